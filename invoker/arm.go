@@ -1,0 +1,83 @@
+package invoker
+
+import "strings"
+
+// Arm is one branch of the invoker's select loop. The real loop is a tokio
+// select! without `biased;`: every ready arm is equally likely to win.
+type Arm uint8
+
+const (
+	ArmNone Arm = iota
+	// ArmInput takes the next command from the partition processors.
+	ArmInput
+	// ArmDequeue takes the head of the segmented queue; ready only when the
+	// queue is non-empty and a concurrency slot is free.
+	ArmDequeue
+	// ArmTask takes the next output of an invocation task.
+	ArmTask
+	// ArmTimer takes the next due retry timer.
+	ArmTimer
+	// ArmShutdown is the cancellation watcher: ready once cancelled.
+	ArmShutdown
+	numArms
+)
+
+var armNames = [...]string{ArmNone: "none", ArmInput: "input", ArmDequeue: "dequeue",
+	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown"}
+
+func (a Arm) String() string { return enumName(armNames[:], int(a)) }
+
+// ParseArm reads an arm by name.
+func ParseArm(s string) (Arm, bool) {
+	for a := ArmInput; a < numArms; a++ {
+		if armNames[a] == s {
+			return a, true
+		}
+	}
+	return ArmNone, false
+}
+
+// ArmSet is a set of arms, in the order they are declared.
+type ArmSet uint8
+
+func (s ArmSet) Has(a Arm) bool { return s&(1<<a) != 0 }
+
+func (s ArmSet) With(a Arm) ArmSet { return s | 1<<a }
+
+// Len is the number of arms in the set.
+func (s ArmSet) Len() int {
+	n := 0
+	for a := ArmInput; a < numArms; a++ {
+		if s.Has(a) {
+			n++
+		}
+	}
+	return n
+}
+
+// Nth is the i-th arm of the set in declaration order, so a scheduler can
+// pick one by index without allocating.
+func (s ArmSet) Nth(i int) Arm {
+	for a := ArmInput; a < numArms; a++ {
+		if s.Has(a) {
+			if i == 0 {
+				return a
+			}
+			i--
+		}
+	}
+	return ArmNone
+}
+
+func (s ArmSet) String() string {
+	var names []string
+	for a := ArmInput; a < numArms; a++ {
+		if s.Has(a) {
+			names = append(names, a.String())
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}

@@ -1,0 +1,88 @@
+package invoker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config fixes the shape of a node: how many partitions, how invokers are
+// laid out, and the limits the real invoker has.
+type Config struct {
+	Partitions int
+	// SharedInvoker runs one invoker for all partitions of the node (the
+	// pre-2024 shape, where partitions compete for one quota and one queue).
+	// The default is one invoker per partition, as in Restate at #2543.
+	SharedInvoker bool
+	Variant       Variant
+	// Quota is each invoker's number of concurrency slots.
+	Quota int
+	// QueueLimit is the segmented queue's in-memory threshold: a segment is
+	// spilled to the store once it holds this many invokes.
+	QueueLimit int
+	// EffectCapacity bounds each invoker-to-partition effect channel.
+	EffectCapacity int
+	Retry          RetryPolicy
+	// Store opens the spill store of one invoker; nil keeps segments in memory.
+	Store StoreFactory
+}
+
+// RetryPolicy is an exponential backoff, as Restate's default policy.
+type RetryPolicy struct {
+	Initial time.Duration
+	Factor  float64
+	Max     time.Duration
+	// MaxAttempts bounds attempts; 0 retries forever, as Restate's default.
+	MaxAttempts int
+}
+
+// Backoff is the delay before attempt number failed+1, or false once the
+// policy is exhausted.
+func (r RetryPolicy) Backoff(failed int) (time.Duration, bool) {
+	if r.MaxAttempts > 0 && failed >= r.MaxAttempts {
+		return 0, false
+	}
+	d := float64(r.Initial)
+	for i := 1; i < failed && d < float64(r.Max); i++ {
+		d *= r.Factor
+	}
+	if d > float64(r.Max) {
+		d = float64(r.Max)
+	}
+	return time.Duration(d), true
+}
+
+// DefaultConfig is the reference shape of DESIGN.md §10 with Restate's
+// default retry policy (50ms, x2, capped at 10s, unlimited attempts).
+func DefaultConfig() Config {
+	return Config{
+		Partitions:     4,
+		Variant:        Fixed,
+		Quota:          8,
+		QueueLimit:     8,
+		EffectCapacity: 64,
+		Retry:          RetryPolicy{Initial: 50 * time.Millisecond, Factor: 2, Max: 10 * time.Second},
+	}
+}
+
+// ErrConfig marks an invalid configuration.
+var ErrConfig = errors.New("invalid config")
+
+// Validate reports the first setting a node cannot run with.
+func (c Config) Validate() error {
+	switch {
+	case c.Partitions < 1:
+		return fmt.Errorf("%w: partitions must be at least 1, got %d", ErrConfig, c.Partitions)
+	case c.Quota < 1:
+		return fmt.Errorf("%w: quota must be at least 1, got %d", ErrConfig, c.Quota)
+	case c.QueueLimit < 1:
+		return fmt.Errorf("%w: queue limit must be at least 1, got %d", ErrConfig, c.QueueLimit)
+	case c.EffectCapacity < 1:
+		return fmt.Errorf("%w: effect capacity must be at least 1, got %d", ErrConfig, c.EffectCapacity)
+	case c.Retry.Initial <= 0 || c.Retry.Factor < 1 || c.Retry.Max < c.Retry.Initial:
+		return fmt.Errorf("%w: retry policy needs initial > 0, factor >= 1, max >= initial", ErrConfig)
+	case int(c.Variant) >= len(variantNames):
+		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
+	}
+	return nil
+}

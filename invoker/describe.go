@@ -1,0 +1,198 @@
+package invoker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// String describes the event in one line. It is the one describer used by
+// the event log, the golden tests and the terminal UI.
+func (e Event) String() string {
+	var b strings.Builder
+	who := e.who()
+	if who != "" {
+		b.WriteString(who)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.what())
+	if e.Reason != "" && !reasonInline(e.Kind) {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	return b.String()
+}
+
+func reasonInline(k Kind) bool {
+	switch k {
+	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindISM,
+		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
+		return true
+	}
+	return false
+}
+
+func (e Event) invokerName() string {
+	if e.Incarnation > 0 {
+		return fmt.Sprintf("invoker%d@%d", e.Invoker, e.Incarnation)
+	}
+	return fmt.Sprintf("invoker%d", e.Invoker)
+}
+
+func (e Event) who() string {
+	switch e.Kind {
+	case KindLeader, KindStepDown, KindAccepted, KindRejected, KindStatus, KindJournal,
+		KindEffectDropped, KindExitNoticed:
+		return fmt.Sprintf("p%d", e.Partition)
+	case KindStopIngress, KindRestart:
+		return "node"
+	case KindSent, KindUndelivered:
+		return "msg"
+	case KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
+		return "fault"
+	case KindViolation:
+		return "VIOLATION"
+	case KindPhase:
+		return "sim"
+	case KindNone:
+		return ""
+	}
+	return e.invokerName()
+}
+
+func (e Event) what() string {
+	ple := e.PLE()
+	switch e.Kind {
+	case KindLeader:
+		if e.Reason != "" {
+			return fmt.Sprintf("become-leader at epoch %d", e.Epoch)
+		}
+		return fmt.Sprintf("leader at epoch %d, re-invoking %d", e.Epoch, e.N)
+	case KindStepDown:
+		return fmt.Sprintf("stepped down from epoch %d (%s)", e.Epoch, e.Reason)
+	case KindAccepted:
+		return fmt.Sprintf("accepted %s", e.Inv)
+	case KindRejected:
+		return fmt.Sprintf("rejected %s", e.Inv)
+	case KindStatus:
+		return fmt.Sprintf("%s %s -> %s (%s)", e.Inv, e.From, e.To, e.Reason)
+	case KindJournal:
+		return fmt.Sprintf("stored %s entry #%d, ack sent", e.Inv, e.Index)
+	case KindEffectDropped:
+		return fmt.Sprintf("dropped %s", e.Envelope())
+	case KindExitNoticed:
+		return fmt.Sprintf("noticed invoker%d died", e.Invoker)
+	case KindStopIngress:
+		return "ingress stopped"
+	case KindRestart:
+		return fmt.Sprintf("restarted, incarnation %d", e.Incarnation)
+	case KindSent:
+		return fmt.Sprintf("#%d %s %s", e.MsgID, e.route(), e.Envelope())
+	case KindUndelivered:
+		return fmt.Sprintf("#%d %s %s undeliverable", e.MsgID, e.route(), e.Envelope())
+	case KindRegister:
+		return fmt.Sprintf("registered %s", ple)
+	case KindEnqueue:
+		return fmt.Sprintf("queued invoke %s %s (queue %d)", ple, e.Inv, e.N)
+	case KindAbort:
+		return fmt.Sprintf("abort %s %s", ple, e.Inv)
+	case KindAbortAll:
+		return fmt.Sprintf("abort-all %s, %d aborted", ple, e.N)
+	case KindAck:
+		return fmt.Sprintf("ack %s %s #%d", ple, e.Inv, e.Index)
+	case KindCompletion:
+		return fmt.Sprintf("completion %s %s #%d", ple, e.Inv, e.Index)
+	case KindRetryNow:
+		return fmt.Sprintf("retry-now %s %s", ple, e.Inv)
+	case KindPause:
+		return fmt.Sprintf("pause %s %s", ple, e.Inv)
+	case KindDequeue:
+		return fmt.Sprintf("dequeued %s %s (queue %d)", ple, e.Inv, e.N)
+	case KindStaleInvoke:
+		return fmt.Sprintf("stale invoke %s %s", ple, e.Inv)
+	case KindDuplicateInvoke:
+		return fmt.Sprintf("duplicate invoke %s %s", ple, e.Inv)
+	case KindTaskOutput:
+		if e.Output == OutEntry {
+			return fmt.Sprintf("%s attempt %d output entry #%d", e.Inv, e.Attempt, e.Index)
+		}
+		return fmt.Sprintf("%s attempt %d output %s", e.Inv, e.Attempt, e.Output)
+	case KindTimerFired:
+		return fmt.Sprintf("retry timer of %s %s fired", ple, e.Inv)
+	case KindShutdown:
+		return fmt.Sprintf("shutdown: %d aborted, %d queued dropped, loop exited", e.N, e.M)
+	case KindPanic:
+		return "PANIC " + e.Reason
+	case KindCancel:
+		return "cancellation signalled"
+	case KindBlocked:
+		return fmt.Sprintf("blocked sending to %s (%d outstanding)", ple, e.N)
+	case KindUnblocked:
+		return "unblocked"
+	case KindJoined:
+		return fmt.Sprintf("tasks joined, %d aborted", e.N)
+	case KindSpillRemoved:
+		return fmt.Sprintf("spill directory removed with %d segment files", e.N)
+	case KindSpill:
+		return fmt.Sprintf("spilled segment %d (%d invokes)", e.Index, e.N)
+	case KindLoad:
+		return fmt.Sprintf("loaded segment %d (%d invokes)", e.Index, e.N)
+	case KindSpillFailed:
+		return fmt.Sprintf("spilling segment %d (%d invokes) failed, kept in memory", e.Index, e.N)
+	case KindLoadFailed:
+		return fmt.Sprintf("loading segment %d failed, %d invokes lost", e.Index, e.N)
+	case KindPurge:
+		return fmt.Sprintf("purged %d queued invokes of %s", e.N, ple)
+	case KindSlotAcquired:
+		return fmt.Sprintf("slot acquired by %s (%d/%d in use)", e.Inv, e.N, e.M)
+	case KindSlotReleased:
+		return fmt.Sprintf("slot released by %s (%d/%d in use)", e.Inv, e.N, e.M)
+	case KindISM:
+		s := fmt.Sprintf("%s %s %s -> %s", ple, e.Inv, e.From, e.To)
+		if e.Reason != "" {
+			s += " (" + e.Reason + ")"
+		}
+		return s
+	case KindTaskStart:
+		return fmt.Sprintf("task %d started %s attempt %d", e.Task, e.Inv, e.Attempt)
+	case KindTaskEnd:
+		return fmt.Sprintf("task %d (%s attempt %d) %s", e.Task, e.Inv, e.Attempt, e.Reason)
+	case KindRetry:
+		return fmt.Sprintf("%s attempt %d failed, retry at %v", e.Inv, e.Attempt, e.Due)
+	case KindFaultDelay:
+		return fmt.Sprintf("delayed #%d %s %s", e.MsgID, e.Envelope(), e.Reason)
+	case KindFaultDrop:
+		return fmt.Sprintf("dropped #%d %s", e.MsgID, e.Envelope())
+	case KindFaultDuplicate:
+		return fmt.Sprintf("duplicated #%d %s", e.MsgID, e.Envelope())
+	case KindFaultReorder:
+		return fmt.Sprintf("held #%d %s %s", e.MsgID, e.Envelope(), e.Reason)
+	case KindViolation, KindPhase:
+		return e.Reason
+	}
+	return e.Kind.String()
+}
+
+// route names a message's sender and receiver.
+func (e Event) route() string {
+	iv := e.invokerName()
+	p := fmt.Sprintf("p%d", e.Partition)
+	switch {
+	case e.Msg.IsInput():
+		return p + "->" + iv
+	case e.Msg == MsgTaskOutput:
+		return fmt.Sprintf("task%d->%s", e.Task, iv)
+	case e.Msg == MsgEffect:
+		return iv + "->" + p
+	case e.Msg == MsgTimer:
+		return "timer->" + iv
+	case e.Msg == MsgInvokerExit:
+		return iv + "->" + p
+	case e.Msg == MsgCancel, e.Msg == MsgJoin, e.Msg == MsgCleanup:
+		return "node->" + iv
+	case e.Msg == MsgStopIngress:
+		return "node->ingress"
+	case e.Msg == MsgSubmit, e.Msg == MsgKill:
+		return "ingress->" + p
+	}
+	return "controller->" + p
+}

@@ -1,0 +1,147 @@
+package invoker
+
+import "time"
+
+// Kind names what happened. Names are low-cardinality and dotted by the
+// component they belong to; telemetry uses them as span event names.
+type Kind uint8
+
+const (
+	KindNone Kind = iota
+
+	// Node and partition processors.
+	KindLeader        // pp.leader: became leader at Epoch, registered, re-invoked N
+	KindStepDown      // pp.step-down: left leadership of Epoch, sent AbortAllPartition
+	KindAccepted      // pp.accepted: a new invocation is durably invoked
+	KindRejected      // pp.rejected: the ingress refused an invocation
+	KindStatus        // pp.status: durable status From -> To
+	KindJournal       // pp.journal: entry Index stored, ack sent
+	KindEffectDropped // pp.effect-dropped: an effect the PP must not apply
+	KindExitNoticed   // pp.invoker-exit: the PP saw its invoker die
+	KindStopIngress   // node.stop-ingress
+	KindRestart       // node.restart: a new incarnation of every invoker
+	KindSent          // msg.sent: a message left its sender
+	KindUndelivered   // msg.undeliverable: its receiver was gone
+
+	// The invoker's main loop, one event per arm taken (Arm is set).
+	KindRegister        // invoker.register
+	KindEnqueue         // invoker.enqueue: an Invoke went into the segmented queue
+	KindAbort           // invoker.abort
+	KindAbortAll        // invoker.abort-all: N state machines aborted, M queued purged
+	KindAck             // invoker.ack
+	KindCompletion      // invoker.completion
+	KindRetryNow        // invoker.retry-now
+	KindPause           // invoker.pause
+	KindDequeue         // invoker.dequeue
+	KindStaleInvoke     // invoker.stale-invoke: dequeued for an unregistered partition, dropped
+	KindDuplicateInvoke // invoker.duplicate-invoke: the invocation already runs, dropped
+	KindTaskOutput      // task.output: the invoker handled a task's output
+	KindTimerFired      // timer.fired
+	KindShutdown        // invoker.shutdown: the shutdown arm; N aborted, M queued discarded
+	KindPanic           // invoker.panic: an assertion failed; the invoker is dead
+
+	// Invoker side effects within an arm, and the shutdown phases after it.
+	KindCancel       // invoker.cancel: cancellation signalled
+	KindBlocked      // invoker.blocked: an effect send waits for channel capacity
+	KindUnblocked    // invoker.unblocked
+	KindJoined       // invoker.joined: N tasks aborted and joined
+	KindSpillRemoved // invoker.spill-removed: N segment files removed with the directory
+	KindSpill        // queue.spill: a segment of N invokes written to the store
+	KindLoad         // queue.load: a segment of N invokes read back
+	KindSpillFailed  // queue.spill-failed: kept in memory
+	KindLoadFailed   // queue.load-failed: N invokes lost
+	KindPurge        // queue.purge: N queued invokes of a partition removed
+	KindSlotAcquired // slot.acquire: N of M slots in use
+	KindSlotReleased // slot.release: N of M slots in use
+	KindISM          // ism.state: an invocation state machine went From -> To
+	KindTaskStart    // task.start
+	KindTaskEnd      // task.end: finished or aborted (Reason)
+	KindRetry        // retry.scheduled: attempt Attempt failed, retry at Due
+
+	// The simulator's own decisions, on the same stream.
+	KindFaultDelay     // fault.delay
+	KindFaultDrop      // fault.drop
+	KindFaultDuplicate // fault.duplicate
+	KindFaultReorder   // fault.reorder
+	KindViolation      // violation: Reason names the invariant
+	KindPhase          // sim.phase: Reason names the phase
+	numKinds
+)
+
+var kindNames = [...]string{
+	KindNone:   "none",
+	KindLeader: "pp.leader", KindStepDown: "pp.step-down", KindAccepted: "pp.accepted",
+	KindRejected: "pp.rejected", KindStatus: "pp.status", KindJournal: "pp.journal",
+	KindEffectDropped: "pp.effect-dropped", KindExitNoticed: "pp.invoker-exit",
+	KindStopIngress: "node.stop-ingress", KindRestart: "node.restart",
+	KindSent: "msg.sent", KindUndelivered: "msg.undeliverable",
+	KindRegister: "invoker.register", KindEnqueue: "invoker.enqueue", KindAbort: "invoker.abort",
+	KindAbortAll: "invoker.abort-all", KindAck: "invoker.ack", KindCompletion: "invoker.completion",
+	KindRetryNow: "invoker.retry-now", KindPause: "invoker.pause", KindDequeue: "invoker.dequeue",
+	KindStaleInvoke: "invoker.stale-invoke", KindDuplicateInvoke: "invoker.duplicate-invoke",
+	KindTaskOutput: "task.output", KindTimerFired: "timer.fired", KindShutdown: "invoker.shutdown",
+	KindPanic: "invoker.panic", KindCancel: "invoker.cancel", KindBlocked: "invoker.blocked",
+	KindUnblocked: "invoker.unblocked", KindJoined: "invoker.joined",
+	KindSpillRemoved: "invoker.spill-removed", KindSpill: "queue.spill", KindLoad: "queue.load",
+	KindSpillFailed: "queue.spill-failed", KindLoadFailed: "queue.load-failed", KindPurge: "queue.purge",
+	KindSlotAcquired: "slot.acquire", KindSlotReleased: "slot.release", KindISM: "ism.state",
+	KindTaskStart: "task.start", KindTaskEnd: "task.end", KindRetry: "retry.scheduled",
+	KindFaultDelay: "fault.delay", KindFaultDrop: "fault.drop", KindFaultDuplicate: "fault.duplicate",
+	KindFaultReorder: "fault.reorder", KindViolation: "violation", KindPhase: "sim.phase",
+}
+
+func (k Kind) String() string { return enumName(kindNames[:], int(k)) }
+
+// NoPartition and NoInvoker mark events that are not about one.
+const (
+	NoPartition PartitionID = -1
+	NoInvoker               = -1
+)
+
+// Event is one thing that happened, as a flat value: fields that do not apply
+// to its Kind are zero (or NoPartition / NoInvoker). Events are the only way
+// telemetry, the UI and the invariant checker see the model.
+type Event struct {
+	Seq         uint64
+	At          time.Duration
+	Kind        Kind
+	Incarnation int
+	Invoker     int
+	Partition   PartitionID
+	Epoch       Epoch
+	Inv         InvocationID
+	Task        TaskID
+	Attempt     int
+	Arm         Arm
+	Msg         MsgKind
+	MsgID       uint64
+	Output      OutputKind
+	Effect      EffectKind
+	Index       int
+	From, To    string
+	N, M        int
+	Due         time.Duration
+	Reason      string
+}
+
+// PLE is the partition leader epoch the event is about.
+func (e Event) PLE() PLE { return PLE{e.Partition, e.Epoch} }
+
+// MsgEvent is an event about envelope m: its fields are copied over.
+func MsgEvent(kind Kind, m Envelope) Event {
+	return Event{
+		Kind: kind, Incarnation: m.Incarnation, Invoker: m.Invoker,
+		Partition: m.PLE.Partition, Epoch: m.PLE.Epoch, Inv: m.Inv, Task: m.Task,
+		Attempt: m.Attempt, Msg: m.Kind, MsgID: m.ID, Output: m.Output, Effect: m.Effect,
+		Index: m.Index, Due: m.Due,
+	}
+}
+
+// Envelope rebuilds the message a message event is about.
+func (e Event) Envelope() Envelope {
+	return Envelope{
+		ID: e.MsgID, Kind: e.Msg, Incarnation: e.Incarnation, Invoker: e.Invoker,
+		PLE: e.PLE(), Inv: e.Inv, Task: e.Task, Attempt: e.Attempt, Output: e.Output,
+		Effect: e.Effect, Index: e.Index, Due: e.Due,
+	}
+}

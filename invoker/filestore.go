@@ -1,0 +1,178 @@
+package invoker
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+const segmentSuffix = ".segment"
+
+// FileStores gives each invoker its own temporary directory under base, as
+// Restate's invoker does under $TMP/invoker-<ULID>. The directory is created
+// when the invoker starts; a base that cannot be written is an error, not a
+// panic.
+func FileStores(base string) StoreFactory {
+	return func(invoker, incarnation int) (SegmentStore, error) {
+		dir, err := os.MkdirTemp(base, fmt.Sprintf("invoker-%d.%d-", incarnation, invoker))
+		if err != nil {
+			return nil, fmt.Errorf("spill directory: %w", err)
+		}
+		return &FileStore{dir: dir}, nil
+	}
+}
+
+// FileStore keeps one file per spilled segment, named <id>.segment.
+type FileStore struct{ dir string }
+
+// Dir is the store's directory.
+func (s *FileStore) Dir() string { return s.dir }
+
+func (s *FileStore) path(id uint64) string {
+	return filepath.Join(s.dir, strconv.FormatUint(id, 10)+segmentSuffix)
+}
+
+// Write encodes the segment as a count followed by length-prefixed records.
+func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
+	f, err := os.OpenFile(s.path(id), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("spill segment %d: %w", id, err)
+	}
+	w := bufio.NewWriter(f)
+	var buf []byte
+	buf = binary.AppendUvarint(buf, uint64(len(cmds)))
+	for _, c := range cmds {
+		buf = binary.AppendVarint(buf, int64(c.PLE.Partition))
+		buf = binary.AppendUvarint(buf, uint64(c.PLE.Epoch))
+		buf = binary.AppendUvarint(buf, uint64(len(c.Inv)))
+		buf = append(buf, c.Inv...)
+	}
+	_, werr := w.Write(buf)
+	if werr == nil {
+		werr = w.Flush()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("spill segment %d: %w", id, werr)
+	}
+	return nil
+}
+
+// Read decodes segment id and removes its file.
+func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
+	data, err := os.ReadFile(s.path(id))
+	if err != nil {
+		return nil, fmt.Errorf("load segment %d: %w", id, err)
+	}
+	cmds, err := decodeSegment(data)
+	if err != nil {
+		return nil, fmt.Errorf("load segment %d: %w", id, err)
+	}
+	if err := os.Remove(s.path(id)); err != nil {
+		return nil, fmt.Errorf("load segment %d: %w", id, err)
+	}
+	return cmds, nil
+}
+
+func decodeSegment(data []byte) ([]InvokeCmd, error) {
+	r := &byteReader{data: data}
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(data)) {
+		r.err = fmt.Errorf("corrupt segment: %d records in %d bytes", n, len(data))
+	}
+	cmds := make([]InvokeCmd, 0, n)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		p := r.varint()
+		e := r.uvarint()
+		id := r.bytes(r.uvarint())
+		cmds = append(cmds, InvokeCmd{PLE: PLE{PartitionID(p), Epoch(e)}, Inv: InvocationID(id)})
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.data) != 0 {
+		return nil, errors.New("corrupt segment: trailing bytes")
+	}
+	return cmds, nil
+}
+
+type byteReader struct {
+	data []byte
+	err  error
+}
+
+func (r *byteReader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		r.err = io.ErrUnexpectedEOF
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *byteReader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.data)
+	if n <= 0 {
+		r.err = io.ErrUnexpectedEOF
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *byteReader) bytes(n uint64) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.data)) {
+		r.err = io.ErrUnexpectedEOF
+		return nil
+	}
+	b := r.data[:n]
+	r.data = r.data[n:]
+	return b
+}
+
+// Segments lists the segment files actually on disk.
+func (s *FileStore) Segments() ([]uint64, error) {
+	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), segmentSuffix)
+		if !ok {
+			continue
+		}
+		if id, err := strconv.ParseUint(name, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// Remove deletes the directory and every segment in it.
+func (s *FileStore) Remove() error { return os.RemoveAll(s.dir) }
+
+func (s *FileStore) String() string { return s.dir }

@@ -1,0 +1,64 @@
+package invoker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PartitionID names a partition of the node's key space.
+type PartitionID int
+
+// Epoch is a partition's leader epoch. Epoch 0 means "never led".
+type Epoch uint64
+
+// PLE is Restate's PartitionLeaderEpoch: the key of every piece of invoker state
+// in the era modelled here. Two leaderships of one partition are two PLEs.
+type PLE struct {
+	Partition PartitionID
+	Epoch     Epoch
+}
+
+func (k PLE) String() string { return fmt.Sprintf("p%d/e%d", k.Partition, k.Epoch) }
+
+// InvocationID identifies an invocation across leaderships and restarts.
+type InvocationID string
+
+// Variant selects which version of the invoker's handle_invoke and shutdown
+// ordering runs. The same seed is comparable across variants.
+type Variant uint8
+
+const (
+	// Buggy is the code as it was when restatedev/restate#2543 was filed:
+	// dequeuing an Invoke for an unregistered partition trips an assertion.
+	Buggy Variant = iota
+	// Fixed is restatedev/restate#2547: such an Invoke is dropped and counted.
+	Fixed
+	// Graceful adds an explicit shutting-down state: cancellation stops
+	// dequeuing at once, and AbortAllPartition and Abort purge queued invokes.
+	Graceful
+)
+
+var variantNames = [...]string{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful"}
+
+func (v Variant) String() string {
+	if int(v) < len(variantNames) {
+		return variantNames[v]
+	}
+	return fmt.Sprintf("variant(%d)", v)
+}
+
+// Variants lists every variant in a stable order.
+func Variants() []Variant { return []Variant{Buggy, Fixed, Graceful} }
+
+// ParseVariant reads a variant name as written on the command line.
+func ParseVariant(s string) (Variant, error) {
+	for i, n := range variantNames {
+		if n == s {
+			return Variant(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown variant %q (want %s)", s, strings.Join(variantNames[:], ", "))
+}
+
+// TaskID identifies one attempt of one invocation, run by one invoker.
+type TaskID uint64

@@ -1,0 +1,257 @@
+package invoker
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// invokerState is where the invoker's task is in its life.
+type invokerState uint8
+
+const (
+	// stRunning: the main loop steps.
+	stRunning invokerState = iota
+	// stExited: the loop took the shutdown arm; tasks are not joined yet.
+	stExited
+	// stJoined: every invocation task was aborted and joined.
+	stJoined
+	// stClosed: the spill directory was removed. Nothing is left.
+	stClosed
+	// stDead: an assertion failed. The loop will never step again.
+	stDead
+)
+
+var invokerStateNames = [...]string{stRunning: "running", stExited: "exited",
+	stJoined: "joined", stClosed: "closed", stDead: "dead"}
+
+func (s invokerState) String() string { return enumName(invokerStateNames[:], int(s)) }
+
+// ErrNotReady is returned when a caller asks for an arm that is not ready.
+var ErrNotReady = errors.New("arm not ready")
+
+// Invoker is one invoker service: its channels, segmented queue, quota and
+// the state machines of every partition leader epoch registered with it.
+type Invoker struct {
+	n           *Node
+	id          int
+	incarnation int
+	serves      []PartitionID
+	state       invokerState
+	cancelled   bool
+	// arm is the arm being taken, stamped on every event of the step.
+	arm Arm
+
+	input   fifo[Envelope]
+	taskOut fifo[Envelope]
+	timers  fifo[Envelope]
+	queue   segQueue
+	quota   quota
+	// parts is the InvocationStateMachineManager: one coordinator per
+	// registered partition leader epoch.
+	parts map[PLE]map[InvocationID]*ism
+
+	// pending holds effects waiting for room in their channel; while it is
+	// non-empty the loop is parked inside an arm body.
+	pending     []Envelope
+	outstanding map[PLE]int
+	// unapplied maps each effect in flight to its channel, so a duplicate
+	// delivery does not free a second place.
+	unapplied map[uint64]PLE
+	liveTasks   map[TaskID]*task
+	nextKey     uint64
+	// nISM counts state machines; each holds one slot from creation to removal.
+	nISM     int
+	panicMsg string
+	stats    InvokerStats
+}
+
+// InvokerStats counts what the real invoker only traces.
+type InvokerStats struct {
+	Enqueued, Started, StaleInvokes, DuplicateInvokes, Purged int
+	Spilled, Loaded, SpillFailures, LoadFailures              int
+}
+
+func newInvoker(n *Node, id int, serves []PartitionID, store SegmentStore) *Invoker {
+	iv := &Invoker{
+		n: n, id: id, incarnation: n.incarnation, serves: serves,
+		quota:       quota{limit: n.cfg.Quota},
+		parts:       map[PLE]map[InvocationID]*ism{},
+		outstanding: map[PLE]int{},
+		unapplied:   map[uint64]PLE{},
+		liveTasks:   map[TaskID]*task{},
+	}
+	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: iv.reportQueue}
+	return iv
+}
+
+// Ready computes the arms the select loop could take now, guarded exactly as
+// the real select! guards them.
+func (iv *Invoker) Ready() ArmSet {
+	var s ArmSet
+	if iv.state != stRunning {
+		return s
+	}
+	if len(iv.pending) > 0 {
+		// Parked on a full effect channel. Only the graceful variant
+		// observes cancellation here, as run_until_cancelled later did.
+		if iv.n.cfg.Variant == Graceful && iv.cancelled {
+			s = s.With(ArmShutdown)
+		}
+		return s
+	}
+	if iv.input.len() > 0 {
+		s = s.With(ArmInput)
+	}
+	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() {
+		s = s.With(ArmDequeue)
+	}
+	if iv.taskOut.len() > 0 {
+		s = s.With(ArmTask)
+	}
+	if iv.timers.len() > 0 {
+		s = s.With(ArmTimer)
+	}
+	if iv.cancelled {
+		s = s.With(ArmShutdown)
+	}
+	return s
+}
+
+// stopsDequeuing is the graceful variant's first shutdown rule.
+func (iv *Invoker) stopsDequeuing() bool {
+	return iv.n.cfg.Variant == Graceful && iv.cancelled
+}
+
+func (iv *Invoker) step(arm Arm) {
+	switch arm {
+	case ArmInput:
+		iv.handleInput(iv.input.pop())
+	case ArmDequeue:
+		if c, ok := iv.queue.dequeue(); ok {
+			iv.handleInvoke(c)
+		}
+	case ArmTask:
+		iv.handleTaskOutput(iv.taskOut.pop())
+	case ArmTimer:
+		iv.handleTimer(iv.timers.pop())
+	case ArmShutdown:
+		iv.handleShutdown()
+	}
+}
+
+// assertionError is a failed assertion in the modelled Rust code.
+type assertionError struct{ msg string }
+
+func assert(cond bool, msg string) {
+	if !cond {
+		panic(assertionError{msg})
+	}
+}
+
+// event starts an event about this invoker, stamped with the current arm.
+func (iv *Invoker) event(k Kind, ple PLE, inv InvocationID) Event {
+	return Event{Kind: k, Incarnation: iv.incarnation, Invoker: iv.id, Arm: iv.arm,
+		Partition: ple.Partition, Epoch: ple.Epoch, Inv: inv}
+}
+
+func (iv *Invoker) plainEvent(k Kind) Event {
+	return Event{Kind: k, Incarnation: iv.incarnation, Invoker: iv.id, Arm: iv.arm,
+		Partition: NoPartition}
+}
+
+func (iv *Invoker) emit(e Event) { iv.n.emit(e) }
+
+func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
+	e := iv.plainEvent(kind)
+	e.Index, e.N = int(segment), n
+	switch kind {
+	case KindSpill:
+		iv.stats.Spilled++
+	case KindLoad:
+		iv.stats.Loaded++
+	case KindSpillFailed:
+		iv.stats.SpillFailures++
+	case KindLoadFailed:
+		iv.stats.LoadFailures++
+	}
+	if err != nil {
+		e.Reason = err.Error()
+	}
+	iv.emit(e)
+}
+
+// lookup resolves an invocation under a partition leader epoch.
+func (iv *Invoker) lookup(ple PLE, inv InvocationID) *ism {
+	return iv.parts[ple][inv]
+}
+
+// transition moves an ISM and reports it.
+func (iv *Invoker) transition(m *ism, from string, to ismState) {
+	m.state = to
+	e := iv.event(KindISM, m.ple, m.inv)
+	e.From, e.To, e.Attempt = from, to.String(), m.attempt
+	iv.emit(e)
+}
+
+// remove takes an ISM out of its coordinator and reports it gone.
+func (iv *Invoker) remove(m *ism, why string) {
+	delete(iv.parts[m.ple], m.inv)
+	iv.nISM--
+	e := iv.event(KindISM, m.ple, m.inv)
+	e.From, e.To, e.Attempt, e.Reason = m.state.String(), ismGone, m.attempt, why
+	iv.emit(e)
+}
+
+func (iv *Invoker) reserveSlot(m *ism) {
+	assert(iv.quota.available(), "assertion failed: self.is_slot_available()")
+	iv.quota.used++
+	iv.slotEvent(KindSlotAcquired, m)
+}
+
+func (iv *Invoker) releaseSlot(m *ism) {
+	iv.quota.used--
+	iv.slotEvent(KindSlotReleased, m)
+}
+
+func (iv *Invoker) slotEvent(k Kind, m *ism) {
+	e := iv.event(k, m.ple, m.inv)
+	e.N, e.M = iv.quota.used, iv.quota.limit
+	iv.emit(e)
+}
+
+// sortedPLEs lists the registered partition leader epochs in order, so that
+// shutdown aborts in the same order on every run.
+func (iv *Invoker) sortedPLEs() []PLE {
+	ples := make([]PLE, 0, len(iv.parts))
+	for k := range iv.parts {
+		ples = append(ples, k)
+	}
+	sort.Slice(ples, func(i, j int) bool {
+		if ples[i].Partition != ples[j].Partition {
+			return ples[i].Partition < ples[j].Partition
+		}
+		return ples[i].Epoch < ples[j].Epoch
+	})
+	return ples
+}
+
+func sortedISMs(coord map[InvocationID]*ism) []*ism {
+	out := make([]*ism, 0, len(coord))
+	for _, m := range coord {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].inv < out[j].inv })
+	return out
+}
+
+func (iv *Invoker) String() string { return fmt.Sprintf("invoker%d", iv.id) }
+
+func sortedTasks(tasks map[TaskID]*task) []*task {
+	out := make([]*task, 0, len(tasks))
+	for _, t := range tasks {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}

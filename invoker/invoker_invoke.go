@@ -1,0 +1,74 @@
+package invoker
+
+// HasPartitionAssertion is the assertion restatedev/restate#2543 hit.
+const HasPartitionAssertion = "assertion failed: self.invocation_state_machine_manager.has_partition(partition)"
+
+// handleInvoke is the dequeue arm's body.
+func (iv *Invoker) handleInvoke(c InvokeCmd) {
+	e := iv.event(KindDequeue, c.PLE, c.Inv)
+	e.N = iv.queue.len
+	iv.emit(e)
+	coord, registered := iv.parts[c.PLE]
+	if !registered {
+		if iv.n.cfg.Variant == Buggy {
+			// lib.rs handle_invoke before 0945fd155: debug_assert!(has_partition)
+			assert(false, HasPartitionAssertion)
+		}
+		// restate#2547: trace and drop. The durable status still says
+		// invoked, so the next leader re-invokes it.
+		iv.stats.StaleInvokes++
+		s := iv.event(KindStaleInvoke, c.PLE, c.Inv)
+		s.Reason = "no registered partition: dropped"
+		iv.emit(s)
+		return
+	}
+	if _, dup := coord[c.Inv]; dup {
+		// Unreachable from a correct partition processor; only a fault
+		// duplicates an Invoke. The lab drops it rather than start a
+		// second attempt (see README: what the model leaves out).
+		iv.stats.DuplicateInvokes++
+		s := iv.event(KindDuplicateInvoke, c.PLE, c.Inv)
+		s.Reason = "already has a state machine: dropped"
+		iv.emit(s)
+		return
+	}
+	// The state machine is created New and started at once; New is never
+	// seen outside this function, so it is not reported.
+	m := &ism{ple: c.PLE, inv: c.Inv, state: ismNew}
+	iv.reserveSlot(m)
+	coord[c.Inv] = m
+	iv.nISM++
+	iv.start(m)
+}
+
+// start is start_invocation_task: a new attempt with a fresh journal tracker.
+func (iv *Invoker) start(m *ism) {
+	m.attempt++
+	m.sent, m.acked = 0, 0
+	m.timerFired, m.timerKey = false, 0
+	t := iv.n.newTask(iv, m)
+	m.task = t.id
+	iv.stats.Started++
+	from := m.state.String()
+	if m.attempt == 1 {
+		from = ismAbsent
+	}
+	iv.transition(m, from, ismInFlight)
+	e := iv.event(KindTaskStart, m.ple, m.inv)
+	e.Task, e.Attempt, e.Index = t.id, m.attempt, t.base
+	iv.emit(e)
+}
+
+// endTask marks a task finished or aborted; it is joined from then on.
+func (iv *Invoker) endTask(id TaskID, why string) {
+	t, ok := iv.liveTasks[id]
+	if !ok {
+		return
+	}
+	delete(iv.liveTasks, id)
+	delete(iv.n.tasks, id)
+	t.done = true
+	e := iv.event(KindTaskEnd, t.ple, t.inv)
+	e.Task, e.Attempt, e.Reason = t.id, t.attempt, why
+	iv.emit(e)
+}

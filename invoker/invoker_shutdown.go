@@ -1,0 +1,100 @@
+package invoker
+
+// cancel signals the invoker's cancellation watcher. The shutdown arm becomes
+// ready; in the graceful variant dequeuing also stops at once.
+func (iv *Invoker) cancel() {
+	e := iv.plainEvent(KindCancel)
+	if iv.state != stRunning {
+		e.Reason = "not running: ignored"
+	} else if iv.cancelled {
+		e.Reason = "already cancelled"
+	}
+	iv.cancelled = true
+	iv.emit(e)
+}
+
+// handleShutdown is the shutdown arm: handle_shutdown aborts the state
+// machines of every registered partition; then the loop breaks and the
+// segmented queue, a local of run(), is dropped with whatever it held.
+func (iv *Invoker) handleShutdown() {
+	aborted := 0
+	for _, ple := range iv.sortedPLEs() {
+		coord := iv.parts[ple]
+		aborted += len(coord)
+		for _, m := range sortedISMs(coord) {
+			iv.abortISM(m, "shutdown")
+		}
+		delete(iv.parts, ple)
+	}
+	iv.pending = nil
+	e := iv.plainEvent(KindShutdown)
+	e.N, e.M = aborted, iv.queue.discard()
+	iv.state = stExited
+	iv.emit(e)
+}
+
+// join is invocation_tasks.shutdown(): abort every task still running and
+// wait for all of them.
+func (iv *Invoker) join() {
+	e := iv.plainEvent(KindJoined)
+	switch iv.state {
+	case stExited, stDead:
+		e.N = len(iv.liveTasks)
+		iv.abortAllTasks("joined at shutdown")
+		if iv.state == stExited {
+			iv.state = stJoined
+		}
+	default:
+		e.Reason = "loop is " + iv.state.String() + ": ignored"
+	}
+	iv.emit(e)
+}
+
+func (iv *Invoker) abortAllTasks(why string) {
+	for _, t := range sortedTasks(iv.liveTasks) {
+		iv.endTask(t.id, why)
+	}
+}
+
+// cleanup removes the spill directory. It needs the loop to be over.
+func (iv *Invoker) cleanup() {
+	e := iv.plainEvent(KindSpillRemoved)
+	if iv.state != stJoined && iv.state != stDead {
+		e.Reason = "invoker is " + iv.state.String() + ": ignored"
+		iv.emit(e)
+		return
+	}
+	if ids, err := iv.queue.store.Segments(); err == nil {
+		e.N = len(ids)
+	}
+	if err := iv.queue.store.Remove(); err != nil {
+		e.Reason = err.Error()
+		iv.emit(e)
+		return
+	}
+	iv.state = stClosed
+	iv.emit(e)
+}
+
+// die is the panic: the assertion message is recorded, the invoker task is
+// gone, and with it its queue, its state machines and (dropped with the
+// JoinSet) its invocation tasks. The partition processors' watch is told.
+func (iv *Invoker) die(msg string) {
+	iv.panicMsg = msg
+	e := iv.plainEvent(KindPanic)
+	e.Reason = msg
+	iv.emit(e)
+	iv.state = stDead
+	iv.abortAllTasks("invoker died")
+	for _, ple := range iv.sortedPLEs() {
+		for _, m := range sortedISMs(iv.parts[ple]) {
+			iv.remove(m, "invoker died")
+		}
+	}
+	iv.parts = map[PLE]map[InvocationID]*ism{}
+	iv.pending = nil
+	iv.queue.discard()
+	for _, p := range iv.serves {
+		iv.n.send(Envelope{Kind: MsgInvokerExit, Invoker: iv.id, PLE: PLE{Partition: p}})
+	}
+}

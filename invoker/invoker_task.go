@@ -1,0 +1,99 @@
+package invoker
+
+// handleTaskOutput is the task arm. Outputs are routed by (partition leader
+// epoch, invocation id), as in the real invoker: an output of an aborted
+// attempt finds no state machine and is ignored.
+func (iv *Invoker) handleTaskOutput(o Envelope) {
+	e := iv.event(KindTaskOutput, o.PLE, o.Inv)
+	e.Task, e.Attempt, e.Output, e.Index = o.Task, o.Attempt, o.Output, o.Index
+	m := iv.lookup(o.PLE, o.Inv)
+	switch {
+	case m == nil:
+		e.Reason = "no state machine: ignored"
+	case m.state != ismInFlight:
+		// Only a duplicated or overtaken output gets here; the Rust code
+		// would trip a debug assertion (notify_new_command, #538).
+		e.Reason = "state machine not in flight: ignored"
+	}
+	if e.Reason != "" {
+		iv.emit(e)
+		return
+	}
+	iv.emit(e)
+	switch o.Output {
+	case OutEntry:
+		m.sent = max(m.sent, o.Index)
+		iv.sendEffect(m, EffJournalEntry, o.Index)
+	case OutClosed:
+		iv.remove(m, "closed")
+		iv.releaseSlot(m)
+		iv.sendEffect(m, EffEnd, 0)
+	case OutSuspended:
+		iv.remove(m, "suspended")
+		iv.releaseSlot(m)
+		if m.pauseRequested {
+			iv.sendEffect(m, EffPaused, 0)
+		} else {
+			iv.sendEffect(m, EffSuspended, 0)
+		}
+	case OutFailedTransient, OutFailedTerminal:
+		iv.handleFailure(m, o.Output == OutFailedTransient)
+	}
+}
+
+// handleFailure is handle_task_error: a transient failure waits for a retry
+// timer while keeping its slot; anything else ends the invocation as failed.
+func (iv *Invoker) handleFailure(m *ism, transient bool) {
+	if m.pauseRequested {
+		iv.remove(m, "paused")
+		iv.releaseSlot(m)
+		iv.sendEffect(m, EffPaused, 0)
+		return
+	}
+	m.failures++
+	backoff, retry := iv.n.cfg.Retry.Backoff(m.failures)
+	if !transient || !retry {
+		why := "failed"
+		if transient {
+			why = "retries exhausted"
+		}
+		iv.remove(m, why)
+		iv.releaseSlot(m)
+		iv.sendEffect(m, EffFailed, 0)
+		return
+	}
+	iv.transition(m, m.state.String(), ismWaitingRetry)
+	m.timerFired = false
+	iv.nextKey++
+	m.timerKey = iv.nextKey
+	due := iv.n.now + backoff
+	e := iv.event(KindRetry, m.ple, m.inv)
+	e.Attempt, e.Due = m.attempt, due
+	iv.emit(e)
+	iv.n.send(Envelope{Kind: MsgTimer, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
+		Attempt: m.attempt, Due: due, Key: m.timerKey})
+}
+
+// handleTimer is the timer arm. A timer whose key no longer matches a
+// WaitingRetry is stale and ignored.
+func (iv *Invoker) handleTimer(t Envelope) {
+	e := iv.event(KindTimerFired, t.PLE, t.Inv)
+	e.Attempt, e.Due = t.Attempt, t.Due
+	m := iv.lookup(t.PLE, t.Inv)
+	if m == nil || m.state != ismWaitingRetry || m.timerKey != t.Key || m.timerFired {
+		e.Reason = "stale timer: ignored"
+		iv.emit(e)
+		return
+	}
+	m.timerFired = true
+	iv.emit(e)
+	iv.maybeRetry(m)
+}
+
+// maybeRetry starts the next attempt once the timer fired and every entry
+// the previous attempt sent was acknowledged.
+func (iv *Invoker) maybeRetry(m *ism) {
+	if m.readyToRetry() {
+		iv.start(m)
+	}
+}

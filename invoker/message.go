@@ -1,0 +1,183 @@
+package invoker
+
+import (
+	"fmt"
+	"time"
+)
+
+// MsgKind is the kind of a message crossing a channel between the node's
+// components. Every message leaves the model as an Envelope and comes back
+// through Node.Deliver, so the caller decides when, whether and how often it
+// arrives. The names double as fault-plan selectors.
+type MsgKind uint8
+
+const (
+	MsgNone MsgKind = iota
+	// Partition processor -> invoker input channel (unbounded).
+	MsgRegister
+	MsgInvoke
+	MsgAbort
+	MsgAbortAll
+	MsgAck
+	MsgCompletion
+	MsgRetryNow
+	MsgPause
+	// Invocation task -> invoker (unbounded).
+	MsgTaskOutput
+	// Invoker -> partition processor (bounded by Config.EffectCapacity).
+	MsgEffect
+	// The invoker's retry timer wheel -> invoker: a timer that is due.
+	MsgTimer
+	// Invoker -> partition processor's watch on the invoker: it died.
+	MsgInvokerExit
+	// Lifecycle: from the cluster controller, the ingress and the node's
+	// shutdown sequence. They are messages too, so faults can delay, drop,
+	// reorder or duplicate them like any other.
+	MsgBecomeLeader
+	MsgStepDown
+	MsgSubmit
+	MsgKill
+	MsgStopIngress
+	MsgCancel
+	MsgJoin
+	MsgCleanup
+	numMsgKinds
+)
+
+var msgNames = [...]string{
+	MsgNone: "none", MsgRegister: "register", MsgInvoke: "invoke", MsgAbort: "abort",
+	MsgAbortAll: "abort-all", MsgAck: "ack", MsgCompletion: "completion",
+	MsgRetryNow: "retry-now", MsgPause: "pause", MsgTaskOutput: "task-output",
+	MsgEffect: "effect", MsgTimer: "timer", MsgInvokerExit: "invoker-exit",
+	MsgBecomeLeader: "become-leader", MsgStepDown: "step-down", MsgSubmit: "submit",
+	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
+	MsgJoin: "join", MsgCleanup: "spill-cleanup",
+}
+
+// ParseMsgKind reads a message kind by its name.
+func ParseMsgKind(s string) (MsgKind, bool) {
+	for k := MsgRegister; k < numMsgKinds; k++ {
+		if msgNames[k] == s {
+			return k, true
+		}
+	}
+	return MsgNone, false
+}
+
+func (k MsgKind) String() string { return enumName(msgNames[:], int(k)) }
+
+// IsInput reports whether the message travels on the invoker's input channel.
+func (k MsgKind) IsInput() bool { return k >= MsgRegister && k <= MsgPause }
+
+// MsgKinds lists every message kind, for plan validation and help texts.
+func MsgKinds() []MsgKind {
+	ks := make([]MsgKind, 0, numMsgKinds-1)
+	for k := MsgRegister; k < numMsgKinds; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// OutputKind is what an invocation task reports to the invoker.
+type OutputKind uint8
+
+const (
+	OutNone OutputKind = iota
+	OutEntry
+	OutClosed
+	OutSuspended
+	OutFailedTransient
+	OutFailedTerminal
+)
+
+var outputNames = [...]string{
+	OutNone: "none", OutEntry: "entry", OutClosed: "closed", OutSuspended: "suspended",
+	OutFailedTransient: "failed-transient", OutFailedTerminal: "failed-terminal",
+}
+
+func (k OutputKind) String() string { return enumName(outputNames[:], int(k)) }
+
+// Final reports whether the task ends after producing this output.
+func (k OutputKind) Final() bool { return k != OutEntry && k != OutNone }
+
+// EffectKind is what the invoker proposes to the partition processor.
+type EffectKind uint8
+
+const (
+	EffNone EffectKind = iota
+	EffJournalEntry
+	EffEnd
+	EffSuspended
+	EffFailed
+	EffPaused
+)
+
+var effectNames = [...]string{
+	EffNone: "none", EffJournalEntry: "journal-entry", EffEnd: "end",
+	EffSuspended: "suspended", EffFailed: "failed", EffPaused: "paused",
+}
+
+func (k EffectKind) String() string { return enumName(effectNames[:], int(k)) }
+
+// Envelope is one message in flight. It is a flat value: fields that do not
+// apply to its kind are zero.
+type Envelope struct {
+	ID          uint64
+	Kind        MsgKind
+	Incarnation int
+	// Invoker is the invoker end of the channel (sender or receiver).
+	Invoker int
+	PLE     PLE
+	Inv     InvocationID
+	Task    TaskID
+	Attempt int
+	Output  OutputKind
+	Effect  EffectKind
+	// Index is a journal entry index (entries, acks, completions).
+	Index int
+	// Due is when a timer fires; Key fences it to one WaitingRetry.
+	Due time.Duration
+	Key uint64
+}
+
+// String describes the message the same way in logs, tests and the UI.
+func (e Envelope) String() string {
+	switch e.Kind {
+	case MsgRegister, MsgAbortAll:
+		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
+	case MsgInvoke, MsgAbort, MsgRetryNow, MsgPause:
+		return fmt.Sprintf("%s %s %s", e.Kind, e.PLE, e.Inv)
+	case MsgAck, MsgCompletion:
+		return fmt.Sprintf("%s %s %s #%d", e.Kind, e.PLE, e.Inv, e.Index)
+	case MsgTaskOutput:
+		if e.Output == OutEntry {
+			return fmt.Sprintf("%s %s attempt %d entry #%d", e.Kind, e.Inv, e.Attempt, e.Index)
+		}
+		return fmt.Sprintf("%s %s attempt %d %s", e.Kind, e.Inv, e.Attempt, e.Output)
+	case MsgEffect:
+		if e.Effect == EffJournalEntry {
+			return fmt.Sprintf("%s %s %s journal-entry #%d", e.Kind, e.PLE, e.Inv, e.Index)
+		}
+		return fmt.Sprintf("%s %s %s %s", e.Kind, e.PLE, e.Inv, e.Effect)
+	case MsgTimer:
+		return fmt.Sprintf("%s %s %s due %v", e.Kind, e.PLE, e.Inv, e.Due)
+	case MsgInvokerExit:
+		return e.Kind.String()
+	case MsgCancel, MsgJoin, MsgCleanup:
+		return fmt.Sprintf("%s invoker%d", e.Kind, e.Invoker)
+	case MsgBecomeLeader:
+		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
+	case MsgStepDown:
+		return fmt.Sprintf("%s p%d", e.Kind, e.PLE.Partition)
+	case MsgSubmit, MsgKill:
+		return fmt.Sprintf("%s p%d %s", e.Kind, e.PLE.Partition, e.Inv)
+	}
+	return e.Kind.String()
+}
+
+func enumName(names []string, i int) string {
+	if i >= 0 && i < len(names) && names[i] != "" {
+		return names[i]
+	}
+	return fmt.Sprintf("?%d", i)
+}

@@ -1,0 +1,422 @@
+package invoker
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Node is one Restate worker node as the lab models it: a partition
+// processor per partition, their invoker(s), and the invocation tasks.
+//
+// It is a pure state machine with the shape of etcd raft's RawNode. The
+// caller delivers messages (Deliver), takes invoker arms (Step) and moves
+// time (SetTime); the node never chooses an order itself. What it produced
+// since the last Advance is in Ready: events, and messages for the caller to
+// deliver, delay, drop or duplicate.
+type Node struct {
+	cfg         Config
+	now         time.Duration
+	incarnation int
+	ingressOpen bool
+	pps         []*partitionProcessor
+	invokers    []*Invoker
+	// retired are invokers of earlier incarnations whose spill directory
+	// was never removed.
+	retired  []*Invoker
+	tasks    map[TaskID]*task
+	nextTask TaskID
+	nextMsg  uint64
+	ready    Ready
+}
+
+// Ready is what the node produced since the last Advance.
+type Ready struct {
+	Events []Event
+	// Sent are the messages that left a sender, for the caller to deliver.
+	Sent []Envelope
+}
+
+// task is one attempt of one invocation: the simulated service deployment.
+// Its outputs are chosen by the caller (TaskOutput).
+type task struct {
+	id      TaskID
+	invoker *Invoker
+	ple     PLE
+	inv     InvocationID
+	attempt int
+	// base is the journal length the attempt read when it started.
+	base    int
+	entries int
+	done    bool
+}
+
+// New builds a node and starts its invokers, creating their spill stores.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Store == nil {
+		cfg.Store = MemStores()
+	}
+	n := &Node{cfg: cfg, ingressOpen: true, tasks: map[TaskID]*task{}}
+	for p := 0; p < cfg.Partitions; p++ {
+		n.pps = append(n.pps, &partitionProcessor{n: n, id: PartitionID(p), records: map[InvocationID]*record{}})
+	}
+	if err := n.startInvokers(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) startInvokers() error {
+	layout := [][]PartitionID{}
+	if n.cfg.SharedInvoker {
+		all := make([]PartitionID, n.cfg.Partitions)
+		for p := range all {
+			all[p] = PartitionID(p)
+		}
+		layout = append(layout, all)
+	} else {
+		for p := 0; p < n.cfg.Partitions; p++ {
+			layout = append(layout, []PartitionID{PartitionID(p)})
+		}
+	}
+	invokers := make([]*Invoker, 0, len(layout))
+	for i, serves := range layout {
+		store, err := n.cfg.Store(i, n.incarnation)
+		if err != nil {
+			for _, iv := range invokers {
+				_ = iv.queue.store.Remove()
+			}
+			return err
+		}
+		invokers = append(invokers, newInvoker(n, i, serves, store))
+	}
+	n.invokers = invokers
+	return nil
+}
+
+// Config is the node's configuration.
+func (n *Node) Config() Config { return n.cfg }
+
+// Now is the node's virtual time.
+func (n *Node) Now() time.Duration { return n.now }
+
+// Incarnation counts restarts.
+func (n *Node) Incarnation() int { return n.incarnation }
+
+// Invokers is how many invokers the current incarnation runs.
+func (n *Node) Invokers() int { return len(n.invokers) }
+
+// InvokerFor is the invoker serving partition p.
+func (n *Node) InvokerFor(p PartitionID) int { return n.invokerFor(p).id }
+
+func (n *Node) invokerFor(p PartitionID) *Invoker {
+	if n.cfg.SharedInvoker {
+		return n.invokers[0]
+	}
+	return n.invokers[p]
+}
+
+// ErrTimeBackwards is returned when time would move backwards.
+var ErrTimeBackwards = errors.New("virtual time cannot move backwards")
+
+// SetTime moves virtual time on. Due timers are messages the caller delivers.
+func (n *Node) SetTime(t time.Duration) error {
+	if t < n.now {
+		return fmt.Errorf("%w: %v < %v", ErrTimeBackwards, t, n.now)
+	}
+	n.now = t
+	return nil
+}
+
+// Ready returns what was produced since the last Advance. The slices are
+// reused after Advance.
+func (n *Node) Ready() Ready { return n.ready }
+
+// Advance acknowledges everything Ready returned.
+func (n *Node) Advance() {
+	clear(n.ready.Events)
+	n.ready.Events = n.ready.Events[:0]
+	n.ready.Sent = n.ready.Sent[:0]
+}
+
+func (n *Node) emit(e Event) {
+	e.At = n.now
+	n.ready.Events = append(n.ready.Events, e)
+}
+
+// Emit adds an event of the caller's (a fault decision, a violation) to the
+// stream, so that everything that happened is in one ordered log.
+func (n *Node) Emit(e Event) { n.emit(e) }
+
+// Send gives a message of the outside world (a leadership change, a new
+// invocation, a shutdown phase) its id; it comes back out of Ready.Sent.
+func (n *Node) Send(m Envelope) Envelope { return n.send(m) }
+
+func (n *Node) send(m Envelope) Envelope {
+	n.nextMsg++
+	m.ID = n.nextMsg
+	m.Incarnation = n.incarnation
+	n.ready.Sent = append(n.ready.Sent, m)
+	n.emit(MsgEvent(KindSent, m))
+	return m
+}
+
+// ReadyArms is the set of arms invoker i could take now.
+func (n *Node) ReadyArms(i int) ArmSet {
+	if i < 0 || i >= len(n.invokers) {
+		return 0
+	}
+	return n.invokers[i].Ready()
+}
+
+// Step runs one iteration of invoker i's main loop, taking arm. Taking an
+// arm that is not ready is an error and changes nothing. An assertion that
+// fails inside the step kills the invoker, as the Rust panic did; that is an
+// event, not an error.
+func (n *Node) Step(i int, arm Arm) (err error) {
+	if i < 0 || i >= len(n.invokers) {
+		return fmt.Errorf("no invoker %d", i)
+	}
+	iv := n.invokers[i]
+	if !iv.Ready().Has(arm) {
+		return fmt.Errorf("%w: invoker%d %s (ready: %s)", ErrNotReady, i, arm, iv.Ready())
+	}
+	iv.arm = arm
+	defer func() {
+		iv.arm = ArmNone
+		if r := recover(); r != nil {
+			a, ok := r.(assertionError)
+			if !ok {
+				panic(r)
+			}
+			iv.die(a.msg)
+		}
+	}()
+	iv.step(arm)
+	return nil
+}
+
+// Deliver hands a message to its receiver. A receiver that is gone (an
+// invoker that exited or died, an earlier incarnation) loses it, as a send
+// on a closed channel does.
+func (n *Node) Deliver(m Envelope) {
+	switch {
+	case m.Kind.IsInput(), m.Kind == MsgTaskOutput, m.Kind == MsgTimer:
+		iv := n.receiver(m)
+		if iv == nil {
+			return
+		}
+		switch {
+		case m.Kind == MsgTaskOutput:
+			iv.taskOut.push(m)
+		case m.Kind == MsgTimer:
+			iv.timers.push(m)
+		default:
+			iv.input.push(m)
+		}
+	case m.Kind == MsgEffect:
+		if iv := n.sameIncarnation(m); iv != nil {
+			iv.effectDone(m.ID)
+		}
+		n.pps[m.PLE.Partition].applyEffect(m)
+	case m.Kind == MsgInvokerExit:
+		n.pps[m.PLE.Partition].noticeExit(m)
+	case m.Kind == MsgBecomeLeader:
+		n.pps[m.PLE.Partition].becomeLeader(m.PLE.Epoch)
+	case m.Kind == MsgStepDown:
+		n.pps[m.PLE.Partition].stepDown("step-down")
+	case m.Kind == MsgSubmit:
+		n.pps[m.PLE.Partition].submit(m.Inv)
+	case m.Kind == MsgKill:
+		n.pps[m.PLE.Partition].kill(m.Inv)
+	case m.Kind == MsgStopIngress:
+		n.ingressOpen = false
+		n.emit(Event{Kind: KindStopIngress, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
+	case m.Kind == MsgCancel, m.Kind == MsgJoin, m.Kind == MsgCleanup:
+		iv := n.sameIncarnation(m)
+		if iv == nil {
+			n.undeliverable(m, "earlier incarnation")
+			return
+		}
+		switch m.Kind {
+		case MsgCancel:
+			iv.cancel()
+		case MsgJoin:
+			iv.join()
+		default:
+			iv.cleanup()
+		}
+	}
+}
+
+// Lose tells the node a message will never arrive, so a bounded channel
+// gets its place back.
+func (n *Node) Lose(m Envelope) {
+	if m.Kind != MsgEffect {
+		return
+	}
+	if iv := n.sameIncarnation(m); iv != nil {
+		iv.effectDone(m.ID)
+	}
+}
+
+func (n *Node) sameIncarnation(m Envelope) *Invoker {
+	if m.Incarnation != n.incarnation || m.Invoker < 0 || m.Invoker >= len(n.invokers) {
+		return nil
+	}
+	return n.invokers[m.Invoker]
+}
+
+// receiver is the running invoker a message is for, or nil after reporting
+// it undeliverable.
+func (n *Node) receiver(m Envelope) *Invoker {
+	iv := n.sameIncarnation(m)
+	switch {
+	case iv == nil:
+		n.undeliverable(m, "earlier incarnation")
+	case iv.state != stRunning:
+		n.undeliverable(m, "invoker "+iv.state.String())
+	default:
+		return iv
+	}
+	return nil
+}
+
+func (n *Node) undeliverable(m Envelope, why string) {
+	e := MsgEvent(KindUndelivered, m)
+	e.Reason = why
+	n.emit(e)
+}
+
+// receiving reports whether the effect receiver of a leader epoch exists.
+func (n *Node) receiving(ple PLE) bool {
+	pp := n.pps[ple.Partition]
+	return pp.leader && pp.epoch == ple.Epoch
+}
+
+func (n *Node) newTask(iv *Invoker, m *ism) *task {
+	n.nextTask++
+	t := &task{id: n.nextTask, invoker: iv, ple: m.ple, inv: m.inv, attempt: m.attempt}
+	if r := n.pps[m.ple.Partition].records[m.inv]; r != nil {
+		t.base = r.journal
+	}
+	iv.liveTasks[t.id] = t
+	n.tasks[t.id] = t
+	return t
+}
+
+// TaskInfo describes a running invocation task.
+type TaskInfo struct {
+	ID      TaskID
+	Invoker int
+	PLE     PLE
+	Inv     InvocationID
+	Attempt int
+}
+
+// Task looks up a running task.
+func (n *Node) Task(id TaskID) (TaskInfo, bool) {
+	t, ok := n.tasks[id]
+	if !ok || t.done {
+		return TaskInfo{}, false
+	}
+	return TaskInfo{ID: t.id, Invoker: t.invoker.id, PLE: t.ple, Inv: t.inv, Attempt: t.attempt}, true
+}
+
+// TaskOutput makes running task id produce an output: the caller plays the
+// service deployment. A final output ends the task. It returns false when the
+// task is not running any more (aborted, finished, or its invoker gone).
+func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
+	t, ok := n.tasks[id]
+	if !ok || t.done {
+		return Envelope{}, false
+	}
+	m := Envelope{Kind: MsgTaskOutput, Invoker: t.invoker.id, PLE: t.ple, Inv: t.inv,
+		Task: t.id, Attempt: t.attempt, Output: out}
+	if out == OutEntry {
+		t.entries++
+		m.Index = t.base + t.entries
+	}
+	m = n.send(m)
+	if out.Final() {
+		t.invoker.endTask(t.id, "finished")
+	}
+	return m, true
+}
+
+// Request forwards a user request to partition p's invoker: MsgPause,
+// MsgRetryNow or MsgCompletion (with a journal index). It returns false when
+// the partition is not leader or the invocation is not invoked.
+func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int) bool {
+	if kind != MsgPause && kind != MsgRetryNow && kind != MsgCompletion {
+		return false
+	}
+	return n.pps[p].request(kind, inv, index)
+}
+
+// Restart replaces every invoker with a fresh one, as a process restart
+// does: in-memory state, queues and tasks are gone; the status tables
+// survive, and every partition processor waits for a leader epoch. Spill
+// directories that were never removed stay where they are.
+func (n *Node) Restart() error {
+	for _, iv := range n.invokers {
+		iv.abortAllTasks("node restart")
+		for _, ple := range iv.sortedPLEs() {
+			for _, m := range sortedISMs(iv.parts[ple]) {
+				iv.remove(m, "node restart")
+			}
+		}
+		if iv.state != stClosed {
+			n.retired = append(n.retired, iv)
+		}
+	}
+	n.incarnation++
+	n.ingressOpen = true
+	for _, pp := range n.pps {
+		pp.leader = false
+	}
+	if err := n.startInvokers(); err != nil {
+		return err
+	}
+	clear(n.tasks)
+	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
+	return nil
+}
+
+// LeftoverSpill lists the segment files still on disk: of invokers of earlier
+// incarnations whose directory was never removed, and of current invokers
+// that are closed (which must have none).
+func (n *Node) LeftoverSpill() (files int, where []string) {
+	check := func(iv *Invoker) {
+		ids, err := iv.queue.store.Segments()
+		if err != nil || len(ids) == 0 {
+			return
+		}
+		files += len(ids)
+		where = append(where, iv.queue.store.String())
+	}
+	for _, iv := range n.retired {
+		check(iv)
+	}
+	for _, iv := range n.invokers {
+		if iv.state == stClosed {
+			check(iv)
+		}
+	}
+	sort.Strings(where)
+	return files, where
+}
+
+// Close removes every spill store the node ever opened, whatever state it is
+// in. The lab calls it after checking the run, to leave no files behind.
+func (n *Node) Close() error {
+	var errs []error
+	for _, iv := range append(n.retired, n.invokers...) {
+		errs = append(errs, iv.queue.store.Remove())
+	}
+	return errors.Join(errs...)
+}

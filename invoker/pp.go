@@ -1,0 +1,246 @@
+package invoker
+
+import "sort"
+
+// Status is an invocation's durable status in the partition processor's
+// invocation status table.
+type Status uint8
+
+const (
+	StatusNone Status = iota
+	StatusInvoked
+	StatusSuspended
+	StatusCompleted
+	StatusFailed
+	StatusKilled
+	StatusPaused
+	numStatuses
+)
+
+var statusNames = [...]string{StatusNone: "none", StatusInvoked: "invoked",
+	StatusSuspended: "suspended", StatusCompleted: "completed", StatusFailed: "failed",
+	StatusKilled: "killed", StatusPaused: "paused"}
+
+func (s Status) String() string { return enumName(statusNames[:], int(s)) }
+
+// Terminal reports whether the invocation has ended.
+func (s Status) Terminal() bool {
+	return s == StatusCompleted || s == StatusFailed || s == StatusKilled
+}
+
+// ParseStatus reads a status by name.
+func ParseStatus(name string) (Status, bool) {
+	for s := StatusInvoked; s < numStatuses; s++ {
+		if statusNames[s] == name {
+			return s, true
+		}
+	}
+	return StatusNone, false
+}
+
+type record struct {
+	status Status
+	// journal is the highest entry index stored for the invocation.
+	journal int
+}
+
+// partitionProcessor is the leader side of one partition: leadership, the
+// durable status table, and the effect receiver of its current epoch.
+type partitionProcessor struct {
+	n       *Node
+	id      PartitionID
+	leader  bool
+	epoch   Epoch
+	records map[InvocationID]*record
+	stats   PartitionStats
+}
+
+// PartitionStats counts what the partition processor dropped.
+type PartitionStats struct {
+	// StaleEffects came from a leader epoch that is not the current one.
+	StaleEffects int
+	// ZombieEffects came for an invocation that is no longer invoked.
+	ZombieEffects int
+}
+
+func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {
+	return Event{Kind: k, Incarnation: pp.n.incarnation, Invoker: pp.n.invokerFor(pp.id).id,
+		Partition: pp.id, Epoch: pp.epoch, Inv: inv}
+}
+
+// sendToInvoker puts a command on the invoker's input channel, stamped with
+// the current leader epoch.
+func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, index int) {
+	pp.n.send(Envelope{Kind: kind, Invoker: pp.n.invokerFor(pp.id).id,
+		PLE: PLE{pp.id, pp.epoch}, Inv: inv, Index: index})
+}
+
+// becomeLeader registers the partition with the invoker and re-invokes every
+// invocation the status table says is invoked, in id order (resume_invoked_invocations).
+func (pp *partitionProcessor) becomeLeader(epoch Epoch) {
+	if epoch <= pp.epoch {
+		e := pp.event(KindLeader, "")
+		e.Epoch, e.Reason = epoch, "not newer than the current epoch: ignored"
+		pp.n.emit(e)
+		return
+	}
+	if pp.leader {
+		pp.stepDown("a newer leader epoch")
+	}
+	pp.leader, pp.epoch = true, epoch
+	invoked := pp.ids(StatusInvoked)
+	e := pp.event(KindLeader, "")
+	e.N = len(invoked)
+	pp.n.emit(e)
+	pp.sendToInvoker(MsgRegister, "", 0)
+	for _, id := range invoked {
+		pp.sendToInvoker(MsgInvoke, id, 0)
+	}
+}
+
+// stepDown sends AbortAllPartition for the current epoch and drops the
+// effect receiver: later effects of that epoch are stale.
+func (pp *partitionProcessor) stepDown(why string) {
+	e := pp.event(KindStepDown, "")
+	e.Reason = why
+	if !pp.leader {
+		e.Reason = "not leader: ignored"
+		pp.n.emit(e)
+		return
+	}
+	pp.n.emit(e)
+	pp.sendToInvoker(MsgAbortAll, "", 0)
+	pp.leader = false
+	pp.n.invokerFor(pp.id).flush() // parked sends to this epoch now fail
+}
+
+func (pp *partitionProcessor) submit(inv InvocationID) {
+	switch {
+	case !pp.n.ingressOpen:
+		pp.reject(inv, "ingress stopped")
+	case pp.records[inv] != nil:
+		pp.reject(inv, "duplicate invocation id")
+	default:
+		pp.records[inv] = &record{status: StatusInvoked}
+		pp.n.emit(pp.event(KindAccepted, inv))
+		if pp.leader {
+			pp.sendToInvoker(MsgInvoke, inv, 0)
+		}
+	}
+}
+
+func (pp *partitionProcessor) reject(inv InvocationID, why string) {
+	e := pp.event(KindRejected, inv)
+	e.Reason = why
+	pp.n.emit(e)
+}
+
+// kill ends an invocation as killed and tells the invoker to abort it.
+func (pp *partitionProcessor) kill(inv InvocationID) {
+	r := pp.records[inv]
+	if r == nil || r.status.Terminal() {
+		pp.reject(inv, "kill: no running invocation")
+		return
+	}
+	pp.setStatus(inv, r, StatusKilled, "killed")
+	if pp.leader {
+		pp.sendToInvoker(MsgAbort, inv, 0)
+	}
+}
+
+func (pp *partitionProcessor) setStatus(inv InvocationID, r *record, to Status, why string) {
+	pp.n.emit(pp.statusEvent(inv, r, to, why))
+	r.status = to
+}
+
+func (pp *partitionProcessor) statusEvent(inv InvocationID, r *record, to Status, why string) Event {
+	e := pp.event(KindStatus, inv)
+	e.From, e.To, e.Reason = r.status.String(), to.String(), why
+	return e
+}
+
+// applied reports a status change caused by effect m: the event carries the
+// effect, so the term-fencing check can see which epoch it came from.
+func (pp *partitionProcessor) applied(m Envelope, r *record, to Status) {
+	e := pp.statusEvent(m.Inv, r, to, m.Effect.String())
+	e.Effect, e.MsgID, e.Epoch = m.Effect, m.ID, m.PLE.Epoch
+	r.status = to
+	pp.n.emit(e)
+}
+
+// applyEffect applies an effect of the current leader epoch; anything else
+// is dropped and counted.
+func (pp *partitionProcessor) applyEffect(m Envelope) {
+	drop := func(why string) {
+		e := MsgEvent(KindEffectDropped, m)
+		e.Reason = why
+		pp.n.emit(e)
+	}
+	if !pp.leader || m.PLE.Epoch != pp.epoch {
+		pp.stats.StaleEffects++
+		drop("stale leader epoch")
+		return
+	}
+	r := pp.records[m.Inv]
+	if r == nil || r.status != StatusInvoked {
+		pp.stats.ZombieEffects++
+		if r == nil {
+			drop("unknown invocation")
+		} else {
+			drop("invocation is " + r.status.String())
+		}
+		return
+	}
+	switch m.Effect {
+	case EffJournalEntry:
+		r.journal = max(r.journal, m.Index)
+		e := pp.event(KindJournal, m.Inv)
+		e.Index, e.Effect, e.MsgID, e.Epoch = m.Index, m.Effect, m.ID, m.PLE.Epoch
+		pp.n.emit(e)
+		pp.sendToInvoker(MsgAck, m.Inv, m.Index)
+	case EffEnd:
+		pp.applied(m, r, StatusCompleted)
+	case EffFailed:
+		pp.applied(m, r, StatusFailed)
+	case EffPaused:
+		pp.applied(m, r, StatusPaused)
+	case EffSuspended:
+		pp.applied(m, r, StatusSuspended)
+		// The lab's completions arrive at once: the invocation resumes.
+		pp.setStatus(m.Inv, r, StatusInvoked, "resumed")
+		pp.sendToInvoker(MsgInvoke, m.Inv, 0)
+	}
+}
+
+// noticeExit is the partition processor's watch on its invoker: an invoker
+// that died stops the partition processor (InvokerStoppedUnexpectedly).
+func (pp *partitionProcessor) noticeExit(m Envelope) {
+	e := pp.event(KindExitNoticed, "")
+	e.Invoker = m.Invoker
+	pp.n.emit(e)
+	if pp.leader && m.Incarnation == pp.n.incarnation {
+		pp.stepDown("invoker stopped unexpectedly")
+	}
+}
+
+// request forwards a user request (pause, retry-now, completion) to the invoker.
+func (pp *partitionProcessor) request(kind MsgKind, inv InvocationID, index int) bool {
+	r := pp.records[inv]
+	if !pp.leader || r == nil || r.status != StatusInvoked {
+		return false
+	}
+	pp.sendToInvoker(kind, inv, index)
+	return true
+}
+
+// ids lists the invocations with the given status, in id order.
+func (pp *partitionProcessor) ids(s Status) []InvocationID {
+	var ids []InvocationID
+	for id, r := range pp.records {
+		if r.status == s {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

@@ -1,0 +1,146 @@
+package invoker
+
+// segQueue is Restate's SegmentQueue (crates/queue/src/segmented_queue.rs):
+// a FIFO of invokes whose mutable tail segment is written to the store as soon
+// as it holds `limit` invokes; a stored segment is read back (and its file
+// removed) when it reaches the head. Restate stores and preloads in background
+// tasks; here both happen inside the step that needs them, and are events.
+type segQueue struct {
+	segs   fifo[*segment]
+	limit  int
+	nextID uint64
+	len    int
+	// diskLen and diskSegs count what is on the store right now.
+	diskLen, diskSegs int
+	store             SegmentStore
+	report            func(kind Kind, segment uint64, n int, err error)
+}
+
+type segment struct {
+	id uint64
+	// sealed segments take no more invokes: they were spilled, or a spill
+	// failed and they stay in memory.
+	sealed bool
+	onDisk bool
+	// n counts the segment's invokes, in memory or on disk.
+	n    int
+	cmds fifo[InvokeCmd]
+}
+
+func (q *segQueue) enqueue(c InvokeCmd) {
+	var tail *segment
+	if k := q.segs.len(); k > 0 && !q.segs.at(k-1).sealed {
+		tail = q.segs.at(k - 1)
+	} else {
+		tail = &segment{id: q.nextID}
+		q.nextID++
+		q.segs.push(tail)
+	}
+	tail.cmds.push(c)
+	tail.n++
+	q.len++
+	if tail.cmds.len() >= q.limit {
+		q.spill(tail)
+	}
+}
+
+func (q *segQueue) spill(s *segment) {
+	s.sealed = true
+	if err := q.store.Write(s.id, s.cmds.slice()); err != nil {
+		q.report(KindSpillFailed, s.id, s.n, err)
+		return
+	}
+	s.onDisk = true
+	s.cmds = fifo[InvokeCmd]{} // release the memory: that is the point of spilling
+	q.diskLen += s.n
+	q.diskSegs++
+	q.report(KindSpill, s.id, s.n, nil)
+}
+
+// load reads segment s back. On failure its invokes are lost and reported.
+func (q *segQueue) load(s *segment) bool {
+	cmds, err := q.store.Read(s.id)
+	q.diskLen -= s.n
+	q.diskSegs--
+	s.onDisk = false
+	if err != nil {
+		q.report(KindLoadFailed, s.id, s.n, err)
+		q.len -= s.n
+		s.n = 0
+		return false
+	}
+	for _, c := range cmds {
+		s.cmds.push(c)
+	}
+	q.len += len(cmds) - s.n
+	s.n = len(cmds)
+	q.report(KindLoad, s.id, s.n, nil)
+	return true
+}
+
+func (q *segQueue) dequeue() (InvokeCmd, bool) {
+	for q.segs.len() > 0 {
+		head := q.segs.at(0)
+		if head.onDisk && !q.load(head) {
+			q.segs.pop()
+			continue
+		}
+		if head.cmds.len() == 0 {
+			if head.sealed {
+				q.segs.pop()
+				continue
+			}
+			return InvokeCmd{}, false
+		}
+		c := head.cmds.pop()
+		head.n--
+		q.len--
+		if head.n == 0 && head.sealed {
+			q.segs.pop()
+		}
+		return c, true
+	}
+	return InvokeCmd{}, false
+}
+
+// purge removes every queued invoke for which drop is true, reading stored
+// segments back and writing what is left of them again. It returns how many
+// invokes it removed.
+func (q *segQueue) purge(drop func(InvokeCmd) bool) int {
+	removed := 0
+	keep := func(c InvokeCmd) bool { return !drop(c) }
+	for i := 0; i < q.segs.len(); i++ {
+		s := q.segs.at(i)
+		wasOnDisk := s.onDisk
+		if wasOnDisk && !q.load(s) {
+			continue
+		}
+		k := s.cmds.filter(keep)
+		s.n -= k
+		q.len -= k
+		removed += k
+		if wasOnDisk && s.n > 0 {
+			q.spill(s) // put back what is left, to keep the memory bound
+		}
+	}
+	q.segs.filter(func(s *segment) bool { return s.n > 0 || !s.sealed })
+	return removed
+}
+
+// discard drops every queued invoke, as dropping Restate's queue does when the
+// invoker's loop ends. Stored segment files stay until the directory is removed.
+func (q *segQueue) discard() int {
+	n := q.len
+	q.segs.clear()
+	q.len, q.diskLen, q.diskSegs = 0, 0, 0
+	return n
+}
+
+// contents lists the queued invokes, oldest first, without loading segments.
+func (q *segQueue) contents() (inMemory []InvokeCmd, onDisk int) {
+	for i := 0; i < q.segs.len(); i++ {
+		s := q.segs.at(i)
+		inMemory = append(inMemory, s.cmds.slice()...)
+	}
+	return inMemory, q.diskLen
+}

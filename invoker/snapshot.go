@@ -1,0 +1,160 @@
+package invoker
+
+import (
+	"sort"
+	"time"
+)
+
+// Snapshot is a copy of everything a viewer may show: it shares nothing with
+// the node, so it can cross to another goroutine.
+type Snapshot struct {
+	At          time.Duration
+	Incarnation int
+	Variant     Variant
+	IngressOpen bool
+	Partitions  []PartitionSnapshot
+	Invokers    []InvokerSnapshot
+	// Invocations are sorted by id.
+	Invocations []InvocationSnapshot
+}
+
+// PartitionSnapshot is one partition processor.
+type PartitionSnapshot struct {
+	ID      PartitionID
+	Leader  bool
+	Epoch   Epoch
+	Invoker int
+	// Registered: the invoker holds the current leader epoch.
+	Registered bool
+	// ByStatus counts invocations by durable status, indexed by Status.
+	ByStatus [numStatuses]int
+	Stats    PartitionStats
+}
+
+// InvokerSnapshot is one invoker of the current incarnation.
+type InvokerSnapshot struct {
+	ID         int
+	State      string
+	Cancelled  bool
+	Panic      string
+	Serves     []PartitionID
+	Registered []PLE
+	// The segmented queue: every queued invoke, how many are in memory and
+	// on disk, and in how many segment files.
+	QueueLen, QueueInMemory, QueueOnDisk, SegmentsOnDisk int
+	SpillDir                                             string
+	SlotsUsed, SlotLimit                                 int
+	InFlight, WaitingRetry                               int
+	// Channel backlogs.
+	Input, TaskOutputs, Timers int
+	Blocked                    bool
+	LiveTasks                  int
+	Ready                      ArmSet
+	Stats                      InvokerStats
+}
+
+// InvocationSnapshot is one invocation, as the partition processor and (if
+// it has a state machine) the invoker see it.
+type InvocationSnapshot struct {
+	ID        InvocationID
+	Partition PartitionID
+	Status    Status
+	Journal   int
+	// State is the invoker state machine's state, or "" when it has none.
+	State   string
+	PLE     PLE
+	Attempt int
+}
+
+// Snapshot copies the node's state.
+func (n *Node) Snapshot() Snapshot {
+	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen}
+	machines := map[InvocationID]*ism{}
+	for _, iv := range n.invokers {
+		is := InvokerSnapshot{
+			ID: iv.id, State: iv.state.String(), Cancelled: iv.cancelled, Panic: iv.panicMsg,
+			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
+			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
+			SpillDir:  iv.queue.store.String(),
+			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
+			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),
+			Blocked: len(iv.pending) > 0, LiveTasks: len(iv.liveTasks), Ready: iv.Ready(), Stats: iv.stats,
+		}
+		is.QueueInMemory = is.QueueLen - is.QueueOnDisk
+		for _, ple := range is.Registered {
+			for id, m := range iv.parts[ple] {
+				machines[id] = m
+				switch m.state {
+				case ismInFlight:
+					is.InFlight++
+				case ismWaitingRetry:
+					is.WaitingRetry++
+				}
+			}
+		}
+		s.Invokers = append(s.Invokers, is)
+	}
+	for _, pp := range n.pps {
+		ps := PartitionSnapshot{ID: pp.id, Leader: pp.leader, Epoch: pp.epoch,
+			Invoker: n.invokerFor(pp.id).id, Stats: pp.stats}
+		_, ps.Registered = n.invokerFor(pp.id).parts[PLE{pp.id, pp.epoch}]
+		ps.Registered = ps.Registered && pp.leader
+		for id, r := range pp.records {
+			ps.ByStatus[r.status]++
+			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
+			if m := machines[id]; m != nil {
+				inv.State, inv.PLE, inv.Attempt = m.state.String(), m.ple, m.attempt
+			}
+			s.Invocations = append(s.Invocations, inv)
+		}
+		s.Partitions = append(s.Partitions, ps)
+	}
+	sort.Slice(s.Invocations, func(i, j int) bool { return s.Invocations[i].ID < s.Invocations[j].ID })
+	return s
+}
+
+// QuotaView is one invoker's slot bookkeeping, for the quota-conservation
+// invariant: slots in use must equal the state machines holding one.
+type QuotaView struct {
+	Invoker           int
+	Used, Limit, ISMs int
+}
+
+// AppendQuotas appends the view of every invoker whose loop still owns its
+// state (running or exited; a dead invoker has none).
+func (n *Node) AppendQuotas(buf []QuotaView) []QuotaView {
+	for _, iv := range n.invokers {
+		if iv.state == stDead {
+			continue
+		}
+		buf = append(buf, QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.nISM})
+	}
+	return buf
+}
+
+// Status is the durable status of an invocation, if partition p knows it.
+func (n *Node) Status(p PartitionID, inv InvocationID) (Status, bool) {
+	if p < 0 || int(p) >= len(n.pps) {
+		return StatusNone, false
+	}
+	r := n.pps[p].records[inv]
+	if r == nil {
+		return StatusNone, false
+	}
+	return r.status, true
+}
+
+// Partitions is the number of partitions.
+func (n *Node) Partitions() int { return len(n.pps) }
+
+// InvokerState is invoker i's life stage: running, exited, joined, closed or dead.
+func (n *Node) InvokerState(i int) string { return n.invokers[i].state.String() }
+
+// Panicked is the assertion message of invoker i's panic, if it died.
+func (n *Node) Panicked(i int) string { return n.invokers[i].panicMsg }
+
+// QueueLen is the length of the segmented queue of invoker i.
+func (n *Node) QueueLen(i int) int { return n.invokers[i].queue.len }
+
+// Leader reports partition p's leadership and epoch.
+func (n *Node) Leader(p PartitionID) (bool, Epoch) { return n.pps[p].leader, n.pps[p].epoch }

@@ -1,0 +1,79 @@
+package invoker
+
+import (
+	"fmt"
+	"sort"
+)
+
+// InvokeCmd is what the segmented queue holds: an Invoke for one invocation
+// under one partition leader epoch.
+type InvokeCmd struct {
+	PLE PLE
+	Inv InvocationID
+}
+
+// SegmentStore is where the segmented queue spills full segments. Files by
+// default, so that spilling and its errors are real; memory where a test or a
+// benchmark wants no disk. The queue is the only caller.
+type SegmentStore interface {
+	// Write stores segment id.
+	Write(id uint64, cmds []InvokeCmd) error
+	// Read loads segment id and removes it from the store, as Restate's
+	// consume_segment does.
+	Read(id uint64) ([]InvokeCmd, error)
+	// Segments lists the ids still stored, in order.
+	Segments() ([]uint64, error)
+	// Remove deletes the store and everything in it.
+	Remove() error
+	// String says where the store is, for error messages.
+	String() string
+}
+
+// StoreFactory opens the spill store of one invoker of one node incarnation.
+type StoreFactory func(invoker, incarnation int) (SegmentStore, error)
+
+// MemStores keeps every invoker's segments in memory.
+func MemStores() StoreFactory {
+	return func(invoker, incarnation int) (SegmentStore, error) {
+		return &MemStore{name: fmt.Sprintf("memory:invoker-%d.%d", incarnation, invoker)}, nil
+	}
+}
+
+// MemStore is a SegmentStore in memory.
+type MemStore struct {
+	name     string
+	segments map[uint64][]InvokeCmd
+}
+
+func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
+	if s.segments == nil {
+		s.segments = map[uint64][]InvokeCmd{}
+	}
+	s.segments[id] = append([]InvokeCmd(nil), cmds...)
+	return nil
+}
+
+func (s *MemStore) Read(id uint64) ([]InvokeCmd, error) {
+	cmds, ok := s.segments[id]
+	if !ok {
+		return nil, fmt.Errorf("%s: segment %d not found", s.name, id)
+	}
+	delete(s.segments, id)
+	return cmds, nil
+}
+
+func (s *MemStore) Segments() ([]uint64, error) {
+	ids := make([]uint64, 0, len(s.segments))
+	for id := range s.segments {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+func (s *MemStore) Remove() error {
+	s.segments = nil
+	return nil
+}
+
+func (s *MemStore) String() string { return s.name }
