@@ -1,0 +1,55 @@
+package faults
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"io"
+
+	"lab/invoker"
+)
+
+// eventLog numbers every event, hashes its canonical JSON line, keeps the
+// most recent ones for violation reports, and hands each to the observers.
+type eventLog struct {
+	seq       uint64
+	hash      hash.Hash
+	line      []byte
+	recent    [recentEvents]invoker.Event
+	out       io.Writer
+	outErr    error
+	observers []func(invoker.Event)
+}
+
+// recentEvents is how many events a violation report shows.
+const recentEvents = 24
+
+func newEventLog(out io.Writer, observers []func(invoker.Event)) *eventLog {
+	return &eventLog{hash: sha256.New(), out: out, observers: observers}
+}
+
+func (l *eventLog) add(e *invoker.Event) {
+	l.seq++
+	e.Seq = l.seq
+	l.line = append(e.AppendJSON(l.line[:0]), '\n')
+	l.hash.Write(l.line)
+	if l.out != nil && l.outErr == nil {
+		_, l.outErr = l.out.Write(l.line)
+	}
+	l.recent[l.seq%recentEvents] = *e
+	for _, f := range l.observers {
+		f(*e)
+	}
+}
+
+// tail returns up to n of the latest events, oldest first.
+func (l *eventLog) tail(n int) []invoker.Event {
+	n = min(n, recentEvents, int(l.seq))
+	out := make([]invoker.Event, 0, n)
+	for s := l.seq - uint64(n) + 1; s <= l.seq; s++ {
+		out = append(out, l.recent[s%recentEvents])
+	}
+	return out
+}
+
+func (l *eventLog) sum() string { return hex.EncodeToString(l.hash.Sum(nil)) }

@@ -1,0 +1,280 @@
+package faults
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"lab/invoker"
+)
+
+// The invariants of DESIGN.md §4.
+const (
+	NoPanic           = "no-panic"
+	TermFencing       = "term-fencing"
+	SingleAttempt     = "single-attempt"
+	QuotaConservation = "quota-conservation"
+	NoLostInvocation  = "no-lost-invocation"
+	BoundedShutdown   = "bounded-shutdown"
+	CleanShutdown     = "clean-shutdown"
+	CrashVisibility   = "crash-visibility"
+)
+
+// Invariants lists them in the order they are reported.
+var Invariants = []string{NoPanic, TermFencing, SingleAttempt, QuotaConservation,
+	NoLostInvocation, BoundedShutdown, CleanShutdown, CrashVisibility}
+
+// Violation is an invariant that did not hold, and the event that broke it.
+type Violation struct {
+	Invariant string
+	Detail    string
+	// Event broke the invariant (for end-of-run checks, the last event).
+	Event invoker.Event
+	// Recent are the events that led to it, oldest first.
+	Recent []invoker.Event
+}
+
+func (v Violation) String() string { return v.Invariant + ": " + v.Detail }
+
+// Bounds are the virtual-time limits of the time-bound invariants.
+type Bounds struct {
+	// Shutdown: from cancellation until the invoker's tasks are joined.
+	Shutdown time.Duration
+	// Crash: from an invoker's death until its partition processors notice.
+	Crash time.Duration
+}
+
+// DefaultBounds are generous for the lab's millisecond-scale workload.
+func DefaultBounds() Bounds { return Bounds{Shutdown: 5 * time.Second, Crash: time.Second} }
+
+type invokerKey struct{ incarnation, id int }
+
+type fenceKey struct {
+	incarnation, invoker int
+	ple                  invoker.PLE
+}
+
+// checker watches the event stream and the node after every action. It is
+// fed by the simulator and never changes the node.
+type checker struct {
+	bounds     Bounds
+	violations []Violation
+	onViolate  func(v Violation)
+
+	fenced     map[fenceKey]bool
+	liveTasks  map[invoker.InvocationID]int
+	liveISMs   map[invoker.InvocationID]int
+	accepted   map[invoker.InvocationID]invoker.PartitionID
+	terminal   map[invoker.InvocationID]int
+	cancelled  map[invokerKey]time.Duration
+	dead       map[invokerKey]time.Duration
+	servedBy   func(i int) []invoker.PartitionID
+	noticed    map[invoker.PartitionID]time.Duration
+	leaderAt   map[invoker.PartitionID]bool
+	quotaBad   map[int]bool
+	quotaViews []invoker.QuotaView
+	last       invoker.Event
+}
+
+func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, onViolate func(Violation)) *checker {
+	return &checker{
+		bounds: b, servedBy: servedBy, onViolate: onViolate,
+		fenced: map[fenceKey]bool{}, liveTasks: map[invoker.InvocationID]int{},
+		liveISMs: map[invoker.InvocationID]int{}, accepted: map[invoker.InvocationID]invoker.PartitionID{},
+		terminal: map[invoker.InvocationID]int{}, cancelled: map[invokerKey]time.Duration{},
+		dead: map[invokerKey]time.Duration{}, noticed: map[invoker.PartitionID]time.Duration{},
+		leaderAt: map[invoker.PartitionID]bool{}, quotaBad: map[int]bool{},
+	}
+}
+
+func (c *checker) violate(inv string, e invoker.Event, format string, args ...any) {
+	v := Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...), Event: e}
+	c.violations = append(c.violations, v)
+	if c.onViolate != nil {
+		c.onViolate(v)
+	}
+}
+
+// observe checks one event.
+func (c *checker) observe(e invoker.Event) {
+	c.last = e
+	key := invokerKey{e.Incarnation, e.Invoker}
+	switch e.Kind {
+	case invoker.KindPanic:
+		c.violate(NoPanic, e, "invoker%d panicked: %s", e.Invoker, e.Reason)
+		c.dead[key] = e.At
+	case invoker.KindAbortAll:
+		c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] = true
+	case invoker.KindTaskStart:
+		if c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] {
+			c.violate(TermFencing, e, "invoker%d started a task for %s %s after AbortAllPartition(%s)",
+				e.Invoker, e.PLE(), e.Inv, e.PLE())
+		}
+		c.liveTasks[e.Inv]++
+		if n := c.liveTasks[e.Inv]; n > 1 {
+			c.violate(SingleAttempt, e, "%s has %d live tasks", e.Inv, n)
+		}
+	case invoker.KindTaskEnd:
+		c.liveTasks[e.Inv]--
+	case invoker.KindISM:
+		switch {
+		case e.From == "none":
+			c.liveISMs[e.Inv]++
+			if n := c.liveISMs[e.Inv]; n > 1 {
+				c.violate(SingleAttempt, e, "%s has %d live state machines", e.Inv, n)
+			}
+		case e.To == "gone":
+			c.liveISMs[e.Inv]--
+		}
+	case invoker.KindJournal, invoker.KindStatus:
+		if e.Effect != invoker.EffNone {
+			c.checkEffectFenced(e)
+		}
+		if e.Kind == invoker.KindStatus {
+			c.checkTerminal(e)
+		}
+	case invoker.KindAccepted:
+		c.accepted[e.Inv] = e.Partition
+	case invoker.KindCancel:
+		if _, ok := c.cancelled[key]; !ok && e.Reason == "" {
+			c.cancelled[key] = e.At
+		}
+	case invoker.KindJoined:
+		if e.Reason == "" {
+			delete(c.cancelled, key)
+		}
+	case invoker.KindExitNoticed:
+		c.noticed[e.Partition] = e.At
+	case invoker.KindLeader:
+		if e.Reason == "" {
+			c.leaderAt[e.Partition] = true
+		}
+	case invoker.KindStepDown:
+		if !strings.HasSuffix(e.Reason, "ignored") {
+			c.leaderAt[e.Partition] = false
+		}
+	case invoker.KindRestart:
+		clear(c.cancelled)
+		clear(c.dead)
+		clear(c.leaderAt)
+	}
+}
+
+// checkEffectFenced: the partition processor applied an effect of an epoch
+// whose AbortAllPartition an invoker of this incarnation already processed.
+func (c *checker) checkEffectFenced(e invoker.Event) {
+	for k := range c.fenced {
+		if k.incarnation == e.Incarnation && k.ple == e.PLE() {
+			c.violate(TermFencing, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
+				e.Partition, e.PLE(), e.PLE())
+			return
+		}
+	}
+}
+
+func (c *checker) checkTerminal(e invoker.Event) {
+	to, _ := invoker.ParseStatus(e.To)
+	from, _ := invoker.ParseStatus(e.From)
+	if !to.Terminal() {
+		return
+	}
+	c.terminal[e.Inv]++
+	if from.Terminal() || c.terminal[e.Inv] > 1 {
+		c.violate(NoLostInvocation, e, "%s ended twice (%s, then %s)", e.Inv, e.From, e.To)
+	}
+}
+
+// afterAction checks the slot bookkeeping once an action has completed.
+func (c *checker) afterAction(n *invoker.Node) {
+	c.quotaViews = n.AppendQuotas(c.quotaViews[:0])
+	for _, q := range c.quotaViews {
+		bad := q.Used != q.ISMs || q.Used > q.Limit || q.Used < 0
+		if bad && !c.quotaBad[q.Invoker] {
+			c.violate(QuotaConservation, c.last, "invoker%d has %d/%d slots in use but %d state machines",
+				q.Invoker, q.Used, q.Limit, q.ISMs)
+		}
+		c.quotaBad[q.Invoker] = bad
+	}
+}
+
+// tick checks the time bounds at virtual time now. At the end of a phase
+// nothing more will happen, so whatever is still waiting has failed.
+func (c *checker) tick(now time.Duration, final bool) {
+	for _, k := range sortedKeys(c.cancelled) {
+		at := c.cancelled[k]
+		if _, isDead := c.dead[k]; isDead {
+			delete(c.cancelled, k)
+			continue
+		}
+		if final || now-at > c.bounds.Shutdown {
+			c.violate(BoundedShutdown, c.last, "invoker%d was cancelled at %v and had not joined its tasks by %v",
+				k.id, at, now)
+			delete(c.cancelled, k)
+		}
+	}
+	for _, k := range sortedKeys(c.dead) {
+		at := c.dead[k]
+		if !final && now-at <= c.bounds.Crash {
+			continue
+		}
+		for _, p := range c.servedBy(k.id) {
+			if seen, ok := c.noticed[p]; c.leaderAt[p] && (!ok || seen < at) {
+				c.violate(CrashVisibility, c.last, "invoker%d died at %v and p%d, still leader, had not noticed by %v",
+					k.id, at, p, now)
+			}
+		}
+		delete(c.dead, k)
+	}
+}
+
+// finish runs the end-of-run checks.
+func (c *checker) finish(n *invoker.Node) {
+	ids := make([]invoker.InvocationID, 0, len(c.accepted))
+	for id := range c.accepted {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var lost []string
+	for _, id := range ids {
+		s, _ := n.Status(c.accepted[id], id)
+		if !s.Terminal() && s != invoker.StatusPaused {
+			lost = append(lost, fmt.Sprintf("%s (%s)", id, s))
+		}
+	}
+	if len(lost) > 0 {
+		c.violate(NoLostInvocation, c.last, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
+	}
+	if files, where := n.LeftoverSpill(); files > 0 {
+		c.violate(CleanShutdown, c.last, "%d spill segment files left in %s", files, strings.Join(where, ", "))
+	}
+	for i := range n.Invokers() {
+		if st := n.InvokerState(i); st != "closed" && st != "dead" {
+			c.violate(CleanShutdown, c.last, "invoker%d ended %s, not closed", i, st)
+		}
+		if q := n.QueueLen(i); q > 0 {
+			c.violate(CleanShutdown, c.last, "invoker%d still holds %d queued invokes", i, q)
+		}
+	}
+}
+
+func sortedKeys(m map[invokerKey]time.Duration) []invokerKey {
+	keys := make([]invokerKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].incarnation != keys[j].incarnation {
+			return keys[i].incarnation < keys[j].incarnation
+		}
+		return keys[i].id < keys[j].id
+	})
+	return keys
+}
+
+func abbreviate(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}

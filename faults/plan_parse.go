@@ -1,0 +1,299 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+
+	"lab/invoker"
+)
+
+// PlanError is a plan file that cannot be used, with where the problem is.
+type PlanError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *PlanError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// The file format, as written by users (YAML, or JSON which is YAML too).
+type planFile struct {
+	Name        string     `yaml:"name"`
+	Description string     `yaml:"description"`
+	Rules       []ruleFile `yaml:"rules"`
+}
+
+type ruleFile struct {
+	Kinds       stringList `yaml:"kinds"`
+	Partition   *int       `yaml:"partition"`
+	Epoch       *int       `yaml:"epoch"`
+	Invocation  string     `yaml:"invocation"`
+	Action      string     `yaml:"action"`
+	Probability *float64   `yaml:"probability"`
+	Delay       scalar     `yaml:"delay"`
+	Overtakes   scalar     `yaml:"overtakes"`
+	Window      *struct {
+		From string `yaml:"from"`
+		To   string `yaml:"to"`
+	} `yaml:"window"`
+	Limit int `yaml:"limit"`
+}
+
+// scalar accepts a number or a string, so that `overtakes: 3` and
+// `overtakes: 1..3` both read.
+type scalar string
+
+func (s *scalar) UnmarshalYAML(unmarshal func(any) error) error {
+	var v any
+	if err := unmarshal(&v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case string:
+		*s = scalar(v)
+	case uint64, int64, float64:
+		*s = scalar(fmt.Sprint(v))
+	default:
+		return errors.New("want a number, a duration or a range")
+	}
+	return nil
+}
+
+// stringList accepts `kinds: invoke` as well as `kinds: [invoke, abort]`.
+type stringList []string
+
+func (l *stringList) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*l = stringList{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return errors.New("kinds must be a name or a list of names")
+	}
+	*l = many
+	return nil
+}
+
+// ReadPlanFile reads and checks a plan file.
+func ReadPlanFile(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &PlanError{File: path, Msg: "cannot read: " + errors.Unwrap(err).Error()}
+	}
+	return ParsePlan(path, data)
+}
+
+// ParsePlan decodes and checks a plan. Every error names the line and column.
+func ParsePlan(file string, data []byte) (*Plan, error) {
+	var pf planFile
+	if err := yaml.UnmarshalWithOptions(data, &pf, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+		pe := &PlanError{File: file, Msg: err.Error()}
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			pe.Msg = ye.GetMessage()
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				pe.Line, pe.Column = tk.Position.Line, tk.Position.Column
+			}
+		}
+		pe.Msg = firstLine(pe.Msg)
+		return nil, pe
+	}
+	p, path, msg := pf.check()
+	if msg == "" {
+		return p, nil
+	}
+	pe := &PlanError{File: file, Msg: msg}
+	pe.Line, pe.Column = locate(data, path)
+	return nil, pe
+}
+
+// locate finds the line and column of a YAML path like $.rules[1].action.
+func locate(data []byte, path string) (int, int) {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return 0, 0
+	}
+	for p := path; p != ""; p = parentPath(p) {
+		yp, err := yaml.PathString(p)
+		if err != nil {
+			continue
+		}
+		if node, err := yp.FilterFile(f); err == nil && node != nil {
+			if tk := node.GetToken(); tk != nil && tk.Position != nil {
+				return tk.Position.Line, tk.Position.Column
+			}
+		}
+	}
+	return 0, 0
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 1 {
+		return ""
+	}
+	return p[:i]
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
+}
+
+// check turns the file into a Plan, or names the first field that is wrong
+// (as a YAML path) and why.
+func (pf planFile) check() (*Plan, string, string) {
+	p := &Plan{Name: pf.Name, Description: pf.Description}
+	for i, rf := range pf.Rules {
+		at := func(field string) string { return fmt.Sprintf("$.rules[%d].%s", i, field) }
+		r := Rule{Probability: 1, Invocation: invoker.InvocationID(rf.Invocation), Limit: rf.Limit}
+		if len(rf.Kinds) == 0 {
+			return nil, fmt.Sprintf("$.rules[%d]", i), "a rule needs kinds: " + kindList()
+		}
+		for _, k := range rf.Kinds {
+			mk, ok := invoker.ParseMsgKind(k)
+			if !ok {
+				return nil, at("kinds"), fmt.Sprintf("unknown kind %q (want one of %s)", k, kindList())
+			}
+			r.Kinds = append(r.Kinds, mk)
+		}
+		act, ok := parseAction(rf.Action)
+		if !ok {
+			return nil, at("action"), fmt.Sprintf("action must be delay, drop, reorder or duplicate, not %q", rf.Action)
+		}
+		r.Action = act
+		if rf.Partition != nil {
+			if *rf.Partition < 0 {
+				return nil, at("partition"), "partition must be 0 or more"
+			}
+			pid := invoker.PartitionID(*rf.Partition)
+			r.Partition = &pid
+		}
+		if rf.Epoch != nil {
+			if *rf.Epoch < 1 {
+				return nil, at("epoch"), "epoch must be 1 or more"
+			}
+			e := invoker.Epoch(*rf.Epoch)
+			r.Epoch = &e
+		}
+		if rf.Probability != nil {
+			if *rf.Probability < 0 || *rf.Probability > 1 || math.IsNaN(*rf.Probability) {
+				return nil, at("probability"), fmt.Sprintf("probability must be within [0, 1], not %g", *rf.Probability)
+			}
+			r.Probability = *rf.Probability
+		}
+		switch {
+		case act == Delay && rf.Delay == "":
+			return nil, fmt.Sprintf("$.rules[%d]", i), `a delay rule needs delay: a duration like "5ms" or a range like "1ms..20ms"`
+		case act != Delay && act != Duplicate && rf.Delay != "":
+			return nil, at("delay"), "delay only applies to actions delay and duplicate"
+		case act == Reorder && rf.Overtakes == "":
+			return nil, fmt.Sprintf("$.rules[%d]", i), `a reorder rule needs overtakes: a count like 3 or a range like "1..3"`
+		case act != Reorder && rf.Overtakes != "":
+			return nil, at("overtakes"), "overtakes only applies to action: reorder"
+		case rf.Limit < 0:
+			return nil, at("limit"), "limit must be 0 (no limit) or more"
+		}
+		if rf.Delay != "" {
+			lo, hi, err := parseRange(string(rf.Delay))
+			if err != nil {
+				return nil, at("delay"), err.Error()
+			}
+			r.DelayMin, r.DelayMax = lo, hi
+		}
+		if rf.Overtakes != "" {
+			lo, hi, err := parseCountRange(string(rf.Overtakes))
+			if err != nil {
+				return nil, at("overtakes"), err.Error()
+			}
+			r.OvertakesMin, r.OvertakesMax = lo, hi
+		}
+		if rf.Window != nil {
+			var err error
+			if r.From, err = parseDuration(rf.Window.From, 0); err != nil {
+				return nil, at("window.from"), err.Error()
+			}
+			if r.To, err = parseDuration(rf.Window.To, 0); err != nil {
+				return nil, at("window.to"), err.Error()
+			}
+			if r.To != 0 && r.To <= r.From {
+				return nil, at("window.to"), "window.to must be after window.from"
+			}
+		}
+		p.Rules = append(p.Rules, r)
+	}
+	return p, "", ""
+}
+
+// parseRange reads "5ms" or "1ms..20ms".
+func parseRange(s string) (time.Duration, time.Duration, error) {
+	lo, hi, isRange := strings.Cut(s, "..")
+	min, err := parseDuration(lo, -1)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !isRange {
+		return min, min, nil
+	}
+	max, err := parseDuration(hi, -1)
+	if err != nil {
+		return 0, 0, err
+	}
+	if max < min {
+		return 0, 0, fmt.Errorf("range %q ends before it starts", s)
+	}
+	return min, max, nil
+}
+
+// parseCountRange reads "3" or "1..3", counts of at least 1.
+func parseCountRange(s string) (int, int, error) {
+	lo, hi, isRange := strings.Cut(s, "..")
+	if !isRange {
+		hi = lo
+	}
+	a, errA := strconv.Atoi(strings.TrimSpace(lo))
+	b, errB := strconv.Atoi(strings.TrimSpace(hi))
+	if errA != nil || errB != nil || a < 1 || b < a {
+		return 0, 0, fmt.Errorf("%q is not a count of 1 or more, or a range like \"1..3\"", s)
+	}
+	return a, b, nil
+}
+
+// parseDuration reads a Go duration; empty means def (or is an error when def < 0).
+func parseDuration(s string, def time.Duration) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if def < 0 {
+			return 0, errors.New(`want a duration like "5ms"`)
+		}
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration like \"5ms\" or \"1.5s\"", s)
+	}
+	return d, nil
+}
+
+func kindList() string {
+	var names []string
+	for _, k := range invoker.MsgKinds() {
+		names = append(names, k.String())
+	}
+	return strings.Join(names, ", ")
+}

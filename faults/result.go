@@ -1,0 +1,62 @@
+package faults
+
+import (
+	"time"
+
+	"lab/invoker"
+)
+
+// Result is what a run found.
+type Result struct {
+	Seed     uint64
+	Variant  invoker.Variant
+	Plan     string
+	Strategy string
+	Workload Workload
+	// Violations in the order they were found.
+	Violations []Violation
+	// Hash is the SHA-256 of the event log's JSON Lines.
+	Hash   string
+	Events uint64
+	// Decisions the scheduler took; of them, invoker Steps and message
+	// Deliveries.
+	Decisions, Steps, Deliveries int
+	// Faults injected, indexed by Action.
+	Faults [Duplicate + 1]int
+	// End is the virtual time the run ended at.
+	End time.Duration
+	// Final is the node's state at the end.
+	Final  invoker.Snapshot
+	Replay string
+}
+
+// OK reports whether every invariant held.
+func (r *Result) OK() bool { return len(r.Violations) == 0 }
+
+// Violated reports whether the invariant was violated.
+func (r *Result) Violated(invariant string) bool {
+	for _, v := range r.Violations {
+		if v.Invariant == invariant {
+			return true
+		}
+	}
+	return false
+}
+
+// FaultsInjected is the total of injected faults.
+func (r *Result) FaultsInjected() int {
+	n := 0
+	for _, f := range r.Faults {
+		n += f
+	}
+	return n
+}
+
+func (s *Sim) result() *Result {
+	r := s.res
+	r.Hash = s.log.sum()
+	r.Events = s.log.seq
+	r.End = s.now
+	r.Final = s.node.Snapshot()
+	return &r
+}

@@ -1,0 +1,98 @@
+package faults
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"lab/invoker"
+)
+
+// Choice is one thing the simulator could do next: deliver the earliest due
+// message (Invoker == Transport), or let an invoker take one ready arm.
+type Choice struct {
+	Invoker int
+	Arm     invoker.Arm
+}
+
+// Transport marks the choice of delivering a message.
+const Transport = -1
+
+func (c Choice) String() string {
+	if c.Invoker == Transport {
+		return "deliver"
+	}
+	return fmt.Sprintf("invoker%d %s", c.Invoker, c.Arm)
+}
+
+// Strategy picks among the enabled choices. Choices are listed transport
+// first, then by invoker and arm order. Strategies are deterministic given
+// their seed; the simulator records every pick.
+type Strategy interface {
+	Name() string
+	Choose(choices []Choice) int
+}
+
+// Strategies lists the strategy names NewStrategy accepts.
+var Strategies = []string{"random", "priority"}
+
+// NewStrategy builds a strategy by name.
+func NewStrategy(name string, seed uint64) (Strategy, error) {
+	switch name {
+	case "random", "":
+		return &randomStrategy{rng: newStream(seed, streamSched)}, nil
+	case "priority":
+		return priorityStrategy{}, nil
+	}
+	return nil, fmt.Errorf("unknown scheduler %q (want %s)", name, strings.Join(Strategies, ", "))
+}
+
+// randomStrategy picks an actor uniformly (the transport or one invoker with
+// a ready arm), then one of that invoker's ready arms uniformly, as tokio's
+// unbiased select! does.
+type randomStrategy struct {
+	rng    *rand.Rand
+	starts []int
+}
+
+func (*randomStrategy) Name() string { return "random" }
+
+func (s *randomStrategy) Choose(cs []Choice) int {
+	s.starts = s.starts[:0]
+	for i := range cs {
+		if i == 0 || cs[i].Invoker != cs[i-1].Invoker {
+			s.starts = append(s.starts, i)
+		}
+	}
+	a := s.rng.IntN(len(s.starts))
+	start, end := s.starts[a], len(cs)
+	if a+1 < len(s.starts) {
+		end = s.starts[a+1]
+	}
+	return start + s.rng.IntN(end-start)
+}
+
+// priorityStrategy always delivers first, then takes the first ready arm of
+// the first invoker in the order input, task, timer, dequeue, shutdown: the
+// schedule a biased select! with no races would give. Scripts settle with it.
+type priorityStrategy struct{}
+
+func (priorityStrategy) Name() string { return "priority" }
+
+var armPriority = [...]invoker.Arm{invoker.ArmInput, invoker.ArmTask, invoker.ArmTimer,
+	invoker.ArmDequeue, invoker.ArmShutdown}
+
+func (priorityStrategy) Choose(cs []Choice) int {
+	if cs[0].Invoker == Transport {
+		return 0
+	}
+	first := cs[0].Invoker
+	for _, a := range armPriority {
+		for i, c := range cs {
+			if c.Invoker == first && c.Arm == a {
+				return i
+			}
+		}
+	}
+	return 0
+}

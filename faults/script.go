@@ -1,0 +1,154 @@
+package faults
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Command is one line of a script: a verb and its arguments.
+type Command struct {
+	Line int
+	Verb string
+	Args []Arg
+}
+
+// Arg is `key=value`, or a bare word (Val empty).
+type Arg struct{ Key, Val string }
+
+func (c Command) String() string {
+	parts := []string{c.Verb}
+	for _, a := range c.Args {
+		if a.Val == "" {
+			parts = append(parts, a.Key)
+		} else {
+			parts = append(parts, a.Key+"="+a.Val)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// ScriptError is a script that cannot run as written (exit code 2).
+type ScriptError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ScriptError) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// ParseScript reads a script: one command per line, `#` starts a comment.
+func ParseScript(file string, src []byte) ([]Command, error) {
+	var cmds []Command
+	for i, line := range strings.Split(string(src), "\n") {
+		if c, _, ok := strings.Cut(line, "#"); ok {
+			line = c
+		}
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		c := Command{Line: i + 1, Verb: fields[0]}
+		for _, f := range fields[1:] {
+			k, v, hasVal := strings.Cut(f, "=")
+			if k == "" || (hasVal && v == "") {
+				return nil, &ScriptError{File: file, Line: i + 1, Msg: fmt.Sprintf("malformed argument %q", f)}
+			}
+			c.Args = append(c.Args, Arg{k, v})
+		}
+		cmds = append(cmds, c)
+	}
+	return cmds, nil
+}
+
+// args reads a command's key=value arguments against what its verb
+// accepts; bare words are read with words().
+type args struct {
+	c   Command
+	err error
+}
+
+func (c Command) args(keys ...string) *args {
+	a := &args{c: c}
+	for _, arg := range c.Args {
+		if arg.Val == "" {
+			continue
+		}
+		known := false
+		for _, k := range keys {
+			known = known || k == arg.Key
+		}
+		if !known {
+			a.fail("unknown argument %s= for %s (want %s)", arg.Key, c.Verb, strings.Join(keys, "=, ")+"=")
+			break
+		}
+	}
+	return a
+}
+
+// words are the bare words of the command.
+func (c Command) words() []string {
+	var w []string
+	for _, arg := range c.Args {
+		if arg.Val == "" {
+			w = append(w, arg.Key)
+		}
+	}
+	return w
+}
+
+func (a *args) fail(format string, v ...any) {
+	if a.err == nil {
+		a.err = &ScriptError{Line: a.c.Line, Msg: fmt.Sprintf(format, v...)}
+	}
+}
+
+func (a *args) lookup(key string) (string, bool) {
+	for _, arg := range a.c.Args {
+		if arg.Key == key && arg.Val != "" {
+			return arg.Val, true
+		}
+	}
+	return "", false
+}
+
+func (a *args) str(key string, required bool) string {
+	v, ok := a.lookup(key)
+	if !ok && required {
+		a.fail("%s needs %s=", a.c.Verb, key)
+	}
+	return v
+}
+
+func (a *args) int(key string, def int, required bool) int {
+	v, ok := a.lookup(key)
+	if !ok {
+		if required {
+			a.fail("%s needs %s=", a.c.Verb, key)
+		}
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		a.fail("%s=%s: want a whole number", key, v)
+	}
+	return n
+}
+
+func (a *args) duration(key string, def time.Duration) time.Duration {
+	v, ok := a.lookup(key)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		a.fail("%s=%s: want a duration like 5ms", key, v)
+	}
+	return d
+}

@@ -1,0 +1,232 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"lab/invoker"
+)
+
+// ScriptRunner executes scripts (DESIGN.md §5) against a simulator whose
+// transport is instant: a message arrives as soon as it is sent, so only the
+// script decides which arm each invoker step takes.
+type ScriptRunner struct {
+	// SpillDir is where file-backed spill stores go ("" is the temp dir).
+	SpillDir string
+	sim      *Sim
+	cfg      scriptConfig
+	plan     *Plan
+	outcomes map[invoker.InvocationID][]invoker.OutputKind
+	out      strings.Builder
+	// ShowTime prefixes every event with its virtual time.
+	ShowTime bool
+	failures []string
+}
+
+// scriptConfig is what `config` sets.
+type scriptConfig struct {
+	node     invoker.Config
+	seed     uint64
+	schedule string
+	memory   bool
+}
+
+func defaultScriptConfig() scriptConfig {
+	node := invoker.DefaultConfig()
+	node.Partitions, node.Quota = 1, 1
+	return scriptConfig{node: node, schedule: "priority"}
+}
+
+// NewScriptRunner returns a runner with the default configuration: one
+// partition, one slot, the fixed variant, spill files on disk.
+func NewScriptRunner() *ScriptRunner {
+	return &ScriptRunner{cfg: defaultScriptConfig()}
+}
+
+// Exec runs one command and returns what it printed: the events it caused,
+// and the outcome of an expect. An expect that does not hold is recorded
+// (see Failures); a command that cannot run is a *ScriptError.
+func (r *ScriptRunner) Exec(c Command) (string, error) {
+	r.out.Reset()
+	v, ok := verbs[c.Verb]
+	if !ok {
+		return "", &ScriptError{Line: c.Line, Msg: fmt.Sprintf("unknown verb %q (want %s)", c.Verb, verbList())}
+	}
+	if r.sim == nil && c.Verb != "config" {
+		if err := r.reset(); err != nil {
+			return "", &ScriptError{Line: c.Line, Msg: err.Error()}
+		}
+	}
+	if err := v.run(r, c); err != nil {
+		var se *ScriptError
+		if !errors.As(err, &se) {
+			err = &ScriptError{Line: c.Line, Msg: err.Error()}
+		}
+		return r.out.String(), err
+	}
+	return r.out.String(), nil
+}
+
+// Failures lists the expects that did not hold, with their lines.
+func (r *ScriptRunner) Failures() []string { return r.failures }
+
+// Result is the run so far: violations, counts and the log's hash.
+func (r *ScriptRunner) Result() *Result {
+	if r.sim == nil {
+		return &Result{}
+	}
+	return r.sim.result()
+}
+
+// Close removes the spill stores of the current node.
+func (r *ScriptRunner) Close() error {
+	if r.sim == nil {
+		return nil
+	}
+	return r.sim.node.Close()
+}
+
+// reset starts a fresh node with the current configuration.
+func (r *ScriptRunner) reset() error {
+	if err := r.Close(); err != nil {
+		return err
+	}
+	node := r.cfg.node
+	if r.cfg.memory {
+		node.Store = invoker.MemStores()
+	} else {
+		node.Store = invoker.FileStores(r.SpillDir)
+	}
+	r.plan = &Plan{Name: "script"}
+	r.outcomes = map[invoker.InvocationID][]invoker.OutputKind{}
+	sim, err := newSim(Options{Seed: r.cfg.seed, Node: node, Plan: r.plan, Strategy: r.cfg.schedule,
+		Observers: []func(invoker.Event){r.print}})
+	if err != nil {
+		return err
+	}
+	sim.planTask = r.planTask
+	r.sim = sim
+	return nil
+}
+
+func (r *ScriptRunner) print(e invoker.Event) {
+	if r.ShowTime {
+		fmt.Fprintf(&r.out, "%s ", FormatTime(e.At))
+	}
+	r.out.WriteString(e.String())
+	r.out.WriteByte('\n')
+}
+
+// planTask gives an attempt the outputs the script set for it (default: one
+// journal entry, then closed), all produced at once. A `hang` attempt
+// produces its entries and then nothing.
+func (r *ScriptRunner) planTask(t invoker.TaskInfo) []taskStep {
+	outs := []invoker.OutputKind{invoker.OutEntry, invoker.OutClosed}
+	if q := r.outcomes[t.Inv]; len(q) > 0 {
+		outs = nil
+		for len(q) > 0 {
+			o := q[0]
+			q = q[1:]
+			if o == invoker.OutNone {
+				break
+			}
+			outs = append(outs, o)
+			if o.Final() {
+				break
+			}
+		}
+		r.outcomes[t.Inv] = q
+	}
+	steps := make([]taskStep, len(outs))
+	for i, o := range outs {
+		steps[i] = taskStep{out: o}
+	}
+	return steps
+}
+
+// flush delivers everything that is due: with instant transport a message
+// reaches its receiver's channel as soon as it is sent. A reordered message
+// stays held until enough later messages pass it, or until settle finds
+// nothing else to do.
+func (r *ScriptRunner) flush() {
+	s := r.sim
+	for {
+		s.runTimeline()
+		if !s.net.due(s.now) {
+			return
+		}
+		_ = s.do(Choice{Invoker: Transport})
+	}
+}
+
+// send puts a message of the outside world on its way, now.
+func (r *ScriptRunner) send(m invoker.Envelope) {
+	r.sim.sendAt(r.sim.now, m)
+	r.flush()
+}
+
+// step takes one arm on invoker i.
+func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
+	if err := r.sim.do(Choice{Invoker: i, Arm: arm}); err != nil {
+		return err
+	}
+	r.flush()
+	return nil
+}
+
+// settle takes arms by the default schedule until none is ready.
+func (r *ScriptRunner) settle() error {
+	s := r.sim
+	for n := 0; ; n++ {
+		r.flush()
+		s.fillChoices()
+		if len(s.choices) == 0 {
+			if s.net.releaseHeld(s.now) {
+				continue
+			}
+			return nil
+		}
+		if n >= s.o.MaxDecisions {
+			return ErrBudget
+		}
+		c := s.choices[s.strategy.Choose(s.choices)]
+		if err := r.step(c.Invoker, c.Arm); err != nil {
+			return err
+		}
+	}
+}
+
+// invokerFor resolves p= or invoker= to an invoker index.
+func (r *ScriptRunner) invokerFor(a *args) (int, bool) {
+	if _, ok := a.lookup("invoker"); ok {
+		i := a.int("invoker", 0, false)
+		if i >= r.sim.node.Invokers() {
+			a.fail("no invoker %d", i)
+		}
+		return i, true
+	}
+	if _, ok := a.lookup("p"); ok {
+		return r.sim.node.InvokerFor(r.partition(a)), true
+	}
+	return 0, false
+}
+
+func (r *ScriptRunner) partition(a *args) invoker.PartitionID {
+	p := a.int("p", 0, true)
+	if p >= r.sim.node.Partitions() {
+		a.fail("no partition %d (config has %d)", p, r.sim.node.Partitions())
+		return 0
+	}
+	return invoker.PartitionID(p)
+}
+
+func verbList() string {
+	names := make([]string, 0, len(verbs))
+	for n := range verbs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}

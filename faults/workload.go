@@ -1,0 +1,194 @@
+package faults
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"lab/invoker"
+)
+
+// Workload is what happens to the node in the safety phase: invocations
+// arriving over time across partitions, leadership changes, kills and one
+// node shutdown, plus how the service deployment behaves.
+type Workload struct {
+	Invocations int
+	// ArrivalSpan spreads arrivals uniformly over [0, ArrivalSpan).
+	ArrivalSpan time.Duration
+	// StepDowns partitions step down between 20% and 60% of the span and
+	// are re-elected at the next epoch after ReelectMin..ReelectMax.
+	StepDowns              int
+	ReelectMin, ReelectMax time.Duration
+	// Kills invocations are killed by the user shortly after arriving.
+	Kills int
+	// Shutdown starts somewhere in ShutdownMin..ShutdownMax: ingress stops,
+	// then within a millisecond every partition processor steps down and
+	// every invoker is cancelled, in no fixed order.
+	Shutdown                 bool
+	ShutdownMin, ShutdownMax time.Duration
+	Tasks                    TaskModel
+}
+
+// TaskModel draws what each attempt of an invocation does: some journal
+// entries, then an ending, each output after a step latency.
+type TaskModel struct {
+	MaxEntries       int
+	StepMin, StepMax time.Duration
+	// Probabilities of each ending; the rest close successfully.
+	Transient, Suspend, Terminal float64
+}
+
+// DefaultWorkload is the reference workload of DESIGN.md §10 (64
+// invocations, one step-down, one shutdown) on 4 partitions.
+func DefaultWorkload() Workload {
+	return Workload{
+		Invocations: 64,
+		ArrivalSpan: 200 * time.Millisecond,
+		StepDowns:   1,
+		ReelectMin:  5 * time.Millisecond, ReelectMax: 50 * time.Millisecond,
+		Shutdown:    true,
+		ShutdownMin: 150 * time.Millisecond, ShutdownMax: 250 * time.Millisecond,
+		Tasks: TaskModel{
+			MaxEntries: 3,
+			StepMin:    2 * time.Millisecond, StepMax: 30 * time.Millisecond,
+			Transient: 0.08, Suspend: 0.04, Terminal: 0.03,
+		},
+	}
+}
+
+// Validate reports the first setting that cannot run.
+func (w Workload) Validate() error {
+	switch {
+	case w.Invocations < 0:
+		return fmt.Errorf("invocations must be 0 or more, got %d", w.Invocations)
+	case w.Kills < 0 || w.Kills > w.Invocations:
+		return fmt.Errorf("kills must be between 0 and the number of invocations, got %d", w.Kills)
+	case w.StepDowns < 0:
+		return fmt.Errorf("step-downs must be 0 or more, got %d", w.StepDowns)
+	case w.ArrivalSpan <= 0:
+		return fmt.Errorf("arrival span must be positive, got %v", w.ArrivalSpan)
+	case w.ReelectMax < w.ReelectMin || w.ShutdownMax < w.ShutdownMin || w.Tasks.StepMax < w.Tasks.StepMin:
+		return fmt.Errorf("a range ends before it starts")
+	case w.Tasks.MaxEntries < 0:
+		return fmt.Errorf("max entries must be 0 or more")
+	case w.Tasks.Transient+w.Tasks.Suspend+w.Tasks.Terminal > 1:
+		return fmt.Errorf("ending probabilities add up to more than 1")
+	}
+	return nil
+}
+
+// timed is a message the outside world sends at a virtual time.
+type timed struct {
+	at  time.Duration
+	msg invoker.Envelope
+}
+
+// InvocationID names the k-th arrival, zero-padded so ids sort as arrivals.
+func InvocationID(k, total int) invoker.InvocationID {
+	width := len(fmt.Sprint(max(total-1, 0)))
+	return invoker.InvocationID(fmt.Sprintf("i%0*d", max(width, 3), k))
+}
+
+// schedule draws the safety phase's timeline.
+func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
+	var out []timed
+	add := func(at time.Duration, m invoker.Envelope) { out = append(out, timed{at, m}) }
+	epochs := make([]invoker.Epoch, partitions)
+	for p := range partitions {
+		epochs[p] = 1
+		add(0, leaderMsg(invoker.PartitionID(p), 1))
+	}
+	arrivals := make([]time.Duration, w.Invocations)
+	for k := range arrivals {
+		arrivals[k] = between(rng, 0, w.ArrivalSpan-1)
+	}
+	slices.Sort(arrivals)
+	submits := make([]invoker.Envelope, len(arrivals))
+	for k, at := range arrivals {
+		p := invoker.PartitionID(rng.IntN(partitions))
+		submits[k] = invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: p}, Inv: InvocationID(k, w.Invocations)}
+		add(at, submits[k])
+	}
+	for _, k := range rng.Perm(w.Invocations)[:w.Kills] {
+		add(arrivals[k]+between(rng, time.Millisecond, 100*time.Millisecond),
+			invoker.Envelope{Kind: invoker.MsgKill, PLE: submits[k].PLE, Inv: submits[k].Inv})
+	}
+	for range w.StepDowns {
+		at := between(rng, w.ArrivalSpan/5, 3*w.ArrivalSpan/5)
+		p := invoker.PartitionID(rng.IntN(partitions))
+		epochs[p]++
+		add(at, stepDownMsg(p))
+		add(at+between(rng, w.ReelectMin, w.ReelectMax), leaderMsg(p, epochs[p]))
+	}
+	if w.Shutdown {
+		out = append(out, shutdownSequence(rng, between(rng, w.ShutdownMin, w.ShutdownMax), partitions, invokers)...)
+	}
+	slices.SortStableFunc(out, func(a, b timed) int { return int(a.at - b.at) })
+	return out
+}
+
+// shutdownSequence is the node's shutdown: ingress stops at t, then every
+// partition processor steps down and every invoker is cancelled within a
+// millisecond, in an order drawn from rng (they came from one cancellation).
+func shutdownSequence(rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
+	out := []timed{{t, invoker.Envelope{Kind: invoker.MsgStopIngress, PLE: invoker.PLE{Partition: invoker.NoPartition}}}}
+	for p := range partitions {
+		out = append(out, timed{t + between(rng, 0, time.Millisecond), stepDownMsg(invoker.PartitionID(p))})
+	}
+	for i := range invokers {
+		out = append(out, timed{t + between(rng, 0, time.Millisecond), invokerMsg(invoker.MsgCancel, i)})
+	}
+	return out
+}
+
+func leaderMsg(p invoker.PartitionID, e invoker.Epoch) invoker.Envelope {
+	return invoker.Envelope{Kind: invoker.MsgBecomeLeader, PLE: invoker.PLE{Partition: p, Epoch: e}}
+}
+
+func stepDownMsg(p invoker.PartitionID) invoker.Envelope {
+	return invoker.Envelope{Kind: invoker.MsgStepDown, PLE: invoker.PLE{Partition: p}}
+}
+
+func invokerMsg(kind invoker.MsgKind, i int) invoker.Envelope {
+	return invoker.Envelope{Kind: kind, Invoker: i, PLE: invoker.PLE{Partition: invoker.NoPartition}}
+}
+
+// between draws uniformly from [lo, hi].
+func between(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(rng.Int64N(int64(hi-lo)+1))
+}
+
+// taskStep is one output an attempt produces, after a delay from its start.
+type taskStep struct {
+	after time.Duration
+	out   invoker.OutputKind
+}
+
+// attempt draws one attempt's outputs.
+func (m TaskModel) attempt(rng *rand.Rand) []taskStep {
+	var steps []taskStep
+	var t time.Duration
+	next := func(out invoker.OutputKind) {
+		t += between(rng, m.StepMin, m.StepMax)
+		steps = append(steps, taskStep{t, out})
+	}
+	for range rng.IntN(m.MaxEntries + 1) {
+		next(invoker.OutEntry)
+	}
+	x := rng.Float64()
+	switch {
+	case x < m.Transient:
+		next(invoker.OutFailedTransient)
+	case x < m.Transient+m.Suspend:
+		next(invoker.OutSuspended)
+	case x < m.Transient+m.Suspend+m.Terminal:
+		next(invoker.OutFailedTerminal)
+	default:
+		next(invoker.OutClosed)
+	}
+	return steps
+}
