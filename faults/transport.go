@@ -27,8 +27,8 @@ func (h deliveryHeap) Less(i, j int) bool {
 	}
 	return h[i].seq < h[j].seq
 }
-func (h deliveryHeap) Swap(i, j int)  { h[i], h[j] = h[j], h[i] }
-func (h *deliveryHeap) Push(x any)    { *h = append(*h, x.(delivery)) }
+func (h deliveryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *deliveryHeap) Push(x any)   { *h = append(*h, x.(delivery)) }
 func (h *deliveryHeap) Pop() any {
 	old := *h
 	d := old[len(old)-1]

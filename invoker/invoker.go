@@ -58,8 +58,8 @@ type Invoker struct {
 	// unapplied maps each effect in flight to its channel, so a duplicate
 	// delivery does not free a second place.
 	unapplied map[uint64]PLE
-	liveTasks   map[TaskID]*task
-	nextKey     uint64
+	liveTasks map[TaskID]*task
+	nextKey   uint64
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
 	panicMsg string
