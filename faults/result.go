@@ -23,6 +23,10 @@ type Result struct {
 	Decisions, Steps, Deliveries int
 	// Faults injected, indexed by Action.
 	Faults [Duplicate + 1]int
+	// Kinds counts the events of each kind.
+	Kinds [invoker.NumKinds]int
+	// Purged counts queued invokes purged (graceful variant).
+	Purged int
 	// End is the virtual time the run ended at.
 	End time.Duration
 	// Final is the node's state at the end.

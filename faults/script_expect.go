@@ -85,11 +85,22 @@ func (r *ScriptRunner) expect(c Command) error {
 		return a.err
 	}
 	if problem != "" {
-		msg := fmt.Sprintf("line %d: expect %s: FAILED: %s", c.Line, strings.TrimPrefix(c.String(), "expect "), problem)
-		r.failures = append(r.failures, msg)
-		r.out.WriteString(msg + "\n")
+		f := ExpectFailure{Line: c.Line, Expect: c.String(), Problem: problem}
+		r.failures = append(r.failures, f)
+		r.out.WriteString(f.String() + "\n")
 	}
 	return nil
+}
+
+// ExpectFailure is an expect that did not hold.
+type ExpectFailure struct {
+	Line    int
+	Expect  string
+	Problem string
+}
+
+func (f ExpectFailure) String() string {
+	return fmt.Sprintf("line %d: %s: FAILED: %s", f.Line, f.Expect, f.Problem)
 }
 
 func knownInvariant(name string) bool {

@@ -22,7 +22,7 @@ type ScriptRunner struct {
 	out      strings.Builder
 	// ShowTime prefixes every event with its virtual time.
 	ShowTime bool
-	failures []string
+	failures []ExpectFailure
 }
 
 // scriptConfig is what `config` sets.
@@ -69,8 +69,8 @@ func (r *ScriptRunner) Exec(c Command) (string, error) {
 	return r.out.String(), nil
 }
 
-// Failures lists the expects that did not hold, with their lines.
-func (r *ScriptRunner) Failures() []string { return r.failures }
+// Failures lists the expects that did not hold.
+func (r *ScriptRunner) Failures() []ExpectFailure { return r.failures }
 
 // Result is the run so far: violations, counts and the log's hash.
 func (r *ScriptRunner) Result() *Result {

@@ -277,6 +277,10 @@ func (s *Sim) pump() {
 		s.node.Advance()
 		for i := range s.evBuf {
 			s.log.add(&s.evBuf[i])
+			s.res.Kinds[s.evBuf[i].Kind]++
+			if s.evBuf[i].Kind == invoker.KindPurge {
+				s.res.Purged += s.evBuf[i].N
+			}
 			s.check.observe(s.evBuf[i])
 			s.react(s.evBuf[i])
 		}

@@ -59,7 +59,7 @@ func DefaultConfig() Config {
 		Partitions:     4,
 		Variant:        Fixed,
 		Quota:          8,
-		QueueLimit:     8,
+		QueueLimit:     4,
 		EffectCapacity: 64,
 		Retry:          RetryPolicy{Initial: 50 * time.Millisecond, Factor: 2, Max: 10 * time.Second},
 	}

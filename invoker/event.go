@@ -65,7 +65,8 @@ const (
 	KindFaultReorder   // fault.reorder
 	KindViolation      // violation: Reason names the invariant
 	KindPhase          // sim.phase: Reason names the phase
-	numKinds
+	// NumKinds bounds Kind, for arrays indexed by it.
+	NumKinds
 )
 
 var kindNames = [...]string{

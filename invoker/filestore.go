@@ -15,6 +15,9 @@ import (
 
 const segmentSuffix = ".segment"
 
+// ErrSpillDir marks a spill directory that cannot be created.
+var ErrSpillDir = errors.New("spill directory")
+
 // FileStores gives each invoker its own temporary directory under base, as
 // Restate's invoker does under $TMP/invoker-<ULID>. The directory is created
 // when the invoker starts; a base that cannot be written is an error, not a
@@ -23,7 +26,7 @@ func FileStores(base string) StoreFactory {
 	return func(invoker, incarnation int) (SegmentStore, error) {
 		dir, err := os.MkdirTemp(base, fmt.Sprintf("invoker-%d.%d-", incarnation, invoker))
 		if err != nil {
-			return nil, fmt.Errorf("spill directory: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrSpillDir, err)
 		}
 		return &FileStore{dir: dir}, nil
 	}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK        = 0   // every invariant held, every expect held
+	exitViolation = 1   // a run found a violation, or a script expect failed
+	exitUsage     = 2   // bad flags, plan, script, or an unusable directory
+	exitInternal  = 3   // the lab itself failed
+	exitInterrupt = 130 // Ctrl-C or SIGTERM
+)
+
+// exitError carries the exit code a command ends with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func usageError(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+// violationFound ends a command with exit code 1 and no further message:
+// the report already said what failed.
+var violationFound = &exitError{exitViolation, nil}
+
+// exitCode classifies an error and prints it on one line.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitInternal
+	var ee *exitError
+	var pe *faults.PlanError
+	var se *faults.ScriptError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "lab: interrupted")
+		return exitInterrupt
+	case errors.As(err, &pe), errors.As(err, &se),
+		errors.Is(err, invoker.ErrConfig), errors.Is(err, invoker.ErrSpillDir):
+		code = exitUsage
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if code == exitInternal {
+		msg = "internal error: " + msg
+	}
+	fmt.Fprintf(stderr, "lab: %s\n", msg)
+	return code
+}

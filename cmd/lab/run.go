@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// defaultSeed is the README's seed: under shutdown-race it makes the buggy
+// invoker panic, and the fixed and graceful ones hold (a test checks it).
+const defaultSeed = 1
+
+type runFlags struct {
+	seed                   uint64
+	variant, plan, invoker string
+	partitions, quota      int
+	queueLimit             int
+	invocations            int
+	stepDowns, kills       int
+	scheduler, spillDir    string
+	format, events         string
+	verbose                bool
+}
+
+func newRunCmd() *cobra.Command {
+	f := runFlags{}
+	wl := faults.DefaultWorkload()
+	node := invoker.DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Simulate one seeded run and check every invariant",
+		Long: `Simulate one run: a safety phase under the fault plan (invocations arrive,
+a partition steps down and is re-elected, the node shuts down), then a
+liveness phase with faults healed (the node restarts and every partition gets
+a new leader, which must finish what is left). Prints a report to stdout.
+
+Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
+3 internal error, 130 interrupted.`,
+		Args: cobra.NoArgs,
+		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed 1
+  lab run --variant fixed                   # the same seed with restatedev/restate#2547
+  lab run --plan chaos --seed 42 --format json --events run.jsonl`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.Uint64Var(&f.seed, "seed", defaultSeed, "seed of every random draw of the run")
+	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
+	fl.StringVar(&f.plan, "plan", "shutdown-race", "fault plan: a built-in name (see lab plans) or a YAML/JSON file")
+	fl.IntVar(&f.partitions, "partitions", node.Partitions, "number of partitions")
+	fl.IntVar(&f.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
+	fl.IntVar(&f.quota, "quota", node.Quota, "concurrency slots per invoker")
+	fl.IntVar(&f.queueLimit, "queue-limit", node.QueueLimit, "invokes per in-memory queue segment before it spills to disk")
+	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
+	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
+	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
+	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
+	fl.StringVar(&f.spillDir, "spill-dir", os.TempDir(), "directory for the invokers' spill directories")
+	fl.StringVar(&f.format, "format", "text", "report format: text or json")
+	fl.StringVar(&f.events, "events", "", "write the event log to this file as JSON Lines")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every event to stderr as it happens")
+	return cmd
+}
+
+func runRun(cmd *cobra.Command, f runFlags) error {
+	opts, err := f.options(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	if f.format != "text" && f.format != "json" {
+		return usageError("--format %s: want text or json", f.format)
+	}
+	if info, err := os.Stat(f.spillDir); err != nil || !info.IsDir() {
+		return usageError("--spill-dir %s: not a directory", f.spillDir)
+	}
+	if f.events != "" {
+		file, err := os.Create(f.events)
+		if err != nil {
+			return usageError("--events: %v", err)
+		}
+		w := bufio.NewWriter(file)
+		defer func() { _ = w.Flush(); _ = file.Close() }()
+		opts.Events = w
+	}
+	if f.verbose {
+		stderr := cmd.ErrOrStderr()
+		opts.Observers = append(opts.Observers, func(e invoker.Event) {
+			fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e)
+		})
+	}
+	res, err := faults.Run(cmd.Context(), opts)
+	if err != nil {
+		return err
+	}
+	if f.format == "json" {
+		err = faults.WriteJSON(cmd.OutOrStdout(), res)
+	} else {
+		err = faults.WriteText(cmd.OutOrStdout(), res)
+		if err == nil && !res.OK() && f.variant == "buggy" {
+			fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		return violationFound
+	}
+	return nil
+}
+
+// options turns the flags into simulation options.
+func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
+	variant, err := invoker.ParseVariant(f.variant)
+	if err != nil {
+		return faults.Options{}, usageError("--variant: %v", err)
+	}
+	plan, err := faults.LoadPlan(f.plan)
+	if err != nil {
+		return faults.Options{}, err
+	}
+	node := invoker.DefaultConfig()
+	node.Variant, node.Partitions, node.Quota, node.QueueLimit = variant, f.partitions, f.quota, f.queueLimit
+	switch f.invoker {
+	case "shared":
+		node.SharedInvoker = true
+	case "per-partition":
+	default:
+		return faults.Options{}, usageError("--invokers %s: want per-partition or shared", f.invoker)
+	}
+	node.Store = invoker.FileStores(f.spillDir)
+	if err := node.Validate(); err != nil {
+		return faults.Options{}, usageError("%v", err)
+	}
+	wl := faults.DefaultWorkload()
+	wl.Invocations, wl.StepDowns, wl.Kills = f.invocations, f.stepDowns, f.kills
+	if err := wl.Validate(); err != nil {
+		return faults.Options{}, usageError("%v", err)
+	}
+	if _, err := faults.NewStrategy(f.scheduler, 0); err != nil {
+		return faults.Options{}, usageError("--scheduler: %v", err)
+	}
+	return faults.Options{Seed: f.seed, Node: node, Plan: plan, Workload: wl,
+		Strategy: f.scheduler, Replay: replayCommand(flags)}, nil
+}
+
+// replayCommand is the command line that reproduces the run: seed, variant
+// and plan always, and every other setting that was changed.
+func replayCommand(flags *pflag.FlagSet) string {
+	parts := []string{"lab run"}
+	for _, name := range []string{"seed", "variant", "plan"} {
+		parts = append(parts, "--"+name+" "+flags.Lookup(name).Value.String())
+	}
+	flags.Visit(func(fl *pflag.Flag) {
+		switch fl.Name {
+		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir":
+			return
+		}
+		parts = append(parts, "--"+fl.Name+" "+fl.Value.String())
+	})
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"lab/faults"
+)
+
+func newScriptCmd() *cobra.Command {
+	var spillDir string
+	cmd := &cobra.Command{
+		Use:   "script FILE",
+		Short: "Run a scripted timeline and check its expects",
+		Long: `Run a script: one command per line (config, leader, invoke, abort, step-down,
+shutdown, restart, task, deliver, advance, settle, pause, retry-now, fault,
+check, state, expect), '#' starts a comment. Messages arrive as soon as they
+are sent; the script decides every arm the invoker takes. Prints the event
+log to stdout.
+
+Exit status: 0 every expect held, 1 an expect failed, 2 the script has an
+error (its line is named), 3 internal error, 130 interrupted.`,
+		Example: "  lab script examples/issue-2543.script",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScript(cmd, args[0], spillDir)
+		},
+	}
+	cmd.Flags().StringVar(&spillDir, "spill-dir", os.TempDir(), "directory for the invokers' spill directories")
+	return cmd
+}
+
+func runScript(cmd *cobra.Command, path, spillDir string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	cmds, err := faults.ParseScript(path, src)
+	if err != nil {
+		return err
+	}
+	if info, err := os.Stat(spillDir); err != nil || !info.IsDir() {
+		return usageError("--spill-dir %s: not a directory", spillDir)
+	}
+	r := faults.NewScriptRunner()
+	r.SpillDir, r.ShowTime = spillDir, true
+	defer r.Close()
+	out := cmd.OutOrStdout()
+	for _, c := range cmds {
+		if err := cmd.Context().Err(); err != nil {
+			return err
+		}
+		text, err := r.Exec(c)
+		fmt.Fprint(out, text)
+		if se, ok := err.(*faults.ScriptError); ok {
+			se.File = path
+			return se
+		}
+		if err != nil {
+			return err
+		}
+	}
+	failures := r.Failures()
+	res := r.Result()
+	fmt.Fprintf(out, "%d commands, %d events, sha256:%s\n", len(cmds), res.Events, res.Hash)
+	if len(failures) > 0 {
+		for _, f := range failures {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: %s: FAILED: %s\n", path, f.Line, f.Expect, f.Problem)
+		}
+		return violationFound
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package faults
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"lab/invoker"
+)
+
+// WriteText prints a run's report for people: what ran, each invariant, the
+// events that led to the first violation, counts, the hash and how to replay.
+func WriteText(w io.Writer, r *Result) error {
+	b := &strings.Builder{}
+	wl := r.Workload
+	fmt.Fprintf(b, "lab run   seed %d, variant %s, plan %s, scheduler %s\n", r.Seed, r.Variant, r.Plan, r.Strategy)
+	fmt.Fprintf(b, "workload  %d invocations over %v, %s, %s\n", wl.Invocations, wl.ArrivalSpan,
+		plural(wl.StepDowns, "step-down"), plural(wl.Kills, "kill"))
+	if r.OK() {
+		b.WriteString("result    ok: every invariant held\n")
+	} else {
+		fmt.Fprintf(b, "result    VIOLATED: %s\n", strings.Join(r.violatedNames(), ", "))
+	}
+	b.WriteString("\ninvariants\n")
+	for _, inv := range Invariants {
+		v := r.first(inv)
+		if v == nil {
+			fmt.Fprintf(b, "  %-19s held\n", inv)
+			continue
+		}
+		fmt.Fprintf(b, "  %-19s VIOLATED at %v by event #%d: %s\n", inv, v.Event.At, v.Event.Seq, v.Detail)
+	}
+	if !r.OK() {
+		v := r.Violations[0]
+		fmt.Fprintf(b, "\nevents leading to %s\n", v.Invariant)
+		for _, e := range v.Recent {
+			fmt.Fprintf(b, "  %s #%-5d %s\n", FormatTime(e.At), e.Seq, e)
+		}
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(b, "invocations  %s\n", r.invocationCounts())
+	fmt.Fprintf(b, "dropped      %d stale invokes, %d duplicate invokes, %d effects at the partition, %d queued invokes purged\n",
+		r.Kinds[invoker.KindStaleInvoke], r.Kinds[invoker.KindDuplicateInvoke], r.Kinds[invoker.KindEffectDropped], r.Purged)
+	fmt.Fprintf(b, "queue        %d segments spilled, %d loaded\n", r.Kinds[invoker.KindSpill], r.Kinds[invoker.KindLoad])
+	fmt.Fprintf(b, "schedule     %d decisions (%d invoker steps, %d deliveries), %d events, virtual time %v\n",
+		r.Decisions, r.Steps, r.Deliveries, r.Events, r.End.Round(time.Microsecond))
+	fmt.Fprintf(b, "faults       %s\n", r.faultCounts())
+	fmt.Fprintf(b, "hash         sha256:%s\n", r.Hash)
+	if r.Replay != "" {
+		fmt.Fprintf(b, "replay       %s\n", r.Replay)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (r *Result) first(invariant string) *Violation {
+	for i := range r.Violations {
+		if r.Violations[i].Invariant == invariant {
+			return &r.Violations[i]
+		}
+	}
+	return nil
+}
+
+func (r *Result) violatedNames() []string {
+	var names []string
+	for _, inv := range Invariants {
+		if r.Violated(inv) {
+			names = append(names, inv)
+		}
+	}
+	return names
+}
+
+func (r *Result) statusCounts() map[string]int {
+	counts := map[string]int{}
+	for _, p := range r.Final.Partitions {
+		for s, n := range p.ByStatus {
+			if n > 0 {
+				counts[invoker.Status(s).String()] += n
+			}
+		}
+	}
+	return counts
+}
+
+func (r *Result) invocationCounts() string {
+	counts := r.statusCounts()
+	var parts []string
+	for s := invoker.StatusInvoked; s <= invoker.StatusPaused; s++ {
+		if n := counts[s.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d rejected", r.Kinds[invoker.KindRejected]))
+	return strings.Join(parts, ", ")
+}
+
+func (r *Result) faultCounts() string {
+	if r.FaultsInjected() == 0 {
+		return "none"
+	}
+	var parts []string
+	for a := Delay; a <= Duplicate; a++ {
+		if r.Faults[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", r.Faults[a], a))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// report is the JSON form of a Result, a stable document for machines.
+type report struct {
+	SchemaVersion int               `json:"schema_version"`
+	Seed          uint64            `json:"seed"`
+	Variant       string            `json:"variant"`
+	Plan          string            `json:"plan"`
+	Scheduler     string            `json:"scheduler"`
+	OK            bool              `json:"ok"`
+	Violations    []violationReport `json:"violations"`
+	Invocations   map[string]int    `json:"invocations"`
+	Counts        map[string]int    `json:"event_counts"`
+	Faults        map[string]int    `json:"faults"`
+	Decisions     int               `json:"decisions"`
+	Steps         int               `json:"invoker_steps"`
+	Deliveries    int               `json:"deliveries"`
+	Events        uint64            `json:"events"`
+	EndNanos      int64             `json:"virtual_time_ns"`
+	Hash          string            `json:"sha256"`
+	Replay        string            `json:"replay,omitempty"`
+}
+
+type violationReport struct {
+	Invariant string          `json:"invariant"`
+	Detail    string          `json:"detail"`
+	Event     invoker.Event   `json:"event"`
+	Recent    []invoker.Event `json:"recent"`
+}
+
+// WriteJSON prints a run's report as one JSON document.
+func WriteJSON(w io.Writer, r *Result) error {
+	rep := report{SchemaVersion: 1, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
+		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
+		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
+		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
+		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay}
+	for _, v := range r.Violations {
+		rep.Violations = append(rep.Violations, violationReport{v.Invariant, v.Detail, v.Event, v.Recent})
+	}
+	for k, n := range r.Kinds {
+		if n > 0 {
+			rep.Counts[invoker.Kind(k).String()] = n
+		}
+	}
+	for a := Delay; a <= Duplicate; a++ {
+		rep.Faults[a.String()] = r.Faults[a]
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
