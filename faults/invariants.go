@@ -246,7 +246,7 @@ func (c *checker) finish(n *invoker.Node) {
 		c.violate(NoLostInvocation, c.last, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
 	}
 	if files, where := n.LeftoverSpill(); files > 0 {
-		c.violate(CleanShutdown, c.last, "%d spill segment files left in %s", files, strings.Join(where, ", "))
+		c.violate(CleanShutdown, c.last, "%d spill segment files left by %s", files, strings.Join(where, ", "))
 	}
 	for i := range n.Invokers() {
 		if st := n.InvokerState(i); st != "closed" && st != "dead" {

@@ -78,6 +78,9 @@ func newSim(o Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Strategy == "" {
+		o.Strategy = strategy.Name()
+	}
 	s := &Sim{o: o, node: node, lastAt: map[senderKey]time.Duration{}, strategy: strategy,
 		tasksRng: newStream(o.Seed, streamTasks)}
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
@@ -109,6 +112,8 @@ func (s *Sim) run(ctx context.Context) (*Result, error) {
 	parts, invokers := s.node.Partitions(), s.node.Invokers()
 	wrng := newStream(s.o.Seed, streamWorkload)
 
+	s.node.Emit(invoker.Event{Kind: invoker.KindRun, Invoker: invoker.NoInvoker,
+		Partition: invoker.NoPartition, Reason: s.o.describe()})
 	s.phase("safety")
 	for _, t := range s.o.Workload.schedule(wrng, parts, invokers) {
 		s.timeline.schedule(t.at, t.msg, false)
@@ -144,6 +149,23 @@ func (s *Sim) run(ctx context.Context) (*Result, error) {
 	s.check.finish(s.node)
 	s.pump()
 	return s.result(), nil
+}
+
+// describe names everything that determines a run, for its first event.
+func (o Options) describe() string {
+	layout := "per-partition"
+	if o.Node.SharedInvoker {
+		layout = "shared"
+	}
+	plan := "none"
+	if o.Plan != nil {
+		plan = o.Plan.Name
+	}
+	w := o.Workload
+	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d "+
+		"queue-limit=%d effect-capacity=%d invocations=%d step-downs=%d kills=%d",
+		o.Seed, o.Node.Variant, plan, o.Strategy, o.Node.Partitions, layout, o.Node.Quota,
+		o.Node.QueueLimit, o.Node.EffectCapacity, w.Invocations, w.StepDowns, w.Kills)
 }
 
 func (s *Sim) shutdown(rng *rand.Rand) {

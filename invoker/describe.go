@@ -24,7 +24,7 @@ func (e Event) String() string {
 
 func reasonInline(k Kind) bool {
 	switch k {
-	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindISM,
+	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindISM,
 		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
 		return true
 	}
@@ -51,7 +51,7 @@ func (e Event) who() string {
 		return "fault"
 	case KindViolation:
 		return "VIOLATION"
-	case KindPhase:
+	case KindPhase, KindRun:
 		return "sim"
 	case KindNone:
 		return ""
@@ -88,6 +88,9 @@ func (e Event) what() string {
 	case KindSent:
 		return fmt.Sprintf("#%d %s %s", e.MsgID, e.route(), e.Envelope())
 	case KindUndelivered:
+		if e.MsgID == 0 {
+			return fmt.Sprintf("%s %s not sent", e.route(), e.Envelope())
+		}
 		return fmt.Sprintf("#%d %s %s undeliverable", e.MsgID, e.route(), e.Envelope())
 	case KindRegister:
 		return fmt.Sprintf("registered %s", ple)
@@ -166,7 +169,7 @@ func (e Event) what() string {
 		return fmt.Sprintf("duplicated #%d %s", e.MsgID, e.Envelope())
 	case KindFaultReorder:
 		return fmt.Sprintf("held #%d %s %s", e.MsgID, e.Envelope(), e.Reason)
-	case KindViolation, KindPhase:
+	case KindViolation, KindPhase, KindRun:
 		return e.Reason
 	}
 	return e.Kind.String()

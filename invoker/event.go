@@ -65,6 +65,7 @@ const (
 	KindFaultReorder   // fault.reorder
 	KindViolation      // violation: Reason names the invariant
 	KindPhase          // sim.phase: Reason names the phase
+	KindRun            // sim.run: Reason names the run (seed, variant, plan, workload)
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )
@@ -89,6 +90,7 @@ var kindNames = [...]string{
 	KindTaskStart: "task.start", KindTaskEnd: "task.end", KindRetry: "retry.scheduled",
 	KindFaultDelay: "fault.delay", KindFaultDrop: "fault.drop", KindFaultDuplicate: "fault.duplicate",
 	KindFaultReorder: "fault.reorder", KindViolation: "violation", KindPhase: "sim.phase",
+	KindRun: "sim.run",
 }
 
 func (k Kind) String() string { return enumName(kindNames[:], int(k)) }

@@ -387,9 +387,10 @@ func (n *Node) Restart() error {
 	return nil
 }
 
-// LeftoverSpill lists the segment files still on disk: of invokers of earlier
-// incarnations whose directory was never removed, and of current invokers
-// that are closed (which must have none).
+// LeftoverSpill counts the segment files still on disk: of invokers of
+// earlier incarnations whose directory was never removed, and of current
+// invokers that are closed (which must have none). It names the invokers,
+// not the directories, whose names are random.
 func (n *Node) LeftoverSpill() (files int, where []string) {
 	check := func(iv *Invoker) {
 		ids, err := iv.queue.store.Segments()
@@ -397,7 +398,7 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 			return
 		}
 		files += len(ids)
-		where = append(where, iv.queue.store.String())
+		where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
 	}
 	for _, iv := range n.retired {
 		check(iv)

@@ -1,0 +1,86 @@
+package faults
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// exec runs a script and returns the runner and the first error.
+func exec(t *testing.T, src string) (*ScriptRunner, error) {
+	t.Helper()
+	cmds, err := ParseScript("s", []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	r := NewScriptRunner()
+	r.SpillDir = t.TempDir()
+	t.Cleanup(func() { _ = r.Close() })
+	for _, c := range cmds {
+		if _, err := r.Exec(c); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// A script that cannot run says which line and why.
+func TestScriptErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"frob", `line 1: unknown verb "frob"`},
+		{"config\n\nconfig quota=x", "line 3: quota=x: want a whole number"},
+		{"config variant=slow", `line 1: unknown variant "slow"`},
+		{"config quota=0", "quota must be at least 1"},
+		{"invoke p=0", "line 1: invoke needs inv="},
+		{"invoke p=3 inv=a", "line 1: no partition 3"},
+		{"leader p=0 epoch=1\ndeliver arm=dequeue", "line 2: step 1 of 1: no invoker has the dequeue arm ready"},
+		{"leader p=0 epoch=1\ndeliver arm=input n=2", "line 2: step 2 of 2: no invoker has the input arm ready"},
+		{"leader p=0 epoch=1\ndeliver arm=input p=0 n=2", "line 2: step 2 of 2: invoker0's input arm is not ready (ready: none)"},
+		{"config partitions=2\nleader p=0 epoch=1\nleader p=1 epoch=1\ndeliver arm=input", "input is ready on several invokers: say p= or invoker="},
+		{"deliver arm=sideways", "arm=sideways: want input, dequeue, task, timer or shutdown"},
+		{"advance", "advance needs one duration"},
+		{"advance soon", `"soon" is not a duration`},
+		{"task inv=a outcome=maybe", "outcome=maybe: want ok, fail"},
+		{"fault action=drop kind=ack d=5ms", "d= only applies to delay and duplicate"},
+		{"fault action=delay kind=ack", "a delay needs d="},
+		{"fault action=drop kind=nothing", "kind=nothing: want one of"},
+		{"expect", "expect what?"},
+		{"expect violation=bad-luck", "violation=bad-luck: want one of no-panic"},
+		{"shutdown phase=later", "phase=later: want stop-ingress, step-down or cancel"},
+		{"pause p=0 inv=a", "pause: p0 is not leader or a is not invoked"},
+		{"state extra=1", "unknown argument extra= for state"},
+	} {
+		_, err := exec(t, tc.src)
+		var se *ScriptError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want a script error containing %q", tc.src, err, tc.want)
+		}
+	}
+	if _, err := ParseScript("s", []byte("invoke p=")); err == nil || !strings.Contains(err.Error(), `s:1: malformed argument "p="`) {
+		t.Errorf("malformed argument: %v", err)
+	}
+}
+
+// Expects that do not hold are recorded, with their line, and the script
+// goes on.
+func TestExpectFailures(t *testing.T) {
+	r, err := exec(t, "config variant=fixed\nexpect panic\nexpect ok\nexpect status inv=a is=completed\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Failures()
+	if len(f) != 2 || f[0].Line != 2 || f[1].Line != 4 || f[1].Problem != "a is none" {
+		t.Errorf("failures = %+v", f)
+	}
+}
+
+// Comments and blank lines are skipped; arguments keep their order.
+func TestParseScript(t *testing.T) {
+	cmds, err := ParseScript("s", []byte("# a comment\n\n  leader p=0 epoch=1   # trailing\nexpect panic\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmds) != 2 || cmds[0].Line != 3 || cmds[0].String() != "leader p=0 epoch=1" || cmds[1].String() != "expect panic" {
+		t.Errorf("cmds = %+v", cmds)
+	}
+}

@@ -1,0 +1,401 @@
+package invoker_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"lab/invoker"
+)
+
+// TestMain keeps rapid from writing fail files into testdata/ (the seed it
+// prints reproduces a failure), unless a rapid fail-file flag is given.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "rapid.failfile" || f.Name == "rapid.nofailfile" {
+			explicit = true
+		}
+	})
+	if _, env := os.LookupEnv("RAPID_NOFAILFILE"); !explicit && !env {
+		_ = flag.Set("rapid.nofailfile", "true")
+	}
+	os.Exit(m.Run())
+}
+
+// invocationPool is small so that submits, kills and duplicates collide.
+var invocationPool = []invoker.InvocationID{"a", "b", "c", "d", "e"}
+
+var outputKinds = []invoker.OutputKind{invoker.OutNone, invoker.OutEntry, invoker.OutClosed,
+	invoker.OutSuspended, invoker.OutFailedTransient, invoker.OutFailedTerminal}
+
+var allArms = []invoker.Arm{invoker.ArmNone, invoker.ArmInput, invoker.ArmDequeue,
+	invoker.ArmTask, invoker.ArmTimer, invoker.ArmShutdown}
+
+// modelRun drives a node with arbitrary actions and checks its properties
+// after each one.
+type modelRun struct {
+	t *rapid.T
+	n *invoker.Node
+	// allowPanic: the buggy variant may trip its assertion.
+	allowPanic bool
+	// pending were sent and not delivered or lost yet; delivered may be
+	// delivered again (a duplicate).
+	pending, delivered []invoker.Envelope
+	// live are the tasks started and not ended, as the events tell.
+	live    map[invoker.TaskID]bool
+	everRan []invoker.TaskID
+	// leaked counts, per invoker of the current incarnation, the slots of
+	// state machines forgotten by an overwritten registration (a duplicated
+	// RegisterPartition): register_partition overwrites the coordinator and
+	// the slots stay reserved by hand, which is the model of a real leak
+	// (restate#4468/#4520), not a model bug. See TestDuplicateRegisterLeaksSlots.
+	leaked  map[int]int
+	panics  int
+	quotas  []invoker.QuotaView
+	actions map[string]int
+}
+
+func (r *modelRun) drain() {
+	for {
+		rd := r.n.Ready()
+		if len(rd.Events) == 0 && len(rd.Sent) == 0 {
+			return
+		}
+		events := append([]invoker.Event(nil), rd.Events...)
+		r.pending = append(r.pending, rd.Sent...)
+		r.n.Advance()
+		for _, e := range events {
+			r.observe(e)
+		}
+	}
+}
+
+func (r *modelRun) observe(e invoker.Event) {
+	switch e.Kind {
+	case invoker.KindPanic:
+		r.panics++
+		if !r.allowPanic {
+			r.t.Fatalf("invoker%d panicked in variant %v: %s", e.Invoker, r.n.Config().Variant, e.Reason)
+		}
+		if e.Reason != invoker.HasPartitionAssertion {
+			r.t.Fatalf("invoker%d panicked with an unexpected assertion: %s", e.Invoker, e.Reason)
+		}
+	case invoker.KindTaskStart:
+		if r.live[e.Task] {
+			r.t.Fatalf("task %d started twice", e.Task)
+		}
+		r.live[e.Task] = true
+		r.everRan = append(r.everRan, e.Task)
+	case invoker.KindTaskEnd:
+		if !r.live[e.Task] {
+			r.t.Fatalf("task %d ended but was not running", e.Task)
+		}
+		delete(r.live, e.Task)
+	case invoker.KindRegister:
+		if e.Incarnation == r.n.Incarnation() && e.N > 0 {
+			r.leaked[e.Invoker] += e.N
+		}
+	case invoker.KindRestart:
+		clear(r.leaked)
+	}
+}
+
+// check asserts the properties that hold after every action.
+func (r *modelRun) check() {
+	// (b) quota conservation.
+	r.quotas = r.n.AppendQuotas(r.quotas[:0])
+	for _, q := range r.quotas {
+		if q.Used != q.ISMs+r.leaked[q.Invoker] || q.Used < 0 || q.Used > q.Limit {
+			r.t.Fatalf("invoker%d: %d/%d slots in use, %d state machines (%d leaked by overwritten registrations)",
+				q.Invoker, q.Used, q.Limit, q.ISMs, r.leaked[q.Invoker])
+		}
+	}
+	snap := r.n.Snapshot()
+	for _, is := range snap.Invokers {
+		if is.State == "dead" {
+			if r.n.ReadyArms(is.ID) != 0 {
+				r.t.Fatalf("dead invoker%d has ready arms %v", is.ID, r.n.ReadyArms(is.ID))
+			}
+			continue
+		}
+		if is.SlotsUsed != is.InFlight+is.WaitingRetry+r.leaked[is.ID] {
+			r.t.Fatalf("invoker%d: %d slots used, %d in flight + %d waiting to retry", is.ID, is.SlotsUsed, is.InFlight, is.WaitingRetry)
+		}
+		if is.QueueLen < 0 || is.QueueOnDisk < 0 || is.QueueOnDisk > is.QueueLen {
+			r.t.Fatalf("invoker%d queue: len %d, on disk %d", is.ID, is.QueueLen, is.QueueOnDisk)
+		}
+	}
+	// Tasks the events say are running are exactly those the node runs.
+	for _, id := range r.everRan {
+		if _, ok := r.n.Task(id); ok != r.live[id] {
+			r.t.Fatalf("task %d: node says running=%v, events say %v", id, ok, r.live[id])
+		}
+	}
+}
+
+func (r *modelRun) invoker(label string) int {
+	return rapid.IntRange(0, r.n.Invokers()-1).Draw(r.t, label)
+}
+
+func (r *modelRun) partition() invoker.PartitionID {
+	return invoker.PartitionID(rapid.IntRange(0, r.n.Partitions()-1).Draw(r.t, "partition"))
+}
+
+func (r *modelRun) send() {
+	kinds := []invoker.MsgKind{invoker.MsgBecomeLeader, invoker.MsgBecomeLeader, invoker.MsgStepDown,
+		invoker.MsgSubmit, invoker.MsgSubmit, invoker.MsgSubmit, invoker.MsgKill, invoker.MsgStopIngress,
+		invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup}
+	k := rapid.SampledFrom(kinds).Draw(r.t, "send")
+	m := invoker.Envelope{Kind: k, PLE: invoker.PLE{Partition: invoker.NoPartition}}
+	switch k {
+	case invoker.MsgBecomeLeader:
+		m.PLE = invoker.PLE{Partition: r.partition(), Epoch: invoker.Epoch(rapid.IntRange(1, 5).Draw(r.t, "epoch"))}
+	case invoker.MsgStepDown:
+		m.PLE.Partition = r.partition()
+	case invoker.MsgSubmit, invoker.MsgKill:
+		m.PLE.Partition = r.partition()
+		m.Inv = rapid.SampledFrom(invocationPool).Draw(r.t, "inv")
+	case invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:
+		m.Invoker = r.invoker("invoker")
+	}
+	r.n.Send(m)
+}
+
+func (r *modelRun) request() {
+	kind := rapid.SampledFrom([]invoker.MsgKind{invoker.MsgPause, invoker.MsgRetryNow, invoker.MsgCompletion}).Draw(r.t, "request")
+	r.n.Request(kind, r.partition(), rapid.SampledFrom(invocationPool).Draw(r.t, "inv"), rapid.IntRange(0, 3).Draw(r.t, "index"))
+}
+
+func (r *modelRun) deliver() {
+	if len(r.pending) == 0 {
+		return
+	}
+	i := rapid.IntRange(0, len(r.pending)-1).Draw(r.t, "pending")
+	m := r.pending[i]
+	r.pending = append(r.pending[:i], r.pending[i+1:]...)
+	if rapid.IntRange(0, 9).Draw(r.t, "lose") == 0 {
+		r.n.Lose(m)
+		return
+	}
+	r.delivered = append(r.delivered, m)
+	r.n.Deliver(m)
+}
+
+func (r *modelRun) duplicate() {
+	if len(r.delivered) == 0 {
+		return
+	}
+	m := r.delivered[rapid.IntRange(0, len(r.delivered)-1).Draw(r.t, "duplicate")]
+	r.n.Deliver(m)
+}
+
+func (r *modelRun) stepReady() {
+	i := r.invoker("invoker")
+	ready := r.n.ReadyArms(i)
+	if ready.Len() == 0 {
+		return
+	}
+	arm := ready.Nth(rapid.IntRange(0, ready.Len()-1).Draw(r.t, "arm"))
+	if err := r.n.Step(i, arm); err != nil {
+		r.t.Fatalf("Step(%d, %v) with ready arms %v: %v", i, arm, ready, err)
+	}
+}
+
+// stepNotReady: (c) taking an arm that is not ready is an ErrNotReady and
+// changes nothing observable.
+func (r *modelRun) stepNotReady() {
+	i := r.invoker("invoker")
+	ready := r.n.ReadyArms(i)
+	var not []invoker.Arm
+	for _, a := range allArms {
+		if !ready.Has(a) {
+			not = append(not, a)
+		}
+	}
+	arm := rapid.SampledFrom(not).Draw(r.t, "arm")
+	before := r.n.Snapshot()
+	err := r.n.Step(i, arm)
+	if !errors.Is(err, invoker.ErrNotReady) {
+		r.t.Fatalf("Step(%d, %v) with ready arms %v = %v, want ErrNotReady", i, arm, ready, err)
+	}
+	if rd := r.n.Ready(); len(rd.Events) != 0 || len(rd.Sent) != 0 {
+		r.t.Fatalf("a refused Step produced %d events and %d messages: %v", len(rd.Events), len(rd.Sent), rd.Events)
+	}
+	if after := r.n.Snapshot(); !reflect.DeepEqual(before, after) {
+		r.t.Fatalf("a refused Step(%d, %v) changed the node:\nbefore %+v\nafter  %+v", i, arm, before, after)
+	}
+}
+
+func (r *modelRun) taskOutput() {
+	if len(r.everRan) == 0 {
+		return
+	}
+	// Mostly a running task; sometimes one that already ended.
+	id := r.everRan[rapid.IntRange(0, len(r.everRan)-1).Draw(r.t, "task")]
+	out := rapid.SampledFrom(outputKinds).Draw(r.t, "output")
+	running := r.live[id]
+	if _, ok := r.n.TaskOutput(id, out); ok != running {
+		r.t.Fatalf("TaskOutput(%d, %v) = %v, but the task running = %v", id, out, ok, running)
+	}
+}
+
+func (r *modelRun) setTime() {
+	now := r.n.Now()
+	if rapid.IntRange(0, 9).Draw(r.t, "backwards") == 0 && now > 0 {
+		if err := r.n.SetTime(now - 1); !errors.Is(err, invoker.ErrTimeBackwards) || r.n.Now() != now {
+			r.t.Fatalf("SetTime backwards = %v, now %v", err, r.n.Now())
+		}
+		return
+	}
+	d := time.Duration(rapid.IntRange(0, 2000).Draw(r.t, "ms")) * time.Millisecond
+	if err := r.n.SetTime(now + d); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *modelRun) restart() {
+	if err := r.n.Restart(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+type propConfig struct {
+	variant invoker.Variant
+	shared  bool
+	file    bool
+}
+
+// runModel is one rapid check: a small config, then a bounded sequence of
+// arbitrary actions, with the properties checked after each.
+func runModel(t *rapid.T, pc propConfig, base string, tally map[string]int) {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = pc.variant
+	cfg.SharedInvoker = pc.shared
+	cfg.Partitions = rapid.IntRange(1, 3).Draw(t, "partitions")
+	cfg.Quota = rapid.IntRange(1, 3).Draw(t, "quota")
+	cfg.QueueLimit = rapid.IntRange(1, 4).Draw(t, "queueLimit")
+	cfg.EffectCapacity = rapid.IntRange(1, 3).Draw(t, "effectCapacity")
+	cfg.Retry.MaxAttempts = rapid.IntRange(0, 3).Draw(t, "maxAttempts")
+	cfg.Store = invoker.MemStores()
+	if pc.file {
+		cfg.Store = invoker.FileStores(base)
+	}
+	n, err := invoker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := n.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
+	r := &modelRun{t: t, n: n, allowPanic: pc.variant == invoker.Buggy,
+		live: map[invoker.TaskID]bool{}, leaked: map[int]int{}}
+
+	type action struct {
+		name   string
+		weight int
+		do     func()
+	}
+	actions := []action{
+		{"send", 6, r.send},
+		{"request", 1, r.request},
+		{"deliver", 14, r.deliver},
+		{"duplicate", 2, r.duplicate},
+		{"step", 12, r.stepReady},
+		{"step-not-ready", 2, r.stepNotReady},
+		{"task-output", 5, r.taskOutput},
+		{"set-time", 1, r.setTime},
+		{"restart", 1, func() {
+			// Rarely: most runs should get somewhere first.
+			if rapid.IntRange(0, 3).Draw(t, "really-restart") == 0 {
+				r.restart()
+			}
+		}},
+	}
+	var weighted []int
+	for i, a := range actions {
+		for range a.weight {
+			weighted = append(weighted, i)
+		}
+	}
+	steps := rapid.IntRange(1, 120).Draw(t, "actions")
+	for range steps {
+		a := actions[rapid.SampledFrom(weighted).Draw(t, "action")]
+		a.do()
+		if a.name != "step-not-ready" {
+			r.drain()
+		}
+		r.check()
+		tally[a.name]++
+	}
+	tally["panics"] += r.panics
+	for _, l := range r.leaked {
+		tally["leaked-slots"] += l
+	}
+}
+
+func propConfigs(variants ...invoker.Variant) []propConfig {
+	var out []propConfig
+	for _, v := range variants {
+		for _, shared := range []bool{false, true} {
+			for _, file := range []bool{false, true} {
+				out = append(out, propConfig{v, shared, file})
+			}
+		}
+	}
+	return out
+}
+
+func (pc propConfig) String() string {
+	layout, store := "per-partition", "mem"
+	if pc.shared {
+		layout = "shared"
+	}
+	if pc.file {
+		store = "file"
+	}
+	return fmt.Sprintf("%v/%s/%s", pc.variant, layout, store)
+}
+
+// TestModelProperties: in the fixed and graceful variants, whatever the
+// order of deliveries, drops, duplicates, steps, task outputs, time and
+// restarts, no invoker panics, slots in use equal the state machines holding
+// one (within the limit), and Step refuses exactly the arms that are not ready.
+func TestModelProperties(t *testing.T) {
+	for _, pc := range propConfigs(invoker.Fixed, invoker.Graceful) {
+		t.Run(pc.String(), func(t *testing.T) {
+			base := t.TempDir()
+			tally := map[string]int{}
+			rapid.Check(t, func(rt *rapid.T) { runModel(rt, pc, base, tally) })
+			t.Logf("actions: %v", tally)
+			if left, _ := os.ReadDir(base); len(left) != 0 {
+				t.Errorf("Close left %d spill directories behind", len(left))
+			}
+		})
+	}
+}
+
+// TestModelPropertiesBuggy: the buggy variant may panic, but quota
+// conservation and Step's readiness contract hold even after it did.
+func TestModelPropertiesBuggy(t *testing.T) {
+	for _, pc := range propConfigs(invoker.Buggy) {
+		t.Run(pc.String(), func(t *testing.T) {
+			base := t.TempDir()
+			tally := map[string]int{}
+			rapid.Check(t, func(rt *rapid.T) { runModel(rt, pc, base, tally) })
+			t.Logf("actions: %v", tally)
+			if left, _ := os.ReadDir(base); len(left) != 0 {
+				t.Errorf("Close left %d spill directories behind", len(left))
+			}
+		})
+	}
+}
