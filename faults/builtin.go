@@ -37,8 +37,8 @@ func LoadPlan(nameOrFile string) (*Plan, error) {
 		return ParsePlan(nameOrFile, data)
 	}
 	if _, err := os.Stat(nameOrFile); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no built-in plan or file named %q (built-in: %s)",
-			nameOrFile, strings.Join(BuiltinPlans(), ", "))
+		return nil, &PlanError{File: nameOrFile, Msg: fmt.Sprintf("no built-in plan or file of that name (built-in: %s)",
+			strings.Join(BuiltinPlans(), ", "))}
 	}
 	return ReadPlanFile(nameOrFile)
 }

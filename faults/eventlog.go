@@ -2,6 +2,8 @@ package faults
 
 import (
 	"crypto/sha256"
+	"errors"
+	"fmt"
 	"encoding/hex"
 	"hash"
 	"io"
@@ -53,3 +55,14 @@ func (l *eventLog) tail(n int) []invoker.Event {
 }
 
 func (l *eventLog) sum() string { return hex.EncodeToString(l.hash.Sum(nil)) }
+
+// ErrEventsWrite marks a failure to write the event log.
+var ErrEventsWrite = errors.New("writing the event log")
+
+// err is the first error writing the log, if any.
+func (l *eventLog) err() error {
+	if l.outErr == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrEventsWrite, l.outErr)
+}

@@ -109,7 +109,7 @@ func TestLoadPlanFiles(t *testing.T) {
 	if p, err := LoadPlan(path); err != nil || p.Name != "j" || len(p.Rules) != 1 {
 		t.Errorf("LoadPlan(%s) = %+v, %v", path, p, err)
 	}
-	if _, err := LoadPlan(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "no built-in plan or file") {
+	if _, err := LoadPlan(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "no built-in plan or file of that name") {
 		t.Errorf("missing file: %v", err)
 	}
 	if _, err := ReadPlanFile(dir); err == nil {

@@ -148,6 +148,9 @@ func (s *Sim) run(ctx context.Context) (*Result, error) {
 	s.endPhase()
 	s.check.finish(s.node)
 	s.pump()
+	if err := s.log.err(); err != nil {
+		return nil, err
+	}
 	return s.result(), nil
 }
 

@@ -16,7 +16,7 @@ const (
 	exitOK        = 0   // every invariant held, every expect held
 	exitViolation = 1   // a run found a violation, or a script expect failed
 	exitUsage     = 2   // bad flags, plan, script, or an unusable directory
-	exitInternal  = 3   // the lab itself failed
+	exitInternal  = 3   // the lab itself failed, or could not write its output
 	exitInterrupt = 130 // Ctrl-C or SIGTERM
 )
 
@@ -64,7 +64,7 @@ func exitCode(err error, stderr io.Writer) int {
 		code = exitUsage
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	if code == exitInternal {
+	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
 	}
 	fmt.Fprintf(stderr, "lab: %s\n", msg)

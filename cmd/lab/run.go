@@ -79,14 +79,14 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	if info, err := os.Stat(f.spillDir); err != nil || !info.IsDir() {
 		return usageError("--spill-dir %s: not a directory", f.spillDir)
 	}
+	var events *eventsFile
 	if f.events != "" {
-		file, err := os.Create(f.events)
-		if err != nil {
-			return usageError("--events: %v", err)
+		var err error
+		if events, err = createEvents(f.events); err != nil {
+			return err
 		}
-		w := bufio.NewWriter(file)
-		defer func() { _ = w.Flush(); _ = file.Close() }()
-		opts.Events = w
+		defer events.close() // on the error and interrupt paths
+		opts.Events = events.w
 	}
 	if f.verbose {
 		stderr := cmd.ErrOrStderr()
@@ -97,6 +97,11 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	res, err := faults.Run(cmd.Context(), opts)
 	if err != nil {
 		return err
+	}
+	if events != nil {
+		if err := events.close(); err != nil {
+			return err
+		}
 	}
 	if f.format == "json" {
 		err = faults.WriteJSON(cmd.OutOrStdout(), res)
@@ -165,4 +170,36 @@ func replayCommand(flags *pflag.FlagSet) string {
 		parts = append(parts, "--"+fl.Name+" "+fl.Value.String())
 	})
 	return strings.Join(parts, " ")
+}
+
+// eventsFile is the --events file: buffered, and closed exactly once with
+// its errors reported.
+type eventsFile struct {
+	path   string
+	file   *os.File
+	w      *bufio.Writer
+	closed bool
+}
+
+func createEvents(path string) (*eventsFile, error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, usageError("--events: %v", err)
+	}
+	return &eventsFile{path: path, file: file, w: bufio.NewWriter(file)}, nil
+}
+
+func (e *eventsFile) close() error {
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	err := e.w.Flush()
+	if cerr := e.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--events: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Bad input ends with exit code 2, one "lab: ..." line on stderr, nothing on
+// stdout, and no stack trace.
+func TestRunBadInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	regular := writeFile(t, dir, "regular-file", "not a directory\n")
+	unknownField := writeFile(t, dir, "unknown-field.yaml",
+		"name: x\nrules:\n  - kinds: [ack]\n    action: drop\n    bogus: 1\n")
+	badDuration := writeFile(t, dir, "bad-duration.yaml",
+		"name: x\nrules:\n  - kinds: [ack]\n    action: delay\n    delay: 5parsecs\n")
+	badWindow := writeFile(t, dir, "bad-window.json",
+		`{"name": "x", "rules": [{"kinds": ["ack"], "action": "delay", "delay": "5ms", "window": {"from": "soon"}}]}`+"\n")
+	missingPlan := filepath.Join(dir, "missing-plan.yaml")
+	missingDir := filepath.Join(dir, "no-such-dir")
+	spill := spillDir(t)
+
+	cases := []struct {
+		name string
+		args []string
+		want []string // substrings of the error line
+	}{
+		{"unknown flag", []string{"--bogus"}, []string{"unknown flag: --bogus"}},
+		{"bad seed", []string{"--seed", "abc"}, []string{"--seed"}},
+		{"bad variant", []string{"--variant", "nope"}, []string{"--variant", "nope"}},
+		{"bad format", []string{"--format", "xml"}, []string{"--format", "xml"}},
+		{"bad invokers", []string{"--invokers", "some"}, []string{"--invokers", "some"}},
+		{"quota 0", []string{"--quota", "0"}, []string{"quota"}},
+		{"partitions 0", []string{"--partitions", "0"}, []string{"partitions"}},
+		{"negative invocations", []string{"--invocations", "-1"}, []string{"invocations"}},
+		{"bad scheduler", []string{"--scheduler", "fifo"}, []string{"--scheduler", "fifo"}},
+		{"extra argument", []string{"extra"}, []string{"extra"}},
+		{"unknown plan name", []string{"--plan", "nope"}, []string{"nope"}},
+		{"plan with unknown field", []string{"--plan", unknownField}, []string{unknownField + ":5:5:", "bogus"}},
+		{"plan with bad duration", []string{"--plan", badDuration}, []string{badDuration + ":5:", "5parsecs"}},
+		{"JSON plan with bad window", []string{"--plan", badWindow}, []string{badWindow + ":1:", "soon"}},
+		{"missing plan file", []string{"--plan", missingPlan}, []string{missingPlan}},
+		{"spill-dir is a file", []string{"--spill-dir", regular}, []string{"--spill-dir", regular}},
+		{"spill-dir missing", []string{"--spill-dir", missingDir}, []string{"--spill-dir", missingDir}},
+		{"events in a missing directory", []string{"--events", filepath.Join(missingDir, "ev.jsonl")}, []string{"--events", missingDir}},
+		{"events is a directory", []string{"--events", dir}, []string{"--events"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"run"}, c.args...)
+			if !hasFlag(c.args, "--spill-dir") {
+				args = append(args, "--spill-dir", spill)
+			}
+			r := lab(t, args...)
+			wantUsageError(t, r, true, c.want...)
+		})
+	}
+	if _, err := os.Stat(missingDir); err == nil {
+		t.Errorf("a failed run created %s", missingDir)
+	}
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// Every error a plan file can have names file:line:col.
+func TestRunPlanErrorsNamePosition(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"unknown-field.yaml": "name: x\nrules:\n  - kinds: [ack]\n    action: drop\n    bogus: 1\n",
+		"bad-duration.yaml":  "name: x\nrules:\n  - kinds: [ack]\n    action: delay\n    delay: 5parsecs\n",
+		"bad-action.yaml":    "name: x\nrules:\n  - kinds: [ack]\n    action: explode\n",
+		"bad-kind.yaml":      "name: x\nrules:\n  - kinds: [telegram]\n    action: drop\n",
+		"bad-yaml.yaml":      "name: x\nrules: [\n",
+	} {
+		path := writeFile(t, dir, name, src)
+		r := lab(t, "run", "--plan", path, "--spill-dir", spillDir(t))
+		wantUsageError(t, r, true)
+		pos := regexp.MustCompile(`^lab: ` + regexp.QuoteMeta(path) + `:\d+:\d+: \S`)
+		if !pos.MatchString(r.stderr) {
+			t.Errorf("%s: error does not start with file:line:col:\n%v", name, r)
+		}
+	}
+}
+
+func TestBadCommands(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown command", []string{"frob"}, []string{"unknown command", "frob"}},
+		{"unknown plan", []string{"plans", "nope"}, []string{"nope", "chaos", "none", "shutdown-race"}},
+		{"plans with two names", []string{"plans", "chaos", "none"}, nil},
+		{"script without a file", []string{"script"}, nil},
+		{"script of a missing file", []string{"script", "/no/such/file.script"}, []string{"/no/such/file.script"}},
+		{"unknown root flag", []string{"--frob"}, []string{"--frob"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := lab(t, c.args...)
+			wantUsageError(t, r, true, c.want...)
+		})
+	}
+}
+
+// An event log that cannot be written in full is an error, not a report
+// whose hash names a log that does not exist: /dev/full opens, and every
+// write to it fails with ENOSPC.
+func TestRunEventsWriteFails(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	r := lab(t, "run", "--variant", "fixed", "--events", "/dev/full", "--spill-dir", spillDir(t))
+	if r.code != 2 && r.code != 3 {
+		t.Fatalf("exit code %d, want 2 (or 3): the event log was not written\n%v", r.code, r)
+	}
+	wantOneLineError(t, r, "/dev/full")
+}

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The README's run: the buggy invoker under shutdown-race with seed 1 panics
+// on has_partition, and the report says how to replay and compare.
+func TestRunDefaultFindsThePanic(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	r := lab(t, "run", "--spill-dir", spill)
+	wantCode(t, r, 1)
+	if r.stderr != "" {
+		t.Errorf("stderr is not empty:\n%v", r)
+	}
+	for _, want := range []string{
+		"lab run   seed 1, variant buggy, plan shutdown-race",
+		"result    VIOLATED: no-panic",
+		"no-panic            VIOLATED",
+		"has_partition",
+		"events leading to no-panic",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report does not contain %q:\n%v", want, r)
+		}
+	}
+	replay := reportLine(t, r, "replay")
+	compare := reportLine(t, r, "compare")
+	if replay != "lab run --seed 1 --variant buggy --plan shutdown-race" {
+		t.Errorf("replay line is %q", replay)
+	}
+	if compare != "lab run --seed 1 --variant fixed --plan shutdown-race" {
+		t.Errorf("compare line is %q", compare)
+	}
+	hash := reportHash(t, r)
+
+	// The replay line reproduces the run exactly; the compare line holds.
+	again := lab(t, append(strings.Fields(strings.TrimPrefix(replay, "lab ")), "--spill-dir", spill)...)
+	wantCode(t, again, 1)
+	if got := reportHash(t, again); got != hash {
+		t.Errorf("replay hash %s, want %s", got, hash)
+	}
+	cmp := lab(t, append(strings.Fields(strings.TrimPrefix(compare, "lab ")), "--spill-dir", spill)...)
+	wantCode(t, cmp, 0)
+	if !strings.Contains(cmp.stdout, "every invariant held") {
+		t.Errorf("compare run does not say every invariant held:\n%v", cmp)
+	}
+}
+
+func TestRunFixedAndGracefulHold(t *testing.T) {
+	t.Parallel()
+	for _, variant := range []string{"fixed", "graceful"} {
+		t.Run(variant, func(t *testing.T) {
+			t.Parallel()
+			r := lab(t, "run", "--variant", variant, "--spill-dir", spillDir(t))
+			wantCode(t, r, 0)
+			if !strings.Contains(r.stdout, "result    ok: every invariant held") {
+				t.Errorf("report does not say every invariant held:\n%v", r)
+			}
+			if strings.Contains(r.stdout, "VIOLATED") || strings.Contains(r.stdout, "compare ") {
+				t.Errorf("report of a run that held mentions a violation or a compare line:\n%v", r)
+			}
+			if r.stderr != "" {
+				t.Errorf("stderr is not empty:\n%v", r)
+			}
+		})
+	}
+}
+
+// jsonReport is the part of the JSON report the tests read.
+type jsonReport struct {
+	SchemaVersion *int   `json:"schema_version"`
+	OK            *bool  `json:"ok"`
+	Variant       string `json:"variant"`
+	Violations    []struct {
+		Invariant string `json:"invariant"`
+		Detail    string `json:"detail"`
+	} `json:"violations"`
+	Hash string `json:"sha256"`
+}
+
+// decodeOneJSON decodes stdout as exactly one JSON document.
+func decodeOneJSON(t *testing.T, r result) jsonReport {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	var rep jsonReport
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%v", err, r)
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		t.Fatalf("stdout holds more than one JSON document (next: %v, %s)\n%v", err, extra, r)
+	}
+	if !json.Valid([]byte(r.stdout)) {
+		t.Fatalf("stdout is not valid JSON:\n%v", r)
+	}
+	if rep.SchemaVersion == nil || *rep.SchemaVersion != 1 {
+		t.Errorf("schema_version is %v, want 1", rep.SchemaVersion)
+	}
+	if rep.OK == nil {
+		t.Errorf("no ok field")
+	}
+	if len(rep.Hash) != 64 || strings.Trim(rep.Hash, "0123456789abcdef") != "" {
+		t.Errorf("sha256 is %q, want 64 hex digits", rep.Hash)
+	}
+	return rep
+}
+
+func TestRunJSON(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	r := lab(t, "run", "--format", "json", "--spill-dir", spill)
+	wantCode(t, r, 1)
+	if r.stderr != "" {
+		t.Errorf("stderr is not empty:\n%v", r)
+	}
+	rep := decodeOneJSON(t, r)
+	if rep.OK == nil || *rep.OK {
+		t.Errorf("ok is %v, want false", rep.OK)
+	}
+	if len(rep.Violations) == 0 || rep.Violations[0].Invariant != "no-panic" {
+		t.Fatalf("violations[0].invariant is not no-panic: %+v", rep.Violations)
+	}
+	if !strings.Contains(rep.Violations[0].Detail, "has_partition") {
+		t.Errorf("violations[0].detail %q does not name has_partition", rep.Violations[0].Detail)
+	}
+	// The same run as text reports the same hash.
+	text := lab(t, "run", "--spill-dir", spill)
+	if h := reportHash(t, text); h != rep.Hash {
+		t.Errorf("JSON sha256 %s, text report hash %s", rep.Hash, h)
+	}
+
+	fixed := lab(t, "run", "--format", "json", "--variant", "fixed", "--spill-dir", spill)
+	wantCode(t, fixed, 0)
+	frep := decodeOneJSON(t, fixed)
+	if frep.OK == nil || !*frep.OK || len(frep.Violations) != 0 || frep.Variant != "fixed" {
+		t.Errorf("fixed run: ok %v, variant %q, violations %+v; want true, fixed, none", frep.OK, frep.Variant, frep.Violations)
+	}
+}
+
+// readEvents checks an event log: complete JSON Lines with "seq" strictly
+// increasing from 1. It returns the number of events.
+func readEvents(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read the event log: %v", err)
+	}
+	if len(data) == 0 {
+		t.Fatalf("event log %s is empty", path)
+	}
+	if data[len(data)-1] != '\n' {
+		t.Errorf("event log does not end with a newline: last line %q", lastLine(data))
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	n, prev := 0, uint64(0)
+	for sc.Scan() {
+		n++
+		var e struct {
+			Seq  *uint64 `json:"seq"`
+			Kind string  `json:"kind"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("event log line %d is not JSON: %v: %q", n, err, sc.Text())
+		}
+		if e.Seq == nil || *e.Seq <= prev || (n == 1 && *e.Seq != 1) {
+			t.Fatalf("event log line %d: seq %v after %d", n, e.Seq, prev)
+		}
+		if e.Kind == "" {
+			t.Errorf("event log line %d has no kind: %q", n, sc.Text())
+		}
+		prev = *e.Seq
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read the event log: %v", err)
+	}
+	return n
+}
+
+func lastLine(data []byte) string {
+	data = bytes.TrimRight(data, "\n")
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		data = data[i+1:]
+	}
+	return string(data)
+}
+
+func fileHash(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func TestRunEventsFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	events := filepath.Join(dir, "run.jsonl")
+	r := lab(t, "run", "--events", events, "--spill-dir", spillDir(t))
+	wantCode(t, r, 1)
+	n := readEvents(t, events)
+	if got, want := fileHash(t, events), reportHash(t, r); got != want {
+		t.Errorf("sha256 of the event log is %s, the report says %s", got, want)
+	}
+	if !strings.Contains(r.stdout, " events, virtual time") {
+		t.Errorf("report has no event count:\n%v", r)
+	}
+	if !strings.Contains(r.stdout, ", "+itoa(n)+" events, ") {
+		t.Errorf("report does not count the %d events of the log:\n%v", n, r)
+	}
+	if strings.Contains(r.stdout, `"seq"`) {
+		t.Errorf("events leaked to stdout:\n%v", r)
+	}
+
+	// JSON report and events together: the hash matches too.
+	events2 := filepath.Join(dir, "json.jsonl")
+	j := lab(t, "run", "--format", "json", "--plan", "chaos", "--variant", "graceful", "--seed", "7",
+		"--events", events2, "--spill-dir", spillDir(t))
+	wantCode(t, j, 0)
+	rep := decodeOneJSON(t, j)
+	readEvents(t, events2)
+	if got := fileHash(t, events2); got != rep.Hash {
+		t.Errorf("sha256 of the event log is %s, the JSON report says %s", got, rep.Hash)
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// The same command twice gives the same bytes: report and event log.
+func TestRunIsDeterministic(t *testing.T) {
+	t.Parallel()
+	cases := [][]string{
+		{"run"},
+		{"run", "--plan", "chaos", "--seed", "42", "--variant", "fixed", "--queue-limit", "2", "--invokers", "shared"},
+	}
+	for _, args := range cases {
+		t.Run(strings.Join(args[1:], "_"), func(t *testing.T) {
+			t.Parallel()
+			dir, spill := t.TempDir(), spillDir(t)
+			a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+			ra := lab(t, append(args, "--events", a, "--spill-dir", spill)...)
+			rb := lab(t, append(args, "--events", b, "--spill-dir", spill)...)
+			da, errA := os.ReadFile(a)
+			db, errB := os.ReadFile(b)
+			if errA != nil || errB != nil {
+				t.Fatal(errA, errB)
+			}
+			if !bytes.Equal(da, db) {
+				t.Errorf("event logs of the same command differ (%d and %d bytes)", len(da), len(db))
+			}
+			if ra.stdout != rb.stdout || ra.stderr != rb.stderr || ra.code != rb.code {
+				t.Errorf("the same command ran differently:\n%v\n%v", ra, rb)
+			}
+			if reportHash(t, rb) != fileHash(t, b) {
+				t.Errorf("report hash does not match the event log")
+			}
+		})
+	}
+}
+
+// -v prints the events to stderr; stdout is the same report as without it.
+func TestRunVerbose(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	events := filepath.Join(t.TempDir(), "ev.jsonl")
+	quiet := lab(t, "run", "--spill-dir", spill)
+	loud := lab(t, "run", "-v", "--events", events, "--spill-dir", spill)
+	wantCode(t, loud, 1)
+	if loud.stdout != quiet.stdout {
+		t.Errorf("-v changed stdout:\n--- without -v ---\n%s\n--- with -v ---\n%s", clip(quiet.stdout), clip(loud.stdout))
+	}
+	n := readEvents(t, events)
+	lines := strings.Split(strings.TrimSuffix(loud.stderr, "\n"), "\n")
+	if len(lines) != n {
+		t.Errorf("-v printed %d lines to stderr, the event log has %d events", len(lines), n)
+	}
+	if !strings.Contains(loud.stderr, "PANIC") || !strings.Contains(loud.stderr, "has_partition") {
+		t.Errorf("-v stderr does not show the panic event:\n%s", clip(loud.stderr))
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "lab: ") {
+			t.Errorf("-v stderr has an error line: %q", l)
+		}
+	}
+}
+
+// The template that `lab plans chaos` prints is a plan file `lab run` takes.
+func TestPlansTemplateRuns(t *testing.T) {
+	t.Parallel()
+	tmpl := lab(t, "plans", "chaos")
+	wantCode(t, tmpl, 0)
+	if tmpl.stderr != "" {
+		t.Errorf("stderr is not empty:\n%v", tmpl)
+	}
+	if !strings.Contains(tmpl.stdout, "name: chaos") || !strings.Contains(tmpl.stdout, "rules:") {
+		t.Errorf("lab plans chaos does not print a YAML plan:\n%v", tmpl)
+	}
+	path := writeFile(t, t.TempDir(), "my-plan.yaml", tmpl.stdout)
+	r := lab(t, "run", "--plan", path, "--variant", "fixed", "--spill-dir", spillDir(t))
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "plan chaos") || !strings.Contains(r.stdout, "every invariant held") {
+		t.Errorf("run of the template:\n%v", r)
+	}
+	// It is the same plan as the built-in one.
+	builtin := lab(t, "run", "--plan", "chaos", "--variant", "fixed", "--spill-dir", spillDir(t))
+	if reportHash(t, builtin) != reportHash(t, r) {
+		t.Errorf("the template and the built-in chaos plan give different runs")
+	}
+}
+
+func TestPlansList(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "plans")
+	wantCode(t, r, 0)
+	if r.stderr != "" {
+		t.Errorf("stderr is not empty:\n%v", r)
+	}
+	names := map[string]bool{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(line, " ") {
+			names[f[0]] = true
+		}
+	}
+	for _, want := range []string{"none", "shutdown-race", "chaos"} {
+		if !names[want] {
+			t.Errorf("lab plans does not list %s:\n%v", want, r)
+		}
+	}
+	for _, name := range []string{"none", "shutdown-race"} {
+		p := lab(t, "plans", name)
+		wantCode(t, p, 0)
+		if !strings.Contains(p.stdout, "name: "+name) {
+			t.Errorf("lab plans %s:\n%v", name, p)
+		}
+	}
+}
+
+// Runs that spill queue segments to disk remove their spill directories,
+// whether the invoker panicked or shut down cleanly.
+func TestRunRemovesSpillDirectories(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--queue-limit", "1"},
+		{"--queue-limit", "1", "--variant", "fixed"},
+		{"--queue-limit", "1", "--invokers", "shared", "--variant", "graceful"},
+		{"--queue-limit", "1", "--plan", "chaos", "--variant", "buggy", "--seed", "3"},
+	} {
+		spill := t.TempDir()
+		r := lab(t, append([]string{"run", "--spill-dir", spill}, args...)...)
+		if r.code != 0 && r.code != 1 {
+			t.Errorf("lab run %v:\n%v", args, r)
+		}
+		if !strings.Contains(r.stdout, "segments spilled") || strings.Contains(r.stdout, "queue        0 segments spilled") {
+			t.Errorf("lab run %v spilled nothing, so the test shows nothing:\n%v", args, r)
+		}
+		noSpillLeft(t, spill)
+	}
+}

@@ -1,0 +1,101 @@
+//go:build unix
+
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A long run interrupted by SIGINT or SIGTERM exits 130, says so on stderr,
+// and flushes the event log: every line written is complete JSON. It also
+// removes its spill directories on the way out.
+func TestRunInterrupted(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			interrupt(t, sig)
+		})
+	}
+}
+
+func interrupt(t *testing.T, sig syscall.Signal) {
+	spill := spillDir(t)
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	env, tmp := labEnv(t)
+	cmd := exec.Command(labBin, "run", "--invocations", "200000", "--events", events, "--spill-dir", spill)
+	cmd.Env = env
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	killed := false
+	defer func() {
+		if !killed {
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+
+	// Let it run for about a second, and check it is still running (so the
+	// signal interrupts a run, not an exit).
+	start := time.Now()
+	for time.Since(start) < time.Second || fileSize(events) == 0 {
+		select {
+		case err := <-done:
+			killed = true
+			t.Fatalf("the run ended after %v, before the signal (%v)\nstdout:\n%s\nstderr:\n%s",
+				time.Since(start), err, clip(stdout.String()), clip(stderr.String()))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("no event reached %s within 10s", events)
+		}
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+		killed = true
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the run did not end within 20s of %v", sig)
+	}
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.Exited() {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%v: %v\n%v", sig, err, r)
+	}
+	noGoPanic(t, r)
+	wantCode(t, r, 130)
+	if r.stderr != "lab: interrupted\n" {
+		t.Errorf("stderr is %q, want \"lab: interrupted\\n\"", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("an interrupted run printed a report:\n%v", r)
+	}
+	n := readEvents(t, events)
+	t.Logf("%v after %v: %d events in the log", sig, time.Since(start).Round(time.Millisecond), n)
+	checkTmp(t, tmp)
+}
+
+func fileSize(path string) int64 {
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return info.Size()
+}

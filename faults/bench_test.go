@@ -1,0 +1,59 @@
+package faults_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// BenchmarkSchedules measures complete runs (safety and liveness phases,
+// invariants checked on every event, the log hashed) of the reference
+// workload per second, on one goroutine. Spill stays in memory; telemetry
+// is off.
+func BenchmarkSchedules(b *testing.B) {
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
+			b.Run(plan+"/"+v.String(), func(b *testing.B) {
+				p, err := faults.LoadPlan(plan)
+				if err != nil {
+					b.Fatal(err)
+				}
+				decisions := 0
+				for i := 0; b.Loop(); i++ {
+					decisions += runOnce(b, uint64(i+1), v, p).Decisions
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
+				b.ReportMetric(float64(decisions)/b.Elapsed().Seconds(), "decisions/s")
+			})
+		}
+	}
+}
+
+// BenchmarkSchedulesParallel is the same on every core: runs are
+// independent, so exploration scales with cores.
+func BenchmarkSchedulesParallel(b *testing.B) {
+	p, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seed atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			runOnce(b, seed.Add(1), invoker.Fixed, p)
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
+}
+
+func runOnce(b *testing.B, seed uint64, v invoker.Variant, p *faults.Plan) *faults.Result {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = v
+	r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
