@@ -2,9 +2,9 @@ package faults
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"encoding/hex"
 	"hash"
 	"io"
 

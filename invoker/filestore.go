@@ -70,18 +70,19 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 	return nil
 }
 
-// Read decodes segment id and removes its file.
+// Read decodes segment id and removes its file. A segment that cannot be
+// decoded is lost either way, so its file is removed too.
 func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 	data, err := os.ReadFile(s.path(id))
 	if err != nil {
 		return nil, fmt.Errorf("load segment %d: %w", id, err)
 	}
-	cmds, err := decodeSegment(data)
-	if err != nil {
+	cmds, derr := decodeSegment(data)
+	if err := os.Remove(s.path(id)); err != nil && derr == nil {
 		return nil, fmt.Errorf("load segment %d: %w", id, err)
 	}
-	if err := os.Remove(s.path(id)); err != nil {
-		return nil, fmt.Errorf("load segment %d: %w", id, err)
+	if derr != nil {
+		return nil, fmt.Errorf("load segment %d: %w", id, derr)
 	}
 	return cmds, nil
 }
@@ -89,8 +90,12 @@ func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 func decodeSegment(data []byte) ([]InvokeCmd, error) {
 	r := &byteReader{data: data}
 	n := r.uvarint()
-	if r.err == nil && n > uint64(len(data)) {
+	// A record takes at least three bytes: check before allocating.
+	if r.err == nil && n > uint64(len(r.data))/3 {
 		r.err = fmt.Errorf("corrupt segment: %d records in %d bytes", n, len(data))
+	}
+	if r.err != nil {
+		return nil, r.err
 	}
 	cmds := make([]InvokeCmd, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {

@@ -72,9 +72,9 @@ type InvokerStats struct {
 	Spilled, Loaded, SpillFailures, LoadFailures              int
 }
 
-func newInvoker(n *Node, id int, serves []PartitionID, store SegmentStore) *Invoker {
+func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store SegmentStore) *Invoker {
 	iv := &Invoker{
-		n: n, id: id, incarnation: n.incarnation, serves: serves,
+		n: n, id: id, incarnation: incarnation, serves: serves,
 		quota:       quota{limit: n.cfg.Quota},
 		parts:       map[PLE]map[InvocationID]*ism{},
 		outstanding: map[PLE]int{},
@@ -140,12 +140,17 @@ func (iv *Invoker) step(arm Arm) {
 	}
 }
 
-// assertionError is a failed assertion in the modelled Rust code.
-type assertionError struct{ msg string }
+// assertionError is a failed assertion in the modelled Rust code, with what
+// the loop was handling when it failed.
+type assertionError struct {
+	msg string
+	ple PLE
+	inv InvocationID
+}
 
-func assert(cond bool, msg string) {
+func assert(cond bool, msg string, ple PLE, inv InvocationID) {
 	if !cond {
-		panic(assertionError{msg})
+		panic(assertionError{msg, ple, inv})
 	}
 }
 
@@ -204,7 +209,7 @@ func (iv *Invoker) remove(m *ism, why string) {
 }
 
 func (iv *Invoker) reserveSlot(m *ism) {
-	assert(iv.quota.available(), "assertion failed: self.is_slot_available()")
+	assert(iv.quota.available(), "assertion failed: self.is_slot_available()", m.ple, m.inv)
 	iv.quota.used++
 	iv.slotEvent(KindSlotAcquired, m)
 }

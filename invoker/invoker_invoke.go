@@ -12,7 +12,7 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	if !registered {
 		if iv.n.cfg.Variant == Buggy {
 			// lib.rs handle_invoke before 0945fd155: debug_assert!(has_partition)
-			assert(false, HasPartitionAssertion)
+			assert(false, HasPartitionAssertion, c.PLE, c.Inv)
 		}
 		// restate#2547: trace and drop. The durable status still says
 		// invoked, so the next leader re-invokes it.

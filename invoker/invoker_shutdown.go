@@ -79,10 +79,10 @@ func (iv *Invoker) cleanup() {
 // die is the panic: the assertion message is recorded, the invoker task is
 // gone, and with it its queue, its state machines and (dropped with the
 // JoinSet) its invocation tasks. The partition processors' watch is told.
-func (iv *Invoker) die(msg string) {
-	iv.panicMsg = msg
-	e := iv.plainEvent(KindPanic)
-	e.Reason = msg
+func (iv *Invoker) die(a assertionError) {
+	iv.panicMsg = a.msg
+	e := iv.event(KindPanic, a.ple, a.inv)
+	e.Reason = a.msg
 	iv.emit(e)
 	iv.state = stDead
 	iv.abortAllTasks("invoker died")
@@ -92,6 +92,7 @@ func (iv *Invoker) die(msg string) {
 		}
 	}
 	iv.parts = map[PLE]map[InvocationID]*ism{}
+	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
 	iv.queue.discard()
 	for _, p := range iv.serves {

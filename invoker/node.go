@@ -64,13 +64,17 @@ func New(cfg Config) (*Node, error) {
 	for p := 0; p < cfg.Partitions; p++ {
 		n.pps = append(n.pps, &partitionProcessor{n: n, id: PartitionID(p), records: map[InvocationID]*record{}})
 	}
-	if err := n.startInvokers(); err != nil {
+	invokers, err := n.openInvokers(0)
+	if err != nil {
 		return nil, err
 	}
+	n.invokers = invokers
 	return n, nil
 }
 
-func (n *Node) startInvokers() error {
+// openInvokers builds the invokers of an incarnation and their spill stores.
+// If a store cannot be opened, the ones already opened are removed.
+func (n *Node) openInvokers(incarnation int) ([]*Invoker, error) {
 	layout := [][]PartitionID{}
 	if n.cfg.SharedInvoker {
 		all := make([]PartitionID, n.cfg.Partitions)
@@ -85,17 +89,16 @@ func (n *Node) startInvokers() error {
 	}
 	invokers := make([]*Invoker, 0, len(layout))
 	for i, serves := range layout {
-		store, err := n.cfg.Store(i, n.incarnation)
+		store, err := n.cfg.Store(i, incarnation)
 		if err != nil {
 			for _, iv := range invokers {
 				_ = iv.queue.store.Remove()
 			}
-			return err
+			return nil, err
 		}
-		invokers = append(invokers, newInvoker(n, i, serves, store))
+		invokers = append(invokers, newInvoker(n, i, incarnation, serves, store))
 	}
-	n.invokers = invokers
-	return nil
+	return invokers, nil
 }
 
 // Config is the node's configuration.
@@ -187,14 +190,14 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 	}
 	iv.arm = arm
 	defer func() {
-		iv.arm = ArmNone
 		if r := recover(); r != nil {
 			a, ok := r.(assertionError)
 			if !ok {
 				panic(r)
 			}
-			iv.die(a.msg)
+			iv.die(a)
 		}
+		iv.arm = ArmNone
 	}()
 	iv.step(arm)
 	return nil
@@ -363,6 +366,10 @@ func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int)
 // survive, and every partition processor waits for a leader epoch. Spill
 // directories that were never removed stay where they are.
 func (n *Node) Restart() error {
+	fresh, err := n.openInvokers(n.incarnation + 1)
+	if err != nil {
+		return err
+	}
 	for _, iv := range n.invokers {
 		iv.abortAllTasks("node restart")
 		for _, ple := range iv.sortedPLEs() {
@@ -375,12 +382,10 @@ func (n *Node) Restart() error {
 		}
 	}
 	n.incarnation++
+	n.invokers = fresh
 	n.ingressOpen = true
 	for _, pp := range n.pps {
 		pp.leader = false
-	}
-	if err := n.startInvokers(); err != nil {
-		return err
 	}
 	clear(n.tasks)
 	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
