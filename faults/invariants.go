@@ -1,8 +1,10 @@
 package faults
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,13 +232,8 @@ func (c *checker) tick(now time.Duration, final bool) {
 
 // finish runs the end-of-run checks.
 func (c *checker) finish(n *invoker.Node) {
-	ids := make([]invoker.InvocationID, 0, len(c.accepted))
-	for id := range c.accepted {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	var lost []string
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(c.accepted)) {
 		s, _ := n.Status(c.accepted[id], id)
 		if !s.Terminal() && s != invoker.StatusPaused {
 			lost = append(lost, fmt.Sprintf("%s (%s)", id, s))
@@ -259,17 +256,9 @@ func (c *checker) finish(n *invoker.Node) {
 }
 
 func sortedKeys(m map[invokerKey]time.Duration) []invokerKey {
-	keys := make([]invokerKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].incarnation != keys[j].incarnation {
-			return keys[i].incarnation < keys[j].incarnation
-		}
-		return keys[i].id < keys[j].id
+	return slices.SortedFunc(maps.Keys(m), func(a, b invokerKey) int {
+		return cmp.Or(cmp.Compare(a.incarnation, b.incarnation), cmp.Compare(a.id, b.id))
 	})
-	return keys
 }
 
 func abbreviate(items []string, n int) string {

@@ -1,9 +1,11 @@
 package invoker
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // invokerState is where the invoker's task is in its life.
@@ -225,38 +227,22 @@ func (iv *Invoker) slotEvent(k Kind, m *ism) {
 	iv.emit(e)
 }
 
-// sortedPLEs lists the registered partition leader epochs in order, so that
-// shutdown aborts in the same order on every run.
+// Map iteration order is random: everything the model does for each of a
+// set of things, it does in a sorted order, so every run is the same.
+
+// sortedPLEs lists the registered partition leader epochs in order.
 func (iv *Invoker) sortedPLEs() []PLE {
-	ples := make([]PLE, 0, len(iv.parts))
-	for k := range iv.parts {
-		ples = append(ples, k)
-	}
-	sort.Slice(ples, func(i, j int) bool {
-		if ples[i].Partition != ples[j].Partition {
-			return ples[i].Partition < ples[j].Partition
-		}
-		return ples[i].Epoch < ples[j].Epoch
+	return slices.SortedFunc(maps.Keys(iv.parts), func(a, b PLE) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
 	})
-	return ples
 }
 
 func sortedISMs(coord map[InvocationID]*ism) []*ism {
-	out := make([]*ism, 0, len(coord))
-	for _, m := range coord {
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].inv < out[j].inv })
-	return out
+	return slices.SortedFunc(maps.Values(coord), func(a, b *ism) int { return cmp.Compare(a.inv, b.inv) })
 }
 
 func (iv *Invoker) String() string { return fmt.Sprintf("invoker%d", iv.id) }
 
 func sortedTasks(tasks map[TaskID]*task) []*task {
-	out := make([]*task, 0, len(tasks))
-	for _, t := range tasks {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
+	return slices.SortedFunc(maps.Values(tasks), func(a, b *task) int { return cmp.Compare(a.id, b.id) })
 }

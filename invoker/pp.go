@@ -1,6 +1,9 @@
 package invoker
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // Status is an invocation's durable status in the partition processor's
 // invocation status table.
@@ -236,11 +239,10 @@ func (pp *partitionProcessor) request(kind MsgKind, inv InvocationID, index int)
 // ids lists the invocations with the given status, in id order.
 func (pp *partitionProcessor) ids(s Status) []InvocationID {
 	var ids []InvocationID
-	for id, r := range pp.records {
-		if r.status == s {
+	for _, id := range slices.Sorted(maps.Keys(pp.records)) {
+		if pp.records[id].status == s {
 			ids = append(ids, id)
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
 }

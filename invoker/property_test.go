@@ -427,24 +427,14 @@ func (pc propConfig) String() string {
 // order of deliveries, drops, duplicates, steps, task outputs, time and
 // restarts, no invoker panics, slots in use equal the state machines holding
 // one (within the limit), and Step refuses exactly the arms that are not ready.
-func TestModelProperties(t *testing.T) {
-	for _, pc := range propConfigs(invoker.Fixed, invoker.Graceful) {
-		t.Run(pc.String(), func(t *testing.T) {
-			base := t.TempDir()
-			tally := map[string]int{}
-			rapid.Check(t, func(rt *rapid.T) { runModel(rt, pc, base, tally) })
-			t.Logf("actions: %v", tally)
-			if left, _ := os.ReadDir(base); len(left) != 0 {
-				t.Errorf("Close left %d spill directories behind", len(left))
-			}
-		})
-	}
-}
+func TestModelProperties(t *testing.T) { checkProperties(t, invoker.Fixed, invoker.Graceful) }
 
 // TestModelPropertiesBuggy: the buggy variant may panic, but quota
 // conservation and Step's readiness contract hold even after it did.
-func TestModelPropertiesBuggy(t *testing.T) {
-	for _, pc := range propConfigs(invoker.Buggy) {
+func TestModelPropertiesBuggy(t *testing.T) { checkProperties(t, invoker.Buggy) }
+
+func checkProperties(t *testing.T, variants ...invoker.Variant) {
+	for _, pc := range propConfigs(variants...) {
 		t.Run(pc.String(), func(t *testing.T) {
 			base := t.TempDir()
 			tally := map[string]int{}
