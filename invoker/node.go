@@ -207,6 +207,11 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 // invoker that exited or died, an earlier incarnation) loses it, as a send
 // on a closed channel does.
 func (n *Node) Deliver(m Envelope) {
+	if p := m.PLE.Partition; p >= PartitionID(len(n.pps)) || (p < 0 && m.Kind != MsgStopIngress &&
+		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup) {
+		n.undeliverable(m, "no such partition")
+		return
+	}
 	switch {
 	case m.Kind.IsInput(), m.Kind == MsgTaskOutput, m.Kind == MsgTimer:
 		iv := n.receiver(m)

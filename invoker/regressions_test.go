@@ -93,15 +93,11 @@ func runningA(t *testing.T, n *invoker.Node) {
 	checkQuotas(t, n, "a in flight")
 }
 
-// TestQuotaViewOfDeadInvokerAfterCleanup shows a bug: a buggy-variant
-// invoker that panics while a state machine holds a slot keeps the slot
-// counted (die forgets the state machines, not the counter). AppendQuotas
-// skips it while it is dead, but the spill cleanup that follows every
-// shutdown turns a dead invoker into a closed one, and from then on
-// AppendQuotas reports it with Used=1, ISMs=0. The simulator's
-// quota-conservation check therefore reports a violation after every such
-// panic that is followed by a shutdown (faults/sim.go sends the cleanup on
-// the cancel of a dead invoker).
+// TestQuotaViewOfDeadInvokerAfterCleanup: a buggy-variant invoker that
+// panics while a state machine holds a slot loses the slot with it. It once
+// kept the slot counted, and the spill cleanup that follows every shutdown
+// (dead -> closed) made AppendQuotas report a false quota-conservation
+// violation (lab run --invokers shared --variant buggy hit it).
 func TestQuotaViewOfDeadInvokerAfterCleanup(t *testing.T) {
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota, cfg.Variant = 1, 2, invoker.Buggy
@@ -163,12 +159,10 @@ func TestDuplicateRegisterLeaksSlots(t *testing.T) {
 	}
 }
 
-// TestRestartFailureLeavesNodeConsistent shows a bug: Restart tears the
-// running invokers down (their state machines are removed without their
-// slots being released, and the incarnation is bumped) before it opens the
-// new stores. When a store cannot be opened it returns the error but leaves
-// the old invokers in place as the current ones, still running, with slots
-// in use and no state machines, under the new incarnation number.
+// TestRestartFailureLeavesNodeConsistent: a Restart whose new spill store
+// cannot be opened returns the error and changes nothing. It once tore the
+// running invokers down first and left them current, half dismantled, under
+// the new incarnation number.
 func TestRestartFailureLeavesNodeConsistent(t *testing.T) {
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions = 1
@@ -189,5 +183,25 @@ func TestRestartFailureLeavesNodeConsistent(t *testing.T) {
 	if n.Incarnation() != 0 {
 		t.Errorf("a failed Restart moved the incarnation to %d but kept the old invokers (invoker0 %s)",
 			n.Incarnation(), n.InvokerState(0))
+	}
+}
+
+// A message for a partition the node does not have is undeliverable, not an
+// index out of range.
+func TestDeliverToUnknownPartition(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Partitions = 1
+	n := node(t, cfg)
+	for _, m := range []invoker.Envelope{
+		{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: 9}, Inv: "a"},
+		{Kind: invoker.MsgBecomeLeader, PLE: invoker.PLE{Partition: -3, Epoch: 1}},
+		{Kind: invoker.MsgEffect, PLE: invoker.PLE{Partition: 1, Epoch: 1}, Effect: invoker.EffEnd},
+	} {
+		n.Deliver(m)
+		evs := n.Ready().Events
+		if len(evs) != 1 || evs[0].Kind != invoker.KindUndelivered || evs[0].Reason != "no such partition" {
+			t.Errorf("%v: events %v", m, evs)
+		}
+		n.Advance()
 	}
 }
