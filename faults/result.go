@@ -56,7 +56,7 @@ func (r *Result) FaultsInjected() int {
 	return n
 }
 
-func (s *Sim) result() *Result {
+func (s *sim) result() *Result {
 	r := s.res
 	r.Hash = s.log.sum()
 	r.Events = s.log.seq

@@ -15,7 +15,7 @@ import (
 type ScriptRunner struct {
 	// SpillDir is where file-backed spill stores go ("" is the temp dir).
 	SpillDir string
-	sim      *Sim
+	sim      *sim
 	cfg      scriptConfig
 	plan     *Plan
 	outcomes map[invoker.InvocationID][]invoker.OutputKind

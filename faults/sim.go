@@ -37,10 +37,10 @@ const DefaultMaxDecisions = 5_000_000
 // ErrBudget is returned when a run exceeds its decision budget.
 var ErrBudget = errors.New("decision budget exhausted: the run did not settle")
 
-// Sim is the discrete-event simulator around one node: a virtual clock, the
+// sim is the discrete-event simulator around one node: a virtual clock, the
 // messages in flight, the fault injector, the scheduler and the invariant
 // checker. It owns every source of nondeterminism of a run.
-type Sim struct {
+type sim struct {
 	o    Options
 	node *invoker.Node
 	now  time.Duration
@@ -63,7 +63,7 @@ type Sim struct {
 }
 
 // newSim builds a simulator and its node.
-func newSim(o Options) (*Sim, error) {
+func newSim(o Options) (*sim, error) {
 	if o.Bounds == (Bounds{}) {
 		o.Bounds = DefaultBounds()
 	}
@@ -81,7 +81,7 @@ func newSim(o Options) (*Sim, error) {
 	if o.Strategy == "" {
 		o.Strategy = strategy.Name()
 	}
-	s := &Sim{o: o, node: node, lastAt: map[senderKey]time.Duration{}, strategy: strategy,
+	s := &sim{o: o, node: node, lastAt: map[senderKey]time.Duration{}, strategy: strategy,
 		tasksRng: newStream(o.Seed, streamTasks)}
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
 		return s.node.InvokerFor(p) == i
@@ -108,7 +108,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return s.run(ctx)
 }
 
-func (s *Sim) run(ctx context.Context) (*Result, error) {
+func (s *sim) run(ctx context.Context) (*Result, error) {
 	parts, invokers := s.node.Partitions(), s.node.Invokers()
 	wrng := newStream(s.o.Seed, streamWorkload)
 
@@ -171,26 +171,26 @@ func (o Options) describe() string {
 		o.Node.QueueLimit, o.Node.EffectCapacity, w.Invocations, w.StepDowns, w.Kills)
 }
 
-func (s *Sim) shutdown(rng *rand.Rand) {
+func (s *sim) shutdown(rng *rand.Rand) {
 	for _, t := range shutdownSequence(rng, s.now, s.node.Partitions(), s.node.Invokers()) {
 		s.timeline.schedule(t.at, t.msg, false)
 	}
 }
 
-func (s *Sim) phase(name string) {
+func (s *sim) phase(name string) {
 	s.node.Emit(invoker.Event{Kind: invoker.KindPhase, Invoker: invoker.NoInvoker,
 		Partition: invoker.NoPartition, Incarnation: s.node.Incarnation(), Reason: name + " phase"})
 	s.pump()
 }
 
 // endPhase: nothing is left to happen, so time-bound checks conclude.
-func (s *Sim) endPhase() {
+func (s *sim) endPhase() {
 	s.check.tick(s.now, true)
 	s.pump()
 }
 
 // settle runs until nothing is enabled and nothing is scheduled.
-func (s *Sim) settle(ctx context.Context) error {
+func (s *sim) settle(ctx context.Context) error {
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -219,7 +219,7 @@ func (s *Sim) settle(ctx context.Context) error {
 	}
 }
 
-func (s *Sim) nextTime() (time.Duration, bool) {
+func (s *sim) nextTime() (time.Duration, bool) {
 	a, okA := s.timeline.next()
 	b, okB := s.net.next()
 	switch {
@@ -231,7 +231,7 @@ func (s *Sim) nextTime() (time.Duration, bool) {
 	return b, okB
 }
 
-func (s *Sim) advance(t time.Duration) {
+func (s *sim) advance(t time.Duration) {
 	if err := s.node.SetTime(t); err != nil {
 		panic(err) // the simulator only moves forward; anything else is a lab bug
 	}
@@ -242,7 +242,7 @@ func (s *Sim) advance(t time.Duration) {
 
 // fillChoices lists what could happen now: deliver the earliest due message,
 // or let an invoker take one of its ready arms.
-func (s *Sim) fillChoices() {
+func (s *sim) fillChoices() {
 	s.choices = s.choices[:0]
 	if s.net.due(s.now) {
 		s.choices = append(s.choices, Choice{Invoker: Transport})
@@ -255,7 +255,7 @@ func (s *Sim) fillChoices() {
 	}
 }
 
-func (s *Sim) do(c Choice) error {
+func (s *sim) do(c Choice) error {
 	if c.Invoker == Transport {
 		d := s.net.pop()
 		s.node.Deliver(d.msg)
@@ -275,7 +275,7 @@ func (s *Sim) do(c Choice) error {
 
 // runTimeline sends the outside world's messages and produces task outputs
 // that are due now.
-func (s *Sim) runTimeline() {
+func (s *sim) runTimeline() {
 	for s.timeline.due(s.now) {
 		d := s.timeline.pop()
 		if d.msg.Kind == invoker.MsgTaskOutput {
@@ -287,11 +287,11 @@ func (s *Sim) runTimeline() {
 	}
 }
 
-func (s *Sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m, false) }
+func (s *sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m, false) }
 
 // pump drains the node: every event is logged, checked and reacted to;
 // every message sent is routed through the injector onto the network.
-func (s *Sim) pump() {
+func (s *sim) pump() {
 	for {
 		r := s.node.Ready()
 		if len(r.Events) == 0 && len(r.Sent) == 0 {
@@ -317,7 +317,7 @@ func (s *Sim) pump() {
 
 // react schedules what follows from an event: a started task's outputs, and
 // the shutdown phases that follow an invoker's loop ending.
-func (s *Sim) react(e invoker.Event) {
+func (s *sim) react(e invoker.Event) {
 	if e.Incarnation != s.node.Incarnation() {
 		return
 	}
@@ -362,7 +362,7 @@ func senderOf(m invoker.Envelope) (senderKey, bool) {
 
 // route puts a message that was just sent on the network, as the fault plan
 // decides: on time, late, never, twice, or overtaken.
-func (s *Sim) route(m invoker.Envelope) {
+func (s *sim) route(m invoker.Envelope) {
 	at := s.now
 	if m.Kind == invoker.MsgTimer {
 		at = max(at, m.Due)
@@ -396,7 +396,7 @@ func (s *Sim) route(m invoker.Envelope) {
 	}
 }
 
-func (s *Sim) servedBy(i int) []invoker.PartitionID {
+func (s *sim) servedBy(i int) []invoker.PartitionID {
 	var ps []invoker.PartitionID
 	for p := range s.node.Partitions() {
 		if s.node.InvokerFor(invoker.PartitionID(p)) == i {
@@ -406,7 +406,7 @@ func (s *Sim) servedBy(i int) []invoker.PartitionID {
 	return ps
 }
 
-func (s *Sim) reportViolation(v Violation) {
+func (s *sim) reportViolation(v Violation) {
 	v.Recent = s.log.tail(recentEvents)
 	s.res.Violations = append(s.res.Violations, v)
 	// The violation event keeps the breaking event's subject (partition,
