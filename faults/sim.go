@@ -333,8 +333,11 @@ func (s *sim) react(e invoker.Event) {
 		if e.Reason == "" {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
-	case invoker.KindCancel:
-		if s.node.InvokerState(e.Invoker) == "dead" {
+	case invoker.KindCancel, invoker.KindPanic:
+		// A dead invoker has no loop to exit and no tasks to join, but the
+		// node's shutdown still removes its spill directory: once it is
+		// both cancelled and dead, whichever came first.
+		if s.node.InvokerState(e.Invoker) == "dead" && s.node.Cancelled(e.Invoker) {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	}

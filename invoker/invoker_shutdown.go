@@ -4,10 +4,11 @@ package invoker
 // ready; in the graceful variant dequeuing also stops at once.
 func (iv *Invoker) cancel() {
 	e := iv.plainEvent(KindCancel)
-	if iv.state != stRunning {
-		e.Reason = "not running: ignored"
-	} else if iv.cancelled {
+	switch {
+	case iv.cancelled:
 		e.Reason = "already cancelled"
+	case iv.state != stRunning:
+		e.Reason = "not running: ignored"
 	}
 	iv.cancelled = true
 	iv.emit(e)
@@ -56,7 +57,8 @@ func (iv *Invoker) abortAllTasks(why string) {
 	}
 }
 
-// cleanup removes the spill directory. It needs the loop to be over.
+// cleanup removes the spill directory. It needs the loop to be over; a dead
+// invoker stays dead.
 func (iv *Invoker) cleanup() {
 	e := iv.plainEvent(KindSpillRemoved)
 	if iv.state != stJoined && iv.state != stDead {
@@ -72,7 +74,9 @@ func (iv *Invoker) cleanup() {
 		iv.emit(e)
 		return
 	}
-	iv.state = stClosed
+	if iv.state == stJoined {
+		iv.state = stClosed
+	}
 	iv.emit(e)
 }
 

@@ -3,6 +3,7 @@ package invoker
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -397,10 +398,9 @@ func (n *Node) Restart() error {
 	return nil
 }
 
-// LeftoverSpill counts the segment files still on disk: of invokers of
-// earlier incarnations whose directory was never removed, and of current
-// invokers that are closed (which must have none). It names the invokers,
-// not the directories, whose names are random.
+// LeftoverSpill counts the segment files still on disk, of every invoker
+// of every incarnation. It names the invokers, not the directories, whose
+// names are random.
 func (n *Node) LeftoverSpill() (files int, where []string) {
 	check := func(iv *Invoker) {
 		ids, err := iv.queue.store.Segments()
@@ -410,13 +410,8 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 		files += len(ids)
 		where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
 	}
-	for _, iv := range n.retired {
+	for _, iv := range slices.Concat(n.retired, n.invokers) {
 		check(iv)
-	}
-	for _, iv := range n.invokers {
-		if iv.state == stClosed {
-			check(iv)
-		}
 	}
 	sort.Strings(where)
 	return files, where
@@ -426,7 +421,7 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 // in. The lab calls it after checking the run, to leave no files behind.
 func (n *Node) Close() error {
 	var errs []error
-	for _, iv := range append(n.retired, n.invokers...) {
+	for _, iv := range slices.Concat(n.retired, n.invokers) {
 		errs = append(errs, iv.queue.store.Remove())
 	}
 	return errors.Join(errs...)

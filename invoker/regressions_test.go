@@ -95,9 +95,10 @@ func runningA(t *testing.T, n *invoker.Node) {
 
 // TestQuotaViewOfDeadInvokerAfterCleanup: a buggy-variant invoker that
 // panics while a state machine holds a slot loses the slot with it. It once
-// kept the slot counted, and the spill cleanup that follows every shutdown
-// (dead -> closed) made AppendQuotas report a false quota-conservation
-// violation (lab run --invokers shared --variant buggy hit it).
+// kept the slot counted, and once the spill cleanup that follows every
+// shutdown made the dead invoker closed, AppendQuotas reported a false
+// quota-conservation violation (lab run --invokers shared --variant buggy hit
+// it). A dead invoker now stays dead after its spill directory is removed.
 func TestQuotaViewOfDeadInvokerAfterCleanup(t *testing.T) {
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota, cfg.Variant = 1, 2, invoker.Buggy
@@ -120,14 +121,17 @@ func TestQuotaViewOfDeadInvokerAfterCleanup(t *testing.T) {
 	n.Send(toInvoker(invoker.MsgCancel, 0))
 	n.Send(toInvoker(invoker.MsgCleanup, 0))
 	deliverAll(n, sent(n)...)
-	if n.InvokerState(0) != "closed" {
-		t.Fatalf("invoker0 is %s after cleanup, want closed", n.InvokerState(0))
+	if n.InvokerState(0) != "dead" {
+		t.Fatalf("invoker0 is %s after cleanup, want still dead", n.InvokerState(0))
+	}
+	if files, _ := n.LeftoverSpill(); files != 0 {
+		t.Fatalf("%d spill files left after cleanup", files)
 	}
 	checkQuotas(t, n, "after the dead invoker's spill cleanup")
 }
 
 // TestDuplicateRegisterLeaksSlots pins down the modelled leak the property
-// test allows for: a RegisterPartition delivered twice overwrites the
+// test leaves out: a RegisterPartition delivered twice overwrites the
 // coordinator; its state machines are forgotten but their slots stay used.
 // This is the model of register_partition (restate#4468/#4520), not a bug of
 // the model; the lab's quota-conservation invariant is there to catch it.

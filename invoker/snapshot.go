@@ -150,6 +150,9 @@ func (n *Node) Partitions() int { return len(n.pps) }
 // InvokerState is invoker i's life stage: running, exited, joined, closed or dead.
 func (n *Node) InvokerState(i int) string { return n.invokers[i].state.String() }
 
+// Cancelled reports whether invoker i's cancellation was signalled.
+func (n *Node) Cancelled(i int) bool { return n.invokers[i].cancelled }
+
 // Panicked is the assertion message of invoker i's panic, if it died.
 func (n *Node) Panicked(i int) string { return n.invokers[i].panicMsg }
 
