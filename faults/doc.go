@@ -1,0 +1,20 @@
+// Package faults is the lab's simulator: it owns every source of
+// nondeterminism of a run and drives an invoker.Node through it.
+//
+//   - A virtual clock and a queue of deliveries ordered by (time, sequence).
+//   - A scheduler (Strategy) that chooses, at each decision, between
+//     delivering the earliest due message and letting an invoker take one of
+//     its ready arms.
+//   - A fault injector that applies a Plan to every message as it is sent:
+//     delay (its sender's later messages stay behind it), drop, reorder,
+//     duplicate.
+//   - A workload: arrivals, step-downs, kills, the node's shutdown, and what
+//     each invocation attempt does.
+//   - The invariants of DESIGN.md §4, checked on every event; the safety
+//     phase runs under faults, the liveness phase with faults healed.
+//   - Scripts (DESIGN.md §5): the same machinery with instant delivery, where
+//     the script chooses every arm.
+//
+// One seed, split into a stream per concern, determines a run; its event log
+// is the same byte for byte on every machine, and its SHA-256 is printed.
+package faults
