@@ -166,12 +166,12 @@ func TestInjectorMatching(t *testing.T) {
 
 func TestTransportOrder(t *testing.T) {
 	var tr transport
-	at := func(d time.Duration, id uint64) { tr.schedule(d, invoker.Envelope{ID: id}, true) }
+	at := func(d time.Duration, id uint64) { tr.schedule(d, invoker.Envelope{ID: id}) }
 	at(5, 1)
 	at(1, 2)
 	at(5, 3)
 	at(1, 4)
-	tr.hold(delivery{msg: invoker.Envelope{ID: 9}}, 2)
+	tr.hold(invoker.Envelope{ID: 9}, 2)
 	var got []uint64
 	for !tr.empty() {
 		if !tr.due(100) {

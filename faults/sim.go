@@ -116,7 +116,7 @@ func (s *sim) run(ctx context.Context) (*Result, error) {
 		Partition: invoker.NoPartition, Reason: s.o.describe()})
 	s.phase("safety")
 	for _, t := range s.o.Workload.schedule(wrng, parts, invokers) {
-		s.timeline.schedule(t.at, t.msg, false)
+		s.timeline.schedule(t.at, t.msg)
 	}
 	if err := s.settle(ctx); err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (o Options) describe() string {
 
 func (s *sim) shutdown(rng *rand.Rand) {
 	for _, t := range shutdownSequence(rng, s.now, s.node.Partitions(), s.node.Invokers()) {
-		s.timeline.schedule(t.at, t.msg, false)
+		s.timeline.schedule(t.at, t.msg)
 	}
 }
 
@@ -287,7 +287,7 @@ func (s *sim) runTimeline() {
 	}
 }
 
-func (s *sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m, false) }
+func (s *sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m) }
 
 // pump drains the node: every event is logged, checked and reacted to;
 // every message sent is routed through the injector onto the network.
@@ -325,7 +325,7 @@ func (s *sim) react(e invoker.Event) {
 	case invoker.KindTaskStart:
 		info := invoker.TaskInfo{ID: e.Task, Invoker: e.Invoker, PLE: e.PLE(), Inv: e.Inv, Attempt: e.Attempt}
 		for _, st := range s.planTask(info) {
-			s.timeline.schedule(s.now+st.after, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.out}, false)
+			s.timeline.schedule(s.now+st.after, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.out})
 		}
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
@@ -381,7 +381,7 @@ func (s *sim) route(m invoker.Envelope) {
 			s.node.Lose(m)
 			return
 		case Reorder:
-			s.net.hold(delivery{msg: m, judged: true}, v.overtakes)
+			s.net.hold(m, v.overtakes)
 			return
 		case Delay:
 			at += v.delay
@@ -391,11 +391,11 @@ func (s *sim) route(m invoker.Envelope) {
 		at = max(at, s.lastAt[key])
 		s.lastAt[key] = at
 	}
-	s.net.schedule(at, m, true)
+	s.net.schedule(at, m)
 	if hit && v.action == Duplicate {
 		// The copy is a late retransmission: it does not hold back what
 		// its sender sends next.
-		s.net.schedule(at+v.delay, m, true)
+		s.net.schedule(at+v.delay, m)
 	}
 }
 

@@ -13,9 +13,6 @@ type delivery struct {
 	at  time.Duration
 	seq uint64
 	msg invoker.Envelope
-	// judged is set once the injector has decided on the message, so a
-	// delayed or duplicated message is not faulted again.
-	judged bool
 }
 
 type deliveryHeap []delivery
@@ -46,13 +43,13 @@ type transport struct {
 }
 
 type heldDelivery struct {
-	d         delivery
+	msg       invoker.Envelope
 	overtakes int
 }
 
-func (t *transport) schedule(at time.Duration, m invoker.Envelope, judged bool) {
+func (t *transport) schedule(at time.Duration, m invoker.Envelope) {
 	t.seq++
-	heap.Push(&t.q, delivery{at: at, seq: t.seq, msg: m, judged: judged})
+	heap.Push(&t.q, delivery{at: at, seq: t.seq, msg: m})
 }
 
 // due reports whether a delivery is ready at now.
@@ -70,8 +67,8 @@ func (t *transport) next() (time.Duration, bool) {
 	return t.q[0].at, true
 }
 
-func (t *transport) hold(d delivery, overtakes int) {
-	t.held = append(t.held, heldDelivery{d: d, overtakes: overtakes})
+func (t *transport) hold(m invoker.Envelope, overtakes int) {
+	t.held = append(t.held, heldDelivery{msg: m, overtakes: overtakes})
 }
 
 // passed counts one delivery against every held message and puts back
@@ -81,7 +78,7 @@ func (t *transport) passed(now time.Duration) {
 	for _, h := range t.held {
 		h.overtakes--
 		if h.overtakes <= 0 {
-			t.schedule(now, h.d.msg, true)
+			t.schedule(now, h.msg)
 			continue
 		}
 		kept = append(kept, h)
@@ -95,12 +92,10 @@ func (t *transport) releaseHeld(now time.Duration) bool {
 		return false
 	}
 	for _, h := range t.held {
-		t.schedule(now, h.d.msg, true)
+		t.schedule(now, h.msg)
 	}
 	t.held = t.held[:0]
 	return true
 }
 
 func (t *transport) empty() bool { return len(t.q) == 0 && len(t.held) == 0 }
-
-func (t *transport) len() int { return len(t.q) + len(t.held) }

@@ -3,7 +3,6 @@ package invoker
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 )
@@ -240,8 +239,6 @@ func (iv *Invoker) sortedPLEs() []PLE {
 func sortedISMs(coord map[InvocationID]*ism) []*ism {
 	return slices.SortedFunc(maps.Values(coord), func(a, b *ism) int { return cmp.Compare(a.inv, b.inv) })
 }
-
-func (iv *Invoker) String() string { return fmt.Sprintf("invoker%d", iv.id) }
 
 func sortedTasks(tasks map[TaskID]*task) []*task {
 	return slices.SortedFunc(maps.Values(tasks), func(a, b *task) int { return cmp.Compare(a.id, b.id) })
