@@ -11,23 +11,22 @@ import (
 	"lab/invoker"
 )
 
-// eventLog numbers every event, hashes its canonical JSON line, keeps the
-// most recent ones for violation reports, and hands each to the observers.
+// eventLog numbers every event, hashes its canonical JSON line, and keeps
+// the most recent ones for violation reports.
 type eventLog struct {
-	seq       uint64
-	hash      hash.Hash
-	line      []byte
-	recent    [recentEvents]invoker.Event
-	out       io.Writer
-	outErr    error
-	observers []func(invoker.Event)
+	seq    uint64
+	hash   hash.Hash
+	line   []byte
+	recent [recentEvents]invoker.Event
+	out    io.Writer
+	outErr error
 }
 
 // recentEvents is how many events a violation report shows.
 const recentEvents = 24
 
-func newEventLog(out io.Writer, observers []func(invoker.Event)) *eventLog {
-	return &eventLog{hash: sha256.New(), out: out, observers: observers}
+func newEventLog(out io.Writer) *eventLog {
+	return &eventLog{hash: sha256.New(), out: out}
 }
 
 func (l *eventLog) add(e *invoker.Event) {
@@ -39,9 +38,6 @@ func (l *eventLog) add(e *invoker.Event) {
 		_, l.outErr = l.out.Write(l.line)
 	}
 	l.recent[l.seq%recentEvents] = *e
-	for _, f := range l.observers {
-		f(*e)
-	}
 }
 
 // tail returns up to n of the latest events, oldest first.

@@ -3,6 +3,7 @@ package faults
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"lab/invoker"
@@ -11,7 +12,11 @@ import (
 // injector applies a plan to messages as they are sent. It draws only from
 // the faults stream, and only for rules that match.
 type injector struct {
-	plan    *Plan
+	plan *Plan
+	// rules are the plan's, then those armed during the run: a run never
+	// changes a plan that other runs share.
+	rules   []Rule
+	armed   bool
 	rng     *rand.Rand
 	hits    []int
 	enabled bool
@@ -20,29 +25,32 @@ type injector struct {
 	serves func(i int, p invoker.PartitionID) bool
 }
 
-// verdict is what happens to one message.
-type verdict struct {
-	action    Action
-	delay     time.Duration
-	overtakes int
-	rule      int
-}
-
 func newInjector(plan *Plan, seed uint64, serves func(int, invoker.PartitionID) bool) *injector {
 	if plan == nil {
 		plan = &Plan{Name: "none"}
 	}
-	return &injector{plan: plan, rng: newStream(seed, streamFaults), hits: make([]int, len(plan.Rules)),
-		enabled: true, serves: serves}
+	return &injector{plan: plan, rules: slices.Clone(plan.Rules), rng: newStream(seed, streamFaults),
+		hits: make([]int, len(plan.Rules)), enabled: true, serves: serves}
+}
+
+// arm adds a rule for this run only; it applies even once the plan's faults
+// are healed.
+func (in *injector) arm(r Rule) {
+	in.rules = append(in.rules, r)
+	in.hits = append(in.hits, 0)
+	in.armed = true
 }
 
 // judge decides the fate of m, sent at now. ok is false when no rule fires.
-func (in *injector) judge(m invoker.Envelope, now time.Duration) (v verdict, ok bool) {
-	if !in.enabled {
+func (in *injector) judge(m invoker.Envelope, now time.Duration) (v Verdict, ok bool) {
+	if !in.enabled && !in.armed {
 		return v, false
 	}
-	for i := range in.plan.Rules {
-		r := &in.plan.Rules[i]
+	for i := range in.rules {
+		if !in.enabled && i < len(in.plan.Rules) {
+			continue
+		}
+		r := &in.rules[i]
 		if (r.Limit > 0 && in.hits[i] >= r.Limit) || !in.matches(r, m, now) {
 			continue
 		}
@@ -50,17 +58,17 @@ func (in *injector) judge(m invoker.Envelope, now time.Duration) (v verdict, ok 
 			continue
 		}
 		in.hits[i]++
-		v = verdict{action: r.Action, rule: i}
+		v = Verdict{Action: r.Action, Rule: i + 1}
 		switch r.Action {
 		case Delay, Duplicate:
-			v.delay = r.DelayMin
+			v.Delay = r.DelayMin
 			if r.DelayMax > r.DelayMin {
-				v.delay += time.Duration(in.rng.Int64N(int64(r.DelayMax-r.DelayMin) + 1))
+				v.Delay += time.Duration(in.rng.Int64N(int64(r.DelayMax-r.DelayMin) + 1))
 			}
 		case Reorder:
-			v.overtakes = r.OvertakesMin
+			v.Overtakes = r.OvertakesMin
 			if r.OvertakesMax > r.OvertakesMin {
-				v.overtakes += in.rng.IntN(r.OvertakesMax - r.OvertakesMin + 1)
+				v.Overtakes += in.rng.IntN(r.OvertakesMax - r.OvertakesMin + 1)
 			}
 		}
 		return v, true
@@ -103,18 +111,18 @@ func (in *injector) matches(r *Rule, m invoker.Envelope, now time.Duration) bool
 }
 
 // describe is the reason text of a fault event.
-func (v verdict) describe() string {
-	switch v.action {
+func (v Verdict) describe() string {
+	switch v.Action {
 	case Delay:
-		return fmt.Sprintf("by %v (rule %d)", v.delay, v.rule+1)
+		return fmt.Sprintf("by %v (rule %d)", v.Delay, v.Rule)
 	case Duplicate:
-		if v.delay > 0 {
-			return fmt.Sprintf("copy %v later (rule %d)", v.delay, v.rule+1)
+		if v.Delay > 0 {
+			return fmt.Sprintf("copy %v later (rule %d)", v.Delay, v.Rule)
 		}
 	case Reorder:
-		return fmt.Sprintf("until %d later deliveries pass (rule %d)", v.overtakes, v.rule+1)
+		return fmt.Sprintf("until %d later deliveries pass (rule %d)", v.Overtakes, v.Rule)
 	}
-	return fmt.Sprintf("(rule %d)", v.rule+1)
+	return fmt.Sprintf("(rule %d)", v.Rule)
 }
 
 var faultKinds = [...]invoker.Kind{Delay: invoker.KindFaultDelay, Drop: invoker.KindFaultDrop,

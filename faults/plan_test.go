@@ -151,11 +151,11 @@ func TestInjectorMatching(t *testing.T) {
 		{msg(invoker.MsgTimer, 0, 1, "a"), 0, false, 0}, // probability 0
 	} {
 		v, hit := in.judge(tc.m, tc.at)
-		if hit != tc.hit || (hit && v.action != tc.want) {
-			t.Errorf("%v at %v: hit %v action %v, want %v %v", tc.m, tc.at, hit, v.action, tc.hit, tc.want)
+		if hit != tc.hit || (hit && v.Action != tc.want) {
+			t.Errorf("%v at %v: hit %v action %v, want %v %v", tc.m, tc.at, hit, v.Action, tc.hit, tc.want)
 		}
-		if hit && v.action == Delay && (v.delay < time.Millisecond || v.delay > 2*time.Millisecond) {
-			t.Errorf("delay %v outside 1ms..2ms", v.delay)
+		if hit && v.Action == Delay && (v.Delay < time.Millisecond || v.Delay > 2*time.Millisecond) {
+			t.Errorf("delay %v outside 1ms..2ms", v.Delay)
 		}
 	}
 	in.enabled = false
@@ -173,7 +173,7 @@ func TestTransportOrder(t *testing.T) {
 	at(1, 4)
 	tr.hold(invoker.Envelope{ID: 9}, 2)
 	var got []uint64
-	for !tr.empty() {
+	for tr.len() > 0 || len(tr.held) > 0 {
 		if !tr.due(100) {
 			tr.releaseHeld(100)
 			continue

@@ -48,8 +48,10 @@ func WriteText(w io.Writer, r *Result) error {
 		r.Decisions, r.Steps, r.Deliveries, r.Events, r.End.Round(time.Microsecond))
 	fmt.Fprintf(b, "faults       %s\n", r.faultCounts())
 	fmt.Fprintf(b, "hash         sha256:%s\n", r.Hash)
-	if r.Replay != "" {
-		fmt.Fprintf(b, "replay       %s\n", r.Replay)
+	for _, c := range []string{r.Replay, r.ReplaySchedule} {
+		if c != "" {
+			fmt.Fprintf(b, "replay       %s\n", c)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -137,6 +139,7 @@ type report struct {
 	EndNanos      int64             `json:"virtual_time_ns"`
 	Hash          string            `json:"sha256"`
 	Replay        string            `json:"replay,omitempty"`
+	ReplaySched   string            `json:"replay_schedule,omitempty"`
 }
 
 type violationReport struct {
@@ -152,7 +155,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
 		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
-		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay}
+		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay, ReplaySched: r.ReplaySchedule}
 	for _, v := range r.Violations {
 		rep.Violations = append(rep.Violations, violationReport{v.Invariant, v.Detail, v.Event, v.Recent})
 	}

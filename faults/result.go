@@ -30,8 +30,10 @@ type Result struct {
 	// End is the virtual time the run ended at.
 	End time.Duration
 	// Final is the node's state at the end.
-	Final  invoker.Snapshot
-	Replay string
+	Final invoker.Snapshot
+	// Replay is the command line that reruns the run from its seed, and
+	// ReplaySchedule the one that replays its recorded schedule, if any.
+	Replay, ReplaySchedule string
 }
 
 // OK reports whether every invariant held.
@@ -56,7 +58,8 @@ func (r *Result) FaultsInjected() int {
 	return n
 }
 
-func (s *sim) result() *Result {
+// Result is the run so far: at the end of the run, its result.
+func (s *Sim) Result() *Result {
 	r := s.res
 	r.Hash = s.log.sum()
 	r.Events = s.log.seq

@@ -27,7 +27,7 @@ func (c Choice) String() string {
 
 // Strategy picks among the enabled choices. Choices are listed transport
 // first, then by invoker and arm order. Strategies are deterministic given
-// their seed; the simulator records every pick.
+// their seed; a recorded run writes every pick to its schedule.
 type Strategy interface {
 	Name() string
 	Choose(choices []Choice) int
@@ -40,7 +40,7 @@ var Strategies = []string{"random", "priority"}
 func NewStrategy(name string, seed uint64) (Strategy, error) {
 	switch name {
 	case "random", "":
-		return &randomStrategy{rng: newStream(seed, streamSched)}, nil
+		return newRandomStrategy(seed), nil
 	case "priority":
 		return priorityStrategy{}, nil
 	}
@@ -53,6 +53,10 @@ func NewStrategy(name string, seed uint64) (Strategy, error) {
 type randomStrategy struct {
 	rng    *rand.Rand
 	starts []int
+}
+
+func newRandomStrategy(seed uint64) *randomStrategy {
+	return &randomStrategy{rng: newStream(seed, streamSched)}
 }
 
 func (*randomStrategy) Name() string { return "random" }

@@ -15,7 +15,7 @@ import (
 type ScriptRunner struct {
 	// SpillDir is where file-backed spill stores go ("" is the temp dir).
 	SpillDir string
-	sim      *sim
+	sim      *Sim
 	cfg      scriptConfig
 	plan     *Plan
 	outcomes map[invoker.InvocationID][]invoker.OutputKind
@@ -77,7 +77,7 @@ func (r *ScriptRunner) Result() *Result {
 	if r.sim == nil {
 		return &Result{}
 	}
-	return r.sim.result()
+	return r.sim.Result()
 }
 
 // Close removes the spill stores of the current node.
@@ -101,12 +101,17 @@ func (r *ScriptRunner) reset() error {
 	}
 	r.plan = &Plan{Name: "script"}
 	r.outcomes = map[invoker.InvocationID][]invoker.OutputKind{}
-	sim, err := newSim(Options{Seed: r.cfg.seed, Node: node, Plan: r.plan, Strategy: r.cfg.schedule,
-		Observers: []func(invoker.Event){r.print}})
+	strategy, err := NewStrategy(r.cfg.schedule, r.cfg.seed)
+	if err != nil {
+		return err
+	}
+	sim, err := newSim(Options{Seed: r.cfg.seed, Node: node, Plan: r.plan, Strategy: strategy,
+		Observers: []Observer{EventFunc(r.print)}})
 	if err != nil {
 		return err
 	}
 	sim.planTask = r.planTask
+	sim.instant = true
 	r.sim = sim
 	return nil
 }
@@ -122,7 +127,7 @@ func (r *ScriptRunner) print(e invoker.Event) {
 // planTask gives an attempt the outputs the script set for it (default: one
 // journal entry, then closed), all produced at once. A `hang` attempt
 // produces its entries and then nothing.
-func (r *ScriptRunner) planTask(t invoker.TaskInfo) []taskStep {
+func (r *ScriptRunner) planTask(t invoker.TaskInfo) []TaskStep {
 	outs := []invoker.OutputKind{invoker.OutEntry, invoker.OutClosed}
 	if q := r.outcomes[t.Inv]; len(q) > 0 {
 		outs = nil
@@ -139,60 +144,36 @@ func (r *ScriptRunner) planTask(t invoker.TaskInfo) []taskStep {
 		}
 		r.outcomes[t.Inv] = q
 	}
-	steps := make([]taskStep, len(outs))
+	steps := make([]TaskStep, len(outs))
 	for i, o := range outs {
-		steps[i] = taskStep{out: o}
+		steps[i] = TaskStep{Out: o}
 	}
 	return steps
 }
 
-// flush delivers everything that is due: with instant transport a message
-// reaches its receiver's channel as soon as it is sent. A reordered message
-// stays held until enough later messages pass it, or until settle finds
-// nothing else to do.
-func (r *ScriptRunner) flush() {
-	s := r.sim
-	for {
-		s.runTimeline()
-		if !s.net.due(s.now) {
-			return
-		}
-		_ = s.do(Choice{Invoker: Transport})
-	}
-}
-
-// send puts a message of the outside world on its way, now.
+// send puts a message of the outside world on its way, now; with the
+// instant transport it reaches its receiver's channel at once.
 func (r *ScriptRunner) send(m invoker.Envelope) {
 	r.sim.sendAt(r.sim.now, m)
-	r.flush()
+	r.sim.deliverDue()
 }
 
 // step takes one arm on invoker i.
 func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
-	if err := r.sim.do(Choice{Invoker: i, Arm: arm}); err != nil {
+	if _, _, err := r.sim.do(Choice{Invoker: i, Arm: arm}); err != nil {
 		return err
 	}
-	r.flush()
+	r.sim.deliverDue()
 	return nil
 }
 
-// settle takes arms by the default schedule until none is ready.
+// settle takes arms by the script's schedule until none is ready. A
+// reordered message stays held until enough later messages pass it, or
+// until nothing else is left to do.
 func (r *ScriptRunner) settle() error {
-	s := r.sim
-	for n := 0; ; n++ {
-		r.flush()
-		s.fillChoices()
-		if len(s.choices) == 0 {
-			if s.net.releaseHeld(s.now) {
-				continue
-			}
-			return nil
-		}
-		if n >= s.o.MaxDecisions {
-			return ErrBudget
-		}
-		c := s.choices[s.strategy.Choose(s.choices)]
-		if err := r.step(c.Invoker, c.Arm); err != nil {
+	for {
+		_, settled, err := r.sim.settleStep()
+		if err != nil || settled {
 			return err
 		}
 	}

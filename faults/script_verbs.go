@@ -176,7 +176,7 @@ func (r *ScriptRunner) restart(c Command) error {
 		return err
 	}
 	r.sim.pump()
-	r.flush()
+	r.sim.deliverDue()
 	return nil
 }
 
@@ -271,7 +271,7 @@ func (r *ScriptRunner) advance(c Command) error {
 		return &ScriptError{Line: c.Line, Msg: err.Error()}
 	}
 	r.sim.advance(r.sim.now + d)
-	r.flush()
+	r.sim.deliverDue()
 	fmt.Fprintf(&r.out, "time: %v\n", r.sim.now)
 	return nil
 }
@@ -301,7 +301,7 @@ func (r *ScriptRunner) request(c Command) error {
 		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s: p%d is not leader or %s is not invoked", c.Verb, p, inv)}
 	}
 	r.sim.pump()
-	r.flush()
+	r.sim.deliverDue()
 	return nil
 }
 
@@ -309,6 +309,22 @@ func (r *ScriptRunner) request(c Command) error {
 // Example: fault action=delay kind=abort-all d=5s
 func (r *ScriptRunner) fault(c Command) error {
 	a := c.args("action", "kind", "p", "epoch", "inv", "n", "d", "k")
+	rule := faultRule(a)
+	if _, ok := a.lookup("p"); ok {
+		p := r.partition(a)
+		rule.Partition = &p
+	}
+	if a.err != nil {
+		return a.err
+	}
+	r.sim.inj.arm(rule)
+	fmt.Fprintf(&r.out, "armed: %s\n", rule)
+	return nil
+}
+
+// faultRule reads a rule from the arguments of the `fault` verb, which a
+// schedule also uses for a fault armed by a control. The caller reads p=.
+func faultRule(a *args) Rule {
 	act, ok := parseAction(a.str("action", true))
 	if !ok && a.err == nil {
 		a.fail("action= must be delay, drop, reorder or duplicate")
@@ -323,10 +339,6 @@ func (r *ScriptRunner) fault(c Command) error {
 	}
 	rule := Rule{Kinds: kinds, Action: act, Probability: 1, Limit: a.int("n", 1, false),
 		Invocation: invoker.InvocationID(a.str("inv", false))}
-	if _, ok := a.lookup("p"); ok {
-		p := r.partition(a)
-		rule.Partition = &p
-	}
 	if _, ok := a.lookup("epoch"); ok {
 		e := invoker.Epoch(a.int("epoch", 0, false))
 		rule.Epoch = &e
@@ -348,13 +360,7 @@ func (r *ScriptRunner) fault(c Command) error {
 	if _, ok := a.lookup("k"); ok && act != Reorder {
 		a.fail("k= only applies to reorder")
 	}
-	if a.err != nil {
-		return a.err
-	}
-	r.plan.Rules = append(r.plan.Rules, rule)
-	r.sim.inj.hits = append(r.sim.inj.hits, 0)
-	fmt.Fprintf(&r.out, "armed: %s\n", rule)
-	return nil
+	return rule
 }
 
 // checkVerb runs the end-of-run checks now: bounds, lost invocations and

@@ -18,17 +18,25 @@ type Options struct {
 	Node     invoker.Config
 	Plan     *Plan
 	Workload Workload
-	// Strategy names the scheduler: random (default) or priority.
-	Strategy string
+	// Strategy picks among the ready choices; nil is the seeded random
+	// strategy (see NewStrategy).
+	Strategy Strategy
 	Bounds   Bounds
 	// Events receives the run's log as JSON Lines, one event per line.
 	Events io.Writer
-	// Observers see every event as it is logged.
-	Observers []func(invoker.Event)
+	// Observers watch the run (see Observer).
+	Observers []Observer
 	// MaxDecisions bounds a run's scheduling decisions (0: DefaultMaxDecisions).
 	MaxDecisions int
-	// Replay is the command line that reproduces the run, for reports.
-	Replay string
+	// Record receives the run's schedule: every decision, in the format
+	// ReadSchedule reads.
+	Record io.Writer
+	// Replay, when set, makes every decision of the run as the schedule
+	// recorded it, with no random draw at all. Seed, Strategy and the
+	// plan's rules are then not consulted.
+	Replay *Schedule
+	// Command is the command line that reproduces the run, for reports.
+	Command string
 }
 
 // DefaultMaxDecisions stops a run that would never settle.
@@ -37,13 +45,20 @@ const DefaultMaxDecisions = 5_000_000
 // ErrBudget is returned when a run exceeds its decision budget.
 var ErrBudget = errors.New("decision budget exhausted: the run did not settle")
 
-// sim is the discrete-event simulator around one node: a virtual clock, the
+// ErrDone is returned by Step once the run is over.
+var ErrDone = errors.New("the run is over")
+
+// Sim is the discrete-event simulator around one node: a virtual clock, the
 // messages in flight, the fault injector, the scheduler and the invariant
-// checker. It owns every source of nondeterminism of a run.
-type sim struct {
-	o    Options
-	node *invoker.Node
-	now  time.Duration
+// checker. It owns every source of nondeterminism of a run, and takes one
+// decision per Step. A Sim belongs to one goroutine; what it hands out
+// (snapshots, results, decisions) may cross to others.
+type Sim struct {
+	o     Options
+	info  RunInfo
+	node  *invoker.Node
+	now   time.Duration
+	hooks hooks
 	// timeline holds what the outside world does at a time: messages it
 	// sends, and outputs invocation tasks produce.
 	timeline transport
@@ -54,172 +69,347 @@ type sim struct {
 	strategy Strategy
 	check    *checker
 	log      *eventLog
+	wrng     *rand.Rand
 	tasksRng *rand.Rand
-	planTask func(invoker.TaskInfo) []taskStep
+	planTask func(invoker.TaskInfo) []TaskStep
+	rec      *recorder
+	replay   *replayer
+	// instant: messages arrive as soon as they are sent and time moves only
+	// when told (scripts).
+	instant  bool
+	stage    Stage
+	settling bool
+	done     bool
+	decided  int
+	controls []Control
 	choices  []Choice
 	evBuf    []invoker.Event
 	sentBuf  []invoker.Envelope
 	res      Result
 }
 
-// newSim builds a simulator and its node.
-func newSim(o Options) (*sim, error) {
+// New builds a simulator and its node, ready for its first Step.
+func New(o Options) (*Sim, error) {
+	if err := o.Workload.Validate(); err != nil {
+		return nil, err
+	}
+	return newSim(o)
+}
+
+func newSim(o Options) (*Sim, error) {
 	if o.Bounds == (Bounds{}) {
 		o.Bounds = DefaultBounds()
 	}
 	if o.MaxDecisions == 0 {
 		o.MaxDecisions = DefaultMaxDecisions
 	}
-	strategy, err := NewStrategy(o.Strategy, o.Seed)
+	if o.Plan == nil {
+		o.Plan = &Plan{Name: "none"}
+	}
+	h, err := newHooks(o.Observers)
 	if err != nil {
 		return nil, err
+	}
+	s := &Sim{o: o, hooks: h, lastAt: map[senderKey]time.Duration{},
+		wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
+	s.strategy = o.Strategy
+	if s.strategy == nil {
+		s.strategy = newRandomStrategy(o.Seed)
+	}
+	if o.Replay != nil {
+		if s.replay, err = newReplayer(o.Replay, o); err != nil {
+			return nil, err
+		}
+		s.replay.decision = func() int { return s.decided }
+		s.strategy = s.replay
 	}
 	node, err := invoker.New(o.Node)
 	if err != nil {
 		return nil, err
 	}
-	if o.Strategy == "" {
-		o.Strategy = strategy.Name()
-	}
-	s := &sim{o: o, node: node, lastAt: map[senderKey]time.Duration{}, strategy: strategy,
-		tasksRng: newStream(o.Seed, streamTasks)}
+	s.node = node
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
 		return s.node.InvokerFor(p) == i
 	})
-	s.log = newEventLog(o.Events, o.Observers)
+	s.log = newEventLog(o.Events)
 	s.check = newChecker(o.Bounds, s.servedBy, s.reportViolation)
-	s.planTask = func(invoker.TaskInfo) []taskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
-	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, Plan: s.inj.plan.Name, Strategy: strategy.Name(),
-		Workload: o.Workload, Replay: o.Replay}
+	s.planTask = func(invoker.TaskInfo) []TaskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
+	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
+		Node: o.Node, Workload: o.Workload}
+	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.info.Strategy,
+		Workload: o.Workload, Replay: o.Command}
+	if o.Record != nil {
+		s.rec = newRecorder(o.Record)
+		s.rec.header(s.o, s.info.Strategy)
+	}
 	return s, nil
 }
 
 // Run simulates one run: the safety phase under the fault plan, then the
 // liveness phase with faults healed, checking every invariant throughout.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	if err := o.Workload.Validate(); err != nil {
-		return nil, err
-	}
-	s, err := newSim(o)
+	s, err := New(o)
 	if err != nil {
 		return nil, err
 	}
-	defer s.node.Close()
-	return s.run(ctx)
-}
-
-func (s *sim) run(ctx context.Context) (*Result, error) {
-	parts, invokers := s.node.Partitions(), s.node.Invokers()
-	wrng := newStream(s.o.Seed, streamWorkload)
-
-	s.node.Emit(invoker.Event{Kind: invoker.KindRun, Invoker: invoker.NoInvoker,
-		Partition: invoker.NoPartition, Reason: s.o.describe()})
-	s.phase("safety")
-	for _, t := range s.o.Workload.schedule(wrng, parts, invokers) {
-		s.timeline.schedule(t.at, t.msg)
-	}
-	if err := s.settle(ctx); err != nil {
-		return nil, err
-	}
-	s.endPhase()
-
-	s.phase("liveness")
-	s.inj.enabled = false
-	if !s.o.Workload.Shutdown {
-		s.shutdown(wrng)
-		if err := s.settle(ctx); err != nil {
+	defer s.Close()
+	for n := 0; !s.done; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if _, err := s.Step(); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.node.Restart(); err != nil {
-		return nil, err
+	return s.Result(), nil
+}
+
+// Info is what the run is.
+func (s *Sim) Info() RunInfo { return s.info }
+
+// Done reports whether the run is over.
+func (s *Sim) Done() bool { return s.done }
+
+// Now is the run's virtual time.
+func (s *Sim) Now() time.Duration { return s.now }
+
+// Close removes the node's spill stores. The simulator is unusable after.
+func (s *Sim) Close() error { return s.node.Close() }
+
+// Step takes exactly one decision: a pending control, the next stage of the
+// run, a delivery, an invoker's arm, or a time advance. After DecideEnd the
+// run is over and Step returns ErrDone. An error other than ErrDone ends
+// the run too: the schedule did not fit, the budget ran out, or writing
+// the log or schedule failed.
+func (s *Sim) Step() (Decision, error) {
+	if s.done {
+		return Decision{}, ErrDone
 	}
-	for p := range parts {
-		_, e := s.node.Leader(invoker.PartitionID(p))
-		s.sendAt(s.now, leaderMsg(invoker.PartitionID(p), e+1))
+	d, err := s.decide()
+	if err == nil {
+		err = s.replay.failed()
 	}
-	if err := s.settle(ctx); err != nil {
-		return nil, err
+	if err == nil {
+		err = s.ioErr()
 	}
-	s.shutdown(wrng)
-	if err := s.settle(ctx); err != nil {
-		return nil, err
+	if err != nil {
+		s.done = true
+		return Decision{}, err
 	}
-	s.endPhase()
-	s.check.finish(s.node)
+	s.decided++
+	d.Index, d.At, d.Phase, d.Stage = s.decided, s.now, s.stage.phase(), s.stage
+	for _, o := range s.hooks.decision {
+		o.OnDecision(d)
+	}
+	if d.Kind == DecideEnd {
+		s.done = true
+		s.rec.end(s.log.seq, s.log.sum())
+		if err := firstErr(s.replay.end(s.log.seq, s.log.sum()), s.ioErr()); err != nil {
+			return Decision{}, err
+		}
+		r := s.Result()
+		for _, o := range s.hooks.end {
+			o.OnEnd(r)
+		}
+	}
+	return d, nil
+}
+
+func (s *Sim) decide() (Decision, error) {
+	if c, ok, err := s.nextControl(); err != nil || ok {
+		if ok {
+			s.applyControl(c)
+		}
+		return Decision{Kind: DecideControl, Control: c}, err
+	}
+	for {
+		if !s.settling {
+			return s.enterNextStage()
+		}
+		d, settled, err := s.settleStep()
+		if err != nil || !settled {
+			return d, err
+		}
+		s.settling = false
+	}
+}
+
+// nextControl is the control to apply now: in a replay, the one the
+// schedule has next, if any; otherwise the oldest one queued.
+func (s *Sim) nextControl() (Control, bool, error) {
+	if s.replay != nil {
+		c, ok, err := s.replay.control()
+		if ok && err == nil {
+			if err := s.checkControl(&c); err != nil {
+				s.replay.next--
+				s.replay.misfit("%v", err)
+				return c, false, s.replay.fail
+			}
+		}
+		return c, ok, err
+	}
+	if len(s.controls) == 0 {
+		return Control{}, false, nil
+	}
+	c := s.controls[0]
+	s.controls = s.controls[1:]
+	return c, true, nil
+}
+
+// enterNextStage starts the run's next stage; each then runs until nothing
+// is left to happen.
+func (s *Sim) enterNextStage() (Decision, error) {
+	s.stage++
+	if err := s.replay.phase(s.stage); err != nil {
+		return Decision{}, err
+	}
+	s.rec.phase(s.stage)
+	switch s.stage {
+	case StageWorkload:
+		for _, o := range s.hooks.start {
+			o.OnStart(s.info)
+		}
+		s.emit(invoker.Event{Kind: invoker.KindRun, Invoker: invoker.NoInvoker, Partition: invoker.NoPartition,
+			Reason: s.o.describe(s.info.Strategy)})
+		s.emitPhase(PhaseSafety)
+		parts, invokers := s.node.Partitions(), s.node.Invokers()
+		s.drawTimeline(func() []timed { return s.o.Workload.schedule(s.wrng, parts, invokers) })
+	case StageHeal:
+		s.endPhase()
+		s.emitPhase(PhaseLiveness)
+		s.inj.enabled = false
+		if !s.o.Workload.Shutdown {
+			s.drawShutdown()
+		}
+	case StageRestart:
+		if err := s.node.Restart(); err != nil {
+			return Decision{}, err
+		}
+		s.pump()
+		for p := range s.node.Partitions() {
+			_, e := s.node.Leader(invoker.PartitionID(p))
+			s.sendAt(s.now, leaderMsg(invoker.PartitionID(p), e+1))
+		}
+	case StageShutdown:
+		s.drawShutdown()
+	case StageEnd:
+		s.endPhase()
+		s.check.finish(s.node)
+		s.pump()
+		return Decision{Kind: DecideEnd}, nil
+	}
+	s.settling = true
+	return Decision{Kind: DecidePhase}, nil
+}
+
+// settleStep takes one decision towards the end of the current stage:
+// a delivery or an arm, chosen by the strategy, or else a time advance.
+// settled is true when nothing is left to happen.
+func (s *Sim) settleStep() (d Decision, settled bool, err error) {
+	for {
+		s.runTimeline()
+		if s.instant {
+			s.deliverDue()
+		}
+		s.fillChoices()
+		if len(s.choices) > 0 {
+			break
+		}
+		if s.net.releaseHeld(s.now) {
+			continue
+		}
+		next, ok := s.nextTime()
+		if !ok || s.instant {
+			return d, true, nil
+		}
+		if err := s.replay.advance(next); err != nil {
+			return d, false, err
+		}
+		s.rec.advance(next)
+		s.advance(next)
+		return Decision{Kind: DecideAdvance}, false, nil
+	}
+	if s.res.Decisions >= s.o.MaxDecisions {
+		return d, false, ErrBudget
+	}
+	i := s.strategy.Choose(s.choices)
+	if err := s.replay.failed(); err != nil {
+		return d, false, err
+	}
+	c := s.choices[i]
+	s.rec.pick(c)
+	s.res.Decisions++
+	return s.do(c)
+}
+
+// do carries out one choice.
+func (s *Sim) do(c Choice) (Decision, bool, error) {
+	var d Decision
+	if c.Invoker == Transport {
+		m := s.net.pop().msg
+		s.node.Deliver(m)
+		s.net.passed(s.now)
+		s.res.Deliveries++
+		d = Decision{Kind: DecideDeliver, Msg: m}
+	} else {
+		if err := s.node.Step(c.Invoker, c.Arm); err != nil {
+			return d, false, fmt.Errorf("scheduler chose %v: %w", c, err)
+		}
+		s.res.Steps++
+		d = Decision{Kind: DecideStep, Invoker: c.Invoker, Arm: c.Arm}
+	}
 	s.pump()
-	if err := s.log.err(); err != nil {
-		return nil, err
-	}
-	return s.result(), nil
+	s.check.afterAction(s.node)
+	s.pump()
+	return d, false, nil
 }
 
 // describe names everything that determines a run, for its first event.
-func (o Options) describe() string {
+func (o Options) describe(strategy string) string {
 	layout := "per-partition"
 	if o.Node.SharedInvoker {
 		layout = "shared"
 	}
-	plan := "none"
-	if o.Plan != nil {
-		plan = o.Plan.Name
-	}
 	w := o.Workload
 	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d "+
 		"queue-limit=%d effect-capacity=%d invocations=%d step-downs=%d kills=%d",
-		o.Seed, o.Node.Variant, plan, o.Strategy, o.Node.Partitions, layout, o.Node.Quota,
+		o.Seed, o.Node.Variant, o.Plan.Name, strategy, o.Node.Partitions, layout, o.Node.Quota,
 		o.Node.QueueLimit, o.Node.EffectCapacity, w.Invocations, w.StepDowns, w.Kills)
 }
 
-func (s *sim) shutdown(rng *rand.Rand) {
-	for _, t := range shutdownSequence(rng, s.now, s.node.Partitions(), s.node.Invokers()) {
+func (s *Sim) drawShutdown() {
+	s.drawTimeline(func() []timed {
+		return shutdownSequence(s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
+	})
+}
+
+// drawTimeline schedules what the outside world will send: drawn by draw,
+// or in a replay, as the schedule recorded it.
+func (s *Sim) drawTimeline(draw func() []timed) {
+	var ts []timed
+	if s.replay != nil {
+		ts = s.replay.sends()
+	} else {
+		ts = draw()
+	}
+	for _, t := range ts {
+		s.rec.send(t)
 		s.timeline.schedule(t.at, t.msg)
 	}
 }
 
-func (s *sim) phase(name string) {
-	s.node.Emit(invoker.Event{Kind: invoker.KindPhase, Invoker: invoker.NoInvoker,
-		Partition: invoker.NoPartition, Incarnation: s.node.Incarnation(), Reason: name + " phase"})
-	s.pump()
+func (s *Sim) emitPhase(p Phase) {
+	s.emit(invoker.Event{Kind: invoker.KindPhase, Invoker: invoker.NoInvoker,
+		Partition: invoker.NoPartition, Incarnation: s.node.Incarnation(), Reason: p.String() + " phase"})
 }
 
 // endPhase: nothing is left to happen, so time-bound checks conclude.
-func (s *sim) endPhase() {
+func (s *Sim) endPhase() {
 	s.check.tick(s.now, true)
 	s.pump()
 }
 
-// settle runs until nothing is enabled and nothing is scheduled.
-func (s *sim) settle(ctx context.Context) error {
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.runTimeline()
-		s.fillChoices()
-		if len(s.choices) == 0 {
-			if s.net.releaseHeld(s.now) {
-				continue
-			}
-			next, ok := s.nextTime()
-			if !ok {
-				return nil
-			}
-			s.advance(next)
-			continue
-		}
-		if s.res.Decisions >= s.o.MaxDecisions {
-			return ErrBudget
-		}
-		i := s.strategy.Choose(s.choices)
-		s.res.Decisions++
-		if err := s.do(s.choices[i]); err != nil {
-			return err
-		}
-	}
-}
-
-func (s *sim) nextTime() (time.Duration, bool) {
+func (s *Sim) nextTime() (time.Duration, bool) {
 	a, okA := s.timeline.next()
 	b, okB := s.net.next()
 	switch {
@@ -231,7 +421,7 @@ func (s *sim) nextTime() (time.Duration, bool) {
 	return b, okB
 }
 
-func (s *sim) advance(t time.Duration) {
+func (s *Sim) advance(t time.Duration) {
 	if err := s.node.SetTime(t); err != nil {
 		panic(err) // the simulator only moves forward; anything else is a lab bug
 	}
@@ -242,7 +432,7 @@ func (s *sim) advance(t time.Duration) {
 
 // fillChoices lists what could happen now: deliver the earliest due message,
 // or let an invoker take one of its ready arms.
-func (s *sim) fillChoices() {
+func (s *Sim) fillChoices() {
 	s.choices = s.choices[:0]
 	if s.net.due(s.now) {
 		s.choices = append(s.choices, Choice{Invoker: Transport})
@@ -255,27 +445,21 @@ func (s *sim) fillChoices() {
 	}
 }
 
-func (s *sim) do(c Choice) error {
-	if c.Invoker == Transport {
-		d := s.net.pop()
-		s.node.Deliver(d.msg)
-		s.net.passed(s.now)
-		s.res.Deliveries++
-	} else {
-		if err := s.node.Step(c.Invoker, c.Arm); err != nil {
-			return fmt.Errorf("scheduler chose %v: %w", c, err)
+// deliverDue hands over every message that is due, with no choice: the
+// instant transport of scripts.
+func (s *Sim) deliverDue() {
+	for {
+		s.runTimeline()
+		if !s.net.due(s.now) {
+			return
 		}
-		s.res.Steps++
+		_, _, _ = s.do(Choice{Invoker: Transport})
 	}
-	s.pump()
-	s.check.afterAction(s.node)
-	s.pump()
-	return nil
 }
 
 // runTimeline sends the outside world's messages and produces task outputs
 // that are due now.
-func (s *sim) runTimeline() {
+func (s *Sim) runTimeline() {
 	for s.timeline.due(s.now) {
 		d := s.timeline.pop()
 		if d.msg.Kind == invoker.MsgTaskOutput {
@@ -287,11 +471,11 @@ func (s *sim) runTimeline() {
 	}
 }
 
-func (s *sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m) }
+func (s *Sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m) }
 
 // pump drains the node: every event is logged, checked and reacted to;
 // every message sent is routed through the injector onto the network.
-func (s *sim) pump() {
+func (s *Sim) pump() {
 	for {
 		r := s.node.Ready()
 		if len(r.Events) == 0 && len(r.Sent) == 0 {
@@ -301,12 +485,7 @@ func (s *sim) pump() {
 		s.sentBuf = append(s.sentBuf[:0], r.Sent...)
 		s.node.Advance()
 		for i := range s.evBuf {
-			s.log.add(&s.evBuf[i])
-			s.res.Kinds[s.evBuf[i].Kind]++
-			if s.evBuf[i].Kind == invoker.KindPurge {
-				s.res.Purged += s.evBuf[i].N
-			}
-			s.check.observe(s.evBuf[i])
+			s.record(&s.evBuf[i])
 			s.react(s.evBuf[i])
 		}
 		for _, m := range s.sentBuf {
@@ -315,17 +494,46 @@ func (s *sim) pump() {
 	}
 }
 
+// emit logs one of the simulator's own events (the run, phases, faults,
+// controls, violations) at the current virtual time.
+func (s *Sim) emit(e invoker.Event) {
+	e.At = s.now
+	s.record(&e)
+}
+
+// record numbers, logs, counts and checks an event, and shows it to the
+// observers.
+func (s *Sim) record(e *invoker.Event) {
+	s.log.add(e)
+	s.res.Kinds[e.Kind]++
+	if e.Kind == invoker.KindPurge {
+		s.res.Purged += e.N
+	}
+	for _, o := range s.hooks.event {
+		o.OnEvent(*e)
+	}
+	// Last: a violation the event causes is logged after it.
+	s.check.observe(*e)
+}
+
 // react schedules what follows from an event: a started task's outputs, and
 // the shutdown phases that follow an invoker's loop ending.
-func (s *sim) react(e invoker.Event) {
+func (s *Sim) react(e invoker.Event) {
 	if e.Incarnation != s.node.Incarnation() {
 		return
 	}
 	switch e.Kind {
 	case invoker.KindTaskStart:
 		info := invoker.TaskInfo{ID: e.Task, Invoker: e.Invoker, PLE: e.PLE(), Inv: e.Inv, Attempt: e.Attempt}
-		for _, st := range s.planTask(info) {
-			s.timeline.schedule(s.now+st.after, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.out})
+		var steps []TaskStep
+		if s.replay != nil {
+			steps = s.replay.task(info)
+		} else {
+			steps = s.planTask(info)
+		}
+		s.rec.task(info, steps)
+		for _, st := range steps {
+			s.timeline.schedule(s.now+st.After, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.Out})
 		}
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
@@ -364,27 +572,35 @@ func senderOf(m invoker.Envelope) (senderKey, bool) {
 }
 
 // route puts a message that was just sent on the network, as the fault plan
-// decides: on time, late, never, twice, or overtaken.
-func (s *sim) route(m invoker.Envelope) {
+// decides (or, in a replay, as the schedule recorded): on time, late,
+// never, twice, or overtaken.
+func (s *Sim) route(m invoker.Envelope) {
 	at := s.now
 	if m.Kind == invoker.MsgTimer {
 		at = max(at, m.Due)
 	}
-	v, hit := s.inj.judge(m, s.now)
+	var v Verdict
+	var hit bool
+	if s.replay != nil {
+		v, hit = s.replay.fault(m)
+	} else {
+		v, hit = s.inj.judge(m, s.now)
+	}
 	if hit {
-		e := invoker.MsgEvent(faultKinds[v.action], m)
+		s.rec.fault(m, v)
+		e := invoker.MsgEvent(faultKinds[v.Action], m)
 		e.Reason = v.describe()
-		s.node.Emit(e)
-		s.res.Faults[v.action]++
-		switch v.action {
+		s.emit(e)
+		s.res.Faults[v.Action]++
+		switch v.Action {
 		case Drop:
 			s.node.Lose(m)
 			return
 		case Reorder:
-			s.net.hold(m, v.overtakes)
+			s.net.hold(m, v.Overtakes)
 			return
 		case Delay:
-			at += v.delay
+			at = addTime(at, v.Delay)
 		}
 	}
 	if key, fifo := senderOf(m); fifo {
@@ -392,14 +608,24 @@ func (s *sim) route(m invoker.Envelope) {
 		s.lastAt[key] = at
 	}
 	s.net.schedule(at, m)
-	if hit && v.action == Duplicate {
+	if hit && v.Action == Duplicate {
 		// The copy is a late retransmission: it does not hold back what
 		// its sender sends next.
-		s.net.schedule(at+v.delay, m)
+		s.net.schedule(addTime(at, v.Delay), m)
 	}
 }
 
-func (s *sim) servedBy(i int) []invoker.PartitionID {
+// addTime adds a delay to a virtual time, saturating instead of wrapping.
+func addTime(t, d time.Duration) time.Duration {
+	if d > 0 && t > maxTime-d {
+		return maxTime
+	}
+	return t + d
+}
+
+const maxTime = time.Duration(1<<63 - 1)
+
+func (s *Sim) servedBy(i int) []invoker.PartitionID {
 	var ps []invoker.PartitionID
 	for p := range s.node.Partitions() {
 		if s.node.InvokerFor(invoker.PartitionID(p)) == i {
@@ -409,12 +635,29 @@ func (s *sim) servedBy(i int) []invoker.PartitionID {
 	return ps
 }
 
-func (s *sim) reportViolation(v Violation) {
+func (s *Sim) reportViolation(v Violation) {
 	v.Recent = s.log.tail(recentEvents)
 	s.res.Violations = append(s.res.Violations, v)
 	// The violation event keeps the breaking event's subject (partition,
 	// invocation, message) and points at it with N = its sequence number.
 	e := v.Event
 	e.Kind, e.Reason, e.Arm, e.N = invoker.KindViolation, v.String(), invoker.ArmNone, int(v.Event.Seq)
-	s.node.Emit(e)
+	s.emit(e)
+}
+
+// ioErr is the first error writing the event log or the schedule.
+func (s *Sim) ioErr() error {
+	if err := s.log.err(); err != nil {
+		return err
+	}
+	return s.rec.err()
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -98,4 +98,5 @@ func (t *transport) releaseHeld(now time.Duration) bool {
 	return true
 }
 
-func (t *transport) empty() bool { return len(t.q) == 0 && len(t.held) == 0 }
+// len is the number of messages scheduled (not counting held ones).
+func (t *transport) len() int { return len(t.q) }

@@ -162,19 +162,19 @@ func between(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 	return lo + time.Duration(rng.Int64N(int64(hi-lo)+1))
 }
 
-// taskStep is one output an attempt produces, after a delay from its start.
-type taskStep struct {
-	after time.Duration
-	out   invoker.OutputKind
+// TaskStep is one output an attempt produces, After its start.
+type TaskStep struct {
+	After time.Duration
+	Out   invoker.OutputKind
 }
 
 // attempt draws one attempt's outputs.
-func (m TaskModel) attempt(rng *rand.Rand) []taskStep {
-	var steps []taskStep
+func (m TaskModel) attempt(rng *rand.Rand) []TaskStep {
+	var steps []TaskStep
 	var t time.Duration
 	next := func(out invoker.OutputKind) {
 		t += between(rng, m.StepMin, m.StepMax)
-		steps = append(steps, taskStep{t, out})
+		steps = append(steps, TaskStep{t, out})
 	}
 	for range rng.IntN(m.MaxEntries + 1) {
 		next(invoker.OutEntry)

@@ -24,7 +24,7 @@ func (e Event) String() string {
 
 func reasonInline(k Kind) bool {
 	switch k {
-	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindISM,
+	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindControl, KindISM,
 		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
 		return true
 	}
@@ -51,7 +51,7 @@ func (e Event) who() string {
 		return "fault"
 	case KindViolation:
 		return "VIOLATION"
-	case KindPhase, KindRun:
+	case KindPhase, KindRun, KindControl:
 		return "sim"
 	case KindNone:
 		return ""
@@ -169,6 +169,8 @@ func (e Event) what() string {
 		return fmt.Sprintf("duplicated #%d %s", e.MsgID, e.Envelope())
 	case KindFaultReorder:
 		return fmt.Sprintf("held #%d %s %s", e.MsgID, e.Envelope(), e.Reason)
+	case KindControl:
+		return "control: " + e.Reason
 	case KindViolation, KindPhase, KindRun:
 		return e.Reason
 	}

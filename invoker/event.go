@@ -66,6 +66,7 @@ const (
 	KindViolation      // violation: Reason names the invariant
 	KindPhase          // sim.phase: Reason names the phase
 	KindRun            // sim.run: Reason names the run (seed, variant, plan, workload)
+	KindControl        // sim.control: Reason says what was asked from outside the run
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )
@@ -90,7 +91,7 @@ var kindNames = [...]string{
 	KindTaskStart: "task.start", KindTaskEnd: "task.end", KindRetry: "retry.scheduled",
 	KindFaultDelay: "fault.delay", KindFaultDrop: "fault.drop", KindFaultDuplicate: "fault.duplicate",
 	KindFaultReorder: "fault.reorder", KindViolation: "violation", KindPhase: "sim.phase",
-	KindRun: "sim.run",
+	KindRun: "sim.run", KindControl: "sim.control",
 }
 
 func (k Kind) String() string { return enumName(kindNames[:], int(k)) }

@@ -97,6 +97,16 @@ var outputNames = [...]string{
 
 func (k OutputKind) String() string { return enumName(outputNames[:], int(k)) }
 
+// ParseOutputKind reads an output kind's name.
+func ParseOutputKind(s string) (OutputKind, bool) {
+	for i, n := range outputNames {
+		if n != "" && n == s {
+			return OutputKind(i), true
+		}
+	}
+	return OutNone, false
+}
+
 // Final reports whether the task ends after producing this output.
 func (k OutputKind) Final() bool { return k != OutEntry && k != OutNone }
 

@@ -50,6 +50,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	var pe *faults.PlanError
 	var se *faults.ScriptError
+	var sche *faults.ScheduleError
 	switch {
 	case errors.As(err, &ee):
 		code = ee.code
@@ -59,7 +60,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "lab: interrupted")
 		return exitInterrupt
-	case errors.As(err, &pe), errors.As(err, &se),
+	case errors.As(err, &pe), errors.As(err, &se), errors.As(err, &sche),
 		errors.Is(err, invoker.ErrConfig), errors.Is(err, invoker.ErrSpillDir):
 		code = exitUsage
 	}

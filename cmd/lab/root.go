@@ -27,7 +27,7 @@ fix holds under the same seeds.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see %s --help)", err, c.CommandPath())
 	})
-	root.AddCommand(newRunCmd(), newScriptCmd(), newPlansCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd())
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && isUsage(err) {
 		err = usageError("%v (see %s --help)", err, cmd.CommandPath())

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,9 +21,8 @@ type runFlags struct {
 	queueLimit             int
 	invocations            int
 	stepDowns, kills       int
-	scheduler, spillDir    string
-	format, events         string
-	verbose                bool
+	scheduler              string
+	output                 outputFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -46,7 +42,8 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 		Args: cobra.NoArgs,
 		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed 1
   lab run --variant fixed                   # the same seed with restatedev/restate#2547
-  lab run --plan chaos --seed 42 --format json --events run.jsonl`,
+  lab run --plan chaos --seed 42 --format json --events run.jsonl
+  lab run --schedule-out run.schedule       # record every decision; lab replay run.schedule`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, f) },
 	}
 	fl := cmd.Flags()
@@ -61,10 +58,8 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
-	fl.StringVar(&f.spillDir, "spill-dir", os.TempDir(), "directory for the invokers' spill directories")
-	fl.StringVar(&f.format, "format", "text", "report format: text or json")
-	fl.StringVar(&f.events, "events", "", "write the event log to this file as JSON Lines")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every event to stderr as it happens")
+	f.output.register(fl)
+	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
 	return cmd
 }
 
@@ -73,51 +68,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.format != "text" && f.format != "json" {
-		return usageError("--format %s: want text or json", f.format)
-	}
-	if info, err := os.Stat(f.spillDir); err != nil || !info.IsDir() {
-		return usageError("--spill-dir %s: not a directory", f.spillDir)
-	}
-	var events *eventsFile
-	if f.events != "" {
-		var err error
-		if events, err = createEvents(f.events); err != nil {
-			return err
-		}
-		defer events.close() // on the error and interrupt paths
-		opts.Events = events.w
-	}
-	if f.verbose {
-		stderr := cmd.ErrOrStderr()
-		opts.Observers = append(opts.Observers, func(e invoker.Event) {
-			fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e)
-		})
-	}
-	res, err := faults.Run(cmd.Context(), opts)
-	if err != nil {
-		return err
-	}
-	if events != nil {
-		if err := events.close(); err != nil {
-			return err
-		}
-	}
-	if f.format == "json" {
-		err = faults.WriteJSON(cmd.OutOrStdout(), res)
-	} else {
-		err = faults.WriteText(cmd.OutOrStdout(), res)
-		if err == nil && !res.OK() && f.variant == "buggy" {
-			fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if !res.OK() {
-		return violationFound
-	}
-	return nil
+	return simulate(cmd, opts, f.output, f.variant == "buggy")
 }
 
 // options turns the flags into simulation options.
@@ -139,7 +90,6 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	default:
 		return faults.Options{}, usageError("--invokers %s: want per-partition or shared", f.invoker)
 	}
-	node.Store = invoker.FileStores(f.spillDir)
 	if err := node.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}
@@ -148,11 +98,12 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}
-	if _, err := faults.NewStrategy(f.scheduler, 0); err != nil {
+	strategy, err := faults.NewStrategy(f.scheduler, f.seed)
+	if err != nil {
 		return faults.Options{}, usageError("--scheduler: %v", err)
 	}
 	return faults.Options{Seed: f.seed, Node: node, Plan: plan, Workload: wl,
-		Strategy: f.scheduler, Replay: replayCommand(flags)}, nil
+		Strategy: strategy, Command: replayCommand(flags)}, nil
 }
 
 // replayCommand is the command line that reproduces the run: seed, variant
@@ -164,7 +115,7 @@ func replayCommand(flags *pflag.FlagSet) string {
 	}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir":
+		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out":
 			return
 		}
 		parts = append(parts, "--"+fl.Name+" "+fl.Value.String())
@@ -172,34 +123,3 @@ func replayCommand(flags *pflag.FlagSet) string {
 	return strings.Join(parts, " ")
 }
 
-// eventsFile is the --events file: buffered, and closed exactly once with
-// its errors reported.
-type eventsFile struct {
-	path   string
-	file   *os.File
-	w      *bufio.Writer
-	closed bool
-}
-
-func createEvents(path string) (*eventsFile, error) {
-	file, err := os.Create(path)
-	if err != nil {
-		return nil, usageError("--events: %v", err)
-	}
-	return &eventsFile{path: path, file: file, w: bufio.NewWriter(file)}, nil
-}
-
-func (e *eventsFile) close() error {
-	if e.closed {
-		return nil
-	}
-	e.closed = true
-	err := e.w.Flush()
-	if cerr := e.file.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("--events: %w", err)
-	}
-	return nil
-}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// outputFlags are what every simulating command writes, and where.
+type outputFlags struct {
+	format, events, spillDir string
+	scheduleOut              string
+	verbose                  bool
+}
+
+func (o *outputFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&o.spillDir, "spill-dir", os.TempDir(), "directory for the invokers' spill directories")
+	fl.StringVar(&o.format, "format", "text", "report format: text or json")
+	fl.StringVar(&o.events, "events", "", "write the event log to this file as JSON Lines")
+	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every event to stderr as it happens")
+}
+
+func (o *outputFlags) check() error {
+	if o.format != "text" && o.format != "json" {
+		return usageError("--format %s: want text or json", o.format)
+	}
+	if info, err := os.Stat(o.spillDir); err != nil || !info.IsDir() {
+		return usageError("--spill-dir %s: not a directory", o.spillDir)
+	}
+	return nil
+}
+
+// simulate runs one simulation with the outputs the flags ask for, prints
+// its report and turns its verdict into the exit code.
+func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bool) (err error) {
+	if err := out.check(); err != nil {
+		return err
+	}
+	opts.Node.Store = invoker.FileStores(out.spillDir)
+	if out.events != "" {
+		events, err := createOutput("--events", out.events)
+		if err != nil {
+			return err
+		}
+		defer events.close(&err)
+		opts.Events = events.w
+	}
+	if out.scheduleOut != "" {
+		schedule, err := createOutput("--schedule-out", out.scheduleOut)
+		if err != nil {
+			return err
+		}
+		defer schedule.close(&err)
+		opts.Record = schedule.w
+	}
+	if out.verbose {
+		stderr := cmd.ErrOrStderr()
+		opts.Observers = append(opts.Observers, faults.EventFunc(func(e invoker.Event) {
+			fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e)
+		}))
+	}
+	res, err := faults.Run(cmd.Context(), opts)
+	if err != nil {
+		return err
+	}
+	if out.scheduleOut != "" {
+		res.ReplaySchedule = "lab replay " + shellQuote(out.scheduleOut)
+	}
+	if out.format == "json" {
+		err = faults.WriteJSON(cmd.OutOrStdout(), res)
+	} else {
+		err = faults.WriteText(cmd.OutOrStdout(), res)
+		if err == nil && !res.OK() && buggy && res.Replay != "" {
+			fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		return violationFound
+	}
+	return nil
+}
+
+// outputFile is a file a command writes: buffered, closed exactly once with
+// its errors reported, and removed when the command fails, so that a
+// half-written file is never taken for a whole one.
+type outputFile struct {
+	flag, path string
+	file       *os.File
+	w          *bufio.Writer
+}
+
+func createOutput(flag, path string) (*outputFile, error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, usageError("%s: %v", flag, err)
+	}
+	return &outputFile{flag: flag, path: path, file: file, w: bufio.NewWriter(file)}, nil
+}
+
+// close flushes and closes the file; *cmdErr is the command's outcome,
+// which a write error replaces. The file is kept on success and when the
+// run found a violation (that is when it is wanted most).
+func (o *outputFile) close(cmdErr *error) {
+	err := o.w.Flush()
+	if cerr := o.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil && (*cmdErr == nil || *cmdErr == violationFound) {
+		*cmdErr = fmt.Errorf("%s: %w", o.flag, err)
+	}
+	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
+		os.Remove(o.path)
+	}
+}
+
+// shellQuote quotes a path for a command line a user can paste.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,77 @@
+package faults
+
+import (
+	"fmt"
+
+	"lab/invoker"
+)
+
+// An Observer watches a run. It implements one or more of StartObserver,
+// EventObserver, DecisionObserver and EndObserver, and the simulator calls
+// only the hooks it has, so a hook nobody uses costs nothing. Observers run
+// on the goroutine that steps the simulator and must not keep pointers into
+// what they are handed beyond the call, except for the Result.
+type Observer any
+
+// StartObserver learns what the run is before its first event.
+type StartObserver interface{ OnStart(RunInfo) }
+
+// EventObserver sees every event of the log, numbered, in order.
+type EventObserver interface{ OnEvent(invoker.Event) }
+
+// DecisionObserver sees every decision the simulator takes.
+type DecisionObserver interface{ OnDecision(Decision) }
+
+// EndObserver sees the run's result once it is over.
+type EndObserver interface{ OnEnd(*Result) }
+
+// EventFunc makes a function an EventObserver.
+type EventFunc func(invoker.Event)
+
+func (f EventFunc) OnEvent(e invoker.Event) { f(e) }
+
+// DecisionFunc makes a function a DecisionObserver.
+type DecisionFunc func(Decision)
+
+func (f DecisionFunc) OnDecision(d Decision) { f(d) }
+
+// RunInfo is everything that determines a run, as typed fields.
+type RunInfo struct {
+	Seed     uint64
+	Variant  invoker.Variant
+	Plan     string
+	Strategy string
+	Node     invoker.Config
+	Workload Workload
+}
+
+// hooks holds the observers by the hooks they implement.
+type hooks struct {
+	start    []StartObserver
+	event    []EventObserver
+	decision []DecisionObserver
+	end      []EndObserver
+}
+
+func newHooks(observers []Observer) (hooks, error) {
+	var h hooks
+	for i, o := range observers {
+		found := false
+		if x, ok := o.(StartObserver); ok {
+			h.start, found = append(h.start, x), true
+		}
+		if x, ok := o.(EventObserver); ok {
+			h.event, found = append(h.event, x), true
+		}
+		if x, ok := o.(DecisionObserver); ok {
+			h.decision, found = append(h.decision, x), true
+		}
+		if x, ok := o.(EndObserver); ok {
+			h.end, found = append(h.end, x), true
+		}
+		if !found {
+			return h, fmt.Errorf("observer %d (%T) implements none of the observer hooks", i, o)
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,222 @@
+package faults
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lab/invoker"
+)
+
+// ScheduleVersion is the version of the schedule format this lab writes
+// and reads. It changes whenever a schedule of the old version would no
+// longer replay the same run.
+const ScheduleVersion = 1
+
+// A Schedule is every decision of one run, in the order they were taken:
+// what the outside world sent and when, which choice the scheduler made at
+// every point, every fault verdict with its drawn delay, every task
+// attempt's outputs, every control, and every stage and time advance as a
+// checkpoint. Replaying it draws no random number at all.
+//
+// On disk a schedule is text, one entry a line, in the same `verb key=value`
+// syntax as scripts; `#` starts a comment:
+//
+//	lab-schedule version=1
+//	options seed=1 variant=buggy plan=shutdown-race scheduler=random partitions=4 ...
+//	phase stage=workload
+//	send at=1.25ms msg=submit p=2 inv=i012
+//	pick deliver
+//	pick invoker=0 arm=dequeue
+//	fault msg=23 action=delay d=3ms
+//	task id=4 inv=i012 attempt=1 out=entry@2ms,closed@9ms
+//	advance to=12ms
+//	control step-down p=1
+//	end events=2345 sha256=...
+type Schedule struct {
+	Header  ScheduleHeader
+	Entries []Entry
+}
+
+// ScheduleHeader is what a replay needs besides the decisions: the node's
+// shape and the names that appear in the run's log.
+type ScheduleHeader struct {
+	Seed         uint64
+	Node         invoker.Config
+	Plan         string
+	Strategy     string
+	Workload     Workload
+	Bounds       Bounds
+	MaxDecisions int
+}
+
+// Op is the kind of a schedule entry.
+type Op uint8
+
+const (
+	OpNone Op = iota
+	// OpPhase: the run entered Stage.
+	OpPhase
+	// OpSend: the outside world sends Msg at At.
+	OpSend
+	// OpPick: the scheduler chose Choice.
+	OpPick
+	// OpFault: message Msg.ID met a fault.
+	OpFault
+	// OpTask: task Task (invocation Inv, attempt Attempt) produces Steps.
+	OpTask
+	// OpAdvance: virtual time moved to At.
+	OpAdvance
+	// OpControl: Control was applied.
+	OpControl
+	// OpEnd: the run ended with Events events hashing to Hash.
+	OpEnd
+)
+
+var opNames = [...]string{OpPhase: "phase", OpSend: "send", OpPick: "pick", OpFault: "fault",
+	OpTask: "task", OpAdvance: "advance", OpControl: "control", OpEnd: "end"}
+
+func (o Op) String() string { return enumName(opNames[:], int(o)) }
+
+// Entry is one decision of a schedule. Only the fields of its Op are set.
+type Entry struct {
+	// Line is where a read entry was in its file.
+	Line    int
+	Op      Op
+	Stage   Stage
+	At      time.Duration
+	Msg     invoker.Envelope
+	Choice  Choice
+	Fault   Verdict
+	Task    invoker.TaskID
+	Inv     invoker.InvocationID
+	Attempt int
+	Steps   []TaskStep
+	Control Control
+	Events  uint64
+	Hash    string
+}
+
+// Verdict is what a fault did to one message.
+type Verdict struct {
+	Action Action
+	// Delay: by how much a delay held the message, or how much later a
+	// duplicate's copy came.
+	Delay time.Duration
+	// Overtakes: how many later deliveries pass a reordered message.
+	Overtakes int
+	// Rule is the number of the rule that fired, from 1: the plan's rules,
+	// then those armed by controls.
+	Rule int
+}
+
+// String is the entry's line in a schedule file.
+func (e Entry) String() string {
+	var b strings.Builder
+	b.WriteString(e.Op.String())
+	switch e.Op {
+	case OpPhase:
+		fmt.Fprintf(&b, " stage=%s", e.Stage)
+	case OpSend:
+		fmt.Fprintf(&b, " at=%s msg=%s", e.At, e.Msg.Kind)
+		if e.Msg.Invoker != 0 {
+			fmt.Fprintf(&b, " invoker=%d", e.Msg.Invoker)
+		}
+		if e.Msg.PLE.Partition != 0 {
+			fmt.Fprintf(&b, " p=%d", e.Msg.PLE.Partition)
+		}
+		if e.Msg.PLE.Epoch != 0 {
+			fmt.Fprintf(&b, " epoch=%d", e.Msg.PLE.Epoch)
+		}
+		if e.Msg.Inv != "" {
+			fmt.Fprintf(&b, " inv=%s", e.Msg.Inv)
+		}
+	case OpPick:
+		if e.Choice.Invoker == Transport {
+			b.WriteString(" deliver")
+		} else {
+			fmt.Fprintf(&b, " invoker=%d arm=%s", e.Choice.Invoker, e.Choice.Arm)
+		}
+	case OpFault:
+		fmt.Fprintf(&b, " msg=%d action=%s rule=%d", e.Msg.ID, e.Fault.Action, e.Fault.Rule)
+		if e.Fault.Delay != 0 {
+			fmt.Fprintf(&b, " d=%s", e.Fault.Delay)
+		}
+		if e.Fault.Action == Reorder {
+			fmt.Fprintf(&b, " k=%d", e.Fault.Overtakes)
+		}
+	case OpTask:
+		fmt.Fprintf(&b, " id=%d inv=%s attempt=%d out=", e.Task, e.Inv, e.Attempt)
+		for i, st := range e.Steps {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%s@%s", st.Out, st.After)
+		}
+		if len(e.Steps) == 0 {
+			b.WriteString("none")
+		}
+	case OpAdvance:
+		fmt.Fprintf(&b, " to=%s", e.At)
+	case OpControl:
+		b.WriteString(" " + controlArgs(e.Control))
+	case OpEnd:
+		fmt.Fprintf(&b, " events=%d sha256=%s", e.Events, e.Hash)
+	}
+	return b.String()
+}
+
+// controlArgs writes a control as schedule arguments: its kind as a bare
+// word, then what it is about.
+func controlArgs(c Control) string {
+	switch c.Kind {
+	case ControlStepDown:
+		return fmt.Sprintf("step-down p=%d", c.Partition)
+	case ControlLeader:
+		return fmt.Sprintf("leader p=%d epoch=%d", c.Partition, c.Epoch)
+	case ControlKill:
+		return fmt.Sprintf("kill p=%d inv=%s", c.Partition, c.Inv)
+	case ControlFault:
+		return "fault " + ruleArgs(c.Rule)
+	}
+	return c.Kind.String()
+}
+
+// headerLines are the first lines of a schedule file: the version, then
+// the options a replay rebuilds the run from.
+func (h ScheduleHeader) lines() string {
+	n, w := h.Node, h.Workload
+	layout := "per-partition"
+	if n.SharedInvoker {
+		layout = "shared"
+	}
+	return fmt.Sprintf("# lab schedule: every decision of one run; `lab replay FILE` re-executes it.\n"+
+		"lab-schedule version=%d\n"+
+		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
+		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d "+
+		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
+		"bound-shutdown=%s bound-crash=%s max-decisions=%d\n",
+		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
+		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
+		n.Retry.Max, n.Retry.MaxAttempts, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
+		h.Bounds.Shutdown, h.Bounds.Crash, h.MaxDecisions)
+}
+
+// escapeName keeps a name one argument: spaces, `=` and `#` are escaped.
+func escapeName(s string) string {
+	return strings.NewReplacer("%", "%25", " ", "%20", "=", "%3D", "#", "%23", "\t", "%09", "\n", "%0A").Replace(s)
+}
+
+func unescapeName(s string) string {
+	return strings.NewReplacer("%25", "%", "%20", " ", "%3D", "=", "%23", "#", "%09", "\t", "%0A", "\n").Replace(s)
+}
+
+// ReplayOptions are the options that replay schedule s: the node, plan
+// name, workload and limits it was recorded with. The caller adds a spill
+// store, an events writer and observers.
+func ReplayOptions(s *Schedule) Options {
+	h := s.Header
+	return Options{Seed: h.Seed, Node: h.Node, Plan: &Plan{Name: h.Plan}, Workload: h.Workload,
+		Bounds: h.Bounds, MaxDecisions: h.MaxDecisions, Replay: s}
+}

@@ -1,0 +1,300 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lab/invoker"
+)
+
+// ScheduleError is a schedule that cannot be read, or that does not fit the
+// run it replays: it names the file, line and, once replaying, the
+// decision.
+type ScheduleError struct {
+	File     string
+	Line     int
+	Decision int
+	Msg      string
+}
+
+func (e *ScheduleError) Error() string {
+	var b strings.Builder
+	b.WriteString("schedule ")
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(" ")
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d", e.Line)
+	}
+	if e.Decision > 0 {
+		fmt.Fprintf(&b, " (decision %d)", e.Decision)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ParseSchedule reads a schedule written by a recorded run. It checks the
+// format, the version and every entry's arguments; whether the decisions
+// fit the run is found out by replaying it.
+func ParseSchedule(file string, src []byte) (*Schedule, error) {
+	cmds, err := ParseScript(file, src)
+	if err != nil {
+		var se *ScriptError
+		if errors.As(err, &se) {
+			return nil, &ScheduleError{File: file, Line: se.Line, Msg: se.Msg}
+		}
+		return nil, err
+	}
+	fail := func(line int, format string, v ...any) error {
+		return &ScheduleError{File: file, Line: line, Msg: fmt.Sprintf(format, v...)}
+	}
+	if len(cmds) == 0 {
+		return nil, fail(0, "empty: not a schedule")
+	}
+	if cmds[0].Verb != "lab-schedule" {
+		return nil, fail(cmds[0].Line, "not a schedule: it must start with `lab-schedule version=%d`", ScheduleVersion)
+	}
+	a := cmds[0].args("version")
+	if v := a.int("version", 0, true); a.err == nil && v != ScheduleVersion {
+		return nil, fail(cmds[0].Line, "version %d: this lab reads version %d", v, ScheduleVersion)
+	}
+	if a.err != nil {
+		return nil, fail(cmds[0].Line, "%s", scriptMsg(a.err))
+	}
+	if len(cmds) < 2 || cmds[1].Verb != "options" {
+		return nil, fail(cmds[0].Line+1, "the second entry must be `options ...`")
+	}
+	s := &Schedule{}
+	if s.Header, err = parseHeader(cmds[1]); err != nil {
+		return nil, fail(cmds[1].Line, "%s", scriptMsg(err))
+	}
+	for _, c := range cmds[2:] {
+		e, err := parseEntry(c)
+		if err != nil {
+			return nil, fail(c.Line, "%s", scriptMsg(err))
+		}
+		if n := len(s.Entries); n > 0 && s.Entries[n-1].Op == OpEnd {
+			return nil, fail(c.Line, "an entry after the end")
+		}
+		s.Entries = append(s.Entries, e)
+	}
+	if n := len(s.Entries); n == 0 || s.Entries[n-1].Op != OpEnd {
+		return nil, fail(cmds[len(cmds)-1].Line, "truncated: the schedule does not end with `end`")
+	}
+	return s, nil
+}
+
+// scriptMsg is an argument error's message without its line, which the
+// schedule error adds.
+func scriptMsg(err error) string {
+	var se *ScriptError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
+}
+
+func parseHeader(c Command) (ScheduleHeader, error) {
+	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
+		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "invocations",
+		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "max-decisions")
+	var h ScheduleHeader
+	h.Seed = a.uint64("seed")
+	variant, err := invoker.ParseVariant(a.str("variant", true))
+	if err != nil {
+		a.fail("%v", err)
+	}
+	n := &h.Node
+	n.Variant = variant
+	h.Plan, h.Strategy = unescapeName(a.str("plan", true)), unescapeName(a.str("scheduler", true))
+	n.Partitions, n.Quota = a.int("partitions", 0, true), a.int("quota", 0, true)
+	n.QueueLimit, n.EffectCapacity = a.int("queue-limit", 0, true), a.int("effect-capacity", 0, true)
+	switch layout := a.str("invokers", true); layout {
+	case "shared":
+		n.SharedInvoker = true
+	case "per-partition", "":
+	default:
+		a.fail("invokers=%s: want shared or per-partition", layout)
+	}
+	n.Retry.Initial, n.Retry.Max = a.duration("retry-initial", 0), a.duration("retry-max", 0)
+	n.Retry.Factor = a.float("retry-factor")
+	n.Retry.MaxAttempts = a.int("retry-attempts", 0, true)
+	w := &h.Workload
+	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
+	w.ArrivalSpan = a.duration("arrival-span", 0)
+	w.Shutdown = a.bool("shutdown")
+	h.Bounds.Shutdown, h.Bounds.Crash = a.duration("bound-shutdown", 0), a.duration("bound-crash", 0)
+	h.MaxDecisions = a.int("max-decisions", 0, true)
+	if a.err != nil {
+		return h, a.err
+	}
+	if err := n.Validate(); err != nil {
+		return h, err
+	}
+	if err := w.Validate(); err != nil {
+		return h, err
+	}
+	if h.Bounds.Shutdown <= 0 || h.Bounds.Crash <= 0 || h.MaxDecisions <= 0 {
+		return h, fmt.Errorf("bounds and max-decisions must be positive")
+	}
+	return h, nil
+}
+
+func parseEntry(c Command) (Entry, error) {
+	op, ok := parseEnum[Op](opNames[:], c.Verb)
+	if !ok {
+		return Entry{}, fmt.Errorf("unknown entry %q (want %s)", c.Verb, strings.Join(opNames[1:], ", "))
+	}
+	e := Entry{Line: c.Line, Op: op}
+	var a *args
+	switch op {
+	case OpPhase:
+		a = c.args("stage")
+		st, ok := ParseStage(a.str("stage", true))
+		if (!ok || st == StageNone) && a.err == nil {
+			a.fail("stage=%s: want workload, heal, restart, shutdown or end", a.str("stage", false))
+		}
+		e.Stage = st
+	case OpSend:
+		a = c.args("at", "msg", "invoker", "p", "epoch", "inv")
+		e.At = a.duration("at", 0)
+		kind, ok := invoker.ParseMsgKind(a.str("msg", true))
+		if !ok && a.err == nil {
+			a.fail("msg=%s: not a message kind", a.str("msg", false))
+		}
+		e.Msg = invoker.Envelope{Kind: kind, Invoker: a.int("invoker", 0, false), Inv: invoker.InvocationID(a.str("inv", false)),
+			PLE: invoker.PLE{Partition: invoker.PartitionID(a.signed("p")), Epoch: invoker.Epoch(a.int("epoch", 0, false))}}
+	case OpPick:
+		a = c.args("invoker", "arm")
+		e.Choice = Choice{Invoker: Transport}
+		if w := c.words(); len(w) == 1 && w[0] == "deliver" && len(c.Args) == 1 {
+			break
+		}
+		e.Choice.Invoker = a.int("invoker", 0, true)
+		arm, ok := invoker.ParseArm(a.str("arm", true))
+		if (!ok || arm == invoker.ArmNone) && a.err == nil {
+			a.fail("arm=%s: not an arm", a.str("arm", false))
+		}
+		e.Choice.Arm = arm
+	case OpFault:
+		a = c.args("msg", "action", "d", "k", "rule")
+		e.Msg.ID = a.uint64("msg")
+		act, ok := parseAction(a.str("action", true))
+		if !ok && a.err == nil {
+			a.fail("action=%s: want delay, drop, reorder or duplicate", a.str("action", false))
+		}
+		e.Fault = Verdict{Action: act, Delay: a.duration("d", 0), Overtakes: a.int("k", 0, false), Rule: a.int("rule", 0, true)}
+	case OpTask:
+		a = c.args("id", "inv", "attempt", "out")
+		e.Task, e.Inv, e.Attempt = invoker.TaskID(a.uint64("id")), invoker.InvocationID(a.str("inv", true)), a.int("attempt", 0, true)
+		e.Steps = a.taskSteps("out")
+	case OpAdvance:
+		a = c.args("to")
+		e.At = a.duration("to", 0)
+	case OpControl:
+		a = c.args("p", "epoch", "inv", "action", "kind", "n", "d", "k")
+		e.Control = parseControl(c, a)
+	case OpEnd:
+		a = c.args("events", "sha256")
+		e.Events, e.Hash = a.uint64("events"), a.str("sha256", true)
+	}
+	if op != OpPick && op != OpControl && len(c.words()) > 0 && a.err == nil {
+		a.fail("unexpected word %q", c.words()[0])
+	}
+	return e, a.err
+}
+
+// parseControl reads `control KIND ...`, the form controlArgs writes.
+func parseControl(c Command, a *args) Control {
+	w := c.words()
+	if len(w) != 1 {
+		a.fail("control needs one kind: step-down, leader, kill, shutdown or fault")
+		return Control{}
+	}
+	k, ok := parseEnum[ControlKind](controlNames[:], w[0])
+	if !ok || k == ControlNone {
+		a.fail("unknown control %q", w[0])
+	}
+	ctl := Control{Kind: k}
+	switch k {
+	case ControlStepDown, ControlLeader, ControlKill:
+		ctl.Partition = invoker.PartitionID(a.int("p", 0, true))
+		ctl.Epoch = invoker.Epoch(a.int("epoch", 0, k == ControlLeader))
+		ctl.Inv = invoker.InvocationID(a.str("inv", k == ControlKill))
+	case ControlFault:
+		ctl.Rule = faultRule(a)
+		if _, ok := a.lookup("p"); ok {
+			p := invoker.PartitionID(a.int("p", 0, false))
+			ctl.Rule.Partition = &p
+		}
+	}
+	return ctl
+}
+
+func (a *args) uint64(key string) uint64 {
+	v := a.str(key, true)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		a.fail("%s=%s: want a whole number", key, v)
+	}
+	return n
+}
+
+// signed reads an optional whole number that may be -1 (nothing).
+func (a *args) signed(key string) int {
+	v, ok := a.lookup(key)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < -1 {
+		a.fail("%s=%s: want a whole number or -1", key, v)
+	}
+	return n
+}
+
+func (a *args) float(key string) float64 {
+	v := a.str(key, true)
+	f, err := strconv.ParseFloat(v, 64)
+	if v != "" && err != nil {
+		a.fail("%s=%s: want a number", key, v)
+	}
+	return f
+}
+
+func (a *args) bool(key string) bool {
+	v := a.str(key, true)
+	b, err := strconv.ParseBool(v)
+	if v != "" && err != nil {
+		a.fail("%s=%s: want true or false", key, v)
+	}
+	return b
+}
+
+// taskSteps reads `out=entry@2ms,closed@9ms` (or `out=none`).
+func (a *args) taskSteps(key string) []TaskStep {
+	v := a.str(key, true)
+	if v == "" || v == "none" {
+		return nil
+	}
+	var steps []TaskStep
+	for _, part := range strings.Split(v, ",") {
+		name, after, ok := strings.Cut(part, "@")
+		out, okOut := invoker.ParseOutputKind(name)
+		d, err := time.ParseDuration(after)
+		if !ok || !okOut || out == invoker.OutNone || err != nil || d < 0 {
+			a.fail("%s=%s: want outputs like entry@2ms,closed@9ms", key, v)
+			return nil
+		}
+		steps = append(steps, TaskStep{After: d, Out: out})
+	}
+	return steps
+}

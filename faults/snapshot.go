@@ -1,0 +1,48 @@
+package faults
+
+import (
+	"slices"
+	"time"
+
+	"lab/invoker"
+)
+
+// Snapshot is the state of a run at one decision: the node's snapshot and
+// the simulator's own state. It shares nothing with the simulator, so it
+// can be handed to another goroutine.
+type Snapshot struct {
+	Info  RunInfo
+	Node  invoker.Snapshot
+	Phase Phase
+	Stage Stage
+	At    time.Duration
+	// Decisions taken so far, and of them the scheduler's picks.
+	Decisions, Picks int
+	Events           uint64
+	// InFlight messages are on the network; Held were set aside by a
+	// reorder fault; Timeline are due from the outside world (arrivals,
+	// task outputs, shutdown phases).
+	InFlight, Held, Timeline int
+	// NextDue is the virtual time of the next scheduled message, if HasNext.
+	NextDue    time.Duration
+	HasNext    bool
+	Violations []Violation
+	// Faults injected so far, indexed by Action.
+	Faults [Duplicate + 1]int
+	// Kinds counts the events of each kind so far.
+	Kinds [invoker.NumKinds]int
+	Done  bool
+}
+
+// Snapshot copies the run's state now.
+func (s *Sim) Snapshot() Snapshot {
+	next, ok := s.nextTime()
+	snap := Snapshot{
+		Info: s.info, Node: s.node.Snapshot(), Phase: s.stage.phase(), Stage: s.stage, At: s.now,
+		Decisions: s.decided, Picks: s.res.Decisions, Events: s.log.seq,
+		InFlight: s.net.len(), Held: len(s.net.held), Timeline: s.timeline.len(),
+		NextDue: next, HasNext: ok, Violations: slices.Clone(s.res.Violations),
+		Faults: s.res.Faults, Kinds: s.res.Kinds, Done: s.done,
+	}
+	return snap
+}
