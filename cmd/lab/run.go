@@ -122,4 +122,3 @@ func replayCommand(flags *pflag.FlagSet) string {
 	})
 	return strings.Join(parts, " ")
 }
-
