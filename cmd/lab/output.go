@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,12 +15,13 @@ import (
 
 	"lab/faults"
 	"lab/invoker"
+	"lab/live"
 )
 
 // outputFlags are what every simulating command writes, and where.
 type outputFlags struct {
 	format, events, spillDir string
-	scheduleOut              string
+	scheduleOut, pace        string
 	verbose                  bool
 }
 
@@ -26,6 +30,7 @@ func (o *outputFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.format, "format", "text", "report format: text or json")
 	fl.StringVar(&o.events, "events", "", "write the event log to this file as JSON Lines")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every event to stderr as it happens")
+	fl.StringVar(&o.pace, "pace", "", "run at a pace against the wall clock: 1x is real time, 10x ten times faster (default: as fast as possible)")
 }
 
 func (o *outputFlags) check() error {
@@ -35,7 +40,35 @@ func (o *outputFlags) check() error {
 	if info, err := os.Stat(o.spillDir); err != nil || !info.IsDir() {
 		return usageError("--spill-dir %s: not a directory", o.spillDir)
 	}
+	if _, err := parsePace(o.pace); err != nil {
+		return usageError("--pace %s: %v", o.pace, err)
+	}
 	return nil
+}
+
+// parsePace reads a speed like 1x, 10x or 0.5x ("" is as fast as possible).
+func parsePace(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+	if err != nil || !strings.HasSuffix(s, "x") || f <= 0 || f > 1e9 || math.IsNaN(f) {
+		return 0, fmt.Errorf("want a speed like 1x, 10x or 0.5x")
+	}
+	return f, nil
+}
+
+// execute runs the simulation: in one call, or paced on a live runner.
+func (o *outputFlags) execute(ctx context.Context, opts faults.Options) (*faults.Result, error) {
+	speed, _ := parsePace(o.pace)
+	if speed == 0 {
+		return faults.Run(ctx, opts)
+	}
+	r, err := live.Start(ctx, opts, live.Options{Speed: speed})
+	if err != nil {
+		return nil, err
+	}
+	return r.Wait()
 }
 
 // simulate runs one simulation with the outputs the flags ask for, prints
@@ -67,7 +100,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 			fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e)
 		}))
 	}
-	res, err := faults.Run(cmd.Context(), opts)
+	res, err := out.execute(cmd.Context(), opts)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func replayCommand(flags *pflag.FlagSet) string {
 	}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out":
+		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace":
 			return
 		}
 		parts = append(parts, "--"+fl.Name+" "+fl.Value.String())

@@ -1,0 +1,178 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// loop is the runner's goroutine: it alone touches the simulator.
+type loop struct {
+	r       *Runner
+	paused  bool
+	stopped bool
+	// step counts decisions to take while paused.
+	step  int
+	speed float64
+	// Pacing: virtual time virtBase was reached at wall time wallBase.
+	wallBase    time.Time
+	virtBase    time.Duration
+	lastPublish time.Time
+	violations  int
+}
+
+func (l *loop) run(ctx context.Context) {
+	r := l.r
+	defer close(r.done)
+	l.rebase()
+	var last faults.Decision
+	err := func() error {
+		for !r.sim.Done() {
+			if err := l.waitReady(ctx); err != nil {
+				return err
+			}
+			d, err := r.sim.Step()
+			if err != nil {
+				return err
+			}
+			last = d
+			if l.step > 0 {
+				l.step--
+			}
+			if n := len(r.sim.Result().Violations); n > l.violations {
+				l.violations = n
+				if r.o.PauseOnViolation {
+					l.paused = true
+					l.publish(d)
+				}
+			}
+			if d.Kind == faults.DecideAdvance {
+				if err := l.pace(ctx, d.At); err != nil {
+					return err
+				}
+			}
+			if time.Since(l.lastPublish) >= r.o.PublishEvery {
+				l.publish(d)
+			}
+		}
+		return nil
+	}()
+	res := r.sim.Result()
+	if cerr := r.sim.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	r.finish(res, err)
+	l.publishErr(last, err)
+}
+
+// waitReady returns once a decision may be taken: the run is not paused
+// (or a single step was asked for), and every command is applied.
+func (l *loop) waitReady(ctx context.Context) error {
+	for {
+		if err := l.drain(ctx, false); err != nil {
+			return err
+		}
+		if !l.paused || l.step > 0 {
+			return nil
+		}
+		l.publish(l.r.View().Last)
+		if err := l.drain(ctx, true); err != nil {
+			return err
+		}
+	}
+}
+
+// drain applies pending commands; with block it waits for at least one.
+func (l *loop) drain(ctx context.Context, block bool) error {
+	for {
+		if block {
+			select {
+			case f := <-l.r.cmds:
+				f(l)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			block = false
+		} else {
+			select {
+			case f := <-l.r.cmds:
+				f(l)
+			case <-ctx.Done():
+				return ctx.Err()
+			default:
+				if l.stopped {
+					return ErrStopped
+				}
+				return nil
+			}
+		}
+	}
+}
+
+// pace waits until the wall clock has caught up with virtual time at,
+// applying commands meanwhile.
+func (l *loop) pace(ctx context.Context, at time.Duration) error {
+	for l.speed > 0 && !l.paused {
+		wait := time.Until(l.wallBase.Add(time.Duration(float64(at-l.virtBase) / l.speed)))
+		if wait < time.Millisecond {
+			return nil
+		}
+		timer := time.NewTimer(min(wait, l.r.o.PublishEvery))
+		select {
+		case f := <-l.r.cmds:
+			f(l)
+		case <-timer.C:
+			l.publish(l.r.View().Last)
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		}
+		timer.Stop()
+		if l.stopped {
+			return ErrStopped
+		}
+	}
+	return nil
+}
+
+// rebase restarts pacing from now: after a pause or a change of speed the
+// run does not race to catch up.
+func (l *loop) rebase() {
+	l.wallBase, l.virtBase = time.Now(), l.r.sim.Now()
+}
+
+func (l *loop) publish(last faults.Decision) { l.publishErr(last, nil) }
+
+func (l *loop) publishErr(last faults.Decision, err error) {
+	if err != nil && errors.Is(err, context.Canceled) {
+		err = context.Canceled
+	}
+	l.lastPublish = time.Now()
+	l.r.view.Store(&View{Snapshot: l.r.sim.Snapshot(), Recent: l.r.recent.list(), Last: last,
+		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish})
+}
+
+// ring keeps the latest events.
+type ring struct {
+	buf  []invoker.Event
+	next uint64
+}
+
+func newRing(n int) *ring { return &ring{buf: make([]invoker.Event, n)} }
+
+func (r *ring) add(e invoker.Event) {
+	r.buf[r.next%uint64(len(r.buf))] = e
+	r.next++
+}
+
+func (r *ring) list() []invoker.Event {
+	n := min(r.next, uint64(len(r.buf)))
+	out := make([]invoker.Event, 0, n)
+	for i := r.next - n; i < r.next; i++ {
+		out = append(out, r.buf[i%uint64(len(r.buf))])
+	}
+	return out
+}
