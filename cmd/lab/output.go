@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -78,21 +79,17 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 		return err
 	}
 	opts.Node.Store = invoker.FileStores(out.spillDir)
+	var files outputFiles
+	defer files.abandon(&err)
 	if out.events != "" {
-		events, err := createOutput("--events", out.events)
-		if err != nil {
+		if opts.Events, err = files.create("--events", out.events, true); err != nil {
 			return err
 		}
-		defer events.close(&err)
-		opts.Events = events.w
 	}
 	if out.scheduleOut != "" {
-		schedule, err := createOutput("--schedule-out", out.scheduleOut)
-		if err != nil {
+		if opts.Record, err = files.create("--schedule-out", out.scheduleOut, false); err != nil {
 			return err
 		}
-		defer schedule.close(&err)
-		opts.Record = schedule.w
 	}
 	if out.verbose {
 		stderr := cmd.ErrOrStderr()
@@ -102,6 +99,10 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	}
 	res, err := out.execute(cmd.Context(), opts)
 	if err != nil {
+		return err
+	}
+	// The files are whole before the report says what is in them.
+	if err := files.close(); err != nil {
 		return err
 	}
 	if out.scheduleOut != "" {
@@ -124,36 +125,70 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	return nil
 }
 
-// outputFile is a file a command writes: buffered, closed exactly once with
-// its errors reported, and removed when the command fails, so that a
+// outputFiles are the files a command writes: buffered, closed once with
+// their errors reported, and removed when the command fails, so that a
 // half-written file is never taken for a whole one.
+type outputFiles struct {
+	files  []outputFile
+	closed bool
+}
+
 type outputFile struct {
 	flag, path string
 	file       *os.File
 	w          *bufio.Writer
+	// created: the command made the file, so it may remove it. A file
+	// that was there before (or a device, like /dev/full) is never removed.
+	created bool
+	// partial: the file is worth keeping when the command fails (an event
+	// log of whole lines up to an interrupt), unlike a schedule with no end.
+	partial bool
 }
 
-func createOutput(flag, path string) (*outputFile, error) {
+func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error) {
+	_, statErr := os.Lstat(path)
 	file, err := os.Create(path)
 	if err != nil {
 		return nil, usageError("%s: %v", flag, err)
 	}
-	return &outputFile{flag: flag, path: path, file: file, w: bufio.NewWriter(file)}, nil
+	f := outputFile{flag: flag, path: path, file: file, w: bufio.NewWriter(file), created: os.IsNotExist(statErr), partial: partial}
+	o.files = append(o.files, f)
+	return f.w, nil
 }
 
-// close flushes and closes the file; *cmdErr is the command's outcome,
-// which a write error replaces. The file is kept on success and when the
-// run found a violation (that is when it is wanted most).
-func (o *outputFile) close(cmdErr *error) {
-	err := o.w.Flush()
-	if cerr := o.file.Close(); err == nil {
-		err = cerr
+// close flushes and closes every file and returns the first error.
+func (o *outputFiles) close() error {
+	if o.closed {
+		return nil
 	}
-	if err != nil && (*cmdErr == nil || *cmdErr == violationFound) {
-		*cmdErr = fmt.Errorf("%s: %w", o.flag, err)
+	o.closed = true
+	var first error
+	for _, f := range o.files {
+		err := f.w.Flush()
+		if cerr := f.file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil && first == nil {
+			first = fmt.Errorf("%s: %w", f.flag, err)
+		}
 	}
-	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
-		os.Remove(o.path)
+	return first
+}
+
+// abandon closes the files if they are still open and, when the command
+// failed, removes those that are no use in part; a run that found a
+// violation keeps them all, since that is when they are wanted most.
+func (o *outputFiles) abandon(cmdErr *error) {
+	if err := o.close(); err != nil && *cmdErr == nil {
+		*cmdErr = err
+	}
+	if *cmdErr == nil || errors.Is(*cmdErr, violationFound) {
+		return
+	}
+	for _, f := range o.files {
+		if f.created && !f.partial {
+			os.Remove(f.path)
+		}
 	}
 }
 

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A recorded run replays to the same events, byte for byte, and the report
+// prints both ways to reproduce it.
+func TestReplayReproducesTheRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "my run.schedule")
+	events := filepath.Join(dir, "run.jsonl")
+	r := lab(t, "run", "--plan", "chaos", "--seed", "11", "--schedule-out", sched, "--events", events, "--spill-dir", spillDir(t))
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("run: %v", r)
+	}
+	if got := reportLine(t, r, "replay"); !strings.HasPrefix(got, "lab run --seed 11") {
+		t.Errorf("first replay line is %q", got)
+	}
+	if !strings.Contains(r.stdout, "replay       lab replay '"+sched+"'\n") {
+		t.Errorf("the report does not print the quoted schedule replay command:\n%v", r)
+	}
+
+	replayed := filepath.Join(dir, "replay.jsonl")
+	p := lab(t, "replay", sched, "--events", replayed, "--spill-dir", spillDir(t))
+	wantCode(t, p, r.code)
+	if reportHash(t, p) != reportHash(t, r) || fileHash(t, replayed) != fileHash(t, events) {
+		t.Fatalf("the replay's log differs from the run's:\n%v\n%v", r, p)
+	}
+
+	j := lab(t, "replay", sched, "--format", "json", "--spill-dir", spillDir(t))
+	if rep := decodeOneJSON(t, j); rep.Hash != reportHash(t, r) {
+		t.Fatalf("JSON replay hash %s, run %s", rep.Hash, reportHash(t, r))
+	}
+}
+
+func TestReplayBadSchedules(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.schedule")
+	wantCode(t, lab(t, "run", "--schedule-out", good, "--spill-dir", spillDir(t)), 1)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	firstPick := strings.Index(text, "\npick ")
+	for _, tc := range []struct{ name, path, want string }{
+		{"missing", filepath.Join(dir, "nope.schedule"), "no such file"},
+		{"a directory", dir, "not a regular file"},
+		{"empty", writeFile(t, dir, "empty", ""), "empty"},
+		{"wrong version", writeFile(t, dir, "v9", strings.Replace(text, "version=1", "version=9", 1)), "version 9"},
+		{"truncated", writeFile(t, dir, "half", text[:len(text)/2]), "truncated"},
+		{"corrupt line", writeFile(t, dir, "corrupt", text[:firstPick]+"\npick invoker=x"+text[firstPick+5:]), "line"},
+		{"not ready", writeFile(t, dir, "notready", text[:firstPick]+"\npick invoker=0 arm=shutdown\n"+text[firstPick+1:]), "decision"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := lab(t, "replay", tc.path, "--spill-dir", spillDir(t))
+			wantUsageError(t, r, true, tc.want)
+		})
+	}
+}
+
+// A run that fails leaves no half-written schedule behind.
+func TestScheduleOutRemovedOnError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "run.schedule")
+	r := lab(t, "run", "--schedule-out", sched, "--events", "/dev/full", "--spill-dir", spillDir(t))
+	wantCode(t, r, 3)
+	if _, err := os.Stat(sched); !os.IsNotExist(err) {
+		t.Fatalf("a schedule file was left after a failed run: %v", err)
+	}
+	if info, err := os.Stat("/dev/full"); err != nil || info.Mode().IsRegular() {
+		t.Fatalf("/dev/full was removed or replaced: %v", err)
+	}
+}

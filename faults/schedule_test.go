@@ -1,0 +1,132 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// recordedReference is the schedule of the README's run: buggy, seed 1,
+// shutdown-race.
+func recordedReference(t *testing.T) string {
+	t.Helper()
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Buggy
+	var sch bytes.Buffer
+	o := faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(), Record: &sch}
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	return sch.String()
+}
+
+// replayText parses and replays a schedule, returning the first error.
+func replayText(text string) error {
+	s, err := faults.ParseSchedule("test.schedule", []byte(text))
+	if err != nil {
+		return err
+	}
+	_, err = faults.Run(context.Background(), faults.ReplayOptions(s))
+	return err
+}
+
+// replaceNth replaces the n-th line (from 1) that starts with prefix.
+func replaceNth(text, prefix string, n int, with string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			if n--; n == 0 {
+				lines[i] = with
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
+	good := recordedReference(t)
+	if err := replayText(good); err != nil {
+		t.Fatalf("the recorded schedule does not replay: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(good, "\n"), "\n")
+	for _, tc := range []struct {
+		name, text string
+		// want is in the message; decision says whether a decision index
+		// must be named (a misfit found by replaying).
+		want     string
+		decision bool
+	}{
+		{"empty", "", "empty", false},
+		{"only comments", "# nothing\n", "empty", false},
+		{"not a schedule", "leader p=0 epoch=1\n", "not a schedule", false},
+		{"another version", strings.Replace(good, "version=1", "version=2", 1), "version 2", false},
+		{"no options", lines[0] + "\n" + lines[1] + "\n", "options", false},
+		{"truncated", strings.Join(lines[:len(lines)/2], "\n"), "truncated", false},
+		{"corrupt line", replaceNth(good, "pick", 3, "pick invoker=zero arm=input"), "want a whole number", false},
+		{"unknown entry", replaceNth(good, "pick", 3, "jump to=1s"), "unknown entry", false},
+		{"entry after the end", good + "pick deliver\n", "after the end", false},
+		{"bad option", strings.Replace(good, "quota=8", "quota=-1", 1), "quota", false},
+		{"a choice that is not ready", replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown"), "not ready", true},
+		{"a missing decision", replaceNth(good, "pick", 5, ""), "is not ready", true},
+		{"a missing task", replaceNth(good, "task", 1, ""), "the run wants the outputs of task", true},
+		{"another time", replaceNth(good, "advance", 2, "advance to=1h"), "advances to 1h0m0s", true},
+		{"another hash", replaceNth(good, "end", 1, "end events=1 sha256=00"), "hashing to", true},
+		{"a control that does not fit", replaceNth(good, "pick", 2, "control step-down p=9"), "no partition 9", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := replayText(tc.text)
+			var se *faults.ScheduleError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %v, want a schedule error", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one line that mentions %q", msg, tc.want)
+			}
+			if tc.decision && (se.Decision == 0 || !strings.Contains(msg, "decision")) {
+				t.Fatalf("error %q names no decision", msg)
+			}
+		})
+	}
+}
+
+func FuzzParseSchedule(f *testing.F) {
+	plan, _ := faults.LoadPlan("chaos")
+	var sch bytes.Buffer
+	w := faults.DefaultWorkload()
+	w.Invocations = 6
+	o := faults.Options{Seed: 3, Node: invoker.DefaultConfig(), Plan: plan, Workload: w, Record: &sch, MaxDecisions: 20_000}
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sch.Bytes())
+	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := faults.ParseSchedule("fuzz", data)
+		if err != nil {
+			var se *faults.ScheduleError
+			if !errors.As(err, &se) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("not a one-line schedule error: %v", err)
+			}
+			return
+		}
+		if s.Header.Workload.Invocations > 200 || s.Header.Node.Partitions > 16 || s.Header.MaxDecisions > 100_000 {
+			return // too big to replay in a fuzz iteration
+		}
+		_, err = faults.Run(context.Background(), faults.ReplayOptions(s))
+		var se *faults.ScheduleError
+		if err != nil && !errors.As(err, &se) && !errors.Is(err, faults.ErrBudget) {
+			t.Fatalf("replaying a parsed schedule failed with %v", err)
+		}
+	})
+}
