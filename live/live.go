@@ -89,7 +89,7 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	}
 	r.sim = sim
 	l := &loop{r: r, paused: o.Paused, speed: o.Speed}
-	l.publish(faults.Decision{})
+	l.publish()
 	go l.run(ctx)
 	return r, nil
 }

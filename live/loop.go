@@ -22,13 +22,14 @@ type loop struct {
 	virtBase    time.Duration
 	lastPublish time.Time
 	violations  int
+	// last is the latest decision.
+	last faults.Decision
 }
 
 func (l *loop) run(ctx context.Context) {
 	r := l.r
 	defer close(r.done)
 	l.rebase()
-	var last faults.Decision
 	err := func() error {
 		for !r.sim.Done() {
 			if err := l.waitReady(ctx); err != nil {
@@ -38,7 +39,7 @@ func (l *loop) run(ctx context.Context) {
 			if err != nil {
 				return err
 			}
-			last = d
+			l.last = d
 			if l.step > 0 {
 				l.step--
 			}
@@ -46,7 +47,6 @@ func (l *loop) run(ctx context.Context) {
 				l.violations = n
 				if r.o.PauseOnViolation {
 					l.paused = true
-					l.publish(d)
 				}
 			}
 			if d.Kind == faults.DecideAdvance {
@@ -55,7 +55,7 @@ func (l *loop) run(ctx context.Context) {
 				}
 			}
 			if time.Since(l.lastPublish) >= r.o.PublishEvery {
-				l.publish(d)
+				l.publish()
 			}
 		}
 		return nil
@@ -65,7 +65,7 @@ func (l *loop) run(ctx context.Context) {
 		err = cerr
 	}
 	r.finish(res, err)
-	l.publishErr(last, err)
+	l.publishErr(err)
 }
 
 // waitReady returns once a decision may be taken: the run is not paused
@@ -78,7 +78,7 @@ func (l *loop) waitReady(ctx context.Context) error {
 		if !l.paused || l.step > 0 {
 			return nil
 		}
-		l.publish(l.r.View().Last)
+		l.publish()
 		if err := l.drain(ctx, true); err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (l *loop) pace(ctx context.Context, at time.Duration) error {
 		case f := <-l.r.cmds:
 			f(l)
 		case <-timer.C:
-			l.publish(l.r.View().Last)
+			l.publish()
 		case <-ctx.Done():
 			timer.Stop()
 			return ctx.Err()
@@ -144,14 +144,14 @@ func (l *loop) rebase() {
 	l.wallBase, l.virtBase = time.Now(), l.r.sim.Now()
 }
 
-func (l *loop) publish(last faults.Decision) { l.publishErr(last, nil) }
+func (l *loop) publish() { l.publishErr(nil) }
 
-func (l *loop) publishErr(last faults.Decision, err error) {
+func (l *loop) publishErr(err error) {
 	if err != nil && errors.Is(err, context.Canceled) {
 		err = context.Canceled
 	}
 	l.lastPublish = time.Now()
-	l.r.view.Store(&View{Snapshot: l.r.sim.Snapshot(), Recent: l.r.recent.list(), Last: last,
+	l.r.view.Store(&View{Snapshot: l.r.sim.Snapshot(), Recent: l.r.recent.list(), Last: l.last,
 		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish})
 }
 

@@ -1,0 +1,177 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/live"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func options(t *testing.T, variant invoker.Variant) faults.Options {
+	t.Helper()
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = variant
+	return faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()}
+}
+
+// until polls the runner's view until ok holds.
+func until(t *testing.T, r *live.Runner, what string, ok func(*live.View) bool) *live.View {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if v := r.View(); ok(v) {
+			return v
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s; view at decision %d", what, r.View().Decisions)
+	return nil
+}
+
+// Pacing decides when, never what: a paced run logs what an unpaced run
+// logs, and takes about as long in wall time as its virtual time divided
+// by the speed.
+func TestPacingChangesNothingInTheLog(t *testing.T) {
+	want, err := faults.Run(context.Background(), options(t, invoker.Buggy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const speed = 5
+	start := time.Now()
+	r, err := live.Start(context.Background(), options(t, invoker.Buggy), live.Options{Speed: speed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash != want.Hash {
+		t.Fatalf("paced hash %s, unpaced %s", got.Hash, want.Hash)
+	}
+	if took, least := time.Since(start), time.Duration(float64(want.End)/speed*0.9); took < least {
+		t.Fatalf("a run of %v virtual time at %dx took %v of wall time, less than %v", want.End, speed, took, least)
+	}
+	if v := r.View(); !v.Done || v.Events != got.Events {
+		t.Fatalf("final view: done %v, %d events; the run logged %d", v.Done, v.Events, got.Events)
+	}
+}
+
+func TestPauseStepAndResume(t *testing.T) {
+	r, err := live.Start(context.Background(), options(t, invoker.Fixed), live.Options{Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := until(t, r, "the paused view", func(v *live.View) bool { return v.Paused })
+	if v.Decisions != 0 {
+		t.Fatalf("a run started paused took %d decisions", v.Decisions)
+	}
+	for want := 1; want <= 3; want++ {
+		r.StepOne()
+		v = until(t, r, "one step", func(v *live.View) bool { return v.Decisions >= want })
+		if v.Decisions != want || v.Last.Index != want {
+			t.Fatalf("after %d single steps the view is at decision %d (last %d)", want, v.Decisions, v.Last.Index)
+		}
+	}
+	r.Resume()
+	res, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("fixed violated: %v", res.Violations)
+	}
+}
+
+func TestPauseOnViolationShowsTheBreakingEvent(t *testing.T) {
+	r, err := live.Start(context.Background(), options(t, invoker.Buggy), live.Options{PauseOnViolation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := until(t, r, "a pause on the violation", func(v *live.View) bool { return v.Paused && len(v.Violations) > 0 })
+	if v.Violations[0].Invariant != faults.NoPanic || len(v.Recent) == 0 {
+		t.Fatalf("paused on %v with %d recent events", v.Violations[0], len(v.Recent))
+	}
+	found := false
+	for _, e := range v.Recent {
+		found = found || e.Kind == invoker.KindViolation
+	}
+	if !found || v.Last.Index != v.Decisions {
+		t.Fatalf("paused at decision %d (last %d) with no violation among the recent events", v.Decisions, v.Last.Index)
+	}
+	r.Stop()
+	if _, err := r.Wait(); err != live.ErrStopped {
+		t.Fatalf("Wait after Stop: %v", err)
+	}
+}
+
+// A control sent through the runner is recorded, so the session replays.
+func TestControlsFromAnotherGoroutineReplay(t *testing.T) {
+	var sch, log bytes.Buffer
+	o := options(t, invoker.Fixed)
+	o.Record, o.Events = &sch, &log
+	r, err := live.Start(context.Background(), o, live.Options{Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		r.StepOne()
+	}
+	until(t, r, "50 decisions", func(v *live.View) bool { return v.Decisions >= 50 })
+	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 9}); err == nil {
+		t.Fatal("a step-down of partition 9 of 4 was accepted")
+	}
+	r.Resume()
+	res, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kinds[invoker.KindControl] != 1 {
+		t.Fatalf("%d controls logged, want 1", res.Kinds[invoker.KindControl])
+	}
+	parsed, err := faults.ParseSchedule("session", sch.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replayLog bytes.Buffer
+	ro := faults.ReplayOptions(parsed)
+	ro.Events = &replayLog
+	replayed, err := faults.Run(context.Background(), ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replayed.Hash != res.Hash || replayLog.String() != log.String() {
+		t.Fatalf("replay hash %s, session %s", replayed.Hash, res.Hash)
+	}
+}
+
+func TestCancelEndsTheRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := live.Start(ctx, options(t, invoker.Fixed), live.Options{Speed: 0.001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until(t, r, "the first decisions", func(v *live.View) bool { return v.Decisions > 0 })
+	cancel()
+	if _, err := r.Wait(); err != context.Canceled {
+		t.Fatalf("Wait after cancel: %v", err)
+	}
+	if err := r.Control(faults.Control{Kind: faults.ControlShutdown}); err != live.ErrStopped {
+		t.Fatalf("a control after the end: %v", err)
+	}
+}
