@@ -10,11 +10,16 @@
 //     duplicate.
 //   - A workload: arrivals, step-downs, kills, the node's shutdown, and what
 //     each invocation attempt does.
-//   - The invariants of DESIGN.md §4, checked on every event; the safety
+//   - The invariants (see Invariants), checked on every event; the safety
 //     phase runs under faults, the liveness phase with faults healed.
-//   - Scripts (DESIGN.md §5): the same machinery with instant delivery, where
-//     the script chooses every arm.
+//   - Schedules: every decision of a run, recorded as it is taken, and
+//     replayed with no random draw (Options.Record, ReplayOptions).
+//   - Scripts: the same machinery with instant delivery, where the script
+//     chooses every arm (README, Scripts).
 //
-// One seed, split into a stream per concern, determines a run; its event log
-// is the same byte for byte on every machine, and its SHA-256 is printed.
+// A Sim takes one decision per Step, and Run is a loop over it; observers,
+// controls and snapshots open a run to telemetry, the terminal UI and
+// exploration (docs/architecture.md §3). One seed, split into a stream per
+// concern, determines a run; its event log is the same byte for byte on
+// every machine, and its SHA-256 is printed.
 package faults

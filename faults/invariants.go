@@ -11,7 +11,7 @@ import (
 	"lab/invoker"
 )
 
-// The invariants of DESIGN.md §4.
+// The invariants; the README's Invariants section says what each one means.
 const (
 	NoPanic           = "no-panic"
 	TermFencing       = "term-fencing"
@@ -61,7 +61,6 @@ type fenceKey struct {
 // fed by the simulator and never changes the node.
 type checker struct {
 	bounds     Bounds
-	violations []Violation
 	onViolate  func(v Violation)
 
 	fenced     map[fenceKey]bool
@@ -92,7 +91,6 @@ func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, onViolate fu
 
 func (c *checker) violate(inv string, e invoker.Event, format string, args ...any) {
 	v := Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...), Event: e}
-	c.violations = append(c.violations, v)
 	if c.onViolate != nil {
 		c.onViolate(v)
 	}

@@ -14,7 +14,6 @@ import (
 type recorder struct {
 	w     *bufio.Writer
 	werr  error
-	entry Entry
 }
 
 func newRecorder(w io.Writer) *recorder { return &recorder{w: bufio.NewWriter(w)} }

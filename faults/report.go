@@ -157,7 +157,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
 		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay, ReplaySched: r.ReplaySchedule}
 	for _, v := range r.Violations {
-		rep.Violations = append(rep.Violations, violationReport{v.Invariant, v.Detail, v.Event, v.Recent})
+		rep.Violations = append(rep.Violations, violationReport(v))
 	}
 	for k, n := range r.Kinds {
 		if n > 0 {

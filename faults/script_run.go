@@ -9,7 +9,7 @@ import (
 	"lab/invoker"
 )
 
-// ScriptRunner executes scripts (DESIGN.md §5) against a simulator whose
+// ScriptRunner executes scripts (README, Scripts) against a simulator whose
 // transport is instant: a message arrives as soon as it is sent, so only the
 // script decides which arm each invoker step takes.
 type ScriptRunner struct {

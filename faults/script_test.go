@@ -6,6 +6,6 @@ import (
 	"lab/faults/scripttest"
 )
 
-// TestInvariantStories shows every invariant of DESIGN.md §4 firing on the
+// TestInvariantStories shows every invariant (README, Invariants) firing on the
 // timeline that breaks it, and holding on the one that does not.
 func TestInvariantStories(t *testing.T) { scripttest.Run(t, "testdata") }

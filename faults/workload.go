@@ -39,7 +39,7 @@ type TaskModel struct {
 	Transient, Suspend, Terminal float64
 }
 
-// DefaultWorkload is the reference workload of DESIGN.md §10 (64
+// DefaultWorkload is the reference workload (README, Measurements: 64
 // invocations, one step-down, one shutdown) on 4 partitions.
 func DefaultWorkload() Workload {
 	return Workload{

@@ -9,7 +9,7 @@ import (
 	"lab/invoker"
 )
 
-// refDriver plays the reference workload of DESIGN.md §10 on a node, as
+// refDriver plays the reference workload (README, Measurements) on a node, as
 // plainly as possible: every message sent is delivered at once in FIFO order
 // (timers too), every task emits one journal entry and closes right away, and
 // invokers take their turns in a fixed round-robin.

@@ -52,7 +52,7 @@ func (r RetryPolicy) Backoff(failed int) (time.Duration, bool) {
 	return time.Duration(d), true
 }
 
-// DefaultConfig is the reference shape of DESIGN.md §10 with Restate's
+// DefaultConfig is the reference shape (README, Measurements) with Restate's
 // default retry policy (50ms, x2, capped at 10s, unlimited attempts).
 func DefaultConfig() Config {
 	return Config{

@@ -1,5 +1,5 @@
 // Package scripttest runs golden script stories: each directive of a
-// datadriven file is a script command (DESIGN.md §5), and its expected output
+// datadriven file is a script command (README, Scripts), and its expected output
 // is the events it caused, as the one describer prints them.
 package scripttest
 
