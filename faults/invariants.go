@@ -60,8 +60,8 @@ type fenceKey struct {
 // checker watches the event stream and the node after every action. It is
 // fed by the simulator and never changes the node.
 type checker struct {
-	bounds     Bounds
-	onViolate  func(v Violation)
+	bounds    Bounds
+	onViolate func(v Violation)
 
 	fenced     map[fenceKey]bool
 	liveTasks  map[invoker.InvocationID]int

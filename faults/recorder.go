@@ -12,8 +12,8 @@ import (
 // recorder writes a run's schedule as it is taken. A nil recorder records
 // nothing, so a run that is not recorded pays one nil check per decision.
 type recorder struct {
-	w     *bufio.Writer
-	werr  error
+	w    *bufio.Writer
+	werr error
 }
 
 func newRecorder(w io.Writer) *recorder { return &recorder{w: bufio.NewWriter(w)} }
