@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -56,4 +57,36 @@ func runOnce(b *testing.B, seed uint64, v invoker.Variant, p *faults.Plan) *faul
 		b.Fatal(err)
 	}
 	return r
+}
+
+// BenchmarkSnapshot100k takes a snapshot in the middle of a run of 100,000
+// invocations: a full one, and the summary the live runner publishes 30
+// times a second.
+func BenchmarkSnapshot100k(b *testing.B) {
+	cfg := invoker.DefaultConfig()
+	w := faults.DefaultWorkload()
+	w.Invocations = 100_000
+	w.ArrivalSpan = 10 * time.Second
+	w.ShutdownMin, w.ShutdownMax = 11*time.Second, 11*time.Second
+	s, err := faults.New(faults.Options{Seed: 1, Node: cfg, Workload: w})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for s.Now() < 5*time.Second {
+		if _, err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("Snapshot", func(b *testing.B) {
+		for b.Loop() {
+			s.Snapshot()
+		}
+		b.ReportMetric(float64(len(s.Snapshot().Node.Invocations)), "invocations")
+	})
+	b.Run("Summary", func(b *testing.B) {
+		for b.Loop() {
+			s.Summary()
+		}
+	})
 }

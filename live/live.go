@@ -38,7 +38,8 @@ type Options struct {
 }
 
 // View is what a watcher sees of the run: published by the runner, never
-// changed after, safe to read from any goroutine.
+// changed after, safe to read from any goroutine. Its snapshot is a summary
+// (faults.Sim.Summary): invocations are counted by status, not listed.
 type View struct {
 	faults.Snapshot
 	// Recent are the latest events, oldest first.

@@ -151,7 +151,7 @@ func (l *loop) publishErr(err error) {
 		err = context.Canceled
 	}
 	l.lastPublish = time.Now()
-	l.r.view.Store(&View{Snapshot: l.r.sim.Snapshot(), Recent: l.r.recent.list(), Last: l.last,
+	l.r.view.Store(&View{Snapshot: l.r.sim.Summary(), Recent: l.r.recent.list(), Last: l.last,
 		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish})
 }
 
