@@ -42,19 +42,9 @@ type Control struct {
 	Rule      Rule
 }
 
-func (c Control) String() string {
-	switch c.Kind {
-	case ControlStepDown:
-		return fmt.Sprintf("step-down p%d", c.Partition)
-	case ControlLeader:
-		return fmt.Sprintf("leader p%d epoch %d", c.Partition, c.Epoch)
-	case ControlKill:
-		return fmt.Sprintf("kill p%d %s", c.Partition, c.Inv)
-	case ControlFault:
-		return "fault " + c.Rule.String()
-	}
-	return c.Kind.String()
-}
+// String is the control as a schedule writes it, e.g. "step-down p=1" or
+// "fault action=drop kind=ack n=1".
+func (c Control) String() string { return controlArgs(c) }
 
 // Control queues c; it is applied by the next Step. A control that does not
 // fit the node (no such partition, a fault rule without kinds) is refused.
