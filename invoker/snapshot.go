@@ -1,7 +1,8 @@
 package invoker
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 )
 
@@ -14,7 +15,8 @@ type Snapshot struct {
 	IngressOpen bool
 	Partitions  []PartitionSnapshot
 	Invokers    []InvokerSnapshot
-	// Invocations are sorted by id.
+	// Invocations are sorted by partition, then id: with a shared invoker
+	// one id can exist on several partitions.
 	Invocations []InvocationSnapshot
 }
 
@@ -76,7 +78,12 @@ func (n *Node) Summary() Snapshot { return n.snapshot(false) }
 
 func (n *Node) snapshot(invocations bool) Snapshot {
 	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen}
-	machines := map[InvocationID]*ism{}
+	// A shared invoker can hold the same id for several partitions.
+	type key struct {
+		p  PartitionID
+		id InvocationID
+	}
+	machines := map[key]*ism{}
 	for _, iv := range n.invokers {
 		is := InvokerSnapshot{
 			ID: iv.id, State: iv.state.String(), Cancelled: iv.cancelled, Panic: iv.panicMsg,
@@ -90,7 +97,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 		is.QueueInMemory = is.QueueLen - is.QueueOnDisk
 		for _, ple := range is.Registered {
 			for id, m := range iv.parts[ple] {
-				machines[id] = m
+				machines[key{ple.Partition, id}] = m
 				switch m.state {
 				case ismInFlight:
 					is.InFlight++
@@ -112,14 +119,16 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 				continue
 			}
 			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
-			if m := machines[id]; m != nil {
+			if m := machines[key{pp.id, id}]; m != nil {
 				inv.State, inv.PLE, inv.Attempt = m.state.String(), m.ple, m.attempt
 			}
 			s.Invocations = append(s.Invocations, inv)
 		}
 		s.Partitions = append(s.Partitions, ps)
 	}
-	sort.Slice(s.Invocations, func(i, j int) bool { return s.Invocations[i].ID < s.Invocations[j].ID })
+	slices.SortFunc(s.Invocations, func(a, b InvocationSnapshot) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.ID, b.ID))
+	})
 	return s
 }
 
