@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,14 +38,16 @@ type planFile struct {
 }
 
 type ruleFile struct {
-	Kinds       stringList `yaml:"kinds"`
-	Partition   *int       `yaml:"partition"`
-	Epoch       *int       `yaml:"epoch"`
-	Invocation  string     `yaml:"invocation"`
-	Action      string     `yaml:"action"`
-	Probability *float64   `yaml:"probability"`
-	Delay       scalar     `yaml:"delay"`
-	Overtakes   scalar     `yaml:"overtakes"`
+	// Kinds, Delay and Overtakes are read as any YAML value and checked in
+	// check, so that a value of the wrong shape is an error at its position.
+	Kinds       any      `yaml:"kinds"`
+	Partition   *int     `yaml:"partition"`
+	Epoch       *int     `yaml:"epoch"`
+	Invocation  string   `yaml:"invocation"`
+	Action      string   `yaml:"action"`
+	Probability *float64 `yaml:"probability"`
+	Delay       any      `yaml:"delay"`
+	Overtakes   any      `yaml:"overtakes"`
 	Window      *struct {
 		From string `yaml:"from"`
 		To   string `yaml:"to"`
@@ -52,48 +55,46 @@ type ruleFile struct {
 	Limit int `yaml:"limit"`
 }
 
-// scalar accepts a number or a string, so that `overtakes: 3` and
-// `overtakes: 1..3` both read.
-type scalar string
-
-func (s *scalar) UnmarshalYAML(unmarshal func(any) error) error {
-	var v any
-	if err := unmarshal(&v); err != nil {
-		return err
-	}
+// scalarText reads a number or a string, so that `overtakes: 3` and
+// `overtakes: 1..3` both read; absent is "".
+func scalarText(v any) (string, bool) {
 	switch v := v.(type) {
+	case nil:
+		return "", true
 	case string:
-		*s = scalar(v)
+		return v, true
 	case uint64, int64, float64:
-		*s = scalar(fmt.Sprint(v))
-	default:
-		return errors.New("want a number, a duration or a range")
+		return fmt.Sprint(v), true
 	}
-	return nil
+	return "", false
 }
 
-// stringList accepts `kinds: invoke` as well as `kinds: [invoke, abort]`.
-type stringList []string
-
-func (l *stringList) UnmarshalYAML(unmarshal func(any) error) error {
-	var one string
-	if err := unmarshal(&one); err == nil {
-		*l = stringList{one}
-		return nil
+// nameList reads `kinds: invoke` as well as `kinds: [invoke, abort]`.
+func nameList(v any) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		return []string{v}, true
+	case []any:
+		names := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			names = append(names, s)
+		}
+		return names, true
 	}
-	var many []string
-	if err := unmarshal(&many); err != nil {
-		return errors.New("kinds must be a name or a list of names")
-	}
-	*l = many
-	return nil
+	return nil, false
 }
 
 // ReadPlanFile reads and checks a plan file.
 func ReadPlanFile(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInput(path)
 	if err != nil {
-		return nil, &PlanError{File: path, Msg: "cannot read: " + errors.Unwrap(err).Error()}
+		return nil, &PlanError{File: path, Msg: "cannot read: " + err.Error()}
 	}
 	return ParsePlan(path, data)
 }
@@ -110,15 +111,23 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 				pe.Line, pe.Column = tk.Position.Line, tk.Position.Column
 			}
 		}
-		pe.Msg = firstLine(pe.Msg)
+		pe.Msg = plainTypeError(firstLine(pe.Msg))
+		pe.Line, pe.Column = max(pe.Line, 1), max(pe.Column, 1)
 		return nil, pe
+	}
+	if pf.Name == "" && pf.Description == "" && pf.Rules == nil {
+		return nil, &PlanError{File: file, Line: 1, Column: 1, Msg: "empty plan: want name: and rules: (lab plans chaos prints one)"}
 	}
 	p, path, msg := pf.check()
 	if msg == "" {
+		if p.Name == "" {
+			p.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		}
 		return p, nil
 	}
 	pe := &PlanError{File: file, Msg: msg}
 	pe.Line, pe.Column = locate(data, path)
+	pe.Line, pe.Column = max(pe.Line, 1), max(pe.Column, 1)
 	return nil, pe
 }
 
@@ -150,6 +159,23 @@ func parentPath(p string) string {
 	return p[:i]
 }
 
+// goTypeError is the decoder's message for a value of the wrong type,
+// which names Go types instead of what the plan wants.
+var goTypeError = regexp.MustCompile(`cannot unmarshal .* into Go .* of type \*?(\w+)`)
+
+var wantedTypes = map[string]string{"int": "a whole number", "float64": "a number", "string": "a string"}
+
+func plainTypeError(msg string) string {
+	m := goTypeError.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	if want, ok := wantedTypes[m[1]]; ok {
+		return "want " + want + " here"
+	}
+	return "a value of the wrong type here"
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(line)
@@ -162,10 +188,22 @@ func (pf planFile) check() (*Plan, string, string) {
 	for i, rf := range pf.Rules {
 		at := func(field string) string { return fmt.Sprintf("$.rules[%d].%s", i, field) }
 		r := Rule{Probability: 1, Invocation: invoker.InvocationID(rf.Invocation), Limit: rf.Limit}
-		if len(rf.Kinds) == 0 {
+		kinds, ok := nameList(rf.Kinds)
+		if !ok {
+			return nil, at("kinds"), "kinds must be a name or a list of names"
+		}
+		delay, ok := scalarText(rf.Delay)
+		if !ok {
+			return nil, at("delay"), `delay must be a duration like "5ms" or a range like "1ms..20ms"`
+		}
+		overtakes, ok := scalarText(rf.Overtakes)
+		if !ok {
+			return nil, at("overtakes"), `overtakes must be a count like 3 or a range like "1..3"`
+		}
+		if len(kinds) == 0 {
 			return nil, fmt.Sprintf("$.rules[%d]", i), "a rule needs kinds: " + kindList()
 		}
-		for _, k := range rf.Kinds {
+		for _, k := range kinds {
 			mk, ok := invoker.ParseMsgKind(k)
 			if !ok {
 				return nil, at("kinds"), fmt.Sprintf("unknown kind %q (want one of %s)", k, kindList())
@@ -198,26 +236,29 @@ func (pf planFile) check() (*Plan, string, string) {
 			r.Probability = *rf.Probability
 		}
 		switch {
-		case act == Delay && rf.Delay == "":
+		case act == Delay && delay == "":
 			return nil, fmt.Sprintf("$.rules[%d]", i), `a delay rule needs delay: a duration like "5ms" or a range like "1ms..20ms"`
-		case act != Delay && act != Duplicate && rf.Delay != "":
+		case act != Delay && act != Duplicate && delay != "":
 			return nil, at("delay"), "delay only applies to actions delay and duplicate"
-		case act == Reorder && rf.Overtakes == "":
+		case act == Reorder && overtakes == "":
 			return nil, fmt.Sprintf("$.rules[%d]", i), `a reorder rule needs overtakes: a count like 3 or a range like "1..3"`
-		case act != Reorder && rf.Overtakes != "":
+		case act != Reorder && overtakes != "":
 			return nil, at("overtakes"), "overtakes only applies to action: reorder"
 		case rf.Limit < 0:
 			return nil, at("limit"), "limit must be 0 (no limit) or more"
 		}
-		if rf.Delay != "" {
-			lo, hi, err := parseRange(string(rf.Delay))
+		if delay != "" {
+			lo, hi, err := parseRange(delay)
 			if err != nil {
 				return nil, at("delay"), err.Error()
 			}
+			if hi > MaxDelay {
+				return nil, at("delay"), fmt.Sprintf("a delay can be at most %v, not %v", MaxDelay, hi)
+			}
 			r.DelayMin, r.DelayMax = lo, hi
 		}
-		if rf.Overtakes != "" {
-			lo, hi, err := parseCountRange(string(rf.Overtakes))
+		if overtakes != "" {
+			lo, hi, err := parseCountRange(overtakes)
 			if err != nil {
 				return nil, at("overtakes"), err.Error()
 			}

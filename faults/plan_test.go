@@ -85,7 +85,7 @@ func TestParsePlanErrors(t *testing.T) {
 		{"rules:\n  - action: drop\n", `p.yaml:2:11: a rule needs kinds:`},
 		{"rules:\n  - kinds: [ack]\n    action: drop\n    partition: -1\n", `p.yaml:4:16: partition must be 0 or more`},
 		{"rules: [\n", `p.yaml:1:8: sequence end token ']' not found`},
-		{"rules:\n  - kinds: [ack]\n    action: drop\n    limit: lots\n", `p.yaml:4:12: cannot unmarshal string`},
+		{"rules:\n  - kinds: [ack]\n    action: drop\n    limit: lots\n", `p.yaml:4:12: want a whole number`},
 		{`{"rules": [{"kinds": ["ack"], "action": "drop", "probability": 2}]}`, `p.yaml:1:64: probability must be within [0, 1]`},
 	} {
 		_, err := ParsePlan("p.yaml", []byte(tc.src))

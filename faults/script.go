@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Command is one line of a script: a verb and its arguments.
@@ -47,6 +49,9 @@ func (e *ScriptError) Error() string {
 func ParseScript(file string, src []byte) ([]Command, error) {
 	var cmds []Command
 	for i, line := range strings.Split(string(src), "\n") {
+		if col, bad := unprintable(line); bad != "" {
+			return nil, &ScriptError{File: file, Line: i + 1, Msg: fmt.Sprintf("column %d: %s", col, bad)}
+		}
 		if c, _, ok := strings.Cut(line, "#"); ok {
 			line = c
 		}
@@ -65,6 +70,24 @@ func ParseScript(file string, src []byte) ([]Command, error) {
 		cmds = append(cmds, c)
 	}
 	return cmds, nil
+}
+
+// unprintable finds the first byte a script line cannot hold: invalid
+// UTF-8 or a control character other than tab (and the \r of a CRLF
+// ending). It returns its 1-based column and a description that quotes it.
+func unprintable(line string) (int, string) {
+	line = strings.TrimSuffix(line, "\r")
+	for i, r := range line {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(line[i:]); size <= 1 {
+				return i + 1, fmt.Sprintf("invalid UTF-8 byte %q", line[i:i+1])
+			}
+		case r != '\t' && !unicode.IsPrint(r) && !unicode.IsSpace(r):
+			return i + 1, fmt.Sprintf("control character %q", r)
+		}
+	}
+	return 0, ""
 }
 
 // args reads a command's key=value arguments against what its verb
@@ -149,6 +172,8 @@ func (a *args) duration(key string, def time.Duration) time.Duration {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
 		a.fail("%s=%s: want a duration like 5ms", key, v)
+	} else if d > MaxDelay {
+		a.fail("%s=%s: at most %v", key, v, MaxDelay)
 	}
 	return d
 }

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -23,6 +24,11 @@ type ScriptRunner struct {
 	// ShowTime prefixes every event with its virtual time.
 	ShowTime bool
 	failures []ExpectFailure
+	// planned counts the task outputs `task` commands planned, against
+	// MaxPlannedOutputs.
+	planned int
+	// ctx interrupts a long command (see ExecContext).
+	ctx context.Context
 }
 
 // scriptConfig is what `config` sets.
@@ -49,6 +55,16 @@ func NewScriptRunner() *ScriptRunner {
 // and the outcome of an expect. An expect that does not hold is recorded
 // (see Failures); a command that cannot run is a *ScriptError.
 func (r *ScriptRunner) Exec(c Command) (string, error) {
+	return r.ExecContext(context.Background(), c)
+}
+
+// ExecContext is Exec, stopped with ctx's error when ctx is done.
+func (r *ScriptRunner) ExecContext(ctx context.Context, c Command) (string, error) {
+	r.ctx = ctx
+	defer func() { r.ctx = nil }()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	r.out.Reset()
 	v, ok := verbs[c.Verb]
 	if !ok {
@@ -61,6 +77,9 @@ func (r *ScriptRunner) Exec(c Command) (string, error) {
 	}
 	if err := v.run(r, c); err != nil {
 		var se *ScriptError
+		if ctx.Err() != nil {
+			return r.out.String(), ctx.Err()
+		}
 		if !errors.As(err, &se) {
 			err = &ScriptError{Line: c.Line, Msg: err.Error()}
 		}
@@ -75,7 +94,7 @@ func (r *ScriptRunner) Failures() []ExpectFailure { return r.failures }
 // Result is the run so far: violations, counts and the log's hash.
 func (r *ScriptRunner) Result() *Result {
 	if r.sim == nil {
-		return &Result{}
+		return &Result{Hash: newEventLog(nil).sum()}
 	}
 	return r.sim.Result()
 }
@@ -171,7 +190,10 @@ func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
 // reordered message stays held until enough later messages pass it, or
 // until nothing else is left to do.
 func (r *ScriptRunner) settle() error {
-	for {
+	for n := 0; ; n++ {
+		if n%1024 == 0 && r.ctx != nil && r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
 		_, settled, err := r.sim.settleStep()
 		if err != nil || settled {
 			return err

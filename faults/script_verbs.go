@@ -206,9 +206,13 @@ func (r *ScriptRunner) task(c Command) error {
 		def = 1
 	}
 	entries := a.int("entries", def, false)
+	if a.err == nil && entries >= MaxPlannedOutputs-r.planned {
+		a.fail("entries=%d: a script plans at most %d task outputs in all", entries, MaxPlannedOutputs)
+	}
 	if a.err != nil {
 		return a.err
 	}
+	r.planned += entries + 1
 	id := invoker.InvocationID(inv)
 	for range entries {
 		r.outcomes[id] = append(r.outcomes[id], invoker.OutEntry)
@@ -270,7 +274,11 @@ func (r *ScriptRunner) advance(c Command) error {
 	if err != nil {
 		return &ScriptError{Line: c.Line, Msg: err.Error()}
 	}
-	r.sim.advance(r.sim.now + d)
+	to, err := laterBy(r.sim.now, d)
+	if err != nil {
+		return &ScriptError{Line: c.Line, Msg: err.Error()}
+	}
+	r.sim.advance(to)
 	r.sim.deliverDue()
 	fmt.Fprintf(&r.out, "time: %v\n", r.sim.now)
 	return nil

@@ -26,7 +26,8 @@ type Options struct {
 	Events io.Writer
 	// Observers watch the run (see Observer).
 	Observers []Observer
-	// MaxDecisions bounds a run's scheduling decisions (0: DefaultMaxDecisions).
+	// MaxDecisions bounds a run's scheduling decisions (0: a budget that
+	// grows with the workload, see decisionBudget).
 	MaxDecisions int
 	// Record receives the run's schedule: every decision, in the format
 	// ReadSchedule reads.
@@ -100,8 +101,11 @@ func newSim(o Options) (*Sim, error) {
 	if o.Bounds == (Bounds{}) {
 		o.Bounds = DefaultBounds()
 	}
+	if err := checkLimits(o); err != nil {
+		return nil, err
+	}
 	if o.MaxDecisions == 0 {
-		o.MaxDecisions = DefaultMaxDecisions
+		o.MaxDecisions = decisionBudget(o)
 	}
 	if o.Plan == nil {
 		o.Plan = &Plan{Name: "none"}
@@ -321,6 +325,9 @@ func (s *Sim) settleStep() (d Decision, settled bool, err error) {
 		next, ok := s.nextTime()
 		if !ok || s.instant {
 			return d, true, nil
+		}
+		if err := checkHorizon(next); err != nil {
+			return d, false, err
 		}
 		if err := s.replay.advance(next); err != nil {
 			return d, false, err

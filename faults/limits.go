@@ -1,0 +1,78 @@
+package faults
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits of what the lab simulates. Past them a run would take minutes or
+// gigabytes, or virtual time would overflow; the lab refuses up front and
+// says which limit was hit (exit code 2).
+const (
+	// MaxPartitions bounds --partitions and `config partitions=`: every
+	// scheduling decision looks at every invoker.
+	MaxPartitions = 1024
+	// MaxInvocations bounds the safety phase's invocations.
+	MaxInvocations = 1_000_000
+	// MaxStepDowns bounds the safety phase's step-downs.
+	MaxStepDowns = 100_000
+	// MaxDelay bounds one fault delay, so that virtual time cannot wrap.
+	MaxDelay = 24 * time.Hour
+	// MaxVirtualTime is the horizon no run or script goes past.
+	MaxVirtualTime = 1000 * 24 * time.Hour
+	// MaxPlannedOutputs bounds the task outputs a script plans (`task
+	// entries=`), all scripts' tasks together.
+	MaxPlannedOutputs = 1_000_000
+)
+
+// LimitError is a setting past one of the lab's limits (exit code 2).
+type LimitError struct{ Msg string }
+
+func (e *LimitError) Error() string { return e.Msg }
+
+func limitError(format string, args ...any) error {
+	return &LimitError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// ErrHorizon is returned when a run would go past MaxVirtualTime.
+var ErrHorizon = fmt.Errorf("virtual time would pass %v: the run did not settle", MaxVirtualTime)
+
+// checkLimits refuses options the simulator cannot run in reasonable time
+// and memory.
+func checkLimits(o Options) error {
+	switch {
+	case o.Node.Partitions > MaxPartitions:
+		return limitError("partitions %d: the lab simulates at most %d", o.Node.Partitions, MaxPartitions)
+	case o.Workload.Invocations > MaxInvocations:
+		return limitError("invocations %d: the lab simulates at most %d", o.Workload.Invocations, MaxInvocations)
+	case o.Workload.StepDowns > MaxStepDowns:
+		return limitError("step-downs %d: the lab simulates at most %d", o.Workload.StepDowns, MaxStepDowns)
+	}
+	return nil
+}
+
+// decisionBudget is how many scheduling decisions a run may take before it
+// is declared stuck: DefaultMaxDecisions, plus room for the workload. A run
+// takes about 20 decisions per invocation and a few per partition and
+// leadership change; the budget allows five times that.
+func decisionBudget(o Options) int {
+	w := o.Workload
+	perStepDown := w.Invocations/max(o.Node.Partitions, 1) + 1
+	return DefaultMaxDecisions + 100*w.Invocations + 100*w.StepDowns*perStepDown + 1000*o.Node.Partitions
+}
+
+// checkHorizon stops a run whose next event lies past MaxVirtualTime.
+func checkHorizon(next time.Duration) error {
+	if next > MaxVirtualTime || next < 0 {
+		return ErrHorizon
+	}
+	return nil
+}
+
+// laterBy is t+d, or an error when that is past MaxVirtualTime.
+func laterBy(t, d time.Duration) (time.Duration, error) {
+	if d < 0 || d > MaxVirtualTime-t {
+		return t, limitError("virtual time %v + %v would pass the horizon of %v", t, d, MaxVirtualTime)
+	}
+	return t + d, nil
+}

@@ -1,0 +1,73 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// MaxInputSize bounds a plan, script or schedule file. The built-in plans
+// and the examples are a few kilobytes.
+const MaxInputSize = 4 << 20
+
+// ReadInput reads a plan, script or schedule file: a regular file of at
+// most MaxInputSize bytes. Devices, pipes and directories are refused
+// before they are opened, so /dev/zero or a FIFO cannot fill memory or
+// block the lab; a bounded regular file is read in milliseconds.
+func ReadInput(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	if err := regularAndSmall(info); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	defer f.Close()
+	// The file may have been replaced since the Stat.
+	if info, err = f.Stat(); err != nil {
+		return nil, plainPathError(err)
+	}
+	if err := regularAndSmall(info); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	if len(data) > MaxInputSize {
+		return nil, fmt.Errorf("larger than %d MiB", MaxInputSize>>20)
+	}
+	return data, nil
+}
+
+func regularAndSmall(info fs.FileInfo) error {
+	switch {
+	case info.IsDir():
+		return errors.New("is a directory, not a file")
+	case info.Mode()&fs.ModeDevice != 0:
+		return errors.New("is a device, not a regular file")
+	case info.Mode()&fs.ModeNamedPipe != 0:
+		return errors.New("is a named pipe, not a regular file")
+	case !info.Mode().IsRegular():
+		return errors.New("not a regular file")
+	case info.Size() > MaxInputSize:
+		return fmt.Errorf("larger than %d MiB", MaxInputSize>>20)
+	}
+	return nil
+}
+
+// plainPathError drops the operation and path of an *fs.PathError: the
+// caller names the file.
+func plainPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
