@@ -37,6 +37,12 @@ func usageError(format string, args ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, args...)}
 }
 
+// errOutput marks a failure to write stdout: a full disk or a closed pipe
+// (exit 3, but not an internal error).
+var errOutput = errors.New("writing the output")
+
+func outputError(err error) error { return fmt.Errorf("%w: %w", errOutput, err) }
+
 // violationFound ends a command with exit code 1 and no further message:
 // the report already said what failed.
 var violationFound = &exitError{exitViolation, nil}
@@ -51,6 +57,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var pe *faults.PlanError
 	var se *faults.ScriptError
 	var sche *faults.ScheduleError
+	var le *faults.LimitError
 	switch {
 	case errors.As(err, &ee):
 		code = ee.code
@@ -60,12 +67,13 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "lab: interrupted")
 		return exitInterrupt
-	case errors.As(err, &pe), errors.As(err, &se), errors.As(err, &sche),
+	case errors.As(err, &pe), errors.As(err, &se), errors.As(err, &sche), errors.As(err, &le),
 		errors.Is(err, invoker.ErrConfig), errors.Is(err, invoker.ErrSpillDir):
 		code = exitUsage
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !strings.HasPrefix(msg, "--events") {
+	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) &&
+		!strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
 	}
 	fmt.Fprintf(stderr, "lab: %s\n", msg)

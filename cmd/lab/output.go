@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -91,14 +90,22 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 			return err
 		}
 	}
+	// A failure to write -v's lines stops the run: its cause is the error.
+	ctx, stop := context.WithCancelCause(cmd.Context())
+	defer stop(nil)
 	if out.verbose {
 		stderr := cmd.ErrOrStderr()
 		opts.Observers = append(opts.Observers, faults.EventFunc(func(e invoker.Event) {
-			fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e)
+			if _, err := fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e); err != nil {
+				stop(outputError(err))
+			}
 		}))
 	}
-	res, err := out.execute(cmd.Context(), opts)
+	res, err := out.execute(ctx, opts)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
+			return cause
+		}
 		return err
 	}
 	// The files are whole before the report says what is in them.
@@ -113,11 +120,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	} else {
 		err = faults.WriteText(cmd.OutOrStdout(), res)
 		if err == nil && !res.OK() && buggy && res.Replay != "" {
-			fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
 		}
 	}
 	if err != nil {
-		return err
+		return outputError(err)
 	}
 	if !res.OK() {
 		return violationFound
@@ -125,9 +132,10 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	return nil
 }
 
-// outputFiles are the files a command writes: buffered, closed once with
-// their errors reported, and removed when the command fails, so that a
-// half-written file is never taken for a whole one.
+// outputFiles are the files a command writes: buffered and written whole
+// lines at a time (see lineFile), closed once with their errors reported,
+// and removed when the command fails, so that a half-written file is never
+// taken for a whole one.
 type outputFiles struct {
 	files  []outputFile
 	closed bool
@@ -136,7 +144,7 @@ type outputFiles struct {
 type outputFile struct {
 	flag, path string
 	file       *os.File
-	w          *bufio.Writer
+	w          *lineFile
 	// created: the command made the file, so it may remove it. A file
 	// that was there before (or a device, like /dev/full) is never removed.
 	created bool
@@ -151,7 +159,7 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 	if err != nil {
 		return nil, usageError("%s: %v", flag, err)
 	}
-	f := outputFile{flag: flag, path: path, file: file, w: bufio.NewWriter(file), created: os.IsNotExist(statErr), partial: partial}
+	f := outputFile{flag: flag, path: path, file: file, w: &lineFile{file: file}, created: os.IsNotExist(statErr), partial: partial}
 	o.files = append(o.files, f)
 	return f.w, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,9 +24,12 @@ func newPlansCmd() *cobra.Command {
 				if !ok {
 					return usageError("no built-in plan %q (built-in: %s)", args[0], strings.Join(faults.BuiltinPlans(), ", "))
 				}
-				_, err := out.Write(src)
-				return err
+				if _, err := out.Write(src); err != nil {
+					return outputError(err)
+				}
+				return nil
 			}
+			var b strings.Builder
 			for _, name := range faults.BuiltinPlans() {
 				p, err := faults.LoadPlan(name)
 				if err != nil {
@@ -36,11 +40,14 @@ func newPlansCmd() *cobra.Command {
 					if i == 0 {
 						label = name
 					}
-					fmt.Fprintf(out, "%-14s %s\n", label, line)
+					fmt.Fprintf(&b, "%-14s %s\n", label, line)
 				}
 				for _, r := range p.Rules {
-					fmt.Fprintf(out, "%-14s   - %s\n", "", r)
+					fmt.Fprintf(&b, "%-14s   - %s\n", "", r)
 				}
+			}
+			if _, err := io.WriteString(out, b.String()); err != nil {
+				return outputError(err)
 			}
 			return nil
 		},

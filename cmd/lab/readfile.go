@@ -9,6 +9,10 @@ import (
 // readRegularFile reads a whole input file, refusing what is not a regular
 // file (a directory, /dev/zero, a pipe) and anything larger than limit.
 func readRegularFile(path string, limit int64) ([]byte, error) {
+	// Stat first: opening a named pipe blocks until a writer comes.
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

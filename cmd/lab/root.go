@@ -11,6 +11,12 @@ import (
 
 // execute runs the lab's command line and returns the process exit code.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return executeWith(ctx, args, stdout, stderr)
+}
+
+// executeWith is execute with extra commands, for tests. A panic anywhere
+// in a command is the lab's own failure: exit 3 (see crashed).
+func executeWith(ctx context.Context, args []string, stdout, stderr io.Writer, extra ...*cobra.Command) (code int) {
 	root := &cobra.Command{
 		Use:   "lab",
 		Short: "A fault-injection lab for lifecycle races in Restate's invoker",
@@ -27,12 +33,31 @@ fix holds under the same seeds.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see %s --help)", err, c.CommandPath())
 	})
+	// run and replay have their own -v; for every command it also shows
+	// the stack of a crash.
+	root.PersistentFlags().BoolP("verbose", "v", false, "show the stack of a crash")
 	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd())
+	root.AddCommand(extra...)
+	defer func() {
+		if p := recover(); p != nil {
+			code = crashed(p, stack(), verbose(root, args), stderr)
+		}
+	}()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && isUsage(err) {
 		err = usageError("%v (see %s --help)", err, cmd.CommandPath())
 	}
 	return exitCode(err, stderr)
+}
+
+// verbose reports whether the command args ran had -v set.
+func verbose(root *cobra.Command, args []string) bool {
+	c, _, err := root.Find(args)
+	if err != nil {
+		return false
+	}
+	f := c.Flags().Lookup("verbose")
+	return f != nil && f.Value.String() == "true"
 }
 
 // isUsage recognises cobra's own errors about commands and arguments.

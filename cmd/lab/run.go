@@ -111,14 +111,14 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 func replayCommand(flags *pflag.FlagSet) string {
 	parts := []string{"lab run"}
 	for _, name := range []string{"seed", "variant", "plan"} {
-		parts = append(parts, "--"+name+" "+flags.Lookup(name).Value.String())
+		parts = append(parts, "--"+name+" "+shellQuote(flags.Lookup(name).Value.String()))
 	}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace":
 			return
 		}
-		parts = append(parts, "--"+fl.Name+" "+fl.Value.String())
+		parts = append(parts, "--"+fl.Name+" "+shellQuote(fl.Value.String()))
 	})
 	return strings.Join(parts, " ")
 }

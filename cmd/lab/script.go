@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -33,9 +34,9 @@ error (its line is named), 3 internal error, 130 interrupted.`,
 }
 
 func runScript(cmd *cobra.Command, path, spillDir string) error {
-	src, err := os.ReadFile(path)
+	src, err := faults.ReadInput(path)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("%s: %v", path, err)
 	}
 	cmds, err := faults.ParseScript(path, src)
 	if err != nil {
@@ -48,12 +49,12 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 	r.SpillDir, r.ShowTime = spillDir, true
 	defer r.Close()
 	out := cmd.OutOrStdout()
+	ctx := cmd.Context()
 	for _, c := range cmds {
-		if err := cmd.Context().Err(); err != nil {
-			return err
+		text, err := r.ExecContext(ctx, c)
+		if _, werr := io.WriteString(out, text); werr != nil {
+			return outputError(werr)
 		}
-		text, err := r.Exec(c)
-		fmt.Fprint(out, text)
 		if se, ok := err.(*faults.ScriptError); ok {
 			se.File = path
 			return se
@@ -62,9 +63,14 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 			return err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	failures := r.Failures()
 	res := r.Result()
-	fmt.Fprintf(out, "%d commands, %d events, sha256:%s\n", len(cmds), res.Events, res.Hash)
+	if _, err := fmt.Fprintf(out, "%d commands, %d events, sha256:%s\n", len(cmds), res.Events, res.Hash); err != nil {
+		return outputError(err)
+	}
 	if len(failures) > 0 {
 		for _, f := range failures {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: %s: FAILED: %s\n", path, f.Line, f.Expect, f.Problem)

@@ -1,0 +1,431 @@
+//go:build unix
+
+package main
+
+// The binary under hostile conditions (issue 12): output into a closed pipe
+// or a full file, and SIGINT, SIGTERM or SIGPIPE at random points. Whatever
+// happens, the exit code is documented, the event file holds whole lines,
+// and no spill directory or temp file is left.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// proc is one run of the binary with the caller's stdout and stderr.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan error
+	tmp  string
+}
+
+func startLab(t *testing.T, stdout, stderr io.Writer, wrap []string, args ...string) *proc {
+	t.Helper()
+	argv := append(append([]string(nil), wrap...), append([]string{labBin}, args...)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	env, tmp := labEnv(t)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan error, 1), tmp: tmp}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait returns the exit code; a death by signal fails the test.
+func (p *proc) wait(t *testing.T) int {
+	t.Helper()
+	var err error
+	select {
+	case err = <-p.done:
+		p.done <- err // for the cleanup
+	case <-time.After(cmdTimeout):
+		t.Fatalf("%v: still running after %v", p.cmd.Args, cmdTimeout)
+	}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee) && ee.Exited():
+		return ee.ExitCode()
+	}
+	t.Fatalf("%v: %v (killed by a signal instead of exiting)", p.cmd.Args, err)
+	return -1
+}
+
+// wholeLines checks that a JSON Lines file holds only whole lines of JSON
+// (it may be empty) and returns how many.
+func wholeLines(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read the event log: %v", err)
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		t.Errorf("%s ends mid-line: %q", path, lastLine(data))
+	}
+	n := 0
+	for line := range bytes.Lines(data) {
+		n++
+		if !json.Valid(line) {
+			t.Fatalf("%s line %d is not JSON: %q", path, n, line)
+		}
+	}
+	return n
+}
+
+// closedPipe is a pipe whose reader reads limit bytes (or one line, if limit
+// is 0, as `| head -1` does; or nothing, if limit is negative) and closes.
+func closedPipe(t *testing.T, limit int) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit < 0 {
+		r.Close()
+		t.Cleanup(func() { w.Close() })
+		return w
+	}
+	go func() {
+		if limit == 0 {
+			_, _ = bufio.NewReader(r).ReadString('\n')
+		} else {
+			_, _ = io.CopyN(io.Discard, r, int64(limit))
+		}
+		r.Close()
+	}()
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// `lab run -v --events ev.jsonl 2>&1 | head -1` was killed by SIGPIPE (exit
+// 141), left its spill directories, and cut the event file mid-line. Now it
+// stops on the failed write with exit 3 and cleans up; so does a script.
+func TestOutputIntoClosedPipe(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		limit int // see closedPipe
+	}{
+		// -v writes megabytes: the pipe's buffer fills and head closes it.
+		{"run -v", []string{"run", "-v", "--invocations", "20000", "--queue-limit", "1"}, 0},
+		{"run", []string{"run", "--invocations", "2000", "--queue-limit", "1"}, -1},
+		{"script", []string{"script", filepath.Join("..", "..", "examples", "issue-2543-fixed.script")}, -1},
+		{"plans", []string{"plans"}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			spill, events := spillDir(t), filepath.Join(t.TempDir(), "ev.jsonl")
+			args := tc.args
+			if tc.name != "plans" {
+				args = append(args, "--spill-dir", spill)
+			}
+			if strings.HasPrefix(tc.name, "run") {
+				args = append(args, "--events", events)
+			}
+			out := closedPipe(t, tc.limit)
+			p := startLab(t, out, out, nil, args...)
+			out.Close() // the child has its own copy
+			if code := p.wait(t); code != exitInternal {
+				t.Errorf("exit code %d, want %d", code, exitInternal)
+			}
+			if strings.HasPrefix(tc.name, "run") {
+				wholeLines(t, events)
+			}
+			checkTmp(t, p.tmp)
+		})
+	}
+}
+
+// fileSizeLimit runs the binary with a file size limit of 512 bytes:
+// writing past it into a regular file fails with EFBIG, as writing to a
+// full disk fails with ENOSPC.
+var fileSizeLimit = []string{"sh", "-c", `ulimit -f 1 && exec "$0" "$@"`}
+
+// `lab plans > /dev/full` and `lab script ... > /dev/full` exited 0 with
+// their output lost; `lab run > /dev/full` said "internal error". Each now
+// exits 3 saying it could not write its output, whether the output is
+// /dev/full or a file past its size limit.
+func TestOutputIntoFullFile(t *testing.T) {
+	t.Parallel()
+	if info, err := os.Stat("/dev/full"); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/full is not the full device (%v): as root, run: rm -f /dev/full && mknod -m 666 /dev/full c 1 7 (.ci/run does)", err)
+	}
+	for _, mode := range []string{"/dev/full", "ulimit -f"} {
+		for _, args := range [][]string{
+			{"plans"},
+			{"plans", "chaos"},
+			{"script", filepath.Join("..", "..", "examples", "issue-2543.script")},
+			{"run"},
+			{"run", "--format", "json"},
+			{"run", "--events", "EVENTS"},
+		} {
+			t.Run(mode+" "+strings.Join(args, " "), func(t *testing.T) {
+				t.Parallel()
+				fullOutput(t, mode, args)
+			})
+		}
+	}
+}
+
+func fullOutput(t *testing.T, mode string, args []string) {
+	dir := t.TempDir()
+	args = append([]string(nil), args...)
+	out, wrap, why := filepath.Join(dir, "out"), fileSizeLimit, "file too large"
+	if mode == "/dev/full" {
+		out, wrap, why = "/dev/full", nil, "no space left on device"
+	}
+	stdoutPath, events := out, ""
+	for i := range args {
+		if args[i] == "EVENTS" {
+			events, args[i], stdoutPath = out, out, os.DevNull
+		}
+	}
+	stdout, err := os.OpenFile(stdoutPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	if args[0] != "plans" {
+		args = append(args, "--spill-dir", spillDir(t))
+	}
+	var stderr strings.Builder
+	p := startLab(t, stdout, &stderr, wrap, args...)
+	r := result{code: p.wait(t), stderr: stderr.String()}
+	wantCode(t, r, exitInternal)
+	want := "lab: writing the output: write /dev/stdout: " + why
+	if events != "" {
+		want = "lab: writing the event log: write " + events + ": " + why
+		if mode != "/dev/full" && wholeLines(t, events) == 0 {
+			t.Errorf("no event written before the limit")
+		}
+	}
+	wantOneLineError(t, r, want)
+	checkTmp(t, p.tmp)
+}
+
+// hostileSeed is the seed of TestRandomSignals: LAB_HOSTILE_SEED, or the
+// clock. It is printed, so a failure can be replayed.
+func hostileSeed(t *testing.T) uint64 {
+	if s := os.Getenv("LAB_HOSTILE_SEED"); s != "" {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("LAB_HOSTILE_SEED=%s: %v", s, err)
+		}
+		return seed
+	}
+	return uint64(time.Now().UnixNano())
+}
+
+// SIGINT, SIGTERM or SIGPIPE at a random point of a run or a script, with
+// stdout into a file or into a pipe closed after a random number of bytes.
+// The exit code is the documented one for what happened first; the event
+// file holds whole lines; nothing is left in the spill dir or TMPDIR.
+func TestRandomSignals(t *testing.T) {
+	t.Parallel()
+	seed := hostileSeed(t)
+	t.Logf("seed %d (rerun with LAB_HOSTILE_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	script := longScript(t)
+	signals := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE}
+	const trials = 6
+	type trial struct {
+		sig      syscall.Signal
+		after    time.Duration
+		isScript bool
+		pipeAt   int // 0: stdout to a file
+	}
+	var ts []trial
+	for range trials {
+		tr := trial{sig: signals[rng.IntN(len(signals))], after: time.Duration(rng.IntN(1000)) * time.Millisecond,
+			isScript: rng.IntN(2) == 0}
+		if rng.IntN(3) == 0 {
+			tr.pipeAt = 1 + rng.IntN(200_000)
+		}
+		ts = append(ts, tr)
+	}
+	for i, tr := range ts {
+		t.Run(fmt.Sprintf("%d-%v", i, tr.sig), func(t *testing.T) {
+			t.Parallel()
+			t.Logf("seed %d: %+v", seed, tr)
+			spill := spillDir(t)
+			dir := t.TempDir()
+			events := filepath.Join(dir, "ev.jsonl")
+			args := []string{"run", "--invocations", "10000", "--queue-limit", "2", "--events", events, "--spill-dir", spill}
+			if tr.isScript {
+				args = []string{"script", script, "--spill-dir", spill}
+			}
+			var stdout io.Writer
+			if tr.pipeAt > 0 {
+				w := closedPipe(t, tr.pipeAt)
+				defer w.Close()
+				stdout = w
+			} else {
+				f, err := os.Create(filepath.Join(dir, "stdout"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				stdout = f
+			}
+			var stderr strings.Builder
+			p := startLab(t, stdout, &stderr, nil, args...)
+			if f, ok := stdout.(*os.File); ok {
+				f.Close() // the child has its own copy
+			}
+			// Signal only once the lab has set up its handlers: it has
+			// started writing (a run's event file, a script's stdout).
+			started := time.Now()
+			for !tr.isScript && fileSize(events) == 0 || tr.isScript && tr.pipeAt == 0 && fileSize(filepath.Join(dir, "stdout")) == 0 {
+				if time.Since(started) > 20*time.Second {
+					t.Fatalf("nothing written within 20s")
+				}
+				select {
+				case err := <-p.done:
+					p.done <- err
+					t.Logf("ended before writing anything")
+				case <-time.After(10 * time.Millisecond):
+					continue
+				}
+				break
+			}
+			if tr.isScript && tr.pipeAt > 0 {
+				time.Sleep(200 * time.Millisecond) // no file to watch: give it time to start
+			}
+			time.Sleep(tr.after)
+			sent := p.cmd.Process.Signal(tr.sig) == nil
+			code := p.wait(t)
+			r := result{code: code, stderr: stderr.String()}
+			noGoPanic(t, r)
+			switch {
+			case code == exitInterrupt && sent && tr.sig != syscall.SIGPIPE:
+				if r.stderr != "lab: interrupted\n" {
+					t.Errorf("stderr %q after exit 130", r.stderr)
+				}
+			case code == exitInternal && tr.pipeAt > 0:
+				wantOneLineError(t, r, "lab: writing the output", "broken pipe")
+			case code == exitOK || code == exitViolation && !tr.isScript:
+				// It finished first, or ignored SIGPIPE as documented.
+			default:
+				t.Errorf("exit code %d after %v at %v (sent: %v)\nstderr: %s", code, tr.sig, tr.after, sent, clip(r.stderr))
+			}
+			if !tr.isScript {
+				t.Logf("%d events in the log", wholeLines(t, events))
+			}
+			checkTmp(t, p.tmp)
+		})
+	}
+}
+
+// longScript writes a script that runs for seconds: 16 partitions, 4,000
+// invocations, spilling.
+func longScript(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString("config partitions=16 quota=2 queue-limit=2\n")
+	for p := range 16 {
+		fmt.Fprintf(&b, "leader p=%d epoch=1\n", p)
+	}
+	for i := range 4000 {
+		fmt.Fprintf(&b, "invoke p=%d inv=i%d\n", i%16, i)
+	}
+	b.WriteString("settle\nshutdown\nsettle\ncheck\nexpect ok\n")
+	return writeFile(t, t.TempDir(), "long.script", b.String())
+}
+
+// Hostile inputs of issue 12: each is refused with exit 2 and one line, in
+// well under the time it used to take.
+func TestHostileInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	bigDelay := writeFile(t, dir, "big-delay.yaml", "name: x\nrules:\n  - kinds: [ack]\n    action: delay\n    delay: 2562047h47m16.854775807s\n")
+	empty := writeFile(t, dir, "empty.yaml", "")
+	manyPartitions := writeFile(t, dir, "partitions.script", "config partitions=50000\n")
+	advance := writeFile(t, dir, "advance.script", "advance 1000000h\nadvance 1000000h\nadvance 1000000h\n")
+	entries := writeFile(t, dir, "entries.script", "task inv=a outcome=ok entries=1000000000\n")
+	nul := writeFile(t, dir, "nul.script", "invoke p=0 inv=a\x00b\n")
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", "--plan", "/dev/zero"}, []string{"/dev/zero: cannot read: is a device"}},
+		{[]string{"run", "--plan", fifo}, []string{"is a named pipe"}},
+		{[]string{"script", "/dev/zero"}, []string{"/dev/zero: is a device"}},
+		{[]string{"script", fifo}, []string{"is a named pipe"}},
+		{[]string{"run", "--plan", bigDelay}, []string{bigDelay + ":5:12: a delay can be at most 24h"}},
+		{[]string{"run", "--plan", empty}, []string{empty + ":1:1: empty plan"}},
+		{[]string{"run", "--partitions", "100000"}, []string{"partitions 100000: the lab simulates at most 1024"}},
+		{[]string{"run", "--invocations", "2000000"}, []string{"invocations 2000000: the lab simulates at most 1000000"}},
+		{[]string{"script", manyPartitions}, []string{manyPartitions + ":1: partitions 50000"}},
+		{[]string{"script", advance}, []string{advance + ":1: virtual time 0s + 1000000h0m0s would pass the horizon"}},
+		{[]string{"script", entries}, []string{entries + ":1: entries=1000000000: a script plans at most"}},
+		{[]string{"script", nul}, []string{nul + `:1: column 17: control character '\x00'`}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			args := append(tc.args, "--spill-dir", spillDir(t))
+			r := lab(t, args...)
+			wantUsageError(t, r, true, tc.want...)
+		})
+	}
+}
+
+// The replay command of a plan file whose path needs quoting is quoted, and
+// the shell runs it as printed.
+func TestReplayIsShellQuoted(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "my plans")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plan := writeFile(t, dir, "it's chaos.yaml", lab(t, "plans", "chaos").stdout)
+	spill := spillDir(t)
+	r := lab(t, "run", "--plan", plan, "--seed", "3", "--partitions", "2", "--spill-dir", spill)
+	replay := reportLine(t, r, "replay")
+	want := `lab run --seed 3 --variant buggy --plan '` + strings.ReplaceAll(plan, "'", `'\''`) + `' --partitions 2`
+	if replay != want {
+		t.Fatalf("replay line:\n got  %s\n want %s", replay, want)
+	}
+	sh := exec.Command("sh", "-c", strings.Replace(replay, "lab ", `"$0" `, 1)+` --spill-dir "$1"`, labBin, spill)
+	out, err := sh.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == exitViolation) {
+		t.Fatalf("sh -c %q: %v\n%s", replay, err, out)
+	}
+	if got := reportHash(t, result{stdout: string(out)}); got != reportHash(t, r) {
+		t.Errorf("the replayed run differs: %s vs %s", got, reportHash(t, r))
+	}
+}
+
+// An empty script printed "sha256:" with no hash.
+func TestEmptyScriptPrintsHash(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "script", writeFile(t, t.TempDir(), "empty.script", "# nothing\n"), "--spill-dir", spillDir(t))
+	wantCode(t, r, 0)
+	if want := "0 commands, 0 events, sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}

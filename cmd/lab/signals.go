@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// watchSignals makes the first SIGINT or SIGTERM cancel the command, which
+// then stops cleanly (event file flushed, spill directories removed, exit
+// 130), and a second one exit at once. SIGPIPE is ignored: output into a
+// closed pipe is a write error, handled like any other (exit 3), instead of
+// killing the lab before it cleans up.
+func watchSignals(cancel func(), stderr io.Writer) {
+	signal.Ignore(syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go secondForces(sigs, cancel, func() {
+		fmt.Fprintln(stderr, "lab: interrupted again: exiting now")
+		os.Exit(exitInterrupt)
+	})
+}
+
+// secondForces cancels on the first signal and calls force on the second.
+func secondForces(sigs <-chan os.Signal, cancel, force func()) {
+	<-sigs
+	cancel()
+	<-sigs
+	force()
+}
