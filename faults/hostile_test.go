@@ -119,10 +119,10 @@ func TestDecisionBudgetScales(t *testing.T) {
 		plan                              string
 		partitions, invocations, stepDown int
 	}{
-		{"shutdown-race", 4, 3000, 1},
-		{"chaos", 4, 3000, 10},
-		{"chaos", 64, 2000, 200},
-		{"chaos", 1, 1500, 30},
+		{"shutdown-race", 4, 1500, 1},
+		{"chaos", 4, 1500, 10},
+		{"chaos", 64, 1000, 200},
+		{"chaos", 1, 800, 30},
 	} {
 		o := Options{Seed: 3, Node: invoker.DefaultConfig(), Workload: DefaultWorkload()}
 		o.Node.Variant, o.Node.Partitions, o.Node.Store = invoker.Fixed, tc.partitions, invoker.MemStores()

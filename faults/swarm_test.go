@@ -15,10 +15,7 @@ import (
 // graceful must hold every invariant under every built-in plan; buggy may
 // only panic.
 func TestSwarm(t *testing.T) {
-	n := 400
-	if testing.Short() {
-		n = 60
-	}
+	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
 	for _, name := range faults.BuiltinPlans() {
 		p, err := faults.LoadPlan(name)
