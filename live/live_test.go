@@ -3,6 +3,7 @@ package live_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -173,5 +174,25 @@ func TestCancelEndsTheRun(t *testing.T) {
 	}
 	if err := r.Control(faults.Control{Kind: faults.ControlShutdown}); err != live.ErrStopped {
 		t.Fatalf("a control after the end: %v", err)
+	}
+}
+
+// A panic on the runner's goroutine is a bug in the lab; it reaches whoever
+// waits, with its stack, instead of killing the process there.
+func TestAPanicReachesTheWaiter(t *testing.T) {
+	o := options(t, invoker.Fixed)
+	o.Observers = append(o.Observers, faults.EventFunc(func(e invoker.Event) {
+		if e.Seq == 100 {
+			panic("observer bug")
+		}
+	}))
+	r, err := live.Start(context.Background(), o, live.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Wait()
+	var crash *live.PanicError
+	if !errors.As(err, &crash) || crash.Value != "observer bug" || !bytes.Contains(crash.Stack, []byte("live_test.go")) {
+		t.Fatalf("Wait: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"lab/faults"
@@ -30,7 +32,12 @@ func (l *loop) run(ctx context.Context) {
 	r := l.r
 	defer close(r.done)
 	l.rebase()
-	err := func() error {
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = &PanicError{Value: p, Stack: debug.Stack()}
+			}
+		}()
 		for !r.sim.Done() {
 			if err := l.waitReady(ctx); err != nil {
 				return err
@@ -176,3 +183,12 @@ func (r *ring) list() []invoker.Event {
 	}
 	return out
 }
+
+// PanicError is a Go panic on the runner's goroutine: a bug in the lab,
+// handed to whoever waits for the run instead of killing the process there.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }

@@ -68,7 +68,12 @@ func (o *outputFlags) execute(ctx context.Context, opts faults.Options) (*faults
 	if err != nil {
 		return nil, err
 	}
-	return r.Wait()
+	res, err := r.Wait()
+	var crash *live.PanicError
+	if errors.As(err, &crash) {
+		panic(crash) // reported like a panic here, with the runner's stack
+	}
+	return res, err
 }
 
 // simulate runs one simulation with the outputs the flags ask for, prints

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"lab/live"
 )
 
 // execute runs the lab's command line and returns the process exit code.
@@ -40,7 +42,11 @@ fix holds under the same seeds.`,
 	root.AddCommand(extra...)
 	defer func() {
 		if p := recover(); p != nil {
-			code = crashed(p, stack(), verbose(root, args), stderr)
+			st := stack()
+			if crash, ok := p.(*live.PanicError); ok {
+				p, st = crash.Value, crash.Stack
+			}
+			code = crashed(p, st, verbose(root, args), stderr)
 		}
 	}()
 	cmd, err := root.ExecuteContextC(ctx)
