@@ -1,0 +1,263 @@
+package telemetry
+
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Metrics is an observer that counts what runs do, for Prometheus. Counters
+// and histograms are updated from the event stream on the simulator's
+// goroutine; gauges are read at scrape time from a published snapshot
+// (SetView), never from the node. Names mirror Restate's invoker metrics
+// under a lab_ prefix, plus what Restate lacks; the README lists them.
+type Metrics struct {
+	enqueued      *prometheus.CounterVec
+	tasks         *prometheus.CounterVec
+	taskDuration  prometheus.Histogram
+	staleInvokes  *prometheus.CounterVec
+	staleEffects  *prometheus.CounterVec
+	faults        *prometheus.CounterVec
+	violations    *prometheus.CounterVec
+	phaseDuration *prometheus.HistogramVec
+	runs          *prometheus.CounterVec
+	decisions     *prometheus.CounterVec
+	info          *prometheus.GaugeVec
+
+	view    atomic.Pointer[func() *faults.Snapshot]
+	final   atomic.Pointer[faults.Snapshot]
+	traceID func(invoker.InvocationID) string
+
+	// Per run, touched only by the simulator's goroutine.
+	variant   string
+	taskStart map[invoker.TaskID]time.Duration
+	taskEnd   map[invoker.TaskID]invoker.OutputKind
+	phases    *phases
+}
+
+// MetricsOptions configure NewMetrics.
+type MetricsOptions struct {
+	// TraceID names the trace an invocation's spans are in ("" for none):
+	// histograms then carry it as an exemplar.
+	TraceID func(invoker.InvocationID) string
+}
+
+// Task statuses of lab_invoker_invocation_tasks_total.
+const (
+	taskStarted         = "started"
+	taskCompleted       = "completed"
+	taskSuspended       = "suspended"
+	taskFailed          = "failed"
+	taskFailedTransient = "failed_transient"
+	taskAborted         = "aborted"
+)
+
+// NewMetrics registers the lab's metrics with reg (never the global registry).
+func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
+	m := &Metrics{
+		enqueued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_enqueue_total",
+			Help: "Invokes added to an invoker's segmented queue (Restate: restate_invoker_enqueue_total).",
+		}, []string{"partition"}),
+		tasks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_invocation_tasks_total",
+			Help: "Invocation task operations by status: started, then completed, suspended, failed, failed_transient or aborted (Restate: restate_invoker_invocation_tasks_total).",
+		}, []string{"status"}),
+		taskDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "lab_invoker_task_duration_seconds",
+			Help:    "Virtual time from an invocation task's start to its end, aborted ones included (Restate: restate_invoker_task_duration_seconds).",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}),
+		staleInvokes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_stale_invokes_dropped_total",
+			Help: "Invokes dequeued for a partition leader epoch the invoker no longer has, and dropped (the fix of restate#2547; the buggy variant panics instead).",
+		}, []string{"partition"}),
+		staleEffects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_partition_stale_effects_dropped_total",
+			Help: "Effects a partition processor dropped because they came from a leader epoch that is not its current one.",
+		}, []string{"partition"}),
+		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_faults_injected_total",
+			Help: "Faults the injector applied, by kind (delay, drop, duplicate, reorder) and by the kind of message they hit.",
+		}, []string{"kind", "message"}),
+		violations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invariant_violations_total",
+			Help: "Invariant violations, by invariant.",
+		}, []string{"invariant"}),
+		phaseDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "lab_shutdown_phase_duration_seconds",
+			Help:    "Virtual time a node shutdown phase took, from its message being sent to its effect (stop-ingress, step-down, cancel-invoker until the loop exits, join, spill-cleanup).",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+		}, []string{"phase"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_runs_total",
+			Help: "Runs that ended, by variant and verdict (ok or violated).",
+		}, []string{"variant", "verdict"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_sim_decisions_total",
+			Help: "Scheduling decisions the simulator took, by kind.",
+		}, []string{"kind"}),
+		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lab_run_info",
+			Help: "The run being simulated (value 1): seed, variant, fault plan and scheduler.",
+		}, []string{"seed", "variant", "plan", "strategy"}),
+		traceID: o.TraceID,
+	}
+	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
+		m.faults, m.violations, m.phaseDuration, m.runs, m.decisions, m.info, viewCollector{m}}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range []string{taskStarted, taskCompleted, taskSuspended, taskFailed, taskFailedTransient, taskAborted} {
+		m.tasks.WithLabelValues(s)
+	}
+	return m, nil
+}
+
+// SetView makes the gauges read snapshots from view at scrape time; view
+// must be safe to call from any goroutine and return a copy (or nil).
+// Without one, the gauges show the state at the end of the last run.
+func (m *Metrics) SetView(view func() *faults.Snapshot) { m.view.Store(&view) }
+
+func (m *Metrics) snapshot() *faults.Snapshot {
+	if v := m.view.Load(); v != nil {
+		if s := (*v)(); s != nil {
+			return s
+		}
+	}
+	return m.final.Load()
+}
+
+// OnStart resets the per-run state.
+func (m *Metrics) OnStart(info faults.RunInfo) {
+	m.variant = info.Variant.String()
+	m.taskStart = map[invoker.TaskID]time.Duration{}
+	m.taskEnd = map[invoker.TaskID]invoker.OutputKind{}
+	m.phases = newPhases(invokerCount(info.Node))
+	m.info.Reset()
+	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy).Set(1)
+	// Series that exist from the start read 0 rather than "no data".
+	for p := range info.Node.Partitions {
+		l := partitionLabel(invoker.PartitionID(p))
+		m.enqueued.WithLabelValues(l)
+		m.staleInvokes.WithLabelValues(l)
+		m.staleEffects.WithLabelValues(l)
+	}
+	for _, inv := range faults.Invariants {
+		m.violations.WithLabelValues(inv)
+	}
+	m.runs.WithLabelValues(m.variant, "ok")
+	m.runs.WithLabelValues(m.variant, "violated")
+}
+
+func invokerCount(c invoker.Config) int {
+	if c.SharedInvoker {
+		return 1
+	}
+	return c.Partitions
+}
+
+// OnEvent counts one event.
+func (m *Metrics) OnEvent(e invoker.Event) {
+	if m.phases == nil {
+		m.OnStart(faults.RunInfo{})
+	}
+	if c := m.phases.observe(e); c.finished {
+		m.observe(m.phaseDuration.WithLabelValues(c.ended.name), c.ended.duration(e).Seconds(), "")
+	}
+	switch e.Kind {
+	case invoker.KindEnqueue:
+		m.enqueued.WithLabelValues(partitionLabel(e.Partition)).Inc()
+	case invoker.KindTaskStart:
+		m.tasks.WithLabelValues(taskStarted).Inc()
+		m.taskStart[e.Task] = e.At
+	case invoker.KindSent:
+		if e.Msg == invoker.MsgTaskOutput && e.Output.Final() {
+			m.taskEnd[e.Task] = e.Output
+		}
+	case invoker.KindTaskEnd:
+		m.tasks.WithLabelValues(taskStatus(m.taskEnd[e.Task], e.Reason)).Inc()
+		if start, ok := m.taskStart[e.Task]; ok {
+			m.observe(m.taskDuration, (e.At - start).Seconds(), e.Inv)
+		}
+		delete(m.taskStart, e.Task)
+		delete(m.taskEnd, e.Task)
+	case invoker.KindStaleInvoke:
+		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
+	case invoker.KindEffectDropped:
+		if e.Reason == staleEpochReason {
+			m.staleEffects.WithLabelValues(partitionLabel(e.Partition)).Inc()
+		}
+	case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder:
+		m.faults.WithLabelValues(faultKind(e.Kind), e.Msg.String()).Inc()
+	case invoker.KindViolation:
+		m.violations.WithLabelValues(invariantOf(e.Reason)).Inc()
+	}
+}
+
+// staleEpochReason is how a partition processor explains dropping an effect
+// of another leader epoch.
+const staleEpochReason = "stale leader epoch"
+
+// OnEnd counts the run and keeps its final state for the gauges.
+func (m *Metrics) OnEnd(r *faults.Result) {
+	verdict := "ok"
+	if !r.OK() {
+		verdict = "violated"
+	}
+	m.runs.WithLabelValues(r.Variant.String(), verdict).Inc()
+	m.final.Store(&faults.Snapshot{Node: r.Final, At: r.End, Done: true})
+}
+
+// OnDecision counts the simulator's decisions by kind.
+func (m *Metrics) OnDecision(d faults.Decision) {
+	m.decisions.WithLabelValues(d.Kind.String()).Inc()
+}
+
+// observe records v, with the trace of inv (or of the run) as exemplar.
+func (m *Metrics) observe(o prometheus.Observer, v float64, inv invoker.InvocationID) {
+	if m.traceID != nil {
+		if id := m.traceID(inv); id != "" {
+			o.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{"trace_id": id})
+			return
+		}
+	}
+	o.Observe(v)
+}
+
+func taskStatus(out invoker.OutputKind, reason string) string {
+	if reason != "finished" {
+		return taskAborted
+	}
+	switch out {
+	case invoker.OutClosed:
+		return taskCompleted
+	case invoker.OutSuspended:
+		return taskSuspended
+	case invoker.OutFailedTransient:
+		return taskFailedTransient
+	}
+	return taskFailed
+}
+
+func faultKind(k invoker.Kind) string { return strings.TrimPrefix(k.String(), "fault.") }
+
+// invariantOf reads the invariant a violation event names.
+func invariantOf(reason string) string {
+	for _, inv := range faults.Invariants {
+		if strings.HasPrefix(reason, inv+":") {
+			return inv
+		}
+	}
+	return "unknown"
+}
+
+func partitionLabel(p invoker.PartitionID) string { return strconv.Itoa(int(p)) }
