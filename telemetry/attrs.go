@@ -1,0 +1,54 @@
+package telemetry
+
+import (
+	"math"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"lab/invoker"
+)
+
+// Attribute keys. Ids go in attributes, never in span names.
+const (
+	keySeed        = attribute.Key("lab.seed")
+	keyVariant     = attribute.Key("lab.variant")
+	keyPlan        = attribute.Key("lab.plan")
+	keyStrategy    = attribute.Key("lab.scheduler")
+	keyWorkload    = attribute.Key("lab.workload")
+	keyPartition   = attribute.Key("lab.partition.id")
+	keyEpoch       = attribute.Key("lab.leader.epoch")
+	keyInvocation  = attribute.Key("lab.invocation.id")
+	keyInvoker     = attribute.Key("lab.invoker.id")
+	keyIncarnation = attribute.Key("lab.node.incarnation")
+	keyAttempt     = attribute.Key("lab.attempt")
+	keyTask        = attribute.Key("lab.task.id")
+	keyQueueLen    = attribute.Key("lab.queue.length")
+	keyQueueEnd    = attribute.Key("lab.queue.outcome")
+	keyPhase       = attribute.Key("lab.shutdown.phase")
+	keySimPhase    = attribute.Key("lab.sim.phase")
+	keySeq         = attribute.Key("lab.event.seq")
+	keyEvent       = attribute.Key("lab.event")
+	keyFaultKind   = attribute.Key("lab.fault.kind")
+	keyFaultMsg    = attribute.Key("lab.fault.message")
+	keyMsgID       = attribute.Key("lab.message.id")
+	keyInvariant   = attribute.Key("lab.invariant")
+	keyVerdict     = attribute.Key("lab.verdict")
+	keyHash        = attribute.Key("lab.events.sha256")
+	keyEvents      = attribute.Key("lab.events")
+	keyDecisions   = attribute.Key("lab.decisions")
+	keyOutcome     = attribute.Key("lab.task.outcome")
+	// Semantic conventions (v1.43.0, the SDK's) for exceptions.
+	keyExcType    = attribute.Key("exception.type")
+	keyExcMessage = attribute.Key("exception.message")
+)
+
+func seedAttr(seed uint64) attribute.KeyValue {
+	if seed <= math.MaxInt64 {
+		return keySeed.Int64(int64(seed))
+	}
+	return keySeed.String(formatUint(seed))
+}
+
+func pleAttrs(ple invoker.PLE) []attribute.KeyValue {
+	return []attribute.KeyValue{keyPartition.Int(int(ple.Partition)), keyEpoch.Int64(int64(ple.Epoch))}
+}

@@ -1,0 +1,143 @@
+package telemetry
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+)
+
+// ExportOptions say where a command's spans go.
+type ExportOptions struct {
+	// OTLP exports over OTLP, configured by the standard OTEL_EXPORTER_OTLP_*
+	// variables (HTTP by default, gRPC with OTEL_EXPORTER_OTLP_PROTOCOL=grpc).
+	OTLP bool
+	// TraceOut, if set, is a file for the spans as OTLP JSON.
+	TraceOut string
+}
+
+// OTLPFromEnv reports whether the environment names an OTLP endpoint, which
+// turns OTLP export on as --otlp does.
+func OTLPFromEnv() bool {
+	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+}
+
+// Export is a command's tracer provider and where its spans go.
+type Export struct {
+	tp        *sdktrace.TracerProvider
+	ids       *IDs
+	otlp      bool
+	ended     atomic.Int64 // spans handed to the OTLP exporter's queue
+	delivered atomic.Int64 // spans the collector accepted
+}
+
+// NewExport builds the provider. Nothing is exported when neither OTLP nor
+// a file is asked for; the tracer then costs only its own bookkeeping.
+func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
+	x := &Export{ids: NewIDs(), otlp: o.OTLP}
+	res, err := Resource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithIDGenerator(x.ids), sdktrace.WithResource(res),
+		sdktrace.WithRawSpanLimits(SpanLimits()), sdktrace.WithSampler(sdktrace.AlwaysSample())}
+	if o.OTLP {
+		exp, err := otlpExporter(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var bsp []sdktrace.BatchSpanProcessorOption
+		if os.Getenv("OTEL_BSP_MAX_QUEUE_SIZE") == "" {
+			// A run ends thousands of spans at once; the default 2048 would drop them.
+			bsp = append(bsp, sdktrace.WithMaxQueueSize(1<<16))
+		}
+		opts = append(opts, sdktrace.WithSpanProcessor(counter{&x.ended}),
+			sdktrace.WithBatcher(&countingExporter{exp, &x.delivered}, bsp...))
+	}
+	if o.TraceOut != "" {
+		f, err := createTraceFile(o.TraceOut)
+		if err != nil {
+			return nil, fmt.Errorf("--trace-out: %w", err)
+		}
+		opts = append(opts, sdktrace.WithSpanProcessor(f))
+	}
+	x.tp = sdktrace.NewTracerProvider(opts...)
+	return x, nil
+}
+
+// Tracer is a run observer exporting through this provider.
+func (x *Export) Tracer(o TraceOptions) *Tracer { return NewTracer(x.tp, x.ids, o) }
+
+// Shutdown flushes and stops every exporter, waiting at most timeout: a
+// collector that is down or slow never holds the command up longer. It
+// reports how many spans did not reach the collector.
+func (x *Export) Shutdown(timeout time.Duration) (undelivered int64, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err = x.tp.Shutdown(ctx)
+	if x.otlp {
+		undelivered = x.ended.Load() - x.delivered.Load()
+	}
+	return undelivered, err
+}
+
+// Resource names the process: service.name "lab" unless OTEL_SERVICE_NAME
+// or OTEL_RESOURCE_ATTRIBUTES say otherwise, and the SDK's own attributes.
+func Resource(ctx context.Context) (*resource.Resource, error) {
+	return resource.New(ctx, resource.WithSchemaURL(semconv.SchemaURL),
+		resource.WithAttributes(semconv.ServiceName("lab")), resource.WithTelemetrySDK(), resource.WithFromEnv())
+}
+
+// SpanLimits are the SDK's (and its OTEL_SPAN_* variables'), except that an
+// invoker's span may hold many more events than the default 128.
+func SpanLimits() sdktrace.SpanLimits {
+	l := sdktrace.NewSpanLimits()
+	if os.Getenv("OTEL_SPAN_EVENT_COUNT_LIMIT") == "" {
+		l.EventCountLimit = 1 << 14
+	}
+	return l
+}
+
+func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+	if proto == "" {
+		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+	}
+	switch strings.TrimSpace(proto) {
+	case "", "http/protobuf":
+		return otlptracehttp.New(ctx)
+	case "grpc":
+		return otlptracegrpc.New(ctx)
+	}
+	return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: want grpc or http/protobuf", proto)
+}
+
+// countingExporter counts the spans the collector accepted.
+type countingExporter struct {
+	sdktrace.SpanExporter
+	n *atomic.Int64
+}
+
+func (c *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := c.SpanExporter.ExportSpans(ctx, spans)
+	if err == nil {
+		c.n.Add(int64(len(spans)))
+	}
+	return err
+}
+
+// counter counts the spans that ended.
+type counter struct{ n *atomic.Int64 }
+
+func (c counter) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (c counter) OnEnd(sdktrace.ReadOnlySpan)                     { c.n.Add(1) }
+func (c counter) Shutdown(context.Context) error                  { return nil }
+func (c counter) ForceFlush(context.Context) error                { return nil }

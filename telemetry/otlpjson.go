@@ -1,0 +1,234 @@
+package telemetry
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// traceFile is a span processor that keeps every ended span and writes them
+// at shutdown to a file as one line of OTLP JSON (an ExportTraceServiceRequest,
+// ids in hex as the OTLP JSON encoding wants), in the order they ended: the
+// same run with a fixed anchor gives the same bytes. Any OTLP/HTTP receiver
+// takes the line as it is (POST it to /v1/traces as application/json).
+type traceFile struct {
+	mu    sync.Mutex
+	path  string
+	file  *os.File
+	spans []sdktrace.ReadOnlySpan
+	done  bool
+}
+
+func createTraceFile(path string) (*traceFile, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &traceFile{path: path, file: f}, nil
+}
+
+func (f *traceFile) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (f *traceFile) OnEnd(s sdktrace.ReadOnlySpan) {
+	f.mu.Lock()
+	if !f.done {
+		f.spans = append(f.spans, s)
+	}
+	f.mu.Unlock()
+}
+func (f *traceFile) ForceFlush(context.Context) error { return nil }
+
+// Shutdown writes the file and closes it; later spans are not written.
+func (f *traceFile) Shutdown(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done {
+		return nil
+	}
+	f.done = true
+	w := bufio.NewWriter(f.file)
+	err := json.NewEncoder(w).Encode(otlpRequest(f.spans))
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--trace-out %s: %w", f.path, err)
+	}
+	return nil
+}
+
+type jsonRequest struct {
+	ResourceSpans []jsonResourceSpans `json:"resourceSpans"`
+}
+
+type jsonResourceSpans struct {
+	Resource   jsonResource     `json:"resource"`
+	ScopeSpans []jsonScopeSpans `json:"scopeSpans"`
+	SchemaURL  string           `json:"schemaUrl,omitempty"`
+}
+
+type jsonResource struct {
+	Attributes []jsonKV `json:"attributes"`
+}
+
+type jsonScopeSpans struct {
+	Scope jsonScope  `json:"scope"`
+	Spans []jsonSpan `json:"spans"`
+}
+
+type jsonScope struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+}
+
+type jsonSpan struct {
+	TraceID      string      `json:"traceId"`
+	SpanID       string      `json:"spanId"`
+	ParentSpanID string      `json:"parentSpanId,omitempty"`
+	Name         string      `json:"name"`
+	Kind         int         `json:"kind"`
+	Start        string      `json:"startTimeUnixNano"`
+	End          string      `json:"endTimeUnixNano"`
+	Attributes   []jsonKV    `json:"attributes,omitempty"`
+	Events       []jsonEvent `json:"events,omitempty"`
+	Links        []jsonLink  `json:"links,omitempty"`
+	Status       jsonStatus  `json:"status"`
+}
+
+type jsonEvent struct {
+	Time       string   `json:"timeUnixNano"`
+	Name       string   `json:"name"`
+	Attributes []jsonKV `json:"attributes,omitempty"`
+}
+
+type jsonLink struct {
+	TraceID    string   `json:"traceId"`
+	SpanID     string   `json:"spanId"`
+	Attributes []jsonKV `json:"attributes,omitempty"`
+}
+
+type jsonStatus struct {
+	Code    int    `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+type jsonKV struct {
+	Key   string    `json:"key"`
+	Value jsonValue `json:"value"`
+}
+
+type jsonValue struct {
+	String *string    `json:"stringValue,omitempty"`
+	Int    *string    `json:"intValue,omitempty"`
+	Double *float64   `json:"doubleValue,omitempty"`
+	Bool   *bool      `json:"boolValue,omitempty"`
+	Array  *jsonArray `json:"arrayValue,omitempty"`
+}
+
+type jsonArray struct {
+	Values []jsonValue `json:"values"`
+}
+
+// otlpRequest groups spans by resource and scope, in order of appearance.
+func otlpRequest(spans []sdktrace.ReadOnlySpan) jsonRequest {
+	var req jsonRequest
+	for _, s := range spans {
+		res := s.Resource()
+		if len(req.ResourceSpans) == 0 {
+			rs := jsonResourceSpans{Resource: jsonResource{Attributes: jsonAttrs(res.Attributes())}}
+			if res != nil {
+				rs.SchemaURL = res.SchemaURL()
+			}
+			req.ResourceSpans = append(req.ResourceSpans, rs)
+		}
+		rs := &req.ResourceSpans[0]
+		scope := jsonScope{Name: s.InstrumentationScope().Name, Version: s.InstrumentationScope().Version}
+		i := len(rs.ScopeSpans) - 1
+		for j := range rs.ScopeSpans {
+			if rs.ScopeSpans[j].Scope == scope {
+				i = j
+			}
+		}
+		if i < 0 || rs.ScopeSpans[i].Scope != scope {
+			rs.ScopeSpans = append(rs.ScopeSpans, jsonScopeSpans{Scope: scope})
+			i = len(rs.ScopeSpans) - 1
+		}
+		rs.ScopeSpans[i].Spans = append(rs.ScopeSpans[i].Spans, jsonSpanOf(s))
+	}
+	return req
+}
+
+func jsonSpanOf(s sdktrace.ReadOnlySpan) jsonSpan {
+	sc := s.SpanContext()
+	out := jsonSpan{
+		TraceID: sc.TraceID().String(), SpanID: sc.SpanID().String(), Name: s.Name(),
+		Kind:  int(s.SpanKind()),
+		Start: strconv.FormatInt(s.StartTime().UnixNano(), 10), End: strconv.FormatInt(s.EndTime().UnixNano(), 10),
+		Attributes: jsonAttrs(s.Attributes()),
+	}
+	if p := s.Parent(); p.SpanID().IsValid() {
+		out.ParentSpanID = p.SpanID().String()
+	}
+	for _, e := range s.Events() {
+		out.Events = append(out.Events, jsonEvent{Time: strconv.FormatInt(e.Time.UnixNano(), 10), Name: e.Name,
+			Attributes: jsonAttrs(e.Attributes)})
+	}
+	for _, l := range s.Links() {
+		out.Links = append(out.Links, jsonLink{TraceID: l.SpanContext.TraceID().String(),
+			SpanID: l.SpanContext.SpanID().String(), Attributes: jsonAttrs(l.Attributes)})
+	}
+	// OTLP numbers statuses unset 0, ok 1, error 2; the Go API does not.
+	switch s.Status().Code {
+	case codes.Error:
+		out.Status = jsonStatus{Code: 2, Message: s.Status().Description}
+	case codes.Ok:
+		out.Status = jsonStatus{Code: 1}
+	}
+	return out
+}
+
+func jsonAttrs(kvs []attribute.KeyValue) []jsonKV {
+	out := make([]jsonKV, 0, len(kvs))
+	for _, kv := range kvs {
+		out = append(out, jsonKV{Key: string(kv.Key), Value: jsonValueOf(kv.Value)})
+	}
+	return out
+}
+
+func jsonValueOf(v attribute.Value) jsonValue {
+	switch v.Type() {
+	case attribute.BOOL:
+		b := v.AsBool()
+		return jsonValue{Bool: &b}
+	case attribute.INT64:
+		i := strconv.FormatInt(v.AsInt64(), 10)
+		return jsonValue{Int: &i}
+	case attribute.FLOAT64:
+		f := v.AsFloat64()
+		return jsonValue{Double: &f}
+	case attribute.STRINGSLICE:
+		arr := &jsonArray{}
+		for _, s := range v.AsStringSlice() {
+			arr.Values = append(arr.Values, jsonValueOf(attribute.StringValue(s)))
+		}
+		return jsonValue{Array: arr}
+	case attribute.INT64SLICE:
+		arr := &jsonArray{}
+		for _, i := range v.AsInt64Slice() {
+			arr.Values = append(arr.Values, jsonValueOf(attribute.Int64Value(i)))
+		}
+		return jsonValue{Array: arr}
+	}
+	s := v.Emit()
+	return jsonValue{String: &s}
+}

@@ -1,0 +1,325 @@
+package telemetry_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/telemetry"
+)
+
+var anchor = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// traced runs one run with a tracer on a span recorder.
+func traced(t *testing.T, seed uint64, variant invoker.Variant, plan string, o telemetry.TraceOptions) (*faults.Result, *telemetry.Tracer, []sdktrace.ReadOnlySpan) {
+	t.Helper()
+	sr := tracetest.NewSpanRecorder()
+	ids := telemetry.NewIDs()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr),
+		sdktrace.WithRawSpanLimits(telemetry.SpanLimits()))
+	tr := telemetry.NewTracer(tp, ids, o)
+	r := runWith(t, seed, variant, plan, tr)
+	if n, m := len(sr.Started()), len(sr.Ended()); n != m {
+		t.Errorf("%d spans started, %d ended", n, m)
+	}
+	return r, tr, sr.Ended()
+}
+
+func attr(s sdktrace.ReadOnlySpan, key string) attribute.Value {
+	for _, kv := range s.Attributes() {
+		if string(kv.Key) == key {
+			return kv.Value
+		}
+	}
+	return attribute.Value{}
+}
+
+func named(spans []sdktrace.ReadOnlySpan, name string, match ...func(sdktrace.ReadOnlySpan) bool) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		ok := s.Name() == name
+		for _, m := range match {
+			ok = ok && m(s)
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hasEvent(s sdktrace.ReadOnlySpan, name string) (sdktrace.Event, bool) {
+	for _, e := range s.Events() {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return sdktrace.Event{}, false
+}
+
+// The #2543 story at a glance: the stale invoke's queue.wait starts inside
+// its partition's leadership term, the term ends with the abort-all, and the
+// wait ends in the panic, red, as do its invocation, its invoker and the run.
+func TestTraceTellsIssue2543(t *testing.T) {
+	r, tr, spans := traced(t, 1, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+	if !r.Violated(faults.NoPanic) {
+		t.Fatal("seed 1 no longer panics")
+	}
+	roots := named(spans, "lab.run")
+	if len(roots) != 1 {
+		t.Fatalf("%d lab.run spans", len(roots))
+	}
+	root := roots[0]
+	if root.Parent().IsValid() || root.Status().Code != codes.Error || attr(root, "lab.seed").AsInt64() != 1 ||
+		attr(root, "lab.variant").AsString() != "buggy" || root.SpanContext().TraceID().String() != tr.TraceID() {
+		t.Errorf("root: parent %v, status %v, attrs %v", root.Parent(), root.Status(), root.Attributes())
+	}
+	if _, ok := hasEvent(root, "exception"); !ok {
+		t.Error("root has no exception event")
+	}
+	waits := named(spans, "queue.wait", func(s sdktrace.ReadOnlySpan) bool {
+		return attr(s, "lab.queue.outcome").AsString() == "panic"
+	})
+	if len(waits) != 1 {
+		t.Fatalf("%d queue.wait spans ending in a panic", len(waits))
+	}
+	wait := waits[0]
+	panicEv, ok := hasEvent(wait, "invoker.panic")
+	if !ok || wait.Status().Code != codes.Error || !wait.EndTime().Equal(panicEv.Time) {
+		t.Errorf("wait: status %v, panic event %v at %v, ends %v", wait.Status(), ok, panicEv.Time, wait.EndTime())
+	}
+	if _, ok := hasEvent(wait, "exception"); !ok {
+		t.Error("the wait has no exception event")
+	}
+	p, e := attr(wait, "lab.partition.id").AsInt64(), attr(wait, "lab.leader.epoch").AsInt64()
+	terms := named(spans, "partition.leadership", func(s sdktrace.ReadOnlySpan) bool {
+		return attr(s, "lab.partition.id").AsInt64() == p && attr(s, "lab.leader.epoch").AsInt64() == e
+	})
+	if len(terms) != 1 {
+		t.Fatalf("%d terms p%d/e%d", len(terms), p, e)
+	}
+	term := terms[0]
+	abortAll, ok := hasEvent(term, "invoker.abort-all")
+	switch {
+	case !ok || !term.EndTime().Equal(abortAll.Time):
+		t.Errorf("term p%d/e%d does not end with the abort-all (%v at %v, ends %v)", p, e, ok, abortAll.Time, term.EndTime())
+	case !wait.StartTime().After(term.StartTime()) || !wait.StartTime().Before(term.EndTime()):
+		t.Errorf("the wait starts at %v, outside the term [%v, %v]", wait.StartTime(), term.StartTime(), term.EndTime())
+	case !wait.EndTime().After(term.EndTime()):
+		t.Errorf("the wait ends at %v, not after the term (%v)", wait.EndTime(), term.EndTime())
+	}
+	// The wait is a child of its invocation, which links to the term that
+	// invoked it and is red too.
+	invs := named(spans, "invocation", func(s sdktrace.ReadOnlySpan) bool {
+		return s.SpanContext().SpanID() == wait.Parent().SpanID()
+	})
+	if len(invs) != 1 {
+		t.Fatalf("the wait's parent is not an invocation")
+	}
+	inv := invs[0]
+	if inv.Status().Code != codes.Error || attr(inv, "lab.invocation.id") != attr(wait, "lab.invocation.id") {
+		t.Errorf("invocation: status %v, id %v", inv.Status(), attr(inv, "lab.invocation.id"))
+	}
+	if !slices.ContainsFunc(inv.Links(), func(l sdktrace.Link) bool { return l.SpanContext.SpanID() == term.SpanContext().SpanID() }) {
+		t.Errorf("the invocation does not link to term p%d/e%d", p, e)
+	}
+	dead := named(spans, "invoker", func(s sdktrace.ReadOnlySpan) bool { return s.Status().Code == codes.Error })
+	if len(dead) != 1 || attr(dead[0], "lab.invoker.id").AsInt64() != p {
+		t.Errorf("%d red invoker spans, want invoker%d's", len(dead), p)
+	}
+}
+
+// Every span has a known name and its parent in the same trace; there is one
+// span per invocation, attempt, queue wait, term and shutdown.
+func TestTraceShape(t *testing.T) {
+	r, _, spans := traced(t, 7, invoker.Fixed, "chaos", telemetry.TraceOptions{Anchor: anchor})
+	byID := map[[8]byte]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byID[s.SpanContext().SpanID()] = s
+	}
+	known := map[string]bool{"lab.run": true, "partition.leadership": true, "node.shutdown": true, "invoker": true,
+		"invocation": true, "queue.wait": true, "attempt": true, "shutdown.stop-ingress": true,
+		"shutdown.step-down": true, "shutdown.cancel-invoker": true, "shutdown.join": true, "shutdown.spill-cleanup": true}
+	for _, s := range spans {
+		if !known[s.Name()] {
+			t.Errorf("unknown span name %q", s.Name())
+		}
+		if s.Name() == "lab.run" {
+			continue
+		}
+		parent, ok := byID[s.Parent().SpanID()]
+		if !ok || parent.SpanContext().TraceID() != s.SpanContext().TraceID() {
+			t.Errorf("%s has no parent in its trace", s.Name())
+			continue
+		}
+		want := map[string]string{"queue.wait": "invocation", "attempt": "invocation"}[s.Name()]
+		if len(s.Name()) > 9 && s.Name()[:9] == "shutdown." {
+			want = "node.shutdown"
+			if attr(s, "lab.shutdown.phase").AsString() != s.Name()[9:] {
+				t.Errorf("%s has phase %v", s.Name(), attr(s, "lab.shutdown.phase"))
+			}
+		}
+		if want != "" && parent.Name() != want {
+			t.Errorf("%s is a child of %s, want %s", s.Name(), parent.Name(), want)
+		}
+		if s.EndTime().Before(s.StartTime()) || s.StartTime().Before(anchor) {
+			t.Errorf("%s runs %v..%v", s.Name(), s.StartTime(), s.EndTime())
+		}
+		for i := 1; i < len(s.Events()); i++ {
+			if s.Events()[i].Time.Before(s.Events()[i-1].Time) {
+				t.Errorf("%s: event %s before %s", s.Name(), s.Events()[i].Name, s.Events()[i-1].Name)
+			}
+		}
+	}
+	count := func(name string) int { return len(named(spans, name)) }
+	leaders := 0
+	for _, s := range named(spans, "partition.leadership") {
+		if _, ok := hasEvent(s, "pp.leader"); ok {
+			leaders++
+		}
+	}
+	checks := []struct {
+		what      string
+		got, want int
+	}{
+		{"invocation", count("invocation"), r.Kinds[invoker.KindAccepted]},
+		{"attempt", count("attempt"), r.Kinds[invoker.KindTaskStart]},
+		{"queue.wait", count("queue.wait"), r.Kinds[invoker.KindEnqueue]},
+		{"partition.leadership", count("partition.leadership"), leaders},
+		{"node.shutdown", count("node.shutdown"), 2},
+		{"shutdown.stop-ingress", count("shutdown.stop-ingress"), 2},
+		{"shutdown.spill-cleanup", count("shutdown.spill-cleanup"), 2 * len(r.Final.Invokers)},
+	}
+	for _, c := range checks {
+		if c.got != c.want || c.got == 0 {
+			t.Errorf("%d %s spans, want %d", c.got, c.what, c.want)
+		}
+	}
+}
+
+// Every fault the injector applied is a lab.fault event somewhere.
+func TestTraceFaults(t *testing.T) {
+	r, _, spans := traced(t, 3, invoker.Fixed, "chaos", telemetry.TraceOptions{Anchor: anchor})
+	byKind := map[string]int{}
+	for _, s := range spans {
+		for _, e := range s.Events() {
+			if e.Name == "lab.fault" {
+				for _, kv := range e.Attributes {
+					if kv.Key == "lab.fault.kind" {
+						byKind[kv.Value.AsString()]++
+					}
+				}
+			}
+		}
+	}
+	for a := faults.Delay; a <= faults.Duplicate; a++ {
+		if byKind[a.String()] != r.Faults[a] {
+			t.Errorf("%d %s faults in the trace, %d in the run", byKind[a.String()], a, r.Faults[a])
+		}
+	}
+	if r.FaultsInjected() == 0 {
+		t.Error("chaos injected no fault")
+	}
+}
+
+type spanKey struct {
+	name, trace, span, parent string
+	start, end                time.Time
+	attrs                     string
+	events                    int
+}
+
+func keys(spans []sdktrace.ReadOnlySpan) []spanKey {
+	var out []spanKey
+	for _, s := range spans {
+		set := attribute.NewSet(s.Attributes()...)
+		out = append(out, spanKey{s.Name(), s.SpanContext().TraceID().String(), s.SpanContext().SpanID().String(),
+			s.Parent().SpanID().String(), s.StartTime(), s.EndTime(), set.Encoded(attribute.DefaultEncoder()),
+			len(s.Events())})
+	}
+	return out
+}
+
+// A fixed anchor gives the same spans and ids; another anchor or another
+// variant gives other ids, so that two runs never share a trace.
+func TestTraceIDsStableForAnAnchor(t *testing.T) {
+	_, tr1, a := traced(t, 1, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+	_, tr2, b := traced(t, 1, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+	if !slices.Equal(keys(a), keys(b)) || tr1.TraceID() != tr2.TraceID() {
+		t.Error("the same run with the same anchor gave different spans")
+	}
+	_, tr3, _ := traced(t, 1, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor.Add(time.Second)})
+	_, tr4, _ := traced(t, 1, invoker.Fixed, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+	if tr3.TraceID() == tr1.TraceID() || tr4.TraceID() == tr1.TraceID() {
+		t.Error("another anchor or variant gave the same trace id")
+	}
+}
+
+// Above the split size, each invocation is a trace of its own linked to the run.
+func TestTraceSplitsLargeRuns(t *testing.T) {
+	_, tr, spans := traced(t, 1, invoker.Fixed, "none", telemetry.TraceOptions{Anchor: anchor, SplitAbove: 10})
+	root := named(spans, "lab.run")[0]
+	invs := named(spans, "invocation")
+	if len(invs) == 0 {
+		t.Fatal("no invocation spans")
+	}
+	traces := map[string]bool{}
+	for _, s := range invs {
+		id := s.SpanContext().TraceID()
+		traces[id.String()] = true
+		if id == root.SpanContext().TraceID() || s.Parent().IsValid() || len(s.Links()) == 0 ||
+			s.Links()[0].SpanContext.SpanID() != root.SpanContext().SpanID() {
+			t.Fatalf("invocation %v is not a root of its own trace linked to the run", attr(s, "lab.invocation.id"))
+		}
+		if got := tr.TraceIDOf(invoker.InvocationID(attr(s, "lab.invocation.id").AsString())); got != id.String() {
+			t.Errorf("TraceIDOf = %s, want %s", got, id)
+		}
+	}
+	if len(traces) != len(invs) {
+		t.Errorf("%d invocations in %d traces", len(invs), len(traces))
+	}
+	for _, a := range named(spans, "attempt") {
+		if !traces[a.SpanContext().TraceID().String()] {
+			t.Errorf("an attempt is not in an invocation's trace")
+		}
+	}
+}
+
+// An interrupted run still ends every span, and the root says why.
+func TestTraceClosedOnInterrupt(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	ids := telemetry.NewIDs()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr))
+	tr := telemetry.NewTracer(tp, ids, telemetry.TraceOptions{Anchor: anchor})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, _ := faults.LoadPlan("shutdown-race")
+	o := faults.Options{Seed: 1, Node: invoker.DefaultConfig(), Plan: p, Workload: faults.DefaultWorkload()}
+	n := 0
+	o.Observers = []faults.Observer{tr, faults.EventFunc(func(invoker.Event) {
+		if n++; n == 1000 {
+			cancel()
+		}
+	})}
+	_, err := faults.Run(ctx, o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v", err)
+	}
+	tr.Close(err)
+	if len(sr.Started()) != len(sr.Ended()) || len(sr.Ended()) == 0 {
+		t.Fatalf("%d spans started, %d ended", len(sr.Started()), len(sr.Ended()))
+	}
+	root := named(sr.Ended(), "lab.run")[0]
+	if root.Status().Code != codes.Error || attr(root, "lab.verdict").AsString() != "unfinished" {
+		t.Errorf("root: %v %v", root.Status(), attr(root, "lab.verdict"))
+	}
+}
