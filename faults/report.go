@@ -48,6 +48,12 @@ func WriteText(w io.Writer, r *Result) error {
 		r.Decisions, r.Steps, r.Deliveries, r.Events, r.End.Round(time.Microsecond))
 	fmt.Fprintf(b, "faults       %s\n", r.faultCounts())
 	fmt.Fprintf(b, "hash         sha256:%s\n", r.Hash)
+	if r.TraceID != "" {
+		fmt.Fprintf(b, "trace        %s\n", r.TraceID)
+	}
+	if r.TraceURL != "" {
+		fmt.Fprintf(b, "jaeger       %s\n", r.TraceURL)
+	}
 	for _, c := range []string{r.Replay, r.ReplaySchedule} {
 		if c != "" {
 			fmt.Fprintf(b, "replay       %s\n", c)
@@ -140,6 +146,8 @@ type report struct {
 	Hash          string            `json:"sha256"`
 	Replay        string            `json:"replay,omitempty"`
 	ReplaySched   string            `json:"replay_schedule,omitempty"`
+	TraceID       string            `json:"trace_id,omitempty"`
+	TraceURL      string            `json:"trace_url,omitempty"`
 }
 
 type violationReport struct {
@@ -155,7 +163,8 @@ func WriteJSON(w io.Writer, r *Result) error {
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
 		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
-		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay, ReplaySched: r.ReplaySchedule}
+		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay, ReplaySched: r.ReplaySchedule,
+		TraceID: r.TraceID, TraceURL: r.TraceURL}
 	for _, v := range r.Violations {
 		rep.Violations = append(rep.Violations, violationReport(v))
 	}

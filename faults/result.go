@@ -34,6 +34,9 @@ type Result struct {
 	// Replay is the command line that reruns the run from its seed, and
 	// ReplaySchedule the one that replays its recorded schedule, if any.
 	Replay, ReplaySchedule string
+	// TraceID is the run's OpenTelemetry trace, when it was traced, and
+	// TraceURL where to see it.
+	TraceID, TraceURL string
 }
 
 // OK reports whether every invariant held.

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -35,9 +36,15 @@ type Export struct {
 	tp        *sdktrace.TracerProvider
 	ids       *IDs
 	otlp      bool
+	file      *traceFile
 	ended     atomic.Int64 // spans handed to the OTLP exporter's queue
 	delivered atomic.Int64 // spans the collector accepted
+	lastErr   atomic.Pointer[error]
 }
+
+// Handle keeps the SDK's latest export error, instead of the log line per
+// failed batch the default handler prints: Shutdown reports it once.
+func (x *Export) Handle(err error) { x.lastErr.Store(&err) }
 
 // NewExport builds the provider. Nothing is exported when neither OTLP nor
 // a file is asked for; the tracer then costs only its own bookkeeping.
@@ -67,9 +74,11 @@ func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--trace-out: %w", err)
 		}
+		x.file = f
 		opts = append(opts, sdktrace.WithSpanProcessor(f))
 	}
 	x.tp = sdktrace.NewTracerProvider(opts...)
+	otel.SetErrorHandler(x) // one export per process
 	return x, nil
 }
 
@@ -86,7 +95,28 @@ func (x *Export) Shutdown(timeout time.Duration) (undelivered int64, err error) 
 	if x.otlp {
 		undelivered = x.ended.Load() - x.delivered.Load()
 	}
+	if last := x.lastErr.Load(); err == nil && undelivered > 0 && last != nil {
+		err = *last
+	}
 	return undelivered, err
+}
+
+// Discard removes the trace file unwritten: the command failed before its
+// run started, so the file would be a lie.
+func (x *Export) Discard() {
+	if x.file != nil {
+		x.file.discard()
+	}
+}
+
+// FileErr is why the trace file could not be written, after Shutdown.
+func (x *Export) FileErr() error {
+	if x.file == nil {
+		return nil
+	}
+	x.file.mu.Lock()
+	defer x.file.mu.Unlock()
+	return x.file.err
 }
 
 // Resource names the process: service.name "lab" unless OTEL_SERVICE_NAME

@@ -25,6 +25,7 @@ type traceFile struct {
 	file  *os.File
 	spans []sdktrace.ReadOnlySpan
 	done  bool
+	err   error
 }
 
 func createTraceFile(path string) (*traceFile, error) {
@@ -62,9 +63,19 @@ func (f *traceFile) Shutdown(context.Context) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("--trace-out %s: %w", f.path, err)
+		f.err = fmt.Errorf("--trace-out %s: %w", f.path, err)
 	}
-	return nil
+	return f.err
+}
+
+func (f *traceFile) discard() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.done {
+		f.done = true
+		f.file.Close()
+		os.Remove(f.path)
+	}
 }
 
 type jsonRequest struct {

@@ -74,11 +74,17 @@ func labEnv(t *testing.T) ([]string, string) {
 // panic or stack trace, or leaves anything in its temp dir.
 func lab(t *testing.T, args ...string) result {
 	t.Helper()
+	return labWithEnv(t, nil, args...)
+}
+
+// labWithEnv is lab with extra environment variables (NAME=value).
+func labWithEnv(t *testing.T, extra []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, labBin, args...)
 	env, tmp := labEnv(t)
-	cmd.Env = env
+	cmd.Env = append(env, extra...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

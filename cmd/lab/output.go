@@ -23,6 +23,7 @@ type outputFlags struct {
 	format, events, spillDir string
 	scheduleOut, pace        string
 	verbose                  bool
+	tel                      telemetryFlags
 }
 
 func (o *outputFlags) register(fl *pflag.FlagSet) {
@@ -31,6 +32,7 @@ func (o *outputFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.events, "events", "", "write the event log to this file as JSON Lines")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every event to stderr as it happens")
 	fl.StringVar(&o.pace, "pace", "", "run at a pace against the wall clock: 1x is real time, 10x ten times faster (default: as fast as possible)")
+	o.tel.register(fl)
 }
 
 func (o *outputFlags) check() error {
@@ -43,7 +45,7 @@ func (o *outputFlags) check() error {
 	if _, err := parsePace(o.pace); err != nil {
 		return usageError("--pace %s: %v", o.pace, err)
 	}
-	return nil
+	return o.tel.check()
 }
 
 // parsePace reads a speed like 1x, 10x or 0.5x ("" is as fast as possible).
@@ -59,7 +61,7 @@ func parsePace(s string) (float64, error) {
 }
 
 // execute runs the simulation: in one call, or paced on a live runner.
-func (o *outputFlags) execute(ctx context.Context, opts faults.Options) (*faults.Result, error) {
+func (o *outputFlags) execute(ctx context.Context, opts faults.Options, tel *telemetrySession) (*faults.Result, error) {
 	speed, _ := parsePace(o.pace)
 	if speed == 0 {
 		return faults.Run(ctx, opts)
@@ -68,6 +70,7 @@ func (o *outputFlags) execute(ctx context.Context, opts faults.Options) (*faults
 	if err != nil {
 		return nil, err
 	}
+	tel.watch(r)
 	res, err := r.Wait()
 	var crash *live.PanicError
 	if errors.As(err, &crash) {
@@ -83,6 +86,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 		return err
 	}
 	opts.Node.Store = invoker.FileStores(out.spillDir)
+	tel, err := startTelemetry(cmd.Context(), &out.tel, &opts, cmd.ErrOrStderr())
+	defer tel.close(&err) // spans flushed on every path: end, violation, error, Ctrl-C
+	if err != nil {
+		return err
+	}
 	var files outputFiles
 	defer files.abandon(&err)
 	if out.events != "" {
@@ -106,7 +114,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 			}
 		}))
 	}
-	res, err := out.execute(ctx, opts)
+	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
 		if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
 			return cause
@@ -117,6 +125,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	if err := files.close(); err != nil {
 		return err
 	}
+	tel.annotate(res)
 	if out.scheduleOut != "" {
 		res.ReplaySchedule = "lab replay " + shellQuote(out.scheduleOut)
 	}
@@ -132,9 +141,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 		return outputError(err)
 	}
 	if !res.OK() {
-		return violationFound
+		err = violationFound
 	}
-	return nil
+	tel.flush(&err)
+	tel.lingerOn(cmd.Context())
+	return err
 }
 
 // outputFiles are the files a command writes: buffered and written whole

@@ -115,7 +115,8 @@ func replayCommand(flags *pflag.FlagSet) string {
 	}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace":
+		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
+			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger":
 			return
 		}
 		parts = append(parts, "--"+fl.Name+" "+shellQuote(fl.Value.String()))

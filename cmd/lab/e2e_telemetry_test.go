@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lab/internal/realenv"
+)
+
+// telemetryReport is the part of the JSON report these tests read.
+type telemetryReport struct {
+	OK       bool           `json:"ok"`
+	Counts   map[string]int `json:"event_counts"`
+	Faults   map[string]int `json:"faults"`
+	Steps    int            `json:"invoker_steps"`
+	EndNanos int64          `json:"virtual_time_ns"`
+	TraceID  string         `json:"trace_id"`
+	TraceURL string         `json:"trace_url"`
+}
+
+func decodeTelemetryReport(t *testing.T, r result) telemetryReport {
+	t.Helper()
+	var rep telemetryReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("report: %v\n%v", err, r)
+	}
+	return rep
+}
+
+// A paced run of the failing seed, traced into a real Jaeger and scraped by
+// a real Prometheus: PromQL gives the counts the report gives, the gauges
+// moved while the run went on, and an exemplar's trace id is the run's
+// trace, which Jaeger has.
+func TestRunObservedByJaegerAndPrometheus(t *testing.T) {
+	j := realenv.StartJaeger(t)
+	addr := realenv.FreeAddr(t)
+	p := realenv.StartPrometheus(t, 100*time.Millisecond, addr)
+	start := time.Now()
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP},
+		"run", "--pace", "0.5x", "--metrics-addr", addr, "--linger", "2s", "--format", "json",
+		"--jaeger-url", j.Query, "--spill-dir", spillDir(t))
+	wantCode(t, r, 1)
+	rep := decodeTelemetryReport(t, r)
+	if len(rep.TraceID) != 32 || rep.TraceURL != j.Query+"/trace/"+rep.TraceID {
+		t.Fatalf("trace_id %q, trace_url %q", rep.TraceID, rep.TraceURL)
+	}
+	if !strings.Contains(r.stderr, "serving metrics on http://"+addr+"/metrics") {
+		t.Errorf("stderr does not say where metrics are:\n%v", r)
+	}
+
+	// The run is over: its series went stale, so read their last values.
+	last := func(q string) float64 {
+		t.Helper()
+		s := p.Query(t, "sum(max_over_time("+q+"[5m]))")
+		if len(s) != 1 {
+			t.Fatalf("%s: %v", q, s)
+		}
+		return s[0].Value
+	}
+	checks := []struct {
+		q    string
+		want int
+	}{
+		{`lab_invoker_enqueue_total`, rep.Counts["invoker.enqueue"]},
+		{`lab_invoker_invocation_tasks_total{status="started"}`, rep.Counts["task.start"]},
+		{`lab_invariant_violations_total{invariant="no-panic"}`, 1},
+		{`lab_runs_total{variant="buggy",verdict="violated"}`, 1},
+		{`lab_sim_decisions_total{kind="step"}`, rep.Steps},
+		{`lab_faults_injected_total{kind="delay"}`, rep.Faults["delay"]},
+	}
+	for _, c := range checks {
+		if got := last(c.q); got != float64(c.want) {
+			t.Errorf("%s = %v in Prometheus, %d in the report", c.q, got, c.want)
+		}
+	}
+	// The virtual clock was scraped mid-run, between its start and its end.
+	end := float64(rep.EndNanos) / 1e9
+	mid := 0
+	for _, v := range p.Samples(t, "lab_sim_virtual_time_seconds", 5*time.Minute) {
+		if v > 0 && v < end {
+			mid++
+		}
+	}
+	if mid == 0 {
+		t.Errorf("no scrape saw the virtual clock between 0 and %vs", end)
+	}
+
+	ex := p.Exemplars(t, "lab_invoker_task_duration_seconds_bucket", start.Add(-time.Minute), time.Now())
+	if len(ex) == 0 {
+		t.Fatal("no exemplar on lab_invoker_task_duration_seconds")
+	}
+	for _, e := range ex {
+		if e.Labels["trace_id"] != rep.TraceID {
+			t.Fatalf("exemplar trace_id %q, the run's trace is %s", e.Labels["trace_id"], rep.TraceID)
+		}
+	}
+	tr := j.GetTrace(t, ex[0].Labels["trace_id"], rep.Counts["pp.accepted"], 10*time.Second)
+	if len(tr.Spans) == 0 {
+		t.Fatal("Jaeger does not resolve the exemplar's trace")
+	}
+}
+
+// A collector that is down, or one that never answers, neither hangs nor
+// fails the run: it ends within 5s with its own exit code, and says how many
+// spans were not delivered.
+func TestRunCollectorDown(t *testing.T) {
+	hole, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hole.Close()
+	go func() { // accepts connections and never answers
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	endpoints := map[string][]string{
+		"down":           {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.FreeAddr(t)},
+		"silent":         {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + hole.Addr().String()},
+		"down over gRPC": {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.FreeAddr(t), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"},
+	}
+	for name, env := range endpoints {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			r := labWithEnv(t, env, "run", "--otlp", "--spill-dir", spillDir(t))
+			took := time.Since(start)
+			wantCode(t, r, 1)
+			if took > 5*time.Second {
+				t.Errorf("the run took %v with the collector %s", took, name)
+			}
+			if !strings.Contains(r.stderr, "spans not delivered to the OTLP collector") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("stderr does not say what was lost, in one line:\n%v", r)
+			}
+			if !strings.Contains(r.stdout, "\ntrace        ") {
+				t.Errorf("the report does not name the trace:\n%v", r)
+			}
+		})
+	}
+}
+
+// With a fixed time anchor the same run writes the same trace file, byte for
+// byte, and names the same trace.
+func TestRunTraceFileIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	var files [][]byte
+	var ids []string
+	for _, name := range []string{"a.json", "b.json"} {
+		path := filepath.Join(dir, name)
+		r := lab(t, "run", "--variant", "fixed", "--trace-out", path, "--time-anchor", "2026-01-01T00:00:00Z",
+			"--format", "json", "--spill-dir", spillDir(t))
+		wantCode(t, r, 0)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, ids = append(files, b), append(ids, decodeTelemetryReport(t, r).TraceID)
+	}
+	if !bytes.Equal(files[0], files[1]) || ids[0] != ids[1] || ids[0] == "" {
+		t.Errorf("two runs wrote different trace files (trace ids %v)", ids)
+	}
+	if !bytes.Contains(files[0], []byte(`"traceId":"`+ids[0]+`"`)) || !bytes.Contains(files[0], []byte(`"startTimeUnixNano":"1767225600000000000"`)) {
+		t.Errorf("the file does not hold the run's trace at the anchor")
+	}
+}
+
+// Bad telemetry flags are usage errors, and leave no file behind.
+func TestRunTelemetryBadInput(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.jsonl")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--time-anchor", "yesterday"}, "--time-anchor"},
+		{[]string{"--linger", "1s"}, "--linger needs --metrics-addr"},
+		{[]string{"--metrics-addr", "nope"}, "--metrics-addr"},
+		{[]string{"--metrics-addr", busy.Addr().String(), "--events", events}, "--metrics-addr"},
+		{[]string{"--trace-out", filepath.Join(dir, "no", "such", "dir.json"), "--events", events}, "--trace-out"},
+	}
+	for _, c := range cases {
+		r := lab(t, append([]string{"run"}, c.args...)...)
+		wantUsageError(t, r, true, c.want)
+		if left := dirEntries(t, dir); len(left) > 0 {
+			t.Errorf("%v left %v", c.args, left)
+		}
+	}
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/json", "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"}, "run")
+	wantUsageError(t, r, true, "OTEL_EXPORTER_OTLP_PROTOCOL")
+}

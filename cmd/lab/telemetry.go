@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+
+	"lab/faults"
+	"lab/live"
+	"lab/telemetry"
+)
+
+// exportTimeout bounds the final flush of spans: a collector that is down
+// or slow never holds the command up longer.
+const exportTimeout = 2 * time.Second
+
+// telemetryFlags say where a run's spans and metrics go.
+type telemetryFlags struct {
+	otlp             bool
+	traceOut, anchor string
+	jaegerURL        string
+	metricsAddr      string
+	linger           time.Duration
+	anchorTime       time.Time
+}
+
+func (t *telemetryFlags) register(fl *pflag.FlagSet) {
+	fl.BoolVar(&t.otlp, "otlp", false, "export the run's trace over OTLP, configured by the OTEL_EXPORTER_OTLP_* variables (on by itself when an endpoint variable is set)")
+	fl.StringVar(&t.traceOut, "trace-out", "", "write the run's trace to this file as OTLP JSON")
+	fl.StringVar(&t.anchor, "time-anchor", "", "wall-clock time (RFC 3339) of virtual time 0 in the trace; fixed, the same seed gives the same spans (default: when the run starts)")
+	fl.StringVar(&t.jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the report links the trace to")
+	fl.StringVar(&t.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (host:port; a bare :port is loopback)")
+	fl.DurationVar(&t.linger, "linger", 0, "keep serving metrics this long after the run (Ctrl-C ends it sooner)")
+}
+
+func (t *telemetryFlags) check() error {
+	if t.anchor != "" {
+		a, err := time.Parse(time.RFC3339Nano, t.anchor)
+		if err != nil {
+			return usageError("--time-anchor %s: want an RFC 3339 time like 2026-01-01T00:00:00Z", t.anchor)
+		}
+		t.anchorTime = a
+	}
+	if t.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(t.metricsAddr); err != nil {
+			return usageError("--metrics-addr %s: want host:port", t.metricsAddr)
+		}
+	}
+	if t.linger < 0 {
+		return usageError("--linger %v: must not be negative", t.linger)
+	}
+	if t.linger > 0 && t.metricsAddr == "" {
+		return usageError("--linger needs --metrics-addr")
+	}
+	return nil
+}
+
+// tracing reports whether the run is traced.
+func (t *telemetryFlags) tracing() bool {
+	return t.otlp || t.traceOut != "" || telemetry.OTLPFromEnv()
+}
+
+// telemetrySession is a run's telemetry: its trace export, its metrics and
+// the endpoint serving them.
+type telemetrySession struct {
+	flags   *telemetryFlags
+	stderr  io.Writer
+	export  *telemetry.Export
+	tracer  *telemetry.Tracer
+	metrics *telemetry.Metrics
+	server  *telemetry.MetricsServer
+}
+
+// startTelemetry adds the observers the flags ask for to opts and starts
+// serving metrics. The session (even with an error) must be closed on
+// every path.
+func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options, stderr io.Writer) (*telemetrySession, error) {
+	s := &telemetrySession{flags: t, stderr: stderr}
+	if t.tracing() {
+		x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: t.otlp || telemetry.OTLPFromEnv(), TraceOut: t.traceOut})
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		s.export = x
+		s.tracer = x.Tracer(telemetry.TraceOptions{Anchor: t.anchorTime})
+		opts.Observers = append(opts.Observers, s.tracer)
+	}
+	if t.metricsAddr != "" {
+		reg := prometheus.NewRegistry()
+		mo := telemetry.MetricsOptions{}
+		if s.tracer != nil {
+			mo.TraceID = s.tracer.TraceIDOf
+		}
+		m, err := telemetry.NewMetrics(reg, mo)
+		if err != nil {
+			return s, err
+		}
+		srv, err := telemetry.ServeMetrics(t.metricsAddr, reg)
+		if err != nil {
+			return s, usageError("--metrics-addr: %v", err)
+		}
+		s.metrics, s.server = m, srv
+		opts.Observers = append(opts.Observers, m)
+		fmt.Fprintf(stderr, "lab: serving metrics on http://%s/metrics\n", srv.Addr())
+	}
+	return s, nil
+}
+
+// watch makes the gauges follow a paced run's published view.
+func (s *telemetrySession) watch(r *live.Runner) {
+	if s == nil || s.metrics == nil {
+		return
+	}
+	s.metrics.SetView(func() *faults.Snapshot {
+		if v := r.View(); v != nil {
+			return &v.Snapshot
+		}
+		return nil
+	})
+}
+
+// annotate names the run's trace in its result.
+func (s *telemetrySession) annotate(res *faults.Result) {
+	if s == nil || s.tracer == nil {
+		return
+	}
+	res.TraceID = s.tracer.TraceID()
+	if s.flags.otlp || telemetry.OTLPFromEnv() {
+		res.TraceURL = strings.TrimSuffix(s.flags.jaegerURL, "/") + "/trace/" + res.TraceID
+	}
+}
+
+// linger keeps serving metrics after the run, until the time is up or ctx
+// is done.
+func (s *telemetrySession) lingerOn(ctx context.Context) {
+	if s == nil || s.server == nil || s.flags.linger <= 0 {
+		return
+	}
+	fmt.Fprintf(s.stderr, "lab: serving metrics for %v more\n", s.flags.linger)
+	select {
+	case <-time.After(s.flags.linger):
+	case <-ctx.Done():
+	}
+}
+
+// flush ends what is still open (an interrupted run's spans), flushes the
+// spans within exportTimeout and says on stderr how many were not
+// delivered. *cmdErr is how the command ends so far; a trace file that
+// could not be written replaces it. Only the first call does anything.
+func (s *telemetrySession) flush(cmdErr *error) {
+	if s == nil || s.export == nil {
+		return
+	}
+	x := s.export
+	s.export = nil
+	if *cmdErr != nil && s.tracer.TraceID() == "" { // the run never started
+		x.Discard()
+	}
+	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
+		s.tracer.Close(*cmdErr)
+	}
+	lost, err := x.Shutdown(exportTimeout)
+	switch {
+	case lost > 0 && err != nil:
+		fmt.Fprintf(s.stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
+	case lost > 0:
+		fmt.Fprintf(s.stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
+	}
+	if ferr := x.FileErr(); ferr != nil && (*cmdErr == nil || errors.Is(*cmdErr, violationFound)) {
+		*cmdErr = &exitError{exitInternal, ferr}
+	}
+}
+
+// close flushes the spans and stops serving metrics.
+func (s *telemetrySession) close(cmdErr *error) {
+	if s == nil {
+		return
+	}
+	s.flush(cmdErr)
+	if s.server != nil {
+		s.server.Close()
+		s.server = nil
+	}
+}
