@@ -19,7 +19,8 @@ import (
 // ExportOptions say where a command's spans go.
 type ExportOptions struct {
 	// OTLP exports over OTLP, configured by the standard OTEL_EXPORTER_OTLP_*
-	// variables (HTTP by default, gRPC with OTEL_EXPORTER_OTLP_PROTOCOL=grpc).
+	// variables (HTTP by default, gRPC with OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
+	// without an endpoint, to 127.0.0.1:4318 or :4317 in plain text).
 	OTLP bool
 	// TraceOut, if set, is a file for the spans as OTLP JSON.
 	TraceOut string
@@ -141,11 +142,23 @@ func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	if proto == "" {
 		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
 	}
+	// Without an endpoint, a collector on this machine, in plain text (the
+	// SDK's own default is TLS, which no local Jaeger speaks).
+	local := !OTLPFromEnv() && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
+		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == ""
 	switch strings.TrimSpace(proto) {
 	case "", "http/protobuf":
-		return otlptracehttp.New(ctx)
+		var opts []otlptracehttp.Option
+		if local {
+			opts = append(opts, otlptracehttp.WithEndpoint("127.0.0.1:4318"), otlptracehttp.WithInsecure())
+		}
+		return otlptracehttp.New(ctx, opts...)
 	case "grpc":
-		return otlptracegrpc.New(ctx)
+		var opts []otlptracegrpc.Option
+		if local {
+			opts = append(opts, otlptracegrpc.WithEndpoint("127.0.0.1:4317"), otlptracegrpc.WithInsecure())
+		}
+		return otlptracegrpc.New(ctx, opts...)
 	}
 	return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: want grpc or http/protobuf", proto)
 }

@@ -1,0 +1,80 @@
+//go:build unix
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Ctrl-C in the middle of a paced run still writes its trace: every span
+// ended, the run's root red and marked unfinished.
+func TestRunInterruptedWritesTrace(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "trace.json")
+	env, _ := labEnv(t)
+	cmd := exec.Command(labBin, "run", "--pace", "0.1x", "--trace-out", trace, "--spill-dir", spillDir(t))
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("the run did not end within 10s of SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || stderr.String() != "lab: interrupted\n" {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req struct {
+		ResourceSpans []struct {
+			ScopeSpans []struct {
+				Spans []struct {
+					Name       string `json:"name"`
+					End        string `json:"endTimeUnixNano"`
+					Attributes []struct {
+						Key   string `json:"key"`
+						Value struct {
+							String string `json:"stringValue"`
+						} `json:"value"`
+					} `json:"attributes"`
+					Status struct {
+						Code int `json:"code"`
+					} `json:"status"`
+				} `json:"spans"`
+			} `json:"scopeSpans"`
+		} `json:"resourceSpans"`
+	}
+	if err := json.Unmarshal(b, &req); err != nil || len(req.ResourceSpans) != 1 {
+		t.Fatalf("trace file: %v", err)
+	}
+	spans := req.ResourceSpans[0].ScopeSpans[0].Spans
+	root := spans[len(spans)-1]
+	unfinished := false
+	for _, a := range root.Attributes {
+		unfinished = unfinished || a.Key == "lab.verdict" && a.Value.String == "unfinished"
+	}
+	if root.Name != "lab.run" || root.Status.Code != 2 || !unfinished {
+		t.Errorf("last span %s, status %d, unfinished %v", root.Name, root.Status.Code, unfinished)
+	}
+	t.Logf("%d spans written after SIGINT", len(spans))
+}
