@@ -66,7 +66,9 @@ exporters:
 func StartJaeger(t testing.TB) *Jaeger {
 	t.Helper()
 	home, _ := os.UserHomeDir()
-	bin := find(t, "LAB_JAEGER_BIN", "jaeger", JaegerHowTo, filepath.Join(home, ".cache", "lab", "jaeger"))
+	cache := filepath.Join(home, ".cache", "lab")
+	built, _ := filepath.Glob(filepath.Join(cache, "jaeger-*")) // what .ci/run builds
+	bin := find(t, "LAB_JAEGER_BIN", "jaeger", JaegerHowTo, append([]string{filepath.Join(cache, "jaeger")}, built...)...)
 	p := freePorts(t, 4)
 	cfg := filepath.Join(t.TempDir(), "jaeger.yaml")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, jaegerConfig, p[0], p[1], p[2], p[3]), 0o644); err != nil {

@@ -1,0 +1,157 @@
+package telemetry
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"lab/invoker"
+)
+
+// The invocation side of a run's trace: an invocation span from acceptance
+// to terminal status, its waits in the queue and its attempts.
+func (t *Tracer) accepted(e invoker.Event) {
+	opts := []trace.SpanStartOption{trace.WithTimestamp(t.at(e)),
+		trace.WithAttributes(keyInvocation.String(string(e.Inv)), keyPartition.Int(int(e.Partition)))}
+	parent := t.rootCtx
+	if t.split {
+		parent = context.Background()
+		opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: t.root.SpanContext()}))
+	}
+	ctx, s := t.tracer.Start(parent, "invocation", opts...)
+	t.invocations[e.Inv] = &invocationSpan{span: s, ctx: ctx, open: true, linked: map[invoker.PLE]bool{}}
+	t.event(s, e)
+}
+
+// sent links an invocation to each leader term that invoked it.
+func (t *Tracer) sent(e invoker.Event) {
+	if e.Msg != invoker.MsgInvoke {
+		return
+	}
+	s := t.invocations[e.Inv]
+	term := t.terms[e.PLE()]
+	if s == nil || !s.open || term == nil || s.linked[e.PLE()] {
+		return
+	}
+	s.linked[e.PLE()] = true
+	s.span.AddLink(trace.Link{SpanContext: term.span.SpanContext(), Attributes: pleAttrs(e.PLE())})
+}
+
+func (t *Tracer) status(e invoker.Event) {
+	s := t.invocations[e.Inv]
+	if s == nil || !s.open {
+		t.event(t.root, e, keyInvocation.String(string(e.Inv)))
+		return
+	}
+	t.event(s.span, e)
+	if st, ok := invoker.ParseStatus(e.To); ok && st.Terminal() {
+		s.span.SetAttributes(attribute.String("lab.invocation.status", e.To))
+		t.end(s.span, e)
+		s.open = false
+	}
+}
+
+func (t *Tracer) enqueue(e invoker.Event) {
+	s := t.invocations[e.Inv]
+	if s == nil {
+		t.event(t.root, e)
+		return
+	}
+	t.event(s.span, e)
+	_, w := t.tracer.Start(s.ctx, "queue.wait", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
+		append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv)), keyInvoker.Int(e.Invoker), keyQueueLen.Int(e.N))...))
+	k := invokerKey{e.Incarnation, e.Invoker}
+	t.queues[k] = append(t.queues[k], &queueWait{span: w, inv: e.Inv, ple: e.PLE(), at: e})
+}
+
+// dequeue takes the invoke off its queue; the wait ends with the next event,
+// which says whether it started, was dropped as stale, or panicked.
+func (t *Tracer) dequeue(e invoker.Event) {
+	k := invokerKey{e.Incarnation, e.Invoker}
+	q := t.queues[k]
+	for i, w := range q {
+		if w.inv == e.Inv && w.ple == e.PLE() {
+			t.queues[k] = append(q[:i], q[i+1:]...)
+			t.event(w.span, e)
+			w.at = e
+			t.dequeued = w
+			break
+		}
+	}
+	t.event(t.invocationOr(e.Inv, t.root), e)
+}
+
+func (t *Tracer) settleDequeue(next invoker.Event) {
+	w := t.dequeued
+	t.dequeued = nil
+	switch {
+	case next.Kind == invoker.KindPanic && next.Inv == w.inv:
+		w.span.SetAttributes(keyQueueEnd.String("panic"))
+		t.event(w.span, next)
+		t.fail(w.span, next, "panic", next.Reason)
+		t.end(w.span, next)
+	case (next.Kind == invoker.KindStaleInvoke || next.Kind == invoker.KindDuplicateInvoke) && next.Inv == w.inv:
+		w.span.SetAttributes(keyQueueEnd.String(next.Kind.String()))
+		t.event(w.span, next)
+		t.end(w.span, next)
+	default:
+		w.span.SetAttributes(keyQueueEnd.String("dequeued"))
+		t.end(w.span, w.at)
+	}
+}
+
+// purge ends the waits of the invokes a purge removed: those of one
+// invocation after an Abort, else those of the partition leader epoch.
+func (t *Tracer) purge(e invoker.Event) {
+	t.event(t.invoker(e), e)
+	k := invokerKey{e.Incarnation, e.Invoker}
+	byInv := t.last.Kind == invoker.KindAbort && t.last.Invoker == e.Invoker
+	n := e.N
+	kept := t.queues[k][:0]
+	for _, w := range t.queues[k] {
+		if n > 0 && w.ple == e.PLE() && (!byInv || w.inv == t.last.Inv) {
+			n--
+			w.span.SetAttributes(keyQueueEnd.String("purged"))
+			t.event(w.span, e)
+			t.end(w.span, e)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	t.queues[k] = kept
+}
+
+// dropQueue ends every wait in an invoker's queue: the queue is gone.
+func (t *Tracer) dropQueue(k invokerKey, e invoker.Event, outcome string) {
+	for _, w := range t.queues[k] {
+		w.span.SetAttributes(keyQueueEnd.String(outcome))
+		t.event(w.span, e)
+		t.end(w.span, e)
+	}
+	delete(t.queues, k)
+}
+
+func (t *Tracer) taskStart(e invoker.Event) {
+	parent := t.rootCtx
+	if s := t.invocations[e.Inv]; s != nil {
+		parent = s.ctx
+		t.event(s.span, e)
+	}
+	_, a := t.tracer.Start(parent, "attempt", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
+		append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv)), keyAttempt.Int(e.Attempt),
+			keyTask.Int64(int64(e.Task)), keyInvoker.Int(e.Invoker))...))
+	t.attempts[e.Task] = a
+}
+
+func (t *Tracer) taskEnd(e invoker.Event) {
+	a := t.attempts[e.Task]
+	if a == nil {
+		t.event(t.invocationOr(e.Inv, t.root), e)
+		return
+	}
+	t.event(a, e)
+	a.SetAttributes(keyOutcome.String(e.Reason))
+	t.end(a, e)
+	delete(t.attempts, e.Task)
+}
