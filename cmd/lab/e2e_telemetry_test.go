@@ -208,3 +208,11 @@ func TestRunTelemetryBadInput(t *testing.T) {
 	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/json", "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"}, "run")
 	wantUsageError(t, r, true, "OTEL_EXPORTER_OTLP_PROTOCOL")
 }
+
+// A trace file that cannot be written is the lab failing (exit 3), said in
+// one line, even when the run itself found a violation.
+func TestRunTraceOutUnwritable(t *testing.T) {
+	r := lab(t, "run", "--trace-out", "/dev/full", "--spill-dir", spillDir(t))
+	wantCode(t, r, 3)
+	wantOneLineError(t, r, "--trace-out /dev/full")
+}
