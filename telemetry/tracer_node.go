@@ -175,6 +175,12 @@ func (t *Tracer) endShutdown(incarnation int, e invoker.Event) {
 
 // closeIncarnationsBefore ends what a restart leaves behind.
 func (t *Tracer) closeIncarnationsBefore(e invoker.Event) {
+	for _, ple := range sortedPLEs(t.terms) {
+		if t.terms[ple].invoker.incarnation < e.Incarnation {
+			t.event(t.terms[ple].span, e)
+			t.endTerm(ple, e)
+		}
+	}
 	for _, k := range sortedInvokerKeys(t.invokers) {
 		if k.incarnation < e.Incarnation {
 			t.end(t.invokers[k], e)

@@ -323,3 +323,53 @@ func TestTraceClosedOnInterrupt(t *testing.T) {
 		t.Errorf("root: %v %v", root.Status(), attr(root, "lab.verdict"))
 	}
 }
+
+// Every variant and layout gives a whole trace: every span ended, every
+// queue wait accounted for, purged waits where the graceful variant purged.
+func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
+	purged, stale := 0, 0
+	defer func() {
+		if purged == 0 || stale == 0 {
+			t.Errorf("these seeds purge %d and drop %d stale invokes: pick seeds that exercise both", purged, stale)
+		}
+	}()
+	for _, v := range invoker.Variants() {
+		for _, shared := range []bool{false, true} {
+			for seed := uint64(1); seed <= 5; seed++ {
+				sr := tracetest.NewSpanRecorder()
+				ids := telemetry.NewIDs()
+				tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr),
+					sdktrace.WithRawSpanLimits(telemetry.SpanLimits()))
+				tr := telemetry.NewTracer(tp, ids, telemetry.TraceOptions{Anchor: anchor})
+				p, _ := faults.LoadPlan("chaos")
+				cfg := invoker.DefaultConfig()
+				cfg.Variant, cfg.SharedInvoker = v, shared
+				w := faults.DefaultWorkload()
+				w.Kills = 4
+				r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: w,
+					Observers: []faults.Observer{tr}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				spans := sr.Ended()
+				if len(sr.Started()) != len(spans) {
+					t.Fatalf("%s shared=%v seed %d: %d spans started, %d ended", v, shared, seed, len(sr.Started()), len(spans))
+				}
+				outcomes := map[string]int{}
+				for _, s := range named(spans, "queue.wait") {
+					outcomes[attr(s, "lab.queue.outcome").AsString()]++
+				}
+				if n := len(named(spans, "queue.wait")); n != r.Kinds[invoker.KindEnqueue] || outcomes[""] > 0 {
+					t.Errorf("%s shared=%v seed %d: %d waits for %d enqueues, outcomes %v", v, shared, seed, n, r.Kinds[invoker.KindEnqueue], outcomes)
+				}
+				purged, stale = purged+r.Purged, stale+r.Kinds[invoker.KindStaleInvoke]
+				if outcomes["purged"] != r.Purged {
+					t.Errorf("%s shared=%v seed %d: %d waits purged, %d invokes purged", v, shared, seed, outcomes["purged"], r.Purged)
+				}
+				if got := outcomes["invoker.stale-invoke"]; got != r.Kinds[invoker.KindStaleInvoke] {
+					t.Errorf("%s shared=%v seed %d: %d waits ended stale, %d stale invokes", v, shared, seed, got, r.Kinds[invoker.KindStaleInvoke])
+				}
+			}
+		}
+	}
+}
