@@ -113,8 +113,11 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	if t.anchor.IsZero() {
 		t.anchor = time.Now()
 	}
-	key := fmt.Sprintf("%d %s %s %s %+v %+v %d", info.Seed, info.Variant, info.Plan, info.Strategy,
-		info.Workload, nodeKey(info.Node), t.anchor.UnixNano())
+	// What names the run, as a replay of its schedule names it too (a
+	// replay knows the workload's counts, not the ranges it was drawn from).
+	w := info.Workload
+	key := fmt.Sprintf("%d %s %s %s %s %d %d %d %v %d", info.Seed, info.Variant, info.Plan, info.Strategy,
+		nodeKey(info.Node), w.Invocations, w.StepDowns, w.Kills, w.Shutdown, t.anchor.UnixNano())
 	t.ids.reseed(key)
 	t.split = info.Workload.Invocations > t.o.SplitAbove
 	t.phases = newPhases(invokerCount(info.Node))
@@ -127,7 +130,6 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	t.phaseSpans = map[uint64]trace.Span{}
 	t.dequeued = nil
 	t.last = invoker.Event{}
-	w := info.Workload
 	t.rootCtx, t.root = t.tracer.Start(context.Background(), "lab.run", trace.WithNewRoot(),
 		trace.WithTimestamp(t.anchor), trace.WithAttributes(
 			seedAttr(info.Seed), keyVariant.String(info.Variant.String()), keyPlan.String(info.Plan),

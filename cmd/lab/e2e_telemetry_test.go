@@ -216,3 +216,18 @@ func TestRunTraceOutUnwritable(t *testing.T) {
 	wantCode(t, r, 3)
 	wantOneLineError(t, r, "--trace-out /dev/full")
 }
+
+// Replaying a recorded schedule with the same anchor gives the same trace,
+// byte for byte.
+func TestReplayGivesTheSameTrace(t *testing.T) {
+	dir := t.TempDir()
+	sched, a, b := filepath.Join(dir, "run.schedule"), filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	anchor := "2026-01-01T00:00:00Z"
+	wantCode(t, lab(t, "run", "--schedule-out", sched, "--trace-out", a, "--time-anchor", anchor, "--spill-dir", spillDir(t)), 1)
+	wantCode(t, lab(t, "replay", sched, "--trace-out", b, "--time-anchor", anchor, "--spill-dir", spillDir(t)), 1)
+	fa, errA := os.ReadFile(a)
+	fb, errB := os.ReadFile(b)
+	if errA != nil || errB != nil || len(fa) == 0 || !bytes.Equal(fa, fb) {
+		t.Errorf("the replay's trace differs from the run's (%v, %v)", errA, errB)
+	}
+}
