@@ -47,6 +47,7 @@ type Tracer struct {
 	runID  atomic.Pointer[string]
 
 	// Per run, touched only by the simulator's goroutine.
+	attrs       []attribute.KeyValue
 	anchor      time.Time
 	split       bool
 	root        trace.Span
@@ -160,8 +161,10 @@ func (t *Tracer) at(e invoker.Event) time.Time {
 
 // event adds e to span as a span event named by its kind.
 func (t *Tracer) event(span trace.Span, e invoker.Event, extra ...attribute.KeyValue) {
-	attrs := append([]attribute.KeyValue{keySeq.Int64(int64(e.Seq)), keyEvent.String(e.String())}, extra...)
-	span.AddEvent(e.Kind.String(), trace.WithTimestamp(t.at(e)), trace.WithAttributes(attrs...))
+	// The SDK copies the attributes, so one buffer serves every event.
+	t.attrs = append(t.attrs[:0], keySeq.Int64(int64(e.Seq)), keyEvent.String(e.String()))
+	t.attrs = append(t.attrs, extra...)
+	span.AddEvent(e.Kind.String(), trace.WithTimestamp(t.at(e)), trace.WithAttributes(t.attrs...))
 }
 
 // fail sets status Error on span and records the exception event.
