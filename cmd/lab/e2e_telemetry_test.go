@@ -43,7 +43,7 @@ func TestRunObservedByJaegerAndPrometheus(t *testing.T) {
 	p := realenv.StartPrometheus(t, 100*time.Millisecond, addr)
 	start := time.Now()
 	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP},
-		"run", "--pace", "0.5x", "--metrics-addr", addr, "--linger", "2s", "--format", "json",
+		"run", "--pace", "0.25x", "--metrics-addr", addr, "--linger", "2s", "--format", "json",
 		"--jaeger-url", j.Query, "--spill-dir", spillDir(t))
 	wantCode(t, r, 1)
 	rep := decodeTelemetryReport(t, r)
