@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/token"
 	"github.com/goccy/go-yaml/parser"
 
 	"lab/invoker"
@@ -102,7 +104,11 @@ func ReadPlanFile(path string) (*Plan, error) {
 // ParsePlan decodes and checks a plan. Every error names the line and column.
 func ParsePlan(file string, data []byte) (*Plan, error) {
 	var pf planFile
-	if err := yaml.UnmarshalWithOptions(data, &pf, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+	if err := decodeYAML(data, &pf); err != nil {
+		if pe, ok := err.(*PlanError); ok {
+			pe.File = file
+			return nil, pe
+		}
 		pe := &PlanError{File: file, Msg: err.Error()}
 		var ye yaml.Error
 		if errors.As(err, &ye) {
@@ -129,6 +135,25 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 	pe.Line, pe.Column = locate(data, path)
 	pe.Line, pe.Column = max(pe.Line, 1), max(pe.Column, 1)
 	return nil, pe
+}
+
+// decodeYAML decodes a plan strictly. The YAML library panics on some
+// malformed documents (a bare `!` tag before a sequence, found by fuzzing);
+// that is reported as an error at the first tag, not as a crash of the lab.
+func decodeYAML(data []byte, pf *planFile) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			line, col := 1, 1
+			for _, tk := range lexer.Tokenize(string(data)) {
+				if tk.Type == token.TagType && tk.Position != nil {
+					line, col = tk.Position.Line, tk.Position.Column
+					break
+				}
+			}
+			err = &PlanError{Line: line, Column: col, Msg: "malformed YAML the parser cannot read (check the tags and indentation here)"}
+		}
+	}()
+	return yaml.UnmarshalWithOptions(data, pf, yaml.Strict(), yaml.DisallowUnknownField())
 }
 
 // locate finds the line and column of a YAML path like $.rules[1].action.
