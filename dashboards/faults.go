@@ -1,0 +1,44 @@
+package dashboards
+
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+// faultsDashboard: what the fault injector did, what broke, and how fast
+// exploration goes.
+func faultsDashboard() *dashboard.DashboardBuilder {
+	variant := `variant=~"$variant"`
+	return newDashboard("lab-faults", "Lab: Faults and invariants",
+		"What the fault injector did to the messages, which invariants broke, how runs ended, and how fast `lab explore` goes through schedules.").
+		WithVariable(variable("variant", "variant", "lab_runs_total")).
+		WithPanel(panel("Faults injected by action and message",
+			"Faults applied per second: the action (delay, drop, duplicate, reorder) and the kind of message it hit.",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum by (kind, message) (rate(lab_faults_injected_total[$__rate_interval]))`, "{{kind}} {{message}}"))).
+		WithPanel(panel("Violations by invariant",
+			"Invariant violations in the window, by invariant. With the buggy variant no-panic fires (restate#2543); any other invariant firing is a finding.",
+			"short", 12, 8).
+			WithTarget(query("A", `sum by (invariant) (increase(lab_invariant_violations_total[$__rate_interval]))`, "{{invariant}}"))).
+		WithPanel(panel("Runs by verdict",
+			"Runs that ended in the window, ok or violated, by variant.",
+			"short", 12, 8).
+			WithTarget(query("A", `sum by (variant, verdict) (increase(lab_runs_total{`+variant+`}[$__rate_interval]))`, "{{variant}} {{verdict}}"))).
+		WithPanel(panel("Schedules per second while exploring",
+			"Schedules (seeded runs) `lab explore` finishes per second, over all its workers.",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum(rate(lab_explore_schedules_total[$__rate_interval]))`, "schedules/s"))).
+		WithPanel(panel("Exploration failures by invariant",
+			"Schedules `lab explore` found failing in the window, by the invariant they broke.",
+			"short", 12, 8).
+			WithTarget(query("A", `sum by (invariant) (increase(lab_explore_failures_total[$__rate_interval]))`, "{{invariant}}"))).
+		WithPanel(panel("Scheduling decisions",
+			"The simulator's decisions per second by kind: a message delivered, an invoker loop step, virtual time advanced, a phase entered, a control applied.",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum by (kind) (rate(lab_sim_decisions_total[$__rate_interval]))`, "{{kind}}"))).
+		WithPanel(panel("Virtual time",
+			"The simulator's virtual clock in the run being simulated; its slope against wall time is the pace (--pace).",
+			"s", 12, 8).
+			WithTarget(query("A", `lab_sim_virtual_time_seconds`, "virtual time"))).
+		WithPanel(panel("Run being simulated",
+			"The run the lab simulates now (value 1): seed, variant, fault plan and scheduler, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN.",
+			"short", 12, 8).
+			WithTarget(query("A", `max by (seed, variant, plan, strategy) (lab_run_info{`+variant+`})`, "seed {{seed}} {{variant}} {{plan}} {{strategy}}")))
+}

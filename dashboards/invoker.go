@@ -1,0 +1,47 @@
+package dashboards
+
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+// invokerDashboard: what the invoker does with the work it is given.
+func invokerDashboard() *dashboard.DashboardBuilder {
+	inv := `invoker=~"$invoker"`
+	part := `partition=~"$partition"`
+	quantile := func(q string) string {
+		return `histogram_quantile(` + q + `, sum by (le) (rate(lab_invoker_task_duration_seconds_bucket[$__rate_interval])))`
+	}
+	return newDashboard("lab-invoker", "Lab: Invoker",
+		"Restate's invoker as the lab models it: work in, tasks out, slots, the segmented queue and task durations. Durations are virtual seconds of the simulation.").
+		WithVariable(variable("invoker", "invoker", "lab_invoker_concurrency_limit")).
+		WithVariable(variable("partition", "partition", "lab_invoker_enqueue_total")).
+		WithPanel(panel("Enqueue rate",
+			"Invokes put into the invokers' segmented queues per second, by partition. Every Invoke a partition leader sends goes through the queue before a task starts.",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum by (partition) (rate(lab_invoker_enqueue_total{`+part+`}[$__rate_interval]))`, "p{{partition}}"))).
+		WithPanel(panel("Tasks by outcome",
+			"Invocation task operations per second: started, then completed, suspended, failed, failed_transient (retried) or aborted (by an abort, a step-down or shutdown).",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum by (status) (rate(lab_invoker_invocation_tasks_total[$__rate_interval]))`, "{{status}}"))).
+		WithPanel(panel("Slots in use against the limit",
+			"Concurrency slots in use per invoker (limit minus free), against its limit. In use at the limit with a growing queue means the invoker is saturated; slots in use with no task running is a leaked slot.",
+			"short", 12, 8).
+			WithTarget(query("A", `lab_invoker_concurrency_limit{`+inv+`} - lab_invoker_available_slots{`+inv+`}`, "invoker {{invoker}} in use")).
+			WithTarget(query("B", `lab_invoker_concurrency_limit{`+inv+`}`, "invoker {{invoker}} limit"))).
+		WithPanel(panel("Tasks running",
+			"Invocation tasks each invoker runs now. Compare with the slots in use: they differ only while a task is being started or aborted.",
+			"short", 12, 8).
+			WithTarget(query("A", `lab_invoker_inflight_tasks{`+inv+`}`, "invoker {{invoker}}"))).
+		WithPanel(panel("Queue depth, memory and disk",
+			"Invokes waiting in each invoker's segmented queue: in memory, and spilled to segment files on disk once a segment is full (--queue-limit).",
+			"short", 12, 8).
+			WithTarget(query("A", `lab_invoker_queue_depth{`+inv+`}`, "invoker {{invoker}} {{location}}"))).
+		WithPanel(panel("Task duration quantiles",
+			"Virtual time from a task's start to its end (aborted ones included): p50, p90, p99. The dots are exemplars: click one to open that invocation's trace in Jaeger.",
+			"s", 12, 8).
+			WithTarget(query("A", quantile("0.5"), "p50").Exemplar(true)).
+			WithTarget(query("B", quantile("0.9"), "p90").Exemplar(true)).
+			WithTarget(query("C", quantile("0.99"), "p99").Exemplar(true))).
+		WithPanel(panel("Invocations by status",
+			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
+			"short", 24, 8).
+			WithTarget(query("A", `lab_invocations`, "{{status}}")))
+}
