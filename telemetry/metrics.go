@@ -23,6 +23,8 @@ type Metrics struct {
 	taskDuration  prometheus.Histogram
 	staleInvokes  *prometheus.CounterVec
 	staleEffects  *prometheus.CounterVec
+	stepDowns     *prometheus.CounterVec
+	deaths        *prometheus.CounterVec
 	faults        *prometheus.CounterVec
 	violations    *prometheus.CounterVec
 	phaseDuration *prometheus.HistogramVec
@@ -82,6 +84,14 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_partition_stale_effects_dropped_total",
 			Help: "Effects a partition processor dropped because they came from a leader epoch that is not its current one.",
 		}, []string{"partition"}),
+		stepDowns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_partition_step_downs_total",
+			Help: "Partition processors leaving leadership (each sends AbortAllPartition to its invoker).",
+		}, []string{"partition"}),
+		deaths: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_deaths_total",
+			Help: "Invokers that died on a failed assertion (restate#2543's has_partition).",
+		}, []string{"invoker"}),
 		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_faults_injected_total",
 			Help: "Faults the injector applied, by kind (delay, drop, duplicate, reorder) and by the kind of message they hit.",
@@ -110,7 +120,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
-		m.faults, m.violations, m.phaseDuration, m.runs, m.decisions, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.faults, m.violations, m.phaseDuration, m.runs, m.decisions, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -150,6 +160,10 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 		m.enqueued.WithLabelValues(l)
 		m.staleInvokes.WithLabelValues(l)
 		m.staleEffects.WithLabelValues(l)
+		m.stepDowns.WithLabelValues(l)
+	}
+	for i := range invokerCount(info.Node) {
+		m.deaths.WithLabelValues(strconv.Itoa(i))
 	}
 	for _, inv := range faults.Invariants {
 		m.violations.WithLabelValues(inv)
@@ -190,6 +204,10 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		}
 		delete(m.taskStart, e.Task)
 		delete(m.taskEnd, e.Task)
+	case invoker.KindStepDown:
+		m.stepDowns.WithLabelValues(partitionLabel(e.Partition)).Inc()
+	case invoker.KindPanic:
+		m.deaths.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindStaleInvoke:
 		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindEffectDropped:
