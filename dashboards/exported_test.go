@@ -1,0 +1,107 @@
+package dashboards_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/telemetry"
+)
+
+// pendingMetrics are read by panels but exported by no code on this branch
+// yet: `lab explore` will export them (the README says so). The cross-check
+// fails once one of them is exported, so this list only shrinks.
+var pendingMetrics = map[string]dto.MetricType{
+	"lab_explore_schedules_total": dto.MetricType_COUNTER,
+	"lab_explore_failures_total":  dto.MetricType_COUNTER,
+}
+
+// notOnPanels are exported metrics deliberately left off the dashboards,
+// with why.
+var notOnPanels = map[string]string{}
+
+// recordingRegisterer notes every descriptor registered through it.
+type recordingRegisterer struct {
+	prometheus.Registerer
+	names map[string]bool
+}
+
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+func (r *recordingRegisterer) Register(c prometheus.Collector) error {
+	ch := make(chan *prometheus.Desc, 64)
+	go func() { c.Describe(ch); close(ch) }()
+	for d := range ch {
+		if m := fqName.FindStringSubmatch(d.String()); m != nil {
+			r.names[m[1]] = true
+		}
+	}
+	return r.Registerer.Register(c)
+}
+
+func (r *recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		if err := r.Register(c); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// exportedMetrics are the metric families the lab exports, with their
+// types: every name telemetry.NewMetrics registers, typed by what a
+// simulated run (seed 1 of shutdown-race, buggy) makes it expose.
+func exportedMetrics(t *testing.T) map[string]dto.MetricType {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	rec := &recordingRegisterer{Registerer: reg, names: map[string]bool{}}
+	m, err := telemetry.NewMetrics(rec, telemetry.MetricsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Buggy
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: p,
+		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{m}}); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]dto.MetricType{}
+	for _, mf := range mfs {
+		out[mf.GetName()] = mf.GetType()
+	}
+	for n := range rec.names {
+		if _, ok := out[n]; !ok {
+			t.Fatalf("%s is registered but the reference run does not expose it: its type is unknown", n)
+		}
+	}
+	return out
+}
+
+// family is the metric family a selector name belongs to: a histogram's
+// _bucket, _sum and _count series are its family's.
+func family(name string, known map[string]dto.MetricType) (string, dto.MetricType, bool) {
+	if ty, ok := known[name]; ok {
+		return name, ty, true
+	}
+	for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+		if base, ok := strings.CutSuffix(name, suffix); ok {
+			if ty, ok := known[base]; ok && ty == dto.MetricType_HISTOGRAM {
+				return base, ty, true
+			}
+		}
+	}
+	return "", 0, false
+}
