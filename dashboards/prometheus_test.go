@@ -1,0 +1,246 @@
+package dashboards_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"lab/internal/realenv"
+)
+
+// scrapeEvery is the test Prometheus's scrape interval; Grafana's
+// $__rate_interval at a step of one scrape is four of them.
+const (
+	scrapeEvery  = 250 * time.Millisecond
+	rateInterval = "1s"
+)
+
+// Every panel query, as Grafana sends it, returns data from a real
+// Prometheus (Debian's) that scraped two real paced runs of the lab (seed 1
+// of shutdown-race, buggy and fixed); every template variable has values;
+// and every exemplar query returns the runs' trace ids.
+func TestPanelsAgainstRealPrometheus(t *testing.T) {
+	lab := buildLab(t)
+	exploreMetrics := labExploreServesMetrics(t, lab)
+	if exploreMetrics && len(pendingMetrics) > 0 {
+		t.Fatalf("lab explore serves metrics now: scrape it here and empty pendingMetrics (%v)", pendingMetrics)
+	}
+	buggyAddr, fixedAddr := realenv.FreeAddr(t), realenv.FreeAddr(t)
+	prom := realenv.StartPrometheus(t, scrapeEvery, buggyAddr, fixedAddr)
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	buggy := startRun(ctx, t, lab, "buggy", buggyAddr)
+	fixed := startRun(ctx, t, lab, "fixed", fixedAddr)
+	traces := map[string]string{buggy.trace(t, 1): "buggy", fixed.trace(t, 0): "fixed"}
+	end := time.Now()
+
+	for _, b := range boards(t) {
+		for _, v := range b.Templating.List {
+			m := labelValues.FindStringSubmatch(v.Query)
+			if m == nil {
+				t.Fatalf("%s: variable %s: %q", b.File, v.Name, v.Query)
+			}
+			if vals := promLabelValues(t, prom.URL, m[2], m[1], start, end); len(vals) == 0 {
+				t.Errorf("%s: variable %s has no values", b.File, v.Name)
+			}
+		}
+		for _, p := range b.Panels {
+			for _, q := range p.Targets {
+				expr := concrete(q.Expr, rateInterval)
+				series := promRange(t, prom.URL, expr, start, end, scrapeEvery)
+				pending := readsPending(t, q.Expr)
+				switch {
+				case pending && !exploreMetrics:
+					t.Logf("%s query %s reads metrics lab explore does not export yet: %d series", b.where(p), q.RefID, len(series))
+				case len(series) == 0:
+					t.Errorf("%s query %s returns no series: %s", b.where(p), q.RefID, expr)
+				case !anyNumber(series):
+					t.Errorf("%s query %s returns only NaN: %s", b.where(p), q.RefID, expr)
+				}
+				if !q.Exemplar {
+					continue
+				}
+				ex := promExemplars(t, prom.URL, expr, start, end)
+				if len(ex) == 0 {
+					t.Errorf("%s query %s: no exemplar: %s", b.where(p), q.RefID, expr)
+				}
+				for _, id := range ex {
+					if _, ok := traces[id]; !ok {
+						t.Errorf("%s query %s: exemplar trace_id %q is neither run's trace (%v)", b.where(p), q.RefID, id, traces)
+					}
+				}
+			}
+		}
+	}
+}
+
+// buildLab builds the lab binary into a temporary directory.
+func buildLab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lab")
+	if out, err := exec.Command("go", "build", "-o", bin, "lab/cmd/lab").CombinedOutput(); err != nil {
+		t.Fatalf("go build lab/cmd/lab: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// labExploreServesMetrics reports whether this lab has `lab explore
+// --metrics-addr`.
+func labExploreServesMetrics(t *testing.T, lab string) bool {
+	t.Helper()
+	out, err := exec.Command(lab, "explore", "--help").CombinedOutput()
+	return err == nil && strings.Contains(string(out), "--metrics-addr")
+}
+
+type labRun struct {
+	variant string
+	done    chan error
+	stdout  strings.Builder
+	stderr  strings.Builder
+}
+
+// startRun starts a paced, traced run serving its metrics on addr, and
+// lingering long enough for a few scrapes of its final state.
+func startRun(ctx context.Context, t *testing.T, lab, variant, addr string) *labRun {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.CommandContext(ctx, lab, "run", "--seed", "1", "--variant", variant, "--plan", "shutdown-race",
+		"--pace", "0.2x", "--metrics-addr", addr, "--linger", "1500ms", "--format", "json",
+		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir)
+	r := &labRun{variant: variant, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = &r.stdout, &r.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.done <- cmd.Wait() }()
+	return r
+}
+
+// trace waits for the run to end with the exit code want and returns its
+// trace id.
+func (r *labRun) trace(t *testing.T, want int) string {
+	t.Helper()
+	err := <-r.done
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("lab run %s: %v", r.variant, err)
+	}
+	if code != want {
+		t.Fatalf("lab run %s: exit %d, want %d\nstderr: %s", r.variant, code, want, r.stderr.String())
+	}
+	var rep struct {
+		TraceID string `json:"trace_id"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout.String()), &rep); err != nil || !traceID.MatchString(rep.TraceID) {
+		t.Fatalf("lab run %s: no trace id in the report (%v): %s", r.variant, err, r.stdout.String())
+	}
+	return rep.TraceID
+}
+
+var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// readsPending reports whether an expression reads a metric nobody exports
+// yet.
+func readsPending(t *testing.T, expr string) bool {
+	for name := range selectors(parse(t, expr)) {
+		if _, ok := pendingMetrics[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+type promSeries struct {
+	Metric map[string]string `json:"metric"`
+	Values [][2]any          `json:"values"`
+}
+
+func anyNumber(series []promSeries) bool {
+	for _, s := range series {
+		for _, v := range s.Values {
+			if f, err := strconv.ParseFloat(fmt.Sprint(v[1]), 64); err == nil && !math.IsNaN(f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// promRange runs a range query, as a Grafana time series panel does.
+func promRange(t *testing.T, base, expr string, start, end time.Time, step time.Duration) []promSeries {
+	t.Helper()
+	var out []promSeries
+	promGet(t, base, "/api/v1/query_range", url.Values{"query": {expr}, "start": {unix(start)},
+		"end": {unix(end)}, "step": {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)}}, &struct {
+		Result *[]promSeries `json:"result"`
+	}{&out})
+	return out
+}
+
+// promExemplars returns the trace ids of the exemplars of the series expr
+// reads, as Grafana asks for them.
+func promExemplars(t *testing.T, base, expr string, start, end time.Time) []string {
+	t.Helper()
+	var data []struct {
+		Exemplars []struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"exemplars"`
+	}
+	promGet(t, base, "/api/v1/query_exemplars", url.Values{"query": {expr}, "start": {unix(start)}, "end": {unix(end)}}, &data)
+	var ids []string
+	for _, s := range data {
+		for _, e := range s.Exemplars {
+			ids = append(ids, e.Labels["trace_id"])
+		}
+	}
+	return ids
+}
+
+// promLabelValues is what Grafana asks for label_values(metric, label).
+func promLabelValues(t *testing.T, base, label, metric string, start, end time.Time) []string {
+	t.Helper()
+	var vals []string
+	promGet(t, base, "/api/v1/label/"+label+"/values", url.Values{"match[]": {metric}, "start": {unix(start)}, "end": {unix(end)}}, &vals)
+	return slices.DeleteFunc(vals, func(s string) bool { return s == "" })
+}
+
+func unix(t time.Time) string { return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64) }
+
+func promGet(t *testing.T, base, path string, q url.Values, data any) {
+	t.Helper()
+	resp, err := http.Get(base + path + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Status string          `json:"status"`
+		Error  string          `json:"error"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
+		t.Fatalf("%s %s: %v %s %s", path, q.Get("query"), err, r.Error, body)
+	}
+	if err := json.Unmarshal(r.Data, data); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
