@@ -12,7 +12,7 @@ import (
 
 // Grafana's dashboard-linter rules, in Go (the linter cannot be installed
 // here), plus the lab's own: every panel says what it shows and in which
-// unit, every query parses, counters are read only through rate or
+// unit, every query parses and names its series, counters are read only through rate or
 // increase over $__rate_interval, and gauges never are.
 func TestLint(t *testing.T) {
 	known := exportedMetrics(t)
@@ -67,6 +67,9 @@ func lintPanel(t *testing.T, b board, p panel, known map[string]dto.MetricType, 
 			t.Errorf("%s: refId %q missing or repeated", at, q.RefID)
 		}
 		refs[q.RefID] = true
+		if q.Legend == "" {
+			t.Errorf("%s: query %s has no legend format: series would be named by raw labels", at, q.RefID)
+		}
 		if q.Datasource.UID == "" && p.Datasource.UID == "" {
 			t.Errorf("%s: query %s has no datasource", at, q.RefID)
 		}

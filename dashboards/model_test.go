@@ -56,6 +56,7 @@ type target struct {
 	RefID      string `json:"refId"`
 	Expr       string `json:"expr"`
 	Exemplar   bool   `json:"exemplar"`
+	Legend     string `json:"legendFormat"`
 	Datasource dsRef  `json:"datasource"`
 }
 
