@@ -120,10 +120,10 @@ func labExploreServesMetrics(t *testing.T, lab string) bool {
 }
 
 type labRun struct {
-	name    string
-	done    chan error
-	stdout  strings.Builder
-	stderr  strings.Builder
+	name   string
+	done   chan error
+	stdout strings.Builder
+	stderr strings.Builder
 }
 
 // startRun starts a paced, traced run serving its metrics on addr, and
