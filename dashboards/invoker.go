@@ -22,12 +22,12 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"ops", 12, 8).
 			WithTarget(query("A", `sum by (status) (rate(lab_invoker_invocation_tasks_total[$__rate_interval]))`, "{{status}}"))).
 		WithPanel(panel("Slots in use against the limit",
-			"Concurrency slots in use per invoker (limit minus free), against its limit. In use at the limit with a growing queue means the invoker is saturated; slots in use with no task running is a leaked slot.",
+			"Concurrency slots in use per invoker (limit minus free), against its limit. In use at the limit with a growing queue means the invoker is saturated; slots in use long after every task ended are leaked.",
 			"short", 12, 8).
 			WithTarget(query("A", `lab_invoker_concurrency_limit{`+inv+`} - lab_invoker_available_slots{`+inv+`}`, "invoker {{invoker}} in use")).
 			WithTarget(query("B", `lab_invoker_concurrency_limit{`+inv+`}`, "invoker {{invoker}} limit"))).
 		WithPanel(panel("Tasks running",
-			"Invocation tasks each invoker runs now. Compare with the slots in use: they differ only while a task is being started or aborted.",
+			"Invocation tasks each invoker runs now. Compare with the slots in use: an invocation waiting for a retry keeps its slot with no task running.",
 			"short", 12, 8).
 			WithTarget(query("A", `lab_invoker_inflight_tasks{`+inv+`}`, "invoker {{invoker}}"))).
 		WithPanel(panel("Queue depth, memory and disk",
