@@ -119,12 +119,12 @@ func (c *checker) observe(e invoker.Event) {
 		c.liveTasks[e.Inv]--
 	case invoker.KindISM:
 		switch {
-		case e.From == "none":
+		case invoker.ISMState(e.From) == invoker.ISMNone:
 			c.liveISMs[e.Inv]++
 			if n := c.liveISMs[e.Inv]; n > 1 {
 				c.violate(SingleAttempt, e, "%s has %d live state machines", e.Inv, n)
 			}
-		case e.To == "gone":
+		case invoker.ISMState(e.To) == invoker.ISMGone:
 			c.liveISMs[e.Inv]--
 		}
 	case invoker.KindJournal, invoker.KindStatus:
@@ -137,21 +137,21 @@ func (c *checker) observe(e invoker.Event) {
 	case invoker.KindAccepted:
 		c.accepted[e.Inv] = e.Partition
 	case invoker.KindCancel:
-		if _, ok := c.cancelled[key]; !ok && e.Reason == "" {
+		if _, ok := c.cancelled[key]; !ok && e.Outcome == invoker.OutcomeNone {
 			c.cancelled[key] = e.At
 		}
 	case invoker.KindJoined:
-		if e.Reason == "" {
+		if e.Outcome == invoker.OutcomeNone {
 			delete(c.cancelled, key)
 		}
 	case invoker.KindExitNoticed:
 		c.noticed[e.Partition] = e.At
 	case invoker.KindLeader:
-		if e.Reason == "" {
+		if e.Outcome == invoker.OutcomeNone {
 			c.leaderAt[e.Partition] = true
 		}
 	case invoker.KindStepDown:
-		if !strings.HasSuffix(e.Reason, "ignored") {
+		if !e.Outcome.Ignored() {
 			c.leaderAt[e.Partition] = false
 		}
 	case invoker.KindRestart:
@@ -174,14 +174,13 @@ func (c *checker) checkEffectFenced(e invoker.Event) {
 }
 
 func (c *checker) checkTerminal(e invoker.Event) {
-	to, _ := invoker.ParseStatus(e.To)
-	from, _ := invoker.ParseStatus(e.From)
+	to, from := invoker.Status(e.To), invoker.Status(e.From)
 	if !to.Terminal() {
 		return
 	}
 	c.terminal[e.Inv]++
 	if from.Terminal() || c.terminal[e.Inv] > 1 {
-		c.violate(NoLostInvocation, e, "%s ended twice (%s, then %s)", e.Inv, e.From, e.To)
+		c.violate(NoLostInvocation, e, "%s ended twice (%s, then %s)", e.Inv, from, to)
 	}
 }
 
@@ -244,7 +243,7 @@ func (c *checker) finish(n *invoker.Node) {
 		c.violate(CleanShutdown, c.last, "%d spill segment files left by %s", files, strings.Join(where, ", "))
 	}
 	for i := range n.Invokers() {
-		if st := n.InvokerState(i); st != "closed" && st != "dead" {
+		if st := n.InvokerState(i); st != invoker.InvokerClosed && st != invoker.InvokerDead {
 			c.violate(CleanShutdown, c.last, "invoker%d ended %s, not closed", i, st)
 		}
 		if q := n.QueueLen(i); q > 0 {

@@ -33,23 +33,11 @@ const (
 	Duplicate
 )
 
-var actionNames = [...]string{Delay: "delay", Drop: "drop", Reorder: "reorder", Duplicate: "duplicate"}
+var actionNames = invoker.Names[Action]{Delay: "delay", Drop: "drop", Reorder: "reorder", Duplicate: "duplicate"}
 
-func (a Action) String() string {
-	if int(a) < len(actionNames) && actionNames[a] != "" {
-		return actionNames[a]
-	}
-	return fmt.Sprintf("action(%d)", a)
-}
+func (a Action) String() string { return actionNames.Name(a) }
 
-func parseAction(s string) (Action, bool) {
-	for i, n := range actionNames {
-		if n != "" && n == s {
-			return Action(i), true
-		}
-	}
-	return 0, false
-}
+func parseAction(s string) (Action, bool) { return actionNames.Parse(s, 0) }
 
 // Rule selects messages and says what to do with them.
 type Rule struct {

@@ -72,7 +72,11 @@ func (r *ScriptRunner) expect(c Command) error {
 		}
 	case "invoker":
 		i := n.InvokerFor(r.partition(a))
-		want := a.str("is", true)
+		name := a.str("is", true)
+		want, ok := invoker.ParseInvokerState(name)
+		if a.err == nil && !ok {
+			return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("expect invoker: is=%q is not an invoker state (running, exited, joined, closed, dead)", name)}
+		}
 		if a.err == nil {
 			if got := n.InvokerState(i); got != want {
 				problem = fmt.Sprintf("invoker%d is %s", i, got)
@@ -145,7 +149,7 @@ func WriteSnapshot(b *strings.Builder, s invoker.Snapshot) {
 	}
 	for _, inv := range s.Invocations {
 		fmt.Fprintf(b, "%s: %s", inv.ID, inv.Status)
-		if inv.State != "" {
+		if inv.State != invoker.ISMNone {
 			fmt.Fprintf(b, ", %s on %s attempt %d", inv.State, inv.PLE, inv.Attempt)
 		}
 		b.WriteByte('\n')

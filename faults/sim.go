@@ -545,14 +545,14 @@ func (s *Sim) react(e invoker.Event) {
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
 	case invoker.KindJoined:
-		if e.Reason == "" {
+		if e.Outcome == invoker.OutcomeNone {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	case invoker.KindCancel, invoker.KindPanic:
 		// A dead invoker has no loop to exit and no tasks to join, but the
 		// node's shutdown still removes its spill directory: once it is
 		// both cancelled and dead, whichever came first.
-		if s.node.InvokerState(e.Invoker) == "dead" && s.node.Cancelled(e.Invoker) {
+		if s.node.InvokerState(e.Invoker) == invoker.InvokerDead && s.node.Cancelled(e.Invoker) {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	}

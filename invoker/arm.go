@@ -22,20 +22,13 @@ const (
 	numArms
 )
 
-var armNames = [...]string{ArmNone: "none", ArmInput: "input", ArmDequeue: "dequeue",
+var armNames = Names[Arm]{ArmNone: "none", ArmInput: "input", ArmDequeue: "dequeue",
 	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown"}
 
-func (a Arm) String() string { return enumName(armNames[:], int(a)) }
+func (a Arm) String() string { return armNames.Name(a) }
 
 // ParseArm reads an arm by name.
-func ParseArm(s string) (Arm, bool) {
-	for a := ArmInput; a < numArms; a++ {
-		if armNames[a] == s {
-			return a, true
-		}
-	}
-	return ArmNone, false
-}
+func ParseArm(s string) (Arm, bool) { return armNames.Parse(s, ArmInput) }
 
 // ArmSet is a set of arms, in the order they are declared.
 type ArmSet uint8

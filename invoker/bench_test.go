@@ -62,13 +62,13 @@ func (d *refDriver) pump() {
 				d.n.TaskOutput(e.Task, invoker.OutEntry)
 				d.n.TaskOutput(e.Task, invoker.OutClosed)
 			case invoker.KindStatus:
-				if e.To == "completed" {
+				if invoker.Status(e.To) == invoker.StatusCompleted {
 					d.finished++
 				}
 			case invoker.KindShutdown:
 				d.n.Send(invoker.Envelope{Kind: invoker.MsgJoin, Invoker: e.Invoker, PLE: invoker.PLE{Partition: invoker.NoPartition}})
 			case invoker.KindJoined:
-				if e.Reason == "" {
+				if e.Outcome == invoker.OutcomeNone {
 					d.n.Send(invoker.Envelope{Kind: invoker.MsgCleanup, Invoker: e.Invoker, PLE: invoker.PLE{Partition: invoker.NoPartition}})
 				}
 			}
@@ -165,7 +165,7 @@ func TestReferenceWorkloadDriver(t *testing.T) {
 				t.Errorf("%d of %d invocations completed", d.finished, refInvocations)
 			}
 			for i := range d.n.Invokers() {
-				if s := d.n.InvokerState(i); s != "closed" {
+				if s := d.n.InvokerState(i); s != invoker.InvokerClosed {
 					t.Errorf("invoker%d is %s at the end, want closed", i, s)
 				}
 			}

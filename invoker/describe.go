@@ -9,26 +9,40 @@ import (
 // the event log, the golden tests and the terminal UI.
 func (e Event) String() string {
 	var b strings.Builder
-	who := e.who()
-	if who != "" {
+	if who := e.who(); who != "" {
 		b.WriteString(who)
 		b.WriteString(": ")
 	}
 	b.WriteString(e.what())
-	if e.Reason != "" && !reasonInline(e.Kind) {
-		b.WriteString(": ")
-		b.WriteString(e.Reason)
+	if !detailInline(e.Kind) {
+		for _, s := range [...]string{e.outcome(), e.Reason} {
+			if s != "" {
+				b.WriteString(": ")
+				b.WriteString(s)
+			}
+		}
 	}
 	return b.String()
 }
 
-func reasonInline(k Kind) bool {
+// detailInline lists the kinds whose description places the outcome and the
+// reason itself.
+func detailInline(k Kind) bool {
 	switch k {
 	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindControl, KindISM,
 		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
 		return true
 	}
 	return false
+}
+
+// outcome is the outcome in words, with the state it names filled in.
+func (e Event) outcome() string {
+	t := e.Outcome.text()
+	if strings.Contains(t, "%s") {
+		return fmt.Sprintf(t, KindInfo(e.Kind).States.Name(e.From))
+	}
+	return t
 }
 
 func (e Event) invokerName() string {
@@ -39,42 +53,45 @@ func (e Event) invokerName() string {
 }
 
 func (e Event) who() string {
-	switch e.Kind {
-	case KindLeader, KindStepDown, KindAccepted, KindRejected, KindStatus, KindJournal,
-		KindEffectDropped, KindExitNoticed:
+	switch KindInfo(e.Kind).Actor {
+	case ActorPartition:
 		return fmt.Sprintf("p%d", e.Partition)
-	case KindStopIngress, KindRestart:
+	case ActorNode:
 		return "node"
-	case KindSent, KindUndelivered:
+	case ActorMessage:
 		return "msg"
-	case KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
+	case ActorFault:
 		return "fault"
-	case KindViolation:
+	case ActorChecker:
 		return "VIOLATION"
-	case KindPhase, KindRun, KindControl:
+	case ActorSim:
 		return "sim"
-	case KindNone:
-		return ""
+	case ActorInvoker:
+		return e.invokerName()
 	}
-	return e.invokerName()
+	return ""
 }
 
 func (e Event) what() string {
 	ple := e.PLE()
 	switch e.Kind {
 	case KindLeader:
-		if e.Reason != "" {
+		if e.Outcome != OutcomeNone {
 			return fmt.Sprintf("become-leader at epoch %d", e.Epoch)
 		}
 		return fmt.Sprintf("leader at epoch %d, re-invoking %d", e.Epoch, e.N)
 	case KindStepDown:
-		return fmt.Sprintf("stepped down from epoch %d (%s)", e.Epoch, e.Reason)
+		return fmt.Sprintf("stepped down from epoch %d (%s)", e.Epoch, e.outcome())
 	case KindAccepted:
 		return fmt.Sprintf("accepted %s", e.Inv)
 	case KindRejected:
 		return fmt.Sprintf("rejected %s", e.Inv)
 	case KindStatus:
-		return fmt.Sprintf("%s %s -> %s (%s)", e.Inv, e.From, e.To, e.Reason)
+		why := e.outcome()
+		if e.Outcome == OutcomeNone {
+			why = e.Effect.String()
+		}
+		return fmt.Sprintf("%s %s -> %s (%s)", e.Inv, Status(e.From), Status(e.To), why)
 	case KindJournal:
 		return fmt.Sprintf("stored %s entry #%d, ack sent", e.Inv, e.Index)
 	case KindEffectDropped:
@@ -150,15 +167,15 @@ func (e Event) what() string {
 	case KindSlotReleased:
 		return fmt.Sprintf("slot released by %s (%d/%d in use)", e.Inv, e.N, e.M)
 	case KindISM:
-		s := fmt.Sprintf("%s %s %s -> %s", ple, e.Inv, e.From, e.To)
-		if e.Reason != "" {
-			s += " (" + e.Reason + ")"
+		s := fmt.Sprintf("%s %s %s -> %s", ple, e.Inv, ISMState(e.From), ISMState(e.To))
+		if e.Outcome != OutcomeNone {
+			s += " (" + e.outcome() + ")"
 		}
 		return s
 	case KindTaskStart:
 		return fmt.Sprintf("task %d started %s attempt %d", e.Task, e.Inv, e.Attempt)
 	case KindTaskEnd:
-		return fmt.Sprintf("task %d (%s attempt %d) %s", e.Task, e.Inv, e.Attempt, e.Reason)
+		return fmt.Sprintf("task %d (%s attempt %d) %s", e.Task, e.Inv, e.Attempt, e.outcome())
 	case KindRetry:
 		return fmt.Sprintf("%s attempt %d failed, retry at %v", e.Inv, e.Attempt, e.Due)
 	case KindFaultDelay:

@@ -2,8 +2,8 @@ package invoker
 
 import "time"
 
-// Kind names what happened. Names are low-cardinality and dotted by the
-// component they belong to; telemetry uses them as span event names.
+// Kind names what happened. KindInfo(k) says what each kind's fields mean;
+// the comments here give its name.
 type Kind uint8
 
 const (
@@ -27,7 +27,7 @@ const (
 	KindRegister        // invoker.register
 	KindEnqueue         // invoker.enqueue: an Invoke went into the segmented queue
 	KindAbort           // invoker.abort
-	KindAbortAll        // invoker.abort-all: N state machines aborted, M queued purged
+	KindAbortAll        // invoker.abort-all: N state machines aborted
 	KindAck             // invoker.ack
 	KindCompletion      // invoker.completion
 	KindRetryNow        // invoker.retry-now
@@ -55,7 +55,7 @@ const (
 	KindSlotReleased // slot.release: N of M slots in use
 	KindISM          // ism.state: an invocation state machine went From -> To
 	KindTaskStart    // task.start
-	KindTaskEnd      // task.end: finished or aborted (Reason)
+	KindTaskEnd      // task.end: finished or aborted (Outcome)
 	KindRetry        // retry.scheduled: attempt Attempt failed, retry at Due
 
 	// The simulator's own decisions, on the same stream.
@@ -71,40 +71,17 @@ const (
 	NumKinds
 )
 
-var kindNames = [...]string{
-	KindNone:   "none",
-	KindLeader: "pp.leader", KindStepDown: "pp.step-down", KindAccepted: "pp.accepted",
-	KindRejected: "pp.rejected", KindStatus: "pp.status", KindJournal: "pp.journal",
-	KindEffectDropped: "pp.effect-dropped", KindExitNoticed: "pp.invoker-exit",
-	KindStopIngress: "node.stop-ingress", KindRestart: "node.restart",
-	KindSent: "msg.sent", KindUndelivered: "msg.undeliverable",
-	KindRegister: "invoker.register", KindEnqueue: "invoker.enqueue", KindAbort: "invoker.abort",
-	KindAbortAll: "invoker.abort-all", KindAck: "invoker.ack", KindCompletion: "invoker.completion",
-	KindRetryNow: "invoker.retry-now", KindPause: "invoker.pause", KindDequeue: "invoker.dequeue",
-	KindStaleInvoke: "invoker.stale-invoke", KindDuplicateInvoke: "invoker.duplicate-invoke",
-	KindTaskOutput: "task.output", KindTimerFired: "timer.fired", KindShutdown: "invoker.shutdown",
-	KindPanic: "invoker.panic", KindCancel: "invoker.cancel", KindBlocked: "invoker.blocked",
-	KindUnblocked: "invoker.unblocked", KindJoined: "invoker.joined",
-	KindSpillRemoved: "invoker.spill-removed", KindSpill: "queue.spill", KindLoad: "queue.load",
-	KindSpillFailed: "queue.spill-failed", KindLoadFailed: "queue.load-failed", KindPurge: "queue.purge",
-	KindSlotAcquired: "slot.acquire", KindSlotReleased: "slot.release", KindISM: "ism.state",
-	KindTaskStart: "task.start", KindTaskEnd: "task.end", KindRetry: "retry.scheduled",
-	KindFaultDelay: "fault.delay", KindFaultDrop: "fault.drop", KindFaultDuplicate: "fault.duplicate",
-	KindFaultReorder: "fault.reorder", KindViolation: "violation", KindPhase: "sim.phase",
-	KindRun: "sim.run", KindControl: "sim.control",
-}
-
-func (k Kind) String() string { return enumName(kindNames[:], int(k)) }
-
 // NoPartition and NoInvoker mark events that are not about one.
 const (
 	NoPartition PartitionID = -1
-	NoInvoker               = -1
+	NoInvoker   int         = -1
 )
 
 // Event is one thing that happened, as a flat value: fields that do not apply
 // to its Kind are zero (or NoPartition / NoInvoker). Events are the only way
-// telemetry, the UI and the invariant checker see the model.
+// telemetry, the UI and the invariant checker see the model. KindInfo(Kind)
+// says what N, M, Index, From and To mean for the event's kind, and which
+// enum From and To hold.
 type Event struct {
 	Seq         uint64
 	At          time.Duration
@@ -122,10 +99,21 @@ type Event struct {
 	Output      OutputKind
 	Effect      EffectKind
 	Index       int
-	From, To    string
+	From, To    State
 	N, M        int
 	Due         time.Duration
-	Reason      string
+	// Outcome is what became of the thing the event is about, when it did
+	// not simply happen (ignored, dropped, ...), or why it ended.
+	Outcome Outcome
+	// Cause is the id of the message whose handling produced the event: the
+	// envelope an arm took (input, task output, timer; the Invoke a dequeue
+	// took from the queue; the cancellation the shutdown arm acts on) or
+	// that Node.Deliver handed over. It is 0 for what the caller did
+	// directly (Send, TaskOutput, Restart) and for the simulator's events.
+	Cause uint64
+	// Reason is free text for a human: a panic message, an I/O error, a
+	// fault's verdict, a simulator phase.
+	Reason string
 }
 
 // PLE is the partition leader epoch the event is about.

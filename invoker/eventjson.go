@@ -6,7 +6,8 @@ import (
 )
 
 // AppendJSON appends the event as one canonical JSON object: fixed key
-// order, zero and not-applicable fields left out. The event log, its hash and
+// order, zero and not-applicable fields left out, enums by name (From and
+// To in the enum KindInfo names). The event log, its hash and
 // `--events` files are these bytes, one event per line.
 func (e Event) AppendJSON(b []byte) []byte {
 	b = append(b, `{"seq":`...)
@@ -40,12 +41,22 @@ func (e Event) AppendJSON(b []byte) []byte {
 	if e.Effect != EffNone {
 		b = appendStr(b, "effect", e.Effect.String())
 	}
+	b = appendInt(b, "cause", int(e.Cause))
 	b = appendInt(b, "index", e.Index)
-	b = appendStr(b, "from", e.From)
-	b = appendStr(b, "to", e.To)
+	if states := KindInfo(e.Kind).States; states != NoState {
+		if e.From != 0 {
+			b = appendStr(b, "from", states.Name(e.From))
+		}
+		if e.To != 0 {
+			b = appendStr(b, "to", states.Name(e.To))
+		}
+	}
 	b = appendInt(b, "n", e.N)
 	b = appendInt(b, "m", e.M)
 	b = appendInt(b, "due_ns", int(e.Due))
+	if e.Outcome != OutcomeNone {
+		b = appendStr(b, "outcome", e.Outcome.String())
+	}
 	b = appendStr(b, "reason", e.Reason)
 	return append(b, '}')
 }

@@ -35,9 +35,6 @@ func FileStores(base string) StoreFactory {
 // FileStore keeps one file per spilled segment, named <id>.segment.
 type FileStore struct{ dir string }
 
-// Dir is the store's directory.
-func (s *FileStore) Dir() string { return s.dir }
-
 func (s *FileStore) path(id uint64) string {
 	return filepath.Join(s.dir, strconv.FormatUint(id, 10)+segmentSuffix)
 }
@@ -56,6 +53,7 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 		buf = binary.AppendUvarint(buf, uint64(c.PLE.Epoch))
 		buf = binary.AppendUvarint(buf, uint64(len(c.Inv)))
 		buf = append(buf, c.Inv...)
+		buf = binary.AppendUvarint(buf, c.Msg)
 	}
 	_, werr := w.Write(buf)
 	if werr == nil {
@@ -90,8 +88,8 @@ func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 func decodeSegment(data []byte) ([]InvokeCmd, error) {
 	r := &byteReader{data: data}
 	n := r.uvarint()
-	// A record takes at least three bytes: check before allocating.
-	if r.err == nil && n > uint64(len(r.data))/3 {
+	// A record takes at least four bytes: check before allocating.
+	if r.err == nil && n > uint64(len(r.data))/4 {
 		r.err = fmt.Errorf("corrupt segment: %d records in %d bytes", n, len(data))
 	}
 	if r.err != nil {
@@ -102,7 +100,8 @@ func decodeSegment(data []byte) ([]InvokeCmd, error) {
 		p := r.varint()
 		e := r.uvarint()
 		id := r.bytes(r.uvarint())
-		cmds = append(cmds, InvokeCmd{PLE: PLE{PartitionID(p), Epoch(e)}, Inv: InvocationID(id)})
+		msg := r.uvarint()
+		cmds = append(cmds, InvokeCmd{PLE: PLE{PartitionID(p), Epoch(e)}, Inv: InvocationID(id), Msg: msg})
 	}
 	if r.err != nil {
 		return nil, r.err

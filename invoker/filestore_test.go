@@ -96,7 +96,7 @@ func TestFileStoreRoundTrip(t *testing.T) {
 		1: {{PLE: invoker.PLE{Partition: 0, Epoch: 1}, Inv: ""}},
 		7: {
 			{PLE: invoker.PLE{Partition: 3, Epoch: 1 << 62}, Inv: "日本語/🙂"},
-			{PLE: invoker.PLE{Partition: -1, Epoch: 0}, Inv: "\x00\xff not utf-8 \n"},
+			{PLE: invoker.PLE{Partition: -1, Epoch: 0}, Inv: "\x00\xff not utf-8 \n", Msg: 1 << 63},
 			{PLE: invoker.PLE{Partition: 1 << 30, Epoch: ^invoker.Epoch(0)}, Inv: invoker.InvocationID(long)},
 			{PLE: invoker.PLE{Partition: 2, Epoch: 5}, Inv: ""},
 		},
@@ -116,7 +116,7 @@ func TestFileStoreRoundTrip(t *testing.T) {
 			t.Fatalf("Read(%d): %v", id, err)
 		}
 		if !slices.Equal(got, segs[id]) {
-			t.Fatalf("Read(%d) = %q, want %q", id, got, segs[id])
+			t.Fatalf("Read(%d) = %v, want %v", id, got, segs[id])
 		}
 	}
 	if ids, _ := s.Segments(); len(ids) != 0 {

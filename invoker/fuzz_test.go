@@ -15,14 +15,31 @@ import (
 func FuzzEventAppendJSON(f *testing.F) {
 	// The README's event, and events with text that needs escaping.
 	f.Add(uint64(1547), int64(227279294), uint8(invoker.KindPanic), 3, 3, 2, "i044",
-		"assertion failed: self.invocation_state_machine_manager.has_partition(partition)", "", "", 0)
-	f.Add(uint64(1), int64(0), uint8(invoker.KindRun), -1, -1, 0, "", "run seed=1 variant=buggy", "", "", 0)
-	f.Add(uint64(7), int64(5), uint8(invoker.KindStatus), 0, 0, 1, "a\"b\\c", "line\nbreak\ttab\x00nul", "invoked", "completed", 3)
-	f.Add(uint64(9), int64(-1), uint8(255), 0, 0, -5, "\xff\xfe", "\u2028\u2029</script>", "\x7f", "é", -1)
-	f.Fuzz(func(t *testing.T, seq uint64, at int64, kind uint8, inv, part, epoch int, id, reason, from, to string, n int) {
+		"assertion failed: self.invocation_state_machine_manager.has_partition(partition)",
+		uint8(invoker.InvokerRunning), uint8(invoker.InvokerDead), uint8(0), uint64(292), 0)
+	f.Add(uint64(1), int64(0), uint8(invoker.KindRun), -1, -1, 0, "", "run seed=1 variant=buggy", uint8(0), uint8(0), uint8(0), uint64(0), 0)
+	f.Add(uint64(7), int64(5), uint8(invoker.KindStatus), 0, 0, 1, "a\"b\\c", "line\nbreak\ttab\x00nul",
+		uint8(invoker.StatusInvoked), uint8(invoker.StatusCompleted), uint8(invoker.StatusByKill), uint64(1)<<63, 3)
+	f.Add(uint64(9), int64(-1), uint8(255), 0, 0, -5, "\xff\xfe", "\u2028\u2029</script>", uint8(200), uint8(255), uint8(250), uint64(9), -1)
+	f.Fuzz(func(t *testing.T, seq uint64, at int64, kind uint8, inv, part, epoch int, id, reason string,
+		from, to, outcome uint8, cause uint64, n int) {
 		e := invoker.Event{Seq: seq, At: time.Duration(at), Kind: invoker.Kind(kind), Invoker: inv,
 			Partition: invoker.PartitionID(part), Epoch: invoker.Epoch(epoch), Inv: invoker.InvocationID(id),
-			Reason: reason, From: from, To: to, N: n, M: -n, Index: n, Due: time.Duration(at)}
+			Reason: reason, From: invoker.State(from), To: invoker.State(to), Outcome: invoker.Outcome(outcome),
+			Cause: cause, N: n, M: -n, Index: n, Due: time.Duration(at)}
+		// From and To are written by name, in the enum the kind's table
+		// entry names, and only when set.
+		states := invoker.KindInfo(e.Kind).States
+		name := func(v uint8) string {
+			if states == invoker.NoState || v == 0 {
+				return ""
+			}
+			return states.Name(invoker.State(v))
+		}
+		wantOutcome := ""
+		if e.Outcome != invoker.OutcomeNone {
+			wantOutcome = e.Outcome.String()
+		}
 		line := e.AppendJSON(nil)
 		if bytes.ContainsAny(line, "\n\r") {
 			t.Fatalf("not one line: %q", line)
@@ -31,7 +48,7 @@ func FuzzEventAppendJSON(f *testing.F) {
 		if err := json.Unmarshal(line, &got); err != nil {
 			t.Fatalf("not JSON: %v: %q", err, line)
 		}
-		for key, want := range map[string]string{"inv": id, "reason": reason, "from": from, "to": to} {
+		for key, want := range map[string]string{"inv": id, "reason": reason, "from": name(from), "to": name(to), "outcome": wantOutcome} {
 			want = string([]rune(want)) // each invalid byte becomes U+FFFD
 			if s, _ := got[key].(string); s != want {
 				t.Errorf("%s: decoded %q, want %q (line %q)", key, s, want, line)

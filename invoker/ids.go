@@ -38,26 +38,19 @@ const (
 	Graceful
 )
 
-var variantNames = [...]string{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful"}
+var variantNames = Names[Variant]{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful"}
 
-func (v Variant) String() string {
-	if int(v) < len(variantNames) {
-		return variantNames[v]
-	}
-	return fmt.Sprintf("variant(%d)", v)
-}
+func (v Variant) String() string { return variantNames.Name(v) }
 
 // Variants lists every variant in a stable order.
-func Variants() []Variant { return []Variant{Buggy, Fixed, Graceful} }
+func Variants() []Variant { return variantNames.List(Buggy) }
 
 // ParseVariant reads a variant name as written on the command line.
 func ParseVariant(s string) (Variant, error) {
-	for i, n := range variantNames {
-		if n == s {
-			return Variant(i), nil
-		}
+	if v, ok := variantNames.Parse(s, Buggy); ok {
+		return v, nil
 	}
-	return 0, fmt.Errorf("unknown variant %q (want %s)", s, strings.Join(variantNames[:], ", "))
+	return 0, fmt.Errorf("unknown variant %q (want %s)", s, strings.Join(variantNames, ", "))
 }
 
 // TaskID identifies one attempt of one invocation, run by one invoker.

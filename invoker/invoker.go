@@ -7,27 +7,6 @@ import (
 	"slices"
 )
 
-// invokerState is where the invoker's task is in its life.
-type invokerState uint8
-
-const (
-	// stRunning: the main loop steps.
-	stRunning invokerState = iota
-	// stExited: the loop took the shutdown arm; tasks are not joined yet.
-	stExited
-	// stJoined: every invocation task was aborted and joined.
-	stJoined
-	// stClosed: the spill directory was removed. Nothing is left.
-	stClosed
-	// stDead: an assertion failed. The loop will never step again.
-	stDead
-)
-
-var invokerStateNames = [...]string{stRunning: "running", stExited: "exited",
-	stJoined: "joined", stClosed: "closed", stDead: "dead"}
-
-func (s invokerState) String() string { return enumName(invokerStateNames[:], int(s)) }
-
 // ErrNotReady is returned when a caller asks for an arm that is not ready.
 var ErrNotReady = errors.New("arm not ready")
 
@@ -38,8 +17,10 @@ type Invoker struct {
 	id          int
 	incarnation int
 	serves      []PartitionID
-	state       invokerState
+	state       InvokerState
 	cancelled   bool
+	// cancelCause is the id of the cancellation message, the shutdown arm's cause.
+	cancelCause uint64
 	// arm is the arm being taken, stamped on every event of the step.
 	arm Arm
 
@@ -75,7 +56,7 @@ type InvokerStats struct {
 
 func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store SegmentStore) *Invoker {
 	iv := &Invoker{
-		n: n, id: id, incarnation: incarnation, serves: serves,
+		n: n, id: id, incarnation: incarnation, serves: serves, state: InvokerRunning,
 		quota:       quota{limit: n.cfg.Quota},
 		parts:       map[PLE]map[InvocationID]*ism{},
 		outstanding: map[PLE]int{},
@@ -90,7 +71,7 @@ func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store Segmen
 // the real select! guards them.
 func (iv *Invoker) Ready() ArmSet {
 	var s ArmSet
-	if iv.state != stRunning {
+	if iv.state != InvokerRunning {
 		return s
 	}
 	if len(iv.pending) > 0 {
@@ -125,18 +106,28 @@ func (iv *Invoker) stopsDequeuing() bool {
 }
 
 func (iv *Invoker) step(arm Arm) {
+	// Each arm handles one message: its id is the cause of every event
+	// the step emits.
 	switch arm {
 	case ArmInput:
-		iv.handleInput(iv.input.pop())
+		c := iv.input.pop()
+		iv.n.cause = c.ID
+		iv.handleInput(c)
 	case ArmDequeue:
 		if c, ok := iv.queue.dequeue(); ok {
+			iv.n.cause = c.Msg
 			iv.handleInvoke(c)
 		}
 	case ArmTask:
-		iv.handleTaskOutput(iv.taskOut.pop())
+		o := iv.taskOut.pop()
+		iv.n.cause = o.ID
+		iv.handleTaskOutput(o)
 	case ArmTimer:
-		iv.handleTimer(iv.timers.pop())
+		t := iv.timers.pop()
+		iv.n.cause = t.ID
+		iv.handleTimer(t)
 	case ArmShutdown:
+		iv.n.cause = iv.cancelCause
 		iv.handleShutdown()
 	}
 }
@@ -193,19 +184,19 @@ func (iv *Invoker) lookup(ple PLE, inv InvocationID) *ism {
 }
 
 // transition moves an ISM and reports it.
-func (iv *Invoker) transition(m *ism, from string, to ismState) {
+func (iv *Invoker) transition(m *ism, from, to ISMState) {
 	m.state = to
 	e := iv.event(KindISM, m.ple, m.inv)
-	e.From, e.To, e.Attempt = from, to.String(), m.attempt
+	e.From, e.To, e.Attempt = State(from), State(to), m.attempt
 	iv.emit(e)
 }
 
 // remove takes an ISM out of its coordinator and reports it gone.
-func (iv *Invoker) remove(m *ism, why string) {
+func (iv *Invoker) remove(m *ism, why Outcome) {
 	delete(iv.parts[m.ple], m.inv)
 	iv.nISM--
 	e := iv.event(KindISM, m.ple, m.inv)
-	e.From, e.To, e.Attempt, e.Reason = m.state.String(), ismGone, m.attempt, why
+	e.From, e.To, e.Attempt, e.Outcome = State(m.state), State(ISMGone), m.attempt, why
 	iv.emit(e)
 }
 

@@ -13,7 +13,7 @@ func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) {
 	if len(iv.pending) == 1 {
 		e := iv.event(KindBlocked, m.ple, m.inv)
 		e.N = iv.outstanding[m.ple]
-		e.Reason = "effect channel full"
+		e.Outcome = ChannelFull
 		iv.emit(e)
 	}
 }
@@ -24,7 +24,7 @@ func (iv *Invoker) trySend(env Envelope) bool {
 	if !iv.n.receiving(env.PLE) {
 		env.Incarnation = iv.incarnation
 		e := MsgEvent(KindUndelivered, env)
-		e.Arm, e.Reason = iv.arm, "effect receiver gone: send failed"
+		e.Arm, e.Outcome = iv.arm, UndeliverableReceiverGone
 		iv.emit(e)
 		return true
 	}
@@ -51,7 +51,7 @@ func (iv *Invoker) effectDone(id uint64) {
 
 // flush sends parked effects while their channels have room.
 func (iv *Invoker) flush() {
-	if len(iv.pending) == 0 || iv.state != stRunning {
+	if len(iv.pending) == 0 || iv.state != InvokerRunning {
 		return
 	}
 	sent := 0

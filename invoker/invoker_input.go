@@ -11,7 +11,7 @@ func (iv *Invoker) handleInput(c Envelope) {
 		e := iv.event(KindEnqueue, c.PLE, c.Inv)
 		e.N = iv.queue.len + 1
 		iv.emit(e)
-		iv.queue.enqueue(InvokeCmd{PLE: c.PLE, Inv: c.Inv})
+		iv.queue.enqueue(InvokeCmd{PLE: c.PLE, Inv: c.Inv, Msg: c.ID})
 	case MsgAbort:
 		iv.handleAbort(c)
 	case MsgAbortAll:
@@ -21,8 +21,8 @@ func (iv *Invoker) handleInput(c Envelope) {
 	case MsgCompletion:
 		e := iv.event(KindCompletion, c.PLE, c.Inv)
 		e.Index = c.Index
-		if m := iv.lookup(c.PLE, c.Inv); m == nil || m.state != ismInFlight {
-			e.Reason = "no task in flight: dropped"
+		if m := iv.lookup(c.PLE, c.Inv); m == nil || m.state != ISMInFlight {
+			e.Outcome = DroppedNoTaskInFlight
 		}
 		iv.emit(e)
 	case MsgRetryNow:
@@ -40,9 +40,9 @@ func (iv *Invoker) handleRegister(c Envelope) {
 	e := iv.event(KindRegister, c.PLE, "")
 	if len(old) > 0 {
 		e.N = len(old)
-		e.Reason = "overwrote a registration: its state machines are lost"
+		e.Outcome = RegistrationOverwrote
 		for _, m := range sortedISMs(old) {
-			iv.remove(m, "registration overwritten")
+			iv.remove(m, EndRegistrationOverwritten)
 		}
 	}
 	iv.parts[c.PLE] = map[InvocationID]*ism{}
@@ -55,7 +55,7 @@ func (iv *Invoker) handleAbort(c Envelope) {
 	if m == nil {
 		// The known gap of restate#411: an abort finds nothing while the
 		// Invoke still waits in the queue.
-		e.Reason = "no state machine: ignored"
+		e.Outcome = IgnoredNoStateMachine
 		iv.emit(e)
 		if iv.n.cfg.Variant == Graceful {
 			iv.purge(c.PLE, func(q InvokeCmd) bool { return q.PLE == c.PLE && q.Inv == c.Inv })
@@ -63,7 +63,7 @@ func (iv *Invoker) handleAbort(c Envelope) {
 		return
 	}
 	iv.emit(e)
-	iv.abortISM(m, "aborted")
+	iv.abortISM(m, EndAborted)
 }
 
 // handleAbortAll is handle_abort_partition: remove the partition leader
@@ -73,12 +73,12 @@ func (iv *Invoker) handleAbortAll(ple PLE) {
 	e := iv.event(KindAbortAll, ple, "")
 	coord, ok := iv.parts[ple]
 	if !ok {
-		e.Reason = "no matching partition: ignored"
+		e.Outcome = IgnoredNoPartition
 	}
 	e.N = len(coord)
 	iv.emit(e)
 	for _, m := range sortedISMs(coord) {
-		iv.abortISM(m, "partition aborted")
+		iv.abortISM(m, EndPartitionAborted)
 	}
 	delete(iv.parts, ple)
 	if iv.n.cfg.Variant == Graceful {
@@ -87,9 +87,9 @@ func (iv *Invoker) handleAbortAll(ple PLE) {
 }
 
 // abortISM removes a state machine, aborts its task and frees its slot.
-func (iv *Invoker) abortISM(m *ism, why string) {
-	if m.state == ismInFlight {
-		iv.endTask(m.task, "aborted")
+func (iv *Invoker) abortISM(m *ism, why Outcome) {
+	if m.state == ISMInFlight {
+		iv.endTask(m.task, EndAborted)
 	}
 	iv.remove(m, why)
 	iv.releaseSlot(m)
@@ -111,7 +111,7 @@ func (iv *Invoker) handleAck(c Envelope) {
 	e.Index = c.Index
 	m := iv.lookup(c.PLE, c.Inv)
 	if m == nil {
-		e.Reason = "no state machine: ignored"
+		e.Outcome = IgnoredNoStateMachine
 		iv.emit(e)
 		return
 	}
@@ -124,8 +124,8 @@ func (iv *Invoker) handleAck(c Envelope) {
 func (iv *Invoker) handleRetryNow(c Envelope) {
 	e := iv.event(KindRetryNow, c.PLE, c.Inv)
 	m := iv.lookup(c.PLE, c.Inv)
-	if m == nil || m.state != ismWaitingRetry {
-		e.Reason = "not waiting to retry: ignored"
+	if m == nil || m.state != ISMWaitingRetry {
+		e.Outcome = IgnoredNotWaitingRetry
 		iv.emit(e)
 		return
 	}
@@ -142,15 +142,15 @@ func (iv *Invoker) handlePause(c Envelope) {
 	m := iv.lookup(c.PLE, c.Inv)
 	switch {
 	case m == nil:
-		e.Reason = "no state machine: ignored"
+		e.Outcome = IgnoredNoStateMachine
 		iv.emit(e)
-	case m.state == ismInFlight:
+	case m.state == ISMInFlight:
 		m.pauseRequested = true
-		e.Reason = "requested: the attempt pauses when it stops"
+		e.Outcome = PauseDeferred
 		iv.emit(e)
 	default:
 		iv.emit(e)
-		iv.remove(m, "paused")
+		iv.remove(m, EndPaused)
 		iv.releaseSlot(m)
 		iv.sendEffect(m, EffPaused, 0)
 	}

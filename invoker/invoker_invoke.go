@@ -18,7 +18,7 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 		// invoked, so the next leader re-invokes it.
 		iv.stats.StaleInvokes++
 		s := iv.event(KindStaleInvoke, c.PLE, c.Inv)
-		s.Reason = "no registered partition: dropped"
+		s.Outcome = DroppedUnregistered
 		iv.emit(s)
 		return
 	}
@@ -28,13 +28,13 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 		// second attempt (see README: what the model leaves out).
 		iv.stats.DuplicateInvokes++
 		s := iv.event(KindDuplicateInvoke, c.PLE, c.Inv)
-		s.Reason = "already has a state machine: dropped"
+		s.Outcome = DroppedDuplicate
 		iv.emit(s)
 		return
 	}
 	// The state machine is created New and started at once; New is never
 	// seen outside this function, so it is not reported.
-	m := &ism{ple: c.PLE, inv: c.Inv, state: ismNew}
+	m := &ism{ple: c.PLE, inv: c.Inv, state: ISMNew}
 	iv.reserveSlot(m)
 	coord[c.Inv] = m
 	iv.nISM++
@@ -49,18 +49,18 @@ func (iv *Invoker) start(m *ism) {
 	t := iv.n.newTask(iv, m)
 	m.task = t.id
 	iv.stats.Started++
-	from := m.state.String()
+	from := m.state
 	if m.attempt == 1 {
-		from = ismAbsent
+		from = ISMNone
 	}
-	iv.transition(m, from, ismInFlight)
+	iv.transition(m, from, ISMInFlight)
 	e := iv.event(KindTaskStart, m.ple, m.inv)
 	e.Task, e.Attempt, e.Index = t.id, m.attempt, t.base
 	iv.emit(e)
 }
 
 // endTask marks a task finished or aborted; it is joined from then on.
-func (iv *Invoker) endTask(id TaskID, why string) {
+func (iv *Invoker) endTask(id TaskID, why Outcome) {
 	t, ok := iv.liveTasks[id]
 	if !ok {
 		return
@@ -69,6 +69,6 @@ func (iv *Invoker) endTask(id TaskID, why string) {
 	delete(iv.n.tasks, id)
 	t.done = true
 	e := iv.event(KindTaskEnd, t.ple, t.inv)
-	e.Task, e.Attempt, e.Reason = t.id, t.attempt, why
+	e.Task, e.Attempt, e.Outcome = t.id, t.attempt, why
 	iv.emit(e)
 }

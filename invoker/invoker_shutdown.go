@@ -4,11 +4,14 @@ package invoker
 // ready; in the graceful variant dequeuing also stops at once.
 func (iv *Invoker) cancel() {
 	e := iv.plainEvent(KindCancel)
+	e.From = State(iv.state)
 	switch {
 	case iv.cancelled:
-		e.Reason = "already cancelled"
-	case iv.state != stRunning:
-		e.Reason = "not running: ignored"
+		e.Outcome = IgnoredAlreadyCancelled
+	case iv.state != InvokerRunning:
+		e.Outcome = IgnoredInvokerState
+	default:
+		iv.cancelCause = iv.n.cause
 	}
 	iv.cancelled = true
 	iv.emit(e)
@@ -23,14 +26,15 @@ func (iv *Invoker) handleShutdown() {
 		coord := iv.parts[ple]
 		aborted += len(coord)
 		for _, m := range sortedISMs(coord) {
-			iv.abortISM(m, "shutdown")
+			iv.abortISM(m, EndShutdown)
 		}
 		delete(iv.parts, ple)
 	}
 	iv.pending = nil
 	e := iv.plainEvent(KindShutdown)
 	e.N, e.M = aborted, iv.queue.discard()
-	iv.state = stExited
+	e.From, e.To = State(iv.state), State(InvokerExited)
+	iv.state = InvokerExited
 	iv.emit(e)
 }
 
@@ -38,20 +42,22 @@ func (iv *Invoker) handleShutdown() {
 // wait for all of them.
 func (iv *Invoker) join() {
 	e := iv.plainEvent(KindJoined)
+	e.From = State(iv.state)
 	switch iv.state {
-	case stExited, stDead:
+	case InvokerExited, InvokerDead:
 		e.N = len(iv.liveTasks)
-		iv.abortAllTasks("joined at shutdown")
-		if iv.state == stExited {
-			iv.state = stJoined
+		iv.abortAllTasks(EndJoined)
+		if iv.state == InvokerExited {
+			iv.state = InvokerJoined
 		}
 	default:
-		e.Reason = "loop is " + iv.state.String() + ": ignored"
+		e.Outcome = IgnoredInvokerState
 	}
+	e.To = State(iv.state)
 	iv.emit(e)
 }
 
-func (iv *Invoker) abortAllTasks(why string) {
+func (iv *Invoker) abortAllTasks(why Outcome) {
 	for _, t := range sortedTasks(iv.liveTasks) {
 		iv.endTask(t.id, why)
 	}
@@ -61,8 +67,9 @@ func (iv *Invoker) abortAllTasks(why string) {
 // invoker stays dead.
 func (iv *Invoker) cleanup() {
 	e := iv.plainEvent(KindSpillRemoved)
-	if iv.state != stJoined && iv.state != stDead {
-		e.Reason = "invoker is " + iv.state.String() + ": ignored"
+	e.From, e.To = State(iv.state), State(iv.state)
+	if iv.state != InvokerJoined && iv.state != InvokerDead {
+		e.Outcome = IgnoredInvokerState
 		iv.emit(e)
 		return
 	}
@@ -74,9 +81,10 @@ func (iv *Invoker) cleanup() {
 		iv.emit(e)
 		return
 	}
-	if iv.state == stJoined {
-		iv.state = stClosed
+	if iv.state == InvokerJoined {
+		iv.state = InvokerClosed
 	}
+	e.To = State(iv.state)
 	iv.emit(e)
 }
 
@@ -87,18 +95,19 @@ func (iv *Invoker) die(a assertionError) {
 	iv.panicMsg = a.msg
 	e := iv.event(KindPanic, a.ple, a.inv)
 	e.Reason = a.msg
+	e.N, e.M = iv.nISM, iv.queue.discard()
+	e.From, e.To = State(iv.state), State(InvokerDead)
 	iv.emit(e)
-	iv.state = stDead
-	iv.abortAllTasks("invoker died")
+	iv.state = InvokerDead
+	iv.abortAllTasks(EndInvokerDied)
 	for _, ple := range iv.sortedPLEs() {
 		for _, m := range sortedISMs(iv.parts[ple]) {
-			iv.remove(m, "invoker died")
+			iv.remove(m, EndInvokerDied)
 		}
 	}
 	iv.parts = map[PLE]map[InvocationID]*ism{}
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
-	iv.queue.discard()
 	for _, p := range iv.serves {
 		iv.n.send(Envelope{Kind: MsgInvokerExit, Invoker: iv.id, PLE: PLE{Partition: p}})
 	}

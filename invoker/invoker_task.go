@@ -9,13 +9,13 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 	m := iv.lookup(o.PLE, o.Inv)
 	switch {
 	case m == nil:
-		e.Reason = "no state machine: ignored"
-	case m.state != ismInFlight:
+		e.Outcome = IgnoredNoStateMachine
+	case m.state != ISMInFlight:
 		// Only a duplicated or overtaken output gets here; the Rust code
 		// would trip a debug assertion (notify_new_command, #538).
-		e.Reason = "state machine not in flight: ignored"
+		e.Outcome = IgnoredNotInFlight
 	}
-	if e.Reason != "" {
+	if e.Outcome != OutcomeNone {
 		iv.emit(e)
 		return
 	}
@@ -25,11 +25,11 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 		m.sent = max(m.sent, o.Index)
 		iv.sendEffect(m, EffJournalEntry, o.Index)
 	case OutClosed:
-		iv.remove(m, "closed")
+		iv.remove(m, EndClosed)
 		iv.releaseSlot(m)
 		iv.sendEffect(m, EffEnd, 0)
 	case OutSuspended:
-		iv.remove(m, "suspended")
+		iv.remove(m, EndSuspended)
 		iv.releaseSlot(m)
 		if m.pauseRequested {
 			iv.sendEffect(m, EffPaused, 0)
@@ -45,7 +45,7 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 // timer while keeping its slot; anything else ends the invocation as failed.
 func (iv *Invoker) handleFailure(m *ism, transient bool) {
 	if m.pauseRequested {
-		iv.remove(m, "paused")
+		iv.remove(m, EndPaused)
 		iv.releaseSlot(m)
 		iv.sendEffect(m, EffPaused, 0)
 		return
@@ -53,16 +53,16 @@ func (iv *Invoker) handleFailure(m *ism, transient bool) {
 	m.failures++
 	backoff, retry := iv.n.cfg.Retry.Backoff(m.failures)
 	if !transient || !retry {
-		why := "failed"
+		why := EndFailed
 		if transient {
-			why = "retries exhausted"
+			why = EndRetriesExhausted
 		}
 		iv.remove(m, why)
 		iv.releaseSlot(m)
 		iv.sendEffect(m, EffFailed, 0)
 		return
 	}
-	iv.transition(m, m.state.String(), ismWaitingRetry)
+	iv.transition(m, m.state, ISMWaitingRetry)
 	m.timerFired = false
 	iv.nextKey++
 	m.timerKey = iv.nextKey
@@ -80,8 +80,8 @@ func (iv *Invoker) handleTimer(t Envelope) {
 	e := iv.event(KindTimerFired, t.PLE, t.Inv)
 	e.Attempt, e.Due = t.Attempt, t.Due
 	m := iv.lookup(t.PLE, t.Inv)
-	if m == nil || m.state != ismWaitingRetry || m.timerKey != t.Key || m.timerFired {
-		e.Reason = "stale timer: ignored"
+	if m == nil || m.state != ISMWaitingRetry || m.timerKey != t.Key || m.timerFired {
+		e.Outcome = IgnoredStaleTimer
 		iv.emit(e)
 		return
 	}

@@ -1,32 +1,11 @@
 package invoker
 
-// ismState is the invocation state machine's AttemptState
-// (crates/invoker-impl/src/invocation_state_machine.rs). New is never seen
-// outside handle_invoke: the first attempt starts at once.
-type ismState uint8
-
-const (
-	ismNew ismState = iota
-	ismInFlight
-	ismWaitingRetry
-)
-
-var ismNames = [...]string{ismNew: "new", ismInFlight: "in-flight", ismWaitingRetry: "waiting-retry"}
-
-func (s ismState) String() string { return enumName(ismNames[:], int(s)) }
-
-// Pseudo-states for ism.state events: before creation and after removal.
-const (
-	ismAbsent = "none"
-	ismGone   = "gone"
-)
-
 // ism is one invocation's state machine on one invoker. It holds a
 // concurrency slot from its first start until it is removed.
 type ism struct {
 	ple      PLE
 	inv      InvocationID
-	state    ismState
+	state    ISMState
 	attempt  int
 	task     TaskID
 	failures int
@@ -46,7 +25,7 @@ func (m *ism) canRetry() bool { return m.sent == 0 || m.acked >= m.sent }
 
 // readyToRetry is is_ready_to_retry.
 func (m *ism) readyToRetry() bool {
-	return m.state == ismWaitingRetry && m.timerFired && m.canRetry()
+	return m.state == ISMWaitingRetry && m.timerFired && m.canRetry()
 }
 
 // quota is InvokerConcurrencyQuota as it was in January 2025: a counter the

@@ -44,7 +44,7 @@ const (
 	numMsgKinds
 )
 
-var msgNames = [...]string{
+var msgNames = Names[MsgKind]{
 	MsgNone: "none", MsgRegister: "register", MsgInvoke: "invoke", MsgAbort: "abort",
 	MsgAbortAll: "abort-all", MsgAck: "ack", MsgCompletion: "completion",
 	MsgRetryNow: "retry-now", MsgPause: "pause", MsgTaskOutput: "task-output",
@@ -55,28 +55,15 @@ var msgNames = [...]string{
 }
 
 // ParseMsgKind reads a message kind by its name.
-func ParseMsgKind(s string) (MsgKind, bool) {
-	for k := MsgRegister; k < numMsgKinds; k++ {
-		if msgNames[k] == s {
-			return k, true
-		}
-	}
-	return MsgNone, false
-}
+func ParseMsgKind(s string) (MsgKind, bool) { return msgNames.Parse(s, MsgRegister) }
 
-func (k MsgKind) String() string { return enumName(msgNames[:], int(k)) }
+func (k MsgKind) String() string { return msgNames.Name(k) }
 
 // IsInput reports whether the message travels on the invoker's input channel.
 func (k MsgKind) IsInput() bool { return k >= MsgRegister && k <= MsgPause }
 
 // MsgKinds lists every message kind, for plan validation and help texts.
-func MsgKinds() []MsgKind {
-	ks := make([]MsgKind, 0, numMsgKinds-1)
-	for k := MsgRegister; k < numMsgKinds; k++ {
-		ks = append(ks, k)
-	}
-	return ks
-}
+func MsgKinds() []MsgKind { return msgNames.List(MsgRegister) }
 
 // OutputKind is what an invocation task reports to the invoker.
 type OutputKind uint8
@@ -90,22 +77,15 @@ const (
 	OutFailedTerminal
 )
 
-var outputNames = [...]string{
+var outputNames = Names[OutputKind]{
 	OutNone: "none", OutEntry: "entry", OutClosed: "closed", OutSuspended: "suspended",
 	OutFailedTransient: "failed-transient", OutFailedTerminal: "failed-terminal",
 }
 
-func (k OutputKind) String() string { return enumName(outputNames[:], int(k)) }
+func (k OutputKind) String() string { return outputNames.Name(k) }
 
 // ParseOutputKind reads an output kind's name.
-func ParseOutputKind(s string) (OutputKind, bool) {
-	for i, n := range outputNames {
-		if n != "" && n == s {
-			return OutputKind(i), true
-		}
-	}
-	return OutNone, false
-}
+func ParseOutputKind(s string) (OutputKind, bool) { return outputNames.Parse(s, OutNone) }
 
 // Final reports whether the task ends after producing this output.
 func (k OutputKind) Final() bool { return k != OutEntry && k != OutNone }
@@ -122,12 +102,12 @@ const (
 	EffPaused
 )
 
-var effectNames = [...]string{
+var effectNames = Names[EffectKind]{
 	EffNone: "none", EffJournalEntry: "journal-entry", EffEnd: "end",
 	EffSuspended: "suspended", EffFailed: "failed", EffPaused: "paused",
 }
 
-func (k EffectKind) String() string { return enumName(effectNames[:], int(k)) }
+func (k EffectKind) String() string { return effectNames.Name(k) }
 
 // Envelope is one message in flight. It is a flat value: fields that do not
 // apply to its kind are zero.
@@ -183,11 +163,4 @@ func (e Envelope) String() string {
 		return fmt.Sprintf("%s p%d %s", e.Kind, e.PLE.Partition, e.Inv)
 	}
 	return e.Kind.String()
-}
-
-func enumName(names []string, i int) string {
-	if i >= 0 && i < len(names) && names[i] != "" {
-		return names[i]
-	}
-	return fmt.Sprintf("?%d", i)
 }

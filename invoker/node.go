@@ -29,7 +29,10 @@ type Node struct {
 	tasks    map[TaskID]*task
 	nextTask TaskID
 	nextMsg  uint64
-	ready    Ready
+	// cause is the id of the message being handled, stamped on every event
+	// emitted meanwhile (Event.Cause).
+	cause uint64
+	ready Ready
 }
 
 // Ready is what the node produced since the last Advance.
@@ -149,6 +152,9 @@ func (n *Node) Advance() {
 
 func (n *Node) emit(e Event) {
 	e.At = n.now
+	if e.Cause == 0 {
+		e.Cause = n.cause
+	}
 	n.ready.Events = append(n.ready.Events, e)
 }
 
@@ -198,7 +204,7 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 			}
 			iv.die(a)
 		}
-		iv.arm = ArmNone
+		iv.arm, n.cause = ArmNone, 0
 	}()
 	iv.step(arm)
 	return nil
@@ -208,9 +214,11 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 // invoker that exited or died, an earlier incarnation) loses it, as a send
 // on a closed channel does.
 func (n *Node) Deliver(m Envelope) {
+	n.cause = m.ID
+	defer func() { n.cause = 0 }()
 	if p := m.PLE.Partition; p >= PartitionID(len(n.pps)) || (p < 0 && m.Kind != MsgStopIngress &&
 		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup) {
-		n.undeliverable(m, "no such partition")
+		n.undeliverable(m, UndeliverableNoPartition, InvokerNone)
 		return
 	}
 	switch {
@@ -237,7 +245,7 @@ func (n *Node) Deliver(m Envelope) {
 	case m.Kind == MsgBecomeLeader:
 		n.pps[m.PLE.Partition].becomeLeader(m.PLE.Epoch)
 	case m.Kind == MsgStepDown:
-		n.pps[m.PLE.Partition].stepDown("step-down")
+		n.pps[m.PLE.Partition].stepDown(StepDownRequested)
 	case m.Kind == MsgSubmit:
 		n.pps[m.PLE.Partition].submit(m.Inv)
 	case m.Kind == MsgKill:
@@ -248,7 +256,7 @@ func (n *Node) Deliver(m Envelope) {
 	case m.Kind == MsgCancel, m.Kind == MsgJoin, m.Kind == MsgCleanup:
 		iv := n.sameIncarnation(m)
 		if iv == nil {
-			n.undeliverable(m, "earlier incarnation")
+			n.undeliverable(m, UndeliverableEarlierIncarnation, InvokerNone)
 			return
 		}
 		switch m.Kind {
@@ -286,18 +294,18 @@ func (n *Node) receiver(m Envelope) *Invoker {
 	iv := n.sameIncarnation(m)
 	switch {
 	case iv == nil:
-		n.undeliverable(m, "earlier incarnation")
-	case iv.state != stRunning:
-		n.undeliverable(m, "invoker "+iv.state.String())
+		n.undeliverable(m, UndeliverableEarlierIncarnation, InvokerNone)
+	case iv.state != InvokerRunning:
+		n.undeliverable(m, UndeliverableInvokerStopped, iv.state)
 	default:
 		return iv
 	}
 	return nil
 }
 
-func (n *Node) undeliverable(m Envelope, why string) {
+func (n *Node) undeliverable(m Envelope, why Outcome, state InvokerState) {
 	e := MsgEvent(KindUndelivered, m)
-	e.Reason = why
+	e.Outcome, e.From = why, State(state)
 	n.emit(e)
 }
 
@@ -318,22 +326,13 @@ func (n *Node) newTask(iv *Invoker, m *ism) *task {
 	return t
 }
 
-// TaskInfo describes a running invocation task.
+// TaskInfo describes an invocation task, for whoever plays it.
 type TaskInfo struct {
 	ID      TaskID
 	Invoker int
 	PLE     PLE
 	Inv     InvocationID
 	Attempt int
-}
-
-// Task looks up a running task.
-func (n *Node) Task(id TaskID) (TaskInfo, bool) {
-	t, ok := n.tasks[id]
-	if !ok || t.done {
-		return TaskInfo{}, false
-	}
-	return TaskInfo{ID: t.id, Invoker: t.invoker.id, PLE: t.ple, Inv: t.inv, Attempt: t.attempt}, true
 }
 
 // TaskOutput makes running task id produce an output: the caller plays the
@@ -352,7 +351,7 @@ func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 	}
 	m = n.send(m)
 	if out.Final() {
-		t.invoker.endTask(t.id, "finished")
+		t.invoker.endTask(t.id, EndFinished)
 	}
 	return m, true
 }
@@ -377,13 +376,13 @@ func (n *Node) Restart() error {
 		return err
 	}
 	for _, iv := range n.invokers {
-		iv.abortAllTasks("node restart")
+		iv.abortAllTasks(EndNodeRestart)
 		for _, ple := range iv.sortedPLEs() {
 			for _, m := range sortedISMs(iv.parts[ple]) {
-				iv.remove(m, "node restart")
+				iv.remove(m, EndNodeRestart)
 			}
 		}
-		if iv.state != stClosed {
+		if iv.state != InvokerClosed {
 			n.retired = append(n.retired, iv)
 		}
 	}

@@ -20,11 +20,11 @@ const (
 	numStatuses
 )
 
-var statusNames = [...]string{StatusNone: "none", StatusInvoked: "invoked",
+var statusNames = Names[Status]{StatusNone: "none", StatusInvoked: "invoked",
 	StatusSuspended: "suspended", StatusCompleted: "completed", StatusFailed: "failed",
 	StatusKilled: "killed", StatusPaused: "paused"}
 
-func (s Status) String() string { return enumName(statusNames[:], int(s)) }
+func (s Status) String() string { return statusNames.Name(s) }
 
 // Terminal reports whether the invocation has ended.
 func (s Status) Terminal() bool {
@@ -32,14 +32,7 @@ func (s Status) Terminal() bool {
 }
 
 // ParseStatus reads a status by name.
-func ParseStatus(name string) (Status, bool) {
-	for s := StatusInvoked; s < numStatuses; s++ {
-		if statusNames[s] == name {
-			return s, true
-		}
-	}
-	return StatusNone, false
-}
+func ParseStatus(name string) (Status, bool) { return statusNames.Parse(name, StatusInvoked) }
 
 type record struct {
 	status Status
@@ -83,12 +76,12 @@ func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, inde
 func (pp *partitionProcessor) becomeLeader(epoch Epoch) {
 	if epoch <= pp.epoch {
 		e := pp.event(KindLeader, "")
-		e.Epoch, e.Reason = epoch, "not newer than the current epoch: ignored"
+		e.Epoch, e.Outcome = epoch, IgnoredNotNewerEpoch
 		pp.n.emit(e)
 		return
 	}
 	if pp.leader {
-		pp.stepDown("a newer leader epoch")
+		pp.stepDown(StepDownNewerEpoch)
 	}
 	pp.leader, pp.epoch = true, epoch
 	invoked := pp.ids(StatusInvoked)
@@ -103,11 +96,11 @@ func (pp *partitionProcessor) becomeLeader(epoch Epoch) {
 
 // stepDown sends AbortAllPartition for the current epoch and drops the
 // effect receiver: later effects of that epoch are stale.
-func (pp *partitionProcessor) stepDown(why string) {
+func (pp *partitionProcessor) stepDown(why Outcome) {
 	e := pp.event(KindStepDown, "")
-	e.Reason = why
+	e.Outcome = why
 	if !pp.leader {
-		e.Reason = "not leader: ignored"
+		e.Outcome = IgnoredNotLeader
 		pp.n.emit(e)
 		return
 	}
@@ -120,9 +113,9 @@ func (pp *partitionProcessor) stepDown(why string) {
 func (pp *partitionProcessor) submit(inv InvocationID) {
 	switch {
 	case !pp.n.ingressOpen:
-		pp.reject(inv, "ingress stopped")
+		pp.reject(inv, RejectedIngressStopped)
 	case pp.records[inv] != nil:
-		pp.reject(inv, "duplicate invocation id")
+		pp.reject(inv, RejectedDuplicateID)
 	default:
 		pp.records[inv] = &record{status: StatusInvoked}
 		pp.n.emit(pp.event(KindAccepted, inv))
@@ -132,9 +125,9 @@ func (pp *partitionProcessor) submit(inv InvocationID) {
 	}
 }
 
-func (pp *partitionProcessor) reject(inv InvocationID, why string) {
+func (pp *partitionProcessor) reject(inv InvocationID, why Outcome) {
 	e := pp.event(KindRejected, inv)
-	e.Reason = why
+	e.Outcome = why
 	pp.n.emit(e)
 }
 
@@ -142,30 +135,30 @@ func (pp *partitionProcessor) reject(inv InvocationID, why string) {
 func (pp *partitionProcessor) kill(inv InvocationID) {
 	r := pp.records[inv]
 	if r == nil || r.status.Terminal() {
-		pp.reject(inv, "kill: no running invocation")
+		pp.reject(inv, RejectedNotRunning)
 		return
 	}
-	pp.setStatus(inv, r, StatusKilled, "killed")
+	pp.setStatus(inv, r, StatusKilled, StatusByKill)
 	if pp.leader {
 		pp.sendToInvoker(MsgAbort, inv, 0)
 	}
 }
 
-func (pp *partitionProcessor) setStatus(inv InvocationID, r *record, to Status, why string) {
+func (pp *partitionProcessor) setStatus(inv InvocationID, r *record, to Status, why Outcome) {
 	pp.n.emit(pp.statusEvent(inv, r, to, why))
 	r.status = to
 }
 
-func (pp *partitionProcessor) statusEvent(inv InvocationID, r *record, to Status, why string) Event {
+func (pp *partitionProcessor) statusEvent(inv InvocationID, r *record, to Status, why Outcome) Event {
 	e := pp.event(KindStatus, inv)
-	e.From, e.To, e.Reason = r.status.String(), to.String(), why
+	e.From, e.To, e.Outcome = State(r.status), State(to), why
 	return e
 }
 
 // applied reports a status change caused by effect m: the event carries the
 // effect, so the term-fencing check can see which epoch it came from.
 func (pp *partitionProcessor) applied(m Envelope, r *record, to Status) {
-	e := pp.statusEvent(m.Inv, r, to, m.Effect.String())
+	e := pp.statusEvent(m.Inv, r, to, OutcomeNone)
 	e.Effect, e.MsgID, e.Epoch = m.Effect, m.ID, m.PLE.Epoch
 	r.status = to
 	pp.n.emit(e)
@@ -174,23 +167,23 @@ func (pp *partitionProcessor) applied(m Envelope, r *record, to Status) {
 // applyEffect applies an effect of the current leader epoch; anything else
 // is dropped and counted.
 func (pp *partitionProcessor) applyEffect(m Envelope) {
-	drop := func(why string) {
+	drop := func(why Outcome, status Status) {
 		e := MsgEvent(KindEffectDropped, m)
-		e.Reason = why
+		e.Outcome, e.From = why, State(status)
 		pp.n.emit(e)
 	}
 	if !pp.leader || m.PLE.Epoch != pp.epoch {
 		pp.stats.StaleEffects++
-		drop("stale leader epoch")
+		drop(DroppedStaleEpoch, StatusNone)
 		return
 	}
 	r := pp.records[m.Inv]
 	if r == nil || r.status != StatusInvoked {
 		pp.stats.ZombieEffects++
 		if r == nil {
-			drop("unknown invocation")
+			drop(DroppedUnknownInvocation, StatusNone)
 		} else {
-			drop("invocation is " + r.status.String())
+			drop(DroppedNotInvoked, r.status)
 		}
 		return
 	}
@@ -210,7 +203,7 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 	case EffSuspended:
 		pp.applied(m, r, StatusSuspended)
 		// The lab's completions arrive at once: the invocation resumes.
-		pp.setStatus(m.Inv, r, StatusInvoked, "resumed")
+		pp.setStatus(m.Inv, r, StatusInvoked, StatusByResume)
 		pp.sendToInvoker(MsgInvoke, m.Inv, 0)
 	}
 }
@@ -222,7 +215,7 @@ func (pp *partitionProcessor) noticeExit(m Envelope) {
 	e.Invoker = m.Invoker
 	pp.n.emit(e)
 	if pp.leader && m.Incarnation == pp.n.incarnation {
-		pp.stepDown("invoker stopped unexpectedly")
+		pp.stepDown(StepDownInvokerStopped)
 	}
 }
 

@@ -113,7 +113,7 @@ func (r *modelRun) check() {
 		if q.Used != q.ISMs || q.Used < 0 || q.Used > q.Limit {
 			hint := ""
 			if msg := r.n.Panicked(q.Invoker); msg != "" {
-				hint = " (it panicked and is " + r.n.InvokerState(q.Invoker) + " now: see TestQuotaViewOfDeadInvokerAfterCleanup)"
+				hint = " (it panicked and is " + r.n.InvokerState(q.Invoker).String() + " now: see TestQuotaViewOfDeadInvokerAfterCleanup)"
 			}
 			r.t.Fatalf("invoker%d: %d/%d slots in use, %d state machines%s",
 				q.Invoker, q.Used, q.Limit, q.ISMs, hint)
@@ -121,7 +121,7 @@ func (r *modelRun) check() {
 	}
 	snap := r.n.Snapshot()
 	for _, is := range snap.Invokers {
-		if is.State == "dead" {
+		if is.State == invoker.InvokerDead {
 			if r.n.ReadyArms(is.ID) != 0 {
 				r.t.Fatalf("dead invoker%d has ready arms %v", is.ID, r.n.ReadyArms(is.ID))
 			}

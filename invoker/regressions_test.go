@@ -112,7 +112,7 @@ func TestQuotaViewOfDeadInvokerAfterCleanup(t *testing.T) {
 	n.Deliver(only(t, sent(n), invoker.MsgInvoke))
 	step(t, n, 0, invoker.ArmInput)   // invoke p0/e2 a: queued
 	step(t, n, 0, invoker.ArmDequeue) // p0/e2 is not registered: the assertion fails
-	if n.InvokerState(0) != "dead" || n.Panicked(0) != invoker.HasPartitionAssertion {
+	if n.InvokerState(0) != invoker.InvokerDead || n.Panicked(0) != invoker.HasPartitionAssertion {
 		t.Fatalf("invoker0 is %s (%q), want dead of the has_partition assertion", n.InvokerState(0), n.Panicked(0))
 	}
 	n.Advance()
@@ -121,7 +121,7 @@ func TestQuotaViewOfDeadInvokerAfterCleanup(t *testing.T) {
 	n.Send(toInvoker(invoker.MsgCancel, 0))
 	n.Send(toInvoker(invoker.MsgCleanup, 0))
 	deliverAll(n, sent(n)...)
-	if n.InvokerState(0) != "dead" {
+	if n.InvokerState(0) != invoker.InvokerDead {
 		t.Fatalf("invoker0 is %s after cleanup, want still dead", n.InvokerState(0))
 	}
 	if files, _ := n.LeftoverSpill(); files != 0 {
@@ -203,7 +203,7 @@ func TestDeliverToUnknownPartition(t *testing.T) {
 	} {
 		n.Deliver(m)
 		evs := n.Ready().Events
-		if len(evs) != 1 || evs[0].Kind != invoker.KindUndelivered || evs[0].Reason != "no such partition" {
+		if len(evs) != 1 || evs[0].Kind != invoker.KindUndelivered || evs[0].Outcome != invoker.UndeliverableNoPartition {
 			t.Errorf("%v: events %v", m, evs)
 		}
 		n.Advance()

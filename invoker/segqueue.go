@@ -135,12 +135,3 @@ func (q *segQueue) discard() int {
 	q.len, q.diskLen, q.diskSegs = 0, 0, 0
 	return n
 }
-
-// contents lists the queued invokes, oldest first, without loading segments.
-func (q *segQueue) contents() (inMemory []InvokeCmd, onDisk int) {
-	for i := 0; i < q.segs.len(); i++ {
-		s := q.segs.at(i)
-		inMemory = append(inMemory, s.cmds.slice()...)
-	}
-	return inMemory, q.diskLen
-}

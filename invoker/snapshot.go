@@ -36,7 +36,7 @@ type PartitionSnapshot struct {
 // InvokerSnapshot is one invoker of the current incarnation.
 type InvokerSnapshot struct {
 	ID         int
-	State      string
+	State      InvokerState
 	Cancelled  bool
 	Panic      string
 	Serves     []PartitionID
@@ -62,8 +62,8 @@ type InvocationSnapshot struct {
 	Partition PartitionID
 	Status    Status
 	Journal   int
-	// State is the invoker state machine's state, or "" when it has none.
-	State   string
+	// State is the invoker state machine's state, ISMNone when it has none.
+	State   ISMState
 	PLE     PLE
 	Attempt int
 }
@@ -86,7 +86,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	machines := map[key]*ism{}
 	for _, iv := range n.invokers {
 		is := InvokerSnapshot{
-			ID: iv.id, State: iv.state.String(), Cancelled: iv.cancelled, Panic: iv.panicMsg,
+			ID: iv.id, State: iv.state, Cancelled: iv.cancelled, Panic: iv.panicMsg,
 			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
 			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
 			SpillDir:  iv.queue.store.String(),
@@ -99,9 +99,9 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			for id, m := range iv.parts[ple] {
 				machines[key{ple.Partition, id}] = m
 				switch m.state {
-				case ismInFlight:
+				case ISMInFlight:
 					is.InFlight++
-				case ismWaitingRetry:
+				case ISMWaitingRetry:
 					is.WaitingRetry++
 				}
 			}
@@ -120,7 +120,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			}
 			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
 			if m := machines[key{pp.id, id}]; m != nil {
-				inv.State, inv.PLE, inv.Attempt = m.state.String(), m.ple, m.attempt
+				inv.State, inv.PLE, inv.Attempt = m.state, m.ple, m.attempt
 			}
 			s.Invocations = append(s.Invocations, inv)
 		}
@@ -143,7 +143,7 @@ type QuotaView struct {
 // state (running or exited; a dead invoker has none).
 func (n *Node) AppendQuotas(buf []QuotaView) []QuotaView {
 	for _, iv := range n.invokers {
-		if iv.state == stDead {
+		if iv.state == InvokerDead {
 			continue
 		}
 		buf = append(buf, QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.nISM})
@@ -167,13 +167,10 @@ func (n *Node) Status(p PartitionID, inv InvocationID) (Status, bool) {
 func (n *Node) Partitions() int { return len(n.pps) }
 
 // InvokerState is invoker i's life stage: running, exited, joined, closed or dead.
-func (n *Node) InvokerState(i int) string { return n.invokers[i].state.String() }
+func (n *Node) InvokerState(i int) InvokerState { return n.invokers[i].state }
 
 // Cancelled reports whether invoker i's cancellation was signalled.
 func (n *Node) Cancelled(i int) bool { return n.invokers[i].cancelled }
-
-// Panicked is the assertion message of invoker i's panic, if it died.
-func (n *Node) Panicked(i int) string { return n.invokers[i].panicMsg }
 
 // QueueLen is the length of the segmented queue of invoker i.
 func (n *Node) QueueLen(i int) int { return n.invokers[i].queue.len }

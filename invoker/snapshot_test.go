@@ -44,7 +44,7 @@ func TestSnapshotSharedInvokerOrder(t *testing.T) {
 		}
 	}
 	for _, inv := range first.Invocations {
-		if inv.State != "" && inv.PLE.Partition != inv.Partition {
+		if inv.State != invoker.ISMNone && inv.PLE.Partition != inv.Partition {
 			t.Errorf("%s of p%d shows the state machine of %s", inv.ID, inv.Partition, inv.PLE)
 		}
 	}

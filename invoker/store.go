@@ -10,6 +10,8 @@ import (
 type InvokeCmd struct {
 	PLE PLE
 	Inv InvocationID
+	// Msg is the id of the Invoke message, the cause of the dequeue's events.
+	Msg uint64
 }
 
 // SegmentStore is where the segmented queue spills full segments. Files by

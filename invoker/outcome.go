@@ -1,0 +1,157 @@
+package invoker
+
+// Outcome says what became of the thing an event is about when it did not
+// simply happen: a command ignored, a message dropped or undeliverable, an
+// invocation rejected; and why a task ended, a state machine was removed, a
+// partition stepped down or a status changed. It is an enum so that checkers
+// and telemetry compare values, not text; free text (a panic message, an I/O
+// error) stays in Event.Reason.
+type Outcome uint8
+
+const (
+	OutcomeNone Outcome = iota
+
+	// Ignored: the command found nothing to act on and changed nothing.
+	IgnoredNotNewerEpoch
+	IgnoredNotLeader
+	IgnoredNoStateMachine
+	IgnoredNotInFlight
+	IgnoredNoPartition
+	IgnoredNotWaitingRetry
+	IgnoredStaleTimer
+	IgnoredAlreadyCancelled
+	// IgnoredInvokerState: the invoker is not in a state that takes the
+	// command; the event's From says which state it is in.
+	IgnoredInvokerState
+
+	// Dropped: a message was thrown away on purpose and counted.
+	DroppedUnregistered
+	DroppedDuplicate
+	DroppedNoTaskInFlight
+	DroppedStaleEpoch
+	DroppedUnknownInvocation
+	// DroppedNotInvoked: the event's From is the invocation's status.
+	DroppedNotInvoked
+
+	// Rejected by the ingress or the partition processor.
+	RejectedIngressStopped
+	RejectedDuplicateID
+	RejectedNotRunning
+
+	// Undeliverable: the receiver does not exist (any more).
+	UndeliverableEarlierIncarnation
+	// UndeliverableInvokerStopped: the event's From is the invoker's state.
+	UndeliverableInvokerStopped
+	UndeliverableNoPartition
+	UndeliverableReceiverGone
+
+	// Happened, with a consequence worth naming.
+	RegistrationOverwrote
+	PauseDeferred
+	ChannelFull
+
+	// Why a task ended or a state machine was removed.
+	EndFinished
+	EndAborted
+	EndJoined
+	EndInvokerDied
+	EndNodeRestart
+	EndClosed
+	EndSuspended
+	EndPaused
+	EndFailed
+	EndRetriesExhausted
+	EndShutdown
+	EndPartitionAborted
+	EndRegistrationOverwritten
+
+	// Why a partition stepped down.
+	StepDownRequested
+	StepDownNewerEpoch
+	StepDownInvokerStopped
+
+	// Why a status changed without an effect.
+	StatusByKill
+	StatusByResume
+
+	numOutcomes
+)
+
+type outcomeSpec struct {
+	name    string // for JSON and telemetry
+	text    string // for the describer
+	ignored bool
+}
+
+var outcomes = [numOutcomes]outcomeSpec{
+	OutcomeNone:                     {"none", "", false},
+	IgnoredNotNewerEpoch:            {"ignored-not-newer-epoch", "not newer than the current epoch: ignored", true},
+	IgnoredNotLeader:                {"ignored-not-leader", "not leader: ignored", true},
+	IgnoredNoStateMachine:           {"ignored-no-state-machine", "no state machine: ignored", true},
+	IgnoredNotInFlight:              {"ignored-not-in-flight", "state machine not in flight: ignored", true},
+	IgnoredNoPartition:              {"ignored-no-partition", "no matching partition: ignored", true},
+	IgnoredNotWaitingRetry:          {"ignored-not-waiting-retry", "not waiting to retry: ignored", true},
+	IgnoredStaleTimer:               {"ignored-stale-timer", "stale timer: ignored", true},
+	IgnoredAlreadyCancelled:         {"ignored-already-cancelled", "already cancelled", true},
+	IgnoredInvokerState:             {"ignored-invoker-state", "invoker is %s: ignored", true},
+	DroppedUnregistered:             {"dropped-unregistered", "no registered partition: dropped", true},
+	DroppedDuplicate:                {"dropped-duplicate", "already has a state machine: dropped", true},
+	DroppedNoTaskInFlight:           {"dropped-no-task-in-flight", "no task in flight: dropped", true},
+	DroppedStaleEpoch:               {"dropped-stale-epoch", "stale leader epoch", true},
+	DroppedUnknownInvocation:        {"dropped-unknown-invocation", "unknown invocation", true},
+	DroppedNotInvoked:               {"dropped-not-invoked", "invocation is %s", true},
+	RejectedIngressStopped:          {"rejected-ingress-stopped", "ingress stopped", true},
+	RejectedDuplicateID:             {"rejected-duplicate-id", "duplicate invocation id", true},
+	RejectedNotRunning:              {"rejected-not-running", "kill: no running invocation", true},
+	UndeliverableEarlierIncarnation: {"undeliverable-earlier-incarnation", "earlier incarnation", true},
+	UndeliverableInvokerStopped:     {"undeliverable-invoker-stopped", "invoker %s", true},
+	UndeliverableNoPartition:        {"undeliverable-no-partition", "no such partition", true},
+	UndeliverableReceiverGone:       {"undeliverable-receiver-gone", "effect receiver gone: send failed", true},
+	RegistrationOverwrote:           {"overwrote-registration", "overwrote a registration: its state machines are lost", false},
+	PauseDeferred:                   {"pause-deferred", "requested: the attempt pauses when it stops", false},
+	ChannelFull:                     {"channel-full", "effect channel full", false},
+	EndFinished:                     {"finished", "finished", false},
+	EndAborted:                      {"aborted", "aborted", false},
+	EndJoined:                       {"joined-at-shutdown", "joined at shutdown", false},
+	EndInvokerDied:                  {"invoker-died", "invoker died", false},
+	EndNodeRestart:                  {"node-restart", "node restart", false},
+	EndClosed:                       {"closed", "closed", false},
+	EndSuspended:                    {"suspended", "suspended", false},
+	EndPaused:                       {"paused", "paused", false},
+	EndFailed:                       {"failed", "failed", false},
+	EndRetriesExhausted:             {"retries-exhausted", "retries exhausted", false},
+	EndShutdown:                     {"shutdown", "shutdown", false},
+	EndPartitionAborted:             {"partition-aborted", "partition aborted", false},
+	EndRegistrationOverwritten:      {"registration-overwritten", "registration overwritten", false},
+	StepDownRequested:               {"step-down", "step-down", false},
+	StepDownNewerEpoch:              {"newer-leader-epoch", "a newer leader epoch", false},
+	StepDownInvokerStopped:          {"invoker-stopped", "invoker stopped unexpectedly", false},
+	StatusByKill:                    {"killed", "killed", false},
+	StatusByResume:                  {"resumed", "resumed", false},
+}
+
+var outcomeNames = func() Names[Outcome] {
+	ns := make(Names[Outcome], numOutcomes)
+	for o, s := range outcomes {
+		ns[o] = s.name
+	}
+	return ns
+}()
+
+func (o Outcome) String() string { return outcomeNames.Name(o) }
+
+// ParseOutcome reads an outcome by name.
+func ParseOutcome(s string) (Outcome, bool) { return outcomeNames.Parse(s, IgnoredNotNewerEpoch) }
+
+// Ignored reports whether the event records something that had no effect:
+// a command ignored, a message dropped or undeliverable, a request rejected.
+func (o Outcome) Ignored() bool { return int(o) < len(outcomes) && outcomes[o].ignored }
+
+// text is the describer's words for the outcome; %s, where the text has
+// one, is the event's From (a state or status).
+func (o Outcome) text() string {
+	if int(o) < len(outcomes) {
+		return outcomes[o].text
+	}
+	return o.String()
+}
