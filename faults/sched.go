@@ -34,13 +34,17 @@ type Strategy interface {
 }
 
 // Strategies lists the strategy names NewStrategy accepts.
-var Strategies = []string{"random", "priority"}
+var Strategies = []string{"random", "uniform", "priority"}
 
 // NewStrategy builds a strategy by name.
 func NewStrategy(name string, seed uint64) (Strategy, error) {
 	switch name {
 	case "random", "":
 		return newRandomStrategy(seed), nil
+	case "uniform":
+		s := newRandomStrategy(seed)
+		s.uniformArms = true
+		return s, nil
 	case "priority":
 		return priorityStrategy{}, nil
 	}
@@ -48,18 +52,26 @@ func NewStrategy(name string, seed uint64) (Strategy, error) {
 }
 
 // randomStrategy picks an actor uniformly (the transport or one invoker with
-// a ready arm), then one of that invoker's ready arms uniformly, as tokio's
-// unbiased select! does.
+// a ready arm), then one of that invoker's ready arms as tokio's unbiased
+// select! does (tokioSelect). With uniformArms it picks the arm uniformly
+// instead: the `uniform` scheduler, kept to show how much select!'s bias
+// matters.
 type randomStrategy struct {
-	rng    *rand.Rand
-	starts []int
+	rng         *rand.Rand
+	starts      []int
+	uniformArms bool
 }
 
 func newRandomStrategy(seed uint64) *randomStrategy {
 	return &randomStrategy{rng: newStream(seed, streamSched)}
 }
 
-func (*randomStrategy) Name() string { return "random" }
+func (s *randomStrategy) Name() string {
+	if s.uniformArms {
+		return "uniform"
+	}
+	return "random"
+}
 
 func (s *randomStrategy) Choose(cs []Choice) int {
 	s.starts = s.starts[:0]
@@ -73,7 +85,37 @@ func (s *randomStrategy) Choose(cs []Choice) int {
 	if a+1 < len(s.starts) {
 		end = s.starts[a+1]
 	}
-	return start + s.rng.IntN(end-start)
+	if s.uniformArms || cs[start].Invoker == Transport {
+		return start + s.rng.IntN(end-start)
+	}
+	var ready invoker.ArmSet
+	for _, c := range cs[start:end] {
+		ready = ready.With(c.Arm)
+	}
+	arm := tokioSelect(s.rng.IntN(len(invoker.SelectOrder)), ready)
+	for i := start; i < end; i++ {
+		if cs[i].Arm == arm {
+			return i
+		}
+	}
+	return start
+}
+
+// tokioSelect is how tokio's select! without `biased;` picks a branch
+// (tokio/src/macros/select.rs): from a random start among all branches in
+// declaration order, disabled ones included, it takes the first ready
+// branch. An arm wins from its own start and from every start of the
+// not-ready branches before it: with input and dequeue ready, dequeue wins
+// only from start 2 (1/7); with dequeue and shutdown ready, as in #2543,
+// dequeue wins from starts 0, 1 and 2 (3/7), shutdown from 3 to 6 (4/7).
+func tokioSelect(start int, ready invoker.ArmSet) invoker.Arm {
+	n := len(invoker.SelectOrder)
+	for i := range n {
+		if a := invoker.SelectOrder[(start+i)%n]; a != invoker.ArmNone && ready.Has(a) {
+			return a
+		}
+	}
+	return invoker.ArmNone
 }
 
 // priorityStrategy always delivers first, then takes the first ready arm of

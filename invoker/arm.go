@@ -3,7 +3,8 @@ package invoker
 import "strings"
 
 // Arm is one branch of the invoker's select loop. The real loop is a tokio
-// select! without `biased;`: every ready arm is equally likely to win.
+// select! without `biased;`: it starts at a random branch and takes the first
+// ready one from there (see SelectOrder).
 type Arm uint8
 
 const (
@@ -29,6 +30,14 @@ func (a Arm) String() string { return armNames.Name(a) }
 
 // ParseArm reads an arm by name.
 func ParseArm(s string) (Arm, bool) { return armNames.Parse(s, ArmInput) }
+
+// SelectOrder is the invoker loop's tokio::select! branches in declaration
+// order (crates/invoker-impl/src/lib.rs:348-474 at 0945fd155^): status_rx,
+// input_rx, the segmented queue's dequeue, invocation_tasks_rx, the retry
+// timers, invocation_tasks.join_next() and the cancellation watcher.
+// Status queries and join_next are not modelled: ArmNone holds their
+// places, never ready, because an unbiased select! counts them all the same.
+var SelectOrder = [...]Arm{ArmNone, ArmInput, ArmDequeue, ArmTask, ArmTimer, ArmNone, ArmShutdown}
 
 // ArmSet is a set of arms, in the order they are declared.
 type ArmSet uint8
