@@ -40,6 +40,12 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 	b.WriteString("\n")
+	switch r.AfterPanic() {
+	case PanicAbortedNode:
+		b.WriteString("after panic  the process aborted (panic = \"abort\"): every invoker, task and partition processor stopped; the liveness phase restarted the node\n")
+	case PanicInvokerOnly:
+		b.WriteString("after panic  only the invoker died; the partition processors it served noticed (on-panic=watch, restatedev/restate#4103)\n")
+	}
 	fmt.Fprintf(b, "invocations  %s\n", r.invocationCounts())
 	fmt.Fprintf(b, "dropped      %d stale invokes, %d duplicate invokes, %d effects at the partition, %d queued invokes purged\n",
 		r.Kinds[invoker.KindStaleInvoke], r.Kinds[invoker.KindDuplicateInvoke], r.Kinds[invoker.KindEffectDropped], r.Purged)
@@ -144,6 +150,7 @@ type report struct {
 	Events        uint64            `json:"events"`
 	EndNanos      int64             `json:"virtual_time_ns"`
 	Hash          string            `json:"sha256"`
+	AfterPanic    string            `json:"after_panic,omitempty"`
 	Replay        string            `json:"replay,omitempty"`
 	ReplaySched   string            `json:"replay_schedule,omitempty"`
 	TraceID       string            `json:"trace_id,omitempty"`
@@ -163,7 +170,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
 		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
-		EndNanos: int64(r.End), Hash: r.Hash, Replay: r.Replay, ReplaySched: r.ReplaySchedule,
+		EndNanos: int64(r.End), Hash: r.Hash, AfterPanic: r.AfterPanic(), Replay: r.Replay, ReplaySched: r.ReplaySchedule,
 		TraceID: r.TraceID, TraceURL: r.TraceURL}
 	for _, v := range r.Violations {
 		rep.Violations = append(rep.Violations, violationReport(v))

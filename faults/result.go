@@ -39,6 +39,26 @@ type Result struct {
 	TraceID, TraceURL string
 }
 
+// What followed an invoker's panic in a run, as AfterPanic reports it.
+const (
+	// PanicAbortedNode: the whole process aborted (invoker.PanicAbortsNode).
+	PanicAbortedNode = "node-aborted"
+	// PanicInvokerOnly: the invoker died alone (invoker.PanicWatched).
+	PanicInvokerOnly = "invoker-only"
+)
+
+// AfterPanic says what an invoker's panic took down: PanicAbortedNode,
+// PanicInvokerOnly, or "" when no invoker panicked.
+func (r *Result) AfterPanic() string {
+	switch {
+	case r.Kinds[invoker.KindPanic] == 0:
+		return ""
+	case r.Kinds[invoker.KindNodeAbort] > 0:
+		return PanicAbortedNode
+	}
+	return PanicInvokerOnly
+}
+
 // OK reports whether every invariant held.
 func (r *Result) OK() bool { return len(r.Violations) == 0 }
 

@@ -194,12 +194,12 @@ func (h ScheduleHeader) lines() string {
 	return fmt.Sprintf("# lab schedule: every decision of one run; `lab replay FILE` re-executes it.\n"+
 		"lab-schedule version=%d\n"+
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
-		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d "+
+		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
 		"bound-shutdown=%s bound-crash=%s max-decisions=%d\n",
 		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
-		n.Retry.Max, n.Retry.MaxAttempts, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
+		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
 		h.Bounds.Shutdown, h.Bounds.Crash, h.MaxDecisions)
 }
 

@@ -101,7 +101,7 @@ func scriptMsg(err error) string {
 
 func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
-		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "invocations",
+		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "max-decisions")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
@@ -124,6 +124,13 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	n.Retry.Initial, n.Retry.Max = a.duration("retry-initial", 0), a.duration("retry-max", 0)
 	n.Retry.Factor = a.float("retry-factor")
 	n.Retry.MaxAttempts = a.int("retry-attempts", 0, true)
+	if v, ok := a.lookup("on-panic"); ok {
+		p, err := invoker.ParseOnPanic(v)
+		if err != nil {
+			a.fail("%v", err)
+		}
+		n.OnPanic = p
+	}
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
 	w.ArrivalSpan = a.duration("arrival-span", 0)

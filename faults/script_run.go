@@ -20,7 +20,9 @@ type ScriptRunner struct {
 	cfg      scriptConfig
 	plan     *Plan
 	outcomes map[invoker.InvocationID][]invoker.OutputKind
-	out      strings.Builder
+	// storeFaults makes the node's spill stores fail on demand (store-fault).
+	storeFaults invoker.StoreFaults
+	out         strings.Builder
 	// ShowTime prefixes every event with its virtual time.
 	ShowTime bool
 	failures []ExpectFailure
@@ -118,6 +120,8 @@ func (r *ScriptRunner) reset() error {
 	} else {
 		node.Store = invoker.FileStores(r.SpillDir)
 	}
+	r.storeFaults = invoker.StoreFaults{}
+	node.Store = r.storeFaults.Wrap(node.Store)
 	r.plan = &Plan{Name: "script"}
 	r.outcomes = map[invoker.InvocationID][]invoker.OutputKind{}
 	strategy, err := NewStrategy(r.cfg.schedule, r.cfg.seed)

@@ -18,30 +18,31 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"config":    {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory", (*ScriptRunner).config},
-		"leader":    {"leader p=0 epoch=1", (*ScriptRunner).leader},
-		"invoke":    {"invoke p=0 inv=a", (*ScriptRunner).invoke},
-		"abort":     {"abort p=0 inv=a", (*ScriptRunner).abort},
-		"step-down": {"step-down p=0", (*ScriptRunner).stepDown},
-		"shutdown":  {"shutdown   (or: shutdown phase=stop-ingress|step-down|cancel)", (*ScriptRunner).shutdown},
-		"restart":   {"restart", (*ScriptRunner).restart},
-		"task":      {"task inv=a outcome=ok|fail|fail-transient|suspend|hang entries=1", (*ScriptRunner).task},
-		"deliver":   {"deliver arm=input|dequeue|task|timer|shutdown p=0 n=1", (*ScriptRunner).deliver},
-		"advance":   {"advance 5s", (*ScriptRunner).advance},
-		"settle":    {"settle", (*ScriptRunner).settleVerb},
-		"pause":     {"pause p=0 inv=a", (*ScriptRunner).request},
-		"retry-now": {"retry-now p=0 inv=a", (*ScriptRunner).request},
-		"fault":     {"fault action=drop|delay|duplicate|reorder kind=ack p=0 epoch=1 inv=a n=1 d=5ms k=2", (*ScriptRunner).fault},
-		"check":     {"check", (*ScriptRunner).checkVerb},
-		"state":     {"state", (*ScriptRunner).state},
-		"expect":    {"expect ok | panic | violation=no-panic | status inv=a is=completed | queue p=0 len=1 disk=0 | slots p=0 used=0 | invoker p=0 is=dead", (*ScriptRunner).expect},
+		"config":      {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory on-panic=watch", (*ScriptRunner).config},
+		"leader":      {"leader p=0 epoch=1", (*ScriptRunner).leader},
+		"invoke":      {"invoke p=0 inv=a", (*ScriptRunner).invoke},
+		"abort":       {"abort p=0 inv=a", (*ScriptRunner).abort},
+		"step-down":   {"step-down p=0", (*ScriptRunner).stepDown},
+		"shutdown":    {"shutdown   (or: shutdown phase=stop-ingress|step-down|cancel)", (*ScriptRunner).shutdown},
+		"restart":     {"restart", (*ScriptRunner).restart},
+		"task":        {"task inv=a outcome=ok|fail|fail-transient|suspend|hang entries=1", (*ScriptRunner).task},
+		"deliver":     {"deliver arm=input|dequeue|task|timer|shutdown p=0 n=1", (*ScriptRunner).deliver},
+		"advance":     {"advance 5s", (*ScriptRunner).advance},
+		"settle":      {"settle", (*ScriptRunner).settleVerb},
+		"pause":       {"pause p=0 inv=a", (*ScriptRunner).request},
+		"retry-now":   {"retry-now p=0 inv=a", (*ScriptRunner).request},
+		"store-fault": {"store-fault op=write|read n=1", (*ScriptRunner).storeFault},
+		"fault":       {"fault action=drop|delay|duplicate|reorder kind=ack p=0 epoch=1 inv=a n=1 d=5ms k=2", (*ScriptRunner).fault},
+		"check":       {"check", (*ScriptRunner).checkVerb},
+		"state":       {"state", (*ScriptRunner).state},
+		"expect":      {"expect ok | panic | violation=no-panic | status inv=a is=completed | queue p=0 len=1 disk=0 | slots p=0 used=0 | invoker p=0 is=dead", (*ScriptRunner).expect},
 	}
 }
 
 // config starts a fresh node.
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
-	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule")
+	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -54,6 +55,13 @@ func (r *ScriptRunner) config(c Command) error {
 			a.fail("%v", err)
 		}
 		cfg.node.Variant = variant
+	}
+	if v, ok := a.lookup("on-panic"); ok {
+		p, err := invoker.ParseOnPanic(v)
+		if err != nil {
+			a.fail("%v", err)
+		}
+		cfg.node.OnPanic = p
 	}
 	switch v, _ := a.lookup("invokers"); v {
 	case "shared":
@@ -180,12 +188,14 @@ func (r *ScriptRunner) restart(c Command) error {
 	return nil
 }
 
-// outcomes maps a script's outcome names to the attempt's last output;
-// OutNone is `hang`: the attempt never ends by itself.
-var outcomes = map[string]invoker.OutputKind{
-	"ok": invoker.OutClosed, "fail": invoker.OutFailedTerminal,
-	"fail-transient": invoker.OutFailedTransient, "suspend": invoker.OutSuspended,
-	"hang": invoker.OutNone,
+// outcomes maps a script's outcome names to the attempt's last outputs;
+// OutNone is `hang`: the attempt never ends by itself. A terminal failure
+// is the SDK's output entry (carrying the failure), then Closed: in January
+// 2025 the invoker itself never fails an invocation.
+var outcomes = map[string][]invoker.OutputKind{
+	"ok": {invoker.OutClosed}, "fail": {invoker.OutEntry, invoker.OutClosed},
+	"fail-transient": {invoker.OutFailedTransient}, "suspend": {invoker.OutSuspended},
+	"hang": {invoker.OutNone},
 }
 
 // task sets how the next attempt of an invocation ends. By default an
@@ -202,7 +212,7 @@ func (r *ScriptRunner) task(c Command) error {
 		a.fail("outcome=%s: want ok, fail, fail-transient, suspend or hang", name)
 	}
 	def := 0
-	if end == invoker.OutClosed {
+	if name == "ok" {
 		def = 1
 	}
 	entries := a.int("entries", def, false)
@@ -217,7 +227,28 @@ func (r *ScriptRunner) task(c Command) error {
 	for range entries {
 		r.outcomes[id] = append(r.outcomes[id], invoker.OutEntry)
 	}
-	r.outcomes[id] = append(r.outcomes[id], end)
+	r.outcomes[id] = append(r.outcomes[id], end...)
+	return nil
+}
+
+// storeFault makes the next n spill writes (or reads) fail.
+// Example: store-fault op=write n=1
+func (r *ScriptRunner) storeFault(c Command) error {
+	a := c.args("op", "n")
+	op := a.str("op", true)
+	n := a.int("n", 1, false)
+	if a.err != nil {
+		return a.err
+	}
+	switch op {
+	case "write":
+		r.storeFaults.Writes += n
+	case "read":
+		r.storeFaults.Reads += n
+	default:
+		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("op=%s: want write or read", op)}
+	}
+	fmt.Fprintf(&r.out, "armed: the next %d spill %ss fail\n", n, op)
 	return nil
 }
 

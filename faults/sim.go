@@ -379,9 +379,9 @@ func (o Options) describe(strategy string) string {
 	}
 	w := o.Workload
 	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d "+
-		"queue-limit=%d effect-capacity=%d invocations=%d step-downs=%d kills=%d",
+		"queue-limit=%d effect-capacity=%d on-panic=%s invocations=%d step-downs=%d kills=%d",
 		o.Seed, o.Node.Variant, o.Plan.Name, strategy, o.Node.Partitions, layout, o.Node.Quota,
-		o.Node.QueueLimit, o.Node.EffectCapacity, w.Invocations, w.StepDowns, w.Kills)
+		o.Node.QueueLimit, o.Node.EffectCapacity, o.Node.OnPanic, w.Invocations, w.StepDowns, w.Kills)
 }
 
 func (s *Sim) drawShutdown() {
@@ -531,6 +531,9 @@ func (s *Sim) react(e invoker.Event) {
 	}
 	switch e.Kind {
 	case invoker.KindTaskStart:
+		if e.Outcome == invoker.TaskNotInvoked {
+			break // the attempt failed by itself: nothing to play
+		}
 		info := invoker.TaskInfo{ID: e.Task, Invoker: e.Invoker, PLE: e.PLE(), Inv: e.Inv, Attempt: e.Attempt}
 		var steps []TaskStep
 		if s.replay != nil {
@@ -545,14 +548,16 @@ func (s *Sim) react(e invoker.Event) {
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
 	case invoker.KindJoined:
-		if e.Outcome == invoker.OutcomeNone {
+		if e.Outcome == invoker.OutcomeNone && s.node.Config().Variant.RemovesSpill() {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	case invoker.KindCancel, invoker.KindPanic:
 		// A dead invoker has no loop to exit and no tasks to join, but the
-		// node's shutdown still removes its spill directory: once it is
-		// both cancelled and dead, whichever came first.
-		if s.node.InvokerState(e.Invoker) == invoker.InvokerDead && s.node.Cancelled(e.Invoker) {
+		// graceful node's shutdown still removes its spill directory: once
+		// it is both cancelled and dead, whichever came first. (Restate's
+		// does not remove it at all: Variant.RemovesSpill.)
+		if s.node.InvokerState(e.Invoker) == invoker.InvokerDead && s.node.Cancelled(e.Invoker) &&
+			s.node.Config().Variant.RemovesSpill() {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	}

@@ -35,7 +35,9 @@ type Workload struct {
 type TaskModel struct {
 	MaxEntries       int
 	StepMin, StepMax time.Duration
-	// Probabilities of each ending; the rest close successfully.
+	// Probabilities of each ending; the rest close successfully. Every
+	// failure the invoker sees is transient (it retries forever); a
+	// terminal failure is the SDK's output entry, then Closed.
 	Transient, Suspend, Terminal float64
 }
 
@@ -186,7 +188,8 @@ func (m TaskModel) attempt(rng *rand.Rand) []TaskStep {
 	case x < m.Transient+m.Suspend:
 		next(invoker.OutSuspended)
 	case x < m.Transient+m.Suspend+m.Terminal:
-		next(invoker.OutFailedTerminal)
+		next(invoker.OutEntry)
+		next(invoker.OutClosed)
 	default:
 		next(invoker.OutClosed)
 	}

@@ -25,6 +25,36 @@ type Config struct {
 	Retry          RetryPolicy
 	// Store opens the spill store of one invoker; nil keeps segments in memory.
 	Store StoreFactory
+	// OnPanic is what follows an invoker's panic: the whole process aborts
+	// (the default, as in January 2025), or only the invoker dies and its
+	// partition processors' watch notices (restatedev/restate#4103).
+	OnPanic OnPanic
+}
+
+// OnPanic says what an invoker's panic takes down with it.
+type OnPanic uint8
+
+const (
+	// PanicAbortsNode: Restate's release and dev profiles set panic =
+	// "abort" (Cargo.toml:224 and :232 at 0945fd155^), so any panic ends the
+	// process at once: every invoker, task and partition processor of the
+	// node stops, nothing is cleaned up, and the node must be restarted.
+	PanicAbortsNode OnPanic = iota
+	// PanicWatched: the invoker dies alone and the partition processors
+	// serving it notice and step down, as the watch of #4103 (late 2025) does.
+	PanicWatched
+)
+
+var onPanicNames = Names[OnPanic]{PanicAbortsNode: "abort", PanicWatched: "watch"}
+
+func (p OnPanic) String() string { return onPanicNames.Name(p) }
+
+// ParseOnPanic reads an OnPanic by name: abort or watch.
+func ParseOnPanic(s string) (OnPanic, error) {
+	if p, ok := onPanicNames.Parse(s, PanicAbortsNode); ok {
+		return p, nil
+	}
+	return 0, fmt.Errorf("unknown on-panic %q (want abort or watch)", s)
 }
 
 // RetryPolicy is an exponential backoff, as Restate's default policy.
@@ -83,6 +113,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: retry policy needs initial > 0, factor >= 1, max >= initial", ErrConfig)
 	case int(c.Variant) >= len(variantNames):
 		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
+	case int(c.OnPanic) >= len(onPanicNames):
+		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ func (e Event) String() string {
 func detailInline(k Kind) bool {
 	switch k {
 	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindControl, KindISM,
+		KindSpillFailed, KindLoadFailed,
 		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
 		return true
 	}
@@ -100,6 +101,8 @@ func (e Event) what() string {
 		return fmt.Sprintf("noticed invoker%d died", e.Invoker)
 	case KindStopIngress:
 		return "ingress stopped"
+	case KindNodeAbort:
+		return fmt.Sprintf("process aborted on invoker%d's panic (panic = \"abort\"): every invoker, task and partition processor stopped", e.Invoker)
 	case KindRestart:
 		return fmt.Sprintf("restarted, incarnation %d", e.Incarnation)
 	case KindSent:
@@ -157,9 +160,17 @@ func (e Event) what() string {
 	case KindLoad:
 		return fmt.Sprintf("loaded segment %d (%d invokes)", e.Index, e.N)
 	case KindSpillFailed:
-		return fmt.Sprintf("spilling segment %d (%d invokes) failed, kept in memory", e.Index, e.N)
+		s := fmt.Sprintf("spilling segment %d (%d invokes) failed", e.Index, e.N)
+		if e.Outcome == KeptInMemory {
+			s += ", kept in memory"
+		}
+		return s + ": " + e.Reason
 	case KindLoadFailed:
-		return fmt.Sprintf("loading segment %d failed, %d invokes lost", e.Index, e.N)
+		s := fmt.Sprintf("loading segment %d (%d invokes) failed", e.Index, e.N)
+		if e.Outcome == InvokesLost {
+			s += ", invokes lost"
+		}
+		return s + ": " + e.Reason
 	case KindPurge:
 		return fmt.Sprintf("purged %d queued invokes of %s", e.N, ple)
 	case KindSlotAcquired:

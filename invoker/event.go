@@ -20,6 +20,7 @@ const (
 	KindExitNoticed   // pp.invoker-exit: the PP saw its invoker die
 	KindStopIngress   // node.stop-ingress
 	KindRestart       // node.restart: a new incarnation of every invoker
+	KindNodeAbort     // node.abort: the process aborted on an invoker's panic
 	KindSent          // msg.sent: a message left its sender
 	KindUndelivered   // msg.undeliverable: its receiver was gone
 

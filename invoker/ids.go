@@ -34,13 +34,30 @@ const (
 	// Fixed is restatedev/restate#2547: such an Invoke is dropped and counted.
 	Fixed
 	// Graceful adds an explicit shutting-down state: cancellation stops
-	// dequeuing at once, and AbortAllPartition and Abort purge queued invokes.
+	// dequeuing at once, and AbortAllPartition and Abort purge queued
+	// invokes; it survives spill I/O failures and removes its spill
+	// directory at shutdown.
 	Graceful
 )
 
 var variantNames = Names[Variant]{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful"}
 
 func (v Variant) String() string { return variantNames.Name(v) }
+
+// RemovesSpill reports whether the node removes an invoker's spill
+// directory at shutdown. Restate did not: Service::run only awaits its tasks
+// after the loop (lib.rs:300-302), SegmentQueue has no Drop, and the default
+// directory is named afresh at every start (invoker-<ULID>, gen_tmp_dir in
+// crates/types/src/config/worker.rs:197). Only the graceful proposal does.
+func (v Variant) RemovesSpill() bool { return v == Graceful }
+
+// SurvivesSpillFailures reports whether a failed spill write or read is
+// handled: Restate's queue `expect`s every file operation
+// (crates/queue/src/segmented_queue.rs:263,280,290 and io.rs), so the
+// invoker panics. Only the graceful proposal keeps the segment in memory,
+// or loses a segment it cannot read (its invocations are re-invoked by the
+// next leader).
+func (v Variant) SurvivesSpillFailures() bool { return v == Graceful }
 
 // Variants lists every variant in a stable order.
 func Variants() []Variant { return variantNames.List(Buggy) }

@@ -175,8 +175,30 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 	if err != nil {
 		e.Reason = err.Error()
 	}
+	strict := !iv.n.cfg.Variant.SurvivesSpillFailures()
+	switch {
+	case kind == KindSpillFailed && !strict:
+		e.Outcome = KeptInMemory
+	case kind == KindLoadFailed && !strict:
+		e.Outcome = InvokesLost
+	}
 	iv.emit(e)
+	if strict && kind == KindSpillFailed {
+		panic(assertionError{msg: SpillWritePanic, ple: PLE{Partition: NoPartition}})
+	}
+	if strict && kind == KindLoadFailed {
+		panic(assertionError{msg: SpillReadPanic, ple: PLE{Partition: NoPartition}})
+	}
 }
+
+// The panics of a failed spill write and read: the segment store runs in a
+// task the invoker awaits with `expect` (crates/queue/src/segmented_queue.rs:263
+// and :290 at 0945fd155^), and the task's own file operations `expect` too
+// (crates/queue/src/io.rs).
+const (
+	SpillWritePanic = "Unable to store a segment."
+	SpillReadPanic  = "Unable to load a segment"
+)
 
 // lookup resolves an invocation under a partition leader epoch.
 func (iv *Invoker) lookup(ple PLE, inv InvocationID) *ism {

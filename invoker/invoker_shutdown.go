@@ -63,11 +63,17 @@ func (iv *Invoker) abortAllTasks(why Outcome) {
 	}
 }
 
-// cleanup removes the spill directory. It needs the loop to be over; a dead
-// invoker stays dead.
+// cleanup removes the spill directory, in the graceful variant only (see
+// Variant.RemovesSpill). It needs the loop to be over; a dead invoker
+// stays dead.
 func (iv *Invoker) cleanup() {
 	e := iv.plainEvent(KindSpillRemoved)
 	e.From, e.To = State(iv.state), State(iv.state)
+	if !iv.n.cfg.Variant.RemovesSpill() {
+		e.Outcome = IgnoredNoSpillCleanup
+		iv.emit(e)
+		return
+	}
 	if iv.state != InvokerJoined && iv.state != InvokerDead {
 		e.Outcome = IgnoredInvokerState
 		iv.emit(e)
@@ -90,7 +96,8 @@ func (iv *Invoker) cleanup() {
 
 // die is the panic: the assertion message is recorded, the invoker task is
 // gone, and with it its queue, its state machines and (dropped with the
-// JoinSet) its invocation tasks. The partition processors' watch is told.
+// JoinSet) its invocation tasks. Then the whole process aborts, or, with
+// the #4103 watch, the partition processors it serves are told.
 func (iv *Invoker) die(a assertionError) {
 	iv.panicMsg = a.msg
 	e := iv.event(KindPanic, a.ple, a.inv)
@@ -108,6 +115,10 @@ func (iv *Invoker) die(a assertionError) {
 	iv.parts = map[PLE]map[InvocationID]*ism{}
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
+	if iv.n.cfg.OnPanic == PanicAbortsNode {
+		iv.n.abort(iv)
+		return
+	}
 	for _, p := range iv.serves {
 		iv.n.send(Envelope{Kind: MsgInvokerExit, Invoker: iv.id, PLE: PLE{Partition: p}})
 	}

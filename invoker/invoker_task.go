@@ -36,14 +36,16 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 		} else {
 			iv.sendEffect(m, EffSuspended, 0)
 		}
-	case OutFailedTransient, OutFailedTerminal:
-		iv.handleFailure(m, o.Output == OutFailedTransient)
+	case OutFailedTransient:
+		iv.handleFailure(m)
 	}
 }
 
-// handleFailure is handle_task_error: a transient failure waits for a retry
-// timer while keeping its slot; anything else ends the invocation as failed.
-func (iv *Invoker) handleFailure(m *ism, transient bool) {
+// handleFailure is handle_error_event (lib.rs:1088): every error is
+// transient, so the attempt waits for a retry timer while keeping its slot;
+// only a retry policy with a bound (not Restate's default) ends the
+// invocation as failed.
+func (iv *Invoker) handleFailure(m *ism) {
 	if m.pauseRequested {
 		iv.remove(m, EndPaused)
 		iv.releaseSlot(m)
@@ -52,12 +54,8 @@ func (iv *Invoker) handleFailure(m *ism, transient bool) {
 	}
 	m.failures++
 	backoff, retry := iv.n.cfg.Retry.Backoff(m.failures)
-	if !transient || !retry {
-		why := EndFailed
-		if transient {
-			why = EndRetriesExhausted
-		}
-		iv.remove(m, why)
+	if !retry {
+		iv.remove(m, EndRetriesExhausted)
 		iv.releaseSlot(m)
 		iv.sendEffect(m, EffFailed, 0)
 		return

@@ -65,7 +65,11 @@ func (k MsgKind) IsInput() bool { return k >= MsgRegister && k <= MsgPause }
 // MsgKinds lists every message kind, for plan validation and help texts.
 func MsgKinds() []MsgKind { return msgNames.List(MsgRegister) }
 
-// OutputKind is what an invocation task reports to the invoker.
+// OutputKind is what an invocation task reports to the invoker. A task
+// that fails reports an error, and in January 2025 every error is transient
+// (InvocationTaskError::is_transient returns true,
+// crates/invoker-impl/src/invocation_task/mod.rs:207): a terminal failure
+// is the SDK's output entry followed by Closed, like any other end.
 type OutputKind uint8
 
 const (
@@ -74,12 +78,11 @@ const (
 	OutClosed
 	OutSuspended
 	OutFailedTransient
-	OutFailedTerminal
 )
 
 var outputNames = Names[OutputKind]{
 	OutNone: "none", OutEntry: "entry", OutClosed: "closed", OutSuspended: "suspended",
-	OutFailedTransient: "failed-transient", OutFailedTerminal: "failed-terminal",
+	OutFailedTransient: "failed-transient",
 }
 
 func (k OutputKind) String() string { return outputNames.Name(k) }

@@ -21,8 +21,10 @@ type Node struct {
 	now         time.Duration
 	incarnation int
 	ingressOpen bool
-	pps         []*partitionProcessor
-	invokers    []*Invoker
+	// down: the process aborted; nothing of this incarnation runs any more.
+	down     bool
+	pps      []*partitionProcessor
+	invokers []*Invoker
 	// retired are invokers of earlier incarnations whose spill directory
 	// was never removed.
 	retired  []*Invoker
@@ -54,6 +56,9 @@ type task struct {
 	base    int
 	entries int
 	done    bool
+	// notInvoked: the attempt found the invocation no longer invoked and
+	// fails by itself.
+	notInvoked bool
 }
 
 // New builds a node and starts its invokers, creating their spill stores.
@@ -216,6 +221,10 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 func (n *Node) Deliver(m Envelope) {
 	n.cause = m.ID
 	defer func() { n.cause = 0 }()
+	if n.down {
+		n.undeliverable(m, UndeliverableNodeDown, InvokerNone)
+		return
+	}
 	if p := m.PLE.Partition; p >= PartitionID(len(n.pps)) || (p < 0 && m.Kind != MsgStopIngress &&
 		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup) {
 		n.undeliverable(m, UndeliverableNoPartition, InvokerNone)
@@ -318,9 +327,13 @@ func (n *Node) receiving(ple PLE) bool {
 func (n *Node) newTask(iv *Invoker, m *ism) *task {
 	n.nextTask++
 	t := &task{id: n.nextTask, invoker: iv, ple: m.ple, inv: m.inv, attempt: m.attempt}
-	if r := n.pps[m.ple.Partition].records[m.inv]; r != nil {
+	r := n.pps[m.ple.Partition].records[m.inv]
+	if r != nil {
 		t.base = r.journal
 	}
+	// read_journal fails with NotInvoked unless the status is Invoked
+	// (crates/worker/src/partition/invoker_storage_reader.rs:58,116).
+	t.notInvoked = r == nil || r.status != StatusInvoked
 	iv.liveTasks[t.id] = t
 	n.tasks[t.id] = t
 	return t
@@ -389,6 +402,7 @@ func (n *Node) Restart() error {
 	n.incarnation++
 	n.invokers = fresh
 	n.ingressOpen = true
+	n.down = false
 	for _, pp := range n.pps {
 		pp.leader = false
 	}
@@ -396,6 +410,45 @@ func (n *Node) Restart() error {
 	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
 	return nil
 }
+
+// abort is the process dying on a panic (panic = "abort"): every other
+// invoker stops where it is, with its tasks, state machines and queue; the
+// partition processors lose their leadership and the ingress closes. No
+// shutdown phase runs and nothing is removed. Messages in flight are lost
+// on arrival until Restart.
+func (n *Node) abort(culprit *Invoker) {
+	e := Event{Kind: KindNodeAbort, Incarnation: n.incarnation, Invoker: culprit.id, Partition: NoPartition}
+	for _, iv := range n.invokers {
+		if iv != culprit && iv.state != InvokerDead && iv.state != InvokerClosed {
+			e.N++
+		}
+	}
+	n.emit(e)
+	for _, iv := range n.invokers {
+		if iv == culprit || iv.state == InvokerClosed {
+			continue
+		}
+		iv.abortAllTasks(EndNodeAborted)
+		for _, ple := range iv.sortedPLEs() {
+			for _, m := range sortedISMs(iv.parts[ple]) {
+				iv.remove(m, EndNodeAborted)
+			}
+		}
+		iv.parts = map[PLE]map[InvocationID]*ism{}
+		iv.quota.used = 0
+		iv.pending = nil
+		iv.queue.discard()
+		iv.state = InvokerDead
+	}
+	for _, pp := range n.pps {
+		pp.leader = false
+	}
+	n.ingressOpen = false
+	n.down = true
+}
+
+// Down reports whether the process aborted and waits for a Restart.
+func (n *Node) Down() bool { return n.down }
 
 // LeftoverSpill counts the segment files still on disk, of every invoker
 // of every incarnation. It names the invokers, not the directories, whose

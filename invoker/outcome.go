@@ -44,6 +44,8 @@ const (
 	UndeliverableInvokerStopped
 	UndeliverableNoPartition
 	UndeliverableReceiverGone
+	UndeliverableNodeDown
+	IgnoredNoSpillCleanup
 
 	// Happened, with a consequence worth naming.
 	RegistrationOverwrote
@@ -59,11 +61,18 @@ const (
 	EndClosed
 	EndSuspended
 	EndPaused
-	EndFailed
 	EndRetriesExhausted
 	EndShutdown
 	EndPartitionAborted
 	EndRegistrationOverwritten
+	EndNodeAborted
+
+	// TaskNotInvoked: the attempt read the durable status, found the
+	// invocation no longer invoked, and fails (a transient error, retried).
+	TaskNotInvoked
+	// The graceful variant's answers to spill I/O failures.
+	KeptInMemory
+	InvokesLost
 
 	// Why a partition stepped down.
 	StepDownRequested
@@ -107,6 +116,8 @@ var outcomes = [numOutcomes]outcomeSpec{
 	UndeliverableInvokerStopped:     {"undeliverable-invoker-stopped", "invoker %s", true},
 	UndeliverableNoPartition:        {"undeliverable-no-partition", "no such partition", true},
 	UndeliverableReceiverGone:       {"undeliverable-receiver-gone", "effect receiver gone: send failed", true},
+	UndeliverableNodeDown:           {"undeliverable-node-down", "the node aborted", true},
+	IgnoredNoSpillCleanup:           {"ignored-no-spill-cleanup", "this variant does not remove its spill directory: ignored", true},
 	RegistrationOverwrote:           {"overwrote-registration", "overwrote a registration: its state machines are lost", false},
 	PauseDeferred:                   {"pause-deferred", "requested: the attempt pauses when it stops", false},
 	ChannelFull:                     {"channel-full", "effect channel full", false},
@@ -118,11 +129,14 @@ var outcomes = [numOutcomes]outcomeSpec{
 	EndClosed:                       {"closed", "closed", false},
 	EndSuspended:                    {"suspended", "suspended", false},
 	EndPaused:                       {"paused", "paused", false},
-	EndFailed:                       {"failed", "failed", false},
 	EndRetriesExhausted:             {"retries-exhausted", "retries exhausted", false},
 	EndShutdown:                     {"shutdown", "shutdown", false},
 	EndPartitionAborted:             {"partition-aborted", "partition aborted", false},
 	EndRegistrationOverwritten:      {"registration-overwritten", "registration overwritten", false},
+	EndNodeAborted:                  {"node-aborted", "node aborted", false},
+	TaskNotInvoked:                  {"not-invoked", "not invoked: the attempt fails", false},
+	KeptInMemory:                    {"kept-in-memory", "kept in memory", false},
+	InvokesLost:                     {"invokes-lost", "invokes lost", false},
 	StepDownRequested:               {"step-down", "step-down", false},
 	StepDownNewerEpoch:              {"newer-leader-epoch", "a newer leader epoch", false},
 	StepDownInvokerStopped:          {"invoker-stopped", "invoker stopped unexpectedly", false},

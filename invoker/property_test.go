@@ -39,7 +39,7 @@ var logEvents = os.Getenv("INVOKER_PROPERTY_LOG") != ""
 var invocationPool = []invoker.InvocationID{"a", "b", "c", "d", "e"}
 
 var outputKinds = []invoker.OutputKind{invoker.OutNone, invoker.OutEntry, invoker.OutClosed,
-	invoker.OutSuspended, invoker.OutFailedTransient, invoker.OutFailedTerminal}
+	invoker.OutSuspended, invoker.OutFailedTransient}
 
 var allArms = []invoker.Arm{invoker.ArmNone, invoker.ArmInput, invoker.ArmDequeue,
 	invoker.ArmTask, invoker.ArmTimer, invoker.ArmShutdown}

@@ -151,7 +151,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	m.variant = info.Variant.String()
 	m.taskStart = map[invoker.TaskID]time.Duration{}
 	m.taskEnd = map[invoker.TaskID]invoker.OutputKind{}
-	m.phases = newPhases(invokerCount(info.Node))
+	m.phases = newPhases(info.Node)
 	m.info.Reset()
 	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy).Set(1)
 	// Series that exist from the start read 0 rather than "no data".
@@ -198,7 +198,7 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 			m.taskEnd[e.Task] = e.Output
 		}
 	case invoker.KindTaskEnd:
-		m.tasks.WithLabelValues(taskStatus(m.taskEnd[e.Task], e.Reason)).Inc()
+		m.tasks.WithLabelValues(taskStatus(m.taskEnd[e.Task], e.Outcome)).Inc()
 		if start, ok := m.taskStart[e.Task]; ok {
 			m.observe(m.taskDuration, (e.At - start).Seconds(), e.Inv)
 		}
@@ -211,7 +211,7 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 	case invoker.KindStaleInvoke:
 		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindEffectDropped:
-		if e.Reason == staleEpochReason {
+		if e.Outcome == invoker.DroppedStaleEpoch {
 			m.staleEffects.WithLabelValues(partitionLabel(e.Partition)).Inc()
 		}
 	case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder:
@@ -220,10 +220,6 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.violations.WithLabelValues(invariantOf(e.Reason)).Inc()
 	}
 }
-
-// staleEpochReason is how a partition processor explains dropping an effect
-// of another leader epoch.
-const staleEpochReason = "stale leader epoch"
 
 // OnEnd counts the run and keeps its final state for the gauges.
 func (m *Metrics) OnEnd(r *faults.Result) {
@@ -251,8 +247,8 @@ func (m *Metrics) observe(o prometheus.Observer, v float64, inv invoker.Invocati
 	o.Observe(v)
 }
 
-func taskStatus(out invoker.OutputKind, reason string) string {
-	if reason != "finished" {
+func taskStatus(out invoker.OutputKind, why invoker.Outcome) string {
+	if why != invoker.EndFinished {
 		return taskAborted
 	}
 	switch out {

@@ -21,6 +21,9 @@ type phase struct {
 // The tracer and the metrics both read it, so they agree on what a phase is.
 type phases struct {
 	invokers int // per incarnation, from the node's config
+	// removesSpill: the variant's shutdown ends with spill cleanup; in
+	// Restate's (buggy, fixed) it ends when the tasks are joined.
+	removesSpill bool
 	open     []*phase
 	// shutdown holds the incarnations whose shutdown began (stop-ingress
 	// sent) and the invokers whose spill directory is gone since.
@@ -30,8 +33,17 @@ type phases struct {
 
 type invokerKey struct{ incarnation, id int }
 
-func newPhases(invokers int) *phases {
-	return &phases{invokers: invokers, shutdown: map[int]map[int]bool{}, stopped: map[invokerKey]bool{}}
+func newPhases(cfg invoker.Config) *phases {
+	return &phases{invokers: invokerCount(cfg), removesSpill: cfg.Variant.RemovesSpill(),
+		shutdown: map[int]map[int]bool{}, stopped: map[invokerKey]bool{}}
+}
+
+// invokerDone marks an invoker's shutdown over.
+func (p *phases) invokerDone(e invoker.Event, c *phaseChange) {
+	if done := p.shutdown[e.Incarnation]; done != nil && !done[e.Invoker] {
+		done[e.Invoker] = true
+		c.shutdownDone = len(done) == p.invokers
+	}
 }
 
 // phaseChange is what one event did to the shutdown: at most one phase
@@ -89,11 +101,13 @@ func (p *phases) observe(e invoker.Event) phaseChange {
 		}
 	case invoker.KindJoined:
 		c.ended = p.takeInvoker("join", e)
+		if !p.removesSpill && e.Outcome == invoker.OutcomeNone {
+			p.invokerDone(e, &c)
+		}
 	case invoker.KindSpillRemoved:
 		c.ended = p.takeInvoker("spill-cleanup", e)
-		if done := p.shutdown[e.Incarnation]; done != nil && !done[e.Invoker] {
-			done[e.Invoker] = true
-			c.shutdownDone = len(done) == p.invokers
+		if p.removesSpill {
+			p.invokerDone(e, &c)
 		}
 	}
 	c.finished = c.ended != nil && !c.undelivered

@@ -121,7 +121,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 		nodeKey(info.Node), w.Invocations, w.StepDowns, w.Kills, w.Shutdown, t.anchor.UnixNano())
 	t.ids.reseed(key)
 	t.split = info.Workload.Invocations > t.o.SplitAbove
-	t.phases = newPhases(invokerCount(info.Node))
+	t.phases = newPhases(info.Node)
 	t.terms = map[invoker.PLE]*termSpan{}
 	t.invocations = map[invoker.InvocationID]*invocationSpan{}
 	t.attempts = map[invoker.TaskID]trace.Span{}
@@ -229,13 +229,17 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.panicked(e)
 	case invoker.KindShutdown:
 		t.loopExited(e)
-	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindJoined,
+	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked,
 		invoker.KindSpill, invoker.KindLoad, invoker.KindSpillFailed, invoker.KindLoadFailed:
 		t.event(t.invoker(e), e)
-	case invoker.KindSpillRemoved:
+	case invoker.KindJoined, invoker.KindSpillRemoved:
+		// The invoker's last shutdown phase ends its span: spill cleanup in
+		// graceful, joining in Restate's variants (nothing removes their
+		// spill directory).
 		t.event(t.invoker(e), e)
+		last := (e.Kind == invoker.KindSpillRemoved) == t.phases.removesSpill
 		k := invokerKey{e.Incarnation, e.Invoker}
-		if s := t.invokers[k]; s != nil && e.Reason == "" {
+		if s := t.invokers[k]; s != nil && last && e.Outcome == invoker.OutcomeNone && e.Reason == "" {
 			t.end(s, e)
 			delete(t.invokers, k)
 		}

@@ -45,8 +45,8 @@ func (t *Tracer) status(e invoker.Event) {
 		return
 	}
 	t.event(s.span, e)
-	if st, ok := invoker.ParseStatus(e.To); ok && st.Terminal() {
-		s.span.SetAttributes(attribute.String("lab.invocation.status", e.To))
+	if st := invoker.Status(e.To); st.Terminal() {
+		s.span.SetAttributes(attribute.String("lab.invocation.status", st.String()))
 		t.end(s.span, e)
 		s.open = false
 	}
@@ -151,7 +151,7 @@ func (t *Tracer) taskEnd(e invoker.Event) {
 		return
 	}
 	t.event(a, e)
-	a.SetAttributes(keyOutcome.String(e.Reason))
+	a.SetAttributes(keyOutcome.String(e.Outcome.String()))
 	t.end(a, e)
 	delete(t.attempts, e.Task)
 }

@@ -39,7 +39,7 @@ func (t *Tracer) invoker(e invoker.Event) trace.Span {
 }
 
 func (t *Tracer) leader(e invoker.Event) {
-	if e.Reason != "" { // an epoch that is not newer: ignored
+	if e.Outcome != invoker.OutcomeNone { // an epoch that is not newer: ignored
 		t.event(t.termOr(e.PLE(), t.root), e)
 		return
 	}

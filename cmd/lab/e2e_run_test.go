@@ -373,4 +373,41 @@ func TestRunRemovesSpillDirectories(t *testing.T) {
 		}
 		noSpillLeft(t, spill)
 	}
+	// The simulated node leaks its spill files (Restate never removed its
+	// directory): the report says so, and the lab removes them anyway.
+	spill := t.TempDir()
+	r := lab(t, "run", "--spill-dir", spill, "--queue-limit", "1")
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "clean-shutdown      VIOLATED") || !strings.Contains(r.stdout, "spill segment files left by") {
+		t.Errorf("the leaked spill files are not reported:\n%v", r)
+	}
+	noSpillLeft(t, spill)
+}
+
+// What follows the panic is the process aborting, unless --on-panic watch
+// asks for the #4103 watch; the report says which, and the replay line
+// carries the choice.
+func TestRunOnPanic(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	abort := lab(t, "run", "--spill-dir", spill)
+	wantCode(t, abort, 1)
+	if !strings.Contains(abort.stdout, "after panic  the process aborted") {
+		t.Errorf("default run does not say the process aborted:\n%v", abort)
+	}
+	watch := lab(t, "run", "--spill-dir", spill, "--on-panic", "watch")
+	wantCode(t, watch, 1)
+	if !strings.Contains(watch.stdout, "after panic  only the invoker died") {
+		t.Errorf("--on-panic watch does not say only the invoker died:\n%v", watch)
+	}
+	replay := reportLine(t, watch, "replay")
+	if replay != "lab run --seed 1 --variant buggy --plan shutdown-race --on-panic watch" {
+		t.Errorf("replay line is %q", replay)
+	}
+	again := lab(t, append(strings.Fields(strings.TrimPrefix(replay, "lab ")), "--spill-dir", spill)...)
+	if reportHash(t, again) != reportHash(t, watch) || reportHash(t, watch) == reportHash(t, abort) {
+		t.Errorf("hashes: abort %s, watch %s, replayed watch %s", reportHash(t, abort), reportHash(t, watch), reportHash(t, again))
+	}
+	bad := lab(t, "run", "--spill-dir", spill, "--on-panic", "explode")
+	wantUsageError(t, bad, true, "--on-panic", "explode")
 }

@@ -22,6 +22,7 @@ type runFlags struct {
 	invocations            int
 	stepDowns, kills       int
 	scheduler              string
+	onPanic                string
 	output                 outputFlags
 }
 
@@ -57,6 +58,7 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
+	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process, as in January 2025) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)")
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 	f.output.register(fl)
 	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
@@ -83,6 +85,9 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	node := invoker.DefaultConfig()
 	node.Variant, node.Partitions, node.Quota, node.QueueLimit = variant, f.partitions, f.quota, f.queueLimit
+	if node.OnPanic, err = invoker.ParseOnPanic(f.onPanic); err != nil {
+		return faults.Options{}, usageError("--on-panic: %v", err)
+	}
 	switch f.invoker {
 	case "shared":
 		node.SharedInvoker = true
