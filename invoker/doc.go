@@ -27,12 +27,12 @@
 //	             dequeue
 //	  queued ─────────────► in-flight ◄──────────────┐
 //	    ▲                       │                    │ timer fired and
-//	    │ Invoke               │ failed transiently │ every entry acked
-//	    │                       ▼                    │
+//	    │ Invoke                │ failed (every       │ every entry acked
+//	    │                       ▼ error is transient) │
 //	partition             waiting-retry ─────────────┘
 //	processor                   │
-//	                            │ closed, suspended, failed, aborted,
-//	                            ▼ partition aborted, shutdown
+//	                            │ closed, suspended, aborted, partition
+//	                            ▼ aborted, shutdown, node aborted
 //	                          gone
 //
 // A state machine holds one concurrency slot from its first start until it
@@ -42,8 +42,12 @@
 // # An invoker's life
 //
 //	running ──shutdown arm──► exited ──join──► joined ──spill cleanup──► closed
-//	   │
-//	   └──assertion failed──► dead ──spill cleanup──► dead (directory removed)
+//	   │                                          (graceful only)
+//	   └──panic──► dead ──spill cleanup (graceful only)──► dead, directory removed
+//
+// A panic (the #2543 assertion, a failed spill write or read) aborts the
+// whole process by default (Config.OnPanic): every other invoker becomes
+// dead too, and the node takes no message until Restart.
 //
 // # Variants
 //
@@ -51,5 +55,6 @@
 // registered (the #2543 panic). Fixed drops and counts it
 // (restatedev/restate#2547). Graceful also stops dequeuing as soon as it is
 // cancelled, sees cancellation while parked on a full effect channel, and
-// purges queued invokes on Abort and AbortAllPartition.
+// purges queued invokes on Abort and AbortAllPartition, survives spill I/O
+// failures, and removes its spill directory at shutdown.
 package invoker
