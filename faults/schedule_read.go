@@ -73,8 +73,12 @@ func ParseSchedule(file string, src []byte) (*Schedule, error) {
 	if s.Header, err = parseHeader(cmds[1]); err != nil {
 		return nil, fail(cmds[1].Line, "%s", scriptMsg(err))
 	}
-	for _, c := range cmds[2:] {
+	for i, c := range cmds[2:] {
 		e, err := parseEntry(c)
+		if err != nil && i == len(cmds)-3 && !strings.HasSuffix(string(src), "\n") {
+			// The last line has no newline: the file was cut mid-line.
+			return nil, fail(c.Line, "truncated: the last line is cut short (%s)", scriptMsg(err))
+		}
 		if err != nil {
 			return nil, fail(c.Line, "%s", scriptMsg(err))
 		}

@@ -72,6 +72,7 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"another version", strings.Replace(good, "version=1", "version=2", 1), "version 2", false},
 		{"no options", lines[0] + "\n" + lines[1] + "\n", "options", false},
 		{"truncated", strings.Join(lines[:len(lines)/2], "\n"), "truncated", false},
+		{"cut in a pick", good[:strings.Index(good, "\npick ")+len("\npick ")], "truncated", false},
 		{"corrupt line", replaceNth(good, "pick", 3, "pick invoker=zero arm=input"), "want a whole number", false},
 		{"unknown entry", replaceNth(good, "pick", 3, "jump to=1s"), "unknown entry", false},
 		{"entry after the end", good + "pick deliver\n", "after the end", false},
