@@ -323,7 +323,7 @@ func (s *Sim) settleStep() (d Decision, settled bool, err error) {
 			continue
 		}
 		next, ok := s.nextTime()
-		if !ok || s.instant {
+		if !ok || s.instant || s.stuckRetrying() {
 			return d, true, nil
 		}
 		if err := checkHorizon(next); err != nil {
@@ -347,6 +347,15 @@ func (s *Sim) settleStep() (d Decision, settled bool, err error) {
 	s.rec.pick(c)
 	s.res.Decisions++
 	return s.do(c)
+}
+
+// stuckRetrying: all that is left are retries of invocations that are no
+// longer invoked, which Restate repeats until the partition steps down
+// (#3217). The stage is over; the next one (a shutdown, or a restart) ends
+// them.
+func (s *Sim) stuckRetrying() bool {
+	_, pending := s.timeline.next()
+	return !pending && s.net.onlyTimers() && s.node.StuckRetrying()
 }
 
 // do carries out one choice.
@@ -654,6 +663,8 @@ func (s *Sim) reportViolation(v Violation) {
 	// invocation, message) and points at it with N = its sequence number.
 	e := v.Event
 	e.Kind, e.Reason, e.Arm, e.N = invoker.KindViolation, v.String(), invoker.ArmNone, int(v.Event.Seq)
+	// From, To, M and Outcome meant something for the breaking kind only.
+	e.From, e.To, e.M, e.Outcome = 0, 0, 0, invoker.OutcomeNone
 	s.emit(e)
 }
 

@@ -98,5 +98,18 @@ func (t *transport) releaseHeld(now time.Duration) bool {
 	return true
 }
 
+// onlyTimers reports whether every message in flight is a retry timer.
+func (t *transport) onlyTimers() bool {
+	if len(t.held) > 0 {
+		return false
+	}
+	for _, d := range t.q {
+		if d.msg.Kind != invoker.MsgTimer {
+			return false
+		}
+	}
+	return true
+}
+
 // len is the number of messages scheduled (not counting held ones).
 func (t *transport) len() int { return len(t.q) }

@@ -175,6 +175,13 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 	if err != nil {
 		e.Reason = err.Error()
 	}
+	if kind == KindLoad && iv.n.cause == 0 {
+		// The dequeue arm loads before it knows which Invoke it takes: the
+		// segment's first one, whose id is the cause.
+		if h := iv.queue.segs.at(0); h.cmds.len() > 0 {
+			iv.n.cause = h.cmds.at(0).Msg
+		}
+	}
 	strict := !iv.n.cfg.Variant.SurvivesSpillFailures()
 	switch {
 	case kind == KindSpillFailed && !strict:

@@ -124,7 +124,7 @@ var kindSpecs = [NumKinds]KindSpec{
 	KindFaultDuplicate: {Name: "fault.duplicate", Actor: ActorFault, Doc: "a message sent twice", Index: "journal entry of the message"},
 	KindFaultReorder:   {Name: "fault.reorder", Actor: ActorFault, Doc: "a message held aside", Index: "journal entry of the message"},
 	KindViolation: {Name: "violation", Actor: ActorChecker, Doc: "an invariant broke (Reason)",
-		N: "sequence number of the breaking event"},
+		N: "sequence number of the breaking event", Index: "the breaking event's journal entry, if it has one"},
 	KindPhase:   {Name: "sim.phase", Actor: ActorSim, Doc: "a phase of the run began (Reason)"},
 	KindRun:     {Name: "sim.run", Actor: ActorSim, Doc: "the run and what determines it (Reason)"},
 	KindControl: {Name: "sim.control", Actor: ActorSim, Doc: "a control applied from outside the run (Reason)"},

@@ -169,6 +169,32 @@ func (n *Node) Partitions() int { return len(n.pps) }
 // InvokerState is invoker i's life stage: running, exited, joined, closed or dead.
 func (n *Node) InvokerState(i int) InvokerState { return n.invokers[i].state }
 
+// StuckRetrying reports whether the running invokers hold state machines and
+// every one of them waits to retry an invocation that is no longer invoked:
+// each attempt will fail with NotInvoked, forever, holding its slot, until
+// its partition steps down (the shape of restatedev/restate#3217). With no
+// arm ready and nothing but their timers in flight, nothing else can happen:
+// invokes queued behind the held slots starve.
+func (n *Node) StuckRetrying() bool {
+	stuck := false
+	for _, iv := range n.invokers {
+		if iv.state != InvokerRunning {
+			continue
+		}
+		// An all-check: the order the map is visited in cannot change it.
+		for _, coord := range iv.parts {
+			for _, m := range coord {
+				r := n.pps[m.ple.Partition].records[m.inv]
+				if m.state != ISMWaitingRetry || (r != nil && r.status == StatusInvoked) {
+					return false
+				}
+				stuck = true
+			}
+		}
+	}
+	return stuck
+}
+
 // Cancelled reports whether invoker i's cancellation was signalled.
 func (n *Node) Cancelled(i int) bool { return n.invokers[i].cancelled }
 
