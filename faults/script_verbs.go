@@ -216,13 +216,13 @@ func (r *ScriptRunner) task(c Command) error {
 		def = 1
 	}
 	entries := a.int("entries", def, false)
-	if a.err == nil && entries >= MaxPlannedOutputs-r.planned {
+	if a.err == nil && entries > MaxPlannedOutputs-r.planned-len(end) {
 		a.fail("entries=%d: a script plans at most %d task outputs in all", entries, MaxPlannedOutputs)
 	}
 	if a.err != nil {
 		return a.err
 	}
-	r.planned += entries + 1
+	r.planned += entries + len(end)
 	id := invoker.InvocationID(inv)
 	for range entries {
 		r.outcomes[id] = append(r.outcomes[id], invoker.OutEntry)
@@ -237,6 +237,9 @@ func (r *ScriptRunner) storeFault(c Command) error {
 	a := c.args("op", "n")
 	op := a.str("op", true)
 	n := a.int("n", 1, false)
+	if a.err == nil && n < 1 {
+		a.fail("n=%d: want 1 or more", n)
+	}
 	if a.err != nil {
 		return a.err
 	}
