@@ -24,7 +24,7 @@ type phases struct {
 	// removesSpill: the variant's shutdown ends with spill cleanup; in
 	// Restate's (buggy, fixed) it ends when the tasks are joined.
 	removesSpill bool
-	open     []*phase
+	open         []*phase
 	// shutdown holds the incarnations whose shutdown began (stop-ingress
 	// sent) and the invokers whose spill directory is gone since.
 	shutdown map[int]map[int]bool
