@@ -13,11 +13,16 @@ import (
 	"lab/faults"
 )
 
-// Run runs every story under dir. Regenerate the outputs with -rewrite, and
-// commit the changes only if you understand what caused them. A script error
-// or an expect that fails fails the test even when the golden output records it.
+// Run runs every story (a .txt file) under dir; other files, such as fuzz
+// corpora in testdata/fuzz, are not stories. Regenerate the outputs with
+// -rewrite, and commit the changes only if you understand what caused them.
+// A script error or an expect that fails fails the test even when the golden
+// output records it.
 func Run(t *testing.T, dir string) {
 	datadriven.Walk(t, dir, func(t *testing.T, path string) {
+		if !strings.HasSuffix(path, ".txt") {
+			return
+		}
 		r := faults.NewScriptRunner()
 		r.SpillDir = t.TempDir()
 		defer func() {
