@@ -26,10 +26,10 @@ const (
 	ControlFault
 )
 
-var controlNames = [...]string{ControlNone: "none", ControlStepDown: "step-down", ControlLeader: "leader",
+var controlNames = invoker.Names[ControlKind]{ControlNone: "none", ControlStepDown: "step-down", ControlLeader: "leader",
 	ControlKill: "kill", ControlShutdown: "shutdown", ControlFault: "fault"}
 
-func (k ControlKind) String() string { return enumName(controlNames[:], int(k)) }
+func (k ControlKind) String() string { return controlNames.Name(k) }
 
 // Control is one thing sent into a run from outside. It takes effect at
 // the next Step, at the virtual time the run is at, and is logged as an

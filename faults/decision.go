@@ -26,10 +26,10 @@ const (
 	DecideEnd
 )
 
-var decisionNames = [...]string{DecideNone: "none", DecideDeliver: "deliver", DecideStep: "step",
+var decisionNames = invoker.Names[DecisionKind]{DecideNone: "none", DecideDeliver: "deliver", DecideStep: "step",
 	DecideAdvance: "advance", DecidePhase: "phase", DecideControl: "control", DecideEnd: "end"}
 
-func (k DecisionKind) String() string { return enumName(decisionNames[:], int(k)) }
+func (k DecisionKind) String() string { return decisionNames.Name(k) }
 
 // Phase is the part of a run: the safety phase runs under the fault plan,
 // the liveness phase with faults healed.
@@ -42,9 +42,9 @@ const (
 	PhaseDone
 )
 
-var phaseNames = [...]string{PhaseNone: "none", PhaseSafety: "safety", PhaseLiveness: "liveness", PhaseDone: "done"}
+var phaseNames = invoker.Names[Phase]{PhaseNone: "none", PhaseSafety: "safety", PhaseLiveness: "liveness", PhaseDone: "done"}
 
-func (p Phase) String() string { return enumName(phaseNames[:], int(p)) }
+func (p Phase) String() string { return phaseNames.Name(p) }
 
 // Stage is a step of the run's script: each starts something (the
 // workload, a restart, a shutdown) and then runs until nothing is left.
@@ -64,13 +64,13 @@ const (
 	StageEnd
 )
 
-var stageNames = [...]string{StageNone: "none", StageWorkload: "workload", StageHeal: "heal",
+var stageNames = invoker.Names[Stage]{StageNone: "none", StageWorkload: "workload", StageHeal: "heal",
 	StageRestart: "restart", StageShutdown: "shutdown", StageEnd: "end"}
 
-func (s Stage) String() string { return enumName(stageNames[:], int(s)) }
+func (s Stage) String() string { return stageNames.Name(s) }
 
 // ParseStage is the inverse of Stage.String.
-func ParseStage(s string) (Stage, bool) { return parseEnum[Stage](stageNames[:], s) }
+func ParseStage(s string) (Stage, bool) { return stageNames.Parse(s, StageWorkload) }
 
 // phase is the phase a stage belongs to.
 func (s Stage) phase() Phase {

@@ -74,10 +74,10 @@ const (
 	OpEnd
 )
 
-var opNames = [...]string{OpPhase: "phase", OpSend: "send", OpPick: "pick", OpFault: "fault",
+var opNames = invoker.Names[Op]{OpPhase: "phase", OpSend: "send", OpPick: "pick", OpFault: "fault",
 	OpTask: "task", OpAdvance: "advance", OpControl: "control", OpEnd: "end"}
 
-func (o Op) String() string { return enumName(opNames[:], int(o)) }
+func (o Op) String() string { return opNames.Name(o) }
 
 // Entry is one decision of a schedule. Only the fields of its Op are set.
 type Entry struct {

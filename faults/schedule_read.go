@@ -157,7 +157,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 }
 
 func parseEntry(c Command) (Entry, error) {
-	op, ok := parseEnum[Op](opNames[:], c.Verb)
+	op, ok := opNames.Parse(c.Verb, OpPhase)
 	if !ok {
 		return Entry{}, fmt.Errorf("unknown entry %q (want %s)", c.Verb, strings.Join(opNames[1:], ", "))
 	}
@@ -227,7 +227,7 @@ func parseControl(c Command, a *args) Control {
 		a.fail("control needs one kind: step-down, leader, kill, shutdown or fault")
 		return Control{}
 	}
-	k, ok := parseEnum[ControlKind](controlNames[:], w[0])
+	k, ok := controlNames.Parse(w[0], ControlStepDown)
 	if !ok || k == ControlNone {
 		a.fail("unknown control %q", w[0])
 	}
