@@ -35,6 +35,9 @@ type Options struct {
 	Paused bool
 	// PauseOnViolation pauses the run when an invariant is violated.
 	PauseOnViolation bool
+	// Follow keeps the first view until First takes it, for a watcher
+	// that follows every view with View.Next and so sees every event.
+	Follow bool
 }
 
 // View is what a watcher sees of the run: published by the runner, never
@@ -52,15 +55,29 @@ type View struct {
 	Err error
 	// Published is the wall-clock time the view was taken.
 	Published time.Time
+	// Fresh are the events since the previous view, oldest first: a
+	// watcher that follows Next from view to view sees every event of the
+	// run exactly once, however rarely it looks.
+	Fresh []invoker.Event
+	// Finishing: the run goes on to its end unpaced and takes no controls.
+	Finishing bool
+
+	next atomic.Pointer[View]
 }
+
+// Next is the view published after v, or nil if v is still the latest.
+// Views no watcher holds are garbage, so following Next keeps only the
+// views not yet read.
+func (v *View) Next() *View { return v.next.Load() }
 
 // Runner owns one simulator and runs it on its own goroutine.
 type Runner struct {
-	sim  *faults.Sim
-	o    Options
-	view atomic.Pointer[View]
-	cmds chan func(*loop)
-	done chan struct{}
+	sim   *faults.Sim
+	o     Options
+	view  atomic.Pointer[View]
+	first atomic.Pointer[View]
+	cmds  chan func(*loop)
+	done  chan struct{}
 
 	mu     sync.Mutex
 	result *faults.Result
@@ -71,6 +88,9 @@ type Runner struct {
 
 // ErrStopped is the run's error when Stop ended it before its end.
 var ErrStopped = errors.New("stopped before the end of the run")
+
+// ErrFinishing refuses a control sent after Finish.
+var ErrFinishing = errors.New("the run is finishing: no more controls")
 
 // Start builds the simulator from opts and starts running it. The runner
 // adds an observer of its own; opts.Observers see the run as usual, on the
@@ -91,12 +111,19 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	r.sim = sim
 	l := &loop{r: r, paused: o.Paused, speed: o.Speed}
 	l.publish()
+	if o.Follow {
+		r.first.Store(r.view.Load())
+	}
 	go l.run(ctx)
 	return r, nil
 }
 
 // View is the latest published view of the run.
 func (r *Runner) View() *View { return r.view.Load() }
+
+// First hands over the run's first view, once, if Options.Follow was set
+// (nil otherwise): following View.Next from it sees every event.
+func (r *Runner) First() *View { return r.first.Swap(nil) }
 
 // Done is closed once the run has ended (or stopped) and its spill stores
 // are removed.
@@ -115,6 +142,10 @@ func (r *Runner) Wait() (*faults.Result, error) {
 func (r *Runner) Control(c faults.Control) error {
 	errc := make(chan error, 1)
 	if !r.send(func(l *loop) {
+		if l.finishing {
+			errc <- ErrFinishing
+			return
+		}
 		err := l.r.sim.Control(c)
 		if err == nil && l.paused {
 			l.step++ // a paused run applies the control at once
@@ -143,6 +174,13 @@ func (r *Runner) StepOne() { r.send(func(l *loop) { l.step++ }) }
 // SetSpeed changes the pace (0: as fast as possible).
 func (r *Runner) SetSpeed(speed float64) {
 	r.send(func(l *loop) { l.speed = max(speed, 0); l.rebase() })
+}
+
+// Finish runs the rest of the run unpaced, refusing further controls and
+// no longer pausing on violations: what a watcher that quits does, so that
+// the recorded schedule is complete and replays what it saw.
+func (r *Runner) Finish() {
+	r.send(func(l *loop) { l.finishing, l.paused, l.speed = true, false, 0 })
 }
 
 // Stop ends the run where it is; Wait then returns ErrStopped.

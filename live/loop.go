@@ -25,7 +25,8 @@ type loop struct {
 	lastPublish time.Time
 	violations  int
 	// last is the latest decision.
-	last faults.Decision
+	last      faults.Decision
+	finishing bool
 }
 
 func (l *loop) run(ctx context.Context) {
@@ -52,7 +53,7 @@ func (l *loop) run(ctx context.Context) {
 			}
 			if n := len(r.sim.Result().Violations); n > l.violations {
 				l.violations = n
-				if r.o.PauseOnViolation {
+				if r.o.PauseOnViolation && !l.finishing {
 					l.paused = true
 				}
 			}
@@ -158,14 +159,20 @@ func (l *loop) publishErr(err error) {
 		err = context.Canceled
 	}
 	l.lastPublish = time.Now()
-	l.r.view.Store(&View{Snapshot: l.r.sim.Summary(), Recent: l.r.recent.list(), Last: l.last,
-		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish})
+	v := &View{Snapshot: l.r.sim.Summary(), Recent: l.r.recent.list(), Last: l.last,
+		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish,
+		Fresh: l.r.recent.takeFresh(), Finishing: l.finishing}
+	if prev := l.r.view.Load(); prev != nil {
+		prev.next.Store(v)
+	}
+	l.r.view.Store(v)
 }
 
-// ring keeps the latest events.
+// ring keeps the latest events, and the ones not yet published.
 type ring struct {
-	buf  []invoker.Event
-	next uint64
+	buf   []invoker.Event
+	next  uint64
+	fresh []invoker.Event
 }
 
 func newRing(n int) *ring { return &ring{buf: make([]invoker.Event, n)} }
@@ -173,6 +180,15 @@ func newRing(n int) *ring { return &ring{buf: make([]invoker.Event, n)} }
 func (r *ring) add(e invoker.Event) {
 	r.buf[r.next%uint64(len(r.buf))] = e
 	r.next++
+	r.fresh = append(r.fresh, e)
+}
+
+// takeFresh hands over the events added since the last call; the ring
+// starts a new slice, so the one handed over is never written again.
+func (r *ring) takeFresh() []invoker.Event {
+	f := r.fresh
+	r.fresh = make([]invoker.Event, 0, max(64, len(f)))
+	return f
 }
 
 func (r *ring) list() []invoker.Event {
