@@ -38,8 +38,17 @@ fix holds under the same seeds.`,
 	// run and replay have their own -v; for every command it also shows
 	// the stack of a crash.
 	root.PersistentFlags().BoolP("verbose", "v", false, "show the stack of a crash")
-	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd())
+	tuiCmd := newTUICmd()
+	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd)
 	root.AddCommand(extra...)
+	// Plain lab starts the UI on a terminal, and prints the help elsewhere.
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		if _, _, ok := terminal(cmd); !ok {
+			return cmd.Help()
+		}
+		tuiCmd.SetContext(cmd.Context())
+		return tuiCmd.RunE(tuiCmd, nil)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			st := stack()

@@ -28,8 +28,6 @@ type runFlags struct {
 
 func newRunCmd() *cobra.Command {
 	f := runFlags{}
-	wl := faults.DefaultWorkload()
-	node := invoker.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Simulate one seeded run and check every invariant",
@@ -47,7 +45,14 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
   lab run --schedule-out run.schedule       # record every decision; lab replay run.schedule`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, f) },
 	}
-	fl := cmd.Flags()
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// register adds the flags of a run; lab run and lab tui share them.
+func (f *runFlags) register(fl *pflag.FlagSet) {
+	wl := faults.DefaultWorkload()
+	node := invoker.DefaultConfig()
 	fl.Uint64Var(&f.seed, "seed", defaultSeed, "seed of every random draw of the run")
 	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
 	fl.StringVar(&f.plan, "plan", "shutdown-race", "fault plan: a built-in name (see lab plans) or a YAML/JSON file")
@@ -62,7 +67,6 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 	f.output.register(fl)
 	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
-	return cmd
 }
 
 func runRun(cmd *cobra.Command, f runFlags) error {
@@ -114,14 +118,18 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 // replayCommand is the command line that reproduces the run: seed, variant
 // and plan always, and every other setting that was changed.
 func replayCommand(flags *pflag.FlagSet) string {
-	parts := []string{"lab run"}
-	for _, name := range []string{"seed", "variant", "plan"} {
-		parts = append(parts, "--"+name+" "+shellQuote(flags.Lookup(name).Value.String()))
-	}
+	return runCommand(flags, flags.Lookup("seed").Value.String(), flags.Lookup("variant").Value.String())
+}
+
+// runCommand is replayCommand with another seed and variant (the terminal
+// UI restarts sessions on either).
+func runCommand(flags *pflag.FlagSet, seed, variant string) string {
+	parts := []string{"lab run", "--seed " + shellQuote(seed), "--variant " + shellQuote(variant),
+		"--plan " + shellQuote(flags.Lookup("plan").Value.String())}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
-			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger":
+			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused":
 			return
 		}
 		parts = append(parts, "--"+fl.Name+" "+shellQuote(fl.Value.String()))

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/tui"
+)
+
+// defaultTUIPace shows the reference run in about ten seconds.
+const defaultTUIPace = "0.05x"
+
+func newTUICmd() *cobra.Command {
+	f := runFlags{}
+	var paused bool
+	cmd := &cobra.Command{
+		Use:   "tui",
+		Short: "Watch a run live in the terminal, steer it, and save it for replay",
+		Long: `Run a paced simulation in a terminal UI: partitions, invokers and their
+queues, invocations, the shutdown phases and every event, with controls to
+pause, step, step a partition down, kill an invocation, start the shutdown,
+inject a fault, or restart on another variant or seed (? lists the keys).
+
+Every lab run flag applies; without --seed a fresh seed is drawn (shown on
+screen), and --pace defaults to ` + defaultTUIPace + `. On quit (q) the run is finished
+unpaced with no further controls, its schedule is saved (--schedule-out, or
+lab-session-seedN-VARIANT.schedule here) and its report printed:
+lab replay FILE reproduces the session byte for byte. Plain lab starts the
+UI when stdin and stdout are a terminal.
+
+Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
+3 internal error, 130 interrupted.`,
+		Args: cobra.NoArgs,
+		Example: `  lab tui                                   # buggy, shutdown-race, a fresh seed
+  lab tui --seed 1 --paused                 # start paused on the README's seed
+  lab tui --variant fixed --pace 0.01x`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTUI(cmd, f, paused) },
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . steps one decision)")
+	return cmd
+}
+
+func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
+	in, out, ok := terminal(cmd)
+	if !ok {
+		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless run: lab run --pace 1x)")
+	}
+	flags := cmd.Flags()
+	if f.output.verbose {
+		return usageError("--verbose would print over the screen: use --events FILE")
+	}
+	if !flags.Changed("seed") {
+		f.seed = rand.Uint64N(1 << 32)
+	}
+	if !flags.Changed("pace") {
+		f.output.pace = defaultTUIPace
+	}
+	if err := f.output.check(); err != nil {
+		return err
+	}
+	opts, err := f.options(flags)
+	if err != nil {
+		return err
+	}
+	opts.Node.Store = invoker.FileStores(f.output.spillDir)
+	speed, _ := parsePace(f.output.pace)
+	schedule := func(seed uint64, v invoker.Variant) string {
+		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
+	}
+	if f.output.scheduleOut != "" {
+		schedule = func(uint64, invoker.Variant) string { return f.output.scheduleOut }
+	}
+	cfg := tui.Config{
+		Options: opts, Scheduler: f.scheduler, Speed: speed, Paused: paused,
+		SchedulePath: schedule, EventsPath: f.output.events,
+		Command: func(seed uint64, v invoker.Variant) string {
+			return runCommand(flags, fmt.Sprint(seed), v.String())
+		},
+	}
+	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	if f.output.format == "json" {
+		return faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
+	}
+	fmt.Fprintln(cmd.OutOrStdout())
+	return faults.WriteText(cmd.OutOrStdout(), saved.Result)
+}
+
+// terminal is the command's input and output when both are a terminal.
+func terminal(cmd *cobra.Command) (io.Reader, io.Writer, bool) {
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !isatty.IsTerminal(in.Fd()) {
+		return nil, nil, false
+	}
+	out, ok := cmd.OutOrStdout().(*os.File)
+	if !ok || !isatty.IsTerminal(out.Fd()) {
+		return nil, nil, false
+	}
+	return in, out, true
+}

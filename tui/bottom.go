@@ -1,0 +1,282 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// bottom is the pane under the tables: the violation panel, the help, or
+// the pane chosen with tab.
+func (m Model) bottom(height int) []string {
+	switch {
+	case m.showHelp:
+		return m.helpPane(height)
+	case m.panel && len(m.view.Violations) > 0:
+		return m.violationPanel(height)
+	}
+	body := height - 1
+	var title string
+	var rows []string
+	switch m.pane {
+	case paneTimeline:
+		title, rows = m.timeline(body)
+	case paneInvocations:
+		title, rows = m.invocationsPane(body)
+	case paneFaults:
+		title, rows = m.faultLog(body)
+	}
+	return append([]string{m.tabs() + "  " + styleDim.Render(title)}, rows...)
+}
+
+// tabs names the panes, the current one in brackets.
+func (m Model) tabs() string {
+	var b strings.Builder
+	for p := range numPanes {
+		if p > 0 {
+			b.WriteString(" ")
+		}
+		if p == m.pane {
+			b.WriteString(styleSel.Render("[" + paneNames[p] + "]"))
+		} else {
+			b.WriteString(" " + paneNames[p] + " ")
+		}
+	}
+	return b.String()
+}
+
+// window is the part of rows a pane scrolled up by scroll shows.
+func window[T any](rows []T, height, scroll int) ([]T, int) {
+	scroll = min(scroll, max(0, len(rows)-height))
+	end := len(rows) - scroll
+	return rows[max(0, end-height):end], scroll
+}
+
+// timeline draws one row per event, with a lane per partition and one per
+// invoker marked by a glyph of the event's kind.
+func (m Model) timeline(height int) (string, []string) {
+	all := m.st.events()
+	events := all
+	if !m.filter.empty() {
+		events = events[:0:0]
+		for i := range all {
+			if m.filter.match(&all[i]) {
+				events = append(events, all[i])
+			}
+		}
+	}
+	parts, invs := len(m.view.Node.Partitions), len(m.view.Node.Invokers)
+	shown, scroll := window(events, height-1, m.scroll)
+	title := fmt.Sprintf("%d events kept", len(all))
+	if !m.filter.empty() {
+		title = fmt.Sprintf("filter %q: %d of %d", m.filter.text, len(events), len(all))
+	}
+	if scroll > 0 {
+		title += fmt.Sprintf(" · scrolled up %d (end follows)", scroll)
+	}
+	rows := []string{styleDim.Render(fmt.Sprintf("%-15s p:%s i:%s  %-6s %s", "time", laneHeader(parts), laneHeader(invs), "#seq", "event"))}
+	for i := range shown {
+		e := &shown[i]
+		rows = append(rows, fmt.Sprintf("%s p:%s i:%s  #%-5d %s", faults.FormatTime(e.At),
+			lanes(parts, int(e.Partition), e), lanes(invs, e.Invoker, e), e.Seq, e.String()))
+	}
+	return title, rows
+}
+
+func laneHeader(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteByte(byte('0' + i%10))
+	}
+	return b.String()
+}
+
+// lanes marks lane at with the event's glyph.
+func lanes(n, at int, e *invoker.Event) string {
+	b := []rune(strings.Repeat("·", n))
+	if at >= 0 && at < n {
+		b[at] = glyph(e.Kind)
+	}
+	return string(b)
+}
+
+// glyphs group the kinds, so a lane reads at a glance (legend in help).
+var glyphs = func() [invoker.NumKinds]rune {
+	var g [invoker.NumKinds]rune
+	set := func(r rune, ks ...invoker.Kind) {
+		for _, k := range ks {
+			g[k] = r
+		}
+	}
+	set('p', invoker.KindAccepted, invoker.KindRejected, invoker.KindStatus, invoker.KindJournal,
+		invoker.KindEffectDropped, invoker.KindExitNoticed)
+	set('L', invoker.KindLeader, invoker.KindRegister)
+	set('S', invoker.KindStepDown, invoker.KindAbortAll, invoker.KindAbort, invoker.KindPurge)
+	set('>', invoker.KindSent, invoker.KindUndelivered)
+	set('Q', invoker.KindEnqueue)
+	set('D', invoker.KindDequeue, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke)
+	set('d', invoker.KindSpill, invoker.KindLoad, invoker.KindSpillFailed, invoker.KindLoadFailed)
+	set('#', invoker.KindSlotAcquired, invoker.KindSlotReleased)
+	set('m', invoker.KindISM, invoker.KindAck, invoker.KindCompletion, invoker.KindRetryNow, invoker.KindPause)
+	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskOutput)
+	set('r', invoker.KindRetry, invoker.KindTimerFired)
+	set('X', invoker.KindStopIngress, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
+		invoker.KindSpillRemoved, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindRestart)
+	set('!', invoker.KindPanic, invoker.KindViolation)
+	set('F', invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder)
+	set('C', invoker.KindControl)
+	set('=', invoker.KindPhase, invoker.KindRun)
+	return g
+}()
+
+func glyph(k invoker.Kind) rune {
+	if k < invoker.NumKinds && glyphs[k] != 0 {
+		return glyphs[k]
+	}
+	return '*'
+}
+
+const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abort  > message  " +
+	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  " +
+	"X shutdown/restart  ! panic/violation  F fault  C control  = run/phase"
+
+// invocationsPane lists the invocations touched last, newest first.
+func (m Model) invocationsPane(height int) (string, []string) {
+	byID := map[invoker.InvocationID]invoker.InvocationSnapshot{}
+	for _, inv := range m.view.Node.Invocations {
+		byID[inv.ID] = inv
+	}
+	trace := m.traceID()
+	if trace == "" {
+		trace = "-"
+	}
+	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-14s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
+	ids := m.st.touched
+	sel := min(m.inv, max(0, len(ids)-1))
+	start := max(0, min(sel-(height-2), len(ids)-1))
+	for i := start; i < len(ids) && len(rows) < height; i++ {
+		id := ids[len(ids)-1-i]
+		inv, ok := byID[id]
+		status, sm := "?", "-"
+		if ok {
+			status = inv.Status.String()
+			if inv.State != "" {
+				sm = fmt.Sprintf("%s %s", inv.State, inv.PLE)
+			}
+		}
+		row := fmt.Sprintf("%-6s p%-2d %-10s %-14s %7d %7d  %s", id, inv.Partition, status, sm, inv.Attempt, inv.Journal, trace)
+		if i == sel {
+			row = styleSel.Render("> " + row)
+		} else {
+			row = "  " + row
+		}
+		rows = append(rows, row)
+	}
+	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · k kills the selected", len(ids)), rows
+}
+
+func (m Model) selectedInvocation() (invoker.InvocationID, bool) {
+	ids := m.st.touched
+	if m.pane != paneInvocations || len(ids) == 0 {
+		return "", false
+	}
+	sel := min(m.inv, len(ids)-1)
+	return ids[len(ids)-1-sel], true
+}
+
+// faultLog lists the faults injected and the controls sent.
+func (m Model) faultLog(height int) (string, []string) {
+	var rows []string
+	for _, e := range m.st.faults {
+		rows = append(rows, fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String()))
+	}
+	shown, _ := window(rows, height, m.scroll)
+	var counts []string
+	for a := faults.Delay; a <= faults.Duplicate; a++ {
+		counts = append(counts, fmt.Sprintf("%s %d", a, m.view.Faults[a]))
+	}
+	title := fmt.Sprintf("%s · controls %d", strings.Join(counts, " · "), m.st.kinds[invoker.KindControl])
+	if len(shown) == 0 {
+		shown = []string{styleDim.Render("no fault injected and no control sent yet (f injects one)")}
+	}
+	return title, shown
+}
+
+// violationPanel explains the first violation: what broke, the event that
+// broke it, the events that led there (as the report prints them), and
+// how to get it back.
+func (m Model) violationPanel(height int) []string {
+	v := m.view.Violations[0]
+	state := "run paused"
+	if !m.view.Paused {
+		state = "run resumed"
+	}
+	more := ""
+	if n := len(m.view.Violations); n > 1 {
+		more = fmt.Sprintf(" (+%d more)", n-1)
+	}
+	head := []string{
+		styleBad.Render("✗ VIOLATION "+v.Invariant) + more + " · " + state + styleDim.Render(" · esc: back · space: resume · q: quit and save"),
+		"  " + v.Detail,
+		fmt.Sprintf("  broken by %s #%d %s", faults.FormatTime(v.Event.At), v.Event.Seq, v.Event.String()),
+	}
+	trace := m.traceID()
+	if trace == "" {
+		trace = "none (telemetry off)"
+	}
+	tail := []string{
+		"  trace id  " + trace,
+		"  replay    lab replay " + shellQuote(m.sess.path) + styleDim.Render("   (this session: saved when you quit with q)"),
+	}
+	if m.sess.controls == 0 {
+		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (no control sent: the seed alone reproduces it)"))
+	} else {
+		tail = append(tail, styleDim.Render(fmt.Sprintf("            %d controls sent: only the saved schedule reproduces this run", m.sess.controls)))
+	}
+	room := height - len(head) - len(tail) - 1
+	recent := v.Recent
+	if room < len(recent) {
+		recent = recent[len(recent)-max(0, room):]
+	}
+	lines := append(head, fmt.Sprintf("  events leading to %s (last %d of %d):", v.Invariant, len(recent), len(v.Recent)))
+	for _, e := range recent {
+		lines = append(lines, fmt.Sprintf("    %s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String()))
+	}
+	return append(lines, tail...)
+}
+
+// helpPane lists every key and what the panes show.
+func (m Model) helpPane(height int) []string {
+	lines := []string{styleTitle.Render("HELP") + styleDim.Render(" · ? or esc closes")}
+	cols := m.keys.FullHelp()
+	n := 0
+	for _, c := range cols {
+		n = max(n, len(c))
+	}
+	for i := range n {
+		var row string
+		for _, c := range cols {
+			cell := ""
+			if i < len(c) {
+				h := c[i].Help()
+				cell = fmt.Sprintf("%-6s %s", h.Key, h.Desc)
+			}
+			row += pad(cell, 30)
+		}
+		lines = append(lines, "  "+strings.TrimRight(row, " "))
+	}
+	lines = append(lines,
+		"  Partitions: sm = invocations with a state machine on the invoker; wait = invoked,",
+		"  without one (queued, in transit, or waiting for a leader). Invokers: queue in memory",
+		"  and on disk (seg = segment files), slots used/limit, depth = queue length history.",
+		"  Timeline lanes, one per partition (p:) and invoker (i:): "+glyphLegend,
+		"  Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down); sorts narrow, terms widen.",
+		"  Quit (q) finishes the run unpaced with no more controls, saves it, and prints",
+		"  `lab replay FILE`, which reproduces the session byte for byte.")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	return lines
+}

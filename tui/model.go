@@ -1,0 +1,438 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/live"
+)
+
+// tickEvery paces the UI: 20 snapshots a second, however fast the run.
+const tickEvery = 50 * time.Millisecond
+
+// pane is what the bottom of the screen shows.
+type pane uint8
+
+const (
+	paneTimeline pane = iota
+	paneInvocations
+	paneFaults
+	numPanes
+)
+
+var paneNames = [numPanes]string{"timeline", "invocations", "faults"}
+
+type (
+	tickMsg    time.Time
+	controlMsg struct {
+		what string
+		err  error
+	}
+)
+
+// chooser is a one-line prompt picking one of a few options.
+type chooser struct {
+	title   string
+	options []string
+	i       int
+	apply   func(m *Model, i int) tea.Cmd
+}
+
+// Model is the UI. It holds the latest view it has read (immutable, shared
+// by nobody but the runner that published it) and what it derived from the
+// events; the simulator stays on the runner's goroutine.
+type Model struct {
+	ctx  context.Context
+	cfg  *Config
+	sess *session
+	view *live.View
+	st   *state
+
+	width, height int
+	keys          keyMap
+	help          help.Model
+	filterIn      textinput.Model
+	filtering     bool
+	filter        filter
+	pane          pane
+	// scroll is how many lines the timeline is scrolled up (0 follows).
+	scroll int
+	// inv is the selected row of the invocations pane.
+	inv      int
+	choose   *chooser
+	showHelp bool
+	// panel shows the violation panel; violations counts those shown.
+	panel      bool
+	violations int
+	speed      float64
+	status     string
+	// quitting: the user asked to quit; Run finishes and saves the session.
+	quitting bool
+	err      error
+}
+
+// New is the UI of a running session.
+func newModel(ctx context.Context, cfg *Config, s *session) Model {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "p3 invoker1 i042 queue.spill ..."
+	in.CharLimit = 80
+	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
+		keys: newKeyMap(), help: help.New(), filterIn: in, speed: cfg.Speed}
+}
+
+func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+
+// Init starts the ticks.
+func (m Model) Init() tea.Cmd { return tick() }
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+	case tickMsg:
+		m.follow()
+		return m, tick()
+	case controlMsg:
+		if msg.err != nil {
+			m.status = fmt.Sprintf("%s refused: %v", msg.what, msg.err)
+		} else {
+			m.sess.controls++
+			m.status = msg.what + " sent"
+		}
+	case tea.KeyMsg:
+		// Keys typed faster than they are read arrive as one message.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				var cmd tea.Cmd
+				m, cmd = m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				cmds = append(cmds, cmd)
+			}
+			return m, tea.Batch(cmds...)
+		}
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+// follow reads every view published since the last one read.
+func (m *Model) follow() {
+	if m.sess == nil {
+		return
+	}
+	if m.view == nil {
+		if m.view = m.sess.runner.First(); m.view == nil {
+			return
+		}
+		m.st.ingest(m.view)
+	}
+	for v := m.view.Next(); v != nil; v = v.Next() {
+		m.st.ingest(v)
+		m.view = v
+	}
+	m.st.sample(&m.view.Snapshot)
+	if n := len(m.view.Violations); n > m.violations {
+		m.violations, m.panel, m.showHelp = n, true, false
+	}
+}
+
+func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case m.filtering:
+		return m.filterKey(msg)
+	case m.choose != nil:
+		return m.chooserKey(msg)
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.quitting = true
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+	case key.Matches(msg, k.Back):
+		switch {
+		case m.showHelp:
+			m.showHelp = false
+		case m.panel:
+			m.panel = false
+		default:
+			m.filter, m.scroll = filter{}, 0
+			m.filterIn.SetValue("")
+		}
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.filterIn.Focus()
+		return m, textinput.Blink
+	case key.Matches(msg, k.Pane):
+		m.pane = (m.pane + 1) % numPanes
+		m.panel, m.showHelp = false, false
+	case key.Matches(msg, k.Up):
+		m.scrollBy(1)
+	case key.Matches(msg, k.Down):
+		m.scrollBy(-1)
+	case key.Matches(msg, k.PgUp):
+		m.scrollBy(m.bottomHeight())
+	case key.Matches(msg, k.PgDn):
+		m.scrollBy(-m.bottomHeight())
+	case key.Matches(msg, k.Top):
+		m.scrollBy(1 << 30)
+	case key.Matches(msg, k.End):
+		m.scroll, m.inv = 0, 0
+	}
+	if m.sess == nil || m.view == nil {
+		return m, nil
+	}
+	r := m.sess.runner
+	switch {
+	case key.Matches(msg, k.Pause):
+		if m.view.Paused {
+			r.Resume()
+			m.status = "resumed"
+		} else {
+			r.Pause()
+			m.status = "paused"
+		}
+	case key.Matches(msg, k.Step):
+		if !m.view.Paused {
+			r.Pause()
+		}
+		r.StepOne()
+		m.status = "one decision"
+	case key.Matches(msg, k.Faster):
+		m.setSpeed(m.speed * 2)
+	case key.Matches(msg, k.Slower):
+		m.setSpeed(m.speed / 2)
+	case key.Matches(msg, k.StepDown):
+		m.choose = m.partitionChooser("step down partition", func(p invoker.PartitionID) faults.Control {
+			return faults.Control{Kind: faults.ControlStepDown, Partition: p}
+		})
+	case key.Matches(msg, k.Leader):
+		m.choose = m.partitionChooser("make leader (next epoch) partition", func(p invoker.PartitionID) faults.Control {
+			return faults.Control{Kind: faults.ControlLeader, Partition: p}
+		})
+	case key.Matches(msg, k.Kill):
+		m.choose = m.killChooser()
+	case key.Matches(msg, k.Shutdown):
+		return m, m.control(faults.Control{Kind: faults.ControlShutdown})
+	case key.Matches(msg, k.Fault):
+		m.choose = faultChooser()
+	case key.Matches(msg, k.Variant):
+		m.choose = m.variantChooser()
+	case key.Matches(msg, k.NewSeed):
+		return m, m.restart(m.cfg.NewSeed(), m.sess.variant)
+	}
+	return m, nil
+}
+
+func (m *Model) setSpeed(s float64) {
+	switch {
+	case m.speed == 0 && s == 0:
+		s = 1 // slowing down from "as fast as possible"
+	case s > 1e6:
+		s = 0
+	case s < 1e-4:
+		s = 1e-4
+	}
+	m.speed = s
+	m.sess.runner.SetSpeed(s)
+	m.status = "speed " + formatSpeed(s)
+}
+
+// control sends c into the run; the answer comes back as a controlMsg.
+func (m Model) control(c faults.Control) tea.Cmd {
+	r := m.sess.runner
+	return func() tea.Msg { return controlMsg{what: c.String(), err: r.Control(c)} }
+}
+
+// restart stops the session (dropping its unfinished schedule) and starts
+// another one. Both take milliseconds, so they happen here, in order.
+func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
+	m.sess.stop()
+	s, err := startSession(m.ctx, m.cfg, seed, v, false)
+	if err != nil {
+		m.sess, m.err = nil, err
+		return tea.Quit
+	}
+	m.sess, m.view, m.st = s, nil, newState()
+	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, 0
+	m.speed = m.cfg.Speed
+	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
+	m.follow()
+	return nil
+}
+
+func (m *Model) scrollBy(n int) {
+	if m.pane == paneInvocations {
+		m.inv = max(0, m.inv-n)
+		return
+	}
+	m.scroll = max(0, m.scroll+n)
+}
+
+func (m Model) filterKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		m.filterIn.Blur()
+		f, err := parseFilter(m.filterIn.Value())
+		if err != nil {
+			m.status = err.Error()
+			return m, nil
+		}
+		m.filter, m.scroll, m.pane = f, 0, paneTimeline
+		return m, nil
+	case tea.KeyEsc:
+		m.filtering = false
+		m.filterIn.Blur()
+		m.filterIn.SetValue(m.filter.text)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.filterIn, cmd = m.filterIn.Update(msg)
+	return m, cmd
+}
+
+func (m Model) chooserKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	c := *m.choose
+	switch msg.String() {
+	case "esc", "q":
+		m.choose = nil
+		return m, nil
+	case "left", "up", "h":
+		c.i = (c.i + len(c.options) - 1) % len(c.options)
+	case "right", "down", "l", "tab":
+		c.i = (c.i + 1) % len(c.options)
+	case "enter":
+		m.choose = nil
+		return m, c.apply(&m, c.i)
+	default:
+		// An option's own name picks it; a digit picks the n-th option
+		// of a list that is not numbered itself.
+		s := msg.String()
+		for i, o := range c.options {
+			if o == s {
+				m.choose = nil
+				return m, c.apply(&m, i)
+			}
+		}
+		if len(s) == 1 && s >= "1" && s <= "9" && !isDigit(c.options[0]) && int(s[0]-'1') < len(c.options) {
+			m.choose = nil
+			return m, c.apply(&m, int(s[0]-'1'))
+		}
+	}
+	m.choose = &c
+	return m, nil
+}
+
+func isDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+func (m Model) partitionChooser(title string, c func(invoker.PartitionID) faults.Control) *chooser {
+	var opts []string
+	for p := range m.view.Node.Partitions {
+		opts = append(opts, fmt.Sprint(p))
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	return &chooser{title: title, options: opts, apply: func(m *Model, i int) tea.Cmd {
+		return m.control(c(invoker.PartitionID(i)))
+	}}
+}
+
+func (m *Model) killChooser() *chooser {
+	var ids []invoker.InvocationID
+	var opts []string
+	for _, inv := range m.view.Node.Invocations {
+		if !inv.Status.Terminal() {
+			ids = append(ids, inv.ID)
+			opts = append(opts, fmt.Sprintf("%s p%d", inv.ID, inv.Partition))
+		}
+	}
+	if len(ids) == 0 {
+		m.status = "no invocation to kill"
+		return nil
+	}
+	parts := map[invoker.InvocationID]invoker.PartitionID{}
+	for _, inv := range m.view.Node.Invocations {
+		parts[inv.ID] = inv.Partition
+	}
+	c := &chooser{title: "kill invocation", options: opts, apply: func(m *Model, i int) tea.Cmd {
+		return m.control(faults.Control{Kind: faults.ControlKill, Partition: parts[ids[i]], Inv: ids[i]})
+	}}
+	// Start at the invocation selected in the invocations pane, if any.
+	if sel, ok := m.selectedInvocation(); ok {
+		for i, id := range ids {
+			if id == sel {
+				c.i = i
+			}
+		}
+	}
+	return c
+}
+
+// faultActions are the actions a fault injected now can take, with the
+// parameters it uses (a control's fault hits the next matching message).
+var faultActions = []faults.Action{faults.Delay, faults.Drop, faults.Reorder, faults.Duplicate}
+
+func faultChooser() *chooser {
+	var opts []string
+	for _, a := range faultActions {
+		opts = append(opts, a.String())
+	}
+	return &chooser{title: "fault action", options: opts, apply: func(m *Model, i int) tea.Cmd {
+		m.choose = kindChooser(faultActions[i])
+		return nil
+	}}
+}
+
+func kindChooser(a faults.Action) *chooser {
+	kinds := invoker.MsgKinds()
+	var opts []string
+	for _, k := range kinds {
+		opts = append(opts, k.String())
+	}
+	c := &chooser{title: "fault " + a.String() + " the next message of kind", options: opts,
+		apply: func(m *Model, i int) tea.Cmd {
+			r := faults.Rule{Kinds: []invoker.MsgKind{kinds[i]}, Action: a, Limit: 1}
+			switch a {
+			case faults.Delay:
+				r.DelayMin, r.DelayMax = 20*time.Millisecond, 20*time.Millisecond
+			case faults.Reorder:
+				r.OvertakesMin, r.OvertakesMax = 2, 2
+			case faults.Duplicate:
+				r.DelayMin, r.DelayMax = time.Millisecond, time.Millisecond
+			}
+			return m.control(faults.Control{Kind: faults.ControlFault, Rule: r})
+		}}
+	for i, k := range kinds {
+		if k == invoker.MsgInvoke {
+			c.i = i
+		}
+	}
+	return c
+}
+
+func (m Model) variantChooser() *chooser {
+	var opts []string
+	cur := 0
+	for i, v := range invoker.Variants() {
+		opts = append(opts, v.String())
+		if v == m.sess.variant {
+			cur = i
+		}
+	}
+	return &chooser{title: fmt.Sprintf("restart seed %d with variant", m.sess.seed), options: opts, i: cur,
+		apply: func(m *Model, i int) tea.Cmd { return m.restart(m.sess.seed, invoker.Variants()[i]) }}
+}

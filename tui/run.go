@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Saved is the session the user quit: its result, and where its schedule
+// is. Result.ReplaySchedule is the command that replays it.
+type Saved struct {
+	Result   *faults.Result
+	Path     string
+	Controls int
+}
+
+// Run shows the UI on in and out until the user quits, then finishes the
+// run headlessly (unpaced, no further controls) and saves its schedule, so
+// that `lab replay` reproduces the session byte for byte. It says so on
+// progress once the screen is restored.
+func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress io.Writer) (*Saved, error) {
+	if cfg.SchedulePath == nil {
+		cfg.SchedulePath = func(seed uint64, v invoker.Variant) string {
+			return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
+		}
+	}
+	if cfg.Command == nil {
+		cfg.Command = func(seed uint64, v invoker.Variant) string {
+			return fmt.Sprintf("lab run --seed %d --variant %s --plan %s", seed, v, cfg.Options.Plan.Name)
+		}
+	}
+	if cfg.NewSeed == nil {
+		cfg.NewSeed = func() uint64 { return rand.Uint64N(1 << 32) }
+	}
+	if cfg.Scheduler == "" {
+		cfg.Scheduler = "random"
+	}
+	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused)
+	if err != nil {
+		return nil, err
+	}
+	p := tea.NewProgram(newModel(ctx, &cfg, s), tea.WithContext(ctx), tea.WithInput(in),
+		tea.WithOutput(out), tea.WithAltScreen())
+	final, err := p.Run()
+	m, _ := final.(Model)
+	if m.sess != nil {
+		s = m.sess
+	}
+	switch {
+	case err != nil:
+		s.stop()
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	case m.err != nil:
+		return nil, m.err
+	}
+	fmt.Fprintf(progress, "lab tui: finishing the run unpaced, with no further controls, to save it...\n")
+	res, err := s.finish()
+	if err != nil {
+		return nil, err
+	}
+	res.ReplaySchedule = "lab replay " + shellQuote(s.path)
+	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
+		s.path, s.controls, res.ReplaySchedule)
+	return &Saved{Result: res, Path: s.path, Controls: s.controls}, nil
+}
+
+// shellQuote quotes a path for a command line a user can paste.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,134 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/live"
+)
+
+// Config is how the UI starts a session, and starts it again on another
+// seed or variant.
+type Config struct {
+	// Options are the run's options (node, plan, workload, observers...);
+	// Seed and Node.Variant are those of the first session.
+	Options faults.Options
+	// Scheduler names the strategy, seeded per session (faults.NewStrategy).
+	Scheduler string
+	// Speed is the starting pace (virtual per wall time; 0 is unpaced).
+	Speed float64
+	// Paused starts the first session paused.
+	Paused bool
+	// SchedulePath is where a session's schedule is saved.
+	SchedulePath func(seed uint64, v invoker.Variant) string
+	// Command is the `lab run` command line that reruns a session from its
+	// seed alone (valid while no control was sent).
+	Command func(seed uint64, v invoker.Variant) string
+	// NewSeed draws the seed of a fresh session.
+	NewSeed func() uint64
+	// EventsPath, if set, receives the session's event log as JSON Lines.
+	EventsPath string
+	// TraceID names the run's trace, when telemetry is on ("" otherwise).
+	TraceID func() string
+}
+
+// session is one run: the runner, and the schedule it records to a
+// ".part" file that becomes the schedule once the run has ended.
+type session struct {
+	runner  *live.Runner
+	seed    uint64
+	variant invoker.Variant
+	path    string
+	part    *os.File
+	w       *bufio.Writer
+	events  *os.File
+	ew      *bufio.Writer
+	// controls counts the controls the run accepted.
+	controls int
+}
+
+func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Variant, paused bool) (*session, error) {
+	o := cfg.Options
+	o.Seed = seed
+	o.Node.Variant = v
+	strategy, err := faults.NewStrategy(cfg.Scheduler, seed)
+	if err != nil {
+		return nil, err
+	}
+	o.Strategy = strategy
+	if cfg.Command != nil {
+		o.Command = cfg.Command(seed, v)
+	}
+	s := &session{seed: seed, variant: v, path: cfg.SchedulePath(seed, v)}
+	if s.part, err = os.Create(s.path + ".part"); err != nil {
+		return nil, fmt.Errorf("saving the session: %w", err)
+	}
+	s.w = bufio.NewWriter(s.part)
+	o.Record = s.w
+	if cfg.EventsPath != "" {
+		if s.events, err = os.Create(cfg.EventsPath); err != nil {
+			s.discard()
+			return nil, fmt.Errorf("--events: %w", err)
+		}
+		s.ew = bufio.NewWriter(s.events)
+		o.Events = s.ew
+	}
+	s.runner, err = live.Start(ctx, o, live.Options{Speed: cfg.Speed, Paused: paused,
+		PauseOnViolation: true, Follow: true, PublishEvery: 33 * time.Millisecond})
+	if err != nil {
+		s.discard()
+		return nil, err
+	}
+	return s, nil
+}
+
+// discard drops an unfinished session's schedule and event log.
+func (s *session) discard() {
+	s.part.Close()
+	os.Remove(s.part.Name())
+	if s.events != nil {
+		s.events.Close()
+		os.Remove(s.events.Name())
+	}
+}
+
+// stop ends the run where it is and drops its schedule: a restart.
+func (s *session) stop() {
+	s.runner.Stop()
+	s.runner.Wait()
+	s.discard()
+}
+
+// finish runs the rest of the run unpaced with no further controls and
+// saves its schedule, so that `lab replay` reproduces the session byte for
+// byte.
+func (s *session) finish() (*faults.Result, error) {
+	s.runner.Finish()
+	res, err := s.runner.Wait()
+	if err != nil {
+		s.discard()
+		return nil, err
+	}
+	if s.events != nil {
+		if err := errors.Join(s.ew.Flush(), s.events.Close()); err != nil {
+			s.discard()
+			return nil, fmt.Errorf("--events: %w", err)
+		}
+		s.events = nil
+	}
+	if err := errors.Join(s.w.Flush(), s.part.Close()); err != nil {
+		os.Remove(s.part.Name())
+		return nil, fmt.Errorf("saving the session: %w", err)
+	}
+	if err := os.Rename(s.part.Name(), s.path); err != nil {
+		os.Remove(s.part.Name())
+		return nil, fmt.Errorf("saving the session: %w", err)
+	}
+	return res, nil
+}

@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"fmt"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/live"
+)
+
+// timelineCap bounds the events the timeline keeps for scrolling and
+// filtering; counts are kept for every event regardless.
+const timelineCap = 4000
+
+// historyCap is how many queue-depth samples each invoker keeps (one a tick).
+const historyCap = 48
+
+// faultLogCap bounds the fault log.
+const faultLogCap = 200
+
+// recentInvocations is how many recently touched invocations are listed.
+const recentInvocations = 64
+
+// state is what the UI derives from the events it has seen: it is fed by
+// ingest only, and never points into the runner's views.
+type state struct {
+	// seen counts the events ingested; kinds counts them by kind. Both
+	// must equal the simulator's own counts (Snapshot.Events, .Kinds).
+	seen  uint64
+	kinds [invoker.NumKinds]int
+	// timeline is a ring of the latest events.
+	timeline []invoker.Event
+	tlNext   uint64
+	faults   []invoker.Event
+	// touched lists invocations by the sequence number of their latest
+	// event, newest last.
+	touched  []invoker.InvocationID
+	shutdown shutdownPhases
+	// history is the queue depth of each invoker, one sample a tick.
+	history [][]int
+}
+
+func newState() *state { return &state{timeline: make([]invoker.Event, timelineCap)} }
+
+// ingest folds one published view's fresh events into the state.
+func (s *state) ingest(v *live.View) {
+	for i := range v.Fresh {
+		s.add(v.Fresh[i])
+	}
+}
+
+func (s *state) add(e invoker.Event) {
+	s.seen++
+	s.kinds[e.Kind]++
+	s.timeline[s.tlNext%timelineCap] = e
+	s.tlNext++
+	switch e.Kind {
+	case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate,
+		invoker.KindFaultReorder, invoker.KindControl:
+		if len(s.faults) == faultLogCap {
+			s.faults = append(s.faults[:0], s.faults[1:]...)
+		}
+		s.faults = append(s.faults, e)
+	}
+	if e.Inv != "" {
+		s.touch(e.Inv)
+	}
+	s.shutdown.observe(e)
+}
+
+// touch moves an invocation to the end of the recently touched list.
+func (s *state) touch(id invoker.InvocationID) {
+	n := len(s.touched)
+	if n > 0 && s.touched[n-1] == id {
+		return
+	}
+	for i := n - 1; i >= 0 && i >= n-recentInvocations; i-- {
+		if s.touched[i] == id {
+			copy(s.touched[i:], s.touched[i+1:])
+			s.touched[n-1] = id
+			return
+		}
+	}
+	if n == recentInvocations {
+		copy(s.touched, s.touched[1:])
+		s.touched[n-1] = id
+		return
+	}
+	s.touched = append(s.touched, id)
+}
+
+// events lists the kept timeline, oldest first.
+func (s *state) events() []invoker.Event {
+	n := min(s.tlNext, timelineCap)
+	out := make([]invoker.Event, 0, n)
+	for i := s.tlNext - n; i < s.tlNext; i++ {
+		out = append(out, s.timeline[i%timelineCap])
+	}
+	return out
+}
+
+// sample records each invoker's queue depth, once a tick.
+func (s *state) sample(snap *faults.Snapshot) {
+	invs := snap.Node.Invokers
+	if len(s.history) != len(invs) {
+		s.history = make([][]int, len(invs))
+	}
+	for i, iv := range invs {
+		h := s.history[i]
+		if len(h) == historyCap {
+			h = append(h[:0], h[1:]...)
+		}
+		s.history[i] = append(h, iv.QueueLen)
+	}
+}
+
+// missing is how many of the run's events the UI has not seen: zero unless
+// the UI fell behind the views it follows.
+func (s *state) missing(snap *faults.Snapshot) uint64 {
+	if snap.Events < s.seen {
+		return 0
+	}
+	return snap.Events - s.seen
+}
+
+// shutdownPhases follows the node's shutdown of the current incarnation:
+// each phase is a message the fault injector may order, delay or drop, so
+// the strip shows how far each has got.
+type shutdownPhases struct {
+	ingressStopped bool
+	// Per partition or invoker, since ingress stopped.
+	steppedDown map[invoker.PartitionID]bool
+	cancelled   map[int]bool
+	armTaken    map[int]bool
+	joined      map[int]bool
+	spillGone   map[int]bool
+}
+
+func (p *shutdownPhases) observe(e invoker.Event) {
+	switch e.Kind {
+	case invoker.KindRestart:
+		*p = shutdownPhases{}
+	case invoker.KindStopIngress:
+		p.ingressStopped = true
+	case invoker.KindStepDown:
+		if p.ingressStopped {
+			p.steppedDown = mark(p.steppedDown, e.Partition)
+		}
+	case invoker.KindCancel:
+		p.cancelled = mark(p.cancelled, e.Invoker)
+	case invoker.KindShutdown:
+		p.armTaken = mark(p.armTaken, e.Invoker)
+	case invoker.KindJoined:
+		p.joined = mark(p.joined, e.Invoker)
+	case invoker.KindSpillRemoved:
+		p.spillGone = mark(p.spillGone, e.Invoker)
+	}
+}
+
+func (p *shutdownPhases) started() bool { return p.ingressStopped || len(p.cancelled) > 0 }
+
+func mark[K comparable](m map[K]bool, k K) map[K]bool {
+	if m == nil {
+		m = map[K]bool{}
+	}
+	m[k] = true
+	return m
+}
+
+// phaseStep is one phase of the strip: done of total.
+type phaseStep struct {
+	name        string
+	done, total int
+}
+
+func (s phaseStep) String() string {
+	switch {
+	case s.done >= s.total:
+		return s.name + " ✓"
+	case s.done == 0:
+		return s.name + " ·"
+	}
+	return fmt.Sprintf("%s %d/%d", s.name, s.done, s.total)
+}
+
+func (p *shutdownPhases) steps(partitions, invokers int) []phaseStep {
+	ingress := 0
+	if p.ingressStopped {
+		ingress = 1
+	}
+	return []phaseStep{{"ingress", ingress, 1}, {"step-down", len(p.steppedDown), partitions},
+		{"cancel", len(p.cancelled), invokers}, {"arm", len(p.armTaken), invokers},
+		{"joined", len(p.joined), invokers}, {"spill-rm", len(p.spillGone), invokers}}
+}
+
+// current names the furthest phase reached.
+func (p *shutdownPhases) current(partitions, invokers int) string {
+	cur := "started"
+	for _, s := range p.steps(partitions, invokers) {
+		if s.done > 0 {
+			cur = s.name
+			if s.done < s.total {
+				cur = fmt.Sprintf("%s %d/%d", s.name, s.done, s.total)
+			}
+		}
+	}
+	return cur
+}

@@ -1,0 +1,359 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Styles add emphasis only: every state they mark also has a word or glyph.
+var (
+	styleTitle = lipgloss.NewStyle().Bold(true)
+	styleBad   = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("9"))
+	styleGood  = lipgloss.NewStyle().Foreground(lipgloss.Color("10"))
+	styleDim   = lipgloss.NewStyle().Faint(true)
+	styleSel   = lipgloss.NewStyle().Reverse(true)
+)
+
+// minBottom is the fewest lines the bottom pane gets.
+const minBottom = 6
+
+// View draws the screen: every line fits the width, and the lines fill the
+// height exactly.
+func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	if m.width < 40 || m.height < 12 {
+		return fit([]string{"lab: the terminal is too small (40x12 at least)"}, m.width, m.height)
+	}
+	if m.view == nil {
+		return fit([]string{"lab: starting the run...", m.status}, m.width, m.height)
+	}
+	var lines []string
+	lines = append(lines, m.header()...)
+	l := m.layout()
+	if l.tables > 0 {
+		lines = append(lines, m.tables(l.tables)...)
+	}
+	if l.summary {
+		lines = append(lines, m.invocationSummary()...)
+		lines = append(lines, m.shutdownStrip())
+	}
+	bottom := m.bottom(l.bottom)
+	for len(bottom) < l.bottom {
+		bottom = append(bottom, "")
+	}
+	lines = append(lines, bottom[:l.bottom]...)
+	lines = append(lines, m.footer()...)
+	return fit(lines, m.width, m.height)
+}
+
+// layout is how many lines each part of the screen gets.
+type layout struct {
+	tables, bottom int
+	summary        bool
+}
+
+const headerLines, summaryLines, footerLines = 2, 3, 2
+
+func (m Model) layout() layout {
+	rest := m.height - headerLines - footerLines
+	l := layout{summary: true}
+	// A panel (violation, help) takes the tables' room on small screens.
+	big := !(m.panel || m.showHelp) || m.height >= 40
+	if big {
+		rows := max(len(m.view.Node.Partitions), len(m.view.Node.Invokers)) + 2
+		l.tables = min(rows, max(0, rest-summaryLines-minBottom))
+		if l.tables < 3 {
+			l.tables = 0
+		}
+	}
+	if rest-l.tables-summaryLines < minBottom {
+		l.summary = false
+	}
+	l.bottom = rest - l.tables
+	if l.summary {
+		l.bottom -= summaryLines
+	}
+	return l
+}
+
+// bottomHeight is how many rows a page of the bottom pane scrolls.
+func (m Model) bottomHeight() int {
+	if m.view == nil {
+		return 1
+	}
+	return max(1, m.layout().bottom-2)
+}
+
+func (m Model) header() []string {
+	v, info := m.view, m.view.Info
+	layout := "per-partition"
+	if info.Node.SharedInvoker {
+		layout = "shared"
+	}
+	run := "▶ RUNNING " + formatSpeed(v.Speed)
+	switch {
+	case v.Done:
+		run = "■ DONE"
+	case v.Err != nil:
+		run = "■ STOPPED: " + v.Err.Error()
+	case v.Finishing:
+		run = "▶ FINISHING"
+	case v.Paused:
+		run = styleTitle.Render("❚❚ PAUSED")
+	}
+	line1 := fmt.Sprintf("%s  seed %d · %s · %s · %s · %s", styleTitle.Render("lab"),
+		info.Seed, info.Variant, info.Plan, layout, run)
+	inv := styleGood.Render("invariants ok")
+	if len(v.Violations) > 0 {
+		inv = styleBad.Render("✗ VIOLATED " + violatedNames(v.Violations))
+	}
+	sd := "shutdown: no"
+	if m.st.shutdown.started() {
+		sd = "shutdown: " + m.st.shutdown.current(len(v.Node.Partitions), len(v.Node.Invokers))
+	}
+	line2 := fmt.Sprintf("t %s · %s/%s · %s · %s · %d decisions · %d events",
+		strings.TrimSpace(strings.Trim(faults.FormatTime(v.At), "[]")), v.Phase, v.Stage, sd, inv, v.Decisions, v.Events)
+	if miss := m.st.missing(&v.Snapshot); miss > 0 {
+		line2 += fmt.Sprintf(" (UI missed %d)", miss)
+	}
+	if id := m.traceID(); id != "" {
+		line2 += " · trace " + id
+	}
+	return []string{line1, line2}
+}
+
+func (m Model) traceID() string {
+	if m.cfg.TraceID == nil {
+		return ""
+	}
+	return m.cfg.TraceID()
+}
+
+func violatedNames(vs []faults.Violation) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, v := range vs {
+		if !seen[v.Invariant] {
+			seen[v.Invariant] = true
+			names = append(names, v.Invariant)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func formatSpeed(s float64) string {
+	if s == 0 {
+		return "max speed"
+	}
+	return fmt.Sprintf("%gx", s)
+}
+
+// tables are the partitions and the invokers, side by side.
+func (m Model) tables(height int) []string {
+	left := m.partitionRows()
+	right := m.invokerRows()
+	rows := height
+	out := make([]string, 0, rows)
+	for i := range rows {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		if i == rows-1 && (len(left) > rows || len(right) > rows) {
+			l, r = styleDim.Render(fmt.Sprintf("… %d more", max(0, len(left)-rows+1))),
+				styleDim.Render(fmt.Sprintf("… %d more", max(0, len(right)-rows+1)))
+		}
+		out = append(out, pad(l, partitionWidth)+"  "+r)
+	}
+	return out
+}
+
+const partitionWidth = 31
+
+func (m Model) partitionRows() []string {
+	snap := &m.view.Node
+	withSM := make(map[invoker.PartitionID]int)
+	waiting := make(map[invoker.PartitionID]int)
+	for _, inv := range snap.Invocations {
+		switch {
+		case inv.State != "":
+			withSM[inv.Partition]++
+		case inv.Status == invoker.StatusInvoked:
+			waiting[inv.Partition]++
+		}
+	}
+	rows := []string{styleTitle.Render("PARTITIONS"), styleDim.Render("p  role      epoch reg  sm wait")}
+	for _, p := range snap.Partitions {
+		role, reg := "follower", "no"
+		if p.Leader {
+			role = "leader"
+		}
+		if p.Registered {
+			reg = "yes"
+		}
+		rows = append(rows, fmt.Sprintf("%-2d %-9s %5d %-3s %3d %4d", p.ID, role, p.Epoch, reg, withSM[p.ID], waiting[p.ID]))
+	}
+	return rows
+}
+
+func (m Model) invokerRows() []string {
+	rows := []string{styleTitle.Render("INVOKERS"), styleDim.Render("i  state      queue  mem disk seg slots depth")}
+	for i, iv := range m.view.Node.Invokers {
+		var hist []int
+		if i < len(m.st.history) {
+			hist = m.st.history[i]
+		}
+		state := invokerState(iv)
+		if iv.State == "dead" {
+			state = styleBad.Render(fmt.Sprintf("%-10s", state))
+		} else {
+			state = fmt.Sprintf("%-10s", state)
+		}
+		rows = append(rows, fmt.Sprintf("%-2d %s %5d %4d %4d %3d %5s %s", iv.ID, state, iv.QueueLen,
+			iv.QueueInMemory, iv.QueueOnDisk, iv.SegmentsOnDisk, fmt.Sprintf("%d/%d", iv.SlotsUsed, iv.SlotLimit),
+			sparkline(hist, m.sparkWidth())))
+	}
+	return rows
+}
+
+// sparkWidth is the room left for the queue-depth history.
+func (m Model) sparkWidth() int {
+	return max(4, min(historyCap, m.width-partitionWidth-2-41))
+}
+
+// invokerState is one word: dead outranks blocked, blocked outranks
+// cancelled, and a loop that left running says where it got to.
+func invokerState(iv invoker.InvokerSnapshot) string {
+	switch {
+	case iv.State == "dead":
+		return "DEAD ✗"
+	case iv.Blocked:
+		return "blocked"
+	case iv.State == "running" && iv.Cancelled:
+		return "cancelled"
+	}
+	return iv.State
+}
+
+var sparks = []rune(" ▁▂▃▄▅▆▇█")
+
+// sparkline draws the latest width samples, scaled to their maximum.
+func sparkline(h []int, width int) string {
+	if len(h) > width {
+		h = h[len(h)-width:]
+	}
+	top := 1
+	for _, v := range h {
+		top = max(top, v)
+	}
+	var b strings.Builder
+	for _, v := range h {
+		b.WriteRune(sparks[(v*(len(sparks)-1)+top-1)/top])
+	}
+	return b.String()
+}
+
+func (m Model) invocationSummary() []string {
+	var byStatus [invoker.StatusPaused + 1]int
+	for _, p := range m.view.Node.Partitions {
+		for s := range byStatus {
+			byStatus[s] += p.ByStatus[s]
+		}
+	}
+	line1 := styleTitle.Render("INVOCATIONS")
+	for s := invoker.StatusInvoked; s <= invoker.StatusPaused; s++ {
+		line1 += fmt.Sprintf("  %s %d", s, byStatus[s])
+	}
+	byState := map[string]int{}
+	var order []string
+	for _, inv := range m.view.Node.Invocations {
+		st := inv.State
+		if st == "" {
+			st = "none"
+		}
+		if byState[st] == 0 {
+			order = append(order, st)
+		}
+		byState[st]++
+	}
+	line2 := styleDim.Render("state machines")
+	for _, st := range []string{"new", "in-flight", "waiting-retry"} {
+		line2 += fmt.Sprintf("  %s %d", st, byState[st])
+	}
+	line2 += fmt.Sprintf("  (none: %d)", byState["none"])
+	for _, st := range order {
+		if st != "new" && st != "in-flight" && st != "waiting-retry" && st != "none" {
+			line2 += fmt.Sprintf("  %s %d", st, byState[st])
+		}
+	}
+	return []string{line1, line2}
+}
+
+// shutdownStrip shows the node's shutdown phases filling as they happen.
+func (m Model) shutdownStrip() string {
+	p := &m.st.shutdown
+	if !p.started() {
+		return styleTitle.Render("SHUTDOWN") + "  not started (x starts it)"
+	}
+	parts, invs := len(m.view.Node.Partitions), len(m.view.Node.Invokers)
+	steps := p.steps(parts, invs)
+	var b strings.Builder
+	b.WriteString(styleTitle.Render("SHUTDOWN"))
+	for i, s := range steps {
+		if i > 0 {
+			b.WriteString(" ›")
+		}
+		b.WriteString(" " + s.String())
+	}
+	return b.String()
+}
+
+// footer is the prompt or the status, and the key legend.
+func (m Model) footer() []string {
+	var line string
+	switch {
+	case m.filtering:
+		line = m.filterIn.View() + styleDim.Render("  enter: apply · esc: cancel")
+	case m.choose != nil:
+		line = fmt.Sprintf("%s: ◂ %s ▸  %s", m.choose.title, styleSel.Render(m.choose.options[m.choose.i]),
+			styleDim.Render("←→ choose · enter · esc"))
+	default:
+		line = m.status
+	}
+	return []string{line, m.help.ShortHelpView(m.keys.ShortHelp())}
+}
+
+// fit makes lines exactly width x height: cut, padded, the rest dropped.
+func fit(lines []string, width, height int) string {
+	var b strings.Builder
+	for i := range height {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad(ansi.Truncate(l, width, "…"), width))
+	}
+	return b.String()
+}
+
+// pad fills a line with spaces up to width cells.
+func pad(s string, width int) string {
+	if w := ansi.StringWidth(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
