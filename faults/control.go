@@ -89,7 +89,12 @@ func (s *Sim) applyControl(c Control) {
 		_, e := s.node.Leader(c.Partition)
 		c.Epoch = e + 1
 	}
-	s.emit(invoker.Event{Kind: invoker.KindControl, Invoker: invoker.NoInvoker, Partition: c.Partition,
+	// Only the controls about a partition name one in their event.
+	p := invoker.NoPartition
+	if c.Kind == ControlStepDown || c.Kind == ControlLeader || c.Kind == ControlKill {
+		p = c.Partition
+	}
+	s.emit(invoker.Event{Kind: invoker.KindControl, Invoker: invoker.NoInvoker, Partition: p,
 		Epoch: c.Epoch, Inv: c.Inv, Reason: c.String()})
 	s.rec.control(c)
 	switch c.Kind {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"lab/faults"
 	"lab/invoker"
 )
@@ -79,10 +81,40 @@ func (m Model) timeline(height int) (string, []string) {
 	rows := []string{styleDim.Render(fmt.Sprintf("%-15s p:%s i:%s  %-6s %s", "time", laneHeader(parts), laneHeader(invs), "#seq", "event"))}
 	for i := range shown {
 		e := &shown[i]
+		p, i := laneOf(e)
 		rows = append(rows, fmt.Sprintf("%s p:%s i:%s  #%-5d %s", faults.FormatTime(e.At),
-			lanes(parts, int(e.Partition), e), lanes(invs, e.Invoker, e), e.Seq, e.String()))
+			lanes(parts, p, e), lanes(invs, i, e), e.Seq, e.String()))
 	}
 	return title, rows
+}
+
+// laneOf is the partition and invoker lanes an event belongs to (-1:
+// none), from its kind: a partition processor's events are not an
+// invoker's, and a message is an invoker's only if it travels to one.
+func laneOf(e *invoker.Event) (partition, invokerLane int) {
+	partition, invokerLane = int(e.Partition), e.Invoker
+	switch e.Kind {
+	case invoker.KindLeader, invoker.KindStepDown, invoker.KindAccepted, invoker.KindRejected,
+		invoker.KindStatus, invoker.KindJournal, invoker.KindEffectDropped, invoker.KindExitNoticed:
+		invokerLane = -1
+	case invoker.KindStopIngress, invoker.KindRestart, invoker.KindRun, invoker.KindPhase:
+		partition, invokerLane = -1, -1
+	case invoker.KindSent, invoker.KindUndelivered, invoker.KindFaultDelay, invoker.KindFaultDrop,
+		invoker.KindFaultDuplicate, invoker.KindFaultReorder:
+		if !toInvoker(e.Msg) {
+			invokerLane = -1
+		}
+	}
+	return partition, invokerLane
+}
+
+// toInvoker reports whether messages of kind k are received by an invoker.
+func toInvoker(k invoker.MsgKind) bool {
+	switch k {
+	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:
+		return true
+	}
+	return k.IsInput()
 }
 
 func laneHeader(n int) string {
@@ -152,7 +184,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 	if trace == "" {
 		trace = "-"
 	}
-	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-14s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
+	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-16s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
 	ids := m.st.touched
 	sel := min(m.inv, max(0, len(ids)-1))
 	start := max(0, min(sel-(height-2), len(ids)-1))
@@ -166,7 +198,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 				sm = fmt.Sprintf("%s %s", inv.State, inv.PLE)
 			}
 		}
-		row := fmt.Sprintf("%-6s p%-2d %-10s %-14s %7d %7d  %s", id, inv.Partition, status, sm, inv.Attempt, inv.Journal, trace)
+		row := fmt.Sprintf("%-6s p%-2d %-10s %-16s %7d %7d  %s", id, inv.Partition, status, sm, inv.Attempt, inv.Journal, trace)
 		if i == sel {
 			row = styleSel.Render("> " + row)
 		} else {
@@ -255,28 +287,39 @@ func (m Model) helpPane(height int) []string {
 	for _, c := range cols {
 		n = max(n, len(c))
 	}
+	keyW, descW := make([]int, len(cols)), make([]int, len(cols))
+	for j, c := range cols {
+		for _, b := range c {
+			keyW[j] = max(keyW[j], len(b.Help().Key))
+			descW[j] = max(descW[j], len(b.Help().Desc))
+		}
+	}
 	for i := range n {
 		var row string
-		for _, c := range cols {
+		for j, c := range cols {
 			cell := ""
 			if i < len(c) {
 				h := c[i].Help()
-				cell = fmt.Sprintf("%-6s %s", h.Key, h.Desc)
+				cell = fmt.Sprintf("%-*s %s", keyW[j], h.Key, h.Desc)
 			}
-			row += pad(cell, 30)
+			row += pad(cell, keyW[j]+descW[j]+3)
 		}
 		lines = append(lines, "  "+strings.TrimRight(row, " "))
 	}
-	lines = append(lines,
-		"  Partitions: sm = invocations with a state machine on the invoker; wait = invoked,",
-		"  without one (queued, in transit, or waiting for a leader). Invokers: queue in memory",
-		"  and on disk (seg = segment files), slots used/limit, depth = queue length history.",
-		"  Timeline lanes, one per partition (p:) and invoker (i:): "+glyphLegend,
-		"  Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down); sorts narrow, terms widen.",
-		"  Quit (q) finishes the run unpaced with no more controls, saves it, and prints",
-		"  `lab replay FILE`, which reproduces the session byte for byte.")
+	text := lipgloss.NewStyle().Width(max(20, m.width-2)).Render(helpText)
+	for _, l := range strings.Split(text, "\n") {
+		lines = append(lines, "  "+l)
+	}
 	if len(lines) > height {
 		lines = lines[:height]
 	}
 	return lines
 }
+
+const helpText = "Partitions: sm = invocations with a state machine on the invoker; wait = invoked " +
+	"without one (queued, in transit, or waiting for a leader). Invokers: queue length, in memory " +
+	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
+	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
+	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
+	"Quit finishes the run unpaced with no further controls, saves its schedule and prints " +
+	"lab replay FILE, which reproduces the session byte for byte."

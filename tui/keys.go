@@ -20,24 +20,24 @@ func newKeyMap() keyMap {
 		Step:     b(".", "step one decision", ".", "s"),
 		Faster:   b("+", "faster", "+", "="),
 		Slower:   b("-", "slower", "-", "_"),
-		StepDown: b("d", "step a partition down", "d"),
-		Leader:   b("l", "make a partition leader", "l"),
-		Kill:     b("k", "kill an invocation", "k"),
-		Shutdown: b("x", "start the node's shutdown", "x"),
-		Fault:    b("f", "inject a fault now", "f"),
-		Variant:  b("v", "switch variant, same seed", "v"),
-		NewSeed:  b("n", "restart on a new seed", "n"),
-		Filter:   b("/", "filter the timeline", "/"),
-		Pane:     b("tab", "timeline/invocations/faults", "tab"),
+		StepDown: b("d", "step-down partition", "d"),
+		Leader:   b("l", "make leader", "l"),
+		Kill:     b("k", "kill invocation", "k"),
+		Shutdown: b("x", "start shutdown", "x"),
+		Fault:    b("f", "inject a fault", "f"),
+		Variant:  b("v", "variant, same seed", "v"),
+		NewSeed:  b("n", "new seed", "n"),
+		Filter:   b("/", "filter timeline", "/"),
+		Pane:     b("tab", "next pane", "tab"),
 		Up:       b("↑", "scroll up", "up"),
 		Down:     b("↓", "scroll down", "down"),
 		PgUp:     b("pgup", "page up", "pgup"),
 		PgDn:     b("pgdn", "page down", "pgdown"),
 		Top:      b("home", "oldest", "home"),
-		End:      b("end", "follow the newest", "end"),
-		Back:     b("esc", "close / cancel / clear filter", "esc"),
+		End:      b("end", "newest, follow", "end"),
+		Back:     b("esc", "close/clear", "esc"),
 		Help:     b("?", "help", "?"),
-		Quit:     b("q", "quit: finish the run, save it", "q", "ctrl+c"),
+		Quit:     b("q", "quit and save", "q", "ctrl+c"),
 	}
 }
 
@@ -46,11 +46,15 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Pause, k.Step, k.Shutdown, k.Fault, k.Filter, k.Help, k.Quit}
 }
 
-// FullHelp is the help pane, by column.
+// FullHelp is the help pane, by column; scrolling keys are listed in pairs.
 func (k keyMap) FullHelp() [][]key.Binding {
+	pair := func(a, b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithHelp(a.Help().Key+" "+b.Help().Key, desc))
+	}
 	return [][]key.Binding{
 		{k.Pause, k.Step, k.Faster, k.Slower, k.Variant, k.NewSeed, k.Quit},
-		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault},
-		{k.Filter, k.Pane, k.Up, k.Down, k.PgUp, k.PgDn, k.Top, k.End, k.Back, k.Help},
+		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Help},
+		{k.Filter, k.Pane, pair(k.Up, k.Down, "scroll"), pair(k.PgUp, k.PgDn, "page"),
+			pair(k.Top, k.End, "oldest, newest"), k.Back},
 	}
 }

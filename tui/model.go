@@ -89,10 +89,11 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 		keys: newKeyMap(), help: help.New(), filterIn: in, speed: cfg.Speed}
 }
 
-func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+// nextTick asks for the next tick (tests send their own).
+var nextTick = func() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
 
 // Init starts the ticks.
-func (m Model) Init() tea.Cmd { return tick() }
+func (m Model) Init() tea.Cmd { return nextTick() }
 
 // Update handles one message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -102,7 +103,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 	case tickMsg:
 		m.follow()
-		return m, tick()
+		return m, nextTick()
 	case controlMsg:
 		if msg.err != nil {
 			m.status = fmt.Sprintf("%s refused: %v", msg.what, msg.err)
@@ -141,9 +142,9 @@ func (m *Model) follow() {
 		m.st.ingest(v)
 		m.view = v
 	}
-	m.st.sample(&m.view.Snapshot)
 	if n := len(m.view.Violations); n > m.violations {
 		m.violations, m.panel, m.showHelp = n, true, false
+		m.status = "an invariant was violated: the run paused"
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // filtering; counts are kept for every event regardless.
 const timelineCap = 4000
 
-// historyCap is how many queue-depth samples each invoker keeps (one a tick).
+// historyCap is how many queue depths each invoker keeps: one per change,
+// so the same run draws the same history however fast it is watched.
 const historyCap = 48
 
 // faultLogCap bounds the fault log.
@@ -36,8 +37,10 @@ type state struct {
 	// event, newest last.
 	touched  []invoker.InvocationID
 	shutdown shutdownPhases
-	// history is the queue depth of each invoker, one sample a tick.
+	// history is the queue depth of each invoker after each change, and
+	// depth the latest.
 	history [][]int
+	depth   []int
 }
 
 func newState() *state { return &state{timeline: make([]invoker.Event, timelineCap)} }
@@ -66,6 +69,39 @@ func (s *state) add(e invoker.Event) {
 		s.touch(e.Inv)
 	}
 	s.shutdown.observe(e)
+	s.queueDepth(e)
+}
+
+// queueDepth follows the length of each invoker's segmented queue: an
+// enqueue or dequeue says the length after it (N), a purge removes N, the
+// shutdown arm discards what is left, and a restart starts empty queues.
+func (s *state) queueDepth(e invoker.Event) {
+	d := -1
+	switch e.Kind {
+	case invoker.KindEnqueue, invoker.KindDequeue:
+		d = e.N
+	case invoker.KindPurge:
+		if e.Invoker >= 0 && e.Invoker < len(s.depth) {
+			d = max(0, s.depth[e.Invoker]-e.N)
+		}
+	case invoker.KindShutdown:
+		d = 0
+	case invoker.KindRestart:
+		s.history, s.depth = nil, nil
+	}
+	if d < 0 || e.Invoker < 0 {
+		return
+	}
+	for len(s.history) <= e.Invoker {
+		s.history = append(s.history, nil)
+		s.depth = append(s.depth, 0)
+	}
+	h := s.history[e.Invoker]
+	if len(h) == historyCap {
+		h = append(h[:0], h[1:]...)
+	}
+	s.history[e.Invoker] = append(h, d)
+	s.depth[e.Invoker] = d
 }
 
 // touch moves an invocation to the end of the recently touched list.
@@ -97,21 +133,6 @@ func (s *state) events() []invoker.Event {
 		out = append(out, s.timeline[i%timelineCap])
 	}
 	return out
-}
-
-// sample records each invoker's queue depth, once a tick.
-func (s *state) sample(snap *faults.Snapshot) {
-	invs := snap.Node.Invokers
-	if len(s.history) != len(invs) {
-		s.history = make([][]int, len(invs))
-	}
-	for i, iv := range invs {
-		h := s.history[i]
-		if len(h) == historyCap {
-			h = append(h[:0], h[1:]...)
-		}
-		s.history[i] = append(h, iv.QueueLen)
-	}
 }
 
 // missing is how many of the run's events the UI has not seen: zero unless

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -65,7 +66,8 @@ const headerLines, summaryLines, footerLines = 2, 3, 2
 func (m Model) layout() layout {
 	rest := m.height - headerLines - footerLines
 	l := layout{summary: true}
-	// A panel (violation, help) takes the tables' room on small screens.
+	// A panel (violation, help) takes the tables' room on small screens,
+	// and the help the summary's too.
 	big := !(m.panel || m.showHelp) || m.height >= 40
 	if big {
 		rows := max(len(m.view.Node.Partitions), len(m.view.Node.Invokers)) + 2
@@ -74,7 +76,7 @@ func (m Model) layout() layout {
 			l.tables = 0
 		}
 	}
-	if rest-l.tables-summaryLines < minBottom {
+	if rest-l.tables-summaryLines < minBottom || (m.showHelp && !big) {
 		l.summary = false
 	}
 	l.bottom = rest - l.tables
@@ -109,18 +111,22 @@ func (m Model) header() []string {
 	case v.Paused:
 		run = styleTitle.Render("❚❚ PAUSED")
 	}
-	line1 := fmt.Sprintf("%s  seed %d · %s · %s · %s · %s", styleTitle.Render("lab"),
+	line1 := fmt.Sprintf("%s seed %d · %s · %s · %s · %s", styleTitle.Render("lab"),
 		info.Seed, info.Variant, info.Plan, layout, run)
 	inv := styleGood.Render("invariants ok")
 	if len(v.Violations) > 0 {
 		inv = styleBad.Render("✗ VIOLATED " + violatedNames(v.Violations))
 	}
-	sd := "shutdown: no"
-	if m.st.shutdown.started() {
-		sd = "shutdown: " + m.st.shutdown.current(len(v.Node.Partitions), len(v.Node.Invokers))
+	line2 := fmt.Sprintf("%s · %s/%s", v.At.Round(time.Microsecond), v.Phase, v.Stage)
+	if m.width >= 110 {
+		// Narrower screens have it in the shutdown strip just below.
+		sd := "no"
+		if m.st.shutdown.started() {
+			sd = m.st.shutdown.current(len(v.Node.Partitions), len(v.Node.Invokers))
+		}
+		line2 += " · shutdown: " + sd
 	}
-	line2 := fmt.Sprintf("t %s · %s/%s · %s · %s · %d decisions · %d events",
-		strings.TrimSpace(strings.Trim(faults.FormatTime(v.At), "[]")), v.Phase, v.Stage, sd, inv, v.Decisions, v.Events)
+	line2 += fmt.Sprintf(" · %s · %d events · %d decisions", inv, v.Events, v.Decisions)
 	if miss := m.st.missing(&v.Snapshot); miss > 0 {
 		line2 += fmt.Sprintf(" (UI missed %d)", miss)
 	}

@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// lastControl is the latest sim.control event the UI has seen.
+func lastControl(m Model) (invoker.Event, bool) {
+	evs := m.st.events()
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind == invoker.KindControl {
+			return evs[i], true
+		}
+	}
+	return invoker.Event{}, false
+}
+
+// sendControl types keys that send a control, then waits until the run
+// has applied and logged it.
+func sendControl(t *testing.T, m Model, typed string) (Model, invoker.Event) {
+	t.Helper()
+	before := m.st.kinds[invoker.KindControl]
+	m = keys(t, m, typed)
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.st.kinds[invoker.KindControl] > before }))
+	e, _ := lastControl(m)
+	return m, e
+}
+
+func TestPauseResumeAndStep(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = stepTo(t, m, 5)
+	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Decisions > 5 }))
+	if m.view.Decisions != 6 {
+		t.Fatalf(". took %d decisions, want 1", m.view.Decisions-5)
+	}
+	// Typed faster than read, three dots arrive as one message: three steps.
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("...")})
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == 9 }))
+	m = keys(t, m, " ")
+	m = tickUntil(t, m, func(m Model) bool { return !m.view.Paused })
+	if !strings.Contains(m.View(), "RUNNING") {
+		t.Fatalf("resumed, the header does not say RUNNING:\n%s", m.View())
+	}
+	m = keys(t, m, " ")
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Paused }))
+	if !strings.Contains(m.View(), "PAUSED") {
+		t.Fatalf("paused, the header does not say PAUSED:\n%s", m.View())
+	}
+	// A step while running pauses first.
+	m = keys(t, m, " ")
+	m = tickUntil(t, m, func(m Model) bool { return !m.view.Paused })
+	before := m.view.Decisions
+	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Paused && m.view.Decisions > before }))
+	if !m.view.Paused {
+		t.Fatal(". while running did not pause the run")
+	}
+}
+
+func TestSpeedKeys(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = keys(t, m, "++")
+	if m.speed != 4 {
+		t.Fatalf("speed %g after ++ from 1, want 4", m.speed)
+	}
+	m = keys(t, m, "---")
+	if m.speed != 0.5 {
+		t.Fatalf("speed %g after --- from 4, want 0.5", m.speed)
+	}
+	m = tickUntil(t, keys(t, m, " "), func(m Model) bool { return m.view.Speed == 0.5 && !m.view.Paused })
+	if m.view.Speed != 0.5 {
+		t.Fatalf("the run's speed is %g, want 0.5", m.view.Speed)
+	}
+}
+
+// Every control goes through the simulator: it is logged as sim.control
+// with its subject, and counted for the violation panel.
+func TestControls(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 100, 30)
+	m = stepTo(t, m, 300)
+	var e invoker.Event
+	m, e = sendControl(t, m, "d2")
+	if e.Reason != "step-down p2" || e.Partition != 2 {
+		t.Fatalf("d2 logged %q", e)
+	}
+	m, e = sendControl(t, m, "l<right><enter>")
+	if !strings.HasPrefix(e.Reason, "leader p1 epoch") {
+		t.Fatalf("l → enter logged %q", e)
+	}
+	// k kills the invocation selected in the invocations pane.
+	m = keys(t, m, "<tab>")
+	sel, ok := m.selectedInvocation()
+	if !ok {
+		t.Fatal("no invocation selected in the invocations pane")
+	}
+	if !strings.Contains(m.View(), "> "+string(sel)) {
+		t.Fatalf("the selected invocation %s is not marked:\n%s", sel, m.View())
+	}
+	m, e = sendControl(t, m, "k<enter>")
+	if e.Inv != sel || !strings.HasPrefix(e.Reason, "kill ") {
+		t.Fatalf("k on %s logged %q", sel, e)
+	}
+	m, e = sendControl(t, m, "f<right><enter><enter>")
+	if e.Reason != "fault drop invoke at most 1" {
+		t.Fatalf("f → drop → invoke logged %q", e.Reason)
+	}
+	m, e = sendControl(t, m, "x")
+	if e.Reason != "shutdown" || e.Partition != invoker.NoPartition {
+		t.Fatalf("x logged %q", e.Reason)
+	}
+	if m.sess.controls != 5 {
+		t.Fatalf("%d controls counted, want 5", m.sess.controls)
+	}
+	m = keys(t, m, "<tab>")
+	if got := m.View(); !strings.Contains(got, "[faults]") || !strings.Contains(got, "controls 5") {
+		t.Fatalf("the fault log does not list the controls:\n%s", got)
+	}
+}
+
+func TestChooserCancels(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = keys(t, m, "d<esc>f<esc>v<esc>")
+	if m.choose != nil || m.st.kinds[invoker.KindControl] != 0 {
+		t.Fatal("esc did not cancel the prompt")
+	}
+	// While a prompt is up, its keys are its own: q cancels, not quits.
+	m = keys(t, m, "dq")
+	if m.quitting || m.choose != nil {
+		t.Fatalf("q in a prompt: quitting %v, prompt %v", m.quitting, m.choose)
+	}
+}
+
+func TestFilterKeys(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 100, 30)
+	m = stepTo(t, m, 400)
+	m = keys(t, m, "/invoker2 slot.<enter>")
+	if m.filter.text != "invoker2 slot." {
+		t.Fatalf("filter %q", m.filter.text)
+	}
+	title, rows := m.timeline(20)
+	if !strings.Contains(title, `filter "invoker2 slot."`) || len(rows) < 2 {
+		t.Fatalf("filtered timeline %q with %d rows", title, len(rows))
+	}
+	for _, r := range rows[1:] {
+		if !strings.Contains(r, "invoker2: slot ") {
+			t.Fatalf("the filter let through %q", r)
+		}
+	}
+	m = keys(t, m, "/<esc>")
+	if m.filter.text != "invoker2 slot." {
+		t.Fatal("esc while editing dropped the applied filter")
+	}
+	m = keys(t, m, "<esc>")
+	if !m.filter.empty() {
+		t.Fatal("esc did not clear the filter")
+	}
+	m = keys(t, m, "/nonsense<enter>")
+	if !m.filter.empty() || !strings.Contains(m.status, `filter "nonsense"`) {
+		t.Fatalf("a bad filter: filter %q, status %q", m.filter.text, m.status)
+	}
+}
+
+func TestScrollKeys(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = stepTo(t, m, 400)
+	last := func(m Model) string {
+		_, rows := m.timeline(m.layout().bottom - 1)
+		return rows[len(rows)-1]
+	}
+	following := last(m)
+	m = keys(t, m, "<up><up><up>")
+	if m.scroll != 3 || last(m) == following {
+		t.Fatalf("up did not scroll (scroll %d)", m.scroll)
+	}
+	m = keys(t, m, "<end>")
+	if m.scroll != 0 || last(m) != following {
+		t.Fatal("end did not follow the newest again")
+	}
+	m = keys(t, m, "<home>")
+	if _, rows := m.timeline(m.layout().bottom - 1); !strings.Contains(rows[1], "#1 ") {
+		t.Fatalf("home does not show the first event: %q", rows[1])
+	}
+}
+
+func TestRestartKeys(t *testing.T) {
+	cfg := testConfig(t)
+	m := newTestModel(t, cfg, 80, 24)
+	m = stepTo(t, m, 50)
+	first := m.sess.path + ".part"
+	m = keys(t, m, "v<right><enter>")
+	if m.sess.variant != invoker.Fixed || m.sess.seed != 1 {
+		t.Fatalf("v → fixed restarted seed %d variant %s", m.sess.seed, m.sess.variant)
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Fatalf("the abandoned session's schedule is still there: %v", err)
+	}
+	m = tickUntil(t, m, func(m Model) bool { return m.view != nil && m.view.Info.Variant == invoker.Fixed })
+	if m.st.seen > m.view.Events {
+		t.Fatal("the new session's counts include the old one's events")
+	}
+	m = keys(t, m, "n")
+	if m.sess.seed != 42 || m.sess.variant != invoker.Fixed {
+		t.Fatalf("n restarted seed %d variant %s, want 42 fixed", m.sess.seed, m.sess.variant)
+	}
+}
+
+func TestQuitKey(t *testing.T) {
+	for _, k := range []string{"q", "<ctrl+c>"} {
+		m := newTestModel(t, testConfig(t), 80, 24)
+		next, cmd := m.Update(keyMsg(t, k))
+		if !next.(Model).quitting || cmd == nil {
+			t.Fatalf("%s: not quitting", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("%s: the command is not tea.Quit", k)
+		}
+	}
+}
+
+func keyMsg(t *testing.T, k string) tea.KeyMsg {
+	if strings.HasPrefix(k, "<") {
+		return namedKey(t, strings.Trim(k, "<>"))
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// The UI sees every event the run logs, with the same counts by kind,
+// however the views were batched.
+func TestNoEventMissing(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m.sess.runner.SetSpeed(0)
+	m.sess.runner.Finish()
+	res, err := m.sess.runner.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, tickMsg{})
+	if m.st.seen != res.Events || m.st.kinds != res.Kinds || m.st.missing(&m.view.Snapshot) != 0 {
+		t.Fatalf("the UI saw %d events, the run logged %d (kinds equal: %v)", m.st.seen, res.Events, m.st.kinds == res.Kinds)
+	}
+}
+
+// Quitting saves a schedule that replays the session to the same hash.
+func TestQuitSavesAReplayableSession(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = stepTo(t, m, 200)
+	m, _ = sendControl(t, m, "x")
+	res, err := m.sess.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(m.sess.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := faults.ParseSchedule(m.sess.path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := faults.Run(t.Context(), faults.ReplayOptions(sch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash != res.Hash || !again.Violated(faults.NoPanic) {
+		t.Fatalf("replay hash %s (panic %v), session hash %s", again.Hash, again.Violated(faults.NoPanic), res.Hash)
+	}
+	if _, err := os.Stat(m.sess.path + ".part"); !os.IsNotExist(err) {
+		t.Fatal("the .part file is left behind")
+	}
+	m.sess = nil // finished: nothing to stop
+}

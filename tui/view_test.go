@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The screens at fixed sizes, in plain text: a paused start, a run under
+// way, the violation panel, the help, a filter, and each pane.
+func TestScreens(t *testing.T) {
+	type shot struct {
+		name          string
+		width, height int
+		decisions     int
+		keys          string
+	}
+	for _, s := range []shot{
+		{"start-80x24", 80, 24, 0, ""},
+		{"running-80x24", 80, 24, 600, ""},
+		{"running-120x40", 120, 40, 600, ""},
+		{"help-80x24", 80, 24, 0, "?"},
+		{"filter-100x30", 100, 30, 600, "/p3<enter>"},
+		{"invocations-100x30", 100, 30, 600, "<tab><down><down>"},
+		{"faults-100x30", 100, 30, 600, "<tab><tab>"},
+		{"fault-prompt-80x24", 80, 24, 10, "f<right>"},
+		{"tiny-30x10", 30, 10, 0, ""},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			m := newTestModel(t, testConfig(t), s.width, s.height)
+			m = stepTo(t, m, s.decisions)
+			m = keys(t, m, s.keys)
+			golden(t, s.name, m.View())
+		})
+	}
+}
+
+// runToViolation resumes the run unpaced: it pauses itself at the panic.
+func runToViolation(t *testing.T, m Model) Model {
+	t.Helper()
+	m.sess.runner.SetSpeed(0)
+	m = keys(t, m, " ")
+	m = tickUntil(t, m, func(m Model) bool { return m.panel && m.view.Paused })
+	return settle(t, m)
+}
+
+func TestViolationPanel(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := runToViolation(t, newTestModel(t, testConfig(t), size[0], size[1]))
+			screen := m.View()
+			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1547", "PANIC",
+				"events leading to no-panic", "lab replay ", "lab run --seed 1 --variant buggy"} {
+				if !strings.Contains(screen, want) {
+					t.Errorf("the panel does not show %q", want)
+				}
+			}
+			golden(t, fmt.Sprintf("violation-%dx%d", size[0], size[1]), screen)
+			// esc goes back to the timeline, which ends with the panic.
+			m = keys(t, m, "<esc>")
+			if m.panel || !strings.Contains(m.View(), "[timeline]") {
+				t.Fatalf("esc did not close the panel:\n%s", m.View())
+			}
+		})
+	}
+}
+
+// Every screen fills the terminal exactly, whatever its size, and carries
+// no escape sequence in the plain profile (NO_COLOR).
+func TestScreenFitsEverySize(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = stepTo(t, m, 400)
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}, {40, 12}, {20, 5}, {81, 25}} {
+		for _, k := range []string{"", "?", "<tab>", "<tab>", "<esc>", "f"} {
+			m = keys(t, m, k)
+			m = update(t, m, resize(size[0], size[1]))
+			screen := m.View()
+			lines := strings.Split(screen, "\n")
+			if len(lines) != size[1] {
+				t.Fatalf("%dx%d after %q: %d lines", size[0], size[1], k, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w != size[0] {
+					t.Fatalf("%dx%d after %q: line %d is %d wide: %q", size[0], size[1], k, i, w, l)
+				}
+			}
+			if strings.Contains(screen, "\x1b[") {
+				t.Fatalf("an escape sequence in the plain profile: %q", screen)
+			}
+		}
+		m = keys(t, m, "<esc><esc>")
+	}
+}
