@@ -1,9 +1,9 @@
 package tui
 
 import (
-	"fmt"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
