@@ -1,0 +1,201 @@
+package main
+
+// The terminal UI, end to end: the real binary in a real terminal (tmux),
+// driven by keys, its screen read back with capture-pane. Every wait polls
+// the screen until a deadline; nothing sleeps to synchronise.
+
+import (
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession is one detached tmux server and session, private to a test.
+type tmuxSession struct {
+	t    *testing.T
+	bin  string
+	sock string
+}
+
+func newTmux(t *testing.T, width, height int, dir string, env []string, command string) *tmuxSession {
+	t.Helper()
+	bin, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatal("tmux is not installed, and the terminal UI is tested in it: apt-get install -y tmux (.ci/run does)")
+	}
+	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command(bin, "-S", s.sock, "kill-server").Run() })
+	args := []string{"new-session", "-d", "-s", "lab", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-c", dir}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	// The pane stays after the binary exits, so its last screen and exit
+	// status can be read.
+	s.run(append(args, command, ";", "set-option", "-t", "lab", "remain-on-exit", "on")...)
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command(s.bin, append([]string{"-S", s.sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) keys(keys ...string) { s.run(append([]string{"send-keys", "-t", "lab"}, keys...)...) }
+
+// screen is the pane as text (-e: with its escape sequences).
+func (s *tmuxSession) screen(flags ...string) string {
+	return s.run(append([]string{"capture-pane", "-p", "-J", "-t", "lab"}, flags...)...)
+}
+
+// waitFor polls the screen until it matches, or fails the test with it.
+func (s *tmuxSession) waitFor(what string, match func(screen string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		screen := s.screen()
+		if match(screen) {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waited 30s for %s; the screen:\n%s", what, screen)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) waitText(re string) string {
+	s.t.Helper()
+	r := regexp.MustCompile(re)
+	return s.waitFor(strconv.Quote(re), r.MatchString)
+}
+
+// exited waits for the binary to exit and returns its exit status.
+func (s *tmuxSession) exited() int {
+	s.t.Helper()
+	var status string
+	s.waitFor("the binary to exit", func(string) bool {
+		f := strings.Fields(s.run("display-message", "-p", "-t", "lab", "#{pane_dead} #{pane_dead_status}"))
+		if len(f) == 2 && f[0] == "1" {
+			status = f[1]
+			return true
+		}
+		return false
+	})
+	code, err := strconv.Atoi(status)
+	if err != nil {
+		s.t.Fatalf("exit status %q", status)
+	}
+	return code
+}
+
+// colourSGR finds an SGR sequence that sets a colour.
+var colourSGR = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+
+func hasColour(screen string) bool {
+	for _, m := range colourSGR.FindAllStringSubmatch(screen, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			n, _ := strconv.Atoi(p)
+			if n >= 30 && n <= 49 || n >= 90 && n <= 107 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A session in the terminal: start paused, single-step, start a shutdown,
+// run into the buggy invoker's panic and read its panel, resize, quit;
+// the saved session replays to the same event-log hash, the binary exits
+// 0, and nothing is left in its TMPDIR.
+func TestTUISessionInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		labBin+" tui --seed 1 --paused --pace 1x")
+
+	tm.waitText(`PAUSED`)
+	tm.waitText(`\b0 decisions`)
+	// 200 single steps, then the shutdown: on seed 1 this races the
+	// dequeue arm and the buggy invoker panics.
+	tm.keys("-N", "200", ".")
+	tm.waitText(`\b200 decisions`)
+	tm.keys("x")
+	screen := tm.waitText(`sim: control: shutdown`)
+	if !strings.Contains(screen, "201 decisions") {
+		t.Fatalf("the shutdown control is not one decision:\n%s", screen)
+	}
+	tm.keys("Space")
+	screen = tm.waitText(`VIOLATION no-panic`)
+	for _, want := range []string{"PAUSED", "PANIC assertion failed", "events leading to no-panic",
+		"lab replay lab-session-seed1-buggy.schedule", "controls sent: only the saved schedule"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the violation panel does not show %q:\n%s", want, screen)
+		}
+	}
+	if hasColour(tm.screen("-e")) {
+		t.Errorf("NO_COLOR is set, yet the screen has colours:\n%q", tm.screen("-e"))
+	}
+
+	tm.run("resize-window", "-t", "lab", "-x", "80", "-y", "24")
+	tm.waitFor("the screen redrawn at 80x24", func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		return len(lines) == 24 && strings.Contains(lines[0], "PAUSED") && strings.Contains(s, "VIOLATION no-panic")
+	})
+
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	out := tm.screen("-S", "-200")
+	saved := regexp.MustCompile(`session saved to (\S+)`).FindStringSubmatch(out)
+	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
+	if saved == nil || hash == nil || !strings.Contains(out, "replay       lab replay "+saved[1]) {
+		t.Fatalf("after quitting, no saved session, hash or replay command:\n%s", out)
+	}
+
+	r := lab(t, "replay", filepath.Join(work, saved[1]))
+	if r.code != exitViolation || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
+		t.Fatalf("lab replay of the session: want exit 1 and hash %s\n%v", hash[1], r)
+	}
+	if left := dirEntries(t, work); len(left) != 1 || left[0] != saved[1] {
+		t.Errorf("the working directory holds %v, want only the session %s", left, saved[1])
+	}
+	checkTmp(t, tmp)
+}
+
+// Without a terminal, lab tui says so and exits 2; plain lab prints help.
+func TestTUINeedsATerminal(t *testing.T) {
+	r := lab(t, "tui")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "lab tui needs a terminal") {
+		t.Fatalf("lab tui without a terminal:\n%v", r)
+	}
+	r = lab(t)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Available Commands") {
+		t.Fatalf("plain lab without a terminal:\n%v", r)
+	}
+}
+
+// Plain lab on a terminal starts the UI, on a fresh seed.
+func TestPlainLabStartsTheUI(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp}, labBin)
+	screen := tm.waitText(`lab seed \d+ · buggy · shutdown-race`)
+	if !strings.Contains(screen, "RUNNING 0.05x") && !strings.Contains(screen, "PAUSED") {
+		t.Fatalf("plain lab: not the UI at its default pace:\n%s", screen)
+	}
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("plain lab exited %d:\n%s", code, tm.screen("-S", "-100"))
+	}
+	if left := dirEntries(t, work); len(left) != 1 || !strings.HasPrefix(left[0], "lab-session-seed") {
+		t.Errorf("the working directory holds %v, want one saved session", left)
+	}
+	checkTmp(t, tmp)
+}
