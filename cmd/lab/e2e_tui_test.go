@@ -48,7 +48,9 @@ func (s *tmuxSession) run(args ...string) string {
 	return string(out)
 }
 
-func (s *tmuxSession) keys(keys ...string) { s.run(append([]string{"send-keys", "-t", "lab"}, keys...)...) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.run(append([]string{"send-keys", "-t", "lab"}, keys...)...)
+}
 
 // screen is the pane as text (-e: with its escape sequences).
 func (s *tmuxSession) screen(flags ...string) string {
