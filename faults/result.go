@@ -81,6 +81,10 @@ func (r *Result) FaultsInjected() int {
 	return n
 }
 
+// ViolationCount is how many violations the run has found so far: cheap
+// enough to ask after every Step, unlike Result, which copies the node.
+func (s *Sim) ViolationCount() int { return len(s.res.Violations) }
+
 // Result is the run so far: at the end of the run, its result.
 func (s *Sim) Result() *Result {
 	r := s.res

@@ -51,7 +51,7 @@ func (l *loop) run(ctx context.Context) {
 			if l.step > 0 {
 				l.step--
 			}
-			if n := len(r.sim.Result().Violations); n > l.violations {
+			if n := r.sim.ViolationCount(); n > l.violations {
 				l.violations = n
 				if r.o.PauseOnViolation && !l.finishing {
 					l.paused = true

@@ -59,21 +59,15 @@ func window[T any](rows []T, height, scroll int) ([]T, int) {
 // timeline draws one row per event, with a lane per partition and one per
 // invoker marked by a glyph of the event's kind.
 func (m Model) timeline(height int) (string, []string) {
-	all := m.st.events()
-	events := all
-	if !m.filter.empty() {
-		events = events[:0:0]
-		for i := range all {
-			if m.filter.match(&all[i]) {
-				events = append(events, all[i])
-			}
-		}
-	}
 	parts, invs := len(m.view.Node.Partitions), len(m.view.Node.Invokers)
-	shown, scroll := window(events, height-1, m.scroll)
-	title := fmt.Sprintf("%d events kept", len(all))
+	rowsRoom := height - 1
+	// Scrolling stops at the oldest event the filter selects.
+	_, matching := m.st.latest(&m.filter, 0, 0)
+	scroll := min(m.scroll, max(0, matching-rowsRoom))
+	shown, _ := m.st.latest(&m.filter, rowsRoom, scroll)
+	title := fmt.Sprintf("%d events kept", m.st.kept())
 	if !m.filter.empty() {
-		title = fmt.Sprintf("filter %q: %d of %d", m.filter.text, len(events), len(all))
+		title = fmt.Sprintf("filter %q: %d of %d", m.filter.text, matching, m.st.kept())
 	}
 	if scroll > 0 {
 		title += fmt.Sprintf(" · scrolled up %d (end follows)", scroll)

@@ -13,13 +13,12 @@ import (
 
 // lastControl is the latest sim.control event the UI has seen.
 func lastControl(m Model) (invoker.Event, bool) {
-	evs := m.st.events()
-	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Kind == invoker.KindControl {
-			return evs[i], true
-		}
+	f, _ := parseFilter("sim.control")
+	evs, _ := m.st.latest(&f, 1, 0)
+	if len(evs) == 0 {
+		return invoker.Event{}, false
 	}
-	return invoker.Event{}, false
+	return evs[0], true
 }
 
 // sendControl types keys that send a control, then waits until the run

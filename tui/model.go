@@ -89,8 +89,10 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 		keys: newKeyMap(), help: help.New(), filterIn: in, speed: cfg.Speed}
 }
 
+func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+
 // nextTick asks for the next tick (tests send their own).
-var nextTick = func() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+var nextTick = tick
 
 // Init starts the ticks.
 func (m Model) Init() tea.Cmd { return nextTick() }

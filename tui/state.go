@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 
 	"lab/faults"
 	"lab/invoker"
@@ -125,15 +126,33 @@ func (s *state) touch(id invoker.InvocationID) {
 	s.touched = append(s.touched, id)
 }
 
-// events lists the kept timeline, oldest first.
-func (s *state) events() []invoker.Event {
-	n := min(s.tlNext, timelineCap)
-	out := make([]invoker.Event, 0, n)
-	for i := s.tlNext - n; i < s.tlNext; i++ {
-		out = append(out, s.timeline[i%timelineCap])
+// latest returns the newest events that f selects, oldest first: at most
+// n of them after skipping the skip newest, and how many f selects in all.
+// It copies only what it returns, however long the timeline is.
+func (s *state) latest(f *filter, n, skip int) ([]invoker.Event, int) {
+	kept := min(s.tlNext, timelineCap)
+	var out []invoker.Event
+	total := 0
+	for i := s.tlNext; i > s.tlNext-kept; i-- {
+		e := &s.timeline[(i-1)%timelineCap]
+		if !f.match(e) {
+			continue
+		}
+		total++
+		if total > skip && len(out) < n {
+			out = append(out, *e)
+		}
+		if f.empty() && len(out) == n {
+			total = int(kept)
+			break
+		}
 	}
-	return out
+	slices.Reverse(out)
+	return out, total
 }
+
+// kept is how many events the timeline holds.
+func (s *state) kept() int { return int(min(s.tlNext, timelineCap)) }
 
 // missing is how many of the run's events the UI has not seen: zero unless
 // the UI fell behind the views it follows.
