@@ -168,31 +168,28 @@ const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abo
 	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  " +
 	"X shutdown/restart  ! panic/violation  F fault  C control  = run/phase"
 
-// invocationsPane lists the invocations touched last, newest first.
+// invocationsPane lists the invocations touched last, newest first, as
+// their events describe them.
 func (m Model) invocationsPane(height int) (string, []string) {
-	byID := map[invoker.InvocationID]invoker.InvocationSnapshot{}
-	for _, inv := range m.view.Node.Invocations {
-		byID[inv.ID] = inv
-	}
 	trace := m.traceID()
 	if trace == "" {
 		trace = "-"
 	}
-	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-16s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
+	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-20s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
 	ids := m.st.touched
 	sel := min(m.inv, max(0, len(ids)-1))
 	start := max(0, min(sel-(height-2), len(ids)-1))
 	for i := start; i < len(ids) && len(rows) < height; i++ {
 		id := ids[len(ids)-1-i]
-		inv, ok := byID[id]
-		status, sm := "?", "-"
-		if ok {
-			status = inv.Status.String()
-			if inv.State != "" {
-				sm = fmt.Sprintf("%s %s", inv.State, inv.PLE)
-			}
+		inv := m.st.invocations[id]
+		if inv == nil {
+			inv = &invocation{id: id, partition: invoker.NoPartition}
 		}
-		row := fmt.Sprintf("%-6s p%-2d %-10s %-16s %7d %7d  %s", id, inv.Partition, status, sm, inv.Attempt, inv.Journal, trace)
+		sm := "-"
+		if inv.machine != "" {
+			sm = fmt.Sprintf("%s %s", inv.machine, inv.ple)
+		}
+		row := fmt.Sprintf("%-6s p%-2d %-10s %-20s %7d %7d  %s", id, inv.partition, inv.status, sm, inv.attempt, inv.journal, trace)
 		if i == sel {
 			row = styleSel.Render("> " + row)
 		} else {

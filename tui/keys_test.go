@@ -85,11 +85,11 @@ func TestControls(t *testing.T) {
 	m = stepTo(t, m, 300)
 	var e invoker.Event
 	m, e = sendControl(t, m, "d2")
-	if e.Reason != "step-down p2" || e.Partition != 2 {
+	if e.Reason != "step-down p=2" || e.Partition != 2 {
 		t.Fatalf("d2 logged %q", e)
 	}
 	m, e = sendControl(t, m, "l<right><enter>")
-	if !strings.HasPrefix(e.Reason, "leader p1 epoch") {
+	if !strings.HasPrefix(e.Reason, "leader p=1 epoch=") {
 		t.Fatalf("l → enter logged %q", e)
 	}
 	// k kills the invocation selected in the invocations pane.
@@ -106,7 +106,7 @@ func TestControls(t *testing.T) {
 		t.Fatalf("k on %s logged %q", sel, e)
 	}
 	m, e = sendControl(t, m, "f<right><enter><enter>")
-	if e.Reason != "fault drop invoke at most 1" {
+	if e.Reason != "fault action=drop kind=invoke n=1" {
 		t.Fatalf("f → drop → invoke logged %q", e.Reason)
 	}
 	m, e = sendControl(t, m, "x")

@@ -354,30 +354,29 @@ func (m Model) partitionChooser(title string, c func(invoker.PartitionID) faults
 	}}
 }
 
+// killChooser offers the invocations touched lately that have not ended,
+// newest first.
 func (m *Model) killChooser() *chooser {
-	var ids []invoker.InvocationID
+	var invs []*invocation
 	var opts []string
-	for _, inv := range m.view.Node.Invocations {
-		if !inv.Status.Terminal() {
-			ids = append(ids, inv.ID)
-			opts = append(opts, fmt.Sprintf("%s p%d", inv.ID, inv.Partition))
+	for i := len(m.st.touched) - 1; i >= 0; i-- {
+		inv := m.st.invocations[m.st.touched[i]]
+		if inv != nil && !inv.status.Terminal() {
+			invs = append(invs, inv)
+			opts = append(opts, fmt.Sprintf("%s p%d", inv.id, inv.partition))
 		}
 	}
-	if len(ids) == 0 {
+	if len(invs) == 0 {
 		m.status = "no invocation to kill"
 		return nil
 	}
-	parts := map[invoker.InvocationID]invoker.PartitionID{}
-	for _, inv := range m.view.Node.Invocations {
-		parts[inv.ID] = inv.Partition
-	}
 	c := &chooser{title: "kill invocation", options: opts, apply: func(m *Model, i int) tea.Cmd {
-		return m.control(faults.Control{Kind: faults.ControlKill, Partition: parts[ids[i]], Inv: ids[i]})
+		return m.control(faults.Control{Kind: faults.ControlKill, Partition: invs[i].partition, Inv: invs[i].id})
 	}}
 	// Start at the invocation selected in the invocations pane, if any.
 	if sel, ok := m.selectedInvocation(); ok {
-		for i, id := range ids {
-			if id == sel {
+		for i, inv := range invs {
+			if inv.id == sel {
 				c.i = i
 			}
 		}

@@ -38,13 +38,42 @@ type state struct {
 	// event, newest last.
 	touched  []invoker.InvocationID
 	shutdown shutdownPhases
+	// invocations is what the events said of each invocation; held and
+	// queued count, per invoker and partition, the state machines holding
+	// a slot and the invokes in the queue (views list no invocations).
+	invocations map[invoker.InvocationID]*invocation
+	held        map[lane]int
+	queued      map[lane]int
 	// history is the queue depth of each invoker after each change, and
 	// depth the latest.
 	history [][]int
 	depth   []int
 }
 
-func newState() *state { return &state{timeline: make([]invoker.Event, timelineCap)} }
+// lane is one invoker's share of one partition.
+type lane struct {
+	invoker   int
+	partition invoker.PartitionID
+}
+
+// invocation is one invocation as its events describe it.
+type invocation struct {
+	id        invoker.InvocationID
+	partition invoker.PartitionID
+	status    invoker.Status
+	// machine is its state machine's latest state as the ism.state event
+	// names it, on invoker (cleared when that invoker dies or restarts).
+	machine string
+	invoker int
+	ple     invoker.PLE
+	attempt int
+	journal int
+}
+
+func newState() *state {
+	return &state{timeline: make([]invoker.Event, timelineCap),
+		invocations: map[invoker.InvocationID]*invocation{}, held: map[lane]int{}, queued: map[lane]int{}}
+}
 
 // ingest folds one published view's fresh events into the state.
 func (s *state) ingest(v *live.View) {
@@ -71,6 +100,83 @@ func (s *state) add(e invoker.Event) {
 	}
 	s.shutdown.observe(e)
 	s.queueDepth(e)
+	s.follow(e)
+}
+
+// follow keeps the invocations and the per-partition counts up to date.
+func (s *state) follow(e invoker.Event) {
+	l := lane{e.Invoker, e.Partition}
+	switch e.Kind {
+	case invoker.KindAccepted:
+		s.invocations[e.Inv] = &invocation{id: e.Inv, partition: e.Partition, status: invoker.StatusInvoked}
+	case invoker.KindStatus:
+		if inv := s.invocations[e.Inv]; inv != nil {
+			if st, ok := invoker.ParseStatus(e.To); ok {
+				inv.status = st
+			}
+		}
+	case invoker.KindJournal:
+		if inv := s.invocations[e.Inv]; inv != nil {
+			inv.journal = max(inv.journal, e.Index)
+		}
+	case invoker.KindISM:
+		if inv := s.invocations[e.Inv]; inv != nil {
+			inv.machine, inv.invoker, inv.ple, inv.attempt = e.To, e.Invoker, e.PLE(), e.Attempt
+		}
+	case invoker.KindSlotAcquired:
+		s.held[l]++
+	case invoker.KindSlotReleased:
+		s.held[l] = max(0, s.held[l]-1)
+	case invoker.KindEnqueue:
+		s.queued[l]++
+	case invoker.KindDequeue:
+		s.queued[l] = max(0, s.queued[l]-1)
+	case invoker.KindPurge:
+		s.queued[l] = max(0, s.queued[l]-e.N)
+	case invoker.KindShutdown:
+		// The shutdown arm discards what is queued.
+		s.forget(e.Invoker, false, true)
+	case invoker.KindPanic:
+		// A dead invoker's state machines are gone with it.
+		s.forget(e.Invoker, true, false)
+	case invoker.KindRestart:
+		s.held, s.queued = map[lane]int{}, map[lane]int{}
+		for _, inv := range s.invocations {
+			inv.machine = ""
+		}
+	}
+}
+
+func (s *state) forget(invokerID int, machines, queue bool) {
+	for l := range s.held {
+		if l.invoker == invokerID && machines {
+			delete(s.held, l)
+		}
+	}
+	for l := range s.queued {
+		if l.invoker == invokerID && queue {
+			delete(s.queued, l)
+		}
+	}
+	if machines {
+		for _, inv := range s.invocations {
+			if inv.invoker == invokerID {
+				inv.machine = ""
+			}
+		}
+	}
+}
+
+// partitionCounts sums held and queued by partition.
+func (s *state) partitionCounts() (held, queued map[invoker.PartitionID]int) {
+	held, queued = map[invoker.PartitionID]int{}, map[invoker.PartitionID]int{}
+	for l, n := range s.held {
+		held[l.partition] += n
+	}
+	for l, n := range s.queued {
+		queued[l.partition] += n
+	}
+	return held, queued
 }
 
 // queueDepth follows the length of each invoker's segmented queue: an

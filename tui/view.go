@@ -185,21 +185,12 @@ func (m Model) tables(height int) []string {
 	return out
 }
 
-const partitionWidth = 31
+const partitionWidth = 32
 
 func (m Model) partitionRows() []string {
 	snap := &m.view.Node
-	withSM := make(map[invoker.PartitionID]int)
-	waiting := make(map[invoker.PartitionID]int)
-	for _, inv := range snap.Invocations {
-		switch {
-		case inv.State != "":
-			withSM[inv.Partition]++
-		case inv.Status == invoker.StatusInvoked:
-			waiting[inv.Partition]++
-		}
-	}
-	rows := []string{styleTitle.Render("PARTITIONS"), styleDim.Render("p  role      epoch reg  sm wait")}
+	held, queued := m.st.partitionCounts()
+	rows := []string{styleTitle.Render("PARTITIONS"), styleDim.Render("p  role      epoch reg  sm queue")}
 	for _, p := range snap.Partitions {
 		role, reg := "follower", "no"
 		if p.Leader {
@@ -208,7 +199,7 @@ func (m Model) partitionRows() []string {
 		if p.Registered {
 			reg = "yes"
 		}
-		rows = append(rows, fmt.Sprintf("%-2d %-9s %5d %-3s %3d %4d", p.ID, role, p.Epoch, reg, withSM[p.ID], waiting[p.ID]))
+		rows = append(rows, fmt.Sprintf("%-2d %-9s %5d %-3s %3d %5d", p.ID, role, p.Epoch, reg, held[p.ID], queued[p.ID]))
 	}
 	return rows
 }
@@ -281,28 +272,14 @@ func (m Model) invocationSummary() []string {
 	for s := invoker.StatusInvoked; s <= invoker.StatusPaused; s++ {
 		line1 += fmt.Sprintf("  %s %d", s, byStatus[s])
 	}
-	byState := map[string]int{}
-	var order []string
-	for _, inv := range m.view.Node.Invocations {
-		st := inv.State
-		if st == "" {
-			st = "none"
-		}
-		if byState[st] == 0 {
-			order = append(order, st)
-		}
-		byState[st]++
+	// The invokers count their state machines by state.
+	var inFlight, waiting int
+	for _, iv := range m.view.Node.Invokers {
+		inFlight += iv.InFlight
+		waiting += iv.WaitingRetry
 	}
-	line2 := styleDim.Render("state machines")
-	for _, st := range []string{"new", "in-flight", "waiting-retry"} {
-		line2 += fmt.Sprintf("  %s %d", st, byState[st])
-	}
-	line2 += fmt.Sprintf("  (none: %d)", byState["none"])
-	for _, st := range order {
-		if st != "new" && st != "in-flight" && st != "waiting-retry" && st != "none" {
-			line2 += fmt.Sprintf("  %s %d", st, byState[st])
-		}
-	}
+	line2 := styleDim.Render("state machines") + fmt.Sprintf("  in-flight %d  waiting-retry %d  (invoked without one: %d)",
+		inFlight, waiting, max(0, byStatus[invoker.StatusInvoked]-inFlight-waiting))
 	return []string{line1, line2}
 }
 

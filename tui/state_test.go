@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// What the UI derives from the events alone (views list no invocations)
+// agrees with a full snapshot of the node, decision after decision: state
+// machines and queued invokes per partition, and every invocation's
+// durable status, state machine and attempt. Invokers that died are left
+// out: the UI forgets their state machines, the node keeps them frozen.
+func TestDerivedCountsMatchTheNode(t *testing.T) {
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range invoker.Variants() {
+		for seed := uint64(1); seed <= 4; seed++ {
+			st := newState()
+			node := invoker.DefaultConfig()
+			node.Variant = v
+			node.SharedInvoker = seed%2 == 0
+			sim, err := faults.New(faults.Options{Seed: seed, Node: node, Plan: plan, Workload: faults.DefaultWorkload(),
+				Observers: []faults.Observer{faults.EventFunc(st.add)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := 0; !sim.Done(); n++ {
+				if _, err := sim.Step(); err != nil {
+					t.Fatal(err)
+				}
+				if n%25 == 0 || sim.Done() {
+					compare(t, v, seed, n, st, sim.Snapshot().Node)
+				}
+			}
+			sim.Close()
+		}
+	}
+}
+
+func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, node invoker.Snapshot) {
+	t.Helper()
+	dead := map[invoker.PartitionID]bool{}
+	for _, p := range node.Partitions {
+		dead[p.ID] = node.Invokers[p.Invoker].State == "dead"
+	}
+	held, queued := st.partitionCounts()
+	machines := map[invoker.PartitionID]int{}
+	for _, inv := range node.Invocations {
+		got := st.invocations[inv.ID]
+		if got == nil || got.status != inv.Status {
+			t.Fatalf("%s seed %d decision %d: %s is %v in the node, %+v in the UI", v, seed, n, inv.ID, inv.Status, got)
+		}
+		if inv.State != "" {
+			machines[inv.PLE.Partition]++
+			if !dead[inv.PLE.Partition] && (got.machine != inv.State || got.attempt != inv.Attempt) {
+				t.Fatalf("%s seed %d decision %d: %s machine %s attempt %d, the UI says %s attempt %d",
+					v, seed, n, inv.ID, inv.State, inv.Attempt, got.machine, got.attempt)
+			}
+		}
+	}
+	for _, p := range node.Partitions {
+		iv := node.Invokers[p.Invoker]
+		if dead[p.ID] {
+			continue
+		}
+		if held[p.ID] != machines[p.ID] || queued[p.ID] > iv.QueueLen {
+			t.Fatalf("%s seed %d decision %d: p%d has %d machines and invoker%d %d queued; the UI counts %d and %d",
+				v, seed, n, p.ID, machines[p.ID], iv.ID, iv.QueueLen, held[p.ID], queued[p.ID])
+		}
+	}
+	// An invoker's queue holds the invokes of the partitions it serves.
+	for _, iv := range node.Invokers {
+		if iv.State == "dead" {
+			continue
+		}
+		sum := 0
+		for _, p := range iv.Serves {
+			sum += queued[p]
+		}
+		if sum != iv.QueueLen {
+			t.Fatalf("%s seed %d decision %d: invoker%d queues %d, the UI counts %d", v, seed, n, iv.ID, iv.QueueLen, sum)
+		}
+	}
+}
