@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -198,6 +199,29 @@ func TestPlainLabStartsTheUI(t *testing.T) {
 	}
 	if left := dirEntries(t, work); len(left) != 1 || !strings.HasPrefix(left[0], "lab-session-seed") {
 		t.Errorf("the working directory holds %v, want one saved session", left)
+	}
+	checkTmp(t, tmp)
+}
+
+// SIGTERM ends the UI with exit 130, restores nothing half-written: no
+// session file, no spill directory.
+func TestTUITerminated(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp}, "exec "+labBin+" tui --seed 1 --pace 0.01x")
+	tm.waitText(`RUNNING 0\.01x`)
+	tm.waitFor("a spill directory or the session's file", func(string) bool { return len(dirEntries(t, work)) > 0 })
+	pid, err := strconv.Atoi(strings.TrimSpace(tm.run("display-message", "-p", "-t", "lab", "#{pane_pid}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := tm.exited(); code != exitInterrupt {
+		t.Fatalf("lab tui exited %d on SIGTERM, want %d:\n%s", code, exitInterrupt, tm.screen("-S", "-50"))
+	}
+	if left := dirEntries(t, work); len(left) > 0 {
+		t.Errorf("SIGTERM left %v in the working directory", left)
 	}
 	checkTmp(t, tmp)
 }
