@@ -47,8 +47,10 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if err != nil {
 		return nil, err
 	}
+	// Signals arrive through ctx: bubbletea's own handler would race it
+	// (and can block its shutdown forever sending to a finished loop).
 	p := tea.NewProgram(newModel(ctx, &cfg, s), tea.WithContext(ctx), tea.WithInput(in),
-		tea.WithOutput(out), tea.WithAltScreen())
+		tea.WithOutput(out), tea.WithAltScreen(), tea.WithoutSignalHandler())
 	final, err := p.Run()
 	m, _ := final.(Model)
 	if m.sess != nil {

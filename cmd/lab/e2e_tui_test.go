@@ -5,6 +5,8 @@ package main
 // the screen until a deadline; nothing sleeps to synchronise.
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -16,10 +18,12 @@ import (
 )
 
 // tmuxSession is one detached tmux server and session, private to a test.
+// The pane runs a shell that runs the binary and writes its exit status to
+// rc: tmux itself is sometimes slow to reap a pane's process under load.
 type tmuxSession struct {
-	t    *testing.T
-	bin  string
-	sock string
+	t        *testing.T
+	bin      string
+	sock, rc string
 }
 
 func newTmux(t *testing.T, width, height int, dir string, env []string, command string) *tmuxSession {
@@ -28,14 +32,15 @@ func newTmux(t *testing.T, width, height int, dir string, env []string, command 
 	if err != nil {
 		t.Fatal("tmux is not installed, and the terminal UI is tested in it: apt-get install -y tmux (.ci/run does)")
 	}
-	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	own := t.TempDir()
+	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(own, "tmux.sock"), rc: filepath.Join(own, "rc")}
 	t.Cleanup(func() { exec.Command(bin, "-S", s.sock, "kill-server").Run() })
 	args := []string{"new-session", "-d", "-s", "lab", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-c", dir}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
-	// The pane stays after the binary exits, so its last screen and exit
-	// status can be read.
+	// The pane stays after the binary exits, so its last screen can be read.
+	command = fmt.Sprintf("%s; echo $? > %s.tmp && mv %s.tmp %s", command, s.rc, s.rc, s.rc)
 	s.run(append(args, command, ";", "set-option", "-t", "lab", "remain-on-exit", "on")...)
 	return s
 }
@@ -83,20 +88,34 @@ func (s *tmuxSession) waitText(re string) string {
 // exited waits for the binary to exit and returns its exit status.
 func (s *tmuxSession) exited() int {
 	s.t.Helper()
-	var status string
+	var rc []byte
 	s.waitFor("the binary to exit", func(string) bool {
-		f := strings.Fields(s.run("display-message", "-p", "-t", "lab", "#{pane_dead} #{pane_dead_status}"))
-		if len(f) == 2 && f[0] == "1" {
-			status = f[1]
-			return true
-		}
-		return false
+		var err error
+		rc, err = os.ReadFile(s.rc)
+		return err == nil
 	})
-	code, err := strconv.Atoi(status)
+	code, err := strconv.Atoi(strings.TrimSpace(string(rc)))
 	if err != nil {
-		s.t.Fatalf("exit status %q", status)
+		s.t.Fatalf("exit status %q", rc)
 	}
 	return code
+}
+
+// pid is the binary's process id: the child of the pane's shell.
+func (s *tmuxSession) pid() int {
+	s.t.Helper()
+	shell := strings.TrimSpace(s.run("display-message", "-p", "-t", "lab", "#{pane_pid}"))
+	var children string
+	s.waitFor("the binary to start", func(string) bool {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%s/task/%s/children", shell, shell))
+		children = strings.TrimSpace(string(b))
+		return children != ""
+	})
+	pid, err := strconv.Atoi(strings.Fields(children)[0])
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return pid
 }
 
 // colourSGR finds an SGR sequence that sets a colour.
@@ -207,14 +226,10 @@ func TestPlainLabStartsTheUI(t *testing.T) {
 // session file, no spill directory.
 func TestTUITerminated(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp}, "exec "+labBin+" tui --seed 1 --pace 0.01x")
+	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp}, labBin+" tui --seed 1 --pace 0.01x")
 	tm.waitText(`RUNNING 0\.01x`)
 	tm.waitFor("a spill directory or the session's file", func(string) bool { return len(dirEntries(t, work)) > 0 })
-	pid, err := strconv.Atoi(strings.TrimSpace(tm.run("display-message", "-p", "-t", "lab", "#{pane_pid}")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(tm.pid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if code := tm.exited(); code != exitInterrupt {
