@@ -137,8 +137,8 @@ func (s *state) follow(e invoker.Event) {
 		// The shutdown arm discards what is queued.
 		s.forget(e.Invoker, false, true)
 	case invoker.KindPanic:
-		// A dead invoker's state machines are gone with it.
-		s.forget(e.Invoker, true, false)
+		// A dying invoker drops its state machines, slots and queue.
+		s.forget(e.Invoker, true, true)
 	case invoker.KindRestart:
 		s.held, s.queued = map[lane]int{}, map[lane]int{}
 		for _, inv := range s.invocations {

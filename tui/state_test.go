@@ -10,8 +10,7 @@ import (
 // What the UI derives from the events alone (views list no invocations)
 // agrees with a full snapshot of the node, decision after decision: state
 // machines and queued invokes per partition, and every invocation's
-// durable status, state machine and attempt. Invokers that died are left
-// out: the UI forgets their state machines, the node keeps them frozen.
+// durable status, state machine and attempt, dead invokers included.
 func TestDerivedCountsMatchTheNode(t *testing.T) {
 	plan, err := faults.LoadPlan("shutdown-race")
 	if err != nil {
@@ -43,10 +42,6 @@ func TestDerivedCountsMatchTheNode(t *testing.T) {
 
 func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, node invoker.Snapshot) {
 	t.Helper()
-	dead := map[invoker.PartitionID]bool{}
-	for _, p := range node.Partitions {
-		dead[p.ID] = node.Invokers[p.Invoker].State == "dead"
-	}
 	held, queued := st.partitionCounts()
 	machines := map[invoker.PartitionID]int{}
 	for _, inv := range node.Invocations {
@@ -56,7 +51,7 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 		}
 		if inv.State != "" {
 			machines[inv.PLE.Partition]++
-			if !dead[inv.PLE.Partition] && (got.machine != inv.State || got.attempt != inv.Attempt) {
+			if got.machine != inv.State || got.attempt != inv.Attempt {
 				t.Fatalf("%s seed %d decision %d: %s machine %s attempt %d, the UI says %s attempt %d",
 					v, seed, n, inv.ID, inv.State, inv.Attempt, got.machine, got.attempt)
 			}
@@ -64,9 +59,6 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 	}
 	for _, p := range node.Partitions {
 		iv := node.Invokers[p.Invoker]
-		if dead[p.ID] {
-			continue
-		}
 		if held[p.ID] != machines[p.ID] || queued[p.ID] > iv.QueueLen {
 			t.Fatalf("%s seed %d decision %d: p%d has %d machines and invoker%d %d queued; the UI counts %d and %d",
 				v, seed, n, p.ID, machines[p.ID], iv.ID, iv.QueueLen, held[p.ID], queued[p.ID])
@@ -74,9 +66,6 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 	}
 	// An invoker's queue holds the invokes of the partitions it serves.
 	for _, iv := range node.Invokers {
-		if iv.State == "dead" {
-			continue
-		}
 		sum := 0
 		for _, p := range iv.Serves {
 			sum += queued[p]
