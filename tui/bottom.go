@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -171,10 +172,6 @@ const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abo
 // invocationsPane lists the invocations touched last, newest first, as
 // their events describe them.
 func (m Model) invocationsPane(height int) (string, []string) {
-	trace := m.traceID()
-	if trace == "" {
-		trace = "-"
-	}
 	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-20s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
 	ids := m.st.touched
 	sel := min(m.inv, max(0, len(ids)-1))
@@ -188,6 +185,10 @@ func (m Model) invocationsPane(height int) (string, []string) {
 		sm := "-"
 		if inv.machine != "" {
 			sm = fmt.Sprintf("%s %s", inv.machine, inv.ple)
+		}
+		trace := "-"
+		if m.cfg.TraceIDOf != nil {
+			trace = cmp.Or(m.cfg.TraceIDOf(id), "-")
 		}
 		row := fmt.Sprintf("%-6s p%-2d %-10s %-20s %7d %7d  %s", id, inv.partition, inv.status, sm, inv.attempt, inv.journal, trace)
 		if i == sel {

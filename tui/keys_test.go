@@ -73,6 +73,13 @@ func TestSpeedKeys(t *testing.T) {
 		t.Fatalf("speed %g after --- from 4, want 0.5", m.speed)
 	}
 	m = tickUntil(t, keys(t, m, " "), func(m Model) bool { return m.view.Speed == 0.5 && !m.view.Paused })
+	m.speed = 0 // as fast as it goes: faster keeps it, slower is real time
+	if m = keys(t, m, "+"); m.speed != 0 {
+		t.Fatalf("faster than as fast as it goes: %g", m.speed)
+	}
+	if m = keys(t, m, "-"); m.speed != 1 {
+		t.Fatalf("slower than as fast as it goes: %g, want 1", m.speed)
+	}
 	if m.view.Speed != 0.5 {
 		t.Fatalf("the run's speed is %g, want 0.5", m.view.Speed)
 	}

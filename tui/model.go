@@ -214,6 +214,10 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		r.StepOne()
 		m.status = "one decision"
 	case key.Matches(msg, k.Faster):
+		if m.speed == 0 {
+			m.status = "already as fast as it goes"
+			break
+		}
 		m.setSpeed(m.speed * 2)
 	case key.Matches(msg, k.Slower):
 		m.setSpeed(m.speed / 2)
@@ -239,10 +243,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// setSpeed paces the run at s; 0 is as fast as it goes, which "faster"
+// keeps and "slower" leaves for real time.
 func (m *Model) setSpeed(s float64) {
 	switch {
 	case m.speed == 0 && s == 0:
-		s = 1 // slowing down from "as fast as possible"
+		s = 1
 	case s > 1e6:
 		s = 0
 	case s < 1e-4:

@@ -34,8 +34,11 @@ type Config struct {
 	NewSeed func() uint64
 	// EventsPath, if set, receives the session's event log as JSON Lines.
 	EventsPath string
-	// TraceID names the run's trace, when telemetry is on ("" otherwise).
-	TraceID func() string
+	// TraceID names the run's trace, and TraceIDOf an invocation's, when
+	// telemetry is on ("" otherwise). Both are called from the UI's
+	// goroutine while the run goes on, so they must be safe for that.
+	TraceID   func() string
+	TraceIDOf func(invoker.InvocationID) string
 }
 
 // session is one run: the runner, and the schedule it records to a
