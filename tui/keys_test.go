@@ -62,6 +62,16 @@ func TestPauseResumeAndStep(t *testing.T) {
 	}
 }
 
+// Two presses before the next view toggle twice: resume, then pause.
+func TestPauseTwiceQuickly(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = keys(t, m, "  ")
+	m = tickUntil(t, m, func(m Model) bool { return m.view.Paused && m.pausing == nil })
+	if m.paused() != true {
+		t.Fatal("space space from paused did not end paused")
+	}
+}
+
 func TestSpeedKeys(t *testing.T) {
 	m := newTestModel(t, testConfig(t), 80, 24)
 	m = keys(t, m, "++")

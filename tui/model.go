@@ -73,7 +73,10 @@ type Model struct {
 	panel      bool
 	violations int
 	speed      float64
-	status     string
+	// pausing is the pause state last asked for, until a view shows it:
+	// a second key press before the next view toggles from the first.
+	pausing *bool
+	status  string
 	// quitting: the user asked to quit; Run finishes and saves the session.
 	quitting bool
 	err      error
@@ -143,9 +146,12 @@ func (m *Model) follow() {
 	for v := m.view.Next(); v != nil; v = v.Next() {
 		m.st.ingest(v)
 		m.view = v
+		if m.pausing != nil && v.Paused == *m.pausing {
+			m.pausing = nil
+		}
 	}
 	if n := len(m.view.Violations); n > m.violations {
-		m.violations, m.panel, m.showHelp = n, true, false
+		m.violations, m.panel, m.showHelp, m.pausing = n, true, false, nil
 		m.status = "an invariant was violated: the run paused"
 	}
 }
@@ -200,16 +206,20 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	r := m.sess.runner
 	switch {
 	case key.Matches(msg, k.Pause):
-		if m.view.Paused {
-			r.Resume()
-			m.status = "resumed"
-		} else {
+		want := !m.paused()
+		m.pausing = &want
+		if want {
 			r.Pause()
 			m.status = "paused"
+		} else {
+			r.Resume()
+			m.status = "resumed"
 		}
 	case key.Matches(msg, k.Step):
-		if !m.view.Paused {
+		if !m.paused() {
 			r.Pause()
+			want := true
+			m.pausing = &want
 		}
 		r.StepOne()
 		m.status = "one decision"
@@ -241,6 +251,14 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.restart(m.cfg.NewSeed(), m.sess.variant)
 	}
 	return m, nil
+}
+
+// paused is the run's pause state, as last asked for or else as last seen.
+func (m *Model) paused() bool {
+	if m.pausing != nil {
+		return *m.pausing
+	}
+	return m.view.Paused
 }
 
 // setSpeed paces the run at s; 0 is as fast as it goes, which "faster"
