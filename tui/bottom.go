@@ -174,7 +174,7 @@ const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abo
 func (m Model) invocationsPane(height int) (string, []string) {
 	rows := []string{styleDim.Render(fmt.Sprintf("  %-6s %-3s %-10s %-20s %7s %7s  %s", "id", "p", "status", "state machine", "attempt", "journal", "trace"))}
 	ids := m.st.touched
-	sel := min(m.inv, max(0, len(ids)-1))
+	sel := m.selectedRow()
 	start := max(0, min(sel-(height-2), len(ids)-1))
 	for i := start; i < len(ids) && len(rows) < height; i++ {
 		id := ids[len(ids)-1-i]
@@ -201,13 +201,23 @@ func (m Model) invocationsPane(height int) (string, []string) {
 	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · k kills the selected", len(ids)), rows
 }
 
+// selectedRow is the row of the selected invocation, newest first.
+func (m Model) selectedRow() int {
+	ids := m.st.touched
+	for i := len(ids) - 1; i >= 0 && m.inv != ""; i-- {
+		if ids[i] == m.inv {
+			return len(ids) - 1 - i
+		}
+	}
+	return 0
+}
+
 func (m Model) selectedInvocation() (invoker.InvocationID, bool) {
 	ids := m.st.touched
 	if m.pane != paneInvocations || len(ids) == 0 {
 		return "", false
 	}
-	sel := min(m.inv, len(ids)-1)
-	return ids[len(ids)-1-sel], true
+	return ids[len(ids)-1-m.selectedRow()], true
 }
 
 // faultLog lists the faults injected and the controls sent.

@@ -65,8 +65,9 @@ type Model struct {
 	pane          pane
 	// scroll is how many lines the timeline is scrolled up (0 follows).
 	scroll int
-	// inv is the selected row of the invocations pane.
-	inv      int
+	// inv is the invocation selected in the invocations pane ("": the
+	// newest); the selection stays on it while newer ones arrive.
+	inv      invoker.InvocationID
 	choose   *chooser
 	showHelp bool
 	// panel shows the violation panel; violations counts those shown.
@@ -198,7 +199,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Top):
 		m.scrollBy(1 << 30)
 	case key.Matches(msg, k.End):
-		m.scroll, m.inv = 0, 0
+		m.scroll, m.inv = 0, ""
 	}
 	if m.sess == nil || m.view == nil {
 		return m, nil
@@ -293,7 +294,7 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 		return tea.Quit
 	}
 	m.sess, m.view, m.st = s, nil, newState()
-	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, 0
+	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
 	m.speed = m.cfg.Speed
 	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
 	m.follow()
@@ -302,7 +303,12 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 
 func (m *Model) scrollBy(n int) {
 	if m.pane == paneInvocations {
-		m.inv = max(0, m.inv-n)
+		ids := m.st.touched
+		if len(ids) > 0 {
+			// Rows are newest first: up (n > 0) goes to newer ones.
+			row := min(max(0, m.selectedRow()-n), len(ids)-1)
+			m.inv = ids[len(ids)-1-row]
+		}
 		return
 	}
 	m.scroll = max(0, m.scroll+n)
