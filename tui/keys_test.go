@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -194,9 +195,15 @@ func TestScrollKeys(t *testing.T) {
 	if m.scroll != 3 || last(m) == following {
 		t.Fatalf("up did not scroll (scroll %d)", m.scroll)
 	}
+	// Scrolled up, the timeline stays put while the run goes on.
+	scrolled := last(m)
+	m = stepTo(t, m, 450)
+	if last(m) != scrolled {
+		t.Fatalf("the scrolled timeline moved: %q, was %q", last(m), scrolled)
+	}
 	m = keys(t, m, "<end>")
-	if m.scroll != 0 || last(m) != following {
-		t.Fatal("end did not follow the newest again")
+	if m.scroll != 0 || last(m) == following || !strings.Contains(last(m), fmt.Sprintf("#%d ", m.view.Events)) {
+		t.Fatalf("end did not follow the newest again: %q", last(m))
 	}
 	m = keys(t, m, "<home>")
 	if _, rows := m.timeline(m.layout().bottom - 1); !strings.Contains(rows[1], "#1 ") {

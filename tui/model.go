@@ -147,6 +147,14 @@ func (m *Model) follow() {
 	for v := m.view.Next(); v != nil; v = v.Next() {
 		m.st.ingest(v)
 		m.view = v
+		if m.scroll > 0 {
+			// A timeline scrolled up stays where it is as events arrive.
+			for i := range v.Fresh {
+				if m.filter.match(&v.Fresh[i]) {
+					m.scroll++
+				}
+			}
+		}
 		if m.pausing != nil && v.Paused == *m.pausing {
 			m.pausing = nil
 		}
