@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
 
 	"lab/faults"
 	"lab/invoker"
@@ -34,7 +35,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testdata = filepath.Join(wd, "testdata")
-	os.Exit(m.Run())
+	// Every session a test starts is stopped, its runner's goroutine too.
+	goleak.VerifyTestMain(m)
 }
 
 // testConfig is the README's run (seed 1, buggy, shutdown-race), started
