@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 
 	"lab/faults"
 	"lab/invoker"
+	"lab/live"
 	"lab/tui"
 )
 
@@ -28,8 +30,9 @@ queues, invocations, the shutdown phases and every event, with controls to
 pause, step, step a partition down, kill an invocation, start the shutdown,
 inject a fault, or restart on another variant or seed (? lists the keys).
 
-Every lab run flag applies; without --seed a fresh seed is drawn (shown on
-screen), and --pace defaults to ` + defaultTUIPace + `. On quit (q) the run is finished
+Every lab run flag applies (-v shows the stack of a crash; events are not
+printed over the screen: use --events FILE); without --seed a fresh seed is
+drawn (shown on screen), and --pace defaults to ` + defaultTUIPace + `. On quit (q) the run is finished
 unpaced with no further controls, its schedule is saved (--schedule-out, or
 lab-session-seedN-VARIANT.schedule here) and its report printed:
 lab replay FILE reproduces the session byte for byte. Plain lab starts the
@@ -54,9 +57,6 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
 		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless run: lab run --pace 1x)")
 	}
 	flags := cmd.Flags()
-	if f.output.verbose {
-		return usageError("--verbose would print over the screen: use --events FILE")
-	}
 	if !flags.Changed("seed") {
 		f.seed = rand.Uint64N(1 << 32)
 	}
@@ -86,6 +86,10 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
 		},
 	}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
+	var crash *live.PanicError
+	if errors.As(err, &crash) {
+		panic(crash) // reported like a panic here, with the runner's stack
+	}
 	if err != nil {
 		return err
 	}
