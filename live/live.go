@@ -55,9 +55,10 @@ type View struct {
 	Err error
 	// Published is the wall-clock time the view was taken.
 	Published time.Time
-	// Fresh are the events since the previous view, oldest first: a
-	// watcher that follows Next from view to view sees every event of the
-	// run exactly once, however rarely it looks.
+	// Fresh are the events since the previous view, oldest first, when
+	// the runner is followed (Options.Follow): a watcher that follows Next
+	// from view to view sees every event of the run exactly once, however
+	// rarely it looks.
 	Fresh []invoker.Event
 	// Finishing: the run goes on to its end unpaced and takes no controls.
 	Finishing bool
@@ -102,7 +103,7 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	if o.RecentEvents <= 0 {
 		o.RecentEvents = 256
 	}
-	r := &Runner{o: o, cmds: make(chan func(*loop), 64), done: make(chan struct{}), recent: newRing(o.RecentEvents)}
+	r := &Runner{o: o, cmds: make(chan func(*loop), 64), done: make(chan struct{}), recent: newRing(o.RecentEvents, o.Follow)}
 	opts.Observers = append(opts.Observers, faults.EventFunc(r.recent.add))
 	sim, err := faults.New(opts)
 	if err != nil {

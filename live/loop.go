@@ -168,24 +168,31 @@ func (l *loop) publishErr(err error) {
 	l.r.view.Store(v)
 }
 
-// ring keeps the latest events, and the ones not yet published.
+// ring keeps the latest events and, for a runner that is followed, the
+// ones not yet published.
 type ring struct {
-	buf   []invoker.Event
-	next  uint64
-	fresh []invoker.Event
+	buf    []invoker.Event
+	next   uint64
+	follow bool
+	fresh  []invoker.Event
 }
 
-func newRing(n int) *ring { return &ring{buf: make([]invoker.Event, n)} }
+func newRing(n int, follow bool) *ring { return &ring{buf: make([]invoker.Event, n), follow: follow} }
 
 func (r *ring) add(e invoker.Event) {
 	r.buf[r.next%uint64(len(r.buf))] = e
 	r.next++
-	r.fresh = append(r.fresh, e)
+	if r.follow {
+		r.fresh = append(r.fresh, e)
+	}
 }
 
 // takeFresh hands over the events added since the last call; the ring
 // starts a new slice, so the one handed over is never written again.
 func (r *ring) takeFresh() []invoker.Event {
+	if !r.follow {
+		return nil
+	}
 	f := r.fresh
 	r.fresh = make([]invoker.Event, 0, max(64, len(f)))
 	return f
