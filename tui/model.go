@@ -83,7 +83,7 @@ type Model struct {
 	err      error
 }
 
-// New is the UI of a running session.
+// newModel is the UI of a running session.
 func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	in := textinput.New()
 	in.Prompt = "/"
