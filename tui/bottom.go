@@ -186,7 +186,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 		if inv.machine != "" {
 			sm = fmt.Sprintf("%s %s", inv.machine, inv.ple)
 		}
-		trace := "-"
+		trace := cmp.Or(m.traceID(), "-")
 		if m.cfg.TraceIDOf != nil {
 			trace = cmp.Or(m.cfg.TraceIDOf(id), "-")
 		}

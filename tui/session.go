@@ -34,6 +34,9 @@ type Config struct {
 	NewSeed func() uint64
 	// EventsPath, if set, receives the session's event log as JSON Lines.
 	EventsPath string
+	// Watch, if set, learns each session's runner as it starts (metrics
+	// gauges follow its views).
+	Watch func(*live.Runner)
 	// TraceID names the run's trace, and TraceIDOf an invocation's, when
 	// telemetry is on ("" otherwise). Both are called from the UI's
 	// goroutine while the run goes on, so they must be safe for that.
@@ -87,6 +90,9 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	if err != nil {
 		s.discard()
 		return nil, err
+	}
+	if cfg.Watch != nil {
+		cfg.Watch(s.runner)
 	}
 	return s, nil
 }

@@ -138,9 +138,9 @@ func hasColour(screen string) bool {
 // the saved session replays to the same event-log hash, the binary exits
 // 0, and nothing is left in its TMPDIR.
 func TestTUISessionInTmux(t *testing.T) {
-	work, tmp := t.TempDir(), t.TempDir()
+	work, tmp, traceDir := t.TempDir(), t.TempDir(), t.TempDir()
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
-		labBin+" tui --seed 1 --paused --pace 1x")
+		labBin+" tui --seed 1 --paused --pace 1x --trace-out "+filepath.Join(traceDir, "trace.json"))
 
 	tm.waitText(`PAUSED`)
 	tm.waitText(`\b0 decisions`)
@@ -161,6 +161,10 @@ func TestTUISessionInTmux(t *testing.T) {
 			t.Errorf("the violation panel does not show %q:\n%s", want, screen)
 		}
 	}
+	trace := regexp.MustCompile(`trace id  ([0-9a-f]{32})`).FindStringSubmatch(screen)
+	if trace == nil {
+		t.Errorf("the violation panel shows no trace id:\n%s", screen)
+	}
 	if hasColour(tm.screen("-e")) {
 		t.Errorf("NO_COLOR is set, yet the screen has colours:\n%q", tm.screen("-e"))
 	}
@@ -180,6 +184,9 @@ func TestTUISessionInTmux(t *testing.T) {
 	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
 	if saved == nil || hash == nil || !strings.Contains(out, "replay       lab replay "+saved[1]) {
 		t.Fatalf("after quitting, no saved session, hash or replay command:\n%s", out)
+	}
+	if trace != nil && !strings.Contains(out, "trace        "+trace[1]) {
+		t.Errorf("the report does not name the trace %s the panel showed:\n%s", trace[1], out)
 	}
 
 	r := lab(t, "replay", filepath.Join(work, saved[1]))

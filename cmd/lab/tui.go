@@ -51,7 +51,7 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 	return cmd
 }
 
-func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
+func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	in, out, ok := terminal(cmd)
 	if !ok {
 		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless run: lab run --pace 1x)")
@@ -71,6 +71,11 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
 		return err
 	}
 	opts.Node.Store = invoker.FileStores(f.output.spillDir)
+	tel, err := startTelemetry(cmd.Context(), &f.output.tel, &opts, cmd.ErrOrStderr())
+	defer tel.close(&err) // spans flushed on every path
+	if err != nil {
+		return err
+	}
 	speed, _ := parsePace(f.output.pace)
 	schedule := func(seed uint64, v invoker.Variant) string {
 		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
@@ -84,6 +89,10 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
 		Command: func(seed uint64, v invoker.Variant) string {
 			return runCommand(flags, fmt.Sprint(seed), v.String())
 		},
+		Watch: tel.watch,
+	}
+	if tel != nil && tel.tracer != nil {
+		cfg.TraceID = tel.tracer.TraceID // safe from the UI's goroutine
 	}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
 	var crash *live.PanicError
@@ -93,11 +102,19 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) error {
 	if err != nil {
 		return err
 	}
+	tel.annotate(saved.Result)
 	if f.output.format == "json" {
-		return faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
+		err = faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
+	} else {
+		fmt.Fprintln(cmd.OutOrStdout())
+		err = faults.WriteText(cmd.OutOrStdout(), saved.Result)
 	}
-	fmt.Fprintln(cmd.OutOrStdout())
-	return faults.WriteText(cmd.OutOrStdout(), saved.Result)
+	if err != nil {
+		return outputError(err)
+	}
+	tel.flush(&err)
+	tel.lingerOn(cmd.Context())
+	return err
 }
 
 // terminal is the command's input and output when both are a terminal.
