@@ -84,21 +84,23 @@ func (m Model) timeline(height int) (string, []string) {
 }
 
 // laneOf is the partition and invoker lanes an event belongs to (-1:
-// none), from its kind: a partition processor's events are not an
-// invoker's, and a message is an invoker's only if it travels to one.
+// none), from who its kind is about (invoker.KindInfo): a partition
+// processor's events are not an invoker's, the node's are no one lane's,
+// and a message (or a fault on one) is an invoker's only if it travels to
+// one.
 func laneOf(e *invoker.Event) (partition, invokerLane int) {
 	partition, invokerLane = int(e.Partition), e.Invoker
-	switch e.Kind {
-	case invoker.KindLeader, invoker.KindStepDown, invoker.KindAccepted, invoker.KindRejected,
-		invoker.KindStatus, invoker.KindJournal, invoker.KindEffectDropped, invoker.KindExitNoticed:
+	switch invoker.KindInfo(e.Kind).Actor {
+	case invoker.ActorPartition:
 		invokerLane = -1
-	case invoker.KindStopIngress, invoker.KindRestart, invoker.KindRun, invoker.KindPhase:
+	case invoker.ActorNode:
 		partition, invokerLane = -1, -1
-	case invoker.KindSent, invoker.KindUndelivered, invoker.KindFaultDelay, invoker.KindFaultDrop,
-		invoker.KindFaultDuplicate, invoker.KindFaultReorder:
+	case invoker.ActorMessage, invoker.ActorFault:
 		if !toInvoker(e.Msg) {
 			invokerLane = -1
 		}
+	case invoker.ActorSim:
+		invokerLane = -1
 	}
 	return partition, invokerLane
 }
@@ -149,7 +151,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('m', invoker.KindISM, invoker.KindAck, invoker.KindCompletion, invoker.KindRetryNow, invoker.KindPause)
 	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskOutput)
 	set('r', invoker.KindRetry, invoker.KindTimerFired)
-	set('X', invoker.KindStopIngress, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
+	set('X', invoker.KindStopIngress, invoker.KindNodeAbort, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
 		invoker.KindSpillRemoved, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindRestart)
 	set('!', invoker.KindPanic, invoker.KindViolation)
 	set('F', invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder)
@@ -183,7 +185,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 			inv = &invocation{id: id, partition: invoker.NoPartition}
 		}
 		sm := "-"
-		if inv.machine != "" {
+		if inv.machine != invoker.ISMNone {
 			sm = fmt.Sprintf("%s %s", inv.machine, inv.ple)
 		}
 		trace := cmp.Or(m.traceID(), "-")

@@ -61,9 +61,9 @@ type invocation struct {
 	id        invoker.InvocationID
 	partition invoker.PartitionID
 	status    invoker.Status
-	// machine is its state machine's latest state as the ism.state event
-	// names it, on invoker (cleared when that invoker dies or restarts).
-	machine string
+	// machine is its state machine's latest state, on invoker (none once
+	// that invoker dies or restarts).
+	machine invoker.ISMState
 	invoker int
 	ple     invoker.PLE
 	attempt int
@@ -111,9 +111,7 @@ func (s *state) follow(e invoker.Event) {
 		s.invocations[e.Inv] = &invocation{id: e.Inv, partition: e.Partition, status: invoker.StatusInvoked}
 	case invoker.KindStatus:
 		if inv := s.invocations[e.Inv]; inv != nil {
-			if st, ok := invoker.ParseStatus(e.To); ok {
-				inv.status = st
-			}
+			inv.status = invoker.Status(e.To)
 		}
 	case invoker.KindJournal:
 		if inv := s.invocations[e.Inv]; inv != nil {
@@ -121,7 +119,7 @@ func (s *state) follow(e invoker.Event) {
 		}
 	case invoker.KindISM:
 		if inv := s.invocations[e.Inv]; inv != nil {
-			inv.machine, inv.invoker, inv.ple, inv.attempt = e.To, e.Invoker, e.PLE(), e.Attempt
+			inv.machine, inv.invoker, inv.ple, inv.attempt = invoker.ISMState(e.To), e.Invoker, e.PLE(), e.Attempt
 		}
 	case invoker.KindSlotAcquired:
 		s.held[l]++
@@ -139,10 +137,11 @@ func (s *state) follow(e invoker.Event) {
 	case invoker.KindPanic:
 		// A dying invoker drops its state machines, slots and queue.
 		s.forget(e.Invoker, true, true)
-	case invoker.KindRestart:
+	case invoker.KindRestart, invoker.KindNodeAbort:
+		// A new incarnation starts empty; an aborted process kept nothing.
 		s.held, s.queued = map[lane]int{}, map[lane]int{}
 		for _, inv := range s.invocations {
-			inv.machine = ""
+			inv.machine = invoker.ISMNone
 		}
 	}
 }
@@ -161,7 +160,7 @@ func (s *state) forget(invokerID int, machines, queue bool) {
 	if machines {
 		for _, inv := range s.invocations {
 			if inv.invoker == invokerID {
-				inv.machine = ""
+				inv.machine = invoker.ISMNone
 			}
 		}
 	}
@@ -179,14 +178,17 @@ func (s *state) partitionCounts() (held, queued map[invoker.PartitionID]int) {
 	return held, queued
 }
 
-// queueDepth follows the length of each invoker's segmented queue: an
-// enqueue or dequeue says the length after it (N), a purge removes N, the
+// queueDepth follows the length of each invoker's segmented queue (what N
+// means for each kind is invoker.KindInfo's): an enqueue says the length
+// after it, a dequeue the length before, a purge removes N, the
 // shutdown arm discards what is left, and a restart starts empty queues.
 func (s *state) queueDepth(e invoker.Event) {
 	d := -1
 	switch e.Kind {
-	case invoker.KindEnqueue, invoker.KindDequeue:
-		d = e.N
+	case invoker.KindEnqueue:
+		d = e.N // the length after
+	case invoker.KindDequeue:
+		d = e.N - 1 // N is the length before
 	case invoker.KindPurge:
 		if e.Invoker >= 0 && e.Invoker < len(s.depth) {
 			d = max(0, s.depth[e.Invoker]-e.N)

@@ -49,7 +49,7 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 		if got == nil || got.status != inv.Status {
 			t.Fatalf("%s seed %d decision %d: %s is %v in the node, %+v in the UI", v, seed, n, inv.ID, inv.Status, got)
 		}
-		if inv.State != "" {
+		if inv.State != invoker.ISMNone {
 			machines[inv.PLE.Partition]++
 			if got.machine != inv.State || got.attempt != inv.Attempt {
 				t.Fatalf("%s seed %d decision %d: %s machine %s attempt %d, the UI says %s attempt %d",

@@ -212,7 +212,7 @@ func (m Model) invokerRows() []string {
 			hist = m.st.history[i]
 		}
 		state := invokerState(iv)
-		if iv.State == "dead" {
+		if iv.State == invoker.InvokerDead {
 			state = styleBad.Render(fmt.Sprintf("%-10s", state))
 		} else {
 			state = fmt.Sprintf("%-10s", state)
@@ -233,14 +233,14 @@ func (m Model) sparkWidth() int {
 // cancelled, and a loop that left running says where it got to.
 func invokerState(iv invoker.InvokerSnapshot) string {
 	switch {
-	case iv.State == "dead":
+	case iv.State == invoker.InvokerDead:
 		return "DEAD ✗"
 	case iv.Blocked:
 		return "blocked"
-	case iv.State == "running" && iv.Cancelled:
+	case iv.State == invoker.InvokerRunning && iv.Cancelled:
 		return "cancelled"
 	}
-	return iv.State
+	return iv.State.String()
 }
 
 var sparks = []rune(" ▁▂▃▄▅▆▇█")
