@@ -12,7 +12,8 @@ import (
 )
 
 // eventLog numbers every event, hashes its canonical JSON line, and keeps
-// the most recent ones for violation reports.
+// the most recent ones for violation reports. Without a hash and a writer
+// it encodes nothing at all.
 type eventLog struct {
 	seq    uint64
 	hash   hash.Hash
@@ -25,17 +26,25 @@ type eventLog struct {
 // recentEvents is how many events a violation report shows.
 const recentEvents = 24
 
-func newEventLog(out io.Writer) *eventLog {
-	return &eventLog{hash: sha256.New(), out: out}
+func newEventLog(out io.Writer, hashed bool) *eventLog {
+	l := &eventLog{out: out}
+	if hashed {
+		l.hash = sha256.New()
+	}
+	return l
 }
 
 func (l *eventLog) add(e *invoker.Event) {
 	l.seq++
 	e.Seq = l.seq
-	l.line = append(e.AppendJSON(l.line[:0]), '\n')
-	l.hash.Write(l.line)
-	if l.out != nil && l.outErr == nil {
-		_, l.outErr = l.out.Write(l.line)
+	if l.hash != nil || l.out != nil {
+		l.line = append(e.AppendJSON(l.line[:0]), '\n')
+		if l.hash != nil {
+			l.hash.Write(l.line)
+		}
+		if l.out != nil && l.outErr == nil {
+			_, l.outErr = l.out.Write(l.line)
+		}
 	}
 	l.recent[l.seq%recentEvents] = *e
 }
@@ -50,7 +59,13 @@ func (l *eventLog) tail(n int) []invoker.Event {
 	return out
 }
 
-func (l *eventLog) sum() string { return hex.EncodeToString(l.hash.Sum(nil)) }
+// sum is the log's SHA-256, or "" when it is not hashed.
+func (l *eventLog) sum() string {
+	if l.hash == nil {
+		return ""
+	}
+	return hex.EncodeToString(l.hash.Sum(nil))
+}
 
 // ErrEventsWrite marks a failure to write the event log.
 var ErrEventsWrite = errors.New("writing the event log")

@@ -85,6 +85,7 @@ type checker struct {
 	leaderAt   map[invoker.PartitionID]bool
 	quotaBad   map[int]bool
 	quotaViews []invoker.QuotaView
+	keys       []invokerKey
 	last       invoker.Event
 }
 
@@ -215,7 +216,11 @@ func (c *checker) afterAction(n *invoker.Node) {
 // tick checks the time bounds at virtual time now. At the end of a phase
 // nothing more will happen, so whatever is still waiting has failed.
 func (c *checker) tick(now time.Duration, final bool) {
-	for _, k := range sortedKeys(c.cancelled) {
+	if len(c.cancelled) == 0 && len(c.dead) == 0 {
+		return // the common case: nothing is waiting on a bound
+	}
+	c.keys = sortedKeys(c.keys[:0], c.cancelled)
+	for _, k := range c.keys {
 		at := c.cancelled[k]
 		if _, isDead := c.dead[k]; isDead {
 			delete(c.cancelled, k)
@@ -227,7 +232,8 @@ func (c *checker) tick(now time.Duration, final bool) {
 			delete(c.cancelled, k)
 		}
 	}
-	for _, k := range sortedKeys(c.dead) {
+	c.keys = sortedKeys(c.keys[:0], c.dead)
+	for _, k := range c.keys {
 		at := c.dead[k]
 		if !final && now-at <= c.bounds.Crash {
 			continue
@@ -273,10 +279,14 @@ func (c *checker) finish(n *invoker.Node) {
 	}
 }
 
-func sortedKeys(m map[invokerKey]time.Duration) []invokerKey {
-	return slices.SortedFunc(maps.Keys(m), func(a, b invokerKey) int {
+// sortedKeys appends m's keys to buf in order, so that checks never depend
+// on map order; tick reuses one buffer.
+func sortedKeys(buf []invokerKey, m map[invokerKey]time.Duration) []invokerKey {
+	buf = slices.AppendSeq(buf, maps.Keys(m))
+	slices.SortFunc(buf, func(a, b invokerKey) int {
 		return cmp.Or(cmp.Compare(a.incarnation, b.incarnation), cmp.Compare(a.id, b.id))
 	})
+	return buf
 }
 
 func abbreviate(items []string, n int) string {

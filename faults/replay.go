@@ -20,13 +20,19 @@ type replayer struct {
 	decision func() int
 	// fail is the first misfit; the simulator stops at it.
 	fail error
+	// lax, when set, replays leniently instead (Options.Lenient).
+	lax *lenient
 }
 
 func newReplayer(s *Schedule, o Options) (*replayer, error) {
 	if len(s.Entries) == 0 {
 		return nil, &ScheduleError{Msg: "no entries"}
 	}
-	return &replayer{s: s, strategy: s.Header.Strategy}, nil
+	r := &replayer{s: s, strategy: s.Header.Strategy}
+	if o.Lenient {
+		r.lax = newLenient(s, o)
+	}
+	return r, nil
 }
 
 // Name is the strategy the schedule was recorded with, so that the replayed
@@ -76,6 +82,9 @@ func (r *replayer) failed() error {
 
 // Choose finds the recorded choice among those ready.
 func (r *replayer) Choose(choices []Choice) int {
+	if r.lax != nil {
+		return r.lax.choose(choices)
+	}
 	e := r.take(OpPick, "a choice among "+choiceList(choices))
 	if e == nil {
 		return 0
@@ -102,6 +111,10 @@ func (r *replayer) phase(s Stage) error {
 	if r == nil {
 		return nil
 	}
+	if r.lax != nil {
+		r.lax.anchor = sendAnchor{stage: s}
+		return nil
+	}
 	if e := r.take(OpPhase, "stage "+s.String()); e != nil && e.Stage != s {
 		r.next--
 		r.misfit("the run enters stage %s, the schedule has stage %s", s, e.Stage)
@@ -110,7 +123,7 @@ func (r *replayer) phase(s Stage) error {
 }
 
 func (r *replayer) advance(to time.Duration) error {
-	if r == nil {
+	if r == nil || r.lax != nil {
 		return nil
 	}
 	if e := r.take(OpAdvance, "a time advance to "+to.String()); e != nil && e.At != to {
@@ -122,6 +135,10 @@ func (r *replayer) advance(to time.Duration) error {
 
 // control is the control recorded at this point, if any.
 func (r *replayer) control() (Control, bool, error) {
+	if r.lax != nil {
+		c, ok := r.lax.control()
+		return c, ok, nil
+	}
 	if r.fail != nil {
 		return Control{}, false, r.fail
 	}
@@ -135,6 +152,9 @@ func (r *replayer) control() (Control, bool, error) {
 
 // sends are the messages the outside world sends, as recorded.
 func (r *replayer) sends() []timed {
+	if r.lax != nil {
+		return r.lax.takeSends()
+	}
 	var ts []timed
 	for e := r.peek(); e != nil && e.Op == OpSend; e = r.peek() {
 		ts = append(ts, timed{at: e.At, msg: e.Msg})
@@ -145,6 +165,9 @@ func (r *replayer) sends() []timed {
 
 // task is what the recorded attempt produced.
 func (r *replayer) task(t invoker.TaskInfo) []TaskStep {
+	if r.lax != nil {
+		return r.lax.taskSteps(t)
+	}
 	e := r.take(OpTask, fmt.Sprintf("the outputs of task %d (%s attempt %d)", t.ID, t.Inv, t.Attempt))
 	if e == nil {
 		return nil
@@ -160,6 +183,9 @@ func (r *replayer) task(t invoker.TaskInfo) []TaskStep {
 
 // fault is the verdict recorded for message m, if it met one.
 func (r *replayer) fault(m invoker.Envelope) (Verdict, bool) {
+	if r.lax != nil {
+		return r.lax.fault(m)
+	}
 	e := r.peek()
 	if r.fail != nil || e == nil || e.Op != OpFault || e.Msg.ID != m.ID {
 		return Verdict{}, false
@@ -168,9 +194,20 @@ func (r *replayer) fault(m invoker.Envelope) (Verdict, bool) {
 	return e.Fault, true
 }
 
+// stopped reports whether a strict replay reached the `end` of a schedule
+// recorded by a run that stopped early (Options.StopAtViolation): the
+// replay stops there too, and end checks the hash.
+func (r *replayer) stopped() bool {
+	if r == nil || r.lax != nil || r.fail != nil {
+		return false
+	}
+	e := r.peek()
+	return e != nil && e.Op == OpEnd
+}
+
 // end checks the run's log against the one recorded.
 func (r *replayer) end(events uint64, hash string) error {
-	if r == nil {
+	if r == nil || r.lax != nil {
 		return nil
 	}
 	e := r.take(OpEnd, "the end")

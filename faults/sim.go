@@ -36,6 +36,21 @@ type Options struct {
 	// recorded it, with no random draw at all. Seed, Strategy and the
 	// plan's rules are then not consulted.
 	Replay *Schedule
+	// Lenient makes a Replay best-effort, for shrinking: an entry that no
+	// longer fits is skipped or replaced by a default (see Lenient replay
+	// in replay_lenient.go) instead of stopping the run, and the end hash
+	// is not checked.
+	Lenient bool
+	// SkipHash leaves the event log unhashed (Result.Hash is empty) unless
+	// Events, Record or a strict Replay need it: hunting for violations
+	// does not read the hash, and encoding every event is a third of a run.
+	SkipHash bool
+	// StopAtViolation ends the run at the first decision after an
+	// invariant is violated, without the end-of-run checks: for hunting
+	// and shrinking, where the first violation is all that is wanted. The
+	// schedule it records ends there too, and a strict replay of it stops
+	// at its `end` entry (and checks the hash there).
+	StopAtViolation bool
 	// Command is the command line that reproduces the run, for reports.
 	Command string
 }
@@ -135,7 +150,7 @@ func newSim(o Options) (*Sim, error) {
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
 		return s.node.InvokerFor(p) == i
 	})
-	s.log = newEventLog(o.Events)
+	s.log = newEventLog(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
 	s.check = newChecker(o.Bounds, s.servedBy, s.reportViolation)
 	s.planTask = func(invoker.TaskInfo) []TaskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
@@ -220,6 +235,10 @@ func (s *Sim) Step() (Decision, error) {
 }
 
 func (s *Sim) decide() (Decision, error) {
+	if (s.o.StopAtViolation && len(s.res.Violations) > 0) || s.replay.stopped() {
+		s.stage = StageEnd
+		return Decision{Kind: DecideEnd}, nil
+	}
 	if c, ok, err := s.nextControl(); err != nil || ok {
 		if ok {
 			s.applyControl(c)
@@ -245,6 +264,9 @@ func (s *Sim) nextControl() (Control, bool, error) {
 		c, ok, err := s.replay.control()
 		if ok && err == nil {
 			if err := s.checkControl(&c); err != nil {
+				if s.replay.lax != nil {
+					return s.nextControl() // a control that no longer fits is skipped
+				}
 				s.replay.next--
 				s.replay.misfit("%v", err)
 				return c, false, s.replay.fail

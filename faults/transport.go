@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"container/heap"
 	"time"
 
 	"lab/invoker"
@@ -15,22 +14,54 @@ type delivery struct {
 	msg invoker.Envelope
 }
 
+// deliveryHeap is a binary min-heap of deliveries by (at, seq), typed so
+// that no delivery is boxed into an interface (container/heap would
+// allocate one per message in flight).
 type deliveryHeap []delivery
 
-func (h deliveryHeap) Len() int { return len(h) }
-func (h deliveryHeap) Less(i, j int) bool {
+func (h deliveryHeap) less(i, j int) bool {
 	if h[i].at != h[j].at {
 		return h[i].at < h[j].at
 	}
 	return h[i].seq < h[j].seq
 }
-func (h deliveryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *deliveryHeap) Push(x any)   { *h = append(*h, x.(delivery)) }
-func (h *deliveryHeap) Pop() any {
-	old := *h
-	d := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return d
+
+func (h *deliveryHeap) push(d delivery) {
+	*h = append(*h, d)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *deliveryHeap) pop() delivery {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q[last] = delivery{}
+	q = q[:last]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < len(q) && q.less(l, small) {
+			small = l
+		}
+		if r := l + 1; r < len(q) && q.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
 }
 
 // transport holds every message in flight: the simulator's only queue of
@@ -49,7 +80,7 @@ type heldDelivery struct {
 
 func (t *transport) schedule(at time.Duration, m invoker.Envelope) {
 	t.seq++
-	heap.Push(&t.q, delivery{at: at, seq: t.seq, msg: m})
+	t.q.push(delivery{at: at, seq: t.seq, msg: m})
 }
 
 // due reports whether a delivery is ready at now.
@@ -57,7 +88,7 @@ func (t *transport) due(now time.Duration) bool {
 	return len(t.q) > 0 && t.q[0].at <= now
 }
 
-func (t *transport) pop() delivery { return heap.Pop(&t.q).(delivery) }
+func (t *transport) pop() delivery { return t.q.pop() }
 
 // next is the time of the earliest delivery, if any.
 func (t *transport) next() (time.Duration, bool) {

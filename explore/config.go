@@ -1,0 +1,160 @@
+package explore
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Config is one exploration.
+type Config struct {
+	// Variant of the invoker every run uses.
+	Variant invoker.Variant
+	// Plan and the node's and workload's shape, unless Swarm.
+	Plan     *faults.Plan
+	Node     invoker.Config
+	Workload faults.Workload
+	// Swarm draws a node shape, workload and built-in plan per seed.
+	Swarm bool
+	// Strategy is "random" or "pct"; Depth is PCT's depth d.
+	Strategy string
+	Depth    int
+	// PCTSteps is the k of PCT (picks per run) change points are drawn
+	// among; 0 estimates it from the workload.
+	PCTSteps int
+	// Seeds FirstSeed .. FirstSeed+Seeds-1, or, with Seeds 0, as many as
+	// Duration allows. A shard takes every Shard.Count-th of them.
+	FirstSeed uint64
+	Seeds     uint64
+	Duration  time.Duration
+	Shard     Shard
+	// StopOnFirst stops handing out seeds at the first failure.
+	StopOnFirst bool
+	// Workers run seeds in parallel (0: one).
+	Workers int
+	// CheckDeterminism runs every seed twice and compares the logs.
+	CheckDeterminism bool
+	// Hash hashes every run's event log (slower; the hash is not needed
+	// to find violations).
+	Hash bool
+	// Rerun is the command line that reruns one seed, for reports.
+	Rerun func(seed uint64) string
+	// Observe, when set, is called with every finished run, from the
+	// worker that ran it (for progress and metrics).
+	Observe func(RunSummary)
+}
+
+// RunSummary is what one seed gave, for progress bars and metrics.
+type RunSummary struct {
+	Seed      uint64
+	Failed    bool
+	Invariant string
+	Decisions int
+	Elapsed   time.Duration
+}
+
+// Shard is a slice of the seeds: those whose offset from the first seed
+// is Index modulo Count.
+type Shard struct{ Index, Count int }
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, max(s.Count, 1)) }
+
+// ParseShard reads "i/n" with 0 <= i < n.
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 <= i < n", s)
+	}
+	return Shard{i, n}, nil
+}
+
+// Validate reports the first setting that cannot run.
+func (c *Config) Validate() error {
+	switch {
+	case c.Strategy != "random" && c.Strategy != "pct":
+		return fmt.Errorf("strategy %q: want random or pct", c.Strategy)
+	case c.Strategy == "pct" && c.Depth < 1:
+		return fmt.Errorf("pct depth must be at least 1, got %d", c.Depth)
+	case c.Seeds == 0 && c.Duration <= 0:
+		return fmt.Errorf("say how many seeds or for how long")
+	case c.Shard.Count < 0 || (c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count)):
+		return fmt.Errorf("shard %s: want i/n with 0 <= i < n", c.Shard)
+	case c.FirstSeed+c.Seeds < c.FirstSeed:
+		return fmt.Errorf("the seed range overflows")
+	}
+	if !c.Swarm {
+		if c.Plan == nil {
+			return fmt.Errorf("no fault plan")
+		}
+		if err := c.Node.Validate(); err != nil {
+			return err
+		}
+		return c.Workload.Validate()
+	}
+	return nil
+}
+
+// shardSeed is the n-th seed (from 0) of the shard, and whether it is in
+// range.
+func (c *Config) shardSeed(n uint64) (uint64, bool) {
+	count := uint64(max(c.Shard.Count, 1))
+	off := n*count + uint64(c.Shard.Index)
+	if c.Seeds > 0 && off >= c.Seeds {
+		return 0, false
+	}
+	return c.FirstSeed + off, true
+}
+
+// shape is what one seed runs: the node, workload and plan.
+type shape struct {
+	node     invoker.Config
+	workload faults.Workload
+	plan     *faults.Plan
+}
+
+func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
+	if !c.Swarm {
+		n := c.Node
+		n.Variant = c.Variant
+		return shape{n, c.Workload, c.Plan}
+	}
+	return swarmShape(seed, c.Variant, plans)
+}
+
+// options are the options of one seed's run.
+func (c *Config) options(seed uint64, sh shape) (faults.Options, error) {
+	o := faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload}
+	if c.Strategy == "pct" {
+		steps := c.PCTSteps
+		if steps == 0 {
+			steps = EstimatePicks(sh.node, sh.workload)
+		}
+		p, err := faults.NewPCT(seed, c.Depth, steps)
+		if err != nil {
+			return o, err
+		}
+		o.Strategy = p
+	}
+	return o, nil
+}
+
+// EstimatePicks is about how many scheduler picks a run of this shape
+// takes (the reference workload, 64 invocations on 4 partitions, takes
+// about 1,300): PCT draws its change points among them.
+func EstimatePicks(n invoker.Config, w faults.Workload) int {
+	return 20*w.Invocations + 40*n.Partitions + 100
+}
+
+// StrategyName is how reports name the strategy.
+func (c *Config) StrategyName() string {
+	if c.Strategy == "pct" {
+		return fmt.Sprintf("pct-d%d", c.Depth)
+	}
+	return c.Strategy
+}

@@ -1,0 +1,129 @@
+package explore
+
+import (
+	"strings"
+
+	"lab/invoker"
+)
+
+// Coverage is what the runs reached: every (state, event) pair of the
+// invocation state machine (the state an invocation's machine was in when
+// an event about it happened), and every order in which an invoker went
+// through the phases of a node shutdown. Counts are of events and of
+// invoker shutdowns; they add up across runs and shards.
+type Coverage struct {
+	ISMPairs       map[string]uint64 `json:"ism_pairs"`
+	ShutdownOrders map[string]uint64 `json:"shutdown_orders"`
+}
+
+func newCoverage() Coverage {
+	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}}
+}
+
+// add merges o into c.
+func (c *Coverage) add(o Coverage) {
+	for k, n := range o.ISMPairs {
+		c.ISMPairs[k] += n
+	}
+	for k, n := range o.ShutdownOrders {
+		c.ShutdownOrders[k] += n
+	}
+}
+
+// ism states as the model names them in ism.state events; "none" is no
+// machine (before creation, after removal).
+var ismStates = [...]string{"none", "new", "in-flight", "waiting-retry"}
+
+func ismIndex(s string) uint8 {
+	for i, n := range ismStates {
+		if n == s {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// shutdownSteps are the phases of an invoker's shutdown, in the order a
+// coverage key names them.
+var shutdownSteps = map[invoker.Kind]string{
+	invoker.KindAbortAll: "abort-all", invoker.KindCancel: "cancel", invoker.KindShutdown: "shutdown",
+	invoker.KindPanic: "panic", invoker.KindJoined: "joined", invoker.KindSpillRemoved: "spill-removed",
+}
+
+type machineKey struct {
+	incarnation int
+	inv         invoker.InvocationID
+}
+
+type invokerKey struct{ incarnation, id int }
+
+// collector gathers one run's coverage as an event observer. It keeps its
+// maps between runs, so a worker allocates them once.
+type collector struct {
+	state    map[machineKey]uint8
+	pairs    [len(ismStates)][invoker.NumKinds]uint64
+	stopping map[int]bool
+	orders   map[invokerKey][]invoker.Kind
+	keys     []invokerKey
+}
+
+func newCollector() *collector {
+	return &collector{state: map[machineKey]uint8{}, stopping: map[int]bool{}, orders: map[invokerKey][]invoker.Kind{}}
+}
+
+func (c *collector) OnEvent(e invoker.Event) {
+	if e.Inv != "" {
+		k := machineKey{e.Incarnation, e.Inv}
+		c.pairs[c.state[k]][e.Kind]++
+		if e.Kind == invoker.KindISM {
+			c.state[k] = ismIndex(e.To)
+		}
+	}
+	switch e.Kind {
+	case invoker.KindStopIngress:
+		c.stopping[e.Incarnation] = true
+	case invoker.KindAbortAll, invoker.KindCancel, invoker.KindShutdown, invoker.KindPanic,
+		invoker.KindJoined, invoker.KindSpillRemoved:
+		if !c.stopping[e.Incarnation] || e.Invoker < 0 {
+			return
+		}
+		k := invokerKey{e.Incarnation, e.Invoker}
+		o, seen := c.orders[k]
+		if !seen {
+			c.keys = append(c.keys, k)
+		}
+		for _, x := range o {
+			if x == e.Kind {
+				return
+			}
+		}
+		c.orders[k] = append(o, e.Kind)
+	}
+}
+
+// flush adds the run's coverage to cov and resets the collector.
+func (c *collector) flush(cov *Coverage) {
+	for s := range c.pairs {
+		for k, n := range c.pairs[s] {
+			if n > 0 {
+				cov.ISMPairs[ismStates[s]+" "+invoker.Kind(k).String()] += n
+				c.pairs[s][k] = 0
+			}
+		}
+	}
+	var b strings.Builder
+	for _, k := range c.keys {
+		b.Reset()
+		for i, x := range c.orders[k] {
+			if i > 0 {
+				b.WriteString(">")
+			}
+			b.WriteString(shutdownSteps[x])
+		}
+		cov.ShutdownOrders[b.String()]++
+	}
+	c.keys = c.keys[:0]
+	clear(c.state)
+	clear(c.stopping)
+	clear(c.orders)
+}

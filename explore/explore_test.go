@@ -1,0 +1,59 @@
+package explore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+func config(t testing.TB, variant invoker.Variant, plan string, seeds uint64) explore.Config {
+	t.Helper()
+	p, err := faults.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return explore.Config{Variant: variant, Plan: p, Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload(),
+		Strategy: "random", FirstSeed: 1, Seeds: seeds, Workers: 2}
+}
+
+func TestExploreSaveShrink(t *testing.T) {
+	cfg := config(t, invoker.Buggy, "shutdown-race", 20)
+	r, err := explore.Explore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Schedules != 20 || r.Failed == 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	dir := t.TempDir()
+	if err := explore.Save(context.Background(), cfg, r, explore.SaveOptions{Dir: dir, Shrink: true, ShrinkBudget: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	f := r.Failures[0]
+	if len(f.Files) != 3 || !strings.Contains(f.Files[2], "shrunk") {
+		t.Fatalf("files: %v", f.Files)
+	}
+	data, err := os.ReadFile(filepath.Join(f.Files[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := faults.ParseSchedule("shrunk", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := faults.Run(context.Background(), faults.ReplayOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK() || res.Violations[0].Invariant != f.Invariant {
+		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
+	}
+	r.WriteText(os.Stdout)
+}

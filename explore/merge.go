@@ -1,0 +1,63 @@
+package explore
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// ReadReport reads a JSON report written by WriteJSON.
+func ReadReport(name string, r io.Reader) (*Report, error) {
+	var rep Report
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		return nil, fmt.Errorf("%s: not an explore report: %w", name, err)
+	}
+	if rep.SchemaVersion != ReportVersion {
+		return nil, fmt.Errorf("%s: report version %d, this lab reads version %d", name, rep.SchemaVersion, ReportVersion)
+	}
+	if rep.Coverage.ISMPairs == nil || rep.Coverage.ShutdownOrders == nil {
+		rep.Coverage = newCoverage()
+	}
+	return &rep, nil
+}
+
+// Merge combines the reports of shards of one exploration into the report
+// the unsharded exploration would have given (times aside): they must
+// explore the same variant, plan, strategy and seeds, each shard once.
+// Shards ran side by side, so the merged time is the longest.
+func Merge(reports []*Report) (*Report, error) {
+	if len(reports) == 0 {
+		return nil, fmt.Errorf("no reports to merge")
+	}
+	first := reports[0]
+	m := &Report{SchemaVersion: ReportVersion, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
+		FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
+	for i, r := range reports {
+		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||
+			r.FirstSeed != m.FirstSeed || r.Seeds != m.Seeds {
+			return nil, fmt.Errorf("report %d explores %s/%s/%s seeds %d+%d, report 1 %s/%s/%s seeds %d+%d: not shards of one exploration",
+				i+1, r.Variant, r.Plan, r.Strategy, r.FirstSeed, r.Seeds, m.Variant, m.Plan, m.Strategy, m.FirstSeed, m.Seeds)
+		}
+		for _, s := range r.Shards {
+			if slices.Contains(m.Shards, s) {
+				return nil, fmt.Errorf("shard %s appears twice", s)
+			}
+			m.Shards = append(m.Shards, s)
+		}
+		m.Schedules += r.Schedules
+		m.Decisions += r.Decisions
+		m.Workers += r.Workers
+		m.Seconds = max(m.Seconds, r.Seconds)
+		m.Failures = append(m.Failures, r.Failures...)
+		m.Coverage.add(r.Coverage)
+		m.DeterminismChecked = m.DeterminismChecked && r.DeterminismChecked
+		if m.Stopped == "" {
+			m.Stopped = r.Stopped
+		}
+	}
+	m.finish()
+	return m, nil
+}

@@ -1,0 +1,158 @@
+package explore
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// ReportVersion is the version of the JSON report; merge refuses others.
+const ReportVersion = 1
+
+// Report is what an exploration (or a merge of shards) found.
+type Report struct {
+	SchemaVersion int    `json:"schema_version"`
+	Variant       string `json:"variant"`
+	// Plan is the fault plan, or "swarm".
+	Plan     string `json:"plan"`
+	Strategy string `json:"strategy"`
+	// FirstSeed and Seeds are the range explored (Seeds 0: for a
+	// duration); Shards are the shards it covers, "i/n" each.
+	FirstSeed uint64   `json:"first_seed"`
+	Seeds     uint64   `json:"seeds"`
+	Shards    []string `json:"shards"`
+	// Schedules run, of which Failed violated an invariant (or, checking
+	// determinism, differed between two runs of the seed).
+	Schedules          uint64  `json:"schedules"`
+	Failed             uint64  `json:"failed"`
+	Decisions          uint64  `json:"decisions"`
+	Seconds            float64 `json:"seconds"`
+	SchedulesPerSecond float64 `json:"schedules_per_second"`
+	Workers            int     `json:"workers"`
+	// Stopped says why the exploration ended before its seeds did:
+	// "first-failure", "duration" or "interrupted".
+	Stopped string `json:"stopped,omitempty"`
+	// Failures are every failing seed, by seed; ByInvariant sums them up.
+	Failures    []Failure                 `json:"failures"`
+	ByInvariant map[string]InvariantStats `json:"by_invariant"`
+	Coverage    Coverage                  `json:"coverage"`
+	// DeterminismChecked is whether every seed ran twice; mismatches are
+	// failures of invariant "determinism".
+	DeterminismChecked bool `json:"determinism_checked"`
+}
+
+// Determinism is the pseudo-invariant of a seed whose two runs differed.
+const Determinism = "determinism"
+
+// Failure is one failing seed.
+type Failure struct {
+	Seed      uint64 `json:"seed"`
+	Invariant string `json:"invariant"`
+	Detail    string `json:"detail"`
+	// Replay reruns the seed.
+	Replay string `json:"replay"`
+	// Files saved for it (report, schedule, shrunk schedule), if any.
+	Files  []string      `json:"files,omitempty"`
+	Shrunk *ShrinkResult `json:"shrunk,omitempty"`
+}
+
+// InvariantStats counts the failures of one invariant.
+type InvariantStats struct {
+	Failures  uint64 `json:"failures"`
+	FirstSeed uint64 `json:"first_seed"`
+}
+
+func (r *Report) finish() {
+	slices.SortFunc(r.Failures, func(a, b Failure) int {
+		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Invariant, b.Invariant))
+	})
+	r.ByInvariant = map[string]InvariantStats{}
+	for _, f := range r.Failures {
+		s, seen := r.ByInvariant[f.Invariant]
+		if !seen {
+			s.FirstSeed = f.Seed
+		}
+		s.Failures++
+		r.ByInvariant[f.Invariant] = s
+	}
+	r.Failed = uint64(len(r.Failures))
+	if r.Seconds > 0 {
+		r.SchedulesPerSecond = float64(r.Schedules) / r.Seconds
+	}
+	slices.Sort(r.Shards)
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteText writes the report for a person.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	result := "OK: no invariant violated"
+	if r.Failed > 0 {
+		result = fmt.Sprintf("FAILED: %d of %d schedules", r.Failed, r.Schedules)
+	}
+	fmt.Fprintf(&b, "result       %s\n", result)
+	seeds := fmt.Sprintf("seeds %d..%d", r.FirstSeed, r.FirstSeed+r.Seeds-1)
+	if r.Seeds == 0 {
+		seeds = fmt.Sprintf("seeds from %d", r.FirstSeed)
+	}
+	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
+	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %d workers, %d decisions\n",
+		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, r.Decisions)
+	if r.Stopped != "" {
+		fmt.Fprintf(&b, "stopped      %s\n", r.Stopped)
+	}
+	if r.DeterminismChecked {
+		fmt.Fprintf(&b, "determinism  every seed ran twice: %d mismatches\n", r.ByInvariant[Determinism].Failures)
+	}
+	if len(r.ByInvariant) > 0 {
+		b.WriteString("\nfailures by invariant\n")
+		for _, inv := range slices.Sorted(maps.Keys(r.ByInvariant)) {
+			s := r.ByInvariant[inv]
+			fmt.Fprintf(&b, "  %-20s %6d   first seed %d\n", inv, s.Failures, s.FirstSeed)
+		}
+	}
+	for _, f := range r.Failures {
+		if len(f.Files) == 0 && f.Shrunk == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\nseed %d: %s: %s\n", f.Seed, f.Invariant, f.Detail)
+		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
+		for _, file := range f.Files {
+			fmt.Fprintf(&b, "  saved      %s\n", file)
+		}
+		if s := f.Shrunk; s != nil {
+			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%), %d -> %d invocations, in %.1fs over %d replays%s\n",
+				s.Original.Decisions, s.OriginalFull.Decisions, s.Shrunk.Decisions, 100*float64(s.Shrunk.Decisions)/float64(max(s.Original.Decisions, 1)),
+				s.Original.Invocations, s.Shrunk.Invocations, s.Seconds, s.Replays, minimalNote(s))
+		}
+	}
+	b.WriteString("\ncoverage\n")
+	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d\n", len(r.Coverage.ISMPairs))
+	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d\n", len(r.Coverage.ShutdownOrders))
+	orders := slices.Collect(maps.Keys(r.Coverage.ShutdownOrders))
+	slices.SortFunc(orders, func(a, c string) int {
+		return cmp.Or(cmp.Compare(r.Coverage.ShutdownOrders[c], r.Coverage.ShutdownOrders[a]), strings.Compare(a, c))
+	})
+	for _, o := range orders {
+		fmt.Fprintf(&b, "    %8d  %s\n", r.Coverage.ShutdownOrders[o], o)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func minimalNote(s *ShrinkResult) string {
+	if s.OneMinimal {
+		return ", 1-minimal"
+	}
+	return ", not proven 1-minimal (budget)"
+}

@@ -1,0 +1,178 @@
+package explore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"lab/faults"
+)
+
+// Explore runs the seeds of cfg on cfg.Workers goroutines and reports what
+// they found. Failures are not saved or shrunk here (see Save). An
+// interrupted exploration returns what it found so far, with Stopped
+// "interrupted".
+func Explore(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	plans, err := builtinPlans()
+	if err != nil {
+		return nil, err
+	}
+	workers := max(cfg.Workers, 1)
+	x := &explorer{cfg: &cfg, plans: plans, start: time.Now()}
+	if cfg.Duration > 0 {
+		x.deadline = x.start.Add(cfg.Duration)
+	}
+	results := make([]workerResult, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[w] = x.work(ctx)
+		}()
+	}
+	wg.Wait()
+	r := &Report{SchemaVersion: ReportVersion, Variant: cfg.Variant.String(), Plan: "swarm",
+		Strategy: cfg.StrategyName(), FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
+		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
+		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds()}
+	if !cfg.Swarm {
+		r.Plan = cfg.Plan.Name
+	}
+	for _, res := range results {
+		if res.err != nil {
+			return nil, res.err
+		}
+		r.Schedules += res.schedules
+		r.Decisions += res.decisions
+		r.Failures = append(r.Failures, res.failures...)
+		r.Coverage.add(res.coverage)
+	}
+	switch {
+	case ctx.Err() != nil:
+		r.Stopped = "interrupted"
+	case x.stopped.Load():
+		r.Stopped = "first-failure"
+	case cfg.Seeds == 0:
+		r.Stopped = "duration"
+	}
+	r.finish()
+	return r, nil
+}
+
+type explorer struct {
+	cfg      *Config
+	plans    map[string]*faults.Plan
+	start    time.Time
+	deadline time.Time
+	next     atomic.Uint64
+	stopped  atomic.Bool
+}
+
+type workerResult struct {
+	schedules, decisions uint64
+	failures             []Failure
+	coverage             Coverage
+	err                  error
+}
+
+func (x *explorer) work(ctx context.Context) (res workerResult) {
+	res.coverage = newCoverage()
+	col := newCollector()
+	for {
+		if ctx.Err() != nil || x.stopped.Load() || (!x.deadline.IsZero() && time.Now().After(x.deadline)) {
+			return res
+		}
+		seed, ok := x.cfg.shardSeed(x.next.Add(1) - 1)
+		if !ok {
+			return res
+		}
+		began := time.Now()
+		r, f, err := x.runSeed(ctx, seed, col)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return res
+		}
+		if err != nil {
+			res.err = fmt.Errorf("seed %d: %w", seed, err)
+			x.stopped.Store(true)
+			return res
+		}
+		col.flush(&res.coverage)
+		res.schedules++
+		res.decisions += uint64(r.Decisions)
+		sum := RunSummary{Seed: seed, Decisions: r.Decisions, Elapsed: time.Since(began)}
+		if f != nil {
+			res.failures = append(res.failures, *f)
+			sum.Failed, sum.Invariant = true, f.Invariant
+			if x.cfg.StopOnFirst {
+				x.stopped.Store(true)
+			}
+		}
+		if x.cfg.Observe != nil {
+			x.cfg.Observe(sum)
+		}
+	}
+}
+
+// runSeed runs one seed, twice when checking determinism, and says how it
+// failed, if it did. A run stops at its first violation.
+func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*faults.Result, *Failure, error) {
+	o, err := x.Options(seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.StopAtViolation = true
+	o.SkipHash = !x.cfg.Hash && !x.cfg.CheckDeterminism
+	o.Observers = []faults.Observer{col}
+	r, err := faults.Run(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f *Failure
+	if !r.OK() {
+		v := r.Violations[0]
+		f = &Failure{Seed: seed, Invariant: v.Invariant, Detail: v.Detail}
+	}
+	if x.cfg.CheckDeterminism {
+		o2, err := x.Options(seed)
+		if err != nil {
+			return nil, nil, err
+		}
+		o2.StopAtViolation = true
+		again, err := faults.Run(ctx, o2)
+		if err != nil {
+			return nil, nil, err
+		}
+		if again.Hash != r.Hash || again.Events != r.Events {
+			f = &Failure{Seed: seed, Invariant: Determinism,
+				Detail: fmt.Sprintf("two runs logged %d events hashing to %.12s and %d hashing to %.12s",
+					r.Events, r.Hash, again.Events, again.Hash)}
+		}
+	}
+	if f != nil {
+		f.Replay = x.cfg.rerun(seed)
+	}
+	return r, f, nil
+}
+
+// Options are the options of seed's run in this exploration.
+func (x *explorer) Options(seed uint64) (faults.Options, error) {
+	return x.cfg.options(seed, x.cfg.shapeOf(seed, x.plans))
+}
+
+func (c *Config) rerun(seed uint64) string {
+	if c.Rerun != nil {
+		return c.Rerun(seed)
+	}
+	return fmt.Sprintf("seed %d", seed)
+}
+
+// DefaultWorkers is one worker per core.
+func DefaultWorkers() int { return runtime.GOMAXPROCS(0) }

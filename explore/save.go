@@ -1,0 +1,113 @@
+package explore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"lab/faults"
+)
+
+// SaveOptions say where failures go and how long shrinking each may take.
+type SaveOptions struct {
+	Dir string
+	// Shrink each saved failure, for at most ShrinkBudget.
+	Shrink       bool
+	ShrinkBudget time.Duration
+	// Progress, if set, hears what is being saved.
+	Progress func(msg string)
+}
+
+// Save writes, for the first failing seed of every invariant, its report,
+// its recorded schedule and its shrunk schedule into opt.Dir, and notes
+// the files (and the shrinking) in the report. A seed is rerun in full
+// (the exploration stopped each run at its first violation) while being
+// recorded.
+func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
+	plans, err := builtinPlans()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
+		return err
+	}
+	x := &explorer{cfg: &cfg, plans: plans}
+	saved := map[string]bool{}
+	for i := range r.Failures {
+		f := &r.Failures[i]
+		if saved[f.Invariant] || f.Invariant == Determinism {
+			continue
+		}
+		saved[f.Invariant] = true
+		if opt.Progress != nil {
+			opt.Progress(fmt.Sprintf("saving seed %d (%s)", f.Seed, f.Invariant))
+		}
+		if err := x.save(ctx, f, opt); err != nil {
+			return fmt.Errorf("seed %d: %w", f.Seed, err)
+		}
+	}
+	return nil
+}
+
+func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error {
+	o, err := x.Options(f.Seed)
+	if err != nil {
+		return err
+	}
+	var sched bytes.Buffer
+	o.Record, o.Command = &sched, f.Replay
+	res, err := faults.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if res.OK() || res.Violations[0].Invariant != f.Invariant {
+		return fmt.Errorf("the full run does not violate %s first", f.Invariant)
+	}
+	stem := filepath.Join(opt.Dir, fmt.Sprintf("seed-%d-%s", f.Seed, f.Invariant))
+	schedFile := stem + ".schedule"
+	res.ReplaySchedule = "lab replay " + schedFile
+	var report bytes.Buffer
+	if err := faults.WriteText(&report, res); err != nil {
+		return err
+	}
+	if err := writeFile(stem+".report.txt", report.Bytes()); err != nil {
+		return err
+	}
+	if err := writeFile(schedFile, sched.Bytes()); err != nil {
+		return err
+	}
+	f.Files = append(f.Files, stem+".report.txt", schedFile)
+	if !opt.Shrink {
+		return nil
+	}
+	s, err := faults.ParseSchedule(schedFile, sched.Bytes())
+	if err != nil {
+		return err
+	}
+	shrunk, err := Shrink(ctx, s, opt.ShrinkBudget)
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("shrinking: %w", err)
+	}
+	if err := writeFile(stem+"-shrunk.schedule", shrunk.Schedule); err != nil {
+		return err
+	}
+	f.Files = append(f.Files, stem+"-shrunk.schedule")
+	f.Shrunk = shrunk
+	return nil
+}
+
+// writeFile writes a whole file, or none: a half-written one is removed.
+func writeFile(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package explore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// ShrinkResult is a failing schedule made small.
+type ShrinkResult struct {
+	// Invariant is the one the original violated first, and the shrunk
+	// schedule still does.
+	Invariant string `json:"invariant"`
+	// Original is the failing schedule up to its first violation (where
+	// exploration stops a run); OriginalFull is the whole recorded run.
+	Original     ScheduleSize `json:"original"`
+	OriginalFull ScheduleSize `json:"original_full"`
+	// Shrunk is the result, which also ends at the violation.
+	Shrunk ScheduleSize `json:"shrunk"`
+	// Replays is how many candidate schedules were run.
+	Replays int     `json:"replays"`
+	Seconds float64 `json:"seconds"`
+	// OneMinimal: removing any one send, fault, task outcome or control,
+	// letting the default take any one pick, or lowering the quota, changes
+	// the run so that it no longer violates the invariant. False when the budget ran out
+	// first.
+	OneMinimal bool `json:"one_minimal"`
+	// Schedule is the shrunk schedule, which lab replay runs strictly.
+	Schedule []byte `json:"-"`
+}
+
+// ScheduleSize counts a schedule's decisions: scheduler picks, what the
+// outside world sends, fault verdicts, task attempts and controls.
+type ScheduleSize struct {
+	Decisions   int `json:"decisions"`
+	Picks       int `json:"picks"`
+	Sends       int `json:"sends"`
+	Faults      int `json:"faults"`
+	Tasks       int `json:"tasks"`
+	Controls    int `json:"controls"`
+	Invocations int `json:"invocations"`
+}
+
+func sizeOf(s *faults.Schedule) ScheduleSize {
+	var z ScheduleSize
+	for _, e := range s.Entries {
+		switch e.Op {
+		case faults.OpPick:
+			z.Picks++
+		case faults.OpSend:
+			z.Sends++
+			if e.Msg.Kind == invoker.MsgSubmit {
+				z.Invocations++
+			}
+		case faults.OpFault:
+			z.Faults++
+		case faults.OpTask:
+			z.Tasks++
+		case faults.OpControl:
+			z.Controls++
+		}
+	}
+	z.Decisions = z.Picks + z.Sends + z.Faults + z.Tasks + z.Controls
+	return z
+}
+
+// ErrNothingToShrink: the schedule violates no invariant.
+var ErrNothingToShrink = errors.New("the schedule violates no invariant: nothing to shrink")
+
+// defaultPick stands for a pick removed by shrinking: it is never ready,
+// so a lenient replay takes its default there and the picks after it keep
+// their place.
+var defaultPick = faults.Choice{Invoker: -2}
+
+// shrinkPasses are the kinds of decision shrinking removes, in the order it
+// tries them: the workload first (fewer invocations make every other list
+// shorter), picks last.
+var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, faults.OpControl, faults.OpPick}
+
+// Shrink minimises a failing schedule: the smallest quota that still
+// fails, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first",
+// and repeats until no pass changes the run (the result is then 1-minimal)
+// or budget is spent. Candidates are replayed leniently; every accepted
+// one is re-recorded, so the result replays strictly.
+func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
+	start := time.Now()
+	sh := &shrinker{ctx: ctx, deadline: start.Add(budget)}
+	// The original must replay as recorded and fail.
+	o := faults.ReplayOptions(s)
+	faultsSeen := collectFaults(&o)
+	r, err := faults.Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if r.OK() {
+		return nil, ErrNothingToShrink
+	}
+	sh.invariant = r.Violations[0].Invariant
+	sh.budget = max(4*r.Decisions, 20_000)
+	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		return nil, fmt.Errorf("the schedule does not replay leniently as recorded")
+	}
+	res := &ShrinkResult{Invariant: sh.invariant, Original: sizeOf(base), OriginalFull: sizeOf(s)}
+	for {
+		changed := false
+		// A smaller quota needs fewer invocations to fill it.
+		for q := 1; q < base.Header.Node.Quota; q++ {
+			c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
+			c.Header.Node.Quota = q
+			if !sh.fails(c) {
+				continue
+			}
+			next, nextText, err := sh.rerecord(c)
+			if err != nil {
+				return nil, err
+			}
+			if next != nil {
+				base, text, changed = next, nextText, true
+			}
+			break
+		}
+		for _, op := range shrinkPasses {
+			units := unitsOf(base, op)
+			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) })
+			if len(keep) == len(units) {
+				continue
+			}
+			next, nextText, err := sh.rerecord(edit(base, op, units, keep))
+			if err != nil {
+				return nil, err
+			}
+			if nextText != nil && !bytes.Equal(nextText, text) {
+				base, text, changed = next, nextText, true
+			}
+		}
+		if sh.outOfTime {
+			break
+		}
+		if !changed {
+			res.OneMinimal = true
+			break
+		}
+	}
+	final, err := faults.ParseSchedule("shrunk", text)
+	if err != nil {
+		return nil, fmt.Errorf("the shrunk schedule does not read back: %w", err)
+	}
+	// The saved schedule must replay strictly and still fail the same way.
+	fo := faults.ReplayOptions(final)
+	fr, err := faults.Run(ctx, fo)
+	if err != nil {
+		return nil, fmt.Errorf("the shrunk schedule does not replay: %w", err)
+	}
+	if fr.OK() || fr.Violations[0].Invariant != sh.invariant {
+		return nil, fmt.Errorf("the shrunk schedule no longer violates %s first", sh.invariant)
+	}
+	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+type shrinker struct {
+	ctx       context.Context
+	deadline  time.Time
+	invariant string
+	budget    int
+	replays   int
+	outOfTime bool
+}
+
+// fails replays a candidate leniently up to its first violation.
+func (sh *shrinker) fails(s *faults.Schedule) bool {
+	if sh.ctx.Err() != nil || time.Now().After(sh.deadline) {
+		sh.outOfTime = true
+		return false
+	}
+	sh.replays++
+	o := faults.ReplayOptions(s)
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, sh.budget
+	r, err := faults.Run(sh.ctx, o)
+	return err == nil && !r.OK() && r.Violations[0].Invariant == sh.invariant
+}
+
+// rerecord runs a candidate leniently up to its first violation while
+// recording it, so that what the defaults chose is written down. It returns nil text if
+// the recorded run does not fail the same way (it always should: a
+// lenient replay is deterministic).
+func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, error) {
+	var buf bytes.Buffer
+	o := faults.ReplayOptions(s)
+	o.Lenient, o.StopAtViolation, o.Record, o.MaxDecisions = true, true, &buf, sh.budget
+	seen := collectFaults(&o)
+	r, err := faults.Run(sh.ctx, o)
+	if err != nil || r.OK() || r.Violations[0].Invariant != sh.invariant {
+		return nil, nil, nil //nolint:nilerr // a candidate that no longer fits is not kept
+	}
+	next, err := faults.ParseSchedule("shrunk", buf.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("a recorded schedule does not read back: %w", err)
+	}
+	return enrich(next, *seen), buf.Bytes(), nil
+}
+
+// collectFaults adds an observer that keeps the message of every fault
+// event, in order: the same order as the schedule's fault entries.
+func collectFaults(o *faults.Options) *[]invoker.Envelope {
+	var msgs []invoker.Envelope
+	o.Observers = append(o.Observers, faults.EventFunc(func(e invoker.Event) {
+		switch e.Kind {
+		case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder:
+			msgs = append(msgs, e.Envelope())
+		}
+	}))
+	return &msgs
+}
+
+// enrich gives every fault entry its message's content, so that a lenient
+// replay finds the message again after earlier messages were removed and
+// ids shifted.
+func enrich(s *faults.Schedule, msgs []invoker.Envelope) *faults.Schedule {
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
+	copy(out.Entries, s.Entries)
+	k := 0
+	for i := range out.Entries {
+		if e := &out.Entries[i]; e.Op == faults.OpFault && k < len(msgs) && msgs[k].ID == e.Msg.ID {
+			e.Msg = msgs[k]
+			k++
+		}
+	}
+	return out
+}
+
+// unitsOf are the indices of s's entries of kind op.
+func unitsOf(s *faults.Schedule, op faults.Op) []int {
+	var units []int
+	for i, e := range s.Entries {
+		if e.Op == op {
+			units = append(units, i)
+		}
+	}
+	return units
+}
+
+// edit is s with only keep of its units (entries of kind op): the others
+// are removed, or for picks, left to the default.
+func edit(s *faults.Schedule, op faults.Op, units, keep []int) *faults.Schedule {
+	kept := make(map[int]bool, len(keep))
+	for _, i := range keep {
+		kept[i] = true
+	}
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, 0, len(s.Entries))}
+	for i, e := range s.Entries {
+		if e.Op == op && !kept[i] {
+			if op != faults.OpPick {
+				continue
+			}
+			e.Choice = defaultPick
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	return out
+}

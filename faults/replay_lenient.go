@@ -1,0 +1,155 @@
+package faults
+
+import (
+	"time"
+
+	"lab/invoker"
+)
+
+// lenient is a best-effort replay, for shrinking: a schedule with entries
+// removed still runs to its end. Each kind of entry is looked up by what
+// it is about rather than by its position, and what is missing or no
+// longer fits gets a fixed default:
+//
+//   - picks are taken in order, one per scheduler choice; a pick that is
+//     not ready, or none left, falls back to the priority strategy;
+//   - sends belong to the stage (or shutdown control) they followed; a
+//     removed send is never sent;
+//   - task outputs belong to (invocation, attempt); a removed one closes
+//     after the workload's shortest step;
+//   - a fault lands on the message it was recorded for: the same content
+//     (kind, partition, epoch, invocation, attempt, ...) when the entry
+//     carries it, else the same message id; a fault whose message no
+//     longer exists is ignored;
+//   - a control is applied once as many picks were taken as preceded it;
+//   - stages and time advances are the run's own, and the end hash is not
+//     checked.
+//
+// A lenient replay is deterministic, so whatever it does can be recorded
+// (Options.Record) as a schedule that replays strictly.
+type lenient struct {
+	picks     []Choice
+	picked    int
+	controls  []anchoredControl
+	sends     map[sendAnchor][]timed
+	anchor    sendAnchor
+	shutdowns int
+	tasks     map[taskKey][][]TaskStep
+	byContent map[invoker.Envelope][]Verdict
+	byID      map[uint64]Verdict
+	fallback  priorityStrategy
+	task      []TaskStep
+}
+
+type anchoredControl struct {
+	afterPicks int
+	c          Control
+}
+
+// sendAnchor is where a group of sends was drawn: entering a stage, or
+// the n-th shutdown control.
+type sendAnchor struct {
+	stage    Stage
+	shutdown int
+}
+
+type taskKey struct {
+	inv     invoker.InvocationID
+	attempt int
+}
+
+func newLenient(s *Schedule, o Options) *lenient {
+	l := &lenient{sends: map[sendAnchor][]timed{}, tasks: map[taskKey][][]TaskStep{},
+		byContent: map[invoker.Envelope][]Verdict{}, byID: map[uint64]Verdict{},
+		task: []TaskStep{{After: max(o.Workload.Tasks.StepMin, time.Millisecond), Out: invoker.OutClosed}}}
+	var anchor sendAnchor
+	shutdowns := 0
+	for _, e := range s.Entries {
+		switch e.Op {
+		case OpPick:
+			l.picks = append(l.picks, e.Choice)
+		case OpPhase:
+			anchor = sendAnchor{stage: e.Stage}
+		case OpControl:
+			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), c: e.Control})
+			if e.Control.Kind == ControlShutdown {
+				shutdowns++
+				anchor = sendAnchor{shutdown: shutdowns}
+			}
+		case OpSend:
+			l.sends[anchor] = append(l.sends[anchor], timed{at: e.At, msg: e.Msg})
+		case OpTask:
+			k := taskKey{e.Inv, e.Attempt}
+			l.tasks[k] = append(l.tasks[k], e.Steps)
+		case OpFault:
+			if e.Msg.Kind != invoker.MsgNone {
+				k := contentKey(e.Msg)
+				l.byContent[k] = append(l.byContent[k], e.Fault)
+			} else {
+				l.byID[e.Msg.ID] = e.Fault
+			}
+		}
+	}
+	return l
+}
+
+// contentKey is what a message is about, without what changes from run to
+// run (its id, task id, timer key and due time).
+func contentKey(m invoker.Envelope) invoker.Envelope {
+	m.ID, m.Task, m.Key, m.Due = 0, 0, 0, 0
+	return m
+}
+
+func (l *lenient) choose(choices []Choice) int {
+	l.picked++
+	if l.picked <= len(l.picks) {
+		want := l.picks[l.picked-1]
+		for i, c := range choices {
+			if c == want {
+				return i
+			}
+		}
+	}
+	return l.fallback.Choose(choices)
+}
+
+func (l *lenient) control() (Control, bool) {
+	if len(l.controls) == 0 || l.controls[0].afterPicks > l.picked {
+		return Control{}, false
+	}
+	c := l.controls[0].c
+	l.controls = l.controls[1:]
+	if c.Kind == ControlShutdown {
+		l.shutdowns++
+		l.anchor = sendAnchor{shutdown: l.shutdowns}
+	}
+	return c, true
+}
+
+func (l *lenient) takeSends() []timed {
+	ts := l.sends[l.anchor]
+	delete(l.sends, l.anchor)
+	return ts
+}
+
+func (l *lenient) taskSteps(t invoker.TaskInfo) []TaskStep {
+	k := taskKey{t.Inv, t.Attempt}
+	if q := l.tasks[k]; len(q) > 0 {
+		l.tasks[k] = q[1:]
+		return q[0]
+	}
+	return l.task
+}
+
+func (l *lenient) fault(m invoker.Envelope) (Verdict, bool) {
+	k := contentKey(m)
+	if q := l.byContent[k]; len(q) > 0 {
+		l.byContent[k] = q[1:]
+		return q[0], true
+	}
+	if v, ok := l.byID[m.ID]; ok {
+		delete(l.byID, m.ID)
+		return v, true
+	}
+	return Verdict{}, false
+}
