@@ -67,6 +67,9 @@ type InvariantStats struct {
 }
 
 func (r *Report) finish() {
+	if r.Failures == nil {
+		r.Failures = []Failure{}
+	}
 	slices.SortFunc(r.Failures, func(a, b Failure) int {
 		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Invariant, b.Invariant))
 	})

@@ -96,7 +96,7 @@ func (r *ScriptRunner) Failures() []ExpectFailure { return r.failures }
 // Result is the run so far: violations, counts and the log's hash.
 func (r *ScriptRunner) Result() *Result {
 	if r.sim == nil {
-		return &Result{Hash: newEventLog(nil).sum()}
+		return &Result{Hash: newEventLog(nil, true).sum()}
 	}
 	return r.sim.Result()
 }

@@ -118,7 +118,11 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 // replayCommand is the command line that reproduces the run: seed, variant
 // and plan always, and every other setting that was changed.
 func replayCommand(flags *pflag.FlagSet) string {
-	return runCommand(flags, flags.Lookup("seed").Value.String(), flags.Lookup("variant").Value.String())
+	seed := "1"
+	if fl := flags.Lookup("seed"); fl != nil { // lab explore has no --seed
+		seed = fl.Value.String()
+	}
+	return runCommand(flags, seed, flags.Lookup("variant").Value.String())
 }
 
 // runCommand is replayCommand with another seed and variant (the terminal

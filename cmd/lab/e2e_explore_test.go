@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// exploreReport is the part of explore's JSON report the tests read.
+type exploreReport struct {
+	Schedules          uint64  `json:"schedules"`
+	Failed             uint64  `json:"failed"`
+	SchedulesPerSecond float64 `json:"schedules_per_second"`
+	Shards             []string
+	Failures           []struct {
+		Seed      uint64   `json:"seed"`
+		Invariant string   `json:"invariant"`
+		Replay    string   `json:"replay"`
+		Files     []string `json:"files"`
+		Shrunk    *struct {
+			Original   struct{ Decisions int }
+			Shrunk     struct{ Decisions int }
+			OneMinimal bool `json:"one_minimal"`
+		} `json:"shrunk"`
+	} `json:"failures"`
+	ByInvariant map[string]struct {
+		Failures  uint64 `json:"failures"`
+		FirstSeed uint64 `json:"first_seed"`
+	} `json:"by_invariant"`
+	Coverage struct {
+		ISMPairs       map[string]uint64 `json:"ism_pairs"`
+		ShutdownOrders map[string]uint64 `json:"shutdown_orders"`
+	} `json:"coverage"`
+}
+
+func parseExplore(t *testing.T, r result) exploreReport {
+	t.Helper()
+	var rep exploreReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("explore report is not JSON: %v\n%v", err, r)
+	}
+	return rep
+}
+
+// The buggy invoker fails under shutdown-race; the first failure is saved,
+// recorded and shrunk, and both schedules replay to the same violation.
+func TestExploreFindsSavesAndShrinks(t *testing.T) {
+	out := t.TempDir()
+	r := lab(t, "explore", "--seeds", "30", "--format", "json", "--out", out)
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if rep.Schedules != 30 || rep.Failed == 0 || rep.Failed != uint64(len(rep.Failures)) || rep.SchedulesPerSecond <= 0 {
+		t.Fatalf("report: %+v", rep)
+	}
+	first := rep.Failures[0]
+	if first.Invariant != "no-panic" || rep.ByInvariant["no-panic"].FirstSeed != first.Seed {
+		t.Fatalf("first failure %+v, by invariant %+v", first, rep.ByInvariant)
+	}
+	if len(first.Files) != 3 || !strings.Contains(first.Files[2], "shrunk") || first.Shrunk == nil {
+		t.Fatalf("saved files %v, shrunk %+v", first.Files, first.Shrunk)
+	}
+	if s := first.Shrunk; !s.OneMinimal || s.Shrunk.Decisions <= 0 || s.Shrunk.Decisions > s.Original.Decisions/10 {
+		t.Errorf("shrunk %+v: want 1-minimal and at most 10%% of the original", s)
+	}
+	for _, f := range first.Files[1:] {
+		rr := lab(t, "replay", f)
+		wantCode(t, rr, 1)
+		if !strings.Contains(rr.stdout, "no-panic            VIOLATED") {
+			t.Errorf("lab replay %s:\n%v", f, rr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+		t.Errorf("no report.json in --out: %v", err)
+	}
+	if len(rep.Coverage.ISMPairs) == 0 || len(rep.Coverage.ShutdownOrders) == 0 {
+		t.Errorf("no coverage: %+v", rep.Coverage)
+	}
+	// The rerun command reproduces the seed.
+	args := strings.Fields(strings.TrimPrefix(first.Replay, "lab "))
+	wantCode(t, lab(t, args...), 1)
+}
+
+// Shards run as separate processes (one through the Indexed Job's
+// environment) merge into exactly the unsharded exploration.
+func TestExploreShardsMergeToTheWhole(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"explore", "--variant", "buggy", "--plan", "none", "--seeds", "120", "--format", "json", "--workers", "2"}
+	whole := lab(t, common...)
+	wantCode(t, whole, 1)
+	var files []string
+	for i, shard := range []string{"--shard=0/3", "--shard=1/3", ""} {
+		args := append(append([]string{}, common...), "--out", filepath.Join(dir, "s"+string(rune('0'+i))))
+		var r result
+		if shard != "" {
+			r = lab(t, append(args, shard)...)
+		} else {
+			r = labWithEnv(t, []string{"JOB_COMPLETION_INDEX=2", "JOB_COMPLETIONS=3"}, args...)
+		}
+		if r.code != 0 && r.code != 1 {
+			t.Fatalf("shard %d:\n%v", i, r)
+		}
+		files = append(files, filepath.Join(dir, "s"+string(rune('0'+i)), "report.json"))
+	}
+	merged := lab(t, append([]string{"explore", "merge", "--format", "json"}, files...)...)
+	wantCode(t, merged, whole.code)
+	w, m := parseExplore(t, whole), parseExplore(t, merged)
+	if w.Schedules != m.Schedules || w.Failed != m.Failed || !reflect.DeepEqual(w.ByInvariant, m.ByInvariant) ||
+		!reflect.DeepEqual(w.Coverage, m.Coverage) || !reflect.DeepEqual(m.Shards, []string{"0/3", "1/3", "2/3"}) {
+		t.Fatalf("merged shards differ from the whole:\nwhole  %+v\nmerged %+v", w, m)
+	}
+	for i := range w.Failures {
+		if w.Failures[i].Seed != m.Failures[i].Seed || w.Failures[i].Invariant != m.Failures[i].Invariant {
+			t.Fatalf("failure %d: whole %+v, merged %+v", i, w.Failures[i], m.Failures[i])
+		}
+	}
+	// A shard given twice is refused.
+	wantUsageError(t, lab(t, "explore", "merge", files[0], files[0]), true, "shard 0/3 appears twice")
+}
+
+func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
+	for _, args := range [][]string{
+		{"--variant", "fixed", "--plan", "chaos", "--seeds", "40", "--check-determinism"},
+		{"--variant", "graceful", "--swarm", "--seeds", "40", "--strategy", "pct", "--depth", "2"},
+	} {
+		r := lab(t, append([]string{"explore"}, args...)...)
+		wantCode(t, r, 0)
+		if !strings.Contains(r.stdout, "OK: no invariant violated") {
+			t.Errorf("%v:\n%v", args, r)
+		}
+		if args[len(args)-1] == "--check-determinism" && !strings.Contains(r.stdout, "every seed ran twice: 0 mismatches") {
+			t.Errorf("no determinism line:\n%v", r)
+		}
+	}
+}
+
+func TestExploreStopOnFirstAndDuration(t *testing.T) {
+	r := lab(t, "explore", "--seeds", "100000", "--stop-on-first", "--format", "json")
+	wantCode(t, r, 1)
+	if rep := parseExplore(t, r); rep.Failed == 0 || rep.Schedules >= 100000 {
+		t.Fatalf("did not stop at the first failure: %+v", rep)
+	}
+	r = lab(t, "explore", "--variant", "fixed", "--duration", "300ms")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "stopped      duration") {
+		t.Errorf("no duration stop:\n%v", r)
+	}
+}
+
+func TestExploreBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{args: []string{"--strategy", "dfs"}, want: "--strategy dfs"},
+		{args: []string{"--depth", "0", "--strategy", "pct"}, want: "--depth"},
+		{args: []string{"--shard", "3/3"}, want: "--shard"},
+		{args: []string{"--swarm", "--plan", "chaos"}, want: "--plan"},
+		{args: []string{"--format", "xml"}, want: "--format xml"},
+		{args: []string{"--plan", "nope"}, want: "nope"},
+		{env: []string{"JOB_COMPLETION_INDEX=5", "JOB_COMPLETIONS=2"}, want: "JOB_COMPLETION_INDEX"},
+	} {
+		r := labWithEnv(t, c.env, append([]string{"explore", "--seeds", "1"}, c.args...)...)
+		wantUsageError(t, r, true, c.want)
+	}
+	dir := t.TempDir()
+	wantUsageError(t, lab(t, "explore", "merge", writeFile(t, dir, "x.json", "{}")), true, "version")
+}
+
+// lab shrink minimises a schedule saved by lab run, and the result replays.
+func TestShrinkCommand(t *testing.T) {
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "seed1.schedule")
+	wantCode(t, lab(t, "run", "--seed", "1", "--schedule-out", sched), 1)
+	r := lab(t, "shrink", sched)
+	wantCode(t, r, 1)
+	shrunk := filepath.Join(dir, "seed1-shrunk.schedule")
+	if reportLine(t, r, "saved") != shrunk || reportLine(t, r, "invariant") != "no-panic" ||
+		!strings.HasPrefix(reportLine(t, r, "1-minimal"), "yes") {
+		t.Fatalf("shrink report:\n%v", r)
+	}
+	wantCode(t, lab(t, "replay", shrunk), 1)
+	// A schedule that violates nothing has nothing to shrink.
+	ok := filepath.Join(dir, "fixed.schedule")
+	wantCode(t, lab(t, "run", "--variant", "fixed", "--schedule-out", ok), 0)
+	r = lab(t, "shrink", ok)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stderr, "nothing to shrink") {
+		t.Errorf("shrink of a passing schedule:\n%v", r)
+	}
+	wantUsageError(t, lab(t, "shrink", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
+}

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+type exploreFlags struct {
+	run              runFlags
+	swarm            bool
+	strategy         string
+	depth            int
+	seeds, firstSeed uint64
+	duration         time.Duration
+	stopOnFirst      bool
+	format, out      string
+	shrinkBudget     time.Duration
+	workers          int
+	shard            string
+	checkDeterminism bool
+	hash             bool
+}
+
+func newExploreCmd() *cobra.Command {
+	f := exploreFlags{}
+	wl := faults.DefaultWorkload()
+	node := invoker.DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "explore",
+		Short: "Run many seeds on every core and report what failed",
+		Long: `Run seeds of a plan and variant (or, with --swarm, a node shape, workload
+and built-in plan drawn per seed) on every core, with the random or the PCT
+scheduler. Each run stops at its first violation. The report gives the
+schedules run and their rate, failures by invariant with their first seed,
+and coverage: the (state, event) pairs of the invocation state machine and
+the orders of the shutdown phases that were reached. With --out, the first
+failing seed of every invariant is rerun, recorded and shrunk there.
+
+--shard i/n runs every n-th seed from the i-th; in a Kubernetes Indexed Job
+the shard comes from JOB_COMPLETION_INDEX and JOB_COMPLETIONS. Shard
+reports (--format json) combine with lab explore merge.
+
+Exit status: 0 nothing failed, 1 a schedule failed, 2 bad input, 3 internal
+error, 130 interrupted (the report so far is printed).`,
+		Example: `  lab explore --seeds 1000                          # buggy, shutdown-race, random
+  lab explore --variant fixed --plan chaos --duration 30s
+  lab explore --plan none --strategy pct --depth 3 --seeds 5000 --stop-on-first
+  lab explore --swarm --variant fixed --seeds 20000 --check-determinism
+  lab explore --seeds 100000 --shard 0/4 --format json > shard0.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runExplore(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
+	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
+	fl.IntVar(&f.run.partitions, "partitions", node.Partitions, "number of partitions")
+	fl.IntVar(&f.run.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
+	fl.IntVar(&f.run.quota, "quota", node.Quota, "concurrency slots per invoker")
+	fl.IntVar(&f.run.queueLimit, "queue-limit", node.QueueLimit, "invokes per in-memory queue segment")
+	fl.StringVar(&f.run.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
+	fl.IntVar(&f.run.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs")
+	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape, workload and built-in plan from each seed")
+	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
+	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
+	fl.Uint64Var(&f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
+	fl.Uint64Var(&f.firstSeed, "first-seed", 1, "the first seed")
+	fl.DurationVar(&f.duration, "duration", 0, "run seeds for this long (with --seeds: at most this long)")
+	fl.BoolVar(&f.stopOnFirst, "stop-on-first", false, "stop at the first failing schedule")
+	fl.StringVar(&f.format, "format", "text", "report format: text or json")
+	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
+	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
+	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers (default: one per core)")
+	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
+	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare the event logs")
+	fl.BoolVar(&f.hash, "hash", false, "hash every run's event log (slower; not needed to find violations)")
+	cmd.AddCommand(newMergeCmd())
+	return cmd
+}
+
+func runExplore(cmd *cobra.Command, f exploreFlags) error {
+	cfg, err := f.config(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	if f.format != "text" && f.format != "json" {
+		return usageError("--format %s: want text or json", f.format)
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return usageError("--out: %v", err)
+		}
+	}
+	bar := newProgress(cmd.ErrOrStderr(), cfg)
+	cfg.Observe = bar.observe
+	bar.start()
+	report, err := explore.Explore(cmd.Context(), cfg)
+	bar.stop()
+	if err != nil {
+		return err
+	}
+	if f.out != "" && report.Failed > 0 && cmd.Context().Err() == nil {
+		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget}
+		if err := explore.Save(cmd.Context(), cfg, report, opt); err != nil && cmd.Context().Err() == nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	if f.out != "" {
+		if err := writeReportFile(filepath.Join(f.out, "report.json"), report); err != nil {
+			return err
+		}
+	}
+	if err := writeReport(cmd, report, f.format); err != nil {
+		return err
+	}
+	if cmd.Context().Err() != nil {
+		return cmd.Context().Err()
+	}
+	if report.Failed > 0 {
+		return violationFound
+	}
+	return nil
+}
+
+func writeReport(cmd *cobra.Command, r *explore.Report, format string) error {
+	if format == "json" {
+		return r.WriteJSON(cmd.OutOrStdout())
+	}
+	return r.WriteText(cmd.OutOrStdout())
+}
+
+func writeReportFile(path string, r *explore.Report) (err error) {
+	out, err := createOutput("--out", path)
+	if err != nil {
+		return err
+	}
+	defer out.close(&err)
+	return r.WriteJSON(out.w)
+}
+
+// config turns the flags into an exploration.
+func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
+	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
+		Seeds: f.seeds, Duration: f.duration, StopOnFirst: f.stopOnFirst, Workers: f.workers,
+		CheckDeterminism: f.checkDeterminism, Hash: f.hash}
+	if f.swarm && flags.Changed("plan") {
+		return cfg, usageError("--plan: a swarm draws its plan per seed")
+	}
+	if f.seeds == 0 && f.duration <= 0 {
+		cfg.Seeds = 1000
+	}
+	if f.workers < 1 {
+		return cfg, usageError("--workers must be at least 1")
+	}
+	if f.strategy != "random" && f.strategy != "pct" {
+		return cfg, usageError("--strategy %s: want random or pct", f.strategy)
+	}
+	if f.depth < 1 {
+		return cfg, usageError("--depth must be at least 1")
+	}
+	if f.duration < 0 {
+		return cfg, usageError("--duration must not be negative")
+	}
+	shard, err := shardFrom(f.shard)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Shard = shard
+	variant, err := invoker.ParseVariant(f.run.variant)
+	if err != nil {
+		return cfg, usageError("--variant: %v", err)
+	}
+	cfg.Variant = variant
+	if !f.swarm {
+		f.run.seed, f.run.scheduler = 1, "random"
+		o, err := f.run.options(flags)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Plan, cfg.Node, cfg.Workload = o.Plan, o.Node, o.Workload
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError("%v", err)
+	}
+	cfg.Rerun = f.rerun(flags)
+	return cfg, nil
+}
+
+// shardFrom is --shard, or else the Indexed Job's completion index.
+func shardFrom(flag string) (explore.Shard, error) {
+	if flag != "" {
+		s, err := explore.ParseShard(flag)
+		if err != nil {
+			return s, usageError("--shard: %v", err)
+		}
+		return s, nil
+	}
+	index, count := os.Getenv("JOB_COMPLETION_INDEX"), os.Getenv("JOB_COMPLETIONS")
+	if index == "" && count == "" {
+		return explore.Shard{Index: 0, Count: 1}, nil
+	}
+	s, err := explore.ParseShard(index + "/" + count)
+	if err != nil {
+		return s, usageError("JOB_COMPLETION_INDEX=%q JOB_COMPLETIONS=%q: want 0 <= index < completions", index, count)
+	}
+	return s, nil
+}
+
+// rerun is the command line that reruns one seed: lab run for the random
+// scheduler on a fixed shape (it takes the same decisions, and goes on
+// past the first violation), else lab explore on that seed alone.
+func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
+	shape := []string{}
+	flags.Visit(func(fl *pflag.Flag) {
+		switch fl.Name {
+		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills":
+			shape = append(shape, "--"+fl.Name+" "+fl.Value.String())
+		}
+	})
+	extra := strings.Join(shape, " ")
+	if extra != "" {
+		extra = " " + extra
+	}
+	return func(seed uint64) string {
+		s := strconv.FormatUint(seed, 10)
+		switch {
+		case f.swarm:
+			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1",
+				f.run.variant, f.strategy, f.depth, s)
+		case f.strategy == "random":
+			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, shellQuote(f.run.plan), extra)
+		}
+		return fmt.Sprintf("lab explore --variant %s --plan %s --strategy %s --depth %d --first-seed %s --seeds 1%s",
+			f.run.variant, shellQuote(f.run.plan), f.strategy, f.depth, s, extra)
+	}
+}
+
+func newMergeCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "merge REPORT.json...",
+		Short: "Combine the JSON reports of shards into one",
+		Long: `Combine the JSON reports of the shards of one exploration (lab explore
+--shard i/n --format json, or the report.json of --out) into the report the
+unsharded exploration gives: schedules, failures, coverage. The time is the
+longest shard's.
+
+Exit status: 0 nothing failed, 1 a schedule failed, 2 a report cannot be
+read or the reports are not shards of one exploration.`,
+		Example: `  lab explore --seeds 10000 --shard 0/2 --format json > s0.json
+  lab explore --seeds 10000 --shard 1/2 --format json > s1.json
+  lab explore merge s0.json s1.json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format %s: want text or json", format)
+			}
+			var reports []*explore.Report
+			for _, path := range args {
+				data, err := readRegularFile(path, 256<<20)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				r, err := explore.ReadReport(path, strings.NewReader(string(data)))
+				if err != nil {
+					return usageError("%v", err)
+				}
+				reports = append(reports, r)
+			}
+			merged, err := explore.Merge(reports)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			if err := writeReport(cmd, merged, format); err != nil {
+				return err
+			}
+			if merged.Failed > 0 {
+				return violationFound
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "report format: text or json")
+	return cmd
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"lab/explore"
+)
+
+func newShrinkCmd() *cobra.Command {
+	var out, format string
+	var budget time.Duration
+	cmd := &cobra.Command{
+		Use:   "shrink FILE",
+		Short: "Minimise a failing schedule by delta debugging",
+		Long: `Shrink a schedule saved by lab run --schedule-out, lab explore --out or the
+terminal UI: find the smallest quota and the fewest sends (invocations,
+step-downs, kills), task outcomes, faults, controls and scheduler picks
+with which it still violates the invariant it violated first. The result
+is 1-minimal (removing any one of them makes the violation go away) unless
+the budget runs out, ends at the violation, and replays with lab replay.
+
+Exit status: 1 the violation was reproduced and shrunk (the shrunk
+schedule is written), 0 the schedule violates nothing (nothing written),
+2 the schedule cannot be read or does not replay, 3 internal error, 130
+interrupted.`,
+		Example: `  lab run --seed 1 --schedule-out seed1.schedule
+  lab shrink seed1.schedule              # writes seed1-shrunk.schedule
+  lab replay seed1-shrunk.schedule`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if format != "text" && format != "json" {
+				return usageError("--format %s: want text or json", format)
+			}
+			if budget <= 0 {
+				return usageError("--budget must be positive")
+			}
+			sch, err := readSchedule(args[0])
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
+			}
+			res, err := explore.Shrink(cmd.Context(), sch, budget)
+			if errors.Is(err, explore.ErrNothingToShrink) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s: %v\n", args[0], err)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			file, err := createOutput("--out", out)
+			if err != nil {
+				return err
+			}
+			defer file.close(&err)
+			if _, err := file.w.Write(res.Schedule); err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if format == "json" {
+				if err := writeJSON(w, struct {
+					*explore.ShrinkResult
+					File   string `json:"file"`
+					Replay string `json:"replay"`
+				}{res, out, "lab replay " + shellQuote(out)}); err != nil {
+					return err
+				}
+				return violationFound
+			}
+			o, s := res.Original, res.Shrunk
+			fmt.Fprintf(w, "invariant    %s\n", res.Invariant)
+			fmt.Fprintf(w, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
+				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls)
+			fmt.Fprintf(w, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
+				s.Decisions, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)), s.Picks, s.Sends, s.Invocations, s.Faults, s.Tasks, s.Controls)
+			minimal := "yes"
+			if !res.OneMinimal {
+				minimal = "not proven: the budget ran out"
+			}
+			fmt.Fprintf(w, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
+			fmt.Fprintf(w, "saved        %s\n", out)
+			fmt.Fprintf(w, "replay       lab replay %s\n", shellQuote(out))
+			return violationFound
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the shrunk schedule (default: FILE-shrunk.schedule)")
+	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
