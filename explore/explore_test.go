@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,32 @@ func TestExploreSaveShrink(t *testing.T) {
 	if res.OK() || res.Violations[0].Invariant != f.Invariant {
 		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
 	}
-	r.WriteText(os.Stdout)
+}
+
+// The report depends on the seeds alone, not on how many workers ran them.
+func TestReportIndependentOfWorkers(t *testing.T) {
+	var reps []*explore.Report
+	for _, w := range []int{1, 3} {
+		cfg := config(t, invoker.Buggy, "none", 60)
+		cfg.Workers = w
+		r, err := explore.Explore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, r)
+	}
+	a, b := reps[0], reps[1]
+	if a.Schedules != b.Schedules || a.Decisions != b.Decisions || !reflect.DeepEqual(a.Failures, b.Failures) ||
+		!reflect.DeepEqual(a.Coverage, b.Coverage) {
+		t.Fatalf("1 worker: %+v\n3 workers: %+v", a, b)
+	}
+}
+
+func TestMergeRefusesOtherExplorations(t *testing.T) {
+	a := &explore.Report{SchemaVersion: 1, Variant: "buggy", Plan: "none", Strategy: "random", Seeds: 10, Shards: []string{"0/2"}}
+	b := *a
+	b.Shards, b.Plan = []string{"1/2"}, "chaos"
+	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
+		t.Fatalf("merge of two explorations: %v", err)
+	}
 }

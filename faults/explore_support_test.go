@@ -1,0 +1,144 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Skipping the hash changes nothing but the hash.
+func TestSkipHashSameRun(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		a := run(t, seed, invoker.Buggy, "chaos")
+		b := run(t, seed, invoker.Buggy, "chaos", func(o *faults.Options) { o.SkipHash = true })
+		if b.Hash != "" || a.Hash == "" || a.Events != b.Events || a.Decisions != b.Decisions || len(a.Violations) != len(b.Violations) {
+			t.Fatalf("seed %d: hashed %d events %q, unhashed %d events %q", seed, a.Events, a.Hash, b.Events, b.Hash)
+		}
+	}
+}
+
+// A run stopped at its first violation is the full run's prefix, and its
+// recorded schedule replays strictly to the same stop.
+func TestStopAtViolation(t *testing.T) {
+	full := run(t, 1, invoker.Buggy, "shutdown-race")
+	var sched bytes.Buffer
+	stopped := run(t, 1, invoker.Buggy, "shutdown-race", func(o *faults.Options) {
+		o.StopAtViolation, o.Record = true, &sched
+	})
+	if len(stopped.Violations) != 1 || stopped.Violations[0].Invariant != full.Violations[0].Invariant ||
+		stopped.Events >= full.Events || stopped.Violations[0].Event.Seq != full.Violations[0].Event.Seq {
+		t.Fatalf("stopped %d events %v; full %d events %v", stopped.Events, stopped.Violations, full.Events, full.Violations)
+	}
+	s, err := faults.ParseSchedule("stopped", sched.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := faults.Run(context.Background(), faults.ReplayOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash != stopped.Hash || again.Events != stopped.Events {
+		t.Fatalf("strict replay of a stopped schedule: %d events %s, want %d %s", again.Events, again.Hash, stopped.Events, stopped.Hash)
+	}
+}
+
+func record(t *testing.T, seed uint64, plan string) (*faults.Result, *faults.Schedule) {
+	t.Helper()
+	var sched bytes.Buffer
+	r := run(t, seed, invoker.Buggy, plan, func(o *faults.Options) { o.Record = &sched })
+	s, err := faults.ParseSchedule("rec", sched.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, s
+}
+
+// A lenient replay of an untouched schedule is the recorded run.
+func TestLenientReplayOfUntouchedSchedule(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		want, s := record(t, seed, "chaos")
+		o := faults.ReplayOptions(s)
+		o.Lenient = true
+		got, err := faults.Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != want.Hash {
+			t.Fatalf("seed %d: lenient replay hashes to %s, the run to %s", seed, got.Hash, want.Hash)
+		}
+	}
+}
+
+// With entries removed, a lenient replay still runs to its end, and
+// recording it gives a schedule that replays strictly to the same log.
+func TestLenientReplayOfEditedSchedule(t *testing.T) {
+	_, s := record(t, 3, "chaos")
+	var kept []faults.Entry
+	for i, e := range s.Entries {
+		// Drop every third send, fault, task and pick, and every advance.
+		if e.Op == faults.OpAdvance || (i%3 == 0 && e.Op != faults.OpPhase && e.Op != faults.OpEnd) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	edited := &faults.Schedule{Header: s.Header, Entries: kept}
+	o := faults.ReplayOptions(edited)
+	if _, err := faults.Run(context.Background(), o); err == nil {
+		t.Fatal("a strict replay of an edited schedule did not stop")
+	}
+	var rec bytes.Buffer
+	o.Lenient, o.Record = true, &rec
+	lenient, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("lenient replay: %v", err)
+	}
+	again, err := faults.ParseSchedule("again", rec.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := faults.Run(context.Background(), faults.ReplayOptions(again))
+	if err != nil {
+		t.Fatalf("strict replay of the re-recorded schedule: %v", err)
+	}
+	if strict.Hash != lenient.Hash {
+		t.Fatalf("re-recorded schedule hashes to %s, the lenient run to %s", strict.Hash, lenient.Hash)
+	}
+}
+
+// PCT is deterministic given its seed, differs between seeds, and with
+// depth 1 never changes a priority.
+func TestPCT(t *testing.T) {
+	pct := func(seed uint64, depth int) *faults.Result {
+		p, err := faults.NewPCT(seed, depth, 1300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run(t, seed, invoker.Fixed, "chaos", func(o *faults.Options) { o.Strategy = p })
+	}
+	a, b, c := pct(7, 3), pct(7, 3), pct(8, 3)
+	if a.Hash != b.Hash || a.Hash == c.Hash || a.Strategy != "pct-d3" {
+		t.Fatalf("pct runs: %s %s %s (%s)", a.Hash, b.Hash, c.Hash, a.Strategy)
+	}
+	if _, err := faults.NewPCT(1, 0, 10); err == nil {
+		t.Fatal("depth 0 accepted")
+	}
+	// Depth 1: the highest-priority enabled choice always runs.
+	p, _ := faults.NewPCT(1, 1, 10)
+	cs := []faults.Choice{{Invoker: faults.Transport}, {Invoker: 0, Arm: invoker.ArmInput}, {Invoker: 1, Arm: invoker.ArmTask}}
+	first := p.Choose(cs)
+	for range 50 {
+		if p.Choose(cs) != first {
+			t.Fatal("depth 1 changed its choice among the same choices")
+		}
+	}
+	// Depth 2 over one step: the change point is the first pick, after
+	// which the unit that ran is below every other.
+	p2, _ := faults.NewPCT(1, 2, 1)
+	a1 := p2.Choose(cs)
+	if a2 := p2.Choose(cs); a2 == a1 {
+		t.Fatalf("depth 2 did not demote choice %d at its change point", a1)
+	}
+}
