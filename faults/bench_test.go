@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,9 +24,11 @@ func BenchmarkSchedules(b *testing.B) {
 					b.Fatal(err)
 				}
 				decisions := 0
+				cpu := cpuTime(b)
 				for i := 0; b.Loop(); i++ {
 					decisions += runOnce(b, uint64(i+1), v, p).Decisions
 				}
+				b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu).Seconds(), "schedules/cpu-s")
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
 				b.ReportMetric(float64(decisions)/b.Elapsed().Seconds(), "decisions/s")
 			})
@@ -41,11 +44,13 @@ func BenchmarkSchedulesParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	var seed atomic.Uint64
+	cpu := cpuTime(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			runOnce(b, seed.Add(1), invoker.Fixed, p)
 		}
 	})
+	b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu).Seconds(), "schedules/cpu-s")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
 }
 
@@ -89,4 +94,59 @@ func BenchmarkSnapshot100k(b *testing.B) {
 			s.Summary()
 		}
 	})
+}
+
+// BenchmarkHunting is how exploration runs a seed: the log is not hashed
+// and the run stops at its first violation (buggy under shutdown-race
+// mostly stops at the #2543 panic; fixed runs to the end).
+func BenchmarkHunting(b *testing.B) {
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
+			b.Run(plan+"/"+v.String(), func(b *testing.B) {
+				p, err := faults.LoadPlan(plan)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := invoker.DefaultConfig()
+				cfg.Variant = v
+				decisions := 0
+				cpu := cpuTime(b)
+				for i := 0; b.Loop(); i++ {
+					r, err := faults.Run(context.Background(), faults.Options{Seed: uint64(i + 1), Node: cfg, Plan: p,
+						Workload: faults.DefaultWorkload(), SkipHash: true, StopAtViolation: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					decisions += r.Decisions
+				}
+				b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu).Seconds(), "schedules/cpu-s")
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
+				b.ReportMetric(float64(decisions)/b.Elapsed().Seconds(), "decisions/s")
+			})
+		}
+	}
+}
+
+// BenchmarkDecisionTime is the time per scheduling decision as the node
+// grows from 4 to 64 partitions (one invoker each), on the reference
+// workload's 64 invocations, fixed variant, no faults, log not hashed.
+func BenchmarkDecisionTime(b *testing.B) {
+	for _, parts := range []int{4, 16, 64} {
+		b.Run(fmt.Sprintf("partitions=%d", parts), func(b *testing.B) {
+			cfg := invoker.DefaultConfig()
+			cfg.Variant, cfg.Partitions = invoker.Fixed, parts
+			decisions := 0
+			cpu := cpuTime(b)
+			for i := 0; b.Loop(); i++ {
+				r, err := faults.Run(context.Background(), faults.Options{Seed: uint64(i + 1), Node: cfg,
+					Workload: faults.DefaultWorkload(), SkipHash: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				decisions += r.Decisions
+			}
+			b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/float64(decisions), "cpu-ns/decision")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(decisions), "ns/decision")
+		})
+	}
 }

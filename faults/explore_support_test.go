@@ -45,7 +45,7 @@ func TestStopAtViolation(t *testing.T) {
 	}
 }
 
-func record(t *testing.T, seed uint64, plan string) (*faults.Result, *faults.Schedule) {
+func recordRun(t *testing.T, seed uint64, plan string) (*faults.Result, *faults.Schedule) {
 	t.Helper()
 	var sched bytes.Buffer
 	r := run(t, seed, invoker.Buggy, plan, func(o *faults.Options) { o.Record = &sched })
@@ -59,7 +59,7 @@ func record(t *testing.T, seed uint64, plan string) (*faults.Result, *faults.Sch
 // A lenient replay of an untouched schedule is the recorded run.
 func TestLenientReplayOfUntouchedSchedule(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
-		want, s := record(t, seed, "chaos")
+		want, s := recordRun(t, seed, "chaos")
 		o := faults.ReplayOptions(s)
 		o.Lenient = true
 		got, err := faults.Run(context.Background(), o)
@@ -75,7 +75,7 @@ func TestLenientReplayOfUntouchedSchedule(t *testing.T) {
 // With entries removed, a lenient replay still runs to its end, and
 // recording it gives a schedule that replays strictly to the same log.
 func TestLenientReplayOfEditedSchedule(t *testing.T) {
-	_, s := record(t, 3, "chaos")
+	_, s := recordRun(t, 3, "chaos")
 	var kept []faults.Entry
 	for i, e := range s.Entries {
 		// Drop every third send, fault, task and pick, and every advance.

@@ -200,16 +200,28 @@ func (c *checker) checkTerminal(e invoker.Event) {
 	}
 }
 
-// afterAction checks the slot bookkeeping once an action has completed.
-func (c *checker) afterAction(n *invoker.Node) {
-	c.quotaViews = n.AppendQuotas(c.quotaViews[:0])
+// afterAction checks the slot bookkeeping once an action has completed:
+// of the invokers listed (in order), or of every one if the list is nil.
+func (c *checker) afterAction(n *invoker.Node, only []int) {
+	if only == nil {
+		c.quotaViews = n.AppendQuotas(c.quotaViews[:0])
+	} else {
+		c.quotaViews = c.quotaViews[:0]
+		for _, i := range only {
+			if q, ok := n.QuotaOf(i); ok {
+				c.quotaViews = append(c.quotaViews, q)
+			}
+		}
+	}
 	for _, q := range c.quotaViews {
 		bad := q.Used != q.ISMs || q.Used > q.Limit || q.Used < 0
 		if bad && !c.quotaBad[q.Invoker] {
 			c.violate(QuotaConservation, c.last, "invoker%d has %d/%d slots in use but %d state machines",
 				q.Invoker, q.Used, q.Limit, q.ISMs)
 		}
-		c.quotaBad[q.Invoker] = bad
+		if bad != c.quotaBad[q.Invoker] {
+			c.quotaBad[q.Invoker] = bad
+		}
 	}
 }
 

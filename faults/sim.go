@@ -99,6 +99,7 @@ type Sim struct {
 	decided  int
 	controls []Control
 	choices  []Choice
+	touched  touched
 	evBuf    []invoker.Event
 	sentBuf  []invoker.Envelope
 	res      Result
@@ -131,6 +132,10 @@ func newSim(o Options) (*Sim, error) {
 	}
 	s := &Sim{o: o, hooks: h, lastAt: map[senderKey]time.Duration{},
 		wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
+	// Most of the workload's messages are in flight at once: sized up
+	// front, the queues do not grow run after run.
+	s.timeline.q = make(deliveryHeap, 0, 2*o.Workload.Invocations+8*o.Node.Partitions+16)
+	s.net.q = make(deliveryHeap, 0, o.Workload.Invocations+8*o.Node.Partitions+16)
 	s.strategy = o.Strategy
 	if s.strategy == nil {
 		s.strategy = newRandomStrategy(o.Seed)
@@ -311,6 +316,7 @@ func (s *Sim) enterNextStage() (Decision, error) {
 		if err := s.node.Restart(); err != nil {
 			return Decision{}, err
 		}
+		s.touched.reset(s.node.Invokers())
 		s.pump()
 		for p := range s.node.Partitions() {
 			_, e := s.node.Leader(invoker.PartitionID(p))
@@ -386,10 +392,17 @@ func (s *Sim) do(c Choice) (Decision, bool, error) {
 	if c.Invoker == Transport {
 		m := s.net.pop().msg
 		s.node.Deliver(m)
+		s.touched.mark(m.Invoker)
+		if p := m.PLE.Partition; p >= 0 && int(p) < s.node.Partitions() {
+			// A partition processor stepping down fails its invoker's
+			// parked sends.
+			s.touched.mark(s.node.InvokerFor(p))
+		}
 		s.net.passed(s.now)
 		s.res.Deliveries++
 		d = Decision{Kind: DecideDeliver, Msg: m}
 	} else {
+		s.touched.mark(c.Invoker)
 		if err := s.node.Step(c.Invoker, c.Arm); err != nil {
 			return d, false, fmt.Errorf("scheduler chose %v: %w", c, err)
 		}
@@ -397,7 +410,7 @@ func (s *Sim) do(c Choice) (Decision, bool, error) {
 		d = Decision{Kind: DecideStep, Invoker: c.Invoker, Arm: c.Arm}
 	}
 	s.pump()
-	s.check.afterAction(s.node)
+	s.check.afterAction(s.node, s.touched.slots(s.instant))
 	s.pump()
 	return d, false, nil
 }
@@ -475,8 +488,10 @@ func (s *Sim) fillChoices() {
 	if s.net.due(s.now) {
 		s.choices = append(s.choices, Choice{Invoker: Transport})
 	}
-	for i := range s.node.Invokers() {
-		ready := s.node.ReadyArms(i)
+	for i, ready := range s.touched.readyArms(s.node, s.instant) {
+		if ready == 0 {
+			continue
+		}
 		for k := range ready.Len() {
 			s.choices = append(s.choices, Choice{Invoker: i, Arm: ready.Nth(k)})
 		}
@@ -501,7 +516,9 @@ func (s *Sim) runTimeline() {
 	for s.timeline.due(s.now) {
 		d := s.timeline.pop()
 		if d.msg.Kind == invoker.MsgTaskOutput {
-			s.node.TaskOutput(d.msg.Task, d.msg.Output)
+			if m, ok := s.node.TaskOutput(d.msg.Task, d.msg.Output); ok {
+				s.touched.mark(m.Invoker) // a final output ends the task
+			}
 		} else {
 			s.node.Send(d.msg)
 		}
@@ -638,6 +655,7 @@ func (s *Sim) route(m invoker.Envelope) {
 		switch v.Action {
 		case Drop:
 			s.node.Lose(m)
+			s.touched.mark(m.Invoker)
 			return
 		case Reorder:
 			s.net.hold(m, v.Overtakes)

@@ -151,6 +151,16 @@ func (n *Node) AppendQuotas(buf []QuotaView) []QuotaView {
 	return buf
 }
 
+// QuotaOf is invoker i's view as AppendQuotas gives it; false for a dead
+// invoker (or no such invoker).
+func (n *Node) QuotaOf(i int) (QuotaView, bool) {
+	if i < 0 || i >= len(n.invokers) || n.invokers[i].state == stDead {
+		return QuotaView{}, false
+	}
+	iv := n.invokers[i]
+	return QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.nISM}, true
+}
+
 // Status is the durable status of an invocation, if partition p knows it.
 func (n *Node) Status(p PartitionID, inv InvocationID) (Status, bool) {
 	if p < 0 || int(p) >= len(n.pps) {

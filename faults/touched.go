@@ -1,0 +1,101 @@
+package faults
+
+import (
+	"slices"
+
+	"lab/invoker"
+)
+
+// touched keeps, between decisions, which invokers an action may have
+// changed, so that listing the ready arms and checking the slots costs the
+// invokers touched, not every invoker of the node. An invoker's ready arms
+// and slots change only when it steps, when a message is delivered to it
+// or lost on its way from it, when one of its tasks ends, and at a
+// restart; every such call marks it. Scripts poke the node directly, so in
+// instant mode everything is recomputed every time.
+type touched struct {
+	ready      []invoker.ArmSet
+	readyDirty []bool
+	readyList  []int
+	slotDirty  []bool
+	slotList   []int
+	// all: recompute everything (at the start and after a restart).
+	all bool
+}
+
+// verifyTouched makes every decision check the cache against a full
+// recomputation; tests turn it on.
+var verifyTouched = false
+
+func (t *touched) reset(invokers int) {
+	t.ready = make([]invoker.ArmSet, invokers)
+	t.readyDirty = make([]bool, invokers)
+	t.slotDirty = make([]bool, invokers)
+	t.readyList, t.slotList = t.readyList[:0], t.slotList[:0]
+	for i := range invokers {
+		// New invokers: every one's slots are checked at the next action,
+		// which also clears what the old ones had.
+		t.slotDirty[i] = true
+		t.slotList = append(t.slotList, i)
+	}
+	t.all = true
+}
+
+// mark notes that invoker i may have changed.
+func (t *touched) mark(i int) {
+	if i < 0 || i >= len(t.ready) {
+		return
+	}
+	if !t.readyDirty[i] {
+		t.readyDirty[i] = true
+		t.readyList = append(t.readyList, i)
+	}
+	if !t.slotDirty[i] {
+		t.slotDirty[i] = true
+		t.slotList = append(t.slotList, i)
+	}
+}
+
+// readyArms brings the cached ready arms up to date.
+func (t *touched) readyArms(n *invoker.Node, instant bool) []invoker.ArmSet {
+	if len(t.ready) != n.Invokers() {
+		t.reset(n.Invokers())
+	}
+	if t.all || instant {
+		for i := range t.ready {
+			t.ready[i] = n.ReadyArms(i)
+			t.readyDirty[i] = false
+		}
+		t.readyList = t.readyList[:0]
+		t.all = false
+		return t.ready
+	}
+	for _, i := range t.readyList {
+		t.ready[i] = n.ReadyArms(i)
+		t.readyDirty[i] = false
+	}
+	t.readyList = t.readyList[:0]
+	if verifyTouched {
+		for i := range t.ready {
+			if t.ready[i] != n.ReadyArms(i) {
+				panic("faults: the ready-arm cache missed a change of invoker " + n.InvokerState(i))
+			}
+		}
+	}
+	return t.ready
+}
+
+// slots are the invokers whose slots may have changed since the last
+// check, in invoker order; nil means every invoker.
+func (t *touched) slots(instant bool) []int {
+	if instant || len(t.slotDirty) == 0 {
+		return nil
+	}
+	slices.Sort(t.slotList)
+	for _, i := range t.slotList {
+		t.slotDirty[i] = false
+	}
+	list := t.slotList
+	t.slotList = t.slotList[:0]
+	return list
+}
