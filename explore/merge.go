@@ -51,6 +51,7 @@ func Merge(reports []*Report) (*Report, error) {
 		m.Decisions += r.Decisions
 		m.Workers += r.Workers
 		m.Seconds = max(m.Seconds, r.Seconds)
+		m.CPUSeconds += r.CPUSeconds
 		m.Failures = append(m.Failures, r.Failures...)
 		m.Coverage.add(r.Coverage)
 		m.DeterminismChecked = m.DeterminismChecked && r.DeterminismChecked

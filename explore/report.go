@@ -32,7 +32,12 @@ type Report struct {
 	Decisions          uint64  `json:"decisions"`
 	Seconds            float64 `json:"seconds"`
 	SchedulesPerSecond float64 `json:"schedules_per_second"`
-	Workers            int     `json:"workers"`
+	// CPUSeconds the process spent (all workers and the garbage
+	// collector): on a shared machine, schedules per CPU second say more
+	// than per wall second.
+	CPUSeconds            float64 `json:"cpu_seconds"`
+	SchedulesPerCPUSecond float64 `json:"schedules_per_cpu_second"`
+	Workers               int     `json:"workers"`
 	// Stopped says why the exploration ended before its seeds did:
 	// "first-failure", "duration" or "interrupted".
 	Stopped string `json:"stopped,omitempty"`
@@ -86,6 +91,9 @@ func (r *Report) finish() {
 	if r.Seconds > 0 {
 		r.SchedulesPerSecond = float64(r.Schedules) / r.Seconds
 	}
+	if r.CPUSeconds > 0 {
+		r.SchedulesPerCPUSecond = float64(r.Schedules) / r.CPUSeconds
+	}
 	slices.Sort(r.Shards)
 }
 
@@ -109,8 +117,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		seeds = fmt.Sprintf("seeds from %d", r.FirstSeed)
 	}
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
-	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %d workers, %d decisions\n",
-		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, r.Decisions)
+	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %d workers (%.0f per CPU second), %d decisions\n",
+		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, r.SchedulesPerCPUSecond, r.Decisions)
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "stopped      %s\n", r.Stopped)
 	}

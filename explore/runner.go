@@ -26,6 +26,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	workers := max(cfg.Workers, 1)
 	x := &explorer{cfg: &cfg, plans: plans, start: time.Now()}
+	cpu := cpuTime()
 	if cfg.Duration > 0 {
 		x.deadline = x.start.Add(cfg.Duration)
 	}
@@ -42,7 +43,8 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	r := &Report{SchemaVersion: ReportVersion, Variant: cfg.Variant.String(), Plan: "swarm",
 		Strategy: cfg.StrategyName(), FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
-		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds()}
+		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),
+		CPUSeconds: (cpuTime() - cpu).Seconds()}
 	if !cfg.Swarm {
 		r.Plan = cfg.Plan.Name
 	}
