@@ -141,12 +141,16 @@ func writeReport(cmd *cobra.Command, r *explore.Report, format string) error {
 }
 
 func writeReportFile(path string, r *explore.Report) (err error) {
-	out, err := createOutput("--out", path)
+	var files outputFiles
+	defer files.abandon(&err)
+	w, err := files.create("--out", path, false)
 	if err != nil {
 		return err
 	}
-	defer out.close(&err)
-	return r.WriteJSON(out.w)
+	if err := r.WriteJSON(w); err != nil {
+		return err
+	}
+	return files.close()
 }
 
 // config turns the flags into an exploration.

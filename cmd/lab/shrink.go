@@ -56,17 +56,21 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
-			file, err := createOutput("--out", out)
+			var files outputFiles
+			defer files.abandon(&err)
+			w, err := files.create("--out", out, false)
 			if err != nil {
 				return err
 			}
-			defer file.close(&err)
-			if _, err := file.w.Write(res.Schedule); err != nil {
+			if _, err := w.Write(res.Schedule); err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
+			if err := files.close(); err != nil {
+				return err
+			}
+			stdout := cmd.OutOrStdout()
 			if format == "json" {
-				if err := writeJSON(w, struct {
+				if err := writeJSON(stdout, struct {
 					*explore.ShrinkResult
 					File   string `json:"file"`
 					Replay string `json:"replay"`
@@ -76,18 +80,18 @@ interrupted.`,
 				return violationFound
 			}
 			o, s := res.Original, res.Shrunk
-			fmt.Fprintf(w, "invariant    %s\n", res.Invariant)
-			fmt.Fprintf(w, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
+			fmt.Fprintf(stdout, "invariant    %s\n", res.Invariant)
+			fmt.Fprintf(stdout, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
 				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls)
-			fmt.Fprintf(w, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
+			fmt.Fprintf(stdout, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
 				s.Decisions, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)), s.Picks, s.Sends, s.Invocations, s.Faults, s.Tasks, s.Controls)
 			minimal := "yes"
 			if !res.OneMinimal {
 				minimal = "not proven: the budget ran out"
 			}
-			fmt.Fprintf(w, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
-			fmt.Fprintf(w, "saved        %s\n", out)
-			fmt.Fprintf(w, "replay       lab replay %s\n", shellQuote(out))
+			fmt.Fprintf(stdout, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
+			fmt.Fprintf(stdout, "saved        %s\n", out)
+			fmt.Fprintf(stdout, "replay       lab replay %s\n", shellQuote(out))
 			return violationFound
 		},
 	}
