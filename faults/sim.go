@@ -134,8 +134,8 @@ func newSim(o Options) (*Sim, error) {
 		wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
 	// Most of the workload's messages are in flight at once: sized up
 	// front, the queues do not grow run after run.
-	s.timeline.q = make(deliveryHeap, 0, 2*o.Workload.Invocations+8*o.Node.Partitions+16)
-	s.net.q = make(deliveryHeap, 0, o.Workload.Invocations+8*o.Node.Partitions+16)
+	s.timeline.q = newDeliveryHeap(2*o.Workload.Invocations + 8*o.Node.Partitions + 16)
+	s.net.q = newDeliveryHeap(o.Workload.Invocations + 8*o.Node.Partitions + 16)
 	s.strategy = o.Strategy
 	if s.strategy == nil {
 		s.strategy = newRandomStrategy(o.Seed)

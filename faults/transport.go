@@ -14,54 +14,79 @@ type delivery struct {
 	msg invoker.Envelope
 }
 
-// deliveryHeap is a binary min-heap of deliveries by (at, seq), typed so
-// that no delivery is boxed into an interface (container/heap would
-// allocate one per message in flight).
-type deliveryHeap []delivery
-
-func (h deliveryHeap) less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
-	}
-	return h[i].seq < h[j].seq
+// deliveryHeap is a binary min-heap of deliveries by (at, seq). Its
+// entries hold no pointers (the messages wait in a slab beside it), so
+// moving them costs no write barriers, and nothing is boxed into an
+// interface as container/heap would.
+type deliveryHeap struct {
+	h    []heapEntry
+	msgs []invoker.Envelope
+	free []int32
 }
 
-func (h *deliveryHeap) push(d delivery) {
-	*h = append(*h, d)
-	q := *h
-	for i := len(q) - 1; i > 0; {
+type heapEntry struct {
+	at  time.Duration
+	seq uint64
+	msg int32 // index in msgs
+}
+
+func newDeliveryHeap(capacity int) deliveryHeap {
+	return deliveryHeap{h: make([]heapEntry, 0, capacity), msgs: make([]invoker.Envelope, 0, capacity)}
+}
+
+func (q *deliveryHeap) len() int { return len(q.h) }
+
+func (q *deliveryHeap) less(i, j int) bool {
+	if q.h[i].at != q.h[j].at {
+		return q.h[i].at < q.h[j].at
+	}
+	return q.h[i].seq < q.h[j].seq
+}
+
+func (q *deliveryHeap) push(at time.Duration, seq uint64, m invoker.Envelope) {
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.msgs[slot] = m
+	} else {
+		slot = int32(len(q.msgs))
+		q.msgs = append(q.msgs, m)
+	}
+	q.h = append(q.h, heapEntry{at: at, seq: seq, msg: slot})
+	for i := len(q.h) - 1; i > 0; {
 		parent := (i - 1) / 2
 		if !q.less(i, parent) {
 			break
 		}
-		q[i], q[parent] = q[parent], q[i]
+		q.h[i], q.h[parent] = q.h[parent], q.h[i]
 		i = parent
 	}
 }
 
-func (h *deliveryHeap) pop() delivery {
-	q := *h
-	top := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q[last] = delivery{}
-	q = q[:last]
+func (q *deliveryHeap) pop() delivery {
+	top := q.h[0]
+	d := delivery{at: top.at, seq: top.seq, msg: q.msgs[top.msg]}
+	q.msgs[top.msg] = invoker.Envelope{}
+	q.free = append(q.free, top.msg)
+	last := len(q.h) - 1
+	q.h[0] = q.h[last]
+	q.h = q.h[:last]
 	for i := 0; ; {
 		l, small := 2*i+1, i
-		if l < len(q) && q.less(l, small) {
+		if l < len(q.h) && q.less(l, small) {
 			small = l
 		}
-		if r := l + 1; r < len(q) && q.less(r, small) {
+		if r := l + 1; r < len(q.h) && q.less(r, small) {
 			small = r
 		}
 		if small == i {
 			break
 		}
-		q[i], q[small] = q[small], q[i]
+		q.h[i], q.h[small] = q.h[small], q.h[i]
 		i = small
 	}
-	*h = q
-	return top
+	return d
 }
 
 // transport holds every message in flight: the simulator's only queue of
@@ -80,22 +105,22 @@ type heldDelivery struct {
 
 func (t *transport) schedule(at time.Duration, m invoker.Envelope) {
 	t.seq++
-	t.q.push(delivery{at: at, seq: t.seq, msg: m})
+	t.q.push(at, t.seq, m)
 }
 
 // due reports whether a delivery is ready at now.
 func (t *transport) due(now time.Duration) bool {
-	return len(t.q) > 0 && t.q[0].at <= now
+	return len(t.q.h) > 0 && t.q.h[0].at <= now
 }
 
 func (t *transport) pop() delivery { return t.q.pop() }
 
 // next is the time of the earliest delivery, if any.
 func (t *transport) next() (time.Duration, bool) {
-	if len(t.q) == 0 {
+	if len(t.q.h) == 0 {
 		return 0, false
 	}
-	return t.q[0].at, true
+	return t.q.h[0].at, true
 }
 
 func (t *transport) hold(m invoker.Envelope, overtakes int) {
@@ -143,4 +168,4 @@ func (t *transport) onlyTimers() bool {
 }
 
 // len is the number of messages scheduled (not counting held ones).
-func (t *transport) len() int { return len(t.q) }
+func (t *transport) len() int { return t.q.len() }
