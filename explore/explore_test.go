@@ -85,3 +85,19 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 		t.Fatalf("merge of two explorations: %v", err)
 	}
 }
+
+// Counters fed by Observe agree with the report.
+func TestCountersMatchTheReport(t *testing.T) {
+	var c explore.Counters
+	cfg := config(t, invoker.Buggy, "none", 80)
+	cfg.Observe = c.Observe
+	r, err := explore.Explore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Schedules() != r.Schedules || c.Failed() != r.Failed || c.Decisions() != r.Decisions ||
+		c.ByInvariant()[faults.NoPanic] != r.ByInvariant[faults.NoPanic].Failures {
+		t.Fatalf("counters %d/%d/%d %v, report %d/%d/%d %v", c.Schedules(), c.Failed(), c.Decisions(), c.ByInvariant(),
+			r.Schedules, r.Failed, r.Decisions, r.ByInvariant)
+	}
+}

@@ -127,6 +127,9 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 	} {
 		r := lab(t, append([]string{"explore"}, args...)...)
 		wantCode(t, r, 0)
+		if r.stderr != "" {
+			t.Errorf("stderr is not a terminal, yet something was written there:\n%v", r)
+		}
 		if !strings.Contains(r.stdout, "OK: no invariant violated") {
 			t.Errorf("%v:\n%v", args, r)
 		}

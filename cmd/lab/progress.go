@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"lab/explore"
@@ -21,8 +20,7 @@ type progress struct {
 	total    uint64
 	duration time.Duration
 	began    time.Time
-	done     atomic.Uint64
-	failed   atomic.Uint64
+	counts   explore.Counters
 	quit     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -40,12 +38,7 @@ func newProgress(w io.Writer, cfg explore.Config) *progress {
 	return p
 }
 
-func (p *progress) observe(r explore.RunSummary) {
-	p.done.Add(1)
-	if r.Failed {
-		p.failed.Add(1)
-	}
-}
+func (p *progress) observe(r explore.RunSummary) { p.counts.Observe(r) }
 
 func (p *progress) start() {
 	p.began = time.Now()
@@ -75,7 +68,7 @@ func (p *progress) stop() {
 }
 
 func (p *progress) line() string {
-	done, failed := p.done.Load(), p.failed.Load()
+	done, failed := p.counts.Schedules(), p.counts.Failed()
 	elapsed := time.Since(p.began)
 	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
 	frac, left := 0.0, time.Duration(0)

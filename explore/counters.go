@@ -1,0 +1,51 @@
+package explore
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Counters count an exploration's runs as they finish, for a progress bar
+// or a metrics exporter (a Prometheus CounterFunc per method, say). Give
+// Observe as Config.Observe, or call it from there; every method is safe
+// for concurrent use.
+type Counters struct {
+	schedules, failed, decisions atomic.Uint64
+	mu                           sync.Mutex
+	byInvariant                  map[string]uint64
+}
+
+// Observe counts one finished run.
+func (c *Counters) Observe(r RunSummary) {
+	c.schedules.Add(1)
+	c.decisions.Add(uint64(r.Decisions))
+	if r.Failed {
+		c.failed.Add(1)
+		c.mu.Lock()
+		if c.byInvariant == nil {
+			c.byInvariant = map[string]uint64{}
+		}
+		c.byInvariant[r.Invariant]++
+		c.mu.Unlock()
+	}
+}
+
+// Schedules run so far.
+func (c *Counters) Schedules() uint64 { return c.schedules.Load() }
+
+// Failed schedules so far.
+func (c *Counters) Failed() uint64 { return c.failed.Load() }
+
+// Decisions taken by the scheduler so far.
+func (c *Counters) Decisions() uint64 { return c.decisions.Load() }
+
+// ByInvariant is a copy of the failures so far, by invariant.
+func (c *Counters) ByInvariant() map[string]uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]uint64, len(c.byInvariant))
+	for k, v := range c.byInvariant {
+		out[k] = v
+	}
+	return out
+}
