@@ -101,3 +101,45 @@ func TestCountersMatchTheReport(t *testing.T) {
 			r.Schedules, r.Failed, r.Decisions, r.ByInvariant)
 	}
 }
+
+// Shrinking works whatever the layout and invariant: the first failure of
+// each exploration shrinks to a 1-minimal schedule on fewer partitions, at
+// most a fifth of its decisions, that replays strictly to the same
+// violation (Shrink checks the replay).
+func TestShrinkAcrossShapes(t *testing.T) {
+	dup, err := faults.ParsePlan("dup", []byte("name: dup\nrules:\n  - kinds: [task-output]\n    action: duplicate\n    delay: 40ms..200ms\n    probability: 0.3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		edit    func(*explore.Config)
+		variant invoker.Variant
+		want    string
+	}{
+		{"shared invoker", func(c *explore.Config) { c.Node.SharedInvoker = true }, invoker.Buggy, faults.NoPanic},
+		{"16 partitions", func(c *explore.Config) { c.Node.Partitions = 16 }, invoker.Buggy, faults.NoPanic},
+		{"duplicated outputs", func(c *explore.Config) { c.Plan = dup }, invoker.Fixed, faults.SingleAttempt},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := config(t, c.variant, "shutdown-race", 300)
+			cfg.StopOnFirst, cfg.Workers = true, 1
+			c.edit(&cfg)
+			r, err := explore.Explore(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Failed == 0 || r.Failures[0].Invariant != c.want {
+				t.Fatalf("want a %s failure: %+v", c.want, r.Failures)
+			}
+			err = explore.Save(context.Background(), cfg, r, explore.SaveOptions{Dir: t.TempDir(), Shrink: true, ShrinkBudget: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := r.Failures[0].Shrunk
+			if s == nil || !s.OneMinimal || s.Shrunk.Partitions >= s.Original.Partitions || s.Shrunk.Decisions > s.Original.Decisions/5 {
+				t.Fatalf("shrunk: %+v", s)
+			}
+		})
+	}
+}

@@ -142,9 +142,10 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  saved      %s\n", file)
 		}
 		if s := f.Shrunk; s != nil {
-			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%), %d -> %d invocations, in %.1fs over %d replays%s\n",
+			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); invocations %d -> %d, partitions %d -> %d, quota %d -> %d; %.1fs, %d replays%s\n",
 				s.Original.Decisions, s.OriginalFull.Decisions, s.Shrunk.Decisions, 100*float64(s.Shrunk.Decisions)/float64(max(s.Original.Decisions, 1)),
-				s.Original.Invocations, s.Shrunk.Invocations, s.Seconds, s.Replays, minimalNote(s))
+				s.Original.Invocations, s.Shrunk.Invocations, s.Original.Partitions, s.Shrunk.Partitions,
+				s.Original.Quota, s.Shrunk.Quota, s.Seconds, s.Replays, minimalNote(s))
 		}
 	}
 	b.WriteString("\ncoverage\n")

@@ -26,12 +26,17 @@ type ShrinkResult struct {
 	Replays int     `json:"replays"`
 	Seconds float64 `json:"seconds"`
 	// OneMinimal: removing any one send, fault, task outcome or control,
-	// letting the default take any one pick, or lowering the quota, changes
+	// letting the default take any one pick, lowering the quota or dropping
+	// a partition nothing mentions, changes
 	// the run so that it no longer violates the invariant. False when the budget ran out
 	// first.
 	OneMinimal bool `json:"one_minimal"`
 	// Schedule is the shrunk schedule, which lab replay runs strictly.
 	Schedule []byte `json:"-"`
+}
+
+func (r *ShrinkResult) String() string {
+	return fmt.Sprintf("%s: %+v -> %+v, 1-minimal %t, %d replays", r.Invariant, r.Original, r.Shrunk, r.OneMinimal, r.Replays)
 }
 
 // ScheduleSize counts a schedule's decisions: scheduler picks, what the
@@ -44,10 +49,12 @@ type ScheduleSize struct {
 	Tasks       int `json:"tasks"`
 	Controls    int `json:"controls"`
 	Invocations int `json:"invocations"`
+	Partitions  int `json:"partitions"`
+	Quota       int `json:"quota"`
 }
 
 func sizeOf(s *faults.Schedule) ScheduleSize {
-	var z ScheduleSize
+	z := ScheduleSize{Partitions: s.Header.Node.Partitions, Quota: s.Header.Node.Quota}
 	for _, e := range s.Entries {
 		switch e.Op {
 		case faults.OpPick:
@@ -83,7 +90,7 @@ var defaultPick = faults.Choice{Invoker: -2}
 var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, faults.OpControl, faults.OpPick}
 
 // Shrink minimises a failing schedule: the smallest quota that still
-// fails, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first",
+// fails, only the partitions its decisions mention, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first",
 // and repeats until no pass changes the run (the result is then 1-minimal)
 // or budget is spent. Candidates are replayed leniently; every accepted
 // one is re-recorded, so the result replays strictly.
@@ -127,6 +134,16 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 				base, text, changed = next, nextText, true
 			}
 			break
+		}
+		// Only the partitions still mentioned, renumbered.
+		if c := fewerPartitions(base); c != nil && sh.fails(c) {
+			next, nextText, err := sh.rerecord(c)
+			if err != nil {
+				return nil, err
+			}
+			if next != nil {
+				base, text, changed = next, nextText, true
+			}
 		}
 		for _, op := range shrinkPasses {
 			units := unitsOf(base, op)

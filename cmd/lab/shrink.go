@@ -20,9 +20,10 @@ func newShrinkCmd() *cobra.Command {
 		Use:   "shrink FILE",
 		Short: "Minimise a failing schedule by delta debugging",
 		Long: `Shrink a schedule saved by lab run --schedule-out, lab explore --out or the
-terminal UI: find the smallest quota and the fewest sends (invocations,
-step-downs, kills), task outcomes, faults, controls and scheduler picks
-with which it still violates the invariant it violated first. The result
+terminal UI: find the smallest quota, the fewest partitions and the fewest
+sends (invocations, step-downs, kills), task outcomes, faults, controls
+and scheduler picks with which it still violates the invariant it
+violated first. The result
 is 1-minimal (removing any one of them makes the violation go away) unless
 the budget runs out, ends at the violation, and replays with lab replay.
 
@@ -81,10 +82,10 @@ interrupted.`,
 			}
 			o, s := res.Original, res.Shrunk
 			fmt.Fprintf(stdout, "invariant    %s\n", res.Invariant)
-			fmt.Fprintf(stdout, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
-				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls)
-			fmt.Fprintf(stdout, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls\n",
-				s.Decisions, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)), s.Picks, s.Sends, s.Invocations, s.Faults, s.Tasks, s.Controls)
+			fmt.Fprintf(stdout, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",
+				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls, o.Partitions, o.Quota)
+			fmt.Fprintf(stdout, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",
+				s.Decisions, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)), s.Picks, s.Sends, s.Invocations, s.Faults, s.Tasks, s.Controls, s.Partitions, s.Quota)
 			minimal := "yes"
 			if !res.OneMinimal {
 				minimal = "not proven: the budget ran out"
