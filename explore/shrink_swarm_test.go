@@ -1,0 +1,48 @@
+package explore
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Every failure of a swarm of shapes and plans shrinks, 1-minimal, to a
+// schedule that replays strictly to the same violation (Shrink checks it).
+func TestShrinkSwarmFailures(t *testing.T) {
+	plans, _ := builtinPlans()
+	n, ok := 0, 0
+	for seed := uint64(1); seed <= 400 && n < 15; seed++ {
+		for _, v := range []invoker.Variant{invoker.Buggy} {
+			sh := swarmShape(seed, v, plans)
+			var buf bytes.Buffer
+			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, Record: &buf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.OK() {
+				continue
+			}
+			n++
+			s, err := faults.ParseSchedule("x", buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Shrink(context.Background(), s, 20*time.Second)
+			if err != nil {
+				t.Errorf("seed %d (%+v %s): %v", seed, sh.node, sh.plan.Name, err)
+				continue
+			}
+			ok++
+			if !res.OneMinimal || res.Shrunk.Decisions >= res.Original.Decisions {
+				t.Errorf("seed %d: %v", seed, res)
+			}
+		}
+	}
+	if n < 15 || ok != n {
+		t.Fatalf("%d of %d failures shrunk (want 15)", ok, n)
+	}
+}
