@@ -62,7 +62,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 		r.Stopped = "interrupted"
 	case x.stopped.Load():
 		r.Stopped = "first-failure"
-	case cfg.Seeds == 0:
+	case x.timedOut.Load():
 		r.Stopped = "duration"
 	}
 	r.finish()
@@ -76,6 +76,7 @@ type explorer struct {
 	deadline time.Time
 	next     atomic.Uint64
 	stopped  atomic.Bool
+	timedOut atomic.Bool
 }
 
 type workerResult struct {
@@ -89,7 +90,11 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 	res.coverage = newCoverage()
 	col := newCollector()
 	for {
-		if ctx.Err() != nil || x.stopped.Load() || (!x.deadline.IsZero() && time.Now().After(x.deadline)) {
+		if ctx.Err() != nil || x.stopped.Load() {
+			return res
+		}
+		if !x.deadline.IsZero() && time.Now().After(x.deadline) {
+			x.timedOut.Store(true)
 			return res
 		}
 		seed, ok := x.cfg.shardSeed(x.next.Add(1) - 1)
