@@ -1,9 +1,9 @@
 package faults
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"lab/invoker"
@@ -110,19 +110,21 @@ func (in *injector) matches(r *Rule, m invoker.Envelope, now time.Duration) bool
 	return r.Invocation == "" || r.Invocation == m.Inv
 }
 
-// describe is the reason text of a fault event.
+// describe is the reason text of a fault event. (Built without fmt: it is
+// written for every fault of every run.)
 func (v Verdict) describe() string {
+	rule := "(rule " + strconv.Itoa(v.Rule) + ")"
 	switch v.Action {
 	case Delay:
-		return fmt.Sprintf("by %v (rule %d)", v.Delay, v.Rule)
+		return "by " + v.Delay.String() + " " + rule
 	case Duplicate:
 		if v.Delay > 0 {
-			return fmt.Sprintf("copy %v later (rule %d)", v.Delay, v.Rule)
+			return "copy " + v.Delay.String() + " later " + rule
 		}
 	case Reorder:
-		return fmt.Sprintf("until %d later deliveries pass (rule %d)", v.Overtakes, v.Rule)
+		return "until " + strconv.Itoa(v.Overtakes) + " later deliveries pass " + rule
 	}
-	return fmt.Sprintf("(rule %d)", v.Rule)
+	return rule
 }
 
 var faultKinds = [...]invoker.Kind{Delay: invoker.KindFaultDelay, Drop: invoker.KindFaultDrop,

@@ -231,9 +231,11 @@ func (s *Sim) Step() (Decision, error) {
 		if err := firstErr(s.replay.end(s.log.seq, s.log.sum()), s.ioErr()); err != nil {
 			return Decision{}, err
 		}
-		r := s.Result()
-		for _, o := range s.hooks.end {
-			o.OnEnd(r)
+		if len(s.hooks.end) > 0 { // a result copies the node's state: only when wanted
+			r := s.Result()
+			for _, o := range s.hooks.end {
+				o.OnEnd(r)
+			}
 		}
 	}
 	return d, nil
