@@ -3,7 +3,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -48,4 +53,62 @@ func TestExploreInterrupted(t *testing.T) {
 		t.Fatalf("the report so far and one line on stderr:\n%v", r)
 	}
 	checkTmp(t, tmp)
+}
+
+// With --metrics-addr, the exploration's counters are served for
+// Prometheus while it runs and, with --linger, for a while after.
+func TestExploreServesMetrics(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env, tmp := labEnv(t)
+	cmd := exec.Command(labBin, "explore", "--plan", "chaos", "--seeds", "200", "--workers", "1",
+		"--metrics-addr", addr, "--linger", "20s", "--format", "json")
+	cmd.Env = env
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		if err := <-done; err != nil {
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Errorf("after lingering: %v (want exit 1: schedules failed)\n%s", err, stderr.String())
+			}
+		}
+		checkTmp(t, tmp)
+	}()
+	// Once the report is out the counts are final: scrape them then.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "serving metrics for") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the exploration did not finish:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var rep exploreReport
+	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("lab_explore_schedules_total %d\n", rep.Schedules),
+		fmt.Sprintf("lab_explore_failures_total{invariant=\"no-panic\"} %d\n", rep.ByInvariant["no-panic"].Failures),
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("no %q in the metrics:\n%s", want, body)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -9,12 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
+	"lab/telemetry"
 )
 
 type exploreFlags struct {
@@ -31,6 +34,8 @@ type exploreFlags struct {
 	shard            string
 	checkDeterminism bool
 	hash             bool
+	metricsAddr      string
+	linger           time.Duration
 }
 
 func newExploreCmd() *cobra.Command {
@@ -86,6 +91,8 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare the event logs")
 	fl.BoolVar(&f.hash, "hash", false, "hash every run's event log (slower; not needed to find violations)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics (lab_explore_schedules_total, lab_explore_failures_total) on this address (host:port; a bare :port is loopback)")
+	fl.DurationVar(&f.linger, "linger", 0, "keep serving metrics this long after the exploration (Ctrl-C ends it sooner)")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
 }
@@ -104,8 +111,16 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		}
 	}
 	lessGC()
-	bar := newProgress(cmd.ErrOrStderr(), cfg)
-	cfg.Observe = bar.observe
+	counts := &explore.Counters{}
+	cfg.Observe = counts.Observe
+	srv, err := serveExploreMetrics(cmd, f, counts)
+	if err != nil {
+		return err
+	}
+	if srv != nil {
+		defer srv.Close()
+	}
+	bar := newProgress(cmd.ErrOrStderr(), cfg, counts)
 	bar.start()
 	report, err := explore.Explore(cmd.Context(), cfg)
 	bar.stop()
@@ -125,6 +140,14 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	}
 	if err := writeReport(cmd, report, f.format); err != nil {
 		return err
+	}
+	if srv != nil && f.linger > 0 && cmd.Context().Err() == nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics for %v more\n", f.linger)
+		select {
+		case <-time.After(f.linger):
+		case <-cmd.Context().Done():
+			return nil // the report is out; Ctrl-C only ends the lingering
+		}
 	}
 	if cmd.Context().Err() != nil {
 		return cmd.Context().Err()
@@ -177,6 +200,14 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	}
 	if f.duration < 0 {
 		return cfg, usageError("--duration must not be negative")
+	}
+	if f.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {
+			return cfg, usageError("--metrics-addr %s: want host:port", f.metricsAddr)
+		}
+	}
+	if f.linger < 0 || (f.linger > 0 && f.metricsAddr == "") {
+		return cfg, usageError("--linger needs --metrics-addr and must not be negative")
 	}
 	shard, err := shardFrom(f.shard)
 	if err != nil {
@@ -309,4 +340,22 @@ func lessGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+}
+
+// serveExploreMetrics serves the exploration's counters for Prometheus,
+// if --metrics-addr asks for it.
+func serveExploreMetrics(cmd *cobra.Command, f exploreFlags, counts *explore.Counters) (*telemetry.MetricsServer, error) {
+	if f.metricsAddr == "" {
+		return nil, nil
+	}
+	reg := prometheus.NewRegistry()
+	if err := telemetry.RegisterExploreMetrics(reg, counts); err != nil {
+		return nil, err
+	}
+	srv, err := telemetry.ServeMetrics(f.metricsAddr, reg)
+	if err != nil {
+		return nil, usageError("--metrics-addr: %v", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics on http://%s/metrics\n", srv.Addr())
+	return srv, nil
 }

@@ -20,13 +20,13 @@ type progress struct {
 	total    uint64
 	duration time.Duration
 	began    time.Time
-	counts   explore.Counters
+	counts   *explore.Counters
 	quit     chan struct{}
 	wg       sync.WaitGroup
 }
 
-func newProgress(w io.Writer, cfg explore.Config) *progress {
-	p := &progress{w: w, total: cfg.Seeds, duration: cfg.Duration, quit: make(chan struct{})}
+func newProgress(w io.Writer, cfg explore.Config, counts *explore.Counters) *progress {
+	p := &progress{w: w, total: cfg.Seeds, duration: cfg.Duration, counts: counts, quit: make(chan struct{})}
 	if f, ok := w.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
@@ -37,8 +37,6 @@ func newProgress(w io.Writer, cfg explore.Config) *progress {
 	}
 	return p
 }
-
-func (p *progress) observe(r explore.RunSummary) { p.counts.Observe(r) }
 
 func (p *progress) start() {
 	p.began = time.Now()

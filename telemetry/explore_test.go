@@ -1,0 +1,50 @@
+package telemetry
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+type fakeCounters struct {
+	schedules uint64
+	by        map[string]uint64
+}
+
+func (f *fakeCounters) Schedules() uint64              { return f.schedules }
+func (f *fakeCounters) ByInvariant() map[string]uint64 { return f.by }
+
+// The exploration's counters are read at scrape time, one failures series
+// per invariant, and pass promlint.
+func TestExploreMetrics(t *testing.T) {
+	c := &fakeCounters{schedules: 7, by: map[string]uint64{}}
+	reg := prometheus.NewPedanticRegistry()
+	if err := RegisterExploreMetrics(reg, c); err != nil {
+		t.Fatal(err)
+	}
+	want := func(text string) {
+		t.Helper()
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(text), "lab_explore_schedules_total", "lab_explore_failures_total"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want(`# HELP lab_explore_schedules_total Schedules (seeded runs) lab explore has finished, over all its workers.
+# TYPE lab_explore_schedules_total counter
+lab_explore_schedules_total 7
+`)
+	c.schedules, c.by = 12, map[string]uint64{"no-panic": 3, "determinism": 1}
+	want(`# HELP lab_explore_schedules_total Schedules (seeded runs) lab explore has finished, over all its workers.
+# TYPE lab_explore_schedules_total counter
+lab_explore_schedules_total 12
+# HELP lab_explore_failures_total Schedules lab explore found failing, by the invariant they broke first (determinism: two runs of a seed differed).
+# TYPE lab_explore_failures_total counter
+lab_explore_failures_total{invariant="determinism"} 1
+lab_explore_failures_total{invariant="no-panic"} 3
+`)
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("promlint: %v %v", err, problems)
+	}
+}
