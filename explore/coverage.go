@@ -30,17 +30,21 @@ func (c *Coverage) add(o Coverage) {
 	}
 }
 
-// ism states as the model names them in ism.state events; "none" is no
-// machine (before creation, after removal).
+// ismStates name the states an invocation's machine can be in when an
+// event about it happens; "none" is no machine (before creation, after
+// removal).
 var ismStates = [...]string{"none", "new", "in-flight", "waiting-retry"}
 
-func ismIndex(s string) uint8 {
-	for i, n := range ismStates {
-		if n == s {
-			return uint8(i)
-		}
+func ismIndex(s invoker.ISMState) uint8 {
+	switch s {
+	case invoker.ISMNew:
+		return 1
+	case invoker.ISMInFlight:
+		return 2
+	case invoker.ISMWaitingRetry:
+		return 3
 	}
-	return 0
+	return 0 // none, gone
 }
 
 // shutdownSteps are the phases of an invoker's shutdown, in the order a
@@ -76,7 +80,7 @@ func (c *collector) OnEvent(e invoker.Event) {
 		k := machineKey{e.Incarnation, e.Inv}
 		c.pairs[c.state[k]][e.Kind]++
 		if e.Kind == invoker.KindISM {
-			c.state[k] = ismIndex(e.To)
+			c.state[k] = ismIndex(invoker.ISMState(e.To))
 		}
 	}
 	switch e.Kind {

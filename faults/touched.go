@@ -78,7 +78,7 @@ func (t *touched) readyArms(n *invoker.Node, instant bool) []invoker.ArmSet {
 	if verifyTouched {
 		for i := range t.ready {
 			if t.ready[i] != n.ReadyArms(i) {
-				panic("faults: the ready-arm cache missed a change of invoker " + n.InvokerState(i))
+				panic("faults: the ready-arm cache missed a change of an invoker, now " + n.InvokerState(i).String())
 			}
 		}
 	}

@@ -159,8 +159,8 @@ func (t *transport) onlyTimers() bool {
 	if len(t.held) > 0 {
 		return false
 	}
-	for _, d := range t.q {
-		if d.msg.Kind != invoker.MsgTimer {
+	for _, e := range t.q.h {
+		if t.q.msgs[e.msg].Kind != invoker.MsgTimer {
 			return false
 		}
 	}

@@ -154,7 +154,7 @@ func (n *Node) AppendQuotas(buf []QuotaView) []QuotaView {
 // QuotaOf is invoker i's view as AppendQuotas gives it; false for a dead
 // invoker (or no such invoker).
 func (n *Node) QuotaOf(i int) (QuotaView, bool) {
-	if i < 0 || i >= len(n.invokers) || n.invokers[i].state == stDead {
+	if i < 0 || i >= len(n.invokers) || n.invokers[i].state == InvokerDead {
 		return QuotaView{}, false
 	}
 	iv := n.invokers[i]

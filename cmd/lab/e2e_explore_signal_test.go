@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestExploreServesMetrics(t *testing.T) {
 	cmd := exec.Command(labBin, "explore", "--plan", "chaos", "--seeds", "200", "--workers", "1",
 		"--metrics-addr", addr, "--linger", "20s", "--format", "json")
 	cmd.Env = env
-	var stdout, stderr strings.Builder
+	var stdout, stderr lockedBuilder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -111,4 +112,23 @@ func TestExploreServesMetrics(t *testing.T) {
 			t.Errorf("no %q in the metrics:\n%s", want, body)
 		}
 	}
+}
+
+// lockedBuilder is a strings.Builder a child process writes to while the
+// test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -122,7 +122,7 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 
 func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 	for _, args := range [][]string{
-		{"--variant", "fixed", "--plan", "chaos", "--seeds", "40", "--check-determinism"},
+		{"--variant", "graceful", "--plan", "chaos", "--seeds", "40", "--check-determinism"},
 		{"--variant", "graceful", "--swarm", "--seeds", "40", "--strategy", "pct", "--depth", "2"},
 	} {
 		r := lab(t, append([]string{"explore"}, args...)...)
@@ -145,7 +145,7 @@ func TestExploreStopOnFirstAndDuration(t *testing.T) {
 	if rep := parseExplore(t, r); rep.Failed == 0 || rep.Schedules >= 100000 {
 		t.Fatalf("did not stop at the first failure: %+v", rep)
 	}
-	r = lab(t, "explore", "--variant", "fixed", "--duration", "300ms")
+	r = lab(t, "explore", "--variant", "graceful", "--duration", "300ms")
 	wantCode(t, r, 0)
 	if !strings.Contains(r.stdout, "stopped      duration") {
 		t.Errorf("no duration stop:\n%v", r)
@@ -187,8 +187,8 @@ func TestShrinkCommand(t *testing.T) {
 	}
 	wantCode(t, lab(t, "replay", shrunk), 1)
 	// A schedule that violates nothing has nothing to shrink.
-	ok := filepath.Join(dir, "fixed.schedule")
-	wantCode(t, lab(t, "run", "--variant", "fixed", "--schedule-out", ok), 0)
+	ok := filepath.Join(dir, "graceful.schedule")
+	wantCode(t, lab(t, "run", "--variant", "graceful", "--schedule-out", ok), 0)
 	r = lab(t, "shrink", ok)
 	wantCode(t, r, 0)
 	if !strings.Contains(r.stderr, "nothing to shrink") {
