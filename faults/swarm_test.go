@@ -2,7 +2,6 @@ package faults_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 
 	"lab/faults"
@@ -24,20 +23,8 @@ func TestSwarm(t *testing.T) {
 		plans[name] = p
 	}
 	for seed := uint64(1); seed <= uint64(n); seed++ {
-		rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
-		cfg := invoker.DefaultConfig()
-		cfg.Partitions = 1 + rng.IntN(4)
-		cfg.SharedInvoker = rng.IntN(3) == 0
-		cfg.Quota = 1 + rng.IntN(8)
-		cfg.QueueLimit = 1 + rng.IntN(8)
-		cfg.EffectCapacity = 1 + rng.IntN(4)
-		w := faults.DefaultWorkload()
-		w.Invocations = rng.IntN(100)
-		w.StepDowns = rng.IntN(4)
-		w.Kills = rng.IntN(min(w.Invocations, 6) + 1)
-		plan := faults.BuiltinPlans()[rng.IntN(len(plans))]
 		for _, v := range invoker.Variants() {
-			cfg.Variant = v
+			cfg, w, plan := faults.SwarmShape(seed, v)
 			o := faults.Options{Seed: seed, Node: cfg, Plan: plans[plan], Workload: w}
 			r, err := faults.Run(context.Background(), o)
 			if err != nil {

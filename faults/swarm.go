@@ -1,0 +1,29 @@
+package faults
+
+import (
+	"math/rand/v2"
+
+	"lab/invoker"
+)
+
+// SwarmShape draws, from seed, the shape of one swarm-testing run (after
+// TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
+// capacity, invocations, step-downs, kills, and which built-in plan. The
+// variant is the caller's, so that every variant meets the same shapes.
+// The swarm test and `lab explore --swarm` both draw from here.
+func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
+	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = v
+	cfg.Partitions = 1 + rng.IntN(4)
+	cfg.SharedInvoker = rng.IntN(3) == 0
+	cfg.Quota = 1 + rng.IntN(8)
+	cfg.QueueLimit = 1 + rng.IntN(8)
+	cfg.EffectCapacity = 1 + rng.IntN(4)
+	w := DefaultWorkload()
+	w.Invocations = rng.IntN(100)
+	w.StepDowns = rng.IntN(4)
+	w.Kills = rng.IntN(min(w.Invocations, 6) + 1)
+	names := BuiltinPlans()
+	return cfg, w, names[rng.IntN(len(names))]
+}
