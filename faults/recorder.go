@@ -66,6 +66,13 @@ func (r *recorder) end(events uint64, hash string) {
 	}
 }
 
+// flush writes out what is buffered, for a checkpoint.
+func (r *recorder) flush() {
+	if r != nil && r.werr == nil {
+		r.werr = r.w.Flush()
+	}
+}
+
 // err is the first error writing the schedule.
 func (r *recorder) err() error {
 	if r == nil || r.werr == nil {

@@ -184,6 +184,29 @@ func (r *Runner) Finish() {
 	r.send(func(l *loop) { l.finishing, l.paused, l.speed = true, false, 0 })
 }
 
+// Checkpoint calls save on the runner's goroutine, between two decisions,
+// with the position of the event log after the schedule being recorded is
+// flushed (see faults.Sim.Checkpoint): save may then copy what the schedule's
+// writer wrote so far.
+func (r *Runner) Checkpoint(save func(events uint64, hash string) error) error {
+	errc := make(chan error, 1)
+	if !r.send(func(l *loop) {
+		events, hash, err := l.r.sim.Checkpoint()
+		if err == nil {
+			err = save(events, hash)
+		}
+		errc <- err
+	}) {
+		return ErrStopped
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-r.done:
+		return ErrStopped
+	}
+}
+
 // Stop ends the run where it is; Wait then returns ErrStopped.
 func (r *Runner) Stop() { r.send(func(l *loop) { l.stopped = true }) }
 

@@ -196,3 +196,47 @@ func TestAPanicReachesTheWaiter(t *testing.T) {
 		t.Fatalf("Wait: %v", err)
 	}
 }
+
+// A session saved when an invariant breaks, while the run goes on, replays
+// to that point and no further: the UI's save on a violation.
+func TestCheckpointReplaysUpToTheViolation(t *testing.T) {
+	var sch bytes.Buffer
+	o := options(t, invoker.Buggy)
+	o.Record = &sch
+	r, err := live.Start(context.Background(), o, live.Options{PauseOnViolation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until(t, r, "the violation", func(v *live.View) bool { return v.Paused && len(v.Violations) > 0 })
+	var cut []byte
+	var atEvents uint64
+	var atHash string
+	err = r.Checkpoint(func(events uint64, hash string) error {
+		cut = append(bytes.Clone(sch.Bytes()), faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}.String()+"\n"...)
+		atEvents, atHash = events, hash
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Resume()
+	full, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := faults.ParseSchedule("cut", cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed, err := faults.Run(context.Background(), faults.ReplayOptions(parsed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replayed.Hash != atHash || replayed.Events != atEvents || !replayed.Violated(faults.NoPanic) {
+		t.Fatalf("the cut replays to %d events %s (violations %v), the checkpoint was %d events %s",
+			replayed.Events, replayed.Hash, replayed.Violations, atEvents, atHash)
+	}
+	if full.Events <= atEvents {
+		t.Fatalf("the run went on to %d events, the checkpoint was at %d", full.Events, atEvents)
+	}
+}

@@ -262,10 +262,11 @@ func (m Model) violationPanel(height int) []string {
 	if trace == "" {
 		trace = "none (telemetry off)"
 	}
-	tail := []string{
-		"  trace id  " + trace,
-		"  replay    lab replay " + shellQuote(m.sess.path) + styleDim.Render("   (this session: saved when you quit with q)"),
+	tail := []string{"  trace id  " + trace}
+	if m.violationFile != "" {
+		tail = append(tail, "  replay    lab replay "+shellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"))
 	}
+	tail = append(tail, "  replay    lab replay "+shellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
 	if m.sess.controls == 0 {
 		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (no control sent: the seed alone reproduces it)"))
 	} else {

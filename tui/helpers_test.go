@@ -89,8 +89,9 @@ func update(t *testing.T, m Model, msg tea.Msg) Model {
 	next, cmd := m.Update(msg)
 	m = next.(Model)
 	for _, out := range run(cmd) {
-		if cm, ok := out.(controlMsg); ok {
-			m = update(t, m, cm)
+		switch out.(type) {
+		case controlMsg, violationSavedMsg:
+			m = update(t, m, out)
 		}
 	}
 	return m

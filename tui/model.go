@@ -36,6 +36,11 @@ type (
 		what string
 		err  error
 	}
+	// violationSavedMsg: the session was saved at its first violation.
+	violationSavedMsg struct {
+		path string
+		err  error
+	}
 )
 
 // chooser is a one-line prompt picking one of a few options.
@@ -73,7 +78,11 @@ type Model struct {
 	// panel shows the violation panel; violations counts those shown.
 	panel      bool
 	violations int
-	speed      float64
+	// violationFile is the session saved at its first violation, once saved;
+	// saving asks for that save on the next tick.
+	violationFile string
+	saving        bool
+	speed         float64
 	// pausing is the pause state last asked for, until a view shows it:
 	// a second key press before the next view toggles from the first.
 	pausing *bool
@@ -109,7 +118,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 	case tickMsg:
 		m.follow()
+		if m.saving {
+			m.saving = false
+			sess := m.sess
+			return m, tea.Batch(nextTick(), func() tea.Msg {
+				path, err := sess.saveViolation()
+				return violationSavedMsg{path, err}
+			})
+		}
 		return m, nextTick()
+	case violationSavedMsg:
+		if msg.err != nil {
+			m.status = msg.err.Error()
+		} else {
+			m.violationFile = msg.path
+		}
 	case controlMsg:
 		if msg.err != nil {
 			m.status = fmt.Sprintf("%s refused: %v", msg.what, msg.err)
@@ -160,6 +183,7 @@ func (m *Model) follow() {
 		}
 	}
 	if n := len(m.view.Violations); n > m.violations {
+		m.saving = m.saving || m.violations == 0
 		m.violations, m.panel, m.showHelp, m.pausing = n, true, false, nil
 		m.status = "an invariant was violated: the run paused"
 	}
@@ -303,6 +327,7 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 	}
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
+	m.violationFile, m.saving = "", false
 	m.speed = m.cfg.Speed
 	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
 	m.follow()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"lab/faults"
@@ -140,4 +141,36 @@ func (s *session) finish() (*faults.Result, error) {
 		return nil, fmt.Errorf("saving the session: %w", err)
 	}
 	return res, nil
+}
+
+// violationPath is where a session is saved when an invariant breaks.
+func (s *session) violationPath() string {
+	return strings.TrimSuffix(s.path, ".schedule") + "-violation.schedule"
+}
+
+// saveViolation saves the session as it stands, while the run goes on: the
+// schedule recorded so far, closed with an end at this point, so that
+// `lab replay` reproduces the session up to the violation and stops there.
+func (s *session) saveViolation() (string, error) {
+	path := s.violationPath()
+	err := s.runner.Checkpoint(func(events uint64, hash string) error {
+		if err := s.w.Flush(); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(s.part.Name())
+		if err != nil {
+			return err
+		}
+		end := faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}
+		data = append(data, end.String()+"\n"...)
+		if err := os.WriteFile(path+".part", data, 0o644); err != nil {
+			os.Remove(path + ".part")
+			return err
+		}
+		return os.Rename(path+".part", path)
+	})
+	if err != nil {
+		return "", fmt.Errorf("saving the session at the violation: %w", err)
+	}
+	return path, nil
 }

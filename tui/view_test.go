@@ -1,11 +1,15 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"lab/faults"
 )
 
 // The screens at fixed sizes, in plain text: a paused start, a run under
@@ -64,6 +68,31 @@ func TestViolationPanel(t *testing.T) {
 				t.Fatalf("esc did not close the panel:\n%s", m.View())
 			}
 		})
+	}
+}
+
+// The session is saved when the invariant breaks, while the run goes on:
+// the file replays up to the violation and stops there.
+func TestSessionSavedAtTheViolation(t *testing.T) {
+	m := runToViolation(t, newTestModel(t, testConfig(t), 120, 40))
+	if m.violationFile == "" || !strings.Contains(m.View(), "lab replay "+shellQuote(m.violationFile)) {
+		t.Fatalf("no saved file on the panel:\n%s", m.View())
+	}
+	data, err := os.ReadFile(m.violationFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := faults.ParseSchedule(m.violationFile, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := faults.Run(context.Background(), faults.ReplayOptions(sch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Violated(faults.NoPanic) || res.Events != m.view.Events {
+		t.Fatalf("the saved session replays to %d events with %v; the UI was paused at %d events",
+			res.Events, res.Violations, m.view.Events)
 	}
 }
 

@@ -193,8 +193,15 @@ func TestTUISessionInTmux(t *testing.T) {
 	if r.code != exitViolation || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
 		t.Fatalf("lab replay of the session: want exit 1 and hash %s\n%v", hash[1], r)
 	}
-	if left := dirEntries(t, work); len(left) != 1 || left[0] != saved[1] {
-		t.Errorf("the working directory holds %v, want only the session %s", left, saved[1])
+	// The session was also saved when the panic broke no-panic: that file
+	// replays up to the violation and stops there.
+	atViolation := strings.TrimSuffix(saved[1], ".schedule") + "-violation.schedule"
+	v := lab(t, "replay", filepath.Join(work, atViolation))
+	if v.code != exitViolation || !strings.Contains(v.stdout, "no-panic            VIOLATED") {
+		t.Fatalf("lab replay of the session saved at the violation: want exit 1 and no-panic\n%v", v)
+	}
+	if left := dirEntries(t, work); len(left) != 2 || left[0] != atViolation || left[1] != saved[1] {
+		t.Errorf("the working directory holds %v, want only the sessions %s and %s", left, atViolation, saved[1])
 	}
 	checkTmp(t, tmp)
 }
