@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,12 +57,15 @@ type Tracer struct {
 	phases      *phases
 	terms       map[invoker.PLE]*termSpan
 	invocations map[invoker.InvocationID]*invocationSpan
-	attempts    map[invoker.TaskID]trace.Span
-	invokers    map[invokerKey]trace.Span
-	queues      map[invokerKey][]*queueWait // by invoker, in queue order
-	dequeued    *queueWait                  // its fate is the next event's
-	shutdowns   map[int]trace.Span          // by incarnation
-	phaseSpans  map[uint64]trace.Span       // by the message that started the phase
+	// ownTraces maps an invocation to its own trace's id when the run is
+	// split; unlike the rest, other goroutines (the UI) read it.
+	ownTraces  sync.Map
+	attempts   map[invoker.TaskID]trace.Span
+	invokers   map[invokerKey]trace.Span
+	queues     map[invokerKey][]*queueWait // by invoker, in queue order
+	dequeued   *queueWait                  // its fate is the next event's
+	shutdowns  map[int]trace.Span          // by incarnation
+	phaseSpans map[uint64]trace.Span       // by the message that started the phase
 }
 
 type termSpan struct {
@@ -100,10 +104,10 @@ func (t *Tracer) TraceID() string {
 }
 
 // TraceIDOf is the trace an invocation's spans are in: its own when the run
-// is split, else the run's.
+// is split, else the run's. Any goroutine may ask, while the run goes on.
 func (t *Tracer) TraceIDOf(inv invoker.InvocationID) string {
-	if s := t.invocations[inv]; s != nil && t.split {
-		return s.span.SpanContext().TraceID().String()
+	if id, ok := t.ownTraces.Load(inv); ok {
+		return id.(string)
 	}
 	return t.TraceID()
 }
@@ -124,6 +128,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	t.phases = newPhases(info.Node)
 	t.terms = map[invoker.PLE]*termSpan{}
 	t.invocations = map[invoker.InvocationID]*invocationSpan{}
+	t.ownTraces.Clear()
 	t.attempts = map[invoker.TaskID]trace.Span{}
 	t.invokers = map[invokerKey]trace.Span{}
 	t.queues = map[invokerKey][]*queueWait{}

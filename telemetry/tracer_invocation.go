@@ -21,6 +21,9 @@ func (t *Tracer) accepted(e invoker.Event) {
 	}
 	ctx, s := t.tracer.Start(parent, "invocation", opts...)
 	t.invocations[e.Inv] = &invocationSpan{span: s, ctx: ctx, open: true, linked: map[invoker.PLE]bool{}}
+	if t.split {
+		t.ownTraces.Store(e.Inv, s.SpanContext().TraceID().String())
+	}
 	t.event(s, e)
 }
 

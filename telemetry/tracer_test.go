@@ -14,6 +14,7 @@ import (
 
 	"lab/faults"
 	"lab/invoker"
+	"lab/live"
 	"lab/telemetry"
 )
 
@@ -375,5 +376,40 @@ func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The UI asks for invocations' trace ids from its own goroutine while the
+// run goes on; under -race this shows the tracer lets it.
+func TestTraceIDOfWhileTheRunGoesOn(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	ids := telemetry.NewIDs()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr))
+	tr := telemetry.NewTracer(tp, ids, telemetry.TraceOptions{Anchor: anchor, SplitAbove: 10})
+	p, _ := faults.LoadPlan("none")
+	o := faults.Options{Seed: 1, Node: invoker.DefaultConfig(), Plan: p, Workload: faults.DefaultWorkload(),
+		Observers: []faults.Observer{tr}}
+	r, err := live.Start(context.Background(), o, live.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := 0
+	for done := false; !done; {
+		select {
+		case <-r.Done():
+			done = true
+		default:
+		}
+		for k := range 64 {
+			if id := tr.TraceIDOf(faults.InvocationID(k, 64)); id != "" && id != tr.TraceID() {
+				own++
+			}
+		}
+	}
+	if _, err := r.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if own == 0 {
+		t.Fatal("no invocation had a trace of its own while the run went on")
 	}
 }

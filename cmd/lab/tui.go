@@ -92,7 +92,8 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		Watch: tel.watch,
 	}
 	if tel != nil && tel.tracer != nil {
-		cfg.TraceID = tel.tracer.TraceID // safe from the UI's goroutine
+		// Both are safe from the UI's goroutine.
+		cfg.TraceID, cfg.TraceIDOf = tel.tracer.TraceID, tel.tracer.TraceIDOf
 	}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
 	var crash *live.PanicError
