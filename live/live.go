@@ -141,26 +141,16 @@ func (r *Runner) Wait() (*faults.Result, error) {
 // Control sends c into the run; it takes effect at the next decision.
 // A control the run refuses comes back as the error.
 func (r *Runner) Control(c faults.Control) error {
-	errc := make(chan error, 1)
-	if !r.send(func(l *loop) {
+	return r.call(func(l *loop) error {
 		if l.finishing {
-			errc <- ErrFinishing
-			return
+			return ErrFinishing
 		}
 		err := l.r.sim.Control(c)
 		if err == nil && l.paused {
 			l.step++ // a paused run applies the control at once
 		}
-		errc <- err
-	}) {
-		return ErrStopped
-	}
-	select {
-	case err := <-errc:
 		return err
-	case <-r.done:
-		return ErrStopped
-	}
+	})
 }
 
 // Pause stops taking decisions until Resume; a paused run can be stepped.
@@ -189,14 +179,23 @@ func (r *Runner) Finish() {
 // flushed (see faults.Sim.Checkpoint): save may then copy what the schedule's
 // writer wrote so far.
 func (r *Runner) Checkpoint(save func(events uint64, hash string) error) error {
-	errc := make(chan error, 1)
-	if !r.send(func(l *loop) {
+	return r.call(func(l *loop) error {
 		events, hash, err := l.r.sim.Checkpoint()
-		if err == nil {
-			err = save(events, hash)
+		if err != nil {
+			return err
 		}
-		errc <- err
-	}) {
+		return save(events, hash)
+	})
+}
+
+// Stop ends the run where it is; Wait then returns ErrStopped.
+func (r *Runner) Stop() { r.send(func(l *loop) { l.stopped = true }) }
+
+// call runs f on the runner's goroutine and returns its error, or
+// ErrStopped once the run is over.
+func (r *Runner) call(f func(*loop) error) error {
+	errc := make(chan error, 1)
+	if !r.send(func(l *loop) { errc <- f(l) }) {
 		return ErrStopped
 	}
 	select {
@@ -206,9 +205,6 @@ func (r *Runner) Checkpoint(save func(events uint64, hash string) error) error {
 		return ErrStopped
 	}
 }
-
-// Stop ends the run where it is; Wait then returns ErrStopped.
-func (r *Runner) Stop() { r.send(func(l *loop) { l.stopped = true }) }
 
 // send hands a command to the runner's goroutine, unless the run is over.
 func (r *Runner) send(f func(*loop)) bool {
