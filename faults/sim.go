@@ -595,6 +595,8 @@ func (s *Sim) react(e invoker.Event) {
 		for _, st := range steps {
 			s.timeline.schedule(s.now+st.After, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.Out})
 		}
+	case invoker.KindNodeAbort:
+		s.touched.markAll()
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
 	case invoker.KindJoined:

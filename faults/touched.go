@@ -10,8 +10,9 @@ import (
 // changed, so that listing the ready arms and checking the slots costs the
 // invokers touched, not every invoker of the node. An invoker's ready arms
 // and slots change only when it steps, when a message is delivered to it
-// or lost on its way from it, when one of its tasks ends, and at a
-// restart; every such call marks it. Scripts poke the node directly, so in
+// or lost on its way from it, when one of its tasks ends, at a restart, and
+// when the process aborts on another invoker's panic; every such call
+// marks it. Scripts poke the node directly, so in
 // instant mode everything is recomputed every time.
 type touched struct {
 	ready      []invoker.ArmSet
@@ -37,6 +38,15 @@ func (t *touched) reset(invokers int) {
 		// which also clears what the old ones had.
 		t.slotDirty[i] = true
 		t.slotList = append(t.slotList, i)
+	}
+	t.all = true
+}
+
+// markAll notes that every invoker may have changed: the process aborted
+// on one invoker's panic and took the others with it.
+func (t *touched) markAll() {
+	for i := range t.ready {
+		t.mark(i)
 	}
 	t.all = true
 }
