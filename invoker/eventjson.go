@@ -14,8 +14,8 @@ func (e Event) AppendJSON(b []byte) []byte {
 	b = strconv.AppendUint(b, e.Seq, 10)
 	b = append(b, `,"at_ns":`...)
 	b = strconv.AppendInt(b, int64(e.At), 10)
-	b = appendStr(b, "kind", e.Kind.String())
-	b = appendInt(b, "incarnation", e.Incarnation)
+	b = kindJSON.append(b, e.Kind)
+	b = appendInt(b, `,"incarnation":`, e.Incarnation)
 	if e.Invoker >= 0 {
 		b = append(b, `,"invoker":`...)
 		b = strconv.AppendInt(b, int64(e.Invoker), 10)
@@ -24,72 +24,114 @@ func (e Event) AppendJSON(b []byte) []byte {
 		b = append(b, `,"partition":`...)
 		b = strconv.AppendInt(b, int64(e.Partition), 10)
 	}
-	b = appendInt(b, "epoch", int(e.Epoch))
-	b = appendStr(b, "inv", string(e.Inv))
-	b = appendInt(b, "task", int(e.Task))
-	b = appendInt(b, "attempt", e.Attempt)
+	b = appendInt(b, `,"epoch":`, int(e.Epoch))
+	b = appendStr(b, `,"inv":`, string(e.Inv))
+	b = appendInt(b, `,"task":`, int(e.Task))
+	b = appendInt(b, `,"attempt":`, e.Attempt)
 	if e.Arm != ArmNone {
-		b = appendStr(b, "arm", e.Arm.String())
+		b = armJSON.append(b, e.Arm)
 	}
 	if e.Msg != MsgNone {
-		b = appendStr(b, "msg", e.Msg.String())
+		b = msgJSON.append(b, e.Msg)
 	}
-	b = appendInt(b, "msg_id", int(e.MsgID))
+	b = appendInt(b, `,"msg_id":`, int(e.MsgID))
 	if e.Output != OutNone {
-		b = appendStr(b, "output", e.Output.String())
+		b = outputJSON.append(b, e.Output)
 	}
 	if e.Effect != EffNone {
-		b = appendStr(b, "effect", e.Effect.String())
+		b = effectJSON.append(b, e.Effect)
 	}
-	b = appendInt(b, "cause", int(e.Cause))
-	b = appendInt(b, "index", e.Index)
-	if states := KindInfo(e.Kind).States; states != NoState {
-		if e.From != 0 {
-			b = appendStr(b, "from", states.Name(e.From))
-		}
-		if e.To != 0 {
-			b = appendStr(b, "to", states.Name(e.To))
+	b = appendInt(b, `,"cause":`, int(e.Cause))
+	b = appendInt(b, `,"index":`, e.Index)
+	if e.Kind < NumKinds {
+		// Looked up in the table, not through KindInfo: that copies the
+		// whole spec.
+		if states := kindSpecs[e.Kind].States; states != NoState {
+			if e.From != 0 {
+				b = appendStr(b, `,"from":`, states.Name(e.From))
+			}
+			if e.To != 0 {
+				b = appendStr(b, `,"to":`, states.Name(e.To))
+			}
 		}
 	}
-	b = appendInt(b, "n", e.N)
-	b = appendInt(b, "m", e.M)
-	b = appendInt(b, "due_ns", int(e.Due))
+	b = appendInt(b, `,"n":`, e.N)
+	b = appendInt(b, `,"m":`, e.M)
+	b = appendInt(b, `,"due_ns":`, int(e.Due))
 	if e.Outcome != OutcomeNone {
-		b = appendStr(b, "outcome", e.Outcome.String())
+		b = outcomeJSON.append(b, e.Outcome)
 	}
-	b = appendStr(b, "reason", e.Reason)
+	b = appendStr(b, `,"reason":`, e.Reason)
 	return append(b, '}')
 }
 
 // MarshalJSON encodes the event as AppendJSON does.
 func (e Event) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil), nil }
 
-func appendInt(b []byte, key string, v int) []byte {
+// appendInt appends field (`,"key":`) and v, unless v is zero.
+func appendInt(b []byte, field string, v int) []byte {
 	if v == 0 {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, key...)
-	b = append(b, '"', ':')
+	b = append(b, field...)
 	return strconv.AppendInt(b, int64(v), 10)
 }
 
-func appendStr(b []byte, key, v string) []byte {
+// appendStr appends field (`,"key":`) and v quoted, unless v is empty.
+func appendStr(b []byte, field, v string) []byte {
 	if v == "" {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, key...)
-	b = append(b, '"', ':')
+	b = append(b, field...)
 	return appendJSONString(b, v)
 }
+
+// enumJSON holds an enum's field, `,"key":"name"`, for every value its
+// name table knows: names are constants, so they are encoded once, at
+// start, and each event appends them in one go.
+type enumJSON[T ~uint8] struct {
+	field  string
+	names  Names[T]
+	encode []string
+}
+
+func newEnumJSON[T ~uint8](key string, names Names[T]) enumJSON[T] {
+	j := enumJSON[T]{field: `,"` + key + `":`, names: names, encode: make([]string, len(names))}
+	for v := range names {
+		j.encode[v] = string(appendStr(nil, j.field, names.Name(T(v))))
+	}
+	return j
+}
+
+func (j enumJSON[T]) append(b []byte, v T) []byte {
+	if int(v) < len(j.encode) {
+		return append(b, j.encode[v]...)
+	}
+	return appendStr(b, j.field, j.names.Name(v))
+}
+
+var (
+	kindJSON    = newEnumJSON("kind", kindNames)
+	armJSON     = newEnumJSON("arm", armNames)
+	msgJSON     = newEnumJSON("msg", msgNames)
+	outputJSON  = newEnumJSON("output", outputNames)
+	effectJSON  = newEnumJSON("effect", effectNames)
+	outcomeJSON = newEnumJSON("outcome", outcomeNames)
+)
 
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString quotes s as JSON requires (RFC 8259), unlike strconv.Quote.
+// The part of s that needs no escaping (usually all of it) is appended in
+// one go.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	plain := 0
+	for plain < len(s) && !needsEscape(s[plain]) {
+		plain++
+	}
+	b = append(b, s[:plain]...)
+	for i := plain; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -116,4 +158,11 @@ func appendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// needsEscape reports whether byte c is not copied as it is: a control
+// character, a quote, a backslash, or part of a multi-byte (or invalid)
+// UTF-8 sequence, which the slow path checks.
+func needsEscape(c byte) bool {
+	return c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
 }

@@ -41,6 +41,9 @@ func FuzzEventAppendJSON(f *testing.F) {
 			wantOutcome = e.Outcome.String()
 		}
 		line := e.AppendJSON(nil)
+		if want := referenceJSON(e); !bytes.Equal(line, want) {
+			t.Fatalf("AppendJSON differs from the reference encoder:\n got %s\nwant %s", line, want)
+		}
 		if bytes.ContainsAny(line, "\n\r") {
 			t.Fatalf("not one line: %q", line)
 		}
