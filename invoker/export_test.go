@@ -10,11 +10,11 @@ func (n *Node) Panicked(i int) string { return n.invokers[i].panicMsg }
 
 // Task looks up a running task.
 func (n *Node) Task(id TaskID) (TaskInfo, bool) {
-	t, ok := n.tasks[id]
-	if !ok || t.done {
+	iv, t := n.liveTask(id)
+	if t == nil {
 		return TaskInfo{}, false
 	}
-	return TaskInfo{ID: t.id, Invoker: t.invoker.id, PLE: t.ple, Inv: t.inv, Attempt: t.attempt}, true
+	return TaskInfo{ID: t.id, Invoker: iv.id, PLE: t.ple, Inv: t.inv, Attempt: t.attempt}, true
 }
 
 // contents lists the queued invokes, oldest first, without loading segments.

@@ -57,13 +57,18 @@ func (q *fifo[T]) clear() {
 }
 
 // slice copies the elements out, oldest first.
-func (q *fifo[T]) slice() []T {
-	out := make([]T, q.size)
-	for i := range out {
-		out[i] = q.at(i)
+func (q *fifo[T]) slice() []T { return q.appendTo(make([]T, 0, q.size)) }
+
+// appendTo appends the elements to dst, oldest first.
+func (q *fifo[T]) appendTo(dst []T) []T {
+	for i := 0; i < q.size; i++ {
+		dst = append(dst, q.at(i))
 	}
-	return out
+	return dst
 }
+
+// fifoOf is a full fifo that takes buf as its buffer, without a copy.
+func fifoOf[T any](buf []T) fifo[T] { return fifo[T]{buf: buf, size: len(buf)} }
 
 func (q *fifo[T]) grow() {
 	n := 2 * len(q.buf)

@@ -40,7 +40,8 @@ type Invoker struct {
 	// unapplied maps each effect in flight to its channel, so a duplicate
 	// delivery does not free a second place.
 	unapplied map[uint64]PLE
-	liveTasks map[TaskID]*task
+	// liveTasks are the running tasks, in id order.
+	liveTasks []task
 	nextKey   uint64
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
@@ -61,7 +62,6 @@ func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store Segmen
 		parts:       map[PLE]map[InvocationID]*ism{},
 		outstanding: map[PLE]int{},
 		unapplied:   map[uint64]PLE{},
-		liveTasks:   map[TaskID]*task{},
 	}
 	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: iv.reportQueue}
 	return iv
@@ -260,6 +260,7 @@ func sortedISMs(coord map[InvocationID]*ism) []*ism {
 	return slices.SortedFunc(maps.Values(coord), func(a, b *ism) int { return cmp.Compare(a.inv, b.inv) })
 }
 
-func sortedTasks(tasks map[TaskID]*task) []*task {
-	return slices.SortedFunc(maps.Values(tasks), func(a, b *task) int { return cmp.Compare(a.id, b.id) })
+// findTask is the index of running task id in liveTasks.
+func (iv *Invoker) findTask(id TaskID) (int, bool) {
+	return slices.BinarySearchFunc(iv.liveTasks, id, func(t task, id TaskID) int { return cmp.Compare(t.id, id) })
 }

@@ -1,5 +1,7 @@
 package invoker
 
+import "slices"
+
 // HasPartitionAssertion is the assertion restatedev/restate#2543 hit.
 const HasPartitionAssertion = "assertion failed: self.invocation_state_machine_manager.has_partition(partition)"
 
@@ -34,7 +36,7 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	}
 	// The state machine is created New and started at once; New is never
 	// seen outside this function, so it is not reported.
-	m := &ism{ple: c.PLE, inv: c.Inv, state: ISMNew}
+	m := iv.n.newISM(c.PLE, c.Inv)
 	iv.reserveSlot(m)
 	coord[c.Inv] = m
 	iv.nISM++
@@ -72,13 +74,12 @@ func (iv *Invoker) start(m *ism) {
 
 // endTask marks a task finished or aborted; it is joined from then on.
 func (iv *Invoker) endTask(id TaskID, why Outcome) {
-	t, ok := iv.liveTasks[id]
+	i, ok := iv.findTask(id)
 	if !ok {
 		return
 	}
-	delete(iv.liveTasks, id)
-	delete(iv.n.tasks, id)
-	t.done = true
+	t := iv.liveTasks[i]
+	iv.liveTasks = slices.Delete(iv.liveTasks, i, i+1)
 	e := iv.event(KindTaskEnd, t.ple, t.inv)
 	e.Task, e.Attempt, e.Outcome = t.id, t.attempt, why
 	iv.emit(e)

@@ -58,8 +58,8 @@ func (iv *Invoker) join() {
 }
 
 func (iv *Invoker) abortAllTasks(why Outcome) {
-	for _, t := range sortedTasks(iv.liveTasks) {
-		iv.endTask(t.id, why)
+	for len(iv.liveTasks) > 0 { // in id order
+		iv.endTask(iv.liveTasks[0].id, why)
 	}
 }
 

@@ -28,13 +28,17 @@ type Node struct {
 	// retired are invokers of earlier incarnations whose spill directory
 	// was never removed.
 	retired  []*Invoker
-	tasks    map[TaskID]*task
 	nextTask TaskID
 	nextMsg  uint64
 	// cause is the id of the message being handled, stamped on every event
 	// emitted meanwhile (Event.Cause).
 	cause uint64
 	ready Ready
+	// ismBlock and recordBlock hand out state machines and status records
+	// a block at a time (newISM, newRecord): a run creates one of each per
+	// invocation, and one allocation per block is cheaper than one each.
+	ismBlock    []ism
+	recordBlock []record
 }
 
 // Ready is what the node produced since the last Advance.
@@ -48,14 +52,12 @@ type Ready struct {
 // Its outputs are chosen by the caller (TaskOutput).
 type task struct {
 	id      TaskID
-	invoker *Invoker
 	ple     PLE
 	inv     InvocationID
 	attempt int
 	// base is the journal length the attempt read when it started.
 	base    int
 	entries int
-	done    bool
 	// notInvoked: the attempt found the invocation no longer invoked and
 	// fails by itself.
 	notInvoked bool
@@ -69,7 +71,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Store == nil {
 		cfg.Store = MemStores()
 	}
-	n := &Node{cfg: cfg, ingressOpen: true, tasks: map[TaskID]*task{}}
+	n := &Node{cfg: cfg, ingressOpen: true}
 	for p := 0; p < cfg.Partitions; p++ {
 		n.pps = append(n.pps, &partitionProcessor{n: n, id: PartitionID(p), records: map[InvocationID]*record{}})
 	}
@@ -324,9 +326,9 @@ func (n *Node) receiving(ple PLE) bool {
 	return pp.leader && pp.epoch == ple.Epoch
 }
 
-func (n *Node) newTask(iv *Invoker, m *ism) *task {
+func (n *Node) newTask(iv *Invoker, m *ism) task {
 	n.nextTask++
-	t := &task{id: n.nextTask, invoker: iv, ple: m.ple, inv: m.inv, attempt: m.attempt}
+	t := task{id: n.nextTask, ple: m.ple, inv: m.inv, attempt: m.attempt}
 	r := n.pps[m.ple.Partition].records[m.inv]
 	if r != nil {
 		t.base = r.journal
@@ -334,9 +336,36 @@ func (n *Node) newTask(iv *Invoker, m *ism) *task {
 	// read_journal fails with NotInvoked unless the status is Invoked
 	// (crates/worker/src/partition/invoker_storage_reader.rs:58,116).
 	t.notInvoked = r == nil || r.status != StatusInvoked
-	iv.liveTasks[t.id] = t
-	n.tasks[t.id] = t
+	iv.liveTasks = append(iv.liveTasks, t) // ids only grow: still in id order
 	return t
+}
+
+// newISM is a new state machine, taken from the current block.
+func (n *Node) newISM(ple PLE, inv InvocationID) *ism {
+	if len(n.ismBlock) == cap(n.ismBlock) {
+		n.ismBlock = make([]ism, 0, 32)
+	}
+	n.ismBlock = append(n.ismBlock, ism{ple: ple, inv: inv, state: ISMNew})
+	return &n.ismBlock[len(n.ismBlock)-1]
+}
+
+// newRecord is a new status record, taken from the current block.
+func (n *Node) newRecord(status Status) *record {
+	if len(n.recordBlock) == cap(n.recordBlock) {
+		n.recordBlock = make([]record, 0, 64)
+	}
+	n.recordBlock = append(n.recordBlock, record{status: status})
+	return &n.recordBlock[len(n.recordBlock)-1]
+}
+
+// liveTask finds running task id among the current invokers' tasks.
+func (n *Node) liveTask(id TaskID) (*Invoker, *task) {
+	for _, iv := range n.invokers {
+		if i, ok := iv.findTask(id); ok {
+			return iv, &iv.liveTasks[i]
+		}
+	}
+	return nil, nil
 }
 
 // TaskInfo describes an invocation task, for whoever plays it.
@@ -352,11 +381,11 @@ type TaskInfo struct {
 // service deployment. A final output ends the task. It returns false when the
 // task is not running any more (aborted, finished, or its invoker gone).
 func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
-	t, ok := n.tasks[id]
-	if !ok || t.done {
+	iv, t := n.liveTask(id)
+	if t == nil {
 		return Envelope{}, false
 	}
-	m := Envelope{Kind: MsgTaskOutput, Invoker: t.invoker.id, PLE: t.ple, Inv: t.inv,
+	m := Envelope{Kind: MsgTaskOutput, Invoker: iv.id, PLE: t.ple, Inv: t.inv,
 		Task: t.id, Attempt: t.attempt, Output: out}
 	if out == OutEntry {
 		t.entries++
@@ -364,7 +393,7 @@ func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 	}
 	m = n.send(m)
 	if out.Final() {
-		t.invoker.endTask(t.id, EndFinished)
+		iv.endTask(id, EndFinished)
 	}
 	return m, true
 }
@@ -406,7 +435,6 @@ func (n *Node) Restart() error {
 	for _, pp := range n.pps {
 		pp.leader = false
 	}
-	clear(n.tasks)
 	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
 	return nil
 }

@@ -1,9 +1,6 @@
 package invoker
 
-import (
-	"maps"
-	"slices"
-)
+import "slices"
 
 // Status is an invocation's durable status in the partition processor's
 // invocation status table.
@@ -117,7 +114,7 @@ func (pp *partitionProcessor) submit(inv InvocationID) {
 	case pp.records[inv] != nil:
 		pp.reject(inv, RejectedDuplicateID)
 	default:
-		pp.records[inv] = &record{status: StatusInvoked}
+		pp.records[inv] = pp.n.newRecord(StatusInvoked)
 		pp.n.emit(pp.event(KindAccepted, inv))
 		if pp.leader {
 			pp.sendToInvoker(MsgInvoke, inv, 0)
@@ -229,13 +226,15 @@ func (pp *partitionProcessor) request(kind MsgKind, inv InvocationID, index int)
 	return true
 }
 
-// ids lists the invocations with the given status, in id order.
+// ids lists the invocations with the given status, in id order: those
+// are picked first, then sorted, so map order cannot show.
 func (pp *partitionProcessor) ids(s Status) []InvocationID {
 	var ids []InvocationID
-	for _, id := range slices.Sorted(maps.Keys(pp.records)) {
-		if pp.records[id].status == s {
+	for id, r := range pp.records {
+		if r.status == s {
 			ids = append(ids, id)
 		}
 	}
+	slices.Sort(ids)
 	return ids
 }

@@ -14,6 +14,11 @@ type segQueue struct {
 	diskLen, diskSegs int
 	store             SegmentStore
 	report            func(kind Kind, segment uint64, n int, err error)
+	// written is the buffer a segment is copied to for the store, reused.
+	written []InvokeCmd
+	// spare is the in-memory buffer of the segment spilled last, for the
+	// next tail segment: the queue keeps at most one in reserve.
+	spare fifo[InvokeCmd]
 }
 
 type segment struct {
@@ -32,7 +37,8 @@ func (q *segQueue) enqueue(c InvokeCmd) {
 	if k := q.segs.len(); k > 0 && !q.segs.at(k-1).sealed {
 		tail = q.segs.at(k - 1)
 	} else {
-		tail = &segment{id: q.nextID}
+		tail = &segment{id: q.nextID, cmds: q.spare}
+		q.spare = fifo[InvokeCmd]{}
 		q.nextID++
 		q.segs.push(tail)
 	}
@@ -46,12 +52,16 @@ func (q *segQueue) enqueue(c InvokeCmd) {
 
 func (q *segQueue) spill(s *segment) {
 	s.sealed = true
-	if err := q.store.Write(s.id, s.cmds.slice()); err != nil {
+	q.written = s.cmds.appendTo(q.written[:0])
+	if err := q.store.Write(s.id, q.written); err != nil {
 		q.report(KindSpillFailed, s.id, s.n, err)
 		return
 	}
 	s.onDisk = true
-	s.cmds = fifo[InvokeCmd]{} // release the memory: that is the point of spilling
+	// Release the memory, that is the point of spilling; one buffer is
+	// kept for the next segment.
+	s.cmds.clear()
+	q.spare, s.cmds = s.cmds, fifo[InvokeCmd]{}
 	q.diskLen += s.n
 	q.diskSegs++
 	q.report(KindSpill, s.id, s.n, nil)
@@ -69,9 +79,7 @@ func (q *segQueue) load(s *segment) bool {
 		s.n = 0
 		return false
 	}
-	for _, c := range cmds {
-		s.cmds.push(c)
-	}
+	s.cmds = fifoOf(cmds) // the store handed the slice over
 	q.len += len(cmds) - s.n
 	s.n = len(cmds)
 	q.report(KindLoad, s.id, s.n, nil)

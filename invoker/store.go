@@ -18,10 +18,11 @@ type InvokeCmd struct {
 // default, so that spilling and its errors are real; memory where a test or a
 // benchmark wants no disk. The queue is the only caller.
 type SegmentStore interface {
-	// Write stores segment id.
+	// Write stores segment id. cmds is the caller's: it is reused after
+	// Write returns.
 	Write(id uint64, cmds []InvokeCmd) error
 	// Read loads segment id and removes it from the store, as Restate's
-	// consume_segment does.
+	// consume_segment does. The slice is the caller's from then on.
 	Read(id uint64) ([]InvokeCmd, error)
 	// Segments lists the ids still stored, in order.
 	Segments() ([]uint64, error)
