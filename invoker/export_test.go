@@ -1,5 +1,10 @@
 package invoker
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Test-only views of the model, for the tests of package invoker_test.
 
 // Dir is the store's directory.
@@ -24,4 +29,36 @@ func (q *segQueue) contents() (inMemory []InvokeCmd, onDisk int) {
 		inMemory = append(inMemory, s.cmds.slice()...)
 	}
 	return inMemory, q.diskLen
+}
+
+// ReferenceInvocations lists the invocations as Snapshot first did: every
+// state machine in a map by (partition, id), the last registered
+// coordinator winning, then everything sorted by partition and id.
+func (n *Node) ReferenceInvocations() []InvocationSnapshot {
+	type key struct {
+		p  PartitionID
+		id InvocationID
+	}
+	machines := map[key]*ism{}
+	for _, iv := range n.invokers {
+		for _, ple := range iv.sortedPLEs() {
+			for id, m := range iv.parts[ple] {
+				machines[key{ple.Partition, id}] = m
+			}
+		}
+	}
+	var out []InvocationSnapshot
+	for _, pp := range n.pps {
+		for id, r := range pp.records {
+			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
+			if m := machines[key{pp.id, id}]; m != nil {
+				inv.State, inv.PLE, inv.Attempt = m.state, m.ple, m.attempt
+			}
+			out = append(out, inv)
+		}
+	}
+	slices.SortFunc(out, func(a, b InvocationSnapshot) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.ID, b.ID))
+	})
+	return out
 }

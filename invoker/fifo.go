@@ -1,5 +1,7 @@
 package invoker
 
+import "slices"
+
 // fifo is a growable ring buffer: the model's channels and queue segments.
 // It never shrinks, so a steady-state run does not allocate.
 type fifo[T any] struct {
@@ -61,6 +63,7 @@ func (q *fifo[T]) slice() []T { return q.appendTo(make([]T, 0, q.size)) }
 
 // appendTo appends the elements to dst, oldest first.
 func (q *fifo[T]) appendTo(dst []T) []T {
+	dst = slices.Grow(dst, q.size)
 	for i := 0; i < q.size; i++ {
 		dst = append(dst, q.at(i))
 	}

@@ -58,7 +58,10 @@ type InvokerStats struct {
 func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store SegmentStore) *Invoker {
 	iv := &Invoker{
 		n: n, id: id, incarnation: incarnation, serves: serves, state: InvokerRunning,
-		quota:       quota{limit: n.cfg.Quota},
+		quota: quota{limit: n.cfg.Quota},
+		// Tasks run at most one per slot, but for the state machines a
+		// re-registration forgot: room for the usual case at once.
+		liveTasks:   make([]task, 0, min(n.cfg.Quota, 16)),
 		parts:       map[PLE]map[InvocationID]*ism{},
 		outstanding: map[PLE]int{},
 		unapplied:   map[uint64]PLE{},
@@ -251,13 +254,23 @@ func (iv *Invoker) slotEvent(k Kind, m *ism) {
 
 // sortedPLEs lists the registered partition leader epochs in order.
 func (iv *Invoker) sortedPLEs() []PLE {
-	return slices.SortedFunc(maps.Keys(iv.parts), func(a, b PLE) int {
+	// Sized up front: collecting from the iterator grows the slice step by step.
+	ples := make([]PLE, 0, len(iv.parts))
+	ples = slices.AppendSeq(ples, maps.Keys(iv.parts))
+	slices.SortFunc(ples, func(a, b PLE) int {
 		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
 	})
+	return ples
 }
 
 func sortedISMs(coord map[InvocationID]*ism) []*ism {
-	return slices.SortedFunc(maps.Values(coord), func(a, b *ism) int { return cmp.Compare(a.inv, b.inv) })
+	if len(coord) == 0 {
+		return nil
+	}
+	ms := make([]*ism, 0, len(coord))
+	ms = slices.AppendSeq(ms, maps.Values(coord))
+	slices.SortFunc(ms, func(a, b *ism) int { return cmp.Compare(a.inv, b.inv) })
+	return ms
 }
 
 // findTask is the index of running task id in liveTasks.

@@ -229,7 +229,7 @@ func (pp *partitionProcessor) request(kind MsgKind, inv InvocationID, index int)
 // ids lists the invocations with the given status, in id order: those
 // are picked first, then sorted, so map order cannot show.
 func (pp *partitionProcessor) ids(s Status) []InvocationID {
-	var ids []InvocationID
+	ids := make([]InvocationID, 0, len(pp.records))
 	for id, r := range pp.records {
 		if r.status == s {
 			ids = append(ids, id)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -120,6 +121,9 @@ func (r *modelRun) check() {
 		}
 	}
 	snap := r.n.Snapshot()
+	if want := r.n.ReferenceInvocations(); !slices.Equal(snap.Invocations, want) {
+		r.t.Fatalf("snapshot invocations:\n got %v\nwant %v", snap.Invocations, want)
+	}
 	for _, is := range snap.Invokers {
 		if is.State == invoker.InvokerDead {
 			if r.n.ReadyArms(is.ID) != 0 {

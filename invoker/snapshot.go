@@ -77,13 +77,33 @@ func (n *Node) Snapshot() Snapshot { return n.snapshot(true) }
 func (n *Node) Summary() Snapshot { return n.snapshot(false) }
 
 func (n *Node) snapshot(invocations bool) Snapshot {
-	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen}
-	// A shared invoker can hold the same id for several partitions.
-	type key struct {
-		p  PartitionID
-		id InvocationID
+	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen,
+		Partitions: make([]PartitionSnapshot, 0, len(n.pps)), Invokers: make([]InvokerSnapshot, 0, len(n.invokers))}
+	// Every registered coordinator, invoker by invoker, each one's in
+	// partition leader epoch order: an invocation's state machine is the
+	// one in the last coordinator of its partition that holds it.
+	type coordinator struct {
+		ple PLE
+		ms  map[InvocationID]*ism
 	}
-	machines := map[key]*ism{}
+	var coords []coordinator
+	machine := func(p PartitionID, id InvocationID) *ism {
+		for i := len(coords) - 1; i >= 0; i-- {
+			if coords[i].ple.Partition == p {
+				if m := coords[i].ms[id]; m != nil {
+					return m
+				}
+			}
+		}
+		return nil
+	}
+	records := 0
+	for _, pp := range n.pps {
+		records += len(pp.records)
+	}
+	if invocations {
+		s.Invocations = make([]InvocationSnapshot, 0, records)
+	}
 	for _, iv := range n.invokers {
 		is := InvokerSnapshot{
 			ID: iv.id, State: iv.state, Cancelled: iv.cancelled, Panic: iv.panicMsg,
@@ -96,8 +116,8 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 		}
 		is.QueueInMemory = is.QueueLen - is.QueueOnDisk
 		for _, ple := range is.Registered {
-			for id, m := range iv.parts[ple] {
-				machines[key{ple.Partition, id}] = m
+			coords = append(coords, coordinator{ple, iv.parts[ple]})
+			for _, m := range iv.parts[ple] {
 				switch m.state {
 				case ISMInFlight:
 					is.InFlight++
@@ -113,22 +133,23 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			Invoker: n.invokerFor(pp.id).id, Stats: pp.stats}
 		_, ps.Registered = n.invokerFor(pp.id).parts[PLE{pp.id, pp.epoch}]
 		ps.Registered = ps.Registered && pp.leader
+		first := len(s.Invocations)
 		for id, r := range pp.records {
 			ps.ByStatus[r.status]++
 			if !invocations {
 				continue
 			}
 			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
-			if m := machines[key{pp.id, id}]; m != nil {
+			if m := machine(pp.id, id); m != nil {
 				inv.State, inv.PLE, inv.Attempt = m.state, m.ple, m.attempt
 			}
 			s.Invocations = append(s.Invocations, inv)
 		}
+		// Partitions come in order: sorting each one's invocations by id
+		// sorts them all by partition, then id.
+		slices.SortFunc(s.Invocations[first:], func(a, b InvocationSnapshot) int { return cmp.Compare(a.ID, b.ID) })
 		s.Partitions = append(s.Partitions, ps)
 	}
-	slices.SortFunc(s.Invocations, func(a, b InvocationSnapshot) int {
-		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.ID, b.ID))
-	})
 	return s
 }
 

@@ -66,6 +66,9 @@ func (s *MemStore) Read(id uint64) ([]InvokeCmd, error) {
 }
 
 func (s *MemStore) Segments() ([]uint64, error) {
+	if len(s.segments) == 0 {
+		return nil, nil
+	}
 	ids := make([]uint64, 0, len(s.segments))
 	for id := range s.segments {
 		ids = append(ids, id)
