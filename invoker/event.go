@@ -84,9 +84,19 @@ const (
 // says what N, M, Index, From and To mean for the event's kind, and which
 // enum From and To hold.
 type Event struct {
-	Seq         uint64
-	At          time.Duration
-	Kind        Kind
+	Seq uint64
+	At  time.Duration
+	// The one-byte fields come together, so that they share one word:
+	// events are copied many times, and this keeps them 32 bytes smaller.
+	Kind     Kind
+	Arm      Arm
+	Msg      MsgKind
+	Output   OutputKind
+	Effect   EffectKind
+	From, To State
+	// Outcome is what became of the thing the event is about, when it did
+	// not simply happen (ignored, dropped, ...), or why it ended.
+	Outcome     Outcome
 	Incarnation int
 	Invoker     int
 	Partition   PartitionID
@@ -94,18 +104,10 @@ type Event struct {
 	Inv         InvocationID
 	Task        TaskID
 	Attempt     int
-	Arm         Arm
-	Msg         MsgKind
 	MsgID       uint64
-	Output      OutputKind
-	Effect      EffectKind
 	Index       int
-	From, To    State
 	N, M        int
 	Due         time.Duration
-	// Outcome is what became of the thing the event is about, when it did
-	// not simply happen (ignored, dropped, ...), or why it ended.
-	Outcome Outcome
 	// Cause is the id of the message whose handling produced the event: the
 	// envelope an arm took (input, task output, timer; the Invoke a dequeue
 	// took from the queue; the cancellation the shutdown arm acts on) or

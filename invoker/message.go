@@ -115,8 +115,11 @@ func (k EffectKind) String() string { return effectNames.Name(k) }
 // Envelope is one message in flight. It is a flat value: fields that do not
 // apply to its kind are zero.
 type Envelope struct {
-	ID          uint64
-	Kind        MsgKind
+	ID   uint64
+	Kind MsgKind
+	// Output and Effect sit next to Kind, so the three share one word.
+	Output      OutputKind
+	Effect      EffectKind
 	Incarnation int
 	// Invoker is the invoker end of the channel (sender or receiver).
 	Invoker int
@@ -124,8 +127,6 @@ type Envelope struct {
 	Inv     InvocationID
 	Task    TaskID
 	Attempt int
-	Output  OutputKind
-	Effect  EffectKind
 	// Index is a journal entry index (entries, acks, completions).
 	Index int
 	// Due is when a timer fires; Key fences it to one WaitingRetry.
