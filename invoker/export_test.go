@@ -42,7 +42,8 @@ func (n *Node) ReferenceInvocations() []InvocationSnapshot {
 	machines := map[key]*ism{}
 	for _, iv := range n.invokers {
 		for _, ple := range iv.sortedPLEs() {
-			for id, m := range iv.parts[ple] {
+			coord, _ := iv.parts.get(ple)
+			for id, m := range coord {
 				machines[key{ple.Partition, id}] = m
 			}
 		}

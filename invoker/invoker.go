@@ -31,7 +31,7 @@ type Invoker struct {
 	quota   quota
 	// parts is the InvocationStateMachineManager: one coordinator per
 	// registered partition leader epoch.
-	parts map[PLE]map[InvocationID]*ism
+	parts coordinators
 
 	// pending holds effects waiting for room in their channel; while it is
 	// non-empty the loop is parked inside an arm body.
@@ -62,7 +62,6 @@ func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store Segmen
 		// Tasks run at most one per slot, but for the state machines a
 		// re-registration forgot: room for the usual case at once.
 		liveTasks:   make([]task, 0, min(n.cfg.Quota, 16)),
-		parts:       map[PLE]map[InvocationID]*ism{},
 		outstanding: map[PLE]int{},
 		unapplied:   map[uint64]PLE{},
 	}
@@ -212,7 +211,8 @@ const (
 
 // lookup resolves an invocation under a partition leader epoch.
 func (iv *Invoker) lookup(ple PLE, inv InvocationID) *ism {
-	return iv.parts[ple][inv]
+	coord, _ := iv.parts.get(ple)
+	return coord[inv]
 }
 
 // transition moves an ISM and reports it.
@@ -225,7 +225,8 @@ func (iv *Invoker) transition(m *ism, from, to ISMState) {
 
 // remove takes an ISM out of its coordinator and reports it gone.
 func (iv *Invoker) remove(m *ism, why Outcome) {
-	delete(iv.parts[m.ple], m.inv)
+	coord, _ := iv.parts.get(m.ple)
+	delete(coord, m.inv)
 	iv.nISM--
 	e := iv.event(KindISM, m.ple, m.inv)
 	e.From, e.To, e.Attempt, e.Outcome = State(m.state), State(ISMGone), m.attempt, why
@@ -253,15 +254,7 @@ func (iv *Invoker) slotEvent(k Kind, m *ism) {
 // set of things, it does in a sorted order, so every run is the same.
 
 // sortedPLEs lists the registered partition leader epochs in order.
-func (iv *Invoker) sortedPLEs() []PLE {
-	// Sized up front: collecting from the iterator grows the slice step by step.
-	ples := make([]PLE, 0, len(iv.parts))
-	ples = slices.AppendSeq(ples, maps.Keys(iv.parts))
-	slices.SortFunc(ples, func(a, b PLE) int {
-		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
-	})
-	return ples
-}
+func (iv *Invoker) sortedPLEs() []PLE { return iv.parts.ples() }
 
 func sortedISMs(coord map[InvocationID]*ism) []*ism {
 	if len(coord) == 0 {
@@ -273,7 +266,17 @@ func sortedISMs(coord map[InvocationID]*ism) []*ism {
 	return ms
 }
 
-// findTask is the index of running task id in liveTasks.
+// findTask is the index of running task id in liveTasks: a binary search
+// by hand, as slices.BinarySearchFunc would copy each task it compares.
 func (iv *Invoker) findTask(id TaskID) (int, bool) {
-	return slices.BinarySearchFunc(iv.liveTasks, id, func(t task, id TaskID) int { return cmp.Compare(t.id, id) })
+	lo, hi := 0, len(iv.liveTasks)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if iv.liveTasks[mid].id < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < len(iv.liveTasks) && iv.liveTasks[lo].id == id
 }

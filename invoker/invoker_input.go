@@ -36,7 +36,7 @@ func (iv *Invoker) handleInput(c Envelope) {
 // register_partition it overwrites an existing one: the state machines it held
 // are forgotten, their tasks keep running and their slots stay reserved.
 func (iv *Invoker) handleRegister(c Envelope) {
-	old := iv.parts[c.PLE]
+	old, _ := iv.parts.get(c.PLE)
 	e := iv.event(KindRegister, c.PLE, "")
 	if len(old) > 0 {
 		e.N = len(old)
@@ -45,7 +45,7 @@ func (iv *Invoker) handleRegister(c Envelope) {
 			iv.remove(m, EndRegistrationOverwritten)
 		}
 	}
-	iv.parts[c.PLE] = map[InvocationID]*ism{}
+	iv.parts.register(c.PLE)
 	iv.emit(e)
 }
 
@@ -71,7 +71,7 @@ func (iv *Invoker) handleAbort(c Envelope) {
 // that epoch stay queued, except in the graceful variant.
 func (iv *Invoker) handleAbortAll(ple PLE) {
 	e := iv.event(KindAbortAll, ple, "")
-	coord, ok := iv.parts[ple]
+	coord, ok := iv.parts.get(ple)
 	if !ok {
 		e.Outcome = IgnoredNoPartition
 	}
@@ -80,7 +80,7 @@ func (iv *Invoker) handleAbortAll(ple PLE) {
 	for _, m := range sortedISMs(coord) {
 		iv.abortISM(m, EndPartitionAborted)
 	}
-	delete(iv.parts, ple)
+	iv.parts.unregister(ple)
 	if iv.n.cfg.Variant == Graceful {
 		iv.purge(ple, func(q InvokeCmd) bool { return q.PLE == ple })
 	}

@@ -10,7 +10,7 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	e := iv.event(KindDequeue, c.PLE, c.Inv)
 	e.N = iv.queue.len
 	iv.emit(e)
-	coord, registered := iv.parts[c.PLE]
+	coord, registered := iv.parts.get(c.PLE)
 	if !registered {
 		if iv.n.cfg.Variant == Buggy {
 			// lib.rs handle_invoke before 0945fd155: debug_assert!(has_partition)

@@ -23,12 +23,12 @@ func (iv *Invoker) cancel() {
 func (iv *Invoker) handleShutdown() {
 	aborted := 0
 	for _, ple := range iv.sortedPLEs() {
-		coord := iv.parts[ple]
+		coord, _ := iv.parts.get(ple)
 		aborted += len(coord)
 		for _, m := range sortedISMs(coord) {
 			iv.abortISM(m, EndShutdown)
 		}
-		delete(iv.parts, ple)
+		iv.parts.unregister(ple)
 	}
 	iv.pending = nil
 	e := iv.plainEvent(KindShutdown)
@@ -108,11 +108,12 @@ func (iv *Invoker) die(a assertionError) {
 	iv.state = InvokerDead
 	iv.abortAllTasks(EndInvokerDied)
 	for _, ple := range iv.sortedPLEs() {
-		for _, m := range sortedISMs(iv.parts[ple]) {
+		coord, _ := iv.parts.get(ple)
+		for _, m := range sortedISMs(coord) {
 			iv.remove(m, EndInvokerDied)
 		}
 	}
-	iv.parts = map[PLE]map[InvocationID]*ism{}
+	iv.parts = nil
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
 	if iv.n.cfg.OnPanic == PanicAbortsNode {

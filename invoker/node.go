@@ -420,7 +420,8 @@ func (n *Node) Restart() error {
 	for _, iv := range n.invokers {
 		iv.abortAllTasks(EndNodeRestart)
 		for _, ple := range iv.sortedPLEs() {
-			for _, m := range sortedISMs(iv.parts[ple]) {
+			coord, _ := iv.parts.get(ple)
+			for _, m := range sortedISMs(coord) {
 				iv.remove(m, EndNodeRestart)
 			}
 		}
@@ -458,11 +459,12 @@ func (n *Node) abort(culprit *Invoker) {
 		}
 		iv.abortAllTasks(EndNodeAborted)
 		for _, ple := range iv.sortedPLEs() {
-			for _, m := range sortedISMs(iv.parts[ple]) {
+			coord, _ := iv.parts.get(ple)
+			for _, m := range sortedISMs(coord) {
 				iv.remove(m, EndNodeAborted)
 			}
 		}
-		iv.parts = map[PLE]map[InvocationID]*ism{}
+		iv.parts = nil
 		iv.quota.used = 0
 		iv.pending = nil
 		iv.queue.discard()

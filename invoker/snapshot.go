@@ -82,10 +82,6 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	// Every registered coordinator, invoker by invoker, each one's in
 	// partition leader epoch order: an invocation's state machine is the
 	// one in the last coordinator of its partition that holds it.
-	type coordinator struct {
-		ple PLE
-		ms  map[InvocationID]*ism
-	}
 	var coords []coordinator
 	machine := func(p PartitionID, id InvocationID) *ism {
 		for i := len(coords) - 1; i >= 0; i-- {
@@ -116,8 +112,9 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 		}
 		is.QueueInMemory = is.QueueLen - is.QueueOnDisk
 		for _, ple := range is.Registered {
-			coords = append(coords, coordinator{ple, iv.parts[ple]})
-			for _, m := range iv.parts[ple] {
+			coord, _ := iv.parts.get(ple)
+			coords = append(coords, coordinator{ple, coord})
+			for _, m := range coord {
 				switch m.state {
 				case ISMInFlight:
 					is.InFlight++
@@ -131,7 +128,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	for _, pp := range n.pps {
 		ps := PartitionSnapshot{ID: pp.id, Leader: pp.leader, Epoch: pp.epoch,
 			Invoker: n.invokerFor(pp.id).id, Stats: pp.stats}
-		_, ps.Registered = n.invokerFor(pp.id).parts[PLE{pp.id, pp.epoch}]
+		_, ps.Registered = n.invokerFor(pp.id).parts.get(PLE{pp.id, pp.epoch})
 		ps.Registered = ps.Registered && pp.leader
 		first := len(s.Invocations)
 		for id, r := range pp.records {
@@ -214,7 +211,7 @@ func (n *Node) StuckRetrying() bool {
 		}
 		// An all-check: the order the map is visited in cannot change it.
 		for _, coord := range iv.parts {
-			for _, m := range coord {
+			for _, m := range coord.ms {
 				r := n.pps[m.ple.Partition].records[m.inv]
 				if m.state != ISMWaitingRetry || (r != nil && r.status == StatusInvoked) {
 					return false
