@@ -29,7 +29,9 @@ func TestCoordinatorsKeepPLEOrder(t *testing.T) {
 					return
 				}
 			}
-		}, func(a, b PLE) int { return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch)) })
+		}, func(a, b PLE) int {
+			return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
+		})
 		if !slices.Equal(got, sorted) {
 			t.Fatalf("after %v: %v, want %v", ple, got, sorted)
 		}
