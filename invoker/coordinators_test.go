@@ -2,6 +2,7 @@ package invoker
 
 import (
 	"cmp"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -23,13 +24,7 @@ func TestCoordinatorsKeepPLEOrder(t *testing.T) {
 			want[ple] = true
 		}
 		got := cs.ples()
-		sorted := slices.SortedFunc(func(yield func(PLE) bool) {
-			for p := range want {
-				if !yield(p) {
-					return
-				}
-			}
-		}, func(a, b PLE) int {
+		sorted := slices.SortedFunc(maps.Keys(want), func(a, b PLE) int {
 			return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
 		})
 		if !slices.Equal(got, sorted) {
