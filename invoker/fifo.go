@@ -30,6 +30,9 @@ func (q *fifo[T]) pop() T {
 
 func (q *fifo[T]) at(i int) T { return q.buf[(q.head+i)%len(q.buf)] }
 
+// ptr points at element i, until the next push (which may move the buffer).
+func (q *fifo[T]) ptr(i int) *T { return &q.buf[(q.head+i)%len(q.buf)] }
+
 // filter keeps the elements for which keep is true, in order, and returns
 // how many it removed.
 func (q *fifo[T]) filter(keep func(T) bool) int {

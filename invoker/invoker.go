@@ -59,6 +59,8 @@ func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store Segmen
 	iv := &Invoker{
 		n: n, id: id, incarnation: incarnation, serves: serves, state: InvokerRunning,
 		quota: quota{limit: n.cfg.Quota},
+		// Room for every partition served, and one more epoch.
+		parts: make(coordinators, 0, len(serves)+1),
 		// Tasks run at most one per slot, but for the state machines a
 		// re-registration forgot: room for the usual case at once.
 		liveTasks:   make([]task, 0, min(n.cfg.Quota, 16)),

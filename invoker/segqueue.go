@@ -6,7 +6,9 @@ package invoker
 // removed) when it reaches the head. Restate stores and preloads in background
 // tasks; here both happen inside the step that needs them, and are events.
 type segQueue struct {
-	segs   fifo[*segment]
+	// segs holds the segments by value, in one buffer; a *segment taken
+	// with ptr is used only until the next segment is pushed.
+	segs   fifo[segment]
 	limit  int
 	nextID uint64
 	len    int
@@ -33,15 +35,12 @@ type segment struct {
 }
 
 func (q *segQueue) enqueue(c InvokeCmd) {
-	var tail *segment
-	if k := q.segs.len(); k > 0 && !q.segs.at(k-1).sealed {
-		tail = q.segs.at(k - 1)
-	} else {
-		tail = &segment{id: q.nextID, cmds: q.spare}
+	if k := q.segs.len(); k == 0 || q.segs.ptr(k-1).sealed {
+		q.segs.push(segment{id: q.nextID, cmds: q.spare})
 		q.spare = fifo[InvokeCmd]{}
 		q.nextID++
-		q.segs.push(tail)
 	}
+	tail := q.segs.ptr(q.segs.len() - 1)
 	tail.cmds.push(c)
 	tail.n++
 	q.len++
@@ -88,7 +87,7 @@ func (q *segQueue) load(s *segment) bool {
 
 func (q *segQueue) dequeue() (InvokeCmd, bool) {
 	for q.segs.len() > 0 {
-		head := q.segs.at(0)
+		head := q.segs.ptr(0)
 		if head.onDisk && !q.load(head) {
 			q.segs.pop()
 			continue
@@ -118,7 +117,7 @@ func (q *segQueue) purge(drop func(InvokeCmd) bool) int {
 	removed := 0
 	keep := func(c InvokeCmd) bool { return !drop(c) }
 	for i := 0; i < q.segs.len(); i++ {
-		s := q.segs.at(i)
+		s := q.segs.ptr(i)
 		wasOnDisk := s.onDisk
 		if wasOnDisk && !q.load(s) {
 			continue
@@ -131,7 +130,7 @@ func (q *segQueue) purge(drop func(InvokeCmd) bool) int {
 			q.spill(s) // put back what is left, to keep the memory bound
 		}
 	}
-	q.segs.filter(func(s *segment) bool { return s.n > 0 || !s.sealed })
+	q.segs.filter(func(s segment) bool { return s.n > 0 || !s.sealed })
 	return removed
 }
 
