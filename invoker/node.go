@@ -71,7 +71,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Store == nil {
 		cfg.Store = MemStores()
 	}
-	n := &Node{cfg: cfg, ingressOpen: true}
+	n := &Node{cfg: cfg, ingressOpen: true, pps: make([]*partitionProcessor, 0, cfg.Partitions)}
 	for p := 0; p < cfg.Partitions; p++ {
 		n.pps = append(n.pps, &partitionProcessor{n: n, id: PartitionID(p), records: map[InvocationID]*record{}})
 	}
@@ -86,20 +86,22 @@ func New(cfg Config) (*Node, error) {
 // openInvokers builds the invokers of an incarnation and their spill stores.
 // If a store cannot be opened, the ones already opened are removed.
 func (n *Node) openInvokers(incarnation int) ([]*Invoker, error) {
-	layout := [][]PartitionID{}
-	if n.cfg.SharedInvoker {
-		all := make([]PartitionID, n.cfg.Partitions)
-		for p := range all {
-			all[p] = PartitionID(p)
-		}
-		layout = append(layout, all)
-	} else {
-		for p := 0; p < n.cfg.Partitions; p++ {
-			layout = append(layout, []PartitionID{PartitionID(p)})
-		}
+	// A shared invoker serves every partition; otherwise invoker p serves
+	// partition p, a one-element window of the same slice.
+	all := make([]PartitionID, n.cfg.Partitions)
+	for p := range all {
+		all[p] = PartitionID(p)
 	}
-	invokers := make([]*Invoker, 0, len(layout))
-	for i, serves := range layout {
+	count := len(all)
+	if n.cfg.SharedInvoker {
+		count = 1
+	}
+	invokers := make([]*Invoker, 0, count)
+	for i := range count {
+		serves := all
+		if !n.cfg.SharedInvoker {
+			serves = all[i : i+1 : i+1]
+		}
 		store, err := n.cfg.Store(i, incarnation)
 		if err != nil {
 			for _, iv := range invokers {
