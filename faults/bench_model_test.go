@@ -64,3 +64,29 @@ func BenchmarkEventJSONHashed(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(events)), "events/op")
 }
+
+// BenchmarkResult is what a finished run of the reference workload costs
+// to report: Result copies the node's final state, every invocation
+// included.
+func BenchmarkResult(b *testing.B) {
+	p, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	s, err := faults.New(faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: faults.DefaultWorkload()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for !s.Done() {
+		if _, err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		s.Result()
+	}
+	b.ReportMetric(float64(len(s.Result().Final.Invocations)), "invocations")
+}
