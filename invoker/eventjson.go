@@ -11,18 +11,18 @@ import (
 // `--events` files are these bytes, one event per line.
 func (e Event) AppendJSON(b []byte) []byte {
 	b = append(b, `{"seq":`...)
-	b = strconv.AppendUint(b, e.Seq, 10)
+	b = appendUint(b, e.Seq)
 	b = append(b, `,"at_ns":`...)
-	b = strconv.AppendInt(b, int64(e.At), 10)
+	b = appendInt64(b, int64(e.At))
 	b = kindJSON.append(b, e.Kind)
 	b = appendInt(b, `,"incarnation":`, e.Incarnation)
 	if e.Invoker >= 0 {
 		b = append(b, `,"invoker":`...)
-		b = strconv.AppendInt(b, int64(e.Invoker), 10)
+		b = appendUint(b, uint64(e.Invoker))
 	}
 	if e.Partition >= 0 {
 		b = append(b, `,"partition":`...)
-		b = strconv.AppendInt(b, int64(e.Partition), 10)
+		b = appendUint(b, uint64(e.Partition))
 	}
 	b = appendInt(b, `,"epoch":`, int(e.Epoch))
 	b = appendStr(b, `,"inv":`, string(e.Inv))
@@ -74,8 +74,44 @@ func appendInt(b []byte, field string, v int) []byte {
 		return b
 	}
 	b = append(b, field...)
-	return strconv.AppendInt(b, int64(v), 10)
+	return appendInt64(b, int64(v))
 }
+
+// appendInt64 is strconv.AppendInt(b, v, 10), with appendUint for v >= 0.
+func appendInt64(b []byte, v int64) []byte {
+	if v < 0 {
+		return strconv.AppendInt(b, v, 10)
+	}
+	return appendUint(b, uint64(v))
+}
+
+// appendUint is strconv.AppendUint(b, v, 10), two digits at a time into
+// a scratch array: strconv takes a longer, general path for every base.
+func appendUint(b []byte, v uint64) []byte {
+	if v < 10 {
+		return append(b, byte('0'+v))
+	}
+	var buf [20]byte
+	i := len(buf)
+	for v >= 100 {
+		d := v % 100 * 2
+		v /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
+	}
+	if v >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[v*2], digitPairs[v*2+1]
+	} else {
+		i--
+		buf[i] = byte('0' + v)
+	}
+	return append(b, buf[i:]...)
+}
+
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" + "60616263646566676869" +
+	"70717273747576777879" + "80818283848586878889" + "90919293949596979899"
 
 // appendStr appends field (`,"key":`) and v quoted, unless v is empty.
 func appendStr(b []byte, field, v string) []byte {

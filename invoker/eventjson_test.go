@@ -2,6 +2,7 @@ package invoker_test
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -120,6 +121,18 @@ func TestAppendJSONMatchesReference(t *testing.T) {
 			t.Fatalf("AppendJSON:\n got %s\nwant %s", got, want)
 		}
 	}
+	// Numbers around every power of ten and the ends of their types.
+	var edges []int64
+	for p := int64(1); p <= math.MaxInt64/10; p *= 10 {
+		edges = append(edges, p-1, p, p+1, -p, -p-1)
+	}
+	edges = append(edges, 0, math.MaxInt64, math.MinInt64, math.MaxInt64-1)
+	for _, v := range edges {
+		check(invoker.Event{Seq: uint64(v), At: time.Duration(v), Kind: invoker.KindRetry, Invoker: int(v),
+			Partition: invoker.PartitionID(v), Epoch: invoker.Epoch(v), Task: invoker.TaskID(v), Attempt: int(v),
+			MsgID: uint64(v), Cause: uint64(v), Index: int(v), N: int(v), M: int(v), Due: time.Duration(v)})
+	}
+	check(invoker.Event{Seq: math.MaxUint64, Kind: invoker.KindRun})
 	for k := range 256 {
 		for v := range 256 {
 			text := texts[v%len(texts)]
