@@ -61,8 +61,8 @@ func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store Segmen
 		quota: quota{limit: n.cfg.Quota},
 		// Room for every partition served, and one more epoch.
 		parts: make(coordinators, 0, len(serves)+1),
-		// Tasks run at most one per slot, but for the state machines a
-		// re-registration forgot: room for the usual case at once.
+		// About one task runs per slot (more only while the tasks of state
+		// machines a re-registration forgot still run): room for them at once.
 		liveTasks:   make([]task, 0, min(n.cfg.Quota, 16)),
 		outstanding: map[PLE]int{},
 		unapplied:   map[uint64]PLE{},
