@@ -49,6 +49,9 @@ func (l *eventLog) add(e *invoker.Event) {
 	l.recent[l.seq%recentEvents] = *e
 }
 
+// last is the latest event logged (the zero event before the first).
+func (l *eventLog) last() invoker.Event { return l.recent[l.seq%recentEvents] }
+
 // tail returns up to n of the latest events, oldest first.
 func (l *eventLog) tail(n int) []invoker.Event {
 	n = min(n, recentEvents, int(l.seq))

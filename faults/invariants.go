@@ -86,12 +86,14 @@ type checker struct {
 	quotaBad   map[int]bool
 	quotaViews []invoker.QuotaView
 	keys       []invokerKey
-	last       invoker.Event
+	// last is the latest event logged: what a violation found outside an
+	// event (after an action, at a time bound, at the end) points at.
+	last func() invoker.Event
 }
 
-func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, onViolate func(Violation)) *checker {
+func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, last func() invoker.Event, onViolate func(Violation)) *checker {
 	return &checker{
-		bounds: b, servedBy: servedBy, onViolate: onViolate,
+		bounds: b, servedBy: servedBy, last: last, onViolate: onViolate,
 		fenced: map[fenceKey]bool{}, liveTasks: map[invoker.InvocationID]int{},
 		liveISMs: map[invoker.InvocationID]int{}, accepted: map[invoker.InvocationID]invoker.PartitionID{},
 		terminal: map[invoker.InvocationID]int{}, cancelled: map[invokerKey]time.Duration{},
@@ -100,16 +102,21 @@ func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, onViolate fu
 	}
 }
 
-func (c *checker) violate(inv string, e invoker.Event, format string, args ...any) {
-	v := Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...), Event: e}
+func (c *checker) violate(inv string, e *invoker.Event, format string, args ...any) {
+	v := Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...), Event: *e}
 	if c.onViolate != nil {
 		c.onViolate(v)
 	}
 }
 
-// observe checks one event.
-func (c *checker) observe(e invoker.Event) {
-	c.last = e
+// violateLast reports a violation found outside an event, at the latest.
+func (c *checker) violateLast(inv string, format string, args ...any) {
+	e := c.last()
+	c.violate(inv, &e, format, args...)
+}
+
+// observe checks one event; it must be the latest logged.
+func (c *checker) observe(e *invoker.Event) {
 	key := invokerKey{e.Incarnation, e.Invoker}
 	switch e.Kind {
 	case invoker.KindPanic:
@@ -179,7 +186,7 @@ func (c *checker) observe(e invoker.Event) {
 
 // checkEffectFenced: the partition processor applied an effect of an epoch
 // whose AbortAllPartition an invoker of this incarnation already processed.
-func (c *checker) checkEffectFenced(e invoker.Event) {
+func (c *checker) checkEffectFenced(e *invoker.Event) {
 	for k := range c.fenced {
 		if k.incarnation == e.Incarnation && k.ple == e.PLE() {
 			c.violate(TermFencing, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
@@ -189,7 +196,7 @@ func (c *checker) checkEffectFenced(e invoker.Event) {
 	}
 }
 
-func (c *checker) checkTerminal(e invoker.Event) {
+func (c *checker) checkTerminal(e *invoker.Event) {
 	to, from := invoker.Status(e.To), invoker.Status(e.From)
 	if !to.Terminal() {
 		return
@@ -216,7 +223,7 @@ func (c *checker) afterAction(n *invoker.Node, only []int) {
 	for _, q := range c.quotaViews {
 		bad := q.Used != q.ISMs || q.Used > q.Limit || q.Used < 0
 		if bad && !c.quotaBad[q.Invoker] {
-			c.violate(QuotaConservation, c.last, "invoker%d has %d/%d slots in use but %d state machines",
+			c.violateLast(QuotaConservation, "invoker%d has %d/%d slots in use but %d state machines",
 				q.Invoker, q.Used, q.Limit, q.ISMs)
 		}
 		if bad != c.quotaBad[q.Invoker] {
@@ -239,7 +246,7 @@ func (c *checker) tick(now time.Duration, final bool) {
 			continue
 		}
 		if final || now-at > c.bounds.Shutdown {
-			c.violate(BoundedShutdown, c.last, "invoker%d was cancelled at %v and had not joined its tasks by %v",
+			c.violateLast(BoundedShutdown, "invoker%d was cancelled at %v and had not joined its tasks by %v",
 				k.id, at, now)
 			delete(c.cancelled, k)
 		}
@@ -252,7 +259,7 @@ func (c *checker) tick(now time.Duration, final bool) {
 		}
 		for _, p := range c.servedBy(k.id) {
 			if seen, ok := c.noticed[p]; c.leaderAt[p] && (!ok || seen < at) {
-				c.violate(CrashVisibility, c.last, "invoker%d died at %v and p%d, still leader, had not noticed by %v",
+				c.violateLast(CrashVisibility, "invoker%d died at %v and p%d, still leader, had not noticed by %v",
 					k.id, at, p, now)
 			}
 		}
@@ -270,10 +277,10 @@ func (c *checker) finish(n *invoker.Node) {
 		}
 	}
 	if len(lost) > 0 {
-		c.violate(NoLostInvocation, c.last, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
+		c.violateLast(NoLostInvocation, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
 	}
 	if files, where := n.LeftoverSpill(); files > 0 {
-		c.violate(CleanShutdown, c.last, "%d "+leftoverSpill+" %s", files, strings.Join(where, ", "))
+		c.violateLast(CleanShutdown, "%d "+leftoverSpill+" %s", files, strings.Join(where, ", "))
 	}
 	// Restate's invoker ends joined: nothing removes its spill directory.
 	// The graceful one ends closed.
@@ -283,10 +290,10 @@ func (c *checker) finish(n *invoker.Node) {
 	}
 	for i := range n.Invokers() {
 		if st := n.InvokerState(i); st != done && st != invoker.InvokerDead {
-			c.violate(CleanShutdown, c.last, "invoker%d ended %s, not %s", i, st, done)
+			c.violateLast(CleanShutdown, "invoker%d ended %s, not %s", i, st, done)
 		}
 		if q := n.QueueLen(i); q > 0 {
-			c.violate(CleanShutdown, c.last, "invoker%d still holds %d queued invokes", i, q)
+			c.violateLast(CleanShutdown, "invoker%d still holds %d queued invokes", i, q)
 		}
 	}
 }

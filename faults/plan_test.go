@@ -178,9 +178,11 @@ func TestTransportOrder(t *testing.T) {
 			tr.releaseHeld(100)
 			continue
 		}
-		d := tr.pop()
-		got = append(got, d.msg.ID)
-		tr.passed(d.at)
+		at, _ := tr.next()
+		var m invoker.Envelope
+		tr.pop(&m)
+		got = append(got, m.ID)
+		tr.passed(at)
 	}
 	want := []uint64{2, 4, 9, 1, 3} // by time, then by scheduling order; 9 let two pass
 	if !slices.Equal(got, want) {

@@ -183,7 +183,8 @@ func (r *ScriptRunner) send(m invoker.Envelope) {
 
 // step takes one arm on invoker i.
 func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
-	if _, _, err := r.sim.do(Choice{Invoker: i, Arm: arm}); err != nil {
+	var d Decision
+	if err := r.sim.do(Choice{Invoker: i, Arm: arm}, &d); err != nil {
 		return err
 	}
 	r.sim.deliverDue()
@@ -198,7 +199,8 @@ func (r *ScriptRunner) settle() error {
 		if n%1024 == 0 && r.ctx != nil && r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
-		_, settled, err := r.sim.settleStep()
+		var d Decision
+		settled, err := r.sim.settleStep(&d)
 		if err != nil || settled {
 			return err
 		}

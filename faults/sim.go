@@ -100,8 +100,11 @@ type Sim struct {
 	controls []Control
 	choices  []Choice
 	touched  touched
-	evBuf    []invoker.Event
-	sentBuf  []invoker.Envelope
+	// drained is what the node handed over last; its storage goes back
+	// to the node at the next Drain.
+	drained invoker.Ready
+	// decision is the one the latest step took.
+	decision Decision
 	res      Result
 }
 
@@ -156,7 +159,7 @@ func newSim(o Options) (*Sim, error) {
 		return s.node.InvokerFor(p) == i
 	})
 	s.log = newEventLog(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
-	s.check = newChecker(o.Bounds, s.servedBy, s.reportViolation)
+	s.check = newChecker(o.Bounds, s.servedBy, s.log.last, s.reportViolation)
 	s.planTask = func(invoker.TaskInfo) []TaskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}
@@ -181,7 +184,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if _, err := s.Step(); err != nil {
+		if err := s.step(); err != nil {
 			return nil, err
 		}
 	}
@@ -206,10 +209,21 @@ func (s *Sim) Close() error { return s.node.Close() }
 // the run too: the schedule did not fit, the budget ran out, or writing
 // the log or schedule failed.
 func (s *Sim) Step() (Decision, error) {
-	if s.done {
-		return Decision{}, ErrDone
+	if err := s.step(); err != nil {
+		return Decision{}, err
 	}
-	d, err := s.decide()
+	return s.decision, nil
+}
+
+// step is Step leaving its decision in s.decision: a decision is a few
+// hundred bytes, which Run does not need copied at every step.
+func (s *Sim) step() error {
+	if s.done {
+		return ErrDone
+	}
+	d := &s.decision
+	*d = Decision{}
+	err := s.decide(d)
 	if err == nil {
 		err = s.replay.failed()
 	}
@@ -218,18 +232,18 @@ func (s *Sim) Step() (Decision, error) {
 	}
 	if err != nil {
 		s.done = true
-		return Decision{}, err
+		return err
 	}
 	s.decided++
 	d.Index, d.At, d.Phase, d.Stage = s.decided, s.now, s.stage.phase(), s.stage
 	for _, o := range s.hooks.decision {
-		o.OnDecision(d)
+		o.OnDecision(*d)
 	}
 	if d.Kind == DecideEnd {
 		s.done = true
 		s.rec.end(s.log.seq, s.log.sum())
 		if err := firstErr(s.replay.end(s.log.seq, s.log.sum()), s.ioErr()); err != nil {
-			return Decision{}, err
+			return err
 		}
 		if len(s.hooks.end) > 0 { // a result copies the node's state: only when wanted
 			r := s.Result()
@@ -238,27 +252,31 @@ func (s *Sim) Step() (Decision, error) {
 			}
 		}
 	}
-	return d, nil
+	return nil
 }
 
-func (s *Sim) decide() (Decision, error) {
+func (s *Sim) decide(d *Decision) error {
 	if (s.o.StopAtViolation && len(s.res.Violations) > 0) || s.replay.stopped() {
 		s.stage = StageEnd
-		return Decision{Kind: DecideEnd}, nil
+		d.Kind = DecideEnd
+		return nil
 	}
-	if c, ok, err := s.nextControl(); err != nil || ok {
-		if ok {
-			s.applyControl(c)
+	if s.replay != nil || len(s.controls) > 0 {
+		if c, ok, err := s.nextControl(); err != nil || ok {
+			if ok {
+				s.applyControl(c)
+			}
+			d.Kind, d.Control = DecideControl, c
+			return err
 		}
-		return Decision{Kind: DecideControl, Control: c}, err
 	}
 	for {
 		if !s.settling {
-			return s.enterNextStage()
+			return s.enterNextStage(d)
 		}
-		d, settled, err := s.settleStep()
+		settled, err := s.settleStep(d)
 		if err != nil || !settled {
-			return d, err
+			return err
 		}
 		s.settling = false
 	}
@@ -291,10 +309,10 @@ func (s *Sim) nextControl() (Control, bool, error) {
 
 // enterNextStage starts the run's next stage; each then runs until nothing
 // is left to happen.
-func (s *Sim) enterNextStage() (Decision, error) {
+func (s *Sim) enterNextStage(d *Decision) error {
 	s.stage++
 	if err := s.replay.phase(s.stage); err != nil {
-		return Decision{}, err
+		return err
 	}
 	s.rec.phase(s.stage)
 	switch s.stage {
@@ -316,7 +334,7 @@ func (s *Sim) enterNextStage() (Decision, error) {
 		}
 	case StageRestart:
 		if err := s.node.Restart(); err != nil {
-			return Decision{}, err
+			return err
 		}
 		s.touched.reset(s.node.Invokers())
 		s.pump()
@@ -330,16 +348,18 @@ func (s *Sim) enterNextStage() (Decision, error) {
 		s.endPhase()
 		s.check.finish(s.node)
 		s.pump()
-		return Decision{Kind: DecideEnd}, nil
+		d.Kind = DecideEnd
+		return nil
 	}
 	s.settling = true
-	return Decision{Kind: DecidePhase}, nil
+	d.Kind = DecidePhase
+	return nil
 }
 
 // settleStep takes one decision towards the end of the current stage:
 // a delivery or an arm, chosen by the strategy, or else a time advance.
 // settled is true when nothing is left to happen.
-func (s *Sim) settleStep() (d Decision, settled bool, err error) {
+func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
 	for {
 		s.runTimeline()
 		if s.instant {
@@ -354,29 +374,30 @@ func (s *Sim) settleStep() (d Decision, settled bool, err error) {
 		}
 		next, ok := s.nextTime()
 		if !ok || s.instant || s.stuckRetrying() {
-			return d, true, nil
+			return true, nil
 		}
 		if err := checkHorizon(next); err != nil {
-			return d, false, err
+			return false, err
 		}
 		if err := s.replay.advance(next); err != nil {
-			return d, false, err
+			return false, err
 		}
 		s.rec.advance(next)
 		s.advance(next)
-		return Decision{Kind: DecideAdvance}, false, nil
+		d.Kind = DecideAdvance
+		return false, nil
 	}
 	if s.res.Decisions >= s.o.MaxDecisions {
-		return d, false, ErrBudget
+		return false, ErrBudget
 	}
 	i := s.strategy.Choose(s.choices)
 	if err := s.replay.failed(); err != nil {
-		return d, false, err
+		return false, err
 	}
 	c := s.choices[i]
 	s.rec.pick(c)
 	s.res.Decisions++
-	return s.do(c)
+	return false, s.do(c, d)
 }
 
 // stuckRetrying: all that is left are retries of invocations that are no
@@ -388,12 +409,12 @@ func (s *Sim) stuckRetrying() bool {
 	return !pending && s.net.onlyTimers() && s.node.StuckRetrying()
 }
 
-// do carries out one choice.
-func (s *Sim) do(c Choice) (Decision, bool, error) {
-	var d Decision
+// do carries out one choice, and says what it did in d.
+func (s *Sim) do(c Choice, d *Decision) error {
 	if c.Invoker == Transport {
-		m := s.net.pop().msg
-		s.node.Deliver(m)
+		s.net.pop(&d.Msg)
+		m := &d.Msg
+		s.node.Deliver(*m)
 		s.touched.mark(m.Invoker)
 		if p := m.PLE.Partition; p >= 0 && int(p) < s.node.Partitions() {
 			// A partition processor stepping down fails its invoker's
@@ -402,19 +423,19 @@ func (s *Sim) do(c Choice) (Decision, bool, error) {
 		}
 		s.net.passed(s.now)
 		s.res.Deliveries++
-		d = Decision{Kind: DecideDeliver, Msg: m}
+		d.Kind = DecideDeliver
 	} else {
 		s.touched.mark(c.Invoker)
 		if err := s.node.Step(c.Invoker, c.Arm); err != nil {
-			return d, false, fmt.Errorf("scheduler chose %v: %w", c, err)
+			return fmt.Errorf("scheduler chose %v: %w", c, err)
 		}
 		s.res.Steps++
-		d = Decision{Kind: DecideStep, Invoker: c.Invoker, Arm: c.Arm}
+		d.Kind, d.Invoker, d.Arm = DecideStep, c.Invoker, c.Arm
 	}
 	s.pump()
 	s.check.afterAction(s.node, s.touched.slots(s.instant))
 	s.pump()
-	return d, false, nil
+	return nil
 }
 
 // describe names everything that determines a run, for its first event.
@@ -508,7 +529,8 @@ func (s *Sim) deliverDue() {
 		if !s.net.due(s.now) {
 			return
 		}
-		_, _, _ = s.do(Choice{Invoker: Transport})
+		var d Decision
+		_ = s.do(Choice{Invoker: Transport}, &d)
 	}
 }
 
@@ -516,13 +538,14 @@ func (s *Sim) deliverDue() {
 // that are due now.
 func (s *Sim) runTimeline() {
 	for s.timeline.due(s.now) {
-		d := s.timeline.pop()
-		if d.msg.Kind == invoker.MsgTaskOutput {
-			if m, ok := s.node.TaskOutput(d.msg.Task, d.msg.Output); ok {
-				s.touched.mark(m.Invoker) // a final output ends the task
+		var m invoker.Envelope
+		s.timeline.pop(&m)
+		if m.Kind == invoker.MsgTaskOutput {
+			if out, ok := s.node.TaskOutput(m.Task, m.Output); ok {
+				s.touched.mark(out.Invoker) // a final output ends the task
 			}
 		} else {
-			s.node.Send(d.msg)
+			s.node.Send(m)
 		}
 		s.pump()
 	}
@@ -534,19 +557,17 @@ func (s *Sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule
 // every message sent is routed through the injector onto the network.
 func (s *Sim) pump() {
 	for {
-		r := s.node.Ready()
+		r := s.node.Drain(s.drained)
+		s.drained = r
 		if len(r.Events) == 0 && len(r.Sent) == 0 {
 			return
 		}
-		s.evBuf = append(s.evBuf[:0], r.Events...)
-		s.sentBuf = append(s.sentBuf[:0], r.Sent...)
-		s.node.Advance()
-		for i := range s.evBuf {
-			s.record(&s.evBuf[i])
-			s.react(s.evBuf[i])
+		for i := range r.Events {
+			s.record(&r.Events[i])
+			s.react(&r.Events[i])
 		}
-		for _, m := range s.sentBuf {
-			s.route(m)
+		for i := range r.Sent {
+			s.route(&r.Sent[i])
 		}
 	}
 }
@@ -570,12 +591,12 @@ func (s *Sim) record(e *invoker.Event) {
 		o.OnEvent(*e)
 	}
 	// Last: a violation the event causes is logged after it.
-	s.check.observe(*e)
+	s.check.observe(e)
 }
 
 // react schedules what follows from an event: a started task's outputs, and
 // the shutdown phases that follow an invoker's loop ending.
-func (s *Sim) react(e invoker.Event) {
+func (s *Sim) react(e *invoker.Event) {
 	if e.Incarnation != s.node.Incarnation() {
 		return
 	}
@@ -638,7 +659,8 @@ func senderOf(m invoker.Envelope) (senderKey, bool) {
 // route puts a message that was just sent on the network, as the fault plan
 // decides (or, in a replay, as the schedule recorded): on time, late,
 // never, twice, or overtaken.
-func (s *Sim) route(m invoker.Envelope) {
+func (s *Sim) route(mp *invoker.Envelope) {
+	m := *mp
 	at := s.now
 	if m.Kind == invoker.MsgTimer {
 		at = max(at, m.Due)

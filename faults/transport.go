@@ -6,15 +6,9 @@ import (
 	"lab/invoker"
 )
 
-// delivery is a message waiting for its virtual time. Deliveries are ordered
-// by (at, seq): equal times keep the order they were scheduled in.
-type delivery struct {
-	at  time.Duration
-	seq uint64
-	msg invoker.Envelope
-}
-
-// deliveryHeap is a binary min-heap of deliveries by (at, seq). Its
+// deliveryHeap is a binary min-heap of deliveries, messages waiting for
+// their virtual time, ordered by (at, seq): equal times keep the order they
+// were scheduled in. Its
 // entries hold no pointers (the messages wait in a slab beside it), so
 // moving them costs no write barriers, and nothing is boxed into an
 // interface as container/heap would.
@@ -64,10 +58,11 @@ func (q *deliveryHeap) push(at time.Duration, seq uint64, m invoker.Envelope) {
 	}
 }
 
-func (q *deliveryHeap) pop() delivery {
+// pop removes the earliest delivery and copies its message into m. The
+// message's slot is not cleared: the next push overwrites it.
+func (q *deliveryHeap) pop(m *invoker.Envelope) {
 	top := q.h[0]
-	d := delivery{at: top.at, seq: top.seq, msg: q.msgs[top.msg]}
-	q.msgs[top.msg] = invoker.Envelope{}
+	*m = q.msgs[top.msg]
 	q.free = append(q.free, top.msg)
 	last := len(q.h) - 1
 	q.h[0] = q.h[last]
@@ -86,7 +81,6 @@ func (q *deliveryHeap) pop() delivery {
 		q.h[i], q.h[small] = q.h[small], q.h[i]
 		i = small
 	}
-	return d
 }
 
 // transport holds every message in flight: the simulator's only queue of
@@ -113,7 +107,8 @@ func (t *transport) due(now time.Duration) bool {
 	return len(t.q.h) > 0 && t.q.h[0].at <= now
 }
 
-func (t *transport) pop() delivery { return t.q.pop() }
+// pop takes the earliest delivery's message into m.
+func (t *transport) pop(m *invoker.Envelope) { t.q.pop(m) }
 
 // next is the time of the earliest delivery, if any.
 func (t *transport) next() (time.Duration, bool) {

@@ -16,7 +16,7 @@
 //	n.TaskOutput(t,o) // an invocation task produces an output
 //	n.SetTime(t)      // virtual time moves on
 //	rd := n.Ready()   // the events and the messages sent since the last Advance
-//	n.Advance()
+//	n.Advance()       // (or rd = n.Drain(rd): the same, swapping buffers instead of copying)
 //
 // Every message between components leaves the node in Ready().Sent and comes
 // back through Deliver, so the caller decides when, whether and how often it
