@@ -80,7 +80,7 @@ type Sim struct {
 	timeline transport
 	// net holds the messages in flight, each delivered by a scheduler choice.
 	net      transport
-	lastAt   map[senderKey]time.Duration
+	senders  senders
 	inj      *injector
 	strategy Strategy
 	check    *checker
@@ -133,7 +133,7 @@ func newSim(o Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{o: o, hooks: h, lastAt: map[senderKey]time.Duration{},
+	s := &Sim{o: o, hooks: h, senders: senders{lastAt: map[senderKey]time.Duration{}},
 		wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
 	// Most of the workload's messages are in flight at once: sized up
 	// front, the queues do not grow run after run.
@@ -636,26 +636,6 @@ func (s *Sim) react(e *invoker.Event) {
 	}
 }
 
-// senderKey identifies a sequential sender: its messages arrive in the
-// order it sent them, however late.
-type senderKey struct {
-	kind invoker.MsgKind
-	a, b int64
-}
-
-func senderOf(m invoker.Envelope) (senderKey, bool) {
-	switch {
-	case m.Kind.IsInput():
-		return senderKey{invoker.MsgRegister, int64(m.PLE.Partition), int64(m.Incarnation)}, true
-	case m.Kind == invoker.MsgTaskOutput:
-		return senderKey{m.Kind, int64(m.Task), 0}, true
-	case m.Kind == invoker.MsgEffect:
-		return senderKey{m.Kind, int64(m.Invoker)<<32 | int64(m.Incarnation), int64(m.PLE.Partition)<<32 | int64(m.PLE.Epoch)}, true
-	}
-	// Timers, lifecycle signals and arrivals are independent of each other.
-	return senderKey{}, false
-}
-
 // route puts a message that was just sent on the network, as the fault plan
 // decides (or, in a replay, as the schedule recorded): on time, late,
 // never, twice, or overtaken.
@@ -690,10 +670,7 @@ func (s *Sim) route(mp *invoker.Envelope) {
 			at = addTime(at, v.Delay)
 		}
 	}
-	if key, fifo := senderOf(m); fifo {
-		at = max(at, s.lastAt[key])
-		s.lastAt[key] = at
-	}
+	at = s.senders.arrival(&m, s.now, at)
 	s.net.schedule(at, m)
 	if hit && v.Action == Duplicate {
 		// The copy is a late retransmission: it does not hold back what
