@@ -67,36 +67,47 @@ type fenceKey struct {
 	ple                  invoker.PLE
 }
 
+type termKey struct {
+	incarnation int
+	ple         invoker.PLE
+}
+
 // checker watches the event stream and the node after every action. It is
 // fed by the simulator and never changes the node.
 type checker struct {
 	bounds    Bounds
 	onViolate func(v Violation)
 
-	fenced     map[fenceKey]bool
-	liveTasks  map[invoker.InvocationID]int
-	liveISMs   map[invoker.InvocationID]int
-	accepted   map[invoker.InvocationID]invoker.PartitionID
-	terminal   map[invoker.InvocationID]int
-	cancelled  map[invokerKey]time.Duration
-	dead       map[invokerKey]time.Duration
-	servedBy   func(i int) []invoker.PartitionID
-	noticed    map[invoker.PartitionID]time.Duration
-	leaderAt   map[invoker.PartitionID]bool
-	quotaBad   map[int]bool
-	quotaViews []invoker.QuotaView
-	keys       []invokerKey
+	fenced map[fenceKey]bool
+	// fencedTerms are the terms some invoker of an incarnation fenced.
+	fencedTerms map[termKey]bool
+	liveTasks   map[invoker.InvocationID]int
+	liveISMs    map[invoker.InvocationID]int
+	accepted    map[invoker.InvocationID]invoker.PartitionID
+	terminal    map[invoker.InvocationID]int
+	cancelled   map[invokerKey]time.Duration
+	dead        map[invokerKey]time.Duration
+	servedBy    func(i int) []invoker.PartitionID
+	noticed     map[invoker.PartitionID]time.Duration
+	leaderAt    map[invoker.PartitionID]bool
+	quotaBad    map[int]bool
+	quotaViews  []invoker.QuotaView
+	keys        []invokerKey
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
 }
 
-func newChecker(b Bounds, servedBy func(int) []invoker.PartitionID, last func() invoker.Event, onViolate func(Violation)) *checker {
+// newChecker builds a checker for a run of about invocations invocations
+// (a hint: its maps start at that size rather than grow to it).
+func newChecker(b Bounds, invocations int, servedBy func(int) []invoker.PartitionID, last func() invoker.Event,
+	onViolate func(Violation)) *checker {
+	n := min(invocations, 4096)
 	return &checker{
 		bounds: b, servedBy: servedBy, last: last, onViolate: onViolate,
-		fenced: map[fenceKey]bool{}, liveTasks: map[invoker.InvocationID]int{},
-		liveISMs: map[invoker.InvocationID]int{}, accepted: map[invoker.InvocationID]invoker.PartitionID{},
-		terminal: map[invoker.InvocationID]int{}, cancelled: map[invokerKey]time.Duration{},
+		fenced: map[fenceKey]bool{}, fencedTerms: map[termKey]bool{}, liveTasks: make(map[invoker.InvocationID]int, n),
+		liveISMs: make(map[invoker.InvocationID]int, n), accepted: make(map[invoker.InvocationID]invoker.PartitionID, n),
+		terminal: make(map[invoker.InvocationID]int, n), cancelled: map[invokerKey]time.Duration{},
 		dead: map[invokerKey]time.Duration{}, noticed: map[invoker.PartitionID]time.Duration{},
 		leaderAt: map[invoker.PartitionID]bool{}, quotaBad: map[int]bool{},
 	}
@@ -124,6 +135,7 @@ func (c *checker) observe(e *invoker.Event) {
 		c.dead[key] = e.At
 	case invoker.KindAbortAll:
 		c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] = true
+		c.fencedTerms[termKey{e.Incarnation, e.PLE()}] = true
 	case invoker.KindTaskStart:
 		if c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] {
 			c.violate(TermFencing, e, "invoker%d started a task for %s %s after AbortAllPartition(%s)",
@@ -187,12 +199,9 @@ func (c *checker) observe(e *invoker.Event) {
 // checkEffectFenced: the partition processor applied an effect of an epoch
 // whose AbortAllPartition an invoker of this incarnation already processed.
 func (c *checker) checkEffectFenced(e *invoker.Event) {
-	for k := range c.fenced {
-		if k.incarnation == e.Incarnation && k.ple == e.PLE() {
-			c.violate(TermFencing, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
-				e.Partition, e.PLE(), e.PLE())
-			return
-		}
+	if c.fencedTerms[termKey{e.Incarnation, e.PLE()}] {
+		c.violate(TermFencing, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
+			e.Partition, e.PLE(), e.PLE())
 	}
 }
 

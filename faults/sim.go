@@ -159,7 +159,7 @@ func newSim(o Options) (*Sim, error) {
 		return s.node.InvokerFor(p) == i
 	})
 	s.log = newEventLog(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
-	s.check = newChecker(o.Bounds, s.servedBy, s.log.last, s.reportViolation)
+	s.check = newChecker(o.Bounds, o.Workload.Invocations, s.servedBy, s.log.last, s.reportViolation)
 	s.planTask = func(invoker.TaskInfo) []TaskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}

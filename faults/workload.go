@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"lab/invoker"
@@ -88,13 +90,14 @@ type timed struct {
 
 // InvocationID names the k-th arrival, zero-padded so ids sort as arrivals.
 func InvocationID(k, total int) invoker.InvocationID {
-	width := len(fmt.Sprint(max(total-1, 0)))
-	return invoker.InvocationID(fmt.Sprintf("i%0*d", max(width, 3), k))
+	width := max(len(strconv.Itoa(max(total-1, 0))), 3)
+	digits := strconv.Itoa(k)
+	return invoker.InvocationID("i" + strings.Repeat("0", max(width-len(digits), 0)) + digits)
 }
 
 // schedule draws the safety phase's timeline.
 func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
-	var out []timed
+	out := make([]timed, 0, partitions+w.Invocations+w.Kills+2*w.StepDowns+1+partitions+invokers)
 	add := func(at time.Duration, m invoker.Envelope) { out = append(out, timed{at, m}) }
 	epochs := make([]invoker.Epoch, partitions)
 	for p := range partitions {
@@ -124,7 +127,7 @@ func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
 		add(at+between(rng, w.ReelectMin, w.ReelectMax), leaderMsg(p, epochs[p]))
 	}
 	if w.Shutdown {
-		out = append(out, shutdownSequence(rng, between(rng, w.ShutdownMin, w.ShutdownMax), partitions, invokers)...)
+		out = appendShutdown(out, rng, between(rng, w.ShutdownMin, w.ShutdownMax), partitions, invokers)
 	}
 	slices.SortStableFunc(out, func(a, b timed) int { return int(a.at - b.at) })
 	return out
@@ -134,7 +137,11 @@ func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
 // partition processor steps down and every invoker is cancelled within a
 // millisecond, in an order drawn from rng (they came from one cancellation).
 func shutdownSequence(rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
-	out := []timed{{t, invoker.Envelope{Kind: invoker.MsgStopIngress, PLE: invoker.PLE{Partition: invoker.NoPartition}}}}
+	return appendShutdown(make([]timed, 0, 1+partitions+invokers), rng, t, partitions, invokers)
+}
+
+func appendShutdown(out []timed, rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
+	out = append(out, timed{t, invoker.Envelope{Kind: invoker.MsgStopIngress, PLE: invoker.PLE{Partition: invoker.NoPartition}}})
 	for p := range partitions {
 		out = append(out, timed{t + between(rng, 0, time.Millisecond), stepDownMsg(invoker.PartitionID(p))})
 	}
