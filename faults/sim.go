@@ -511,14 +511,8 @@ func (s *Sim) fillChoices() {
 	if s.net.due(s.now) {
 		s.choices = append(s.choices, Choice{Invoker: Transport})
 	}
-	for i, ready := range s.touched.readyArms(s.node, s.instant) {
-		if ready == 0 {
-			continue
-		}
-		for k := range ready.Len() {
-			s.choices = append(s.choices, Choice{Invoker: i, Arm: ready.Nth(k)})
-		}
-	}
+	s.touched.readyArms(s.node, s.instant)
+	s.choices = s.touched.appendChoices(s.choices)
 }
 
 // deliverDue hands over every message that is due, with no choice: the

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"math/bits"
 	"slices"
 
 	"lab/invoker"
@@ -15,7 +16,10 @@ import (
 // marks it. Scripts poke the node directly, so in
 // instant mode everything is recomputed every time.
 type touched struct {
-	ready      []invoker.ArmSet
+	ready []invoker.ArmSet
+	// any has bit i set when invoker i has a ready arm, so that listing
+	// the choices costs the invokers that have one, not every invoker.
+	any        []uint64
 	readyDirty []bool
 	readyList  []int
 	slotDirty  []bool
@@ -30,6 +34,7 @@ var verifyTouched = false
 
 func (t *touched) reset(invokers int) {
 	t.ready = make([]invoker.ArmSet, invokers)
+	t.any = make([]uint64, (invokers+63)/64)
 	t.readyDirty = make([]bool, invokers)
 	t.slotDirty = make([]bool, invokers)
 	t.readyList, t.slotList = t.readyList[:0], t.slotList[:0]
@@ -67,32 +72,55 @@ func (t *touched) mark(i int) {
 }
 
 // readyArms brings the cached ready arms up to date.
-func (t *touched) readyArms(n *invoker.Node, instant bool) []invoker.ArmSet {
+func (t *touched) readyArms(n *invoker.Node, instant bool) {
 	if len(t.ready) != n.Invokers() {
 		t.reset(n.Invokers())
 	}
 	if t.all || instant {
 		for i := range t.ready {
-			t.ready[i] = n.ReadyArms(i)
+			t.set(i, n.ReadyArms(i))
 			t.readyDirty[i] = false
 		}
 		t.readyList = t.readyList[:0]
 		t.all = false
-		return t.ready
+		return
 	}
 	for _, i := range t.readyList {
-		t.ready[i] = n.ReadyArms(i)
+		t.set(i, n.ReadyArms(i))
 		t.readyDirty[i] = false
 	}
 	t.readyList = t.readyList[:0]
 	if verifyTouched {
 		for i := range t.ready {
-			if t.ready[i] != n.ReadyArms(i) {
+			if t.ready[i] != n.ReadyArms(i) || (t.ready[i] != 0) != (t.any[i/64]&(1<<(i%64)) != 0) {
 				panic("faults: the ready-arm cache missed a change of an invoker, now " + n.InvokerState(i).String())
 			}
 		}
 	}
-	return t.ready
+}
+
+func (t *touched) set(i int, arms invoker.ArmSet) {
+	t.ready[i] = arms
+	if arms != 0 {
+		t.any[i/64] |= 1 << (i % 64)
+	} else {
+		t.any[i/64] &^= 1 << (i % 64)
+	}
+}
+
+// appendChoices appends every ready arm of every invoker, in invoker order
+// and each invoker's arms in ArmSet order, as of the last readyArms.
+func (t *touched) appendChoices(cs []Choice) []Choice {
+	for w, word := range t.any {
+		for ; word != 0; word &= word - 1 {
+			i := w*64 + bits.TrailingZeros64(word)
+			ready := t.ready[i]
+			for k := range ready.Len() {
+				cs = append(cs, Choice{Invoker: i, Arm: ready.Nth(k)})
+			}
+		}
+	}
+	return cs
 }
 
 // slots are the invokers whose slots may have changed since the last
