@@ -434,7 +434,6 @@ func (s *Sim) do(c Choice, d *Decision) error {
 	}
 	s.pump()
 	s.check.afterAction(s.node, s.touched.slots(s.instant))
-	s.pump()
 	return nil
 }
 
