@@ -64,7 +64,12 @@ type invokerKey struct{ incarnation, id int }
 // collector gathers one run's coverage as an event observer. It keeps its
 // maps between runs, so a worker allocates them once.
 type collector struct {
-	state    map[machineKey]uint8
+	// state is the machine state of each invocation of incarnation
+	// current, older that of earlier incarnations: nearly every event is
+	// of the current one, and a string key hashes faster than a struct.
+	current  int
+	state    map[invoker.InvocationID]uint8
+	older    map[machineKey]uint8
 	pairs    [len(ismStates)][invoker.NumKinds]uint64
 	stopping map[int]bool
 	orders   map[invokerKey][]invoker.Kind
@@ -72,15 +77,45 @@ type collector struct {
 }
 
 func newCollector() *collector {
-	return &collector{state: map[machineKey]uint8{}, stopping: map[int]bool{}, orders: map[invokerKey][]invoker.Kind{}}
+	return &collector{state: map[invoker.InvocationID]uint8{}, older: map[machineKey]uint8{},
+		stopping: map[int]bool{}, orders: map[invokerKey][]invoker.Kind{}}
+}
+
+// catchUp files the machines of the current incarnation under older ones
+// when a later incarnation shows up (the node restarted).
+func (c *collector) catchUp(incarnation int) {
+	if incarnation <= c.current {
+		return
+	}
+	for inv, st := range c.state {
+		c.older[machineKey{c.current, inv}] = st
+	}
+	clear(c.state)
+	c.current = incarnation
+}
+
+// count counts e against st, the state its invocation's machine was in,
+// and says what the state is after e.
+func (c *collector) count(st uint8, e *invoker.Event) (after uint8, changed bool) {
+	c.pairs[st][e.Kind]++
+	if e.Kind == invoker.KindISM {
+		return ismIndex(invoker.ISMState(e.To)), true
+	}
+	return st, false
 }
 
 func (c *collector) OnEvent(e invoker.Event) {
 	if e.Inv != "" {
-		k := machineKey{e.Incarnation, e.Inv}
-		c.pairs[c.state[k]][e.Kind]++
-		if e.Kind == invoker.KindISM {
-			c.state[k] = ismIndex(invoker.ISMState(e.To))
+		c.catchUp(e.Incarnation)
+		if e.Incarnation == c.current {
+			if st, changed := c.count(c.state[e.Inv], &e); changed {
+				c.state[e.Inv] = st
+			}
+		} else {
+			k := machineKey{e.Incarnation, e.Inv}
+			if st, changed := c.count(c.older[k], &e); changed {
+				c.older[k] = st
+			}
 		}
 	}
 	switch e.Kind {
@@ -128,6 +163,8 @@ func (c *collector) flush(cov *Coverage) {
 	}
 	c.keys = c.keys[:0]
 	clear(c.state)
+	clear(c.older)
+	c.current = 0
 	clear(c.stopping)
 	clear(c.orders)
 }
