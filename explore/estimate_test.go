@@ -1,0 +1,61 @@
+package explore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+// PCT draws its d-1 change points among the first EstimatePicks picks of a
+// run: an estimate far above a run's real length puts most change points
+// past its end, and PCT degenerates into one fixed priority order; one far
+// below crowds them into its start. The estimate is held to complete runs
+// (fixed variant, so that none stops early) of swarm shapes, which vary
+// plans, layouts, step-downs, kills and 1-4 partitions, and of node sizes
+// up to 256 partitions and workloads up to 512 invocations.
+func TestEstimatePicksFitsRealRuns(t *testing.T) {
+	var ratios []float64
+	check := func(seed uint64, cfg invoker.Config, w faults.Workload, plan *faults.Plan) {
+		t.Helper()
+		r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, SkipHash: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		est := explore.EstimatePicks(cfg, w)
+		ratio := float64(est) / float64(r.Decisions)
+		if ratio < 0.5 || ratio > 2 {
+			t.Errorf("seed %d, %d partitions, %d invocations, plan %s: %d picks, estimated %d (×%.2f)",
+				seed, cfg.Partitions, w.Invocations, plan.Name, r.Decisions, est, ratio)
+		}
+		ratios = append(ratios, ratio)
+	}
+	for seed := uint64(1); seed <= 120; seed++ {
+		cfg, w, planName := faults.SwarmShape(seed, invoker.Fixed)
+		plan, err := faults.LoadPlan(planName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(seed, cfg, w, plan)
+	}
+	none, err := faults.LoadPlan("none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, parts := range []int{1, 16, 64, 256} {
+		for _, invocations := range []int{8, 512} {
+			cfg := invoker.DefaultConfig()
+			cfg.Variant, cfg.Partitions = invoker.Fixed, parts
+			w := faults.DefaultWorkload()
+			w.Invocations = invocations
+			check(3, cfg, w, none)
+		}
+	}
+	slices.Sort(ratios)
+	if median := ratios[len(ratios)/2]; median < 0.8 || median > 1.25 {
+		t.Errorf("estimates are ×%.2f of the real picks in the median, want within 20%%", median)
+	}
+}
