@@ -113,18 +113,19 @@ func (in *injector) matches(r *Rule, m invoker.Envelope, now time.Duration) bool
 // describe is the reason text of a fault event. (Built without fmt: it is
 // written for every fault of every run.)
 func (v Verdict) describe() string {
-	rule := "(rule " + strconv.Itoa(v.Rule) + ")"
+	// One concatenation each: a fault's description is built for every
+	// fault a run injects, a few hundred a run.
 	switch v.Action {
 	case Delay:
-		return "by " + v.Delay.String() + " " + rule
+		return "by " + v.Delay.String() + " (rule " + strconv.Itoa(v.Rule) + ")"
 	case Duplicate:
 		if v.Delay > 0 {
-			return "copy " + v.Delay.String() + " later " + rule
+			return "copy " + v.Delay.String() + " later (rule " + strconv.Itoa(v.Rule) + ")"
 		}
 	case Reorder:
-		return "until " + strconv.Itoa(v.Overtakes) + " later deliveries pass " + rule
+		return "until " + strconv.Itoa(v.Overtakes) + " later deliveries pass (rule " + strconv.Itoa(v.Rule) + ")"
 	}
-	return rule
+	return "(rule " + strconv.Itoa(v.Rule) + ")"
 }
 
 var faultKinds = [...]invoker.Kind{Delay: invoker.KindFaultDelay, Drop: invoker.KindFaultDrop,
