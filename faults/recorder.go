@@ -37,21 +37,43 @@ func (r *recorder) write(s string) {
 	}
 }
 
-func (r *recorder) phase(s Stage) { r.add(Entry{Op: OpPhase, Stage: s}) }
+func (r *recorder) phase(s Stage) {
+	if r != nil {
+		r.add(Entry{Op: OpPhase, Stage: s})
+	}
+}
 
-func (r *recorder) send(t timed) { r.add(Entry{Op: OpSend, At: t.at, Msg: t.msg}) }
+func (r *recorder) send(t timed) {
+	if r != nil {
+		r.add(Entry{Op: OpSend, At: t.at, Msg: t.msg})
+	}
+}
 
-func (r *recorder) pick(c Choice) { r.add(Entry{Op: OpPick, Choice: c}) }
+func (r *recorder) pick(c Choice) {
+	if r != nil {
+		r.add(Entry{Op: OpPick, Choice: c})
+	}
+}
 
-func (r *recorder) advance(to time.Duration) { r.add(Entry{Op: OpAdvance, At: to}) }
+func (r *recorder) advance(to time.Duration) {
+	if r != nil {
+		r.add(Entry{Op: OpAdvance, At: to})
+	}
+}
 
 func (r *recorder) control(c Control) { r.add(Entry{Op: OpControl, Control: c}) }
 
 func (r *recorder) fault(m invoker.Envelope, v Verdict) {
+	if r == nil {
+		return
+	}
 	r.add(Entry{Op: OpFault, Msg: invoker.Envelope{ID: m.ID}, Fault: v})
 }
 
 func (r *recorder) task(t invoker.TaskInfo, steps []TaskStep) {
+	if r == nil {
+		return
+	}
 	r.add(Entry{Op: OpTask, Task: t.ID, Inv: t.Inv, Attempt: t.Attempt, Steps: steps})
 }
 

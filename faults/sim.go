@@ -160,7 +160,13 @@ func newSim(o Options) (*Sim, error) {
 	})
 	s.log = newEventLog(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
 	s.check = newChecker(o.Bounds, o.Workload.Invocations, s.servedBy, s.log.last, s.reportViolation)
-	s.planTask = func(invoker.TaskInfo) []TaskStep { return o.Workload.Tasks.attempt(s.tasksRng) }
+	// An attempt's steps are scheduled at once and not kept: one buffer
+	// serves every attempt.
+	var steps []TaskStep
+	s.planTask = func(invoker.TaskInfo) []TaskStep {
+		steps = o.Workload.Tasks.attempt(s.tasksRng, steps[:0])
+		return steps
+	}
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}
 	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.info.Strategy,

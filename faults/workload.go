@@ -177,28 +177,27 @@ type TaskStep struct {
 	Out   invoker.OutputKind
 }
 
-// attempt draws one attempt's outputs.
-func (m TaskModel) attempt(rng *rand.Rand) []TaskStep {
-	var steps []TaskStep
+// attempt draws one attempt's outputs, appended to steps.
+func (m TaskModel) attempt(rng *rand.Rand, steps []TaskStep) []TaskStep {
 	var t time.Duration
-	next := func(out invoker.OutputKind) {
+	next := func(out invoker.OutputKind) TaskStep {
 		t += between(rng, m.StepMin, m.StepMax)
-		steps = append(steps, TaskStep{t, out})
+		return TaskStep{t, out}
 	}
 	for range rng.IntN(m.MaxEntries + 1) {
-		next(invoker.OutEntry)
+		steps = append(steps, next(invoker.OutEntry))
 	}
 	x := rng.Float64()
 	switch {
 	case x < m.Transient:
-		next(invoker.OutFailedTransient)
+		steps = append(steps, next(invoker.OutFailedTransient))
 	case x < m.Transient+m.Suspend:
-		next(invoker.OutSuspended)
+		steps = append(steps, next(invoker.OutSuspended))
 	case x < m.Transient+m.Suspend+m.Terminal:
-		next(invoker.OutEntry)
-		next(invoker.OutClosed)
+		steps = append(steps, next(invoker.OutEntry))
+		steps = append(steps, next(invoker.OutClosed))
 	default:
-		next(invoker.OutClosed)
+		steps = append(steps, next(invoker.OutClosed))
 	}
 	return steps
 }
