@@ -105,8 +105,8 @@ func (s *Sim) applyControl(c Control) {
 	case ControlKill:
 		s.sendAt(s.now, invoker.Envelope{Kind: invoker.MsgKill, PLE: invoker.PLE{Partition: c.Partition}, Inv: c.Inv})
 	case ControlShutdown:
-		s.drawTimeline(func() []timed {
-			return shutdownSequence(s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
+		s.drawTimeline(func(buf []timed) []timed {
+			return appendShutdown(buf, s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
 		})
 	case ControlFault:
 		s.inj.arm(c.Rule)

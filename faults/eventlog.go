@@ -29,10 +29,22 @@ type eventLog struct {
 const recentEvents = 24
 
 func newEventLog(out io.Writer, hashed bool) *eventLog {
-	l := &eventLog{out: out}
-	if hashed {
-		l.hash = sha256.New()
+	return new(eventLog).reset(out, hashed)
+}
+
+// reset readies l for a new run as newEventLog would, keeping its buffers.
+func (l *eventLog) reset(out io.Writer, hashed bool) *eventLog {
+	h := l.hash
+	if !hashed {
+		h = nil
+	} else if h == nil {
+		h = sha256.New()
+	} else {
+		h.Reset()
 	}
+	// The recent events need no clearing: last and tail read only what
+	// this run logged.
+	l.seq, l.hash, l.lines, l.out, l.outErr = 0, h, l.lines[:0], out, nil
 	return l
 }
 
@@ -53,7 +65,12 @@ func (l *eventLog) add(e *invoker.Event) {
 }
 
 // last is the latest event logged (the zero event before the first).
-func (l *eventLog) last() invoker.Event { return l.recent[l.seq%recentEvents] }
+func (l *eventLog) last() invoker.Event {
+	if l.seq == 0 {
+		return invoker.Event{}
+	}
+	return l.recent[l.seq%recentEvents]
+}
 
 // tail returns up to n of the latest events, oldest first.
 func (l *eventLog) tail(n int) []invoker.Event {

@@ -102,15 +102,32 @@ type checker struct {
 // (a hint: its maps start at that size rather than grow to it).
 func newChecker(b Bounds, invocations int, servedBy func(int) []invoker.PartitionID, last func() invoker.Event,
 	onViolate func(Violation)) *checker {
+	return new(checker).reset(b, invocations, servedBy, last, onViolate)
+}
+
+// reset readies c for a new run as newChecker would, keeping the storage
+// of its maps from the run before.
+func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.PartitionID, last func() invoker.Event,
+	onViolate func(Violation)) *checker {
 	n := min(invocations, 4096)
-	return &checker{
+	*c = checker{
 		bounds: b, servedBy: servedBy, last: last, onViolate: onViolate,
-		fenced: map[fenceKey]bool{}, fencedTerms: map[termKey]bool{}, liveTasks: make(map[invoker.InvocationID]int, n),
-		liveISMs: make(map[invoker.InvocationID]int, n), accepted: make(map[invoker.InvocationID]invoker.PartitionID, n),
-		terminal: make(map[invoker.InvocationID]int, n), cancelled: map[invokerKey]time.Duration{},
-		dead: map[invokerKey]time.Duration{}, noticed: map[invoker.PartitionID]time.Duration{},
-		leaderAt: map[invoker.PartitionID]bool{}, quotaBad: map[int]bool{},
+		fenced: emptied(c.fenced, 0), fencedTerms: emptied(c.fencedTerms, 0), liveTasks: emptied(c.liveTasks, n),
+		liveISMs: emptied(c.liveISMs, n), accepted: emptied(c.accepted, n), terminal: emptied(c.terminal, n),
+		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
+		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
+		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
 	}
+	return c
+}
+
+// emptied is m cleared, or a new map for about hint entries.
+func emptied[K comparable, V any](m map[K]V, hint int) map[K]V {
+	if m == nil {
+		return make(map[K]V, hint)
+	}
+	clear(m)
+	return m
 }
 
 func (c *checker) violate(inv string, e *invoker.Event, format string, args ...any) {

@@ -129,7 +129,7 @@ func (r *ScriptRunner) reset() error {
 		return err
 	}
 	sim, err := newSim(Options{Seed: r.cfg.seed, Node: node, Plan: r.plan, Strategy: strategy,
-		Observers: []Observer{EventFunc(r.print)}})
+		Observers: []Observer{EventFunc(r.print)}}, nil)
 	if err != nil {
 		return err
 	}

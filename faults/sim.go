@@ -103,6 +103,8 @@ type Sim struct {
 	// drained is what the node handed over last; its storage goes back
 	// to the node at the next Drain.
 	drained invoker.Ready
+	// timed is the storage the drawn timelines are drawn into.
+	timed []timed
 	// decision is the one the latest step took.
 	decision Decision
 	res      Result
@@ -113,10 +115,11 @@ func New(o Options) (*Sim, error) {
 	if err := o.Workload.Validate(); err != nil {
 		return nil, err
 	}
-	return newSim(o)
+	return newSim(o, nil)
 }
 
-func newSim(o Options) (*Sim, error) {
+// newSim builds a simulator on sc's storage, or on its own if sc is nil.
+func newSim(o Options, sc *scratch) (*Sim, error) {
 	if o.Bounds == (Bounds{}) {
 		o.Bounds = DefaultBounds()
 	}
@@ -133,12 +136,11 @@ func newSim(o Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{o: o, hooks: h, senders: senders{lastAt: map[senderKey]time.Duration{}},
-		wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
-	// Most of the workload's messages are in flight at once: sized up
-	// front, the queues do not grow run after run.
-	s.timeline.q = newDeliveryHeap(2*o.Workload.Invocations + 8*o.Node.Partitions + 16)
-	s.net.q = newDeliveryHeap(o.Workload.Invocations + 8*o.Node.Partitions + 16)
+	s := &Sim{o: o, hooks: h, wrng: newStream(o.Seed, streamWorkload), tasksRng: newStream(o.Seed, streamTasks)}
+	if sc == nil {
+		sc = new(scratch)
+	}
+	sc.lend(s, o)
 	s.strategy = o.Strategy
 	if s.strategy == nil {
 		s.strategy = newRandomStrategy(o.Seed)
@@ -158,8 +160,6 @@ func newSim(o Options) (*Sim, error) {
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
 		return s.node.InvokerFor(p) == i
 	})
-	s.log = newEventLog(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
-	s.check = newChecker(o.Bounds, o.Workload.Invocations, s.servedBy, s.log.last, s.reportViolation)
 	// An attempt's steps are scheduled at once and not kept: one buffer
 	// serves every attempt.
 	var steps []TaskStep
@@ -181,10 +181,17 @@ func newSim(o Options) (*Sim, error) {
 // Run simulates one run: the safety phase under the fault plan, then the
 // liveness phase with faults healed, checking every invariant throughout.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	s, err := New(o)
+	if err := o.Workload.Validate(); err != nil {
+		return nil, err
+	}
+	// No one else sees this Sim, so its storage can serve the next run.
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	s, err := newSim(o, sc)
 	if err != nil {
 		return nil, err
 	}
+	defer sc.keep(s)
 	defer s.Close()
 	for n := 0; !s.done; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
@@ -330,7 +337,7 @@ func (s *Sim) enterNextStage(d *Decision) error {
 			Reason: s.o.describe(s.info.Strategy)})
 		s.emitPhase(PhaseSafety)
 		parts, invokers := s.node.Partitions(), s.node.Invokers()
-		s.drawTimeline(func() []timed { return s.o.Workload.schedule(s.wrng, parts, invokers) })
+		s.drawTimeline(func(buf []timed) []timed { return s.o.Workload.schedule(buf, s.wrng, parts, invokers) })
 	case StageHeal:
 		s.endPhase()
 		s.emitPhase(PhaseLiveness)
@@ -457,19 +464,21 @@ func (o Options) describe(strategy string) string {
 }
 
 func (s *Sim) drawShutdown() {
-	s.drawTimeline(func() []timed {
-		return shutdownSequence(s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
+	s.drawTimeline(func(buf []timed) []timed {
+		return appendShutdown(buf, s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
 	})
 }
 
-// drawTimeline schedules what the outside world will send: drawn by draw,
-// or in a replay, as the schedule recorded it.
-func (s *Sim) drawTimeline(draw func() []timed) {
+// drawTimeline schedules what the outside world will send: drawn by draw
+// (appended to the buffer it is given), or in a replay, as the schedule
+// recorded it.
+func (s *Sim) drawTimeline(draw func(buf []timed) []timed) {
 	var ts []timed
 	if s.replay != nil {
 		ts = s.replay.sends()
 	} else {
-		ts = draw()
+		ts = draw(s.timed[:0])
+		s.timed = ts
 	}
 	for _, t := range ts {
 		s.rec.send(t)

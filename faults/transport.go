@@ -28,6 +28,14 @@ func newDeliveryHeap(capacity int) deliveryHeap {
 	return deliveryHeap{h: make([]heapEntry, 0, capacity), msgs: make([]invoker.Envelope, 0, capacity)}
 }
 
+// reset empties q for a new run, growing it to capacity if it is smaller.
+func (q *deliveryHeap) reset(capacity int) deliveryHeap {
+	if cap(q.h) < capacity || cap(q.msgs) < capacity {
+		return newDeliveryHeap(capacity)
+	}
+	return deliveryHeap{h: q.h[:0], msgs: q.msgs[:0], free: q.free[:0]}
+}
+
 func (q *deliveryHeap) len() int { return len(q.h) }
 
 func (q *deliveryHeap) less(i, j int) bool {

@@ -96,8 +96,8 @@ func InvocationID(k, total int) invoker.InvocationID {
 }
 
 // schedule draws the safety phase's timeline.
-func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
-	out := make([]timed, 0, partitions+w.Invocations+w.Kills+2*w.StepDowns+1+partitions+invokers)
+func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int) []timed {
+	out := slices.Grow(buf[:0], partitions+w.Invocations+w.Kills+2*w.StepDowns+1+partitions+invokers)
 	add := func(at time.Duration, m invoker.Envelope) { out = append(out, timed{at, m}) }
 	epochs := make([]invoker.Epoch, partitions)
 	for p := range partitions {
@@ -133,13 +133,10 @@ func (w Workload) schedule(rng *rand.Rand, partitions, invokers int) []timed {
 	return out
 }
 
-// shutdownSequence is the node's shutdown: ingress stops at t, then every
-// partition processor steps down and every invoker is cancelled within a
-// millisecond, in an order drawn from rng (they came from one cancellation).
-func shutdownSequence(rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
-	return appendShutdown(make([]timed, 0, 1+partitions+invokers), rng, t, partitions, invokers)
-}
-
+// appendShutdown appends the node's shutdown: ingress stops at t, then
+// every partition processor steps down and every invoker is cancelled
+// within a millisecond, in an order drawn from rng (they came from one
+// cancellation).
 func appendShutdown(out []timed, rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
 	out = append(out, timed{t, invoker.Envelope{Kind: invoker.MsgStopIngress, PLE: invoker.PLE{Partition: invoker.NoPartition}}})
 	for p := range partitions {
