@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -104,20 +105,21 @@ func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int
 		epochs[p] = 1
 		add(0, leaderMsg(invoker.PartitionID(p), 1))
 	}
-	arrivals := make([]time.Duration, w.Invocations)
-	for k := range arrivals {
-		arrivals[k] = between(rng, 0, w.ArrivalSpan-1)
+	// The arrivals' times are drawn first and sorted; then the k-th
+	// earliest becomes invocation k, at a drawn partition.
+	submits := out[len(out) : len(out)+w.Invocations]
+	for k := range submits {
+		submits[k] = timed{at: between(rng, 0, w.ArrivalSpan-1)}
 	}
-	slices.Sort(arrivals)
-	submits := make([]invoker.Envelope, len(arrivals))
-	for k, at := range arrivals {
+	slices.SortFunc(submits, func(a, b timed) int { return cmp.Compare(a.at, b.at) })
+	for k := range submits {
 		p := invoker.PartitionID(rng.IntN(partitions))
-		submits[k] = invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: p}, Inv: InvocationID(k, w.Invocations)}
-		add(at, submits[k])
+		submits[k].msg = invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: p}, Inv: InvocationID(k, w.Invocations)}
 	}
+	out = out[:len(out)+w.Invocations]
 	for _, k := range rng.Perm(w.Invocations)[:w.Kills] {
-		add(arrivals[k]+between(rng, time.Millisecond, 100*time.Millisecond),
-			invoker.Envelope{Kind: invoker.MsgKill, PLE: submits[k].PLE, Inv: submits[k].Inv})
+		add(submits[k].at+between(rng, time.Millisecond, 100*time.Millisecond),
+			invoker.Envelope{Kind: invoker.MsgKill, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
 	}
 	for range w.StepDowns {
 		at := between(rng, w.ArrivalSpan/5, 3*w.ArrivalSpan/5)
