@@ -21,6 +21,8 @@ type refDriver struct {
 	cursor   int // the invoker that stepped last
 	steps    int // Node.Step calls + Node.Deliver calls
 	finished int // invocations completed
+	// observe, if set, sees every event.
+	observe func(invoker.Event)
 }
 
 const (
@@ -57,6 +59,9 @@ func (d *refDriver) pump() {
 		d.n.Advance()
 		for i := range d.events {
 			e := &d.events[i]
+			if d.observe != nil {
+				d.observe(*e)
+			}
 			switch e.Kind {
 			case invoker.KindTaskStart:
 				d.n.TaskOutput(e.Task, invoker.OutEntry)
@@ -123,6 +128,13 @@ func runReference(cfg invoker.Config) (*refDriver, error) {
 	}
 	d := &refDriver{n: n}
 	defer n.Close()
+	playReference(d)
+	return d, nil
+}
+
+// playReference plays the whole reference workload once on d's node.
+func playReference(d *refDriver) {
+	n := d.n
 	for p := range refPartitions {
 		d.send(invoker.Envelope{Kind: invoker.MsgBecomeLeader, PLE: invoker.PLE{Partition: invoker.PartitionID(p), Epoch: 1}})
 	}
@@ -146,7 +158,6 @@ func runReference(cfg invoker.Config) (*refDriver, error) {
 	}
 	for d.next() {
 	}
-	return d, nil
 }
 
 // TestReferenceWorkloadDriver checks the benchmark's driver does the whole
@@ -285,4 +296,38 @@ func queueHeap(b *testing.B, cfg invoker.Config, count int) uint64 {
 		return 0
 	}
 	return after - before
+}
+
+// BenchmarkModelStepsReuse is BenchmarkModelSteps with the driver's buffers
+// kept from run to run, so that only the node's allocations count: "new"
+// builds a node per run (New, Close), "reset" reuses one (Reset).
+func BenchmarkModelStepsReuse(b *testing.B) {
+	cfg := refConfig(nil, 4)
+	for _, mode := range []string{"new", "reset"} {
+		b.Run(mode, func(b *testing.B) {
+			n, err := invoker.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := &refDriver{n: n}
+			b.ReportAllocs()
+			for b.Loop() {
+				if mode == "reset" {
+					err = n.Reset(cfg)
+				} else {
+					_ = n.Close()
+					n, err = invoker.New(cfg)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				*d = refDriver{n: n, inbox: d.inbox[:0], events: d.events[:0]}
+				playReference(d)
+				if d.finished != refInvocations {
+					b.Fatalf("%d of %d invocations completed", d.finished, refInvocations)
+				}
+			}
+			_ = n.Close()
+		})
+	}
 }

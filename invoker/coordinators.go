@@ -36,21 +36,65 @@ func (cs coordinators) get(ple PLE) (map[InvocationID]*ism, bool) {
 	return nil, false
 }
 
-// register gives ple a new, empty coordinator, replacing any it had.
-func (cs *coordinators) register(ple PLE) {
-	c := coordinator{ple, map[InvocationID]*ism{}}
+// register gives ple the coordinator ms (empty), replacing any it had; it
+// returns the replaced one's map, if any.
+func (cs *coordinators) register(ple PLE, ms map[InvocationID]*ism) map[InvocationID]*ism {
+	c := coordinator{ple, ms}
 	i, ok := cs.search(ple)
 	if ok {
+		old := (*cs)[i].ms
 		(*cs)[i] = c
-		return
+		return old
 	}
 	*cs = slices.Insert(*cs, i, c)
+	return nil
+}
+
+// unregister removes ple's coordinator and returns its map, if it had one.
+func (cs *coordinators) unregister(ple PLE) map[InvocationID]*ism {
+	i, ok := cs.search(ple)
+	if !ok {
+		return nil
+	}
+	ms := (*cs)[i].ms
+	*cs = slices.Delete(*cs, i, i+1)
+	return ms
+}
+
+// The invoker's coordinators reuse the maps of unregistered ones: an
+// invoker registers an epoch per leadership, and Node.Reset keeps them for
+// the next run.
+
+// register gives ple a new, empty coordinator, replacing any it had.
+func (iv *Invoker) register(ple PLE) {
+	var ms map[InvocationID]*ism
+	if k := len(iv.spareCoords); k > 0 {
+		ms = iv.spareCoords[k-1]
+		iv.spareCoords[k-1] = nil
+		iv.spareCoords = iv.spareCoords[:k-1]
+	} else {
+		ms = map[InvocationID]*ism{}
+	}
+	iv.keepCoord(iv.parts.register(ple, ms))
 }
 
 // unregister removes ple's coordinator.
-func (cs *coordinators) unregister(ple PLE) {
-	if i, ok := cs.search(ple); ok {
-		*cs = slices.Delete(*cs, i, i+1)
+func (iv *Invoker) unregister(ple PLE) { iv.keepCoord(iv.parts.unregister(ple)) }
+
+// dropParts unregisters every partition leader epoch at once, forgetting
+// their state machines.
+func (iv *Invoker) dropParts() {
+	for _, c := range iv.parts {
+		iv.keepCoord(c.ms)
+	}
+	clear(iv.parts)
+	iv.parts = iv.parts[:0]
+}
+
+func (iv *Invoker) keepCoord(ms map[InvocationID]*ism) {
+	if ms != nil {
+		clear(ms)
+		iv.spareCoords = append(iv.spareCoords, ms)
 	}
 }
 

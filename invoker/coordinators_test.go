@@ -20,7 +20,7 @@ func TestCoordinatorsKeepPLEOrder(t *testing.T) {
 			cs.unregister(ple)
 			delete(want, ple)
 		} else {
-			cs.register(ple)
+			cs.register(ple, map[InvocationID]*ism{})
 			want[ple] = true
 		}
 		got := cs.ples()

@@ -32,6 +32,9 @@ type Invoker struct {
 	// parts is the InvocationStateMachineManager: one coordinator per
 	// registered partition leader epoch.
 	parts coordinators
+	// spareCoords are emptied maps of unregistered coordinators, for the
+	// next registration.
+	spareCoords []map[InvocationID]*ism
 
 	// pending holds effects waiting for room in their channel; while it is
 	// non-empty the loop is parked inside an arm body.
@@ -55,20 +58,52 @@ type InvokerStats struct {
 	Spilled, Loaded, SpillFailures, LoadFailures              int
 }
 
-func newInvoker(n *Node, id, incarnation int, serves []PartitionID, store SegmentStore) *Invoker {
-	iv := &Invoker{
+// init makes iv a running invoker of an incarnation, as the node starts it.
+// An invoker Node.Reset reuses keeps only the memory of its buffers and
+// maps, emptied; everything else starts from zero.
+func (iv *Invoker) init(n *Node, id, incarnation int, serves []PartitionID, store SegmentStore) {
+	iv.dropParts()
+	old := *iv
+	*iv = Invoker{
 		n: n, id: id, incarnation: incarnation, serves: serves, state: InvokerRunning,
 		quota: quota{limit: n.cfg.Quota},
 		// Room for every partition served, and one more epoch.
-		parts: make(coordinators, 0, len(serves)+1),
+		parts:       slices.Grow(old.parts, len(serves)+1),
+		spareCoords: old.spareCoords,
 		// About one task runs per slot (more only while the tasks of state
 		// machines a re-registration forgot still run): room for them at once.
-		liveTasks:   make([]task, 0, min(n.cfg.Quota, 16)),
-		outstanding: map[PLE]int{},
-		unapplied:   map[uint64]PLE{},
+		liveTasks:   slices.Grow(emptied(old.liveTasks), min(n.cfg.Quota, 16)),
+		pending:     emptied(old.pending),
+		outstanding: emptiedMap(old.outstanding),
+		unapplied:   emptiedMap(old.unapplied),
+		input:       old.input, taskOut: old.taskOut, timers: old.timers,
 	}
-	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: iv.reportQueue}
-	return iv
+	iv.input.clear()
+	iv.taskOut.clear()
+	iv.timers.clear()
+	report := old.queue.report
+	if report == nil {
+		report = iv.reportQueue // a method value allocates: made once per invoker
+	}
+	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: report,
+		segs: old.queue.segs, written: emptied(old.queue.written), spare: old.queue.spare}
+	iv.queue.segs.clear()
+	iv.queue.spare.clear()
+}
+
+// emptied is s with no elements, its memory kept and zeroed.
+func emptied[T any](s []T) []T {
+	clear(s)
+	return s[:0]
+}
+
+// emptiedMap is m with no entries, or a new map if m is nil.
+func emptiedMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	clear(m)
+	return m
 }
 
 // Ready computes the arms the select loop could take now, guarded exactly as

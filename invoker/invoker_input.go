@@ -45,7 +45,7 @@ func (iv *Invoker) handleRegister(c Envelope) {
 			iv.remove(m, EndRegistrationOverwritten)
 		}
 	}
-	iv.parts.register(c.PLE)
+	iv.register(c.PLE)
 	iv.emit(e)
 }
 
@@ -80,7 +80,7 @@ func (iv *Invoker) handleAbortAll(ple PLE) {
 	for _, m := range sortedISMs(coord) {
 		iv.abortISM(m, EndPartitionAborted)
 	}
-	iv.parts.unregister(ple)
+	iv.unregister(ple)
 	if iv.n.cfg.Variant == Graceful {
 		iv.purge(ple, func(q InvokeCmd) bool { return q.PLE == ple })
 	}

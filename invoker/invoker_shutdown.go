@@ -28,7 +28,7 @@ func (iv *Invoker) handleShutdown() {
 		for _, m := range sortedISMs(coord) {
 			iv.abortISM(m, EndShutdown)
 		}
-		iv.parts.unregister(ple)
+		iv.unregister(ple)
 	}
 	iv.pending = nil
 	e := iv.plainEvent(KindShutdown)
@@ -113,7 +113,7 @@ func (iv *Invoker) die(a assertionError) {
 			iv.remove(m, EndInvokerDied)
 		}
 	}
-	iv.parts = nil
+	iv.dropParts()
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
 	if iv.n.cfg.OnPanic == PanicAbortsNode {

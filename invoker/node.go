@@ -34,11 +34,21 @@ type Node struct {
 	// emitted meanwhile (Event.Cause).
 	cause uint64
 	ready Ready
-	// ismBlock and recordBlock hand out state machines and status records
-	// a block at a time (newISM, newRecord): a run creates one of each per
-	// invocation, and one allocation per block is cheaper than one each.
-	ismBlock    []ism
-	recordBlock []record
+	// isms and records hand out state machines and status records a block
+	// at a time (newISM, newRecord).
+	isms    slab[ism]
+	records slab[record]
+	// ownStores: Config.Store was nil, so the node makes its MemStores
+	// itself and Reset may reuse them.
+	ownStores bool
+	// partitionIDs is 0..Partitions-1, the invokers' serves (read only).
+	partitionIDs []PartitionID
+	// spareInvokers are invokers of an earlier run, emptied by Reset, for
+	// openInvokers to reuse.
+	spareInvokers []*Invoker
+	// resetErr is why the last Reset failed; the node is empty until the
+	// next Reset succeeds.
+	resetErr error
 }
 
 // Ready is what the node produced since the last Advance.
@@ -65,51 +75,78 @@ type task struct {
 
 // New builds a node and starts its invokers, creating their spill stores.
 func New(cfg Config) (*Node, error) {
-	if err := cfg.Validate(); err != nil {
+	n := &Node{}
+	if err := n.init(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.Store == nil {
-		cfg.Store = MemStores()
-	}
-	n := &Node{cfg: cfg, ingressOpen: true, pps: make([]*partitionProcessor, 0, cfg.Partitions)}
-	for p := 0; p < cfg.Partitions; p++ {
-		n.pps = append(n.pps, &partitionProcessor{n: n, id: PartitionID(p), records: map[InvocationID]*record{}})
-	}
-	invokers, err := n.openInvokers(0)
-	if err != nil {
-		return nil, err
-	}
-	n.invokers = invokers
 	return n, nil
 }
 
-// openInvokers builds the invokers of an incarnation and their spill stores.
-// If a store cannot be opened, the ones already opened are removed.
-func (n *Node) openInvokers(incarnation int) ([]*Invoker, error) {
+// init makes n, a zero node or one Reset emptied, what New(cfg) returns,
+// reusing the memory n kept.
+func (n *Node) init(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Store == nil {
+		cfg.Store, n.ownStores = MemStores(), true
+	}
+	n.cfg, n.ingressOpen = cfg, true
+	n.isms.size, n.records.size = 32, 64
+	// Reset left the partition processors of earlier runs past len(n.pps).
+	spare := n.pps[:cap(n.pps)]
+	n.pps = slices.Grow(n.pps[:0], cfg.Partitions)
+	for p := range cfg.Partitions {
+		var pp *partitionProcessor
+		if p < len(spare) && spare[p] != nil {
+			pp = spare[p]
+		} else {
+			pp = &partitionProcessor{}
+		}
+		pp.init(n, PartitionID(p))
+		n.pps = append(n.pps, pp)
+	}
+	if len(n.partitionIDs) != cfg.Partitions {
+		n.partitionIDs = make([]PartitionID, cfg.Partitions)
+		for p := range n.partitionIDs {
+			n.partitionIDs[p] = PartitionID(p)
+		}
+	}
+	invokers, err := n.openInvokers(0, n.invokers[:0])
+	if err != nil {
+		return err
+	}
+	n.invokers = invokers
+	return nil
+}
+
+// openInvokers builds the invokers of an incarnation and their spill stores,
+// appended to buf. If a store cannot be opened, the ones already opened are
+// removed.
+func (n *Node) openInvokers(incarnation int, buf []*Invoker) ([]*Invoker, error) {
 	// A shared invoker serves every partition; otherwise invoker p serves
 	// partition p, a one-element window of the same slice.
-	all := make([]PartitionID, n.cfg.Partitions)
-	for p := range all {
-		all[p] = PartitionID(p)
-	}
+	all := n.partitionIDs
 	count := len(all)
 	if n.cfg.SharedInvoker {
 		count = 1
 	}
-	invokers := make([]*Invoker, 0, count)
+	invokers := slices.Grow(buf, count)
 	for i := range count {
 		serves := all
 		if !n.cfg.SharedInvoker {
 			serves = all[i : i+1 : i+1]
 		}
-		store, err := n.cfg.Store(i, incarnation)
+		iv := n.spareInvoker()
+		store, err := n.openStore(iv, i, incarnation)
 		if err != nil {
 			for _, iv := range invokers {
 				_ = iv.queue.store.Remove()
 			}
 			return nil, err
 		}
-		invokers = append(invokers, newInvoker(n, i, incarnation, serves, store))
+		iv.init(n, i, incarnation, serves, store)
+		invokers = append(invokers, iv)
 	}
 	return invokers, nil
 }
@@ -213,6 +250,9 @@ func (n *Node) ReadyArms(i int) ArmSet {
 // event, not an error.
 func (n *Node) Step(i int, arm Arm) (err error) {
 	if i < 0 || i >= len(n.invokers) {
+		if n.resetErr != nil {
+			return n.unusable()
+		}
 		return fmt.Errorf("no invoker %d", i)
 	}
 	iv := n.invokers[i]
@@ -359,20 +399,12 @@ func (n *Node) newTask(iv *Invoker, m *ism) task {
 
 // newISM is a new state machine, taken from the current block.
 func (n *Node) newISM(ple PLE, inv InvocationID) *ism {
-	if len(n.ismBlock) == cap(n.ismBlock) {
-		n.ismBlock = make([]ism, 0, 32)
-	}
-	n.ismBlock = append(n.ismBlock, ism{ple: ple, inv: inv, state: ISMNew})
-	return &n.ismBlock[len(n.ismBlock)-1]
+	return n.isms.alloc(ism{ple: ple, inv: inv, state: ISMNew})
 }
 
 // newRecord is a new status record, taken from the current block.
 func (n *Node) newRecord(status Status) *record {
-	if len(n.recordBlock) == cap(n.recordBlock) {
-		n.recordBlock = make([]record, 0, 64)
-	}
-	n.recordBlock = append(n.recordBlock, record{status: status})
-	return &n.recordBlock[len(n.recordBlock)-1]
+	return n.records.alloc(record{status: status})
 }
 
 // liveTask finds running task id among the current invokers' tasks.
@@ -430,7 +462,10 @@ func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int)
 // survive, and every partition processor waits for a leader epoch. Spill
 // directories that were never removed stay where they are.
 func (n *Node) Restart() error {
-	fresh, err := n.openInvokers(n.incarnation + 1)
+	if n.resetErr != nil {
+		return n.unusable()
+	}
+	fresh, err := n.openInvokers(n.incarnation+1, nil)
 	if err != nil {
 		return err
 	}
@@ -481,7 +516,7 @@ func (n *Node) abort(culprit *Invoker) {
 				iv.remove(m, EndNodeAborted)
 			}
 		}
-		iv.parts = nil
+		iv.dropParts()
 		iv.quota.used = 0
 		iv.pending = nil
 		iv.queue.discard()
@@ -520,8 +555,12 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 // in. The lab calls it after checking the run, to leave no files behind.
 func (n *Node) Close() error {
 	var errs []error
-	for _, iv := range slices.Concat(n.retired, n.invokers) {
-		errs = append(errs, iv.queue.store.Remove())
+	for _, ivs := range [][]*Invoker{n.retired, n.invokers} {
+		for _, iv := range ivs {
+			if err := iv.queue.store.Remove(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

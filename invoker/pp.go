@@ -56,6 +56,12 @@ type PartitionStats struct {
 	ZombieEffects int
 }
 
+// init makes pp partition id's processor of a new node: no leader, no
+// records. A reused one (Node.Reset) keeps its records map, emptied.
+func (pp *partitionProcessor) init(n *Node, id PartitionID) {
+	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records)}
+}
+
 func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {
 	return Event{Kind: k, Incarnation: pp.n.incarnation, Invoker: pp.n.invokerFor(pp.id).id,
 		Partition: pp.id, Epoch: pp.epoch, Inv: inv}

@@ -49,7 +49,7 @@ var allArms = []invoker.Arm{invoker.ArmNone, invoker.ArmInput, invoker.ArmDequeu
 // after each one.
 type modelRun struct {
 	t *rapid.T
-	n *invoker.Node
+	n modelNode
 	// allowPanic: the buggy variant may trip its assertion.
 	allowPanic bool
 	// pending were sent and not delivered or lost yet; delivered may be
@@ -108,6 +108,9 @@ func (r *modelRun) observe(e invoker.Event) {
 
 // check asserts the properties that hold after every action.
 func (r *modelRun) check() {
+	if v, ok := r.n.(interface{ verify() }); ok {
+		v.verify()
+	}
 	// (b) quota conservation.
 	r.quotas = r.n.AppendQuotas(r.quotas[:0])
 	for _, q := range r.quotas {
@@ -315,9 +318,50 @@ type propConfig struct {
 	file    bool
 }
 
+// modelNode is the node a model run drives: a node, or two in lockstep
+// (twinNode, reset_test.go).
+type modelNode interface {
+	Ready() invoker.Ready
+	Advance()
+	Config() invoker.Config
+	Now() time.Duration
+	Invokers() int
+	Partitions() int
+	ReadyArms(i int) invoker.ArmSet
+	InvokerState(i int) invoker.InvokerState
+	Panicked(i int) string
+	AppendQuotas(buf []invoker.QuotaView) []invoker.QuotaView
+	Snapshot() invoker.Snapshot
+	ReferenceInvocations() []invoker.InvocationSnapshot
+	Task(id invoker.TaskID) (invoker.TaskInfo, bool)
+	Send(m invoker.Envelope) invoker.Envelope
+	Deliver(m invoker.Envelope)
+	Lose(m invoker.Envelope)
+	Step(i int, arm invoker.Arm) error
+	TaskOutput(id invoker.TaskID, out invoker.OutputKind) (invoker.Envelope, bool)
+	Request(kind invoker.MsgKind, p invoker.PartitionID, inv invoker.InvocationID, index int) bool
+	SetTime(t time.Duration) error
+	Restart() error
+}
+
 // runModel is one rapid check: a small config, then a bounded sequence of
 // arbitrary actions, with the properties checked after each.
 func runModel(t *rapid.T, pc propConfig, base string, tally map[string]int) {
+	cfg := drawConfig(t, pc, base)
+	n, err := invoker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := n.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
+	playModel(t, n, pc, tally)
+}
+
+// drawConfig draws a small config of the variant, layout and store pc says.
+func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = pc.variant
 	cfg.SharedInvoker = pc.shared
@@ -330,15 +374,12 @@ func runModel(t *rapid.T, pc propConfig, base string, tally map[string]int) {
 	if pc.file {
 		cfg.Store = invoker.FileStores(base)
 	}
-	n, err := invoker.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := n.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
+	return cfg
+}
+
+// playModel drives n with a bounded sequence of arbitrary actions and checks
+// the properties after each.
+func playModel(t *rapid.T, n modelNode, pc propConfig, tally map[string]int) {
 	r := &modelRun{t: t, n: n, allowPanic: pc.variant == invoker.Buggy,
 		live: map[invoker.TaskID]bool{}, kinds: map[invoker.Kind]int{}}
 

@@ -38,14 +38,23 @@ type StoreFactory func(invoker, incarnation int) (SegmentStore, error)
 // MemStores keeps every invoker's segments in memory.
 func MemStores() StoreFactory {
 	return func(invoker, incarnation int) (SegmentStore, error) {
-		return &MemStore{name: fmt.Sprintf("memory:invoker-%d.%d", incarnation, invoker)}, nil
+		return &MemStore{invoker: invoker, incarnation: incarnation}, nil
 	}
 }
 
 // MemStore is a SegmentStore in memory.
 type MemStore struct {
-	name     string
-	segments map[uint64][]InvokeCmd
+	// name is the store's name; MemStores leaves it empty, and String
+	// names the invoker only when asked.
+	name                 string
+	invoker, incarnation int
+	segments             map[uint64][]InvokeCmd
+}
+
+// reuse makes a removed store the new store of an invoker, keeping its map.
+func (s *MemStore) reuse(invoker, incarnation int) {
+	clear(s.segments)
+	*s = MemStore{invoker: invoker, incarnation: incarnation, segments: s.segments}
 }
 
 func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
@@ -59,7 +68,7 @@ func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
 func (s *MemStore) Read(id uint64) ([]InvokeCmd, error) {
 	cmds, ok := s.segments[id]
 	if !ok {
-		return nil, fmt.Errorf("%s: segment %d not found", s.name, id)
+		return nil, fmt.Errorf("%s: segment %d not found", s, id)
 	}
 	delete(s.segments, id)
 	return cmds, nil
@@ -77,9 +86,15 @@ func (s *MemStore) Segments() ([]uint64, error) {
 	return ids, nil
 }
 
+// Remove empties the store; its map is kept for reuse.
 func (s *MemStore) Remove() error {
-	s.segments = nil
+	clear(s.segments)
 	return nil
 }
 
-func (s *MemStore) String() string { return s.name }
+func (s *MemStore) String() string {
+	if s.name != "" {
+		return s.name
+	}
+	return fmt.Sprintf("memory:invoker-%d.%d", s.incarnation, s.invoker)
+}
