@@ -1,20 +1,21 @@
 package faults
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"lab/invoker"
 )
 
-// scratch is the storage of a run that grows with its workload: the two
-// delivery queues, the buffer the node's events come in, the drawn
-// timeline, the sender clocks, the event log's buffers and the checker's
-// maps. Exploration runs thousands of runs back to back on each worker;
-// Run hands the storage of a finished run to the next one instead of to the
-// garbage collector, which otherwise costs a third of a run. Nothing carries
-// over: every piece is emptied before it is used again, and a run's Result
-// owns nothing in it.
+// scratch is the storage of a run that grows with its workload: the node
+// (renewed by invoker.Node.Reset), the two delivery queues, the buffer the
+// node's events come in, the drawn timeline, the sender clocks, the event
+// log's buffers and the checker's maps. Exploration runs thousands of runs
+// back to back on each worker; Run hands the storage of a finished run to
+// the next one instead of to the garbage collector, which otherwise costs a
+// third of a run. Nothing carries over: every piece is emptied before it is
+// used again, and a run's Result owns nothing in it.
 type scratch struct {
 	timeline, net deliveryHeap
 	drained       invoker.Ready
@@ -22,9 +23,46 @@ type scratch struct {
 	lastAt        map[senderKey]time.Duration
 	log           eventLog
 	check         checker
+	node          *invoker.Node
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// run is Run on sc's storage.
+func (sc *scratch) run(ctx context.Context, o Options) (*Result, error) {
+	if err := o.Workload.Validate(); err != nil {
+		return nil, err
+	}
+	s, err := newSim(o, sc)
+	if err != nil {
+		return nil, err
+	}
+	defer sc.keep(s)
+	defer s.Close()
+	for n := 0; !s.done; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err := s.step(); err != nil {
+			return nil, err
+		}
+	}
+	return s.Result(), nil
+}
+
+// nodeFor is the node of the previous run made new for cfg
+// (invoker.Node.Reset), or a new one.
+func (sc *scratch) nodeFor(cfg invoker.Config) (*invoker.Node, error) {
+	if sc.node == nil {
+		return invoker.New(cfg)
+	}
+	n := sc.node
+	sc.node = nil // a node whose Reset failed is not kept
+	if err := n.Reset(cfg); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
 
 // lend readies sc's storage for a run of o and hands it to s.
 func (sc *scratch) lend(s *Sim, o Options) {
@@ -44,5 +82,6 @@ func (sc *scratch) lend(s *Sim, o Options) {
 func (sc *scratch) keep(s *Sim) {
 	sc.timeline, sc.net, sc.drained, sc.timed, sc.lastAt = s.timeline.q, s.net.q, s.drained, s.timed, s.senders.lastAt
 	s.timeline.q, s.net.q, s.drained, s.timed, s.senders = deliveryHeap{}, deliveryHeap{}, invoker.Ready{}, nil, senders{}
-	s.log, s.check = nil, nil
+	sc.node = s.node
+	s.log, s.check, s.node = nil, nil, nil
 }

@@ -152,11 +152,9 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 		s.replay.decision = func() int { return s.decided }
 		s.strategy = s.replay
 	}
-	node, err := invoker.New(o.Node)
-	if err != nil {
+	if s.node, err = sc.nodeFor(o.Node); err != nil {
 		return nil, err
 	}
-	s.node = node
 	s.inj = newInjector(o.Plan, o.Seed, func(i int, p invoker.PartitionID) bool {
 		return s.node.InvokerFor(p) == i
 	})
@@ -181,27 +179,10 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 // Run simulates one run: the safety phase under the fault plan, then the
 // liveness phase with faults healed, checking every invariant throughout.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	if err := o.Workload.Validate(); err != nil {
-		return nil, err
-	}
 	// No one else sees this Sim, so its storage can serve the next run.
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
-	s, err := newSim(o, sc)
-	if err != nil {
-		return nil, err
-	}
-	defer sc.keep(s)
-	defer s.Close()
-	for n := 0; !s.done; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := s.step(); err != nil {
-			return nil, err
-		}
-	}
-	return s.Result(), nil
+	return sc.run(ctx, o)
 }
 
 // Info is what the run is.

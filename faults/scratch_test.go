@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -9,15 +10,15 @@ import (
 	"lab/invoker"
 )
 
-// TestResetNodeRunsAsNew: the simulator on one node that invoker.Node.Reset
-// renews between runs finds what it finds on a new node per run: the same
-// result, event log hash (the canonical JSON of every event), violations,
-// counts and final snapshot included. The runs are swarm shapes of every
-// variant under every built-in plan, one after another on the same node, so
-// that partitions, layout, quota, queue limit, panics, aborts and restarts
-// change from run to run; every third seed spills to real files, and Reset
-// must leave only the new run's spill directories behind.
-func TestResetNodeRunsAsNew(t *testing.T) {
+// TestRunOnReusedStorageRunsAsNew: Run lends each run the storage of the
+// run before, its node included (renewed by invoker.Node.Reset). Runs on one
+// reused storage must find what runs on their own find: the same result,
+// event log hash (the canonical JSON of every event), violations, counts and
+// final snapshot. The runs are swarm shapes of every variant under every
+// built-in plan, one after another, so that partitions, layout, quota, queue
+// limit, panics, aborts and restarts change from run to run; every third
+// seed spills to real files, and no spill directory may be left behind.
+func TestRunOnReusedStorageRunsAsNew(t *testing.T) {
 	plans := map[string]*Plan{}
 	for _, name := range BuiltinPlans() {
 		p, err := LoadPlan(name)
@@ -26,8 +27,8 @@ func TestResetNodeRunsAsNew(t *testing.T) {
 		}
 		plans[name] = p
 	}
-	freshDir, resetDir := t.TempDir(), t.TempDir()
-	var reused *invoker.Node
+	freshDir, reusedDir := t.TempDir(), t.TempDir()
+	reused := new(scratch)
 	tally := map[string]int{}
 	seeds := uint64(40)
 	if testing.Short() {
@@ -41,27 +42,20 @@ func TestResetNodeRunsAsNew(t *testing.T) {
 			if files {
 				o.Node.Store = invoker.FileStores(freshDir)
 			}
-			want := runOn(t, o, nil)
+			want := runAlone(t, o)
 
 			if files {
-				o.Node.Store = invoker.FileStores(resetDir)
+				o.Node.Store = invoker.FileStores(reusedDir)
 			}
-			var err error
-			if reused == nil {
-				reused, err = invoker.New(o.Node)
-			} else {
-				err = reused.Reset(o.Node)
-			}
+			got, err := reused.run(context.Background(), o)
 			if err != nil {
 				t.Fatalf("seed %d %s: %v", seed, v, err)
 			}
-			if dirs := countEntries(t, resetDir); (files && dirs != reused.Invokers()) || (!files && dirs != 0) {
-				t.Fatalf("seed %d %s: %d spill directories after Reset, for %d invokers spilling to files=%v",
-					seed, v, dirs, reused.Invokers(), files)
+			if n := countEntries(t, reusedDir); n != 0 {
+				t.Fatalf("seed %d %s: %d spill directories left after the run", seed, v, n)
 			}
-			got := runOn(t, o, reused)
 			if diff := resultDiff(comparableResult(got), comparableResult(want)); diff != nil {
-				t.Fatalf("seed %d %s plan %s %+v: on the reset node, the result's %v differ", seed, v, plan, cfg, diff)
+				t.Fatalf("seed %d %s plan %s %+v: on reused storage, the result's %v differ", seed, v, plan, cfg, diff)
 			}
 			tally["runs"]++
 			for _, k := range []invoker.Kind{invoker.KindPanic, invoker.KindNodeAbort, invoker.KindRestart, invoker.KindSpill} {
@@ -75,41 +69,29 @@ func TestResetNodeRunsAsNew(t *testing.T) {
 		}
 	}
 	t.Logf("%v", tally)
-	if err := reused.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := countEntries(t, resetDir) + countEntries(t, freshDir); n != 0 {
+	if n := countEntries(t, reusedDir) + countEntries(t, freshDir); n != 0 {
 		t.Errorf("%d spill directories left behind", n)
 	}
 }
 
-// runOn runs o to the end, on node if it is not nil (the simulator's own
-// node is closed and replaced before the first step), or on a new node
-// closed after the run.
-func runOn(t *testing.T, o Options, node *invoker.Node) *Result {
+// runAlone runs o to the end on storage of its own (New, then Close).
+func runAlone(t *testing.T, o Options) *Result {
 	t.Helper()
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if node != nil {
-		if err := s.node.Close(); err != nil {
+	defer func() {
+		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-		s.node = node
-	}
+	}()
 	for !s.done {
 		if err := s.step(); err != nil {
 			t.Fatalf("seed %d: %v", o.Seed, err)
 		}
 	}
-	r := s.Result()
-	if node == nil {
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r
+	return s.Result()
 }
 
 // comparableResult blanks the spill directories' names, which are random.
