@@ -98,14 +98,8 @@ type checker struct {
 	last func() invoker.Event
 }
 
-// newChecker builds a checker for a run of about invocations invocations
-// (a hint: its maps start at that size rather than grow to it).
-func newChecker(b Bounds, invocations int, servedBy func(int) []invoker.PartitionID, last func() invoker.Event,
-	onViolate func(Violation)) *checker {
-	return new(checker).reset(b, invocations, servedBy, last, onViolate)
-}
-
-// reset readies c for a new run as newChecker would, keeping the storage
+// reset readies c for a run of about invocations invocations (a hint:
+// its maps start at that size rather than grow to it), keeping the storage
 // of its maps from the run before.
 func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.PartitionID, last func() invoker.Event,
 	onViolate func(Violation)) *checker {
