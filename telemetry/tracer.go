@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -112,8 +113,14 @@ func (t *Tracer) TraceIDOf(inv invoker.InvocationID) string {
 	return t.TraceID()
 }
 
-// OnStart opens the run's root span.
+// ErrReplaced ends the trace of a run that a new run on the same tracer
+// replaced before it ended (the terminal UI's new seed or variant).
+var ErrReplaced = errors.New("replaced by a new run before it ended")
+
+// OnStart opens the run's root span. A run still open on the tracer is
+// closed first, as unfinished, so that its spans are exported too.
 func (t *Tracer) OnStart(info faults.RunInfo) {
+	t.Close(ErrReplaced)
 	t.anchor = t.o.Anchor
 	if t.anchor.IsZero() {
 		t.anchor = time.Now()

@@ -329,6 +329,51 @@ func TestTraceClosedOnInterrupt(t *testing.T) {
 	}
 }
 
+// A run replaced by another before it ended (the terminal UI's new seed
+// or variant reuse one tracer) still ends every span, as unfinished, and
+// the next run is a trace of its own.
+func TestTraceOfAReplacedRun(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	ids := telemetry.NewIDs()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr))
+	tr := telemetry.NewTracer(tp, ids, telemetry.TraceOptions{Anchor: anchor})
+	p, _ := faults.LoadPlan("shutdown-race")
+	first, err := faults.New(faults.Options{Seed: 1, Node: invoker.DefaultConfig(), Plan: p,
+		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	for range 500 {
+		if _, err := first.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	firstTrace := tr.TraceID()
+	if len(sr.Started()) == len(sr.Ended()) {
+		t.Fatal("the first run has no span open half-way")
+	}
+	second, err := faults.Run(context.Background(), faults.Options{Seed: 2, Node: invoker.DefaultConfig(), Plan: p,
+		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sr.Started()) != len(sr.Ended()) {
+		t.Fatalf("%d spans started, %d ended", len(sr.Started()), len(sr.Ended()))
+	}
+	roots := named(sr.Ended(), "lab.run")
+	if len(roots) != 2 || roots[0].SpanContext().TraceID().String() != firstTrace ||
+		roots[1].SpanContext().TraceID().String() == firstTrace {
+		t.Fatalf("want two runs in two traces, the first %s; got %d roots", firstTrace, len(roots))
+	}
+	if roots[0].Status().Code != codes.Error || attr(roots[0], "lab.verdict").AsString() != "unfinished" {
+		t.Errorf("replaced run's root: %v %v", roots[0].Status(), attr(roots[0], "lab.verdict"))
+	}
+	if attr(roots[1], "lab.verdict").AsString() == "unfinished" || attr(roots[1], "lab.events.sha256").AsString() != second.Hash {
+		t.Errorf("second run's root: %v %v", attr(roots[1], "lab.verdict"), attr(roots[1], "lab.events.sha256"))
+	}
+}
+
 // Every variant and layout gives a whole trace: every span ended, every
 // queue wait accounted for, purged waits where the graceful variant purged.
 func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
