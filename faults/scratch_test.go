@@ -2,6 +2,7 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -124,4 +125,51 @@ func countEntries(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return len(entries)
+}
+
+// A run that ends early (cancelled half-way, or out of its decision budget)
+// leaves its storage full of messages in flight, live tasks and open
+// checks; the next run on that storage must still be the run on its own.
+func TestRunAfterAnUnfinishedRunOnTheSameStorage(t *testing.T) {
+	p, err := LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reused := new(scratch)
+	for seed := uint64(1); seed <= 12; seed++ {
+		cfg, w, _ := SwarmShape(seed, invoker.Fixed)
+		o := Options{Seed: seed, Node: cfg, Plan: p, Workload: w}
+
+		cut := o
+		if seed%2 == 0 {
+			cut.MaxDecisions = 100 + int(seed)*10
+			if _, err := reused.run(context.Background(), cut); !errors.Is(err, ErrBudget) {
+				t.Fatalf("seed %d: %v, want the budget exhausted", seed, err)
+			}
+		} else {
+			// Run looks at its context every 1,024 decisions: the
+			// reference workload takes about 1,280.
+			cut.Node, cut.Workload = invoker.DefaultConfig(), DefaultWorkload()
+			ctx, cancel := context.WithCancel(context.Background())
+			cut.Observers = []Observer{EventFunc(func(e invoker.Event) {
+				if e.Seq == 100*seed {
+					cancel()
+				}
+			})}
+			_, err := reused.run(ctx, cut)
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("seed %d: %v, want the run cancelled", seed, err)
+			}
+		}
+
+		want := runAlone(t, o)
+		got, err := reused.run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := resultDiff(comparableResult(got), comparableResult(want)); diff != nil {
+			t.Fatalf("seed %d: after an unfinished run on the same storage, the result's %v differ", seed, diff)
+		}
+	}
 }
