@@ -106,9 +106,9 @@ func (c Config) Validate() error {
 	case c.Quota < 1:
 		return fmt.Errorf("%w: quota must be at least 1, got %d", ErrConfig, c.Quota)
 	case c.QueueLimit < 1:
-		return fmt.Errorf("%w: queue limit must be at least 1, got %d", ErrConfig, c.QueueLimit)
+		return fmt.Errorf("%w: queue-limit must be at least 1, got %d", ErrConfig, c.QueueLimit)
 	case c.EffectCapacity < 1:
-		return fmt.Errorf("%w: effect capacity must be at least 1, got %d", ErrConfig, c.EffectCapacity)
+		return fmt.Errorf("%w: effect-capacity must be at least 1, got %d", ErrConfig, c.EffectCapacity)
 	case c.Retry.Initial <= 0 || c.Retry.Factor < 1 || c.Retry.Max < c.Retry.Initial:
 		return fmt.Errorf("%w: retry policy needs initial > 0, factor >= 1, max >= initial", ErrConfig)
 	case int(c.Variant) >= len(variantNames):
