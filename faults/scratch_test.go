@@ -129,7 +129,8 @@ func countEntries(t *testing.T, dir string) int {
 
 // A run that ends early (cancelled half-way, or out of its decision budget)
 // leaves its storage full of messages in flight, live tasks and open
-// checks; the next run on that storage must still be the run on its own.
+// checks, and a run refused for its node's config leaves a node whose Reset
+// failed; the next run on that storage must still be the run on its own.
 func TestRunAfterAnUnfinishedRunOnTheSameStorage(t *testing.T) {
 	p, err := LoadPlan("shutdown-race")
 	if err != nil {
@@ -160,6 +161,14 @@ func TestRunAfterAnUnfinishedRunOnTheSameStorage(t *testing.T) {
 			cancel()
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("seed %d: %v, want the run cancelled", seed, err)
+			}
+		}
+
+		if seed%3 == 0 { // and a run refused: the node's Reset fails
+			bad := o
+			bad.Node.Quota = 0
+			if _, err := reused.run(context.Background(), bad); !errors.Is(err, invoker.ErrConfig) {
+				t.Fatalf("seed %d: %v, want the config refused", seed, err)
 			}
 		}
 
