@@ -10,7 +10,8 @@ import (
 )
 
 // recorder writes a run's schedule as it is taken. A nil recorder records
-// nothing, so a run that is not recorded pays one nil check per decision.
+// nothing: every method checks first, before it builds its entry, so a run
+// that is not recorded pays one nil check per decision.
 type recorder struct {
 	w    *bufio.Writer
 	werr error
@@ -24,12 +25,7 @@ func (r *recorder) header(o Options, strategy string) {
 	r.write(h.lines())
 }
 
-func (r *recorder) add(e Entry) {
-	if r == nil {
-		return
-	}
-	r.write(e.String() + "\n")
-}
+func (r *recorder) add(e Entry) { r.write(e.String() + "\n") }
 
 func (r *recorder) write(s string) {
 	if r.werr == nil {
@@ -38,30 +34,39 @@ func (r *recorder) write(s string) {
 }
 
 func (r *recorder) phase(s Stage) {
-	if r != nil {
-		r.add(Entry{Op: OpPhase, Stage: s})
+	if r == nil {
+		return
 	}
+	r.add(Entry{Op: OpPhase, Stage: s})
 }
 
 func (r *recorder) send(t timed) {
-	if r != nil {
-		r.add(Entry{Op: OpSend, At: t.at, Msg: t.msg})
+	if r == nil {
+		return
 	}
+	r.add(Entry{Op: OpSend, At: t.at, Msg: t.msg})
 }
 
 func (r *recorder) pick(c Choice) {
-	if r != nil {
-		r.add(Entry{Op: OpPick, Choice: c})
+	if r == nil {
+		return
 	}
+	r.add(Entry{Op: OpPick, Choice: c})
 }
 
 func (r *recorder) advance(to time.Duration) {
-	if r != nil {
-		r.add(Entry{Op: OpAdvance, At: to})
+	if r == nil {
+		return
 	}
+	r.add(Entry{Op: OpAdvance, At: to})
 }
 
-func (r *recorder) control(c Control) { r.add(Entry{Op: OpControl, Control: c}) }
+func (r *recorder) control(c Control) {
+	if r == nil {
+		return
+	}
+	r.add(Entry{Op: OpControl, Control: c})
+}
 
 func (r *recorder) fault(m invoker.Envelope, v Verdict) {
 	if r == nil {
