@@ -240,6 +240,6 @@ func jsonValueOf(v attribute.Value) jsonValue {
 		}
 		return jsonValue{Array: arr}
 	}
-	s := v.Emit()
+	s := v.String()
 	return jsonValue{String: &s}
 }

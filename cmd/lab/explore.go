@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +110,6 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 			return usageError("--out: %v", err)
 		}
 	}
-	lessGC()
 	counts := &explore.Counters{}
 	cfg.Observe = counts.Observe
 	srv, err := serveExploreMetrics(cmd, f, counts)
@@ -331,16 +329,6 @@ read or the reports are not shards of one exploration.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "report format: text or json")
 	return cmd
-}
-
-// lessGC lets the heap grow to 5x the live data before collecting, unless
-// GOGC says otherwise: runs allocate much short-lived memory while the live
-// heap stays at a few megabytes, and collecting a quarter as often saves
-// about 15% of the CPU time of an exploration.
-func lessGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 }
 
 // serveExploreMetrics serves the exploration's counters for Prometheus,

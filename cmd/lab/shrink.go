@@ -49,7 +49,6 @@ interrupted.`,
 			if out == "" {
 				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
 			}
-			lessGC()
 			res, err := explore.Shrink(cmd.Context(), sch, budget)
 			if errors.Is(err, explore.ErrNothingToShrink) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s: %v\n", args[0], err)
