@@ -143,3 +143,105 @@ func TestShrinkAcrossShapes(t *testing.T) {
 		})
 	}
 }
+
+// Shrinking keeps the failure, not only the invariant. Seed 66 of buggy
+// under none leaves spill files behind (clean-shutdown); without its
+// shutdown sends, a run also "violates clean-shutdown", in a dozen
+// decisions, by never shutting down, which is another failure. The shrunk
+// schedule must fail by the same check.
+func TestShrinkKeepsTheCheck(t *testing.T) {
+	cfg := config(t, invoker.Buggy, "none", 1)
+	cfg.FirstSeed, cfg.Workers = 66, 1
+	r, err := explore.Explore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Failed != 1 || r.Failures[0].Check != faults.CheckSpillLeft {
+		t.Fatalf("seed 66 no longer leaves spill files: pick another seed for this test: %+v", r.Failures)
+	}
+	if err := explore.Save(context.Background(), cfg, r, explore.SaveOptions{Dir: t.TempDir(), Shrink: true, ShrinkBudget: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	f := r.Failures[0]
+	if f.Shrunk == nil || f.Shrunk.Check != faults.CheckSpillLeft || f.Shrunk.Shrunk.Invocations == 0 {
+		t.Fatalf("shrunk: %+v", f.Shrunk)
+	}
+	data, err := os.ReadFile(f.Files[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := faults.ParseSchedule("shrunk", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := faults.Run(context.Background(), faults.ReplayOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK() || res.Violations[0].Check != faults.CheckSpillLeft {
+		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
+	}
+}
+
+// Save keeps the first PerInvariant failures of every invariant and check
+// (all with 0), and the report counts failures by check.
+func TestSavePerInvariant(t *testing.T) {
+	cfg := config(t, invoker.Buggy, "none", 100)
+	base, err := explore.Explore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCheck := map[[2]string]int{}
+	for _, f := range base.Failures {
+		perCheck[[2]string{f.Invariant, f.Check}]++
+	}
+	if len(perCheck) < 2 || perCheck[[2]string{faults.NoPanic, base.Failures[0].Check}] < 3 {
+		t.Fatalf("want two checks failing, one at least 3 times: %v", perCheck)
+	}
+	for inv, st := range base.ByInvariant {
+		var sum uint64
+		for check, c := range st.Checks {
+			sum += c.Failures
+			if want := uint64(perCheck[[2]string{inv, check}]); c.Failures != want {
+				t.Errorf("%s by %s: %d failures, want %d", inv, check, c.Failures, want)
+			}
+		}
+		if sum != st.Failures {
+			t.Errorf("%s: checks sum to %d of %d failures", inv, sum, st.Failures)
+		}
+	}
+	for _, per := range []int{2, 0} {
+		r := *base
+		r.Failures = append([]explore.Failure(nil), base.Failures...)
+		dir := t.TempDir()
+		if err := explore.Save(context.Background(), cfg, &r, explore.SaveOptions{Dir: dir, PerInvariant: per}); err != nil {
+			t.Fatal(err)
+		}
+		saved := map[[2]string]int{}
+		for _, f := range r.Failures {
+			if len(f.Files) == 2 {
+				saved[[2]string{f.Invariant, f.Check}]++
+			}
+		}
+		for k, n := range perCheck {
+			want := n
+			if per > 0 {
+				want = min(n, per)
+			}
+			if saved[k] != want {
+				t.Errorf("PerInvariant %d: %d failures of %v saved, want %d", per, saved[k], k, want)
+			}
+		}
+		if files, _ := os.ReadDir(dir); len(files) != 2*sumOf(saved) {
+			t.Errorf("PerInvariant %d: %d files in the directory, want %d", per, len(files), 2*sumOf(saved))
+		}
+	}
+}
+
+func sumOf(m map[[2]string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

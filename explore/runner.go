@@ -145,7 +145,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 	var f *Failure
 	if !r.OK() {
 		v := r.Violations[0]
-		f = &Failure{Seed: seed, Invariant: v.Invariant, Detail: v.Detail}
+		f = &Failure{Seed: seed, Invariant: v.Invariant, Check: v.Check, Detail: v.Detail}
 	}
 	if x.cfg.CheckDeterminism {
 		o2, err := x.Options(seed)

@@ -18,15 +18,20 @@ type SaveOptions struct {
 	// Shrink each saved failure, for at most ShrinkBudget.
 	Shrink       bool
 	ShrinkBudget time.Duration
+	// PerInvariant is how many failures of each invariant are saved (of
+	// each of its checks, see faults.Violation.Check), the first by seed;
+	// 0 saves every failure.
+	PerInvariant int
 	// Progress, if set, hears what is being saved.
 	Progress func(msg string)
 }
 
-// Save writes, for the first failing seed of every invariant, its report,
-// its recorded schedule and its shrunk schedule into opt.Dir, and notes
-// the files (and the shrinking) in the report. A seed is rerun in full
-// (the exploration stopped each run at its first violation) while being
-// recorded.
+// Save writes, for the first opt.PerInvariant failing seeds of every
+// invariant and check (every one if 0), its report, its recorded schedule and its
+// shrunk schedule into opt.Dir, and notes the files (and the shrinking) in
+// the report. A seed is rerun in full (the exploration stopped each run at
+// its first violation) while being recorded. Determinism failures have
+// nothing to save: their seed's two runs differed.
 func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
 	plans, err := builtinPlans()
 	if err != nil {
@@ -36,13 +41,14 @@ func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
 		return err
 	}
 	x := &explorer{cfg: &cfg, plans: plans}
-	saved := map[string]bool{}
+	saved := map[[2]string]int{}
 	for i := range r.Failures {
 		f := &r.Failures[i]
-		if saved[f.Invariant] || f.Invariant == Determinism {
+		key := [2]string{f.Invariant, f.Check}
+		if f.Invariant == Determinism || (opt.PerInvariant > 0 && saved[key] >= opt.PerInvariant) {
 			continue
 		}
-		saved[f.Invariant] = true
+		saved[key]++
 		if opt.Progress != nil {
 			opt.Progress(fmt.Sprintf("saving seed %d (%s)", f.Seed, f.Invariant))
 		}
@@ -64,8 +70,8 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 	if err != nil {
 		return err
 	}
-	if res.OK() || res.Violations[0].Invariant != f.Invariant {
-		return fmt.Errorf("the full run does not violate %s first", f.Invariant)
+	if v := res.Violations; len(v) == 0 || v[0].Invariant != f.Invariant || v[0].Check != f.Check {
+		return fmt.Errorf("the full run does not violate %s first", faults.Violation{Invariant: f.Invariant, Check: f.Check}.Failure())
 	}
 	stem := filepath.Join(opt.Dir, fmt.Sprintf("seed-%d-%s", f.Seed, f.Invariant))
 	schedFile := stem + ".schedule"

@@ -14,8 +14,9 @@ import (
 // ShrinkResult is a failing schedule made small.
 type ShrinkResult struct {
 	// Invariant is the one the original violated first, and the shrunk
-	// schedule still does.
+	// schedule still does, by the same Check (faults.Violation.Check).
 	Invariant string `json:"invariant"`
+	Check     string `json:"check"`
 	// Original is the failing schedule up to its first violation (where
 	// exploration stops a run); OriginalFull is the whole recorded run.
 	Original     ScheduleSize `json:"original"`
@@ -36,7 +37,13 @@ type ShrinkResult struct {
 }
 
 func (r *ShrinkResult) String() string {
-	return fmt.Sprintf("%s: %+v -> %+v, 1-minimal %t, %d replays", r.Invariant, r.Original, r.Shrunk, r.OneMinimal, r.Replays)
+	return fmt.Sprintf("%s: %+v -> %+v, 1-minimal %t, %d replays", r.Failure(), r.Original, r.Shrunk, r.OneMinimal, r.Replays)
+}
+
+// Failure names the failure kept: the invariant, and its check if it has
+// more than one.
+func (r *ShrinkResult) Failure() string {
+	return faults.Violation{Invariant: r.Invariant, Check: r.Check}.Failure()
 }
 
 // ScheduleSize counts a schedule's decisions: scheduler picks, what the
@@ -90,7 +97,7 @@ var defaultPick = faults.Choice{Invoker: -2}
 var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, faults.OpControl, faults.OpPick}
 
 // Shrink minimises a failing schedule: the smallest quota that still
-// fails, only the partitions its decisions mention, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first",
+// fails, only the partitions its decisions mention, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first, by the same check",
 // and repeats until no pass changes the run (the result is then 1-minimal)
 // or budget is spent. Candidates are replayed leniently; every accepted
 // one is re-recorded, so the result replays strictly.
@@ -107,7 +114,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	if r.OK() {
 		return nil, ErrNothingToShrink
 	}
-	sh.invariant = r.Violations[0].Invariant
+	sh.first = r.Violations[0]
 	sh.budget = max(4*r.Decisions, 20_000)
 	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err != nil {
@@ -116,7 +123,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	if base == nil {
 		return nil, fmt.Errorf("the schedule does not replay leniently as recorded")
 	}
-	res := &ShrinkResult{Invariant: sh.invariant, Original: sizeOf(base), OriginalFull: sizeOf(s)}
+	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
 	for {
 		changed := false
 		// A smaller quota needs fewer invocations to fill it.
@@ -177,8 +184,8 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	if err != nil {
 		return nil, fmt.Errorf("the shrunk schedule does not replay: %w", err)
 	}
-	if fr.OK() || fr.Violations[0].Invariant != sh.invariant {
-		return nil, fmt.Errorf("the shrunk schedule no longer violates %s first", sh.invariant)
+	if !sh.sameFailure(fr) {
+		return nil, fmt.Errorf("the shrunk schedule no longer violates %s first", sh.first.Failure())
 	}
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Seconds = time.Since(start).Seconds()
@@ -186,12 +193,25 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 }
 
 type shrinker struct {
-	ctx       context.Context
-	deadline  time.Time
-	invariant string
+	ctx      context.Context
+	deadline time.Time
+	// first is the original's first violation: a candidate must fail the
+	// same way, the same check of the same invariant. (The invariant alone
+	// is not enough: with its shutdown sends removed, a run that left
+	// spill files behind "violates clean-shutdown" by never shutting down.)
+	first     faults.Violation
 	budget    int
 	replays   int
 	outOfTime bool
+}
+
+// sameFailure reports whether a run's first violation is the original's.
+func (sh *shrinker) sameFailure(r *faults.Result) bool {
+	if r.OK() {
+		return false
+	}
+	v := r.Violations[0]
+	return v.Invariant == sh.first.Invariant && v.Check == sh.first.Check
 }
 
 // fails replays a candidate leniently up to its first violation.
@@ -204,7 +224,7 @@ func (sh *shrinker) fails(s *faults.Schedule) bool {
 	o := faults.ReplayOptions(s)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, sh.budget
 	r, err := faults.Run(sh.ctx, o)
-	return err == nil && !r.OK() && r.Violations[0].Invariant == sh.invariant
+	return err == nil && sh.sameFailure(r)
 }
 
 // rerecord runs a candidate leniently up to its first violation while
@@ -217,7 +237,7 @@ func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, erro
 	o.Lenient, o.StopAtViolation, o.Record, o.MaxDecisions = true, true, &buf, sh.budget
 	seen := collectFaults(&o)
 	r, err := faults.Run(sh.ctx, o)
-	if err != nil || r.OK() || r.Violations[0].Invariant != sh.invariant {
+	if err != nil || !sh.sameFailure(r) {
 		return nil, nil, nil //nolint:nilerr // a candidate that no longer fits is not kept
 	}
 	next, err := faults.ParseSchedule("shrunk", buf.Bytes())

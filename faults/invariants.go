@@ -30,7 +30,12 @@ var Invariants = []string{NoPanic, TermFencing, SingleAttempt, QuotaConservation
 // Violation is an invariant that did not hold, and the event that broke it.
 type Violation struct {
 	Invariant string
-	Detail    string
+	// Check is which of the invariant's checks failed (see the Check
+	// constants; for no-panic, the panic message): two violations of one
+	// invariant with different checks are different failures, which
+	// shrinking keeps apart.
+	Check  string
+	Detail string
 	// Event broke the invariant (for end-of-run checks, the last event).
 	Event invoker.Event
 	// Recent are the events that led to it, oldest first.
@@ -39,14 +44,39 @@ type Violation struct {
 
 func (v Violation) String() string { return v.Invariant + ": " + v.Detail }
 
-const leftoverSpill = "spill segment files left by"
+// The checks of invariants that have more than one way to fail, and of
+// those with one, its name. A no-panic violation's check is the panic
+// message.
+const (
+	CheckTaskAfterAbortAll   = "task-after-abort-all"
+	CheckEffectAfterAbortAll = "effect-after-abort-all"
+	CheckTwoTasks            = "two-live-tasks"
+	CheckTwoStateMachines    = "two-live-state-machines"
+	CheckSlots               = "slots-not-state-machines"
+	CheckEndedTwice          = "ended-twice"
+	CheckNeverEnded          = "never-ended"
+	CheckJoinTimeout         = "not-joined-in-time"
+	CheckSpillLeft           = "spill-files-left"
+	CheckNotFinished         = "invoker-not-finished"
+	CheckQueuedLeft          = "queued-invokes-left"
+	CheckUnnoticedCrash      = "crash-unnoticed"
+)
 
 // LeftoverSpill reports whether the violation is clean-shutdown finding
 // spill files on disk at the end: what Restate's buggy and fixed invokers
 // leave whenever invokes were still spilled when the node stopped, since
 // nothing removes the directory (invoker.Variant.RemovesSpill).
 func (v Violation) LeftoverSpill() bool {
-	return v.Invariant == CleanShutdown && strings.Contains(v.Detail, leftoverSpill)
+	return v.Invariant == CleanShutdown && v.Check == CheckSpillLeft
+}
+
+// Failure names the failure: the invariant and, if it has more than one
+// check, the check, as "invariant (check)".
+func (v Violation) Failure() string {
+	if v.Check == "" || v.Check == v.Invariant {
+		return v.Invariant
+	}
+	return v.Invariant + " (" + v.Check + ")"
 }
 
 // Bounds are the virtual-time limits of the time-bound invariants.
@@ -124,17 +154,17 @@ func emptied[K comparable, V any](m map[K]V, hint int) map[K]V {
 	return m
 }
 
-func (c *checker) violate(inv string, e *invoker.Event, format string, args ...any) {
-	v := Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...), Event: *e}
+func (c *checker) violate(inv, check string, e *invoker.Event, format string, args ...any) {
+	v := Violation{Invariant: inv, Check: check, Detail: fmt.Sprintf(format, args...), Event: *e}
 	if c.onViolate != nil {
 		c.onViolate(v)
 	}
 }
 
 // violateLast reports a violation found outside an event, at the latest.
-func (c *checker) violateLast(inv string, format string, args ...any) {
+func (c *checker) violateLast(inv, check string, format string, args ...any) {
 	e := c.last()
-	c.violate(inv, &e, format, args...)
+	c.violate(inv, check, &e, format, args...)
 }
 
 // observe checks one event; it must be the latest logged.
@@ -142,19 +172,19 @@ func (c *checker) observe(e *invoker.Event) {
 	key := invokerKey{e.Incarnation, e.Invoker}
 	switch e.Kind {
 	case invoker.KindPanic:
-		c.violate(NoPanic, e, "invoker%d panicked: %s", e.Invoker, e.Reason)
+		c.violate(NoPanic, e.Reason, e, "invoker%d panicked: %s", e.Invoker, e.Reason)
 		c.dead[key] = e.At
 	case invoker.KindAbortAll:
 		c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] = true
 		c.fencedTerms[termKey{e.Incarnation, e.PLE()}] = true
 	case invoker.KindTaskStart:
 		if c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] {
-			c.violate(TermFencing, e, "invoker%d started a task for %s %s after AbortAllPartition(%s)",
+			c.violate(TermFencing, CheckTaskAfterAbortAll, e, "invoker%d started a task for %s %s after AbortAllPartition(%s)",
 				e.Invoker, e.PLE(), e.Inv, e.PLE())
 		}
 		c.liveTasks[e.Inv]++
 		if n := c.liveTasks[e.Inv]; n > 1 {
-			c.violate(SingleAttempt, e, "%s has %d live tasks", e.Inv, n)
+			c.violate(SingleAttempt, CheckTwoTasks, e, "%s has %d live tasks", e.Inv, n)
 		}
 	case invoker.KindTaskEnd:
 		c.liveTasks[e.Inv]--
@@ -163,7 +193,7 @@ func (c *checker) observe(e *invoker.Event) {
 		case invoker.ISMState(e.From) == invoker.ISMNone:
 			c.liveISMs[e.Inv]++
 			if n := c.liveISMs[e.Inv]; n > 1 {
-				c.violate(SingleAttempt, e, "%s has %d live state machines", e.Inv, n)
+				c.violate(SingleAttempt, CheckTwoStateMachines, e, "%s has %d live state machines", e.Inv, n)
 			}
 		case invoker.ISMState(e.To) == invoker.ISMGone:
 			c.liveISMs[e.Inv]--
@@ -211,7 +241,7 @@ func (c *checker) observe(e *invoker.Event) {
 // whose AbortAllPartition an invoker of this incarnation already processed.
 func (c *checker) checkEffectFenced(e *invoker.Event) {
 	if c.fencedTerms[termKey{e.Incarnation, e.PLE()}] {
-		c.violate(TermFencing, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
+		c.violate(TermFencing, CheckEffectAfterAbortAll, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
 			e.Partition, e.PLE(), e.PLE())
 	}
 }
@@ -223,7 +253,7 @@ func (c *checker) checkTerminal(e *invoker.Event) {
 	}
 	c.terminal[e.Inv]++
 	if from.Terminal() || c.terminal[e.Inv] > 1 {
-		c.violate(NoLostInvocation, e, "%s ended twice (%s, then %s)", e.Inv, from, to)
+		c.violate(NoLostInvocation, CheckEndedTwice, e, "%s ended twice (%s, then %s)", e.Inv, from, to)
 	}
 }
 
@@ -243,7 +273,7 @@ func (c *checker) afterAction(n *invoker.Node, only []int) {
 	for _, q := range c.quotaViews {
 		bad := q.Used != q.ISMs || q.Used > q.Limit || q.Used < 0
 		if bad && !c.quotaBad[q.Invoker] {
-			c.violateLast(QuotaConservation, "invoker%d has %d/%d slots in use but %d state machines",
+			c.violateLast(QuotaConservation, CheckSlots, "invoker%d has %d/%d slots in use but %d state machines",
 				q.Invoker, q.Used, q.Limit, q.ISMs)
 		}
 		if bad != c.quotaBad[q.Invoker] {
@@ -266,7 +296,7 @@ func (c *checker) tick(now time.Duration, final bool) {
 			continue
 		}
 		if final || now-at > c.bounds.Shutdown {
-			c.violateLast(BoundedShutdown, "invoker%d was cancelled at %v and had not joined its tasks by %v",
+			c.violateLast(BoundedShutdown, CheckJoinTimeout, "invoker%d was cancelled at %v and had not joined its tasks by %v",
 				k.id, at, now)
 			delete(c.cancelled, k)
 		}
@@ -279,7 +309,7 @@ func (c *checker) tick(now time.Duration, final bool) {
 		}
 		for _, p := range c.servedBy(k.id) {
 			if seen, ok := c.noticed[p]; c.leaderAt[p] && (!ok || seen < at) {
-				c.violateLast(CrashVisibility, "invoker%d died at %v and p%d, still leader, had not noticed by %v",
+				c.violateLast(CrashVisibility, CheckUnnoticedCrash, "invoker%d died at %v and p%d, still leader, had not noticed by %v",
 					k.id, at, p, now)
 			}
 		}
@@ -297,10 +327,10 @@ func (c *checker) finish(n *invoker.Node) {
 		}
 	}
 	if len(lost) > 0 {
-		c.violateLast(NoLostInvocation, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
+		c.violateLast(NoLostInvocation, CheckNeverEnded, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
 	}
 	if files, where := n.LeftoverSpill(); files > 0 {
-		c.violateLast(CleanShutdown, "%d "+leftoverSpill+" %s", files, strings.Join(where, ", "))
+		c.violateLast(CleanShutdown, CheckSpillLeft, "%d spill segment files left by %s", files, strings.Join(where, ", "))
 	}
 	// Restate's invoker ends joined: nothing removes its spill directory.
 	// The graceful one ends closed.
@@ -310,10 +340,10 @@ func (c *checker) finish(n *invoker.Node) {
 	}
 	for i := range n.Invokers() {
 		if st := n.InvokerState(i); st != done && st != invoker.InvokerDead {
-			c.violateLast(CleanShutdown, "invoker%d ended %s, not %s", i, st, done)
+			c.violateLast(CleanShutdown, CheckNotFinished, "invoker%d ended %s, not %s", i, st, done)
 		}
 		if q := n.QueueLen(i); q > 0 {
-			c.violateLast(CleanShutdown, "invoker%d still holds %d queued invokes", i, q)
+			c.violateLast(CleanShutdown, CheckQueuedLeft, "invoker%d still holds %d queued invokes", i, q)
 		}
 	}
 }

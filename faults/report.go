@@ -159,6 +159,7 @@ type report struct {
 
 type violationReport struct {
 	Invariant string          `json:"invariant"`
+	Check     string          `json:"check"`
 	Detail    string          `json:"detail"`
 	Event     invoker.Event   `json:"event"`
 	Recent    []invoker.Event `json:"recent"`

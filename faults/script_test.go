@@ -1,11 +1,53 @@
 package faults_test
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
+	"lab/faults"
 	"lab/faults/scripttest"
 )
 
 // TestInvariantStories shows every invariant (README, Invariants) firing on the
-// timeline that breaks it, and holding on the one that does not.
-func TestInvariantStories(t *testing.T) { scripttest.Run(t, "testdata") }
+// timeline that breaks it, and holding on the one that does not. Every
+// violation names the check that fired, as its detail says it.
+func TestInvariantStories(t *testing.T) {
+	seen := map[string]bool{}
+	scripttest.RunWatching(t, "testdata", func(t *testing.T, r *faults.ScriptRunner) {
+		for _, v := range r.Result().Violations {
+			seen[v.Check] = true
+			if !checkFits(v) {
+				t.Errorf("%s: check %q does not fit the detail %q", v.Invariant, v.Check, v.Detail)
+			}
+		}
+	})
+	// The stories break nine of the twelve checks: the test is not vacuous.
+	if len(seen) < 9 {
+		t.Errorf("the stories fired %d checks (%v), want at least 9", len(seen), seen)
+	}
+}
+
+// detailOf is, for each check, the shape of the detail it writes.
+var detailOf = map[string]*regexp.Regexp{
+	faults.CheckTaskAfterAbortAll:   regexp.MustCompile(`^invoker\d+ started a task for .* after AbortAllPartition`),
+	faults.CheckEffectAfterAbortAll: regexp.MustCompile(`^p\d+ applied an effect of .* after AbortAllPartition`),
+	faults.CheckTwoTasks:            regexp.MustCompile(`^\S+ has \d+ live tasks$`),
+	faults.CheckTwoStateMachines:    regexp.MustCompile(`^\S+ has \d+ live state machines$`),
+	faults.CheckSlots:               regexp.MustCompile(`^invoker\d+ has \d+/\d+ slots in use but \d+ state machines$`),
+	faults.CheckEndedTwice:          regexp.MustCompile(`^\S+ ended twice`),
+	faults.CheckNeverEnded:          regexp.MustCompile(`^\d+ accepted invocations never ended`),
+	faults.CheckJoinTimeout:         regexp.MustCompile(`^invoker\d+ was cancelled at .* and had not joined`),
+	faults.CheckSpillLeft:           regexp.MustCompile(`^\d+ spill segment files left by`),
+	faults.CheckNotFinished:         regexp.MustCompile(`^invoker\d+ ended \S+, not \S+$`),
+	faults.CheckQueuedLeft:          regexp.MustCompile(`^invoker\d+ still holds \d+ queued invokes$`),
+	faults.CheckUnnoticedCrash:      regexp.MustCompile(`^invoker\d+ died at .* had not noticed`),
+}
+
+func checkFits(v faults.Violation) bool {
+	if v.Invariant == faults.NoPanic {
+		return v.Check != "" && strings.HasSuffix(v.Detail, "panicked: "+v.Check)
+	}
+	re, ok := detailOf[v.Check]
+	return ok && re.MatchString(v.Detail)
+}

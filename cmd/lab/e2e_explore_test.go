@@ -182,6 +182,7 @@ func TestShrinkCommand(t *testing.T) {
 	wantCode(t, r, 1)
 	shrunk := filepath.Join(dir, "seed1-shrunk.schedule")
 	if reportLine(t, r, "saved") != shrunk || reportLine(t, r, "invariant") != "no-panic" ||
+		reportLine(t, r, "check") != "assertion failed: self.invocation_state_machine_manager.has_partition(partition)" ||
 		!strings.HasPrefix(reportLine(t, r, "1-minimal"), "yes") {
 		t.Fatalf("shrink report:\n%v", r)
 	}

@@ -29,6 +29,7 @@ type exploreFlags struct {
 	stopOnFirst      bool
 	format, out      string
 	shrinkBudget     time.Duration
+	savePerInvariant int
 	workers          int
 	shard            string
 	checkDeterminism bool
@@ -87,6 +88,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.format, "format", "text", "report format: text or json")
 	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
 	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
+	fl.IntVar(&f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one)")
 	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers (default: one per core)")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare the event logs")
@@ -127,7 +129,8 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		return err
 	}
 	if f.out != "" && report.Failed > 0 && cmd.Context().Err() == nil {
-		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget}
+		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget,
+			PerInvariant: f.savePerInvariant}
 		if err := explore.Save(cmd.Context(), cfg, report, opt); err != nil && cmd.Context().Err() == nil {
 			return fmt.Errorf("--out: %w", err)
 		}
@@ -199,6 +202,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	}
 	if f.duration < 0 {
 		return cfg, usageError("--duration must not be negative")
+	}
+	if f.savePerInvariant < 0 {
+		return cfg, usageError("--save-per-invariant must not be negative")
 	}
 	if f.metricsAddr != "" {
 		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {

@@ -82,6 +82,9 @@ interrupted.`,
 			}
 			o, s := res.Original, res.Shrunk
 			fmt.Fprintf(stdout, "invariant    %s\n", res.Invariant)
+			if res.Check != res.Invariant {
+				fmt.Fprintf(stdout, "check        %s\n", res.Check)
+			}
 			fmt.Fprintf(stdout, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",
 				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls, o.Partitions, o.Quota)
 			fmt.Fprintf(stdout, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",

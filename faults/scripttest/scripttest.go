@@ -18,7 +18,12 @@ import (
 // -rewrite, and commit the changes only if you understand what caused them.
 // A script error or an expect that fails fails the test even when the golden
 // output records it.
-func Run(t *testing.T, dir string) {
+func Run(t *testing.T, dir string) { RunWatching(t, dir, nil) }
+
+// RunWatching is Run, and after every command, if after is not nil, hands
+// it the runner, for checks on the run so far (a config command starts a
+// new run).
+func RunWatching(t *testing.T, dir string, after func(t *testing.T, r *faults.ScriptRunner)) {
 	datadriven.Walk(t, dir, func(t *testing.T, path string) {
 		if !strings.HasSuffix(path, ".txt") {
 			return
@@ -43,6 +48,9 @@ func Run(t *testing.T, dir string) {
 			}
 			for _, f := range r.Failures()[before:] {
 				t.Errorf("%s: %s", d.Pos, f)
+			}
+			if after != nil {
+				after(t, r)
 			}
 			return out
 		})
