@@ -109,8 +109,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: queue-limit must be at least 1, got %d", ErrConfig, c.QueueLimit)
 	case c.EffectCapacity < 1:
 		return fmt.Errorf("%w: effect-capacity must be at least 1, got %d", ErrConfig, c.EffectCapacity)
-	case c.Retry.Initial <= 0 || c.Retry.Factor < 1 || c.Retry.Max < c.Retry.Initial:
-		return fmt.Errorf("%w: retry policy needs initial > 0, factor >= 1, max >= initial", ErrConfig)
+	case c.Retry.Initial <= 0:
+		return fmt.Errorf("%w: retry-initial must be positive, got %v", ErrConfig, c.Retry.Initial)
+	case !(c.Retry.Factor >= 1): // NaN too
+		return fmt.Errorf("%w: retry-factor must be at least 1, got %v", ErrConfig, c.Retry.Factor)
+	case c.Retry.Max < c.Retry.Initial:
+		return fmt.Errorf("%w: retry-max must be at least retry-initial (%v), got %v", ErrConfig, c.Retry.Initial, c.Retry.Max)
 	case int(c.Variant) >= len(variantNames):
 		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
 	case int(c.OnPanic) >= len(onPanicNames):
