@@ -7,50 +7,36 @@ import (
 	"lab/invoker"
 )
 
-// fewerPartitions is s on only the partitions its decisions mention,
-// renumbered from 0 in order (with one invoker per partition, invokers
-// are renumbered alike), or nil if it mentions every partition.
+// fewerPartitions is s on only the partitions its decisions mention, or
+// nil if it mentions every partition.
 func fewerPartitions(s *faults.Schedule) *faults.Schedule {
-	perPartition := !s.Header.Node.SharedInvoker
 	used := map[invoker.PartitionID]bool{}
-	note := func(p invoker.PartitionID) {
-		if p >= 0 {
-			used[p] = true
-		}
-	}
-	noteMsg := func(m invoker.Envelope) {
-		note(m.PLE.Partition)
-		if perPartition && invokerAddressed(m.Kind) {
-			note(invoker.PartitionID(m.Invoker))
-		}
-	}
 	for _, e := range s.Entries {
-		switch e.Op {
-		case faults.OpSend, faults.OpFault:
-			noteMsg(e.Msg)
-		case faults.OpPick:
-			if perPartition && e.Choice.Invoker >= 0 {
-				note(invoker.PartitionID(e.Choice.Invoker))
-			}
-		case faults.OpControl:
-			note(e.Control.Partition)
-			if e.Control.Rule.Partition != nil {
-				note(*e.Control.Rule.Partition)
-			}
+		for _, p := range mentioned(s, e) {
+			used[p] = true
 		}
 	}
 	if len(used) == 0 || len(used) >= s.Header.Node.Partitions {
 		return nil
 	}
-	order := make([]invoker.PartitionID, 0, len(used))
+	keep := make([]int, 0, len(used))
 	for p := range used {
-		order = append(order, p)
+		keep = append(keep, int(p))
 	}
-	slices.Sort(order)
+	slices.Sort(keep)
+	return onPartitions(s, keep)
+}
+
+// onPartitions is s on the partitions keep only (ascending), renumbered
+// from 0 in order (with one invoker per partition, invokers are
+// renumbered alike): every send, fault, pick and control that concerns
+// another partition is removed.
+func onPartitions(s *faults.Schedule, keep []int) *faults.Schedule {
 	to := map[invoker.PartitionID]invoker.PartitionID{}
-	for i, p := range order {
-		to[p] = invoker.PartitionID(i)
+	for i, p := range keep {
+		to[invoker.PartitionID(p)] = invoker.PartitionID(i)
 	}
+	perPartition := !s.Header.Node.SharedInvoker
 	move := func(p invoker.PartitionID) invoker.PartitionID {
 		if p < 0 {
 			return p
@@ -64,9 +50,12 @@ func fewerPartitions(s *faults.Schedule) *faults.Schedule {
 		}
 		return m
 	}
-	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
-	out.Header.Node.Partitions = len(used)
-	for i, e := range s.Entries {
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, 0, len(s.Entries))}
+	out.Header.Node.Partitions = len(keep)
+	for _, e := range s.Entries {
+		if slices.ContainsFunc(mentioned(s, e), func(p invoker.PartitionID) bool { _, ok := to[p]; return !ok }) {
+			continue
+		}
 		switch e.Op {
 		case faults.OpSend:
 			e.Msg = moveMsg(e.Msg)
@@ -85,9 +74,41 @@ func fewerPartitions(s *faults.Schedule) *faults.Schedule {
 				e.Control.Rule.Partition = &p
 			}
 		}
-		out.Entries[i] = e
+		out.Entries = append(out.Entries, e)
 	}
 	return out
+}
+
+// mentioned lists the partitions an entry of s concerns (with one invoker
+// per partition, an invoker stands for its partition).
+func mentioned(s *faults.Schedule, e faults.Entry) []invoker.PartitionID {
+	perPartition := !s.Header.Node.SharedInvoker
+	var ps []invoker.PartitionID
+	note := func(p invoker.PartitionID) {
+		if p >= 0 {
+			ps = append(ps, p)
+		}
+	}
+	switch e.Op {
+	case faults.OpSend, faults.OpFault:
+		if e.Msg.Kind == invoker.MsgNone {
+			break // a fault whose message is known by its id alone
+		}
+		note(e.Msg.PLE.Partition)
+		if perPartition && invokerAddressed(e.Msg.Kind) {
+			note(invoker.PartitionID(e.Msg.Invoker))
+		}
+	case faults.OpPick:
+		if perPartition && e.Choice.Invoker >= 0 {
+			note(invoker.PartitionID(e.Choice.Invoker))
+		}
+	case faults.OpControl:
+		note(e.Control.Partition)
+		if e.Control.Rule.Partition != nil {
+			note(*e.Control.Rule.Partition)
+		}
+	}
+	return ps
 }
 
 // invokerAddressed: messages sent to an invoker by number, not by partition.

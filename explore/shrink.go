@@ -28,9 +28,9 @@ type ShrinkResult struct {
 	Seconds float64 `json:"seconds"`
 	// OneMinimal: removing any one send, fault, task outcome or control,
 	// letting the default take any one pick, lowering the quota or dropping
-	// a partition nothing mentions, changes
-	// the run so that it no longer violates the invariant. False when the budget ran out
-	// first.
+	// any one partition (with everything that concerns it) changes the run
+	// so that it no longer fails the same way. False when the budget ran
+	// out first.
 	OneMinimal bool `json:"one_minimal"`
 	// Schedule is the shrunk schedule, which lab replay runs strictly.
 	Schedule []byte `json:"-"`
@@ -97,9 +97,11 @@ var defaultPick = faults.Choice{Invoker: -2}
 var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, faults.OpControl, faults.OpPick}
 
 // Shrink minimises a failing schedule: the smallest quota that still
-// fails, only the partitions its decisions mention, then delta debugging over its decisions, kind by kind, keeping "violates the same invariant first, by the same check",
-// and repeats until no pass changes the run (the result is then 1-minimal)
-// or budget is spent. Candidates are replayed leniently; every accepted
+// fails, only the partitions its decisions mention, then delta debugging
+// over its decisions, kind by kind, and over its partitions, keeping
+// "violates the same invariant first, by the same check", and repeats
+// until no pass changes the run (the result is then 1-minimal) or budget
+// is spent. Candidates are replayed leniently; every accepted
 // one is re-recorded, so the result replays strictly.
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
 	start := time.Now()
@@ -164,6 +166,21 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 			}
 			if nextText != nil && !bytes.Equal(nextText, text) {
 				base, text, changed = next, nextText, true
+			}
+		}
+		// As few partitions as still fail, with everything that concerns
+		// the others removed: last, as what the passes above leave (the
+		// shutdown of every invoker, say) is what keeps partitions.
+		if all := partitionsOf(base); len(all) > 1 {
+			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) })
+			if len(keep) > 0 && len(keep) < len(all) {
+				next, nextText, err := sh.rerecord(onPartitions(base, keep))
+				if err != nil {
+					return nil, err
+				}
+				if next != nil {
+					base, text, changed = next, nextText, true
+				}
 			}
 		}
 		if sh.outOfTime {
@@ -274,6 +291,15 @@ func enrich(s *faults.Schedule, msgs []invoker.Envelope) *faults.Schedule {
 		}
 	}
 	return out
+}
+
+// partitionsOf numbers s's partitions.
+func partitionsOf(s *faults.Schedule) []int {
+	all := make([]int, s.Header.Node.Partitions)
+	for i := range all {
+		all[i] = i
+	}
+	return all
 }
 
 // unitsOf are the indices of s's entries of kind op.
