@@ -3,7 +3,6 @@ package explore_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -41,11 +40,20 @@ func TestExploreSaveShrink(t *testing.T) {
 	if len(f.Files) != 3 || !strings.Contains(f.Files[2], "shrunk") {
 		t.Fatalf("files: %v", f.Files)
 	}
-	data, err := os.ReadFile(filepath.Join(f.Files[2]))
+	res := replayFile(t, f.Files[2])
+	if res.OK() || res.Violations[0].Invariant != f.Invariant {
+		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
+	}
+}
+
+// replayFile replays a saved schedule strictly.
+func replayFile(t *testing.T, path string) *faults.Result {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := faults.ParseSchedule("shrunk", data)
+	s, err := faults.ParseSchedule(path, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,9 +61,7 @@ func TestExploreSaveShrink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.OK() || res.Violations[0].Invariant != f.Invariant {
-		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
-	}
+	return res
 }
 
 // The report depends on the seeds alone, not on how many workers ran them.
@@ -169,18 +175,7 @@ func TestShrinkKeepsTheCheck(t *testing.T) {
 		f.Shrunk.Shrunk.Partitions != 1 {
 		t.Fatalf("shrunk: %+v", f.Shrunk)
 	}
-	data, err := os.ReadFile(f.Files[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := faults.ParseSchedule("shrunk", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := faults.Run(context.Background(), faults.ReplayOptions(s))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := replayFile(t, f.Files[2])
 	if res.OK() || res.Violations[0].Check != faults.CheckSpillLeft {
 		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
 	}
