@@ -18,6 +18,7 @@ type exploreReport struct {
 	Failures           []struct {
 		Seed      uint64   `json:"seed"`
 		Invariant string   `json:"invariant"`
+		Check     string   `json:"check"`
 		Replay    string   `json:"replay"`
 		Files     []string `json:"files"`
 		Shrunk    *struct {
@@ -29,6 +30,10 @@ type exploreReport struct {
 	ByInvariant map[string]struct {
 		Failures  uint64 `json:"failures"`
 		FirstSeed uint64 `json:"first_seed"`
+		Checks    map[string]struct {
+			Failures  uint64 `json:"failures"`
+			FirstSeed uint64 `json:"first_seed"`
+		} `json:"checks"`
 	} `json:"by_invariant"`
 	Coverage struct {
 		ISMPairs       map[string]uint64 `json:"ism_pairs"`
@@ -111,13 +116,35 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 		!reflect.DeepEqual(w.Coverage, m.Coverage) || !reflect.DeepEqual(m.Shards, []string{"0/3", "1/3", "2/3"}) {
 		t.Fatalf("merged shards differ from the whole:\nwhole  %+v\nmerged %+v", w, m)
 	}
+	if len(w.ByInvariant["no-panic"].Checks) == 0 {
+		t.Errorf("no failures by check: %+v", w.ByInvariant)
+	}
 	for i := range w.Failures {
-		if w.Failures[i].Seed != m.Failures[i].Seed || w.Failures[i].Invariant != m.Failures[i].Invariant {
+		if w.Failures[i].Seed != m.Failures[i].Seed || w.Failures[i].Invariant != m.Failures[i].Invariant ||
+			w.Failures[i].Check != m.Failures[i].Check {
 			t.Fatalf("failure %d: whole %+v, merged %+v", i, w.Failures[i], m.Failures[i])
 		}
 	}
 	// A shard given twice is refused.
 	wantUsageError(t, lab(t, "explore", "merge", files[0], files[0]), true, "shard 0/3 appears twice")
+}
+
+// --save-per-invariant 0 saves every failure, not the first of each.
+func TestExploreSavesEveryFailure(t *testing.T) {
+	out := t.TempDir()
+	r := lab(t, "explore", "--plan", "none", "--seeds", "100", "--format", "json", "--out", out,
+		"--save-per-invariant", "0", "--shrink-budget", "0")
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if len(rep.Failures) < 3 {
+		t.Fatalf("want several failures: %+v", rep.Failures)
+	}
+	for _, f := range rep.Failures {
+		if len(f.Files) != 2 || f.Check == "" {
+			t.Errorf("seed %d: files %v, check %q", f.Seed, f.Files, f.Check)
+		}
+	}
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--save-per-invariant", "-1"), true, "--save-per-invariant")
 }
 
 func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
