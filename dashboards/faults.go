@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 dashboard.Dashboard (schema v1) is what Grafana 12.3, the version compose.yaml runs, provisions from files; schema v2 (dashboardv2) is experimental there, behind the dashboardNewLayouts and kubernetesDashboards feature toggles.
+
 package dashboards
 
 import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
