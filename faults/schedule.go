@@ -196,11 +196,21 @@ func (h ScheduleHeader) lines() string {
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
-		"bound-shutdown=%s bound-crash=%s max-decisions=%d\n",
+		"bound-shutdown=%s bound-crash=%s max-decisions=%d%s\n",
 		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, h.MaxDecisions)
+		h.Bounds.Shutdown, h.Bounds.Crash, h.MaxDecisions, sharedTmpDirArg(n))
+}
+
+// sharedTmpDirArg is ` shared-tmp-dir=true` for a node whose invokers
+// share one spill directory, and nothing otherwise, so that the headers and
+// first events of every other run read as they always have.
+func sharedTmpDirArg(n invoker.Config) string {
+	if n.SharedTmpDir {
+		return " shared-tmp-dir=true"
+	}
+	return ""
 }
 
 // escapeName keeps a name one argument: spaces, `=` and `#` are escaped.

@@ -106,7 +106,8 @@ func scriptMsg(err error) string {
 func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
-		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "max-decisions")
+		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "max-decisions",
+		"shared-tmp-dir")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -124,6 +125,9 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	case "per-partition", "":
 	default:
 		a.fail("invokers=%s: want shared or per-partition", layout)
+	}
+	if _, ok := a.lookup("shared-tmp-dir"); ok {
+		n.SharedTmpDir = a.bool("shared-tmp-dir")
 	}
 	n.Retry.Initial, n.Retry.Max = a.duration("retry-initial", 0), a.duration("retry-max", 0)
 	n.Retry.Factor = a.float("retry-factor")

@@ -42,7 +42,8 @@ func init() {
 // config starts a fresh node.
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
-	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic")
+	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
+		"shared-tmp-dir")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -71,6 +72,9 @@ func (r *ScriptRunner) config(c Command) error {
 	case "":
 	default:
 		a.fail("invokers=%s: want shared or per-partition", v)
+	}
+	if _, ok := a.lookup("shared-tmp-dir"); ok {
+		cfg.node.SharedTmpDir = a.bool("shared-tmp-dir")
 	}
 	switch v, _ := a.lookup("spill"); v {
 	case "memory":

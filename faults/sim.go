@@ -439,9 +439,10 @@ func (o Options) describe(strategy string) string {
 	}
 	w := o.Workload
 	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d "+
-		"queue-limit=%d effect-capacity=%d on-panic=%s invocations=%d step-downs=%d kills=%d",
+		"queue-limit=%d effect-capacity=%d on-panic=%s invocations=%d step-downs=%d kills=%d%s",
 		o.Seed, o.Node.Variant, o.Plan.Name, strategy, o.Node.Partitions, layout, o.Node.Quota,
-		o.Node.QueueLimit, o.Node.EffectCapacity, o.Node.OnPanic, w.Invocations, w.StepDowns, w.Kills)
+		o.Node.QueueLimit, o.Node.EffectCapacity, o.Node.OnPanic, w.Invocations, w.StepDowns, w.Kills,
+		sharedTmpDirArg(o.Node))
 }
 
 func (s *Sim) drawShutdown() {

@@ -23,6 +23,7 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg.Quota = rapid.IntRange(1, 8).Draw(t, "quota")
 	cfg.QueueLimit = rapid.IntRange(1, 8).Draw(t, "queue-limit")
 	cfg.EffectCapacity = rapid.IntRange(1, 4).Draw(t, "effect-capacity")
+	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir")
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")

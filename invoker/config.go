@@ -25,6 +25,12 @@ type Config struct {
 	Retry          RetryPolicy
 	// Store opens the spill store of one invoker; nil keeps segments in memory.
 	Store StoreFactory
+	// SharedTmpDir gives every invoker of an incarnation one spill store,
+	// as Restate does when worker.invoker.tmp-dir is set: gen_tmp_dir then
+	// returns that path to every per-partition invoker, and each numbers
+	// its segment files from 0, so their files collide. Without it each
+	// invoker has its own $TMP/invoker-<ULID>, as by default.
+	SharedTmpDir bool
 	// OnPanic is what follows an invoker's panic: the whole process aborts
 	// (the default, as in January 2025), or only the invoker dies and its
 	// partition processors' watch notices (restatedev/restate#4103).

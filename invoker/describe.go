@@ -104,6 +104,9 @@ func (e Event) what() string {
 	case KindNodeAbort:
 		return fmt.Sprintf("process aborted on invoker%d's panic (panic = \"abort\"): every invoker, task and partition processor stopped", e.Invoker)
 	case KindRestart:
+		if e.N > 0 {
+			return fmt.Sprintf("restarted, incarnation %d; the shared tmp-dir's %d segment files deleted", e.Incarnation, e.N)
+		}
 		return fmt.Sprintf("restarted, incarnation %d", e.Incarnation)
 	case KindSent:
 		return fmt.Sprintf("#%d %s %s", e.MsgID, e.route(), e.Envelope())

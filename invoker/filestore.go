@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,7 +44,7 @@ func (s *FileStore) path(id uint64) string {
 func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 	f, err := os.OpenFile(s.path(id), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("spill segment %d: %w", id, err)
+		return fmt.Errorf("spill segment %d: %w", id, withoutDir(err))
 	}
 	w := bufio.NewWriter(f)
 	var buf []byte
@@ -63,7 +64,7 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 		werr = cerr
 	}
 	if werr != nil {
-		return fmt.Errorf("spill segment %d: %w", id, werr)
+		return fmt.Errorf("spill segment %d: %w", id, withoutDir(werr))
 	}
 	return nil
 }
@@ -73,11 +74,11 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 	data, err := os.ReadFile(s.path(id))
 	if err != nil {
-		return nil, fmt.Errorf("load segment %d: %w", id, err)
+		return nil, fmt.Errorf("load segment %d: %w", id, withoutDir(err))
 	}
 	cmds, derr := decodeSegment(data)
 	if err := os.Remove(s.path(id)); err != nil && derr == nil {
-		return nil, fmt.Errorf("load segment %d: %w", id, err)
+		return nil, fmt.Errorf("load segment %d: %w", id, withoutDir(err))
 	}
 	if derr != nil {
 		return nil, fmt.Errorf("load segment %d: %w", id, derr)
@@ -177,6 +178,17 @@ func (s *FileStore) Segments() ([]uint64, error) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids, nil
+}
+
+// withoutDir names a file by its base name in err: the directory is a
+// random temporary one, and errors go into the event log, whose hash must
+// not depend on it.
+func withoutDir(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: filepath.Base(pe.Path), Err: pe.Err}
+	}
+	return err
 }
 
 // Remove deletes the directory and every segment in it.

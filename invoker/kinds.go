@@ -56,7 +56,7 @@ var kindSpecs = [NumKinds]KindSpec{
 		Index: "journal entry of the effect", States: StatusState, From: "the invocation's status (dropped-not-invoked)"},
 	KindExitNoticed: {Name: "pp.invoker-exit", Actor: ActorPartition, Doc: "the partition saw its invoker die"},
 	KindStopIngress: {Name: "node.stop-ingress", Actor: ActorNode, Doc: "the ingress stopped accepting invocations"},
-	KindRestart:     {Name: "node.restart", Actor: ActorNode, Doc: "a new incarnation of every invoker"},
+	KindRestart:     {Name: "node.restart", Actor: ActorNode, Doc: "a new incarnation of every invoker (N: the files a shared tmp-dir held, deleted)"},
 	KindNodeAbort: {Name: "node.abort", Actor: ActorNode,
 		Doc: "the process aborted on the panic of invoker Invoker: every invoker, task and partition processor stopped",
 		N:   "other invokers stopped with it"},

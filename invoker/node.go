@@ -138,7 +138,13 @@ func (n *Node) openInvokers(incarnation int, buf []*Invoker) ([]*Invoker, error)
 			serves = all[i : i+1 : i+1]
 		}
 		iv := n.spareInvoker()
-		store, err := n.openStore(iv, i, incarnation)
+		var store SegmentStore
+		var err error
+		if n.cfg.SharedTmpDir && i > 0 {
+			store = invokers[0].queue.store
+		} else {
+			store, err = n.openStore(iv, i, incarnation)
+		}
 		if err != nil {
 			for _, iv := range invokers {
 				_ = iv.queue.store.Remove()
@@ -460,7 +466,9 @@ func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int)
 // Restart replaces every invoker with a fresh one, as a process restart
 // does: in-memory state, queues and tasks are gone; the status tables
 // survive, and every partition processor waits for a leader epoch. Spill
-// directories that were never removed stay where they are.
+// directories that were never removed stay where they are, except a shared
+// tmp-dir: the new invokers' SegmentQueue::init deletes the directory it
+// finds there (N of the restart event counts the files it held).
 func (n *Node) Restart() error {
 	if n.resetErr != nil {
 		return n.unusable()
@@ -468,6 +476,16 @@ func (n *Node) Restart() error {
 	fresh, err := n.openInvokers(n.incarnation+1, nil)
 	if err != nil {
 		return err
+	}
+	wiped := 0
+	if n.cfg.SharedTmpDir && len(n.invokers) > 0 {
+		store := n.invokers[0].queue.store
+		if ids, err := store.Segments(); err == nil {
+			wiped = len(ids)
+		}
+		if err := store.Remove(); err != nil {
+			wiped = 0 // what could not be removed is still there, and counted
+		}
 	}
 	for _, iv := range n.invokers {
 		iv.abortAllTasks(EndNodeRestart)
@@ -488,7 +506,7 @@ func (n *Node) Restart() error {
 	for _, pp := range n.pps {
 		pp.leader = false
 	}
-	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
+	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition, N: wiped})
 	return nil
 }
 
@@ -537,12 +555,19 @@ func (n *Node) Down() bool { return n.down }
 // names are random.
 func (n *Node) LeftoverSpill() (files int, where []string) {
 	check := func(iv *Invoker) {
+		if n.cfg.SharedTmpDir && iv.id > 0 {
+			return // invoker 0's store is its incarnation's tmp-dir
+		}
 		ids, err := iv.queue.store.Segments()
 		if err != nil || len(ids) == 0 {
 			return
 		}
 		files += len(ids)
-		where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
+		if n.cfg.SharedTmpDir {
+			where = append(where, fmt.Sprintf("the shared tmp-dir@%d", iv.incarnation))
+		} else {
+			where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
+		}
 	}
 	for _, iv := range slices.Concat(n.retired, n.invokers) {
 		check(iv)

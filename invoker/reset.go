@@ -3,6 +3,7 @@ package invoker
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Reset makes n exactly what New(cfg) returns, for a new run, reusing the
@@ -46,13 +47,16 @@ func (n *Node) unusable() error { return fmt.Errorf("%w: %w", errUnusable, n.res
 
 // empty makes n a zero Node that keeps its memory: the invokers of every
 // incarnation go to spareInvokers (with their stores, if the node made them
-// itself), the partition processors stay past len(n.pps) for init.
+// itself), the partition processors stay past len(n.pps) for init. A store
+// that invokers shared (a shared tmp-dir) stays with one of them only: a
+// store reused is emptied, and must not be another invoker's too.
 func (n *Node) empty() {
 	spare := n.spareInvokers
+	first := len(spare)
 	for _, ivs := range [][]*Invoker{n.invokers, n.retired} {
 		for _, iv := range ivs {
-			if !n.ownStores {
-				iv.queue.store = nil // the caller's: not reused
+			if !n.ownStores || slices.ContainsFunc(spare[first:], func(o *Invoker) bool { return o.queue.store == iv.queue.store }) {
+				iv.queue.store = nil // the caller's, or another spare's: not reused
 			}
 			spare = append(spare, iv)
 		}

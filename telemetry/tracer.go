@@ -155,8 +155,12 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 
 // nodeKey is the node config without its store (a function, not comparable text).
 func nodeKey(c invoker.Config) string {
-	return fmt.Sprintf("%d %v %v %d %d %d %+v", c.Partitions, c.SharedInvoker, c.Variant, c.Quota,
+	key := fmt.Sprintf("%d %v %v %d %d %d %+v", c.Partitions, c.SharedInvoker, c.Variant, c.Quota,
 		c.QueueLimit, c.EffectCapacity, c.Retry)
+	if c.SharedTmpDir { // only then, so that every other run keeps its trace ids
+		key += " shared-tmp-dir"
+	}
+	return key
 }
 
 func layout(c invoker.Config) string {

@@ -100,6 +100,9 @@ func (m Model) header() []string {
 	if info.Node.SharedInvoker {
 		layout = "shared"
 	}
+	if info.Node.SharedTmpDir {
+		layout += ", shared tmp-dir"
+	}
 	run := "▶ RUNNING " + formatSpeed(v.Speed)
 	switch {
 	case v.Done:

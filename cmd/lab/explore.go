@@ -78,6 +78,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.run.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs")
 	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process) or watch (the invoker alone)")
+	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape, workload and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
@@ -268,6 +269,8 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 		switch fl.Name {
 		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic":
 			shape = append(shape, "--"+fl.Name+" "+fl.Value.String())
+		case "shared-tmp-dir":
+			shape = append(shape, "--shared-tmp-dir="+fl.Value.String())
 		}
 	})
 	extra := strings.Join(shape, " ")

@@ -23,6 +23,7 @@ type runFlags struct {
 	stepDowns, kills       int
 	scheduler              string
 	onPanic                string
+	sharedTmpDir           bool
 	output                 outputFlags
 }
 
@@ -49,6 +50,8 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 	return cmd
 }
 
+const sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide)"
+
 // register adds the flags of a run; lab run and lab tui share them.
 func (f *runFlags) register(fl *pflag.FlagSet) {
 	wl := faults.DefaultWorkload()
@@ -64,6 +67,7 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process, as in January 2025) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)")
+	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 	f.output.register(fl)
 	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
@@ -99,6 +103,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	default:
 		return faults.Options{}, usageError("--invokers %s: want per-partition or shared", f.invoker)
 	}
+	node.SharedTmpDir = f.sharedTmpDir
 	if err := node.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}
