@@ -90,7 +90,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"partition"}),
 		deaths: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_invoker_deaths_total",
-			Help: "Invokers that died on a failed assertion (restate#2543's has_partition).",
+			Help: "Invokers that panicked: a failed assertion (restate#2543's has_partition) or a failed spill write or read.",
 		}, []string{"invoker"}),
 		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_faults_injected_total",

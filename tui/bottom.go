@@ -321,7 +321,7 @@ func (m Model) helpPane(height int) []string {
 	return lines
 }
 
-const helpText = "Partitions: sm = invocations with a state machine on the invoker; wait = invoked " +
+const helpText = "Partitions: sm = invocations with a state machine on the invoker; queue = invoked " +
 	"without one (queued, in transit, or waiting for a leader). Invokers: queue length, in memory " +
 	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +

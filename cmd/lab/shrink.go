@@ -23,7 +23,7 @@ func newShrinkCmd() *cobra.Command {
 terminal UI: find the smallest quota, the fewest partitions and the fewest
 sends (invocations, step-downs, kills), task outcomes, faults, controls
 and scheduler picks with which it still violates the invariant it
-violated first. The result
+violated first, by the same check. The result
 is 1-minimal (removing any one of them makes the violation go away) unless
 the budget runs out, ends at the violation, and replays with lab replay.
 
