@@ -224,3 +224,33 @@ func TestShrinkCommand(t *testing.T) {
 	}
 	wantUsageError(t, lab(t, "shrink", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
 }
+
+// --shared-tmp-dir reaches the node, the schedule header, the replay and
+// explore's rerun command: the fixed invoker then panics on a segment
+// another partition's invoker consumed.
+func TestSharedTmpDirFlag(t *testing.T) {
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "shared.schedule")
+	r := lab(t, "run", "--variant", "fixed", "--plan", "none", "--shared-tmp-dir", "--queue-limit", "2", "--seed", "2",
+		"--schedule-out", sched, "--spill-dir", spillDir(t))
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "panicked: Unable to load a segment") {
+		t.Fatalf("no load panic:\n%v", r)
+	}
+	rr := lab(t, "replay", sched, "--spill-dir", spillDir(t))
+	wantCode(t, rr, 1)
+	if reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+	without := lab(t, "run", "--variant", "fixed", "--plan", "none", "--queue-limit", "2", "--seed", "2", "--spill-dir", spillDir(t))
+	if strings.Contains(without.stdout, "Unable to load a segment") {
+		t.Errorf("the same seed with a directory per invoker panics too:\n%v", without)
+	}
+	e := lab(t, "explore", "--variant", "fixed", "--plan", "none", "--shared-tmp-dir", "--queue-limit", "2", "--seeds", "5",
+		"--format", "json")
+	wantCode(t, e, 1)
+	rep := parseExplore(t, e)
+	if len(rep.Failures) == 0 || !strings.Contains(rep.Failures[0].Replay, "--shared-tmp-dir=true") {
+		t.Fatalf("explore's rerun command: %+v", rep.Failures)
+	}
+}
