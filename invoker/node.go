@@ -554,9 +554,13 @@ func (n *Node) Down() bool { return n.down }
 // of every incarnation. It names the invokers, not the directories, whose
 // names are random.
 func (n *Node) LeftoverSpill() (files int, where []string) {
+	var counted []int // incarnations whose shared tmp-dir was counted
 	check := func(iv *Invoker) {
-		if n.cfg.SharedTmpDir && iv.id > 0 {
-			return // invoker 0's store is its incarnation's tmp-dir
+		if n.cfg.SharedTmpDir {
+			if slices.Contains(counted, iv.incarnation) {
+				return
+			}
+			counted = append(counted, iv.incarnation)
 		}
 		ids, err := iv.queue.store.Segments()
 		if err != nil || len(ids) == 0 {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -428,5 +430,34 @@ func TestSegQueueDiscardKeepsFilesUntilRemove(t *testing.T) {
 	}
 	if ids, err := store.Segments(); err != nil || len(ids) != 0 {
 		t.Fatalf("after Remove: %v, %v", ids, err)
+	}
+}
+
+// A removed store is gone for every invoker that shares it (a shared
+// tmp-dir): files and memory alike refuse what comes after, and keep no
+// segment. The error names the file, never the random directory, because
+// it goes into the hashed event log.
+func TestStoreAfterRemove(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			if err := s.Write(0, []InvokeCmd{{Inv: "a"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Remove(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Read(0); err == nil {
+				t.Error("read segment 0 after Remove")
+			} else if strings.Contains(err.Error(), os.TempDir()) {
+				t.Errorf("the error names the directory: %v", err)
+			}
+			if err := s.Write(1, []InvokeCmd{{Inv: "b"}}); err == nil {
+				t.Error("wrote segment 1 after Remove")
+			}
+			if ids, _ := s.Segments(); len(ids) != 0 {
+				t.Errorf("segments %v after Remove", ids)
+			}
+		})
 	}
 }

@@ -49,6 +49,9 @@ type MemStore struct {
 	name                 string
 	invoker, incarnation int
 	segments             map[uint64][]InvokeCmd
+	// removed: like a deleted directory, the store takes no more segments
+	// (invokers sharing a tmp-dir can outlive the one that removed it).
+	removed bool
 }
 
 // reuse makes a removed store the new store of an invoker, keeping its map.
@@ -58,6 +61,9 @@ func (s *MemStore) reuse(invoker, incarnation int) {
 }
 
 func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
+	if s.removed {
+		return fmt.Errorf("spill segment %d: %s was removed", id, s)
+	}
 	if s.segments == nil {
 		s.segments = map[uint64][]InvokeCmd{}
 	}
@@ -89,6 +95,7 @@ func (s *MemStore) Segments() ([]uint64, error) {
 // Remove empties the store; its map is kept for reuse.
 func (s *MemStore) Remove() error {
 	clear(s.segments)
+	s.removed = true
 	return nil
 }
 
