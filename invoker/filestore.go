@@ -43,6 +43,9 @@ func (s *FileStore) path(id uint64) string {
 // Write encodes the segment as a count followed by length-prefixed records.
 func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 	f, err := os.OpenFile(s.path(id), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("spill segment %d: %w", id, ErrStoreRemoved)
+	}
 	if err != nil {
 		return fmt.Errorf("spill segment %d: %w", id, withoutDir(err))
 	}
@@ -73,6 +76,9 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 // decoded is lost either way, so its file is removed too.
 func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 	data, err := os.ReadFile(s.path(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load segment %d: %w", id, ErrNoSegment)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load segment %d: %w", id, withoutDir(err))
 	}

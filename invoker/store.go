@@ -1,6 +1,7 @@
 package invoker
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -32,6 +33,15 @@ type SegmentStore interface {
 	String() string
 }
 
+// The errors of a segment that is not there and of a store that was
+// removed read the same from every store: they go into the event log, whose
+// hash must not depend on where the segments were kept (exploration keeps
+// them in memory, lab run and lab replay in files).
+var (
+	ErrNoSegment    = errors.New("no such segment")
+	ErrStoreRemoved = errors.New("the spill directory was removed")
+)
+
 // StoreFactory opens the spill store of one invoker of one node incarnation.
 type StoreFactory func(invoker, incarnation int) (SegmentStore, error)
 
@@ -62,7 +72,7 @@ func (s *MemStore) reuse(invoker, incarnation int) {
 
 func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
 	if s.removed {
-		return fmt.Errorf("spill segment %d: %s was removed", id, s)
+		return fmt.Errorf("spill segment %d: %w", id, ErrStoreRemoved)
 	}
 	if s.segments == nil {
 		s.segments = map[uint64][]InvokeCmd{}
@@ -74,7 +84,7 @@ func (s *MemStore) Write(id uint64, cmds []InvokeCmd) error {
 func (s *MemStore) Read(id uint64) ([]InvokeCmd, error) {
 	cmds, ok := s.segments[id]
 	if !ok {
-		return nil, fmt.Errorf("%s: segment %d not found", s, id)
+		return nil, fmt.Errorf("load segment %d: %w", id, ErrNoSegment)
 	}
 	delete(s.segments, id)
 	return cmds, nil

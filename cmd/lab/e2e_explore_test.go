@@ -246,11 +246,19 @@ func TestSharedTmpDirFlag(t *testing.T) {
 	if strings.Contains(without.stdout, "Unable to load a segment") {
 		t.Errorf("the same seed with a directory per invoker panics too:\n%v", without)
 	}
+	// Exploration keeps segments in memory, lab replay in files: the
+	// failures read the same, so what explore saved replays strictly.
+	out := filepath.Join(dir, "out")
 	e := lab(t, "explore", "--variant", "fixed", "--plan", "none", "--shared-tmp-dir", "--queue-limit", "2", "--seeds", "5",
-		"--format", "json")
+		"--format", "json", "--out", out)
 	wantCode(t, e, 1)
 	rep := parseExplore(t, e)
-	if len(rep.Failures) == 0 || !strings.Contains(rep.Failures[0].Replay, "--shared-tmp-dir=true") {
-		t.Fatalf("explore's rerun command: %+v", rep.Failures)
+	if len(rep.Failures) == 0 || !strings.Contains(rep.Failures[0].Replay, "--shared-tmp-dir=true") || len(rep.Failures[0].Files) != 3 {
+		t.Fatalf("explore's rerun command and files: %+v", rep.Failures)
+	}
+	for _, f := range rep.Failures[0].Files[1:] {
+		if r := lab(t, "replay", f, "--spill-dir", spillDir(t)); r.code != 1 || !strings.Contains(r.stdout, "Unable to load a segment") {
+			t.Errorf("lab replay %s:\n%v", f, r)
+		}
 	}
 }
