@@ -114,8 +114,9 @@ func (m Model) header() []string {
 	case v.Paused:
 		run = styleTitle.Render("❚❚ PAUSED")
 	}
+	// The run's state before the layout: a narrow screen cuts the end.
 	line1 := fmt.Sprintf("%s seed %d · %s · %s · %s · %s", styleTitle.Render("lab"),
-		info.Seed, info.Variant, info.Plan, layout, run)
+		info.Seed, info.Variant, info.Plan, run, layout)
 	inv := styleGood.Render("invariants ok")
 	if len(v.Violations) > 0 {
 		inv = styleBad.Render("✗ VIOLATED " + violatedNames(v.Violations))
