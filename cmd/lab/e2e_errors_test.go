@@ -20,6 +20,9 @@ func TestRunBadInput(t *testing.T) {
 		"name: x\nrules:\n  - kinds: [ack]\n    action: delay\n    delay: 5parsecs\n")
 	badWindow := writeFile(t, dir, "bad-window.json",
 		`{"name": "x", "rules": [{"kinds": ["ack"], "action": "delay", "delay": "5ms", "window": {"from": "soon"}}]}`+"\n")
+	const planSrc = "name: x\nrules: []\n"
+	goodPlan := writeFile(t, dir, "good-plan.yaml", planSrc)
+	oneOutput := filepath.Join(dir, "one-output")
 	missingPlan := filepath.Join(dir, "missing-plan.yaml")
 	missingDir := filepath.Join(dir, "no-such-dir")
 	spill := spillDir(t)
@@ -48,6 +51,13 @@ func TestRunBadInput(t *testing.T) {
 		{"spill-dir missing", []string{"--spill-dir", missingDir}, []string{"--spill-dir", missingDir}},
 		{"events in a missing directory", []string{"--events", filepath.Join(missingDir, "ev.jsonl")}, []string{"--events", missingDir}},
 		{"events is a directory", []string{"--events", dir}, []string{"--events"}},
+		// Two outputs in one file interleaved the event log and the schedule.
+		{"events and schedule in one file", []string{"--events", oneOutput, "--schedule-out", oneOutput},
+			[]string{"--schedule-out " + oneOutput + ": the same file as --events"}},
+		{"trace over the plan", []string{"--plan", goodPlan, "--trace-out", goodPlan},
+			[]string{"--trace-out " + goodPlan + ": the same file as --plan"}},
+		{"schedule over the plan", []string{"--plan", goodPlan, "--schedule-out", filepath.Join(dir, ".", "good-plan.yaml")},
+			[]string{"the same file as --plan"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +71,12 @@ func TestRunBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(missingDir); err == nil {
 		t.Errorf("a failed run created %s", missingDir)
+	}
+	if _, err := os.Stat(oneOutput); err == nil {
+		t.Errorf("a refused run created %s", oneOutput)
+	}
+	if got, err := os.ReadFile(goodPlan); err != nil || string(got) != planSrc {
+		t.Errorf("a refused run changed its plan file: %q, %v", got, err)
 	}
 }
 

@@ -63,6 +63,14 @@ func TestReplayBadSchedules(t *testing.T) {
 			wantUsageError(t, r, true, tc.want)
 		})
 	}
+	// An output over the schedule being replayed overwrote it.
+	for _, flag := range []string{"--events", "--trace-out"} {
+		r := lab(t, "replay", good, flag, good, "--spill-dir", spillDir(t))
+		wantUsageError(t, r, true, flag+" "+good+": the same file as the schedule replayed")
+		if now, err := os.ReadFile(good); err != nil || string(now) != text {
+			t.Fatalf("replay %s %s changed the schedule (%v)", flag, good, err)
+		}
+	}
 }
 
 // A run that fails leaves no half-written schedule behind.

@@ -24,6 +24,9 @@ type outputFlags struct {
 	scheduleOut, pace        string
 	verbose                  bool
 	tel                      telemetryFlags
+	// inputs are the files the command reads (a plan, a schedule): no
+	// output may overwrite them.
+	inputs []namedPath
 }
 
 func (o *outputFlags) register(fl *pflag.FlagSet) {
@@ -44,6 +47,10 @@ func (o *outputFlags) check() error {
 	}
 	if _, err := parsePace(o.pace); err != nil {
 		return usageError("--pace %s: %v", o.pace, err)
+	}
+	outputs := []namedPath{{"--events", o.events}, {"--schedule-out", o.scheduleOut}, {"--trace-out", o.tel.traceOut}}
+	if err := distinctFiles(o.inputs, outputs); err != nil {
+		return err
 	}
 	return o.tel.check()
 }

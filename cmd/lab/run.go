@@ -78,7 +78,16 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	f.output.inputs = f.planInput()
 	return simulate(cmd, opts, f.output, f.variant == "buggy")
+}
+
+// planInput is the plan file the run reads, if it is not a built-in plan.
+func (f runFlags) planInput() []namedPath {
+	if _, builtin := faults.BuiltinPlanSource(f.plan); builtin {
+		return nil
+	}
+	return []namedPath{{"--plan", f.plan}}
 }
 
 // options turns the flags into simulation options.

@@ -63,6 +63,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	if !flags.Changed("pace") {
 		f.output.pace = defaultTUIPace
 	}
+	f.output.inputs = f.planInput()
 	if err := f.output.check(); err != nil {
 		return err
 	}

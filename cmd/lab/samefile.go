@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// namedPath is a file a command reads or writes, named as the user gave it.
+type namedPath struct{ what, path string }
+
+// distinctFiles refuses two outputs, or an output and an input, that are
+// one file: `--events x --schedule-out x` interleaved two formats in one
+// file (and the report's hash named neither), and `lab replay s --events s`
+// overwrote the schedule it replayed. Devices (/dev/null) may be shared.
+func distinctFiles(inputs, outputs []namedPath) error {
+	for i, out := range outputs {
+		for _, other := range append(append([]namedPath(nil), inputs...), outputs[:i]...) {
+			if sameFile(out.path, other.path) {
+				return usageError("%s %s: the same file as %s", out.what, out.path, other.what)
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether a and b name one regular file, or one path
+// that does not exist yet.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	switch {
+	case errA == nil && errB == nil:
+		return ia.Mode().IsRegular() && os.SameFile(ia, ib)
+	case os.IsNotExist(errA) && os.IsNotExist(errB):
+		absA, errA := filepath.Abs(a)
+		absB, errB := filepath.Abs(b)
+		return errA == nil && errB == nil && absA == absB
+	}
+	return false
+}
