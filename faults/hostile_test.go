@@ -265,3 +265,37 @@ func TestReadInputRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A plan named with a control character, a tab, a line break or an
+// invisible space printed it raw in the report and recorded a schedule
+// that lab replay refused (or replayed to another hash). Such names are
+// refused at the name; every name accepted goes through a schedule intact.
+func TestPlanNamePrintable(t *testing.T) {
+	for _, name := range []string{`\e[31mred`, `a\u0000b`, `two\nlines`, `a\tb`, `a\u00a0b`, `a\u2028b`, `a\u200bb`, `a\rb`} {
+		src := "name: \"" + name + "\"\nrules: []\n"
+		_, err := ParsePlan("p.yaml", []byte(src))
+		if err == nil || !strings.HasPrefix(err.Error(), "p.yaml:1:7: name ") || !strings.Contains(err.Error(), "want printable text") {
+			t.Errorf("name %s: err = %v, want p.yaml:1:7: name ...: want printable text", name, err)
+		}
+	}
+	if _, err := ParsePlan("dir/a\x1bb.yaml", []byte("rules: []\n")); err == nil || !strings.HasPrefix(err.Error(), "dir/a\x1bb.yaml:1:1: the plan has no name:") {
+		t.Errorf("a plan named after an unprintable file name: err = %v", err)
+	}
+	for _, name := range []string{"my plan", "a=b#c%20", "ünïcødé", "x"} {
+		p, err := ParsePlan("p.yaml", []byte("name: \""+name+"\"\nrules: []\n"))
+		if err != nil {
+			t.Fatalf("name %q: %v", name, err)
+		}
+		o := Options{Seed: 1, Node: invoker.DefaultConfig(), Workload: DefaultWorkload(), Plan: p}
+		o.Node.Store, o.Workload.Invocations = invoker.MemStores(), 2
+		var rec strings.Builder
+		o.Record = &rec
+		if _, err := Run(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		sch, err := ParseSchedule("s", []byte(rec.String()))
+		if err != nil || sch.Header.Plan != name {
+			t.Errorf("name %q: the schedule reads back %v, %v", name, sch, err)
+		}
+	}
+}

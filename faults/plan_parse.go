@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/lexer"
@@ -126,10 +128,15 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 	}
 	p, path, msg := pf.check()
 	if msg == "" {
-		if p.Name == "" {
-			p.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		if p.Name != "" {
+			return p, nil
 		}
-		return p, nil
+		p.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		if bad := unprintableName(p.Name); bad == "" {
+			return p, nil
+		}
+		return nil, &PlanError{File: file, Line: 1, Column: 1,
+			Msg: fmt.Sprintf("the plan has no name: and its file name %q is not printable text: give it a name:", p.Name)}
 	}
 	pe := &PlanError{File: file, Msg: msg}
 	pe.Line, pe.Column = locate(data, path)
@@ -206,10 +213,29 @@ func firstLine(s string) string {
 	return strings.TrimSpace(line)
 }
 
+// unprintableName says what a plan's name may not hold: the name goes
+// into reports and schedules, where a control character, tab, line break
+// or other invisible character garbled the terminal or made the recorded
+// schedule unreadable by lab replay.
+func unprintableName(s string) string {
+	if !utf8.ValidString(s) {
+		return "want valid UTF-8"
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return fmt.Sprintf("want printable text, not %q", r)
+		}
+	}
+	return ""
+}
+
 // check turns the file into a Plan, or names the first field that is wrong
 // (as a YAML path) and why.
 func (pf planFile) check() (*Plan, string, string) {
 	p := &Plan{Name: pf.Name, Description: pf.Description}
+	if bad := unprintableName(pf.Name); bad != "" {
+		return nil, "$.name", fmt.Sprintf("name %q: %s", pf.Name, bad)
+	}
 	for i, rf := range pf.Rules {
 		at := func(field string) string { return fmt.Sprintf("$.rules[%d].%s", i, field) }
 		r := Rule{Probability: 1, Invocation: invoker.InvocationID(rf.Invocation), Limit: rf.Limit}
