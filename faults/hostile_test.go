@@ -299,3 +299,27 @@ func TestPlanNamePrintable(t *testing.T) {
 		}
 	}
 }
+
+// A bare word where a verb takes key=value arguments was ignored
+// (`config partitions 4` ran one partition), and of a key given twice the
+// first one won. Both are now script errors on their line.
+func TestScriptStrayWords(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"config partitions 4\n", `line 1: unexpected word "partitions": want key=value arguments, like: config `},
+		{"leader p=0 epoch=1 now\n", `line 1: unexpected word "now": want key=value arguments, like: leader p=0 epoch=1`},
+		{"leader p=0 epoch=1\nsettle now\n", `line 2: settle takes no arguments, not "now"`},
+		{"restart p=0\n", "line 1: unknown argument p= for restart: it takes no arguments"},
+		{"config partitions=1 partitions=2\n", "line 1: partitions= given twice"},
+		{"leader p=0 epoch=1\ninvoke p=0 inv=a inv=b\n", "line 2: inv= given twice"},
+	} {
+		_, err := exec(t, tc.src)
+		var se *ScriptError
+		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want a script error %s...", tc.src, err, tc.want)
+		}
+	}
+	// The verbs that read a bare word still do.
+	if _, err := exec(t, "leader p=0 epoch=1\nadvance 5ms\nexpect ok\n"); err != nil {
+		t.Errorf("advance and expect: %v", err)
+	}
+}

@@ -107,12 +107,40 @@ func (c Command) args(keys ...string) *args {
 		for _, k := range keys {
 			known = known || k == arg.Key
 		}
+		if !known && len(keys) == 0 {
+			a.fail("unknown argument %s= for %s: it takes no arguments", arg.Key, c.Verb)
+			break
+		}
 		if !known {
 			a.fail("unknown argument %s= for %s (want %s)", arg.Key, c.Verb, strings.Join(keys, "=, ")+"=")
 			break
 		}
 	}
 	return a
+}
+
+// checkArgs refuses what a verb would otherwise ignore: a bare word
+// (`config partitions 4` left partitions at 1), except where the verb reads
+// one (advance, expect), and a key given twice (the first one won).
+func (c Command) checkArgs() error {
+	for i, arg := range c.Args {
+		if arg.Val == "" {
+			switch ex := verbs[c.Verb].example; {
+			case c.Verb == "advance" || c.Verb == "expect":
+			case !strings.Contains(ex, "="):
+				return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s takes no arguments, not %q", c.Verb, arg.Key)}
+			default:
+				return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("unexpected word %q: want key=value arguments, like: %s", arg.Key, ex)}
+			}
+			continue
+		}
+		for _, before := range c.Args[:i] {
+			if before.Key == arg.Key && before.Val != "" {
+				return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s= given twice", arg.Key)}
+			}
+		}
+	}
+	return nil
 }
 
 // words are the bare words of the command.

@@ -72,6 +72,9 @@ func (r *ScriptRunner) ExecContext(ctx context.Context, c Command) (string, erro
 	if !ok {
 		return "", &ScriptError{Line: c.Line, Msg: fmt.Sprintf("unknown verb %q (want %s)", c.Verb, verbList())}
 	}
+	if err := c.checkArgs(); err != nil {
+		return "", err
+	}
 	if r.sim == nil && c.Verb != "config" {
 		if err := r.reset(); err != nil {
 			return "", &ScriptError{Line: c.Line, Msg: err.Error()}
