@@ -188,6 +188,35 @@ func TestOutputIntoFullFile(t *testing.T) {
 	}
 }
 
+// `lab shrink > /dev/full` exited 1 with its report lost, and so did
+// `lab --help` with exit 0; explore, merge and shrink --format json said
+// "internal error". Each now exits 3 saying it could not write its output.
+func TestLostOutputIsExit3(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sched, report := filepath.Join(dir, "run.schedule"), filepath.Join(dir, "report.json")
+	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", spillDir(t)), exitViolation)
+	r := lab(t, "explore", "--seeds", "2", "--format", "json")
+	wantCode(t, r, exitViolation)
+	if err := os.WriteFile(report, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--help"},
+		{"run", "--help"},
+		{"explore", "--seeds", "2"},
+		{"explore", "--seeds", "2", "--format", "json"},
+		{"explore", "merge", report},
+		{"shrink", sched, "--out", filepath.Join(dir, "text-shrunk.schedule")},
+		{"shrink", sched, "--out", filepath.Join(dir, "json-shrunk.schedule"), "--format", "json"},
+	} {
+		t.Run(strings.ReplaceAll(strings.Join(args, " "), dir+"/", ""), func(t *testing.T) {
+			t.Parallel()
+			fullOutput(t, "/dev/full", args)
+		})
+	}
+}
+
 func fullOutput(t *testing.T, mode string, args []string) {
 	dir := t.TempDir()
 	args = append([]string(nil), args...)
@@ -206,7 +235,7 @@ func fullOutput(t *testing.T, mode string, args []string) {
 		t.Fatal(err)
 	}
 	defer stdout.Close()
-	if args[0] != "plans" {
+	if args[0] == "run" || args[0] == "script" || args[0] == "replay" {
 		args = append(args, "--spill-dir", spillDir(t))
 	}
 	var stderr strings.Builder

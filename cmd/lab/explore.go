@@ -162,10 +162,16 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 }
 
 func writeReport(cmd *cobra.Command, r *explore.Report, format string) error {
+	var err error
 	if format == "json" {
-		return r.WriteJSON(cmd.OutOrStdout())
+		err = r.WriteJSON(cmd.OutOrStdout())
+	} else {
+		err = r.WriteText(cmd.OutOrStdout())
 	}
-	return r.WriteText(cmd.OutOrStdout())
+	if err != nil {
+		return outputError(err)
+	}
+	return nil
 }
 
 func writeReportFile(path string, r *explore.Report) (err error) {

@@ -30,7 +30,8 @@ fix holds under the same seeds.`,
 		SilenceErrors: true,
 	}
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	out := &checkedWriter{w: stdout}
+	root.SetOut(out)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see %s --help)", err, c.CommandPath())
@@ -62,7 +63,26 @@ fix holds under the same seeds.`,
 	if err != nil && isUsage(err) {
 		err = usageError("%v (see %s --help)", err, cmd.CommandPath())
 	}
+	if out.err != nil && (err == nil || errors.Is(err, violationFound)) {
+		err = outputError(out.err) // output that was lost unchecked (the help, for one)
+	}
 	return exitCode(err, stderr)
+}
+
+// checkedWriter is stdout, remembering its first failed write: a command
+// whose output was lost to a full disk or a closed pipe ends with exit 3
+// even where the write's error went unchecked.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
 }
 
 // verbose reports whether the command args ran had -v set.

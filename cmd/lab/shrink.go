@@ -76,7 +76,7 @@ interrupted.`,
 					File   string `json:"file"`
 					Replay string `json:"replay"`
 				}{res, out, "lab replay " + shellQuote(out)}); err != nil {
-					return err
+					return outputError(err)
 				}
 				return violationFound
 			}

@@ -125,7 +125,11 @@ func terminal(cmd *cobra.Command) (io.Reader, io.Writer, bool) {
 	if !ok || !isatty.IsTerminal(in.Fd()) {
 		return nil, nil, false
 	}
-	out, ok := cmd.OutOrStdout().(*os.File)
+	w := cmd.OutOrStdout()
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
+	out, ok := w.(*os.File)
 	if !ok || !isatty.IsTerminal(out.Fd()) {
 		return nil, nil, false
 	}
