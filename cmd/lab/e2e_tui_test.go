@@ -254,3 +254,26 @@ func TestTUITerminated(t *testing.T) {
 	}
 	checkTmp(t, tmp)
 }
+
+// An unusable --schedule-out or --events (or working directory) was exit 3,
+// "internal error"; like lab run's, it is bad input: exit 2, one line, and
+// nothing left behind.
+func TestTUIUnusableOutputs(t *testing.T) {
+	work := t.TempDir()
+	missing := filepath.Join(work, "no", "such", "dir")
+	for _, tc := range []struct{ dir, args, want string }{
+		{work, "--schedule-out " + filepath.Join(missing, "s.schedule"), "lab: saving the session: open " + missing},
+		{work, "--events " + filepath.Join(missing, "ev.jsonl"), "lab: --events: open " + missing},
+		// /proc: a working directory where no one, root included, creates a file.
+		{"/proc", "", "lab: saving the session: open lab-session-seed1-buggy.schedule.part: "},
+	} {
+		stderr := filepath.Join(t.TempDir(), "stderr")
+		tm := newTmux(t, 100, 30, tc.dir, nil, labBin+" tui --seed 1 "+tc.args+" 2>"+stderr)
+		code := tm.exited()
+		got, _ := os.ReadFile(stderr)
+		wantUsageError(t, result{code: code, stderr: string(got)}, false, tc.want)
+	}
+	if left := dirEntries(t, work); len(left) > 0 {
+		t.Errorf("left %v in the working directory", left)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 
@@ -100,6 +101,10 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	var crash *live.PanicError
 	if errors.As(err, &crash) {
 		panic(crash) // reported like a panic here, with the runner's stack
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		return &exitError{exitUsage, err} // an unusable --schedule-out, --events or working directory
 	}
 	if err != nil {
 		return err
