@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -138,6 +139,9 @@ func SpanLimits() sdktrace.SpanLimits {
 }
 
 func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if err := checkEndpoints(); err != nil {
+		return nil, err
+	}
 	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
 	if proto == "" {
 		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
@@ -161,6 +165,23 @@ func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 		return otlptracegrpc.New(ctx, opts...)
 	}
 	return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: want grpc or http/protobuf", proto)
+}
+
+// checkEndpoints refuses an endpoint variable that is not an http(s) URL:
+// the SDK logged a line of its own and sent to https://localhost:4318
+// instead.
+func checkEndpoints() error {
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s %q: want a URL like http://127.0.0.1:4318", name, v)
+		}
+	}
+	return nil
 }
 
 // countingExporter counts the spans the collector accepted.

@@ -207,6 +207,14 @@ func TestRunTelemetryBadInput(t *testing.T) {
 	}
 	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/json", "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"}, "run")
 	wantUsageError(t, r, true, "OTEL_EXPORTER_OTLP_PROTOCOL")
+	// An endpoint that is not an http(s) URL made the SDK log a line of its
+	// own and send to https://localhost:4318 instead.
+	for _, env := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT=::::", "OTEL_EXPORTER_OTLP_ENDPOINT=http://[::1",
+		"OTEL_EXPORTER_OTLP_ENDPOINT=ftp://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://"} {
+		name, _, _ := strings.Cut(env, "=")
+		r := labWithEnv(t, []string{env}, "run", "--spill-dir", spillDir(t))
+		wantUsageError(t, r, true, name+" ", "want a URL like http://127.0.0.1:4318")
+	}
 }
 
 // A trace file that cannot be written is the lab failing (exit 3), said in
