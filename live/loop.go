@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"time"
 
@@ -124,7 +125,7 @@ func (l *loop) drain(ctx context.Context, block bool) error {
 // applying commands meanwhile.
 func (l *loop) pace(ctx context.Context, at time.Duration) error {
 	for l.speed > 0 && !l.paused {
-		wait := time.Until(l.wallBase.Add(time.Duration(float64(at-l.virtBase) / l.speed)))
+		wait := time.Until(l.wallBase.Add(wallTime(at-l.virtBase, l.speed)))
 		if wait < time.Millisecond {
 			return nil
 		}
@@ -144,6 +145,16 @@ func (l *loop) pace(ctx context.Context, at time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// wallTime is how long virtual time d takes at speed: at a very slow speed
+// the float overflowed time.Duration and turned negative, and the run went
+// as fast as possible instead.
+func wallTime(d time.Duration, speed float64) time.Duration {
+	if w := float64(d) / speed; w < math.MaxInt64 {
+		return time.Duration(w)
+	}
+	return math.MaxInt64
 }
 
 // rebase restarts pacing from now: after a pause or a change of speed the

@@ -41,6 +41,9 @@ func TestRunBadInput(t *testing.T) {
 		{"partitions 0", []string{"--partitions", "0"}, []string{"partitions"}},
 		{"negative invocations", []string{"--invocations", "-1"}, []string{"invocations"}},
 		{"bad scheduler", []string{"--scheduler", "fifo"}, []string{"--scheduler", "fifo"}},
+		// So slow that the pacing overflowed and the run went unpaced.
+		{"pace too slow", []string{"--pace", "1e-300x"}, []string{"--pace 1e-300x: want a speed from 0.0001x to 1e9x"}},
+		{"pace zero", []string{"--pace", "0x"}, []string{"--pace 0x"}},
 		{"extra argument", []string{"extra"}, []string{"extra"}},
 		{"unknown plan name", []string{"--plan", "nope"}, []string{"nope"}},
 		{"plan with unknown field", []string{"--plan", unknownField}, []string{unknownField + ":5:5:", "bogus"}},

@@ -55,14 +55,21 @@ func (o *outputFlags) check() error {
 	return o.tel.check()
 }
 
+// minPace is the slowest pace, the terminal UI's too: slower, a run of
+// milliseconds takes days.
+const minPace = 1e-4
+
 // parsePace reads a speed like 1x, 10x or 0.5x ("" is as fast as possible).
 func parsePace(s string) (float64, error) {
 	if s == "" {
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || !strings.HasSuffix(s, "x") || f <= 0 || f > 1e9 || math.IsNaN(f) {
+	if err != nil || !strings.HasSuffix(s, "x") || math.IsNaN(f) {
 		return 0, fmt.Errorf("want a speed like 1x, 10x or 0.5x")
+	}
+	if f < minPace || f > 1e9 {
+		return 0, fmt.Errorf("want a speed from %gx to 1e9x, like 1x, 10x or 0.5x", minPace)
 	}
 	return f, nil
 }
