@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -198,6 +199,19 @@ func TestExploreBadInput(t *testing.T) {
 	}
 	dir := t.TempDir()
 	wantUsageError(t, lab(t, "explore", "merge", writeFile(t, dir, "x.json", "{}")), true, "version")
+	// A negative budget was taken for 0 (do not shrink) without a word.
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--shrink-budget", "-1s"), true, "--shrink-budget")
+	// A refused exploration created its --out directory all the same.
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	out := filepath.Join(dir, "out", "failures")
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--out", out, "--metrics-addr", busy.Addr().String()), true, "--metrics-addr")
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("a refused exploration left its --out directory (%v)", err)
+	}
 }
 
 // lab shrink minimises a schedule saved by lab run, and the result replays.

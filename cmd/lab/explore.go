@@ -108,19 +108,23 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	if f.format != "text" && f.format != "json" {
 		return usageError("--format %s: want text or json", f.format)
 	}
-	if f.out != "" {
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return usageError("--out: %v", err)
-		}
-	}
 	counts := &explore.Counters{}
 	cfg.Observe = counts.Observe
-	srv, err := serveExploreMetrics(cmd, f, counts)
+	// The address first: a refused exploration leaves no --out directory.
+	srv, err := serveExploreMetrics(f, counts)
 	if err != nil {
 		return err
 	}
 	if srv != nil {
 		defer srv.Close()
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return usageError("--out: %v", err)
+		}
+	}
+	if srv != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics on http://%s/metrics\n", srv.Addr())
 	}
 	bar := newProgress(cmd.ErrOrStderr(), cfg, counts)
 	bar.start()
@@ -212,6 +216,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	}
 	if f.savePerInvariant < 0 {
 		return cfg, usageError("--save-per-invariant must not be negative")
+	}
+	if f.shrinkBudget < 0 {
+		return cfg, usageError("--shrink-budget must not be negative (0: do not shrink)")
 	}
 	if f.metricsAddr != "" {
 		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {
@@ -348,7 +355,7 @@ read or the reports are not shards of one exploration.`,
 
 // serveExploreMetrics serves the exploration's counters for Prometheus,
 // if --metrics-addr asks for it.
-func serveExploreMetrics(cmd *cobra.Command, f exploreFlags, counts *explore.Counters) (*telemetry.MetricsServer, error) {
+func serveExploreMetrics(f exploreFlags, counts *explore.Counters) (*telemetry.MetricsServer, error) {
 	if f.metricsAddr == "" {
 		return nil, nil
 	}
@@ -360,6 +367,5 @@ func serveExploreMetrics(cmd *cobra.Command, f exploreFlags, counts *explore.Cou
 	if err != nil {
 		return nil, usageError("--metrics-addr: %v", err)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics on http://%s/metrics\n", srv.Addr())
 	return srv, nil
 }
