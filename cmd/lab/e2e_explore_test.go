@@ -236,6 +236,10 @@ func TestShrinkCommand(t *testing.T) {
 	if !strings.Contains(r.stderr, "nothing to shrink") {
 		t.Errorf("shrink of a passing schedule:\n%v", r)
 	}
+	// An unusable --out was found only after shrinking, up to the budget.
+	missing := filepath.Join(dir, "no", "such", "dir", "x.schedule")
+	wantUsageError(t, lab(t, "shrink", ok, "--out", missing), true, "--out "+missing+": "+filepath.Dir(missing)+" is not a directory")
+	wantUsageError(t, lab(t, "shrink", ok, "--out", dir), true, "--out "+dir+": is a directory")
 	wantUsageError(t, lab(t, "shrink", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +50,13 @@ interrupted.`,
 			}
 			if out == "" {
 				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
+			}
+			// Before the shrinking, which takes up to the budget.
+			if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
+				return usageError("--out %s: %s is not a directory", out, filepath.Dir(out))
+			}
+			if info, err := os.Stat(out); err == nil && info.IsDir() {
+				return usageError("--out %s: is a directory", out)
 			}
 			res, err := explore.Shrink(cmd.Context(), sch, budget)
 			if errors.Is(err, explore.ErrNothingToShrink) {
