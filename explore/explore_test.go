@@ -90,6 +90,36 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
 		t.Fatalf("merge of two explorations: %v", err)
 	}
+	// Shards of two splits share seeds (0/2 and 1/3 both run the fifth seed), which
+	// the merge counted twice; a shard that is not i/n was taken as is.
+	for _, shards := range [][]string{{"1/3"}, {"x"}, {"2/2"}} {
+		c := *a
+		c.Shards = shards
+		if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "report 2") {
+			t.Errorf("merge of shard 0/2 with %v: %v, want an error naming report 2", shards, err)
+		}
+	}
+}
+
+// A report edited or damaged so that its counts disagree with its list of
+// failures (`"failures": null` with 5 failed merged to "OK", exit 0), or
+// that names no shard, is refused.
+func TestReadReportRefusesInconsistentReports(t *testing.T) {
+	const good = `{"schema_version":1,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
+		`"schedules":2,"failed":1,"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]}`
+	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
+		t.Fatalf("a consistent report: %v", err)
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{`"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]`, `"failures":null`, "r.json: says 1 failed but lists 0 failures"},
+		{`"failed":1`, `"failed":7`, "r.json: says 7 failed but lists 1 failures"},
+		{`"shards":["0/1"]`, `"shards":[]`, "r.json: names no shard"},
+	} {
+		src := strings.Replace(good, tc.from, tc.to, 1)
+		if _, err := explore.ReadReport("r.json", strings.NewReader(src)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %s", tc.to, err, tc.want)
+		}
+	}
 }
 
 // Counters fed by Observe agree with the report.

@@ -18,6 +18,13 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if rep.SchemaVersion != ReportVersion {
 		return nil, fmt.Errorf("%s: report version %d, this lab reads version %d", name, rep.SchemaVersion, ReportVersion)
 	}
+	// An edited or damaged report: merging it would miscount.
+	if rep.Failed != uint64(len(rep.Failures)) {
+		return nil, fmt.Errorf("%s: says %d failed but lists %d failures: not a report lab explore wrote", name, rep.Failed, len(rep.Failures))
+	}
+	if len(rep.Shards) == 0 {
+		return nil, fmt.Errorf("%s: names no shard: not a report lab explore wrote", name)
+	}
 	if rep.Coverage.ISMPairs == nil || rep.Coverage.ShutdownOrders == nil {
 		rep.Coverage = newCoverage()
 	}
@@ -35,6 +42,7 @@ func Merge(reports []*Report) (*Report, error) {
 	first := reports[0]
 	m := &Report{SchemaVersion: ReportVersion, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
 		FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
+	count := 0
 	for i, r := range reports {
 		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||
 			r.FirstSeed != m.FirstSeed || r.Seeds != m.Seeds {
@@ -42,6 +50,17 @@ func Merge(reports []*Report) (*Report, error) {
 				i+1, r.Variant, r.Plan, r.Strategy, r.FirstSeed, r.Seeds, m.Variant, m.Plan, m.Strategy, m.FirstSeed, m.Seeds)
 		}
 		for _, s := range r.Shards {
+			// Shards of one exploration split its seeds the same way:
+			// 0/2 and 1/3 share seeds, which the merge counted twice.
+			sh, err := ParseShard(s)
+			if err != nil {
+				return nil, fmt.Errorf("report %d: %v", i+1, err)
+			}
+			if count == 0 {
+				count = sh.Count
+			} else if sh.Count != count {
+				return nil, fmt.Errorf("report %d is shard %s of seeds split %d ways by report 1: not shards of one exploration", i+1, s, count)
+			}
 			if slices.Contains(m.Shards, s) {
 				return nil, fmt.Errorf("shard %s appears twice", s)
 			}
