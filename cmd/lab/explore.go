@@ -153,13 +153,19 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		select {
 		case <-time.After(f.linger):
 		case <-cmd.Context().Done():
-			return nil // the report is out; Ctrl-C only ends the lingering
+			return verdict(report) // the report is out; Ctrl-C only ends the lingering
 		}
 	}
 	if cmd.Context().Err() != nil {
 		return cmd.Context().Err()
 	}
-	if report.Failed > 0 {
+	return verdict(report)
+}
+
+// verdict is the exit of an exploration that ran to its end: 1 if a
+// schedule failed.
+func verdict(r *explore.Report) error {
+	if r.Failed > 0 {
 		return violationFound
 	}
 	return nil
