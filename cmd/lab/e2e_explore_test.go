@@ -189,6 +189,7 @@ func TestExploreBadInput(t *testing.T) {
 		{args: []string{"--strategy", "dfs"}, want: "--strategy dfs"},
 		{args: []string{"--depth", "0", "--strategy", "pct"}, want: "--depth"},
 		{args: []string{"--shard", "3/3"}, want: "--shard"},
+		{args: []string{"--workers", "10000000"}, want: "--workers 10000000: the lab runs at most 1024"},
 		{args: []string{"--swarm", "--plan", "chaos"}, want: "--plan"},
 		{args: []string{"--format", "xml"}, want: "--format xml"},
 		{args: []string{"--plan", "nope"}, want: "nope"},

@@ -197,6 +197,11 @@ func writeReportFile(path string, r *explore.Report) (err error) {
 	return files.close()
 }
 
+// maxWorkers bounds --workers: every worker starts at once and holds a run
+// in memory (about 1 MB for the reference workload); 10^7 of them filled
+// memory before a seed ran.
+const maxWorkers = 1024
+
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
@@ -210,6 +215,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	}
 	if f.workers < 1 {
 		return cfg, usageError("--workers must be at least 1")
+	}
+	if f.workers > maxWorkers {
+		return cfg, usageError("--workers %d: the lab runs at most %d (each holds a run in memory)", f.workers, maxWorkers)
 	}
 	if f.strategy != "random" && f.strategy != "pct" {
 		return cfg, usageError("--strategy %s: want random or pct", f.strategy)
