@@ -193,6 +193,10 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--time-anchor", "yesterday"}, "--time-anchor"},
+		// Year 1 was taken for no anchor, 9999 gave spans negative times.
+		{[]string{"--time-anchor", "0001-01-01T00:00:00Z"}, "--time-anchor 0001-01-01T00:00:00Z: want a time after 1970-01-01 and before 2200-01-01"},
+		{[]string{"--time-anchor", "9999-12-31T23:59:59Z"}, "--time-anchor 9999-12-31T23:59:59Z: want a time after 1970-01-01"},
+		{[]string{"--time-anchor", "1969-12-31T23:59:59Z"}, "--time-anchor 1969-12-31T23:59:59Z: want a time after 1970-01-01"},
 		{[]string{"--linger", "1s"}, "--linger needs --metrics-addr"},
 		{[]string{"--metrics-addr", "nope"}, "--metrics-addr"},
 		{[]string{"--metrics-addr", busy.Addr().String(), "--events", events}, "--metrics-addr"},

@@ -21,6 +21,10 @@ import (
 // or slow never holds the command up longer.
 const exportTimeout = 2 * time.Second
 
+// latestAnchor leaves room for the longest virtual time (24,000h) before
+// nanoseconds since 1970 overflow an int64 (in 2262).
+var latestAnchor = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // telemetryFlags say where a run's spans and metrics go.
 type telemetryFlags struct {
 	otlp             bool
@@ -45,6 +49,11 @@ func (t *telemetryFlags) check() error {
 		a, err := time.Parse(time.RFC3339Nano, t.anchor)
 		if err != nil {
 			return usageError("--time-anchor %s: want an RFC 3339 time like 2026-01-01T00:00:00Z", t.anchor)
+		}
+		// Spans carry nanoseconds since 1970 in an int64: year 1 was taken
+		// for no anchor at all, 9999 wrapped to negative times.
+		if !a.After(time.Unix(0, 0)) || !a.Before(latestAnchor) {
+			return usageError("--time-anchor %s: want a time after 1970-01-01 and before 2200-01-01", t.anchor)
 		}
 		t.anchorTime = a
 	}
