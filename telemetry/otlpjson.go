@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"lab/faults"
 )
 
 // traceFile is a span processor that keeps every ended span and writes them
@@ -29,7 +31,7 @@ type traceFile struct {
 }
 
 func createTraceFile(path string) (*traceFile, error) {
-	f, err := os.Create(path)
+	f, err := faults.CreateOutput(path)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	s.w = bufio.NewWriter(s.part)
 	o.Record = s.w
 	if cfg.EventsPath != "" {
-		if s.events, err = os.Create(cfg.EventsPath); err != nil {
+		if s.events, err = faults.CreateOutput(cfg.EventsPath); err != nil {
 			s.discard()
 			return nil, fmt.Errorf("--events: %w", err)
 		}

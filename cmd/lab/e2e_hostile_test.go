@@ -10,6 +10,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -404,6 +405,10 @@ func TestHostileInputs(t *testing.T) {
 		{[]string{"run", "--plan", fifo}, []string{"is a named pipe"}},
 		{[]string{"script", "/dev/zero"}, []string{"/dev/zero: is a device"}},
 		{[]string{"script", fifo}, []string{"is a named pipe"}},
+		// Written into until the pipe was full, then waited for ever.
+		{[]string{"run", "--events", fifo}, []string{"--events: " + fifo + ": a named pipe that nobody reads"}},
+		{[]string{"run", "--schedule-out", fifo}, []string{"--schedule-out: " + fifo + ": a named pipe that nobody reads"}},
+		{[]string{"run", "--trace-out", fifo}, []string{"--trace-out: " + fifo + ": a named pipe that nobody reads"}},
 		{[]string{"run", "--plan", bigDelay}, []string{bigDelay + ":5:12: a delay can be at most 24h"}},
 		{[]string{"run", "--plan", empty}, []string{empty + ":1:1: empty plan"}},
 		{[]string{"run", "--partitions", "100000"}, []string{"partitions 100000: the lab simulates at most 1024"}},
@@ -419,6 +424,36 @@ func TestHostileInputs(t *testing.T) {
 			r := lab(t, args...)
 			wantUsageError(t, r, true, tc.want...)
 		})
+	}
+}
+
+// A named pipe that is read takes the event log whole: the report's hash is
+// the hash of what the reader got.
+func TestEventsIntoNamedPipe(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	// A reader from the start (never read): the lab finds one however late
+	// the goroutine's open comes.
+	hold, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		data, err := os.ReadFile(fifo) // blocks until the lab opens it
+		if err != nil {
+			t.Error(err)
+		}
+		got <- data
+	}()
+	r := lab(t, "run", "--events", fifo, "--invocations", "2000", "--spill-dir", spillDir(t))
+	wantCode(t, r, exitViolation)
+	if sum := fmt.Sprintf("%x", sha256.Sum256(<-got)); sum != reportHash(t, r) {
+		t.Errorf("the reader got a log hashing to %s, the report says %s", sum, reportHash(t, r))
 	}
 }
 

@@ -185,7 +185,7 @@ type outputFile struct {
 
 func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error) {
 	_, statErr := os.Lstat(path)
-	file, err := os.Create(path)
+	file, err := faults.CreateOutput(path)
 	if err != nil {
 		return nil, usageError("%s: %v", flag, err)
 	}
