@@ -15,10 +15,11 @@ import (
 
 // A long run interrupted by SIGINT or SIGTERM exits 130, says so on stderr,
 // and flushes the event log: every line written is complete JSON. It also
-// removes its spill directories on the way out.
+// removes its spill directories on the way out. So does SIGHUP (a closed
+// terminal or ssh session), which killed the lab and left them.
 func TestRunInterrupted(t *testing.T) {
 	t.Parallel()
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
 			interrupt(t, sig)

@@ -8,15 +8,15 @@ import (
 	"syscall"
 )
 
-// watchSignals makes the first SIGINT or SIGTERM cancel the command, which
-// then stops cleanly (event file flushed, spill directories removed, exit
-// 130), and a second one exit at once. SIGPIPE is ignored: output into a
+// watchSignals makes the first SIGINT, SIGTERM or SIGHUP (the terminal
+// closed) cancel the command, which then stops cleanly (event file flushed,
+// spill directories removed, exit 130), and a second one exit at once. SIGPIPE is ignored: output into a
 // closed pipe is a write error, handled like any other (exit 3), instead of
 // killing the lab before it cleans up.
 func watchSignals(cancel func(), stderr io.Writer) {
 	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go secondForces(sigs, cancel, func() {
 		fmt.Fprintln(stderr, "lab: interrupted again: exiting now")
 		os.Exit(exitInterrupt)
