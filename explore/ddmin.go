@@ -4,9 +4,18 @@ package explore
 // returns a subset of units for which fails still holds and from which no
 // single unit can be removed without it failing to (1-minimal), provided
 // fails holds for all of units and is deterministic. fails(nil) is tried
-// first: often a kind of decision is not needed at all.
-func ddmin(units []int, fails func(keep []int) bool) []int {
-	if len(units) == 0 || fails(nil) {
+// first: often a kind of decision is not needed at all. Once stop says so
+// (the budget is spent, or Ctrl-C) it returns what it has: a set that still
+// fails. Checking fails alone was not enough: when it only answers "no",
+// the search still takes time quadratic in the units, hours for 100,000.
+func ddmin(units []int, fails func(keep []int) bool, stop func() bool) []int {
+	if len(units) == 0 {
+		return nil
+	}
+	if stop() {
+		return units
+	}
+	if fails(nil) {
 		return nil
 	}
 	c, n := units, 2
@@ -14,6 +23,9 @@ func ddmin(units []int, fails func(keep []int) bool) []int {
 		chunks := split(c, n)
 		reduced := false
 		for _, ch := range chunks {
+			if stop() {
+				return c
+			}
 			if len(ch) < len(c) && fails(ch) {
 				c, n, reduced = ch, 2, true
 				break
@@ -21,6 +33,9 @@ func ddmin(units []int, fails func(keep []int) bool) []int {
 		}
 		if !reduced && n > 2 {
 			for i := range chunks {
+				if stop() {
+					return c
+				}
 				if comp := without(c, chunks, i); fails(comp) {
 					c, n, reduced = comp, max(n-1, 2), true
 					break

@@ -28,7 +28,7 @@ func TestDdminIsOneMinimal(t *testing.T) {
 			}
 			return true
 		}
-		got := ddmin(units, fails)
+		got := ddmin(units, fails, func() bool { return false })
 		if !fails(got) {
 			t.Fatalf("result %v does not fail", got)
 		}
@@ -42,6 +42,26 @@ func TestDdminIsOneMinimal(t *testing.T) {
 			t.Fatalf("got %v, want %v", got, needed)
 		}
 	})
+}
+
+// Once stop says so, ddmin returns at once with a set that still fails.
+// It went on calling fails (which said no once the budget was spent) for
+// time quadratic in the units: `lab shrink --budget 5s` of a run of 100,000
+// invocations, or Ctrl-C, did not end within minutes.
+func TestDdminStops(t *testing.T) {
+	units := make([]int, 2000)
+	for i := range units {
+		units[i] = i
+	}
+	calls := 0
+	needsAll := func(keep []int) bool { calls++; return len(keep) == len(units) }
+	for _, after := range []int{0, 1, 50} {
+		calls = 0
+		got := ddmin(units, needsAll, func() bool { return calls >= after })
+		if calls > after || !needsAll(got) {
+			t.Errorf("stop after %d calls: %d calls, and the result (%d units) fails: %v", after, calls, len(got), needsAll(got))
+		}
+	}
 }
 
 // Shards of a seed range are disjoint and together cover it.

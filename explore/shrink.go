@@ -156,7 +156,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 		}
 		for _, op := range shrinkPasses {
 			units := unitsOf(base, op)
-			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) })
+			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) }, sh.spent)
 			if len(keep) == len(units) {
 				continue
 			}
@@ -172,7 +172,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 		// the others removed: last, as what the passes above leave (the
 		// shutdown of every invoker, say) is what keeps partitions.
 		if all := partitionsOf(base); len(all) > 1 {
-			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) })
+			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) }, sh.spent)
 			if len(keep) > 0 && len(keep) < len(all) {
 				next, nextText, err := sh.rerecord(onPartitions(base, keep))
 				if err != nil {
@@ -231,10 +231,17 @@ func (sh *shrinker) sameFailure(r *faults.Result) bool {
 	return v.Invariant == sh.first.Invariant && v.Check == sh.first.Check
 }
 
-// fails replays a candidate leniently up to its first violation.
-func (sh *shrinker) fails(s *faults.Schedule) bool {
+// spent reports whether the budget is spent or the shrink cancelled.
+func (sh *shrinker) spent() bool {
 	if sh.ctx.Err() != nil || time.Now().After(sh.deadline) {
 		sh.outOfTime = true
+	}
+	return sh.outOfTime
+}
+
+// fails replays a candidate leniently up to its first violation.
+func (sh *shrinker) fails(s *faults.Schedule) bool {
+	if sh.spent() {
 		return false
 	}
 	sh.replays++
