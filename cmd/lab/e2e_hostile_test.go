@@ -205,6 +205,7 @@ func TestLostOutputIsExit3(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"},
 		{"run", "--help"},
+		{"completion", "bash"},
 		{"explore", "--seeds", "2"},
 		{"explore", "--seeds", "2", "--format", "json"},
 		{"explore", "merge", report},

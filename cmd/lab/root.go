@@ -63,8 +63,8 @@ fix holds under the same seeds.`,
 	if err != nil && isUsage(err) {
 		err = usageError("%v (see %s --help)", err, cmd.CommandPath())
 	}
-	if out.err != nil && (err == nil || errors.Is(err, violationFound)) {
-		err = outputError(out.err) // output that was lost unchecked (the help, for one)
+	if out.err != nil && (err == nil || errors.Is(err, violationFound) || errors.Is(err, out.err)) {
+		err = outputError(out.err) // output lost unchecked (the help), or returned bare (completion)
 	}
 	return exitCode(err, stderr)
 }
