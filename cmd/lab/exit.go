@@ -33,6 +33,8 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+func (e *exitError) Unwrap() error { return e.err }
+
 func usageError(format string, args ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, args...)}
 }
@@ -42,6 +44,13 @@ func usageError(format string, args ...any) error {
 var errOutput = errors.New("writing the output")
 
 func outputError(err error) error { return fmt.Errorf("%w: %w", errOutput, err) }
+
+// writeError is a failure to write an output file (--schedule-out,
+// --trace-out into a full disk): exit 3, said as it is, not "internal error".
+type writeError struct{ err error }
+
+func (e writeError) Error() string { return e.err.Error() }
+func (e writeError) Unwrap() error { return e.err }
 
 // violationFound ends a command with exit code 1 and no further message:
 // the report already said what failed.
@@ -72,7 +81,8 @@ func exitCode(err error, stderr io.Writer) int {
 		code = exitUsage
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) &&
+	var we writeError
+	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) &&
 		!strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
 	}

@@ -207,7 +207,7 @@ func (o *outputFiles) close() error {
 			err = cerr
 		}
 		if err != nil && first == nil {
-			first = fmt.Errorf("%s: %w", f.flag, err)
+			first = writeError{fmt.Errorf("%s: %w", f.flag, err)}
 		}
 	}
 	return first

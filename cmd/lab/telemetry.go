@@ -183,7 +183,7 @@ func (s *telemetrySession) flush(cmdErr *error) {
 		fmt.Fprintf(s.stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
 	}
 	if ferr := x.FileErr(); ferr != nil && (*cmdErr == nil || errors.Is(*cmdErr, violationFound)) {
-		*cmdErr = &exitError{exitInternal, ferr}
+		*cmdErr = &exitError{exitInternal, writeError{ferr}}
 	}
 }
 
