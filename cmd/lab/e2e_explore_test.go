@@ -191,6 +191,8 @@ func TestExploreBadInput(t *testing.T) {
 		{args: []string{"--shard", "3/3"}, want: "--shard"},
 		{args: []string{"--workers", "10000000"}, want: "--workers 10000000: the lab runs at most 1024"},
 		{args: []string{"--swarm", "--plan", "chaos"}, want: "--plan"},
+		{args: []string{"--swarm", "--partitions", "8"}, want: "--partitions: a swarm draws"},
+		{args: []string{"--swarm", "--shared-tmp-dir"}, want: "--shared-tmp-dir: a swarm draws"},
 		{args: []string{"--format", "xml"}, want: "--format xml"},
 		{args: []string{"--plan", "nope"}, want: "nope"},
 		{env: []string{"JOB_COMPLETION_INDEX=5", "JOB_COMPLETIONS=2"}, want: "JOB_COMPLETION_INDEX"},

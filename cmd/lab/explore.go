@@ -207,8 +207,15 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
 		Seeds: f.seeds, Duration: f.duration, StopOnFirst: f.stopOnFirst, Workers: f.workers,
 		CheckDeterminism: f.checkDeterminism, Hash: f.hash}
-	if f.swarm && flags.Changed("plan") {
-		return cfg, usageError("--plan: a swarm draws its plan per seed")
+	if f.swarm {
+		// The swarm draws all of these per seed; taking one silently
+		// would explore something else than the command line says.
+		for _, name := range []string{"plan", "partitions", "invocations", "quota", "queue-limit", "invokers",
+			"step-downs", "kills", "on-panic", "shared-tmp-dir"} {
+			if flags.Changed(name) {
+				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
+			}
+		}
 	}
 	if f.seeds == 0 && f.duration <= 0 {
 		cfg.Seeds = 1000
