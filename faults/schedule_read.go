@@ -3,6 +3,7 @@ package faults
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -257,7 +258,10 @@ func (a *args) uint64(key string) uint64 {
 		return 0
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		a.fail("%s=%s: too large (at most %d)", key, v, uint64(math.MaxUint64))
+	case err != nil:
 		a.fail("%s=%s: want a whole number", key, v)
 	}
 	return n

@@ -1,7 +1,9 @@
 package faults
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -186,7 +188,10 @@ func (a *args) int(key string, def int, required bool) int {
 		return def
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
+	switch {
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
+		a.fail("%s=%s: too large (at most %d)", key, v, math.MaxInt)
+	case err != nil || n < 0:
 		a.fail("%s=%s: want a whole number", key, v)
 	}
 	return n

@@ -31,6 +31,8 @@ func TestScriptErrors(t *testing.T) {
 		{"config\n\nconfig quota=x", "line 3: quota=x: want a whole number"},
 		{"config variant=slow", `line 1: unknown variant "slow"`},
 		{"config quota=0", "quota must be at least 1"},
+		{"config quota=99999999999999999999", "line 1: quota=99999999999999999999: too large (at most 9223372036854775807)"},
+		{"config seed=18446744073709551616", "line 1: seed=18446744073709551616: too large (at most 18446744073709551615)"},
 		{"invoke p=0", "line 1: invoke needs inv="},
 		{"invoke p=3 inv=a", "line 1: no partition 3"},
 		{"leader p=0 epoch=1\ndeliver arm=dequeue", "line 2: step 1 of 1: no invoker has the dequeue arm ready"},

@@ -49,7 +49,9 @@ func (r *ScriptRunner) config(c Command) error {
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
 	cfg.node.QueueLimit = a.int("queue-limit", cfg.node.QueueLimit, false)
 	cfg.node.EffectCapacity = a.int("effect-capacity", cfg.node.EffectCapacity, false)
-	cfg.seed = uint64(a.int("seed", int(cfg.seed), false))
+	if _, ok := a.lookup("seed"); ok { // any seed lab run takes
+		cfg.seed = a.uint64("seed")
+	}
 	if v, ok := a.lookup("variant"); ok {
 		variant, err := invoker.ParseVariant(v)
 		if err != nil {
