@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -117,6 +118,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 			return err
 		}
 	}
+	// A pipe whose reader stalled holds a write for ever, past Ctrl-C:
+	// once interrupted, stuck writes give up.
+	defer context.AfterFunc(cmd.Context(), files.unblock)()
 	// A failure to write -v's lines stops the run: its cause is the error.
 	ctx, stop := context.WithCancelCause(cmd.Context())
 	defer stop(nil)
@@ -132,6 +136,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	if err != nil {
 		if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
 			return cause
+		}
+		if interrupted := cmd.Context().Err(); interrupted != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			return interrupted // the write unblock gave up: the interrupt is the cause
 		}
 		return err
 	}
@@ -192,6 +199,14 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 	f := outputFile{flag: flag, path: path, file: file, w: &lineFile{file: file}, created: os.IsNotExist(statErr), partial: partial}
 	o.files = append(o.files, f)
 	return f.w, nil
+}
+
+// unblock makes writes stuck in a pipe fail at once (regular files, which
+// take no deadline, never block long).
+func (o *outputFiles) unblock() {
+	for _, f := range o.files {
+		_ = f.file.SetWriteDeadline(time.Now())
+	}
 }
 
 // close flushes and closes every file and returns the first error.
