@@ -57,6 +57,19 @@ func (iv *Invoker) join() {
 	iv.emit(e)
 }
 
+// abandonAll ends every task and removes every state machine, as a
+// panic, a process abort or a restart does: tasks first, in id order, then
+// state machines by term and invocation.
+func (iv *Invoker) abandonAll(why Outcome) {
+	iv.abortAllTasks(why)
+	for _, ple := range iv.sortedPLEs() {
+		coord, _ := iv.parts.get(ple)
+		for _, m := range sortedISMs(coord) {
+			iv.remove(m, why)
+		}
+	}
+}
+
 func (iv *Invoker) abortAllTasks(why Outcome) {
 	for len(iv.liveTasks) > 0 { // in id order
 		iv.endTask(iv.liveTasks[0].id, why)
@@ -106,13 +119,7 @@ func (iv *Invoker) die(a assertionError) {
 	e.From, e.To = State(iv.state), State(InvokerDead)
 	iv.emit(e)
 	iv.state = InvokerDead
-	iv.abortAllTasks(EndInvokerDied)
-	for _, ple := range iv.sortedPLEs() {
-		coord, _ := iv.parts.get(ple)
-		for _, m := range sortedISMs(coord) {
-			iv.remove(m, EndInvokerDied)
-		}
-	}
+	iv.abandonAll(EndInvokerDied)
 	iv.dropParts()
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil

@@ -488,13 +488,7 @@ func (n *Node) Restart() error {
 		}
 	}
 	for _, iv := range n.invokers {
-		iv.abortAllTasks(EndNodeRestart)
-		for _, ple := range iv.sortedPLEs() {
-			coord, _ := iv.parts.get(ple)
-			for _, m := range sortedISMs(coord) {
-				iv.remove(m, EndNodeRestart)
-			}
-		}
+		iv.abandonAll(EndNodeRestart)
 		if iv.state != InvokerClosed {
 			n.retired = append(n.retired, iv)
 		}
@@ -527,13 +521,7 @@ func (n *Node) abort(culprit *Invoker) {
 		if iv == culprit || iv.state == InvokerClosed {
 			continue
 		}
-		iv.abortAllTasks(EndNodeAborted)
-		for _, ple := range iv.sortedPLEs() {
-			coord, _ := iv.parts.get(ple)
-			for _, m := range sortedISMs(coord) {
-				iv.remove(m, EndNodeAborted)
-			}
-		}
+		iv.abandonAll(EndNodeAborted)
 		iv.dropParts()
 		iv.quota.used = 0
 		iv.pending = nil
