@@ -136,7 +136,8 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		return nil, nil, err
 	}
 	o.StopAtViolation = true
-	o.SkipHash = !x.cfg.Hash && !x.cfg.CheckDeterminism
+	o.SkipHash = !x.cfg.Hash
+	o.Digest = x.cfg.CheckDeterminism
 	o.Observers = []faults.Observer{col}
 	r, err := faults.Run(ctx, o)
 	if err != nil {
@@ -152,21 +153,31 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		if err != nil {
 			return nil, nil, err
 		}
-		o2.StopAtViolation = true
+		o2.StopAtViolation, o2.SkipHash, o2.Digest = true, o.SkipHash, true
 		again, err := faults.Run(ctx, o2)
 		if err != nil {
 			return nil, nil, err
 		}
-		if again.Hash != r.Hash || again.Events != r.Events {
-			f = &Failure{Seed: seed, Invariant: Determinism,
-				Detail: fmt.Sprintf("two runs logged %d events hashing to %.12s and %d hashing to %.12s",
-					r.Events, r.Hash, again.Events, again.Hash)}
+		if d := differ(r, again); d != nil {
+			f = d
 		}
 	}
 	if f != nil {
 		f.Replay = x.cfg.rerun(seed)
 	}
 	return r, f, nil
+}
+
+// differ is the determinism failure of two runs of one seed, or nil when
+// they logged the same events: their digests (and hashes, when hashed)
+// agree.
+func differ(a, b *faults.Result) *Failure {
+	if a.Events == b.Events && a.Digest == b.Digest && a.Hash == b.Hash {
+		return nil
+	}
+	return &Failure{Seed: a.Seed, Invariant: Determinism,
+		Detail: fmt.Sprintf("two runs logged %d events with digest %s and %d with digest %s",
+			a.Events, a.Digest, b.Events, b.Digest)}
 }
 
 // Options are the options of seed's run in this exploration.

@@ -99,7 +99,13 @@ func BenchmarkSnapshot100k(b *testing.B) {
 // BenchmarkHunting is how exploration runs a seed: the log is not hashed
 // and the run stops at its first violation (buggy under shutdown-race
 // mostly stops at the #2543 panic; fixed runs to the end).
-func BenchmarkHunting(b *testing.B) {
+func BenchmarkHunting(b *testing.B) { benchStoppingRuns(b, false) }
+
+// BenchmarkDigested is how --check-determinism runs a seed: as hunting,
+// with the events fingerprinted by Result.Digest instead of hashed.
+func BenchmarkDigested(b *testing.B) { benchStoppingRuns(b, true) }
+
+func benchStoppingRuns(b *testing.B, digest bool) {
 	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
 		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
 			b.Run(plan+"/"+v.String(), func(b *testing.B) {
@@ -113,9 +119,12 @@ func BenchmarkHunting(b *testing.B) {
 				cpu := cpuTime(b)
 				for i := 0; b.Loop(); i++ {
 					r, err := faults.Run(context.Background(), faults.Options{Seed: uint64(i + 1), Node: cfg, Plan: p,
-						Workload: faults.DefaultWorkload(), SkipHash: true, StopAtViolation: true})
+						Workload: faults.DefaultWorkload(), SkipHash: true, Digest: digest, StopAtViolation: true})
 					if err != nil {
 						b.Fatal(err)
+					}
+					if digest && r.Digest == "" {
+						b.Fatal("no digest")
 					}
 					decisions += r.Decisions
 				}

@@ -23,17 +23,21 @@ type eventLog struct {
 	recent [recentEvents]invoker.Event
 	out    io.Writer
 	outErr error
+	// digest, when the run asked for it, fingerprints the events without
+	// encoding them as JSON.
+	digest   eventDigest
+	digested bool
 }
 
 // recentEvents is how many events a violation report shows.
 const recentEvents = 24
 
 func newEventLog(out io.Writer, hashed bool) *eventLog {
-	return new(eventLog).reset(out, hashed)
+	return new(eventLog).reset(out, hashed, false)
 }
 
 // reset readies l for a new run as newEventLog would, keeping its buffers.
-func (l *eventLog) reset(out io.Writer, hashed bool) *eventLog {
+func (l *eventLog) reset(out io.Writer, hashed, digested bool) *eventLog {
 	h := l.hash
 	if !hashed {
 		h = nil
@@ -45,6 +49,8 @@ func (l *eventLog) reset(out io.Writer, hashed bool) *eventLog {
 	// The recent events need no clearing: last and tail read only what
 	// this run logged.
 	l.seq, l.hash, l.lines, l.out, l.outErr = 0, h, l.lines[:0], out, nil
+	l.digested = digested
+	l.digest.reset()
 	return l
 }
 
@@ -60,6 +66,9 @@ func (l *eventLog) add(e *invoker.Event) {
 		if l.hash == nil || len(l.lines) >= hashChunk {
 			l.flushHash()
 		}
+	}
+	if l.digested {
+		l.digest.add(e)
 	}
 	l.recent[l.seq%recentEvents] = *e
 }

@@ -18,6 +18,9 @@ type Result struct {
 	// Hash is the SHA-256 of the event log's JSON Lines.
 	Hash   string
 	Events uint64
+	// Digest is the events' fingerprint, when Options.Digest asked for
+	// it: runs with equal Digest and Events logged the same events.
+	Digest string
 	// Decisions the scheduler took; of them, invoker Steps and message
 	// Deliveries.
 	Decisions, Steps, Deliveries int
@@ -89,6 +92,9 @@ func (s *Sim) ViolationCount() int { return len(s.res.Violations) }
 func (s *Sim) Result() *Result {
 	r := s.res
 	r.Hash = s.log.sum()
+	if s.log.digested {
+		r.Digest = s.log.digest.sum()
+	}
 	r.Events = s.log.seq
 	r.End = s.now
 	r.Final = s.node.Snapshot()

@@ -73,7 +73,7 @@ func (sc *scratch) lend(s *Sim, o Options) {
 	s.drained = invoker.Ready{Events: sc.drained.Events[:0], Sent: sc.drained.Sent[:0]}
 	s.timed = sc.timed[:0]
 	s.senders = senders{lastAt: emptied(sc.lastAt, 0)}
-	s.log = sc.log.reset(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient))
+	s.log = sc.log.reset(o.Events, !o.SkipHash || o.Events != nil || o.Record != nil || (o.Replay != nil && !o.Lenient), o.Digest)
 	s.check = sc.check.reset(o.Bounds, o.Workload.Invocations, s.servedBy, s.log.last, s.reportViolation)
 }
 

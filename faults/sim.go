@@ -45,6 +45,9 @@ type Options struct {
 	// Events, Record or a strict Replay need it: hunting for violations
 	// does not read the hash, and encoding every event is a third of a run.
 	SkipHash bool
+	// Digest fingerprints the events (Result.Digest) without encoding
+	// them: a cheap way to compare two runs, with or without the hash.
+	Digest bool
 	// StopAtViolation ends the run at the first decision after an
 	// invariant is violated, without the end-of-run checks: for hunting
 	// and shrinking, where the first violation is all that is wanted. The

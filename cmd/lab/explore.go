@@ -92,7 +92,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one)")
 	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers (default: one per core)")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
-	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare the event logs")
+	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare their events")
 	fl.BoolVar(&f.hash, "hash", false, "hash every run's event log (slower; not needed to find violations)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics (lab_explore_schedules_total, lab_explore_failures_total) on this address (host:port; a bare :port is loopback)")
 	fl.DurationVar(&f.linger, "linger", 0, "keep serving metrics this long after the exploration (Ctrl-C ends it sooner)")
