@@ -121,6 +121,8 @@ func TestBadCommands(t *testing.T) {
 		want []string
 	}{
 		{"unknown command", []string{"frob"}, []string{"unknown command", "frob"}},
+		{"help on an unknown command", []string{"help", "frob"}, []string{"unknown help topic", "frob"}},
+		{"help on an unknown subcommand", []string{"help", "explore", "frob"}, []string{"explore frob"}},
 		{"unknown plan", []string{"plans", "nope"}, []string{"nope", "chaos", "none", "shutdown-race"}},
 		{"plans with two names", []string{"plans", "chaos", "none"}, nil},
 		{"script without a file", []string{"script"}, nil},

@@ -42,6 +42,7 @@ fix holds under the same seeds.`,
 	tuiCmd := newTUICmd()
 	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd())
 	root.AddCommand(extra...)
+	refuseUnknownHelpTopics(root)
 	// Plain lab starts the UI on a terminal, and prints the help elsewhere.
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		if _, _, ok := terminal(cmd); !ok {
@@ -67,6 +68,27 @@ fix holds under the same seeds.`,
 		err = outputError(out.err) // output lost unchecked (the help), or returned bare (completion)
 	}
 	return exitCode(err, stderr)
+}
+
+// refuseUnknownHelpTopics makes `lab help frob` a usage error, as `lab
+// frob` is: cobra's help command prints the usage and exits 0.
+func refuseUnknownHelpTopics(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, help := range root.Commands() {
+		if help.Name() != "help" {
+			continue
+		}
+		show := help.Run
+		help.RunE = func(c *cobra.Command, args []string) error {
+			// Find leaves words it does not know as arguments of the
+			// command before them (help explore frob).
+			if cmd, rest, err := c.Root().Find(args); cmd == nil || err != nil || len(rest) > 0 {
+				return usageError("unknown help topic %q (see %s --help)", strings.Join(args, " "), c.Root().Name())
+			}
+			show(c, args)
+			return nil
+		}
+	}
 }
 
 // checkedWriter is stdout, remembering its first failed write: a command
