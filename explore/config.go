@@ -38,9 +38,6 @@ type Config struct {
 	Workers int
 	// CheckDeterminism runs every seed twice and compares the logs.
 	CheckDeterminism bool
-	// Hash hashes every run's event log (slower; the hash is not needed
-	// to find violations).
-	Hash bool
 	// Rerun is the command line that reruns one seed, for reports.
 	Rerun func(seed uint64) string
 	// Observe, when set, is called with every finished run, from the

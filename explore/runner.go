@@ -136,8 +136,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		return nil, nil, err
 	}
 	o.StopAtViolation = true
-	o.SkipHash = !x.cfg.Hash
-	o.Digest = x.cfg.CheckDeterminism
+	o.SkipHash, o.Digest = true, x.cfg.CheckDeterminism
 	o.Observers = []faults.Observer{col}
 	r, err := faults.Run(ctx, o)
 	if err != nil {
@@ -153,7 +152,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		if err != nil {
 			return nil, nil, err
 		}
-		o2.StopAtViolation, o2.SkipHash, o2.Digest = true, o.SkipHash, true
+		o2.StopAtViolation, o2.SkipHash, o2.Digest = true, true, true
 		again, err := faults.Run(ctx, o2)
 		if err != nil {
 			return nil, nil, err

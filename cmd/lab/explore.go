@@ -33,7 +33,6 @@ type exploreFlags struct {
 	workers          int
 	shard            string
 	checkDeterminism bool
-	hash             bool
 	metricsAddr      string
 	linger           time.Duration
 }
@@ -90,10 +89,9 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
 	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
 	fl.IntVar(&f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one)")
-	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers (default: one per core)")
+	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare their events")
-	fl.BoolVar(&f.hash, "hash", false, "hash every run's event log (slower; not needed to find violations)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics (lab_explore_schedules_total, lab_explore_failures_total) on this address (host:port; a bare :port is loopback)")
 	fl.DurationVar(&f.linger, "linger", 0, "keep serving metrics this long after the exploration (Ctrl-C ends it sooner)")
 	cmd.AddCommand(newMergeCmd())
@@ -206,7 +204,7 @@ const maxWorkers = 1024
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
 		Seeds: f.seeds, Duration: f.duration, StopOnFirst: f.stopOnFirst, Workers: f.workers,
-		CheckDeterminism: f.checkDeterminism, Hash: f.hash}
+		CheckDeterminism: f.checkDeterminism}
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
