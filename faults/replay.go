@@ -150,8 +150,10 @@ func (r *replayer) control() (Control, bool, error) {
 	return e.Control, true, nil
 }
 
-// sends are the messages the outside world sends, as recorded.
-func (r *replayer) sends() []timed {
+// sends are the messages the outside world sends, as recorded, and
+// whether the recorded run came this far (a lenient replay can go further
+// than the run it replays).
+func (r *replayer) sends() ([]timed, bool) {
 	if r.lax != nil {
 		return r.lax.takeSends()
 	}
@@ -160,7 +162,7 @@ func (r *replayer) sends() []timed {
 		ts = append(ts, timed{at: e.At, msg: e.Msg})
 		r.next++
 	}
-	return ts
+	return ts, true
 }
 
 // task is what the recorded attempt produced.
@@ -193,6 +195,10 @@ func (r *replayer) fault(m invoker.Envelope) (Verdict, bool) {
 	r.next++
 	return e.Fault, true
 }
+
+// drawing reports whether a lenient replay with DrawAfterPicks has used up
+// its picks: the run then draws as a seeded run does.
+func (r *replayer) drawing() bool { return r.lax != nil && r.lax.drawing() }
 
 // stopped reports whether a strict replay reached the `end` of a schedule
 // recorded by a run that stopped early (Options.StopAtViolation): the

@@ -12,7 +12,8 @@ import (
 // longer fits gets a fixed default:
 //
 //   - picks are taken in order, one per scheduler choice; a pick that is
-//     not ready, or none left, falls back to the priority strategy;
+//     not ready, or none left, falls back to Options.Strategy, or to the
+//     priority strategy when there is none;
 //   - sends belong to the stage (or shutdown control) they followed; a
 //     removed send is never sent;
 //   - task outputs belong to (invocation, attempt); a removed one closes
@@ -23,21 +24,30 @@ import (
 //     longer exists is ignored;
 //   - a control is applied once as many picks were taken as preceded it;
 //   - stages and time advances are the run's own, and the end hash is not
-//     checked.
+//     checked;
+//   - with Options.DrawAfterPicks, once the picks are used up, task
+//     outcomes and faults are drawn as in a seeded run, not looked up, and
+//     so are the sends of a stage the recorded run did not reach (it
+//     stopped at its violation).
 //
 // A lenient replay is deterministic, so whatever it does can be recorded
 // (Options.Record) as a schedule that replays strictly.
 type lenient struct {
-	picks     []Choice
-	picked    int
-	controls  []anchoredControl
-	sends     map[sendAnchor][]timed
-	anchor    sendAnchor
+	picks    []Choice
+	picked   int
+	controls []anchoredControl
+	sends    map[sendAnchor][]timed
+	anchor   sendAnchor
+	// reached are the anchors the recorded run got to: where it sent
+	// nothing, it had nothing to send, not a point it never came to.
+	reached   map[sendAnchor]bool
 	shutdowns int
 	tasks     map[taskKey][][]TaskStep
 	byContent map[invoker.Envelope][]Verdict
 	byID      map[uint64]Verdict
-	fallback  priorityStrategy
+	fallback  Strategy
+	// drawAfter: Options.DrawAfterPicks.
+	drawAfter bool
 	task      []TaskStep
 }
 
@@ -59,9 +69,13 @@ type taskKey struct {
 }
 
 func newLenient(s *Schedule, o Options) *lenient {
-	l := &lenient{sends: map[sendAnchor][]timed{}, tasks: map[taskKey][][]TaskStep{},
+	l := &lenient{sends: map[sendAnchor][]timed{}, reached: map[sendAnchor]bool{}, tasks: map[taskKey][][]TaskStep{},
 		byContent: map[invoker.Envelope][]Verdict{}, byID: map[uint64]Verdict{},
-		task: []TaskStep{{After: max(o.Workload.Tasks.StepMin, time.Millisecond), Out: invoker.OutClosed}}}
+		task:     []TaskStep{{After: max(o.Workload.Tasks.StepMin, time.Millisecond), Out: invoker.OutClosed}},
+		fallback: o.Strategy, drawAfter: o.DrawAfterPicks}
+	if l.fallback == nil {
+		l.fallback = priorityStrategy{}
+	}
 	var anchor sendAnchor
 	shutdowns := 0
 	for _, e := range s.Entries {
@@ -70,11 +84,13 @@ func newLenient(s *Schedule, o Options) *lenient {
 			l.picks = append(l.picks, e.Choice)
 		case OpPhase:
 			anchor = sendAnchor{stage: e.Stage}
+			l.reached[anchor] = true
 		case OpControl:
 			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), c: e.Control})
 			if e.Control.Kind == ControlShutdown {
 				shutdowns++
 				anchor = sendAnchor{shutdown: shutdowns}
+				l.reached[anchor] = true
 			}
 		case OpSend:
 			l.sends[anchor] = append(l.sends[anchor], timed{at: e.At, msg: e.Msg})
@@ -113,6 +129,10 @@ func (l *lenient) choose(choices []Choice) int {
 	return l.fallback.Choose(choices)
 }
 
+// drawing: the run has gone past its recorded picks. What the last one
+// caused (a task it started, a message it sent) is still looked up.
+func (l *lenient) drawing() bool { return l.drawAfter && l.picked > len(l.picks) }
+
 func (l *lenient) control() (Control, bool) {
 	if len(l.controls) == 0 || l.controls[0].afterPicks > l.picked {
 		return Control{}, false
@@ -126,10 +146,12 @@ func (l *lenient) control() (Control, bool) {
 	return c, true
 }
 
-func (l *lenient) takeSends() []timed {
+// takeSends are the sends recorded where the run is now, and whether the
+// recorded run got there at all.
+func (l *lenient) takeSends() ([]timed, bool) {
 	ts := l.sends[l.anchor]
 	delete(l.sends, l.anchor)
-	return ts
+	return ts, l.reached[l.anchor]
 }
 
 func (l *lenient) taskSteps(t invoker.TaskInfo) []TaskStep {

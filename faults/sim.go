@@ -19,7 +19,8 @@ type Options struct {
 	Plan     *Plan
 	Workload Workload
 	// Strategy picks among the ready choices; nil is the seeded random
-	// strategy (see NewStrategy).
+	// strategy (see NewStrategy). A strict Replay does not consult it; a
+	// Lenient one does where the schedule's picks run out or do not fit.
 	Strategy Strategy
 	Bounds   Bounds
 	// Events receives the run's log as JSON Lines, one event per line.
@@ -41,6 +42,13 @@ type Options struct {
 	// in replay_lenient.go) instead of stopping the run, and the end hash
 	// is not checked.
 	Lenient bool
+	// DrawAfterPicks makes a Lenient replay, from the first pick after
+	// its schedule's picks, go on as a seeded run would: task outcomes drawn
+	// from Seed, fault verdicts from Plan's rules and Seed, picks from
+	// Strategy. What the outside world sends stays as recorded. Cutting a
+	// schedule's picks at K and replaying it so asks what else could have
+	// happened after its K-th pick.
+	DrawAfterPicks bool
 	// SkipHash leaves the event log unhashed (Result.Hash is empty) unless
 	// Events, Record or a strict Replay need it: hunting for violations
 	// does not read the hash, and encoding every event is a third of a run.
@@ -456,12 +464,14 @@ func (s *Sim) drawShutdown() {
 
 // drawTimeline schedules what the outside world will send: drawn by draw
 // (appended to the buffer it is given), or in a replay, as the schedule
-// recorded it.
+// recorded it (drawn where a drawing replay goes past the recorded run).
 func (s *Sim) drawTimeline(draw func(buf []timed) []timed) {
 	var ts []timed
+	recorded := false
 	if s.replay != nil {
-		ts = s.replay.sends()
-	} else {
+		ts, recorded = s.replay.sends()
+	}
+	if s.replay == nil || (!recorded && s.replay.drawing()) {
 		ts = draw(s.timed[:0])
 		s.timed = ts
 	}
@@ -600,7 +610,7 @@ func (s *Sim) react(e *invoker.Event) {
 		}
 		info := invoker.TaskInfo{ID: e.Task, Invoker: e.Invoker, PLE: e.PLE(), Inv: e.Inv, Attempt: e.Attempt}
 		var steps []TaskStep
-		if s.replay != nil {
+		if s.replay != nil && !s.replay.drawing() {
 			steps = s.replay.task(info)
 		} else {
 			steps = s.planTask(info)
@@ -640,7 +650,7 @@ func (s *Sim) route(mp *invoker.Envelope) {
 	}
 	var v Verdict
 	var hit bool
-	if s.replay != nil {
+	if s.replay != nil && !s.replay.drawing() {
 		v, hit = s.replay.fault(m)
 	} else {
 		v, hit = s.inj.judge(m, s.now)
