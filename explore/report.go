@@ -141,12 +141,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		seeds = fmt.Sprintf("seeds from %d", r.FirstSeed)
 	}
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
-	workers := "workers"
-	if r.Workers == 1 {
-		workers = "worker"
-	}
 	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %d %s (%.0f per CPU second), %d decisions\n",
-		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, workers, r.SchedulesPerCPUSecond, r.Decisions)
+		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Decisions)
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "stopped      %s\n", r.Stopped)
 	}

@@ -283,3 +283,40 @@ func TestSharedTmpDirFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestInevitableCommand(t *testing.T) {
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "seed28.schedule")
+	wantCode(t, lab(t, "run", "--seed", "28", "--plan", "none", "--schedule-out", sched), 1)
+	r := lab(t, "inevitable", sched, "--stride", "50", "--suffixes", "10")
+	wantCode(t, r, 1)
+	if !strings.HasPrefix(reportLine(t, r, "failure"), "no-panic: assertion failed") ||
+		!strings.HasPrefix(reportLine(t, r, "jump"), "pick ") || !strings.Contains(r.stdout, "█") {
+		t.Fatalf("curve:\n%v", r)
+	}
+	r = lab(t, "inevitable", sched, "--stride", "50", "--suffixes", "10", "--format", "json")
+	wantCode(t, r, 1)
+	var c struct {
+		Picks  int `json:"picks"`
+		Points []struct {
+			Picks int     `json:"picks"`
+			P     float64 `json:"p"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || c.Picks == 0 || len(c.Points) < 2 || c.Points[len(c.Points)-1].P != 1 {
+		t.Fatalf("json (%v):\n%v", err, r)
+	}
+	// A schedule that violates nothing has nothing to chart.
+	ok := filepath.Join(dir, "graceful.schedule")
+	wantCode(t, lab(t, "run", "--variant", "graceful", "--schedule-out", ok), 0)
+	r = lab(t, "inevitable", ok)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stderr, "nothing to chart") {
+		t.Errorf("inevitable of a passing schedule:\n%v", r)
+	}
+	wantUsageError(t, lab(t, "inevitable", sched, "--stride", "0"), true, "--stride 0")
+	wantUsageError(t, lab(t, "inevitable", sched, "--suffixes", "1000000"), true, "--suffixes 1000000")
+	wantUsageError(t, lab(t, "inevitable", sched, "--workers", "0"), true, "--workers 0")
+	wantUsageError(t, lab(t, "inevitable", sched, "--format", "yaml"), true, "--format yaml")
+	wantUsageError(t, lab(t, "inevitable", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"lab/explore"
+)
+
+func newInevitableCmd() *cobra.Command {
+	cfg := explore.DefaultCurveConfig()
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inevitable FILE",
+		Short: "Chart when a failing schedule's failure became certain",
+		Long: `For a schedule saved by lab run --schedule-out, lab explore --out or the
+terminal UI, chart P(K): keep the schedule's first K scheduler picks (and
+what they drew), let seeded random suffixes draw everything after them
+(picks, task outcomes, faults from the built-in plan), and count how many
+fail the same way. The outside world's timeline (invocations, step-downs,
+the shutdown) stays as recorded. Where P rises most, every pick is charted,
+and the pick that raised it most is shown with what it did: the decision
+that made the failure likely.
+
+Exit status: 1 the schedule fails (its curve is printed), 0 it violates
+nothing (nothing to chart), 2 bad input, 3 internal error, 130
+interrupted.`,
+		Example: `  lab run --seed 28 --plan none --schedule-out seed28.schedule
+  lab inevitable seed28.schedule
+  lab inevitable seed28.schedule --stride 1 --suffixes 500 --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format %s: want text or json", format)
+			}
+			switch {
+			case cfg.Stride < 1:
+				return usageError("--stride %d: want 1 or more", cfg.Stride)
+			case cfg.Suffixes < 1 || cfg.Suffixes > explore.MaxSuffixes:
+				return usageError("--suffixes %d: want 1 to %d", cfg.Suffixes, explore.MaxSuffixes)
+			case cfg.Workers < 1 || cfg.Workers > maxWorkers:
+				return usageError("--workers %d: want 1 to %d", cfg.Workers, maxWorkers)
+			}
+			sch, err := readSchedule(args[0])
+			if err != nil {
+				return err
+			}
+			curve, err := explore.Inevitable(cmd.Context(), sch, cfg)
+			if errors.Is(err, explore.ErrNothingToChart) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s: %v\n", args[0], err)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			stdout := cmd.OutOrStdout()
+			if format == "json" {
+				err = writeJSON(stdout, curve)
+			} else {
+				err = curve.WriteText(stdout)
+			}
+			if err != nil {
+				return outputError(err)
+			}
+			return violationFound
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&cfg.Stride, "stride", cfg.Stride, "chart every n-th pick (and every pick across the steepest rise)")
+	fl.IntVar(&cfg.Suffixes, "suffixes", cfg.Suffixes, "random suffixes run after each prefix")
+	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
+	fl.StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}

@@ -1,0 +1,344 @@
+package explore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// CurveConfig says how finely Inevitable charts a failure.
+type CurveConfig struct {
+	// Stride: a point every Stride picks (and every pick across the
+	// steepest rise).
+	Stride int
+	// Suffixes: random schedulers run after each prefix.
+	Suffixes int
+	// Workers run suffixes in parallel (0: one).
+	Workers int
+}
+
+// DefaultCurveConfig charts every 10th pick with 100 suffixes.
+func DefaultCurveConfig() CurveConfig {
+	return CurveConfig{Stride: 10, Suffixes: 100, Workers: DefaultWorkers()}
+}
+
+// Validate reports the first setting that cannot run.
+func (c CurveConfig) Validate() error {
+	switch {
+	case c.Stride < 1:
+		return fmt.Errorf("stride must be at least 1, got %d", c.Stride)
+	case c.Suffixes < 1:
+		return fmt.Errorf("suffixes must be at least 1, got %d", c.Suffixes)
+	case c.Suffixes > MaxSuffixes:
+		return fmt.Errorf("suffixes %d: at most %d", c.Suffixes, MaxSuffixes)
+	}
+	return nil
+}
+
+// MaxSuffixes bounds CurveConfig.Suffixes: each is a run per point.
+const MaxSuffixes = 100_000
+
+// Curve is P(K), the chance that a failing schedule's failure happens
+// again when its first K scheduler picks are kept and random schedulers
+// make the rest: where it rises is where the race was decided.
+type Curve struct {
+	// Invariant and Check are the failure charted: the schedule's first.
+	Invariant string `json:"invariant"`
+	Check     string `json:"check"`
+	// Picks the schedule took up to its violation.
+	Picks int `json:"picks"`
+	// FaultsDrawn: the suffixes draw faults from the built-in plan the
+	// schedule names. A plan from a file is not in the schedule, so
+	// suffixes of its runs draw none.
+	FaultsDrawn bool `json:"faults_drawn"`
+	Stride      int  `json:"stride"`
+	Suffixes    int  `json:"suffixes"`
+	// Points, by Picks: every Stride-th, the last, and every one across
+	// the steepest rise between two of those.
+	Points []CurvePoint `json:"points"`
+	// Every pick from FineFrom to FineTo is charted: the steepest rise
+	// between two points every Stride picks (both 0 when none rises by
+	// MinJump).
+	FineFrom int `json:"fine_from"`
+	FineTo   int `json:"fine_to"`
+	// Jump is the pick that raised P the most; nil when P never rises by
+	// MinJump between two points.
+	Jump *CurveJump `json:"jump,omitempty"`
+	// CertainFrom is the fewest picks kept from which every point charted
+	// fails every time.
+	CertainFrom int     `json:"certain_from"`
+	Runs        int     `json:"runs"`
+	Workers     int     `json:"workers"`
+	Seconds     float64 `json:"seconds"`
+}
+
+// CurvePoint is P at one prefix length.
+type CurvePoint struct {
+	// Picks is K, the schedule's picks kept.
+	Picks int `json:"picks"`
+	// Same of Suffixes runs failed the same way; Other failed another way
+	// first, or did not settle within the decision budget.
+	Same  int     `json:"same"`
+	Other int     `json:"other"`
+	P     float64 `json:"p"`
+}
+
+// CurveJump is the pick after which P rose the most, and what it did.
+type CurveJump struct {
+	// Pick is its number (from 1): P rose from Before (its first Pick-1
+	// picks kept) to After (Pick kept).
+	Pick   int     `json:"pick"`
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+	// Decision and Events are the pick as the schedule took it, and the
+	// events it caused, described; Drawn are the task outcomes and fault
+	// verdicts drawn while it ran, as the schedule has them.
+	Decision string   `json:"decision"`
+	Events   []string `json:"events"`
+	Drawn    []string `json:"drawn"`
+}
+
+// ErrNothingToChart: the schedule violates no invariant.
+var ErrNothingToChart = errors.New("the schedule violates no invariant: nothing to chart")
+
+// Inevitable charts when s's first failure became certain. For K = 0,
+// Stride, 2·Stride, ..., up to the picks s took to its violation, it
+// replays s leniently, as shrinking does, up to its K-th scheduler pick,
+// and from there draws as a seeded run would (faults.DrawAfterPicks):
+// picks from tokio's select!, task outcomes from the workload, faults from
+// the plan; what the outside world sends (invocations, step-downs, the
+// shutdown) stays as recorded. P(K) is the share of those suffixes that
+// fail the same way, the same check of the same invariant. Suffix i uses
+// seed i at every K, so that points differ by their prefix, not by luck.
+// Where P rises most between two points, every pick between them is
+// charted too; the single pick that raised P most is the jump.
+func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curve, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	o := faults.ReplayOptions(s)
+	faultsSeen := collectFaults(&o)
+	r, err := faults.Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if r.OK() {
+		return nil, ErrNothingToChart
+	}
+	sh := &shrinker{ctx: ctx, first: r.Violations[0], budget: max(4*r.Decisions, 20_000)}
+	base, _, err := sh.rerecord(enrich(s, *faultsSeen))
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		return nil, fmt.Errorf("the schedule does not replay leniently as recorded")
+	}
+	c := &Curve{Invariant: sh.first.Invariant, Check: sh.first.Check, Picks: sizeOf(base).Picks,
+		Stride: cfg.Stride, Suffixes: cfg.Suffixes, Workers: max(cfg.Workers, 1)}
+	ch := &charter{sh: sh, base: base, cfg: cfg, workers: c.Workers, plan: &faults.Plan{Name: base.Header.Plan}}
+	plans, err := builtinPlans()
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := plans[base.Header.Plan]; ok {
+		ch.plan, c.FaultsDrawn = p, true
+	}
+	var coarse []CurvePoint
+	for k := 0; ; k += min(cfg.Stride, c.Picks-k) {
+		p, err := ch.point(k)
+		if err != nil {
+			return nil, err
+		}
+		coarse = append(coarse, p)
+		if k == c.Picks {
+			break
+		}
+	}
+	c.Points = coarse
+	if err := ch.chartSteepest(c); err != nil {
+		return nil, err
+	}
+	c.CertainFrom = c.Picks
+	for i := len(c.Points) - 1; i >= 0 && c.Points[i].Same == c.Suffixes; i-- {
+		c.CertainFrom = c.Points[i].Picks
+	}
+	c.Runs, c.Seconds = int(ch.runs.Load()), time.Since(start).Seconds()
+	return c, nil
+}
+
+// MinJump is the least rise of P between two points that is charted
+// pick by pick and named as the jump: below it, chance moves P as much.
+const MinJump = 0.1
+
+// chartSteepest charts every pick across the steepest rise of c's points
+// (if P rises by MinJump there) and names the pick that raised P most.
+func (ch *charter) chartSteepest(c *Curve) error {
+	coarse := c.Points
+	i := steepest(coarse)
+	if i < 0 || coarse[i+1].P-coarse[i].P < MinJump {
+		return nil
+	}
+	c.FineFrom, c.FineTo = coarse[i].Picks, coarse[i+1].Picks
+	fine := []CurvePoint{coarse[i]}
+	for k := coarse[i].Picks + 1; k < coarse[i+1].Picks; k++ {
+		p, err := ch.point(k)
+		if err != nil {
+			return err
+		}
+		fine = append(fine, p)
+	}
+	fine = append(fine, coarse[i+1])
+	c.Points = slices.Concat(coarse[:i+1], fine[1:len(fine)-1], coarse[i+1:])
+	j := steepest(fine)
+	c.Jump = &CurveJump{Pick: fine[j+1].Picks, Before: fine[j].P, After: fine[j+1].P, Drawn: drawnAt(ch.base, fine[j+1].Picks)}
+	var err error
+	c.Jump.Decision, c.Jump.Events, err = ch.story(c.Jump.Pick)
+	return err
+}
+
+// steepest is the i where P rises most from points[i] to points[i+1] (the
+// first of equals), or -1 when it never rises.
+func steepest(points []CurvePoint) int {
+	best, rise := -1, 0.0
+	for i := 0; i+1 < len(points); i++ {
+		if d := points[i+1].P - points[i].P; d > rise {
+			best, rise = i, d
+		}
+	}
+	return best
+}
+
+// charter runs the suffixes of one schedule.
+type charter struct {
+	sh      *shrinker
+	base    *faults.Schedule
+	cfg     CurveConfig
+	workers int
+	// plan draws the suffixes' faults: the built-in plan the schedule
+	// names, or one with no rules.
+	plan *faults.Plan
+	runs atomic.Int64
+}
+
+// point runs every suffix after the first k picks.
+func (ch *charter) point(k int) (CurvePoint, error) {
+	prefix := keepPicks(ch.base, k)
+	var next atomic.Int64
+	var same, other atomic.Int64
+	errs := make([]error, ch.workers)
+	var wg sync.WaitGroup
+	for w := range ch.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(ch.cfg.Suffixes) || ch.sh.ctx.Err() != nil {
+					return
+				}
+				strategy, err := faults.NewStrategy("random", uint64(i))
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				o := faults.ReplayOptions(prefix)
+				o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, ch.sh.budget
+				o.DrawAfterPicks, o.Seed, o.Strategy, o.Plan = true, uint64(i), strategy, ch.plan
+				// Schedules do not record the task model: every run has
+				// the default one.
+				o.Workload.Tasks = faults.DefaultWorkload().Tasks
+				r, err := faults.Run(ch.sh.ctx, o)
+				ch.runs.Add(1)
+				switch {
+				case err == nil && ch.sh.sameFailure(r):
+					same.Add(1)
+				case err == nil && r.OK():
+				case err == nil, errors.Is(err, faults.ErrBudget):
+					other.Add(1)
+				default:
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(append(errs, ch.sh.ctx.Err())...); err != nil {
+		return CurvePoint{}, err
+	}
+	n := int(same.Load())
+	return CurvePoint{Picks: k, Same: n, Other: int(other.Load()), P: float64(n) / float64(ch.cfg.Suffixes)}, nil
+}
+
+// story replays the base schedule and describes its n-th pick: the
+// decision, and the events it caused.
+func (ch *charter) story(n int) (string, []string, error) {
+	var decision string
+	var pending, events []string
+	picks := 0
+	o := faults.ReplayOptions(ch.base)
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, ch.sh.budget
+	o.Observers = []faults.Observer{
+		faults.EventFunc(func(e invoker.Event) {
+			pending = append(pending, fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e))
+		}),
+		faults.DecisionFunc(func(d faults.Decision) {
+			if d.Kind == faults.DecideDeliver || d.Kind == faults.DecideStep {
+				if picks++; picks == n {
+					decision, events = d.String(), pending
+				}
+			}
+			pending = nil
+		}),
+	}
+	if _, err := faults.Run(ch.sh.ctx, o); err != nil {
+		return "", nil, err
+	}
+	if decision == "" {
+		return "", nil, fmt.Errorf("the schedule has no pick %d", n)
+	}
+	return decision, events, nil
+}
+
+// keepPicks is s with only its first k picks: a lenient replay of it takes
+// every later pick with its fallback strategy.
+func keepPicks(s *faults.Schedule, k int) *faults.Schedule {
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, 0, len(s.Entries))}
+	picks := 0
+	for _, e := range s.Entries {
+		if e.Op == faults.OpPick {
+			if picks++; picks > k {
+				continue
+			}
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	return out
+}
+
+// drawnAt are the task outcomes and fault verdicts s recorded while its
+// n-th pick ran: the entries between it and the next pick.
+func drawnAt(s *faults.Schedule, n int) []string {
+	var drawn []string
+	picks := 0
+	for _, e := range s.Entries {
+		switch {
+		case e.Op == faults.OpPick:
+			picks++
+		case picks == n && (e.Op == faults.OpTask || e.Op == faults.OpFault):
+			drawn = append(drawn, e.String())
+		}
+		if picks > n {
+			break
+		}
+	}
+	return drawn
+}

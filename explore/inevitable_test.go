@@ -1,0 +1,94 @@
+package explore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+// scheduleOf records a run of the reference workload.
+func scheduleOf(t *testing.T, seed uint64, v invoker.Variant, plan string) *faults.Schedule {
+	t.Helper()
+	p, err := faults.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = v
+	var buf bytes.Buffer
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p,
+		Workload: faults.DefaultWorkload(), Record: &buf}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := faults.ParseSchedule("recorded", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Seed 28 panics without any fault, in a race that slots held by long
+// tasks decide: unlikely from the start, certain by the end, and rising
+// in between. The curve does not depend on the number of workers.
+func TestInevitableChartsTheRace(t *testing.T) {
+	s := scheduleOf(t, 28, invoker.Buggy, "none")
+	cfg := explore.CurveConfig{Stride: 40, Suffixes: 20, Workers: 2}
+	c, err := explore.Inevitable(context.Background(), s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := c.Points[0], c.Points[len(c.Points)-1]
+	if c.Invariant != faults.NoPanic || first.Picks != 0 || first.P >= 0.5 || last.Picks != c.Picks || last.Same != cfg.Suffixes {
+		t.Fatalf("%s: P(0) = %.2f, P(%d) = %.2f of %d picks", c.Invariant, first.P, last.Picks, last.P, c.Picks)
+	}
+	for i, p := range c.Points {
+		if p.Same+p.Other > cfg.Suffixes || p.P != float64(p.Same)/float64(cfg.Suffixes) || (i > 0 && p.Picks <= c.Points[i-1].Picks) {
+			t.Errorf("point %d: %+v", i, p)
+		}
+	}
+	j := c.Jump
+	if j == nil || j.After <= j.Before || j.Pick <= c.FineFrom || j.Pick > c.FineTo || c.FineTo-c.FineFrom != cfg.Stride ||
+		len(j.Events) == 0 || !strings.Contains(j.Decision, "invoker") && !strings.Contains(j.Decision, "deliver") {
+		t.Fatalf("jump %+v, charted finely from %d to %d", j, c.FineFrom, c.FineTo)
+	}
+	if c.CertainFrom <= j.Pick-1 || c.CertainFrom > c.Picks {
+		t.Errorf("certain from %d, jump at %d of %d", c.CertainFrom, j.Pick, c.Picks)
+	}
+	cfg.Workers = 1
+	again, err := explore.Inevitable(context.Background(), s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.Points, c.Points) || !reflect.DeepEqual(again.Jump, c.Jump) {
+		t.Errorf("1 worker charts another curve:\n%+v\n%+v", again.Points, c.Points)
+	}
+	var text strings.Builder
+	if err := c.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"failure      no-panic: assertion failed", "jump         pick ", "certain      from pick ", j.Decision} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("no %q in:\n%s", want, text.String())
+		}
+	}
+}
+
+// A schedule that violates nothing has no curve.
+func TestInevitableNothingToChart(t *testing.T) {
+	s := scheduleOf(t, 1, invoker.Graceful, "shutdown-race")
+	if _, err := explore.Inevitable(context.Background(), s, explore.CurveConfig{Stride: 10, Suffixes: 1}); !errors.Is(err, explore.ErrNothingToChart) {
+		t.Errorf("err %v", err)
+	}
+	for _, bad := range []explore.CurveConfig{{Stride: 0, Suffixes: 1}, {Stride: 1, Suffixes: 0}, {Stride: 1, Suffixes: explore.MaxSuffixes + 1}} {
+		if _, err := explore.Inevitable(context.Background(), s, bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package explore
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// WriteText writes the curve for a person: a sparkline, the points where P
+// moved, the jump with what its pick did, and where failing became certain.
+func (c *Curve) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "failure      %s\n", c.failure())
+	faults := "faults from the plan"
+	if !c.FaultsDrawn {
+		faults = "no faults (the plan is not built in, and schedules do not carry its rules)"
+	}
+	fmt.Fprintf(&b, "schedule     %d picks to the violation; after the first K, suffixes draw picks, task outcomes and %s\n", c.Picks, faults)
+	every := "every " + ordinal(c.Stride) + " pick"
+	if c.Stride == 1 {
+		every = "every pick"
+	}
+	fmt.Fprintf(&b, "suffixes     %d after %s%s: %d runs in %.1fs on %d %s\n",
+		c.Suffixes, every, c.fineSpan(), c.Runs, c.Seconds, c.Workers, plural(c.Workers, "worker"))
+	fmt.Fprintf(&b, "\nP(the same failure | the first K picks as recorded)\n")
+	fmt.Fprintf(&b, "  K 0 %s %d\n", sparkline(c.coarse(), 64), c.Picks)
+	fmt.Fprintf(&b, "  %6s  %5s  %s\n", "K", "P", "other failures")
+	last := math.NaN()
+	for i, p := range c.Points {
+		if i > 0 && i < len(c.Points)-1 && math.Abs(p.P-last) < 0.05 {
+			continue
+		}
+		fmt.Fprintf(&b, "  %6d  %5.2f  %d\n", p.Picks, p.P, p.Other)
+		last = p.P
+	}
+	if j := c.Jump; j != nil {
+		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f\n  %s\n", j.Pick, j.Before, j.After, j.Decision)
+		for _, e := range j.Events {
+			fmt.Fprintf(&b, "    %s\n", e)
+		}
+		for _, d := range j.Drawn {
+			fmt.Fprintf(&b, "    drawn: %s\n", d)
+		}
+	} else {
+		fmt.Fprintf(&b, "\njump         none: P never rises by %.2f or more between two points\n", MinJump)
+	}
+	if c.CertainFrom == 0 {
+		fmt.Fprintf(&b, "certain      from the start: every suffix fails the same way, whatever is drawn after the outside world's timeline\n")
+	} else {
+		fmt.Fprintf(&b, "certain      from pick %d on, every suffix fails the same way\n", c.CertainFrom)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (c *Curve) failure() string {
+	if c.Check == "" || c.Check == c.Invariant {
+		return c.Invariant
+	}
+	return c.Invariant + ": " + c.Check
+}
+
+// fineSpan says where every pick was charted, if anywhere.
+func (c *Curve) fineSpan() string {
+	if c.FineTo-c.FineFrom < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (and every pick from %d to %d)", c.FineFrom, c.FineTo)
+}
+
+// coarse are the points every Stride picks, and the last.
+func (c *Curve) coarse() []float64 {
+	var ps []float64
+	for _, p := range c.Points {
+		if p.Picks%c.Stride == 0 || p.Picks == c.Picks {
+			ps = append(ps, p.P)
+		}
+	}
+	return ps
+}
+
+// sparkline draws ps, at most width of them (evenly sampled), as block
+// heights from 0 to 1.
+func sparkline(ps []float64, width int) string {
+	const bars = "▁▂▃▄▅▆▇█"
+	levels := []rune(bars)
+	n := min(len(ps), width)
+	var b strings.Builder
+	for i := range n {
+		p := ps[i*len(ps)/n]
+		if i == n-1 {
+			p = ps[len(ps)-1]
+		}
+		b.WriteRune(levels[int(math.Round(p*float64(len(levels)-1)))])
+	}
+	return b.String()
+}
+
+func ordinal(n int) string {
+	switch {
+	case n%10 == 1 && n%100 != 11:
+		return fmt.Sprintf("%dst", n)
+	case n%10 == 2 && n%100 != 12:
+		return fmt.Sprintf("%dnd", n)
+	case n%10 == 3 && n%100 != 13:
+		return fmt.Sprintf("%drd", n)
+	}
+	return fmt.Sprintf("%dth", n)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
