@@ -124,22 +124,13 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 		return nil, err
 	}
 	start := time.Now()
-	o := faults.ReplayOptions(s)
-	faultsSeen := collectFaults(&o)
-	r, err := faults.Run(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	if r.OK() {
+	sh := &shrinker{ctx: ctx}
+	base, _, err := sh.failingBase(s)
+	if errors.Is(err, errNoViolation) {
 		return nil, ErrNothingToChart
 	}
-	sh := &shrinker{ctx: ctx, first: r.Violations[0], budget: max(4*r.Decisions, 20_000)}
-	base, _, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err != nil {
 		return nil, err
-	}
-	if base == nil {
-		return nil, fmt.Errorf("the schedule does not replay leniently as recorded")
 	}
 	c := &Curve{Invariant: sh.first.Invariant, Check: sh.first.Check, Picks: sizeOf(base).Picks,
 		Stride: cfg.Stride, Suffixes: cfg.Suffixes, Workers: max(cfg.Workers, 1)}

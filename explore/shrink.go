@@ -106,24 +106,12 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
 	start := time.Now()
 	sh := &shrinker{ctx: ctx, deadline: start.Add(budget)}
-	// The original must replay as recorded and fail.
-	o := faults.ReplayOptions(s)
-	faultsSeen := collectFaults(&o)
-	r, err := faults.Run(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	if r.OK() {
+	base, text, err := sh.failingBase(s)
+	if errors.Is(err, errNoViolation) {
 		return nil, ErrNothingToShrink
 	}
-	sh.first = r.Violations[0]
-	sh.budget = max(4*r.Decisions, 20_000)
-	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err != nil {
 		return nil, err
-	}
-	if base == nil {
-		return nil, fmt.Errorf("the schedule does not replay leniently as recorded")
 	}
 	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
 	for {
@@ -207,6 +195,31 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// errNoViolation: a schedule replayed as recorded violates nothing.
+var errNoViolation = errors.New("the schedule violates no invariant")
+
+// failingBase replays s as recorded and, when it fails, records it again
+// leniently up to its first violation, with every fault entry carrying its
+// message's content: the schedule that edits of it start from. It sets
+// the failure the shrinker keeps, and its decision budget.
+func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
+	o := faults.ReplayOptions(s)
+	faultsSeen := collectFaults(&o)
+	r, err := faults.Run(sh.ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.OK() {
+		return nil, nil, errNoViolation
+	}
+	sh.first, sh.budget = r.Violations[0], max(4*r.Decisions, 20_000)
+	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
+	if err == nil && base == nil {
+		err = fmt.Errorf("the schedule does not replay leniently as recorded")
+	}
+	return base, text, err
 }
 
 type shrinker struct {
