@@ -22,6 +22,17 @@ type CurveConfig struct {
 	Suffixes int
 	// Workers run suffixes in parallel (0: one).
 	Workers int
+	// Progress, when set, follows the chart as it goes.
+	Progress *CurveProgress
+}
+
+// CurveProgress is how far Inevitable has got, for a progress bar: safe
+// to read from another goroutine while it runs.
+type CurveProgress struct{ k, picks, runs atomic.Int64 }
+
+// At is the prefix being charted, of how many picks, and the runs so far.
+func (p *CurveProgress) At() (k, picks int, runs int64) {
+	return int(p.k.Load()), int(p.picks.Load()), p.runs.Load()
 }
 
 // DefaultCurveConfig charts every 10th pick with 100 suffixes.
@@ -134,7 +145,12 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 	}
 	c := &Curve{Invariant: sh.first.Invariant, Check: sh.first.Check, Picks: sizeOf(base).Picks,
 		Stride: cfg.Stride, Suffixes: cfg.Suffixes, Workers: max(cfg.Workers, 1)}
-	ch := &charter{sh: sh, base: base, cfg: cfg, workers: c.Workers, plan: &faults.Plan{Name: base.Header.Plan}}
+	ch := &charter{sh: sh, base: base, cfg: cfg, workers: c.Workers, plan: &faults.Plan{Name: base.Header.Plan},
+		progress: cfg.Progress}
+	if ch.progress == nil {
+		ch.progress = new(CurveProgress)
+	}
+	ch.progress.picks.Store(int64(c.Picks))
 	plans, err := builtinPlans()
 	if err != nil {
 		return nil, err
@@ -161,7 +177,8 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 	for i := len(c.Points) - 1; i >= 0 && c.Points[i].Same == c.Suffixes; i-- {
 		c.CertainFrom = c.Points[i].Picks
 	}
-	c.Runs, c.Seconds = int(ch.runs.Load()), time.Since(start).Seconds()
+	_, _, runs := ch.progress.At()
+	c.Runs, c.Seconds = int(runs), time.Since(start).Seconds()
 	return c, nil
 }
 
@@ -215,13 +232,14 @@ type charter struct {
 	workers int
 	// plan draws the suffixes' faults: the built-in plan the schedule
 	// names, or one with no rules.
-	plan *faults.Plan
-	runs atomic.Int64
+	plan     *faults.Plan
+	progress *CurveProgress
 }
 
 // point runs every suffix after the first k picks.
 func (ch *charter) point(k int) (CurvePoint, error) {
 	prefix := keepPicks(ch.base, k)
+	ch.progress.k.Store(int64(k))
 	var next atomic.Int64
 	var same, other atomic.Int64
 	errs := make([]error, ch.workers)
@@ -247,7 +265,7 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 				// the default one.
 				o.Workload.Tasks = faults.DefaultWorkload().Tasks
 				r, err := faults.Run(ch.sh.ctx, o)
-				ch.runs.Add(1)
+				ch.progress.runs.Add(1)
 				switch {
 				case err == nil && ch.sh.sameFailure(r):
 					same.Add(1)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -14,15 +15,29 @@ var progressLine = regexp.MustCompile(`\[[#.]{24}\] \d+ schedules  \d+/s  \d+ fa
 // On a terminal, lab explore draws its progress bar on stderr: the real
 // binary runs in tmux and the screen is read back.
 func TestExploreProgressBarOnTerminal(t *testing.T) {
+	waitOnTerminal(t, labBin+" explore --variant fixed --duration 4s > /dev/null; sleep 5", progressLine)
+}
+
+var inevitableLine = regexp.MustCompile(`\[[#.]{24}\] K \d+ of 463 picks  \d+ runs  \d+/s`)
+
+// So does lab inevitable, with the prefix it charts.
+func TestInevitableProgressBarOnTerminal(t *testing.T) {
+	sched := filepath.Join(t.TempDir(), "seed28.schedule")
+	wantCode(t, lab(t, "run", "--seed", "28", "--plan", "none", "--schedule-out", sched), 1)
+	waitOnTerminal(t, labBin+" inevitable "+sched+" --stride 1 --suffixes 300 > /dev/null; sleep 5", inevitableLine)
+}
+
+// waitOnTerminal runs cmd in tmux until its screen shows want (4s at most).
+func waitOnTerminal(t *testing.T, cmd string, want *regexp.Regexp) {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed to give lab explore a terminal: apt-get install tmux")
+		t.Fatal("tmux is needed to give lab a terminal: apt-get install tmux")
 	}
-	socket := fmt.Sprintf("lab-e2e-%d", os.Getpid())
+	socket := fmt.Sprintf("lab-e2e-%d-%s", os.Getpid(), t.Name())
 	tmux := func(args ...string) ([]byte, error) {
 		return exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
 	}
 	defer tmux("kill-server")
-	cmd := fmt.Sprintf("%s explore --variant fixed --duration 4s > /dev/null; sleep 5", labBin)
 	if out, err := tmux("new-session", "-d", "-x", "120", "-y", "10", cmd); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -34,7 +49,7 @@ func TestExploreProgressBarOnTerminal(t *testing.T) {
 		if screen, err = tmux("capture-pane", "-p"); err != nil {
 			t.Fatalf("tmux capture-pane: %v\n%s", err, screen)
 		}
-		if progressLine.Match(screen) {
+		if want.Match(screen) {
 			return
 		}
 	}

@@ -124,7 +124,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	if srv != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics on http://%s/metrics\n", srv.Addr())
 	}
-	bar := newProgress(cmd.ErrOrStderr(), cfg, counts)
+	bar := newProgress(cmd.ErrOrStderr(), exploreProgress(cfg, counts))
 	bar.start()
 	report, err := explore.Explore(cmd.Context(), cfg)
 	bar.stop()

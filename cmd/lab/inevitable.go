@@ -47,7 +47,11 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
+			cfg.Progress = new(explore.CurveProgress)
+			bar := newProgress(cmd.ErrOrStderr(), inevitableProgress(cfg.Progress))
+			bar.start()
 			curve, err := explore.Inevitable(cmd.Context(), sch, cfg)
+			bar.stop()
 			if errors.Is(err, explore.ErrNothingToChart) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s: %v\n", args[0], err)
 				return nil

@@ -11,29 +11,23 @@ import (
 	"lab/explore"
 )
 
-// progress draws a one-line progress bar on a terminal: schedules done,
-// their rate, failures so far and the time left. Elsewhere (a pipe, a file,
-// CI) it draws nothing.
+// progress draws a one-line progress bar on a terminal, redrawn five times
+// a second from line. Elsewhere (a pipe, a file, CI) it draws nothing.
 type progress struct {
-	w        io.Writer
-	on       bool
-	total    uint64
-	duration time.Duration
-	began    time.Time
-	counts   *explore.Counters
-	quit     chan struct{}
-	wg       sync.WaitGroup
+	w     io.Writer
+	on    bool
+	began time.Time
+	line  func(elapsed time.Duration) string
+	quit  chan struct{}
+	wg    sync.WaitGroup
 }
 
-func newProgress(w io.Writer, cfg explore.Config, counts *explore.Counters) *progress {
-	p := &progress{w: w, total: cfg.Seeds, duration: cfg.Duration, counts: counts, quit: make(chan struct{})}
+func newProgress(w io.Writer, line func(elapsed time.Duration) string) *progress {
+	p := &progress{w: w, line: line, quit: make(chan struct{})}
 	if f, ok := w.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
 		}
-	}
-	if n := uint64(max(cfg.Shard.Count, 1)); p.total > 0 {
-		p.total = (p.total + n - 1 - uint64(cfg.Shard.Index)) / n
 	}
 	return p
 }
@@ -54,7 +48,7 @@ func (p *progress) start() {
 				fmt.Fprint(p.w, "\r\033[K")
 				return
 			case <-t.C:
-				fmt.Fprint(p.w, "\r\033[K"+p.line())
+				fmt.Fprint(p.w, "\r\033[K"+p.line(time.Since(p.began)))
 			}
 		}
 	}()
@@ -65,26 +59,51 @@ func (p *progress) stop() {
 	p.wg.Wait()
 }
 
-func (p *progress) line() string {
-	done, failed := p.counts.Schedules(), p.counts.Failed()
-	elapsed := time.Since(p.began)
+// exploreProgress is lab explore's line: schedules done, their rate,
+// failures so far and the time left.
+func exploreProgress(cfg explore.Config, counts *explore.Counters) func(time.Duration) string {
+	total := cfg.Seeds
+	if n := uint64(max(cfg.Shard.Count, 1)); total > 0 {
+		total = (total + n - 1 - uint64(cfg.Shard.Index)) / n
+	}
+	return func(elapsed time.Duration) string {
+		return exploreLine(total, cfg.Duration, counts, elapsed)
+	}
+}
+
+func exploreLine(total uint64, duration time.Duration, counts *explore.Counters, elapsed time.Duration) string {
+	done, failed := counts.Schedules(), counts.Failed()
 	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
 	frac, left := 0.0, time.Duration(0)
 	switch {
-	case p.total > 0:
-		frac = float64(done) / float64(p.total)
+	case total > 0:
+		frac = float64(done) / float64(total)
 		if rate > 0 {
-			left = time.Duration(float64(p.total-min(done, p.total)) / rate * float64(time.Second))
+			left = time.Duration(float64(total-min(done, total)) / rate * float64(time.Second))
 		}
-		if p.duration > 0 {
-			left = min(left, p.duration-elapsed)
+		if duration > 0 {
+			left = min(left, duration-elapsed)
 		}
-	case p.duration > 0:
-		frac = elapsed.Seconds() / p.duration.Seconds()
-		left = p.duration - elapsed
+	case duration > 0:
+		frac = elapsed.Seconds() / duration.Seconds()
+		left = duration - elapsed
 	}
-	frac = min(max(frac, 0), 1)
+	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed  ETA %s", bar(frac), done, rate, failed, max(left, 0).Round(time.Second))
+}
+
+// inevitableProgress is lab inevitable's line: the prefix being charted
+// and the suffixes run.
+func inevitableProgress(p *explore.CurveProgress) func(time.Duration) string {
+	return func(elapsed time.Duration) string {
+		k, picks, runs := p.At()
+		return fmt.Sprintf("%s K %d of %d picks  %d runs  %.0f/s", bar(float64(k)/float64(max(picks, 1))), k, picks, runs,
+			float64(runs)/max(elapsed.Seconds(), 1e-9))
+	}
+}
+
+// bar draws a fraction from 0 to 1.
+func bar(frac float64) string {
 	const width = 24
-	bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
-	return fmt.Sprintf("[%s] %d schedules  %.0f/s  %d failed  ETA %s", bar, done, rate, failed, max(left, 0).Round(time.Second))
+	n := int(min(max(frac, 0), 1) * width)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
