@@ -45,13 +45,34 @@ func (c *Curve) WriteText(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&b, "\njump         none: P never rises by %.2f or more between two points\n", MinJump)
 	}
-	if c.CertainFrom == 0 {
-		fmt.Fprintf(&b, "certain      from the start: every suffix fails the same way, whatever is drawn after the outside world's timeline\n")
-	} else {
-		fmt.Fprintf(&b, "certain      from pick %d on, every suffix fails the same way\n", c.CertainFrom)
-	}
+	fmt.Fprintf(&b, "certain      %s\n", c.certain())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Summary is the curve in a few lines, for a panel of the terminal UI.
+func (c *Curve) Summary() []string {
+	lines := []string{fmt.Sprintf("P(0) %.2f %s P(%d) %.2f   (%d suffixes every %d picks)",
+		c.Points[0].P, sparkline(c.coarse(), 40), c.Picks, c.Points[len(c.Points)-1].P, c.Suffixes, c.Stride)}
+	if j := c.Jump; j != nil {
+		lines = append(lines, fmt.Sprintf("jump at pick %d, P %.2f -> %.2f: %s", j.Pick, j.Before, j.After, j.Decision))
+		if n := len(j.Events); n > 0 {
+			lines = append(lines, "  "+j.Events[n-1])
+		}
+		for _, d := range j.Drawn {
+			lines = append(lines, "  drawn: "+d)
+		}
+	} else {
+		lines = append(lines, fmt.Sprintf("no jump: P never rises by %.2f or more between two points", MinJump))
+	}
+	return append(lines, "certain "+c.certain())
+}
+
+func (c *Curve) certain() string {
+	if c.CertainFrom == 0 {
+		return "from the start: every suffix fails the same way, whatever is drawn after the outside world's timeline"
+	}
+	return fmt.Sprintf("from pick %d on, every suffix fails the same way", c.CertainFrom)
 }
 
 func (c *Curve) failure() string {

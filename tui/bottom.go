@@ -258,6 +258,12 @@ func (m Model) violationPanel(height int) []string {
 		"  " + v.Detail,
 		fmt.Sprintf("  broken by %s #%d %s", faults.FormatTime(v.Event.At), v.Event.Seq, v.Event.String()),
 	}
+	if m.chart != nil {
+		head = append(head, "  when it became inevitable:")
+		for _, l := range m.chart {
+			head = append(head, "    "+l)
+		}
+	}
 	trace := m.traceID()
 	if trace == "" {
 		trace = "none (telemetry off)"

@@ -6,7 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 type keyMap struct {
 	Pause, Step, Faster, Slower                  key.Binding
 	StepDown, Leader, Kill, Shutdown, Fault      key.Binding
-	Variant, NewSeed                             key.Binding
+	Variant, NewSeed, Chart                      key.Binding
 	Filter, Pane, Up, Down, PgUp, PgDn, Top, End key.Binding
 	Back, Help, Quit                             key.Binding
 }
@@ -27,6 +27,7 @@ func newKeyMap() keyMap {
 		Fault:    b("f", "inject a fault", "f"),
 		Variant:  b("v", "variant, same seed", "v"),
 		NewSeed:  b("n", "new seed", "n"),
+		Chart:    b("i", "chart inevitability", "i"),
 		Filter:   b("/", "filter timeline", "/"),
 		Pane:     b("tab", "next pane", "tab"),
 		Up:       b("↑", "scroll up", "up"),
@@ -53,7 +54,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Pause, k.Step, k.Faster, k.Slower, k.Variant, k.NewSeed, k.Quit},
-		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Help},
+		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Chart, k.Help},
 		{k.Filter, k.Pane, pair(k.Up, k.Down, "scroll"), pair(k.PgUp, k.PgDn, "page"),
 			pair(k.Top, k.End, "oldest, newest"), k.Back},
 	}

@@ -41,6 +41,12 @@ type (
 		path string
 		err  error
 	}
+	// chartMsg: the chart of when the first violation became inevitable.
+	chartMsg struct {
+		sess  *session
+		lines []string
+		err   error
+	}
 )
 
 // chooser is a one-line prompt picking one of a few options.
@@ -82,7 +88,11 @@ type Model struct {
 	// saving asks for that save on the next tick.
 	violationFile string
 	saving        bool
-	speed         float64
+	// chart is when the first violation became inevitable, once charted;
+	// charting while Config.Inevitable runs.
+	chart    []string
+	charting bool
+	speed    float64
 	// pausing is the pause state last asked for, until a view shows it:
 	// a second key press before the next view toggles from the first.
 	pausing *bool
@@ -132,6 +142,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = msg.err.Error()
 		} else {
 			m.violationFile = msg.path
+			if m.cfg.Inevitable != nil {
+				// On the status line: the panel's title is full at 80 wide.
+				m.status += " · i: when it became inevitable"
+			}
+		}
+	case chartMsg:
+		if msg.sess != m.sess {
+			break // a chart of a session since replaced
+		}
+		m.charting = false
+		if msg.err != nil {
+			m.status = "charting failed: " + msg.err.Error()
+		} else {
+			m.chart, m.panel, m.showHelp = msg.lines, true, false
+			m.status = "charted when the violation became inevitable"
 		}
 	case controlMsg:
 		if msg.err != nil {
@@ -213,6 +238,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			m.filter, m.scroll = filter{}, 0
 			m.filterIn.SetValue("")
 		}
+	case key.Matches(msg, k.Chart):
+		return m.startChart()
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		m.filterIn.Focus()
@@ -328,6 +355,7 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
 	m.violationFile, m.saving = "", false
+	m.chart, m.charting = nil, false
 	m.speed = m.cfg.Speed
 	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
 	m.follow()
@@ -500,4 +528,26 @@ func (m Model) variantChooser() *chooser {
 	}
 	return &chooser{title: fmt.Sprintf("restart seed %d with variant", m.sess.seed), options: opts, i: cur,
 		apply: func(m *Model, i int) tea.Cmd { return m.restart(m.sess.seed, invoker.Variants()[i]) }}
+}
+
+// startChart charts, off the UI's goroutine, when the session's first
+// violation became inevitable, from the schedule saved at it.
+func (m Model) startChart() (Model, tea.Cmd) {
+	switch {
+	case m.cfg.Inevitable == nil:
+		m.status = "charting is not available here"
+	case m.violationFile == "":
+		m.status = "nothing to chart: no violation saved yet"
+	case m.charting:
+		m.status = "still charting..."
+	default:
+		m.charting = true
+		m.status = "charting when the violation became inevitable (a few seconds)..."
+		ctx, chart, sess, file := m.ctx, m.cfg.Inevitable, m.sess, m.violationFile
+		return m, func() tea.Msg {
+			lines, err := chart(ctx, file)
+			return chartMsg{sess, lines, err}
+		}
+	}
+	return m, nil
 }

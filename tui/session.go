@@ -43,6 +43,10 @@ type Config struct {
 	// goroutine while the run goes on, so they must be safe for that.
 	TraceID   func() string
 	TraceIDOf func(invoker.InvocationID) string
+	// Inevitable, if set, charts when the session's first failure became
+	// certain from the schedule saved at it (as lab inevitable does): the
+	// lines the violation panel shows. It runs off the UI's goroutine.
+	Inevitable func(ctx context.Context, schedule string) ([]string, error)
 }
 
 // session is one run: the runner, and the schedule it records to a

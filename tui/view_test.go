@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"lab/explore"
 	"lab/faults"
 )
 
@@ -120,5 +121,44 @@ func TestScreenFitsEverySize(t *testing.T) {
 			}
 		}
 		m = keys(t, m, "<esc><esc>")
+	}
+}
+
+// i charts when the first violation became inevitable, from the schedule
+// saved at it, and the violation panel shows the chart.
+func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Inevitable = func(ctx context.Context, path string) ([]string, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		sch, err := faults.ParseSchedule(path, data)
+		if err != nil {
+			return nil, err
+		}
+		c, err := explore.Inevitable(ctx, sch, explore.CurveConfig{Stride: 100, Suffixes: 5, Workers: 1})
+		if err != nil {
+			return nil, err
+		}
+		return c.Summary(), nil
+	}
+	m := newTestModel(t, cfg, 120, 40)
+	if m = keys(t, m, "i"); !strings.Contains(m.status, "nothing to chart") || m.charting {
+		t.Fatalf("i before any violation: %q", m.status)
+	}
+	m = runToViolation(t, m)
+	if !strings.Contains(m.View(), "the run paused · i: when it became inevitable") {
+		t.Fatalf("the status line does not offer the chart:\n%s", m.View())
+	}
+	m = keys(t, m, "i")
+	screen := m.View()
+	for _, want := range []string{"when it became inevitable:", "P(0) ", "certain "} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the panel does not show %q:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "i: when it became inevitable") || m.charting {
+		t.Errorf("the status line still offers the chart the panel shows:\n%s", screen)
 	}
 }

@@ -168,6 +168,16 @@ func TestTUISessionInTmux(t *testing.T) {
 	if hasColour(tm.screen("-e")) {
 		t.Errorf("NO_COLOR is set, yet the screen has colours:\n%q", tm.screen("-e"))
 	}
+	// i charts, from the session saved at the violation, when the panic
+	// became inevitable (as lab inevitable does).
+	tm.waitText(`lab replay lab-session-seed1-buggy-violation.schedule`)
+	tm.keys("i")
+	screen = tm.waitText(`certain from`)
+	for _, want := range []string{"when it became inevitable:", "P(0) "} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the chart does not show %q:\n%s", want, screen)
+		}
+	}
 
 	tm.run("resize-window", "-t", "lab", "-x", "80", "-y", "24")
 	tm.waitFor("the screen redrawn at 80x24", func(s string) bool {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -77,4 +78,18 @@ interrupted.`,
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
+}
+
+// chartInevitable is the terminal UI's chart of a schedule saved at a
+// violation: lab inevitable's defaults, in a few lines.
+func chartInevitable(ctx context.Context, path string) ([]string, error) {
+	sch, err := readSchedule(path)
+	if err != nil {
+		return nil, err
+	}
+	curve, err := explore.Inevitable(ctx, sch, explore.DefaultCurveConfig())
+	if err != nil {
+		return nil, err
+	}
+	return curve.Summary(), nil
 }

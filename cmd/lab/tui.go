@@ -91,7 +91,8 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		Command: func(seed uint64, v invoker.Variant) string {
 			return runCommand(flags, fmt.Sprint(seed), v.String())
 		},
-		Watch: tel.watch,
+		Watch:      tel.watch,
+		Inevitable: chartInevitable,
 	}
 	if tel != nil && tel.tracer != nil {
 		// Both are safe from the UI's goroutine.
