@@ -234,11 +234,14 @@ type charter struct {
 	// names, or one with no rules.
 	plan     *faults.Plan
 	progress *CurveProgress
+	prefix   []faults.Entry
 }
 
 // point runs every suffix after the first k picks.
 func (ch *charter) point(k int) (CurvePoint, error) {
-	prefix := keepPicks(ch.base, k)
+	// Points run one after the other, so one prefix's entries serve all.
+	prefix := keepPicks(ch.prefix[:0], ch.base, k)
+	ch.prefix = prefix.Entries
 	ch.progress.k.Store(int64(k))
 	var next atomic.Int64
 	var same, other atomic.Int64
@@ -317,10 +320,10 @@ func (ch *charter) story(n int) (string, []string, error) {
 	return decision, events, nil
 }
 
-// keepPicks is s with only its first k picks: a lenient replay of it takes
-// every later pick with its fallback strategy.
-func keepPicks(s *faults.Schedule, k int) *faults.Schedule {
-	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, 0, len(s.Entries))}
+// keepPicks is s with only its first k picks, in dst's storage: a lenient
+// replay of it takes every later pick with its fallback strategy.
+func keepPicks(dst []faults.Entry, s *faults.Schedule, k int) *faults.Schedule {
+	out := &faults.Schedule{Header: s.Header, Entries: dst[:0]}
 	picks := 0
 	for _, e := range s.Entries {
 		if e.Op == faults.OpPick {
