@@ -22,6 +22,10 @@ type CurveConfig struct {
 	Suffixes int
 	// Workers run suffixes in parallel (0: one).
 	Workers int
+	// Plan the suffixes draw faults from; nil is the built-in plan the
+	// schedule names (a plan from a file is not in the schedule: without
+	// Plan, its suffixes draw no faults).
+	Plan *faults.Plan
 	// Progress, when set, follows the chart as it goes.
 	Progress *CurveProgress
 }
@@ -65,12 +69,11 @@ type Curve struct {
 	Check     string `json:"check"`
 	// Picks the schedule took up to its violation.
 	Picks int `json:"picks"`
-	// FaultsDrawn: the suffixes draw faults from the built-in plan the
-	// schedule names. A plan from a file is not in the schedule, so
-	// suffixes of its runs draw none.
-	FaultsDrawn bool `json:"faults_drawn"`
-	Stride      int  `json:"stride"`
-	Suffixes    int  `json:"suffixes"`
+	// Plan is the plan the suffixes draw faults from: "" when the
+	// schedule's is not built in and CurveConfig.Plan was not given.
+	Plan     string `json:"plan"`
+	Stride   int    `json:"stride"`
+	Suffixes int    `json:"suffixes"`
 	// Points, by Picks: every Stride-th, the last, and every one across
 	// the steepest rise between two of those.
 	Points []CurvePoint `json:"points"`
@@ -156,7 +159,10 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 		return nil, err
 	}
 	if p, ok := plans[base.Header.Plan]; ok {
-		ch.plan, c.FaultsDrawn = p, true
+		ch.plan, c.Plan = p, p.Name
+	}
+	if cfg.Plan != nil {
+		ch.plan, c.Plan = cfg.Plan, cfg.Plan.Name
 	}
 	var coarse []CurvePoint
 	for k := 0; ; k += min(cfg.Stride, c.Picks-k) {

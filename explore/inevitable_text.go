@@ -12,9 +12,9 @@ import (
 func (c *Curve) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "failure      %s\n", c.failure())
-	faults := "faults from the plan"
-	if !c.FaultsDrawn {
-		faults = "no faults (the plan is not built in, and schedules do not carry its rules)"
+	faults := "faults from plan " + c.Plan
+	if c.Plan == "" {
+		faults = "no faults (a plan from a file is not in the schedule: give it with --plan)"
 	}
 	fmt.Fprintf(&b, "schedule     %d picks to the violation; after the first K, suffixes draw picks, task outcomes and %s\n", c.Picks, faults)
 	every := "every " + ordinal(c.Stride) + " pick"

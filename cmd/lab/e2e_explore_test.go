@@ -291,9 +291,16 @@ func TestInevitableCommand(t *testing.T) {
 	r := lab(t, "inevitable", sched, "--stride", "50", "--suffixes", "10")
 	wantCode(t, r, 1)
 	if !strings.HasPrefix(reportLine(t, r, "failure"), "no-panic: assertion failed") ||
-		!strings.HasPrefix(reportLine(t, r, "jump"), "pick ") || !strings.Contains(r.stdout, "█") {
+		!strings.HasPrefix(reportLine(t, r, "jump"), "pick ") || !strings.Contains(r.stdout, "█") ||
+		!strings.HasSuffix(reportLine(t, r, "schedule"), "faults from plan none") {
 		t.Fatalf("curve:\n%v", r)
 	}
+	// --plan: the faults the suffixes draw come from another plan.
+	r = lab(t, "inevitable", sched, "--stride", "100", "--suffixes", "5", "--plan", "chaos")
+	if wantCode(t, r, 1); !strings.HasSuffix(reportLine(t, r, "schedule"), "faults from plan chaos") {
+		t.Errorf("--plan chaos:\n%v", r)
+	}
+	wantUsageError(t, lab(t, "inevitable", sched, "--plan", "nope"), true, "nope")
 	r = lab(t, "inevitable", sched, "--stride", "50", "--suffixes", "10", "--format", "json")
 	wantCode(t, r, 1)
 	var c struct {

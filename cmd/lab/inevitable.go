@@ -8,18 +8,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"lab/explore"
+	"lab/faults"
 )
 
 func newInevitableCmd() *cobra.Command {
 	cfg := explore.DefaultCurveConfig()
-	var format string
+	var format, plan string
 	cmd := &cobra.Command{
 		Use:   "inevitable FILE",
 		Short: "Chart when a failing schedule's failure became certain",
 		Long: `For a schedule saved by lab run --schedule-out, lab explore --out or the
 terminal UI, chart P(K): keep the schedule's first K scheduler picks (and
 what they drew), let seeded random suffixes draw everything after them
-(picks, task outcomes, faults from the built-in plan), and count how many
+(picks, task outcomes, faults from the built-in plan or --plan), and count how many
 fail the same way. The outside world's timeline (invocations, step-downs,
 the shutdown) stays as recorded. Where P rises most, every pick is charted,
 and the pick that raised it most is shown with what it did: the decision
@@ -47,6 +48,11 @@ interrupted.`,
 			sch, err := readSchedule(args[0])
 			if err != nil {
 				return err
+			}
+			if plan != "" {
+				if cfg.Plan, err = faults.LoadPlan(plan); err != nil {
+					return err
+				}
 			}
 			cfg.Progress = new(explore.CurveProgress)
 			bar := newProgress(cmd.ErrOrStderr(), inevitableProgress(cfg.Progress))
@@ -77,6 +83,7 @@ interrupted.`,
 	fl.IntVar(&cfg.Suffixes, "suffixes", cfg.Suffixes, "random suffixes run after each prefix")
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
+	fl.StringVar(&plan, "plan", "", "plan the suffixes draw faults from: a built-in name or a YAML/JSON file (default: the built-in plan the schedule names)")
 	return cmd
 }
 
