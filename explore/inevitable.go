@@ -18,9 +18,9 @@ type CurveConfig struct {
 	// Stride: a point every Stride picks (and every pick across the
 	// steepest rise).
 	Stride int
-	// Suffixes: random schedulers run after each prefix.
+	// Suffixes: seeded suffixes run after each prefix.
 	Suffixes int
-	// Workers run suffixes in parallel (0: one).
+	// Workers run suffixes in parallel (0: one; at most one per suffix).
 	Workers int
 	// Plan the suffixes draw faults from; nil is the built-in plan the
 	// schedule names (a plan from a file is not in the schedule: without
@@ -147,7 +147,7 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 		return nil, err
 	}
 	c := &Curve{Invariant: sh.first.Invariant, Check: sh.first.Check, Picks: sizeOf(base).Picks,
-		Stride: cfg.Stride, Suffixes: cfg.Suffixes, Workers: max(cfg.Workers, 1)}
+		Stride: cfg.Stride, Suffixes: cfg.Suffixes, Workers: min(max(cfg.Workers, 1), cfg.Suffixes)}
 	ch := &charter{sh: sh, base: base, cfg: cfg, workers: c.Workers, plan: &faults.Plan{Name: base.Header.Plan},
 		progress: cfg.Progress}
 	if ch.progress == nil {
