@@ -89,10 +89,10 @@ type Model struct {
 	violationFile string
 	saving        bool
 	// chart is when the first violation became inevitable, once charted;
-	// charting while Config.Inevitable runs.
-	chart    []string
-	charting bool
-	speed    float64
+	// stopChart, while Config.Inevitable runs, stops it (quit, restart).
+	chart     []string
+	stopChart context.CancelFunc
+	speed     float64
 	// pausing is the pause state last asked for, until a view shows it:
 	// a second key press before the next view toggles from the first.
 	pausing *bool
@@ -151,7 +151,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.sess != m.sess {
 			break // a chart of a session since replaced
 		}
-		m.charting = false
+		m.cancelChart() // done: releases its context
 		if msg.err != nil {
 			m.status = "charting failed: " + msg.err.Error()
 		} else {
@@ -225,6 +225,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
+		m.cancelChart()
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
@@ -355,7 +356,8 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
 	m.violationFile, m.saving = "", false
-	m.chart, m.charting = nil, false
+	m.cancelChart()
+	m.chart = nil
 	m.speed = m.cfg.Speed
 	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
 	m.follow()
@@ -538,16 +540,27 @@ func (m Model) startChart() (Model, tea.Cmd) {
 		m.status = "charting is not available here"
 	case m.violationFile == "":
 		m.status = "nothing to chart: no violation saved yet"
-	case m.charting:
+	case m.stopChart != nil:
 		m.status = "still charting..."
+	case m.chart != nil:
+		m.panel, m.showHelp = true, false
 	default:
-		m.charting = true
 		m.status = "charting when the violation became inevitable (a few seconds)..."
-		ctx, chart, sess, file := m.ctx, m.cfg.Inevitable, m.sess, m.violationFile
+		ctx, stop := context.WithCancel(m.ctx)
+		chart, sess, file := m.cfg.Inevitable, m.sess, m.violationFile
+		m.stopChart = stop
 		return m, func() tea.Msg {
 			lines, err := chart(ctx, file)
 			return chartMsg{sess, lines, err}
 		}
 	}
 	return m, nil
+}
+
+// cancelChart stops a chart under way: its session is over, or the UI.
+func (m *Model) cancelChart() {
+	if m.stopChart != nil {
+		m.stopChart()
+		m.stopChart = nil
+	}
 }

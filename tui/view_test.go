@@ -144,7 +144,7 @@ func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 		return c.Summary(), nil
 	}
 	m := newTestModel(t, cfg, 120, 40)
-	if m = keys(t, m, "i"); !strings.Contains(m.status, "nothing to chart") || m.charting {
+	if m = keys(t, m, "i"); !strings.Contains(m.status, "nothing to chart") || m.stopChart != nil {
 		t.Fatalf("i before any violation: %q", m.status)
 	}
 	m = runToViolation(t, m)
@@ -158,7 +158,7 @@ func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 			t.Errorf("the panel does not show %q:\n%s", want, screen)
 		}
 	}
-	if strings.Contains(screen, "i: when it became inevitable") || m.charting {
+	if strings.Contains(screen, "i: when it became inevitable") || m.stopChart != nil {
 		t.Errorf("the status line still offers the chart the panel shows:\n%s", screen)
 	}
 }
