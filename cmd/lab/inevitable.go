@@ -20,11 +20,11 @@ func newInevitableCmd() *cobra.Command {
 		Long: `For a schedule saved by lab run --schedule-out, lab explore --out or the
 terminal UI, chart P(K): keep the schedule's first K scheduler picks (and
 what they drew), let seeded random suffixes draw everything after them
-(picks, task outcomes, faults from the built-in plan or --plan), and count how many
-fail the same way. The outside world's timeline (invocations, step-downs,
-the shutdown) stays as recorded. Where P rises most, every pick is charted,
-and the pick that raised it most is shown with what it did: the decision
-that made the failure likely.
+(picks, task outcomes, faults from the built-in plan or --plan), and count
+how many fail the same way. The outside world's timeline (invocations,
+step-downs, the shutdown) stays as recorded. Where P rises most, every pick
+is charted, and the pick that raised it most is shown with what it did: the
+decision that made the failure likely.
 
 Exit status: 1 the schedule fails (its curve is printed), 0 it violates
 nothing (nothing to chart), 2 bad input, 3 internal error, 130
