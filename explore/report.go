@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"lab/faults"
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
@@ -175,6 +177,9 @@ func (r *Report) WriteText(w io.Writer) error {
 				s.Original.Invocations, s.Shrunk.Invocations, s.Original.Partitions, s.Shrunk.Partitions,
 				s.Original.Quota, s.Shrunk.Quota, s.Seconds, s.Replays, minimalNote(s))
 		}
+		if sched := recordedSchedule(f.Files); sched != "" {
+			fmt.Fprintf(&b, "  chart      lab inevitable %s\n", faults.ShellQuote(sched))
+		}
 	}
 	b.WriteString("\ncoverage\n")
 	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d\n", len(r.Coverage.ISMPairs))
@@ -195,4 +200,15 @@ func minimalNote(s *ShrinkResult) string {
 		return ", 1-minimal"
 	}
 	return ", not proven 1-minimal (budget)"
+}
+
+// recordedSchedule is the whole run's schedule among a failure's saved
+// files ("" if none was saved): what lab inevitable charts.
+func recordedSchedule(files []string) string {
+	for _, f := range files {
+		if strings.HasSuffix(f, ".schedule") && !strings.HasSuffix(f, "-shrunk.schedule") {
+			return f
+		}
+	}
+	return ""
 }

@@ -270,9 +270,9 @@ func (m Model) violationPanel(height int) []string {
 	}
 	tail := []string{"  trace id  " + trace}
 	if m.violationFile != "" {
-		tail = append(tail, "  replay    lab replay "+shellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"))
+		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"))
 	}
-	tail = append(tail, "  replay    lab replay "+shellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
+	tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
 	if m.sess.controls == 0 {
 		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (no control sent: the seed alone reproduces it)"))
 	} else {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -71,16 +70,8 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if err != nil {
 		return nil, err
 	}
-	res.ReplaySchedule = "lab replay " + shellQuote(s.path)
+	res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
 	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
 		s.path, s.controls, res.ReplaySchedule)
 	return &Saved{Result: res, Path: s.path, Controls: s.controls}, nil
-}
-
-// shellQuote quotes a path for a command line a user can paste.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

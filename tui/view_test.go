@@ -76,7 +76,7 @@ func TestViolationPanel(t *testing.T) {
 // the file replays up to the violation and stops there.
 func TestSessionSavedAtTheViolation(t *testing.T) {
 	m := runToViolation(t, newTestModel(t, testConfig(t), 120, 40))
-	if m.violationFile == "" || !strings.Contains(m.View(), "lab replay "+shellQuote(m.violationFile)) {
+	if m.violationFile == "" || !strings.Contains(m.View(), "lab replay "+faults.ShellQuote(m.violationFile)) {
 		t.Fatalf("no saved file on the panel:\n%s", m.View())
 	}
 	data, err := os.ReadFile(m.violationFile)

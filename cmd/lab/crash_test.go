@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"lab/faults"
 )
 
 // crashCmd panics, as a bug in the lab would.
@@ -80,8 +82,8 @@ func TestShellQuote(t *testing.T) {
 		"chaos": "chaos", "dir/my-plan.yaml": "dir/my-plan.yaml", "dir/my plan.json": "'dir/my plan.json'",
 		"it's": `'it'\''s'`, "": "''", "$(rm -rf x)": "'$(rm -rf x)'",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := faults.ShellQuote(in); got != want {
+			t.Errorf("faults.ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

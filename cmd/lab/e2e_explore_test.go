@@ -130,6 +130,19 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 	wantUsageError(t, lab(t, "explore", "merge", files[0], files[0]), true, "shard 0/3 appears twice")
 }
 
+// The text report names, for each saved failure, the command that charts
+// when it became inevitable, and that command runs.
+func TestExploreReportNamesTheChart(t *testing.T) {
+	out := t.TempDir()
+	r := lab(t, "explore", "--seeds", "2", "--out", out, "--shrink-budget", "0")
+	wantCode(t, r, 1)
+	sched := filepath.Join(out, "seed-1-no-panic.schedule")
+	if !strings.Contains(r.stdout, "\n  chart      lab inevitable "+sched+"\n") {
+		t.Fatalf("no chart command for %s:\n%v", sched, r)
+	}
+	wantCode(t, lab(t, "inevitable", sched, "--stride", "200", "--suffixes", "2"), 1)
+}
+
 // --save-per-invariant 0 saves every failure, not the first of each.
 func TestExploreSavesEveryFailure(t *testing.T) {
 	out := t.TempDir()

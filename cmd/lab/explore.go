@@ -316,10 +316,10 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1",
 				f.run.variant, f.strategy, f.depth, s)
 		case f.strategy == "random":
-			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, shellQuote(f.run.plan), extra)
+			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, faults.ShellQuote(f.run.plan), extra)
 		}
 		return fmt.Sprintf("lab explore --variant %s --plan %s --strategy %s --depth %d --first-seed %s --seeds 1%s",
-			f.run.variant, shellQuote(f.run.plan), f.strategy, f.depth, s, extra)
+			f.run.variant, faults.ShellQuote(f.run.plan), f.strategy, f.depth, s, extra)
 	}
 }
 

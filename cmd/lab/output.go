@@ -148,7 +148,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	}
 	tel.annotate(res)
 	if out.scheduleOut != "" {
-		res.ReplaySchedule = "lab replay " + shellQuote(out.scheduleOut)
+		res.ReplaySchedule = "lab replay " + faults.ShellQuote(out.scheduleOut)
 	}
 	if out.format == "json" {
 		err = faults.WriteJSON(cmd.OutOrStdout(), res)
@@ -243,12 +243,4 @@ func (o *outputFiles) abandon(cmdErr *error) {
 			os.Remove(f.path)
 		}
 	}
-}
-
-// shellQuote quotes a path for a command line a user can paste.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

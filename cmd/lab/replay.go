@@ -30,7 +30,7 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 				return err
 			}
 			opts := faults.ReplayOptions(sch)
-			opts.Command = "lab replay " + shellQuote(args[0])
+			opts.Command = "lab replay " + faults.ShellQuote(args[0])
 			out.inputs = []namedPath{{"the schedule replayed", args[0]}}
 			return simulate(cmd, opts, out, false)
 		},

@@ -142,15 +142,15 @@ func replayCommand(flags *pflag.FlagSet) string {
 // runCommand is replayCommand with another seed and variant (the terminal
 // UI restarts sessions on either).
 func runCommand(flags *pflag.FlagSet, seed, variant string) string {
-	parts := []string{"lab run", "--seed " + shellQuote(seed), "--variant " + shellQuote(variant),
-		"--plan " + shellQuote(flags.Lookup("plan").Value.String())}
+	parts := []string{"lab run", "--seed " + faults.ShellQuote(seed), "--variant " + faults.ShellQuote(variant),
+		"--plan " + faults.ShellQuote(flags.Lookup("plan").Value.String())}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
 			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused":
 			return
 		}
-		parts = append(parts, "--"+fl.Name+" "+shellQuote(fl.Value.String()))
+		parts = append(parts, "--"+fl.Name+" "+faults.ShellQuote(fl.Value.String()))
 	})
 	return strings.Join(parts, " ")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lab/explore"
+	"lab/faults"
 )
 
 func newShrinkCmd() *cobra.Command {
@@ -84,7 +85,7 @@ interrupted.`,
 					*explore.ShrinkResult
 					File   string `json:"file"`
 					Replay string `json:"replay"`
-				}{res, out, "lab replay " + shellQuote(out)}); err != nil {
+				}{res, out, "lab replay " + faults.ShellQuote(out)}); err != nil {
 					return outputError(err)
 				}
 				return violationFound
@@ -104,7 +105,7 @@ interrupted.`,
 			}
 			fmt.Fprintf(stdout, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
 			fmt.Fprintf(stdout, "saved        %s\n", out)
-			fmt.Fprintf(stdout, "replay       lab replay %s\n", shellQuote(out))
+			fmt.Fprintf(stdout, "replay       lab replay %s\n", faults.ShellQuote(out))
 			return violationFound
 		},
 	}
