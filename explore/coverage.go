@@ -8,16 +8,18 @@ import (
 
 // Coverage is what the runs reached: every (state, event) pair of the
 // invocation state machine (the state an invocation's machine was in when
-// an event about it happened), and every order in which an invoker went
-// through the phases of a node shutdown. Counts are of events and of
-// invoker shutdowns; they add up across runs and shards.
+// an event about it happened), every order in which an invoker went
+// through the phases of a node shutdown, and the situations of
+// sometimes.go. Counts are of events, of invoker shutdowns and of
+// schedules; they add up across runs and shards.
 type Coverage struct {
-	ISMPairs       map[string]uint64 `json:"ism_pairs"`
-	ShutdownOrders map[string]uint64 `json:"shutdown_orders"`
+	ISMPairs       map[string]uint64  `json:"ism_pairs"`
+	ShutdownOrders map[string]uint64  `json:"shutdown_orders"`
+	Sometimes      map[string]Reached `json:"sometimes"`
 }
 
 func newCoverage() Coverage {
-	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}}
+	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}, Sometimes: map[string]Reached{}}
 }
 
 // add merges o into c.
@@ -27,6 +29,9 @@ func (c *Coverage) add(o Coverage) {
 	}
 	for k, n := range o.ShutdownOrders {
 		c.ShutdownOrders[k] += n
+	}
+	for k, r := range o.Sometimes {
+		c.Sometimes[k] = c.Sometimes[k].add(r)
 	}
 }
 
@@ -67,18 +72,19 @@ type collector struct {
 	// state is the machine state of each invocation of incarnation
 	// current, older that of earlier incarnations: nearly every event is
 	// of the current one, and a string key hashes faster than a struct.
-	current  int
-	state    map[invoker.InvocationID]uint8
-	older    map[machineKey]uint8
-	pairs    [len(ismStates)][invoker.NumKinds]uint64
-	stopping map[int]bool
-	orders   map[invokerKey][]invoker.Kind
-	keys     []invokerKey
+	current   int
+	state     map[invoker.InvocationID]uint8
+	older     map[machineKey]uint8
+	pairs     [len(ismStates)][invoker.NumKinds]uint64
+	stopping  map[int]bool
+	orders    map[invokerKey][]invoker.Kind
+	keys      []invokerKey
+	sometimes sometimesWatch
 }
 
 func newCollector() *collector {
 	return &collector{state: map[invoker.InvocationID]uint8{}, older: map[machineKey]uint8{},
-		stopping: map[int]bool{}, orders: map[invokerKey][]invoker.Kind{}}
+		stopping: map[int]bool{}, orders: map[invokerKey][]invoker.Kind{}, sometimes: newSometimesWatch()}
 }
 
 // catchUp files the machines of the current incarnation under older ones
@@ -105,6 +111,7 @@ func (c *collector) count(st uint8, e *invoker.Event) (after uint8, changed bool
 }
 
 func (c *collector) OnEvent(e invoker.Event) {
+	c.sometimes.observe(&e)
 	if e.Inv != "" {
 		c.catchUp(e.Incarnation)
 		if e.Incarnation == c.current {
@@ -140,8 +147,9 @@ func (c *collector) OnEvent(e invoker.Event) {
 	}
 }
 
-// flush adds the run's coverage to cov and resets the collector.
-func (c *collector) flush(cov *Coverage) {
+// flush adds the coverage of seed's run to cov and resets the collector.
+func (c *collector) flush(cov *Coverage, seed uint64) {
+	c.sometimes.flush(cov.Sometimes, seed)
 	for s := range c.pairs {
 		for k, n := range c.pairs[s] {
 			if n > 0 {

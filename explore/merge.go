@@ -28,6 +28,9 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if rep.Coverage.ISMPairs == nil || rep.Coverage.ShutdownOrders == nil {
 		rep.Coverage = newCoverage()
 	}
+	if rep.Coverage.Sometimes == nil { // a report from before the situations were counted
+		rep.Coverage.Sometimes = map[string]Reached{}
+	}
 	return &rep, nil
 }
 

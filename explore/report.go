@@ -191,6 +191,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, o := range orders {
 		fmt.Fprintf(&b, "    %8d  %s\n", r.Coverage.ShutdownOrders[o], o)
 	}
+	b.WriteString("  schedules that reached, before any violation:\n")
+	for _, name := range sometimesNames {
+		if n := r.Coverage.Sometimes[name]; n.Schedules > 0 {
+			fmt.Fprintf(&b, "    %8d  %s (first seed %d)\n", n.Schedules, name, n.FirstSeed)
+		} else {
+			fmt.Fprintf(&b, "    %8s  %s\n", "never", name)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

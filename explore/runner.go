@@ -111,7 +111,7 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 			x.stopped.Store(true)
 			return res
 		}
-		col.flush(&res.coverage)
+		col.flush(&res.coverage, seed)
 		res.schedules++
 		res.decisions += uint64(r.Decisions)
 		sum := RunSummary{Seed: seed, Decisions: r.Decisions, Elapsed: time.Since(began)}

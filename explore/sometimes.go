@@ -1,0 +1,128 @@
+package explore
+
+import (
+	"slices"
+
+	"lab/invoker"
+)
+
+// A sometime is a situation a search should reach now and then, because
+// the lifecycle races live there (Antithesis's sometimes-assertions): a
+// search that never reaches one has not tested anything that follows from
+// it. The report counts the schedules that reached each, up to their first
+// violation, and names those that none reached.
+type sometime uint8
+
+const (
+	abortAllWithMachines sometime = iota
+	abortAllWithQueued
+	abortAllWithRetrying
+	shutdownWithQueued
+	staleInvokeDropped
+	staleEffectDropped
+	segmentSpilled
+	segmentLoaded
+	effectChannelFull
+	leaderReinvoked
+	numSometimes
+)
+
+// sometimesNames are the report's names, in the order it lists them.
+var sometimesNames = [numSometimes]string{
+	abortAllWithMachines: "abort-all aborted state machines",
+	abortAllWithQueued:   "abort-all with invokes of its term queued (#2543's precondition)",
+	abortAllWithRetrying: "abort-all with a machine of its term waiting to retry",
+	shutdownWithQueued:   "the shutdown arm discarded queued invokes",
+	staleInvokeDropped:   "a stale invoke dequeued and dropped (the #2547 fix at work)",
+	staleEffectDropped:   "a partition dropped a stale effect",
+	segmentSpilled:       "a queue segment spilled to disk",
+	segmentLoaded:        "a spilled segment loaded back",
+	effectChannelFull:    "an invoker blocked on a full effect channel",
+	leaderReinvoked:      "a new leader re-invoked invocations",
+}
+
+// SometimesNames are the situations the report counts, in its order.
+func SometimesNames() []string { return slices.Clone(sometimesNames[:]) }
+
+// Reached is how many schedules reached a situation, and the first seed
+// that did (when one did).
+type Reached struct {
+	Schedules uint64 `json:"schedules"`
+	FirstSeed uint64 `json:"first_seed"`
+}
+
+// termKey is a partition leader term of one incarnation of the node.
+type termKey struct {
+	incarnation int
+	ple         invoker.PLE
+}
+
+// sometimesWatch follows the counts the situations depend on through one
+// run's events: invokes queued and machines waiting to retry, per term.
+type sometimesWatch struct {
+	reached  [numSometimes]bool
+	queued   map[termKey]int
+	retrying map[termKey]int
+}
+
+func newSometimesWatch() sometimesWatch {
+	return sometimesWatch{queued: map[termKey]int{}, retrying: map[termKey]int{}}
+}
+
+func (w *sometimesWatch) observe(e *invoker.Event) {
+	term := termKey{e.Incarnation, e.PLE()}
+	switch e.Kind {
+	case invoker.KindEnqueue:
+		w.queued[term]++
+	case invoker.KindDequeue:
+		w.queued[term]--
+	case invoker.KindPurge:
+		w.queued[term] -= e.N
+	case invoker.KindAbortAll:
+		w.reached[abortAllWithMachines] = w.reached[abortAllWithMachines] || e.N > 0
+		w.reached[abortAllWithQueued] = w.reached[abortAllWithQueued] || w.queued[term] > 0
+		w.reached[abortAllWithRetrying] = w.reached[abortAllWithRetrying] || w.retrying[term] > 0
+	case invoker.KindISM:
+		if invoker.ISMState(e.From) == invoker.ISMWaitingRetry {
+			w.retrying[term]--
+		}
+		if invoker.ISMState(e.To) == invoker.ISMWaitingRetry {
+			w.retrying[term]++
+		}
+	case invoker.KindShutdown:
+		w.reached[shutdownWithQueued] = w.reached[shutdownWithQueued] || e.M > 0
+	case invoker.KindStaleInvoke:
+		w.reached[staleInvokeDropped] = true
+	case invoker.KindEffectDropped:
+		w.reached[staleEffectDropped] = true
+	case invoker.KindSpill:
+		w.reached[segmentSpilled] = true
+	case invoker.KindLoad:
+		w.reached[segmentLoaded] = true
+	case invoker.KindBlocked:
+		w.reached[effectChannelFull] = true
+	case invoker.KindLeader:
+		w.reached[leaderReinvoked] = w.reached[leaderReinvoked] || e.N > 0
+	}
+}
+
+// flush adds the run of seed to counts and readies w for the next run.
+func (w *sometimesWatch) flush(counts map[string]Reached, seed uint64) {
+	for s, hit := range w.reached {
+		if hit {
+			counts[sometimesNames[s]] = counts[sometimesNames[s]].add(Reached{1, seed})
+		}
+	}
+	w.reached = [numSometimes]bool{}
+	clear(w.queued)
+	clear(w.retrying)
+}
+
+// add is both counts: schedules summed, the earlier first seed.
+func (r Reached) add(o Reached) Reached {
+	first := r.FirstSeed
+	if r.Schedules == 0 || (o.Schedules > 0 && o.FirstSeed < first) {
+		first = o.FirstSeed
+	}
+	return Reached{r.Schedules + o.Schedules, first}
+}
