@@ -88,13 +88,16 @@ interrupted.`,
 }
 
 // chartInevitable is the terminal UI's chart of a schedule saved at a
-// violation: lab inevitable's defaults, in a few lines.
-func chartInevitable(ctx context.Context, path string) ([]string, error) {
+// violation: lab inevitable's defaults with the session's plan (a file's
+// rules are not in the schedule), in a few lines.
+func chartInevitable(ctx context.Context, path string, plan *faults.Plan) ([]string, error) {
 	sch, err := readSchedule(path)
 	if err != nil {
 		return nil, err
 	}
-	curve, err := explore.Inevitable(ctx, sch, explore.DefaultCurveConfig())
+	cfg := explore.DefaultCurveConfig()
+	cfg.Plan = plan
+	curve, err := explore.Inevitable(ctx, sch, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -91,8 +92,10 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		Command: func(seed uint64, v invoker.Variant) string {
 			return runCommand(flags, fmt.Sprint(seed), v.String())
 		},
-		Watch:      tel.watch,
-		Inevitable: chartInevitable,
+		Watch: tel.watch,
+		Inevitable: func(ctx context.Context, path string) ([]string, error) {
+			return chartInevitable(ctx, path, opts.Plan)
+		},
 	}
 	if tel != nil && tel.tracer != nil {
 		// Both are safe from the UI's goroutine.
