@@ -44,14 +44,9 @@ func TestTimingNotSelectDecides2543(t *testing.T) {
 		}
 		for i := uint64(1); i <= suffixes; i++ {
 			for _, draw := range []bool{false, true} {
-				strategy, err := faults.NewStrategy("random", i)
+				o, err := suffixOptions(keepPicks(nil, base, 0), sh.budget, i, plan, draw)
 				if err != nil {
 					t.Fatal(err)
-				}
-				o := faults.ReplayOptions(keepPicks(nil, base, 0))
-				o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions, o.Strategy = true, true, true, sh.budget, strategy
-				if draw {
-					o.DrawAfterPicks, o.Seed, o.Plan, o.Workload.Tasks = true, i, plan, faults.DefaultWorkload().Tasks
 				}
 				r, err := faults.Run(context.Background(), o)
 				switch {

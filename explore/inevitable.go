@@ -262,17 +262,11 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 				if i > int64(ch.cfg.Suffixes) || ch.sh.ctx.Err() != nil {
 					return
 				}
-				strategy, err := faults.NewStrategy("random", uint64(i))
+				o, err := suffixOptions(prefix, ch.sh.budget, uint64(i), ch.plan, true)
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				o := faults.ReplayOptions(prefix)
-				o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, ch.sh.budget
-				o.DrawAfterPicks, o.Seed, o.Strategy, o.Plan = true, uint64(i), strategy, ch.plan
-				// Schedules do not record the task model: every run has
-				// the default one.
-				o.Workload.Tasks = faults.DefaultWorkload().Tasks
 				r, err := faults.Run(ch.sh.ctx, o)
 				ch.progress.runs.Add(1)
 				switch {
@@ -294,6 +288,26 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 	}
 	n := int(same.Load())
 	return CurvePoint{Picks: k, Same: n, Other: int(other.Load()), P: float64(n) / float64(ch.cfg.Suffixes)}, nil
+}
+
+// suffixOptions are the options of suffix seed after prefix: a lenient
+// replay whose later picks a seeded random scheduler takes and which, with
+// draw, goes on as a seeded run (faults.DrawAfterPicks), faults from plan;
+// without draw, task outcomes and faults stay as recorded.
+func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *faults.Plan, draw bool) (faults.Options, error) {
+	strategy, err := faults.NewStrategy("random", seed)
+	if err != nil {
+		return faults.Options{}, err
+	}
+	o := faults.ReplayOptions(prefix)
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions, o.Strategy = true, true, true, budget, strategy
+	if draw {
+		o.DrawAfterPicks, o.Seed, o.Plan = true, seed, plan
+		// Schedules do not record the task model: every run has the
+		// default one.
+		o.Workload.Tasks = faults.DefaultWorkload().Tasks
+	}
+	return o, nil
 }
 
 // story replays the base schedule and describes its n-th pick: the
