@@ -47,6 +47,9 @@ type Report struct {
 	Failures    []Failure                 `json:"failures"`
 	ByInvariant map[string]InvariantStats `json:"by_invariant"`
 	Coverage    Coverage                  `json:"coverage"`
+	// CoverageGaps hold Coverage against what the swarm is known to
+	// reach for the variant (absent for a variant it knows nothing of).
+	CoverageGaps *CoverageGaps `json:"coverage_gaps,omitempty"`
 	// DeterminismChecked is whether every seed ran twice; mismatches are
 	// failures of invariant "determinism".
 	DeterminismChecked bool `json:"determinism_checked"`
@@ -121,6 +124,7 @@ func (r *Report) finish() {
 		r.SchedulesPerCPUSecond = float64(r.Schedules) / r.CPUSeconds
 	}
 	slices.Sort(r.Shards)
+	r.CoverageGaps = known.gapsOf(r.Variant, r.Coverage)
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -182,14 +186,20 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	b.WriteString("\ncoverage\n")
-	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d\n", len(r.Coverage.ISMPairs))
-	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d\n", len(r.Coverage.ShutdownOrders))
+	g := r.CoverageGaps
+	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d%s\n", len(r.Coverage.ISMPairs), g.pairs().ofKnown())
+	writeGaps(&b, g.pairs())
+	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d%s\n", len(r.Coverage.ShutdownOrders), g.orders().ofKnown())
 	orders := slices.Collect(maps.Keys(r.Coverage.ShutdownOrders))
 	slices.SortFunc(orders, func(a, c string) int {
 		return cmp.Or(cmp.Compare(r.Coverage.ShutdownOrders[c], r.Coverage.ShutdownOrders[a]), strings.Compare(a, c))
 	})
 	for _, o := range orders {
 		fmt.Fprintf(&b, "    %8d  %s\n", r.Coverage.ShutdownOrders[o], o)
+	}
+	writeGaps(&b, g.orders())
+	if g != nil {
+		fmt.Fprintf(&b, "  * by %s\n", g.KnownFrom)
 	}
 	b.WriteString("  schedules that reached, before any violation:\n")
 	for _, name := range sometimesNames {
