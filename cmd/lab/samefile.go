@@ -24,7 +24,8 @@ func distinctFiles(inputs, outputs []namedPath) error {
 }
 
 // sameFile reports whether a and b name one regular file, or one path
-// that does not exist yet.
+// that does not exist yet (through symbolic links: a link to a file not
+// written yet is that file).
 func sameFile(a, b string) bool {
 	if a == "" || b == "" {
 		return false
@@ -35,9 +36,33 @@ func sameFile(a, b string) bool {
 	case errA == nil && errB == nil:
 		return ia.Mode().IsRegular() && os.SameFile(ia, ib)
 	case os.IsNotExist(errA) && os.IsNotExist(errB):
-		absA, errA := filepath.Abs(a)
-		absB, errB := filepath.Abs(b)
-		return errA == nil && errB == nil && absA == absB
+		ra, okA := notYetWritten(a)
+		rb, okB := notYetWritten(b)
+		return okA && okB && ra == rb
 	}
 	return false
+}
+
+// notYetWritten is the absolute path, free of symbolic links, that
+// creating path would create: the links of its last element followed (a
+// dangling link is created at its target), those of its directory
+// resolved.
+func notYetWritten(path string) (string, bool) {
+	for range 40 { // as many links as Linux follows
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		abs, err := filepath.Abs(path) // a directory not there: creating fails anyway
+		return abs, err == nil
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, filepath.Base(path)))
+	return abs, err == nil
 }
