@@ -115,7 +115,8 @@ func benchStoppingRuns(b *testing.B, digest bool) {
 				}
 				cfg := invoker.DefaultConfig()
 				cfg.Variant = v
-				decisions := 0
+				decisions, injected := 0, 0
+				var virtual time.Duration
 				cpu := cpuTime(b)
 				for i := 0; b.Loop(); i++ {
 					r, err := faults.Run(context.Background(), faults.Options{Seed: uint64(i + 1), Node: cfg, Plan: p,
@@ -127,10 +128,17 @@ func benchStoppingRuns(b *testing.B, digest bool) {
 						b.Fatal("no digest")
 					}
 					decisions += r.Decisions
+					injected += r.FaultsInjected()
+					virtual += r.End
 				}
-				b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu).Seconds(), "schedules/cpu-s")
+				cpuSeconds := (cpuTime(b) - cpu).Seconds()
+				b.ReportMetric(float64(b.N)/cpuSeconds, "schedules/cpu-s")
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
 				b.ReportMetric(float64(decisions)/b.Elapsed().Seconds(), "decisions/s")
+				// The anchors' fault rate and time compression: faults
+				// injected, and virtual time simulated, per CPU second.
+				b.ReportMetric(float64(injected)/cpuSeconds, "faults/cpu-s")
+				b.ReportMetric(virtual.Seconds()/cpuSeconds, "virtual-s/cpu-s")
 			})
 		}
 	}
