@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -30,13 +31,48 @@ type CurveConfig struct {
 	Progress *CurveProgress
 }
 
-// CurveProgress is how far Inevitable has got, for a progress bar: safe
-// to read from another goroutine while it runs.
-type CurveProgress struct{ k, picks, runs atomic.Int64 }
+// CurveProgress is how far Inevitable has got, for a progress bar and
+// for metrics: safe to read from another goroutine while it runs.
+type CurveProgress struct {
+	k, picks, runs atomic.Int64
+
+	mu     sync.Mutex
+	points map[int]float64 // P by picks kept, as charted
+	jump   int             // the jump's pick; 0: none named yet
+}
 
 // At is the prefix being charted, of how many picks, and the runs so far.
 func (p *CurveProgress) At() (k, picks int, runs int64) {
 	return int(p.k.Load()), int(p.picks.Load()), p.runs.Load()
+}
+
+// Points are the points charted so far: P by the number of picks kept.
+func (p *CurveProgress) Points() map[int]float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.points)
+}
+
+// Jump is the pick that raised P most, once the chart has named it.
+func (p *CurveProgress) Jump() (pick int, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.jump, p.jump > 0
+}
+
+func (p *CurveProgress) charted(pt CurvePoint) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.points == nil {
+		p.points = map[int]float64{}
+	}
+	p.points[pt.Picks] = pt.P
+}
+
+func (p *CurveProgress) jumpAt(pick int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.jump = pick
 }
 
 // DefaultCurveConfig charts every 10th pick with 100 suffixes.
@@ -213,6 +249,7 @@ func (ch *charter) chartSteepest(c *Curve) error {
 	c.Points = slices.Concat(coarse[:i+1], fine[1:len(fine)-1], coarse[i+1:])
 	j := steepest(fine)
 	c.Jump = &CurveJump{Pick: fine[j+1].Picks, Before: fine[j].P, After: fine[j+1].P, Drawn: drawnAt(ch.base, fine[j+1].Picks)}
+	ch.progress.jumpAt(c.Jump.Pick)
 	var err error
 	c.Jump.Decision, c.Jump.Events, err = ch.story(c.Jump.Pick)
 	return err
@@ -287,7 +324,9 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 		return CurvePoint{}, err
 	}
 	n := int(same.Load())
-	return CurvePoint{Picks: k, Same: n, Other: int(other.Load()), P: float64(n) / float64(ch.cfg.Suffixes)}, nil
+	pt := CurvePoint{Picks: k, Same: n, Other: int(other.Load()), P: float64(n) / float64(ch.cfg.Suffixes)}
+	ch.progress.charted(pt)
+	return pt, nil
 }
 
 // suffixOptions are the options of suffix seed after prefix: a lenient
