@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,8 +33,7 @@ type exploreFlags struct {
 	workers          int
 	shard            string
 	checkDeterminism bool
-	metricsAddr      string
-	linger           time.Duration
+	metrics          metricsFlags
 }
 
 func newExploreCmd() *cobra.Command {
@@ -92,8 +91,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare their events")
-	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics (lab_explore_schedules_total, lab_explore_failures_total) on this address (host:port; a bare :port is loopback)")
-	fl.DurationVar(&f.linger, "linger", 0, "keep serving metrics this long after the exploration (Ctrl-C ends it sooner)")
+	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
 }
@@ -109,7 +107,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	counts := &explore.Counters{}
 	cfg.Observe = counts.Observe
 	// The address first: a refused exploration leaves no --out directory.
-	srv, err := serveExploreMetrics(f, counts)
+	srv, err := serveExploreMetrics(f, counts, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -120,9 +118,6 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return usageError("--out: %v", err)
 		}
-	}
-	if srv != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics on http://%s/metrics\n", srv.Addr())
 	}
 	bar := newProgress(cmd.ErrOrStderr(), exploreProgress(cfg, counts))
 	bar.start()
@@ -146,13 +141,10 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	if err := writeReport(cmd, report, f.format); err != nil {
 		return err
 	}
-	if srv != nil && f.linger > 0 && cmd.Context().Err() == nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "lab: serving metrics for %v more\n", f.linger)
-		select {
-		case <-time.After(f.linger):
-		case <-cmd.Context().Done():
-			return verdict(report) // the report is out; Ctrl-C only ends the lingering
-		}
+	if cmd.Context().Err() == nil {
+		// The report is out: Ctrl-C while lingering only ends the lingering.
+		f.metrics.lingerOn(cmd.Context(), srv, cmd.ErrOrStderr())
+		return verdict(report)
 	}
 	if cmd.Context().Err() != nil {
 		return cmd.Context().Err()
@@ -239,13 +231,8 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.shrinkBudget < 0 {
 		return cfg, usageError("--shrink-budget must not be negative (0: do not shrink)")
 	}
-	if f.metricsAddr != "" {
-		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {
-			return cfg, usageError("--metrics-addr %s: want host:port", f.metricsAddr)
-		}
-	}
-	if f.linger < 0 || (f.linger > 0 && f.metricsAddr == "") {
-		return cfg, usageError("--linger needs --metrics-addr and must not be negative")
+	if err := f.metrics.check(); err != nil {
+		return cfg, err
 	}
 	shard, err := shardFrom(f.shard)
 	if err != nil {
@@ -374,17 +361,10 @@ read or the reports are not shards of one exploration.`,
 
 // serveExploreMetrics serves the exploration's counters for Prometheus,
 // if --metrics-addr asks for it.
-func serveExploreMetrics(f exploreFlags, counts *explore.Counters) (*telemetry.MetricsServer, error) {
-	if f.metricsAddr == "" {
-		return nil, nil
-	}
+func serveExploreMetrics(f exploreFlags, counts *explore.Counters, stderr io.Writer) (*telemetry.MetricsServer, error) {
 	reg := prometheus.NewRegistry()
 	if err := telemetry.RegisterExploreMetrics(reg, counts); err != nil {
 		return nil, err
 	}
-	srv, err := telemetry.ServeMetrics(f.metricsAddr, reg)
-	if err != nil {
-		return nil, usageError("--metrics-addr: %v", err)
-	}
-	return srv, nil
+	return f.metrics.serve(reg, stderr)
 }

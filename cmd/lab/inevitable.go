@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"lab/explore"
 	"lab/faults"
+	"lab/telemetry"
 )
 
 func newInevitableCmd() *cobra.Command {
 	cfg := explore.DefaultCurveConfig()
 	var format, plan string
+	var metrics metricsFlags
 	cmd := &cobra.Command{
 		Use:   "inevitable FILE",
 		Short: "Chart when a failing schedule's failure became certain",
@@ -31,7 +35,8 @@ nothing (nothing to chart), 2 bad input, 3 internal error, 130
 interrupted.`,
 		Example: `  lab run --seed 28 --plan none --schedule-out seed28.schedule
   lab inevitable seed28.schedule
-  lab inevitable seed28.schedule --stride 1 --suffixes 500 --format json`,
+  lab inevitable seed28.schedule --stride 1 --suffixes 500 --format json
+  lab inevitable seed28.schedule --metrics-addr :9464 --linger 1m   # for Grafana`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
@@ -45,6 +50,9 @@ interrupted.`,
 			case cfg.Workers < 1 || cfg.Workers > maxWorkers:
 				return usageError("--workers %d: want 1 to %d", cfg.Workers, maxWorkers)
 			}
+			if err := metrics.check(); err != nil {
+				return err
+			}
 			sch, err := readSchedule(args[0])
 			if err != nil {
 				return err
@@ -55,6 +63,17 @@ interrupted.`,
 				}
 			}
 			cfg.Progress = new(explore.CurveProgress)
+			reg := prometheus.NewRegistry()
+			if err := telemetry.RegisterInevitableMetrics(reg, filepath.Base(args[0]), cfg.Progress); err != nil {
+				return err
+			}
+			srv, err := metrics.serve(reg, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if srv != nil {
+				defer srv.Close()
+			}
 			bar := newProgress(cmd.ErrOrStderr(), inevitableProgress(cfg.Progress))
 			bar.start()
 			curve, err := explore.Inevitable(cmd.Context(), sch, cfg)
@@ -75,6 +94,7 @@ interrupted.`,
 			if err != nil {
 				return outputError(err)
 			}
+			metrics.lingerOn(cmd.Context(), srv, cmd.ErrOrStderr())
 			return violationFound
 		},
 	}
@@ -83,6 +103,7 @@ interrupted.`,
 	fl.IntVar(&cfg.Suffixes, "suffixes", cfg.Suffixes, "random suffixes run after each prefix")
 	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
+	metrics.register(fl, " (lab_inevitable_failure_probability{picks} as points are charted, lab_inevitable_jump_pick)", "chart")
 	fl.StringVar(&plan, "plan", "", "plan the suffixes draw faults from: a built-in name or a YAML/JSON file (default: the built-in plan the schedule names)")
 	return cmd
 }

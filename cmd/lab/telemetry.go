@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"time"
 
@@ -30,8 +29,7 @@ type telemetryFlags struct {
 	otlp             bool
 	traceOut, anchor string
 	jaegerURL        string
-	metricsAddr      string
-	linger           time.Duration
+	metrics          metricsFlags
 	anchorTime       time.Time
 }
 
@@ -40,8 +38,7 @@ func (t *telemetryFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&t.traceOut, "trace-out", "", "write the run's trace to this file as OTLP JSON")
 	fl.StringVar(&t.anchor, "time-anchor", "", "wall-clock time (RFC 3339) of virtual time 0 in the trace; fixed, the same seed gives the same spans (default: when the run starts)")
 	fl.StringVar(&t.jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the report links the trace to")
-	fl.StringVar(&t.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (host:port; a bare :port is loopback)")
-	fl.DurationVar(&t.linger, "linger", 0, "keep serving metrics this long after the run (Ctrl-C ends it sooner)")
+	t.metrics.register(fl, "", "run")
 }
 
 func (t *telemetryFlags) check() error {
@@ -57,18 +54,7 @@ func (t *telemetryFlags) check() error {
 		}
 		t.anchorTime = a
 	}
-	if t.metricsAddr != "" {
-		if _, _, err := net.SplitHostPort(t.metricsAddr); err != nil {
-			return usageError("--metrics-addr %s: want host:port", t.metricsAddr)
-		}
-	}
-	if t.linger < 0 {
-		return usageError("--linger %v: must not be negative", t.linger)
-	}
-	if t.linger > 0 && t.metricsAddr == "" {
-		return usageError("--linger needs --metrics-addr")
-	}
-	return nil
+	return t.metrics.check()
 }
 
 // tracing reports whether the run is traced.
@@ -101,7 +87,7 @@ func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options
 		s.tracer = x.Tracer(telemetry.TraceOptions{Anchor: t.anchorTime})
 		opts.Observers = append(opts.Observers, s.tracer)
 	}
-	if t.metricsAddr != "" {
+	if t.metrics.addr != "" {
 		reg := prometheus.NewRegistry()
 		mo := telemetry.MetricsOptions{}
 		if s.tracer != nil {
@@ -111,13 +97,12 @@ func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options
 		if err != nil {
 			return s, err
 		}
-		srv, err := telemetry.ServeMetrics(t.metricsAddr, reg)
+		srv, err := t.metrics.serve(reg, stderr)
 		if err != nil {
-			return s, usageError("--metrics-addr: %v", err)
+			return s, err
 		}
 		s.metrics, s.server = m, srv
 		opts.Observers = append(opts.Observers, m)
-		fmt.Fprintf(stderr, "lab: serving metrics on http://%s/metrics\n", srv.Addr())
 	}
 	return s, nil
 }
@@ -149,13 +134,8 @@ func (s *telemetrySession) annotate(res *faults.Result) {
 // linger keeps serving metrics after the run, until the time is up or ctx
 // is done.
 func (s *telemetrySession) lingerOn(ctx context.Context) {
-	if s == nil || s.server == nil || s.flags.linger <= 0 {
-		return
-	}
-	fmt.Fprintf(s.stderr, "lab: serving metrics for %v more\n", s.flags.linger)
-	select {
-	case <-time.After(s.flags.linger):
-	case <-ctx.Done():
+	if s != nil {
+		s.flags.metrics.lingerOn(ctx, s.server, s.stderr)
 	}
 }
 
