@@ -52,9 +52,9 @@ func (r *recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
 
 // exportedMetrics are the metric families the lab exports, with their
 // types: every name telemetry.NewMetrics registers, typed by what a
-// simulated run (seed 1 of shutdown-race, buggy) makes it expose, and
-// lab explore's counters (telemetry.RegisterExploreMetrics) after one
-// failing schedule.
+// simulated run (seed 1 of shutdown-race, buggy) makes it expose, lab
+// explore's counters (telemetry.RegisterExploreMetrics) after one failing
+// schedule, and lab inevitable's chart with two points and a jump.
 func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -74,6 +74,9 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 		t.Fatal(err)
 	}
 	if err := telemetry.RegisterExploreMetrics(rec, oneFailure{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := telemetry.RegisterInevitableMetrics(rec, "seed.schedule", twoPoints{}); err != nil {
 		t.Fatal(err)
 	}
 	mfs, err := reg.Gather()
@@ -113,3 +116,10 @@ type oneFailure struct{}
 
 func (oneFailure) Schedules() uint64              { return 1 }
 func (oneFailure) ByInvariant() map[string]uint64 { return map[string]uint64{faults.NoPanic: 1} }
+
+// twoPoints is lab inevitable's chart of two points with a jump between.
+type twoPoints struct{}
+
+func (twoPoints) Points() map[int]float64        { return map[int]float64{0: 0.1, 1: 0.9} }
+func (twoPoints) Jump() (int, bool)              { return 1, true }
+func (twoPoints) At() (k, picks int, runs int64) { return 1, 1, 200 }

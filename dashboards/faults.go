@@ -2,7 +2,12 @@
 
 package dashboards
 
-import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/barchart"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+)
 
 // faultsDashboard: what the fault injector did, what broke, and how fast
 // exploration goes.
@@ -42,5 +47,55 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 		WithPanel(panel("Run being simulated",
 			"The run the lab simulates now (value 1): seed, variant, fault plan and scheduler, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN.",
 			"short", 12, 8).
-			WithTarget(query("A", `max by (seed, variant, plan, strategy) (lab_run_info{`+variant+`})`, "seed {{seed}} {{variant}} {{plan}} {{strategy}}")))
+			WithTarget(query("A", `max by (seed, variant, plan, strategy) (lab_run_info{`+variant+`})`, "seed {{seed}} {{variant}} {{plan}} {{strategy}}"))).
+		WithVariable(variable("schedule", "schedule", "lab_inevitable_picks")).
+		WithPanel(inevitableChart()).
+		WithPanel(panel("Where the failure became likely",
+			"From lab inevitable: the scheduler pick whose decision raised the failure probability most (the chart's jump), beside the picks the schedule has up to its violation.",
+			"none", 12, 8).
+			WithTarget(query("A", `max by (schedule) (lab_inevitable_jump_pick{schedule=~"$schedule"})`, "jump at pick ({{schedule}})")).
+			WithTarget(query("B", `max by (schedule) (lab_inevitable_picks{schedule=~"$schedule"})`, "picks in all ({{schedule}})"))).
+		WithPanel(panel("Suffix runs per second while charting",
+			"Seeded suffix runs lab inevitable finishes per second: the chart's progress.",
+			"ops", 12, 8).
+			WithTarget(query("A", `sum by (schedule) (rate(lab_inevitable_runs_total{schedule=~"$schedule"}[$__rate_interval]))`, "{{schedule}}")))
+}
+
+// inevitableChart is lab inevitable's curve, one bar chart per schedule:
+// P(fail) against the picks kept, as the chart fills in. The picks are a
+// label, so the last value of every series in the dashboard's time range
+// (still there after lab inevitable has ended) is read as a table and
+// sorted by picks as a number.
+func inevitableChart() *barchart.PanelBuilder {
+	return barchart.NewPanelBuilder().
+		Title("When the failure became inevitable: $schedule").
+		Description("From lab inevitable --metrics-addr: the share of seeded random suffixes that fail as the schedule did, after keeping its first N scheduler picks (N on the x axis; every 10th pick, and every pick across the steepest rise). Where it jumps, one decision made the failure likely.").
+		Datasource(prometheusRef()).
+		Repeat("schedule").
+		Span(24).
+		Height(9).
+		Unit("percentunit").
+		Min(0).
+		Max(1).
+		XField("picks").
+		ShowValue(common.VisibilityModeNever).
+		Legend(common.NewVizLegendOptionsBuilder().
+			ShowLegend(true).
+			DisplayMode(common.LegendDisplayModeList).
+			Placement(common.LegendPlacementBottom)).
+		WithTarget(query("A", `max by (picks) (last_over_time(lab_inevitable_failure_probability{schedule=~"$schedule"}[$__range]))`, "P(fail)").
+			Instant().
+			Format(prometheus.PromQueryFormatTable)).
+		WithTransformation(dashboard.DataTransformerConfig{Id: "convertFieldType", Options: map[string]any{
+			"fields":      map[string]any{},
+			"conversions": []map[string]any{{"targetField": "picks", "destinationType": "number"}},
+		}}).
+		WithTransformation(dashboard.DataTransformerConfig{Id: "sortBy", Options: map[string]any{
+			"fields": map[string]any{},
+			"sort":   []map[string]any{{"field": "picks"}},
+		}}).
+		WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
+			"excludeByName": map[string]any{"Time": true},
+			"renameByName":  map[string]any{"Value": "P(fail)"},
+		}})
 }

@@ -99,20 +99,27 @@ func lintPanel(t *testing.T, b board, p panel, known map[string]dto.MetricType, 
 }
 
 // lintRanges: every range is $__rate_interval (Grafana widens it to cover
-// at least four scrapes), and only rate, irate and increase take one.
+// at least four scrapes) inside rate, irate or increase, or $__range (the
+// dashboard's time range) inside last_over_time, which keeps a gauge's
+// last value in view after the lab that served it has ended.
 func lintRanges(t *testing.T, at string, q target, e parser.Expr) {
 	t.Helper()
-	want, _ := time.ParseDuration(rateIntervalSentinel)
+	rate, _ := time.ParseDuration(rateIntervalSentinel)
+	window, _ := time.ParseDuration(rangeSentinel)
 	parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 		ms, ok := n.(*parser.MatrixSelector)
 		if !ok {
 			return nil
 		}
-		if ms.Range != want {
-			t.Errorf("%s: query %s: range [%v], want [$__rate_interval]", at, q.RefID, ms.Range)
+		var outer parser.Node
+		if len(path) > 0 {
+			outer = path[len(path)-1]
 		}
-		if len(path) == 0 || !isCall(path[len(path)-1], "rate", "irate", "increase") {
-			t.Errorf("%s: query %s: a range outside rate, irate or increase", at, q.RefID)
+		switch {
+		case ms.Range == rate && isCall(outer, "rate", "irate", "increase"):
+		case ms.Range == window && isCall(outer, "last_over_time"):
+		default:
+			t.Errorf("%s: query %s: range [%v]: want [$__rate_interval] in rate, irate or increase, or [$__range] in last_over_time", at, q.RefID, ms.Range)
 		}
 		return nil
 	})

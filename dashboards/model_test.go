@@ -56,6 +56,7 @@ type target struct {
 	RefID      string `json:"refId"`
 	Expr       string `json:"expr"`
 	Exemplar   bool   `json:"exemplar"`
+	Instant    bool   `json:"instant"`
 	Legend     string `json:"legendFormat"`
 	Datasource dsRef  `json:"datasource"`
 }
@@ -90,11 +91,16 @@ func (b board) where(p panel) string { return b.File + ": panel " + `"` + p.Titl
 // parsed ranges show where it was used.
 const rateIntervalSentinel = "7777s"
 
+// rangeSentinel stands for $__range, the dashboard's time range.
+const rangeSentinel = "8888s"
+
 // concrete is expr with the dashboard's macros filled in, as Grafana would
-// send it: $__rate_interval becomes rate, every $variable matches all.
-func concrete(expr, rate string) string {
+// send it: $__rate_interval becomes rate, $__range window, every
+// $variable matches all.
+func concrete(expr, rate, window string) string {
 	s := strings.ReplaceAll(expr, "$__rate_interval", rate)
-	for _, v := range []string{"$invoker", "$partition", "$variant"} {
+	s = strings.ReplaceAll(s, "$__range", window)
+	for _, v := range []string{"$invoker", "$partition", "$variant", "$schedule"} {
 		s = strings.ReplaceAll(s, v, ".*")
 	}
 	return s
@@ -103,7 +109,7 @@ func concrete(expr, rate string) string {
 // parse parses a panel's expression with the macros filled in.
 func parse(t *testing.T, expr string) parser.Expr {
 	t.Helper()
-	e, err := parser.NewParser(parser.Options{}).ParseExpr(concrete(expr, rateIntervalSentinel))
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(concrete(expr, rateIntervalSentinel, rangeSentinel))
 	if err != nil {
 		t.Fatalf("PromQL %s: %v", expr, err)
 	}

@@ -30,16 +30,18 @@ const (
 
 // Every panel query, as Grafana sends it, returns data from a real
 // Prometheus (Debian's) that scraped two real paced runs of the lab (seed 1
-// of shutdown-race, buggy and fixed); every template variable has values;
-// and every exemplar query returns the runs' trace ids.
+// of shutdown-race, buggy and fixed), an exploration and lab inevitable's
+// chart of a failing schedule; every template variable has values; every
+// exemplar query returns the runs' trace ids; and the chart's panel shows
+// the curve lab inevitable printed.
 func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	lab := buildLab(t)
 	exploreMetrics := labExploreServesMetrics(t, lab)
 	if exploreMetrics && len(pendingMetrics) > 0 {
 		t.Errorf("lab explore serves metrics now: empty pendingMetrics (%v) and add its metrics to exportedMetrics", pendingMetrics)
 	}
-	buggyAddr, fixedAddr, exploreAddr := realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t)
-	targets := []string{buggyAddr, fixedAddr}
+	buggyAddr, fixedAddr, exploreAddr, chartAddr := realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t)
+	targets := []string{buggyAddr, fixedAddr, chartAddr}
 	if exploreMetrics {
 		targets = append(targets, exploreAddr)
 	}
@@ -55,10 +57,13 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	}
 	buggy := startRun(ctx, t, lab, "buggy", buggyAddr)
 	fixed := startRun(ctx, t, lab, "fixed", fixedAddr)
+	chart := startLab(ctx, t, lab, "inevitable", "inevitable", failingSchedule(t, lab), "--stride", "40", "--suffixes", "20",
+		"--workers", "1", "--format", "json", "--metrics-addr", chartAddr, "--linger", "1500ms")
 	traces := map[string]string{buggy.trace(t, 1): "buggy", fixed.trace(t, 0): "fixed"}
 	if explore != nil {
 		explore.wait(t, 0, 1)
 	}
+	chart.wait(t, 1)
 	end := time.Now()
 
 	for _, b := range boards(t) {
@@ -73,8 +78,16 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 		}
 		for _, p := range b.Panels {
 			for _, q := range p.Targets {
-				expr := concrete(q.Expr, rateInterval)
-				series := promRange(t, prom.URL, expr, start, end, scrapeEvery)
+				expr := concrete(q.Expr, rateInterval, "5m")
+				var series []promSeries
+				if q.Instant {
+					series = promInstant(t, prom.URL, expr, end)
+				} else {
+					series = promRange(t, prom.URL, expr, start, end, scrapeEvery)
+				}
+				if p.Type == "barchart" {
+					sameCurve(t, b.where(p), series, chart.stdout.String())
+				}
 				pending := readsPending(t, q.Expr)
 				switch {
 				case pending && !exploreMetrics:
@@ -97,6 +110,48 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// failingSchedule records seed 28 of none with the buggy invoker, whose
+// failure becomes likely at one pick: a curve with a jump.
+func failingSchedule(t *testing.T, lab string) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "seed28.schedule")
+	cmd := exec.Command(lab, "run", "--seed", "28", "--plan", "none", "--variant", "buggy", "--schedule-out", path, "--spill-dir", dir)
+	if out, err := cmd.CombinedOutput(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("lab run seed 28: %v (want exit 1)\n%s", err, out)
+	}
+	return path
+}
+
+// sameCurve holds the chart panel's table (P by picks) to the curve lab
+// inevitable printed as JSON.
+func sameCurve(t *testing.T, at string, series []promSeries, printed string) {
+	t.Helper()
+	var curve struct {
+		Points []struct {
+			Picks int     `json:"picks"`
+			P     float64 `json:"p"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(printed), &curve); err != nil || len(curve.Points) == 0 {
+		t.Fatalf("lab inevitable printed no curve (%v): %s", err, printed)
+	}
+	shown := map[string]string{}
+	for _, s := range series {
+		if len(s.Values) > 0 {
+			shown[s.Metric["picks"]] = fmt.Sprint(s.Values[len(s.Values)-1][1])
+		}
+	}
+	if len(shown) != len(curve.Points) {
+		t.Errorf("%s shows %d points, the curve has %d: %v", at, len(shown), len(curve.Points), shown)
+	}
+	for _, pt := range curve.Points {
+		if v := shown[strconv.Itoa(pt.Picks)]; v != strconv.FormatFloat(pt.P, 'f', -1, 64) {
+			t.Errorf("%s: P after %d picks shown as %q, the curve says %v", at, pt.Picks, v, pt.P)
 		}
 	}
 }
@@ -216,6 +271,28 @@ func promRange(t *testing.T, base, expr string, start, end time.Time, step time.
 		"end": {unix(end)}, "step": {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)}}, &struct {
 		Result *[]promSeries `json:"result"`
 	}{&out})
+	return out
+}
+
+// promInstant runs an instant query at the time at, as a Grafana panel
+// that reads the latest values does; each sample becomes a series of one
+// value.
+func promInstant(t *testing.T, base, expr string, at time.Time) []promSeries {
+	t.Helper()
+	var vector []struct {
+		Metric map[string]string `json:"metric"`
+		Value  [2]any            `json:"value"`
+	}
+	promGet(t, base, "/api/v1/query", url.Values{"query": {expr}, "time": {unix(at)}}, &struct {
+		Result *[]struct {
+			Metric map[string]string `json:"metric"`
+			Value  [2]any            `json:"value"`
+		} `json:"result"`
+	}{&vector})
+	out := make([]promSeries, len(vector))
+	for i, v := range vector {
+		out[i] = promSeries{Metric: v.Metric, Values: [][2]any{v.Value}}
+	}
 	return out
 }
 
