@@ -38,6 +38,11 @@ type Options struct {
 	// Follow keeps the first view until First takes it, for a watcher
 	// that follows every view with View.Next and so sees every event.
 	Follow bool
+	// StartAt takes the run's first StartAt decisions at once, unpaced and
+	// without pausing on a violation among them, after the first view (of
+	// decision 0): a deterministic run (a replay) is thus shown from any
+	// point of it. A followed run's next view has every event skipped.
+	StartAt int
 }
 
 // View is what a watcher sees of the run: published by the runner, never

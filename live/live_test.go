@@ -240,3 +240,43 @@ func TestCheckpointReplaysUpToTheViolation(t *testing.T) {
 		t.Fatalf("the run went on to %d events, the checkpoint was at %d", full.Events, atEvents)
 	}
 }
+
+// A run started at decision n shows what a run stepped there one decision
+// at a time shows, past a violation it does not pause at, and goes on to
+// the same end.
+func TestStartAtIsSteppingThere(t *testing.T) {
+	want, err := faults.Run(context.Background(), options(t, invoker.Buggy))
+	if err != nil || want.OK() {
+		t.Fatalf("the reference run: %v, %v", err, want.Violations)
+	}
+	stepped, err := faults.New(options(t, invoker.Buggy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stepped.Close()
+	for n := 0; n <= 900; n += 300 {
+		for stepped.Summary().Decisions < n {
+			if _, err := stepped.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := live.Start(context.Background(), options(t, invoker.Buggy), live.Options{StartAt: n, Paused: true, PauseOnViolation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := until(t, r, "the view at the start", func(v *live.View) bool { return v.Paused && v.Decisions >= n })
+		w := stepped.Summary()
+		if v.Decisions != n || v.Events != w.Events || v.At != w.At || len(v.Violations) != len(w.Violations) {
+			t.Errorf("started at %d: decision %d, %d events at %v, %d violations; stepped: %d events at %v, %d violations",
+				n, v.Decisions, v.Events, v.At, len(v.Violations), w.Events, w.At, len(w.Violations))
+		}
+		r.Finish() // on to the end, not pausing at the violations still to come
+		got, err := r.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != want.Hash {
+			t.Errorf("started at %d: hash %s, want %s", n, got.Hash, want.Hash)
+		}
+	}
+}

@@ -40,6 +40,9 @@ func (l *loop) run(ctx context.Context) {
 				err = &PanicError{Value: p, Stack: debug.Stack()}
 			}
 		}()
+		if err := l.skip(r.o.StartAt); err != nil {
+			return err
+		}
 		for !r.sim.Done() {
 			if err := l.waitReady(ctx); err != nil {
 				return err
@@ -75,6 +78,21 @@ func (l *loop) run(ctx context.Context) {
 	}
 	r.finish(res, err)
 	l.publishErr(err)
+}
+
+// skip takes the first n decisions at once (Options.StartAt); the
+// violations among them do not pause the run.
+func (l *loop) skip(n int) error {
+	for i := 0; i < n && !l.r.sim.Done(); i++ {
+		d, err := l.r.sim.Step()
+		if err != nil {
+			return err
+		}
+		l.last = d
+	}
+	l.violations = l.r.sim.ViolationCount()
+	l.rebase()
+	return nil
 }
 
 // waitReady returns once a decision may be taken: the run is not paused
