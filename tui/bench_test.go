@@ -36,7 +36,7 @@ func perfConfig(b *testing.B, eventsPerSecond float64) *Config {
 		SchedulePath: func(uint64, invoker.Variant) string { return filepath.Join(dir, "perf.schedule") },
 		Command:      func(uint64, invoker.Variant) string { return "" }}
 	// Events per virtual second: the first two virtual seconds, unpaced.
-	s, err := startSession(context.Background(), cfg, 1, invoker.Fixed, false)
+	s, err := startSession(context.Background(), cfg, 1, invoker.Fixed, false, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func perfConfig(b *testing.B, eventsPerSecond float64) *Config {
 // and returns the function that stops it.
 func measure(b *testing.B, cfg *Config, warmup, window time.Duration, attach func(*session) func()) float64 {
 	b.Helper()
-	s, err := startSession(context.Background(), cfg, 1, invoker.Fixed, false)
+	s, err := startSession(context.Background(), cfg, 1, invoker.Fixed, false, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,4 +125,32 @@ func BenchmarkUIKeepsUp(b *testing.B) {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		b.Logf("target %.0f events/s at %s; load average %s", target, formatSpeed(cfg.Speed), strings.TrimSpace(string(load)))
 	}
+}
+
+// BenchmarkReplaySeek is the time from a key that moves a replay (seed 1
+// of shutdown-race, buggy: 1,803 decisions, spilling to real files) to
+// the screen showing it: the replay starts again, takes its first
+// decisions at once, and the UI takes in every event up to there. Each
+// seek goes to the middle of the replay from its start or its end.
+func BenchmarkReplaySeek(b *testing.B) {
+	cfg := replayConfig(b)
+	cfg.Options.Node.Store = invoker.FileStores(b.TempDir())
+	s, err := startSession(context.Background(), cfg, 1, invoker.Buggy, true, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := newModel(context.Background(), cfg, s)
+	defer func() { m.sess.stop() }()
+	for i := 0; b.Loop(); i++ {
+		n := cfg.Replay.Decisions / 2
+		if i%2 == 1 {
+			n = cfg.Replay.Decisions
+		}
+		m.seek(n)
+		for m.view == nil || m.view.Decisions != n || !m.view.Paused || m.st.seen != m.view.Events {
+			m.follow()
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/seek")
 }

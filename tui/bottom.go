@@ -317,7 +317,11 @@ func (m Model) helpPane(height int) []string {
 		}
 		lines = append(lines, "  "+strings.TrimRight(row, " "))
 	}
-	text := lipgloss.NewStyle().Width(max(20, m.width-2)).Render(helpText)
+	text := helpText
+	if m.cfg.Replay != nil {
+		text = replayHelpText
+	}
+	text = lipgloss.NewStyle().Width(max(20, m.width-2)).Render(text)
 	for _, l := range strings.Split(text, "\n") {
 		lines = append(lines, "  "+l)
 	}
@@ -327,10 +331,15 @@ func (m Model) helpPane(height int) []string {
 	return lines
 }
 
-const helpText = "Partitions: sm = invocations with a state machine on the invoker; queue = invoked " +
+const paneHelp = "Partitions: sm = invocations with a state machine on the invoker; queue = invoked " +
 	"without one (queued, in transit, or waiting for a leader). Invokers: queue length, in memory " +
 	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
-	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
-	"Quit finishes the run unpaced with no further controls, saves its schedule and prints " +
+	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). "
+
+const helpText = paneHelp + "Quit finishes the run unpaced with no further controls, saves its schedule and prints " +
 	"lab replay FILE, which reproduces the session byte for byte."
+
+const replayHelpText = paneHelp + "A replay goes back as well as forward: each move starts it again " +
+	"and takes its first decisions at once. Go to takes a decision number, #N for the decision " +
+	"that logged event N, v for the violation, or end. Quit finishes the replay and prints its report."

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 
 // testConfig is the README's run (seed 1, buggy, shutdown-race), started
 // paused, with its schedule saved under the test's directory.
-func testConfig(t *testing.T) *Config {
+func testConfig(t testing.TB) *Config {
 	t.Helper()
 	plan, err := faults.LoadPlan("shutdown-race")
 	if err != nil {
@@ -68,7 +68,7 @@ func testConfig(t *testing.T) *Config {
 // session is stopped when the test ends.
 func newTestModel(t *testing.T, cfg *Config, width, height int) Model {
 	t.Helper()
-	s, err := startSession(context.Background(), cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused)
+	s, err := startSession(context.Background(), cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

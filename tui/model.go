@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -72,8 +73,14 @@ type Model struct {
 	help          help.Model
 	filterIn      textinput.Model
 	filtering     bool
-	filter        filter
-	pane          pane
+	// gotoIn is the go-to prompt of a replay, while going; seeking is the
+	// decision a replay was last sent to, until a view shows it (a key
+	// pressed before then moves from there, not from the view before).
+	gotoIn  textinput.Model
+	going   bool
+	seeking *int
+	filter  filter
+	pane    pane
 	// scroll is how many lines the timeline is scrolled up (0 follows).
 	scroll int
 	// inv is the invocation selected in the invocations pane ("": the
@@ -108,8 +115,13 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	in.Prompt = "/"
 	in.Placeholder = "p3 invoker1 i042 queue.spill ..."
 	in.CharLimit = 80
+	to := textinput.New()
+	to.Prompt = "go to: "
+	to.Placeholder = "decision, #event, v (the violation) or end"
+	to.CharLimit = 24
+	to.Cursor.SetMode(cursor.CursorStatic) // a prompt of a few keys needs no blinking
 	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
-		keys: newKeyMap(), help: help.New(), filterIn: in, speed: cfg.Speed}
+		keys: newKeyMap(cfg.Replay != nil), help: help.New(), filterIn: in, gotoIn: to, speed: cfg.Speed}
 }
 
 func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
@@ -206,9 +218,16 @@ func (m *Model) follow() {
 		if m.pausing != nil && v.Paused == *m.pausing {
 			m.pausing = nil
 		}
+		if m.seeking != nil && v.Decisions >= *m.seeking {
+			m.seeking = nil
+		}
 	}
 	if n := len(m.view.Violations); n > m.violations {
-		m.saving = m.saving || m.violations == 0
+		if m.cfg.Replay != nil {
+			m.violationFile = m.cfg.Replay.Path // what the chart reads: the replay stops there
+		} else {
+			m.saving = m.saving || m.violations == 0
+		}
 		m.violations, m.panel, m.showHelp, m.pausing = n, true, false, nil
 		m.status = "an invariant was violated: the run paused"
 	}
@@ -218,6 +237,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
 	case m.filtering:
 		return m.filterKey(msg)
+	case m.going:
+		return m.gotoKey(msg)
 	case m.choose != nil:
 		return m.chooserKey(msg)
 	}
@@ -276,6 +297,16 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			r.Resume()
 			m.status = "resumed"
 		}
+	case key.Matches(msg, k.StepBack):
+		return m, m.seek(m.position() - 1)
+	case key.Matches(msg, k.JumpBack):
+		return m, m.seek(m.position() - 100)
+	case key.Matches(msg, k.JumpAhead):
+		return m, m.seek(m.position() + 100)
+	case key.Matches(msg, k.GoTo):
+		m.going = true
+		m.gotoIn.SetValue("")
+		return m, m.gotoIn.Focus()
 	case key.Matches(msg, k.Step):
 		if !m.paused() {
 			r.Pause()
@@ -348,18 +379,28 @@ func (m Model) control(c faults.Control) tea.Cmd {
 // another one. Both take milliseconds, so they happen here, in order.
 func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 	m.sess.stop()
-	s, err := startSession(m.ctx, m.cfg, seed, v, false)
+	if err := m.startOver(seed, v, false, 0); err != nil {
+		return tea.Quit
+	}
+	m.speed = m.cfg.Speed
+	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
+	return nil
+}
+
+// startOver replaces the session with a new run of seed and v whose first
+// startAt decisions are taken at once, and forgets what the UI derived
+// from the old one.
+func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt int) error {
+	s, err := startSession(m.ctx, m.cfg, seed, v, paused, startAt)
 	if err != nil {
 		m.sess, m.err = nil, err
-		return tea.Quit
+		return err
 	}
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
 	m.violationFile, m.saving = "", false
 	m.cancelChart()
 	m.chart = nil
-	m.speed = m.cfg.Speed
-	m.status = fmt.Sprintf("restarted: seed %d, variant %s", seed, v)
 	m.follow()
 	return nil
 }
@@ -563,4 +604,54 @@ func (m *Model) cancelChart() {
 		m.stopChart()
 		m.stopChart = nil
 	}
+}
+
+// seek shows the replay at decision n (clamped to the replay), paused: it
+// starts the replay again and takes its first n decisions at once. The
+// chart of the replay, if drawn, stays: it is the same file.
+func (m *Model) seek(n int) tea.Cmd {
+	r := m.cfg.Replay
+	if r == nil {
+		return nil
+	}
+	n = min(max(n, 0), r.Decisions)
+	chart := m.chart
+	m.sess.stop()
+	if err := m.startOver(m.sess.seed, m.sess.variant, true, n); err != nil {
+		return tea.Quit
+	}
+	m.chart = chart
+	want := true
+	m.pausing, m.seeking = &want, &n
+	m.status = fmt.Sprintf("at decision %d of %d", n, r.Decisions)
+	return nil
+}
+
+// position is the decision the replay shows, or is on its way to.
+func (m *Model) position() int {
+	if m.seeking != nil {
+		return *m.seeking
+	}
+	return m.view.Decisions
+}
+
+func (m Model) gotoKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.going = false
+		m.gotoIn.Blur()
+		n, err := m.cfg.Replay.target(m.gotoIn.Value())
+		if err != nil {
+			m.status = err.Error()
+			return m, nil
+		}
+		return m, m.seek(n)
+	case tea.KeyEsc:
+		m.going = false
+		m.gotoIn.Blur()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.gotoIn, cmd = m.gotoIn.Update(msg)
+	return m, cmd
 }

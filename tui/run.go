@@ -42,7 +42,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if cfg.Scheduler == "" {
 		cfg.Scheduler = "random"
 	}
-	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused)
+	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +65,19 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	case m.err != nil:
 		return nil, m.err
 	}
-	fmt.Fprintf(progress, "lab tui: finishing the run unpaced, with no further controls, to save it...\n")
+	if cfg.Replay != nil {
+		fmt.Fprintf(progress, "lab tui: finishing the replay of %s unpaced...\n", cfg.Replay.Path)
+	} else {
+		fmt.Fprintf(progress, "lab tui: finishing the run unpaced, with no further controls, to save it...\n")
+	}
 	res, err := s.finish()
 	if err != nil {
 		return nil, err
 	}
 	res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
+	if cfg.Replay != nil {
+		return &Saved{Result: res, Path: s.path}, nil
+	}
 	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
 		s.path, s.controls, res.ReplaySchedule)
 	return &Saved{Result: res, Path: s.path, Controls: s.controls}, nil

@@ -47,6 +47,10 @@ type Config struct {
 	// certain from the schedule saved at it (as lab inevitable does): the
 	// lines the violation panel shows. It runs off the UI's goroutine.
 	Inevitable func(ctx context.Context, schedule string) ([]string, error)
+	// Replay, when set, makes the UI a player of one recorded schedule
+	// (Options.Replay, ScanReplay): it goes back as well as forward, takes
+	// no controls (the schedule has them) and saves no schedule.
+	Replay *Replay
 }
 
 // session is one run: the runner, and the schedule it records to a
@@ -64,7 +68,9 @@ type session struct {
 	controls int
 }
 
-func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Variant, paused bool) (*session, error) {
+// startSession starts a run of seed and v, paused or not, whose first
+// startAt decisions are taken at once.
+func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Variant, paused bool, startAt int) (*session, error) {
 	o := cfg.Options
 	o.Seed = seed
 	o.Node.Variant = v
@@ -76,12 +82,17 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	if cfg.Command != nil {
 		o.Command = cfg.Command(seed, v)
 	}
-	s := &session{seed: seed, variant: v, path: cfg.SchedulePath(seed, v)}
-	if s.part, err = os.Create(s.path + ".part"); err != nil {
-		return nil, fmt.Errorf("saving the session: %w", err)
+	s := &session{seed: seed, variant: v}
+	if cfg.Replay != nil {
+		s.path = cfg.Replay.Path // played, not recorded
+	} else {
+		s.path = cfg.SchedulePath(seed, v)
+		if s.part, err = os.Create(s.path + ".part"); err != nil {
+			return nil, fmt.Errorf("saving the session: %w", err)
+		}
+		s.w = bufio.NewWriter(s.part)
+		o.Record = s.w
 	}
-	s.w = bufio.NewWriter(s.part)
-	o.Record = s.w
 	if cfg.EventsPath != "" {
 		if s.events, err = faults.CreateOutput(cfg.EventsPath); err != nil {
 			s.discard()
@@ -91,7 +102,7 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 		o.Events = s.ew
 	}
 	s.runner, err = live.Start(ctx, o, live.Options{Speed: cfg.Speed, Paused: paused,
-		PauseOnViolation: true, Follow: true, PublishEvery: 33 * time.Millisecond})
+		PauseOnViolation: true, Follow: true, PublishEvery: 33 * time.Millisecond, StartAt: startAt})
 	if err != nil {
 		s.discard()
 		return nil, err
@@ -104,8 +115,10 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 
 // discard drops an unfinished session's schedule and event log.
 func (s *session) discard() {
-	s.part.Close()
-	os.Remove(s.part.Name())
+	if s.part != nil {
+		s.part.Close()
+		os.Remove(s.part.Name())
+	}
 	if s.events != nil {
 		s.events.Close()
 		os.Remove(s.events.Name())
@@ -135,6 +148,9 @@ func (s *session) finish() (*faults.Result, error) {
 			return nil, fmt.Errorf("--events: %w", err)
 		}
 		s.events = nil
+	}
+	if s.part == nil {
+		return res, nil // a replay: its schedule is the file played
 	}
 	if err := errors.Join(s.w.Flush(), s.part.Close()); err != nil {
 		os.Remove(s.part.Name())

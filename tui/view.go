@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -115,7 +116,11 @@ func (m Model) header() []string {
 		run = styleTitle.Render("❚❚ PAUSED")
 	}
 	// The run's state before the layout: a narrow screen cuts the end.
-	line1 := fmt.Sprintf("%s seed %d · %s · %s · %s · %s", styleTitle.Render("lab"),
+	title := styleTitle.Render("lab")
+	if r := m.cfg.Replay; r != nil {
+		title += " replaying " + filepath.Base(r.Path) + " ·"
+	}
+	line1 := fmt.Sprintf("%s seed %d · %s · %s · %s · %s", title,
 		info.Seed, info.Variant, info.Plan, run, layout)
 	inv := styleGood.Render("invariants ok")
 	if len(v.Violations) > 0 {
@@ -130,7 +135,11 @@ func (m Model) header() []string {
 		}
 		line2 += " · shutdown: " + sd
 	}
-	line2 += fmt.Sprintf(" · %s · %d events · %d decisions", inv, v.Events, v.Decisions)
+	if r := m.cfg.Replay; r != nil {
+		line2 += fmt.Sprintf(" · %s · %d events · decision %d of %d", inv, v.Events, v.Decisions, r.Decisions)
+	} else {
+		line2 += fmt.Sprintf(" · %s · %d events · %d decisions", inv, v.Events, v.Decisions)
+	}
 	if miss := m.st.missing(&v.Snapshot); miss > 0 {
 		line2 += fmt.Sprintf(" (UI missed %d)", miss)
 	}
@@ -312,6 +321,8 @@ func (m Model) footer() []string {
 	switch {
 	case m.filtering:
 		line = m.filterIn.View() + styleDim.Render("  enter: apply · esc: cancel")
+	case m.going:
+		line = m.gotoIn.View() + styleDim.Render("  enter: go · esc: cancel")
 	case m.choose != nil:
 		line = fmt.Sprintf("%s: ◂ %s ▸  %s", m.choose.title, styleSel.Render(m.choose.options[m.choose.i]),
 			styleDim.Render("←→ choose · enter · esc"))

@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Replay is a recorded schedule the UI moves through in both directions.
+// A replay is deterministic, so going to decision n is starting it again
+// and taking its first n decisions at once (live.Options.StartAt): a few
+// milliseconds for a run of the reference workload.
+type Replay struct {
+	// Path names the schedule.
+	Path string
+	// Decisions the whole replay takes; Violation is the decision that
+	// broke the first invariant (0: none did).
+	Decisions, Violation int
+	// eventAt[e-1] is the decision that logged event #e.
+	eventAt []int
+}
+
+// ScanReplay runs the replay o describes once, headless and with its
+// spill in memory, to learn its length, where it breaks an invariant and
+// which decision logged each event.
+func ScanReplay(path string, o faults.Options) (*Replay, error) {
+	if o.Replay == nil {
+		return nil, fmt.Errorf("%s: not a replay", path)
+	}
+	o.Observers, o.Record, o.Events = nil, nil, nil
+	o.Node.Store = invoker.MemStores()
+	r := &Replay{Path: path}
+	decision := 0
+	o.Observers = []faults.Observer{faults.EventFunc(func(invoker.Event) { r.eventAt = append(r.eventAt, decision+1) })}
+	sim, err := faults.New(o)
+	if err != nil {
+		return nil, err
+	}
+	defer sim.Close()
+	for !sim.Done() {
+		if _, err := sim.Step(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		decision++
+		if r.Violation == 0 && sim.ViolationCount() > 0 {
+			r.Violation = decision
+		}
+	}
+	r.Decisions = decision
+	return r, nil
+}
+
+// target reads where a go-to prompt asks to go: a decision number, #N the
+// decision that logged event N, v the violation, or end.
+func (r *Replay) target(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "v":
+		if r.Violation == 0 {
+			return 0, fmt.Errorf("this replay violates no invariant")
+		}
+		return r.Violation, nil
+	case s == "end":
+		return r.Decisions, nil
+	case strings.HasPrefix(s, "#"):
+		e, err := strconv.Atoi(s[1:])
+		if err != nil || e < 1 || e > len(r.eventAt) {
+			return 0, fmt.Errorf("event %s: the replay logs events #1 to #%d", s, len(r.eventAt))
+		}
+		return r.eventAt[e-1], nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > r.Decisions {
+		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation) or end", s, r.Decisions)
+	}
+	return n, nil
+}

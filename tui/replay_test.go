@@ -1,0 +1,133 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"lab/faults"
+)
+
+// replayConfig plays the README's run (seed 1, buggy, shutdown-race) from
+// its recorded schedule, started paused.
+func replayConfig(t testing.TB) *Config {
+	t.Helper()
+	cfg := testConfig(t)
+	var rec bytes.Buffer
+	o := cfg.Options
+	o.Record = &rec
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("seed1.schedule", rec.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := faults.ParseSchedule("seed1.schedule", rec.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Options = faults.ReplayOptions(sch)
+	if cfg.Replay, err = ScanReplay("seed1.schedule", cfg.Options); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// The scan knows the replay's length, its violation and the decision of
+// every event, as a run of the same seed shows them.
+func TestScanReplay(t *testing.T) {
+	cfg := replayConfig(t)
+	r := cfg.Replay
+	sim, err := faults.New(cfg.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	events, violation := uint64(0), 0
+	for !sim.Done() {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+		s := sim.Summary()
+		for e := events + 1; e <= s.Events; e++ {
+			if r.eventAt[e-1] != s.Decisions {
+				t.Fatalf("event #%d: scanned at decision %d, logged at %d", e, r.eventAt[e-1], s.Decisions)
+			}
+		}
+		events = s.Events
+		if violation == 0 && len(s.Violations) > 0 {
+			violation = s.Decisions
+		}
+	}
+	if r.Decisions != sim.Summary().Decisions || r.Violation != violation || violation == 0 || len(r.eventAt) != int(events) {
+		t.Errorf("scanned %d decisions, violation at %d, %d events; the run: %d, %d, %d",
+			r.Decisions, r.Violation, len(r.eventAt), sim.Summary().Decisions, violation, events)
+	}
+	for in, want := range map[string]int{"0": 0, "17": 17, "v": violation, "end": r.Decisions, "#1": r.eventAt[0], " #5 ": r.eventAt[4]} {
+		if got, err := r.target(in); err != nil || got != want {
+			t.Errorf("target(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "x", "#0", "#99999999", "99999999", "1e3"} {
+		if _, err := r.target(in); err == nil {
+			t.Errorf("target(%q): no error", in)
+		}
+	}
+}
+
+// A replay goes back and forth: one decision back, a hundred either way,
+// to a decision, an event or the violation; each stop shows what stepping
+// there from the start shows, paused. Controls are off.
+func TestReplayMovesBothWays(t *testing.T) {
+	cfg := replayConfig(t)
+	m := newTestModel(t, cfg, 100, 30)
+	at := func(m Model, n int) Model {
+		t.Helper()
+		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == n && m.view.Paused }))
+		if !strings.Contains(m.View(), "replaying seed1.schedule") || !strings.Contains(m.View(), "of "+strconv.Itoa(cfg.Replay.Decisions)) {
+			t.Fatalf("at %d, the header does not say it replays:\n%s", n, m.View())
+		}
+		return m
+	}
+	m = stepTo(t, m, 250)
+	events := m.view.Events
+	m = at(keys(t, m, "]"), 350)
+	m = at(keys(t, m, ","), 349)
+	m = at(keys(t, m, "[[[[["), 0)
+	// Keys pressed before the replay has shown where it went move on from
+	// there: three at once are 300 decisions.
+	m = at(update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]]]")}), 300)
+	m = at(keys(t, m, "g250<enter>"), 250)
+	if m.view.Events != events || m.st.seen != events {
+		t.Errorf("back at 250 by go-to: %d events (the UI saw %d), stepping there logged %d", m.view.Events, m.st.seen, events)
+	}
+	m = at(keys(t, m, "g#100<enter>"), cfg.Replay.eventAt[99])
+	m = at(keys(t, m, "gv<enter>"), cfg.Replay.Violation)
+	if !m.panel || len(m.view.Violations) == 0 || m.violationFile != "seed1.schedule" {
+		t.Errorf("at the violation: panel %v, violations %v, chart file %q", m.panel, m.view.Violations, m.violationFile)
+	}
+	m = at(keys(t, m, "gend<enter>"), cfg.Replay.Decisions)
+	m = keys(t, m, "g#0<enter>")
+	if !strings.Contains(m.status, "the replay logs events #1 to") {
+		t.Errorf("a bad go-to: status %q", m.status)
+	}
+	m = keys(t, m, "xd")
+	if m.choose != nil || strings.Contains(m.status, "sent") {
+		t.Errorf("a control in a replay: chooser %v, status %q", m.choose, m.status)
+	}
+	if strings.Contains(m.help.ShortHelpView(m.keys.ShortHelp()), "shutdown") {
+		t.Errorf("the legend offers controls in a replay: %s", m.help.ShortHelpView(m.keys.ShortHelp()))
+	}
+	// A live run has no way back.
+	live := newTestModel(t, testConfig(t), 100, 30)
+	live = stepTo(t, live, 20)
+	live = settle(t, keys(t, live, ",[g"))
+	if live.view.Decisions != 20 || live.going {
+		t.Errorf("a live run went back to %d (going %v)", live.view.Decisions, live.going)
+	}
+}
