@@ -216,6 +216,48 @@ func TestTUISessionInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// lab tui --replay plays a saved schedule backwards as well as forwards,
+// steers nothing, saves nothing, and prints the replay's report on quit.
+func TestTUIReplayInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	sched := filepath.Join(t.TempDir(), "seed1.schedule")
+	wantCode(t, lab(t, "run", "--seed", "1", "--schedule-out", sched, "--spill-dir", tmp), exitViolation)
+	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --paused --replay "+sched)
+
+	tm.waitText(`lab replaying seed1\.schedule · seed 1 · buggy`)
+	total := regexp.MustCompile(`decision 0 of (\d+)`).FindStringSubmatch(tm.waitText(`decision 0 of \d+`))
+	tm.keys("]", "]", "]")
+	tm.waitText(`decision 300 of ` + total[1])
+	tm.keys(",")
+	tm.waitText(`decision 299 of ` + total[1])
+	tm.keys("g", "v", "Enter")
+	screen := tm.waitText(`VIOLATION no-panic`)
+	if !strings.Contains(screen, "PANIC assertion failed") || !strings.Contains(screen, "PAUSED") {
+		t.Errorf("at the violation:\n%s", screen)
+	}
+	// Back to the decision that logged event #5: the few events of the
+	// first decisions, nothing violated yet.
+	tm.keys("g", "#", "5", "Enter")
+	tm.waitText(`invariants ok · [5-9] events · decision [1-9] of`)
+	tm.keys("x")
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui --replay exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	out := tm.screen("-S", "-200")
+	if !strings.Contains(out, "replay       lab replay "+sched) || !strings.Contains(out, "no-panic            VIOLATED") ||
+		strings.Contains(out, "control: shutdown") {
+		t.Fatalf("after quitting, not the replay's report:\n%s", out)
+	}
+	if left := dirEntries(t, work); len(left) != 0 {
+		t.Errorf("a replay saved %v", left)
+	}
+	checkTmp(t, tmp)
+	wantUsageError(t, lab(t, "tui", "--replay", sched, "--seed", "3"), true, "--seed: not with --replay")
+	wantUsageError(t, lab(t, "tui", "--replay", sched, "--trace-out", filepath.Join(work, "t.json")), true, "would show its events again")
+	wantUsageError(t, lab(t, "tui", "--replay", filepath.Join(work, "none.schedule")), true, "none.schedule")
+}
+
 // Without a terminal, lab tui says so and exits 2; plain lab prints help.
 func TestTUINeedsATerminal(t *testing.T) {
 	r := lab(t, "tui")

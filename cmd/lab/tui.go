@@ -24,6 +24,7 @@ const defaultTUIPace = "0.05x"
 func newTUICmd() *cobra.Command {
 	f := runFlags{}
 	var paused bool
+	var replay string
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Watch a run live in the terminal, steer it, and save it for replay",
@@ -40,16 +41,29 @@ lab-session-seedN-VARIANT.schedule here) and its report printed:
 lab replay FILE reproduces the session byte for byte. Plain lab starts the
 UI when stdin and stdout are a terminal.
 
+With --replay FILE it plays a recorded schedule (lab run --schedule-out,
+lab explore --out, a saved session) instead, backwards as well as forwards:
+, goes one decision back, [ and ] a hundred, g to a decision, an event
+(#N), the violation (v) or the end. A replay takes no controls and saves
+nothing; --pace, --paused, --spill-dir, --events and --format apply.
+
 Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 3 internal error, 130 interrupted.`,
 		Args: cobra.NoArgs,
 		Example: `  lab tui                                   # buggy, shutdown-race, a fresh seed
   lab tui --seed 1 --paused                 # start paused on the README's seed
-  lab tui --variant fixed --pace 0.01x`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runTUI(cmd, f, paused) },
+  lab tui --variant fixed --pace 0.01x
+  lab tui --replay failures/seed-1-no-panic-shrunk.schedule --paused`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("replay") {
+				return runTUIReplay(cmd, f, paused, replay)
+			}
+			return runTUI(cmd, f, paused)
+		},
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . steps one decision)")
+	cmd.Flags().StringVar(&replay, "replay", "", "play this recorded schedule, backwards as well as forwards, instead of a new run")
 	return cmd
 }
 
@@ -102,16 +116,8 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		cfg.TraceID, cfg.TraceIDOf = tel.tracer.TraceID, tel.tracer.TraceIDOf
 	}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
-	var crash *live.PanicError
-	if errors.As(err, &crash) {
-		panic(crash) // reported like a panic here, with the runner's stack
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) && pe.Op == "open" {
-		return &exitError{exitUsage, err} // an unusable --schedule-out, --events or working directory
-	}
 	if err != nil {
-		return err
+		return tuiError(err)
 	}
 	tel.annotate(saved.Result)
 	if f.output.format == "json" {
@@ -125,6 +131,21 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	}
 	tel.flush(&err)
 	tel.lingerOn(cmd.Context())
+	return err
+}
+
+// tuiError is how the UI's error ends the command: a crash of the run
+// panics here, with the runner's stack; a file it could not open is bad
+// input.
+func tuiError(err error) error {
+	var crash *live.PanicError
+	if errors.As(err, &crash) {
+		panic(crash)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		return &exitError{exitUsage, err} // an unusable --schedule-out, --events or working directory
+	}
 	return err
 }
 

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/tui"
+)
+
+// replayTUIFlags are the flags a replay in the terminal UI takes: the rest
+// shape a run, which the schedule already fixes, or steer telemetry, which
+// a replay going back in time would feed each event more than once.
+var replayTUIFlags = map[string]bool{"replay": true, "pace": true, "paused": true, "spill-dir": true, "events": true, "format": true}
+
+// runTUIReplay plays the schedule at path in the terminal UI, backwards as
+// well as forwards.
+func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) error {
+	var refused error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if replayTUIFlags[fl.Name] || refused != nil {
+			return
+		}
+		why := "the schedule fixes the run"
+		switch fl.Name {
+		case "otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "verbose":
+			why = "a replay that goes back would show its events again"
+		case "schedule-out":
+			why = "a replay saves no schedule: it is one"
+		}
+		refused = usageError("--%s: not with --replay: %s", fl.Name, why)
+	})
+	if refused != nil {
+		return refused
+	}
+	if !cmd.Flags().Changed("pace") {
+		f.output.pace = defaultTUIPace
+	}
+	f.output.inputs = []namedPath{{"the schedule replayed", path}}
+	if err := f.output.check(); err != nil {
+		return err
+	}
+	sch, err := readSchedule(path)
+	if err != nil {
+		return err
+	}
+	opts := faults.ReplayOptions(sch)
+	opts.Command = "lab replay " + faults.ShellQuote(path)
+	replay, err := tui.ScanReplay(path, opts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	in, out, ok := terminal(cmd)
+	if !ok {
+		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless replay: lab replay FILE)")
+	}
+	opts.Node.Store = invoker.FileStores(f.output.spillDir)
+	speed, _ := parsePace(f.output.pace)
+	cfg := tui.Config{Options: opts, Speed: speed, Paused: paused, EventsPath: f.output.events, Replay: replay,
+		Inevitable: func(ctx context.Context, file string) ([]string, error) { return chartInevitable(ctx, file, nil) }}
+	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
+	if err != nil {
+		return tuiError(err)
+	}
+	if f.output.format == "json" {
+		err = faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
+	} else {
+		fmt.Fprintln(cmd.OutOrStdout())
+		err = faults.WriteText(cmd.OutOrStdout(), saved.Result)
+	}
+	if err != nil {
+		return outputError(err)
+	}
+	return nil
+}
