@@ -184,6 +184,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		if sched := recordedSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  chart      lab inevitable %s\n", faults.ShellQuote(sched))
 		}
+		if sched := playableSchedule(f.Files); sched != "" {
+			fmt.Fprintf(&b, "  play       lab tui --replay %s\n", faults.ShellQuote(sched))
+		}
 	}
 	b.WriteString("\ncoverage\n")
 	g := r.CoverageGaps
@@ -218,6 +221,17 @@ func minimalNote(s *ShrinkResult) string {
 		return ", 1-minimal"
 	}
 	return ", not proven 1-minimal (budget)"
+}
+
+// playableSchedule is the schedule best stepped through in the terminal
+// UI: the shrunk one if saved (a few dozen decisions), else the whole run's.
+func playableSchedule(files []string) string {
+	for _, f := range files {
+		if strings.HasSuffix(f, "-shrunk.schedule") {
+			return f
+		}
+	}
+	return recordedSchedule(files)
 }
 
 // recordedSchedule is the whole run's schedule among a failure's saved

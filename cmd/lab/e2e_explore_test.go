@@ -135,16 +135,24 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 }
 
 // The text report names, for each saved failure, the command that charts
-// when it became inevitable, and that command runs.
+// when it became inevitable, and that command runs; and the command that
+// plays it in the terminal UI: the shrunk schedule when there is one.
 func TestExploreReportNamesTheChart(t *testing.T) {
 	out := t.TempDir()
 	r := lab(t, "explore", "--seeds", "2", "--out", out, "--shrink-budget", "0")
 	wantCode(t, r, 1)
 	sched := filepath.Join(out, "seed-1-no-panic.schedule")
-	if !strings.Contains(r.stdout, "\n  chart      lab inevitable "+sched+"\n") {
-		t.Fatalf("no chart command for %s:\n%v", sched, r)
+	if !strings.Contains(r.stdout, "\n  chart      lab inevitable "+sched+"\n") ||
+		!strings.Contains(r.stdout, "\n  play       lab tui --replay "+sched+"\n") {
+		t.Fatalf("no chart or play command for %s:\n%v", sched, r)
 	}
 	wantCode(t, lab(t, "inevitable", sched, "--stride", "200", "--suffixes", "2"), 1)
+	out = t.TempDir()
+	r = lab(t, "explore", "--seeds", "1", "--out", out)
+	shrunk := filepath.Join(out, "seed-1-no-panic-shrunk.schedule")
+	if wantCode(t, r, 1); !strings.Contains(r.stdout, "\n  play       lab tui --replay "+shrunk+"\n") {
+		t.Fatalf("no play command for %s:\n%v", shrunk, r)
+	}
 }
 
 // --save-per-invariant 0 saves every failure, not the first of each.
