@@ -120,18 +120,28 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		return tuiError(err)
 	}
 	tel.annotate(saved.Result)
-	if f.output.format == "json" {
-		err = faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
-	} else {
-		fmt.Fprintln(cmd.OutOrStdout())
-		err = faults.WriteText(cmd.OutOrStdout(), saved.Result)
-	}
-	if err != nil {
-		return outputError(err)
+	if err := writeTUIReport(cmd, saved.Result, f.output.format); err != nil {
+		return err
 	}
 	tel.flush(&err)
 	tel.lingerOn(cmd.Context())
 	return err
+}
+
+// writeTUIReport prints the report of the run the UI finished, below the
+// screen it restored.
+func writeTUIReport(cmd *cobra.Command, res *faults.Result, format string) error {
+	var err error
+	if format == "json" {
+		err = faults.WriteJSON(cmd.OutOrStdout(), res)
+	} else {
+		fmt.Fprintln(cmd.OutOrStdout())
+		err = faults.WriteText(cmd.OutOrStdout(), res)
+	}
+	if err != nil {
+		return outputError(err)
+	}
+	return nil
 }
 
 // tuiError is how the UI's error ends the command: a crash of the run

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -66,14 +65,5 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 	if err != nil {
 		return tuiError(err)
 	}
-	if f.output.format == "json" {
-		err = faults.WriteJSON(cmd.OutOrStdout(), saved.Result)
-	} else {
-		fmt.Fprintln(cmd.OutOrStdout())
-		err = faults.WriteText(cmd.OutOrStdout(), saved.Result)
-	}
-	if err != nil {
-		return outputError(err)
-	}
-	return nil
+	return writeTUIReport(cmd, saved.Result, f.output.format)
 }
