@@ -253,8 +253,12 @@ func (m Model) violationPanel(height int) []string {
 	if n := len(m.view.Violations); n > 1 {
 		more = fmt.Sprintf(" (+%d more)", n-1)
 	}
+	keys := " · esc: back · space: resume · q: quit and save"
+	if m.cfg.Replay != nil {
+		keys = " · esc: back · , [ g: what led here · q: quit"
+	}
 	head := []string{
-		styleBad.Render("✗ VIOLATION "+v.Invariant) + more + " · " + state + styleDim.Render(" · esc: back · space: resume · q: quit and save"),
+		styleBad.Render("✗ VIOLATION "+v.Invariant) + more + " · " + state + styleDim.Render(keys),
 		"  " + v.Detail,
 		fmt.Sprintf("  broken by %s #%d %s", faults.FormatTime(v.Event.At), v.Event.Seq, v.Event.String()),
 	}
@@ -269,6 +273,11 @@ func (m Model) violationPanel(height int) []string {
 		trace = "none (telemetry off)"
 	}
 	tail := []string{"  trace id  " + trace}
+	if r := m.cfg.Replay; r != nil {
+		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(r.Path)+styleDim.Render("   (the schedule played)"))
+		tail = append(tail, "  chart     lab inevitable "+faults.ShellQuote(r.Path)+styleDim.Render("   (or i, here)"))
+		return m.withRecent(head, tail, v, height)
+	}
 	if m.violationFile != "" {
 		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"))
 	}
@@ -278,6 +287,12 @@ func (m Model) violationPanel(height int) []string {
 	} else {
 		tail = append(tail, styleDim.Render(fmt.Sprintf("            %d controls sent: only the saved schedule reproduces this run", m.sess.controls)))
 	}
+	return m.withRecent(head, tail, v, height)
+}
+
+// withRecent fills the violation panel between head and tail with as many
+// of the events that led to v as fit in height.
+func (m Model) withRecent(head, tail []string, v faults.Violation, height int) []string {
 	room := height - len(head) - len(tail) - 1
 	recent := v.Recent
 	if room < len(recent) {

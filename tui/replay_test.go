@@ -111,6 +111,10 @@ func TestReplayMovesBothWays(t *testing.T) {
 	if !m.panel || len(m.view.Violations) == 0 || m.violationFile != "seed1.schedule" {
 		t.Errorf("at the violation: panel %v, violations %v, chart file %q", m.panel, m.view.Violations, m.violationFile)
 	}
+	golden(t, "replay-violation-100x30", m.View())
+	m = keys(t, m, "?")
+	golden(t, "replay-help-100x30", m.View())
+	m = keys(t, m, "?")
 	m = at(keys(t, m, "gend<enter>"), cfg.Replay.Decisions)
 	m = keys(t, m, "g#0<enter>")
 	if !strings.Contains(m.status, "the replay logs events #1 to") {
