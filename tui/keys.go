@@ -87,3 +87,15 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	return cols
 }
+
+// off is the key binding msg would press if it were on: a key of a replay
+// in a live run, or one that steers a run in a replay.
+func (k keyMap) off(msg string) (key.Binding, bool) {
+	for _, b := range []key.Binding{k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo,
+		k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Variant, k.NewSeed} {
+		if !b.Enabled() && slices.Contains(b.Keys(), msg) {
+			return b, true
+		}
+	}
+	return key.Binding{}, false
+}

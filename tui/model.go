@@ -282,6 +282,14 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.End):
 		m.scroll, m.inv = 0, ""
 	}
+	if b, off := k.off(msg.String()); off {
+		if m.cfg.Replay != nil {
+			m.status = b.Help().Desc + ": a replay steers nothing (its controls are in the schedule)"
+		} else {
+			m.status = b.Help().Desc + ": only in a replay (q saves this session; lab tui --replay FILE plays it)"
+		}
+		return m, nil
+	}
 	if m.sess == nil || m.view == nil {
 		return m, nil
 	}

@@ -121,7 +121,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 		t.Errorf("a bad go-to: status %q", m.status)
 	}
 	m = keys(t, m, "xd")
-	if m.choose != nil || strings.Contains(m.status, "sent") {
+	if m.choose != nil || m.status != "step-down partition: a replay steers nothing (its controls are in the schedule)" {
 		t.Errorf("a control in a replay: chooser %v, status %q", m.choose, m.status)
 	}
 	if strings.Contains(m.help.ShortHelpView(m.keys.ShortHelp()), "shutdown") {
@@ -131,7 +131,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 	live := newTestModel(t, testConfig(t), 100, 30)
 	live = stepTo(t, live, 20)
 	live = settle(t, keys(t, live, ",[g"))
-	if live.view.Decisions != 20 || live.going {
-		t.Errorf("a live run went back to %d (going %v)", live.view.Decisions, live.going)
+	if live.view.Decisions != 20 || live.going || !strings.HasSuffix(live.status, "only in a replay (q saves this session; lab tui --replay FILE plays it)") {
+		t.Errorf("a live run went back to %d (going %v, status %q)", live.view.Decisions, live.going, live.status)
 	}
 }
