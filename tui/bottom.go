@@ -279,7 +279,8 @@ func (m Model) violationPanel(height int) []string {
 		return m.withRecent(head, tail, v, height)
 	}
 	if m.violationFile != "" {
-		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"))
+		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"),
+			"  play      lab tui --replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (step back from it)"))
 	}
 	tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
 	if m.sess.controls == 0 {
