@@ -354,7 +354,8 @@ const paneHelp = "Partitions: sm = invocations with a state machine on the invok
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). "
 
 const helpText = paneHelp + "Quit finishes the run unpaced with no further controls, saves its schedule and prints " +
-	"lab replay FILE, which reproduces the session byte for byte."
+	"lab replay FILE, which reproduces the session byte for byte. Going back (, [ ] g) does the same, " +
+	"then plays the saved session on as a replay from where it was."
 
 const replayHelpText = paneHelp + "A replay goes back as well as forward: each move starts it again " +
 	"and takes its first decisions at once. Go to takes a decision number, #N for the decision " +

@@ -14,11 +14,13 @@ type keyMap struct {
 	Variant, NewSeed, Chart                      key.Binding
 	Filter, Pane, Up, Down, PgUp, PgDn, Top, End key.Binding
 	Back, Help, Quit                             key.Binding
+	// replay: the keys of a replay (newKeyMap).
+	replay bool
 }
 
-// newKeyMap is the keys of a live run or, with replay, of a replay: it
-// moves back and forth, and steers nothing (the schedule has its
-// controls), so the keys that steer or restart are off, and out of help.
+// newKeyMap is the keys of a live run or, with replay, of a replay, which
+// steers nothing (the schedule has its controls): the keys that steer or
+// restart are off there, and out of help.
 func newKeyMap(replay bool) keyMap {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -26,11 +28,11 @@ func newKeyMap(replay bool) keyMap {
 	k := keyMap{
 		Pause: b("space", "pause/resume", " ", "p"),
 		Step:  b(".", "step one decision", ".", "s"),
-		// A replay's: a live run goes forward only (newKeyMap disables them).
-		StepBack:  b(",", "one decision back", ","),
-		JumpBack:  b("[", "100 decisions back", "["),
-		JumpAhead: b("]", "100 decisions on", "]"),
-		GoTo:      b("g", "go to decision, #event, v", "g"),
+		// A live run pressing one of these becomes a replay of itself.
+		StepBack:  b(",", "back one decision", ","),
+		JumpBack:  b("[", "back 100", "["),
+		JumpAhead: b("]", "on 100", "]"),
+		GoTo:      b("g", "go to…", "g"),
 		Faster:    b("+", "faster", "+", "="),
 		Slower:    b("-", "slower", "-", "_"),
 		StepDown:  b("d", "step-down partition", "d"),
@@ -53,21 +55,23 @@ func newKeyMap(replay bool) keyMap {
 		Help:      b("?", "help", "?"),
 		Quit:      b("q", "quit and save", "q", "ctrl+c"),
 	}
-	for _, k := range []*key.Binding{&k.StepBack, &k.JumpBack, &k.JumpAhead, &k.GoTo} {
-		k.SetEnabled(replay)
-	}
 	for _, k := range []*key.Binding{&k.StepDown, &k.Leader, &k.Kill, &k.Shutdown, &k.Fault, &k.Variant, &k.NewSeed} {
 		k.SetEnabled(!replay)
 	}
 	if replay {
 		k.Quit.SetHelp("q", "quit")
 	}
+	k.replay = replay
 	return k
 }
 
-// ShortHelp is the footer's legend (bubbles' help leaves disabled keys out).
+// ShortHelp is the footer's legend: a replay's moves, a live run's
+// controls.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Step, k.StepBack, k.GoTo, k.Shutdown, k.Fault, k.Filter, k.Help, k.Quit}
+	if k.replay {
+		return []key.Binding{k.Pause, k.Step, k.StepBack, k.GoTo, k.Filter, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Pause, k.Step, k.Shutdown, k.Fault, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is the help pane, by column, without the keys that are off;
@@ -88,11 +92,10 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return cols
 }
 
-// off is the key binding msg would press if it were on: a key of a replay
-// in a live run, or one that steers a run in a replay.
+// off is the key binding msg would press if it were on: in a replay, one
+// that steers the run or restarts it.
 func (k keyMap) off(msg string) (key.Binding, bool) {
-	for _, b := range []key.Binding{k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo,
-		k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Variant, k.NewSeed} {
+	for _, b := range []key.Binding{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Variant, k.NewSeed} {
 		if !b.Enabled() && slices.Contains(b.Keys(), msg) {
 			return b, true
 		}

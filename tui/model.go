@@ -283,12 +283,23 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.scroll, m.inv = 0, ""
 	}
 	if b, off := k.off(msg.String()); off {
-		if m.cfg.Replay != nil {
-			m.status = b.Help().Desc + ": a replay steers nothing (its controls are in the schedule)"
-		} else {
-			m.status = b.Help().Desc + ": only in a replay (q saves this session; lab tui --replay FILE plays it)"
-		}
+		m.status = b.Help().Desc + ": a replay steers nothing (its controls are in the schedule)"
 		return m, nil
+	}
+	if m.cfg.Replay == nil && m.sess != nil && m.view != nil &&
+		key.Matches(msg, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo) {
+		// Going back in a live run: it becomes a replay of itself.
+		at := m.view.Decisions
+		m.cancelChart()
+		if err := m.replayFinished(); err != nil {
+			m.sess, m.err = nil, err
+			return m, tea.Quit
+		}
+		m.seek(at) // where it was, then where the key goes
+		saved := fmt.Sprintf("session saved to %s; it plays on as a replay, controls off", m.sess.path)
+		m, cmd := m.key(msg)
+		m.status = saved + " · " + m.status
+		return m, cmd
 	}
 	if m.sess == nil || m.view == nil {
 		return m, nil

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,10 @@ type Replay struct {
 	Decisions, Violation int
 	// eventAt[e-1] is the decision that logged event #e.
 	eventAt []int
+	// session is set when the replay is of the session the UI ran and
+	// saved (Model.replayFinished), with the controls that session sent.
+	session  bool
+	controls int
 }
 
 // ScanReplay runs the replay o describes once, headless and with its
@@ -77,4 +82,42 @@ func (r *Replay) target(s string) (int, error) {
 		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation) or end", s, r.Decisions)
 	}
 	return n, nil
+}
+
+// replayFinished makes the UI a player of the session it watched: the
+// session runs to its end unpaced with no further controls and is saved,
+// as on quit, and the UI goes on as a replay of that schedule, on the
+// spill store the session used. Telemetry and the event log saw the whole
+// run already: the replay feeds neither.
+func (m *Model) replayFinished() error {
+	if _, err := m.sess.finish(); err != nil {
+		return err
+	}
+	path, controls := m.sess.path, m.sess.controls
+	sch, err := readScheduleFile(path)
+	if err != nil {
+		return err
+	}
+	o := faults.ReplayOptions(sch)
+	o.Command = "lab replay " + faults.ShellQuote(path)
+	r, err := ScanReplay(path, o)
+	if err != nil {
+		return err
+	}
+	r.session, r.controls = true, controls
+	o.Node.Store = m.cfg.Options.Node.Store
+	m.cfg.Options, m.cfg.Replay = o, r
+	m.cfg.Command, m.cfg.EventsPath, m.cfg.Watch = nil, "", nil
+	m.cfg.TraceID, m.cfg.TraceIDOf = nil, nil
+	m.keys = newKeyMap(true)
+	return nil
+}
+
+// readScheduleFile reads a schedule the UI saved.
+func readScheduleFile(path string) (*faults.Schedule, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return faults.ParseSchedule(path, data)
 }

@@ -86,6 +86,7 @@ func TestScanReplay(t *testing.T) {
 func TestReplayMovesBothWays(t *testing.T) {
 	cfg := replayConfig(t)
 	m := newTestModel(t, cfg, 100, 30)
+	defer func() { m.sess.stop() }() // the session the last move started
 	at := func(m Model, n int) Model {
 		t.Helper()
 		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == n && m.view.Paused }))
@@ -127,11 +128,36 @@ func TestReplayMovesBothWays(t *testing.T) {
 	if strings.Contains(m.help.ShortHelpView(m.keys.ShortHelp()), "shutdown") {
 		t.Errorf("the legend offers controls in a replay: %s", m.help.ShortHelpView(m.keys.ShortHelp()))
 	}
-	// A live run has no way back.
-	live := newTestModel(t, testConfig(t), 100, 30)
-	live = stepTo(t, live, 20)
-	live = settle(t, keys(t, live, ",[g"))
-	if live.view.Decisions != 20 || live.going || !strings.HasSuffix(live.status, "only in a replay (q saves this session; lab tui --replay FILE plays it)") {
-		t.Errorf("a live run went back to %d (going %v, status %q)", live.view.Decisions, live.going, live.status)
+}
+
+// Going back in a live run saves the session, as quitting does, and plays
+// it on as a replay from where it was: one decision back shows what the
+// run showed there, controls sent included, and controls are off.
+func TestLiveRunGoesBackAsAReplay(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 100, 30)
+	defer func() { m.sess.stop() }() // the session going back started
+	m = stepTo(t, m, 200)
+	m, _ = sendControl(t, m, "x") // the shutdown, as a control: the replay has it
+	m = stepTo(t, m, 319)
+	events := m.view.Events
+	m = stepTo(t, m, 320)
+	m = keys(t, m, ",")
+	if !strings.HasPrefix(m.status, "session saved to session-1-buggy.schedule; it plays on as a replay") {
+		t.Errorf("after , in a live run: status %q", m.status)
+	}
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == 319 && m.view.Paused }))
+	if m.cfg.Replay == nil || m.view.Events != events || !strings.Contains(m.View(), "lab replaying session-1-buggy.schedule") {
+		t.Fatalf("after , in a live run: replay %v, %d events (the run logged %d there), screen:\n%s", m.cfg.Replay != nil, m.view.Events, events, m.View())
+	}
+	data, err := os.ReadFile("session-1-buggy.schedule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "control shutdown") {
+		t.Errorf("the saved session has no shutdown control:\n%.2000s", data)
+	}
+	m = settle(t, tickUntil(t, keys(t, m, "]"), func(m Model) bool { return m.view.Decisions == 419 }))
+	if m = keys(t, m, "d"); !strings.Contains(m.status, "a replay steers nothing") {
+		t.Errorf("a control after going back: %q", m.status)
 	}
 }

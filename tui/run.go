@@ -65,8 +65,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	case m.err != nil:
 		return nil, m.err
 	}
-	if cfg.Replay != nil {
-		fmt.Fprintf(progress, "lab tui: finishing the replay of %s unpaced...\n", cfg.Replay.Path)
+	replay := cfg.Replay
+	if replay != nil {
+		fmt.Fprintf(progress, "lab tui: finishing the replay of %s unpaced...\n", replay.Path)
 	} else {
 		fmt.Fprintf(progress, "lab tui: finishing the run unpaced, with no further controls, to save it...\n")
 	}
@@ -75,10 +76,14 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 		return nil, err
 	}
 	res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
-	if cfg.Replay != nil {
-		return &Saved{Result: res, Path: s.path}, nil
+	controls := s.controls
+	if replay != nil {
+		if !replay.session {
+			return &Saved{Result: res, Path: s.path}, nil // a file played, not a session
+		}
+		controls = replay.controls // of the session it was before going back
 	}
 	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
-		s.path, s.controls, res.ReplaySchedule)
-	return &Saved{Result: res, Path: s.path, Controls: s.controls}, nil
+		s.path, controls, res.ReplaySchedule)
+	return &Saved{Result: res, Path: s.path, Controls: controls}, nil
 }

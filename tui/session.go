@@ -160,6 +160,7 @@ func (s *session) finish() (*faults.Result, error) {
 		os.Remove(s.part.Name())
 		return nil, fmt.Errorf("saving the session: %w", err)
 	}
+	s.part = nil // saved: nothing left to discard
 	return res, nil
 }
 

@@ -258,6 +258,37 @@ func TestTUIReplayInTmux(t *testing.T) {
 	wantUsageError(t, lab(t, "tui", "--replay", filepath.Join(work, "none.schedule")), true, "none.schedule")
 }
 
+// Going back in a live session saves it and plays it on as a replay; quit
+// then prints the session's report, and lab replay of the saved file
+// gives its hash.
+func TestTUIGoingBackInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --paused")
+	tm.waitText(`\b0 decisions`)
+	tm.keys("-N", "50", ".")
+	tm.waitText(`\b50 decisions`)
+	tm.keys(",")
+	tm.waitText(`lab replaying lab-session-seed1-buggy\.schedule · seed 1`)
+	tm.waitText(`decision 49 of \d+`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	out := tm.screen("-S", "-200")
+	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
+	if hash == nil || !strings.Contains(out, "session saved to lab-session-seed1-buggy.schedule (0 controls sent)") {
+		t.Fatalf("after quitting, no saved session or hash:\n%s", out)
+	}
+	r := lab(t, "replay", filepath.Join(work, "lab-session-seed1-buggy.schedule"))
+	if r.code != exitViolation || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
+		t.Fatalf("lab replay of the session: want exit 1 and hash %s\n%v", hash[1], r)
+	}
+	if left := dirEntries(t, work); len(left) != 1 {
+		t.Errorf("the working directory holds %v, want only the session", left)
+	}
+	checkTmp(t, tmp)
+}
+
 // Without a terminal, lab tui says so and exits 2; plain lab prints help.
 func TestTUINeedsATerminal(t *testing.T) {
 	r := lab(t, "tui")
