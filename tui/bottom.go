@@ -280,7 +280,7 @@ func (m Model) violationPanel(height int) []string {
 	}
 	if m.violationFile != "" {
 		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"),
-			"  play      lab tui --replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (step back from it)"))
+			"  play      lab tui --replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (or , here: step back from it)"))
 	}
 	tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
 	if m.sess.controls == 0 {
