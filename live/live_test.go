@@ -280,3 +280,21 @@ func TestStartAtIsSteppingThere(t *testing.T) {
 		}
 	}
 }
+
+// A stop reaches a run still taking its StartAt decisions: a watcher that
+// moves on is not held up by a long run it no longer wants.
+func TestStopDuringStartAt(t *testing.T) {
+	o := options(t, invoker.Fixed)
+	o.Workload.Invocations, o.Workload.ArrivalSpan = 4000, 10*time.Second
+	r, err := live.Start(context.Background(), o, live.Options{StartAt: 1 << 30, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Stop()
+	if _, err := r.Wait(); !errors.Is(err, live.ErrStopped) {
+		t.Fatalf("stopped while starting at the end: %v", err)
+	}
+	if v := r.View(); v.Done {
+		t.Errorf("the run went to its end (%d decisions) before the stop", v.Decisions)
+	}
+}

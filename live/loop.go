@@ -40,7 +40,7 @@ func (l *loop) run(ctx context.Context) {
 				err = &PanicError{Value: p, Stack: debug.Stack()}
 			}
 		}()
-		if err := l.skip(r.o.StartAt); err != nil {
+		if err := l.skip(ctx, r.o.StartAt); err != nil {
 			return err
 		}
 		for !r.sim.Done() {
@@ -81,9 +81,16 @@ func (l *loop) run(ctx context.Context) {
 }
 
 // skip takes the first n decisions at once (Options.StartAt); the
-// violations among them do not pause the run.
-func (l *loop) skip(n int) error {
+// violations among them do not pause the run. It looks at its commands
+// now and then, so that a watcher moving on (a stop) is not held up by a
+// long run it no longer wants.
+func (l *loop) skip(ctx context.Context, n int) error {
 	for i := 0; i < n && !l.r.sim.Done(); i++ {
+		if i%4096 == 4095 {
+			if err := l.drain(ctx, false); err != nil {
+				return err
+			}
+		}
 		d, err := l.r.sim.Step()
 		if err != nil {
 			return err
