@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -30,8 +31,8 @@ type Replay struct {
 
 // ScanReplay runs the replay o describes once, headless and with its
 // spill in memory, to learn its length, where it breaks an invariant and
-// which decision logged each event.
-func ScanReplay(path string, o faults.Options) (*Replay, error) {
+// which decision logged each event; until ctx is done.
+func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, error) {
 	if o.Replay == nil {
 		return nil, fmt.Errorf("%s: not a replay", path)
 	}
@@ -46,6 +47,9 @@ func ScanReplay(path string, o faults.Options) (*Replay, error) {
 	}
 	defer sim.Close()
 	for !sim.Done() {
+		if decision%1024 == 1023 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if _, err := sim.Step(); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -100,7 +104,7 @@ func (m *Model) replayFinished() error {
 	}
 	o := faults.ReplayOptions(sch)
 	o.Command = "lab replay " + faults.ShellQuote(path)
-	r, err := ScanReplay(path, o)
+	r, err := ScanReplay(m.ctx, path, o)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ func replayConfig(t testing.TB) *Config {
 		t.Fatal(err)
 	}
 	cfg.Options = faults.ReplayOptions(sch)
-	if cfg.Replay, err = ScanReplay("seed1.schedule", cfg.Options); err != nil {
+	if cfg.Replay, err = ScanReplay(context.Background(), "seed1.schedule", cfg.Options); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
@@ -159,5 +160,16 @@ func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	m = settle(t, tickUntil(t, keys(t, m, "]"), func(m Model) bool { return m.view.Decisions == 419 }))
 	if m = keys(t, m, "d"); !strings.Contains(m.status, "a replay steers nothing") {
 		t.Errorf("a control after going back: %q", m.status)
+	}
+}
+
+// A scan stops when its context is done: a long replay does not hold up
+// an interrupted command.
+func TestScanReplayStops(t *testing.T) {
+	cfg := replayConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ScanReplay(ctx, "seed1.schedule", cfg.Options); !errors.Is(err, context.Canceled) {
+		t.Fatalf("scan with its context done: %v", err)
 	}
 }

@@ -49,8 +49,11 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 	}
 	opts := faults.ReplayOptions(sch)
 	opts.Command = "lab replay " + faults.ShellQuote(path)
-	replay, err := tui.ScanReplay(path, opts)
+	replay, err := tui.ScanReplay(cmd.Context(), path, opts)
 	if err != nil {
+		if cerr := cmd.Context().Err(); cerr != nil {
+			return cerr // interrupted while scanning a long replay
+		}
 		return usageError("%v", err)
 	}
 	in, out, ok := terminal(cmd)
