@@ -149,10 +149,13 @@ type CurveJump struct {
 	After  float64 `json:"after"`
 	// Decision and Events are the pick as the schedule took it, and the
 	// events it caused, described; Drawn are the task outcomes and fault
-	// verdicts drawn while it ran, as the schedule has them.
-	Decision string   `json:"decision"`
-	Events   []string `json:"events"`
-	Drawn    []string `json:"drawn"`
+	// verdicts drawn while it ran, as the schedule has them. AtDecision
+	// is the pick's place among all the run's decisions, as the terminal
+	// UI counts them: where `lab tui --replay` goes with g.
+	Decision   string   `json:"decision"`
+	AtDecision int      `json:"at_decision"`
+	Events     []string `json:"events"`
+	Drawn      []string `json:"drawn"`
 }
 
 // ErrNothingToChart: the schedule violates no invariant.
@@ -251,7 +254,7 @@ func (ch *charter) chartSteepest(c *Curve) error {
 	c.Jump = &CurveJump{Pick: fine[j+1].Picks, Before: fine[j].P, After: fine[j+1].P, Drawn: drawnAt(ch.base, fine[j+1].Picks)}
 	ch.progress.jumpAt(c.Jump.Pick)
 	var err error
-	c.Jump.Decision, c.Jump.Events, err = ch.story(c.Jump.Pick)
+	c.Jump.Decision, c.Jump.AtDecision, c.Jump.Events, err = ch.story(c.Jump.Pick)
 	return err
 }
 
@@ -351,8 +354,9 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 
 // story replays the base schedule and describes its n-th pick: the
 // decision, and the events it caused.
-func (ch *charter) story(n int) (string, []string, error) {
+func (ch *charter) story(n int) (string, int, []string, error) {
 	var decision string
+	var at int
 	var pending, events []string
 	picks := 0
 	o := faults.ReplayOptions(ch.base)
@@ -364,19 +368,19 @@ func (ch *charter) story(n int) (string, []string, error) {
 		faults.DecisionFunc(func(d faults.Decision) {
 			if d.Kind == faults.DecideDeliver || d.Kind == faults.DecideStep {
 				if picks++; picks == n {
-					decision, events = d.String(), pending
+					decision, at, events = d.String(), d.Index, pending
 				}
 			}
 			pending = nil
 		}),
 	}
 	if _, err := faults.Run(ch.sh.ctx, o); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	if decision == "" {
-		return "", nil, fmt.Errorf("the schedule has no pick %d", n)
+		return "", 0, nil, fmt.Errorf("the schedule has no pick %d", n)
 	}
-	return decision, events, nil
+	return decision, at, events, nil
 }
 
 // keepPicks is s with only its first k picks, in dst's storage: a lenient

@@ -58,6 +58,22 @@ func TestInevitableChartsTheRace(t *testing.T) {
 		len(j.Events) == 0 || !strings.Contains(j.Decision, "invoker") && !strings.Contains(j.Decision, "deliver") {
 		t.Fatalf("jump %+v, charted finely from %d to %d", j, c.FineFrom, c.FineTo)
 	}
+	// The jump's place among all decisions is where a replay of the
+	// schedule takes that very decision (lab tui --replay goes there).
+	sim, err := faults.New(faults.ReplayOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	var d faults.Decision
+	for range j.AtDecision {
+		if d, err = sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j.AtDecision == 0 || d.String() != j.Decision {
+		t.Errorf("the jump at decision %d is %q; a replay's decision %d is %q", j.AtDecision, j.Decision, j.AtDecision, d)
+	}
 	if c.CertainFrom <= j.Pick-1 || c.CertainFrom > c.Picks {
 		t.Errorf("certain from %d, jump at %d of %d", c.CertainFrom, j.Pick, c.Picks)
 	}

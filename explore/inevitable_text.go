@@ -35,7 +35,8 @@ func (c *Curve) WriteText(w io.Writer) error {
 		last = p.P
 	}
 	if j := c.Jump; j != nil {
-		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f\n  %s\n", j.Pick, j.Before, j.After, j.Decision)
+		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (decision %d: g %d in lab tui --replay)\n  %s\n",
+			j.Pick, j.Before, j.After, j.AtDecision, j.AtDecision, j.Decision)
 		for _, e := range j.Events {
 			fmt.Fprintf(&b, "    %s\n", e)
 		}
@@ -55,7 +56,9 @@ func (c *Curve) Summary() []string {
 	lines := []string{fmt.Sprintf("P(0) %.2f %s P(%d) %.2f   (%d suffixes every %d picks)",
 		c.Points[0].P, sparkline(c.coarse(), 40), c.Picks, c.Points[len(c.Points)-1].P, c.Suffixes, c.Stride)}
 	if j := c.Jump; j != nil {
-		lines = append(lines, fmt.Sprintf("jump at pick %d, P %.2f -> %.2f: %s", j.Pick, j.Before, j.After, j.Decision))
+		// "decision N" (g N goes there), not "#N": the UI numbers events so.
+		what := strings.TrimPrefix(j.Decision, fmt.Sprintf("#%d ", j.AtDecision))
+		lines = append(lines, fmt.Sprintf("jump at pick %d (decision %d), P %.2f -> %.2f: %s", j.Pick, j.AtDecision, j.Before, j.After, what))
 		if n := len(j.Events); n > 0 {
 			lines = append(lines, "  "+j.Events[n-1])
 		}
