@@ -264,7 +264,7 @@ func (m Model) violationPanel(height int) []string {
 	}
 	if m.chart != nil {
 		head = append(head, "  when it became inevitable:")
-		for _, l := range m.chart {
+		for _, l := range m.chart.Lines {
 			head = append(head, "    "+l)
 		}
 	}
@@ -359,4 +359,4 @@ const helpText = paneHelp + "Quit finishes the run unpaced with no further contr
 
 const replayHelpText = paneHelp + "A replay goes back as well as forward: each move starts it again " +
 	"and takes its first decisions at once. Go to takes a decision number, #N for the decision " +
-	"that logged event N, v for the violation, or end. Quit finishes the replay and prints its report."
+	"that logged event N, v for the violation, j for the jump of the chart (i), or end. Quit finishes the replay and prints its report."

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -45,7 +46,7 @@ type (
 	// chartMsg: the chart of when the first violation became inevitable.
 	chartMsg struct {
 		sess  *session
-		lines []string
+		chart Chart
 		err   error
 	}
 )
@@ -97,7 +98,7 @@ type Model struct {
 	saving        bool
 	// chart is when the first violation became inevitable, once charted;
 	// stopChart, while Config.Inevitable runs, stops it (quit, restart).
-	chart     []string
+	chart     *Chart
 	stopChart context.CancelFunc
 	speed     float64
 	// pausing is the pause state last asked for, until a view shows it:
@@ -117,8 +118,8 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	in.CharLimit = 80
 	to := textinput.New()
 	to.Prompt = "go to: "
-	to.Placeholder = "decision, #event, v (the violation) or end"
-	to.CharLimit = 24
+	to.Placeholder = "decision, #event, v (violation), j (jump), end"
+	to.CharLimit = 24                      // the longest target is a decision or event number
 	to.Cursor.SetMode(cursor.CursorStatic) // a prompt of a few keys needs no blinking
 	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
 		keys: newKeyMap(cfg.Replay != nil), help: help.New(), filterIn: in, gotoIn: to, speed: cfg.Speed}
@@ -167,7 +168,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.status = "charting failed: " + msg.err.Error()
 		} else {
-			m.chart, m.panel, m.showHelp = msg.lines, true, false
+			m.chart, m.panel, m.showHelp = &msg.chart, true, false
 			m.status = "charted when the violation became inevitable"
 		}
 	case controlMsg:
@@ -610,8 +611,8 @@ func (m Model) startChart() (Model, tea.Cmd) {
 		chart, sess, file := m.cfg.Inevitable, m.sess, m.violationFile
 		m.stopChart = stop
 		return m, func() tea.Msg {
-			lines, err := chart(ctx, file)
-			return chartMsg{sess, lines, err}
+			c, err := chart(ctx, file)
+			return chartMsg{sess, c, err}
 		}
 	}
 	return m, nil
@@ -659,6 +660,13 @@ func (m Model) gotoKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case tea.KeyEnter:
 		m.going = false
 		m.gotoIn.Blur()
+		if strings.TrimSpace(m.gotoIn.Value()) == "j" {
+			if m.chart == nil || m.chart.JumpAt == 0 {
+				m.status = "no jump charted: i charts it, from the violation panel"
+				return m, nil
+			}
+			return m, m.seek(m.chart.JumpAt)
+		}
 		n, err := m.cfg.Replay.target(m.gotoIn.Value())
 		if err != nil {
 			m.status = err.Error()

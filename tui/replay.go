@@ -63,7 +63,8 @@ func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, er
 }
 
 // target reads where a go-to prompt asks to go: a decision number, #N the
-// decision that logged event N, v the violation, or end.
+// decision that logged event N, v the violation, or end (j, the chart's
+// jump, the model reads itself).
 func (r *Replay) target(s string) (int, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -83,7 +84,7 @@ func (r *Replay) target(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 || n > r.Decisions {
-		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation) or end", s, r.Decisions)
+		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation), j (the chart's jump) or end", s, r.Decisions)
 	}
 	return n, nil
 }

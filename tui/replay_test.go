@@ -173,3 +173,25 @@ func TestScanReplayStops(t *testing.T) {
 		t.Fatalf("scan with its context done: %v", err)
 	}
 }
+
+// g j goes to the decision the chart names as its jump, once charted.
+func TestGoToTheChartsJump(t *testing.T) {
+	cfg := replayConfig(t)
+	cfg.Inevitable = func(context.Context, string) (Chart, error) {
+		return Chart{Lines: []string{"P(0) 0.10 ... P(1076) 1.00"}, JumpAt: 123}, nil
+	}
+	m := newTestModel(t, cfg, 100, 30)
+	defer func() { m.sess.stop() }()
+	if m = keys(t, m, "gj<enter>"); !strings.Contains(m.status, "no jump charted") {
+		t.Errorf("g j before a chart: %q", m.status)
+	}
+	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Decisions == cfg.Replay.Violation }))
+	m = keys(t, m, "i")
+	if m.chart == nil || m.chart.JumpAt != 123 {
+		t.Fatalf("charted: %+v (status %q)", m.chart, m.status)
+	}
+	m = settle(t, tickUntil(t, keys(t, m, "gj<enter>"), func(m Model) bool { return m.view.Decisions == 123 }))
+	if m.chart == nil {
+		t.Errorf("the chart was dropped by the move")
+	}
+}

@@ -44,13 +44,20 @@ type Config struct {
 	TraceID   func() string
 	TraceIDOf func(invoker.InvocationID) string
 	// Inevitable, if set, charts when the session's first failure became
-	// certain from the schedule saved at it (as lab inevitable does): the
-	// lines the violation panel shows. It runs off the UI's goroutine.
-	Inevitable func(ctx context.Context, schedule string) ([]string, error)
+	// certain from the schedule saved at it (as lab inevitable does). It
+	// runs off the UI's goroutine.
+	Inevitable func(ctx context.Context, schedule string) (Chart, error)
 	// Replay, when set, makes the UI a player of one recorded schedule
 	// (Options.Replay, ScanReplay): it goes back as well as forward, takes
 	// no controls (the schedule has them) and saves no schedule.
 	Replay *Replay
+}
+
+// Chart is when a failure became inevitable, for the violation panel:
+// its lines, and the decision of its jump (0: none), where g j goes.
+type Chart struct {
+	Lines  []string
+	JumpAt int
 }
 
 // session is one run: the runner, and the schedule it records to a

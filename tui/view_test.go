@@ -124,25 +124,32 @@ func TestScreenFitsEverySize(t *testing.T) {
 	}
 }
 
+// chartOf charts the schedule at path coarsely, as lab inevitable does.
+func chartOf(ctx context.Context, path string) (Chart, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Chart{}, err
+	}
+	sch, err := faults.ParseSchedule(path, data)
+	if err != nil {
+		return Chart{}, err
+	}
+	c, err := explore.Inevitable(ctx, sch, explore.CurveConfig{Stride: 100, Suffixes: 5, Workers: 1})
+	if err != nil {
+		return Chart{}, err
+	}
+	chart := Chart{Lines: c.Summary()}
+	if c.Jump != nil {
+		chart.JumpAt = c.Jump.AtDecision
+	}
+	return chart, nil
+}
+
 // i charts when the first violation became inevitable, from the schedule
 // saved at it, and the violation panel shows the chart.
 func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Inevitable = func(ctx context.Context, path string) ([]string, error) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		sch, err := faults.ParseSchedule(path, data)
-		if err != nil {
-			return nil, err
-		}
-		c, err := explore.Inevitable(ctx, sch, explore.CurveConfig{Stride: 100, Suffixes: 5, Workers: 1})
-		if err != nil {
-			return nil, err
-		}
-		return c.Summary(), nil
-	}
+	cfg.Inevitable = chartOf
 	m := newTestModel(t, cfg, 120, 40)
 	if m = keys(t, m, "i"); !strings.Contains(m.status, "nothing to chart") || m.stopChart != nil {
 		t.Fatalf("i before any violation: %q", m.status)

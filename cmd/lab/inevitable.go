@@ -12,6 +12,7 @@ import (
 	"lab/explore"
 	"lab/faults"
 	"lab/telemetry"
+	"lab/tui"
 )
 
 func newInevitableCmd() *cobra.Command {
@@ -110,17 +111,21 @@ interrupted.`,
 
 // chartInevitable is the terminal UI's chart of a schedule saved at a
 // violation: lab inevitable's defaults with the session's plan (a file's
-// rules are not in the schedule), in a few lines.
-func chartInevitable(ctx context.Context, path string, plan *faults.Plan) ([]string, error) {
+// rules are not in the schedule), in a few lines, and its jump's decision.
+func chartInevitable(ctx context.Context, path string, plan *faults.Plan) (tui.Chart, error) {
 	sch, err := readSchedule(path)
 	if err != nil {
-		return nil, err
+		return tui.Chart{}, err
 	}
 	cfg := explore.DefaultCurveConfig()
 	cfg.Plan = plan
 	curve, err := explore.Inevitable(ctx, sch, cfg)
 	if err != nil {
-		return nil, err
+		return tui.Chart{}, err
 	}
-	return curve.Summary(), nil
+	c := tui.Chart{Lines: curve.Summary()}
+	if curve.Jump != nil {
+		c.JumpAt = curve.Jump.AtDecision
+	}
+	return c, nil
 }

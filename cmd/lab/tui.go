@@ -107,7 +107,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 			return runCommand(flags, fmt.Sprint(seed), v.String())
 		},
 		Watch: tel.watch,
-		Inevitable: func(ctx context.Context, path string) ([]string, error) {
+		Inevitable: func(ctx context.Context, path string) (tui.Chart, error) {
 			return chartInevitable(ctx, path, opts.Plan)
 		},
 	}
