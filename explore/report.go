@@ -173,7 +173,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "\nseed %d: %s: %s\n", f.Seed, f.Invariant, f.Detail)
 		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
 		for _, file := range f.Files {
-			fmt.Fprintf(&b, "  saved      %s\n", file)
+			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))
 		}
 		if s := f.Shrunk; s != nil {
 			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); invocations %d -> %d, partitions %d -> %d, quota %d -> %d; %.1fs, %d replays%s\n",

@@ -118,7 +118,7 @@ func (m Model) header() []string {
 	// The run's state before the layout: a narrow screen cuts the end.
 	title := styleTitle.Render("lab")
 	if r := m.cfg.Replay; r != nil {
-		title += " replaying " + filepath.Base(r.Path) + " ·"
+		title += " replaying " + faults.ShellQuote(filepath.Base(r.Path)) + " ·" // a name's escapes shown, not obeyed
 	}
 	line1 := fmt.Sprintf("%s seed %d · %s · %s · %s · %s", title,
 		info.Seed, info.Variant, info.Plan, run, layout)
