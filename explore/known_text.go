@@ -17,20 +17,6 @@ func (g *Gaps) ofKnown() string {
 	return fmt.Sprintf(", %d of them among the %d known to be reachable*", g.Reached, g.Known)
 }
 
-func (g *CoverageGaps) pairs() *Gaps {
-	if g == nil {
-		return nil
-	}
-	return &g.Pairs
-}
-
-func (g *CoverageGaps) orders() *Gaps {
-	if g == nil {
-		return nil
-	}
-	return &g.Orders
-}
-
 // writeGaps lists what of the known coverage was missed and what was
 // reached that is not known.
 func writeGaps(b *strings.Builder, g *Gaps) {

@@ -189,10 +189,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	b.WriteString("\ncoverage\n")
-	g := r.CoverageGaps
-	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d%s\n", len(r.Coverage.ISMPairs), g.pairs().ofKnown())
-	writeGaps(&b, g.pairs())
-	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d%s\n", len(r.Coverage.ShutdownOrders), g.orders().ofKnown())
+	var pairGaps, orderGaps *Gaps // nil: nothing known for the variant
+	if g := r.CoverageGaps; g != nil {
+		pairGaps, orderGaps = &g.Pairs, &g.Orders
+	}
+	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d%s\n", len(r.Coverage.ISMPairs), pairGaps.ofKnown())
+	writeGaps(&b, pairGaps)
+	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d%s\n", len(r.Coverage.ShutdownOrders), orderGaps.ofKnown())
 	orders := slices.Collect(maps.Keys(r.Coverage.ShutdownOrders))
 	slices.SortFunc(orders, func(a, c string) int {
 		return cmp.Or(cmp.Compare(r.Coverage.ShutdownOrders[c], r.Coverage.ShutdownOrders[a]), strings.Compare(a, c))
@@ -200,8 +203,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, o := range orders {
 		fmt.Fprintf(&b, "    %8d  %s\n", r.Coverage.ShutdownOrders[o], o)
 	}
-	writeGaps(&b, g.orders())
-	if g != nil {
+	writeGaps(&b, orderGaps)
+	if g := r.CoverageGaps; g != nil {
 		fmt.Fprintf(&b, "  * by %s\n", g.KnownFrom)
 	}
 	b.WriteString("  schedules that reached, before any violation:\n")

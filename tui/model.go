@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -660,14 +659,11 @@ func (m Model) gotoKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case tea.KeyEnter:
 		m.going = false
 		m.gotoIn.Blur()
-		if strings.TrimSpace(m.gotoIn.Value()) == "j" {
-			if m.chart == nil || m.chart.JumpAt == 0 {
-				m.status = "no jump charted: i charts it, from the violation panel"
-				return m, nil
-			}
-			return m, m.seek(m.chart.JumpAt)
+		jumpAt := 0
+		if m.chart != nil {
+			jumpAt = m.chart.JumpAt
 		}
-		n, err := m.cfg.Replay.target(m.gotoIn.Value())
+		n, err := m.cfg.Replay.target(m.gotoIn.Value(), jumpAt)
 		if err != nil {
 			m.status = err.Error()
 			return m, nil

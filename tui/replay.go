@@ -36,7 +36,7 @@ func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, er
 	if o.Replay == nil {
 		return nil, fmt.Errorf("%s: not a replay", path)
 	}
-	o.Observers, o.Record, o.Events = nil, nil, nil
+	o.Record, o.Events = nil, nil
 	o.Node.Store = invoker.MemStores()
 	r := &Replay{Path: path}
 	decision := 0
@@ -63,11 +63,16 @@ func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, er
 }
 
 // target reads where a go-to prompt asks to go: a decision number, #N the
-// decision that logged event N, v the violation, or end (j, the chart's
-// jump, the model reads itself).
-func (r *Replay) target(s string) (int, error) {
+// decision that logged event N, v the violation, j the chart's jump
+// (jumpAt; 0: not charted), or end.
+func (r *Replay) target(s string, jumpAt int) (int, error) {
 	s = strings.TrimSpace(s)
 	switch {
+	case s == "j":
+		if jumpAt == 0 {
+			return 0, fmt.Errorf("no jump charted: i charts it, from the violation panel")
+		}
+		return jumpAt, nil
 	case s == "v":
 		if r.Violation == 0 {
 			return 0, fmt.Errorf("this replay violates no invariant")

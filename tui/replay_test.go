@@ -70,12 +70,12 @@ func TestScanReplay(t *testing.T) {
 			r.Decisions, r.Violation, len(r.eventAt), sim.Summary().Decisions, violation, events)
 	}
 	for in, want := range map[string]int{"0": 0, "17": 17, "v": violation, "end": r.Decisions, "#1": r.eventAt[0], " #5 ": r.eventAt[4]} {
-		if got, err := r.target(in); err != nil || got != want {
+		if got, err := r.target(in, 0); err != nil || got != want {
 			t.Errorf("target(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "-1", "x", "#0", "#99999999", "99999999", "1e3"} {
-		if _, err := r.target(in); err == nil {
+		if _, err := r.target(in, 0); err == nil {
 			t.Errorf("target(%q): no error", in)
 		}
 	}
