@@ -59,6 +59,13 @@ func (v Variant) RemovesSpill() bool { return v == Graceful }
 // next leader).
 func (v Variant) SurvivesSpillFailures() bool { return v == Graceful }
 
+// GivesUpNotInvoked reports whether an attempt that finds its invocation no
+// longer invoked ends the state machine, rather than retrying. Restate in
+// January 2025 treats NotInvoked as transient and retries it forever,
+// holding the slot (restatedev/restate#3217); its fix (#3221, May 2025)
+// makes it final. The graceful proposal includes that fix.
+func (v Variant) GivesUpNotInvoked() bool { return v == Graceful }
+
 // Variants lists every variant in a stable order.
 func Variants() []Variant { return variantNames.List(Buggy) }
 

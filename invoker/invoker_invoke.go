@@ -58,12 +58,14 @@ func (iv *Invoker) start(m *ism) {
 	iv.transition(m, from, ISMInFlight)
 	e := iv.event(KindTaskStart, m.ple, m.inv)
 	e.Task, e.Attempt, e.Index = t.id, m.attempt, t.base
+	m.notInvoked = t.notInvoked
 	if t.notInvoked {
 		// The task reads the durable status first; an invocation killed
 		// while its Invoke was queued is no longer invoked, and the attempt
 		// fails with NotInvoked, a transient error like any other: it is
 		// retried, holding its slot, until the partition steps down (the
-		// shape of restatedev/restate#3217). Its caller plays nothing.
+		// shape of restatedev/restate#3217), except in a variant that gives
+		// up on it (handleFailure). Its caller plays nothing.
 		e.Outcome = TaskNotInvoked
 		iv.emit(e)
 		iv.n.TaskOutput(t.id, OutFailedTransient)

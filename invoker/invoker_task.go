@@ -52,6 +52,14 @@ func (iv *Invoker) handleFailure(m *ism) {
 		iv.sendEffect(m, EffPaused, 0)
 		return
 	}
+	if m.notInvoked && iv.n.cfg.Variant.GivesUpNotInvoked() {
+		// The partition processor drops the Failed effect: the invocation
+		// already ended there (killed).
+		iv.remove(m, EndNotInvoked)
+		iv.releaseSlot(m)
+		iv.sendEffect(m, EffFailed, 0)
+		return
+	}
 	m.failures++
 	backoff, retry := iv.n.cfg.Retry.Backoff(m.failures)
 	if !retry {

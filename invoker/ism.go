@@ -18,6 +18,9 @@ type ism struct {
 	timerFired     bool
 	timerKey       uint64
 	pauseRequested bool
+	// notInvoked: the current attempt found the invocation no longer
+	// invoked (its failure is NotInvoked).
+	notInvoked bool
 }
 
 // canRetry is JournalTracker::can_retry: nothing sent, or everything acked.

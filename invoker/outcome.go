@@ -83,6 +83,10 @@ const (
 	StatusByKill
 	StatusByResume
 
+	// EndNotInvoked: the graceful variant gave up on an attempt that found
+	// its invocation no longer invoked (as Restate since #3221).
+	EndNotInvoked
+
 	numOutcomes
 )
 
@@ -142,6 +146,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	StepDownInvokerStopped:          {"invoker-stopped", "invoker stopped unexpectedly", false},
 	StatusByKill:                    {"killed", "killed", false},
 	StatusByResume:                  {"resumed", "resumed", false},
+	EndNotInvoked:                   {"gave-up-not-invoked", "not invoked: given up", false},
 }
 
 var outcomeNames = func() Names[Outcome] {
