@@ -18,6 +18,7 @@ const (
 	SingleAttempt     = "single-attempt"
 	QuotaConservation = "quota-conservation"
 	NoLostInvocation  = "no-lost-invocation"
+	Progress          = "progress"
 	BoundedShutdown   = "bounded-shutdown"
 	CleanShutdown     = "clean-shutdown"
 	CrashVisibility   = "crash-visibility"
@@ -25,7 +26,7 @@ const (
 
 // Invariants lists them in the order they are reported.
 var Invariants = []string{NoPanic, TermFencing, SingleAttempt, QuotaConservation,
-	NoLostInvocation, BoundedShutdown, CleanShutdown, CrashVisibility}
+	NoLostInvocation, Progress, BoundedShutdown, CleanShutdown, CrashVisibility}
 
 // Violation is an invariant that did not hold, and the event that broke it.
 type Violation struct {
@@ -85,10 +86,17 @@ type Bounds struct {
 	Shutdown time.Duration
 	// Crash: from an invoker's death until its partition processors notice.
 	Crash time.Duration
+	// Progress: how long an invocation may stay hot without moving forward
+	// (progress.go); 0 turns the monitor off, as in schedules recorded
+	// before it existed.
+	Progress time.Duration
 }
 
-// DefaultBounds are generous for the lab's millisecond-scale workload.
-func DefaultBounds() Bounds { return Bounds{Shutdown: 5 * time.Second, Crash: time.Second} }
+// DefaultBounds are generous for the lab's millisecond-scale workload; the
+// progress bound is the five simulated minutes of the lab's liveness goal.
+func DefaultBounds() Bounds {
+	return Bounds{Shutdown: 5 * time.Second, Crash: time.Second, Progress: 5 * time.Minute}
+}
 
 type invokerKey struct{ incarnation, id int }
 
@@ -123,6 +131,10 @@ type checker struct {
 	quotaBad    map[int]bool
 	quotaViews  []invoker.QuotaView
 	keys        []invokerKey
+	// progress is when each invocation last moved forward, and
+	// progressScan when the monitor looks next (progress.go).
+	progress     map[invoker.InvocationID]progressMark
+	progressScan time.Duration
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
@@ -141,6 +153,7 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
 		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
+		progress: emptied(c.progress, n), progressScan: never,
 	}
 	return c
 }
@@ -169,6 +182,7 @@ func (c *checker) violateLast(inv, check string, format string, args ...any) {
 
 // observe checks one event; it must be the latest logged.
 func (c *checker) observe(e *invoker.Event) {
+	c.noteProgress(e)
 	key := invokerKey{e.Incarnation, e.Invoker}
 	switch e.Kind {
 	case invoker.KindPanic:

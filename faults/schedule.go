@@ -196,11 +196,21 @@ func (h ScheduleHeader) lines() string {
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
-		"bound-shutdown=%s bound-crash=%s max-decisions=%d%s\n",
+		"bound-shutdown=%s bound-crash=%s%s max-decisions=%d%s\n",
 		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, h.MaxDecisions, sharedTmpDirArg(n))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxDecisions, sharedTmpDirArg(n))
+}
+
+// progressBoundArg is ` bound-progress=D` when the progress monitor is on.
+// A schedule without it was recorded before the monitor existed (or with
+// it off), and replays without it.
+func progressBoundArg(b Bounds) string {
+	if b.Progress > 0 {
+		return " bound-progress=" + b.Progress.String()
+	}
+	return ""
 }
 
 // sharedTmpDirArg is ` shared-tmp-dir=true` for a node whose invokers

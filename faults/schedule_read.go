@@ -107,7 +107,7 @@ func scriptMsg(err error) string {
 func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
-		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "max-decisions",
+		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-decisions",
 		"shared-tmp-dir")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
@@ -145,6 +145,11 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	w.ArrivalSpan = a.duration("arrival-span", 0)
 	w.Shutdown = a.bool("shutdown")
 	h.Bounds.Shutdown, h.Bounds.Crash = a.duration("bound-shutdown", 0), a.duration("bound-crash", 0)
+	if _, ok := a.lookup("bound-progress"); ok {
+		if h.Bounds.Progress = a.duration("bound-progress", 0); h.Bounds.Progress <= 0 {
+			a.fail("bound-progress=%v: must be positive", h.Bounds.Progress)
+		}
+	}
 	h.MaxDecisions = a.int("max-decisions", 0, true)
 	if a.err != nil {
 		return h, a.err

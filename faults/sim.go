@@ -378,7 +378,7 @@ func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
 			continue
 		}
 		next, ok := s.nextTime()
-		if !ok || s.instant || s.stuckRetrying() {
+		if !ok || s.instant || (s.stuckRetrying() && !s.check.watching()) {
 			return true, nil
 		}
 		if err := checkHorizon(next); err != nil {
@@ -407,8 +407,8 @@ func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
 
 // stuckRetrying: all that is left are retries of invocations that are no
 // longer invoked, which Restate repeats until the partition steps down
-// (#3217). The stage is over; the next one (a shutdown, or a restart) ends
-// them.
+// (#3217). The stage is over, once the progress monitor has seen them for
+// its bound; the next stage (a shutdown, or a restart) ends them.
 func (s *Sim) stuckRetrying() bool {
 	_, pending := s.timeline.next()
 	return !pending && s.net.onlyTimers() && s.node.StuckRetrying()
@@ -510,6 +510,7 @@ func (s *Sim) advance(t time.Duration) {
 	}
 	s.now = t
 	s.check.tick(t, false)
+	s.check.checkProgress(t, s.node)
 	s.pump()
 }
 

@@ -1,0 +1,136 @@
+package faults
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"lab/invoker"
+)
+
+// The progress monitor is a liveness check in virtual time, after Coyote's
+// hot and cold monitors: an invocation is hot while its partition
+// processor considers it invoked or an invoker holds a state machine for
+// it, and it cools down whenever it moves forward (see movedForward). One
+// that stays hot without moving forward for Bounds.Progress is stuck.
+// Restate's own end-to-end stuck detector waits 2,700 s of wall time for
+// the same verdict; here five simulated minutes pass in milliseconds.
+
+// progressMark is the last time an invocation moved forward: the event
+// that did, and whether the monitor has reported it stuck since.
+type progressMark struct {
+	at      time.Duration
+	seq     uint64
+	kind    invoker.Kind
+	flagged bool
+}
+
+// never is a scan that is not due.
+const never = time.Duration(1<<63 - 1)
+
+// movedForward reports whether e moves its invocation forward: accepted, a
+// status changed, a journal entry stored, its Invoke taken off the queue,
+// or an attempt that reached its service. An attempt that fails because the
+// invocation is no longer invoked, a retry timer or a state machine waiting
+// for one moves nothing.
+func movedForward(e *invoker.Event) bool {
+	switch e.Kind {
+	case invoker.KindAccepted, invoker.KindStatus, invoker.KindJournal:
+		return true
+	case invoker.KindDequeue:
+		return e.Outcome == invoker.OutcomeNone
+	case invoker.KindTaskStart:
+		return e.Outcome != invoker.TaskNotInvoked
+	}
+	return false
+}
+
+// noteProgress records e if it moves its invocation forward.
+func (c *checker) noteProgress(e *invoker.Event) {
+	if c.bounds.Progress <= 0 || e.Inv == "" || !movedForward(e) {
+		return
+	}
+	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
+	if c.progressScan == never {
+		c.progressScan = e.At + c.bounds.Progress
+	}
+}
+
+// watching reports whether the monitor still waits for the bound to pass
+// on an invocation it has not reported: the simulator then lets time run
+// on through retries that change nothing, rather than end the stage early.
+func (c *checker) watching() bool { return c.progressScan != never }
+
+// checkProgress reports the invocations hot and not moved forward for the
+// progress bound at now, in one violation, and forgets those gone cold.
+// It scans only once the earliest invocation it knows may be due, so a
+// run shorter than the bound never scans at all.
+func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
+	if now < c.progressScan {
+		return
+	}
+	c.progressScan = never
+	var stuck []invoker.InvocationID
+	for id, m := range c.progress {
+		switch {
+		case !c.hot(id, n):
+			delete(c.progress, id)
+		case m.flagged:
+		case now-m.at >= c.bounds.Progress:
+			stuck = append(stuck, id)
+		default:
+			c.progressScan = min(c.progressScan, m.at+c.bounds.Progress)
+		}
+	}
+	if len(stuck) == 0 {
+		return
+	}
+	slices.Sort(stuck)
+	snap := n.Snapshot()
+	items := make([]string, len(stuck))
+	for i, id := range stuck {
+		m := c.progress[id]
+		m.flagged = true
+		c.progress[id] = m
+		items[i] = fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(snap, id))
+	}
+	what := "1 invocation"
+	if len(stuck) > 1 {
+		what = fmt.Sprintf("%d invocations", len(stuck))
+	}
+	if len(items) > 4 {
+		items = append(items[:4], fmt.Sprintf("and %d more", len(stuck)-4))
+	}
+	c.violateLast(Progress, Progress, "%s made no progress for %v: %s", what, c.bounds.Progress, strings.Join(items, "; "))
+}
+
+// hot: the partition processor considers id invoked, or an invoker holds a
+// state machine for it.
+func (c *checker) hot(id invoker.InvocationID, n *invoker.Node) bool {
+	if c.liveISMs[id] > 0 {
+		return true
+	}
+	p, ok := c.accepted[id]
+	if !ok {
+		return false
+	}
+	s, _ := n.Status(p, id)
+	return s == invoker.StatusInvoked
+}
+
+// stuckState says where a stuck invocation stands, for the report.
+func stuckState(snap invoker.Snapshot, id invoker.InvocationID) string {
+	var where []string
+	for _, s := range snap.Invocations {
+		if s.ID != id {
+			continue
+		}
+		w := fmt.Sprintf("%s at p%d", s.Status, s.Partition)
+		if s.State != invoker.ISMNone {
+			w += fmt.Sprintf(", its state machine %s at attempt %d", s.State, s.Attempt)
+		}
+		where = append(where, w)
+	}
+	return strings.Join(where, "; ")
+}
