@@ -355,3 +355,41 @@ func TestInevitableCommand(t *testing.T) {
 	wantUsageError(t, lab(t, "inevitable", sched, "--metrics-addr", "nowhere"), true, "--metrics-addr nowhere: want host:port")
 	wantUsageError(t, lab(t, "inevitable", sched, "--metrics-addr", "127.0.0.1:99999"), true, "--metrics-addr")
 }
+
+// --shutdown=false leaves the node running, long enough for the progress
+// invariant to see #3217's retry loop. The command the report prints to
+// replay it runs as printed (a boolean flag takes its value after "="),
+// and so does the schedule.
+func TestProgressOnARunningNode(t *testing.T) {
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "stall.schedule")
+	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "11"}
+	r := lab(t, append([]string{"run", "--variant", "fixed", "--schedule-out", sched}, args...)...)
+	wantCode(t, r, 1)
+	if reportLine(t, r, "result") != "VIOLATED: progress" || !strings.Contains(r.stdout, "i042") {
+		t.Fatalf("no progress violation:\n%v", r)
+	}
+	replay := reportLine(t, r, "replay")
+	if !strings.Contains(replay, "--shutdown=false") {
+		t.Fatalf("replay command %q", replay)
+	}
+	again := lab(t, strings.Fields(strings.TrimPrefix(replay, "lab "))...)
+	wantCode(t, again, 1)
+	rr := lab(t, "replay", sched)
+	wantCode(t, rr, 1)
+	for _, other := range []result{again, rr} {
+		if reportLine(t, other, "hash") != reportLine(t, r, "hash") {
+			t.Errorf("hash %s, run %s", reportLine(t, other, "hash"), reportLine(t, r, "hash"))
+		}
+	}
+	wantCode(t, lab(t, append([]string{"run", "--variant", "graceful"}, args...)...), 0)
+
+	e := lab(t, "explore", "--variant", "fixed", "--plan", "shutdown-race", "--kills", "6", "--shutdown=false",
+		"--seeds", "20", "--format", "json", "--shrink-budget", "0")
+	wantCode(t, e, 1)
+	rep := parseExplore(t, e)
+	if len(rep.Failures) == 0 || rep.Failures[0].Invariant != "progress" || !strings.Contains(rep.Failures[0].Replay, "--shutdown=false") {
+		t.Fatalf("explore's failures: %+v", rep.Failures)
+	}
+	wantUsageError(t, lab(t, "explore", "--swarm", "--shutdown=false"), true, "--shutdown: a swarm draws")
+}

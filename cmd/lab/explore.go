@@ -77,6 +77,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process) or watch (the invoker alone)")
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
+	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape, workload and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
@@ -201,7 +202,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
 		for _, name := range []string{"plan", "partitions", "invocations", "quota", "queue-limit", "invokers",
-			"step-downs", "kills", "on-panic", "shared-tmp-dir"} {
+			"step-downs", "kills", "on-panic", "shared-tmp-dir", "shutdown"} {
 			if flags.Changed(name) {
 				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
 			}
@@ -286,10 +287,9 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	shape := []string{}
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic":
-			shape = append(shape, "--"+fl.Name+" "+fl.Value.String())
-		case "shared-tmp-dir":
-			shape = append(shape, "--shared-tmp-dir="+fl.Value.String())
+		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic",
+			"shared-tmp-dir", "shutdown":
+			shape = append(shape, flagArg(fl))
 		}
 	})
 	extra := strings.Join(shape, " ")

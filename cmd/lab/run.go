@@ -24,6 +24,7 @@ type runFlags struct {
 	scheduler              string
 	onPanic                string
 	sharedTmpDir           bool
+	shutdown               bool
 	output                 outputFlags
 }
 
@@ -50,7 +51,10 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 	return cmd
 }
 
-const sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide)"
+const (
+	sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide)"
+	shutdownHelp     = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
+)
 
 // register adds the flags of a run; lab run and lab tui share them.
 func (f *runFlags) register(fl *pflag.FlagSet) {
@@ -68,6 +72,7 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process, as in January 2025) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)")
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
+	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 	f.output.register(fl)
 	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
@@ -117,7 +122,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 		return faults.Options{}, usageError("%v", err)
 	}
 	wl := faults.DefaultWorkload()
-	wl.Invocations, wl.StepDowns, wl.Kills = f.invocations, f.stepDowns, f.kills
+	wl.Invocations, wl.StepDowns, wl.Kills, wl.Shutdown = f.invocations, f.stepDowns, f.kills, f.shutdown
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}
@@ -150,7 +155,17 @@ func runCommand(flags *pflag.FlagSet, seed, variant string) string {
 			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused":
 			return
 		}
-		parts = append(parts, "--"+fl.Name+" "+faults.ShellQuote(fl.Value.String()))
+		parts = append(parts, flagArg(fl))
 	})
 	return strings.Join(parts, " ")
+}
+
+// flagArg is a flag as a command line gives it again: a boolean flag takes
+// its value after "=" (--shutdown=false), since "--shutdown false" would
+// make "false" an argument.
+func flagArg(fl *pflag.Flag) string {
+	if fl.NoOptDefVal != "" {
+		return "--" + fl.Name + "=" + faults.ShellQuote(fl.Value.String())
+	}
+	return "--" + fl.Name + " " + faults.ShellQuote(fl.Value.String())
 }
