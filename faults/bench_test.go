@@ -167,3 +167,31 @@ func BenchmarkDecisionTime(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProgressVerdict is the time from a run's start to the progress
+// invariant's verdict on a stalled invocation: seed 11 of `none`, fixed,
+// six kills and no shutdown, where i042's retry loop is reported five
+// simulated minutes after its last step forward.
+func BenchmarkProgressVerdict(b *testing.B) {
+	p, err := faults.LoadPlan("none")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	w := faults.DefaultWorkload()
+	w.Kills, w.Shutdown = 6, false
+	var virtual time.Duration
+	for b.Loop() {
+		r, err := faults.Run(context.Background(), faults.Options{Seed: 11, Node: cfg, Plan: p, Workload: w,
+			SkipHash: true, StopAtViolation: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Violated(faults.Progress) {
+			b.Fatal("no progress verdict")
+		}
+		virtual = r.End
+	}
+	b.ReportMetric(virtual.Seconds(), "virtual-s")
+}

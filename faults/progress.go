@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,8 +87,12 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	if len(stuck) == 0 {
 		return
 	}
-	slices.Sort(stuck)
 	snap := n.Snapshot()
+	// Those an invoker holds a state machine for come first: they hold the
+	// slots the others may be queued for.
+	slices.SortFunc(stuck, func(a, b invoker.InvocationID) int {
+		return cmp.Or(-cmp.Compare(c.liveISMs[a], c.liveISMs[b]), cmp.Compare(a, b))
+	})
 	items := make([]string, len(stuck))
 	for i, id := range stuck {
 		m := c.progress[id]
