@@ -15,7 +15,8 @@ import (
 // past its end, and PCT degenerates into one fixed priority order; one far
 // below crowds them into its start. The estimate is held to complete runs
 // (fixed variant, so that none stops early) of swarm shapes, which vary
-// plans, layouts, step-downs, kills and 1-4 partitions, and of node sizes
+// plans, layouts, step-downs, kills and 1-4 partitions (but not those that
+// stalled), and of node sizes
 // up to 256 partitions and workloads up to 512 invocations.
 func TestEstimatePicksFitsRealRuns(t *testing.T) {
 	var ratios []float64
@@ -24,6 +25,12 @@ func TestEstimatePicksFitsRealRuns(t *testing.T) {
 		r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, SkipHash: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if r.Violated(faults.Progress) {
+			// A node left running stalled: its run went on through five
+			// simulated minutes of retries, which no estimate of a run's
+			// length tries to foresee.
+			return
 		}
 		est := explore.EstimatePicks(cfg, w)
 		ratio := float64(est) / float64(r.Decisions)

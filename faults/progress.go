@@ -72,50 +72,80 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 		return
 	}
 	c.progressScan = never
-	var stuck []invoker.InvocationID
+	// holding are the other state machines of invocations no longer
+	// invoked, reported already or not due yet: the slots they hold may be
+	// what the stuck ones wait for.
+	var stuck, holding []invoker.InvocationID
 	for id, m := range c.progress {
 		switch {
 		case !c.hot(id, n):
 			delete(c.progress, id)
-		case m.flagged:
-		case now-m.at >= c.bounds.Progress:
+		case !m.flagged && now-m.at >= c.bounds.Progress:
 			stuck = append(stuck, id)
 		default:
-			c.progressScan = min(c.progressScan, m.at+c.bounds.Progress)
+			if !m.flagged {
+				c.progressScan = min(c.progressScan, m.at+c.bounds.Progress)
+			}
+			if !c.invoked(id, n) {
+				holding = append(holding, id)
+			}
 		}
 	}
 	if len(stuck) == 0 {
 		return
 	}
 	snap := n.Snapshot()
-	// Those an invoker holds a state machine for come first: they hold the
-	// slots the others may be queued for.
-	slices.SortFunc(stuck, func(a, b invoker.InvocationID) int {
-		return cmp.Or(-cmp.Compare(c.liveISMs[a], c.liveISMs[b]), cmp.Compare(a, b))
-	})
-	items := make([]string, len(stuck))
-	for i, id := range stuck {
-		m := c.progress[id]
-		m.flagged = true
-		c.progress[id] = m
-		items[i] = fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(snap, id))
-	}
 	what := "1 invocation"
 	if len(stuck) > 1 {
 		what = fmt.Sprintf("%d invocations", len(stuck))
 	}
-	if len(items) > 4 {
-		items = append(items[:4], fmt.Sprintf("and %d more", len(stuck)-4))
+	detail := fmt.Sprintf("%s made no progress for %v: %s", what, c.bounds.Progress, c.describeStuck(stuck, now, n, snap))
+	if len(holding) > 0 {
+		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n, snap)
 	}
-	c.violateLast(Progress, Progress, "%s made no progress for %v: %s", what, c.bounds.Progress, strings.Join(items, "; "))
+	c.violateLast(Progress, Progress, "%s", detail)
+}
+
+// describeStuck flags ids as reported and says, for up to four of them,
+// since when and where each stands. State machines of invocations no
+// longer invoked come first, then the other state machines: they hold the
+// slots the rest may be queued for.
+func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n *invoker.Node, snap invoker.Snapshot) string {
+	rank := func(id invoker.InvocationID) int {
+		switch {
+		case c.liveISMs[id] == 0:
+			return 2
+		case c.invoked(id, n):
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(ids, func(a, b invoker.InvocationID) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+	})
+	items := make([]string, 0, min(len(ids), 5))
+	for i, id := range ids {
+		m := c.progress[id]
+		m.flagged = true
+		c.progress[id] = m
+		if i < 4 {
+			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(snap, id)))
+		}
+	}
+	if len(ids) > 4 {
+		items = append(items, fmt.Sprintf("and %d more", len(ids)-4))
+	}
+	return strings.Join(items, "; ")
 }
 
 // hot: the partition processor considers id invoked, or an invoker holds a
 // state machine for it.
 func (c *checker) hot(id invoker.InvocationID, n *invoker.Node) bool {
-	if c.liveISMs[id] > 0 {
-		return true
-	}
+	return c.liveISMs[id] > 0 || c.invoked(id, n)
+}
+
+// invoked: the partition processor considers id invoked.
+func (c *checker) invoked(id invoker.InvocationID, n *invoker.Node) bool {
 	p, ok := c.accepted[id]
 	if !ok {
 		return false

@@ -8,7 +8,8 @@ import (
 
 // SwarmShape draws, from seed, the shape of one swarm-testing run (after
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
-// capacity, invocations, step-downs, kills, and which built-in plan. The
+// capacity, invocations, step-downs, kills, which built-in plan, and
+// whether the node shuts down at the end of the safety phase. The
 // variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
@@ -25,5 +26,10 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	w.StepDowns = rng.IntN(4)
 	w.Kills = rng.IntN(min(w.Invocations, 6) + 1)
 	names := BuiltinPlans()
-	return cfg, w, names[rng.IntN(len(names))]
+	plan := names[rng.IntN(len(names))]
+	// Drawn last, so that every draw above kept its value when it came:
+	// one node in four is left running rather than shut down, long enough
+	// for the progress invariant to see what stalls.
+	w.Shutdown = rng.IntN(4) != 0
+	return cfg, w, plan
 }

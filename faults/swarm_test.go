@@ -10,8 +10,9 @@ import (
 
 // TestSwarm draws a different shape of node and workload for every seed
 // (swarm testing, as TigerBeetle's VOPR does): partitions, layout, quota,
-// queue limit, effect capacity, invocations, step-downs and kills, under
-// every built-in plan, with the sweeps' rule (allowed).
+// queue limit, effect capacity, invocations, step-downs, kills and
+// whether the node shuts down, under every built-in plan, with the sweeps'
+// rule (allowed).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
