@@ -28,7 +28,7 @@ type progressMark struct {
 }
 
 // never is a scan that is not due.
-const never = time.Duration(1<<63 - 1)
+const never = maxTime
 
 // movedForward reports whether e moves its invocation forward: accepted, a
 // status changed, a journal entry stored, its Invoke taken off the queue,
