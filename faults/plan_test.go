@@ -166,7 +166,7 @@ func TestInjectorMatching(t *testing.T) {
 
 func TestTransportOrder(t *testing.T) {
 	var tr transport
-	at := func(d time.Duration, id uint64) { tr.schedule(d, invoker.Envelope{ID: id}) }
+	at := func(d time.Duration, id uint64) { tr.schedule(1, d, invoker.Envelope{ID: id}) }
 	at(5, 1)
 	at(1, 2)
 	at(5, 3)

@@ -477,7 +477,7 @@ func (s *Sim) drawTimeline(draw func(buf []timed) []timed) {
 	}
 	for _, t := range ts {
 		s.rec.send(t)
-		s.timeline.schedule(t.at, t.msg)
+		s.timeline.schedule(s.now, t.at, t.msg)
 	}
 }
 
@@ -555,7 +555,7 @@ func (s *Sim) runTimeline() {
 	}
 }
 
-func (s *Sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(at, m) }
+func (s *Sim) sendAt(at time.Duration, m invoker.Envelope) { s.timeline.schedule(s.now, at, m) }
 
 // pump drains the node: every event is logged, checked and reacted to;
 // every message sent is routed through the injector onto the network.
@@ -618,7 +618,7 @@ func (s *Sim) react(e *invoker.Event) {
 		}
 		s.rec.task(info, steps)
 		for _, st := range steps {
-			s.timeline.schedule(s.now+st.After, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.Out})
+			s.timeline.schedule(s.now, s.now+st.After, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.Out})
 		}
 	case invoker.KindNodeAbort:
 		s.touched.markAll()
@@ -675,11 +675,11 @@ func (s *Sim) route(mp *invoker.Envelope) {
 		}
 	}
 	at = s.senders.arrival(&m, s.now, at)
-	s.net.schedule(at, m)
+	s.net.schedule(s.now, at, m)
 	if hit && v.Action == Duplicate {
 		// The copy is a late retransmission: it does not hold back what
 		// its sender sends next.
-		s.net.schedule(addTime(at, v.Delay), m)
+		s.net.schedule(s.now, addTime(at, v.Delay), m)
 	}
 }
 

@@ -6,14 +6,18 @@ import (
 	"lab/invoker"
 )
 
-// deliveryHeap is a binary min-heap of deliveries, messages waiting for
-// their virtual time, ordered by (at, seq): equal times keep the order they
-// were scheduled in. Its
-// entries hold no pointers (the messages wait in a slab beside it), so
-// moving them costs no write barriers, and nothing is boxed into an
-// interface as container/heap would.
+// deliveryHeap hands out deliveries, messages waiting for their virtual
+// time, in (at, seq) order: equal times keep the order they were scheduled
+// in. Most are due the moment they are scheduled; those wait in a FIFO,
+// which is in that order already (time only moves forward, seq only up).
+// The others wait in a binary min-heap, and pop takes the earlier of the
+// two heads. Entries hold no pointers (the messages wait in a slab beside
+// them), so moving them costs no write barriers, and nothing is boxed into
+// an interface as container/heap would.
 type deliveryHeap struct {
 	h    []heapEntry
+	now  []heapEntry // due when scheduled, from now[head] on
+	head int
 	msgs []invoker.Envelope
 	free []int32
 }
@@ -24,28 +28,40 @@ type heapEntry struct {
 	msg int32 // index in msgs
 }
 
+func (e heapEntry) before(o heapEntry) bool {
+	return e.at < o.at || e.at == o.at && e.seq < o.seq
+}
+
 func newDeliveryHeap(capacity int) deliveryHeap {
-	return deliveryHeap{h: make([]heapEntry, 0, capacity), msgs: make([]invoker.Envelope, 0, capacity)}
+	return deliveryHeap{h: make([]heapEntry, 0, capacity), now: make([]heapEntry, 0, capacity),
+		msgs: make([]invoker.Envelope, 0, capacity)}
 }
 
 // reset empties q for a new run, growing it to capacity if it is smaller.
 func (q *deliveryHeap) reset(capacity int) deliveryHeap {
-	if cap(q.h) < capacity || cap(q.msgs) < capacity {
+	if cap(q.h) < capacity || cap(q.now) < capacity || cap(q.msgs) < capacity {
 		return newDeliveryHeap(capacity)
 	}
-	return deliveryHeap{h: q.h[:0], msgs: q.msgs[:0], free: q.free[:0]}
+	return deliveryHeap{h: q.h[:0], now: q.now[:0], msgs: q.msgs[:0], free: q.free[:0]}
 }
 
-func (q *deliveryHeap) len() int { return len(q.h) }
+func (q *deliveryHeap) len() int { return len(q.h) + len(q.now) - q.head }
 
-func (q *deliveryHeap) less(i, j int) bool {
-	if q.h[i].at != q.h[j].at {
-		return q.h[i].at < q.h[j].at
+// first is the earliest delivery, if any.
+func (q *deliveryHeap) first() (heapEntry, bool) {
+	switch {
+	case q.head < len(q.now) && (len(q.h) == 0 || q.now[q.head].before(q.h[0])):
+		return q.now[q.head], true
+	case len(q.h) > 0:
+		return q.h[0], true
 	}
-	return q.h[i].seq < q.h[j].seq
+	return heapEntry{}, false
 }
 
-func (q *deliveryHeap) push(at time.Duration, seq uint64, m invoker.Envelope) {
+func (q *deliveryHeap) less(i, j int) bool { return q.h[i].before(q.h[j]) }
+
+// push schedules m for at; now is the virtual time it is scheduled at.
+func (q *deliveryHeap) push(now, at time.Duration, seq uint64, m invoker.Envelope) {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -55,7 +71,15 @@ func (q *deliveryHeap) push(at time.Duration, seq uint64, m invoker.Envelope) {
 		slot = int32(len(q.msgs))
 		q.msgs = append(q.msgs, m)
 	}
-	q.h = append(q.h, heapEntry{at: at, seq: seq, msg: slot})
+	e := heapEntry{at: at, seq: seq, msg: slot}
+	if at == now && (q.head == len(q.now) || !e.before(q.now[len(q.now)-1])) {
+		if q.head == len(q.now) {
+			q.now, q.head = q.now[:0], 0
+		}
+		q.now = append(q.now, e)
+		return
+	}
+	q.h = append(q.h, e)
 	for i := len(q.h) - 1; i > 0; {
 		parent := (i - 1) / 2
 		if !q.less(i, parent) {
@@ -69,6 +93,13 @@ func (q *deliveryHeap) push(at time.Duration, seq uint64, m invoker.Envelope) {
 // pop removes the earliest delivery and copies its message into m. The
 // message's slot is not cleared: the next push overwrites it.
 func (q *deliveryHeap) pop(m *invoker.Envelope) {
+	if q.head < len(q.now) && (len(q.h) == 0 || q.now[q.head].before(q.h[0])) {
+		top := q.now[q.head]
+		q.head++
+		*m = q.msgs[top.msg]
+		q.free = append(q.free, top.msg)
+		return
+	}
 	top := q.h[0]
 	*m = q.msgs[top.msg]
 	q.free = append(q.free, top.msg)
@@ -91,6 +122,21 @@ func (q *deliveryHeap) pop(m *invoker.Envelope) {
 	}
 }
 
+// each calls f with every message waiting, in no particular order.
+func (q *deliveryHeap) each(f func(m *invoker.Envelope) bool) bool {
+	for _, e := range q.h {
+		if !f(&q.msgs[e.msg]) {
+			return false
+		}
+	}
+	for _, e := range q.now[q.head:] {
+		if !f(&q.msgs[e.msg]) {
+			return false
+		}
+	}
+	return true
+}
+
 // transport holds every message in flight: the simulator's only queue of
 // future work. A reordered message is held aside until `overtakes` later
 // deliveries have passed it.
@@ -105,14 +151,16 @@ type heldDelivery struct {
 	overtakes int
 }
 
-func (t *transport) schedule(at time.Duration, m invoker.Envelope) {
+// schedule puts m on its way at now, to be delivered at at.
+func (t *transport) schedule(now, at time.Duration, m invoker.Envelope) {
 	t.seq++
-	t.q.push(at, t.seq, m)
+	t.q.push(now, at, t.seq, m)
 }
 
 // due reports whether a delivery is ready at now.
 func (t *transport) due(now time.Duration) bool {
-	return len(t.q.h) > 0 && t.q.h[0].at <= now
+	e, ok := t.q.first()
+	return ok && e.at <= now
 }
 
 // pop takes the earliest delivery's message into m.
@@ -120,10 +168,8 @@ func (t *transport) pop(m *invoker.Envelope) { t.q.pop(m) }
 
 // next is the time of the earliest delivery, if any.
 func (t *transport) next() (time.Duration, bool) {
-	if len(t.q.h) == 0 {
-		return 0, false
-	}
-	return t.q.h[0].at, true
+	e, ok := t.q.first()
+	return e.at, ok
 }
 
 func (t *transport) hold(m invoker.Envelope, overtakes int) {
@@ -137,7 +183,7 @@ func (t *transport) passed(now time.Duration) {
 	for _, h := range t.held {
 		h.overtakes--
 		if h.overtakes <= 0 {
-			t.schedule(now, h.msg)
+			t.schedule(now, now, h.msg)
 			continue
 		}
 		kept = append(kept, h)
@@ -151,7 +197,7 @@ func (t *transport) releaseHeld(now time.Duration) bool {
 		return false
 	}
 	for _, h := range t.held {
-		t.schedule(now, h.msg)
+		t.schedule(now, now, h.msg)
 	}
 	t.held = t.held[:0]
 	return true
@@ -162,12 +208,7 @@ func (t *transport) onlyTimers() bool {
 	if len(t.held) > 0 {
 		return false
 	}
-	for _, e := range t.q.h {
-		if t.q.msgs[e.msg].Kind != invoker.MsgTimer {
-			return false
-		}
-	}
-	return true
+	return t.q.each(func(m *invoker.Envelope) bool { return m.Kind == invoker.MsgTimer })
 }
 
 // len is the number of messages scheduled (not counting held ones).
