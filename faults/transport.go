@@ -47,10 +47,15 @@ func (q *deliveryHeap) reset(capacity int) deliveryHeap {
 
 func (q *deliveryHeap) len() int { return len(q.h) + len(q.now) - q.head }
 
+// nowFirst: the earliest delivery is the FIFO's head, not the heap's.
+func (q *deliveryHeap) nowFirst() bool {
+	return q.head < len(q.now) && (len(q.h) == 0 || q.now[q.head].before(q.h[0]))
+}
+
 // first is the earliest delivery, if any.
 func (q *deliveryHeap) first() (heapEntry, bool) {
 	switch {
-	case q.head < len(q.now) && (len(q.h) == 0 || q.now[q.head].before(q.h[0])):
+	case q.nowFirst():
 		return q.now[q.head], true
 	case len(q.h) > 0:
 		return q.h[0], true
@@ -93,7 +98,7 @@ func (q *deliveryHeap) push(now, at time.Duration, seq uint64, m invoker.Envelop
 // pop removes the earliest delivery and copies its message into m. The
 // message's slot is not cleared: the next push overwrites it.
 func (q *deliveryHeap) pop(m *invoker.Envelope) {
-	if q.head < len(q.now) && (len(q.h) == 0 || q.now[q.head].before(q.h[0])) {
+	if q.nowFirst() {
 		top := q.now[q.head]
 		q.head++
 		*m = q.msgs[top.msg]
