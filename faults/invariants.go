@@ -37,13 +37,33 @@ type Violation struct {
 	// shrinking keeps apart.
 	Check  string
 	Detail string
-	// Event broke the invariant (for end-of-run checks, the last event).
+	// Event broke the invariant, unless Between.
 	Event invoker.Event
+	// Between: no event broke it. It was found between events, after an
+	// action, as time passed a bound or at the end of a stage; Event is
+	// the last one logged before.
+	Between bool
+	// At is the virtual time it was found at: Event's, or later for a
+	// bound that ran out as time passed.
+	At time.Duration
+	// Inv is the invocation a violation found between events is about,
+	// when it is about one (the first a progress violation names); its
+	// event then names that invocation, not the last event's.
+	Inv invoker.InvocationID
 	// Recent are the events that led to it, oldest first.
 	Recent []invoker.Event
 }
 
 func (v Violation) String() string { return v.Invariant + ": " + v.Detail }
+
+// Where says when a violation was found and which event broke it, or
+// followed it: "at 227ms by event #1549", "at 5m2.9s, after event #2194".
+func (v Violation) Where() string {
+	if v.Between {
+		return fmt.Sprintf("at %v, after event #%d", v.At, v.Event.Seq)
+	}
+	return fmt.Sprintf("at %v by event #%d", v.At, v.Event.Seq)
+}
 
 // The checks of invariants that have more than one way to fail, and of
 // those with one, its name. A no-panic violation's check is the panic
@@ -168,16 +188,25 @@ func emptied[K comparable, V any](m map[K]V, hint int) map[K]V {
 }
 
 func (c *checker) violate(inv, check string, e *invoker.Event, format string, args ...any) {
-	v := Violation{Invariant: inv, Check: check, Detail: fmt.Sprintf(format, args...), Event: *e}
+	c.report(Violation{Invariant: inv, Check: check, Detail: fmt.Sprintf(format, args...), Event: *e})
+}
+
+// violateLast reports a violation found between events, after the latest.
+func (c *checker) violateLast(inv, check string, format string, args ...any) {
+	c.violateAbout("", inv, check, format, args...)
+}
+
+// violateAbout reports a violation about invocation id (or none) found
+// between events.
+func (c *checker) violateAbout(id invoker.InvocationID, inv, check string, format string, args ...any) {
+	c.report(Violation{Invariant: inv, Check: check, Detail: fmt.Sprintf(format, args...), Event: c.last(),
+		Between: true, Inv: id})
+}
+
+func (c *checker) report(v Violation) {
 	if c.onViolate != nil {
 		c.onViolate(v)
 	}
-}
-
-// violateLast reports a violation found outside an event, at the latest.
-func (c *checker) violateLast(inv, check string, format string, args ...any) {
-	e := c.last()
-	c.violate(inv, check, &e, format, args...)
 }
 
 // observe checks one event; it must be the latest logged.

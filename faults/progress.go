@@ -103,7 +103,9 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	if len(holding) > 0 {
 		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n, snap)
 	}
-	c.violateLast(Progress, Progress, "%s", detail)
+	// The violation is about the first invocation named: the one holding
+	// a slot, where there is one.
+	c.violateAbout(stuck[0], Progress, Progress, "%s", detail)
 }
 
 // describeStuck flags ids as reported and says, for up to four of them,

@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,10 +37,17 @@ func TestProgressReportsTheNotInvokedRetryLoop(t *testing.T) {
 			}
 		}
 		// Reported at the first time advance past the bound: the retry
-		// timer after it, at most the retry policy's 10 s later.
+		// timer after it, at most the retry policy's 10 s later. No event
+		// broke it: it was found after the last one, which came earlier.
 		retry := invoker.DefaultConfig().Retry.Max
-		if at := vi.Event.At; at < 5*time.Minute-retry || at > 5*time.Minute+retry {
-			t.Errorf("%s: reported at %v, want near 5m", v, at)
+		if at := vi.At; at < 5*time.Minute || at > 5*time.Minute+retry {
+			t.Errorf("%s: reported at %v, want just past 5m", v, at)
+		}
+		if !vi.Between || vi.Event.At >= vi.At || vi.Inv != "i042" {
+			t.Errorf("%s: between %v, last event at %v, found at %v, about %q", v, vi.Between, vi.Event.At, vi.At, vi.Inv)
+		}
+		if want := fmt.Sprintf("at %v, after event #%d", vi.At, vi.Event.Seq); vi.Where() != want {
+			t.Errorf("%s: %q, want %q", v, vi.Where(), want)
 		}
 		if len(vi.Recent) == 0 || vi.Recent[len(vi.Recent)-1].Inv != "i042" {
 			t.Errorf("%s: the events leading to it are not i042's retries", v)
@@ -47,6 +55,30 @@ func TestProgressReportsTheNotInvokedRetryLoop(t *testing.T) {
 	}
 	if r := run(t, 11, invoker.Graceful, "none", stallable); !r.OK() {
 		t.Errorf("graceful: %v", r.Violations)
+	}
+}
+
+// The violation event a progress verdict logs is about the invocation it
+// names first, not the last event's: seed 8 of `shutdown-race` names i018
+// first, after an event of i032's. It points at that last event (N).
+func TestProgressViolationEventNamesTheStuckInvocation(t *testing.T) {
+	var logged []invoker.Event
+	r := run(t, 8, invoker.Fixed, "shutdown-race", stallable, func(o *faults.Options) {
+		o.Observers = []faults.Observer{faults.EventFunc(func(e invoker.Event) {
+			if e.Kind == invoker.KindViolation {
+				logged = append(logged, e)
+			}
+		})}
+	})
+	if len(r.Violations) != 1 || len(logged) != 1 {
+		t.Fatalf("%d violations, %d logged", len(r.Violations), len(logged))
+	}
+	vi, e := r.Violations[0], logged[0]
+	if vi.Inv != "i018" || vi.Event.Inv != "i032" {
+		t.Fatalf("seed 8 no longer names i018 after an event of i032's: %q after %q", vi.Inv, vi.Event.Inv)
+	}
+	if e.Inv != "i018" || e.N != int(vi.Event.Seq) || e.At != vi.At || e.Msg != invoker.MsgNone || e.Task != 0 {
+		t.Errorf("logged %+v", e)
 	}
 }
 

@@ -30,7 +30,7 @@ func WriteText(w io.Writer, r *Result) error {
 			fmt.Fprintf(b, "  %-19s held\n", inv)
 			continue
 		}
-		fmt.Fprintf(b, "  %-19s VIOLATED at %v by event #%d: %s\n", inv, v.Event.At, v.Event.Seq, v.Detail)
+		fmt.Fprintf(b, "  %-19s VIOLATED %s: %s\n", inv, v.Where(), v.Detail)
 	}
 	if !r.OK() {
 		v := r.Violations[0]
@@ -158,11 +158,16 @@ type report struct {
 }
 
 type violationReport struct {
-	Invariant string          `json:"invariant"`
-	Check     string          `json:"check"`
-	Detail    string          `json:"detail"`
-	Event     invoker.Event   `json:"event"`
-	Recent    []invoker.Event `json:"recent"`
+	Invariant string `json:"invariant"`
+	Check     string `json:"check"`
+	Detail    string `json:"detail"`
+	// Event broke it, or with between, is the last event before it was
+	// found at at_ns.
+	Event   invoker.Event        `json:"event"`
+	Between bool                 `json:"between,omitempty"`
+	AtNanos int64                `json:"at_ns"`
+	Inv     invoker.InvocationID `json:"inv,omitempty"`
+	Recent  []invoker.Event      `json:"recent"`
 }
 
 // WriteJSON prints a run's report as one JSON document.
@@ -174,7 +179,8 @@ func WriteJSON(w io.Writer, r *Result) error {
 		EndNanos: int64(r.End), Hash: r.Hash, AfterPanic: r.AfterPanic(), Replay: r.Replay, ReplaySched: r.ReplaySchedule,
 		TraceID: r.TraceID, TraceURL: r.TraceURL}
 	for _, v := range r.Violations {
-		rep.Violations = append(rep.Violations, violationReport(v))
+		rep.Violations = append(rep.Violations, violationReport{Invariant: v.Invariant, Check: v.Check, Detail: v.Detail,
+			Event: v.Event, Between: v.Between, AtNanos: int64(v.At), Inv: v.Inv, Recent: v.Recent})
 	}
 	for k, n := range r.Kinds {
 		if n > 0 {

@@ -704,11 +704,19 @@ func (s *Sim) servedBy(i int) []invoker.PartitionID {
 }
 
 func (s *Sim) reportViolation(v Violation) {
+	v.At = s.now
 	v.Recent = s.log.tail(recentEvents)
 	s.res.Violations = append(s.res.Violations, v)
-	// The violation event keeps the breaking event's subject (partition,
-	// invocation, message) and points at it with N = its sequence number.
+	// The violation event keeps the breaking (or last) event's subject
+	// (partition, invocation, message) and points at it with N = its
+	// sequence number.
 	e := v.Event
+	if v.Inv != "" && v.Inv != e.Inv {
+		// About another invocation than the last event's: only its id
+		// is known here.
+		e = invoker.Event{Seq: e.Seq, Incarnation: e.Incarnation, Invoker: invoker.NoInvoker,
+			Partition: invoker.NoPartition, Inv: v.Inv}
+	}
 	e.Kind, e.Reason, e.Arm, e.N = invoker.KindViolation, v.String(), invoker.ArmNone, int(v.Event.Seq)
 	// From, To, M and Outcome meant something for the breaking kind only.
 	e.From, e.To, e.M, e.Outcome = 0, 0, 0, invoker.OutcomeNone

@@ -95,8 +95,19 @@ func (t *Tracer) violation(e invoker.Event) {
 	t.root.AddEvent("violation", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
 		keyInvariant.String(inv), keySeq.Int64(int64(e.Seq)), keyEvent.String(e.String()),
 		attribute.Int64("lab.violation.event.seq", int64(e.N))))
-	if s := t.invocations[e.Inv]; e.Inv != "" && s != nil && s.open {
+	s := t.invocations[e.Inv]
+	switch {
+	case e.Inv == "" || s == nil:
+	case s.open:
 		t.fail(s.span, e, inv, e.Reason)
+	default:
+		// The invocation's span has ended (it was killed, say, while an
+		// invoker still retries it): a span of no length under it carries
+		// the exception, so that the invocation shows what broke.
+		_, v := t.tracer.Start(s.ctx, "violation", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
+			keyInvariant.String(inv), keyInvocation.String(string(e.Inv)), keySeq.Int64(int64(e.Seq))))
+		t.fail(v, e, inv, e.Reason)
+		t.end(v, e)
 	}
 }
 

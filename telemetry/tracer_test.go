@@ -20,15 +20,22 @@ import (
 
 var anchor = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// traced runs one run with a tracer on a span recorder.
+// traced runs one run of the reference workload with a tracer on a span
+// recorder.
 func traced(t *testing.T, seed uint64, variant invoker.Variant, plan string, o telemetry.TraceOptions) (*faults.Result, *telemetry.Tracer, []sdktrace.ReadOnlySpan) {
+	t.Helper()
+	return tracedRun(t, options(t, seed, variant, plan), o)
+}
+
+// tracedRun runs the run ro describes with a tracer on a span recorder.
+func tracedRun(t *testing.T, ro faults.Options, o telemetry.TraceOptions) (*faults.Result, *telemetry.Tracer, []sdktrace.ReadOnlySpan) {
 	t.Helper()
 	sr := tracetest.NewSpanRecorder()
 	ids := telemetry.NewIDs()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(ids), sdktrace.WithSpanProcessor(sr),
 		sdktrace.WithRawSpanLimits(telemetry.SpanLimits()))
 	tr := telemetry.NewTracer(tp, ids, o)
-	r := runWith(t, seed, variant, plan, tr)
+	r := runOptions(t, ro, tr)
 	if n, m := len(sr.Started()), len(sr.Ended()); n != m {
 		t.Errorf("%d spans started, %d ended", n, m)
 	}
@@ -139,6 +146,46 @@ func TestTraceTellsIssue2543(t *testing.T) {
 	}
 }
 
+// A progress violation is found as time passes, after whatever event came
+// last, and is about the invocation it names first. Seed 8 of
+// `shutdown-race`, on a node left running: i018 and i032 were killed, and
+// their invokers retry them for ever; the verdict names i018 first, while
+// the last event before it is i032's. Their invocation spans ended with
+// the kill, so a red `violation` span under i018's carries the exception,
+// and nothing of the kind is under i032's.
+func TestProgressViolationUnderTheStuckInvocation(t *testing.T) {
+	o := options(t, 8, invoker.Fixed, "shutdown-race")
+	o.Workload.Kills, o.Workload.Shutdown = 6, false
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	if len(r.Violations) != 1 || r.Violations[0].Inv != "i018" || r.Violations[0].Event.Inv != "i032" {
+		t.Fatalf("seed 8 no longer loops as this test expects: %v", r.Violations)
+	}
+	under := func(id string) []sdktrace.ReadOnlySpan {
+		invs := named(spans, "invocation", func(s sdktrace.ReadOnlySpan) bool {
+			return attr(s, "lab.invocation.id").AsString() == id
+		})
+		if len(invs) != 1 {
+			t.Fatalf("%d invocation spans of %s", len(invs), id)
+		}
+		return named(spans, "violation", func(s sdktrace.ReadOnlySpan) bool {
+			return s.Parent().SpanID() == invs[0].SpanContext().SpanID()
+		})
+	}
+	vs := under("i018")
+	if len(vs) != 1 {
+		t.Fatalf("%d violation spans under i018's invocation, want 1", len(vs))
+	}
+	exc, ok := hasEvent(vs[0], "exception")
+	rootExc, _ := hasEvent(named(spans, "lab.run")[0], "exception")
+	if !ok || vs[0].Status().Code != codes.Error || attr(vs[0], "lab.invariant").AsString() != faults.Progress ||
+		!exc.Time.Equal(rootExc.Time) || exc.Time.Sub(anchor) < r.Violations[0].At || !vs[0].EndTime().Equal(vs[0].StartTime()) {
+		t.Errorf("violation span: status %v, exception %v at %v, attrs %v", vs[0].Status(), ok, exc.Time, vs[0].Attributes())
+	}
+	if n := len(under("i032")); n != 0 {
+		t.Errorf("%d violation spans under the last event's invocation", n)
+	}
+}
+
 // Every span has a known name and its parent in the same trace; there is one
 // span per invocation, attempt, queue wait, term and shutdown.
 func TestTraceShape(t *testing.T) {
@@ -149,7 +196,8 @@ func TestTraceShape(t *testing.T) {
 	}
 	known := map[string]bool{"lab.run": true, "partition.leadership": true, "node.shutdown": true, "invoker": true,
 		"invocation": true, "queue.wait": true, "attempt": true, "shutdown.stop-ingress": true,
-		"shutdown.step-down": true, "shutdown.cancel-invoker": true, "shutdown.join": true, "shutdown.spill-cleanup": true}
+		"shutdown.step-down": true, "shutdown.cancel-invoker": true, "shutdown.join": true, "shutdown.spill-cleanup": true,
+		"violation": true}
 	for _, s := range spans {
 		if !known[s.Name()] {
 			t.Errorf("unknown span name %q", s.Name())

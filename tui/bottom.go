@@ -240,6 +240,16 @@ func (m Model) faultLog(height int) (string, []string) {
 	return title, shown
 }
 
+// brokenBy names the event that broke an invariant, or for a violation
+// found between events, when it was found and the event before.
+func brokenBy(v faults.Violation) string {
+	if v.Between {
+		return fmt.Sprintf("  found at %s, after %s #%d %s", faults.FormatTime(v.At), faults.FormatTime(v.Event.At),
+			v.Event.Seq, v.Event.String())
+	}
+	return fmt.Sprintf("  broken by %s #%d %s", faults.FormatTime(v.Event.At), v.Event.Seq, v.Event.String())
+}
+
 // violationPanel explains the first violation: what broke, the event that
 // broke it, the events that led there (as the report prints them), and
 // how to get it back.
@@ -260,7 +270,7 @@ func (m Model) violationPanel(height int) []string {
 	head := []string{
 		styleBad.Render("✗ VIOLATION "+v.Invariant) + more + " · " + state + styleDim.Render(keys),
 		"  " + v.Detail,
-		fmt.Sprintf("  broken by %s #%d %s", faults.FormatTime(v.Event.At), v.Event.Seq, v.Event.String()),
+		brokenBy(v),
 	}
 	if m.chart != nil {
 		head = append(head, "  when it became inevitable:")

@@ -11,6 +11,7 @@ import (
 
 	"lab/explore"
 	"lab/faults"
+	"lab/invoker"
 )
 
 // The screens at fixed sizes, in plain text: a paused start, a run under
@@ -69,6 +70,22 @@ func TestViolationPanel(t *testing.T) {
 				t.Fatalf("esc did not close the panel:\n%s", m.View())
 			}
 		})
+	}
+}
+
+// The panel says which event broke an invariant; for a violation found
+// between events (a bound that ran out), when it was found and the event
+// before, which did not break it.
+func TestBrokenBySaysWhenFound(t *testing.T) {
+	last := invoker.Event{Seq: 2194, At: 292895370661, Kind: invoker.KindSent, Invoker: 0, Msg: invoker.MsgTimer,
+		Inv: "i042", Due: 302895370661}
+	caused := faults.Violation{Invariant: faults.NoPanic, Event: last, At: last.At}
+	if got := brokenBy(caused); !strings.HasPrefix(got, "  broken by [4m52.895370661s] #2194 ") {
+		t.Errorf("caused: %q", got)
+	}
+	found := faults.Violation{Invariant: faults.Progress, Event: last, At: 302895370661, Between: true}
+	if got := brokenBy(found); !strings.HasPrefix(got, "  found at [5m2.895370661s], after [4m52.895370661s] #2194 ") {
+		t.Errorf("found between events: %q", got)
 	}
 }
 
