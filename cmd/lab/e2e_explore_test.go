@@ -171,6 +171,9 @@ func TestExploreSavesEveryFailure(t *testing.T) {
 		}
 	}
 	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--save-per-invariant", "-1"), true, "--save-per-invariant")
+	// Zero, said, is a mistake: it does not mean the default.
+	wantUsageError(t, lab(t, "explore", "--seeds", "0"), true, "--seeds must be at least 1")
+	wantUsageError(t, lab(t, "explore", "--duration", "0s"), true, "--duration must be more than 0")
 }
 
 func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {

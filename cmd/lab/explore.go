@@ -208,6 +208,14 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 			}
 		}
 	}
+	// Zero means "unset" to the explorer; said on the command line it is a
+	// mistake, not a request for the default.
+	if flags.Changed("seeds") && f.seeds == 0 {
+		return cfg, usageError("--seeds must be at least 1 (leave it out for 1000, or for as many as --duration allows)")
+	}
+	if flags.Changed("duration") && f.duration == 0 {
+		return cfg, usageError("--duration must be more than 0")
+	}
 	if f.seeds == 0 && f.duration <= 0 {
 		cfg.Seeds = 1000
 	}
