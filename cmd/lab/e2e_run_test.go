@@ -87,7 +87,8 @@ type jsonReport struct {
 		Invariant string `json:"invariant"`
 		Detail    string `json:"detail"`
 	} `json:"violations"`
-	Hash string `json:"sha256"`
+	Hash   string `json:"sha256"`
+	Events uint64 `json:"events"`
 }
 
 // decodeOneJSON decodes stdout as exactly one JSON document.
@@ -236,6 +237,37 @@ func TestRunEventsFile(t *testing.T) {
 	readEvents(t, events2)
 	if got := fileHash(t, events2); got != rep.Hash {
 		t.Errorf("sha256 of the event log is %s, the JSON report says %s", got, rep.Hash)
+	}
+}
+
+// `--events -` writes the event log to stdout, which then carries JSON
+// Lines only: the report goes to stderr. The other outputs cannot go to
+// stdout, and none of them leaves a file named "-" behind.
+func TestRunEventsToStdout(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "run", "--variant", "fixed", "--events", "-", "--format", "json", "--spill-dir", spillDir(t))
+	wantCode(t, r, 0)
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	for i, line := range lines {
+		var e struct {
+			Seq int `json:"seq"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil || e.Seq != i+1 {
+			t.Fatalf("stdout line %d is not event %d: %q", i+1, i+1, line)
+		}
+	}
+	rep := decodeOneJSON(t, result{stdout: r.stderr})
+	sum := sha256.Sum256([]byte(r.stdout))
+	if got := hex.EncodeToString(sum[:]); got != rep.Hash || uint64(len(lines)) != rep.Events {
+		t.Errorf("stdout: %d events, sha256 %s; the report on stderr says %d, %s", len(lines), got, rep.Events, rep.Hash)
+	}
+	for _, flag := range []string{"--schedule-out", "--trace-out"} {
+		wantUsageError(t, lab(t, "run", flag, "-"), true, flag+" -: only the event log can go to stdout")
+	}
+	wantUsageError(t, lab(t, "tui", "--events", "-"), true, "terminal") // no terminal here: refused before
+	if _, err := os.Stat("-"); !os.IsNotExist(err) {
+		os.Remove("-")
+		t.Error(`a file named "-" was left in the working directory`)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -24,7 +25,9 @@ type outputFlags struct {
 	format, events, spillDir string
 	scheduleOut, pace        string
 	verbose                  bool
-	tel                      telemetryFlags
+	// onScreen: the terminal UI owns stdout, so no output may go there.
+	onScreen bool
+	tel      telemetryFlags
 	// inputs are the files the command reads (a plan, a schedule): no
 	// output may overwrite them.
 	inputs []namedPath
@@ -33,7 +36,7 @@ type outputFlags struct {
 func (o *outputFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.spillDir, "spill-dir", os.TempDir(), "directory for the invokers' spill directories")
 	fl.StringVar(&o.format, "format", "text", "report format: text or json")
-	fl.StringVar(&o.events, "events", "", "write the event log to this file as JSON Lines")
+	fl.StringVar(&o.events, "events", "", "write the event log to this file as JSON Lines (-: to stdout, the report then to stderr)")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every event to stderr as it happens")
 	fl.StringVar(&o.pace, "pace", "", "run at a pace against the wall clock: 1x is real time, 10x ten times faster (default: as fast as possible)")
 	o.tel.register(fl)
@@ -50,6 +53,17 @@ func (o *outputFlags) check() error {
 		return usageError("--pace %s: %v", o.pace, err)
 	}
 	outputs := []namedPath{{"--events", o.events}, {"--schedule-out", o.scheduleOut}, {"--trace-out", o.tel.traceOut}}
+	for _, out := range outputs {
+		if out.path != stdoutPath {
+			continue
+		}
+		switch {
+		case o.onScreen:
+			return usageError("%s -: stdout is the terminal UI's screen; give a file name", out.what)
+		case out.what != "--events":
+			return usageError("%s -: only the event log can go to stdout; give a file name", out.what)
+		}
+	}
 	if err := distinctFiles(o.inputs, outputs); err != nil {
 		return err
 	}
@@ -108,7 +122,15 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	}
 	var files outputFiles
 	defer files.abandon(&err)
-	if out.events != "" {
+	// With the event log on stdout, the report goes to stderr, so that
+	// stdout is JSON Lines only.
+	report := cmd.OutOrStdout()
+	switch out.events {
+	case "":
+	case stdoutPath:
+		opts.Events = files.stream(cmd.OutOrStdout())
+		report = cmd.ErrOrStderr()
+	default:
 		if opts.Events, err = files.create("--events", out.events, true); err != nil {
 			return err
 		}
@@ -151,11 +173,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(out.scheduleOut)
 	}
 	if out.format == "json" {
-		err = faults.WriteJSON(cmd.OutOrStdout(), res)
+		err = faults.WriteJSON(report, res)
 	} else {
-		err = faults.WriteText(cmd.OutOrStdout(), res)
+		err = faults.WriteText(report, res)
 		if err == nil && !res.OK() && buggy && res.Replay != "" {
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
+			_, err = fmt.Fprintf(report, "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
 		}
 	}
 	if err != nil {
@@ -174,8 +196,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 // and removed when the command fails, so that a half-written file is never
 // taken for a whole one.
 type outputFiles struct {
-	files  []outputFile
-	closed bool
+	files []outputFile
+	// streams are outputs to stdout (-): flushed with the files, never
+	// removed.
+	streams []*bufio.Writer
+	closed  bool
 }
 
 type outputFile struct {
@@ -201,6 +226,16 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 	return f.w, nil
 }
 
+// stdoutPath names standard output as an output file.
+const stdoutPath = "-"
+
+// stream is an output to w (stdout), buffered as a file is.
+func (o *outputFiles) stream(w io.Writer) io.Writer {
+	b := bufio.NewWriterSize(w, lineFileBuffer)
+	o.streams = append(o.streams, b)
+	return b
+}
+
 // unblock makes writes stuck in a pipe fail at once (regular files, which
 // take no deadline, never block long).
 func (o *outputFiles) unblock() {
@@ -216,6 +251,11 @@ func (o *outputFiles) close() error {
 	}
 	o.closed = true
 	var first error
+	for _, b := range o.streams {
+		if err := b.Flush(); err != nil && first == nil {
+			first = writeError{fmt.Errorf("--events: %w", err)}
+		}
+	}
 	for _, f := range o.files {
 		err := f.w.Flush()
 		if cerr := f.file.Close(); err == nil {

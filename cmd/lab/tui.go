@@ -80,6 +80,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		f.output.pace = defaultTUIPace
 	}
 	f.output.inputs = f.planInput()
+	f.output.onScreen = true
 	if err := f.output.check(); err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 		f.output.pace = defaultTUIPace
 	}
 	f.output.inputs = []namedPath{{"the schedule replayed", path}}
+	f.output.onScreen = true
 	if err := f.output.check(); err != nil {
 		return err
 	}
