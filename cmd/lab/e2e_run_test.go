@@ -264,7 +264,11 @@ func TestRunEventsToStdout(t *testing.T) {
 	for _, flag := range []string{"--schedule-out", "--trace-out"} {
 		wantUsageError(t, lab(t, "run", flag, "-"), true, flag+" -: only the event log can go to stdout")
 	}
-	wantUsageError(t, lab(t, "tui", "--events", "-"), true, "terminal") // no terminal here: refused before
+	sched := filepath.Join(t.TempDir(), "s.schedule")
+	wantCode(t, lab(t, "run", "--seed", "28", "--plan", "none", "--schedule-out", sched), 1)
+	wantUsageError(t, lab(t, "shrink", sched, "--out", "-"), true, "--out -: only the event log can go to stdout")
+	wantUsageError(t, lab(t, "explore", "--seeds", "5", "--out", "-"), true, "--out -: only the event log can go to stdout")
+	// The terminal UI refuses them too (e2e_tui_test.go, in a terminal).
 	if _, err := os.Stat("-"); !os.IsNotExist(err) {
 		os.Remove("-")
 		t.Error(`a file named "-" was left in the working directory`)

@@ -354,6 +354,9 @@ func TestTUIUnusableOutputs(t *testing.T) {
 	for _, tc := range []struct{ dir, args, want string }{
 		{work, "--schedule-out " + filepath.Join(missing, "s.schedule"), "lab: saving the session: open " + missing},
 		{work, "--events " + filepath.Join(missing, "ev.jsonl"), "lab: --events: open " + missing},
+		// stdout is the screen: no output goes there, nor to a file named "-".
+		{work, "--events -", "lab: --events -: stdout is the terminal UI's screen"},
+		{work, "--schedule-out -", "lab: --schedule-out -: stdout is the terminal UI's screen"},
 		// /proc: a working directory where no one, root included, creates a file.
 		{"/proc", "", "lab: saving the session: open lab-session-seed1-buggy.schedule.part: "},
 	} {

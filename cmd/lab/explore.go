@@ -237,6 +237,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.savePerInvariant < 0 {
 		return cfg, usageError("--save-per-invariant must not be negative")
 	}
+	if err := notStdout("--out", f.out); err != nil {
+		return cfg, err
+	}
 	if f.shrinkBudget < 0 {
 		return cfg, usageError("--shrink-budget must not be negative (0: do not shrink)")
 	}

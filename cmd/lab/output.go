@@ -54,14 +54,12 @@ func (o *outputFlags) check() error {
 	}
 	outputs := []namedPath{{"--events", o.events}, {"--schedule-out", o.scheduleOut}, {"--trace-out", o.tel.traceOut}}
 	for _, out := range outputs {
-		if out.path != stdoutPath {
-			continue
-		}
 		switch {
+		case out.path != stdoutPath:
 		case o.onScreen:
 			return usageError("%s -: stdout is the terminal UI's screen; give a file name", out.what)
 		case out.what != "--events":
-			return usageError("%s -: only the event log can go to stdout; give a file name", out.what)
+			return notStdout(out.what, out.path)
 		}
 	}
 	if err := distinctFiles(o.inputs, outputs); err != nil {
@@ -228,6 +226,15 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 
 // stdoutPath names standard output as an output file.
 const stdoutPath = "-"
+
+// notStdout refuses "-" for an output that cannot go to stdout, rather
+// than write a file of that name.
+func notStdout(flag, path string) error {
+	if path == stdoutPath {
+		return usageError("%s -: only the event log can go to stdout; give a file name", flag)
+	}
+	return nil
+}
 
 // stream is an output to w (stdout), buffered as a file is.
 func (o *outputFiles) stream(w io.Writer) io.Writer {

@@ -49,6 +49,9 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
+			if err := notStdout("--out", out); err != nil {
+				return err
+			}
 			if out == "" {
 				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
 			}
