@@ -16,7 +16,7 @@ import (
 // below crowds them into its start. The estimate is held to complete runs
 // (fixed variant, so that none stops early) of swarm shapes, which vary
 // plans, layouts, step-downs, kills and 1-4 partitions (but not those that
-// stalled), and of node sizes
+// stalled or crashed), and of node sizes
 // up to 256 partitions and workloads up to 512 invocations.
 func TestEstimatePicksFitsRealRuns(t *testing.T) {
 	var ratios []float64
@@ -26,10 +26,12 @@ func TestEstimatePicksFitsRealRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Violated(faults.Progress) {
+		if r.Violated(faults.Progress) || r.Violated(faults.NoPanic) {
 			// A node left running stalled: its run went on through five
 			// simulated minutes of retries, which no estimate of a run's
-			// length tries to foresee.
+			// length tries to foresee. Nor does it foresee a crash (fixed
+			// panics when its invokers share a tmp-dir), which cuts a run
+			// short.
 			return
 		}
 		est := explore.EstimatePicks(cfg, w)

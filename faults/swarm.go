@@ -8,9 +8,9 @@ import (
 
 // SwarmShape draws, from seed, the shape of one swarm-testing run (after
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
-// capacity, invocations, step-downs, kills, which built-in plan, and
-// whether the node shuts down at the end of the safety phase. The
-// variant is the caller's, so that every variant meets the same shapes.
+// capacity, invocations, step-downs, kills, which built-in plan, whether
+// the node shuts down at the end of the safety phase, and whether its
+// invokers share one tmp-dir. The variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -31,5 +31,9 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	// one node in four is left running rather than shut down, long enough
 	// for the progress invariant to see what stalls.
 	w.Shutdown = rng.IntN(4) != 0
+	// And after it, the same way: one node in four is given one tmp-dir for
+	// all its invokers, as Restate is when worker.invoker.tmp-dir is set,
+	// which matters where there are several (see Config.SharedTmpDir).
+	cfg.SharedTmpDir = rng.IntN(4) == 0
 	return cfg, w, plan
 }

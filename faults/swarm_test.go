@@ -10,9 +10,9 @@ import (
 
 // TestSwarm draws a different shape of node and workload for every seed
 // (swarm testing, as TigerBeetle's VOPR does): partitions, layout, quota,
-// queue limit, effect capacity, invocations, step-downs, kills and
-// whether the node shuts down, under every built-in plan, with the sweeps'
-// rule (allowed).
+// queue limit, effect capacity, invocations, step-downs, kills, whether
+// the node shuts down and whether its invokers share a tmp-dir, under
+// every built-in plan, with the sweeps' rule (allowedIn).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
@@ -32,7 +32,7 @@ func TestSwarm(t *testing.T) {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
 			for _, vi := range r.Violations {
-				if !allowed(v, vi) {
+				if !allowedIn(cfg, r, vi) {
 					t.Errorf("seed %d %s plan %s %+v workload %+v: %v", seed, v, plan, cfg, w, vi)
 				}
 			}

@@ -29,13 +29,17 @@ type Config struct {
 	// as Restate does when worker.invoker.tmp-dir is set: gen_tmp_dir then
 	// returns that path to every per-partition invoker, and each numbers
 	// its segment files from 0, so their files collide. Without it each
-	// invoker has its own $TMP/invoker-<ULID>, as by default.
+	// invoker has its own $TMP/invoker-<ULID>, as by default. The graceful
+	// variant makes a subdirectory per invoker in it (Variant.OwnSpillDir).
 	SharedTmpDir bool
 	// OnPanic is what follows an invoker's panic: the whole process aborts
 	// (the default, as in January 2025), or only the invoker dies and its
 	// partition processors' watch notices (restatedev/restate#4103).
 	OnPanic OnPanic
 }
+
+// SharesSpillStore: every invoker of an incarnation spills into one store.
+func (c Config) SharesSpillStore() bool { return c.SharedTmpDir && !c.Variant.OwnSpillDir() }
 
 // OnPanic says what an invoker's panic takes down with it.
 type OnPanic uint8

@@ -35,8 +35,8 @@ const (
 	Fixed
 	// Graceful adds an explicit shutting-down state: cancellation stops
 	// dequeuing at once, and AbortAllPartition and Abort purge queued
-	// invokes; it survives spill I/O failures and removes its spill
-	// directory at shutdown.
+	// invokes; it survives spill I/O failures, spills into a directory of
+	// its own and removes it at shutdown.
 	Graceful
 )
 
@@ -65,6 +65,13 @@ func (v Variant) SurvivesSpillFailures() bool { return v == Graceful }
 // holding the slot (restatedev/restate#3217); its fix (#3221, May 2025)
 // makes it final. The graceful proposal includes that fix.
 func (v Variant) GivesUpNotInvoked() bool { return v == Graceful }
+
+// OwnSpillDir reports whether every invoker spills into a directory of its
+// own even when the node is given one tmp-dir (Config.SharedTmpDir): the
+// graceful proposal makes a subdirectory per invoker in it. Restate hands
+// every per-partition invoker the configured path itself (gen_tmp_dir in
+// crates/types/src/config/worker.rs), still at 1.7.
+func (v Variant) OwnSpillDir() bool { return v == Graceful }
 
 // Variants lists every variant in a stable order.
 func Variants() []Variant { return variantNames.List(Buggy) }

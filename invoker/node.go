@@ -140,7 +140,7 @@ func (n *Node) openInvokers(incarnation int, buf []*Invoker) ([]*Invoker, error)
 		iv := n.spareInvoker()
 		var store SegmentStore
 		var err error
-		if n.cfg.SharedTmpDir && i > 0 {
+		if n.cfg.SharesSpillStore() && i > 0 {
 			store = invokers[0].queue.store
 		} else {
 			store, err = n.openStore(iv, i, incarnation)
@@ -478,7 +478,7 @@ func (n *Node) Restart() error {
 		return err
 	}
 	wiped := 0
-	if n.cfg.SharedTmpDir && len(n.invokers) > 0 {
+	if n.cfg.SharesSpillStore() && len(n.invokers) > 0 {
 		store := n.invokers[0].queue.store
 		if ids, err := store.Segments(); err == nil {
 			wiped = len(ids)
@@ -544,7 +544,7 @@ func (n *Node) Down() bool { return n.down }
 func (n *Node) LeftoverSpill() (files int, where []string) {
 	var counted []int // incarnations whose shared tmp-dir was counted
 	check := func(iv *Invoker) {
-		if n.cfg.SharedTmpDir {
+		if n.cfg.SharesSpillStore() {
 			if slices.Contains(counted, iv.incarnation) {
 				return
 			}
@@ -555,7 +555,7 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 			return
 		}
 		files += len(ids)
-		if n.cfg.SharedTmpDir {
+		if n.cfg.SharesSpillStore() {
 			where = append(where, fmt.Sprintf("the shared tmp-dir@%d", iv.incarnation))
 		} else {
 			where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))

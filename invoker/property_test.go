@@ -89,7 +89,7 @@ func (r *modelRun) observe(e invoker.Event) {
 		// With a shared tmp-dir, another invoker's segment can overwrite
 		// or consume one's own: every variant that expects its reads
 		// (buggy and fixed) may panic on the load.
-		sharedLoss := r.n.Config().SharedTmpDir && e.Reason == invoker.SpillReadPanic
+		sharedLoss := r.n.Config().SharesSpillStore() && e.Reason == invoker.SpillReadPanic
 		if !r.allowPanic && !sharedLoss {
 			r.t.Fatalf("invoker%d panicked in variant %v: %s", e.Invoker, r.n.Config().Variant, e.Reason)
 		}

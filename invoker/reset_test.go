@@ -163,7 +163,7 @@ func TestResetEqualsNew(t *testing.T) {
 				rt.Fatalf("run %d (%v), right after Reset: %v", run, pc, err)
 			}
 			want := reused.Invokers() // a directory each, or one they all share
-			if cfg.SharedTmpDir {
+			if cfg.SharesSpillStore() {
 				want = 1
 			}
 			if dirs := countDirs(rt, resetBase); (pc.file && dirs != want) || (!pc.file && dirs != 0) {

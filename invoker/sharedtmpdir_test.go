@@ -1,6 +1,7 @@
 package invoker_test
 
 import (
+	"os"
 	"testing"
 
 	"lab/invoker"
@@ -62,6 +63,27 @@ func TestSharedTmpDirSegmentsCollide(t *testing.T) {
 	}
 	if got := dequeued(t, n, 1); got != "c" {
 		t.Fatalf("after Reset to a directory each, invoker1 dequeued %s, want c", got)
+	}
+}
+
+// The graceful proposal makes a subdirectory per invoker in the tmp-dir it
+// is given: each invoker dequeues its own invoke, and there are as many
+// spill directories as invokers.
+func TestSharedTmpDirGracefulOwnsItsDirectory(t *testing.T) {
+	cfg := sharedConfig(true)
+	cfg.Variant = invoker.Graceful
+	base := t.TempDir()
+	cfg.Store = invoker.FileStores(base)
+	n := node(t, cfg)
+	spillOneEach(t, n)
+	if got := dequeued(t, n, 0); got != "a" {
+		t.Fatalf("graceful invoker0 dequeued %s, want a", got)
+	}
+	if got := dequeued(t, n, 1); got != "c" {
+		t.Fatalf("graceful invoker1 dequeued %s, want c", got)
+	}
+	if dirs, err := os.ReadDir(base); err != nil || len(dirs) != 2 {
+		t.Errorf("%d spill directories for 2 invokers (%v)", len(dirs), err)
 	}
 }
 

@@ -78,7 +78,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process) or watch (the invoker alone)")
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape, workload and built-in plan from each seed")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir included), workload (a shutdown or not) and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	fl.Uint64Var(&f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")

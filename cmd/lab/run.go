@@ -52,7 +52,7 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 }
 
 const (
-	sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide)"
+	sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	shutdownHelp     = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
 )
 
