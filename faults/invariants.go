@@ -155,6 +155,7 @@ type checker struct {
 	// progressScan when the monitor looks next (progress.go).
 	progress     map[invoker.InvocationID]progressMark
 	progressScan time.Duration
+	stalls       stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
@@ -173,8 +174,9 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
 		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
-		progress: emptied(c.progress, n), progressScan: never,
+		progress: emptied(c.progress, n), progressScan: never, stalls: c.stalls,
 	}
+	c.stalls.reset()
 	return c
 }
 

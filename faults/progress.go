@@ -53,6 +53,7 @@ func (c *checker) noteProgress(e *invoker.Event) {
 		return
 	}
 	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
+	c.noteStep(e.Inv, e.Seq)
 	if c.progressScan == never {
 		c.progressScan = e.At + c.bounds.Progress
 	}

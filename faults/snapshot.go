@@ -31,6 +31,9 @@ type Snapshot struct {
 	Faults [Duplicate + 1]int
 	// Kinds counts the events of each kind so far.
 	Kinds [invoker.NumKinds]int
+	// Stall is the invocation longest without a step forward, by the
+	// progress monitor.
+	Stall Stall
 	Done  bool
 }
 
@@ -48,7 +51,7 @@ func (s *Sim) snapshot(node invoker.Snapshot) Snapshot {
 		Decisions: s.decided, Picks: s.res.Decisions, Events: s.log.seq,
 		InFlight: s.net.len(), Held: len(s.net.held), Timeline: s.timeline.len(),
 		NextDue: next, HasNext: ok, Violations: slices.Clone(s.res.Violations),
-		Faults: s.res.Faults, Kinds: s.res.Kinds, Done: s.done,
+		Faults: s.res.Faults, Kinds: s.res.Kinds, Stall: s.check.oldestStall(s.node), Done: s.done,
 	}
 	return snap
 }

@@ -291,9 +291,23 @@ func (m Model) invocationSummary() []string {
 		inFlight += iv.InFlight
 		waiting += iv.WaitingRetry
 	}
-	line2 := styleDim.Render("state machines") + fmt.Sprintf("  in-flight %d  waiting-retry %d  (invoked without one: %d)",
-		inFlight, waiting, max(0, byStatus[invoker.StatusInvoked]-inFlight-waiting))
+	line2 := styleDim.Render("state machines") + fmt.Sprintf("  in-flight %d  waiting-retry %d  ", inFlight, waiting)
+	if stalled := m.stalled(); stalled != "" {
+		return []string{line1, line2 + styleBad.Render(stalled)}
+	}
+	line2 += fmt.Sprintf("(invoked without one: %d)", max(0, byStatus[invoker.StatusInvoked]-inFlight-waiting))
 	return []string{line1, line2}
+}
+
+// stalled says which invocation has gone longest without a step forward,
+// once that is longer than any retry backoff: it is on its way to a
+// progress violation, whose bound it names.
+func (m Model) stalled() string {
+	st, v := m.view.Stall, m.view
+	if st.Inv == "" || v.At-st.Since <= v.Info.Node.Retry.Max {
+		return ""
+	}
+	return fmt.Sprintf("stalled: %s for %v of %v", st.Inv, (v.At - st.Since).Round(100*time.Millisecond), st.Bound)
 }
 
 // shutdownStrip shows the node's shutdown phases filling as they happen.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -184,5 +186,37 @@ func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 	}
 	if strings.Contains(screen, "i: when it became inevitable") || m.stopChart != nil {
 		t.Errorf("the status line still offers the chart the panel shows:\n%s", screen)
+	}
+}
+
+// On a node left running, an invocation that stopped moving forward shows
+// as stalled once that lasts longer than any retry backoff, with the time
+// it has been, until the progress verdict at the bound. Seed 11 of `none`:
+// i042 loops on NotInvoked from 145ms on.
+func TestStalledInvocationShows(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Options.Seed, cfg.Options.Node.Variant = 11, invoker.Fixed
+	cfg.Options.Plan, _ = faults.LoadPlan("none")
+	cfg.Options.Workload.Kills, cfg.Options.Workload.Shutdown = 6, false
+	// The decision at which the run is two simulated minutes in.
+	sim, err := faults.New(cfg.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	at := 0
+	for sim.Now() < 2*time.Minute {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+		at++
+	}
+	m := newTestModel(t, cfg, 100, 30)
+	if strings.Contains(m.View(), "stalled:") {
+		t.Fatalf("stalled at the start:\n%s", m.View())
+	}
+	m = stepTo(t, m, at)
+	if !regexp.MustCompile(`stalled: i042 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
+		t.Errorf("at %v no stall shown:\n%s", m.view.At, m.View())
 	}
 }

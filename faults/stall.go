@@ -1,0 +1,95 @@
+package faults
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"lab/invoker"
+)
+
+// Stall is the invocation that has gone longest without a step forward
+// (see movedForward) while its partition processor considers it invoked or
+// an invoker holds a state machine for it: what the progress monitor will
+// report once Since is Bound ago. Inv is empty when no invocation is hot or
+// the monitor is off.
+type Stall struct {
+	Inv   invoker.InvocationID
+	Since time.Duration
+	Bound time.Duration
+}
+
+// progressStep is one step forward of an invocation; it stands while it is
+// the invocation's latest (its mark has the same seq).
+type progressStep struct {
+	id  invoker.InvocationID
+	seq uint64
+}
+
+// stallOrder keeps the steps forward oldest first, so that the longest
+// stall is found without a scan of every invocation at every snapshot. A
+// run nobody watches never pays for it: it starts at the first look
+// (oldestStall), from the marks sorted, and is kept from then on.
+type stallOrder struct {
+	on    bool
+	steps []progressStep
+	head  int
+}
+
+func (o *stallOrder) reset() { *o = stallOrder{steps: o.steps[:0]} }
+
+// noteStep records a step forward, once someone looks.
+func (c *checker) noteStep(id invoker.InvocationID, seq uint64) {
+	o := &c.stalls
+	if !o.on {
+		return
+	}
+	o.steps = append(o.steps, progressStep{id, seq})
+	if len(o.steps)-o.head > 2*len(c.progress)+64 {
+		c.compactSteps()
+	}
+}
+
+// compactSteps drops the steps that are no longer their invocation's
+// latest: it runs after as many new steps as the marks that can stand, so
+// each step costs O(1) in the long run.
+func (c *checker) compactSteps() {
+	o := &c.stalls
+	kept := o.steps[:0]
+	for _, st := range o.steps[o.head:] {
+		if c.latest(st) {
+			kept = append(kept, st)
+		}
+	}
+	o.steps, o.head = kept, 0
+}
+
+func (c *checker) latest(st progressStep) bool {
+	m, ok := c.progress[st.id]
+	return ok && m.seq == st.seq
+}
+
+// oldestStall is the longest stall now. Steps of invocations gone cold are
+// dropped as they come to the front: an invocation only turns hot again by
+// a step forward (accepted, a status change, its invoke dequeued), which
+// stands behind.
+func (c *checker) oldestStall(n *invoker.Node) Stall {
+	if c.bounds.Progress <= 0 {
+		return Stall{}
+	}
+	o := &c.stalls
+	if !o.on {
+		o.on = true
+		for id, m := range c.progress {
+			o.steps = append(o.steps, progressStep{id, m.seq})
+		}
+		slices.SortFunc(o.steps, func(a, b progressStep) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	for ; o.head < len(o.steps); o.head++ {
+		st := o.steps[o.head]
+		if c.latest(st) && c.hot(st.id, n) {
+			return Stall{Inv: st.id, Since: c.progress[st.id].at, Bound: c.bounds.Progress}
+		}
+	}
+	return Stall{}
+}
