@@ -48,6 +48,11 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 			"The run the lab simulates now (value 1): seed, variant, fault plan and scheduler, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN.",
 			"short", 12, 8).
 			WithTarget(query("A", `max by (seed, variant, plan, strategy) (lab_run_info{`+variant+`})`, "seed {{seed}} {{variant}} {{plan}} {{strategy}}"))).
+		WithPanel(panel("Longest stall against the progress bound",
+			"Virtual time the invocation longest without a step forward (accepted, a status change, a journal entry, its invoke dequeued, an attempt that reached its service) has waited, among those invoked or holding a state machine; the progress invariant fails when it reaches the bound (#3217's retry loop on a node left running climbs to it).",
+			"s", 24, 8).
+			WithTarget(query("A", `max(lab_progress_stall_seconds)`, "longest stall")).
+			WithTarget(query("B", `max(lab_progress_bound_seconds)`, "bound"))).
 		WithVariable(variable("schedule", "schedule", "lab_inevitable_picks")).
 		WithPanel(inevitableChart()).
 		WithPanel(panel("Where the failure became likely",

@@ -32,8 +32,10 @@ type Result struct {
 	Purged int
 	// End is the virtual time the run ended at.
 	End time.Duration
-	// Final is the node's state at the end.
+	// Final is the node's state at the end, and Stall its longest stall
+	// (an invocation left hot, as a lost one is).
 	Final invoker.Snapshot
+	Stall Stall
 	// Replay is the command line that reruns the run from its seed, and
 	// ReplaySchedule the one that replays its recorded schedule, if any.
 	Replay, ReplaySchedule string
@@ -98,5 +100,6 @@ func (s *Sim) Result() *Result {
 	r.Events = s.log.seq
 	r.End = s.now
 	r.Final = s.node.Snapshot()
+	r.Stall = s.check.stallByScan(s.node)
 	return &r
 }

@@ -11,8 +11,8 @@ import (
 // Stall is the invocation that has gone longest without a step forward
 // (see movedForward) while its partition processor considers it invoked or
 // an invoker holds a state machine for it: what the progress monitor will
-// report once Since is Bound ago. Inv is empty when no invocation is hot or
-// the monitor is off.
+// report once Since is Bound ago. Inv is empty when no invocation is hot,
+// and Bound is 0 when the monitor is off.
 type Stall struct {
 	Inv   invoker.InvocationID
 	Since time.Duration
@@ -91,5 +91,21 @@ func (c *checker) oldestStall(n *invoker.Node) Stall {
 			return Stall{Inv: st.id, Since: c.progress[st.id].at, Bound: c.bounds.Progress}
 		}
 	}
-	return Stall{}
+	return Stall{Bound: c.bounds.Progress}
+}
+
+// stallByScan is oldestStall by a scan of every invocation, for a look
+// taken once (the end of a run), which need not start the order.
+func (c *checker) stallByScan(n *invoker.Node) Stall {
+	if c.bounds.Progress <= 0 {
+		return Stall{}
+	}
+	st := Stall{Bound: c.bounds.Progress}
+	var seq uint64
+	for id, m := range c.progress {
+		if (st.Inv == "" || m.seq < seq) && c.hot(id, n) {
+			st.Inv, st.Since, seq = id, m.at, m.seq
+		}
+	}
+	return st
 }

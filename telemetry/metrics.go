@@ -228,7 +228,7 @@ func (m *Metrics) OnEnd(r *faults.Result) {
 		verdict = "violated"
 	}
 	m.runs.WithLabelValues(r.Variant.String(), verdict).Inc()
-	m.final.Store(&faults.Snapshot{Node: r.Final, At: r.End, Done: true})
+	m.final.Store(&faults.Snapshot{Node: r.Final, At: r.End, Stall: r.Stall, Done: true})
 }
 
 // OnDecision counts the simulator's decisions by kind.

@@ -1,10 +1,12 @@
 package telemetry_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -181,6 +183,34 @@ lab_sim_virtual_time_seconds 1.5
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"lab_invoker_queue_depth", "lab_invoker_available_slots", "lab_sim_virtual_time_seconds"); err != nil {
 		t.Error(err)
+	}
+}
+
+// The longest stall is the virtual time since the stalled invocation's last
+// step forward, beside the progress bound; 0 when nothing is hot, and
+// neither when the monitor is off.
+func TestMetricsStall(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	var snap faults.Snapshot
+	m.SetView(func() *faults.Snapshot { return &snap })
+	for _, tc := range []struct {
+		stall faults.Stall
+		want  string
+	}{
+		{faults.Stall{Inv: "i042", Since: 145e6, Bound: 5 * time.Minute}, "lab_progress_stall_seconds 120\nlab_progress_bound_seconds 300\n"},
+		{faults.Stall{Bound: 5 * time.Minute}, "lab_progress_stall_seconds 0\nlab_progress_bound_seconds 300\n"},
+		{faults.Stall{}, ""},
+	} {
+		snap = faults.Snapshot{At: 120*time.Second + 145e6, Stall: tc.stall}
+		got := ""
+		for _, name := range []string{"lab_progress_stall_seconds", "lab_progress_bound_seconds"} {
+			if _, ok := families(t, reg)[name]; ok {
+				got += fmt.Sprintf("%s %v\n", name, sum(t, families(t, reg), name, nil))
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%+v: got\n%swant\n%s", tc.stall, got, tc.want)
+		}
 	}
 }
 

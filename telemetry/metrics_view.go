@@ -28,11 +28,15 @@ var (
 		"Invocations by durable status at the partition processors.", []string{"status"}, nil)
 	descVirtual = prometheus.NewDesc("lab_sim_virtual_time_seconds",
 		"The simulator's virtual clock.", nil, nil)
+	descStall = prometheus.NewDesc("lab_progress_stall_seconds",
+		"Virtual time the invocation longest without a step forward has waited, among those invoked or holding a state machine (0: none); the progress invariant fails at lab_progress_bound_seconds.", nil, nil)
+	descStallBound = prometheus.NewDesc("lab_progress_bound_seconds",
+		"How long an invocation may go without a step forward before the progress invariant fails (absent when the monitor is off).", nil, nil)
 )
 
 func (viewCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSlots, descLimit, descInflight, descQueue, descEpoch,
-		descLeader, descInvocations, descVirtual} {
+		descLeader, descInvocations, descVirtual, descStall, descStallBound} {
 		ch <- d
 	}
 }
@@ -47,6 +51,14 @@ func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	gauge(descVirtual, snap.At.Seconds())
+	if st := snap.Stall; st.Bound > 0 {
+		stalled := 0.0
+		if st.Inv != "" {
+			stalled = (snap.At - st.Since).Seconds()
+		}
+		gauge(descStall, stalled)
+		gauge(descStallBound, st.Bound.Seconds())
+	}
 	for _, iv := range s.Invokers {
 		id := strconv.Itoa(iv.ID)
 		gauge(descSlots, float64(iv.SlotLimit-iv.SlotsUsed), id)
