@@ -100,6 +100,6 @@ func (s *Sim) Result() *Result {
 	r.Events = s.log.seq
 	r.End = s.now
 	r.Final = s.node.Snapshot()
-	r.Stall = s.check.stallByScan(s.node)
+	r.Stall = s.check.stallIn(r.Final)
 	return &r
 }

@@ -94,17 +94,21 @@ func (c *checker) oldestStall(n *invoker.Node) Stall {
 	return Stall{Bound: c.bounds.Progress}
 }
 
-// stallByScan is oldestStall by a scan of every invocation, for a look
-// taken once (the end of a run), which need not start the order.
-func (c *checker) stallByScan(n *invoker.Node) Stall {
+// stallIn is oldestStall read off a full snapshot of the node, for a look
+// taken once (the end of a run), which need not start the order: only the
+// invocations the snapshot shows hot are looked up.
+func (c *checker) stallIn(snap invoker.Snapshot) Stall {
 	if c.bounds.Progress <= 0 {
 		return Stall{}
 	}
 	st := Stall{Bound: c.bounds.Progress}
 	var seq uint64
-	for id, m := range c.progress {
-		if (st.Inv == "" || m.seq < seq) && c.hot(id, n) {
-			st.Inv, st.Since, seq = id, m.at, m.seq
+	for _, inv := range snap.Invocations {
+		if inv.Status != invoker.StatusInvoked && inv.State == invoker.ISMNone {
+			continue
+		}
+		if m, ok := c.progress[inv.ID]; ok && (st.Inv == "" || m.seq < seq) {
+			st.Inv, st.Since, seq = inv.ID, m.at, m.seq
 		}
 	}
 	return st

@@ -23,7 +23,7 @@ func scanStall(c *checker, n *invoker.Node) (invoker.InvocationID, bool) {
 
 // The stall order, started at any point of a run and kept from then on,
 // names the invocation a scan of every one names (this test's, and
-// stallByScan), at every decision: in particular, no invocation it dropped
+// stallIn's of a snapshot), at every decision: in particular, no invocation it dropped
 // once gone cold turns hot again without a step forward.
 func TestOldestStallMatchesAScan(t *testing.T) {
 	stalls := 0
@@ -56,8 +56,8 @@ func TestOldestStallMatchesAScan(t *testing.T) {
 				if ok {
 					stalls++
 				}
-				if byScan := s.check.stallByScan(s.node); byScan != got {
-					rt.Fatalf("decision %d: the order gives %+v, stallByScan %+v", d, got, byScan)
+				if in := s.check.stallIn(s.node.Snapshot()); in != got {
+					rt.Fatalf("decision %d: the order gives %+v, the snapshot %+v", d, got, in)
 				}
 			}
 			if _, err := s.Step(); err == ErrDone {
