@@ -92,6 +92,9 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 			}
 		}
 	}
+	if c.stalls.on {
+		c.compactSteps() // the steps of the marks forgotten go too
+	}
 	if len(stuck) == 0 {
 		return
 	}

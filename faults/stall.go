@@ -45,14 +45,15 @@ func (c *checker) noteStep(id invoker.InvocationID, seq uint64) {
 		return
 	}
 	o.steps = append(o.steps, progressStep{id, seq})
-	if len(o.steps)-o.head > 2*len(c.progress)+64 {
+	if len(o.steps) > 2*len(c.progress)+64 {
 		c.compactSteps()
 	}
 }
 
-// compactSteps drops the steps that are no longer their invocation's
-// latest: it runs after as many new steps as the marks that can stand, so
-// each step costs O(1) in the long run.
+// compactSteps drops the steps looked past and those that are no longer
+// their invocation's latest: it runs after as many new steps as the marks
+// that can stand, so each step costs O(1) in the long run, and the steps
+// never hold more than about twice the marks.
 func (c *checker) compactSteps() {
 	o := &c.stalls
 	kept := o.steps[:0]

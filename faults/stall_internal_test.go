@@ -56,6 +56,9 @@ func TestOldestStallMatchesAScan(t *testing.T) {
 				if ok {
 					stalls++
 				}
+				if n, most := len(s.check.stalls.steps), 2*len(s.check.progress)+64; s.check.stalls.on && n > most {
+					rt.Fatalf("decision %d: %d steps kept for %d marks", d, n, len(s.check.progress))
+				}
 				if in := s.check.stallIn(s.node.Snapshot()); in != got {
 					rt.Fatalf("decision %d: the order gives %+v, the snapshot %+v", d, got, in)
 				}
