@@ -458,43 +458,60 @@ func TestEventsIntoNamedPipe(t *testing.T) {
 	}
 }
 
-// A named pipe whose reader has stalled: the run blocks in its write, and
-// the first Ctrl-C must still end it (exit 130, nothing left on disk). It
-// once needed a second one, which leaves spill directories behind.
+// A pipe whose reader has stalled: the run blocks in its write, and the
+// first Ctrl-C must still end it (exit 130, nothing left on disk). It once
+// needed a second one, which leaves spill directories behind. The pipe is
+// a named one given to --events, or stdout with --events -.
 func TestStalledPipeFirstInterrupt(t *testing.T) {
 	t.Parallel()
-	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
+	for _, name := range []string{"named pipe", "stdout"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var stdout io.Writer = &strings.Builder{}
+			events := filepath.Join(t.TempDir(), "fifo")
+			if name == "stdout" {
+				r, w, err := os.Pipe() // a reader that never reads
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				defer w.Close()
+				stdout, events = w, "-"
+			} else {
+				if err := syscall.Mkfifo(events, 0o644); err != nil {
+					t.Fatalf("mkfifo: %v", err)
+				}
+				hold, err := os.OpenFile(events, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer hold.Close()
+			}
+			var stderr strings.Builder
+			p := startLab(t, stdout, &stderr, nil, "run", "--events", events, "--invocations", "2000", "--spill-dir", spillDir(t))
+			// The pipe holds 64 KB; the run's log is megabytes, so after a
+			// moment the lab is stuck in a write.
+			time.Sleep(time.Second)
+			select {
+			case err := <-p.done:
+				t.Fatalf("the run ended before the pipe filled: %v\n%s", err, stderr.String())
+			default:
+			}
+			if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-p.done:
+				p.done <- err
+			case <-time.After(10 * time.Second):
+				t.Fatal("the first Ctrl-C did not end a run stuck writing into a stalled pipe")
+			}
+			if code := p.wait(t); code != exitInterrupt {
+				t.Errorf("exit %d, want %d\nstderr: %s", code, exitInterrupt, stderr.String())
+			}
+			checkTmp(t, p.tmp)
+		})
 	}
-	hold, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a reader that never reads
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Close()
-	var stdout, stderr strings.Builder
-	p := startLab(t, &stdout, &stderr, nil, "run", "--events", fifo, "--invocations", "2000", "--spill-dir", spillDir(t))
-	// The pipe holds 64 KB; the run's log is megabytes, so after a moment
-	// the lab is stuck in a write.
-	time.Sleep(time.Second)
-	select {
-	case err := <-p.done:
-		t.Fatalf("the run ended before the pipe filled: %v\n%s", err, stderr.String())
-	default:
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-p.done:
-		p.done <- err
-	case <-time.After(10 * time.Second):
-		t.Fatal("the first Ctrl-C did not end a run stuck writing into a stalled pipe")
-	}
-	if code := p.wait(t); code != exitInterrupt {
-		t.Errorf("exit %d, want %d\nstderr: %s", code, exitInterrupt, stderr.String())
-	}
-	checkTmp(t, p.tmp)
 }
 
 // The replay command of a plan file whose path needs quoting is quoted, and

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strconv"
@@ -126,7 +127,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	switch out.events {
 	case "":
 	case stdoutPath:
-		opts.Events = files.stream(cmd.OutOrStdout())
+		if opts.Events, err = files.stdout(cmd.OutOrStdout()); err != nil {
+			return err
+		}
 		report = cmd.ErrOrStderr()
 	default:
 		if opts.Events, err = files.create("--events", out.events, true); err != nil {
@@ -236,11 +239,22 @@ func notStdout(flag, path string) error {
 	return nil
 }
 
-// stream is an output to w (stdout), buffered as a file is.
-func (o *outputFiles) stream(w io.Writer) io.Writer {
+// stdout is the event log's output to stdout (w). A pipe is opened again
+// through /dev/stdout, as a named pipe is (faults.CreateOutput): without
+// blocking, so that a write stuck in a stalled reader gives up at an
+// interrupt (unblock). Anything else (a terminal, a file appended to) is
+// written as it is, buffered.
+func (o *outputFiles) stdout(w io.Writer) (io.Writer, error) {
+	if c, ok := w.(*checkedWriter); ok {
+		if f, ok := c.file(); ok {
+			if info, err := f.Stat(); err == nil && info.Mode()&fs.ModeNamedPipe != 0 {
+				return o.create("--events", "/dev/stdout", true)
+			}
+		}
+	}
 	b := bufio.NewWriterSize(w, lineFileBuffer)
 	o.streams = append(o.streams, b)
-	return b
+	return b, nil
 }
 
 // unblock makes writes stuck in a pipe fail at once (regular files, which

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,6 +98,12 @@ func refuseUnknownHelpTopics(root *cobra.Command) {
 type checkedWriter struct {
 	w   io.Writer
 	err error
+}
+
+// file is the file it writes to, if it is one.
+func (c *checkedWriter) file() (*os.File, bool) {
+	f, ok := c.w.(*os.File)
+	return f, ok
 }
 
 func (c *checkedWriter) Write(p []byte) (int, error) {
