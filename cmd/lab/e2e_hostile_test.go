@@ -461,22 +461,27 @@ func TestEventsIntoNamedPipe(t *testing.T) {
 // A pipe whose reader has stalled: the run blocks in its write, and the
 // first Ctrl-C must still end it (exit 130, nothing left on disk). It once
 // needed a second one, which leaves spill directories behind. The pipe is
-// a named one given to --events, or stdout with --events -.
+// a named one given to --events, stdout with --events -, or stderr with -v.
 func TestStalledPipeFirstInterrupt(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"named pipe", "stdout"} {
+	for _, name := range []string{"named pipe", "stdout", "stderr"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var stdout io.Writer = &strings.Builder{}
+			var stdout, stderr io.Writer = &strings.Builder{}, &strings.Builder{}
 			events := filepath.Join(t.TempDir(), "fifo")
-			if name == "stdout" {
+			args := []string{"run", "--invocations", "2000", "--spill-dir", spillDir(t)}
+			if name != "named pipe" {
 				r, w, err := os.Pipe() // a reader that never reads
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer r.Close()
 				defer w.Close()
-				stdout, events = w, "-"
+				if name == "stdout" {
+					stdout, args = w, append(args, "--events", "-")
+				} else {
+					stderr, args = w, append(args, "-v")
+				}
 			} else {
 				if err := syscall.Mkfifo(events, 0o644); err != nil {
 					t.Fatalf("mkfifo: %v", err)
@@ -486,15 +491,15 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer hold.Close()
+				args = append(args, "--events", events)
 			}
-			var stderr strings.Builder
-			p := startLab(t, stdout, &stderr, nil, "run", "--events", events, "--invocations", "2000", "--spill-dir", spillDir(t))
+			p := startLab(t, stdout, stderr, nil, args...)
 			// The pipe holds 64 KB; the run's log is megabytes, so after a
 			// moment the lab is stuck in a write.
 			time.Sleep(time.Second)
 			select {
 			case err := <-p.done:
-				t.Fatalf("the run ended before the pipe filled: %v\n%s", err, stderr.String())
+				t.Fatalf("the run ended before the pipe filled: %v\n%v", err, stderr)
 			default:
 			}
 			if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
@@ -507,7 +512,7 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 				t.Fatal("the first Ctrl-C did not end a run stuck writing into a stalled pipe")
 			}
 			if code := p.wait(t); code != exitInterrupt {
-				t.Errorf("exit %d, want %d\nstderr: %s", code, exitInterrupt, stderr.String())
+				t.Errorf("exit %d, want %d\nstderr: %v", code, exitInterrupt, stderr)
 			}
 			checkTmp(t, p.tmp)
 		})

@@ -10,7 +10,8 @@ import (
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
-	watchSignals(cancel, os.Stderr)
-	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stderr := patientStderr()
+	watchSignals(cancel, stderr)
+	code := execute(ctx, os.Args[1:], os.Stdout, stderr)
 	os.Exit(code)
 }

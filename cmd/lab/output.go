@@ -141,6 +141,10 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 			return err
 		}
 	}
+	stderr := cmd.ErrOrStderr()
+	if out.verbose {
+		stderr = files.unblockable(stderr, "/dev/stderr")
+	}
 	// A pipe whose reader stalled holds a write for ever, past Ctrl-C:
 	// once interrupted, stuck writes give up.
 	defer context.AfterFunc(cmd.Context(), files.unblock)()
@@ -148,7 +152,6 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	ctx, stop := context.WithCancelCause(cmd.Context())
 	defer stop(nil)
 	if out.verbose {
-		stderr := cmd.ErrOrStderr()
 		opts.Observers = append(opts.Observers, faults.EventFunc(func(e invoker.Event) {
 			if _, err := fmt.Fprintf(stderr, "%s %s\n", faults.FormatTime(e.At), e); err != nil {
 				stop(outputError(err))
@@ -199,8 +202,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 type outputFiles struct {
 	files []outputFile
 	// streams are outputs to stdout (-): flushed with the files, never
-	// removed.
+	// removed; pipes are stdout or stderr opened again (unblockable).
 	streams []*bufio.Writer
+	pipes   []*os.File
 	closed  bool
 }
 
@@ -245,16 +249,45 @@ func notStdout(flag, path string) error {
 // interrupt (unblock). Anything else (a terminal, a file appended to) is
 // written as it is, buffered.
 func (o *outputFiles) stdout(w io.Writer) (io.Writer, error) {
-	if c, ok := w.(*checkedWriter); ok {
-		if f, ok := c.file(); ok {
-			if info, err := f.Stat(); err == nil && info.Mode()&fs.ModeNamedPipe != 0 {
-				return o.create("--events", "/dev/stdout", true)
-			}
-		}
+	if isPipe(w) {
+		return o.create("--events", "/dev/stdout", true)
 	}
 	b := bufio.NewWriterSize(w, lineFileBuffer)
 	o.streams = append(o.streams, b)
 	return b, nil
+}
+
+// unblockable is w (stdout or stderr, which dev names) opened again without
+// blocking when it is a pipe, unbuffered, so that a write stuck in a
+// stalled reader gives up at an interrupt; otherwise w itself. -v writes
+// its lines as they happen through it.
+func (o *outputFiles) unblockable(w io.Writer, dev string) io.Writer {
+	if !isPipe(w) {
+		return w
+	}
+	f, err := faults.CreateOutput(dev)
+	if err != nil {
+		return w // no reader any more: the write fails, as it would have
+	}
+	o.pipes = append(o.pipes, f)
+	return f
+}
+
+// isPipe reports whether w is a pipe: the process's stdout (checkedWriter)
+// or stderr (patientWriter when it is one).
+func isPipe(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	switch w := w.(type) {
+	case *checkedWriter:
+		f, ok = w.file()
+	case *patientWriter:
+		return true
+	}
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&fs.ModeNamedPipe != 0
 }
 
 // unblock makes writes stuck in a pipe fail at once (regular files, which
@@ -262,6 +295,9 @@ func (o *outputFiles) stdout(w io.Writer) (io.Writer, error) {
 func (o *outputFiles) unblock() {
 	for _, f := range o.files {
 		_ = f.file.SetWriteDeadline(time.Now())
+	}
+	for _, p := range o.pipes {
+		_ = p.SetWriteDeadline(time.Now())
 	}
 }
 
@@ -285,6 +321,9 @@ func (o *outputFiles) close() error {
 		if err != nil && first == nil {
 			first = writeError{fmt.Errorf("%s: %w", f.flag, err)}
 		}
+	}
+	for _, p := range o.pipes {
+		_ = p.Close() // what -v wrote through it failed there and then, if at all
 	}
 	return first
 }
