@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -82,8 +83,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("say how many seeds or for how long")
 	case c.Shard.Count < 0 || (c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count)):
 		return fmt.Errorf("shard %s: want i/n with 0 <= i < n", c.Shard)
-	case c.FirstSeed+c.Seeds < c.FirstSeed:
-		return fmt.Errorf("the seed range overflows")
+	case c.Seeds > 0 && c.FirstSeed+(c.Seeds-1) < c.FirstSeed:
+		return fmt.Errorf("%d seeds from seed %d go past the last seed, %d", c.Seeds, c.FirstSeed, uint64(math.MaxUint64))
 	}
 	if !c.Swarm {
 		if c.Plan == nil {
@@ -105,7 +106,11 @@ func (c *Config) shardSeed(n uint64) (uint64, bool) {
 	if c.Seeds > 0 && off >= c.Seeds {
 		return 0, false
 	}
-	return c.FirstSeed + off, true
+	seed := c.FirstSeed + off
+	if seed < c.FirstSeed {
+		return 0, false // past the last seed (--duration from a seed near it)
+	}
+	return seed, true
 }
 
 // shape is what one seed runs: the node, workload and plan.

@@ -2,6 +2,7 @@ package explore_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -272,4 +273,24 @@ func sumOf(m map[[2]string]int) int {
 		n += v
 	}
 	return n
+}
+
+// The seeds may run up to the last one, 2^64-1, and not past it: with a
+// count, the range is refused; with a duration, the exploration stops
+// there.
+func TestSeedsUpToTheLast(t *testing.T) {
+	cfg := config(t, invoker.Fixed, "none", 2)
+	cfg.FirstSeed = math.MaxUint64 - 1
+	r, err := explore.Explore(t.Context(), cfg)
+	if err != nil || r.Schedules != 2 {
+		t.Fatalf("the last two seeds: %v, %+v", err, r)
+	}
+	cfg.Seeds = 3
+	if _, err := explore.Explore(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "go past the last seed") {
+		t.Errorf("3 seeds from 2^64-2: %v", err)
+	}
+	cfg.Seeds, cfg.Duration = 0, time.Second
+	if r, err := explore.Explore(t.Context(), cfg); err != nil || r.Schedules != 2 {
+		t.Errorf("a second from 2^64-2: %v, %d schedules, want the last 2", err, r.Schedules)
+	}
 }
