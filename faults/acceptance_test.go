@@ -87,7 +87,7 @@ func sweep(t *testing.T, plan string, n int, variants ...invoker.Variant) swept 
 // (progress) on a node left running; graceful violates nothing. Anything
 // else would be the lab accusing Restate's invoker falsely.
 func allowed(v invoker.Variant, vi faults.Violation) bool {
-	retryLoop := vi.Invariant == faults.Progress && zombie.MatchString(vi.Detail)
+	retryLoop := vi.Invariant == faults.Progress && vi.Check == faults.CheckRetryLoop
 	switch v {
 	case invoker.Buggy:
 		return vi.Invariant == faults.NoPanic || vi.LeftoverSpill() || retryLoop

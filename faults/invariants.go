@@ -81,6 +81,14 @@ const (
 	CheckNotFinished         = "invoker-not-finished"
 	CheckQueuedLeft          = "queued-invokes-left"
 	CheckUnnoticedCrash      = "crash-unnoticed"
+	// CheckRetryLoop: a state machine of an invocation its partition
+	// processor no longer considers invoked (killed, or ended before a
+	// duplicated Invoke ran) is retried for ever, holding its slot
+	// (restatedev/restate#3217), among or beside the stuck invocations.
+	CheckRetryLoop = "retry-loop"
+	// CheckStalled: invocations made no progress, and no such state
+	// machine is there to explain it.
+	CheckStalled = "stalled"
 )
 
 // LeftoverSpill reports whether the violation is clean-shutdown finding

@@ -108,8 +108,13 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n, snap)
 	}
 	// The violation is about the first invocation named: the one holding
-	// a slot, where there is one.
-	c.violateAbout(stuck[0], Progress, Progress, "%s", detail)
+	// a slot, where there is one. Every other state machine of an
+	// invocation no longer invoked is holding.
+	check := CheckStalled
+	if len(holding) > 0 || slices.ContainsFunc(stuck, func(id invoker.InvocationID) bool { return !c.invoked(id, n) }) {
+		check = CheckRetryLoop
+	}
+	c.violateAbout(stuck[0], Progress, check, "%s", detail)
 }
 
 // describeStuck flags ids as reported and says, for up to four of them,

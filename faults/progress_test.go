@@ -101,6 +101,11 @@ func TestProgressSweep(t *testing.T) {
 				for _, vi := range r.Violations {
 					if vi.Invariant == faults.Progress {
 						reported[v]++
+						// The check says what the report shows: a state
+						// machine of an invocation no longer invoked.
+						if (vi.Check == faults.CheckRetryLoop) != zombie.MatchString(vi.Detail) {
+							t.Errorf("%s seed %d %s: check %s for %q", plan, seed, v, vi.Check, vi.Detail)
+						}
 					}
 					if !allowed(v, vi) {
 						t.Errorf("%s seed %d %s: %v", plan, seed, v, vi)

@@ -42,7 +42,8 @@ var detailOf = map[string]*regexp.Regexp{
 	faults.CheckNotFinished:         regexp.MustCompile(`^invoker\d+ ended \S+, not \S+$`),
 	faults.CheckQueuedLeft:          regexp.MustCompile(`^invoker\d+ still holds \d+ queued invokes$`),
 	faults.CheckUnnoticedCrash:      regexp.MustCompile(`^invoker\d+ died at .* had not noticed`),
-	faults.Progress:                 regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+`),
+	faults.CheckRetryLoop:           regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\((killed|completed|failed) at p\d+, its state machine `),
+	faults.CheckStalled:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+`),
 }
 
 func checkFits(v faults.Violation) bool {
