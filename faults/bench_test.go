@@ -195,3 +195,41 @@ func BenchmarkProgressVerdict(b *testing.B) {
 	}
 	b.ReportMetric(virtual.Seconds(), "virtual-s")
 }
+
+// BenchmarkDayOfRetries is the anchors' time-compression measure on a node
+// that runs on: seed 11 of `none`, fixed, six kills and no shutdown, with
+// the progress bound raised to 24 hours, so that i042's retry loop (one
+// attempt every 10 s, #3217) runs a simulated day before the verdict.
+// virtual-s/cpu-s is the compression; the idle stretches between retries
+// cost nothing, so it measures how sparse the day is as much as the
+// simulator.
+func BenchmarkDayOfRetries(b *testing.B) {
+	p, err := faults.LoadPlan("none")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	w := faults.DefaultWorkload()
+	w.Kills, w.Shutdown = 6, false
+	bounds := faults.DefaultBounds()
+	bounds.Progress = 24 * time.Hour
+	var virtual time.Duration
+	var events uint64
+	cpu := cpuTime(b)
+	for b.Loop() {
+		r, err := faults.Run(context.Background(), faults.Options{Seed: 11, Node: cfg, Plan: p, Workload: w, Bounds: bounds,
+			SkipHash: true, StopAtViolation: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Violated(faults.Progress) || r.End < 24*time.Hour {
+			b.Fatalf("the verdict came at %v: %v", r.End, r.Violations)
+		}
+		virtual, events = r.End, r.Events
+	}
+	used := cpuTime(b) - cpu
+	b.ReportMetric(virtual.Seconds(), "virtual-s")
+	b.ReportMetric(float64(events), "events")
+	b.ReportMetric(virtual.Seconds()*float64(b.N)/used.Seconds(), "virtual-s/cpu-s")
+}
