@@ -39,6 +39,8 @@ type Config struct {
 	Workers int
 	// CheckDeterminism runs every seed twice and compares the logs.
 	CheckDeterminism bool
+	// Bounds are the invariants' time bounds (zero: faults.DefaultBounds).
+	Bounds faults.Bounds
 	// Rerun is the command line that reruns one seed, for reports.
 	Rerun func(seed uint64) string
 	// Observe, when set, is called with every finished run, from the
@@ -131,7 +133,7 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 
 // options are the options of one seed's run.
 func (c *Config) options(seed uint64, sh shape) (faults.Options, error) {
-	o := faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload}
+	o := faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, Bounds: c.Bounds}
 	if c.Strategy == "pct" {
 		steps := c.PCTSteps
 		if steps == 0 {

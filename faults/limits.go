@@ -23,6 +23,9 @@ const (
 	// MaxPlannedOutputs bounds the task outputs a script plans (`task
 	// entries=`), all scripts' tasks together.
 	MaxPlannedOutputs = 1_000_000
+	// MaxProgressBound bounds Bounds.Progress: a retry loop runs on until
+	// the bound, one attempt every 10 s, about 80,000 events a day.
+	MaxProgressBound = 24 * time.Hour
 )
 
 // LimitError is a setting past one of the lab's limits (exit code 2).
@@ -47,6 +50,8 @@ func checkLimits(o Options) error {
 		return limitError("invocations %d: the lab simulates at most %d", o.Workload.Invocations, MaxInvocations)
 	case o.Workload.StepDowns > MaxStepDowns:
 		return limitError("step-downs %d: the lab simulates at most %d", o.Workload.StepDowns, MaxStepDowns)
+	case o.Bounds.Progress < 0 || o.Bounds.Progress > MaxProgressBound:
+		return limitError("progress bound %v: want 0 (off) to %v", o.Bounds.Progress, MaxProgressBound)
 	}
 	return nil
 }

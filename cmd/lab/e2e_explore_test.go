@@ -418,3 +418,42 @@ func TestProgressOnARunningNode(t *testing.T) {
 	}
 	wantUsageError(t, lab(t, "explore", "--swarm", "--shutdown=false"), true, "--shutdown: a swarm draws")
 }
+
+// --progress-bound sets how long the monitor waits: a minute gives the
+// verdict a minute in; the replay command carries it and gives the same
+// run; 0 turns the monitor off, and the stalled stage ends at once. Explore
+// takes it too, with or without the swarm, and so do its rerun commands.
+func TestProgressBoundFlag(t *testing.T) {
+	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "11", "--variant", "fixed"}
+	r := lab(t, append([]string{"run", "--progress-bound", "1m"}, args...)...)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "progress            VIOLATED at 1m2.895370661s, after event #") ||
+		!strings.Contains(r.stdout, "made no progress for 1m0s: i042") {
+		t.Fatalf("no verdict a minute in:\n%s", r.stdout)
+	}
+	replay := reportLine(t, r, "replay")
+	if !strings.Contains(replay, "--progress-bound 1m0s") {
+		t.Fatalf("replay command %q", replay)
+	}
+	again := lab(t, strings.Fields(strings.TrimPrefix(replay, "lab "))...)
+	if reportLine(t, again, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("the replay command gives another run:\n%s", again.stdout)
+	}
+	wantCode(t, lab(t, append([]string{"run", "--progress-bound", "0"}, args...)...), 0)
+	for _, bad := range []string{"-1s", "25h"} {
+		wantUsageError(t, lab(t, "run", "--progress-bound", bad), true, "--progress-bound", "want 0 (off) to 24h0m0s")
+	}
+	for _, extra := range [][]string{
+		{"--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false", "--seeds", "20"},
+		{"--variant", "fixed", "--swarm", "--seeds", "40"},
+	} {
+		e := lab(t, append([]string{"explore", "--progress-bound", "1m", "--format", "json", "--shrink-budget", "0"}, extra...)...)
+		found := false
+		for _, f := range parseExplore(t, e).Failures {
+			found = found || (f.Invariant == "progress" && strings.Contains(f.Replay, "--progress-bound 1m0s"))
+		}
+		if !found {
+			t.Errorf("explore %v: no progress failure with the bound in its rerun:\n%s", extra, e.stdout)
+		}
+	}
+}

@@ -78,6 +78,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process) or watch (the invoker alone)")
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
+	fl.DurationVar(&f.run.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir included), workload (a shutdown or not) and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
@@ -208,6 +209,11 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 			}
 		}
 	}
+	bounds, err := f.run.bounds()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Bounds = bounds
 	// Zero means "unset" to the explorer; said on the command line it is a
 	// mistake, not a request for the default.
 	if flags.Changed("seeds") && f.seeds == 0 {
@@ -299,7 +305,7 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic",
-			"shared-tmp-dir", "shutdown":
+			"shared-tmp-dir", "shutdown", "progress-bound":
 			shape = append(shape, flagArg(fl))
 		}
 	})
@@ -311,8 +317,12 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 		s := strconv.FormatUint(seed, 10)
 		switch {
 		case f.swarm:
-			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1",
-				f.run.variant, f.strategy, f.depth, s)
+			bound := "" // the one setting a swarm does not draw
+			if fl := flags.Lookup("progress-bound"); fl != nil && fl.Changed {
+				bound = " " + flagArg(fl)
+			}
+			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1%s",
+				f.run.variant, f.strategy, f.depth, s, bound)
 		case f.strategy == "random":
 			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, faults.ShellQuote(f.run.plan), extra)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -25,6 +26,7 @@ type runFlags struct {
 	onPanic                string
 	sharedTmpDir           bool
 	shutdown               bool
+	progressBound          time.Duration
 	output                 outputFlags
 }
 
@@ -52,8 +54,9 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 }
 
 const (
-	sharedTmpDirHelp = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
-	shutdownHelp     = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
+	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
+	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
+	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
 )
 
 // register adds the flags of a run; lab run and lab tui share them.
@@ -73,6 +76,7 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process, as in January 2025) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)")
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
+	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 	f.output.register(fl)
 	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
@@ -130,8 +134,23 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	if err != nil {
 		return faults.Options{}, usageError("--scheduler: %v", err)
 	}
-	return faults.Options{Seed: f.seed, Node: node, Plan: plan, Workload: wl,
+	bounds, err := f.bounds()
+	if err != nil {
+		return faults.Options{}, err
+	}
+	return faults.Options{Seed: f.seed, Node: node, Plan: plan, Workload: wl, Bounds: bounds,
 		Strategy: strategy, Command: replayCommand(flags)}, nil
+}
+
+// bounds are the invariants' time bounds, the progress bound as the flag
+// says.
+func (f runFlags) bounds() (faults.Bounds, error) {
+	b := faults.DefaultBounds()
+	b.Progress = f.progressBound
+	if b.Progress < 0 || b.Progress > faults.MaxProgressBound {
+		return b, usageError("--progress-bound %v: want 0 (off) to %v", b.Progress, faults.MaxProgressBound)
+	}
+	return b, nil
 }
 
 // replayCommand is the command line that reproduces the run: seed, variant
