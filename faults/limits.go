@@ -50,8 +50,14 @@ func checkLimits(o Options) error {
 		return limitError("invocations %d: the lab simulates at most %d", o.Workload.Invocations, MaxInvocations)
 	case o.Workload.StepDowns > MaxStepDowns:
 		return limitError("step-downs %d: the lab simulates at most %d", o.Workload.StepDowns, MaxStepDowns)
-	case o.Bounds.Progress < 0 || o.Bounds.Progress > MaxProgressBound:
-		return limitError("progress bound %v: want 0 (off) to %v", o.Bounds.Progress, MaxProgressBound)
+	}
+	return o.Bounds.Validate()
+}
+
+// Validate refuses a progress bound below 0 or past MaxProgressBound.
+func (b Bounds) Validate() error {
+	if b.Progress < 0 || b.Progress > MaxProgressBound {
+		return limitError("progress bound %v: want 0 (off) to %v", b.Progress, MaxProgressBound)
 	}
 	return nil
 }

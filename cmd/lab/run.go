@@ -147,7 +147,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 func (f runFlags) bounds() (faults.Bounds, error) {
 	b := faults.DefaultBounds()
 	b.Progress = f.progressBound
-	if b.Progress < 0 || b.Progress > faults.MaxProgressBound {
+	if b.Validate() != nil {
 		return b, usageError("--progress-bound %v: want 0 (off) to %v", b.Progress, faults.MaxProgressBound)
 	}
 	return b, nil
