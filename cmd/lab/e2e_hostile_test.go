@@ -461,10 +461,11 @@ func TestEventsIntoNamedPipe(t *testing.T) {
 // A pipe whose reader has stalled: the run blocks in its write, and the
 // first Ctrl-C must still end it (exit 130, nothing left on disk). It once
 // needed a second one, which leaves spill directories behind. The pipe is
-// a named one given to --events, stdout with --events -, or stderr with -v.
+// a named one given to --events, stdout with --events -, stderr with -v,
+// or stdout under lab script's log.
 func TestStalledPipeFirstInterrupt(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"named pipe", "stdout", "stderr"} {
+	for _, name := range []string{"named pipe", "stdout", "stderr", "script"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr io.Writer = &strings.Builder{}, &strings.Builder{}
@@ -477,10 +478,15 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 				}
 				defer r.Close()
 				defer w.Close()
-				if name == "stdout" {
+				switch name {
+				case "stdout":
 					stdout, args = w, append(args, "--events", "-")
-				} else {
+				case "stderr":
 					stderr, args = w, append(args, "-v")
+				case "script":
+					script := "config partitions=1 quota=1 variant=fixed\nleader p=0 epoch=1\n" +
+						strings.Repeat("invoke p=0 inv=x\n", 2000) + "settle\n"
+					stdout, args = w, []string{"script", writeFile(t, t.TempDir(), "big.script", script), "--spill-dir", spillDir(t)}
 				}
 			} else {
 				if err := syscall.Mkfifo(events, 0o644); err != nil {

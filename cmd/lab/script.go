@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,11 +50,18 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 	r := faults.NewScriptRunner()
 	r.SpillDir, r.ShowTime = spillDir, true
 	defer r.Close()
-	out := cmd.OutOrStdout()
 	ctx := cmd.Context()
+	// A stalled reader of the log must not hold the script past Ctrl-C.
+	var files outputFiles
+	defer files.close()
+	out := files.unblockable(cmd.OutOrStdout(), "/dev/stdout")
+	defer context.AfterFunc(ctx, files.unblock)()
 	for _, c := range cmds {
 		text, err := r.ExecContext(ctx, c)
 		if _, werr := io.WriteString(out, text); werr != nil {
+			if interrupted := ctx.Err(); interrupted != nil && errors.Is(werr, os.ErrDeadlineExceeded) {
+				return interrupted // the write unblock gave up: the interrupt is the cause
+			}
 			return outputError(werr)
 		}
 		if se, ok := err.(*faults.ScriptError); ok {
