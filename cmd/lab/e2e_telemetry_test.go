@@ -250,3 +250,62 @@ func TestReplayGivesTheSameTrace(t *testing.T) {
 		t.Errorf("the replay's trace differs from the run's (%v, %v)", errA, errB)
 	}
 }
+
+// lab shrink --otlp exports the schedule's run and the shrunk run as two
+// traces, and prints the Jaeger URL that compares them. Both reach a real
+// Jaeger: seed 28 of `none` accepts 39 invocations before its panic closes
+// the ingress, the shrunk schedule 2.
+func TestShrinkTracesBeforeAndAfter(t *testing.T) {
+	j := realenv.StartJaeger(t)
+	sched := filepath.Join(t.TempDir(), "seed28.schedule")
+	run := lab(t, "run", "--seed", "28", "--plan", "none", "--schedule-out", sched, "--format", "json")
+	wantCode(t, run, 1)
+	accepted := decodeTelemetryReport(t, run).Counts["pp.accepted"]
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "shrink", sched, "--format", "json",
+		"--jaeger-url", j.Query)
+	wantCode(t, r, 1)
+	var rep struct {
+		Traces struct {
+			Original, Shrunk string
+			CompareURL       string `json:"compare_url"`
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%v", err, r)
+	}
+	a, b := rep.Traces.Original, rep.Traces.Shrunk
+	if len(a) != 32 || len(b) != 32 || a == b ||
+		rep.Traces.CompareURL != j.Query+"/trace/"+a+"..."+b+"?cohort="+a+"&cohort="+b {
+		t.Fatalf("traces %+v", rep.Traces)
+	}
+	for id, want := range map[string]int{a: accepted, b: 2} {
+		if got := invocationSpans(t, j, id, want); got != want {
+			t.Errorf("trace %s has %d invocation spans, want %d", id, got, want)
+		}
+	}
+	text := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "shrink", sched, "-o",
+		filepath.Join(t.TempDir(), "again.schedule"), "--jaeger-url", j.Query)
+	wantCode(t, text, 1)
+	if !strings.Contains(text.stdout, "compare      "+j.Query+"/trace/") || !strings.Contains(text.stdout, "traces       original ") {
+		t.Errorf("the text report names no traces:\n%s", text.stdout)
+	}
+}
+
+// invocationSpans counts a trace's invocation spans in Jaeger, waiting up
+// to 10s for want of them (Jaeger stores what it receives in batches).
+func invocationSpans(t *testing.T, j *realenv.Jaeger, id string, want int) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := 0
+		for _, s := range j.GetTrace(t, id, 1, 10*time.Second).Spans {
+			if s.Name == "invocation" {
+				n++
+			}
+		}
+		if n >= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

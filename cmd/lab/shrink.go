@@ -17,7 +17,8 @@ import (
 )
 
 func newShrinkCmd() *cobra.Command {
-	var out, format string
+	var out, format, jaegerURL string
+	var otlp bool
 	var budget time.Duration
 	cmd := &cobra.Command{
 		Use:   "shrink FILE",
@@ -62,6 +63,11 @@ interrupted.`,
 			if info, err := os.Stat(out); err == nil && info.IsDir() {
 				return usageError("--out %s: is a directory", out)
 			}
+			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer traces.close()
 			res, err := explore.Shrink(cmd.Context(), sch, budget)
 			if errors.Is(err, explore.ErrNothingToShrink) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s: %v\n", args[0], err)
@@ -82,13 +88,20 @@ interrupted.`,
 			if err := files.close(); err != nil {
 				return err
 			}
+			var ba *beforeAfter
+			if traces != nil {
+				if ba, err = traces.trace(cmd.Context(), sch, res.Schedule, out, jaegerURL); err != nil {
+					return err
+				}
+			}
 			stdout := cmd.OutOrStdout()
 			if format == "json" {
 				if err := writeJSON(stdout, struct {
 					*explore.ShrinkResult
-					File   string `json:"file"`
-					Replay string `json:"replay"`
-				}{res, out, "lab replay " + faults.ShellQuote(out)}); err != nil {
+					File   string       `json:"file"`
+					Replay string       `json:"replay"`
+					Traces *beforeAfter `json:"traces,omitempty"`
+				}{res, out, "lab replay " + faults.ShellQuote(out), ba}); err != nil {
 					return outputError(err)
 				}
 				return violationFound
@@ -109,12 +122,18 @@ interrupted.`,
 			fmt.Fprintf(stdout, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
 			fmt.Fprintf(stdout, "saved        %s\n", out)
 			fmt.Fprintf(stdout, "replay       lab replay %s\n", faults.ShellQuote(out))
+			if ba != nil {
+				fmt.Fprintf(stdout, "traces       original %s, shrunk %s\n", ba.Original, ba.Shrunk)
+				fmt.Fprintf(stdout, "compare      %s\n", ba.CompareURL)
+			}
 			return violationFound
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the shrunk schedule (default: FILE-shrunk.schedule)")
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the original and the shrunk run as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
+	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
 }
 

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"lab/faults"
+	"lab/telemetry"
+)
+
+// beforeAfter names the traces of a schedule and of its shrunk version, and
+// where Jaeger's trace comparison shows them side by side.
+type beforeAfter struct {
+	Original   string `json:"original"`
+	Shrunk     string `json:"shrunk"`
+	CompareURL string `json:"compare_url"`
+}
+
+// traceExport is lab shrink's export of the two traces, when the command
+// line or the environment asks for OTLP; close flushes it, once.
+type traceExport struct {
+	x      *telemetry.Export
+	stderr io.Writer
+}
+
+func newTraceExport(ctx context.Context, otlp bool, stderr io.Writer) (*traceExport, error) {
+	if !otlp && !telemetry.OTLPFromEnv() {
+		return nil, nil
+	}
+	x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: true})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return &traceExport{x: x, stderr: stderr}, nil
+}
+
+// trace replays the original schedule and the shrunk one (its bytes), each
+// as a trace of its own, and flushes them: the before and after of the
+// shrinking. Each trace's time anchor is when its replay starts, so the two
+// never share ids.
+func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shrunk []byte, name, jaegerURL string) (*beforeAfter, error) {
+	after, err := faults.ParseSchedule(name, shrunk)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, s := range []*faults.Schedule{original, after} {
+		tr := t.x.Tracer(telemetry.TraceOptions{})
+		o := faults.ReplayOptions(s)
+		o.Observers = append(o.Observers, tr)
+		if _, err := faults.Run(ctx, o); err != nil {
+			return nil, err
+		}
+		ids = append(ids, tr.TraceID())
+	}
+	t.close()
+	a, b := ids[0], ids[1]
+	return &beforeAfter{Original: a, Shrunk: b,
+		CompareURL: fmt.Sprintf("%s/trace/%s...%s?cohort=%s&cohort=%s", strings.TrimSuffix(jaegerURL, "/"), a, b, a, b)}, nil
+}
+
+// close flushes the spans, waiting at most exportTimeout, and says on
+// stderr how many did not reach the collector.
+func (t *traceExport) close() {
+	if t == nil || t.x == nil {
+		return
+	}
+	lost, err := t.x.Shutdown(exportTimeout)
+	t.x = nil
+	switch {
+	case lost > 0 && err != nil:
+		fmt.Fprintf(t.stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
+	case lost > 0:
+		fmt.Fprintf(t.stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
+	}
+}
