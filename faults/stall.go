@@ -14,8 +14,10 @@ import (
 // report once Since is Bound ago. Inv is empty when no invocation is hot,
 // and Bound is 0 when the monitor is off.
 type Stall struct {
-	Inv   invoker.InvocationID
+	Inv invoker.InvocationID
+	// Since is when Inv last moved forward, by event Seq.
 	Since time.Duration
+	Seq   uint64
 	Bound time.Duration
 }
 
@@ -89,7 +91,7 @@ func (c *checker) oldestStall(n *invoker.Node) Stall {
 	for ; o.head < len(o.steps); o.head++ {
 		st := o.steps[o.head]
 		if c.latest(st) && c.hot(st.id, n) {
-			return Stall{Inv: st.id, Since: c.progress[st.id].at, Bound: c.bounds.Progress}
+			return Stall{Inv: st.id, Since: c.progress[st.id].at, Seq: st.seq, Bound: c.bounds.Progress}
 		}
 	}
 	return Stall{Bound: c.bounds.Progress}
@@ -103,13 +105,12 @@ func (c *checker) stallIn(snap invoker.Snapshot) Stall {
 		return Stall{}
 	}
 	st := Stall{Bound: c.bounds.Progress}
-	var seq uint64
 	for _, inv := range snap.Invocations {
 		if inv.Status != invoker.StatusInvoked && inv.State == invoker.ISMNone {
 			continue
 		}
-		if m, ok := c.progress[inv.ID]; ok && (st.Inv == "" || m.seq < seq) {
-			st.Inv, st.Since, seq = inv.ID, m.at, m.seq
+		if m, ok := c.progress[inv.ID]; ok && (st.Inv == "" || m.seq < st.Seq) {
+			st.Inv, st.Since, st.Seq = inv.ID, m.at, m.seq
 		}
 	}
 	return st

@@ -50,7 +50,7 @@ func TestOldestStallMatchesAScan(t *testing.T) {
 			if d >= start {
 				got := s.check.oldestStall(s.node)
 				want, ok := scanStall(s.check, s.node)
-				if got.Inv != want || (ok && got.Since != s.check.progress[want].at) {
+				if got.Inv != want || (ok && (got.Since != s.check.progress[want].at || got.Seq != s.check.progress[want].seq)) {
 					rt.Fatalf("decision %d: the order names %q since %v, a scan %q", d, got.Inv, got.Since, want)
 				}
 				if ok {

@@ -76,11 +76,13 @@ type Model struct {
 	// gotoIn is the go-to prompt of a replay, while going; seeking is the
 	// decision a replay was last sent to, until a view shows it (a key
 	// pressed before then moves from there, not from the view before).
-	gotoIn  textinput.Model
-	going   bool
-	seeking *int
-	filter  filter
-	pane    pane
+	gotoIn textinput.Model
+	going  bool
+	// stallAtGo is the stall where g was pressed, for g s.
+	stallAtGo faults.Stall
+	seeking   *int
+	filter    filter
+	pane      pane
 	// scroll is how many lines the timeline is scrolled up (0 follows).
 	scroll int
 	// inv is the invocation selected in the invocations pane ("": the
@@ -117,7 +119,7 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	in.CharLimit = 80
 	to := textinput.New()
 	to.Prompt = "go to: "
-	to.Placeholder = "decision, #event, v (violation), j (jump), end"
+	to.Placeholder = "decision, #event, v (violation), j (jump), s (stall), end"
 	to.CharLimit = 24                      // the longest target is a decision or event number
 	to.Cursor.SetMode(cursor.CursorStatic) // a prompt of a few keys needs no blinking
 	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
@@ -290,6 +292,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		key.Matches(msg, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo) {
 		// Going back in a live run: it becomes a replay of itself.
 		at := m.view.Decisions
+		m.stallAtGo = m.view.Stall // g s: the replay is on its way back here
 		m.cancelChart()
 		if err := m.replayFinished(); err != nil {
 			m.sess, m.err = nil, err
@@ -323,6 +326,9 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.JumpAhead):
 		return m, m.seek(m.position() + 100)
 	case key.Matches(msg, k.GoTo):
+		if m.seeking == nil { // the view shows where the replay is
+			m.stallAtGo = m.view.Stall
+		}
 		m.going = true
 		m.gotoIn.SetValue("")
 		return m, m.gotoIn.Focus()
@@ -663,7 +669,7 @@ func (m Model) gotoKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m.chart != nil {
 			jumpAt = m.chart.JumpAt
 		}
-		n, err := m.cfg.Replay.target(m.gotoIn.Value(), jumpAt)
+		n, err := m.cfg.Replay.target(m.gotoIn.Value(), jumpAt, m.stallAtGo)
 		if err != nil {
 			m.status = err.Error()
 			return m, nil

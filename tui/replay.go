@@ -64,10 +64,16 @@ func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, er
 
 // target reads where a go-to prompt asks to go: a decision number, #N the
 // decision that logged event N, v the violation, j the chart's jump
-// (jumpAt; 0: not charted), or end.
-func (r *Replay) target(s string, jumpAt int) (int, error) {
+// (jumpAt; 0: not charted), s the stalled invocation's last step forward
+// (stall, as the view showed it when g was pressed), or end.
+func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
 	s = strings.TrimSpace(s)
 	switch {
+	case s == "s":
+		if stall.Inv == "" {
+			return 0, fmt.Errorf("no invocation is stalled here")
+		}
+		return r.target(fmt.Sprintf("#%d", stall.Seq), jumpAt, stall)
 	case s == "j":
 		if jumpAt == 0 {
 			return 0, fmt.Errorf("no jump charted: i charts it, from the violation panel")
@@ -89,7 +95,7 @@ func (r *Replay) target(s string, jumpAt int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 || n > r.Decisions {
-		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation), j (the chart's jump) or end", s, r.Decisions)
+		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation), j (the chart's jump), s (the stalled invocation's last step forward) or end", s, r.Decisions)
 	}
 	return n, nil
 }

@@ -12,13 +12,17 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // replayConfig plays the README's run (seed 1, buggy, shutdown-race) from
 // its recorded schedule, started paused.
-func replayConfig(t testing.TB) *Config {
+func replayConfig(t testing.TB, edit ...func(*faults.Options)) *Config {
 	t.Helper()
 	cfg := testConfig(t)
+	for _, e := range edit {
+		e(&cfg.Options)
+	}
 	var rec bytes.Buffer
 	o := cfg.Options
 	o.Record = &rec
@@ -70,12 +74,15 @@ func TestScanReplay(t *testing.T) {
 			r.Decisions, r.Violation, len(r.eventAt), sim.Summary().Decisions, violation, events)
 	}
 	for in, want := range map[string]int{"0": 0, "17": 17, "v": violation, "end": r.Decisions, "#1": r.eventAt[0], " #5 ": r.eventAt[4]} {
-		if got, err := r.target(in, 0); err != nil || got != want {
+		if got, err := r.target(in, 0, faults.Stall{}); err != nil || got != want {
 			t.Errorf("target(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "-1", "x", "#0", "#99999999", "99999999", "1e3"} {
-		if _, err := r.target(in, 0); err == nil {
+	if got, err := r.target("s", 0, faults.Stall{Inv: "i001", Seq: 5}); err != nil || got != r.eventAt[4] {
+		t.Errorf("target(s) with a stall since #5 = %d, %v; want %d", got, err, r.eventAt[4])
+	}
+	for _, in := range []string{"", "-1", "x", "#0", "#99999999", "99999999", "1e3", "s"} {
+		if _, err := r.target(in, 0, faults.Stall{}); err == nil {
 			t.Errorf("target(%q): no error", in)
 		}
 	}
@@ -193,5 +200,30 @@ func TestGoToTheChartsJump(t *testing.T) {
 	m = settle(t, tickUntil(t, keys(t, m, "gj<enter>"), func(m Model) bool { return m.view.Decisions == 123 }))
 	if m.chart == nil {
 		t.Errorf("the chart was dropped by the move")
+	}
+}
+
+// In a replay, g s goes to the last step forward of the invocation stalled
+// where the replay is: at the progress verdict of seed 11 of `none` (fixed,
+// six kills, no shutdown), i042's dequeue, event #1024.
+func TestGoToTheStallsLastStep(t *testing.T) {
+	cfg := replayConfig(t, func(o *faults.Options) {
+		o.Seed, o.Node.Variant = 11, invoker.Fixed
+		o.Plan, _ = faults.LoadPlan("none")
+		o.Workload.Kills, o.Workload.Shutdown = 6, false
+	})
+	m := newTestModel(t, cfg, 100, 30)
+	defer func() { m.sess.stop() }()
+	if m = keys(t, m, "gs<enter>"); !strings.Contains(m.status, "no invocation is stalled here") {
+		t.Errorf("g s at the start: %q", m.status)
+	}
+	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Decisions == cfg.Replay.Violation }))
+	if m.view.Stall.Inv != "i042" {
+		t.Fatalf("stalled at the verdict: %+v", m.view.Stall)
+	}
+	want := cfg.Replay.eventAt[1023]
+	m = settle(t, tickUntil(t, keys(t, m, "gs<enter>"), func(m Model) bool { return m.view.Decisions == want }))
+	if !strings.Contains(m.View(), "#1024") {
+		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
 	}
 }

@@ -219,4 +219,12 @@ func TestStalledInvocationShows(t *testing.T) {
 	if !regexp.MustCompile(`stalled: i042 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
 		t.Errorf("at %v no stall shown:\n%s", m.view.At, m.View())
 	}
+	// g s goes to its last step forward: i042's dequeue, event #1024,
+	// where nothing is stalled yet.
+	m = keys(t, m, "gs<enter>")
+	defer func() { m.sess.stop() }()
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 1024 && m.view.At < time.Second }))
+	if !strings.Contains(m.View(), "#1024") || strings.Contains(m.View(), "stalled:") {
+		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
+	}
 }
