@@ -100,6 +100,29 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// ShapeName names what every seed of the exploration shares beside the
+// variant, plan and strategy: the node's and workload's settings (drawn
+// per seed in a swarm) and the invariants' bounds.
+func (c *Config) ShapeName() string {
+	b := c.Bounds
+	if b == (faults.Bounds{}) {
+		b = faults.DefaultBounds()
+	}
+	bounds := fmt.Sprintf("bound-shutdown=%v bound-crash=%v bound-progress=%v", b.Shutdown, b.Crash, b.Progress)
+	if c.Swarm {
+		return bounds
+	}
+	n, w := c.Node, c.Workload
+	layout := "per-partition"
+	if n.SharedInvoker {
+		layout = "shared"
+	}
+	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s shared-tmp-dir=%t "+
+		"invocations=%d step-downs=%d kills=%d shutdown=%t %s",
+		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic, n.SharedTmpDir,
+		w.Invocations, w.StepDowns, w.Kills, w.Shutdown, bounds)
+}
+
 // shardSeed is the n-th seed (from 0) of the shard, and whether it is in
 // range.
 func (c *Config) shardSeed(n uint64) (uint64, bool) {

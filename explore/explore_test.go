@@ -91,6 +91,26 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
 		t.Fatalf("merge of two explorations: %v", err)
 	}
+	// Nor shards of one plan run on different shapes (another --kills, say)
+	// or bounds: the lab names them in the report, and the merge compares.
+	kills := config(t, invoker.Buggy, "none", 10)
+	a.Shape = kills.ShapeName()
+	kills.Workload.Kills = 3
+	c := *a
+	c.Shards, c.Shape = []string{"1/2"}, kills.ShapeName()
+	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "kills=3") {
+		t.Errorf("merge of two shapes: %v", err)
+	}
+	kills.Workload.Kills = 0
+	kills.Bounds = faults.DefaultBounds()
+	if kills.ShapeName() != a.Shape {
+		t.Errorf("the default bounds, said or not, name two shapes: %q, %q", kills.ShapeName(), a.Shape)
+	}
+	kills.Bounds.Progress = time.Minute
+	c.Shape = kills.ShapeName()
+	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "bound-progress=1m0s") {
+		t.Errorf("merge of two progress bounds: %v", err)
+	}
 	// Shards of two splits share seeds (0/2 and 1/3 both run the fifth seed), which
 	// the merge counted twice; a shard that is not i/n was taken as is.
 	for _, shards := range [][]string{{"1/3"}, {"x"}, {"2/2"}} {

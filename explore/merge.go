@@ -44,13 +44,16 @@ func Merge(reports []*Report) (*Report, error) {
 	}
 	first := reports[0]
 	m := &Report{SchemaVersion: ReportVersion, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
-		FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
+		Shape: first.Shape, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
 	count := 0
 	for i, r := range reports {
 		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||
 			r.FirstSeed != m.FirstSeed || r.Seeds != m.Seeds {
 			return nil, fmt.Errorf("report %d explores %s/%s/%s seeds %d+%d, report 1 %s/%s/%s seeds %d+%d: not shards of one exploration",
 				i+1, r.Variant, r.Plan, r.Strategy, r.FirstSeed, r.Seeds, m.Variant, m.Plan, m.Strategy, m.FirstSeed, m.Seeds)
+		}
+		if r.Shape != m.Shape {
+			return nil, fmt.Errorf("report %d ran %q, report 1 %q: not shards of one exploration", i+1, r.Shape, m.Shape)
 		}
 		for _, s := range r.Shards {
 			// Shards of one exploration split its seeds the same way:

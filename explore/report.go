@@ -22,6 +22,10 @@ type Report struct {
 	// Plan is the fault plan, or "swarm".
 	Plan     string `json:"plan"`
 	Strategy string `json:"strategy"`
+	// Shape is the node's and workload's settings and the invariants'
+	// bounds every seed ran with (for a swarm, which draws the rest, the
+	// bounds): shards of one exploration share it (Config.ShapeName).
+	Shape string `json:"shape,omitempty"`
 	// FirstSeed and Seeds are the range explored (Seeds 0: for a
 	// duration); Shards are the shards it covers, "i/n" each.
 	FirstSeed uint64   `json:"first_seed"`

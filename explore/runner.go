@@ -41,7 +41,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	r := &Report{SchemaVersion: ReportVersion, Variant: cfg.Variant.String(), Plan: "swarm",
-		Strategy: cfg.StrategyName(), FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
+		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
 		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),
 		CPUSeconds: (cpuTime() - cpu).Seconds()}
