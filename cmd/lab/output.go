@@ -160,11 +160,15 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	}
 	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
-		if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
-			return cause
+		cause := context.Cause(ctx)
+		// A write that unblock gave up (the event log's, or -v's through
+		// stop, whichever came first): the interrupt is the cause.
+		if interrupted := cmd.Context().Err(); interrupted != nil &&
+			(errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(cause, os.ErrDeadlineExceeded)) {
+			return interrupted
 		}
-		if interrupted := cmd.Context().Err(); interrupted != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-			return interrupted // the write unblock gave up: the interrupt is the cause
+		if errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
+			return cause
 		}
 		return err
 	}
