@@ -112,15 +112,7 @@ func (c *Config) ShapeName() string {
 	if c.Swarm {
 		return bounds
 	}
-	n, w := c.Node, c.Workload
-	layout := "per-partition"
-	if n.SharedInvoker {
-		layout = "shared"
-	}
-	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s shared-tmp-dir=%t "+
-		"invocations=%d step-downs=%d kills=%d shutdown=%t %s",
-		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic, n.SharedTmpDir,
-		w.Invocations, w.StepDowns, w.Kills, w.Shutdown, bounds)
+	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
 }
 
 // shardSeed is the n-th seed (from 0) of the shard, and whether it is in

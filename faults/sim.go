@@ -444,16 +444,23 @@ func (s *Sim) do(c Choice, d *Decision) error {
 
 // describe names everything that determines a run, for its first event.
 func (o Options) describe(strategy string) string {
+	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s %s",
+		o.Seed, o.Node.Variant, o.Plan.Name, strategy, DescribeShape(o.Node, o.Workload))
+}
+
+// DescribeShape names a node's and workload's settings as a run's first
+// event does: partitions, layout, quota, queue limit, effect capacity,
+// on-panic, invocations, step-downs, kills, and a shared tmp-dir if there
+// is one.
+func DescribeShape(n invoker.Config, w Workload) string {
 	layout := "per-partition"
-	if o.Node.SharedInvoker {
+	if n.SharedInvoker {
 		layout = "shared"
 	}
-	w := o.Workload
-	return fmt.Sprintf("run seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d "+
-		"queue-limit=%d effect-capacity=%d on-panic=%s invocations=%d step-downs=%d kills=%d%s",
-		o.Seed, o.Node.Variant, o.Plan.Name, strategy, o.Node.Partitions, layout, o.Node.Quota,
-		o.Node.QueueLimit, o.Node.EffectCapacity, o.Node.OnPanic, w.Invocations, w.StepDowns, w.Kills,
-		sharedTmpDirArg(o.Node))
+	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
+		"invocations=%d step-downs=%d kills=%d%s",
+		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n))
 }
 
 func (s *Sim) drawShutdown() {

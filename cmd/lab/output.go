@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,10 +162,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
 		cause := context.Cause(ctx)
-		// A write that unblock gave up (the event log's, or -v's through
-		// stop, whichever came first): the interrupt is the cause.
-		if interrupted := cmd.Context().Err(); interrupted != nil &&
-			(errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(cause, os.ErrDeadlineExceeded)) {
+		// The event log's write, or -v's through stop (whichever came
+		// first), that unblock gave up.
+		if interrupted := givenUp(cmd.Context(), err, cause); interrupted != nil {
 			return interrupted
 		}
 		if errors.Is(err, context.Canceled) && errors.Is(cause, errOutput) {
@@ -292,6 +292,16 @@ func isPipe(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&fs.ModeNamedPipe != 0
+}
+
+// givenUp is the interrupt of ctx when one of errs is a write that unblock
+// gave up: the interrupt is the cause, not the output.
+func givenUp(ctx context.Context, errs ...error) error {
+	interrupted := ctx.Err()
+	if interrupted != nil && slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }) {
+		return interrupted
+	}
+	return nil
 }
 
 // unblock makes writes stuck in a pipe fail at once (regular files, which

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -59,8 +58,8 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 	for _, c := range cmds {
 		text, err := r.ExecContext(ctx, c)
 		if _, werr := io.WriteString(out, text); werr != nil {
-			if interrupted := ctx.Err(); interrupted != nil && errors.Is(werr, os.ErrDeadlineExceeded) {
-				return interrupted // the write unblock gave up: the interrupt is the cause
+			if interrupted := givenUp(ctx, werr); interrupted != nil {
+				return interrupted
 			}
 			return outputError(werr)
 		}

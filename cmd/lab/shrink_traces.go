@@ -61,18 +61,11 @@ func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shru
 		CompareURL: fmt.Sprintf("%s/trace/%s...%s?cohort=%s&cohort=%s", strings.TrimSuffix(jaegerURL, "/"), a, b, a, b)}, nil
 }
 
-// close flushes the spans, waiting at most exportTimeout, and says on
-// stderr how many did not reach the collector.
+// close flushes the spans, once (shutdownExport).
 func (t *traceExport) close() {
 	if t == nil || t.x == nil {
 		return
 	}
-	lost, err := t.x.Shutdown(exportTimeout)
+	shutdownExport(t.x, t.stderr)
 	t.x = nil
-	switch {
-	case lost > 0 && err != nil:
-		fmt.Fprintf(t.stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
-	case lost > 0:
-		fmt.Fprintf(t.stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
-	}
 }

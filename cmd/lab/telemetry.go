@@ -155,15 +155,21 @@ func (s *telemetrySession) flush(cmdErr *error) {
 	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
 		s.tracer.Close(*cmdErr)
 	}
+	shutdownExport(x, s.stderr)
+	if ferr := x.FileErr(); ferr != nil && (*cmdErr == nil || errors.Is(*cmdErr, violationFound)) {
+		*cmdErr = &exitError{exitInternal, writeError{ferr}}
+	}
+}
+
+// shutdownExport flushes x, waiting at most exportTimeout, and says on
+// stderr how many spans did not reach the collector.
+func shutdownExport(x *telemetry.Export, stderr io.Writer) {
 	lost, err := x.Shutdown(exportTimeout)
 	switch {
 	case lost > 0 && err != nil:
-		fmt.Fprintf(s.stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
+		fmt.Fprintf(stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
 	case lost > 0:
-		fmt.Fprintf(s.stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
-	}
-	if ferr := x.FileErr(); ferr != nil && (*cmdErr == nil || errors.Is(*cmdErr, violationFound)) {
-		*cmdErr = &exitError{exitInternal, writeError{ferr}}
+		fmt.Fprintf(stderr, "lab: %d spans not delivered to the OTLP collector\n", lost)
 	}
 }
 
