@@ -36,10 +36,10 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 			"Schedules `lab explore` found failing in the window, by the invariant they broke.",
 			"short", 12, 8).
 			WithTarget(query("A", `sum by (invariant) (increase(lab_explore_failures_total[$__rate_interval]))`, "{{invariant}}"))).
-		WithPanel(panel("Scheduling decisions",
-			"The simulator's decisions per second by kind: a message delivered, an invoker loop step, virtual time advanced, a phase entered, a control applied.",
+		WithPanel(panel("Simulator steps",
+			"The simulator's steps per second by kind: a message delivered (deliver), an invoker loop step (invoker), virtual time advanced, a stage entered (phase), a control applied.",
 			"ops", 12, 8).
-			WithTarget(query("A", `sum by (kind) (rate(lab_sim_decisions_total[$__rate_interval]))`, "{{kind}}"))).
+			WithTarget(query("A", `sum by (kind) (rate(lab_sim_steps_total[$__rate_interval]))`, "{{kind}}"))).
 		WithPanel(panel("Virtual time",
 			"The simulator's virtual clock in the run being simulated; its slope against wall time is the pace (--pace).",
 			"s", 12, 8).

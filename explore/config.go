@@ -53,7 +53,7 @@ type RunSummary struct {
 	Seed      uint64
 	Failed    bool
 	Invariant string
-	Decisions int
+	Picks     int
 	Elapsed   time.Duration
 }
 

@@ -10,15 +10,15 @@ import (
 // Observe as Config.Observe, or call it from there; every method is safe
 // for concurrent use.
 type Counters struct {
-	schedules, failed, decisions atomic.Uint64
-	mu                           sync.Mutex
-	byInvariant                  map[string]uint64
+	schedules, failed, picks atomic.Uint64
+	mu                       sync.Mutex
+	byInvariant              map[string]uint64
 }
 
 // Observe counts one finished run.
 func (c *Counters) Observe(r RunSummary) {
 	c.schedules.Add(1)
-	c.decisions.Add(uint64(r.Decisions))
+	c.picks.Add(uint64(r.Picks))
 	if r.Failed {
 		c.failed.Add(1)
 		c.mu.Lock()
@@ -36,8 +36,8 @@ func (c *Counters) Schedules() uint64 { return c.schedules.Load() }
 // Failed schedules so far.
 func (c *Counters) Failed() uint64 { return c.failed.Load() }
 
-// Decisions taken by the scheduler so far.
-func (c *Counters) Decisions() uint64 { return c.decisions.Load() }
+// Picks taken by the scheduler so far.
+func (c *Counters) Picks() uint64 { return c.picks.Load() }
 
 // ByInvariant is a copy of the failures so far, by invariant.
 func (c *Counters) ByInvariant() map[string]uint64 {

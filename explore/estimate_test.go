@@ -35,10 +35,10 @@ func TestEstimatePicksFitsRealRuns(t *testing.T) {
 			return
 		}
 		est := explore.EstimatePicks(cfg, w)
-		ratio := float64(est) / float64(r.Decisions)
+		ratio := float64(est) / float64(r.Decisions.Picks)
 		if ratio < 0.5 || ratio > 2 {
 			t.Errorf("seed %d, %d partitions, %d invocations, plan %s: %d picks, estimated %d (×%.2f)",
-				seed, cfg.Partitions, w.Invocations, plan.Name, r.Decisions, est, ratio)
+				seed, cfg.Partitions, w.Invocations, plan.Name, r.Decisions.Picks, est, ratio)
 		}
 		ratios = append(ratios, ratio)
 	}

@@ -78,14 +78,14 @@ func TestReportIndependentOfWorkers(t *testing.T) {
 		reps = append(reps, r)
 	}
 	a, b := reps[0], reps[1]
-	if a.Schedules != b.Schedules || a.Decisions != b.Decisions || !reflect.DeepEqual(a.Failures, b.Failures) ||
+	if a.Schedules != b.Schedules || a.Picks != b.Picks || !reflect.DeepEqual(a.Failures, b.Failures) ||
 		!reflect.DeepEqual(a.Coverage, b.Coverage) {
 		t.Fatalf("1 worker: %+v\n3 workers: %+v", a, b)
 	}
 }
 
 func TestMergeRefusesOtherExplorations(t *testing.T) {
-	a := &explore.Report{SchemaVersion: 1, Variant: "buggy", Plan: "none", Strategy: "random", Seeds: 10, Shards: []string{"0/2"}}
+	a := &explore.Report{SchemaVersion: explore.ReportVersion, Variant: "buggy", Plan: "none", Strategy: "random", Seeds: 10, Shards: []string{"0/2"}}
 	b := *a
 	b.Shards, b.Plan = []string{"1/2"}, "chaos"
 	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
@@ -126,7 +126,7 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 // failures (`"failures": null` with 5 failed merged to "OK", exit 0), or
 // that names no shard, is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
-	const good = `{"schema_version":1,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
+	const good = `{"schema_version":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
 		`"schedules":2,"failed":1,"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)
@@ -152,10 +152,10 @@ func TestCountersMatchTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Schedules() != r.Schedules || c.Failed() != r.Failed || c.Decisions() != r.Decisions ||
+	if c.Schedules() != r.Schedules || c.Failed() != r.Failed || c.Picks() != r.Picks ||
 		c.ByInvariant()[faults.NoPanic] != r.ByInvariant[faults.NoPanic].Failures {
-		t.Fatalf("counters %d/%d/%d %v, report %d/%d/%d %v", c.Schedules(), c.Failed(), c.Decisions(), c.ByInvariant(),
-			r.Schedules, r.Failed, r.Decisions, r.ByInvariant)
+		t.Fatalf("counters %d/%d/%d %v, report %d/%d/%d %v", c.Schedules(), c.Failed(), c.Picks(), c.ByInvariant(),
+			r.Schedules, r.Failed, r.Picks, r.ByInvariant)
 	}
 }
 

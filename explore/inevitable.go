@@ -134,7 +134,7 @@ type CurvePoint struct {
 	// Picks is K, the schedule's picks kept.
 	Picks int `json:"picks"`
 	// Same of Suffixes runs failed the same way; Other failed another way
-	// first, or did not settle within the decision budget.
+	// first, or did not settle within the pick budget.
 	Same  int     `json:"same"`
 	Other int     `json:"other"`
 	P     float64 `json:"p"`
@@ -147,15 +147,15 @@ type CurveJump struct {
 	Pick   int     `json:"pick"`
 	Before float64 `json:"before"`
 	After  float64 `json:"after"`
-	// Decision and Events are the pick as the schedule took it, and the
+	// Step and Events are the pick as the schedule took it, and the
 	// events it caused, described; Drawn are the task outcomes and fault
-	// verdicts drawn while it ran, as the schedule has them. AtDecision
-	// is the pick's place among all the run's decisions, as the terminal
-	// UI counts them: where `lab tui --replay` goes with g.
-	Decision   string   `json:"decision"`
-	AtDecision int      `json:"at_decision"`
-	Events     []string `json:"events"`
-	Drawn      []string `json:"drawn"`
+	// verdicts drawn while it ran, as the schedule has them. AtStep is
+	// the pick's place among all the run's steps, as the terminal UI
+	// counts them: where `lab tui --replay` goes with g.
+	Step   string   `json:"step"`
+	AtStep int      `json:"at_step"`
+	Events []string `json:"events"`
+	Drawn  []string `json:"drawn"`
 }
 
 // ErrNothingToChart: the schedule violates no invariant.
@@ -254,7 +254,7 @@ func (ch *charter) chartSteepest(c *Curve) error {
 	c.Jump = &CurveJump{Pick: fine[j+1].Picks, Before: fine[j].P, After: fine[j+1].P, Drawn: drawnAt(ch.base, fine[j+1].Picks)}
 	ch.progress.jumpAt(c.Jump.Pick)
 	var err error
-	c.Jump.Decision, c.Jump.AtDecision, c.Jump.Events, err = ch.story(c.Jump.Pick)
+	c.Jump.Step, c.Jump.AtStep, c.Jump.Events, err = ch.story(c.Jump.Pick)
 	return err
 }
 
@@ -342,7 +342,7 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 		return faults.Options{}, err
 	}
 	o := faults.ReplayOptions(prefix)
-	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions, o.Strategy = true, true, true, budget, strategy
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks, o.Strategy = true, true, true, budget, strategy
 	if draw {
 		o.DrawAfterPicks, o.Seed, o.Plan = true, seed, plan
 		// Schedules do not record the task model: every run has the
@@ -352,23 +352,23 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 	return o, nil
 }
 
-// story replays the base schedule and describes its n-th pick: the
-// decision, and the events it caused.
+// story replays the base schedule and describes its n-th pick: the step
+// that took it, its place among the steps, and the events it caused.
 func (ch *charter) story(n int) (string, int, []string, error) {
-	var decision string
+	var step string
 	var at int
 	var pending, events []string
 	picks := 0
 	o := faults.ReplayOptions(ch.base)
-	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, ch.sh.budget
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, ch.sh.budget
 	o.Observers = []faults.Observer{
 		faults.EventFunc(func(e invoker.Event) {
 			pending = append(pending, fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e))
 		}),
-		faults.DecisionFunc(func(d faults.Decision) {
-			if d.Kind == faults.DecideDeliver || d.Kind == faults.DecideStep {
+		faults.StepFunc(func(d faults.StepInfo) {
+			if d.Kind == faults.StepDeliver || d.Kind == faults.StepInvoker {
 				if picks++; picks == n {
-					decision, at, events = d.String(), d.Index, pending
+					step, at, events = d.String(), d.Index, pending
 				}
 			}
 			pending = nil
@@ -377,10 +377,10 @@ func (ch *charter) story(n int) (string, int, []string, error) {
 	if _, err := faults.Run(ch.sh.ctx, o); err != nil {
 		return "", 0, nil, err
 	}
-	if decision == "" {
+	if step == "" {
 		return "", 0, nil, fmt.Errorf("the schedule has no pick %d", n)
 	}
-	return decision, at, events, nil
+	return step, at, events, nil
 }
 
 // keepPicks is s with only its first k picks, in dst's storage: a lenient

@@ -55,24 +55,24 @@ func TestInevitableChartsTheRace(t *testing.T) {
 	}
 	j := c.Jump
 	if j == nil || j.After <= j.Before || j.Pick <= c.FineFrom || j.Pick > c.FineTo || c.FineTo-c.FineFrom != cfg.Stride ||
-		len(j.Events) == 0 || !strings.Contains(j.Decision, "invoker") && !strings.Contains(j.Decision, "deliver") {
+		len(j.Events) == 0 || !strings.Contains(j.Step, "invoker") && !strings.Contains(j.Step, "deliver") {
 		t.Fatalf("jump %+v, charted finely from %d to %d", j, c.FineFrom, c.FineTo)
 	}
-	// The jump's place among all decisions is where a replay of the
-	// schedule takes that very decision (lab tui --replay goes there).
+	// The jump's place among all steps is where a replay of the
+	// schedule takes that very step (lab tui --replay goes there).
 	sim, err := faults.New(faults.ReplayOptions(s))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	var d faults.Decision
-	for range j.AtDecision {
+	var d faults.StepInfo
+	for range j.AtStep {
 		if d, err = sim.Step(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if j.AtDecision == 0 || d.String() != j.Decision {
-		t.Errorf("the jump at decision %d is %q; a replay's decision %d is %q", j.AtDecision, j.Decision, j.AtDecision, d)
+	if j.AtStep == 0 || d.String() != j.Step {
+		t.Errorf("the jump at step %d is %q; a replay's step %d is %q", j.AtStep, j.Step, j.AtStep, d)
 	}
 	if c.CertainFrom <= j.Pick-1 || c.CertainFrom > c.Picks {
 		t.Errorf("certain from %d, jump at %d of %d", c.CertainFrom, j.Pick, c.Picks)
@@ -89,7 +89,7 @@ func TestInevitableChartsTheRace(t *testing.T) {
 	if err := c.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"failure      no-panic: assertion failed", "jump         pick ", "certain      from pick ", j.Decision} {
+	for _, want := range []string{"failure      no-panic: assertion failed", "jump         pick ", "certain      from pick ", j.Step} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("no %q in:\n%s", want, text.String())
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"lab/faults"
 )
 
 // WriteText writes the curve for a person: a sparkline, the points where P
@@ -12,17 +14,17 @@ import (
 func (c *Curve) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "failure      %s\n", c.failure())
-	faults := "faults from plan " + c.Plan
+	drawn := "faults from plan " + c.Plan
 	if c.Plan == "" {
-		faults = "no faults (a plan from a file is not in the schedule: give it with --plan)"
+		drawn = "no faults (a plan from a file is not in the schedule: give it with --plan)"
 	}
-	fmt.Fprintf(&b, "schedule     %d picks to the violation; after the first K, suffixes draw picks, task outcomes and %s\n", c.Picks, faults)
+	fmt.Fprintf(&b, "schedule     %d picks to the violation; after the first K, suffixes draw picks, task outcomes and %s\n", c.Picks, drawn)
 	every := "every " + ordinal(c.Stride) + " pick"
 	if c.Stride == 1 {
 		every = "every pick"
 	}
-	fmt.Fprintf(&b, "suffixes     %d after %s%s: %d runs in %.1fs on %d %s\n",
-		c.Suffixes, every, c.fineSpan(), c.Runs, c.Seconds, c.Workers, plural(c.Workers, "worker"))
+	fmt.Fprintf(&b, "suffixes     %d after %s%s: %d runs in %.1fs on %s\n",
+		c.Suffixes, every, c.fineSpan(), c.Runs, c.Seconds, faults.Plural(c.Workers, "worker"))
 	fmt.Fprintf(&b, "\nP(the same failure | the first K picks as recorded)\n")
 	fmt.Fprintf(&b, "  K 0 %s %d\n", sparkline(c.coarse(), 64), c.Picks)
 	fmt.Fprintf(&b, "  %6s  %5s  %s\n", "K", "P", "other failures")
@@ -35,8 +37,8 @@ func (c *Curve) WriteText(w io.Writer) error {
 		last = p.P
 	}
 	if j := c.Jump; j != nil {
-		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (decision %d: g %d in lab tui --replay)\n  %s\n",
-			j.Pick, j.Before, j.After, j.AtDecision, j.AtDecision, j.Decision)
+		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (step %d: g %d in lab tui --replay)\n  %s\n",
+			j.Pick, j.Before, j.After, j.AtStep, j.AtStep, j.Step)
 		for _, e := range j.Events {
 			fmt.Fprintf(&b, "    %s\n", e)
 		}
@@ -56,9 +58,9 @@ func (c *Curve) Summary() []string {
 	lines := []string{fmt.Sprintf("P(0) %.2f %s P(%d) %.2f   (%d suffixes every %d picks)",
 		c.Points[0].P, sparkline(c.coarse(), 40), c.Picks, c.Points[len(c.Points)-1].P, c.Suffixes, c.Stride)}
 	if j := c.Jump; j != nil {
-		// "decision N" (g N goes there), not "#N": the UI numbers events so.
-		what := strings.TrimPrefix(j.Decision, fmt.Sprintf("#%d ", j.AtDecision))
-		lines = append(lines, fmt.Sprintf("jump at pick %d (decision %d), P %.2f -> %.2f: %s", j.Pick, j.AtDecision, j.Before, j.After, what))
+		// "step N" (g N goes there), not "#N": the UI numbers events so.
+		what := strings.TrimPrefix(j.Step, fmt.Sprintf("#%d ", j.AtStep))
+		lines = append(lines, fmt.Sprintf("jump at pick %d (step %d), P %.2f -> %.2f: %s", j.Pick, j.AtStep, j.Before, j.After, what))
 		if n := len(j.Events); n > 0 {
 			lines = append(lines, "  "+j.Events[n-1])
 		}
@@ -131,11 +133,4 @@ func ordinal(n int) string {
 		return fmt.Sprintf("%drd", n)
 	}
 	return fmt.Sprintf("%dth", n)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -73,7 +73,7 @@ func Merge(reports []*Report) (*Report, error) {
 			m.Shards = append(m.Shards, s)
 		}
 		m.Schedules += r.Schedules
-		m.Decisions += r.Decisions
+		m.Picks += r.Picks
 		m.Workers += r.Workers
 		m.Seconds = max(m.Seconds, r.Seconds)
 		m.CPUSeconds += r.CPUSeconds

@@ -13,7 +13,8 @@ import (
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
-const ReportVersion = 1
+// Version 2 named the scheduler's picks "picks" (version 1: "decisions").
+const ReportVersion = 2
 
 // Report is what an exploration (or a merge of shards) found.
 type Report struct {
@@ -35,7 +36,7 @@ type Report struct {
 	// determinism, differed between two runs of the seed).
 	Schedules          uint64  `json:"schedules"`
 	Failed             uint64  `json:"failed"`
-	Decisions          uint64  `json:"decisions"`
+	Picks              uint64  `json:"picks"`
 	Seconds            float64 `json:"seconds"`
 	SchedulesPerSecond float64 `json:"schedules_per_second"`
 	// CPUSeconds the process spent (all workers and the garbage
@@ -151,8 +152,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		seeds = fmt.Sprintf("seeds from %d", r.FirstSeed)
 	}
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
-	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %d %s (%.0f per CPU second), %d decisions\n",
-		r.Schedules, r.Seconds, r.SchedulesPerSecond, r.Workers, plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Decisions)
+	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks\n",
+		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks)
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "stopped      %s\n", r.Stopped)
 	}

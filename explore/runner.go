@@ -53,7 +53,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, res.err
 		}
 		r.Schedules += res.schedules
-		r.Decisions += res.decisions
+		r.Picks += res.picks
 		r.Failures = append(r.Failures, res.failures...)
 		r.Coverage.add(res.coverage)
 	}
@@ -80,10 +80,10 @@ type explorer struct {
 }
 
 type workerResult struct {
-	schedules, decisions uint64
-	failures             []Failure
-	coverage             Coverage
-	err                  error
+	schedules, picks uint64
+	failures         []Failure
+	coverage         Coverage
+	err              error
 }
 
 func (x *explorer) work(ctx context.Context) (res workerResult) {
@@ -113,8 +113,8 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 		}
 		col.flush(&res.coverage, seed)
 		res.schedules++
-		res.decisions += uint64(r.Decisions)
-		sum := RunSummary{Seed: seed, Decisions: r.Decisions, Elapsed: time.Since(began)}
+		res.picks += uint64(r.Decisions.Picks)
+		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
 		if f != nil {
 			res.failures = append(res.failures, *f)
 			sum.Failed, sum.Invariant = true, f.Invariant

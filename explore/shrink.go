@@ -46,40 +46,29 @@ func (r *ShrinkResult) Failure() string {
 	return faults.Violation{Invariant: r.Invariant, Check: r.Check}.Failure()
 }
 
-// ScheduleSize counts a schedule's decisions: scheduler picks, what the
-// outside world sends, fault verdicts, task attempts and controls.
+// ScheduleSize is a schedule's decisions, and the workload and node they
+// take: what shrinking makes smaller.
 type ScheduleSize struct {
-	Decisions   int `json:"decisions"`
-	Picks       int `json:"picks"`
-	Sends       int `json:"sends"`
-	Faults      int `json:"faults"`
-	Tasks       int `json:"tasks"`
-	Controls    int `json:"controls"`
+	Decisions int `json:"decisions"`
+	faults.DecisionCount
 	Invocations int `json:"invocations"`
 	Partitions  int `json:"partitions"`
 	Quota       int `json:"quota"`
 }
 
+func (z ScheduleSize) String() string {
+	return fmt.Sprintf("%s; %s, %s, quota %d", z.DecisionCount,
+		faults.Plural(z.Invocations, "invocation"), faults.Plural(z.Partitions, "partition"), z.Quota)
+}
+
 func sizeOf(s *faults.Schedule) ScheduleSize {
-	z := ScheduleSize{Partitions: s.Header.Node.Partitions, Quota: s.Header.Node.Quota}
+	c := s.Decisions()
+	z := ScheduleSize{Decisions: c.Total(), DecisionCount: c, Partitions: s.Header.Node.Partitions, Quota: s.Header.Node.Quota}
 	for _, e := range s.Entries {
-		switch e.Op {
-		case faults.OpPick:
-			z.Picks++
-		case faults.OpSend:
-			z.Sends++
-			if e.Msg.Kind == invoker.MsgSubmit {
-				z.Invocations++
-			}
-		case faults.OpFault:
-			z.Faults++
-		case faults.OpTask:
-			z.Tasks++
-		case faults.OpControl:
-			z.Controls++
+		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgSubmit {
+			z.Invocations++
 		}
 	}
-	z.Decisions = z.Picks + z.Sends + z.Faults + z.Tasks + z.Controls
 	return z
 }
 
@@ -214,7 +203,7 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 	if r.OK() {
 		return nil, nil, errNoViolation
 	}
-	sh.first, sh.budget = r.Violations[0], max(4*r.Decisions, 20_000)
+	sh.first, sh.budget = r.Violations[0], max(4*r.Decisions.Picks, 20_000)
 	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err == nil && base == nil {
 		err = fmt.Errorf("the schedule does not replay leniently as recorded")
@@ -259,7 +248,7 @@ func (sh *shrinker) fails(s *faults.Schedule) bool {
 	}
 	sh.replays++
 	o := faults.ReplayOptions(s)
-	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxDecisions = true, true, true, sh.budget
+	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, sh.budget
 	r, err := faults.Run(sh.ctx, o)
 	return err == nil && sh.sameFailure(r)
 }
@@ -271,7 +260,7 @@ func (sh *shrinker) fails(s *faults.Schedule) bool {
 func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	var buf bytes.Buffer
 	o := faults.ReplayOptions(s)
-	o.Lenient, o.StopAtViolation, o.Record, o.MaxDecisions = true, true, &buf, sh.budget
+	o.Lenient, o.StopAtViolation, o.Record, o.MaxPicks = true, true, &buf, sh.budget
 	seen := collectFaults(&o)
 	r, err := faults.Run(sh.ctx, o)
 	if err != nil || !sh.sameFailure(r) {

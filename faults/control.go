@@ -97,6 +97,7 @@ func (s *Sim) applyControl(c Control) {
 	s.emit(invoker.Event{Kind: invoker.KindControl, Invoker: invoker.NoInvoker, Partition: p,
 		Epoch: c.Epoch, Inv: c.Inv, Reason: c.String()})
 	s.rec.control(c)
+	s.res.Decisions.Controls++
 	switch c.Kind {
 	case ControlStepDown:
 		s.sendAt(s.now, stepDownMsg(c.Partition))

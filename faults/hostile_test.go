@@ -135,15 +135,15 @@ func TestDecisionBudgetScales(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", tc, err)
 		}
-		extra := decisionBudget(o) - DefaultMaxDecisions
-		if res.Decisions*5 > extra {
-			t.Errorf("%+v: %d decisions, but the budget grew only by %d over the default", tc, res.Decisions, extra)
+		extra := pickBudget(o) - DefaultMaxPicks
+		if res.Decisions.Picks*5 > extra {
+			t.Errorf("%+v: %d decisions, but the budget grew only by %d over the default", tc, res.Decisions.Picks, extra)
 		}
 	}
 	// The largest workload allowed gets a budget that does not overflow.
 	o := Options{Node: invoker.DefaultConfig(), Workload: DefaultWorkload()}
 	o.Node.Partitions, o.Workload.Invocations, o.Workload.StepDowns = 1, MaxInvocations, MaxStepDowns
-	if b := decisionBudget(o); b <= 100*MaxInvocations || b > math.MaxInt64/2 {
+	if b := pickBudget(o); b <= 100*MaxInvocations || b > math.MaxInt64/2 {
 		t.Errorf("budget for the largest workload = %d", b)
 	}
 }

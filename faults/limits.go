@@ -10,7 +10,7 @@ import (
 // says which limit was hit (exit code 2).
 const (
 	// MaxPartitions bounds --partitions and `config partitions=`: every
-	// scheduling decision looks at every invoker.
+	// scheduler pick looks at every invoker.
 	MaxPartitions = 1024
 	// MaxInvocations bounds the safety phase's invocations.
 	MaxInvocations = 1_000_000
@@ -62,14 +62,14 @@ func (b Bounds) Validate() error {
 	return nil
 }
 
-// decisionBudget is how many scheduling decisions a run may take before it
-// is declared stuck: DefaultMaxDecisions, plus room for the workload. A run
-// takes about 20 decisions per invocation and a few per partition and
+// pickBudget is how many scheduler picks a run may take before it is
+// declared stuck: DefaultMaxPicks, plus room for the workload. A run
+// takes about 20 picks per invocation and a few per partition and
 // leadership change; the budget allows five times that.
-func decisionBudget(o Options) int {
+func pickBudget(o Options) int {
 	w := o.Workload
 	perStepDown := w.Invocations/max(o.Node.Partitions, 1) + 1
-	return DefaultMaxDecisions + 100*w.Invocations + 100*w.StepDowns*perStepDown + 1000*o.Node.Partitions
+	return DefaultMaxPicks + 100*w.Invocations + 100*w.StepDowns*perStepDown + 1000*o.Node.Partitions
 }
 
 // checkHorizon stops a run whose next event lies past MaxVirtualTime.

@@ -7,7 +7,7 @@ import (
 )
 
 // An Observer watches a run. It implements one or more of StartObserver,
-// EventObserver, DecisionObserver and EndObserver, and the simulator calls
+// EventObserver, StepObserver and EndObserver, and the simulator calls
 // only the hooks it has, so a hook nobody uses costs nothing. Observers run
 // on the goroutine that steps the simulator and must not keep pointers into
 // what they are handed beyond the call, except for the Result.
@@ -19,8 +19,8 @@ type StartObserver interface{ OnStart(RunInfo) }
 // EventObserver sees every event of the log, numbered, in order.
 type EventObserver interface{ OnEvent(invoker.Event) }
 
-// DecisionObserver sees every decision the simulator takes.
-type DecisionObserver interface{ OnDecision(Decision) }
+// StepObserver sees every step the simulator takes.
+type StepObserver interface{ OnStep(StepInfo) }
 
 // EndObserver sees the run's result once it is over.
 type EndObserver interface{ OnEnd(*Result) }
@@ -30,10 +30,10 @@ type EventFunc func(invoker.Event)
 
 func (f EventFunc) OnEvent(e invoker.Event) { f(e) }
 
-// DecisionFunc makes a function a DecisionObserver.
-type DecisionFunc func(Decision)
+// StepFunc makes a function a StepObserver.
+type StepFunc func(StepInfo)
 
-func (f DecisionFunc) OnDecision(d Decision) { f(d) }
+func (f StepFunc) OnStep(d StepInfo) { f(d) }
 
 // RunInfo is everything that determines a run, as typed fields.
 type RunInfo struct {
@@ -47,10 +47,10 @@ type RunInfo struct {
 
 // hooks holds the observers by the hooks they implement.
 type hooks struct {
-	start    []StartObserver
-	event    []EventObserver
-	decision []DecisionObserver
-	end      []EndObserver
+	start []StartObserver
+	event []EventObserver
+	step  []StepObserver
+	end   []EndObserver
 }
 
 func newHooks(observers []Observer) (hooks, error) {
@@ -63,8 +63,8 @@ func newHooks(observers []Observer) (hooks, error) {
 		if x, ok := o.(EventObserver); ok {
 			h.event, found = append(h.event, x), true
 		}
-		if x, ok := o.(DecisionObserver); ok {
-			h.decision, found = append(h.decision, x), true
+		if x, ok := o.(StepObserver); ok {
+			h.step, found = append(h.step, x), true
 		}
 		if x, ok := o.(EndObserver); ok {
 			h.end, found = append(h.end, x), true

@@ -17,7 +17,7 @@ type replayer struct {
 	s        *Schedule
 	next     int
 	strategy string
-	decision func() int
+	step     func() int
 	// fail is the first misfit; the simulator stops at it.
 	fail error
 	// lax, when set, replays leniently instead (Options.Lenient).
@@ -51,7 +51,7 @@ func (r *replayer) misfit(format string, v ...any) {
 	if r.fail != nil {
 		return
 	}
-	e := &ScheduleError{Msg: fmt.Sprintf(format, v...), Decision: r.decision() + 1}
+	e := &ScheduleError{Msg: fmt.Sprintf(format, v...), Step: r.step() + 1}
 	if p := r.peek(); p != nil {
 		e.Line = p.Line
 	}

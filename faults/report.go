@@ -17,7 +17,7 @@ func WriteText(w io.Writer, r *Result) error {
 	wl := r.Workload
 	fmt.Fprintf(b, "lab run   seed %d, variant %s, plan %s, scheduler %s\n", r.Seed, r.Variant, r.Plan, r.Strategy)
 	fmt.Fprintf(b, "workload  %d invocations over %v, %s, %s\n", wl.Invocations, wl.ArrivalSpan,
-		plural(wl.StepDowns, "step-down"), plural(wl.Kills, "kill"))
+		Plural(wl.StepDowns, "step-down"), Plural(wl.Kills, "kill"))
 	if r.OK() {
 		b.WriteString("result    ok: every invariant held\n")
 	} else {
@@ -50,8 +50,9 @@ func WriteText(w io.Writer, r *Result) error {
 	fmt.Fprintf(b, "dropped      %d stale invokes, %d duplicate invokes, %d effects at the partition, %d queued invokes purged\n",
 		r.Kinds[invoker.KindStaleInvoke], r.Kinds[invoker.KindDuplicateInvoke], r.Kinds[invoker.KindEffectDropped], r.Purged)
 	fmt.Fprintf(b, "queue        %d segments spilled, %d loaded\n", r.Kinds[invoker.KindSpill], r.Kinds[invoker.KindLoad])
-	fmt.Fprintf(b, "schedule     %d decisions (%d invoker steps, %d deliveries), %d events, virtual time %v\n",
-		r.Decisions, r.Steps, r.Deliveries, r.Events, r.End.Round(time.Microsecond))
+	fmt.Fprintf(b, "schedule     %s\n", r.Decisions)
+	fmt.Fprintf(b, "picks        %d invoker steps, %d deliveries\n", r.Steps, r.Deliveries)
+	fmt.Fprintf(b, "events       %d in %v of virtual time\n", r.Events, r.End.Round(time.Microsecond))
 	fmt.Fprintf(b, "faults       %s\n", r.faultCounts())
 	fmt.Fprintf(b, "hash         sha256:%s\n", r.Hash)
 	if r.TraceID != "" {
@@ -69,7 +70,7 @@ func WriteText(w io.Writer, r *Result) error {
 	return err
 }
 
-func plural(n int, what string) string {
+func Plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
@@ -132,6 +133,11 @@ func (r *Result) faultCounts() string {
 	return strings.Join(parts, ", ")
 }
 
+// ReportVersion is the JSON report's schema_version. Version 2: decisions
+// counts every decision of the schedule (decision_counts has each kind);
+// in version 1 it counted the picks alone.
+const ReportVersion = 2
+
 // report is the JSON form of a Result, a stable document for machines.
 type report struct {
 	SchemaVersion int               `json:"schema_version"`
@@ -145,6 +151,7 @@ type report struct {
 	Counts        map[string]int    `json:"event_counts"`
 	Faults        map[string]int    `json:"faults"`
 	Decisions     int               `json:"decisions"`
+	Counted       DecisionCount     `json:"decision_counts"`
 	Steps         int               `json:"invoker_steps"`
 	Deliveries    int               `json:"deliveries"`
 	Events        uint64            `json:"events"`
@@ -172,10 +179,10 @@ type violationReport struct {
 
 // WriteJSON prints a run's report as one JSON document.
 func WriteJSON(w io.Writer, r *Result) error {
-	rep := report{SchemaVersion: 1, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
+	rep := report{SchemaVersion: ReportVersion, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
-		Decisions: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
+		Decisions: r.Decisions.Total(), Counted: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
 		EndNanos: int64(r.End), Hash: r.Hash, AfterPanic: r.AfterPanic(), Replay: r.Replay, ReplaySched: r.ReplaySchedule,
 		TraceID: r.TraceID, TraceURL: r.TraceURL}
 	for _, v := range r.Violations {

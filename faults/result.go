@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"fmt"
 	"time"
 
 	"lab/invoker"
@@ -21,9 +22,11 @@ type Result struct {
 	// Digest is the events' fingerprint, when Options.Digest asked for
 	// it: runs with equal Digest and Events logged the same events.
 	Digest string
-	// Decisions the scheduler took; of them, invoker Steps and message
-	// Deliveries.
-	Decisions, Steps, Deliveries int
+	// Decisions the run took, as its schedule records them; of its
+	// picks, Steps were invoker loop steps and Deliveries messages
+	// delivered.
+	Decisions         DecisionCount
+	Steps, Deliveries int
 	// Faults injected, indexed by Action.
 	Faults [Duplicate + 1]int
 	// Kinds counts the events of each kind.
@@ -42,6 +45,32 @@ type Result struct {
 	// TraceID is the run's OpenTelemetry trace, when it was traced, and
 	// TraceURL where to see it.
 	TraceID, TraceURL string
+}
+
+// DecisionCount counts a run's decisions: what its schedule records, and
+// what a replay of it, or shrinking, takes again. (A step of the
+// simulator, which the terminal UI counts, also moves time on or enters a
+// stage; those follow from the decisions.)
+type DecisionCount struct {
+	// Picks are the scheduler's choices of what happens next: an invoker
+	// loop step or a message delivered.
+	Picks int `json:"picks"`
+	// Sends are what the outside world sent (arrivals, step-downs, kills,
+	// shutdown phases), Faults the fault verdicts that hit a message, Tasks
+	// the outcomes drawn for task attempts, Controls the controls applied.
+	Sends    int `json:"sends"`
+	Faults   int `json:"faults"`
+	Tasks    int `json:"tasks"`
+	Controls int `json:"controls"`
+}
+
+// Total is the number of decisions.
+func (c DecisionCount) Total() int { return c.Picks + c.Sends + c.Faults + c.Tasks + c.Controls }
+
+// String gives the count as every report does.
+func (c DecisionCount) String() string {
+	return fmt.Sprintf("%s: %s, %s, %s, %s, %s", Plural(c.Total(), "decision"), Plural(c.Picks, "pick"),
+		Plural(c.Sends, "send"), Plural(c.Faults, "fault"), Plural(c.Tasks, "task"), Plural(c.Controls, "control"))
 }
 
 // What followed an invoker's panic in a run, as AfterPanic reports it.

@@ -39,16 +39,37 @@ type Schedule struct {
 	Entries []Entry
 }
 
+// Decisions counts the schedule's decisions by kind (its advances and
+// phases follow from them, and are not counted).
+func (s *Schedule) Decisions() DecisionCount {
+	var c DecisionCount
+	for _, e := range s.Entries {
+		switch e.Op {
+		case OpPick:
+			c.Picks++
+		case OpSend:
+			c.Sends++
+		case OpFault:
+			c.Faults++
+		case OpTask:
+			c.Tasks++
+		case OpControl:
+			c.Controls++
+		}
+	}
+	return c
+}
+
 // ScheduleHeader is what a replay needs besides the decisions: the node's
 // shape and the names that appear in the run's log.
 type ScheduleHeader struct {
-	Seed         uint64
-	Node         invoker.Config
-	Plan         string
-	Strategy     string
-	Workload     Workload
-	Bounds       Bounds
-	MaxDecisions int
+	Seed     uint64
+	Node     invoker.Config
+	Plan     string
+	Strategy string
+	Workload Workload
+	Bounds   Bounds
+	MaxPicks int
 }
 
 // Op is the kind of a schedule entry.
@@ -196,11 +217,11 @@ func (h ScheduleHeader) lines() string {
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
-		"bound-shutdown=%s bound-crash=%s%s max-decisions=%d%s\n",
+		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s\n",
 		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxDecisions, sharedTmpDirArg(n))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n))
 }
 
 // progressBoundArg is ` bound-progress=D` when the progress monitor is on.
@@ -238,5 +259,5 @@ func unescapeName(s string) string {
 func ReplayOptions(s *Schedule) Options {
 	h := s.Header
 	return Options{Seed: h.Seed, Node: h.Node, Plan: &Plan{Name: h.Plan}, Workload: h.Workload,
-		Bounds: h.Bounds, MaxDecisions: h.MaxDecisions, Replay: s}
+		Bounds: h.Bounds, MaxPicks: h.MaxPicks, Replay: s}
 }

@@ -13,12 +13,12 @@ import (
 
 // ScheduleError is a schedule that cannot be read, or that does not fit the
 // run it replays: it names the file, line and, once replaying, the
-// decision.
+// simulator's step.
 type ScheduleError struct {
-	File     string
-	Line     int
-	Decision int
-	Msg      string
+	File string
+	Line int
+	Step int
+	Msg  string
 }
 
 func (e *ScheduleError) Error() string {
@@ -31,8 +31,8 @@ func (e *ScheduleError) Error() string {
 	if e.Line > 0 {
 		fmt.Fprintf(&b, "line %d", e.Line)
 	}
-	if e.Decision > 0 {
-		fmt.Fprintf(&b, " (decision %d)", e.Decision)
+	if e.Step > 0 {
+		fmt.Fprintf(&b, " (step %d)", e.Step)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
@@ -107,8 +107,8 @@ func scriptMsg(err error) string {
 func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
-		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-decisions",
-		"shared-tmp-dir")
+		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
+		"max-decisions", "shared-tmp-dir")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -150,7 +150,13 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 			a.fail("bound-progress=%v: must be positive", h.Bounds.Progress)
 		}
 	}
-	h.MaxDecisions = a.int("max-decisions", 0, true)
+	// Schedules recorded before the budget was named for what it counts
+	// call it max-decisions.
+	budget := "max-picks"
+	if _, ok := a.lookup("max-decisions"); ok {
+		budget = "max-decisions"
+	}
+	h.MaxPicks = a.int(budget, 0, true)
 	if a.err != nil {
 		return h, a.err
 	}
@@ -160,8 +166,8 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	if err := w.Validate(); err != nil {
 		return h, err
 	}
-	if h.Bounds.Shutdown <= 0 || h.Bounds.Crash <= 0 || h.MaxDecisions <= 0 {
-		return h, fmt.Errorf("bounds and max-decisions must be positive")
+	if h.Bounds.Shutdown <= 0 || h.Bounds.Crash <= 0 || h.MaxPicks <= 0 {
+		return h, fmt.Errorf("bounds and max-picks must be positive")
 	}
 	return h, nil
 }

@@ -61,10 +61,10 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(good, "\n"), "\n")
 	for _, tc := range []struct {
 		name, text string
-		// want is in the message; decision says whether a decision index
+		// want is in the message; step says whether the simulator's step
 		// must be named (a misfit found by replaying).
-		want     string
-		decision bool
+		want string
+		step bool
 	}{
 		{"empty", "", "empty", false},
 		{"only comments", "# nothing\n", "empty", false},
@@ -95,10 +95,26 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
 				t.Fatalf("error %q: want one line that mentions %q", msg, tc.want)
 			}
-			if tc.decision && (se.Decision == 0 || !strings.Contains(msg, "decision")) {
-				t.Fatalf("error %q names no decision", msg)
+			if tc.step && (se.Step == 0 || !strings.Contains(msg, "(step ")) {
+				t.Fatalf("error %q names no step", msg)
 			}
 		})
+	}
+}
+
+// A schedule recorded before the pick budget had its name says
+// max-decisions; it still replays.
+func TestOldBudgetNameReplays(t *testing.T) {
+	good := recordedReference(t)
+	old := strings.Replace(good, " max-picks=", " max-decisions=", 1)
+	if old == good {
+		t.Fatal("the schedule names no max-picks")
+	}
+	if err := replayText(old); err != nil {
+		t.Fatalf("a schedule with max-decisions does not replay: %v", err)
+	}
+	if err := replayText(strings.Replace(good, " max-picks=", " max-steps=", 1)); err == nil || !strings.Contains(err.Error(), "max-picks") {
+		t.Fatalf("a schedule with no budget: got %v, want an error naming max-picks", err)
 	}
 }
 
@@ -107,7 +123,7 @@ func FuzzParseSchedule(f *testing.F) {
 	var sch bytes.Buffer
 	w := faults.DefaultWorkload()
 	w.Invocations = 6
-	o := faults.Options{Seed: 3, Node: invoker.DefaultConfig(), Plan: plan, Workload: w, Record: &sch, MaxDecisions: 20_000}
+	o := faults.Options{Seed: 3, Node: invoker.DefaultConfig(), Plan: plan, Workload: w, Record: &sch, MaxPicks: 20_000}
 	if _, err := faults.Run(context.Background(), o); err != nil {
 		f.Fatal(err)
 	}
@@ -122,7 +138,7 @@ func FuzzParseSchedule(f *testing.F) {
 			}
 			return
 		}
-		if s.Header.Workload.Invocations > 200 || s.Header.Node.Partitions > 16 || s.Header.MaxDecisions > 100_000 {
+		if s.Header.Workload.Invocations > 200 || s.Header.Node.Partitions > 16 || s.Header.MaxPicks > 100_000 {
 			return // too big to replay in a fuzz iteration
 		}
 		_, err = faults.Run(context.Background(), faults.ReplayOptions(s))

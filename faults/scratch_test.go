@@ -143,7 +143,7 @@ func TestRunAfterAnUnfinishedRunOnTheSameStorage(t *testing.T) {
 
 		cut := o
 		if seed%2 == 0 {
-			cut.MaxDecisions = 100 + int(seed)*10
+			cut.MaxPicks = 100 + int(seed)*10
 			if _, err := reused.run(context.Background(), cut); !errors.Is(err, ErrBudget) {
 				t.Fatalf("seed %d: %v, want the budget exhausted", seed, err)
 			}

@@ -186,7 +186,7 @@ func (r *ScriptRunner) send(m invoker.Envelope) {
 
 // step takes one arm on invoker i.
 func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
-	var d Decision
+	var d StepInfo
 	if err := r.sim.do(Choice{Invoker: i, Arm: arm}, &d); err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (r *ScriptRunner) settle() error {
 		if n%1024 == 0 && r.ctx != nil && r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
-		var d Decision
+		var d StepInfo
 		settled, err := r.sim.settleStep(&d)
 		if err != nil || settled {
 			return err

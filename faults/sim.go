@@ -27,9 +27,9 @@ type Options struct {
 	Events io.Writer
 	// Observers watch the run (see Observer).
 	Observers []Observer
-	// MaxDecisions bounds a run's scheduling decisions (0: a budget that
-	// grows with the workload, see decisionBudget).
-	MaxDecisions int
+	// MaxPicks bounds a run's scheduler picks (0: a budget that grows
+	// with the workload, see pickBudget).
+	MaxPicks int
 	// Record receives the run's schedule: every decision, in the format
 	// ReadSchedule reads.
 	Record io.Writer
@@ -56,7 +56,7 @@ type Options struct {
 	// Digest fingerprints the events (Result.Digest) without encoding
 	// them: a cheap way to compare two runs, with or without the hash.
 	Digest bool
-	// StopAtViolation ends the run at the first decision after an
+	// StopAtViolation ends the run at the first step after an
 	// invariant is violated, without the end-of-run checks: for hunting
 	// and shrinking, where the first violation is all that is wanted. The
 	// schedule it records ends there too, and a strict replay of it stops
@@ -66,20 +66,20 @@ type Options struct {
 	Command string
 }
 
-// DefaultMaxDecisions stops a run that would never settle.
-const DefaultMaxDecisions = 5_000_000
+// DefaultMaxPicks stops a run that would never settle.
+const DefaultMaxPicks = 5_000_000
 
-// ErrBudget is returned when a run exceeds its decision budget.
-var ErrBudget = errors.New("decision budget exhausted: the run did not settle")
+// ErrBudget is returned when a run exceeds its pick budget.
+var ErrBudget = errors.New("pick budget exhausted: the run did not settle")
 
 // ErrDone is returned by Step once the run is over.
 var ErrDone = errors.New("the run is over")
 
 // Sim is the discrete-event simulator around one node: a virtual clock, the
 // messages in flight, the fault injector, the scheduler and the invariant
-// checker. It owns every source of nondeterminism of a run, and takes one
-// decision per Step. A Sim belongs to one goroutine; what it hands out
-// (snapshots, results, decisions) may cross to others.
+// checker. It owns every source of nondeterminism of a run, and moves it on
+// one step per Step. A Sim belongs to one goroutine; what it hands out
+// (snapshots, results, steps) may cross to others.
 type Sim struct {
 	o     Options
 	info  RunInfo
@@ -107,7 +107,7 @@ type Sim struct {
 	stage    Stage
 	settling bool
 	done     bool
-	decided  int
+	steps    int
 	controls []Control
 	choices  []Choice
 	touched  touched
@@ -116,9 +116,9 @@ type Sim struct {
 	drained invoker.Ready
 	// timed is the storage the drawn timelines are drawn into.
 	timed []timed
-	// decision is the one the latest step took.
-	decision Decision
-	res      Result
+	// last is what the latest step did.
+	last StepInfo
+	res  Result
 }
 
 // New builds a simulator and its node, ready for its first Step.
@@ -137,8 +137,8 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	if err := checkLimits(o); err != nil {
 		return nil, err
 	}
-	if o.MaxDecisions == 0 {
-		o.MaxDecisions = decisionBudget(o)
+	if o.MaxPicks == 0 {
+		o.MaxPicks = pickBudget(o)
 	}
 	if o.Plan == nil {
 		o.Plan = &Plan{Name: "none"}
@@ -160,7 +160,7 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 		if s.replay, err = newReplayer(o.Replay, o); err != nil {
 			return nil, err
 		}
-		s.replay.decision = func() int { return s.decided }
+		s.replay.step = func() int { return s.steps }
 		s.strategy = s.replay
 	}
 	if s.node, err = sc.nodeFor(o.Node); err != nil {
@@ -208,26 +208,26 @@ func (s *Sim) Now() time.Duration { return s.now }
 // Close removes the node's spill stores. The simulator is unusable after.
 func (s *Sim) Close() error { return s.node.Close() }
 
-// Step takes exactly one decision: a pending control, the next stage of the
-// run, a delivery, an invoker's arm, or a time advance. After DecideEnd the
+// Step takes the run one step on: a pending control, the next stage of the
+// run, a delivery, an invoker's arm, or a time advance. After StepEnd the
 // run is over and Step returns ErrDone. An error other than ErrDone ends
 // the run too: the schedule did not fit, the budget ran out, or writing
 // the log or schedule failed.
-func (s *Sim) Step() (Decision, error) {
+func (s *Sim) Step() (StepInfo, error) {
 	if err := s.step(); err != nil {
-		return Decision{}, err
+		return StepInfo{}, err
 	}
-	return s.decision, nil
+	return s.last, nil
 }
 
-// step is Step leaving its decision in s.decision: a decision is a few
-// hundred bytes, which Run does not need copied at every step.
+// step is Step leaving what it did in s.last: a StepInfo is a few hundred
+// bytes, which Run does not need copied at every step.
 func (s *Sim) step() error {
 	if s.done {
 		return ErrDone
 	}
-	d := &s.decision
-	*d = Decision{}
+	d := &s.last
+	*d = StepInfo{}
 	err := s.decide(d)
 	if err == nil {
 		err = s.replay.failed()
@@ -239,12 +239,12 @@ func (s *Sim) step() error {
 		s.done = true
 		return err
 	}
-	s.decided++
-	d.Index, d.At, d.Phase, d.Stage = s.decided, s.now, s.stage.phase(), s.stage
-	for _, o := range s.hooks.decision {
-		o.OnDecision(*d)
+	s.steps++
+	d.Index, d.At, d.Phase, d.Stage = s.steps, s.now, s.stage.phase(), s.stage
+	for _, o := range s.hooks.step {
+		o.OnStep(*d)
 	}
-	if d.Kind == DecideEnd {
+	if d.Kind == StepEnd {
 		s.done = true
 		s.rec.end(s.log.seq, s.log.sum())
 		if err := firstErr(s.replay.end(s.log.seq, s.log.sum()), s.ioErr()); err != nil {
@@ -260,10 +260,10 @@ func (s *Sim) step() error {
 	return nil
 }
 
-func (s *Sim) decide(d *Decision) error {
+func (s *Sim) decide(d *StepInfo) error {
 	if (s.o.StopAtViolation && len(s.res.Violations) > 0) || s.replay.stopped() {
 		s.stage = StageEnd
-		d.Kind = DecideEnd
+		d.Kind = StepEnd
 		return nil
 	}
 	if s.replay != nil || len(s.controls) > 0 {
@@ -271,7 +271,7 @@ func (s *Sim) decide(d *Decision) error {
 			if ok {
 				s.applyControl(c)
 			}
-			d.Kind, d.Control = DecideControl, c
+			d.Kind, d.Control = StepControl, c
 			return err
 		}
 	}
@@ -314,7 +314,7 @@ func (s *Sim) nextControl() (Control, bool, error) {
 
 // enterNextStage starts the run's next stage; each then runs until nothing
 // is left to happen.
-func (s *Sim) enterNextStage(d *Decision) error {
+func (s *Sim) enterNextStage(d *StepInfo) error {
 	s.stage++
 	if err := s.replay.phase(s.stage); err != nil {
 		return err
@@ -353,18 +353,18 @@ func (s *Sim) enterNextStage(d *Decision) error {
 		s.endPhase()
 		s.check.finish(s.node)
 		s.pump()
-		d.Kind = DecideEnd
+		d.Kind = StepEnd
 		return nil
 	}
 	s.settling = true
-	d.Kind = DecidePhase
+	d.Kind = StepPhase
 	return nil
 }
 
-// settleStep takes one decision towards the end of the current stage:
+// settleStep takes one step towards the end of the current stage:
 // a delivery or an arm, chosen by the strategy, or else a time advance.
 // settled is true when nothing is left to happen.
-func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
+func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 	for {
 		s.runTimeline()
 		if s.instant {
@@ -389,10 +389,10 @@ func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
 		}
 		s.rec.advance(next)
 		s.advance(next)
-		d.Kind = DecideAdvance
+		d.Kind = StepAdvance
 		return false, nil
 	}
-	if s.res.Decisions >= s.o.MaxDecisions {
+	if s.res.Decisions.Picks >= s.o.MaxPicks {
 		return false, ErrBudget
 	}
 	i := s.strategy.Choose(s.choices)
@@ -401,7 +401,7 @@ func (s *Sim) settleStep(d *Decision) (settled bool, err error) {
 	}
 	c := s.choices[i]
 	s.rec.pick(c)
-	s.res.Decisions++
+	s.res.Decisions.Picks++
 	return false, s.do(c, d)
 }
 
@@ -415,7 +415,7 @@ func (s *Sim) stuckRetrying() bool {
 }
 
 // do carries out one choice, and says what it did in d.
-func (s *Sim) do(c Choice, d *Decision) error {
+func (s *Sim) do(c Choice, d *StepInfo) error {
 	if c.Invoker == Transport {
 		s.net.pop(&d.Msg)
 		m := &d.Msg
@@ -428,14 +428,14 @@ func (s *Sim) do(c Choice, d *Decision) error {
 		}
 		s.net.passed(s.now)
 		s.res.Deliveries++
-		d.Kind = DecideDeliver
+		d.Kind = StepDeliver
 	} else {
 		s.touched.mark(c.Invoker)
 		if err := s.node.Step(c.Invoker, c.Arm); err != nil {
 			return fmt.Errorf("scheduler chose %v: %w", c, err)
 		}
 		s.res.Steps++
-		d.Kind, d.Invoker, d.Arm = DecideStep, c.Invoker, c.Arm
+		d.Kind, d.Invoker, d.Arm = StepInvoker, c.Invoker, c.Arm
 	}
 	s.pump()
 	s.check.afterAction(s.node, s.touched.slots(s.instant))
@@ -484,6 +484,7 @@ func (s *Sim) drawTimeline(draw func(buf []timed) []timed) {
 	}
 	for _, t := range ts {
 		s.rec.send(t)
+		s.res.Decisions.Sends++
 		s.timeline.schedule(s.now, t.at, t.msg)
 	}
 }
@@ -540,7 +541,7 @@ func (s *Sim) deliverDue() {
 		if !s.net.due(s.now) {
 			return
 		}
-		var d Decision
+		var d StepInfo
 		_ = s.do(Choice{Invoker: Transport}, &d)
 	}
 }
@@ -624,6 +625,7 @@ func (s *Sim) react(e *invoker.Event) {
 			steps = s.planTask(info)
 		}
 		s.rec.task(info, steps)
+		s.res.Decisions.Tasks++
 		for _, st := range steps {
 			s.timeline.schedule(s.now, s.now+st.After, invoker.Envelope{Kind: invoker.MsgTaskOutput, Task: e.Task, Output: st.Out})
 		}
@@ -665,6 +667,7 @@ func (s *Sim) route(mp *invoker.Envelope) {
 	}
 	if hit {
 		s.rec.fault(m, v)
+		s.res.Decisions.Faults++
 		e := invoker.MsgEvent(faultKinds[v.Action], m)
 		e.Reason = v.describe()
 		s.emit(e)

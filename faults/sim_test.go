@@ -82,8 +82,11 @@ func TestRecordThenReplayGivesTheSameLog(t *testing.T) {
 			t.Fatalf("replay hash %s, recorded run %s; first difference: %s", got.Hash, want.Hash, firstDiff(wantLog, gotLog))
 		}
 		if got.Decisions != want.Decisions || len(got.Violations) != len(want.Violations) {
-			t.Fatalf("replay took %d decisions with %d violations, the run %d with %d",
+			t.Fatalf("replay took %v with %d violations, the run %v with %d",
 				got.Decisions, len(got.Violations), want.Decisions, len(want.Violations))
+		}
+		if c := sch.Decisions(); c != want.Decisions {
+			t.Fatalf("the schedule records %v, the run counted %v", c, want.Decisions)
 		}
 	})
 }
@@ -173,7 +176,7 @@ func inconsistent(s faults.Snapshot) string {
 		total += n
 	}
 	if uint64(total) != s.Events {
-		return fmt.Sprintf("decision %d: %d events counted by kind, %d logged", s.Decisions, total, s.Events)
+		return fmt.Sprintf("decision %d: %d events counted by kind, %d logged", s.Steps, total, s.Events)
 	}
 	invocations := 0
 	for _, p := range s.Node.Partitions {
@@ -182,16 +185,16 @@ func inconsistent(s faults.Snapshot) string {
 		}
 	}
 	if invocations != len(s.Node.Invocations) {
-		return fmt.Sprintf("decision %d: partitions count %d invocations, the list has %d", s.Decisions, invocations, len(s.Node.Invocations))
+		return fmt.Sprintf("decision %d: partitions count %d invocations, the list has %d", s.Steps, invocations, len(s.Node.Invocations))
 	}
 	for _, iv := range s.Node.Invokers {
 		if iv.QueueInMemory+iv.QueueOnDisk != iv.QueueLen || iv.SlotsUsed > iv.SlotLimit {
 			return fmt.Sprintf("decision %d: invoker%d queue %d = %d in memory + %d on disk? slots %d/%d",
-				s.Decisions, iv.ID, iv.QueueLen, iv.QueueInMemory, iv.QueueOnDisk, iv.SlotsUsed, iv.SlotLimit)
+				s.Steps, iv.ID, iv.QueueLen, iv.QueueInMemory, iv.QueueOnDisk, iv.SlotsUsed, iv.SlotLimit)
 		}
 	}
-	if s.Picks > s.Decisions || s.At != s.Node.At {
-		return fmt.Sprintf("decision %d: %d picks, time %v vs the node's %v", s.Decisions, s.Picks, s.At, s.Node.At)
+	if s.Picks > s.Steps || s.At != s.Node.At {
+		return fmt.Sprintf("decision %d: %d picks, time %v vs the node's %v", s.Steps, s.Picks, s.At, s.Node.At)
 	}
 	return ""
 }

@@ -7,7 +7,7 @@ import (
 	"lab/invoker"
 )
 
-// Snapshot is the state of a run at one decision: the node's snapshot and
+// Snapshot is the state of a run at one step: the node's snapshot and
 // the simulator's own state. It shares nothing with the simulator, so it
 // can be handed to another goroutine.
 type Snapshot struct {
@@ -16,9 +16,9 @@ type Snapshot struct {
 	Phase Phase
 	Stage Stage
 	At    time.Duration
-	// Decisions taken so far, and of them the scheduler's picks.
-	Decisions, Picks int
-	Events           uint64
+	// Steps taken so far, and of them the scheduler's picks.
+	Steps, Picks int
+	Events       uint64
 	// InFlight messages are on the network; Held were set aside by a
 	// reorder fault; Timeline are due from the outside world (arrivals,
 	// task outputs, shutdown phases).
@@ -48,7 +48,7 @@ func (s *Sim) snapshot(node invoker.Snapshot) Snapshot {
 	next, ok := s.nextTime()
 	snap := Snapshot{
 		Info: s.info, Node: node, Phase: s.stage.phase(), Stage: s.stage, At: s.now,
-		Decisions: s.decided, Picks: s.res.Decisions, Events: s.log.seq,
+		Steps: s.steps, Picks: s.res.Decisions.Picks, Events: s.log.seq,
 		InFlight: s.net.len(), Held: len(s.net.held), Timeline: s.timeline.len(),
 		NextDue: next, HasNext: ok, Violations: slices.Clone(s.res.Violations),
 		Faults: s.res.Faults, Kinds: s.res.Kinds, Stall: s.check.oldestStall(s.node), Done: s.done,

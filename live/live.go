@@ -3,9 +3,9 @@
 // happens: the terminal UI, the metrics endpoint and `lab run --pace`.
 //
 // The simulation itself stays deterministic: pacing only decides when the
-// next decision is taken, never which, and every control reaches the run
+// next step is taken, never which, and every control reaches the run
 // through faults.Sim.Control, so it is logged and recorded like any
-// decision. The runner publishes a View (a snapshot plus the latest events)
+// step. The runner publishes a View (a snapshot plus the latest events)
 // that any goroutine may read at any time; nothing outside the runner's
 // goroutine ever touches the simulator.
 package live
@@ -38,9 +38,9 @@ type Options struct {
 	// Follow keeps the first view until First takes it, for a watcher
 	// that follows every view with View.Next and so sees every event.
 	Follow bool
-	// StartAt takes the run's first StartAt decisions at once, unpaced and
+	// StartAt takes the run's first StartAt steps at once, unpaced and
 	// without pausing on a violation among them, after the first view (of
-	// decision 0): a deterministic run (a replay) is thus shown from any
+	// step 0): a deterministic run (a replay) is thus shown from any
 	// point of it. A followed run's next view has every event skipped.
 	StartAt int
 }
@@ -52,8 +52,8 @@ type View struct {
 	faults.Snapshot
 	// Recent are the latest events, oldest first.
 	Recent []invoker.Event
-	// Last is the latest decision.
-	Last   faults.Decision
+	// Last is the latest step.
+	Last   faults.StepInfo
 	Paused bool
 	Speed  float64
 	// Err is why the run stopped early, if it did.
@@ -143,7 +143,7 @@ func (r *Runner) Wait() (*faults.Result, error) {
 	return r.result, r.err
 }
 
-// Control sends c into the run; it takes effect at the next decision.
+// Control sends c into the run; it takes effect at the next step.
 // A control the run refuses comes back as the error.
 func (r *Runner) Control(c faults.Control) error {
 	return r.call(func(l *loop) error {
@@ -158,13 +158,13 @@ func (r *Runner) Control(c faults.Control) error {
 	})
 }
 
-// Pause stops taking decisions until Resume; a paused run can be stepped.
+// Pause stops taking steps until Resume; a paused run can be stepped.
 func (r *Runner) Pause() { r.send(func(l *loop) { l.paused = true }) }
 
-// Resume takes decisions again at the set speed.
+// Resume takes steps again at the set speed.
 func (r *Runner) Resume() { r.send(func(l *loop) { l.paused = false; l.rebase() }) }
 
-// StepOne takes one decision while paused.
+// StepOne takes one step while paused.
 func (r *Runner) StepOne() { r.send(func(l *loop) { l.step++ }) }
 
 // SetSpeed changes the pace (0: as fast as possible).
@@ -179,7 +179,7 @@ func (r *Runner) Finish() {
 	r.send(func(l *loop) { l.finishing, l.paused, l.speed = true, false, 0 })
 }
 
-// Checkpoint calls save on the runner's goroutine, between two decisions,
+// Checkpoint calls save on the runner's goroutine, between two steps,
 // with the position of the event log after the schedule being recorded is
 // flushed (see faults.Sim.Checkpoint): save may then copy what the schedule's
 // writer wrote so far.

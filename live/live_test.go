@@ -37,7 +37,7 @@ func until(t *testing.T, r *live.Runner, what string, ok func(*live.View) bool) 
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s; view at decision %d", what, r.View().Decisions)
+	t.Fatalf("timed out waiting for %s; view at step %d", what, r.View().Steps)
 	return nil
 }
 
@@ -76,14 +76,14 @@ func TestPauseStepAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := until(t, r, "the paused view", func(v *live.View) bool { return v.Paused })
-	if v.Decisions != 0 {
-		t.Fatalf("a run started paused took %d decisions", v.Decisions)
+	if v.Steps != 0 {
+		t.Fatalf("a run started paused took %d steps", v.Steps)
 	}
 	for want := 1; want <= 3; want++ {
 		r.StepOne()
-		v = until(t, r, "one step", func(v *live.View) bool { return v.Decisions >= want })
-		if v.Decisions != want || v.Last.Index != want {
-			t.Fatalf("after %d single steps the view is at decision %d (last %d)", want, v.Decisions, v.Last.Index)
+		v = until(t, r, "one step", func(v *live.View) bool { return v.Steps >= want })
+		if v.Steps != want || v.Last.Index != want {
+			t.Fatalf("after %d single steps the view is at step %d (last %d)", want, v.Steps, v.Last.Index)
 		}
 	}
 	r.Resume()
@@ -109,8 +109,8 @@ func TestPauseOnViolationShowsTheBreakingEvent(t *testing.T) {
 	for _, e := range v.Recent {
 		found = found || e.Kind == invoker.KindViolation
 	}
-	if !found || v.Last.Index != v.Decisions {
-		t.Fatalf("paused at decision %d (last %d) with no violation among the recent events", v.Decisions, v.Last.Index)
+	if !found || v.Last.Index != v.Steps {
+		t.Fatalf("paused at step %d (last %d) with no violation among the recent events", v.Steps, v.Last.Index)
 	}
 	r.Stop()
 	if _, err := r.Wait(); err != live.ErrStopped {
@@ -130,7 +130,7 @@ func TestControlsFromAnotherGoroutineReplay(t *testing.T) {
 	for range 50 {
 		r.StepOne()
 	}
-	until(t, r, "50 decisions", func(v *live.View) bool { return v.Decisions >= 50 })
+	until(t, r, "50 steps", func(v *live.View) bool { return v.Steps >= 50 })
 	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestCancelEndsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	until(t, r, "the first decisions", func(v *live.View) bool { return v.Decisions > 0 })
+	until(t, r, "the first steps", func(v *live.View) bool { return v.Steps > 0 })
 	cancel()
 	if _, err := r.Wait(); err != context.Canceled {
 		t.Fatalf("Wait after cancel: %v", err)
@@ -241,7 +241,7 @@ func TestCheckpointReplaysUpToTheViolation(t *testing.T) {
 	}
 }
 
-// A run started at decision n shows what a run stepped there one decision
+// A run started at step n shows what a run stepped there one step
 // at a time shows, past a violation it does not pause at, and goes on to
 // the same end.
 func TestStartAtIsSteppingThere(t *testing.T) {
@@ -255,7 +255,7 @@ func TestStartAtIsSteppingThere(t *testing.T) {
 	}
 	defer stepped.Close()
 	for n := 0; n <= 900; n += 300 {
-		for stepped.Summary().Decisions < n {
+		for stepped.Summary().Steps < n {
 			if _, err := stepped.Step(); err != nil {
 				t.Fatal(err)
 			}
@@ -264,11 +264,11 @@ func TestStartAtIsSteppingThere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := until(t, r, "the view at the start", func(v *live.View) bool { return v.Paused && v.Decisions >= n })
+		v := until(t, r, "the view at the start", func(v *live.View) bool { return v.Paused && v.Steps >= n })
 		w := stepped.Summary()
-		if v.Decisions != n || v.Events != w.Events || v.At != w.At || len(v.Violations) != len(w.Violations) {
-			t.Errorf("started at %d: decision %d, %d events at %v, %d violations; stepped: %d events at %v, %d violations",
-				n, v.Decisions, v.Events, v.At, len(v.Violations), w.Events, w.At, len(w.Violations))
+		if v.Steps != n || v.Events != w.Events || v.At != w.At || len(v.Violations) != len(w.Violations) {
+			t.Errorf("started at %d: step %d, %d events at %v, %d violations; stepped: %d events at %v, %d violations",
+				n, v.Steps, v.Events, v.At, len(v.Violations), w.Events, w.At, len(w.Violations))
 		}
 		r.Finish() // on to the end, not pausing at the violations still to come
 		got, err := r.Wait()
@@ -281,7 +281,7 @@ func TestStartAtIsSteppingThere(t *testing.T) {
 	}
 }
 
-// A stop reaches a run still taking its StartAt decisions: a watcher that
+// A stop reaches a run still taking its StartAt steps: a watcher that
 // moves on is not held up by a long run it no longer wants.
 func TestStopDuringStartAt(t *testing.T) {
 	o := options(t, invoker.Fixed)
@@ -295,6 +295,6 @@ func TestStopDuringStartAt(t *testing.T) {
 		t.Fatalf("stopped while starting at the end: %v", err)
 	}
 	if v := r.View(); v.Done {
-		t.Errorf("the run went to its end (%d decisions) before the stop", v.Decisions)
+		t.Errorf("the run went to its end (%d steps) before the stop", v.Steps)
 	}
 }

@@ -17,7 +17,7 @@ type loop struct {
 	r       *Runner
 	paused  bool
 	stopped bool
-	// step counts decisions to take while paused.
+	// step counts steps to take while paused.
 	step  int
 	speed float64
 	// Pacing: virtual time virtBase was reached at wall time wallBase.
@@ -25,8 +25,8 @@ type loop struct {
 	virtBase    time.Duration
 	lastPublish time.Time
 	violations  int
-	// last is the latest decision.
-	last      faults.Decision
+	// last is the latest step.
+	last      faults.StepInfo
 	finishing bool
 }
 
@@ -61,7 +61,7 @@ func (l *loop) run(ctx context.Context) {
 					l.paused = true
 				}
 			}
-			if d.Kind == faults.DecideAdvance {
+			if d.Kind == faults.StepAdvance {
 				if err := l.pace(ctx, d.At); err != nil {
 					return err
 				}
@@ -80,7 +80,7 @@ func (l *loop) run(ctx context.Context) {
 	l.publishErr(err)
 }
 
-// skip takes the first n decisions at once (Options.StartAt); the
+// skip takes the first n steps at once (Options.StartAt); the
 // violations among them do not pause the run. It looks at its commands
 // now and then, so that a watcher moving on (a stop) is not held up by a
 // long run it no longer wants.
@@ -102,7 +102,7 @@ func (l *loop) skip(ctx context.Context, n int) error {
 	return nil
 }
 
-// waitReady returns once a decision may be taken: the run is not paused
+// waitReady returns once a step may be taken: the run is not paused
 // (or a single step was asked for), and every command is applied.
 func (l *loop) waitReady(ctx context.Context) error {
 	for {

@@ -3,7 +3,7 @@
 # noisy machine: both test binaries are built first, then run in alternating
 # rounds (A, B, A, B, ...), so that a change of load hits both alike. Prints
 # each benchmark's median over the rounds of schedules per CPU second (or
-# CPU-ns per decision), and the ratio B/A.
+# CPU-ns per pick), and the ratio B/A.
 #
 #   scripts/ab-bench.sh cdb25b9 HEAD
 #   ROUNDS=7 BENCH='Hunting/none/buggy$' scripts/ab-bench.sh main my-branch
@@ -12,7 +12,7 @@
 set -eu
 a=$1 b=$2
 rounds=${ROUNDS:-5} n=${N:-300}
-bench=${BENCH:-'Schedules/(none|shutdown-race)/fixed$|Hunting/(none|shutdown-race)/(buggy|fixed)$|DecisionTime'}
+bench=${BENCH:-'Schedules/(none|shutdown-race)/fixed$|Hunting/(none|shutdown-race)/(buggy|fixed)$|PickTime'}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for rev in "$a" "$b"; do
@@ -29,7 +29,7 @@ while [ "$r" -lt "$rounds" ]; do
 		[ "$side" = B ] && t=$tb
 		"$t" -test.run X -test.bench "$bench" -test.benchtime "${n}x" -test.cpu 1 |
 			awk -v side="$side" '/^Benchmark/ {
-				for (i = 1; i < NF; i++) if ($(i+1) == "schedules/cpu-s" || $(i+1) == "cpu-ns/decision") print side, $1, $i, $(i+1)
+				for (i = 1; i < NF; i++) if ($(i+1) == "schedules/cpu-s" || $(i+1) == "cpu-ns/pick") print side, $1, $i, $(i+1)
 			}'
 	done
 	r=$((r + 1))

@@ -36,6 +36,7 @@ const (
 	keyHash        = attribute.Key("lab.events.sha256")
 	keyEvents      = attribute.Key("lab.events")
 	keyDecisions   = attribute.Key("lab.decisions")
+	keyPicks       = attribute.Key("lab.picks")
 	keyOutcome     = attribute.Key("lab.task.outcome")
 	// Semantic conventions (v1.43.0, the SDK's) for exceptions.
 	keyExcType    = attribute.Key("exception.type")

@@ -1,6 +1,6 @@
 // Package telemetry turns a run into OpenTelemetry spans and Prometheus
 // metrics. Both are observers of the simulator (faults.Observer): they
-// consume its events, decisions and result, and never touch the model, so a
+// consume its events, steps and result, and never touch the model, so a
 // run without them is the same run and pays nothing.
 //
 // Tracer builds one trace per run (see its documentation for the spans);

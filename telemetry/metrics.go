@@ -29,7 +29,7 @@ type Metrics struct {
 	violations    *prometheus.CounterVec
 	phaseDuration *prometheus.HistogramVec
 	runs          *prometheus.CounterVec
-	decisions     *prometheus.CounterVec
+	steps         *prometheus.CounterVec
 	info          *prometheus.GaugeVec
 
 	view    atomic.Pointer[func() *faults.Snapshot]
@@ -109,9 +109,9 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_runs_total",
 			Help: "Runs that ended, by variant and verdict (ok or violated).",
 		}, []string{"variant", "verdict"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "lab_sim_decisions_total",
-			Help: "Scheduling decisions the simulator took, by kind.",
+		steps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_sim_steps_total",
+			Help: "Steps the simulator took, by kind: a message delivered, an invoker loop step, virtual time advanced, a stage entered, a control applied.",
 		}, []string{"kind"}),
 		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lab_run_info",
@@ -120,7 +120,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
-		m.stepDowns, m.deaths, m.faults, m.violations, m.phaseDuration, m.runs, m.decisions, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -145,6 +145,15 @@ func (m *Metrics) snapshot() *faults.Snapshot {
 	}
 	return m.final.Load()
 }
+
+// The simulator finds hooks by their method sets (faults.Observer is any):
+// these keep a renamed hook from going silent.
+var (
+	_ faults.StartObserver = (*Metrics)(nil)
+	_ faults.EventObserver = (*Metrics)(nil)
+	_ faults.StepObserver  = (*Metrics)(nil)
+	_ faults.EndObserver   = (*Metrics)(nil)
+)
 
 // OnStart resets the per-run state.
 func (m *Metrics) OnStart(info faults.RunInfo) {
@@ -231,9 +240,9 @@ func (m *Metrics) OnEnd(r *faults.Result) {
 	m.final.Store(&faults.Snapshot{Node: r.Final, At: r.End, Stall: r.Stall, Done: true})
 }
 
-// OnDecision counts the simulator's decisions by kind.
-func (m *Metrics) OnDecision(d faults.Decision) {
-	m.decisions.WithLabelValues(d.Kind.String()).Inc()
+// OnStep counts the simulator's steps by kind.
+func (m *Metrics) OnStep(d faults.StepInfo) {
+	m.steps.WithLabelValues(d.Kind.String()).Inc()
 }
 
 // observe records v, with the trace of inv (or of the run) as exemplar.

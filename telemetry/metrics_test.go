@@ -113,8 +113,8 @@ func TestMetricsCountTheRun(t *testing.T) {
 				check("lab_invariant_violations_total", map[string]string{"invariant": faults.NoPanic}, len(r.Violations))
 			}
 			check("lab_runs_total", map[string]string{"variant": v.String(), "verdict": verdict}, 1)
-			check("lab_sim_decisions_total", map[string]string{"kind": "step"}, r.Steps)
-			check("lab_sim_decisions_total", map[string]string{"kind": "deliver"}, r.Deliveries)
+			check("lab_sim_steps_total", map[string]string{"kind": "invoker"}, r.Steps)
+			check("lab_sim_steps_total", map[string]string{"kind": "deliver"}, r.Deliveries)
 			// Two shutdowns: the safety phase's and the end's.
 			check("lab_shutdown_phase_duration_seconds", map[string]string{"phase": "stop-ingress"}, 2)
 			// Restate's shutdown ends with joining: nothing removes the spill

@@ -117,6 +117,13 @@ func (t *Tracer) TraceIDOf(inv invoker.InvocationID) string {
 // replaced before it ended (the terminal UI's new seed or variant).
 var ErrReplaced = errors.New("replaced by a new run before it ended")
 
+// As for Metrics: the simulator finds these hooks by their method sets.
+var (
+	_ faults.StartObserver = (*Tracer)(nil)
+	_ faults.EventObserver = (*Tracer)(nil)
+	_ faults.EndObserver   = (*Tracer)(nil)
+)
+
 // OnStart opens the run's root span. A run still open on the tracer is
 // closed first, as unfinished, so that its spans are exported too.
 func (t *Tracer) OnStart(info faults.RunInfo) {
@@ -288,7 +295,7 @@ func (t *Tracer) OnEnd(r *faults.Result) {
 		verdict = "violated"
 	}
 	t.root.SetAttributes(keyVerdict.String(verdict), keyHash.String(r.Hash), keyEvents.Int64(int64(r.Events)),
-		keyDecisions.Int(r.Decisions))
+		keyDecisions.Int(r.Decisions.Total()), keyPicks.Int(r.Decisions.Picks))
 	t.closeAll(invoker.Event{At: r.End, Seq: r.Events + 1})
 }
 

@@ -128,9 +128,9 @@ func BenchmarkUIKeepsUp(b *testing.B) {
 }
 
 // BenchmarkReplaySeek is the time from a key that moves a replay (seed 1
-// of shutdown-race, buggy: 1,803 decisions, spilling to real files) to
+// of shutdown-race, buggy: 1,803 steps, spilling to real files) to
 // the screen showing it: the replay starts again, takes its first
-// decisions at once, and the UI takes in every event up to there. Each
+// steps at once, and the UI takes in every event up to there. Each
 // seek goes to the middle of the replay from its start or its end.
 func BenchmarkReplaySeek(b *testing.B) {
 	cfg := replayConfig(b)
@@ -142,12 +142,12 @@ func BenchmarkReplaySeek(b *testing.B) {
 	m := newModel(context.Background(), cfg, s)
 	defer func() { m.sess.stop() }()
 	for i := 0; b.Loop(); i++ {
-		n := cfg.Replay.Decisions / 2
+		n := cfg.Replay.Steps / 2
 		if i%2 == 1 {
-			n = cfg.Replay.Decisions
+			n = cfg.Replay.Steps
 		}
 		m.seek(n)
-		for m.view == nil || m.view.Decisions != n || !m.view.Paused || m.st.seen != m.view.Events {
+		for m.view == nil || m.view.Steps != n || !m.view.Paused || m.st.seen != m.view.Events {
 			m.follow()
 			time.Sleep(100 * time.Microsecond)
 		}

@@ -368,5 +368,6 @@ const helpText = paneHelp + "Quit finishes the run unpaced with no further contr
 	"then plays the saved session on as a replay from where it was."
 
 const replayHelpText = paneHelp + "A replay goes back as well as forward: each move starts it again " +
-	"and takes its first decisions at once. Go to takes a decision number, #N for the decision " +
-	"that logged event N, v for the violation, j for the jump of the chart (i), or end. Quit finishes the replay and prints its report."
+	"and takes its first steps at once. Go to takes a step number, #N for the step " +
+	"that logged event N, v for the violation, j for the jump of the chart (i), s for the last step forward " +
+	"of the invocation stalled there, or end. Quit finishes the replay and prints its report."

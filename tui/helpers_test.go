@@ -162,13 +162,13 @@ func tickUntil(t *testing.T, m Model, cond func(Model) bool) Model {
 	}
 }
 
-// stepTo steps the paused run to decision n and shows it.
+// stepTo steps the paused run to step n and shows it.
 func stepTo(t *testing.T, m Model, n int) Model {
 	t.Helper()
-	for range n - m.view.Decisions {
+	for range n - m.view.Steps {
 		m.sess.runner.StepOne()
 	}
-	return settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions >= n && m.view.Paused }))
+	return settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps >= n && m.view.Paused }))
 }
 
 // settle waits until the paused run has published everything, so the

@@ -27,9 +27,9 @@ func newKeyMap(replay bool) keyMap {
 	}
 	k := keyMap{
 		Pause: b("space", "pause/resume", " ", "p"),
-		Step:  b(".", "step one decision", ".", "s"),
+		Step:  b(".", "one step", ".", "s"),
 		// A live run pressing one of these becomes a replay of itself.
-		StepBack:  b(",", "back one decision", ","),
+		StepBack:  b(",", "back one step", ","),
 		JumpBack:  b("[", "back 100", "["),
 		JumpAhead: b("]", "on 100", "]"),
 		GoTo:      b("g", "go to…", "g"),

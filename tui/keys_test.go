@@ -36,13 +36,13 @@ func sendControl(t *testing.T, m Model, typed string) (Model, invoker.Event) {
 func TestPauseResumeAndStep(t *testing.T) {
 	m := newTestModel(t, testConfig(t), 80, 24)
 	m = stepTo(t, m, 5)
-	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Decisions > 5 }))
-	if m.view.Decisions != 6 {
-		t.Fatalf(". took %d decisions, want 1", m.view.Decisions-5)
+	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Steps > 5 }))
+	if m.view.Steps != 6 {
+		t.Fatalf(". took %d steps, want 1", m.view.Steps-5)
 	}
 	// Typed faster than read, three dots arrive as one message: three steps.
 	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("...")})
-	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == 9 }))
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == 9 }))
 	m = keys(t, m, " ")
 	m = tickUntil(t, m, func(m Model) bool { return !m.view.Paused })
 	if !strings.Contains(m.View(), "RUNNING") {
@@ -56,8 +56,8 @@ func TestPauseResumeAndStep(t *testing.T) {
 	// A step while running pauses first.
 	m = keys(t, m, " ")
 	m = tickUntil(t, m, func(m Model) bool { return !m.view.Paused })
-	before := m.view.Decisions
-	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Paused && m.view.Decisions > before }))
+	before := m.view.Steps
+	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Paused && m.view.Steps > before }))
 	if !m.view.Paused {
 		t.Fatal(". while running did not pause the run")
 	}

@@ -74,7 +74,7 @@ type Model struct {
 	filterIn      textinput.Model
 	filtering     bool
 	// gotoIn is the go-to prompt of a replay, while going; seeking is the
-	// decision a replay was last sent to, until a view shows it (a key
+	// step a replay was last sent to, until a view shows it (a key
 	// pressed before then moves from there, not from the view before).
 	gotoIn textinput.Model
 	going  bool
@@ -119,8 +119,8 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	in.CharLimit = 80
 	to := textinput.New()
 	to.Prompt = "go to: "
-	to.Placeholder = "decision, #event, v (violation), j (jump), s (stall), end"
-	to.CharLimit = 24                      // the longest target is a decision or event number
+	to.Placeholder = "step, #event, v (violation), j (jump), s (stall), end"
+	to.CharLimit = 24                      // the longest target is a step or event number
 	to.Cursor.SetMode(cursor.CursorStatic) // a prompt of a few keys needs no blinking
 	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
 		keys: newKeyMap(cfg.Replay != nil), help: help.New(), filterIn: in, gotoIn: to, speed: cfg.Speed}
@@ -220,7 +220,7 @@ func (m *Model) follow() {
 		if m.pausing != nil && v.Paused == *m.pausing {
 			m.pausing = nil
 		}
-		if m.seeking != nil && v.Decisions >= *m.seeking {
+		if m.seeking != nil && v.Steps >= *m.seeking {
 			m.seeking = nil
 		}
 	}
@@ -291,7 +291,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if m.cfg.Replay == nil && m.sess != nil && m.view != nil &&
 		key.Matches(msg, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo) {
 		// Going back in a live run: it becomes a replay of itself.
-		at := m.view.Decisions
+		at := m.view.Steps
 		m.stallAtGo = m.view.Stall // g s: the replay is on its way back here
 		m.cancelChart()
 		if err := m.replayFinished(); err != nil {
@@ -339,7 +339,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			m.pausing = &want
 		}
 		r.StepOne()
-		m.status = "one decision"
+		m.status = "one step"
 	case key.Matches(msg, k.Faster):
 		if m.speed == 0 {
 			m.status = "already as fast as it goes"
@@ -413,7 +413,7 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 }
 
 // startOver replaces the session with a new run of seed and v whose first
-// startAt decisions are taken at once, and forgets what the UI derived
+// startAt steps are taken at once, and forgets what the UI derived
 // from the old one.
 func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt int) error {
 	s, err := startSession(m.ctx, m.cfg, seed, v, paused, startAt)
@@ -631,15 +631,15 @@ func (m *Model) cancelChart() {
 	}
 }
 
-// seek shows the replay at decision n (clamped to the replay), paused: it
-// starts the replay again and takes its first n decisions at once. The
+// seek shows the replay at step n (clamped to the replay), paused: it
+// starts the replay again and takes its first n steps at once. The
 // chart of the replay, if drawn, stays: it is the same file.
 func (m *Model) seek(n int) tea.Cmd {
 	r := m.cfg.Replay
 	if r == nil {
 		return nil
 	}
-	n = min(max(n, 0), r.Decisions)
+	n = min(max(n, 0), r.Steps)
 	chart := m.chart
 	m.sess.stop()
 	if err := m.startOver(m.sess.seed, m.sess.variant, true, n); err != nil {
@@ -648,16 +648,16 @@ func (m *Model) seek(n int) tea.Cmd {
 	m.chart = chart
 	want := true
 	m.pausing, m.seeking = &want, &n
-	m.status = fmt.Sprintf("at decision %d of %d", n, r.Decisions)
+	m.status = fmt.Sprintf("at step %d of %d", n, r.Steps)
 	return nil
 }
 
-// position is the decision the replay shows, or is on its way to.
+// position is the step the replay shows, or is on its way to.
 func (m *Model) position() int {
 	if m.seeking != nil {
 		return *m.seeking
 	}
-	return m.view.Decisions
+	return m.view.Steps
 }
 
 func (m Model) gotoKey(msg tea.KeyMsg) (Model, tea.Cmd) {

@@ -12,16 +12,16 @@ import (
 )
 
 // Replay is a recorded schedule the UI moves through in both directions.
-// A replay is deterministic, so going to decision n is starting it again
-// and taking its first n decisions at once (live.Options.StartAt): a few
+// A replay is deterministic, so going to step n is starting it again
+// and taking its first n steps at once (live.Options.StartAt): a few
 // milliseconds for a run of the reference workload.
 type Replay struct {
 	// Path names the schedule.
 	Path string
-	// Decisions the whole replay takes; Violation is the decision that
+	// Steps the whole replay takes; Violation is the step that
 	// broke the first invariant (0: none did).
-	Decisions, Violation int
-	// eventAt[e-1] is the decision that logged event #e.
+	Steps, Violation int
+	// eventAt[e-1] is the step that logged event #e.
 	eventAt []int
 	// session is set when the replay is of the session the UI ran and
 	// saved (Model.replayFinished), with the controls that session sent.
@@ -31,7 +31,7 @@ type Replay struct {
 
 // ScanReplay runs the replay o describes once, headless and with its
 // spill in memory, to learn its length, where it breaks an invariant and
-// which decision logged each event; until ctx is done.
+// which step logged each event; until ctx is done.
 func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, error) {
 	if o.Replay == nil {
 		return nil, fmt.Errorf("%s: not a replay", path)
@@ -39,31 +39,31 @@ func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, er
 	o.Record, o.Events = nil, nil
 	o.Node.Store = invoker.MemStores()
 	r := &Replay{Path: path}
-	decision := 0
-	o.Observers = []faults.Observer{faults.EventFunc(func(invoker.Event) { r.eventAt = append(r.eventAt, decision+1) })}
+	step := 0
+	o.Observers = []faults.Observer{faults.EventFunc(func(invoker.Event) { r.eventAt = append(r.eventAt, step+1) })}
 	sim, err := faults.New(o)
 	if err != nil {
 		return nil, err
 	}
 	defer sim.Close()
 	for !sim.Done() {
-		if decision%1024 == 1023 && ctx.Err() != nil {
+		if step%1024 == 1023 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if _, err := sim.Step(); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		decision++
+		step++
 		if r.Violation == 0 && sim.ViolationCount() > 0 {
-			r.Violation = decision
+			r.Violation = step
 		}
 	}
-	r.Decisions = decision
+	r.Steps = step
 	return r, nil
 }
 
-// target reads where a go-to prompt asks to go: a decision number, #N the
-// decision that logged event N, v the violation, j the chart's jump
+// target reads where a go-to prompt asks to go: a step number, #N the
+// step that logged event N, v the violation, j the chart's jump
 // (jumpAt; 0: not charted), s the stalled invocation's last step forward
 // (stall, as the view showed it when g was pressed), or end.
 func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
@@ -85,7 +85,7 @@ func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
 		}
 		return r.Violation, nil
 	case s == "end":
-		return r.Decisions, nil
+		return r.Steps, nil
 	case strings.HasPrefix(s, "#"):
 		e, err := strconv.Atoi(s[1:])
 		if err != nil || e < 1 || e > len(r.eventAt) {
@@ -94,8 +94,8 @@ func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
 		return r.eventAt[e-1], nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > r.Decisions {
-		return 0, fmt.Errorf("%q: want a decision from 0 to %d, #EVENT, v (the violation), j (the chart's jump), s (the stalled invocation's last step forward) or end", s, r.Decisions)
+	if err != nil || n < 0 || n > r.Steps {
+		return 0, fmt.Errorf("%q: want a step from 0 to %d, #EVENT, v (the violation), j (the chart's jump), s (the stalled invocation's last step forward) or end", s, r.Steps)
 	}
 	return n, nil
 }

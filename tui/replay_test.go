@@ -43,7 +43,7 @@ func replayConfig(t testing.TB, edit ...func(*faults.Options)) *Config {
 	return cfg
 }
 
-// The scan knows the replay's length, its violation and the decision of
+// The scan knows the replay's length, its violation and the step of
 // every event, as a run of the same seed shows them.
 func TestScanReplay(t *testing.T) {
 	cfg := replayConfig(t)
@@ -60,20 +60,20 @@ func TestScanReplay(t *testing.T) {
 		}
 		s := sim.Summary()
 		for e := events + 1; e <= s.Events; e++ {
-			if r.eventAt[e-1] != s.Decisions {
-				t.Fatalf("event #%d: scanned at decision %d, logged at %d", e, r.eventAt[e-1], s.Decisions)
+			if r.eventAt[e-1] != s.Steps {
+				t.Fatalf("event #%d: scanned at step %d, logged at %d", e, r.eventAt[e-1], s.Steps)
 			}
 		}
 		events = s.Events
 		if violation == 0 && len(s.Violations) > 0 {
-			violation = s.Decisions
+			violation = s.Steps
 		}
 	}
-	if r.Decisions != sim.Summary().Decisions || r.Violation != violation || violation == 0 || len(r.eventAt) != int(events) {
-		t.Errorf("scanned %d decisions, violation at %d, %d events; the run: %d, %d, %d",
-			r.Decisions, r.Violation, len(r.eventAt), sim.Summary().Decisions, violation, events)
+	if r.Steps != sim.Summary().Steps || r.Violation != violation || violation == 0 || len(r.eventAt) != int(events) {
+		t.Errorf("scanned %d steps, violation at %d, %d events; the run: %d, %d, %d",
+			r.Steps, r.Violation, len(r.eventAt), sim.Summary().Steps, violation, events)
 	}
-	for in, want := range map[string]int{"0": 0, "17": 17, "v": violation, "end": r.Decisions, "#1": r.eventAt[0], " #5 ": r.eventAt[4]} {
+	for in, want := range map[string]int{"0": 0, "17": 17, "v": violation, "end": r.Steps, "#1": r.eventAt[0], " #5 ": r.eventAt[4]} {
 		if got, err := r.target(in, 0, faults.Stall{}); err != nil || got != want {
 			t.Errorf("target(%q) = %d, %v; want %d", in, got, err, want)
 		}
@@ -88,8 +88,8 @@ func TestScanReplay(t *testing.T) {
 	}
 }
 
-// A replay goes back and forth: one decision back, a hundred either way,
-// to a decision, an event or the violation; each stop shows what stepping
+// A replay goes back and forth: one step back, a hundred either way,
+// to a step, an event or the violation; each stop shows what stepping
 // there from the start shows, paused. Controls are off.
 func TestReplayMovesBothWays(t *testing.T) {
 	cfg := replayConfig(t)
@@ -97,8 +97,8 @@ func TestReplayMovesBothWays(t *testing.T) {
 	defer func() { m.sess.stop() }() // the session the last move started
 	at := func(m Model, n int) Model {
 		t.Helper()
-		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == n && m.view.Paused }))
-		if !strings.Contains(m.View(), "replaying seed1.schedule") || !strings.Contains(m.View(), "of "+strconv.Itoa(cfg.Replay.Decisions)) {
+		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == n && m.view.Paused }))
+		if !strings.Contains(m.View(), "replaying seed1.schedule") || !strings.Contains(m.View(), "of "+strconv.Itoa(cfg.Replay.Steps)) {
 			t.Fatalf("at %d, the header does not say it replays:\n%s", n, m.View())
 		}
 		return m
@@ -109,7 +109,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 	m = at(keys(t, m, ","), 349)
 	m = at(keys(t, m, "[[[[["), 0)
 	// Keys pressed before the replay has shown where it went move on from
-	// there: three at once are 300 decisions.
+	// there: three at once are 300 steps.
 	m = at(update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]]]")}), 300)
 	m = at(keys(t, m, "g250<enter>"), 250)
 	if m.view.Events != events || m.st.seen != events {
@@ -124,7 +124,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 	m = keys(t, m, "?")
 	golden(t, "replay-help-100x30", m.View())
 	m = keys(t, m, "?")
-	m = at(keys(t, m, "gend<enter>"), cfg.Replay.Decisions)
+	m = at(keys(t, m, "gend<enter>"), cfg.Replay.Steps)
 	m = keys(t, m, "g#0<enter>")
 	if !strings.Contains(m.status, "the replay logs events #1 to") {
 		t.Errorf("a bad go-to: status %q", m.status)
@@ -139,7 +139,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 }
 
 // Going back in a live run saves the session, as quitting does, and plays
-// it on as a replay from where it was: one decision back shows what the
+// it on as a replay from where it was: one step back shows what the
 // run showed there, controls sent included, and controls are off.
 func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	m := newTestModel(t, testConfig(t), 100, 30)
@@ -153,7 +153,7 @@ func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	if !strings.HasPrefix(m.status, "session saved to session-1-buggy.schedule; it plays on as a replay") {
 		t.Errorf("after , in a live run: status %q", m.status)
 	}
-	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Decisions == 319 && m.view.Paused }))
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == 319 && m.view.Paused }))
 	if m.cfg.Replay == nil || m.view.Events != events || !strings.Contains(m.View(), "lab replaying session-1-buggy.schedule") {
 		t.Fatalf("after , in a live run: replay %v, %d events (the run logged %d there), screen:\n%s", m.cfg.Replay != nil, m.view.Events, events, m.View())
 	}
@@ -164,7 +164,7 @@ func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	if !strings.Contains(string(data), "control shutdown") {
 		t.Errorf("the saved session has no shutdown control:\n%.2000s", data)
 	}
-	m = settle(t, tickUntil(t, keys(t, m, "]"), func(m Model) bool { return m.view.Decisions == 419 }))
+	m = settle(t, tickUntil(t, keys(t, m, "]"), func(m Model) bool { return m.view.Steps == 419 }))
 	if m = keys(t, m, "d"); !strings.Contains(m.status, "a replay steers nothing") {
 		t.Errorf("a control after going back: %q", m.status)
 	}
@@ -181,7 +181,7 @@ func TestScanReplayStops(t *testing.T) {
 	}
 }
 
-// g j goes to the decision the chart names as its jump, once charted.
+// g j goes to the step the chart names as its jump, once charted.
 func TestGoToTheChartsJump(t *testing.T) {
 	cfg := replayConfig(t)
 	cfg.Inevitable = func(context.Context, string) (Chart, error) {
@@ -192,12 +192,12 @@ func TestGoToTheChartsJump(t *testing.T) {
 	if m = keys(t, m, "gj<enter>"); !strings.Contains(m.status, "no jump charted") {
 		t.Errorf("g j before a chart: %q", m.status)
 	}
-	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Decisions == cfg.Replay.Violation }))
+	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Steps == cfg.Replay.Violation }))
 	m = keys(t, m, "i")
 	if m.chart == nil || m.chart.JumpAt != 123 {
 		t.Fatalf("charted: %+v (status %q)", m.chart, m.status)
 	}
-	m = settle(t, tickUntil(t, keys(t, m, "gj<enter>"), func(m Model) bool { return m.view.Decisions == 123 }))
+	m = settle(t, tickUntil(t, keys(t, m, "gj<enter>"), func(m Model) bool { return m.view.Steps == 123 }))
 	if m.chart == nil {
 		t.Errorf("the chart was dropped by the move")
 	}
@@ -217,12 +217,12 @@ func TestGoToTheStallsLastStep(t *testing.T) {
 	if m = keys(t, m, "gs<enter>"); !strings.Contains(m.status, "no invocation is stalled here") {
 		t.Errorf("g s at the start: %q", m.status)
 	}
-	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Decisions == cfg.Replay.Violation }))
+	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Steps == cfg.Replay.Violation }))
 	if m.view.Stall.Inv != "i042" {
 		t.Fatalf("stalled at the verdict: %+v", m.view.Stall)
 	}
 	want := cfg.Replay.eventAt[1023]
-	m = settle(t, tickUntil(t, keys(t, m, "gs<enter>"), func(m Model) bool { return m.view.Decisions == want }))
+	m = settle(t, tickUntil(t, keys(t, m, "gs<enter>"), func(m Model) bool { return m.view.Steps == want }))
 	if !strings.Contains(m.View(), "#1024") {
 		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
 	}

@@ -54,7 +54,7 @@ type Config struct {
 }
 
 // Chart is when a failure became inevitable, for the violation panel:
-// its lines, and the decision of its jump (0: none), where g j goes.
+// its lines, and the step of its jump (0: none), where g j goes.
 type Chart struct {
 	Lines  []string
 	JumpAt int
@@ -76,7 +76,7 @@ type session struct {
 }
 
 // startSession starts a run of seed and v, paused or not, whose first
-// startAt decisions are taken at once.
+// startAt steps are taken at once.
 func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Variant, paused bool, startAt int) (*session, error) {
 	o := cfg.Options
 	o.Seed = seed

@@ -8,7 +8,7 @@ import (
 )
 
 // What the UI derives from the events alone (views list no invocations)
-// agrees with a full snapshot of the node, decision after decision: state
+// agrees with a full snapshot of the node, step after step: state
 // machines and queued invokes per partition, and every invocation's
 // durable status, state machine and attempt, dead invokers included.
 func TestDerivedCountsMatchTheNode(t *testing.T) {
@@ -47,12 +47,12 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 	for _, inv := range node.Invocations {
 		got := st.invocations[inv.ID]
 		if got == nil || got.status != inv.Status {
-			t.Fatalf("%s seed %d decision %d: %s is %v in the node, %+v in the UI", v, seed, n, inv.ID, inv.Status, got)
+			t.Fatalf("%s seed %d step %d: %s is %v in the node, %+v in the UI", v, seed, n, inv.ID, inv.Status, got)
 		}
 		if inv.State != invoker.ISMNone {
 			machines[inv.PLE.Partition]++
 			if got.machine != inv.State || got.attempt != inv.Attempt {
-				t.Fatalf("%s seed %d decision %d: %s machine %s attempt %d, the UI says %s attempt %d",
+				t.Fatalf("%s seed %d step %d: %s machine %s attempt %d, the UI says %s attempt %d",
 					v, seed, n, inv.ID, inv.State, inv.Attempt, got.machine, got.attempt)
 			}
 		}
@@ -60,7 +60,7 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 	for _, p := range node.Partitions {
 		iv := node.Invokers[p.Invoker]
 		if held[p.ID] != machines[p.ID] || queued[p.ID] > iv.QueueLen {
-			t.Fatalf("%s seed %d decision %d: p%d has %d machines and invoker%d %d queued; the UI counts %d and %d",
+			t.Fatalf("%s seed %d step %d: p%d has %d machines and invoker%d %d queued; the UI counts %d and %d",
 				v, seed, n, p.ID, machines[p.ID], iv.ID, iv.QueueLen, held[p.ID], queued[p.ID])
 		}
 	}
@@ -71,7 +71,7 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 			sum += queued[p]
 		}
 		if sum != iv.QueueLen {
-			t.Fatalf("%s seed %d decision %d: invoker%d queues %d, the UI counts %d", v, seed, n, iv.ID, iv.QueueLen, sum)
+			t.Fatalf("%s seed %d step %d: invoker%d queues %d, the UI counts %d", v, seed, n, iv.ID, iv.QueueLen, sum)
 		}
 	}
 }

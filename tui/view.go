@@ -136,9 +136,9 @@ func (m Model) header() []string {
 		line2 += " · shutdown: " + sd
 	}
 	if r := m.cfg.Replay; r != nil {
-		line2 += fmt.Sprintf(" · %s · %d events · decision %d of %d", inv, v.Events, v.Decisions, r.Decisions)
+		line2 += fmt.Sprintf(" · %s · %d events · step %d of %d", inv, v.Events, v.Steps, r.Steps)
 	} else {
-		line2 += fmt.Sprintf(" · %s · %d events · %d decisions", inv, v.Events, v.Decisions)
+		line2 += fmt.Sprintf(" · %s · %d events · %d steps", inv, v.Events, v.Steps)
 	}
 	if miss := m.st.missing(&v.Snapshot); miss > 0 {
 		line2 += fmt.Sprintf(" (UI missed %d)", miss)

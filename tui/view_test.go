@@ -22,7 +22,7 @@ func TestScreens(t *testing.T) {
 	type shot struct {
 		name          string
 		width, height int
-		decisions     int
+		steps         int
 		keys          string
 	}
 	for _, s := range []shot{
@@ -38,7 +38,7 @@ func TestScreens(t *testing.T) {
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			m := newTestModel(t, testConfig(t), s.width, s.height)
-			m = stepTo(t, m, s.decisions)
+			m = stepTo(t, m, s.steps)
 			m = keys(t, m, s.keys)
 			golden(t, s.name, m.View())
 		})
@@ -159,7 +159,7 @@ func chartOf(ctx context.Context, path string) (Chart, error) {
 	}
 	chart := Chart{Lines: c.Summary()}
 	if c.Jump != nil {
-		chart.JumpAt = c.Jump.AtDecision
+		chart.JumpAt = c.Jump.AtStep
 	}
 	return chart, nil
 }
@@ -198,7 +198,7 @@ func TestStalledInvocationShows(t *testing.T) {
 	cfg.Options.Seed, cfg.Options.Node.Variant = 11, invoker.Fixed
 	cfg.Options.Plan, _ = faults.LoadPlan("none")
 	cfg.Options.Workload.Kills, cfg.Options.Workload.Shutdown = 6, false
-	// The decision at which the run is two simulated minutes in.
+	// The step at which the run is two simulated minutes in.
 	sim, err := faults.New(cfg.Options)
 	if err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func TestReplayBadSchedules(t *testing.T) {
 		{"wrong version", writeFile(t, dir, "v9", strings.Replace(text, "version=1", "version=9", 1)), "version 9"},
 		{"truncated", writeFile(t, dir, "half", text[:len(text)/2]), "truncated"},
 		{"corrupt line", writeFile(t, dir, "corrupt", text[:firstPick]+"\npick invoker=x"+text[firstPick+5:]), "line"},
-		{"not ready", writeFile(t, dir, "notready", text[:firstPick]+"\npick invoker=0 arm=shutdown\n"+text[firstPick+1:]), "decision"},
+		{"not ready", writeFile(t, dir, "notready", text[:firstPick]+"\npick invoker=0 arm=shutdown\n"+text[firstPick+1:]), "(step "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := lab(t, "replay", tc.path, "--spill-dir", spillDir(t))

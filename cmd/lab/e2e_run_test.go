@@ -87,8 +87,14 @@ type jsonReport struct {
 		Invariant string `json:"invariant"`
 		Detail    string `json:"detail"`
 	} `json:"violations"`
-	Hash   string `json:"sha256"`
-	Events uint64 `json:"events"`
+	Hash      string `json:"sha256"`
+	Events    uint64 `json:"events"`
+	Decisions int    `json:"decisions"`
+	Counts    struct {
+		Picks, Sends, Faults, Tasks, Controls int
+	} `json:"decision_counts"`
+	InvokerSteps int `json:"invoker_steps"`
+	Deliveries   int `json:"deliveries"`
 }
 
 // decodeOneJSON decodes stdout as exactly one JSON document.
@@ -106,8 +112,13 @@ func decodeOneJSON(t *testing.T, r result) jsonReport {
 	if !json.Valid([]byte(r.stdout)) {
 		t.Fatalf("stdout is not valid JSON:\n%v", r)
 	}
-	if rep.SchemaVersion == nil || *rep.SchemaVersion != 1 {
-		t.Errorf("schema_version is %v, want 1", rep.SchemaVersion)
+	if rep.SchemaVersion == nil || *rep.SchemaVersion != 2 {
+		t.Errorf("schema_version is %v, want 2", rep.SchemaVersion)
+	}
+	c := rep.Counts
+	if rep.Decisions == 0 || rep.Decisions != c.Picks+c.Sends+c.Faults+c.Tasks+c.Controls || c.Picks != rep.InvokerSteps+rep.Deliveries {
+		t.Errorf("%d decisions, counted %+v, of the picks %d invoker steps and %d deliveries: the counts do not add up",
+			rep.Decisions, c, rep.InvokerSteps, rep.Deliveries)
 	}
 	if rep.OK == nil {
 		t.Errorf("no ok field")
@@ -218,10 +229,10 @@ func TestRunEventsFile(t *testing.T) {
 	if got, want := fileHash(t, events), reportHash(t, r); got != want {
 		t.Errorf("sha256 of the event log is %s, the report says %s", got, want)
 	}
-	if !strings.Contains(r.stdout, " events, virtual time") {
+	if !strings.Contains(r.stdout, "\nevents       ") {
 		t.Errorf("report has no event count:\n%v", r)
 	}
-	if !strings.Contains(r.stdout, ", "+itoa(n)+" events, ") {
+	if !strings.Contains(r.stdout, "\nevents       "+itoa(n)+" in ") {
 		t.Errorf("report does not count the %d events of the log:\n%v", n, r)
 	}
 	if strings.Contains(r.stdout, `"seq"`) {

@@ -71,7 +71,7 @@ func TestRunObservedByJaegerAndPrometheus(t *testing.T) {
 		{`lab_invoker_invocation_tasks_total{status="started"}`, rep.Counts["task.start"]},
 		{`lab_invariant_violations_total{invariant="no-panic"}`, 1},
 		{`lab_runs_total{variant="buggy",verdict="violated"}`, 1},
-		{`lab_sim_decisions_total{kind="step"}`, rep.Steps},
+		{`lab_sim_steps_total{kind="invoker"}`, rep.Steps},
 		{`lab_faults_injected_total{kind="delay"}`, rep.Faults["delay"]},
 	}
 	for _, c := range checks {

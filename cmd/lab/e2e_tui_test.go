@@ -143,15 +143,15 @@ func TestTUISessionInTmux(t *testing.T) {
 		labBin+" tui --seed 1 --paused --pace 1x --trace-out "+filepath.Join(traceDir, "trace.json"))
 
 	tm.waitText(`PAUSED`)
-	tm.waitText(`\b0 decisions`)
+	tm.waitText(`\b0 steps`)
 	// 200 single steps, then the shutdown: on seed 1 this races the
 	// dequeue arm and the buggy invoker panics.
 	tm.keys("-N", "200", ".")
-	tm.waitText(`\b200 decisions`)
+	tm.waitText(`\b200 steps`)
 	tm.keys("x")
 	screen := tm.waitText(`sim: control: shutdown`)
-	if !strings.Contains(screen, "201 decisions") {
-		t.Fatalf("the shutdown control is not one decision:\n%s", screen)
+	if !strings.Contains(screen, "201 steps") {
+		t.Fatalf("the shutdown control is not one step:\n%s", screen)
 	}
 	tm.keys("Space")
 	screen = tm.waitText(`VIOLATION no-panic`)
@@ -225,20 +225,20 @@ func TestTUIReplayInTmux(t *testing.T) {
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --paused --replay "+sched)
 
 	tm.waitText(`lab replaying seed1\.schedule · seed 1 · buggy`)
-	total := regexp.MustCompile(`decision 0 of (\d+)`).FindStringSubmatch(tm.waitText(`decision 0 of \d+`))
+	total := regexp.MustCompile(`step 0 of (\d+)`).FindStringSubmatch(tm.waitText(`step 0 of \d+`))
 	tm.keys("]", "]", "]")
-	tm.waitText(`decision 300 of ` + total[1])
+	tm.waitText(`step 300 of ` + total[1])
 	tm.keys(",")
-	tm.waitText(`decision 299 of ` + total[1])
+	tm.waitText(`step 299 of ` + total[1])
 	tm.keys("g", "v", "Enter")
 	screen := tm.waitText(`VIOLATION no-panic`)
 	if !strings.Contains(screen, "PANIC assertion failed") || !strings.Contains(screen, "PAUSED") {
 		t.Errorf("at the violation:\n%s", screen)
 	}
-	// Back to the decision that logged event #5: the few events of the
-	// first decisions, nothing violated yet.
+	// Back to the step that logged event #5: the few events of the
+	// first steps, nothing violated yet.
 	tm.keys("g", "#", "5", "Enter")
-	tm.waitText(`invariants ok · [5-9] events · decision [1-9] of`)
+	tm.waitText(`invariants ok · [5-9] events · step [1-9] of`)
 	tm.keys("x")
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
@@ -264,12 +264,12 @@ func TestTUIReplayInTmux(t *testing.T) {
 func TestTUIGoingBackInTmux(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --paused")
-	tm.waitText(`\b0 decisions`)
+	tm.waitText(`\b0 steps`)
 	tm.keys("-N", "50", ".")
-	tm.waitText(`\b50 decisions`)
+	tm.waitText(`\b50 steps`)
 	tm.keys(",")
 	tm.waitText(`lab replaying lab-session-seed1-buggy\.schedule · seed 1`)
-	tm.waitText(`decision 49 of \d+`)
+	tm.waitText(`step 49 of \d+`)
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))

@@ -111,7 +111,7 @@ interrupted.`,
 
 // chartInevitable is the terminal UI's chart of a schedule saved at a
 // violation: lab inevitable's defaults with the session's plan (a file's
-// rules are not in the schedule), in a few lines, and its jump's decision.
+// rules are not in the schedule), in a few lines, and its jump's step.
 func chartInevitable(ctx context.Context, path string, plan *faults.Plan) (tui.Chart, error) {
 	sch, err := readSchedule(path)
 	if err != nil {
@@ -125,7 +125,7 @@ func chartInevitable(ctx context.Context, path string, plan *faults.Plan) (tui.C
 	}
 	c := tui.Chart{Lines: curve.Summary()}
 	if curve.Jump != nil {
-		c.JumpAt = curve.Jump.AtDecision
+		c.JumpAt = curve.Jump.AtStep
 	}
 	return c, nil
 }

@@ -16,8 +16,8 @@ terminal UI): the same node, the same workload, every scheduler choice,
 fault, task outcome and control as recorded, with no random draw at all.
 It prints the same report, and the same event log and hash, as the run
 that recorded it. A schedule that does not fit (edited, truncated, another
-version, or the lab's code changed) stops at the first decision that does
-not, naming it.
+version, or the lab's code changed) stops at the first entry that does
+not, naming its line and step.
 
 Exit status: 0 every invariant held, 1 a violation was found, 2 the
 schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,

@@ -111,10 +111,8 @@ interrupted.`,
 			if res.Check != res.Invariant {
 				fmt.Fprintf(stdout, "check        %s\n", res.Check)
 			}
-			fmt.Fprintf(stdout, "original     %d decisions to the violation (%d in the whole run): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",
-				o.Decisions, res.OriginalFull.Decisions, o.Picks, o.Sends, o.Invocations, o.Faults, o.Tasks, o.Controls, o.Partitions, o.Quota)
-			fmt.Fprintf(stdout, "shrunk       %d decisions (%.1f%%): %d picks, %d sends (%d invocations), %d faults, %d tasks, %d controls; %d partitions, quota %d\n",
-				s.Decisions, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)), s.Picks, s.Sends, s.Invocations, s.Faults, s.Tasks, s.Controls, s.Partitions, s.Quota)
+			fmt.Fprintf(stdout, "original     %s (to the violation; %d in the whole run)\n", o, res.OriginalFull.Decisions)
+			fmt.Fprintf(stdout, "shrunk       %s (%.1f%%)\n", s, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)))
 			minimal := "yes"
 			if !res.OneMinimal {
 				minimal = "not proven: the budget ran out"

@@ -43,7 +43,7 @@ UI when stdin and stdout are a terminal.
 
 With --replay FILE it plays a recorded schedule (lab run --schedule-out,
 lab explore --out, a saved session) instead, backwards as well as forwards:
-, goes one decision back, [ and ] a hundred, g to a decision, an event
+, goes one step back, [ and ] a hundred, g to a step, an event
 (#N), the violation (v) or the end. A replay takes no controls and saves
 nothing; --pace, --paused, --spill-dir, --events and --format apply.
 
@@ -62,7 +62,7 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 		},
 	}
 	f.register(cmd.Flags())
-	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . steps one decision)")
+	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . takes one step)")
 	cmd.Flags().StringVar(&replay, "replay", "", "play this recorded schedule, backwards as well as forwards, instead of a new run")
 	return cmd
 }

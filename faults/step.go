@@ -7,29 +7,29 @@ import (
 	"lab/invoker"
 )
 
-// DecisionKind says what one step of the simulator did.
-type DecisionKind uint8
+// StepKind says what one step of the simulator did.
+type StepKind uint8
 
 const (
-	DecideNone DecisionKind = iota
-	// DecideDeliver: the earliest due message reached its receiver (Msg).
-	DecideDeliver
-	// DecideStep: invoker Invoker ran one iteration of its loop, taking Arm.
-	DecideStep
-	// DecideAdvance: nothing could happen now, so virtual time moved to At.
-	DecideAdvance
-	// DecidePhase: the run entered its next stage (Stage, within Phase).
-	DecidePhase
-	// DecideControl: a control sent from outside the run was applied.
-	DecideControl
-	// DecideEnd: the run is over; the end-of-run checks have run.
-	DecideEnd
+	StepNone StepKind = iota
+	// StepDeliver: the earliest due message reached its receiver (Msg).
+	StepDeliver
+	// StepInvoker: invoker Invoker ran one iteration of its loop, taking Arm.
+	StepInvoker
+	// StepAdvance: nothing could happen now, so virtual time moved to At.
+	StepAdvance
+	// StepPhase: the run entered its next stage (Stage, within Phase).
+	StepPhase
+	// StepControl: a control sent from outside the run was applied.
+	StepControl
+	// StepEnd: the run is over; the end-of-run checks have run.
+	StepEnd
 )
 
-var decisionNames = invoker.Names[DecisionKind]{DecideNone: "none", DecideDeliver: "deliver", DecideStep: "step",
-	DecideAdvance: "advance", DecidePhase: "phase", DecideControl: "control", DecideEnd: "end"}
+var stepKindNames = invoker.Names[StepKind]{StepNone: "none", StepDeliver: "deliver", StepInvoker: "invoker",
+	StepAdvance: "advance", StepPhase: "phase", StepControl: "control", StepEnd: "end"}
 
-func (k DecisionKind) String() string { return decisionNames.Name(k) }
+func (k StepKind) String() string { return stepKindNames.Name(k) }
 
 // Phase is the part of a run: the safety phase runs under the fault plan,
 // the liveness phase with faults healed.
@@ -85,36 +85,38 @@ func (s Stage) phase() Phase {
 	return PhaseNone
 }
 
-// Decision is what one Step did.
-type Decision struct {
-	// Index counts the run's decisions from 1.
+// StepInfo is what one Step did.
+type StepInfo struct {
+	// Index counts the run's steps from 1.
 	Index int
-	// At is the virtual time after the decision.
+	// At is the virtual time after the step.
 	At   time.Duration
-	Kind DecisionKind
-	// Invoker and Arm of a DecideStep.
+	Kind StepKind
+	// Invoker and Arm of a StepInvoker.
 	Invoker int
 	Arm     invoker.Arm
-	// Msg is the envelope a DecideDeliver handed over, invoker channels
+	// Msg is the envelope a StepDeliver handed over, invoker channels
 	// included (the model logs no event for those).
 	Msg invoker.Envelope
-	// Phase and Stage the run is in (after a DecidePhase: the one entered).
+	// Phase and Stage the run is in (after a StepPhase: the one entered).
 	Phase Phase
 	Stage Stage
-	// Control applied by a DecideControl.
+	// Control applied by a StepControl.
 	Control Control
 }
 
-func (d Decision) String() string {
-	s := fmt.Sprintf("#%d %s %s", d.Index, FormatTime(d.At), d.Kind)
+func (d StepInfo) String() string {
+	s := fmt.Sprintf("#%d %s", d.Index, FormatTime(d.At))
+	if d.Kind == StepInvoker {
+		return s + fmt.Sprintf(" invoker%d %s", d.Invoker, d.Arm)
+	}
+	s += " " + d.Kind.String()
 	switch d.Kind {
-	case DecideDeliver:
+	case StepDeliver:
 		s += fmt.Sprintf(" #%d %s", d.Msg.ID, d.Msg)
-	case DecideStep:
-		s += fmt.Sprintf(" invoker%d %s", d.Invoker, d.Arm)
-	case DecidePhase:
+	case StepPhase:
 		s += fmt.Sprintf(" %s/%s", d.Phase, d.Stage)
-	case DecideControl:
+	case StepControl:
 		s += " " + d.Control.String()
 	}
 	return s
