@@ -17,6 +17,8 @@ func (m Model) bottom(height int) []string {
 	switch {
 	case m.showHelp:
 		return m.helpPane(height)
+	case m.life != "":
+		return m.lifecyclePanel(height)
 	case m.panel && len(m.view.Violations) > 0:
 		return m.violationPanel(height)
 	}
@@ -200,7 +202,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 		}
 		rows = append(rows, row)
 	}
-	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · k kills the selected", len(ids)), rows
+	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · w its lifecycle · k kills it", len(ids)), rows
 }
 
 // selectedRow is the row of the selected invocation, newest first.
@@ -263,9 +265,10 @@ func (m Model) violationPanel(height int) []string {
 	if n := len(m.view.Violations); n > 1 {
 		more = fmt.Sprintf(" (+%d more)", n-1)
 	}
-	keys := " · esc: back · space: resume · q: quit and save"
+	// q is on the footer below.
+	keys := " · esc: back · space: resume · w: lifecycle"
 	if m.cfg.Replay != nil {
-		keys = " · esc: back · , [ g: what led here · q: quit"
+		keys = " · esc: back · , [ g: what led here · w: lifecycle"
 	}
 	head := []string{
 		styleBad.Render("✗ VIOLATION "+v.Invariant) + more + " · " + state + styleDim.Render(keys),
@@ -361,7 +364,10 @@ const paneHelp = "Partitions: sm = invocations with a state machine on the invok
 	"without one (queued, in transit, or waiting for a leader). Invokers: queue length, in memory " +
 	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
-	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). "
+	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
+	"Lifecycle (w, on the invocation selected or the violation's): its events and those it raced with " +
+	"(its partition's leadership, its invoker's and the node's shutdown), in order, as lanes: order, not time, " +
+	"because a race is decided within one instant. "
 
 const helpText = paneHelp + "Quit finishes the run unpaced with no further controls, saves its schedule and prints " +
 	"lab replay FILE, which reproduces the session byte for byte. Going back (, [ ] g) does the same, " +

@@ -11,7 +11,7 @@ type keyMap struct {
 	Pause, Step, Faster, Slower                  key.Binding
 	StepBack, JumpBack, JumpAhead, GoTo          key.Binding
 	StepDown, Leader, Kill, Shutdown, Fault      key.Binding
-	Variant, NewSeed, Chart                      key.Binding
+	Variant, NewSeed, Chart, Lifecycle           key.Binding
 	Filter, Pane, Up, Down, PgUp, PgDn, Top, End key.Binding
 	Back, Help, Quit                             key.Binding
 	// replay: the keys of a replay (newKeyMap).
@@ -43,6 +43,7 @@ func newKeyMap(replay bool) keyMap {
 		Variant:   b("v", "variant, same seed", "v"),
 		NewSeed:   b("n", "new seed", "n"),
 		Chart:     b("i", "chart inevitability", "i"),
+		Lifecycle: b("w", "invocation lifecycle", "w"),
 		Filter:    b("/", "filter timeline", "/"),
 		Pane:      b("tab", "next pane", "tab"),
 		Up:        b("↑", "scroll up", "up"),
@@ -82,7 +83,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	cols := [][]key.Binding{
 		{k.Pause, k.Step, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo, k.Faster, k.Slower, k.Variant, k.NewSeed, k.Quit},
-		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Chart, k.Help},
+		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Chart, k.Lifecycle, k.Help},
 		{k.Filter, k.Pane, pair(k.Up, k.Down, "scroll"), pair(k.PgUp, k.PgDn, "page"),
 			pair(k.Top, k.End, "oldest, newest"), k.Back},
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -90,6 +91,10 @@ type Model struct {
 	inv      invoker.InvocationID
 	choose   *chooser
 	showHelp bool
+	// life is the invocation whose lifecycle the panel shows (""; none),
+	// its events scrolled up by lifeScroll.
+	life       invoker.InvocationID
+	lifeScroll int
 	// panel shows the violation panel; violations counts those shown.
 	panel      bool
 	violations int
@@ -256,6 +261,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		switch {
 		case m.showHelp:
 			m.showHelp = false
+		case m.life != "":
+			m.life = ""
 		case m.panel:
 			m.panel = false
 		default:
@@ -264,13 +271,15 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Chart):
 		return m.startChart()
+	case key.Matches(msg, k.Lifecycle):
+		m.openLifecycle()
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		m.filterIn.Focus()
 		return m, textinput.Blink
 	case key.Matches(msg, k.Pane):
 		m.pane = (m.pane + 1) % numPanes
-		m.panel, m.showHelp = false, false
+		m.panel, m.showHelp, m.life = false, false, ""
 	case key.Matches(msg, k.Up):
 		m.scrollBy(1)
 	case key.Matches(msg, k.Down):
@@ -282,7 +291,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Top):
 		m.scrollBy(1 << 30)
 	case key.Matches(msg, k.End):
-		m.scroll, m.inv = 0, ""
+		m.scroll, m.inv, m.lifeScroll = 0, "", 0
 	}
 	if b, off := k.off(msg.String()); off {
 		m.status = b.Help().Desc + ": a replay steers nothing (its controls are in the schedule)"
@@ -370,6 +379,25 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// openLifecycle opens the lifecycle panel on the invocation the
+// violation panel names, or else on the one selected in the invocations
+// pane.
+func (m *Model) openLifecycle() {
+	var id invoker.InvocationID
+	if m.panel && m.view != nil && len(m.view.Violations) > 0 {
+		v := m.view.Violations[0]
+		id = cmp.Or(v.Inv, v.Event.Inv)
+		if id == "" {
+			m.status = "the violation names no invocation"
+			return
+		}
+	} else if id, _ = m.selectedInvocation(); id == "" {
+		m.status = "w shows an invocation's lifecycle: select one in the invocations pane (tab), or press w in the violation panel"
+		return
+	}
+	m.life, m.lifeScroll, m.showHelp = id, 0, false
+}
+
 // paused is the run's pause state, as last asked for or else as last seen.
 func (m *Model) paused() bool {
 	if m.pausing != nil {
@@ -422,7 +450,7 @@ func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt i
 		return err
 	}
 	m.sess, m.view, m.st = s, nil, newState()
-	m.panel, m.violations, m.scroll, m.inv = false, 0, 0, ""
+	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
 	m.violationFile, m.saving = "", false
 	m.cancelChart()
 	m.chart = nil
@@ -431,6 +459,10 @@ func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt i
 }
 
 func (m *Model) scrollBy(n int) {
+	if m.life != "" {
+		m.lifeScroll = max(0, m.lifeScroll+n)
+		return
+	}
 	if m.pane == paneInvocations {
 		ids := m.st.touched
 		if len(ids) > 0 {

@@ -69,7 +69,7 @@ func (m Model) layout() layout {
 	l := layout{summary: true}
 	// A panel (violation, help) takes the tables' room on small screens,
 	// and the help the summary's too.
-	big := !(m.panel || m.showHelp) || m.height >= 40
+	big := !(m.panel || m.showHelp || m.life != "") || m.height >= 40
 	if big {
 		rows := max(len(m.view.Node.Partitions), len(m.view.Node.Invokers)) + 2
 		l.tables = min(rows, max(0, rest-summaryLines-minBottom))

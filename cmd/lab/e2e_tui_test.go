@@ -179,6 +179,16 @@ func TestTUISessionInTmux(t *testing.T) {
 		}
 	}
 
+	// w draws the lifecycle of the invocation that panicked: queued, then
+	// dequeued after its partition was aborted, then the panic.
+	tm.keys("w")
+	screen = tm.waitText(`LIFECYCLE i\d+`)
+	if !regexp.MustCompile(`queue +.*Q=*.*D`).MatchString(screen) || !regexp.MustCompile(`node +.*!`).MatchString(screen) {
+		t.Errorf("the lifecycle does not show the invoke queued, dequeued and the panic:\n%s", screen)
+	}
+	tm.keys("Escape")
+	tm.waitText(`VIOLATION no-panic`)
+
 	tm.run("resize-window", "-t", "lab", "-x", "80", "-y", "24")
 	tm.waitFor("the screen redrawn at 80x24", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
