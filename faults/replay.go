@@ -52,6 +52,9 @@ func (r *replayer) misfit(format string, v ...any) {
 		return
 	}
 	e := &ScheduleError{Msg: fmt.Sprintf(format, v...), Step: r.step() + 1}
+	if m := r.s.Header.Model; m != ModelRevision {
+		e.Msg += fmt.Sprintf(" (recorded by model revision %d; this lab's is %d, whose runs differ: record it again)", m, ModelRevision)
+	}
 	if p := r.peek(); p != nil {
 		e.Line = p.Line
 	}

@@ -10,9 +10,17 @@ import (
 )
 
 // ScheduleVersion is the version of the schedule format this lab writes
-// and reads. It changes whenever a schedule of the old version would no
-// longer replay the same run.
+// and reads: a schedule of another version is refused.
 const ScheduleVersion = 1
+
+// ModelRevision names the runs this lab's model and simulator produce. It
+// changes whenever a recorded run would replay differently (another event,
+// order or hash), as model fixes do; the format stays. A schedule records
+// the revision it was made by: one of another revision is still replayed,
+// and where it no longer fits, the error says why.
+// TestModelRevisionPinsRuns holds the revision to the hashes of reference
+// runs, so that a change in them cannot go unnoticed.
+const ModelRevision = 2
 
 // A Schedule is every decision of one run, in the order they were taken:
 // what the outside world sent and when, which choice the scheduler made at
@@ -23,7 +31,7 @@ const ScheduleVersion = 1
 // On disk a schedule is text, one entry a line, in the same `verb key=value`
 // syntax as scripts; `#` starts a comment:
 //
-//	lab-schedule version=1
+//	lab-schedule version=1 model=2
 //	options seed=1 variant=buggy plan=shutdown-race scheduler=random partitions=4 ...
 //	phase stage=workload
 //	send at=1.25ms msg=submit p=2 inv=i012
@@ -63,6 +71,9 @@ func (s *Schedule) Decisions() DecisionCount {
 // ScheduleHeader is what a replay needs besides the decisions: the node's
 // shape and the names that appear in the run's log.
 type ScheduleHeader struct {
+	// Model is the ModelRevision that recorded the schedule (1: before
+	// revisions were recorded).
+	Model    int
 	Seed     uint64
 	Node     invoker.Config
 	Plan     string
@@ -213,12 +224,12 @@ func (h ScheduleHeader) lines() string {
 		layout = "shared"
 	}
 	return fmt.Sprintf("# lab schedule: every decision of one run; `lab replay FILE` re-executes it.\n"+
-		"lab-schedule version=%d\n"+
+		"lab-schedule version=%d model=%d\n"+
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
 		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s\n",
-		ScheduleVersion, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
+		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
 		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n))

@@ -60,9 +60,13 @@ func ParseSchedule(file string, src []byte) (*Schedule, error) {
 	if cmds[0].Verb != "lab-schedule" {
 		return nil, fail(cmds[0].Line, "not a schedule: it must start with `lab-schedule version=%d`", ScheduleVersion)
 	}
-	a := cmds[0].args("version")
+	a := cmds[0].args("version", "model")
 	if v := a.int("version", 0, true); a.err == nil && v != ScheduleVersion {
 		return nil, fail(cmds[0].Line, "version %d: this lab reads version %d", v, ScheduleVersion)
+	}
+	model := a.int("model", 1, false)
+	if a.err == nil && model < 1 {
+		return nil, fail(cmds[0].Line, "model=%d: model revisions start at 1", model)
 	}
 	if a.err != nil {
 		return nil, fail(cmds[0].Line, "%s", scriptMsg(a.err))
@@ -74,6 +78,7 @@ func ParseSchedule(file string, src []byte) (*Schedule, error) {
 	if s.Header, err = parseHeader(cmds[1]); err != nil {
 		return nil, fail(cmds[1].Line, "%s", scriptMsg(err))
 	}
+	s.Header.Model = model
 	for i, c := range cmds[2:] {
 		e, err := parseEntry(c)
 		if err != nil && i == len(cmds)-3 && !strings.HasSuffix(string(src), "\n") {

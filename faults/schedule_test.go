@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,6 +100,32 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 				t.Fatalf("error %q names no step", msg)
 			}
 		})
+	}
+}
+
+// A schedule of another model revision still replays, and where it does
+// not fit, the error says the model changed since; a schedule of this
+// revision that does not fit says nothing of the kind.
+func TestMisfitNamesAnotherModelRevision(t *testing.T) {
+	good := recordedReference(t)
+	header := fmt.Sprintf("lab-schedule version=1 model=%d\n", faults.ModelRevision)
+	if !strings.Contains(good, header) {
+		t.Fatalf("the schedule does not start with %q", header)
+	}
+	older := strings.Replace(good, header, "lab-schedule version=1\n", 1)
+	if err := replayText(older); err != nil {
+		t.Fatalf("a schedule of revision 1 that fits does not replay: %v", err)
+	}
+	misfit := replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown")
+	if err := replayText(misfit); err == nil || strings.Contains(err.Error(), "model revision") {
+		t.Fatalf("a misfit of this revision: %v", err)
+	}
+	err := replayText(strings.Replace(misfit, header, "lab-schedule version=1\n", 1))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("recorded by model revision 1; this lab's is %d", faults.ModelRevision)) {
+		t.Fatalf("a misfit of revision 1: %v", err)
+	}
+	if err := replayText(strings.Replace(good, header, "lab-schedule version=1 model=0\n", 1)); err == nil || !strings.Contains(err.Error(), "model=0") {
+		t.Fatalf("model=0: %v", err)
 	}
 }
 

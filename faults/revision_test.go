@@ -1,0 +1,108 @@
+package faults_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// pinsFile holds the hashes of reference runs under faults.ModelRevision.
+var pinsFile = filepath.Join("testdata", "model-revision.pins")
+
+// pinnedRuns are the reference runs: every variant under every built-in
+// plan, three seeds each.
+func pinnedRuns(t *testing.T) []string {
+	t.Helper()
+	var lines []string
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		p, err := faults.LoadPlan(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
+			for seed := uint64(1); seed <= 3; seed++ {
+				cfg := invoker.DefaultConfig()
+				cfg.Variant = v
+				cfg.Store = invoker.MemStores()
+				r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, fmt.Sprintf("%s %s %d %s", v, plan, seed, r.Hash))
+			}
+		}
+	}
+	return lines
+}
+
+// A recorded schedule replays only where the lab's runs are what they
+// were: any change in them (the model's, the simulator's, the log's) must
+// come with a new faults.ModelRevision, which schedules record and replay
+// errors name. This pins the revision to the hashes of reference runs.
+func TestModelRevisionPinsRuns(t *testing.T) {
+	got := pinnedRuns(t)
+	rewrite := flag.Lookup("rewrite") != nil && flag.Lookup("rewrite").Value.String() == "true"
+	revision, pinned := readPins(t)
+	changed := strings.Join(got, "\n") != strings.Join(pinned, "\n")
+	switch {
+	case changed && revision == faults.ModelRevision:
+		for i := range got {
+			if i >= len(pinned) || got[i] != pinned[i] {
+				t.Errorf("runs of model revision %d changed (now %q, pinned %q): schedules recorded before no longer replay; "+
+					"bump faults.ModelRevision, then rerun with -rewrite", revision, got[i], pinnedAt(pinned, i))
+				return
+			}
+		}
+	case revision != faults.ModelRevision && !rewrite:
+		t.Errorf("%s pins revision %d, the lab is at %d: rerun with -rewrite", pinsFile, revision, faults.ModelRevision)
+	case revision != faults.ModelRevision || (rewrite && changed):
+		var b strings.Builder
+		fmt.Fprintf(&b, "# Hashes of reference runs (variant, plan, seed) under faults.ModelRevision.\n")
+		fmt.Fprintf(&b, "# Written by go test ./faults -run TestModelRevisionPinsRuns -rewrite.\n")
+		fmt.Fprintf(&b, "revision %d\n%s\n", faults.ModelRevision, strings.Join(got, "\n"))
+		if err := os.WriteFile(pinsFile, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func pinnedAt(pinned []string, i int) string {
+	if i < len(pinned) {
+		return pinned[i]
+	}
+	return "nothing"
+}
+
+func readPins(t *testing.T) (revision int, pins []string) {
+	t.Helper()
+	f, err := os.Open(pinsFile)
+	if err != nil {
+		t.Fatalf("%v (write it with -rewrite)", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "#"), line == "":
+		case strings.HasPrefix(line, "revision "):
+			if _, err := fmt.Sscanf(line, "revision %d", &revision); err != nil {
+				t.Fatalf("%s: %q: %v", pinsFile, line, err)
+			}
+		default:
+			pins = append(pins, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return revision, pins
+}
