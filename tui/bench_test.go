@@ -154,3 +154,27 @@ func BenchmarkReplaySeek(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/seek")
 }
+
+// BenchmarkLifecyclePanel draws the lifecycle panel over a full timeline
+// (4,000 events kept of a run of 200 invocations): what the UI does at
+// every frame while the panel is open.
+func BenchmarkLifecyclePanel(b *testing.B) {
+	w := faults.DefaultWorkload()
+	w.Invocations = 200
+	st := newState()
+	node := invoker.DefaultConfig()
+	node.Store = invoker.MemStores()
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: node, Workload: w,
+		Observers: []faults.Observer{faults.EventFunc(st.add)}}); err != nil {
+		b.Fatal(err)
+	}
+	if st.kept() != timelineCap {
+		b.Fatalf("the timeline keeps %d events, want it full", st.kept())
+	}
+	m := Model{st: st, width: 120, life: st.touched[len(st.touched)/2]}
+	lines := 0
+	for b.Loop() {
+		lines = len(m.lifecyclePanel(30))
+	}
+	b.ReportMetric(float64(lines), "lines")
+}
