@@ -40,7 +40,7 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 	if replay != "lab run --seed 1 --variant buggy --plan shutdown-race" {
 		t.Errorf("replay line is %q", replay)
 	}
-	if compare != "lab run --seed 1 --variant fixed --plan shutdown-race" {
+	if compare != "lab compare --seed 1 --variant buggy --plan shutdown-race" {
 		t.Errorf("compare line is %q", compare)
 	}
 	hash := reportHash(t, r)
@@ -51,10 +51,12 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 	if got := reportHash(t, again); got != hash {
 		t.Errorf("replay hash %s, want %s", got, hash)
 	}
-	cmp := lab(t, append(strings.Fields(strings.TrimPrefix(compare, "lab ")), "--spill-dir", spill)...)
-	wantCode(t, cmp, 0)
-	if !strings.Contains(cmp.stdout, "every invariant held") {
-		t.Errorf("compare run does not say every invariant held:\n%v", cmp)
+	// The compare line runs the seed against the fix: the buggy side is
+	// this very run, and the fixed one holds.
+	cmp := lab(t, strings.Fields(strings.TrimPrefix(compare, "lab "))...)
+	wantCode(t, cmp, 1)
+	if !strings.Contains(cmp.stdout, "fixed        every invariant held") || !strings.Contains(cmp.stdout, "sha256:"+hash) {
+		t.Errorf("the comparison does not have the fixed run hold and this run on the buggy side:\n%v", cmp)
 	}
 }
 

@@ -184,8 +184,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 		err = faults.WriteJSON(report, res)
 	} else {
 		err = faults.WriteText(report, res)
-		if err == nil && !res.OK() && buggy && res.Replay != "" {
-			_, err = fmt.Fprintf(report, "compare      %s\n", strings.Replace(res.Replay, "--variant buggy", "--variant fixed", 1))
+		// The same seed against the fix, where the two runs part.
+		if rest, ok := strings.CutPrefix(res.Replay, "lab run "); err == nil && !res.OK() && buggy && ok {
+			_, err = fmt.Fprintf(report, "compare      lab compare %s\n", rest)
 		}
 	}
 	if err != nil {

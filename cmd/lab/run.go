@@ -61,6 +61,14 @@ const (
 
 // register adds the flags of a run; lab run and lab tui share them.
 func (f *runFlags) register(fl *pflag.FlagSet) {
+	f.registerShape(fl)
+	f.output.register(fl)
+	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
+}
+
+// registerShape adds the flags that say what run to simulate: the seed,
+// variant, plan, node, workload, bounds and scheduler.
+func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	wl := faults.DefaultWorkload()
 	node := invoker.DefaultConfig()
 	fl.Uint64Var(&f.seed, "seed", defaultSeed, "seed of every random draw of the run")
@@ -78,8 +86,6 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
-	f.output.register(fl)
-	fl.StringVar(&f.output.scheduleOut, "schedule-out", "", "record every decision of the run to this file (replay it with lab replay)")
 }
 
 func runRun(cmd *cobra.Command, f runFlags) error {
@@ -171,7 +177,7 @@ func runCommand(flags *pflag.FlagSet, seed, variant string) string {
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
-			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused":
+			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused", "against":
 			return
 		}
 		parts = append(parts, flagArg(fl))

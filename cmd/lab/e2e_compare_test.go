@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// lab compare on the defaults: buggy and fixed part where the fix acts,
+// at event #1549, and the buggy run's violation makes it exit 1. Nothing is
+// written to disk.
+func TestCompareTheDefaults(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	r := labWithEnv(t, []string{"TMPDIR=" + tmp}, "compare")
+	wantCode(t, r, 1)
+	for _, want := range []string{"compared     buggy against fixed: seed 1, plan shutdown-race",
+		"alike        the first 1548 events", "parted       at event #1549",
+		"buggy      [227.279294ms] #1549  invoker3: PANIC", "fixed      [227.279294ms] #1549  invoker3: stale invoke p3/e2 i035",
+		"buggy        VIOLATED no-panic", "fixed        every invariant held",
+		"rerun        lab run --seed 1 --variant buggy --plan shutdown-race\n             lab run --seed 1 --variant fixed --plan shutdown-race\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the comparison does not say %q:\n%v", want, r)
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("lab compare left %d entries in TMPDIR", len(left))
+	}
+}
+
+// Two variants that both hold exit 0; the JSON has the parting and each
+// run's verdict; a bad variant or format is a usage error.
+func TestCompareJSONAndBadInput(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "compare", "--variant", "fixed", "--against", "graceful", "--format", "json")
+	wantCode(t, r, 0)
+	var doc struct {
+		SchemaVersion int    `json:"schema_version"`
+		Parted        bool   `json:"parted"`
+		Alike         uint64 `json:"alike"`
+		A, B          struct {
+			Variant string
+			OK      bool
+			Events  uint64
+			Rerun   string
+			From    []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%v", err, r)
+	}
+	if doc.SchemaVersion != 1 || doc.A.Variant != "fixed" || doc.B.Variant != "graceful" || !doc.A.OK || !doc.B.OK ||
+		doc.Alike == 0 || doc.Parted != (len(doc.A.From)+len(doc.B.From) > 0) ||
+		!strings.Contains(doc.B.Rerun, "--variant graceful") {
+		t.Errorf("the JSON comparison: %+v\n%s", doc, r.stdout)
+	}
+	for _, args := range [][]string{{"--against", "nope"}, {"--format", "yaml"}, {"--seed", "-1"}, {"--against"}} {
+		r := lab(t, append([]string{"compare"}, args...)...)
+		wantCode(t, r, 2)
+		if strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 || r.stdout != "" {
+			t.Errorf("%v: want a short error on stderr and nothing on stdout:\n%v", args, r)
+		}
+	}
+}

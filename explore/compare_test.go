@@ -1,0 +1,97 @@
+package explore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+// runLogged runs o and returns its result and its events.
+func runLogged(t *testing.T, o faults.Options) (*faults.Result, []invoker.Event) {
+	t.Helper()
+	var events []invoker.Event
+	o.Observers = []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, events
+}
+
+func variantOptions(t *testing.T, plan string, seed uint64, v invoker.Variant) faults.Options {
+	t.Helper()
+	p, err := faults.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Store = v, invoker.MemStores()
+	return faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload()}
+}
+
+// Seed 1 of shutdown-race: the runs are one run up to the dequeue of
+// i035, event #1548; there the buggy invoker panics and the fixed one
+// drops the stale invoke. Each side is the run lab run gives.
+func TestCompareFindsWhereTheFixActs(t *testing.T) {
+	a, b := variantOptions(t, "shutdown-race", 1, invoker.Buggy), variantOptions(t, "shutdown-race", 1, invoker.Fixed)
+	c, err := explore.Compare(context.Background(), a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Parted() || c.Shared != 1548 || len(c.Before) != 8 || c.Before[7].Seq != 1548 {
+		t.Fatalf("alike %d events (last %d kept), parted %t; want 1548, the last #1548", c.Shared, len(c.Before), c.Parted())
+	}
+	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i035" || c.B[0].Inv != "i035" {
+		t.Errorf("parted at %v against %v", c.A[0], c.B[0])
+	}
+	for _, side := range []struct {
+		o   faults.Options
+		got *faults.Result
+	}{{a, c.ResultA}, {b, c.ResultB}} {
+		want, _ := runLogged(t, side.o)
+		if side.got.Hash != want.Hash || side.got.Events != want.Events || side.got.OK() != want.OK() {
+			t.Errorf("%s: compared run %s (%d events), lab run %s (%d)", side.o.Node.Variant,
+				side.got.Hash, side.got.Events, want.Hash, want.Events)
+		}
+	}
+}
+
+// Where the two logs first differ is where Compare says they part, over
+// seeds, plans and pairs of variants; a run compared with itself never
+// parts.
+func TestCompareAgreesWithTheWholeLogs(t *testing.T) {
+	pairs := [][2]invoker.Variant{{invoker.Buggy, invoker.Fixed}, {invoker.Fixed, invoker.Graceful}, {invoker.Buggy, invoker.Graceful}, {invoker.Fixed, invoker.Fixed}}
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		for seed := uint64(1); seed <= 8; seed++ {
+			for _, pair := range pairs {
+				t.Run(fmt.Sprintf("%s/%d/%s-%s", plan, seed, pair[0], pair[1]), func(t *testing.T) {
+					a, b := variantOptions(t, plan, seed, pair[0]), variantOptions(t, plan, seed, pair[1])
+					_, la := runLogged(t, a)
+					_, lb := runLogged(t, b)
+					first := 0
+					for first < min(len(la), len(lb)) && (first == 0 || la[first] == lb[first]) {
+						first++
+					}
+					c, err := explore.Compare(context.Background(), a, b)
+					if err != nil {
+						t.Fatal(err)
+					}
+					switch {
+					case first == len(la) && first == len(lb):
+						if c.Parted() || c.Shared != uint64(len(la)) {
+							t.Errorf("the logs are the same (%d events), the comparison parts after %d", len(la), c.Shared)
+						}
+					case c.Shared != uint64(first) || !c.Parted():
+						t.Errorf("the logs first differ at event #%d, the comparison parts after %d", first+1, c.Shared)
+					case len(c.A) > 0 && c.A[0] != la[first], len(c.B) > 0 && c.B[0] != lb[first]:
+						t.Errorf("parted at %v / %v, the logs at %v / %v", c.A[0], c.B[0], la[first], lb[first])
+					}
+				})
+			}
+		}
+	}
+}

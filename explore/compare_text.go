@@ -1,0 +1,122 @@
+package explore
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// WriteText prints the comparison for a person: the events both runs
+// logged last, where they parted and how, and what each run found.
+func (c *Comparison) WriteText(w io.Writer) error {
+	a, b := c.ResultA, c.ResultB
+	var s strings.Builder
+	fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", a.Variant, b.Variant, a.Seed, a.Plan, a.Strategy)
+	if !c.Parted() {
+		fmt.Fprintf(&s, "alike        every event: both runs log the same %d events\n", c.Shared)
+	} else {
+		fmt.Fprintf(&s, "alike        the first %d events; the last %d of them:\n", c.Shared, len(c.Before))
+		for _, e := range c.Before {
+			fmt.Fprintf(&s, "  %s\n", describe(e))
+		}
+		fmt.Fprintf(&s, "parted       at event #%d\n", c.Shared+1)
+		side := func(v invoker.Variant, events []invoker.Event) {
+			if len(events) == 0 {
+				fmt.Fprintf(&s, "  %-9s  (the run had ended)\n", v)
+			}
+			for i, e := range events {
+				label := ""
+				if i == 0 {
+					label = v.String()
+				}
+				fmt.Fprintf(&s, "  %-9s  %s\n", label, describe(e))
+			}
+		}
+		side(a.Variant, c.A)
+		side(b.Variant, c.B)
+	}
+	for _, r := range []*faults.Result{a, b} {
+		fmt.Fprintf(&s, "%-12s %s; %d events in %v of virtual time; sha256:%s\n",
+			r.Variant, verdict(r), r.Events, r.End.Round(time.Microsecond), r.Hash)
+	}
+	for i, r := range []*faults.Result{a, b} {
+		label := "rerun"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(&s, "%-12s %s\n", label, r.Replay)
+	}
+	_, err := io.WriteString(w, s.String())
+	return err
+}
+
+func describe(e invoker.Event) string {
+	return fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String())
+}
+
+// verdict says what a run found: the invariants it violated, in the order
+// found, or that every one held.
+func verdict(r *faults.Result) string {
+	if r.OK() {
+		return "every invariant held"
+	}
+	var names []string
+	for _, v := range r.Violations {
+		if f := v.Failure(); len(names) == 0 || names[len(names)-1] != f {
+			names = append(names, f)
+		}
+	}
+	return "VIOLATED " + strings.Join(names, ", ")
+}
+
+// CompareVersion is the JSON comparison's schema_version.
+const CompareVersion = 1
+
+type comparedRun struct {
+	Variant    string   `json:"variant"`
+	OK         bool     `json:"ok"`
+	Violations []string `json:"violations"`
+	Events     uint64   `json:"events"`
+	Hash       string   `json:"sha256"`
+	Rerun      string   `json:"rerun"`
+	// From are its first events from where the runs part.
+	From []invoker.Event `json:"from"`
+}
+
+// WriteJSON prints the comparison as one JSON document.
+func (c *Comparison) WriteJSON(w io.Writer) error {
+	run := func(r *faults.Result, from []invoker.Event) comparedRun {
+		cr := comparedRun{Variant: r.Variant.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
+			Hash: r.Hash, Rerun: r.Replay, From: from}
+		for _, v := range r.Violations {
+			cr.Violations = append(cr.Violations, v.Failure())
+		}
+		if cr.From == nil {
+			cr.From = []invoker.Event{}
+		}
+		return cr
+	}
+	doc := struct {
+		SchemaVersion int             `json:"schema_version"`
+		Seed          uint64          `json:"seed"`
+		Plan          string          `json:"plan"`
+		Scheduler     string          `json:"scheduler"`
+		Parted        bool            `json:"parted"`
+		Alike         uint64          `json:"alike"`
+		Before        []invoker.Event `json:"before"`
+		A             comparedRun     `json:"a"`
+		B             comparedRun     `json:"b"`
+	}{CompareVersion, c.ResultA.Seed, c.ResultA.Plan, c.ResultA.Strategy, c.Parted(), c.Shared, c.Before,
+		run(c.ResultA, c.A), run(c.ResultB, c.B)}
+	if doc.Before == nil {
+		doc.Before = []invoker.Event{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
