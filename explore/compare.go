@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"lab/faults"
 	"lab/invoker"
@@ -85,6 +86,23 @@ func Compare(ctx context.Context, a, b faults.Options) (*Comparison, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// CompareCommand is the lab compare command line for a failing run whose
+// rerun command is replay (lab run's) in variant v: buggy against fixed,
+// fixed against graceful. It is "" for graceful, which has no fix to be
+// compared with, and for a command that is not lab run's.
+func CompareCommand(replay string, v invoker.Variant) string {
+	rest, ok := strings.CutPrefix(replay, "lab run ")
+	switch {
+	case !ok:
+		return ""
+	case v == invoker.Buggy:
+		return "lab compare " + rest
+	case v == invoker.Fixed:
+		return "lab compare " + rest + " --against graceful"
+	}
+	return ""
 }
 
 // alike compares two events; the run event is alike whatever it names.

@@ -3,6 +3,7 @@ package explore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"lab/explore"
@@ -92,6 +93,27 @@ func TestCompareAgreesWithTheWholeLogs(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// The compare line of a failure: buggy against fixed, fixed against
+// graceful, nothing for graceful or for a command that is not lab run's.
+func TestCompareCommand(t *testing.T) {
+	run := "lab run --seed 3 --variant buggy --plan chaos --kills 2"
+	fixed := strings.Replace(run, "buggy", "fixed", 1)
+	for _, tc := range []struct {
+		replay string
+		v      invoker.Variant
+		want   string
+	}{
+		{run, invoker.Buggy, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
+		{fixed, invoker.Fixed, "lab compare --seed 3 --variant fixed --plan chaos --kills 2 --against graceful"},
+		{strings.Replace(run, "buggy", "graceful", 1), invoker.Graceful, ""},
+		{"lab replay seed3.schedule", invoker.Buggy, ""},
+	} {
+		if got := explore.CompareCommand(tc.replay, tc.v); got != tc.want {
+			t.Errorf("%q, %s: %q, want %q", tc.replay, tc.v, got, tc.want)
 		}
 	}
 }

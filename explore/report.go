@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
@@ -171,12 +172,16 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	variant, _ := invoker.ParseVariant(r.Variant) // none: no compare line
 	for _, f := range r.Failures {
 		if len(f.Files) == 0 && f.Shrunk == nil {
 			continue
 		}
 		fmt.Fprintf(&b, "\nseed %d: %s: %s\n", f.Seed, f.Invariant, f.Detail)
 		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
+		if c := CompareCommand(f.Replay, variant); c != "" {
+			fmt.Fprintf(&b, "  compare    %s\n", c)
+		}
 		for _, file := range f.Files {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))
 		}

@@ -147,6 +147,14 @@ func TestExploreReportNamesTheChart(t *testing.T) {
 		t.Fatalf("no chart or play command for %s:\n%v", sched, r)
 	}
 	wantCode(t, lab(t, "inevitable", sched, "--stride", "200", "--suffixes", "2"), 1)
+	// And the command that runs the seed against the fix, which holds.
+	const compare = "lab compare --seed 1 --variant buggy --plan shutdown-race"
+	if !strings.Contains(r.stdout, "\n  compare    "+compare+"\n") {
+		t.Fatalf("no compare command:\n%v", r)
+	}
+	if c := lab(t, strings.Fields(strings.TrimPrefix(compare, "lab "))...); !strings.Contains(c.stdout, "fixed        every invariant held") {
+		t.Errorf("the compare command does not have the fix hold:\n%v", c)
+	}
 	out = t.TempDir()
 	r = lab(t, "explore", "--seeds", "1", "--out", out)
 	shrunk := filepath.Join(out, "seed-1-no-panic-shrunk.schedule")

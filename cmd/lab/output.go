@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
 	"lab/live"
@@ -110,7 +111,7 @@ func (o *outputFlags) execute(ctx context.Context, opts faults.Options, tel *tel
 
 // simulate runs one simulation with the outputs the flags ask for, prints
 // its report and turns its verdict into the exit code.
-func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bool) (err error) {
+func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err error) {
 	if err := out.check(); err != nil {
 		return err
 	}
@@ -185,8 +186,8 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags, buggy bo
 	} else {
 		err = faults.WriteText(report, res)
 		// The same seed against the fix, where the two runs part.
-		if rest, ok := strings.CutPrefix(res.Replay, "lab run "); err == nil && !res.OK() && buggy && ok {
-			_, err = fmt.Fprintf(report, "compare      lab compare %s\n", rest)
+		if c := explore.CompareCommand(res.Replay, res.Variant); err == nil && !res.OK() && c != "" {
+			_, err = fmt.Fprintf(report, "compare      %s\n", c)
 		}
 	}
 	if err != nil {

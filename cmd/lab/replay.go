@@ -32,7 +32,7 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 			opts := faults.ReplayOptions(sch)
 			opts.Command = "lab replay " + faults.ShellQuote(args[0])
 			out.inputs = []namedPath{{"the schedule replayed", args[0]}}
-			return simulate(cmd, opts, out, false)
+			return simulate(cmd, opts, out)
 		},
 	}
 	out.register(cmd.Flags())

@@ -94,7 +94,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 		return err
 	}
 	f.output.inputs = f.planInput()
-	return simulate(cmd, opts, f.output, f.variant == "buggy")
+	return simulate(cmd, opts, f.output)
 }
 
 // planInput is the plan file the run reads, if it is not a built-in plan.
