@@ -18,7 +18,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	var s strings.Builder
 	fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", a.Variant, b.Variant, a.Seed, a.Plan, a.Strategy)
 	if !c.Parted() {
-		fmt.Fprintf(&s, "alike        every event: both runs log the same %d events\n", c.Shared)
+		fmt.Fprintf(&s, "alike        every event: both runs log the same %d (their hashes differ by the first, which names the run)\n", c.Shared)
 	} else {
 		fmt.Fprintf(&s, "alike        the first %d events; the last %d of them:\n", c.Shared, len(c.Before))
 		for _, e := range c.Before {
