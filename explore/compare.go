@@ -28,6 +28,16 @@ type Comparison struct {
 	A, B []invoker.Event
 	// ResultA and ResultB are the runs' results.
 	ResultA, ResultB *faults.Result
+	// Traces are the runs' traces, when the caller traced them.
+	Traces *ComparedTraces
+}
+
+// ComparedTraces names the two runs' traces, and where Jaeger shows them
+// side by side.
+type ComparedTraces struct {
+	A          string `json:"a"`
+	B          string `json:"b"`
+	CompareURL string `json:"compare_url"`
 }
 
 // Parted reports whether the runs logged different events.

@@ -44,6 +44,10 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		fmt.Fprintf(&s, "%-12s %s; %d events in %v of virtual time; sha256:%s\n",
 			r.Variant, verdict(r), r.Events, r.End.Round(time.Microsecond), r.Hash)
 	}
+	if t := c.Traces; t != nil {
+		fmt.Fprintf(&s, "traces       %s %s, %s %s\n", a.Variant, t.A, b.Variant, t.B)
+		fmt.Fprintf(&s, "jaeger       %s\n", t.CompareURL)
+	}
 	for i, r := range []*faults.Result{a, b} {
 		label := "rerun"
 		if i > 0 {
@@ -111,8 +115,9 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Before        []invoker.Event `json:"before"`
 		A             comparedRun     `json:"a"`
 		B             comparedRun     `json:"b"`
+		Traces        *ComparedTraces `json:"traces,omitempty"`
 	}{CompareVersion, c.ResultA.Seed, c.ResultA.Plan, c.ResultA.Strategy, c.Parted(), c.Shared, c.Before,
-		run(c.ResultA, c.A), run(c.ResultB, c.B)}
+		run(c.ResultA, c.A), run(c.ResultB, c.B), c.Traces}
 	if doc.Before == nil {
 		doc.Before = []invoker.Event{}
 	}

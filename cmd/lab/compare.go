@@ -6,11 +6,13 @@ import (
 	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
+	"lab/telemetry"
 )
 
 func newCompareCmd() *cobra.Command {
 	f := runFlags{}
-	var against, format string
+	var against, format, jaegerURL string
+	var otlp bool
 	cmd := &cobra.Command{
 		Use:   "compare",
 		Short: "Run one seed under two variants and show where they part",
@@ -20,6 +22,8 @@ run, and there one variant acts differently (under the default flags, the
 buggy invoker panics where the fixed one drops the stale invoke). Prints the
 last events both logged, each run's first events from where they part, and
 what each run found. Spill stays in memory: nothing is written to disk.
+With --otlp, each run is also a trace, and the report gives the Jaeger URL
+that shows the two side by side.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -47,9 +51,24 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 				return usageError("--scheduler: %v", err)
 			}
 			b.Command = runCommand(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), against)
+			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer traces.close()
+			var ta, tb *telemetry.Tracer
+			if traces != nil {
+				ta, tb = traces.tracer(), traces.tracer()
+				a.Observers, b.Observers = append(a.Observers, ta), append(b.Observers, tb)
+			}
 			c, err := explore.Compare(cmd.Context(), a, b)
 			if err != nil {
 				return err
+			}
+			if traces != nil {
+				traces.close() // flushed before the report names the traces
+				c.Traces = &explore.ComparedTraces{A: ta.TraceID(), B: tb.TraceID(),
+					CompareURL: jaegerCompareURL(jaegerURL, ta.TraceID(), tb.TraceID())}
 			}
 			stdout := cmd.OutOrStdout()
 			if format == "json" {
@@ -69,5 +88,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 	f.registerShape(cmd.Flags())
 	cmd.Flags().StringVar(&against, "against", "fixed", "the variant to compare with: buggy, fixed or graceful")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
+	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
 }

@@ -309,3 +309,33 @@ func invocationSpans(t *testing.T, j *realenv.Jaeger, id string, want int) int {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// lab compare with OTLP: the two runs are two traces in a real Jaeger, each
+// with every invocation the run accepted, and the report links Jaeger's
+// comparison of the pair.
+func TestCompareTracesBothRuns(t *testing.T) {
+	j := realenv.StartJaeger(t)
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "compare", "--format", "json", "--jaeger-url", j.Query)
+	wantCode(t, r, 1)
+	var rep struct {
+		Traces struct {
+			A, B       string
+			CompareURL string `json:"compare_url"`
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%v", err, r)
+	}
+	a, b := rep.Traces.A, rep.Traces.B
+	if len(a) != 32 || len(b) != 32 || a == b || rep.Traces.CompareURL != j.Query+"/trace/"+a+"..."+b+"?cohort="+a+"&cohort="+b {
+		t.Fatalf("traces %+v", rep.Traces)
+	}
+	for _, id := range []string{a, b} {
+		if got := invocationSpans(t, j, id, 64); got != 64 {
+			t.Errorf("trace %s has %d invocation spans, want the 64 each run accepted", id, got)
+		}
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}

@@ -47,7 +47,7 @@ func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shru
 	}
 	var ids []string
 	for _, s := range []*faults.Schedule{original, after} {
-		tr := t.x.Tracer(telemetry.TraceOptions{})
+		tr := t.tracer()
 		o := faults.ReplayOptions(s)
 		o.Observers = append(o.Observers, tr)
 		if _, err := faults.Run(ctx, o); err != nil {
@@ -57,8 +57,16 @@ func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shru
 	}
 	t.close()
 	a, b := ids[0], ids[1]
-	return &beforeAfter{Original: a, Shrunk: b,
-		CompareURL: fmt.Sprintf("%s/trace/%s...%s?cohort=%s&cohort=%s", strings.TrimSuffix(jaegerURL, "/"), a, b, a, b)}, nil
+	return &beforeAfter{Original: a, Shrunk: b, CompareURL: jaegerCompareURL(jaegerURL, a, b)}, nil
+}
+
+// tracer is a new trace on the export, for one run.
+func (t *traceExport) tracer() *telemetry.Tracer { return t.x.Tracer(telemetry.TraceOptions{}) }
+
+// jaegerCompareURL is where Jaeger UI shows traces a and b side by side
+// (its TraceDiff route).
+func jaegerCompareURL(jaegerURL, a, b string) string {
+	return fmt.Sprintf("%s/trace/%s...%s?cohort=%s&cohort=%s", strings.TrimSuffix(jaegerURL, "/"), a, b, a, b)
 }
 
 // close flushes the spans, once (shutdownExport).
