@@ -192,7 +192,7 @@ var errNoViolation = errors.New("the schedule violates no invariant")
 // failingBase replays s as recorded and, when it fails, records it again
 // leniently up to its first violation, with every fault entry carrying its
 // message's content: the schedule that edits of it start from. It sets
-// the failure the shrinker keeps, and its decision budget.
+// the failure the shrinker keeps, and its pick budget.
 func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	o := faults.ReplayOptions(s)
 	faultsSeen := collectFaults(&o)

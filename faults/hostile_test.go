@@ -111,10 +111,11 @@ func TestEmptyPlan(t *testing.T) {
 	}
 }
 
-// The fixed budget of 5 M decisions stopped runs of about 340,000
-// invocations with "internal error: decision budget exhausted". The budget
-// now grows with the workload: across shapes, runs use less than a fifth.
-func TestDecisionBudgetScales(t *testing.T) {
+// The fixed budget of 5 M picks stopped runs of about 340,000 invocations
+// with "internal error: decision budget exhausted" (as the pick budget was
+// named then). The budget now grows with the workload: across shapes, runs
+// use less than a fifth.
+func TestPickBudgetScales(t *testing.T) {
 	for _, tc := range []struct {
 		plan                              string
 		partitions, invocations, stepDown int

@@ -70,6 +70,7 @@ func WriteText(w io.Writer, r *Result) error {
 	return err
 }
 
+// Plural is n and what, in the plural unless n is 1: "1 kill", "2 kills".
 func Plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what

@@ -127,7 +127,7 @@ func countEntries(t *testing.T, dir string) int {
 	return len(entries)
 }
 
-// A run that ends early (cancelled half-way, or out of its decision budget)
+// A run that ends early (cancelled half-way, or out of its pick budget)
 // leaves its storage full of messages in flight, live tasks and open
 // checks, and a run refused for its node's config leaves a node whose Reset
 // failed; the next run on that storage must still be the run on its own.
