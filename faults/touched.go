@@ -7,7 +7,7 @@ import (
 	"lab/invoker"
 )
 
-// touched keeps, between decisions, which invokers an action may have
+// touched keeps, between picks, which invokers an action may have
 // changed, so that listing the ready arms and checking the slots costs the
 // invokers touched, not every invoker of the node. An invoker's ready arms
 // and slots change only when it steps, when a message is delivered to it
