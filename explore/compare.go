@@ -98,21 +98,32 @@ func Compare(ctx context.Context, a, b faults.Options) (*Comparison, error) {
 	return c, nil
 }
 
+// FixOf is the variant a failing run of v is compared with: buggy's fix
+// is fixed (restatedev/restate#2547), fixed's is graceful; graceful has
+// none.
+func FixOf(v invoker.Variant) (invoker.Variant, bool) {
+	switch v {
+	case invoker.Buggy:
+		return invoker.Fixed, true
+	case invoker.Fixed:
+		return invoker.Graceful, true
+	}
+	return v, false
+}
+
 // CompareCommand is the lab compare command line for a failing run whose
-// rerun command is replay (lab run's) in variant v: buggy against fixed,
-// fixed against graceful. It is "" for graceful, which has no fix to be
-// compared with, and for a command that is not lab run's.
+// rerun command is replay (lab run's) in variant v, against FixOf(v). It
+// is "" for graceful, and for a command that is not lab run's.
 func CompareCommand(replay string, v invoker.Variant) string {
 	rest, ok := strings.CutPrefix(replay, "lab run ")
+	fix, has := FixOf(v)
 	switch {
-	case !ok:
+	case !ok || !has:
 		return ""
-	case v == invoker.Buggy:
-		return "lab compare " + rest
-	case v == invoker.Fixed:
-		return "lab compare " + rest + " --against graceful"
+	case fix == invoker.Fixed:
+		return "lab compare " + rest // --against's default
 	}
-	return ""
+	return "lab compare " + rest + " --against " + fix.String()
 }
 
 // alike compares two events; the run event is alike whatever it names.

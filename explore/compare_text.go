@@ -42,7 +42,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	for _, r := range []*faults.Result{a, b} {
 		fmt.Fprintf(&s, "%-12s %s; %d events in %v of virtual time; sha256:%s\n",
-			r.Variant, verdict(r), r.Events, r.End.Round(time.Microsecond), r.Hash)
+			r.Variant, verdict(r, faults.Violation.Failure), r.Events, r.End.Round(time.Microsecond), r.Hash)
 	}
 	if t := c.Traces; t != nil {
 		fmt.Fprintf(&s, "traces       %s %s, %s %s\n", a.Variant, t.A, b.Variant, t.B)
@@ -59,24 +59,52 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	return err
 }
 
+// Summary is the comparison in a few lines, for a panel of the terminal
+// UI: where the runs part, each one's first event from there, and what
+// each found.
+func (c *Comparison) Summary() []string {
+	a, b := c.ResultA, c.ResultB
+	var lines []string
+	if !c.Parted() {
+		lines = append(lines, fmt.Sprintf("%s and %s log the same %d events", a.Variant, b.Variant, c.Shared))
+	} else {
+		lines = append(lines, fmt.Sprintf("%s and %s alike for %d events, then:", a.Variant, b.Variant, c.Shared))
+		for _, side := range []struct {
+			v      invoker.Variant
+			events []invoker.Event
+		}{{a.Variant, c.A}, {b.Variant, c.B}} {
+			what := "(the run had ended)"
+			if len(side.events) > 0 {
+				what = describe(side.events[0])
+			}
+			lines = append(lines, fmt.Sprintf("  %-9s %s", side.v, what))
+		}
+	}
+	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", a.Variant, verdict(a, invariantOf), b.Variant, verdict(b, invariantOf)))
+}
+
 func describe(e invoker.Event) string {
 	return fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String())
 }
 
-// verdict says what a run found: the invariants it violated, in the order
-// found, or that every one held.
-func verdict(r *faults.Result) string {
+// verdict says what a run found: the violations it found, in order, each
+// named by name, or that every invariant held.
+func verdict(r *faults.Result, name func(faults.Violation) string) string {
 	if r.OK() {
 		return "every invariant held"
 	}
 	var names []string
 	for _, v := range r.Violations {
-		if f := v.Failure(); len(names) == 0 || names[len(names)-1] != f {
-			names = append(names, f)
+		if n := name(v); len(names) == 0 || names[len(names)-1] != n {
+			names = append(names, n)
 		}
 	}
 	return "VIOLATED " + strings.Join(names, ", ")
 }
+
+// invariantOf names a violation by its invariant alone: short enough for a
+// panel.
+func invariantOf(v faults.Violation) string { return v.Invariant }
 
 // CompareVersion is the JSON comparison's schema_version.
 const CompareVersion = 1

@@ -281,6 +281,12 @@ func (m Model) violationPanel(height int) []string {
 			head = append(head, "    "+l)
 		}
 	}
+	if m.compared != nil {
+		head = append(head, "  against the fix, from the seed:")
+		for _, l := range m.compared {
+			head = append(head, "    "+l)
+		}
+	}
 	trace := m.traceID()
 	if trace == "" {
 		trace = "none (telemetry off)"

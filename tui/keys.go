@@ -11,7 +11,7 @@ type keyMap struct {
 	Pause, Step, Faster, Slower                  key.Binding
 	StepBack, JumpBack, JumpAhead, GoTo          key.Binding
 	StepDown, Leader, Kill, Shutdown, Fault      key.Binding
-	Variant, NewSeed, Chart, Lifecycle           key.Binding
+	Variant, NewSeed, Chart, Lifecycle, Compare  key.Binding
 	Filter, Pane, Up, Down, PgUp, PgDn, Top, End key.Binding
 	Back, Help, Quit                             key.Binding
 	// replay: the keys of a replay (newKeyMap).
@@ -44,6 +44,7 @@ func newKeyMap(replay bool) keyMap {
 		NewSeed:   b("n", "new seed", "n"),
 		Chart:     b("i", "chart inevitability", "i"),
 		Lifecycle: b("w", "invocation lifecycle", "w"),
+		Compare:   b("c", "compare with the fix", "c"),
 		Filter:    b("/", "filter timeline", "/"),
 		Pane:      b("tab", "next pane", "tab"),
 		Up:        b("↑", "scroll up", "up"),
@@ -83,7 +84,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	cols := [][]key.Binding{
 		{k.Pause, k.Step, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo, k.Faster, k.Slower, k.Variant, k.NewSeed, k.Quit},
-		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Chart, k.Lifecycle, k.Help},
+		{k.StepDown, k.Leader, k.Kill, k.Shutdown, k.Fault, k.Chart, k.Lifecycle, k.Compare, k.Help},
 		{k.Filter, k.Pane, pair(k.Up, k.Down, "scroll"), pair(k.PgUp, k.PgDn, "page"),
 			pair(k.Top, k.End, "oldest, newest"), k.Back},
 	}

@@ -49,6 +49,12 @@ type (
 		chart Chart
 		err   error
 	}
+	// compareMsg: where the session's seed parts from the fix's.
+	compareMsg struct {
+		sess  *session
+		lines []string
+		err   error
+	}
 )
 
 // chooser is a one-line prompt picking one of a few options.
@@ -106,7 +112,11 @@ type Model struct {
 	// stopChart, while Config.Inevitable runs, stops it (quit, restart).
 	chart     *Chart
 	stopChart context.CancelFunc
-	speed     float64
+	// compared is where the session's seed parts from the fix's, once
+	// compared; stopCompare, while Config.Compare runs, stops it.
+	compared    []string
+	stopCompare context.CancelFunc
+	speed       float64
 	// pausing is the pause state last asked for, until a view shows it:
 	// a second key press before the next view toggles from the first.
 	pausing *bool
@@ -166,11 +176,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.status += " · i: when it became inevitable"
 			}
 		}
+	case compareMsg:
+		if msg.sess != m.sess {
+			break // a comparison of a session since replaced
+		}
+		if m.stopCompare != nil {
+			m.stopCompare() // done: releases its context
+			m.stopCompare = nil
+		}
+		if msg.err != nil {
+			m.status = "comparing failed: " + msg.err.Error()
+		} else {
+			m.compared, m.panel, m.showHelp, m.life = msg.lines, true, false, ""
+			m.status = "compared with the fix, from the seed"
+		}
 	case chartMsg:
 		if msg.sess != m.sess {
 			break // a chart of a session since replaced
 		}
-		m.cancelChart() // done: releases its context
+		m.cancelJobs() // done: releases its context
 		if msg.err != nil {
 			m.status = "charting failed: " + msg.err.Error()
 		} else {
@@ -253,7 +277,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
-		m.cancelChart()
+		m.cancelJobs()
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
@@ -273,6 +297,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.startChart()
 	case key.Matches(msg, k.Lifecycle):
 		m.openLifecycle()
+	case key.Matches(msg, k.Compare):
+		return m.startCompare()
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		m.filterIn.Focus()
@@ -302,7 +328,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		// Going back in a live run: it becomes a replay of itself.
 		at := m.view.Steps
 		m.stallAtGo = m.view.Stall // g s: the replay is on its way back here
-		m.cancelChart()
+		m.cancelJobs()
 		if err := m.replayFinished(); err != nil {
 			m.sess, m.err = nil, err
 			return m, tea.Quit
@@ -452,8 +478,8 @@ func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt i
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
 	m.violationFile, m.saving = "", false
-	m.cancelChart()
-	m.chart = nil
+	m.cancelJobs()
+	m.chart, m.compared = nil, nil
 	m.follow()
 	return nil
 }
@@ -655,12 +681,46 @@ func (m Model) startChart() (Model, tea.Cmd) {
 	return m, nil
 }
 
-// cancelChart stops a chart under way: its session is over, or the UI.
-func (m *Model) cancelChart() {
-	if m.stopChart != nil {
-		m.stopChart()
-		m.stopChart = nil
+// cancelJobs stops a chart or a comparison under way: its session is
+// over, or the UI.
+func (m *Model) cancelJobs() {
+	for _, stop := range []*context.CancelFunc{&m.stopChart, &m.stopCompare} {
+		if *stop != nil {
+			(*stop)()
+			*stop = nil
+		}
 	}
+}
+
+// startCompare runs, off the UI's goroutine, the session's seed under its
+// variant and under the fix (Config.Compare), for the violation panel. A
+// session that sent controls is no longer its seed's run, and is not
+// compared.
+func (m Model) startCompare() (Model, tea.Cmd) {
+	switch {
+	case m.cfg.Compare == nil:
+		m.status = "comparing is not available here (in a replay: lab compare takes the schedule's seed and flags)"
+	case m.sess == nil || !m.panel || m.view == nil || len(m.view.Violations) == 0:
+		m.status = "c compares with the fix, from the violation panel"
+	case m.sess.controls > 0:
+		m.status = fmt.Sprintf("%d controls sent: this run is no longer its seed's, so it is not compared", m.sess.controls)
+	case m.sess.variant == invoker.Graceful:
+		m.status = "graceful has no fix to compare with"
+	case m.stopCompare != nil:
+		m.status = "still comparing..."
+	case m.compared != nil:
+		m.panel, m.showHelp, m.life = true, false, ""
+	default:
+		m.status = "comparing with the fix..."
+		ctx, stop := context.WithCancel(m.ctx)
+		compare, sess := m.cfg.Compare, m.sess
+		m.stopCompare = stop
+		return m, func() tea.Msg {
+			lines, err := compare(ctx, sess.seed, sess.variant)
+			return compareMsg{sess, lines, err}
+		}
+	}
+	return m, nil
 }
 
 // seek shows the replay at step n (clamped to the replay), paused: it
@@ -672,12 +732,12 @@ func (m *Model) seek(n int) tea.Cmd {
 		return nil
 	}
 	n = min(max(n, 0), r.Steps)
-	chart := m.chart
+	chart, compared := m.chart, m.compared
 	m.sess.stop()
 	if err := m.startOver(m.sess.seed, m.sess.variant, true, n); err != nil {
 		return tea.Quit
 	}
-	m.chart = chart
+	m.chart, m.compared = chart, compared
 	want := true
 	m.pausing, m.seeking = &want, &n
 	m.status = fmt.Sprintf("at step %d of %d", n, r.Steps)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"lab/explore"
@@ -39,17 +42,15 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if err != nil {
 				return usageError("--against: %v", err)
 			}
-			a, err := f.options(cmd.Flags())
+			base, err := f.options(cmd.Flags())
 			if err != nil {
 				return err
 			}
-			a.Node.Store = invoker.MemStores()
-			b := a
-			b.Node.Variant = other
-			// A strategy is a run's own: b draws from a new one of the same seed.
-			if b.Strategy, err = faults.NewStrategy(f.scheduler, f.seed); err != nil {
+			a, b, err := comparedOptions(base, f.scheduler, base.Node.Variant, other)
+			if err != nil {
 				return usageError("--scheduler: %v", err)
 			}
+			a.Command = base.Command
 			b.Command = runCommand(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), against)
 			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
 			if err != nil {
@@ -91,4 +92,41 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
+}
+
+// comparedOptions are the options of base's seed under variants v and w,
+// for explore.Compare: each with a strategy of its own (a strategy is a
+// run's), spill in memory, and none of base's observers or outputs.
+func comparedOptions(base faults.Options, scheduler string, v, w invoker.Variant) (a, b faults.Options, err error) {
+	base.Node.Store = invoker.MemStores()
+	base.Observers, base.Events, base.Record, base.Command = nil, nil, nil, ""
+	a, b = base, base
+	a.Node.Variant, b.Node.Variant = v, w
+	if a.Strategy, err = faults.NewStrategy(scheduler, base.Seed); err != nil {
+		return a, b, err
+	}
+	b.Strategy, err = faults.NewStrategy(scheduler, base.Seed)
+	return a, b, err
+}
+
+// compareWithTheFix is the terminal UI's comparison (tui.Config.Compare):
+// seed under v and under the variant that fixes it, as lab compare would
+// run them, in a few lines.
+func compareWithTheFix(base faults.Options, scheduler string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
+	return func(ctx context.Context, seed uint64, v invoker.Variant) ([]string, error) {
+		fix, ok := explore.FixOf(v)
+		if !ok {
+			return nil, fmt.Errorf("%s has no fix to compare with", v)
+		}
+		base.Seed = seed
+		a, b, err := comparedOptions(base, scheduler, v, fix)
+		if err != nil {
+			return nil, err
+		}
+		c, err := explore.Compare(ctx, a, b)
+		if err != nil {
+			return nil, err
+		}
+		return c.Summary(), nil
+	}
 }

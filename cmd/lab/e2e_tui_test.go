@@ -299,6 +299,24 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// In the violation panel of a session that sent no control, c runs the
+// seed against the fix: the real binary's comparison, in the panel.
+func TestTUICompareInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --pace 1000x")
+	tm.waitText(`VIOLATION no-panic`)
+	tm.keys("c")
+	screen := tm.waitText(`buggy and fixed alike for 1548 events, then:`)
+	if !strings.Contains(screen, "#1549  invoker3: stale invoke p3/e2 i035") || !strings.Contains(screen, "fixed: every invariant held") {
+		t.Errorf("the comparison does not show the fix dropping the stale invoke:\n%s", screen)
+	}
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	checkTmp(t, tmp)
+}
+
 // Without a terminal, lab tui says so and exits 2; plain lab prints help.
 func TestTUINeedsATerminal(t *testing.T) {
 	r := lab(t, "tui")

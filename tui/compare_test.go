@@ -1,0 +1,69 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"lab/explore"
+	"lab/invoker"
+)
+
+// withCompare gives cfg the comparison lab tui gives it: the seed under
+// the session's variant and under its fix, as explore.Compare finds them.
+func withCompare(cfg *Config) *Config {
+	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant) ([]string, error) {
+		fix, _ := explore.FixOf(v)
+		a, b := cfg.Options, cfg.Options
+		a.Seed, b.Seed = seed, seed
+		a.Node.Variant, b.Node.Variant = v, fix
+		a.Node.Store, b.Node.Store = invoker.MemStores(), invoker.MemStores()
+		c, err := explore.Compare(ctx, a, b)
+		if err != nil {
+			return nil, err
+		}
+		return c.Summary(), nil
+	}
+	return cfg
+}
+
+// From the violation panel, c shows where the session's seed parts from the
+// fix: seed 1's buggy run panics at #1549 where the fixed one drops the
+// stale invoke.
+func TestCompareWithTheFix(t *testing.T) {
+	m := runToViolation(t, newTestModel(t, withCompare(testConfig(t)), 120, 40))
+	m = keys(t, m, "c")
+	screen := m.View()
+	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1548 events, then:",
+		"#1549  invoker3: PANIC", "fixed     [227.279294ms] #1549  invoker3: stale invoke p3/e2 i035",
+		"buggy: VIOLATED no-panic", "fixed: every invariant held"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the panel does not show %q:\n%s", want, screen)
+		}
+	}
+	if m.stopCompare != nil {
+		t.Error("the comparison's context was not released")
+	}
+}
+
+// c says why it cannot compare: outside the violation panel, once a
+// control has been sent (a fault armed after the panic), or without
+// Config.Compare.
+func TestCompareRefusals(t *testing.T) {
+	m := newTestModel(t, withCompare(testConfig(t)), 100, 30)
+	if m = keys(t, m, "c"); !strings.Contains(m.status, "from the violation panel") {
+		t.Errorf("c outside the panel: %q", m.status)
+	}
+	m = runToViolation(t, m)
+	m = keys(t, m, "f<enter><enter>")
+	if m.sess.controls != 1 {
+		t.Fatalf("the fault was not sent: %q", m.status)
+	}
+	if m = keys(t, m, "c"); !strings.Contains(m.status, "1 controls sent") || m.compared != nil {
+		t.Errorf("c after a control: %q", m.status)
+	}
+	n := runToViolation(t, newTestModel(t, testConfig(t), 100, 30))
+	if n = keys(t, n, "c"); !strings.Contains(n.status, "not available") {
+		t.Errorf("c without Config.Compare: %q", n.status)
+	}
+}
