@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"lab/faults"
-	"lab/invoker"
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
@@ -72,8 +71,10 @@ type Failure struct {
 	// (faults.Violation.Check).
 	Check  string `json:"check,omitempty"`
 	Detail string `json:"detail"`
-	// Replay reruns the seed.
-	Replay string `json:"replay"`
+	// Replay reruns the seed; Compare runs it against the fix
+	// (CompareCommand), if the variant has one.
+	Replay  string `json:"replay"`
+	Compare string `json:"compare,omitempty"`
 	// Files saved for it (report, schedule, shrunk schedule), if any.
 	Files  []string      `json:"files,omitempty"`
 	Shrunk *ShrinkResult `json:"shrunk,omitempty"`
@@ -172,15 +173,14 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
-	variant, _ := invoker.ParseVariant(r.Variant) // none: no compare line
 	for _, f := range r.Failures {
 		if len(f.Files) == 0 && f.Shrunk == nil {
 			continue
 		}
 		fmt.Fprintf(&b, "\nseed %d: %s: %s\n", f.Seed, f.Invariant, f.Detail)
 		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
-		if c := CompareCommand(f.Replay, variant); c != "" {
-			fmt.Fprintf(&b, "  compare    %s\n", c)
+		if f.Compare != "" {
+			fmt.Fprintf(&b, "  compare    %s\n", f.Compare)
 		}
 		for _, file := range f.Files {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))

@@ -163,6 +163,9 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 	}
 	if f != nil {
 		f.Replay = x.cfg.rerun(seed)
+		if f.Invariant != Determinism {
+			f.Compare = CompareCommand(f.Replay, r.Variant)
+		}
 	}
 	return r, f, nil
 }

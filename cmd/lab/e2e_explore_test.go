@@ -21,6 +21,7 @@ type exploreReport struct {
 		Invariant string   `json:"invariant"`
 		Check     string   `json:"check"`
 		Replay    string   `json:"replay"`
+		Compare   string   `json:"compare"`
 		Files     []string `json:"files"`
 		Shrunk    *struct {
 			Original   struct{ Decisions int }
@@ -88,9 +89,13 @@ func TestExploreFindsSavesAndShrinks(t *testing.T) {
 	if len(rep.Coverage.ISMPairs) == 0 || len(rep.Coverage.ShutdownOrders) == 0 {
 		t.Errorf("no coverage: %+v", rep.Coverage)
 	}
-	// The rerun command reproduces the seed.
+	// The rerun command reproduces the seed; the compare command is it
+	// against the fix.
 	args := strings.Fields(strings.TrimPrefix(first.Replay, "lab "))
 	wantCode(t, lab(t, args...), 1)
+	if want := strings.Replace(first.Replay, "lab run ", "lab compare ", 1); first.Compare != want {
+		t.Errorf("compare command %q, want %q", first.Compare, want)
+	}
 }
 
 // Shards run as separate processes (one through the Indexed Job's
