@@ -314,6 +314,10 @@ func TestTUICompareInTmux(t *testing.T) {
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
 	}
+	// The report on quit ends with the same comparison's command.
+	if out := tm.screen("-S", "-200"); !strings.Contains(out, "compare      lab compare --seed 1 --variant buggy --plan shutdown-race") {
+		t.Errorf("the report on quit has no compare line:\n%s", out)
+	}
 	checkTmp(t, tmp)
 }
 

@@ -184,10 +184,8 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 	if out.format == "json" {
 		err = faults.WriteJSON(report, res)
 	} else {
-		err = faults.WriteText(report, res)
-		// The same seed against the fix, where the two runs part.
-		if c := explore.CompareCommand(res.Replay, res.Variant); err == nil && !res.OK() && c != "" {
-			_, err = fmt.Fprintf(report, "compare      %s\n", c)
+		if err = faults.WriteText(report, res); err == nil {
+			err = writeCompareLine(report, res)
 		}
 	}
 	if err != nil {
@@ -359,4 +357,16 @@ func (o *outputFiles) abandon(cmdErr *error) {
 			os.Remove(f.path)
 		}
 	}
+}
+
+// writeCompareLine ends the text report of a failing run that its seed
+// reproduces with the command that runs it against the fix, to see where
+// the two part.
+func writeCompareLine(w io.Writer, res *faults.Result) error {
+	c := explore.CompareCommand(res.Replay, res.Variant)
+	if res.OK() || c == "" {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "compare      %s\n", c)
+	return err
 }

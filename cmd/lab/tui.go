@@ -138,7 +138,9 @@ func writeTUIReport(cmd *cobra.Command, res *faults.Result, format string) error
 		err = faults.WriteJSON(cmd.OutOrStdout(), res)
 	} else {
 		fmt.Fprintln(cmd.OutOrStdout())
-		err = faults.WriteText(cmd.OutOrStdout(), res)
+		if err = faults.WriteText(cmd.OutOrStdout(), res); err == nil {
+			err = writeCompareLine(cmd.OutOrStdout(), res)
+		}
 	}
 	if err != nil {
 		return outputError(err)
