@@ -48,12 +48,12 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		fmt.Fprintf(&s, "traces       %s %s, %s %s\n", a.Variant, t.A, b.Variant, t.B)
 		fmt.Fprintf(&s, "jaeger       %s\n", t.CompareURL)
 	}
-	for i, r := range []*faults.Result{a, b} {
-		label := "rerun"
-		if i > 0 {
+	label := "rerun"
+	for _, r := range []*faults.Result{a, b} {
+		if r.Replay != "" {
+			fmt.Fprintf(&s, "%-12s %s\n", label, r.Replay)
 			label = ""
 		}
-		fmt.Fprintf(&s, "%-12s %s\n", label, r.Replay)
 	}
 	_, err := io.WriteString(w, s.String())
 	return err

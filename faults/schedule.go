@@ -264,6 +264,17 @@ func unescapeName(s string) string {
 	return strings.NewReplacer("%25", "%", "%20", " ", "%3D", "=", "%23", "#", "%09", "\t", "%0A", "\n").Replace(s)
 }
 
+// SeededOptions are the options of the run a schedule's seed gives on its
+// node, workload and bounds, with no schedule: the workload's timings and
+// task model, which schedules do not record, are DefaultWorkload's, as
+// every run lab run or lab explore makes has them. Plan and Strategy are
+// the caller's: a schedule only names them.
+func SeededOptions(h ScheduleHeader) Options {
+	w, d := h.Workload, DefaultWorkload()
+	w.ReelectMin, w.ReelectMax, w.ShutdownMin, w.ShutdownMax, w.Tasks = d.ReelectMin, d.ReelectMax, d.ShutdownMin, d.ShutdownMax, d.Tasks
+	return Options{Seed: h.Seed, Node: h.Node, Workload: w, Bounds: h.Bounds, MaxPicks: h.MaxPicks}
+}
+
 // ReplayOptions are the options that replay schedule s: the node, plan
 // name, workload and limits it was recorded with. The caller adds a spill
 // store, an events writer and observers.

@@ -699,7 +699,7 @@ func (m *Model) cancelJobs() {
 func (m Model) startCompare() (Model, tea.Cmd) {
 	switch {
 	case m.cfg.Compare == nil:
-		m.status = "comparing is not available here (in a replay: lab compare takes the schedule's seed and flags)"
+		m.status = "comparing is not available here"
 	case m.sess == nil || !m.panel || m.view == nil || len(m.view.Violations) == 0:
 		m.status = "c compares with the fix, from the violation panel"
 	case m.sess.controls > 0:

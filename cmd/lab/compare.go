@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"lab/explore"
 	"lab/faults"
@@ -17,7 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var against, format, jaegerURL string
 	var otlp bool
 	cmd := &cobra.Command{
-		Use:   "compare",
+		Use:   "compare [FILE]",
 		Short: "Run one seed under two variants and show where they part",
 		Long: `Run one seed under --variant and under --against, side by side, and show
 the first event where their logs differ: until then both runs are the same
@@ -28,13 +30,22 @@ what each run found. Spill stays in memory: nothing is written to disk.
 With --otlp, each run is also a trace, and the report gives the Jaeger URL
 that shows the two side by side.
 
+Given a schedule FILE (lab run --schedule-out, lab explore --out, a session
+the terminal UI saved), it compares that run with its seed under the fix
+(buggy's is fixed, fixed's graceful; --against names another): the seed,
+shape and plan are the schedule's (--plan gives a plan file, which schedules
+do not hold). A schedule that is not its seed's run from the start (shrunk,
+edited, steered by controls, or recorded by another model revision) is
+refused.
+
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
 		Example: `  lab compare                                   # seed 1, shutdown-race: buggy against fixed
   lab compare --plan none --seed 28 --against graceful
-  lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json
+  lab compare failures/seed-13-clean-shutdown.schedule`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError("--format %s: want text or json", format)
 			}
@@ -42,16 +53,15 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if err != nil {
 				return usageError("--against: %v", err)
 			}
-			base, err := f.options(cmd.Flags())
+			var a, b faults.Options
+			if len(args) == 1 {
+				a, b, err = scheduleCompared(cmd, args[0], f.plan, other)
+			} else {
+				a, b, err = flagsCompared(cmd, f, other)
+			}
 			if err != nil {
 				return err
 			}
-			a, b, err := comparedOptions(base, f.scheduler, base.Node.Variant, other)
-			if err != nil {
-				return usageError("--scheduler: %v", err)
-			}
-			a.Command = base.Command
-			b.Command = runCommand(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), against)
 			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -123,10 +133,119 @@ func compareWithTheFix(base faults.Options, scheduler string) func(context.Conte
 		if err != nil {
 			return nil, err
 		}
-		c, err := explore.Compare(ctx, a, b)
+		return summarize(ctx, a, b)
+	}
+}
+
+// compareReplayWithTheFix is the terminal UI's comparison in a replay of
+// sch: the recorded run, from its seed, against the fix.
+func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
+	return func(ctx context.Context, _ uint64, _ invoker.Variant) ([]string, error) {
+		a, b, err := compareSchedule(ctx, sch, path, "", nil)
 		if err != nil {
 			return nil, err
 		}
-		return c.Summary(), nil
+		return summarize(ctx, a, b)
 	}
+}
+
+// summarize compares a and b, in the few lines of a panel.
+func summarize(ctx context.Context, a, b faults.Options) ([]string, error) {
+	c, err := explore.Compare(ctx, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return c.Summary(), nil
+}
+
+// flagsCompared are the options of the run the flags describe, and of the
+// same seed under variant other.
+func flagsCompared(cmd *cobra.Command, f runFlags, other invoker.Variant) (a, b faults.Options, err error) {
+	base, err := f.options(cmd.Flags())
+	if err != nil {
+		return a, b, err
+	}
+	if a, b, err = comparedOptions(base, f.scheduler, base.Node.Variant, other); err != nil {
+		return a, b, usageError("--scheduler: %v", err)
+	}
+	a.Command = base.Command
+	b.Command = runCommand(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), other.String())
+	return a, b, nil
+}
+
+// compareFileFlags are the flags lab compare FILE takes; the others shape
+// a run, which the schedule fixes.
+var compareFileFlags = map[string]bool{"against": true, "plan": true, "format": true, "otlp": true, "jaeger-url": true}
+
+// scheduleCompared is compareSchedule for lab compare FILE: the flags
+// that shape a run are refused, --plan and --against taken.
+func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Variant) (a, b faults.Options, err error) {
+	var refused error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if !compareFileFlags[fl.Name] && refused == nil {
+			refused = usageError("--%s: not with a schedule, which fixes the run", fl.Name)
+		}
+	})
+	if refused != nil {
+		return a, b, refused
+	}
+	sch, err := readSchedule(path)
+	if err != nil {
+		return a, b, err
+	}
+	if !cmd.Flags().Changed("plan") {
+		plan = ""
+	}
+	var against *invoker.Variant
+	if cmd.Flags().Changed("against") {
+		against = &other
+	}
+	return compareSchedule(cmd.Context(), sch, path, plan, against)
+}
+
+// compareSchedule are the options of the run schedule sch (read from path)
+// recorded, rerun from its seed, and of that seed under against (nil: the
+// fix of the schedule's variant), with the schedule's plan unless plan
+// names another. It refuses a schedule whose seed alone does not give the
+// recorded run.
+func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, against *invoker.Variant) (a, b faults.Options, err error) {
+	h := sch.Header
+	if n := sch.Decisions().Controls; n > 0 {
+		return a, b, usageError("%s: %d controls steered the run, so its seed alone does not give it: nothing to compare", path, n)
+	}
+	if plan == "" {
+		plan = h.Plan
+	}
+	base := faults.SeededOptions(h)
+	if base.Plan, err = faults.LoadPlan(plan); err != nil {
+		return a, b, usageError("%s: its plan %q: %v (a plan file is not in the schedule: give it with --plan)", path, plan, err)
+	}
+	other, ok := explore.FixOf(h.Node.Variant)
+	if against != nil {
+		other, ok = *against, true
+	}
+	if !ok {
+		return a, b, usageError("%s: %s has no fix to compare with: name a variant with --against", path, h.Node.Variant)
+	}
+	if a, b, err = comparedOptions(base, h.Strategy, h.Node.Variant, other); err != nil {
+		return a, b, usageError("%s: its scheduler %q does not rerun from a seed (%s do): nothing to compare", path, h.Strategy, strings.Join(faults.Strategies, ", "))
+	}
+	// The recorded run must be its seed's: the seeded run logs it, and
+	// may go on past where the schedule stopped. (A strategy is a run's
+	// own: the check draws from one of its own.)
+	seeded, _, err := comparedOptions(base, h.Strategy, h.Node.Variant, other)
+	if err != nil {
+		return a, b, err
+	}
+	recorded := faults.ReplayOptions(sch)
+	recorded.Node.Store = invoker.MemStores()
+	check, err := explore.Compare(ctx, seeded, recorded)
+	if err != nil {
+		return a, b, err
+	}
+	if len(check.B) > 0 {
+		return a, b, usageError("%s is not its seed's run (shrunk, edited, or recorded by another model revision): the seed's run parts from it at event #%d", path, check.Shared+1)
+	}
+	a.Command = "lab replay " + faults.ShellQuote(path)
+	return a, b, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,55 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 		if strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 || r.stdout != "" {
 			t.Errorf("%v: want a short error on stderr and nothing on stdout:\n%v", args, r)
 		}
+	}
+}
+
+// lab compare FILE compares a recorded run, from its seed, with the fix;
+// a schedule its seed does not give (shrunk, steered by a control) is
+// refused, and so is a flag that would shape the run.
+func TestCompareASchedule(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "seed1.schedule")
+	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", spillDir(t)), 1)
+	r := lab(t, "compare", sched)
+	wantCode(t, r, 1)
+	for _, want := range []string{"compared     buggy against fixed: seed 1, plan shutdown-race", "parted       at event #1549",
+		"fixed        every invariant held", "rerun        lab replay " + sched + "\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the comparison does not say %q:\n%v", want, r)
+		}
+	}
+	shrunk := filepath.Join(dir, "shrunk.schedule")
+	wantCode(t, lab(t, "shrink", sched, "-o", shrunk), 1)
+	text, err := os.ReadFile(sched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steered := writeFile(t, dir, "steered.schedule",
+		strings.Replace(string(text), "phase stage=workload\n", "phase stage=workload\ncontrol shutdown\n", 1))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{shrunk}, "is not its seed's run"},
+		{[]string{steered}, "1 controls steered the run"},
+		{[]string{sched, "--seed", "2"}, "--seed: not with a schedule"},
+		{[]string{sched, "--plan", "nope"}, `its plan "nope"`},
+	} {
+		r := lab(t, append([]string{"compare"}, tc.args...)...)
+		wantCode(t, r, 2)
+		if !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+			t.Errorf("%v: want one line saying %q:\n%v", tc.args, tc.want, r)
+		}
+	}
+	// graceful has no fix: --against names what to compare with.
+	graceful := filepath.Join(dir, "graceful.schedule")
+	wantCode(t, lab(t, "run", "--variant", "graceful", "--schedule-out", graceful, "--spill-dir", spillDir(t)), 0)
+	if r := lab(t, "compare", graceful); r.code != 2 || !strings.Contains(r.stderr, "graceful has no fix") {
+		t.Errorf("graceful without --against:\n%v", r)
+	}
+	if r := lab(t, "compare", graceful, "--against", "buggy"); r.code != 1 || !strings.Contains(r.stdout, "compared     graceful against buggy") {
+		t.Errorf("graceful against buggy:\n%v", r)
 	}
 }

@@ -245,6 +245,9 @@ func TestTUIReplayInTmux(t *testing.T) {
 	if !strings.Contains(screen, "PANIC assertion failed") || !strings.Contains(screen, "PAUSED") {
 		t.Errorf("at the violation:\n%s", screen)
 	}
+	// c compares the recorded run, from its seed, with the fix.
+	tm.keys("c")
+	tm.waitText(`buggy and fixed alike for 1548 events, then:`)
 	// Back to the step that logged event #5: the few events of the
 	// first steps, nothing violated yet.
 	tm.keys("g", "#", "5", "Enter")

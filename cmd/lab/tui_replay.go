@@ -64,7 +64,8 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 	opts.Node.Store = invoker.FileStores(f.output.spillDir)
 	speed, _ := parsePace(f.output.pace)
 	cfg := tui.Config{Options: opts, Speed: speed, Paused: paused, EventsPath: f.output.events, Replay: replay,
-		Inevitable: func(ctx context.Context, file string) (tui.Chart, error) { return chartInevitable(ctx, file, nil) }}
+		Inevitable: func(ctx context.Context, file string) (tui.Chart, error) { return chartInevitable(ctx, file, nil) },
+		Compare:    compareReplayWithTheFix(sch, path)}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
 	if err != nil {
 		return tuiError(err)
