@@ -175,3 +175,44 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+// SeededOptions, from a schedule's header alone (with its plan loaded and
+// a strategy of its seed), runs the very run the schedule recorded: over
+// swarm shapes of every variant, the same hash. lab compare FILE relies on
+// it to rerun a recorded run from its seed.
+func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
+			cfg, w, planName := faults.SwarmShape(seed, v)
+			cfg.Store = invoker.MemStores()
+			plan, err := faults.LoadPlan(planName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sch bytes.Buffer
+			recorded, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, Record: &sch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := faults.ParseSchedule("swarm.schedule", sch.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := faults.SeededOptions(s.Header)
+			o.Node.Store = invoker.MemStores()
+			if o.Plan, err = faults.LoadPlan(s.Header.Plan); err != nil {
+				t.Fatal(err)
+			}
+			if o.Strategy, err = faults.NewStrategy(s.Header.Strategy, s.Header.Seed); err != nil {
+				t.Fatal(err)
+			}
+			again, err := faults.Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Hash != recorded.Hash {
+				t.Errorf("seed %d %s (%s): rerun from the header hashes %s, the recorded run %s", seed, v, planName, again.Hash, recorded.Hash)
+			}
+		}
+	}
+}
