@@ -30,6 +30,8 @@ type Comparison struct {
 	ResultA, ResultB *faults.Result
 	// Traces are the runs' traces, when the caller traced them.
 	Traces *ComparedTraces
+	// Note is the caller's word on how the runs were made, if any.
+	Note string
 }
 
 // ComparedTraces names the two runs' traces, and where Jaeger shows them

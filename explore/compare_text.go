@@ -17,6 +17,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	a, b := c.ResultA, c.ResultB
 	var s strings.Builder
 	fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", a.Variant, b.Variant, a.Seed, a.Plan, a.Strategy)
+	if c.Note != "" {
+		fmt.Fprintf(&s, "note         %s\n", c.Note)
+	}
 	if !c.Parted() {
 		fmt.Fprintf(&s, "alike        every event: both runs log the same %d (their hashes differ by the first, which names the run)\n", c.Shared)
 	} else {
@@ -144,8 +147,9 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		A             comparedRun     `json:"a"`
 		B             comparedRun     `json:"b"`
 		Traces        *ComparedTraces `json:"traces,omitempty"`
+		Note          string          `json:"note,omitempty"`
 	}{CompareVersion, c.ResultA.Seed, c.ResultA.Plan, c.ResultA.Strategy, c.Parted(), c.Shared, c.Before,
-		run(c.ResultA, c.A), run(c.ResultB, c.B), c.Traces}
+		run(c.ResultA, c.A), run(c.ResultB, c.B), c.Traces, c.Note}
 	if doc.Before == nil {
 		doc.Before = []invoker.Event{}
 	}

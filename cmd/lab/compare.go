@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -30,13 +29,16 @@ what each run found. Spill stays in memory: nothing is written to disk.
 With --otlp, each run is also a trace, and the report gives the Jaeger URL
 that shows the two side by side.
 
-Given a schedule FILE (lab run --schedule-out, lab explore --out, a session
-the terminal UI saved), it compares that run with its seed under the fix
-(buggy's is fixed, fixed's graceful; --against names another): the seed,
-shape and plan are the schedule's (--plan gives a plan file, which schedules
-do not hold). A schedule that is not its seed's run from the start (shrunk,
-edited, steered by controls, or recorded by another model revision) is
-refused.
+Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
+shrink, a session the terminal UI saved), it compares that run with the same
+run under the fix (buggy's is fixed, fixed's graceful; --against names
+another): the seed, shape and plan are the schedule's (--plan gives a plan
+file, which schedules only name). When the seed alone gives the recorded
+run, both sides are runs of the seed; when it does not (a shrunk schedule,
+one found by PCT, or of another model revision), the recorded run is
+replayed as it was, and the other side replays its decisions as far as they
+fit, then draws as a seeded run; a note says so. A run steered by controls
+is refused.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -54,8 +56,9 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 				return usageError("--against: %v", err)
 			}
 			var a, b faults.Options
+			var note string
 			if len(args) == 1 {
-				a, b, err = scheduleCompared(cmd, args[0], f.plan, other)
+				a, b, note, err = scheduleCompared(cmd, args[0], f.plan, other)
 			} else {
 				a, b, err = flagsCompared(cmd, f, other)
 			}
@@ -76,6 +79,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if err != nil {
 				return err
 			}
+			c.Note = note
 			if traces != nil {
 				traces.close() // flushed before the report names the traces
 				c.Traces = &explore.ComparedTraces{A: ta.TraceID(), B: tb.TraceID(),
@@ -141,11 +145,15 @@ func compareWithTheFix(base faults.Options, scheduler string) func(context.Conte
 // sch: the recorded run, from its seed, against the fix.
 func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
 	return func(ctx context.Context, _ uint64, _ invoker.Variant) ([]string, error) {
-		a, b, err := compareSchedule(ctx, sch, path, "", nil)
+		a, b, note, err := compareSchedule(ctx, sch, path, "", nil)
 		if err != nil {
 			return nil, err
 		}
-		return summarize(ctx, a, b)
+		lines, err := summarize(ctx, a, b)
+		if note != "" {
+			lines = append(lines, "  ("+note+")")
+		}
+		return lines, err
 	}
 }
 
@@ -179,7 +187,7 @@ var compareFileFlags = map[string]bool{"against": true, "plan": true, "format": 
 
 // scheduleCompared is compareSchedule for lab compare FILE: the flags
 // that shape a run are refused, --plan and --against taken.
-func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Variant) (a, b faults.Options, err error) {
+func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Variant) (a, b faults.Options, note string, err error) {
 	var refused error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if !compareFileFlags[fl.Name] && refused == nil {
@@ -187,11 +195,11 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Varia
 		}
 	})
 	if refused != nil {
-		return a, b, refused
+		return a, b, "", refused
 	}
 	sch, err := readSchedule(path)
 	if err != nil {
-		return a, b, err
+		return a, b, "", err
 	}
 	if !cmd.Flags().Changed("plan") {
 		plan = ""
@@ -200,52 +208,105 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Varia
 	if cmd.Flags().Changed("against") {
 		against = &other
 	}
-	return compareSchedule(cmd.Context(), sch, path, plan, against)
+	a, b, note, err = compareSchedule(cmd.Context(), sch, path, plan, against)
+	return a, b, note, err
 }
 
 // compareSchedule are the options of the run schedule sch (read from path)
-// recorded, rerun from its seed, and of that seed under against (nil: the
-// fix of the schedule's variant), with the schedule's plan unless plan
-// names another. It refuses a schedule whose seed alone does not give the
-// recorded run.
-func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, against *invoker.Variant) (a, b faults.Options, err error) {
+// recorded and of the same run under against (nil: the fix of the
+// schedule's variant), with the schedule's plan unless plan names another.
+// When the seed alone gives the recorded run, both sides are seeded runs.
+// When it does not (the schedule was shrunk, edited, found by PCT, or
+// recorded by another model revision), the recorded run is replayed as it
+// was, and the other side replays its decisions leniently, as far as they
+// fit, then draws as a seeded run; note says so. A run steered by controls
+// is refused.
+func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, against *invoker.Variant) (a, b faults.Options, note string, err error) {
 	h := sch.Header
 	if n := sch.Decisions().Controls; n > 0 {
-		return a, b, usageError("%s: %d controls steered the run, so its seed alone does not give it: nothing to compare", path, n)
-	}
-	if plan == "" {
-		plan = h.Plan
-	}
-	base := faults.SeededOptions(h)
-	if base.Plan, err = faults.LoadPlan(plan); err != nil {
-		return a, b, usageError("%s: its plan %q: %v (a plan file is not in the schedule: give it with --plan)", path, plan, err)
+		// A lenient replay re-applies a control after as many picks as
+		// preceded it, not at its very step: good enough for shrinking,
+		// but the two sides would part there rather than where the
+		// variants differ.
+		return a, b, "", usageError("%s: %s steered the run; a steered run is not compared (its seed alone does not give it, and a replay under another variant places controls only roughly)",
+			path, faults.Plural(n, "control"))
 	}
 	other, ok := explore.FixOf(h.Node.Variant)
 	if against != nil {
 		other, ok = *against, true
 	}
 	if !ok {
-		return a, b, usageError("%s: %s has no fix to compare with: name a variant with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant with --against", path, h.Node.Variant)
 	}
-	if a, b, err = comparedOptions(base, h.Strategy, h.Node.Variant, other); err != nil {
-		return a, b, usageError("%s: its scheduler %q does not rerun from a seed (%s do): nothing to compare", path, h.Strategy, strings.Join(faults.Strategies, ", "))
+	named := plan != ""
+	if !named {
+		plan = h.Plan
 	}
-	// The recorded run must be its seed's: the seeded run logs it, and
-	// may go on past where the schedule stopped. (A strategy is a run's
-	// own: the check draws from one of its own.)
-	seeded, _, err := comparedOptions(base, h.Strategy, h.Node.Variant, other)
+	loaded, err := faults.LoadPlan(plan)
+	if err != nil && named {
+		return a, b, "", usageError("--plan: %v", err)
+	}
+	why, err := notSeeds(ctx, sch, loaded)
 	if err != nil {
-		return a, b, err
+		return a, b, "", err
 	}
+	if why == "" {
+		base := faults.SeededOptions(h)
+		base.Plan = loaded
+		a, b, err = comparedOptions(base, h.Strategy, h.Node.Variant, other)
+		a.Command = "lab replay " + faults.ShellQuote(path)
+		return a, b, "", err
+	}
+	if a, b, err = replayedOptions(sch, other, loaded); err != nil {
+		return a, b, "", err
+	}
+	a.Command = "lab replay " + faults.ShellQuote(path)
+	note = fmt.Sprintf("%s is not its seed's run (%s): %s replays its decisions as far as they fit, then draws as a seeded run",
+		path, why, other)
+	return a, b, note, nil
+}
+
+// replayedOptions are the options of the run sch recorded, replayed as it
+// was, and of that run under variant other: a lenient replay of the same
+// decisions as far as they fit, then drawing as a seeded run would, faults
+// from plan (nil: none drawn).
+func replayedOptions(sch *faults.Schedule, other invoker.Variant, plan *faults.Plan) (a, b faults.Options, err error) {
+	a = faults.ReplayOptions(sch)
+	a.Node.Store = invoker.MemStores()
+	b = faults.ReplayOptions(sch)
+	b.Node.Store, b.Node.Variant = invoker.MemStores(), other
+	b.Lenient, b.DrawAfterPicks = true, true
+	b.Workload.Tasks = faults.DefaultWorkload().Tasks // drawn from once the picks run out
+	if plan != nil {
+		b.Plan = plan
+	}
+	b.Strategy, err = faults.NewStrategy("random", sch.Header.Seed)
+	return a, b, err
+}
+
+// notSeeds says why the seed alone does not give the run sch recorded
+// ("": it does), with plan loaded (nil: not built in).
+func notSeeds(ctx context.Context, sch *faults.Schedule, plan *faults.Plan) (string, error) {
+	h := sch.Header
+	if plan == nil {
+		return fmt.Sprintf("its plan %q is not built in, and --plan did not give it", h.Plan), nil
+	}
+	base := faults.SeededOptions(h)
+	base.Plan = plan
+	seeded, _, err := comparedOptions(base, h.Strategy, h.Node.Variant, h.Node.Variant)
+	if err != nil {
+		return fmt.Sprintf("its scheduler %q does not rerun from a seed", h.Strategy), nil
+	}
+	// The seeded run must log the recorded one, and may go on past where
+	// the schedule stopped.
 	recorded := faults.ReplayOptions(sch)
 	recorded.Node.Store = invoker.MemStores()
 	check, err := explore.Compare(ctx, seeded, recorded)
 	if err != nil {
-		return a, b, err
+		return "", err
 	}
 	if len(check.B) > 0 {
-		return a, b, usageError("%s is not its seed's run (shrunk, edited, or recorded by another model revision): the seed's run parts from it at event #%d", path, check.Shared+1)
+		return fmt.Sprintf("its seed's run parts from it at event #%d: shrunk, edited, or of another model revision", check.Shared+1), nil
 	}
-	a.Command = "lab replay " + faults.ShellQuote(path)
-	return a, b, nil
+	return "", nil
 }

@@ -65,9 +65,10 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 	}
 }
 
-// lab compare FILE compares a recorded run, from its seed, with the fix;
-// a schedule its seed does not give (shrunk, steered by a control) is
-// refused, and so is a flag that would shape the run.
+// lab compare FILE compares a recorded run, from its seed, with the fix. A
+// schedule its seed does not give (shrunk, steered by a control) is
+// replayed instead, the fix's side leniently, and the report says so; a run
+// steered by a control, or a flag that would shape the run, is refused.
 func TestCompareASchedule(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -89,14 +90,23 @@ func TestCompareASchedule(t *testing.T) {
 	}
 	steered := writeFile(t, dir, "steered.schedule",
 		strings.Replace(string(text), "phase stage=workload\n", "phase stage=workload\ncontrol shutdown\n", 1))
+	// The shrunk run: two invocations, and the panic where the fix drops
+	// the stale invoke.
+	r = lab(t, "compare", shrunk)
+	wantCode(t, r, 1)
+	for _, want := range []string{"note         " + shrunk + " is not its seed's run (its seed's run parts from it at event #",
+		"invoker0: PANIC", "invoker0: stale invoke p0/e1", "fixed        every invariant held"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the shrunk comparison does not say %q:\n%v", want, r)
+		}
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{shrunk}, "is not its seed's run"},
-		{[]string{steered}, "1 controls steered the run"},
+		{[]string{steered}, "1 control steered the run; a steered run is not compared"},
 		{[]string{sched, "--seed", "2"}, "--seed: not with a schedule"},
-		{[]string{sched, "--plan", "nope"}, `its plan "nope"`},
+		{[]string{sched, "--plan", "nope"}, `--plan: nope: no built-in plan`},
 	} {
 		r := lab(t, append([]string{"compare"}, tc.args...)...)
 		wantCode(t, r, 2)

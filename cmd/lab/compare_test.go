@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+// A schedule that its seed does not give is compared by replaying it: the
+// recorded run as it was, and the fix's side leniently. On schedules that
+// their seed does give, that parts exactly where the seeded comparison
+// does, so the lenient side is the same run up to where the variants
+// differ.
+func TestReplayedComparisonPartsWhereTheSeededOneDoes(t *testing.T) {
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		p, err := faults.LoadPlan(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(1); seed <= 12; seed++ {
+			t.Run(fmt.Sprintf("%s/%d", plan, seed), func(t *testing.T) {
+				cfg := invoker.DefaultConfig()
+				cfg.Variant, cfg.Store = invoker.Buggy, invoker.MemStores()
+				var rec bytes.Buffer
+				if _, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p,
+					Workload: faults.DefaultWorkload(), Record: &rec}); err != nil {
+					t.Fatal(err)
+				}
+				sch, err := faults.ParseSchedule("rec.schedule", rec.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				seededA, seededB, note, err := compareSchedule(context.Background(), sch, "rec.schedule", "", nil)
+				if err != nil || note != "" {
+					t.Fatalf("a recorded seeded run: note %q, %v", note, err)
+				}
+				replayA, replayB, err := replayedOptions(sch, invoker.Fixed, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seeded, err := explore.Compare(context.Background(), seededA, seededB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				replayed, err := explore.Compare(context.Background(), replayA, replayB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seeded.Shared != replayed.Shared || seeded.Parted() != replayed.Parted() {
+					t.Errorf("seeded: alike for %d events (parted %t); replayed: %d (parted %t)",
+						seeded.Shared, seeded.Parted(), replayed.Shared, replayed.Parted())
+				}
+				if replayed.Parted() && len(replayed.B) > 0 && len(seeded.B) > 0 && replayed.B[0] != seeded.B[0] {
+					t.Errorf("the fix's first event: seeded %v, replayed %v", seeded.B[0], replayed.B[0])
+				}
+			})
+		}
+	}
+}
+
+// A run steered by a control is refused: a lenient replay under the fix
+// would re-apply the control after as many picks, not at its very step,
+// and the two sides would part there.
+func TestCompareRefusesASteeredRun(t *testing.T) {
+	p, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Store = invoker.Buggy, invoker.MemStores()
+	var rec bytes.Buffer
+	sim, err := faults.New(faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: faults.DefaultWorkload(), Record: &rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	for i := 0; !sim.Done(); i++ {
+		if i == 300 {
+			if err := sim.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := faults.ParseSchedule("steered.schedule", rec.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = compareSchedule(context.Background(), sch, "steered.schedule", "", nil)
+	if err == nil || !strings.Contains(err.Error(), "1 control steered the run; a steered run is not compared") {
+		t.Fatalf("a steered run: %v", err)
+	}
+}
