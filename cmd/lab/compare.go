@@ -142,7 +142,8 @@ func compareWithTheFix(base faults.Options, scheduler string) func(context.Conte
 }
 
 // compareReplayWithTheFix is the terminal UI's comparison in a replay of
-// sch: the recorded run, from its seed, against the fix.
+// sch: the recorded run against the fix, as lab compare FILE makes it. The
+// replay shares sch, which both only read.
 func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
 	return func(ctx context.Context, _ uint64, _ invoker.Variant) ([]string, error) {
 		a, b, note, err := compareSchedule(ctx, sch, path, "", nil)
