@@ -142,3 +142,50 @@ func TestPCT(t *testing.T) {
 		t.Fatalf("depth 2 did not demote choice %d at its change point", a1)
 	}
 }
+
+// A lenient replay of an untouched schedule of a steered run is the
+// recorded run too: each control is re-applied at the step it was applied
+// at, after its time advance or stage entry, not only after as many picks.
+func TestLenientReplayOfSteeredSchedule(t *testing.T) {
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		cfg := invoker.DefaultConfig()
+		cfg.Store = invoker.MemStores()
+		var rec bytes.Buffer
+		sim, err := faults.New(faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(), Record: &rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := 0
+		for i := 0; !sim.Done(); i++ {
+			if i%137 == 100 && sim.Control(faults.Control{Kind: faults.ControlStepDown, Partition: invoker.PartitionID(i % 4)}) == nil {
+				sent++
+			}
+			if _, err := sim.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := sim.Result()
+		sim.Close()
+		s, err := faults.ParseSchedule("steered", rec.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Decisions().Controls != sent || sent < 3 {
+			t.Fatalf("seed %d: %d controls sent, %d recorded", seed, sent, s.Decisions().Controls)
+		}
+		o := faults.ReplayOptions(s)
+		o.Lenient = true
+		o.Node.Store = invoker.MemStores()
+		got, err := faults.Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != want.Hash {
+			t.Errorf("seed %d: lenient replay of %d controls hashes to %s, the run to %s", seed, sent, got.Hash, want.Hash)
+		}
+	}
+}

@@ -116,6 +116,7 @@ func (r *replayer) phase(s Stage) error {
 	}
 	if r.lax != nil {
 		r.lax.anchor = sendAnchor{stage: s}
+		r.lax.stepped()
 		return nil
 	}
 	if e := r.take(OpPhase, "stage "+s.String()); e != nil && e.Stage != s {
@@ -126,7 +127,11 @@ func (r *replayer) phase(s Stage) error {
 }
 
 func (r *replayer) advance(to time.Duration) error {
-	if r == nil || r.lax != nil {
+	if r == nil {
+		return nil
+	}
+	if r.lax != nil {
+		r.lax.stepped()
 		return nil
 	}
 	if e := r.take(OpAdvance, "a time advance to "+to.String()); e != nil && e.At != to {

@@ -22,7 +22,10 @@ import (
 //     (kind, partition, epoch, invocation, attempt, ...) when the entry
 //     carries it, else the same message id; a fault whose message no
 //     longer exists is ignored;
-//   - a control is applied once as many picks were taken as preceded it;
+//   - a control is applied once as many picks were taken as preceded it,
+//     and as many of the steps that are not picks (time advances, stages
+//     entered) as came between the last of those picks and the control;
+//     where the run has already taken a further pick, at once;
 //   - stages and time advances are the run's own, and the end hash is not
 //     checked;
 //   - with Options.DrawAfterPicks, once the picks are used up, task
@@ -33,8 +36,10 @@ import (
 // A lenient replay is deterministic, so whatever it does can be recorded
 // (Options.Record) as a schedule that replays strictly.
 type lenient struct {
-	picks    []Choice
-	picked   int
+	picks  []Choice
+	picked int
+	// between counts the advances and stages since the latest pick.
+	between  int
 	controls []anchoredControl
 	sends    map[sendAnchor][]timed
 	anchor   sendAnchor
@@ -52,8 +57,10 @@ type lenient struct {
 }
 
 type anchoredControl struct {
-	afterPicks int
-	c          Control
+	// afterPicks picks preceded the control, and afterSteps advances and
+	// stages came between the last of them and the control.
+	afterPicks, afterSteps int
+	c                      Control
 }
 
 // sendAnchor is where a group of sends was drawn: entering a stage, or
@@ -77,16 +84,20 @@ func newLenient(s *Schedule, o Options) *lenient {
 		l.fallback = priorityStrategy{}
 	}
 	var anchor sendAnchor
-	shutdowns := 0
+	shutdowns, between := 0, 0
 	for _, e := range s.Entries {
 		switch e.Op {
 		case OpPick:
 			l.picks = append(l.picks, e.Choice)
+			between = 0
+		case OpAdvance:
+			between++
 		case OpPhase:
 			anchor = sendAnchor{stage: e.Stage}
 			l.reached[anchor] = true
+			between++
 		case OpControl:
-			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), c: e.Control})
+			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), afterSteps: between, c: e.Control})
 			if e.Control.Kind == ControlShutdown {
 				shutdowns++
 				anchor = sendAnchor{shutdown: shutdowns}
@@ -118,6 +129,7 @@ func contentKey(m invoker.Envelope) invoker.Envelope {
 
 func (l *lenient) choose(choices []Choice) int {
 	l.picked++
+	l.between = 0
 	if l.picked <= len(l.picks) {
 		want := l.picks[l.picked-1]
 		for i, c := range choices {
@@ -133,8 +145,15 @@ func (l *lenient) choose(choices []Choice) int {
 // caused (a task it started, a message it sent) is still looked up.
 func (l *lenient) drawing() bool { return l.drawAfter && l.picked > len(l.picks) }
 
+// stepped counts a step that is not a pick: a time advance or a stage
+// entered.
+func (l *lenient) stepped() { l.between++ }
+
 func (l *lenient) control() (Control, bool) {
-	if len(l.controls) == 0 || l.controls[0].afterPicks > l.picked {
+	if len(l.controls) == 0 {
+		return Control{}, false
+	}
+	if next := l.controls[0]; next.afterPicks > l.picked || next.afterPicks == l.picked && next.afterSteps > l.between {
 		return Control{}, false
 	}
 	c := l.controls[0].c

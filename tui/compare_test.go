@@ -9,10 +9,15 @@ import (
 	"lab/invoker"
 )
 
-// withCompare gives cfg the comparison lab tui gives it: the seed under
-// the session's variant and under its fix, as explore.Compare finds them.
+// withCompare gives cfg the comparison lab tui gives it from a seed: the
+// seed under the session's variant and under its fix, as explore.Compare
+// finds them. A steered session's schedule (lab tui compares it as lab
+// compare FILE does, tested there) is only named back.
 func withCompare(cfg *Config) *Config {
-	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant) ([]string, error) {
+	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant, schedule string) ([]string, error) {
+		if schedule != "" {
+			return []string{"compared the schedule " + schedule}, nil
+		}
 		fix, _ := explore.FixOf(v)
 		a, b := cfg.Options, cfg.Options
 		a.Seed, b.Seed = seed, seed
@@ -46,10 +51,11 @@ func TestCompareWithTheFix(t *testing.T) {
 	}
 }
 
-// c says why it cannot compare: outside the violation panel, once a
-// control has been sent (a fault armed after the panic), or without
-// Config.Compare.
-func TestCompareRefusals(t *testing.T) {
+// c says why it cannot compare outside the violation panel or without
+// Config.Compare; once a control has been sent (a fault armed after the
+// panic), the session is no longer its seed's run, and c compares the
+// schedule saved at the violation instead.
+func TestCompareRefusalsAndSteeredSessions(t *testing.T) {
 	m := newTestModel(t, withCompare(testConfig(t)), 100, 30)
 	if m = keys(t, m, "c"); !strings.Contains(m.status, "from the violation panel") {
 		t.Errorf("c outside the panel: %q", m.status)
@@ -59,8 +65,9 @@ func TestCompareRefusals(t *testing.T) {
 	if m.sess.controls != 1 {
 		t.Fatalf("the fault was not sent: %q", m.status)
 	}
-	if m = keys(t, m, "c"); !strings.Contains(m.status, "1 controls sent") || m.compared != nil {
-		t.Errorf("c after a control: %q", m.status)
+	m = tickUntil(t, m, func(m Model) bool { return m.violationFile != "" })
+	if m = keys(t, m, "c"); len(m.compared) != 1 || m.compared[0] != "compared the schedule "+m.violationFile {
+		t.Errorf("c after a control compared %q (status %q), want the schedule %s", m.compared, m.status, m.violationFile)
 	}
 	n := runToViolation(t, newTestModel(t, testConfig(t), 100, 30))
 	if n = keys(t, n, "c"); !strings.Contains(n.status, "not available") {

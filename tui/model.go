@@ -694,16 +694,16 @@ func (m *Model) cancelJobs() {
 
 // startCompare runs, off the UI's goroutine, the session's seed under its
 // variant and under the fix (Config.Compare), for the violation panel. A
-// session that sent controls is no longer its seed's run, and is not
-// compared.
+// session that sent controls is no longer its seed's run: the schedule
+// saved at its violation is compared instead.
 func (m Model) startCompare() (Model, tea.Cmd) {
 	switch {
 	case m.cfg.Compare == nil:
 		m.status = "comparing is not available here"
 	case m.sess == nil || !m.panel || m.view == nil || len(m.view.Violations) == 0:
 		m.status = "c compares with the fix, from the violation panel"
-	case m.sess.controls > 0:
-		m.status = fmt.Sprintf("%d controls sent: this run is no longer its seed's, so it is not compared", m.sess.controls)
+	case m.sess.controls > 0 && m.violationFile == "":
+		m.status = "controls sent: the session is compared from the schedule saved at the violation, not saved yet"
 	case m.sess.variant == invoker.Graceful:
 		m.status = "graceful has no fix to compare with"
 	case m.stopCompare != nil:
@@ -713,10 +713,13 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 	default:
 		m.status = "comparing with the fix..."
 		ctx, stop := context.WithCancel(m.ctx)
-		compare, sess := m.cfg.Compare, m.sess
+		compare, sess, file := m.cfg.Compare, m.sess, ""
+		if sess.controls > 0 {
+			file = m.violationFile // steered: not its seed's run
+		}
 		m.stopCompare = stop
 		return m, func() tea.Msg {
-			lines, err := compare(ctx, sess.seed, sess.variant)
+			lines, err := compare(ctx, sess.seed, sess.variant, file)
 			return compareMsg{sess, lines, err}
 		}
 	}

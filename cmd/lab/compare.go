@@ -35,10 +35,10 @@ run under the fix (buggy's is fixed, fixed's graceful; --against names
 another): the seed, shape and plan are the schedule's (--plan gives a plan
 file, which schedules only name). When the seed alone gives the recorded
 run, both sides are runs of the seed; when it does not (a shrunk schedule,
-one found by PCT, or of another model revision), the recorded run is
-replayed as it was, and the other side replays its decisions as far as they
-fit, then draws as a seeded run; a note says so. A run steered by controls
-is refused.
+one found by PCT, one steered by controls, or of another model revision),
+the recorded run is replayed as it was, and the other side replays its
+decisions, controls at their steps, as far as they fit, then draws as a
+seeded run; a note says so.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -125,9 +125,17 @@ func comparedOptions(base faults.Options, scheduler string, v, w invoker.Variant
 
 // compareWithTheFix is the terminal UI's comparison (tui.Config.Compare):
 // seed under v and under the variant that fixes it, as lab compare would
-// run them, in a few lines.
-func compareWithTheFix(base faults.Options, scheduler string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
-	return func(ctx context.Context, seed uint64, v invoker.Variant) ([]string, error) {
+// run them, in a few lines; or, for a session steered by controls, the
+// schedule it saved, as lab compare FILE (with plan) compares it.
+func compareWithTheFix(base faults.Options, scheduler, plan string) func(context.Context, uint64, invoker.Variant, string) ([]string, error) {
+	return func(ctx context.Context, seed uint64, v invoker.Variant, schedule string) ([]string, error) {
+		if schedule != "" {
+			sch, err := readSchedule(schedule)
+			if err != nil {
+				return nil, err
+			}
+			return summarizeSchedule(ctx, sch, schedule, plan)
+		}
 		fix, ok := explore.FixOf(v)
 		if !ok {
 			return nil, fmt.Errorf("%s has no fix to compare with", v)
@@ -144,18 +152,24 @@ func compareWithTheFix(base faults.Options, scheduler string) func(context.Conte
 // compareReplayWithTheFix is the terminal UI's comparison in a replay of
 // sch: the recorded run against the fix, as lab compare FILE makes it. The
 // replay shares sch, which both only read.
-func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant) ([]string, error) {
-	return func(ctx context.Context, _ uint64, _ invoker.Variant) ([]string, error) {
-		a, b, note, err := compareSchedule(ctx, sch, path, "", nil)
-		if err != nil {
-			return nil, err
-		}
-		lines, err := summarize(ctx, a, b)
-		if note != "" {
-			lines = append(lines, "  ("+note+")")
-		}
-		return lines, err
+func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant, string) ([]string, error) {
+	return func(ctx context.Context, _ uint64, _ invoker.Variant, _ string) ([]string, error) {
+		return summarizeSchedule(ctx, sch, path, "")
 	}
+}
+
+// summarizeSchedule is compareSchedule's comparison of sch against the fix,
+// in the few lines of a panel, its note last.
+func summarizeSchedule(ctx context.Context, sch *faults.Schedule, path, plan string) ([]string, error) {
+	a, b, note, err := compareSchedule(ctx, sch, path, plan, nil)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := summarize(ctx, a, b)
+	if note != "" {
+		lines = append(lines, "  ("+note+")")
+	}
+	return lines, err
 }
 
 // summarize compares a and b, in the few lines of a panel.
@@ -217,21 +231,13 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Varia
 // recorded and of the same run under against (nil: the fix of the
 // schedule's variant), with the schedule's plan unless plan names another.
 // When the seed alone gives the recorded run, both sides are seeded runs.
-// When it does not (the schedule was shrunk, edited, found by PCT, or
-// recorded by another model revision), the recorded run is replayed as it
-// was, and the other side replays its decisions leniently, as far as they
-// fit, then draws as a seeded run; note says so. A run steered by controls
-// is refused.
+// When it does not (the schedule was shrunk, edited, steered by controls,
+// found by PCT, or recorded by another model revision), the recorded run is
+// replayed as it was, and the other side replays its decisions leniently,
+// controls at the steps they were applied at, as far as they fit, then
+// draws as a seeded run; note says so.
 func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, against *invoker.Variant) (a, b faults.Options, note string, err error) {
 	h := sch.Header
-	if n := sch.Decisions().Controls; n > 0 {
-		// A lenient replay re-applies a control after as many picks as
-		// preceded it, not at its very step: good enough for shrinking,
-		// but the two sides would part there rather than where the
-		// variants differ.
-		return a, b, "", usageError("%s: %s steered the run; a steered run is not compared (its seed alone does not give it, and a replay under another variant places controls only roughly)",
-			path, faults.Plural(n, "control"))
-	}
 	other, ok := explore.FixOf(h.Node.Variant)
 	if against != nil {
 		other, ok = *against, true
@@ -289,6 +295,9 @@ func replayedOptions(sch *faults.Schedule, other invoker.Variant, plan *faults.P
 // ("": it does), with plan loaded (nil: not built in).
 func notSeeds(ctx context.Context, sch *faults.Schedule, plan *faults.Plan) (string, error) {
 	h := sch.Header
+	if n := sch.Decisions().Controls; n > 0 {
+		return fmt.Sprintf("%s steered it", faults.Plural(n, "control")), nil
+	}
 	if plan == nil {
 		return fmt.Sprintf("its plan %q is not built in, and --plan did not give it", h.Plan), nil
 	}

@@ -188,6 +188,13 @@ func TestTUISessionInTmux(t *testing.T) {
 	}
 	tm.keys("Escape")
 	tm.waitText(`VIOLATION no-panic`)
+	// The session sent a control, so c compares the schedule saved at the
+	// violation with the fix, and says why.
+	tm.keys("c")
+	screen = tm.waitText(`1 control steered it`)
+	if !regexp.MustCompile(`buggy and fixed alike for \d+ events, then:`).MatchString(screen) {
+		t.Errorf("the steered comparison:\n%s", screen)
+	}
 
 	tm.run("resize-window", "-t", "lab", "-x", "80", "-y", "24")
 	tm.waitFor("the screen redrawn at 80x24", func(s string) bool {

@@ -111,7 +111,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		Inevitable: func(ctx context.Context, path string) (tui.Chart, error) {
 			return chartInevitable(ctx, path, opts.Plan)
 		},
-		Compare: compareWithTheFix(opts, f.scheduler),
+		Compare: compareWithTheFix(opts, f.scheduler, f.plan),
 	}
 	if tel != nil && tel.tracer != nil {
 		// Both are safe from the UI's goroutine.
