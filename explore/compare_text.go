@@ -25,7 +25,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&s, "alike        the first %d events; the last %d of them:\n", c.Shared, len(c.Before))
 		for _, e := range c.Before {
-			fmt.Fprintf(&s, "  %s\n", describe(e))
+			fmt.Fprintf(&s, "  %s\n", faults.DescribeEvent(e))
 		}
 		fmt.Fprintf(&s, "parted       at event #%d\n", c.Shared+1)
 		side := func(v invoker.Variant, events []invoker.Event) {
@@ -37,7 +37,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 				if i == 0 {
 					label = v.String()
 				}
-				fmt.Fprintf(&s, "  %-9s  %s\n", label, describe(e))
+				fmt.Fprintf(&s, "  %-9s  %s\n", label, faults.DescribeEvent(e))
 			}
 		}
 		side(a.Variant, c.A)
@@ -78,16 +78,12 @@ func (c *Comparison) Summary() []string {
 		}{{a.Variant, c.A}, {b.Variant, c.B}} {
 			what := "(the run had ended)"
 			if len(side.events) > 0 {
-				what = describe(side.events[0])
+				what = faults.DescribeEvent(side.events[0])
 			}
 			lines = append(lines, fmt.Sprintf("  %-9s %s", side.v, what))
 		}
 	}
 	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", a.Variant, verdict(a, invariantOf), b.Variant, verdict(b, invariantOf)))
-}
-
-func describe(e invoker.Event) string {
-	return fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String())
 }
 
 // verdict says what a run found: the violations it found, in order, each

@@ -363,7 +363,7 @@ func (ch *charter) story(n int) (string, int, []string, error) {
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, ch.sh.budget
 	o.Observers = []faults.Observer{
 		faults.EventFunc(func(e invoker.Event) {
-			pending = append(pending, fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e))
+			pending = append(pending, faults.DescribeEvent(e))
 		}),
 		faults.StepFunc(func(d faults.StepInfo) {
 			if d.Kind == faults.StepDeliver || d.Kind == faults.StepInvoker {

@@ -6,11 +6,19 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"lab/invoker"
 )
 
 // FormatTime renders a virtual time for event logs, right-aligned so that
 // the events line up.
 func FormatTime(d time.Duration) string { return fmt.Sprintf("[%11s]", d) }
+
+// DescribeEvent is an event as every log line of the lab shows it: its
+// time, its number and what happened.
+func DescribeEvent(e invoker.Event) string {
+	return fmt.Sprintf("%s #%-5d %s", FormatTime(e.At), e.Seq, e.String())
+}
 
 // ShellQuote quotes a path for a command line a user can paste.
 func ShellQuote(s string) string {

@@ -36,7 +36,7 @@ func WriteText(w io.Writer, r *Result) error {
 		v := r.Violations[0]
 		fmt.Fprintf(b, "\nevents leading to %s\n", v.Invariant)
 		for _, e := range v.Recent {
-			fmt.Fprintf(b, "  %s #%-5d %s\n", FormatTime(e.At), e.Seq, e)
+			fmt.Fprintf(b, "  %s\n", DescribeEvent(e))
 		}
 	}
 	b.WriteString("\n")

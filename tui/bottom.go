@@ -228,7 +228,7 @@ func (m Model) selectedInvocation() (invoker.InvocationID, bool) {
 func (m Model) faultLog(height int) (string, []string) {
 	var rows []string
 	for _, e := range m.st.faults {
-		rows = append(rows, fmt.Sprintf("%s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String()))
+		rows = append(rows, faults.DescribeEvent(e))
 	}
 	shown, _ := window(rows, height, m.scroll)
 	var counts []string
@@ -320,7 +320,7 @@ func (m Model) withRecent(head, tail []string, v faults.Violation, height int) [
 	}
 	lines := append(head, fmt.Sprintf("  events leading to %s (last %d of %d):", v.Invariant, len(recent), len(v.Recent)))
 	for _, e := range recent {
-		lines = append(lines, fmt.Sprintf("    %s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String()))
+		lines = append(lines, "    "+faults.DescribeEvent(e))
 	}
 	return append(lines, tail...)
 }

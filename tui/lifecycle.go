@@ -275,7 +275,7 @@ func (m Model) lifecyclePanel(height int) []string {
 	room := height - len(lines) - 1
 	rows := make([]string, len(l.events))
 	for i, e := range l.events {
-		rows[i] = fmt.Sprintf("    %s #%-5d %s", faults.FormatTime(e.At), e.Seq, e.String())
+		rows[i] = "    " + faults.DescribeEvent(e)
 	}
 	shown, scroll := window(rows, max(0, room), m.lifeScroll)
 	title := fmt.Sprintf("  its events and what it raced with, in order (%d)", len(rows))

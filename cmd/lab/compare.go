@@ -253,24 +253,28 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	if err != nil && named {
 		return a, b, "", usageError("--plan: %v", err)
 	}
-	why, err := notSeeds(ctx, sch, loaded)
-	if err != nil {
+	base := faults.SeededOptions(h)
+	base.Plan = loaded
+	why, err := notSeeds(ctx, sch, base)
+	switch {
+	case err != nil:
 		return a, b, "", err
-	}
-	if why == "" {
-		base := faults.SeededOptions(h)
-		base.Plan = loaded
+	case why == "":
 		a, b, err = comparedOptions(base, h.Strategy, h.Node.Variant, other)
-		a.Command = "lab replay " + faults.ShellQuote(path)
-		return a, b, "", err
-	}
-	if a, b, err = replayedOptions(sch, other, loaded); err != nil {
-		return a, b, "", err
+	default:
+		a, b, err = replayedOptions(sch, other, loaded)
+		note = fmt.Sprintf("%s is not its seed's run (%s): %s replays its decisions as far as they fit, then draws as a seeded run",
+			path, why, other)
 	}
 	a.Command = "lab replay " + faults.ShellQuote(path)
-	note = fmt.Sprintf("%s is not its seed's run (%s): %s replays its decisions as far as they fit, then draws as a seeded run",
-		path, why, other)
-	return a, b, note, nil
+	return a, b, note, err
+}
+
+// recordedOptions replay the run sch recorded, as it was, spill in memory.
+func recordedOptions(sch *faults.Schedule) faults.Options {
+	o := faults.ReplayOptions(sch)
+	o.Node.Store = invoker.MemStores()
+	return o
 }
 
 // replayedOptions are the options of the run sch recorded, replayed as it
@@ -278,10 +282,8 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 // decisions as far as they fit, then drawing as a seeded run would, faults
 // from plan (nil: none drawn).
 func replayedOptions(sch *faults.Schedule, other invoker.Variant, plan *faults.Plan) (a, b faults.Options, err error) {
-	a = faults.ReplayOptions(sch)
-	a.Node.Store = invoker.MemStores()
-	b = faults.ReplayOptions(sch)
-	b.Node.Store, b.Node.Variant = invoker.MemStores(), other
+	a, b = recordedOptions(sch), recordedOptions(sch)
+	b.Node.Variant = other
 	b.Lenient, b.DrawAfterPicks = true, true
 	b.Workload.Tasks = faults.DefaultWorkload().Tasks // drawn from once the picks run out
 	if plan != nil {
@@ -292,26 +294,23 @@ func replayedOptions(sch *faults.Schedule, other invoker.Variant, plan *faults.P
 }
 
 // notSeeds says why the seed alone does not give the run sch recorded
-// ("": it does), with plan loaded (nil: not built in).
-func notSeeds(ctx context.Context, sch *faults.Schedule, plan *faults.Plan) (string, error) {
+// ("": it does), base being its seeded options (faults.SeededOptions, its
+// plan nil when not built in).
+func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options) (string, error) {
 	h := sch.Header
 	if n := sch.Decisions().Controls; n > 0 {
 		return fmt.Sprintf("%s steered it", faults.Plural(n, "control")), nil
 	}
-	if plan == nil {
+	if base.Plan == nil {
 		return fmt.Sprintf("its plan %q is not built in, and --plan did not give it", h.Plan), nil
 	}
-	base := faults.SeededOptions(h)
-	base.Plan = plan
 	seeded, _, err := comparedOptions(base, h.Strategy, h.Node.Variant, h.Node.Variant)
 	if err != nil {
 		return fmt.Sprintf("its scheduler %q does not rerun from a seed", h.Strategy), nil
 	}
 	// The seeded run must log the recorded one, and may go on past where
 	// the schedule stopped.
-	recorded := faults.ReplayOptions(sch)
-	recorded.Node.Store = invoker.MemStores()
-	check, err := explore.Compare(ctx, seeded, recorded)
+	check, err := explore.Compare(ctx, seeded, recordedOptions(sch))
 	if err != nil {
 		return "", err
 	}
