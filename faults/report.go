@@ -45,6 +45,8 @@ func WriteText(w io.Writer, r *Result) error {
 		b.WriteString("after panic  the process aborted (panic = \"abort\"): every invoker, task and partition processor stopped; the liveness phase restarted the node\n")
 	case PanicInvokerOnly:
 		b.WriteString("after panic  only the invoker died; the partition processors it served noticed (on-panic=watch, restatedev/restate#4103)\n")
+	case PanicUnnoticed:
+		b.WriteString("after panic  only the invoker died, and nothing told the partition processors it served (on-panic=unwind, restatedev/restate#4102)\n")
 	}
 	fmt.Fprintf(b, "invocations  %s\n", r.invocationCounts())
 	fmt.Fprintf(b, "dropped      %d stale invokes, %d duplicate invokes, %d effects at the partition, %d queued invokes purged\n",

@@ -11,6 +11,7 @@ import (
 type Result struct {
 	Seed     uint64
 	Variant  invoker.Variant
+	OnPanic  invoker.OnPanic
 	Plan     string
 	Strategy string
 	Workload Workload
@@ -77,18 +78,24 @@ func (c DecisionCount) String() string {
 const (
 	// PanicAbortedNode: the whole process aborted (invoker.PanicAbortsNode).
 	PanicAbortedNode = "node-aborted"
-	// PanicInvokerOnly: the invoker died alone (invoker.PanicWatched).
+	// PanicInvokerOnly: the invoker died alone, and the partition
+	// processors it served were told (invoker.PanicWatched).
 	PanicInvokerOnly = "invoker-only"
+	// PanicUnnoticed: the invoker died alone, and no one was told
+	// (invoker.PanicUnwinds).
+	PanicUnnoticed = "invoker-unnoticed"
 )
 
 // AfterPanic says what an invoker's panic took down: PanicAbortedNode,
-// PanicInvokerOnly, or "" when no invoker panicked.
+// PanicInvokerOnly, PanicUnnoticed, or "" when no invoker panicked.
 func (r *Result) AfterPanic() string {
 	switch {
 	case r.Kinds[invoker.KindPanic] == 0:
 		return ""
 	case r.Kinds[invoker.KindNodeAbort] > 0:
 		return PanicAbortedNode
+	case r.OnPanic == invoker.PanicUnwinds:
+		return PanicUnnoticed
 	}
 	return PanicInvokerOnly
 }

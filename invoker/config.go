@@ -33,8 +33,10 @@ type Config struct {
 	// variant makes a subdirectory per invoker in it (Variant.OwnSpillDir).
 	SharedTmpDir bool
 	// OnPanic is what follows an invoker's panic: the whole process aborts
-	// (the default, as in January 2025), or only the invoker dies and its
-	// partition processors' watch notices (restatedev/restate#4103).
+	// (the default, as in January 2025), only the invoker dies and nothing
+	// notices (August to December 2025, restatedev/restate#4102), or only
+	// the invoker dies and its partition processors' watch notices
+	// (restatedev/restate#4103).
 	OnPanic OnPanic
 }
 
@@ -53,18 +55,25 @@ const (
 	// PanicWatched: the invoker dies alone and the partition processors
 	// serving it notice and step down, as the watch of #4103 (late 2025) does.
 	PanicWatched
+	// PanicUnwinds: the invoker's task unwinds alone and nothing watches
+	// it. Restate unwinds on panics since 3566aed3d (August 2025, v1.4.4),
+	// and the invoker was an unmanaged task whose end the partition
+	// processor did not await until #4103 (bdfbdb016, December 2025): its
+	// partition processors lead on with a dead invoker, and what they send
+	// it is lost (restatedev/restate#4102).
+	PanicUnwinds
 )
 
-var onPanicNames = Names[OnPanic]{PanicAbortsNode: "abort", PanicWatched: "watch"}
+var onPanicNames = Names[OnPanic]{PanicAbortsNode: "abort", PanicWatched: "watch", PanicUnwinds: "unwind"}
 
 func (p OnPanic) String() string { return onPanicNames.Name(p) }
 
-// ParseOnPanic reads an OnPanic by name: abort or watch.
+// ParseOnPanic reads an OnPanic by name: abort, watch or unwind.
 func ParseOnPanic(s string) (OnPanic, error) {
 	if p, ok := onPanicNames.Parse(s, PanicAbortsNode); ok {
 		return p, nil
 	}
-	return 0, fmt.Errorf("unknown on-panic %q (want abort or watch)", s)
+	return 0, fmt.Errorf("unknown on-panic %q (want abort, watch or unwind)", s)
 }
 
 // RetryPolicy is an exponential backoff, as Restate's default policy.

@@ -47,7 +47,9 @@
 //
 // A panic (the #2543 assertion, a failed spill write or read) aborts the
 // whole process by default (Config.OnPanic): every other invoker becomes
-// dead too, and the node takes no message until Restart.
+// dead too, and the node takes no message until Restart. Unwound, the
+// invoker dies alone: with the #4103 watch its partition processors step
+// down; without it (#4102) they lead on, and what they send it is lost.
 //
 // # Variants
 //

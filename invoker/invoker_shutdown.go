@@ -110,7 +110,8 @@ func (iv *Invoker) cleanup() {
 // die is the panic: the assertion message is recorded, the invoker task is
 // gone, and with it its queue, its state machines and (dropped with the
 // JoinSet) its invocation tasks. Then the whole process aborts, or, with
-// the #4103 watch, the partition processors it serves are told.
+// the #4103 watch, the partition processors it serves are told; unwound
+// alone (PanicUnwinds), it tells no one.
 func (iv *Invoker) die(a assertionError) {
 	iv.panicMsg = a.msg
 	e := iv.event(KindPanic, a.ple, a.inv)
@@ -123,8 +124,11 @@ func (iv *Invoker) die(a assertionError) {
 	iv.dropParts()
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil
-	if iv.n.cfg.OnPanic == PanicAbortsNode {
+	switch iv.n.cfg.OnPanic {
+	case PanicAbortsNode:
 		iv.n.abort(iv)
+		return
+	case PanicUnwinds:
 		return
 	}
 	for _, p := range iv.serves {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -459,4 +460,39 @@ func TestRunOnPanic(t *testing.T) {
 	}
 	bad := lab(t, "run", "--spill-dir", spill, "--on-panic", "explode")
 	wantUsageError(t, bad, true, "--on-panic", "explode")
+}
+
+// --on-panic unwind is #4102: the invoker dies alone and no one is told.
+// On a node left running, its partition leads on past the crash bound; with
+// the watch, the same seed's partition notices.
+func TestRunOnPanicUnwind(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	type report struct {
+		AfterPanic string `json:"after_panic"`
+		Violations []struct {
+			Invariant, Detail string
+		} `json:"violations"`
+	}
+	run := func(onPanic string) (rep report, invariants []string) {
+		r := lab(t, "run", "--spill-dir", spill, "--seed", "28", "--plan", "none", "--shutdown=false",
+			"--format", "json", "--on-panic", onPanic)
+		wantCode(t, r, 1)
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("--on-panic %s: %v\n%v", onPanic, err, r)
+		}
+		for _, v := range rep.Violations {
+			invariants = append(invariants, v.Invariant)
+		}
+		return rep, invariants
+	}
+	unwind, unwound := run("unwind")
+	if unwind.AfterPanic != "invoker-unnoticed" || !slices.Equal(unwound, []string{"no-panic", "crash-visibility"}) ||
+		!strings.Contains(unwind.Violations[1].Detail, "still leader, had not noticed") {
+		t.Errorf("--on-panic unwind: after_panic %q, violations %+v", unwind.AfterPanic, unwind.Violations)
+	}
+	watch, watched := run("watch")
+	if watch.AfterPanic != "invoker-only" || !slices.Equal(watched, []string{"no-panic"}) {
+		t.Errorf("--on-panic watch: after_panic %q, violations %+v", watch.AfterPanic, watch.Violations)
+	}
 }

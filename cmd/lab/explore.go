@@ -75,7 +75,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
 	fl.IntVar(&f.run.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs")
 	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
-	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process) or watch (the invoker alone)")
+	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.run.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)

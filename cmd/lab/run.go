@@ -54,6 +54,7 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 }
 
 const (
+	onPanicHelp       = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
 	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
@@ -81,7 +82,7 @@ func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
-	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), "what an invoker's panic takes down: abort (the whole process, as in January 2025) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)")
+	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
