@@ -15,8 +15,13 @@ import (
 // logged last, where they parted and how, and what each run found.
 func (c *Comparison) WriteText(w io.Writer) error {
 	a, b := c.ResultA, c.ResultB
+	na, nb := c.sides()
 	var s strings.Builder
-	fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", a.Variant, b.Variant, a.Seed, a.Plan, a.Strategy)
+	if na == a.Variant.String() {
+		fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", na, nb, a.Seed, a.Plan, a.Strategy)
+	} else {
+		fmt.Fprintf(&s, "compared     on-panic %s against %s: seed %d, %s, plan %s, scheduler %s\n", na, nb, a.Seed, a.Variant, a.Plan, a.Strategy)
+	}
 	if c.Note != "" {
 		fmt.Fprintf(&s, "note         %s\n", c.Note)
 	}
@@ -28,27 +33,27 @@ func (c *Comparison) WriteText(w io.Writer) error {
 			fmt.Fprintf(&s, "  %s\n", faults.DescribeEvent(e))
 		}
 		fmt.Fprintf(&s, "parted       at event #%d\n", c.Shared+1)
-		side := func(v invoker.Variant, events []invoker.Event) {
+		side := func(name string, events []invoker.Event) {
 			if len(events) == 0 {
-				fmt.Fprintf(&s, "  %-9s  (the run had ended)\n", v)
+				fmt.Fprintf(&s, "  %-9s  (the run had ended)\n", name)
 			}
 			for i, e := range events {
 				label := ""
 				if i == 0 {
-					label = v.String()
+					label = name
 				}
 				fmt.Fprintf(&s, "  %-9s  %s\n", label, faults.DescribeEvent(e))
 			}
 		}
-		side(a.Variant, c.A)
-		side(b.Variant, c.B)
+		side(na, c.A)
+		side(nb, c.B)
 	}
-	for _, r := range []*faults.Result{a, b} {
+	for i, r := range []*faults.Result{a, b} {
 		fmt.Fprintf(&s, "%-12s %s; %d events in %v of virtual time; sha256:%s\n",
-			r.Variant, verdict(r, faults.Violation.Failure), r.Events, r.End.Round(time.Microsecond), r.Hash)
+			[]string{na, nb}[i], verdict(r, faults.Violation.Failure), r.Events, r.End.Round(time.Microsecond), r.Hash)
 	}
 	if t := c.Traces; t != nil {
-		fmt.Fprintf(&s, "traces       %s %s, %s %s\n", a.Variant, t.A, b.Variant, t.B)
+		fmt.Fprintf(&s, "traces       %s %s, %s %s\n", na, t.A, nb, t.B)
 		fmt.Fprintf(&s, "jaeger       %s\n", t.CompareURL)
 	}
 	label := "rerun"
@@ -67,23 +72,34 @@ func (c *Comparison) WriteText(w io.Writer) error {
 // each found.
 func (c *Comparison) Summary() []string {
 	a, b := c.ResultA, c.ResultB
+	na, nb := c.sides()
 	var lines []string
 	if !c.Parted() {
-		lines = append(lines, fmt.Sprintf("%s and %s log the same %d events", a.Variant, b.Variant, c.Shared))
+		lines = append(lines, fmt.Sprintf("%s and %s log the same %d events", na, nb, c.Shared))
 	} else {
-		lines = append(lines, fmt.Sprintf("%s and %s alike for %d events, then:", a.Variant, b.Variant, c.Shared))
+		lines = append(lines, fmt.Sprintf("%s and %s alike for %d events, then:", na, nb, c.Shared))
 		for _, side := range []struct {
-			v      invoker.Variant
+			name   string
 			events []invoker.Event
-		}{{a.Variant, c.A}, {b.Variant, c.B}} {
+		}{{na, c.A}, {nb, c.B}} {
 			what := "(the run had ended)"
 			if len(side.events) > 0 {
 				what = faults.DescribeEvent(side.events[0])
 			}
-			lines = append(lines, fmt.Sprintf("  %-9s %s", side.v, what))
+			lines = append(lines, fmt.Sprintf("  %-9s %s", side.name, what))
 		}
 	}
-	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", a.Variant, verdict(a, invariantOf), b.Variant, verdict(b, invariantOf)))
+	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", na, verdict(a, invariantOf), nb, verdict(b, invariantOf)))
+}
+
+// sides names the two runs by what tells them apart: their variants, or,
+// in one variant, what an invoker's panic takes down (unwind, watch).
+func (c *Comparison) sides() (a, b string) {
+	ra, rb := c.ResultA, c.ResultB
+	if ra.Variant == rb.Variant && ra.OnPanic != rb.OnPanic {
+		return ra.OnPanic.String(), rb.OnPanic.String()
+	}
+	return ra.Variant.String(), rb.Variant.String()
 }
 
 // verdict says what a run found: the violations it found, in order, each
@@ -110,6 +126,7 @@ const CompareVersion = 1
 
 type comparedRun struct {
 	Variant    string   `json:"variant"`
+	OnPanic    string   `json:"on_panic"`
 	OK         bool     `json:"ok"`
 	Violations []string `json:"violations"`
 	Events     uint64   `json:"events"`
@@ -122,7 +139,7 @@ type comparedRun struct {
 // WriteJSON prints the comparison as one JSON document.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	run := func(r *faults.Result, from []invoker.Event) comparedRun {
-		cr := comparedRun{Variant: r.Variant.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
+		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
 			Hash: r.Hash, Rerun: r.Replay, From: from}
 		for _, v := range r.Violations {
 			cr.Violations = append(cr.Violations, v.Failure())

@@ -15,11 +15,11 @@ import (
 
 func newCompareCmd() *cobra.Command {
 	f := runFlags{}
-	var against, format, jaegerURL string
+	var againstName, format, jaegerURL string
 	var otlp bool
 	cmd := &cobra.Command{
 		Use:   "compare [FILE]",
-		Short: "Run one seed under two variants and show where they part",
+		Short: "Run one seed under two variants (or --on-panic modes) and show where they part",
 		Long: `Run one seed under --variant and under --against, side by side, and show
 the first event where their logs differ: until then both runs are the same
 run, and there one variant acts differently (under the default flags, the
@@ -27,7 +27,10 @@ buggy invoker panics where the fixed one drops the stale invoke). Prints the
 last events both logged, each run's first events from where they part, and
 what each run found. Spill stays in memory: nothing is written to disk.
 With --otlp, each run is also a trace, and the report gives the Jaeger URL
-that shows the two side by side.
+that shows the two side by side. --against may instead name what an
+invoker's panic takes down (abort, unwind or watch): the other side is then
+the same variant under that --on-panic (unwind against watch: #4102 against
+its fix, #4103).
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the same
@@ -45,13 +48,14 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		Example: `  lab compare                                   # seed 1, shutdown-race: buggy against fixed
   lab compare --plan none --seed 28 --against graceful
   lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json
+  lab compare --seed 28 --plan none --shutdown=false --on-panic unwind --against watch
   lab compare failures/seed-13-clean-shutdown.schedule`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError("--format %s: want text or json", format)
 			}
-			other, err := invoker.ParseVariant(against)
+			other, err := parseAgainst(againstName)
 			if err != nil {
 				return usageError("--against: %v", err)
 			}
@@ -101,21 +105,22 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&against, "against", "fixed", "the variant to compare with: buggy, fixed or graceful")
+	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed or graceful), or what a panic takes down (abort, unwind or watch)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
 }
 
-// comparedOptions are the options of base's seed under variants v and w,
-// for explore.Compare: each with a strategy of its own (a strategy is a
-// run's), spill in memory, and none of base's observers or outputs.
-func comparedOptions(base faults.Options, scheduler string, v, w invoker.Variant) (a, b faults.Options, err error) {
+// comparedOptions are the options of base's seed as it is and as w
+// changes it, for explore.Compare: each with a strategy of its own (a
+// strategy is a run's), spill in memory, and none of base's observers or
+// outputs.
+func comparedOptions(base faults.Options, scheduler string, w against) (a, b faults.Options, err error) {
 	base.Node.Store = invoker.MemStores()
 	base.Observers, base.Events, base.Record, base.Command = nil, nil, nil, ""
 	a, b = base, base
-	a.Node.Variant, b.Node.Variant = v, w
+	w.apply(&b)
 	if a.Strategy, err = faults.NewStrategy(scheduler, base.Seed); err != nil {
 		return a, b, err
 	}
@@ -140,8 +145,8 @@ func compareWithTheFix(base faults.Options, scheduler, plan string) func(context
 		if !ok {
 			return nil, fmt.Errorf("%s has no fix to compare with", v)
 		}
-		base.Seed = seed
-		a, b, err := comparedOptions(base, scheduler, v, fix)
+		base.Seed, base.Node.Variant = seed, v
+		a, b, err := comparedOptions(base, scheduler, againstVariant(fix))
 		if err != nil {
 			return nil, err
 		}
@@ -182,17 +187,17 @@ func summarize(ctx context.Context, a, b faults.Options) ([]string, error) {
 }
 
 // flagsCompared are the options of the run the flags describe, and of the
-// same seed under variant other.
-func flagsCompared(cmd *cobra.Command, f runFlags, other invoker.Variant) (a, b faults.Options, err error) {
+// same seed as other changes it.
+func flagsCompared(cmd *cobra.Command, f runFlags, other against) (a, b faults.Options, err error) {
 	base, err := f.options(cmd.Flags())
 	if err != nil {
 		return a, b, err
 	}
-	if a, b, err = comparedOptions(base, f.scheduler, base.Node.Variant, other); err != nil {
+	if a, b, err = comparedOptions(base, f.scheduler, other); err != nil {
 		return a, b, usageError("--scheduler: %v", err)
 	}
 	a.Command = base.Command
-	b.Command = runCommand(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), other.String())
+	b.Command = runCommandWith(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), other.flag(), other.String())
 	return a, b, nil
 }
 
@@ -202,7 +207,7 @@ var compareFileFlags = map[string]bool{"against": true, "plan": true, "format": 
 
 // scheduleCompared is compareSchedule for lab compare FILE: the flags
 // that shape a run are refused, --plan and --against taken.
-func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Variant) (a, b faults.Options, note string, err error) {
+func scheduleCompared(cmd *cobra.Command, path, plan string, other against) (a, b faults.Options, note string, err error) {
 	var refused error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if !compareFileFlags[fl.Name] && refused == nil {
@@ -219,31 +224,32 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other invoker.Varia
 	if !cmd.Flags().Changed("plan") {
 		plan = ""
 	}
-	var against *invoker.Variant
+	var chosen *against
 	if cmd.Flags().Changed("against") {
-		against = &other
+		chosen = &other
 	}
-	a, b, note, err = compareSchedule(cmd.Context(), sch, path, plan, against)
+	a, b, note, err = compareSchedule(cmd.Context(), sch, path, plan, chosen)
 	return a, b, note, err
 }
 
 // compareSchedule are the options of the run schedule sch (read from path)
-// recorded and of the same run under against (nil: the fix of the
-// schedule's variant), with the schedule's plan unless plan names another.
+// recorded and of the same run as chosen changes it (nil: under the fix
+// of the schedule's variant), with the schedule's plan unless plan names another.
 // When the seed alone gives the recorded run, both sides are seeded runs.
 // When it does not (the schedule was shrunk, edited, steered by controls,
 // found by PCT, or recorded by another model revision), the recorded run is
 // replayed as it was, and the other side replays its decisions leniently,
 // controls at the steps they were applied at, as far as they fit, then
 // draws as a seeded run; note says so.
-func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, against *invoker.Variant) (a, b faults.Options, note string, err error) {
+func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, chosen *against) (a, b faults.Options, note string, err error) {
 	h := sch.Header
-	other, ok := explore.FixOf(h.Node.Variant)
-	if against != nil {
-		other, ok = *against, true
+	fix, ok := explore.FixOf(h.Node.Variant)
+	other := againstVariant(fix)
+	if chosen != nil {
+		other, ok = *chosen, true
 	}
 	if !ok {
-		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant or an on-panic with --against", path, h.Node.Variant)
 	}
 	named := plan != ""
 	if !named {
@@ -260,7 +266,7 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	case err != nil:
 		return a, b, "", err
 	case why == "":
-		a, b, err = comparedOptions(base, h.Strategy, h.Node.Variant, other)
+		a, b, err = comparedOptions(base, h.Strategy, other)
 	default:
 		a, b, err = replayedOptions(sch, other, loaded)
 		note = fmt.Sprintf("%s is not its seed's run (%s): %s replays its decisions as far as they fit, then draws as a seeded run",
@@ -278,12 +284,12 @@ func recordedOptions(sch *faults.Schedule) faults.Options {
 }
 
 // replayedOptions are the options of the run sch recorded, replayed as it
-// was, and of that run under variant other: a lenient replay of the same
+// was, and of that run as other changes it: a lenient replay of the same
 // decisions as far as they fit, then drawing as a seeded run would, faults
 // from plan (nil: none drawn).
-func replayedOptions(sch *faults.Schedule, other invoker.Variant, plan *faults.Plan) (a, b faults.Options, err error) {
+func replayedOptions(sch *faults.Schedule, other against, plan *faults.Plan) (a, b faults.Options, err error) {
 	a, b = recordedOptions(sch), recordedOptions(sch)
-	b.Node.Variant = other
+	other.apply(&b)
 	b.Lenient, b.DrawAfterPicks = true, true
 	b.Workload.Tasks = faults.DefaultWorkload().Tasks // drawn from once the picks run out
 	if plan != nil {
@@ -304,7 +310,7 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options) (s
 	if base.Plan == nil {
 		return fmt.Sprintf("its plan %q is not built in, and --plan did not give it", h.Plan), nil
 	}
-	seeded, _, err := comparedOptions(base, h.Strategy, h.Node.Variant, h.Node.Variant)
+	seeded, _, err := comparedOptions(base, h.Strategy, againstVariant(h.Node.Variant))
 	if err != nil {
 		return fmt.Sprintf("its scheduler %q does not rerun from a seed", h.Strategy), nil
 	}

@@ -30,6 +30,46 @@ func TestCompareTheDefaults(t *testing.T) {
 	}
 }
 
+// --against watch compares one variant under two answers to a panic: with
+// #4102's unwind, nothing follows the buggy invoker's death; with #4103's
+// watch, its partition is told at once. Only the unwound run leaves the
+// partition leading past the crash bound, and each side reruns by itself.
+func TestCompareOnPanicModes(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "compare", "--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind", "--against", "watch")
+	wantCode(t, r, 1)
+	for _, want := range []string{"compared     on-panic unwind against watch: seed 28, buggy, plan none",
+		"invoker2: PANIC", "parted       at event #791",
+		"watch      [106.021805ms] #791   msg: #268 invoker2->p2 invoker-exit", "p2: noticed invoker2 died",
+		"unwind       VIOLATED no-panic (assertion failed", "crash-visibility (crash-unnoticed)",
+		"rerun        lab run --seed 28 --variant buggy --plan none --on-panic unwind --shutdown=false\n" +
+			"             lab run --seed 28 --variant buggy --plan none --on-panic watch --shutdown=false\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the comparison does not say %q:\n%v", want, r)
+		}
+	}
+	for line := range strings.Lines(r.stdout) {
+		if strings.HasPrefix(line, "watch        ") && strings.Contains(line, "crash-visibility") {
+			t.Errorf("the watched run violates crash-visibility: %s", line)
+		}
+	}
+	// The default --on-panic is abort: --against names the other side alone.
+	r = lab(t, "compare", "--seed", "28", "--plan", "none", "--against", "unwind", "--format", "json")
+	wantCode(t, r, 1)
+	type side struct {
+		Variant, Rerun string
+		OnPanic        string `json:"on_panic"`
+	}
+	var doc struct{ A, B side }
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%v", err, r)
+	}
+	if doc.A.OnPanic != "abort" || doc.B.OnPanic != "unwind" || doc.A.Variant != "buggy" || doc.B.Variant != "buggy" ||
+		!strings.HasSuffix(doc.B.Rerun, "--plan none --on-panic unwind") {
+		t.Errorf("the JSON comparison: %+v", doc)
+	}
+}
+
 // Two variants that both hold exit 0; the JSON has the parting and each
 // run's verdict; a bad variant or format is a usage error.
 func TestCompareJSONAndBadInput(t *testing.T) {

@@ -173,9 +173,28 @@ func replayCommand(flags *pflag.FlagSet) string {
 // runCommand is replayCommand with another seed and variant (the terminal
 // UI restarts sessions on either).
 func runCommand(flags *pflag.FlagSet, seed, variant string) string {
+	return runCommandWith(flags, seed, "variant", variant)
+}
+
+// runCommandWith is runCommand with the seed, and flag name (the variant,
+// or another that shapes the run) given value.
+func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
+	variant := flags.Lookup("variant").Value.String()
+	if name == "variant" {
+		variant = value
+	}
 	parts := []string{"lab run", "--seed " + faults.ShellQuote(seed), "--variant " + faults.ShellQuote(variant),
 		"--plan " + faults.ShellQuote(flags.Lookup("plan").Value.String())}
-	flags.Visit(func(fl *pflag.Flag) {
+	set := false
+	flags.VisitAll(func(fl *pflag.Flag) {
+		switch {
+		case fl.Name == name && name != "variant":
+			parts = append(parts, "--"+name+" "+faults.ShellQuote(value))
+			set = true
+			return
+		case !fl.Changed:
+			return
+		}
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
 			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused", "against":
@@ -183,6 +202,9 @@ func runCommand(flags *pflag.FlagSet, seed, variant string) string {
 		}
 		parts = append(parts, flagArg(fl))
 	})
+	if !set && name != "variant" {
+		parts = append(parts, "--"+name+" "+faults.ShellQuote(value))
+	}
 	return strings.Join(parts, " ")
 }
 
