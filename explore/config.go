@@ -39,6 +39,9 @@ type Config struct {
 	Workers int
 	// CheckDeterminism runs every seed twice and compares the logs.
 	CheckDeterminism bool
+	// Invariants are those hunted (nil: all): a run goes on past a
+	// violation of any other, which is no failure.
+	Invariants []string
 	// Bounds are the invariants' time bounds (zero: faults.DefaultBounds).
 	Bounds faults.Bounds
 	// Rerun is the command line that reruns one seed, for reports.
@@ -88,6 +91,9 @@ func (c *Config) Validate() error {
 	case c.Seeds > 0 && c.FirstSeed+(c.Seeds-1) < c.FirstSeed:
 		return fmt.Errorf("%d seeds from seed %d go past the last seed, %d", c.Seeds, c.FirstSeed, uint64(math.MaxUint64))
 	}
+	if err := faults.CheckInvariants(c.Invariants); err != nil {
+		return err
+	}
 	if !c.Swarm {
 		if c.Plan == nil {
 			return fmt.Errorf("no fault plan")
@@ -102,13 +108,17 @@ func (c *Config) Validate() error {
 
 // ShapeName names what every seed of the exploration shares beside the
 // variant, plan and strategy: the node's and workload's settings (drawn
-// per seed in a swarm) and the invariants' bounds.
+// per seed in a swarm), the invariants' bounds, and the invariants hunted
+// if not all.
 func (c *Config) ShapeName() string {
 	b := c.Bounds
 	if b == (faults.Bounds{}) {
 		b = faults.DefaultBounds()
 	}
 	bounds := fmt.Sprintf("bound-shutdown=%v bound-crash=%v bound-progress=%v", b.Shutdown, b.Crash, b.Progress)
+	if len(c.Invariants) > 0 {
+		bounds += " invariants=" + strings.Join(c.Invariants, ",")
+	}
 	if c.Swarm {
 		return bounds
 	}
@@ -148,7 +158,8 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 
 // options are the options of one seed's run.
 func (c *Config) options(seed uint64, sh shape) (faults.Options, error) {
-	o := faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, Bounds: c.Bounds}
+	o := faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, Bounds: c.Bounds,
+		Invariants: c.Invariants}
 	if c.Strategy == "pct" {
 		steps := c.PCTSteps
 		if steps == 0 {

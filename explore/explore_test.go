@@ -111,6 +111,11 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "bound-progress=1m0s") {
 		t.Errorf("merge of two progress bounds: %v", err)
 	}
+	kills.Bounds, kills.Invariants = faults.DefaultBounds(), []string{faults.CrashVisibility}
+	c.Shape = kills.ShapeName()
+	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "invariants=crash-visibility") {
+		t.Errorf("merge of a hunt with a whole exploration: %v", err)
+	}
 	// Shards of two splits share seeds (0/2 and 1/3 both run the fifth seed), which
 	// the merge counted twice; a shard that is not i/n was taken as is.
 	for _, shards := range [][]string{{"1/3"}, {"x"}, {"2/2"}} {
@@ -312,5 +317,46 @@ func TestSeedsUpToTheLast(t *testing.T) {
 	cfg.Seeds, cfg.Duration = 0, time.Second
 	if r, err := explore.Explore(t.Context(), cfg); err != nil || r.Schedules != 2 {
 		t.Errorf("a second from 2^64-2: %v, %d schedules, want the last 2", err, r.Schedules)
+	}
+}
+
+// Hunting one invariant: #4102's unnoticed death (crash-visibility), which
+// the #2543 panic always precedes in buggy. Without the hunt every
+// failure is that panic; with it, every failure is an unnoticed death, the
+// panic is no failure, and the saved failure shrinks to a schedule that
+// still leaves a partition leading on past the bound, and says so.
+func TestHuntOneInvariant(t *testing.T) {
+	cfg := config(t, invoker.Buggy, "shutdown-race", 60)
+	cfg.Node.OnPanic, cfg.Workload.Shutdown = invoker.PanicUnwinds, false
+	all, err := explore.Explore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Invariants = []string{faults.CrashVisibility}
+	hunted, err := explore.Explore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.ByInvariant[faults.NoPanic].Failures == 0 || len(all.ByInvariant) != 1 {
+		t.Fatalf("without the hunt: %+v", all.ByInvariant)
+	}
+	if hunted.ByInvariant[faults.CrashVisibility].Failures == 0 || len(hunted.ByInvariant) != 1 ||
+		!reflect.DeepEqual(hunted.Invariants, cfg.Invariants) || !strings.Contains(hunted.Shape, "invariants=crash-visibility") {
+		t.Fatalf("hunting crash-visibility: %+v, invariants %v, shape %q", hunted.ByInvariant, hunted.Invariants, hunted.Shape)
+	}
+	if err := explore.Save(t.Context(), cfg, hunted, explore.SaveOptions{Dir: t.TempDir(), Shrink: true, ShrinkBudget: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	f := hunted.Failures[0]
+	if f.Shrunk == nil || f.Shrunk.Check != faults.CheckUnnoticedCrash || f.Shrunk.Shrunk.Partitions != 1 {
+		t.Fatalf("shrunk: %+v", f.Shrunk)
+	}
+	res := replayFile(t, f.Files[2])
+	if v, ok := res.FirstViolationOf(cfg.Invariants); !ok || v.Check != faults.CheckUnnoticedCrash {
+		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
+	}
+	cfg.Invariants = []string{"liveness"}
+	if _, err := explore.Explore(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), `"liveness" is not an invariant`) {
+		t.Errorf("an unknown invariant: %v", err)
 	}
 }

@@ -312,7 +312,7 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 				switch {
 				case err == nil && ch.sh.sameFailure(r):
 					same.Add(1)
-				case err == nil && r.OK():
+				case err == nil && !ch.sh.failed(r):
 				case err == nil, errors.Is(err, faults.ErrBudget):
 					other.Add(1)
 				default:

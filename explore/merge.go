@@ -44,7 +44,7 @@ func Merge(reports []*Report) (*Report, error) {
 	}
 	first := reports[0]
 	m := &Report{SchemaVersion: ReportVersion, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
-		Shape: first.Shape, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
+		Shape: first.Shape, Invariants: first.Invariants, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
 	count := 0
 	for i, r := range reports {
 		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||

@@ -27,6 +27,8 @@ type Report struct {
 	// bounds every seed ran with (for a swarm, which draws the rest, the
 	// bounds): shards of one exploration share it (Config.ShapeName).
 	Shape string `json:"shape,omitempty"`
+	// Invariants are those hunted, when not all (Config.Invariants).
+	Invariants []string `json:"invariants,omitempty"`
 	// FirstSeed and Seeds are the range explored (Seeds 0: for a
 	// duration); Shards are the shards it covers, "i/n" each.
 	FirstSeed uint64   `json:"first_seed"`
@@ -156,6 +158,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
 	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks\n",
 		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks)
+	if len(r.Invariants) > 0 {
+		fmt.Fprintf(&b, "hunted       %s only: a run went on past violations of the others, which are no failures\n",
+			strings.Join(r.Invariants, ", "))
+	}
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "stopped      %s\n", r.Stopped)
 	}

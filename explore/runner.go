@@ -41,7 +41,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	r := &Report{SchemaVersion: ReportVersion, Variant: cfg.Variant.String(), Plan: "swarm",
-		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
+		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), Invariants: cfg.Invariants, FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
 		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),
 		CPUSeconds: (cpuTime() - cpu).Seconds()}
@@ -143,8 +143,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		return nil, nil, err
 	}
 	var f *Failure
-	if !r.OK() {
-		v := r.Violations[0]
+	if v, ok := r.FirstViolationOf(x.cfg.Invariants); ok {
 		f = &Failure{Seed: seed, Invariant: v.Invariant, Check: v.Check, Detail: v.Detail}
 	}
 	if x.cfg.CheckDeterminism {

@@ -70,7 +70,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 	if err != nil {
 		return err
 	}
-	if v := res.Violations; len(v) == 0 || v[0].Invariant != f.Invariant || v[0].Check != f.Check {
+	if v, ok := res.FirstViolationOf(o.Invariants); !ok || v.Invariant != f.Invariant || v.Check != f.Check {
 		return fmt.Errorf("the full run does not violate %s first", faults.Violation{Invariant: f.Invariant, Check: f.Check}.Failure())
 	}
 	stem := filepath.Join(opt.Dir, fmt.Sprintf("seed-%d-%s", f.Seed, f.Invariant))

@@ -200,10 +200,11 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 	if err != nil {
 		return nil, nil, err
 	}
-	if r.OK() {
+	first, ok := r.FirstViolationOf(o.Invariants)
+	if !ok {
 		return nil, nil, errNoViolation
 	}
-	sh.first, sh.budget = r.Violations[0], max(4*r.Decisions.Picks, 20_000)
+	sh.first, sh.invariants, sh.budget = first, o.Invariants, max(4*r.Decisions.Picks, 20_000)
 	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err == nil && base == nil {
 		err = fmt.Errorf("the schedule does not replay leniently as recorded")
@@ -218,19 +219,26 @@ type shrinker struct {
 	// same way, the same check of the same invariant. (The invariant alone
 	// is not enough: with its shutdown sends removed, a run that left
 	// spill files behind "violates clean-shutdown" by never shutting down.)
-	first     faults.Violation
-	budget    int
-	replays   int
-	outOfTime bool
+	first faults.Violation
+	// invariants are those the schedule's run watched (nil: all): a
+	// violation of another is no failure.
+	invariants []string
+	budget     int
+	replays    int
+	outOfTime  bool
 }
 
-// sameFailure reports whether a run's first violation is the original's.
+// sameFailure reports whether a run's first violation (of an invariant
+// watched) is the original's.
 func (sh *shrinker) sameFailure(r *faults.Result) bool {
-	if r.OK() {
-		return false
-	}
-	v := r.Violations[0]
-	return v.Invariant == sh.first.Invariant && v.Check == sh.first.Check
+	v, ok := r.FirstViolationOf(sh.invariants)
+	return ok && v.Invariant == sh.first.Invariant && v.Check == sh.first.Check
+}
+
+// failed reports whether a run violated an invariant watched.
+func (sh *shrinker) failed(r *faults.Result) bool {
+	_, ok := r.FirstViolationOf(sh.invariants)
+	return ok
 }
 
 // spent reports whether the budget is spent or the shrink cancelled.

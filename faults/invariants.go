@@ -28,6 +28,21 @@ const (
 var Invariants = []string{NoPanic, TermFencing, SingleAttempt, QuotaConservation,
 	NoLostInvocation, Progress, BoundedShutdown, CleanShutdown, CrashVisibility}
 
+// Watched reports whether invariant is among invariants (nil: all are).
+func Watched(invariants []string, invariant string) bool {
+	return len(invariants) == 0 || slices.Contains(invariants, invariant)
+}
+
+// CheckInvariants reports the first name that is not an invariant's.
+func CheckInvariants(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(Invariants, n) {
+			return fmt.Errorf("%q is not an invariant (want one of %s)", n, strings.Join(Invariants, ", "))
+		}
+	}
+	return nil
+}
+
 // Violation is an invariant that did not hold, and the event that broke it.
 type Violation struct {
 	Invariant string

@@ -21,7 +21,7 @@ func newRecorder(w io.Writer) *recorder { return &recorder{w: bufio.NewWriter(w)
 
 func (r *recorder) header(o Options, strategy string) {
 	h := ScheduleHeader{Seed: o.Seed, Node: o.Node, Plan: o.Plan.Name, Strategy: strategy,
-		Workload: o.Workload, Bounds: o.Bounds, MaxPicks: o.MaxPicks}
+		Workload: o.Workload, Bounds: o.Bounds, MaxPicks: o.MaxPicks, Invariants: o.Invariants}
 	r.write(h.lines())
 }
 

@@ -100,6 +100,17 @@ func (r *Result) AfterPanic() string {
 	return PanicInvokerOnly
 }
 
+// FirstViolationOf is the first violation of one of invariants (nil:
+// of any), if the run found one.
+func (r *Result) FirstViolationOf(invariants []string) (Violation, bool) {
+	for _, v := range r.Violations {
+		if Watched(invariants, v.Invariant) {
+			return v, true
+		}
+	}
+	return Violation{}, false
+}
+
 // OK reports whether every invariant held.
 func (r *Result) OK() bool { return len(r.Violations) == 0 }
 

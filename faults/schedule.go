@@ -81,6 +81,10 @@ type ScheduleHeader struct {
 	Workload Workload
 	Bounds   Bounds
 	MaxPicks int
+	// Invariants are those the run is about (Options.Invariants; nil:
+	// all): it stopped at a violation of one of them only, and shrinking
+	// keeps the first of those.
+	Invariants []string
 }
 
 // Op is the kind of a schedule entry.
@@ -228,11 +232,19 @@ func (h ScheduleHeader) lines() string {
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
-		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s\n",
+		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s%s\n",
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants))
+}
+
+// invariantsArg is ` invariants=a,b` for a run about those only.
+func invariantsArg(invariants []string) string {
+	if len(invariants) == 0 {
+		return ""
+	}
+	return " invariants=" + strings.Join(invariants, ",")
 }
 
 // progressBoundArg is ` bound-progress=D` when the progress monitor is on.
@@ -281,5 +293,5 @@ func SeededOptions(h ScheduleHeader) Options {
 func ReplayOptions(s *Schedule) Options {
 	h := s.Header
 	return Options{Seed: h.Seed, Node: h.Node, Plan: &Plan{Name: h.Plan}, Workload: h.Workload,
-		Bounds: h.Bounds, MaxPicks: h.MaxPicks, Replay: s}
+		Bounds: h.Bounds, MaxPicks: h.MaxPicks, Invariants: h.Invariants, Replay: s}
 }

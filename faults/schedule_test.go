@@ -79,6 +79,7 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"entry after the end", good + "pick deliver\n", "after the end", false},
 		{"bad option", strings.Replace(good, "quota=8", "quota=-1", 1), "quota", false},
 		{"no progress bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress=0s", 1), "bound-progress=0s", false},
+		{"an unknown invariant", strings.Replace(good, "max-picks=", "invariants=no-panic,liveness max-picks=", 1), `"liveness" is not an invariant`, false},
 		{"a choice that is not ready", replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown"), "not ready", true},
 		{"a missing decision", replaceNth(good, "pick", 5, ""), "is not ready", true},
 		{"a missing task", replaceNth(good, "task", 1, ""), "the run wants the outputs of task", true},

@@ -62,6 +62,11 @@ type Options struct {
 	// schedule it records ends there too, and a strict replay of it stops
 	// at its `end` entry (and checks the hash there).
 	StopAtViolation bool
+	// Invariants are those whose violation StopAtViolation stops at, and
+	// those the recorded schedule says its run is about, for shrinking
+	// (nil: every invariant): to hunt one invariant past violations of
+	// the others (crash-visibility past the panic that comes first).
+	Invariants []string
 	// Command is the command line that reproduces the run, for reports.
 	Command string
 }
@@ -107,6 +112,8 @@ type Sim struct {
 	stage    Stage
 	settling bool
 	done     bool
+	// stopping: a run that stops at a violation found one it watches for.
+	stopping bool
 	steps    int
 	controls []Control
 	choices  []Choice
@@ -261,7 +268,7 @@ func (s *Sim) step() error {
 }
 
 func (s *Sim) decide(d *StepInfo) error {
-	if (s.o.StopAtViolation && len(s.res.Violations) > 0) || s.replay.stopped() {
+	if s.stopping || s.replay.stopped() {
 		s.stage = StageEnd
 		d.Kind = StepEnd
 		return nil
@@ -717,6 +724,9 @@ func (s *Sim) reportViolation(v Violation) {
 	v.At = s.now
 	v.Recent = s.log.tail(recentEvents)
 	s.res.Violations = append(s.res.Violations, v)
+	if s.o.StopAtViolation && Watched(s.o.Invariants, v.Invariant) {
+		s.stopping = true
+	}
 	// The violation event keeps the breaking (or last) event's subject
 	// (partition, invocation, message) and points at it with N = its
 	// sequence number.

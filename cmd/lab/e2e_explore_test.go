@@ -29,6 +29,7 @@ type exploreReport struct {
 			OneMinimal bool `json:"one_minimal"`
 		} `json:"shrunk"`
 	} `json:"failures"`
+	Invariants  []string `json:"invariants"`
 	ByInvariant map[string]struct {
 		Failures  uint64 `json:"failures"`
 		FirstSeed uint64 `json:"first_seed"`
@@ -469,4 +470,32 @@ func TestProgressBoundFlag(t *testing.T) {
 			t.Errorf("explore %v: no progress failure with the bound in its rerun:\n%s", extra, e.stdout)
 		}
 	}
+}
+
+// --invariant hunts one invariant past the others: #4102's unnoticed
+// deaths in buggy, where the #2543 panic comes first. Every failure is
+// one, the report says what was hunted, and a rerun through lab explore
+// (PCT's) hunts it too. A name that is no invariant is a usage error.
+func TestExploreHuntsOneInvariant(t *testing.T) {
+	t.Parallel()
+	args := []string{"explore", "--plan", "shutdown-race", "--on-panic", "unwind", "--shutdown=false", "--seeds", "40",
+		"--invariant", "crash-visibility", "--strategy", "pct", "--format", "json"}
+	r := lab(t, args...)
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if rep.Failed == 0 || len(rep.ByInvariant) != 1 || rep.ByInvariant["crash-visibility"].Failures != rep.Failed ||
+		!reflect.DeepEqual(rep.Invariants, []string{"crash-visibility"}) {
+		t.Fatalf("hunting crash-visibility: %d failed, by invariant %+v, invariants %v", rep.Failed, rep.ByInvariant, rep.Invariants)
+	}
+	rerun := rep.Failures[0].Replay
+	if !strings.HasSuffix(rerun, "--invariant crash-visibility") {
+		t.Fatalf("the rerun does not hunt: %q", rerun)
+	}
+	again := lab(t, append(strings.Fields(strings.TrimPrefix(rerun, "lab ")), "--format", "json")...)
+	wantCode(t, again, 1)
+	if one := parseExplore(t, again); one.Failed != 1 || one.Failures[0].Invariant != "crash-visibility" {
+		t.Errorf("the rerun found %+v", one.Failures)
+	}
+	bad := lab(t, "explore", "--seeds", "1", "--invariant", "no-panic,liveness")
+	wantUsageError(t, bad, true, "--invariant", `"liveness" is not an invariant`)
 }

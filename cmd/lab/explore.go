@@ -33,6 +33,7 @@ type exploreFlags struct {
 	workers          int
 	shard            string
 	checkDeterminism bool
+	invariants       []string
 	metrics          metricsFlags
 }
 
@@ -45,7 +46,8 @@ func newExploreCmd() *cobra.Command {
 		Short: "Run many seeds on every core and report what failed",
 		Long: `Run seeds of a plan and variant (or, with --swarm, a node shape, workload
 and built-in plan drawn per seed) on every core, with the random or the PCT
-scheduler. Each run stops at its first violation. The report gives the
+scheduler. Each run stops at its first violation (of an invariant named by
+--invariant, when given: the others are then no failures). The report gives the
 schedules run and their rate, failures by invariant with their first seed,
 and coverage: the (state, event) pairs of the invocation state machine and
 the orders of the shutdown phases that were reached. With --out, the first
@@ -93,6 +95,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare their events")
+	fl.StringSliceVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
 	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
@@ -198,7 +201,10 @@ const maxWorkers = 1024
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
 		Seeds: f.seeds, Duration: f.duration, StopOnFirst: f.stopOnFirst, Workers: f.workers,
-		CheckDeterminism: f.checkDeterminism}
+		CheckDeterminism: f.checkDeterminism, Invariants: f.invariants}
+	if err := faults.CheckInvariants(f.invariants); err != nil {
+		return cfg, usageError("--invariant: %v", err)
+	}
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
@@ -313,6 +319,10 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	if extra != "" {
 		extra = " " + extra
 	}
+	hunted := "" // lab run goes on past every violation; lab explore must be told
+	if len(f.invariants) > 0 {
+		hunted = " --invariant " + faults.ShellQuote(strings.Join(f.invariants, ","))
+	}
 	return func(seed uint64) string {
 		s := strconv.FormatUint(seed, 10)
 		switch {
@@ -321,13 +331,13 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 			if fl := flags.Lookup("progress-bound"); fl != nil && fl.Changed {
 				bound = " " + flagArg(fl)
 			}
-			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1%s",
-				f.run.variant, f.strategy, f.depth, s, bound)
+			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1%s%s",
+				f.run.variant, f.strategy, f.depth, s, bound, hunted)
 		case f.strategy == "random":
 			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, faults.ShellQuote(f.run.plan), extra)
 		}
-		return fmt.Sprintf("lab explore --variant %s --plan %s --strategy %s --depth %d --first-seed %s --seeds 1%s",
-			f.run.variant, faults.ShellQuote(f.run.plan), f.strategy, f.depth, s, extra)
+		return fmt.Sprintf("lab explore --variant %s --plan %s --strategy %s --depth %d --first-seed %s --seeds 1%s%s",
+			f.run.variant, faults.ShellQuote(f.run.plan), f.strategy, f.depth, s, extra, hunted)
 	}
 }
 
