@@ -346,8 +346,8 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 	if draw {
 		o.DrawAfterPicks, o.Seed, o.Plan = true, seed, plan
 		// Schedules do not record the task model: every run has the
-		// default one.
-		o.Workload.Tasks = faults.DefaultWorkload().Tasks
+		// default one, with the task panics the header names.
+		o.Workload.Tasks = faults.TaskModelOf(prefix.Header)
 	}
 	return o, nil
 }

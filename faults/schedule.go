@@ -232,11 +232,19 @@ func (h ScheduleHeader) lines() string {
 		"options seed=%d variant=%s plan=%s scheduler=%s partitions=%d invokers=%s quota=%d queue-limit=%d "+
 		"effect-capacity=%d retry-initial=%s retry-factor=%s retry-max=%s retry-attempts=%d on-panic=%s "+
 		"invocations=%d arrival-span=%s step-downs=%d kills=%d shutdown=%t "+
-		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s%s\n",
+		"bound-shutdown=%s bound-crash=%s%s max-picks=%d%s%s%s\n",
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w))
+}
+
+// taskPanicsArg is ` task-panics=P` for a workload whose tasks may panic.
+func taskPanicsArg(w Workload) string {
+	if w.Tasks.Panic > 0 {
+		return " task-panics=" + strconv.FormatFloat(w.Tasks.Panic, 'g', -1, 64)
+	}
+	return ""
 }
 
 // invariantsArg is ` invariants=a,b` for a run about those only.
@@ -283,8 +291,18 @@ func unescapeName(s string) string {
 // the caller's: a schedule only names them.
 func SeededOptions(h ScheduleHeader) Options {
 	w, d := h.Workload, DefaultWorkload()
-	w.ReelectMin, w.ReelectMax, w.ShutdownMin, w.ShutdownMax, w.Tasks = d.ReelectMin, d.ReelectMax, d.ShutdownMin, d.ShutdownMax, d.Tasks
+	w.ReelectMin, w.ReelectMax, w.ShutdownMin, w.ShutdownMax, w.Tasks = d.ReelectMin, d.ReelectMax, d.ShutdownMin, d.ShutdownMax, TaskModelOf(h)
 	return Options{Seed: h.Seed, Node: h.Node, Workload: w, Bounds: h.Bounds, MaxPicks: h.MaxPicks}
+}
+
+// TaskModelOf is the task model of the runs that recorded schedules with
+// header h: DefaultWorkload's, with the task panics the header names. (A
+// schedule records every attempt's outputs, not the model that drew them;
+// runs that draw on past its end need it.)
+func TaskModelOf(h ScheduleHeader) TaskModel {
+	m := DefaultWorkload().Tasks
+	m.Panic = h.Workload.Tasks.Panic
+	return m
 }
 
 // ReplayOptions are the options that replay schedule s: the node, plan

@@ -113,7 +113,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -162,6 +162,13 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 		budget = "max-decisions"
 	}
 	h.MaxPicks = a.int(budget, 0, true)
+	if _, ok := a.lookup("task-panics"); ok {
+		if p := a.float("task-panics"); p > 0 && p <= 1 {
+			w.Tasks.Panic = p
+		} else if a.err == nil {
+			a.fail("task-panics=%v: want a probability above 0, at most 1", p)
+		}
+	}
 	if v, ok := a.lookup("invariants"); ok {
 		h.Invariants = strings.Split(v, ",")
 		if err := CheckInvariants(h.Invariants); err != nil {

@@ -156,6 +156,14 @@ func FuzzParseSchedule(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(sch.Bytes())
+	// And one with what only some headers say: task panics, a hunt.
+	sch.Reset()
+	o.Node.OnPanic, o.Workload.Tasks.Panic, o.Workload.Shutdown = invoker.PanicUnwinds, 0.3, false
+	o.StopAtViolation, o.Invariants = true, []string{faults.CrashVisibility}
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)

@@ -25,8 +25,8 @@ func init() {
 		"step-down":   {"step-down p=0", (*ScriptRunner).stepDown},
 		"shutdown":    {"shutdown   (or: shutdown phase=stop-ingress|step-down|cancel)", (*ScriptRunner).shutdown},
 		"restart":     {"restart", (*ScriptRunner).restart},
-		"task":        {"task inv=a outcome=ok|fail|fail-transient|suspend|hang entries=1", (*ScriptRunner).task},
-		"deliver":     {"deliver arm=input|dequeue|task|timer|shutdown p=0 n=1", (*ScriptRunner).deliver},
+		"task":        {"task inv=a outcome=ok|fail|fail-transient|suspend|hang|panic entries=1", (*ScriptRunner).task},
+		"deliver":     {"deliver arm=input|dequeue|task|timer|join|shutdown p=0 n=1", (*ScriptRunner).deliver},
 		"advance":     {"advance 5s", (*ScriptRunner).advance},
 		"settle":      {"settle", (*ScriptRunner).settleVerb},
 		"pause":       {"pause p=0 inv=a", (*ScriptRunner).request},
@@ -201,7 +201,7 @@ func (r *ScriptRunner) restart(c Command) error {
 var outcomes = map[string][]invoker.OutputKind{
 	"ok": {invoker.OutClosed}, "fail": {invoker.OutEntry, invoker.OutClosed},
 	"fail-transient": {invoker.OutFailedTransient}, "suspend": {invoker.OutSuspended},
-	"hang": {invoker.OutNone},
+	"hang": {invoker.OutNone}, "panic": {invoker.OutPanicked},
 }
 
 // task sets how the next attempt of an invocation ends. By default an
@@ -215,7 +215,7 @@ func (r *ScriptRunner) task(c Command) error {
 	name := a.str("outcome", true)
 	end, ok := outcomes[name]
 	if !ok && a.err == nil {
-		a.fail("outcome=%s: want ok, fail, fail-transient, suspend or hang", name)
+		a.fail("outcome=%s: want ok, fail, fail-transient, suspend, hang or panic", name)
 	}
 	def := 0
 	if name == "ok" {

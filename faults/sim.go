@@ -177,10 +177,18 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 		return s.node.InvokerFor(p) == i
 	})
 	// An attempt's steps are scheduled at once and not kept: one buffer
-	// serves every attempt.
+	// serves every attempt. Task panics are a fault the liveness phase
+	// heals, as it does the plan's: an attempt drawn there that would have
+	// panicked closes instead (the same draws, so the rest is unchanged).
 	var steps []TaskStep
+	healed := o.Workload.Tasks
+	healed.Panic = 0
 	s.planTask = func(invoker.TaskInfo) []TaskStep {
-		steps = o.Workload.Tasks.attempt(s.tasksRng, steps[:0])
+		m := &o.Workload.Tasks
+		if s.stage >= StageHeal {
+			m = &healed
+		}
+		steps = m.attempt(s.tasksRng, steps[:0])
 		return steps
 	}
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
@@ -457,8 +465,8 @@ func (o Options) describe(strategy string) string {
 
 // DescribeShape names a node's and workload's settings as a run's first
 // event does: partitions, layout, quota, queue limit, effect capacity,
-// on-panic, invocations, step-downs, kills, and a shared tmp-dir if there
-// is one.
+// on-panic, invocations, step-downs, kills, and a shared tmp-dir and task
+// panics if there are any.
 func DescribeShape(n invoker.Config, w Workload) string {
 	layout := "per-partition"
 	if n.SharedInvoker {
@@ -467,7 +475,7 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n))
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w)
 }
 
 func (s *Sim) drawShutdown() {

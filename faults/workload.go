@@ -40,8 +40,10 @@ type TaskModel struct {
 	StepMin, StepMax time.Duration
 	// Probabilities of each ending; the rest close successfully. Every
 	// failure the invoker sees is transient (it retries forever); a
-	// terminal failure is the SDK's output entry, then Closed.
-	Transient, Suspend, Terminal float64
+	// terminal failure is the SDK's output entry, then Closed. Panic is the
+	// probability that an attempt's task panics after its entries instead
+	// of ending (--task-panics; 0 in the reference workload).
+	Transient, Suspend, Terminal, Panic float64
 }
 
 // DefaultWorkload is the reference workload (README, Measurements: 64
@@ -77,6 +79,8 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("a range ends before it starts")
 	case w.Tasks.MaxEntries < 0:
 		return fmt.Errorf("max entries must be 0 or more")
+	case w.Tasks.Panic < 0 || w.Tasks.Panic > 1 || w.Tasks.Panic != w.Tasks.Panic:
+		return fmt.Errorf("task panics must be a probability from 0 to 1, got %v", w.Tasks.Panic)
 	case w.Tasks.Transient+w.Tasks.Suspend+w.Tasks.Terminal > 1:
 		return fmt.Errorf("ending probabilities add up to more than 1")
 	}
@@ -185,6 +189,10 @@ func (m TaskModel) attempt(rng *rand.Rand, steps []TaskStep) []TaskStep {
 	}
 	for range rng.IntN(m.MaxEntries + 1) {
 		steps = append(steps, next(invoker.OutEntry))
+	}
+	// Drawn only when tasks may panic, so that other runs draw as before.
+	if m.Panic > 0 && rng.Float64() < m.Panic {
+		return append(steps, next(invoker.OutPanicked))
 	}
 	x := rng.Float64()
 	switch {

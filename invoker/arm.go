@@ -20,11 +20,15 @@ const (
 	ArmTimer
 	// ArmShutdown is the cancellation watcher: ready once cancelled.
 	ArmShutdown
+	// ArmJoin is invocation_tasks.join_next(): ready once a task panicked,
+	// whose panic the loop re-raises (resume_unwind, lib.rs:459-468). A
+	// task that ends normally is joined too, as a no-op, not modelled.
+	ArmJoin
 	numArms
 )
 
 var armNames = Names[Arm]{ArmNone: "none", ArmInput: "input", ArmDequeue: "dequeue",
-	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown"}
+	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown", ArmJoin: "join"}
 
 func (a Arm) String() string { return armNames.Name(a) }
 
@@ -35,9 +39,9 @@ func ParseArm(s string) (Arm, bool) { return armNames.Parse(s, ArmInput) }
 // order (crates/invoker-impl/src/lib.rs:348-474 at 0945fd155^): status_rx,
 // input_rx, the segmented queue's dequeue, invocation_tasks_rx, the retry
 // timers, invocation_tasks.join_next() and the cancellation watcher.
-// Status queries and join_next are not modelled: ArmNone holds their
-// places, never ready, because an unbiased select! counts them all the same.
-var SelectOrder = [...]Arm{ArmNone, ArmInput, ArmDequeue, ArmTask, ArmTimer, ArmNone, ArmShutdown}
+// Status queries are not modelled: ArmNone holds their place, never ready,
+// because an unbiased select! counts it all the same.
+var SelectOrder = [...]Arm{ArmNone, ArmInput, ArmDequeue, ArmTask, ArmTimer, ArmJoin, ArmShutdown}
 
 // ArmSet is a set of arms, in the order they are declared.
 type ArmSet uint8

@@ -27,8 +27,10 @@ type Invoker struct {
 	input   fifo[Envelope]
 	taskOut fifo[Envelope]
 	timers  fifo[Envelope]
-	queue   segQueue
-	quota   quota
+	// panicked are the tasks that panicked, for the join arm to re-raise.
+	panicked []task
+	queue    segQueue
+	quota    quota
 	// parts is the InvocationStateMachineManager: one coordinator per
 	// registered partition leader epoch.
 	parts coordinators
@@ -76,6 +78,7 @@ func (iv *Invoker) init(n *Node, id, incarnation int, serves []PartitionID, stor
 		pending:     emptied(old.pending),
 		outstanding: emptiedMap(old.outstanding),
 		unapplied:   emptiedMap(old.unapplied),
+		panicked:    emptied(old.panicked),
 		input:       old.input, taskOut: old.taskOut, timers: old.timers,
 	}
 	iv.input.clear()
@@ -133,6 +136,9 @@ func (iv *Invoker) Ready() ArmSet {
 	if iv.timers.len() > 0 {
 		s = s.With(ArmTimer)
 	}
+	if len(iv.panicked) > 0 {
+		s = s.With(ArmJoin)
+	}
 	if iv.cancelled {
 		s = s.With(ArmShutdown)
 	}
@@ -168,8 +174,18 @@ func (iv *Invoker) step(arm Arm) {
 	case ArmShutdown:
 		iv.n.cause = iv.cancelCause
 		iv.handleShutdown()
+	case ArmJoin:
+		t := iv.panicked[0]
+		iv.panicked = iv.panicked[1:]
+		iv.n.cause = 0
+		assert(false, TaskPanicMessage, t.ple, t.inv)
 	}
 }
+
+// TaskPanicMessage is what an invoker re-raising a task's panic panics
+// with. (Restate re-raises the task's own payload, whatever its code
+// panicked with; the lab's tasks have none.)
+const TaskPanicMessage = "an invocation task panicked (re-raised by join_next)"
 
 // assertionError is a failed assertion in the modelled Rust code, with what
 // the loop was handling when it failed.

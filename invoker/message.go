@@ -78,11 +78,14 @@ const (
 	OutClosed
 	OutSuspended
 	OutFailedTransient
+	// OutPanicked is no output: the task panics instead of reporting
+	// anything, and its invoker's join arm re-raises the panic.
+	OutPanicked
 )
 
 var outputNames = Names[OutputKind]{
 	OutNone: "none", OutEntry: "entry", OutClosed: "closed", OutSuspended: "suspended",
-	OutFailedTransient: "failed-transient",
+	OutFailedTransient: "failed-transient", OutPanicked: "panicked",
 }
 
 func (k OutputKind) String() string { return outputNames.Name(k) }

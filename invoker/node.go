@@ -433,12 +433,21 @@ type TaskInfo struct {
 }
 
 // TaskOutput makes running task id produce an output: the caller plays the
-// service deployment. A final output ends the task. It returns false when the
-// task is not running any more (aborted, finished, or its invoker gone).
+// service deployment. A final output ends the task. OutPanicked sends
+// nothing: the task ends panicked, and its invoker's join arm becomes ready
+// (the returned envelope only names the task and its invoker). It returns
+// false when the task is not running any more (aborted, finished, or its
+// invoker gone).
 func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 	iv, t := n.liveTask(id)
 	if t == nil {
 		return Envelope{}, false
+	}
+	if out == OutPanicked {
+		iv.panicked = append(iv.panicked, *t)
+		m := Envelope{Kind: MsgTaskOutput, Invoker: iv.id, PLE: t.ple, Inv: t.inv, Task: t.id, Attempt: t.attempt, Output: out}
+		iv.endTask(id, EndPanicked)
+		return m, true
 	}
 	m := Envelope{Kind: MsgTaskOutput, Invoker: iv.id, PLE: t.ple, Inv: t.inv,
 		Task: t.id, Attempt: t.attempt, Output: out}

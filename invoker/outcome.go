@@ -86,6 +86,8 @@ const (
 	// EndNotInvoked: the graceful variant gave up on an attempt that found
 	// its invocation no longer invoked (as Restate since #3221).
 	EndNotInvoked
+	// EndPanicked: the task panicked; the invoker's join arm re-raises it.
+	EndPanicked
 
 	numOutcomes
 )
@@ -147,6 +149,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	StatusByKill:                    {"killed", "killed", false},
 	StatusByResume:                  {"resumed", "resumed", false},
 	EndNotInvoked:                   {"gave-up-not-invoked", "not invoked: given up", false},
+	EndPanicked:                     {"panicked", "panicked", false},
 }
 
 var outcomeNames = func() Names[Outcome] {

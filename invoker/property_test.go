@@ -59,8 +59,11 @@ type modelRun struct {
 	live    map[invoker.TaskID]bool
 	everRan []invoker.TaskID
 	panics  int
-	quotas  []invoker.QuotaView
-	kinds   map[invoker.Kind]int
+	// taskPanics are the tasks that panicked, whose panic any variant's
+	// join arm re-raises; reraised counts those re-raised.
+	taskPanics, reraised int
+	quotas               []invoker.QuotaView
+	kinds                map[invoker.Kind]int
 }
 
 func (r *modelRun) drain() {
@@ -86,6 +89,12 @@ func (r *modelRun) observe(e invoker.Event) {
 	switch e.Kind {
 	case invoker.KindPanic:
 		r.panics++
+		if e.Reason == invoker.TaskPanicMessage {
+			if r.reraised++; r.reraised > r.taskPanics {
+				r.t.Fatalf("invoker%d re-raised %d task panics, but %d tasks panicked", e.Invoker, r.reraised, r.taskPanics)
+			}
+			return
+		}
 		// With a shared tmp-dir, another invoker's segment can overwrite
 		// or consume one's own: every variant that expects its reads
 		// (buggy and fixed) may panic on the load.
@@ -107,6 +116,9 @@ func (r *modelRun) observe(e invoker.Event) {
 			r.t.Fatalf("task %d ended but was not running", e.Task)
 		}
 		delete(r.live, e.Task)
+		if e.Outcome == invoker.EndPanicked {
+			r.taskPanics++
+		}
 	}
 }
 
@@ -287,8 +299,11 @@ func (r *modelRun) taskOutput() {
 	}
 	id := rapid.SampledFrom(pool).Draw(r.t, "task")
 	out := rapid.SampledFrom(outputKinds[1:]).Draw(r.t, "output")
-	if rapid.IntRange(0, 19).Draw(r.t, "output-none") == 19 {
+	switch rapid.IntRange(0, 39).Draw(r.t, "output-none-or-panic") {
+	case 38:
 		out = invoker.OutNone
+	case 39:
+		out = invoker.OutPanicked
 	}
 	running1 := r.live[id]
 	if _, ok := r.n.TaskOutput(id, out); ok != running1 {

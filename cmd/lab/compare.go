@@ -291,7 +291,7 @@ func replayedOptions(sch *faults.Schedule, other against, plan *faults.Plan) (a,
 	a, b = recordedOptions(sch), recordedOptions(sch)
 	other.apply(&b)
 	b.Lenient, b.DrawAfterPicks = true, true
-	b.Workload.Tasks = faults.DefaultWorkload().Tasks // drawn from once the picks run out
+	b.Workload.Tasks = faults.TaskModelOf(sch.Header) // drawn from once the picks run out
 	if plan != nil {
 		b.Plan = plan
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -495,4 +496,38 @@ func TestRunOnPanicUnwind(t *testing.T) {
 	if watch.AfterPanic != "invoker-only" || !slices.Equal(watched, []string{"no-panic"}) {
 		t.Errorf("--on-panic watch: after_panic %q, violations %+v", watch.AfterPanic, watch.Violations)
 	}
+}
+
+// --task-panics makes attempts' tasks panic; the invoker's join arm
+// re-raises it, in fixed too. On a node left running with the panic
+// unwound alone, that is #4102 as filed: the partition leads on with a
+// dead invoker. The rerun line carries the flag, and reruns to the same
+// log; a probability out of range is a usage error.
+func TestRunTaskPanics(t *testing.T) {
+	t.Parallel()
+	spill := spillDir(t)
+	r := lab(t, "run", "--spill-dir", spill, "--variant", "fixed", "--plan", "none", "--shutdown=false",
+		"--on-panic", "unwind", "--task-panics", "0.05")
+	wantCode(t, r, 1)
+	for _, want := range []string{"no-panic            VIOLATED", "an invocation task panicked (re-raised by join_next)",
+		"crash-visibility    VIOLATED"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report does not say %q:\n%v", want, r)
+		}
+	}
+	if !regexp.MustCompile(`invoker\d: task \d+ \(i\d+ attempt \d+\) panicked\n.*invoker\d: PANIC an invocation task panicked`).MatchString(r.stdout) {
+		t.Errorf("the events before the panic do not show the task's:\n%v", r)
+	}
+	replay := reportLine(t, r, "replay")
+	if !strings.HasSuffix(replay, " --task-panics 0.05") {
+		t.Fatalf("replay line is %q", replay)
+	}
+	again := lab(t, append(strings.Fields(strings.TrimPrefix(replay, "lab ")), "--spill-dir", spill)...)
+	if reportHash(t, again) != reportHash(t, r) {
+		t.Errorf("the rerun logged %s, the run %s", reportHash(t, again), reportHash(t, r))
+	}
+	for _, bad := range []string{"1.5", "-0.1", "NaN", "often"} {
+		wantUsageError(t, lab(t, "run", "--spill-dir", spill, "--task-panics", bad), true, "task")
+	}
+	wantUsageError(t, lab(t, "explore", "--swarm", "--seeds", "1", "--task-panics", "0.1"), true, "--task-panics")
 }

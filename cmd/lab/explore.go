@@ -79,6 +79,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
+	fl.Float64Var(&f.run.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.run.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir included), workload (a shutdown or not) and built-in plan from each seed")
@@ -209,7 +210,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
 		for _, name := range []string{"plan", "partitions", "invocations", "quota", "queue-limit", "invokers",
-			"step-downs", "kills", "on-panic", "shared-tmp-dir", "shutdown"} {
+			"step-downs", "kills", "on-panic", "shared-tmp-dir", "task-panics", "shutdown"} {
 			if flags.Changed(name) {
 				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
 			}
@@ -311,7 +312,7 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	flags.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic",
-			"shared-tmp-dir", "shutdown", "progress-bound":
+			"shared-tmp-dir", "task-panics", "shutdown", "progress-bound":
 			shape = append(shape, flagArg(fl))
 		}
 	})

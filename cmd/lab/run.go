@@ -25,6 +25,7 @@ type runFlags struct {
 	scheduler              string
 	onPanic                string
 	sharedTmpDir           bool
+	taskPanics             float64
 	shutdown               bool
 	progressBound          time.Duration
 	output                 outputFlags
@@ -55,6 +56,7 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 
 const (
 	onPanicHelp       = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
+	taskPanicsHelp    = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
@@ -84,6 +86,7 @@ func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
+	fl.Float64Var(&f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
@@ -134,6 +137,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	wl := faults.DefaultWorkload()
 	wl.Invocations, wl.StepDowns, wl.Kills, wl.Shutdown = f.invocations, f.stepDowns, f.kills, f.shutdown
+	wl.Tasks.Panic = f.taskPanics
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}
