@@ -79,7 +79,7 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("a range ends before it starts")
 	case w.Tasks.MaxEntries < 0:
 		return fmt.Errorf("max entries must be 0 or more")
-	case w.Tasks.Panic < 0 || w.Tasks.Panic > 1 || w.Tasks.Panic != w.Tasks.Panic:
+	case !(w.Tasks.Panic >= 0 && w.Tasks.Panic <= 1): // NaN too
 		return fmt.Errorf("task panics must be a probability from 0 to 1, got %v", w.Tasks.Panic)
 	case w.Tasks.Transient+w.Tasks.Suspend+w.Tasks.Terminal > 1:
 		return fmt.Errorf("ending probabilities add up to more than 1")
