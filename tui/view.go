@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,13 @@ func (m Model) header() []string {
 	}
 	if info.Node.SharedTmpDir {
 		layout += ", shared tmp-dir"
+	}
+	// What differs from a January 2025 node's defaults, which say nothing.
+	if info.Node.OnPanic != invoker.PanicAbortsNode {
+		layout += ", on-panic " + info.Node.OnPanic.String()
+	}
+	if p := info.Workload.Tasks.Panic; p > 0 {
+		layout += ", task panics " + strconv.FormatFloat(p, 'g', -1, 64)
 	}
 	run := "▶ RUNNING " + formatSpeed(v.Speed)
 	switch {

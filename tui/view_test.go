@@ -91,6 +91,21 @@ func TestBrokenBySaysWhenFound(t *testing.T) {
 	}
 }
 
+// The header names what a run changes from a January 2025 node: what a
+// panic takes down, and task panics; a default run's says neither.
+func TestHeaderNamesOnPanicAndTaskPanics(t *testing.T) {
+	cfg := testConfig(t)
+	m := newTestModel(t, cfg, 160, 40)
+	if h := strings.Join(m.header(), "\n"); strings.Contains(h, "on-panic") || strings.Contains(h, "task panics") {
+		t.Errorf("a default run's header: %q", h)
+	}
+	cfg.Options.Node.OnPanic, cfg.Options.Workload.Tasks.Panic = invoker.PanicUnwinds, 0.05
+	m = newTestModel(t, cfg, 160, 40)
+	if h := m.header()[0]; !strings.Contains(h, "per-partition, on-panic unwind, task panics 0.05") {
+		t.Errorf("header: %q", h)
+	}
+}
+
 // The session is saved when the invariant breaks, while the run goes on:
 // the file replays up to the violation and stops there.
 func TestSessionSavedAtTheViolation(t *testing.T) {
