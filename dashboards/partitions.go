@@ -36,8 +36,9 @@ func partitionsDashboard() *dashboard.DashboardBuilder {
 			"Virtual time each shutdown phase took, from its message being sent to its effect: stop-ingress, step-down, cancel-invoker (until the loop exits), join, spill-cleanup. The dots are exemplars linking to the run's trace.",
 			"s", 12, 8).
 			WithTarget(query("A", `histogram_quantile(0.9, sum by (le, phase) (rate(lab_shutdown_phase_duration_seconds_bucket[$__rate_interval])))`, "{{phase}}").Exemplar(true))).
-		WithPanel(panel("Invoker deaths",
-			"Invokers that died (the has_partition assertion of restate#2543). A partition processor that still leads must notice within a second (crash-visibility).",
+		WithPanel(panel("Invoker deaths, and partitions that noticed",
+			"Invokers that died (the has_partition assertion of restate#2543, a spill failure, or a task's panic re-raised), and partition processors that noticed their invoker's death. A partition processor that still leads must notice within a second (crash-visibility): with the watch of restate#4103 (--on-panic watch) each one does; with the panic unwound and unwatched (--on-panic unwind, restate#4102) none does, and the deaths stand alone. An aborted process (the default) leads nothing.",
 			"short", 12, 8).
-			WithTarget(query("A", `sum by (invoker) (increase(lab_invoker_deaths_total[$__rate_interval]))`, "invoker {{invoker}}")))
+			WithTarget(query("A", `sum by (invoker) (increase(lab_invoker_deaths_total[$__rate_interval]))`, "invoker {{invoker}} died")).
+			WithTarget(query("B", `sum by (partition) (increase(lab_partition_invoker_exits_noticed_total{`+part+`}[$__rate_interval]))`, "p{{partition}} noticed")))
 }

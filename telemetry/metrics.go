@@ -25,6 +25,7 @@ type Metrics struct {
 	staleEffects  *prometheus.CounterVec
 	stepDowns     *prometheus.CounterVec
 	deaths        *prometheus.CounterVec
+	exitsNoticed  *prometheus.CounterVec
 	faults        *prometheus.CounterVec
 	violations    *prometheus.CounterVec
 	phaseDuration *prometheus.HistogramVec
@@ -58,6 +59,7 @@ const (
 	taskFailed          = "failed"
 	taskFailedTransient = "failed_transient"
 	taskAborted         = "aborted"
+	taskPanicked        = "panicked"
 )
 
 // NewMetrics registers the lab's metrics with reg (never the global registry).
@@ -69,7 +71,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"partition"}),
 		tasks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_invoker_invocation_tasks_total",
-			Help: "Invocation task operations by status: started, then completed, suspended, failed, failed_transient or aborted (Restate: restate_invoker_invocation_tasks_total).",
+			Help: "Invocation task operations by status: started, then completed, suspended, failed, failed_transient, aborted or panicked (Restate: restate_invoker_invocation_tasks_total).",
 		}, []string{"status"}),
 		taskDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "lab_invoker_task_duration_seconds",
@@ -90,8 +92,12 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"partition"}),
 		deaths: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_invoker_deaths_total",
-			Help: "Invokers that panicked: a failed assertion (restate#2543's has_partition) or a failed spill write or read.",
+			Help: "Invokers that panicked: a failed assertion (restate#2543's has_partition), a failed spill write or read, or a task's panic re-raised.",
 		}, []string{"invoker"}),
+		exitsNoticed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_partition_invoker_exits_noticed_total",
+			Help: "Partition processors that noticed their invoker die (the watch of restate#4103); none do under --on-panic unwind (restate#4102).",
+		}, []string{"partition"}),
 		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_faults_injected_total",
 			Help: "Faults the injector applied, by kind (delay, drop, duplicate, reorder) and by the kind of message they hit.",
@@ -120,7 +126,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
-		m.stepDowns, m.deaths, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.exitsNoticed, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -170,6 +176,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 		m.staleInvokes.WithLabelValues(l)
 		m.staleEffects.WithLabelValues(l)
 		m.stepDowns.WithLabelValues(l)
+		m.exitsNoticed.WithLabelValues(l)
 	}
 	for i := range invokerCount(info.Node) {
 		m.deaths.WithLabelValues(strconv.Itoa(i))
@@ -217,6 +224,8 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.stepDowns.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindPanic:
 		m.deaths.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
+	case invoker.KindExitNoticed:
+		m.exitsNoticed.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindStaleInvoke:
 		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindEffectDropped:
@@ -257,7 +266,11 @@ func (m *Metrics) observe(o prometheus.Observer, v float64, inv invoker.Invocati
 }
 
 func taskStatus(out invoker.OutputKind, why invoker.Outcome) string {
-	if why != invoker.EndFinished {
+	switch why {
+	case invoker.EndFinished:
+	case invoker.EndPanicked:
+		return taskPanicked
+	default:
 		return taskAborted
 	}
 	switch out {

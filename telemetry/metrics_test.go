@@ -144,6 +144,41 @@ func TestMetricsStaleInvokes(t *testing.T) {
 	}
 }
 
+// Task panics and what follows them: every panicked task is counted as
+// such, every re-raise as a death, and a partition processor noticing it
+// only with the #4103 watch. Under on-panic unwind (#4102), nothing
+// notices, and the deaths outnumber the notices on a dashboard.
+func TestMetricsTaskPanicsAndNotices(t *testing.T) {
+	for _, onPanic := range []invoker.OnPanic{invoker.PanicWatched, invoker.PanicUnwinds} {
+		t.Run(onPanic.String(), func(t *testing.T) {
+			reg, m := newMetrics(t, telemetry.MetricsOptions{})
+			o := options(t, 1, invoker.Fixed, "none")
+			o.Node.OnPanic, o.Workload.Tasks.Panic, o.Workload.Shutdown = onPanic, 0.05, false
+			var panicked int
+			r := runOptions(t, o, m, faults.EventFunc(func(e invoker.Event) {
+				if e.Kind == invoker.KindTaskEnd && e.Outcome == invoker.EndPanicked {
+					panicked++
+				}
+			}))
+			f := families(t, reg)
+			deaths := r.Kinds[invoker.KindPanic]
+			if panicked == 0 || deaths == 0 {
+				t.Fatalf("seed 1 has %d task panics and %d deaths: pick another seed", panicked, deaths)
+			}
+			if got := sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "panicked"}); got != float64(panicked) {
+				t.Errorf("tasks panicked = %v, want %d", got, panicked)
+			}
+			if got := sum(t, f, "lab_invoker_deaths_total", nil); got != float64(deaths) {
+				t.Errorf("deaths = %v, want %d", got, deaths)
+			}
+			noticed := sum(t, f, "lab_partition_invoker_exits_noticed_total", nil)
+			if noticed != float64(r.Kinds[invoker.KindExitNoticed]) || (onPanic == invoker.PanicUnwinds) != (noticed == 0) {
+				t.Errorf("exits noticed = %v (%d events) under on-panic %s", noticed, r.Kinds[invoker.KindExitNoticed], onPanic)
+			}
+		})
+	}
+}
+
 // Names, help texts, units and types pass promlint.
 func TestMetricsLint(t *testing.T) {
 	reg, m := newMetrics(t, telemetry.MetricsOptions{})
