@@ -155,6 +155,9 @@ func (t *Tracer) taskEnd(e invoker.Event) {
 	}
 	t.event(a, e)
 	a.SetAttributes(keyOutcome.String(e.Outcome.String()))
+	if e.Outcome == invoker.EndPanicked {
+		t.fail(a, e, "panic", "the task panicked")
+	}
 	t.end(a, e)
 	delete(t.attempts, e.Task)
 }

@@ -510,3 +510,26 @@ func TestTraceIDOfWhileTheRunGoesOn(t *testing.T) {
 		t.Fatal("no invocation had a trace of its own while the run went on")
 	}
 }
+
+// A task that panics: its attempt span ends red, with the exception, and
+// the invoker that re-raises the panic dies red too.
+func TestTraceTaskPanic(t *testing.T) {
+	o := options(t, 1, invoker.Fixed, "none")
+	o.Node.OnPanic, o.Workload.Tasks.Panic = invoker.PanicWatched, 0.05
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	panicked := named(spans, "attempt", func(s sdktrace.ReadOnlySpan) bool {
+		return attr(s, "lab.task.outcome").AsString() == invoker.EndPanicked.String()
+	})
+	if len(panicked) == 0 || r.Kinds[invoker.KindPanic] == 0 {
+		t.Fatalf("seed 1 has %d panicked attempts and %d deaths: pick another seed", len(panicked), r.Kinds[invoker.KindPanic])
+	}
+	for _, a := range panicked {
+		if exc, ok := hasEvent(a, "exception"); !ok || a.Status().Code != codes.Error || exc.Time != a.EndTime() {
+			t.Errorf("attempt of %s: status %v, exception %v", attr(a, "lab.invocation.id").AsString(), a.Status(), ok)
+		}
+	}
+	dead := named(spans, "invoker", func(s sdktrace.ReadOnlySpan) bool { return s.Status().Code == codes.Error })
+	if len(dead) != r.Kinds[invoker.KindPanic] {
+		t.Errorf("%d invoker spans ended red, for %d deaths", len(dead), r.Kinds[invoker.KindPanic])
+	}
+}
