@@ -113,16 +113,17 @@ func FixOf(v invoker.Variant) (invoker.Variant, bool) {
 	return v, false
 }
 
-// CompareCommand is the lab compare command line for a failing run whose
-// rerun command is replay (lab run's) in variant v, against FixOf(v). It
-// is "" for graceful, and for a command that is not lab run's.
-func CompareCommand(replay string, v invoker.Variant) string {
+// CompareCommand is the lab compare command line for a run whose rerun
+// command is replay (lab run's), that failed invariant first in variant v
+// under onPanic: against FixFor's fix. It is "" when there is none, and for
+// a command that is not lab run's.
+func CompareCommand(replay string, v invoker.Variant, onPanic invoker.OnPanic, invariant string) string {
 	rest, ok := strings.CutPrefix(replay, "lab run ")
-	fix, has := FixOf(v)
+	fix, has := FixFor(v, onPanic, invariant)
 	switch {
 	case !ok || !has:
 		return ""
-	case fix == invoker.Fixed:
+	case fix == AgainstVariant(invoker.Fixed):
 		return "lab compare " + rest // --against's default
 	}
 	return "lab compare " + rest + " --against " + fix.String()

@@ -98,22 +98,33 @@ func TestCompareAgreesWithTheWholeLogs(t *testing.T) {
 }
 
 // The compare line of a failure: buggy against fixed, fixed against
-// graceful, nothing for graceful or for a command that is not lab run's.
+// graceful, nothing for graceful or for a command that is not lab run's;
+// and a death no partition noticed under on-panic unwind (#4102), in any
+// variant, against the watch (#4103).
 func TestCompareCommand(t *testing.T) {
 	run := "lab run --seed 3 --variant buggy --plan chaos --kills 2"
 	fixed := strings.Replace(run, "buggy", "fixed", 1)
+	unwound := run + " --on-panic unwind --shutdown=false"
 	for _, tc := range []struct {
-		replay string
-		v      invoker.Variant
-		want   string
+		replay    string
+		v         invoker.Variant
+		onPanic   invoker.OnPanic
+		invariant string
+		want      string
 	}{
-		{run, invoker.Buggy, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
-		{fixed, invoker.Fixed, "lab compare --seed 3 --variant fixed --plan chaos --kills 2 --against graceful"},
-		{strings.Replace(run, "buggy", "graceful", 1), invoker.Graceful, ""},
-		{"lab replay seed3.schedule", invoker.Buggy, ""},
+		{run, invoker.Buggy, invoker.PanicAbortsNode, faults.NoPanic, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
+		{fixed, invoker.Fixed, invoker.PanicAbortsNode, faults.CleanShutdown,
+			"lab compare --seed 3 --variant fixed --plan chaos --kills 2 --against graceful"},
+		{strings.Replace(run, "buggy", "graceful", 1), invoker.Graceful, invoker.PanicAbortsNode, faults.NoPanic, ""},
+		{"lab replay seed3.schedule", invoker.Buggy, invoker.PanicAbortsNode, faults.NoPanic, ""},
+		{unwound, invoker.Buggy, invoker.PanicUnwinds, faults.NoPanic,
+			"lab compare --seed 3 --variant buggy --plan chaos --kills 2 --on-panic unwind --shutdown=false"},
+		{unwound, invoker.Graceful, invoker.PanicUnwinds, faults.CrashVisibility,
+			"lab compare --seed 3 --variant buggy --plan chaos --kills 2 --on-panic unwind --shutdown=false --against watch"},
+		{run, invoker.Buggy, invoker.PanicWatched, faults.CrashVisibility, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
 	} {
-		if got := explore.CompareCommand(tc.replay, tc.v); got != tc.want {
-			t.Errorf("%q, %s: %q, want %q", tc.replay, tc.v, got, tc.want)
+		if got := explore.CompareCommand(tc.replay, tc.v, tc.onPanic, tc.invariant); got != tc.want {
+			t.Errorf("%q, %s, on-panic %s, %s: %q, want %q", tc.replay, tc.v, tc.onPanic, tc.invariant, got, tc.want)
 		}
 	}
 }

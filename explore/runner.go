@@ -163,7 +163,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 	if f != nil {
 		f.Replay = x.cfg.rerun(seed)
 		if f.Invariant != Determinism {
-			f.Compare = CompareCommand(f.Replay, r.Variant)
+			f.Compare = CompareCommand(f.Replay, r.Variant, r.OnPanic, f.Invariant)
 		}
 	}
 	return r, f, nil

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,14 +15,18 @@ import (
 // finds them. A steered session's schedule (lab tui compares it as lab
 // compare FILE does, tested there) is only named back.
 func withCompare(cfg *Config) *Config {
-	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant, schedule string) ([]string, error) {
+	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant, invariant, schedule string) ([]string, error) {
 		if schedule != "" {
 			return []string{"compared the schedule " + schedule}, nil
 		}
-		fix, _ := explore.FixOf(v)
+		fix, ok := explore.FixFor(v, cfg.Options.Node.OnPanic, invariant)
+		if !ok {
+			return nil, fmt.Errorf("%s has no fix to compare with", v)
+		}
 		a, b := cfg.Options, cfg.Options
 		a.Seed, b.Seed = seed, seed
-		a.Node.Variant, b.Node.Variant = v, fix
+		a.Node.Variant, b.Node.Variant = v, v
+		fix.Apply(&b)
 		a.Node.Store, b.Node.Store = invoker.MemStores(), invoker.MemStores()
 		c, err := explore.Compare(ctx, a, b)
 		if err != nil {

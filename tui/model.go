@@ -704,8 +704,6 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 		m.status = "c compares with the fix, from the violation panel"
 	case m.sess.controls > 0 && m.violationFile == "":
 		m.status = "controls sent: the session is compared from the schedule saved at the violation, not saved yet"
-	case m.sess.variant == invoker.Graceful:
-		m.status = "graceful has no fix to compare with"
 	case m.stopCompare != nil:
 		m.status = "still comparing..."
 	case m.compared != nil:
@@ -713,13 +711,13 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 	default:
 		m.status = "comparing with the fix..."
 		ctx, stop := context.WithCancel(m.ctx)
-		compare, sess, file := m.cfg.Compare, m.sess, ""
+		compare, sess, file, invariant := m.cfg.Compare, m.sess, "", m.view.Violations[0].Invariant
 		if sess.controls > 0 {
 			file = m.violationFile // steered: not its seed's run
 		}
 		m.stopCompare = stop
 		return m, func() tea.Msg {
-			lines, err := compare(ctx, sess.seed, sess.variant, file)
+			lines, err := compare(ctx, sess.seed, sess.variant, invariant, file)
 			return compareMsg{sess, lines, err}
 		}
 	}

@@ -55,7 +55,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if format != "text" && format != "json" {
 				return usageError("--format %s: want text or json", format)
 			}
-			other, err := parseAgainst(againstName)
+			other, err := explore.ParseAgainst(againstName)
 			if err != nil {
 				return usageError("--against: %v", err)
 			}
@@ -116,11 +116,11 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 // changes it, for explore.Compare: each with a strategy of its own (a
 // strategy is a run's), spill in memory, and none of base's observers or
 // outputs.
-func comparedOptions(base faults.Options, scheduler string, w against) (a, b faults.Options, err error) {
+func comparedOptions(base faults.Options, scheduler string, w explore.Against) (a, b faults.Options, err error) {
 	base.Node.Store = invoker.MemStores()
 	base.Observers, base.Events, base.Record, base.Command = nil, nil, nil, ""
 	a, b = base, base
-	w.apply(&b)
+	w.Apply(&b)
 	if a.Strategy, err = faults.NewStrategy(scheduler, base.Seed); err != nil {
 		return a, b, err
 	}
@@ -129,24 +129,25 @@ func comparedOptions(base faults.Options, scheduler string, w against) (a, b fau
 }
 
 // compareWithTheFix is the terminal UI's comparison (tui.Config.Compare):
-// seed under v and under the variant that fixes it, as lab compare would
-// run them, in a few lines; or, for a session steered by controls, the
-// schedule it saved, as lab compare FILE (with plan) compares it.
-func compareWithTheFix(base faults.Options, scheduler, plan string) func(context.Context, uint64, invoker.Variant, string) ([]string, error) {
-	return func(ctx context.Context, seed uint64, v invoker.Variant, schedule string) ([]string, error) {
+// seed under v and under what fixes its failure of invariant
+// (explore.FixFor), as lab compare would run them, in a few lines; or, for
+// a session steered by controls, the schedule it saved, as lab compare
+// FILE (with plan) compares it.
+func compareWithTheFix(base faults.Options, scheduler, plan string) func(context.Context, uint64, invoker.Variant, string, string) ([]string, error) {
+	return func(ctx context.Context, seed uint64, v invoker.Variant, invariant, schedule string) ([]string, error) {
 		if schedule != "" {
 			sch, err := readSchedule(schedule)
 			if err != nil {
 				return nil, err
 			}
-			return summarizeSchedule(ctx, sch, schedule, plan)
+			return summarizeSchedule(ctx, sch, schedule, plan, invariant)
 		}
-		fix, ok := explore.FixOf(v)
+		fix, ok := explore.FixFor(v, base.Node.OnPanic, invariant)
 		if !ok {
 			return nil, fmt.Errorf("%s has no fix to compare with", v)
 		}
 		base.Seed, base.Node.Variant = seed, v
-		a, b, err := comparedOptions(base, scheduler, againstVariant(fix))
+		a, b, err := comparedOptions(base, scheduler, fix)
 		if err != nil {
 			return nil, err
 		}
@@ -157,16 +158,22 @@ func compareWithTheFix(base faults.Options, scheduler, plan string) func(context
 // compareReplayWithTheFix is the terminal UI's comparison in a replay of
 // sch: the recorded run against the fix, as lab compare FILE makes it. The
 // replay shares sch, which both only read.
-func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant, string) ([]string, error) {
-	return func(ctx context.Context, _ uint64, _ invoker.Variant, _ string) ([]string, error) {
-		return summarizeSchedule(ctx, sch, path, "")
+func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant, string, string) ([]string, error) {
+	return func(ctx context.Context, _ uint64, _ invoker.Variant, invariant, _ string) ([]string, error) {
+		return summarizeSchedule(ctx, sch, path, "", invariant)
 	}
 }
 
-// summarizeSchedule is compareSchedule's comparison of sch against the fix,
-// in the few lines of a panel, its note last.
-func summarizeSchedule(ctx context.Context, sch *faults.Schedule, path, plan string) ([]string, error) {
-	a, b, note, err := compareSchedule(ctx, sch, path, plan, nil)
+// summarizeSchedule is compareSchedule's comparison of sch against what
+// fixes its failure of invariant, in the few lines of a panel, its note
+// last.
+func summarizeSchedule(ctx context.Context, sch *faults.Schedule, path, plan, invariant string) ([]string, error) {
+	h := sch.Header
+	fix, ok := explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, invariant))
+	if !ok {
+		return nil, fmt.Errorf("%s has no fix to compare with", h.Node.Variant)
+	}
+	a, b, note, err := compareSchedule(ctx, sch, path, plan, &fix)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +195,7 @@ func summarize(ctx context.Context, a, b faults.Options) ([]string, error) {
 
 // flagsCompared are the options of the run the flags describe, and of the
 // same seed as other changes it.
-func flagsCompared(cmd *cobra.Command, f runFlags, other against) (a, b faults.Options, err error) {
+func flagsCompared(cmd *cobra.Command, f runFlags, other explore.Against) (a, b faults.Options, err error) {
 	base, err := f.options(cmd.Flags())
 	if err != nil {
 		return a, b, err
@@ -197,7 +204,7 @@ func flagsCompared(cmd *cobra.Command, f runFlags, other against) (a, b faults.O
 		return a, b, usageError("--scheduler: %v", err)
 	}
 	a.Command = base.Command
-	b.Command = runCommandWith(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), other.flag(), other.String())
+	b.Command = runCommandWith(cmd.Flags(), cmd.Flags().Lookup("seed").Value.String(), other.Flag(), other.String())
 	return a, b, nil
 }
 
@@ -207,7 +214,7 @@ var compareFileFlags = map[string]bool{"against": true, "plan": true, "format": 
 
 // scheduleCompared is compareSchedule for lab compare FILE: the flags
 // that shape a run are refused, --plan and --against taken.
-func scheduleCompared(cmd *cobra.Command, path, plan string, other against) (a, b faults.Options, note string, err error) {
+func scheduleCompared(cmd *cobra.Command, path, plan string, other explore.Against) (a, b faults.Options, note string, err error) {
 	var refused error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if !compareFileFlags[fl.Name] && refused == nil {
@@ -224,7 +231,7 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other against) (a, 
 	if !cmd.Flags().Changed("plan") {
 		plan = ""
 	}
-	var chosen *against
+	var chosen *explore.Against
 	if cmd.Flags().Changed("against") {
 		chosen = &other
 	}
@@ -234,17 +241,16 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other against) (a, 
 
 // compareSchedule are the options of the run schedule sch (read from path)
 // recorded and of the same run as chosen changes it (nil: under the fix
-// of the schedule's variant), with the schedule's plan unless plan names another.
+// of the schedule's variant, or of the one invariant its hunt named), with the schedule's plan unless plan names another.
 // When the seed alone gives the recorded run, both sides are seeded runs.
 // When it does not (the schedule was shrunk, edited, steered by controls,
 // found by PCT, or recorded by another model revision), the recorded run is
 // replayed as it was, and the other side replays its decisions leniently,
 // controls at the steps they were applied at, as far as they fit, then
 // draws as a seeded run; note says so.
-func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, chosen *against) (a, b faults.Options, note string, err error) {
+func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, chosen *explore.Against) (a, b faults.Options, note string, err error) {
 	h := sch.Header
-	fix, ok := explore.FixOf(h.Node.Variant)
-	other := againstVariant(fix)
+	other, ok := explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, ""))
 	if chosen != nil {
 		other, ok = *chosen, true
 	}
@@ -276,6 +282,16 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	return a, b, note, err
 }
 
+// huntedOr is the invariant a schedule's hunt named, when it named one
+// (lab explore --invariant): what its run is about, whatever broke first.
+// Otherwise it is invariant.
+func huntedOr(h faults.ScheduleHeader, invariant string) string {
+	if len(h.Invariants) == 1 {
+		return h.Invariants[0]
+	}
+	return invariant
+}
+
 // recordedOptions replay the run sch recorded, as it was, spill in memory.
 func recordedOptions(sch *faults.Schedule) faults.Options {
 	o := faults.ReplayOptions(sch)
@@ -287,9 +303,9 @@ func recordedOptions(sch *faults.Schedule) faults.Options {
 // was, and of that run as other changes it: a lenient replay of the same
 // decisions as far as they fit, then drawing as a seeded run would, faults
 // from plan (nil: none drawn).
-func replayedOptions(sch *faults.Schedule, other against, plan *faults.Plan) (a, b faults.Options, err error) {
+func replayedOptions(sch *faults.Schedule, other explore.Against, plan *faults.Plan) (a, b faults.Options, err error) {
 	a, b = recordedOptions(sch), recordedOptions(sch)
-	other.apply(&b)
+	other.Apply(&b)
 	b.Lenient, b.DrawAfterPicks = true, true
 	b.Workload.Tasks = faults.TaskModelOf(sch.Header) // drawn from once the picks run out
 	if plan != nil {
@@ -310,7 +326,7 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options) (s
 	if base.Plan == nil {
 		return fmt.Sprintf("its plan %q is not built in, and --plan did not give it", h.Plan), nil
 	}
-	seeded, _, err := comparedOptions(base, h.Strategy, againstVariant(h.Node.Variant))
+	seeded, _, err := comparedOptions(base, h.Strategy, explore.AgainstVariant(h.Node.Variant))
 	if err != nil {
 		return fmt.Sprintf("its scheduler %q does not rerun from a seed", h.Strategy), nil
 	}

@@ -40,7 +40,7 @@ func TestReplayedComparisonPartsWhereTheSeededOneDoes(t *testing.T) {
 				if err != nil || note != "" {
 					t.Fatalf("a recorded seeded run: note %q, %v", note, err)
 				}
-				replayA, replayB, err := replayedOptions(sch, againstVariant(invoker.Fixed), p)
+				replayA, replayB, err := replayedOptions(sch, explore.AgainstVariant(invoker.Fixed), p)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -475,12 +475,15 @@ func TestProgressBoundFlag(t *testing.T) {
 // --invariant hunts one invariant past the others: #4102's unnoticed
 // deaths in buggy, where the #2543 panic comes first. Every failure is
 // one, the report says what was hunted, and a rerun through lab explore
-// (PCT's) hunts it too. A name that is no invariant is a usage error.
+// (PCT's) hunts it too. What fixes such a failure is the watch of #4103,
+// not another variant: the compare line says so, and lab compare of the
+// saved schedule compares with it by itself. A name that is no invariant
+// is a usage error.
 func TestExploreHuntsOneInvariant(t *testing.T) {
 	t.Parallel()
 	args := []string{"explore", "--plan", "shutdown-race", "--on-panic", "unwind", "--shutdown=false", "--seeds", "40",
-		"--invariant", "crash-visibility", "--strategy", "pct", "--format", "json"}
-	r := lab(t, args...)
+		"--invariant", "crash-visibility", "--format", "json"}
+	r := lab(t, append(args, "--strategy", "pct")...)
 	wantCode(t, r, 1)
 	rep := parseExplore(t, r)
 	if rep.Failed == 0 || len(rep.ByInvariant) != 1 || rep.ByInvariant["crash-visibility"].Failures != rep.Failed ||
@@ -495,6 +498,14 @@ func TestExploreHuntsOneInvariant(t *testing.T) {
 	wantCode(t, again, 1)
 	if one := parseExplore(t, again); one.Failed != 1 || one.Failures[0].Invariant != "crash-visibility" {
 		t.Errorf("the rerun found %+v", one.Failures)
+	}
+	// The random scheduler's failures rerun with lab run, and compare.
+	r = lab(t, append(args, "--out", t.TempDir(), "--shrink-budget", "0")...)
+	wantCode(t, r, 1)
+	if f := parseExplore(t, r).Failures[0]; !strings.HasSuffix(f.Compare, "--against watch") || len(f.Files) < 2 {
+		t.Errorf("compare %q, files %v", f.Compare, f.Files)
+	} else if c := lab(t, "compare", f.Files[1]); c.code != 1 || !strings.Contains(c.stdout, "compared     on-panic unwind against watch") {
+		t.Errorf("lab compare of the saved schedule:\n%v", c)
 	}
 	bad := lab(t, "explore", "--seeds", "1", "--invariant", "no-panic,liveness")
 	wantUsageError(t, bad, true, "--invariant", `"liveness" is not an invariant`)

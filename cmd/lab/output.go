@@ -363,8 +363,11 @@ func (o *outputFiles) abandon(cmdErr *error) {
 // reproduces with the command that runs it against the fix, to see where
 // the two part.
 func writeCompareLine(w io.Writer, res *faults.Result) error {
-	c := explore.CompareCommand(res.Replay, res.Variant)
-	if res.OK() || c == "" {
+	if res.OK() {
+		return nil
+	}
+	c := explore.CompareCommand(res.Replay, res.Variant, res.OnPanic, res.Violations[0].Invariant)
+	if c == "" {
 		return nil
 	}
 	_, err := fmt.Fprintf(w, "compare      %s\n", c)
