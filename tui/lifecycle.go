@@ -148,6 +148,8 @@ var lifeLanes = []lifeLane{
 				g = rune('0' + e.Attempt)
 			}
 			return laneMark{glyph: g, open: true, fill: '█'}
+		case own && e.Kind == invoker.KindTaskEnd && e.Outcome == invoker.EndPanicked:
+			return laneMark{glyph: '!', shut: true}
 		case own && e.Kind == invoker.KindTaskEnd:
 			return laneMark{glyph: '|', shut: true}
 		case own && e.Kind == invoker.KindRetry:

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"lab/faults"
 	"lab/invoker"
 )
 
@@ -105,5 +106,28 @@ func TestLifecycleLanesCompress(t *testing.T) {
 	}
 	if l := (lifecycle{}); len(l.lanes(5)) != len(lifeLanes) {
 		t.Error("an empty lifecycle has not every lane")
+	}
+}
+
+// A task that panics ends its attempt with '!', not '|': seed 1 of none,
+// fixed, with task panics, stops where an invoker re-raised the panic of
+// the first attempt of the invocation the violation names.
+func TestLifecycleMarksATaskPanic(t *testing.T) {
+	cfg := testConfig(t)
+	plan, err := faults.LoadPlan("none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Options.Plan, cfg.Options.Node.Variant = plan, invoker.Fixed
+	cfg.Options.Node.OnPanic, cfg.Options.Workload.Tasks.Panic = invoker.PanicWatched, 0.05
+	m := runToViolation(t, newTestModel(t, cfg, 120, 40))
+	m = keys(t, m, "w")
+	screen := m.View()
+	if v := m.view.Violations[0]; m.life == "" || v.Event.Inv != m.life || v.Check != invoker.TaskPanicMessage {
+		t.Fatalf("w opened %q's lifecycle for %+v:\n%s", m.life, v, screen)
+	}
+	if attempts := strings.TrimSpace(lifeRow(t, screen, "attempts")); !strings.HasPrefix(attempts, "1") || !strings.HasSuffix(attempts, "!") ||
+		strings.Contains(attempts, "|") {
+		t.Errorf("attempts lane %q: want 1, running, then !", attempts)
 	}
 }
