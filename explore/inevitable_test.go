@@ -108,3 +108,36 @@ func TestInevitableNothingToChart(t *testing.T) {
 		}
 	}
 }
+
+// A hunt's schedule is charted for what it hunted: seed 28 of none, its
+// invoker unwound alone on a node left running, first panics (no-panic)
+// and only then leaves p2 leading a dead invoker (crash-visibility), which
+// its header names. The curve is of crash-visibility, and certain at its
+// end; a suffix that only panics holds, for the chart.
+func TestInevitableOfAHunt(t *testing.T) {
+	p, err := faults.LoadPlan("none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.OnPanic = invoker.Buggy, invoker.PanicUnwinds
+	w := faults.DefaultWorkload()
+	w.Shutdown = false
+	var buf bytes.Buffer
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: 28, Node: cfg, Plan: p, Workload: w, Record: &buf,
+		StopAtViolation: true, Invariants: []string{faults.CrashVisibility}}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := faults.ParseSchedule("hunted", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := explore.Inevitable(context.Background(), s, explore.CurveConfig{Stride: 100, Suffixes: 10, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := c.Points[len(c.Points)-1]
+	if c.Invariant != faults.CrashVisibility || c.Check != faults.CheckUnnoticedCrash || last.Same != 10 {
+		t.Fatalf("charted %s/%s, last point %+v", c.Invariant, c.Check, last)
+	}
+}
