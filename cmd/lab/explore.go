@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -193,6 +194,11 @@ func writeReportFile(path string, r *explore.Report) (err error) {
 	return files.close()
 }
 
+// shapeFlags are the flags that shape each seed's node and workload: what
+// a swarm draws instead, and what a rerun of one seed must say again.
+var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills",
+	"on-panic", "shared-tmp-dir", "task-panics", "shutdown"}
+
 // maxWorkers bounds --workers: every worker starts at once and holds a run
 // in memory (about 1 MB for the reference workload); 10^7 of them filled
 // memory before a seed ran.
@@ -209,8 +215,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
-		for _, name := range []string{"plan", "partitions", "invocations", "quota", "queue-limit", "invokers",
-			"step-downs", "kills", "on-panic", "shared-tmp-dir", "task-panics", "shutdown"} {
+		for _, name := range append([]string{"plan"}, shapeFlags...) {
 			if flags.Changed(name) {
 				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
 			}
@@ -310,9 +315,7 @@ func shardFrom(flag string) (explore.Shard, error) {
 func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	shape := []string{}
 	flags.Visit(func(fl *pflag.Flag) {
-		switch fl.Name {
-		case "partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills", "on-panic",
-			"shared-tmp-dir", "task-panics", "shutdown", "progress-bound":
+		if slices.Contains(shapeFlags, fl.Name) || fl.Name == "progress-bound" {
 			shape = append(shape, flagArg(fl))
 		}
 	})
