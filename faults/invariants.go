@@ -15,6 +15,7 @@ import (
 const (
 	NoPanic           = "no-panic"
 	TermFencing       = "term-fencing"
+	TimerFencing      = "timer-fencing"
 	SingleAttempt     = "single-attempt"
 	QuotaConservation = "quota-conservation"
 	NoLostInvocation  = "no-lost-invocation"
@@ -25,7 +26,7 @@ const (
 )
 
 // Invariants lists them in the order they are reported.
-var Invariants = []string{NoPanic, TermFencing, SingleAttempt, QuotaConservation,
+var Invariants = []string{NoPanic, TermFencing, TimerFencing, SingleAttempt, QuotaConservation,
 	NoLostInvocation, Progress, BoundedShutdown, CleanShutdown, CrashVisibility}
 
 // Watched reports whether invariant is among invariants (nil: all are).
@@ -86,6 +87,8 @@ func (v Violation) Where() string {
 const (
 	CheckTaskAfterAbortAll   = "task-after-abort-all"
 	CheckEffectAfterAbortAll = "effect-after-abort-all"
+	CheckStaleTimerRetried   = "stale-timer-retried"
+	CheckStaleTimerInFlight  = "stale-timer-in-flight"
 	CheckTwoTasks            = "two-live-tasks"
 	CheckTwoStateMachines    = "two-live-state-machines"
 	CheckSlots               = "slots-not-state-machines"
@@ -256,6 +259,8 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 	case invoker.KindTaskEnd:
 		c.liveTasks[e.Inv]--
+	case invoker.KindTimerFired:
+		c.checkTimerFenced(e)
 	case invoker.KindISM:
 		switch {
 		case invoker.ISMState(e.From) == invoker.ISMNone:
@@ -311,6 +316,19 @@ func (c *checker) checkEffectFenced(e *invoker.Event) {
 	if c.fencedTerms[termKey{e.Incarnation, e.PLE()}] {
 		c.violate(TermFencing, CheckEffectAfterAbortAll, e, "p%d applied an effect of %s after AbortAllPartition(%s)",
 			e.Partition, e.PLE(), e.PLE())
+	}
+}
+
+// checkTimerFenced: a retry timer acted on a state machine other than the
+// wait that set it (unkeyed timers, restatedev/restate#4064).
+func (c *checker) checkTimerFenced(e *invoker.Event) {
+	switch e.Outcome {
+	case invoker.StaleTimerRetried:
+		c.violate(TimerFencing, CheckStaleTimerRetried, e, "a stale retry timer (attempt %d's, due %v) started %s's retry before its own backoff ended",
+			e.Attempt, e.Due, e.Inv)
+	case invoker.IgnoredStaleTimerInFlight:
+		c.violate(TimerFencing, CheckStaleTimerInFlight, e, "a stale retry timer (attempt %d's, due %v) reached %s's attempt in flight: Restate's debug_assert fails here (#4064)",
+			e.Attempt, e.Due, e.Inv)
 	}
 }
 

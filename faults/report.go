@@ -15,9 +15,13 @@ import (
 func WriteText(w io.Writer, r *Result) error {
 	b := &strings.Builder{}
 	wl := r.Workload
-	fmt.Fprintf(b, "lab run   seed %d, variant %s, plan %s, scheduler %s\n", r.Seed, r.Variant, r.Plan, r.Strategy)
-	fmt.Fprintf(b, "workload  %d invocations over %v, %s, %s\n", wl.Invocations, wl.ArrivalSpan,
+	fmt.Fprintf(b, "lab run   seed %d, variant %s%s, plan %s, scheduler %s\n", r.Seed, r.Variant, r.settings(), r.Plan, r.Strategy)
+	fmt.Fprintf(b, "workload  %d invocations over %v, %s, %s", wl.Invocations, wl.ArrivalSpan,
 		Plural(wl.StepDowns, "step-down"), Plural(wl.Kills, "kill"))
+	if wl.Pauses > 0 {
+		fmt.Fprintf(b, ", %s and resumes", Plural(wl.Pauses, "pause"))
+	}
+	b.WriteString("\n")
 	if r.OK() {
 		b.WriteString("result    ok: every invariant held\n")
 	} else {
@@ -87,6 +91,20 @@ func (r *Result) first(invariant string) *Violation {
 		}
 	}
 	return nil
+}
+
+// settings names the run's node settings that are not the default, each
+// after a comma: what an invoker's panic takes down, and how retry timers
+// are found.
+func (r *Result) settings() string {
+	var s string
+	if r.OnPanic != invoker.PanicAbortsNode {
+		s += ", on-panic " + r.OnPanic.String()
+	}
+	if r.RetryTimers != invoker.RetryTimersKeyed {
+		s += ", retry-timers " + r.RetryTimers.String()
+	}
+	return s
 }
 
 func (r *Result) violatedNames() []string {

@@ -9,12 +9,14 @@ import (
 
 // Result is what a run found.
 type Result struct {
-	Seed     uint64
-	Variant  invoker.Variant
-	OnPanic  invoker.OnPanic
-	Plan     string
-	Strategy string
-	Workload Workload
+	Seed    uint64
+	Variant invoker.Variant
+	OnPanic invoker.OnPanic
+	// RetryTimers is how the run's retry timers were found.
+	RetryTimers invoker.RetryTimers
+	Plan        string
+	Strategy    string
+	Workload    Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.

@@ -236,13 +236,30 @@ func (h ScheduleHeader) lines() string {
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w)+retryTimersArg(n)+pausesArg(w))
 }
 
 // taskPanicsArg is ` task-panics=P` for a workload whose tasks may panic.
 func taskPanicsArg(w Workload) string {
 	if w.Tasks.Panic > 0 {
 		return " task-panics=" + strconv.FormatFloat(w.Tasks.Panic, 'g', -1, 64)
+	}
+	return ""
+}
+
+// retryTimersArg is ` retry-timers=unkeyed` for a node whose timers are
+// not fenced; keyed ones are the default, and left out.
+func retryTimersArg(n invoker.Config) string {
+	if n.RetryTimers != invoker.RetryTimersKeyed {
+		return " retry-timers=" + n.RetryTimers.String()
+	}
+	return ""
+}
+
+// pausesArg is ` pauses=N` for a workload whose user pauses invocations.
+func pausesArg(w Workload) string {
+	if w.Pauses > 0 {
+		return " pauses=" + strconv.Itoa(w.Pauses)
 	}
 	return ""
 }

@@ -113,7 +113,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "pauses")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -138,15 +138,11 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	n.Retry.Initial, n.Retry.Max = a.duration("retry-initial", 0), a.duration("retry-max", 0)
 	n.Retry.Factor = a.float("retry-factor")
 	n.Retry.MaxAttempts = a.int("retry-attempts", 0, true)
-	if v, ok := a.lookup("on-panic"); ok {
-		p, err := invoker.ParseOnPanic(v)
-		if err != nil {
-			a.fail("%v", err)
-		}
-		n.OnPanic = p
-	}
+	parseArg(a, "on-panic", invoker.ParseOnPanic, &n.OnPanic)
+	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &n.RetryTimers)
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
+	w.Pauses = a.int("pauses", 0, false)
 	w.ArrivalSpan = a.duration("arrival-span", 0)
 	w.Shutdown = a.bool("shutdown")
 	h.Bounds.Shutdown, h.Bounds.Crash = a.duration("bound-shutdown", 0), a.duration("bound-crash", 0)

@@ -171,6 +171,18 @@ func (a *args) lookup(key string) (string, bool) {
 	return "", false
 }
 
+// parseArg sets *dst to key's value as parse reads it, when key is given.
+func parseArg[T any](a *args, key string, parse func(string) (T, error), dst *T) {
+	if v, ok := a.lookup(key); ok {
+		x, err := parse(v)
+		if err != nil {
+			a.fail("%v", err)
+			return
+		}
+		*dst = x
+	}
+}
+
 func (a *args) str(key string, required bool) string {
 	v, ok := a.lookup(key)
 	if !ok && required {

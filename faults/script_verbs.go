@@ -18,7 +18,7 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"config":      {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory on-panic=watch", (*ScriptRunner).config},
+		"config":      {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory on-panic=watch retry-timers=unkeyed", (*ScriptRunner).config},
 		"leader":      {"leader p=0 epoch=1", (*ScriptRunner).leader},
 		"invoke":      {"invoke p=0 inv=a", (*ScriptRunner).invoke},
 		"abort":       {"abort p=0 inv=a", (*ScriptRunner).abort},
@@ -31,6 +31,7 @@ func init() {
 		"settle":      {"settle", (*ScriptRunner).settleVerb},
 		"pause":       {"pause p=0 inv=a", (*ScriptRunner).request},
 		"retry-now":   {"retry-now p=0 inv=a", (*ScriptRunner).request},
+		"resume":      {"resume p=0 inv=a", (*ScriptRunner).resume},
 		"store-fault": {"store-fault op=write|read n=1", (*ScriptRunner).storeFault},
 		"fault":       {"fault action=drop|delay|duplicate|reorder kind=ack p=0 epoch=1 inv=a n=1 d=5ms k=2", (*ScriptRunner).fault},
 		"check":       {"check", (*ScriptRunner).checkVerb},
@@ -43,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir")
+		"shared-tmp-dir", "retry-timers")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -52,20 +53,9 @@ func (r *ScriptRunner) config(c Command) error {
 	if _, ok := a.lookup("seed"); ok { // any seed lab run takes
 		cfg.seed = a.uint64("seed")
 	}
-	if v, ok := a.lookup("variant"); ok {
-		variant, err := invoker.ParseVariant(v)
-		if err != nil {
-			a.fail("%v", err)
-		}
-		cfg.node.Variant = variant
-	}
-	if v, ok := a.lookup("on-panic"); ok {
-		p, err := invoker.ParseOnPanic(v)
-		if err != nil {
-			a.fail("%v", err)
-		}
-		cfg.node.OnPanic = p
-	}
+	parseArg(a, "variant", invoker.ParseVariant, &cfg.node.Variant)
+	parseArg(a, "on-panic", invoker.ParseOnPanic, &cfg.node.OnPanic)
+	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &cfg.node.RetryTimers)
 	switch v, _ := a.lookup("invokers"); v {
 	case "shared":
 		cfg.node.SharedInvoker = true
@@ -347,6 +337,22 @@ func (r *ScriptRunner) request(c Command) error {
 	}
 	if !r.sim.node.Request(kind, p, invoker.InvocationID(inv), 0) {
 		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s: p%d is not leader or %s is not invoked", c.Verb, p, inv)}
+	}
+	r.sim.pump()
+	r.sim.deliverDue()
+	return nil
+}
+
+// resume resumes a paused invocation: its partition processor invokes it
+// again. Example: resume p=0 inv=a
+func (r *ScriptRunner) resume(c Command) error {
+	a := c.args("p", "inv")
+	p, inv := r.partition(a), a.str("inv", true)
+	if a.err != nil {
+		return a.err
+	}
+	if !r.sim.node.Resume(p, invoker.InvocationID(inv)) {
+		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("resume: %s of p%d is not paused", inv, p)}
 	}
 	r.sim.pump()
 	r.sim.deliverDue()

@@ -193,7 +193,7 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	}
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}
-	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, Plan: o.Plan.Name, Strategy: s.info.Strategy,
+	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, Plan: o.Plan.Name, Strategy: s.info.Strategy,
 		Workload: o.Workload, Replay: o.Command}
 	if o.Record != nil {
 		s.rec = newRecorder(o.Record)
@@ -465,8 +465,8 @@ func (o Options) describe(strategy string) string {
 
 // DescribeShape names a node's and workload's settings as a run's first
 // event does: partitions, layout, quota, queue limit, effect capacity,
-// on-panic, invocations, step-downs, kills, and a shared tmp-dir and task
-// panics if there are any.
+// on-panic, invocations, step-downs, kills, and a shared tmp-dir, task
+// panics, unkeyed retry timers and pauses if there are any.
 func DescribeShape(n invoker.Config, w Workload) string {
 	layout := "per-partition"
 	if n.SharedInvoker {
@@ -475,7 +475,7 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w)
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + pausesArg(w)
 }
 
 func (s *Sim) drawShutdown() {

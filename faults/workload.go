@@ -25,6 +25,11 @@ type Workload struct {
 	ReelectMin, ReelectMax time.Duration
 	// Kills invocations are killed by the user shortly after arriving.
 	Kills int
+	// Pauses invocations are paused by the user shortly after arriving,
+	// and resumed soon after: a pause that finds the invocation waiting to
+	// retry, and a resume before its backoff ends, is the race of
+	// restatedev/restate#4064 (see invoker.RetryTimersUnkeyed).
+	Pauses int
 	// Shutdown starts somewhere in ShutdownMin..ShutdownMax: ingress stops,
 	// then within a millisecond every partition processor steps down and
 	// every invoker is cancelled, in no fixed order.
@@ -71,6 +76,8 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("invocations must be 0 or more, got %d", w.Invocations)
 	case w.Kills < 0 || w.Kills > w.Invocations:
 		return fmt.Errorf("kills must be between 0 and the number of invocations, got %d", w.Kills)
+	case w.Pauses < 0 || w.Pauses > w.Invocations:
+		return fmt.Errorf("pauses must be between 0 and the number of invocations, got %d", w.Pauses)
 	case w.StepDowns < 0:
 		return fmt.Errorf("step-downs must be 0 or more, got %d", w.StepDowns)
 	case w.ArrivalSpan <= 0:
@@ -102,7 +109,7 @@ func InvocationID(k, total int) invoker.InvocationID {
 
 // schedule draws the safety phase's timeline.
 func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int) []timed {
-	out := slices.Grow(buf[:0], partitions+w.Invocations+w.Kills+2*w.StepDowns+1+partitions+invokers)
+	out := slices.Grow(buf[:0], partitions+w.Invocations+w.Kills+2*w.Pauses+2*w.StepDowns+1+partitions+invokers)
 	add := func(at time.Duration, m invoker.Envelope) { out = append(out, timed{at, m}) }
 	epochs := make([]invoker.Epoch, partitions)
 	for p := range partitions {
@@ -124,6 +131,14 @@ func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int
 	for _, k := range rng.Perm(w.Invocations)[:w.Kills] {
 		add(submits[k].at+between(rng, time.Millisecond, 100*time.Millisecond),
 			invoker.Envelope{Kind: invoker.MsgKill, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
+	}
+	if w.Pauses > 0 { // drawn only then, so that other runs draw as before
+		for _, k := range rng.Perm(w.Invocations)[:w.Pauses] {
+			at := submits[k].at + between(rng, time.Millisecond, 100*time.Millisecond)
+			add(at, invoker.Envelope{Kind: invoker.MsgUserPause, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
+			add(at+between(rng, time.Millisecond, 50*time.Millisecond),
+				invoker.Envelope{Kind: invoker.MsgResume, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
+		}
 	}
 	for range w.StepDowns {
 		at := between(rng, w.ArrivalSpan/5, 3*w.ArrivalSpan/5)

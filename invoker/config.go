@@ -38,6 +38,11 @@ type Config struct {
 	// the invoker dies and its partition processors' watch notices
 	// (restatedev/restate#4103).
 	OnPanic OnPanic
+	// RetryTimers says whether a retry timer is fenced to the wait that
+	// set it (keyed, the default, as Restate since f681676dc) or reaches
+	// whatever state machine its invocation has when it fires (unkeyed, as
+	// before: restatedev/restate#4064).
+	RetryTimers RetryTimers
 }
 
 // SharesSpillStore: every invoker of an incarnation spills into one store.
@@ -74,6 +79,36 @@ func ParseOnPanic(s string) (OnPanic, error) {
 		return p, nil
 	}
 	return 0, fmt.Errorf("unknown on-panic %q (want abort, watch or unwind)", s)
+}
+
+// RetryTimers says how a due retry timer finds the state machine it acts on.
+type RetryTimers uint8
+
+const (
+	// RetryTimersKeyed: each wait stores its timer's key, and a timer
+	// whose key does not match is ignored (a DelayQueue key since
+	// f681676dc, January 2026).
+	RetryTimersKeyed RetryTimers = iota
+	// RetryTimersUnkeyed: timers sit in a TimerQueue keyed by (leader
+	// epoch, invocation) only and are never cancelled (lib.rs:325 at
+	// 0945fd155^). A timer left behind by a pause, a retry-now or an abort
+	// reaches the invocation's next state machine: one in flight trips
+	// notify_retry_timer_fired's debug_assert (invocation_state_machine.rs:324,
+	// the panic of restatedev/restate#4064; a release build ignores it),
+	// and one waiting for its own timer retries before its backoff ends.
+	RetryTimersUnkeyed
+)
+
+var retryTimersNames = Names[RetryTimers]{RetryTimersKeyed: "keyed", RetryTimersUnkeyed: "unkeyed"}
+
+func (t RetryTimers) String() string { return retryTimersNames.Name(t) }
+
+// ParseRetryTimers reads a RetryTimers by name: keyed or unkeyed.
+func ParseRetryTimers(s string) (RetryTimers, error) {
+	if t, ok := retryTimersNames.Parse(s, RetryTimersKeyed); ok {
+		return t, nil
+	}
+	return 0, fmt.Errorf("unknown retry-timers %q (want keyed or unkeyed)", s)
 }
 
 // RetryPolicy is an exponential backoff, as Restate's default policy.
@@ -138,6 +173,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
 	case int(c.OnPanic) >= len(onPanicNames):
 		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
+	case int(c.RetryTimers) >= len(retryTimersNames):
+		return fmt.Errorf("%w: retry-timers %v", ErrConfig, c.RetryTimers)
 	}
 	return nil
 }

@@ -80,20 +80,39 @@ func (iv *Invoker) handleFailure(m *ism) {
 		Attempt: m.attempt, Due: due, Key: m.timerKey})
 }
 
-// handleTimer is the timer arm. A timer whose key no longer matches a
-// WaitingRetry is stale and ignored.
+// handleTimer is the timer arm. A keyed timer acts only on the wait that
+// set it; any other is stale and ignored. An unkeyed one acts on whatever
+// state machine its invocation has now (staleTimer).
 func (iv *Invoker) handleTimer(t Envelope) {
 	e := iv.event(KindTimerFired, t.PLE, t.Inv)
 	e.Attempt, e.Due = t.Attempt, t.Due
 	m := iv.lookup(t.PLE, t.Inv)
-	if m == nil || m.state != ISMWaitingRetry || m.timerKey != t.Key || m.timerFired {
+	own := m != nil && m.state == ISMWaitingRetry && m.timerKey == t.Key
+	if !own && m != nil && iv.n.cfg.RetryTimers == RetryTimersUnkeyed {
+		e.Outcome = staleTimer(m)
+	} else if !own || m.timerFired {
 		e.Outcome = IgnoredStaleTimer
+	}
+	if e.Outcome.Ignored() {
 		iv.emit(e)
 		return
 	}
 	m.timerFired = true
 	iv.emit(e)
 	iv.maybeRetry(m)
+}
+
+// staleTimer is what notify_retry_timer_fired did before f681676dc with a
+// timer another wait set: it debug-asserts WaitingRetry, and sets
+// timer_fired on whatever wait it finds.
+func staleTimer(m *ism) Outcome {
+	switch {
+	case m.state != ISMWaitingRetry:
+		return IgnoredStaleTimerInFlight
+	case m.timerFired:
+		return IgnoredStaleTimer
+	}
+	return StaleTimerRetried
 }
 
 // maybeRetry starts the next attempt once the timer fired and every entry

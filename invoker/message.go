@@ -41,6 +41,10 @@ const (
 	MsgCancel
 	MsgJoin
 	MsgCleanup
+	// The user pauses an invocation, or resumes a paused one, at its
+	// partition processor (Restate's PauseInvocation and ResumeInvocation).
+	MsgUserPause
+	MsgResume
 	numMsgKinds
 )
 
@@ -51,7 +55,7 @@ var msgNames = Names[MsgKind]{
 	MsgEffect: "effect", MsgTimer: "timer", MsgInvokerExit: "invoker-exit",
 	MsgBecomeLeader: "become-leader", MsgStepDown: "step-down", MsgSubmit: "submit",
 	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
-	MsgJoin: "join", MsgCleanup: "spill-cleanup",
+	MsgJoin: "join", MsgCleanup: "spill-cleanup", MsgUserPause: "user-pause", MsgResume: "resume",
 }
 
 // ParseMsgKind reads a message kind by its name.
@@ -166,7 +170,7 @@ func (e Envelope) String() string {
 		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
 	case MsgStepDown:
 		return fmt.Sprintf("%s p%d", e.Kind, e.PLE.Partition)
-	case MsgSubmit, MsgKill:
+	case MsgSubmit, MsgKill, MsgUserPause, MsgResume:
 		return fmt.Sprintf("%s p%d %s", e.Kind, e.PLE.Partition, e.Inv)
 	}
 	return e.Kind.String()

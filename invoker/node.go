@@ -324,6 +324,10 @@ func (n *Node) Deliver(m Envelope) {
 		n.pps[m.PLE.Partition].submit(m.Inv)
 	case m.Kind == MsgKill:
 		n.pps[m.PLE.Partition].kill(m.Inv)
+	case m.Kind == MsgUserPause:
+		n.pps[m.PLE.Partition].pause(m.Inv)
+	case m.Kind == MsgResume:
+		n.pps[m.PLE.Partition].resume(m.Inv)
 	case m.Kind == MsgStopIngress:
 		n.ingressOpen = false
 		n.emit(Event{Kind: KindStopIngress, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})
@@ -470,6 +474,15 @@ func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int)
 		return false
 	}
 	return n.pps[p].request(kind, inv, index)
+}
+
+// Resume resumes paused invocation inv of partition p at once, as
+// Deliver of a MsgResume does; it returns false when inv is not paused.
+func (n *Node) Resume(p PartitionID, inv InvocationID) bool {
+	if p < 0 || int(p) >= len(n.pps) {
+		return false
+	}
+	return n.pps[p].resume(inv)
 }
 
 // Restart replaces every invoker with a fresh one, as a process restart

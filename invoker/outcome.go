@@ -88,6 +88,18 @@ const (
 	EndNotInvoked
 	// EndPanicked: the task panicked; the invoker's join arm re-raises it.
 	EndPanicked
+	// A stale retry timer reached a newer state machine of its invocation
+	// (unkeyed timers, restatedev/restate#4064): one waiting for its own
+	// timer retries now, before its backoff ends; one in flight trips
+	// Restate's debug_assert (ignored by a release build).
+	StaleTimerRetried
+	IgnoredStaleTimerInFlight
+	// A user's pause of an invocation not invoked at a leader, or resume of
+	// one not paused.
+	RejectedNotInvoked
+	RejectedNotPaused
+	// StatusByUserResume: the user resumed a paused invocation.
+	StatusByUserResume
 
 	numOutcomes
 )
@@ -150,6 +162,11 @@ var outcomes = [numOutcomes]outcomeSpec{
 	StatusByResume:                  {"resumed", "resumed", false},
 	EndNotInvoked:                   {"gave-up-not-invoked", "not invoked: given up", false},
 	EndPanicked:                     {"panicked", "panicked", false},
+	StaleTimerRetried:               {"stale-timer-retried", "stale timer of an earlier wait: retried before this wait's backoff ended", false},
+	IgnoredStaleTimerInFlight:       {"ignored-stale-timer-in-flight", "stale timer reached an attempt in flight: a debug build's assertion fails, a release build ignores it", true},
+	RejectedNotInvoked:              {"rejected-not-invoked", "pause: not invoked at a leader", true},
+	RejectedNotPaused:               {"rejected-not-paused", "resume: not paused", true},
+	StatusByUserResume:              {"resumed-by-user", "resumed by the user", false},
 }
 
 var outcomeNames = func() Names[Outcome] {

@@ -147,6 +147,31 @@ func (pp *partitionProcessor) kill(inv InvocationID) {
 	}
 }
 
+// pause forwards the user's pause to the invoker, which pauses the
+// invocation at once if no attempt is in flight, or when it stops.
+func (pp *partitionProcessor) pause(inv InvocationID) {
+	if !pp.request(MsgPause, inv, 0) {
+		pp.reject(inv, RejectedNotInvoked)
+	}
+}
+
+// resume makes a paused invocation invoked again and invokes it, as
+// ResumeInvocation does: a new state machine on the invoker, in the same
+// leader epoch as the one the pause removed. A partition that is not
+// leader leaves the invoke to its next leader.
+func (pp *partitionProcessor) resume(inv InvocationID) bool {
+	r := pp.records[inv]
+	if r == nil || r.status != StatusPaused {
+		pp.reject(inv, RejectedNotPaused)
+		return false
+	}
+	pp.setStatus(inv, r, StatusInvoked, StatusByUserResume)
+	if pp.leader {
+		pp.sendToInvoker(MsgInvoke, inv, 0)
+	}
+	return true
+}
+
 func (pp *partitionProcessor) setStatus(inv InvocationID, r *record, to Status, why Outcome) {
 	pp.n.emit(pp.statusEvent(inv, r, to, why))
 	r.status = to
