@@ -7,13 +7,15 @@ import (
 	"lab/invoker"
 )
 
-// Against is what the other side of a comparison changes: its variant, or,
-// in the same variant, what an invoker's panic takes down (--on-panic
-// unwind against watch is #4102 against its fix, #4103).
+// Against is what the other side of a comparison changes: its variant,
+// or, in the same variant, what an invoker's panic takes down (--on-panic
+// unwind against watch is #4102 against its fix, #4103) or how retry timers
+// are found (--retry-timers unkeyed against keyed is #4064 against its fix).
 type Against struct {
 	Variant invoker.Variant
-	// OnPanic, when set, is changed instead of the variant.
-	OnPanic *invoker.OnPanic
+	// OnPanic or RetryTimers, when set, is changed instead of the variant.
+	OnPanic     *invoker.OnPanic
+	RetryTimers *invoker.RetryTimers
 }
 
 // AgainstVariant compares with variant v.
@@ -22,7 +24,10 @@ func AgainstVariant(v invoker.Variant) Against { return Against{Variant: v} }
 // AgainstOnPanic compares with the same variant under on-panic p.
 func AgainstOnPanic(p invoker.OnPanic) Against { return Against{OnPanic: &p} }
 
-// ParseAgainst reads --against: a variant or an on-panic.
+// AgainstRetryTimers compares with the same variant under retry timers t.
+func AgainstRetryTimers(t invoker.RetryTimers) Against { return Against{RetryTimers: &t} }
+
+// ParseAgainst reads --against: a variant, an on-panic or a retry-timers.
 func ParseAgainst(s string) (Against, error) {
 	if v, err := invoker.ParseVariant(s); err == nil {
 		return AgainstVariant(v), nil
@@ -30,39 +35,55 @@ func ParseAgainst(s string) (Against, error) {
 	if p, err := invoker.ParseOnPanic(s); err == nil {
 		return AgainstOnPanic(p), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed or graceful) nor an on-panic (abort, unwind or watch)", s)
+	if t, err := invoker.ParseRetryTimers(s); err == nil {
+		return AgainstRetryTimers(t), nil
+	}
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed or graceful), an on-panic (abort, unwind or watch) nor a retry-timers (keyed or unkeyed)", s)
 }
 
 // Apply makes o the other side's run.
 func (w Against) Apply(o *faults.Options) {
-	if w.OnPanic != nil {
+	switch {
+	case w.OnPanic != nil:
 		o.Node.OnPanic = *w.OnPanic
-		return
+	case w.RetryTimers != nil:
+		o.Node.RetryTimers = *w.RetryTimers
+	default:
+		o.Node.Variant = w.Variant
 	}
-	o.Node.Variant = w.Variant
 }
 
 func (w Against) String() string {
-	if w.OnPanic != nil {
+	switch {
+	case w.OnPanic != nil:
 		return w.OnPanic.String()
+	case w.RetryTimers != nil:
+		return w.RetryTimers.String()
 	}
 	return w.Variant.String()
 }
 
 // Flag is the lab run flag that sets what w changes.
 func (w Against) Flag() string {
-	if w.OnPanic != nil {
+	switch {
+	case w.OnPanic != nil:
 		return "on-panic"
+	case w.RetryTimers != nil:
+		return "retry-timers"
 	}
 	return "variant"
 }
 
 // FixFor is what a run that failed invariant first is compared with: for
-// a death no partition noticed under on-panic unwind (#4102), the watch
+// a stale retry timer (#4064), keyed timers, which fixed it (f681676dc);
+// for a death no partition noticed under on-panic unwind (#4102), the watch
 // that fixed it (#4103); otherwise the fix of its variant (FixOf). ok is
 // false when there is none (graceful's own failures).
 func FixFor(v invoker.Variant, onPanic invoker.OnPanic, invariant string) (Against, bool) {
-	if invariant == faults.CrashVisibility && onPanic == invoker.PanicUnwinds {
+	switch {
+	case invariant == faults.TimerFencing:
+		return AgainstRetryTimers(invoker.RetryTimersKeyed), true
+	case invariant == faults.CrashVisibility && onPanic == invoker.PanicUnwinds:
 		return AgainstOnPanic(invoker.PanicWatched), true
 	}
 	fix, ok := FixOf(v)

@@ -15,12 +15,12 @@ import (
 // logged last, where they parted and how, and what each run found.
 func (c *Comparison) WriteText(w io.Writer) error {
 	a, b := c.ResultA, c.ResultB
-	na, nb := c.sides()
+	setting, na, nb := c.sides()
 	var s strings.Builder
-	if na == a.Variant.String() {
+	if setting == "" {
 		fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", na, nb, a.Seed, a.Plan, a.Strategy)
 	} else {
-		fmt.Fprintf(&s, "compared     on-panic %s against %s: seed %d, %s, plan %s, scheduler %s\n", na, nb, a.Seed, a.Variant, a.Plan, a.Strategy)
+		fmt.Fprintf(&s, "compared     %s %s against %s: seed %d, %s, plan %s, scheduler %s\n", setting, na, nb, a.Seed, a.Variant, a.Plan, a.Strategy)
 	}
 	if c.Note != "" {
 		fmt.Fprintf(&s, "note         %s\n", c.Note)
@@ -72,7 +72,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 // each found.
 func (c *Comparison) Summary() []string {
 	a, b := c.ResultA, c.ResultB
-	na, nb := c.sides()
+	_, na, nb := c.sides()
 	var lines []string
 	if !c.Parted() {
 		lines = append(lines, fmt.Sprintf("%s and %s log the same %d events", na, nb, c.Shared))
@@ -92,14 +92,19 @@ func (c *Comparison) Summary() []string {
 	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", na, verdict(a, invariantOf), nb, verdict(b, invariantOf)))
 }
 
-// sides names the two runs by what tells them apart: their variants, or,
-// in one variant, what an invoker's panic takes down (unwind, watch).
-func (c *Comparison) sides() (a, b string) {
+// sides is what tells the two runs apart: their variants (setting ""),
+// or, in one variant, the setting that differs, on-panic or retry-timers,
+// and its two values.
+func (c *Comparison) sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
-	if ra.Variant == rb.Variant && ra.OnPanic != rb.OnPanic {
-		return ra.OnPanic.String(), rb.OnPanic.String()
+	switch {
+	case ra.Variant != rb.Variant:
+	case ra.OnPanic != rb.OnPanic:
+		return "on-panic", ra.OnPanic.String(), rb.OnPanic.String()
+	case ra.RetryTimers != rb.RetryTimers:
+		return "retry-timers", ra.RetryTimers.String(), rb.RetryTimers.String()
 	}
-	return ra.Variant.String(), rb.Variant.String()
+	return "", ra.Variant.String(), rb.Variant.String()
 }
 
 // verdict says what a run found: the violations it found, in order, each
@@ -125,13 +130,14 @@ func invariantOf(v faults.Violation) string { return v.Invariant }
 const CompareVersion = 1
 
 type comparedRun struct {
-	Variant    string   `json:"variant"`
-	OnPanic    string   `json:"on_panic"`
-	OK         bool     `json:"ok"`
-	Violations []string `json:"violations"`
-	Events     uint64   `json:"events"`
-	Hash       string   `json:"sha256"`
-	Rerun      string   `json:"rerun"`
+	Variant     string   `json:"variant"`
+	OnPanic     string   `json:"on_panic"`
+	RetryTimers string   `json:"retry_timers"`
+	OK          bool     `json:"ok"`
+	Violations  []string `json:"violations"`
+	Events      uint64   `json:"events"`
+	Hash        string   `json:"sha256"`
+	Rerun       string   `json:"rerun"`
 	// From are its first events from where the runs part.
 	From []invoker.Event `json:"from"`
 }
@@ -139,7 +145,7 @@ type comparedRun struct {
 // WriteJSON prints the comparison as one JSON document.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	run := func(r *faults.Result, from []invoker.Event) comparedRun {
-		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
+		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), RetryTimers: r.RetryTimers.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
 			Hash: r.Hash, Rerun: r.Replay, From: from}
 		for _, v := range r.Violations {
 			cr.Violations = append(cr.Violations, v.Failure())

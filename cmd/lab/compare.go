@@ -19,7 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var otlp bool
 	cmd := &cobra.Command{
 		Use:   "compare [FILE]",
-		Short: "Run one seed under two variants (or --on-panic modes) and show where they part",
+		Short: "Run one seed under two variants (or --on-panic or --retry-timers modes) and show where they part",
 		Long: `Run one seed under --variant and under --against, side by side, and show
 the first event where their logs differ: until then both runs are the same
 run, and there one variant acts differently (under the default flags, the
@@ -30,7 +30,9 @@ With --otlp, each run is also a trace, and the report gives the Jaeger URL
 that shows the two side by side. --against may instead name what an
 invoker's panic takes down (abort, unwind or watch): the other side is then
 the same variant under that --on-panic (unwind against watch: #4102 against
-its fix, #4103).
+its fix, #4103), or how retry timers are found (keyed or unkeyed): the same
+variant under that --retry-timers (unkeyed against keyed: #4064 against its
+fix).
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the same
@@ -49,6 +51,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
   lab compare --plan none --seed 28 --against graceful
   lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json
   lab compare --seed 28 --plan none --shutdown=false --on-panic unwind --against watch
+  lab compare --seed 19 --variant fixed --plan none --pauses 8 --retry-timers unkeyed --against keyed
   lab compare failures/seed-13-clean-shutdown.schedule`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,7 +108,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed or graceful), or what a panic takes down (abort, unwind or watch)")
+	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed or graceful), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")

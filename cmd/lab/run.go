@@ -22,8 +22,10 @@ type runFlags struct {
 	queueLimit             int
 	invocations            int
 	stepDowns, kills       int
+	pauses                 int
 	scheduler              string
 	onPanic                string
+	retryTimers            string
 	sharedTmpDir           bool
 	taskPanics             float64
 	shutdown               bool
@@ -57,6 +59,8 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 const (
 	onPanicHelp       = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
 	taskPanicsHelp    = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
+	retryTimersHelp   = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
+	pausesHelp        = "invocations the user pauses shortly after they arrive, and resumes soon after"
 	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
@@ -84,7 +88,9 @@ func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
+	fl.IntVar(&f.pauses, "pauses", wl.Pauses, pausesHelp)
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
+	fl.StringVar(&f.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.Float64Var(&f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
@@ -124,6 +130,9 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	if node.OnPanic, err = invoker.ParseOnPanic(f.onPanic); err != nil {
 		return faults.Options{}, usageError("--on-panic: %v", err)
 	}
+	if node.RetryTimers, err = invoker.ParseRetryTimers(f.retryTimers); err != nil {
+		return faults.Options{}, usageError("--retry-timers: %v", err)
+	}
 	switch f.invoker {
 	case "shared":
 		node.SharedInvoker = true
@@ -137,6 +146,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	wl := faults.DefaultWorkload()
 	wl.Invocations, wl.StepDowns, wl.Kills, wl.Shutdown = f.invocations, f.stepDowns, f.kills, f.shutdown
+	wl.Pauses = f.pauses
 	wl.Tasks.Panic = f.taskPanics
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
