@@ -42,6 +42,10 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			WithTarget(query("A", quantile("0.5"), "p50").Exemplar(true)).
 			WithTarget(query("B", quantile("0.9"), "p90").Exemplar(true)).
 			WithTarget(query("C", quantile("0.99"), "p99").Exemplar(true))).
+		WithPanel(panel("Retry timers by what they did",
+			"Retry timers that fired per second: own (the wait that set it retries), ignored (stale, and fenced off by its key, or its wait is gone), and, with --retry-timers unkeyed (Restate before January 2026, restate#4064), retried_early (a newer wait retried before its backoff ended) and in_flight (it reached an attempt in flight, where a debug build's assertion fails).",
+			"ops", 24, 8).
+			WithTarget(query("A", `sum by (result) (rate(lab_invoker_retry_timers_total[$__rate_interval]))`, "{{result}}"))).
 		WithPanel(panel("Invocations by status",
 			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
 			"short", 24, 8).

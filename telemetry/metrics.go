@@ -26,6 +26,7 @@ type Metrics struct {
 	stepDowns     *prometheus.CounterVec
 	deaths        *prometheus.CounterVec
 	exitsNoticed  *prometheus.CounterVec
+	retryTimers   *prometheus.CounterVec
 	faults        *prometheus.CounterVec
 	violations    *prometheus.CounterVec
 	phaseDuration *prometheus.HistogramVec
@@ -98,6 +99,10 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_partition_invoker_exits_noticed_total",
 			Help: "Partition processors that noticed their invoker die (the watch of restate#4103); none do under --on-panic unwind (restate#4102).",
 		}, []string{"partition"}),
+		retryTimers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_retry_timers_total",
+			Help: "Retry timers that fired, by what they did: own (the wait that set it retries), ignored (stale: its wait is gone, fenced off by its key, or already fired), retried_early (stale and unkeyed: a newer wait of the invocation retried before its backoff ended) or in_flight (stale and unkeyed: it reached an attempt in flight, where Restate's debug_assert fails, restate#4064).",
+		}, []string{"result"}),
 		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_faults_injected_total",
 			Help: "Faults the injector applied, by kind (delay, drop, duplicate, reorder) and by the kind of message they hit.",
@@ -126,7 +131,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
-		m.stepDowns, m.deaths, m.exitsNoticed, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -184,6 +189,9 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	for _, inv := range faults.Invariants {
 		m.violations.WithLabelValues(inv)
 	}
+	for _, r := range timerResults {
+		m.retryTimers.WithLabelValues(r)
+	}
 	m.runs.WithLabelValues(m.variant, "ok")
 	m.runs.WithLabelValues(m.variant, "violated")
 }
@@ -226,6 +234,8 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.deaths.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindExitNoticed:
 		m.exitsNoticed.WithLabelValues(partitionLabel(e.Partition)).Inc()
+	case invoker.KindTimerFired:
+		m.retryTimers.WithLabelValues(timerResult(e.Outcome)).Inc()
 	case invoker.KindStaleInvoke:
 		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindEffectDropped:
@@ -282,6 +292,21 @@ func taskStatus(out invoker.OutputKind, why invoker.Outcome) string {
 		return taskFailedTransient
 	}
 	return taskFailed
+}
+
+// What a retry timer did when it fired, for lab_invoker_retry_timers_total.
+var timerResults = []string{"own", "ignored", "retried_early", "in_flight"}
+
+func timerResult(why invoker.Outcome) string {
+	switch why {
+	case invoker.OutcomeNone:
+		return "own"
+	case invoker.StaleTimerRetried:
+		return "retried_early"
+	case invoker.IgnoredStaleTimerInFlight:
+		return "in_flight"
+	}
+	return "ignored"
 }
 
 func faultKind(k invoker.Kind) string { return strings.TrimPrefix(k.String(), "fault.") }

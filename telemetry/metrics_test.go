@@ -179,6 +179,34 @@ func TestMetricsTaskPanicsAndNotices(t *testing.T) {
 	}
 }
 
+// Every retry timer that fires is counted once, by what it did; with
+// unkeyed timers (#4064) and pauses, the stale ones that reach a newer
+// state machine are counted as in_flight or retried_early, as many as the
+// timer-fencing violations, and with keyed timers there are none.
+func TestMetricsRetryTimers(t *testing.T) {
+	for _, timers := range []invoker.RetryTimers{invoker.RetryTimersUnkeyed, invoker.RetryTimersKeyed} {
+		t.Run(timers.String(), func(t *testing.T) {
+			reg, m := newMetrics(t, telemetry.MetricsOptions{})
+			o := options(t, 19, invoker.Fixed, "none")
+			o.Node.RetryTimers, o.Workload.Pauses = timers, 8
+			r := runOptions(t, o, m)
+			f := families(t, reg)
+			if got := sum(t, f, "lab_invoker_retry_timers_total", nil); got != float64(r.Kinds[invoker.KindTimerFired]) {
+				t.Errorf("retry timers = %v, want the %d that fired", got, r.Kinds[invoker.KindTimerFired])
+			}
+			if sum(t, f, "lab_invoker_retry_timers_total", map[string]string{"result": "own"}) == 0 {
+				t.Error("no timer retried its own wait")
+			}
+			stale := sum(t, f, "lab_invoker_retry_timers_total", map[string]string{"result": "in_flight"}) +
+				sum(t, f, "lab_invoker_retry_timers_total", map[string]string{"result": "retried_early"})
+			fenced := sum(t, f, "lab_invariant_violations_total", map[string]string{"invariant": faults.TimerFencing})
+			if stale != fenced || (timers == invoker.RetryTimersUnkeyed) != (stale > 0) {
+				t.Errorf("%v stale timers reached a state machine, %v timer-fencing violations, under %s timers", stale, fenced, timers)
+			}
+		})
+	}
+}
+
 // Names, help texts, units and types pass promlint.
 func TestMetricsLint(t *testing.T) {
 	reg, m := newMetrics(t, telemetry.MetricsOptions{})
