@@ -24,12 +24,31 @@ const (
 	// ControlFault arms Rule for the next matching messages (Rule.Limit of
 	// them, at least one), even while the plan's faults are healed.
 	ControlFault
+	// ControlPause pauses invocation Inv of partition Partition, and
+	// ControlResume resumes it, as the user does.
+	ControlPause
+	ControlResume
 )
 
 var controlNames = invoker.Names[ControlKind]{ControlNone: "none", ControlStepDown: "step-down", ControlLeader: "leader",
-	ControlKill: "kill", ControlShutdown: "shutdown", ControlFault: "fault"}
+	ControlKill: "kill", ControlShutdown: "shutdown", ControlFault: "fault", ControlPause: "pause", ControlResume: "resume"}
 
 func (k ControlKind) String() string { return controlNames.Name(k) }
+
+// aboutInvocation: the control names an invocation (and its partition).
+func (k ControlKind) aboutInvocation() bool {
+	return k == ControlKill || k == ControlPause || k == ControlResume
+}
+
+// aboutPartition: the control names a partition.
+func (k ControlKind) aboutPartition() bool {
+	return k == ControlStepDown || k == ControlLeader || k.aboutInvocation()
+}
+
+// userMsg is the message the ingress passes on for a control about an
+// invocation.
+var userMsg = map[ControlKind]invoker.MsgKind{ControlKill: invoker.MsgKill, ControlPause: invoker.MsgUserPause,
+	ControlResume: invoker.MsgResume}
 
 // Control is one thing sent into a run from outside. It takes effect at
 // the next Step, at the virtual time the run is at, and is logged as an
@@ -59,16 +78,16 @@ func (s *Sim) Control(c Control) error {
 
 func (s *Sim) checkControl(c *Control) error {
 	parts := invoker.PartitionID(s.node.Partitions())
-	switch c.Kind {
-	case ControlStepDown, ControlLeader, ControlKill:
+	switch {
+	case c.Kind.aboutPartition():
 		if c.Partition < 0 || c.Partition >= parts {
 			return fmt.Errorf("control %s: no partition %d (the node has %d)", c.Kind, c.Partition, parts)
 		}
-		if c.Kind == ControlKill && c.Inv == "" {
-			return fmt.Errorf("control kill: which invocation?")
+		if c.Kind.aboutInvocation() && c.Inv == "" {
+			return fmt.Errorf("control %s: which invocation?", c.Kind)
 		}
-	case ControlShutdown:
-	case ControlFault:
+	case c.Kind == ControlShutdown:
+	case c.Kind == ControlFault:
 		if len(c.Rule.Kinds) == 0 || c.Rule.Action == 0 {
 			return fmt.Errorf("control fault: a rule needs an action and message kinds")
 		}
@@ -91,7 +110,7 @@ func (s *Sim) applyControl(c Control) {
 	}
 	// Only the controls about a partition name one in their event.
 	p := invoker.NoPartition
-	if c.Kind == ControlStepDown || c.Kind == ControlLeader || c.Kind == ControlKill {
+	if c.Kind.aboutPartition() {
 		p = c.Partition
 	}
 	s.emit(invoker.Event{Kind: invoker.KindControl, Invoker: invoker.NoInvoker, Partition: p,
@@ -103,8 +122,8 @@ func (s *Sim) applyControl(c Control) {
 		s.sendAt(s.now, stepDownMsg(c.Partition))
 	case ControlLeader:
 		s.sendAt(s.now, leaderMsg(c.Partition, c.Epoch))
-	case ControlKill:
-		s.sendAt(s.now, invoker.Envelope{Kind: invoker.MsgKill, PLE: invoker.PLE{Partition: c.Partition}, Inv: c.Inv})
+	case ControlKill, ControlPause, ControlResume:
+		s.sendAt(s.now, invoker.Envelope{Kind: userMsg[c.Kind], PLE: invoker.PLE{Partition: c.Partition}, Inv: c.Inv})
 	case ControlShutdown:
 		s.drawTimeline(func(buf []timed) []timed {
 			return appendShutdown(buf, s.wrng, s.now, s.node.Partitions(), s.node.Invokers())

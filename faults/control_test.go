@@ -14,7 +14,7 @@ import (
 // drawControl draws a control a person at the terminal UI could send.
 func drawControl(t *rapid.T, partitions int) faults.Control {
 	p := invoker.PartitionID(rapid.IntRange(0, partitions-1).Draw(t, "control-partition"))
-	switch rapid.IntRange(0, 4).Draw(t, "control") {
+	switch rapid.IntRange(0, 6).Draw(t, "control") {
 	case 0:
 		return faults.Control{Kind: faults.ControlStepDown, Partition: p}
 	case 1:
@@ -23,6 +23,10 @@ func drawControl(t *rapid.T, partitions int) faults.Control {
 		return faults.Control{Kind: faults.ControlKill, Partition: p, Inv: faults.InvocationID(0, 40)}
 	case 3:
 		return faults.Control{Kind: faults.ControlShutdown}
+	case 4:
+		return faults.Control{Kind: faults.ControlPause, Partition: p, Inv: faults.InvocationID(1, 40)}
+	case 5:
+		return faults.Control{Kind: faults.ControlResume, Partition: p, Inv: faults.InvocationID(1, 40)}
 	}
 	action := rapid.SampledFrom([]faults.Action{faults.Delay, faults.Drop, faults.Duplicate, faults.Reorder}).Draw(t, "action")
 	rule := faults.Rule{Action: action, Kinds: []invoker.MsgKind{rapid.SampledFrom(invoker.MsgKinds()).Draw(t, "kind")},

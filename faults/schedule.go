@@ -211,8 +211,8 @@ func controlArgs(c Control) string {
 		return fmt.Sprintf("step-down p=%d", c.Partition)
 	case ControlLeader:
 		return fmt.Sprintf("leader p=%d epoch=%d", c.Partition, c.Epoch)
-	case ControlKill:
-		return fmt.Sprintf("kill p=%d inv=%s", c.Partition, c.Inv)
+	case ControlKill, ControlPause, ControlResume:
+		return fmt.Sprintf("%s p=%d inv=%s", c.Kind, c.Partition, c.Inv)
 	case ControlFault:
 		return "fault " + ruleArgs(c.Rule)
 	}

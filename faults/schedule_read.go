@@ -254,7 +254,7 @@ func parseEntry(c Command) (Entry, error) {
 func parseControl(c Command, a *args) Control {
 	w := c.words()
 	if len(w) != 1 {
-		a.fail("control needs one kind: step-down, leader, kill, shutdown or fault")
+		a.fail("control needs one kind: step-down, leader, kill, pause, resume, shutdown or fault")
 		return Control{}
 	}
 	k, ok := controlNames.Parse(w[0], ControlStepDown)
@@ -262,12 +262,12 @@ func parseControl(c Command, a *args) Control {
 		a.fail("unknown control %q", w[0])
 	}
 	ctl := Control{Kind: k}
-	switch k {
-	case ControlStepDown, ControlLeader, ControlKill:
+	switch {
+	case k.aboutPartition():
 		ctl.Partition = invoker.PartitionID(a.int("p", 0, true))
 		ctl.Epoch = invoker.Epoch(a.int("epoch", 0, k == ControlLeader))
-		ctl.Inv = invoker.InvocationID(a.str("inv", k == ControlKill))
-	case ControlFault:
+		ctl.Inv = invoker.InvocationID(a.str("inv", k.aboutInvocation()))
+	case k == ControlFault:
 		ctl.Rule = faultRule(a)
 		if _, ok := a.lookup("p"); ok {
 			p := invoker.PartitionID(a.int("p", 0, false))

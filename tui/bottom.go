@@ -202,7 +202,7 @@ func (m Model) invocationsPane(height int) (string, []string) {
 		}
 		rows = append(rows, row)
 	}
-	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · w its lifecycle · k kills it", len(ids)), rows
+	return fmt.Sprintf("%d touched lately, newest first · ↑↓ select · w its lifecycle · k kills it · u pauses or resumes it", len(ids)), rows
 }
 
 // selectedRow is the row of the selected invocation, newest first.

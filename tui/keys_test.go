@@ -110,7 +110,8 @@ func TestControls(t *testing.T) {
 	if !strings.HasPrefix(e.Reason, "leader p=1 epoch=") {
 		t.Fatalf("l → enter logged %q", e)
 	}
-	// k kills the invocation selected in the invocations pane.
+	// u pauses the invocation selected in the invocations pane (and
+	// would resume it, were it paused); k kills it.
 	m = keys(t, m, "<tab>")
 	sel, ok := m.selectedInvocation()
 	if !ok {
@@ -119,6 +120,16 @@ func TestControls(t *testing.T) {
 	if !strings.Contains(m.View(), "> "+string(sel)) {
 		t.Fatalf("the selected invocation %s is not marked:\n%s", sel, m.View())
 	}
+	m, e = sendControl(t, m, "u<enter>")
+	if e.Inv != sel || !strings.HasPrefix(e.Reason, "pause p=") {
+		t.Fatalf("u on %s logged %q", sel, e)
+	}
+	st := m.st.invocations[sel].status
+	m.st.invocations[sel].status = invoker.StatusPaused
+	if c := m.pauseChooser(); c == nil || !strings.HasPrefix(c.options[c.i], "resume "+string(sel)+" p") {
+		t.Fatalf("u on paused %s offers %v", sel, c)
+	}
+	m.st.invocations[sel].status = st
 	m, e = sendControl(t, m, "k<enter>")
 	if e.Inv != sel || !strings.HasPrefix(e.Reason, "kill ") {
 		t.Fatalf("k on %s logged %q", sel, e)
@@ -131,11 +142,11 @@ func TestControls(t *testing.T) {
 	if e.Reason != "shutdown" || e.Partition != invoker.NoPartition {
 		t.Fatalf("x logged %q", e.Reason)
 	}
-	if m.sess.controls != 5 {
-		t.Fatalf("%d controls counted, want 5", m.sess.controls)
+	if m.sess.controls != 6 {
+		t.Fatalf("%d controls counted, want 6", m.sess.controls)
 	}
 	m = keys(t, m, "<tab>")
-	if got := m.View(); !strings.Contains(got, "[faults]") || !strings.Contains(got, "controls 5") {
+	if got := m.View(); !strings.Contains(got, "[faults]") || !strings.Contains(got, "controls 6") {
 		t.Fatalf("the fault log does not list the controls:\n%s", got)
 	}
 }

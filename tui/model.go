@@ -393,6 +393,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		})
 	case key.Matches(msg, k.Kill):
 		m.choose = m.killChooser()
+	case key.Matches(msg, k.PauseInv):
+		m.choose = m.pauseChooser()
 	case key.Matches(msg, k.Shutdown):
 		return m, m.control(faults.Control{Kind: faults.ControlShutdown})
 	case key.Matches(msg, k.Fault):
@@ -574,23 +576,46 @@ func (m Model) partitionChooser(title string, c func(invoker.PartitionID) faults
 // killChooser offers the invocations touched lately that have not ended,
 // newest first.
 func (m *Model) killChooser() *chooser {
+	return m.invocationChooser("kill invocation", "no invocation to kill", func(*invocation) (faults.ControlKind, string) {
+		return faults.ControlKill, ""
+	})
+}
+
+// pauseChooser offers the same, each to pause, or to resume if paused: a
+// pause while it waits to retry and a resume before its backoff ends is
+// the race of restatedev/restate#4064 (--retry-timers unkeyed).
+func (m *Model) pauseChooser() *chooser {
+	return m.invocationChooser("pause or resume invocation", "no invocation to pause or resume", func(inv *invocation) (faults.ControlKind, string) {
+		if inv.status == invoker.StatusPaused {
+			return faults.ControlResume, "resume "
+		}
+		return faults.ControlPause, "pause "
+	})
+}
+
+// invocationChooser offers the invocations touched lately that have not
+// ended, newest first, starting at the one selected in the invocations
+// pane; control says what choosing one does, and the verb its option
+// starts with.
+func (m *Model) invocationChooser(title, none string, control func(*invocation) (faults.ControlKind, string)) *chooser {
 	var invs []*invocation
+	var kinds []faults.ControlKind
 	var opts []string
 	for i := len(m.st.touched) - 1; i >= 0; i-- {
 		inv := m.st.invocations[m.st.touched[i]]
 		if inv != nil && !inv.status.Terminal() {
-			invs = append(invs, inv)
-			opts = append(opts, fmt.Sprintf("%s p%d", inv.id, inv.partition))
+			kind, verb := control(inv)
+			invs, kinds = append(invs, inv), append(kinds, kind)
+			opts = append(opts, fmt.Sprintf("%s%s p%d", verb, inv.id, inv.partition))
 		}
 	}
 	if len(invs) == 0 {
-		m.status = "no invocation to kill"
+		m.status = none
 		return nil
 	}
-	c := &chooser{title: "kill invocation", options: opts, apply: func(m *Model, i int) tea.Cmd {
-		return m.control(faults.Control{Kind: faults.ControlKill, Partition: invs[i].partition, Inv: invs[i].id})
+	c := &chooser{title: title, options: opts, apply: func(m *Model, i int) tea.Cmd {
+		return m.control(faults.Control{Kind: kinds[i], Partition: invs[i].partition, Inv: invs[i].id})
 	}}
-	// Start at the invocation selected in the invocations pane, if any.
 	if sel, ok := m.selectedInvocation(); ok {
 		for i, inv := range invs {
 			if inv.id == sel {

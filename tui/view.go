@@ -105,12 +105,19 @@ func (m Model) header() []string {
 	if info.Node.SharedTmpDir {
 		layout += ", shared tmp-dir"
 	}
-	// What differs from a January 2025 node's defaults, which say nothing.
+	// What differs from the defaults (a January 2025 node, but for its
+	// keyed retry timers), which say nothing.
 	if info.Node.OnPanic != invoker.PanicAbortsNode {
 		layout += ", on-panic " + info.Node.OnPanic.String()
 	}
+	if info.Node.RetryTimers != invoker.RetryTimersKeyed {
+		layout += ", retry-timers " + info.Node.RetryTimers.String()
+	}
 	if p := info.Workload.Tasks.Panic; p > 0 {
 		layout += ", task panics " + strconv.FormatFloat(p, 'g', -1, 64)
+	}
+	if n := info.Workload.Pauses; n > 0 {
+		layout += ", " + strconv.Itoa(n) + " pauses"
 	}
 	run := "▶ RUNNING " + formatSpeed(v.Speed)
 	switch {
