@@ -43,7 +43,7 @@ func repoFiles(f *testing.F, pattern string) [][]byte {
 // before each "----".
 func storyScripts(f *testing.F) [][]byte {
 	var out [][]byte
-	for _, story := range repoFiles(f, "testdata/*.txt") {
+	for _, story := range append(repoFiles(f, "testdata/*.txt"), repoFiles(f, "../invoker/testdata/*.txt")...) {
 		var script bytes.Buffer
 		lines := strings.Split(string(story), "\n")
 		for i := 0; i+1 < len(lines); i++ {

@@ -137,7 +137,10 @@ func (r *Result) invocationCounts() string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
 	}
-	parts = append(parts, fmt.Sprintf("%d rejected", r.Kinds[invoker.KindRejected]))
+	parts = append(parts, fmt.Sprintf("%d rejected", r.Kinds[invoker.KindRejected]-r.Refused))
+	if r.Refused > 0 {
+		parts = append(parts, fmt.Sprintf("%s refused (a kill, pause or resume of an invocation not in that state)", Plural(r.Refused, "request")))
+	}
 	return strings.Join(parts, ", ")
 }
 

@@ -36,6 +36,10 @@ type Result struct {
 	Kinds [invoker.NumKinds]int
 	// Purged counts queued invokes purged (graceful variant).
 	Purged int
+	// Refused counts the user's requests (kill, pause, resume) a partition
+	// refused, as the invocation was not in a state to take them; the
+	// other rejections refused an invocation.
+	Refused int
 	// End is the virtual time the run ended at.
 	End time.Duration
 	// Final is the node's state at the end, and Stall its longest stall

@@ -80,6 +80,10 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"bad option", strings.Replace(good, "quota=8", "quota=-1", 1), "quota", false},
 		{"no progress bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress=0s", 1), "bound-progress=0s", false},
 		{"an unknown invariant", strings.Replace(good, "max-picks=", "invariants=no-panic,liveness max-picks=", 1), `"liveness" is not an invariant`, false},
+		{"unknown retry timers", strings.Replace(good, "max-picks=", "retry-timers=fenced max-picks=", 1), `unknown retry-timers "fenced"`, false},
+		{"too many pauses", strings.Replace(good, "max-picks=", "pauses=65 max-picks=", 1), "pauses must be between 0 and the number of invocations, got 65", false},
+		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
+		{"a pause of nobody", replaceNth(good, "pick", 2, "control pause p=0"), "control needs inv=", false},
 		{"a choice that is not ready", replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown"), "not ready", true},
 		{"a missing decision", replaceNth(good, "pick", 5, ""), "is not ready", true},
 		{"a missing task", replaceNth(good, "task", 1, ""), "the run wants the outputs of task", true},
@@ -162,6 +166,16 @@ func FuzzParseSchedule(f *testing.F) {
 	o.StopAtViolation, o.Invariants = true, []string{faults.CrashVisibility}
 	if _, err := faults.Run(context.Background(), o); err != nil {
 		f.Fatal(err)
+	}
+	f.Add(sch.Bytes())
+	// And unkeyed retry timers with pauses (restatedev/restate#4064).
+	sch.Reset()
+	o.Node.RetryTimers, o.Workload.Pauses, o.Invariants = invoker.RetryTimersUnkeyed, 3, []string{faults.TimerFencing}
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	if !strings.Contains(sch.String(), " retry-timers=unkeyed pauses=3") {
+		f.Fatalf("the schedule does not record its timers and pauses:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))

@@ -611,8 +611,11 @@ func (s *Sim) emit(e invoker.Event) {
 func (s *Sim) record(e *invoker.Event) {
 	s.log.add(e)
 	s.res.Kinds[e.Kind]++
-	if e.Kind == invoker.KindPurge {
+	switch {
+	case e.Kind == invoker.KindPurge:
 		s.res.Purged += e.N
+	case e.Kind == invoker.KindRejected && e.Outcome.RefusesRequest():
+		s.res.Refused++
 	}
 	for _, o := range s.hooks.event {
 		o.OnEvent(*e)

@@ -24,10 +24,12 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg.QueueLimit = rapid.IntRange(1, 8).Draw(t, "queue-limit")
 	cfg.EffectCapacity = rapid.IntRange(1, 4).Draw(t, "effect-capacity")
 	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir")
+	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retry-timers")
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")
 	w.Kills = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "kills")
+	w.Pauses = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "pauses")
 	w.Shutdown = rapid.Bool().Draw(t, "shutdown")
 	plan, err := faults.LoadPlan(rapid.SampledFrom(faults.BuiltinPlans()).Draw(t, "plan"))
 	if err != nil {

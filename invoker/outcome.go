@@ -186,6 +186,12 @@ func ParseOutcome(s string) (Outcome, bool) { return outcomeNames.Parse(s, Ignor
 // a command ignored, a message dropped or undeliverable, a request rejected.
 func (o Outcome) Ignored() bool { return int(o) < len(outcomes) && outcomes[o].ignored }
 
+// RefusesRequest reports whether a rejection refused the user's request
+// about an invocation (a kill, pause or resume), not an invocation.
+func (o Outcome) RefusesRequest() bool {
+	return o == RejectedNotRunning || o == RejectedNotInvoked || o == RejectedNotPaused
+}
+
 // text is the describer's words for the outcome; %s, where the text has
 // one, is the event's From (a state or status).
 func (o Outcome) text() string {

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Seed 19 of none, fixed, with pauses: under unkeyed retry timers
+// (restatedev/restate#4064) a user pauses i019 while it waits to retry and
+// resumes it before its timer is due, and the old timer reaches the new
+// attempt in flight. With keyed timers the same seed holds.
+func TestRunStaleRetryTimer(t *testing.T) {
+	t.Parallel()
+	args := []string{"run", "--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8"}
+	r := lab(t, append(args, "--retry-timers", "unkeyed")...)
+	wantCode(t, r, 1)
+	for _, want := range []string{"lab run   seed 19, variant fixed, retry-timers unkeyed, plan none",
+		"workload  64 invocations over 200ms, 1 step-down, 0 kills, 8 pauses and resumes",
+		"timer-fencing       VIOLATED at 125.371952ms", "reached i019's attempt in flight",
+		"invoker3: retry timer of p3/e1 i019 fired: stale timer reached an attempt in flight",
+		"replay       lab run --seed 19 --variant fixed --plan none --pauses 8 --retry-timers unkeyed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report does not say %q:\n%v", want, r)
+		}
+	}
+	keyed := lab(t, append(args, "--retry-timers", "keyed")...)
+	wantCode(t, keyed, 0)
+	if first, _, _ := strings.Cut(keyed.stdout, "\n"); first != "lab run   seed 19, variant fixed, plan none, scheduler random" {
+		t.Errorf("a keyed run's report begins %q: keyed timers are the default, which it need not name", first)
+	}
+	if !strings.Contains(keyed.stdout, "invocations  64 completed, 0 rejected, 10 requests refused") {
+		t.Errorf("pauses and resumes of invocations that had ended are not counted as refused requests:\n%v", keyed)
+	}
+}
+
+// A hunt for timer-fencing saves each failure's schedule and its shrunk
+// schedule, which replays to the same violation and compares with keyed
+// timers, the fix, by itself.
+func TestExploreHuntsStaleRetryTimers(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	r := lab(t, "explore", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed",
+		"--invariant", "timer-fencing", "--seeds", "40", "--out", out, "--format", "json")
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if rep.Failed == 0 || rep.ByInvariant["timer-fencing"].Failures != rep.Failed {
+		t.Fatalf("hunting timer-fencing: %d failed, by invariant %+v", rep.Failed, rep.ByInvariant)
+	}
+	f := rep.Failures[0]
+	if !strings.HasSuffix(f.Compare, "--retry-timers unkeyed --against keyed") || len(f.Files) != 3 {
+		t.Fatalf("compare %q, files %v", f.Compare, f.Files)
+	}
+	if f.Shrunk == nil || f.Shrunk.Shrunk.Decisions > f.Shrunk.Original.Decisions/10 {
+		t.Errorf("shrunk %+v", f.Shrunk)
+	}
+	shrunk := f.Files[2]
+	if !strings.Contains(shrunk, "shrunk") {
+		t.Fatalf("the third file is not the shrunk schedule: %v", f.Files)
+	}
+	if rep := lab(t, "replay", shrunk); rep.code != 1 || !strings.Contains(rep.stdout, "timer-fencing       VIOLATED") {
+		t.Errorf("replay of the shrunk schedule:\n%v", rep)
+	}
+	if c := lab(t, "compare", shrunk); c.code != 1 || !strings.Contains(c.stdout, "compared     retry-timers unkeyed against keyed") ||
+		!strings.Contains(c.stdout, "keyed        every invariant held") {
+		t.Errorf("lab compare of the shrunk schedule:\n%v", c)
+	}
+}
+
+// Bad --retry-timers, --pauses and --against values are usage errors.
+func TestRetryTimersBadInput(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", "--retry-timers", "fenced"}, []string{"--retry-timers", `unknown retry-timers "fenced" (want keyed or unkeyed)`}},
+		{[]string{"explore", "--retry-timers", "KEYED"}, []string{"--retry-timers", `unknown retry-timers "KEYED"`}},
+		{[]string{"run", "--pauses", "-1"}, []string{"pauses must be between 0 and the number of invocations, got -1"}},
+		{[]string{"run", "--pauses", "65"}, []string{"pauses must be between 0 and the number of invocations, got 65"}},
+		{[]string{"compare", "--against", "fenced"}, []string{"--against", "nor a retry-timers (keyed or unkeyed)"}},
+	} {
+		wantUsageError(t, lab(t, c.args...), true, c.want...)
+	}
+}
