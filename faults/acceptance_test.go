@@ -97,13 +97,19 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 	return false
 }
 
-// allowedIn is the sweeps' rule for a run of a node of any shape. Where
+// allowedIn is the sweeps' rule for a run of a node of any shape. Unkeyed
+// retry timers may break timer-fencing. Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
 // segment another invoker overwrote or consumed is a panic too, on the
 // load ("Unable to load a segment"); and when the restarted node panics
 // again, nothing restarts it (the lab restarts a node once), so what it
 // had not finished never ends. Graceful spills into a directory of its own.
 func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
+	if vi.Invariant == faults.TimerFencing {
+		// Only unkeyed timers, Restate's before f681676dc, let a stale one
+		// reach another state machine (#4064), in any variant.
+		return cfg.RetryTimers == invoker.RetryTimersUnkeyed
+	}
 	if cfg.SharesSpillStore() {
 		switch {
 		case vi.Invariant == faults.NoPanic && vi.Check == invoker.SpillReadPanic:

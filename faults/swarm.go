@@ -9,8 +9,8 @@ import (
 // SwarmShape draws, from seed, the shape of one swarm-testing run (after
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
 // capacity, invocations, step-downs, kills, which built-in plan, whether
-// the node shuts down at the end of the safety phase, and whether its
-// invokers share one tmp-dir. The variant is the caller's, so that every variant meets the same shapes.
+// the node shuts down at the end of the safety phase, whether its invokers
+// share one tmp-dir, how its retry timers are found, and pauses. The variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -35,5 +35,15 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	// all its invokers, as Restate is when worker.invoker.tmp-dir is set,
 	// which matters where there are several (see Config.SharedTmpDir).
 	cfg.SharedTmpDir = rng.IntN(4) == 0
+	// And after that: half the nodes find their retry timers as Restate
+	// did before f681676dc (unkeyed), and in one workload in four the user
+	// pauses and soon resumes a few invocations: together they make
+	// restatedev/restate#4064's race.
+	if rng.IntN(2) == 0 {
+		cfg.RetryTimers = invoker.RetryTimersUnkeyed
+	}
+	if rng.IntN(4) == 0 {
+		w.Pauses = rng.IntN(min(w.Invocations, 8) + 1)
+	}
 	return cfg, w, plan
 }

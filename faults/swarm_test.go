@@ -11,8 +11,9 @@ import (
 // TestSwarm draws a different shape of node and workload for every seed
 // (swarm testing, as TigerBeetle's VOPR does): partitions, layout, quota,
 // queue limit, effect capacity, invocations, step-downs, kills, whether
-// the node shuts down and whether its invokers share a tmp-dir, under
-// every built-in plan, with the sweeps' rule (allowedIn).
+// the node shuts down, whether its invokers share a tmp-dir, unkeyed retry
+// timers and pauses, under every built-in plan, with the sweeps' rule
+// (allowedIn).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
