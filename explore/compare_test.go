@@ -99,8 +99,9 @@ func TestCompareAgreesWithTheWholeLogs(t *testing.T) {
 
 // The compare line of a failure: buggy against fixed, fixed against
 // graceful, nothing for graceful or for a command that is not lab run's;
-// and a death no partition noticed under on-panic unwind (#4102), in any
-// variant, against the watch (#4103).
+// a death no partition noticed under on-panic unwind (#4102), in any
+// variant, against the watch (#4103); and a stale retry timer (#4064), in
+// any variant, against keyed timers (f681676dc).
 func TestCompareCommand(t *testing.T) {
 	run := "lab run --seed 3 --variant buggy --plan chaos --kills 2"
 	fixed := strings.Replace(run, "buggy", "fixed", 1)
@@ -122,9 +123,50 @@ func TestCompareCommand(t *testing.T) {
 		{unwound, invoker.Graceful, invoker.PanicUnwinds, faults.CrashVisibility,
 			"lab compare --seed 3 --variant buggy --plan chaos --kills 2 --on-panic unwind --shutdown=false --against watch"},
 		{run, invoker.Buggy, invoker.PanicWatched, faults.CrashVisibility, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
+		{run + " --pauses 4 --retry-timers unkeyed", invoker.Graceful, invoker.PanicAbortsNode, faults.TimerFencing,
+			"lab compare --seed 3 --variant buggy --plan chaos --kills 2 --pauses 4 --retry-timers unkeyed --against keyed"},
 	} {
 		if got := explore.CompareCommand(tc.replay, tc.v, tc.onPanic, tc.invariant); got != tc.want {
 			t.Errorf("%q, %s, on-panic %s, %s: %q, want %q", tc.replay, tc.v, tc.onPanic, tc.invariant, got, tc.want)
 		}
+	}
+}
+
+// --against reads a variant, an on-panic or a retry-timers, and the other
+// side changes that alone.
+func TestParseAgainst(t *testing.T) {
+	for _, tc := range []struct {
+		name, flag string
+		apply      func(*faults.Options) bool
+	}{
+		{"graceful", "variant", func(o *faults.Options) bool { return o.Node.Variant == invoker.Graceful }},
+		{"watch", "on-panic", func(o *faults.Options) bool { return o.Node.OnPanic == invoker.PanicWatched }},
+		{"keyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersKeyed }},
+		{"unkeyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersUnkeyed }},
+	} {
+		w, err := explore.ParseAgainst(tc.name)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		o := faults.Options{Node: invoker.DefaultConfig()}
+		o.Node.Variant, o.Node.OnPanic, o.Node.RetryTimers = invoker.Buggy, invoker.PanicUnwinds, invoker.RetryTimersUnkeyed
+		before := o.Node
+		w.Apply(&o)
+		if w.String() != tc.name || w.Flag() != tc.flag || !tc.apply(&o) {
+			t.Errorf("%s: %s --%s, applied %+v", tc.name, w, w.Flag(), o.Node)
+		}
+		// Nothing else changes: the other two settings are as they were.
+		unchanged := 0
+		for _, same := range []bool{o.Node.Variant == before.Variant, o.Node.OnPanic == before.OnPanic, o.Node.RetryTimers == before.RetryTimers} {
+			if same {
+				unchanged++
+			}
+		}
+		if unchanged < 2 {
+			t.Errorf("%s changed more than its setting: %+v", tc.name, o.Node)
+		}
+	}
+	if _, err := explore.ParseAgainst("fenced"); err == nil || !strings.Contains(err.Error(), "retry-timers (keyed or unkeyed)") {
+		t.Errorf("an unknown name: %v", err)
 	}
 }
