@@ -98,17 +98,31 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 }
 
 // allowedIn is the sweeps' rule for a run of a node of any shape. Unkeyed
-// retry timers may break timer-fencing. Where
+// retry timers may break timer-fencing; tasks that panic make their
+// invoker panic, in any variant, and leave its spill files behind; an
+// invoker that unwinds alone under on-panic unwind goes unnoticed
+// (crash-visibility). Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
 // segment another invoker overwrote or consumed is a panic too, on the
 // load ("Unable to load a segment"); and when the restarted node panics
 // again, nothing restarts it (the lab restarts a node once), so what it
 // had not finished never ends. Graceful spills into a directory of its own.
 func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
-	if vi.Invariant == faults.TimerFencing {
+	switch {
+	case vi.Invariant == faults.TimerFencing:
 		// Only unkeyed timers, Restate's before f681676dc, let a stale one
 		// reach another state machine (#4064), in any variant.
 		return cfg.RetryTimers == invoker.RetryTimersUnkeyed
+	case taskPanic(vi):
+		// A task's panic, re-raised by the join arm in every variant.
+		return r.Workload.Tasks.Panic > 0
+	case vi.LeftoverSpill() && slices.ContainsFunc(r.Violations, taskPanic):
+		// And an invoker that died of it never removes its spill
+		// directory, graceful's included.
+		return true
+	case vi.Invariant == faults.CrashVisibility:
+		// An invoker that unwinds alone, and that nothing watches (#4102).
+		return cfg.OnPanic == invoker.PanicUnwinds
 	}
 	if cfg.SharesSpillStore() {
 		switch {
@@ -119,6 +133,11 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		}
 	}
 	return allowed(cfg.Variant, vi)
+}
+
+// taskPanic: an invoker re-raised a task's panic (--task-panics).
+func taskPanic(vi faults.Violation) bool {
+	return vi.Invariant == faults.NoPanic && vi.Check == invoker.TaskPanicMessage
 }
 
 // panickedAfterRestart: an invoker of the restarted node panicked.

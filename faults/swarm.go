@@ -10,7 +10,8 @@ import (
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
 // capacity, invocations, step-downs, kills, which built-in plan, whether
 // the node shuts down at the end of the safety phase, whether its invokers
-// share one tmp-dir, how its retry timers are found, and pauses. The variant is the caller's, so that every variant meets the same shapes.
+// share one tmp-dir, how its retry timers are found, pauses, task panics
+// and what an invoker's panic takes down. The variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -44,6 +45,20 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	}
 	if rng.IntN(4) == 0 {
 		w.Pauses = rng.IntN(min(w.Invocations, 8) + 1)
+	}
+	// And last: in one workload in four, 1% of attempts' tasks panic; and
+	// a node's answer to an invoker's panic is the process abort of
+	// January 2025 in half the nodes, the unwatched unwind of 2025
+	// (restatedev/restate#4102) in a quarter, and the watch that fixed it
+	// in the other quarter.
+	if rng.IntN(4) == 0 {
+		w.Tasks.Panic = 0.01
+	}
+	switch rng.IntN(4) {
+	case 0:
+		cfg.OnPanic = invoker.PanicUnwinds
+	case 1:
+		cfg.OnPanic = invoker.PanicWatched
 	}
 	return cfg, w, plan
 }

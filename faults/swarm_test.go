@@ -12,8 +12,8 @@ import (
 // (swarm testing, as TigerBeetle's VOPR does): partitions, layout, quota,
 // queue limit, effect capacity, invocations, step-downs, kills, whether
 // the node shuts down, whether its invokers share a tmp-dir, unkeyed retry
-// timers and pauses, under every built-in plan, with the sweeps' rule
-// (allowedIn).
+// timers, pauses, task panics and what an invoker's panic takes down,
+// under every built-in plan, with the sweeps' rule (allowedIn).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
