@@ -36,8 +36,8 @@ fix).
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the same
-run under the fix (buggy's is fixed, fixed's graceful; --against names
-another): the seed, shape and plan are the schedule's (--plan gives a plan
+run under the fix of what it broke first (buggy's is fixed, fixed's
+graceful; a stale timer's, keyed timers; --against names another): the seed, shape and plan are the schedule's (--plan gives a plan
 file, which schedules only name). When the seed alone gives the recorded
 run, both sides are runs of the seed; when it does not (a shrunk schedule,
 one found by PCT, one steered by controls, or of another model revision),
@@ -243,8 +243,9 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other explore.Again
 }
 
 // compareSchedule are the options of the run schedule sch (read from path)
-// recorded and of the same run as chosen changes it (nil: under the fix
-// of the schedule's variant, or of the one invariant its hunt named), with the schedule's plan unless plan names another.
+// recorded and of the same run as chosen changes it (nil: under the fix of
+// the one invariant its hunt named, or else of the one it broke first,
+// FixFor), with the schedule's plan unless plan names another.
 // When the seed alone gives the recorded run, both sides are seeded runs.
 // When it does not (the schedule was shrunk, edited, steered by controls,
 // found by PCT, or recorded by another model revision), the recorded run is
@@ -253,12 +254,19 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other explore.Again
 // draws as a seeded run; note says so.
 func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, chosen *explore.Against) (a, b faults.Options, note string, err error) {
 	h := sch.Header
-	other, ok := explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, ""))
-	if chosen != nil {
-		other, ok = *chosen, true
+	var other explore.Against
+	ok := chosen != nil
+	if ok {
+		other = *chosen
+	} else {
+		failed, err := firstFailure(ctx, sch)
+		if err != nil {
+			return a, b, "", err
+		}
+		other, ok = explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, failed))
 	}
 	if !ok {
-		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant or an on-panic with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic or a retry-timers with --against", path, h.Node.Variant)
 	}
 	named := plan != ""
 	if !named {
@@ -283,6 +291,19 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	}
 	a.Command = "lab replay " + faults.ShellQuote(path)
 	return a, b, note, err
+}
+
+// firstFailure is the invariant the run sch recorded broke first ("" if
+// none), which says what fixes it: a stale timer's fix is keyed timers,
+// whatever the variant.
+func firstFailure(ctx context.Context, sch *faults.Schedule) (string, error) {
+	o := recordedOptions(sch)
+	o.SkipHash = true
+	r, err := faults.Run(ctx, o)
+	if err != nil || len(r.Violations) == 0 {
+		return "", err
+	}
+	return r.Violations[0].Invariant, nil
 }
 
 // huntedOr is the invariant a schedule's hunt named, when it named one

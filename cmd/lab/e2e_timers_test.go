@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,13 @@ func TestRunStaleRetryTimer(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the report does not say %q:\n%v", want, r)
 		}
+	}
+	// Its recorded schedule, no hunt's, compares with keyed timers too: the
+	// fix of what it broke first, not of its variant.
+	sch := filepath.Join(t.TempDir(), "seed19.schedule")
+	wantCode(t, lab(t, append(args, "--retry-timers", "unkeyed", "--schedule-out", sch)...), 1)
+	if c := lab(t, "compare", sch); c.code != 1 || !strings.Contains(c.stdout, "compared     retry-timers unkeyed against keyed: seed 19, fixed") {
+		t.Errorf("lab compare of the recorded run:\n%v", c)
 	}
 	keyed := lab(t, append(args, "--retry-timers", "keyed")...)
 	wantCode(t, keyed, 0)
