@@ -47,8 +47,15 @@ func (k ControlKind) aboutPartition() bool {
 
 // userMsg is the message the ingress passes on for a control about an
 // invocation.
-var userMsg = map[ControlKind]invoker.MsgKind{ControlKill: invoker.MsgKill, ControlPause: invoker.MsgUserPause,
-	ControlResume: invoker.MsgResume}
+func (k ControlKind) userMsg() invoker.MsgKind {
+	switch k {
+	case ControlPause:
+		return invoker.MsgUserPause
+	case ControlResume:
+		return invoker.MsgResume
+	}
+	return invoker.MsgKill
+}
 
 // Control is one thing sent into a run from outside. It takes effect at
 // the next Step, at the virtual time the run is at, and is logged as an
@@ -123,7 +130,7 @@ func (s *Sim) applyControl(c Control) {
 	case ControlLeader:
 		s.sendAt(s.now, leaderMsg(c.Partition, c.Epoch))
 	case ControlKill, ControlPause, ControlResume:
-		s.sendAt(s.now, invoker.Envelope{Kind: userMsg[c.Kind], PLE: invoker.PLE{Partition: c.Partition}, Inv: c.Inv})
+		s.sendAt(s.now, invoker.Envelope{Kind: c.Kind.userMsg(), PLE: invoker.PLE{Partition: c.Partition}, Inv: c.Inv})
 	case ControlShutdown:
 		s.drawTimeline(func(buf []timed) []timed {
 			return appendShutdown(buf, s.wrng, s.now, s.node.Partitions(), s.node.Invokers())
