@@ -24,6 +24,7 @@ const (
 	segmentLoaded
 	effectChannelFull
 	leaderReinvoked
+	pausedWhileRetrying
 	numSometimes
 )
 
@@ -39,6 +40,7 @@ var sometimesNames = [numSometimes]string{
 	segmentLoaded:        "a spilled segment loaded back",
 	effectChannelFull:    "an invoker blocked on a full effect channel",
 	leaderReinvoked:      "a new leader re-invoked invocations",
+	pausedWhileRetrying:  "a machine waiting to retry was paused (#4064's precondition)",
 }
 
 // SometimesNames are the situations the report counts, in its order.
@@ -89,6 +91,9 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 		if invoker.ISMState(e.To) == invoker.ISMWaitingRetry {
 			w.retrying[term]++
 		}
+		// Its retry timer stays queued, and a resume makes a new machine.
+		w.reached[pausedWhileRetrying] = w.reached[pausedWhileRetrying] ||
+			invoker.ISMState(e.From) == invoker.ISMWaitingRetry && e.Outcome == invoker.EndPaused
 	case invoker.KindShutdown:
 		w.reached[shutdownWithQueued] = w.reached[shutdownWithQueued] || e.M > 0
 	case invoker.KindStaleInvoke:
