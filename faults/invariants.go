@@ -324,10 +324,10 @@ func (c *checker) checkEffectFenced(e *invoker.Event) {
 func (c *checker) checkTimerFenced(e *invoker.Event) {
 	switch e.Outcome {
 	case invoker.StaleTimerRetried:
-		c.violate(TimerFencing, CheckStaleTimerRetried, e, "a stale retry timer (attempt %d's, due %v) started %s's retry before its own backoff ended",
+		c.violate(TimerFencing, CheckStaleTimerRetried, e, "a retry timer of an earlier wait (attempt %d's, due %v) started %s's retry before its own backoff ended",
 			e.Attempt, e.Due, e.Inv)
 	case invoker.IgnoredStaleTimerInFlight:
-		c.violate(TimerFencing, CheckStaleTimerInFlight, e, "a stale retry timer (attempt %d's, due %v) reached %s's attempt in flight: Restate's debug_assert fails here (#4064)",
+		c.violate(TimerFencing, CheckStaleTimerInFlight, e, "a retry timer of an earlier wait (attempt %d's, due %v) reached %s's attempt in flight: Restate's debug_assert fails here (#4064)",
 			e.Attempt, e.Due, e.Inv)
 	}
 }

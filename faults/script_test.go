@@ -32,8 +32,8 @@ func TestInvariantStories(t *testing.T) {
 var detailOf = map[string]*regexp.Regexp{
 	faults.CheckTaskAfterAbortAll:   regexp.MustCompile(`^invoker\d+ started a task for .* after AbortAllPartition`),
 	faults.CheckEffectAfterAbortAll: regexp.MustCompile(`^p\d+ applied an effect of .* after AbortAllPartition`),
-	faults.CheckStaleTimerRetried:   regexp.MustCompile(`^a stale retry timer \(attempt \d+'s, due \S+\) started \S+'s retry before its own backoff ended$`),
-	faults.CheckStaleTimerInFlight:  regexp.MustCompile(`^a stale retry timer \(attempt \d+'s, due \S+\) reached \S+'s attempt in flight`),
+	faults.CheckStaleTimerRetried:   regexp.MustCompile(`^a retry timer of an earlier wait \(attempt \d+'s, due \S+\) started \S+'s retry before its own backoff ended$`),
+	faults.CheckStaleTimerInFlight:  regexp.MustCompile(`^a retry timer of an earlier wait \(attempt \d+'s, due \S+\) reached \S+'s attempt in flight`),
 	faults.CheckTwoTasks:            regexp.MustCompile(`^\S+ has \d+ live tasks$`),
 	faults.CheckTwoStateMachines:    regexp.MustCompile(`^\S+ has \d+ live state machines$`),
 	faults.CheckSlots:               regexp.MustCompile(`^invoker\d+ has \d+/\d+ slots in use but \d+ state machines$`),
