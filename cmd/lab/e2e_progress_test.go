@@ -27,7 +27,9 @@ func TestInevitableProgressBarOnTerminal(t *testing.T) {
 	waitOnTerminal(t, labBin+" inevitable "+sched+" --stride 1 --suffixes 300 > /dev/null; sleep 5", inevitableLine)
 }
 
-// waitOnTerminal runs cmd in tmux until its screen shows want (4s at most).
+// waitOnTerminal runs cmd in tmux until its screen shows want (9s at most:
+// the commands keep their screen for 5s after they end, so a start slowed
+// by a loaded machine still shows it).
 func waitOnTerminal(t *testing.T, cmd string, want *regexp.Regexp) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -41,7 +43,7 @@ func waitOnTerminal(t *testing.T, cmd string, want *regexp.Regexp) {
 	if out, err := tmux("new-session", "-d", "-x", "120", "-y", "10", cmd); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(4 * time.Second)
+	deadline := time.Now().Add(9 * time.Second)
 	var screen []byte
 	for time.Now().Before(deadline) {
 		time.Sleep(300 * time.Millisecond)
