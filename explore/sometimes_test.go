@@ -35,8 +35,8 @@ func TestSometimesAgreeWithTheVariants(t *testing.T) {
 	}
 }
 
-// A stale retry timer needs a machine paused while it waited to retry (no
-// workload sends retry-now): the seeds that break timer-fencing are among
+// A stale retry timer needs a machine paused while it waited to retry
+// (where the workload, as here, asks no retry-now): the seeds that break timer-fencing are among
 // those that reached it, and only unkeyed timers break it.
 func TestSometimesPrecedeStaleTimers(t *testing.T) {
 	const paused = "a machine waiting to retry was paused (#4064's precondition)"

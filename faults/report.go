@@ -21,6 +21,9 @@ func WriteText(w io.Writer, r *Result) error {
 	if wl.Pauses > 0 {
 		fmt.Fprintf(b, ", %s and resumes", Plural(wl.Pauses, "pause"))
 	}
+	if wl.RetryNows > 0 {
+		fmt.Fprintf(b, ", %s", Plural(wl.RetryNows, "retry-now"))
+	}
 	b.WriteString("\n")
 	if r.OK() {
 		b.WriteString("result    ok: every invariant held\n")
@@ -139,7 +142,7 @@ func (r *Result) invocationCounts() string {
 	}
 	parts = append(parts, fmt.Sprintf("%d rejected", r.Kinds[invoker.KindRejected]-r.Refused))
 	if r.Refused > 0 {
-		parts = append(parts, fmt.Sprintf("%s refused (a kill, pause or resume of an invocation not in that state)", Plural(r.Refused, "request")))
+		parts = append(parts, fmt.Sprintf("%s refused (a kill, pause, resume or retry-now of an invocation not in that state)", Plural(r.Refused, "request")))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -236,7 +236,7 @@ func (h ScheduleHeader) lines() string {
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w)+retryTimersArg(n)+pausesArg(w))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w)+retryTimersArg(n)+pausesArg(w)+retryNowsArg(w))
 }
 
 // taskPanicsArg is ` task-panics=P` for a workload whose tasks may panic.
@@ -260,6 +260,15 @@ func retryTimersArg(n invoker.Config) string {
 func pausesArg(w Workload) string {
 	if w.Pauses > 0 {
 		return " pauses=" + strconv.Itoa(w.Pauses)
+	}
+	return ""
+}
+
+// retryNowsArg is ` retry-nows=N` for a workload whose user asks for
+// retries.
+func retryNowsArg(w Workload) string {
+	if w.RetryNows > 0 {
+		return " retry-nows=" + strconv.Itoa(w.RetryNows)
 	}
 	return ""
 }

@@ -113,7 +113,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "pauses")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -142,7 +142,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &n.RetryTimers)
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
-	w.Pauses = a.int("pauses", 0, false)
+	w.Pauses, w.RetryNows = a.int("pauses", 0, false), a.int("retry-nows", 0, false)
 	w.ArrivalSpan = a.duration("arrival-span", 0)
 	w.Shutdown = a.bool("shutdown")
 	h.Bounds.Shutdown, h.Bounds.Crash = a.duration("bound-shutdown", 0), a.duration("bound-crash", 0)

@@ -82,6 +82,7 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"an unknown invariant", strings.Replace(good, "max-picks=", "invariants=no-panic,liveness max-picks=", 1), `"liveness" is not an invariant`, false},
 		{"unknown retry timers", strings.Replace(good, "max-picks=", "retry-timers=fenced max-picks=", 1), `unknown retry-timers "fenced"`, false},
 		{"too many pauses", strings.Replace(good, "max-picks=", "pauses=65 max-picks=", 1), "pauses must be between 0 and the number of invocations, got 65", false},
+		{"too many retry-nows", strings.Replace(good, "max-picks=", "retry-nows=65 max-picks=", 1), "retry-nows must be between 0 and the number of invocations, got 65", false},
 		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
 		{"a pause of nobody", replaceNth(good, "pick", 2, "control pause p=0"), "control needs inv=", false},
 		{"a choice that is not ready", replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown"), "not ready", true},
@@ -170,11 +171,11 @@ func FuzzParseSchedule(f *testing.F) {
 	f.Add(sch.Bytes())
 	// And unkeyed retry timers with pauses (restatedev/restate#4064).
 	sch.Reset()
-	o.Node.RetryTimers, o.Workload.Pauses, o.Invariants = invoker.RetryTimersUnkeyed, 3, []string{faults.TimerFencing}
+	o.Node.RetryTimers, o.Workload.Pauses, o.Workload.RetryNows, o.Invariants = invoker.RetryTimersUnkeyed, 3, 2, []string{faults.TimerFencing}
 	if _, err := faults.Run(context.Background(), o); err != nil {
 		f.Fatal(err)
 	}
-	if !strings.Contains(sch.String(), " retry-timers=unkeyed pauses=3") {
+	if !strings.Contains(sch.String(), " retry-timers=unkeyed pauses=3 retry-nows=2") {
 		f.Fatalf("the schedule does not record its timers and pauses:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
@@ -210,7 +211,7 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			cfg, w, planName := faults.SwarmShape(seed, v)
 			cfg.Store = invoker.MemStores()
 			if seed%2 == 0 { // and what the swarm does not draw: #4064's timers and pauses
-				cfg.RetryTimers, w.Pauses = invoker.RetryTimersUnkeyed, min(w.Invocations, 4)
+				cfg.RetryTimers, w.Pauses, w.RetryNows = invoker.RetryTimersUnkeyed, min(w.Invocations, 4), min(w.Invocations, 3)
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

@@ -466,7 +466,7 @@ func (o Options) describe(strategy string) string {
 // DescribeShape names a node's and workload's settings as a run's first
 // event does: partitions, layout, quota, queue limit, effect capacity,
 // on-panic, invocations, step-downs, kills, and a shared tmp-dir, task
-// panics, unkeyed retry timers and pauses if there are any.
+// panics, unkeyed retry timers, pauses and retry-nows if there are any.
 func DescribeShape(n invoker.Config, w Workload) string {
 	layout := "per-partition"
 	if n.SharedInvoker {
@@ -475,7 +475,7 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + pausesArg(w)
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + pausesArg(w) + retryNowsArg(w)
 }
 
 func (s *Sim) drawShutdown() {

@@ -30,6 +30,7 @@ func drawOptions(t *rapid.T) faults.Options {
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")
 	w.Kills = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "kills")
 	w.Pauses = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "pauses")
+	w.RetryNows = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "retry-nows")
 	w.Shutdown = rapid.Bool().Draw(t, "shutdown")
 	plan, err := faults.LoadPlan(rapid.SampledFrom(faults.BuiltinPlans()).Draw(t, "plan"))
 	if err != nil {

@@ -30,6 +30,10 @@ type Workload struct {
 	// retry, and a resume before its backoff ends, is the race of
 	// restatedev/restate#4064 (see invoker.RetryTimersUnkeyed).
 	Pauses int
+	// RetryNows invocations get the user's retry-now 1–200ms after they
+	// arrive: one that finds it waiting to retry leaves its timer queued,
+	// the other road to #4064.
+	RetryNows int
 	// Shutdown starts somewhere in ShutdownMin..ShutdownMax: ingress stops,
 	// then within a millisecond every partition processor steps down and
 	// every invoker is cancelled, in no fixed order.
@@ -78,6 +82,8 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("kills must be between 0 and the number of invocations, got %d", w.Kills)
 	case w.Pauses < 0 || w.Pauses > w.Invocations:
 		return fmt.Errorf("pauses must be between 0 and the number of invocations, got %d", w.Pauses)
+	case w.RetryNows < 0 || w.RetryNows > w.Invocations:
+		return fmt.Errorf("retry-nows must be between 0 and the number of invocations, got %d", w.RetryNows)
 	case w.StepDowns < 0:
 		return fmt.Errorf("step-downs must be 0 or more, got %d", w.StepDowns)
 	case w.ArrivalSpan <= 0:
@@ -109,7 +115,7 @@ func InvocationID(k, total int) invoker.InvocationID {
 
 // schedule draws the safety phase's timeline.
 func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int) []timed {
-	out := slices.Grow(buf[:0], partitions+w.Invocations+w.Kills+2*w.Pauses+2*w.StepDowns+1+partitions+invokers)
+	out := slices.Grow(buf[:0], partitions+w.Invocations+w.Kills+2*w.Pauses+w.RetryNows+2*w.StepDowns+1+partitions+invokers)
 	add := func(at time.Duration, m invoker.Envelope) { out = append(out, timed{at, m}) }
 	epochs := make([]invoker.Epoch, partitions)
 	for p := range partitions {
@@ -138,6 +144,12 @@ func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int
 			add(at, invoker.Envelope{Kind: invoker.MsgUserPause, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
 			add(at+between(rng, time.Millisecond, 50*time.Millisecond),
 				invoker.Envelope{Kind: invoker.MsgResume, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
+		}
+	}
+	if w.RetryNows > 0 { // the same
+		for _, k := range rng.Perm(w.Invocations)[:w.RetryNows] {
+			add(submits[k].at+between(rng, time.Millisecond, 200*time.Millisecond),
+				invoker.Envelope{Kind: invoker.MsgUserRetryNow, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
 		}
 	}
 	for range w.StepDowns {

@@ -227,7 +227,7 @@ func (e Event) route() string {
 		return "node->" + iv
 	case e.Msg == MsgStopIngress:
 		return "node->ingress"
-	case e.Msg == MsgSubmit, e.Msg == MsgKill, e.Msg == MsgUserPause, e.Msg == MsgResume:
+	case e.Msg == MsgSubmit, e.Msg == MsgKill, e.Msg == MsgUserPause, e.Msg == MsgResume, e.Msg == MsgUserRetryNow:
 		return "ingress->" + p
 	}
 	return "controller->" + p

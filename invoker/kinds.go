@@ -47,7 +47,7 @@ var kindSpecs = [NumKinds]KindSpec{
 		N: "invocations re-invoked"},
 	KindStepDown: {Name: "pp.step-down", Actor: ActorPartition, Doc: "left leadership of Epoch, sent AbortAllPartition"},
 	KindAccepted: {Name: "pp.accepted", Actor: ActorPartition, Doc: "a new invocation is durably invoked"},
-	KindRejected: {Name: "pp.rejected", Actor: ActorPartition, Doc: "the ingress or the partition refused an invocation, a kill, a pause or a resume"},
+	KindRejected: {Name: "pp.rejected", Actor: ActorPartition, Doc: "the ingress or the partition refused an invocation, a kill, a pause, a resume or a retry-now"},
 	KindStatus: {Name: "pp.status", Actor: ActorPartition, Doc: "durable status changed, by an effect (Effect, MsgID) or the Outcome",
 		States: StatusState, From: "status before", To: "status after"},
 	KindJournal: {Name: "pp.journal", Actor: ActorPartition, Doc: "journal entry stored, ack sent",

@@ -45,6 +45,9 @@ const (
 	// partition processor (Restate's PauseInvocation and ResumeInvocation).
 	MsgUserPause
 	MsgResume
+	// The user asks the partition processor to retry a waiting invocation
+	// now (Restate's RetryNow), which it forwards to the invoker.
+	MsgUserRetryNow
 	numMsgKinds
 )
 
@@ -56,6 +59,7 @@ var msgNames = Names[MsgKind]{
 	MsgBecomeLeader: "become-leader", MsgStepDown: "step-down", MsgSubmit: "submit",
 	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
 	MsgJoin: "join", MsgCleanup: "spill-cleanup", MsgUserPause: "user-pause", MsgResume: "resume",
+	MsgUserRetryNow: "user-retry-now",
 }
 
 // ParseMsgKind reads a message kind by its name.
@@ -170,7 +174,7 @@ func (e Envelope) String() string {
 		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
 	case MsgStepDown:
 		return fmt.Sprintf("%s p%d", e.Kind, e.PLE.Partition)
-	case MsgSubmit, MsgKill, MsgUserPause, MsgResume:
+	case MsgSubmit, MsgKill, MsgUserPause, MsgResume, MsgUserRetryNow:
 		return fmt.Sprintf("%s p%d %s", e.Kind, e.PLE.Partition, e.Inv)
 	}
 	return e.Kind.String()

@@ -325,9 +325,11 @@ func (n *Node) Deliver(m Envelope) {
 	case m.Kind == MsgKill:
 		n.pps[m.PLE.Partition].kill(m.Inv)
 	case m.Kind == MsgUserPause:
-		n.pps[m.PLE.Partition].pause(m.Inv)
+		n.pps[m.PLE.Partition].forward(MsgPause, m.Inv)
 	case m.Kind == MsgResume:
 		n.pps[m.PLE.Partition].resume(m.Inv)
+	case m.Kind == MsgUserRetryNow:
+		n.pps[m.PLE.Partition].forward(MsgRetryNow, m.Inv)
 	case m.Kind == MsgStopIngress:
 		n.ingressOpen = false
 		n.emit(Event{Kind: KindStopIngress, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})

@@ -94,8 +94,8 @@ const (
 	// Restate's debug_assert (ignored by a release build).
 	StaleTimerRetried
 	IgnoredStaleTimerInFlight
-	// A user's pause of an invocation not invoked at a leader, or resume of
-	// one not paused.
+	// A user's pause or retry-now of an invocation not invoked at a
+	// leader, or resume of one not paused.
 	RejectedNotInvoked
 	RejectedNotPaused
 	// StatusByUserResume: the user resumed a paused invocation.
@@ -164,7 +164,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	EndPanicked:                     {"panicked", "panicked", false},
 	StaleTimerRetried:               {"stale-timer-retried", "stale timer of an earlier wait: retried before this wait's backoff ended", false},
 	IgnoredStaleTimerInFlight:       {"ignored-stale-timer-in-flight", "stale timer reached an attempt in flight: a debug build's assertion fails, a release build ignores it", true},
-	RejectedNotInvoked:              {"rejected-not-invoked", "pause: not invoked at a leader", true},
+	RejectedNotInvoked:              {"rejected-not-invoked", "not invoked at a leader", true},
 	RejectedNotPaused:               {"rejected-not-paused", "resume: not paused", true},
 	StatusByUserResume:              {"resumed-by-user", "resumed by the user", false},
 }

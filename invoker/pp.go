@@ -147,10 +147,11 @@ func (pp *partitionProcessor) kill(inv InvocationID) {
 	}
 }
 
-// pause forwards the user's pause to the invoker, which pauses the
-// invocation at once if no attempt is in flight, or when it stops.
-func (pp *partitionProcessor) pause(inv InvocationID) {
-	if !pp.request(MsgPause, inv, 0) {
+// forward passes the user's pause or retry-now on to the invoker: a pause
+// pauses the invocation at once if no attempt is in flight, or when it
+// stops; a retry-now starts a waiting invocation's retry at once.
+func (pp *partitionProcessor) forward(kind MsgKind, inv InvocationID) {
+	if !pp.request(kind, inv, 0) {
 		pp.reject(inv, RejectedNotInvoked)
 	}
 }

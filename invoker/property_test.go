@@ -177,7 +177,7 @@ func (r *modelRun) send() {
 	// rapid favours the first elements: the ones that end a run early
 	// (ingress stop, cancellation) come last.
 	kinds := []invoker.MsgKind{invoker.MsgSubmit, invoker.MsgBecomeLeader, invoker.MsgSubmit,
-		invoker.MsgStepDown, invoker.MsgKill, invoker.MsgUserPause, invoker.MsgResume, invoker.MsgBecomeLeader, invoker.MsgCleanup,
+		invoker.MsgStepDown, invoker.MsgKill, invoker.MsgUserPause, invoker.MsgResume, invoker.MsgUserRetryNow, invoker.MsgBecomeLeader, invoker.MsgCleanup,
 		invoker.MsgJoin, invoker.MsgStopIngress, invoker.MsgCancel}
 	k := rapid.SampledFrom(kinds).Draw(r.t, "send")
 	m := invoker.Envelope{Kind: k, PLE: invoker.PLE{Partition: invoker.NoPartition}}
@@ -186,7 +186,7 @@ func (r *modelRun) send() {
 		m.PLE = invoker.PLE{Partition: r.partition(), Epoch: invoker.Epoch(rapid.IntRange(1, 5).Draw(r.t, "epoch"))}
 	case invoker.MsgStepDown:
 		m.PLE.Partition = r.partition()
-	case invoker.MsgSubmit, invoker.MsgKill, invoker.MsgUserPause, invoker.MsgResume:
+	case invoker.MsgSubmit, invoker.MsgKill, invoker.MsgUserPause, invoker.MsgResume, invoker.MsgUserRetryNow:
 		m.PLE.Partition = r.partition()
 		m.Inv = rapid.SampledFrom(invocationPool).Draw(r.t, "inv")
 	case invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:

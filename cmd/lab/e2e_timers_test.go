@@ -74,6 +74,24 @@ func TestExploreHuntsStaleRetryTimers(t *testing.T) {
 	}
 }
 
+// A retry-now is the other road: seed 57 of none asks 8 invocations to
+// retry now, and one that was waiting leaves its timer to reach the retried
+// attempt. Keyed timers hold.
+func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
+	t.Parallel()
+	args := []string{"run", "--seed", "57", "--variant", "fixed", "--plan", "none", "--retry-nows", "8"}
+	r := lab(t, append(args, "--retry-timers", "unkeyed")...)
+	wantCode(t, r, 1)
+	for _, want := range []string{"workload  64 invocations over 200ms, 1 step-down, 0 kills, 8 retry-nows",
+		"timer-fencing       VIOLATED", "reached i002's attempt in flight",
+		"requests refused (a kill, pause, resume or retry-now of an invocation not in that state)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report does not say %q:\n%v", want, r)
+		}
+	}
+	wantCode(t, lab(t, append(args, "--retry-timers", "keyed")...), 0)
+}
+
 // Bad --retry-timers, --pauses and --against values are usage errors.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
@@ -85,6 +103,7 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"explore", "--retry-timers", "KEYED"}, []string{"--retry-timers", `unknown retry-timers "KEYED"`}},
 		{[]string{"run", "--pauses", "-1"}, []string{"pauses must be between 0 and the number of invocations, got -1"}},
 		{[]string{"run", "--pauses", "65"}, []string{"pauses must be between 0 and the number of invocations, got 65"}},
+		{[]string{"explore", "--retry-nows", "-3"}, []string{"retry-nows must be between 0 and the number of invocations, got -3"}},
 		{[]string{"compare", "--against", "fenced"}, []string{"--against", "nor a retry-timers (keyed or unkeyed)"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)

@@ -79,6 +79,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.IntVar(&f.run.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs")
 	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.IntVar(&f.run.pauses, "pauses", wl.Pauses, pausesHelp)
+	fl.IntVar(&f.run.retryNows, "retry-nows", wl.RetryNows, retryNowsHelp)
 	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.StringVar(&f.run.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
 	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
@@ -199,7 +200,7 @@ func writeReportFile(path string, r *explore.Report) (err error) {
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead, and what a rerun of one seed must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills",
-	"pauses", "on-panic", "retry-timers", "shared-tmp-dir", "task-panics", "shutdown"}
+	"pauses", "retry-nows", "on-panic", "retry-timers", "shared-tmp-dir", "task-panics", "shutdown"}
 
 // maxWorkers bounds --workers: every worker starts at once and holds a run
 // in memory (about 1 MB for the reference workload); 10^7 of them filled

@@ -22,7 +22,7 @@ type runFlags struct {
 	queueLimit             int
 	invocations            int
 	stepDowns, kills       int
-	pauses                 int
+	pauses, retryNows      int
 	scheduler              string
 	onPanic                string
 	retryTimers            string
@@ -61,6 +61,7 @@ const (
 	taskPanicsHelp    = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	retryTimersHelp   = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
 	pausesHelp        = "invocations the user pauses shortly after they arrive, and resumes soon after"
+	retryNowsHelp     = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
 	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
@@ -89,6 +90,7 @@ func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
 	fl.IntVar(&f.pauses, "pauses", wl.Pauses, pausesHelp)
+	fl.IntVar(&f.retryNows, "retry-nows", wl.RetryNows, retryNowsHelp)
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.StringVar(&f.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
@@ -146,7 +148,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	wl := faults.DefaultWorkload()
 	wl.Invocations, wl.StepDowns, wl.Kills, wl.Shutdown = f.invocations, f.stepDowns, f.kills, f.shutdown
-	wl.Pauses = f.pauses
+	wl.Pauses, wl.RetryNows = f.pauses, f.retryNows
 	wl.Tasks.Panic = f.taskPanics
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
