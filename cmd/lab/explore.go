@@ -40,8 +40,6 @@ type exploreFlags struct {
 
 func newExploreCmd() *cobra.Command {
 	f := exploreFlags{}
-	wl := faults.DefaultWorkload()
-	node := invoker.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "explore",
 		Short: "Run many seeds on every core and report what failed",
@@ -71,22 +69,8 @@ error, 130 interrupted (the report so far is printed).`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
-	fl.IntVar(&f.run.partitions, "partitions", node.Partitions, "number of partitions")
-	fl.IntVar(&f.run.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
-	fl.IntVar(&f.run.quota, "quota", node.Quota, "concurrency slots per invoker")
-	fl.IntVar(&f.run.queueLimit, "queue-limit", node.QueueLimit, "invokes per in-memory queue segment")
-	fl.StringVar(&f.run.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
-	fl.IntVar(&f.run.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs")
-	fl.IntVar(&f.run.kills, "kills", wl.Kills, "invocations killed by the user")
-	fl.IntVar(&f.run.pauses, "pauses", wl.Pauses, pausesHelp)
-	fl.IntVar(&f.run.retryNows, "retry-nows", wl.RetryNows, retryNowsHelp)
-	fl.StringVar(&f.run.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
-	fl.StringVar(&f.run.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
-	fl.BoolVar(&f.run.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
-	fl.Float64Var(&f.run.taskPanics, "task-panics", 0, taskPanicsHelp)
-	fl.BoolVar(&f.run.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
-	fl.DurationVar(&f.run.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir included), workload (a shutdown or not) and built-in plan from each seed")
+	f.run.registerNode(fl)
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics) and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	fl.Uint64Var(&f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")

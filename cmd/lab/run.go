@@ -77,11 +77,18 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 // registerShape adds the flags that say what run to simulate: the seed,
 // variant, plan, node, workload, bounds and scheduler.
 func (f *runFlags) registerShape(fl *pflag.FlagSet) {
-	wl := faults.DefaultWorkload()
-	node := invoker.DefaultConfig()
 	fl.Uint64Var(&f.seed, "seed", defaultSeed, "seed of every random draw of the run")
 	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
 	fl.StringVar(&f.plan, "plan", "shutdown-race", "fault plan: a built-in name (see lab plans) or a YAML/JSON file")
+	f.registerNode(fl)
+	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
+}
+
+// registerNode adds the flags of the node, its workload and the progress
+// bound; lab explore takes them too.
+func (f *runFlags) registerNode(fl *pflag.FlagSet) {
+	wl := faults.DefaultWorkload()
+	node := invoker.DefaultConfig()
 	fl.IntVar(&f.partitions, "partitions", node.Partitions, "number of partitions")
 	fl.IntVar(&f.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
 	fl.IntVar(&f.quota, "quota", node.Quota, "concurrency slots per invoker")
@@ -97,7 +104,6 @@ func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	fl.Float64Var(&f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
-	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
 }
 
 func runRun(cmd *cobra.Command, f runFlags) error {
