@@ -210,7 +210,8 @@ func TestShrinkAcrossShapes(t *testing.T) {
 // under none leaves spill files behind (clean-shutdown); without its
 // shutdown sends, a run also "violates clean-shutdown", in a dozen
 // decisions, by never shutting down, which is another failure. The shrunk
-// schedule must fail by the same check.
+// schedule must fail by the same check, with every invoker's shutdown
+// finished.
 func TestShrinkKeepsTheCheck(t *testing.T) {
 	cfg := config(t, invoker.Buggy, "none", 1)
 	cfg.FirstSeed, cfg.Workers = 66, 1
@@ -234,6 +235,13 @@ func TestShrinkKeepsTheCheck(t *testing.T) {
 	res := replayFile(t, f.Files[2])
 	if res.OK() || res.Violations[0].Check != faults.CheckSpillLeft {
 		t.Fatalf("the shrunk schedule replays to %v", res.Violations)
+	}
+	// Nor by cutting the shutdown short: files left by an invoker that never
+	// finished are not the files a finished shutdown leaves.
+	for _, v := range res.Violations {
+		if v.Check == faults.CheckNotFinished {
+			t.Fatalf("the shrunk run leaves its files by never finishing: %v", res.Violations)
+		}
 	}
 }
 
