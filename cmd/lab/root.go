@@ -41,7 +41,7 @@ fix holds under the same seeds.`,
 	// the stack of a crash.
 	root.PersistentFlags().BoolP("verbose", "v", false, "show the stack of a crash")
 	tuiCmd := newTUICmd()
-	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd(), newInevitableCmd(), newCompareCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd(), newInevitableCmd(), newCompareCmd(), newBugsCmd(bugs))
 	root.AddCommand(extra...)
 	refuseUnknownHelpTopics(root)
 	// Plain lab starts the UI on a terminal, and prints the help elsewhere.

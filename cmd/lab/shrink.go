@@ -50,18 +50,12 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
-			if err := notStdout("--out", out); err != nil {
-				return err
-			}
 			if out == "" {
 				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
 			}
 			// Before the shrinking, which takes up to the budget.
-			if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
-				return usageError("--out %s: %s is not a directory", out, filepath.Dir(out))
-			}
-			if info, err := os.Stat(out); err == nil && info.IsDir() {
-				return usageError("--out %s: is a directory", out)
+			if err := outPathUsable("--out", out); err != nil {
+				return err
 			}
 			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
 			if err != nil {
@@ -133,6 +127,21 @@ interrupted.`,
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the original and the shrunk run as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
+}
+
+// outPathUsable refuses an output path that cannot be written before the
+// work that fills it: stdout, a directory, or a file in no directory.
+func outPathUsable(flag, path string) error {
+	if err := notStdout(flag, path); err != nil {
+		return err
+	}
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return usageError("%s %s: %s is not a directory", flag, path, filepath.Dir(path))
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return usageError("%s %s: is a directory", flag, path)
+	}
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"lab/explore"
+	"lab/faults"
+	"lab/invoker"
+)
+
+// A bug is one the lab reproduces: a lifecycle bug of Restate's invoker,
+// or one the lab found in its source, with the seed whose run shows it.
+type bug struct {
+	id    string
+	title string
+	// reported says where it was reported and what fixed it.
+	reported string
+	// args are lab run's flags for the run that shows it.
+	args []string
+	// invariant is what it breaks; the run hunts it, so that an earlier
+	// violation of another (#4102's run panics first) is not the one shown.
+	invariant string
+}
+
+// bugs are the catalogue, in the order Restate met them.
+var bugs = []bug{
+	{"2543", "a queued Invoke, dequeued after AbortAllPartition removed its partition, panics the invoker",
+		"restatedev/restate#2543 (January 2025); fixed by #2547, which drops the stale invoke (--variant fixed)",
+		[]string{"--seed", "1", "--plan", "shutdown-race"}, faults.NoPanic},
+	{"3217", "a killed invocation whose Invoke was still queued is retried forever, holding its slot",
+		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
+		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress},
+	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
+		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
+		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility},
+	{"4064", "a retry timer left behind by a pause fires on the resumed invocation",
+		"restatedev/restate#4064 (November 2025); fixed by f681676dc (January 2026), which keys each timer to its wait (--retry-timers keyed)",
+		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing},
+	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
+		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic},
+	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
+		"found by the lab in Restate's source, not reported; --variant graceful removes its spill directory at shutdown",
+		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown},
+}
+
+func findBug(catalogue []bug, id string) (bug, bool) {
+	id = strings.TrimPrefix(id, "#")
+	for _, b := range catalogue {
+		if b.id == id {
+			return b, true
+		}
+	}
+	return bug{}, false
+}
+
+func bugIDs(catalogue []bug) string {
+	ids := make([]string, len(catalogue))
+	for i, b := range catalogue {
+		ids[i] = b.id
+	}
+	return strings.Join(ids, ", ")
+}
+
+// command is the lab run command line of the bug's full run.
+func (b bug) command() string { return "lab run " + strings.Join(b.args, " ") }
+
+// options are the bug's run as lab run's flags make it, hunting its
+// invariant, recording its schedule to rec, spill in memory.
+func (b bug) options(rec io.Writer) (faults.Options, error) {
+	fl := pflag.NewFlagSet("lab run", pflag.ContinueOnError)
+	f := runFlags{}
+	f.registerShape(fl)
+	if err := fl.Parse(b.args); err != nil {
+		return faults.Options{}, err
+	}
+	o, err := f.options(fl)
+	if err != nil {
+		return o, err
+	}
+	o.Node.Store = invoker.MemStores()
+	o.Invariants, o.StopAtViolation, o.SkipHash = []string{b.invariant}, true, true
+	o.Record, o.Command = rec, b.command()
+	return o, nil
+}
+
+// newBugsCmd is lab bugs over a catalogue (bugs; tests give others).
+func newBugsCmd(catalogue []bug) *cobra.Command {
+	var format, out string
+	var budget time.Duration
+	cmd := &cobra.Command{
+		Use:   "bugs [ID]",
+		Short: "List the bugs the lab reproduces, or show one: its run, shrunk, against its fix",
+		Long: `Without ID, list the lifecycle bugs the lab reproduces: Restate's, by issue
+number, and the ones the lab found in Restate's source, by name.
+
+With ID, show that one: run the seed that shows it (the command is printed,
+lab run reruns it in full), shrink the run to the fewest decisions that
+still break the same invariant the same way (as lab shrink does), and
+compare the shrunk run with the same run under the bug's fix (as lab
+compare does): the events both runs log alike, where they part, and what
+each breaks. --schedule-out saves the shrunk schedule, for lab replay and
+lab tui --replay. Spill stays in memory: nothing is written to disk.
+
+Exit status: 0 the bug showed and its fix held the invariant it breaks
+(listing always exits 0), 1 it did not (the model no longer shows it, or
+the fix does not hold), 2 unknown ID or bad flags, 3 internal error, 130
+interrupted.`,
+		Example: `  lab bugs                          # the catalogue
+  lab bugs 4064                     # #4064: its run, shrunk, against keyed timers
+  lab bugs 2543 --schedule-out 2543.schedule && lab tui --replay 2543.schedule`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if format != "text" && format != "json" {
+				return usageError("--format %s: want text or json", format)
+			}
+			if len(args) == 0 {
+				if out != "" {
+					return usageError("--schedule-out: only with an ID")
+				}
+				return listBugs(cmd.OutOrStdout(), catalogue, format)
+			}
+			b, ok := findBug(catalogue, args[0])
+			if !ok {
+				return usageError("no such bug %q (want one of %s)", args[0], bugIDs(catalogue))
+			}
+			if budget <= 0 {
+				return usageError("--budget must be positive")
+			}
+			if out != "" {
+				if err := outPathUsable("--schedule-out", out); err != nil {
+					return err
+				}
+			}
+			shown, err := showBug(cmd.Context(), b, budget, out)
+			if err != nil {
+				return err
+			}
+			stdout := cmd.OutOrStdout()
+			if format == "json" {
+				err = shown.writeJSON(stdout)
+			} else {
+				err = shown.writeText(stdout)
+			}
+			if err != nil {
+				return outputError(err)
+			}
+			if why := shown.notShown(); why != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "lab: bug %s did not show as it should: %s\n", b.id, why)
+				return violationFound
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&out, "schedule-out", "", "save the shrunk schedule to this file (replay it with lab replay)")
+	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
+	return cmd
+}
+
+func listBugs(w io.Writer, catalogue []bug, format string) error {
+	if format == "json" {
+		type entry struct {
+			ID        string `json:"id"`
+			Title     string `json:"title"`
+			Reported  string `json:"reported"`
+			Invariant string `json:"invariant"`
+			Run       string `json:"run"`
+		}
+		list := make([]entry, len(catalogue))
+		for i, b := range catalogue {
+			list[i] = entry{b.id, b.title, b.reported, b.invariant, b.command()}
+		}
+		return outputErr(writeJSON(w, list))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tBREAKS\tWHAT")
+	for _, b := range catalogue {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.id, b.invariant, b.title)
+	}
+	fmt.Fprintln(tw, "\nlab bugs ID shows one: its run, shrunk, against its fix.")
+	return outputErr(tw.Flush())
+}
+
+func outputErr(err error) error {
+	if err != nil {
+		return outputError(err)
+	}
+	return nil
+}
+
+// A shownBug is a bug's run, shrunk and compared with its fix.
+type shownBug struct {
+	bug
+	found    faults.Violation
+	shrunk   *explore.ShrinkResult
+	compared *explore.Comparison
+	saved    string
+}
+
+// showBug runs the bug's seed, shrinks the run and compares the shrunk
+// run with the same under the fix of what it breaks. out, if not "", is
+// where the shrunk schedule is saved.
+func showBug(ctx context.Context, b bug, budget time.Duration, out string) (s *shownBug, err error) {
+	var rec bytes.Buffer
+	o, err := b.options(&rec)
+	if err != nil {
+		return nil, err
+	}
+	r, err := faults.Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	s = &shownBug{bug: b}
+	found, ok := r.FirstViolationOf(o.Invariants)
+	if !ok {
+		return s, nil // notShown says so
+	}
+	s.found = found
+	sch, err := faults.ParseSchedule(b.command(), rec.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	if s.shrunk, err = explore.Shrink(ctx, sch, budget); err != nil {
+		return nil, fmt.Errorf("shrinking: %w", err)
+	}
+	shrunk, err := faults.ParseSchedule("shrunk", s.shrunk.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	name := "the shrunk run"
+	if out != "" {
+		var files outputFiles
+		defer files.abandon(&err)
+		w, err := files.create("--schedule-out", out, false)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(s.shrunk.Schedule); err != nil {
+			return nil, err
+		}
+		if err := files.close(); err != nil {
+			return nil, err
+		}
+		name, s.saved = out, out
+	}
+	a, fixed, note, err := compareSchedule(ctx, shrunk, name, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	a.Command = "lab bugs " + b.id
+	if s.saved != "" {
+		a.Command = "lab replay " + faults.ShellQuote(s.saved)
+	}
+	if s.compared, err = explore.Compare(ctx, a, fixed); err != nil {
+		return nil, err
+	}
+	s.compared.Note = note
+	return s, nil
+}
+
+// notShown says how the bug failed to show as the catalogue says ("": it
+// showed, and its fix held).
+func (s *shownBug) notShown() string {
+	switch {
+	case s.shrunk == nil:
+		return fmt.Sprintf("%s broke no %s", s.command(), s.invariant)
+	case !s.compared.ResultA.Violated(s.invariant):
+		return fmt.Sprintf("the shrunk run broke no %s", s.invariant)
+	case s.compared.ResultB.Violated(s.invariant):
+		return fmt.Sprintf("its fix broke %s too", s.invariant)
+	}
+	return ""
+}
+
+func (s *shownBug) writeText(w io.Writer) error {
+	var t strings.Builder
+	fmt.Fprintf(&t, "bug          %s: %s\n", s.id, s.title)
+	fmt.Fprintf(&t, "reported     %s\n", s.reported)
+	fmt.Fprintf(&t, "run          %s\n", s.command())
+	if s.shrunk == nil {
+		fmt.Fprintf(&t, "found        no %s\n", s.invariant)
+		_, err := io.WriteString(w, t.String())
+		return err
+	}
+	z := s.shrunk
+	fmt.Fprintf(&t, "found        %s at %v of virtual time, %d decisions into the run\n",
+		s.found.Failure(), s.found.At, z.Original.Decisions)
+	minimal := "1-minimal"
+	if !z.OneMinimal {
+		minimal = "not proven 1-minimal: the budget ran out"
+	}
+	fmt.Fprintf(&t, "shrunk       %s (%.1f%%), %s in %d replays\n",
+		z.Shrunk, 100*float64(z.Shrunk.Decisions)/float64(max(z.Original.Decisions, 1)), minimal, z.Replays)
+	if s.saved != "" {
+		fmt.Fprintf(&t, "saved        %s\n", s.saved)
+	}
+	t.WriteString("\n")
+	if _, err := io.WriteString(w, t.String()); err != nil {
+		return err
+	}
+	return s.compared.WriteText(w)
+}
+
+func (s *shownBug) writeJSON(w io.Writer) error {
+	var compared json.RawMessage
+	if s.compared != nil {
+		var buf bytes.Buffer
+		if err := s.compared.WriteJSON(&buf); err != nil {
+			return err
+		}
+		compared = buf.Bytes()
+	}
+	doc := struct {
+		ID        string                `json:"id"`
+		Title     string                `json:"title"`
+		Reported  string                `json:"reported"`
+		Run       string                `json:"run"`
+		Invariant string                `json:"invariant"`
+		Found     string                `json:"found,omitempty"`
+		Shrunk    *explore.ShrinkResult `json:"shrunk,omitempty"`
+		Saved     string                `json:"saved,omitempty"`
+		Compared  json.RawMessage       `json:"compared,omitempty"`
+		Shown     bool                  `json:"shown"`
+		NotShown  string                `json:"not_shown,omitempty"`
+	}{s.id, s.title, s.reported, s.command(), s.invariant, "", s.shrunk, s.saved, compared, s.notShown() == "", s.notShown()}
+	if s.shrunk != nil {
+		doc.Found = s.found.Failure()
+	}
+	return writeJSON(w, doc)
+}

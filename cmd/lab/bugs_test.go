@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"lab/faults"
+)
+
+// A catalogue entry that no longer shows says how: its run breaks nothing,
+// or its fix breaks the invariant too. lab bugs then exits 1.
+func TestBugThatDoesNotShow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		b    bug
+		want string
+	}{
+		{"no violation", bug{id: "holds", args: []string{"--seed", "1", "--variant", "fixed"}, invariant: faults.NoPanic},
+			"lab run --seed 1 --variant fixed broke no no-panic"},
+		// Every variant re-raises a task's panic: the fix does not help.
+		{"fix fails too", bug{id: "task-panic", args: []string{"--seed", "1", "--variant", "fixed", "--plan", "none", "--task-panics", "0.5"}, invariant: faults.NoPanic},
+			"its fix broke no-panic too"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := showBug(context.Background(), c.b, time.Minute, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.notShown(); got != c.want {
+				t.Errorf("notShown() = %q, want %q", got, c.want)
+			}
+			var text, js bytes.Buffer
+			if err := s.writeText(&text); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.writeJSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Shown    bool
+				NotShown string `json:"not_shown"`
+			}
+			if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc.Shown || doc.NotShown != c.want {
+				t.Errorf("JSON: %+v, %v\n%s", doc, err, js.String())
+			}
+			if s.shrunk == nil && !strings.Contains(text.String(), "found        no no-panic\n") {
+				t.Errorf("the text does not say nothing was found:\n%s", text.String())
+			}
+		})
+	}
+	r := executeWithBugs(t, bug{id: "holds", args: []string{"--seed", "1", "--variant", "fixed"}, invariant: faults.NoPanic})
+	if r.code != exitViolation || r.stderr != "lab: bug holds did not show as it should: lab run --seed 1 --variant fixed broke no no-panic\n" {
+		t.Errorf("lab bugs holds: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// executeWithBugs runs lab bugs ID in process, b its only bug.
+func executeWithBugs(t *testing.T, b bug) result {
+	t.Helper()
+	cmd := newBugsCmd([]bug{b})
+	cmd.Use = "testbugs [ID]"
+	var stdout, stderr strings.Builder
+	code := executeWith(context.Background(), []string{"testbugs", b.id}, &stdout, &stderr, cmd)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
