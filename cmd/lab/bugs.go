@@ -96,8 +96,9 @@ func (b bug) options(rec io.Writer) (faults.Options, error) {
 
 // newBugsCmd is lab bugs over a catalogue (bugs; tests give others).
 func newBugsCmd(catalogue []bug) *cobra.Command {
-	var format, out string
+	var format, out, jaegerURL string
 	var budget time.Duration
+	var otlp bool
 	cmd := &cobra.Command{
 		Use:   "bugs [ID]",
 		Short: "List the bugs the lab reproduces, or show one: its run, shrunk, against its fix",
@@ -110,7 +111,9 @@ still break the same invariant the same way (as lab shrink does), and
 compare the shrunk run with the same run under the bug's fix (as lab
 compare does): the events both runs log alike, where they part, and what
 each breaks. --schedule-out saves the shrunk schedule, for lab replay and
-lab tui --replay. Spill stays in memory: nothing is written to disk.
+lab tui --replay. With --otlp, the two runs are also two traces, and the
+report gives the Jaeger URL that shows them side by side. Spill stays in
+memory: nothing is written to disk.
 
 Exit status: 0 the bug showed and its fix held the invariant it breaks
 (listing always exits 0), 1 it did not (the model no longer shows it, or
@@ -142,7 +145,12 @@ interrupted.`,
 					return err
 				}
 			}
-			shown, err := showBug(cmd.Context(), b, budget, out)
+			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer traces.close()
+			shown, err := showBug(cmd.Context(), b, budget, out, traces, jaegerURL)
 			if err != nil {
 				return err
 			}
@@ -165,6 +173,8 @@ interrupted.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&out, "schedule-out", "", "save the shrunk schedule to this file (replay it with lab replay)")
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
+	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the shrunk run and its fix as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
+	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
 }
 
@@ -209,9 +219,9 @@ type shownBug struct {
 }
 
 // showBug runs the bug's seed, shrinks the run and compares the shrunk
-// run with the same under the fix of what it breaks. out, if not "", is
-// where the shrunk schedule is saved.
-func showBug(ctx context.Context, b bug, budget time.Duration, out string) (s *shownBug, err error) {
+// run with the same under the fix of what it breaks, both runs traced on
+// traces if not nil. out, if not "", is where the shrunk schedule is saved.
+func showBug(ctx context.Context, b bug, budget time.Duration, out string, traces *traceExport, jaegerURL string) (s *shownBug, err error) {
 	var rec bytes.Buffer
 	o, err := b.options(&rec)
 	if err != nil {
@@ -262,7 +272,7 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string) (s *s
 	if s.saved != "" {
 		a.Command = "lab replay " + faults.ShellQuote(s.saved)
 	}
-	if s.compared, err = explore.Compare(ctx, a, fixed); err != nil {
+	if s.compared, err = compareTraced(ctx, a, fixed, traces, jaegerURL); err != nil {
 		return nil, err
 	}
 	s.compared.Note = note

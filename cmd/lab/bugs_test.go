@@ -26,7 +26,7 @@ func TestBugThatDoesNotShow(t *testing.T) {
 			"its fix broke no-panic too"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := showBug(context.Background(), c.b, time.Minute, "")
+			s, err := showBug(context.Background(), c.b, time.Minute, "", nil, "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -77,21 +77,11 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 				return err
 			}
 			defer traces.close()
-			var ta, tb *telemetry.Tracer
-			if traces != nil {
-				ta, tb = traces.tracer(), traces.tracer()
-				a.Observers, b.Observers = append(a.Observers, ta), append(b.Observers, tb)
-			}
-			c, err := explore.Compare(cmd.Context(), a, b)
+			c, err := compareTraced(cmd.Context(), a, b, traces, jaegerURL)
 			if err != nil {
 				return err
 			}
 			c.Note = note
-			if traces != nil {
-				traces.close() // flushed before the report names the traces
-				c.Traces = &explore.ComparedTraces{A: ta.TraceID(), B: tb.TraceID(),
-					CompareURL: jaegerCompareURL(jaegerURL, ta.TraceID(), tb.TraceID())}
-			}
 			stdout := cmd.OutOrStdout()
 			if format == "json" {
 				err = c.WriteJSON(stdout)
@@ -113,6 +103,25 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
 	return cmd
+}
+
+// compareTraced is explore.Compare, each run a trace on traces when there
+// are traces: flushed before the comparison names them, and where Jaeger
+// shows them side by side.
+func compareTraced(ctx context.Context, a, b faults.Options, traces *traceExport, jaegerURL string) (*explore.Comparison, error) {
+	var ta, tb *telemetry.Tracer
+	if traces != nil {
+		ta, tb = traces.tracer(), traces.tracer()
+		a.Observers, b.Observers = append(a.Observers, ta), append(b.Observers, tb)
+	}
+	c, err := explore.Compare(ctx, a, b)
+	if err != nil || traces == nil {
+		return c, err
+	}
+	traces.close()
+	c.Traces = &explore.ComparedTraces{A: ta.TraceID(), B: tb.TraceID(),
+		CompareURL: jaegerCompareURL(jaegerURL, ta.TraceID(), tb.TraceID())}
+	return c, nil
 }
 
 // comparedOptions are the options of base's seed as it is and as w

@@ -339,3 +339,32 @@ func TestCompareTracesBothRuns(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+// lab bugs with OTLP: the shrunk run and its fix are two traces in a real
+// Jaeger, each with the two invocations the shrunk #2543 run accepted,
+// and the report links Jaeger's comparison of the pair.
+func TestBugTracesBothRuns(t *testing.T) {
+	j := realenv.StartJaeger(t)
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "bugs", "2543", "--format", "json", "--jaeger-url", j.Query)
+	wantCode(t, r, 0)
+	var rep struct {
+		Compared struct {
+			Traces struct {
+				A, B       string
+				CompareURL string `json:"compare_url"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%v", err, r)
+	}
+	a, b := rep.Compared.Traces.A, rep.Compared.Traces.B
+	if len(a) != 32 || len(b) != 32 || a == b || rep.Compared.Traces.CompareURL != j.Query+"/trace/"+a+"..."+b+"?cohort="+a+"&cohort="+b {
+		t.Fatalf("traces %+v", rep.Compared.Traces)
+	}
+	for _, id := range []string{a, b} {
+		if got := invocationSpans(t, j, id, 2); got != 2 {
+			t.Errorf("trace %s has %d invocation spans, want the 2 each run accepted", id, got)
+		}
+	}
+}
