@@ -10,8 +10,8 @@ import (
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
 // capacity, invocations, step-downs, kills, which built-in plan, whether
 // the node shuts down at the end of the safety phase, whether its invokers
-// share one tmp-dir, how its retry timers are found, pauses, task panics
-// and what an invoker's panic takes down. The variant is the caller's, so that every variant meets the same shapes.
+// share one tmp-dir, how its retry timers are found, pauses, task panics,
+// what an invoker's panic takes down, and retry-nows. The variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -59,6 +59,12 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 		cfg.OnPanic = invoker.PanicUnwinds
 	case 1:
 		cfg.OnPanic = invoker.PanicWatched
+	}
+	// Later still: in one workload in four the user asks a few invocations
+	// to retry now, #4064's other road (a retry-now fires the wait at once
+	// and, unkeyed, leaves its timer queued).
+	if rng.IntN(4) == 0 {
+		w.RetryNows = rng.IntN(min(w.Invocations, 8) + 1)
 	}
 	return cfg, w, plan
 }

@@ -70,7 +70,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics) and built-in plan from each seed")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics, retry-nows) and built-in plan from each seed")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	fl.IntVar(&f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	fl.Uint64Var(&f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
