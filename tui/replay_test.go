@@ -103,6 +103,9 @@ func TestReplayMovesBothWays(t *testing.T) {
 		}
 		return m
 	}
+	if view := at(m, 0).View(); !strings.Contains(view, "SHUTDOWN  not started") || strings.Contains(view, "x starts it") {
+		t.Errorf("before the shutdown, a replay offers to start it:\n%s", view)
+	}
 	m = stepTo(t, m, 250)
 	events := m.view.Events
 	m = at(keys(t, m, "]"), 350)

@@ -328,6 +328,9 @@ func (m Model) stalled() string {
 // shutdownStrip shows the node's shutdown phases filling as they happen.
 func (m Model) shutdownStrip() string {
 	p := &m.st.shutdown
+	if !p.started() && m.cfg.Replay != nil {
+		return styleTitle.Render("SHUTDOWN") + "  not started" // a replay takes no controls
+	}
 	if !p.started() {
 		return styleTitle.Render("SHUTDOWN") + "  not started (x starts it)"
 	}
