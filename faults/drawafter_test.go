@@ -126,6 +126,31 @@ func TestDrawAfterPicksGoesPastTheRecordedRun(t *testing.T) {
 	}
 }
 
+// A replay can reach a stage the recording never did while it still has
+// picks left: seed 11 of fixed, node left running, loops on #3217 until
+// the progress monitor stops it; graceful gives up on the killed
+// invocation, settles its workload early, and must still be shut down and
+// restarted (the sends of those stages drawn), not left running.
+func TestDrawAfterPicksDrawsUnreachedStagesEarly(t *testing.T) {
+	var buf bytes.Buffer
+	run(t, 11, invoker.Fixed, "none", func(o *faults.Options) {
+		o.Workload.Kills, o.Workload.Shutdown = 6, false
+		o.Record, o.StopAtViolation, o.Invariants = &buf, true, []string{faults.Progress}
+	})
+	cut, err := faults.ParseSchedule("recorded", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut.Header.Node.Variant = invoker.Graceful
+	r, rec := drawingReplay(t, cut, 1, nil)
+	if !r.OK() {
+		t.Errorf("graceful, past the recording: %v", r.Violations)
+	}
+	if picks, left := rec.Decisions().Picks, cut.Decisions().Picks; picks >= left {
+		t.Errorf("graceful took %d picks, the recording %d: the test no longer reaches the stage early", picks, left)
+	}
+}
+
 // With every pick kept, a drawing replay is the recorded run.
 func TestDrawAfterPicksWithEveryPickIsTheRun(t *testing.T) {
 	orig := recordSchedule(t, 28, invoker.Buggy, "none", true)

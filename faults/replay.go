@@ -208,6 +208,13 @@ func (r *replayer) fault(m invoker.Envelope) (Verdict, bool) {
 // its picks: the run then draws as a seeded run does.
 func (r *replayer) drawing() bool { return r.lax != nil && r.lax.drawing() }
 
+// drawsUnreached reports whether a lenient replay with DrawAfterPicks draws
+// the sends of a stage the recorded run never reached. It does whenever it
+// gets there, picks left or not: a run that took a shorter road (the fix,
+// where the recording looped until its violation) reaches the stage before
+// it has used the picks up, and would otherwise never shut down.
+func (r *replayer) drawsUnreached() bool { return r.lax != nil && r.lax.drawAfter }
+
 // stopped reports whether a strict replay reached the `end` of a schedule
 // recorded by a run that stopped early (Options.StopAtViolation): the
 // replay stops there too, and end checks the hash.

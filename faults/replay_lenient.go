@@ -29,9 +29,9 @@ import (
 //   - stages and time advances are the run's own, and the end hash is not
 //     checked;
 //   - with Options.DrawAfterPicks, once the picks are used up, task
-//     outcomes and faults are drawn as in a seeded run, not looked up, and
-//     so are the sends of a stage the recorded run did not reach (it
-//     stopped at its violation).
+//     outcomes and faults are drawn as in a seeded run, not looked up;
+//     and the sends of a stage the recorded run did not reach (it stopped
+//     at its violation) are drawn whenever the run gets there.
 //
 // A lenient replay is deterministic, so whatever it does can be recorded
 // (Options.Record) as a schedule that replays strictly.

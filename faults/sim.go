@@ -493,7 +493,7 @@ func (s *Sim) drawTimeline(draw func(buf []timed) []timed) {
 	if s.replay != nil {
 		ts, recorded = s.replay.sends()
 	}
-	if s.replay == nil || (!recorded && s.replay.drawing()) {
+	if s.replay == nil || (!recorded && s.replay.drawsUnreached()) {
 		ts = draw(s.timed[:0])
 		s.timed = ts
 	}
