@@ -25,6 +25,8 @@ type bug struct {
 	title string
 	// reported says where it was reported and what fixed it.
 	reported string
+	// story tells what happens, as the shrunk run shows it.
+	story string
 	// args are lab run's flags for the run that shows it.
 	args []string
 	// invariant is what it breaks; the run hunts it, so that an earlier
@@ -36,21 +38,44 @@ type bug struct {
 var bugs = []bug{
 	{"2543", "a queued Invoke, dequeued after AbortAllPartition removed its partition, panics the invoker",
 		"restatedev/restate#2543 (January 2025); fixed by #2547, which drops the stale invoke (--variant fixed)",
+		"An Invoke waits in the queue for the one free slot. The partition steps down: AbortAllPartition removes its " +
+			"state machines, which frees their slots, and its leader epoch. The dequeue arm, ready again, takes the " +
+			"waiting Invoke of that epoch, and handle_invoke's debug_assert!(has_partition) fails: the invoker panics, " +
+			`and with panic = "abort" the node goes down.`,
 		[]string{"--seed", "1", "--plan", "shutdown-race"}, faults.NoPanic},
 	{"3217", "a killed invocation whose Invoke was still queued is retried forever, holding its slot",
 		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
+		"The user kills an invocation whose Invoke still waits in the queue: the partition marks it killed and sends " +
+			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later; its attempt reads " +
+			"a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, holding the " +
+			"slot. On a node left running, nothing ends the loop.",
 		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress},
 	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
 		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
+		`With panic = "unwind" (August to December 2025), #2543's panic kills the invoker alone. Nothing watches it: ` +
+			"its partition goes on leading, and what it sends the dead invoker (a new leader's invokes) is lost. The " +
+			"node looks alive while its invocations hang. #4103's watch makes the partition notice the death.",
 		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility},
 	{"4064", "a retry timer left behind by a pause fires on the resumed invocation",
 		"restatedev/restate#4064 (November 2025); fixed by f681676dc (January 2026), which keys each timer to its wait (--retry-timers keyed)",
+		"An attempt fails and its state machine waits for a retry timer. The user pauses the invocation (the state " +
+			"machine is removed, the timer stays queued) and resumes it before the timer is due: a new state machine " +
+			"starts an attempt. The old timer, found by invocation alone, reaches the attempt in flight, where a debug " +
+			"build's assertion fails (#4064's panic) and a release build carries on; a state machine waiting for its " +
+			"own timer would retry before its backoff ended.",
 		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
 		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
+		"Given worker.invoker.tmp-dir, every partition's invoker spills into that one directory and names its " +
+			"segment files from 0.segment. Two invokers that spill at once overwrite each other's files: one reads " +
+			"back the other's invokes (and, fixed, drops them as stale), the other finds its file gone and panics: " +
+			"Unable to load a segment.",
 		[]string{"--seed", "1", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic},
 	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
 		"found by the lab in Restate's source, not reported; --variant graceful removes its spill directory at shutdown",
+		"Invokes still spilled to disk when the node shuts down stay there: the 2025 invoker never removes its " +
+			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). graceful removes it " +
+			"as its last shutdown phase.",
 		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown},
 }
 
@@ -184,12 +209,13 @@ func listBugs(w io.Writer, catalogue []bug, format string) error {
 			ID        string `json:"id"`
 			Title     string `json:"title"`
 			Reported  string `json:"reported"`
+			Story     string `json:"story"`
 			Invariant string `json:"invariant"`
 			Run       string `json:"run"`
 		}
 		list := make([]entry, len(catalogue))
 		for i, b := range catalogue {
-			list[i] = entry{b.id, b.title, b.reported, b.invariant, b.command()}
+			list[i] = entry{b.id, b.title, b.reported, b.story, b.invariant, b.command()}
 		}
 		return outputErr(writeJSON(w, list))
 	}
@@ -296,7 +322,8 @@ func (s *shownBug) notShown() string {
 func (s *shownBug) writeText(w io.Writer) error {
 	var t strings.Builder
 	fmt.Fprintf(&t, "bug          %s: %s\n", s.id, s.title)
-	fmt.Fprintf(&t, "reported     %s\n", s.reported)
+	writeWrapped(&t, "reported", s.reported)
+	writeWrapped(&t, "story", s.story)
 	fmt.Fprintf(&t, "run          %s\n", s.command())
 	if s.shrunk == nil {
 		fmt.Fprintf(&t, "found        no %s\n", s.invariant)
@@ -322,6 +349,14 @@ func (s *shownBug) writeText(w io.Writer) error {
 	return s.compared.WriteText(w)
 }
 
+// writeWrapped writes text after its label, wrapped to the report's width.
+func writeWrapped(t *strings.Builder, label, text string) {
+	for _, line := range wrap(text, 66) {
+		fmt.Fprintf(t, "%-12s %s\n", label, line)
+		label = ""
+	}
+}
+
 func (s *shownBug) writeJSON(w io.Writer) error {
 	var compared json.RawMessage
 	if s.compared != nil {
@@ -335,6 +370,7 @@ func (s *shownBug) writeJSON(w io.Writer) error {
 		ID        string                `json:"id"`
 		Title     string                `json:"title"`
 		Reported  string                `json:"reported"`
+		Story     string                `json:"story"`
 		Run       string                `json:"run"`
 		Invariant string                `json:"invariant"`
 		Found     string                `json:"found,omitempty"`
@@ -343,7 +379,7 @@ func (s *shownBug) writeJSON(w io.Writer) error {
 		Compared  json.RawMessage       `json:"compared,omitempty"`
 		Shown     bool                  `json:"shown"`
 		NotShown  string                `json:"not_shown,omitempty"`
-	}{s.id, s.title, s.reported, s.command(), s.invariant, "", s.shrunk, s.saved, compared, s.notShown() == "", s.notShown()}
+	}{s.id, s.title, s.reported, s.story, s.command(), s.invariant, "", s.shrunk, s.saved, compared, s.notShown() == "", s.notShown()}
 	if s.shrunk != nil {
 		doc.Found = s.found.Failure()
 	}

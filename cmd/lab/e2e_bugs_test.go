@@ -22,11 +22,12 @@ func TestBugsList(t *testing.T) {
 	}
 	r = lab(t, "bugs", "--format", "json")
 	wantCode(t, r, 0)
-	var list []struct{ ID, Invariant, Run string }
+	var list []struct{ ID, Invariant, Run, Story string }
 	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
 		t.Fatalf("the JSON list does not decode: %v\n%v", err, r)
 	}
-	if len(list) != len(bugs) || list[0].ID != "2543" || list[0].Run != "lab run --seed 1 --plan shutdown-race" {
+	if len(list) != len(bugs) || list[0].ID != "2543" || list[0].Run != "lab run --seed 1 --plan shutdown-race" ||
+		!strings.HasPrefix(list[0].Story, "An Invoke waits in the queue") {
 		t.Errorf("the JSON list: %+v", list)
 	}
 }
@@ -101,6 +102,7 @@ func TestBugTellsItsStory(t *testing.T) {
 	for _, want := range []string{
 		"bug          4064: a retry timer left behind by a pause fires on the resumed invocation\n",
 		"reported     restatedev/restate#4064",
+		"story        An attempt fails and its state machine waits for a retry timer.\n             The user pauses",
 		"run          lab run --seed 19 --variant fixed --plan none --pauses 8 --retry-timers unkeyed\n",
 		"found        timer-fencing (stale-timer-in-flight) at 125.371952ms of virtual time, 736 decisions into the run\n",
 		"shrunk       30 decisions:", "1 invocation, 1 partition, quota 1 (4.1%), 1-minimal in ",
