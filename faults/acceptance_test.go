@@ -301,3 +301,30 @@ func TestViolationCarriesItsStory(t *testing.T) {
 		t.Errorf("breaking event is %s, want invoker.panic", v.Event.Kind)
 	}
 }
+
+// A partition processor that falls behind (slow-partition) fills a small
+// effect channel: the 2025 loop, parked on the send, does not see its
+// cancellation until the late step-down drops the channel, and overruns the
+// shutdown bound (derived from the code, not a filed bug). graceful sees
+// the cancellation while parked. With the default channel of 64 the
+// reference workload never fills it.
+func TestSlowPartitionHidesCancellation(t *testing.T) {
+	small := func(o *faults.Options) { o.Node.EffectCapacity = 2 }
+	for seed := uint64(1); seed <= uint64(sweepSeeds(50)); seed++ {
+		fixed := run(t, seed, invoker.Fixed, "slow-partition", small)
+		if !fixed.Violated(faults.BoundedShutdown) {
+			t.Errorf("seed %d: fixed met its shutdown bound: %v", seed, fixed.Violations)
+		}
+		for _, vi := range fixed.Violations {
+			if vi.Invariant != faults.BoundedShutdown && !allowed(invoker.Fixed, vi) {
+				t.Errorf("seed %d: fixed: %v", seed, vi)
+			}
+		}
+		if graceful := run(t, seed, invoker.Graceful, "slow-partition", small); !graceful.OK() {
+			t.Errorf("seed %d: graceful: %v", seed, graceful.Violations)
+		}
+		if roomy := run(t, seed, invoker.Fixed, "slow-partition"); roomy.Violated(faults.BoundedShutdown) {
+			t.Errorf("seed %d: fixed overran its shutdown with a channel of 64", seed)
+		}
+	}
+}

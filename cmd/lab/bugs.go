@@ -77,6 +77,14 @@ var bugs = []bug{
 			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). graceful removes it " +
 			"as its last shutdown phase.",
 		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown},
+	{"parked-send", "an invoker parked on a full effect channel does not see its cancellation, and overruns its shutdown",
+		"derived by the lab from Restate's source (the select! loop), not reported; Restate's later run_until_cancelled sees cancellation while a step is parked, and --variant graceful does too",
+		"The partition processor falls behind and takes its effects off the channel seconds late. The invoker, " +
+			"sending an effect on the full channel, awaits inside the arm's body. The node shuts down: the " +
+			"invoker's cancellation is just another select! arm, which a parked loop does not poll, and the " +
+			"partition's step-down, which would drop the channel and free the send, comes late. The invoker " +
+			"does not exit within its bound.",
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown},
 }
 
 func findBug(catalogue []bug, id string) (bug, bool) {

@@ -132,7 +132,7 @@ func TestBugsBadInput(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"bugs", "9999"}, []string{`no such bug "9999"`, "2543, 3217, 4102, 4064, shared-tmp-dir, spill-files"}},
+		{[]string{"bugs", "9999"}, []string{`no such bug "9999"`, "2543, 3217, 4102, 4064, shared-tmp-dir, spill-files, parked-send"}},
 		{[]string{"bugs", "2543", "4064"}, []string{"accepts at most 1 arg"}},
 		{[]string{"bugs", "2543", "--format", "xml"}, []string{"--format xml"}},
 		{[]string{"bugs", "2543", "--budget", "0s"}, []string{"--budget must be positive"}},

@@ -39,6 +39,8 @@ func TestRunBadInput(t *testing.T) {
 		{"bad invokers", []string{"--invokers", "some"}, []string{"--invokers", "some"}},
 		{"quota 0", []string{"--quota", "0"}, []string{"quota"}},
 		{"partitions 0", []string{"--partitions", "0"}, []string{"partitions"}},
+		{"effect capacity 0", []string{"--effect-capacity", "0"}, []string{"effect-capacity must be at least 1, got 0"}},
+		{"effect capacity out of range", []string{"--effect-capacity", "99999999999999999999"}, []string{"--effect-capacity", "out of range"}},
 		{"negative invocations", []string{"--invocations", "-1"}, []string{"invocations"}},
 		{"bad scheduler", []string{"--scheduler", "fifo"}, []string{"--scheduler", "fifo"}},
 		// So slow that the pacing overflowed and the run went unpaced.

@@ -183,7 +183,7 @@ func writeReportFile(path string, r *explore.Report) (err error) {
 
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead, and what a rerun of one seed must say again.
-var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "invokers", "step-downs", "kills",
+var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "shared-tmp-dir", "task-panics", "shutdown"}
 
 // maxWorkers bounds --workers: every worker starts at once and holds a run

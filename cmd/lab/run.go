@@ -20,6 +20,7 @@ type runFlags struct {
 	variant, plan, invoker string
 	partitions, quota      int
 	queueLimit             int
+	effectCapacity         int
 	invocations            int
 	stepDowns, kills       int
 	pauses, retryNows      int
@@ -57,14 +58,15 @@ Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 }
 
 const (
-	onPanicHelp       = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
-	taskPanicsHelp    = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
-	retryTimersHelp   = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
-	pausesHelp        = "invocations the user pauses shortly after they arrive, and resumes soon after"
-	retryNowsHelp     = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
-	sharedTmpDirHelp  = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
-	progressBoundHelp = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
-	shutdownHelp      = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
+	onPanicHelp        = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
+	taskPanicsHelp     = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
+	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
+	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
+	retryNowsHelp      = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
+	sharedTmpDirHelp   = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
+	progressBoundHelp  = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
+	effectCapacityHelp = "effects each invoker-to-partition channel holds before a send parks the invoker's loop, as the real send().await does"
+	shutdownHelp       = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
 )
 
 // register adds the flags of a run; lab run and lab tui share them.
@@ -93,6 +95,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.IntVar(&f.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
 	fl.IntVar(&f.quota, "quota", node.Quota, "concurrency slots per invoker")
 	fl.IntVar(&f.queueLimit, "queue-limit", node.QueueLimit, "invokes per in-memory queue segment before it spills to disk")
+	fl.IntVar(&f.effectCapacity, "effect-capacity", node.EffectCapacity, effectCapacityHelp)
 	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")
 	fl.IntVar(&f.stepDowns, "step-downs", wl.StepDowns, "mid-run step-downs (each followed by a re-election)")
 	fl.IntVar(&f.kills, "kills", wl.Kills, "invocations killed by the user")
@@ -135,6 +138,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	node := invoker.DefaultConfig()
 	node.Variant, node.Partitions, node.Quota, node.QueueLimit = variant, f.partitions, f.quota, f.queueLimit
+	node.EffectCapacity = f.effectCapacity
 	if node.OnPanic, err = invoker.ParseOnPanic(f.onPanic); err != nil {
 		return faults.Options{}, usageError("--on-panic: %v", err)
 	}
