@@ -119,6 +119,12 @@ func (m Model) header() []string {
 	if n := info.Workload.Pauses; n > 0 {
 		layout += ", " + strconv.Itoa(n) + " pauses"
 	}
+	if n := info.Workload.RetryNows; n > 0 {
+		layout += ", " + strconv.Itoa(n) + " retry-nows"
+	}
+	if n := info.Node.EffectCapacity; n != invoker.DefaultConfig().EffectCapacity {
+		layout += ", effect channel " + strconv.Itoa(n)
+	}
 	run := "▶ RUNNING " + formatSpeed(v.Speed)
 	switch {
 	case v.Done:
