@@ -6,9 +6,9 @@ import (
 	"lab/invoker"
 )
 
-// swarmPlans are the built-in plans the swarm draws from. A plan added
-// later (slow-partition) is not among them, so that every seed keeps the
-// run it had: it would join with a draw of its own, after the others.
+// swarmPlans are the built-in plans the swarm draws first. A plan added
+// later (slow-partition) joins with a draw of its own, after the others,
+// so that every seed that does not draw it keeps the run it had.
 var swarmPlans = []string{"chaos", "none", "shutdown-race"}
 
 // SwarmShape draws, from seed, the shape of one swarm-testing run (after
@@ -16,7 +16,7 @@ var swarmPlans = []string{"chaos", "none", "shutdown-race"}
 // capacity, invocations, step-downs, kills, which built-in plan, whether
 // the node shuts down at the end of the safety phase, whether its invokers
 // share one tmp-dir, how its retry timers are found, pauses, task panics,
-// what an invoker's panic takes down, and retry-nows. The variant is the caller's, so that every variant meets the same shapes.
+// what an invoker's panic takes down, retry-nows, and a slow partition. The variant is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -69,6 +69,11 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	// and, unkeyed, leaves its timer queued).
 	if rng.IntN(4) == 0 {
 		w.RetryNows = rng.IntN(min(w.Invocations, 8) + 1)
+	}
+	// Last: one seed in eight runs under slow-partition instead, whose
+	// partition processor falls behind its (small) effect channel.
+	if rng.IntN(8) == 0 {
+		plan = "slow-partition"
 	}
 	return cfg, w, plan
 }
