@@ -1,0 +1,121 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// A bug is one the lab reproduces: a lifecycle bug of Restate's invoker,
+// or one the lab found in its source, with the seed whose run shows it.
+type bug struct {
+	id    string
+	title string
+	// reported says where it was reported and what fixed it.
+	reported string
+	// story tells what happens, as the shrunk run shows it.
+	story string
+	// args are lab run's flags for the run that shows it.
+	args []string
+	// invariant is what it breaks; the run hunts it, so that an earlier
+	// violation of another (#4102's run panics first) is not the one shown.
+	invariant string
+}
+
+// bugs are the catalogue: Restate's, in the order it met them, then the
+// lab's own.
+var bugs = []bug{
+	{"2543", "a queued Invoke, dequeued after AbortAllPartition removed its partition, panics the invoker",
+		"restatedev/restate#2543 (January 2025); fixed by #2547, which drops the stale invoke (--variant fixed)",
+		"An Invoke waits in the queue for the one free slot. The partition steps down: AbortAllPartition removes its " +
+			"state machines, which frees their slots, and its leader epoch. The dequeue arm, ready again, takes the " +
+			"waiting Invoke of that epoch, and handle_invoke's debug_assert!(has_partition) fails: the invoker panics, " +
+			`and with panic = "abort" the node goes down.`,
+		[]string{"--seed", "1", "--plan", "shutdown-race"}, faults.NoPanic},
+	{"3217", "a killed invocation whose Invoke was still queued is retried forever, holding its slot",
+		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
+		"The user kills an invocation whose Invoke still waits in the queue: the partition marks it killed and sends " +
+			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later; its attempt reads " +
+			"a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, holding the " +
+			"slot. On a node left running, nothing ends the loop.",
+		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress},
+	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
+		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
+		`With panic = "unwind" (August to December 2025), #2543's panic kills the invoker alone. Nothing watches it: ` +
+			"its partition goes on leading, and what it sends the dead invoker (a new leader's invokes) is lost. The " +
+			"node looks alive while its invocations hang. #4103's watch makes the partition notice the death.",
+		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility},
+	{"4064", "a retry timer left behind by a pause fires on the resumed invocation",
+		"restatedev/restate#4064 (November 2025); fixed by f681676dc (January 2026), which keys each timer to its wait (--retry-timers keyed)",
+		"An attempt fails and its state machine waits for a retry timer. The user pauses the invocation (the state " +
+			"machine is removed, the timer stays queued) and resumes it before the timer is due: a new state machine " +
+			"starts an attempt. The old timer, found by invocation alone, reaches the attempt in flight, where a debug " +
+			"build's assertion fails (#4064's panic) and a release build carries on; a state machine waiting for its " +
+			"own timer would retry before its backoff ended.",
+		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing},
+	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
+		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
+		"Given worker.invoker.tmp-dir, every partition's invoker spills into that one directory and names its " +
+			"segment files from 0.segment. Two invokers that spill at once overwrite each other's files: one reads " +
+			"back the other's invokes (and, fixed, drops them as stale), the other finds its file gone and panics: " +
+			"Unable to load a segment.",
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic},
+	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
+		"found by the lab in Restate's source, not reported; --variant graceful removes its spill directory at shutdown",
+		"Invokes still spilled to disk when the node shuts down stay there: the 2025 invoker never removes its " +
+			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). graceful removes it " +
+			"as its last shutdown phase.",
+		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown},
+	{"parked-send", "an invoker parked on a full effect channel does not see its cancellation, and overruns its shutdown",
+		"derived by the lab from Restate's source (the select! loop), not reported; Restate's later run_until_cancelled sees cancellation while a step is parked, and --variant graceful does too",
+		"The partition processor falls behind and takes its effects off the channel seconds late. The invoker, " +
+			"sending an effect on the full channel, awaits inside the arm's body. The node shuts down: the " +
+			"invoker's cancellation is just another select! arm, which a parked loop does not poll, and the " +
+			"partition's step-down, which would drop the channel and free the send, comes late. The invoker " +
+			"does not exit within its bound.",
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown},
+}
+
+func findBug(catalogue []bug, id string) (bug, bool) {
+	id = strings.TrimPrefix(id, "#")
+	for _, b := range catalogue {
+		if b.id == id {
+			return b, true
+		}
+	}
+	return bug{}, false
+}
+
+func bugIDs(catalogue []bug) string {
+	ids := make([]string, len(catalogue))
+	for i, b := range catalogue {
+		ids[i] = b.id
+	}
+	return strings.Join(ids, ", ")
+}
+
+// command is the lab run command line of the bug's full run.
+func (b bug) command() string { return "lab run " + strings.Join(b.args, " ") }
+
+// options are the bug's run as lab run's flags make it, hunting its
+// invariant, recording its schedule to rec, spill in memory.
+func (b bug) options(rec io.Writer) (faults.Options, error) {
+	fl := pflag.NewFlagSet("lab run", pflag.ContinueOnError)
+	f := runFlags{}
+	f.registerShape(fl)
+	if err := fl.Parse(b.args); err != nil {
+		return faults.Options{}, err
+	}
+	o, err := f.options(fl)
+	if err != nil {
+		return o, err
+	}
+	o.Node.Store = invoker.MemStores()
+	o.Invariants, o.StopAtViolation, o.SkipHash = []string{b.invariant}, true, true
+	o.Record, o.Command = rec, b.command()
+	return o, nil
+}
