@@ -133,12 +133,13 @@ func TestOutputIntoClosedPipe(t *testing.T) {
 		{"run", []string{"run", "--invocations", "2000", "--queue-limit", "1"}, -1},
 		{"script", []string{"script", filepath.Join("..", "..", "examples", "issue-2543-fixed.script")}, -1},
 		{"plans", []string{"plans"}, -1},
+		{"bugs", []string{"bugs", "2543"}, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			spill, events := spillDir(t), filepath.Join(t.TempDir(), "ev.jsonl")
 			args := tc.args
-			if tc.name != "plans" {
+			if tc.name != "plans" && tc.name != "bugs" {
 				args = append(args, "--spill-dir", spill)
 			}
 			if strings.HasPrefix(tc.name, "run") {
@@ -211,6 +212,9 @@ func TestLostOutputIsExit3(t *testing.T) {
 		{"explore", "merge", report},
 		{"shrink", sched, "--out", filepath.Join(dir, "text-shrunk.schedule")},
 		{"shrink", sched, "--out", filepath.Join(dir, "json-shrunk.schedule"), "--format", "json"},
+		{"bugs"},
+		{"bugs", "2543"},
+		{"bugs", "4064", "--format", "json"},
 	} {
 		t.Run(strings.ReplaceAll(strings.Join(args, " "), dir+"/", ""), func(t *testing.T) {
 			t.Parallel()
