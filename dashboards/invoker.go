@@ -46,6 +46,10 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"Retry timers that fired per second: own (the wait that set it retries), ignored (stale, and fenced off by its key, or its wait is gone), and, with --retry-timers unkeyed (Restate before January 2026, restate#4064), retried_early (a newer wait retried before its backoff ended) and in_flight (it reached an attempt in flight, where a debug build's assertion fails).",
 			"ops", 24, 8).
 			WithTarget(query("A", `sum by (result) (rate(lab_invoker_retry_timers_total[$__rate_interval]))`, "{{result}}"))).
+		WithPanel(panel("Effect sends parked on a full channel",
+			"Times per second an invoker's loop parked inside an arm body on a full effect channel, waiting for its partition processor (the real send().await). A loop parked when the node shuts down does not see its cancellation until the channel frees or closes (the slow-partition plan); the graceful variant sees it.",
+			"ops", 24, 8).
+			WithTarget(query("A", `sum by (invoker) (rate(lab_invoker_effect_sends_parked_total{`+inv+`}[$__rate_interval]))`, "invoker {{invoker}}"))).
 		WithPanel(panel("Invocations by status",
 			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
 			"short", 24, 8).

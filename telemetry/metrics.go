@@ -25,6 +25,7 @@ type Metrics struct {
 	staleEffects  *prometheus.CounterVec
 	stepDowns     *prometheus.CounterVec
 	deaths        *prometheus.CounterVec
+	parkedSends   *prometheus.CounterVec
 	exitsNoticed  *prometheus.CounterVec
 	retryTimers   *prometheus.CounterVec
 	faults        *prometheus.CounterVec
@@ -95,6 +96,10 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_invoker_deaths_total",
 			Help: "Invokers that panicked: a failed assertion (restate#2543's has_partition), a failed spill write or read, or a task's panic re-raised.",
 		}, []string{"invoker"}),
+		parkedSends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_effect_sends_parked_total",
+			Help: "Times an invoker's loop parked inside an arm body on a full effect channel (the real send().await), until the partition processor took an effect or the channel closed; a loop parked at its shutdown does not see its cancellation, but in the graceful variant.",
+		}, []string{"invoker"}),
 		exitsNoticed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_partition_invoker_exits_noticed_total",
 			Help: "Partition processors that noticed their invoker die (the watch of restate#4103); none do under --on-panic unwind (restate#4102).",
@@ -131,7 +136,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
-		m.stepDowns, m.deaths, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.parkedSends, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -185,6 +190,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	}
 	for i := range invokerCount(info.Node) {
 		m.deaths.WithLabelValues(strconv.Itoa(i))
+		m.parkedSends.WithLabelValues(strconv.Itoa(i))
 	}
 	for _, inv := range faults.Invariants {
 		m.violations.WithLabelValues(inv)
@@ -232,6 +238,8 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.stepDowns.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindPanic:
 		m.deaths.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
+	case invoker.KindBlocked:
+		m.parkedSends.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindExitNoticed:
 		m.exitsNoticed.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindTimerFired:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,28 @@ func TestMetricsRetryTimers(t *testing.T) {
 			fenced := sum(t, f, "lab_invariant_violations_total", map[string]string{"invariant": faults.TimerFencing})
 			if stale != fenced || (timers == invoker.RetryTimersUnkeyed) != (stale > 0) {
 				t.Errorf("%v stale timers reached a state machine, %v timer-fencing violations, under %s timers", stale, fenced, timers)
+			}
+		})
+	}
+}
+
+// Every time a loop parks on a full effect channel is counted, by invoker:
+// behind a slow partition on a channel of 2 (slow-partition), and never
+// on the default channel of 64, whose series still reads 0.
+func TestMetricsParkedSends(t *testing.T) {
+	for _, capacity := range []int{2, 64} {
+		t.Run(strconv.Itoa(capacity), func(t *testing.T) {
+			reg, m := newMetrics(t, telemetry.MetricsOptions{})
+			o := options(t, 1, invoker.Fixed, "slow-partition")
+			o.Node.EffectCapacity = capacity
+			r := runOptions(t, o, m)
+			f := families(t, reg)
+			parked := sum(t, f, "lab_invoker_effect_sends_parked_total", nil)
+			if parked != float64(r.Kinds[invoker.KindBlocked]) || (capacity == 2) != (parked > 0) {
+				t.Errorf("parked sends = %v (%d events) on a channel of %d", parked, r.Kinds[invoker.KindBlocked], capacity)
+			}
+			if series := len(f["lab_invoker_effect_sends_parked_total"].GetMetric()); series != o.Node.Partitions {
+				t.Errorf("%d series, want one per invoker (%d)", series, o.Node.Partitions)
 			}
 		})
 	}
