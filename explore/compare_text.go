@@ -15,7 +15,7 @@ import (
 // logged last, where they parted and how, and what each run found.
 func (c *Comparison) WriteText(w io.Writer) error {
 	a, b := c.ResultA, c.ResultB
-	setting, na, nb := c.sides()
+	setting, na, nb := c.Sides()
 	var s strings.Builder
 	if setting == "" {
 		fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", na, nb, a.Seed, a.Plan, a.Strategy)
@@ -72,7 +72,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 // each found.
 func (c *Comparison) Summary() []string {
 	a, b := c.ResultA, c.ResultB
-	_, na, nb := c.sides()
+	_, na, nb := c.Sides()
 	var lines []string
 	if !c.Parted() {
 		lines = append(lines, fmt.Sprintf("%s and %s log the same %d events", na, nb, c.Shared))
@@ -92,10 +92,10 @@ func (c *Comparison) Summary() []string {
 	return append(lines, fmt.Sprintf("  %s: %s · %s: %s", na, verdict(a, invariantOf), nb, verdict(b, invariantOf)))
 }
 
-// sides is what tells the two runs apart: their variants (setting ""),
+// Sides is what tells the two runs apart: their variants (setting ""),
 // or, in one variant, the setting that differs, on-panic or retry-timers,
 // and its two values.
-func (c *Comparison) sides() (setting, a, b string) {
+func (c *Comparison) Sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
 	switch {
 	case ra.Variant != rb.Variant:

@@ -20,7 +20,7 @@ import (
 func newBugsCmd(catalogue []bug) *cobra.Command {
 	var format, out, jaegerURL string
 	var budget time.Duration
-	var otlp bool
+	var otlp, check bool
 	cmd := &cobra.Command{
 		Use:   "bugs [ID]",
 		Short: "List the bugs the lab reproduces, or show one: its run, shrunk, against its fix",
@@ -37,30 +37,43 @@ lab tui --replay. With --otlp, the two runs are also two traces, and the
 report gives the Jaeger URL that shows them side by side. Spill stays in
 memory: nothing is written to disk.
 
+With --check, show every bug that way, a line each: how far its run
+shrank, its fix, and whether it showed as the catalogue says.
+
 Exit status: 0 the bug showed and its fix held the invariant it breaks
-(listing always exits 0), 1 it did not (the model no longer shows it, or
-the fix does not hold), 2 unknown ID or bad flags, 3 internal error, 130
-interrupted.`,
+(with --check, every bug; listing always exits 0), 1 it did not (the
+model no longer shows it, or the fix does not hold), 2 unknown ID or bad
+flags, 3 internal error, 130 interrupted.`,
 		Example: `  lab bugs                          # the catalogue
   lab bugs 4064                     # #4064: its run, shrunk, against keyed timers
-  lab bugs 2543 --schedule-out 2543.schedule && lab tui --replay 2543.schedule`,
+  lab bugs 2543 --schedule-out 2543.schedule && lab tui --replay 2543.schedule
+  lab bugs --check                  # does the model still show every bug?`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if format != "text" && format != "json" {
 				return usageError("--format %s: want text or json", format)
 			}
-			if len(args) == 0 {
-				if out != "" {
-					return usageError("--schedule-out: only with an ID")
+			if budget <= 0 {
+				return usageError("--budget must be positive")
+			}
+			if len(args) == 0 || check {
+				for _, name := range []string{"schedule-out", "otlp"} {
+					if cmd.Flags().Changed(name) {
+						return usageError("--%s: only with an ID", name)
+					}
 				}
+			}
+			switch {
+			case check && len(args) > 0:
+				return usageError("--check shows every bug: give no ID")
+			case check:
+				return checkBugs(cmd, catalogue, budget, format)
+			case len(args) == 0:
 				return listBugs(cmd.OutOrStdout(), catalogue, format)
 			}
 			b, ok := findBug(catalogue, args[0])
 			if !ok {
 				return usageError("no such bug %q (want one of %s)", args[0], bugIDs(catalogue))
-			}
-			if budget <= 0 {
-				return usageError("--budget must be positive")
 			}
 			if out != "" {
 				if err := outPathUsable("--schedule-out", out); err != nil {
@@ -97,6 +110,7 @@ interrupted.`,
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the shrunk run and its fix as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
+	cmd.Flags().BoolVar(&check, "check", false, "show every bug, a line each, and whether each still shows as the catalogue says")
 	return cmd
 }
 

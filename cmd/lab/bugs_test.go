@@ -58,6 +58,25 @@ func TestBugThatDoesNotShow(t *testing.T) {
 	}
 }
 
+// lab bugs --check names the bugs that did not show, on one line, and
+// exits 1; the others still get their line.
+func TestBugsCheckFails(t *testing.T) {
+	holds := bug{id: "holds", args: []string{"--seed", "1", "--variant", "fixed"}, invariant: faults.NoPanic}
+	cmd := newBugsCmd([]bug{bugs[0], holds})
+	cmd.Use = "testbugs [ID]"
+	var stdout, stderr strings.Builder
+	code := executeWith(context.Background(), []string{"testbugs", "--check"}, &stdout, &stderr, cmd)
+	if code != exitViolation || stderr.String() != "lab: 1 of 2 bugs did not show as they should: holds\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	for _, want := range []string{"2543   no-panic  1054 -> 20  fixed  shown, and its fix holds\n",
+		"holds  no-panic  -                  NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout does not say %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
 // executeWithBugs runs lab bugs ID in process, b its only bug.
 func executeWithBugs(t *testing.T, b bug) result {
 	t.Helper()

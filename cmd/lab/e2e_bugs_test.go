@@ -123,6 +123,41 @@ func TestBugTellsItsStory(t *testing.T) {
 	}
 }
 
+// lab bugs --check shows every bug, a line each: how far its run shrank,
+// its fix, and that it showed; the JSON says the same.
+func TestBugsCheck(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "bugs", "--check")
+	wantCode(t, r, 0)
+	for _, want := range []string{"ID              BREAKS            SHRUNK       FIX                 VERDICT\n",
+		"2543            no-panic          1054 -> 20   fixed               shown, and its fix holds\n",
+		"4102            crash-visibility  1061 -> 32   on-panic watch      shown, and its fix holds\n",
+		"4064            timer-fencing     736 -> 30    retry-timers keyed  shown, and its fix holds\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("lab bugs --check does not say %q:\n%v", want, r)
+		}
+	}
+	r = lab(t, "bugs", "--check", "--format", "json")
+	wantCode(t, r, 0)
+	var checked []struct {
+		ID, Fix   string
+		Shown     bool
+		Decisions int
+		Shrunk    int `json:"shrunk_decisions"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &checked); err != nil {
+		t.Fatalf("%v\n%v", err, r)
+	}
+	if len(checked) != len(bugs) {
+		t.Fatalf("%d bugs checked, the catalogue has %d", len(checked), len(bugs))
+	}
+	for _, c := range checked {
+		if !c.Shown || c.Fix == "" || c.Shrunk == 0 || c.Shrunk >= c.Decisions {
+			t.Errorf("checked: %+v", c)
+		}
+	}
+}
+
 // Bad input is refused before any run, on one line, with exit 2, and
 // leaves no file behind.
 func TestBugsBadInput(t *testing.T) {
@@ -140,6 +175,9 @@ func TestBugsBadInput(t *testing.T) {
 		{[]string{"bugs", "2543", "--schedule-out", "-"}, []string{"--schedule-out -"}},
 		{[]string{"bugs", "2543", "--schedule-out", filepath.Join(dir, "no", "x")}, []string{"is not a directory"}},
 		{[]string{"bugs", "2543", "--schedule-out", dir}, []string{"is a directory"}},
+		{[]string{"bugs", "--check", "2543"}, []string{"--check shows every bug: give no ID"}},
+		{[]string{"bugs", "--check", "--schedule-out", filepath.Join(dir, "x")}, []string{"--schedule-out: only with an ID"}},
+		{[]string{"bugs", "--otlp"}, []string{"--otlp: only with an ID"}},
 	} {
 		r := lab(t, c.args...)
 		wantUsageError(t, r, true, c.want...)
