@@ -215,6 +215,7 @@ func TestLostOutputIsExit3(t *testing.T) {
 		{"bugs"},
 		{"bugs", "2543"},
 		{"bugs", "4064", "--format", "json"},
+		{"bugs", "--check"},
 	} {
 		t.Run(strings.ReplaceAll(strings.Join(args, " "), dir+"/", ""), func(t *testing.T) {
 			t.Parallel()
