@@ -212,6 +212,12 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	if s.compared, err = compareTraced(ctx, a, fixed, traces, jaegerURL); err != nil {
 		return nil, err
 	}
+	if note != "" {
+		// compareSchedule explains why a schedule is not its seed's run;
+		// here it is the shrunk one, so only what the fix's side does is news.
+		setting, _, fix := s.compared.Sides()
+		note = strings.TrimSpace(setting+" "+fix) + " replays the shrunk run's decisions as far as they fit, then draws as a seeded run"
+	}
 	s.compared.Note = note
 	return s, nil
 }

@@ -108,6 +108,7 @@ func TestBugTellsItsStory(t *testing.T) {
 		"shrunk       30 decisions:", "1 invocation, 1 partition, quota 1 (4.1%), 1-minimal in ",
 		"saved        " + saved + "\n",
 		"compared     retry-timers unkeyed against keyed: seed 19, fixed, plan none",
+		"note         retry-timers keyed replays the shrunk run's decisions as far as they fit, then draws as a seeded run\n",
 		"stale timer reached an attempt in flight", "stale timer: ignored",
 		"unkeyed      VIOLATED timer-fencing (stale-timer-in-flight)", "keyed        every invariant held",
 		"rerun        lab replay " + saved + "\n",
