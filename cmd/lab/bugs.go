@@ -185,7 +185,6 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	if err != nil {
 		return nil, err
 	}
-	name := "the shrunk run"
 	if out != "" {
 		var files outputFiles
 		defer files.abandon(&err)
@@ -199,9 +198,9 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 		if err := files.close(); err != nil {
 			return nil, err
 		}
-		name, s.saved = out, out
+		s.saved = out
 	}
-	a, fixed, note, err := compareSchedule(ctx, shrunk, name, "", nil)
+	a, fixed, note, err := compareSchedule(ctx, shrunk, "the shrunk run", "", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -215,11 +214,17 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	if note != "" {
 		// compareSchedule explains why a schedule is not its seed's run;
 		// here it is the shrunk one, so only what the fix's side does is news.
-		setting, _, fix := s.compared.Sides()
-		note = strings.TrimSpace(setting+" "+fix) + " replays the shrunk run's decisions as far as they fit, then draws as a seeded run"
+		note = s.fix() + " replays the shrunk run's decisions as far as they fit, then draws as a seeded run"
 	}
 	s.compared.Note = note
 	return s, nil
+}
+
+// fix names the other side of the comparison: a variant, or a setting
+// and its value.
+func (s *shownBug) fix() string {
+	setting, _, fix := s.compared.Sides()
+	return strings.TrimSpace(setting + " " + fix)
 }
 
 // notShown says how the bug failed to show as the catalogue says ("": it

@@ -36,8 +36,7 @@ func checkBugs(cmd *cobra.Command, catalogue []bug, budget time.Duration, format
 		c.Shown = c.NotShown == ""
 		if s.shrunk != nil {
 			c.Decisions, c.Shrunk = s.shrunk.Original.Decisions, s.shrunk.Shrunk.Decisions
-			setting, _, fix := s.compared.Sides()
-			c.Fix = strings.TrimSpace(setting + " " + fix)
+			c.Fix = s.fix()
 		}
 		if !c.Shown {
 			failed = append(failed, b.id)
