@@ -2,7 +2,6 @@ package faults_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"testing"
 
 	"lab/faults"
@@ -45,24 +44,6 @@ func BenchmarkEventJSON(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(events)), "events/op")
 	b.ReportMetric(float64(bytes)/float64(b.N), "bytes/op")
-}
-
-// BenchmarkEventJSONHashed is the same with each line hashed, as the
-// event log hashes it.
-func BenchmarkEventJSONHashed(b *testing.B) {
-	events := runEvents(b)
-	var buf []byte
-	h := sha256.New()
-	for b.Loop() {
-		h.Reset()
-		for i := range events {
-			buf = events[i].AppendJSON(buf[:0])
-			buf = append(buf, '\n')
-			h.Write(buf)
-		}
-		h.Sum(nil)
-	}
-	b.ReportMetric(float64(len(events)), "events/op")
 }
 
 // BenchmarkResult is what a finished run of the reference workload costs
