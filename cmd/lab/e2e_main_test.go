@@ -80,9 +80,17 @@ func lab(t *testing.T, args ...string) result {
 // labWithEnv is lab with extra environment variables (NAME=value).
 func labWithEnv(t *testing.T, extra []string, args ...string) result {
 	t.Helper()
+	return labIn(t, "", extra, args...)
+}
+
+// labIn is labWithEnv run in directory dir ("": the test's own), where
+// relative paths in args resolve.
+func labIn(t *testing.T, dir string, extra []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, labBin, args...)
+	cmd.Dir = dir
 	env, tmp := labEnv(t)
 	cmd.Env = append(env, extra...)
 	var stdout, stderr strings.Builder

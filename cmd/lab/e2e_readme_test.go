@@ -1,0 +1,164 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The README's example outputs are what the binary prints. Every block that
+// starts with "$ lab ARGS" is checked against `lab ARGS`, and the blocks
+// below, which show a command's output without the command, against theirs.
+// A README line must appear in the output, in order; lines may be left out
+// between them, a line of its own "..." says so, and "..." inside a line
+// stands for any text. Wall-clock times and rates are not compared.
+func TestREADMEExamples(t *testing.T) {
+	t.Parallel()
+	blocks := readmeBlocks(t)
+	examples := []readmeExample{
+		{first: "lab run   seed 1, variant buggy, plan shutdown-race, scheduler random", args: []string{"run"}},
+		{first: "ID              BREAKS            WHAT", args: []string{"bugs"}},
+		{first: "result       FAILED: 960 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
+		{first: "failure      no-panic: assertion failed: self.invocation_state_machine_manager.has_partition(partition)",
+			setup: [][]string{{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"}},
+			args:  []string{"inevitable", "seed28.schedule"}},
+		{first: "options seed=28 variant=buggy plan=none scheduler=random partitions=1 invokers=per-partition quota=1 ...",
+			setup: [][]string{
+				{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"},
+				{"shrink", "seed28.schedule"}},
+			file: "seed28-shrunk.schedule"},
+	}
+	for _, b := range blocks {
+		if rest, ok := strings.CutPrefix(b[0], "$ lab "); ok {
+			examples = append(examples, readmeExample{first: b[0], args: strings.Fields(rest), shown: b[1:]})
+		}
+	}
+	for _, ex := range examples {
+		if ex.shown == nil {
+			ex.shown = findBlock(t, blocks, ex.first)
+		}
+		name := strings.Join(ex.args, " ")
+		if ex.file != "" {
+			name = ex.file
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for _, s := range ex.setup {
+				labIn(t, dir, nil, s...)
+			}
+			var out string
+			if ex.file != "" {
+				data, err := os.ReadFile(filepath.Join(dir, ex.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = string(data)
+			} else {
+				r := labIn(t, dir, nil, ex.args...)
+				out = r.stdout + r.stderr
+			}
+			if line, ok := shownIn(ex.shown, out); !ok {
+				t.Errorf("the README shows a line that the output does not have, or not there:\n  %s\n--- the output ---\n%s", line, clip(out))
+			}
+		})
+	}
+}
+
+// readmeExample is a README block and what prints it: the commands in
+// setup run first, in the same directory; then args, or file is read.
+type readmeExample struct {
+	first string
+	setup [][]string
+	args  []string
+	file  string
+	shown []string
+}
+
+// readmeBlocks returns the README's fenced code blocks, each as its lines.
+func readmeBlocks(t *testing.T) [][]string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks [][]string
+	var cur []string
+	in := false
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "```") && !in:
+			in, cur = true, nil
+		case strings.HasPrefix(line, "```"):
+			in = false
+			if len(cur) > 0 {
+				blocks = append(blocks, cur)
+			}
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	return blocks
+}
+
+func findBlock(t *testing.T, blocks [][]string, first string) []string {
+	t.Helper()
+	for _, b := range blocks {
+		if b[0] == first {
+			return b
+		}
+	}
+	t.Fatalf("the README has no block that starts with %q", first)
+	return nil
+}
+
+// wallClock matches what depends on the machine, not on the run: rates,
+// workers, and wall-clock durations (virtual times have more digits or
+// other units, and are compared).
+var wallClock = regexp.MustCompile(`\d+ schedules/s on \d+ workers? \(\d+ per CPU second\)|on \d+ workers?\b| in \d+(\.\d{1,2})?s\b|; \d+(\.\d{1,2})?s, `)
+
+// shownIn reports whether every line of shown appears in out in order, and
+// if not, the first line that does not.
+func shownIn(shown []string, out string) (string, bool) {
+	outLines := strings.Split(wallClock.ReplaceAllString(out, "#"), "\n")
+	i := 0
+	for _, line := range shown {
+		want := strings.TrimRight(wallClock.ReplaceAllString(line, "#"), " ")
+		if strings.TrimSpace(want) == "..." {
+			continue
+		}
+		for i < len(outLines) && !lineMatches(want, strings.TrimRight(outLines[i], " ")) {
+			i++
+		}
+		if i == len(outLines) {
+			return line, false
+		}
+		i++
+	}
+	return "", true
+}
+
+// lineMatches compares a README line with an output line, "..." in the
+// README line standing for any text.
+func lineMatches(want, got string) bool {
+	parts := strings.Split(want, "...")
+	if len(parts) == 1 {
+		return want == got
+	}
+	last := parts[len(parts)-1]
+	if !strings.HasPrefix(got, parts[0]) || !strings.HasSuffix(got[len(parts[0]):], last) {
+		return false
+	}
+	got = got[len(parts[0]) : len(got)-len(last)]
+	for _, p := range parts[1 : len(parts)-1] {
+		j := strings.Index(got, p)
+		if j < 0 {
+			return false
+		}
+		got = got[j+len(p):]
+	}
+	return true
+}
