@@ -66,3 +66,36 @@ func TestREADMEReferencesExist(t *testing.T) {
 		}
 	}
 }
+
+// Every flag of every command is in the README, as the command's --help
+// lists it.
+func TestREADMEDocumentsEveryFlag(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := lab(t, "--help")
+	wantCode(t, top, 0)
+	_, list, _ := strings.Cut(top.stdout, "Available Commands:")
+	list, _, _ = strings.Cut(list, "\n\n")
+	commands := [][]string{{"explore", "merge"}}
+	for line := range strings.Lines(list) {
+		if f := strings.Fields(line); len(f) > 0 && f[0] != "help" && f[0] != "completion" {
+			commands = append(commands, []string{f[0]})
+		}
+	}
+	if len(commands) < 10 {
+		t.Fatalf("lab --help lists %d commands:\n%v", len(commands), top)
+	}
+	flag := regexp.MustCompile(`--[a-z][a-z0-9-]+`)
+	for _, c := range commands {
+		help := lab(t, append(c, "--help")...)
+		wantCode(t, help, 0)
+		for _, f := range flag.FindAllString(help.stdout, -1) {
+			if f != "--help" && !regexp.MustCompile(f+`([^a-z0-9-]|$)`).Match(readme) {
+				t.Errorf("lab %s %s is not in the README", strings.Join(c, " "), f)
+			}
+		}
+	}
+}
