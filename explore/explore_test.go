@@ -128,8 +128,9 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 }
 
 // A report edited or damaged so that its counts disagree with its list of
-// failures (`"failures": null` with 5 failed merged to "OK", exit 0), or
-// that names no shard, is refused.
+// failures (`"failures": null` with 5 failed merged to "OK", exit 0), that
+// names no shard, or that holds text no report has (a control character)
+// is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
 	const good = `{"schema_version":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
 		`"schedules":2,"failed":1,"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]}`
@@ -140,6 +141,9 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		{`"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]`, `"failures":null`, "r.json: says 1 failed but lists 0 failures"},
 		{`"failed":1`, `"failed":7`, "r.json: says 7 failed but lists 1 failures"},
 		{`"shards":["0/1"]`, `"shards":[]`, "r.json: names no shard"},
+		// What merge prints goes to a terminal: no escape sequences.
+		{`"detail":"d"`, `"detail":"d\u001b[2J"`, `r.json: holds "d\x1b[2J", which is not printable text`},
+		{`"plan":"none"`, `"plan":"none\n"`, `r.json: holds "none\n", which is not printable text`},
 	} {
 		src := strings.Replace(good, tc.from, tc.to, 1)
 		if _, err := explore.ReadReport("r.json", strings.NewReader(src)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
+	"unicode"
 )
 
 // ReadReport reads a JSON report written by WriteJSON.
@@ -25,6 +27,10 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if len(rep.Shards) == 0 {
 		return nil, fmt.Errorf("%s: names no shard: not a report lab explore wrote", name)
 	}
+	// The merged report prints these strings on a terminal.
+	if bad, ok := unprintable(reflect.ValueOf(rep)); ok {
+		return nil, fmt.Errorf("%s: holds %q, which is not printable text: not a report lab explore wrote", name, bad)
+	}
 	if rep.Coverage.ISMPairs == nil || rep.Coverage.ShutdownOrders == nil {
 		rep.Coverage = newCoverage()
 	}
@@ -32,6 +38,45 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 		rep.Coverage.Sometimes = map[string]Reached{}
 	}
 	return &rep, nil
+}
+
+// unprintable finds a string in v (a field, an element, a map key) with a
+// rune that is not printable, which no report lab explore wrote holds.
+func unprintable(v reflect.Value) (string, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		for _, r := range v.String() {
+			if !unicode.IsPrint(r) {
+				return v.String(), true
+			}
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return unprintable(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if bad, ok := unprintable(v.Field(i)); ok {
+				return bad, true
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if bad, ok := unprintable(v.Index(i)); ok {
+				return bad, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if bad, ok := unprintable(it.Key()); ok {
+				return bad, true
+			}
+			if bad, ok := unprintable(it.Value()); ok {
+				return bad, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Merge combines the reports of shards of one exploration into the report
