@@ -29,6 +29,9 @@ func TestREADMEExamples(t *testing.T) {
 				{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"},
 				{"shrink", "seed28.schedule"}},
 			file: "seed28-shrunk.schedule"},
+		{first: `lab: plan.yaml:3:13: action must be delay, drop, reorder or duplicate, not "dorp"`,
+			files: map[string]string{"plan.yaml": "name: my-plan\nrules:\n  - action: dorp\n    kinds: [ack]\n"},
+			args:  []string{"run", "--plan", "plan.yaml"}},
 	}
 	for _, b := range blocks {
 		if rest, ok := strings.CutPrefix(b[0], "$ lab "); ok {
@@ -46,6 +49,11 @@ func TestREADMEExamples(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
+			for name, text := range ex.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, s := range ex.setup {
 				labIn(t, dir, nil, s...)
 			}
@@ -67,14 +75,31 @@ func TestREADMEExamples(t *testing.T) {
 	}
 }
 
-// readmeExample is a README block and what prints it: the commands in
-// setup run first, in the same directory; then args, or file is read.
+// readmeExample is a README block and what prints it: files are written
+// and the commands in setup run first, in one directory; then args, or
+// file is read.
 type readmeExample struct {
 	first string
+	files map[string]string
 	setup [][]string
 	args  []string
 	file  string
 	shown []string
+}
+
+// The README's example plan is a plan lab runs.
+func TestREADMEPlanRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	plan := strings.Join(findBlock(t, readmeBlocks(t), "name: my-plan"), "\n") + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "my-plan.yaml"), []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := labIn(t, dir, nil, "run", "--plan", "my-plan.yaml", "--variant", "fixed")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "plan my-plan") {
+		t.Errorf("the run does not name the plan:\n%v", r)
+	}
 }
 
 // readmeBlocks returns the README's fenced code blocks, each as its lines.

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"lab/invoker"
 )
 
 // The README and docs/ name tests, benchmarks, fuzz targets and files as
@@ -96,6 +98,20 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 			if f != "--help" && !regexp.MustCompile(f+`([^a-z0-9-]|$)`).Match(readme) {
 				t.Errorf("lab %s %s is not in the README", strings.Join(c, " "), f)
 			}
+		}
+	}
+}
+
+// Every message kind a plan's rule can select is in the README's list.
+func TestREADMEDocumentsEveryMessageKind(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range invoker.MsgKinds() {
+		if !strings.Contains(string(readme), "`"+k.String()+"`") {
+			t.Errorf("message kind %s is not in the README", k)
 		}
 	}
 }
