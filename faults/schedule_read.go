@@ -123,6 +123,14 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	n := &h.Node
 	n.Variant = variant
 	h.Plan, h.Strategy = unescapeName(a.str("plan", true)), unescapeName(a.str("scheduler", true))
+	for _, f := range [...]struct{ key, name string }{{"plan", h.Plan}, {"scheduler", h.Strategy}} {
+		// Names are printable (plans are refused otherwise), and they are
+		// printed: an edited schedule must not write a line break or an
+		// escape sequence through them.
+		if bad := unprintableName(f.name); bad != "" && a.err == nil {
+			a.fail("%s=%q: %s", f.key, f.name, bad)
+		}
+	}
 	n.Partitions, n.Quota = a.int("partitions", 0, true), a.int("quota", 0, true)
 	n.QueueLimit, n.EffectCapacity = a.int("queue-limit", 0, true), a.int("effect-capacity", 0, true)
 	switch layout := a.str("invokers", true); layout {

@@ -85,6 +85,8 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"too many retry-nows", strings.Replace(good, "max-picks=", "retry-nows=65 max-picks=", 1), "retry-nows must be between 0 and the number of invocations, got 65", false},
 		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
 		{"a pause of nobody", replaceNth(good, "pick", 2, "control pause p=0"), "control needs inv=", false},
+		{"a plan name that breaks the line", strings.Replace(good, "plan=shutdown-race", "plan=shutdown%0Arace", 1), `plan="shutdown\nrace": want printable text`, false},
+		{"a scheduler name with a tab", strings.Replace(good, "scheduler=random", "scheduler=ran%09dom", 1), `scheduler="ran\tdom": want printable text`, false},
 		{"a choice that is not ready", replaceNth(good, "pick", 1, "pick invoker=0 arm=shutdown"), "not ready", true},
 		{"a missing decision", replaceNth(good, "pick", 5, ""), "is not ready", true},
 		{"a missing task", replaceNth(good, "task", 1, ""), "the run wants the outputs of task", true},
