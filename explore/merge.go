@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strings"
 	"unicode"
 )
 
@@ -67,11 +68,14 @@ func unprintable(v reflect.Value) (string, bool) {
 			}
 		}
 	case reflect.Map:
-		for it := v.MapRange(); it.Next(); {
-			if bad, ok := unprintable(it.Key()); ok {
+		// In key order, so that the error names the same string every time.
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			if bad, ok := unprintable(k); ok {
 				return bad, true
 			}
-			if bad, ok := unprintable(it.Value()); ok {
+			if bad, ok := unprintable(v.MapIndex(k)); ok {
 				return bad, true
 			}
 		}
