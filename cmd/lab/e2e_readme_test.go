@@ -66,7 +66,7 @@ func TestREADMEExamples(t *testing.T) {
 				out = string(data)
 			} else {
 				r := labIn(t, dir, nil, ex.args...)
-				out = r.stdout + r.stderr
+				out = r.stdout + "\n" + r.stderr
 			}
 			if line, ok := shownIn(ex.shown, out); !ok {
 				t.Errorf("the README shows a line that the output does not have, or not there:\n  %s\n--- the output ---\n%s", line, clip(out))
