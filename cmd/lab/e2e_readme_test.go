@@ -187,3 +187,21 @@ func lineMatches(want, got string) bool {
 	}
 	return true
 }
+
+// The README's screen of the terminal UI is what lab tui shows at 80x24
+// when seed 1 reaches its violation on its own.
+func TestREADMEScreen(t *testing.T) {
+	t.Parallel()
+	shown := findBlock(t, readmeBlocks(t), "lab seed 1 · buggy · shutdown-race · ❚❚ PAUSED · per-partition")
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 80, 24, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --pace 20x")
+	tm.waitText(`VIOLATION no-panic`)
+	screen := tm.waitText(`lab replay lab-session-seed1-buggy-violation.schedule`)
+	if line, ok := shownIn(shown, screen); !ok {
+		t.Errorf("the README shows a line that the screen does not have, or not there:\n  %s\n--- the screen ---\n%s", line, screen)
+	}
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Errorf("lab tui exited %d after q", code)
+	}
+}
