@@ -87,6 +87,23 @@ type readmeExample struct {
 	shown []string
 }
 
+// The README's #2543 script holds its expects, and with variant=fixed its
+// expect panic fails, as the README says.
+func TestREADMEScriptRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := strings.Join(findBlock(t, readmeBlocks(t), "config partitions=1 quota=1 variant=buggy"), "\n") + "\n"
+	for variant, code := range map[string]int{"buggy": 0, "fixed": 1} {
+		name := filepath.Join(dir, variant+".script")
+		text := strings.Replace(script, "variant=buggy", "variant="+variant, 1)
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := labIn(t, dir, nil, "script", name)
+		wantCode(t, r, code)
+	}
+}
+
 // The README's example plan is a plan lab runs.
 func TestREADMEPlanRuns(t *testing.T) {
 	t.Parallel()
