@@ -119,17 +119,23 @@ func TestREADMEPlanRuns(t *testing.T) {
 	}
 }
 
-// readmeBlocks returns the README's fenced code blocks, each as its lines.
-func readmeBlocks(t *testing.T) [][]string {
+// readme is the README's text.
+func readme(t *testing.T) string {
 	t.Helper()
 	data, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return string(data)
+}
+
+// readmeBlocks returns the README's fenced code blocks, each as its lines.
+func readmeBlocks(t *testing.T) [][]string {
+	t.Helper()
 	var blocks [][]string
 	var cur []string
 	in := false
-	for line := range strings.Lines(string(data)) {
+	for line := range strings.Lines(readme(t)) {
 		line = strings.TrimRight(line, "\n")
 		switch {
 		case strings.HasPrefix(line, "```") && !in:

@@ -73,10 +73,7 @@ func TestREADMEReferencesExist(t *testing.T) {
 // lists it.
 func TestREADMEDocumentsEveryFlag(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := []byte(readme(t))
 	top := lab(t, "--help")
 	wantCode(t, top, 0)
 	_, list, _ := strings.Cut(top.stdout, "Available Commands:")
@@ -95,7 +92,7 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 		help := lab(t, append(c, "--help")...)
 		wantCode(t, help, 0)
 		for _, f := range flag.FindAllString(help.stdout, -1) {
-			if f != "--help" && !regexp.MustCompile(f+`([^a-z0-9-]|$)`).Match(readme) {
+			if f != "--help" && !regexp.MustCompile(f+`([^a-z0-9-]|$)`).Match(text) {
 				t.Errorf("lab %s %s is not in the README", strings.Join(c, " "), f)
 			}
 		}
@@ -105,12 +102,9 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 // Every message kind a plan's rule can select is in the README's list.
 func TestREADMEDocumentsEveryMessageKind(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := readme(t)
 	for _, k := range invoker.MsgKinds() {
-		if !strings.Contains(string(readme), "`"+k.String()+"`") {
+		if !strings.Contains(text, "`"+k.String()+"`") {
 			t.Errorf("message kind %s is not in the README", k)
 		}
 	}
