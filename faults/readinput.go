@@ -12,16 +12,21 @@ import (
 // and the examples are a few kilobytes.
 const MaxInputSize = 4 << 20
 
-// ReadInput reads a plan, script or schedule file: a regular file of at
-// most MaxInputSize bytes. Devices, pipes and directories are refused
-// before they are opened, so /dev/zero or a FIFO cannot fill memory or
-// block the lab; a bounded regular file is read in milliseconds.
-func ReadInput(path string) ([]byte, error) {
+// ReadInput reads a plan or script file: a regular file of at most
+// MaxInputSize bytes.
+func ReadInput(path string) ([]byte, error) { return ReadInputUpTo(path, MaxInputSize) }
+
+// ReadInputUpTo reads an input file of at most limit bytes (a whole
+// number of MiB). Devices, pipes and directories are refused before they
+// are opened, so /dev/zero or a FIFO cannot fill memory or block the lab;
+// a bounded regular file is read in milliseconds. Errors do not name the
+// file: the caller does.
+func ReadInputUpTo(path string, limit int64) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, plainPathError(err)
 	}
-	if err := regularAndSmall(info); err != nil {
+	if err := regularAndSmall(info, limit); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(path)
@@ -33,20 +38,20 @@ func ReadInput(path string) ([]byte, error) {
 	if info, err = f.Stat(); err != nil {
 		return nil, plainPathError(err)
 	}
-	if err := regularAndSmall(info); err != nil {
+	if err := regularAndSmall(info, limit); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, plainPathError(err)
 	}
-	if len(data) > MaxInputSize {
-		return nil, fmt.Errorf("larger than %d MiB", MaxInputSize>>20)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d MiB", limit>>20)
 	}
 	return data, nil
 }
 
-func regularAndSmall(info fs.FileInfo) error {
+func regularAndSmall(info fs.FileInfo, limit int64) error {
 	switch {
 	case info.IsDir():
 		return errors.New("is a directory, not a file")
@@ -56,8 +61,8 @@ func regularAndSmall(info fs.FileInfo) error {
 		return errors.New("is a named pipe, not a regular file")
 	case !info.Mode().IsRegular():
 		return errors.New("not a regular file")
-	case info.Size() > MaxInputSize:
-		return fmt.Errorf("larger than %d MiB", MaxInputSize>>20)
+	case info.Size() > limit:
+		return fmt.Errorf("larger than %d MiB", limit>>20)
 	}
 	return nil
 }

@@ -253,6 +253,8 @@ func TestExploreBadInput(t *testing.T) {
 	}
 	dir := t.TempDir()
 	wantUsageError(t, lab(t, "explore", "merge", writeFile(t, dir, "x.json", "{}")), true, "version")
+	wantUsageError(t, lab(t, "explore", "merge", "/dev/zero"), true, "/dev/zero: is a device, not a regular file")
+	wantUsageError(t, lab(t, "explore", "merge", dir), true, dir+": is a directory, not a file")
 	// A negative budget was taken for 0 (do not shrink) without a word.
 	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--shrink-budget", "-1s"), true, "--shrink-budget")
 	// A refused exploration created its --out directory all the same.

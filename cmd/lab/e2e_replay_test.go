@@ -51,7 +51,8 @@ func TestReplayBadSchedules(t *testing.T) {
 	firstPick := strings.Index(text, "\npick ")
 	for _, tc := range []struct{ name, path, want string }{
 		{"missing", filepath.Join(dir, "nope.schedule"), "no such file"},
-		{"a directory", dir, "not a regular file"},
+		{"a directory", dir, dir + ": is a directory, not a file"},
+		{"a device", "/dev/zero", "/dev/zero: is a device, not a regular file"},
 		{"empty", writeFile(t, dir, "empty", ""), "empty"},
 		{"wrong version", writeFile(t, dir, "v9", strings.Replace(text, "version=1", "version=9", 1)), "version 9"},
 		{"truncated", writeFile(t, dir, "half", text[:len(text)/2]), "truncated"},

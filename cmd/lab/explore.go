@@ -332,6 +332,10 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	}
 }
 
+// maxReportBytes bounds a shard's JSON report, far above any real one,
+// so that merge never reads an endless file.
+const maxReportBytes = 256 << 20
+
 func newMergeCmd() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -354,9 +358,9 @@ read or the reports are not shards of one exploration.`,
 			}
 			var reports []*explore.Report
 			for _, path := range args {
-				data, err := readRegularFile(path, 256<<20)
+				data, err := faults.ReadInputUpTo(path, maxReportBytes)
 				if err != nil {
-					return usageError("%v", err)
+					return usageError("%s: %v", path, err)
 				}
 				r, err := explore.ReadReport(path, strings.NewReader(string(data)))
 				if err != nil {

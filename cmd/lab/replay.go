@@ -44,9 +44,9 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 const maxScheduleBytes = 512 << 20
 
 func readSchedule(path string) (*faults.Schedule, error) {
-	src, err := readRegularFile(path, maxScheduleBytes)
+	src, err := faults.ReadInputUpTo(path, maxScheduleBytes)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, usageError("%s: %v", path, err)
 	}
 	return faults.ParseSchedule(path, src)
 }
