@@ -85,11 +85,17 @@ func TestReportIndependentOfWorkers(t *testing.T) {
 }
 
 func TestMergeRefusesOtherExplorations(t *testing.T) {
-	a := &explore.Report{SchemaVersion: explore.ReportVersion, Variant: "buggy", Plan: "none", Strategy: "random", Seeds: 10, Shards: []string{"0/2"}}
+	a := &explore.Report{SchemaVersion: explore.ReportVersion, ModelRevision: faults.ModelRevision, Variant: "buggy", Plan: "none", Strategy: "random", Seeds: 10, Shards: []string{"0/2"}}
 	b := *a
 	b.Shards, b.Plan = []string{"1/2"}, "chaos"
 	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
 		t.Fatalf("merge of two explorations: %v", err)
+	}
+	// Nor shards run by labs of two model revisions, whose runs of a seed differ.
+	older := *a
+	older.Shards, older.ModelRevision = []string{"1/2"}, a.ModelRevision-1
+	if _, err := explore.Merge([]*explore.Report{a, &older}); err == nil || !strings.Contains(err.Error(), "model revision") {
+		t.Errorf("merge of two model revisions: %v", err)
 	}
 	// Nor shards of one plan run on different shapes (another --kills, say)
 	// or bounds: the lab names them in the report, and the merge compares.
@@ -132,7 +138,7 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 // names no shard, or that holds text no report has (a control character)
 // is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
-	const good = `{"schema_version":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
+	const good = `{"schema_version":3,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
 		`"schedules":2,"failed":1,"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)
@@ -141,6 +147,7 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		{`"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]`, `"failures":null`, "r.json: says 1 failed but lists 0 failures"},
 		{`"failed":1`, `"failed":7`, "r.json: says 7 failed but lists 1 failures"},
 		{`"shards":["0/1"]`, `"shards":[]`, "r.json: names no shard"},
+		{`"model_revision":2,`, ``, "r.json: names no model revision"},
 		// What merge prints goes to a terminal: no escape sequences.
 		{`"detail":"d"`, `"detail":"d\u001b[2J"`, `r.json: holds "d\x1b[2J", which is not printable text`},
 		{`"plan":"none"`, `"plan":"none\n"`, `r.json: holds "none\n", which is not printable text`},

@@ -28,6 +28,9 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if len(rep.Shards) == 0 {
 		return nil, fmt.Errorf("%s: names no shard: not a report lab explore wrote", name)
 	}
+	if rep.ModelRevision < 1 {
+		return nil, fmt.Errorf("%s: names no model revision: not a report lab explore wrote", name)
+	}
 	// The merged report prints these strings on a terminal.
 	if bad, ok := unprintable(reflect.ValueOf(rep)); ok {
 		return nil, fmt.Errorf("%s: holds %q, which is not printable text: not a report lab explore wrote", name, bad)
@@ -92,7 +95,7 @@ func Merge(reports []*Report) (*Report, error) {
 		return nil, fmt.Errorf("no reports to merge")
 	}
 	first := reports[0]
-	m := &Report{SchemaVersion: ReportVersion, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
+	m := &Report{SchemaVersion: ReportVersion, ModelRevision: first.ModelRevision, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
 		Shape: first.Shape, Invariants: first.Invariants, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
 	count := 0
 	for i, r := range reports {
@@ -100,6 +103,11 @@ func Merge(reports []*Report) (*Report, error) {
 			r.FirstSeed != m.FirstSeed || r.Seeds != m.Seeds {
 			return nil, fmt.Errorf("report %d explores %s/%s/%s seeds %d+%d, report 1 %s/%s/%s seeds %d+%d: not shards of one exploration",
 				i+1, r.Variant, r.Plan, r.Strategy, r.FirstSeed, r.Seeds, m.Variant, m.Plan, m.Strategy, m.FirstSeed, m.Seeds)
+		}
+		// Labs of two model revisions run one seed differently.
+		if r.ModelRevision != m.ModelRevision {
+			return nil, fmt.Errorf("report %d ran model revision %d, report 1 %d: a seed's runs differ between them, so explore every shard with one lab",
+				i+1, r.ModelRevision, m.ModelRevision)
 		}
 		if r.Shape != m.Shape {
 			return nil, fmt.Errorf("report %d ran %q, report 1 %q: not shards of one exploration", i+1, r.Shape, m.Shape)

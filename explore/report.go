@@ -13,12 +13,16 @@ import (
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
-// Version 2 named the scheduler's picks "picks" (version 1: "decisions").
-const ReportVersion = 2
+// Version 2 named the scheduler's picks "picks" (version 1: "decisions");
+// version 3 records the model revision.
+const ReportVersion = 3
 
 // Report is what an exploration (or a merge of shards) found.
 type Report struct {
-	SchemaVersion int    `json:"schema_version"`
+	SchemaVersion int `json:"schema_version"`
+	// ModelRevision is faults.ModelRevision of the lab that explored: a
+	// seed's run, and so the report, is the same only within a revision.
+	ModelRevision int    `json:"model_revision"`
 	Variant       string `json:"variant"`
 	// Plan is the fault plan, or "swarm".
 	Plan     string `json:"plan"`

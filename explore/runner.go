@@ -40,7 +40,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	r := &Report{SchemaVersion: ReportVersion, Variant: cfg.Variant.String(), Plan: "swarm",
+	r := &Report{SchemaVersion: ReportVersion, ModelRevision: faults.ModelRevision, Variant: cfg.Variant.String(), Plan: "swarm",
 		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), Invariants: cfg.Invariants, FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
 		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),

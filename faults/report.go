@@ -168,6 +168,7 @@ const ReportVersion = 2
 // report is the JSON form of a Result, a stable document for machines.
 type report struct {
 	SchemaVersion int               `json:"schema_version"`
+	ModelRevision int               `json:"model_revision"` // whose runs the hash is of
 	Seed          uint64            `json:"seed"`
 	Variant       string            `json:"variant"`
 	Plan          string            `json:"plan"`
@@ -206,7 +207,7 @@ type violationReport struct {
 
 // WriteJSON prints a run's report as one JSON document.
 func WriteJSON(w io.Writer, r *Result) error {
-	rep := report{SchemaVersion: ReportVersion, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
+	rep := report{SchemaVersion: ReportVersion, ModelRevision: ModelRevision, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
 		Decisions: r.Decisions.Total(), Counted: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,

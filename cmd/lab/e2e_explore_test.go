@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"lab/faults"
 )
 
 // exploreReport is the part of explore's JSON report the tests read.
@@ -15,6 +17,7 @@ type exploreReport struct {
 	Schedules          uint64  `json:"schedules"`
 	Failed             uint64  `json:"failed"`
 	SchedulesPerSecond float64 `json:"schedules_per_second"`
+	ModelRevision      int     `json:"model_revision"`
 	Shards             []string
 	Failures           []struct {
 		Seed      uint64   `json:"seed"`
@@ -64,7 +67,8 @@ func TestExploreFindsSavesAndShrinks(t *testing.T) {
 	r := lab(t, "explore", "--seeds", "30", "--format", "json", "--out", out)
 	wantCode(t, r, 1)
 	rep := parseExplore(t, r)
-	if rep.Schedules != 30 || rep.Failed == 0 || rep.Failed != uint64(len(rep.Failures)) || rep.SchedulesPerSecond <= 0 {
+	if rep.Schedules != 30 || rep.Failed == 0 || rep.Failed != uint64(len(rep.Failures)) || rep.SchedulesPerSecond <= 0 ||
+		rep.ModelRevision != faults.ModelRevision {
 		t.Fatalf("report: %+v", rep)
 	}
 	first := rep.Failures[0]

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"lab/faults"
 )
 
 // The README's run: the buggy invoker under shutdown-race with seed 1 panics
@@ -85,6 +87,7 @@ func TestRunFixedAndGracefulHold(t *testing.T) {
 // jsonReport is the part of the JSON report the tests read.
 type jsonReport struct {
 	SchemaVersion *int   `json:"schema_version"`
+	ModelRevision *int   `json:"model_revision"`
 	OK            *bool  `json:"ok"`
 	Variant       string `json:"variant"`
 	Violations    []struct {
@@ -118,6 +121,9 @@ func decodeOneJSON(t *testing.T, r result) jsonReport {
 	}
 	if rep.SchemaVersion == nil || *rep.SchemaVersion != 2 {
 		t.Errorf("schema_version is %v, want 2", rep.SchemaVersion)
+	}
+	if rep.ModelRevision == nil || *rep.ModelRevision != faults.ModelRevision {
+		t.Errorf("model_revision is %v, want %d", rep.ModelRevision, faults.ModelRevision)
 	}
 	c := rep.Counts
 	if rep.Decisions == 0 || rep.Decisions != c.Picks+c.Sends+c.Faults+c.Tasks+c.Controls || c.Picks != rep.InvokerSteps+rep.Deliveries {

@@ -40,8 +40,12 @@ fix holds under the same seeds.`,
 	// run and replay have their own -v; for every command it also shows
 	// the stack of a crash.
 	root.PersistentFlags().BoolP("verbose", "v", false, "show the stack of a crash")
+	// Declared here so that cobra's own --version does not take -v.
+	root.Flags().Bool("version", false, "print the lab's build, model revision and file formats")
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}")
 	tuiCmd := newTUICmd()
-	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd(), newInevitableCmd(), newCompareCmd(), newBugsCmd(bugs))
+	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd(), newInevitableCmd(), newCompareCmd(), newBugsCmd(bugs), newVersionCmd())
 	root.AddCommand(extra...)
 	refuseUnknownHelpTopics(root)
 	// Plain lab starts the UI on a terminal, and prints the help elsewhere.
