@@ -15,6 +15,7 @@ const (
 	keyPlan        = attribute.Key("lab.plan")
 	keyStrategy    = attribute.Key("lab.scheduler")
 	keyWorkload    = attribute.Key("lab.workload")
+	keyModel       = attribute.Key("lab.model.revision")
 	keyPartition   = attribute.Key("lab.partition.id")
 	keyEpoch       = attribute.Key("lab.leader.epoch")
 	keyInvocation  = attribute.Key("lab.invocation.id")

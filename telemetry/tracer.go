@@ -153,7 +153,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	t.rootCtx, t.root = t.tracer.Start(context.Background(), "lab.run", trace.WithNewRoot(),
 		trace.WithTimestamp(t.anchor), trace.WithAttributes(
 			seedAttr(info.Seed), keyVariant.String(info.Variant.String()), keyPlan.String(info.Plan),
-			keyStrategy.String(info.Strategy),
+			keyStrategy.String(info.Strategy), keyModel.Int(faults.ModelRevision),
 			keyWorkload.String(fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d invocations=%d step-downs=%d kills=%d",
 				info.Node.Partitions, layout(info.Node), info.Node.Quota, info.Node.QueueLimit, w.Invocations, w.StepDowns, w.Kills))))
 	id := t.root.SpanContext().TraceID().String()

@@ -88,7 +88,8 @@ func TestTraceTellsIssue2543(t *testing.T) {
 	}
 	root := roots[0]
 	if root.Parent().IsValid() || root.Status().Code != codes.Error || attr(root, "lab.seed").AsInt64() != 1 ||
-		attr(root, "lab.variant").AsString() != "buggy" || root.SpanContext().TraceID().String() != tr.TraceID() {
+		attr(root, "lab.variant").AsString() != "buggy" || attr(root, "lab.model.revision").AsInt64() != faults.ModelRevision ||
+		root.SpanContext().TraceID().String() != tr.TraceID() {
 		t.Errorf("root: parent %v, status %v, attrs %v", root.Parent(), root.Status(), root.Attributes())
 	}
 	if _, ok := hasEvent(root, "exception"); !ok {
