@@ -131,8 +131,8 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"kind"}),
 		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lab_run_info",
-			Help: "The run being simulated (value 1): seed, variant, fault plan and scheduler.",
-		}, []string{"seed", "variant", "plan", "strategy"}),
+			Help: "The run being simulated (value 1): seed, variant, fault plan, scheduler, and the lab's model revision (a seed gives the same run only within one).",
+		}, []string{"seed", "variant", "plan", "strategy", "model_revision"}),
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
@@ -178,7 +178,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	m.taskEnd = map[invoker.TaskID]invoker.OutputKind{}
 	m.phases = newPhases(info.Node)
 	m.info.Reset()
-	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy).Set(1)
+	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy, strconv.Itoa(faults.ModelRevision)).Set(1)
 	// Series that exist from the start read 0 rather than "no data".
 	for p := range info.Node.Partitions {
 		l := partitionLabel(invoker.PartitionID(p))

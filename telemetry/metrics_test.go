@@ -126,7 +126,8 @@ func TestMetricsCountTheRun(t *testing.T) {
 			check("lab_invoker_concurrency_limit", nil, 8*len(r.Final.Invokers))
 			check("lab_invoker_available_slots", nil, 8*len(r.Final.Invokers))
 			check("lab_invocations", nil, len(r.Final.Invocations))
-			check("lab_run_info", map[string]string{"seed": "1", "variant": v.String(), "plan": "shutdown-race"}, 1)
+			check("lab_run_info", map[string]string{"seed": "1", "variant": v.String(), "plan": "shutdown-race",
+				"model_revision": strconv.Itoa(faults.ModelRevision)}, 1)
 		})
 	}
 }
