@@ -151,8 +151,13 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	result := "OK: no invariant violated"
-	if r.Failed > 0 {
+	switch {
+	case r.Failed > 0:
 		result = fmt.Sprintf("FAILED: %d of %d schedules", r.Failed, r.Schedules)
+	case r.Schedules == 0:
+		// A --duration that ended before the first schedule: no news is
+		// not good news here.
+		result = "nothing explored: no schedule ran to its end"
 	}
 	fmt.Fprintf(&b, "result       %s\n", result)
 	seeds := fmt.Sprintf("seeds %d..%d", r.FirstSeed, r.FirstSeed+r.Seeds-1)

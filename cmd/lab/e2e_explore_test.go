@@ -230,8 +230,14 @@ func TestExploreStopOnFirstAndDuration(t *testing.T) {
 	}
 	r = lab(t, "explore", "--variant", "graceful", "--duration", "300ms")
 	wantCode(t, r, 0)
-	if !strings.Contains(r.stdout, "stopped      duration") {
+	if !strings.Contains(r.stdout, "stopped      duration") || !strings.Contains(r.stdout, "OK: no invariant violated") {
 		t.Errorf("no duration stop:\n%v", r)
+	}
+	// A duration over before the first schedule said OK of nothing.
+	r = lab(t, "explore", "--variant", "graceful", "--duration", "1ns")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "result       nothing explored") {
+		t.Errorf("0 schedules reported as:\n%v", r)
 	}
 }
 
