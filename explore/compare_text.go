@@ -157,6 +157,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	}
 	doc := struct {
 		SchemaVersion int             `json:"schema_version"`
+		ModelRevision int             `json:"model_revision"`
 		Seed          uint64          `json:"seed"`
 		Plan          string          `json:"plan"`
 		Scheduler     string          `json:"scheduler"`
@@ -167,7 +168,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		B             comparedRun     `json:"b"`
 		Traces        *ComparedTraces `json:"traces,omitempty"`
 		Note          string          `json:"note,omitempty"`
-	}{CompareVersion, c.ResultA.Seed, c.ResultA.Plan, c.ResultA.Strategy, c.Parted(), c.Shared, c.Before,
+	}{CompareVersion, faults.ModelRevision, c.ResultA.Seed, c.ResultA.Plan, c.ResultA.Strategy, c.Parted(), c.Shared, c.Before,
 		run(c.ResultA, c.A), run(c.ResultB, c.B), c.Traces, c.Note}
 	if doc.Before == nil {
 		doc.Before = []invoker.Event{}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lab/faults"
 )
 
 // lab compare on the defaults: buggy and fixed part where the fix acts,
@@ -78,6 +80,7 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 	wantCode(t, r, 0)
 	var doc struct {
 		SchemaVersion int    `json:"schema_version"`
+		ModelRevision int    `json:"model_revision"`
 		Parted        bool   `json:"parted"`
 		Alike         uint64 `json:"alike"`
 		A, B          struct {
@@ -91,7 +94,7 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%v", err, r)
 	}
-	if doc.SchemaVersion != 1 || doc.A.Variant != "fixed" || doc.B.Variant != "graceful" || !doc.A.OK || !doc.B.OK ||
+	if doc.SchemaVersion != 1 || doc.ModelRevision != faults.ModelRevision || doc.A.Variant != "fixed" || doc.B.Variant != "graceful" || !doc.A.OK || !doc.B.OK ||
 		doc.Alike == 0 || doc.Parted != (len(doc.A.From)+len(doc.B.From) > 0) ||
 		!strings.Contains(doc.B.Rerun, "--variant graceful") {
 		t.Errorf("the JSON comparison: %+v\n%s", doc, r.stdout)
