@@ -125,6 +125,7 @@ func TestBadCommands(t *testing.T) {
 		{"unknown command", []string{"frob"}, []string{"unknown command", "frob"}},
 		{"help on an unknown command", []string{"help", "frob"}, []string{"unknown help topic", "frob"}},
 		{"help on an unknown subcommand", []string{"help", "explore", "frob"}, []string{"explore frob"}},
+		{"an unknown shell", []string{"completion", "frob"}, []string{`unknown command "frob" for "lab completion"`}},
 		{"unknown plan", []string{"plans", "nope"}, []string{"nope", "chaos", "none", "shutdown-race"}},
 		{"plans with two names", []string{"plans", "chaos", "none"}, nil},
 		{"script without a file", []string{"script"}, nil},

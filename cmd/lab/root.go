@@ -48,6 +48,7 @@ fix holds under the same seeds.`,
 	root.AddCommand(newRunCmd(), newReplayCmd(), newScriptCmd(), newPlansCmd(), tuiCmd, newExploreCmd(), newShrinkCmd(), newInevitableCmd(), newCompareCmd(), newBugsCmd(bugs), newVersionCmd())
 	root.AddCommand(extra...)
 	refuseUnknownHelpTopics(root)
+	refuseUnknownSubcommands(root)
 	// Plain lab starts the UI on a terminal, and prints the help elsewhere.
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		if _, _, ok := terminal(cmd); !ok {
@@ -94,6 +95,29 @@ func refuseUnknownHelpTopics(root *cobra.Command) {
 			return nil
 		}
 	}
+}
+
+// refuseUnknownSubcommands makes `lab completion frob` a usage error, as
+// `lab frob` is: cobra checks the words after a command only for the root,
+// and a command that is but a group of others printed its help and
+// exited 0.
+func refuseUnknownSubcommands(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.HasSubCommands() && !sub.Runnable() {
+				sub.RunE = func(c *cobra.Command, args []string) error {
+					if len(args) > 0 {
+						return usageError("unknown command %q for %q (see %s --help)", args[0], c.CommandPath(), c.CommandPath())
+					}
+					return c.Help()
+				}
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // checkedWriter is stdout, remembering its first failed write: a command
