@@ -51,7 +51,7 @@ func (r *replayer) misfit(format string, v ...any) {
 	if r.fail != nil {
 		return
 	}
-	e := &ScheduleError{Msg: fmt.Sprintf(format, v...), Step: r.step() + 1}
+	e := &ScheduleError{File: r.s.File, Msg: fmt.Sprintf(format, v...), Step: r.step() + 1}
 	if m := r.s.Header.Model; m != ModelRevision {
 		e.Msg += fmt.Sprintf(" (recorded by model revision %d; this lab's is %d, whose runs differ: record it again)", m, ModelRevision)
 	}

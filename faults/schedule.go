@@ -45,6 +45,9 @@ const ModelRevision = 2
 type Schedule struct {
 	Header  ScheduleHeader
 	Entries []Entry
+	// File is where ParseSchedule read it from ("" for one made in
+	// memory), for replay errors to name.
+	File string
 }
 
 // Decisions counts the schedule's decisions by kind (its advances and

@@ -74,7 +74,7 @@ func ParseSchedule(file string, src []byte) (*Schedule, error) {
 	if len(cmds) < 2 || cmds[1].Verb != "options" {
 		return nil, fail(cmds[0].Line+1, "the second entry must be `options ...`")
 	}
-	s := &Schedule{}
+	s := &Schedule{File: file}
 	if s.Header, err = parseHeader(cmds[1]); err != nil {
 		return nil, fail(cmds[1].Line, "%s", scriptMsg(err))
 	}

@@ -61,7 +61,8 @@ func TestReplayBadSchedules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := lab(t, "replay", tc.path, "--spill-dir", spillDir(t))
-			wantUsageError(t, r, true, tc.want)
+			// Every error names the file, a misfit found replaying too.
+			wantUsageError(t, r, true, tc.want, tc.path)
 		})
 	}
 	// An output over the schedule being replayed overwrote it.
