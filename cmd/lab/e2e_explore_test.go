@@ -307,6 +307,21 @@ func TestShrinkCommand(t *testing.T) {
 	wantUsageError(t, lab(t, "shrink", ok, "--out", missing), true, "--out "+missing+": "+filepath.Dir(missing)+" is not a directory")
 	wantUsageError(t, lab(t, "shrink", ok, "--out", dir), true, "--out "+dir+": is a directory")
 	wantUsageError(t, lab(t, "shrink", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
+	// --out naming the schedule shrunk overwrote it with the shrunk one.
+	before, err := os.ReadFile(sched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.schedule")
+	if err := os.Symlink(sched, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{sched, link} {
+		wantUsageError(t, lab(t, "shrink", sched, "--out", out), true, "--out "+out+": the same file as the schedule shrunk")
+	}
+	if after, err := os.ReadFile(sched); err != nil || string(after) != string(before) {
+		t.Errorf("lab shrink changed the schedule it shrank (%v)", err)
+	}
 }
 
 // --shared-tmp-dir reaches the node, the schedule header, the replay and

@@ -54,6 +54,9 @@ interrupted.`,
 				out = strings.TrimSuffix(args[0], ".schedule") + "-shrunk.schedule"
 			}
 			// Before the shrinking, which takes up to the budget.
+			if err := distinctFiles([]namedPath{{"the schedule shrunk", args[0]}}, []namedPath{{"--out", out}}); err != nil {
+				return err
+			}
 			if err := outPathUsable("--out", out); err != nil {
 				return err
 			}
