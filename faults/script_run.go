@@ -80,7 +80,14 @@ func (r *ScriptRunner) ExecContext(ctx context.Context, c Command) (string, erro
 			return "", &ScriptError{Line: c.Line, Msg: err.Error()}
 		}
 	}
-	if err := v.run(r, c); err != nil {
+	err := v.run(r, c)
+	if r.sim != nil {
+		// The script cannot go on where the host, not the model, failed.
+		if herr := r.sim.node.HostErr(); herr != nil {
+			return r.out.String(), herr
+		}
+	}
+	if err != nil {
 		var se *ScriptError
 		if ctx.Err() != nil {
 			return r.out.String(), ctx.Err()
@@ -191,7 +198,7 @@ func (r *ScriptRunner) step(i int, arm invoker.Arm) error {
 		return err
 	}
 	r.sim.deliverDue()
-	return nil
+	return r.sim.node.HostErr()
 }
 
 // settle takes arms by the script's schedule until none is ready. A
@@ -204,6 +211,9 @@ func (r *ScriptRunner) settle() error {
 		}
 		var d StepInfo
 		settled, err := r.sim.settleStep(&d)
+		if err == nil {
+			err = r.sim.node.HostErr()
+		}
 		if err != nil || settled {
 			return err
 		}

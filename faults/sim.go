@@ -759,6 +759,9 @@ func (s *Sim) ioErr() error {
 	if err := s.log.err(); err != nil {
 		return err
 	}
+	if err := s.node.HostErr(); err != nil {
+		return err
+	}
 	return s.rec.err()
 }
 

@@ -47,7 +47,7 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 		return fmt.Errorf("spill segment %d: %w", id, ErrStoreRemoved)
 	}
 	if err != nil {
-		return fmt.Errorf("spill segment %d: %w", id, withoutDir(err))
+		return hostError("spill segment %d: %w", id, withoutDir(err))
 	}
 	w := bufio.NewWriter(f)
 	var buf []byte
@@ -67,10 +67,13 @@ func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 		werr = cerr
 	}
 	if werr != nil {
-		return fmt.Errorf("spill segment %d: %w", id, withoutDir(werr))
+		return hostError("spill segment %d: %w", id, withoutDir(werr))
 	}
 	return nil
 }
+
+// hostError is a failure of the file system under a store.
+func hostError(format string, v ...any) error { return &HostError{Err: fmt.Errorf(format, v...)} }
 
 // Read decodes segment id and removes its file. A segment that cannot be
 // decoded is lost either way, so its file is removed too.
@@ -80,11 +83,11 @@ func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 		return nil, fmt.Errorf("load segment %d: %w", id, ErrNoSegment)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load segment %d: %w", id, withoutDir(err))
+		return nil, hostError("load segment %d: %w", id, withoutDir(err))
 	}
 	cmds, derr := decodeSegment(data)
 	if err := os.Remove(s.path(id)); err != nil && derr == nil {
-		return nil, fmt.Errorf("load segment %d: %w", id, withoutDir(err))
+		return nil, hostError("load segment %d: %w", id, withoutDir(err))
 	}
 	if derr != nil {
 		return nil, fmt.Errorf("load segment %d: %w", id, derr)

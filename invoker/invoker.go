@@ -215,6 +215,11 @@ func (iv *Invoker) plainEvent(k Kind) Event {
 func (iv *Invoker) emit(e Event) { iv.n.emit(e) }
 
 func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
+	var host *HostError
+	if errors.As(err, &host) {
+		iv.n.hostFailed(host) // the run ends: nothing of it is the model's
+		return
+	}
 	e := iv.plainEvent(kind)
 	e.Index, e.N = int(segment), n
 	switch kind {

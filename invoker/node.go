@@ -49,6 +49,24 @@ type Node struct {
 	// resetErr is why the last Reset failed; the node is empty until the
 	// next Reset succeeds.
 	resetErr error
+	// hostErr is the first spill operation the host failed (HostErr).
+	hostErr *HostError
+}
+
+// HostErr is the first spill operation the host failed (a *HostError), or
+// nil. The model does not react to such a failure: the run must end there,
+// for what follows would be the host's doing, not the seed's.
+func (n *Node) HostErr() error {
+	if n.hostErr == nil {
+		return nil
+	}
+	return n.hostErr
+}
+
+func (n *Node) hostFailed(err *HostError) {
+	if n.hostErr == nil {
+		n.hostErr = err
+	}
 }
 
 // Ready is what the node produced since the last Advance.

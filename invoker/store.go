@@ -42,6 +42,20 @@ var (
 	ErrStoreRemoved = errors.New("the spill directory was removed")
 )
 
+// HostError is a spill operation the host failed: a full disk, a
+// read-only or vanished file system, a permission taken away. Unlike a
+// failure injected or one the run itself causes (a segment another invoker
+// consumed), it says nothing about the seed, so the model does not react
+// to it: the node keeps the first (Node.HostErr) and its caller ends the
+// run.
+type HostError struct{ Err error }
+
+func (e *HostError) Error() string {
+	return "the host failed a spill file, which no seed explains: " + e.Err.Error()
+}
+
+func (e *HostError) Unwrap() error { return e.Err }
+
 // StoreFactory opens the spill store of one invoker of one node incarnation.
 type StoreFactory func(invoker, incarnation int) (SegmentStore, error)
 

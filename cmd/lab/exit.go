@@ -82,7 +82,8 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	var we writeError
-	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) &&
+	var he *invoker.HostError
+	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) && !errors.As(err, &he) &&
 		!strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
 	}

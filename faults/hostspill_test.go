@@ -1,0 +1,97 @@
+package faults_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// sabotage replaces a spill directory by a plain file, so that the next
+// segment written in it fails in the file system (ENOTDIR), as a full or
+// read-only disk would.
+func sabotage(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A spill file the host fails to write is no finding of the seed: before,
+// the buggy and fixed invokers "panicked" on it (`Unable to store a
+// segment.`) and the run reported no-panic violated, which no replay of the
+// seed on a sound disk would show. The run now ends with the host's error.
+func TestHostSpillFailureEndsTheRun(t *testing.T) {
+	base := t.TempDir()
+	files := invoker.FileStores(base)
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	cfg.Store = func(i, incarnation int) (invoker.SegmentStore, error) {
+		s, err := files(i, incarnation)
+		if err == nil && i == 0 {
+			sabotage(t, s.String())
+		}
+		return s, err
+	}
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []invoker.Event
+	r, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(),
+		Observers: []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}})
+	var host *invoker.HostError
+	if !errors.As(err, &host) || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("Run = %v, %v; want the host's spill error", r, err)
+	}
+	for _, e := range events {
+		if e.Kind == invoker.KindSpillFailed || e.Kind == invoker.KindPanic || e.Kind == invoker.KindViolation {
+			t.Errorf("the model reacted to the host's failure: %v", e)
+		}
+	}
+	if left, _ := os.ReadDir(base); len(left) != 0 {
+		t.Errorf("left in the spill directory: %v", left)
+	}
+}
+
+// The same in a script, which stops at the command whose step met it.
+func TestHostSpillFailureEndsTheScript(t *testing.T) {
+	base := t.TempDir()
+	r := faults.NewScriptRunner()
+	r.SpillDir = base
+	defer r.Close()
+	exec := func(line string) (string, error) {
+		t.Helper()
+		cmds, err := faults.ParseScript("host.script", []byte(line+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Exec(cmds[0])
+	}
+	for _, line := range []string{"config partitions=1 quota=1 queue-limit=1", "leader p=0 epoch=1", "invoke p=0 inv=a", "invoke p=0 inv=b"} {
+		if _, err := exec(line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	dirs, err := filepath.Glob(filepath.Join(base, "invoker-*"))
+	if err != nil || len(dirs) != 1 {
+		t.Fatalf("spill directories %v (%v), want one", dirs, err)
+	}
+	sabotage(t, dirs[0])
+	out, err := exec("settle")
+	var host *invoker.HostError
+	if !errors.As(err, &host) {
+		t.Fatalf("settle = %v, want the host's spill error\n%s", err, out)
+	}
+	if strings.Contains(out, "Unable to store") || len(r.Result().Violations) != 0 {
+		t.Errorf("the model reacted to the host's failure:\n%s", out)
+	}
+}
