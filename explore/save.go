@@ -84,6 +84,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 		return err
 	}
 	if err := writeFile(schedFile, sched.Bytes()); err != nil {
+		os.Remove(stem + ".report.txt") // a report whose schedule is missing replays nothing
 		return err
 	}
 	f.Files = append(f.Files, stem+".report.txt", schedFile)

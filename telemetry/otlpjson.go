@@ -28,6 +28,9 @@ type traceFile struct {
 	spans []sdktrace.ReadOnlySpan
 	done  bool
 	err   error
+	// regular: a file, not a pipe the user made, so a failed or discarded
+	// trace removes it rather than leave half a document behind.
+	regular bool
 }
 
 func createTraceFile(path string) (*traceFile, error) {
@@ -35,7 +38,9 @@ func createTraceFile(path string) (*traceFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &traceFile{path: path, file: f}, nil
+	info, err := f.Stat()
+	regular := err == nil && info.Mode().IsRegular()
+	return &traceFile{path: path, file: f, regular: regular}, nil
 }
 
 func (f *traceFile) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
@@ -66,6 +71,7 @@ func (f *traceFile) Shutdown(context.Context) error {
 	}
 	if err != nil {
 		f.err = fmt.Errorf("--trace-out %s: %w", f.path, err)
+		f.remove()
 	}
 	return f.err
 }
@@ -76,6 +82,12 @@ func (f *traceFile) discard() {
 	if !f.done {
 		f.done = true
 		f.file.Close()
+		f.remove()
+	}
+}
+
+func (f *traceFile) remove() {
+	if f.regular {
 		os.Remove(f.path)
 	}
 }

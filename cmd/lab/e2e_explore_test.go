@@ -222,6 +222,25 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 	}
 }
 
+// A failure's files that cannot all be written leave none of them: a
+// report without its schedule replays nothing. The error is the disk's
+// (exit 3), not the lab's own "internal error".
+func TestExploreOutWriteFails(t *testing.T) {
+	out := t.TempDir()
+	// A directory where the schedule goes makes its write fail.
+	if err := os.Mkdir(filepath.Join(out, "seed-1-no-panic.schedule"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := lab(t, "explore", "--seeds", "3", "--out", out)
+	wantCode(t, r, 3)
+	if !strings.HasPrefix(r.stderr, "lab: --out: seed 1: ") || strings.Contains(r.stderr, "internal error") {
+		t.Errorf("stderr:\n%v", r)
+	}
+	if _, err := os.Stat(filepath.Join(out, "seed-1-no-panic.report.txt")); !os.IsNotExist(err) {
+		t.Errorf("the report of a failure whose schedule was not written is there (%v)", err)
+	}
+}
+
 func TestExploreStopOnFirstAndDuration(t *testing.T) {
 	r := lab(t, "explore", "--seeds", "100000", "--stop-on-first", "--format", "json")
 	wantCode(t, r, 1)

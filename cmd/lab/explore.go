@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -124,6 +126,10 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget,
 			PerInvariant: f.savePerInvariant}
 		if err := explore.Save(cmd.Context(), cfg, report, opt); err != nil && cmd.Context().Err() == nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) { // a full disk, say: not the lab's failure
+				return writeError{fmt.Errorf("--out: %w", err)}
+			}
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
