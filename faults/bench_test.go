@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync/atomic"
@@ -230,4 +231,26 @@ func retryLoop(b *testing.B) faults.Options {
 	w := faults.DefaultWorkload()
 	w.Kills, w.Shutdown = 6, false
 	return faults.Options{Seed: 11, Node: cfg, Plan: p, Workload: w, SkipHash: true, StopAtViolation: true}
+}
+
+// BenchmarkParseSchedule reads a recorded schedule of 2,000 invocations
+// (about 47,000 lines), as lab replay and lab shrink do first; B/op over
+// the file's lines is what a replay holds and churns per line.
+func BenchmarkParseSchedule(b *testing.B) {
+	w := faults.DefaultWorkload()
+	w.Invocations = 2000
+	var rec bytes.Buffer
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: invoker.DefaultConfig(), Plan: &faults.Plan{Name: "none"},
+		Workload: w, Record: &rec}); err != nil {
+		b.Fatal(err)
+	}
+	src := rec.Bytes()
+	lines := bytes.Count(src, []byte("\n"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := faults.ParseSchedule("bench.schedule", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(lines), "lines")
 }

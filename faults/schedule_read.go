@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -23,13 +24,12 @@ type ScheduleError struct {
 
 func (e *ScheduleError) Error() string {
 	var b strings.Builder
-	b.WriteString("schedule ")
+	b.WriteString("schedule")
 	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(" ")
+		b.WriteString(" " + e.File)
 	}
 	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d", e.Line)
+		fmt.Fprintf(&b, " line %d", e.Line)
 	}
 	if e.Step > 0 {
 		fmt.Fprintf(&b, " (step %d)", e.Step)
@@ -43,58 +43,82 @@ func (e *ScheduleError) Error() string {
 // format, the version and every entry's arguments; whether the decisions
 // fit the run is found out by replaying it.
 func ParseSchedule(file string, src []byte) (*Schedule, error) {
-	cmds, err := ParseScript(file, src)
-	if err != nil {
-		var se *ScriptError
-		if errors.As(err, &se) {
-			return nil, &ScheduleError{File: file, Line: se.Line, Msg: se.Msg}
-		}
-		return nil, err
-	}
 	fail := func(line int, format string, v ...any) error {
 		return &ScheduleError{File: file, Line: line, Msg: fmt.Sprintf(format, v...)}
 	}
-	if len(cmds) == 0 {
-		return nil, fail(0, "empty: not a schedule")
-	}
-	if cmds[0].Verb != "lab-schedule" {
-		return nil, fail(cmds[0].Line, "not a schedule: it must start with `lab-schedule version=%d`", ScheduleVersion)
-	}
-	a := cmds[0].args("version", "model")
-	if v := a.int("version", 0, true); a.err == nil && v != ScheduleVersion {
-		return nil, fail(cmds[0].Line, "version %d: this lab reads version %d", v, ScheduleVersion)
-	}
-	model := a.int("model", 1, false)
-	if a.err == nil && model < 1 {
-		return nil, fail(cmds[0].Line, "model=%d: model revisions start at 1", model)
-	}
-	if a.err != nil {
-		return nil, fail(cmds[0].Line, "%s", scriptMsg(a.err))
-	}
-	if len(cmds) < 2 || cmds[1].Verb != "options" {
-		return nil, fail(cmds[0].Line+1, "the second entry must be `options ...`")
-	}
-	s := &Schedule{File: file}
-	if s.Header, err = parseHeader(cmds[1]); err != nil {
-		return nil, fail(cmds[1].Line, "%s", scriptMsg(err))
-	}
-	s.Header.Model = model
-	for i, c := range cmds[2:] {
+	lines := bytes.Count(src, []byte("\n")) + 1
+	// A last line without its newline: the file was cut mid-line.
+	cut := len(src) > 0 && src[len(src)-1] != '\n'
+	var s *Schedule
+	seen, first, last := 0, 0, 0
+	// The commands are read one at a time (eachCommand): a long run's
+	// schedule is millions of lines, and holding them all as commands
+	// besides the entries took twice the memory.
+	err := eachCommand(file, src, func(c Command) error {
+		seen++
+		last = c.Line
+		if key, twice := c.twice(); twice {
+			return fail(c.Line, "%s= given twice", key)
+		}
+		switch seen {
+		case 1:
+			first = c.Line
+			if c.Verb != "lab-schedule" {
+				return fail(c.Line, "not a schedule: it must start with `lab-schedule version=%d`", ScheduleVersion)
+			}
+			a := c.args("version", "model")
+			if v := a.int("version", 0, true); a.err == nil && v != ScheduleVersion {
+				return fail(c.Line, "version %d: this lab reads version %d", v, ScheduleVersion)
+			}
+			model := a.int("model", 1, false)
+			if a.err == nil && model < 1 {
+				return fail(c.Line, "model=%d: model revisions start at 1", model)
+			}
+			if a.err != nil {
+				return fail(c.Line, "%s", scriptMsg(a.err))
+			}
+			s = &Schedule{File: file, Header: ScheduleHeader{Model: model}}
+			return nil
+		case 2:
+			if c.Verb != "options" {
+				return fail(first+1, "the second entry must be `options ...`")
+			}
+			model := s.Header.Model
+			h, err := parseHeader(c)
+			if err != nil {
+				return fail(c.Line, "%s", scriptMsg(err))
+			}
+			s.Header, s.Header.Model = h, model
+			s.Entries = make([]Entry, 0, max(lines-c.Line, 0))
+			return nil
+		}
 		e, err := parseEntry(c)
-		if err != nil && i == len(cmds)-3 && !strings.HasSuffix(string(src), "\n") {
-			// The last line has no newline: the file was cut mid-line.
-			return nil, fail(c.Line, "truncated: the last line is cut short (%s)", scriptMsg(err))
+		if err != nil && cut && c.Line == lines {
+			return fail(c.Line, "truncated: the last line is cut short (%s)", scriptMsg(err))
 		}
 		if err != nil {
-			return nil, fail(c.Line, "%s", scriptMsg(err))
+			return fail(c.Line, "%s", scriptMsg(err))
 		}
 		if n := len(s.Entries); n > 0 && s.Entries[n-1].Op == OpEnd {
-			return nil, fail(c.Line, "an entry after the end")
+			return fail(c.Line, "an entry after the end")
 		}
 		s.Entries = append(s.Entries, e)
+		return nil
+	})
+	var se *ScriptError
+	if errors.As(err, &se) {
+		return nil, &ScheduleError{File: file, Line: se.Line, Msg: se.Msg}
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case seen == 0:
+		return nil, fail(0, "empty: not a schedule")
+	case seen == 1:
+		return nil, fail(first+1, "the second entry must be `options ...`")
 	}
 	if n := len(s.Entries); n == 0 || s.Entries[n-1].Op != OpEnd {
-		return nil, fail(cmds[len(cmds)-1].Line, "truncated: the schedule does not end with `end`")
+		return nil, fail(last, "truncated: the schedule does not end with `end`")
 	}
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		want string
 		step bool
 	}{
-		{"empty", "", "empty", false},
+		{"empty", "", "schedule test.schedule: empty", false},
 		{"only comments", "# nothing\n", "empty", false},
 		{"not a schedule", "leader p=0 epoch=1\n", "not a schedule", false},
 		{"another version", strings.Replace(good, "version=1", "version=2", 1), "version 2", false},
@@ -93,6 +94,9 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"another time", replaceNth(good, "advance", 2, "advance to=1h"), "advances to 1h0m0s", true},
 		{"another hash", replaceNth(good, "end", 1, "end events=1 sha256=00"), "hashing to", true},
 		{"a control that does not fit", replaceNth(good, "pick", 2, "control step-down p=9"), "no partition 9", true},
+		// The first of two values was taken, the second never read.
+		{"an option given twice", strings.Replace(good, "max-picks=", "variant=fixed max-picks=", 1), "variant= given twice", false},
+		{"a key given twice", replaceNth(good, "task", 1, lines[slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "task ") })]+" id=7"), "id= given twice", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := replayText(tc.text)

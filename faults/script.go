@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -50,9 +51,29 @@ func (e *ScriptError) Error() string {
 // ParseScript reads a script: one command per line, `#` starts a comment.
 func ParseScript(file string, src []byte) ([]Command, error) {
 	var cmds []Command
-	for i, line := range strings.Split(string(src), "\n") {
+	err := eachCommand(file, src, func(c Command) error {
+		cmds = append(cmds, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cmds, nil
+}
+
+// eachCommand hands the commands of a script or schedule to fn one at a
+// time, in order, so that a schedule of millions of lines is never held
+// twice over; it stops at the first line it cannot split or fn refuses.
+func eachCommand(file string, src []byte, fn func(Command) error) error {
+	for n := 1; len(src) > 0; n++ {
+		var line string
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = string(src[:i]), src[i+1:]
+		} else {
+			line, src = string(src), nil
+		}
 		if col, bad := unprintable(line); bad != "" {
-			return nil, &ScriptError{File: file, Line: i + 1, Msg: fmt.Sprintf("column %d: %s", col, bad)}
+			return &ScriptError{File: file, Line: n, Msg: fmt.Sprintf("column %d: %s", col, bad)}
 		}
 		if c, _, ok := strings.Cut(line, "#"); ok {
 			line = c
@@ -61,17 +82,22 @@ func ParseScript(file string, src []byte) ([]Command, error) {
 		if len(fields) == 0 {
 			continue
 		}
-		c := Command{Line: i + 1, Verb: fields[0]}
+		c := Command{Line: n, Verb: fields[0]}
+		if len(fields) > 1 {
+			c.Args = make([]Arg, 0, len(fields)-1)
+		}
 		for _, f := range fields[1:] {
 			k, v, hasVal := strings.Cut(f, "=")
 			if k == "" || (hasVal && v == "") {
-				return nil, &ScriptError{File: file, Line: i + 1, Msg: fmt.Sprintf("malformed argument %q", f)}
+				return &ScriptError{File: file, Line: n, Msg: fmt.Sprintf("malformed argument %q", f)}
 			}
 			c.Args = append(c.Args, Arg{k, v})
 		}
-		cmds = append(cmds, c)
+		if err := fn(c); err != nil {
+			return err
+		}
 	}
-	return cmds, nil
+	return nil
 }
 
 // unprintable finds the first byte a script line cannot hold: invalid
@@ -125,7 +151,7 @@ func (c Command) args(keys ...string) *args {
 // (`config partitions 4` left partitions at 1), except where the verb reads
 // one (advance, expect), and a key given twice (the first one won).
 func (c Command) checkArgs() error {
-	for i, arg := range c.Args {
+	for _, arg := range c.Args {
 		if arg.Val == "" {
 			switch ex := verbs[c.Verb].example; {
 			case c.Verb == "advance" || c.Verb == "expect":
@@ -136,13 +162,24 @@ func (c Command) checkArgs() error {
 			}
 			continue
 		}
+	}
+	if key, twice := c.twice(); twice {
+		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s= given twice", key)}
+	}
+	return nil
+}
+
+// twice finds a key given twice, which would leave one of its values
+// unread.
+func (c Command) twice() (string, bool) {
+	for i, arg := range c.Args {
 		for _, before := range c.Args[:i] {
-			if before.Key == arg.Key && before.Val != "" {
-				return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("%s= given twice", arg.Key)}
+			if arg.Val != "" && before.Key == arg.Key && before.Val != "" {
+				return arg.Key, true
 			}
 		}
 	}
-	return nil
+	return "", false
 }
 
 // words are the bare words of the command.
