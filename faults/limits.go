@@ -24,7 +24,7 @@ const (
 	MaxVirtualTime = 1000 * 24 * time.Hour
 	// MaxPlannedOutputs bounds the task outputs a script plans (`task
 	// entries=`), all scripts' tasks together.
-	MaxPlannedOutputs = 1_000_000
+	MaxPlannedOutputs = 100_000
 	// MaxProgressBound bounds Bounds.Progress: a retry loop runs on until
 	// the bound, one attempt every 10 s, about 80,000 events a day.
 	MaxProgressBound = 24 * time.Hour

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -23,6 +24,12 @@ type ScriptRunner struct {
 	// storeFaults makes the node's spill stores fail on demand (store-fault).
 	storeFaults invoker.StoreFaults
 	out         strings.Builder
+	// Out, if set, takes what commands print as they print it, rather than
+	// Exec returning it whole: a settle of a long script prints millions
+	// of events, which a returned string held all at once.
+	Out io.Writer
+	// outErr is the first write to Out that failed.
+	outErr error
 	// ShowTime prefixes every event with its virtual time.
 	ShowTime bool
 	failures []ExpectFailure
@@ -81,23 +88,51 @@ func (r *ScriptRunner) ExecContext(ctx context.Context, c Command) (string, erro
 		}
 	}
 	err := v.run(r, c)
+	text := r.printed()
+	if r.outErr != nil {
+		return text, &ScriptOutputError{r.outErr}
+	}
 	if r.sim != nil {
 		// The script cannot go on where the host, not the model, failed.
 		if herr := r.sim.node.HostErr(); herr != nil {
-			return r.out.String(), herr
+			return text, herr
 		}
 	}
 	if err != nil {
 		var se *ScriptError
 		if ctx.Err() != nil {
-			return r.out.String(), ctx.Err()
+			return text, ctx.Err()
 		}
 		if !errors.As(err, &se) {
 			err = &ScriptError{Line: c.Line, Msg: err.Error()}
 		}
-		return r.out.String(), err
+		return text, err
 	}
-	return r.out.String(), nil
+	return text, nil
+}
+
+// ScriptOutputError is a write to ScriptRunner.Out that failed: a full
+// disk or a closed pipe.
+type ScriptOutputError struct{ Err error }
+
+func (e *ScriptOutputError) Error() string { return e.Err.Error() }
+func (e *ScriptOutputError) Unwrap() error { return e.Err }
+
+// printed is what the command printed and Out has not taken yet.
+func (r *ScriptRunner) printed() string {
+	if r.Out == nil {
+		return r.out.String()
+	}
+	r.flush()
+	return ""
+}
+
+// flush hands what was printed to Out.
+func (r *ScriptRunner) flush() {
+	if r.out.Len() > 0 && r.outErr == nil {
+		_, r.outErr = io.WriteString(r.Out, r.out.String())
+	}
+	r.out.Reset()
 }
 
 // Failures lists the expects that did not hold.
@@ -155,6 +190,9 @@ func (r *ScriptRunner) print(e invoker.Event) {
 	}
 	r.out.WriteString(e.String())
 	r.out.WriteByte('\n')
+	if r.Out != nil && r.out.Len() >= 64<<10 {
+		r.flush()
+	}
 }
 
 // planTask gives an attempt the outputs the script set for it (default: one
@@ -213,6 +251,9 @@ func (r *ScriptRunner) settle() error {
 		settled, err := r.sim.settleStep(&d)
 		if err == nil {
 			err = r.sim.node.HostErr()
+		}
+		if err == nil && r.outErr != nil {
+			return &ScriptOutputError{r.outErr} // nobody reads what follows
 		}
 		if err != nil || settled {
 			return err

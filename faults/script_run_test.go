@@ -2,6 +2,7 @@ package faults
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,58 @@ func TestParseScript(t *testing.T) {
 	}
 	if len(cmds) != 2 || cmds[0].Line != 3 || cmds[0].String() != "leader p=0 epoch=1" || cmds[1].String() != "expect panic" {
 		t.Errorf("cmds = %+v", cmds)
+	}
+}
+
+// failAfter takes n bytes, then fails every write.
+type failAfter struct {
+	n    int
+	took strings.Builder
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.took.Len()+len(p) > f.n {
+		return 0, errors.New("disk full")
+	}
+	return f.took.Write(p)
+}
+
+// With Out set, what a command prints goes out as it is printed, the same
+// text Exec returns without it; a settle of 300,000 outputs held its whole
+// log in one string before. A failed write stops the command.
+func TestScriptOutStreams(t *testing.T) {
+	src := "config partitions=1 quota=1 spill=memory\ntask inv=a outcome=ok entries=2000\nleader p=0 epoch=1\ninvoke p=0 inv=a\nsettle\n"
+	cmds, err := ParseScript("s", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(out io.Writer) (string, uint64, error) {
+		r := NewScriptRunner()
+		r.Out = out
+		defer r.Close()
+		var all strings.Builder
+		for _, c := range cmds {
+			text, err := r.Exec(c)
+			all.WriteString(text)
+			if err != nil {
+				return all.String(), r.Result().Events, err
+			}
+		}
+		return all.String(), r.Result().Events, nil
+	}
+	whole, events, err := run(nil)
+	if err != nil || strings.Count(whole, "\n") < 10000 {
+		t.Fatalf("without Out: %d lines, %v", strings.Count(whole, "\n"), err)
+	}
+	var streamed strings.Builder
+	if returned, _, err := run(&streamed); err != nil || returned != "" || streamed.String() != whole {
+		t.Errorf("with Out: returned %d bytes, streamed %d of %d, %v", len(returned), streamed.Len(), len(whole), err)
+	}
+	// Nobody reads what follows a failed write: the settle stops.
+	full := &failAfter{n: 1000}
+	_, stopped, err := run(full)
+	var oe *ScriptOutputError
+	if !errors.As(err, &oe) || full.took.String() != whole[:full.took.Len()] || stopped >= events/2 {
+		t.Errorf("a full Out: %v after %d bytes, %d of %d events", err, full.took.Len(), stopped, events)
 	}
 }

@@ -213,7 +213,8 @@ func (r *ScriptRunner) task(c Command) error {
 	}
 	entries := a.int("entries", def, false)
 	if a.err == nil && entries > MaxPlannedOutputs-r.planned-len(end) {
-		a.fail("entries=%d: a script plans at most %d task outputs in all", entries, MaxPlannedOutputs)
+		a.fail("entries=%d: with the attempt's end and the %d outputs planned before, over the %d task outputs a script may plan",
+			entries, r.planned, MaxPlannedOutputs)
 	}
 	if a.err != nil {
 		return a.err

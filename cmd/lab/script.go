@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -55,13 +55,15 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 	defer files.close()
 	out := files.unblockable(cmd.OutOrStdout(), "/dev/stdout")
 	defer context.AfterFunc(ctx, files.unblock)()
+	r.Out = out // the event log goes out as it is printed
 	for _, c := range cmds {
-		text, err := r.ExecContext(ctx, c)
-		if _, werr := io.WriteString(out, text); werr != nil {
-			if interrupted := givenUp(ctx, werr); interrupted != nil {
+		_, err := r.ExecContext(ctx, c)
+		var oe *faults.ScriptOutputError
+		if errors.As(err, &oe) {
+			if interrupted := givenUp(ctx, oe.Err); interrupted != nil {
 				return interrupted
 			}
-			return outputError(werr)
+			return outputError(oe.Err)
 		}
 		if se, ok := err.(*faults.ScriptError); ok {
 			se.File = path
