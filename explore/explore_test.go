@@ -138,24 +138,46 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 // names no shard, or that holds text no report has (a control character)
 // is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
-	const good = `{"schema_version":3,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":2,"shards":["0/1"],` +
-		`"schedules":2,"failed":1,"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]}`
+	const good = `{"schema_version":3,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
+		`"schedules":2,"failed":1,"workers":1,"seconds":0.5,"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}]}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)
 	}
 	for _, tc := range []struct{ from, to, want string }{
-		{`"failures":[{"seed":1,"invariant":"no-panic","detail":"d","replay":"r"}]`, `"failures":null`, "r.json: says 1 failed but lists 0 failures"},
+		{`"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}]`, `"failures":null`, "r.json: says 1 failed but lists 0 failures"},
 		{`"failed":1`, `"failed":7`, "r.json: says 7 failed but lists 1 failures"},
-		{`"shards":["0/1"]`, `"shards":[]`, "r.json: names no shard"},
+		{`"shards":["1/2"]`, `"shards":[]`, "r.json: names no shard"},
+		// Merged, these printed "21 of 20 schedules failed" or wrapped
+		// around 2^64.
+		{`"schedules":2`, `"schedules":18446744073709551615`, "r.json: says 18446744073709551615 schedules ran of the 2 seeds of shards [1/2]"},
+		{`"schedules":2`, `"schedules":0`, "r.json: says 1 of 0 schedules failed"},
+		{`"seed":2,`, `"seed":9,`, "r.json: lists a failure of seed 9, which it did not explore"},
+		{`"seed":2,`, `"seed":3,`, "r.json: lists a failure of seed 3, which is in none of shards [1/2]"},
+		{`"failed":1,`, `"failed":2,`, "r.json: says 2 failed but lists 1 failures"},
+		{`"invariant":"no-panic"`, `"invariant":"bogus"`, `r.json: lists a failure of "bogus", which is no invariant`},
+		{`"seconds":0.5`, `"seconds":-1`, "r.json: seconds -1 is not a time an exploration took"},
+		{`"seconds":0.5`, `"seconds":1e308`, "r.json: seconds 1e+308 is not a time an exploration took"},
+		{`"workers":1`, `"workers":0`, "r.json: ran on 0 workers"},
+		{`"first_seed":1,"seeds":4`, `"first_seed":2,"seeds":18446744073709551615`, "r.json: seeds 2+18446744073709551615 go past the last seed"},
 		{`"model_revision":2,`, ``, "r.json: names no model revision"},
 		// What merge prints goes to a terminal: no escape sequences.
 		{`"detail":"d"`, `"detail":"d\u001b[2J"`, `r.json: holds "d\x1b[2J", which is not printable text`},
 		{`"plan":"none"`, `"plan":"none\n"`, `r.json: holds "none\n", which is not printable text`},
+		{`}]}`, `}]} {}`, "r.json: more after the report"},
+		{`}]}`, `}]}}`, "r.json: more after the report"},
 	} {
 		src := strings.Replace(good, tc.from, tc.to, 1)
+		if src == good {
+			t.Fatalf("%s is not in the report", tc.from)
+		}
 		if _, err := explore.ReadReport("r.json", strings.NewReader(src)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %s", tc.to, err, tc.want)
 		}
+	}
+	failure := `{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}`
+	twice := strings.Replace(strings.Replace(good, failure, failure+","+failure, 1), `"failed":1`, `"failed":2`, 1)
+	if _, err := explore.ReadReport("r.json", strings.NewReader(twice)); err == nil || !strings.HasPrefix(err.Error(), "r.json: lists seed 2 twice") {
+		t.Errorf("a failure listed twice: %v", err)
 	}
 }
 

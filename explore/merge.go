@@ -21,15 +21,12 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if rep.SchemaVersion != ReportVersion {
 		return nil, fmt.Errorf("%s: report version %d, this lab reads version %d", name, rep.SchemaVersion, ReportVersion)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: more after the report: not a report lab explore wrote", name)
+	}
 	// An edited or damaged report: merging it would miscount.
-	if rep.Failed != uint64(len(rep.Failures)) {
-		return nil, fmt.Errorf("%s: says %d failed but lists %d failures: not a report lab explore wrote", name, rep.Failed, len(rep.Failures))
-	}
-	if len(rep.Shards) == 0 {
-		return nil, fmt.Errorf("%s: names no shard: not a report lab explore wrote", name)
-	}
-	if rep.ModelRevision < 1 {
-		return nil, fmt.Errorf("%s: names no model revision: not a report lab explore wrote", name)
+	if err := rep.consistent(); err != nil {
+		return nil, fmt.Errorf("%s: %v: not a report lab explore wrote", name, err)
 	}
 	// The merged report prints these strings on a terminal.
 	if bad, ok := unprintable(reflect.ValueOf(rep)); ok {
@@ -128,6 +125,9 @@ func Merge(reports []*Report) (*Report, error) {
 				return nil, fmt.Errorf("shard %s appears twice", s)
 			}
 			m.Shards = append(m.Shards, s)
+		}
+		if m.Picks+r.Picks < m.Picks {
+			return nil, fmt.Errorf("report %d: %d picks more than any count holds", i+1, r.Picks)
 		}
 		m.Schedules += r.Schedules
 		m.Picks += r.Picks

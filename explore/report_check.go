@@ -1,0 +1,98 @@
+package explore
+
+import (
+	"fmt"
+	"slices"
+
+	"lab/faults"
+)
+
+// maxReportSeconds bounds a report's times (about 31 years): a larger one
+// is an edited report, and would print as hundreds of digits.
+const maxReportSeconds = 1e9
+
+// consistent refuses a report read from a file that no exploration could
+// have written: one whose counts disagree with each other or with its
+// seeds and shards, whose failures are of seeds it did not run (or of one
+// seed twice) or of no invariant, or whose times and workers are
+// impossible. Merging such a report printed totals like "21 of 20
+// schedules failed", or wrapped around 2^64.
+func (r *Report) consistent() error {
+	if r.Failed != uint64(len(r.Failures)) {
+		return fmt.Errorf("says %d failed but lists %d failures", r.Failed, len(r.Failures))
+	}
+	if len(r.Shards) == 0 {
+		return fmt.Errorf("names no shard")
+	}
+	if r.ModelRevision < 1 {
+		return fmt.Errorf("names no model revision")
+	}
+	if r.Seeds > 0 && r.FirstSeed+(r.Seeds-1) < r.FirstSeed {
+		return fmt.Errorf("seeds %d+%d go past the last seed", r.FirstSeed, r.Seeds)
+	}
+	shards := make([]Shard, len(r.Shards))
+	for i, s := range r.Shards {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return err
+		}
+		if i > 0 && sh.Count != shards[0].Count {
+			return fmt.Errorf("shards %s and %s split the seeds two ways", r.Shards[0], s)
+		}
+		shards[i] = sh
+	}
+	if r.Seeds > 0 {
+		var most uint64 // the seeds its shards hold
+		for _, sh := range shards {
+			most += shardSeeds(r.Seeds, sh)
+		}
+		if r.Schedules > most {
+			return fmt.Errorf("says %d schedules ran of the %d seeds of shards %v", r.Schedules, most, r.Shards)
+		}
+	}
+	if r.Failed > r.Schedules {
+		return fmt.Errorf("says %d of %d schedules failed", r.Failed, r.Schedules)
+	}
+	seen := make(map[uint64]bool, len(r.Failures))
+	for _, f := range r.Failures {
+		offset := f.Seed - r.FirstSeed
+		switch {
+		case f.Seed < r.FirstSeed || (r.Seeds > 0 && offset >= r.Seeds):
+			return fmt.Errorf("lists a failure of seed %d, which it did not explore", f.Seed)
+		case !slices.ContainsFunc(shards, func(sh Shard) bool { return offset%uint64(sh.Count) == uint64(sh.Index) }):
+			return fmt.Errorf("lists a failure of seed %d, which is in none of shards %v", f.Seed, r.Shards)
+		case seen[f.Seed]:
+			return fmt.Errorf("lists seed %d twice", f.Seed)
+		case f.Invariant != Determinism && faults.CheckInvariants([]string{f.Invariant}) != nil:
+			return fmt.Errorf("lists a failure of %q, which is no invariant", f.Invariant)
+		}
+		seen[f.Seed] = true
+	}
+	for _, t := range []struct {
+		name string
+		v    float64
+	}{{"seconds", r.Seconds}, {"cpu_seconds", r.CPUSeconds}, {"schedules_per_second", r.SchedulesPerSecond},
+		{"schedules_per_cpu_second", r.SchedulesPerCPUSecond}} {
+		if t.v < 0 || (t.name == "seconds" || t.name == "cpu_seconds") && t.v > maxReportSeconds {
+			return fmt.Errorf("%s %g is not a time an exploration took", t.name, t.v)
+		}
+	}
+	if r.Workers < 1 {
+		return fmt.Errorf("ran on %d workers", r.Workers)
+	}
+	if !slices.Contains([]string{"", "first-failure", "duration", "interrupted"}, r.Stopped) {
+		return fmt.Errorf("stopped %q, which no exploration does", r.Stopped)
+	}
+	return nil
+}
+
+// shardSeeds is how many of n seeds shard sh takes: those whose offset
+// from the first is sh.Index modulo sh.Count.
+func shardSeeds(n uint64, sh Shard) uint64 {
+	count, index := uint64(sh.Count), uint64(sh.Index)
+	k := n / count
+	if index < n%count {
+		k++
+	}
+	return k
+}
