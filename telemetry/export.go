@@ -3,15 +3,12 @@ package telemetry
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/go-logr/logr"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -52,9 +49,14 @@ func (x *Export) Handle(err error) { x.lastErr.Store(&err) }
 // a file is asked for; the tracer then costs only its own bookkeeping.
 func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
 	x := &Export{ids: NewIDs(), otlp: o.OTLP}
+	// Before anything of the SDK runs: its default handler and logger
+	// print lines of their own, which lab says as one error instead.
+	otel.SetErrorHandler(x) // one export per process
+	otel.SetLogger(logr.Discard())
 	res, err := Resource(ctx)
 	if err != nil {
-		return nil, err
+		// The environment is all it reads.
+		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES %q: %v", os.Getenv("OTEL_RESOURCE_ATTRIBUTES"), err)
 	}
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithIDGenerator(x.ids), sdktrace.WithResource(res),
 		sdktrace.WithRawSpanLimits(SpanLimits()), sdktrace.WithSampler(sdktrace.AlwaysSample())}
@@ -80,7 +82,6 @@ func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
 		opts = append(opts, sdktrace.WithSpanProcessor(f))
 	}
 	x.tp = sdktrace.NewTracerProvider(opts...)
-	otel.SetErrorHandler(x) // one export per process
 	return x, nil
 }
 
@@ -136,52 +137,6 @@ func SpanLimits() sdktrace.SpanLimits {
 		l.EventCountLimit = 1 << 14
 	}
 	return l
-}
-
-func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
-	if err := checkEndpoints(); err != nil {
-		return nil, err
-	}
-	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-	if proto == "" {
-		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
-	}
-	// Without an endpoint, a collector on this machine, in plain text (the
-	// SDK's own default is TLS, which no local Jaeger speaks).
-	local := !OTLPFromEnv() && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
-		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == ""
-	switch strings.TrimSpace(proto) {
-	case "", "http/protobuf":
-		var opts []otlptracehttp.Option
-		if local {
-			opts = append(opts, otlptracehttp.WithEndpoint("127.0.0.1:4318"), otlptracehttp.WithInsecure())
-		}
-		return otlptracehttp.New(ctx, opts...)
-	case "grpc":
-		var opts []otlptracegrpc.Option
-		if local {
-			opts = append(opts, otlptracegrpc.WithEndpoint("127.0.0.1:4317"), otlptracegrpc.WithInsecure())
-		}
-		return otlptracegrpc.New(ctx, opts...)
-	}
-	return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: want grpc or http/protobuf", proto)
-}
-
-// checkEndpoints refuses an endpoint variable that is not an http(s) URL:
-// the SDK logged a line of its own and sent to https://localhost:4318
-// instead.
-func checkEndpoints() error {
-	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
-		v := os.Getenv(name)
-		if v == "" {
-			continue
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%s %q: want a URL like http://127.0.0.1:4318", name, v)
-		}
-	}
-	return nil
 }
 
 // countingExporter counts the spans the collector accepted.

@@ -219,6 +219,25 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		r := labWithEnv(t, []string{env}, "run", "--spill-dir", spillDir(t))
 		wantUsageError(t, r, true, name+" ", "want a URL like http://127.0.0.1:4318")
 	}
+	// The SDK logged these as lines of its own (three for a header),
+	// through the standard log too, and went on without them; the traces'
+	// protocol was called OTEL_EXPORTER_OTLP_PROTOCOL.
+	pem := writeFile(t, t.TempDir(), "ca.pem", "not a certificate\n")
+	for _, c := range []struct{ env, want string }{
+		{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=bogus", `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL "bogus": want grpc or http/protobuf`},
+		{"OTEL_EXPORTER_OTLP_HEADERS=%%%,=,a", `OTEL_EXPORTER_OTLP_HEADERS "%%%,=,a": want key=value pairs`},
+		{"OTEL_EXPORTER_OTLP_TRACES_HEADERS=a=b,c=%zz", `the value of c: invalid URL escape "%zz"`},
+		{"OTEL_EXPORTER_OTLP_CERTIFICATE=/no/such/ca.pem", `OTEL_EXPORTER_OTLP_CERTIFICATE "/no/such/ca.pem": no such file`},
+		{"OTEL_EXPORTER_OTLP_CERTIFICATE=" + pem, "no PEM certificate in it"},
+		{"OTEL_EXPORTER_OTLP_CLIENT_KEY=" + pem, "OTEL_EXPORTER_OTLP_CLIENT_KEY is set without OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"},
+		{"OTEL_EXPORTER_OTLP_COMPRESSION=zstd", "want gzip or none"},
+		{"OTEL_EXPORTER_OTLP_TIMEOUT=soon", "want milliseconds"},
+		{"OTEL_RESOURCE_ATTRIBUTES=a=%%,=,,b", `OTEL_RESOURCE_ATTRIBUTES "a=%%,=,,b": `},
+	} {
+		r := labWithEnv(t, []string{c.env, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"}, "run", "--spill-dir", spillDir(t))
+		wantOneLineError(t, r, c.want)
+		wantCode(t, r, 2)
+	}
 }
 
 // A trace file that cannot be written is the lab failing (exit 3), said in

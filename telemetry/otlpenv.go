@@ -1,0 +1,150 @@
+package telemetry
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// otlpExporter builds the OTLP exporter the standard variables describe,
+// once checkOTLPEnv has found them usable.
+func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if err := checkOTLPEnv(); err != nil {
+		return nil, err
+	}
+	name, proto := otlpVar("PROTOCOL")
+	// Without an endpoint, a collector on this machine, in plain text (the
+	// SDK's own default is TLS, which no local Jaeger speaks).
+	local := !OTLPFromEnv() && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
+		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == ""
+	switch strings.TrimSpace(proto) {
+	case "", "http/protobuf":
+		var opts []otlptracehttp.Option
+		if local {
+			opts = append(opts, otlptracehttp.WithEndpoint("127.0.0.1:4318"), otlptracehttp.WithInsecure())
+		}
+		return otlptracehttp.New(ctx, opts...)
+	case "grpc":
+		var opts []otlptracegrpc.Option
+		if local {
+			opts = append(opts, otlptracegrpc.WithEndpoint("127.0.0.1:4317"), otlptracegrpc.WithInsecure())
+		}
+		return otlptracegrpc.New(ctx, opts...)
+	}
+	return nil, fmt.Errorf("%s %q: want grpc or http/protobuf", name, proto)
+}
+
+// otlpVar is OTEL_EXPORTER_OTLP_TRACES_<key> if set, else
+// OTEL_EXPORTER_OTLP_<key>, and which of the two it is.
+func otlpVar(key string) (name, value string) {
+	name = "OTEL_EXPORTER_OTLP_TRACES_" + key
+	if v := os.Getenv(name); v != "" {
+		return name, v
+	}
+	name = "OTEL_EXPORTER_OTLP_" + key
+	return name, os.Getenv(name)
+}
+
+// checkOTLPEnv refuses OTEL_EXPORTER_OTLP_* variables the SDK would not
+// use: it logged a line of its own for each (three for a bad header) and
+// went on without them, sending to https://localhost:4318 for a bad
+// endpoint, without the header, or unverified.
+func checkOTLPEnv() error {
+	for _, key := range []string{"ENDPOINT", "HEADERS", "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY", "COMPRESSION", "TIMEOUT"} {
+		for _, name := range []string{"OTEL_EXPORTER_OTLP_" + key, "OTEL_EXPORTER_OTLP_TRACES_" + key} {
+			v := os.Getenv(name)
+			if v == "" {
+				continue
+			}
+			if err := checkOTLPValue(key, v); err != nil {
+				return fmt.Errorf("%s %q: %v", name, v, err)
+			}
+		}
+	}
+	certName, cert := otlpVar("CLIENT_CERTIFICATE")
+	keyName, key := otlpVar("CLIENT_KEY")
+	switch {
+	case cert != "" && key == "":
+		return fmt.Errorf("%s is set without %s", certName, keyName)
+	case key != "" && cert == "":
+		return fmt.Errorf("%s is set without %s", keyName, certName)
+	case cert != "":
+		if _, err := tls.LoadX509KeyPair(cert, key); err != nil {
+			return fmt.Errorf("%s and %s: %v", certName, keyName, err)
+		}
+	}
+	return nil
+}
+
+func checkOTLPValue(key, v string) error {
+	switch key {
+	case "ENDPOINT":
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("want a URL like http://127.0.0.1:4318")
+		}
+	case "HEADERS":
+		return checkHeaders(v)
+	case "CERTIFICATE":
+		pem, err := os.ReadFile(v)
+		if err != nil {
+			return plainPathError(err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return fmt.Errorf("no PEM certificate in it")
+		}
+	case "CLIENT_CERTIFICATE", "CLIENT_KEY":
+		if _, err := os.Stat(v); err != nil {
+			return plainPathError(err)
+		}
+	case "COMPRESSION":
+		if v != "gzip" && v != "none" {
+			return fmt.Errorf("want gzip or none")
+		}
+	case "TIMEOUT":
+		if ms, err := strconv.Atoi(v); err != nil || ms < 0 {
+			return fmt.Errorf("want milliseconds, like 10000")
+		}
+	}
+	return nil
+}
+
+// checkHeaders reads key=value pairs, comma separated, values
+// percent-encoded, as the SDK does.
+func checkHeaders(v string) error {
+	for _, pair := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(pair, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.IndexFunc(k, notTokenChar) >= 0 {
+			return fmt.Errorf("want key=value pairs separated by commas, not %q", pair)
+		}
+		if _, err := url.PathUnescape(val); err != nil {
+			return fmt.Errorf("the value of %s: %v", k, err)
+		}
+	}
+	return nil
+}
+
+// notTokenChar: an HTTP header name is a token (RFC 9110).
+func notTokenChar(c rune) bool {
+	return c > unicode.MaxASCII || !(unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("!#$%&'*+-.^_`|~", c))
+}
+
+// plainPathError is err without the operation and path an *os.PathError
+// repeats: the variable's name and value say them.
+func plainPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
