@@ -92,8 +92,11 @@ func (r Rule) String() string {
 	if r.Probability < 1 {
 		s += fmt.Sprintf(" p=%g", r.Probability)
 	}
-	if r.From > 0 || r.To > 0 {
+	switch {
+	case r.To > 0:
 		s += fmt.Sprintf(" in [%v, %v)", r.From, r.To)
+	case r.From > 0: // open-ended
+		s += fmt.Sprintf(" from %v", r.From)
 	}
 	if r.Limit > 0 {
 		s += fmt.Sprintf(" at most %d", r.Limit)

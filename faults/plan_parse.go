@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -105,6 +106,12 @@ func ReadPlanFile(path string) (*Plan, error) {
 
 // ParsePlan decodes and checks a plan. Every error names the line and column.
 func ParsePlan(file string, data []byte) (*Plan, error) {
+	// An editor's byte-order mark is no part of the plan: it read as a
+	// field named "\ufeffname".
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if line, col, ok := secondDocument(data); ok {
+		return nil, &PlanError{File: file, Line: line, Column: col, Msg: "a second YAML document: a plan file holds one plan"}
+	}
 	var pf planFile
 	if err := decodeYAML(data, &pf); err != nil {
 		if pe, ok := err.(*PlanError); ok {
@@ -142,6 +149,30 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 	pe.Line, pe.Column = locate(data, path)
 	pe.Line, pe.Column = max(pe.Line, 1), max(pe.Column, 1)
 	return nil, pe
+}
+
+// secondDocument finds where a second YAML document with anything in it
+// starts: the decoder read the first and ignored the rest.
+func secondDocument(data []byte) (line, col int, ok bool) {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return 0, 0, false // the decoder says what is wrong
+	}
+	for _, doc := range f.Docs[min(1, len(f.Docs)):] {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		line, col = 1, 1
+		tk := doc.Start // its ---
+		if tk == nil {
+			tk = doc.Body.GetToken()
+		}
+		if tk != nil && tk.Position != nil {
+			line, col = tk.Position.Line, tk.Position.Column
+		}
+		return line, col, true
+	}
+	return 0, 0, false
 }
 
 // decodeYAML decodes a plan strictly. The YAML library panics on some

@@ -87,6 +87,11 @@ func TestParsePlanErrors(t *testing.T) {
 		{"rules: [\n", `p.yaml:1:8: sequence end token ']' not found`},
 		{"rules:\n  - kinds: [ack]\n    action: drop\n    limit: lots\n", `p.yaml:4:12: want a whole number`},
 		{`{"rules": [{"kinds": ["ack"], "action": "drop", "probability": 2}]}`, `p.yaml:1:64: probability must be within [0, 1]`},
+		// A second document was read as nothing at all.
+		{"name: a\nrules: []\n---\nname: b\nrules:\n  - kinds: [ack]\n    action: drop\n", `p.yaml:3:1: a second YAML document: a plan file holds one plan`},
+		// Past a byte-order mark, which the plan now reads through, the
+		// error is the plan's own.
+		{"\ufeffrules:\n  - kinds: [invok]\n    action: drop\n", `p.yaml:2:12: unknown kind "invok"`},
 	} {
 		_, err := ParsePlan("p.yaml", []byte(tc.src))
 		var pe *PlanError
@@ -187,5 +192,37 @@ func TestTransportOrder(t *testing.T) {
 	want := []uint64{2, 4, 9, 1, 3} // by time, then by scheduling order; 9 let two pass
 	if !slices.Equal(got, want) {
 		t.Errorf("order = %v, want %v", got, want)
+	}
+}
+
+// A window open at its end printed as "in [150ms, 0s)", an empty range.
+func TestRuleWindowString(t *testing.T) {
+	for _, c := range []struct {
+		from, to time.Duration
+		want     string
+	}{
+		{150 * time.Millisecond, 0, " from 150ms"},
+		{100 * time.Millisecond, 400 * time.Millisecond, " in [100ms, 400ms)"},
+		{0, 400 * time.Millisecond, " in [0s, 400ms)"},
+	} {
+		r := Rule{Action: Drop, Probability: 1, From: c.from, To: c.to}
+		if s := r.String(); !strings.HasSuffix(s, c.want) {
+			t.Errorf("window [%v, %v): %q, want it to end %q", c.from, c.to, s, c.want)
+		}
+	}
+	if s := (Rule{Action: Drop, Probability: 1}).String(); strings.Contains(s, " in ") || strings.Contains(s, " from ") {
+		t.Errorf("no window: %q", s)
+	}
+}
+
+// An editor's byte-order mark read as part of the first field's name
+// (unknown field "\ufeffname"); a plan ending with an empty document is
+// one plan.
+func TestParsePlanBOMAndDocumentEnd(t *testing.T) {
+	for _, src := range []string{"\ufeffname: bom\nrules:\n  - kinds: [ack]\n    action: drop\n", "name: bom\nrules:\n  - kinds: [ack]\n    action: drop\n---\n"} {
+		p, err := ParsePlan("p.yaml", []byte(src))
+		if err != nil || p.Name != "bom" || len(p.Rules) != 1 {
+			t.Errorf("%q: %+v, %v", src, p, err)
+		}
 	}
 }

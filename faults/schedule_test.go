@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -94,6 +95,8 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"another time", replaceNth(good, "advance", 2, "advance to=1h"), "advances to 1h0m0s", true},
 		{"another hash", replaceNth(good, "end", 1, "end events=1 sha256=00"), "hashing to", true},
 		{"a control that does not fit", replaceNth(good, "pick", 2, "control step-down p=9"), "no partition 9", true},
+		// An internal error, exit 3, before.
+		{"a budget shorter than its picks", regexp.MustCompile(`max-picks=\d+`).ReplaceAllString(good, "max-picks=10"), "the run wants pick 11, past the schedule's max-picks=10", true},
 		// The first of two values was taken, the second never read.
 		{"an option given twice", strings.Replace(good, "max-picks=", "variant=fixed max-picks=", 1), "variant= given twice", false},
 		{"a key given twice", replaceNth(good, "task", 1, lines[slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "task ") })]+" id=7"), "id= given twice", false},

@@ -408,6 +408,11 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 		return false, nil
 	}
 	if s.res.Decisions.Picks >= s.o.MaxPicks {
+		if s.replay != nil && s.replay.lax == nil {
+			// The schedule's own budget is shorter than its picks: edited.
+			s.replay.misfit("the run wants pick %d, past the schedule's max-picks=%d", s.res.Decisions.Picks+1, s.o.MaxPicks)
+			return false, s.replay.failed()
+		}
 		return false, ErrBudget
 	}
 	i := s.strategy.Choose(s.choices)

@@ -72,6 +72,10 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if err != nil {
 				return err
 			}
+			// Both sides one run: "their hashes differ by the first", then two equal hashes.
+			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers {
+				return usageError("--against %s: both runs would be one run; name another variant, on-panic or retry-timers", againstName)
+			}
 			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
 			if err != nil {
 				return err

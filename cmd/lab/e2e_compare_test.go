@@ -99,6 +99,8 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 		!strings.Contains(doc.B.Rerun, "--variant graceful") {
 		t.Errorf("the JSON comparison: %+v\n%s", doc, r.stdout)
 	}
+	wantUsageError(t, lab(t, "compare", "--against", "buggy"), true, "--against buggy: both runs would be one run")
+	wantUsageError(t, lab(t, "compare", "--on-panic", "unwind", "--against", "unwind"), true, "--against unwind: both runs would be one run")
 	for _, args := range [][]string{{"--against", "nope"}, {"--format", "yaml"}, {"--seed", "-1"}, {"--against"}} {
 		r := lab(t, append([]string{"compare"}, args...)...)
 		wantCode(t, r, 2)

@@ -205,6 +205,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if err := faults.CheckInvariants(f.invariants); err != nil {
 		return cfg, usageError("--invariant: %v", err)
 	}
+	if flags.Changed("invariant") && len(f.invariants) == 0 { // --invariant '' hunted every invariant
+		return cfg, usageError("--invariant: name an invariant (want one of %s)", strings.Join(faults.Invariants, ", "))
+	}
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says.
