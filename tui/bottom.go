@@ -366,8 +366,8 @@ func (m Model) helpPane(height int) []string {
 	return lines
 }
 
-const paneHelp = "Partitions: sm = invocations with a state machine on the invoker; queue = invoked " +
-	"without one (queued, in transit, or waiting for a leader). Invokers: queue length, in memory " +
+const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
+	"in the invoker's queue. Invokers: queue length, in memory " +
 	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +

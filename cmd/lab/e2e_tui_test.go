@@ -343,6 +343,23 @@ func TestTUINeedsATerminal(t *testing.T) {
 	}
 }
 
+// lab tui --help gave lab run's defaults (seed 1, as fast as possible)
+// for flags whose defaults the UI replaces.
+func TestTUIHelpGivesItsDefaults(t *testing.T) {
+	r := lab(t, "tui", "--help")
+	wantCode(t, r, exitOK)
+	for _, want := range []string{"(default: a fresh one, shown on screen)", "(default " + defaultTUIPace + ")"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("lab tui --help does not say %q", want)
+		}
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(line, "--seed") && strings.Contains(line, "(default 1)") || strings.Contains(line, "as fast as possible") {
+			t.Errorf("lab tui --help says %q", line)
+		}
+	}
+}
+
 // Plain lab on a terminal starts the UI, on a fresh seed.
 func TestPlainLabStartsTheUI(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()

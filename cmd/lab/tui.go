@@ -62,6 +62,11 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 		},
 	}
 	f.register(cmd.Flags())
+	// The UI's own defaults, which runTUI applies (lab run's would mislead).
+	seed := cmd.Flags().Lookup("seed")
+	seed.Usage, seed.DefValue = "seed of every random draw of the run (default: a fresh one, shown on screen)", "0" // "0": no (default 1)
+	pace := cmd.Flags().Lookup("pace")
+	pace.Usage = "run at a pace against the wall clock: 1x is real time, 10x ten times faster (default " + defaultTUIPace + ")"
 	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . takes one step)")
 	cmd.Flags().StringVar(&replay, "replay", "", "play this recorded schedule, backwards as well as forwards, instead of a new run")
 	return cmd
