@@ -68,11 +68,13 @@ func onPartitions(s *faults.Schedule, keep []int) *faults.Schedule {
 				e.Choice.Invoker = int(move(invoker.PartitionID(e.Choice.Invoker)))
 			}
 		case faults.OpControl:
-			e.Control.Partition = move(e.Control.Partition)
-			if r := e.Control.Rule.Partition; r != nil {
+			c := *e.Control // the original's, which must not change
+			c.Partition = move(c.Partition)
+			if r := c.Rule.Partition; r != nil {
 				p := move(*r)
-				e.Control.Rule.Partition = &p
+				c.Rule.Partition = &p
 			}
+			e.Control = &c
 		}
 		out.Entries = append(out.Entries, e)
 	}

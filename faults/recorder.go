@@ -65,7 +65,7 @@ func (r *recorder) control(c Control) {
 	if r == nil {
 		return
 	}
-	r.add(Entry{Op: OpControl, Control: c})
+	r.add(Entry{Op: OpControl, Control: &c})
 }
 
 func (r *recorder) fault(m invoker.Envelope, v Verdict) {

@@ -155,7 +155,7 @@ func (r *replayer) control() (Control, bool, error) {
 		return Control{}, false, nil
 	}
 	r.next++
-	return e.Control, true, nil
+	return *e.Control, true, nil
 }
 
 // sends are the messages the outside world sends, as recorded, and

@@ -97,7 +97,7 @@ func newLenient(s *Schedule, o Options) *lenient {
 			l.reached[anchor] = true
 			between++
 		case OpControl:
-			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), afterSteps: between, c: e.Control})
+			l.controls = append(l.controls, anchoredControl{afterPicks: len(l.picks), afterSteps: between, c: *e.Control})
 			if e.Control.Kind == ControlShutdown {
 				shutdowns++
 				anchor = sendAnchor{shutdown: shutdowns}

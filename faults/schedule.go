@@ -132,7 +132,10 @@ type Entry struct {
 	Inv     invoker.InvocationID
 	Attempt int
 	Steps   []TaskStep
-	Control Control
+	// Control is set for OpControl alone: behind a pointer, so that the
+	// millions of picks and advances of a long run's schedule do not each
+	// carry room for one.
+	Control *Control
 	Events  uint64
 	Hash    string
 }
@@ -199,7 +202,7 @@ func (e Entry) String() string {
 	case OpAdvance:
 		fmt.Fprintf(&b, " to=%s", e.At)
 	case OpControl:
-		b.WriteString(" " + controlArgs(e.Control))
+		b.WriteString(" " + controlArgs(*e.Control))
 	case OpEnd:
 		fmt.Fprintf(&b, " events=%d sha256=%s", e.Events, e.Hash)
 	}

@@ -271,7 +271,8 @@ func parseEntry(c Command) (Entry, error) {
 		e.At = a.duration("to", 0)
 	case OpControl:
 		a = c.args("p", "epoch", "inv", "action", "kind", "n", "d", "k")
-		e.Control = parseControl(c, a)
+		ctl := parseControl(c, a)
+		e.Control = &ctl
 	case OpEnd:
 		a = c.args("events", "sha256")
 		e.Events, e.Hash = a.uint64("events"), a.str("sha256", true)

@@ -49,11 +49,20 @@ func TestReplayBadSchedules(t *testing.T) {
 	}
 	text := string(data)
 	firstPick := strings.Index(text, "\npick ")
+	// Replaying takes about 25 times a schedule's size in memory.
+	huge := filepath.Join(dir, "huge.schedule")
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 64<<20+1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ name, path, want string }{
 		{"missing", filepath.Join(dir, "nope.schedule"), "no such file"},
 		{"a directory", dir, dir + ": is a directory, not a file"},
 		{"a device", "/dev/zero", "/dev/zero: is a device, not a regular file"},
 		{"empty", writeFile(t, dir, "empty", ""), "empty"},
+		{"too large", huge, huge + ": larger than 64 MiB"},
 		{"wrong version", writeFile(t, dir, "v9", strings.Replace(text, "version=1", "version=9", 1)), "version 9"},
 		{"truncated", writeFile(t, dir, "half", text[:len(text)/2]), "truncated"},
 		{"corrupt line", writeFile(t, dir, "corrupt", text[:firstPick]+"\npick invoker=x"+text[firstPick+5:]), "line"},

@@ -180,6 +180,11 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 	tel.annotate(res)
 	if out.scheduleOut != "" {
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(out.scheduleOut)
+		if info, err := os.Stat(out.scheduleOut); err == nil && info.Mode().IsRegular() && info.Size() > maxScheduleBytes {
+			fmt.Fprintf(cmd.ErrOrStderr(), "lab: --schedule-out %s: %d MiB, more than the %d MiB lab replay reads; replay the run by its seed\n",
+				out.scheduleOut, info.Size()>>20, maxScheduleBytes>>20)
+			res.ReplaySchedule = ""
+		}
 	}
 	if out.format == "json" {
 		err = faults.WriteJSON(report, res)
