@@ -39,6 +39,25 @@ func (e *ScheduleError) Error() string {
 	return b.String()
 }
 
+// countCommands counts the lines that hold a command (not blank, not a
+// comment), without splitting them: room for a schedule's entries is made
+// once.
+func countCommands(src []byte) int {
+	n := 0
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		if line = bytes.TrimLeft(line, " \t\r"); len(line) > 0 && line[0] != '#' {
+			n++
+		}
+	}
+	return n
+}
+
 // ParseSchedule reads a schedule written by a recorded run. It checks the
 // format, the version and every entry's arguments; whether the decisions
 // fit the run is found out by replaying it.
@@ -89,7 +108,7 @@ func ParseSchedule(file string, src []byte) (*Schedule, error) {
 				return fail(c.Line, "%s", scriptMsg(err))
 			}
 			s.Header, s.Header.Model = h, model
-			s.Entries = make([]Entry, 0, max(lines-c.Line, 0))
+			s.Entries = make([]Entry, 0, countCommands(src)) // not per line: blank lines would reserve room for nothing
 			return nil
 		}
 		e, err := parseEntry(c)
