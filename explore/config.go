@@ -60,6 +60,12 @@ type RunSummary struct {
 	Elapsed   time.Duration
 }
 
+// MaxWorkers bounds the workers of an exploration (and of lab
+// inevitable): every worker starts at once and holds a run in memory
+// (about 1 MB for the reference workload); 10^7 of them filled memory
+// before a seed ran.
+const MaxWorkers = 1024
+
 // Shard is a slice of the seeds: those whose offset from the first seed
 // is Index modulo Count.
 type Shard struct{ Index, Count int }

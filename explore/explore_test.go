@@ -91,6 +91,15 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 	if _, err := explore.Merge([]*explore.Report{a, &b}); err == nil || !strings.Contains(err.Error(), "not shards of one") {
 		t.Fatalf("merge of two explorations: %v", err)
 	}
+	// Two duration-bound shards (no seed count to bound them) wrapped
+	// their schedules around 2^64.
+	d0 := &explore.Report{SchemaVersion: explore.ReportVersion, ModelRevision: faults.ModelRevision, Variant: "buggy", Plan: "none",
+		Strategy: "random", FirstSeed: 1, Shards: []string{"0/2"}, Schedules: 1 << 63, Workers: 1}
+	d1 := *d0
+	d1.Shards = []string{"1/2"}
+	if _, err := explore.Merge([]*explore.Report{d0, &d1}); err == nil || !strings.Contains(err.Error(), "more schedules or picks than any count holds") {
+		t.Errorf("merge of 2^63 + 2^63 schedules: %v", err)
+	}
 	// Nor shards run by labs of two model revisions, whose runs of a seed differ.
 	older := *a
 	older.Shards, older.ModelRevision = []string{"1/2"}, a.ModelRevision-1
@@ -163,6 +172,11 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		// What merge prints goes to a terminal: no escape sequences.
 		{`"detail":"d"`, `"detail":"d\u001b[2J"`, `r.json: holds "d\x1b[2J", which is not printable text`},
 		{`"plan":"none"`, `"plan":"none\n"`, `r.json: holds "none\n", which is not printable text`},
+		{`"shards":["1/2"]`, `"shards":["01/2"]`, `r.json: shard "01/2" is written "1/2"`},
+		{`"variant":"buggy"`, `"variant":"frob"`, `r.json: unknown variant "frob"`},
+		{`"strategy":"random"`, `"strategy":"pct-d0"`, `r.json: strategy "pct-d0": no exploration runs one`},
+		{`"invariant":"no-panic"`, `"invariant":"determinism"`, "r.json: lists a determinism failure of seed 2 without checking determinism"},
+		{`"workers":1`, `"workers":1025`, "r.json: ran on 1025 workers"},
 		{`}]}`, `}]} {}`, "r.json: more after the report"},
 		{`}]}`, `}]}}`, "r.json: more after the report"},
 	} {

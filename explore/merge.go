@@ -126,8 +126,8 @@ func Merge(reports []*Report) (*Report, error) {
 			}
 			m.Shards = append(m.Shards, s)
 		}
-		if m.Picks+r.Picks < m.Picks {
-			return nil, fmt.Errorf("report %d: %d picks more than any count holds", i+1, r.Picks)
+		if m.Picks+r.Picks < m.Picks || m.Schedules+r.Schedules < m.Schedules {
+			return nil, fmt.Errorf("report %d: more schedules or picks than any count holds", i+1)
 		}
 		m.Schedules += r.Schedules
 		m.Picks += r.Picks

@@ -3,9 +3,22 @@ package explore
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"lab/faults"
+	"lab/invoker"
 )
+
+// validStrategy: random, or pct-dD as Config.StrategyName writes it.
+func validStrategy(s string) bool {
+	d, ok := strings.CutPrefix(s, "pct-d")
+	if !ok {
+		return s == "random"
+	}
+	n, err := strconv.Atoi(d)
+	return err == nil && n >= 1 && strconv.Itoa(n) == d
+}
 
 // maxReportSeconds bounds a report's times (about 31 years): a larger one
 // is an edited report, and would print as hundreds of digits.
@@ -30,11 +43,20 @@ func (r *Report) consistent() error {
 	if r.Seeds > 0 && r.FirstSeed+(r.Seeds-1) < r.FirstSeed {
 		return fmt.Errorf("seeds %d+%d go past the last seed", r.FirstSeed, r.Seeds)
 	}
+	if _, err := invoker.ParseVariant(r.Variant); err != nil {
+		return err
+	}
+	if !validStrategy(r.Strategy) {
+		return fmt.Errorf("strategy %q: no exploration runs one", r.Strategy)
+	}
 	shards := make([]Shard, len(r.Shards))
 	for i, s := range r.Shards {
 		sh, err := ParseShard(s)
 		if err != nil {
 			return err
+		}
+		if sh.String() != s { // +0/2 and 00/2 are 0/2, which merge then counted twice
+			return fmt.Errorf("shard %q is written %q", s, sh.String())
 		}
 		if i > 0 && sh.Count != shards[0].Count {
 			return fmt.Errorf("shards %s and %s split the seeds two ways", r.Shards[0], s)
@@ -65,6 +87,8 @@ func (r *Report) consistent() error {
 			return fmt.Errorf("lists seed %d twice", f.Seed)
 		case f.Invariant != Determinism && faults.CheckInvariants([]string{f.Invariant}) != nil:
 			return fmt.Errorf("lists a failure of %q, which is no invariant", f.Invariant)
+		case f.Invariant == Determinism && !r.DeterminismChecked:
+			return fmt.Errorf("lists a determinism failure of seed %d without checking determinism", f.Seed)
 		}
 		seen[f.Seed] = true
 	}
@@ -77,7 +101,7 @@ func (r *Report) consistent() error {
 			return fmt.Errorf("%s %g is not a time an exploration took", t.name, t.v)
 		}
 	}
-	if r.Workers < 1 {
+	if r.Workers < 1 || r.Workers > MaxWorkers*len(r.Shards) {
 		return fmt.Errorf("ran on %d workers", r.Workers)
 	}
 	if !slices.Contains([]string{"", "first-failure", "duration", "interrupted"}, r.Stopped) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -192,11 +193,6 @@ func writeReportFile(path string, r *explore.Report) (err error) {
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "shared-tmp-dir", "task-panics", "shutdown"}
 
-// maxWorkers bounds --workers: every worker starts at once and holds a run
-// in memory (about 1 MB for the reference workload); 10^7 of them filled
-// memory before a seed ran.
-const maxWorkers = 1024
-
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg := explore.Config{Swarm: f.swarm, Strategy: f.strategy, Depth: f.depth, FirstSeed: f.firstSeed,
@@ -236,8 +232,8 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.workers < 1 {
 		return cfg, usageError("--workers must be at least 1")
 	}
-	if f.workers > maxWorkers {
-		return cfg, usageError("--workers %d: the lab runs at most %d (each holds a run in memory)", f.workers, maxWorkers)
+	if f.workers > explore.MaxWorkers {
+		return cfg, usageError("--workers %d: the lab runs at most %d (each holds a run in memory)", f.workers, explore.MaxWorkers)
 	}
 	if f.strategy != "random" && f.strategy != "pct" {
 		return cfg, usageError("--strategy %s: want random or pct", f.strategy)
@@ -371,7 +367,7 @@ read or the reports are not shards of one exploration.`,
 				if err != nil {
 					return usageError("%s: %v", path, err)
 				}
-				r, err := explore.ReadReport(path, strings.NewReader(string(data)))
+				r, err := explore.ReadReport(path, bytes.NewReader(data))
 				if err != nil {
 					return usageError("%v", err)
 				}

@@ -48,8 +48,8 @@ interrupted.`,
 				return usageError("--stride %d: want 1 or more", cfg.Stride)
 			case cfg.Suffixes < 1 || cfg.Suffixes > explore.MaxSuffixes:
 				return usageError("--suffixes %d: want 1 to %d", cfg.Suffixes, explore.MaxSuffixes)
-			case cfg.Workers < 1 || cfg.Workers > maxWorkers:
-				return usageError("--workers %d: want 1 to %d", cfg.Workers, maxWorkers)
+			case cfg.Workers < 1 || cfg.Workers > explore.MaxWorkers:
+				return usageError("--workers %d: want 1 to %d", cfg.Workers, explore.MaxWorkers)
 			}
 			if err := metrics.check(); err != nil {
 				return err
