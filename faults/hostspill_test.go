@@ -3,9 +3,11 @@ package faults_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"lab/faults"
@@ -93,5 +95,29 @@ func TestHostSpillFailureEndsTheScript(t *testing.T) {
 	}
 	if strings.Contains(out, "Unable to store") || len(r.Result().Violations) != 0 {
 		t.Errorf("the model reacted to the host's failure:\n%s", out)
+	}
+}
+
+// A spill directory that served the node's first start and cannot be made
+// at its restart is the host's failure too: it was a usage error (exit 2,
+// "an unusable directory") though the directory had served the run.
+func TestHostSpillDirFailsAtRestart(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	mem := invoker.MemStores()
+	cfg.Store = func(i, incarnation int) (invoker.SegmentStore, error) {
+		if incarnation > 0 {
+			return nil, fmt.Errorf("%w: mkdir invoker-%d.%d: %w", invoker.ErrSpillDir, incarnation, i, syscall.ENOSPC)
+		}
+		return mem(i, incarnation)
+	}
+	plan, err := faults.LoadPlan("none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()})
+	var host *invoker.HostError
+	if !errors.As(err, &host) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Run = %v; want the host's error at the restart", err)
 	}
 }

@@ -516,6 +516,11 @@ func (n *Node) Restart() error {
 		return n.unusable()
 	}
 	fresh, err := n.openInvokers(n.incarnation+1, nil)
+	if errors.Is(err, ErrSpillDir) {
+		// The directory served the node's first start: the host has failed
+		// it since (a full disk, say), no seed.
+		return &HostError{Err: err}
+	}
 	if err != nil {
 		return err
 	}

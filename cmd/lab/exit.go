@@ -67,7 +67,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var se *faults.ScriptError
 	var sche *faults.ScheduleError
 	var le *faults.LimitError
+	var he *invoker.HostError
 	switch {
+	case errors.As(err, &he):
+		// exit 3, and not an internal error (below); before ErrSpillDir,
+		// which a spill directory the host failed mid-run wraps
 	case errors.As(err, &ee):
 		code = ee.code
 		if ee.err == nil {
@@ -82,7 +86,6 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	var we writeError
-	var he *invoker.HostError
 	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) && !errors.As(err, &he) &&
 		!strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
