@@ -25,8 +25,9 @@ func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	name, proto := otlpVar("PROTOCOL")
 	// Without an endpoint, a collector on this machine, in plain text (the
 	// SDK's own default is TLS, which no local Jaeger speaks).
+	// A certificate asks for TLS: then the SDK's own default, https.
 	local := !OTLPFromEnv() && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
-		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == ""
+		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == "" && tlsVar() == ""
 	switch strings.TrimSpace(proto) {
 	case "", "http/protobuf":
 		var opts []otlptracehttp.Option
@@ -45,14 +46,25 @@ func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 }
 
 // otlpVar is OTEL_EXPORTER_OTLP_TRACES_<key> if set, else
-// OTEL_EXPORTER_OTLP_<key>, and which of the two it is.
+// OTEL_EXPORTER_OTLP_<key>, and which of the two it is. Like the SDK, it
+// takes a value of spaces alone for unset, and trims the others.
 func otlpVar(key string) (name, value string) {
-	name = "OTEL_EXPORTER_OTLP_TRACES_" + key
-	if v := os.Getenv(name); v != "" {
-		return name, v
+	for _, name = range []string{"OTEL_EXPORTER_OTLP_TRACES_" + key, "OTEL_EXPORTER_OTLP_" + key} {
+		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+			return name, v
+		}
 	}
-	name = "OTEL_EXPORTER_OTLP_" + key
-	return name, os.Getenv(name)
+	return name, ""
+}
+
+// tlsVar names a variable that configures TLS, if one is set.
+func tlsVar() string {
+	for _, key := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
+		if name, v := otlpVar(key); v != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // checkOTLPEnv refuses OTEL_EXPORTER_OTLP_* variables the SDK would not
@@ -62,7 +74,7 @@ func otlpVar(key string) (name, value string) {
 func checkOTLPEnv() error {
 	for _, key := range []string{"ENDPOINT", "HEADERS", "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY", "COMPRESSION", "TIMEOUT"} {
 		for _, name := range []string{"OTEL_EXPORTER_OTLP_" + key, "OTEL_EXPORTER_OTLP_TRACES_" + key} {
-			v := os.Getenv(name)
+			v := strings.TrimSpace(os.Getenv(name))
 			if v == "" {
 				continue
 			}
@@ -71,16 +83,29 @@ func checkOTLPEnv() error {
 			}
 		}
 	}
-	certName, cert := otlpVar("CLIENT_CERTIFICATE")
-	keyName, key := otlpVar("CLIENT_KEY")
-	switch {
-	case cert != "" && key == "":
-		return fmt.Errorf("%s is set without %s", certName, keyName)
-	case key != "" && cert == "":
-		return fmt.Errorf("%s is set without %s", keyName, certName)
-	case cert != "":
-		if _, err := tls.LoadX509KeyPair(cert, key); err != nil {
-			return fmt.Errorf("%s and %s: %v", certName, keyName, err)
+	// The SDK pairs a client certificate with the key of the same prefix.
+	for _, prefix := range []string{"OTEL_EXPORTER_OTLP_", "OTEL_EXPORTER_OTLP_TRACES_"} {
+		certName, keyName := prefix+"CLIENT_CERTIFICATE", prefix+"CLIENT_KEY"
+		cert, key := strings.TrimSpace(os.Getenv(certName)), strings.TrimSpace(os.Getenv(keyName))
+		switch {
+		case cert != "" && key == "":
+			return fmt.Errorf("%s is set without %s", certName, keyName)
+		case key != "" && cert == "":
+			return fmt.Errorf("%s is set without %s", keyName, certName)
+		case cert != "":
+			if _, err := tls.LoadX509KeyPair(cert, key); err != nil {
+				return fmt.Errorf("%s and %s: %v", certName, keyName, err)
+			}
+		}
+	}
+	// TLS settings for a collector spoken to in plain text: the SDK refused
+	// them without naming either variable.
+	if name := tlsVar(); name != "" {
+		if endName, end := otlpVar("ENDPOINT"); strings.HasPrefix(end, "http://") {
+			return fmt.Errorf("%s is set, but %s %q is plain text: use https:// or unset %s", name, endName, end, name)
+		}
+		if insName, ins := otlpVar("INSECURE"); strings.EqualFold(ins, "true") {
+			return fmt.Errorf("%s is set, but %s=true turns TLS off: unset one of them", name, insName)
 		}
 	}
 	return nil
@@ -128,8 +153,13 @@ func checkHeaders(v string) error {
 		if !ok || k == "" || strings.IndexFunc(k, notTokenChar) >= 0 {
 			return fmt.Errorf("want key=value pairs separated by commas, not %q", pair)
 		}
-		if _, err := url.PathUnescape(val); err != nil {
+		v, err := url.PathUnescape(val)
+		if err != nil {
 			return fmt.Errorf("the value of %s: %v", k, err)
+		}
+		// HTTP refuses them in a header, and every span was lost.
+		if i := strings.IndexFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			return fmt.Errorf("the value of %s holds the control character %q", k, v[i])
 		}
 	}
 	return nil

@@ -2,7 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -233,8 +240,16 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		{"OTEL_EXPORTER_OTLP_COMPRESSION=zstd", "want gzip or none"},
 		{"OTEL_EXPORTER_OTLP_TIMEOUT=soon", "want milliseconds"},
 		{"OTEL_RESOURCE_ATTRIBUTES=a=%%,=,,b", `OTEL_RESOURCE_ATTRIBUTES "a=%%,=,,b": `},
+		// HTTP refused the header, and every span was lost (exit 0).
+		{"OTEL_EXPORTER_OTLP_HEADERS=a=b%0Ac", `the value of a holds the control character '\n'`},
+		// The SDK pairs a certificate with the key of its own prefix: split
+		// across two, neither was used, silently.
+		{"OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE=" + pem + " OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY=" + pem,
+			"OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE is set without OTEL_EXPORTER_OTLP_CLIENT_KEY"},
+		// A CA for a plain-text collector: the SDK refused it without a name.
+		{"OTEL_EXPORTER_OTLP_CERTIFICATE=" + selfSignedPEM(t), `OTEL_EXPORTER_OTLP_CERTIFICATE is set, but OTEL_EXPORTER_OTLP_ENDPOINT "http://127.0.0.1:1" is plain text`},
 	} {
-		r := labWithEnv(t, []string{c.env, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"}, "run", "--spill-dir", spillDir(t))
+		r := labWithEnv(t, append(strings.Fields(c.env), "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"), "run", "--spill-dir", spillDir(t))
 		wantOneLineError(t, r, c.want)
 		wantCode(t, r, 2)
 	}
@@ -386,4 +401,21 @@ func TestBugTracesBothRuns(t *testing.T) {
 			t.Errorf("trace %s has %d invocation spans, want the 2 each run accepted", id, got)
 		}
 	}
+}
+
+// selfSignedPEM writes a CA certificate that parses, for the checks that
+// come after the file's own.
+func selfSignedPEM(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lab test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, t.TempDir(), "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
 }
