@@ -140,3 +140,38 @@ func TestScriptOutStreams(t *testing.T) {
 		t.Errorf("a full Out: %v after %d bytes, %d of %d events", err, full.took.Len(), stopped, events)
 	}
 }
+
+// CheckScript finds before the first line runs what would stop a script on
+// a later one; what only the run can tell (an arm not ready) it leaves.
+func TestCheckScriptBeforeItRuns(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"config partitions=1\nleader p=0 epoch=1\nfrob", `line 3: unknown verb "frob"`},
+		{"leader p=0 epoch=1\ninvoke p=0 inv=a inv=b", "line 2: inv= given twice"},
+		{"config quota 4", "line 1: unexpected word"},
+		{"task inv=a outcome=ok entries=60000\nsettle\ntask inv=b outcome=ok entries=60000", "line 3: entries=60000: with the attempt's end and the 60001 outputs planned before"},
+		{"task inv=a outcome=maybe", "line 1: outcome=maybe"},
+		{"leader p=0 epoch=1\ndeliver arm=dequeue", ""},
+	} {
+		cmds, err := ParseScript("s", []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckScript(cmds)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%q: CheckScript = %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	for _, name := range []string{"../examples/issue-2543.script", "../examples/issue-2543-fixed.script"} {
+		src, err := ReadInput(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, err := ParseScript(name, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckScript(cmds); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

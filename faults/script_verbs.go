@@ -200,22 +200,7 @@ var outcomes = map[string][]invoker.OutputKind{
 // aborted.
 // Example: task inv=a outcome=fail-transient entries=2
 func (r *ScriptRunner) task(c Command) error {
-	a := c.args("inv", "outcome", "entries")
-	inv := a.str("inv", true)
-	name := a.str("outcome", true)
-	end, ok := outcomes[name]
-	if !ok && a.err == nil {
-		a.fail("outcome=%s: want ok, fail, fail-transient, suspend, hang or panic", name)
-	}
-	def := 0
-	if name == "ok" {
-		def = 1
-	}
-	entries := a.int("entries", def, false)
-	if a.err == nil && entries > MaxPlannedOutputs-r.planned-len(end) {
-		a.fail("entries=%d: with the attempt's end and the %d outputs planned before, over the %d task outputs a script may plan",
-			entries, r.planned, MaxPlannedOutputs)
-	}
+	a, inv, entries, end := taskArgs(c, r.planned)
 	if a.err != nil {
 		return a.err
 	}
@@ -225,6 +210,55 @@ func (r *ScriptRunner) task(c Command) error {
 		r.outcomes[id] = append(r.outcomes[id], invoker.OutEntry)
 	}
 	r.outcomes[id] = append(r.outcomes[id], end...)
+	return nil
+}
+
+// taskArgs reads a task command: its invocation, its entries and how the
+// attempt ends, refusing more outputs than a script may plan beyond the
+// planned ones before it.
+func taskArgs(c Command, planned int) (a *args, inv string, entries int, end []invoker.OutputKind) {
+	a = c.args("inv", "outcome", "entries")
+	inv = a.str("inv", true)
+	name := a.str("outcome", true)
+	end, ok := outcomes[name]
+	if !ok && a.err == nil {
+		a.fail("outcome=%s: want ok, fail, fail-transient, suspend, hang or panic", name)
+	}
+	def := 0
+	if name == "ok" {
+		def = 1
+	}
+	entries = a.int("entries", def, false)
+	if a.err == nil && entries > MaxPlannedOutputs-planned-len(end) {
+		a.fail("entries=%d: with the attempt's end and the %d outputs planned before, over the %d task outputs a script may plan",
+			entries, planned, MaxPlannedOutputs)
+	}
+	return a, inv, entries, end
+}
+
+// CheckScript finds, before a script runs, what would stop it on a later
+// line after the earlier ones ran and printed: an unknown verb, arguments
+// that are not key=value or give a key twice, a task's arguments, and task
+// outputs past MaxPlannedOutputs. What depends on the run (a deliver of an
+// arm that is not ready) is found as it runs.
+func CheckScript(cmds []Command) error {
+	planned := 0
+	for _, c := range cmds {
+		if _, ok := verbs[c.Verb]; !ok {
+			return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("unknown verb %q (want %s)", c.Verb, verbList())}
+		}
+		if err := c.checkArgs(); err != nil {
+			return err
+		}
+		if c.Verb != "task" {
+			continue
+		}
+		a, _, entries, end := taskArgs(c, planned)
+		if a.err != nil {
+			return a.err
+		}
+		planned += entries + len(end)
+	}
 	return nil
 }
 

@@ -43,6 +43,14 @@ func runScript(cmd *cobra.Command, path, spillDir string) error {
 	if err != nil {
 		return err
 	}
+	// Before any line runs: a bad line 900 stopped the script after 899
+	// had run and printed.
+	if err := faults.CheckScript(cmds); err != nil {
+		if se, ok := err.(*faults.ScriptError); ok {
+			se.File = path
+		}
+		return err
+	}
 	if info, err := os.Stat(spillDir); err != nil || !info.IsDir() {
 		return usageError("--spill-dir %s: not a directory", spillDir)
 	}
