@@ -33,6 +33,9 @@ func BuiltinPlanSource(name string) ([]byte, bool) {
 
 // LoadPlan resolves a built-in plan name, or else reads a plan file.
 func LoadPlan(nameOrFile string) (*Plan, error) {
+	if nameOrFile == "" {
+		return nil, &PlanError{File: `""`, Msg: fmt.Sprintf("want a built-in plan (%s) or a plan file", strings.Join(BuiltinPlans(), ", "))}
+	}
 	if data, ok := BuiltinPlanSource(nameOrFile); ok {
 		return ParsePlan(nameOrFile, data)
 	}

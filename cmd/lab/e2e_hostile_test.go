@@ -421,6 +421,7 @@ func TestHostileInputs(t *testing.T) {
 		{[]string{"run", "--invocations", "2000000"}, []string{"invocations 2000000: the lab simulates at most 1000000"}},
 		{[]string{"script", manyPartitions}, []string{manyPartitions + ":1: partitions 50000"}},
 		{[]string{"script", advance}, []string{advance + ":1: virtual time 0s + 1000000h0m0s would pass the horizon"}},
+		{[]string{"run", "--plan", ""}, []string{`"": want a built-in plan`}},
 		{[]string{"script", entries}, []string{entries + ":1: entries=1000000000: with the attempt's end and the 0 outputs planned before, over the 100000"}},
 		{[]string{"script", nul}, []string{nul + `:1: column 17: control character '\x00'`}},
 	} {

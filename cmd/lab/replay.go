@@ -40,9 +40,9 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 }
 
 // maxScheduleBytes bounds a schedule file: a run of 100,000 invocations
-// records about 55 MB, and replaying one takes about 25 times its size in
-// memory (an 11 MB schedule, 270 MB), so a larger file could take
-// gigabytes.
+// records about 55 MB, and replaying one takes 25 to 35 times its size in
+// memory (an 11 MB schedule, 270 MB; one of picks alone, the most), so a
+// larger file could take gigabytes.
 const maxScheduleBytes = 64 << 20
 
 func readSchedule(path string) (*faults.Schedule, error) {
