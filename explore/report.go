@@ -164,7 +164,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Seeds == 0 {
 		seeds = fmt.Sprintf("seeds from %d", r.FirstSeed)
 	}
-	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, strings.Join(r.Shards, " "))
+	shards := strings.Join(r.Shards, " ")
+	if len(r.Shards) > 0 {
+		if sh, err := ParseShard(r.Shards[0]); err == nil && len(r.Shards) < sh.Count {
+			// A merge short of shards read as the whole exploration.
+			shards += fmt.Sprintf(" (%d of %d shards)", len(r.Shards), sh.Count)
+		}
+	}
+	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, shards)
 	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks\n",
 		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks)
 	if len(r.Invariants) > 0 {

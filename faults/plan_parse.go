@@ -29,11 +29,33 @@ type PlanError struct {
 }
 
 func (e *PlanError) Error() string {
+	// The YAML library quotes what it read as it was: an invisible
+	// byte-order mark or an escape sequence went to the terminal.
+	msg := visible(e.Msg)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, msg)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
+
+// visible writes the runes of s that do not print as Go escapes.
+func visible(s string) string {
+	if strings.IndexFunc(s, notVisible) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notVisible(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func notVisible(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }
 
 // The file format, as written by users (YAML, or JSON which is YAML too).
 type planFile struct {

@@ -87,6 +87,10 @@ func TestParsePlanErrors(t *testing.T) {
 		{"rules: [\n", `p.yaml:1:8: sequence end token ']' not found`},
 		{"rules:\n  - kinds: [ack]\n    action: drop\n    limit: lots\n", `p.yaml:4:12: want a whole number`},
 		{`{"rules": [{"kinds": ["ack"], "action": "drop", "probability": 2}]}`, `p.yaml:1:64: probability must be within [0, 1]`},
+		// What the YAML library quotes as it read it goes to a terminal:
+		// a second byte-order mark, an escape sequence.
+		{"\ufeff\ufeffname: x\nrules: []\n", `p.yaml:1:1: unknown field "\ufeffname"`},
+		{"rules:\n  - kinds: [ack]\n    act\x1b[31mion: drop\n", `unknown field "act\x1b[31mion"`},
 		// A second document was read as nothing at all.
 		{"name: a\nrules: []\n---\nname: b\nrules:\n  - kinds: [ack]\n    action: drop\n", `p.yaml:3:1: a second YAML document: a plan file holds one plan`},
 		// Past a byte-order mark, which the plan now reads through, the

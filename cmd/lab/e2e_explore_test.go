@@ -142,6 +142,10 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 	}
 	// A shard given twice is refused.
 	wantUsageError(t, lab(t, "explore", "merge", files[0], files[0]), true, "shard 0/3 appears twice")
+	// Two of three shards merged read as the whole exploration.
+	if part := lab(t, "explore", "merge", files[0], files[2]); !strings.Contains(part.stdout, "shards 0/3 2/3 (2 of 3 shards)") {
+		t.Errorf("a merge short of a shard:\n%v", part)
+	}
 }
 
 // The text report names, for each saved failure, the command that charts
