@@ -100,8 +100,12 @@ func (r *ScriptRunner) ExecContext(ctx context.Context, c Command) (string, erro
 	}
 	if err != nil {
 		var se *ScriptError
+		var host *invoker.HostError
 		if ctx.Err() != nil {
 			return text, ctx.Err()
+		}
+		if errors.As(err, &host) { // a spill directory the host failed at a restart
+			return text, err
 		}
 		if !errors.As(err, &se) {
 			err = &ScriptError{Line: c.Line, Msg: err.Error()}
