@@ -278,7 +278,9 @@ func TestExploreBadInput(t *testing.T) {
 		{args: []string{"--swarm", "--partitions", "8"}, want: "--partitions: a swarm draws"},
 		{args: []string{"--swarm", "--shared-tmp-dir"}, want: "--shared-tmp-dir: a swarm draws"},
 		{args: []string{"--format", "xml"}, want: "--format xml"},
-		{args: []string{"--invariant", ""}, want: "--invariant: name an invariant"},
+		{args: []string{"--invariant", ""}, want: `--invariant: "" is not an invariant`},
+		{args: []string{"--invariant", "no-panic", "--invariant", ""}, want: `--invariant: "" is not an invariant`},
+		{args: []string{"--invariant", "no-panic,,progress"}, want: `--invariant: "" is not an invariant`},
 		{args: []string{"--plan", "nope"}, want: "nope"},
 		{env: []string{"JOB_COMPLETION_INDEX=5", "JOB_COMPLETIONS=2"}, want: "JOB_COMPLETION_INDEX"},
 	} {
