@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"lab/faults"
 )
 
 // otlpExporter builds the OTLP exporter the standard variables describe,
@@ -120,17 +122,14 @@ func checkOTLPValue(key, v string) error {
 		}
 	case "HEADERS":
 		return checkHeaders(v)
-	case "CERTIFICATE":
-		pem, err := os.ReadFile(v)
+	case "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY":
+		// Read as lab reads every input file: a regular file, bounded.
+		pem, err := faults.ReadInputUpTo(v, maxPEMBytes)
 		if err != nil {
-			return plainPathError(err)
+			return err
 		}
-		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		if key == "CERTIFICATE" && !x509.NewCertPool().AppendCertsFromPEM(pem) {
 			return fmt.Errorf("no PEM certificate in it")
-		}
-	case "CLIENT_CERTIFICATE", "CLIENT_KEY":
-		if _, err := os.Stat(v); err != nil {
-			return plainPathError(err)
 		}
 	case "COMPRESSION":
 		if v != "gzip" && v != "none" {
@@ -170,11 +169,5 @@ func notTokenChar(c rune) bool {
 	return c > unicode.MaxASCII || !(unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("!#$%&'*+-.^_`|~", c))
 }
 
-// plainPathError is err without the operation and path an *os.PathError
-// repeats: the variable's name and value say them.
-func plainPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
+// maxPEMBytes bounds a certificate or key file, far above any real one.
+const maxPEMBytes = 1 << 20
