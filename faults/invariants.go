@@ -426,7 +426,7 @@ func (c *checker) finish(n *invoker.Node) {
 			c.violateLast(CleanShutdown, CheckNotFinished, "invoker%d ended %s, not %s", i, st, done)
 		}
 		if q := n.QueueLen(i); q > 0 {
-			c.violateLast(CleanShutdown, CheckQueuedLeft, "invoker%d still holds %d queued invokes", i, q)
+			c.violateLast(CleanShutdown, CheckQueuedLeft, "invoker%d still holds %s", i, Plural(q, "queued invoke"))
 		}
 	}
 	// Last: files left by an invoker that never finished are no news, and
