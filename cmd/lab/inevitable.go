@@ -100,9 +100,9 @@ interrupted.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&cfg.Stride, "stride", cfg.Stride, "chart every n-th pick (and every pick across the steepest rise)")
-	fl.IntVar(&cfg.Suffixes, "suffixes", cfg.Suffixes, "random suffixes run after each prefix")
-	fl.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
+	intFlag(fl, &cfg.Stride, "stride", cfg.Stride, "chart every n-th pick (and every pick across the steepest rise)")
+	intFlag(fl, &cfg.Suffixes, "suffixes", cfg.Suffixes, "random suffixes run after each prefix")
+	intFlag(fl, &cfg.Workers, "workers", cfg.Workers, "parallel workers, one per core unless set")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
 	metrics.register(fl, " (lab_inevitable_failure_probability{picks} as points are charted, lab_inevitable_jump_pick)", "chart")
 	fl.StringVar(&plan, "plan", "", "plan the suffixes draw faults from: a built-in name or a YAML/JSON file (default: the built-in plan the schedule names)")
