@@ -11,12 +11,14 @@
 # Prints: plan strategy runs found mean median max.
 set -eu
 lab=$1 plan=$2 strategy=$3 depth=${4:-3}
+depthArg="" # --depth is PCT's alone
+[ "$strategy" = pct ] && depthArg="--depth $depth"
 runs=${RUNS:-100} cap=${CAP:-5000} window=${WINDOW:-64}
 r=0
 while [ "$r" -lt "$runs" ]; do
 	base=$((r * 1000000 + 1)) first=$base found=0
 	while [ "$found" -eq 0 ] && [ $((first - base)) -lt "$cap" ]; do
-		seed=$("$lab" explore --variant buggy --plan "$plan" --strategy "$strategy" --depth "$depth" \
+		seed=$("$lab" explore --variant buggy --plan "$plan" --strategy "$strategy" $depthArg \
 			--first-seed "$first" --seeds "$window" --workers 1 --format json --shrink-budget 0 |
 			awk '/"no-panic": \{/ { inv = 1 } inv && /"first_seed":/ { gsub(/[^0-9]/, "", $2); print $2; exit }' || true)
 		if [ -n "$seed" ]; then

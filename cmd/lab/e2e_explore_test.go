@@ -272,6 +272,7 @@ func TestExploreBadInput(t *testing.T) {
 	}{
 		{args: []string{"--strategy", "dfs"}, want: "--strategy dfs"},
 		{args: []string{"--depth", "0", "--strategy", "pct"}, want: "--depth"},
+		{args: []string{"--depth", "5"}, want: "--depth is PCT's: it needs --strategy pct"},
 		{args: []string{"--shard", "3/3"}, want: "--shard"},
 		{args: []string{"--workers", "10000000"}, want: "--workers 10000000: the lab runs at most 1024"},
 		{args: []string{"--swarm", "--plan", "chaos"}, want: "--plan"},
@@ -571,4 +572,34 @@ func TestExploreHuntsOneInvariant(t *testing.T) {
 	}
 	bad := lab(t, "explore", "--seeds", "1", "--invariant", "no-panic,liveness")
 	wantUsageError(t, bad, true, "--invariant", `"liveness" is not an invariant`)
+}
+
+// A failure's replay command names the strategy only when it is PCT's,
+// with its depth, and runs that one seed again to the same failure.
+func TestExploreReplayCommandsNameTheirStrategy(t *testing.T) {
+	for _, tc := range []struct {
+		args             []string
+		want, wantAbsent string
+	}{
+		{[]string{"--strategy", "pct", "--depth", "2"}, "lab explore --variant buggy --plan shutdown-race --strategy pct --depth 2 --first-seed 1 --seeds 1", ""},
+		{[]string{"--swarm"}, "lab explore --swarm --variant buggy --first-seed 1 --seeds 1", "--depth"},
+		{nil, "lab run --seed 1 --variant buggy --plan shutdown-race", "--depth"},
+	} {
+		r := lab(t, append([]string{"explore", "--seeds", "1", "--shrink-budget", "0", "--format", "json"}, tc.args...)...)
+		wantCode(t, r, 1)
+		rep := parseExplore(t, r)
+		if len(rep.Failures) != 1 {
+			t.Fatalf("%v: want one failure:\n%v", tc.args, r)
+		}
+		f := rep.Failures[0]
+		if f.Replay != tc.want || tc.wantAbsent != "" && strings.Contains(f.Replay, tc.wantAbsent) {
+			t.Errorf("%v: replay %q, want %q", tc.args, f.Replay, tc.want)
+			continue
+		}
+		again := lab(t, append(strings.Fields(strings.TrimPrefix(f.Replay, "lab ")), "--format", "json")...)
+		wantCode(t, again, 1)
+		if !strings.Contains(again.stdout, `"`+f.Invariant+`"`) {
+			t.Errorf("%s does not fail %s again:\n%v", f.Replay, f.Invariant, again)
+		}
+	}
 }

@@ -244,6 +244,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.depth < 1 {
 		return cfg, usageError("--depth must be at least 1")
 	}
+	if flags.Changed("depth") && f.strategy != "pct" {
+		return cfg, usageError("--depth is PCT's: it needs --strategy pct")
+	}
 	if f.duration < 0 {
 		return cfg, usageError("--duration must not be negative")
 	}
@@ -322,6 +325,10 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 	if len(f.invariants) > 0 {
 		hunted = " --invariant " + faults.ShellQuote(strings.Join(f.invariants, ","))
 	}
+	strategy := "" // random is the default
+	if f.strategy == "pct" {
+		strategy = fmt.Sprintf(" --strategy pct --depth %d", f.depth)
+	}
 	return func(seed uint64) string {
 		s := strconv.FormatUint(seed, 10)
 		switch {
@@ -330,13 +337,13 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 			if fl := flags.Lookup("progress-bound"); fl != nil && fl.Changed {
 				bound = " " + flagArg(fl)
 			}
-			return fmt.Sprintf("lab explore --swarm --variant %s --strategy %s --depth %d --first-seed %s --seeds 1%s%s",
-				f.run.variant, f.strategy, f.depth, s, bound, hunted)
+			return fmt.Sprintf("lab explore --swarm --variant %s%s --first-seed %s --seeds 1%s%s",
+				f.run.variant, strategy, s, bound, hunted)
 		case f.strategy == "random":
 			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, faults.ShellQuote(f.run.plan), extra)
 		}
-		return fmt.Sprintf("lab explore --variant %s --plan %s --strategy %s --depth %d --first-seed %s --seeds 1%s%s",
-			f.run.variant, faults.ShellQuote(f.run.plan), f.strategy, f.depth, s, extra, hunted)
+		return fmt.Sprintf("lab explore --variant %s --plan %s%s --first-seed %s --seeds 1%s%s",
+			f.run.variant, faults.ShellQuote(f.run.plan), strategy, s, extra, hunted)
 	}
 }
 
