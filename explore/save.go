@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -75,46 +76,97 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 	}
 	stem := filepath.Join(opt.Dir, fmt.Sprintf("seed-%d-%s", f.Seed, f.Invariant))
 	schedFile := stem + ".schedule"
-	res.ReplaySchedule = "lab replay " + schedFile
+	res.ReplaySchedule = "lab replay " + faults.ShellQuote(schedFile)
 	var report bytes.Buffer
 	if err := faults.WriteText(&report, res); err != nil {
 		return err
 	}
-	if err := writeFile(stem+".report.txt", report.Bytes()); err != nil {
-		return err
+	files := map[string][]byte{stem + ".report.txt": report.Bytes(), schedFile: sched.Bytes()}
+	names := []string{stem + ".report.txt", schedFile}
+	if opt.Shrink {
+		s, err := faults.ParseSchedule(schedFile, sched.Bytes())
+		if err != nil {
+			return err
+		}
+		shrunk, err := Shrink(ctx, s, opt.ShrinkBudget)
+		switch {
+		case errors.Is(err, context.Canceled):
+			// Interrupted: the failure is kept unshrunk.
+			if err := f.write(names, files); err != nil {
+				return err
+			}
+			return context.Canceled
+		case err != nil:
+			return fmt.Errorf("shrinking: %w", err)
+		}
+		files[stem+"-shrunk.schedule"] = shrunk.Schedule
+		names = append(names, stem+"-shrunk.schedule")
+		f.Shrunk = shrunk
 	}
-	if err := writeFile(schedFile, sched.Bytes()); err != nil {
-		os.Remove(stem + ".report.txt") // a report whose schedule is missing replays nothing
-		return err
+	return f.write(names, files)
+}
+
+// write writes a failure's files all together or not at all (a report
+// whose schedule is missing replays nothing), and notes them. Each is
+// written to a temporary file beside it first, and renamed into place once
+// all are complete: a full disk leaves no half file, and whatever the user
+// had where a file goes (a directory, say) is left as it was.
+func (f *Failure) write(names []string, files map[string][]byte) error {
+	temps := make([]string, 0, len(names))
+	defer func() {
+		for _, tmp := range temps {
+			os.Remove(tmp) // those not renamed
+		}
+	}()
+	for _, name := range names {
+		tmp, err := stage(name, files[name])
+		if err != nil {
+			return err
+		}
+		temps = append(temps, tmp)
 	}
-	f.Files = append(f.Files, stem+".report.txt", schedFile)
-	if !opt.Shrink {
-		return nil
+	for i, name := range names {
+		if err := os.Rename(temps[i], name); err != nil {
+			for _, done := range names[:i] {
+				os.Remove(done)
+			}
+			f.Shrunk = nil
+			return pathError(name, err)
+		}
 	}
-	s, err := faults.ParseSchedule(schedFile, sched.Bytes())
-	if err != nil {
-		return err
-	}
-	shrunk, err := Shrink(ctx, s, opt.ShrinkBudget)
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	if err != nil {
-		return fmt.Errorf("shrinking: %w", err)
-	}
-	if err := writeFile(stem+"-shrunk.schedule", shrunk.Schedule); err != nil {
-		return err
-	}
-	f.Files = append(f.Files, stem+"-shrunk.schedule")
-	f.Shrunk = shrunk
+	f.Files = append(f.Files, names...)
 	return nil
 }
 
-// writeFile writes a whole file, or none: a half-written one is removed.
-func writeFile(path string, data []byte) error {
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		os.Remove(path)
-		return err
+// stage writes data to a new temporary file beside path, and names it.
+func stage(path string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return "", pathError(path, err)
 	}
-	return nil
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", pathError(path, err)
+	}
+	return tmp.Name(), nil
+}
+
+// pathError is err about path, not the temporary file beside it.
+func pathError(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &fs.PathError{Op: "write", Path: path, Err: err}
 }

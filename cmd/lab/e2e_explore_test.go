@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,22 +228,44 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 }
 
 // A failure's files that cannot all be written leave none of them: a
-// report without its schedule replays nothing. The error is the disk's
-// (exit 3), not the lab's own "internal error".
+// report without its schedule replays nothing. What was in their way is
+// left as it was, and the exploration's report is still printed and
+// saved. The error is the disk's (exit 3), not the lab's own "internal
+// error".
 func TestExploreOutWriteFails(t *testing.T) {
+	for _, inTheWay := range []string{"seed-1-no-panic.schedule", "seed-1-no-panic-shrunk.schedule"} {
+		out := t.TempDir()
+		if err := os.Mkdir(filepath.Join(out, inTheWay), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := lab(t, "explore", "--seeds", "3", "--out", out)
+		wantCode(t, r, 3)
+		if r.stderr != "lab: --out: seed 1: write "+filepath.Join(out, inTheWay)+": file exists\n" &&
+			r.stderr != "lab: --out: seed 1: write "+filepath.Join(out, inTheWay)+": is a directory\n" {
+			t.Errorf("%s in the way: stderr:\n%v", inTheWay, r)
+		}
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if want := []string{"report.json", inTheWay}; !slices.Equal(names, want) {
+			t.Errorf("%s in the way: --out holds %v, want %v", inTheWay, names, want)
+		}
+		if !strings.Contains(r.stdout, "3 schedules failed") && !strings.Contains(r.stdout, "failures by invariant") {
+			t.Errorf("%s in the way: no report on stdout:\n%v", inTheWay, r)
+		}
+	}
+	// report.json itself in the way is known before the first seed runs.
 	out := t.TempDir()
-	// A directory where the schedule goes makes its write fail.
-	if err := os.Mkdir(filepath.Join(out, "seed-1-no-panic.schedule"), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(out, "report.json"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	r := lab(t, "explore", "--seeds", "3", "--out", out)
-	wantCode(t, r, 3)
-	if !strings.HasPrefix(r.stderr, "lab: --out: seed 1: ") || strings.Contains(r.stderr, "internal error") {
-		t.Errorf("stderr:\n%v", r)
-	}
-	if _, err := os.Stat(filepath.Join(out, "seed-1-no-panic.report.txt")); !os.IsNotExist(err) {
-		t.Errorf("the report of a failure whose schedule was not written is there (%v)", err)
-	}
+	wantUsageError(t, r, false, "report.json is a directory, not a file")
 }
 
 func TestExploreStopOnFirstAndDuration(t *testing.T) {
@@ -601,5 +624,20 @@ func TestExploreReplayCommandsNameTheirStrategy(t *testing.T) {
 		if !strings.Contains(again.stdout, `"`+f.Invariant+`"`) {
 			t.Errorf("%s does not fail %s again:\n%v", f.Replay, f.Invariant, again)
 		}
+	}
+}
+
+// The replay command a saved report names quotes its file for bash, as
+// the printed report does.
+func TestExploreOutQuotesSavedCommands(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o u$t")
+	r := lab(t, "explore", "--seeds", "1", "--shrink-budget", "0", "--out", out)
+	wantCode(t, r, 1)
+	saved, err := os.ReadFile(filepath.Join(out, "seed-1-no-panic.report.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "lab replay " + faults.ShellQuote(filepath.Join(out, "seed-1-no-panic.schedule")) + "\n"; !strings.Contains(string(saved), want) {
+		t.Errorf("the saved report does not say %q:\n%s", want, saved)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,10 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return usageError("--out: %v", err)
 		}
+		// Known before the first seed runs, unlike the failures' files.
+		if fi, err := os.Stat(filepath.Join(f.out, "report.json")); err == nil && fi.IsDir() {
+			return usageError("--out: %s is a directory, not a file", filepath.Join(f.out, "report.json"))
+		}
 	}
 	bar := newProgress(cmd.ErrOrStderr(), exploreProgress(cfg, counts))
 	bar.start()
@@ -125,24 +130,30 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 	if err != nil {
 		return err
 	}
+	// A failure's files that could not be saved lose nothing else: the
+	// report is still written, and the error ends the command after it.
+	var saveErr error
 	if f.out != "" && report.Failed > 0 && cmd.Context().Err() == nil {
 		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget,
 			PerInvariant: f.savePerInvariant}
 		if err := explore.Save(cmd.Context(), cfg, report, opt); err != nil && cmd.Context().Err() == nil {
+			saveErr = fmt.Errorf("--out: %w", err)
 			var pe *fs.PathError
 			if errors.As(err, &pe) { // a full disk, say: not the lab's failure
-				return writeError{fmt.Errorf("--out: %w", err)}
+				saveErr = writeError{saveErr}
 			}
-			return fmt.Errorf("--out: %w", err)
 		}
 	}
 	if f.out != "" {
 		if err := writeReportFile(filepath.Join(f.out, "report.json"), report); err != nil {
-			return err
+			saveErr = cmp.Or(saveErr, err)
 		}
 	}
 	if err := writeReport(cmd, report, f.format); err != nil {
 		return err
+	}
+	if saveErr != nil {
+		return saveErr
 	}
 	if cmd.Context().Err() == nil {
 		// The report is out: Ctrl-C while lingering only ends the lingering.
