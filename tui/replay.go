@@ -115,7 +115,12 @@ func (m *Model) replayFinished() error {
 		return err
 	}
 	o := faults.ReplayOptions(sch)
-	o.Command = "lab replay " + faults.ShellQuote(path)
+	// Its seed reruns the session only if no control steered it; the
+	// schedule's replay command is the report's other line.
+	o.Command = ""
+	if controls == 0 && m.cfg.Command != nil {
+		o.Command = m.cfg.Command(m.sess.seed, m.sess.variant)
+	}
 	r, err := ScanReplay(m.ctx, path, o)
 	if err != nil {
 		return err

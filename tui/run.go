@@ -79,9 +79,15 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	controls := s.controls
 	if replay != nil {
 		if !replay.session {
-			return &Saved{Result: res, Path: s.path}, nil // a file played, not a session
+			// A file played: shrunk, edited or steered, its seed may run
+			// something else, so only the file's command is given.
+			res.Replay = ""
+			return &Saved{Result: res, Path: s.path}, nil
 		}
 		controls = replay.controls // of the session it was before going back
+	}
+	if controls > 0 {
+		res.Replay = "" // steered: its seed alone runs something else
 	}
 	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
 		s.path, controls, res.ReplaySchedule)

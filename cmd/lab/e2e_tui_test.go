@@ -212,6 +212,11 @@ func TestTUISessionInTmux(t *testing.T) {
 	if saved == nil || hash == nil || !strings.Contains(out, "replay       lab replay "+saved[1]) {
 		t.Fatalf("after quitting, no saved session, hash or replay command:\n%s", out)
 	}
+	// Steered by a control, the session is no longer its seed's run: its
+	// saved schedule is the only way to run it again.
+	if strings.Contains(out, "lab run --seed") || strings.Contains(out, "lab compare --seed") {
+		t.Errorf("the report of a steered session names its seed's run:\n%s", out)
+	}
 	if trace != nil && !strings.Contains(out, "trace        "+trace[1]) {
 		t.Errorf("the report does not name the trace %s the panel showed:\n%s", trace[1], out)
 	}
@@ -269,6 +274,11 @@ func TestTUIReplayInTmux(t *testing.T) {
 		strings.Contains(out, "control: shutdown") {
 		t.Fatalf("after quitting, not the replay's report:\n%s", out)
 	}
+	// A file played may be shrunk, edited or steered: only the file's own
+	// command is sure to run it again.
+	if strings.Contains(out, "lab run --seed") || strings.Contains(out, "lab compare --seed") {
+		t.Errorf("the report of a schedule played names a seed's run:\n%s", out)
+	}
 	if left := dirEntries(t, work); len(left) != 0 {
 		t.Errorf("a replay saved %v", left)
 	}
@@ -298,6 +308,14 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
 	if hash == nil || !strings.Contains(out, "session saved to lab-session-seed1-buggy.schedule (0 controls sent)") {
 		t.Fatalf("after quitting, no saved session or hash:\n%s", out)
+	}
+	// No control steered it: its seed runs it again, as a quit without
+	// going back says.
+	for _, line := range []string{"replay       lab run --seed 1 --variant buggy --plan shutdown-race\n",
+		"replay       lab replay lab-session-seed1-buggy.schedule\n", "compare      lab compare --seed 1 --variant buggy --plan shutdown-race\n"} {
+		if n := strings.Count(out, line); n != 1 {
+			t.Errorf("the report says %q %d times, want once:\n%s", line, n, out)
+		}
 	}
 	r := lab(t, "replay", filepath.Join(work, "lab-session-seed1-buggy.schedule"))
 	if r.code != exitViolation || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
