@@ -289,6 +289,11 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	if err != nil && named {
 		return a, b, "", usageError("--plan: %v", err)
 	}
+	if named && loaded.Name != h.Plan {
+		// --plan supplies the plan the schedule names, for it holds only
+		// the name: another plan would compare another run.
+		return a, b, "", usageError("--plan %s: %s ran plan %q, not %q", plan, path, h.Plan, loaded.Name)
+	}
 	base := faults.SeededOptions(h)
 	base.Plan = loaded
 	why, err := notSeeds(ctx, sch, base)

@@ -155,6 +155,9 @@ func TestCompareASchedule(t *testing.T) {
 		{[]string{steered}, "schedule line "},
 		{[]string{sched, "--seed", "2"}, "--seed: not with a schedule"},
 		{[]string{sched, "--plan", "nope"}, `--plan: nope: no built-in plan`},
+		// The schedule holds its plan's name only; another plan would
+		// compare another run under the schedule's name.
+		{[]string{sched, "--plan", "chaos"}, `ran plan "shutdown-race", not "chaos"`},
 	} {
 		r := lab(t, append([]string{"compare"}, tc.args...)...)
 		wantCode(t, r, 2)
