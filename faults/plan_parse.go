@@ -31,15 +31,17 @@ type PlanError struct {
 func (e *PlanError) Error() string {
 	// The YAML library quotes what it read as it was: an invisible
 	// byte-order mark or an escape sequence went to the terminal.
-	msg := visible(e.Msg)
+	msg := Visible(e.Msg)
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, msg)
 	}
 	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
-// visible writes the runes of s that do not print as Go escapes.
-func visible(s string) string {
+// Visible writes the runes of s that do not print as Go escapes, so that
+// text read from a user's file or file name cannot move a terminal's
+// cursor, change its colours or break a one-line error.
+func Visible(s string) string {
 	if strings.IndexFunc(s, notVisible) < 0 {
 		return s
 	}

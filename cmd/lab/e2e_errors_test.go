@@ -131,12 +131,19 @@ func TestBadCommands(t *testing.T) {
 		{"script without a file", []string{"script"}, nil},
 		{"script of a missing file", []string{"script", "/no/such/file.script"}, []string{"/no/such/file.script"}},
 		{"unknown root flag", []string{"--frob"}, []string{"--frob"}},
+		// A file name's escape sequence is spelled out, not sent to the
+		// terminal.
+		{"a file name with an escape", []string{"replay", "\x1b[31mX\a"}, []string{`\x1b[31mX\a: no such file`}},
+		{"an unknown command with an escape", []string{"\x1b]0;title\a"}, []string{`unknown command "\x1b]0;title\a"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := lab(t, c.args...)
 			wantUsageError(t, r, true, c.want...)
+			if strings.ContainsAny(r.stderr, "\x1b\a") {
+				t.Errorf("stderr holds a control character: %q", r.stderr)
+			}
 		})
 	}
 }

@@ -84,7 +84,7 @@ func exitCode(err error, stderr io.Writer) int {
 		errors.Is(err, invoker.ErrConfig), errors.Is(err, invoker.ErrSpillDir):
 		code = exitUsage
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := faults.Visible(strings.ReplaceAll(err.Error(), "\n", " "))
 	var we writeError
 	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) && !errors.As(err, &he) &&
 		!strings.HasPrefix(msg, "--events") {
