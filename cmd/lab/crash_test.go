@@ -53,27 +53,33 @@ func TestPanicIsExit3(t *testing.T) {
 	}
 }
 
-// The first SIGINT or SIGTERM cancels, the second forces the exit.
+// The first SIGINT or SIGTERM cancels, the second forces the exit, unless
+// it came with the first: a signal sent to the process and to its group
+// at once (timeout -s INT) is one interrupt.
 func TestSecondSignalForces(t *testing.T) {
-	sigs := make(chan os.Signal, 2)
+	sigs := make(chan os.Signal, 3)
 	cancelled, forced := make(chan struct{}), make(chan struct{})
-	go secondForces(sigs, func() { close(cancelled) }, func() { close(forced) })
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := make(chan time.Time, 3)
+	go secondForces(sigs, func() { close(cancelled) }, func() { close(forced) }, func() time.Time { return <-clock })
+	clock <- t0
 	sigs <- syscall.SIGINT
 	select {
 	case <-cancelled:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first signal did not cancel")
 	}
-	select {
-	case <-forced:
-		t.Fatal("one signal forced the exit")
-	case <-time.After(50 * time.Millisecond):
-	}
+	clock <- t0.Add(oneInterrupt - time.Millisecond)
+	sigs <- syscall.SIGINT
+	clock <- t0.Add(oneInterrupt)
 	sigs <- syscall.SIGTERM
 	select {
 	case <-forced:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the second signal did not force the exit")
+	}
+	if len(clock) != 0 {
+		t.Fatal("the signal that came with the first forced the exit")
 	}
 }
 

@@ -6,13 +6,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // watchSignals makes the first SIGINT, SIGTERM or SIGHUP (the terminal
 // closed) cancel the command, which then stops cleanly (event file flushed,
-// spill directories removed, exit 130), and a second one exit at once. SIGPIPE is ignored: output into a
-// closed pipe is a write error, handled like any other (exit 3), instead of
-// killing the lab before it cleans up.
+// spill directories removed, exit 130), and a second one exit at once.
+// SIGPIPE is ignored: output into a closed pipe is a write error, handled
+// like any other (exit 3), instead of killing the lab before it cleans up.
 func watchSignals(cancel func(), stderr io.Writer) {
 	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 2)
@@ -20,13 +21,24 @@ func watchSignals(cancel func(), stderr io.Writer) {
 	go secondForces(sigs, cancel, func() {
 		fmt.Fprintln(stderr, "lab: interrupted again: exiting now")
 		os.Exit(exitInterrupt)
-	})
+	}, time.Now)
 }
 
-// secondForces cancels on the first signal and calls force on the second.
-func secondForces(sigs <-chan os.Signal, cancel, force func()) {
+// oneInterrupt is how close together two signals are one interrupt: timeout
+// -s INT, and others that signal a process and then its process group, send
+// it twice at once. A person's second Ctrl-C comes later than that.
+const oneInterrupt = 100 * time.Millisecond
+
+// secondForces cancels on the first signal and calls force on the next one
+// that comes oneInterrupt or more after it, by the clock now.
+func secondForces(sigs <-chan os.Signal, cancel, force func(), now func() time.Time) {
 	<-sigs
+	first := now()
 	cancel()
-	<-sigs
-	force()
+	for range sigs {
+		if now().Sub(first) >= oneInterrupt {
+			force()
+			return
+		}
+	}
 }
