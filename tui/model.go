@@ -597,13 +597,15 @@ func (m *Model) seek(n int) tea.Cmd {
 	n = min(max(n, 0), r.Steps)
 	chart, compared := m.chart, m.compared
 	m.sess.stop()
+	// Said before the replay starts over: a violation at step n says so
+	// instead, whether the UI reads it at once or later.
+	m.status = fmt.Sprintf("at step %d of %d", n, r.Steps)
 	if err := m.startOver(m.sess.seed, m.sess.variant, true, n); err != nil {
 		return tea.Quit
 	}
 	m.chart, m.compared = chart, compared
 	want := true
 	m.pausing, m.seeking = &want, &n
-	m.status = fmt.Sprintf("at step %d of %d", n, r.Steps)
 	return nil
 }
 
