@@ -1,0 +1,158 @@
+package explore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// Shrink's "1-minimal" checked from outside the shrinker: on a few shrunk
+// schedules, every single edit the shrinker makes (one send, task outcome,
+// fault or control removed, one pick left to the default, a lower quota,
+// one partition dropped with everything that concerns it) is replayed
+// here, by a lenient replay of its own, and none may still fail the same
+// way. A shrinker that stopped early while claiming 1-minimal fails this.
+func TestShrunkSchedulesAreOneMinimal(t *testing.T) {
+	plans, err := builtinPlans()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reference := func(v invoker.Variant, plan string) shape {
+		n := invoker.DefaultConfig()
+		n.Variant = v
+		return shape{n, faults.DefaultWorkload(), plans[plan]}
+	}
+	for _, c := range []struct {
+		name string
+		seed uint64
+		sh   shape
+	}{
+		{"buggy shutdown-race seed 1", 1, reference(invoker.Buggy, "shutdown-race")},
+		{"buggy none seed 28", 28, reference(invoker.Buggy, "none")},
+		// TestShrinkKeepsTheCheck's: spill files left behind.
+		{"buggy none seed 66", 66, reference(invoker.Buggy, "none")},
+		// Failures TestShrinkSwarmFailures shrinks: on two partitions, and
+		// of another invariant (progress).
+		{"swarm seed 2", 2, swarmShape(2, invoker.Buggy, plans)},
+		{"swarm seed 9", 9, swarmShape(9, invoker.Buggy, plans)},
+		{"swarm seed 11", 11, swarmShape(11, invoker.Buggy, plans)},
+		{"swarm seed 19", 19, swarmShape(19, invoker.Buggy, plans)},
+		// One whose shrunk schedule keeps a quota above 1, and one on
+		// three partitions.
+		{"swarm seed 32", 32, swarmShape(32, invoker.Buggy, plans)},
+		{"swarm seed 52", 52, swarmShape(52, invoker.Buggy, plans)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rec bytes.Buffer
+			o := faults.Options{Seed: c.seed, Node: c.sh.node, Plan: c.sh.plan, Workload: c.sh.workload, Record: &rec}
+			r, err := faults.Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.OK() {
+				t.Fatalf("seed %d no longer fails: pick another failing seed for this test", c.seed)
+			}
+			s, err := faults.ParseSchedule("original", rec.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Shrink(context.Background(), s, 2*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OneMinimal {
+				t.Fatalf("not 1-minimal within the budget: %v", res)
+			}
+			shrunk, err := faults.ParseSchedule("shrunk", res.Schedule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same pick budget as the shrinker's, so that "still fails"
+			// means what it means to the shrinker.
+			m := &minimalChecker{t: t, want: faults.Violation{Invariant: res.Invariant, Check: res.Check},
+				budget: max(4*r.Decisions.Picks, 20_000), text: res.Schedule}
+			base := m.enriched(shrunk)
+			edits := m.singleEdits(base)
+			if edits == 0 {
+				t.Fatal("no single edit to try")
+			}
+			t.Logf("%v: %d single edits replayed, none still fails", res, edits)
+		})
+	}
+}
+
+type minimalChecker struct {
+	t      *testing.T
+	want   faults.Violation
+	budget int
+	// text is the shrunk schedule as Shrink returned it.
+	text []byte
+}
+
+// enriched replays the shrunk schedule strictly, requires it to fail the
+// same way, and gives its fault entries their messages' content, as the
+// shrinker's own base has, so that a fault still finds its message once
+// an earlier send is removed.
+func (m *minimalChecker) enriched(s *faults.Schedule) *faults.Schedule {
+	m.t.Helper()
+	o := faults.ReplayOptions(s)
+	seen := collectFaults(&o)
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if v, ok := r.FirstViolationOf(o.Invariants); !ok || v.Invariant != m.want.Invariant || v.Check != m.want.Check {
+		m.t.Fatalf("the shrunk schedule replays to %v, want %s first", r.Violations, m.want.Failure())
+	}
+	return enrich(s, *seen)
+}
+
+// singleEdits tries every single edit of base and returns how many it
+// tried; an edit that still fails the same way is an error.
+func (m *minimalChecker) singleEdits(base *faults.Schedule) int {
+	tried := 0
+	try := func(what string, c *faults.Schedule) {
+		tried++
+		if m.stillFails(c) {
+			m.t.Errorf("%s: still fails %s", what, m.want.Failure())
+		}
+	}
+	for q := 1; q < base.Header.Node.Quota; q++ {
+		c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
+		c.Header.Node.Quota = q
+		try(fmt.Sprintf("quota %d", q), c)
+	}
+	if all := partitionsOf(base); len(all) > 1 {
+		for _, p := range all {
+			try(fmt.Sprintf("without partition %d", p), onPartitions(base, slices.Delete(slices.Clone(all), p, p+1)))
+		}
+	}
+	for _, op := range shrinkPasses {
+		units := unitsOf(base, op)
+		for k, i := range units {
+			try(fmt.Sprintf("without entry %d (%s)", i, base.Entries[i]), edit(base, op, units, slices.Delete(slices.Clone(units), k, k+1)))
+		}
+	}
+	return tried
+}
+
+// stillFails replays a candidate leniently up to its first violation and
+// reports whether it fails the same way while being another run: a pick
+// left to a default that picks the same is no edit.
+func (m *minimalChecker) stillFails(c *faults.Schedule) bool {
+	var rec bytes.Buffer
+	o := faults.ReplayOptions(c)
+	o.Lenient, o.StopAtViolation, o.MaxPicks, o.Record = true, true, m.budget, &rec
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		return false
+	}
+	v, ok := r.FirstViolationOf(o.Invariants)
+	return ok && v.Invariant == m.want.Invariant && v.Check == m.want.Check && !bytes.Equal(rec.Bytes(), m.text)
+}
