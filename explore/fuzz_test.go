@@ -3,7 +3,10 @@ package explore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,8 +16,8 @@ import (
 
 // FuzzMerge feeds lab explore merge's reader two reports of any bytes.
 // Reading and merging either refuse with a one-line error or give a
-// report whose counts agree with its failures, that both writers write,
-// and whose JSON reads back.
+// report whose counts are the inputs' summed and whose failures are the
+// inputs' together, that both writers write, and whose JSON reads back.
 func FuzzMerge(f *testing.F) {
 	var shards [][]byte
 	for i := range 2 {
@@ -51,9 +54,7 @@ func FuzzMerge(f *testing.F) {
 			}
 			return
 		}
-		if m.Failed != uint64(len(m.Failures)) {
-			t.Fatalf("merged: %d failed, %d failures", m.Failed, len(m.Failures))
-		}
+		mergedFromInputs(t, m, ra, rb)
 		if err := m.WriteText(io.Discard); err != nil {
 			t.Fatal(err)
 		}
@@ -65,4 +66,103 @@ func FuzzMerge(f *testing.F) {
 			t.Fatalf("the merged report does not read back: %v", err)
 		}
 	})
+}
+
+// mergedFromInputs checks a merge of a and b against a and b: summed
+// counters, the longest time, every failure of either once, failures per
+// invariant and check counted from the inputs' failures (their by-invariant
+// tables are not read back as checked), coverage summed.
+func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
+	t.Helper()
+	if m.Schedules != a.Schedules+b.Schedules || m.Picks != a.Picks+b.Picks || m.Workers != a.Workers+b.Workers {
+		t.Fatalf("merged %d schedules, %d picks, %d workers; inputs %d+%d, %d+%d, %d+%d",
+			m.Schedules, m.Picks, m.Workers, a.Schedules, b.Schedules, a.Picks, b.Picks, a.Workers, b.Workers)
+	}
+	if m.CPUSeconds != a.CPUSeconds+b.CPUSeconds || m.Seconds != max(a.Seconds, b.Seconds) {
+		t.Fatalf("merged %g s, %g CPU s; inputs %g and %g s, %g+%g CPU s", m.Seconds, m.CPUSeconds, a.Seconds, b.Seconds, a.CPUSeconds, b.CPUSeconds)
+	}
+	if want := append(slices.Clone(a.Shards), b.Shards...); !sameElements(m.Shards, want) {
+		t.Fatalf("merged shards %v, inputs %v and %v", m.Shards, a.Shards, b.Shards)
+	}
+	both := append(slices.Clone(a.Failures), b.Failures...)
+	if m.Failed != uint64(len(both)) || !sameElements(failureKeys(t, m.Failures), failureKeys(t, both)) {
+		t.Fatalf("merged %d failures %+v, inputs %+v and %+v", m.Failed, m.Failures, a.Failures, b.Failures)
+	}
+	want := map[string]explore.FailureStats{}
+	count := func(key string, seed uint64) {
+		s := want[key]
+		if s.Failures == 0 || seed < s.FirstSeed {
+			s.FirstSeed = seed
+		}
+		s.Failures++
+		want[key] = s
+	}
+	for _, f := range both {
+		count(f.Invariant, f.Seed)
+		if f.Check != "" && f.Check != f.Invariant {
+			count(f.Invariant+"/"+f.Check, f.Seed)
+		}
+	}
+	got := map[string]explore.FailureStats{}
+	for inv, s := range m.ByInvariant {
+		got[inv] = s.FailureStats
+		for check, c := range s.Checks {
+			got[inv+"/"+check] = c
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("merged failures by invariant %v, counted from the inputs %v", got, want)
+	}
+	for _, c := range []struct {
+		name    string
+		m, a, b map[string]uint64
+	}{{"ISM pairs", m.Coverage.ISMPairs, a.Coverage.ISMPairs, b.Coverage.ISMPairs},
+		{"shutdown orders", m.Coverage.ShutdownOrders, a.Coverage.ShutdownOrders, b.Coverage.ShutdownOrders}} {
+		if !maps.Equal(c.m, summed(c.a, c.b)) {
+			t.Fatalf("merged %s %v, inputs %v and %v", c.name, c.m, c.a, c.b)
+		}
+	}
+	reached := func(r map[string]explore.Reached) map[string]uint64 {
+		n := map[string]uint64{}
+		for k, v := range r {
+			n[k] = v.Schedules
+		}
+		return n
+	}
+	if got, want := reached(m.Coverage.Sometimes), summed(reached(a.Coverage.Sometimes), reached(b.Coverage.Sometimes)); !maps.Equal(got, want) {
+		t.Fatalf("merged situations reached %v, inputs summed %v", got, want)
+	}
+}
+
+// summed is a and b added key by key.
+func summed(a, b map[string]uint64) map[string]uint64 {
+	s := maps.Clone(a)
+	if s == nil {
+		s = map[string]uint64{}
+	}
+	for k, n := range b {
+		s[k] += n
+	}
+	return s
+}
+
+// failureKeys are failures as comparable strings.
+func failureKeys(t *testing.T, fs []explore.Failure) []string {
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		b, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = string(b)
+	}
+	return keys
+}
+
+// sameElements: a and b hold the same strings, as many times each.
+func sameElements(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
