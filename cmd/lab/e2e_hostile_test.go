@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package main
 
@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // proc is one run of the binary with the caller's stdout and stderr.
@@ -305,6 +307,34 @@ func hostileSeed(t *testing.T) uint64 {
 	}
 }
 
+// pipeBuf is Linux's PIPE_BUF: a write up to that size is atomic.
+const pipeBuf = 4096
+
+// pipeFull reports whether the pipe whose read end is r is full: it holds
+// its capacity, less at most what one atomic write (PIPE_BUF) needs, which
+// a writer of small writes blocks on.
+func pipeFull(t *testing.T, r *os.File) bool {
+	t.Helper()
+	conn, err := r.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held, capacity int
+	var ioErr error
+	if err := conn.Control(func(fd uintptr) {
+		// TIOCINQ is Linux's FIONREAD: the bytes waiting to be read.
+		if held, ioErr = unix.IoctlGetInt(int(fd), unix.TIOCINQ); ioErr == nil {
+			capacity, ioErr = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ioErr != nil {
+		t.Fatalf("the pipe's fill: %v", ioErr)
+	}
+	return held > 0 && held >= capacity-pipeBuf
+}
+
 // exited reports whether the child has ended (a zombie not yet waited
 // for, or gone).
 func exited(p *proc) bool {
@@ -543,6 +573,7 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr io.Writer = &strings.Builder{}, &strings.Builder{}
+			var readEnd *os.File // where the stalled reader would read
 			events := filepath.Join(t.TempDir(), "fifo")
 			args := []string{"run", "--invocations", "2000", "--spill-dir", spillDir(t)}
 			if name != "named pipe" {
@@ -552,6 +583,7 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 				}
 				defer r.Close()
 				defer w.Close()
+				readEnd = r
 				switch name {
 				case "stdout":
 					stdout, args = w, append(args, "--events", "-")
@@ -571,24 +603,33 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer hold.Close()
+				readEnd = hold
 				args = append(args, "--events", events)
 			}
 			p := startLab(t, stdout, stderr, nil, args...)
-			// The pipe holds 64 KB; the run's log is megabytes, so after a
-			// moment the lab is stuck in a write.
-			time.Sleep(time.Second)
-			select {
-			case err := <-p.done:
-				t.Fatalf("the run ended before the pipe filled: %v\n%v", err, stderr)
-			default:
+			// The pipe holds 64 KB; the run's log is megabytes: once the
+			// pipe is full, the lab is stuck in a write (or will be at its
+			// next one).
+			deadline := time.Now().Add(time.Minute)
+			for !pipeFull(t, readEnd) {
+				select {
+				case err := <-p.done:
+					t.Fatalf("the run ended before the pipe filled: %v\n%v", err, stderr)
+				case <-time.After(10 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the pipe did not fill within a minute")
+				}
 			}
 			if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
+			// No second Ctrl-C comes: a run that needed one would never
+			// end. The minute only tells that apart.
 			select {
 			case err := <-p.done:
 				p.done <- err
-			case <-time.After(10 * time.Second):
+			case <-time.After(time.Minute):
 				t.Fatal("the first Ctrl-C did not end a run stuck writing into a stalled pipe")
 			}
 			if code := p.wait(t); code != exitInterrupt {

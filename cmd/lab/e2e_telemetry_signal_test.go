@@ -17,8 +17,9 @@ import (
 // ended, the run's root red and marked unfinished.
 func TestRunInterruptedWritesTrace(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "trace.json")
+	events := filepath.Join(t.TempDir(), "events.jsonl")
 	env, _ := labEnv(t)
-	cmd := exec.Command(labBin, "run", "--pace", "0.1x", "--trace-out", trace, "--spill-dir", spillDir(t))
+	cmd := exec.Command(labBin, "run", "--pace", "0.1x", "--trace-out", trace, "--events", events, "--spill-dir", spillDir(t))
 	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -27,16 +28,30 @@ func TestRunInterruptedWritesTrace(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	time.Sleep(time.Second)
+	// In the middle of the run: its first events are out (the paced run
+	// takes minutes).
+	deadline := time.Now().Add(time.Minute)
+	for fileSize(events) == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("the run ended before its first events: %v\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-done
+			t.Fatal("no event written within a minute")
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		cmd.Process.Kill()
 		<-done
-		t.Fatal("the run did not end within 10s of SIGINT")
+		t.Fatal("the run did not end within a minute of SIGINT")
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 130 || stderr.String() != "lab: interrupted\n" {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
