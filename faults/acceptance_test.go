@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"slices"
@@ -17,9 +18,19 @@ import (
 // (TestStoreIsInvisible shows files give the same run).
 func run(t testing.TB, seed uint64, variant invoker.Variant, plan string, edit ...func(*faults.Options)) *faults.Result {
 	t.Helper()
-	p, err := faults.LoadPlan(plan)
+	r, err := tryRun(seed, variant, plan, edit...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// tryRun is run returning its error, for goroutines other than the test's,
+// which must not call t.Fatal.
+func tryRun(seed uint64, variant invoker.Variant, plan string, edit ...func(*faults.Options)) (*faults.Result, error) {
+	p, err := faults.LoadPlan(plan)
+	if err != nil {
+		return nil, err
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = variant
@@ -29,9 +40,9 @@ func run(t testing.TB, seed uint64, variant invoker.Variant, plan string, edit .
 	}
 	r, err := faults.Run(context.Background(), o)
 	if err != nil {
-		t.Fatalf("seed %d %s %s: %v", seed, variant, plan, err)
+		return nil, fmt.Errorf("seed %d %s %s: %w", seed, variant, plan, err)
 	}
-	return r
+	return r, nil
 }
 
 // swept is what a sweep found, per variant: the seeds that panicked and
@@ -52,9 +63,16 @@ func sweep(t *testing.T, plan string, n int, variants ...invoker.Variant) swept 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A run that errs is reported and the worker goes on taking
+			// seeds: one that quit would leave the sender blocked.
 			for seed := range seeds {
 				for _, v := range variants {
-					if r := run(t, seed, v, plan); !r.OK() {
+					r, err := tryRun(seed, v, plan)
+					if err != nil {
+						t.Error(err)
+						continue
+					}
+					if !r.OK() {
 						mu.Lock()
 						if r.Violated(faults.NoPanic) {
 							found.panicked[v] = append(found.panicked[v], seed)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -154,6 +155,10 @@ func TestSnapshotsCrossGoroutinesConsistently(t *testing.T) {
 				}
 			}
 		}()
+		// Closed on every way out, t.Fatal's too, so the checker ends.
+		var closeOnce sync.Once
+		closeSnaps := func() { closeOnce.Do(func() { close(snaps) }) }
+		defer closeSnaps()
 		s, err := faults.New(o)
 		if err != nil {
 			t.Fatal(err)
@@ -165,7 +170,7 @@ func TestSnapshotsCrossGoroutinesConsistently(t *testing.T) {
 			}
 			snaps <- s.Snapshot()
 		}
-		close(snaps)
+		closeSnaps()
 		if msg := <-problems; msg != "" {
 			t.Fatal(msg)
 		}
