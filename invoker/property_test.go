@@ -59,6 +59,8 @@ type modelRun struct {
 	live    map[invoker.TaskID]bool
 	everRan []invoker.TaskID
 	panics  int
+	// racePanics are the panics of #2543's race (buggy only).
+	racePanics int
 	// taskPanics are the tasks that panicked, whose panic any variant's
 	// join arm re-raises; reraised counts those re-raised.
 	taskPanics, reraised int
@@ -89,6 +91,9 @@ func (r *modelRun) observe(e invoker.Event) {
 	switch e.Kind {
 	case invoker.KindPanic:
 		r.panics++
+		if e.Reason == invoker.HasPartitionAssertion {
+			r.racePanics++
+		}
 		if e.Reason == invoker.TaskPanicMessage {
 			if r.reraised++; r.reraised > r.taskPanics {
 				r.t.Fatalf("invoker%d re-raised %d task panics, but %d tasks panicked", e.Invoker, r.reraised, r.taskPanics)
@@ -461,6 +466,7 @@ func playModel(t *rapid.T, n modelNode, pc propConfig, tally map[string]int) {
 		tally[a.name]++
 	}
 	tally["panics"] += r.panics
+	tally[racePanicsTally] += r.racePanics
 	for k, c := range r.kinds {
 		tally[k.String()] += c
 	}
@@ -499,6 +505,9 @@ func TestModelProperties(t *testing.T) { checkProperties(t, invoker.Fixed, invok
 // conservation and Step's readiness contract hold even after it did.
 func TestModelPropertiesBuggy(t *testing.T) { checkProperties(t, invoker.Buggy) }
 
+// racePanicsTally counts the buggy invoker's panics of the race.
+const racePanicsTally = "has-partition panics"
+
 func checkProperties(t *testing.T, variants ...invoker.Variant) {
 	for _, pc := range propConfigs(variants...) {
 		t.Run(pc.String(), func(t *testing.T) {
@@ -506,6 +515,17 @@ func checkProperties(t *testing.T, variants ...invoker.Variant) {
 			tally := map[string]int{}
 			rapid.Check(t, func(rt *rapid.T) { runModel(rt, pc, base, tally) })
 			t.Logf("actions: %v", tally)
+			// The generator must keep reaching the race: the invoker aborting
+			// all of a partition and dequeuing, and in buggy the panic.
+			// Each happens dozens of times in rapid's 100 checks.
+			for _, k := range []invoker.Kind{invoker.KindAbortAll, invoker.KindDequeue} {
+				if tally[k.String()] == 0 {
+					t.Errorf("no %s in any check: the actions no longer reach the race", k)
+				}
+			}
+			if pc.variant == invoker.Buggy && tally[racePanicsTally] == 0 {
+				t.Errorf("buggy never panicked with %q: the actions no longer reach the race", invoker.HasPartitionAssertion)
+			}
 			if left, _ := os.ReadDir(base); len(left) != 0 {
 				t.Errorf("Close left %d spill directories behind", len(left))
 			}
