@@ -55,10 +55,11 @@ func TestModelRevisionPinsRuns(t *testing.T) {
 	changed := strings.Join(got, "\n") != strings.Join(pinned, "\n")
 	switch {
 	case changed && revision == faults.ModelRevision:
-		for i := range got {
-			if i >= len(pinned) || got[i] != pinned[i] {
-				t.Errorf("runs of model revision %d changed (now %q, pinned %q): schedules recorded before no longer replay; "+
-					"bump faults.ModelRevision, then rerun with -rewrite", revision, got[i], pinnedAt(pinned, i))
+		// The first line that differs, or that only one of them has.
+		for i := range max(len(got), len(pinned)) {
+			if lineAt(got, i) != lineAt(pinned, i) {
+				t.Errorf("runs of model revision %d changed (now %q, pinned %q; %d runs, %d pinned): schedules recorded before no longer replay; "+
+					"bump faults.ModelRevision, then rerun with -rewrite", revision, lineAt(got, i), lineAt(pinned, i), len(got), len(pinned))
 				return
 			}
 		}
@@ -75,9 +76,10 @@ func TestModelRevisionPinsRuns(t *testing.T) {
 	}
 }
 
-func pinnedAt(pinned []string, i int) string {
-	if i < len(pinned) {
-		return pinned[i]
+// lineAt is line i of lines, or "nothing" past their end.
+func lineAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
 	}
 	return "nothing"
 }
