@@ -46,12 +46,27 @@ func decodeTelemetryReport(t *testing.T, r result) telemetryReport {
 // trace, which Jaeger has.
 func TestRunObservedByJaegerAndPrometheus(t *testing.T) {
 	j := realenv.StartJaeger(t)
-	addr := realenv.FreeAddr(t)
-	p := realenv.StartPrometheus(t, 100*time.Millisecond, addr)
-	start := time.Now()
-	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP},
-		"run", "--pace", "0.25x", "--metrics-addr", addr, "--linger", "2s", "--format", "json",
-		"--jaeger-url", j.Query, "--spill-dir", spillDir(t))
+	var (
+		addr  string
+		p     *realenv.Prometheus
+		start time.Time
+		r     result
+	)
+	// The metrics port is picked before Prometheus starts, to scrape the
+	// run from its first moment; if another process took it in between,
+	// the run exits 2, and all starts again on a fresh port.
+	for attempt := 1; ; attempt++ {
+		addr = realenv.FreeAddr(t)
+		p = realenv.StartPrometheus(t, 100*time.Millisecond, addr)
+		start = time.Now()
+		r = labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP},
+			"run", "--pace", "0.25x", "--metrics-addr", addr, "--linger", "2s", "--format", "json",
+			"--jaeger-url", j.Query, "--spill-dir", spillDir(t))
+		if r.code != exitUsage || !strings.Contains(r.stderr, "address already in use") || attempt == 3 {
+			break
+		}
+		t.Logf("attempt %d: port %s was taken before the run bound it; again on a fresh one", attempt, addr)
+	}
 	wantCode(t, r, 1)
 	rep := decodeTelemetryReport(t, r)
 	if len(rep.TraceID) != 32 || rep.TraceURL != j.Query+"/trace/"+rep.TraceID {
@@ -138,9 +153,9 @@ func TestRunCollectorDown(t *testing.T) {
 		}
 	}()
 	endpoints := map[string][]string{
-		"down":           {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.FreeAddr(t)},
+		"down":           {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.DownAddr(t)},
 		"silent":         {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + hole.Addr().String()},
-		"down over gRPC": {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.FreeAddr(t), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"},
+		"down over gRPC": {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.DownAddr(t), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"},
 	}
 	for name, env := range endpoints {
 		t.Run(name, func(t *testing.T) {

@@ -69,16 +69,18 @@ func StartJaeger(t testing.TB) *Jaeger {
 	cache := filepath.Join(home, ".cache", "lab")
 	built, _ := filepath.Glob(filepath.Join(cache, "jaeger-*")) // what .ci/run builds
 	bin := find(t, "LAB_JAEGER_BIN", "jaeger", JaegerHowTo, append([]string{filepath.Join(cache, "jaeger")}, built...)...)
-	p := freePorts(t, 4)
-	cfg := filepath.Join(t.TempDir(), "jaeger.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, jaegerConfig, p[0], p[1], p[2], p[3]), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	start(t, "jaeger", bin, "--config", cfg)
-	j := &Jaeger{Query: fmt.Sprintf("http://127.0.0.1:%d", p[0]), OTLPGRPC: fmt.Sprintf("127.0.0.1:%d", p[2]),
+	dir := t.TempDir()
+	var attempt int
+	p := startOnFreePorts(t, "jaeger", bin, 4, func(p []int) []string {
+		attempt++
+		cfg := filepath.Join(dir, fmt.Sprintf("jaeger%d.yaml", attempt))
+		if err := os.WriteFile(cfg, fmt.Appendf(nil, jaegerConfig, p[0], p[1], p[2], p[3]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return []string{"--config", cfg}
+	}, func(p []int) string { return fmt.Sprintf("http://127.0.0.1:%d/api/v3/services", p[0]) }, 60*time.Second)
+	return &Jaeger{Query: fmt.Sprintf("http://127.0.0.1:%d", p[0]), OTLPGRPC: fmt.Sprintf("127.0.0.1:%d", p[2]),
 		OTLPHTTP: fmt.Sprintf("http://127.0.0.1:%d", p[3])}
-	waitHTTP(t, "jaeger", j.Query+"/api/v3/services", 60*time.Second)
-	return j
 }
 
 // Trace is a trace as /api/v3 returns it (OTLP JSON, ids in hex).

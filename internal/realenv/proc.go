@@ -1,6 +1,7 @@
 package realenv
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -8,14 +9,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// freePorts reserves n distinct loopback ports. They are released before
-// the component binds them; nothing else on this machine races for them in
-// that instant but other tests doing the same, which pick other ports.
+// freePorts picks n distinct loopback ports that are free now. They are
+// released before the component binds them, and any process on the machine
+// can take one in that instant (another test asking for port 0, say):
+// components are started with startOnFreePorts, which then starts them
+// again on fresh ports, and a test that gives one to a process of its own
+// must retry likewise.
 func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
@@ -34,7 +39,64 @@ func freePorts(t testing.TB, n int) []int {
 	return ports
 }
 
-// FreeAddr is a free 127.0.0.1:PORT for a server the test starts itself.
+// portAttempts is how many times a component is started on fresh ports
+// before a port taken under it fails the test.
+const portAttempts = 4
+
+// startOnFreePorts starts a component on n fresh loopback ports (args
+// builds its arguments from them) and waits until ready (a URL built from
+// them) answers 200. A component that logs that an address is in use
+// (whether it exits then or not) lost a port to another process: it is
+// stopped and started again on other ports, a few times. It returns the
+// ports it runs on.
+func startOnFreePorts(t testing.TB, name, bin string, n int, args func(ports []int) []string, ready func(ports []int) string, timeout time.Duration) []int {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports := freePorts(t, n)
+		c := start(t, name, bin, args(ports)...)
+		err := c.waitHTTP(ready(ports), timeout)
+		taken := c.logSays(addrInUse)
+		switch {
+		case err == nil && !taken:
+			return ports
+		case errors.Is(err, errExited) && !taken:
+			t.Fatalf("realenv: %s exited before it answered at %s:\n%s", name, ready(ports), tail(c.log(), 3000))
+		case err != nil && !taken:
+			t.Fatalf("realenv: %s not ready at %s after %v: %v", name, ready(ports), timeout, err)
+		}
+		c.stop()
+		if attempt == portAttempts {
+			t.Fatalf("realenv: %s found a port taken %d times:\n%s", name, attempt, tail(c.log(), 3000))
+		}
+		t.Logf("realenv: %s lost a port to another process; again on fresh ports", name)
+	}
+}
+
+// addrInUse is how Go servers (Prometheus, Jaeger) log a port taken.
+const addrInUse = "address already in use"
+
+// DownAddr is a 127.0.0.1:PORT where nothing listens, and nothing can for
+// the rest of the test: a socket bound to it that never listens holds it,
+// so a connection there is refused.
+func DownAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("realenv: socket: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("realenv: bind: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("realenv: getsockname: %v", err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+}
+
+// FreeAddr is a free 127.0.0.1:PORT for a server the test starts itself
+// (see freePorts: the test must start it again elsewhere if it was taken).
 func FreeAddr(t testing.TB) string {
 	return fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
 }
@@ -61,10 +123,19 @@ func find(t testing.TB, env, name, howto string, candidates ...string) string {
 	return ""
 }
 
+// component is a started process whose output goes to a log file.
+type component struct {
+	name    string
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	logPath string
+	stopped sync.Once
+}
+
 // start runs a component with its output in a log file, and stops it
 // (SIGTERM, then SIGKILL) when the test ends; the log is shown if the test
 // failed.
-func start(t testing.TB, name string, bin string, args ...string) *exec.Cmd {
+func start(t testing.TB, name string, bin string, args ...string) *component {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	logFile, err := os.Create(logPath)
@@ -78,25 +149,38 @@ func start(t testing.TB, name string, bin string, args ...string) *exec.Cmd {
 		logFile.Close()
 		t.Fatalf("realenv: starting %s: %v", name, err)
 	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	c := &component{name: name, cmd: cmd, exited: make(chan struct{}), logPath: logPath}
+	go func() { cmd.Wait(); logFile.Close(); close(c.exited) }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		logFile.Close()
+		c.stop()
 		if t.Failed() {
-			if b, err := os.ReadFile(logPath); err == nil {
-				t.Logf("%s log (last 3000 bytes):\n%s", name, tail(string(b), 3000))
-			}
+			t.Logf("%s log (last 3000 bytes):\n%s", name, tail(c.log(), 3000))
 		}
 	})
-	return cmd
+	return c
 }
+
+// stop ends the component: SIGTERM, then SIGKILL after 5s.
+func (c *component) stop() {
+	c.stopped.Do(func() {
+		c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-c.exited:
+		case <-time.After(5 * time.Second):
+			c.cmd.Process.Kill()
+			<-c.exited
+		}
+	})
+}
+
+// log is what the component wrote so far.
+func (c *component) log() string {
+	b, _ := os.ReadFile(c.logPath)
+	return string(b)
+}
+
+// logSays reports whether the component's log holds s.
+func (c *component) logSays(s string) bool { return strings.Contains(c.log(), s) }
 
 func tail(s string, n int) string {
 	if len(s) > n {
@@ -105,18 +189,26 @@ func tail(s string, n int) string {
 	return s
 }
 
-// waitHTTP polls url until it answers 200, or fails the test after timeout.
-func waitHTTP(t testing.TB, name, url string, timeout time.Duration) {
-	t.Helper()
+// errExited: the component ended before it answered.
+var errExited = errors.New("exited before it answered")
+
+// waitHTTP polls url until it answers 200; it gives up when the component
+// exits, or after timeout.
+func (c *component) waitHTTP(url string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	var last string
 	for time.Now().Before(deadline) {
+		select {
+		case <-c.exited:
+			return errExited
+		default:
+		}
 		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 			last = resp.Status
 		} else {
@@ -124,5 +216,5 @@ func waitHTTP(t testing.TB, name, url string, timeout time.Duration) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("realenv: %s not ready at %s after %v: %s", name, url, timeout, strings.TrimSpace(last))
+	return errors.New(strings.TrimSpace(last))
 }

@@ -35,11 +35,15 @@ func StartPrometheus(t testing.TB, interval time.Duration, targets ...string) *P
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := FreeAddr(t)
-	start(t, "prometheus", bin, "--config.file="+path, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--enable-feature=exemplar-storage", "--log.level=warn")
-	p := &Prometheus{URL: "http://" + addr}
-	waitHTTP(t, "prometheus", p.URL+"/-/ready", 60*time.Second)
+	url := func(ports []int) string { return fmt.Sprintf("http://127.0.0.1:%d", ports[0]) }
+	var attempt int
+	ports := startOnFreePorts(t, "prometheus", bin, 1, func(ports []int) []string {
+		// A fresh store each time: one a stopped Prometheus left is locked.
+		attempt++
+		return []string{"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(dir, fmt.Sprintf("data%d", attempt)),
+			fmt.Sprintf("--web.listen-address=127.0.0.1:%d", ports[0]), "--enable-feature=exemplar-storage", "--log.level=warn"}
+	}, func(ports []int) string { return url(ports) + "/-/ready" }, 60*time.Second)
+	p := &Prometheus{URL: url(ports)}
 	p.waitScraping(t, len(targets), 30*time.Second)
 	return p
 }
