@@ -89,14 +89,15 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 			return err
 		}
 		shrunk, err := Shrink(ctx, s, opt.ShrinkBudget)
-		switch {
-		case errors.Is(err, context.Canceled):
-			// Interrupted: the failure is kept unshrunk.
-			if err := f.write(names, files); err != nil {
+		if err != nil {
+			// Interrupted, or the shrinker failed: the failure is kept
+			// unshrunk, and the error said.
+			if werr := f.write(names, files); werr != nil {
+				return werr
+			}
+			if errors.Is(err, context.Canceled) {
 				return err
 			}
-			return context.Canceled
-		case err != nil:
 			return fmt.Errorf("shrinking: %w", err)
 		}
 		files[stem+"-shrunk.schedule"] = shrunk.Schedule

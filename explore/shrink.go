@@ -195,7 +195,7 @@ var errNoViolation = errors.New("the schedule violates no invariant")
 // the failure the shrinker keeps, and its pick budget.
 func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	o := faults.ReplayOptions(s)
-	faultsSeen := collectFaults(&o)
+	faultsSeen := faults.CollectFaulted(&o)
 	r, err := faults.Run(sh.ctx, o)
 	if err != nil {
 		return nil, nil, err
@@ -269,7 +269,7 @@ func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, erro
 	var buf bytes.Buffer
 	o := faults.ReplayOptions(s)
 	o.Lenient, o.StopAtViolation, o.Record, o.MaxPicks = true, true, &buf, sh.budget
-	seen := collectFaults(&o)
+	seen := faults.CollectFaulted(&o)
 	r, err := faults.Run(sh.ctx, o)
 	if err != nil || !sh.sameFailure(r) {
 		return nil, nil, nil //nolint:nilerr // a candidate that no longer fits is not kept
@@ -281,29 +281,16 @@ func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, erro
 	return enrich(next, *seen), buf.Bytes(), nil
 }
 
-// collectFaults adds an observer that keeps the message of every fault
-// event, in order: the same order as the schedule's fault entries.
-func collectFaults(o *faults.Options) *[]invoker.Envelope {
-	var msgs []invoker.Envelope
-	o.Observers = append(o.Observers, faults.EventFunc(func(e invoker.Event) {
-		switch e.Kind {
-		case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder:
-			msgs = append(msgs, e.Envelope())
-		}
-	}))
-	return &msgs
-}
-
-// enrich gives every fault entry its message's content, so that a lenient
-// replay finds the message again after earlier messages were removed and
-// ids shifted.
-func enrich(s *faults.Schedule, msgs []invoker.Envelope) *faults.Schedule {
+// enrich gives every fault entry its message's content, and which message
+// of that content it was, so that a lenient replay finds the message again
+// after earlier messages were removed and ids shifted.
+func enrich(s *faults.Schedule, msgs []faults.FaultedMessage) *faults.Schedule {
 	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
 	copy(out.Entries, s.Entries)
 	k := 0
 	for i := range out.Entries {
-		if e := &out.Entries[i]; e.Op == faults.OpFault && k < len(msgs) && msgs[k].ID == e.Msg.ID {
-			e.Msg = msgs[k]
+		if e := &out.Entries[i]; e.Op == faults.OpFault && k < len(msgs) && msgs[k].Msg.ID == e.Msg.ID {
+			e.Msg, e.Nth = msgs[k].Msg, msgs[k].Nth
 			k++
 		}
 	}

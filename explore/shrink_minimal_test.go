@@ -102,7 +102,7 @@ type minimalChecker struct {
 func (m *minimalChecker) enriched(s *faults.Schedule) *faults.Schedule {
 	m.t.Helper()
 	o := faults.ReplayOptions(s)
-	seen := collectFaults(&o)
+	seen := faults.CollectFaulted(&o)
 	r, err := faults.Run(context.Background(), o)
 	if err != nil {
 		m.t.Fatal(err)

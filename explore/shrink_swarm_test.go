@@ -11,11 +11,19 @@ import (
 )
 
 // Every failure of a swarm of shapes and plans shrinks, 1-minimal, to a
-// schedule that replays strictly to the same violation (Shrink checks it).
+// schedule that replays strictly to the same violation (Shrink checks it):
+// the first 15, and those of seeds 23, 53, 79 and 80, whose shutdown's
+// step-downs, delayed by slow-partition, repeat the content of the mid-run
+// step-down before them (a lenient replay took the first for the one
+// faulted, until faults named which message of a content they were for).
 func TestShrinkSwarmFailures(t *testing.T) {
 	plans, _ := builtinPlans()
 	n, ok := 0, 0
-	for seed := uint64(1); seed <= 400 && n < 15; seed++ {
+	alike := map[uint64]bool{23: true, 53: true, 79: true, 80: true}
+	for seed := uint64(1); seed <= 400 && (n < 15+len(alike)); seed++ {
+		if n >= 15 && !alike[seed] {
+			continue
+		}
 		for _, v := range []invoker.Variant{invoker.Buggy} {
 			sh := swarmShape(seed, v, plans)
 			var buf bytes.Buffer
@@ -42,7 +50,7 @@ func TestShrinkSwarmFailures(t *testing.T) {
 			}
 		}
 	}
-	if n < 15 || ok != n {
-		t.Fatalf("%d of %d failures shrunk (want 15)", ok, n)
+	if n < 15+len(alike) || ok != n {
+		t.Fatalf("%d of %d failures shrunk (want %d)", ok, n, 15+len(alike))
 	}
 }

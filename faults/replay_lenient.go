@@ -20,8 +20,9 @@ import (
 //     after the workload's shortest step;
 //   - a fault lands on the message it was recorded for: the same content
 //     (kind, partition, epoch, invocation, attempt, ...) when the entry
-//     carries it, else the same message id; a fault whose message no
-//     longer exists is ignored;
+//     carries it, the Nth message of that content when the entry says
+//     which, else the same message id; a fault whose message no longer
+//     exists is ignored;
 //   - a control is applied once as many picks were taken as preceded it,
 //     and as many of the steps that are not picks (time advances, stages
 //     entered) as came between the last of those picks and the control;
@@ -48,9 +49,11 @@ type lenient struct {
 	reached   map[sendAnchor]bool
 	shutdowns int
 	tasks     map[taskKey][][]TaskStep
-	byContent map[invoker.Envelope][]Verdict
-	byID      map[uint64]Verdict
-	fallback  Strategy
+	byContent map[invoker.Envelope][]nthVerdict
+	// sent counts the messages of each content in byContent so far.
+	sent     map[invoker.Envelope]int
+	byID     map[uint64]Verdict
+	fallback Strategy
 	// drawAfter: Options.DrawAfterPicks.
 	drawAfter bool
 	task      []TaskStep
@@ -77,7 +80,7 @@ type taskKey struct {
 
 func newLenient(s *Schedule, o Options) *lenient {
 	l := &lenient{sends: map[sendAnchor][]timed{}, reached: map[sendAnchor]bool{}, tasks: map[taskKey][][]TaskStep{},
-		byContent: map[invoker.Envelope][]Verdict{}, byID: map[uint64]Verdict{},
+		byContent: map[invoker.Envelope][]nthVerdict{}, sent: map[invoker.Envelope]int{}, byID: map[uint64]Verdict{},
 		task:     []TaskStep{{After: max(o.Workload.Tasks.StepMin, time.Millisecond), Out: invoker.OutClosed}},
 		fallback: o.Strategy, drawAfter: o.DrawAfterPicks}
 	if l.fallback == nil {
@@ -111,7 +114,7 @@ func newLenient(s *Schedule, o Options) *lenient {
 		case OpFault:
 			if e.Msg.Kind != invoker.MsgNone {
 				k := contentKey(e.Msg)
-				l.byContent[k] = append(l.byContent[k], e.Fault)
+				l.byContent[k] = append(l.byContent[k], nthVerdict{e.Nth, e.Fault})
 			} else {
 				l.byID[e.Msg.ID] = e.Fault
 			}
@@ -182,11 +185,26 @@ func (l *lenient) taskSteps(t invoker.TaskInfo) []TaskStep {
 	return l.task
 }
 
+// nthVerdict is a fault for the nth message of a content (0: the first
+// one not yet faulted).
+type nthVerdict struct {
+	nth int
+	v   Verdict
+}
+
 func (l *lenient) fault(m invoker.Envelope) (Verdict, bool) {
 	k := contentKey(m)
-	if q := l.byContent[k]; len(q) > 0 {
-		l.byContent[k] = q[1:]
-		return q[0], true
+	if q, ok := l.byContent[k]; ok {
+		n := l.sent[k] + 1
+		l.sent[k] = n
+		for len(q) > 0 && q[0].nth != 0 && q[0].nth < n {
+			q = q[1:] // its message went by: an edit sent fewer of these before it
+		}
+		l.byContent[k] = q
+		if len(q) > 0 && (q[0].nth == 0 || q[0].nth == n) {
+			l.byContent[k] = q[1:]
+			return q[0].v, true
+		}
 	}
 	if v, ok := l.byID[m.ID]; ok {
 		delete(l.byID, m.ID)

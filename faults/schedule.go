@@ -121,11 +121,18 @@ func (o Op) String() string { return opNames.Name(o) }
 // Entry is one decision of a schedule. Only the fields of its Op are set.
 type Entry struct {
 	// Line is where a read entry was in its file.
-	Line    int
-	Op      Op
-	Stage   Stage
-	At      time.Duration
-	Msg     invoker.Envelope
+	Line  int
+	Op    Op
+	Stage Stage
+	At    time.Duration
+	Msg   invoker.Envelope
+	// Nth, for a fault whose Msg has its message's content (the
+	// shrinker's, never a file's: files name messages by id), is which
+	// message of that content the fault was for, counting from 1 in the
+	// order the run sent them, so that a lenient replay finds it again
+	// among others alike (a step-down sent twice to one partition, say);
+	// 0 takes the first one.
+	Nth     int
 	Choice  Choice
 	Fault   Verdict
 	Task    invoker.TaskID
