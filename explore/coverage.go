@@ -22,6 +22,24 @@ func newCoverage() Coverage {
 	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}, Sometimes: map[string]Reached{}}
 }
 
+// fits reports whether c and o add up without a count wrapping around.
+func (c *Coverage) fits(o Coverage) bool {
+	sums := func(a, b map[string]uint64) bool {
+		for k, n := range b {
+			if a[k]+n < n {
+				return false
+			}
+		}
+		return true
+	}
+	for k, r := range o.Sometimes {
+		if c.Sometimes[k].Schedules+r.Schedules < r.Schedules {
+			return false
+		}
+	}
+	return sums(c.ISMPairs, o.ISMPairs) && sums(c.ShutdownOrders, o.ShutdownOrders)
+}
+
 // add merges o into c.
 func (c *Coverage) add(o Coverage) {
 	for k, n := range o.ISMPairs {

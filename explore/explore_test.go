@@ -97,8 +97,16 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 		Strategy: "random", FirstSeed: 1, Shards: []string{"0/2"}, Schedules: 1 << 63, Workers: 1}
 	d1 := *d0
 	d1.Shards = []string{"1/2"}
-	if _, err := explore.Merge([]*explore.Report{d0, &d1}); err == nil || !strings.Contains(err.Error(), "more schedules or picks than any count holds") {
+	if _, err := explore.Merge([]*explore.Report{d0, &d1}); err == nil || !strings.Contains(err.Error(), "more schedules, picks or coverage than any count holds") {
 		t.Errorf("merge of 2^63 + 2^63 schedules: %v", err)
+	}
+	// Nor the counts of coverage, which are of events.
+	c0 := *d0
+	c0.Schedules, c0.Coverage.ISMPairs = 1, map[string]uint64{"in-flight task.output": 1 << 63}
+	c1 := c0
+	c1.Shards = []string{"1/2"}
+	if _, err := explore.Merge([]*explore.Report{&c0, &c1}); err == nil || !strings.Contains(err.Error(), "more schedules, picks or coverage than any count holds") {
+		t.Errorf("merge of 2^63 + 2^63 events of one pair: %v", err)
 	}
 	// Nor shards run by labs of two model revisions, whose runs of a seed differ.
 	older := *a

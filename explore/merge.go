@@ -126,8 +126,8 @@ func Merge(reports []*Report) (*Report, error) {
 			}
 			m.Shards = append(m.Shards, s)
 		}
-		if m.Picks+r.Picks < m.Picks || m.Schedules+r.Schedules < m.Schedules {
-			return nil, fmt.Errorf("report %d: more schedules or picks than any count holds", i+1)
+		if m.Picks+r.Picks < m.Picks || m.Schedules+r.Schedules < m.Schedules || !m.Coverage.fits(r.Coverage) {
+			return nil, fmt.Errorf("report %d: more schedules, picks or coverage than any count holds", i+1)
 		}
 		m.Schedules += r.Schedules
 		m.Picks += r.Picks
