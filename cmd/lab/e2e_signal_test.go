@@ -22,17 +22,21 @@ func TestRunInterrupted(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
-			interrupt(t, sig)
+			interrupt(t, sig.String(), func(pid int) error { return syscall.Kill(pid, sig) })
 		})
 	}
 }
 
-func interrupt(t *testing.T, sig syscall.Signal) {
+// interrupt runs a long run in a process group of its own, and once it
+// is under way, signals it with send (of the process id), which must stop
+// it cleanly.
+func interrupt(t *testing.T, sig string, send func(pid int) error) {
 	spill := spillDir(t)
 	events := filepath.Join(t.TempDir(), "events.jsonl")
 	env, tmp := labEnv(t)
 	cmd := exec.Command(labBin, "run", "--invocations", "200000", "--events", events, "--spill-dir", spill)
 	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -63,7 +67,7 @@ func interrupt(t *testing.T, sig syscall.Signal) {
 			t.Fatalf("no event reached %s within 10s", events)
 		}
 	}
-	if err := cmd.Process.Signal(sig); err != nil {
+	if err := send(cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
 	var err error
