@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 
@@ -22,25 +21,22 @@ import (
 // same run with a fixed anchor gives the same bytes. Any OTLP/HTTP receiver
 // takes the line as it is (POST it to /v1/traces as application/json).
 type traceFile struct {
-	mu    sync.Mutex
-	path  string
-	file  *os.File
+	mu   sync.Mutex
+	path string
+	// file is put in place whole or not at all: a failed or discarded
+	// trace leaves a file that was there as it was, and no half document.
+	file  *faults.Output
 	spans []sdktrace.ReadOnlySpan
 	done  bool
 	err   error
-	// regular: a file, not a pipe the user made, so a failed or discarded
-	// trace removes it rather than leave half a document behind.
-	regular bool
 }
 
 func createTraceFile(path string) (*traceFile, error) {
-	f, err := faults.CreateOutput(path)
+	f, err := faults.OpenOutput(path)
 	if err != nil {
 		return nil, err
 	}
-	info, err := f.Stat()
-	regular := err == nil && info.Mode().IsRegular()
-	return &traceFile{path: path, file: f, regular: regular}, nil
+	return &traceFile{path: path, file: f}, nil
 }
 
 func (f *traceFile) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
@@ -66,12 +62,13 @@ func (f *traceFile) Shutdown(context.Context) error {
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
-	if cerr := f.file.Close(); err == nil {
-		err = cerr
+	if err != nil {
+		f.file.Abort()
+	} else {
+		err = f.file.Commit()
 	}
 	if err != nil {
 		f.err = fmt.Errorf("--trace-out %s: %w", f.path, err)
-		f.remove()
 	}
 	return f.err
 }
@@ -81,14 +78,7 @@ func (f *traceFile) discard() {
 	defer f.mu.Unlock()
 	if !f.done {
 		f.done = true
-		f.file.Close()
-		f.remove()
-	}
-}
-
-func (f *traceFile) remove() {
-	if f.regular {
-		os.Remove(f.path)
+		f.file.Abort()
 	}
 }
 

@@ -48,3 +48,62 @@ func TestTraceFileRemovedWhenItsWriteFails(t *testing.T) {
 		t.Errorf("the named pipe is gone: %v", err)
 	}
 }
+
+// A trace file that was there before a failed write or a discarded trace
+// (a command refused before its run) was removed; it is left as it was,
+// and no temporary file is left beside it. One whole trace replaces it.
+func TestTraceFileLeavesAnOldFileUntilWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "trace.json")
+	keep := func() {
+		t.Helper()
+		if err := os.WriteFile(path, []byte("precious\n"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != "precious\n" {
+			t.Errorf("%s: the file that was there is %q (%v), want it as it was", what, got, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("%s: left %v beside it", what, entries)
+		}
+	}
+	keep()
+	f, err := createTraceFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.discard()
+	unchanged("discarded")
+
+	f, err = createTraceFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.file.Close() // every write fails from here, as on a full disk
+	if err := f.Shutdown(context.Background()); err == nil {
+		t.Fatal("a write to a closed file succeeded")
+	}
+	unchanged("failed")
+
+	f, err = createTraceFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(got), `{"resourceSpans"`) {
+		t.Fatalf("the whole trace is %q (%v)", got, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o640 {
+		t.Errorf("the replaced file's mode is %v (%v), want the old one's, -rw-r-----", info.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left %v beside the trace", entries)
+	}
+}

@@ -206,3 +206,14 @@ func golden(t *testing.T, name, got string) {
 }
 
 func resize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// tempFiles are the temporary files (faults.Output's) left in the working
+// directory.
+func tempFiles(t *testing.T) []string {
+	t.Helper()
+	left, err := filepath.Glob(".*.tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return left
+}

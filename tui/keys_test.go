@@ -226,7 +226,7 @@ func TestRestartKeys(t *testing.T) {
 	cfg := testConfig(t)
 	m := newTestModel(t, cfg, 80, 24)
 	m = stepTo(t, m, 50)
-	first := m.sess.path + ".part"
+	first := m.sess.rec.Name()
 	m = keys(t, m, "v<right><enter>")
 	if m.sess.variant != invoker.Fixed || m.sess.seed != 1 {
 		t.Fatalf("v → fixed restarted seed %d variant %s", m.sess.seed, m.sess.variant)
@@ -304,8 +304,8 @@ func TestQuitSavesAReplayableSession(t *testing.T) {
 	if again.Hash != res.Hash || !again.Violated(faults.NoPanic) {
 		t.Fatalf("replay hash %s (panic %v), session hash %s", again.Hash, again.Violated(faults.NoPanic), res.Hash)
 	}
-	if _, err := os.Stat(m.sess.path + ".part"); !os.IsNotExist(err) {
-		t.Fatal("the .part file is left behind")
+	if left := tempFiles(t); len(left) > 0 {
+		t.Fatalf("the session's recording is left behind: %v", left)
 	}
 	m.sess = nil // finished: nothing to stop
 }

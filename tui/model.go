@@ -317,7 +317,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	if m.cfg.Replay == nil && m.sess != nil && m.view != nil &&
 		key.Matches(msg, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo) {
-		// Going back in a live run: it becomes a replay of itself.
+		// Going back in a live run: it becomes a replay of itself, played
+		// from its saved schedule.
+		if m.sess.sched != nil && m.sess.sched.Direct() {
+			m.status = "going back plays the saved schedule, and " + m.sess.path + " is not a file to read back"
+			return m, nil
+		}
 		at := m.view.Steps
 		m.stallAtGo = m.view.Stall // g s: the replay is on its way back here
 		m.cancelJobs()

@@ -25,7 +25,12 @@ type Saved struct {
 // run headlessly (unpaced, no further controls) and saves its schedule, so
 // that `lab replay` reproduces the session byte for byte. It says so on
 // progress once the screen is restored.
-func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress io.Writer) (*Saved, error) {
+func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress io.Writer) (saved *Saved, err error) {
+	defer func() {
+		if cerr := cfg.closeOutputs(); cerr != nil && err == nil {
+			saved, err = nil, fmt.Errorf("--events or --schedule-out: %w", cerr)
+		}
+	}()
 	if cfg.SchedulePath == nil {
 		cfg.SchedulePath = func(seed uint64, v invoker.Variant) string {
 			return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)

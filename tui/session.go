@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -57,6 +58,13 @@ type Config struct {
 	// (Options.Replay, ScanReplay): it goes back as well as forward, takes
 	// no controls (the schedule has them) and saves no schedule.
 	Replay *Replay
+	// CheckPaths, if set, refuses a session's schedule file and the file
+	// it is saved to at a violation (another output's, say) before the
+	// session starts.
+	CheckPaths func(schedule, violation string) error
+
+	// direct are the pipes and devices the sessions write (openOutput).
+	direct map[string]*faults.Output
 }
 
 // Chart is when a failure became inevitable, for the violation panel:
@@ -67,18 +75,54 @@ type Chart struct {
 }
 
 // session is one run: the runner, and the schedule it records to a
-// ".part" file that becomes the schedule once the run has ended.
+// temporary file that becomes the schedule once the run has ended.
 type session struct {
 	runner  *live.Runner
 	seed    uint64
 	variant invoker.Variant
 	path    string
-	part    *os.File
-	w       *bufio.Writer
-	events  *os.File
-	ew      *bufio.Writer
+	// sched is where the schedule is saved, rec the file it is recorded
+	// to: sched's own temporary file beside the schedule, or for a pipe or
+	// device one of the temp directory, copied into it when saved.
+	sched *faults.Output
+	rec   *os.File
+	w     *bufio.Writer
+	// events is the event log: put in place with the saved session, or
+	// (a pipe, a device) written as it goes.
+	events *faults.Output
+	ew     *bufio.Writer
 	// controls counts the controls the run accepted.
 	controls int
+}
+
+// openOutput opens path for a session: a regular file afresh, written
+// beside it until saved; a pipe or device once for every session, so
+// that a restart does not close it on its reader.
+func (cfg *Config) openOutput(path string) (*faults.Output, error) {
+	if o := cfg.direct[path]; o != nil {
+		return o, nil
+	}
+	o, err := faults.OpenOutput(path)
+	if err != nil {
+		return nil, err
+	}
+	if o.Direct() {
+		if cfg.direct == nil {
+			cfg.direct = map[string]*faults.Output{}
+		}
+		cfg.direct[path] = o
+	}
+	return o, nil
+}
+
+// closeOutputs closes the pipes and devices the sessions wrote.
+func (cfg *Config) closeOutputs() error {
+	var errs []error
+	for _, o := range cfg.direct {
+		errs = append(errs, o.Commit())
+	}
+	cfg.direct = nil
+	return errors.Join(errs...)
 }
 
 // startSession starts a run of seed and v, paused or not, whose first
@@ -100,14 +144,25 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 		s.path = cfg.Replay.Path // played, not recorded
 	} else {
 		s.path = cfg.SchedulePath(seed, v)
-		if s.part, err = os.Create(s.path + ".part"); err != nil {
+		if cfg.CheckPaths != nil {
+			if err := cfg.CheckPaths(s.path, s.violationPath()); err != nil {
+				return nil, err
+			}
+		}
+		if s.sched, err = cfg.openOutput(s.path); err != nil {
 			return nil, fmt.Errorf("saving the session: %w", err)
 		}
-		s.w = bufio.NewWriter(s.part)
+		s.rec = s.sched.File
+		if s.sched.Direct() {
+			if s.rec, err = os.CreateTemp("", "lab-session-*.schedule"); err != nil {
+				return nil, fmt.Errorf("saving the session: %w", err)
+			}
+		}
+		s.w = bufio.NewWriter(s.rec)
 		o.Record = s.w
 	}
 	if cfg.EventsPath != "" {
-		if s.events, err = faults.CreateOutput(cfg.EventsPath); err != nil {
+		if s.events, err = cfg.openOutput(cfg.EventsPath); err != nil {
 			s.discard()
 			return nil, fmt.Errorf("--events: %w", err)
 		}
@@ -126,15 +181,26 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	return s, nil
 }
 
-// discard drops an unfinished session's schedule and event log.
+// discard drops an unfinished session's schedule and event log: the files
+// stay as they were; a pipe or device keeps what it was sent, and stays
+// open for the next session.
 func (s *session) discard() {
-	if s.part != nil {
-		s.part.Close()
-		os.Remove(s.part.Name())
+	if s.sched != nil {
+		if s.sched.Direct() {
+			s.rec.Close()
+			os.Remove(s.rec.Name())
+		} else {
+			s.sched.Abort()
+		}
+		s.sched = nil
 	}
 	if s.events != nil {
-		s.events.Close()
-		os.Remove(s.events.Name())
+		if s.events.Direct() {
+			_ = s.ew.Flush() // whole lines to the reader
+		} else {
+			s.events.Abort()
+		}
+		s.events = nil
 	}
 }
 
@@ -156,30 +222,60 @@ func (s *session) finish() (*faults.Result, error) {
 		return nil, err
 	}
 	if s.events != nil {
-		if err := errors.Join(s.ew.Flush(), s.events.Close()); err != nil {
+		err := s.ew.Flush()
+		if err == nil && !s.events.Direct() {
+			err = s.events.Commit()
+		}
+		if err != nil {
 			s.discard()
 			return nil, fmt.Errorf("--events: %w", err)
 		}
 		s.events = nil
 	}
-	if s.part == nil {
+	if s.sched == nil {
 		return res, nil // a replay: its schedule is the file played
 	}
-	if err := errors.Join(s.w.Flush(), s.part.Close()); err != nil {
-		os.Remove(s.part.Name())
+	if err := s.save(); err != nil {
+		s.discard()
 		return nil, fmt.Errorf("saving the session: %w", err)
 	}
-	if err := os.Rename(s.part.Name(), s.path); err != nil {
-		os.Remove(s.part.Name())
-		return nil, fmt.Errorf("saving the session: %w", err)
-	}
-	s.part = nil // saved: nothing left to discard
+	s.sched = nil // saved: nothing left to discard
 	return res, nil
 }
 
-// violationPath is where a session is saved when an invariant breaks.
+// save puts the recorded schedule in place: renamed over the schedule's
+// file, or copied into a pipe or device.
+func (s *session) save() error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if !s.sched.Direct() {
+		return s.sched.Commit()
+	}
+	if _, err := s.rec.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(s.sched, s.rec)
+	s.rec.Close()
+	os.Remove(s.rec.Name())
+	return err
+}
+
+// violationPath is where a session is saved when an invariant breaks:
+// beside its schedule, or when that is a pipe or device, in the working
+// directory under the session's own name.
 func (s *session) violationPath() string {
-	return strings.TrimSuffix(s.path, ".schedule") + "-violation.schedule"
+	return ViolationPath(s.path, s.seed, s.variant)
+}
+
+// ViolationPath is where a session whose schedule is saved to path is
+// saved when an invariant breaks: beside it, or when path is a pipe or
+// device, in the working directory under the session's own name.
+func ViolationPath(path string, seed uint64, v invoker.Variant) string {
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return fmt.Sprintf("lab-session-seed%d-%s-violation.schedule", seed, v)
+	}
+	return strings.TrimSuffix(path, ".schedule") + "-violation.schedule"
 }
 
 // saveViolation saves the session as it stands, while the run goes on: the
@@ -191,17 +287,21 @@ func (s *session) saveViolation() (string, error) {
 		if err := s.w.Flush(); err != nil {
 			return err
 		}
-		data, err := os.ReadFile(s.part.Name())
+		data, err := os.ReadFile(s.rec.Name())
 		if err != nil {
 			return err
 		}
 		end := faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}
 		data = append(data, end.String()+"\n"...)
-		if err := os.WriteFile(path+".part", data, 0o644); err != nil {
-			os.Remove(path + ".part")
+		out, err := faults.OpenOutput(path)
+		if err != nil {
 			return err
 		}
-		return os.Rename(path+".part", path)
+		if _, err := out.Write(data); err != nil {
+			out.Abort()
+			return err
+		}
+		return out.Commit()
 	})
 	if err != nil {
 		return "", fmt.Errorf("saving the session at the violation: %w", err)

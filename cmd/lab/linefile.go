@@ -2,7 +2,8 @@ package main
 
 import (
 	"bytes"
-	"os"
+
+	"lab/faults"
 )
 
 // lineFile buffers writes to a file of lines and writes only whole lines
@@ -10,7 +11,7 @@ import (
 // (an interrupt, a crash, a kill); after a failed write (a full disk) it is
 // cut back to its last whole line.
 type lineFile struct {
-	file    *os.File
+	file    *faults.Output
 	buf     []byte
 	written int64 // bytes on disk, always ending a line
 	err     error

@@ -160,6 +160,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 			}
 		}))
 	}
+	files.started = true
 	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
 		cause := context.Cause(ctx)
@@ -205,9 +206,10 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 }
 
 // outputFiles are the files a command writes: buffered and written whole
-// lines at a time (see lineFile), closed once with their errors reported,
-// and removed when the command fails, so that a half-written file is never
-// taken for a whole one.
+// lines at a time (see lineFile), closed once with their errors reported.
+// A regular file is written beside its target and put in place only when
+// the command is done (faults.Output), so that a command that fails leaves
+// the file as it was rather than half-written.
 type outputFiles struct {
 	files []outputFile
 	// streams are outputs to stdout (-): flushed with the files, never
@@ -215,27 +217,26 @@ type outputFiles struct {
 	streams []*bufio.Writer
 	pipes   []*os.File
 	closed  bool
+	// started: the run began, so what it wrote of a partial output is
+	// worth keeping even if it fails.
+	started bool
 }
 
 type outputFile struct {
 	flag, path string
-	file       *os.File
+	file       *faults.Output
 	w          *lineFile
-	// created: the command made the file, so it may remove it. A file
-	// that was there before (or a device, like /dev/full) is never removed.
-	created bool
 	// partial: the file is worth keeping when the command fails (an event
 	// log of whole lines up to an interrupt), unlike a schedule with no end.
 	partial bool
 }
 
 func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error) {
-	_, statErr := os.Lstat(path)
-	file, err := faults.CreateOutput(path)
+	file, err := faults.OpenOutput(path)
 	if err != nil {
 		return nil, usageError("%s: %v", flag, err)
 	}
-	f := outputFile{flag: flag, path: path, file: file, w: &lineFile{file: file}, created: os.IsNotExist(statErr), partial: partial}
+	f := outputFile{flag: flag, path: path, file: file, w: &lineFile{file: file}, partial: partial}
 	o.files = append(o.files, f)
 	return f.w, nil
 }
@@ -320,8 +321,18 @@ func (o *outputFiles) unblock() {
 	}
 }
 
-// close flushes and closes every file and returns the first error.
+// close flushes and closes every file and, if all went well, puts them in
+// place; it returns the first error.
 func (o *outputFiles) close() error {
+	if err := o.flushClose(); err != nil {
+		return err
+	}
+	return o.commit(func(outputFile) bool { return true })
+}
+
+// flushClose flushes and closes every file, once, and returns the first
+// error.
+func (o *outputFiles) flushClose() error {
 	if o.closed {
 		return nil
 	}
@@ -347,20 +358,34 @@ func (o *outputFiles) close() error {
 	return first
 }
 
+// commit puts the files keep says in place, abandons the others and
+// returns the first error.
+func (o *outputFiles) commit(keep func(outputFile) bool) error {
+	var first error
+	for _, f := range o.files {
+		if !keep(f) {
+			f.file.Abort()
+			continue
+		}
+		if err := f.file.Commit(); err != nil && first == nil {
+			first = writeError{fmt.Errorf("%s: %w", f.flag, err)}
+		}
+	}
+	return first
+}
+
 // abandon closes the files if they are still open and, when the command
-// failed, removes those that are no use in part; a run that found a
-// violation keeps them all, since that is when they are wanted most.
+// failed, leaves those that are no use in part as they were before; a
+// run that found a violation keeps them all, since that is when they are
+// wanted most.
 func (o *outputFiles) abandon(cmdErr *error) {
-	if err := o.close(); err != nil && *cmdErr == nil {
+	if err := o.flushClose(); err != nil && *cmdErr == nil {
 		*cmdErr = err
 	}
-	if *cmdErr == nil || errors.Is(*cmdErr, violationFound) {
-		return
-	}
-	for _, f := range o.files {
-		if f.created && !f.partial {
-			os.Remove(f.path)
-		}
+	ok := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
+	err := o.commit(func(f outputFile) bool { return ok || f.partial && o.started })
+	if err != nil && ok {
+		*cmdErr = err
 	}
 }
 

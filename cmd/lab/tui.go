@@ -93,6 +93,24 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	if err != nil {
 		return err
 	}
+	schedule := func(seed uint64, v invoker.Variant) string {
+		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
+	}
+	if f.output.scheduleOut != "" {
+		schedule = func(uint64, invoker.Variant) string { return f.output.scheduleOut }
+	}
+	// The session's own files, under its default name too, are outputs
+	// like the others: none may be another's file (the event log replaced
+	// by the schedule, say). A restart on another seed or variant is
+	// checked as it starts.
+	checkPaths := func(sched, violation string) error {
+		return distinctFiles(f.output.inputs, []namedPath{{"--events", f.output.events}, {"--trace-out", f.output.tel.traceOut},
+			{"the session's schedule", sched}, {"the session's schedule at its violation", violation}})
+	}
+	first := schedule(opts.Seed, opts.Node.Variant)
+	if err := checkPaths(first, tui.ViolationPath(first, opts.Seed, opts.Node.Variant)); err != nil {
+		return err
+	}
 	opts.Node.Store = invoker.FileStores(f.output.spillDir)
 	tel, err := startTelemetry(cmd.Context(), &f.output.tel, &opts, cmd.ErrOrStderr())
 	defer tel.close(&err) // spans flushed on every path
@@ -100,12 +118,6 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		return err
 	}
 	speed, _ := parsePace(f.output.pace)
-	schedule := func(seed uint64, v invoker.Variant) string {
-		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
-	}
-	if f.output.scheduleOut != "" {
-		schedule = func(uint64, invoker.Variant) string { return f.output.scheduleOut }
-	}
 	cfg := tui.Config{
 		Options: opts, Scheduler: f.scheduler, Speed: speed, Paused: paused,
 		SchedulePath: schedule, EventsPath: f.output.events,
@@ -116,7 +128,8 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		Inevitable: func(ctx context.Context, path string) (tui.Chart, error) {
 			return chartInevitable(ctx, path, opts.Plan)
 		},
-		Compare: compareWithTheFix(opts, f.scheduler, f.plan),
+		Compare:    compareWithTheFix(opts, f.scheduler, f.plan),
+		CheckPaths: checkPaths,
 	}
 	if tel != nil && tel.tracer != nil {
 		// Both are safe from the UI's goroutine.

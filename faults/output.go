@@ -1,0 +1,194 @@
+package faults
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Output is a file a command writes that replaces what was there only once
+// it is whole. A regular file, or a path not there yet, is written to a
+// temporary sibling in its directory, renamed over it by Commit: a command
+// refused, interrupted or failed (Abort) leaves the file as it was and no
+// temporary file behind. Through a symbolic link the link's target is
+// replaced and the link stays a link. A pipe or a device (or the process's
+// own /dev/stdout) is written directly, as CreateOutput opens it, and never
+// removed.
+type Output struct {
+	*os.File
+	// path is the name the user gave; target is where Commit renames the
+	// temporary file to ("": written directly).
+	path, target string
+	done         bool
+}
+
+// OpenOutput opens path to write as an Output. Its errors name path, as
+// os.Create's do.
+func OpenOutput(path string) (*Output, error) {
+	target, info, direct := outputTarget(path)
+	if direct {
+		f, err := CreateOutput(path)
+		if err != nil {
+			return nil, err
+		}
+		return &Output{File: f, path: path}, nil
+	}
+	f, err := createSibling(target)
+	if errors.Is(err, fs.ErrPermission) && info != nil {
+		// A file the user may write in a directory they may not: written
+		// in place, as before.
+		f, err := CreateOutput(path)
+		if err != nil {
+			return nil, err
+		}
+		return &Output{File: f, path: path}, nil
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
+	}
+	if info != nil {
+		_ = f.Chmod(info.Mode().Perm()) // the file replaced keeps its mode
+	}
+	return &Output{File: f, path: path, target: target}, nil
+}
+
+// Path is the name the output was opened by.
+func (o *Output) Path() string { return o.path }
+
+// Direct reports whether the output is written in place (a pipe, a device).
+func (o *Output) Direct() bool { return o.target == "" }
+
+// Write writes to the file; its errors name the output, not its
+// temporary file.
+func (o *Output) Write(p []byte) (int, error) {
+	n, err := o.File.Write(p)
+	return n, o.named(err)
+}
+
+func (o *Output) named(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && o.target != "" {
+		return &fs.PathError{Op: pe.Op, Path: o.path, Err: pe.Err}
+	}
+	return err
+}
+
+// Commit closes the output (if it is still open) and puts it in place:
+// the temporary file renamed over the target. On error the temporary file
+// is removed and the target left as it was.
+func (o *Output) Commit() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
+	err := o.File.Close()
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	if o.target == "" {
+		return o.named(err)
+	}
+	if err == nil {
+		err = os.Rename(o.File.Name(), o.target)
+	}
+	if err != nil {
+		os.Remove(o.File.Name())
+	}
+	return o.named(err)
+}
+
+// Abort closes the output (if it is still open) and removes its temporary
+// file: the target is left as it was. A direct output keeps what was
+// written to it.
+func (o *Output) Abort() {
+	if o.done {
+		return
+	}
+	o.done = true
+	o.File.Close()
+	if o.target != "" {
+		os.Remove(o.File.Name())
+	}
+}
+
+// outputTarget follows path's symbolic links to the file a rename must
+// replace, with its information (nil: not there yet). It says direct for
+// what is written in place: a pipe, a device, a directory (whose error
+// os.Create gives), a file of /proc (/dev/stdout is the process's own
+// stdout, not a file to replace), or a path that cannot be looked at.
+func outputTarget(path string) (target string, info fs.FileInfo, direct bool) {
+	p := path
+	for range 40 { // as many links as Linux follows
+		if underProc(p) {
+			return "", nil, true
+		}
+		li, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil, false
+		}
+		if err != nil {
+			return "", nil, true
+		}
+		if li.Mode()&fs.ModeSymlink == 0 {
+			if !li.Mode().IsRegular() {
+				return "", nil, true
+			}
+			return p, li, false
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", nil, true
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(p), link)
+		}
+		p = link
+	}
+	return "", nil, true // a loop of links: os.Create says so
+}
+
+// underProc reports whether path is in /proc, through any links of its
+// directory (/dev/fd is /proc/self/fd).
+func underProc(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return false
+	}
+	return dir == "/proc" || strings.HasPrefix(dir, "/proc/")
+}
+
+// createSibling creates a new, empty temporary file beside target, hidden
+// and named after it.
+func createSibling(target string) (*os.File, error) {
+	dir, base := filepath.Split(target)
+	if len(base) > 100 {
+		base = base[:100] // a name of 255 bytes has no longer sibling
+	}
+	for {
+		n := siblings.Add(1)
+		name := filepath.Join(dir, "."+base+"."+strconv.Itoa(os.Getpid())+"-"+strconv.FormatInt(n, 10)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+}
+
+// siblings numbers the temporary files of this process.
+var siblings atomic.Int64
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
