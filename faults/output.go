@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -53,6 +54,7 @@ func OpenOutput(path string) (*Output, error) {
 	if info != nil {
 		_ = f.Chmod(info.Mode().Perm()) // the file replaced keeps its mode
 	}
+	pending.Store(f.Name(), true)
 	return &Output{File: f, path: path, target: target}, nil
 }
 
@@ -98,6 +100,7 @@ func (o *Output) Commit() error {
 	if err != nil {
 		os.Remove(o.File.Name())
 	}
+	pending.Delete(o.File.Name())
 	return o.named(err)
 }
 
@@ -112,7 +115,22 @@ func (o *Output) Abort() {
 	o.File.Close()
 	if o.target != "" {
 		os.Remove(o.File.Name())
+		pending.Delete(o.File.Name())
 	}
+}
+
+// pending are the temporary files of the outputs not yet committed or
+// aborted.
+var pending sync.Map
+
+// RemovePendingOutputs removes the temporary files of every output still
+// open, leaving their targets as they were: for a process about to exit
+// at once (a second Ctrl-C) without closing them.
+func RemovePendingOutputs() {
+	pending.Range(func(name, _ any) bool {
+		os.Remove(name.(string))
+		return true
+	})
 }
 
 // outputTarget follows path's symbolic links to the file a rename must

@@ -435,7 +435,7 @@ func TestTUIUnusableOutputs(t *testing.T) {
 		{work, "--events -", "lab: --events -: stdout is the terminal UI's screen"},
 		{work, "--schedule-out -", "lab: --schedule-out -: stdout is the terminal UI's screen"},
 		// /proc: a working directory where no one, root included, creates a file.
-		{"/proc", "", "lab: saving the session: open lab-session-seed1-buggy.schedule.part: "},
+		{"/proc", "", "lab: saving the session: open lab-session-seed1-buggy.schedule: "},
 	} {
 		stderr := filepath.Join(t.TempDir(), "stderr")
 		tm := newTmux(t, 100, 30, tc.dir, nil, labBin+" tui --seed 1 "+tc.args+" 2>"+stderr)

@@ -383,7 +383,10 @@ func (o *outputFiles) abandon(cmdErr *error) {
 		*cmdErr = err
 	}
 	ok := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
-	err := o.commit(func(f outputFile) bool { return ok || f.partial && o.started })
+	// Bad input (a schedule that does not fit, found mid-run) changes no
+	// file, like bad input found before the run.
+	keepPartial := o.started && !ok && exitCode(*cmdErr, io.Discard) != exitUsage
+	err := o.commit(func(f outputFile) bool { return ok || f.partial && keepPartial })
 	if err != nil && ok {
 		*cmdErr = err
 	}

@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"lab/faults"
 )
 
 // watchSignals makes the first SIGINT, SIGTERM or SIGHUP (the terminal
@@ -19,6 +21,7 @@ func watchSignals(cancel func(), stderr io.Writer) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go secondForces(sigs, cancel, func() {
+		faults.RemovePendingOutputs() // the files written over stay as they were
 		fmt.Fprintln(stderr, "lab: interrupted again: exiting now")
 		os.Exit(exitInterrupt)
 	}, time.Now)
