@@ -24,7 +24,9 @@ type Output struct {
 	// path is the name the user gave; target is where Commit renames the
 	// temporary file to ("": written directly).
 	path, target string
-	done         bool
+	// placed: renamed over its target already (Place), written in place
+	// from there on.
+	placed, done bool
 }
 
 // OpenOutput opens path to write as an Output. Its errors name path, as
@@ -58,9 +60,6 @@ func OpenOutput(path string) (*Output, error) {
 	return &Output{File: f, path: path, target: target}, nil
 }
 
-// Path is the name the output was opened by.
-func (o *Output) Path() string { return o.path }
-
 // Direct reports whether the output is written in place (a pipe, a device).
 func (o *Output) Direct() bool { return o.target == "" }
 
@@ -71,12 +70,30 @@ func (o *Output) Write(p []byte) (int, error) {
 	return n, o.named(err)
 }
 
+// Close closes the file, without putting it in place (Commit does).
+func (o *Output) Close() error { return o.named(o.File.Close()) }
+
 func (o *Output) named(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && o.target != "" {
 		return &fs.PathError{Op: pe.Op, Path: o.path, Err: pe.Err}
 	}
 	return err
+}
+
+// Place puts the output in place now, while it is written: for a log
+// that is worth reading as it grows (tail -f), and worth keeping in part.
+// Commit then only closes it, and Abort leaves it.
+func (o *Output) Place() error {
+	if o.target == "" || o.placed || o.done {
+		return nil
+	}
+	if err := os.Rename(o.File.Name(), o.target); err != nil {
+		return o.named(err)
+	}
+	o.placed = true
+	pending.Delete(o.File.Name())
+	return nil
 }
 
 // Commit closes the output (if it is still open) and puts it in place:
@@ -91,7 +108,7 @@ func (o *Output) Commit() error {
 	if errors.Is(err, os.ErrClosed) {
 		err = nil
 	}
-	if o.target == "" {
+	if o.target == "" || o.placed {
 		return o.named(err)
 	}
 	if err == nil {
@@ -105,15 +122,15 @@ func (o *Output) Commit() error {
 }
 
 // Abort closes the output (if it is still open) and removes its temporary
-// file: the target is left as it was. A direct output keeps what was
-// written to it.
+// file: the target is left as it was. A direct output, or one placed
+// already, keeps what was written to it.
 func (o *Output) Abort() {
 	if o.done {
 		return
 	}
 	o.done = true
 	o.File.Close()
-	if o.target != "" {
+	if o.target != "" && !o.placed {
 		os.Remove(o.File.Name())
 		pending.Delete(o.File.Name())
 	}

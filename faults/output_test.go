@@ -264,3 +264,31 @@ func TestRemovePendingOutputs(t *testing.T) {
 	}
 	onlyEntries(t, dir, "out.txt")
 }
+
+// A placed output (an event log, read as it grows) is the file from then
+// on: what is written shows, and Abort keeps it.
+func TestOutputPlaced(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := faults.OpenOutput(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Place(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Write([]byte("line 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := readString(t, path); got != "line 1\n" {
+		t.Errorf("while written, the placed file is %q", got)
+	}
+	o.Abort()
+	if got := readString(t, path); got != "line 1\n" {
+		t.Errorf("after Abort, the placed file is %q", got)
+	}
+	onlyEntries(t, dir, "events.jsonl")
+}

@@ -87,8 +87,8 @@ type session struct {
 	sched *faults.Output
 	rec   *os.File
 	w     *bufio.Writer
-	// events is the event log: put in place with the saved session, or
-	// (a pipe, a device) written as it goes.
+	// events is the event log, in place once the session starts (a file
+	// that was there is left as it was until then).
 	events *faults.Output
 	ew     *bufio.Writer
 	// controls counts the controls the run accepted.
@@ -152,13 +152,13 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 		if s.sched, err = cfg.openOutput(s.path); err != nil {
 			return nil, fmt.Errorf("saving the session: %w", err)
 		}
-		s.rec = s.sched.File
+		s.rec, s.w = s.sched.File, bufio.NewWriter(s.sched)
 		if s.sched.Direct() {
 			if s.rec, err = os.CreateTemp("", "lab-session-*.schedule"); err != nil {
 				return nil, fmt.Errorf("saving the session: %w", err)
 			}
+			s.w = bufio.NewWriter(s.rec)
 		}
-		s.w = bufio.NewWriter(s.rec)
 		o.Record = s.w
 	}
 	if cfg.EventsPath != "" {
@@ -174,6 +174,15 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	if err != nil {
 		s.discard()
 		return nil, err
+	}
+	if s.events != nil {
+		// The session's log, in place as it grows (tail -f).
+		if err := s.events.Place(); err != nil {
+			s.runner.Stop()
+			s.runner.Wait()
+			s.discard()
+			return nil, fmt.Errorf("--events: %w", err)
+		}
 	}
 	if cfg.Watch != nil {
 		cfg.Watch(s.runner)
@@ -195,10 +204,9 @@ func (s *session) discard() {
 		s.sched = nil
 	}
 	if s.events != nil {
-		if s.events.Direct() {
-			_ = s.ew.Flush() // whole lines to the reader
-		} else {
-			s.events.Abort()
+		_ = s.ew.Flush() // whole lines, to the reader or the file in place
+		if !s.events.Direct() {
+			s.events.Abort() // removed only if never put in place
 		}
 		s.events = nil
 	}

@@ -160,7 +160,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 			}
 		}))
 	}
-	files.started = true
+	if err := files.start(); err != nil {
+		return err
+	}
 	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
 		cause := context.Cause(ctx)
@@ -218,7 +220,7 @@ type outputFiles struct {
 	pipes   []*os.File
 	closed  bool
 	// started: the run began, so what it wrote of a partial output is
-	// worth keeping even if it fails.
+	// worth keeping even if it fails (start).
 	started bool
 }
 
@@ -239,6 +241,21 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 	f := outputFile{flag: flag, path: path, file: file, w: &lineFile{file: file}, partial: partial}
 	o.files = append(o.files, f)
 	return f.w, nil
+}
+
+// start is the run starting: the files worth keeping in part (the event
+// log) are put in place now, to be read as they grow; the others wait
+// until the command is done with them.
+func (o *outputFiles) start() error {
+	o.started = true
+	for _, f := range o.files {
+		if f.partial {
+			if err := f.file.Place(); err != nil {
+				return writeError{fmt.Errorf("%s: %w", f.flag, err)}
+			}
+		}
+	}
+	return nil
 }
 
 // stdoutPath names standard output as an output file.
@@ -383,10 +400,7 @@ func (o *outputFiles) abandon(cmdErr *error) {
 		*cmdErr = err
 	}
 	ok := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
-	// Bad input (a schedule that does not fit, found mid-run) changes no
-	// file, like bad input found before the run.
-	keepPartial := o.started && !ok && exitCode(*cmdErr, io.Discard) != exitUsage
-	err := o.commit(func(f outputFile) bool { return ok || f.partial && keepPartial })
+	err := o.commit(func(f outputFile) bool { return ok || f.partial && o.started })
 	if err != nil && ok {
 		*cmdErr = err
 	}

@@ -149,9 +149,7 @@ func (s *telemetrySession) flush(cmdErr *error) {
 	}
 	x := s.export
 	s.export = nil
-	// The run never started, or found bad input (exit 2): a refused
-	// command changes no file.
-	if *cmdErr != nil && (s.tracer.TraceID() == "" || exitCode(*cmdErr, io.Discard) == exitUsage) {
+	if *cmdErr != nil && s.tracer.TraceID() == "" { // the run never started
 		x.Discard()
 	}
 	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
