@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -108,66 +107,38 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 }
 
 // write writes a failure's files all together or not at all (a report
-// whose schedule is missing replays nothing), and notes them. Each is
-// written to a temporary file beside it first, and renamed into place once
-// all are complete: a full disk leaves no half file, and whatever the user
-// had where a file goes (a directory, say) is left as it was.
+// whose schedule is missing replays nothing), and notes them. Each goes to
+// a temporary file beside its place first (faults.OpenOutput), and all are
+// put in place once all are whole: a full disk leaves no half file, and
+// what the user had where a file goes (a directory, say) stays as it was.
 func (f *Failure) write(names []string, files map[string][]byte) error {
-	temps := make([]string, 0, len(names))
+	outs := make([]*faults.Output, 0, len(names))
 	defer func() {
-		for _, tmp := range temps {
-			os.Remove(tmp) // those not renamed
+		for _, o := range outs {
+			o.Abort() // those not put in place
 		}
 	}()
 	for _, name := range names {
-		tmp, err := stage(name, files[name])
+		o, err := faults.OpenOutput(name)
 		if err != nil {
 			return err
 		}
-		temps = append(temps, tmp)
+		outs = append(outs, o)
+		if _, err := o.Write(files[name]); err != nil {
+			return err
+		}
 	}
-	for i, name := range names {
-		if err := os.Rename(temps[i], name); err != nil {
-			for _, done := range names[:i] {
-				os.Remove(done)
+	for i, o := range outs {
+		if err := o.Commit(); err != nil {
+			for j, done := range outs[:i] {
+				if !done.Direct() {
+					os.Remove(names[j])
+				}
 			}
 			f.Shrunk = nil
-			return pathError(name, err)
+			return err
 		}
 	}
 	f.Files = append(f.Files, names...)
 	return nil
-}
-
-// stage writes data to a new temporary file beside path, and names it.
-func stage(path string, data []byte) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
-	if err != nil {
-		return "", pathError(path, err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", pathError(path, err)
-	}
-	return tmp.Name(), nil
-}
-
-// pathError is err about path, not the temporary file beside it.
-func pathError(path string, err error) error {
-	var pe *fs.PathError
-	var le *os.LinkError
-	switch {
-	case errors.As(err, &pe):
-		err = pe.Err
-	case errors.As(err, &le):
-		err = le.Err
-	}
-	return &fs.PathError{Op: "write", Path: path, Err: err}
 }
