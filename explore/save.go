@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -108,10 +109,16 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 
 // write writes a failure's files all together or not at all (a report
 // whose schedule is missing replays nothing), and notes them. Each goes to
-// a temporary file beside its place first (faults.OpenOutput), and all are
-// put in place once all are whole: a full disk leaves no half file, and
-// what the user had where a file goes (a directory, say) stays as it was.
-func (f *Failure) write(names []string, files map[string][]byte) error {
+// a temporary file first (faults.OpenOutput); once all are whole, what is
+// where they go is moved aside, and they are put in place. Should one of
+// them fail, those put in place are taken away and what was there is put
+// back: a full disk or a directory in the way leaves everything as it was.
+func (f *Failure) write(names []string, files map[string][]byte) (err error) {
+	defer func() {
+		if err != nil {
+			f.Shrunk = nil // the report says what was saved
+		}
+	}()
 	outs := make([]*faults.Output, 0, len(names))
 	defer func() {
 		for _, o := range outs {
@@ -128,17 +135,60 @@ func (f *Failure) write(names []string, files map[string][]byte) error {
 			return err
 		}
 	}
+	aside, err := moveAside(names)
+	defer func() {
+		for target, old := range aside {
+			if err != nil {
+				os.Rename(old, target) // put back, over the new file if there is one
+			} else {
+				os.Remove(old)
+			}
+		}
+	}()
+	if err != nil {
+		return err
+	}
 	for i, o := range outs {
 		if err := o.Commit(); err != nil {
-			for j, done := range outs[:i] {
-				if !done.Direct() {
-					os.Remove(names[j])
+			for j, done := range names[:i] {
+				if target, ok := faults.ResolveLinks(done); ok && aside[target] == "" && !outs[j].Direct() {
+					os.Remove(target) // nothing to put back over it
 				}
 			}
-			f.Shrunk = nil
 			return err
 		}
 	}
 	f.Files = append(f.Files, names...)
 	return nil
+}
+
+// moveAside renames the regular files that names lead to (through their
+// links) to hidden names beside them, and says where each went; on error
+// it puts back those it moved.
+func moveAside(names []string) (map[string]string, error) {
+	aside := map[string]string{}
+	for _, name := range names {
+		target, ok := faults.ResolveLinks(name)
+		if !ok {
+			continue // a loop of links: opening it failed already
+		}
+		if fi, err := os.Lstat(target); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		old, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.old")
+		if err == nil {
+			old.Close()
+			if err = os.Rename(target, old.Name()); err != nil {
+				os.Remove(old.Name())
+			}
+		}
+		if err != nil {
+			for t, o := range aside {
+				os.Rename(o, t)
+			}
+			return nil, &fs.PathError{Op: "write", Path: name, Err: errors.Unwrap(err)}
+		}
+		aside[target] = old.Name()
+	}
+	return aside, nil
 }

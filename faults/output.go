@@ -2,6 +2,7 @@ package faults
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // Output is a file a command writes that replaces what was there only once
@@ -42,13 +44,15 @@ func OpenOutput(path string) (*Output, error) {
 	}
 	f, err := createSibling(target)
 	if errors.Is(err, fs.ErrPermission) && info != nil {
-		// A file the user may write in a directory they may not: written
-		// in place, as before.
-		f, err := CreateOutput(path)
-		if err != nil {
-			return nil, err
+		// A file the user may write in a directory they may not: the
+		// temporary file goes to TMPDIR, and is copied over the file
+		// when whole (see putInPlace).
+		w, werr := os.OpenFile(target, os.O_WRONLY, 0)
+		if werr != nil {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPath(werr)}
 		}
-		return &Output{File: f, path: path}, nil
+		w.Close()
+		f, err = createSibling(filepath.Join(os.TempDir(), filepath.Base(target)))
 	}
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
@@ -73,10 +77,16 @@ func (o *Output) Write(p []byte) (int, error) {
 // Close closes the file, without putting it in place (Commit does).
 func (o *Output) Close() error { return o.named(o.File.Close()) }
 
+// named is err about the output's name, not its temporary file.
 func (o *Output) named(err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) && o.target != "" {
+	var le *os.LinkError
+	switch {
+	case o.target == "":
+	case errors.As(err, &pe):
 		return &fs.PathError{Op: pe.Op, Path: o.path, Err: pe.Err}
+	case errors.As(err, &le):
+		return &fs.PathError{Op: "write", Path: o.path, Err: le.Err}
 	}
 	return err
 }
@@ -88,12 +98,50 @@ func (o *Output) Place() error {
 	if o.target == "" || o.placed || o.done {
 		return nil
 	}
-	if err := os.Rename(o.File.Name(), o.target); err != nil {
+	tmp := o.File.Name()
+	f, err := putInPlace(tmp, o.target, o.File)
+	if err != nil {
 		return o.named(err)
 	}
+	if f != nil { // copied: written in place from here on
+		o.File.Close()
+		os.Remove(tmp)
+		o.File = f
+	}
 	o.placed = true
-	pending.Delete(o.File.Name())
+	pending.Delete(tmp)
 	return nil
+}
+
+// putInPlace puts the temporary file tmp, whose content w holds, over
+// target: renamed, or where the rename is not allowed (a directory the
+// user may not write, a sticky one whose target is another user's, TMPDIR
+// on another file system), copied over the target, whose open file it
+// then returns, written to the end.
+func putInPlace(tmp, target string, w *os.File) (*os.File, error) {
+	err := os.Rename(tmp, target)
+	if err == nil || !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.EXDEV) {
+		return nil, err
+	}
+	if w == nil {
+		if w, err = os.Open(tmp); err != nil {
+			return nil, err
+		}
+		defer w.Close()
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := io.Copy(f, w); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Commit closes the output (if it is still open) and puts it in place:
@@ -112,7 +160,11 @@ func (o *Output) Commit() error {
 		return o.named(err)
 	}
 	if err == nil {
-		err = os.Rename(o.File.Name(), o.target)
+		var f *os.File
+		if f, err = putInPlace(o.File.Name(), o.target, nil); f != nil {
+			err = f.Close()
+			os.Remove(o.File.Name()) // copied, not renamed
+		}
 	}
 	if err != nil {
 		os.Remove(o.File.Name())
@@ -156,34 +208,41 @@ func RemovePendingOutputs() {
 // os.Create gives), a file of /proc (/dev/stdout is the process's own
 // stdout, not a file to replace), or a path that cannot be looked at.
 func outputTarget(path string) (target string, info fs.FileInfo, direct bool) {
+	p, ok := ResolveLinks(path)
+	if !ok || underProc(p) {
+		return "", nil, true // a loop of links: os.Create says so
+	}
+	li, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return p, nil, false
+	case err != nil || !li.Mode().IsRegular():
+		return "", nil, true
+	}
+	return p, li, false
+}
+
+// ResolveLinks is the path a write to path reaches, which need not exist:
+// the symbolic links of its last element followed, each target read from
+// its link's directory with that directory's own links resolved, as the
+// kernel reads it (through dir -> a/b, dir/link -> ../x is a/x, not x).
+// ok is false for a loop of links.
+func ResolveLinks(path string) (string, bool) {
 	p := path
 	for range 40 { // as many links as Linux follows
-		if underProc(p) {
-			return "", nil, true
-		}
-		li, err := os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, nil, false
-		}
-		if err != nil {
-			return "", nil, true
-		}
-		if li.Mode()&fs.ModeSymlink == 0 {
-			if !li.Mode().IsRegular() {
-				return "", nil, true
-			}
-			return p, li, false
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			p = filepath.Join(dir, filepath.Base(p))
 		}
 		link, err := os.Readlink(p)
 		if err != nil {
-			return "", nil, true
+			return p, true // not a link, or not there
 		}
 		if !filepath.IsAbs(link) {
 			link = filepath.Join(filepath.Dir(p), link)
 		}
 		p = link
 	}
-	return "", nil, true // a loop of links: os.Create says so
+	return "", false
 }
 
 // underProc reports whether path is in /proc, through any links of its

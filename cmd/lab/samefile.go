@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+
+	"lab/faults"
 )
 
 // namedPath is a file a command reads or writes, named as the user gave it.
@@ -48,21 +50,10 @@ func sameFile(a, b string) bool {
 // dangling link is created at its target), those of its directory
 // resolved.
 func notYetWritten(path string) (string, bool) {
-	for range 40 { // as many links as Linux follows
-		target, err := os.Readlink(path)
-		if err != nil {
-			break
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
-		}
-		path = target
+	p, ok := faults.ResolveLinks(path)
+	if !ok {
+		return "", false
 	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
-	if err != nil {
-		abs, err := filepath.Abs(path) // a directory not there: creating fails anyway
-		return abs, err == nil
-	}
-	abs, err := filepath.Abs(filepath.Join(dir, filepath.Base(path)))
+	abs, err := filepath.Abs(p)
 	return abs, err == nil
 }

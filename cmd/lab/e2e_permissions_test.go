@@ -1,0 +1,232 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// asUser runs the lab binary with args in dir as a user that is not root
+// (permissions are not checked for root): nobody, when the test runs as
+// root, and the test's own user otherwise. It says whether it switched,
+// for a case that needs a file of another user.
+type asUser struct {
+	bin      string
+	tmp      string
+	switched bool
+}
+
+func newAsUser(t *testing.T) asUser {
+	t.Helper()
+	u := asUser{bin: labBin, tmp: t.TempDir(), switched: os.Geteuid() == 0}
+	if u.switched {
+		// Where nobody may run the binary and keep its temporary files:
+		// not under the test's own temporary directory, which only root
+		// may enter.
+		base := u.sharedDir(t, "")
+		u.bin, u.tmp = filepath.Join(base, "lab"), u.sharedDir(t, base)
+		data, err := os.ReadFile(labBin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(u.bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u
+}
+
+// sharedDir is a new directory under parent ("": the system's temporary
+// directory) that every user may write, removed when the test ends.
+func (asUser) sharedDir(t *testing.T, parent string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(parent, "lab-as-user-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func (u asUser) run(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(u.bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TMPDIR="+u.tmp)
+	if u.switched {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.Exited() {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("lab %s: %v\n%v", strings.Join(args, " "), err, r)
+	}
+	noGoPanic(t, r)
+	checkTmp(t, u.tmp)
+	return r
+}
+
+// A file the user may write, in a directory they may not (or a sticky one,
+// where another user's file cannot be renamed over): its new content is
+// copied over it once whole. A refused or failed command leaves it as it
+// was, and no temporary file is left, in TMPDIR or elsewhere.
+func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
+	t.Parallel()
+	u := newAsUser(t)
+	work := t.TempDir()
+	if u.switched {
+		work = u.sharedDir(t, filepath.Dir(u.bin))
+	}
+	ro := filepath.Join(work, "ro")
+	if err := os.Mkdir(ro, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	events, schedule := filepath.Join(ro, "ev"), filepath.Join(ro, "s")
+	for _, f := range []string{events, schedule} {
+		keepFile(t, f)
+		if err := os.Chmod(f, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+
+	// Refused before the run: both as they were.
+	r := u.run(t, work, "run", "--events", events, "--schedule-out", filepath.Join(work, "nodir", "x"))
+	wantCode(t, r, exitUsage)
+	wantKept(t, "refused", events)
+	// Written whole: the schedule replays, the log holds the run.
+	r = u.run(t, work, "run", "--seed", "1", "--events", events, "--schedule-out", schedule, "--spill-dir", u.tmp)
+	wantCode(t, r, exitViolation)
+	if replay := lab(t, "replay", schedule); replay.code != exitViolation {
+		t.Errorf("the schedule copied into a read-only directory does not replay:\n%v", replay)
+	}
+	if n := readEvents(t, events); n < 100 {
+		t.Errorf("the event log copied into a read-only directory holds %d events", n)
+	}
+	wantEntries(t, "read-only directory", ro, "ev", "s")
+
+	if !u.switched {
+		t.Log("not root: the sticky directory's case needs a file of another user")
+		return
+	}
+	// In a sticky directory, root's file, writable by all, which the user
+	// nobody cannot rename anything over.
+	sticky := filepath.Join(work, "sticky")
+	if err := os.Mkdir(sticky, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	schedule = filepath.Join(sticky, "s")
+	keepFile(t, schedule)
+	if err := os.Chmod(schedule, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	r = u.run(t, work, "run", "--seed", "1", "--schedule-out", schedule, "--spill-dir", u.tmp)
+	wantCode(t, r, exitViolation)
+	if replay := lab(t, "replay", schedule); replay.code != exitViolation {
+		t.Errorf("the schedule copied over another user's file does not replay:\n%v", replay)
+	}
+	wantEntries(t, "sticky directory", sticky, "s")
+}
+
+// A link reached through a linked directory is read as the kernel reads
+// it: linkdir -> a/deep and a/deep/out -> ../target write a/target, not
+// ./target, and an output given as either name is the same file.
+func TestOutputThroughALinkedDirectory(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, step := range []func() error{
+		func() error { return os.MkdirAll(filepath.Join(work, "a", "deep"), 0o755) },
+		func() error { return os.Symlink("../target", filepath.Join(work, "a", "deep", "out")) },
+		func() error { return os.Symlink("a/deep", filepath.Join(work, "linkdir")) },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keepFile(t, filepath.Join(work, "target"))
+	r := labIn(t, work, nil, "run", "--seed", "1", "--schedule-out", "linkdir/out", "--spill-dir", spillDir(t))
+	wantCode(t, r, exitViolation)
+	wantKept(t, "the file beside the linked directory", filepath.Join(work, "target"))
+	if replay := labIn(t, work, nil, "replay", "linkdir/out"); replay.code != exitViolation {
+		t.Errorf("linkdir/out does not replay:\n%v", replay)
+	}
+	r = labIn(t, work, nil, "run", "--events", "linkdir/out", "--schedule-out", "a/target", "--spill-dir", spillDir(t))
+	wantUsageError(t, r, true, "the same file as --events")
+}
+
+// lab explore --out where a failure's files cannot be put in place (a
+// directory the user may not write; in a sticky one, another user's file
+// in the way) leaves every file as it was, says which, and reports no
+// shrinking it could not save.
+func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
+	t.Parallel()
+	u := newAsUser(t)
+	work := t.TempDir()
+	if u.switched {
+		work = u.sharedDir(t, filepath.Dir(u.bin))
+	}
+	ro := filepath.Join(work, "ro")
+	if err := os.Mkdir(ro, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(ro, "seed-1-no-panic.report.txt")
+	keepFile(t, report)
+	if err := os.Chmod(report, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	cases := []struct{ dir, blocked string }{{ro, "seed-1-no-panic"}}
+	if u.switched {
+		sticky := filepath.Join(work, "sticky")
+		if err := os.Mkdir(sticky, 0o1777); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"seed-1-no-panic.report.txt", "seed-1-no-panic.schedule"} {
+			keepFile(t, filepath.Join(sticky, name))
+			if err := os.Chmod(filepath.Join(sticky, name), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases = append(cases, struct{ dir, blocked string }{sticky, "seed-1-no-panic"})
+	}
+	for _, c := range cases {
+		before := dirEntries(t, c.dir)
+		r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "5s", "--out", c.dir)
+		wantCode(t, r, 3)
+		if !strings.HasPrefix(r.stderr, "lab: --out: seed 1: ") || !strings.Contains(r.stderr, filepath.Join(c.dir, c.blocked)) ||
+			strings.Contains(r.stderr, "internal error") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: stderr:\n%v", c.dir, r)
+		}
+		if strings.Contains(r.stdout, "1-minimal") {
+			t.Errorf("%s: the report claims a shrinking it did not save:\n%s", c.dir, r.stdout)
+		}
+		after := slices.DeleteFunc(dirEntries(t, c.dir), func(name string) bool { return name == "report.json" })
+		if !slices.Equal(after, before) {
+			t.Errorf("%s: holds %v, want %v (and report.json where it may be written)", c.dir, after, before)
+		}
+		for _, name := range before {
+			wantKept(t, c.dir, filepath.Join(c.dir, name))
+		}
+	}
+}
