@@ -332,3 +332,31 @@ func TestTUISessionFileIsNoOtherOutput(t *testing.T) {
 		wantEntries(t, "a session", work, "same2.x", "same2.x.part")
 	})
 }
+
+// Two outputs into one named pipe, one through a link, mixed both streams
+// in it: they are one file, refused (exit 2). Two outputs discarded into
+// /dev/null are no clash.
+func TestTwoOutputsIntoOneNamedPipe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	link := filepath.Join(dir, "lf")
+	if err := os.Symlink("fifo", link); err != nil {
+		t.Fatal(err)
+	}
+	r := lab(t, "run", "--events", link, "--schedule-out", fifo, "--spill-dir", spillDir(t))
+	wantUsageError(t, r, true, "--schedule-out "+fifo+": the same file as --events")
+	if n, _ := reader.Read(make([]byte, 1)); n != 0 {
+		t.Errorf("a refused run wrote into the pipe")
+	}
+	r = lab(t, "run", "--variant", "fixed", "--events", "/dev/null", "--schedule-out", "/dev/null", "--spill-dir", spillDir(t))
+	wantCode(t, r, 0)
+}
