@@ -38,21 +38,27 @@ func (e *PlanError) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
-// Visible writes the runes of s that do not print as Go escapes, so that
-// text read from a user's file or file name cannot move a terminal's
-// cursor, change its colours or break a one-line error.
+// Visible writes the runes of s that do not print as Go escapes, and the
+// bytes that are no UTF-8 as \xNN, so that text read from a user's file or
+// file name cannot move a terminal's cursor, change its colours or break a
+// one-line error (a lone 0x9b is a terminal's 8-bit CSI).
 func Visible(s string) string {
-	if strings.IndexFunc(s, notVisible) < 0 {
+	if utf8.ValidString(s) && strings.IndexFunc(s, notVisible) < 0 {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if notVisible(r) {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case notVisible(r):
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
-		} else {
-			b.WriteRune(r)
+		default:
+			b.WriteString(s[:size])
 		}
+		s = s[size:]
 	}
 	return b.String()
 }

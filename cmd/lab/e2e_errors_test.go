@@ -135,13 +135,15 @@ func TestBadCommands(t *testing.T) {
 		// terminal.
 		{"a file name with an escape", []string{"replay", "\x1b[31mX\a"}, []string{`\x1b[31mX\a: no such file`}},
 		{"an unknown command with an escape", []string{"\x1b]0;title\a"}, []string{`unknown command "\x1b]0;title\a"`}},
+		// 0x9b alone is no UTF-8, and a terminal's 8-bit CSI.
+		{"a file name with an 8-bit CSI", []string{"replay", "a\x9b31mb"}, []string{`a\x9b31mb: no such file`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := lab(t, c.args...)
 			wantUsageError(t, r, true, c.want...)
-			if strings.ContainsAny(r.stderr, "\x1b\a") {
+			if strings.ContainsAny(r.stderr, "\x1b\a") || strings.Contains(r.stderr, "\x9b") {
 				t.Errorf("stderr holds a control character: %q", r.stderr)
 			}
 		})
