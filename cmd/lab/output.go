@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,8 +78,8 @@ func parsePace(s string) (float64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || !strings.HasSuffix(s, "x") || math.IsNaN(f) {
+	f, err := parseDecimalFloat(strings.TrimSuffix(s, "x"))
+	if err != nil || !strings.HasSuffix(s, "x") {
 		return 0, fmt.Errorf("want a speed like 1x, 10x or 0.5x")
 	}
 	if f < minPace || f > 1e9 {

@@ -104,7 +104,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.StringVar(&f.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
-	fl.Float64Var(&f.taskPanics, "task-panics", 0, taskPanicsHelp)
+	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
 }
