@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -241,6 +242,39 @@ func TestRestartKeys(t *testing.T) {
 	m = keys(t, m, "n")
 	if m.sess.seed != 42 || m.sess.variant != invoker.Fixed {
 		t.Fatalf("n restarted seed %d variant %s, want 42 fixed", m.sess.seed, m.sess.variant)
+	}
+}
+
+// A restart whose session file CheckPaths refuses (another output's) is
+// refused on the status line, and the session goes on: it ended the UI,
+// losing the session.
+func TestRestartRefusedKeepsSession(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.CheckPaths = func(schedule, violation string) error {
+		if strings.Contains(schedule, "fixed") || strings.Contains(schedule, "-42-") {
+			return errors.New("the session's schedule " + schedule + ": the same file as --events")
+		}
+		return nil
+	}
+	m := newTestModel(t, cfg, 80, 24)
+	m = stepTo(t, m, 50)
+	sess := m.sess
+	for _, k := range []string{"v<right><enter>", "n"} {
+		m = keys(t, m, k)
+		if m.sess != sess || m.err != nil {
+			t.Fatalf("%s: the session was replaced or ended (err %v)", k, m.err)
+		}
+		if !strings.Contains(m.status, "not restarted: the session's schedule session-") ||
+			!strings.Contains(m.status, "the same file as --events") {
+			t.Fatalf("%s: status %q, want the refusal", k, m.status)
+		}
+	}
+	m = stepTo(t, m, 60) // the session still runs
+	if m.view.Steps < 60 {
+		t.Fatalf("the session stopped at step %d", m.view.Steps)
+	}
+	if _, err := os.Stat(sess.rec.Name()); err != nil {
+		t.Fatalf("the session's schedule is gone: %v", err)
 	}
 }
 

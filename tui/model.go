@@ -456,6 +456,12 @@ func (m Model) control(c faults.Control) tea.Cmd {
 // restart stops the session (dropping its unfinished schedule) and starts
 // another one. Both take milliseconds, so they happen here, in order.
 func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
+	// A file the new session may not write (another output's) refuses
+	// the restart, not the UI: the session goes on.
+	if err := m.cfg.checkPaths(seed, v); err != nil {
+		m.status = "not restarted: " + err.Error()
+		return nil
+	}
 	m.sess.stop()
 	if err := m.startOver(seed, v, false, 0); err != nil {
 		return tea.Quit

@@ -29,6 +29,9 @@ type Config struct {
 	Paused bool
 	// SchedulePath is where a session's schedule is saved.
 	SchedulePath func(seed uint64, v invoker.Variant) string
+	// ScheduleFlag is the flag that named SchedulePath's file, which an
+	// error opening it names ("": the session's own name).
+	ScheduleFlag string
 	// Command is the `lab run` command line that reruns a session from its
 	// seed alone (valid while no control was sent).
 	Command func(seed uint64, v invoker.Variant) string
@@ -115,6 +118,16 @@ func (cfg *Config) openOutput(path string) (*faults.Output, error) {
 	return o, nil
 }
 
+// OpenError is an output file that could not be opened: bad input, as
+// lab run says of its outputs, not a failure of the lab.
+type OpenError struct {
+	What string // the flag, or "saving the session"
+	Err  error
+}
+
+func (e *OpenError) Error() string { return e.What + ": " + e.Err.Error() }
+func (e *OpenError) Unwrap() error { return e.Err }
+
 // closeOutputs closes the pipes and devices the sessions wrote.
 func (cfg *Config) closeOutputs() error {
 	var errs []error
@@ -123,6 +136,16 @@ func (cfg *Config) closeOutputs() error {
 	}
 	cfg.direct = nil
 	return errors.Join(errs...)
+}
+
+// checkPaths refuses the files a recorded session of seed and v would be
+// saved to, when CheckPaths does.
+func (cfg *Config) checkPaths(seed uint64, v invoker.Variant) error {
+	if cfg.CheckPaths == nil || cfg.Replay != nil {
+		return nil
+	}
+	path := cfg.SchedulePath(seed, v)
+	return cfg.CheckPaths(path, ViolationPath(path, seed, v))
 }
 
 // startSession starts a run of seed and v, paused or not, whose first
@@ -144,13 +167,15 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 		s.path = cfg.Replay.Path // played, not recorded
 	} else {
 		s.path = cfg.SchedulePath(seed, v)
-		if cfg.CheckPaths != nil {
-			if err := cfg.CheckPaths(s.path, s.violationPath()); err != nil {
-				return nil, err
-			}
+		if err := cfg.checkPaths(seed, v); err != nil {
+			return nil, err
 		}
 		if s.sched, err = cfg.openOutput(s.path); err != nil {
-			return nil, fmt.Errorf("saving the session: %w", err)
+			what := "saving the session"
+			if cfg.ScheduleFlag != "" {
+				what = cfg.ScheduleFlag
+			}
+			return nil, &OpenError{what, err}
 		}
 		s.rec, s.w = s.sched.File, bufio.NewWriter(s.sched)
 		if s.sched.Direct() {
@@ -164,7 +189,7 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	if cfg.EventsPath != "" {
 		if s.events, err = cfg.openOutput(cfg.EventsPath); err != nil {
 			s.discard()
-			return nil, fmt.Errorf("--events: %w", err)
+			return nil, &OpenError{"--events", err}
 		}
 		s.ew = bufio.NewWriter(s.events)
 		o.Events = s.ew

@@ -423,13 +423,21 @@ func TestTUITerminated(t *testing.T) {
 }
 
 // An unusable --schedule-out or --events (or working directory) was exit 3,
-// "internal error"; like lab run's, it is bad input: exit 2, one line, and
-// nothing left behind.
+// "internal error"; like lab run's, it is bad input: exit 2, the same one
+// line, and nothing left behind.
 func TestTUIUnusableOutputs(t *testing.T) {
 	work := t.TempDir()
 	missing := filepath.Join(work, "no", "such", "dir")
+	// A named pipe nobody reads: exit 3, "internal error", where lab run
+	// said exit 2.
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ dir, args, want string }{
-		{work, "--schedule-out " + filepath.Join(missing, "s.schedule"), "lab: saving the session: open " + missing},
+		{work, "--schedule-out " + filepath.Join(missing, "s.schedule"), "lab: --schedule-out: open " + missing},
+		{work, "--schedule-out " + fifo, "lab: --schedule-out: " + fifo + ": a named pipe that nobody reads"},
+		{work, "--events " + fifo, "lab: --events: " + fifo + ": a named pipe that nobody reads"},
 		{work, "--events " + filepath.Join(missing, "ev.jsonl"), "lab: --events: open " + missing},
 		// stdout is the screen: no output goes there, nor to a file named "-".
 		{work, "--events -", "lab: --events -: stdout is the terminal UI's screen"},

@@ -96,8 +96,10 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	schedule := func(seed uint64, v invoker.Variant) string {
 		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
 	}
+	scheduleFlag := ""
 	if f.output.scheduleOut != "" {
 		schedule = func(uint64, invoker.Variant) string { return f.output.scheduleOut }
+		scheduleFlag = "--schedule-out"
 	}
 	// The session's own files, under its default name too, are outputs
 	// like the others: none may be another's file (the event log replaced
@@ -120,7 +122,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	speed, _ := parsePace(f.output.pace)
 	cfg := tui.Config{
 		Options: opts, Scheduler: f.scheduler, Speed: speed, Paused: paused,
-		SchedulePath: schedule, EventsPath: f.output.events,
+		SchedulePath: schedule, ScheduleFlag: scheduleFlag, EventsPath: f.output.events,
 		Command: func(seed uint64, v invoker.Variant) string {
 			return runCommand(flags, fmt.Sprint(seed), v.String())
 		},
@@ -175,7 +177,8 @@ func tuiError(err error) error {
 		panic(crash)
 	}
 	var pe *fs.PathError
-	if errors.As(err, &pe) && pe.Op == "open" {
+	var oe *tui.OpenError
+	if errors.As(err, &oe) || errors.As(err, &pe) && pe.Op == "open" {
 		return &exitError{exitUsage, err} // an unusable --schedule-out, --events or working directory
 	}
 	return err
