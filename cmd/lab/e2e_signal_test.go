@@ -104,3 +104,73 @@ func fileSize(path string) int64 {
 	}
 	return info.Size()
 }
+
+// A second Ctrl-C exits at once, even when stderr takes nothing: the
+// "exiting now" line was written before the exit, and a write into a
+// stderr nobody reads blocked it (seconds in a pipe, for ever in a
+// socket, as a journald stream is). Here stderr is a socket never read,
+// filled by -v, so the run is stuck in a write: the first SIGINT cannot
+// end it, the second must.
+func TestSecondInterruptIgnoresStalledStderr(t *testing.T) {
+	t.Parallel()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
+		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	}
+	unread, stderr := os.NewFile(uintptr(fds[0]), "unread"), os.NewFile(uintptr(fds[1]), "stderr")
+	defer unread.Close()
+	out := t.TempDir()
+	schedule := filepath.Join(out, "s.schedule")
+	env, _ := labEnv(t)
+	cmd := exec.Command(labBin, "run", "-v", "--invocations", "200000", "--schedule-out", schedule, "--spill-dir", t.TempDir())
+	cmd.Env = env
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Kill() // the old lab waited here for ever
+		<-done
+	}()
+	exitedEarly := func(when string) {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("the run ended %s (%v): stderr was not full", when, err)
+		default:
+		}
+	}
+	time.Sleep(time.Second) // -v fills the socket's few KiB within milliseconds
+	exitedEarly("before the first SIGINT")
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // a second Ctrl-C, not the same one
+	exitedEarly("at the first SIGINT")
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	second := time.Now()
+	select {
+	case err = <-done:
+		done <- err
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10s after the second SIGINT: its exit waits on stderr")
+	}
+	t.Logf("exited %v after the second SIGINT", time.Since(second).Round(time.Millisecond))
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
+		t.Fatalf("exit %v, want %d", err, exitInterrupt)
+	}
+	// The schedule being recorded beside its file is removed on the way.
+	if left := dirEntries(t, out); len(left) > 0 {
+		t.Errorf("the forced exit left %v", left)
+	}
+}

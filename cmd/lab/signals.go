@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -22,9 +21,27 @@ func watchSignals(cancel func(), stderr io.Writer) {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go secondForces(sigs, cancel, func() {
 		faults.RemovePendingOutputs() // the files written over stay as they were
-		fmt.Fprintln(stderr, "lab: interrupted again: exiting now")
+		sayAtMost(stderr, "lab: interrupted again: exiting now\n", lastWordsWait)
 		os.Exit(exitInterrupt)
 	}, time.Now)
+}
+
+// lastWordsWait is how long the forced exit waits for its line to be
+// written: a stderr nobody reads (a full pipe, a stopped terminal, a
+// socket) held "exiting now" for seconds, or for ever.
+const lastWordsWait = 20 * time.Millisecond
+
+// sayAtMost writes line to w, and waits for the write at most wait.
+func sayAtMost(w io.Writer, line string, wait time.Duration) {
+	said := make(chan struct{})
+	go func() {
+		_, _ = io.WriteString(w, line)
+		close(said)
+	}()
+	select {
+	case <-said:
+	case <-time.After(wait):
+	}
 }
 
 // oneInterrupt is how close together two signals are one interrupt: timeout
