@@ -360,3 +360,33 @@ func TestTwoOutputsIntoOneNamedPipe(t *testing.T) {
 	r = lab(t, "run", "--variant", "fixed", "--events", "/dev/null", "--schedule-out", "/dev/null", "--spill-dir", spillDir(t))
 	wantCode(t, r, 0)
 }
+
+// A report.json lab explore --out cannot write was refused only at the
+// end (exit 2), after the failures' files were written: a dangling link
+// into no directory, a named pipe nobody reads, a link to itself. Like a
+// directory there, they are refused before the first seed runs, and
+// nothing is written.
+func TestExploreReportFileRefusedFirst(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"a dangling link into no directory", func(p string) error { return os.Symlink("nowhere/x", p) }, "report.json: no such file or directory"},
+		{"a named pipe nobody reads", func(p string) error { return syscall.Mkfifo(p, 0o600) }, "report.json: a named pipe that nobody reads"},
+		{"a link to itself", func(p string) error { return os.Symlink("report.json", p) }, "report.json: too many levels of symbolic links"},
+		{"a directory", func(p string) error { return os.Mkdir(p, 0o755) }, "report.json is a directory, not a file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := t.TempDir()
+			if err := tc.make(filepath.Join(out, "report.json")); err != nil {
+				t.Fatal(err)
+			}
+			r := lab(t, "explore", "--seeds", "3", "--shrink-budget", "0", "--out", out)
+			wantUsageError(t, r, true, "lab: --out: ", tc.want)
+			wantEntries(t, "a refused exploration", out, "report.json")
+		})
+	}
+}

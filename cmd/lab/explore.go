@@ -96,7 +96,7 @@ error, 130 interrupted (the report so far is printed).`,
 	return cmd
 }
 
-func runExplore(cmd *cobra.Command, f exploreFlags) error {
+func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 	cfg, err := f.config(cmd.Flags())
 	if err != nil {
 		return err
@@ -118,9 +118,21 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return usageError("--out: %v", err)
 		}
-		// Known before the first seed runs, unlike the failures' files.
-		if fi, err := os.Stat(filepath.Join(f.out, "report.json")); err == nil && fi.IsDir() {
-			return usageError("--out: %s is a directory, not a file", filepath.Join(f.out, "report.json"))
+	}
+	// report.json is opened before the first seed runs, as lab run opens
+	// its outputs, so that one it cannot write (a directory, a dangling
+	// link, a pipe nobody reads) is refused before anything is written,
+	// unlike the failures' files.
+	var reportFile outputFiles
+	defer reportFile.abandon(&err)
+	var reportOut io.Writer
+	if f.out != "" {
+		path := filepath.Join(f.out, "report.json")
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return usageError("--out: %s is a directory, not a file", path)
+		}
+		if reportOut, err = reportFile.create("--out", path, false); err != nil {
+			return err
 		}
 	}
 	bar := newProgress(cmd.ErrOrStderr(), exploreProgress(cfg, counts))
@@ -145,7 +157,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) error {
 		}
 	}
 	if f.out != "" {
-		if err := writeReportFile(filepath.Join(f.out, "report.json"), report); err != nil {
+		if err := writeReportFile(&reportFile, reportOut, report); err != nil {
 			saveErr = cmp.Or(saveErr, err)
 		}
 	}
@@ -188,14 +200,11 @@ func writeReport(cmd *cobra.Command, r *explore.Report, format string) error {
 	return nil
 }
 
-func writeReportFile(path string, r *explore.Report) (err error) {
-	var files outputFiles
-	defer files.abandon(&err)
-	w, err := files.create("--out", path, false)
-	if err != nil {
-		return err
-	}
+// writeReportFile writes r into report.json, opened as w in files, and
+// puts it in place; a failed write leaves the file that was there.
+func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 	if err := r.WriteJSON(w); err != nil {
+		files.abandon(&err)
 		return err
 	}
 	return files.close()
