@@ -124,7 +124,7 @@ interrupted.`,
 			return violationFound
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the shrunk schedule (default: FILE-shrunk.schedule)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the shrunk schedule (default: FILE without .schedule, then -shrunk.schedule: a.schedule gives a-shrunk.schedule)")
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the original and the shrunk run as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
