@@ -296,7 +296,7 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	}
 	base := faults.SeededOptions(h)
 	base.Plan = loaded
-	why, err := notSeeds(ctx, sch, base)
+	why, err := notSeeds(ctx, sch, base, named)
 	switch {
 	case err != nil:
 		return a, b, "", err
@@ -359,8 +359,9 @@ func replayedOptions(sch *faults.Schedule, other explore.Against, plan *faults.P
 
 // notSeeds says why the seed alone does not give the run sch recorded
 // ("": it does), base being its seeded options (faults.SeededOptions, its
-// plan nil when not built in).
-func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options) (string, error) {
+// plan nil when not built in); planGiven: --plan gave its plan, which
+// matches the schedule's by name only.
+func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options, planGiven bool) (string, error) {
 	h := sch.Header
 	if n := sch.Decisions().Controls; n > 0 {
 		return fmt.Sprintf("%s steered it", faults.Plural(n, "control")), nil
@@ -379,7 +380,11 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options) (s
 		return "", err
 	}
 	if len(check.B) > 0 {
-		return fmt.Sprintf("its seed's run parts from it at event #%d: shrunk, edited, or of another model revision", check.Shared+1), nil
+		causes := "shrunk, edited, or of another model revision"
+		if planGiven {
+			causes = "shrunk, edited, of another model revision, or run under another plan of that name"
+		}
+		return fmt.Sprintf("its seed's run parts from it at event #%d: %s", check.Shared+1, causes), nil
 	}
 	return "", nil
 }

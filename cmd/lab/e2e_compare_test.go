@@ -146,6 +146,17 @@ func TestCompareASchedule(t *testing.T) {
 			t.Errorf("the shrunk comparison does not say %q:\n%v", want, r)
 		}
 	}
+	if strings.Contains(r.stdout, "another plan") {
+		t.Errorf("without --plan, the note blames a plan:\n%v", r)
+	}
+	// --plan matches the schedule's plan by name only: one of that name
+	// with other rules parts from the run too, and the note says it may.
+	samename := writeFile(t, dir, "same-name.yaml", "name: shutdown-race\nrules: []\n")
+	r = lab(t, "compare", sched, "--plan", samename)
+	if !strings.Contains(r.stdout, "note         "+sched+" is not its seed's run (its seed's run parts from it at event #") ||
+		!strings.Contains(r.stdout, "or run under another plan of that name)") {
+		t.Errorf("a plan of the same name with other rules: the note does not say so:\n%v", r)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
