@@ -187,10 +187,13 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	if err := os.Mkdir(ro, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	report := filepath.Join(ro, "seed-1-no-panic.report.txt")
-	keepFile(t, report)
-	if err := os.Chmod(report, 0o666); err != nil {
-		t.Fatal(err)
+	// report.json is opened before the first seed runs: one the user may
+	// write, so that the run goes on to the failure's files.
+	for _, name := range []string{"seed-1-no-panic.report.txt", "report.json"} {
+		keepFile(t, filepath.Join(ro, name))
+		if err := os.Chmod(filepath.Join(ro, name), 0o666); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.Chmod(ro, 0o555); err != nil {
 		t.Fatal(err)
@@ -202,7 +205,7 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 		if err := os.Mkdir(sticky, 0o1777); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"seed-1-no-panic.report.txt", "seed-1-no-panic.schedule"} {
+		for _, name := range []string{"seed-1-no-panic.report.txt", "seed-1-no-panic.schedule", "report.json"} {
 			keepFile(t, filepath.Join(sticky, name))
 			if err := os.Chmod(filepath.Join(sticky, name), 0o666); err != nil {
 				t.Fatal(err)
@@ -210,8 +213,9 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 		}
 		cases = append(cases, struct{ dir, blocked string }{sticky, "seed-1-no-panic"})
 	}
+	isReport := func(name string) bool { return name == "report.json" }
 	for _, c := range cases {
-		before := dirEntries(t, c.dir)
+		before := slices.DeleteFunc(dirEntries(t, c.dir), isReport)
 		r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "5s", "--out", c.dir)
 		wantCode(t, r, 3)
 		if !strings.HasPrefix(r.stderr, "lab: --out: seed 1: ") || !strings.Contains(r.stderr, filepath.Join(c.dir, c.blocked)) ||
@@ -221,7 +225,7 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 		if strings.Contains(r.stdout, "1-minimal") {
 			t.Errorf("%s: the report claims a shrinking it did not save:\n%s", c.dir, r.stdout)
 		}
-		after := slices.DeleteFunc(dirEntries(t, c.dir), func(name string) bool { return name == "report.json" })
+		after := slices.DeleteFunc(dirEntries(t, c.dir), isReport)
 		if !slices.Equal(after, before) {
 			t.Errorf("%s: holds %v, want %v (and report.json where it may be written)", c.dir, after, before)
 		}
@@ -229,4 +233,18 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 			wantKept(t, c.dir, filepath.Join(c.dir, name))
 		}
 	}
+	for _, c := range cases {
+		if got, err := os.ReadFile(filepath.Join(c.dir, "report.json")); err != nil || !strings.HasPrefix(string(got), "{") {
+			t.Errorf("%s: report.json is %.60q (%v), want the exploration's report", c.dir, got, err)
+		}
+	}
+	// Where report.json cannot be created, the exploration is refused
+	// before the first seed runs, as lab run refuses such an output.
+	empty := filepath.Join(work, "ro-empty")
+	if err := os.Mkdir(empty, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "0", "--out", empty)
+	wantUsageError(t, r, true, "lab: --out: open "+filepath.Join(empty, "report.json")+": permission denied")
+	wantEntries(t, "a refused exploration", empty)
 }
