@@ -52,7 +52,7 @@ func (asUser) sharedDir(t *testing.T, parent string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o1777); err != nil {
+	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -130,7 +130,10 @@ func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
 	// In a sticky directory, root's file, writable by all, which the user
 	// nobody cannot rename anything over.
 	sticky := filepath.Join(work, "sticky")
-	if err := os.Mkdir(sticky, 0o1777); err != nil {
+	if err := os.Mkdir(sticky, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil { // not through the umask
 		t.Fatal(err)
 	}
 	schedule = filepath.Join(sticky, "s")
@@ -202,7 +205,10 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	cases := []struct{ dir, blocked string }{{ro, "seed-1-no-panic"}}
 	if u.switched {
 		sticky := filepath.Join(work, "sticky")
-		if err := os.Mkdir(sticky, 0o1777); err != nil {
+		if err := os.Mkdir(sticky, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil { // not through the umask
 			t.Fatal(err)
 		}
 		for _, name := range []string{"seed-1-no-panic.report.txt", "seed-1-no-panic.schedule", "report.json"} {
