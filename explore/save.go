@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -25,6 +26,9 @@ type SaveOptions struct {
 	PerInvariant int
 	// Progress, if set, hears what is being saved.
 	Progress func(msg string)
+	// Reserved are files the caller writes besides (the report's): a
+	// failure's file that is one of them, under any name, is refused.
+	Reserved []string
 }
 
 // Save writes, for the first opt.PerInvariant failing seeds of every
@@ -43,6 +47,10 @@ func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
 	}
 	x := &explorer{cfg: &cfg, plans: plans}
 	saved := map[[2]string]int{}
+	taken := takenFiles{}
+	for _, path := range opt.Reserved {
+		taken.add(path)
+	}
 	for i := range r.Failures {
 		f := &r.Failures[i]
 		key := [2]string{f.Invariant, f.Check}
@@ -53,14 +61,14 @@ func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
 		if opt.Progress != nil {
 			opt.Progress(fmt.Sprintf("saving seed %d (%s)", f.Seed, f.Invariant))
 		}
-		if err := x.save(ctx, f, opt); err != nil {
+		if err := x.save(ctx, f, opt, taken); err != nil {
 			return fmt.Errorf("seed %d: %w", f.Seed, err)
 		}
 	}
 	return nil
 }
 
-func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error {
+func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken takenFiles) error {
 	o, err := x.Options(f.Seed)
 	if err != nil {
 		return err
@@ -92,7 +100,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 		if err != nil {
 			// Interrupted, or the shrinker failed: the failure is kept
 			// unshrunk, and the error said.
-			if werr := f.write(names, files); werr != nil {
+			if werr := f.write(names, files, taken); werr != nil {
 				return werr
 			}
 			if errors.Is(err, context.Canceled) {
@@ -104,7 +112,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 		names = append(names, stem+"-shrunk.schedule")
 		f.Shrunk = shrunk
 	}
-	return f.write(names, files)
+	return f.write(names, files, taken)
 }
 
 // write writes a failure's files all together or not at all (a report
@@ -113,10 +121,27 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions) error 
 // where they go is moved aside, and they are put in place. Should one of
 // them fail, those put in place are taken away and what was there is put
 // back: a full disk or a directory in the way leaves everything as it was.
-func (f *Failure) write(names []string, files map[string][]byte) (err error) {
+func (f *Failure) write(names []string, files map[string][]byte, taken takenFiles) (err error) {
 	defer func() {
 		if err != nil {
 			f.Shrunk = nil // the report says what was saved
+		}
+	}()
+	// Two of a save's files that are one, through links the user left in
+	// the directory, would write over each other.
+	mine := takenFiles{}
+	for _, name := range names {
+		if other, ok := taken.of(name); ok {
+			return &fs.PathError{Op: "write", Path: name, Err: fmt.Errorf("the same file as %s", other)}
+		}
+		if other, ok := mine.of(name); ok {
+			return &fs.PathError{Op: "write", Path: name, Err: fmt.Errorf("the same file as %s", other)}
+		}
+		mine.add(name)
+	}
+	defer func() {
+		if err == nil {
+			maps.Copy(taken, mine)
 		}
 	}()
 	outs := make([]*faults.Output, 0, len(names))
@@ -191,4 +216,34 @@ func moveAside(names []string) (map[string]string, error) {
 		aside[target] = old.Name()
 	}
 	return aside, nil
+}
+
+// takenFiles are the files a save wrote, by where their names lead (the
+// links followed), each with the name it was written by.
+type takenFiles map[string]string
+
+func (t takenFiles) add(name string) {
+	if where, ok := resolved(name); ok {
+		t[where] = name
+	}
+}
+
+// of is the name a file already taken was written by, if name is one.
+func (t takenFiles) of(name string) (string, bool) {
+	where, ok := resolved(name)
+	if !ok {
+		return "", false
+	}
+	other, ok := t[where]
+	return other, ok
+}
+
+// resolved is the absolute path name leads to.
+func resolved(name string) (string, bool) {
+	where, ok := faults.ResolveLinks(name)
+	if !ok {
+		return "", false
+	}
+	abs, err := filepath.Abs(where)
+	return abs, err == nil
 }

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -29,6 +30,13 @@ type Output struct {
 	// placed: renamed over its target already (Place), written in place
 	// from there on.
 	placed, done bool
+	// mode is the target's, which the temporary file takes as it is
+	// renamed over it (not before: it is read back, and 0200 allows no
+	// reading); nil for a new file.
+	mode *fs.FileMode
+	// via is TMPDIR, where the temporary file is when none can be made
+	// beside the target, for errors to say so.
+	via string
 }
 
 // OpenOutput opens path to write as an Output. Its errors name path, as
@@ -43,25 +51,62 @@ func OpenOutput(path string) (*Output, error) {
 		return &Output{File: f, path: path}, nil
 	}
 	f, err := createSibling(target)
-	if errors.Is(err, fs.ErrPermission) && info != nil {
+	via := ""
+	switch {
+	case errors.Is(err, fs.ErrPermission) && info != nil:
 		// A file the user may write in a directory they may not: the
 		// temporary file goes to TMPDIR, and is copied over the file
 		// when whole (see putInPlace).
-		w, werr := os.OpenFile(target, os.O_WRONLY, 0)
-		if werr != nil {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPath(werr)}
+		if err := writable(path, target); err != nil {
+			return nil, err
 		}
-		w.Close()
-		f, err = createSibling(filepath.Join(os.TempDir(), filepath.Base(target)))
-	}
-	if err != nil {
+		via = os.TempDir()
+		if f, err = createSibling(filepath.Join(via, filepath.Base(target))); err != nil {
+			return nil, &fs.PathError{Op: "open", Path: path,
+				Err: fmt.Errorf("its directory is not writable, nor is TMPDIR %s: %w", via, unwrapPath(err))}
+		}
+	case err != nil:
 		return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
+	case info != nil && renameRefused(target, info):
+		// Another user's file in a sticky directory: it will be copied
+		// over, which needs it writable; known now, not after the run.
+		if err := writable(path, target); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, err
+		}
 	}
+	o := &Output{File: f, path: path, target: target, via: via}
 	if info != nil {
-		_ = f.Chmod(info.Mode().Perm()) // the file replaced keeps its mode
+		mode := info.Mode().Perm()
+		o.mode = &mode
 	}
 	pending.Store(f.Name(), true)
-	return &Output{File: f, path: path, target: target}, nil
+	return o, nil
+}
+
+// writable reports, as an error naming path, whether target cannot be
+// opened to write.
+func writable(path, target string) error {
+	w, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
+	}
+	return w.Close()
+}
+
+// renameRefused reports whether the kernel refuses to rename over target,
+// of info, in its directory: a sticky one (as /tmp), whose file and
+// directory are another user's.
+func renameRefused(target string, info fs.FileInfo) bool {
+	dir, err := os.Stat(filepath.Dir(target))
+	if err != nil || dir.Mode()&fs.ModeSticky == 0 {
+		return false
+	}
+	uid := os.Geteuid()
+	fileStat, ok1 := info.Sys().(*syscall.Stat_t)
+	dirStat, ok2 := dir.Sys().(*syscall.Stat_t)
+	return uid != 0 && ok1 && ok2 && int(fileStat.Uid) != uid && int(dirStat.Uid) != uid
 }
 
 // Direct reports whether the output is written in place (a pipe, a device).
@@ -71,7 +116,12 @@ func (o *Output) Direct() bool { return o.target == "" }
 // temporary file.
 func (o *Output) Write(p []byte) (int, error) {
 	n, err := o.File.Write(p)
-	return n, o.named(err)
+	err = o.named(err)
+	if pe, ok := err.(*fs.PathError); ok && o.via != "" && !o.placed {
+		// The temporary file is in TMPDIR: its disk is the one that failed.
+		pe.Err = fmt.Errorf("in TMPDIR %s: %w", o.via, pe.Err)
+	}
+	return n, err
 }
 
 // Close closes the file, without putting it in place (Commit does).
@@ -82,11 +132,12 @@ func (o *Output) named(err error) error {
 	var pe *fs.PathError
 	var le *os.LinkError
 	switch {
-	case o.target == "":
+	case o.target == "" || err == nil:
+		return err
 	case errors.As(err, &pe):
-		return &fs.PathError{Op: pe.Op, Path: o.path, Err: pe.Err}
+		err = &fs.PathError{Op: pe.Op, Path: o.path, Err: pe.Err}
 	case errors.As(err, &le):
-		return &fs.PathError{Op: "write", Path: o.path, Err: le.Err}
+		err = &fs.PathError{Op: "write", Path: o.path, Err: le.Err}
 	}
 	return err
 }
@@ -99,7 +150,7 @@ func (o *Output) Place() error {
 		return nil
 	}
 	tmp := o.File.Name()
-	f, err := putInPlace(tmp, o.target, o.File)
+	f, err := putInPlace(tmp, o.target, o.File, o.mode)
 	if err != nil {
 		return o.named(err)
 	}
@@ -114,14 +165,20 @@ func (o *Output) Place() error {
 }
 
 // putInPlace puts the temporary file tmp, whose content w holds, over
-// target: renamed, or where the rename is not allowed (a directory the
-// user may not write, a sticky one whose target is another user's, TMPDIR
-// on another file system), copied over the target, whose open file it
-// then returns, written to the end.
-func putInPlace(tmp, target string, w *os.File) (*os.File, error) {
+// target, giving it mode first (if not nil): renamed, or where the rename
+// is not allowed (a directory the user may not write, a sticky one whose
+// target is another user's, TMPDIR on another file system), copied over
+// the target, whose open file it then returns, written to the end.
+func putInPlace(tmp, target string, w *os.File, mode *fs.FileMode) (*os.File, error) {
+	if mode != nil {
+		_ = os.Chmod(tmp, *mode) // the file replaced keeps its mode
+	}
 	err := os.Rename(tmp, target)
 	if err == nil || !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.EXDEV) {
 		return nil, err
+	}
+	if mode != nil {
+		_ = os.Chmod(tmp, 0o600) // copied, not renamed: read back
 	}
 	if w == nil {
 		if w, err = os.Open(tmp); err != nil {
@@ -129,17 +186,36 @@ func putInPlace(tmp, target string, w *os.File) (*os.File, error) {
 		}
 		defer w.Close()
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+	return copyOver(target, w)
+}
+
+// copyOver writes w's content over target, which it opens, and returns
+// written to the end. It reserves the room first, so that a full disk
+// leaves the target as it was rather than cut.
+func copyOver(target string, w *os.File) (*os.File, error) {
+	info, err := w.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Seek(0, io.SeekStart); err != nil {
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
+	if err := reserve(f, info.Size()); err != nil {
+		return fail(err)
+	}
+	if _, err := w.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
 	if _, err := io.Copy(f, w); err != nil {
-		f.Close()
-		return nil, err
+		return fail(err)
+	}
+	if err := f.Truncate(info.Size()); err != nil {
+		return fail(err)
 	}
 	return f, nil
 }
@@ -161,7 +237,7 @@ func (o *Output) Commit() error {
 	}
 	if err == nil {
 		var f *os.File
-		if f, err = putInPlace(o.File.Name(), o.target, nil); f != nil {
+		if f, err = putInPlace(o.File.Name(), o.target, nil, o.mode); f != nil {
 			err = f.Close()
 			os.Remove(o.File.Name()) // copied, not renamed
 		}

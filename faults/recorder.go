@@ -2,6 +2,7 @@ package faults
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -105,5 +106,9 @@ func (r *recorder) err() error {
 	if r == nil || r.werr == nil {
 		return nil
 	}
-	return fmt.Errorf("writing the schedule: %w", r.werr)
+	return fmt.Errorf("%w: %w", ErrScheduleWrite, r.werr)
 }
+
+// ErrScheduleWrite marks a failure to write the recorded schedule: the
+// disk's, not the lab's.
+var ErrScheduleWrite = errors.New("writing the schedule")

@@ -640,3 +640,39 @@ func TestExploreOutQuotesSavedCommands(t *testing.T) {
 		t.Errorf("the saved report does not say %q:\n%s", want, saved)
 	}
 }
+
+// Links the user left in --out that make two of a save's files one are
+// refused, and what was saved before stays as it was: a report's schedule
+// that is the report itself, a later seed's schedule that is an earlier
+// one's, report.json that is a failure's schedule.
+func TestExploreOutRefusesFilesThatAreOne(t *testing.T) {
+	for _, tc := range []struct {
+		link, to, other string
+		args            []string
+	}{
+		{"seed-1-no-panic.schedule", "seed-1-no-panic.report.txt", "seed-1-no-panic.report.txt", nil},
+		{"seed-2-no-panic.schedule", "seed-1-no-panic.schedule", "seed-1-no-panic.schedule", []string{"--save-per-invariant", "0"}},
+		{"report.json", "seed-1-no-panic.schedule", "report.json", nil},
+	} {
+		out := t.TempDir()
+		if err := os.Symlink(tc.to, filepath.Join(out, tc.link)); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"explore", "--seeds", "3", "--shrink-budget", "0", "--out", out}, tc.args...)
+		r := lab(t, args...)
+		wantCode(t, r, 3)
+		blocked := tc.link
+		if tc.link == "report.json" {
+			blocked = tc.to
+		}
+		if !strings.HasSuffix(r.stderr, filepath.Join(out, blocked)+": the same file as "+filepath.Join(out, tc.other)+"\n") {
+			t.Errorf("%s -> %s: stderr:\n%v", tc.link, tc.to, r)
+		}
+		if tc.link == "seed-2-no-panic.schedule" {
+			saved, err := os.ReadFile(filepath.Join(out, "seed-1-no-panic.schedule"))
+			if err != nil || !strings.Contains(string(saved), "options seed=1 ") {
+				t.Errorf("seed 1's schedule was written over (%v):\n%.300s", err, saved)
+			}
+		}
+	}
+}

@@ -147,6 +147,42 @@ func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
 		t.Errorf("the schedule copied over another user's file does not replay:\n%v", replay)
 	}
 	wantEntries(t, "sticky directory", sticky, "s")
+
+	// The same file, root's and read-only to others: refused before the
+	// run, not found unwritable after it.
+	if err := os.Chmod(schedule, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keepFile(t, schedule)
+	r = u.run(t, work, "run", "--seed", "1", "--schedule-out", schedule, "--spill-dir", u.tmp)
+	wantUsageError(t, r, true, "open "+schedule+": permission denied")
+	wantKept(t, "another user's read-only file", schedule)
+
+	// On a disk too small for the copy, the old file stays whole: the
+	// room is taken before the file is written over.
+	disk := filepath.Join(work, "disk")
+	if err := os.Mkdir(disk, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk).CombinedOutput(); err != nil {
+		t.Fatalf("mount a small tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", disk).Run() })
+	full := filepath.Join(disk, "ro")
+	if err := os.Mkdir(full, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	schedule = filepath.Join(full, "s")
+	keepFile(t, schedule)
+	if err := os.Chown(schedule, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	r = u.run(t, work, "run", "--seed", "1", "--invocations", "2000", "--schedule-out", schedule, "--spill-dir", u.tmp)
+	wantCode(t, r, 3)
+	if r.stderr != "lab: --schedule-out: write "+schedule+": no space left on device\n" {
+		t.Errorf("a full disk under the copy: stderr %q", r.stderr)
+	}
+	wantKept(t, "a full disk under the copy", schedule)
 }
 
 // A link reached through a linked directory is read as the kernel reads
@@ -253,4 +289,57 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "0", "--out", empty)
 	wantUsageError(t, r, true, "lab: --out: open "+filepath.Join(empty, "report.json")+": permission denied")
 	wantEntries(t, "a refused exploration", empty)
+}
+
+// A file its user may write but not read (mode 0200) is written whole and
+// keeps its mode, whether renamed over (in the user's own directory) or
+// copied over (in a directory they may not write).
+func TestWriteOnlyOutputs(t *testing.T) {
+	t.Parallel()
+	u := newAsUser(t)
+	work := t.TempDir()
+	if u.switched {
+		work = u.sharedDir(t, filepath.Dir(u.bin))
+	}
+	own := filepath.Join(work, "own")
+	if err := os.Mkdir(own, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ro := filepath.Join(work, "ro")
+	if err := os.Mkdir(ro, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{own, ro} {
+		schedule := filepath.Join(dir, "w.schedule")
+		keepFile(t, schedule)
+		if u.switched {
+			for _, p := range []string{schedule, own} {
+				if err := os.Chown(p, 65534, 65534); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := os.Chmod(schedule, 0o200); err != nil {
+			t.Fatal(err)
+		}
+		if !u.switched && dir == ro {
+			if err := os.Chmod(ro, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(ro, 0o755) })
+		}
+		r := u.run(t, work, "run", "--seed", "1", "--schedule-out", schedule, "--spill-dir", u.tmp)
+		wantCode(t, r, exitViolation)
+		info, err := os.Stat(schedule)
+		if err != nil || info.Mode().Perm() != 0o200 {
+			t.Errorf("%s: mode %v (%v), want 0200", schedule, info.Mode(), err)
+		}
+		if err := os.Chmod(schedule, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if replay := lab(t, "replay", schedule); replay.code != exitViolation {
+			t.Errorf("%s does not replay:\n%v", schedule, replay)
+		}
+		wantEntries(t, dir, dir, "w.schedule")
+	}
 }

@@ -86,7 +86,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	msg := faults.Visible(strings.ReplaceAll(err.Error(), "\n", " "))
 	var we writeError
-	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) && !errors.As(err, &he) &&
+	if code == exitInternal && !errors.Is(err, faults.ErrEventsWrite) && !errors.Is(err, faults.ErrScheduleWrite) && !errors.Is(err, errOutput) && !errors.As(err, &we) && !errors.As(err, &he) &&
 		!strings.HasPrefix(msg, "--events") {
 		msg = "internal error: " + msg
 	}

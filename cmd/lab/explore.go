@@ -147,11 +147,12 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 	var saveErr error
 	if f.out != "" && report.Failed > 0 && cmd.Context().Err() == nil {
 		opt := explore.SaveOptions{Dir: f.out, Shrink: f.shrinkBudget > 0, ShrinkBudget: f.shrinkBudget,
+			Reserved:     []string{filepath.Join(f.out, "report.json")},
 			PerInvariant: f.savePerInvariant}
 		if err := explore.Save(cmd.Context(), cfg, report, opt); err != nil && cmd.Context().Err() == nil {
 			saveErr = fmt.Errorf("--out: %w", err)
 			var pe *fs.PathError
-			if errors.As(err, &pe) { // a full disk, say: not the lab's failure
+			if errors.As(err, &pe) || errors.Is(err, faults.ErrNoReader) { // a full disk, say: not the lab's failure
 				saveErr = writeError{saveErr}
 			}
 		}
