@@ -58,6 +58,26 @@ func (asUser) sharedDir(t *testing.T, parent string) string {
 	return dir
 }
 
+// workDir is a directory for a test's files that the user may enter.
+func (u asUser) workDir(t *testing.T) string {
+	if u.switched {
+		return u.sharedDir(t, filepath.Dir(u.bin))
+	}
+	return t.TempDir()
+}
+
+// mkdir makes directory path of mode, the sticky bit included, whatever
+// the umask.
+func mkdir(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (u asUser) run(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(u.bin, args...)
@@ -88,14 +108,9 @@ func (u asUser) run(t *testing.T, dir string, args ...string) result {
 func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
 	t.Parallel()
 	u := newAsUser(t)
-	work := t.TempDir()
-	if u.switched {
-		work = u.sharedDir(t, filepath.Dir(u.bin))
-	}
+	work := u.workDir(t)
 	ro := filepath.Join(work, "ro")
-	if err := os.Mkdir(ro, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, ro, 0o755)
 	events, schedule := filepath.Join(ro, "ev"), filepath.Join(ro, "s")
 	for _, f := range []string{events, schedule} {
 		keepFile(t, f)
@@ -130,12 +145,7 @@ func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
 	// In a sticky directory, root's file, writable by all, which the user
 	// nobody cannot rename anything over.
 	sticky := filepath.Join(work, "sticky")
-	if err := os.Mkdir(sticky, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil { // not through the umask
-		t.Fatal(err)
-	}
+	mkdir(t, sticky, os.ModeSticky|0o777)
 	schedule = filepath.Join(sticky, "s")
 	keepFile(t, schedule)
 	if err := os.Chmod(schedule, 0o666); err != nil {
@@ -161,17 +171,13 @@ func TestOutputsWhereRenameIsNotAllowed(t *testing.T) {
 	// On a disk too small for the copy, the old file stays whole: the
 	// room is taken before the file is written over.
 	disk := filepath.Join(work, "disk")
-	if err := os.Mkdir(disk, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, disk, 0o755)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk).CombinedOutput(); err != nil {
 		t.Fatalf("mount a small tmpfs: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", disk).Run() })
 	full := filepath.Join(disk, "ro")
-	if err := os.Mkdir(full, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, full, 0o755)
 	schedule = filepath.Join(full, "s")
 	keepFile(t, schedule)
 	if err := os.Chown(schedule, 65534, 65534); err != nil {
@@ -218,14 +224,9 @@ func TestOutputThroughALinkedDirectory(t *testing.T) {
 func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	t.Parallel()
 	u := newAsUser(t)
-	work := t.TempDir()
-	if u.switched {
-		work = u.sharedDir(t, filepath.Dir(u.bin))
-	}
+	work := u.workDir(t)
 	ro := filepath.Join(work, "ro")
-	if err := os.Mkdir(ro, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, ro, 0o755)
 	// report.json is opened before the first seed runs: one the user may
 	// write, so that the run goes on to the failure's files.
 	for _, name := range []string{"seed-1-no-panic.report.txt", "report.json"} {
@@ -241,12 +242,7 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	cases := []struct{ dir, blocked string }{{ro, "seed-1-no-panic"}}
 	if u.switched {
 		sticky := filepath.Join(work, "sticky")
-		if err := os.Mkdir(sticky, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil { // not through the umask
-			t.Fatal(err)
-		}
+		mkdir(t, sticky, os.ModeSticky|0o777)
 		for _, name := range []string{"seed-1-no-panic.report.txt", "seed-1-no-panic.schedule", "report.json"} {
 			keepFile(t, filepath.Join(sticky, name))
 			if err := os.Chmod(filepath.Join(sticky, name), 0o666); err != nil {
@@ -297,18 +293,11 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 func TestWriteOnlyOutputs(t *testing.T) {
 	t.Parallel()
 	u := newAsUser(t)
-	work := t.TempDir()
-	if u.switched {
-		work = u.sharedDir(t, filepath.Dir(u.bin))
-	}
+	work := u.workDir(t)
 	own := filepath.Join(work, "own")
-	if err := os.Mkdir(own, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, own, 0o755)
 	ro := filepath.Join(work, "ro")
-	if err := os.Mkdir(ro, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdir(t, ro, 0o755)
 	for _, dir := range []string{own, ro} {
 		schedule := filepath.Join(dir, "w.schedule")
 		keepFile(t, schedule)
