@@ -223,27 +223,17 @@ func moveAside(names []string) (map[string]string, error) {
 type takenFiles map[string]string
 
 func (t takenFiles) add(name string) {
-	if where, ok := resolved(name); ok {
+	if where, ok := faults.WrittenAt(name); ok {
 		t[where] = name
 	}
 }
 
 // of is the name a file already taken was written by, if name is one.
 func (t takenFiles) of(name string) (string, bool) {
-	where, ok := resolved(name)
+	where, ok := faults.WrittenAt(name)
 	if !ok {
 		return "", false
 	}
 	other, ok := t[where]
 	return other, ok
-}
-
-// resolved is the absolute path name leads to.
-func resolved(name string) (string, bool) {
-	where, ok := faults.ResolveLinks(name)
-	if !ok {
-		return "", false
-	}
-	abs, err := filepath.Abs(where)
-	return abs, err == nil
 }

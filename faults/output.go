@@ -298,6 +298,17 @@ func outputTarget(path string) (target string, info fs.FileInfo, direct bool) {
 	return p, li, false
 }
 
+// WrittenAt is the absolute path a write to path reaches (ResolveLinks):
+// where two names that lead to one file meet.
+func WrittenAt(path string) (string, bool) {
+	p, ok := ResolveLinks(path)
+	if !ok {
+		return "", false
+	}
+	abs, err := filepath.Abs(p)
+	return abs, err == nil
+}
+
 // ResolveLinks is the path a write to path reaches, which need not exist:
 // the symbolic links of its last element followed, each target read from
 // its link's directory with that directory's own links resolved, as the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 
 	"lab/faults"
 )
@@ -40,22 +39,9 @@ func sameFile(a, b string) bool {
 		shared := ia.Mode().IsRegular() || ia.Mode()&os.ModeNamedPipe != 0
 		return shared && os.SameFile(ia, ib)
 	case os.IsNotExist(errA) && os.IsNotExist(errB):
-		ra, okA := notYetWritten(a)
-		rb, okB := notYetWritten(b)
+		ra, okA := faults.WrittenAt(a)
+		rb, okB := faults.WrittenAt(b)
 		return okA && okB && ra == rb
 	}
 	return false
-}
-
-// notYetWritten is the absolute path, free of symbolic links, that
-// creating path would create: the links of its last element followed (a
-// dangling link is created at its target), those of its directory
-// resolved.
-func notYetWritten(path string) (string, bool) {
-	p, ok := faults.ResolveLinks(path)
-	if !ok {
-		return "", false
-	}
-	abs, err := filepath.Abs(p)
-	return abs, err == nil
 }
