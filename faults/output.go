@@ -18,7 +18,9 @@ import (
 // it is whole. A regular file, or a path not there yet, is written to a
 // temporary sibling in its directory, renamed over it by Commit: a command
 // refused, interrupted or failed (Abort) leaves the file as it was and no
-// temporary file behind. Through a symbolic link the link's target is
+// temporary file behind. Where the user may write the file but not rename
+// over it, the temporary file is in TMPDIR and copied over the file
+// instead (putInPlace). Through a symbolic link the link's target is
 // replaced and the link stays a link. A pipe or a device (or the process's
 // own /dev/stdout) is written directly, as CreateOutput opens it, and never
 // removed.
