@@ -537,16 +537,9 @@ func TestHostileInputs(t *testing.T) {
 func TestEventsIntoNamedPipe(t *testing.T) {
 	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
-	}
 	// A reader from the start (never read): the lab finds one however late
 	// the goroutine's open comes.
-	hold, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Close()
+	namedPipe(t, fifo)
 	got := make(chan []byte, 1)
 	go func() {
 		data, err := os.ReadFile(fifo) // blocks until the lab opens it
@@ -595,15 +588,7 @@ func TestStalledPipeFirstInterrupt(t *testing.T) {
 					stdout, args = w, []string{"script", writeFile(t, t.TempDir(), "big.script", script), "--spill-dir", spillDir(t)}
 				}
 			} else {
-				if err := syscall.Mkfifo(events, 0o644); err != nil {
-					t.Fatalf("mkfifo: %v", err)
-				}
-				hold, err := os.OpenFile(events, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer hold.Close()
-				readEnd = hold
+				readEnd = namedPipe(t, events)
 				args = append(args, "--events", events)
 			}
 			p := startLab(t, stdout, stderr, nil, args...)

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package main
 
@@ -219,15 +219,7 @@ func TestTUISavesIntoPipesAndLinks(t *testing.T) {
 		t.Parallel()
 		work := t.TempDir()
 		fifo := filepath.Join(work, "pipe")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		// A reader from the start, so that the UI finds one.
-		reader, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer reader.Close()
+		reader := namedPipe(t, fifo) // a reader from the start, so that the UI finds one
 		got := make(chan []byte, 1)
 		go func() {
 			deadline := time.Now().Add(cmdTimeout)
@@ -340,14 +332,7 @@ func TestTwoOutputsIntoOneNamedPipe(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	reader, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
+	reader := namedPipe(t, fifo)
 	link := filepath.Join(dir, "lf")
 	if err := os.Symlink("fifo", link); err != nil {
 		t.Fatal(err)
@@ -389,4 +374,21 @@ func TestExploreReportFileRefusedFirst(t *testing.T) {
 			wantEntries(t, "a refused exploration", out, "report.json")
 		})
 	}
+}
+
+// namedPipe makes a named pipe at path and opens its read end, not
+// blocking, for the test to read or merely hold (so that the lab finds a
+// reader however late the test's own reading starts); it is closed when
+// the test ends.
+func namedPipe(t *testing.T, path string) *os.File {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
