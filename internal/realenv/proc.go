@@ -80,10 +80,11 @@ const addrInUse = "address already in use"
 // so a connection there is refused.
 func DownAddr(t testing.TB) string {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatalf("realenv: socket: %v", err)
 	}
+	syscall.CloseOnExec(fd) // not held by the processes the test starts
 	t.Cleanup(func() { syscall.Close(fd) })
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatalf("realenv: bind: %v", err)
