@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"lab/faults"
@@ -91,6 +92,10 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 	}
 	files := map[string][]byte{stem + ".report.txt": report.Bytes(), schedFile: sched.Bytes()}
 	names := []string{stem + ".report.txt", schedFile}
+	// A shrunk schedule of this name left by an earlier exploration is
+	// not this schedule's: unless a new one replaces it, it goes with the
+	// old files.
+	shrunkFile := stem + "-shrunk.schedule"
 	if opt.Shrink {
 		s, err := faults.ParseSchedule(schedFile, sched.Bytes())
 		if err != nil {
@@ -100,7 +105,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 		if err != nil {
 			// Interrupted, or the shrinker failed: the failure is kept
 			// unshrunk, and the error said.
-			if werr := f.write(names, files, taken); werr != nil {
+			if werr := f.write(names, files, taken, shrunkFile); werr != nil {
 				return werr
 			}
 			if errors.Is(err, context.Canceled) {
@@ -108,11 +113,12 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 			}
 			return fmt.Errorf("shrinking: %w", err)
 		}
-		files[stem+"-shrunk.schedule"] = shrunk.Schedule
-		names = append(names, stem+"-shrunk.schedule")
+		files[shrunkFile] = shrunk.Schedule
+		names = append(names, shrunkFile)
 		f.Shrunk = shrunk
+		return f.write(names, files, taken)
 	}
-	return f.write(names, files, taken)
+	return f.write(names, files, taken, shrunkFile)
 }
 
 // write writes a failure's files all together or not at all (a report
@@ -121,7 +127,8 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 // where they go is moved aside, and they are put in place. Should one of
 // them fail, those put in place are taken away and what was there is put
 // back: a full disk or a directory in the way leaves everything as it was.
-func (f *Failure) write(names []string, files map[string][]byte, taken takenFiles) (err error) {
+// The stale files, once the new ones are in place, are removed.
+func (f *Failure) write(names []string, files map[string][]byte, taken takenFiles, stale ...string) (err error) {
 	defer func() {
 		if err != nil {
 			f.Shrunk = nil // the report says what was saved
@@ -161,12 +168,20 @@ func (f *Failure) write(names []string, files map[string][]byte, taken takenFile
 		}
 	}
 	aside, err := moveAside(names)
+	// A stale file that cannot be moved aside (a directory that allows no
+	// rename) stays: it is no reason to lose this failure's files.
+	var staleAside map[string]string
+	if err == nil {
+		staleAside, _ = moveAside(staleFiles(stale, taken, mine))
+	}
 	defer func() {
-		for target, old := range aside {
-			if err != nil {
-				os.Rename(old, target) // put back, over the new file if there is one
-			} else {
-				os.Remove(old)
+		for _, moved := range []map[string]string{aside, staleAside} {
+			for target, old := range moved {
+				if err != nil {
+					os.Rename(old, target) // put back, over the new file if there is one
+				} else {
+					os.Remove(old)
+				}
 			}
 		}
 	}()
@@ -185,6 +200,21 @@ func (f *Failure) write(names []string, files map[string][]byte, taken takenFile
 	}
 	f.Files = append(f.Files, names...)
 	return nil
+}
+
+// staleFiles are the names that are regular files (a link is the user's,
+// and what it leads to too) this exploration did not write.
+func staleFiles(names []string, taken ...takenFiles) []string {
+	var stale []string
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if !slices.ContainsFunc(taken, func(t takenFiles) bool { _, ok := t.of(name); return ok }) {
+			stale = append(stale, name)
+		}
+	}
+	return stale
 }
 
 // moveAside renames the regular files that names lead to (through their

@@ -243,14 +243,7 @@ func TestExploreOutWriteFails(t *testing.T) {
 		if r.stderr != "lab: --out: seed 1: open "+filepath.Join(out, inTheWay)+": is a directory\n" {
 			t.Errorf("%s in the way: stderr:\n%v", inTheWay, r)
 		}
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
+		names := dirNames(t, out)
 		if want := []string{"report.json", inTheWay}; !slices.Equal(names, want) {
 			t.Errorf("%s in the way: --out holds %v, want %v", inTheWay, names, want)
 		}
@@ -675,4 +668,45 @@ func TestExploreOutRefusesFilesThatAreOne(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A shrunk schedule left in --out by an earlier exploration is not the
+// new schedule's: when the new one is not shrunk, the old one goes with
+// the old files. A link of that name is the user's, and stays.
+func TestExploreOutDropsAnEarlierShrunkSchedule(t *testing.T) {
+	out := t.TempDir()
+	shrunk := filepath.Join(out, "seed-1-no-panic-shrunk.schedule")
+	wantCode(t, lab(t, "explore", "--seeds", "1", "--out", out), 1)
+	if _, err := os.Stat(shrunk); err != nil {
+		t.Fatalf("the first exploration saved no shrunk schedule: %v", err)
+	}
+	r := lab(t, "explore", "--seeds", "1", "--out", out, "--shrink-budget", "0", "--format", "json")
+	wantCode(t, r, 1)
+	if files := parseExplore(t, r).Failures[0].Files; len(files) != 2 {
+		t.Errorf("saved %v, want the report and the schedule", files)
+	}
+	if want := []string{"report.json", "seed-1-no-panic.report.txt", "seed-1-no-panic.schedule"}; !slices.Equal(dirNames(t, out), want) {
+		t.Errorf("--out holds %v, want %v", dirNames(t, out), want)
+	}
+	mine := writeFile(t, t.TempDir(), "mine", "the user's own\n")
+	if err := os.Symlink(mine, shrunk); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, lab(t, "explore", "--seeds", "1", "--out", out, "--shrink-budget", "0"), 1)
+	if b, err := os.ReadFile(shrunk); err != nil || string(b) != "the user's own\n" {
+		t.Errorf("the user's link, or what it leads to, was touched: %q %v", b, err)
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
