@@ -23,9 +23,9 @@ func TestSkipHashSameRun(t *testing.T) {
 // A run stopped at its first violation is the full run's prefix, and its
 // recorded schedule replays strictly to the same stop.
 func TestStopAtViolation(t *testing.T) {
-	full := run(t, 1, invoker.Buggy, "shutdown-race")
+	full := run(t, faults.DefaultSeed, invoker.Buggy, "shutdown-race")
 	var sched bytes.Buffer
-	stopped := run(t, 1, invoker.Buggy, "shutdown-race", func(o *faults.Options) {
+	stopped := run(t, faults.DefaultSeed, invoker.Buggy, "shutdown-race", func(o *faults.Options) {
 		o.StopAtViolation, o.Record = true, &sched
 	})
 	if len(stopped.Violations) != 1 || stopped.Violations[0].Invariant != full.Violations[0].Invariant ||

@@ -14,7 +14,7 @@ import (
 
 func TestBuiltinPlansLoad(t *testing.T) {
 	names := BuiltinPlans()
-	for _, want := range []string{"none", "shutdown-race", "chaos", "slow-partition"} {
+	for _, want := range []string{"none", "shutdown-race", "chaos", "slow-partition", "late-cancel"} {
 		p, err := LoadPlan(want)
 		if err != nil {
 			t.Fatalf("%s: %v", want, err)
@@ -23,7 +23,7 @@ func TestBuiltinPlansLoad(t *testing.T) {
 			t.Errorf("%s: name %q, description %q", want, p.Name, p.Description)
 		}
 	}
-	if len(names) != 4 {
+	if len(names) != 5 {
 		t.Errorf("built-in plans = %v", names)
 	}
 }

@@ -55,6 +55,13 @@ type TaskModel struct {
 	Transient, Suspend, Terminal, Panic float64
 }
 
+// DefaultSeed is the seed the commands run when none is given, the
+// README's: under shutdown-race the buggy invoker panics at the node's
+// shutdown (#2543 as filed), and the fixed and graceful ones hold every
+// invariant. About one seed in ten panics at shutdown; 50 is the first
+// whose fixed run also leaves no spill files behind.
+const DefaultSeed = 50
+
 // DefaultWorkload is the reference workload (README, Measurements: 64
 // invocations, one step-down, one shutdown) on 4 partitions.
 func DefaultWorkload() Workload {
@@ -166,17 +173,39 @@ func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int
 	return out
 }
 
-// appendShutdown appends the node's shutdown: ingress stops at t, then
-// every partition processor steps down and every invoker is cancelled
-// within a millisecond, in an order drawn from rng (they came from one
-// cancellation).
+// appendShutdown appends the node's shutdown: ingress stops at t, then,
+// each at its own moment within a millisecond (every partition processor
+// runs on its own runtime), a partition processor steps down and its
+// invoker is cancelled. They come from one cancellation: in Restate of
+// January 2025 the invoker's token is a child of its processor's, so it is
+// cancelled before the processor can send AbortAllPartition. Here the
+// step-down is delivered first and its AbortAllPartition is sent behind the
+// cancel: the invoker always has its shutdown arm ready by the time the
+// message reaches it, and whether it reads the message before it shuts
+// down is the scheduler's choice, as which task its runtime polls first
+// was Restate's.
 func appendShutdown(out []timed, rng *rand.Rand, t time.Duration, partitions, invokers int) []timed {
 	out = append(out, timed{t, invoker.Envelope{Kind: invoker.MsgStopIngress, PLE: invoker.PLE{Partition: invoker.NoPartition}}})
-	for p := range partitions {
-		out = append(out, timed{t + between(rng, 0, time.Millisecond), stepDownMsg(invoker.PartitionID(p))})
+	type stop struct {
+		at time.Duration
+		p  int
 	}
-	for i := range invokers {
-		out = append(out, timed{t + between(rng, 0, time.Millisecond), invokerMsg(invoker.MsgCancel, i)})
+	stops := make([]stop, partitions)
+	for p := range stops {
+		stops[p] = stop{t + between(rng, 0, time.Millisecond), p}
+	}
+	slices.SortStableFunc(stops, func(a, b stop) int { return int(a.at - b.at) })
+	cancelled := make([]bool, invokers)
+	for _, s := range stops {
+		out = append(out, timed{s.at, stepDownMsg(invoker.PartitionID(s.p))})
+		i := 0 // one invoker shared by every partition
+		if invokers == partitions {
+			i = s.p
+		}
+		if !cancelled[i] {
+			cancelled[i] = true
+			out = append(out, timed{s.at, invokerMsg(invoker.MsgCancel, i)})
+		}
 	}
 	return out
 }

@@ -11,10 +11,6 @@ import (
 	"lab/invoker"
 )
 
-// defaultSeed is the README's seed: under shutdown-race it makes the buggy
-// invoker panic, and the fixed and graceful ones hold (a test checks it).
-const defaultSeed = 1
-
 type runFlags struct {
 	seed                   uint64
 	variant, plan, invoker string
@@ -47,7 +43,7 @@ a new leader, which must finish what is left). Prints a report to stdout.
 Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 3 internal error, 130 interrupted.`,
 		Args: cobra.NoArgs,
-		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed 1
+		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed 50
   lab run --variant fixed                   # the same seed with restatedev/restate#2547
   lab run --plan chaos --seed 42 --format json --events run.jsonl
   lab run --schedule-out run.schedule       # record every decision; lab replay run.schedule`,
@@ -79,7 +75,7 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 // registerShape adds the flags that say what run to simulate: the seed,
 // variant, plan, node, workload, bounds and scheduler.
 func (f *runFlags) registerShape(fl *pflag.FlagSet) {
-	uintFlag(fl, &f.seed, "seed", defaultSeed, "seed of every random draw of the run")
+	uintFlag(fl, &f.seed, "seed", faults.DefaultSeed, "seed of every random draw of the run")
 	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
 	fl.StringVar(&f.plan, "plan", "shutdown-race", "fault plan: a built-in name (see lab plans) or a YAML/JSON file")
 	f.registerNode(fl)
