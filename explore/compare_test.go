@@ -34,19 +34,20 @@ func variantOptions(t *testing.T, plan string, seed uint64, v invoker.Variant) f
 	return faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload()}
 }
 
-// Seed 1 of shutdown-race: the runs are one run up to the dequeue of
-// i035, event #1548; there the buggy invoker panics and the fixed one
-// drops the stale invoke. Each side is the run lab run gives.
+// The README's seed of shutdown-race: the runs are one run up to the
+// dequeue of i051 at the node's shutdown, event #1452; there the buggy
+// invoker panics and the fixed one drops the stale invoke. Each side is the
+// run lab run gives.
 func TestCompareFindsWhereTheFixActs(t *testing.T) {
-	a, b := variantOptions(t, "shutdown-race", 1, invoker.Buggy), variantOptions(t, "shutdown-race", 1, invoker.Fixed)
+	a, b := variantOptions(t, "shutdown-race", faults.DefaultSeed, invoker.Buggy), variantOptions(t, "shutdown-race", faults.DefaultSeed, invoker.Fixed)
 	c, err := explore.Compare(context.Background(), a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Parted() || c.Shared != 1548 || len(c.Before) != 8 || c.Before[7].Seq != 1548 {
-		t.Fatalf("alike %d events (last %d kept), parted %t; want 1548, the last #1548", c.Shared, len(c.Before), c.Parted())
+	if !c.Parted() || c.Shared != 1452 || len(c.Before) != 8 || c.Before[7].Seq != 1452 {
+		t.Fatalf("alike %d events (last %d kept), parted %t; want 1452, the last #1452", c.Shared, len(c.Before), c.Parted())
 	}
-	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i035" || c.B[0].Inv != "i035" {
+	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i051" || c.B[0].Inv != "i051" {
 		t.Errorf("parted at %v against %v", c.A[0], c.B[0])
 	}
 	for _, side := range []struct {

@@ -2,9 +2,11 @@ package explore_test
 
 import (
 	"context"
+	"maps"
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,7 +237,10 @@ func TestShrinkAcrossShapes(t *testing.T) {
 		want    string
 	}{
 		{"shared invoker", func(c *explore.Config) { c.Node.SharedInvoker = true }, invoker.Buggy, faults.NoPanic},
-		{"16 partitions", func(c *explore.Config) { c.Node.Partitions = 16 }, invoker.Buggy, faults.NoPanic},
+		// 64 invocations on 16 partitions are 4 an invoker, which its 8
+		// slots hold without queueing (and nothing queued, nothing to
+		// panic on): 2 slots make them queue.
+		{"16 partitions", func(c *explore.Config) { c.Node.Partitions, c.Node.Quota = 16, 2 }, invoker.Buggy, faults.NoPanic},
 		{"duplicated outputs", func(c *explore.Config) { c.Plan = dup }, invoker.Fixed, faults.SingleAttempt},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -301,9 +306,11 @@ func TestShrinkKeepsTheCheck(t *testing.T) {
 }
 
 // Save keeps the first PerInvariant failures of every invariant and check
-// (all with 0), and the report counts failures by check.
+// (all with 0), and the report counts failures by check. The first 20
+// seeds of buggy under shutdown-race fail both ways, 5 times each: the
+// #2543 panic, and spill files left behind by a clean shutdown.
 func TestSavePerInvariant(t *testing.T) {
-	cfg := config(t, invoker.Buggy, "none", 100)
+	cfg := config(t, invoker.Buggy, "shutdown-race", 20)
 	base, err := explore.Explore(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -312,8 +319,8 @@ func TestSavePerInvariant(t *testing.T) {
 	for _, f := range base.Failures {
 		perCheck[[2]string{f.Invariant, f.Check}]++
 	}
-	if len(perCheck) < 2 || perCheck[[2]string{faults.NoPanic, base.Failures[0].Check}] < 3 {
-		t.Fatalf("want two checks failing, one at least 3 times: %v", perCheck)
+	if len(perCheck) < 2 || slices.Min(slices.Collect(maps.Values(perCheck))) < 3 {
+		t.Fatalf("want two checks failing, each at least 3 times: %v", perCheck)
 	}
 	for inv, st := range base.ByInvariant {
 		var sum uint64
