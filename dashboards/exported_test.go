@@ -52,9 +52,10 @@ func (r *recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
 
 // exportedMetrics are the metric families the lab exports, with their
 // types: every name telemetry.NewMetrics registers, typed by what a
-// simulated run (seed 1 of shutdown-race, buggy) makes it expose, lab
-// explore's counters (telemetry.RegisterExploreMetrics) after one failing
-// schedule, and lab inevitable's chart with two points and a jump.
+// simulated run (the README's seed of shutdown-race, buggy) makes it
+// expose, lab explore's counters (telemetry.RegisterExploreMetrics) after
+// one failing schedule, and lab inevitable's chart with two points and a
+// jump.
 func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -69,7 +70,7 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = invoker.Buggy
-	if _, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: p,
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: p,
 		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{m}}); err != nil {
 		t.Fatal(err)
 	}

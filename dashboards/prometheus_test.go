@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"lab/faults"
 	"lab/internal/realenv"
 )
 
@@ -29,11 +30,11 @@ const (
 )
 
 // Every panel query, as Grafana sends it, returns data from a real
-// Prometheus (Debian's) that scraped two real paced runs of the lab (seed 1
-// of shutdown-race, buggy and fixed), an exploration and lab inevitable's
-// chart of a failing schedule; every template variable has values; every
-// exemplar query returns the runs' trace ids; and the chart's panel shows
-// the curve lab inevitable printed.
+// Prometheus (Debian's) that scraped two real paced runs of the lab (the
+// README's seed of shutdown-race, buggy and fixed), an exploration and lab
+// inevitable's chart of a failing schedule; every template variable has
+// values; every exemplar query returns the runs' trace ids; and the
+// chart's panel shows the curve lab inevitable printed.
 func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	lab := buildLab(t)
 	schedule := failingSchedule(t, lab)
@@ -207,7 +208,7 @@ func (r *labRun) portTaken(t *testing.T) bool {
 func startRun(ctx context.Context, t *testing.T, lab, variant, addr string) *labRun {
 	t.Helper()
 	dir := t.TempDir()
-	return startLab(ctx, t, lab, variant, "run", "--seed", "1", "--variant", variant, "--plan", "shutdown-race",
+	return startLab(ctx, t, lab, variant, "run", "--seed", strconv.Itoa(faults.DefaultSeed), "--variant", variant, "--plan", "shutdown-race",
 		"--pace", "0.2x", "--metrics-addr", addr, "--linger", "1500ms", "--format", "json",
 		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir)
 }

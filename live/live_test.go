@@ -24,7 +24,9 @@ func options(t *testing.T, variant invoker.Variant) faults.Options {
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = variant
-	return faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()}
+	// The README's seed: the buggy invoker panics at the node's shutdown,
+	// the fixed one holds every invariant.
+	return faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()}
 }
 
 // until polls the runner's view until ok holds.

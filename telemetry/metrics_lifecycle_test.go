@@ -3,17 +3,19 @@ package telemetry_test
 import (
 	"testing"
 
+	"lab/faults"
 	"lab/invoker"
 	"lab/telemetry"
 )
 
-// Step-downs and invoker deaths are counted as the events happen: seed 1 of
-// shutdown-race kills invoker 3 in the buggy variant and none in the fixed.
+// Step-downs and invoker deaths are counted as the events happen: the
+// README's seed of shutdown-race kills invoker 0 at the node's shutdown in
+// the buggy variant, and none in the fixed.
 func TestMetricsStepDownsAndDeaths(t *testing.T) {
 	for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
 		t.Run(v.String(), func(t *testing.T) {
 			reg, m := newMetrics(t, telemetry.MetricsOptions{})
-			r := runWith(t, 1, v, "shutdown-race", m)
+			r := runWith(t, faults.DefaultSeed, v, "shutdown-race", m)
 			f := families(t, reg)
 			if r.Kinds[invoker.KindStepDown] == 0 {
 				t.Fatal("the run has no step-down")
@@ -28,8 +30,8 @@ func TestMetricsStepDownsAndDeaths(t *testing.T) {
 			if v == invoker.Buggy {
 				wantDead = 1
 			}
-			if got := sum(t, f, "lab_invoker_deaths_total", map[string]string{"invoker": "3"}); got != wantDead {
-				t.Errorf("deaths of invoker 3 = %v, want %v", got, wantDead)
+			if got := sum(t, f, "lab_invoker_deaths_total", map[string]string{"invoker": "0"}); got != wantDead {
+				t.Errorf("deaths of invoker 0 = %v, want %v", got, wantDead)
 			}
 			// Every invoker has a series from the start, so panels read 0.
 			if n := len(f["lab_invoker_deaths_total"].GetMetric()); n != len(r.Final.Invokers) {

@@ -82,7 +82,7 @@ func TestMetricsCountTheRun(t *testing.T) {
 	for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
 		t.Run(v.String(), func(t *testing.T) {
 			reg, m := newMetrics(t, telemetry.MetricsOptions{})
-			r := runWith(t, 1, v, "shutdown-race", m)
+			r := runWith(t, faults.DefaultSeed, v, "shutdown-race", m)
 			f := families(t, reg)
 			check := func(name string, labels map[string]string, want int) {
 				t.Helper()
@@ -126,23 +126,24 @@ func TestMetricsCountTheRun(t *testing.T) {
 			check("lab_invoker_concurrency_limit", nil, 8*len(r.Final.Invokers))
 			check("lab_invoker_available_slots", nil, 8*len(r.Final.Invokers))
 			check("lab_invocations", nil, len(r.Final.Invocations))
-			check("lab_run_info", map[string]string{"seed": "1", "variant": v.String(), "plan": "shutdown-race",
+			check("lab_run_info", map[string]string{"seed": strconv.Itoa(faults.DefaultSeed), "variant": v.String(), "plan": "shutdown-race",
 				"model_revision": strconv.Itoa(faults.ModelRevision)}, 1)
 		})
 	}
 }
 
 // The fixed variant drops the stale invoke the buggy one panics on, and
-// counts it per partition.
+// counts it per partition: on the README's seed, p0's, dequeued after the
+// shutdown's AbortAllPartition.
 func TestMetricsStaleInvokes(t *testing.T) {
 	reg, m := newMetrics(t, telemetry.MetricsOptions{})
-	r := runWith(t, 1, invoker.Fixed, "shutdown-race", m)
+	r := runWith(t, faults.DefaultSeed, invoker.Fixed, "shutdown-race", m)
 	if r.Kinds[invoker.KindStaleInvoke] == 0 {
-		t.Fatal("seed 1 of shutdown-race drops no stale invoke in the fixed variant any more; pick another seed")
+		t.Fatalf("seed %d of shutdown-race drops no stale invoke in the fixed variant any more; pick another seed", faults.DefaultSeed)
 	}
 	f := families(t, reg)
-	if got := sum(t, f, "lab_invoker_stale_invokes_dropped_total", map[string]string{"partition": "3"}); got != float64(r.Kinds[invoker.KindStaleInvoke]) {
-		t.Errorf("stale invokes of p3 = %v, want %d", got, r.Kinds[invoker.KindStaleInvoke])
+	if got := sum(t, f, "lab_invoker_stale_invokes_dropped_total", map[string]string{"partition": "0"}); got != float64(r.Kinds[invoker.KindStaleInvoke]) {
+		t.Errorf("stale invokes of p0 = %v, want %d", got, r.Kinds[invoker.KindStaleInvoke])
 	}
 }
 

@@ -78,16 +78,16 @@ func hasEvent(s sdktrace.ReadOnlySpan, name string) (sdktrace.Event, bool) {
 // its partition's leadership term, the term ends with the abort-all, and the
 // wait ends in the panic, red, as do its invocation, its invoker and the run.
 func TestTraceTellsIssue2543(t *testing.T) {
-	r, tr, spans := traced(t, 1, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+	r, tr, spans := traced(t, faults.DefaultSeed, invoker.Buggy, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
 	if !r.Violated(faults.NoPanic) {
-		t.Fatal("seed 1 no longer panics")
+		t.Fatalf("seed %d no longer panics", faults.DefaultSeed)
 	}
 	roots := named(spans, "lab.run")
 	if len(roots) != 1 {
 		t.Fatalf("%d lab.run spans", len(roots))
 	}
 	root := roots[0]
-	if root.Parent().IsValid() || root.Status().Code != codes.Error || attr(root, "lab.seed").AsInt64() != 1 ||
+	if root.Parent().IsValid() || root.Status().Code != codes.Error || attr(root, "lab.seed").AsInt64() != faults.DefaultSeed ||
 		attr(root, "lab.variant").AsString() != "buggy" || attr(root, "lab.model.revision").AsInt64() != faults.ModelRevision ||
 		root.SpanContext().TraceID().String() != tr.TraceID() {
 		t.Errorf("root: parent %v, status %v, attrs %v", root.Parent(), root.Status(), root.Attributes())

@@ -127,15 +127,15 @@ func BenchmarkUIKeepsUp(b *testing.B) {
 	}
 }
 
-// BenchmarkReplaySeek is the time from a key that moves a replay (seed 1
-// of shutdown-race, buggy: 1,803 steps, spilling to real files) to
-// the screen showing it: the replay starts again, takes its first
-// steps at once, and the UI takes in every event up to there. Each
+// BenchmarkReplaySeek is the time from a key that moves a replay (the
+// README's seed of shutdown-race, buggy: 1,706 steps, spilling to real
+// files) to the screen showing it: the replay starts again, takes its
+// first steps at once, and the UI takes in every event up to there. Each
 // seek goes to the middle of the replay from its start or its end.
 func BenchmarkReplaySeek(b *testing.B) {
 	cfg := replayConfig(b)
 	cfg.Options.Node.Store = invoker.FileStores(b.TempDir())
-	s, err := startSession(context.Background(), cfg, 1, invoker.Buggy, true, 0)
+	s, err := startSession(context.Background(), cfg, faults.DefaultSeed, invoker.Buggy, true, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

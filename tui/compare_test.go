@@ -38,14 +38,14 @@ func withCompare(cfg *Config) *Config {
 }
 
 // From the violation panel, c shows where the session's seed parts from the
-// fix: seed 1's buggy run panics at #1549 where the fixed one drops the
-// stale invoke.
+// fix: the README's seed's buggy run panics at #1453, at the node's
+// shutdown, where the fixed one drops the stale invoke.
 func TestCompareWithTheFix(t *testing.T) {
 	m := runToViolation(t, newTestModel(t, withCompare(testConfig(t)), 120, 40))
 	m = keys(t, m, "c")
 	screen := m.View()
-	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1548 events, then:",
-		"#1549  invoker3: PANIC", "fixed     [227.279294ms] #1549  invoker3: stale invoke p3/e2 i035",
+	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1452 events, then:",
+		"#1453  invoker0: PANIC", "fixed     [192.974903ms] #1453  invoker0: stale invoke p0/e1 i051",
 		"buggy: VIOLATED no-panic", "fixed: every invariant held"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the panel does not show %q:\n%s", want, screen)

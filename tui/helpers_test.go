@@ -39,8 +39,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// testConfig is the README's run (seed 1, buggy, shutdown-race), started
-// paused, with its schedule saved under the test's directory.
+// testConfig is the README's run (faults.DefaultSeed, buggy,
+// shutdown-race: the invoker panics at the node's shutdown), started paused,
+// with its schedule saved under the test's directory.
 func testConfig(t testing.TB) *Config {
 	t.Helper()
 	plan, err := faults.LoadPlan("shutdown-race")
@@ -52,17 +53,21 @@ func testConfig(t testing.TB) *Config {
 	// Sessions are saved in the working directory, as lab tui does.
 	t.Chdir(t.TempDir())
 	return &Config{
-		Options:   faults.Options{Seed: 1, Node: node, Plan: plan, Workload: faults.DefaultWorkload()},
+		Options:   faults.Options{Seed: faults.DefaultSeed, Node: node, Plan: plan, Workload: faults.DefaultWorkload()},
 		Scheduler: "random", Speed: 1, Paused: true,
 		SchedulePath: func(seed uint64, v invoker.Variant) string {
 			return fmt.Sprintf("session-%d-%s.schedule", seed, v)
 		},
 		Command: func(seed uint64, v invoker.Variant) string {
-			return "lab run --seed 1 --variant " + v.String() + " --plan shutdown-race"
+			return fmt.Sprintf("lab run --seed %d --variant %s --plan shutdown-race", seed, v)
 		},
 		NewSeed: func() uint64 { return 42 },
 	}
 }
+
+// testSchedule is where testConfig saves a session of the README's seed,
+// buggy.
+var testSchedule = fmt.Sprintf("session-%d-buggy.schedule", faults.DefaultSeed)
 
 // newTestModel starts a paused session and the model watching it; the
 // session is stopped when the test ends.

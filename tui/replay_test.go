@@ -15,8 +15,9 @@ import (
 	"lab/invoker"
 )
 
-// replayConfig plays the README's run (seed 1, buggy, shutdown-race) from
-// its recorded schedule, started paused.
+// replayConfig plays the README's run (faults.DefaultSeed, buggy,
+// shutdown-race) from its recorded schedule, readme.schedule, started
+// paused.
 func replayConfig(t testing.TB, edit ...func(*faults.Options)) *Config {
 	t.Helper()
 	cfg := testConfig(t)
@@ -29,15 +30,15 @@ func replayConfig(t testing.TB, edit ...func(*faults.Options)) *Config {
 	if _, err := faults.Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile("seed1.schedule", rec.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("readme.schedule", rec.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sch, err := faults.ParseSchedule("seed1.schedule", rec.Bytes())
+	sch, err := faults.ParseSchedule("readme.schedule", rec.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Options = faults.ReplayOptions(sch)
-	if cfg.Replay, err = ScanReplay(context.Background(), "seed1.schedule", cfg.Options); err != nil {
+	if cfg.Replay, err = ScanReplay(context.Background(), "readme.schedule", cfg.Options); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
@@ -98,7 +99,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 	at := func(m Model, n int) Model {
 		t.Helper()
 		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == n && m.view.Paused }))
-		if !strings.Contains(m.View(), "replaying seed1.schedule") || !strings.Contains(m.View(), "of "+strconv.Itoa(cfg.Replay.Steps)) {
+		if !strings.Contains(m.View(), "replaying readme.schedule") || !strings.Contains(m.View(), "of "+strconv.Itoa(cfg.Replay.Steps)) {
 			t.Fatalf("at %d, the header does not say it replays:\n%s", n, m.View())
 		}
 		return m
@@ -120,7 +121,7 @@ func TestReplayMovesBothWays(t *testing.T) {
 	}
 	m = at(keys(t, m, "g#100<enter>"), cfg.Replay.eventAt[99])
 	m = at(keys(t, m, "gv<enter>"), cfg.Replay.Violation)
-	if !m.panel || len(m.view.Violations) == 0 || m.violationFile != "seed1.schedule" {
+	if !m.panel || len(m.view.Violations) == 0 || m.violationFile != "readme.schedule" {
 		t.Errorf("at the violation: panel %v, violations %v, chart file %q", m.panel, m.view.Violations, m.violationFile)
 	}
 	golden(t, "replay-violation-100x30", m.View())
@@ -153,14 +154,14 @@ func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	events := m.view.Events
 	m = stepTo(t, m, 320)
 	m = keys(t, m, ",")
-	if !strings.HasPrefix(m.status, "session saved to session-1-buggy.schedule; it plays on as a replay") {
+	if !strings.HasPrefix(m.status, "session saved to "+testSchedule+"; it plays on as a replay") {
 		t.Errorf("after , in a live run: status %q", m.status)
 	}
 	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == 319 && m.view.Paused }))
-	if m.cfg.Replay == nil || m.view.Events != events || !strings.Contains(m.View(), "lab replaying session-1-buggy.schedule") {
+	if m.cfg.Replay == nil || m.view.Events != events || !strings.Contains(m.View(), "lab replaying "+testSchedule) {
 		t.Fatalf("after , in a live run: replay %v, %d events (the run logged %d there), screen:\n%s", m.cfg.Replay != nil, m.view.Events, events, m.View())
 	}
-	data, err := os.ReadFile("session-1-buggy.schedule")
+	data, err := os.ReadFile(testSchedule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func TestScanReplayStops(t *testing.T) {
 	cfg := replayConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ScanReplay(ctx, "seed1.schedule", cfg.Options); !errors.Is(err, context.Canceled) {
+	if _, err := ScanReplay(ctx, "readme.schedule", cfg.Options); !errors.Is(err, context.Canceled) {
 		t.Fatalf("scan with its context done: %v", err)
 	}
 }

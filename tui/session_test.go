@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -27,14 +28,14 @@ func wantSchedule(t *testing.T, what string, data []byte) {
 func TestSessionLeavesFilesUntilSaved(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.EventsPath = "events.jsonl"
-	for _, name := range []string{"events.jsonl", "session-1-buggy.schedule"} {
+	for _, name := range []string{"events.jsonl", testSchedule} {
 		if err := os.WriteFile(name, []byte("precious\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	unchanged := func(what string) {
 		t.Helper()
-		if got, err := os.ReadFile("session-1-buggy.schedule"); err != nil || string(got) != "precious\n" {
+		if got, err := os.ReadFile(testSchedule); err != nil || string(got) != "precious\n" {
 			t.Errorf("%s: the schedule is %.40q (%v), want it as it was", what, got, err)
 		}
 		if _, err := os.Stat("events.jsonl"); err != nil {
@@ -62,7 +63,7 @@ func TestSessionLeavesFilesUntilSaved(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(events, []byte(`{"seq":1,`)) {
 		t.Errorf("the event log is %.40q (%v), want the saved session's", events, err)
 	}
-	if got, _ := os.ReadFile("session-1-buggy.schedule"); string(got) != "precious\n" {
+	if got, _ := os.ReadFile(testSchedule); string(got) != "precious\n" {
 		t.Errorf("the abandoned session's file is %.40q, want it as it was", got)
 	}
 	if left := tempFiles(t); len(left) > 0 {
@@ -121,7 +122,7 @@ func TestSessionSavedIntoAPipe(t *testing.T) {
 	defer reader.Close()
 	cfg.SchedulePath = func(uint64, invoker.Variant) string { return fifo }
 	m := newTestModel(t, cfg, 80, 24)
-	if got, want := m.sess.violationPath(), "lab-session-seed1-buggy-violation.schedule"; got != want {
+	if got, want := m.sess.violationPath(), fmt.Sprintf("lab-session-seed%d-buggy-violation.schedule", faults.DefaultSeed); got != want {
 		t.Errorf("the checkpoint of a session saved into a pipe goes to %s, want %s", got, want)
 	}
 	read := make(chan []byte)
