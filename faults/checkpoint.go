@@ -11,3 +11,14 @@ func (s *Sim) Checkpoint() (events uint64, hash string, err error) {
 	s.rec.flush()
 	return s.log.seq, s.log.sum(), s.rec.err()
 }
+
+// FlushEvents hands what Options.Events buffered to its file, if it
+// buffers (has Flush): a run that waits (paused, paced, over) is then read
+// whole, up to its last event, by whoever follows the log. Like Checkpoint,
+// it belongs to the goroutine that steps.
+func (s *Sim) FlushEvents() error {
+	if f, ok := s.o.Events.(interface{ Flush() error }); ok {
+		return f.Flush()
+	}
+	return nil
+}

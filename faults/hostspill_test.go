@@ -32,35 +32,49 @@ func sabotage(t *testing.T, dir string) {
 // segment.`) and the run reported no-panic violated, which no replay of the
 // seed on a sound disk would show. The run now ends with the host's error.
 func TestHostSpillFailureEndsTheRun(t *testing.T) {
-	base := t.TempDir()
-	files := invoker.FileStores(base)
-	cfg := invoker.DefaultConfig()
-	cfg.Variant = invoker.Fixed
-	cfg.Store = func(i, incarnation int) (invoker.SegmentStore, error) {
-		s, err := files(i, incarnation)
-		if err == nil && i == 0 {
-			sabotage(t, s.String())
+	for _, c := range []struct {
+		name, want string
+		sabotage   func(t *testing.T, dir string)
+	}{
+		{"a file in its place", "not a directory", sabotage},
+		// Someone's rm -rf, or a tmp cleaner: it read as the model's own
+		// removal, and the invoker panicked on it.
+		{"removed", "no such file or directory", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		base := t.TempDir()
+		files := invoker.FileStores(base)
+		cfg := invoker.DefaultConfig()
+		cfg.Variant = invoker.Fixed
+		cfg.Store = func(i, incarnation int) (invoker.SegmentStore, error) {
+			s, err := files(i, incarnation)
+			if err == nil && i == 0 {
+				c.sabotage(t, s.String())
+			}
+			return s, err
 		}
-		return s, err
-	}
-	plan, err := faults.LoadPlan("shutdown-race")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []invoker.Event
-	r, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(),
-		Observers: []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}})
-	var host *invoker.HostError
-	if !errors.As(err, &host) || !strings.Contains(err.Error(), "not a directory") {
-		t.Fatalf("Run = %v, %v; want the host's spill error", r, err)
-	}
-	for _, e := range events {
-		if e.Kind == invoker.KindSpillFailed || e.Kind == invoker.KindPanic || e.Kind == invoker.KindViolation {
-			t.Errorf("the model reacted to the host's failure: %v", e)
+		plan, err := faults.LoadPlan("shutdown-race")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if left, _ := os.ReadDir(base); len(left) != 0 {
-		t.Errorf("left in the spill directory: %v", left)
+		var events []invoker.Event
+		r, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(),
+			Observers: []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}})
+		var host *invoker.HostError
+		if !errors.As(err, &host) || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: Run = %v, %v; want the host's spill error", c.name, r, err)
+		}
+		for _, e := range events {
+			if e.Kind == invoker.KindSpillFailed || e.Kind == invoker.KindPanic || e.Kind == invoker.KindViolation {
+				t.Errorf("%s: the model reacted to the host's failure: %v", c.name, e)
+			}
+		}
+		if left, _ := os.ReadDir(base); len(left) != 0 {
+			t.Errorf("%s: left in the spill directory: %v", c.name, left)
+		}
 	}
 }
 

@@ -46,3 +46,9 @@ func (s *failingStore) Read(id uint64) ([]InvokeCmd, error) {
 	}
 	return s.SegmentStore.Read(id)
 }
+
+func (s *failingStore) share() {
+	if sh, ok := s.SegmentStore.(shareable); ok {
+		sh.share()
+	}
+}

@@ -34,7 +34,13 @@ func FileStores(base string) StoreFactory {
 }
 
 // FileStore keeps one file per spilled segment, named <id>.segment.
-type FileStore struct{ dir string }
+type FileStore struct {
+	dir string
+	// removed: the model removed the directory (Remove). shared: several
+	// invokers spill into it (Config.SharedTmpDir), and take each other's
+	// segments. A file or directory gone otherwise was taken by the host.
+	removed, shared bool
+}
 
 func (s *FileStore) path(id uint64) string {
 	return filepath.Join(s.dir, strconv.FormatUint(id, 10)+segmentSuffix)
@@ -43,7 +49,7 @@ func (s *FileStore) path(id uint64) string {
 // Write encodes the segment as a count followed by length-prefixed records.
 func (s *FileStore) Write(id uint64, cmds []InvokeCmd) error {
 	f, err := os.OpenFile(s.path(id), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) && s.removed {
 		return fmt.Errorf("spill segment %d: %w", id, ErrStoreRemoved)
 	}
 	if err != nil {
@@ -79,7 +85,7 @@ func hostError(format string, v ...any) error { return &HostError{Err: fmt.Error
 // decoded is lost either way, so its file is removed too.
 func (s *FileStore) Read(id uint64) ([]InvokeCmd, error) {
 	data, err := os.ReadFile(s.path(id))
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) && (s.removed || s.shared) {
 		return nil, fmt.Errorf("load segment %d: %w", id, ErrNoSegment)
 	}
 	if err != nil {
@@ -200,7 +206,15 @@ func withoutDir(err error) error {
 	return err
 }
 
+// shareable is a store told that several invokers spill into it.
+type shareable interface{ share() }
+
+func (s *FileStore) share() { s.shared = true }
+
 // Remove deletes the directory and every segment in it.
-func (s *FileStore) Remove() error { return os.RemoveAll(s.dir) }
+func (s *FileStore) Remove() error {
+	s.removed = true
+	return os.RemoveAll(s.dir)
+}
 
 func (s *FileStore) String() string { return s.dir }

@@ -273,3 +273,36 @@ func TestFileStoresDirectories(t *testing.T) {
 		}
 	}
 }
+
+// A segment file or directory that the model did not remove, gone all the
+// same, was taken by the host (someone ran rm, a tmp cleaner): no seed
+// explains it, so it is a HostError, not a failure the model reacts to.
+// One the model removed is the model's own (ErrNoSegment, ErrStoreRemoved).
+func TestFileStoreTellsTheHostsLossesFromTheModels(t *testing.T) {
+	s := newFileStore(t)
+	if err := s.Write(1, []invoker.InvokeCmd{{Inv: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.Dir(), "1.segment")); err != nil {
+		t.Fatal(err)
+	}
+	var host *invoker.HostError
+	if _, err := s.Read(1); !errors.As(err, &host) {
+		t.Errorf("Read of a segment the host deleted = %v, want a HostError", err)
+	}
+	if err := os.RemoveAll(s.Dir()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(2, nil); !errors.As(err, &host) {
+		t.Errorf("Write into a directory the host removed = %v, want a HostError", err)
+	}
+	if err := s.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Read(1); !errors.Is(err, invoker.ErrNoSegment) || errors.As(err, &host) {
+		t.Errorf("Read after Remove = %v, want ErrNoSegment", err)
+	}
+	if err := s.Write(2, nil); !errors.Is(err, invoker.ErrStoreRemoved) || errors.As(err, &host) {
+		t.Errorf("Write after Remove = %v, want ErrStoreRemoved", err)
+	}
+}

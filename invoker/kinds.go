@@ -77,7 +77,7 @@ var kindSpecs = [NumKinds]KindSpec{
 	KindRetryNow: {Name: "invoker.retry-now", Actor: ActorInvoker, Doc: "retry now, as if the timer fired"},
 	KindPause:    {Name: "invoker.pause", Actor: ActorInvoker, Doc: "pause requested"},
 	KindDequeue: {Name: "invoker.dequeue", Actor: ActorInvoker, Doc: "the dequeue arm took the queue's head",
-		N: "queue length before"},
+		N: "queue length after"},
 	KindStaleInvoke:     {Name: "invoker.stale-invoke", Actor: ActorInvoker, Doc: "dequeued for an unregistered partition leader epoch, dropped"},
 	KindDuplicateInvoke: {Name: "invoker.duplicate-invoke", Actor: ActorInvoker, Doc: "the invocation already has a state machine, dropped"},
 	KindTaskOutput: {Name: "task.output", Actor: ActorInvoker, Doc: "the invoker handled a task's output",

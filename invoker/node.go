@@ -160,6 +160,9 @@ func (n *Node) openInvokers(incarnation int, buf []*Invoker) ([]*Invoker, error)
 		var err error
 		if n.cfg.SharesSpillStore() && i > 0 {
 			store = invokers[0].queue.store
+			if sh, ok := store.(shareable); ok {
+				sh.share()
+			}
 		} else {
 			store, err = n.openStore(iv, i, incarnation)
 		}
@@ -236,6 +239,11 @@ func (n *Node) Drain(spare Ready) Ready {
 }
 
 func (n *Node) emit(e Event) {
+	if n.hostErr != nil {
+		// What the model does past the host's failure is the host's doing:
+		// nobody is told of it, and the caller ends the run.
+		return
+	}
 	e.At = n.now
 	if e.Cause == 0 {
 		e.Cause = n.cause

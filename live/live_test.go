@@ -1,9 +1,12 @@
 package live_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -298,5 +301,33 @@ func TestStopDuringStartAt(t *testing.T) {
 	}
 	if v := r.View(); v.Done {
 		t.Errorf("the run went to its end (%d steps) before the stop", v.Steps)
+	}
+}
+
+// A run paused on a violation, or over, has its events in the log file up
+// to the last one: the buffer a watcher's log goes through was flushed only
+// at the end, so the file stopped short of the violation while the run
+// waited on it.
+func TestEventsFlushedWhileTheRunWaits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	o := options(t, invoker.Buggy)
+	o.Events = bufio.NewWriter(f)
+	r, err := live.Start(context.Background(), o, live.Options{PauseOnViolation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { r.Stop(); r.Wait() }()
+	v := until(t, r, "a pause on the violation", func(v *live.View) bool { return v.Paused && len(v.Violations) > 0 })
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := bytes.Count(b, []byte("\n")); uint64(lines) != v.Events || !bytes.HasSuffix(b, []byte("\n")) {
+		t.Errorf("paused after %d events, the log file holds %d lines (%d bytes)", v.Events, lines, len(b))
 	}
 }

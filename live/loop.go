@@ -194,6 +194,10 @@ func (l *loop) publishErr(err error) {
 	if err != nil && errors.Is(err, context.Canceled) {
 		err = context.Canceled
 	}
+	// What the watcher sees is in the event log too: a run paused on a
+	// violation, or over, had its last events in a buffer until the quit.
+	// A write's error comes back from the next step.
+	_ = l.r.sim.FlushEvents()
 	l.lastPublish = time.Now()
 	v := &View{Snapshot: l.r.sim.Summary(), Recent: l.r.recent.list(), Last: l.last,
 		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish,

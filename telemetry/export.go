@@ -95,6 +95,11 @@ func (x *Export) Shutdown(timeout time.Duration) (undelivered int64, err error) 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	err = x.tp.Shutdown(ctx)
+	if x.file != nil {
+		// The SDK stops shutting processors down once ctx is over: a
+		// collector that used up the time would leave the file unwritten.
+		_ = x.file.Shutdown(context.Background()) // its error is FileErr's
+	}
 	if x.otlp {
 		undelivered = x.ended.Load() - x.delivered.Load()
 	}

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,6 +18,9 @@ type chooser struct {
 	options []string
 	i       int
 	apply   func(m *Model, i int) tea.Cmd
+	// typed is the number typed so far into a numbered list: 1 of 12
+	// options may be the start of 10 or 11, so it waits for enter.
+	typed string
 }
 
 // chooserKey moves through the open chooser's options, or picks one.
@@ -32,10 +37,17 @@ func (m Model) chooserKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case "enter":
 		m.choose = nil
 		return m, c.apply(&m, c.i)
+	case "backspace":
+		if c.typed != "" {
+			c.typed = c.typed[:len(c.typed)-1]
+		}
 	default:
+		s := msg.String()
+		if isDigit(c.options[0]) && len(s) == 1 && isDigit(s) {
+			return m.typeNumber(c, s)
+		}
 		// An option's own name picks it; a digit picks the n-th option
 		// of a list that is not numbered itself.
-		s := msg.String()
 		for i, o := range c.options {
 			if o == s {
 				m.choose = nil
@@ -52,6 +64,35 @@ func (m Model) chooserKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 }
 
 func isDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// typeNumber adds a digit to the number typed into a numbered list. The
+// option it names is selected; it is picked at once only when no other
+// option starts with it (with 12 partitions, 2 picks p2, 1 waits for a
+// second digit or enter). A digit that makes a number no option starts
+// with is ignored.
+func (m Model) typeNumber(c chooser, digit string) (Model, tea.Cmd) {
+	typed := c.typed + digit
+	if !slices.ContainsFunc(c.options, func(o string) bool { return strings.HasPrefix(o, typed) }) {
+		m.choose = &c
+		return m, nil
+	}
+	c.typed = typed
+	longer := false
+	for i, o := range c.options {
+		switch {
+		case o == typed:
+			c.i = i
+		case strings.HasPrefix(o, typed):
+			longer = true
+		}
+	}
+	if c.options[c.i] == typed && !longer {
+		m.choose = nil
+		return m, c.apply(&m, c.i)
+	}
+	m.choose = &c
+	return m, nil
+}
 
 func (m Model) partitionChooser(title string, c func(invoker.PartitionID) faults.Control) *chooser {
 	var opts []string

@@ -179,38 +179,46 @@ func (s *state) partitionCounts() (held, queued map[invoker.PartitionID]int) {
 }
 
 // queueDepth follows the length of each invoker's segmented queue (what N
-// means for each kind is invoker.KindInfo's): an enqueue says the length
-// after it, a dequeue the length before, a purge removes N, the
-// shutdown arm discards what is left, and a restart starts empty queues.
+// means for each kind is invoker.KindInfo's): an enqueue and a dequeue say
+// the length after them, a purge removes N, the shutdown arm and a panic
+// discard what is left, a node's abort every invoker's, and a restart
+// starts empty queues.
 func (s *state) queueDepth(e invoker.Event) {
-	d := -1
 	switch e.Kind {
-	case invoker.KindEnqueue:
-		d = e.N // the length after
-	case invoker.KindDequeue:
-		d = e.N - 1 // N is the length before
+	case invoker.KindEnqueue, invoker.KindDequeue:
+		s.setDepth(e.Invoker, e.N)
 	case invoker.KindPurge:
 		if e.Invoker >= 0 && e.Invoker < len(s.depth) {
-			d = max(0, s.depth[e.Invoker]-e.N)
+			s.setDepth(e.Invoker, max(0, s.depth[e.Invoker]-e.N))
 		}
-	case invoker.KindShutdown:
-		d = 0
+	case invoker.KindShutdown, invoker.KindPanic:
+		s.setDepth(e.Invoker, 0)
+	case invoker.KindNodeAbort:
+		for i, d := range s.depth {
+			if d != 0 {
+				s.setDepth(i, 0)
+			}
+		}
 	case invoker.KindRestart:
 		s.history, s.depth = nil, nil
 	}
-	if d < 0 || e.Invoker < 0 {
+}
+
+// setDepth records invoker i's queue length d.
+func (s *state) setDepth(i, d int) {
+	if i < 0 {
 		return
 	}
-	for len(s.history) <= e.Invoker {
+	for len(s.history) <= i {
 		s.history = append(s.history, nil)
 		s.depth = append(s.depth, 0)
 	}
-	h := s.history[e.Invoker]
+	h := s.history[i]
 	if len(h) == historyCap {
 		h = append(h[:0], h[1:]...)
 	}
-	s.history[e.Invoker] = append(h, d)
-	s.depth[e.Invoker] = d
+	s.history[i] = append(h, d)
+	s.depth[i] = d
 }
 
 // touch moves an invocation to the end of the recently touched list.

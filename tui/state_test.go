@@ -73,5 +73,13 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 		if sum != iv.QueueLen {
 			t.Fatalf("%s seed %d step %d: invoker%d queues %d, the UI counts %d", v, seed, n, iv.ID, iv.QueueLen, sum)
 		}
+		// The depth sparkline ends at the queue's length.
+		depth := 0
+		if iv.ID < len(st.depth) {
+			depth = st.depth[iv.ID]
+		}
+		if depth != iv.QueueLen {
+			t.Fatalf("%s seed %d step %d: invoker%d queues %d, the depth sparkline ends at %d", v, seed, n, iv.ID, iv.QueueLen, depth)
+		}
 	}
 }

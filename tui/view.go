@@ -127,10 +127,10 @@ func (m Model) header() []string {
 	}
 	run := "▶ RUNNING " + formatSpeed(v.Speed)
 	switch {
-	case v.Done:
-		run = "■ DONE"
 	case v.Err != nil:
 		run = "■ STOPPED: " + v.Err.Error()
+	case v.Done:
+		run = "■ DONE"
 	case v.Finishing:
 		run = "▶ FINISHING"
 	case v.Paused:

@@ -420,6 +420,13 @@ func TestInevitableCommand(t *testing.T) {
 	if wantCode(t, r, 1); !strings.HasSuffix(reportLine(t, r, "schedule"), "faults from plan chaos") {
 		t.Errorf("--plan chaos:\n%v", r)
 	}
+	// A file name that is not UTF-8 is a name all the same: it was an
+	// "internal error" as the metrics' label value.
+	odd := filepath.Join(dir, "seed\xff.schedule")
+	if err := os.Link(sched, odd); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, lab(t, "inevitable", odd, "--stride", "200", "--suffixes", "2"), 1)
 	wantUsageError(t, lab(t, "inevitable", sched, "--plan", "nope"), true, "nope")
 	r = lab(t, "inevitable", sched, "--stride", "50", "--suffixes", "10", "--format", "json")
 	wantCode(t, r, 1)

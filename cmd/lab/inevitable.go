@@ -65,7 +65,8 @@ interrupted.`,
 			}
 			cfg.Progress = new(explore.CurveProgress)
 			reg := prometheus.NewRegistry()
-			if err := telemetry.RegisterInevitableMetrics(reg, filepath.Base(args[0]), cfg.Progress); err != nil {
+			// A label value must be UTF-8; a file's name need not be.
+			if err := telemetry.RegisterInevitableMetrics(reg, faults.Visible(filepath.Base(args[0])), cfg.Progress); err != nil {
 				return err
 			}
 			srv, err := metrics.serve(reg, cmd.ErrOrStderr())
