@@ -24,7 +24,7 @@ func lifeRow(t *testing.T, screen, label string) string {
 // queued while p2 led at epoch 2, the node's shutdown stepped p2 down and
 // the invoker aborted the partition while the invoke still waited, and the
 // invoker dequeued it after that and panicked. esc goes back to the panel.
-// Seed 94, not the README's: there the invocation that panics (i051) was
+// Seed 94, not the README's: there the invocation that panics (i053) was
 // accepted while p0 led from the start, so its story has no L to draw. In
 // seed 94, i046 reaches p2 while it has no leader after the mid-run
 // step-down, and is invoked when p2 is elected again at epoch 2.

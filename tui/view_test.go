@@ -59,7 +59,7 @@ func TestViolationPanel(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m := runToViolation(t, newTestModel(t, testConfig(t), size[0], size[1]))
 			screen := m.View()
-			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1451", "PANIC",
+			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1667", "PANIC",
 				"events leading to no-panic", "lab replay ", fmt.Sprintf("lab run --seed %d --variant buggy", faults.DefaultSeed)} {
 				if !strings.Contains(screen, want) {
 					t.Errorf("the panel does not show %q", want)

@@ -66,7 +66,7 @@ func TestReplayedComparisonPartsWhereTheSeededOneDoes(t *testing.T) {
 
 // A run steered by a control is not its seed's: it is compared by
 // replaying it, the fix's side leniently with the control at the step it
-// was applied at. Seed 1 with a step-down of p1 sent at the 300th step
+// was applied at. The README's seed with a step-down of p0 sent at the 300th step
 // still panics, and the fix drops the stale invoke right there.
 func TestCompareASteeredRun(t *testing.T) {
 	p, err := faults.LoadPlan("shutdown-race")
@@ -76,14 +76,14 @@ func TestCompareASteeredRun(t *testing.T) {
 	cfg := invoker.DefaultConfig()
 	cfg.Variant, cfg.Store = invoker.Buggy, invoker.MemStores()
 	var rec bytes.Buffer
-	sim, err := faults.New(faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: faults.DefaultWorkload(), Record: &rec})
+	sim, err := faults.New(faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload(), Record: &rec})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
 	for i := 0; !sim.Done(); i++ {
 		if i == 300 {
-			if err := sim.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 1}); err != nil {
+			if err := sim.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 0}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -61,11 +61,12 @@ func parseExplore(t *testing.T, r result) exploreReport {
 	return rep
 }
 
-// The buggy invoker fails under shutdown-race; the first failure is saved,
-// recorded and shrunk, and both schedules replay to the same violation.
+// The buggy invoker fails with no faults at all (seed 28, at its mid-run
+// step-down); the first failure is saved, recorded and shrunk to at most
+// 10% of its decisions, and both schedules replay to the same violation.
 func TestExploreFindsSavesAndShrinks(t *testing.T) {
 	out := t.TempDir()
-	r := lab(t, "explore", "--seeds", "30", "--format", "json", "--out", out)
+	r := lab(t, "explore", "--plan", "none", "--seeds", "30", "--format", "json", "--out", out)
 	wantCode(t, r, 1)
 	rep := parseExplore(t, r)
 	if rep.Schedules != 30 || rep.Failed == 0 || rep.Failed != uint64(len(rep.Failures)) || rep.SchedulesPerSecond <= 0 ||
@@ -154,7 +155,7 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 // plays it in the terminal UI: the shrunk schedule when there is one.
 func TestExploreReportNamesTheChart(t *testing.T) {
 	out := t.TempDir()
-	r := lab(t, "explore", "--seeds", "2", "--out", out, "--shrink-budget", "0")
+	r := lab(t, "explore", "--plan", "late-cancel", "--seeds", "2", "--out", out, "--shrink-budget", "0")
 	wantCode(t, r, 1)
 	sched := filepath.Join(out, "seed-1-no-panic.schedule")
 	if !strings.Contains(r.stdout, "\n  chart      lab inevitable "+sched+"\n") ||
@@ -163,7 +164,7 @@ func TestExploreReportNamesTheChart(t *testing.T) {
 	}
 	wantCode(t, lab(t, "inevitable", sched, "--stride", "200", "--suffixes", "2"), 1)
 	// And the command that runs the seed against the fix, which holds.
-	const compare = "lab compare --seed 1 --variant buggy --plan shutdown-race"
+	const compare = "lab compare --seed 1 --variant buggy --plan late-cancel"
 	if !strings.Contains(r.stdout, "\n  compare    "+compare+"\n") {
 		t.Fatalf("no compare command:\n%v", r)
 	}
@@ -171,7 +172,7 @@ func TestExploreReportNamesTheChart(t *testing.T) {
 		t.Errorf("the compare command does not have the fix hold:\n%v", c)
 	}
 	out = t.TempDir()
-	r = lab(t, "explore", "--seeds", "1", "--out", out)
+	r = lab(t, "explore", "--plan", "late-cancel", "--seeds", "1", "--out", out)
 	shrunk := filepath.Join(out, "seed-1-no-panic-shrunk.schedule")
 	if wantCode(t, r, 1); !strings.Contains(r.stdout, "\n  play       lab tui --replay "+shrunk+"\n") {
 		t.Fatalf("no play command for %s:\n%v", shrunk, r)
@@ -238,7 +239,7 @@ func TestExploreOutWriteFails(t *testing.T) {
 		if err := os.Mkdir(filepath.Join(out, inTheWay), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		r := lab(t, "explore", "--seeds", "3", "--out", out)
+		r := lab(t, "explore", "--plan", "late-cancel", "--seeds", "3", "--out", out)
 		wantCode(t, r, 3)
 		if r.stderr != "lab: --out: seed 1: open "+filepath.Join(out, inTheWay)+": is a directory\n" {
 			t.Errorf("%s in the way: stderr:\n%v", inTheWay, r)
@@ -256,7 +257,7 @@ func TestExploreOutWriteFails(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(out, "report.json"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := lab(t, "explore", "--seeds", "3", "--out", out)
+	r := lab(t, "explore", "--plan", "late-cancel", "--seeds", "3", "--out", out)
 	wantUsageError(t, r, false, "report.json is a directory, not a file")
 }
 
@@ -630,7 +631,7 @@ func TestExploreReplayCommandsNameTheirStrategy(t *testing.T) {
 // the printed report does.
 func TestExploreOutQuotesSavedCommands(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "o u$t")
-	r := lab(t, "explore", "--seeds", "1", "--shrink-budget", "0", "--out", out)
+	r := lab(t, "explore", "--plan", "late-cancel", "--seeds", "1", "--shrink-budget", "0", "--out", out)
 	wantCode(t, r, 1)
 	saved, err := os.ReadFile(filepath.Join(out, "seed-1-no-panic.report.txt"))
 	if err != nil {
@@ -658,7 +659,7 @@ func TestExploreOutRefusesFilesThatAreOne(t *testing.T) {
 		if err := os.Symlink(tc.to, filepath.Join(out, tc.link)); err != nil {
 			t.Fatal(err)
 		}
-		args := append([]string{"explore", "--seeds", "3", "--shrink-budget", "0", "--out", out}, tc.args...)
+		args := append([]string{"explore", "--plan", "late-cancel", "--seeds", "3", "--shrink-budget", "0", "--out", out}, tc.args...)
 		r := lab(t, args...)
 		wantCode(t, r, 3)
 		blocked := tc.link
@@ -683,11 +684,11 @@ func TestExploreOutRefusesFilesThatAreOne(t *testing.T) {
 func TestExploreOutDropsAnEarlierShrunkSchedule(t *testing.T) {
 	out := t.TempDir()
 	shrunk := filepath.Join(out, "seed-1-no-panic-shrunk.schedule")
-	wantCode(t, lab(t, "explore", "--seeds", "1", "--out", out), 1)
+	wantCode(t, lab(t, "explore", "--plan", "late-cancel", "--seeds", "1", "--out", out), 1)
 	if _, err := os.Stat(shrunk); err != nil {
 		t.Fatalf("the first exploration saved no shrunk schedule: %v", err)
 	}
-	r := lab(t, "explore", "--seeds", "1", "--out", out, "--shrink-budget", "0", "--format", "json")
+	r := lab(t, "explore", "--plan", "late-cancel", "--seeds", "1", "--out", out, "--shrink-budget", "0", "--format", "json")
 	wantCode(t, r, 1)
 	if files := parseExplore(t, r).Failures[0].Files; len(files) != 2 {
 		t.Errorf("saved %v, want the report and the schedule", files)
@@ -699,7 +700,7 @@ func TestExploreOutDropsAnEarlierShrunkSchedule(t *testing.T) {
 	if err := os.Symlink(mine, shrunk); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, lab(t, "explore", "--seeds", "1", "--out", out, "--shrink-budget", "0"), 1)
+	wantCode(t, lab(t, "explore", "--plan", "late-cancel", "--seeds", "1", "--out", out, "--shrink-budget", "0"), 1)
 	if b, err := os.ReadFile(shrunk); err != nil || string(b) != "the user's own\n" {
 		t.Errorf("the user's link, or what it leads to, was touched: %q %v", b, err)
 	}

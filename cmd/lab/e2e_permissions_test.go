@@ -254,7 +254,7 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	isReport := func(name string) bool { return name == "report.json" }
 	for _, c := range cases {
 		before := slices.DeleteFunc(dirEntries(t, c.dir), isReport)
-		r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "5s", "--out", c.dir)
+		r := u.run(t, work, "explore", "--plan", "late-cancel", "--seeds", "1", "--workers", "1", "--shrink-budget", "5s", "--out", c.dir)
 		wantCode(t, r, 3)
 		if !strings.HasPrefix(r.stderr, "lab: --out: seed 1: ") || !strings.Contains(r.stderr, filepath.Join(c.dir, c.blocked)) ||
 			strings.Contains(r.stderr, "internal error") || strings.Count(r.stderr, "\n") != 1 {
@@ -282,7 +282,7 @@ func TestExploreOutWhereRenameIsNotAllowed(t *testing.T) {
 	if err := os.Mkdir(empty, 0o555); err != nil {
 		t.Fatal(err)
 	}
-	r := u.run(t, work, "explore", "--seeds", "1", "--workers", "1", "--shrink-budget", "0", "--out", empty)
+	r := u.run(t, work, "explore", "--plan", "late-cancel", "--seeds", "1", "--workers", "1", "--shrink-budget", "0", "--out", empty)
 	wantUsageError(t, r, true, "lab: --out: open "+filepath.Join(empty, "report.json")+": permission denied")
 	wantEntries(t, "a refused exploration", empty)
 }
