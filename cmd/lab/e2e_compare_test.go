@@ -11,18 +11,18 @@ import (
 )
 
 // lab compare on the defaults: buggy and fixed part where the fix acts,
-// at event #1549, and the buggy run's violation makes it exit 1. Nothing is
+// at event #1668, and the buggy run's violation makes it exit 1. Nothing is
 // written to disk.
 func TestCompareTheDefaults(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
 	r := labWithEnv(t, []string{"TMPDIR=" + tmp}, "compare")
 	wantCode(t, r, 1)
-	for _, want := range []string{"compared     buggy against fixed: seed 1, plan shutdown-race",
-		"alike        the first 1548 events", "parted       at event #1549",
-		"buggy      [227.279294ms] #1549  invoker3: PANIC", "fixed      [227.279294ms] #1549  invoker3: stale invoke p3/e2 i035",
+	for _, want := range []string{"compared     buggy against fixed: seed 69, plan shutdown-race",
+		"alike        the first 1667 events", "parted       at event #1668",
+		"buggy      [234.386292ms] #1668  invoker0: PANIC", "fixed      [234.386292ms] #1668  invoker0: stale invoke p0/e1 i053",
 		"buggy        VIOLATED no-panic", "fixed        every invariant held",
-		"rerun        lab run --seed 1 --variant buggy --plan shutdown-race\n             lab run --seed 1 --variant fixed --plan shutdown-race\n"} {
+		"rerun        lab run --seed 69 --variant buggy --plan shutdown-race\n             lab run --seed 69 --variant fixed --plan shutdown-race\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)
 		}
@@ -118,11 +118,11 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 func TestCompareASchedule(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sched := filepath.Join(dir, "seed1.schedule")
+	sched := filepath.Join(dir, "readme.schedule")
 	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", spillDir(t)), 1)
 	r := lab(t, "compare", sched)
 	wantCode(t, r, 1)
-	for _, want := range []string{"compared     buggy against fixed: seed 1, plan shutdown-race", "parted       at event #1549",
+	for _, want := range []string{"compared     buggy against fixed: seed 69, plan shutdown-race", "parted       at event #1668",
 		"fixed        every invariant held", "rerun        lab replay " + sched + "\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)

@@ -326,11 +326,11 @@ func TestExploreBadInput(t *testing.T) {
 // lab shrink minimises a schedule saved by lab run, and the result replays.
 func TestShrinkCommand(t *testing.T) {
 	dir := t.TempDir()
-	sched := filepath.Join(dir, "seed1.schedule")
-	wantCode(t, lab(t, "run", "--seed", "1", "--schedule-out", sched), 1)
+	sched := filepath.Join(dir, "readme.schedule")
+	wantCode(t, lab(t, "run", "--schedule-out", sched), 1)
 	r := lab(t, "shrink", sched)
 	wantCode(t, r, 1)
-	shrunk := filepath.Join(dir, "seed1-shrunk.schedule")
+	shrunk := filepath.Join(dir, "readme-shrunk.schedule")
 	if reportLine(t, r, "saved") != shrunk || reportLine(t, r, "invariant") != "no-panic" ||
 		reportLine(t, r, "check") != "assertion failed: self.invocation_state_machine_manager.has_partition(partition)" ||
 		!strings.HasPrefix(reportLine(t, r, "1-minimal"), "yes") {

@@ -29,7 +29,7 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 		t.Errorf("stderr is not empty:\n%v", r)
 	}
 	for _, want := range []string{
-		"lab run   seed 1, variant buggy, plan shutdown-race",
+		"lab run   seed 69, variant buggy, plan shutdown-race",
 		"result    VIOLATED: no-panic",
 		"no-panic            VIOLATED",
 		"has_partition",
@@ -41,10 +41,10 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 	}
 	replay := reportLine(t, r, "replay")
 	compare := reportLine(t, r, "compare")
-	if replay != "lab run --seed 1 --variant buggy --plan shutdown-race" {
+	if replay != "lab run --seed 69 --variant buggy --plan shutdown-race" {
 		t.Errorf("replay line is %q", replay)
 	}
-	if compare != "lab compare --seed 1 --variant buggy --plan shutdown-race" {
+	if compare != "lab compare --seed 69 --variant buggy --plan shutdown-race" {
 		t.Errorf("compare line is %q", compare)
 	}
 	hash := reportHash(t, r)
@@ -458,7 +458,7 @@ func TestRunOnPanic(t *testing.T) {
 		t.Errorf("--on-panic watch does not say only the invoker died:\n%v", watch)
 	}
 	replay := reportLine(t, watch, "replay")
-	if replay != "lab run --seed 1 --variant buggy --plan shutdown-race --on-panic watch" {
+	if replay != "lab run --seed 69 --variant buggy --plan shutdown-race --on-panic watch" {
 		t.Errorf("replay line is %q", replay)
 	}
 	again := lab(t, append(strings.Fields(strings.TrimPrefix(replay, "lab ")), "--spill-dir", spill)...)

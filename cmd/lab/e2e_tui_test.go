@@ -140,12 +140,13 @@ func hasColour(screen string) bool {
 func TestTUISessionInTmux(t *testing.T) {
 	work, tmp, traceDir := t.TempDir(), t.TempDir(), t.TempDir()
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
-		labBin+" tui --seed 1 --paused --pace 1x --trace-out "+filepath.Join(traceDir, "trace.json"))
+		labBin+" tui --seed 1 --plan late-cancel --paused --pace 1x --trace-out "+filepath.Join(traceDir, "trace.json"))
 
 	tm.waitText(`PAUSED`)
 	tm.waitText(`\b0 steps`)
-	// 200 single steps, then the shutdown: on seed 1 this races the
-	// dequeue arm and the buggy invoker panics.
+	// 200 single steps, then the shutdown: under late-cancel, whose
+	// cancellation comes late, the dequeue arm runs before the shutdown arm
+	// and the buggy invoker panics.
 	tm.keys("-N", "200", ".")
 	tm.waitText(`\b200 steps`)
 	tm.keys("x")
@@ -242,11 +243,11 @@ func TestTUISessionInTmux(t *testing.T) {
 // steers nothing, saves nothing, and prints the replay's report on quit.
 func TestTUIReplayInTmux(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
-	sched := filepath.Join(t.TempDir(), "seed1.schedule")
-	wantCode(t, lab(t, "run", "--seed", "1", "--schedule-out", sched, "--spill-dir", tmp), exitViolation)
+	sched := filepath.Join(t.TempDir(), "readme.schedule")
+	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", tmp), exitViolation)
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --paused --replay "+sched)
 
-	tm.waitText(`lab replaying seed1\.schedule · seed 1 · buggy`)
+	tm.waitText(`lab replaying readme\.schedule · seed 69 · buggy`)
 	total := regexp.MustCompile(`step 0 of (\d+)`).FindStringSubmatch(tm.waitText(`step 0 of \d+`))
 	tm.keys("]", "]", "]")
 	tm.waitText(`step 300 of ` + total[1])
@@ -259,7 +260,7 @@ func TestTUIReplayInTmux(t *testing.T) {
 	}
 	// c compares the recorded run, from its seed, with the fix.
 	tm.keys("c")
-	tm.waitText(`buggy and fixed alike for 1548 events, then:`)
+	tm.waitText(`buggy and fixed alike for 1667 events, then:`)
 	// Back to the step that logged event #5: the few events of the
 	// first steps, nothing violated yet.
 	tm.keys("g", "#", "5", "Enter")
@@ -331,11 +332,11 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 // seed against the fix: the real binary's comparison, in the panel.
 func TestTUICompareInTmux(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --pace 1000x")
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 69 --pace 1000x")
 	tm.waitText(`VIOLATION no-panic`)
 	tm.keys("c")
-	screen := tm.waitText(`buggy and fixed alike for 1548 events, then:`)
-	if !strings.Contains(screen, "#1549  invoker3: stale invoke p3/e2 i035") || !strings.Contains(screen, "fixed: every invariant held") {
+	screen := tm.waitText(`buggy and fixed alike for 1667 events, then:`)
+	if !strings.Contains(screen, "#1668  invoker0: stale invoke p0/e1 i053") || !strings.Contains(screen, "fixed: every invariant held") {
 		t.Errorf("the comparison does not show the fix dropping the stale invoke:\n%s", screen)
 	}
 	tm.keys("q")
@@ -343,7 +344,7 @@ func TestTUICompareInTmux(t *testing.T) {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
 	}
 	// The report on quit ends with the same comparison's command.
-	if out := tm.screen("-S", "-200"); !strings.Contains(out, "compare      lab compare --seed 1 --variant buggy --plan shutdown-race") {
+	if out := tm.screen("-S", "-200"); !strings.Contains(out, "compare      lab compare --seed 69 --variant buggy --plan shutdown-race") {
 		t.Errorf("the report on quit has no compare line:\n%s", out)
 	}
 	checkTmp(t, tmp)
