@@ -69,8 +69,8 @@ func TestBugsCheckFails(t *testing.T) {
 	if code != exitViolation || stderr.String() != "lab: 1 of 2 bugs did not show as they should: holds\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
-	for _, want := range []string{"2543   no-panic  998 -> 26  fixed  shown, and its fix holds\n",
-		"holds  no-panic  -                 NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
+	for _, want := range []string{"2543   no-panic  1160 -> 31  fixed  shown, and its fix holds\n",
+		"holds  no-panic  -                  NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout does not say %q:\n%s", want, stdout.String())
 		}

@@ -26,7 +26,7 @@ func TestBugsList(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
 		t.Fatalf("the JSON list does not decode: %v\n%v", err, r)
 	}
-	if len(list) != len(bugs) || list[0].ID != "2543" || list[0].Run != "lab run --seed 50 --plan shutdown-race" ||
+	if len(list) != len(bugs) || list[0].ID != "2543" || list[0].Run != "lab run --seed 69 --plan shutdown-race" ||
 		!strings.HasPrefix(list[0].Story, "An Invoke waits in the queue") {
 		t.Errorf("the JSON list: %+v", list)
 	}
@@ -131,7 +131,7 @@ func TestBugsCheck(t *testing.T) {
 	r := lab(t, "bugs", "--check")
 	wantCode(t, r, 0)
 	for _, want := range []string{"ID              BREAKS            SHRUNK       FIX                 VERDICT\n",
-		"2543            no-panic          998 -> 26    fixed               shown, and its fix holds\n",
+		"2543            no-panic          1160 -> 31   fixed               shown, and its fix holds\n",
 		"4102            crash-visibility  1061 -> 32   on-panic watch      shown, and its fix holds\n",
 		"4064            timer-fencing     736 -> 30    retry-timers keyed  shown, and its fix holds\n"} {
 		if !strings.Contains(r.stdout, want) {

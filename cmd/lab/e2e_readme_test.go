@@ -18,9 +18,9 @@ func TestREADMEExamples(t *testing.T) {
 	t.Parallel()
 	blocks := readmeBlocks(t)
 	examples := []readmeExample{
-		{first: "lab run   seed 1, variant buggy, plan shutdown-race, scheduler random", args: []string{"run"}},
+		{first: "lab run   seed 69, variant buggy, plan shutdown-race, scheduler random", args: []string{"run"}},
 		{first: "ID              BREAKS            WHAT", args: []string{"bugs"}},
-		{first: "result       FAILED: 960 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
+		{first: "result       FAILED: 552 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
 		{first: "failure      no-panic: assertion failed: self.invocation_state_machine_manager.has_partition(partition)",
 			setup: [][]string{{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"}},
 			args:  []string{"inevitable", "seed28.schedule"}},
@@ -215,11 +215,11 @@ func lineMatches(want, got string) bool {
 // when seed 1 reaches its violation on its own.
 func TestREADMEScreen(t *testing.T) {
 	t.Parallel()
-	shown := findBlock(t, readmeBlocks(t), "lab seed 1 · buggy · shutdown-race · ❚❚ PAUSED · per-partition")
+	shown := findBlock(t, readmeBlocks(t), "lab seed 69 · buggy · shutdown-race · ❚❚ PAUSED · per-partition")
 	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 80, 24, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --pace 20x")
+	tm := newTmux(t, 80, 24, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 69 --pace 20x")
 	tm.waitText(`VIOLATION no-panic`)
-	screen := tm.waitText(`lab replay lab-session-seed1-buggy-violation.schedule`)
+	screen := tm.waitText(`lab replay lab-session-seed69-buggy-violation.schedule`)
 	if line, ok := shownIn(shown, screen); !ok {
 		t.Errorf("the README shows a line that the screen does not have, or not there:\n  %s\n--- the screen ---\n%s", line, screen)
 	}
