@@ -42,9 +42,9 @@ func limitError(format string, args ...any) error {
 // ErrHorizon is returned when a run would go past MaxVirtualTime.
 var ErrHorizon = fmt.Errorf("virtual time would pass %v: the run did not settle", MaxVirtualTime)
 
-// checkLimits refuses options the simulator cannot run in reasonable time
+// CheckLimits refuses options the simulator cannot run in reasonable time
 // and memory.
-func checkLimits(o Options) error {
+func CheckLimits(o Options) error {
 	switch {
 	case o.Node.Partitions > MaxPartitions:
 		return limitError("partitions %d: the lab simulates at most %d", o.Node.Partitions, MaxPartitions)

@@ -141,7 +141,7 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	if o.Bounds == (Bounds{}) {
 		o.Bounds = DefaultBounds()
 	}
-	if err := checkLimits(o); err != nil {
+	if err := CheckLimits(o); err != nil {
 		return nil, err
 	}
 	if o.MaxPicks == 0 {

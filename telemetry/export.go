@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,7 +28,11 @@ type ExportOptions struct {
 // OTLPFromEnv reports whether the environment names an OTLP endpoint, which
 // turns OTLP export on as --otlp does.
 func OTLPFromEnv() bool {
-	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	if strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true") {
+		return false
+	}
+	_, endpoint := otlpVar("ENDPOINT") // one of spaces alone is unset
+	return endpoint != ""
 }
 
 // Export is a command's tracer provider and where its spans go.

@@ -28,7 +28,8 @@ func otlpExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	// Without an endpoint, a collector on this machine, in plain text (the
 	// SDK's own default is TLS, which no local Jaeger speaks).
 	// A certificate asks for TLS: then the SDK's own default, https.
-	local := !OTLPFromEnv() && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
+	_, endpoint := otlpVar("ENDPOINT")
+	local := endpoint == "" && os.Getenv("OTEL_EXPORTER_OTLP_INSECURE") == "" &&
 		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_INSECURE") == "" && tlsVar() == ""
 	switch strings.TrimSpace(proto) {
 	case "", "http/protobuf":

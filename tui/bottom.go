@@ -301,7 +301,11 @@ func (m Model) violationPanel(height int) []string {
 		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (saved now: up to this violation)"),
 			"  play      lab tui --replay "+faults.ShellQuote(m.violationFile)+styleDim.Render("   (or , here: step back from it)"))
 	}
-	tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
+	if m.sess.replayable() {
+		tail = append(tail, "  replay    lab replay "+faults.ShellQuote(m.sess.path)+styleDim.Render("   (the whole session: saved when you quit with q)"))
+	} else {
+		tail = append(tail, styleDim.Render("            the whole session goes to "+faults.ShellQuote(m.sess.path)+" when you quit with q: save what it reads to replay it"))
+	}
 	if m.sess.controls == 0 {
 		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (no control sent: the seed alone reproduces it)"))
 	} else {

@@ -324,7 +324,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		at := m.view.Steps
-		m.stallAtGo = m.view.Stall // g s: the replay is on its way back here
+		m.stallAtGo = m.shownStall() // g s: the replay is on its way back here
 		m.cancelJobs()
 		if err := m.replayFinished(); err != nil {
 			m.sess, m.err = nil, err
@@ -359,7 +359,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.seek(m.position() + 100)
 	case key.Matches(msg, k.GoTo):
 		if m.seeking == nil { // the view shows where the replay is
-			m.stallAtGo = m.view.Stall
+			m.stallAtGo = m.shownStall()
 		}
 		m.going = true
 		m.gotoIn.SetValue("")

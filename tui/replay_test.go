@@ -230,4 +230,13 @@ func TestGoToTheStallsLastStep(t *testing.T) {
 	if !strings.Contains(m.View(), "#1024") {
 		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
 	}
+	// There i042 has just moved on: the screen names no stall, and g s
+	// goes nowhere (it went to a stall under the retry backoff the screen
+	// did not show).
+	if strings.Contains(m.View(), "stalled:") {
+		t.Fatalf("a stall shown at i042's dequeue:\n%s", m.View())
+	}
+	if m = keys(t, m, "gs<enter>"); !strings.Contains(m.status, "no invocation is stalled here") || m.view.Steps != want {
+		t.Errorf("g s where the screen shows no stall: %q, at step %d", m.status, m.view.Steps)
+	}
 }

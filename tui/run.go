@@ -80,7 +80,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if err != nil {
 		return nil, err
 	}
-	res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
+	if s.replayable() {
+		res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
+	}
 	controls := s.controls
 	if replay != nil {
 		if !replay.session {
@@ -94,7 +96,12 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if controls > 0 {
 		res.Replay = "" // steered: its seed alone runs something else
 	}
-	fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
-		s.path, controls, res.ReplaySchedule)
+	if res.ReplaySchedule == "" {
+		fmt.Fprintf(progress, "lab tui: session sent to %s (%d controls sent); lab replay reproduces it from a file of what it read\n",
+			faults.ShellQuote(s.path), controls)
+	} else {
+		fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
+			s.path, controls, res.ReplaySchedule)
+	}
 	return &Saved{Result: res, Path: s.path, Controls: controls}, nil
 }

@@ -88,8 +88,10 @@ type session struct {
 	// to: sched's own temporary file beside the schedule, or for a pipe or
 	// device one of the temp directory, copied into it when saved.
 	sched *faults.Output
-	rec   *os.File
-	w     *bufio.Writer
+	// toPipe: sched is a pipe or a device, written as it is.
+	toPipe bool
+	rec    *os.File
+	w      *bufio.Writer
 	// events is the event log, in place once the session starts (a file
 	// that was there is left as it was until then).
 	events *faults.Output
@@ -178,7 +180,8 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 			return nil, &OpenError{what, err}
 		}
 		s.rec, s.w = s.sched.File, bufio.NewWriter(s.sched)
-		if s.sched.Direct() {
+		s.toPipe = s.sched.Direct()
+		if s.toPipe {
 			if s.rec, err = os.CreateTemp("", "lab-session-*.schedule"); err != nil {
 				return nil, fmt.Errorf("saving the session: %w", err)
 			}
@@ -218,6 +221,10 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 // discard drops an unfinished session's schedule and event log: the files
 // stay as they were; a pipe or device keeps what it was sent, and stays
 // open for the next session.
+// replayable: the session's schedule goes to a file lab replay can read,
+// not to a pipe or a device (which lab replay refuses).
+func (s *session) replayable() bool { return !s.toPipe }
+
 func (s *session) discard() {
 	if s.sched != nil {
 		if s.sched.Direct() {

@@ -324,11 +324,21 @@ func (m Model) invocationSummary() []string {
 // once that is longer than any retry backoff: it is on its way to a
 // progress violation, whose bound it names.
 func (m Model) stalled() string {
-	st, v := m.view.Stall, m.view
-	if st.Inv == "" || v.At-st.Since <= v.Info.Node.Retry.Max {
+	st, v := m.shownStall(), m.view
+	if st.Inv == "" {
 		return ""
 	}
 	return fmt.Sprintf("stalled: %s for %v of %v", st.Inv, (v.At - st.Since).Round(100*time.Millisecond), st.Bound)
+}
+
+// shownStall is the stall the screen names (none until it outlasts every
+// retry backoff): what g s goes to.
+func (m Model) shownStall() faults.Stall {
+	st, v := m.view.Stall, m.view
+	if st.Inv == "" || v.At-st.Since <= v.Info.Node.Retry.Max {
+		return faults.Stall{}
+	}
+	return st
 }
 
 // shutdownStrip shows the node's shutdown phases filling as they happen.

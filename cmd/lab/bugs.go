@@ -80,7 +80,7 @@ flags, 3 internal error, 130 interrupted.`,
 					return err
 				}
 			}
-			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ flags, 3 internal error, 130 interrupted.`,
 	cmd.Flags().StringVar(&out, "schedule-out", "", "save the shrunk schedule to this file (replay it with lab replay)")
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the shrunk run and its fix as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
-	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
+	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
 	cmd.Flags().BoolVar(&check, "check", false, "show every bug, a line each, and whether each still shows as the catalogue says")
 	return cmd
 }

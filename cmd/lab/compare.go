@@ -76,7 +76,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers {
 				return usageError("--against %s: both runs would be one run; name another variant, on-panic or retry-timers", againstName)
 			}
-			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed or graceful), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
-	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
+	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
 	return cmd
 }
 

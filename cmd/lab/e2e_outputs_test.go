@@ -249,6 +249,11 @@ func TestTUISavesIntoPipesAndLinks(t *testing.T) {
 			t.Errorf("--schedule-out's named pipe is no longer a pipe: %v (%v)", info.Mode(), err)
 		}
 		wantEntries(t, "a session saved into a pipe", work, "pipe")
+		// lab replay reads files only: the report names no command that
+		// fails, and says where the session went.
+		if strings.Contains(out, "lab replay "+fifo) || !strings.Contains(out, "session sent to "+fifo) {
+			t.Errorf("the report on quit of a session sent into a pipe:\n%s", out)
+		}
 	})
 	t.Run("symbolic link", func(t *testing.T) {
 		t.Parallel()
@@ -344,6 +349,11 @@ func TestTwoOutputsIntoOneNamedPipe(t *testing.T) {
 	}
 	r = lab(t, "run", "--variant", "fixed", "--events", "/dev/null", "--schedule-out", "/dev/null", "--spill-dir", spillDir(t))
 	wantCode(t, r, 0)
+	// lab replay reads files only: a schedule sent to a device gets no
+	// replay line that would fail.
+	if strings.Contains(r.stdout, "lab replay /dev/null") {
+		t.Errorf("the report names lab replay of a device:\n%v", r)
+	}
 }
 
 // A report.json lab explore --out cannot write was refused only at the

@@ -174,6 +174,43 @@ func TestRunCollectorDown(t *testing.T) {
 	}
 }
 
+// An endpoint variable turns export on, but --otlp=false and
+// OTEL_SDK_DISABLED=true turn it off again, and an endpoint of spaces alone
+// is unset: each of these waited 2 s on a collector and said its spans were
+// lost.
+func TestOTLPTurnedOff(t *testing.T) {
+	down := "OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.DownAddr(t)
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"--otlp=false", []string{down}, []string{"--otlp=false"}},
+		{"OTEL_SDK_DISABLED", []string{down, "OTEL_SDK_DISABLED=true"}, nil},
+		{"an endpoint of spaces", []string{"OTEL_EXPORTER_OTLP_ENDPOINT=   "}, nil},
+	} {
+		r := labWithEnv(t, c.env, append([]string{"run", "--variant", "fixed", "--spill-dir", spillDir(t)}, c.args...)...)
+		wantCode(t, r, 0)
+		if r.stderr != "" || strings.Contains(r.stdout, "\ntrace        ") {
+			t.Errorf("%s: the run was exported:\n%v", c.name, r)
+		}
+	}
+}
+
+// --jaeger-url is printed for pasting: anything but the address of a web
+// UI is refused, and an escape in it is spelt out, not obeyed.
+func TestJaegerURLChecked(t *testing.T) {
+	for _, cmd := range [][]string{{"run"}, {"compare"}, {"bugs", "2543"}} {
+		for _, u := range []string{"http://x\x1b]0;pwned\a/", "not a url", "ftp://x", "http://x/?q=1"} {
+			r := lab(t, append(cmd, "--jaeger-url", u)...)
+			wantUsageError(t, r, true, "--jaeger-url")
+			if strings.ContainsRune(r.stderr, 0x1b) {
+				t.Errorf("%v --jaeger-url %q: the escape reached the terminal:\n%v", cmd, u, r)
+			}
+		}
+	}
+}
+
 // With a fixed time anchor the same run writes the same trace file, byte for
 // byte, and names the same trace.
 func TestRunTraceFileIsReproducible(t *testing.T) {

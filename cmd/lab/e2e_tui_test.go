@@ -356,6 +356,8 @@ func TestTUINeedsATerminal(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, "lab tui needs a terminal") {
 		t.Fatalf("lab tui without a terminal:\n%v", r)
 	}
+	// A bad flag is the error to name, with a terminal or without.
+	wantUsageError(t, lab(t, "tui", "--partitions", "1025"), true, "partitions 1025: the lab simulates at most 1024")
 	r = lab(t)
 	if r.code != exitOK || !strings.Contains(r.stdout, "Available Commands") {
 		t.Fatalf("plain lab without a terminal:\n%v", r)

@@ -60,7 +60,7 @@ interrupted.`,
 			if err := outPathUsable("--out", out); err != nil {
 				return err
 			}
-			traces, err := newTraceExport(cmd.Context(), otlp, cmd.ErrOrStderr())
+			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -128,7 +128,7 @@ interrupted.`,
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "how long shrinking may take")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the original and the shrunk run as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
-	cmd.Flags().StringVar(&jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the comparison links to")
+	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
 	return cmd
 }
 

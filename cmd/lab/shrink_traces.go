@@ -25,8 +25,9 @@ type traceExport struct {
 	stderr io.Writer
 }
 
+// newTraceExport exports over OTLP if otlp (otlpWanted) says so.
 func newTraceExport(ctx context.Context, otlp bool, stderr io.Writer) (*traceExport, error) {
-	if !otlp && !telemetry.OTLPFromEnv() {
+	if !otlp {
 		return nil, nil
 	}
 	x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: true})

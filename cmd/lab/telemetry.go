@@ -26,6 +26,7 @@ var latestAnchor = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // telemetryFlags say where a run's spans and metrics go.
 type telemetryFlags struct {
+	flags            *pflag.FlagSet // for whether --otlp was given
 	otlp             bool
 	traceOut, anchor string
 	jaegerURL        string
@@ -34,10 +35,11 @@ type telemetryFlags struct {
 }
 
 func (t *telemetryFlags) register(fl *pflag.FlagSet) {
+	t.flags = fl
 	fl.BoolVar(&t.otlp, "otlp", false, "export the run's trace over OTLP, configured by the OTEL_EXPORTER_OTLP_* variables (on by itself when an endpoint variable is set)")
 	fl.StringVar(&t.traceOut, "trace-out", "", "write the run's trace to this file as OTLP JSON")
 	fl.StringVar(&t.anchor, "time-anchor", "", "wall-clock time (RFC 3339) of virtual time 0 in the trace; fixed, the same seed gives the same spans (default: when the run starts)")
-	fl.StringVar(&t.jaegerURL, "jaeger-url", "http://127.0.0.1:16686", "Jaeger UI the report links the trace to")
+	registerJaegerURL(fl, &t.jaegerURL, "Jaeger UI the report links the trace to")
 	t.metrics.register(fl, "", "run")
 }
 
@@ -58,8 +60,19 @@ func (t *telemetryFlags) check() error {
 }
 
 // tracing reports whether the run is traced.
-func (t *telemetryFlags) tracing() bool {
-	return t.otlp || t.traceOut != "" || telemetry.OTLPFromEnv()
+func (t *telemetryFlags) tracing() bool { return t.exportsOTLP() || t.traceOut != "" }
+
+// exportsOTLP reports whether the run's spans go over OTLP.
+func (t *telemetryFlags) exportsOTLP() bool { return otlpWanted(t.flags, t.otlp) }
+
+// otlpWanted is whether to export over OTLP: as --otlp says when it is
+// given (--otlp=false too), or else when an endpoint variable is set and
+// OTEL_SDK_DISABLED is not true.
+func otlpWanted(fl *pflag.FlagSet, otlp bool) bool {
+	if fl != nil && fl.Changed("otlp") {
+		return otlp
+	}
+	return otlp || telemetry.OTLPFromEnv()
 }
 
 // telemetrySession is a run's telemetry: its trace export, its metrics and
@@ -79,7 +92,7 @@ type telemetrySession struct {
 func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options, stderr io.Writer) (*telemetrySession, error) {
 	s := &telemetrySession{flags: t, stderr: stderr}
 	if t.tracing() {
-		x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: t.otlp || telemetry.OTLPFromEnv(), TraceOut: t.traceOut})
+		x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: t.exportsOTLP(), TraceOut: t.traceOut})
 		if err != nil {
 			return nil, usageError("%v", err)
 		}
@@ -126,7 +139,7 @@ func (s *telemetrySession) annotate(res *faults.Result) {
 		return
 	}
 	res.TraceID = s.tracer.TraceID()
-	if s.flags.otlp || telemetry.OTLPFromEnv() {
+	if s.flags.exportsOTLP() {
 		res.TraceURL = strings.TrimSuffix(s.flags.jaegerURL, "/") + "/trace/" + res.TraceID
 	}
 }

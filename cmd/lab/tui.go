@@ -73,10 +73,6 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 }
 
 func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
-	in, out, ok := terminal(cmd)
-	if !ok {
-		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless run: lab run --pace 1x)")
-	}
 	flags := cmd.Flags()
 	if !flags.Changed("seed") {
 		f.seed = rand.Uint64N(1 << 32)
@@ -92,6 +88,14 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	opts, err := f.options(flags)
 	if err != nil {
 		return err
+	}
+	if err := faults.CheckLimits(opts); err != nil {
+		return err
+	}
+	// After the flags: a bad one is the error to name, terminal or not.
+	in, out, ok := terminal(cmd)
+	if !ok {
+		return usageError("lab tui needs a terminal: stdin and stdout must be a TTY (for a headless run: lab run --pace 1x)")
 	}
 	schedule := func(seed uint64, v invoker.Variant) string {
 		return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
