@@ -282,7 +282,7 @@ func (m Model) violationPanel(height int) []string {
 		}
 	}
 	if m.compared != nil {
-		head = append(head, "  against the fix, from the seed:")
+		head = append(head, "  against the fix, "+m.comparedFrom+":")
 		for _, l := range m.compared {
 			head = append(head, "    "+l)
 		}

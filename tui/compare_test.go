@@ -74,8 +74,26 @@ func TestCompareRefusalsAndSteeredSessions(t *testing.T) {
 	if m = keys(t, m, "c"); len(m.compared) != 1 || m.compared[0] != "compared the schedule "+m.violationFile {
 		t.Errorf("c after a control compared %q (status %q), want the schedule %s", m.compared, m.status, m.violationFile)
 	}
+	// And says so: it said "from the seed", which it was not.
+	if screen := m.View(); !strings.Contains(screen, "against the fix, from the schedule saved at the violation:") ||
+		strings.Contains(screen, "from the seed") {
+		t.Errorf("the panel of a steered comparison:\n%s", screen)
+	}
 	n := runToViolation(t, newTestModel(t, testConfig(t), 100, 30))
 	if n = keys(t, n, "c"); !strings.Contains(n.status, "not available") {
 		t.Errorf("c without Config.Compare: %q", n.status)
+	}
+}
+
+// A control sent once the run is over was refused with "stopped before
+// the end of the run", as if the run had been cut short.
+func TestControlAfterTheEnd(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Options.Node.Variant = invoker.Fixed // holds: no pause on the way
+	m := newTestModel(t, cfg, 100, 30)
+	m.sess.runner.SetSpeed(0)
+	m = tickUntil(t, keys(t, m, " "), func(m Model) bool { return m.view.Done })
+	if m = keys(t, m, "x"); m.status != "shutdown refused: the run is over" {
+		t.Errorf("x after the end: %q", m.status)
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -106,9 +107,12 @@ type Model struct {
 	stopChart context.CancelFunc
 	// compared is where the session's seed parts from the fix's, once
 	// compared; stopCompare, while Config.Compare runs, stops it.
-	compared    []string
-	stopCompare context.CancelFunc
-	speed       float64
+	compared []string
+	// comparedFrom says what was compared: the seed, or the schedule
+	// saved at the violation of a session steered by controls.
+	comparedFrom string
+	stopCompare  context.CancelFunc
+	speed        float64
 	// pausing is the pause state last asked for, until a view shows it:
 	// a second key press before the next view toggles from the first.
 	pausing *bool
@@ -180,7 +184,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "comparing failed: " + msg.err.Error()
 		} else {
 			m.compared, m.panel, m.showHelp, m.life = msg.lines, true, false, ""
-			m.status = "compared with the fix, from the seed"
+			m.status = "compared with the fix, " + m.comparedFrom
 		}
 	case chartMsg:
 		if msg.sess != m.sess {
@@ -194,9 +198,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "charted when the violation became inevitable"
 		}
 	case controlMsg:
-		if msg.err != nil {
+		switch {
+		case errors.Is(msg.err, live.ErrStopped) && m.view != nil && m.view.Done:
+			m.status = msg.what + " refused: the run is over"
+		case msg.err != nil:
 			m.status = fmt.Sprintf("%s refused: %v", msg.what, msg.err)
-		} else {
+		default:
 			m.sess.controls++
 			m.status = msg.what + " sent"
 		}
@@ -585,8 +592,10 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 		m.status = "comparing with the fix..."
 		ctx, stop := context.WithCancel(m.ctx)
 		compare, sess, file, invariant := m.cfg.Compare, m.sess, "", m.view.Violations[0].Invariant
+		m.comparedFrom = "from the seed"
 		if sess.controls > 0 {
 			file = m.violationFile // steered: not its seed's run
+			m.comparedFrom = "from the schedule saved at the violation"
 		}
 		m.stopCompare = stop
 		return m, func() tea.Msg {
