@@ -456,6 +456,7 @@ func TestInevitableCommand(t *testing.T) {
 	wantUsageError(t, lab(t, "inevitable", writeFile(t, dir, "bad.schedule", "hello\n")), true, "not a schedule")
 	wantUsageError(t, lab(t, "inevitable", sched, "--linger", "1s"), true, "--linger needs --metrics-addr")
 	wantUsageError(t, lab(t, "inevitable", sched, "--metrics-addr", "nowhere"), true, "--metrics-addr nowhere: want host:port")
+	wantUsageError(t, lab(t, "inevitable", sched, "--metrics-addr", "127.0.0.1:"), true, "--metrics-addr 127.0.0.1:: want host:port")
 	wantUsageError(t, lab(t, "inevitable", sched, "--metrics-addr", "127.0.0.1:99999"), true, "--metrics-addr")
 }
 

@@ -30,7 +30,9 @@ func (m *metricsFlags) register(fl *pflag.FlagSet, what, after string) {
 
 func (m *metricsFlags) check() error {
 	if m.addr != "" {
-		if _, _, err := net.SplitHostPort(m.addr); err != nil {
+		// An empty port would take any free one, and nobody would know
+		// where to scrape (:0 asks for that, and is said).
+		if _, port, err := net.SplitHostPort(m.addr); err != nil || port == "" {
 			return usageError("--metrics-addr %s: want host:port", m.addr)
 		}
 	}
