@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-logr/logr"
 	"go.opentelemetry.io/otel"
@@ -60,8 +61,7 @@ func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
 	otel.SetLogger(logr.Discard())
 	res, err := Resource(ctx)
 	if err != nil {
-		// The environment is all it reads.
-		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES %q: %v", os.Getenv("OTEL_RESOURCE_ATTRIBUTES"), err)
+		return nil, err
 	}
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithIDGenerator(x.ids), sdktrace.WithResource(res),
 		sdktrace.WithRawSpanLimits(SpanLimits()), sdktrace.WithSampler(sdktrace.AlwaysSample())}
@@ -135,8 +135,24 @@ func (x *Export) FileErr() error {
 // Resource names the process: service.name "lab" unless OTEL_SERVICE_NAME
 // or OTEL_RESOURCE_ATTRIBUTES say otherwise, and the SDK's own attributes.
 func Resource(ctx context.Context) (*resource.Resource, error) {
-	return resource.New(ctx, resource.WithSchemaURL(semconv.SchemaURL),
+	res, err := resource.New(ctx, resource.WithSchemaURL(semconv.SchemaURL),
 		resource.WithAttributes(semconv.ServiceName("lab")), resource.WithTelemetrySDK(), resource.WithFromEnv())
+	if err != nil {
+		// The environment is all it reads.
+		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES %q: %v", os.Getenv("OTEL_RESOURCE_ATTRIBUTES"), err)
+	}
+	// OTLP carries strings as UTF-8: a name that is not would lose every
+	// span at the export, after the run.
+	for _, kv := range res.Attributes() {
+		if utf8.ValidString(kv.Value.Emit()) {
+			continue
+		}
+		if name := os.Getenv("OTEL_SERVICE_NAME"); kv.Key == semconv.ServiceNameKey && name != "" {
+			return nil, fmt.Errorf("OTEL_SERVICE_NAME %q: not UTF-8", name)
+		}
+		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES %q: %s is not UTF-8", os.Getenv("OTEL_RESOURCE_ATTRIBUTES"), kv.Key)
+	}
+	return res, nil
 }
 
 // SpanLimits are the SDK's (and its OTEL_SPAN_* variables'), except that an

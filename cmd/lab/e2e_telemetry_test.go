@@ -290,6 +290,9 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		{"OTEL_EXPORTER_OTLP_COMPRESSION=zstd", "want gzip or none"},
 		{"OTEL_EXPORTER_OTLP_TIMEOUT=soon", "want milliseconds"},
 		{"OTEL_RESOURCE_ATTRIBUTES=a=%%,=,,b", `OTEL_RESOURCE_ATTRIBUTES "a=%%,=,,b": `},
+		// OTLP refused them after the run, and every span was lost (exit 1).
+		{"OTEL_RESOURCE_ATTRIBUTES=x=%FF", `OTEL_RESOURCE_ATTRIBUTES "x=%FF": x is not UTF-8`},
+		{"OTEL_SERVICE_NAME=lab\xff", `OTEL_SERVICE_NAME "lab\xff": not UTF-8`},
 		// HTTP refused the header, and every span was lost (exit 0).
 		{"OTEL_EXPORTER_OTLP_HEADERS=a=b%0Ac", `the value of a holds the control character '\n'`},
 		// The SDK pairs a certificate with the key of its own prefix: split
