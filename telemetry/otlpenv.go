@@ -121,6 +121,14 @@ func checkOTLPValue(key, v string) error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("want a URL like http://127.0.0.1:4318")
 		}
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				return fmt.Errorf("port %s: want 1 to 65535", p)
+			}
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("a query or fragment would be dropped: give the collector's URL alone")
+		}
 	case "HEADERS":
 		return checkHeaders(v)
 	case "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY":

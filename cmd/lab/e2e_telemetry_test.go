@@ -290,6 +290,9 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		{"OTEL_EXPORTER_OTLP_COMPRESSION=zstd", "want gzip or none"},
 		{"OTEL_EXPORTER_OTLP_TIMEOUT=soon", "want milliseconds"},
 		{"OTEL_RESOURCE_ATTRIBUTES=a=%%,=,,b", `OTEL_RESOURCE_ATTRIBUTES "a=%%,=,,b": `},
+		// A port no socket has, and a query the SDK drops, were taken.
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:99999", `port 99999: want 1 to 65535`},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:4318/v1/traces?x=1", `a query or fragment would be dropped`},
 		// OTLP refused them after the run, and every span was lost (exit 1).
 		{"OTEL_RESOURCE_ATTRIBUTES=x=%FF", `OTEL_RESOURCE_ATTRIBUTES "x=%FF": x is not UTF-8`},
 		{"OTEL_SERVICE_NAME=lab\xff", `OTEL_SERVICE_NAME "lab\xff": not UTF-8`},
