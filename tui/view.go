@@ -33,7 +33,9 @@ func (m Model) View() string {
 		return ""
 	}
 	if m.width < 40 || m.height < 12 {
-		return fit([]string{"lab: the terminal is too small (40x12 at least)"}, m.width, m.height)
+		// Wrapped, so that a narrow screen still says what it needs.
+		msg := fmt.Sprintf("lab: the terminal is %dx%d, too small: 40x12 at least", m.width, m.height)
+		return fit(strings.Split(ansi.Wordwrap(msg, max(m.width, 1), ""), "\n"), m.width, m.height)
 	}
 	if m.view == nil {
 		return fit([]string{"lab: starting the run...", m.status}, m.width, m.height)

@@ -248,3 +248,20 @@ func TestStalledInvocationShows(t *testing.T) {
 		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
 	}
 }
+
+// A terminal under 40x12 says what it needs in the room it has: at 20x5
+// it said "lab: the terminal i…" and no more.
+func TestTooSmallSaysWhatItNeeds(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 20, 5)
+	screen := m.View()
+	if lines := strings.Split(screen, "\n"); len(lines) != 5 || !strings.Contains(screen, "20x5") ||
+		!strings.Contains(screen, "40x12 at least") {
+		t.Errorf("at 20x5:\n%s", screen)
+	}
+	for _, size := range [][2]int{{1, 1}, {5, 2}} {
+		m.width, m.height = size[0], size[1]
+		if lines := strings.Split(m.View(), "\n"); len(lines) != size[1] || len([]rune(lines[0])) != size[0] {
+			t.Errorf("at %dx%d: %q", size[0], size[1], m.View())
+		}
+	}
+}
