@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -144,7 +145,7 @@ func Resource(ctx context.Context) (*resource.Resource, error) {
 	// OTLP carries strings as UTF-8: a name that is not would lose every
 	// span at the export, after the run.
 	for _, kv := range res.Attributes() {
-		if utf8.ValidString(kv.Value.Emit()) {
+		if kv.Value.Type() != attribute.STRING || utf8.ValidString(kv.Value.AsString()) {
 			continue
 		}
 		if name := os.Getenv("OTEL_SERVICE_NAME"); kv.Key == semconv.ServiceNameKey && name != "" {
