@@ -81,8 +81,12 @@ type Model struct {
 	// stallAtGo is the stall where g was pressed, for g s.
 	stallAtGo faults.Stall
 	seeking   *int
-	filter    filter
-	pane      pane
+	// stepsAsked are the single steps taken in a replay since stepFrom
+	// that the view may not show yet: a seek right after them moves from
+	// where they lead (50 steps then 100 ahead went to 100, not 150).
+	stepFrom, stepsAsked int
+	filter               filter
+	pane                 pane
 	// scroll is how many lines the timeline is scrolled up (0 follows).
 	scroll int
 	// inv is the invocation selected in the invocations pane ("": the
@@ -251,6 +255,9 @@ func (m *Model) follow() {
 		if m.seeking != nil && v.Steps >= *m.seeking {
 			m.seeking = nil
 		}
+		if m.stepsAsked > 0 && v.Steps >= m.stepFrom+m.stepsAsked {
+			m.stepsAsked = 0
+		}
 	}
 	if n := len(m.view.Violations); n > m.violations {
 		if m.cfg.Replay != nil {
@@ -376,6 +383,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			r.Pause()
 			want := true
 			m.pausing = &want
+		}
+		if m.cfg.Replay != nil {
+			if m.stepsAsked == 0 {
+				m.stepFrom = m.position()
+			}
+			m.stepsAsked++
 		}
 		r.StepOne()
 		m.status = "one step"
@@ -625,12 +638,15 @@ func (m *Model) seek(n int) tea.Cmd {
 	}
 	m.chart, m.compared = chart, compared
 	want := true
-	m.pausing, m.seeking = &want, &n
+	m.pausing, m.seeking, m.stepsAsked = &want, &n, 0
 	return nil
 }
 
 // position is the step the replay shows, or is on its way to.
 func (m *Model) position() int {
+	if m.stepsAsked > 0 { // steps taken from where a seek, too, was going
+		return min(max(m.view.Steps, m.stepFrom+m.stepsAsked), m.cfg.Replay.Steps)
+	}
 	if m.seeking != nil {
 		return *m.seeking
 	}

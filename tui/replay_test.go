@@ -119,6 +119,11 @@ func TestReplayMovesBothWays(t *testing.T) {
 	if m.view.Events != events || m.st.seen != events {
 		t.Errorf("back at 250 by go-to: %d events (the UI saw %d), stepping there logged %d", m.view.Events, m.st.seen, events)
 	}
+	// Single steps the view does not show yet count too: a move right
+	// after them went from where the view was.
+	m = at(update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(".....]")}), 355)
+	m = at(update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("..,")}), 356)
+	m = at(keys(t, m, "g250<enter>"), 250)
 	m = at(keys(t, m, "g#100<enter>"), cfg.Replay.eventAt[99])
 	m = at(keys(t, m, "gv<enter>"), cfg.Replay.Violation)
 	if !m.panel || len(m.view.Violations) == 0 || m.violationFile != "readme.schedule" {
