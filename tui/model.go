@@ -333,7 +333,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		key.Matches(msg, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo) {
 		// Going back in a live run: it becomes a replay of itself, played
 		// from its saved schedule.
-		if m.sess.sched != nil && m.sess.sched.Direct() {
+		if !m.sess.replayable() {
 			m.status = "going back plays the saved schedule, and " + m.sess.path + " is not a file to read back"
 			return m, nil
 		}

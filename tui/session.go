@@ -227,7 +227,7 @@ func (s *session) replayable() bool { return !s.toPipe }
 
 func (s *session) discard() {
 	if s.sched != nil {
-		if s.sched.Direct() {
+		if s.toPipe {
 			s.rec.Close()
 			os.Remove(s.rec.Name())
 		} else {
@@ -289,7 +289,7 @@ func (s *session) save() error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
-	if !s.sched.Direct() {
+	if !s.toPipe {
 		return s.sched.Commit()
 	}
 	if _, err := s.rec.Seek(0, io.SeekStart); err != nil {
