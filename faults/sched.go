@@ -119,14 +119,14 @@ func tokioSelect(start int, ready invoker.ArmSet) invoker.Arm {
 }
 
 // priorityStrategy always delivers first, then takes the first ready arm of
-// the first invoker in the order input, task, timer, dequeue, shutdown: the
+// the first invoker in the order input, task, timer, dequeue, join, shutdown: the
 // schedule a biased select! with no races would give. Scripts settle with it.
 type priorityStrategy struct{}
 
 func (priorityStrategy) Name() string { return "priority" }
 
 var armPriority = [...]invoker.Arm{invoker.ArmInput, invoker.ArmTask, invoker.ArmTimer,
-	invoker.ArmDequeue, invoker.ArmShutdown}
+	invoker.ArmDequeue, invoker.ArmJoin, invoker.ArmShutdown}
 
 func (priorityStrategy) Choose(cs []Choice) int {
 	if cs[0].Invoker == Transport {

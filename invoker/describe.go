@@ -161,7 +161,12 @@ func (e Event) what() string {
 	case KindSpill:
 		return fmt.Sprintf("spilled segment %d (%d invokes)", e.Index, e.N)
 	case KindLoad:
-		return fmt.Sprintf("loaded segment %d (%d invokes)", e.Index, e.N)
+		return fmt.Sprintf("reading segment %d back (%d invokes)", e.Index, e.N)
+	case KindLoaded:
+		if e.Reason != "" {
+			return fmt.Sprintf("segment %d could not be read back (%d invokes)", e.Index, e.N)
+		}
+		return fmt.Sprintf("segment %d read back (%d invokes)", e.Index, e.N)
 	case KindSpillFailed:
 		s := fmt.Sprintf("spilling segment %d (%d invokes) failed", e.Index, e.N)
 		if e.Outcome == KeptInMemory {
@@ -190,6 +195,8 @@ func (e Event) what() string {
 		return fmt.Sprintf("task %d started %s attempt %d", e.Task, e.Inv, e.Attempt)
 	case KindTaskEnd:
 		return fmt.Sprintf("task %d (%s attempt %d) %s", e.Task, e.Inv, e.Attempt, e.outcome())
+	case KindTaskJoined:
+		return fmt.Sprintf("joined task %d (%s attempt %d)", e.Task, e.Inv, e.Attempt)
 	case KindRetry:
 		return fmt.Sprintf("%s attempt %d failed, retry at %v", e.Inv, e.Attempt, e.Due)
 	case KindFaultDelay:
@@ -225,6 +232,8 @@ func (e Event) route() string {
 		return iv + "->" + p
 	case e.Msg == MsgCancel, e.Msg == MsgJoin, e.Msg == MsgCleanup:
 		return "node->" + iv
+	case e.Msg == MsgSegmentLoaded:
+		return "read->" + iv
 	case e.Msg == MsgStopIngress:
 		return "node->ingress"
 	case e.Msg == MsgSubmit, e.Msg == MsgKill, e.Msg == MsgUserPause, e.Msg == MsgResume, e.Msg == MsgUserRetryNow:

@@ -48,7 +48,8 @@ const (
 	KindJoined       // invoker.joined: N tasks aborted and joined
 	KindSpillRemoved // invoker.spill-removed: N segment files removed with the directory
 	KindSpill        // queue.spill: a segment of N invokes written to the store
-	KindLoad         // queue.load: a segment of N invokes read back
+	KindLoad         // queue.load: a segment of N invokes taken off the store by a background read
+	KindLoaded       // queue.loaded: the loop heard the read of a segment of N invokes finished
 	KindSpillFailed  // queue.spill-failed: kept in memory
 	KindLoadFailed   // queue.load-failed: N invokes lost
 	KindPurge        // queue.purge: N queued invokes of a partition removed
@@ -57,6 +58,7 @@ const (
 	KindISM          // ism.state: an invocation state machine went From -> To
 	KindTaskStart    // task.start
 	KindTaskEnd      // task.end: finished or aborted (Outcome)
+	KindTaskJoined   // task.joined: the join arm took an ended task
 	KindRetry        // retry.scheduled: attempt Attempt failed, retry at Due
 
 	// The simulator's own decisions, on the same stream.

@@ -27,10 +27,15 @@ type Invoker struct {
 	input   fifo[Envelope]
 	taskOut fifo[Envelope]
 	timers  fifo[Envelope]
-	// panicked are the tasks that panicked, for the join arm to re-raise.
-	panicked []task
-	queue    segQueue
-	quota    quota
+	// joinable are the tasks that ended and are not joined yet, in the
+	// order they ended: the join arm takes them (JoinSet::join_next).
+	joinable fifo[joinable]
+	// ending are the tasks whose last output is still on its way: they
+	// become joinable when it arrives, as a task returns right after its
+	// last send.
+	ending []task
+	queue  segQueue
+	quota  quota
 	// parts is the InvocationStateMachineManager: one coordinator per
 	// registered partition leader epoch.
 	parts coordinators
@@ -78,17 +83,19 @@ func (iv *Invoker) init(n *Node, id, incarnation int, serves []PartitionID, stor
 		pending:     emptied(old.pending),
 		outstanding: emptiedMap(old.outstanding),
 		unapplied:   emptiedMap(old.unapplied),
-		panicked:    emptied(old.panicked),
-		input:       old.input, taskOut: old.taskOut, timers: old.timers,
+		ending:      emptied(old.ending),
+		input:       old.input, taskOut: old.taskOut, timers: old.timers, joinable: old.joinable,
 	}
 	iv.input.clear()
+	iv.joinable.clear()
 	iv.taskOut.clear()
 	iv.timers.clear()
-	report := old.queue.report
+	report, readStarted := old.queue.report, old.queue.readStarted
 	if report == nil {
-		report = iv.reportQueue // a method value allocates: made once per invoker
+		// Method values allocate: made once per invoker.
+		report, readStarted = iv.reportQueue, iv.readStarted
 	}
-	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: report,
+	iv.queue = segQueue{limit: n.cfg.QueueLimit, store: store, report: report, readStarted: readStarted,
 		segs: old.queue.segs, written: emptied(old.queue.written), spare: old.queue.spare}
 	iv.queue.segs.clear()
 	iv.queue.spare.clear()
@@ -127,7 +134,9 @@ func (iv *Invoker) Ready() ArmSet {
 	if iv.input.len() > 0 {
 		s = s.With(ArmInput)
 	}
-	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() {
+	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() && !iv.queue.headReading() {
+		// Pending while the head segment is read back; a head still on the
+		// store is ready: polling the arm starts the read.
 		s = s.With(ArmDequeue)
 	}
 	if iv.taskOut.len() > 0 {
@@ -136,7 +145,7 @@ func (iv *Invoker) Ready() ArmSet {
 	if iv.timers.len() > 0 {
 		s = s.With(ArmTimer)
 	}
-	if len(iv.panicked) > 0 {
+	if iv.joinable.len() > 0 {
 		s = s.With(ArmJoin)
 	}
 	if iv.cancelled {
@@ -159,9 +168,17 @@ func (iv *Invoker) step(arm Arm) {
 		iv.n.cause = c.ID
 		iv.handleInput(c)
 	case ArmDequeue:
-		if c, ok := iv.queue.dequeue(); ok {
+		c, res := iv.queue.dequeue()
+		switch res {
+		case dequeueTook:
 			iv.n.cause = c.Msg
 			iv.handleInvoke(c)
+		case dequeuePending:
+			// select! goes on polling the branches after this one.
+			if next := iv.readyAfter(ArmDequeue); next != ArmNone {
+				iv.arm = next
+				iv.step(next)
+			}
 		}
 	case ArmTask:
 		o := iv.taskOut.pop()
@@ -175,11 +192,32 @@ func (iv *Invoker) step(arm Arm) {
 		iv.n.cause = iv.cancelCause
 		iv.handleShutdown()
 	case ArmJoin:
-		t := iv.panicked[0]
-		iv.panicked = iv.panicked[1:]
+		j := iv.joinable.pop()
 		iv.n.cause = 0
-		assert(false, TaskPanicMessage, t.ple, t.inv)
+		assert(!j.panicked, TaskPanicMessage, j.t.ple, j.t.inv)
+		e := iv.event(KindTaskJoined, j.t.ple, j.t.inv)
+		e.Task, e.Attempt = j.t.id, j.t.attempt
+		iv.emit(e)
 	}
+}
+
+// readyAfter is the arm select! takes when the branch before it was
+// pending: the first ready one after it in declaration order, wrapping
+// around, or ArmNone.
+func (iv *Invoker) readyAfter(pending Arm) Arm {
+	ready := iv.Ready()
+	at := 0
+	for i, a := range SelectOrder {
+		if a == pending {
+			at = i
+		}
+	}
+	for i := 1; i < len(SelectOrder); i++ {
+		if a := SelectOrder[(at+i)%len(SelectOrder)]; a != pending && ready.Has(a) {
+			return a
+		}
+	}
+	return ArmNone
 }
 
 // TaskPanicMessage is what an invoker re-raising a task's panic panics
@@ -236,11 +274,9 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 		e.Reason = err.Error()
 	}
 	if kind == KindLoad && iv.n.cause == 0 {
-		// The dequeue arm loads before it knows which Invoke it takes: the
-		// segment's first one, whose id is the cause.
-		if h := iv.queue.segs.at(0); h.cmds.len() > 0 {
-			iv.n.cause = h.cmds.at(0).Msg
-		}
+		// A read starts before the loop knows which Invoke it will take:
+		// the segment's first one, whose id is the cause.
+		iv.n.cause = iv.queue.firstMsg(segment)
 	}
 	strict := !iv.n.cfg.Variant.SurvivesSpillFailures()
 	switch {
@@ -256,6 +292,28 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 	if strict && kind == KindLoadFailed {
 		panic(assertionError{msg: SpillReadPanic, ple: PLE{Partition: NoPartition}})
 	}
+}
+
+// readStarted sends the message that tells the loop a background read of
+// a segment finished: the read's JoinHandle becoming ready.
+func (iv *Invoker) readStarted(segment uint64) {
+	iv.n.send(Envelope{Kind: MsgSegmentLoaded, Invoker: iv.id, PLE: PLE{Partition: NoPartition}, Index: int(segment)})
+}
+
+// segmentLoaded is a background read's end reaching the loop: the
+// segment is in memory, and the dequeue arm is ready again if it is the
+// head.
+func (iv *Invoker) segmentLoaded(m Envelope) {
+	n, err, ok := iv.queue.readFinished(uint64(m.Index))
+	if !ok {
+		return // purged or discarded meanwhile
+	}
+	e := iv.plainEvent(KindLoaded)
+	e.Index, e.N = m.Index, n
+	if err != nil {
+		e.Reason = err.Error()
+	}
+	iv.emit(e)
 }
 
 // The panics of a failed spill write and read: the segment store runs in a

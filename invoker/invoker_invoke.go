@@ -82,6 +82,9 @@ func (iv *Invoker) endTask(id TaskID, why Outcome) {
 	}
 	t := iv.liveTasks[i]
 	iv.liveTasks = slices.Delete(iv.liveTasks, i, i+1)
+	if why == EndAborted {
+		iv.joinable.push(joinable{t: t}) // cancelled: join_next yields it
+	}
 	e := iv.event(KindTaskEnd, t.ple, t.inv)
 	e.Task, e.Attempt, e.Outcome = t.id, t.attempt, why
 	iv.emit(e)

@@ -125,6 +125,11 @@ func TestEventsCarryTheirCause(t *testing.T) {
 	wantCause("register", register.ID, invoker.KindRegister)
 	step(t, n, 0, invoker.ArmInput)
 	wantCause("invoke", invoke.ID, invoker.KindEnqueue)
+	step(t, n, 0, invoker.ArmDequeue) // the head is on the store: read it back
+	read := only(t, n.Ready().Sent, invoker.MsgSegmentLoaded)
+	wantCause("read", invoke.ID, invoker.KindLoad)
+	n.Deliver(read)
+	wantCause("read finished", read.ID, invoker.KindLoaded)
 	step(t, n, 0, invoker.ArmDequeue) // the queue kept the Invoke's id
 	wantCause("dequeue", invoke.ID, invoker.KindDequeue, invoker.KindSlotAcquired, invoker.KindISM, invoker.KindTaskStart)
 	cancel := n.Send(invoker.Envelope{Kind: invoker.MsgCancel, Invoker: 0, PLE: invoker.PLE{Partition: invoker.NoPartition}})

@@ -48,6 +48,9 @@ const (
 	// The user asks the partition processor to retry a waiting invocation
 	// now (Restate's RetryNow), which it forwards to the invoker.
 	MsgUserRetryNow
+	// A segment's background read -> invoker: the read finished (Index
+	// names the segment), as its JoinHandle becoming ready.
+	MsgSegmentLoaded
 	numMsgKinds
 )
 
@@ -59,7 +62,7 @@ var msgNames = Names[MsgKind]{
 	MsgBecomeLeader: "become-leader", MsgStepDown: "step-down", MsgSubmit: "submit",
 	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
 	MsgJoin: "join", MsgCleanup: "spill-cleanup", MsgUserPause: "user-pause", MsgResume: "resume",
-	MsgUserRetryNow: "user-retry-now",
+	MsgUserRetryNow: "user-retry-now", MsgSegmentLoaded: "segment-loaded",
 }
 
 // ParseMsgKind reads a message kind by its name.
@@ -138,7 +141,8 @@ type Envelope struct {
 	Inv     InvocationID
 	Task    TaskID
 	Attempt int
-	// Index is a journal entry index (entries, acks, completions).
+	// Index is a journal entry index (entries, acks, completions), or the
+	// segment of a MsgSegmentLoaded.
 	Index int
 	// Due is when a timer fires; Key fences it to one WaitingRetry.
 	Due time.Duration
@@ -170,6 +174,8 @@ func (e Envelope) String() string {
 		return e.Kind.String()
 	case MsgCancel, MsgJoin, MsgCleanup:
 		return fmt.Sprintf("%s invoker%d", e.Kind, e.Invoker)
+	case MsgSegmentLoaded:
+		return fmt.Sprintf("%s invoker%d segment %d", e.Kind, e.Invoker, e.Index)
 	case MsgBecomeLeader:
 		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
 	case MsgStepDown:

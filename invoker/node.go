@@ -317,7 +317,7 @@ func (n *Node) Deliver(m Envelope) {
 		return
 	}
 	if p := m.PLE.Partition; p >= PartitionID(len(n.pps)) || (p < 0 && m.Kind != MsgStopIngress &&
-		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup) {
+		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup && m.Kind != MsgSegmentLoaded) {
 		n.undeliverable(m, UndeliverableNoPartition, InvokerNone)
 		return
 	}
@@ -330,10 +330,15 @@ func (n *Node) Deliver(m Envelope) {
 		switch {
 		case m.Kind == MsgTaskOutput:
 			iv.taskOut.push(m)
+			iv.lastOutputArrived(m.Task)
 		case m.Kind == MsgTimer:
 			iv.timers.push(m)
 		default:
 			iv.input.push(m)
+		}
+	case m.Kind == MsgSegmentLoaded:
+		if iv := n.receiver(m); iv != nil {
+			iv.segmentLoaded(m)
 		}
 	case m.Kind == MsgEffect:
 		if iv := n.sameIncarnation(m); iv != nil {
@@ -476,7 +481,7 @@ func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 		return Envelope{}, false
 	}
 	if out == OutPanicked {
-		iv.panicked = append(iv.panicked, *t)
+		iv.joinable.push(joinable{t: *t, panicked: true})
 		m := Envelope{Kind: MsgTaskOutput, Invoker: iv.id, PLE: t.ple, Inv: t.inv, Task: t.id, Attempt: t.attempt, Output: out}
 		iv.endTask(id, EndPanicked)
 		return m, true
@@ -489,6 +494,7 @@ func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 	}
 	m = n.send(m)
 	if out.Final() {
+		iv.ending = append(iv.ending, *t)
 		iv.endTask(id, EndFinished)
 	}
 	return m, true

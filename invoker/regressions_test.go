@@ -47,6 +47,38 @@ func step(t *testing.T, n *invoker.Node, i int, arm invoker.Arm) {
 	}
 }
 
+// dequeueStep takes invoker i's dequeue arm until it dequeues: a head
+// segment on the store is read back first, and the read's end delivered.
+func dequeueStep(t *testing.T, n *invoker.Node, i int) {
+	t.Helper()
+	for range 3 {
+		if !n.ReadyArms(i).Has(invoker.ArmDequeue) {
+			deliverReads(n)
+		}
+		events, msgs := len(n.Ready().Events), len(n.Ready().Sent)
+		step(t, n, i, invoker.ArmDequeue)
+		for _, e := range n.Ready().Events[events:] {
+			if e.Kind == invoker.KindDequeue {
+				return
+			}
+		}
+		if len(n.Ready().Sent) == msgs {
+			return // nothing queued, or a read that failed
+		}
+	}
+	t.Fatalf("invoker%d read segments back and dequeued nothing", i)
+}
+
+// deliverReads delivers the end of every segment read the node started
+// (again, for those delivered before: the node ignores those).
+func deliverReads(n *invoker.Node) {
+	for _, m := range n.Ready().Sent {
+		if m.Kind == invoker.MsgSegmentLoaded {
+			n.Deliver(m)
+		}
+	}
+}
+
 // deliverAll delivers msgs in order and everything they cause, until the
 // node sends nothing more.
 func deliverAll(n *invoker.Node, msgs ...invoker.Envelope) {

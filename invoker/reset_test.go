@@ -238,8 +238,11 @@ func TestResetAfterAbortWithSpillFiles(t *testing.T) {
 	if err := n.Step(0, invoker.ArmInput); err != nil { // abort-all: unregistered
 		t.Fatal(err)
 	}
-	if err := n.Step(0, invoker.ArmDequeue); err != nil {
-		t.Fatal(err)
+	for range 2 { // read the head segment back, then take it
+		if err := n.Step(0, invoker.ArmDequeue); err != nil {
+			t.Fatal(err)
+		}
+		deliverAll()
 	}
 	if !n.Down() {
 		t.Fatalf("the node did not abort; invoker0 panicked: %q", n.Panicked(0))

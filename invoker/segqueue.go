@@ -1,10 +1,17 @@
 package invoker
 
+import "errors"
+
 // segQueue is Restate's SegmentQueue (crates/queue/src/segmented_queue.rs):
 // a FIFO of invokes whose mutable tail segment is written to the store as soon
-// as it holds `limit` invokes; a stored segment is read back (and its file
-// removed) when it reaches the head. Restate stores and preloads in background
-// tasks; here both happen inside the step that needs them, and are events.
+// as it holds `limit` invokes. A stored segment is read back (and its file
+// removed) in a background task: when it reaches the head and the dequeue
+// arm is polled, or earlier, as a preload, once the head segment holds
+// fewer than half the limit. While the head's read is in flight the dequeue
+// arm is pending; the invoker learns the read finished from a
+// MsgSegmentLoaded. Writing is done inside the step that needs it (Restate
+// writes in the background too, but awaits a segment still being written
+// before reading it, so only the time differs).
 type segQueue struct {
 	// segs holds the segments by value, in one buffer; a *segment taken
 	// with ptr is used only until the next segment is pushed.
@@ -16,6 +23,9 @@ type segQueue struct {
 	diskLen, diskSegs int
 	store             SegmentStore
 	report            func(kind Kind, segment uint64, n int, err error)
+	// readStarted is told of every background read started, so that the
+	// invoker hears when it finishes.
+	readStarted func(segment uint64)
 	// written is the buffer a segment is copied to for the store, reused.
 	written []InvokeCmd
 	// spare is the in-memory buffer of the segment spilled last, for the
@@ -28,11 +38,28 @@ type segment struct {
 	// sealed segments take no more invokes: they were spilled, or a spill
 	// failed and they stay in memory.
 	sealed bool
+	// onDisk: stored and not read back yet.
 	onDisk bool
+	// reading: a background read took the file; its invokes (or readErr)
+	// are here, but the invoker has not heard that the read finished.
+	reading bool
+	// readErr is a read that failed; the dequeue that reaches the segment
+	// reports it, as Restate's `expect` on the read's JoinHandle does.
+	readErr error
 	// n counts the segment's invokes, in memory or on disk.
 	n    int
 	cmds fifo[InvokeCmd]
 }
+
+// dequeueResult is what a poll of the dequeue arm did.
+type dequeueResult uint8
+
+const (
+	dequeueEmpty dequeueResult = iota
+	dequeueTook
+	// dequeuePending: the head segment is being read back.
+	dequeuePending
+)
 
 func (q *segQueue) enqueue(c InvokeCmd) {
 	if k := q.segs.len(); k == 0 || q.segs.ptr(k-1).sealed {
@@ -66,29 +93,86 @@ func (q *segQueue) spill(s *segment) {
 	q.report(KindSpill, s.id, s.n, nil)
 }
 
-// load reads segment s back. On failure its invokes are lost and reported.
-func (q *segQueue) load(s *segment) bool {
+// read takes segment s off the store. Its invokes, or the error, stay in
+// the segment; only a failure of the host is reported at once.
+func (q *segQueue) read(s *segment) {
 	cmds, err := q.store.Read(s.id)
 	q.diskLen -= s.n
 	q.diskSegs--
 	s.onDisk = false
-	if err != nil {
-		q.report(KindLoadFailed, s.id, s.n, err)
-		q.len -= s.n
-		s.n = 0
-		return false
+	var host *HostError
+	if errors.As(err, &host) {
+		q.report(KindLoad, s.id, s.n, err) // the run ends here
+		return
 	}
-	s.cmds = fifoOf(cmds) // the store handed the slice over
-	q.len += len(cmds) - s.n
-	s.n = len(cmds)
+	if err != nil {
+		s.readErr = err
+	} else {
+		s.cmds = fifoOf(cmds) // the store handed the slice over
+		q.len += len(cmds) - s.n
+		s.n = len(cmds)
+	}
 	q.report(KindLoad, s.id, s.n, nil)
-	return true
 }
 
-func (q *segQueue) dequeue() (InvokeCmd, bool) {
+// readInBackground starts the background read of a stored segment.
+func (q *segQueue) readInBackground(s *segment) {
+	s.reading = true
+	q.read(s)
+	q.readStarted(s.id)
+}
+
+// readFinished is the invoker hearing that the read of segment id finished.
+// It returns the segment's invokes and the read's error, and false if the
+// segment is gone (purged, or the queue discarded).
+func (q *segQueue) readFinished(id uint64) (int, error, bool) {
+	for i := 0; i < q.segs.len(); i++ {
+		if s := q.segs.ptr(i); s.id == id && s.reading {
+			s.reading = false
+			return s.n, s.readErr, true
+		}
+	}
+	return 0, nil, false
+}
+
+// firstMsg is the id of the Invoke at the front of segment id, or 0.
+func (q *segQueue) firstMsg(id uint64) uint64 {
+	for i := 0; i < q.segs.len(); i++ {
+		if s := q.segs.ptr(i); s.id == id && s.cmds.len() > 0 {
+			return s.cmds.at(0).Msg
+		}
+	}
+	return 0
+}
+
+// headReading reports whether the dequeue arm waits for the head's read.
+func (q *segQueue) headReading() bool {
+	return q.segs.len() > 0 && q.segs.ptr(0).reading
+}
+
+// failedRead reports segment s's failed read and drops its invokes.
+func (q *segQueue) failedRead(s *segment) {
+	err, lost := s.readErr, s.n
+	s.readErr = nil
+	q.len -= lost
+	s.n = 0
+	s.cmds.clear()
+	q.report(KindLoadFailed, s.id, lost, err)
+}
+
+// dequeue is one poll of the dequeue arm: it takes the head's next invoke,
+// or starts reading the head segment back and is pending.
+func (q *segQueue) dequeue() (InvokeCmd, dequeueResult) {
 	for q.segs.len() > 0 {
 		head := q.segs.ptr(0)
-		if head.onDisk && !q.load(head) {
+		switch {
+		case head.onDisk:
+			q.readInBackground(head)
+			return InvokeCmd{}, dequeuePending
+		case head.reading:
+			return InvokeCmd{}, dequeuePending
+		case head.readErr != nil:
+			q.failedRead(head)
 			q.segs.pop()
 			continue
 		}
@@ -97,30 +181,42 @@ func (q *segQueue) dequeue() (InvokeCmd, bool) {
 				q.segs.pop()
 				continue
 			}
-			return InvokeCmd{}, false
+			return InvokeCmd{}, dequeueEmpty
 		}
 		c := head.cmds.pop()
 		head.n--
 		q.len--
+		if 2*head.n < q.limit && q.segs.len() > 1 {
+			if next := q.segs.ptr(1); next.onDisk {
+				q.readInBackground(next) // preload
+			}
+		}
 		if head.n == 0 && head.sealed {
 			q.segs.pop()
 		}
-		return c, true
+		return c, dequeueTook
 	}
-	return InvokeCmd{}, false
+	return InvokeCmd{}, dequeueEmpty
 }
 
 // purge removes every queued invoke for which drop is true, reading stored
-// segments back and writing what is left of them again. It returns how many
-// invokes it removed.
+// segments back at once and writing what is left of them again; a segment
+// whose background read is in flight is filtered where it is. It returns
+// how many invokes it removed.
 func (q *segQueue) purge(drop func(InvokeCmd) bool) int {
 	removed := 0
 	keep := func(c InvokeCmd) bool { return !drop(c) }
 	for i := 0; i < q.segs.len(); i++ {
 		s := q.segs.ptr(i)
 		wasOnDisk := s.onDisk
-		if wasOnDisk && !q.load(s) {
-			continue
+		if wasOnDisk {
+			q.read(s)
+			if s.readErr != nil {
+				q.failedRead(s)
+			}
+		}
+		if s.readErr != nil {
+			continue // a background read that failed: the dequeue reports it
 		}
 		k := s.cmds.filter(keep)
 		s.n -= k

@@ -24,9 +24,11 @@ type queueHarness struct {
 	q      *segQueue
 	want   []InvokeCmd
 	events []queueEvent
-	// bounded: the store never fails, so at most the head segment (read
-	// back) and the open tail are in memory.
+	// bounded: the store never fails, so at most the head segment, the
+	// next one (read back early) and the open tail are in memory.
 	bounded bool
+	// started are the background reads started and not finished yet.
+	started []uint64
 }
 
 func newQueueHarness(t *testing.T, limit int, store SegmentStore) *queueHarness {
@@ -35,7 +37,34 @@ func newQueueHarness(t *testing.T, limit int, store SegmentStore) *queueHarness 
 	h.q = &segQueue{limit: limit, store: store, report: func(k Kind, seg uint64, n int, err error) {
 		h.events = append(h.events, queueEvent{k, seg, n, err})
 	}}
+	h.q.readStarted = func(seg uint64) { h.started = append(h.started, seg) }
 	return h
+}
+
+// take polls the dequeue arm as the invoker's loop does: a poll that
+// waits for a read is followed by the read finishing, then the next poll.
+func (h *queueHarness) take() (InvokeCmd, bool) {
+	h.t.Helper()
+	for range 1000 {
+		c, res := h.q.dequeue()
+		if res != dequeuePending {
+			return c, res == dequeueTook
+		}
+		if len(h.started) == 0 {
+			h.t.Fatal("dequeue is pending with no read in flight")
+		}
+		h.finishReads()
+	}
+	h.t.Fatal("dequeue stayed pending")
+	return InvokeCmd{}, false
+}
+
+// finishReads delivers the end of every read in flight.
+func (h *queueHarness) finishReads() {
+	for _, id := range h.started {
+		h.q.readFinished(id)
+	}
+	h.started = h.started[:0]
 }
 
 func cmd(p int, e Epoch, inv string) InvokeCmd {
@@ -51,7 +80,7 @@ func (h *queueHarness) enqueue(c InvokeCmd) {
 
 func (h *queueHarness) dequeue() {
 	h.t.Helper()
-	got, ok := h.q.dequeue()
+	got, ok := h.take()
 	if len(h.want) == 0 {
 		if ok {
 			h.t.Fatalf("dequeue on an empty queue returned %v", got)
@@ -86,7 +115,7 @@ func (h *queueHarness) check() {
 		h.t.Fatalf("len = %d, want %d", q.len, len(h.want))
 	}
 	var onDisk []uint64
-	diskLen, memLen := 0, 0
+	diskLen, memLen, unread := 0, 0, 0
 	for i := 0; i < q.segs.len(); i++ {
 		s := q.segs.at(i)
 		if !s.sealed && i != q.segs.len()-1 {
@@ -101,6 +130,8 @@ func (h *queueHarness) check() {
 			}
 			onDisk = append(onDisk, s.id)
 			diskLen += s.n
+		} else if s.readErr != nil {
+			unread += s.n
 		} else {
 			if s.n != s.cmds.len() {
 				h.t.Fatalf("segment %d in memory: n = %d, holds %d", s.id, s.n, s.cmds.len())
@@ -114,8 +145,8 @@ func (h *queueHarness) check() {
 	if q.diskLen != diskLen || q.diskSegs != len(onDisk) {
 		h.t.Fatalf("diskLen/diskSegs = %d/%d, segments say %d/%d", q.diskLen, q.diskSegs, diskLen, len(onDisk))
 	}
-	if memLen+diskLen != q.len {
-		h.t.Fatalf("len %d != %d in memory + %d on disk", q.len, memLen, diskLen)
+	if memLen+diskLen+unread != q.len {
+		h.t.Fatalf("len %d != %d in memory + %d on disk + %d failed to read", q.len, memLen, diskLen, unread)
 	}
 	stored, err := q.store.Segments()
 	if err != nil {
@@ -128,7 +159,7 @@ func (h *queueHarness) check() {
 	if len(inMem) != memLen || d != diskLen {
 		h.t.Fatalf("contents() = %d in memory, %d on disk; want %d, %d", len(inMem), d, memLen, diskLen)
 	}
-	if h.bounded && memLen > 2*q.limit-1 {
+	if h.bounded && memLen > (q.limit-1)/2+2*q.limit-1 {
 		h.t.Fatalf("%d invokes in memory with limit %d: spilling does not bound memory", memLen, q.limit)
 	}
 }
@@ -279,7 +310,7 @@ func TestSegQueueLoadFailureLosesSegment(t *testing.T) {
 	}
 	// Loading segment 1 fails: its three invokes are lost, and the queue
 	// goes on with segment 2.
-	got, ok := h.q.dequeue()
+	got, ok := h.take()
 	if !ok || got.Inv != "i6" {
 		t.Fatalf("after a failed load dequeue = %v, %v; want i6", got, ok)
 	}
@@ -305,7 +336,7 @@ func TestSegQueueLoadFailureOfLastSegment(t *testing.T) {
 	h := newQueueHarness(t, 2, store)
 	h.enqueue(cmd(0, 1, "a"))
 	h.enqueue(cmd(0, 1, "b"))
-	if _, ok := h.q.dequeue(); ok {
+	if _, ok := h.take(); ok {
 		t.Fatal("dequeue returned an invoke from a segment that could not be read")
 	}
 	h.want = nil
@@ -406,7 +437,7 @@ func TestSegQueueDiscardKeepsFilesUntilRemove(t *testing.T) {
 	if h.q.len != 0 || h.q.diskLen != 0 || h.q.diskSegs != 0 || h.q.segs.len() != 0 {
 		t.Fatalf("after discard: len %d diskLen %d diskSegs %d segs %d", h.q.len, h.q.diskLen, h.q.diskSegs, h.q.segs.len())
 	}
-	if _, ok := h.q.dequeue(); ok {
+	if _, ok := h.take(); ok {
 		t.Fatal("dequeue after discard returned an invoke")
 	}
 	ids, err := store.Segments()
@@ -422,7 +453,7 @@ func TestSegQueueDiscardKeepsFilesUntilRemove(t *testing.T) {
 	if ids, _ := store.Segments(); !slices.Equal(ids, []uint64{0, 1, 2, 4}) {
 		t.Fatalf("store holds %v, want [0 1 2 4]", ids)
 	}
-	if c, ok := h.q.dequeue(); !ok || c.Inv != "new0" {
+	if c, ok := h.take(); !ok || c.Inv != "new0" {
 		t.Fatalf("dequeue = %v %v, want new0", c, ok)
 	}
 	if err := store.Remove(); err != nil {
@@ -466,4 +497,65 @@ func TestStoreAfterRemove(t *testing.T) {
 		t.Errorf("memory and files say different things, so a run's hash would depend on the store: %q, %q",
 			errs["mem"], errs["file"])
 	}
+}
+
+// A stored head segment is read back in the background: the poll that
+// starts the read is pending, and so is every poll until the invoker hears
+// the read finished; the file is gone from the moment the read starts.
+func TestSegQueueReadsTheHeadInTheBackground(t *testing.T) {
+	h := newQueueHarness(t, 2, stores(t)["file"](t))
+	h.enqueue(cmd(0, 1, "a"))
+	h.enqueue(cmd(0, 1, "b")) // segment 0 stored
+	for poll := range 2 {
+		if _, res := h.q.dequeue(); res != dequeuePending {
+			t.Fatalf("poll %d of a stored head = %v, want pending", poll, res)
+		}
+	}
+	if !slices.Equal(h.started, []uint64{0}) {
+		t.Fatalf("reads started %v, want one of segment 0", h.started)
+	}
+	if ids, _ := h.q.store.Segments(); len(ids) != 0 {
+		t.Fatalf("the store still holds %v once the read started", ids)
+	}
+	if !h.q.headReading() {
+		t.Fatal("headReading is false while the head's read is in flight")
+	}
+	h.finishReads()
+	if c, res := h.q.dequeue(); res != dequeueTook || c.Inv != "a" {
+		t.Fatalf("poll after the read finished = %v %v, want a", c, res)
+	}
+	h.want = h.want[1:]
+	h.check()
+}
+
+// Once the head holds fewer than half the limit, the next stored segment
+// is read ahead (should_preload), so that it is often in memory by the
+// time it is the head.
+func TestSegQueuePreloadsTheNextSegment(t *testing.T) {
+	h := newQueueHarness(t, 4, &MemStore{name: "memory:test"})
+	for i := range 12 {
+		h.enqueue(cmd(0, 1, fmt.Sprintf("i%02d", i))) // segments 0, 1, 2 stored
+	}
+	h.dequeue() // reads segment 0 back, takes i00: 3 left
+	h.dequeue() // 2 left: not fewer than half of 4
+	if len(h.started) != 0 {
+		t.Fatalf("segment %v read ahead with half the head left", h.started)
+	}
+	if _, res := h.q.dequeue(); res != dequeueTook { // 1 left
+		t.Fatalf("dequeue = %v", res)
+	}
+	h.want = h.want[1:]
+	if !slices.Equal(h.started, []uint64{1}) {
+		t.Fatalf("reads started %v once the head fell below half, want [1]", h.started)
+	}
+	h.finishReads()
+	h.dequeue() // i03, the head's last
+	if len(h.started) != 0 {
+		t.Fatalf("segment 1 was in memory, yet reads %v started", h.started)
+	}
+	if _, res := h.q.dequeue(); res != dequeueTook {
+		t.Fatalf("the preloaded segment's first poll = %v, want took", res)
+	}
+	h.want = h.want[1:]
+	h.drain()
 }

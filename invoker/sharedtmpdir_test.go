@@ -26,7 +26,7 @@ func spillOneEach(t *testing.T, n *invoker.Node) {
 // dequeued is the invocation invoker i dequeues next.
 func dequeued(t *testing.T, n *invoker.Node, i int) invoker.InvocationID {
 	t.Helper()
-	step(t, n, i, invoker.ArmDequeue)
+	dequeueStep(t, n, i)
 	for _, e := range n.Ready().Events {
 		if e.Kind == invoker.KindDequeue {
 			n.Advance()

@@ -29,7 +29,7 @@ func TestSnapshotSharedInvokerOrder(t *testing.T) {
 	}
 	// Start a few of them: only some partitions' "a" get a state machine.
 	for range 5 {
-		step(t, n, 0, invoker.ArmDequeue)
+		dequeueStep(t, n, 0)
 	}
 	n.Advance()
 

@@ -242,6 +242,8 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.taskStart(e)
 	case invoker.KindTaskEnd:
 		t.taskEnd(e)
+	case invoker.KindTaskJoined:
+		t.event(t.invocationOr(e.Inv, t.root), e)
 	case invoker.KindTaskOutput:
 		if a := t.attempts[e.Task]; a != nil {
 			t.event(a, e)
@@ -253,7 +255,7 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 	case invoker.KindShutdown:
 		t.loopExited(e)
 	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked,
-		invoker.KindSpill, invoker.KindLoad, invoker.KindSpillFailed, invoker.KindLoadFailed:
+		invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed:
 		t.event(t.invoker(e), e)
 	case invoker.KindJoined, invoker.KindSpillRemoved:
 		// The invoker's last shutdown phase ends its span: spill cleanup in

@@ -148,10 +148,10 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('>', invoker.KindSent, invoker.KindUndelivered)
 	set('Q', invoker.KindEnqueue)
 	set('D', invoker.KindDequeue, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke)
-	set('d', invoker.KindSpill, invoker.KindLoad, invoker.KindSpillFailed, invoker.KindLoadFailed)
+	set('d', invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed)
 	set('#', invoker.KindSlotAcquired, invoker.KindSlotReleased)
 	set('m', invoker.KindISM, invoker.KindAck, invoker.KindCompletion, invoker.KindRetryNow, invoker.KindPause)
-	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskOutput)
+	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskJoined, invoker.KindTaskOutput)
 	set('r', invoker.KindRetry, invoker.KindTimerFired)
 	set('X', invoker.KindStopIngress, invoker.KindNodeAbort, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
 		invoker.KindSpillRemoved, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindRestart)
