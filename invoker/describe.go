@@ -161,6 +161,9 @@ func (e Event) what() string {
 	case KindSpill:
 		return fmt.Sprintf("spilled segment %d (%d invokes)", e.Index, e.N)
 	case KindLoad:
+		if e.Outcome == ReadAhead {
+			return fmt.Sprintf("reading segment %d back ahead (%d invokes)", e.Index, e.N)
+		}
 		return fmt.Sprintf("reading segment %d back (%d invokes)", e.Index, e.N)
 	case KindLoaded:
 		if e.Reason != "" {

@@ -284,6 +284,8 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 		e.Outcome = KeptInMemory
 	case kind == KindLoadFailed && !strict:
 		e.Outcome = InvokesLost
+	case kind == KindLoad && iv.queue.readingAhead(segment):
+		e.Outcome = ReadAhead
 	}
 	iv.emit(e)
 	if strict && kind == KindSpillFailed {

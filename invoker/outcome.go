@@ -73,6 +73,9 @@ const (
 	// The graceful variant's answers to spill I/O failures.
 	KeptInMemory
 	InvokesLost
+	// ReadAhead: a segment read back before it is the head, once the head
+	// holds fewer than half the limit (should_preload).
+	ReadAhead
 
 	// Why a partition stepped down.
 	StepDownRequested
@@ -155,6 +158,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	TaskNotInvoked:                  {"not-invoked", "not invoked: the attempt fails", false},
 	KeptInMemory:                    {"kept-in-memory", "kept in memory", false},
 	InvokesLost:                     {"invokes-lost", "invokes lost", false},
+	ReadAhead:                       {"read-ahead", "read ahead", false},
 	StepDownRequested:               {"step-down", "step-down", false},
 	StepDownNewerEpoch:              {"newer-leader-epoch", "a newer leader epoch", false},
 	StepDownInvokerStopped:          {"invoker-stopped", "invoker stopped unexpectedly", false},

@@ -145,6 +145,17 @@ func (q *segQueue) firstMsg(id uint64) uint64 {
 	return 0
 }
 
+// readingAhead reports whether segment id is being read before it is the
+// head.
+func (q *segQueue) readingAhead(id uint64) bool {
+	for i := 1; i < q.segs.len(); i++ {
+		if s := q.segs.ptr(i); s.id == id {
+			return s.reading
+		}
+	}
+	return false
+}
+
 // headReading reports whether the dequeue arm waits for the head's read.
 func (q *segQueue) headReading() bool {
 	return q.segs.len() > 0 && q.segs.ptr(0).reading
