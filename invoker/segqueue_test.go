@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 // queueEvent is one report of the segmented queue.
@@ -558,4 +560,59 @@ func TestSegQueuePreloadsTheNextSegment(t *testing.T) {
 	}
 	h.want = h.want[1:]
 	h.drain()
+}
+
+// Reads finish in any order and at any time, polls come while reads are in
+// flight, and invokes keep arriving: the queue still hands out exactly what
+// was enqueued, in order, is pending only while its head is being read,
+// and starts each segment's read once.
+func TestSegQueueBackgroundReadsProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		limit := rapid.IntRange(1, 4).Draw(rt, "limit")
+		h := newQueueHarness(t, limit, &MemStore{name: "memory:test"})
+		next, reads := 0, map[uint64]int{}
+		for range rapid.IntRange(0, 120).Draw(rt, "ops") {
+			switch op := rapid.IntRange(0, 9).Draw(rt, "op"); {
+			case op < 5:
+				c := cmd(0, 1, fmt.Sprintf("i%03d", next))
+				next++
+				h.q.enqueue(c)
+				h.want = append(h.want, c)
+			case op < 8:
+				before := len(h.started)
+				c, res := h.q.dequeue()
+				for _, id := range h.started[before:] {
+					if reads[id]++; reads[id] > 1 {
+						rt.Fatalf("segment %d read twice", id)
+					}
+				}
+				switch res {
+				case dequeueTook:
+					if len(h.want) == 0 || c != h.want[0] {
+						rt.Fatalf("dequeued %v, want the head of %v", c, h.want)
+					}
+					h.want = h.want[1:]
+				case dequeuePending:
+					if !h.q.headReading() {
+						rt.Fatal("pending, but the head is not being read")
+					}
+				case dequeueEmpty:
+					if len(h.want) != 0 {
+						rt.Fatalf("empty with %d queued", len(h.want))
+					}
+				}
+			default:
+				if len(h.started) > 0 { // one read ends, any of them
+					i := rapid.IntRange(0, len(h.started)-1).Draw(rt, "read")
+					h.q.readFinished(h.started[i])
+					h.started = slices.Delete(h.started, i, i+1)
+				}
+			}
+			if h.q.len != len(h.want) {
+				rt.Fatalf("len %d, want %d", h.q.len, len(h.want))
+			}
+		}
+		h.finishReads()
+		h.drain()
+	})
 }
