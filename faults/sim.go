@@ -455,7 +455,7 @@ func (s *Sim) do(c Choice, d *StepInfo) error {
 			return fmt.Errorf("scheduler chose %v: %w", c, err)
 		}
 		s.res.Steps++
-		d.Kind, d.Invoker, d.Arm = StepInvoker, c.Invoker, c.Arm
+		d.Kind, d.Invoker, d.Arm, d.Took = StepInvoker, c.Invoker, c.Arm, s.node.Took(c.Invoker)
 	}
 	s.pump()
 	s.check.afterAction(s.node, s.touched.slots(s.instant))

@@ -92,9 +92,12 @@ type StepInfo struct {
 	// At is the virtual time after the step.
 	At   time.Duration
 	Kind StepKind
-	// Invoker and Arm of a StepInvoker.
+	// Invoker and Arm of a StepInvoker; Took is the arm its loop took in
+	// the end: Arm, or, when Arm was a dequeue that only started reading its
+	// head segment back, the next ready arm (ArmNone if none was).
 	Invoker int
 	Arm     invoker.Arm
+	Took    invoker.Arm
 	// Msg is the envelope a StepDeliver handed over, invoker channels
 	// included (the model logs no event for those).
 	Msg invoker.Envelope
@@ -108,7 +111,14 @@ type StepInfo struct {
 func (d StepInfo) String() string {
 	s := fmt.Sprintf("#%d %s", d.Index, FormatTime(d.At))
 	if d.Kind == StepInvoker {
-		return s + fmt.Sprintf(" invoker%d %s", d.Invoker, d.Arm)
+		s += fmt.Sprintf(" invoker%d %s", d.Invoker, d.Arm)
+		switch {
+		case d.Took == invoker.ArmNone:
+			s += " (pending: reading its head)"
+		case d.Took != d.Arm:
+			s += fmt.Sprintf(" (pending: reading its head; took %s)", d.Took)
+		}
+		return s
 	}
 	s += " " + d.Kind.String()
 	switch d.Kind {

@@ -23,6 +23,8 @@ type Invoker struct {
 	cancelCause uint64
 	// arm is the arm being taken, stamped on every event of the step.
 	arm Arm
+	// took is the arm the last step took in the end (see Node.Took).
+	took Arm
 
 	input   fifo[Envelope]
 	taskOut fifo[Envelope]
@@ -175,9 +177,9 @@ func (iv *Invoker) step(arm Arm) {
 			iv.handleInvoke(c)
 		case dequeuePending:
 			// select! goes on polling the branches after this one.
-			if next := iv.readyAfter(ArmDequeue); next != ArmNone {
-				iv.arm = next
-				iv.step(next)
+			iv.arm = iv.readyAfter(ArmDequeue)
+			if iv.arm != ArmNone {
+				iv.step(iv.arm)
 			}
 		}
 	case ArmTask:

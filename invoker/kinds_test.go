@@ -126,6 +126,9 @@ func TestEventsCarryTheirCause(t *testing.T) {
 	step(t, n, 0, invoker.ArmInput)
 	wantCause("invoke", invoke.ID, invoker.KindEnqueue)
 	step(t, n, 0, invoker.ArmDequeue) // the head is on the store: read it back
+	if took := n.Took(0); took != invoker.ArmNone {
+		t.Errorf("a pending dequeue with nothing else ready took %v", took)
+	}
 	read := only(t, n.Ready().Sent, invoker.MsgSegmentLoaded)
 	wantCause("read", invoke.ID, invoker.KindLoad)
 	n.Deliver(read)

@@ -300,10 +300,21 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 			}
 			iv.die(a)
 		}
-		iv.arm, n.cause = ArmNone, 0
+		iv.took, iv.arm, n.cause = iv.arm, ArmNone, 0
 	}()
 	iv.step(arm)
 	return nil
+}
+
+// Took is the arm invoker i's last step took: the arm it was given, or,
+// when that was a dequeue that only started reading its head segment back
+// (pending), the next ready branch select! went on to, or ArmNone if there
+// was none.
+func (n *Node) Took(i int) Arm {
+	if i < 0 || i >= len(n.invokers) {
+		return ArmNone
+	}
+	return n.invokers[i].took
 }
 
 // Deliver hands a message to its receiver. A receiver that is gone (an

@@ -45,6 +45,9 @@ func TestStoredHeadLosesTheShutdownRace(t *testing.T) {
 		t.Fatalf("after the abort: ready %v, want %v", got, want)
 	}
 	step(t, n, 0, invoker.ArmDequeue) // starts the read, pending: join_next is next
+	if took := n.Took(0); took != invoker.ArmJoin {
+		t.Errorf("the pending dequeue went on to %v, want join", took)
+	}
 	var kinds []invoker.Kind
 	for _, e := range n.Ready().Events {
 		if e.Kind != invoker.KindSent {
