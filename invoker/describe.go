@@ -30,7 +30,7 @@ func (e Event) String() string {
 func detailInline(k Kind) bool {
 	switch k {
 	case KindStepDown, KindStatus, KindTaskEnd, KindPanic, KindViolation, KindPhase, KindRun, KindControl, KindISM,
-		KindSpillFailed, KindLoadFailed,
+		KindSpillFailed, KindLoadFailed, KindLoad,
 		KindFaultDelay, KindFaultDrop, KindFaultDuplicate, KindFaultReorder:
 		return true
 	}

@@ -9,8 +9,9 @@ type joinable struct {
 }
 
 // lastOutputArrived makes a task joinable once its last output is in the
-// task channel: the task returns right after that send, so join_next is
-// ready with it. A copy of the output (a fault) changes nothing.
+// task channel (or lost, a fault): the task returns right after that send,
+// so join_next is ready with it. A copy of the output (a fault) changes
+// nothing.
 func (iv *Invoker) lastOutputArrived(id TaskID) {
 	for i, t := range iv.ending {
 		if t.id == id {

@@ -341,7 +341,9 @@ func (n *Node) Deliver(m Envelope) {
 		switch {
 		case m.Kind == MsgTaskOutput:
 			iv.taskOut.push(m)
-			iv.lastOutputArrived(m.Task)
+			if m.Output.Final() {
+				iv.lastOutputArrived(m.Task)
+			}
 		case m.Kind == MsgTimer:
 			iv.timers.push(m)
 		default:
@@ -395,11 +397,14 @@ func (n *Node) Deliver(m Envelope) {
 // Lose tells the node a message will never arrive, so a bounded channel
 // gets its place back.
 func (n *Node) Lose(m Envelope) {
-	if m.Kind != MsgEffect {
-		return
-	}
-	if iv := n.sameIncarnation(m); iv != nil {
+	iv := n.sameIncarnation(m)
+	switch {
+	case iv == nil:
+	case m.Kind == MsgEffect:
 		iv.effectDone(m.ID)
+	case m.Kind == MsgTaskOutput && m.Output.Final():
+		// The task returned all the same: join_next has it.
+		iv.lastOutputArrived(m.Task)
 	}
 }
 

@@ -135,3 +135,24 @@ func TestJoinArmTakesEveryEndedTask(t *testing.T) {
 		t.Fatalf("the cancelled task is not joinable: ready %v", n.ReadyArms(0))
 	}
 }
+
+// Only the task's last output makes it joinable: an earlier one that a
+// fault held back arrives after the task returned, and changes nothing. A
+// last output the fault plan drops does: the task returned all the same.
+func TestJoinWaitsForTheLastOutput(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Partitions, cfg.Quota = 1, 1
+	n := node(t, cfg)
+	runningA(t, n)
+	entry, _ := n.TaskOutput(1, invoker.OutEntry)
+	closed, _ := n.TaskOutput(1, invoker.OutClosed)
+	n.Advance()
+	n.Deliver(entry)
+	if n.ReadyArms(0).Has(invoker.ArmJoin) {
+		t.Fatal("join ready when only the task's first output arrived")
+	}
+	n.Lose(closed)
+	if !n.ReadyArms(0).Has(invoker.ArmJoin) {
+		t.Fatal("join not ready once the task's last output was lost")
+	}
+}
