@@ -110,7 +110,8 @@ func laneOf(e *invoker.Event) (partition, invokerLane int) {
 // toInvoker reports whether messages of kind k are received by an invoker.
 func toInvoker(k invoker.MsgKind) bool {
 	switch k {
-	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:
+	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup,
+		invoker.MsgSegmentLoaded:
 		return true
 	}
 	return k.IsInput()

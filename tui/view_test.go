@@ -269,3 +269,16 @@ func TestTooSmallSaysWhatItNeeds(t *testing.T) {
 		}
 	}
 }
+
+// A message marks the lane of the invoker it travels to, as the model's
+// own description routes it (…->invoker1): the segment-loaded of a
+// background read had no mark in the invoker's lane.
+func TestMessagesToAnInvokerMarkItsLane(t *testing.T) {
+	for _, k := range invoker.MsgKinds() {
+		e := invoker.Event{Kind: invoker.KindSent, Msg: k, Invoker: 1, Partition: 2, Inv: "i001"}
+		_, lane := laneOf(&e)
+		if to := strings.Contains(e.String(), "->invoker1"); to != (lane == 1) {
+			t.Errorf("%s (%s): invoker lane %d", k, e.String(), lane)
+		}
+	}
+}
