@@ -132,18 +132,27 @@ func TestMetricsCountTheRun(t *testing.T) {
 	}
 }
 
-// The fixed variant drops the stale invoke the buggy one panics on, and
-// counts it per partition: on the README's seed, p0's, dequeued after the
-// shutdown's AbortAllPartition.
+// The fixed variant drops the stale invokes the buggy one panics on, and
+// counts them per partition: on the README's seed, those dequeued after the
+// shutdown's AbortAllPartition (p1's at seed 2). Each partition's series
+// holds the stale-invoke events of that partition.
 func TestMetricsStaleInvokes(t *testing.T) {
 	reg, m := newMetrics(t, telemetry.MetricsOptions{})
-	r := runWith(t, faults.DefaultSeed, invoker.Fixed, "shutdown-race", m)
+	stale := map[invoker.PartitionID]int{}
+	r := runWith(t, faults.DefaultSeed, invoker.Fixed, "shutdown-race", m, faults.EventFunc(func(e invoker.Event) {
+		if e.Kind == invoker.KindStaleInvoke {
+			stale[e.Partition]++
+		}
+	}))
 	if r.Kinds[invoker.KindStaleInvoke] == 0 {
 		t.Fatalf("seed %d of shutdown-race drops no stale invoke in the fixed variant any more; pick another seed", faults.DefaultSeed)
 	}
 	f := families(t, reg)
-	if got := sum(t, f, "lab_invoker_stale_invokes_dropped_total", map[string]string{"partition": "0"}); got != float64(r.Kinds[invoker.KindStaleInvoke]) {
-		t.Errorf("stale invokes of p0 = %v, want %d", got, r.Kinds[invoker.KindStaleInvoke])
+	for _, p := range r.Final.Partitions {
+		label := strconv.Itoa(int(p.ID))
+		if got := sum(t, f, "lab_invoker_stale_invokes_dropped_total", map[string]string{"partition": label}); got != float64(stale[p.ID]) {
+			t.Errorf("stale invokes of p%d = %v, want %d", p.ID, got, stale[p.ID])
+		}
 	}
 }
 

@@ -285,6 +285,35 @@ func TestTraceFaults(t *testing.T) {
 	}
 }
 
+// A fault on a segment's read reaching its invoker (segment-loaded) is an
+// event on that invoker's span, as one on the node's cancel or join is:
+// the read is the invoker's queue's, about no one invocation.
+func TestTraceFaultOnASegmentRead(t *testing.T) {
+	o := options(t, 1, invoker.Fixed, "none")
+	o.Plan = &faults.Plan{Name: "slow-reads", Rules: []faults.Rule{{Kinds: []invoker.MsgKind{invoker.MsgSegmentLoaded},
+		Action: faults.Delay, Probability: 1, DelayMin: time.Millisecond, DelayMax: 2 * time.Millisecond}}}
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	if r.Faults[faults.Delay] == 0 {
+		t.Fatal("seed 1 of none reads no segment back: no read to delay")
+	}
+	on := map[string]int{}
+	for _, s := range spans {
+		for _, e := range s.Events() {
+			if e.Name != "lab.fault" {
+				continue
+			}
+			for _, kv := range e.Attributes {
+				if kv.Key == "lab.fault.message" && kv.Value.AsString() == invoker.MsgSegmentLoaded.String() {
+					on[s.Name()]++
+				}
+			}
+		}
+	}
+	if on["invoker"] != r.Faults[faults.Delay] || len(on) != 1 {
+		t.Errorf("the %d delayed reads are lab.fault events on spans %v, want all on invoker spans", r.Faults[faults.Delay], on)
+	}
+}
+
 type spanKey struct {
 	name, trace, span, parent string
 	start, end                time.Time

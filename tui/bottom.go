@@ -110,7 +110,8 @@ func laneOf(e *invoker.Event) (partition, invokerLane int) {
 // toInvoker reports whether messages of kind k are received by an invoker.
 func toInvoker(k invoker.MsgKind) bool {
 	switch k {
-	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:
+	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup,
+		invoker.MsgSegmentLoaded:
 		return true
 	}
 	return k.IsInput()
@@ -372,7 +373,8 @@ func (m Model) helpPane(height int) []string {
 
 const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
 	"in the invoker's queue. Invokers: queue length, in memory " +
-	"and on disk (seg: segment files), slots used/limit, depth: the queue length after each of " +
+	"and on disk (seg: segment files; a segment being read back counts in memory from its queue.load, " +
+	"though the dequeue arm waits for its queue.loaded), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
 	"Lifecycle (w, on the invocation selected or the violation's): its events and those it raced with " +

@@ -38,14 +38,15 @@ func withCompare(cfg *Config) *Config {
 }
 
 // From the violation panel, c shows where the session's seed parts from the
-// fix: the README's seed's buggy run panics at #1668, at the node's
-// shutdown, where the fixed one drops the stale invoke.
+// fix: the README's seed's buggy run (faults.DefaultSeed, 2, whose strings
+// these are) panics at #1242, at the node's shutdown, where the fixed one
+// drops the stale invoke.
 func TestCompareWithTheFix(t *testing.T) {
 	m := runToViolation(t, newTestModel(t, withCompare(testConfig(t)), 120, 40))
 	m = keys(t, m, "c")
 	screen := m.View()
-	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1667 events, then:",
-		"#1668  invoker0: PANIC", "fixed     [234.386292ms] #1668  invoker0: stale invoke p0/e1 i053",
+	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1241 events, then:",
+		"#1242  invoker1: PANIC", "fixed     [178.660036ms] #1242  invoker1: stale invoke p1/e1 i047",
 		"buggy: VIOLATED no-panic", "fixed: every invariant held"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the panel does not show %q:\n%s", want, screen)

@@ -20,25 +20,27 @@ func lifeRow(t *testing.T, screen, label string) string {
 	return ""
 }
 
-// From the violation panel, w draws #2543 in i046's lanes: its invoke was
-// queued while p2 led at epoch 2, the node's shutdown stepped p2 down and
+// From the violation panel, w draws #2543 in i040's lanes: its invoke was
+// queued while p3 led at epoch 2, the node's shutdown stepped p3 down and
 // the invoker aborted the partition while the invoke still waited, and the
 // invoker dequeued it after that and panicked. esc goes back to the panel.
-// Seed 94, not the README's: there the invocation that panics (i053) was
-// accepted while p0 led from the start, so its story has no L to draw. In
-// seed 94, i046 reaches p2 while it has no leader after the mid-run
-// step-down, and is invoked when p2 is elected again at epoch 2.
+// Seed 21, not the README's: there the invocation that panics (i047) was
+// accepted while p1 led from the start, so its story has no L to draw. In
+// seed 21, i040 reaches p3 while it has no leader after the mid-run
+// step-down, and is invoked when p3 is elected again at epoch 2. (Seed 94
+// told this story of i046 and p2 before model revision 4; under it, seeds
+// 21 and 22 are the first of 400 that do.)
 func TestLifecycleShowsTheRace(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		cfg := testConfig(t)
-		cfg.Options.Seed = 94
+		cfg.Options.Seed = 21
 		m := runToViolation(t, newTestModel(t, cfg, size[0], size[1]))
 		m = keys(t, m, "w")
 		screen := m.View()
-		if m.life != "i046" || !strings.Contains(screen, "LIFECYCLE i046 · p2 · invoked") {
-			t.Fatalf("w in the violation panel did not open i046's lifecycle:\n%s", screen)
+		if m.life != "i040" || !strings.Contains(screen, "LIFECYCLE i040 · p3 · invoked") {
+			t.Fatalf("w in the violation panel did not open i040's lifecycle:\n%s", screen)
 		}
-		leader, queue, node := []rune(lifeRow(t, screen, "p2 leader")), []rune(lifeRow(t, screen, "queue")), []rune(lifeRow(t, screen, "node"))
+		leader, queue, node := []rune(lifeRow(t, screen, "p3 leader")), []rune(lifeRow(t, screen, "queue")), []rune(lifeRow(t, screen, "node"))
 		at := func(row []rune, g rune) int {
 			for i, r := range row {
 				if r == g {

@@ -54,12 +54,15 @@ func runToViolation(t *testing.T, m Model) Model {
 	return settle(t, m)
 }
 
+// The violation panel of the README's run (faults.DefaultSeed, 2) names
+// the panic and what led to it: #1241 is invoker1's dequeue of i047, after
+// the abort-all of p1, right before the panic.
 func TestViolationPanel(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m := runToViolation(t, newTestModel(t, testConfig(t), size[0], size[1]))
 			screen := m.View()
-			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1667", "PANIC",
+			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1241", "PANIC",
 				"events leading to no-panic", "lab replay ", fmt.Sprintf("lab run --seed %d --variant buggy", faults.DefaultSeed)} {
 				if !strings.Contains(screen, want) {
 					t.Errorf("the panel does not show %q", want)
@@ -212,7 +215,8 @@ func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 // On a node left running, an invocation that stopped moving forward shows
 // as stalled once that lasts longer than any retry backoff, with the time
 // it has been, until the progress verdict at the bound. Seed 11 of `none`:
-// i042 loops on NotInvoked from 145ms on.
+// i042 is killed while queued and loops on NotInvoked from its dequeue at
+// 145ms on.
 func TestStalledInvocationShows(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Options.Seed, cfg.Options.Node.Variant = 11, invoker.Fixed
@@ -239,12 +243,12 @@ func TestStalledInvocationShows(t *testing.T) {
 	if !regexp.MustCompile(`stalled: i042 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
 		t.Errorf("at %v no stall shown:\n%s", m.view.At, m.View())
 	}
-	// g s goes to its last step forward: i042's dequeue, event #1024,
-	// where nothing is stalled yet.
+	// g s goes to its last step forward: i042's dequeue, event #1057
+	// (#1024 before model revision 4), where nothing is stalled yet.
 	m = keys(t, m, "gs<enter>")
 	defer func() { m.sess.stop() }()
-	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 1024 && m.view.At < time.Second }))
-	if !strings.Contains(m.View(), "#1024") || strings.Contains(m.View(), "stalled:") {
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 1057 && m.view.At < time.Second }))
+	if !strings.Contains(m.View(), "#1057  invoker0: dequeued p0/e1 i042") || strings.Contains(m.View(), "stalled:") {
 		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
 	}
 }
@@ -262,6 +266,19 @@ func TestTooSmallSaysWhatItNeeds(t *testing.T) {
 		m.width, m.height = size[0], size[1]
 		if lines := strings.Split(m.View(), "\n"); len(lines) != size[1] || len([]rune(lines[0])) != size[0] {
 			t.Errorf("at %dx%d: %q", size[0], size[1], m.View())
+		}
+	}
+}
+
+// A message marks the lane of the invoker it travels to, as the model's
+// own description routes it (…->invoker1): the segment-loaded of a
+// background read had no mark in the invoker's lane.
+func TestMessagesToAnInvokerMarkItsLane(t *testing.T) {
+	for _, k := range invoker.MsgKinds() {
+		e := invoker.Event{Kind: invoker.KindSent, Msg: k, Invoker: 1, Partition: 2, Inv: "i001"}
+		_, lane := laneOf(&e)
+		if to := strings.Contains(e.String(), "->invoker1"); to != (lane == 1) {
+			t.Errorf("%s (%s): invoker lane %d", k, e.String(), lane)
 		}
 	}
 }
