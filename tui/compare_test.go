@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"lab/explore"
+	"lab/faults"
 	"lab/invoker"
 )
 
@@ -38,15 +39,21 @@ func withCompare(cfg *Config) *Config {
 }
 
 // From the violation panel, c shows where the session's seed parts from the
-// fix: the README's seed's buggy run (faults.DefaultSeed, 2, whose strings
-// these are) panics at #1242, at the node's shutdown, where the fixed one
-// drops the stale invoke.
+// fix: the README's seed's buggy run (faults.DefaultSeed) panics at the
+// node's shutdown on dequeuing an invoke of a partition its invoker has
+// aborted, where the fixed one drops the stale invoke. The runs are alike
+// up to the panic's event, and the strings are read from it.
 func TestCompareWithTheFix(t *testing.T) {
 	m := runToViolation(t, newTestModel(t, withCompare(testConfig(t)), 120, 40))
+	p := m.view.Violations[0].Event
+	if p.Kind != invoker.KindPanic || p.Inv == "" {
+		t.Fatalf("the violation is not a panic about an invoke: %s", p.String())
+	}
 	m = keys(t, m, "c")
 	screen := m.View()
-	for _, want := range []string{"against the fix, from the seed:", "buggy and fixed alike for 1241 events, then:",
-		"#1242  invoker1: PANIC", "fixed     [178.660036ms] #1242  invoker1: stale invoke p1/e1 i047",
+	at := fmt.Sprintf("%s #%d  invoker%d: ", faults.FormatTime(p.At), p.Seq, p.Invoker)
+	for _, want := range []string{"against the fix, from the seed:", fmt.Sprintf("buggy and fixed alike for %d events, then:", p.Seq-1),
+		"buggy     " + at + "PANIC", fmt.Sprintf("fixed     %sstale invoke p%d/e%d %s", at, p.Partition, p.Epoch, p.Inv),
 		"buggy: VIOLATED no-panic", "fixed: every invariant held"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the panel does not show %q:\n%s", want, screen)
