@@ -54,15 +54,17 @@ func runToViolation(t *testing.T, m Model) Model {
 	return settle(t, m)
 }
 
-// The violation panel of the README's run (faults.DefaultSeed, 2) names
-// the panic and what led to it: #1241 is invoker1's dequeue of i047, after
-// the abort-all of p1, right before the panic.
+// The violation panel of the README's run (faults.DefaultSeed) names the
+// panic and what led to it: the invoker's dequeue of the invoke the panic
+// names, after the abort-all of its partition, right before the panic.
 func TestViolationPanel(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m := runToViolation(t, newTestModel(t, testConfig(t), size[0], size[1]))
 			screen := m.View()
-			for _, want := range []string{"VIOLATION no-panic", "run paused", "#1241", "PANIC",
+			p := m.view.Violations[0].Event
+			dequeue := fmt.Sprintf("#%d  invoker%d: dequeued p%d/e%d %s", p.Seq-1, p.Invoker, p.Partition, p.Epoch, p.Inv)
+			for _, want := range []string{"VIOLATION no-panic", "run paused", dequeue, fmt.Sprintf("#%d  invoker%d: PANIC", p.Seq, p.Invoker),
 				"events leading to no-panic", "lab replay ", fmt.Sprintf("lab run --seed %d --variant buggy", faults.DefaultSeed)} {
 				if !strings.Contains(screen, want) {
 					t.Errorf("the panel does not show %q", want)
