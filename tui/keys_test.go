@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -314,14 +316,78 @@ func TestNoEventMissing(t *testing.T) {
 	}
 }
 
+// shutdownPanicStep is the first step, from 100 on by 25, at which a
+// shutdown sent into o's run (as x sends it) makes the invoker panic
+// before the run's own shutdown has started: the panic is the control's
+// doing. 0 if there is none.
+func shutdownPanicStep(t *testing.T, o faults.Options) int {
+	t.Helper()
+	// run plays o with the shutdown sent after n steps (never if n is 0)
+	// and says when its ingress was first stopped and when it panicked.
+	run := func(n int) (stopped, panicked time.Duration, sent bool) {
+		o := o
+		o.Node.Store = invoker.MemStores()
+		stopped, panicked = -1, -1
+		o.Observers = append(slices.Clip(o.Observers), eventObserver(func(e invoker.Event) {
+			if e.Kind == invoker.KindStopIngress && stopped < 0 {
+				stopped = e.At
+			}
+		}))
+		sim, err := faults.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sim.Close()
+		for step := 0; !sim.Done(); step++ {
+			if step == n && n > 0 && stopped < 0 {
+				if err := sim.Control(faults.Control{Kind: faults.ControlShutdown}); err != nil {
+					t.Fatal(err)
+				}
+				sent = true
+			}
+			if _, err := sim.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, v := range sim.Result().Violations {
+			if v.Invariant == faults.NoPanic {
+				panicked = v.Event.At
+			}
+		}
+		return stopped, panicked, sent
+	}
+	own, _, _ := run(0)
+	for n := 100; ; n += 25 {
+		stopped, panicked, sent := run(n)
+		if !sent {
+			return 0 // the run's own shutdown had started by step n
+		}
+		if 0 <= stopped && stopped <= panicked && panicked < own {
+			return n
+		}
+	}
+}
+
+type eventObserver func(invoker.Event)
+
+func (f eventObserver) OnEvent(e invoker.Event) { f(e) }
+
 // Quitting saves a schedule that replays the session to the same hash.
-// The shutdown is sent at step 425 of the README's seed (faults.DefaultSeed,
-// 2), where the buggy invoker panics at it (sent at steps 100 to 400, it
-// does not; 350 was the step under seed 69), so the replay must reproduce
+// The shutdown is sent at a step of the README's seed
+// (faults.DefaultSeed) where the buggy invoker panics at it, before the
+// seed's own shutdown (shutdownPanicStep: sent at steps 100 to 300 of
+// seed 9, it does not; at 325, 96.48ms in, it panics at 97.11ms, and the
+// seed's own shutdown starts at 155.84ms), so the replay must reproduce
 // the control and the panic it led to.
 func TestQuitSavesAReplayableSession(t *testing.T) {
-	m := newTestModel(t, testConfig(t), 80, 24)
-	m = stepTo(t, m, 425)
+	cfg := testConfig(t)
+	at := shutdownPanicStep(t, cfg.Options)
+	if at == 0 {
+		t.Fatalf("no step of seed %d where the buggy invoker panics at a shutdown sent before its own", cfg.Options.Seed)
+	}
+	t.Logf("seed %d: the shutdown is sent at step %d", cfg.Options.Seed, at)
+	m := newTestModel(t, cfg, 80, 24)
+	m = stepTo(t, m, at)
 	m, _ = sendControl(t, m, "x")
 	res, err := m.sess.finish()
 	if err != nil {
