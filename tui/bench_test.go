@@ -128,8 +128,7 @@ func BenchmarkUIKeepsUp(b *testing.B) {
 }
 
 // BenchmarkReplaySeek is the time from a key that moves a replay (the
-// README's seed of shutdown-race, buggy: 1,990 steps, spilling to real
-// files) to the screen showing it: the replay starts again, takes its
+// README's seed of shutdown-race, buggy, spilling to real files) to the screen showing it: the replay starts again, takes its
 // first steps at once, and the UI takes in every event up to there. Each
 // seek goes to the middle of the replay from its start or its end.
 func BenchmarkReplaySeek(b *testing.B) {
