@@ -107,6 +107,11 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	if len(holding) > 0 {
 		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n, snap)
 	}
+	for _, iv := range snap.Invokers {
+		if iv.HeadReading && iv.State == invoker.InvokerRunning {
+			detail += fmt.Sprintf("; invoker%d's dequeue waits for its head segment's read to end", iv.ID)
+		}
+	}
 	// The violation is about the first invocation named: the one holding
 	// a slot, where there is one. Every other state machine of an
 	// invocation no longer invoked is holding.

@@ -156,6 +156,18 @@ func (q *segQueue) readingAhead(id uint64) bool {
 	return false
 }
 
+// readingLen counts the invokes of segments whose read has not been heard
+// to end.
+func (q *segQueue) readingLen() int {
+	n := 0
+	for i := 0; i < q.segs.len(); i++ {
+		if s := q.segs.ptr(i); s.reading {
+			n += s.n
+		}
+	}
+	return n
+}
+
 // headReading reports whether the dequeue arm waits for the head's read.
 func (q *segQueue) headReading() bool {
 	return q.segs.len() > 0 && q.segs.ptr(0).reading

@@ -44,9 +44,14 @@ type InvokerSnapshot struct {
 	// The segmented queue: every queued invoke, how many are in memory and
 	// on disk, and in how many segment files.
 	QueueLen, QueueInMemory, QueueOnDisk, SegmentsOnDisk int
-	SpillDir                                             string
-	SlotsUsed, SlotLimit                                 int
-	InFlight, WaitingRetry                               int
+	// QueueReading counts the invokes of segments read back whose end the
+	// loop has not heard yet (in QueueInMemory too); HeadReading says the
+	// dequeue arm waits for one of them.
+	QueueReading           int
+	HeadReading            bool
+	SpillDir               string
+	SlotsUsed, SlotLimit   int
+	InFlight, WaitingRetry int
 	// Channel backlogs.
 	Input, TaskOutputs, Timers int
 	Blocked                    bool
@@ -105,6 +110,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			ID: iv.id, State: iv.state, Cancelled: iv.cancelled, Panic: iv.panicMsg,
 			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
 			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
+			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(),
 			SpillDir:  iv.queue.store.String(),
 			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
 			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),
