@@ -385,6 +385,13 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options, pl
 		if planGiven {
 			causes = "shrunk, edited, of another model revision, or run under another plan of that name"
 		}
+		if m := sch.Header.Model; m != faults.ModelRevision {
+			// Certainly another revision's: say which.
+			causes = fmt.Sprintf("recorded by model revision %d, where this lab's is %d; perhaps shrunk or edited too", m, faults.ModelRevision)
+			if planGiven {
+				causes = fmt.Sprintf("recorded by model revision %d, where this lab's is %d; perhaps shrunk, edited, or run under another plan of that name too", m, faults.ModelRevision)
+			}
+		}
 		return fmt.Sprintf("its seed's run parts from it at event #%d: %s", check.Shared+1, causes), nil
 	}
 	return "", nil
