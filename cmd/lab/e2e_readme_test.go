@@ -23,7 +23,7 @@ func TestREADMEExamples(t *testing.T) {
 	examples := []readmeExample{
 		{first: fmt.Sprintf("lab run   seed %d, variant buggy, plan shutdown-race, scheduler random", faults.DefaultSeed), args: []string{"run"}},
 		{first: "ID              BREAKS            WHAT", args: []string{"bugs"}},
-		{first: "result       FAILED: 552 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
+		{first: "result       FAILED: 512 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
 		{first: "failure      no-panic: assertion failed: self.invocation_state_machine_manager.has_partition(partition)",
 			setup: [][]string{{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"}},
 			args:  []string{"inevitable", "seed28.schedule"}},
@@ -42,15 +42,17 @@ func TestREADMEExamples(t *testing.T) {
 		}
 	}
 	for _, ex := range examples {
-		if ex.shown == nil {
-			ex.shown = findBlock(t, blocks, ex.first)
-		}
 		name := strings.Join(ex.args, " ")
 		if ex.file != "" {
 			name = ex.file
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			// Found here: a block gone from the README fails its
+			// example only, not the others with it.
+			if ex.shown == nil {
+				ex.shown = findBlock(t, blocks, ex.first)
+			}
 			dir := t.TempDir()
 			for name, text := range ex.files {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
