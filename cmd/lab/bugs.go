@@ -174,6 +174,9 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 		return s, nil // notShown says so
 	}
 	s.found = found
+	if found.Check != b.check {
+		return s, nil // another failure: notShown says so
+	}
 	sch, err := faults.ParseSchedule(b.command(), rec.Bytes())
 	if err != nil {
 		return nil, err
@@ -227,14 +230,26 @@ func (s *shownBug) fix() string {
 	return strings.TrimSpace(setting + " " + fix)
 }
 
+// violatedAs reports whether r broke invariant by check.
+func violatedAs(r *faults.Result, invariant, check string) bool {
+	for _, v := range r.Violations {
+		if v.Invariant == invariant && v.Check == check {
+			return true
+		}
+	}
+	return false
+}
+
 // notShown says how the bug failed to show as the catalogue says ("": it
 // showed, and its fix held).
 func (s *shownBug) notShown() string {
 	switch {
-	case s.shrunk == nil:
+	case s.shrunk == nil && s.found.Invariant == "":
 		return fmt.Sprintf("%s broke no %s", s.command(), s.invariant)
-	case !s.compared.ResultA.Violated(s.invariant):
-		return fmt.Sprintf("the shrunk run broke no %s", s.invariant)
+	case s.shrunk == nil:
+		return fmt.Sprintf("%s broke %s, not as the bug does: %s", s.command(), s.found.Failure(), s.failure())
+	case !violatedAs(s.compared.ResultA, s.invariant, s.check):
+		return fmt.Sprintf("the shrunk run broke no %s", s.failure())
 	case s.compared.ResultB.Violated(s.invariant):
 		return fmt.Sprintf("its fix broke %s too", s.invariant)
 	}
@@ -248,7 +263,11 @@ func (s *shownBug) writeText(w io.Writer) error {
 	writeWrapped(&t, "story", s.story)
 	fmt.Fprintf(&t, "run          %s\n", s.command())
 	if s.shrunk == nil {
-		fmt.Fprintf(&t, "found        no %s\n", s.invariant)
+		if s.found.Invariant == "" {
+			fmt.Fprintf(&t, "found        no %s\n", s.invariant)
+		} else {
+			fmt.Fprintf(&t, "found        %s at %v of virtual time, not the bug's %s\n", s.found.Failure(), s.found.At, s.failure())
+		}
 		_, err := io.WriteString(w, t.String())
 		return err
 	}
@@ -302,8 +321,6 @@ func (s *shownBug) writeJSON(w io.Writer) error {
 		Shown     bool                  `json:"shown"`
 		NotShown  string                `json:"not_shown,omitempty"`
 	}{s.id, s.title, s.reported, s.story, s.command(), s.invariant, "", s.shrunk, s.saved, compared, s.notShown() == "", s.notShown()}
-	if s.shrunk != nil {
-		doc.Found = s.found.Failure()
-	}
+	doc.Found = s.found.Failure()
 	return writeJSON(w, doc)
 }

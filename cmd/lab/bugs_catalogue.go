@@ -25,6 +25,10 @@ type bug struct {
 	// invariant is what it breaks; the run hunts it, so that an earlier
 	// violation of another (#4102's run panics first) is not the one shown.
 	invariant string
+	// check is how it breaks it (faults.Violation.Check; for no-panic, the
+	// panic message): a run that breaks the invariant another way, as
+	// shared-tmp-dir's panic breaks #2543's no-panic, does not show it.
+	check string
 }
 
 // bugs are the catalogue: Restate's, in the order it met them, then the
@@ -38,20 +42,20 @@ var bugs = []bug{
 			`and with panic = "abort" the node goes down.`,
 		// The README's seed: its run panics at the node's shutdown, #2543 as
 		// filed; its shrunk run panics at the step-down before it.
-		[]string{"--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race"}, faults.NoPanic},
+		[]string{"--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race"}, faults.NoPanic, invoker.HasPartitionAssertion},
 	{"3217", "a killed invocation whose Invoke was still queued is retried forever, holding its slot",
 		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
 		"The user kills an invocation whose Invoke still waits in the queue: the partition marks it killed and sends " +
 			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later; its attempt reads " +
 			"a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, holding the " +
 			"slot. On a node left running, nothing ends the loop.",
-		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress},
+		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop},
 	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
 		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
 		`With panic = "unwind" (August to December 2025), #2543's panic kills the invoker alone. Nothing watches it: ` +
 			"its partition goes on leading, and what it sends the dead invoker (a new leader's invokes) is lost. The " +
 			"node looks alive while its invocations hang. #4103's watch makes the partition notice the death.",
-		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility},
+		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility, faults.CheckUnnoticedCrash},
 	{"4064", "a retry timer left behind by a pause fires on the resumed invocation",
 		"restatedev/restate#4064 (November 2025); fixed by f681676dc (January 2026), which keys each timer to its wait (--retry-timers keyed)",
 		"An attempt fails and its state machine waits for a retry timer. The user pauses the invocation (the state " +
@@ -59,22 +63,28 @@ var bugs = []bug{
 			"starts an attempt. The old timer, found by invocation alone, reaches the attempt in flight, where a debug " +
 			"build's assertion fails (#4064's panic) and a release build carries on; a state machine waiting for its " +
 			"own timer would retry before its backoff ended.",
-		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing},
+		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing, faults.CheckStaleTimerInFlight},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
 		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
 		"Given worker.invoker.tmp-dir, every partition's invoker spills into that one directory and names its " +
 			"segment files from 0.segment. Two invokers that spill at once overwrite each other's files: one reads " +
 			"back the other's invokes (and, fixed, drops them as stale), the other finds its file gone and panics: " +
 			"Unable to load a segment.",
-		// Of the first seeds that show it (2, 5, 8), 8 shrinks furthest: to
-		// the two invokers whose files collide, 72 decisions.
-		[]string{"--seed", "8", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic},
+		// The first seed whose shrunk run tells this story, with two
+		// invokers: invoker 1 spills, invoker 0 overwrites its file, invoker
+		// 1 reads back and drops invoker 0's invokes, invoker 0 panics. Of
+		// the seeds before it that show the panic, the overwriter reads
+		// back its own file in 2, 5, 7, 9 and 13, and more segments or
+		// partitions stay in 3, 4, 8, 12 and 14; none shrinks further than
+		// its 84 decisions. (Revision 3's seed was 8, whose shrunk run
+		// keeps 4 partitions under revision 4.)
+		[]string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic, invoker.SpillReadPanic},
 	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
 		"found by the lab in Restate's source, not reported; --variant graceful removes its spill directory at shutdown",
 		"Invokes still spilled to disk when the node shuts down stay there: the 2025 invoker never removes its " +
 			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). graceful removes it " +
 			"as its last shutdown phase.",
-		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown},
+		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown, faults.CheckSpillLeft},
 	{"parked-send", "an invoker parked on a full effect channel does not see its cancellation, and overruns its shutdown",
 		"derived by the lab from Restate's source (the select! loop), not reported; Restate's later run_until_cancelled sees cancellation while a step is parked, and --variant graceful does too",
 		"The partition processor falls behind and takes its effects off the channel seconds late. The invoker, " +
@@ -82,7 +92,7 @@ var bugs = []bug{
 			"invoker's cancellation is just another select! arm, which a parked loop does not poll, and the " +
 			"partition's step-down, which would drop the channel and free the send, comes late. The invoker " +
 			"does not exit within its bound.",
-		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown},
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown, faults.CheckJoinTimeout},
 }
 
 func findBug(catalogue []bug, id string) (bug, bool) {
@@ -101,6 +111,12 @@ func bugIDs(catalogue []bug) string {
 		ids[i] = b.id
 	}
 	return strings.Join(ids, ", ")
+}
+
+// failure names the way the bug breaks its invariant, as
+// faults.Violation.Failure does.
+func (b bug) failure() string {
+	return faults.Violation{Invariant: b.invariant, Check: b.check}.Failure()
 }
 
 // command is the lab run command line of the bug's full run.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // A catalogue entry that no longer shows says how: its run breaks nothing,
@@ -22,8 +23,12 @@ func TestBugThatDoesNotShow(t *testing.T) {
 		{"no violation", bug{id: "holds", args: []string{"--seed", "1", "--variant", "fixed"}, invariant: faults.NoPanic},
 			"lab run --seed 1 --variant fixed broke no no-panic"},
 		// Every variant re-raises a task's panic: the fix does not help.
-		{"fix fails too", bug{id: "task-panic", args: []string{"--seed", "1", "--variant", "fixed", "--plan", "none", "--task-panics", "0.5"}, invariant: faults.NoPanic},
+		{"fix fails too", bug{id: "task-panic", args: []string{"--seed", "1", "--variant", "fixed", "--plan", "none", "--task-panics", "0.5"}, invariant: faults.NoPanic, check: invoker.TaskPanicMessage},
 			"its fix broke no-panic too"},
+		// shared-tmp-dir's run panics, but not with #2543's assertion: it
+		// breaks no-panic another way, and does not show #2543.
+		{"another failure", bug{id: "other", args: []string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, invariant: faults.NoPanic, check: invoker.HasPartitionAssertion},
+			"lab run --seed 15 --variant fixed --plan shutdown-race --shared-tmp-dir broke no-panic (Unable to load a segment), not as the bug does: no-panic (" + invoker.HasPartitionAssertion + ")"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := showBug(context.Background(), c.b, time.Minute, "", nil, "")
@@ -47,8 +52,11 @@ func TestBugThatDoesNotShow(t *testing.T) {
 			if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc.Shown || doc.NotShown != c.want {
 				t.Errorf("JSON: %+v, %v\n%s", doc, err, js.String())
 			}
-			if s.shrunk == nil && !strings.Contains(text.String(), "found        no no-panic\n") {
+			if want := "found        no no-panic\n"; s.found.Invariant == "" && !strings.Contains(text.String(), want) {
 				t.Errorf("the text does not say nothing was found:\n%s", text.String())
+			} else if want := "found        no-panic (Unable to load a segment) at "; c.name == "another failure" &&
+				(!strings.Contains(text.String(), want) || !strings.Contains(text.String(), "of virtual time, not the bug's no-panic (assertion failed")) {
+				t.Errorf("the text does not say what was found instead:\n%s", text.String())
 			}
 		})
 	}
@@ -69,8 +77,8 @@ func TestBugsCheckFails(t *testing.T) {
 	if code != exitViolation || stderr.String() != "lab: 1 of 2 bugs did not show as they should: holds\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
-	for _, want := range []string{"2543   no-panic  1160 -> 31  fixed  shown, and its fix holds\n",
-		"holds  no-panic  -                  NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
+	for _, want := range []string{"2543   no-panic  894 -> 31  fixed  shown, and its fix holds\n",
+		"holds  no-panic  -                 NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout does not say %q:\n%s", want, stdout.String())
 		}

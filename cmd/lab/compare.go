@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,7 +48,7 @@ seeded run; a note says so.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
-		Example: `  lab compare                                   # seed 69, shutdown-race: buggy against fixed
+		Example: `  lab compare                                   # seed ` + strconv.Itoa(faults.DefaultSeed) + `, shutdown-race: buggy against fixed
   lab compare --plan none --seed 28 --against graceful
   lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json
   lab compare --seed 28 --plan none --shutdown=false --on-panic unwind --against watch
@@ -383,6 +384,13 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options, pl
 		causes := "shrunk, edited, or of another model revision"
 		if planGiven {
 			causes = "shrunk, edited, of another model revision, or run under another plan of that name"
+		}
+		if m := sch.Header.Model; m != faults.ModelRevision {
+			// Certainly another revision's: say which.
+			causes = fmt.Sprintf("recorded by model revision %d, where this lab's is %d; perhaps shrunk or edited too", m, faults.ModelRevision)
+			if planGiven {
+				causes = fmt.Sprintf("recorded by model revision %d, where this lab's is %d; perhaps shrunk, edited, or run under another plan of that name too", m, faults.ModelRevision)
+			}
 		}
 		return fmt.Sprintf("its seed's run parts from it at event #%d: %s", check.Shared+1, causes), nil
 	}

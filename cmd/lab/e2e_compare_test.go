@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,18 +12,19 @@ import (
 )
 
 // lab compare on the defaults: buggy and fixed part where the fix acts,
-// at event #1668, and the buggy run's violation makes it exit 1. Nothing is
+// at event #1242, and the buggy run's violation makes it exit 1. Nothing is
 // written to disk.
 func TestCompareTheDefaults(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
 	r := labWithEnv(t, []string{"TMPDIR=" + tmp}, "compare")
 	wantCode(t, r, 1)
-	for _, want := range []string{"compared     buggy against fixed: seed 69, plan shutdown-race",
-		"alike        the first 1667 events", "parted       at event #1668",
-		"buggy      [234.386292ms] #1668  invoker0: PANIC", "fixed      [234.386292ms] #1668  invoker0: stale invoke p0/e1 i053",
+	seed := faults.DefaultSeed
+	for _, want := range []string{fmt.Sprintf("compared     buggy against fixed: seed %d, plan shutdown-race", seed),
+		"alike        the first 1241 events", "parted       at event #1242",
+		"buggy      [178.660036ms] #1242  invoker1: PANIC", "fixed      [178.660036ms] #1242  invoker1: stale invoke p1/e1 i047",
 		"buggy        VIOLATED no-panic", "fixed        every invariant held",
-		"rerun        lab run --seed 69 --variant buggy --plan shutdown-race\n             lab run --seed 69 --variant fixed --plan shutdown-race\n"} {
+		fmt.Sprintf("rerun        lab run --seed %d --variant buggy --plan shutdown-race\n             lab run --seed %d --variant fixed --plan shutdown-race\n", seed, seed)} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)
 		}
@@ -41,8 +43,8 @@ func TestCompareOnPanicModes(t *testing.T) {
 	r := lab(t, "compare", "--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind", "--against", "watch")
 	wantCode(t, r, 1)
 	for _, want := range []string{"compared     on-panic unwind against watch: seed 28, buggy, plan none",
-		"invoker2: PANIC", "parted       at event #791",
-		"watch      [106.021805ms] #791   msg: #268 invoker2->p2 invoker-exit", "p2: noticed invoker2 died",
+		"invoker2: PANIC", "parted       at event #816",
+		"watch      [106.021805ms] #816   msg: #268 invoker2->p2 invoker-exit", "p2: noticed invoker2 died",
 		"unwind       VIOLATED no-panic (assertion failed", "crash-visibility (crash-unnoticed)",
 		"rerun        lab run --seed 28 --variant buggy --plan none --on-panic unwind --shutdown=false\n" +
 			"             lab run --seed 28 --variant buggy --plan none --on-panic watch --shutdown=false\n"} {
@@ -122,7 +124,7 @@ func TestCompareASchedule(t *testing.T) {
 	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", spillDir(t)), 1)
 	r := lab(t, "compare", sched)
 	wantCode(t, r, 1)
-	for _, want := range []string{"compared     buggy against fixed: seed 69, plan shutdown-race", "parted       at event #1668",
+	for _, want := range []string{fmt.Sprintf("compared     buggy against fixed: seed %d, plan shutdown-race", faults.DefaultSeed), "parted       at event #1242",
 		"fixed        every invariant held", "rerun        lab replay " + sched + "\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)

@@ -487,7 +487,7 @@ func TestProgressOnARunningNode(t *testing.T) {
 		}
 	}
 	// No event broke it: the report says when it was found, after which event.
-	if !strings.Contains(r.stdout, "progress            VIOLATED at 5m2.895370661s, after event #2194: 1 invocation") {
+	if !strings.Contains(r.stdout, "progress            VIOLATED at 5m2.895370661s, after event #2307: 1 invocation") {
 		t.Errorf("the report does not say when the violation was found:\n%s", r.stdout)
 	}
 	j := lab(t, append([]string{"run", "--variant", "fixed", "--format", "json"}, args...)...)
@@ -505,7 +505,7 @@ func TestProgressOnARunningNode(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil || len(doc.Violations) != 1 {
 		t.Fatalf("json report: %v\n%s", err, j.stdout)
 	}
-	if v := doc.Violations[0]; !v.Between || v.AtNanos != 302895370661 || v.Inv != "i042" || v.Event.Seq != 2194 {
+	if v := doc.Violations[0]; !v.Between || v.AtNanos != 302895370661 || v.Inv != "i042" || v.Event.Seq != 2307 {
 		t.Errorf("json violation: %+v", v)
 	}
 	wantCode(t, lab(t, append([]string{"run", "--variant", "graceful"}, args...)...), 0)

@@ -18,7 +18,7 @@ func TestExploreProgressBarOnTerminal(t *testing.T) {
 	waitOnTerminal(t, labBin+" explore --variant fixed --duration 4s > /dev/null; sleep 5", progressLine)
 }
 
-var inevitableLine = regexp.MustCompile(`\[[#.]{24}\] K \d+ of 463 picks  \d+ runs  \d+/s`)
+var inevitableLine = regexp.MustCompile(`\[[#.]{24}\] K \d+ of 488 picks  \d+ runs  \d+/s`)
 
 // So does lab inevitable, with the prefix it charts.
 func TestInevitableProgressBarOnTerminal(t *testing.T) {

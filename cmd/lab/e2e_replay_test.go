@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lab/faults"
 )
 
 // A recorded run replays to the same events, byte for byte, and the report
@@ -96,5 +99,31 @@ func TestScheduleOutRemovedOnError(t *testing.T) {
 	}
 	if info, err := os.Stat("/dev/full"); err != nil || info.Mode().IsRegular() {
 		t.Fatalf("/dev/full was removed or replaced: %v", err)
+	}
+}
+
+// A schedule recorded by model revision 3 says so when it is replayed:
+// one that fits this revision to its end (a shrunk #2543, which ends
+// before any task ends or segment spills: the two things revision 4
+// changed) in a note on stderr, after the report of the run it recorded;
+// one that does not (a seed's whole run, whose first task end revision 4
+// joins with a pick) in its one-line error, exit 2. lab compare's note
+// names the revision too.
+func TestReplayOfAnotherRevision(t *testing.T) {
+	t.Parallel()
+	fits, misfits := filepath.Join("testdata", "revision3-2543-shrunk.schedule"), filepath.Join("testdata", "revision3-plan-none.schedule")
+	r := lab(t, "replay", fits, "--spill-dir", spillDir(t))
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "no-panic            VIOLATED") || !strings.Contains(r.stdout, "sha256:e3b44e1ba4ad37163d895c59a774cd94783351ebcb388aa0b1c8bb1b630fddfc") ||
+		r.stderr != fmt.Sprintf("lab: %s was recorded by model revision 3 (this lab's is %d); it fits this one: the replay logged the events and hash it recorded\n", fits, faults.ModelRevision) {
+		t.Errorf("lab replay of revision 3's shrunk #2543:\n%v", r)
+	}
+	r = lab(t, "replay", misfits, "--spill-dir", spillDir(t))
+	wantUsageError(t, r, true, misfits, "(step 63): the run wants a choice among invoker2 join, the schedule has `advance to=139.881502ms`",
+		fmt.Sprintf("(recorded by model revision 3; this lab's is %d, whose runs differ: record it again)", faults.ModelRevision))
+	r = lab(t, "compare", fits)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, fmt.Sprintf("note         %s is not its seed's run (its seed's run parts from it at event #15: recorded by model revision 3, where this lab's is %d; perhaps shrunk or edited too)", fits, faults.ModelRevision)) {
+		t.Errorf("lab compare of revision 3's shrunk #2543 does not name its revision:\n%v", r)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,8 +19,8 @@ import (
 	"lab/faults"
 )
 
-// The README's run: the buggy invoker under shutdown-race with seed 1 panics
-// on has_partition, and the report says how to replay and compare.
+// The README's run: the buggy invoker under shutdown-race with the default
+// seed panics on has_partition, and the report says how to replay and compare.
 func TestRunDefaultFindsThePanic(t *testing.T) {
 	t.Parallel()
 	spill := spillDir(t)
@@ -29,7 +30,7 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 		t.Errorf("stderr is not empty:\n%v", r)
 	}
 	for _, want := range []string{
-		"lab run   seed 69, variant buggy, plan shutdown-race",
+		fmt.Sprintf("lab run   seed %d, variant buggy, plan shutdown-race", faults.DefaultSeed),
 		"result    VIOLATED: no-panic",
 		"no-panic            VIOLATED",
 		"has_partition",
@@ -41,10 +42,10 @@ func TestRunDefaultFindsThePanic(t *testing.T) {
 	}
 	replay := reportLine(t, r, "replay")
 	compare := reportLine(t, r, "compare")
-	if replay != "lab run --seed 69 --variant buggy --plan shutdown-race" {
+	if replay != fmt.Sprintf("lab run --seed %d --variant buggy --plan shutdown-race", faults.DefaultSeed) {
 		t.Errorf("replay line is %q", replay)
 	}
-	if compare != "lab compare --seed 69 --variant buggy --plan shutdown-race" {
+	if compare != fmt.Sprintf("lab compare --seed %d --variant buggy --plan shutdown-race", faults.DefaultSeed) {
 		t.Errorf("compare line is %q", compare)
 	}
 	hash := reportHash(t, r)
@@ -458,7 +459,7 @@ func TestRunOnPanic(t *testing.T) {
 		t.Errorf("--on-panic watch does not say only the invoker died:\n%v", watch)
 	}
 	replay := reportLine(t, watch, "replay")
-	if replay != "lab run --seed 69 --variant buggy --plan shutdown-race --on-panic watch" {
+	if replay != fmt.Sprintf("lab run --seed %d --variant buggy --plan shutdown-race --on-panic watch", faults.DefaultSeed) {
 		t.Errorf("replay line is %q", replay)
 	}
 	again := lab(t, append(strings.Fields(strings.TrimPrefix(replay, "lab ")), "--spill-dir", spill)...)

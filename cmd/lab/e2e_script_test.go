@@ -138,7 +138,10 @@ deliver arm=input p=1 n=3
 expect queue p=0 len=3 disk=3
 expect queue p=1 len=2 disk=2
 `
-	panicked := onDisk + `deliver arm=dequeue p=0
+	// a's segment is on disk: one dequeue poll reads it back, the next
+	// takes a (and reads b's ahead), so b is dequeued in one poll after
+	// the abort and panics while c's segment is still on disk.
+	panicked := onDisk + `deliver arm=dequeue p=0 n=2
 shutdown
 deliver arm=input p=0
 deliver arm=dequeue p=0

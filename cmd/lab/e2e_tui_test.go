@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lab/faults"
 )
 
 // tmuxSession is one detached tmux server and session, private to a test.
@@ -247,7 +249,7 @@ func TestTUIReplayInTmux(t *testing.T) {
 	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", tmp), exitViolation)
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --paused --replay "+sched)
 
-	tm.waitText(`lab replaying readme\.schedule · seed 69 · buggy`)
+	tm.waitText(fmt.Sprintf(`lab replaying readme\.schedule · seed %d · buggy`, faults.DefaultSeed))
 	total := regexp.MustCompile(`step 0 of (\d+)`).FindStringSubmatch(tm.waitText(`step 0 of \d+`))
 	tm.keys("]", "]", "]")
 	tm.waitText(`step 300 of ` + total[1])
@@ -260,7 +262,7 @@ func TestTUIReplayInTmux(t *testing.T) {
 	}
 	// c compares the recorded run, from its seed, with the fix.
 	tm.keys("c")
-	tm.waitText(`buggy and fixed alike for 1667 events, then:`)
+	tm.waitText(`buggy and fixed alike for 1241 events, then:`)
 	// Back to the step that logged event #5: the few events of the
 	// first steps, nothing violated yet.
 	tm.keys("g", "#", "5", "Enter")
@@ -329,14 +331,15 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 }
 
 // In the violation panel of a session that sent no control, c runs the
-// seed against the fix: the real binary's comparison, in the panel.
+// seed against the fix: the real binary's comparison, in the panel, the
+// same as lab compare's of the README's seed.
 func TestTUICompareInTmux(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 69 --pace 1000x")
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, fmt.Sprintf("%s tui --seed %d --pace 1000x", labBin, faults.DefaultSeed))
 	tm.waitText(`VIOLATION no-panic`)
 	tm.keys("c")
-	screen := tm.waitText(`buggy and fixed alike for 1667 events, then:`)
-	if !strings.Contains(screen, "#1668  invoker0: stale invoke p0/e1 i053") || !strings.Contains(screen, "fixed: every invariant held") {
+	screen := tm.waitText(`buggy and fixed alike for 1241 events, then:`)
+	if !strings.Contains(screen, "#1242  invoker1: stale invoke p1/e1 i047") || !strings.Contains(screen, "fixed: every invariant held") {
 		t.Errorf("the comparison does not show the fix dropping the stale invoke:\n%s", screen)
 	}
 	tm.keys("q")
@@ -344,7 +347,7 @@ func TestTUICompareInTmux(t *testing.T) {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
 	}
 	// The report on quit ends with the same comparison's command.
-	if out := tm.screen("-S", "-200"); !strings.Contains(out, "compare      lab compare --seed 69 --variant buggy --plan shutdown-race") {
+	if out := tm.screen("-S", "-200"); !strings.Contains(out, fmt.Sprintf("compare      lab compare --seed %d --variant buggy --plan shutdown-race", faults.DefaultSeed)) {
 		t.Errorf("the report on quit has no compare line:\n%s", out)
 	}
 	checkTmp(t, tmp)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"lab/faults"
@@ -17,7 +20,9 @@ fault, task outcome and control as recorded, with no random draw at all.
 It prints the same report, and the same event log and hash, as the run
 that recorded it. A schedule that does not fit (edited, truncated, another
 version, or the lab's code changed) stops at the first entry that does
-not, naming its line and step.
+not, naming its line and step, and the model revision that recorded it
+if not this lab's; one of another revision that fits to its end says so
+on stderr.
 
 Exit status: 0 every invariant held, 1 a violation was found, 2 the
 schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
@@ -32,7 +37,16 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 			opts := faults.ReplayOptions(sch)
 			opts.Command = "lab replay " + faults.ShellQuote(args[0])
 			out.inputs = []namedPath{{"the schedule replayed", args[0]}}
-			return simulate(cmd, opts, out)
+			err = simulate(cmd, opts, out)
+			if m := sch.Header.Model; m != faults.ModelRevision && (err == nil || errors.Is(err, violationFound)) {
+				// It fitted to its end, whose events and hash replay
+				// checks: the run is the one recorded, under either
+				// revision. (One that does not fit says its revision in
+				// the error.)
+				fmt.Fprintf(cmd.ErrOrStderr(), "lab: %s was recorded by model revision %d (this lab's is %d); it fits this one: the replay logged the events and hash it recorded\n",
+					args[0], m, faults.ModelRevision)
+			}
+			return err
 		},
 	}
 	out.register(cmd.Flags())

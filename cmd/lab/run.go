@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +44,7 @@ a new leader, which must finish what is left). Prints a report to stdout.
 Exit status: 0 every invariant held, 1 a violation was found, 2 bad input,
 3 internal error, 130 interrupted.`,
 		Args: cobra.NoArgs,
-		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed 69
+		Example: `  lab run                                   # buggy invoker, shutdown-race plan, seed ` + strconv.Itoa(faults.DefaultSeed) + `
   lab run --variant fixed                   # the same seed with restatedev/restate#2547
   lab run --plan chaos --seed 42 --format json --events run.jsonl
   lab run --schedule-out run.schedule       # record every decision; lab replay run.schedule`,

@@ -19,8 +19,10 @@ func newScriptCmd() *cobra.Command {
 		Long: `Run a script: one command per line (config, leader, invoke, abort, step-down,
 shutdown, restart, task, deliver, advance, settle, pause, retry-now, fault,
 check, state, expect), '#' starts a comment. Messages arrive as soon as they
-are sent; the script decides every arm the invoker takes. Prints the event
-log to stdout.
+are sent; the script decides every arm the invoker takes. A head segment
+spilled to disk takes two dequeue polls (deliver arm=dequeue n=2): the
+first starts its read, whose end arrives at once (unless a fault holds
+it), the second takes the invoke. Prints the event log to stdout.
 
 Exit status: 0 every expect held, 1 an expect failed, 2 the script has an
 error (its line is named), 3 internal error, 130 interrupted.`,

@@ -51,7 +51,7 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 3 internal error, 130 interrupted.`,
 		Args: cobra.NoArgs,
 		Example: `  lab tui                                   # buggy, shutdown-race, a fresh seed
-  lab tui --seed 69 --paused                # start paused on the README's seed
+  ` + fmt.Sprintf("%-42s", fmt.Sprintf("lab tui --seed %d --paused", faults.DefaultSeed)) + `# start paused on the README's seed
   lab tui --variant fixed --pace 0.01x
   lab tui --replay failures/seed-1-no-panic-shrunk.schedule --paused`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
