@@ -156,3 +156,24 @@ func TestJoinWaitsForTheLastOutput(t *testing.T) {
 		t.Fatal("join not ready once the task's last output was lost")
 	}
 }
+
+// The end of a read nobody awaits any more (a copy of the message, or a
+// segment purged meanwhile) is logged as ignored, so the log says the
+// dequeue arm is not waiting for it.
+func TestReadEndNobodyAwaits(t *testing.T) {
+	n := shutdownWithStoredHead(t)
+	step(t, n, 0, invoker.ArmDequeue) // starts b's segment's read
+	read := only(t, n.Ready().Sent, invoker.MsgSegmentLoaded)
+	n.Advance()
+	n.Deliver(read)
+	n.Deliver(read)
+	var outcomes []invoker.Outcome
+	for _, e := range n.Ready().Events {
+		if e.Kind == invoker.KindLoaded {
+			outcomes = append(outcomes, e.Outcome)
+		}
+	}
+	if len(outcomes) != 2 || outcomes[0] != invoker.OutcomeNone || outcomes[1] != invoker.IgnoredNoRead {
+		t.Fatalf("queue.loaded outcomes %v, want the read, then the copy ignored", outcomes)
+	}
+}
