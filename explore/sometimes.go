@@ -88,10 +88,10 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 		w.queued[term]--
 	case invoker.KindPurge:
 		w.queued[term] -= e.N
-		// The purge may have emptied and dropped the segment being read,
-		// whose read then ends unheard, and the log does not say: the
-		// watch forgets the read, and would miss a shutdown that a read
-		// kept on outlives.
+		// Graceful's purge may have emptied and dropped the segment being
+		// read, whose read then ends unheard, and the log does not say:
+		// the watch forgets the read, and would miss a shutdown that a
+		// read kept on outlives.
 		delete(w.headRead, invokerKey{e.Incarnation, e.Invoker})
 	case invoker.KindAbortAll:
 		w.reached[abortAllWithMachines] = w.reached[abortAllWithMachines] || e.N > 0

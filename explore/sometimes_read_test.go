@@ -21,9 +21,9 @@ import (
 // dequeue arm started reading its head and had not heard the read finish.
 // Seen from the read's side, the read's end never reaches the loop: its
 // segment-loaded message finds the loop over by the shutdown arm (exited,
-// or joined after it). The two agree. A purge may drop the segment being
-// read, and then its read ends unheard with no event to say so, so the
-// watch forgets an invoker's reads at a purge; the test counts the reads
+// or joined after it). The two agree. A purge (graceful's) may drop the
+// segment being read, and then its read ends unheard with no event to say
+// so, so the watch forgets an invoker's read at a purge; the test counts the reads
 // so forgotten that the shutdown then left unheard, which the watch misses
 // (none on these seeds). Buggy and fixed reach the situation (2 seeds of
 // shutdown-race each, from seed 4, and fixed swarm seed 260); graceful
