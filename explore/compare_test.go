@@ -35,7 +35,7 @@ func variantOptions(t *testing.T, plan string, seed uint64, v invoker.Variant) f
 }
 
 // The README's seed of shutdown-race: the runs are one run up to the
-// dequeue of i053 at the node's shutdown, event #1667; there the buggy
+// dequeue of i047 at the node's shutdown, event #1241; there the buggy
 // invoker panics and the fixed one drops the stale invoke. Each side is the
 // run lab run gives.
 func TestCompareFindsWhereTheFixActs(t *testing.T) {
@@ -44,10 +44,11 @@ func TestCompareFindsWhereTheFixActs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Parted() || c.Shared != 1667 || len(c.Before) != 8 || c.Before[7].Seq != 1667 {
-		t.Fatalf("alike %d events (last %d kept), parted %t; want 1667, the last #1667", c.Shared, len(c.Before), c.Parted())
+	if !c.Parted() || c.Shared != 1241 || len(c.Before) != 8 || c.Before[7].Seq != 1241 ||
+		c.Before[7].Kind != invoker.KindDequeue || c.Before[7].Inv != "i047" {
+		t.Fatalf("alike %d events (last %d kept), parted %t; want 1241, the last #1241 the dequeue of i047", c.Shared, len(c.Before), c.Parted())
 	}
-	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i053" || c.B[0].Inv != "i053" {
+	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i047" || c.B[0].Inv != "i047" {
 		t.Errorf("parted at %v against %v", c.A[0], c.B[0])
 	}
 	for _, side := range []struct {
