@@ -84,14 +84,21 @@ func TestStoredHeadLosesTheShutdownRace(t *testing.T) {
 	}
 }
 
-// A task is joinable once its last output is in the task channel (it
-// returns right after sending it), or at once when it is cancelled; the
-// join arm takes each once.
-func TestJoinArmTakesEveryEndedTask(t *testing.T) {
+// oneSlotRunningA is a node of one partition and one slot, running a.
+func oneSlotRunningA(t *testing.T) *invoker.Node {
+	t.Helper()
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota = 1, 1
 	n := node(t, cfg)
 	runningA(t, n)
+	return n
+}
+
+// A task is joinable once its last output is in the task channel (it
+// returns right after sending it), or at once when it is cancelled; the
+// join arm takes each once.
+func TestJoinArmTakesEveryEndedTask(t *testing.T) {
+	n := oneSlotRunningA(t)
 	out, ok := n.TaskOutput(1, invoker.OutClosed)
 	if !ok {
 		t.Fatal("task 1 is not running")
@@ -140,10 +147,7 @@ func TestJoinArmTakesEveryEndedTask(t *testing.T) {
 // fault held back arrives after the task returned, and changes nothing. A
 // last output the fault plan drops does: the task returned all the same.
 func TestJoinWaitsForTheLastOutput(t *testing.T) {
-	cfg := invoker.DefaultConfig()
-	cfg.Partitions, cfg.Quota = 1, 1
-	n := node(t, cfg)
-	runningA(t, n)
+	n := oneSlotRunningA(t)
 	entry, _ := n.TaskOutput(1, invoker.OutEntry)
 	closed, _ := n.TaskOutput(1, invoker.OutClosed)
 	n.Advance()
