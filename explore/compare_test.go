@@ -35,20 +35,25 @@ func variantOptions(t *testing.T, plan string, seed uint64, v invoker.Variant) f
 }
 
 // The README's seed of shutdown-race: the runs are one run up to the
-// dequeue of i053 at the node's shutdown, event #1667; there the buggy
-// invoker panics and the fixed one drops the stale invoke. Each side is the
-// run lab run gives.
+// dequeue of a stale invoke at the node's shutdown; there the buggy invoker
+// panics and the fixed one drops the stale invoke. Each side is the run lab
+// run gives.
 func TestCompareFindsWhereTheFixActs(t *testing.T) {
 	a, b := variantOptions(t, "shutdown-race", faults.DefaultSeed, invoker.Buggy), variantOptions(t, "shutdown-race", faults.DefaultSeed, invoker.Fixed)
 	c, err := explore.Compare(context.Background(), a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Parted() || c.Shared != 1667 || len(c.Before) != 8 || c.Before[7].Seq != 1667 {
-		t.Fatalf("alike %d events (last %d kept), parted %t; want 1667, the last #1667", c.Shared, len(c.Before), c.Parted())
+	if !c.Parted() || len(c.A) == 0 || len(c.B) == 0 || len(c.Before) != 8 {
+		t.Fatalf("alike %d events (last %d kept), parted %t", c.Shared, len(c.Before), c.Parted())
 	}
-	if c.A[0].Kind != invoker.KindPanic || c.B[0].Kind != invoker.KindStaleInvoke || c.A[0].Inv != "i053" || c.B[0].Inv != "i053" {
-		t.Errorf("parted at %v against %v", c.A[0], c.B[0])
+	panicked, last := c.A[0], c.Before[7]
+	if panicked.Kind != invoker.KindPanic || c.Shared != panicked.Seq-1 || last.Seq != c.Shared ||
+		last.Kind != invoker.KindDequeue || last.Inv != panicked.Inv {
+		t.Fatalf("alike %d events, the last %v; buggy then %v: want the dequeue of the invocation it panics on", c.Shared, last, panicked)
+	}
+	if c.B[0].Kind != invoker.KindStaleInvoke || c.B[0].Inv != panicked.Inv || c.B[0].Seq != panicked.Seq {
+		t.Errorf("parted at %v against %v", panicked, c.B[0])
 	}
 	for _, side := range []struct {
 		o   faults.Options

@@ -25,22 +25,26 @@ const (
 	effectChannelFull
 	leaderReinvoked
 	pausedWhileRetrying
+	headReadAwaited
+	shutdownWhileHeadRead
 	numSometimes
 )
 
 // sometimesNames are the report's names, in the order it lists them.
 var sometimesNames = [numSometimes]string{
-	abortAllWithMachines: "abort-all aborted state machines",
-	abortAllWithQueued:   "abort-all with invokes of its term queued (#2543's precondition)",
-	abortAllWithRetrying: "abort-all with a machine of its term waiting to retry",
-	shutdownWithQueued:   "the shutdown arm discarded queued invokes",
-	staleInvokeDropped:   "a stale invoke dequeued and dropped (the #2547 fix at work)",
-	staleEffectDropped:   "a partition dropped a stale effect",
-	segmentSpilled:       "a queue segment spilled to disk",
-	segmentLoaded:        "a spilled segment loaded back",
-	effectChannelFull:    "an invoker blocked on a full effect channel",
-	leaderReinvoked:      "a new leader re-invoked invocations",
-	pausedWhileRetrying:  "a machine waiting to retry was paused (#4064's precondition)",
+	abortAllWithMachines:  "abort-all aborted state machines",
+	abortAllWithQueued:    "abort-all with invokes of its term queued (#2543's precondition)",
+	abortAllWithRetrying:  "abort-all with a machine of its term waiting to retry",
+	shutdownWithQueued:    "the shutdown arm discarded queued invokes",
+	staleInvokeDropped:    "a stale invoke dequeued and dropped (the #2547 fix at work)",
+	staleEffectDropped:    "a partition dropped a stale effect",
+	segmentSpilled:        "a queue segment spilled to disk",
+	segmentLoaded:         "a spilled segment loaded back",
+	effectChannelFull:     "an invoker blocked on a full effect channel",
+	leaderReinvoked:       "a new leader re-invoked invocations",
+	pausedWhileRetrying:   "a machine waiting to retry was paused (#4064's precondition)",
+	headReadAwaited:       "the dequeue arm waited for its head segment's read",
+	shutdownWhileHeadRead: "the shutdown arm taken while the head segment was being read",
 }
 
 // SometimesNames are the situations the report counts, in its order.
@@ -60,15 +64,19 @@ type termKey struct {
 }
 
 // sometimesWatch follows the counts the situations depend on through one
-// run's events: invokes queued and machines waiting to retry, per term.
+// run's events: invokes queued and machines waiting to retry, per term;
+// per invoker, the head segment whose read its dequeue arm waits for (its
+// number plus one), until the loop hears the read finish.
 type sometimesWatch struct {
 	reached  [numSometimes]bool
 	queued   map[termKey]int
 	retrying map[termKey]int
+	headRead map[invokerKey]int
 }
 
 func newSometimesWatch() sometimesWatch {
-	return sometimesWatch{queued: map[termKey]int{}, retrying: map[termKey]int{}}
+	return sometimesWatch{queued: map[termKey]int{}, retrying: map[termKey]int{},
+		headRead: map[invokerKey]int{}}
 }
 
 func (w *sometimesWatch) observe(e *invoker.Event) {
@@ -80,6 +88,11 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 		w.queued[term]--
 	case invoker.KindPurge:
 		w.queued[term] -= e.N
+		// Graceful's purge may have emptied and dropped the segment being
+		// read, whose read then ends unheard, and the log does not say:
+		// the watch forgets the read, and would miss a shutdown that a
+		// read kept on outlives.
+		delete(w.headRead, invokerKey{e.Incarnation, e.Invoker})
 	case invoker.KindAbortAll:
 		w.reached[abortAllWithMachines] = w.reached[abortAllWithMachines] || e.N > 0
 		w.reached[abortAllWithQueued] = w.reached[abortAllWithQueued] || w.queued[term] > 0
@@ -96,6 +109,8 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 			invoker.ISMState(e.From) == invoker.ISMWaitingRetry && e.Outcome == invoker.EndPaused
 	case invoker.KindShutdown:
 		w.reached[shutdownWithQueued] = w.reached[shutdownWithQueued] || e.M > 0
+		w.reached[shutdownWhileHeadRead] = w.reached[shutdownWhileHeadRead] ||
+			w.headRead[invokerKey{e.Incarnation, e.Invoker}] > 0
 	case invoker.KindStaleInvoke:
 		w.reached[staleInvokeDropped] = true
 	case invoker.KindEffectDropped:
@@ -104,6 +119,16 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 		w.reached[segmentSpilled] = true
 	case invoker.KindLoad:
 		w.reached[segmentLoaded] = true
+		// A read-ahead starts on the dequeue arm too, after it took an
+		// invoke; a read of the head leaves the arm pending.
+		if e.Arm == invoker.ArmDequeue && e.Outcome != invoker.ReadAhead {
+			w.reached[headReadAwaited] = true
+			w.headRead[invokerKey{e.Incarnation, e.Invoker}] = e.Index + 1
+		}
+	case invoker.KindLoaded:
+		if iv := (invokerKey{e.Incarnation, e.Invoker}); w.headRead[iv] == e.Index+1 {
+			delete(w.headRead, iv)
+		}
 	case invoker.KindBlocked:
 		w.reached[effectChannelFull] = true
 	case invoker.KindLeader:
@@ -121,6 +146,7 @@ func (w *sometimesWatch) flush(counts map[string]Reached, seed uint64) {
 	w.reached = [numSometimes]bool{}
 	clear(w.queued)
 	clear(w.retrying)
+	clear(w.headRead)
 }
 
 // add is both counts: schedules summed, the earlier first seed.

@@ -12,7 +12,9 @@ const (
 	// ArmInput takes the next command from the partition processors.
 	ArmInput
 	// ArmDequeue takes the head of the segmented queue; ready only when the
-	// queue is non-empty and a concurrency slot is free.
+	// queue is non-empty and a concurrency slot is free, and pending while
+	// the head segment is read back. A head still on disk is ready: the
+	// poll starts its read, and the loop goes on to the next ready arm.
 	ArmDequeue
 	// ArmTask takes the next output of an invocation task.
 	ArmTask
@@ -20,9 +22,10 @@ const (
 	ArmTimer
 	// ArmShutdown is the cancellation watcher: ready once cancelled.
 	ArmShutdown
-	// ArmJoin is invocation_tasks.join_next(): ready once a task panicked,
-	// whose panic the loop re-raises (resume_unwind, lib.rs:459-468). A
-	// task that ends normally is joined too, as a no-op, not modelled.
+	// ArmJoin is invocation_tasks.join_next(): ready once a task returned
+	// (its last output arrived), was cancelled or panicked. Joining one
+	// that panicked re-raises it (resume_unwind, lib.rs:459-468); any
+	// other join does nothing.
 	ArmJoin
 	numArms
 )

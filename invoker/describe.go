@@ -166,6 +166,9 @@ func (e Event) what() string {
 		}
 		return fmt.Sprintf("reading segment %d back (%d invokes)", e.Index, e.N)
 	case KindLoaded:
+		if e.Outcome == IgnoredNoRead {
+			return fmt.Sprintf("segment %d's read ended", e.Index)
+		}
 		if e.Reason != "" {
 			return fmt.Sprintf("segment %d could not be read back (%d invokes)", e.Index, e.N)
 		}

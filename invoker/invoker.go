@@ -309,11 +309,13 @@ func (iv *Invoker) readStarted(segment uint64) {
 // head.
 func (iv *Invoker) segmentLoaded(m Envelope) {
 	n, err, ok := iv.queue.readFinished(uint64(m.Index))
-	if !ok {
-		return // purged or discarded meanwhile
-	}
 	e := iv.plainEvent(KindLoaded)
 	e.Index, e.N = m.Index, n
+	if !ok { // purged meanwhile, or a copy of the message
+		e.Outcome = IgnoredNoRead
+		iv.emit(e)
+		return
+	}
 	if err != nil {
 		e.Reason = err.Error()
 	}

@@ -19,6 +19,9 @@ const (
 	IgnoredNoPartition
 	IgnoredNotWaitingRetry
 	IgnoredStaleTimer
+	// IgnoredNoRead: the end of a segment's read, but no read of it is
+	// awaited (the segment was purged, or the message is a copy).
+	IgnoredNoRead
 	IgnoredAlreadyCancelled
 	// IgnoredInvokerState: the invoker is not in a state that takes the
 	// command; the event's From says which state it is in.
@@ -122,6 +125,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	IgnoredNoPartition:              {"ignored-no-partition", "no matching partition: ignored", true},
 	IgnoredNotWaitingRetry:          {"ignored-not-waiting-retry", "not waiting to retry: ignored", true},
 	IgnoredStaleTimer:               {"ignored-stale-timer", "stale timer: ignored", true},
+	IgnoredNoRead:                   {"ignored-no-read", "no read of it awaited: ignored", true},
 	IgnoredAlreadyCancelled:         {"ignored-already-cancelled", "already cancelled", true},
 	IgnoredInvokerState:             {"ignored-invoker-state", "invoker is %s: ignored", true},
 	DroppedUnregistered:             {"dropped-unregistered", "no registered partition: dropped", true},

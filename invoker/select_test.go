@@ -84,14 +84,21 @@ func TestStoredHeadLosesTheShutdownRace(t *testing.T) {
 	}
 }
 
-// A task is joinable once its last output is in the task channel (it
-// returns right after sending it), or at once when it is cancelled; the
-// join arm takes each once.
-func TestJoinArmTakesEveryEndedTask(t *testing.T) {
+// oneSlotRunningA is a node of one partition and one slot, running a.
+func oneSlotRunningA(t *testing.T) *invoker.Node {
+	t.Helper()
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota = 1, 1
 	n := node(t, cfg)
 	runningA(t, n)
+	return n
+}
+
+// A task is joinable once its last output is in the task channel (it
+// returns right after sending it), or at once when it is cancelled; the
+// join arm takes each once.
+func TestJoinArmTakesEveryEndedTask(t *testing.T) {
+	n := oneSlotRunningA(t)
 	out, ok := n.TaskOutput(1, invoker.OutClosed)
 	if !ok {
 		t.Fatal("task 1 is not running")
@@ -140,10 +147,7 @@ func TestJoinArmTakesEveryEndedTask(t *testing.T) {
 // fault held back arrives after the task returned, and changes nothing. A
 // last output the fault plan drops does: the task returned all the same.
 func TestJoinWaitsForTheLastOutput(t *testing.T) {
-	cfg := invoker.DefaultConfig()
-	cfg.Partitions, cfg.Quota = 1, 1
-	n := node(t, cfg)
-	runningA(t, n)
+	n := oneSlotRunningA(t)
 	entry, _ := n.TaskOutput(1, invoker.OutEntry)
 	closed, _ := n.TaskOutput(1, invoker.OutClosed)
 	n.Advance()
@@ -154,5 +158,26 @@ func TestJoinWaitsForTheLastOutput(t *testing.T) {
 	n.Lose(closed)
 	if !n.ReadyArms(0).Has(invoker.ArmJoin) {
 		t.Fatal("join not ready once the task's last output was lost")
+	}
+}
+
+// The end of a read nobody awaits any more (a copy of the message, or a
+// segment purged meanwhile) is logged as ignored, so the log says the
+// dequeue arm is not waiting for it.
+func TestReadEndNobodyAwaits(t *testing.T) {
+	n := shutdownWithStoredHead(t)
+	step(t, n, 0, invoker.ArmDequeue) // starts b's segment's read
+	read := only(t, n.Ready().Sent, invoker.MsgSegmentLoaded)
+	n.Advance()
+	n.Deliver(read)
+	n.Deliver(read)
+	var outcomes []invoker.Outcome
+	for _, e := range n.Ready().Events {
+		if e.Kind == invoker.KindLoaded {
+			outcomes = append(outcomes, e.Outcome)
+		}
+	}
+	if len(outcomes) != 2 || outcomes[0] != invoker.OutcomeNone || outcomes[1] != invoker.IgnoredNoRead {
+		t.Fatalf("queue.loaded outcomes %v, want the read, then the copy ignored", outcomes)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -67,8 +68,20 @@ func TestBugThatDoesNotShow(t *testing.T) {
 }
 
 // lab bugs --check names the bugs that did not show, on one line, and
-// exits 1; the others still get their line.
+// exits 1; the others still get their line, with the shrink lab bugs ID
+// shows (read from showBug, not pinned: a model revision changes it).
 func TestBugsCheckFails(t *testing.T) {
+	s, err := showBug(context.Background(), bugs[0], time.Minute, "", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.notShown() != "" {
+		t.Fatalf("bug %s does not show: %s", bugs[0].id, s.notShown())
+	}
+	shrunk := fmt.Sprintf("%d -> %d", s.shrunk.Original.Decisions, s.shrunk.Shrunk.Decisions)
+	if s.shrunk.Shrunk.Decisions >= s.shrunk.Original.Decisions {
+		t.Errorf("bug %s did not shrink: %s", bugs[0].id, shrunk)
+	}
 	holds := bug{id: "holds", args: []string{"--seed", "1", "--variant", "fixed"}, invariant: faults.NoPanic}
 	cmd := newBugsCmd([]bug{bugs[0], holds})
 	cmd.Use = "testbugs [ID]"
@@ -77,8 +90,10 @@ func TestBugsCheckFails(t *testing.T) {
 	if code != exitViolation || stderr.String() != "lab: 1 of 2 bugs did not show as they should: holds\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
-	for _, want := range []string{"2543   no-panic  894 -> 31  fixed  shown, and its fix holds\n",
-		"holds  no-panic  -                 NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
+	// The SHRUNK column is as wide as 2543's sizes; holds has none, nor a fix.
+	for _, want := range []string{"ID     BREAKS    " + fmt.Sprintf("%-*s", len(shrunk)+2, "SHRUNK") + "FIX    VERDICT\n",
+		"2543   no-panic  " + shrunk + "  fixed  shown, and its fix holds\n",
+		"holds  no-panic  " + fmt.Sprintf("%-*s", len(shrunk)+2, "-") + "       NOT SHOWN: lab run --seed 1 --variant fixed broke no no-panic\n"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout does not say %q:\n%s", want, stdout.String())
 		}

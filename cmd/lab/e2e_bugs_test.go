@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,19 +126,33 @@ func TestBugTellsItsStory(t *testing.T) {
 	}
 }
 
-// lab bugs --check shows every bug, a line each: how far its run shrank,
-// its fix, and that it showed; the JSON says the same.
+// lab bugs --check shows every bug, a line each, in aligned columns: how
+// far its run shrank (as lab bugs ID shrinks it: the sizes are read from
+// there, not pinned, for a model revision changes them), its fix, and that
+// it showed; the JSON says the same.
 func TestBugsCheck(t *testing.T) {
 	t.Parallel()
 	r := lab(t, "bugs", "--check")
 	wantCode(t, r, 0)
-	for _, want := range []string{"ID              BREAKS            SHRUNK       FIX                 VERDICT\n",
-		"2543            no-panic          894 -> 31    fixed               shown, and its fix holds\n",
-		"4102            crash-visibility  1121 -> 33   on-panic watch      shown, and its fix holds\n",
-		"4064            timer-fencing     772 -> 31    retry-timers keyed  shown, and its fix holds\n",
-		"shared-tmp-dir  no-panic          1364 -> 84   graceful            shown, and its fix holds\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("lab bugs --check does not say %q:\n%v", want, r)
+	rows := checkTable(t, r)
+	if len(rows) != len(bugs) {
+		t.Errorf("%d lines, the catalogue has %d bugs:\n%v", len(rows), len(bugs), r)
+	}
+	fixes := map[string]string{"2543": "fixed", "3217": "graceful", "4102": "on-panic watch", "4064": "retry-timers keyed",
+		"shared-tmp-dir": "graceful", "spill-files": "graceful", "parked-send": "graceful"}
+	for _, b := range bugs {
+		one := lab(t, "bugs", b.id, "--format", "json")
+		wantCode(t, one, 0)
+		var doc struct {
+			Shrunk struct{ Original, Shrunk struct{ Decisions int } }
+		}
+		if err := json.Unmarshal([]byte(one.stdout), &doc); err != nil {
+			t.Fatalf("lab bugs %s: %v\n%v", b.id, err, one)
+		}
+		want := []string{b.id, b.invariant, fmt.Sprintf("%d -> %d", doc.Shrunk.Original.Decisions, doc.Shrunk.Shrunk.Decisions),
+			fixes[b.id], "shown, and its fix holds"}
+		if got := rows[b.id]; !slices.Equal(got, want) {
+			t.Errorf("lab bugs --check shows %q, want %q (lab bugs %s's shrink)", got, want, b.id)
 		}
 	}
 	r = lab(t, "bugs", "--check", "--format", "json")
@@ -157,6 +172,9 @@ func TestBugsCheck(t *testing.T) {
 	for _, c := range checked {
 		if !c.Shown || c.Fix == "" || c.Shrunk == 0 || c.Shrunk >= c.Decisions {
 			t.Errorf("checked: %+v", c)
+		}
+		if row := rows[c.ID]; len(row) != 5 || row[2] != fmt.Sprintf("%d -> %d", c.Decisions, c.Shrunk) || row[3] != c.Fix {
+			t.Errorf("the JSON says %+v, the text %q", c, row)
 		}
 	}
 }
@@ -188,4 +206,44 @@ func TestBugsBadInput(t *testing.T) {
 	if left := dirEntries(t, dir); len(left) > 0 {
 		t.Errorf("refused commands left %v", left)
 	}
+}
+
+// checkTable reads lab bugs --check's table by its header's columns, a
+// line's cells by its bug's ID. Each cell starts at its column, and ends
+// two spaces or more before the next.
+func checkTable(t *testing.T, r result) map[string][]string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	var cols []int
+	for _, name := range []string{"ID", "BREAKS", "SHRUNK", "FIX", "VERDICT"} {
+		i := strings.Index(lines[0], name)
+		if i < 0 || len(cols) > 0 && i <= cols[len(cols)-1] {
+			t.Fatalf("the header has no column %s after the others:\n%v", name, r)
+		}
+		cols = append(cols, i)
+	}
+	if cols[0] != 0 {
+		t.Fatalf("the header does not start with ID:\n%v", r)
+	}
+	rows := map[string][]string{}
+	for _, line := range lines[1:] {
+		var cells []string
+		for i, c := range cols {
+			end := len(line)
+			if i < len(cols)-1 {
+				end = cols[i+1]
+			}
+			if len(line) < c || len(line) < end || i > 0 && line[c-1] != ' ' {
+				t.Fatalf("%q is not in the header's columns:\n%v", line, r)
+			}
+			// An empty cell (a bug not shown has no fix) is all spaces.
+			cell := strings.TrimRight(line[c:end], " ")
+			if strings.HasPrefix(cell, " ") || i < len(cols)-1 && len(cell) > end-c-2 {
+				t.Errorf("%q: %q is not in its column", line, cell)
+			}
+			cells = append(cells, cell)
+		}
+		rows[cells[0]] = cells
+	}
+	return rows
 }

@@ -7,22 +7,76 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
-// lab compare on the defaults: buggy and fixed part where the fix acts,
-// at event #1242, and the buggy run's violation makes it exit 1. Nothing is
-// written to disk.
+// invokerPanic is the event at which a buggy run broke no-panic with
+// #2543's assertion: its invoker dequeued an invoke of a partition it had
+// aborted, the invoke the fix drops as stale at the same event.
+type invokerPanic struct {
+	Seq       uint64        `json:"seq"`
+	At        time.Duration `json:"at_ns"`
+	Kind      string        `json:"kind"`
+	Invoker   int           `json:"invoker"`
+	Partition int           `json:"partition"`
+	Epoch     int           `json:"epoch"`
+	Inv       string        `json:"inv"`
+}
+
+// panicOf reads the panic from the JSON report of lab run or lab replay
+// (r), so that the tests follow the model's runs instead of pinning the
+// event, invoker and invocation of one revision's.
+func panicOf(t *testing.T, r result) invokerPanic {
+	t.Helper()
+	var rep struct {
+		Violations []struct {
+			Invariant, Check string
+			Event            invokerPanic
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("not a JSON report: %v\n%v", err, r)
+	}
+	for _, v := range rep.Violations {
+		if v.Invariant == faults.NoPanic && v.Check == invoker.HasPartitionAssertion {
+			if p := v.Event; p.Kind != invoker.KindPanic.String() || p.Seq < 2 || p.Inv == "" {
+				t.Fatalf("no-panic is not broken by a panic on an invoke: %+v\n%v", p, r)
+			}
+			return v.Event
+		}
+	}
+	t.Fatalf("the run does not break no-panic with %s:\n%v", invoker.HasPartitionAssertion, r)
+	return invokerPanic{}
+}
+
+// at is the start of the panic's event line, and of the line the fix logs
+// in its place: "[156.512765ms] #1109  invoker0: ".
+func (p invokerPanic) at() string {
+	return fmt.Sprintf("%s #%-5d invoker%d: ", faults.FormatTime(p.At), p.Seq, p.Invoker)
+}
+
+// stale is the invoke dequeued at the panic, as the fix logs dropping it.
+func (p invokerPanic) stale() string {
+	return fmt.Sprintf("stale invoke p%d/e%d %s", p.Partition, p.Epoch, p.Inv)
+}
+
+// lab compare on the defaults: buggy and fixed part where the fix acts, at
+// the buggy run's panic (lab run's), where the fixed one drops the stale
+// invoke; the buggy run's violation makes it exit 1. Nothing is written to
+// disk.
 func TestCompareTheDefaults(t *testing.T) {
 	t.Parallel()
+	p := panicOf(t, lab(t, "run", "--format", "json", "--spill-dir", spillDir(t)))
 	tmp := t.TempDir()
 	r := labWithEnv(t, []string{"TMPDIR=" + tmp}, "compare")
 	wantCode(t, r, 1)
 	seed := faults.DefaultSeed
 	for _, want := range []string{fmt.Sprintf("compared     buggy against fixed: seed %d, plan shutdown-race", seed),
-		"alike        the first 1241 events", "parted       at event #1242",
-		"buggy      [178.660036ms] #1242  invoker1: PANIC", "fixed      [178.660036ms] #1242  invoker1: stale invoke p1/e1 i047",
+		fmt.Sprintf("alike        the first %d events", p.Seq-1), fmt.Sprintf("parted       at event #%d\n", p.Seq),
+		"buggy      " + p.at() + "PANIC", "fixed      " + p.at() + p.stale() + ": no registered partition: dropped",
 		"buggy        VIOLATED no-panic", "fixed        every invariant held",
 		fmt.Sprintf("rerun        lab run --seed %d --variant buggy --plan shutdown-race\n             lab run --seed %d --variant fixed --plan shutdown-race\n", seed, seed)} {
 		if !strings.Contains(r.stdout, want) {
@@ -121,10 +175,13 @@ func TestCompareASchedule(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	sched := filepath.Join(dir, "readme.schedule")
-	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", spillDir(t)), 1)
+	run := lab(t, "run", "--schedule-out", sched, "--format", "json", "--spill-dir", spillDir(t))
+	wantCode(t, run, 1)
+	p := panicOf(t, run)
 	r := lab(t, "compare", sched)
 	wantCode(t, r, 1)
-	for _, want := range []string{fmt.Sprintf("compared     buggy against fixed: seed %d, plan shutdown-race", faults.DefaultSeed), "parted       at event #1242",
+	for _, want := range []string{fmt.Sprintf("compared     buggy against fixed: seed %d, plan shutdown-race", faults.DefaultSeed),
+		fmt.Sprintf("parted       at event #%d\n", p.Seq), "buggy      " + p.at() + "PANIC", "fixed      " + p.at() + p.stale(),
 		"fixed        every invariant held", "rerun        lab replay " + sched + "\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)
@@ -138,12 +195,16 @@ func TestCompareASchedule(t *testing.T) {
 	}
 	steered := writeFile(t, dir, "steered.schedule",
 		strings.Replace(string(text), "phase stage=workload\n", "phase stage=workload\ncontrol shutdown\n", 1))
-	// The shrunk run: two invocations, and the panic where the fix drops
-	// the stale invoke.
+	// The shrunk run: two invocations, and the panic (its replay's) where
+	// the fix drops the stale invoke.
+	replayed := lab(t, "replay", shrunk, "--format", "json", "--spill-dir", spillDir(t))
+	wantCode(t, replayed, 1)
+	sp := panicOf(t, replayed)
 	r = lab(t, "compare", shrunk)
 	wantCode(t, r, 1)
 	for _, want := range []string{"note         " + shrunk + " is not its seed's run (its seed's run parts from it at event #",
-		"invoker0: PANIC", "invoker0: stale invoke p0/e1", "fixed        every invariant held"} {
+		fmt.Sprintf("parted       at event #%d\n", sp.Seq), "buggy      " + sp.at() + "PANIC", "fixed      " + sp.at() + sp.stale(),
+		"fixed        every invariant held"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the shrunk comparison does not say %q:\n%v", want, r)
 		}

@@ -246,7 +246,9 @@ func TestTUISessionInTmux(t *testing.T) {
 func TestTUIReplayInTmux(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
 	sched := filepath.Join(t.TempDir(), "readme.schedule")
-	wantCode(t, lab(t, "run", "--schedule-out", sched, "--spill-dir", tmp), exitViolation)
+	run := lab(t, "run", "--schedule-out", sched, "--format", "json", "--spill-dir", tmp)
+	wantCode(t, run, exitViolation)
+	p := panicOf(t, run)
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --paused --replay "+sched)
 
 	tm.waitText(fmt.Sprintf(`lab replaying readme\.schedule · seed %d · buggy`, faults.DefaultSeed))
@@ -260,9 +262,10 @@ func TestTUIReplayInTmux(t *testing.T) {
 	if !strings.Contains(screen, "PANIC assertion failed") || !strings.Contains(screen, "PAUSED") {
 		t.Errorf("at the violation:\n%s", screen)
 	}
-	// c compares the recorded run, from its seed, with the fix.
+	// c compares the recorded run, from its seed, with the fix: alike up
+	// to the panic.
 	tm.keys("c")
-	tm.waitText(`buggy and fixed alike for 1241 events, then:`)
+	tm.waitText(fmt.Sprintf(`buggy and fixed alike for %d events, then:`, p.Seq-1))
 	// Back to the step that logged event #5: the few events of the
 	// first steps, nothing violated yet.
 	tm.keys("g", "#", "5", "Enter")
@@ -332,14 +335,16 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 
 // In the violation panel of a session that sent no control, c runs the
 // seed against the fix: the real binary's comparison, in the panel, the
-// same as lab compare's of the README's seed.
+// same as lab compare's of the README's seed (alike up to lab run's panic,
+// where the fix drops the stale invoke).
 func TestTUICompareInTmux(t *testing.T) {
+	p := panicOf(t, lab(t, "run", "--seed", strconv.Itoa(faults.DefaultSeed), "--format", "json", "--spill-dir", spillDir(t)))
 	work, tmp := t.TempDir(), t.TempDir()
 	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, fmt.Sprintf("%s tui --seed %d --pace 1000x", labBin, faults.DefaultSeed))
 	tm.waitText(`VIOLATION no-panic`)
 	tm.keys("c")
-	screen := tm.waitText(`buggy and fixed alike for 1241 events, then:`)
-	if !strings.Contains(screen, "#1242  invoker1: stale invoke p1/e1 i047") || !strings.Contains(screen, "fixed: every invariant held") {
+	screen := tm.waitText(fmt.Sprintf(`buggy and fixed alike for %d events, then:`, p.Seq-1))
+	if !strings.Contains(screen, "fixed     "+p.at()+p.stale()) || !strings.Contains(screen, "fixed: every invariant held") {
 		t.Errorf("the comparison does not show the fix dropping the stale invoke:\n%s", screen)
 	}
 	tm.keys("q")
