@@ -89,9 +89,8 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 	case invoker.KindPurge:
 		w.queued[term] -= e.N
 		// Graceful's purge may have emptied and dropped the segment being
-		// read, whose read then ends unheard, and the log does not say:
-		// the watch forgets the read, and would miss a shutdown that a
-		// read kept on outlives.
+		// read: from then on the dequeue does not wait for it (its read's
+		// end is logged as ignored), so the watch forgets the read here.
 		delete(w.headRead, invokerKey{e.Incarnation, e.Invoker})
 	case invoker.KindAbortAll:
 		w.reached[abortAllWithMachines] = w.reached[abortAllWithMachines] || e.N > 0
