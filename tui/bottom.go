@@ -374,7 +374,7 @@ func (m Model) helpPane(height int) []string {
 const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
 	"in the invoker's queue. Invokers: queue length, in memory " +
 	"and on disk (seg: segment files; a segment being read back counts in memory from its queue.load, " +
-	"though the dequeue arm waits for its queue.loaded), slots used/limit, depth: the queue length after each of " +
+	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
 	"Lifecycle (w, on the invocation selected or the violation's): its events and those it raced with " +

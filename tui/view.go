@@ -266,7 +266,8 @@ func (m Model) sparkWidth() int {
 }
 
 // invokerState is one word: dead outranks blocked, blocked outranks
-// cancelled, and a loop that left running says where it got to.
+// cancelled, cancelled outranks a dequeue waiting for its head segment's
+// read, and a loop that left running says where it got to.
 func invokerState(iv invoker.InvokerSnapshot) string {
 	switch {
 	case iv.State == invoker.InvokerDead:
@@ -275,6 +276,8 @@ func invokerState(iv invoker.InvokerSnapshot) string {
 		return "blocked"
 	case iv.State == invoker.InvokerRunning && iv.Cancelled:
 		return "cancelled"
+	case iv.State == invoker.InvokerRunning && iv.HeadReading:
+		return "reading"
 	}
 	return iv.State.String()
 }

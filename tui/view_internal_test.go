@@ -1,0 +1,27 @@
+package tui
+
+import (
+	"testing"
+
+	"lab/invoker"
+)
+
+// The invoker's one word ranks what matters most: dead, then blocked,
+// then cancelled, then a dequeue waiting for its head segment's read.
+func TestInvokerStateWord(t *testing.T) {
+	running := invoker.InvokerSnapshot{State: invoker.InvokerRunning}
+	reading := running
+	reading.HeadReading = true
+	cancelledReading := reading
+	cancelledReading.Cancelled = true
+	dead := reading
+	dead.State = invoker.InvokerDead
+	for _, c := range []struct {
+		iv   invoker.InvokerSnapshot
+		want string
+	}{{running, "running"}, {reading, "reading"}, {cancelledReading, "cancelled"}, {dead, "DEAD ✗"}} {
+		if got := invokerState(c.iv); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.iv, got, c.want)
+		}
+	}
+}
