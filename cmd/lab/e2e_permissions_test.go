@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // asUser runs the lab binary with args in dir as a user that is not root
@@ -32,12 +33,17 @@ func newAsUser(t *testing.T) asUser {
 		// may enter.
 		base := u.sharedDir(t, "")
 		u.bin, u.tmp = filepath.Join(base, "lab"), u.sharedDir(t, base)
-		data, err := os.ReadFile(labBin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(u.bin, data, 0o755); err != nil {
-			t.Fatal(err)
+		// A link, not a copy: a file open for writing while another test
+		// forks is held open by the child until it execs, and executing
+		// it then fails with "text file busy".
+		if err := os.Link(labBin, u.bin); err != nil {
+			data, err := os.ReadFile(labBin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(u.bin, data, 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return u
@@ -89,6 +95,17 @@ func (u asUser) run(t *testing.T, dir string, args ...string) result {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	for try := 0; errors.Is(err, syscall.ETXTBSY) && try < 50; try++ {
+		// A copied binary (another file system) may still be open in a
+		// child another test forked: wait for that child's exec.
+		time.Sleep(20 * time.Millisecond)
+		retry := exec.Command(cmd.Path, cmd.Args[1:]...)
+		retry.Dir, retry.Env, retry.SysProcAttr = cmd.Dir, cmd.Env, cmd.SysProcAttr
+		stdout.Reset()
+		stderr.Reset()
+		retry.Stdout, retry.Stderr = &stdout, &stderr
+		err = retry.Run()
+	}
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.Exited() {
