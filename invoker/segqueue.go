@@ -122,25 +122,33 @@ func (q *segQueue) readInBackground(s *segment) {
 	q.readStarted(s.id)
 }
 
+// find is segment id's position in the queue and the segment, or -1 and
+// nil when the queue has no such segment.
+func (q *segQueue) find(id uint64) (int, *segment) {
+	for i := 0; i < q.segs.len(); i++ {
+		if s := q.segs.ptr(i); s.id == id {
+			return i, s
+		}
+	}
+	return -1, nil
+}
+
 // readFinished is the invoker hearing that the read of segment id finished.
 // It returns the segment's invokes and the read's error, and false if the
 // segment is gone (purged, or the queue discarded).
 func (q *segQueue) readFinished(id uint64) (int, error, bool) {
-	for i := 0; i < q.segs.len(); i++ {
-		if s := q.segs.ptr(i); s.id == id && s.reading {
-			s.reading = false
-			return s.n, s.readErr, true
-		}
+	_, s := q.find(id)
+	if s == nil || !s.reading {
+		return 0, nil, false
 	}
-	return 0, nil, false
+	s.reading = false
+	return s.n, s.readErr, true
 }
 
 // firstMsg is the id of the Invoke at the front of segment id, or 0.
 func (q *segQueue) firstMsg(id uint64) uint64 {
-	for i := 0; i < q.segs.len(); i++ {
-		if s := q.segs.ptr(i); s.id == id && s.cmds.len() > 0 {
-			return s.cmds.at(0).Msg
-		}
+	if _, s := q.find(id); s != nil && s.cmds.len() > 0 {
+		return s.cmds.at(0).Msg
 	}
 	return 0
 }
@@ -148,12 +156,8 @@ func (q *segQueue) firstMsg(id uint64) uint64 {
 // readingAhead reports whether segment id is being read before it is the
 // head.
 func (q *segQueue) readingAhead(id uint64) bool {
-	for i := 1; i < q.segs.len(); i++ {
-		if s := q.segs.ptr(i); s.id == id {
-			return s.reading
-		}
-	}
-	return false
+	i, s := q.find(id)
+	return i > 0 && s.reading
 }
 
 // readingLen counts the invokes of segments whose read has not been heard
