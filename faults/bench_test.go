@@ -219,6 +219,44 @@ func BenchmarkDayOfRetries(b *testing.B) {
 	b.ReportMetric(virtual.Seconds()*float64(b.N)/used.Seconds(), "virtual-s/cpu-s")
 }
 
+// BenchmarkProgressBacklog is a node whose queues take longer to drain
+// than the progress bound: 50,000 invocations, fixed, no faults, with the
+// bound cut to 1 s so that the monitor reports invocations waiting in the
+// queue every few milliseconds of virtual time, many times over. What it
+// measures is the monitor's cost as the backlog grows: linear in the
+// invocations, where a scan of every invocation at each look was
+// quadratic.
+func BenchmarkProgressBacklog(b *testing.B) {
+	p, err := faults.LoadPlan("none")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = invoker.Fixed
+	w := faults.DefaultWorkload()
+	w.Invocations = 50_000
+	bounds := faults.DefaultBounds()
+	bounds.Progress = time.Second
+	var found int
+	for b.Loop() {
+		r, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: w, Bounds: bounds, SkipHash: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		found = 0
+		for _, v := range r.Violations {
+			if v.Invariant == faults.Progress {
+				found++
+			}
+		}
+	}
+	if found < 2 {
+		b.Fatalf("%d progress verdicts: the monitor did not look many times", found)
+	}
+	b.ReportMetric(float64(found), "verdicts")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w.Invocations), "ns/invocation")
+}
+
 // retryLoop is seed 11 of `none`, fixed, six kills and no shutdown, where
 // i042 loops on NotInvoked (#3217), hunting: the run stops at the verdict.
 func retryLoop(b *testing.B) faults.Options {

@@ -181,6 +181,7 @@ type checker struct {
 	// progressScan when the monitor looks next (progress.go).
 	progress     map[invoker.InvocationID]progressMark
 	progressScan time.Duration
+	due          stepQueue
 	stalls       stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
@@ -200,8 +201,9 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
 		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
-		progress: emptied(c.progress, n), progressScan: never, stalls: c.stalls,
+		progress: emptied(c.progress, n), progressScan: never, due: c.due, stalls: c.stalls,
 	}
+	c.due.reset()
 	c.stalls.reset()
 	return c
 }
@@ -269,7 +271,11 @@ func (c *checker) observe(e *invoker.Event) {
 				c.violate(SingleAttempt, CheckTwoStateMachines, e, "%s has %d live state machines", e.Inv, n)
 			}
 		case invoker.ISMState(e.To) == invoker.ISMGone:
-			c.liveISMs[e.Inv]--
+			// Gone ones are forgotten, so that the monitor's look at
+			// the state machines holding slots meets only live ones.
+			if c.liveISMs[e.Inv]--; c.liveISMs[e.Inv] == 0 {
+				delete(c.liveISMs, e.Inv)
+			}
 		}
 	case invoker.KindJournal, invoker.KindStatus:
 		if e.Effect != invoker.EffNone {

@@ -53,6 +53,10 @@ func (c *checker) noteProgress(e *invoker.Event) {
 		return
 	}
 	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
+	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
+	if c.due.pending() > 2*len(c.progress)+64 {
+		c.due.compact(c.latest)
+	}
 	c.noteStep(e.Inv, e.Seq)
 	if c.progressScan == never {
 		c.progressScan = e.At + c.bounds.Progress
@@ -65,51 +69,59 @@ func (c *checker) noteProgress(e *invoker.Event) {
 func (c *checker) watching() bool { return c.progressScan != never }
 
 // checkProgress reports the invocations hot and not moved forward for the
-// progress bound at now, in one violation, and forgets those gone cold.
-// It scans only once the earliest invocation it knows may be due, so a
-// run shorter than the bound never scans at all.
+// progress bound at now, in one violation. It scans only once the earliest
+// invocation it knows may be due, so a run shorter than the bound never
+// scans at all; and it takes the marks oldest first, off the front of the
+// steps, up to the first that is hot and not due, which says when to look
+// next. Marks of invocations gone cold are forgotten as they are met.
 func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	if now < c.progressScan {
 		return
 	}
 	c.progressScan = never
-	// holding are the other state machines of invocations no longer
-	// invoked, reported already or not due yet: the slots they hold may be
-	// what the stuck ones wait for.
-	var stuck, holding []invoker.InvocationID
-	for id, m := range c.progress {
+	var stuck []invoker.InvocationID
+	for st, ok := c.due.front(); ok; st, ok = c.due.front() {
+		m := c.progress[st.id]
 		switch {
-		case !c.hot(id, n):
-			delete(c.progress, id)
-		case !m.flagged && now-m.at >= c.bounds.Progress:
-			stuck = append(stuck, id)
+		case !c.latest(st):
+		case !c.hot(st.id, n):
+			delete(c.progress, st.id)
+		case m.flagged:
+		case now-m.at >= c.bounds.Progress:
+			stuck = append(stuck, st.id)
 		default:
-			if !m.flagged {
-				c.progressScan = min(c.progressScan, m.at+c.bounds.Progress)
-			}
-			if !c.invoked(id, n) {
-				holding = append(holding, id)
-			}
+			c.progressScan = m.at + c.bounds.Progress
 		}
+		if c.progressScan != never {
+			break
+		}
+		c.due.pop()
 	}
 	if c.stalls.on {
-		c.compactSteps() // the steps of the marks forgotten go too
+		c.stalls.compact(c.latest) // the steps of the marks forgotten go too
 	}
 	if len(stuck) == 0 {
 		return
 	}
-	snap := n.Snapshot()
+	// holding are the other state machines of invocations no longer
+	// invoked: the slots they hold may be what the stuck ones wait for.
+	var holding []invoker.InvocationID
+	for id, live := range c.liveISMs {
+		if live > 0 && !c.invoked(id, n) && !slices.Contains(stuck, id) {
+			holding = append(holding, id)
+		}
+	}
 	what := "1 invocation"
 	if len(stuck) > 1 {
 		what = fmt.Sprintf("%d invocations", len(stuck))
 	}
-	detail := fmt.Sprintf("%s made no progress for %v: %s", what, c.bounds.Progress, c.describeStuck(stuck, now, n, snap))
+	detail := fmt.Sprintf("%s made no progress for %v: %s", what, c.bounds.Progress, c.describeStuck(stuck, now, n))
 	if len(holding) > 0 {
-		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n, snap)
+		detail += "; beside them, state machines of invocations no longer invoked: " + c.describeStuck(holding, now, n)
 	}
-	for _, iv := range snap.Invokers {
-		if iv.HeadReading && iv.State == invoker.InvokerRunning {
-			detail += fmt.Sprintf("; invoker%d's dequeue waits for its head segment's read to end", iv.ID)
+	for i := range n.Invokers() {
+		if n.HeadReading(i) && n.InvokerState(i) == invoker.InvokerRunning {
+			detail += fmt.Sprintf("; invoker%d's dequeue waits for its head segment's read to end", i)
 		}
 	}
 	// The violation is about the first invocation named: the one holding
@@ -126,7 +138,7 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 // since when and where each stands. State machines of invocations no
 // longer invoked come first, then the other state machines: they hold the
 // slots the rest may be queued for.
-func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n *invoker.Node, snap invoker.Snapshot) string {
+func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n *invoker.Node) string {
 	rank := func(id invoker.InvocationID) int {
 		switch {
 		case c.liveISMs[id] == 0:
@@ -145,7 +157,7 @@ func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n
 		m.flagged = true
 		c.progress[id] = m
 		if i < 4 {
-			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(snap, id)))
+			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(n, id)))
 		}
 	}
 	if len(ids) > 4 {
@@ -171,12 +183,9 @@ func (c *checker) invoked(id invoker.InvocationID, n *invoker.Node) bool {
 }
 
 // stuckState says where a stuck invocation stands, for the report.
-func stuckState(snap invoker.Snapshot, id invoker.InvocationID) string {
+func stuckState(n *invoker.Node, id invoker.InvocationID) string {
 	var where []string
-	for _, s := range snap.Invocations {
-		if s.ID != id {
-			continue
-		}
+	for _, s := range n.InvocationAt(id) {
 		w := fmt.Sprintf("%s at p%d", s.Status, s.Partition)
 		if s.State != invoker.ISMNone {
 			w += fmt.Sprintf(", its state machine %s at attempt %d", s.State, s.Attempt)

@@ -21,24 +21,19 @@ type Stall struct {
 	Bound time.Duration
 }
 
-// progressStep is one step forward of an invocation; it stands while it is
-// the invocation's latest (its mark has the same seq).
-type progressStep struct {
-	id  invoker.InvocationID
-	seq uint64
-}
-
 // stallOrder keeps the steps forward oldest first, so that the longest
 // stall is found without a scan of every invocation at every snapshot. A
 // run nobody watches never pays for it: it starts at the first look
 // (oldestStall), from the marks sorted, and is kept from then on.
 type stallOrder struct {
-	on    bool
-	steps []progressStep
-	head  int
+	on bool
+	stepQueue
 }
 
-func (o *stallOrder) reset() { *o = stallOrder{steps: o.steps[:0]} }
+func (o *stallOrder) reset() {
+	o.on = false
+	o.stepQueue.reset()
+}
 
 // noteStep records a step forward, once someone looks.
 func (c *checker) noteStep(id invoker.InvocationID, seq uint64) {
@@ -46,25 +41,10 @@ func (c *checker) noteStep(id invoker.InvocationID, seq uint64) {
 	if !o.on {
 		return
 	}
-	o.steps = append(o.steps, progressStep{id, seq})
+	o.push(progressStep{id: id, seq: seq})
 	if len(o.steps) > 2*len(c.progress)+64 {
-		c.compactSteps()
+		o.compact(c.latest)
 	}
-}
-
-// compactSteps drops the steps looked past and those that are no longer
-// their invocation's latest: it runs after as many new steps as the marks
-// that can stand, so each step costs O(1) in the long run, and the steps
-// never hold more than about twice the marks.
-func (c *checker) compactSteps() {
-	o := &c.stalls
-	kept := o.steps[:0]
-	for _, st := range o.steps[o.head:] {
-		if c.latest(st) {
-			kept = append(kept, st)
-		}
-	}
-	o.steps, o.head = kept, 0
 }
 
 func (c *checker) latest(st progressStep) bool {
@@ -84,15 +64,15 @@ func (c *checker) oldestStall(n *invoker.Node) Stall {
 	if !o.on {
 		o.on = true
 		for id, m := range c.progress {
-			o.steps = append(o.steps, progressStep{id, m.seq})
+			o.steps = append(o.steps, progressStep{id: id, seq: m.seq})
 		}
 		slices.SortFunc(o.steps, func(a, b progressStep) int { return cmp.Compare(a.seq, b.seq) })
 	}
-	for ; o.head < len(o.steps); o.head++ {
-		st := o.steps[o.head]
+	for st, ok := o.front(); ok; st, ok = o.front() {
 		if c.latest(st) && c.hot(st.id, n) {
 			return Stall{Inv: st.id, Since: c.progress[st.id].at, Seq: st.seq, Bound: c.bounds.Progress}
 		}
+		o.pop()
 	}
 	return Stall{Bound: c.bounds.Progress}
 }

@@ -36,6 +36,19 @@ func (cs coordinators) get(ple PLE) (map[InvocationID]*ism, bool) {
 	return nil, false
 }
 
+// machine is invocation id's state machine at partition p: the one in the
+// latest epoch of p that holds it, or nil.
+func (cs coordinators) machine(p PartitionID, id InvocationID) *ism {
+	for i := len(cs) - 1; i >= 0; i-- {
+		if cs[i].ple.Partition == p {
+			if m := cs[i].ms[id]; m != nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
 // register gives ple the coordinator ms (empty), replacing any it had; it
 // returns the replaced one's map, if any.
 func (cs *coordinators) register(ple PLE, ms map[InvocationID]*ism) map[InvocationID]*ism {

@@ -84,20 +84,6 @@ func (n *Node) Summary() Snapshot { return n.snapshot(false) }
 func (n *Node) snapshot(invocations bool) Snapshot {
 	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen,
 		Partitions: make([]PartitionSnapshot, 0, len(n.pps)), Invokers: make([]InvokerSnapshot, 0, len(n.invokers))}
-	// Every registered coordinator, invoker by invoker, each one's in
-	// partition leader epoch order: an invocation's state machine is the
-	// one in the last coordinator of its partition that holds it.
-	var coords []coordinator
-	machine := func(p PartitionID, id InvocationID) *ism {
-		for i := len(coords) - 1; i >= 0; i-- {
-			if coords[i].ple.Partition == p {
-				if m := coords[i].ms[id]; m != nil {
-					return m
-				}
-			}
-		}
-		return nil
-	}
 	records := 0
 	for _, pp := range n.pps {
 		records += len(pp.records)
@@ -117,10 +103,8 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			Blocked: len(iv.pending) > 0, LiveTasks: len(iv.liveTasks), Ready: iv.Ready(), Stats: iv.stats,
 		}
 		is.QueueInMemory = is.QueueLen - is.QueueOnDisk
-		for _, ple := range is.Registered {
-			coord, _ := iv.parts.get(ple)
-			coords = append(coords, coordinator{ple, coord})
-			for _, m := range coord {
+		for _, c := range iv.parts {
+			for _, m := range c.ms {
 				switch m.state {
 				case ISMInFlight:
 					is.InFlight++
@@ -142,11 +126,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			if !invocations {
 				continue
 			}
-			inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
-			if m := machine(pp.id, id); m != nil {
-				inv.State, inv.PLE, inv.Attempt = m.state, m.ple, m.attempt
-			}
-			s.Invocations = append(s.Invocations, inv)
+			s.Invocations = append(s.Invocations, n.invocation(pp, id, r))
 		}
 		// Partitions come in order: sorting each one's invocations by id
 		// sorts them all by partition, then id.
@@ -155,6 +135,34 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	}
 	return s
 }
+
+// invocation is id as partition pp and its invoker see it: an
+// invocation's state machine is the one in the latest epoch of its
+// partition that holds it.
+func (n *Node) invocation(pp *partitionProcessor, id InvocationID, r *record) InvocationSnapshot {
+	inv := InvocationSnapshot{ID: id, Partition: pp.id, Status: r.status, Journal: r.journal}
+	if m := n.invokerFor(pp.id).parts.machine(pp.id, id); m != nil {
+		inv.State, inv.PLE, inv.Attempt = m.state, m.ple, m.attempt
+	}
+	return inv
+}
+
+// InvocationAt is invocation id at every partition that knows it (with a
+// shared invoker one id can exist on several), as a Snapshot lists it:
+// what a report needs of a few invocations, without copying them all.
+func (n *Node) InvocationAt(id InvocationID) []InvocationSnapshot {
+	var at []InvocationSnapshot
+	for _, pp := range n.pps {
+		if r := pp.records[id]; r != nil {
+			at = append(at, n.invocation(pp, id, r))
+		}
+	}
+	return at
+}
+
+// HeadReading reports whether invoker i's dequeue waits for its head
+// segment's read to end.
+func (n *Node) HeadReading(i int) bool { return n.invokers[i].queue.headReading() }
 
 // QuotaView is one invoker's slot bookkeeping, for the quota-conservation
 // invariant: slots in use must equal the state machines holding one.
