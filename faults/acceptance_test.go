@@ -102,10 +102,19 @@ func sweep(t *testing.T, plan string, n int, variants ...invoker.Variant) swept 
 // allowed is the sweeps' rule, the one the README states: buggy may
 // violate no-panic (#2543) and clean-shutdown by leaving spill files;
 // fixed may only leave spill files; both may report #3217's retry loop
-// (progress) on a node left running; graceful violates nothing. Anything
-// else would be the lab accusing Restate's invoker falsely.
+// (progress) on a node left running; graceful violates nothing. On a node
+// left running, any variant may report invocations the plan's faults left
+// standing still (progress, faulted or no-leader). Anything else would be
+// the lab accusing Restate's invoker falsely.
 func allowed(v invoker.Variant, vi faults.Violation) bool {
 	retryLoop := vi.Invariant == faults.Progress && vi.Check == faults.CheckRetryLoop
+	if vi.Invariant == faults.Progress && (vi.Check == faults.CheckNoLeader || vi.Check == faults.CheckFaulted) {
+		// The plan's doing, in any variant: it reordered a partition's
+		// elections, dropped a message nothing sends again, or
+		// duplicated an ended invocation's invoke.
+		return true
+	}
+
 	switch v {
 	case invoker.Buggy:
 		return vi.Invariant == faults.NoPanic || vi.LeftoverSpill() || retryLoop
@@ -139,6 +148,9 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		// And an invoker that died of it never removes its spill
 		// directory, graceful's included.
 		return true
+	case vi.Invariant == faults.Progress && vi.Check == faults.CheckInvokerDead:
+		// What an invoker's death, reported as no-panic, left behind.
+		return slices.ContainsFunc(r.Violations, func(vi faults.Violation) bool { return vi.Invariant == faults.NoPanic })
 	case vi.Invariant == faults.CrashVisibility:
 		// An invoker that unwinds alone, and that nothing watches (#4102).
 		return cfg.OnPanic == invoker.PanicUnwinds
@@ -152,6 +164,10 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		switch {
 		case vi.Invariant == faults.NoPanic && vi.Check == invoker.SpillReadPanic:
 			return true
+		case vi.Invariant == faults.Progress && slices.ContainsFunc(r.Violations, spillReadPanic):
+			// Invokes in a segment another invoker consumed are gone:
+			// their invocations wait for ever.
+			return true
 		case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, panickedAfterRestart):
 			return true
 		}
@@ -162,6 +178,11 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 // taskPanic: an invoker re-raised a task's panic (--task-panics).
 func taskPanic(vi faults.Violation) bool {
 	return vi.Invariant == faults.NoPanic && vi.Check == invoker.TaskPanicMessage
+}
+
+// spillReadPanic: an invoker panicked reading a segment back.
+func spillReadPanic(vi faults.Violation) bool {
+	return vi.Invariant == faults.NoPanic && vi.Check == invoker.SpillReadPanic
 }
 
 // panickedAfterRestart: an invoker of the restarted node panicked.

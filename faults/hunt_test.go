@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -49,8 +50,14 @@ func TestStopAtAWatchedViolationOnly(t *testing.T) {
 	}
 	var sch bytes.Buffer
 	hunted := run([]string{faults.CrashVisibility}, &sch)
-	if got := invariantsOf(hunted); !slices.Equal(got, []string{faults.NoPanic, faults.CrashVisibility}) {
+	// The node is left running: once nothing is left to happen, the crash
+	// is found, and time passes, in that same step, to the progress
+	// monitor's verdict on what the dead invoker held; the run stops there.
+	if got := invariantsOf(hunted); !slices.Equal(got, []string{faults.NoPanic, faults.CrashVisibility, faults.Progress}) {
 		t.Fatalf("hunting crash-visibility: %v", got)
+	}
+	if crash, stuck := hunted.Violations[1], hunted.Violations[2]; stuck.At < 5*time.Minute || crash.At > time.Second || stuck.Check != faults.CheckInvokerDead {
+		t.Errorf("the progress verdict came at %v (%s), the crash's at %v", stuck.At, stuck.Check, crash.At)
 	}
 	if v, ok := hunted.FirstViolationOf([]string{faults.CrashVisibility}); !ok || v.Check != faults.CheckUnnoticedCrash {
 		t.Errorf("first crash-visibility violation: %+v, %t", v, ok)

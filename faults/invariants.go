@@ -104,8 +104,26 @@ const (
 	// duplicated Invoke ran) is retried for ever, holding its slot
 	// (restatedev/restate#3217), among or beside the stuck invocations.
 	CheckRetryLoop = "retry-loop"
-	// CheckStalled: invocations made no progress, and no such state
-	// machine is there to explain it.
+	// CheckNoLeader: invocations made no progress, no such state machine
+	// is there, and each stands still for a reason outside the invoker's
+	// logic; for the first named, its partition has no leader to drive it
+	// (the plan delayed or reordered the elections): nothing moves it
+	// until the next leader re-invokes it.
+	CheckNoLeader = "no-leader"
+	// CheckInvokerDead: as no-leader, but the invoker of some of them
+	// died (a panic, under --on-panic watch or unwind): nothing runs them
+	// until the node restarts.
+	CheckInvokerDead = "invoker-dead"
+	// CheckFaulted: as no-leader, but the plan dropped a message of the
+	// latest attempt of some of them (an ack or a task output: the model,
+	// like Restate, has no timeout that notices, so each waits for ever),
+	// or duplicated a message (an invoke, a suspended effect) that started
+	// a second state machine after the invocation ended, which then waits
+	// for acks the partition processor never sends.
+	CheckFaulted = "faulted"
+	// CheckStalled: invocations made no progress, and neither such a state
+	// machine, nor a missing leader, a dead invoker or a plan's fault
+	// explains one of them.
 	CheckStalled = "stalled"
 )
 
@@ -182,7 +200,11 @@ type checker struct {
 	progress     map[invoker.InvocationID]progressMark
 	progressScan time.Duration
 	due          stepQueue
-	stalls       stallOrder
+	// lost is the latest message of each invocation the plan dropped;
+	// duplicated, the latest it duplicated.
+	lost       map[invoker.InvocationID]faultedMessage
+	duplicated map[invoker.InvocationID]faultedMessage
+	stalls     stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
@@ -201,7 +223,7 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
 		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
-		progress: emptied(c.progress, n), progressScan: never, due: c.due, stalls: c.stalls,
+		progress: emptied(c.progress, n), progressScan: never, due: c.due, lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), stalls: c.stalls,
 	}
 	c.due.reset()
 	c.stalls.reset()
@@ -286,6 +308,14 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 	case invoker.KindAccepted:
 		c.accepted[e.Inv] = e.Partition
+	case invoker.KindFaultDrop:
+		if e.Inv != "" {
+			c.lost[e.Inv] = faultedMessage{e.Seq, e.Msg}
+		}
+	case invoker.KindFaultDuplicate:
+		if e.Inv != "" {
+			c.duplicated[e.Inv] = faultedMessage{e.Seq, e.Msg}
+		}
 	case invoker.KindCancel:
 		if _, ok := c.cancelled[key]; !ok && e.Outcome == invoker.OutcomeNone {
 			c.cancelled[key] = e.At

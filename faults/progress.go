@@ -20,11 +20,21 @@ import (
 
 // progressMark is the last time an invocation moved forward: the event
 // that did, and whether the monitor has reported it stuck since.
+// attempt is the event that started its latest attempt, if any: a message
+// of it the plan dropped since then explains a stall.
 type progressMark struct {
 	at      time.Duration
 	seq     uint64
 	kind    invoker.Kind
 	flagged bool
+	attempt uint64
+}
+
+// faultedMessage is a message about an invocation that the plan dropped
+// or duplicated: the fault's event, and what kind of message it was.
+type faultedMessage struct {
+	seq uint64
+	msg invoker.MsgKind
 }
 
 // never is a scan that is not due.
@@ -52,7 +62,11 @@ func (c *checker) noteProgress(e *invoker.Event) {
 	if c.bounds.Progress <= 0 || e.Inv == "" || !movedForward(e) {
 		return
 	}
-	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
+	attempt := c.progress[e.Inv].attempt
+	if e.Kind == invoker.KindTaskStart {
+		attempt = e.Seq
+	}
+	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind, attempt: attempt}
 	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
 	if c.due.pending() > 2*len(c.progress)+64 {
 		c.due.compact(c.latest)
@@ -67,6 +81,19 @@ func (c *checker) noteProgress(e *invoker.Event) {
 // on an invocation it has not reported: the simulator then lets time run
 // on through retries that change nothing, rather than end the stage early.
 func (c *checker) watching() bool { return c.progressScan != never }
+
+// lastDue is when the last invocation the monitor waits on falls due:
+// where a stage in which nothing is left to happen lets time pass to, so
+// that one verdict names every invocation stuck in it.
+func (c *checker) lastDue(n *invoker.Node) time.Duration {
+	last := c.progressScan
+	for _, st := range c.due.steps[c.due.head:] {
+		if m := c.progress[st.id]; c.latest(st) && !m.flagged && c.hot(st.id, n) {
+			last = max(last, m.at+c.bounds.Progress)
+		}
+	}
+	return last
+}
 
 // checkProgress reports the invocations hot and not moved forward for the
 // progress bound at now, in one violation. It scans only once the earliest
@@ -124,14 +151,146 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 			detail += fmt.Sprintf("; invoker%d's dequeue waits for its head segment's read to end", i)
 		}
 	}
-	// The violation is about the first invocation named: the one holding
-	// a slot, where there is one. Every other state machine of an
-	// invocation no longer invoked is holding.
-	check := CheckStalled
-	if len(holding) > 0 || slices.ContainsFunc(stuck, func(id invoker.InvocationID) bool { return !c.invoked(id, n) }) {
-		check = CheckRetryLoop
+	// The violation is about the first invocation named: one nothing
+	// explains if there is one (a state machine of an invocation no longer
+	// invoked first), and its check says what it is.
+	named := append(slices.Clone(stuck), holding...)
+	c.rankStuck(named, n)
+	c.violateAbout(stuck[0], Progress, c.checkOf(named[0], n), "%s", detail)
+}
+
+// checkOf is the check of a verdict about id: retry-loop for a state
+// machine of an invocation no longer invoked (#3217), stalled for another,
+// unless something outside the invoker's logic explains it (stallCause).
+func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
+	if cause := c.stallCause(id, n); cause != "" {
+		return cause
 	}
-	c.violateAbout(stuck[0], Progress, check, "%s", detail)
+	if !c.invoked(id, n) {
+		return CheckRetryLoop
+	}
+	return CheckStalled
+}
+
+// stallCause is what explains, outside the invoker's logic, that id stands
+// still, as the check of a verdict about it, or "" if nothing does. Its
+// partition has no leader to drive it (the plan delayed or reordered the
+// elections); its invoker died (a panic, reported as such); the plan
+// dropped a message of its latest attempt (an output, an ack, an effect,
+// its invoke), which nothing sends again, or duplicated the invoke of one
+// that had ended; or, queued, it waits for a slot that state machines
+// stuck for one of these reasons hold.
+func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) string {
+	p, ok := c.accepted[id]
+	if !ok {
+		return ""
+	}
+	i := n.InvokerFor(p)
+	_, dup := c.duplicated[id]
+	switch {
+	case n.InvokerState(i) == invoker.InvokerDead:
+		return CheckInvokerDead
+	case !c.invoked(id, n):
+		// A state machine of an invocation no longer invoked: #3217's
+		// loop once it retries, whatever else its attempts met. One a
+		// duplicate of its invoke (or of the effect that re-invoked it)
+		// made after it ended, still at its first attempt, waits for
+		// acks nobody sends.
+		if dup && firstAttempt(n, id) {
+			return CheckFaulted
+		}
+		return ""
+	case c.lostSince(id):
+		return CheckFaulted
+	case !c.led(id, n) && c.liveISMs[id] == 0:
+		return CheckNoLeader
+	case c.liveISMs[id] == 0:
+		return c.slotsHeldFor(i, n)
+	}
+	return ""
+}
+
+// slotsHeldFor is the cause of the state machines holding every slot of
+// invoker i, if each has one (the first's), else "".
+func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
+	q, ok := n.QuotaOf(i)
+	if !ok || q.Used < q.Limit {
+		return ""
+	}
+	var holders []invoker.InvocationID
+	for id := range c.liveISMs {
+		if p, ok := c.accepted[id]; ok && n.InvokerFor(p) == i {
+			holders = append(holders, id)
+		}
+	}
+	slices.Sort(holders)
+	cause := ""
+	for _, id := range holders {
+		hc := c.stallCause(id, n)
+		if hc == "" {
+			return ""
+		}
+		if cause == "" {
+			cause = hc
+		}
+	}
+	return cause
+}
+
+// firstAttempt: id's state machine has not retried.
+func firstAttempt(n *invoker.Node, id invoker.InvocationID) bool {
+	for _, s := range n.InvocationAt(id) {
+		if s.State != invoker.ISMNone && s.Attempt > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// because says what stallCause found, for the report.
+func (c *checker) because(id invoker.InvocationID, n *invoker.Node) string {
+	p := c.accepted[id]
+	switch c.stallCause(id, n) {
+	case "":
+		return ""
+	case CheckInvokerDead:
+		return fmt.Sprintf("; invoker%d is dead", n.InvokerFor(p))
+	case CheckFaulted:
+		if !c.invoked(id, n) {
+			return fmt.Sprintf("; its %s was duplicated at event #%d", c.duplicated[id].msg, c.duplicated[id].seq)
+		}
+		if c.lostSince(id) {
+			return fmt.Sprintf("; its %s was dropped at event #%d", c.lost[id].msg, c.lost[id].seq)
+		}
+	case CheckNoLeader:
+		if !c.led(id, n) {
+			return fmt.Sprintf("; p%d has no leader", p)
+		}
+	}
+	return fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", n.InvokerFor(p))
+}
+
+// rankStuck orders stuck invocations as a report names them: those
+// nothing explains first; within each, state machines of invocations no
+// longer invoked first, then the other state machines (they hold the
+// slots the rest may be queued for), then the rest, then by id.
+func (c *checker) rankStuck(ids []invoker.InvocationID, n *invoker.Node) {
+	rank := func(id invoker.InvocationID) int {
+		r := 0
+		switch {
+		case c.liveISMs[id] == 0:
+			r = 2
+		case c.invoked(id, n):
+			r = 1
+		}
+		if c.stallCause(id, n) != "" {
+			r += 3
+		}
+		return r
+	}
+	slices.SortFunc(ids, func(a, b invoker.InvocationID) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+	})
 }
 
 // describeStuck flags ids as reported and says, for up to four of them,
@@ -139,25 +298,15 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 // longer invoked come first, then the other state machines: they hold the
 // slots the rest may be queued for.
 func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n *invoker.Node) string {
-	rank := func(id invoker.InvocationID) int {
-		switch {
-		case c.liveISMs[id] == 0:
-			return 2
-		case c.invoked(id, n):
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(ids, func(a, b invoker.InvocationID) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
-	})
+	c.rankStuck(ids, n)
 	items := make([]string, 0, min(len(ids), 5))
 	for i, id := range ids {
 		m := c.progress[id]
 		m.flagged = true
 		c.progress[id] = m
 		if i < 4 {
-			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s)", id, m.seq, m.kind, m.at, now, stuckState(n, id)))
+			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s%s)", id, m.seq, m.kind, m.at, now,
+				stuckState(n, id), c.because(id, n)))
 		}
 	}
 	if len(ids) > 4 {
@@ -180,6 +329,20 @@ func (c *checker) invoked(id invoker.InvocationID, n *invoker.Node) bool {
 	}
 	s, _ := n.Status(p, id)
 	return s == invoker.StatusInvoked
+}
+
+// lostSince: the plan dropped a message of id since its latest attempt
+// started (or ever, if none did): an output, an ack, an effect or its
+// invoke, which nothing sends again.
+func (c *checker) lostSince(id invoker.InvocationID) bool {
+	l, ok := c.lost[id]
+	return ok && l.seq > c.progress[id].attempt
+}
+
+// led: id's partition has a leader.
+func (c *checker) led(id invoker.InvocationID, n *invoker.Node) bool {
+	leads, _ := n.Leader(c.accepted[id])
+	return leads
 }
 
 // stuckState says where a stuck invocation stands, for the report.

@@ -393,6 +393,12 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 			continue
 		}
 		next, ok := s.nextTime()
+		if !ok && s.leftRunning() {
+			// Nothing more happens before then: the time bounds that
+			// wait on a stage's end conclude now, as they would there.
+			s.endPhase()
+			next, ok = s.check.lastDue(s.node), true
+		}
 		if !ok || s.instant || (s.stuckRetrying() && !s.check.watching()) {
 			return true, nil
 		}
@@ -423,6 +429,17 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 	s.rec.pick(c)
 	s.res.Decisions.Picks++
 	return false, s.do(c, d)
+}
+
+// leftRunning: the workload left the node running and nothing is left to
+// happen, yet the progress monitor waits on invocations that are hot. Time
+// then passes until every one of them is due: nothing can move them before
+// the liveness phase shuts the node down, so a stall (an invoke whose
+// segment read never ends, a lost output, a partition left without a
+// leader) is reported, in one verdict, and not hidden by the restart that
+// follows.
+func (s *Sim) leftRunning() bool {
+	return s.stage == StageWorkload && !s.o.Workload.Shutdown && !s.node.Down() && s.check.watching()
 }
 
 // stuckRetrying: all that is left are retries of invocations that are no

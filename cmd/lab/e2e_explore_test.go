@@ -214,14 +214,16 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 		t.Errorf("no determinism line:\n%v", r)
 	}
 	// The swarm draws Restate's later bugs too: graceful fails only where
-	// a task's panic is re-raised or a timer is unkeyed.
+	// a task's panic is re-raised or a timer is unkeyed, or, on a node left
+	// running, where the plan's faults leave an invocation standing still.
 	r = lab(t, "explore", "--variant", "graceful", "--swarm", "--seeds", "40", "--strategy", "pct", "--depth", "2", "--format", "json")
 	if r.code != 0 && r.code != 1 || r.stderr != "" {
 		t.Fatalf("the swarm under PCT:\n%v", r)
 	}
 	for inv, by := range parseExplore(t, r).ByInvariant {
 		for check := range by.Checks {
-			if !(inv == "no-panic" && check == "an invocation task panicked (re-raised by join_next)" || inv == "timer-fencing") {
+			if !(inv == "no-panic" && check == "an invocation task panicked (re-raised by join_next)" || inv == "timer-fencing" ||
+				inv == "progress" && (check == "faulted" || check == "no-leader")) {
 				t.Errorf("graceful's swarm failed %s by %s", inv, check)
 			}
 		}
