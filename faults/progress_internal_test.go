@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
-
-	"lab/invoker"
 )
 
 // The progress monitor takes marks off the front of its steps rather than
@@ -19,25 +17,9 @@ import (
 func TestProgressOrderMatchesAScan(t *testing.T) {
 	overdue := 0
 	rapid.Check(t, func(rt *rapid.T) {
-		cfg := invoker.DefaultConfig()
-		cfg.Variant = rapid.SampledFrom(invoker.Variants()).Draw(rt, "variant")
-		cfg.Partitions = rapid.IntRange(1, 4).Draw(rt, "partitions")
-		cfg.Quota = rapid.IntRange(1, 8).Draw(rt, "quota")
-		w := DefaultWorkload()
-		w.Invocations = rapid.IntRange(1, 40).Draw(rt, "invocations")
-		w.Kills = rapid.IntRange(0, min(w.Invocations, 6)).Draw(rt, "kills")
-		w.Shutdown = rapid.Bool().Draw(rt, "shutdown")
-		plan, err := LoadPlan(rapid.SampledFrom(BuiltinPlans()).Draw(rt, "plan"))
-		if err != nil {
-			rt.Fatal(err)
-		}
 		b := DefaultBounds()
 		b.Progress = time.Duration(rapid.Int64Range(int64(time.Millisecond), int64(time.Second)).Draw(rt, "bound"))
-		s, err := New(Options{Seed: rapid.Uint64().Draw(rt, "seed"), Node: cfg, Plan: plan, Workload: w, Bounds: b,
-			SkipHash: true})
-		if err != nil {
-			rt.Fatal(err)
-		}
+		s := drawStallableRun(rt, b)
 		defer s.Close()
 		c := s.check
 		for d := 0; ; d++ {

@@ -21,6 +21,29 @@ func scanStall(c *checker, n *invoker.Node) (invoker.InvocationID, bool) {
 	return best, best != ""
 }
 
+// drawStallableRun is a small run of a drawn shape, with kills and maybe
+// no shutdown, so that invocations stall: the property tests of the
+// progress monitor step through it.
+func drawStallableRun(rt *rapid.T, b Bounds) *Sim {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = rapid.SampledFrom(invoker.Variants()).Draw(rt, "variant")
+	cfg.Partitions = rapid.IntRange(1, 4).Draw(rt, "partitions")
+	cfg.Quota = rapid.IntRange(1, 8).Draw(rt, "quota")
+	w := DefaultWorkload()
+	w.Invocations = rapid.IntRange(1, 40).Draw(rt, "invocations")
+	w.Kills = rapid.IntRange(0, min(w.Invocations, 6)).Draw(rt, "kills")
+	w.Shutdown = rapid.Bool().Draw(rt, "shutdown")
+	plan, err := LoadPlan(rapid.SampledFrom(BuiltinPlans()).Draw(rt, "plan"))
+	if err != nil {
+		rt.Fatal(err)
+	}
+	s, err := New(Options{Seed: rapid.Uint64().Draw(rt, "seed"), Node: cfg, Plan: plan, Workload: w, Bounds: b, SkipHash: true})
+	if err != nil {
+		rt.Fatal(err)
+	}
+	return s
+}
+
 // The stall order, started at any point of a run and kept from then on,
 // names the invocation a scan of every one names (this test's, and
 // stallIn's of a snapshot), at every decision: in particular, no invocation it dropped
@@ -28,22 +51,7 @@ func scanStall(c *checker, n *invoker.Node) (invoker.InvocationID, bool) {
 func TestOldestStallMatchesAScan(t *testing.T) {
 	stalls := 0
 	rapid.Check(t, func(rt *rapid.T) {
-		cfg := invoker.DefaultConfig()
-		cfg.Variant = rapid.SampledFrom(invoker.Variants()).Draw(rt, "variant")
-		cfg.Partitions = rapid.IntRange(1, 4).Draw(rt, "partitions")
-		cfg.Quota = rapid.IntRange(1, 8).Draw(rt, "quota")
-		w := DefaultWorkload()
-		w.Invocations = rapid.IntRange(1, 40).Draw(rt, "invocations")
-		w.Kills = rapid.IntRange(0, min(w.Invocations, 6)).Draw(rt, "kills")
-		w.Shutdown = rapid.Bool().Draw(rt, "shutdown")
-		plan, err := LoadPlan(rapid.SampledFrom(BuiltinPlans()).Draw(rt, "plan"))
-		if err != nil {
-			rt.Fatal(err)
-		}
-		s, err := New(Options{Seed: rapid.Uint64().Draw(rt, "seed"), Node: cfg, Plan: plan, Workload: w, SkipHash: true})
-		if err != nil {
-			rt.Fatal(err)
-		}
+		s := drawStallableRun(rt, DefaultBounds())
 		defer s.Close()
 		start := rapid.IntRange(0, 2000).Draw(rt, "first look")
 		for d := 0; ; d++ {
