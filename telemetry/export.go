@@ -94,11 +94,12 @@ func NewExport(ctx context.Context, o ExportOptions) (*Export, error) {
 // Tracer is a run observer exporting through this provider.
 func (x *Export) Tracer(o TraceOptions) *Tracer { return NewTracer(x.tp, x.ids, o) }
 
-// Shutdown flushes and stops every exporter, waiting at most timeout: a
-// collector that is down or slow never holds the command up longer. It
-// reports how many spans did not reach the collector.
-func (x *Export) Shutdown(timeout time.Duration) (undelivered int64, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+// Shutdown flushes and stops every exporter, waiting at most timeout, or
+// until ctx is done: a collector that is down or slow never holds the
+// command up longer, nor past a Ctrl-C. The trace file is written all the
+// same. It reports how many spans did not reach the collector.
+func (x *Export) Shutdown(ctx context.Context, timeout time.Duration) (undelivered int64, err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err = x.tp.Shutdown(ctx)
 	if x.file != nil {

@@ -37,7 +37,7 @@ func TestTraceFileSurvivesASilentCollector(t *testing.T) {
 	}
 	_, span := x.tp.Tracer("test").Start(context.Background(), "lab.run")
 	span.End()
-	if n, err := x.Shutdown(200 * time.Millisecond); n != 1 || err == nil {
+	if n, err := x.Shutdown(context.Background(), 200*time.Millisecond); n != 1 || err == nil {
 		t.Errorf("Shutdown = %d undelivered, %v; want the span undelivered and why", n, err)
 	}
 	if err := x.FileErr(); err != nil {

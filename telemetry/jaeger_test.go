@@ -27,7 +27,7 @@ func exportRun(t *testing.T, seed uint64, variant invoker.Variant) (*faults.Resu
 	}
 	tr := x.Tracer(telemetry.TraceOptions{})
 	r := runWith(t, seed, variant, "shutdown-race", tr)
-	lost, err := x.Shutdown(10 * time.Second)
+	lost, err := x.Shutdown(context.Background(), 10*time.Second)
 	if err != nil || lost != 0 {
 		t.Fatalf("export: %d spans lost, %v", lost, err)
 	}
@@ -166,7 +166,7 @@ func exportFile(t *testing.T, seed uint64, path string) (*faults.Result, string)
 	}
 	tr := x.Tracer(telemetry.TraceOptions{Anchor: fileAnchor})
 	r := runWith(t, seed, invoker.Buggy, "chaos", tr)
-	if _, err := x.Shutdown(5 * time.Second); err != nil || x.FileErr() != nil {
+	if _, err := x.Shutdown(context.Background(), 5*time.Second); err != nil || x.FileErr() != nil {
 		t.Fatal(err, x.FileErr())
 	}
 	return r, tr.TraceID()

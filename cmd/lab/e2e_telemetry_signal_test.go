@@ -4,6 +4,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,4 +95,69 @@ func TestRunInterruptedWritesTrace(t *testing.T) {
 		t.Errorf("last span %s, status %d, unfinished %v", root.Name, root.Status.Code, unfinished)
 	}
 	t.Logf("%d spans written after SIGINT", len(spans))
+}
+
+// Ctrl-C while a finished run's spans wait on a collector that never
+// answers ends the wait at once: the run stops there, says what was not
+// delivered, and exits as interrupted (before, the first Ctrl-C was
+// swallowed by the end of the run, and the lab waited out the timeout).
+func TestCtrlCDuringTheFlushStopsIt(t *testing.T) {
+	hole, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hole.Close()
+	go func() { // accepts connections and never answers
+		for {
+			c, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	env, _ := labEnv(t)
+	cmd := exec.Command(labBin, "run", "--otlp", "--spill-dir", spillDir(t))
+	cmd.Env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT=http://"+hole.Addr().String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The report's last line is printed just before the flush starts.
+	report, err := readUntil(stdout, "\ncompare ")
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("%v; the report so far:\n%s", err, report)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("exit 0")
+	}
+	if code, got := cmd.ProcessState.ExitCode(), stderr.String(); code != 130 ||
+		!strings.Contains(got, "spans not delivered to the OTLP collector") || !strings.HasSuffix(got, "lab: interrupted\n") {
+		t.Errorf("exit %d, stderr %q", code, got)
+	}
+}
+
+// readUntil reads r until what it read holds want.
+func readUntil(r io.Reader, want string) (string, error) {
+	var got []byte
+	buf := make([]byte, 4096)
+	for !strings.Contains(string(got), want) {
+		n, err := r.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			return string(got), fmt.Errorf("no %q before %v", want, err)
+		}
+	}
+	return string(got), nil
 }

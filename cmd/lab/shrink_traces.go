@@ -75,6 +75,6 @@ func (t *traceExport) close() {
 	if t == nil || t.x == nil {
 		return
 	}
-	shutdownExport(t.x, t.stderr)
+	shutdownExport(context.Background(), t.x, t.stderr)
 	t.x = nil
 }

@@ -84,13 +84,15 @@ type telemetrySession struct {
 	tracer  *telemetry.Tracer
 	metrics *telemetry.Metrics
 	server  *telemetry.MetricsServer
+	// ctx is the command's: cancelled by the first Ctrl-C.
+	ctx context.Context
 }
 
 // startTelemetry adds the observers the flags ask for to opts and starts
 // serving metrics. The session (even with an error) must be closed on
 // every path.
 func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options, stderr io.Writer) (*telemetrySession, error) {
-	s := &telemetrySession{flags: t, stderr: stderr}
+	s := &telemetrySession{ctx: ctx, flags: t, stderr: stderr}
 	if t.tracing() {
 		x, err := telemetry.NewExport(ctx, telemetry.ExportOptions{OTLP: t.exportsOTLP(), TraceOut: t.traceOut})
 		if err != nil {
@@ -168,16 +170,25 @@ func (s *telemetrySession) flush(cmdErr *error) {
 	if *cmdErr != nil && !errors.Is(*cmdErr, violationFound) {
 		s.tracer.Close(*cmdErr)
 	}
-	shutdownExport(x, s.stderr)
-	if ferr := x.FileErr(); ferr != nil && (*cmdErr == nil || errors.Is(*cmdErr, violationFound)) {
+	// A run that ended is flushed until Ctrl-C, which then means exit now;
+	// an interrupted one gets the whole timeout (a second Ctrl-C forces).
+	finished := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
+	until := context.Background()
+	if finished {
+		until = s.ctx
+	}
+	shutdownExport(until, x, s.stderr)
+	if ferr := x.FileErr(); ferr != nil && finished {
 		*cmdErr = &exitError{exitInternal, writeError{ferr}}
+	} else if finished && s.ctx.Err() != nil {
+		*cmdErr = s.ctx.Err()
 	}
 }
 
-// shutdownExport flushes x, waiting at most exportTimeout, and says on
-// stderr how many spans did not reach the collector.
-func shutdownExport(x *telemetry.Export, stderr io.Writer) {
-	lost, err := x.Shutdown(exportTimeout)
+// shutdownExport flushes x, waiting at most exportTimeout or until ctx is
+// done, and says on stderr how many spans did not reach the collector.
+func shutdownExport(ctx context.Context, x *telemetry.Export, stderr io.Writer) {
+	lost, err := x.Shutdown(ctx, exportTimeout)
 	switch {
 	case lost > 0 && err != nil:
 		fmt.Fprintf(stderr, "lab: %d spans not delivered to the OTLP collector: %v\n", lost, err)
