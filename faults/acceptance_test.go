@@ -164,9 +164,10 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		switch {
 		case vi.Invariant == faults.NoPanic && vi.Check == invoker.SpillReadPanic:
 			return true
-		case vi.Invariant == faults.Progress && slices.ContainsFunc(r.Violations, spillReadPanic):
-			// Invokes in a segment another invoker consumed are gone:
-			// their invocations wait for ever.
+		case vi.Invariant == faults.Progress:
+			// Invokes in a segment another invoker consumed or wrote over
+			// are gone, with or without a panic: their invocations wait
+			// for ever.
 			return true
 		case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, panickedAfterRestart):
 			return true
@@ -178,11 +179,6 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 // taskPanic: an invoker re-raised a task's panic (--task-panics).
 func taskPanic(vi faults.Violation) bool {
 	return vi.Invariant == faults.NoPanic && vi.Check == invoker.TaskPanicMessage
-}
-
-// spillReadPanic: an invoker panicked reading a segment back.
-func spillReadPanic(vi faults.Violation) bool {
-	return vi.Invariant == faults.NoPanic && vi.Check == invoker.SpillReadPanic
 }
 
 // panickedAfterRestart: an invoker of the restarted node panicked.
