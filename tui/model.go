@@ -123,7 +123,9 @@ type Model struct {
 	status  string
 	// quitting: the user asked to quit; Run finishes and saves the session.
 	quitting bool
-	err      error
+	// goingBack, while a live session finishes to be played back.
+	goingBack *goingBack
+	err       error
 }
 
 // newModel is the UI of a running session.
@@ -156,6 +158,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 	case tickMsg:
+		if m.goingBack != nil {
+			// The session is finishing off the loop: it is shown as it was.
+			return m, nextTick()
+		}
 		m.follow()
 		if m.saving {
 			m.saving = false
@@ -201,6 +207,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.chart, m.panel, m.showHelp = &msg.chart, true, false
 			m.status = "charted when the violation became inevitable"
 		}
+	case playBackMsg:
+		return m.playedBack(msg)
 	case controlMsg:
 		switch {
 		case errors.Is(msg.err, live.ErrStopped) && m.view != nil && m.view.Done:
@@ -225,6 +233,30 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	}
 	return m, nil
+}
+
+// playedBack goes on from a live session finished to play it back: as a
+// replay, where it was, then with the keys typed since, in order.
+func (m Model) playedBack(msg playBackMsg) (Model, tea.Cmd) {
+	keys := m.goingBack.keys
+	m.goingBack = nil
+	if msg.err != nil {
+		m.sess, m.err = nil, msg.err
+		return m, tea.Quit
+	}
+	m.playBack(msg)
+	m.seek(msg.at) // where it was, then where the keys go
+	saved := fmt.Sprintf("session saved to %s; it plays on as a replay, controls off", m.sess.path)
+	var cmds []tea.Cmd
+	for i, k := range keys {
+		var cmd tea.Cmd
+		m, cmd = m.key(k)
+		if i == 0 {
+			m.status = saved + " · " + m.status
+		}
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // follow reads every view published since the last one read.
@@ -272,6 +304,15 @@ func (m *Model) follow() {
 
 func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
+	case m.goingBack != nil && key.Matches(msg, m.keys.Quit):
+		// Quit now: Run reports the session, saved once it finished.
+		m.goingBack.stop()
+		m.quitting = true
+		m.cancelJobs()
+		return m, tea.Quit
+	case m.goingBack != nil:
+		m.goingBack.keys = append(m.goingBack.keys, msg)
+		return m, nil
 	case m.filtering:
 		return m.filterKey(msg)
 	case m.going:
@@ -337,18 +378,11 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 			m.status = "going back plays the saved schedule, and " + m.sess.path + " is not a file to read back"
 			return m, nil
 		}
-		at := m.view.Steps
 		m.stallAtGo = m.shownStall() // g s: the replay is on its way back here
 		m.cancelJobs()
-		if err := m.replayFinished(); err != nil {
-			m.sess, m.err = nil, err
-			return m, tea.Quit
-		}
-		m.seek(at) // where it was, then where the key goes
-		saved := fmt.Sprintf("session saved to %s; it plays on as a replay, controls off", m.sess.path)
-		m, cmd := m.key(msg)
-		m.status = saved + " · " + m.status
-		return m, cmd
+		m.goingBack = &goingBack{keys: []tea.KeyMsg{msg}, done: make(chan struct{})}
+		m.status = "finishing the session unpaced to play it back; keys wait until it plays"
+		return m, m.finishToPlayBack(m.view.Steps)
 	}
 	if m.sess == nil || m.view == nil {
 		return m, nil

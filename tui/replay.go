@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	tea "github.com/charmbracelet/bubbletea"
 	"os"
 	"strconv"
 	"strings"
@@ -100,38 +101,71 @@ func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
 	return n, nil
 }
 
-// replayFinished makes the UI a player of the session it watched: the
-// session runs to its end unpaced with no further controls and is saved,
-// as on quit, and the UI goes on as a replay of that schedule, on the
-// spill store the session used. Telemetry and the event log saw the whole
-// run already: the replay feeds neither.
-func (m *Model) replayFinished() error {
-	if _, err := m.sess.finish(); err != nil {
-		return err
+// goingBack is a live session on its way to becoming a replay of itself:
+// it finishes off the UI loop (a long run takes seconds), while the keys
+// typed meanwhile wait, to run once it plays.
+type goingBack struct {
+	keys []tea.KeyMsg
+	// stop ends the scan of the saved schedule: the user quit, and Run
+	// reports the session saved instead.
+	stop context.CancelFunc
+	// done is closed once the session has finished, saved or not: Run
+	// waits for it before it stops the session on its way out.
+	done chan struct{}
+}
+
+// playBackMsg is the session finished and saved, and its schedule scanned,
+// or why not.
+type playBackMsg struct {
+	at      int
+	options faults.Options
+	replay  *Replay
+	err     error
+}
+
+// finishToPlayBack is the command that runs the session to its end
+// unpaced with no further controls and saves it, as on quit, then scans
+// the saved schedule to play it back from step at.
+func (m *Model) finishToPlayBack(at int) tea.Cmd {
+	sess, back := m.sess, m.goingBack
+	ctx, stop := context.WithCancel(m.ctx)
+	back.stop = stop
+	command := m.cfg.Command
+	return func() tea.Msg {
+		defer close(back.done)
+		defer stop()
+		if _, err := sess.finish(); err != nil {
+			return playBackMsg{err: err}
+		}
+		sch, err := readScheduleFile(sess.path)
+		if err != nil {
+			return playBackMsg{err: err}
+		}
+		o := faults.ReplayOptions(sch)
+		// Its seed reruns the session only if no control steered it; the
+		// schedule's replay command is the report's other line.
+		o.Command = ""
+		if sess.controls == 0 && command != nil {
+			o.Command = command(sess.seed, sess.variant)
+		}
+		r, err := ScanReplay(ctx, sess.path, o)
+		if err != nil {
+			return playBackMsg{err: err}
+		}
+		r.session, r.controls = true, sess.controls
+		return playBackMsg{at: at, options: o, replay: r}
 	}
-	path, controls := m.sess.path, m.sess.controls
-	sch, err := readScheduleFile(path)
-	if err != nil {
-		return err
-	}
-	o := faults.ReplayOptions(sch)
-	// Its seed reruns the session only if no control steered it; the
-	// schedule's replay command is the report's other line.
-	o.Command = ""
-	if controls == 0 && m.cfg.Command != nil {
-		o.Command = m.cfg.Command(m.sess.seed, m.sess.variant)
-	}
-	r, err := ScanReplay(m.ctx, path, o)
-	if err != nil {
-		return err
-	}
-	r.session, r.controls = true, controls
-	o.Node.Store = m.cfg.Options.Node.Store
-	m.cfg.Options, m.cfg.Replay = o, r
+}
+
+// playBack makes the UI a player of the session it watched, on the spill
+// store the session used. Telemetry and the event log saw the whole run
+// already: the replay feeds neither.
+func (m *Model) playBack(msg playBackMsg) {
+	msg.options.Node.Store = m.cfg.Options.Node.Store
+	m.cfg.Options, m.cfg.Replay = msg.options, msg.replay
 	m.cfg.Command, m.cfg.EventsPath, m.cfg.Watch = nil, "", nil
 	m.cfg.TraceID, m.cfg.TraceIDOf = nil, nil
 	m.keys = newKeyMap(true)
-	return nil
 }
 
 // readScheduleFile reads a schedule the UI saved.

@@ -179,6 +179,55 @@ func TestLiveRunGoesBackAsAReplay(t *testing.T) {
 	}
 }
 
+// Going back finishes the live session off the UI loop: keys typed
+// meanwhile wait and run, in order, once it plays back; quit does not wait.
+func TestGoingBackHoldsKeysUntilItPlays(t *testing.T) {
+	press := func(m Model, k tea.KeyMsg) (Model, tea.Cmd) {
+		next, cmd := m.Update(k)
+		return next.(Model), cmd
+	}
+	t.Run("keys", func(t *testing.T) {
+		m := newTestModel(t, testConfig(t), 100, 30)
+		defer func() { m.sess.stop() }()
+		m = stepTo(t, m, 200)
+		m, finish := press(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(",")})
+		if m.goingBack == nil || finish == nil || !strings.HasPrefix(m.status, "finishing the session unpaced") {
+			t.Fatalf("after , in a live run: going back %v, status %q", m.goingBack != nil, m.status)
+		}
+		for _, r := range "g150" {
+			m, _ = press(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+		m, _ = press(m, tea.KeyMsg{Type: tea.KeyEnter})
+		if m.cfg.Replay != nil || m.going || len(m.goingBack.keys) != 6 {
+			t.Fatalf("keys ran while the session finished: replay %v, go-to open %v", m.cfg.Replay != nil, m.going)
+		}
+		m = update(t, m, finish())
+		m = settle(t, tickUntil(t, m, func(m Model) bool { return m.view.Steps == 150 && m.view.Paused }))
+		if m.cfg.Replay == nil || m.goingBack != nil {
+			t.Errorf("not a replay at step 150: replay %v, still going back %v", m.cfg.Replay != nil, m.goingBack != nil)
+		}
+	})
+	t.Run("quit", func(t *testing.T) {
+		m := newTestModel(t, testConfig(t), 100, 30)
+		m = stepTo(t, m, 200)
+		m, finish := press(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(",")})
+		m, quit := press(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+		if !m.quitting || quit == nil {
+			t.Fatalf("q while going back: quitting %v", m.quitting)
+		}
+		if _, ok := quit().(tea.QuitMsg); !ok {
+			t.Fatal("q while going back does not quit")
+		}
+		finish() // what Run waits for: the session saved, its scan stopped
+		if _, err := os.Stat(testSchedule); err != nil {
+			t.Errorf("the session was not saved: %v", err)
+		}
+		if _, err := m.sess.finish(); err != nil { // as Run does next
+			t.Errorf("Run's finish after the UI's: %v", err)
+		}
+	})
+}
+
 // A scan stops when its context is done: a long replay does not hold up
 // an interrupted command.
 func TestScanReplayStops(t *testing.T) {

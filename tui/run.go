@@ -57,6 +57,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 		tea.WithOutput(out), tea.WithAltScreen(), tea.WithoutSignalHandler())
 	final, err := p.Run()
 	m, _ := final.(Model)
+	if m.goingBack != nil {
+		<-m.goingBack.done // the session finishing off the loop is done with
+	}
 	if m.sess != nil {
 		s = m.sess
 	}
