@@ -170,8 +170,8 @@ func BenchmarkPickTime(b *testing.B) {
 }
 
 // BenchmarkProgressVerdict is the time from a run's start to the progress
-// invariant's verdict on a stalled invocation: seed 11 of `none`, fixed,
-// six kills and no shutdown, where i042's retry loop is reported five
+// invariant's verdict on a stalled invocation: seed 132 of `none`, fixed,
+// six kills and no shutdown, where i030's retry loop is reported five
 // simulated minutes after its last step forward.
 func BenchmarkProgressVerdict(b *testing.B) {
 	o := retryLoop(b)
@@ -190,8 +190,8 @@ func BenchmarkProgressVerdict(b *testing.B) {
 }
 
 // BenchmarkDayOfRetries is the anchors' time-compression measure on a node
-// that runs on: seed 11 of `none`, fixed, six kills and no shutdown, with
-// the progress bound raised to 24 hours, so that i042's retry loop (one
+// that runs on: seed 132 of `none`, fixed, six kills and no shutdown, with
+// the progress bound raised to 24 hours, so that i030's retry loop (one
 // attempt every 10 s, #3217) runs a simulated day before the verdict.
 // virtual-s/cpu-s is the compression; the idle stretches between retries
 // cost nothing, so it measures how sparse the day is as much as the
@@ -257,8 +257,8 @@ func BenchmarkProgressBacklog(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w.Invocations), "ns/invocation")
 }
 
-// retryLoop is seed 11 of `none`, fixed, six kills and no shutdown, where
-// i042 loops on NotInvoked (#3217), hunting: the run stops at the verdict.
+// retryLoop is seed 132 of `none`, fixed, six kills and no shutdown, where
+// i030 loops on NotInvoked (#3217), hunting: the run stops at the verdict.
 func retryLoop(b *testing.B) faults.Options {
 	p, err := faults.LoadPlan("none")
 	if err != nil {
@@ -268,7 +268,7 @@ func retryLoop(b *testing.B) faults.Options {
 	cfg.Variant = invoker.Fixed
 	w := faults.DefaultWorkload()
 	w.Kills, w.Shutdown = 6, false
-	return faults.Options{Seed: 11, Node: cfg, Plan: p, Workload: w, SkipHash: true, StopAtViolation: true}
+	return faults.Options{Seed: 132, Node: cfg, Plan: p, Workload: w, SkipHash: true, StopAtViolation: true}
 }
 
 // BenchmarkParseSchedule reads a recorded schedule of 2,000 invocations

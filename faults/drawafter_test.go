@@ -127,13 +127,13 @@ func TestDrawAfterPicksGoesPastTheRecordedRun(t *testing.T) {
 }
 
 // A replay can reach a stage the recording never did while it still has
-// picks left: seed 11 of fixed, node left running, loops on #3217 until
+// picks left: seed 132 of fixed, node left running, loops on #3217 until
 // the progress monitor stops it; graceful gives up on the killed
 // invocation, settles its workload early, and must still be shut down and
 // restarted (the sends of those stages drawn), not left running.
 func TestDrawAfterPicksDrawsUnreachedStagesEarly(t *testing.T) {
 	var buf bytes.Buffer
-	run(t, 11, invoker.Fixed, "none", func(o *faults.Options) {
+	run(t, 132, invoker.Fixed, "none", func(o *faults.Options) {
 		o.Workload.Kills, o.Workload.Shutdown = 6, false
 		o.Record, o.StopAtViolation, o.Invariants = &buf, true, []string{faults.Progress}
 	})

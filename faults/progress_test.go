@@ -19,19 +19,21 @@ func stallable(o *faults.Options) {
 	o.Workload.Kills, o.Workload.Shutdown = 6, false
 }
 
-// Seed 11 of `none`: i042's abort overtakes its queued invoke (#411); the
-// invoke then starts attempts that fail with NotInvoked, retried every
+// Seed 132 of `none`: p3's new leader re-invokes i030, without its journal
+// (only a new invocation's Invoke carries it), and i030's kill overtakes
+// that invoke in the queue (#411); the invoke then reads the status and
+// starts attempts that fail with NotInvoked, retried every
 // 10 s for ever (#3217). Five simulated minutes after its last progress,
 // the monitor reports it; the graceful variant gives up on the first such
 // attempt, and holds.
 func TestProgressReportsTheNotInvokedRetryLoop(t *testing.T) {
 	for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
-		r := run(t, 11, v, "none", stallable)
+		r := run(t, 132, v, "none", stallable)
 		if len(r.Violations) != 1 || r.Violations[0].Invariant != faults.Progress {
 			t.Fatalf("%s: violations %v, want one of progress", v, r.Violations)
 		}
 		vi := r.Violations[0]
-		for _, want := range []string{"1 invocation made no progress for 5m0s: i042", "killed at p0", "its state machine"} {
+		for _, want := range []string{"1 invocation made no progress for 5m0s: i030", "killed at p3", "its state machine"} {
 			if !strings.Contains(vi.Detail, want) {
 				t.Errorf("%s: %q does not say %q", v, vi.Detail, want)
 			}
@@ -43,17 +45,17 @@ func TestProgressReportsTheNotInvokedRetryLoop(t *testing.T) {
 		if at := vi.At; at < 5*time.Minute || at > 5*time.Minute+retry {
 			t.Errorf("%s: reported at %v, want just past 5m", v, at)
 		}
-		if !vi.Between || vi.Event.At >= vi.At || vi.Inv != "i042" {
+		if !vi.Between || vi.Event.At >= vi.At || vi.Inv != "i030" {
 			t.Errorf("%s: between %v, last event at %v, found at %v, about %q", v, vi.Between, vi.Event.At, vi.At, vi.Inv)
 		}
 		if want := fmt.Sprintf("at %v, after event #%d", vi.At, vi.Event.Seq); vi.Where() != want {
 			t.Errorf("%s: %q, want %q", v, vi.Where(), want)
 		}
-		if len(vi.Recent) == 0 || vi.Recent[len(vi.Recent)-1].Inv != "i042" {
-			t.Errorf("%s: the events leading to it are not i042's retries", v)
+		if len(vi.Recent) == 0 || vi.Recent[len(vi.Recent)-1].Inv != "i030" {
+			t.Errorf("%s: the events leading to it are not i030's retries", v)
 		}
 	}
-	if r := run(t, 11, invoker.Graceful, "none", stallable); !r.OK() {
+	if r := run(t, 132, invoker.Graceful, "none", stallable); !r.OK() {
 		t.Errorf("graceful: %v", r.Violations)
 	}
 }
@@ -138,7 +140,7 @@ func TestProgressBoundIsRecorded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var sch bytes.Buffer
-			r := run(t, 11, invoker.Fixed, "none", stallable, func(o *faults.Options) {
+			r := run(t, 132, invoker.Fixed, "none", stallable, func(o *faults.Options) {
 				o.Bounds, o.Record = tc.bounds, &sch
 			})
 			if got := strings.Contains(sch.String(), "bound-progress"); got != (tc.header != "") ||

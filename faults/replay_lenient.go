@@ -124,9 +124,11 @@ func newLenient(s *Schedule, o Options) *lenient {
 }
 
 // contentKey is what a message is about, without what changes from run to
-// run (its id, task id, timer key and due time).
+// run (its id, task id, timer key and due time) or what its events do not
+// show (whether an invoke carries its journal): the shrinker takes the
+// content of faulted messages from the events.
 func contentKey(m invoker.Envelope) invoker.Envelope {
-	m.ID, m.Task, m.Key, m.Due = 0, 0, 0, 0
+	m.ID, m.Task, m.Key, m.Due, m.Journal = 0, 0, 0, 0, false
 	return m
 }
 

@@ -11,7 +11,7 @@ func (iv *Invoker) handleInput(c Envelope) {
 		e := iv.event(KindEnqueue, c.PLE, c.Inv)
 		e.N = iv.queue.len + 1
 		iv.emit(e)
-		iv.queue.enqueue(InvokeCmd{PLE: c.PLE, Inv: c.Inv, Msg: c.ID})
+		iv.queue.enqueue(InvokeCmd{PLE: c.PLE, Inv: c.Inv, Msg: c.ID, Journal: c.Journal})
 	case MsgAbort:
 		iv.handleAbort(c)
 	case MsgAbortAll:

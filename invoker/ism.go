@@ -21,6 +21,9 @@ type ism struct {
 	// notInvoked: the current attempt found the invocation no longer
 	// invoked (its failure is NotInvoked).
 	notInvoked bool
+	// journal: its Invoke carried the journal (CachedJournal), which
+	// its first attempt uses instead of reading the status.
+	journal bool
 }
 
 // canRetry is JournalTracker::can_retry: nothing sent, or everything acked.

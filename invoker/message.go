@@ -132,8 +132,11 @@ type Envelope struct {
 	ID   uint64
 	Kind MsgKind
 	// Output and Effect sit next to Kind, so the three share one word.
-	Output      OutputKind
-	Effect      EffectKind
+	Output OutputKind
+	Effect EffectKind
+	// Journal: an Invoke that carries its invocation's journal
+	// (CachedJournal): a new invocation's.
+	Journal     bool
 	Incarnation int
 	// Invoker is the invoker end of the channel (sender or receiver).
 	Invoker int

@@ -450,8 +450,12 @@ func (n *Node) newTask(iv *Invoker, m *ism) task {
 		t.base = r.journal
 	}
 	// read_journal fails with NotInvoked unless the status is Invoked
-	// (crates/worker/src/partition/invoker_storage_reader.rs:58,116).
-	t.notInvoked = r == nil || r.status != StatusInvoked
+	// (crates/worker/src/partition/invoker_storage_reader.rs:58,116). A
+	// first attempt whose Invoke carried the journal reads nothing: it
+	// runs, whatever the status (the zombie attempt of #411). Retries read
+	// (invoker-impl lib.rs: NoCachedJournal).
+	cached := m.journal && m.attempt == 1
+	t.notInvoked = !cached && (r == nil || r.status != StatusInvoked)
 	iv.liveTasks = append(iv.liveTasks, t) // ids only grow: still in id order
 	return t
 }

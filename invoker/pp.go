@@ -123,7 +123,10 @@ func (pp *partitionProcessor) submit(inv InvocationID) {
 		pp.records[inv] = pp.n.newRecord(StatusInvoked)
 		pp.n.emit(pp.event(KindAccepted, inv))
 		if pp.leader {
-			pp.sendToInvoker(MsgInvoke, inv, 0)
+			// A new invocation's Invoke carries its journal, the input
+			// entry just stored (init_journal: CachedJournal).
+			pp.n.send(Envelope{Kind: MsgInvoke, Invoker: pp.n.invokerFor(pp.id).id,
+				PLE: PLE{pp.id, pp.epoch}, Inv: inv, Journal: true})
 		}
 	}
 }
@@ -214,6 +217,10 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 		} else {
 			drop(DroppedNotInvoked, r.status)
 		}
+		// on_invoker_effect: an effect of an invocation that is not
+		// invoked is answered with an Abort (unacknowledged), which ends
+		// the attempt that sent it, a zombie of #411 included.
+		pp.sendToInvoker(MsgAbort, m.Inv, 0)
 		return
 	}
 	switch m.Effect {

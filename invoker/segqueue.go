@@ -108,6 +108,9 @@ func (q *segQueue) read(s *segment) {
 	if err != nil {
 		s.readErr = err
 	} else {
+		for i := range cmds {
+			cmds[i].Journal = false // not serialized: read back without it
+		}
 		s.cmds = fifoOf(cmds) // the store handed the slice over
 		q.len += len(cmds) - s.n
 		s.n = len(cmds)

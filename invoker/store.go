@@ -13,6 +13,11 @@ type InvokeCmd struct {
 	Inv InvocationID
 	// Msg is the id of the Invoke message, the cause of the dequeue's events.
 	Msg uint64
+	// Journal: the Invoke carries its journal (Restate's CachedJournal), as
+	// a new invocation's does; its first attempt then does not read the
+	// status. A segment spilled and read back has lost it (the field is
+	// serde(skip) in Restate's InvokeCommand).
+	Journal bool
 }
 
 // SegmentStore is where the segmented queue spills full segments. Files by

@@ -262,13 +262,13 @@ func TestGoToTheChartsJump(t *testing.T) {
 }
 
 // In a replay, g s goes to the last step forward of the invocation stalled
-// where the replay is: at the progress verdict of seed 11 of `none` (fixed,
-// six kills, no shutdown), i042's dequeue, event #1057 (#1024 before model
-// revision 4). Seed 11 because there i042 is killed while queued, and the
+// where the replay is: at the progress verdict of seed 132 of `none` (fixed,
+// six kills, no shutdown), i030's dequeue, event #859. Seed 132 because
+// there i030, re-invoked by a new leader, is killed while queued, and the
 // dequeue then starts attempts that never invoke, so it stalls.
 func TestGoToTheStallsLastStep(t *testing.T) {
 	cfg := replayConfig(t, func(o *faults.Options) {
-		o.Seed, o.Node.Variant = 11, invoker.Fixed
+		o.Seed, o.Node.Variant = 132, invoker.Fixed
 		o.Plan, _ = faults.LoadPlan("none")
 		o.Workload.Kills, o.Workload.Shutdown = 6, false
 	})
@@ -280,19 +280,19 @@ func TestGoToTheStallsLastStep(t *testing.T) {
 	m = settle(t, tickUntil(t, keys(t, m, "gv<enter>"), func(m Model) bool { return m.view.Steps == cfg.Replay.Violation }))
 	// Checked before going there: a stall from another event would leave
 	// the wait below to time out.
-	if m.view.Stall.Inv != "i042" || m.view.Stall.Seq != 1057 {
-		t.Fatalf("stalled at the verdict: %+v, want i042 since #1057", m.view.Stall)
+	if m.view.Stall.Inv != "i030" || m.view.Stall.Seq != 859 {
+		t.Fatalf("stalled at the verdict: %+v, want i030 since #859", m.view.Stall)
 	}
-	want := cfg.Replay.eventAt[1056]
+	want := cfg.Replay.eventAt[858]
 	m = settle(t, tickUntil(t, keys(t, m, "gs<enter>"), func(m Model) bool { return m.view.Steps == want }))
-	if !strings.Contains(m.View(), "#1057") {
-		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
+	if !strings.Contains(m.View(), "#859") {
+		t.Errorf("g s did not go to i030's dequeue:\n%s", m.View())
 	}
-	// There i042 has just moved on: the screen names no stall, and g s
+	// There i030 has just moved on: the screen names no stall, and g s
 	// goes nowhere (it went to a stall under the retry backoff the screen
 	// did not show).
 	if strings.Contains(m.View(), "stalled:") {
-		t.Fatalf("a stall shown at i042's dequeue:\n%s", m.View())
+		t.Fatalf("a stall shown at i030's dequeue:\n%s", m.View())
 	}
 	if m = keys(t, m, "gs<enter>"); !strings.Contains(m.status, "no invocation is stalled here") || m.view.Steps != want {
 		t.Errorf("g s where the screen shows no stall: %q, at step %d", m.status, m.view.Steps)

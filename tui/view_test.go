@@ -216,12 +216,12 @@ func TestChartWhenTheViolationBecameInevitable(t *testing.T) {
 
 // On a node left running, an invocation that stopped moving forward shows
 // as stalled once that lasts longer than any retry backoff, with the time
-// it has been, until the progress verdict at the bound. Seed 11 of `none`:
-// i042 is killed while queued and loops on NotInvoked from its dequeue at
-// 145ms on.
+// it has been, until the progress verdict at the bound. Seed 132 of
+// `none`: i030, re-invoked by a new leader, is killed while queued and
+// loops on NotInvoked from its dequeue at 145ms on.
 func TestStalledInvocationShows(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Options.Seed, cfg.Options.Node.Variant = 11, invoker.Fixed
+	cfg.Options.Seed, cfg.Options.Node.Variant = 132, invoker.Fixed
 	cfg.Options.Plan, _ = faults.LoadPlan("none")
 	cfg.Options.Workload.Kills, cfg.Options.Workload.Shutdown = 6, false
 	// The step at which the run is two simulated minutes in.
@@ -242,16 +242,16 @@ func TestStalledInvocationShows(t *testing.T) {
 		t.Fatalf("stalled at the start:\n%s", m.View())
 	}
 	m = stepTo(t, m, at)
-	if !regexp.MustCompile(`stalled: i042 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
+	if !regexp.MustCompile(`stalled: i030 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
 		t.Errorf("at %v no stall shown:\n%s", m.view.At, m.View())
 	}
-	// g s goes to its last step forward: i042's dequeue, event #1057
-	// (#1024 before model revision 4), where nothing is stalled yet.
+	// g s goes to its last step forward: i030's dequeue, event #859,
+	// where nothing is stalled yet.
 	m = keys(t, m, "gs<enter>")
 	defer func() { m.sess.stop() }()
-	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 1057 && m.view.At < time.Second }))
-	if !strings.Contains(m.View(), "#1057  invoker0: dequeued p0/e1 i042") || strings.Contains(m.View(), "stalled:") {
-		t.Errorf("g s did not go to i042's dequeue:\n%s", m.View())
+	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 859 && m.view.At < time.Second }))
+	if !strings.Contains(m.View(), "#859   invoker3: dequeued p3/e2 i030") || strings.Contains(m.View(), "stalled:") {
+		t.Errorf("g s did not go to i030's dequeue:\n%s", m.View())
 	}
 }
 

@@ -49,7 +49,7 @@ var bugs = []bug{
 			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later; its attempt reads " +
 			"a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, holding the " +
 			"slot. On a node left running, nothing ends the loop.",
-		[]string{"--seed", "11", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop},
+		[]string{"--seed", "132", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop},
 	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
 		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
 		`With panic = "unwind" (August to December 2025), #2543's panic kills the invoker alone. Nothing watches it: ` +

@@ -469,10 +469,10 @@ func TestInevitableCommand(t *testing.T) {
 func TestProgressOnARunningNode(t *testing.T) {
 	dir := t.TempDir()
 	sched := filepath.Join(dir, "stall.schedule")
-	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "11"}
+	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "132"}
 	r := lab(t, append([]string{"run", "--variant", "fixed", "--schedule-out", sched}, args...)...)
 	wantCode(t, r, 1)
-	if reportLine(t, r, "result") != "VIOLATED: progress" || !strings.Contains(r.stdout, "i042") {
+	if reportLine(t, r, "result") != "VIOLATED: progress" || !strings.Contains(r.stdout, "i030") {
 		t.Fatalf("no progress violation:\n%v", r)
 	}
 	replay := reportLine(t, r, "replay")
@@ -489,7 +489,7 @@ func TestProgressOnARunningNode(t *testing.T) {
 		}
 	}
 	// No event broke it: the report says when it was found, after which event.
-	if !strings.Contains(r.stdout, "progress            VIOLATED at 5m2.895370661s, after event #2307: 1 invocation") {
+	if !strings.Contains(r.stdout, "progress            VIOLATED at 5m2.895085816s, after event #2230: 1 invocation") {
 		t.Errorf("the report does not say when the violation was found:\n%s", r.stdout)
 	}
 	j := lab(t, append([]string{"run", "--variant", "fixed", "--format", "json"}, args...)...)
@@ -507,7 +507,7 @@ func TestProgressOnARunningNode(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil || len(doc.Violations) != 1 {
 		t.Fatalf("json report: %v\n%s", err, j.stdout)
 	}
-	if v := doc.Violations[0]; !v.Between || v.AtNanos != 302895370661 || v.Inv != "i042" || v.Event.Seq != 2307 {
+	if v := doc.Violations[0]; !v.Between || v.AtNanos != 302895085816 || v.Inv != "i030" || v.Event.Seq != 2230 {
 		t.Errorf("json violation: %+v", v)
 	}
 	wantCode(t, lab(t, append([]string{"run", "--variant", "graceful"}, args...)...), 0)
@@ -527,11 +527,11 @@ func TestProgressOnARunningNode(t *testing.T) {
 // run; 0 turns the monitor off, and the stalled stage ends at once. Explore
 // takes it too, with or without the swarm, and so do its rerun commands.
 func TestProgressBoundFlag(t *testing.T) {
-	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "11", "--variant", "fixed"}
+	args := []string{"--kills", "6", "--shutdown=false", "--plan", "none", "--seed", "132", "--variant", "fixed"}
 	r := lab(t, append([]string{"run", "--progress-bound", "1m"}, args...)...)
 	wantCode(t, r, 1)
-	if !strings.Contains(r.stdout, "progress            VIOLATED at 1m2.895370661s, after event #") ||
-		!strings.Contains(r.stdout, "made no progress for 1m0s: i042") {
+	if !strings.Contains(r.stdout, "progress            VIOLATED at 1m2.895085816s, after event #") ||
+		!strings.Contains(r.stdout, "made no progress for 1m0s: i030") {
 		t.Fatalf("no verdict a minute in:\n%s", r.stdout)
 	}
 	replay := reportLine(t, r, "replay")
@@ -547,7 +547,7 @@ func TestProgressBoundFlag(t *testing.T) {
 		wantUsageError(t, lab(t, "run", "--progress-bound", bad), true, "--progress-bound", "want 0 (off) to 24h0m0s")
 	}
 	for _, extra := range [][]string{
-		{"--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false", "--seeds", "20"},
+		{"--variant", "fixed", "--plan", "shutdown-race", "--kills", "6", "--shutdown=false", "--seeds", "20"},
 		{"--variant", "fixed", "--swarm", "--seeds", "40"},
 	} {
 		e := lab(t, append([]string{"explore", "--progress-bound", "1m", "--format", "json", "--shrink-budget", "0"}, extra...)...)
