@@ -131,11 +131,11 @@ func (k EffectKind) String() string { return effectNames.Name(k) }
 type Envelope struct {
 	ID   uint64
 	Kind MsgKind
-	// Output and Effect sit next to Kind, so the three share one word.
-	Output OutputKind
-	Effect EffectKind
-	// Journal: an Invoke that carries its invocation's journal
-	// (CachedJournal): a new invocation's.
+	// Output, Effect and Journal sit next to Kind, so the four share one
+	// word. Journal: an Invoke that carries its invocation's journal
+	// (CachedJournal), as a new invocation's does.
+	Output      OutputKind
+	Effect      EffectKind
 	Journal     bool
 	Incarnation int
 	// Invoker is the invoker end of the channel (sender or receiver).

@@ -43,12 +43,14 @@ var bugs = []bug{
 		// The README's seed: its run panics at the node's shutdown, #2543 as
 		// filed; its shrunk run panics at the step-down before it.
 		[]string{"--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race"}, faults.NoPanic, invoker.HasPartitionAssertion},
-	{"3217", "a killed invocation whose Invoke was still queued is retried forever, holding its slot",
+	{"3217", "a killed invocation whose Invoke, re-invoked or spilled, was still queued is retried forever, holding its slot",
 		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
 		"The user kills an invocation whose Invoke still waits in the queue: the partition marks it killed and sends " +
-			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later; its attempt reads " +
-			"a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, holding the " +
-			"slot. On a node left running, nothing ends the loop.",
+			"Abort, which finds no state machine and is ignored (#411). The Invoke is dequeued later. A new invocation's " +
+			"Invoke carries its journal and runs without reading the status, until its first effect is answered with " +
+			"another Abort; but one re-invoked by a new leader, or read back from a spilled segment, has none: its " +
+			"attempt reads a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, " +
+			"holding the slot. On a node left running, nothing ends the loop.",
 		[]string{"--seed", "132", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop},
 	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
 		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
