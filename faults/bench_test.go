@@ -227,19 +227,13 @@ func BenchmarkDayOfRetries(b *testing.B) {
 // invocations, where a scan of every invocation at each look was
 // quadratic.
 func BenchmarkProgressBacklog(b *testing.B) {
-	p, err := faults.LoadPlan("none")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := invoker.DefaultConfig()
-	cfg.Variant = invoker.Fixed
-	w := faults.DefaultWorkload()
-	w.Invocations = 50_000
-	bounds := faults.DefaultBounds()
-	bounds.Progress = time.Second
+	o := fixedWithoutFaults(b)
+	o.Workload.Invocations = 50_000
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = time.Second
 	var found int
 	for b.Loop() {
-		r, err := faults.Run(context.Background(), faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: w, Bounds: bounds, SkipHash: true})
+		r, err := faults.Run(context.Background(), o)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -254,21 +248,27 @@ func BenchmarkProgressBacklog(b *testing.B) {
 		b.Fatalf("%d progress verdicts: the monitor did not look many times", found)
 	}
 	b.ReportMetric(float64(found), "verdicts")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w.Invocations), "ns/invocation")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*o.Workload.Invocations), "ns/invocation")
 }
 
 // retryLoop is seed 132 of `none`, fixed, six kills and no shutdown, where
 // i030 loops on NotInvoked (#3217), hunting: the run stops at the verdict.
 func retryLoop(b *testing.B) faults.Options {
+	o := fixedWithoutFaults(b)
+	o.Seed, o.Workload.Kills, o.Workload.Shutdown, o.StopAtViolation = 132, 6, false, true
+	return o
+}
+
+// fixedWithoutFaults is a run of the reference workload, fixed, under
+// `none`, its log not hashed.
+func fixedWithoutFaults(b *testing.B) faults.Options {
 	p, err := faults.LoadPlan("none")
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = invoker.Fixed
-	w := faults.DefaultWorkload()
-	w.Kills, w.Shutdown = 6, false
-	return faults.Options{Seed: 132, Node: cfg, Plan: p, Workload: w, SkipHash: true, StopAtViolation: true}
+	return faults.Options{Seed: 1, Node: cfg, Plan: p, Workload: faults.DefaultWorkload(), SkipHash: true}
 }
 
 // BenchmarkParseSchedule reads a recorded schedule of 2,000 invocations

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,23 +101,9 @@ func TestRunInterruptedWritesTrace(t *testing.T) {
 // delivered, and exits as interrupted (before, the first Ctrl-C was
 // swallowed by the end of the run, and the lab waited out the timeout).
 func TestCtrlCDuringTheFlushStopsIt(t *testing.T) {
-	hole, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hole.Close()
-	go func() { // accepts connections and never answers
-		for {
-			c, err := hole.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
 	env, _ := labEnv(t)
 	cmd := exec.Command(labBin, "run", "--otlp", "--spill-dir", spillDir(t))
-	cmd.Env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT=http://"+hole.Addr().String())
+	cmd.Env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT=http://"+silentCollector(t))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

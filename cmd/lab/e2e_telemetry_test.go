@@ -128,16 +128,15 @@ func TestRunObservedByJaegerAndPrometheus(t *testing.T) {
 	}
 }
 
-// A collector that is down, or one that never answers, neither hangs nor
-// fails the run: it ends with its own exit code, and says how many spans
-// were not delivered.
-func TestRunCollectorDown(t *testing.T) {
+// silentCollector is the address of a listener that accepts connections
+// and never answers, until the test ends.
+func silentCollector(t *testing.T) string {
 	hole, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer hole.Close()
-	go func() { // accepts connections and never answers
+	t.Cleanup(func() { hole.Close() })
+	go func() {
 		var held []net.Conn
 		defer func() {
 			for _, c := range held {
@@ -152,9 +151,16 @@ func TestRunCollectorDown(t *testing.T) {
 			held = append(held, c)
 		}
 	}()
+	return hole.Addr().String()
+}
+
+// A collector that is down, or one that never answers, neither hangs nor
+// fails the run: it ends with its own exit code, and says how many spans
+// were not delivered.
+func TestRunCollectorDown(t *testing.T) {
 	endpoints := map[string][]string{
 		"down":           {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.DownAddr(t)},
-		"silent":         {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + hole.Addr().String()},
+		"silent":         {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + silentCollector(t)},
 		"down over gRPC": {"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + realenv.DownAddr(t), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"},
 	}
 	for name, env := range endpoints {
