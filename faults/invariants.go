@@ -200,8 +200,9 @@ type checker struct {
 	progress     map[invoker.InvocationID]progressMark
 	progressScan time.Duration
 	due          stepQueue
-	// lost is the latest message of each invocation the plan dropped;
-	// duplicated, the latest it duplicated.
+	// lost is the latest message of each invocation's latest attempt the
+	// plan dropped; duplicated, the latest message of it the plan
+	// duplicated.
 	lost       map[invoker.InvocationID]faultedMessage
 	duplicated map[invoker.InvocationID]faultedMessage
 	stalls     stallOrder
@@ -280,6 +281,9 @@ func (c *checker) observe(e *invoker.Event) {
 		c.liveTasks[e.Inv]++
 		if n := c.liveTasks[e.Inv]; n > 1 {
 			c.violate(SingleAttempt, CheckTwoTasks, e, "%s has %d live tasks", e.Inv, n)
+		}
+		if len(c.lost) > 0 {
+			delete(c.lost, e.Inv) // what an earlier attempt lost explains no stall of this one
 		}
 	case invoker.KindTaskEnd:
 		c.liveTasks[e.Inv]--

@@ -20,14 +20,11 @@ import (
 
 // progressMark is the last time an invocation moved forward: the event
 // that did, and whether the monitor has reported it stuck since.
-// attempt is the event that started its latest attempt, if any: a message
-// of it the plan dropped since then explains a stall.
 type progressMark struct {
 	at      time.Duration
 	seq     uint64
 	kind    invoker.Kind
 	flagged bool
-	attempt uint64
 }
 
 // faultedMessage is a message about an invocation that the plan dropped
@@ -62,11 +59,7 @@ func (c *checker) noteProgress(e *invoker.Event) {
 	if c.bounds.Progress <= 0 || e.Inv == "" || !movedForward(e) {
 		return
 	}
-	attempt := c.progress[e.Inv].attempt
-	if e.Kind == invoker.KindTaskStart {
-		attempt = e.Seq
-	}
-	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind, attempt: attempt}
+	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
 	if c.due.pending() > 2*len(c.progress)+64 {
 		c.due.compact(c.latest)
@@ -333,10 +326,11 @@ func (c *checker) invoked(id invoker.InvocationID, n *invoker.Node) bool {
 
 // lostSince: the plan dropped a message of id since its latest attempt
 // started (or ever, if none did): an output, an ack, an effect or its
-// invoke, which nothing sends again.
+// invoke, which nothing sends again. A new attempt forgets what an
+// earlier one lost (observe).
 func (c *checker) lostSince(id invoker.InvocationID) bool {
-	l, ok := c.lost[id]
-	return ok && l.seq > c.progress[id].attempt
+	_, ok := c.lost[id]
+	return ok
 }
 
 // led: id's partition has a leader.
