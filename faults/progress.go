@@ -61,7 +61,7 @@ func (c *checker) noteProgress(e *invoker.Event) {
 	}
 	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
-	if c.due.pending() > 2*len(c.progress)+64 {
+	if c.due.pending() > maxDueSteps(len(c.progress)) {
 		c.due.compact(c.latest)
 	}
 	c.noteStep(e.Inv, e.Seq)
@@ -69,6 +69,16 @@ func (c *checker) noteProgress(e *invoker.Event) {
 		c.progressScan = e.At + c.bounds.Progress
 	}
 }
+
+// maxDueSteps bounds the steps the monitor keeps for marks marks. A
+// compaction looks every step up, so a run of the reference workload
+// (≈400 steps forward) should never need one: the room is generous for
+// small runs (dueSlack), and still a few times the marks for large ones.
+func maxDueSteps(marks int) int { return 4*marks + dueSlack }
+
+// dueSlack is the room maxDueSteps leaves beyond the marks; tests shrink it
+// to make small runs compact.
+var dueSlack = 1024
 
 // watching reports whether the monitor still waits for the bound to pass
 // on an invocation it has not reported: the simulator then lets time run

@@ -12,11 +12,13 @@ import (
 // enough to be passed many times, what a scan of every mark would find
 // holds: no hot invocation is overdue and unreported, the next look comes
 // no later than the first of them falls due, each of them still has its
-// latest step waiting in the order, and the order holds no more than about
-// twice the marks.
+// latest step waiting in the order, and the order holds no more than
+// maxDueSteps.
 func TestProgressOrderMatchesAScan(t *testing.T) {
 	overdue := 0
+	defer func(slack int) { dueSlack = slack }(dueSlack)
 	rapid.Check(t, func(rt *rapid.T) {
+		dueSlack = rapid.SampledFrom([]int{0, 8, 1024}).Draw(rt, "slack") // 0 and 8 compact often
 		b := DefaultBounds()
 		b.Progress = time.Duration(rapid.Int64Range(int64(time.Millisecond), int64(time.Second)).Draw(rt, "bound"))
 		s := drawStallableRun(rt, b)
@@ -42,7 +44,7 @@ func TestProgressOrderMatchesAScan(t *testing.T) {
 					rt.Fatalf("decision %d: %s's latest step #%d is not in the order", d, id, m.seq)
 				}
 			}
-			if n, most := c.due.pending(), 2*len(c.progress)+64; n > most {
+			if n, most := c.due.pending(), maxDueSteps(len(c.progress)); n > most {
 				rt.Fatalf("decision %d: %d steps kept for %d marks", d, n, len(c.progress))
 			}
 			if _, err := s.Step(); err == ErrDone {
