@@ -24,7 +24,7 @@ const (
 	keyAttempt     = attribute.Key("lab.attempt")
 	keyTask        = attribute.Key("lab.task.id")
 	keyQueueLen    = attribute.Key("lab.queue.length")
-	keyQueueEnd    = attribute.Key("lab.queue.outcome")
+	keyQueueEnd    = attribute.Key("lab.queue.outcome") // one of the wait* values
 	keyPhase       = attribute.Key("lab.shutdown.phase")
 	keySimPhase    = attribute.Key("lab.sim.phase")
 	keySeq         = attribute.Key("lab.event.seq")
@@ -54,3 +54,17 @@ func seedAttr(seed uint64) attribute.KeyValue {
 func pleAttrs(ple invoker.PLE) []attribute.KeyValue {
 	return []attribute.KeyValue{keyPartition.Int(int(ple.Partition)), keyEpoch.Int64(int64(ple.Epoch))}
 }
+
+// How a queue.wait ended (lab.queue.outcome): one lower-case word or
+// hyphenated pair each, so that a trace search or a dashboard can group
+// by it.
+const (
+	waitDequeued   = "dequeued"          // the dequeue arm took it, and an attempt started
+	waitStale      = "dropped-stale"     // dequeued for an unregistered partition leader epoch (the #2547 fix)
+	waitDuplicate  = "dropped-duplicate" // dequeued while its invocation already ran
+	waitPanic      = "panic"             // its dequeue tripped #2543's assertion
+	waitPurged     = "purged"            // an Abort or AbortAllPartition removed it (graceful)
+	waitDiscarded  = "discarded"         // the shutdown arm dropped the queue
+	waitLost       = "lost"              // its invoker died
+	waitUnfinished = "unfinished"        // the run ended with it queued
+)

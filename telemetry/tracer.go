@@ -321,7 +321,7 @@ func (t *Tracer) closeAll(e invoker.Event) {
 		t.settleDequeue(e)
 	}
 	for _, k := range sortedInvokerKeys(t.queues) {
-		t.dropQueue(k, e, "run ended")
+		t.dropQueue(k, e, waitUnfinished)
 	}
 	for _, id := range sortedTasks(t.attempts) {
 		t.end(t.attempts[id], e)

@@ -90,16 +90,20 @@ func (t *Tracer) settleDequeue(next invoker.Event) {
 	t.dequeued = nil
 	switch {
 	case next.Kind == invoker.KindPanic && next.Inv == w.inv:
-		w.span.SetAttributes(keyQueueEnd.String("panic"))
+		w.span.SetAttributes(keyQueueEnd.String(waitPanic))
 		t.event(w.span, next)
 		t.fail(w.span, next, "panic", next.Reason)
 		t.end(w.span, next)
 	case (next.Kind == invoker.KindStaleInvoke || next.Kind == invoker.KindDuplicateInvoke) && next.Inv == w.inv:
-		w.span.SetAttributes(keyQueueEnd.String(next.Kind.String()))
+		outcome := waitStale
+		if next.Kind == invoker.KindDuplicateInvoke {
+			outcome = waitDuplicate
+		}
+		w.span.SetAttributes(keyQueueEnd.String(outcome))
 		t.event(w.span, next)
 		t.end(w.span, next)
 	default:
-		w.span.SetAttributes(keyQueueEnd.String("dequeued"))
+		w.span.SetAttributes(keyQueueEnd.String(waitDequeued))
 		t.end(w.span, w.at)
 	}
 }
@@ -115,7 +119,7 @@ func (t *Tracer) purge(e invoker.Event) {
 	for _, w := range t.queues[k] {
 		if n > 0 && w.ple == e.PLE() && (!byInv || w.inv == t.last.Inv) {
 			n--
-			w.span.SetAttributes(keyQueueEnd.String("purged"))
+			w.span.SetAttributes(keyQueueEnd.String(waitPurged))
 			t.event(w.span, e)
 			t.end(w.span, e)
 			continue

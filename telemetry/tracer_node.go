@@ -79,14 +79,14 @@ func (t *Tracer) panicked(e invoker.Event) {
 		t.fail(s.span, e, "panic", e.Reason)
 	}
 	t.endTermsOf(k, e)
-	t.dropQueue(k, e, "lost with the invoker")
+	t.dropQueue(k, e, waitLost)
 }
 
 func (t *Tracer) loopExited(e invoker.Event) {
 	k := invokerKey{e.Incarnation, e.Invoker}
 	t.event(t.invoker(e), e)
 	t.endTermsOf(k, e)
-	t.dropQueue(k, e, "discarded at shutdown")
+	t.dropQueue(k, e, waitDiscarded)
 }
 
 func (t *Tracer) violation(e invoker.Event) {

@@ -491,6 +491,11 @@ func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
 				for _, s := range named(spans, "queue.wait") {
 					outcomes[attr(s, "lab.queue.outcome").AsString()]++
 				}
+				for o := range outcomes {
+					if !slices.Contains([]string{"dequeued", "dropped-stale", "dropped-duplicate", "panic", "purged", "discarded", "lost", "unfinished"}, o) {
+						t.Errorf("%s shared=%v seed %d: a wait ended %q, not one of the documented outcomes", v, shared, seed, o)
+					}
+				}
 				if n := len(named(spans, "queue.wait")); n != r.Kinds[invoker.KindEnqueue] || outcomes[""] > 0 {
 					t.Errorf("%s shared=%v seed %d: %d waits for %d enqueues, outcomes %v", v, shared, seed, n, r.Kinds[invoker.KindEnqueue], outcomes)
 				}
@@ -498,7 +503,7 @@ func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
 				if outcomes["purged"] != r.Purged {
 					t.Errorf("%s shared=%v seed %d: %d waits purged, %d invokes purged", v, shared, seed, outcomes["purged"], r.Purged)
 				}
-				if got := outcomes["invoker.stale-invoke"]; got != r.Kinds[invoker.KindStaleInvoke] {
+				if got := outcomes["dropped-stale"]; got != r.Kinds[invoker.KindStaleInvoke] {
 					t.Errorf("%s shared=%v seed %d: %d waits ended stale, %d stale invokes", v, shared, seed, got, r.Kinds[invoker.KindStaleInvoke])
 				}
 			}
