@@ -166,8 +166,8 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 // machine of an invocation no longer invoked (#3217), stalled for another,
 // unless something outside the invoker's logic explains it (stallCause).
 func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
-	if cause := c.stallCause(id, n); cause != "" {
-		return cause
+	if check, _ := c.stallCause(id, n); check != "" {
+		return check
 	}
 	if !c.invoked(id, n) {
 		return CheckRetryLoop
@@ -176,45 +176,47 @@ func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
 }
 
 // stallCause is what explains, outside the invoker's logic, that id stands
-// still, as the check of a verdict about it, or "" if nothing does. Its
-// partition has no leader to drive it (the plan delayed or reordered the
-// elections); its invoker died (a panic, reported as such); the plan
-// dropped a message of its latest attempt (an output, an ack, an effect,
-// its invoke), which nothing sends again, or duplicated the invoke of one
-// that had ended; or, queued, it waits for a slot that state machines
-// stuck for one of these reasons hold.
-func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) string {
+// still: the check of a verdict about it and what the report says of it,
+// or "" if nothing does. Its invoker died (a panic, reported as such); the
+// plan dropped a message of its latest attempt (an output, an ack, an
+// effect, its invoke), which nothing sends again, or duplicated one that
+// started it again after it ended; its partition has no leader to drive it
+// (the plan delayed or reordered the elections); or, queued, it waits for
+// a slot that state machines stuck for one of these reasons hold.
+func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, why string) {
 	p, ok := c.accepted[id]
 	if !ok {
-		return ""
+		return "", ""
 	}
 	i := n.InvokerFor(p)
-	_, dup := c.duplicated[id]
+	lost, dropped := c.lost[id] // what its latest attempt lost (observe)
 	switch {
 	case n.InvokerState(i) == invoker.InvokerDead:
-		return CheckInvokerDead
+		return CheckInvokerDead, fmt.Sprintf("; invoker%d is dead", i)
 	case !c.invoked(id, n):
 		// A state machine of an invocation no longer invoked: #3217's
 		// loop once it retries, whatever else its attempts met. One a
 		// duplicate of its invoke (or of the effect that re-invoked it)
 		// made after it ended, still at its first attempt, waits for
 		// acks nobody sends.
-		if dup && firstAttempt(n, id) {
-			return CheckFaulted
+		if dup, ok := c.duplicated[id]; ok && firstAttempt(n, id) {
+			return CheckFaulted, fmt.Sprintf("; its %s was duplicated at event #%d", dup.msg, dup.seq)
 		}
-		return ""
-	case c.lostSince(id):
-		return CheckFaulted
-	case !c.led(id, n) && c.liveISMs[id] == 0:
-		return CheckNoLeader
-	case c.liveISMs[id] == 0:
-		return c.slotsHeldFor(i, n)
+	case dropped:
+		return CheckFaulted, fmt.Sprintf("; its %s was dropped at event #%d", lost.msg, lost.seq)
+	case c.liveISMs[id] > 0:
+	case !c.led(id, n):
+		return CheckNoLeader, fmt.Sprintf("; p%d has no leader", p)
+	default:
+		if check := c.slotsHeldFor(i, n); check != "" {
+			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
+		}
 	}
-	return ""
+	return "", ""
 }
 
-// slotsHeldFor is the cause of the state machines holding every slot of
-// invoker i, if each has one (the first's), else "".
+// slotsHeldFor is the check of the state machines holding every slot of
+// invoker i, if each has a cause (the first's), else "".
 func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 	q, ok := n.QuotaOf(i)
 	if !ok || q.Used < q.Limit {
@@ -227,17 +229,17 @@ func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 		}
 	}
 	slices.Sort(holders)
-	cause := ""
+	first := ""
 	for _, id := range holders {
-		hc := c.stallCause(id, n)
-		if hc == "" {
+		check, _ := c.stallCause(id, n)
+		if check == "" {
 			return ""
 		}
-		if cause == "" {
-			cause = hc
+		if first == "" {
+			first = check
 		}
 	}
-	return cause
+	return first
 }
 
 // firstAttempt: id's state machine has not retried.
@@ -250,35 +252,13 @@ func firstAttempt(n *invoker.Node, id invoker.InvocationID) bool {
 	return true
 }
 
-// because says what stallCause found, for the report.
-func (c *checker) because(id invoker.InvocationID, n *invoker.Node) string {
-	p := c.accepted[id]
-	switch c.stallCause(id, n) {
-	case "":
-		return ""
-	case CheckInvokerDead:
-		return fmt.Sprintf("; invoker%d is dead", n.InvokerFor(p))
-	case CheckFaulted:
-		if !c.invoked(id, n) {
-			return fmt.Sprintf("; its %s was duplicated at event #%d", c.duplicated[id].msg, c.duplicated[id].seq)
-		}
-		if c.lostSince(id) {
-			return fmt.Sprintf("; its %s was dropped at event #%d", c.lost[id].msg, c.lost[id].seq)
-		}
-	case CheckNoLeader:
-		if !c.led(id, n) {
-			return fmt.Sprintf("; p%d has no leader", p)
-		}
-	}
-	return fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", n.InvokerFor(p))
-}
-
 // rankStuck orders stuck invocations as a report names them: those
 // nothing explains first; within each, state machines of invocations no
 // longer invoked first, then the other state machines (they hold the
 // slots the rest may be queued for), then the rest, then by id.
 func (c *checker) rankStuck(ids []invoker.InvocationID, n *invoker.Node) {
-	rank := func(id invoker.InvocationID) int {
+	rank := make(map[invoker.InvocationID]int, len(ids))
+	for _, id := range ids {
 		r := 0
 		switch {
 		case c.liveISMs[id] == 0:
@@ -286,13 +266,13 @@ func (c *checker) rankStuck(ids []invoker.InvocationID, n *invoker.Node) {
 		case c.invoked(id, n):
 			r = 1
 		}
-		if c.stallCause(id, n) != "" {
+		if check, _ := c.stallCause(id, n); check != "" {
 			r += 3
 		}
-		return r
+		rank[id] = r
 	}
 	slices.SortFunc(ids, func(a, b invoker.InvocationID) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(rank[a], rank[b]), cmp.Compare(a, b))
 	})
 }
 
@@ -308,8 +288,9 @@ func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n
 		m.flagged = true
 		c.progress[id] = m
 		if i < 4 {
+			_, why := c.stallCause(id, n)
 			items = append(items, fmt.Sprintf("%s, from event #%d (%s) at %v to %v (%s%s)", id, m.seq, m.kind, m.at, now,
-				stuckState(n, id), c.because(id, n)))
+				stuckState(n, id), why))
 		}
 	}
 	if len(ids) > 4 {
@@ -332,15 +313,6 @@ func (c *checker) invoked(id invoker.InvocationID, n *invoker.Node) bool {
 	}
 	s, _ := n.Status(p, id)
 	return s == invoker.StatusInvoked
-}
-
-// lostSince: the plan dropped a message of id since its latest attempt
-// started (or ever, if none did): an output, an ack, an effect or its
-// invoke, which nothing sends again. A new attempt forgets what an
-// earlier one lost (observe).
-func (c *checker) lostSince(id invoker.InvocationID) bool {
-	_, ok := c.lost[id]
-	return ok
 }
 
 // led: id's partition has a leader.
