@@ -1,8 +1,11 @@
 package explore
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
+
+	"lab/faults"
 )
 
 // Counters count an exploration's runs as they finish, for a progress bar
@@ -39,13 +42,17 @@ func (c *Counters) Failed() uint64 { return c.failed.Load() }
 // Picks taken by the scheduler so far.
 func (c *Counters) Picks() uint64 { return c.picks.Load() }
 
-// ByInvariant is a copy of the failures so far, by invariant.
+// ByInvariant is a copy of the failures so far, by invariant: every
+// invariant an exploration can report, 0 until one fails it (a counter
+// that first appears at 1 loses that 1 to Prometheus' increase()).
 func (c *Counters) ByInvariant() map[string]uint64 {
+	out := make(map[string]uint64, len(faults.Invariants)+1)
+	for _, inv := range faults.Invariants {
+		out[inv] = 0
+	}
+	out[Determinism] = 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]uint64, len(c.byInvariant))
-	for k, v := range c.byInvariant {
-		out[k] = v
-	}
+	maps.Copy(out, c.byInvariant)
 	return out
 }

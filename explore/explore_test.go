@@ -205,9 +205,21 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 	}
 }
 
-// Counters fed by Observe agree with the report.
+// Counters fed by Observe agree with the report, and count every
+// invariant from 0: one that first appears at 1 loses that 1 to
+// Prometheus' increase().
 func TestCountersMatchTheReport(t *testing.T) {
 	var c explore.Counters
+	for inv, n := range c.ByInvariant() {
+		if n != 0 {
+			t.Errorf("%s: %d failures before any run", inv, n)
+		}
+	}
+	for _, inv := range append(slices.Clone(faults.Invariants), explore.Determinism) {
+		if _, ok := c.ByInvariant()[inv]; !ok {
+			t.Errorf("%s is not counted from 0", inv)
+		}
+	}
 	cfg := config(t, invoker.Buggy, "none", 80)
 	cfg.Observe = c.Observe
 	r, err := explore.Explore(context.Background(), cfg)
@@ -218,6 +230,11 @@ func TestCountersMatchTheReport(t *testing.T) {
 		c.ByInvariant()[faults.NoPanic] != r.ByInvariant[faults.NoPanic].Failures {
 		t.Fatalf("counters %d/%d/%d %v, report %d/%d/%d %v", c.Schedules(), c.Failed(), c.Picks(), c.ByInvariant(),
 			r.Schedules, r.Failed, r.Picks, r.ByInvariant)
+	}
+	for inv, n := range c.ByInvariant() {
+		if n != r.ByInvariant[inv].Failures {
+			t.Errorf("%s: counted %d, reported %d", inv, n, r.ByInvariant[inv].Failures)
+		}
 	}
 }
 

@@ -37,9 +37,11 @@ func (f StepFunc) OnStep(d StepInfo) { f(d) }
 
 // RunInfo is everything that determines a run, as typed fields.
 type RunInfo struct {
-	Seed     uint64
-	Variant  invoker.Variant
-	Plan     string
+	Seed    uint64
+	Variant invoker.Variant
+	Plan    string
+	// Rules are the plan's: what faults the run can inject.
+	Rules    []Rule
 	Strategy string
 	Node     invoker.Config
 	Workload Workload

@@ -64,6 +64,8 @@ const (
 	taskPanicked        = "panicked"
 )
 
+var taskStatuses = []string{taskStarted, taskCompleted, taskSuspended, taskFailed, taskFailedTransient, taskAborted, taskPanicked}
+
 // NewMetrics registers the lab's metrics with reg (never the global registry).
 func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 	m := &Metrics{
@@ -142,9 +144,6 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			return nil, err
 		}
 	}
-	for _, s := range []string{taskStarted, taskCompleted, taskSuspended, taskFailed, taskFailedTransient, taskAborted} {
-		m.tasks.WithLabelValues(s)
-	}
 	return m, nil
 }
 
@@ -179,8 +178,15 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	m.phases = newPhases(info.Node)
 	m.info.Reset()
 	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy, strconv.Itoa(faults.ModelRevision)).Set(1)
-	// Series that exist from the start read 0 rather than "no data".
-	for p := range info.Node.Partitions {
+	m.Expect(info.Node, info.Rules)
+}
+
+// Expect makes every counter series a run of node under a plan of rules
+// can move exist at 0. A series that first appears at 0 is counted from
+// its start by increase() and rate(); one that first appears at 5 is not,
+// so a scrape before the run (--await-scrape) stores the zeros.
+func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
+	for p := range node.Partitions {
 		l := partitionLabel(invoker.PartitionID(p))
 		m.enqueued.WithLabelValues(l)
 		m.staleInvokes.WithLabelValues(l)
@@ -188,9 +194,17 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 		m.stepDowns.WithLabelValues(l)
 		m.exitsNoticed.WithLabelValues(l)
 	}
-	for i := range invokerCount(info.Node) {
+	for i := range invokerCount(node) {
 		m.deaths.WithLabelValues(strconv.Itoa(i))
 		m.parkedSends.WithLabelValues(strconv.Itoa(i))
+	}
+	for _, s := range taskStatuses {
+		m.tasks.WithLabelValues(s)
+	}
+	for _, r := range rules {
+		for _, k := range r.Kinds {
+			m.faults.WithLabelValues(r.Action.String(), k.String())
+		}
 	}
 	for _, inv := range faults.Invariants {
 		m.violations.WithLabelValues(inv)
@@ -198,8 +212,15 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	for _, r := range timerResults {
 		m.retryTimers.WithLabelValues(r)
 	}
-	m.runs.WithLabelValues(m.variant, "ok")
-	m.runs.WithLabelValues(m.variant, "violated")
+	for _, ph := range shutdownPhases {
+		m.phaseDuration.WithLabelValues(ph.String())
+	}
+	for k := faults.StepDeliver; k <= faults.StepEnd; k++ {
+		m.steps.WithLabelValues(k.String())
+	}
+	v := node.Variant.String()
+	m.runs.WithLabelValues(v, "ok")
+	m.runs.WithLabelValues(v, "violated")
 }
 
 func invokerCount(c invoker.Config) int {

@@ -349,15 +349,3 @@ func TestMetricsExemplars(t *testing.T) {
 		t.Error("not an OpenMetrics exposition")
 	}
 }
-
-// A bare port listens on loopback only.
-func TestServeMetricsLoopback(t *testing.T) {
-	srv, err := telemetry.ServeMetrics(":0", prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if !strings.HasPrefix(srv.Addr(), "127.0.0.1:") {
-		t.Errorf("listening on %s", srv.Addr())
-	}
-}

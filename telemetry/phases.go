@@ -6,6 +6,9 @@ import (
 	"lab/invoker"
 )
 
+// shutdownPhases are the messages that start a shutdown phase, in order.
+var shutdownPhases = []invoker.MsgKind{invoker.MsgStopIngress, invoker.MsgStepDown, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup}
+
 // phase is one shutdown phase in progress: from the message that starts it
 // to the event that shows it done.
 type phase struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,13 @@ type MetricsServer struct {
 	srv  *http.Server
 	ln   net.Listener
 	done chan error
+
+	mu sync.Mutex
+	// begun counts the scrapes that have started; served is the highest
+	// of their numbers that has been answered, and answered is closed
+	// (and replaced) at every answer.
+	begun, served uint64
+	answered      chan struct{}
 }
 
 // ServeMetrics listens on addr; a bare ":PORT" listens on loopback only.
@@ -32,16 +40,64 @@ func ServeMetrics(addr string, reg *prometheus.Registry) (*MetricsServer, error)
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+	s := &MetricsServer{ln: ln, done: make(chan error, 1), answered: make(chan struct{})}
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		EnableOpenMetrics:   true,
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,
 		Timeout:             5 * time.Second,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := s.begin()
+		metrics.ServeHTTP(w, r)
+		s.answer(n)
 	}))
-	s := &MetricsServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln, done: make(chan error, 1)}
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
+}
+
+func (s *MetricsServer) begin() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.begun++
+	return s.begun
+}
+
+func (s *MetricsServer) answer(n uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.served = max(s.served, n)
+	close(s.answered)
+	s.answered = make(chan struct{})
+}
+
+// AwaitScrape waits until a scrape that began after the call has been
+// answered, and reports whether one was; false when timeout passed or ctx
+// ended first. A scrape already under way when it is called may have read
+// the registry before the caller's last change, so it does not count.
+func (s *MetricsServer) AwaitScrape(ctx context.Context, timeout time.Duration) bool {
+	s.mu.Lock()
+	after := s.begun
+	s.mu.Unlock()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		done, answered := s.served > after, s.answered
+		s.mu.Unlock()
+		if done {
+			return true
+		}
+		select {
+		case <-answered:
+		case <-deadline.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // Addr is the address the server listens on (useful with port 0).

@@ -9,10 +9,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +263,8 @@ func TestRunTelemetryBadInput(t *testing.T) {
 		{[]string{"--time-anchor", "9999-12-31T23:59:59Z"}, "--time-anchor 9999-12-31T23:59:59Z: want a time after 1970-01-01"},
 		{[]string{"--time-anchor", "1969-12-31T23:59:59Z"}, "--time-anchor 1969-12-31T23:59:59Z: want a time after 1970-01-01"},
 		{[]string{"--linger", "1s"}, "--linger needs --metrics-addr"},
+		{[]string{"--await-scrape", "1s"}, "--await-scrape needs --metrics-addr"},
+		{[]string{"--metrics-addr", "127.0.0.1:0", "--await-scrape", "-1s"}, "--await-scrape -1s: must not be negative"},
 		{[]string{"--metrics-addr", "nope"}, "--metrics-addr"},
 		{[]string{"--metrics-addr", busy.Addr().String(), "--events", events}, "--metrics-addr"},
 		{[]string{"--trace-out", filepath.Join(dir, "no", "such", "dir.json"), "--events", events}, "--trace-out"},
@@ -483,4 +487,77 @@ func selfSignedPEM(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return writeFile(t, t.TempDir(), "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+}
+
+// Nobody scraping within --await-scrape: the run goes on, and says so.
+func TestAwaitScrapeWithoutScraper(t *testing.T) {
+	r := lab(t, "run", "--metrics-addr", "127.0.0.1:0", "--await-scrape", "300ms", "--spill-dir", spillDir(t))
+	wantCode(t, r, 1)
+	if !regexp.MustCompile(`lab: no scrape of http://127\.0\.0\.1:\d+/metrics within 300ms; going on`).MatchString(r.stderr) ||
+		!strings.Contains(r.stdout, "no-panic") {
+		t.Errorf("%v", r)
+	}
+}
+
+// With --await-scrape, an unpaced run, over in milliseconds, waits for
+// Prometheus to store its counters at 0 first, so increase() counts all
+// of it: every counter series' first sample is 0 (one that first appears
+// at 5 loses those 5), and the enqueues' increase is at least the
+// report's count. The same holds for an exploration's counters.
+func TestAwaitScrapeCountsFromZero(t *testing.T) {
+	var (
+		p         *realenv.Prometheus
+		run, expl result
+		start     time.Time
+	)
+	for attempt := 1; ; attempt++ {
+		runAddr, exploreAddr := realenv.FreeAddr(t), realenv.FreeAddr(t)
+		p = realenv.StartPrometheus(t, 100*time.Millisecond, runAddr, exploreAddr)
+		start = time.Now()
+		run = lab(t, "run", "--metrics-addr", runAddr, "--await-scrape", "30s", "--linger", "500ms",
+			"--format", "json", "--spill-dir", spillDir(t))
+		expl = lab(t, "explore", "--variant", "buggy", "--seeds", "40", "--workers", "1",
+			"--metrics-addr", exploreAddr, "--await-scrape", "30s", "--linger", "500ms")
+		taken := func(r result) bool {
+			return r.code == exitUsage && strings.Contains(r.stderr, "address already in use")
+		}
+		if !taken(run) && !taken(expl) || attempt == 3 {
+			break
+		}
+		t.Logf("attempt %d: a metrics port was taken before the lab bound it; again on fresh ones", attempt)
+	}
+	wantCode(t, run, 1)
+	wantCode(t, expl, 1)
+	if !strings.Contains(run.stderr, "waiting up to 30s for a first scrape") || strings.Contains(run.stderr, "no scrape") {
+		t.Errorf("stderr:\n%v", run)
+	}
+	rep := decodeTelemetryReport(t, run)
+	window := time.Since(start) + 10*time.Second
+	counted := 0
+	for _, s := range p.Series(t, `{__name__=~"lab_.+(_total|_count|_bucket)"}`, window) {
+		if len(s.Values) == 0 {
+			continue
+		}
+		if s.Values[0] != 0 {
+			t.Errorf("%v: first sample %v, want 0 (samples %v)", s.Labels, s.Values[0], s.Values)
+		}
+		if s.Values[len(s.Values)-1] > 0 {
+			counted++
+		}
+	}
+	if counted == 0 {
+		t.Fatal("no counter moved")
+	}
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		{"lab_invoker_enqueue_total", rep.Counts["invoker.enqueue"]},
+		{`lab_explore_failures_total{invariant="no-panic"}`, 1},
+	} {
+		q := fmt.Sprintf("sum(increase(%s[%ds]))", c.q, int(window.Seconds()))
+		if got := p.Query(t, q); len(got) != 1 || got[0].Value < float64(c.want) {
+			t.Errorf("%s = %v, want at least %d", q, got, c.want)
+		}
+	}
 }

@@ -135,6 +135,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 			return err
 		}
 	}
+	f.metrics.awaitScrape(cmd.Context(), srv, cmd.ErrOrStderr())
 	bar := newProgress(cmd.ErrOrStderr(), exploreProgress(cfg, counts))
 	bar.start()
 	report, err := explore.Explore(cmd.Context(), cfg)

@@ -76,6 +76,7 @@ interrupted.`,
 			if srv != nil {
 				defer srv.Close()
 			}
+			metrics.awaitScrape(cmd.Context(), srv, cmd.ErrOrStderr())
 			bar := newProgress(cmd.ErrOrStderr(), inevitableProgress(cfg.Progress))
 			bar.start()
 			curve, err := explore.Inevitable(cmd.Context(), sch, cfg)

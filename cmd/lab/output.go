@@ -90,6 +90,7 @@ func parsePace(s string) (float64, error) {
 
 // execute runs the simulation: in one call, or paced on a live runner.
 func (o *outputFlags) execute(ctx context.Context, opts faults.Options, tel *telemetrySession) (*faults.Result, error) {
+	tel.awaitScrape(opts)
 	speed, _ := parsePace(o.pace)
 	if speed == 0 {
 		return faults.Run(ctx, opts)

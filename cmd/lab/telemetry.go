@@ -146,6 +146,20 @@ func (s *telemetrySession) annotate(res *faults.Result) {
 	}
 }
 
+// awaitScrape makes the run's counters exist at 0 and waits, for
+// --await-scrape, until they have been scraped.
+func (s *telemetrySession) awaitScrape(opts faults.Options) {
+	if s == nil || s.metrics == nil {
+		return
+	}
+	var rules []faults.Rule
+	if opts.Plan != nil {
+		rules = opts.Plan.Rules
+	}
+	s.metrics.Expect(opts.Node, rules)
+	s.flags.metrics.awaitScrape(s.ctx, s.server, s.stderr)
+}
+
 // linger keeps serving metrics after the run, until the time is up or ctx
 // is done.
 func (s *telemetrySession) lingerOn(ctx context.Context) {

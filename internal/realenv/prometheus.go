@@ -113,12 +113,31 @@ func (p *Prometheus) Query(t testing.TB, q string) []Sample {
 // oldest first: what a range selector like metric[1m] holds.
 func (p *Prometheus) Samples(t testing.TB, selector string, window time.Duration) []float64 {
 	t.Helper()
+	series := p.Series(t, selector, window)
+	if len(series) != 1 {
+		t.Fatalf("%s[%v]: %d series, want 1", selector, window, len(series))
+	}
+	return series[0].Values
+}
+
+// RawSeries is one series of a range selector: its labels and its raw
+// values, oldest first.
+type RawSeries struct {
+	Labels map[string]string
+	Values []float64
+}
+
+// Series are the raw samples in the last window of every series selector
+// selects.
+func (p *Prometheus) Series(t testing.TB, selector string, window time.Duration) []RawSeries {
+	t.Helper()
 	var r struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
 		Data   struct {
 			Result []struct {
-				Values [][2]any `json:"values"`
+				Metric map[string]string `json:"metric"`
+				Values [][2]any          `json:"values"`
 			} `json:"result"`
 		} `json:"data"`
 	}
@@ -127,13 +146,13 @@ func (p *Prometheus) Samples(t testing.TB, selector string, window time.Duration
 	if r.Status != "success" {
 		t.Fatalf("query %s: %s", q, r.Error)
 	}
-	if len(r.Data.Result) != 1 {
-		t.Fatalf("query %s: %d series, want 1", q, len(r.Data.Result))
-	}
-	var out []float64
-	for _, v := range r.Data.Result[0].Values {
-		f, _ := strconv.ParseFloat(fmt.Sprint(v[1]), 64)
-		out = append(out, f)
+	out := make([]RawSeries, len(r.Data.Result))
+	for i, s := range r.Data.Result {
+		out[i].Labels = s.Metric
+		for _, v := range s.Values {
+			f, _ := strconv.ParseFloat(fmt.Sprint(v[1]), 64)
+			out[i].Values = append(out[i].Values, f)
+		}
 	}
 	return out
 }
