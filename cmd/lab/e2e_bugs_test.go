@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/faults"
 )
@@ -103,13 +104,46 @@ func TestBugTellsItsStory(t *testing.T) {
 	saved := filepath.Join(t.TempDir(), "4064.schedule")
 	r := lab(t, "bugs", "#4064", "--schedule-out", saved)
 	wantCode(t, r, 0)
+	// How far into its run the bug is found and how far that shrinks are
+	// the model's to say: read them from the JSON and from the run itself.
+	doc := lab(t, "bugs", "4064", "--format", "json")
+	wantCode(t, doc, 0)
+	var story struct {
+		Run    string
+		Shrunk struct {
+			Original, Shrunk struct{ Decisions, Invocations, Partitions, Quota int }
+		}
+	}
+	if err := json.Unmarshal([]byte(doc.stdout), &story); err != nil {
+		t.Fatalf("lab bugs 4064 --format json: %v\n%v", err, doc)
+	}
+	run := lab(t, append(strings.Fields(strings.TrimPrefix(story.Run, "lab ")), "--format", "json")...)
+	wantCode(t, run, 1)
+	var found struct {
+		Violations []struct {
+			Invariant, Check string
+			At               time.Duration `json:"at_ns"`
+		}
+	}
+	if err := json.Unmarshal([]byte(run.stdout), &found); err != nil || len(found.Violations) == 0 {
+		t.Fatalf("%s: %v\n%v", story.Run, err, run)
+	}
+	v, orig, shrunk := found.Violations[0], story.Shrunk.Original, story.Shrunk.Shrunk
+	if v.Invariant != faults.TimerFencing || v.Check != "stale-timer-in-flight" {
+		t.Fatalf("%s breaks %s (%s) first", story.Run, v.Invariant, v.Check)
+	}
+	// Shrunk to one invocation on one partition with one slot: the story.
+	if shrunk.Invocations != 1 || shrunk.Partitions != 1 || shrunk.Quota != 1 || shrunk.Decisions >= orig.Decisions {
+		t.Errorf("shrunk to %+v from %+v", shrunk, orig)
+	}
 	for _, want := range []string{
 		"bug          4064: a retry timer left behind by a pause fires on the resumed invocation\n",
 		"reported     restatedev/restate#4064",
 		"story        An attempt fails and its state machine waits for a retry timer.\n             The user pauses",
 		"run          lab run --seed 19 --variant fixed --plan none --pauses 8 --retry-timers unkeyed\n",
-		"found        timer-fencing (stale-timer-in-flight) at 125.371952ms of virtual time, 772 decisions into the run\n",
-		"shrunk       31 decisions:", "1 invocation, 1 partition, quota 1 (4.0%), 1-minimal in ",
+		fmt.Sprintf("found        timer-fencing (stale-timer-in-flight) at %v of virtual time, %d decisions into the run\n", v.At, orig.Decisions),
+		fmt.Sprintf("shrunk       %d decisions:", shrunk.Decisions),
+		fmt.Sprintf("1 invocation, 1 partition, quota 1 (%.1f%%), 1-minimal in ", 100*float64(shrunk.Decisions)/float64(orig.Decisions)),
 		"saved        " + saved + "\n",
 		"compared     retry-timers unkeyed against keyed: seed 19, fixed, plan none",
 		"note         retry-timers keyed replays the shrunk run's decisions as far as they fit, then draws as a seeded run\n",

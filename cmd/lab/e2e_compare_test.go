@@ -92,13 +92,19 @@ func TestCompareTheDefaults(t *testing.T) {
 // #4102's unwind, nothing follows the buggy invoker's death; with #4103's
 // watch, its partition is told at once. Only the unwound run leaves the
 // partition leading past the crash bound, and each side reruns by itself.
+// Where they part is read from the watched run's own event log.
 func TestCompareOnPanicModes(t *testing.T) {
 	t.Parallel()
+	events := filepath.Join(t.TempDir(), "watch.jsonl")
+	watched := lab(t, "run", "--seed", "28", "--variant", "buggy", "--plan", "none", "--on-panic", "watch", "--shutdown=false", "--events", events)
+	wantCode(t, watched, 1)
+	exit := firstInvokerExit(t, events)
+
 	r := lab(t, "compare", "--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind", "--against", "watch")
 	wantCode(t, r, 1)
 	for _, want := range []string{"compared     on-panic unwind against watch: seed 28, buggy, plan none",
-		"invoker2: PANIC", "parted       at event #816",
-		"watch      [106.021805ms] #816   msg: #268 invoker2->p2 invoker-exit", "p2: noticed invoker2 died",
+		fmt.Sprintf("invoker%d: PANIC", exit.Invoker), fmt.Sprintf("parted       at event #%d\n", exit.Seq),
+		fmt.Sprintf("p%d: noticed invoker%d died", exit.Partition, exit.Invoker),
 		"unwind       VIOLATED no-panic (assertion failed", "crash-visibility (crash-unnoticed)",
 		"rerun        lab run --seed 28 --variant buggy --plan none --on-panic unwind --shutdown=false\n" +
 			"             lab run --seed 28 --variant buggy --plan none --on-panic watch --shutdown=false\n"} {
@@ -106,9 +112,20 @@ func TestCompareOnPanicModes(t *testing.T) {
 			t.Errorf("the comparison does not say %q:\n%v", want, r)
 		}
 	}
+	// The watched side's first event after the parting is the exit message.
+	first := ""
 	for line := range strings.Lines(r.stdout) {
+		if rest, ok := strings.CutPrefix(line, "  watch      "); ok && first == "" {
+			first = rest
+		}
 		if strings.HasPrefix(line, "watch        ") && strings.Contains(line, "crash-visibility") {
 			t.Errorf("the watched run violates crash-visibility: %s", line)
+		}
+	}
+	for _, want := range []string{exit.At.String(), fmt.Sprintf("#%d ", exit.Seq),
+		fmt.Sprintf("msg: #%d invoker%d->p%d invoker-exit", exit.MsgID, exit.Invoker, exit.Partition)} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the watched side begins %q, without %q", first, want)
 		}
 	}
 	// The default --on-panic is abort: --against names the other side alone.
@@ -248,4 +265,36 @@ func TestCompareASchedule(t *testing.T) {
 	if r := lab(t, "compare", graceful, "--against", "buggy"); r.code != 1 || !strings.Contains(r.stdout, "compared     graceful against buggy") {
 		t.Errorf("graceful against buggy:\n%v", r)
 	}
+}
+
+// invokerExit is the message that tells a partition its invoker died.
+type invokerExit struct {
+	Seq       uint64        `json:"seq"`
+	At        time.Duration `json:"at_ns"`
+	Kind      string        `json:"kind"`
+	Msg       string        `json:"msg"`
+	MsgID     uint64        `json:"msg_id"`
+	Invoker   int           `json:"invoker"`
+	Partition int           `json:"partition"`
+}
+
+// firstInvokerExit reads the first invoker-exit message sent in an event
+// log (JSON Lines).
+func firstInvokerExit(t *testing.T, events string) invokerExit {
+	t.Helper()
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		var e invokerExit
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("%s: %v", events, err)
+		}
+		if e.Kind == "msg.sent" && e.Msg == "invoker-exit" {
+			return e
+		}
+	}
+	t.Fatalf("%s: no invoker-exit message", events)
+	return invokerExit{}
 }
