@@ -26,11 +26,11 @@ type ShrinkResult struct {
 	// Replays is how many candidate schedules were run.
 	Replays int     `json:"replays"`
 	Seconds float64 `json:"seconds"`
-	// OneMinimal: removing any one send, fault, task outcome or control,
-	// letting the default take any one pick, lowering the quota or dropping
-	// any one partition (with everything that concerns it) changes the run
-	// so that it no longer fails the same way. False when the budget ran
-	// out first.
+	// OneMinimal: removing any one send, fault, task outcome, task output
+	// (but an attempt's last) or control, letting the default take any one
+	// pick, lowering the quota or dropping any one partition (with
+	// everything that concerns it) changes the run so that it no longer
+	// fails the same way. False when the budget ran out first.
 	OneMinimal bool `json:"one_minimal"`
 	// Schedule is the shrunk schedule, which lab replay runs strictly.
 	Schedule []byte `json:"-"`
@@ -87,11 +87,13 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 
 // Shrink minimises a failing schedule: the smallest quota that still
 // fails, only the partitions its decisions mention, then delta debugging
-// over its decisions, kind by kind, and over its partitions, keeping
-// "violates the same invariant first, by the same check", and repeats
-// until no pass changes the run (the result is then 1-minimal) or budget
-// is spent. Candidates are replayed leniently; every accepted
-// one is re-recorded, so the result replays strictly.
+// over its decisions, kind by kind, over its tasks' outputs and over its
+// partitions, keeping "violates the same invariant first, by the same
+// check", and repeats until no pass changes the run (the result is then
+// 1-minimal) or budget is spent; then it tries the same from the shortest
+// in-memory queue that still fails, and keeps the smaller. Candidates are
+// replayed leniently; every accepted one is re-recorded, so the result
+// replays strictly.
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
 	start := time.Now()
 	sh := &shrinker{ctx: ctx, deadline: start.Add(budget)}
@@ -103,69 +105,23 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 		return nil, err
 	}
 	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
-	for {
-		changed := false
-		// A smaller quota needs fewer invocations to fill it.
-		for q := 1; q < base.Header.Node.Quota; q++ {
-			c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
-			c.Header.Node.Quota = q
-			if !sh.fails(c) {
-				continue
-			}
-			next, nextText, err := sh.rerecord(c)
-			if err != nil {
-				return nil, err
-			}
-			if next != nil {
-				base, text, changed = next, nextText, true
-			}
-			break
+	base, text, res.OneMinimal, err = sh.passes(base, text)
+	if err != nil {
+		return nil, err
+	}
+	// Then a shorter in-memory queue, which spills sooner, so that fewer
+	// invocations fill it: kept only if it ends smaller, for it also puts
+	// spills into the story (and tried first, it sent delta debugging down
+	// longer roads).
+	if shorter, shorterText, err := sh.shorterQueue(base); err != nil {
+		return nil, err
+	} else if shorter != nil {
+		b, t, minimal, err := sh.passes(shorter, shorterText)
+		if err != nil {
+			return nil, err
 		}
-		// Only the partitions still mentioned, renumbered.
-		if c := fewerPartitions(base); c != nil && sh.fails(c) {
-			next, nextText, err := sh.rerecord(c)
-			if err != nil {
-				return nil, err
-			}
-			if next != nil {
-				base, text, changed = next, nextText, true
-			}
-		}
-		for _, op := range shrinkPasses {
-			units := unitsOf(base, op)
-			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) }, sh.spent)
-			if len(keep) == len(units) {
-				continue
-			}
-			next, nextText, err := sh.rerecord(edit(base, op, units, keep))
-			if err != nil {
-				return nil, err
-			}
-			if nextText != nil && !bytes.Equal(nextText, text) {
-				base, text, changed = next, nextText, true
-			}
-		}
-		// As few partitions as still fail, with everything that concerns
-		// the others removed: last, as what the passes above leave (the
-		// shutdown of every invoker, say) is what keeps partitions.
-		if all := partitionsOf(base); len(all) > 1 {
-			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) }, sh.spent)
-			if len(keep) > 0 && len(keep) < len(all) {
-				next, nextText, err := sh.rerecord(onPartitions(base, keep))
-				if err != nil {
-					return nil, err
-				}
-				if next != nil {
-					base, text, changed = next, nextText, true
-				}
-			}
-		}
-		if sh.outOfTime {
-			break
-		}
-		if !changed {
-			res.OneMinimal = true
-			break
+		if sizeOf(b).Decisions < sizeOf(base).Decisions {
+			base, text, res.OneMinimal = b, t, minimal
 		}
 	}
 	final, err := faults.ParseSchedule("shrunk", text)
@@ -184,6 +140,108 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// passes runs the shrinking passes over base until none changes it (the
+// result is then 1-minimal) or the budget is spent.
+func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule, []byte, bool, error) {
+	for {
+		changed := false
+		// A smaller quota needs fewer invocations to fill it.
+		for q := 1; q < base.Header.Node.Quota; q++ {
+			c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
+			c.Header.Node.Quota = q
+			if !sh.fails(c) {
+				continue
+			}
+			next, nextText, err := sh.rerecord(c)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			if next != nil {
+				base, text, changed = next, nextText, true
+			}
+			break
+		}
+		// Only the partitions still mentioned, renumbered.
+		if c := fewerPartitions(base); c != nil && sh.fails(c) {
+			next, nextText, err := sh.rerecord(c)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			if next != nil {
+				base, text, changed = next, nextText, true
+			}
+		}
+		for _, op := range shrinkPasses {
+			units := unitsOf(base, op)
+			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) }, sh.spent)
+			if len(keep) == len(units) {
+				continue
+			}
+			next, nextText, err := sh.rerecord(edit(base, op, units, keep))
+			if err != nil {
+				return nil, nil, false, err
+			}
+			if nextText != nil && !bytes.Equal(nextText, text) {
+				base, text, changed = next, nextText, true
+			}
+		}
+		// Fewer outputs of the tasks kept: each journal entry costs a
+		// round of effect and ack, and the end of the task stays where it
+		// was, holding its slot as long.
+		if steps := taskStepsOf(base); len(steps) > 0 {
+			units := make([]int, len(steps))
+			for i := range units {
+				units[i] = i
+			}
+			keep := ddmin(units, func(keep []int) bool { return sh.fails(withSteps(base, steps, keep)) }, sh.spent)
+			if len(keep) < len(units) {
+				next, nextText, err := sh.rerecord(withSteps(base, steps, keep))
+				if err != nil {
+					return nil, nil, false, err
+				}
+				if nextText != nil && !bytes.Equal(nextText, text) {
+					base, text, changed = next, nextText, true
+				}
+			}
+		}
+		// As few partitions as still fail, with everything that concerns
+		// the others removed: last, as what the passes above leave (the
+		// shutdown of every invoker, say) is what keeps partitions.
+		if all := partitionsOf(base); len(all) > 1 {
+			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) }, sh.spent)
+			if len(keep) > 0 && len(keep) < len(all) {
+				next, nextText, err := sh.rerecord(onPartitions(base, keep))
+				if err != nil {
+					return nil, nil, false, err
+				}
+				if next != nil {
+					base, text, changed = next, nextText, true
+				}
+			}
+		}
+		if sh.outOfTime {
+			break
+		}
+		if !changed {
+			return base, text, true, nil
+		}
+	}
+	return base, text, false, nil
+}
+
+// shorterQueue is base with the shortest in-memory queue limit that still
+// fails, re-recorded; nil when no shorter one does.
+func (sh *shrinker) shorterQueue(base *faults.Schedule) (*faults.Schedule, []byte, error) {
+	for l := 1; l < base.Header.Node.QueueLimit; l++ {
+		c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
+		c.Header.Node.QueueLimit = l
+		if sh.fails(c) {
+			return sh.rerecord(c)
+		}
+	}
+	return nil, nil, nil
 }
 
 // errNoViolation: a schedule replayed as recorded violates nothing.
@@ -333,6 +391,52 @@ func edit(s *faults.Schedule, op faults.Op, units, keep []int) *faults.Schedule 
 			e.Choice = defaultPick
 		}
 		out.Entries = append(out.Entries, e)
+	}
+	return out
+}
+
+// taskStep is one output of a task entry of a schedule: Entries[entry].Steps[step].
+type taskStep struct{ entry, step int }
+
+// taskStepsOf are the outputs of s's tasks that shrinking may remove: all
+// but each attempt's last, which ends it.
+func taskStepsOf(s *faults.Schedule) []taskStep {
+	var out []taskStep
+	for i, e := range s.Entries {
+		if e.Op != faults.OpTask {
+			continue
+		}
+		for j := range max(len(e.Steps)-1, 0) {
+			out = append(out, taskStep{i, j})
+		}
+	}
+	return out
+}
+
+// withSteps is s with only the keep of its removable task outputs (indices
+// into steps).
+func withSteps(s *faults.Schedule, steps []taskStep, keep []int) *faults.Schedule {
+	drop := make(map[taskStep]bool, len(steps))
+	for _, st := range steps {
+		drop[st] = true
+	}
+	for _, i := range keep {
+		delete(drop, steps[i])
+	}
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
+	copy(out.Entries, s.Entries)
+	for i := range out.Entries {
+		e := &out.Entries[i]
+		if e.Op != faults.OpTask {
+			continue
+		}
+		kept := make([]faults.TaskStep, 0, len(e.Steps))
+		for j, st := range e.Steps {
+			if !drop[taskStep{i, j}] {
+				kept = append(kept, st)
+			}
+		}
+		e.Steps = kept
 	}
 	return out
 }

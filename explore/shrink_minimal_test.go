@@ -14,8 +14,9 @@ import (
 
 // Shrink's "1-minimal" checked from outside the shrinker: on a few shrunk
 // schedules, every single edit the shrinker makes (one send, task outcome,
-// fault or control removed, one pick left to the default, a lower quota,
-// one partition dropped with everything that concerns it) is replayed
+// fault or control removed, one pick left to the default, one task output
+// removed, a lower quota, one partition dropped with everything that
+// concerns it) is replayed
 // here, by a lenient replay of its own, and none may still fail the same
 // way. A shrinker that stopped early while claiming 1-minimal fails this.
 func TestShrunkSchedulesAreOneMinimal(t *testing.T) {
@@ -139,6 +140,16 @@ func (m *minimalChecker) singleEdits(base *faults.Schedule) int {
 			try(fmt.Sprintf("without entry %d (%s)", i, base.Entries[i]), edit(base, op, units, slices.Delete(slices.Clone(units), k, k+1)))
 		}
 	}
+	steps := taskStepsOf(base)
+	for k, st := range steps {
+		keep := make([]int, 0, len(steps)-1)
+		for i := range steps {
+			if i != k {
+				keep = append(keep, i)
+			}
+		}
+		try(fmt.Sprintf("without output %d of entry %d (%s)", st.step, st.entry, base.Entries[st.entry]), withSteps(base, steps, keep))
+	}
 	return tried
 }
 
@@ -155,4 +166,66 @@ func (m *minimalChecker) stillFails(c *faults.Schedule) bool {
 	}
 	v, ok := r.FirstViolationOf(o.Invariants)
 	return ok && v.Invariant == m.want.Invariant && v.Check == m.want.Check && !bytes.Equal(rec.Bytes(), m.text)
+}
+
+// Shrink tries a shorter in-memory queue only after the other passes, and
+// keeps what that gives only when it is smaller: never a larger result
+// than the passes alone, and on seed 1 of shutdown-race, whose spill leak
+// needs the quota full and one invoke on disk, a smaller one (with fewer
+// invocations to fill the queue).
+func TestShorterQueueOnlyWhenSmaller(t *testing.T) {
+	plans, err := builtinPlans()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		plan    string
+		seed    uint64
+		shorter bool
+	}{
+		{"shutdown-race", 1, true},
+		{"none", 28, false},
+		{"none", 66, true},
+		{"chaos", 1, true},
+	} {
+		t.Run(fmt.Sprintf("%s seed %d", c.plan, c.seed), func(t *testing.T) {
+			n := invoker.DefaultConfig()
+			n.Variant = invoker.Buggy
+			var rec bytes.Buffer
+			if _, err := faults.Run(context.Background(), faults.Options{Seed: c.seed, Node: n, Plan: plans[c.plan],
+				Workload: faults.DefaultWorkload(), Record: &rec}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := faults.ParseSchedule("original", rec.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh := &shrinker{ctx: context.Background(), deadline: time.Now().Add(time.Minute)}
+			base, text, err := sh.failingBase(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, _, _, err := sh.passes(base, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Shrink(context.Background(), s, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shrunk, err := faults.ParseSchedule("shrunk", res.Schedule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			limit, was := shrunk.Header.Node.QueueLimit, s.Header.Node.QueueLimit
+			t.Logf("passes alone %d decisions; Shrink %d, queue limit %d (was %d)", sizeOf(alone).Decisions, res.Shrunk.Decisions, limit, was)
+			if res.Shrunk.Decisions > sizeOf(alone).Decisions {
+				t.Errorf("Shrink gave %d decisions, its passes alone %d", res.Shrunk.Decisions, sizeOf(alone).Decisions)
+			}
+			if (limit < was) != c.shorter || (limit < was) != (res.Shrunk.Decisions < sizeOf(alone).Decisions) {
+				t.Errorf("queue limit %d (was %d) for %d decisions against %d without; want shorter %t, and only when smaller",
+					limit, was, res.Shrunk.Decisions, sizeOf(alone).Decisions, c.shorter)
+			}
+		})
+	}
 }
