@@ -229,3 +229,37 @@ func TestComposePrometheusConfig(t *testing.T) {
 		}
 	}
 }
+
+// Every lab command the compose services run is one the lab accepts: its
+// flags and their values parse (checked with --help appended, which the
+// lab answers after parsing them, without running anything).
+func TestComposeLabCommandsParse(t *testing.T) {
+	lab := buildLab(t)
+	seen := 0
+	for name, s := range readCompose(t).Services {
+		if !strings.HasPrefix(name, "lab-") {
+			continue
+		}
+		script := strings.ReplaceAll(s.Command[len(s.Command)-1], "$$seed", "1")
+		for _, part := range strings.FieldsFunc(script, func(r rune) bool { return strings.ContainsRune("&|;{}", r) }) {
+			args := strings.Fields(part)
+			for len(args) > 0 && slices.Contains([]string{"do", "then", "exec"}, args[0]) {
+				args = args[1:]
+			}
+			if len(args) == 0 || args[0] != "lab" {
+				continue
+			}
+			if i := slices.Index(args, ">"); i >= 0 {
+				args = args[:i]
+			}
+			seen++
+			out, err := exec.Command(lab, append(args[1:], "--help")...).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s: %s: %v\n%s", name, strings.Join(args, " "), err, out)
+			}
+		}
+	}
+	if seen < 4 {
+		t.Errorf("%d lab commands found in %s, want the 4 of lab-run, lab-explore and lab-inevitable", seen, composeFile)
+	}
+}
