@@ -265,31 +265,19 @@ func (m *Model) follow() {
 		return
 	}
 	if m.view == nil {
-		if m.view = m.sess.runner.First(); m.view == nil {
+		first := m.sess.runner.First()
+		if first == nil {
 			return
 		}
-		m.st.ingest(m.view)
+		// The first view read may already be where a seek or a pause was
+		// going (the runner got there before the UI looked), so it is held
+		// to the same checks as those after it.
+		m.view = first
+		m.read(first)
 	}
 	for v := m.view.Next(); v != nil; v = v.Next() {
-		m.st.ingest(v)
 		m.view = v
-		if m.scroll > 0 {
-			// A timeline scrolled up stays where it is as events arrive.
-			for i := range v.Fresh {
-				if m.filter.match(&v.Fresh[i]) {
-					m.scroll++
-				}
-			}
-		}
-		if m.pausing != nil && v.Paused == *m.pausing {
-			m.pausing = nil
-		}
-		if m.seeking != nil && v.Steps >= *m.seeking {
-			m.seeking = nil
-		}
-		if m.stepsAsked > 0 && v.Steps >= m.stepFrom+m.stepsAsked {
-			m.stepsAsked = 0
-		}
+		m.read(v)
 	}
 	if n := len(m.view.Violations); n > m.violations {
 		if m.cfg.Replay != nil {
@@ -299,6 +287,29 @@ func (m *Model) follow() {
 		}
 		m.violations, m.panel, m.showHelp, m.pausing = n, true, false, nil
 		m.status = "an invariant was violated: the run paused"
+	}
+}
+
+// read takes in one view: its events, and whether it is where a pause, a
+// seek or single steps were going.
+func (m *Model) read(v *live.View) {
+	m.st.ingest(v)
+	if m.scroll > 0 {
+		// A timeline scrolled up stays where it is as events arrive.
+		for i := range v.Fresh {
+			if m.filter.match(&v.Fresh[i]) {
+				m.scroll++
+			}
+		}
+	}
+	if m.pausing != nil && v.Paused == *m.pausing {
+		m.pausing = nil
+	}
+	if m.seeking != nil && v.Steps >= *m.seeking {
+		m.seeking = nil
+	}
+	if m.stepsAsked > 0 && v.Steps >= m.stepFrom+m.stepsAsked {
+		m.stepsAsked = 0
 	}
 }
 
@@ -667,12 +678,14 @@ func (m *Model) seek(n int) tea.Cmd {
 	// Said before the replay starts over: a violation at step n says so
 	// instead, whether the UI reads it at once or later.
 	m.status = fmt.Sprintf("at step %d of %d", n, r.Steps)
+	// Set before starting over, which reads what the replay has published
+	// so far: it may be at step n, paused, already, and publish no more.
+	want := true
+	m.pausing, m.seeking, m.stepsAsked = &want, &n, 0
 	if err := m.startOver(m.sess.seed, m.sess.variant, true, n); err != nil {
 		return tea.Quit
 	}
 	m.chart, m.compared = chart, compared
-	want := true
-	m.pausing, m.seeking, m.stepsAsked = &want, &n, 0
 	return nil
 }
 
