@@ -47,6 +47,8 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if cfg.Scheduler == "" {
 		cfg.Scheduler = "random"
 	}
+	ctx, in, hangUp := watchTerminal(ctx, in)
+	defer hangUp()
 	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused, 0)
 	if err != nil {
 		return nil, err

@@ -433,6 +433,55 @@ func TestTUITerminated(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// A terminal that goes away without a SIGHUP reaching the lab (started
+// with setsid, the terminal is not its controlling one, so closing it
+// signals nobody) ends the session as a hangup does: exit 130 at once,
+// nothing left behind. The lab used to run on for ever, drawing into a
+// terminal that no longer existed.
+func TestTUITerminalGone(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Fatal("setsid (util-linux) is not installed, and this test starts the lab with it")
+	}
+	work, tmp, own := t.TempDir(), t.TempDir(), t.TempDir()
+	rc := filepath.Join(own, "rc")
+	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp},
+		fmt.Sprintf("setsid -w sh -c '%s tui --seed 1 --pace 0.01x; echo $? > %s.tmp && mv %s.tmp %s'", labBin, rc, rc, rc))
+	tm.waitText(`RUNNING 0\.01x`)
+	t.Cleanup(func() { killIn(work) }) // should it run on
+	tm.run("kill-server")              // the terminal closes; the lab is not in its session
+	deadline := time.Now().Add(10 * time.Second)
+	var code []byte
+	for {
+		var err error
+		if code, err = os.ReadFile(rc); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("lab tui still runs 10s after its terminal went away")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := strings.TrimSpace(string(code)); got != strconv.Itoa(exitInterrupt) {
+		t.Errorf("lab tui exited %s when its terminal went away, want %d", got, exitInterrupt)
+	}
+	if left := dirEntries(t, work); len(left) > 0 {
+		t.Errorf("the lost terminal left %v in the working directory", left)
+	}
+	checkTmp(t, tmp)
+}
+
+// killIn kills every process whose working directory is dir.
+func killIn(dir string) {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		if cwd, err := os.Readlink(filepath.Join(p, "cwd")); err == nil && cwd == dir {
+			if pid, err := strconv.Atoi(filepath.Base(p)); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	}
+}
+
 // An unusable --schedule-out or --events (or working directory) was exit 3,
 // "internal error"; like lab run's, it is bad input: exit 2, the same one
 // line, and nothing left behind.
