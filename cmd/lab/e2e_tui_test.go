@@ -87,6 +87,26 @@ func (s *tmuxSession) waitText(re string) string {
 	return s.waitFor(strconv.Quote(re), r.MatchString)
 }
 
+// waitAll waits for a screen that matches every one of res at once: a
+// screen captured while the UI redraws can show the first and not yet the
+// rest, so each is waited for, never checked on the screen that showed
+// the first.
+func (s *tmuxSession) waitAll(res ...string) string {
+	s.t.Helper()
+	var rs []*regexp.Regexp
+	for _, re := range res {
+		rs = append(rs, regexp.MustCompile(re))
+	}
+	return s.waitFor(strings.Join(res, " and "), func(screen string) bool {
+		for _, r := range rs {
+			if !r.MatchString(screen) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // exited waits for the binary to exit and returns its exit status.
 func (s *tmuxSession) exited() int {
 	s.t.Helper()
@@ -152,22 +172,12 @@ func TestTUISessionInTmux(t *testing.T) {
 	tm.keys("-N", "200", ".")
 	tm.waitText(`\b200 steps`)
 	tm.keys("x")
-	screen := tm.waitText(`sim: control: shutdown`)
-	if !strings.Contains(screen, "201 steps") {
-		t.Fatalf("the shutdown control is not one step:\n%s", screen)
-	}
+	tm.waitAll(`sim: control: shutdown`, `\b201 steps`) // the shutdown control is one step
 	tm.keys("Space")
-	screen = tm.waitText(`VIOLATION no-panic`)
-	for _, want := range []string{"PAUSED", "PANIC assertion failed", "events leading to no-panic",
-		"lab replay lab-session-seed1-buggy.schedule", "controls sent: only the saved schedule"} {
-		if !strings.Contains(screen, want) {
-			t.Errorf("the violation panel does not show %q:\n%s", want, screen)
-		}
-	}
-	trace := regexp.MustCompile(`trace id  ([0-9a-f]{32})`).FindStringSubmatch(screen)
-	if trace == nil {
-		t.Errorf("the violation panel shows no trace id:\n%s", screen)
-	}
+	traceLine := regexp.MustCompile(`trace id  ([0-9a-f]{32})`)
+	screen := tm.waitAll(`VIOLATION no-panic`, `PAUSED`, `PANIC assertion failed`, `events leading to no-panic`,
+		`lab replay lab-session-seed1-buggy\.schedule`, `controls sent: only the saved schedule`, traceLine.String())
+	trace := traceLine.FindStringSubmatch(screen)
 	if hasColour(tm.screen("-e")) {
 		t.Errorf("NO_COLOR is set, yet the screen has colours:\n%q", tm.screen("-e"))
 	}
@@ -175,29 +185,19 @@ func TestTUISessionInTmux(t *testing.T) {
 	// became inevitable (as lab inevitable does).
 	tm.waitText(`lab replay lab-session-seed1-buggy-violation.schedule`)
 	tm.keys("i")
-	screen = tm.waitText(`certain from`)
-	for _, want := range []string{"when it became inevitable:", "P(0) "} {
-		if !strings.Contains(screen, want) {
-			t.Errorf("the chart does not show %q:\n%s", want, screen)
-		}
-	}
+	tm.waitAll(`certain from`, `when it became inevitable:`, `P\(0\) `)
 
 	// w draws the lifecycle of the invocation that panicked: queued, then
 	// dequeued after its partition was aborted, then the panic.
 	tm.keys("w")
-	screen = tm.waitText(`LIFECYCLE i\d+`)
-	if !regexp.MustCompile(`queue +.*Q=*.*D`).MatchString(screen) || !regexp.MustCompile(`node +.*!`).MatchString(screen) {
-		t.Errorf("the lifecycle does not show the invoke queued, dequeued and the panic:\n%s", screen)
-	}
+	// The invoke queued, dequeued, and the panic.
+	tm.waitAll(`LIFECYCLE i\d+`, `queue +.*Q=*.*D`, `node +.*!`)
 	tm.keys("Escape")
 	tm.waitText(`VIOLATION no-panic`)
 	// The session sent a control, so c compares the schedule saved at the
 	// violation with the fix, and says why.
 	tm.keys("c")
-	screen = tm.waitText(`1 control steered it`)
-	if !regexp.MustCompile(`buggy and fixed alike for \d+ events, then:`).MatchString(screen) {
-		t.Errorf("the steered comparison:\n%s", screen)
-	}
+	tm.waitAll(`1 control steered it`, `buggy and fixed alike for \d+ events, then:`)
 
 	tm.run("resize-window", "-t", "lab", "-x", "80", "-y", "24")
 	tm.waitFor("the screen redrawn at 80x24", func(s string) bool {
@@ -258,10 +258,7 @@ func TestTUIReplayInTmux(t *testing.T) {
 	tm.keys(",")
 	tm.waitText(`step 299 of ` + total[1])
 	tm.keys("g", "v", "Enter")
-	screen := tm.waitText(`VIOLATION no-panic`)
-	if !strings.Contains(screen, "PANIC assertion failed") || !strings.Contains(screen, "PAUSED") {
-		t.Errorf("at the violation:\n%s", screen)
-	}
+	tm.waitAll(`VIOLATION no-panic`, `PANIC assertion failed`, `PAUSED`)
 	// c compares the recorded run, from its seed, with the fix: alike up
 	// to the panic.
 	tm.keys("c")
@@ -343,10 +340,9 @@ func TestTUICompareInTmux(t *testing.T) {
 	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, fmt.Sprintf("%s tui --seed %d --pace 1000x", labBin, faults.DefaultSeed))
 	tm.waitText(`VIOLATION no-panic`)
 	tm.keys("c")
-	screen := tm.waitText(fmt.Sprintf(`buggy and fixed alike for %d events, then:`, p.Seq-1))
-	if !strings.Contains(screen, "fixed     "+p.at()+p.stale()) || !strings.Contains(screen, "fixed: every invariant held") {
-		t.Errorf("the comparison does not show the fix dropping the stale invoke:\n%s", screen)
-	}
+	// The fix drops the stale invoke.
+	tm.waitAll(fmt.Sprintf(`buggy and fixed alike for %d events, then:`, p.Seq-1),
+		regexp.QuoteMeta("fixed     "+p.at()+p.stale()), `fixed: every invariant held`)
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
@@ -393,10 +389,7 @@ func TestTUIHelpGivesItsDefaults(t *testing.T) {
 func TestPlainLabStartsTheUI(t *testing.T) {
 	work, tmp := t.TempDir(), t.TempDir()
 	tm := newTmux(t, 100, 30, work, []string{"TMPDIR=" + tmp}, labBin)
-	screen := tm.waitText(`lab seed \d+ · buggy · shutdown-race`)
-	if !strings.Contains(screen, "RUNNING 0.05x") && !strings.Contains(screen, "PAUSED") {
-		t.Fatalf("plain lab: not the UI at its default pace:\n%s", screen)
-	}
+	tm.waitAll(`lab seed \d+ · buggy · shutdown-race`, `RUNNING 0\.05x|PAUSED`) // the UI at its default pace
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("plain lab exited %d:\n%s", code, tm.screen("-S", "-100"))
