@@ -90,10 +90,10 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 // over its decisions, kind by kind, over its tasks' outputs and over its
 // partitions, keeping "violates the same invariant first, by the same
 // check", and repeats until no pass changes the run (the result is then
-// 1-minimal) or budget is spent; then it tries the same from the shortest
-// in-memory queue that still fails, and keeps the smaller. Candidates are
-// replayed leniently; every accepted one is re-recorded, so the result
-// replays strictly.
+// 1-minimal) or budget is spent; then it takes detours that no removal
+// makes (slower tasks, a shorter queue), shrinks each the same way, and
+// keeps the smallest. Candidates are replayed leniently; every accepted one
+// is re-recorded, so the result replays strictly.
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
 	start := time.Now()
 	sh := &shrinker{ctx: ctx, deadline: start.Add(budget)}
@@ -109,20 +109,35 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	if err != nil {
 		return nil, err
 	}
-	// Then a shorter in-memory queue, which spills sooner, so that fewer
-	// invocations fill it: kept only if it ends smaller, for it also puts
-	// spills into the story (and tried first, it sent delta debugging down
-	// longer roads).
-	if shorter, shorterText, err := sh.shorterQueue(base); err != nil {
-		return nil, err
-	} else if shorter != nil {
-		b, t, minimal, err := sh.passes(shorter, shorterText)
-		if err != nil {
-			return nil, err
+	// Then the detours: each is shrunk the same way from there, and the
+	// smallest result, if smaller, is where the others are tried next.
+	// Tried first, they sent delta debugging down longer roads.
+	used := make([]bool, len(detours))
+	for {
+		from, fromSize, took := base, sizeOf(base).Decisions, -1
+		for i, detour := range detours {
+			if used[i] {
+				continue
+			}
+			c, cText, err := detour(sh, from)
+			if err != nil {
+				return nil, err
+			}
+			if c == nil {
+				continue
+			}
+			b, t, minimal, err := sh.passes(c, cText)
+			if err != nil {
+				return nil, err
+			}
+			if sizeOf(b).Decisions < min(fromSize, sizeOf(base).Decisions) {
+				base, text, res.OneMinimal, took = b, t, minimal, i
+			}
 		}
-		if sizeOf(b).Decisions < sizeOf(base).Decisions {
-			base, text, res.OneMinimal = b, t, minimal
+		if took < 0 {
+			break
 		}
+		used[took] = true
 	}
 	final, err := faults.ParseSchedule("shrunk", text)
 	if err != nil {
@@ -229,6 +244,50 @@ func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule
 		}
 	}
 	return base, text, false, nil
+}
+
+// detours are edits of a shrunk schedule that no removal makes, each the
+// start of another road to a smaller one:
+//   - slower tasks: every output of every task comes as much later as the
+//     run is long, so that a task holds its slot through the failure by
+//     itself, and what kept it busy (invocations queued ahead of it,
+//     faults delaying its start) can go;
+//   - the shortest in-memory queue that still fails, which spills sooner,
+//     so that fewer invocations fill it.
+var detours = []func(*shrinker, *faults.Schedule) (*faults.Schedule, []byte, error){
+	(*shrinker).slowerTasks, (*shrinker).shorterQueue,
+}
+
+// slowerTasks is base with every task output later by the time of base's
+// last time advance, re-recorded; nil if that no longer fails.
+func (sh *shrinker) slowerTasks(base *faults.Schedule) (*faults.Schedule, []byte, error) {
+	var by time.Duration
+	for _, e := range base.Entries {
+		if e.Op == faults.OpAdvance {
+			by = max(by, e.At)
+		}
+	}
+	if by == 0 {
+		return nil, nil, nil
+	}
+	c := &faults.Schedule{Header: base.Header, Entries: make([]faults.Entry, len(base.Entries))}
+	copy(c.Entries, base.Entries)
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		if e.Op != faults.OpTask {
+			continue
+		}
+		steps := make([]faults.TaskStep, len(e.Steps))
+		for j, st := range e.Steps {
+			st.After += by
+			steps[j] = st
+		}
+		e.Steps = steps
+	}
+	if !sh.fails(c) {
+		return nil, nil, nil
+	}
+	return sh.rerecord(c)
 }
 
 // shorterQueue is base with the shortest in-memory queue limit that still
