@@ -270,20 +270,14 @@ func (sh *shrinker) slowerTasks(base *faults.Schedule) (*faults.Schedule, []byte
 	if by == 0 {
 		return nil, nil, nil
 	}
-	c := &faults.Schedule{Header: base.Header, Entries: make([]faults.Entry, len(base.Entries))}
-	copy(c.Entries, base.Entries)
-	for i := range c.Entries {
-		e := &c.Entries[i]
-		if e.Op != faults.OpTask {
-			continue
-		}
-		steps := make([]faults.TaskStep, len(e.Steps))
-		for j, st := range e.Steps {
+	c := withTaskSteps(base, func(_ int, steps []faults.TaskStep) []faults.TaskStep {
+		later := make([]faults.TaskStep, len(steps))
+		for j, st := range steps {
 			st.After += by
-			steps[j] = st
+			later[j] = st
 		}
-		e.Steps = steps
-	}
+		return later
+	})
 	if !sh.fails(c) {
 		return nil, nil, nil
 	}
@@ -482,20 +476,26 @@ func withSteps(s *faults.Schedule, steps []taskStep, keep []int) *faults.Schedul
 	for _, i := range keep {
 		delete(drop, steps[i])
 	}
-	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
-	copy(out.Entries, s.Entries)
-	for i := range out.Entries {
-		e := &out.Entries[i]
-		if e.Op != faults.OpTask {
-			continue
-		}
-		kept := make([]faults.TaskStep, 0, len(e.Steps))
-		for j, st := range e.Steps {
+	return withTaskSteps(s, func(i int, steps []faults.TaskStep) []faults.TaskStep {
+		kept := make([]faults.TaskStep, 0, len(steps))
+		for j, st := range steps {
 			if !drop[taskStep{i, j}] {
 				kept = append(kept, st)
 			}
 		}
-		e.Steps = kept
+		return kept
+	})
+}
+
+// withTaskSteps is s with the outputs of each task entry (at index i)
+// replaced by edit's, a new slice: s is left as it was.
+func withTaskSteps(s *faults.Schedule, edit func(i int, steps []faults.TaskStep) []faults.TaskStep) *faults.Schedule {
+	out := &faults.Schedule{Header: s.Header, Entries: make([]faults.Entry, len(s.Entries))}
+	copy(out.Entries, s.Entries)
+	for i := range out.Entries {
+		if e := &out.Entries[i]; e.Op == faults.OpTask {
+			e.Steps = edit(i, e.Steps)
+		}
 	}
 	return out
 }
