@@ -211,7 +211,7 @@ func TestDetoursOnlyWhenSmaller(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			alone, text, _, err := sh.passes(base, text)
+			alone, _, _, err := sh.passes(base, text)
 			if err != nil {
 				t.Fatal(err)
 			}
