@@ -114,7 +114,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	// Tried first, they sent delta debugging down longer roads.
 	used := make([]bool, len(detours))
 	for {
-		from, fromSize, took := base, sizeOf(base).Decisions, -1
+		from, took := base, -1
 		for i, detour := range detours {
 			if used[i] {
 				continue
@@ -130,7 +130,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 			if err != nil {
 				return nil, err
 			}
-			if sizeOf(b).Decisions < min(fromSize, sizeOf(base).Decisions) {
+			if sizeOf(b).Decisions < sizeOf(base).Decisions {
 				base, text, res.OneMinimal, took = b, t, minimal, i
 			}
 		}
