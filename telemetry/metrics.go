@@ -201,11 +201,7 @@ func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
 	for _, s := range taskStatuses {
 		m.tasks.WithLabelValues(s)
 	}
-	for _, r := range rules {
-		for _, k := range r.Kinds {
-			m.faults.WithLabelValues(r.Action.String(), k.String())
-		}
-	}
+	m.expectFaults(rules...)
 	for _, inv := range faults.Invariants {
 		m.violations.WithLabelValues(inv)
 	}
@@ -221,6 +217,15 @@ func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
 	v := node.Variant.String()
 	m.runs.WithLabelValues(v, "ok")
 	m.runs.WithLabelValues(v, "violated")
+}
+
+// expectFaults makes the series of the faults rules can inject exist at 0.
+func (m *Metrics) expectFaults(rules ...faults.Rule) {
+	for _, r := range rules {
+		for _, k := range r.Kinds {
+			m.faults.WithLabelValues(r.Action.String(), k.String())
+		}
+	}
 }
 
 func invokerCount(c invoker.Config) int {
@@ -288,9 +293,14 @@ func (m *Metrics) OnEnd(r *faults.Result) {
 	m.final.Store(&faults.Snapshot{Node: r.Final, At: r.End, Stall: r.Stall, Done: true})
 }
 
-// OnStep counts the simulator's steps by kind.
+// OnStep counts the simulator's steps by kind. A fault rule sent from
+// outside the plan (the terminal UI's f) gets its series at 0 as it comes,
+// before it hits a message.
 func (m *Metrics) OnStep(d faults.StepInfo) {
 	m.steps.WithLabelValues(d.Kind.String()).Inc()
+	if d.Kind == faults.StepControl && d.Control.Kind == faults.ControlFault {
+		m.expectFaults(d.Control.Rule)
+	}
 }
 
 // observe records v, with the trace of inv (or of the run) as exemplar.

@@ -76,3 +76,44 @@ func countedSeries(fams map[string]*dto.MetricFamily) map[string]float64 {
 	}
 	return out
 }
+
+// A fault rule sent as a control (the terminal UI's f), outside the plan,
+// has its series at 0 from the step that applies it, before it hits a
+// message; then its hit counts.
+func TestControlFaultCountedFromZero(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	o := options(t, 9, invoker.Fixed, "none")
+	o.Observers = []faults.Observer{m}
+	sim, err := faults.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	dropAck := `lab_faults_injected_total{kind=drop,message=ack}`
+	for range 50 {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := countedSeries(families(t, reg))[dropAck]; ok {
+		t.Fatal("the plan none has a drop of acks before any control")
+	}
+	if err := sim.Control(faults.Control{Kind: faults.ControlFault, Rule: faults.Rule{Action: faults.Drop, Kinds: []invoker.MsgKind{invoker.MsgAck}}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := sim.Step()
+	if err != nil || d.Kind != faults.StepControl {
+		t.Fatalf("the step after a control: %v %v", d.Kind, err)
+	}
+	if n, ok := countedSeries(families(t, reg))[dropAck]; !ok || n != 0 {
+		t.Fatalf("%s after the control: %v (present %t), want 0", dropAck, n, ok)
+	}
+	for !sim.Done() {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := countedSeries(families(t, reg))[dropAck]; n != 1 {
+		t.Errorf("%s at the end: %v, want the one ack the rule dropped", dropAck, n)
+	}
+}
