@@ -81,8 +81,8 @@ func (s *MetricsServer) AwaitScrape(ctx context.Context, timeout time.Duration) 
 	s.mu.Lock()
 	after := s.begun
 	s.mu.Unlock()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	for {
 		s.mu.Lock()
 		done, answered := s.served > after, s.answered
@@ -92,8 +92,6 @@ func (s *MetricsServer) AwaitScrape(ctx context.Context, timeout time.Duration) 
 		}
 		select {
 		case <-answered:
-		case <-deadline.C:
-			return false
 		case <-ctx.Done():
 			return false
 		}

@@ -13,18 +13,24 @@ import (
 	"lab/invoker"
 )
 
-// invokerPanic is the event at which a buggy run broke no-panic with
-// #2543's assertion: its invoker dequeued an invoke of a partition it had
-// aborted, the invoke the fix drops as stale at the same event.
-type invokerPanic struct {
+// loggedEvent is the part of an event, as the JSON report and the event
+// log write it, that these tests read.
+type loggedEvent struct {
 	Seq       uint64        `json:"seq"`
 	At        time.Duration `json:"at_ns"`
 	Kind      string        `json:"kind"`
+	Msg       string        `json:"msg"`
+	MsgID     uint64        `json:"msg_id"`
 	Invoker   int           `json:"invoker"`
 	Partition int           `json:"partition"`
 	Epoch     int           `json:"epoch"`
 	Inv       string        `json:"inv"`
 }
+
+// invokerPanic is the event at which a buggy run broke no-panic with
+// #2543's assertion: its invoker dequeued an invoke of a partition it had
+// aborted, the invoke the fix drops as stale at the same event.
+type invokerPanic struct{ loggedEvent }
 
 // panicOf reads the panic from the JSON report of lab run or lab replay
 // (r), so that the tests follow the model's runs instead of pinning the
@@ -267,27 +273,16 @@ func TestCompareASchedule(t *testing.T) {
 	}
 }
 
-// invokerExit is the message that tells a partition its invoker died.
-type invokerExit struct {
-	Seq       uint64        `json:"seq"`
-	At        time.Duration `json:"at_ns"`
-	Kind      string        `json:"kind"`
-	Msg       string        `json:"msg"`
-	MsgID     uint64        `json:"msg_id"`
-	Invoker   int           `json:"invoker"`
-	Partition int           `json:"partition"`
-}
-
 // firstInvokerExit reads the first invoker-exit message sent in an event
-// log (JSON Lines).
-func firstInvokerExit(t *testing.T, events string) invokerExit {
+// log (JSON Lines): the message that tells a partition its invoker died.
+func firstInvokerExit(t *testing.T, events string) loggedEvent {
 	t.Helper()
 	b, err := os.ReadFile(events)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for line := range strings.Lines(string(b)) {
-		var e invokerExit
+		var e loggedEvent
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("%s: %v", events, err)
 		}
@@ -296,5 +291,5 @@ func firstInvokerExit(t *testing.T, events string) invokerExit {
 		}
 	}
 	t.Fatalf("%s: no invoker-exit message", events)
-	return invokerExit{}
+	return loggedEvent{}
 }
