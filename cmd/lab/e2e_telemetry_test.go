@@ -548,6 +548,21 @@ func TestAwaitScrapeCountsFromZero(t *testing.T) {
 	if counted == 0 {
 		t.Fatal("no counter moved")
 	}
+	// The gauges are in every scrape the counters are in, from the first,
+	// which found the run at time 0 with every slot free.
+	counter := p.Series(t, `lab_invoker_enqueue_total{partition="0"}`, window)
+	for _, g := range []struct {
+		selector string
+		first    float64
+	}{
+		{"lab_sim_virtual_time_seconds", 0},
+		{`lab_invoker_available_slots{invoker="0"}`, 8},
+	} {
+		s := p.Series(t, g.selector, window)
+		if len(s) != 1 || len(counter) != 1 || len(s[0].Values) != len(counter[0].Values) || s[0].Values[0] != g.first {
+			t.Errorf("%s: %v, want a first sample of %v and one sample for each of the counter's %v", g.selector, s, g.first, counter)
+		}
+	}
 	for _, c := range []struct {
 		q    string
 		want int

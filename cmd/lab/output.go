@@ -88,18 +88,25 @@ func parsePace(s string) (float64, error) {
 	return f, nil
 }
 
-// execute runs the simulation: in one call, or paced on a live runner.
+// execute runs the simulation: in one call, or on a live runner when it is
+// paced or its metrics are served. Unpaced, the runner takes steps as fast
+// as it can; it is there to publish the run's state, so that the gauges
+// are present from the first scrape and follow a long run as it goes.
 func (o *outputFlags) execute(ctx context.Context, opts faults.Options, tel *telemetrySession) (*faults.Result, error) {
-	tel.awaitScrape(opts)
 	speed, _ := parsePace(o.pace)
-	if speed == 0 {
+	if speed == 0 && !tel.servesMetrics() {
+		tel.awaitScrape(opts)
 		return faults.Run(ctx, opts)
 	}
-	r, err := live.Start(ctx, opts, live.Options{Speed: speed})
+	// Paused until the first scrape (--await-scrape), with its state at
+	// time 0 published for it.
+	r, err := live.Start(ctx, opts, live.Options{Speed: speed, Paused: true})
 	if err != nil {
 		return nil, err
 	}
 	tel.watch(r)
+	tel.awaitScrape(opts)
+	r.Resume()
 	res, err := r.Wait()
 	var crash *live.PanicError
 	if errors.As(err, &crash) {

@@ -122,7 +122,10 @@ func startTelemetry(ctx context.Context, t *telemetryFlags, opts *faults.Options
 	return s, nil
 }
 
-// watch makes the gauges follow a paced run's published view.
+// servesMetrics reports whether the run's metrics are served.
+func (s *telemetrySession) servesMetrics() bool { return s != nil && s.metrics != nil }
+
+// watch makes the gauges follow a live run's published view.
 func (s *telemetrySession) watch(r *live.Runner) {
 	if s == nil || s.metrics == nil {
 		return

@@ -1,0 +1,115 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// An unpaced run whose metrics are served publishes its state as it goes:
+// the first scrape that finds the gauges, while the run waits for a scrape
+// (--await-scrape), finds them at time 0, every slot free and nothing
+// queued; a run of seconds is seen moving before its end; and once it is
+// over the gauges hold its final state, whose clock the report gives.
+func TestUnpacedRunGaugesFollowIt(t *testing.T) {
+	var stdout, stderr lockedBuilder
+	p := startLab(t, &stdout, &stderr, nil, "run", "--invocations", "20000", "--variant", "fixed",
+		"--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m", "--linger", "1m", "--format", "json",
+		"--spill-dir", spillDir(t))
+	addr := servingOn(t, &stderr, p.done)
+	const clock = "lab_sim_virtual_time_seconds"
+	deadline := time.Now().Add(time.Minute)
+	first := scrapeGauges(t, addr)
+	for ; first[clock] == nil; first = scrapeGauges(t, addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within a minute:\n%s", clock, stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for name, want := range map[string]float64{
+		clock: 0,
+		`lab_invoker_available_slots{invoker="0"}`:             8,
+		`lab_invoker_concurrency_limit{invoker="3"}`:           8,
+		`lab_invoker_inflight_tasks{invoker="0"}`:              0,
+		`lab_invoker_queue_depth{invoker="0",location="disk"}`: 0,
+		`lab_invocations{status="invoked"}`:                    0,
+	} {
+		if got := first[name]; got == nil || *got != want {
+			t.Errorf("first scrape: %s = %s, want %v", name, sampleText(got), want)
+		}
+	}
+	var moving []float64 // the clock while the report is not out
+	for stdout.String() == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run did not end within a minute:\n%s", stderr.String())
+		}
+		if v := scrapeGauges(t, addr)[clock]; v != nil && stdout.String() == "" {
+			moving = append(moving, *v)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	rep := decodeTelemetryReport(t, result{stdout: stdout.String()})
+	end := float64(rep.EndNanos) / 1e9
+	if v := scrapeGauges(t, addr)[clock]; v == nil || *v != end {
+		t.Errorf("after the run: %s = %s, want the report's %v", clock, sampleText(v), end)
+	}
+	midway := 0
+	for _, v := range moving {
+		if v > 0 && v < end {
+			midway++
+		}
+	}
+	if midway == 0 {
+		t.Errorf("no scrape saw the run between 0 and its end (%v): %v", end, moving)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != exitViolation { // fixed leaves spill files behind
+		t.Errorf("exit %d, want %d:\n%s", code, exitViolation, stderr.String())
+	}
+}
+
+// scrapeGauges reads addr's /metrics as sample name (with its labels) to
+// value.
+func scrapeGauges(t *testing.T, addr string) map[string]*float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	samples := map[string]*float64{}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
+	for sc.Scan() {
+		line := sc.Text()
+		i := strings.LastIndexByte(line, ' ')
+		if strings.HasPrefix(line, "#") || i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("sample %q: %v", line, err)
+		}
+		samples[line[:i]] = &v
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return samples
+}
+
+// sampleText shows a scraped value, or that there was none.
+func sampleText(v *float64) string {
+	if v == nil {
+		return "absent"
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
