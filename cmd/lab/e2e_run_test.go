@@ -542,3 +542,27 @@ func TestRunTaskPanics(t *testing.T) {
 	}
 	wantUsageError(t, lab(t, "explore", "--swarm", "--seeds", "1", "--task-panics", "0.1"), true, "--task-panics")
 }
+
+// The replay and compare lines leave out where the run's telemetry went:
+// it shapes nothing of the run, and --await-scrape alone, without the
+// --metrics-addr it needs, made the replay line a usage error.
+func TestReplayLineLeavesTelemetryOut(t *testing.T) {
+	t.Parallel()
+	telemetry := []string{"--metrics-addr", "127.0.0.1:0", "--await-scrape", "1ms", "--linger", "0s",
+		"--otlp=false", "--trace-out", filepath.Join(t.TempDir(), "trace.json"),
+		"--time-anchor", "2026-01-01T00:00:00Z", "--jaeger-url", "http://127.0.0.1:16686"}
+	for name := range telemetryFlagNames {
+		if !slices.ContainsFunc(telemetry, func(a string) bool { return strings.HasPrefix(a, "--"+name) }) {
+			t.Errorf("--%s is a telemetry flag this test does not give", name)
+		}
+	}
+	r := lab(t, append([]string{"run", "--spill-dir", spillDir(t)}, telemetry...)...)
+	wantCode(t, r, 1)
+	want := fmt.Sprintf("lab run --seed %d --variant buggy --plan shutdown-race", faults.DefaultSeed)
+	if got := reportLine(t, r, "replay"); got != want {
+		t.Errorf("replay line %q, want %q", got, want)
+	}
+	if got := reportLine(t, r, "compare"); got != "lab compare"+strings.TrimPrefix(want, "lab run") {
+		t.Errorf("compare line %q", got)
+	}
+}

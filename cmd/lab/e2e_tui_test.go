@@ -288,6 +288,7 @@ func TestTUIReplayInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 	wantUsageError(t, lab(t, "tui", "--replay", sched, "--seed", "3"), true, "--seed: not with --replay")
 	wantUsageError(t, lab(t, "tui", "--replay", sched, "--trace-out", filepath.Join(work, "t.json")), true, "would show its events again")
+	wantUsageError(t, lab(t, "tui", "--replay", sched, "--await-scrape", "1s"), true, "--await-scrape: not with --replay: a replay that goes back would show its events again")
 	wantUsageError(t, lab(t, "tui", "--replay", filepath.Join(work, "none.schedule")), true, "none.schedule")
 }
 

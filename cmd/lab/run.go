@@ -215,12 +215,12 @@ func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
 			parts = append(parts, "--"+name+" "+faults.ShellQuote(value))
 			set = true
 			return
-		case !fl.Changed:
+		case !fl.Changed, telemetryFlagNames[fl.Name]:
 			return
 		}
 		switch fl.Name {
 		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
-			"otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "paused", "against":
+			"paused", "against":
 			return
 		}
 		parts = append(parts, flagArg(fl))

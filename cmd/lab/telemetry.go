@@ -43,6 +43,17 @@ func (t *telemetryFlags) register(fl *pflag.FlagSet) {
 	t.metrics.register(fl, "", "run")
 }
 
+// telemetryFlagNames are the flags telemetryFlags registers: they say where
+// a run's telemetry goes and shape nothing of the run, so a command that
+// runs it again leaves them out.
+var telemetryFlagNames = func() map[string]bool {
+	fl := pflag.NewFlagSet("telemetry", pflag.ContinueOnError)
+	new(telemetryFlags).register(fl)
+	names := map[string]bool{}
+	fl.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+	return names
+}()
+
 func (t *telemetryFlags) check() error {
 	if t.anchor != "" {
 		a, err := time.Parse(time.RFC3339Nano, t.anchor)

@@ -25,10 +25,10 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 			return
 		}
 		why := "the schedule fixes the run"
-		switch fl.Name {
-		case "otlp", "trace-out", "time-anchor", "jaeger-url", "metrics-addr", "linger", "verbose":
+		switch {
+		case telemetryFlagNames[fl.Name] || fl.Name == "verbose":
 			why = "a replay that goes back would show its events again"
-		case "schedule-out":
+		case fl.Name == "schedule-out":
 			why = "a replay saves no schedule: it is one"
 		}
 		refused = usageError("--%s: not with --replay: %s", fl.Name, why)
