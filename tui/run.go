@@ -49,9 +49,15 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	}
 	ctx, in, hangUp := watchTerminal(ctx, in)
 	defer hangUp()
-	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused, 0)
+	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused || cfg.BeforeRun != nil, 0)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.BeforeRun != nil {
+		cfg.BeforeRun()
+		if !cfg.Paused {
+			s.runner.Resume()
+		}
 	}
 	// Signals arrive through ctx: bubbletea's own handler would race it
 	// (and can block its shutdown forever sending to a finished loop).

@@ -42,6 +42,10 @@ type Config struct {
 	// Watch, if set, learns each session's runner as it starts (metrics
 	// gauges follow its views).
 	Watch func(*live.Runner)
+	// BeforeRun, if set, is called once, when the first session's runner
+	// has published its state at time 0 and before it takes a step, or the
+	// screen is drawn (lab tui --await-scrape waits there for a scrape).
+	BeforeRun func()
 	// TraceID names the run's trace, and TraceIDOf an invocation's, when
 	// telemetry is on ("" otherwise). Both are called from the UI's
 	// goroutine while the run goes on, so they must be safe for that.

@@ -6,6 +6,9 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,27 +27,14 @@ func TestUnpacedRunGaugesFollowIt(t *testing.T) {
 		"--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m", "--linger", "1m", "--format", "json",
 		"--spill-dir", spillDir(t))
 	addr := servingOn(t, &stderr, p.done)
-	const clock = "lab_sim_virtual_time_seconds"
 	deadline := time.Now().Add(time.Minute)
-	first := scrapeGauges(t, addr)
-	for ; first[clock] == nil; first = scrapeGauges(t, addr) {
+	for !strings.Contains(stderr.String(), awaiting) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s within a minute:\n%s", clock, stderr.String())
+			t.Fatalf("the lab did not wait for a scrape:\n%s", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	for name, want := range map[string]float64{
-		clock: 0,
-		`lab_invoker_available_slots{invoker="0"}`:             8,
-		`lab_invoker_concurrency_limit{invoker="3"}`:           8,
-		`lab_invoker_inflight_tasks{invoker="0"}`:              0,
-		`lab_invoker_queue_depth{invoker="0",location="disk"}`: 0,
-		`lab_invocations{status="invoked"}`:                    0,
-	} {
-		if got := first[name]; got == nil || *got != want {
-			t.Errorf("first scrape: %s = %s, want %v", name, sampleText(got), want)
-		}
-	}
+	atTimeZero(t, scrapeGauges(t, addr))
 	var moving []float64 // the clock while the report is not out
 	for stdout.String() == "" {
 		if time.Now().After(deadline) {
@@ -74,6 +64,31 @@ func TestUnpacedRunGaugesFollowIt(t *testing.T) {
 	}
 	if code := p.wait(t); code != exitViolation { // fixed leaves spill files behind
 		t.Errorf("exit %d, want %d:\n%s", code, exitViolation, stderr.String())
+	}
+}
+
+// awaiting is what the lab says once it waits for a first scrape, its
+// state at time 0 published: the next scrape finds it.
+const awaiting = "lab: waiting up to 1m0s for a first scrape\n"
+
+// clock is the gauge of the run's virtual time.
+const clock = "lab_sim_virtual_time_seconds"
+
+// atTimeZero checks a scrape of a run that has not taken a step: its gauges
+// are there, every slot free and nothing queued.
+func atTimeZero(t *testing.T, samples map[string]*float64) {
+	t.Helper()
+	for name, want := range map[string]float64{
+		clock: 0,
+		`lab_invoker_available_slots{invoker="0"}`:             8,
+		`lab_invoker_concurrency_limit{invoker="3"}`:           8,
+		`lab_invoker_inflight_tasks{invoker="0"}`:              0,
+		`lab_invoker_queue_depth{invoker="0",location="disk"}`: 0,
+		`lab_invocations{status="invoked"}`:                    0,
+	} {
+		if got := samples[name]; got == nil || *got != want {
+			t.Errorf("the first scrape: %s = %s, want %v", name, sampleText(got), want)
+		}
 	}
 }
 
@@ -112,4 +127,39 @@ func sampleText(v *float64) string {
 		return "absent"
 	}
 	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+// lab tui --await-scrape waits for the first scrape before it draws or
+// takes a step, with the session's state at time 0 published for that
+// scrape; then the session runs, and its gauges follow it.
+func TestTUIAwaitsTheFirstScrape(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	stderrFile := filepath.Join(work, "stderr")
+	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		labBin+" tui --seed 1 --variant fixed --pace 0.05x --metrics-addr 127.0.0.1:0 --await-scrape 1m 2>"+stderrFile)
+	serving := regexp.MustCompile(`lab: serving metrics on http://([^/\s]+)/metrics\n`)
+	var addr string
+	tm.waitFor("the lab to wait for a scrape", func(string) bool {
+		b, _ := os.ReadFile(stderrFile)
+		if m := serving.FindSubmatch(b); m != nil && strings.Contains(string(b), awaiting) {
+			addr = string(m[1])
+		}
+		return addr != ""
+	})
+	if screen := tm.screen(); strings.Contains(screen, "lab seed") {
+		t.Fatalf("the UI drew before the first scrape:\n%s", screen)
+	}
+	atTimeZero(t, scrapeGauges(t, addr))
+	tm.waitText(`RUNNING`)
+	deadline := time.Now().Add(time.Minute)
+	for v := scrapeGauges(t, addr)[clock]; v == nil || *v == 0; v = scrapeGauges(t, addr)[clock] {
+		if time.Now().After(deadline) {
+			t.Fatalf("the session's clock did not move within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Errorf("exit %d, want 0; the screen:\n%s", code, tm.screen())
+	}
 }

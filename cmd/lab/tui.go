@@ -141,7 +141,9 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 		// Both are safe from the UI's goroutine.
 		cfg.TraceID, cfg.TraceIDOf = tel.tracer.TraceID, tel.tracer.TraceIDOf
 	}
-	tel.awaitScrape(opts)
+	if tel.servesMetrics() {
+		cfg.BeforeRun = func() { tel.awaitScrape(opts) }
+	}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
 	if err != nil {
 		return tuiError(err)
