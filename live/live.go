@@ -124,6 +124,10 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	return r, nil
 }
 
+// Info is what the run is; fixed when the runner starts, so safe from any
+// goroutine.
+func (r *Runner) Info() faults.RunInfo { return r.sim.Info() }
+
 // View is the latest published view of the run.
 func (r *Runner) View() *View { return r.view.Load() }
 

@@ -176,9 +176,16 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 	m.taskStart = map[invoker.TaskID]time.Duration{}
 	m.taskEnd = map[invoker.TaskID]invoker.OutputKind{}
 	m.phases = newPhases(info.Node)
-	m.info.Reset()
-	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), m.variant, info.Plan, info.Strategy, strconv.Itoa(faults.ModelRevision)).Set(1)
+	m.NameRun(info)
 	m.Expect(info.Node, info.Rules)
+}
+
+// NameRun makes lab_run_info name the run; safe from any goroutine, so a
+// runner's watcher can name its run before the first step.
+func (m *Metrics) NameRun(info faults.RunInfo) {
+	m.info.Reset()
+	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), info.Variant.String(), info.Plan, info.Strategy,
+		strconv.Itoa(faults.ModelRevision)).Set(1)
 }
 
 // Expect makes every counter series a run of node under a plan of rules

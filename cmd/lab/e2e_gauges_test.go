@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lab/faults"
 )
 
 // An unpaced run whose metrics are served publishes its state as it goes:
@@ -23,7 +26,7 @@ import (
 // over the gauges hold its final state, whose clock the report gives.
 func TestUnpacedRunGaugesFollowIt(t *testing.T) {
 	var stdout, stderr lockedBuilder
-	p := startLab(t, &stdout, &stderr, nil, "run", "--invocations", "20000", "--variant", "fixed",
+	p := startLab(t, &stdout, &stderr, nil, "run", "--seed", "1", "--invocations", "20000", "--variant", "fixed",
 		"--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m", "--linger", "1m", "--format", "json",
 		"--spill-dir", spillDir(t))
 	addr := servingOn(t, &stderr, p.done)
@@ -85,6 +88,8 @@ func atTimeZero(t *testing.T, samples map[string]*float64) {
 		`lab_invoker_inflight_tasks{invoker="0"}`:              0,
 		`lab_invoker_queue_depth{invoker="0",location="disk"}`: 0,
 		`lab_invocations{status="invoked"}`:                    0,
+		fmt.Sprintf(`lab_run_info{model_revision="%d",plan="shutdown-race",seed="1",strategy="random",variant="fixed"}`,
+			faults.ModelRevision): 1,
 	} {
 		if got := samples[name]; got == nil || *got != want {
 			t.Errorf("the first scrape: %s = %s, want %v", name, sampleText(got), want)

@@ -141,6 +141,7 @@ func (s *telemetrySession) watch(r *live.Runner) {
 	if s == nil || s.metrics == nil {
 		return
 	}
+	s.metrics.NameRun(r.Info())
 	s.metrics.SetView(func() *faults.Snapshot {
 		if v := r.View(); v != nil {
 			return &v.Snapshot
