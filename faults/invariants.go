@@ -121,6 +121,11 @@ const (
 	// a second state machine after the invocation ended, which then waits
 	// for acks the partition processor never sends.
 	CheckFaulted = "faulted"
+	// CheckBacklog: as no-leader, but some of them wait in their
+	// invoker's queue while it still moves (it dequeued in the last half of
+	// the bound): a queue that takes longer than the bound to drain, which
+	// is a load, not a bug (raise the bound for it).
+	CheckBacklog = "backlog"
 	// CheckStalled: invocations made no progress, and neither such a state
 	// machine, nor a missing leader, a dead invoker or a plan's fault
 	// explains one of them.
@@ -200,6 +205,16 @@ type checker struct {
 	progress     map[invoker.InvocationID]progressMark
 	progressScan time.Duration
 	due          stepQueue
+	// queued is where each invocation's invoke waits in a queue, and since
+	// when; dequeued each invoker's latest dequeue; emptied the latest
+	// event that took invokes off an invoker's queue unnamed (a purge, the
+	// shutdown's discard, a lost segment); scanAt the time of the
+	// monitor's look. A queue that still moves explains the wait of the
+	// invokes in it (progress.go).
+	queued   map[invoker.InvocationID]queuedInvoke
+	dequeued map[invokerKey]progressMark
+	emptied  map[invokerKey]uint64
+	scanAt   time.Duration
 	// lost is the latest message of each invocation's latest attempt the
 	// plan dropped; duplicated, the latest message of it the plan
 	// duplicated.
@@ -224,7 +239,9 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		cancelled: emptied(c.cancelled, 0), dead: emptied(c.dead, 0), noticed: emptied(c.noticed, 0),
 		leaderAt: emptied(c.leaderAt, 0), quotaBad: emptied(c.quotaBad, 0),
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
-		progress: emptied(c.progress, n), progressScan: never, due: c.due, lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), stalls: c.stalls,
+		progress: emptied(c.progress, n), progressScan: never, due: c.due,
+		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
+		lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), stalls: c.stalls,
 	}
 	c.due.reset()
 	c.stalls.reset()
@@ -312,6 +329,13 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 	case invoker.KindAccepted:
 		c.accepted[e.Inv] = e.Partition
+	case invoker.KindEnqueue:
+		c.queued[e.Inv] = queuedInvoke{key, e.Seq}
+	case invoker.KindDequeue:
+		delete(c.queued, e.Inv)
+		c.dequeued[key] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
+	case invoker.KindPurge, invoker.KindShutdown, invoker.KindLoadFailed:
+		c.emptied[key] = e.Seq
 	case invoker.KindFaultDrop:
 		if e.Inv != "" {
 			c.lost[e.Inv] = faultedMessage{e.Seq, e.Msg}

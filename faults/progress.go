@@ -108,7 +108,7 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	if now < c.progressScan {
 		return
 	}
-	c.progressScan = never
+	c.progressScan, c.scanAt = never, now
 	var stuck []invoker.InvocationID
 	for st, ok := c.due.front(); ok; st, ok = c.due.front() {
 		m := c.progress[st.id]
@@ -182,7 +182,9 @@ func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
 // effect, its invoke), which nothing sends again, or duplicated one that
 // started it again after it ended; its partition has no leader to drive it
 // (the plan delayed or reordered the elections); or, queued, it waits for
-// a slot that state machines stuck for one of these reasons hold.
+// a slot that state machines stuck for one of these reasons hold, or in a
+// queue that still moves (it dequeued in the last half of the bound): a
+// backlog, not a stall.
 func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, why string) {
 	p, ok := c.accepted[id]
 	if !ok {
@@ -211,16 +213,46 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
+		if d, ok := c.queueMoved(id, invokerKey{n.Incarnation(), i}); ok {
+			return CheckBacklog, fmt.Sprintf("; queued at invoker%d, whose queue moved at event #%d (%v)", i, d.seq, d.at)
+		}
 	}
 	return "", ""
 }
 
-// slotsHeldFor is the check of the state machines holding every slot of
-// invoker i, if each has a cause (the first's), else "".
-func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
+// queuedInvoke is where an invocation's invoke waits in a queue: the
+// invoker, and the event that queued it.
+type queuedInvoke struct {
+	key invokerKey
+	seq uint64
+}
+
+// waitsInQueue: id's invoke went into invoker key's queue, has not left
+// it, and no event since took invokes off that queue unnamed.
+func (c *checker) waitsInQueue(id invoker.InvocationID, key invokerKey) bool {
+	q, ok := c.queued[id]
+	return ok && q.key == key && c.emptied[key] < q.seq
+}
+
+// queueMoved is the latest dequeue of the queue id waits in, if it came
+// in the last half of the bound: id has waited the whole bound, and its
+// queue still moved in the second half of that wait. A queue stopped
+// behind slots that stand still, or behind a read that never ends, moved
+// last before that.
+func (c *checker) queueMoved(id invoker.InvocationID, key invokerKey) (progressMark, bool) {
+	if !c.waitsInQueue(id, key) {
+		return progressMark{}, false
+	}
+	d, ok := c.dequeued[key]
+	return d, ok && c.scanAt-d.at < c.bounds.Progress/2
+}
+
+// slotHolders are the invocations whose state machines hold invoker i's
+// slots, by id, if every slot is held; else none.
+func (c *checker) slotHolders(i int, n *invoker.Node) []invoker.InvocationID {
 	q, ok := n.QuotaOf(i)
 	if !ok || q.Used < q.Limit {
-		return ""
+		return nil
 	}
 	var holders []invoker.InvocationID
 	for id := range c.liveISMs {
@@ -229,8 +261,14 @@ func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 		}
 	}
 	slices.Sort(holders)
+	return holders
+}
+
+// slotsHeldFor is the check of the state machines holding every slot of
+// invoker i, if each has a cause (the first's), else "".
+func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 	first := ""
-	for _, id := range holders {
+	for _, id := range c.slotHolders(i, n) {
 		check, _ := c.stallCause(id, n)
 		if check == "" {
 			return ""

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"lab/invoker"
 )
 
 // The progress monitor takes marks off the front of its steps rather than
@@ -59,5 +61,63 @@ func TestProgressOrderMatchesAScan(t *testing.T) {
 	})
 	if overdue == 0 {
 		t.Error("no run reported an invocation stuck: the test shows nothing")
+	}
+}
+
+// An invoke waits in a queue from the event that queued it until it is
+// dequeued (observe forgets it then), and only in the queue of the invoker
+// it went to: not once a purge, a shutdown's discard or a lost segment may
+// have taken it off unnamed, nor in an earlier incarnation's queue.
+func TestWaitsInQueue(t *testing.T) {
+	here, earlier := invokerKey{1, 2}, invokerKey{0, 2}
+	for _, tc := range []struct {
+		name    string
+		queued  queuedInvoke
+		emptied uint64
+		waits   bool
+	}{
+		{"queued", queuedInvoke{here, 10}, 0, true},
+		{"emptied unnamed since it went in", queuedInvoke{here, 10}, 15, false},
+		{"emptied before it went in", queuedInvoke{here, 10}, 5, true},
+		{"queued in an earlier incarnation", queuedInvoke{earlier, 10}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &checker{queued: map[invoker.InvocationID]queuedInvoke{"a": tc.queued},
+				emptied: map[invokerKey]uint64{here: tc.emptied}}
+			if got := c.waitsInQueue("a", here); got != tc.waits {
+				t.Errorf("waits %v, want %v", got, tc.waits)
+			}
+			if c.waitsInQueue("b", here) {
+				t.Error("an invocation never queued waits in the queue")
+			}
+		})
+	}
+}
+
+// An invocation that has waited the whole bound is a backlog only if its
+// queue moved in the second half of that wait.
+func TestQueueMovedInTheLastHalfOfTheBound(t *testing.T) {
+	key := invokerKey{0, 0}
+	for _, tc := range []struct {
+		moved   time.Duration // before the look
+		backlog bool
+	}{
+		{time.Second, true},
+		{2*time.Minute + 29*time.Second, true},
+		{2*time.Minute + 30*time.Second, false},
+		{4 * time.Minute, false},
+	} {
+		c := &checker{bounds: Bounds{Progress: 5 * time.Minute}, scanAt: 10 * time.Minute,
+			queued:   map[invoker.InvocationID]queuedInvoke{"a": {key, 1}},
+			dequeued: map[invokerKey]progressMark{key: {at: 10*time.Minute - tc.moved, seq: 2}},
+			emptied:  map[invokerKey]uint64{}}
+		if _, got := c.queueMoved("a", key); got != tc.backlog {
+			t.Errorf("moved %v before the look: backlog %v, want %v", tc.moved, got, tc.backlog)
+		}
+	}
+	c := &checker{bounds: Bounds{Progress: 5 * time.Minute}, scanAt: time.Minute,
+		queued: map[invoker.InvocationID]queuedInvoke{"a": {key, 1}}, dequeued: map[invokerKey]progressMark{}}
+	if _, got := c.queueMoved("a", key); got {
+		t.Error("a queue that never moved moves")
 	}
 }

@@ -167,3 +167,32 @@ func TestProgressBoundIsRecorded(t *testing.T) {
 		})
 	}
 }
+
+// A queue that takes longer than the bound to drain is a load, not a
+// stall: one slot and 300 invocations take about 15 s of virtual time, and
+// with a bound of 1 s the fixed and graceful invokers, without faults,
+// report the invocations that waited that long as a backlog, every one,
+// and nothing as stalled.
+func TestALongQueueIsABacklog(t *testing.T) {
+	load := func(o *faults.Options) {
+		o.Node.Partitions, o.Node.Quota = 1, 1
+		o.Workload.Invocations = 300
+		o.Bounds = faults.DefaultBounds()
+		o.Bounds.Progress = time.Second
+	}
+	for _, v := range []invoker.Variant{invoker.Fixed, invoker.Graceful} {
+		r := run(t, 1, v, "none", load)
+		backlogs := 0
+		for _, vi := range r.Violations {
+			switch {
+			case vi.Invariant == faults.Progress && vi.Check == faults.CheckBacklog:
+				backlogs++
+			case !vi.LeftoverSpill():
+				t.Errorf("%s: %s (%s): %s", v, vi.Invariant, vi.Check, vi.Detail)
+			}
+		}
+		if backlogs == 0 {
+			t.Errorf("%s: no backlog reported: %v", v, r.Violations)
+		}
+	}
+}
