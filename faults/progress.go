@@ -213,7 +213,7 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
-		if d, ok := c.queueMoved(id, invokerKey{n.Incarnation(), i}); ok {
+		if d, ok := c.queueMoved(id, invokerKey{n.Incarnation(), i}, c.scanAt); ok {
 			return CheckBacklog, fmt.Sprintf("; queued at invoker%d, whose queue moved at event #%d (%v)", i, d.seq, d.at)
 		}
 	}
@@ -235,16 +235,16 @@ func (c *checker) waitsInQueue(id invoker.InvocationID, key invokerKey) bool {
 }
 
 // queueMoved is the latest dequeue of the queue id waits in, if it came
-// in the last half of the bound: id has waited the whole bound, and its
-// queue still moved in the second half of that wait. A queue stopped
-// behind slots that stand still, or behind a read that never ends, moved
-// last before that.
-func (c *checker) queueMoved(id invoker.InvocationID, key invokerKey) (progressMark, bool) {
+// in the last half of the bound before now: at the monitor's look, id has
+// waited the whole bound, and its queue still moved in the second half of
+// that wait. A queue stopped behind slots that stand still, or behind a
+// read that never ends, moved last before that.
+func (c *checker) queueMoved(id invoker.InvocationID, key invokerKey, now time.Duration) (progressMark, bool) {
 	if !c.waitsInQueue(id, key) {
 		return progressMark{}, false
 	}
 	d, ok := c.dequeued[key]
-	return d, ok && c.scanAt-d.at < c.bounds.Progress/2
+	return d, ok && now-d.at < c.bounds.Progress/2
 }
 
 // slotHolders are the invocations whose state machines hold invoker i's

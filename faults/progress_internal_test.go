@@ -107,17 +107,17 @@ func TestQueueMovedInTheLastHalfOfTheBound(t *testing.T) {
 		{2*time.Minute + 30*time.Second, false},
 		{4 * time.Minute, false},
 	} {
-		c := &checker{bounds: Bounds{Progress: 5 * time.Minute}, scanAt: 10 * time.Minute,
+		c := &checker{bounds: Bounds{Progress: 5 * time.Minute},
 			queued:   map[invoker.InvocationID]queuedInvoke{"a": {key, 1}},
 			dequeued: map[invokerKey]progressMark{key: {at: 10*time.Minute - tc.moved, seq: 2}},
 			emptied:  map[invokerKey]uint64{}}
-		if _, got := c.queueMoved("a", key); got != tc.backlog {
+		if _, got := c.queueMoved("a", key, 10*time.Minute); got != tc.backlog {
 			t.Errorf("moved %v before the look: backlog %v, want %v", tc.moved, got, tc.backlog)
 		}
 	}
-	c := &checker{bounds: Bounds{Progress: 5 * time.Minute}, scanAt: time.Minute,
+	c := &checker{bounds: Bounds{Progress: 5 * time.Minute},
 		queued: map[invoker.InvocationID]queuedInvoke{"a": {key, 1}}, dequeued: map[invokerKey]progressMark{}}
-	if _, got := c.queueMoved("a", key); got {
+	if _, got := c.queueMoved("a", key, time.Minute); got {
 		t.Error("a queue that never moved moves")
 	}
 }

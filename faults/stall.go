@@ -19,6 +19,9 @@ type Stall struct {
 	Since time.Duration
 	Seq   uint64
 	Bound time.Duration
+	// Queued: Inv waits in its invoker's queue, which still moves (it
+	// dequeued in the last half of the bound): a backlog, if it lasts.
+	Queued bool
 }
 
 // stallOrder keeps the steps forward oldest first, so that the longest
@@ -70,7 +73,8 @@ func (c *checker) oldestStall(n *invoker.Node) Stall {
 	}
 	for st, ok := o.front(); ok; st, ok = o.front() {
 		if c.latest(st) && c.hot(st.id, n) {
-			return Stall{Inv: st.id, Since: c.progress[st.id].at, Seq: st.seq, Bound: c.bounds.Progress}
+			_, queued := c.queueMoved(st.id, invokerKey{n.Incarnation(), n.InvokerFor(c.accepted[st.id])}, n.Now())
+			return Stall{Inv: st.id, Since: c.progress[st.id].at, Seq: st.seq, Bound: c.bounds.Progress, Queued: queued}
 		}
 		o.pop()
 	}
@@ -91,6 +95,11 @@ func (c *checker) stallIn(snap invoker.Snapshot) Stall {
 		}
 		if m, ok := c.progress[inv.ID]; ok && (st.Inv == "" || m.seq < st.Seq) {
 			st.Inv, st.Since, st.Seq = inv.ID, m.at, m.seq
+		}
+	}
+	for _, p := range snap.Partitions {
+		if st.Inv != "" && p.ID == c.accepted[st.Inv] {
+			_, st.Queued = c.queueMoved(st.Inv, invokerKey{snap.Incarnation, p.Invoker}, snap.At)
 		}
 	}
 	return st

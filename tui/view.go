@@ -327,13 +327,18 @@ func (m Model) invocationSummary() []string {
 
 // stalled says which invocation has gone longest without a step forward,
 // once that is longer than any retry backoff: it is on its way to a
-// progress violation, whose bound it names.
+// progress violation, whose bound it names, and by backlog if it waits in
+// a queue that moves.
 func (m Model) stalled() string {
 	st, v := m.shownStall(), m.view
 	if st.Inv == "" {
 		return ""
 	}
-	return fmt.Sprintf("stalled: %s for %v of %v", st.Inv, (v.At - st.Since).Round(100*time.Millisecond), st.Bound)
+	line := fmt.Sprintf("stalled: %s for %v of %v", st.Inv, (v.At - st.Since).Round(100*time.Millisecond), st.Bound)
+	if st.Queued {
+		line += ", in a moving queue"
+	}
+	return line
 }
 
 // shownStall is the stall the screen names (none until it outlasts every

@@ -242,8 +242,8 @@ func TestStalledInvocationShows(t *testing.T) {
 		t.Fatalf("stalled at the start:\n%s", m.View())
 	}
 	m = stepTo(t, m, at)
-	if !regexp.MustCompile(`stalled: i030 for 2m[\d.]+s of 5m0s`).MatchString(m.View()) {
-		t.Errorf("at %v no stall shown:\n%s", m.view.At, m.View())
+	if !regexp.MustCompile(`stalled: i030 for 2m[\d.]+s of 5m0s\s`).MatchString(m.View()) {
+		t.Errorf("at %v no stall shown, or shown as queued:\n%s", m.view.At, m.View())
 	}
 	// g s goes to its last step forward: i030's dequeue, event #859,
 	// where nothing is stalled yet.
@@ -252,6 +252,33 @@ func TestStalledInvocationShows(t *testing.T) {
 	m = settle(t, tickUntil(t, m, func(m Model) bool { return m.cfg.Replay != nil && m.view.Events >= 859 && m.view.At < time.Second }))
 	if !strings.Contains(m.View(), "#859   invoker3: dequeued p3/e2 i030") || strings.Contains(m.View(), "stalled:") {
 		t.Errorf("g s did not go to i030's dequeue:\n%s", m.View())
+	}
+}
+
+// An invocation that waits in a queue that moves is on its way to a
+// backlog verdict, not a stall, and the line says so: one slot and 300
+// invocations, twelve simulated seconds in, the queue still draining.
+func TestQueuedStallShows(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Options.Node.Variant, cfg.Options.Node.Partitions, cfg.Options.Node.Quota = invoker.Graceful, 1, 1
+	cfg.Options.Plan, _ = faults.LoadPlan("none")
+	cfg.Options.Workload.Invocations = 300
+	sim, err := faults.New(cfg.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	at := 0
+	for sim.Now() < 12*time.Second {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+		at++
+	}
+	m := newTestModel(t, cfg, 100, 30)
+	m = stepTo(t, m, at)
+	if !regexp.MustCompile(`stalled: i\d+ for 1\d[\d.]*s of 5m0s, in a moving queue`).MatchString(m.View()) {
+		t.Errorf("at %v no queued stall shown:\n%s", m.view.At, m.View())
 	}
 }
 
