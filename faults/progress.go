@@ -159,7 +159,11 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 	// invoked first), and its check says what it is.
 	named := append(slices.Clone(stuck), holding...)
 	c.rankStuck(named, n)
-	c.violateAbout(stuck[0], Progress, c.checkOf(named[0], n), "%s", detail)
+	check := c.checkOf(named[0], n)
+	if check == CheckBacklog {
+		detail += "; a backlog, not a stall: the queues move, slower than the bound"
+	}
+	c.violateAbout(stuck[0], Progress, check, "%s", detail)
 }
 
 // checkOf is the check of a verdict about id: retry-loop for a state

@@ -50,7 +50,7 @@ var detailOf = map[string]*regexp.Regexp{
 	faults.CheckUnnoticedCrash:      regexp.MustCompile(`^invoker\d+ died at .* had not noticed`),
 	faults.CheckRetryLoop:           regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\((killed|completed|failed) at p\d+, its state machine `),
 	faults.CheckNoLeader:            regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; p\d+ has no leader\)`),
-	faults.CheckBacklog:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; queued at invoker\d+, whose queue moved at event #\d+ \(\S+\)\)`),
+	faults.CheckBacklog:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; queued at invoker\d+, whose queue moved at event #\d+ \(\S+\)\).*; a backlog, not a stall: the queues move, slower than the bound$`),
 	faults.CheckStalled:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+`),
 }
 
