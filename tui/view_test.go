@@ -224,19 +224,7 @@ func TestStalledInvocationShows(t *testing.T) {
 	cfg.Options.Seed, cfg.Options.Node.Variant = 132, invoker.Fixed
 	cfg.Options.Plan, _ = faults.LoadPlan("none")
 	cfg.Options.Workload.Kills, cfg.Options.Workload.Shutdown = 6, false
-	// The step at which the run is two simulated minutes in.
-	sim, err := faults.New(cfg.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	at := 0
-	for sim.Now() < 2*time.Minute {
-		if _, err := sim.Step(); err != nil {
-			t.Fatal(err)
-		}
-		at++
-	}
+	at := stepAt(t, cfg.Options, 2*time.Minute)
 	m := newTestModel(t, cfg, 100, 30)
 	if strings.Contains(m.View(), "stalled:") {
 		t.Fatalf("stalled at the start:\n%s", m.View())
@@ -263,23 +251,27 @@ func TestQueuedStallShows(t *testing.T) {
 	cfg.Options.Node.Variant, cfg.Options.Node.Partitions, cfg.Options.Node.Quota = invoker.Graceful, 1, 1
 	cfg.Options.Plan, _ = faults.LoadPlan("none")
 	cfg.Options.Workload.Invocations = 300
-	sim, err := faults.New(cfg.Options)
+	m := stepTo(t, newTestModel(t, cfg, 100, 30), stepAt(t, cfg.Options, 12*time.Second))
+	if !regexp.MustCompile(`stalled: i\d+ for 1\d[\d.]*s of 5m0s, in a moving queue`).MatchString(m.View()) {
+		t.Errorf("at %v no queued stall shown:\n%s", m.view.At, m.View())
+	}
+}
+
+// stepAt is the step at which a run of opts reaches virtual time d.
+func stepAt(t *testing.T, opts faults.Options, d time.Duration) int {
+	t.Helper()
+	sim, err := faults.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
 	at := 0
-	for sim.Now() < 12*time.Second {
+	for ; sim.Now() < d; at++ {
 		if _, err := sim.Step(); err != nil {
 			t.Fatal(err)
 		}
-		at++
 	}
-	m := newTestModel(t, cfg, 100, 30)
-	m = stepTo(t, m, at)
-	if !regexp.MustCompile(`stalled: i\d+ for 1\d[\d.]*s of 5m0s, in a moving queue`).MatchString(m.View()) {
-		t.Errorf("at %v no queued stall shown:\n%s", m.view.At, m.View())
-	}
+	return at
 }
 
 // A terminal under 40x12 says what it needs in the room it has: at 20x5
