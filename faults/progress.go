@@ -251,12 +251,12 @@ func (c *checker) queueMoved(id invoker.InvocationID, key invokerKey, now time.D
 	return d, ok && now-d.at < c.bounds.Progress/2
 }
 
-// slotHolders are the invocations whose state machines hold invoker i's
-// slots, by id, if every slot is held; else none.
-func (c *checker) slotHolders(i int, n *invoker.Node) []invoker.InvocationID {
+// slotsHeldFor is the check of the state machines holding every slot of
+// invoker i, if each has a cause (the first's), else "".
+func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 	q, ok := n.QuotaOf(i)
 	if !ok || q.Used < q.Limit {
-		return nil
+		return ""
 	}
 	var holders []invoker.InvocationID
 	for id := range c.liveISMs {
@@ -265,14 +265,8 @@ func (c *checker) slotHolders(i int, n *invoker.Node) []invoker.InvocationID {
 		}
 	}
 	slices.Sort(holders)
-	return holders
-}
-
-// slotsHeldFor is the check of the state machines holding every slot of
-// invoker i, if each has a cause (the first's), else "".
-func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 	first := ""
-	for _, id := range c.slotHolders(i, n) {
+	for _, id := range holders {
 		check, _ := c.stallCause(id, n)
 		if check == "" {
 			return ""
