@@ -47,14 +47,17 @@ func TestExploreInterrupted(t *testing.T) {
 	checkTmp(t, p.tmp)
 }
 
+// servingLine is what the lab says on stderr when it serves metrics, with
+// the address.
+var servingLine = regexp.MustCompile(`lab: serving metrics on http://([^/\s]+)/metrics\n`)
+
 // servingOn waits for the lab to say where it serves metrics (it listens on
 // port 0, so no other process can take its port) and returns the address.
 func servingOn(t *testing.T, stderr *lockedBuilder, done chan error) string {
 	t.Helper()
-	re := regexp.MustCompile(`lab: serving metrics on http://([^/\s]+)/metrics\n`)
 	deadline := time.Now().Add(time.Minute)
 	for {
-		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+		if m := servingLine.FindStringSubmatch(stderr.String()); m != nil {
 			return m[1]
 		}
 		select {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -142,11 +141,10 @@ func TestTUIAwaitsTheFirstScrape(t *testing.T) {
 	stderrFile := filepath.Join(work, "stderr")
 	tm := newTmux(t, 100, 32, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
 		labBin+" tui --seed 1 --variant fixed --pace 0.05x --metrics-addr 127.0.0.1:0 --await-scrape 1m 2>"+stderrFile)
-	serving := regexp.MustCompile(`lab: serving metrics on http://([^/\s]+)/metrics\n`)
 	var addr string
 	tm.waitFor("the lab to wait for a scrape", func(string) bool {
 		b, _ := os.ReadFile(stderrFile)
-		if m := serving.FindSubmatch(b); m != nil && strings.Contains(string(b), awaiting) {
+		if m := servingLine.FindSubmatch(b); m != nil && strings.Contains(string(b), awaiting) {
 			addr = string(m[1])
 		}
 		return addr != ""

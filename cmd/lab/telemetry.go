@@ -138,7 +138,7 @@ func (s *telemetrySession) servesMetrics() bool { return s != nil && s.metrics !
 
 // watch makes the gauges follow a live run's published view.
 func (s *telemetrySession) watch(r *live.Runner) {
-	if s == nil || s.metrics == nil {
+	if !s.servesMetrics() {
 		return
 	}
 	s.metrics.NameRun(r.Info())
@@ -164,7 +164,7 @@ func (s *telemetrySession) annotate(res *faults.Result) {
 // awaitScrape makes the run's counters exist at 0 and waits, for
 // --await-scrape, until they have been scraped.
 func (s *telemetrySession) awaitScrape(opts faults.Options) {
-	if s == nil || s.metrics == nil {
+	if !s.servesMetrics() {
 		return
 	}
 	var rules []faults.Rule
