@@ -80,7 +80,7 @@ func TestReportIndependentOfWorkers(t *testing.T) {
 		reps = append(reps, r)
 	}
 	a, b := reps[0], reps[1]
-	if a.Schedules != b.Schedules || a.Picks != b.Picks || !reflect.DeepEqual(a.Failures, b.Failures) ||
+	if a.Schedules != b.Schedules || a.Picks != b.Picks || a.Choices != b.Choices || !reflect.DeepEqual(a.Failures, b.Failures) ||
 		!reflect.DeepEqual(a.Coverage, b.Coverage) {
 		t.Fatalf("1 worker: %+v\n3 workers: %+v", a, b)
 	}
@@ -157,8 +157,8 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 // names no shard, or that holds text no report has (a control character)
 // is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
-	const good = `{"schema_version":3,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
-		`"schedules":2,"failed":1,"workers":1,"seconds":0.5,"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}]}`
+	const good = `{"schema_version":4,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
+		`"schedules":2,"failed":1,"picks":900,"choices":200,"workers":1,"seconds":0.5,"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}]}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)
 	}
@@ -170,6 +170,7 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		// around 2^64.
 		{`"schedules":2`, `"schedules":18446744073709551615`, "r.json: says 18446744073709551615 schedules ran of the 2 seeds of shards [1/2]"},
 		{`"schedules":2`, `"schedules":0`, "r.json: says 1 of 0 schedules failed"},
+		{`"choices":200`, `"choices":901`, "r.json: says 901 of 900 picks had a choice"},
 		{`"seed":2,`, `"seed":9,`, "r.json: lists a failure of seed 9, which it did not explore"},
 		{`"seed":2,`, `"seed":3,`, "r.json: lists a failure of seed 3, which is in none of shards [1/2]"},
 		{`"failed":1,`, `"failed":2,`, "r.json: says 2 failed but lists 1 failures"},

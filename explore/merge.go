@@ -131,6 +131,7 @@ func Merge(reports []*Report) (*Report, error) {
 		}
 		m.Schedules += r.Schedules
 		m.Picks += r.Picks
+		m.Choices += r.Choices
 		m.Workers += r.Workers
 		m.Seconds = max(m.Seconds, r.Seconds)
 		m.CPUSeconds += r.CPUSeconds

@@ -14,8 +14,9 @@ import (
 
 // ReportVersion is the version of the JSON report; merge refuses others.
 // Version 2 named the scheduler's picks "picks" (version 1: "decisions");
-// version 3 records the model revision.
-const ReportVersion = 3
+// version 3 records the model revision; version 4 counts the picks that
+// had a choice.
+const ReportVersion = 4
 
 // Report is what an exploration (or a merge of shards) found.
 type Report struct {
@@ -40,9 +41,12 @@ type Report struct {
 	Shards    []string `json:"shards"`
 	// Schedules run, of which Failed violated an invariant (or, checking
 	// determinism, differed between two runs of the seed).
-	Schedules          uint64  `json:"schedules"`
-	Failed             uint64  `json:"failed"`
-	Picks              uint64  `json:"picks"`
+	Schedules uint64 `json:"schedules"`
+	Failed    uint64 `json:"failed"`
+	Picks     uint64 `json:"picks"`
+	// Choices are the picks that had more than one thing ready
+	// (faults.Result.Choices); the others were forced.
+	Choices            uint64  `json:"choices"`
 	Seconds            float64 `json:"seconds"`
 	SchedulesPerSecond float64 `json:"schedules_per_second"`
 	// CPUSeconds the process spent (all workers and the garbage
@@ -172,8 +176,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, shards)
-	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks\n",
-		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks)
+	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks (%d with a choice)\n",
+		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks, r.Choices)
 	if len(r.Invariants) > 0 {
 		fmt.Fprintf(&b, "hunted       %s only: a run went on past violations of the others, which are no failures\n",
 			strings.Join(r.Invariants, ", "))
@@ -208,8 +212,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))
 		}
 		if s := f.Shrunk; s != nil {
-			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); invocations %d -> %d, partitions %d -> %d, quota %d -> %d; %.1fs, %d replays%s\n",
+			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); choices %d -> %d, invocations %d -> %d, partitions %d -> %d, quota %d -> %d; %.1fs, %d replays%s\n",
 				s.Original.Decisions, s.OriginalFull.Decisions, s.Shrunk.Decisions, 100*float64(s.Shrunk.Decisions)/float64(max(s.Original.Decisions, 1)),
+				s.Original.Choices, s.Shrunk.Choices,
 				s.Original.Invocations, s.Shrunk.Invocations, s.Original.Partitions, s.Shrunk.Partitions,
 				s.Original.Quota, s.Shrunk.Quota, s.Seconds, s.Replays, minimalNote(s))
 		}

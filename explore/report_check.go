@@ -75,6 +75,9 @@ func (r *Report) consistent() error {
 	if r.Failed > r.Schedules {
 		return fmt.Errorf("says %d of %d schedules failed", r.Failed, r.Schedules)
 	}
+	if r.Choices > r.Picks {
+		return fmt.Errorf("says %d of %d picks had a choice", r.Choices, r.Picks)
+	}
 	seen := make(map[uint64]bool, len(r.Failures))
 	for _, f := range r.Failures {
 		offset := f.Seed - r.FirstSeed

@@ -54,6 +54,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		r.Schedules += res.schedules
 		r.Picks += res.picks
+		r.Choices += res.choices
 		r.Failures = append(r.Failures, res.failures...)
 		r.Coverage.add(res.coverage)
 	}
@@ -80,10 +81,10 @@ type explorer struct {
 }
 
 type workerResult struct {
-	schedules, picks uint64
-	failures         []Failure
-	coverage         Coverage
-	err              error
+	schedules, picks, choices uint64
+	failures                  []Failure
+	coverage                  Coverage
+	err                       error
 }
 
 func (x *explorer) work(ctx context.Context) (res workerResult) {
@@ -114,6 +115,7 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 		col.flush(&res.coverage, seed)
 		res.schedules++
 		res.picks += uint64(r.Decisions.Picks)
+		res.choices += uint64(r.Choices)
 		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
 		if f != nil {
 			res.failures = append(res.failures, *f)

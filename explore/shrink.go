@@ -51,13 +51,16 @@ func (r *ShrinkResult) Failure() string {
 type ScheduleSize struct {
 	Decisions int `json:"decisions"`
 	faults.DecisionCount
+	// Choices are the picks that had more than one thing ready
+	// (faults.Result.Choices), counted by a replay.
+	Choices     int `json:"choices"`
 	Invocations int `json:"invocations"`
 	Partitions  int `json:"partitions"`
 	Quota       int `json:"quota"`
 }
 
 func (z ScheduleSize) String() string {
-	return fmt.Sprintf("%s; %s, %s, quota %d", z.DecisionCount,
+	return fmt.Sprintf("%s; %s, %s, quota %d", z.DecisionCount.WithChoices(z.Choices),
 		faults.Plural(z.Invocations, "invocation"), faults.Plural(z.Partitions, "partition"), z.Quota)
 }
 
@@ -105,6 +108,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 		return nil, err
 	}
 	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
+	res.Original.Choices, res.OriginalFull.Choices = sh.choices(base), sh.fullChoices
 	base, text, res.OneMinimal, err = sh.passes(base, text)
 	if err != nil {
 		return nil, err
@@ -153,6 +157,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 		return nil, fmt.Errorf("the shrunk schedule no longer violates %s first", sh.first.Failure())
 	}
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
+	res.Shrunk.Choices = fr.Choices
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }
@@ -316,6 +321,7 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 		return nil, nil, errNoViolation
 	}
 	sh.first, sh.invariants, sh.budget = first, o.Invariants, max(4*r.Decisions.Picks, 20_000)
+	sh.fullChoices = r.Choices
 	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err == nil && base == nil {
 		err = fmt.Errorf("the schedule does not replay leniently as recorded")
@@ -337,6 +343,8 @@ type shrinker struct {
 	budget     int
 	replays    int
 	outOfTime  bool
+	// fullChoices are the original's choices over its whole run.
+	fullChoices int
 }
 
 // sameFailure reports whether a run's first violation (of an invariant
@@ -366,10 +374,25 @@ func (sh *shrinker) fails(s *faults.Schedule) bool {
 		return false
 	}
 	sh.replays++
+	r, err := sh.toViolation(s)
+	return err == nil && sh.sameFailure(r)
+}
+
+// toViolation replays s leniently up to its first violation.
+func (sh *shrinker) toViolation(s *faults.Schedule) (*faults.Result, error) {
 	o := faults.ReplayOptions(s)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, sh.budget
-	r, err := faults.Run(sh.ctx, o)
-	return err == nil && sh.sameFailure(r)
+	return faults.Run(sh.ctx, o)
+}
+
+// choices counts the picks of s that had a choice, up to its first
+// violation; 0 if the replay was cancelled.
+func (sh *shrinker) choices(s *faults.Schedule) int {
+	r, err := sh.toViolation(s)
+	if err != nil {
+		return 0
+	}
+	return r.Choices
 }
 
 // rerecord runs a candidate leniently up to its first violation while

@@ -48,6 +48,18 @@ func TestShrinkSwarmFailures(t *testing.T) {
 			if !res.OneMinimal || res.Shrunk.Decisions >= res.Original.Decisions {
 				t.Errorf("seed %d: %v", seed, res)
 			}
+			// The sizes' choices are the runs' own: the recorded run's, the
+			// same run's up to its violation, and the shrunk one's, each
+			// some of its picks.
+			toViolation, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, StopAtViolation: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OriginalFull.Choices != r.Choices || res.Original.Choices != toViolation.Choices ||
+				res.Original.Choices == 0 || res.Original.Choices > res.Original.Picks || res.Shrunk.Choices > res.Shrunk.Picks {
+				t.Errorf("seed %d: choices %d (run %d), %d to the violation (run %d), %d shrunk of %d picks",
+					seed, res.OriginalFull.Choices, r.Choices, res.Original.Choices, toViolation.Choices, res.Shrunk.Choices, res.Shrunk.Picks)
+			}
 		}
 	}
 	if n < 15+len(alike) || ok != n {

@@ -60,7 +60,7 @@ func WriteText(w io.Writer, r *Result) error {
 		r.Kinds[invoker.KindStaleInvoke], r.Kinds[invoker.KindDuplicateInvoke], r.Kinds[invoker.KindEffectDropped], r.Purged)
 	fmt.Fprintf(b, "queue        %d segments spilled, %d loaded\n", r.Kinds[invoker.KindSpill], r.Kinds[invoker.KindLoad])
 	fmt.Fprintf(b, "schedule     %s\n", r.Decisions)
-	fmt.Fprintf(b, "picks        %d invoker steps, %d deliveries\n", r.Steps, r.Deliveries)
+	fmt.Fprintf(b, "picks        %d invoker steps, %d deliveries; %d with a choice\n", r.Steps, r.Deliveries, r.Choices)
 	fmt.Fprintf(b, "events       %d in %v of virtual time\n", r.Events, r.End.Round(time.Microsecond))
 	fmt.Fprintf(b, "faults       %s\n", r.faultCounts())
 	fmt.Fprintf(b, "hash         sha256:%s\n", r.Hash)
@@ -182,6 +182,7 @@ type report struct {
 	Counted       DecisionCount     `json:"decision_counts"`
 	Steps         int               `json:"invoker_steps"`
 	Deliveries    int               `json:"deliveries"`
+	Choices       int               `json:"choices"`
 	Events        uint64            `json:"events"`
 	EndNanos      int64             `json:"virtual_time_ns"`
 	Hash          string            `json:"sha256"`
@@ -210,7 +211,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 	rep := report{SchemaVersion: ReportVersion, ModelRevision: ModelRevision, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
 		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
-		Decisions: r.Decisions.Total(), Counted: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Events: r.Events,
+		Decisions: r.Decisions.Total(), Counted: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Choices: r.Choices, Events: r.Events,
 		EndNanos: int64(r.End), Hash: r.Hash, AfterPanic: r.AfterPanic(), Replay: r.Replay, ReplaySched: r.ReplaySchedule,
 		TraceID: r.TraceID, TraceURL: r.TraceURL}
 	for _, v := range r.Violations {

@@ -30,6 +30,10 @@ type Result struct {
 	// delivered.
 	Decisions         DecisionCount
 	Steps, Deliveries int
+	// Choices are the picks that had more than one thing ready, the only
+	// ones a strategy decides; at the others it was forced. A schedule
+	// does not say which is which: a replay counts them again.
+	Choices int
 	// Faults injected, indexed by Action.
 	Faults [Duplicate + 1]int
 	// Kinds counts the events of each kind.
@@ -59,7 +63,7 @@ type Result struct {
 // simulator, which the terminal UI counts, also moves time on or enters a
 // stage; those follow from the decisions.)
 type DecisionCount struct {
-	// Picks are the scheduler's choices of what happens next: an invoker
+	// Picks are what the scheduler took next, one at a time: an invoker
 	// loop step or a message delivered.
 	Picks int `json:"picks"`
 	// Sends are what the outside world sent (arrivals, step-downs, kills,
@@ -75,8 +79,16 @@ type DecisionCount struct {
 func (c DecisionCount) Total() int { return c.Picks + c.Sends + c.Faults + c.Tasks + c.Controls }
 
 // String gives the count as every report does.
-func (c DecisionCount) String() string {
-	return fmt.Sprintf("%s: %s, %s, %s, %s, %s", Plural(c.Total(), "decision"), Plural(c.Picks, "pick"),
+func (c DecisionCount) String() string { return c.describe(Plural(c.Picks, "pick")) }
+
+// WithChoices gives the count as String does, saying how many of the
+// picks had a choice (Result.Choices).
+func (c DecisionCount) WithChoices(choices int) string {
+	return c.describe(fmt.Sprintf("%s (%d with a choice)", Plural(c.Picks, "pick"), choices))
+}
+
+func (c DecisionCount) describe(picks string) string {
+	return fmt.Sprintf("%s: %s, %s, %s, %s, %s", Plural(c.Total(), "decision"), picks,
 		Plural(c.Sends, "send"), Plural(c.Faults, "fault"), Plural(c.Tasks, "task"), Plural(c.Controls, "control"))
 }
 

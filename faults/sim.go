@@ -428,6 +428,9 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 	c := s.choices[i]
 	s.rec.pick(c)
 	s.res.Decisions.Picks++
+	if len(s.choices) > 1 {
+		s.res.Choices++
+	}
 	return false, s.do(c, d)
 }
 

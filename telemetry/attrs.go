@@ -38,6 +38,7 @@ const (
 	keyEvents      = attribute.Key("lab.events")
 	keyDecisions   = attribute.Key("lab.decisions")
 	keyPicks       = attribute.Key("lab.picks")
+	keyChoices     = attribute.Key("lab.choices")
 	keyOutcome     = attribute.Key("lab.task.outcome")
 	// Semantic conventions (v1.43.0, the SDK's) for exceptions.
 	keyExcType    = attribute.Key("exception.type")

@@ -297,7 +297,7 @@ func (t *Tracer) OnEnd(r *faults.Result) {
 		verdict = "violated"
 	}
 	t.root.SetAttributes(keyVerdict.String(verdict), keyHash.String(r.Hash), keyEvents.Int64(int64(r.Events)),
-		keyDecisions.Int(r.Decisions.Total()), keyPicks.Int(r.Decisions.Picks))
+		keyDecisions.Int(r.Decisions.Total()), keyPicks.Int(r.Decisions.Picks), keyChoices.Int(r.Choices))
 	t.closeAll(invoker.Event{At: r.End, Seq: r.Events + 1})
 }
 

@@ -450,9 +450,9 @@ func TestTraceOfAReplacedRun(t *testing.T) {
 	if attr(roots[1], "lab.verdict").AsString() == "unfinished" || attr(roots[1], "lab.events.sha256").AsString() != second.Hash {
 		t.Errorf("second run's root: %v %v", attr(roots[1], "lab.verdict"), attr(roots[1], "lab.events.sha256"))
 	}
-	if d, p := attr(roots[1], "lab.decisions").AsInt64(), attr(roots[1], "lab.picks").AsInt64(); d != int64(second.Decisions.Total()) ||
-		p != int64(second.Decisions.Picks) || p == 0 || d <= p {
-		t.Errorf("second run's root: %d decisions and %d picks, the run %v", d, p, second.Decisions)
+	if d, p, c := attr(roots[1], "lab.decisions").AsInt64(), attr(roots[1], "lab.picks").AsInt64(), attr(roots[1], "lab.choices").AsInt64(); d != int64(second.Decisions.Total()) ||
+		p != int64(second.Decisions.Picks) || c != int64(second.Choices) || p == 0 || d <= p || c == 0 || c >= p {
+		t.Errorf("second run's root: %d decisions, %d picks and %d choices, the run %v with %d choices", d, p, c, second.Decisions, second.Choices)
 	}
 }
 

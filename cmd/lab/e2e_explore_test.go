@@ -18,6 +18,8 @@ type exploreReport struct {
 	Schedules          uint64  `json:"schedules"`
 	Failed             uint64  `json:"failed"`
 	SchedulesPerSecond float64 `json:"schedules_per_second"`
+	Picks              uint64  `json:"picks"`
+	Choices            uint64  `json:"choices"`
 	ModelRevision      int     `json:"model_revision"`
 	Shards             []string
 	Failures           []struct {
@@ -28,8 +30,8 @@ type exploreReport struct {
 		Compare   string   `json:"compare"`
 		Files     []string `json:"files"`
 		Shrunk    *struct {
-			Original   struct{ Decisions int }
-			Shrunk     struct{ Decisions int }
+			Original   struct{ Decisions, Picks, Choices int }
+			Shrunk     struct{ Decisions, Picks, Choices int }
 			OneMinimal bool `json:"one_minimal"`
 		} `json:"shrunk"`
 	} `json:"failures"`
@@ -83,6 +85,12 @@ func TestExploreFindsSavesAndShrinks(t *testing.T) {
 	if s := first.Shrunk; !s.OneMinimal || s.Shrunk.Decisions <= 0 || s.Shrunk.Decisions > s.Original.Decisions/10 {
 		t.Errorf("shrunk %+v: want 1-minimal and at most 10%% of the original", s)
 	}
+	if s := first.Shrunk; s.Original.Choices <= 0 || s.Original.Choices >= s.Original.Picks || s.Shrunk.Choices > s.Shrunk.Picks {
+		t.Errorf("shrunk %+v: choices are not some of the picks", s)
+	}
+	if rep.Choices <= 0 || rep.Choices >= rep.Picks {
+		t.Errorf("%d of %d picks had a choice", rep.Choices, rep.Picks)
+	}
 	for _, f := range first.Files[1:] {
 		rr := lab(t, "replay", f)
 		wantCode(t, rr, 1)
@@ -129,7 +137,7 @@ func TestExploreShardsMergeToTheWhole(t *testing.T) {
 	merged := lab(t, append([]string{"explore", "merge", "--format", "json"}, files...)...)
 	wantCode(t, merged, whole.code)
 	w, m := parseExplore(t, whole), parseExplore(t, merged)
-	if w.Schedules != m.Schedules || w.Failed != m.Failed || !reflect.DeepEqual(w.ByInvariant, m.ByInvariant) ||
+	if w.Schedules != m.Schedules || w.Failed != m.Failed || w.Picks != m.Picks || w.Choices != m.Choices || !reflect.DeepEqual(w.ByInvariant, m.ByInvariant) ||
 		!reflect.DeepEqual(w.Coverage, m.Coverage) || !reflect.DeepEqual(m.Shards, []string{"0/3", "1/3", "2/3"}) {
 		t.Fatalf("merged shards differ from the whole:\nwhole  %+v\nmerged %+v", w, m)
 	}

@@ -103,6 +103,7 @@ type jsonReport struct {
 	} `json:"decision_counts"`
 	InvokerSteps int `json:"invoker_steps"`
 	Deliveries   int `json:"deliveries"`
+	Choices      int `json:"choices"`
 }
 
 // decodeOneJSON decodes stdout as exactly one JSON document.
@@ -130,6 +131,9 @@ func decodeOneJSON(t *testing.T, r result) jsonReport {
 	if rep.Decisions == 0 || rep.Decisions != c.Picks+c.Sends+c.Faults+c.Tasks+c.Controls || c.Picks != rep.InvokerSteps+rep.Deliveries {
 		t.Errorf("%d decisions, counted %+v, of the picks %d invoker steps and %d deliveries: the counts do not add up",
 			rep.Decisions, c, rep.InvokerSteps, rep.Deliveries)
+	}
+	if rep.Choices <= 0 || rep.Choices >= c.Picks {
+		t.Errorf("%d of %d picks had a choice", rep.Choices, c.Picks)
 	}
 	if rep.OK == nil {
 		t.Errorf("no ok field")

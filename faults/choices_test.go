@@ -1,0 +1,74 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// countingStrategy passes every pick on to its strategy, counting the
+// picks and those that had more than one thing ready.
+type countingStrategy struct {
+	faults.Strategy
+	picks, choices int
+}
+
+func (c *countingStrategy) Choose(cs []faults.Choice) int {
+	c.picks++
+	if len(cs) > 1 {
+		c.choices++
+	}
+	return c.Strategy.Choose(cs)
+}
+
+// A run's Choices are the picks its strategy was offered more than one
+// thing at, and a replay of its schedule, which does not record them,
+// counts the same again.
+func TestChoicesAreThePicksWithSomethingToChoose(t *testing.T) {
+	var picks, choices int
+	for seed := uint64(1); seed <= 20; seed++ {
+		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
+			cfg, w, planName := faults.SwarmShape(seed, v)
+			cfg.Store = invoker.MemStores()
+			plan, err := faults.LoadPlan(planName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			random, err := faults.NewStrategy("random", seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counter := &countingStrategy{Strategy: random}
+			var sch bytes.Buffer
+			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, Strategy: counter, Record: &sch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Decisions.Picks != counter.picks || r.Choices != counter.choices {
+				t.Errorf("seed %d %s: %d picks with %d choices, the strategy was asked %d times, %d of them with a choice",
+					seed, v, r.Decisions.Picks, r.Choices, counter.picks, counter.choices)
+			}
+			s, err := faults.ParseSchedule("choices.schedule", sch.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := faults.ReplayOptions(s)
+			o.Node.Store = invoker.MemStores()
+			again, err := faults.Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Choices != r.Choices {
+				t.Errorf("seed %d %s: the replay counts %d choices, the run %d", seed, v, again.Choices, r.Choices)
+			}
+			picks, choices = picks+r.Decisions.Picks, choices+r.Choices
+		}
+	}
+	// Most picks are forced; a count that took every pick, or none, is wrong.
+	if choices == 0 || choices*2 > picks {
+		t.Errorf("%d of %d picks had a choice", choices, picks)
+	}
+}
