@@ -74,9 +74,9 @@ func FuzzMerge(f *testing.F) {
 // tables are not read back as checked), coverage summed.
 func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 	t.Helper()
-	if m.Schedules != a.Schedules+b.Schedules || m.Picks != a.Picks+b.Picks || m.Workers != a.Workers+b.Workers {
-		t.Fatalf("merged %d schedules, %d picks, %d workers; inputs %d+%d, %d+%d, %d+%d",
-			m.Schedules, m.Picks, m.Workers, a.Schedules, b.Schedules, a.Picks, b.Picks, a.Workers, b.Workers)
+	if m.Schedules != a.Schedules+b.Schedules || m.Picks != a.Picks+b.Picks || m.Choices != a.Choices+b.Choices || m.Workers != a.Workers+b.Workers {
+		t.Fatalf("merged %d schedules, %d picks, %d choices, %d workers; inputs %d+%d, %d+%d, %d+%d, %d+%d",
+			m.Schedules, m.Picks, m.Choices, m.Workers, a.Schedules, b.Schedules, a.Picks, b.Picks, a.Choices, b.Choices, a.Workers, b.Workers)
 	}
 	if m.CPUSeconds != a.CPUSeconds+b.CPUSeconds || m.Seconds != max(a.Seconds, b.Seconds) {
 		t.Fatalf("merged %g s, %g CPU s; inputs %g and %g s, %g+%g CPU s", m.Seconds, m.CPUSeconds, a.Seconds, b.Seconds, a.CPUSeconds, b.CPUSeconds)
