@@ -108,8 +108,8 @@ func TestLenientReplayOfEditedSchedule(t *testing.T) {
 	}
 }
 
-// PCT is deterministic given its seed, differs between seeds, and with
-// depth 1 never changes a priority.
+// PCT is deterministic given its seed, differs between seeds, with depth
+// 1 never changes a priority, and draws its change points among choices.
 func TestPCT(t *testing.T) {
 	pct := func(seed uint64, depth int) *faults.Result {
 		p, err := faults.NewPCT(seed, depth, 1300)
@@ -140,6 +140,18 @@ func TestPCT(t *testing.T) {
 	a1 := p2.Choose(cs)
 	if a2 := p2.Choose(cs); a2 == a1 {
 		t.Fatalf("depth 2 did not demote choice %d at its change point", a1)
+	}
+	// Change points count choices: forced picks before the first choice
+	// leave the change point to it.
+	p3, _ := faults.NewPCT(1, 2, 1)
+	forced := []faults.Choice{{Invoker: 2, Arm: invoker.ArmDequeue}}
+	for range 3 {
+		if p3.Choose(forced) != 0 {
+			t.Fatal("a forced pick took another choice than its only one")
+		}
+	}
+	if b1, b2 := p3.Choose(cs), p3.Choose(cs); b1 == b2 {
+		t.Fatalf("forced picks spent the change point: choice %d ran twice", b1)
 	}
 }
 
