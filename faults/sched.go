@@ -25,6 +25,20 @@ func (c Choice) String() string {
 	return fmt.Sprintf("invoker%d %s", c.Invoker, c.Arm)
 }
 
+// Describe says what taking c would do now: which message a delivery
+// hands over, or which invoker takes which arm. For a strategy that asks a
+// person (on the goroutine that steps, as Choose is called).
+func (s *Sim) Describe(c Choice) string {
+	if c.Invoker != Transport {
+		return c.String()
+	}
+	m, ok := s.net.peek()
+	if !ok {
+		return c.String()
+	}
+	return "deliver " + m.String()
+}
+
 // Strategy picks among the enabled choices. Choices are listed transport
 // first, then by invoker and arm order. Strategies are deterministic given
 // their seed; a recorded run writes every pick to its schedule.

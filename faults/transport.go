@@ -171,6 +171,15 @@ func (t *transport) due(now time.Duration) bool {
 // pop takes the earliest delivery's message into m.
 func (t *transport) pop(m *invoker.Envelope) { t.q.pop(m) }
 
+// peek is the earliest delivery's message, which pop would take.
+func (t *transport) peek() (invoker.Envelope, bool) {
+	e, ok := t.q.first()
+	if !ok {
+		return invoker.Envelope{}, false
+	}
+	return t.q.msgs[e.msg], true
+}
+
 // next is the time of the earliest delivery, if any.
 func (t *transport) next() (time.Duration, bool) {
 	e, ok := t.q.first()

@@ -3,8 +3,9 @@
 // happens: the terminal UI, the metrics endpoint and `lab run --pace`.
 //
 // The simulation itself stays deterministic: pacing only decides when the
-// next step is taken, never which, and every control reaches the run
-// through faults.Sim.Control, so it is logged and recorded like any
+// next step is taken, never which; every control reaches the run through
+// faults.Sim.Control, and a pick a watcher takes (ChooseNext, Take) goes
+// through the run's strategy, so both are logged and recorded like any
 // step. The runner publishes a View (a snapshot plus the latest events)
 // that any goroutine may read at any time; nothing outside the runner's
 // goroutine ever touches the simulator.
@@ -67,6 +68,9 @@ type View struct {
 	Fresh []invoker.Event
 	// Finishing: the run goes on to its end unpaced and takes no controls.
 	Finishing bool
+	// Choices are the options of a pick that waits for Runner.Take
+	// (Runner.ChooseNext); nil when none waits.
+	Choices []Option
 
 	next atomic.Pointer[View]
 }
@@ -110,12 +114,21 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	}
 	r := &Runner{o: o, cmds: make(chan func(*loop), 64), done: make(chan struct{}), recent: newRing(o.RecentEvents, o.Follow)}
 	opts.Observers = append(opts.Observers, faults.EventFunc(r.recent.add))
+	l := &loop{r: r, paused: o.Paused, speed: o.Speed}
+	if opts.Replay == nil {
+		// A watcher may take the picks with a choice; a replay's are
+		// its schedule's.
+		inner := opts.Strategy
+		if inner == nil {
+			inner, _ = faults.NewStrategy("random", opts.Seed) // what faults.New takes for nil
+		}
+		opts.Strategy = &person{Strategy: inner, l: l}
+	}
 	sim, err := faults.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	r.sim = sim
-	l := &loop{r: r, paused: o.Paused, speed: o.Speed}
 	l.publish()
 	if o.Follow {
 		r.first.Store(r.view.Load())

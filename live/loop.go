@@ -32,11 +32,18 @@ type loop struct {
 	// last is the latest step.
 	last      faults.StepInfo
 	finishing bool
+	// choosing: a watcher takes the next pick with a choice (ChooseNext);
+	// waiting are its options while it waits, taken the one taken.
+	choosing bool
+	waiting  []Option
+	taken    int
+	ctx      context.Context
 }
 
 func (l *loop) run(ctx context.Context) {
 	r := l.r
 	defer close(r.done)
+	l.ctx = ctx
 	l.rebase()
 	err := func() (err error) {
 		defer func() {
@@ -52,7 +59,7 @@ func (l *loop) run(ctx context.Context) {
 			// checkEvery steps: a select and a clock read at every step were
 			// a tenth of an unpaced run's time.
 			check := n%checkEvery == 0
-			if check || l.paused || l.step > 0 {
+			if check || l.paused || l.step > 0 || l.choosing {
 				if err := l.waitReady(ctx); err != nil {
 					return err
 				}
@@ -119,7 +126,7 @@ func (l *loop) waitReady(ctx context.Context) error {
 		if err := l.drain(ctx, false); err != nil {
 			return err
 		}
-		if !l.paused || l.step > 0 {
+		if !l.paused || l.step > 0 || l.choosing {
 			return nil
 		}
 		l.publish()
@@ -211,7 +218,7 @@ func (l *loop) publishErr(err error) {
 	l.lastPublish = time.Now()
 	v := &View{Snapshot: l.r.sim.Summary(), Recent: l.r.recent.list(), Last: l.last,
 		Paused: l.paused, Speed: l.speed, Err: err, Published: l.lastPublish,
-		Fresh: l.r.recent.takeFresh(), Finishing: l.finishing}
+		Fresh: l.r.recent.takeFresh(), Finishing: l.finishing, Choices: l.waiting}
 	if prev := l.r.view.Load(); prev != nil {
 		prev.next.Store(v)
 	}

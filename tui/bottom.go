@@ -307,10 +307,10 @@ func (m Model) violationPanel(height int) []string {
 	} else {
 		tail = append(tail, styleDim.Render("            the whole session goes to "+faults.ShellQuote(m.sess.path)+" when you quit with q: save what it reads to replay it"))
 	}
-	if m.sess.controls == 0 {
-		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (no control sent: the seed alone reproduces it)"))
+	if !m.sess.steered.any() {
+		tail = append(tail, "            "+m.cfg.Command(m.sess.seed, m.sess.variant)+styleDim.Render("   (nothing steered it: the seed alone reproduces it)"))
 	} else {
-		tail = append(tail, styleDim.Render(fmt.Sprintf("            %d controls sent: only the saved schedule reproduces this run", m.sess.controls)))
+		tail = append(tail, styleDim.Render(fmt.Sprintf("            %s: only the saved schedule reproduces this run", m.sess.steered)))
 	}
 	return m.withRecent(head, tail, v, height)
 }

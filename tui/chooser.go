@@ -18,6 +18,9 @@ type chooser struct {
 	options []string
 	i       int
 	apply   func(m *Model, i int) tea.Cmd
+	// cancel, if set, is called when the chooser closes with nothing
+	// chosen.
+	cancel func(m *Model)
 	// typed is the number typed so far into a numbered list: 1 of 12
 	// options may be the start of 10 or 11, so it waits for enter.
 	typed string
@@ -29,6 +32,9 @@ func (m Model) chooserKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch msg.String() {
 	case "esc", "q":
 		m.choose = nil
+		if c.cancel != nil {
+			c.cancel(&m)
+		}
 		return m, nil
 	case "left", "up", "h":
 		c.i = (c.i + len(c.options) - 1) % len(c.options)

@@ -75,7 +75,7 @@ func TestCompareRefusalsAndSteeredSessions(t *testing.T) {
 	}
 	m = runToViolation(t, m)
 	m = keys(t, m, "f<enter><enter>")
-	if m.sess.controls != 1 {
+	if m.sess.steered.controls != 1 {
 		t.Fatalf("the fault was not sent: %q", m.status)
 	}
 	m = tickUntil(t, m, func(m Model) bool { return m.violationFile != "" })

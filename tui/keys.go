@@ -11,7 +11,7 @@ type keyMap struct {
 	Pause, Step, Faster, Slower                  key.Binding
 	StepBack, JumpBack, JumpAhead, GoTo          key.Binding
 	StepDown, Leader, Kill, PauseInv, Shutdown   key.Binding
-	Fault                                        key.Binding
+	Fault, Choose                                key.Binding
 	Variant, NewSeed, Chart, Lifecycle, Compare  key.Binding
 	Filter, Pane, Up, Down, PgUp, PgDn, Top, End key.Binding
 	Back, Help, Quit                             key.Binding
@@ -42,6 +42,7 @@ func newKeyMap(replay bool) keyMap {
 		PauseInv:  b("u", "pause/resume invocation", "u"),
 		Shutdown:  b("x", "start shutdown", "x"),
 		Fault:     b("f", "inject a fault", "f"),
+		Choose:    b("a", "choose the next pick", "a"),
 		Variant:   b("v", "variant, same seed", "v"),
 		NewSeed:   b("n", "new seed", "n"),
 		Chart:     b("i", "chart inevitability", "i"),
@@ -59,7 +60,7 @@ func newKeyMap(replay bool) keyMap {
 		Help:      b("?", "help", "?"),
 		Quit:      b("q", "quit and save", "q", "ctrl+c"),
 	}
-	for _, k := range []*key.Binding{&k.StepDown, &k.Leader, &k.Kill, &k.PauseInv, &k.Shutdown, &k.Fault, &k.Variant, &k.NewSeed} {
+	for _, k := range []*key.Binding{&k.StepDown, &k.Leader, &k.Kill, &k.PauseInv, &k.Shutdown, &k.Fault, &k.Choose, &k.Variant, &k.NewSeed} {
 		k.SetEnabled(!replay)
 	}
 	if replay {
@@ -86,7 +87,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	cols := [][]key.Binding{
 		{k.Pause, k.Step, k.StepBack, k.JumpBack, k.JumpAhead, k.GoTo, k.Faster, k.Slower, k.Variant, k.NewSeed, k.Quit},
-		{k.StepDown, k.Leader, k.Kill, k.PauseInv, k.Shutdown, k.Fault, k.Chart, k.Lifecycle, k.Compare, k.Help},
+		{k.StepDown, k.Leader, k.Kill, k.PauseInv, k.Shutdown, k.Fault, k.Choose, k.Chart, k.Lifecycle, k.Compare, k.Help},
 		{k.Filter, k.Pane, pair(k.Up, k.Down, "scroll"), pair(k.PgUp, k.PgDn, "page"),
 			pair(k.Top, k.End, "oldest, newest"), k.Back},
 	}
@@ -99,7 +100,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 // off is the key binding msg would press if it were on: in a replay, one
 // that steers the run or restarts it.
 func (k keyMap) off(msg string) (key.Binding, bool) {
-	for _, b := range []key.Binding{k.StepDown, k.Leader, k.Kill, k.PauseInv, k.Shutdown, k.Fault, k.Variant, k.NewSeed} {
+	for _, b := range []key.Binding{k.StepDown, k.Leader, k.Kill, k.PauseInv, k.Shutdown, k.Fault, k.Choose, k.Variant, k.NewSeed} {
 		if !b.Enabled() && slices.Contains(b.Keys(), msg) {
 			return b, true
 		}

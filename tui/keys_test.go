@@ -145,8 +145,8 @@ func TestControls(t *testing.T) {
 	if e.Reason != "shutdown" || e.Partition != invoker.NoPartition {
 		t.Fatalf("x logged %q", e.Reason)
 	}
-	if m.sess.controls != 6 {
-		t.Fatalf("%d controls counted, want 6", m.sess.controls)
+	if m.sess.steered.controls != 6 {
+		t.Fatalf("%d controls counted, want 6", m.sess.steered.controls)
 	}
 	m = keys(t, m, "<tab>")
 	if got := m.View(); !strings.Contains(got, "[faults]") || !strings.Contains(got, "controls 6") {

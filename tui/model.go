@@ -91,8 +91,11 @@ type Model struct {
 	scroll int
 	// inv is the invocation selected in the invocations pane ("": the
 	// newest); the selection stays on it while newer ones arrive.
-	inv      invoker.InvocationID
-	choose   *chooser
+	inv    invoker.InvocationID
+	choose *chooser
+	// picking: a asked for the next pick with a choice, not yet offered
+	// or taken.
+	picking  bool
 	showHelp bool
 	// life is the invocation whose lifecycle the panel shows (""; none),
 	// its events scrolled up by lifeScroll.
@@ -209,6 +212,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case playBackMsg:
 		return m.playedBack(msg)
+	case pickMsg:
+		m.picked(msg)
 	case controlMsg:
 		switch {
 		case errors.Is(msg.err, live.ErrStopped) && m.view != nil && m.view.Done:
@@ -216,7 +221,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case msg.err != nil:
 			m.status = fmt.Sprintf("%s refused: %v", msg.what, msg.err)
 		default:
-			m.sess.controls++
+			m.sess.steered.controls++
 			m.status = msg.what + " sent"
 		}
 	case tea.KeyMsg:
@@ -288,6 +293,7 @@ func (m *Model) follow() {
 		m.violations, m.panel, m.showHelp, m.pausing = n, true, false, nil
 		m.status = "an invariant was violated: the run paused"
 	}
+	m.offerPick()
 }
 
 // read takes in one view: its events, and whether it is where a pause, a
@@ -461,6 +467,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.control(faults.Control{Kind: faults.ControlShutdown})
 	case key.Matches(msg, k.Fault):
 		m.choose = faultChooser()
+	case key.Matches(msg, k.Choose):
+		m.askPick()
 	case key.Matches(msg, k.Variant):
 		m.choose = m.variantChooser()
 	case key.Matches(msg, k.NewSeed):
@@ -640,8 +648,8 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 		m.status = "comparing is not available here"
 	case m.sess == nil || !m.panel || m.view == nil || len(m.view.Violations) == 0:
 		m.status = "c compares with the fix, from the violation panel"
-	case m.sess.controls > 0 && m.violationFile == "":
-		m.status = "controls sent: the session is compared from the schedule saved at the violation, not saved yet"
+	case m.sess.steered.any() && m.violationFile == "":
+		m.status = "steered: the session is compared from the schedule saved at the violation, not saved yet"
 	case m.stopCompare != nil:
 		m.status = "still comparing..."
 	case m.compared != nil:
@@ -651,7 +659,7 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 		ctx, stop := context.WithCancel(m.ctx)
 		compare, sess, file, invariant := m.cfg.Compare, m.sess, "", m.view.Violations[0].Invariant
 		m.comparedFrom = "from the seed"
-		if sess.controls > 0 {
+		if sess.steered.any() {
 			file = m.violationFile // steered: not its seed's run
 			m.comparedFrom = "from the schedule saved at the violation"
 		}

@@ -26,9 +26,9 @@ type Replay struct {
 	// eventAt[e-1] is the step that logged event #e.
 	eventAt []int
 	// session is set when the replay is of the session the UI ran and
-	// saved (Model.replayFinished), with the controls that session sent.
-	session  bool
-	controls int
+	// saved (Model.replayFinished), with what steered that session.
+	session bool
+	steered steering
 }
 
 // ScanReplay runs the replay o describes once, headless and with its
@@ -143,17 +143,17 @@ func (m *Model) finishToPlayBack(at int) tea.Cmd {
 			return playBackMsg{err: err}
 		}
 		o := faults.ReplayOptions(sch)
-		// Its seed reruns the session only if no control steered it; the
+		// Its seed reruns the session only if nothing steered it; the
 		// schedule's replay command is the report's other line.
 		o.Command = ""
-		if sess.controls == 0 && command != nil {
+		if !sess.steered.any() && command != nil {
 			o.Command = command(sess.seed, sess.variant)
 		}
 		r, err := ScanReplay(ctx, sess.path, o)
 		if err != nil {
 			return playBackMsg{err: err}
 		}
-		r.session, r.controls = true, sess.controls
+		r.session, r.steered = true, sess.steered
 		return playBackMsg{at: at, options: o, replay: r}
 	}
 }

@@ -142,6 +142,9 @@ func TestReplayMovesBothWays(t *testing.T) {
 	if m.choose != nil || m.status != "step-down partition: a replay steers nothing (its controls are in the schedule)" {
 		t.Errorf("a control in a replay: chooser %v, status %q", m.choose, m.status)
 	}
+	if m = keys(t, m, "a"); m.picking || m.status != "choose the next pick: a replay steers nothing (its controls are in the schedule)" {
+		t.Errorf("a pick by hand in a replay: picking %v, status %q", m.picking, m.status)
+	}
 	if strings.Contains(m.help.ShortHelpView(m.keys.ShortHelp()), "shutdown") {
 		t.Errorf("the legend offers controls in a replay: %s", m.help.ShortHelpView(m.keys.ShortHelp()))
 	}

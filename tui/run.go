@@ -16,9 +16,10 @@ import (
 // Saved is the session the user quit: its result, and where its schedule
 // is. Result.ReplaySchedule is the command that replays it.
 type Saved struct {
-	Result   *faults.Result
-	Path     string
-	Controls int
+	Result *faults.Result
+	Path   string
+	// Controls sent and Picks taken by hand steered the session.
+	Controls, Picks int
 }
 
 // Run shows the UI on in and out until the user quits, then finishes the
@@ -94,7 +95,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if s.replayable() {
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
 	}
-	controls := s.controls
+	steered := s.steered
 	if replay != nil {
 		if !replay.session {
 			// A file played: shrunk, edited or steered, its seed may run
@@ -102,17 +103,17 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 			res.Replay = ""
 			return &Saved{Result: res, Path: s.path}, nil
 		}
-		controls = replay.controls // of the session it was before going back
+		steered = replay.steered // of the session it was before going back
 	}
-	if controls > 0 {
+	if steered.any() {
 		res.Replay = "" // steered: its seed alone runs something else
 	}
 	if res.ReplaySchedule == "" {
-		fmt.Fprintf(progress, "lab tui: session sent to %s (%d controls sent); lab replay reproduces it from a file of what it read\n",
-			faults.ShellQuote(s.path), controls)
+		fmt.Fprintf(progress, "lab tui: session sent to %s (%s); lab replay reproduces it from a file of what it read\n",
+			faults.ShellQuote(s.path), steered)
 	} else {
-		fmt.Fprintf(progress, "lab tui: session saved to %s (%d controls sent); %s reproduces it\n",
-			s.path, controls, res.ReplaySchedule)
+		fmt.Fprintf(progress, "lab tui: session saved to %s (%s); %s reproduces it\n",
+			s.path, steered, res.ReplaySchedule)
 	}
-	return &Saved{Result: res, Path: s.path, Controls: controls}, nil
+	return &Saved{Result: res, Path: s.path, Controls: steered.controls, Picks: steered.picks}, nil
 }

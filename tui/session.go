@@ -100,8 +100,22 @@ type session struct {
 	// that was there is left as it was until then).
 	events *faults.Output
 	ew     *bufio.Writer
-	// controls counts the controls the run accepted.
-	controls int
+	// steered counts the controls the run accepted and the picks taken
+	// by hand.
+	steered steering
+}
+
+// steering counts what made a session other than its seed's run.
+type steering struct{ controls, picks int }
+
+func (s steering) any() bool { return s.controls+s.picks > 0 }
+
+func (s steering) String() string {
+	text := faults.Plural(s.controls, "control") + " sent"
+	if s.picks > 0 {
+		text += ", " + faults.Plural(s.picks, "pick") + " taken by hand"
+	}
+	return text
 }
 
 // openOutput opens path for a session: a regular file afresh, written

@@ -41,7 +41,8 @@ run under the fix of what it broke first (buggy's is fixed, fixed's
 graceful; a stale timer's, keyed timers; --against names another): the seed, shape and plan are the schedule's (--plan gives a plan
 file, which schedules only name). When the seed alone gives the recorded
 run, both sides are runs of the seed; when it does not (a shrunk schedule,
-one found by PCT, one steered by controls, or of another model revision),
+one found by PCT, one steered by controls or picks taken in lab tui, or of
+another model revision),
 the recorded run is replayed as it was, and the other side replays its
 decisions, controls at their steps, as far as they fit, then draws as a
 seeded run; a note says so.
@@ -381,9 +382,9 @@ func notSeeds(ctx context.Context, sch *faults.Schedule, base faults.Options, pl
 		return "", err
 	}
 	if len(check.B) > 0 {
-		causes := "shrunk, edited, or of another model revision"
+		causes := "shrunk, edited, picked by hand, or of another model revision"
 		if planGiven {
-			causes = "shrunk, edited, of another model revision, or run under another plan of that name"
+			causes = "shrunk, edited, picked by hand, of another model revision, or run under another plan of that name"
 		}
 		if m := sch.Header.Model; m != faults.ModelRevision {
 			// Certainly another revision's: say which.

@@ -331,6 +331,37 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// A pick taken by hand in the real binary: a stops the paused run at the
+// next pick with a choice, 2 takes its second option, and quitting saves a
+// session that says so and replays to its hash, with no seed's run
+// offered for it.
+func TestTUIPickByHandInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --paused")
+	tm.waitText(`\b0 steps`)
+	tm.keys("a")
+	tm.waitText(`next pick \(\d ready\): ◂ `)
+	tm.keys("2")
+	tm.waitText(`took (deliver|invoker)`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	out := tm.screen("-S", "-200")
+	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
+	if hash == nil || !strings.Contains(out, "session saved to lab-session-seed1-buggy.schedule (0 controls sent, 1 pick taken by hand)") {
+		t.Fatalf("after quitting, no saved session or hash:\n%s", out)
+	}
+	if strings.Contains(out, "lab run --seed 1") {
+		t.Errorf("the report of a session steered by hand offers its seed's run:\n%s", out)
+	}
+	r := lab(t, "replay", filepath.Join(work, "lab-session-seed1-buggy.schedule"))
+	if (r.code != exitOK && r.code != exitViolation) || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
+		t.Fatalf("lab replay of the session: want hash %s\n%v", hash[1], r)
+	}
+	checkTmp(t, tmp)
+}
+
 // In the violation panel of a session that sent no control, c runs the
 // seed against the fix: the real binary's comparison, in the panel, the
 // same as lab compare's of the README's seed (alike up to lab run's panic,

@@ -1,0 +1,158 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"lab/faults"
+	"lab/invoker"
+	"lab/live"
+)
+
+// waitingChoice asks for the next choice and waits until it is offered.
+func waitingChoice(t *testing.T, r *live.Runner) *live.View {
+	t.Helper()
+	r.ChooseNext()
+	return until(t, r, "a pick waiting for a choice", func(v *live.View) bool { return len(v.Choices) > 0 })
+}
+
+// take takes option i of the waiting pick, and waits until it is taken.
+func take(t *testing.T, r *live.Runner, i int) *live.View {
+	t.Helper()
+	if err := r.Take(i); err != nil {
+		t.Fatal(err)
+	}
+	return until(t, r, "the pick taken", func(v *live.View) bool { return v.Choices == nil })
+}
+
+// replays checks that a session's schedule replays to its hash.
+func replays(t *testing.T, sch []byte, res *faults.Result) {
+	t.Helper()
+	parsed, err := faults.ParseSchedule("session", sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := faults.Run(context.Background(), faults.ReplayOptions(parsed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash != res.Hash {
+		t.Fatalf("the session's schedule replays to %s, the session was %s", again.Hash, res.Hash)
+	}
+}
+
+// A person takes picks: from a paused run, ChooseNext runs on to the next
+// pick with more than one thing ready and offers them, described; each
+// option taken gives a run of its own, which its schedule replays.
+func TestAPersonTakesTheNextChoice(t *testing.T) {
+	hashes := map[string]int{}
+	for taken := 0; ; taken++ {
+		var sch bytes.Buffer
+		o := options(t, invoker.Buggy)
+		o.Record = &sch
+		r, err := live.Start(context.Background(), o, live.Options{Paused: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		until(t, r, "the paused view", func(v *live.View) bool { return v.Paused })
+		var v *live.View
+		for range 3 { // the third choice of the run
+			v = waitingChoice(t, r)
+			take(t, r, len(v.Choices)-1)
+		}
+		v = waitingChoice(t, r)
+		options := len(v.Choices)
+		for _, c := range v.Choices {
+			if c.What == "" || (c.Invoker == faults.Transport) != strings.HasPrefix(c.What, "deliver ") {
+				t.Errorf("option %+v", c)
+			}
+		}
+		if err := r.Take(options); err == nil {
+			t.Errorf("option %d of %d taken", options+1, options)
+		}
+		if after := take(t, r, taken); !after.Paused {
+			t.Errorf("the run did not stay paused after the pick")
+		}
+		if err := r.Take(0); !errors.Is(err, live.ErrNoChoice) {
+			t.Errorf("a take with no pick waiting: %v", err)
+		}
+		r.Resume()
+		res, err := r.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		replays(t, sch.Bytes(), res)
+		hashes[res.Hash]++
+		if taken == options-1 {
+			if len(hashes) < 2 {
+				t.Fatalf("the %d options of a pick gave %d runs", options, len(hashes))
+			}
+			return
+		}
+	}
+}
+
+// A choice called off, or a run finished while it waits, is the
+// strategy's: the run is the seed's own.
+func TestAChoiceLeftToTheStrategyIsTheSeedsRun(t *testing.T) {
+	want, err := faults.Run(context.Background(), options(t, invoker.Buggy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leave := range []func(*live.Runner){(*live.Runner).CancelChoose, (*live.Runner).Finish} {
+		r, err := live.Start(context.Background(), options(t, invoker.Buggy), live.Options{Paused: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitingChoice(t, r)
+		leave(r)
+		until(t, r, "the pick taken", func(v *live.View) bool { return v.Choices == nil })
+		r.Resume()
+		got, err := r.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != want.Hash {
+			t.Errorf("a choice left to the strategy: %s, the seed's run %s", got.Hash, want.Hash)
+		}
+	}
+}
+
+// A control sent while a pick waits applies after it, and the session
+// replays; a stop while it waits ends the run.
+func TestControlWhileAChoiceWaits(t *testing.T) {
+	var sch bytes.Buffer
+	o := options(t, invoker.Fixed)
+	o.Record = &sch
+	r, err := live.Start(context.Background(), o, live.Options{Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitingChoice(t, r)
+	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 1}); err != nil {
+		t.Fatal(err)
+	}
+	take(t, r, 0)
+	r.Resume()
+	res, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kinds[invoker.KindControl] != 1 {
+		t.Fatalf("%d controls logged, want 1", res.Kinds[invoker.KindControl])
+	}
+	replays(t, sch.Bytes(), res)
+
+	r, err = live.Start(context.Background(), options(t, invoker.Fixed), live.Options{Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitingChoice(t, r)
+	r.Stop()
+	if _, err := r.Wait(); !errors.Is(err, live.ErrStopped) {
+		t.Fatalf("a stop while a pick waits: %v", err)
+	}
+}
