@@ -555,7 +555,7 @@ func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt i
 	}
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
-	m.violationFile, m.saving = "", false
+	m.violationFile, m.saving, m.picking = "", false, false
 	m.cancelJobs()
 	m.chart, m.compared = nil, nil
 	m.follow()

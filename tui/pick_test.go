@@ -87,3 +87,14 @@ func TestPickLeftToTheScheduler(t *testing.T) {
 		t.Fatalf("a pick left to the scheduler ran %s, the seed %s", res.Hash, want.Hash)
 	}
 }
+
+// A pick asked for in a session that is then replaced is not offered in
+// the next one.
+func TestRestartForgetsTheAskedPick(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 100, 30)
+	m = keys(t, m, "an")
+	defer m.sess.stop()
+	if m.picking || m.sess.seed != 42 {
+		t.Fatalf("after a then n: picking %v, seed %d", m.picking, m.sess.seed)
+	}
+}
