@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -31,15 +30,7 @@ func take(t *testing.T, r *live.Runner, i int) *live.View {
 // replays checks that a session's schedule replays to its hash.
 func replays(t *testing.T, sch []byte, res *faults.Result) {
 	t.Helper()
-	parsed, err := faults.ParseSchedule("session", sch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := faults.Run(context.Background(), faults.ReplayOptions(parsed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Hash != res.Hash {
+	if again := replay(t, sch, nil); again.Hash != res.Hash {
 		t.Fatalf("the session's schedule replays to %s, the session was %s", again.Hash, res.Hash)
 	}
 }
@@ -50,13 +41,7 @@ func replays(t *testing.T, sch []byte, res *faults.Result) {
 func TestAPersonTakesTheNextChoice(t *testing.T) {
 	hashes := map[string]int{}
 	for taken := 0; ; taken++ {
-		var sch bytes.Buffer
-		o := options(t, invoker.Buggy)
-		o.Record = &sch
-		r, err := live.Start(context.Background(), o, live.Options{Paused: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, sch := startRecorded(t, invoker.Buggy, live.Options{Paused: true})
 		until(t, r, "the paused view", func(v *live.View) bool { return v.Paused })
 		var v *live.View
 		for range 3 { // the third choice of the run
@@ -124,32 +109,19 @@ func TestAChoiceLeftToTheStrategyIsTheSeedsRun(t *testing.T) {
 // A control sent while a pick waits applies after it, and the session
 // replays; a stop while it waits ends the run.
 func TestControlWhileAChoiceWaits(t *testing.T) {
-	var sch bytes.Buffer
-	o := options(t, invoker.Fixed)
-	o.Record = &sch
-	r, err := live.Start(context.Background(), o, live.Options{Paused: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, sch := startRecorded(t, invoker.Fixed, live.Options{Paused: true})
 	waitingChoice(t, r)
 	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 1}); err != nil {
 		t.Fatal(err)
 	}
 	take(t, r, 0)
-	r.Resume()
-	res, err := r.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := resumeToTheEnd(t, r)
 	if res.Kinds[invoker.KindControl] != 1 {
 		t.Fatalf("%d controls logged, want 1", res.Kinds[invoker.KindControl])
 	}
 	replays(t, sch.Bytes(), res)
 
-	r, err = live.Start(context.Background(), options(t, invoker.Fixed), live.Options{Paused: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, _ = startRecorded(t, invoker.Fixed, live.Options{Paused: true})
 	waitingChoice(t, r)
 	r.Stop()
 	if _, err := r.Wait(); !errors.Is(err, live.ErrStopped) {

@@ -89,15 +89,7 @@ func TestFinishCompletesARecordedRun(t *testing.T) {
 		t.Fatalf("%d controls logged (want 1), panic found %v (want true: Finish must not pause on it)",
 			res.Kinds[invoker.KindControl], res.Violated(faults.NoPanic))
 	}
-	sch, err := faults.ParseSchedule("session", sched.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := faults.Run(context.Background(), faults.ReplayOptions(sch))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Hash != res.Hash {
+	if again := replay(t, sched.Bytes(), nil); again.Hash != res.Hash {
 		t.Fatalf("replay hash %s, run hash %s", again.Hash, res.Hash)
 	}
 }

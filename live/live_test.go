@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,6 +31,48 @@ func options(t *testing.T, variant invoker.Variant) faults.Options {
 	// The README's seed: the buggy invoker panics at the node's shutdown,
 	// the fixed one holds every invariant.
 	return faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()}
+}
+
+// startRecorded starts the README's run of variant, its schedule
+// recorded into the buffer returned.
+func startRecorded(t *testing.T, variant invoker.Variant, lo live.Options) (*live.Runner, *bytes.Buffer) {
+	t.Helper()
+	var sch bytes.Buffer
+	o := options(t, variant)
+	o.Record = &sch
+	r, err := live.Start(context.Background(), o, lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, &sch
+}
+
+// resumeToTheEnd resumes a paused run and waits for its end.
+func resumeToTheEnd(t *testing.T, r *live.Runner) *faults.Result {
+	t.Helper()
+	r.Resume()
+	res, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// replay replays a recorded schedule, with its event log to events if
+// that is not nil.
+func replay(t *testing.T, sch []byte, events io.Writer) *faults.Result {
+	t.Helper()
+	parsed, err := faults.ParseSchedule("session", sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := faults.ReplayOptions(parsed)
+	o.Events = events
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // until polls the runner's view until ok holds.
@@ -91,11 +134,7 @@ func TestPauseStepAndResume(t *testing.T) {
 			t.Fatalf("after %d single steps the view is at step %d (last %d)", want, v.Steps, v.Last.Index)
 		}
 	}
-	r.Resume()
-	res, err := r.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := resumeToTheEnd(t, r)
 	if !res.OK() {
 		t.Fatalf("fixed violated: %v", res.Violations)
 	}
@@ -142,26 +181,12 @@ func TestControlsFromAnotherGoroutineReplay(t *testing.T) {
 	if err := r.Control(faults.Control{Kind: faults.ControlStepDown, Partition: 9}); err == nil {
 		t.Fatal("a step-down of partition 9 of 4 was accepted")
 	}
-	r.Resume()
-	res, err := r.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := resumeToTheEnd(t, r)
 	if res.Kinds[invoker.KindControl] != 1 {
 		t.Fatalf("%d controls logged, want 1", res.Kinds[invoker.KindControl])
 	}
-	parsed, err := faults.ParseSchedule("session", sch.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var replayLog bytes.Buffer
-	ro := faults.ReplayOptions(parsed)
-	ro.Events = &replayLog
-	replayed, err := faults.Run(context.Background(), ro)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if replayed.Hash != res.Hash || replayLog.String() != log.String() {
+	if replayed := replay(t, sch.Bytes(), &replayLog); replayed.Hash != res.Hash || replayLog.String() != log.String() {
 		t.Fatalf("replay hash %s, session %s", replayed.Hash, res.Hash)
 	}
 }
@@ -205,18 +230,12 @@ func TestAPanicReachesTheWaiter(t *testing.T) {
 // A session saved when an invariant breaks, while the run goes on, replays
 // to that point and no further: the UI's save on a violation.
 func TestCheckpointReplaysUpToTheViolation(t *testing.T) {
-	var sch bytes.Buffer
-	o := options(t, invoker.Buggy)
-	o.Record = &sch
-	r, err := live.Start(context.Background(), o, live.Options{PauseOnViolation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, sch := startRecorded(t, invoker.Buggy, live.Options{PauseOnViolation: true})
 	until(t, r, "the violation", func(v *live.View) bool { return v.Paused && len(v.Violations) > 0 })
 	var cut []byte
 	var atEvents uint64
 	var atHash string
-	err = r.Checkpoint(func(events uint64, hash string) error {
+	err := r.Checkpoint(func(events uint64, hash string) error {
 		cut = append(bytes.Clone(sch.Bytes()), faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}.String()+"\n"...)
 		atEvents, atHash = events, hash
 		return nil
@@ -224,20 +243,8 @@ func TestCheckpointReplaysUpToTheViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Resume()
-	full, err := r.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := faults.ParseSchedule("cut", cut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	replayed, err := faults.Run(context.Background(), faults.ReplayOptions(parsed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if replayed.Hash != atHash || replayed.Events != atEvents || !replayed.Violated(faults.NoPanic) {
+	full := resumeToTheEnd(t, r)
+	if replayed := replay(t, cut, nil); replayed.Hash != atHash || replayed.Events != atEvents || !replayed.Violated(faults.NoPanic) {
 		t.Fatalf("the cut replays to %d events %s (violations %v), the checkpoint was %d events %s",
 			replayed.Events, replayed.Hash, replayed.Violations, atEvents, atHash)
 	}
