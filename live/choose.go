@@ -71,8 +71,10 @@ func (p *person) Choose(cs []faults.Choice) int {
 
 // await publishes the choices and applies commands until one of them is
 // taken (true), or the choosing is called off, the run finishes, stops or
-// its context ends (false). Called from within a step: the commands it
-// applies only queue controls or set the loop's state.
+// its context ends (false). Called from within a step, before anything of
+// it is recorded: the commands it applies queue controls, set the loop's
+// state, or take a checkpoint, whose cut a replay ends here too, where
+// its picks run out.
 func (l *loop) await(cs []faults.Choice) (int, bool) {
 	l.waiting, l.taken = make([]Option, len(cs)), -1
 	for i, c := range cs {

@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -127,4 +128,30 @@ func TestControlWhileAChoiceWaits(t *testing.T) {
 	if _, err := r.Wait(); !errors.Is(err, live.ErrStopped) {
 		t.Fatalf("a stop while a pick waits: %v", err)
 	}
+}
+
+// A checkpoint while a pick waits (the UI saving the session at a
+// violation, say) cuts the schedule inside the step: the cut replays to
+// the checkpoint's events and hash, stopping where its picks run out.
+func TestCheckpointWhileAPickWaits(t *testing.T) {
+	r, sch := startRecorded(t, invoker.Buggy, live.Options{Paused: true})
+	for n := 0; n < 100 && !r.View().Done; n++ {
+		waitingChoice(t, r)
+		var cut []byte
+		var atEvents uint64
+		var atHash string
+		if err := r.Checkpoint(func(events uint64, hash string) error {
+			cut = append(bytes.Clone(sch.Bytes()), faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}.String()+"\n"...)
+			atEvents, atHash = events, hash
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := replay(t, cut, nil); got.Events != atEvents || got.Hash != atHash {
+			t.Fatalf("choice %d: the cut replays to %d events %s, the checkpoint was %d events %s", n+1, got.Events, got.Hash, atEvents, atHash)
+		}
+		take(t, r, n%2)
+	}
+	r.Stop()
+	_, _ = r.Wait() // stopped, or over
 }
