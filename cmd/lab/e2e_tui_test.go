@@ -176,7 +176,7 @@ func TestTUISessionInTmux(t *testing.T) {
 	tm.keys("Space")
 	traceLine := regexp.MustCompile(`trace id  ([0-9a-f]{32})`)
 	screen := tm.waitAll(`VIOLATION no-panic`, `PAUSED`, `PANIC assertion failed`, `events leading to no-panic`,
-		`lab replay lab-session-seed1-buggy\.schedule`, `controls sent: only the saved schedule`, traceLine.String())
+		`lab replay lab-session-seed1-buggy\.schedule`, `1 control sent: only the saved schedule`, traceLine.String())
 	trace := traceLine.FindStringSubmatch(screen)
 	if hasColour(tm.screen("-e")) {
 		t.Errorf("NO_COLOR is set, yet the screen has colours:\n%q", tm.screen("-e"))
