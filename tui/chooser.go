@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"lab/faults"
 	"lab/invoker"
@@ -21,9 +22,58 @@ type chooser struct {
 	// cancel, if set, is called when the chooser closes with nothing
 	// chosen.
 	cancel func(m *Model)
+	// listed shows every option at once, numbered, the selected one
+	// marked: what a pick's options are read for is comparing them.
+	listed bool
 	// typed is the number typed so far into a numbered list: 1 of 12
 	// options may be the start of 10 or 11, so it waits for enter.
 	typed string
+}
+
+// list is a listed chooser's line in width: every option numbered, the
+// selected one in brackets (and reversed), as many around it as fit.
+func (c *chooser) list(width int) string {
+	item := func(i int) string {
+		s := fmt.Sprintf("%d %s", i+1, c.options[i])
+		if i == c.i {
+			return styleSel.Render("[" + s + "]")
+		}
+		return s
+	}
+	keys := styleDim.Render("  ←→ · enter · esc")
+	room := width - lipgloss.Width(c.title) - 2 - lipgloss.Width(keys)
+	// The options around the selected one that fit in room.
+	window := func(room int) (from, to int) {
+		from, to = c.i, c.i+1
+		used := lipgloss.Width(item(c.i))
+		for grown := true; grown; {
+			grown = false
+			if to < len(c.options) && used+3+lipgloss.Width(item(to)) <= room {
+				used += 3 + lipgloss.Width(item(to))
+				to, grown = to+1, true
+			}
+			if from > 0 && used+3+lipgloss.Width(item(from-1)) <= room {
+				used += 3 + lipgloss.Width(item(from-1))
+				from, grown = from-1, true
+			}
+		}
+		return from, to
+	}
+	from, to := window(room)
+	if from > 0 || to < len(c.options) {
+		from, to = window(room - 8) // and a "… · " on either side
+	}
+	items := make([]string, 0, to-from+2)
+	if from > 0 {
+		items = append(items, "…")
+	}
+	for i := from; i < to; i++ {
+		items = append(items, item(i))
+	}
+	if to < len(c.options) {
+		items = append(items, "…")
+	}
+	return c.title + ": " + strings.Join(items, " · ") + keys
 }
 
 // chooserKey moves through the open chooser's options, or picks one.

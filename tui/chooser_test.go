@@ -2,9 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // A numbered list takes numbers of more than one digit: with 12
@@ -52,5 +55,46 @@ func TestChooserTakesNumbers(t *testing.T) {
 		if open := m.choose != nil; open != (c.want < 0) {
 			t.Errorf("typed %q: chooser open %v", c.typed, open)
 		}
+	}
+}
+
+// A listed chooser shows every option it has room for, numbered, the
+// selected one in brackets and always among them, "…" where some are left
+// out, and never runs past the width.
+func TestListedChooserFits(t *testing.T) {
+	opts := []string{"deliver register p1/e1", "invoker0 input", "invoker0 dequeue", "invoker0 shutdown", "invoker3 task"}
+	for _, tc := range []struct {
+		width, selected int
+		shown, hidden   []int
+	}{
+		{200, 1, []int{0, 1, 2, 3, 4}, nil},
+		{120, 0, []int{0, 1, 2}, []int{4}},
+		{120, 4, []int{2, 3, 4}, []int{0}},
+		{80, 2, []int{2}, []int{0, 4}},
+	} {
+		c := &chooser{title: "next pick (5 ready)", options: opts, i: tc.selected, listed: true}
+		line := ansi.Strip(c.list(tc.width))
+		if w := lipgloss.Width(line); w > tc.width {
+			t.Errorf("width %d: the line is %d wide: %q", tc.width, w, line)
+		}
+		if want := fmt.Sprintf("[%d %s]", tc.selected+1, opts[tc.selected]); !strings.Contains(line, want) {
+			t.Errorf("width %d: %q lacks the selected %q", tc.width, line, want)
+		}
+		for _, i := range tc.shown {
+			if !strings.Contains(line, fmt.Sprintf("%d %s", i+1, opts[i])) {
+				t.Errorf("width %d: %q lacks option %d", tc.width, line, i+1)
+			}
+		}
+		for _, i := range tc.hidden {
+			if strings.Contains(line, opts[i]) || !strings.Contains(line, "…") {
+				t.Errorf("width %d: %q shows option %d, or no …", tc.width, line, i+1)
+			}
+		}
+	}
+	// Room kept for "…" is not taken from options that all fit.
+	inputs := []string{"invoker0 input", "invoker1 input", "invoker2 input", "invoker3 input"}
+	c := &chooser{title: "next pick (4 ready)", options: inputs, listed: true}
+	if line := ansi.Strip(c.list(120)); strings.Contains(line, "…") || !strings.Contains(line, "4 invoker3 input") {
+		t.Errorf("four that fit: %q", line)
 	}
 }

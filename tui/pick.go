@@ -48,7 +48,7 @@ func (m *Model) pickChooser() *chooser {
 	for i, c := range m.view.Choices {
 		opts[i] = c.What
 	}
-	return &chooser{title: fmt.Sprintf("next pick (%d ready)", len(opts)), options: opts,
+	return &chooser{title: fmt.Sprintf("next pick (%d ready)", len(opts)), options: opts, listed: true,
 		apply: func(m *Model, i int) tea.Cmd {
 			m.picking = false
 			sess := m.sess

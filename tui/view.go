@@ -381,6 +381,8 @@ func (m Model) footer() []string {
 		line = m.filterIn.View() + styleDim.Render("  enter: apply · esc: cancel")
 	case m.going:
 		line = m.gotoIn.View() + styleDim.Render("  enter: go · esc: cancel")
+	case m.choose != nil && m.choose.listed:
+		line = m.choose.list(m.width)
 	case m.choose != nil:
 		line = fmt.Sprintf("%s: ◂ %s ▸  %s", m.choose.title, styleSel.Render(m.choose.options[m.choose.i]),
 			styleDim.Render("←→ choose · enter · esc"))

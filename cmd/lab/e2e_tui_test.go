@@ -340,7 +340,7 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --paused")
 	tm.waitText(`\b0 steps`)
 	tm.keys("a")
-	tm.waitText(`next pick \(\d ready\): ◂ `)
+	tm.waitText(`next pick \(\d ready\): \[1 .*\] · 2 `)
 	tm.keys("2")
 	tm.waitText(`took (deliver|invoker)`)
 	tm.keys("q")
