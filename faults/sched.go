@@ -26,10 +26,14 @@ func (c Choice) String() string {
 }
 
 // Describe says what taking c would do now: which message a delivery
-// hands over, or which invoker takes which arm. For a strategy that asks a
-// person (on the goroutine that steps, as Choose is called).
+// hands over, or which invoker takes which arm, and what the arm would
+// take (invoker.Node.Next). For a strategy that asks a person (on the
+// goroutine that steps, as Choose is called).
 func (s *Sim) Describe(c Choice) string {
 	if c.Invoker != Transport {
+		if next := s.node.Next(c.Invoker, c.Arm); next != "" {
+			return c.String() + " " + next
+		}
 		return c.String()
 	}
 	m, ok := s.net.peek()

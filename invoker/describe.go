@@ -247,3 +247,40 @@ func (e Event) route() string {
 	}
 	return "controller->" + p
 }
+
+// Next says what invoker i's arm would take if stepped now: the input's
+// next command, the queue's head invoke (or the segment it waits for), the
+// next task output or due timer, the task a join would take. It is for a
+// person choosing among ready arms; "" when i has nothing there.
+func (n *Node) Next(i int, arm Arm) string {
+	if i < 0 || i >= len(n.invokers) {
+		return ""
+	}
+	iv := n.invokers[i]
+	switch arm {
+	case ArmInput:
+		if iv.input.len() > 0 {
+			return iv.input.at(0).String()
+		}
+	case ArmDequeue:
+		return iv.queue.next()
+	case ArmTask:
+		if iv.taskOut.len() > 0 {
+			return iv.taskOut.at(0).String()
+		}
+	case ArmTimer:
+		if iv.timers.len() > 0 {
+			return iv.timers.at(0).String()
+		}
+	case ArmJoin:
+		if iv.joinable.len() > 0 {
+			t := iv.joinable.at(0).t
+			return fmt.Sprintf("task %d (%s attempt %d)", t.id, t.inv, t.attempt)
+		}
+	case ArmShutdown:
+		if iv.cancelled {
+			return "cancelled"
+		}
+	}
+	return ""
+}

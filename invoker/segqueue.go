@@ -1,6 +1,9 @@
 package invoker
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // segQueue is Restate's SegmentQueue (crates/queue/src/segmented_queue.rs):
 // a FIFO of invokes whose mutable tail segment is written to the store as soon
@@ -227,6 +230,28 @@ func (q *segQueue) dequeue() (InvokeCmd, dequeueResult) {
 		return c, dequeueTook
 	}
 	return InvokeCmd{}, dequeueEmpty
+}
+
+// next says what a dequeue would take now: the head invoke, or the
+// segment it waits for; "" when the queue is empty.
+func (q *segQueue) next() string {
+	for i := range q.segs.len() {
+		s := q.segs.ptr(i)
+		switch {
+		case s.onDisk:
+			return fmt.Sprintf("segment %d from disk (a read starts)", s.id)
+		case s.reading:
+			return fmt.Sprintf("segment %d (being read back)", s.id)
+		case s.readErr != nil:
+			return fmt.Sprintf("segment %d (its read failed)", s.id)
+		case s.cmds.len() > 0:
+			c := s.cmds.at(0)
+			return fmt.Sprintf("%s %s", c.PLE, c.Inv)
+		case !s.sealed:
+			return ""
+		}
+	}
+	return ""
 }
 
 // purge removes every queued invoke for which drop is true, reading stored
