@@ -50,13 +50,14 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	}
 	ctx, in, hangUp := watchTerminal(ctx, in)
 	defer hangUp()
-	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused || cfg.BeforeRun != nil, 0)
+	paused := cfg.Paused || cfg.StartAt > 0
+	s, err := startSession(ctx, &cfg, cfg.Options.Seed, cfg.Options.Node.Variant, paused || cfg.BeforeRun != nil, cfg.StartAt)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.BeforeRun != nil {
 		cfg.BeforeRun()
-		if !cfg.Paused {
+		if !paused {
 			s.runner.Resume()
 		}
 	}

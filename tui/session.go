@@ -25,8 +25,10 @@ type Config struct {
 	Scheduler string
 	// Speed is the starting pace (virtual per wall time; 0 is unpaced).
 	Speed float64
-	// Paused starts the first session paused.
-	Paused bool
+	// Paused starts the first session paused; StartAt, paused at that
+	// step, its first StartAt steps taken at once.
+	Paused  bool
+	StartAt int
 	// SchedulePath is where a session's schedule is saved.
 	SchedulePath func(seed uint64, v invoker.Variant) string
 	// ScheduleFlag is the flag that named SchedulePath's file, which an

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // tmuxSession is one detached tmux server and session, private to a test.
@@ -331,33 +332,99 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
-// A pick taken by hand in the real binary: a stops the paused run at the
-// next pick with a choice, 2 takes its second option, and quitting saves a
-// session that says so and replays to its hash, with no seed's run
-// offered for it.
+// raceStep is the step at which the README's run, taken as its seed
+// takes it, comes to #2543's race: invoker0, cancelled, may read the
+// AbortAllPartition its partition sent or shut down. The step is read
+// from the run, not pinned.
+func raceStep(t *testing.T) int {
+	t.Helper()
+	plan, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Store = invoker.Buggy, invoker.MemStores()
+	random, _ := faults.NewStrategy("random", faults.DefaultSeed)
+	race := &racePicks{Strategy: random, at: -1}
+	sim, err := faults.New(faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(), Strategy: race})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	race.sim = sim
+	for ; !sim.Done() && race.at < 0; race.steps++ {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if race.at < 0 {
+		t.Fatal("the README's run never came to the race")
+	}
+	return race.at
+}
+
+// racePicks notes the steps taken before the first pick between invoker0
+// reading its partition's AbortAllPartition and shutting down.
+type racePicks struct {
+	faults.Strategy
+	sim       *faults.Sim
+	steps, at int
+}
+
+func (r *racePicks) Choose(cs []faults.Choice) int {
+	if r.at < 0 && len(cs) == 2 && r.sim.Describe(cs[0]) == "invoker0 input abort-all p0/e1" &&
+		r.sim.Describe(cs[1]) == "invoker0 shutdown cancelled" {
+		r.at = r.steps
+	}
+	return r.Strategy.Choose(cs)
+}
+
+// #2543 avoided by hand, in the real binary: started at the race (its
+// seed's run panics after it), a offers invoker0's two ready arms, 2 has
+// the shutdown arm go first, and the run holds every invariant. Quitting
+// saves a session that says it was steered, offers no seed's run for it,
+// and replays to its hash.
 func TestTUIPickByHandInTmux(t *testing.T) {
+	wantUsageError(t, lab(t, "tui", "--start-at", "-1"), true, "--start-at -1: want a step, 0 or more")
+	at := raceStep(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(fmt.Sprintf(`lab tui --seed %d --start-at (\d+)`, faults.DefaultSeed)).FindAllStringSubmatch(string(readme), -1)
+	for _, m := range shown {
+		if m[1] != strconv.Itoa(at) {
+			t.Errorf("the README starts the race at step %s, the run comes to it at %d", m[1], at)
+		}
+	}
+	if len(shown) == 0 {
+		t.Errorf("the README does not show the race by hand")
+	}
 	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui --seed 1 --paused")
-	tm.waitText(`\b0 steps`)
+	tm := newTmux(t, 160, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		fmt.Sprintf("%s tui --seed %d --start-at %d", labBin, faults.DefaultSeed, at))
+	tm.waitAll(`PAUSED`, fmt.Sprintf(`\b%d steps`, at))
 	tm.keys("a")
-	tm.waitText(`next pick \(\d ready\): \[1 .*\] · 2 `)
+	tm.waitText(`next pick \(2 ready\): \[1 invoker0 input abort-all p0/e1\] · 2 invoker0 shutdown cancelled`)
 	tm.keys("2")
-	tm.waitText(`took (deliver|invoker)`)
+	tm.waitText(`took invoker0 shutdown cancelled`)
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
 	}
 	out := tm.screen("-S", "-200")
+	sched := fmt.Sprintf("lab-session-seed%d-buggy.schedule", faults.DefaultSeed)
 	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
-	if hash == nil || !strings.Contains(out, "session saved to lab-session-seed1-buggy.schedule (0 controls sent, 1 pick taken by hand)") {
-		t.Fatalf("after quitting, no saved session or hash:\n%s", out)
+	if hash == nil || !strings.Contains(out, "session saved to "+sched+" (0 controls sent, 1 pick taken by hand)") ||
+		!strings.Contains(out, "result    ok: every invariant held") {
+		t.Fatalf("after quitting, no saved session, no hash, or not every invariant held:\n%s", out)
 	}
-	if strings.Contains(out, "lab run --seed 1") {
+	if strings.Contains(out, "lab run --seed") {
 		t.Errorf("the report of a session steered by hand offers its seed's run:\n%s", out)
 	}
-	r := lab(t, "replay", filepath.Join(work, "lab-session-seed1-buggy.schedule"))
-	if (r.code != exitOK && r.code != exitViolation) || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
-		t.Fatalf("lab replay of the session: want hash %s\n%v", hash[1], r)
+	r := lab(t, "replay", filepath.Join(work, sched))
+	if r.code != exitOK || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
+		t.Fatalf("lab replay of the session: want exit 0 and hash %s\n%v", hash[1], r)
 	}
 	checkTmp(t, tmp)
 }

@@ -25,6 +25,7 @@ func newTUICmd() *cobra.Command {
 	f := runFlags{}
 	var paused bool
 	var replay string
+	var startAt int
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Watch a run live in the terminal, steer it, and save it for replay",
@@ -46,7 +47,7 @@ With --replay FILE it plays a recorded schedule (lab run --schedule-out,
 lab explore --out, a saved session) instead, backwards as well as forwards:
 , goes one step back, [ and ] a hundred, g to a step, an event
 (#N), the violation (v) or the end. A replay takes no controls and saves
-nothing; --pace, --paused, --spill-dir, --events and --format apply.
+nothing; --pace, --paused, --start-at, --spill-dir, --events and --format apply.
 
 Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 3 internal error, 130 interrupted.`,
@@ -56,10 +57,13 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
   lab tui --variant fixed --pace 0.01x
   lab tui --replay failures/seed-1-no-panic-shrunk.schedule --paused`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("replay") {
-				return runTUIReplay(cmd, f, paused, replay)
+			if startAt < 0 {
+				return usageError("--start-at %d: want a step, 0 or more", startAt)
 			}
-			return runTUI(cmd, f, paused)
+			if cmd.Flags().Changed("replay") {
+				return runTUIReplay(cmd, f, paused, startAt, replay)
+			}
+			return runTUI(cmd, f, paused, startAt)
 		},
 	}
 	f.register(cmd.Flags())
@@ -69,11 +73,12 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 	pace := cmd.Flags().Lookup("pace")
 	pace.Usage = "run at a pace against the wall clock: 1x is real time, 10x ten times faster (default " + defaultTUIPace + ")"
 	cmd.Flags().BoolVar(&paused, "paused", false, "start paused (space resumes, . takes one step)")
+	intFlag(cmd.Flags(), &startAt, "start-at", 0, "start paused at step N, its first N steps taken at once")
 	cmd.Flags().StringVar(&replay, "replay", "", "play this recorded schedule, backwards as well as forwards, instead of a new run")
 	return cmd
 }
 
-func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
+func runTUI(cmd *cobra.Command, f runFlags, paused bool, startAt int) (err error) {
 	flags := cmd.Flags()
 	if !flags.Changed("seed") {
 		f.seed = rand.Uint64N(1 << 32)
@@ -126,7 +131,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool) (err error) {
 	}
 	speed, _ := parsePace(f.output.pace)
 	cfg := tui.Config{
-		Options: opts, Scheduler: f.scheduler, Speed: speed, Paused: paused,
+		Options: opts, Scheduler: f.scheduler, Speed: speed, Paused: paused, StartAt: startAt,
 		SchedulePath: schedule, ScheduleFlag: scheduleFlag, EventsPath: f.output.events,
 		Command: func(seed uint64, v invoker.Variant) string {
 			return runCommand(flags, fmt.Sprint(seed), v.String())

@@ -14,11 +14,11 @@ import (
 // replayTUIFlags are the flags a replay in the terminal UI takes: the rest
 // shape a run, which the schedule already fixes, or steer telemetry, which
 // a replay going back in time would feed each event more than once.
-var replayTUIFlags = map[string]bool{"replay": true, "pace": true, "paused": true, "spill-dir": true, "events": true, "format": true}
+var replayTUIFlags = map[string]bool{"replay": true, "pace": true, "paused": true, "start-at": true, "spill-dir": true, "events": true, "format": true}
 
 // runTUIReplay plays the schedule at path in the terminal UI, backwards as
 // well as forwards.
-func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) error {
+func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, startAt int, path string) error {
 	var refused error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if replayTUIFlags[fl.Name] || refused != nil {
@@ -63,7 +63,7 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, path string) erro
 	}
 	opts.Node.Store = invoker.FileStores(f.output.spillDir)
 	speed, _ := parsePace(f.output.pace)
-	cfg := tui.Config{Options: opts, Speed: speed, Paused: paused, EventsPath: f.output.events, Replay: replay,
+	cfg := tui.Config{Options: opts, Speed: speed, Paused: paused, StartAt: startAt, EventsPath: f.output.events, Replay: replay,
 		Inevitable: func(ctx context.Context, file string) (tui.Chart, error) { return chartInevitable(ctx, file, nil) },
 		Compare:    compareReplayWithTheFix(sch, path)}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
