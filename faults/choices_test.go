@@ -9,6 +9,23 @@ import (
 	"lab/invoker"
 )
 
+// swarmRun is the options of the swarm's run of seed and v, its spill in
+// memory, with the seeded random strategy, which the caller may wrap.
+func swarmRun(t *testing.T, seed uint64, v invoker.Variant) faults.Options {
+	t.Helper()
+	cfg, w, planName := faults.SwarmShape(seed, v)
+	cfg.Store = invoker.MemStores()
+	plan, err := faults.LoadPlan(planName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	random, err := faults.NewStrategy("random", seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, Strategy: random}
+}
+
 // countingStrategy passes every pick on to its strategy, counting the
 // picks and those that had more than one thing ready.
 type countingStrategy struct {
@@ -31,19 +48,11 @@ func TestChoicesAreThePicksWithSomethingToChoose(t *testing.T) {
 	var picks, choices int
 	for seed := uint64(1); seed <= 20; seed++ {
 		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
-			cfg, w, planName := faults.SwarmShape(seed, v)
-			cfg.Store = invoker.MemStores()
-			plan, err := faults.LoadPlan(planName)
-			if err != nil {
-				t.Fatal(err)
-			}
-			random, err := faults.NewStrategy("random", seed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			counter := &countingStrategy{Strategy: random}
+			o := swarmRun(t, seed, v)
+			counter := &countingStrategy{Strategy: o.Strategy}
 			var sch bytes.Buffer
-			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, Strategy: counter, Record: &sch})
+			o.Strategy, o.Record = counter, &sch
+			r, err := faults.Run(context.Background(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,9 +64,9 @@ func TestChoicesAreThePicksWithSomethingToChoose(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := faults.ReplayOptions(s)
-			o.Node.Store = invoker.MemStores()
-			again, err := faults.Run(context.Background(), o)
+			ro := faults.ReplayOptions(s)
+			ro.Node.Store = invoker.MemStores()
+			again, err := faults.Run(context.Background(), ro)
 			if err != nil {
 				t.Fatal(err)
 			}

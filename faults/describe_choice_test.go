@@ -31,17 +31,11 @@ func TestDescribeSaysWhatTheStepDoes(t *testing.T) {
 	checked := map[string]int{}
 	for seed := uint64(1); seed <= 12; seed++ {
 		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
-			cfg, w, planName := faults.SwarmShape(seed, v)
-			cfg.Store = invoker.MemStores()
-			plan, err := faults.LoadPlan(planName)
-			if err != nil {
-				t.Fatal(err)
-			}
-			random, _ := faults.NewStrategy("random", seed)
-			d := &describing{Strategy: random}
+			o := swarmRun(t, seed, v)
+			d := &describing{Strategy: o.Strategy}
 			var events []invoker.Event
-			sim, err := faults.New(faults.Options{Seed: seed, Node: cfg, Plan: plan, Workload: w, Strategy: d,
-				Observers: []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}})
+			o.Strategy, o.Observers = d, []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}
+			sim, err := faults.New(o)
 			if err != nil {
 				t.Fatal(err)
 			}
