@@ -156,6 +156,11 @@ type CurveJump struct {
 	AtStep int      `json:"at_step"`
 	Events []string `json:"events"`
 	Drawn  []string `json:"drawn"`
+	// Took says what the pick did, and Over what else was ready then
+	// (faults.Sim.Describe): the race it decided. Over is empty when the
+	// pick was forced.
+	Took string   `json:"took"`
+	Over []string `json:"over,omitempty"`
 }
 
 // ErrNothingToChart: the schedule violates no invariant.
@@ -253,9 +258,7 @@ func (ch *charter) chartSteepest(c *Curve) error {
 	j := steepest(fine)
 	c.Jump = &CurveJump{Pick: fine[j+1].Picks, Before: fine[j].P, After: fine[j+1].P, Drawn: drawnAt(ch.base, fine[j+1].Picks)}
 	ch.progress.jumpAt(c.Jump.Pick)
-	var err error
-	c.Jump.Step, c.Jump.AtStep, c.Jump.Events, err = ch.story(c.Jump.Pick)
-	return err
+	return ch.story(c.Jump)
 }
 
 // steepest is the i where P rises most from points[i] to points[i+1] (the
@@ -352,35 +355,45 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 	return o, nil
 }
 
-// story replays the base schedule and describes its n-th pick: the step
-// that took it, its place among the steps, and the events it caused.
-func (ch *charter) story(n int) (string, int, []string, error) {
-	var step string
-	var at int
-	var pending, events []string
-	picks := 0
+// story replays the base schedule and tells j's pick: the step that took
+// it, its place among the steps, what it took over what else was ready,
+// and the events it caused.
+func (ch *charter) story(j *CurveJump) error {
+	var pending []string
+	picks, seen := 0, 0
 	o := faults.ReplayOptions(ch.base)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, ch.sh.budget
 	o.Observers = []faults.Observer{
 		faults.EventFunc(func(e invoker.Event) {
 			pending = append(pending, faults.DescribeEvent(e))
 		}),
+		faults.PickFunc(func(ready []faults.Choice, taken int, describe func(faults.Choice) string) {
+			if seen++; seen != j.Pick {
+				return
+			}
+			j.Took = describe(ready[taken])
+			for i, c := range ready {
+				if i != taken {
+					j.Over = append(j.Over, describe(c))
+				}
+			}
+		}),
 		faults.StepFunc(func(d faults.StepInfo) {
 			if d.Kind == faults.StepDeliver || d.Kind == faults.StepInvoker {
-				if picks++; picks == n {
-					step, at, events = d.String(), d.Index, pending
+				if picks++; picks == j.Pick {
+					j.Step, j.AtStep, j.Events = d.String(), d.Index, pending
 				}
 			}
 			pending = nil
 		}),
 	}
 	if _, err := faults.Run(ch.sh.ctx, o); err != nil {
-		return "", 0, nil, err
+		return err
 	}
-	if step == "" {
-		return "", 0, nil, fmt.Errorf("the schedule has no pick %d", n)
+	if j.Step == "" {
+		return fmt.Errorf("the schedule has no pick %d", j.Pick)
 	}
-	return step, at, events, nil
+	return nil
 }
 
 // keepPicks is s with only its first k picks, in dst's storage: a lenient

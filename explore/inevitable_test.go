@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,8 +60,17 @@ func TestInevitableChartsTheRace(t *testing.T) {
 		t.Fatalf("jump %+v, charted finely from %d to %d", j, c.FineFrom, c.FineTo)
 	}
 	// The jump's place among all steps is where a replay of the
-	// schedule takes that very step (lab tui --replay goes there).
-	sim, err := faults.New(faults.ReplayOptions(s))
+	// schedule takes that very step (lab tui --replay goes there), and
+	// what it took over what was ready is that pick's.
+	ro := faults.ReplayOptions(s)
+	var picks, ready int
+	var took string
+	ro.Observers = []faults.Observer{faults.PickFunc(func(cs []faults.Choice, i int, describe func(faults.Choice) string) {
+		if picks++; picks == j.Pick {
+			ready, took = len(cs), describe(cs[i])
+		}
+	})}
+	sim, err := faults.New(ro)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +83,9 @@ func TestInevitableChartsTheRace(t *testing.T) {
 	}
 	if j.AtStep == 0 || d.String() != j.Step {
 		t.Errorf("the jump at step %d is %q; a replay's step %d is %q", j.AtStep, j.Step, j.AtStep, d)
+	}
+	if j.Took != took || len(j.Over) != ready-1 || !strings.HasPrefix(took, strings.TrimPrefix(d.String(), fmt.Sprintf("#%d %s ", d.Index, faults.FormatTime(d.At)))) {
+		t.Errorf("the jump took %q over %q; the replay's pick took %q of %d ready, in step %q", j.Took, j.Over, took, ready, d)
 	}
 	if c.CertainFrom <= j.Pick-1 || c.CertainFrom > c.Picks {
 		t.Errorf("certain from %d, jump at %d of %d", c.CertainFrom, j.Pick, c.Picks)
@@ -89,7 +102,7 @@ func TestInevitableChartsTheRace(t *testing.T) {
 	if err := c.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"failure      no-panic: assertion failed", "jump         pick ", "certain      from pick ", j.Step} {
+	for _, want := range []string{"failure      no-panic: assertion failed", "jump         pick ", "certain      from pick ", j.Step, "\n  took " + j.Took} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("no %q in:\n%s", want, text.String())
 		}

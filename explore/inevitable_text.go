@@ -37,8 +37,8 @@ func (c *Curve) WriteText(w io.Writer) error {
 		last = p.P
 	}
 	if j := c.Jump; j != nil {
-		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (step %d: g %d in lab tui --replay)\n  %s\n",
-			j.Pick, j.Before, j.After, j.AtStep, j.AtStep, j.Step)
+		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (step %d: g %d in lab tui --replay)\n  %s\n  %s\n",
+			j.Pick, j.Before, j.After, j.AtStep, j.AtStep, j.Step, j.race())
 		for _, e := range j.Events {
 			fmt.Fprintf(&b, "    %s\n", e)
 		}
@@ -61,6 +61,7 @@ func (c *Curve) Summary() []string {
 		// "step N" (g N goes there), not "#N": the UI numbers events so.
 		what := strings.TrimPrefix(j.Step, fmt.Sprintf("#%d ", j.AtStep))
 		lines = append(lines, fmt.Sprintf("jump at pick %d (step %d), P %.2f -> %.2f: %s", j.Pick, j.AtStep, j.Before, j.After, what))
+		lines = append(lines, "  "+j.race())
 		if n := len(j.Events); n > 0 {
 			lines = append(lines, "  "+j.Events[n-1])
 		}
@@ -71,6 +72,14 @@ func (c *Curve) Summary() []string {
 		lines = append(lines, fmt.Sprintf("no jump: P never rises by %.2f or more between two points", MinJump))
 	}
 	return append(lines, "certain "+c.certain())
+}
+
+// race says what the jump's pick took, over what else was ready.
+func (j *CurveJump) race() string {
+	if len(j.Over) == 0 {
+		return "took " + j.Took + ", the only thing ready"
+	}
+	return "took " + j.Took + " over " + strings.Join(j.Over, ", ")
 }
 
 func (c *Curve) certain() string {

@@ -81,3 +81,29 @@ func TestChoicesAreThePicksWithSomethingToChoose(t *testing.T) {
 		t.Errorf("%d of %d picks had a choice", choices, picks)
 	}
 }
+
+// A PickObserver sees every pick, with what was ready and which was
+// taken: as many as the run's picks, those with more than one ready its
+// choices.
+func TestPickObserverSeesEveryPick(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		o := swarmRun(t, seed, invoker.Buggy)
+		var picks, choices int
+		o.Observers = []faults.Observer{faults.PickFunc(func(ready []faults.Choice, taken int, describe func(faults.Choice) string) {
+			if taken < 0 || taken >= len(ready) || describe(ready[taken]) == "" {
+				t.Fatalf("seed %d: took %d of %v", seed, taken, ready)
+			}
+			picks++
+			if len(ready) > 1 {
+				choices++
+			}
+		})}
+		r, err := faults.Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if picks != r.Decisions.Picks || choices != r.Choices {
+			t.Errorf("seed %d: the observer saw %d picks and %d choices, the run took %d and %d", seed, picks, choices, r.Decisions.Picks, r.Choices)
+		}
+	}
+}

@@ -7,7 +7,7 @@ import (
 )
 
 // An Observer watches a run. It implements one or more of StartObserver,
-// EventObserver, StepObserver and EndObserver, and the simulator calls
+// EventObserver, StepObserver, PickObserver and EndObserver, and the simulator calls
 // only the hooks it has, so a hook nobody uses costs nothing. Observers run
 // on the goroutine that steps the simulator and must not keep pointers into
 // what they are handed beyond the call, except for the Result.
@@ -22,6 +22,13 @@ type EventObserver interface{ OnEvent(invoker.Event) }
 // StepObserver sees every step the simulator takes.
 type StepObserver interface{ OnStep(StepInfo) }
 
+// PickObserver sees every pick as it is taken: what was ready, which of
+// them was taken, and describe (Sim.Describe), which says what each would
+// do. ready is the simulator's, and describe holds only during the call.
+type PickObserver interface {
+	OnPick(ready []Choice, taken int, describe func(Choice) string)
+}
+
 // EndObserver sees the run's result once it is over.
 type EndObserver interface{ OnEnd(*Result) }
 
@@ -34,6 +41,13 @@ func (f EventFunc) OnEvent(e invoker.Event) { f(e) }
 type StepFunc func(StepInfo)
 
 func (f StepFunc) OnStep(d StepInfo) { f(d) }
+
+// PickFunc makes a function a PickObserver.
+type PickFunc func(ready []Choice, taken int, describe func(Choice) string)
+
+func (f PickFunc) OnPick(ready []Choice, taken int, describe func(Choice) string) {
+	f(ready, taken, describe)
+}
 
 // RunInfo is everything that determines a run, as typed fields.
 type RunInfo struct {
@@ -52,6 +66,7 @@ type hooks struct {
 	start []StartObserver
 	event []EventObserver
 	step  []StepObserver
+	pick  []PickObserver
 	end   []EndObserver
 }
 
@@ -67,6 +82,9 @@ func newHooks(observers []Observer) (hooks, error) {
 		}
 		if x, ok := o.(StepObserver); ok {
 			h.step, found = append(h.step, x), true
+		}
+		if x, ok := o.(PickObserver); ok {
+			h.pick, found = append(h.pick, x), true
 		}
 		if x, ok := o.(EndObserver); ok {
 			h.end, found = append(h.end, x), true

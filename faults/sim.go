@@ -425,6 +425,9 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 	if err := s.replay.failed(); err != nil {
 		return false, err
 	}
+	for _, o := range s.hooks.pick {
+		o.OnPick(s.choices, i, s.Describe)
+	}
 	c := s.choices[i]
 	s.rec.pick(c)
 	s.res.Decisions.Picks++
