@@ -16,8 +16,9 @@ import (
 // Option is one thing a waiting pick may take.
 type Option struct {
 	faults.Choice
-	// What says what it does: the message a delivery hands over, or the
-	// arm an invoker takes.
+	// What says what it does (faults.Sim.Describe): the message a
+	// delivery hands over, or the arm an invoker takes and what that arm
+	// would take.
 	What string
 }
 
