@@ -9,20 +9,6 @@ import (
 	"lab/invoker"
 )
 
-// describing records, at every pick, what Describe says of the choice the
-// strategy then takes.
-type describing struct {
-	faults.Strategy
-	sim   *faults.Sim
-	taken []string
-}
-
-func (d *describing) Choose(cs []faults.Choice) int {
-	i := d.Strategy.Choose(cs)
-	d.taken = append(d.taken, d.sim.Describe(cs[i]))
-	return i
-}
-
 // What Describe says a choice will do is what its step then does: a
 // delivery hands over the message named, an input step reads the command
 // named, a dequeue takes the invoke named (or starts reading the segment
@@ -32,25 +18,27 @@ func TestDescribeSaysWhatTheStepDoes(t *testing.T) {
 	for seed := uint64(1); seed <= 12; seed++ {
 		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed} {
 			o := swarmRun(t, seed, v)
-			d := &describing{Strategy: o.Strategy}
 			var events []invoker.Event
-			o.Strategy, o.Observers = d, []faults.Observer{faults.EventFunc(func(e invoker.Event) { events = append(events, e) })}
+			var said string // what the step's pick was described as, if it picked
+			o.Observers = []faults.Observer{
+				faults.EventFunc(func(e invoker.Event) { events = append(events, e) }),
+				faults.PickFunc(func(ready []faults.Choice, taken int, describe func(faults.Choice) string) {
+					said = describe(ready[taken])
+				}),
+			}
 			sim, err := faults.New(o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d.sim = sim
 			for !sim.Done() {
-				events = events[:0]
-				picks := len(d.taken)
+				events, said = events[:0], ""
 				step, err := sim.Step()
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(d.taken) == picks {
+				if said == "" {
 					continue // not a pick
 				}
-				said := d.taken[picks]
 				if err := stepDid(said, step, events); err != nil {
 					t.Fatalf("seed %d %s, step %d: described %q, but %v", seed, v, step.Index, said, err)
 				}

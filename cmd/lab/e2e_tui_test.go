@@ -5,6 +5,7 @@ package main
 // the screen until a deadline; nothing sleeps to synchronise.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -344,39 +345,24 @@ func raceStep(t *testing.T) int {
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant, cfg.Store = invoker.Buggy, invoker.MemStores()
-	random, _ := faults.NewStrategy("random", faults.DefaultSeed)
-	race := &racePicks{Strategy: random, at: -1}
-	sim, err := faults.New(faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload(), Strategy: race})
-	if err != nil {
+	steps, at := 0, -1
+	o := faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: plan, Workload: faults.DefaultWorkload()}
+	o.Observers = []faults.Observer{
+		faults.StepFunc(func(faults.StepInfo) { steps++ }),
+		faults.PickFunc(func(ready []faults.Choice, _ int, describe func(faults.Choice) string) {
+			if at < 0 && len(ready) == 2 && describe(ready[0]) == "invoker0 input abort-all p0/e1" &&
+				describe(ready[1]) == "invoker0 shutdown cancelled" {
+				at = steps
+			}
+		}),
+	}
+	if _, err := faults.Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	defer sim.Close()
-	race.sim = sim
-	for ; !sim.Done() && race.at < 0; race.steps++ {
-		if _, err := sim.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if race.at < 0 {
+	if at < 0 {
 		t.Fatal("the README's run never came to the race")
 	}
-	return race.at
-}
-
-// racePicks notes the steps taken before the first pick between invoker0
-// reading its partition's AbortAllPartition and shutting down.
-type racePicks struct {
-	faults.Strategy
-	sim       *faults.Sim
-	steps, at int
-}
-
-func (r *racePicks) Choose(cs []faults.Choice) int {
-	if r.at < 0 && len(cs) == 2 && r.sim.Describe(cs[0]) == "invoker0 input abort-all p0/e1" &&
-		r.sim.Describe(cs[1]) == "invoker0 shutdown cancelled" {
-		r.at = r.steps
-	}
-	return r.Strategy.Choose(cs)
+	return at
 }
 
 // #2543 avoided by hand, in the real binary: started at the race (its
