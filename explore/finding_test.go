@@ -65,7 +65,7 @@ func TestTimingNotSelectDecides2543(t *testing.T) {
 		}
 		for i := uint64(1); i <= suffixes; i++ {
 			for _, draw := range []bool{false, true} {
-				o, err := suffixOptions(keepPicks(nil, base, 0), sh.budget, i, plan, draw)
+				o, err := suffixOptions(base.KeepPicks(nil, 0), sh.budget, i, plan, draw)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -289,7 +289,7 @@ type charter struct {
 // point runs every suffix after the first k picks.
 func (ch *charter) point(k int) (CurvePoint, error) {
 	// Points run one after the other, so one prefix's entries serve all.
-	prefix := keepPicks(ch.prefix[:0], ch.base, k)
+	prefix := ch.base.KeepPicks(ch.prefix, k)
 	ch.prefix = prefix.Entries
 	ch.progress.k.Store(int64(k))
 	var next atomic.Int64
@@ -394,22 +394,6 @@ func (ch *charter) story(j *CurveJump) error {
 		return fmt.Errorf("the schedule has no pick %d", j.Pick)
 	}
 	return nil
-}
-
-// keepPicks is s with only its first k picks, in dst's storage: a lenient
-// replay of it takes every later pick with its fallback strategy.
-func keepPicks(dst []faults.Entry, s *faults.Schedule, k int) *faults.Schedule {
-	out := &faults.Schedule{Header: s.Header, Entries: dst[:0]}
-	picks := 0
-	for _, e := range s.Entries {
-		if e.Op == faults.OpPick {
-			if picks++; picks > k {
-				continue
-			}
-		}
-		out.Entries = append(out.Entries, e)
-	}
-	return out
 }
 
 // drawnAt are the task outcomes and fault verdicts s recorded while its

@@ -21,20 +21,6 @@ func recordSchedule(t *testing.T, seed uint64, v invoker.Variant, plan string, s
 	return s
 }
 
-// keepPicks is s with only its first k picks.
-func keepPicks(s *faults.Schedule, k int) *faults.Schedule {
-	out := &faults.Schedule{Header: s.Header}
-	for _, e := range s.Entries {
-		if e.Op == faults.OpPick {
-			if k--; k < 0 {
-				continue
-			}
-		}
-		out.Entries = append(out.Entries, e)
-	}
-	return out
-}
-
 // drawingReplay replays s leniently and draws past its picks with seed,
 // recording what it did.
 func drawingReplay(t *testing.T, s *faults.Schedule, seed uint64, edit func(*faults.Options)) (*faults.Result, *faults.Schedule) {
@@ -97,7 +83,7 @@ func TestDrawAfterPicksKeepsWhatThePicksDrew(t *testing.T) {
 	recorded := tasksAfterPicks(orig, k-1)
 	nexts := map[string]bool{}
 	for seed := uint64(1); seed <= 8; seed++ {
-		_, rec := drawingReplay(t, keepPicks(orig, k), seed, nil)
+		_, rec := drawingReplay(t, orig.KeepPicks(nil, k), seed, nil)
 		got := tasksAfterPicks(rec, k-1)
 		if len(got) < 2 || got[0] != recorded[0] {
 			t.Fatalf("seed %d: the task pick %d started ran %v, recorded %s", seed, k, got[:min(len(got), 1)], recorded[0])

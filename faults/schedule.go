@@ -50,6 +50,25 @@ type Schedule struct {
 	File string
 }
 
+// KeepPicks is s with only its first k picks, in dst's storage (nil for
+// new storage); every other entry stays. A lenient replay of it takes the
+// later picks with its strategy, and with DrawAfterPicks goes on from
+// there as a seeded run would, while what the outside world sends stays
+// as recorded: it asks what else could have happened after pick k.
+func (s *Schedule) KeepPicks(dst []Entry, k int) *Schedule {
+	out := &Schedule{Header: s.Header, Entries: dst[:0], File: s.File}
+	picks := 0
+	for _, e := range s.Entries {
+		if e.Op == OpPick {
+			if picks++; picks > k {
+				continue
+			}
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	return out
+}
+
 // Decisions counts the schedule's decisions by kind (its advances and
 // phases follow from them, and are not counted).
 func (s *Schedule) Decisions() DecisionCount {
