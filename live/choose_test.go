@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,4 +155,96 @@ func TestCheckpointWhileAPickWaits(t *testing.T) {
 	}
 	r.Stop()
 	_, _ = r.Wait() // stopped, or over
+}
+
+// A replay taken over: the schedule cut before one of its picks with a
+// choice, replayed leniently from its seed past the cut (Options.Choose at
+// the cut's step), waits at that pick with what the recording had ready.
+// The option taken instead of the recorded one starts a run of its own,
+// whose schedule keeps the recording's picks before it and replays.
+func TestTakingOverAReplayAtAChoice(t *testing.T) {
+	var rec bytes.Buffer
+	o := options(t, invoker.Buggy)
+	o.Record = &rec
+	orig, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := faults.ParseSchedule("recorded", rec.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The step, pick number and ready choices of the recording's 40th
+	// choice.
+	var step, pick int
+	var ready []faults.Choice
+	var recorded faults.Choice
+	picks, choices := 0, 0
+	ro := faults.ReplayOptions(sch)
+	ro.Observers = []faults.Observer{faults.PickFunc(func(cs []faults.Choice, taken int, _ func(faults.Choice) string) {
+		if picks++; len(cs) > 1 {
+			if choices++; choices == 40 {
+				pick, ready, recorded = picks, slices.Clone(cs), cs[taken]
+			}
+		}
+	})}
+	sim, err := faults.New(ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; pick == 0; n++ {
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+		step = n
+	}
+	sim.Close()
+
+	random, err := faults.NewStrategy("random", o.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var branch bytes.Buffer
+	bo := faults.ReplayOptions(sch.KeepPicks(nil, pick-1))
+	bo.Lenient, bo.DrawAfterPicks, bo.Strategy, bo.Plan, bo.Record = true, true, random, o.Plan, &branch
+	r, err := live.Start(context.Background(), bo, live.Options{Paused: true, StartAt: step - 1, Choose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := until(t, r, "the pick offered", func(v *live.View) bool { return v.Choices != nil })
+	offered := make([]faults.Choice, len(v.Choices))
+	other := -1
+	for i, c := range v.Choices {
+		offered[i] = c.Choice
+		if c.Choice != recorded {
+			other = i
+		}
+	}
+	if v.Steps != step-1 || !slices.Equal(offered, ready) {
+		t.Fatalf("offered %v at step %d; the recording had %v ready at step %d", offered, v.Steps, ready, step)
+	}
+	take(t, r, other)
+	res := resumeToTheEnd(t, r)
+	replays(t, branch.Bytes(), res)
+	if res.Hash == orig.Hash {
+		t.Errorf("another option than the recorded one ran the recorded run")
+	}
+	taken, err := faults.ParseSchedule("branch", branch.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := picksOf(taken)[:pick], append(picksOf(sch)[:pick-1], offered[other]); !slices.Equal(got, want) {
+		t.Errorf("the branch's first %d picks are not the recording's, then the one taken", pick)
+	}
+}
+
+// picksOf are a schedule's picks, in order.
+func picksOf(s *faults.Schedule) []faults.Choice {
+	var cs []faults.Choice
+	for _, e := range s.Entries {
+		if e.Op == faults.OpPick {
+			cs = append(cs, e.Choice)
+		}
+	}
+	return cs
 }

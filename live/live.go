@@ -44,6 +44,9 @@ type Options struct {
 	// step 0): a deterministic run (a replay) is thus shown from any
 	// point of it. A followed run's next view has every event skipped.
 	StartAt int
+	// Choose has the run's first pick with a choice after StartAt wait
+	// for Take, as ChooseNext does.
+	Choose bool
 }
 
 // View is what a watcher sees of the run: published by the runner, never
@@ -115,9 +118,10 @@ func Start(ctx context.Context, opts faults.Options, o Options) (*Runner, error)
 	r := &Runner{o: o, cmds: make(chan func(*loop), 64), done: make(chan struct{}), recent: newRing(o.RecentEvents, o.Follow)}
 	opts.Observers = append(opts.Observers, faults.EventFunc(r.recent.add))
 	l := &loop{r: r, paused: o.Paused, speed: o.Speed}
-	if opts.Replay == nil {
-		// A watcher may take the picks with a choice; a replay's are
-		// its schedule's.
+	if opts.Replay == nil || opts.Lenient && opts.Strategy != nil {
+		// A watcher may take the picks with a choice: a run's, or a
+		// lenient replay's past its schedule's picks. A strict replay's
+		// are its schedule's.
 		inner := opts.Strategy
 		if inner == nil {
 			inner, _ = faults.NewStrategy("random", opts.Seed) // what faults.New takes for nil

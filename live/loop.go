@@ -54,6 +54,7 @@ func (l *loop) run(ctx context.Context) {
 		if err := l.skip(ctx, r.o.StartAt); err != nil {
 			return err
 		}
+		l.choosing = l.choosing || r.o.Choose
 		for n := 0; !r.sim.Done(); n++ {
 			// Running on, the loop looks at its commands and the clock every
 			// checkEvery steps: a select and a clock read at every step were
