@@ -21,7 +21,7 @@ type chooser struct {
 	apply   func(m *Model, i int) tea.Cmd
 	// cancel, if set, is called when the chooser closes with nothing
 	// chosen.
-	cancel func(m *Model)
+	cancel func(m *Model) tea.Cmd
 	// listed shows every option at once, numbered, the selected one
 	// marked: what a pick's options are read for is comparing them.
 	listed bool
@@ -83,7 +83,7 @@ func (m Model) chooserKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case "esc", "q":
 		m.choose = nil
 		if c.cancel != nil {
-			c.cancel(&m)
+			return m, c.cancel(&m)
 		}
 		return m, nil
 	case "left", "up", "h":

@@ -73,6 +73,7 @@ var testSchedule = fmt.Sprintf("session-%d-buggy.schedule", faults.DefaultSeed)
 // session is stopped when the test ends.
 func newTestModel(t *testing.T, cfg *Config, width, height int) Model {
 	t.Helper()
+	cfg.prepare()
 	s, err := startSession(context.Background(), cfg, cfg.Options.Seed, cfg.Options.Node.Variant, cfg.Paused, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,9 @@ type keyMap struct {
 
 // newKeyMap is the keys of a live run or, with replay, of a replay, which
 // steers nothing (the schedule has its controls): the keys that steer or
-// restart are off there, and out of help.
-func newKeyMap(replay bool) keyMap {
+// restart are off there, and out of help, but for a, which takes the
+// replay over at its next pick with a choice when takeOver allows it.
+func newKeyMap(replay, takeOver bool) keyMap {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
@@ -65,6 +66,10 @@ func newKeyMap(replay bool) keyMap {
 	}
 	if replay {
 		k.Quit.SetHelp("q", "quit")
+	}
+	if replay && takeOver {
+		k.Choose.SetEnabled(true)
+		k.Choose.SetHelp("a", "take over at the next choice")
 	}
 	k.replay = replay
 	return k

@@ -94,9 +94,10 @@ type Model struct {
 	inv    invoker.InvocationID
 	choose *chooser
 	// picking: a asked for the next pick with a choice, not yet offered
-	// or taken.
-	picking  bool
-	showHelp bool
+	// or taken; takingOver, when that pick is a replay's.
+	picking    bool
+	takingOver *takingOver
+	showHelp   bool
 	// life is the invocation whose lifecycle the panel shows (""; none),
 	// its events scrolled up by lifeScroll.
 	life       invoker.InvocationID
@@ -143,7 +144,7 @@ func newModel(ctx context.Context, cfg *Config, s *session) Model {
 	to.CharLimit = 24                      // the longest target is a step or event number
 	to.Cursor.SetMode(cursor.CursorStatic) // a prompt of a few keys needs no blinking
 	return Model{ctx: ctx, cfg: cfg, sess: s, st: newState(), width: 80, height: 24,
-		keys: newKeyMap(cfg.Replay != nil), help: help.New(), filterIn: in, gotoIn: to, speed: cfg.Speed}
+		keys: newKeyMap(cfg.Replay != nil, cfg.TakeOver != nil), help: help.New(), filterIn: in, gotoIn: to, speed: cfg.Speed}
 }
 
 func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
@@ -166,6 +167,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nextTick()
 		}
 		m.follow()
+		if m.sess == nil && m.err != nil {
+			return m, tea.Quit // a replay that could not start over
+		}
 		if m.saving {
 			m.saving = false
 			sess := m.sess
@@ -339,6 +343,14 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	k := m.keys
 	switch {
+	case key.Matches(msg, k.Quit) && m.takingOver != nil:
+		// Not taken over yet: what Run finishes is the replay.
+		if cmd := m.seek(m.takingOver.back); cmd != nil {
+			return m, cmd
+		}
+		m.quitting = true
+		m.cancelJobs()
+		return m, tea.Quit
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
 		m.cancelJobs()
@@ -553,13 +565,18 @@ func (m *Model) startOver(seed uint64, v invoker.Variant, paused bool, startAt i
 		m.sess, m.err = nil, err
 		return err
 	}
-	m.sess, m.view, m.st = s, nil, newState()
-	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
-	m.violationFile, m.saving, m.picking = "", false, false
 	m.cancelJobs()
 	m.chart, m.compared = nil, nil
-	m.follow()
+	m.show(s)
 	return nil
+}
+
+// show makes s the session on screen, from its first view.
+func (m *Model) show(s *session) {
+	m.sess, m.view, m.st = s, nil, newState()
+	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
+	m.violationFile, m.saving, m.picking, m.takingOver = "", false, false, nil
+	m.follow()
 }
 
 func (m *Model) scrollBy(n int) {

@@ -18,8 +18,13 @@ type pickMsg struct {
 	err  error
 }
 
-// askPick asks the run to stop at the next pick with a choice.
+// askPick asks the run to stop at the next pick with a choice; a replay
+// is taken over there.
 func (m *Model) askPick() {
+	if m.cfg.Replay != nil {
+		m.askTakeOver()
+		return
+	}
 	if m.view.Done || m.view.Finishing {
 		m.status = "the run is over: no pick left to choose"
 		return
@@ -34,6 +39,8 @@ func (m *Model) askPick() {
 func (m *Model) offerPick() {
 	switch {
 	case !m.picking || m.choose != nil || m.view == nil:
+	case m.takingOver != nil && (m.view.Done || m.view.Choices != nil):
+		m.offerTakeOver()
 	case m.view.Done:
 		m.picking = false
 		m.status = "the run ended before another pick with a choice"
@@ -54,10 +61,11 @@ func (m *Model) pickChooser() *chooser {
 			sess := m.sess
 			return func() tea.Msg { return pickMsg{sess: sess, what: opts[i], err: sess.runner.Take(i)} }
 		},
-		cancel: func(m *Model) {
+		cancel: func(m *Model) tea.Cmd {
 			m.picking = false
 			m.sess.runner.CancelChoose()
 			m.status = "the pick is left to the scheduler"
+			return nil
 		}}
 }
 
@@ -72,4 +80,7 @@ func (m *Model) picked(msg pickMsg) {
 	}
 	m.sess.steered.picks++
 	m.status = "took " + msg.what
+	if s := m.sess.steered; s.from != "" && s.picks == 1 {
+		m.status += fmt.Sprintf(": the run is yours from here, live (saved to %s on quit)", m.sess.path)
+	}
 }

@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,20 +31,51 @@ type Replay struct {
 	// saved (Model.replayFinished), with what steered that session.
 	session bool
 	steered steering
+	// sched is the schedule played; choices are its picks that had
+	// more than one thing ready, in order: where it can be taken over.
+	sched   *faults.Schedule
+	choices []replayChoice
+}
+
+// replayChoice is a pick of a replay that had more than one thing ready:
+// the step that took it, its number among the picks, what the recording
+// took, and how many events were logged before it.
+type replayChoice struct {
+	step, pick int
+	taken      faults.Choice
+	events     uint64
+}
+
+// nextChoice is the first pick with a choice that step after takes, or
+// later ones.
+func (r *Replay) nextChoice(after int) (replayChoice, bool) {
+	i, _ := slices.BinarySearchFunc(r.choices, after+1, func(c replayChoice, step int) int { return cmp.Compare(c.step, step) })
+	if i == len(r.choices) {
+		return replayChoice{}, false
+	}
+	return r.choices[i], true
 }
 
 // ScanReplay runs the replay o describes once, headless and with its
-// spill in memory, to learn its length, where it breaks an invariant and
-// which step logged each event; until ctx is done.
+// spill in memory, to learn its length, where it breaks an invariant,
+// which step logged each event and which picks had a choice; until ctx
+// is done.
 func ScanReplay(ctx context.Context, path string, o faults.Options) (*Replay, error) {
 	if o.Replay == nil {
 		return nil, fmt.Errorf("%s: not a replay", path)
 	}
 	o.Record, o.Events = nil, nil
 	o.Node.Store = invoker.MemStores()
-	r := &Replay{Path: path}
-	step := 0
-	o.Observers = []faults.Observer{faults.EventFunc(func(invoker.Event) { r.eventAt = append(r.eventAt, step+1) })}
+	r := &Replay{Path: path, sched: o.Replay}
+	step, picks := 0, 0
+	o.Observers = []faults.Observer{
+		faults.EventFunc(func(invoker.Event) { r.eventAt = append(r.eventAt, step+1) }),
+		faults.PickFunc(func(ready []faults.Choice, taken int, _ func(faults.Choice) string) {
+			if picks++; len(ready) > 1 {
+				r.choices = append(r.choices, replayChoice{step: step + 1, pick: picks, taken: ready[taken], events: uint64(len(r.eventAt))})
+			}
+		}),
+	}
 	sim, err := faults.New(o)
 	if err != nil {
 		return nil, err
@@ -166,7 +199,7 @@ func (m *Model) playBack(msg playBackMsg) {
 	m.cfg.Options, m.cfg.Replay = msg.options, msg.replay
 	m.cfg.Command, m.cfg.EventsPath, m.cfg.Watch = nil, "", nil
 	m.cfg.TraceID, m.cfg.TraceIDOf = nil, nil
-	m.keys = newKeyMap(true)
+	m.keys = newKeyMap(true, m.cfg.TakeOver != nil)
 }
 
 // readScheduleFile reads a schedule the UI saved.

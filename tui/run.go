@@ -32,22 +32,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 			saved, err = nil, fmt.Errorf("--events or --schedule-out: %w", cerr)
 		}
 	}()
-	if cfg.SchedulePath == nil {
-		cfg.SchedulePath = func(seed uint64, v invoker.Variant) string {
-			return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
-		}
-	}
-	if cfg.Command == nil {
-		cfg.Command = func(seed uint64, v invoker.Variant) string {
-			return fmt.Sprintf("lab run --seed %d --variant %s --plan %s", seed, v, cfg.Options.Plan.Name)
-		}
-	}
-	if cfg.NewSeed == nil {
-		cfg.NewSeed = func() uint64 { return rand.Uint64N(1 << 32) }
-	}
-	if cfg.Scheduler == "" {
-		cfg.Scheduler = "random"
-	}
+	cfg.prepare()
 	ctx, in, hangUp := watchTerminal(ctx, in)
 	defer hangUp()
 	paused := cfg.Paused || cfg.StartAt > 0
@@ -117,4 +102,44 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 			s.path, steered, res.ReplaySchedule)
 	}
 	return &Saved{Result: res, Path: s.path, Controls: steered.controls, Picks: steered.picks}, nil
+}
+
+// prepare readies cfg for its first session: the defaults of what it
+// leaves unset, in TakeOver too, which is a copy of cfg itself for a live
+// run (what a replay of its session goes on with, taken over).
+func (cfg *Config) prepare() {
+	cfg.setDefaults()
+	// One set of pipes and devices for every session, taken over or not.
+	cfg.direct = map[string]*faults.Output{}
+	if t := cfg.TakeOver; t != nil {
+		taken := *t
+		taken.setDefaults()
+		taken.direct = cfg.direct
+		cfg.TakeOver = &taken
+	} else if cfg.Replay == nil {
+		live := *cfg
+		cfg.TakeOver = &live
+	}
+}
+
+// setDefaults fills in what cfg leaves unset: sessions saved here under
+// their seed and variant, rerun by lab run, new seeds drawn at random,
+// the random scheduler.
+func (cfg *Config) setDefaults() {
+	if cfg.SchedulePath == nil {
+		cfg.SchedulePath = func(seed uint64, v invoker.Variant) string {
+			return fmt.Sprintf("lab-session-seed%d-%s.schedule", seed, v)
+		}
+	}
+	if cfg.Command == nil {
+		cfg.Command = func(seed uint64, v invoker.Variant) string {
+			return fmt.Sprintf("lab run --seed %d --variant %s --plan %s", seed, v, cfg.Options.Plan.Name)
+		}
+	}
+	if cfg.NewSeed == nil {
+		cfg.NewSeed = func() uint64 { return rand.Uint64N(1 << 32) }
+	}
+	if cfg.Scheduler == "" {
+		cfg.Scheduler = "random"
+	}
 }

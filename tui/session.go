@@ -67,6 +67,16 @@ type Config struct {
 	// (Options.Replay, ScanReplay): it goes back as well as forward, takes
 	// no controls (the schedule has them) and saves no schedule.
 	Replay *Replay
+	// TakeOver, if set, lets a person take a replay over at one of its
+	// picks with a choice (a, takeover.go), and is the configuration the
+	// UI goes on with from there, live: its SchedulePath names where the
+	// session is saved, its Scheduler takes the picks after the one taken,
+	// its Options give the plan that draws the faults after it (rules
+	// and all: a schedule only names its plan), the spill store and the
+	// observers; a restart is a run of its Options. Run sets it to the
+	// live configuration it was given, for the replay a live session
+	// becomes when it goes back.
+	TakeOver *Config
 	// CheckPaths, if set, refuses a session's schedule file and the file
 	// it is saved to at a violation (another output's, say) before the
 	// session starts.
@@ -107,13 +117,21 @@ type session struct {
 	steered steering
 }
 
-// steering counts what made a session other than its seed's run.
-type steering struct{ controls, picks int }
+// steering is what made a session other than its seed's run: a replay
+// it took over (from: the replay's file and step), controls sent and
+// picks taken by hand.
+type steering struct {
+	from            string
+	controls, picks int
+}
 
-func (s steering) any() bool { return s.controls+s.picks > 0 }
+func (s steering) any() bool { return s.from != "" || s.controls+s.picks > 0 }
 
 func (s steering) String() string {
 	text := faults.Plural(s.controls, "control") + " sent"
+	if s.from != "" {
+		text = "taken over from " + s.from + ", " + text
+	}
 	if s.picks > 0 {
 		text += ", " + faults.Plural(s.picks, "pick") + " taken by hand"
 	}
@@ -176,22 +194,31 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 	o := cfg.Options
 	o.Seed = seed
 	o.Node.Variant = v
-	strategy, err := faults.NewStrategy(cfg.Scheduler, seed)
+	if cfg.Command != nil {
+		o.Command = cfg.Command(seed, v)
+	}
+	path := ""
+	if cfg.Replay != nil {
+		path = cfg.Replay.Path // played, not recorded
+	} else {
+		path = cfg.SchedulePath(seed, v)
+		if err := cfg.checkPaths(seed, v); err != nil {
+			return nil, err
+		}
+	}
+	return openSession(ctx, cfg, o, path, live.Options{Paused: paused, StartAt: startAt})
+}
+
+// openSession starts the run o on the runner, recording its schedule to
+// path unless it is a strict replay, and its events to cfg.EventsPath.
+func openSession(ctx context.Context, cfg *Config, o faults.Options, path string, lo live.Options) (*session, error) {
+	strategy, err := faults.NewStrategy(cfg.Scheduler, o.Seed)
 	if err != nil {
 		return nil, err
 	}
 	o.Strategy = strategy
-	if cfg.Command != nil {
-		o.Command = cfg.Command(seed, v)
-	}
-	s := &session{seed: seed, variant: v}
-	if cfg.Replay != nil {
-		s.path = cfg.Replay.Path // played, not recorded
-	} else {
-		s.path = cfg.SchedulePath(seed, v)
-		if err := cfg.checkPaths(seed, v); err != nil {
-			return nil, err
-		}
+	s := &session{seed: o.Seed, variant: o.Node.Variant, path: path}
+	if o.Replay == nil || o.Lenient {
 		if s.sched, err = cfg.openOutput(s.path); err != nil {
 			what := "saving the session"
 			if cfg.ScheduleFlag != "" {
@@ -217,8 +244,8 @@ func startSession(ctx context.Context, cfg *Config, seed uint64, v invoker.Varia
 		s.ew = bufio.NewWriter(s.events)
 		o.Events = s.ew
 	}
-	s.runner, err = live.Start(ctx, o, live.Options{Speed: cfg.Speed, Paused: paused,
-		PauseOnViolation: true, Follow: true, PublishEvery: 33 * time.Millisecond, StartAt: startAt})
+	lo.Speed, lo.PauseOnViolation, lo.Follow, lo.PublishEvery = cfg.Speed, true, true, 33*time.Millisecond
+	s.runner, err = live.Start(ctx, o, lo)
 	if err != nil {
 		s.discard()
 		return nil, err
