@@ -415,6 +415,62 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// A replay taken over, in the real binary: the README's run recorded and
+// played from the race, a offers the recorded pick (the AbortAllPartition,
+// after which the invoker panics) and the shutdown arm; 2 takes the run
+// over, and it holds every invariant. The session is saved under its
+// seed, says where it was taken over and replays to its hash; the
+// schedule played is left as it was.
+func TestTUITakeOverAReplayInTmux(t *testing.T) {
+	at := raceStep(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(`lab tui --replay \S+ --start-at (\d+)`).FindAllStringSubmatch(string(readme), -1)
+	for _, m := range shown {
+		if m[1] != strconv.Itoa(at) {
+			t.Errorf("the README plays the race from step %s, the run comes to it at %d", m[1], at)
+		}
+	}
+	if len(shown) == 0 {
+		t.Errorf("the README does not take a replay over")
+	}
+	work, tmp := t.TempDir(), t.TempDir()
+	played := filepath.Join(work, "seed9.schedule")
+	wantCode(t, lab(t, "run", "--seed", strconv.Itoa(faults.DefaultSeed), "--schedule-out", played, "--spill-dir", spillDir(t)), exitViolation)
+	before, err := os.ReadFile(played)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := newTmux(t, 160, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		fmt.Sprintf("%s tui --replay seed9.schedule --start-at %d", labBin, at))
+	tm.waitAll(`PAUSED`, `replaying seed9\.schedule`)
+	tm.keys("a")
+	tm.waitText(fmt.Sprintf(`take over at step %d \(2 ready\): \[1 invoker0 input abort-all p0/e1 \(recorded\)\] · 2 invoker0 shutdown cancelled`, at+1))
+	tm.keys("2")
+	tm.waitText(`took invoker0 shutdown cancelled: the run is yours from here`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	out := tm.screen("-S", "-200")
+	sched := fmt.Sprintf("lab-session-seed%d-buggy.schedule", faults.DefaultSeed)
+	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
+	saved := fmt.Sprintf("session saved to %s (taken over from seed9.schedule at step %d, 0 controls sent, 1 pick taken by hand)", sched, at+1)
+	if hash == nil || !strings.Contains(strings.ReplaceAll(out, "\n", ""), saved) || !strings.Contains(out, "result    ok: every invariant held") {
+		t.Fatalf("after quitting, no saved session, no hash, or not every invariant held:\n%s", out)
+	}
+	r := lab(t, "replay", filepath.Join(work, sched))
+	if r.code != exitOK || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
+		t.Fatalf("lab replay of the session: want exit 0 and hash %s\n%v", hash[1], r)
+	}
+	if after, err := os.ReadFile(played); err != nil || string(after) != string(before) {
+		t.Errorf("the schedule played changed: %v", err)
+	}
+	checkTmp(t, tmp)
+}
+
 // In the violation panel of a session that sent no control, c runs the
 // seed against the fix: the real binary's comparison, in the panel, the
 // same as lab compare's of the README's seed (alike up to lab run's panic,

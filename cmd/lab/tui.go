@@ -47,7 +47,11 @@ With --replay FILE it plays a recorded schedule (lab run --schedule-out,
 lab explore --out, a saved session) instead, backwards as well as forwards:
 , goes one step back, [ and ] a hundred, g to a step, an event
 (#N), the violation (v) or the end. A replay takes no controls and saves
-nothing; --pace, --paused, --start-at, --spill-dir, --events and --format apply.
+nothing, until a takes it over: at its next pick with a choice, an option
+other than the recorded one makes the session live from there, a run of the
+schedule's seed with faults from its built-in plan (or --plan), saved on
+quit as any session (--schedule-out). --pace, --paused, --start-at,
+--spill-dir, --events and --format apply.
 
 Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 3 internal error, 130 interrupted.`,
@@ -55,7 +59,8 @@ Exit status: 0 quit (whatever the run found), 2 bad input or no terminal,
 		Example: `  lab tui                                   # buggy, shutdown-race, a fresh seed
   ` + fmt.Sprintf("%-42s", fmt.Sprintf("lab tui --seed %d --paused", faults.DefaultSeed)) + `# start paused on the README's seed
   lab tui --variant fixed --pace 0.01x
-  lab tui --replay failures/seed-1-no-panic-shrunk.schedule --paused`,
+  lab tui --replay failures/seed-1-no-panic-shrunk.schedule --paused
+  lab tui --replay seed9.schedule --start-at 728   # a: take #2543's race the other way`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if startAt < 0 {
 				return usageError("--start-at %d: want a step, 0 or more", startAt)
