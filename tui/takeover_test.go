@@ -60,7 +60,8 @@ func TestTakingOverAReplay(t *testing.T) {
 	cfg := takeOverConfig(t)
 	m := newTestModel(t, cfg, 120, 40)
 	defer func() { m.sess.stop() }() // the session the last key started
-	replay := cfg.Replay             // cfg is live once taken over
+	// cfg is live once taken over.
+	replay := cfg.Replay
 	at := lastChoiceBefore(t, replay)
 	m = keys(t, m, fmt.Sprintf("g%d<enter>", at.step-1))
 	m = tickUntil(t, m, func(m Model) bool { return m.view.Steps == at.step-1 })
