@@ -49,24 +49,59 @@ func choicesOf(t *testing.T, o faults.Options, only int) []atChoice {
 	return at
 }
 
+// recordSteered runs o and returns its schedule; with controls, a
+// person's at the run's 40th and 90th steps are in it: partition 0
+// stepped down, then made leader again (a lenient replay applies them
+// after the picks and steps that preceded them).
+func recordSteered(t *testing.T, o faults.Options, controls bool) *faults.Schedule {
+	t.Helper()
+	var rec bytes.Buffer
+	o.Record = &rec
+	sim, err := faults.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	sent := 0
+	for step := 1; !sim.Done(); step++ {
+		if controls && (step == 40 || step == 90) {
+			c := faults.Control{Kind: faults.ControlStepDown, Partition: 0}
+			if step == 90 {
+				c.Kind = faults.ControlLeader
+			}
+			if err := sim.Control(c); err != nil {
+				t.Fatal(err)
+			}
+			sent++
+		}
+		if _, err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := faults.ParseSchedule("recorded", rec.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sch.Decisions().Controls; got != sent {
+		t.Fatalf("%d controls sent, %d recorded", sent, got)
+	}
+	return sch
+}
+
 // A schedule cut before any of its picks with a choice (KeepPicks) and
 // replayed leniently, drawing after the cut as a take-over does, gets to
 // that pick exactly as the recorded run did: the same things ready, the
-// same event log, byte for byte. What comes after the cut (here another
-// seed's scheduler, past the cut) changes nothing before it.
+// same event log, byte for byte, controls a person sent included. What
+// comes after the cut (here another seed's scheduler) changes nothing
+// before it.
 func TestKeptPicksReplayToTheirCutAsRecorded(t *testing.T) {
-	cuts := 0
+	cuts, steered := 0, 0
 	for seed := uint64(1); seed <= 12; seed++ {
 		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
 			o := swarmRun(t, seed, v)
-			var rec bytes.Buffer
-			o.Record = &rec
-			if _, err := faults.Run(t.Context(), o); err != nil {
-				t.Fatal(err)
-			}
-			sch, err := faults.ParseSchedule("recorded", rec.Bytes())
-			if err != nil {
-				t.Fatal(err)
+			sch := recordSteered(t, o, seed%3 == 0)
+			if sch.Decisions().Controls == 2 {
+				steered++
 			}
 			replay := faults.ReplayOptions(sch)
 			replay.Node.Store, replay.Workload.Tasks = invoker.MemStores(), o.Workload.Tasks
@@ -92,7 +127,7 @@ func TestKeptPicksReplayToTheirCutAsRecorded(t *testing.T) {
 			}
 		}
 	}
-	if cuts < 500 {
-		t.Errorf("only %d cuts checked", cuts)
+	if cuts < 500 || steered < 6 {
+		t.Errorf("only %d cuts checked, %d runs steered", cuts, steered)
 	}
 }
