@@ -79,7 +79,8 @@ func newKeyMap(replay, takeOver bool) keyMap {
 // controls.
 func (k keyMap) ShortHelp() []key.Binding {
 	if k.replay {
-		return []key.Binding{k.Pause, k.Step, k.StepBack, k.GoTo, k.Filter, k.Help, k.Quit}
+		// a, when a replay can be taken over (off otherwise, and left out).
+		return []key.Binding{k.Pause, k.Step, k.StepBack, k.GoTo, k.Choose, k.Filter, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Pause, k.Step, k.Shutdown, k.Fault, k.Filter, k.Help, k.Quit}
 }

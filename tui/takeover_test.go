@@ -63,6 +63,9 @@ func TestTakingOverAReplay(t *testing.T) {
 	// cfg is live once taken over.
 	replay := cfg.Replay
 	at := lastChoiceBefore(t, replay)
+	if legend := m.help.ShortHelpView(m.keys.ShortHelp()); !strings.Contains(legend, "a take over") {
+		t.Errorf("the legend does not offer to take the replay over: %s", legend)
+	}
 	m = keys(t, m, fmt.Sprintf("g%d<enter>", at.step-1))
 	m = tickUntil(t, m, func(m Model) bool { return m.view.Steps == at.step-1 })
 	m = keys(t, m, "a")
