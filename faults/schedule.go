@@ -50,6 +50,17 @@ type Schedule struct {
 	File string
 }
 
+// Picks are the choices s's picks took, in order.
+func (s *Schedule) Picks() []Choice {
+	var cs []Choice
+	for _, e := range s.Entries {
+		if e.Op == OpPick {
+			cs = append(cs, e.Choice)
+		}
+	}
+	return cs
+}
+
 // KeepPicks is s with only its first k picks, in dst's storage (nil for
 // new storage); every other entry stays. A lenient replay of it takes the
 // later picks with its strategy, and with DrawAfterPicks goes on from

@@ -233,18 +233,7 @@ func TestTakingOverAReplayAtAChoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := picksOf(taken)[:pick], append(picksOf(sch)[:pick-1], offered[other]); !slices.Equal(got, want) {
+	if got, want := taken.Picks()[:pick], append(sch.Picks()[:pick-1], offered[other]); !slices.Equal(got, want) {
 		t.Errorf("the branch's first %d picks are not the recording's, then the one taken", pick)
 	}
-}
-
-// picksOf are a schedule's picks, in order.
-func picksOf(s *faults.Schedule) []faults.Choice {
-	var cs []faults.Choice
-	for _, e := range s.Entries {
-		if e.Op == faults.OpPick {
-			cs = append(cs, e.Choice)
-		}
-	}
-	return cs
 }

@@ -40,17 +40,6 @@ func lastChoiceBefore(t *testing.T, r *Replay) replayChoice {
 	return r.choices[i-1]
 }
 
-// picksOf are a schedule's picks, in order.
-func picksOf(s *faults.Schedule) []faults.Choice {
-	var cs []faults.Choice
-	for _, e := range s.Entries {
-		if e.Op == faults.OpPick {
-			cs = append(cs, e.Choice)
-		}
-	}
-	return cs
-}
-
 // a in a replay goes on to its next pick with a choice and offers what
 // was ready, the recorded option marked and selected; another option
 // makes the UI live from there. The session is steered (taken over), is
@@ -105,7 +94,7 @@ func TestTakingOverAReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := picksOf(saved), picksOf(replay.sched)
+	got, want := saved.Picks(), replay.sched.Picks()
 	if !slices.Equal(got[:at.pick-1], want[:at.pick-1]) || got[at.pick-1] != chosen {
 		t.Errorf("the session's first %d picks are not the replay's, then %v", at.pick-1, chosen)
 	}

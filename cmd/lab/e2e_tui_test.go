@@ -365,6 +365,25 @@ func raceStep(t *testing.T) int {
 	return at
 }
 
+// readmeStartsAt checks that the README shows command (a pattern whose
+// group is the step) at least once, and always starting at step at.
+func readmeStartsAt(t *testing.T, command string, at int) {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(command).FindAllStringSubmatch(string(readme), -1)
+	for _, m := range shown {
+		if m[1] != strconv.Itoa(at) {
+			t.Errorf("the README starts the race at step %s (%s), the run comes to it at %d", m[1], m[0], at)
+		}
+	}
+	if len(shown) == 0 {
+		t.Errorf("the README never shows %s", command)
+	}
+}
+
 // #2543 avoided by hand, in the real binary: started at the race (its
 // seed's run panics after it), a offers invoker0's two ready arms, 2 has
 // the shutdown arm go first, and the run holds every invariant. Quitting
@@ -373,19 +392,7 @@ func raceStep(t *testing.T) int {
 func TestTUIPickByHandInTmux(t *testing.T) {
 	wantUsageError(t, lab(t, "tui", "--start-at", "-1"), true, "--start-at -1: want a step, 0 or more")
 	at := raceStep(t)
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := regexp.MustCompile(fmt.Sprintf(`lab tui --seed %d --start-at (\d+)`, faults.DefaultSeed)).FindAllStringSubmatch(string(readme), -1)
-	for _, m := range shown {
-		if m[1] != strconv.Itoa(at) {
-			t.Errorf("the README starts the race at step %s, the run comes to it at %d", m[1], at)
-		}
-	}
-	if len(shown) == 0 {
-		t.Errorf("the README does not show the race by hand")
-	}
+	readmeStartsAt(t, fmt.Sprintf(`lab tui --seed %d --start-at (\d+)`, faults.DefaultSeed), at)
 	work, tmp := t.TempDir(), t.TempDir()
 	tm := newTmux(t, 160, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
 		fmt.Sprintf("%s tui --seed %d --start-at %d", labBin, faults.DefaultSeed, at))
@@ -423,19 +430,7 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 // schedule played is left as it was.
 func TestTUITakeOverAReplayInTmux(t *testing.T) {
 	at := raceStep(t)
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := regexp.MustCompile(`lab tui --replay \S+ --start-at (\d+)`).FindAllStringSubmatch(string(readme), -1)
-	for _, m := range shown {
-		if m[1] != strconv.Itoa(at) {
-			t.Errorf("the README plays the race from step %s, the run comes to it at %d", m[1], at)
-		}
-	}
-	if len(shown) == 0 {
-		t.Errorf("the README does not take a replay over")
-	}
+	readmeStartsAt(t, `lab tui --replay \S+ --start-at (\d+)`, at)
 	work, tmp := t.TempDir(), t.TempDir()
 	played := filepath.Join(work, "seed9.schedule")
 	wantCode(t, lab(t, "run", "--seed", strconv.Itoa(faults.DefaultSeed), "--schedule-out", played, "--spill-dir", spillDir(t)), exitViolation)
