@@ -401,6 +401,16 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 	tm.waitText(`next pick \(2 ready\): \[1 invoker0 input abort-all p0/e1\] · 2 invoker0 shutdown cancelled`)
 	tm.keys("2")
 	tm.waitText(`took invoker0 shutdown cancelled`)
+	quitHeldAndSaved(t, tm, work, "0 controls sent, 1 pick taken by hand")
+	checkTmp(t, tmp)
+}
+
+// quitHeldAndSaved quits the README's seed's session in tm, steered (as
+// steering says), and checks its report: every invariant held, the
+// session saved in work under its seed, saying what steered it, with no
+// seed's run offered for it, and lab replay of it giving the hash printed.
+func quitHeldAndSaved(t *testing.T, tm *tmuxSession, work, steering string) {
+	t.Helper()
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
@@ -408,18 +418,17 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 	out := tm.screen("-S", "-200")
 	sched := fmt.Sprintf("lab-session-seed%d-buggy.schedule", faults.DefaultSeed)
 	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
-	if hash == nil || !strings.Contains(out, "session saved to "+sched+" (0 controls sent, 1 pick taken by hand)") ||
-		!strings.Contains(out, "result    ok: every invariant held") {
-		t.Fatalf("after quitting, no saved session, no hash, or not every invariant held:\n%s", out)
+	saved := "session saved to " + sched + " (" + steering + ")"
+	if hash == nil || !strings.Contains(strings.ReplaceAll(out, "\n", ""), saved) || !strings.Contains(out, "result    ok: every invariant held") {
+		t.Fatalf("after quitting, no %q, no hash, or not every invariant held:\n%s", saved, out)
 	}
 	if strings.Contains(out, "lab run --seed") {
-		t.Errorf("the report of a session steered by hand offers its seed's run:\n%s", out)
+		t.Errorf("the report of a steered session offers its seed's run:\n%s", out)
 	}
 	r := lab(t, "replay", filepath.Join(work, sched))
 	if r.code != exitOK || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
 		t.Fatalf("lab replay of the session: want exit 0 and hash %s\n%v", hash[1], r)
 	}
-	checkTmp(t, tmp)
 }
 
 // A replay taken over, in the real binary: the README's run recorded and
@@ -445,21 +454,7 @@ func TestTUITakeOverAReplayInTmux(t *testing.T) {
 	tm.waitText(fmt.Sprintf(`take over at step %d \(2 ready\): \[1 invoker0 input abort-all p0/e1 \(recorded\)\] · 2 invoker0 shutdown cancelled`, at+1))
 	tm.keys("2")
 	tm.waitText(`took invoker0 shutdown cancelled: the run is yours from here`)
-	tm.keys("q")
-	if code := tm.exited(); code != 0 {
-		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
-	}
-	out := tm.screen("-S", "-200")
-	sched := fmt.Sprintf("lab-session-seed%d-buggy.schedule", faults.DefaultSeed)
-	hash := regexp.MustCompile(`hash\s+sha256:([0-9a-f]{64})`).FindStringSubmatch(out)
-	saved := fmt.Sprintf("session saved to %s (taken over from seed9.schedule at step %d, 0 controls sent, 1 pick taken by hand)", sched, at+1)
-	if hash == nil || !strings.Contains(strings.ReplaceAll(out, "\n", ""), saved) || !strings.Contains(out, "result    ok: every invariant held") {
-		t.Fatalf("after quitting, no saved session, no hash, or not every invariant held:\n%s", out)
-	}
-	r := lab(t, "replay", filepath.Join(work, sched))
-	if r.code != exitOK || !strings.Contains(r.stdout, "sha256:"+hash[1]) {
-		t.Fatalf("lab replay of the session: want exit 0 and hash %s\n%v", hash[1], r)
-	}
+	quitHeldAndSaved(t, tm, work, fmt.Sprintf("taken over from seed9.schedule at step %d, 0 controls sent, 1 pick taken by hand", at+1))
 	if after, err := os.ReadFile(played); err != nil || string(after) != string(before) {
 		t.Errorf("the schedule played changed: %v", err)
 	}
