@@ -12,8 +12,19 @@ import (
 )
 
 // bottom is the pane under the tables: the violation panel, the help, or
-// the pane chosen with tab.
+// the pane chosen with tab; under the odds of a pick offered, if they
+// leave it two lines.
 func (m Model) bottom(height int) []string {
+	if m.odds != nil && m.choose != nil {
+		if block := m.oddsPanel(); len(block)+2 <= height {
+			return append(block, m.underOdds(height-len(block))...)
+		}
+	}
+	return m.underOdds(height)
+}
+
+// underOdds is the bottom without the odds.
+func (m Model) underOdds(height int) []string {
 	switch {
 	case m.showHelp:
 		return m.helpPane(height)

@@ -96,7 +96,7 @@ func update(t *testing.T, m Model, msg tea.Msg) Model {
 	m = next.(Model)
 	for _, out := range run(cmd) {
 		switch out.(type) {
-		case controlMsg, pickMsg, violationSavedMsg, chartMsg, compareMsg, playBackMsg:
+		case controlMsg, pickMsg, violationSavedMsg, chartMsg, compareMsg, playBackMsg, oddsMsg:
 			m = update(t, m, out)
 		}
 	}

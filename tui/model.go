@@ -97,6 +97,11 @@ type Model struct {
 	// or taken; takingOver, when that pick is a replay's.
 	picking    bool
 	takingOver *takingOver
+	// odds are the odds of the pick offered (odds.go); oddsWanted asks
+	// the next tick to compute them, and stopOdds stops that.
+	odds       *odds
+	oddsWanted bool
+	stopOdds   context.CancelFunc
 	showHelp   bool
 	// life is the invocation whose lifecycle the panel shows (""; none),
 	// its events scrolled up by lifeScroll.
@@ -170,15 +175,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.sess == nil && m.err != nil {
 			return m, tea.Quit // a replay that could not start over
 		}
+		cmds := []tea.Cmd{nextTick()}
 		if m.saving {
 			m.saving = false
 			sess := m.sess
-			return m, tea.Batch(nextTick(), func() tea.Msg {
+			cmds = append(cmds, func() tea.Msg {
 				path, err := sess.saveViolation()
 				return violationSavedMsg{path, err}
 			})
 		}
-		return m, nextTick()
+		if m.oddsWanted {
+			cmds = append(cmds, m.startOdds())
+		}
+		return m, tea.Batch(cmds...)
 	case violationSavedMsg:
 		if msg.err != nil {
 			m.status = msg.err.Error()
@@ -218,6 +227,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.playedBack(msg)
 	case pickMsg:
 		m.picked(msg)
+	case oddsMsg:
+		m.gotOdds(msg)
 	case controlMsg:
 		switch {
 		case errors.Is(msg.err, live.ErrStopped) && m.view != nil && m.view.Done:
@@ -576,6 +587,7 @@ func (m *Model) show(s *session) {
 	m.sess, m.view, m.st = s, nil, newState()
 	m.panel, m.violations, m.scroll, m.inv, m.life = false, 0, 0, "", ""
 	m.violationFile, m.saving, m.picking, m.takingOver = "", false, false, nil
+	m.closeOdds()
 	m.follow()
 }
 
@@ -647,7 +659,7 @@ func (m Model) startChart() (Model, tea.Cmd) {
 // cancelJobs stops a chart or a comparison under way: its session is
 // over, or the UI.
 func (m *Model) cancelJobs() {
-	for _, stop := range []*context.CancelFunc{&m.stopChart, &m.stopCompare} {
+	for _, stop := range []*context.CancelFunc{&m.stopChart, &m.stopCompare, &m.stopOdds} {
 		if *stop != nil {
 			(*stop)()
 			*stop = nil

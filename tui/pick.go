@@ -55,14 +55,17 @@ func (m *Model) pickChooser() *chooser {
 	for i, c := range m.view.Choices {
 		opts[i] = c.What
 	}
+	m.askOdds(opts)
 	return &chooser{title: fmt.Sprintf("next pick (%d ready)", len(opts)), options: opts, listed: true,
 		apply: func(m *Model, i int) tea.Cmd {
 			m.picking = false
+			m.closeOdds()
 			sess := m.sess
 			return func() tea.Msg { return pickMsg{sess: sess, what: opts[i], err: sess.runner.Take(i)} }
 		},
 		cancel: func(m *Model) tea.Cmd {
 			m.picking = false
+			m.closeOdds()
 			m.sess.runner.CancelChoose()
 			m.status = "the pick is left to the scheduler"
 			return nil

@@ -57,6 +57,12 @@ type Config struct {
 	// certain from the schedule saved at it (as lab inevitable does). It
 	// runs off the UI's goroutine.
 	Inevitable func(ctx context.Context, schedule string) (Chart, error)
+	// Odds, if set, says for each option of a pick offered to a person
+	// (a) what the runs that go on from it with that option taken come
+	// to, one line each (lab's: explore.Branches), from cut: everything
+	// the session recorded before the pick. It runs off the UI's
+	// goroutine.
+	Odds func(ctx context.Context, cut *faults.Schedule, options []faults.Choice) ([]string, error)
 	// Compare, if set, runs seed under variant v and under what fixes
 	// its failure of invariant (the first violation's), and says in a few
 	// lines where the two part (as lab compare does); with schedule, the
@@ -370,16 +376,11 @@ func ViolationPath(path string, seed uint64, v invoker.Variant) string {
 // `lab replay` reproduces the session up to the violation and stops there.
 func (s *session) saveViolation() (string, error) {
 	path := s.violationPath()
-	err := s.runner.Checkpoint(func(events uint64, hash string) error {
-		if err := s.w.Flush(); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(s.rec.Name())
+	err := func() error {
+		data, err := s.recorded()
 		if err != nil {
 			return err
 		}
-		end := faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}
-		data = append(data, end.String()+"\n"...)
 		out, err := faults.OpenOutput(path)
 		if err != nil {
 			return err
@@ -389,9 +390,29 @@ func (s *session) saveViolation() (string, error) {
 			return err
 		}
 		return out.Commit()
-	})
+	}()
 	if err != nil {
 		return "", fmt.Errorf("saving the session at the violation: %w", err)
 	}
 	return path, nil
+}
+
+// recorded is the schedule the session has recorded so far, closed with
+// an end at this point (the runner's checkpoint, between two steps or
+// while a pick waits): `lab replay` of it stops there.
+func (s *session) recorded() ([]byte, error) {
+	var data []byte
+	err := s.runner.Checkpoint(func(events uint64, hash string) error {
+		if err := s.w.Flush(); err != nil {
+			return err
+		}
+		d, err := os.ReadFile(s.rec.Name())
+		if err != nil {
+			return err
+		}
+		end := faults.Entry{Op: faults.OpEnd, Events: events, Hash: hash}
+		data = append(d, end.String()+"\n"...)
+		return nil
+	})
+	return data, err
 }

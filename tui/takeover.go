@@ -104,8 +104,10 @@ func (m *Model) offerTakeOver() {
 		opts[i] = c.What
 	}
 	opts[recorded] += " (recorded)"
+	m.askOdds(opts)
 	m.choose = &chooser{title: fmt.Sprintf("take over at step %d (%d ready)", at.step, len(opts)), options: opts, i: recorded, listed: true,
 		apply: func(m *Model, i int) tea.Cmd {
+			m.closeOdds()
 			if i == recorded {
 				return m.keepReplay("kept the recorded pick")
 			}

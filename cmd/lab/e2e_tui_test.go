@@ -399,10 +399,19 @@ func TestTUIPickByHandInTmux(t *testing.T) {
 	tm.waitAll(`PAUSED`, fmt.Sprintf(`\b%d steps`, at))
 	tm.keys("a")
 	tm.waitText(`next pick \(2 ready\): \[1 invoker0 input abort-all p0/e1\] · 2 invoker0 shutdown cancelled`)
+	waitRaceOdds(t, tm)
 	tm.keys("2")
 	tm.waitText(`took invoker0 shutdown cancelled`)
 	quitHeldAndSaved(t, tm, work, "0 controls sent, 1 pick taken by hand")
 	checkTmp(t, tmp)
+}
+
+// waitRaceOdds waits for the odds of #2543's race in the README's run:
+// most runs on from the AbortAllPartition panic, none from the shutdown
+// arm.
+func waitRaceOdds(t *testing.T, tm *tmuxSession) {
+	t.Helper()
+	tm.waitAll(`(?m)^▸ 1 invoker0 input abort-all p0/e1.*\s(1[5-9]|20)/20 fail \(no-panic`, `(?m)^  2 invoker0 shutdown cancelled\s+0/20 fail\s*$`)
 }
 
 // quitHeldAndSaved quits the README's seed's session in tm, steered (as
@@ -452,6 +461,7 @@ func TestTUITakeOverAReplayInTmux(t *testing.T) {
 	tm.waitAll(`PAUSED`, `replaying seed9\.schedule`)
 	tm.keys("a")
 	tm.waitText(fmt.Sprintf(`take over at step %d \(2 ready\): \[1 invoker0 input abort-all p0/e1 \(recorded\)\] · 2 invoker0 shutdown cancelled`, at+1))
+	waitRaceOdds(t, tm)
 	tm.keys("2")
 	tm.waitText(`took invoker0 shutdown cancelled: the run is yours from here`)
 	quitHeldAndSaved(t, tm, work, fmt.Sprintf("taken over from seed9.schedule at step %d, 0 controls sent, 1 pick taken by hand", at+1))

@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
 	"lab/live"
@@ -146,6 +147,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool, startAt int) (err error
 			return chartInevitable(ctx, path, opts.Plan)
 		},
 		Compare:    compareWithTheFix(opts, f.scheduler, f.plan),
+		Odds:       branchOdds(opts.Plan),
 		CheckPaths: checkPaths,
 	}
 	if tel != nil && tel.tracer != nil {
@@ -217,4 +219,20 @@ func terminal(cmd *cobra.Command) (io.Reader, io.Writer, bool) {
 		return nil, nil, false
 	}
 	return in, out, true
+}
+
+// branchOdds is the terminal UI's odds of a pick: explore.Branches's
+// default runs on from each option, faults drawn from plan.
+func branchOdds(plan *faults.Plan) func(context.Context, *faults.Schedule, []faults.Choice) ([]string, error) {
+	return func(ctx context.Context, cut *faults.Schedule, options []faults.Choice) ([]string, error) {
+		branches, err := explore.Branches(ctx, cut, options, explore.BranchConfig{Runs: explore.DefaultBranchRuns, Plan: plan})
+		if err != nil {
+			return nil, err
+		}
+		lines := make([]string, len(branches))
+		for i, b := range branches {
+			lines[i] = b.String()
+		}
+		return lines, nil
+	}
 }

@@ -72,7 +72,7 @@ func runTUIReplay(cmd *cobra.Command, f runFlags, paused bool, startAt int, path
 	takeOver.Speed = speed
 	cfg := tui.Config{Options: opts, Speed: speed, Paused: paused, StartAt: startAt, EventsPath: f.output.events, Replay: replay,
 		Inevitable: func(ctx context.Context, file string) (tui.Chart, error) { return chartInevitable(ctx, file, nil) },
-		Compare:    compareReplayWithTheFix(sch, path), TakeOver: takeOver}
+		Compare:    compareReplayWithTheFix(sch, path), TakeOver: takeOver, Odds: takeOver.Odds}
 	saved, err := tui.Run(cmd.Context(), cfg, in, out, cmd.ErrOrStderr())
 	if err != nil {
 		return tuiError(err)
@@ -116,6 +116,7 @@ func takeOverConfig(cmd *cobra.Command, f runFlags, sch *faults.Schedule) (*tui.
 			return chartInevitable(ctx, file, o.Plan)
 		},
 		Compare: compareWithTheFix(o, scheduler, o.Plan.Name),
+		Odds:    branchOdds(o.Plan),
 		CheckPaths: func(sched, violation string) error {
 			return distinctFiles(f.output.inputs, []namedPath{{"--events", f.output.events},
 				{"the session's schedule", sched}, {"the session's schedule at its violation", violation}})
