@@ -161,6 +161,16 @@ type CurveJump struct {
 	// pick was forced.
 	Took string   `json:"took"`
 	Over []string `json:"over,omitempty"`
+	// Otherwise is P had the pick taken each of Over instead, in order:
+	// the race decided the other way, with the same suffixes.
+	Otherwise []CurveOtherwise `json:"otherwise,omitempty"`
+}
+
+// CurveOtherwise is P after a jump's pick, had it taken Took instead.
+type CurveOtherwise struct {
+	Took string  `json:"took"`
+	Same int     `json:"same"`
+	P    float64 `json:"p"`
 }
 
 // ErrNothingToChart: the schedule violates no invariant.
@@ -292,6 +302,18 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 	prefix := ch.base.KeepPicks(ch.prefix, k)
 	ch.prefix = prefix.Entries
 	ch.progress.k.Store(int64(k))
+	same, other, err := ch.suffixes(prefix)
+	if err != nil {
+		return CurvePoint{}, err
+	}
+	pt := CurvePoint{Picks: k, Same: same, Other: other, P: float64(same) / float64(ch.cfg.Suffixes)}
+	ch.progress.charted(pt)
+	return pt, nil
+}
+
+// suffixes runs every suffix after prefix's picks: how many failed the
+// same way, and how many another way or not at all within the budget.
+func (ch *charter) suffixes(prefix *faults.Schedule) (sameRuns, otherRuns int, err error) {
 	var next atomic.Int64
 	var same, other atomic.Int64
 	errs := make([]error, ch.workers)
@@ -327,12 +349,9 @@ func (ch *charter) point(k int) (CurvePoint, error) {
 	}
 	wg.Wait()
 	if err := errors.Join(append(errs, ch.sh.ctx.Err())...); err != nil {
-		return CurvePoint{}, err
+		return 0, 0, err
 	}
-	n := int(same.Load())
-	pt := CurvePoint{Picks: k, Same: n, Other: int(other.Load()), P: float64(n) / float64(ch.cfg.Suffixes)}
-	ch.progress.charted(pt)
-	return pt, nil
+	return int(same.Load()), int(other.Load()), nil
 }
 
 // suffixOptions are the options of suffix seed after prefix: a lenient
@@ -357,9 +376,11 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 
 // story replays the base schedule and tells j's pick: the step that took
 // it, its place among the steps, what it took over what else was ready,
-// and the events it caused.
+// and the events it caused; then charts P after it had it taken each of
+// the others.
 func (ch *charter) story(j *CurveJump) error {
 	var pending []string
+	var others []faults.Choice
 	picks, seen := 0, 0
 	o := faults.ReplayOptions(ch.base)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, ch.sh.budget
@@ -375,6 +396,7 @@ func (ch *charter) story(j *CurveJump) error {
 			for i, c := range ready {
 				if i != taken {
 					j.Over = append(j.Over, describe(c))
+					others = append(others, c)
 				}
 			}
 		}),
@@ -393,7 +415,27 @@ func (ch *charter) story(j *CurveJump) error {
 	if j.Step == "" {
 		return fmt.Errorf("the schedule has no pick %d", j.Pick)
 	}
+	for i, c := range others {
+		prefix := ch.base.KeepPicks(nil, j.Pick)
+		prefix.Entries[pickEntry(prefix, j.Pick)].Choice = c
+		same, _, err := ch.suffixes(prefix)
+		if err != nil {
+			return err
+		}
+		j.Otherwise = append(j.Otherwise, CurveOtherwise{Took: j.Over[i], Same: same, P: float64(same) / float64(ch.cfg.Suffixes)})
+	}
 	return nil
+}
+
+// pickEntry is the index of s's k-th pick among its entries.
+func pickEntry(s *faults.Schedule, k int) int {
+	picks := 0
+	return slices.IndexFunc(s.Entries, func(e faults.Entry) bool {
+		if e.Op == faults.OpPick {
+			picks++
+		}
+		return picks == k
+	})
 }
 
 // drawnAt are the task outcomes and fault verdicts s recorded while its

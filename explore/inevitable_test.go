@@ -3,6 +3,7 @@ package explore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -84,7 +85,7 @@ func TestInevitableChartsTheRace(t *testing.T) {
 	if j.AtStep == 0 || d.String() != j.Step {
 		t.Errorf("the jump at step %d is %q; a replay's step %d is %q", j.AtStep, j.Step, j.AtStep, d)
 	}
-	if j.Took != took || len(j.Over) != ready-1 || !strings.HasPrefix(took, strings.TrimPrefix(d.String(), fmt.Sprintf("#%d %s ", d.Index, faults.FormatTime(d.At)))) {
+	if j.Took != took || len(j.Over) != ready-1 || len(j.Otherwise) != len(j.Over) || !strings.HasPrefix(took, strings.TrimPrefix(d.String(), fmt.Sprintf("#%d %s ", d.Index, faults.FormatTime(d.At)))) {
 		t.Errorf("the jump took %q over %q; the replay's pick took %q of %d ready, in step %q", j.Took, j.Over, took, ready, d)
 	}
 	if c.CertainFrom <= j.Pick-1 || c.CertainFrom > c.Picks {
@@ -152,5 +153,43 @@ func TestInevitableOfAHunt(t *testing.T) {
 	last := c.Points[len(c.Points)-1]
 	if c.Invariant != faults.CrashVisibility || c.Check != faults.CheckUnnoticedCrash || last.Same != 10 {
 		t.Fatalf("charted %s/%s, last point %+v", c.Invariant, c.Check, last)
+	}
+}
+
+// Where the jump's pick had a choice, the chart says what P would have
+// been the other way: at #2543's race in the README's run, the shutdown
+// arm taken instead of the AbortAllPartition fails in none of the
+// suffixes. The text and the JSON say so.
+func TestInevitableChartsTheOtherWay(t *testing.T) {
+	s := scheduleOf(t, faults.DefaultSeed, invoker.Buggy, "shutdown-race")
+	cfg := explore.DefaultCurveConfig()
+	cfg.Workers = 2
+	c, err := explore.Inevitable(context.Background(), s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := c.Jump
+	if j == nil || j.Took != "invoker0 input abort-all p0/e1" || len(j.Over) != 1 || len(j.Otherwise) != 1 {
+		t.Fatalf("jump %+v", j)
+	}
+	if o := j.Otherwise[0]; o.Took != j.Over[0] || o.P != 0 || o.Same != 0 || j.After < 0.5 {
+		t.Fatalf("had it taken %s: P %.2f (%d); it took %s: P %.2f", o.Took, o.P, o.Same, j.Took, j.After)
+	}
+	var text strings.Builder
+	if err := c.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\n  had it taken invoker0 shutdown cancelled: P 0.00\n"; !strings.Contains(text.String(), want) {
+		t.Errorf("no %q in:\n%s", want, text.String())
+	}
+	if summary := strings.Join(c.Summary(), "\n"); !strings.Contains(summary, "had it taken invoker0 shutdown cancelled: P 0.00") {
+		t.Errorf("the panel's summary does not say it:\n%s", summary)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"otherwise":[{"took":"invoker0 shutdown cancelled","same":0,"p":0}]`) {
+		t.Errorf("the JSON does not say it: %s", data)
 	}
 }

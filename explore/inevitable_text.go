@@ -39,6 +39,9 @@ func (c *Curve) WriteText(w io.Writer) error {
 	if j := c.Jump; j != nil {
 		fmt.Fprintf(&b, "\njump         pick %d: P %.2f -> %.2f (step %d: g %d in lab tui --replay)\n  %s\n  %s\n",
 			j.Pick, j.Before, j.After, j.AtStep, j.AtStep, j.Step, j.race())
+		for _, o := range j.Otherwise {
+			fmt.Fprintf(&b, "  %s\n", o)
+		}
 		for _, e := range j.Events {
 			fmt.Fprintf(&b, "    %s\n", e)
 		}
@@ -62,6 +65,9 @@ func (c *Curve) Summary() []string {
 		what := strings.TrimPrefix(j.Step, fmt.Sprintf("#%d ", j.AtStep))
 		lines = append(lines, fmt.Sprintf("jump at pick %d (step %d), P %.2f -> %.2f: %s", j.Pick, j.AtStep, j.Before, j.After, what))
 		lines = append(lines, "  "+j.race())
+		for _, o := range j.Otherwise {
+			lines = append(lines, "  "+o.String())
+		}
 		if n := len(j.Events); n > 0 {
 			lines = append(lines, "  "+j.Events[n-1])
 		}
@@ -72,6 +78,11 @@ func (c *Curve) Summary() []string {
 		lines = append(lines, fmt.Sprintf("no jump: P never rises by %.2f or more between two points", MinJump))
 	}
 	return append(lines, "certain "+c.certain())
+}
+
+// String says P had the pick gone the other way.
+func (o CurveOtherwise) String() string {
+	return fmt.Sprintf("had it taken %s: P %.2f", o.Took, o.P)
 }
 
 // race says what the jump's pick took, over what else was ready.
