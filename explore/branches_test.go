@@ -30,7 +30,7 @@ func cutBefore(s *faults.Schedule, k int) *faults.Schedule {
 
 // raceOf is the pick of s at which the two things ready were described
 // as race says, and those two.
-func raceOf(t *testing.T, s *faults.Schedule, race [2]string) (int, []faults.Choice) {
+func raceOf(t testing.TB, s *faults.Schedule, race [2]string) (int, []faults.Choice) {
 	t.Helper()
 	o := faults.ReplayOptions(s)
 	picks, at := 0, 0

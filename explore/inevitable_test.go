@@ -16,7 +16,7 @@ import (
 )
 
 // scheduleOf records a run of the reference workload.
-func scheduleOf(t *testing.T, seed uint64, v invoker.Variant, plan string) *faults.Schedule {
+func scheduleOf(t testing.TB, seed uint64, v invoker.Variant, plan string) *faults.Schedule {
 	t.Helper()
 	p, err := faults.LoadPlan(plan)
 	if err != nil {
