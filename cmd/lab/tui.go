@@ -33,8 +33,9 @@ func newTUICmd() *cobra.Command {
 		Long: `Run a paced simulation in a terminal UI: partitions, invokers and their
 queues, invocations, the shutdown phases and every event, with controls to
 pause, step, step a partition down, kill an invocation, start the shutdown,
-inject a fault, take the next pick with a choice yourself (a), or restart
-on another variant or seed (? lists the keys).
+inject a fault, take the next pick with a choice yourself (a: its options
+are listed with their odds, what 20 seeded runs on from each come to), or
+restart on another variant or seed (? lists the keys).
 
 Every lab run flag applies (-v shows the stack of a crash; events are not
 printed over the screen: use --events FILE); without --seed a fresh seed is
