@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"lab/explore"
-	"lab/faults"
 	"lab/invoker"
 )
 
@@ -37,13 +36,7 @@ func BenchmarkExplore(b *testing.B) {
 // BenchmarkBranchesOfTheRace is the odds the terminal UI shows at #2543's
 // race in the README's run: 20 runs on from each of its two options.
 func BenchmarkBranchesOfTheRace(b *testing.B) {
-	s := scheduleOf(b, faults.DefaultSeed, invoker.Buggy, "shutdown-race")
-	k, ready := raceOf(b, s, [2]string{"invoker0 input abort-all p0/e1", "invoker0 shutdown cancelled"})
-	plan, err := faults.LoadPlan("shutdown-race")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cut := cutBefore(s, k)
+	cut, ready, plan := theRace(b)
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for b.Loop() {

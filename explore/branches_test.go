@@ -49,19 +49,29 @@ func raceOf(t testing.TB, s *faults.Schedule, race [2]string) (int, []faults.Cho
 	return at, ready
 }
 
-// #2543's race in the README's run (seed 9, buggy, shutdown-race): the
-// runs that go on from it with the AbortAllPartition taken panic, those
-// with the shutdown arm taken do not. The odds do not depend on the
-// number of workers.
-func TestBranchesOfTheRace(t *testing.T) {
+// theRace is #2543's race in the README's run (seed 9, buggy,
+// shutdown-race): what the run recorded before it, the two things ready
+// (the AbortAllPartition in invoker 0's input, its shutdown arm) and the
+// run's plan.
+func theRace(t testing.TB) (*faults.Schedule, []faults.Choice, *faults.Plan) {
+	t.Helper()
 	s := scheduleOf(t, faults.DefaultSeed, invoker.Buggy, "shutdown-race")
 	k, ready := raceOf(t, s, [2]string{"invoker0 input abort-all p0/e1", "invoker0 shutdown cancelled"})
 	plan, err := faults.LoadPlan("shutdown-race")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cutBefore(s, k), ready, plan
+}
+
+// #2543's race in the README's run (seed 9, buggy, shutdown-race): the
+// runs that go on from it with the AbortAllPartition taken panic, those
+// with the shutdown arm taken do not. The odds do not depend on the
+// number of workers.
+func TestBranchesOfTheRace(t *testing.T) {
+	cut, ready, plan := theRace(t)
 	cfg := explore.BranchConfig{Runs: 20, Plan: plan, Workers: 2}
-	b, err := explore.Branches(context.Background(), cutBefore(s, k), ready, cfg)
+	b, err := explore.Branches(context.Background(), cut, ready, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +87,14 @@ func TestBranchesOfTheRace(t *testing.T) {
 		t.Errorf("%q does not start %q", abortFirst, want)
 	}
 	cfg.Workers = 1
-	again, err := explore.Branches(context.Background(), cutBefore(s, k), ready, cfg)
+	again, err := explore.Branches(context.Background(), cut, ready, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(again, b) {
 		t.Errorf("1 worker: %v; 2: %v", again, b)
 	}
-	if _, err := explore.Branches(context.Background(), cutBefore(s, k), ready, explore.BranchConfig{}); err == nil {
+	if _, err := explore.Branches(context.Background(), cut, ready, explore.BranchConfig{}); err == nil {
 		t.Errorf("no runs asked for, and no error")
 	}
 }
