@@ -3,10 +3,12 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
@@ -389,7 +391,20 @@ func (m Model) footer() []string {
 	default:
 		line = m.status
 	}
-	return []string{line, m.help.ShortHelpView(m.keys.ShortHelp())}
+	return []string{line, m.legend()}
+}
+
+// legend is the footer's keys, as many as fit the width: those before
+// help and quit go first, the last of them first, so that ? and q are
+// always there (all the keys are in the help).
+func (m Model) legend() string {
+	keys := slices.DeleteFunc(m.keys.ShortHelp(), func(b key.Binding) bool { return !b.Enabled() })
+	whole := m.help
+	whole.Width = 0
+	for len(keys) > 3 && lipgloss.Width(whole.ShortHelpView(keys)) > m.width {
+		keys = slices.Delete(keys, len(keys)-3, len(keys)-2)
+	}
+	return m.help.ShortHelpView(keys)
 }
 
 // fit makes lines exactly width x height: cut, padded, the rest dropped.

@@ -303,3 +303,20 @@ func TestMessagesToAnInvokerMarkItsLane(t *testing.T) {
 		}
 	}
 }
+
+// The legend drops keys from before ? and q, never those two, so that a
+// narrow screen still says how to get help and how to quit.
+func TestLegendKeepsHelpAndQuit(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 100, 30)
+	for _, width := range []int{60, 80, 100, 120, 200} {
+		m = update(t, m, resize(width, 30))
+		legend := m.legend()
+		if ansi.StringWidth(legend) > width || !strings.Contains(legend, "? help") || !strings.Contains(legend, "q quit and save") ||
+			!strings.HasPrefix(legend, "space pause/resume") {
+			t.Errorf("at %d columns: %q", width, legend)
+		}
+	}
+	if legend := m.legend(); !strings.Contains(legend, "/ filter timeline") {
+		t.Errorf("200 columns leave out a key: %q", legend)
+	}
+}
