@@ -67,6 +67,9 @@ type BranchConfig struct {
 	Runs int
 	// Plan draws the faults after the pick (nil: none are drawn).
 	Plan *faults.Plan
+	// Scheduler takes the picks after it, seeded per run
+	// (faults.NewStrategy; "": random, tokio's select!).
+	Scheduler string
 	// Workers run them (0: every core).
 	Workers int
 }
@@ -79,7 +82,7 @@ const DefaultBranchRuns = 20
 // run recorded before the pick (faults.Sim.Checkpoint; an `end` closing it
 // is ignored). For every option, cfg.Runs runs replay cut leniently, take
 // the option, and go on as a seeded run would (faults.DrawAfterPicks): the
-// picks after it from tokio's select!, task outcomes from the workload,
+// picks after it from cfg.Scheduler, task outcomes from the workload,
 // faults from cfg.Plan, while what the outside world sends stays as
 // recorded. Run i of every option draws with seed i, so that the options
 // differ by the option taken, not by luck. Each run stops at its first
@@ -87,6 +90,9 @@ const DefaultBranchRuns = 20
 func Branches(ctx context.Context, cut *faults.Schedule, options []faults.Choice, cfg BranchConfig) ([]Branch, error) {
 	if cfg.Runs < 1 {
 		return nil, fmt.Errorf("branch runs %d: want 1 or more", cfg.Runs)
+	}
+	if _, err := faults.NewStrategy(cfg.Scheduler, 0); err != nil {
+		return nil, err
 	}
 	workers := cfg.Workers
 	if workers < 1 {
@@ -120,6 +126,9 @@ func Branches(ctx context.Context, cut *faults.Schedule, options []faults.Choice
 				}
 				opt, run := n/cfg.Runs, n%cfg.Runs
 				o, err := suffixOptions(taking[opt], budget, uint64(run+1), cfg.Plan, true)
+				if err == nil && cfg.Scheduler != "" {
+					o.Strategy, err = faults.NewStrategy(cfg.Scheduler, uint64(run+1))
+				}
 				if err != nil {
 					errs[w] = err
 					return

@@ -97,4 +97,31 @@ func TestBranchesOfTheRace(t *testing.T) {
 	if _, err := explore.Branches(context.Background(), cut, ready, explore.BranchConfig{}); err == nil {
 		t.Errorf("no runs asked for, and no error")
 	}
+	if _, err := explore.Branches(context.Background(), cut, ready, explore.BranchConfig{Runs: 1, Scheduler: "nope"}); err == nil ||
+		!strings.Contains(err.Error(), `unknown scheduler "nope"`) {
+		t.Errorf("an unknown scheduler: %v", err)
+	}
+}
+
+// The picks after the option are the scheduler's the config names: with
+// priority, which takes no random number, the runs of an option differ
+// only by what the workload and the plan draw, and the odds are another
+// tally than random's.
+func TestBranchesTakeTheSchedulersPicks(t *testing.T) {
+	cut, ready, plan := theRace(t)
+	odds := func(scheduler string) []explore.Branch {
+		t.Helper()
+		b, err := explore.Branches(context.Background(), cut, ready, explore.BranchConfig{Runs: 20, Plan: plan, Workers: 2, Scheduler: scheduler})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	random, priority := odds(""), odds("priority")
+	if reflect.DeepEqual(random, priority) {
+		t.Errorf("priority's odds are random's: %v", random)
+	}
+	if again := odds("random"); !reflect.DeepEqual(again, random) {
+		t.Errorf("random named: %v; by default: %v", again, random)
+	}
 }

@@ -148,7 +148,7 @@ func runTUI(cmd *cobra.Command, f runFlags, paused bool, startAt int) (err error
 			return chartInevitable(ctx, path, opts.Plan)
 		},
 		Compare:    compareWithTheFix(opts, f.scheduler, f.plan),
-		Odds:       branchOdds(opts.Plan),
+		Odds:       branchOdds(opts.Plan, f.scheduler),
 		CheckPaths: checkPaths,
 	}
 	if tel != nil && tel.tracer != nil {
@@ -223,10 +223,12 @@ func terminal(cmd *cobra.Command) (io.Reader, io.Writer, bool) {
 }
 
 // branchOdds is the terminal UI's odds of a pick: explore.Branches's
-// default runs on from each option, faults drawn from plan.
-func branchOdds(plan *faults.Plan) func(context.Context, *faults.Schedule, []faults.Choice) ([]string, error) {
+// default runs on from each option, faults drawn from plan, later picks
+// taken by scheduler.
+func branchOdds(plan *faults.Plan, scheduler string) func(context.Context, *faults.Schedule, []faults.Choice) ([]string, error) {
 	return func(ctx context.Context, cut *faults.Schedule, options []faults.Choice) ([]string, error) {
-		branches, err := explore.Branches(ctx, cut, options, explore.BranchConfig{Runs: explore.DefaultBranchRuns, Plan: plan})
+		branches, err := explore.Branches(ctx, cut, options,
+			explore.BranchConfig{Runs: explore.DefaultBranchRuns, Plan: plan, Scheduler: scheduler})
 		if err != nil {
 			return nil, err
 		}

@@ -116,7 +116,7 @@ func takeOverConfig(cmd *cobra.Command, f runFlags, sch *faults.Schedule) (*tui.
 			return chartInevitable(ctx, file, o.Plan)
 		},
 		Compare: compareWithTheFix(o, scheduler, o.Plan.Name),
-		Odds:    branchOdds(o.Plan),
+		Odds:    branchOdds(o.Plan, scheduler),
 		CheckPaths: func(sched, violation string) error {
 			return distinctFiles(f.output.inputs, []namedPath{{"--events", f.output.events},
 				{"the session's schedule", sched}, {"the session's schedule at its violation", violation}})
