@@ -43,18 +43,14 @@ func (b Branch) Fails() int {
 
 // String says it in a few words: "19/20 fail (no-panic 19)".
 func (b Branch) String() string {
-	if b.Fails() == 0 {
-		s := fmt.Sprintf("0/%d fail", b.Runs)
-		if b.Unsettled > 0 {
-			s += fmt.Sprintf(", %d unsettled", b.Unsettled)
+	s := fmt.Sprintf("%d/%d fail", b.Fails(), b.Runs)
+	if len(b.Failed) > 0 {
+		by := make([]string, len(b.Failed))
+		for i, f := range b.Failed {
+			by[i] = fmt.Sprintf("%s %d", f.Invariant, f.Runs)
 		}
-		return s
+		s += " (" + strings.Join(by, ", ") + ")"
 	}
-	by := make([]string, len(b.Failed))
-	for i, f := range b.Failed {
-		by[i] = fmt.Sprintf("%s %d", f.Invariant, f.Runs)
-	}
-	s := fmt.Sprintf("%d/%d fail (%s)", b.Fails(), b.Runs, strings.Join(by, ", "))
 	if b.Unsettled > 0 {
 		s += fmt.Sprintf(", %d unsettled", b.Unsettled)
 	}

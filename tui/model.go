@@ -354,15 +354,13 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	k := m.keys
 	switch {
-	case key.Matches(msg, k.Quit) && m.takingOver != nil:
-		// Not taken over yet: what Run finishes is the replay.
-		if cmd := m.seek(m.takingOver.back); cmd != nil {
-			return m, cmd
-		}
-		m.quitting = true
-		m.cancelJobs()
-		return m, tea.Quit
 	case key.Matches(msg, k.Quit):
+		if m.takingOver != nil {
+			// Not taken over yet: what Run finishes is the replay.
+			if cmd := m.seek(m.takingOver.back); cmd != nil {
+				return m, cmd
+			}
+		}
 		m.quitting = true
 		m.cancelJobs()
 		return m, tea.Quit
