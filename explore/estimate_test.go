@@ -70,3 +70,15 @@ func TestEstimateChoicesFitsRealRuns(t *testing.T) {
 		t.Errorf("estimates are ×%.2f of the real choices in the median, want within 20%%", median)
 	}
 }
+
+// The estimate decides where every pct seed's change points fall, so a
+// change to it changes the runs `lab explore --strategy pct` gives a seed.
+// faults' TestModelRevisionPinsRuns pins PCT runs with the reference
+// workload's estimate: this holds the estimate to that number, so that a
+// change cannot slip by without a new faults.ModelRevision.
+func TestEstimateOfTheReferenceIsPinned(t *testing.T) {
+	if got := explore.EstimateChoices(invoker.DefaultConfig(), faults.DefaultWorkload()); got != 268 {
+		t.Errorf("EstimateChoices(reference) = %d, pinned 268: pct seeds now run differently; "+
+			"bump faults.ModelRevision, set referencePCTSteps in faults/revision_test.go, and rewrite the pins", got)
+	}
+}

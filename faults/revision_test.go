@@ -41,8 +41,48 @@ func pinnedRuns(t *testing.T) []string {
 			}
 		}
 	}
+	return append(lines, pinnedSchedulerRuns(t)...)
+}
+
+// pinnedSchedulerRuns are the reference runs of the other schedulers,
+// whose picks a seed also fixes: `lab explore --strategy pct` and `lab run
+// --scheduler` runs of one seed must stay what they were within a
+// revision too. PCT's steps are the reference workload's estimate of its
+// choices (explore.EstimateChoices, held to it by explore's tests).
+func pinnedSchedulerRuns(t *testing.T) []string {
+	t.Helper()
+	var lines []string
+	for _, plan := range []string{"none", "shutdown-race"} {
+		p, err := faults.LoadPlan(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, scheduler := range []string{"uniform", "priority", "pct-d2", "pct-d3"} {
+			for seed := uint64(1); seed <= 3; seed++ {
+				var strategy faults.Strategy
+				if depth, ok := strings.CutPrefix(scheduler, "pct-d"); ok {
+					strategy, err = faults.NewPCT(seed, int(depth[0]-'0'), referencePCTSteps)
+				} else {
+					strategy, err = faults.NewStrategy(scheduler, seed)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg := invoker.DefaultConfig()
+				cfg.Store = invoker.MemStores()
+				r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: faults.DefaultWorkload(), Strategy: strategy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, fmt.Sprintf("%s %s %d %s %s", cfg.Variant, plan, seed, scheduler, r.Hash))
+			}
+		}
+	}
 	return lines
 }
+
+// referencePCTSteps is explore.EstimateChoices of the reference workload.
+const referencePCTSteps = 268
 
 // A recorded schedule replays only where the lab's runs are what they
 // were: any change in them (the model's, the simulator's, the log's) must
@@ -67,7 +107,7 @@ func TestModelRevisionPinsRuns(t *testing.T) {
 		t.Errorf("%s pins revision %d, the lab is at %d: rerun with -rewrite", pinsFile, revision, faults.ModelRevision)
 	case revision != faults.ModelRevision || (rewrite && changed):
 		var b strings.Builder
-		fmt.Fprintf(&b, "# Hashes of reference runs (variant, plan, seed) under faults.ModelRevision.\n")
+		fmt.Fprintf(&b, "# Hashes of reference runs (variant, plan, seed, and scheduler if not random) under faults.ModelRevision.\n")
 		fmt.Fprintf(&b, "# Written by go test ./faults -run TestModelRevisionPinsRuns -rewrite.\n")
 		fmt.Fprintf(&b, "revision %d\n%s\n", faults.ModelRevision, strings.Join(got, "\n"))
 		if err := os.WriteFile(pinsFile, []byte(b.String()), 0o644); err != nil {
