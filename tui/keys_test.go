@@ -293,6 +293,54 @@ func TestQuitKey(t *testing.T) {
 	}
 }
 
+// ctrl+c quits from a prompt or a chooser too, where q is typed or
+// cancels: a person expects it to stop the program wherever they are.
+func TestCtrlCQuitsFromAnyPrompt(t *testing.T) {
+	for _, open := range []string{"/", "g", "d", "f"} {
+		m := newTestModel(t, testConfig(t), 80, 24)
+		m = keys(t, m, open+"in")
+		if !m.filtering && !m.going && m.choose == nil {
+			t.Fatalf("%s opened no prompt", open)
+		}
+		next, cmd := m.Update(keyMsg(t, "<ctrl+c>"))
+		m = next.(Model)
+		m.sess.stop() // g played the live run back: a session Run would stop
+		if !m.quitting || cmd == nil {
+			t.Fatalf("ctrl+c in the prompt of %s: not quitting", open)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("ctrl+c in the prompt of %s: the command is not tea.Quit", open)
+		}
+	}
+}
+
+// On a screen too small to show what a key does, keys do nothing but
+// quit: what was typed blind is not acted on.
+func TestTooSmallScreenOnlyQuits(t *testing.T) {
+	m := newTestModel(t, testConfig(t), 80, 24)
+	m = stepTo(t, m, 5)
+	m = update(t, m, resize(30, 8))
+	if said := strings.Join(strings.Fields(m.View()), " "); !strings.Contains(said, "too small") || !strings.Contains(said, "(q quits)") {
+		t.Fatalf("the small screen does not say it is too small, or how to quit:\n%s", m.View())
+	}
+	m = keys(t, m, ". xgdf/a<enter>")
+	m = settle(t, m)
+	if m.view.Steps != 5 || m.filtering || m.going || m.choose != nil || m.st.kinds[invoker.KindControl] != 0 || m.quitting {
+		t.Fatalf("keys acted on the small screen: step %d, prompts %v %v %v, %d controls, quitting %v",
+			m.view.Steps, m.filtering, m.going, m.choose != nil, m.st.kinds[invoker.KindControl], m.quitting)
+	}
+	m = update(t, m, resize(80, 24))
+	m = settle(t, tickUntil(t, keys(t, m, "."), func(m Model) bool { return m.view.Steps > 5 }))
+	if m.view.Steps != 6 {
+		t.Fatalf("back to 80x24, . took %d steps, want 1", m.view.Steps-5)
+	}
+	m = update(t, m, resize(30, 8))
+	next, cmd := m.Update(keyMsg(t, "q"))
+	if !next.(Model).quitting || cmd == nil {
+		t.Fatal("q on the small screen: not quitting")
+	}
+}
+
 func keyMsg(t *testing.T, k string) tea.KeyMsg {
 	if strings.HasPrefix(k, "<") {
 		return namedKey(t, strings.Trim(k, "<>"))

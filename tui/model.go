@@ -336,12 +336,17 @@ func (m *Model) read(v *live.View) {
 
 func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
+	case msg.Type == tea.KeyCtrlC:
+		// From anywhere: a prompt, a chooser, a session going back.
+		return m.quit()
+	case m.tooSmall():
+		// Nothing a key did could be seen: only q acts.
+		if key.Matches(msg, m.keys.Quit) {
+			return m.quit()
+		}
+		return m, nil
 	case m.goingBack != nil && key.Matches(msg, m.keys.Quit):
-		// Quit now: Run reports the session, saved once it finished.
-		m.goingBack.stop()
-		m.quitting = true
-		m.cancelJobs()
-		return m, tea.Quit
+		return m.quit()
 	case m.goingBack != nil:
 		m.goingBack.keys = append(m.goingBack.keys, msg)
 		return m, nil
@@ -355,15 +360,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.takingOver != nil {
-			// Not taken over yet: what Run finishes is the replay.
-			if cmd := m.seek(m.takingOver.back); cmd != nil {
-				return m, cmd
-			}
-		}
-		m.quitting = true
-		m.cancelJobs()
-		return m, tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
 	case key.Matches(msg, k.Back):
@@ -604,6 +601,23 @@ func (m *Model) scrollBy(n int) {
 		return
 	}
 	m.scroll = max(0, m.scroll+n)
+}
+
+// quit ends the UI; Run then reports the session and saves it.
+func (m Model) quit() (Model, tea.Cmd) {
+	switch {
+	case m.goingBack != nil:
+		// Now: the session is saved once it has finished.
+		m.goingBack.stop()
+	case m.takingOver != nil:
+		// Not taken over yet: what Run finishes is the replay.
+		if cmd := m.seek(m.takingOver.back); cmd != nil {
+			return m, cmd
+		}
+	}
+	m.quitting = true
+	m.cancelJobs()
+	return m, tea.Quit
 }
 
 func (m Model) filterKey(msg tea.KeyMsg) (Model, tea.Cmd) {

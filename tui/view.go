@@ -28,15 +28,18 @@ var (
 // minBottom is the fewest lines the bottom pane gets.
 const minBottom = 6
 
+// tooSmall: the screen cannot show the UI, only what it needs.
+func (m Model) tooSmall() bool { return m.width < 40 || m.height < 12 }
+
 // View draws the screen: every line fits the width, and the lines fill the
 // height exactly.
 func (m Model) View() string {
 	if m.quitting {
 		return ""
 	}
-	if m.width < 40 || m.height < 12 {
+	if m.tooSmall() {
 		// Wrapped, so that a narrow screen still says what it needs.
-		msg := fmt.Sprintf("lab: the terminal is %dx%d, too small: 40x12 at least", m.width, m.height)
+		msg := fmt.Sprintf("lab: the terminal is %dx%d, too small: 40x12 at least (q quits)", m.width, m.height)
 		return fit(strings.Split(ansi.Wordwrap(msg, max(m.width, 1), ""), "\n"), m.width, m.height)
 	}
 	if m.view == nil {
