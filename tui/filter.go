@@ -33,10 +33,16 @@ func parseFilter(text string) (filter, error) {
 	for _, term := range strings.Fields(text) {
 		switch {
 		case partitionTerm.MatchString(term):
-			n, _ := strconv.Atoi(term[1:])
+			n, err := number(term, term[1:])
+			if err != nil {
+				return filter{}, err
+			}
 			f.partitions = mark(f.partitions, invoker.PartitionID(n))
 		case invokerTerm.MatchString(term):
-			n, _ := strconv.Atoi(term[len("invoker"):])
+			n, err := number(term, term[len("invoker"):])
+			if err != nil {
+				return filter{}, err
+			}
 			f.invokers = mark(f.invokers, n)
 		case invocationTerm.MatchString(term):
 			f.invocations = mark(f.invocations, invoker.InvocationID(term))
@@ -53,6 +59,16 @@ func parseFilter(text string) (filter, error) {
 		}
 	}
 	return f, nil
+}
+
+// number is the digits of a partition or invoker term, refused when too
+// large for any run (it would wrap to another number and select that one).
+func number(term, digits string) (int, error) {
+	n, err := strconv.Atoi(digits)
+	if err != nil {
+		return 0, fmt.Errorf("filter %q: no run has that many partitions or invokers", term)
+	}
+	return n, nil
 }
 
 func (f filter) empty() bool { return f.text == "" }
