@@ -3,6 +3,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -215,12 +216,11 @@ func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
 			parts = append(parts, "--"+name+" "+faults.ShellQuote(value))
 			set = true
 			return
-		case !fl.Changed, telemetryFlagNames[fl.Name]:
-			return
+		case !fl.Changed, telemetryFlagNames[fl.Name], !runFlagNames()[fl.Name]:
+			return // lab tui's --start-at, lab compare's --against: not lab run's
 		}
 		switch fl.Name {
-		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace",
-			"paused", "against":
+		case "seed", "variant", "plan", "format", "events", "verbose", "spill-dir", "schedule-out", "pace":
 			return
 		}
 		parts = append(parts, flagArg(fl))
@@ -230,6 +230,16 @@ func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// runFlagNames are the flags lab run takes: a lab run line written from
+// another command's flags gives no other.
+var runFlagNames = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
+	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	new(runFlags).register(fl) // newRunCmd's flags, without the cycle through its RunE
+	fl.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+	return names
+})
 
 // flagArg is a flag as a command line gives it again: a boolean flag takes
 // its value after "=" (--shutdown=false), since "--shutdown false" would
