@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -58,7 +59,7 @@ func TestTimingNotSelectDecides2543(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sh := &shrinker{ctx: context.Background()}
+		sh := newShrinker(context.Background(), context.Background(), time.Time{})
 		base, _, err := sh.failingBase(s)
 		if err != nil {
 			t.Fatal(err)

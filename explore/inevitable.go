@@ -192,7 +192,7 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 		return nil, err
 	}
 	start := time.Now()
-	sh := &shrinker{ctx: ctx}
+	sh := newShrinker(ctx, ctx, time.Time{}) // its failingBase, and the replays it charts
 	base, _, err := sh.failingBase(s)
 	if errors.Is(err, errNoViolation) {
 		return nil, ErrNothingToChart

@@ -260,7 +260,7 @@ func minimalNote(s *ShrinkResult) string {
 	if s.OneMinimal {
 		return ", 1-minimal"
 	}
-	return ", not proven 1-minimal (budget)"
+	return ", not proven 1-minimal (" + s.Unproven() + ")"
 }
 
 // playableSchedule is the schedule best stepped through in the terminal

@@ -116,7 +116,10 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 		files[shrunkFile] = shrunk.Schedule
 		names = append(names, shrunkFile)
 		f.Shrunk = shrunk
-		return f.write(names, files, taken)
+		if err := f.write(names, files, taken); err != nil || !shrunk.Interrupted {
+			return err
+		}
+		return ctx.Err() // kept, shrunk as far as it got: the failures after it are not saved
 	}
 	return f.write(names, files, taken, shrunkFile)
 }

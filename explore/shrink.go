@@ -32,12 +32,27 @@ type ShrinkResult struct {
 	// everything that concerns it) changes the run so that it no longer
 	// fails the same way. False when the budget ran out first.
 	OneMinimal bool `json:"one_minimal"`
+	// Interrupted: the context was cancelled while shrinking, which then
+	// stopped as if out of budget; the result is the smallest schedule
+	// found by then, and fails the same way.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Schedule is the shrunk schedule, which lab replay runs strictly.
 	Schedule []byte `json:"-"`
 }
 
 func (r *ShrinkResult) String() string {
 	return fmt.Sprintf("%s: %+v -> %+v, 1-minimal %t, %d replays", r.Failure(), r.Original, r.Shrunk, r.OneMinimal, r.Replays)
+}
+
+// Unproven says why the result is not proven 1-minimal: "" when it is.
+func (r *ShrinkResult) Unproven() string {
+	switch {
+	case r.OneMinimal:
+		return ""
+	case r.Interrupted:
+		return "interrupted"
+	}
+	return "the budget ran out"
 }
 
 // Failure names the failure kept: the invariant, and its check if it has
@@ -97,12 +112,20 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 // makes (slower tasks, a shorter queue), shrinks each the same way, and
 // keeps the smallest. Candidates are replayed leniently; every accepted one
 // is re-recorded, so the result replays strictly.
+//
+// Cancelling ctx stops shrinking as the budget running out does: once the
+// original has been replayed, the result is the smallest schedule found
+// so far (Interrupted), not an error. The candidate replays themselves are
+// not cut short (each is one run), so that a schedule accepted is whole.
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
 	start := time.Now()
-	sh := &shrinker{ctx: ctx, deadline: start.Add(budget)}
+	sh := newShrinker(context.WithoutCancel(ctx), ctx, start.Add(budget))
 	base, text, err := sh.failingBase(s)
 	if errors.Is(err, errNoViolation) {
 		return nil, ErrNothingToShrink
+	}
+	if err == nil {
+		err = ctx.Err() // nothing shrunk yet: nothing worth keeping
 	}
 	if err != nil {
 		return nil, err
@@ -149,7 +172,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	}
 	// The saved schedule must replay strictly and still fail the same way.
 	fo := faults.ReplayOptions(final)
-	fr, err := faults.Run(ctx, fo)
+	fr, err := faults.Run(sh.ctx, fo)
 	if err != nil {
 		return nil, fmt.Errorf("the shrunk schedule does not replay: %w", err)
 	}
@@ -159,6 +182,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Shrunk.Choices = fr.Choices
 	res.Seconds = time.Since(start).Seconds()
+	res.Interrupted = ctx.Err() != nil
 	return res, nil
 }
 
@@ -312,7 +336,7 @@ var errNoViolation = errors.New("the schedule violates no invariant")
 func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	o := faults.ReplayOptions(s)
 	faultsSeen := faults.CollectFaulted(&o)
-	r, err := faults.Run(sh.ctx, o)
+	r, err := faults.Run(sh.stop, o) // the one replay an interrupt cuts short: a whole run, maybe long
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,8 +354,10 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 }
 
 type shrinker struct {
-	ctx      context.Context
-	deadline time.Time
+	// ctx runs the candidates, which an interrupt does not cut short;
+	// stop is the caller's context, whose end stops shrinking.
+	ctx, stop context.Context
+	deadline  time.Time
 	// first is the original's first violation: a candidate must fail the
 	// same way, the same check of the same invariant. (The invariant alone
 	// is not enough: with its shutdown sends removed, a run that left
@@ -345,6 +371,15 @@ type shrinker struct {
 	outOfTime  bool
 	// fullChoices are the original's choices over its whole run.
 	fullChoices int
+}
+
+// newShrinker runs candidates with run until stop ends or the deadline
+// passes (the zero time: never).
+func newShrinker(run, stop context.Context, deadline time.Time) *shrinker {
+	if deadline.IsZero() {
+		deadline = time.Unix(1<<62, 0)
+	}
+	return &shrinker{ctx: run, stop: stop, deadline: deadline}
 }
 
 // sameFailure reports whether a run's first violation (of an invariant
@@ -362,7 +397,7 @@ func (sh *shrinker) failed(r *faults.Result) bool {
 
 // spent reports whether the budget is spent or the shrink cancelled.
 func (sh *shrinker) spent() bool {
-	if sh.ctx.Err() != nil || time.Now().After(sh.deadline) {
+	if sh.stop.Err() != nil || time.Now().After(sh.deadline) {
 		sh.outOfTime = true
 	}
 	return sh.outOfTime

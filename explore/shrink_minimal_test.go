@@ -206,7 +206,7 @@ func TestDetoursOnlyWhenSmaller(t *testing.T) {
 			}
 			// Budgets no loaded machine under -race runs out of: one that
 			// did would make the sizes compared here differ.
-			sh := &shrinker{ctx: context.Background(), deadline: time.Now().Add(20 * time.Minute)}
+			sh := newShrinker(context.Background(), context.Background(), time.Now().Add(20*time.Minute))
 			base, text, err := sh.failingBase(s)
 			if err != nil {
 				t.Fatal(err)

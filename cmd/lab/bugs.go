@@ -184,6 +184,9 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	if s.shrunk, err = explore.Shrink(ctx, sch, budget); err != nil {
 		return nil, fmt.Errorf("shrinking: %w", err)
 	}
+	if s.shrunk.Interrupted {
+		return nil, ctx.Err() // the catalogue shows a bug shrunk, not half way
+	}
 	shrunk, err := faults.ParseSchedule("shrunk", s.shrunk.Schedule)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,10 +32,13 @@ violated first, by the same check. The result
 is 1-minimal (removing any one of them makes the violation go away) unless
 the budget runs out, ends at the violation, and replays with lab replay.
 
+Ctrl-C stops shrinking as the budget running out does, and the smallest
+schedule found so far is written.
+
 Exit status: 1 the violation was reproduced and shrunk (the shrunk
 schedule is written), 0 the schedule violates nothing (nothing written),
 2 the schedule cannot be read or does not replay, 3 internal error, 130
-interrupted.`,
+interrupted (the schedule shrunk so far written, once shrinking began).`,
 		Example: `  lab run --seed 1 --schedule-out seed1.schedule
   lab shrink seed1.schedule              # writes seed1-shrunk.schedule
   lab replay seed1-shrunk.schedule`,
@@ -101,7 +105,7 @@ interrupted.`,
 				}{res, out, "lab replay " + faults.ShellQuote(out), ba}); err != nil {
 					return outputError(err)
 				}
-				return violationFound
+				return shrinkDone(res)
 			}
 			o, s := res.Original, res.Shrunk
 			fmt.Fprintf(stdout, "invariant    %s\n", res.Invariant)
@@ -111,8 +115,8 @@ interrupted.`,
 			fmt.Fprintf(stdout, "original     %s (to the violation; %d in the whole run)\n", o, res.OriginalFull.Decisions)
 			fmt.Fprintf(stdout, "shrunk       %s (%.1f%%)\n", s, 100*float64(s.Decisions)/float64(max(o.Decisions, 1)))
 			minimal := "yes"
-			if !res.OneMinimal {
-				minimal = "not proven: the budget ran out"
+			if why := res.Unproven(); why != "" {
+				minimal = "not proven: " + why
 			}
 			fmt.Fprintf(stdout, "1-minimal    %s (%d replays in %.1fs)\n", minimal, res.Replays, res.Seconds)
 			fmt.Fprintf(stdout, "saved        %s\n", out)
@@ -121,7 +125,7 @@ interrupted.`,
 				fmt.Fprintf(stdout, "traces       original %s, shrunk %s\n", ba.Original, ba.Shrunk)
 				fmt.Fprintf(stdout, "compare      %s\n", ba.CompareURL)
 			}
-			return violationFound
+			return shrinkDone(res)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the shrunk schedule (default: FILE without .schedule, then -shrunk.schedule: a.schedule gives a-shrunk.schedule)")
@@ -130,6 +134,16 @@ interrupted.`,
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the original and the shrunk run as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
 	return cmd
+}
+
+// shrinkDone is how lab shrink exits once the result is saved: 1 for the
+// violation reproduced, or 130 when an interrupt cut shrinking short (the
+// smallest schedule found by then was saved all the same).
+func shrinkDone(res *explore.ShrinkResult) error {
+	if res.Interrupted {
+		return context.Canceled
+	}
+	return violationFound
 }
 
 // outPathUsable refuses an output path that cannot be written before the
