@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"lab/explore"
+	"lab/invoker"
 )
 
 // A lab run line written from another command's flags (the terminal UI's
@@ -19,7 +22,10 @@ func TestRunLinesTakeOnlyRunFlags(t *testing.T) {
 		{newTUICmd(), []string{"--seed", "9", "--start-at", "728", "--paused", "--pace", "0.1x", "--quota", "4", "--schedule-out", "x.schedule"},
 			map[string]string{"quota": "4"}},
 		{newCompareCmd(), []string{"--seed", "9", "--against", "graceful", "--kills", "2"}, map[string]string{"kills": "2"}},
-		{newRunCmd(), []string{"--seed", "9", "--partitions", "2", "--format", "json"}, map[string]string{"partitions": "2"}},
+		{newRunCmd(), []string{"--seed", "9", "--partitions", "2", "--format", "json", "--pauses", "2", "--retry-timers", "unkeyed",
+			"--invokers", "shared", "--shared-tmp-dir", "--progress-bound", "1m", "--task-panics", "0.1", "--on-panic", "unwind",
+			"--shutdown=false", "--scheduler", "uniform", "--events", "e.jsonl", "--trace-out", "t.json", "--pace", "2x"},
+			map[string]string{"partitions": "2", "pauses": "2", "invokers": "shared", "shutdown": "false", "scheduler": "uniform"}},
 	} {
 		if err := c.cmd.ParseFlags(c.args); err != nil {
 			t.Fatal(err)
@@ -33,6 +39,14 @@ func TestRunLinesTakeOnlyRunFlags(t *testing.T) {
 		if err := run.ParseFlags(strings.Fields(args)); err != nil {
 			t.Errorf("lab %s: lab run refuses %q: %v", c.cmd.Name(), line, err)
 			continue
+		}
+		// The violation panel and the reports turn it into lab compare's.
+		compare, ok := strings.CutPrefix(explore.CompareCommand(line, invoker.Fixed, invoker.PanicAbortsNode, "no-panic"), "lab compare ")
+		if !ok {
+			t.Fatalf("lab %s: no lab compare line from %q", c.cmd.Name(), line)
+		}
+		if err := newCompareCmd().ParseFlags(strings.Fields(compare)); err != nil {
+			t.Errorf("lab %s: lab compare refuses %q: %v", c.cmd.Name(), compare, err)
 		}
 		c.shape["seed"], c.shape["variant"] = "9", "fixed"
 		for name, want := range c.shape {
