@@ -109,9 +109,9 @@ func takeOverConfig(cmd *cobra.Command, f runFlags, sch *faults.Schedule) (*tui.
 		scheduler = "random" // pct's: its change points were drawn for the whole run
 	}
 	t := &tui.Config{Options: o, Scheduler: scheduler, EventsPath: f.output.events,
-		// Restarts from there are runs of the schedule's shape, which no
-		// lab run line given here describes: their schedules replay them.
-		Command: func(uint64, invoker.Variant) string { return "" },
+		// Restarts from there are runs of the schedule's shape: a lab run
+		// line says them where its flags can.
+		Command: restartLine(h, name, scheduler),
 		Inevitable: func(ctx context.Context, file string) (tui.Chart, error) {
 			return chartInevitable(ctx, file, o.Plan)
 		},
