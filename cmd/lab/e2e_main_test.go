@@ -100,17 +100,26 @@ func labIn(t *testing.T, dir string, extra []string, args ...string) result {
 	if ctx.Err() != nil {
 		t.Fatalf("lab %s: still running after %v\n%v", strings.Join(args, " "), cmdTimeout, r)
 	}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ee.Exited():
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("lab %s: %v\n%v", strings.Join(args, " "), err, r)
-	}
+	r.code = exitCodeOf(t, err, "lab "+strings.Join(args, " "), r)
 	noGoPanic(t, r)
 	checkTmp(t, tmp)
 	return r
+}
+
+// exitCodeOf is the exit code of a finished run of the binary, which err
+// (from Wait) tells; a run that did not exit (killed by a signal) fails
+// the test.
+func exitCodeOf(t *testing.T, err error, what string, r result) int {
+	t.Helper()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee) && ee.Exited():
+		return ee.ExitCode()
+	}
+	t.Fatalf("%s: %v\n%v", what, err, r)
+	return 0
 }
 
 var goPanic = regexp.MustCompile(`(?m)^(panic: |fatal error: |goroutine \d+ \[|\[signal )`)

@@ -97,11 +97,6 @@ func shrinkInterrupted(t *testing.T, sched string, delay time.Duration) (result,
 		}
 	}
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.Exited() {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("lab shrink: %v\n%v", err, r)
-	}
+	r.code = exitCodeOf(t, err, "lab shrink", r)
 	return r, tmp
 }

@@ -78,12 +78,7 @@ func interrupt(t *testing.T, sig string, send func(pid int) error) {
 		t.Fatalf("the run did not end within 20s of %v", sig)
 	}
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.Exited() {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%v: %v\n%v", sig, err, r)
-	}
+	r.code = exitCodeOf(t, err, sig, r)
 	noGoPanic(t, r)
 	wantCode(t, r, 130)
 	if r.stderr != "lab: interrupted\n" {
