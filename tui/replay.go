@@ -124,7 +124,7 @@ func (r *Replay) target(s string, jumpAt int, stall faults.Stall) (int, error) {
 	case strings.HasPrefix(s, "#"):
 		e, err := strconv.Atoi(s[1:])
 		if err != nil || e < 1 || e > len(r.eventAt) {
-			return 0, fmt.Errorf("event %s: the replay logs events #1 to #%d", s, len(r.eventAt))
+			return 0, fmt.Errorf("event %q: the replay logs events #1 to #%d", s, len(r.eventAt))
 		}
 		return r.eventAt[e-1], nil
 	}
