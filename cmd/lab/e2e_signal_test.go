@@ -169,3 +169,53 @@ func TestSecondInterruptIgnoresStalledStderr(t *testing.T) {
 		t.Errorf("the forced exit left %v", left)
 	}
 }
+
+// Interrupted before its first event (waiting for a first scrape), a run
+// leaves the --events file as it was: an older log whole, or no file at
+// all, not an empty one.
+func TestInterruptBeforeTheFirstEventKeepsTheOldLog(t *testing.T) {
+	t.Parallel()
+	for _, old := range []string{"", `{"an":"older log"}` + "\n"} {
+		events := filepath.Join(t.TempDir(), "events.jsonl")
+		if old != "" {
+			if err := os.WriteFile(events, []byte(old), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		env, tmp := labEnv(t)
+		cmd := exec.Command(labBin, "run", "--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m", "--events", events,
+			"--spill-dir", spillDir(t))
+		cmd.Env = env
+		var stdout, stderr lockedBuilder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		deadline := time.Now().Add(cmdTimeout)
+		for !strings.Contains(stderr.String(), "waiting up to 1m0s for a first scrape") {
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("no wait for a scrape announced:\n%s", stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		err := <-done
+		r := result{stdout: stdout.String(), stderr: stderr.String()}
+		r.code = exitCodeOf(t, err, "lab run", r)
+		wantCode(t, r, 130)
+		got, err := os.ReadFile(events)
+		switch {
+		case old == "" && !errors.Is(err, os.ErrNotExist):
+			t.Errorf("interrupted before its first event, the run left %s (%q, %v)", events, got, err)
+		case old != "" && string(got) != old:
+			t.Errorf("interrupted before its first event, the run left %q in place of the older log %q (%v)", got, old, err)
+		}
+		checkTmp(t, tmp)
+	}
+}

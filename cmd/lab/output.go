@@ -166,9 +166,7 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 			}
 		}))
 	}
-	if err := files.start(); err != nil {
-		return err
-	}
+	files.start()
 	res, err := out.execute(ctx, opts, tel)
 	if err != nil {
 		cause := context.Cause(ctx)
@@ -226,9 +224,6 @@ type outputFiles struct {
 	streams []*bufio.Writer
 	pipes   []*os.File
 	closed  bool
-	// started: the run began, so what it wrote of a partial output is
-	// worth keeping even if it fails (start).
-	started bool
 }
 
 type outputFile struct {
@@ -251,18 +246,21 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 }
 
 // start is the run starting: the files worth keeping in part (the event
-// log) are put in place now, to be read as they grow; the others wait
-// until the command is done with them.
-func (o *outputFiles) start() error {
-	o.started = true
+// log) are put in place with their first line, to be read as they grow;
+// the others wait until the command is done with them. (A run
+// interrupted before its first line, waiting for a scrape, so leaves an
+// older log where it was, not an empty one.)
+func (o *outputFiles) start() {
 	for _, f := range o.files {
 		if f.partial {
-			if err := f.file.Place(); err != nil {
-				return writeError{fmt.Errorf("%s: %w", f.flag, err)}
+			f.w.place = func() error {
+				if err := f.file.Place(); err != nil {
+					return writeError{fmt.Errorf("%s: %w", f.flag, err)}
+				}
+				return nil
 			}
 		}
 	}
-	return nil
 }
 
 // stdoutPath names standard output as an output file.
@@ -407,7 +405,7 @@ func (o *outputFiles) abandon(cmdErr *error) {
 		*cmdErr = err
 	}
 	ok := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
-	err := o.commit(func(f outputFile) bool { return ok || f.partial && o.started })
+	err := o.commit(func(f outputFile) bool { return ok || f.partial && f.w.placed })
 	if err != nil && ok {
 		*cmdErr = err
 	}
