@@ -30,8 +30,8 @@ type Output struct {
 	// temporary file to ("": written directly).
 	path, target string
 	// placed: renamed over its target already (Place), written in place
-	// from there on.
-	placed, done bool
+	// from there on. placeOnWrite: the first write places it.
+	placed, done, placeOnWrite bool
 	// mode is the target's, which the temporary file takes as it is
 	// renamed over it (not before: it is read back, and 0200 allows no
 	// reading); nil for a new file.
@@ -117,6 +117,11 @@ func (o *Output) Direct() bool { return o.target == "" }
 // Write writes to the file; its errors name the output, not its
 // temporary file.
 func (o *Output) Write(p []byte) (int, error) {
+	if o.placeOnWrite && !o.placed && len(p) > 0 {
+		if err := o.Place(); err != nil {
+			return 0, err
+		}
+	}
 	n, err := o.File.Write(p)
 	err = o.named(err)
 	if pe, ok := err.(*fs.PathError); ok && o.via != "" && !o.placed {
@@ -165,6 +170,15 @@ func (o *Output) Place() error {
 	pending.Delete(tmp)
 	return nil
 }
+
+// PlaceOnWrite has the first write put the output in place (Place): a
+// log read as it grows, which leaves what was there as it was until it
+// has something to say (a run stopped before its first event). Call it
+// before the writes, from their goroutine or before it starts.
+func (o *Output) PlaceOnWrite() { o.placeOnWrite = true }
+
+// Placed reports whether the output is in place already, written there.
+func (o *Output) Placed() bool { return o.placed }
 
 // putInPlace puts the temporary file tmp, whose content w holds, over
 // target, giving it mode first (if not nil): renamed, or where the rename

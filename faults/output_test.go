@@ -297,3 +297,42 @@ func TestOutputPlaced(t *testing.T) {
 	}
 	onlyEntries(t, dir, "events.jsonl")
 }
+
+// Placed on its first write, an output aborted before it leaves the file
+// that was there as it was; one written is in place from that write on.
+func TestOutputPlacedOnWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := faults.OpenOutput(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.PlaceOnWrite()
+	if _, err := o.Write(nil); err != nil || o.Placed() {
+		t.Fatalf("an empty write placed the output (%v)", err)
+	}
+	o.Abort()
+	if got := readString(t, path); got != "precious\n" {
+		t.Errorf("aborted before its first write, the output left %q", got)
+	}
+	onlyEntries(t, dir, "events.jsonl")
+
+	if o, err = faults.OpenOutput(path); err != nil {
+		t.Fatal(err)
+	}
+	o.PlaceOnWrite()
+	if _, err := o.Write([]byte("line 1\n")); err != nil || !o.Placed() {
+		t.Fatalf("the first write did not place the output (%v)", err)
+	}
+	if got := readString(t, path); got != "line 1\n" {
+		t.Errorf("after its first write, the file is %q", got)
+	}
+	o.Abort()
+	if got := readString(t, path); got != "line 1\n" {
+		t.Errorf("after Abort, the placed file is %q", got)
+	}
+	onlyEntries(t, dir, "events.jsonl")
+}

@@ -247,6 +247,10 @@ func openSession(ctx context.Context, cfg *Config, o faults.Options, path string
 			s.discard()
 			return nil, &OpenError{"--events", err}
 		}
+		// The session's log, in place with its first line (tail -f); a
+		// session stopped before it (waiting for a scrape) leaves an older
+		// log as it was.
+		s.events.PlaceOnWrite()
 		s.ew = bufio.NewWriter(s.events)
 		o.Events = s.ew
 	}
@@ -255,15 +259,6 @@ func openSession(ctx context.Context, cfg *Config, o faults.Options, path string
 	if err != nil {
 		s.discard()
 		return nil, err
-	}
-	if s.events != nil {
-		// The session's log, in place as it grows (tail -f).
-		if err := s.events.Place(); err != nil {
-			s.runner.Stop()
-			s.runner.Wait()
-			s.discard()
-			return nil, fmt.Errorf("--events: %w", err)
-		}
 	}
 	if cfg.Watch != nil {
 		cfg.Watch(s.runner)

@@ -15,11 +15,6 @@ type lineFile struct {
 	buf     []byte
 	written int64 // bytes on disk, always ending a line
 	err     error
-	// place, if set, puts the file in place before its first line is
-	// written (outputFiles.start): a run stopped before it wrote any
-	// leaves what was there as it was. placed says it was.
-	place  func() error
-	placed bool
 }
 
 // lineFileBuffer is how much a lineFile buffers before writing.
@@ -52,13 +47,6 @@ func (l *lineFile) Flush() error {
 func (l *lineFile) write(n int) error {
 	if n == 0 {
 		return nil
-	}
-	if l.place != nil {
-		if err := l.place(); err != nil {
-			l.err = err
-			return err
-		}
-		l.place, l.placed = nil, true
 	}
 	w, err := l.file.Write(l.buf[:n])
 	if err != nil {

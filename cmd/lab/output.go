@@ -253,12 +253,7 @@ func (o *outputFiles) create(flag, path string, partial bool) (io.Writer, error)
 func (o *outputFiles) start() {
 	for _, f := range o.files {
 		if f.partial {
-			f.w.place = func() error {
-				if err := f.file.Place(); err != nil {
-					return writeError{fmt.Errorf("%s: %w", f.flag, err)}
-				}
-				return nil
-			}
+			f.file.PlaceOnWrite()
 		}
 	}
 }
@@ -405,7 +400,7 @@ func (o *outputFiles) abandon(cmdErr *error) {
 		*cmdErr = err
 	}
 	ok := *cmdErr == nil || errors.Is(*cmdErr, violationFound)
-	err := o.commit(func(f outputFile) bool { return ok || f.partial && f.w.placed })
+	err := o.commit(func(f outputFile) bool { return ok || f.partial && f.file.Placed() })
 	if err != nil && ok {
 		*cmdErr = err
 	}
