@@ -182,7 +182,7 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Shrunk.Choices = fr.Choices
 	res.Seconds = time.Since(start).Seconds()
-	res.Interrupted = ctx.Err() != nil
+	res.Interrupted = sh.outOfTime && ctx.Err() != nil // a pass cut short by it, not one after the end
 	return res, nil
 }
 
