@@ -47,10 +47,15 @@ func NewPCT(seed uint64, depth, steps int) (*PCT, error) {
 		return nil, fmt.Errorf("pct steps must be at least 1, got %d", steps)
 	}
 	p := &PCT{depth: depth, steps: steps, rng: newStream(seed, streamSched), prio: map[Choice]int64{}}
-	// d-1 distinct change points, uniformly among 1..steps.
+	// d-1 distinct change points, uniformly among 1..steps. Drawn until
+	// distinct, a draw taken is marked in a bitset: a depth as large as a
+	// run's choices (every choice a change point) draws about k·ln k
+	// times, and would take minutes checked against the list drawn so far.
+	taken := make([]uint64, steps/64+1)
 	for len(p.changes) < min(depth-1, steps) {
 		k := 1 + p.rng.IntN(steps)
-		if !slices.Contains(p.changes, k) {
+		if word, bit := k/64, uint64(1)<<(k%64); taken[word]&bit == 0 {
+			taken[word] |= bit
 			p.changes = append(p.changes, k)
 		}
 	}
