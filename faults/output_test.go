@@ -40,16 +40,24 @@ func onlyEntries(t *testing.T, dir string, names ...string) {
 
 // A regular file is replaced only by Commit, keeping its mode; Abort leaves
 // it as it was; neither leaves a temporary file behind.
-func TestOutputReplacesAFileWhole(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.txt")
-	if err := os.WriteFile(path, []byte("precious\n"), 0o600); err != nil {
+// preciousOutput opens an output over dir/name, a file that holds
+// "precious\n" with mode.
+func preciousOutput(t *testing.T, name string, mode os.FileMode) (dir, path string, o *faults.Output) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte("precious\n"), mode); err != nil {
 		t.Fatal(err)
 	}
 	o, err := faults.OpenOutput(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, path, o
+}
+
+func TestOutputReplacesAFileWhole(t *testing.T) {
+	dir, path, o := preciousOutput(t, "out.txt", 0o600)
 	if o.Direct() {
 		t.Fatal("a regular file is written in place")
 	}
@@ -65,7 +73,7 @@ func TestOutputReplacesAFileWhole(t *testing.T) {
 	}
 	onlyEntries(t, dir, "out.txt")
 
-	o, err = faults.OpenOutput(path)
+	o, err := faults.OpenOutput(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,15 +253,7 @@ func TestOutputIntoADevice(t *testing.T) {
 // A process about to exit at once (a second Ctrl-C) removes the temporary
 // files of the outputs it did not close; their targets stay as they were.
 func TestRemovePendingOutputs(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.txt")
-	if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := faults.OpenOutput(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, o := preciousOutput(t, "out.txt", 0o644)
 	defer o.File.Close()
 	if _, err := o.Write([]byte("half")); err != nil {
 		t.Fatal(err)
@@ -273,15 +273,7 @@ func TestRemovePendingOutputs(t *testing.T) {
 // A placed output (an event log, read as it grows) is the file from then
 // on: what is written shows, and Abort keeps it.
 func TestOutputPlaced(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "events.jsonl")
-	if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := faults.OpenOutput(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, o := preciousOutput(t, "events.jsonl", 0o644)
 	if err := o.Place(); err != nil {
 		t.Fatal(err)
 	}
@@ -301,15 +293,7 @@ func TestOutputPlaced(t *testing.T) {
 // Placed on its first write, an output aborted before it leaves the file
 // that was there as it was; one written is in place from that write on.
 func TestOutputPlacedOnWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "events.jsonl")
-	if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := faults.OpenOutput(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, o := preciousOutput(t, "events.jsonl", 0o644)
 	o.PlaceOnWrite()
 	if _, err := o.Write(nil); err != nil || o.Placed() {
 		t.Fatalf("an empty write placed the output (%v)", err)
@@ -320,7 +304,8 @@ func TestOutputPlacedOnWrite(t *testing.T) {
 	}
 	onlyEntries(t, dir, "events.jsonl")
 
-	if o, err = faults.OpenOutput(path); err != nil {
+	o, err := faults.OpenOutput(path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	o.PlaceOnWrite()

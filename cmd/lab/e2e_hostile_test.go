@@ -28,52 +28,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// proc is one run of the binary with the caller's stdout and stderr.
-type proc struct {
-	cmd  *exec.Cmd
-	done chan error
-	tmp  string
-}
-
-func startLab(t *testing.T, stdout, stderr io.Writer, wrap []string, args ...string) *proc {
-	t.Helper()
-	argv := append(append([]string(nil), wrap...), append([]string{labBin}, args...)...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	env, tmp := labEnv(t)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, done: make(chan error, 1), tmp: tmp}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.done
-	})
-	return p
-}
-
-// wait returns the exit code; a death by signal fails the test.
-func (p *proc) wait(t *testing.T) int {
-	t.Helper()
-	var err error
-	select {
-	case err = <-p.done:
-		p.done <- err // for the cleanup
-	case <-time.After(cmdTimeout):
-		t.Fatalf("%v: still running after %v", p.cmd.Args, cmdTimeout)
-	}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee) && ee.Exited():
-		return ee.ExitCode()
-	}
-	t.Fatalf("%v: %v (killed by a signal instead of exiting)", p.cmd.Args, err)
-	return -1
-}
-
 // wholeLines checks that a JSON Lines file holds only whole lines of JSON
 // (it may be empty) and returns how many.
 func wholeLines(t *testing.T, path string) int {

@@ -8,11 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -236,4 +238,61 @@ func reportLine(t *testing.T, r result, label string) string {
 	}
 	t.Fatalf("no %q line in the report:\n%v", label, r)
 	return ""
+}
+
+// proc is one run of the binary with the caller's stdout and stderr.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan error
+	tmp  string
+}
+
+func startLab(t *testing.T, stdout, stderr io.Writer, wrap []string, args ...string) *proc {
+	t.Helper()
+	argv := append(append([]string(nil), wrap...), append([]string{labBin}, args...)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	env, tmp := labEnv(t)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan error, 1), tmp: tmp}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait returns the exit code; a death by signal fails the test.
+func (p *proc) wait(t *testing.T) int {
+	t.Helper()
+	var err error
+	select {
+	case err = <-p.done:
+		p.done <- err // for the cleanup
+	case <-time.After(cmdTimeout):
+		t.Fatalf("%v: still running after %v", p.cmd.Args, cmdTimeout)
+	}
+	return exitCodeOf(t, err, strings.Join(p.cmd.Args, " "), result{})
+}
+
+// lockedBuilder is a strings.Builder a child process writes to while the
+// test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

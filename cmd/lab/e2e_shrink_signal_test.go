@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -72,31 +71,16 @@ func TestShrinkInterruptedSavesTheSmallestSoFar(t *testing.T) {
 // delay, unless it has ended by then.
 func shrinkInterrupted(t *testing.T, sched string, delay time.Duration) (result, string) {
 	t.Helper()
-	env, tmp := labEnv(t)
-	cmd := exec.Command(labBin, "shrink", "--budget", "10m", sched)
-	cmd.Env = env
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
+	var stdout, stderr lockedBuilder
+	p := startLab(t, &stdout, &stderr, nil, "shrink", "--budget", "10m", sched)
 	select {
-	case err = <-done:
+	case err := <-p.done:
+		p.done <- err // ended before the signal: wait reads it
 	case <-time.After(delay):
-		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case err = <-done:
-		case <-time.After(cmdTimeout):
-			_ = cmd.Process.Kill()
-			t.Fatalf("lab shrink did not end within %v of SIGINT", cmdTimeout)
-		}
 	}
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	r.code = exitCodeOf(t, err, "lab shrink", r)
-	return r, tmp
+	code := p.wait(t)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}, p.tmp
 }

@@ -182,33 +182,22 @@ func TestInterruptBeforeTheFirstEventKeepsTheOldLog(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		env, tmp := labEnv(t)
-		cmd := exec.Command(labBin, "run", "--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m", "--events", events,
-			"--spill-dir", spillDir(t))
-		cmd.Env = env
 		var stdout, stderr lockedBuilder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		p := startLab(t, &stdout, &stderr, nil, "run", "--metrics-addr", "127.0.0.1:0", "--await-scrape", "1m",
+			"--events", events, "--spill-dir", spillDir(t))
 		deadline := time.Now().Add(cmdTimeout)
 		for !strings.Contains(stderr.String(), "waiting up to 1m0s for a first scrape") {
 			if time.Now().After(deadline) {
-				_ = cmd.Process.Kill()
-				<-done
 				t.Fatalf("no wait for a scrape announced:\n%s", stderr.String())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
 		}
-		err := <-done
-		r := result{stdout: stdout.String(), stderr: stderr.String()}
-		r.code = exitCodeOf(t, err, "lab run", r)
-		wantCode(t, r, 130)
+		if code := p.wait(t); code != 130 {
+			t.Errorf("exit %d, want 130\n%s", code, stderr.String())
+		}
 		got, err := os.ReadFile(events)
 		switch {
 		case old == "" && !errors.Is(err, os.ErrNotExist):
@@ -216,6 +205,6 @@ func TestInterruptBeforeTheFirstEventKeepsTheOldLog(t *testing.T) {
 		case old != "" && string(got) != old:
 			t.Errorf("interrupted before its first event, the run left %q in place of the older log %q (%v)", got, old, err)
 		}
-		checkTmp(t, tmp)
+		checkTmp(t, p.tmp)
 	}
 }
