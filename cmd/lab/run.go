@@ -3,7 +3,6 @@ package main
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -216,7 +215,7 @@ func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
 			parts = append(parts, "--"+name+" "+faults.ShellQuote(value))
 			set = true
 			return
-		case !fl.Changed, telemetryFlagNames[fl.Name], !runFlagNames()[fl.Name]:
+		case !fl.Changed, telemetryFlagNames[fl.Name], !runFlagNames[fl.Name]:
 			return // lab tui's --start-at, lab compare's --against: not lab run's
 		}
 		switch fl.Name {
@@ -231,15 +230,28 @@ func runCommandWith(flags *pflag.FlagSet, seed, name, value string) string {
 	return strings.Join(parts, " ")
 }
 
+// runFlagSet is lab run's flags in a flag set of their own, for reading
+// a lab run command line outside lab run.
+func runFlagSet() (*runFlags, *pflag.FlagSet) {
+	f := new(runFlags)
+	fl := pflag.NewFlagSet("lab run", pflag.ContinueOnError)
+	f.register(fl)
+	return f, fl
+}
+
 // runFlagNames are the flags lab run takes: a lab run line written from
 // another command's flags gives no other.
-var runFlagNames = sync.OnceValue(func() map[string]bool {
+var runFlagNames = func() map[string]bool {
+	_, fl := runFlagSet()
+	return flagNames(fl)
+}()
+
+// flagNames are the names of the flags in fl.
+func flagNames(fl *pflag.FlagSet) map[string]bool {
 	names := map[string]bool{}
-	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	new(runFlags).register(fl) // newRunCmd's flags, without the cycle through its RunE
 	fl.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
 	return names
-})
+}
 
 // flagArg is a flag as a command line gives it again: a boolean flag takes
 // its value after "=" (--shutdown=false), since "--shutdown false" would

@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"strconv"
 
-	"github.com/spf13/pflag"
-
 	"lab/faults"
 	"lab/invoker"
 )
@@ -24,9 +22,7 @@ func runLineOf(h faults.ScheduleHeader, plan, scheduler string) string {
 	if n.SharedInvoker {
 		layout = "shared"
 	}
-	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	var f runFlags
-	f.register(fl)
+	f, fl := runFlagSet()
 	for _, kv := range [][2]string{
 		{"seed", strconv.FormatUint(h.Seed, 10)}, {"variant", n.Variant.String()}, {"plan", plan},
 		{"partitions", strconv.Itoa(n.Partitions)}, {"invokers", layout}, {"quota", strconv.Itoa(n.Quota)},

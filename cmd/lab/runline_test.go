@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"lab/explore"
 	"lab/faults"
@@ -67,9 +66,7 @@ func TestRunLinesTakeOnlyRunFlags(t *testing.T) {
 // runOf records the run lab run's flags args describe.
 func runOf(t *testing.T, args []string) (faults.ScheduleHeader, []byte) {
 	t.Helper()
-	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	var f runFlags
-	f.register(fl)
+	f, fl := runFlagSet()
 	if err := fl.Parse(args); err != nil {
 		t.Fatal(err)
 	}

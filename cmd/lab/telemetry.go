@@ -49,9 +49,7 @@ func (t *telemetryFlags) register(fl *pflag.FlagSet) {
 var telemetryFlagNames = func() map[string]bool {
 	fl := pflag.NewFlagSet("telemetry", pflag.ContinueOnError)
 	new(telemetryFlags).register(fl)
-	names := map[string]bool{}
-	fl.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
-	return names
+	return flagNames(fl)
 }()
 
 func (t *telemetryFlags) check() error {
