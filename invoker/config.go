@@ -171,6 +171,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: retry-max must be at least retry-initial (%v), got %v", ErrConfig, c.Retry.Initial, c.Retry.Max)
 	case int(c.Variant) >= len(variantNames):
 		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
+	case c.Variant.PerTerm() && c.SharedInvoker:
+		return fmt.Errorf("%w: variant %v runs an invoker per partition's leadership term; it has no shared invoker", ErrConfig, c.Variant)
+	case c.Variant.PerTerm() && c.SharedTmpDir:
+		// Each term's SegmentQueue::init would delete the directory under
+		// the other partitions' spilled segments: not modelled.
+		return fmt.Errorf("%w: variant %v with a shared tmp-dir is not modelled", ErrConfig, c.Variant)
 	case int(c.OnPanic) >= len(onPanicNames):
 		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
 	case int(c.RetryTimers) >= len(retryTimersNames):

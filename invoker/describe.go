@@ -116,6 +116,9 @@ func (e Event) what() string {
 		}
 		return fmt.Sprintf("#%d %s %s undeliverable", e.MsgID, e.route(), e.Envelope())
 	case KindRegister:
+		if e.Outcome == IgnoredShuttingDown {
+			return fmt.Sprintf("term %s", ple)
+		}
 		return fmt.Sprintf("registered %s", ple)
 	case KindEnqueue:
 		return fmt.Sprintf("queued invoke %s %s (queue %d)", ple, e.Inv, e.N)
@@ -146,6 +149,14 @@ func (e Event) what() string {
 		return fmt.Sprintf("retry timer of %s %s fired", ple, e.Inv)
 	case KindShutdown:
 		return fmt.Sprintf("shutdown: %d aborted, %d queued dropped, loop exited", e.N, e.M)
+	case KindTermEnd:
+		if e.Outcome != OutcomeNone {
+			return fmt.Sprintf("end of term %s", ple)
+		}
+		if e.Index > 0 {
+			return fmt.Sprintf("term %s ended: %d aborted, %d queued dropped, %d on the input channel lost, tasks joined", ple, e.N, e.M, e.Index)
+		}
+		return fmt.Sprintf("term %s ended: %d aborted, %d queued dropped, tasks joined", ple, e.N, e.M)
 	case KindPanic:
 		return "PANIC " + e.Reason
 	case KindCancel:

@@ -58,5 +58,8 @@
 // (restatedev/restate#2547). Graceful also stops dequeuing as soon as it is
 // cancelled, sees cancellation while parked on a full effect channel, and
 // purges queued invokes on Abort and AbortAllPartition, survives spill I/O
-// failures, and removes its spill directory at shutdown.
+// failures, and removes its spill directory at shutdown. Term is Restate's
+// invoker of 2026, one per leadership term (term.go): becoming leader
+// builds it, stepping down ends it with its queue, and every invoke
+// carries a fencing token.
 package invoker

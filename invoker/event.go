@@ -70,6 +70,9 @@ const (
 	KindPhase          // sim.phase: Reason names the phase
 	KindRun            // sim.run: Reason names the run (seed, variant, plan, workload)
 	KindControl        // sim.control: Reason says what was asked from outside the run
+
+	// The per-term invoker (Variant Term), added after the rest.
+	KindTermEnd // invoker.term-end: the term's invoker cancelled and awaited; N aborted, M queued dropped
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

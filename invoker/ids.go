@@ -38,9 +38,17 @@ const (
 	// invokes; it survives spill I/O failures, spills into a directory of
 	// its own and removes it at shutdown.
 	Graceful
+	// Term is Restate since April 2026 (50bee0b5c): an invoker belongs to
+	// one leadership term. Becoming leader builds it, with the term's
+	// queue, quota and spill directory, and stepping down cancels it and
+	// waits for it to end; there is no RegisterPartition and no
+	// AbortAllPartition, so an Invoke of an ended term can never be
+	// dequeued (#2543 cannot happen). Cancelled, its loop takes no other
+	// branch (run_until_cancelled, since f681676dc).
+	Term
 )
 
-var variantNames = Names[Variant]{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful"}
+var variantNames = Names[Variant]{Buggy: "buggy", Fixed: "fixed", Graceful: "graceful", Term: "term"}
 
 func (v Variant) String() string { return variantNames.Name(v) }
 
@@ -63,8 +71,9 @@ func (v Variant) SurvivesSpillFailures() bool { return v == Graceful }
 // longer invoked ends the state machine, rather than retrying. Restate in
 // January 2025 treats NotInvoked as transient and retries it forever,
 // holding the slot (restatedev/restate#3217); its fix (#3221, May 2025)
-// makes it final. The graceful proposal includes that fix.
-func (v Variant) GivesUpNotInvoked() bool { return v == Graceful }
+// makes it final. The graceful proposal and the per-term invoker include
+// that fix.
+func (v Variant) GivesUpNotInvoked() bool { return v == Graceful || v == Term }
 
 // OwnSpillDir reports whether every invoker spills into a directory of its
 // own even when the node is given one tmp-dir (Config.SharedTmpDir): the
@@ -72,6 +81,10 @@ func (v Variant) GivesUpNotInvoked() bool { return v == Graceful }
 // every per-partition invoker the configured path itself (gen_tmp_dir in
 // crates/types/src/config/worker.rs), still at 1.7.
 func (v Variant) OwnSpillDir() bool { return v == Graceful }
+
+// PerTerm reports whether an invoker lives for one leadership term only:
+// the per-term invoker of Restate since 50bee0b5c (April 2026).
+func (v Variant) PerTerm() bool { return v == Term }
 
 // Variants lists every variant in a stable order.
 func Variants() []Variant { return variantNames.List(Buggy) }

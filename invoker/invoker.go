@@ -17,8 +17,11 @@ type Invoker struct {
 	id          int
 	incarnation int
 	serves      []PartitionID
-	state       InvokerState
-	cancelled   bool
+	// term is the leader epoch of the one term a per-term invoker serves
+	// (Variant Term), 0 before its partition's leader registers it.
+	term      Epoch
+	state     InvokerState
+	cancelled bool
 	// cancelCause is the id of the cancellation message, the shutdown arm's cause.
 	cancelCause uint64
 	// arm is the arm being taken, stamped on every event of the step.
@@ -124,6 +127,11 @@ func (iv *Invoker) Ready() ArmSet {
 	var s ArmSet
 	if iv.state != InvokerRunning {
 		return s
+	}
+	if iv.cancelled && iv.n.cfg.Variant.PerTerm() {
+		// Every step runs under run_until_cancelled, biased to the
+		// cancellation: a cancelled loop takes no other branch.
+		return s.With(ArmShutdown)
 	}
 	if len(iv.pending) > 0 {
 		// Parked on a full effect channel. Only the graceful variant
@@ -301,7 +309,7 @@ func (iv *Invoker) reportQueue(kind Kind, segment uint64, n int, err error) {
 // readStarted sends the message that tells the loop a background read of
 // a segment finished: the read's JoinHandle becoming ready.
 func (iv *Invoker) readStarted(segment uint64) {
-	iv.n.send(Envelope{Kind: MsgSegmentLoaded, Invoker: iv.id, PLE: PLE{Partition: NoPartition}, Index: int(segment)})
+	iv.n.send(Envelope{Kind: MsgSegmentLoaded, Invoker: iv.id, PLE: PLE{Partition: NoPartition, Epoch: iv.term}, Index: int(segment)})
 }
 
 // segmentLoaded is a background read's end reaching the loop: the

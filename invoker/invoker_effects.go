@@ -5,7 +5,7 @@ package invoker
 // send inside the arm body and ignores a closed channel (`let _ =`).
 func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) {
 	env := Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
-		Attempt: m.attempt, Effect: kind, Index: index}
+		Attempt: m.attempt, Effect: kind, Index: index, Key: iv.n.fence(m.token)}
 	if len(iv.pending) == 0 && iv.trySend(env) {
 		return
 	}

@@ -37,7 +37,7 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	// The state machine is created New and started at once; New is never
 	// seen outside this function, so it is not reported.
 	m := iv.n.newISM(c.PLE, c.Inv)
-	m.journal = c.Journal
+	m.journal, m.token = c.Journal, c.Msg
 	iv.reserveSlot(m)
 	coord[c.Inv] = m
 	iv.nISM++

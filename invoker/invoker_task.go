@@ -10,6 +10,10 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 	switch {
 	case m == nil:
 		e.Outcome = IgnoredNoStateMachine
+	case iv.n.cfg.Variant.PerTerm() && o.Key != m.token:
+		// is_stale_fencing_token: the output of an earlier invoke's
+		// attempt, still draining out of the channel.
+		e.Outcome = IgnoredStaleToken
 	case m.state != ISMInFlight:
 		// Only a duplicated or overtaken output gets here; the Rust code
 		// would trip a debug assertion (notify_new_command, #538).

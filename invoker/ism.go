@@ -24,6 +24,10 @@ type ism struct {
 	// journal: its Invoke carried the journal (CachedJournal), which
 	// its first attempt uses instead of reading the status.
 	journal bool
+	// token is the fencing token of the Invoke that made it: that
+	// message's id, which the partition processor minted it with (the
+	// per-term invoker's fence, 7e2507c34).
+	token uint64
 }
 
 // canRetry is JournalTracker::can_retry: nothing sent, or everything acked.

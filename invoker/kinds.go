@@ -133,6 +133,10 @@ var kindSpecs = [NumKinds]KindSpec{
 	KindPhase:   {Name: "sim.phase", Actor: ActorSim, Doc: "a phase of the run began (Reason)"},
 	KindRun:     {Name: "sim.run", Actor: ActorSim, Doc: "the run and what determines it (Reason)"},
 	KindControl: {Name: "sim.control", Actor: ActorSim, Doc: "a control applied from outside the run (Reason)"},
+	KindTermEnd: {Name: "invoker.term-end", Actor: ActorInvoker,
+		Doc: "the partition left its leadership term: the term's invoker was cancelled and awaited (variant term)",
+		N:   "state machines aborted", M: "queued invokes dropped", Index: "commands left on its input channel, lost",
+		States: InvokerStateEnum, From: "invoker state before", To: "invoker state after"},
 }
 
 // KindInfo is what events of kind k mean.

@@ -147,7 +147,9 @@ type Envelope struct {
 	// Index is a journal entry index (entries, acks, completions), or the
 	// segment of a MsgSegmentLoaded.
 	Index int
-	// Due is when a timer fires; Key fences it to one WaitingRetry.
+	// Due is when a timer fires; Key fences it to one WaitingRetry. A
+	// per-term invoker's task outputs and effects carry their invoke's
+	// fencing token in Key (Node.fence).
 	Due time.Duration
 	Key uint64
 }

@@ -88,6 +88,8 @@ type task struct {
 	// notInvoked: the attempt found the invocation no longer invoked and
 	// fails by itself.
 	notInvoked bool
+	// token is its state machine's fencing token (ism.token).
+	token uint64
 }
 
 // New builds a node and starts its invokers, creating their spill stores.
@@ -318,7 +320,7 @@ func (n *Node) Took(i int) Arm {
 
 func (n *Node) newTask(iv *Invoker, m *ism) task {
 	n.nextTask++
-	t := task{id: n.nextTask, ple: m.ple, inv: m.inv, attempt: m.attempt}
+	t := task{id: n.nextTask, ple: m.ple, inv: m.inv, attempt: m.attempt, token: m.token}
 	r := n.pps[m.ple.Partition].records[m.inv]
 	if r != nil {
 		t.base = r.journal
@@ -381,7 +383,7 @@ func (n *Node) TaskOutput(id TaskID, out OutputKind) (Envelope, bool) {
 		return m, true
 	}
 	m := Envelope{Kind: MsgTaskOutput, Invoker: iv.id, PLE: t.ple, Inv: t.inv,
-		Task: t.id, Attempt: t.attempt, Output: out}
+		Task: t.id, Attempt: t.attempt, Output: out, Key: n.fence(t.token)}
 	if out == OutEntry {
 		t.entries++
 		m.Index = t.base + t.entries

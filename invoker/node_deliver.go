@@ -110,6 +110,9 @@ func (n *Node) receiver(m Envelope) *Invoker {
 		n.undeliverable(m, UndeliverableEarlierIncarnation, InvokerNone)
 	case iv.state != InvokerRunning:
 		n.undeliverable(m, UndeliverableInvokerStopped, iv.state)
+	case iv.term != 0 && m.PLE.Epoch != iv.term:
+		// For an earlier term's invoker, whose channels ended with it.
+		n.undeliverable(m, UndeliverableEarlierTerm, InvokerNone)
 	default:
 		return iv
 	}

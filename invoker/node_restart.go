@@ -107,9 +107,12 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 			return
 		}
 		files += len(ids)
-		if n.cfg.SharesSpillStore() {
+		switch {
+		case n.cfg.SharesSpillStore():
 			where = append(where, fmt.Sprintf("the shared tmp-dir@%d", iv.incarnation))
-		} else {
+		case iv.term != 0:
+			where = append(where, fmt.Sprintf("invoker%d@%d/e%d", iv.id, iv.incarnation, iv.term))
+		default:
 			where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
 		}
 	}

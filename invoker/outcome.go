@@ -107,6 +107,18 @@ const (
 	// StatusByUserResume: the user resumed a paused invocation.
 	StatusByUserResume
 
+	// The per-term invoker's (Variant Term): a state machine or task ended
+	// with its leadership term; a message for an earlier term's invoker;
+	// no invoker built for a term on a node that is shutting down.
+	EndTermEnded
+	UndeliverableEarlierTerm
+	IgnoredShuttingDown
+	// The fencing tokens of 7e2507c34 (Variant Term): a task output of an
+	// earlier invoke, and an effect whose token is not its invocation's
+	// current one.
+	IgnoredStaleToken
+	DroppedStaleToken
+
 	numOutcomes
 )
 
@@ -175,6 +187,11 @@ var outcomes = [numOutcomes]outcomeSpec{
 	RejectedNotInvoked:              {"rejected-not-invoked", "not invoked at a leader", true},
 	RejectedNotPaused:               {"rejected-not-paused", "resume: not paused", true},
 	StatusByUserResume:              {"resumed-by-user", "resumed by the user", false},
+	EndTermEnded:                    {"term-ended", "its leadership term ended", false},
+	UndeliverableEarlierTerm:        {"undeliverable-earlier-term", "for an earlier term's invoker", true},
+	IgnoredStaleToken:               {"ignored-stale-token", "an earlier invoke's output (stale fencing token): ignored", true},
+	DroppedStaleToken:               {"dropped-stale-token", "stale fencing token", true},
+	IgnoredShuttingDown:             {"ignored-shutting-down", "no invoker started: the node is shutting down", true},
 }
 
 var outcomeNames = func() Names[Outcome] {

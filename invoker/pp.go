@@ -35,6 +35,9 @@ type record struct {
 	status Status
 	// journal is the highest entry index stored for the invocation.
 	journal int
+	// token is the fencing token of the invocation's current invoke, 0
+	// for none (Variant Term: FencingTokens in LeaderState, 7e2507c34).
+	token uint64
 }
 
 // partitionProcessor is the leader side of one partition: leadership, the
@@ -54,6 +57,9 @@ type PartitionStats struct {
 	StaleEffects int
 	// ZombieEffects came for an invocation that is no longer invoked.
 	ZombieEffects int
+	// StaleTokens came from an invoke that is not the invocation's
+	// current one (Variant Term's fencing tokens).
+	StaleTokens int
 }
 
 // init makes pp partition id's processor of a new node: no leader, no
@@ -74,8 +80,18 @@ func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, inde
 		PLE: PLE{pp.id, pp.epoch}, Inv: inv, Index: index})
 }
 
-// becomeLeader registers the partition with the invoker and re-invokes every
-// invocation the status table says is invoked, in id order (resume_invoked_invocations).
+// invoke sends inv's Invoke (with its journal, for a new invocation). Its
+// message id is the invoke's fencing token, the one the partition accepts
+// effects of from then on (Variant Term; FencingTokens::mint).
+func (pp *partitionProcessor) invoke(inv InvocationID, r *record, journal bool) {
+	m := pp.n.send(Envelope{Kind: MsgInvoke, Invoker: pp.n.invokerFor(pp.id).id,
+		PLE: PLE{pp.id, pp.epoch}, Inv: inv, Journal: journal})
+	r.token = m.ID
+}
+
+// becomeLeader registers the partition with the invoker (or, per term,
+// builds the term's invoker) and re-invokes every invocation the status
+// table says is invoked, in id order (resume_invoked_invocations).
 func (pp *partitionProcessor) becomeLeader(epoch Epoch) {
 	if epoch <= pp.epoch {
 		e := pp.event(KindLeader, "")
@@ -91,14 +107,19 @@ func (pp *partitionProcessor) becomeLeader(epoch Epoch) {
 	e := pp.event(KindLeader, "")
 	e.N = len(invoked)
 	pp.n.emit(e)
-	pp.sendToInvoker(MsgRegister, "", 0)
+	if pp.n.cfg.Variant.PerTerm() {
+		pp.n.beginTerm(PLE{pp.id, epoch})
+	} else {
+		pp.sendToInvoker(MsgRegister, "", 0)
+	}
 	for _, id := range invoked {
-		pp.sendToInvoker(MsgInvoke, id, 0)
+		pp.invoke(id, pp.records[id], false)
 	}
 }
 
-// stepDown sends AbortAllPartition for the current epoch and drops the
-// effect receiver: later effects of that epoch are stale.
+// stepDown sends AbortAllPartition for the current epoch (or, per term,
+// cancels and awaits the term's invoker) and drops the effect receiver:
+// later effects of that epoch are stale.
 func (pp *partitionProcessor) stepDown(why Outcome) {
 	e := pp.event(KindStepDown, "")
 	e.Outcome = why
@@ -108,6 +129,11 @@ func (pp *partitionProcessor) stepDown(why Outcome) {
 		return
 	}
 	pp.n.emit(e)
+	if pp.n.cfg.Variant.PerTerm() {
+		pp.leader = false
+		pp.n.invokerFor(pp.id).endTerm(PLE{pp.id, pp.epoch})
+		return
+	}
 	pp.sendToInvoker(MsgAbortAll, "", 0)
 	pp.leader = false
 	pp.n.invokerFor(pp.id).flush() // parked sends to this epoch now fail
@@ -120,13 +146,15 @@ func (pp *partitionProcessor) submit(inv InvocationID) {
 	case pp.records[inv] != nil:
 		pp.reject(inv, RejectedDuplicateID)
 	default:
-		pp.records[inv] = pp.n.newRecord(StatusInvoked)
+		r := pp.n.newRecord(StatusInvoked)
+		pp.records[inv] = r
 		pp.n.emit(pp.event(KindAccepted, inv))
 		if pp.leader {
 			// A new invocation's Invoke carries its journal, the input
-			// entry just stored (init_journal: CachedJournal).
-			pp.n.send(Envelope{Kind: MsgInvoke, Invoker: pp.n.invokerFor(pp.id).id,
-				PLE: PLE{pp.id, pp.epoch}, Inv: inv, Journal: true})
+			// entry just stored (init_journal: CachedJournal). The
+			// per-term invoker's InvokeCommand has none: every attempt
+			// reads the journal, and the status, from storage.
+			pp.invoke(inv, r, !pp.n.cfg.Variant.PerTerm())
 		}
 	}
 }
@@ -145,6 +173,7 @@ func (pp *partitionProcessor) kill(inv InvocationID) {
 		return
 	}
 	pp.setStatus(inv, r, StatusKilled, StatusByKill)
+	r.token = 0
 	if pp.leader {
 		pp.sendToInvoker(MsgAbort, inv, 0)
 	}
@@ -171,7 +200,7 @@ func (pp *partitionProcessor) resume(inv InvocationID) bool {
 	}
 	pp.setStatus(inv, r, StatusInvoked, StatusByUserResume)
 	if pp.leader {
-		pp.sendToInvoker(MsgInvoke, inv, 0)
+		pp.invoke(inv, r, false)
 	}
 	return true
 }
@@ -210,6 +239,14 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 		return
 	}
 	r := pp.records[m.Inv]
+	if pp.n.cfg.Variant.PerTerm() && (r == nil || r.token == 0 || m.Key != r.token) {
+		// Dropped at write time, before the leader proposes it: the
+		// effect of an invoke that is not the current one, or of one that
+		// already ended (FencingTokens::accepts).
+		pp.stats.StaleTokens++
+		drop(DroppedStaleToken, StatusNone)
+		return
+	}
 	if r == nil || r.status != StatusInvoked {
 		pp.stats.ZombieEffects++
 		if r == nil {
@@ -232,15 +269,19 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 		pp.sendToInvoker(MsgAck, m.Inv, m.Index)
 	case EffEnd:
 		pp.applied(m, r, StatusCompleted)
+		r.token = 0
 	case EffFailed:
 		pp.applied(m, r, StatusFailed)
+		r.token = 0
 	case EffPaused:
 		pp.applied(m, r, StatusPaused)
+		r.token = 0
 	case EffSuspended:
 		pp.applied(m, r, StatusSuspended)
-		// The lab's completions arrive at once: the invocation resumes.
+		// The lab's completions arrive at once: the invocation resumes,
+		// with a new invoke and token.
 		pp.setStatus(m.Inv, r, StatusInvoked, StatusByResume)
-		pp.sendToInvoker(MsgInvoke, m.Inv, 0)
+		pp.invoke(m.Inv, r, false)
 	}
 }
 

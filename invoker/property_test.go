@@ -394,7 +394,7 @@ func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	cfg.QueueLimit = rapid.IntRange(1, 4).Draw(t, "queueLimit")
 	cfg.EffectCapacity = rapid.IntRange(1, 3).Draw(t, "effectCapacity")
 	cfg.Retry.MaxAttempts = rapid.IntRange(0, 3).Draw(t, "maxAttempts")
-	cfg.SharedTmpDir = rapid.Bool().Draw(t, "sharedTmpDir")
+	cfg.SharedTmpDir = rapid.Bool().Draw(t, "sharedTmpDir") && !pc.variant.PerTerm()
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retryTimers")
 	cfg.Store = invoker.MemStores()
 	if pc.file {
@@ -476,6 +476,9 @@ func propConfigs(variants ...invoker.Variant) []propConfig {
 	var out []propConfig
 	for _, v := range variants {
 		for _, shared := range []bool{false, true} {
+			if shared && v.PerTerm() {
+				continue // a per-term invoker serves one partition
+			}
 			for _, file := range []bool{false, true} {
 				out = append(out, propConfig{v, shared, file})
 			}
@@ -495,11 +498,13 @@ func (pc propConfig) String() string {
 	return fmt.Sprintf("%v/%s/%s", pc.variant, layout, store)
 }
 
-// TestModelProperties: in the fixed and graceful variants, whatever the
+// TestModelProperties: in the fixed, graceful and term variants, whatever the
 // order of deliveries, drops, duplicates, steps, task outputs, time and
 // restarts, no invoker panics, slots in use equal the state machines holding
 // one (within the limit), and Step refuses exactly the arms that are not ready.
-func TestModelProperties(t *testing.T) { checkProperties(t, invoker.Fixed, invoker.Graceful) }
+func TestModelProperties(t *testing.T) {
+	checkProperties(t, invoker.Fixed, invoker.Graceful, invoker.Term)
+}
 
 // TestModelPropertiesBuggy: the buggy variant may panic, but quota
 // conservation and Step's readiness contract hold even after it did.
@@ -516,9 +521,14 @@ func checkProperties(t *testing.T, variants ...invoker.Variant) {
 			rapid.Check(t, func(rt *rapid.T) { runModel(rt, pc, base, tally) })
 			t.Logf("actions: %v", tally)
 			// The generator must keep reaching the race: the invoker aborting
-			// all of a partition and dequeuing, and in buggy the panic.
-			// Each happens dozens of times in rapid's 100 checks.
-			for _, k := range []invoker.Kind{invoker.KindAbortAll, invoker.KindDequeue} {
+			// all of a partition (per term: the term ending) and dequeuing,
+			// and in buggy the panic. Each happens dozens of times in
+			// rapid's 100 checks.
+			abort := invoker.KindAbortAll
+			if pc.variant.PerTerm() {
+				abort = invoker.KindTermEnd
+			}
+			for _, k := range []invoker.Kind{abort, invoker.KindDequeue} {
 				if tally[k.String()] == 0 {
 					t.Errorf("no %s in any check: the actions no longer reach the race", k)
 				}

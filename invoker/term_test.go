@@ -1,0 +1,160 @@
+package invoker_test
+
+import (
+	"errors"
+	"testing"
+
+	"lab/invoker"
+)
+
+// termNode is a one-partition per-term node whose spill files are real.
+func termNode(t *testing.T, queueLimit int) *invoker.Node {
+	t.Helper()
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 1, 1, queueLimit
+	cfg.Store = invoker.FileStores(t.TempDir())
+	return node(t, cfg)
+}
+
+// arrive sends m from outside the node and delivers it at once.
+func arrive(n *invoker.Node, m invoker.Envelope) { n.Deliver(n.Send(m)) }
+
+func events(n *invoker.Node, kind invoker.Kind) []invoker.Event {
+	var out []invoker.Event
+	for _, e := range n.Ready().Events {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// A per-term invoker is built by its term and ends with it: no
+// RegisterPartition or AbortAllPartition is sent; the step-down aborts the
+// term's state machines, drops its queue and its unread input, and joins
+// its tasks; and what was sent to it arrives at the next term's invoker
+// as undeliverable.
+func TestTermInvokerLivesForOneTerm(t *testing.T) {
+	n := termNode(t, 4)
+	arrive(n, leader(0, 1))
+	if got := n.Term(0); got != 1 {
+		t.Fatalf("term after becoming leader at epoch 1: %d", got)
+	}
+	for _, inv := range []invoker.InvocationID{"a", "b"} {
+		arrive(n, submit(0, inv))
+	}
+	msgs := sent(n)
+	for _, m := range msgs {
+		if m.Kind == invoker.MsgRegister || m.Kind == invoker.MsgAbortAll {
+			t.Fatalf("a per-term invoker was sent %v", m)
+		}
+		if m.Kind == invoker.MsgInvoke {
+			n.Deliver(m)
+		}
+	}
+	step(t, n, 0, invoker.ArmInput)
+	step(t, n, 0, invoker.ArmInput)
+	dequeueStep(t, n, 0) // a takes the only slot; b stays queued
+	arrive(n, submit(0, "c"))
+	late := only(t, sent(n), invoker.MsgInvoke) // c's invoke, not delivered yet
+	n.Deliver(late)
+	late = n.Send(invoker.Envelope{Kind: invoker.MsgAck, Invoker: 0, PLE: invoker.PLE{Epoch: 1}, Inv: "a", Index: 1})
+	sent(n)
+
+	arrive(n, invoker.Envelope{Kind: invoker.MsgStepDown})
+	ends := events(n, invoker.KindTermEnd)
+	if len(ends) != 1 || ends[0].N != 1 || ends[0].M != 1 || ends[0].Index != 1 {
+		t.Fatalf("term end: %v (want 1 aborted, 1 queued and 1 unread command dropped)", ends)
+	}
+	if s := n.InvokerState(0); s != invoker.InvokerJoined {
+		t.Errorf("invoker after its term: %v, want joined", s)
+	}
+	if arms := n.ReadyArms(0); arms != 0 {
+		t.Errorf("an ended term's invoker has arms ready: %v", arms)
+	}
+	sent(n)
+
+	arrive(n, leader(0, 2))
+	if got := n.Term(0); got != 2 {
+		t.Fatalf("term after becoming leader at epoch 2: %d", got)
+	}
+	if s := n.InvokerState(0); s != invoker.InvokerRunning {
+		t.Errorf("the next term's invoker: %v, want running", s)
+	}
+	sent(n)
+	n.Deliver(late)
+	lost := events(n, invoker.KindUndelivered)
+	if len(lost) != 1 || lost[0].Outcome != invoker.UndeliverableEarlierTerm {
+		t.Fatalf("an ack for the ended term at the next term's invoker: %v", lost)
+	}
+}
+
+// Node shutdown cancels the node: an invoker it cancelled is not replaced
+// by a later term's, for no task starts on a node that is shutting down.
+func TestTermNotStartedOnANodeShuttingDown(t *testing.T) {
+	n := termNode(t, 4)
+	arrive(n, leader(0, 1))
+	arrive(n, invoker.Envelope{Kind: invoker.MsgStepDown})
+	arrive(n, toInvoker(invoker.MsgCancel, 0))
+	sent(n)
+	arrive(n, leader(0, 2))
+	regs := events(n, invoker.KindRegister)
+	if len(regs) != 1 || regs[0].Outcome != invoker.IgnoredShuttingDown {
+		t.Fatalf("becoming leader on a node shutting down: %v", regs)
+	}
+	if got := n.Term(0); got != 1 {
+		t.Errorf("term: %d, want the ended one, 1", got)
+	}
+}
+
+// Restate's per-term invoker spills into a directory of its own per term
+// (gen_tmp_dir at every from_options) and nothing removes it: each term
+// that ended with invokes on disk leaves one.
+func TestTermLeavesItsSpillDirectory(t *testing.T) {
+	n := termNode(t, 1)
+	spilled := 0
+	for epoch := invoker.Epoch(1); epoch <= 2; epoch++ {
+		arrive(n, leader(0, epoch))
+		for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
+			if epoch == 1 {
+				arrive(n, submit(0, inv))
+			}
+		}
+		for _, m := range sent(n) {
+			if m.Kind == invoker.MsgInvoke {
+				n.Deliver(m)
+			}
+		}
+		for range 3 {
+			step(t, n, 0, invoker.ArmInput) // segments of one invoke each spill
+		}
+		spilled += len(events(n, invoker.KindSpill))
+		arrive(n, invoker.Envelope{Kind: invoker.MsgStepDown})
+		sent(n)
+	}
+	files, where := n.LeftoverSpill()
+	if spilled < 2 || files != spilled || len(where) != 2 || where[0] != "invoker0@0/e1" || where[1] != "invoker0@0/e2" {
+		t.Errorf("left on disk: %d files, in %v; want all %d spilled, of both terms", files, where, spilled)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := n.LeftoverSpill(); files != 0 {
+		t.Errorf("Close left %d files", files)
+	}
+}
+
+// The per-term node has no shared invoker and no shared tmp-dir.
+func TestTermRefusesSharedLayouts(t *testing.T) {
+	for _, shared := range []func(*invoker.Config){
+		func(c *invoker.Config) { c.SharedInvoker = true },
+		func(c *invoker.Config) { c.SharedTmpDir = true },
+	} {
+		cfg := invoker.DefaultConfig()
+		cfg.Variant = invoker.Term
+		shared(&cfg)
+		if _, err := invoker.New(cfg); !errors.Is(err, invoker.ErrConfig) {
+			t.Errorf("New(%+v) = %v, want a config error", cfg, err)
+		}
+	}
+}
