@@ -29,9 +29,10 @@ func partitionsDashboard() *dashboard.DashboardBuilder {
 			"short", 8, 8).
 			WithTarget(query("A", `sum by (partition) (increase(lab_invoker_stale_invokes_dropped_total{`+part+`}[$__rate_interval]))`, "p{{partition}}"))).
 		WithPanel(panel("Stale effects dropped",
-			"Effects of another leader epoch that a partition processor refused to apply: output of tasks that outlived their term.",
+			"Effects of another leader epoch that a partition processor refused to apply: output of tasks that outlived their term. With the per-term invoker (variant term) also those whose fencing token is not their invocation's current one: stragglers of an earlier invoke, dropped before they are proposed.",
 			"short", 8, 8).
-			WithTarget(query("A", `sum by (partition) (increase(lab_partition_stale_effects_dropped_total{`+part+`}[$__rate_interval]))`, "p{{partition}}"))).
+			WithTarget(query("A", `sum by (partition) (increase(lab_partition_stale_effects_dropped_total{`+part+`}[$__rate_interval]))`, "p{{partition}} epoch")).
+			WithTarget(query("B", `sum by (partition) (increase(lab_partition_fenced_effects_dropped_total{`+part+`}[$__rate_interval]))`, "p{{partition}} token"))).
 		WithPanel(panel("Shutdown phase durations (p90)",
 			"Virtual time each shutdown phase took, from its message being sent to its effect: stop-ingress, step-down, cancel-invoker (until the loop exits), join, spill-cleanup. The dots are exemplars linking to the run's trace.",
 			"s", 12, 8).

@@ -38,7 +38,7 @@ func ParseAgainst(s string) (Against, error) {
 	if t, err := invoker.ParseRetryTimers(s); err == nil {
 		return AgainstRetryTimers(t), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed or graceful), an on-panic (abort, unwind or watch) nor a retry-timers (keyed or unkeyed)", s)
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch) nor a retry-timers (keyed or unkeyed)", s)
 }
 
 // Apply makes o the other side's run.

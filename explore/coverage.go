@@ -75,6 +75,7 @@ func ismIndex(s invoker.ISMState) uint8 {
 var shutdownSteps = map[invoker.Kind]string{
 	invoker.KindAbortAll: "abort-all", invoker.KindCancel: "cancel", invoker.KindShutdown: "shutdown",
 	invoker.KindPanic: "panic", invoker.KindJoined: "joined", invoker.KindSpillRemoved: "spill-removed",
+	invoker.KindTermEnd: "term-end",
 }
 
 type machineKey struct {
@@ -147,7 +148,7 @@ func (c *collector) OnEvent(e invoker.Event) {
 	case invoker.KindStopIngress:
 		c.stopping[e.Incarnation] = true
 	case invoker.KindAbortAll, invoker.KindCancel, invoker.KindShutdown, invoker.KindPanic,
-		invoker.KindJoined, invoker.KindSpillRemoved:
+		invoker.KindJoined, invoker.KindSpillRemoved, invoker.KindTermEnd:
 		if !c.stopping[e.Incarnation] || e.Invoker < 0 {
 			return
 		}

@@ -20,7 +20,7 @@ var regenerateKnown = flag.Bool("regenerate-known", false,
 // comes from.
 const knownSeeds = 100_000
 
-var variants = []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful}
+var variants = invoker.Variants()
 
 func swarm(t *testing.T, v invoker.Variant, first, seeds uint64) *explore.Report {
 	t.Helper()

@@ -27,6 +27,7 @@ const (
 	pausedWhileRetrying
 	headReadAwaited
 	shutdownWhileHeadRead
+	termEndedWithQueued
 	numSometimes
 )
 
@@ -45,6 +46,7 @@ var sometimesNames = [numSometimes]string{
 	pausedWhileRetrying:   "a machine waiting to retry was paused (#4064's precondition)",
 	headReadAwaited:       "the dequeue arm waited for its head segment's read",
 	shutdownWhileHeadRead: "the shutdown arm taken while the head segment was being read",
+	termEndedWithQueued:   "a term's invoker ended with invokes queued (term: #2543's precondition)",
 }
 
 // SometimesNames are the situations the report counts, in its order.
@@ -106,6 +108,9 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 		// Its retry timer stays queued, and a resume makes a new machine.
 		w.reached[pausedWhileRetrying] = w.reached[pausedWhileRetrying] ||
 			invoker.ISMState(e.From) == invoker.ISMWaitingRetry && e.Outcome == invoker.EndPaused
+	case invoker.KindTermEnd:
+		w.reached[termEndedWithQueued] = w.reached[termEndedWithQueued] || e.M > 0
+		delete(w.queued, term)
 	case invoker.KindShutdown:
 		w.reached[shutdownWithQueued] = w.reached[shutdownWithQueued] || e.M > 0
 		w.reached[shutdownWhileHeadRead] = w.reached[shutdownWhileHeadRead] ||

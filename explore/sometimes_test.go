@@ -82,11 +82,13 @@ func TestSometimesPrecedeStaleTimers(t *testing.T) {
 // needs a cancelled invoker to poll a stored head with no task output,
 // timer or ended task ready, which the swarm rarely gives: shutdown-race
 // reaches it at seed 183 (6 of its first 1,000 seeds), within its first
-// 300.
+// 300. A term's invoker ending with invokes queued is the term variant's
+// alone, and its swarm reaches it within 100 seeds too.
 func TestSwarmReachesEverySituation(t *testing.T) {
 	const (
 		paused       = "a machine waiting to retry was paused (#4064's precondition)"
 		headRead     = "the shutdown arm taken while the head segment was being read"
+		termEnded    = "a term's invoker ended with invokes queued (term: #2543's precondition)"
 		shutdownRace = "shutdown-race"
 	)
 	cfg := config(t, invoker.Fixed, "none", 300)
@@ -99,9 +101,19 @@ func TestSwarmReachesEverySituation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	term := config(t, invoker.Term, "none", 300)
+	term.Swarm, term.Plan = true, nil
+	perTerm, err := explore.Explore(context.Background(), term)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range explore.SometimesNames() {
 		reached, ok := r.Coverage.Sometimes[name]
 		switch {
+		case name == termEnded:
+			if first := perTerm.Coverage.Sometimes[name].FirstSeed; first == 0 || first > 100 {
+				t.Errorf("%q first reached at seed %d of the term variant's swarm", name, first)
+			}
 		case name == headRead:
 			if race.Coverage.Sometimes[name].Schedules == 0 {
 				t.Errorf("%q not reached in %d seeds of %s", name, race.Schedules, shutdownRace)

@@ -102,7 +102,9 @@ func sweep(t *testing.T, plan string, n int, variants ...invoker.Variant) swept 
 // allowed is the sweeps' rule, the one the README states: buggy may
 // violate no-panic (#2543) and clean-shutdown by leaving spill files;
 // fixed may only leave spill files; both may report #3217's retry loop
-// (progress) on a node left running; graceful violates nothing. On a node
+// (progress) on a node left running; graceful violates nothing; term (the
+// per-term invoker of 2026) may only leave spill files, one directory per
+// term that ended with invokes on disk. On a node
 // left running, any variant may report invocations the plan's faults left
 // standing still (progress, faulted or no-leader). Anything else would be
 // the lab accusing Restate's invoker falsely.
@@ -120,13 +122,16 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 		return vi.Invariant == faults.NoPanic || vi.LeftoverSpill() || retryLoop
 	case invoker.Fixed:
 		return vi.LeftoverSpill() || retryLoop
+	case invoker.Term:
+		return vi.LeftoverSpill()
 	}
 	return false
 }
 
 // allowedIn is the sweeps' rule for a run of a node of any shape. Unkeyed
 // retry timers may break timer-fencing; a slow partition, bounded-shutdown
-// (but in graceful); tasks that panic make their
+// (but in graceful and term, which see their cancellation while parked);
+// tasks that panic make their
 // invoker panic, in any variant, and leave its spill files behind; an
 // invoker that unwinds alone under on-panic unwind goes unnoticed
 // (crash-visibility). Where
@@ -158,7 +163,7 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		// A loop parked on a full effect channel, behind a partition
 		// processor that falls behind, misses its cancellation; graceful
 		// sees it while parked.
-		return r.Plan == "slow-partition" && cfg.Variant != invoker.Graceful
+		return r.Plan == "slow-partition" && cfg.Variant != invoker.Graceful && cfg.Variant != invoker.Term
 	}
 	if cfg.SharesSpillStore() {
 		switch {
@@ -246,7 +251,7 @@ func TestREADMESeed(t *testing.T) {
 	if r.AfterPanic() != faults.PanicAbortedNode {
 		t.Errorf("after the panic: %q, want the process aborted", r.AfterPanic())
 	}
-	for _, v := range []invoker.Variant{invoker.Fixed, invoker.Graceful} {
+	for _, v := range []invoker.Variant{invoker.Fixed, invoker.Graceful, invoker.Term} {
 		if r := run(t, seed, v, "shutdown-race", onDisk(t.TempDir())); !r.OK() {
 			t.Errorf("%s, seed %d: %v", v, seed, r.Violations)
 		}
@@ -273,7 +278,7 @@ func TestShutdownRaceSweep(t *testing.T) {
 // every invariant, fixed may only leave spill files.
 func TestChaosHolds(t *testing.T) {
 	n := sweepSeeds(1000)
-	found := sweep(t, "chaos", n, invoker.Fixed, invoker.Graceful)
+	found := sweep(t, "chaos", n, invoker.Fixed, invoker.Graceful, invoker.Term)
 	t.Logf("chaos over %d seeds: fixed left spill files on %d", n, len(found.leaked[invoker.Fixed]))
 }
 
@@ -281,7 +286,7 @@ func TestChaosHolds(t *testing.T) {
 // still panics on some seeds, which is how #2543 was found in e2e tests.
 func TestNoFaultsStillRaces(t *testing.T) {
 	n := max(sweepSeeds(200), 40) // the first panic is at seed 28
-	found := sweep(t, "none", n, invoker.Buggy, invoker.Fixed, invoker.Graceful)
+	found := sweep(t, "none", n, invoker.Buggy, invoker.Fixed, invoker.Graceful, invoker.Term)
 	if len(found.panicked[invoker.Buggy]) == 0 {
 		t.Errorf("buggy held on %d seeds without faults", n)
 	}

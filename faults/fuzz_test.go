@@ -144,15 +144,16 @@ func FuzzScript(f *testing.F) {
 // writers on their results.
 func FuzzReport(f *testing.F) {
 	for i := range BuiltinPlans() {
-		for v := range uint8(3) {
+		for v := range uint8(len(invoker.Variants())) {
 			f.Add(uint64(i+1), v, uint8(i), uint8(4), uint8(16), uint8(1), uint8(1), false)
 		}
 	}
 	plans := BuiltinPlans()
 	f.Fuzz(func(t *testing.T, seed uint64, variant, plan, partitions, invocations, stepDowns, quota uint8, shared bool) {
 		o := Options{Seed: seed, Node: invoker.DefaultConfig(), Workload: DefaultWorkload(), Command: "lab run 'x'"}
-		o.Node.Variant = invoker.Variant(variant % 3)
-		o.Node.Partitions, o.Node.Quota, o.Node.SharedInvoker = 1+int(partitions%8), 1+int(quota%8), shared
+		o.Node.Variant = invoker.Variant(int(variant) % len(invoker.Variants()))
+		o.Node.Partitions, o.Node.Quota = 1+int(partitions%8), 1+int(quota%8)
+		o.Node.SharedInvoker = shared && !o.Node.Variant.PerTerm()
 		o.Node.Store = invoker.MemStores()
 		o.Workload.Invocations, o.Workload.StepDowns = int(invocations%64), int(stepDowns%4)
 		var err error

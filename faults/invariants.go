@@ -119,7 +119,9 @@ const (
 	// like Restate, has no timeout that notices, so each waits for ever),
 	// or duplicated a message (an invoke, a suspended effect) that started
 	// a second state machine after the invocation ended, which then waits
-	// for acks the partition processor never sends.
+	// for acks the partition processor never sends; or, per term, an
+	// Invoke whose copy ran with a stale fencing token in place of the
+	// current one.
 	CheckFaulted = "faulted"
 	// CheckBacklog: as no-leader, but some of them wait in their
 	// invoker's queue while it still moves (it dequeued in the last half of
@@ -217,10 +219,12 @@ type checker struct {
 	scanAt   time.Duration
 	// lost is the latest message of each invocation's latest attempt the
 	// plan dropped; duplicated, the latest message of it the plan
-	// duplicated.
-	lost       map[invoker.InvocationID]faultedMessage
-	duplicated map[invoker.InvocationID]faultedMessage
-	stalls     stallOrder
+	// duplicated; copiedInvoke, the event of the latest Invoke of each
+	// invocation the plan duplicated.
+	lost         map[invoker.InvocationID]faultedMessage
+	duplicated   map[invoker.InvocationID]faultedMessage
+	copiedInvoke map[invoker.InvocationID]uint64
+	stalls       stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
@@ -241,7 +245,8 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
 		progress: emptied(c.progress, n), progressScan: never, due: c.due,
 		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
-		lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), stalls: c.stalls,
+		lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
+		stalls: c.stalls,
 	}
 	c.due.reset()
 	c.stalls.reset()
@@ -287,7 +292,10 @@ func (c *checker) observe(e *invoker.Event) {
 	case invoker.KindPanic:
 		c.violate(NoPanic, e.Reason, e, "invoker%d panicked: %s", e.Invoker, e.Reason)
 		c.dead[key] = e.At
-	case invoker.KindAbortAll:
+	case invoker.KindAbortAll, invoker.KindTermEnd:
+		if e.Kind == invoker.KindTermEnd && e.Outcome == invoker.OutcomeNone {
+			c.emptied[key] = e.Seq
+		}
 		c.fenced[fenceKey{e.Incarnation, e.Invoker, e.PLE()}] = true
 		c.fencedTerms[termKey{e.Incarnation, e.PLE()}] = true
 	case invoker.KindTaskStart:
@@ -343,6 +351,9 @@ func (c *checker) observe(e *invoker.Event) {
 	case invoker.KindFaultDuplicate:
 		if e.Inv != "" {
 			c.duplicated[e.Inv] = faultedMessage{e.Seq, e.Msg}
+		}
+		if e.Msg == invoker.MsgInvoke {
+			c.copiedInvoke[e.Inv] = e.Seq
 		}
 	case invoker.KindCancel:
 		if _, ok := c.cancelled[key]; !ok && e.Outcome == invoker.OutcomeNone {

@@ -208,8 +208,18 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if dup, ok := c.duplicated[id]; ok && firstAttempt(n, id) {
 			return CheckFaulted, fmt.Sprintf("; its %s was duplicated at event #%d", dup.msg, dup.seq)
 		}
+		// A variant that gives up on NotInvoked ends such a machine at its
+		// attempt's failure, unless the plan dropped what carried it.
+		if dropped && n.Config().Variant.GivesUpNotInvoked() {
+			return CheckFaulted, fmt.Sprintf("; its %s was dropped at event #%d", lost.msg, lost.seq)
+		}
 	case dropped:
 		return CheckFaulted, fmt.Sprintf("; its %s was dropped at event #%d", lost.msg, lost.seq)
+	case c.copiedInvoke[id] != 0 && n.Config().Variant.PerTerm():
+		// A copy of an earlier invoke ran with a fencing token no longer
+		// current: the partition drops its effects, and the invoker
+		// dropped the current invoke as a duplicate of it.
+		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id])
 	case c.liveISMs[id] > 0:
 	case !c.led(id, n):
 		return CheckNoLeader, fmt.Sprintf("; p%d has no leader", p)

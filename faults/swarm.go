@@ -75,5 +75,9 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	if rng.IntN(8) == 0 {
 		plan = "slow-partition"
 	}
+	if v.PerTerm() {
+		// Drawn all the same, so that the draws after them stay in step.
+		cfg.SharedInvoker, cfg.SharedTmpDir = false, false
+	}
 	return cfg, w, plan
 }

@@ -23,6 +23,7 @@ type Metrics struct {
 	taskDuration  prometheus.Histogram
 	staleInvokes  *prometheus.CounterVec
 	staleEffects  *prometheus.CounterVec
+	fencedEffects *prometheus.CounterVec
 	stepDowns     *prometheus.CounterVec
 	deaths        *prometheus.CounterVec
 	parkedSends   *prometheus.CounterVec
@@ -90,6 +91,10 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_partition_stale_effects_dropped_total",
 			Help: "Effects a partition processor dropped because they came from a leader epoch that is not its current one.",
 		}, []string{"partition"}),
+		fencedEffects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_partition_fenced_effects_dropped_total",
+			Help: "Effects a partition processor dropped because their fencing token is not their invocation's current one (the per-term invoker, variant term).",
+		}, []string{"partition"}),
 		stepDowns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_partition_step_downs_total",
 			Help: "Partition processors leaving leadership (each sends AbortAllPartition to its invoker).",
@@ -137,7 +142,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"seed", "variant", "plan", "strategy", "model_revision"}),
 		traceID: o.TraceID,
 	}
-	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects,
+	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects, m.fencedEffects,
 		m.stepDowns, m.deaths, m.parkedSends, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -198,6 +203,7 @@ func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
 		m.enqueued.WithLabelValues(l)
 		m.staleInvokes.WithLabelValues(l)
 		m.staleEffects.WithLabelValues(l)
+		m.fencedEffects.WithLabelValues(l)
 		m.stepDowns.WithLabelValues(l)
 		m.exitsNoticed.WithLabelValues(l)
 	}
@@ -280,8 +286,11 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 	case invoker.KindStaleInvoke:
 		m.staleInvokes.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindEffectDropped:
-		if e.Outcome == invoker.DroppedStaleEpoch {
+		switch e.Outcome {
+		case invoker.DroppedStaleEpoch:
 			m.staleEffects.WithLabelValues(partitionLabel(e.Partition)).Inc()
+		case invoker.DroppedStaleToken:
+			m.fencedEffects.WithLabelValues(partitionLabel(e.Partition)).Inc()
 		}
 	case invoker.KindFaultDelay, invoker.KindFaultDrop, invoker.KindFaultDuplicate, invoker.KindFaultReorder:
 		m.faults.WithLabelValues(faultKind(e.Kind), e.Msg.String()).Inc()

@@ -132,6 +132,26 @@ func TestMetricsCountTheRun(t *testing.T) {
 	}
 }
 
+// The per-term invoker's partitions drop effects by fencing token, and the
+// counter of those agrees with the partitions' own counts: under chaos,
+// with kills and pauses, stragglers of an ended invoke come.
+func TestMetricsCountFencedEffects(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	o := options(t, 1, invoker.Term, "chaos")
+	o.Workload.Kills, o.Workload.Pauses = 4, 4
+	r := runOptions(t, o, m)
+	fenced := 0
+	for _, p := range r.Final.Partitions {
+		fenced += p.Stats.StaleTokens
+	}
+	if fenced == 0 {
+		t.Fatal("no effect was fenced off by its token: the run shows nothing")
+	}
+	if got := sum(t, families(t, reg), "lab_partition_fenced_effects_dropped_total", nil); got != float64(fenced) {
+		t.Errorf("lab_partition_fenced_effects_dropped_total = %v, want %d", got, fenced)
+	}
+}
+
 // The fixed variant drops the stale invokes the buggy one panics on, and
 // counts them per partition: on the README's seed, those dequeued after the
 // shutdown's AbortAllPartition (p1's at seed 2). Each partition's series

@@ -98,9 +98,19 @@ func (p *phases) observe(e invoker.Event) phaseChange {
 		if e.Kind == invoker.KindShutdown {
 			c.ended = p.takeInvoker("cancel-invoker", e)
 		}
+	case invoker.KindTermEnd:
+		// A per-term invoker ended with its term: cancelled, exited and
+		// joined, nothing left for the node's shutdown to do to it.
+		if e.Outcome == invoker.OutcomeNone {
+			p.stopped[invokerKey{e.Incarnation, e.Invoker}] = true
+			p.invokerDone(e, &c)
+		}
 	case invoker.KindCancel:
 		if p.stopped[invokerKey{e.Incarnation, e.Invoker}] {
 			c.ended = p.takeInvoker("cancel-invoker", e)
+		}
+		if e.Outcome == invoker.IgnoredInvokerState && invoker.InvokerState(e.From) == invoker.InvokerJoined {
+			p.invokerDone(e, &c) // its term ended before the shutdown
 		}
 	case invoker.KindJoined:
 		c.ended = p.takeInvoker("join", e)

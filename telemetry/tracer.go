@@ -254,14 +254,16 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.panicked(e)
 	case invoker.KindShutdown:
 		t.loopExited(e)
+	case invoker.KindTermEnd:
+		t.termEnded(e)
 	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked,
 		invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed:
-		t.event(t.invoker(e), e)
+		t.event(t.invokerOrRoot(e), e)
 	case invoker.KindJoined, invoker.KindSpillRemoved:
 		// The invoker's last shutdown phase ends its span: spill cleanup in
 		// graceful, joining in Restate's variants (nothing removes their
 		// spill directory).
-		t.event(t.invoker(e), e)
+		t.event(t.invokerOrRoot(e), e)
 		last := (e.Kind == invoker.KindSpillRemoved) == t.phases.removesSpill
 		k := invokerKey{e.Incarnation, e.Invoker}
 		if s := t.invokers[k]; s != nil && last && e.Outcome == invoker.OutcomeNone && e.Reason == "" {

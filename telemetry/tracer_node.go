@@ -38,6 +38,34 @@ func (t *Tracer) invoker(e invoker.Event) trace.Span {
 	return s
 }
 
+// invokerOrRoot is invoker's span, or the root's for a command an invoker
+// whose span has ended ignored (a cancellation that reached a per-term
+// invoker after its term, a duplicate): no new span for an invoker that
+// is over.
+func (t *Tracer) invokerOrRoot(e invoker.Event) trace.Span {
+	if s := t.invokers[invokerKey{e.Incarnation, e.Invoker}]; s == nil && e.Outcome.Ignored() {
+		return t.root
+	}
+	return t.invoker(e)
+}
+
+// termEnded: a per-term invoker was cancelled and awaited with its
+// partition's term. The term's span and the invoker's end there, and what
+// it had queued is discarded.
+func (t *Tracer) termEnded(e invoker.Event) {
+	k := invokerKey{e.Incarnation, e.Invoker}
+	t.event(t.invokerOrRoot(e), e)
+	if e.Outcome != invoker.OutcomeNone {
+		return
+	}
+	t.endTermsOf(k, e)
+	t.dropQueue(k, e, waitDiscarded)
+	if s := t.invokers[k]; s != nil {
+		t.end(s, e)
+		delete(t.invokers, k)
+	}
+}
+
 func (t *Tracer) leader(e invoker.Event) {
 	if e.Outcome != invoker.OutcomeNone { // an epoch that is not newer: ignored
 		t.event(t.termOr(e.PLE(), t.root), e)

@@ -156,7 +156,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('p', invoker.KindAccepted, invoker.KindRejected, invoker.KindStatus, invoker.KindJournal,
 		invoker.KindEffectDropped, invoker.KindExitNoticed)
 	set('L', invoker.KindLeader, invoker.KindRegister)
-	set('S', invoker.KindStepDown, invoker.KindAbortAll, invoker.KindAbort, invoker.KindPurge)
+	set('S', invoker.KindStepDown, invoker.KindAbortAll, invoker.KindAbort, invoker.KindPurge, invoker.KindTermEnd)
 	set('>', invoker.KindSent, invoker.KindUndelivered)
 	set('Q', invoker.KindEnqueue)
 	set('D', invoker.KindDequeue, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke)

@@ -98,3 +98,19 @@ func TestListedChooserFits(t *testing.T) {
 		t.Errorf("four that fit: %q", line)
 	}
 }
+
+// Switching a node of one shared invoker to the per-term variant, which
+// has none, is refused with a status line: the session on screen goes on.
+func TestVariantTheNodeCannotRunIsRefused(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Options.Node.SharedInvoker = true
+	m := newTestModel(t, cfg, 120, 40)
+	before := m.sess
+	m = keys(t, m, "v4")
+	if m.sess != before || m.err != nil {
+		t.Fatalf("the session was replaced (err %v)", m.err)
+	}
+	if !strings.Contains(m.status, "not restarted") || !strings.Contains(m.status, "shared invoker") {
+		t.Errorf("status %q does not say why term was refused", m.status)
+	}
+}

@@ -76,7 +76,7 @@ func (s *state) lifecycleOf(inv invoker.InvocationID) lifecycle {
 // or the node's shutdown, abort or restart.
 func (l *lifecycle) racedWith(e *invoker.Event, invokers map[int]bool) bool {
 	switch e.Kind {
-	case invoker.KindLeader, invoker.KindStepDown, invoker.KindAbortAll, invoker.KindPurge:
+	case invoker.KindLeader, invoker.KindStepDown, invoker.KindAbortAll, invoker.KindPurge, invoker.KindTermEnd:
 		return e.Partition == l.partition
 	case invoker.KindCancel, invoker.KindShutdown, invoker.KindPanic:
 		return invokers[e.Invoker]
@@ -115,6 +115,8 @@ var lifeLanes = []lifeLane{
 			return laneMark{glyph: 'S', shut: true}
 		case e.Kind == invoker.KindAbortAll:
 			return markOf('A')
+		case e.Kind == invoker.KindTermEnd:
+			return markOf('E')
 		case e.Kind == invoker.KindPurge:
 			return markOf('P')
 		}
@@ -134,7 +136,7 @@ var lifeLanes = []lifeLane{
 		case e.Kind == invoker.KindPurge && e.Partition == l.partition:
 			return laneMark{glyph: 'P', shut: true}
 		case e.Kind == invoker.KindShutdown, e.Kind == invoker.KindNodeAbort, e.Kind == invoker.KindRestart,
-			e.Kind == invoker.KindPanic && !own:
+			e.Kind == invoker.KindPanic && !own, e.Kind == invoker.KindTermEnd && e.Partition == l.partition:
 			return laneMark{shut: true} // what was queued is gone
 		}
 		return laneMark{}
@@ -156,7 +158,8 @@ var lifeLanes = []lifeLane{
 			return laneMark{glyph: 'r', open: true, fill: '~'}
 		case own && e.Kind == invoker.KindTimerFired:
 			return laneMark{shut: true}
-		case e.Kind == invoker.KindAbortAll && e.Partition == l.partition, e.Kind == invoker.KindShutdown,
+		case (e.Kind == invoker.KindAbortAll || e.Kind == invoker.KindTermEnd) && e.Partition == l.partition,
+			e.Kind == invoker.KindShutdown,
 			e.Kind == invoker.KindPanic, e.Kind == invoker.KindNodeAbort, e.Kind == invoker.KindRestart:
 			return laneMark{shut: true} // its state machine is gone
 		}
@@ -188,7 +191,7 @@ var lifeLanes = []lifeLane{
 var statusGlyphs = map[invoker.Status]rune{invoker.StatusInvoked: 'I', invoker.StatusSuspended: 's',
 	invoker.StatusCompleted: 'C', invoker.StatusFailed: 'F', invoker.StatusKilled: 'K', invoker.StatusPaused: 'p'}
 
-const lifeLegend = "L leader S step-down A abort-all · Q queued = waiting D dequeued x dropped P purged · " +
+const lifeLegend = "L leader S step-down A abort-all E term ended · Q queued = waiting D dequeued x dropped P purged · " +
 	"1-9 attempt █ running | ended r~ retry wait · status I invoked C completed F failed K killed s suspended · " +
 	"X shutdown ! panic R restart"
 

@@ -20,6 +20,14 @@ func (m *Model) restart(seed uint64, v invoker.Variant) tea.Cmd {
 		m.status = "not restarted: " + err.Error()
 		return nil
 	}
+	// A node this variant cannot run (term has no shared invoker) refuses
+	// the switch, not the UI.
+	node := m.cfg.Options.Node
+	node.Variant = v
+	if err := node.Validate(); err != nil {
+		m.status = "not restarted: " + err.Error()
+		return nil
+	}
 	m.sess.stop()
 	if err := m.startOver(seed, v, false, 0); err != nil {
 		return tea.Quit

@@ -131,8 +131,8 @@ func (s *state) follow(e invoker.Event) {
 		s.queued[l] = max(0, s.queued[l]-1)
 	case invoker.KindPurge:
 		s.queued[l] = max(0, s.queued[l]-e.N)
-	case invoker.KindShutdown:
-		// The shutdown arm discards what is queued.
+	case invoker.KindShutdown, invoker.KindTermEnd:
+		// The shutdown arm, and a term's end, discard what is queued.
 		s.forget(e.Invoker, false, true)
 	case invoker.KindPanic:
 		// A dying invoker drops its state machines, slots and queue.
@@ -180,9 +180,9 @@ func (s *state) partitionCounts() (held, queued map[invoker.PartitionID]int) {
 
 // queueDepth follows the length of each invoker's segmented queue (what N
 // means for each kind is invoker.KindInfo's): an enqueue and a dequeue say
-// the length after them, a purge removes N, the shutdown arm and a panic
-// discard what is left, a node's abort every invoker's, and a restart
-// starts empty queues.
+// the length after them, a purge removes N, the shutdown arm, a term's end
+// and a panic discard what is left, a node's abort every invoker's, and a
+// restart starts empty queues.
 func (s *state) queueDepth(e invoker.Event) {
 	switch e.Kind {
 	case invoker.KindEnqueue, invoker.KindDequeue:
@@ -191,7 +191,7 @@ func (s *state) queueDepth(e invoker.Event) {
 		if e.Invoker >= 0 && e.Invoker < len(s.depth) {
 			s.setDepth(e.Invoker, max(0, s.depth[e.Invoker]-e.N))
 		}
-	case invoker.KindShutdown, invoker.KindPanic:
+	case invoker.KindShutdown, invoker.KindPanic, invoker.KindTermEnd:
 		s.setDepth(e.Invoker, 0)
 	case invoker.KindNodeAbort:
 		for i, d := range s.depth {
@@ -308,6 +308,14 @@ func (p *shutdownPhases) observe(e invoker.Event) {
 		p.armTaken = mark(p.armTaken, e.Invoker)
 	case invoker.KindJoined:
 		p.joined = mark(p.joined, e.Invoker)
+	case invoker.KindTermEnd:
+		// A per-term invoker stepped down in the shutdown was cancelled,
+		// exited and joined there and then.
+		if p.ingressStopped && e.Outcome == invoker.OutcomeNone {
+			p.cancelled = mark(p.cancelled, e.Invoker)
+			p.armTaken = mark(p.armTaken, e.Invoker)
+			p.joined = mark(p.joined, e.Invoker)
+		}
 	case invoker.KindSpillRemoved:
 		p.spillGone = mark(p.spillGone, e.Invoker)
 	}

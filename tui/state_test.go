@@ -21,7 +21,7 @@ func TestDerivedCountsMatchTheNode(t *testing.T) {
 			st := newState()
 			node := invoker.DefaultConfig()
 			node.Variant = v
-			node.SharedInvoker = seed%2 == 0
+			node.SharedInvoker = seed%2 == 0 && !v.PerTerm()
 			sim, err := faults.New(faults.Options{Seed: seed, Node: node, Plan: plan, Workload: faults.DefaultWorkload(),
 				Observers: []faults.Observer{faults.EventFunc(st.add)}})
 			if err != nil {

@@ -104,7 +104,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed or graceful), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
+	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")

@@ -71,7 +71,7 @@ error, 130 interrupted (the report so far is printed).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExplore(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
+	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
 	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics, retry-nows) and built-in plan from each seed")

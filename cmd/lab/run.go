@@ -77,7 +77,7 @@ func (f *runFlags) register(fl *pflag.FlagSet) {
 // variant, plan, node, workload, bounds and scheduler.
 func (f *runFlags) registerShape(fl *pflag.FlagSet) {
 	uintFlag(fl, &f.seed, "seed", faults.DefaultSeed, "seed of every random draw of the run")
-	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed or graceful")
+	fl.StringVar(&f.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.plan, "plan", "shutdown-race", "fault plan: a built-in name (see lab plans) or a YAML/JSON file")
 	f.registerNode(fl)
 	fl.StringVar(&f.scheduler, "scheduler", "random", "how ready arms are chosen: "+strings.Join(faults.Strategies, " or "))
