@@ -20,12 +20,12 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = rapid.SampledFrom(invoker.Variants()).Draw(t, "variant")
 	cfg.Partitions = rapid.IntRange(1, 4).Draw(t, "partitions")
-	// A per-term invoker has no shared invoker or tmp-dir (drawn all the same).
+	// A per-term invoker has no shared invoker (drawn all the same).
 	cfg.SharedInvoker = rapid.Bool().Draw(t, "shared") && !cfg.Variant.PerTerm()
 	cfg.Quota = rapid.IntRange(1, 8).Draw(t, "quota")
 	cfg.QueueLimit = rapid.IntRange(1, 8).Draw(t, "queue-limit")
 	cfg.EffectCapacity = rapid.IntRange(1, 4).Draw(t, "effect-capacity")
-	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir") && !cfg.Variant.PerTerm()
+	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir")
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retry-timers")
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")

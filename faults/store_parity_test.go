@@ -26,7 +26,7 @@ func TestHashDoesNotDependOnTheStore(t *testing.T) {
 				for i, store := range []invoker.StoreFactory{invoker.MemStores(), invoker.FileStores(base)} {
 					cfg := invoker.DefaultConfig()
 					cfg.Variant, cfg.QueueLimit, cfg.Store = v, 2, store
-					cfg.SharedTmpDir = seed%2 == 0 && !v.PerTerm()
+					cfg.SharedTmpDir = seed%2 == 0
 					r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p,
 						Workload: faults.DefaultWorkload(), Digest: true})
 					if err != nil {

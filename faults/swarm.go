@@ -76,8 +76,8 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 		plan = "slow-partition"
 	}
 	if v.PerTerm() {
-		// Drawn all the same, so that the draws after them stay in step.
-		cfg.SharedInvoker, cfg.SharedTmpDir = false, false
+		// Drawn all the same, so that the draws after it stay in step.
+		cfg.SharedInvoker = false
 	}
 	return cfg, w, plan
 }

@@ -30,7 +30,8 @@ type Config struct {
 	// returns that path to every per-partition invoker, and each numbers
 	// its segment files from 0, so their files collide. Without it each
 	// invoker has its own $TMP/invoker-<ULID>, as by default. The graceful
-	// variant makes a subdirectory per invoker in it (Variant.OwnSpillDir).
+	// variant makes a subdirectory per invoker in it (Variant.OwnSpillDir);
+	// the per-term invoker's queue empties it as each term starts.
 	SharedTmpDir bool
 	// OnPanic is what follows an invoker's panic: the whole process aborts
 	// (the default, as in January 2025), only the invoker dies and nothing
@@ -173,10 +174,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: %v", ErrConfig, c.Variant)
 	case c.Variant.PerTerm() && c.SharedInvoker:
 		return fmt.Errorf("%w: variant %v runs an invoker per partition's leadership term; it has no shared invoker", ErrConfig, c.Variant)
-	case c.Variant.PerTerm() && c.SharedTmpDir:
-		// Each term's SegmentQueue::init would delete the directory under
-		// the other partitions' spilled segments: not modelled.
-		return fmt.Errorf("%w: variant %v with a shared tmp-dir is not modelled", ErrConfig, c.Variant)
 	case int(c.OnPanic) >= len(onPanicNames):
 		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
 	case int(c.RetryTimers) >= len(retryTimersNames):

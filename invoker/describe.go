@@ -116,8 +116,11 @@ func (e Event) what() string {
 		}
 		return fmt.Sprintf("#%d %s %s undeliverable", e.MsgID, e.route(), e.Envelope())
 	case KindRegister:
-		if e.Outcome == IgnoredShuttingDown {
+		switch {
+		case e.Outcome == IgnoredShuttingDown:
 			return fmt.Sprintf("term %s", ple)
+		case e.N > 0 && e.Outcome == OutcomeNone:
+			return fmt.Sprintf("registered %s; its queue's start deleted the shared tmp-dir's %d segment files", ple, e.N)
 		}
 		return fmt.Sprintf("registered %s", ple)
 	case KindEnqueue:

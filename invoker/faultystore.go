@@ -47,6 +47,13 @@ func (s *failingStore) Read(id uint64) ([]InvokeCmd, error) {
 	return s.SegmentStore.Read(id)
 }
 
+func (s *failingStore) empty() (int, error) {
+	if e, ok := s.SegmentStore.(emptiable); ok {
+		return e.empty()
+	}
+	return 0, nil
+}
+
 func (s *failingStore) share() {
 	if sh, ok := s.SegmentStore.(shareable); ok {
 		sh.share()

@@ -209,6 +209,30 @@ func withoutDir(err error) error {
 // shareable is a store told that several invokers spill into it.
 type shareable interface{ share() }
 
+// emptiable is a store that can be emptied in place, as SegmentQueue::init
+// empties the directory it is given: every segment file is deleted, and
+// the store goes on taking segments.
+type emptiable interface{ empty() (files int, err error) }
+
+// empty deletes every segment file, keeping (or making again) the
+// directory.
+func (s *FileStore) empty() (int, error) {
+	ids, err := s.Segments()
+	if err != nil {
+		return 0, hostError("empty the spill directory: %w", withoutDir(err))
+	}
+	for _, id := range ids {
+		if err := os.Remove(s.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, hostError("empty the spill directory: %w", withoutDir(err))
+		}
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return 0, hostError("empty the spill directory: %w", withoutDir(err))
+	}
+	s.removed = false
+	return len(ids), nil
+}
+
 func (s *FileStore) share() { s.shared = true }
 
 // Remove deletes the directory and every segment in it.

@@ -66,7 +66,7 @@ var kindSpecs = [NumKinds]KindSpec{
 		Index: "journal entry of the message", States: InvokerStateEnum, From: "the receiving invoker's state (undeliverable-invoker-stopped)"},
 
 	KindRegister: {Name: "invoker.register", Actor: ActorInvoker, Doc: "RegisterPartition: a coordinator for the partition leader epoch",
-		N: "state machines lost to an overwritten registration"},
+		N: "state machines lost to an overwritten registration; per term, the shared tmp-dir's segment files its queue deleted as it started"},
 	KindEnqueue: {Name: "invoker.enqueue", Actor: ActorInvoker, Doc: "an Invoke went into the segmented queue",
 		N: "queue length after"},
 	KindAbort:    {Name: "invoker.abort", Actor: ActorInvoker, Doc: "Abort of one invocation"},

@@ -394,7 +394,7 @@ func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	cfg.QueueLimit = rapid.IntRange(1, 4).Draw(t, "queueLimit")
 	cfg.EffectCapacity = rapid.IntRange(1, 3).Draw(t, "effectCapacity")
 	cfg.Retry.MaxAttempts = rapid.IntRange(0, 3).Draw(t, "maxAttempts")
-	cfg.SharedTmpDir = rapid.Bool().Draw(t, "sharedTmpDir") && !pc.variant.PerTerm()
+	cfg.SharedTmpDir = rapid.Bool().Draw(t, "sharedTmpDir")
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retryTimers")
 	cfg.Store = invoker.MemStores()
 	if pc.file {

@@ -6,7 +6,10 @@ import "errors"
 // 2026). Becoming leader builds an invoker for the term, with the term's
 // key range, storage reader, effect sender and a spill directory of its
 // own (InvokerService::from_options calls gen_tmp_dir, a new
-// invoker-<ULID> each time); LeaderState::stop cancels it and awaits its
+// invoker-<ULID> each time, unless worker.invoker.tmp-dir names one
+// directory for all: then SegmentQueue::init empties it as each term's
+// invoker starts, under the other partitions' spilled invokes);
+// LeaderState::stop cancels it and awaits its
 // task. Its loop runs each step under run_until_cancelled, biased to the
 // cancellation, so once stop has cancelled it no branch runs again: it
 // aborts its state machines (handle_shutdown), the segmented queue is
@@ -36,7 +39,7 @@ func (n *Node) beginTerm(ple PLE) {
 	}
 	if iv.term != 0 || iv.state != InvokerRunning {
 		fresh := n.spareInvoker()
-		store, err := n.openStore(fresh, slot, n.incarnation)
+		store, err := n.termStore(fresh, slot)
 		if err != nil {
 			// The spill directory is the host's to give: a failure to make
 			// one is no seed's doing (as in Restart).
@@ -52,9 +55,38 @@ func (n *Node) beginTerm(ple PLE) {
 		n.invokers[slot] = fresh
 		iv = fresh
 	}
+	if n.cfg.SharesSpillStore() {
+		// SegmentQueue::init: remove_dir_all, then create_dir_all, of the
+		// one directory every invoker of the node spills into.
+		if em, ok := iv.queue.store.(emptiable); ok {
+			files, err := em.empty()
+			if err != nil {
+				var host *HostError
+				if !errors.As(err, &host) {
+					host = &HostError{Err: err}
+				}
+				n.hostFailed(host)
+				return
+			}
+			e.N = files
+		}
+	}
 	iv.term = ple.Epoch
 	iv.register(ple)
 	iv.emit(e)
+}
+
+// termStore is the spill store of a new term's invoker in slot: a new one,
+// or, given one tmp-dir, the one every invoker of the incarnation shares.
+func (n *Node) termStore(fresh *Invoker, slot int) (SegmentStore, error) {
+	if !n.cfg.SharesSpillStore() {
+		return n.openStore(fresh, slot, n.incarnation)
+	}
+	store := n.invokers[0].queue.store
+	if sh, ok := store.(shareable); ok {
+		sh.share() // every term's invoker spills into it, one after another
+	}
+	return store, nil
 }
 
 // endTerm is LeaderState::stop for the invoker of ple's term: cancelled

@@ -144,17 +144,55 @@ func TestTermLeavesItsSpillDirectory(t *testing.T) {
 	}
 }
 
-// The per-term node has no shared invoker and no shared tmp-dir.
-func TestTermRefusesSharedLayouts(t *testing.T) {
-	for _, shared := range []func(*invoker.Config){
-		func(c *invoker.Config) { c.SharedInvoker = true },
-		func(c *invoker.Config) { c.SharedTmpDir = true },
-	} {
-		cfg := invoker.DefaultConfig()
-		cfg.Variant = invoker.Term
-		shared(&cfg)
-		if _, err := invoker.New(cfg); !errors.Is(err, invoker.ErrConfig) {
-			t.Errorf("New(%+v) = %v, want a config error", cfg, err)
+// The per-term node has no shared invoker.
+func TestTermRefusesASharedInvoker(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.SharedInvoker = invoker.Term, true
+	if _, err := invoker.New(cfg); !errors.Is(err, invoker.ErrConfig) {
+		t.Errorf("New(%+v) = %v, want a config error", cfg, err)
+	}
+}
+
+// Given one tmp-dir (worker.invoker.tmp-dir), every term's invoker spills
+// into it, and SegmentQueue::init empties it as the invoker starts: a
+// partition that becomes leader deletes another partition's spilled
+// invokes, and that partition's invoker panics reading them back.
+func TestTermStartEmptiesASharedTmpDir(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 2, 1, 1
+	cfg.SharedTmpDir, cfg.Store = true, invoker.FileStores(t.TempDir())
+	n := node(t, cfg)
+	arrive(n, leader(0, 1))
+	for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
+		arrive(n, submit(0, inv))
+	}
+	for _, m := range sent(n) {
+		if m.Kind == invoker.MsgInvoke {
+			n.Deliver(m)
 		}
+	}
+	for range 3 {
+		step(t, n, 0, invoker.ArmInput)
+	}
+	if files, _ := n.LeftoverSpill(); files == 0 {
+		t.Fatal("p0 spilled nothing: the test shows nothing")
+	}
+	sent(n)
+	arrive(n, leader(1, 1))
+	regs := events(n, invoker.KindRegister)
+	if len(regs) != 1 || regs[0].N == 0 {
+		t.Fatalf("p1's term began with %v; want its queue's start to delete p0's segment files", regs)
+	}
+	if files, _ := n.LeftoverSpill(); files != 0 {
+		t.Errorf("%d segment files left in the tmp-dir after p1's term began", files)
+	}
+	sent(n)
+	dequeueStep(t, n, 0) // every invoke of p0 was spilled: the head is read back first
+	panics := events(n, invoker.KindPanic)
+	if len(panics) == 0 {
+		t.Fatal("invoker0 read its deleted segments back without a panic")
+	}
+	if panics[0].Reason != invoker.SpillReadPanic {
+		t.Errorf("invoker0 panicked with %q, want %q", panics[0].Reason, invoker.SpillReadPanic)
 	}
 }
