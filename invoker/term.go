@@ -5,12 +5,13 @@ import "errors"
 // The per-term invoker (Variant Term): Restate since 50bee0b5c (April
 // 2026). Becoming leader builds an invoker for the term, with the term's
 // key range, storage reader, effect sender and a spill directory of its
-// own (InvokerService::from_options calls gen_tmp_dir, a new
+// own: InvokerService::from_options calls gen_tmp_dir, a new
 // invoker-<ULID> each time, unless worker.invoker.tmp-dir names one
-// directory for all: then SegmentQueue::init empties it as each term's
-// invoker starts, under the other partitions' spilled invokes);
-// LeaderState::stop cancels it and awaits its
-// task. Its loop runs each step under run_until_cancelled, biased to the
+// directory for all, which SegmentQueue::init then empties as each term's
+// invoker starts, under the other partitions' spilled invokes.
+//
+// LeaderState::stop cancels the term's invoker and awaits its task. Its
+// loop runs each step under run_until_cancelled, biased to the
 // cancellation, so once stop has cancelled it no branch runs again: it
 // aborts its state machines (handle_shutdown), the segmented queue is
 // dropped with whatever it held, and invocation_tasks.shutdown() aborts
@@ -41,13 +42,7 @@ func (n *Node) beginTerm(ple PLE) {
 		fresh := n.spareInvoker()
 		store, err := n.termStore(fresh, slot)
 		if err != nil {
-			// The spill directory is the host's to give: a failure to make
-			// one is no seed's doing (as in Restart).
-			var host *HostError
-			if !errors.As(err, &host) {
-				host = &HostError{Err: err}
-			}
-			n.hostFailed(host)
+			n.hostFailed(asHostError(err))
 			return
 		}
 		fresh.init(n, slot, n.incarnation, iv.serves, store)
@@ -61,11 +56,7 @@ func (n *Node) beginTerm(ple PLE) {
 		if em, ok := iv.queue.store.(emptiable); ok {
 			files, err := em.empty()
 			if err != nil {
-				var host *HostError
-				if !errors.As(err, &host) {
-					host = &HostError{Err: err}
-				}
-				n.hostFailed(host)
+				n.hostFailed(asHostError(err))
 				return
 			}
 			e.N = files
@@ -74,6 +65,17 @@ func (n *Node) beginTerm(ple PLE) {
 	iv.term = ple.Epoch
 	iv.register(ple)
 	iv.emit(e)
+}
+
+// asHostError is err as the host's failure: the spill directory is the
+// host's to give and to keep, so failing to make or empty one is no seed's
+// doing (as in Restart).
+func asHostError(err error) *HostError {
+	var host *HostError
+	if !errors.As(err, &host) {
+		host = &HostError{Err: err}
+	}
+	return host
 }
 
 // termStore is the spill store of a new term's invoker in slot: a new one,

@@ -2,6 +2,7 @@ package invoker_test
 
 import (
 	"errors"
+	"os"
 	"testing"
 
 	"lab/invoker"
@@ -194,5 +195,29 @@ func TestTermStartEmptiesASharedTmpDir(t *testing.T) {
 	}
 	if panics[0].Reason != invoker.SpillReadPanic {
 		t.Errorf("invoker0 panicked with %q, want %q", panics[0].Reason, invoker.SpillReadPanic)
+	}
+}
+
+// A new term's spill directory is the host's to give: one the host cannot
+// make (its base directory gone) ends the run as the host's failure, not
+// the seed's, and the node reports nothing of it in its events.
+func TestTermSpillDirTheHostCannotMake(t *testing.T) {
+	base := t.TempDir()
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Partitions, cfg.Store = invoker.Term, 1, invoker.FileStores(base)
+	n := node(t, cfg)
+	arrive(n, leader(0, 1))
+	arrive(n, invoker.Envelope{Kind: invoker.MsgStepDown})
+	sent(n)
+	if err := os.RemoveAll(base); err != nil {
+		t.Fatal(err)
+	}
+	arrive(n, leader(0, 2))
+	var host *invoker.HostError
+	if err := n.HostErr(); !errors.As(err, &host) || !errors.Is(err, invoker.ErrSpillDir) {
+		t.Fatalf("HostErr() = %v, want the spill directory the host failed", err)
+	}
+	if regs := events(n, invoker.KindRegister); len(regs) != 0 {
+		t.Errorf("a term began without its invoker: %v", regs)
 	}
 }
