@@ -73,20 +73,26 @@ func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {
 		Partition: pp.id, Epoch: pp.epoch, Inv: inv}
 }
 
-// sendToInvoker puts a command on the invoker's input channel, stamped with
-// the current leader epoch.
+// toInvoker is a command for the invoker's input channel, stamped with the
+// current leader epoch.
+func (pp *partitionProcessor) toInvoker(kind MsgKind, inv InvocationID) Envelope {
+	return Envelope{Kind: kind, Invoker: pp.n.invokerFor(pp.id).id, PLE: PLE{pp.id, pp.epoch}, Inv: inv}
+}
+
+// sendToInvoker puts a command on the invoker's input channel.
 func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, index int) {
-	pp.n.send(Envelope{Kind: kind, Invoker: pp.n.invokerFor(pp.id).id,
-		PLE: PLE{pp.id, pp.epoch}, Inv: inv, Index: index})
+	m := pp.toInvoker(kind, inv)
+	m.Index = index
+	pp.n.send(m)
 }
 
 // invoke sends inv's Invoke (with its journal, for a new invocation). Its
 // message id is the invoke's fencing token, the one the partition accepts
 // effects of from then on (Variant Term; FencingTokens::mint).
 func (pp *partitionProcessor) invoke(inv InvocationID, r *record, journal bool) {
-	m := pp.n.send(Envelope{Kind: MsgInvoke, Invoker: pp.n.invokerFor(pp.id).id,
-		PLE: PLE{pp.id, pp.epoch}, Inv: inv, Journal: journal})
-	r.token = m.ID
+	m := pp.toInvoker(MsgInvoke, inv)
+	m.Journal = journal
+	r.token = pp.n.send(m).ID
 }
 
 // becomeLeader registers the partition with the invoker (or, per term,
