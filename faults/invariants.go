@@ -508,7 +508,7 @@ func (c *checker) finish(n *invoker.Node) {
 	// a shrunk run must not find them that way (it would keep the first
 	// violation by cutting the shutdown short).
 	if files, where := n.LeftoverSpill(); files > 0 {
-		c.violateLast(CleanShutdown, CheckSpillLeft, "%d spill segment files left by %s", files, strings.Join(where, ", "))
+		c.violateLast(CleanShutdown, CheckSpillLeft, "%d spill segment files left by %s", files, abbreviate(where, 8))
 	}
 }
 

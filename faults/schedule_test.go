@@ -198,6 +198,16 @@ func FuzzParseSchedule(f *testing.F) {
 		f.Fatalf("the schedule does not record its timers and pauses:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
+	// And a term's, spilling into one shared tmp-dir, stepping down twice.
+	sch.Reset()
+	o.Node.Variant, o.Node.SharedTmpDir, o.Workload.StepDowns, o.Invariants = invoker.Term, true, 2, nil
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	if !strings.Contains(sch.String(), " variant=term ") || !strings.Contains(sch.String(), " shared-tmp-dir=true") {
+		f.Fatalf("the schedule does not record its variant and tmp-dir:\n%.600s", sch.String())
+	}
+	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)
@@ -226,7 +236,7 @@ func FuzzParseSchedule(f *testing.F) {
 // it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
-		for _, v := range []invoker.Variant{invoker.Buggy, invoker.Fixed, invoker.Graceful} {
+		for _, v := range invoker.Variants() {
 			cfg, w, planName := faults.SwarmShape(seed, v)
 			cfg.Store = invoker.MemStores()
 			if seed%2 == 0 { // and what the swarm does not draw: #4064's timers and pauses

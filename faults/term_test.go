@@ -3,6 +3,7 @@ package faults_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,6 +64,27 @@ func TestTermLeavesASpillDirectoryPerTerm(t *testing.T) {
 		}
 	}
 	t.Error("in 50 seeds with three step-downs no invoker left the spill directories of two terms")
+}
+
+// A violation names at most eight directories: a node of twelve
+// partitions whose terms all end spilled names the first eight in number
+// order and counts the rest.
+func TestLeftoverSpillNamesEightAndCountsTheRest(t *testing.T) {
+	wide := func(o *faults.Options) {
+		o.Node.Partitions, o.Node.QueueLimit, o.Node.Quota = 12, 1, 1
+		o.Workload.Invocations = 300
+	}
+	r := run(t, 9, invoker.Term, "shutdown-race", wide, onDisk(t.TempDir()))
+	want := regexp.MustCompile(`^\d+ spill segment files left by invoker0@0/e1, invoker1@0/e1, (invoker\d+@\d+/e\d+, ){5}invoker\d+@\d+/e\d+ and \d+ more$`)
+	for _, vi := range r.Violations {
+		if vi.LeftoverSpill() {
+			if !want.MatchString(vi.Detail) {
+				t.Errorf("leftover spill reported as %q", vi.Detail)
+			}
+			return
+		}
+	}
+	t.Errorf("no leftover spill in %v", r.Violations)
 }
 
 // What stands still in a per-term node under chaos is the plan's doing,

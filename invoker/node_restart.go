@@ -1,10 +1,10 @@
 package invoker
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // The process: restarted, aborted on a panic, and closed, with what it
@@ -92,21 +92,29 @@ func (n *Node) Down() bool { return n.down }
 
 // LeftoverSpill counts the segment files still on disk, of every invoker
 // of every incarnation. It names the invokers, not the directories, whose
-// names are random.
+// names are random: by invoker, incarnation and term, in number order.
 func (n *Node) LeftoverSpill() (files int, where []string) {
+	var left []*Invoker
 	var counted []int // incarnations whose shared tmp-dir was counted
-	check := func(iv *Invoker) {
+	for _, iv := range slices.Concat(n.retired, n.invokers) {
 		if n.cfg.SharesSpillStore() {
 			if slices.Contains(counted, iv.incarnation) {
-				return
+				continue
 			}
 			counted = append(counted, iv.incarnation)
 		}
-		ids, err := iv.queue.store.Segments()
-		if err != nil || len(ids) == 0 {
-			return
+		if ids, err := iv.queue.store.Segments(); err == nil && len(ids) > 0 {
+			files += len(ids)
+			left = append(left, iv)
 		}
-		files += len(ids)
+	}
+	slices.SortFunc(left, func(a, b *Invoker) int {
+		if n.cfg.SharesSpillStore() { // one directory per incarnation
+			return cmp.Compare(a.incarnation, b.incarnation)
+		}
+		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.incarnation, b.incarnation), cmp.Compare(a.term, b.term))
+	})
+	for _, iv := range left {
 		switch {
 		case n.cfg.SharesSpillStore():
 			where = append(where, fmt.Sprintf("the shared tmp-dir@%d", iv.incarnation))
@@ -116,10 +124,6 @@ func (n *Node) LeftoverSpill() (files int, where []string) {
 			where = append(where, fmt.Sprintf("invoker%d@%d", iv.id, iv.incarnation))
 		}
 	}
-	for _, iv := range slices.Concat(n.retired, n.invokers) {
-		check(iv)
-	}
-	sort.Strings(where)
 	return files, where
 }
 

@@ -2,7 +2,9 @@ package invoker_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"lab/invoker"
@@ -142,6 +144,36 @@ func TestTermLeavesItsSpillDirectory(t *testing.T) {
 	}
 	if files, _ := n.LeftoverSpill(); files != 0 {
 		t.Errorf("Close left %d files", files)
+	}
+}
+
+// Leftover spill is named in number order, so that invoker10 comes after
+// invoker9 in a violation's message.
+func TestLeftoverSpillIsNamedInNumberOrder(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 12, 1, 1
+	cfg.Store = invoker.FileStores(t.TempDir())
+	n := node(t, cfg)
+	for p := range invoker.PartitionID(12) {
+		arrive(n, leader(p, 1))
+		for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
+			arrive(n, submit(p, inv+invoker.InvocationID(fmt.Sprint(p))))
+		}
+		for _, m := range sent(n) {
+			if m.Kind == invoker.MsgInvoke {
+				n.Deliver(m)
+			}
+		}
+		for range 3 {
+			step(t, n, int(p), invoker.ArmInput)
+		}
+	}
+	var want []string
+	for i := range 12 {
+		want = append(want, fmt.Sprintf("invoker%d@0/e1", i))
+	}
+	if _, where := n.LeftoverSpill(); !slices.Equal(where, want) {
+		t.Errorf("leftover spill named %v, want %v", where, want)
 	}
 }
 
