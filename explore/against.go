@@ -74,6 +74,17 @@ func (w Against) Flag() string {
 	return "variant"
 }
 
+// DefaultAgainst is what lab compare runs variant v against when nothing
+// is named: its fix, and for graceful, which has none, fixed (what
+// graceful changes beyond the minimal fix).
+func DefaultAgainst(v invoker.Variant) Against {
+	fix, ok := FixOf(v)
+	if !ok {
+		fix = invoker.Fixed
+	}
+	return AgainstVariant(fix)
+}
+
 // FixFor is what a run that failed invariant first is compared with: for
 // a stale retry timer (#4064), keyed timers, which fixed it (f681676dc);
 // for a death no partition noticed under on-panic unwind (#4102), the watch

@@ -28,24 +28,27 @@ buggy invoker panics where the fixed one drops the stale invoke). Prints the
 last events both logged, each run's first events from where they part, and
 what each run found. Spill stays in memory: nothing is written to disk.
 With --otlp, each run is also a trace, and the report gives the Jaeger URL
-that shows the two side by side. --against may instead name what an
-invoker's panic takes down (abort, unwind or watch): the other side is then
-the same variant under that --on-panic (unwind against watch: #4102 against
-its fix, #4103), or how retry timers are found (keyed or unkeyed): the same
-variant under that --retry-timers (unkeyed against keyed: #4064 against its
-fix).
+that shows the two side by side.
+
+--against defaults to the variant's fix: fixed for buggy, graceful for
+fixed and term (graceful is compared with fixed). It may instead name what
+an invoker's panic takes down (abort, unwind or watch): the other side is
+then the same variant under that --on-panic (unwind against watch: #4102
+against its fix, #4103), or how retry timers are found (keyed or unkeyed):
+the same variant under that --retry-timers (unkeyed against keyed: #4064
+against its fix).
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
-shrink, a session the terminal UI saved), it compares that run with the same
-run under the fix of what it broke first (buggy's is fixed, fixed's
-graceful; a stale timer's, keyed timers; --against names another): the seed, shape and plan are the schedule's (--plan gives a plan
+shrink, a session the terminal UI saved), it compares that run with the
+same run under the fix of what it broke first (buggy's is fixed, fixed's
+and term's graceful; a stale timer's, keyed timers; --against names
+another): the seed, shape and plan are the schedule's (--plan gives a plan
 file, which schedules only name). When the seed alone gives the recorded
 run, both sides are runs of the seed; when it does not (a shrunk schedule,
 one found by PCT, one steered by controls or picks taken in lab tui, or of
-another model revision),
-the recorded run is replayed as it was, and the other side replays its
-decisions, controls at their steps, as far as they fit, then draws as a
-seeded run; a note says so.
+another model revision), the recorded run is replayed as it was, and the
+other side replays its decisions, controls at their steps, as far as they
+fit, then draws as a seeded run; a note says so.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -60,16 +63,21 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			if format != "text" && format != "json" {
 				return usageError("--format %s: want text or json", format)
 			}
-			other, err := explore.ParseAgainst(againstName)
-			if err != nil {
-				return usageError("--against: %v", err)
+			var chosen *explore.Against // nil: the fix of what the run is
+			if cmd.Flags().Changed("against") {
+				other, err := explore.ParseAgainst(againstName)
+				if err != nil {
+					return usageError("--against: %v", err)
+				}
+				chosen = &other
 			}
 			var a, b faults.Options
 			var note string
+			var err error
 			if len(args) == 1 {
-				a, b, note, err = scheduleCompared(cmd, args[0], f.plan, other)
+				a, b, note, err = scheduleCompared(cmd, args[0], f.plan, chosen)
 			} else {
-				a, b, err = flagsCompared(cmd, f, other)
+				a, b, err = flagsCompared(cmd, f, chosen)
 			}
 			if err != nil {
 				return err
@@ -104,7 +112,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&againstName, "against", "fixed", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
+	cmd.Flags().StringVar(&againstName, "against", "", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed) (default: the variant's fix)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
@@ -212,11 +220,16 @@ func summarize(ctx context.Context, a, b faults.Options) ([]string, error) {
 }
 
 // flagsCompared are the options of the run the flags describe, and of the
-// same seed as other changes it.
-func flagsCompared(cmd *cobra.Command, f runFlags, other explore.Against) (a, b faults.Options, err error) {
+// same seed as chosen changes it; when nothing was chosen, as the
+// variant's fix (explore.DefaultAgainst) does.
+func flagsCompared(cmd *cobra.Command, f runFlags, chosen *explore.Against) (a, b faults.Options, err error) {
 	base, err := f.options(cmd.Flags())
 	if err != nil {
 		return a, b, err
+	}
+	other := explore.DefaultAgainst(base.Node.Variant)
+	if chosen != nil {
+		other = *chosen
 	}
 	if a, b, err = comparedOptions(base, f.scheduler, other); err != nil {
 		return a, b, usageError("--scheduler: %v", err)
@@ -232,7 +245,7 @@ var compareFileFlags = map[string]bool{"against": true, "plan": true, "format": 
 
 // scheduleCompared is compareSchedule for lab compare FILE: the flags
 // that shape a run are refused, --plan and --against taken.
-func scheduleCompared(cmd *cobra.Command, path, plan string, other explore.Against) (a, b faults.Options, note string, err error) {
+func scheduleCompared(cmd *cobra.Command, path, plan string, chosen *explore.Against) (a, b faults.Options, note string, err error) {
 	var refused error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if !compareFileFlags[fl.Name] && refused == nil {
@@ -248,10 +261,6 @@ func scheduleCompared(cmd *cobra.Command, path, plan string, other explore.Again
 	}
 	if !cmd.Flags().Changed("plan") {
 		plan = ""
-	}
-	var chosen *explore.Against
-	if cmd.Flags().Changed("against") {
-		chosen = &other
 	}
 	a, b, note, err = compareSchedule(cmd.Context(), sch, path, plan, chosen)
 	return a, b, note, err

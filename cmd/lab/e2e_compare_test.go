@@ -94,6 +94,18 @@ func TestCompareTheDefaults(t *testing.T) {
 	}
 }
 
+// Without --against, a variant is compared with its fix: fixed's and
+// term's is graceful; graceful, which has none, is compared with fixed.
+func TestCompareDefaultsToTheVariantsFix(t *testing.T) {
+	t.Parallel()
+	for v, against := range map[string]string{"fixed": "graceful", "term": "graceful", "graceful": "fixed"} {
+		r := lab(t, "compare", "--variant", v)
+		if want := fmt.Sprintf("compared     %s against %s: seed", v, against); !strings.HasPrefix(r.stdout, want) || r.code == 2 {
+			t.Errorf("lab compare --variant %s: want %q:\n%v", v, want, r)
+		}
+	}
+}
+
 // --against watch compares one variant under two answers to a panic: with
 // #4102's unwind, nothing follows the buggy invoker's death; with #4103's
 // watch, its partition is told at once. Only the unwound run leaves the
@@ -180,7 +192,7 @@ func TestCompareJSONAndBadInput(t *testing.T) {
 	}
 	wantUsageError(t, lab(t, "compare", "--against", "buggy"), true, "--against buggy: both runs would be one run")
 	wantUsageError(t, lab(t, "compare", "--on-panic", "unwind", "--against", "unwind"), true, "--against unwind: both runs would be one run")
-	for _, args := range [][]string{{"--against", "nope"}, {"--format", "yaml"}, {"--seed", "-1"}, {"--against"}} {
+	for _, args := range [][]string{{"--against", "nope"}, {"--against", ""}, {"--format", "yaml"}, {"--seed", "-1"}, {"--against"}} {
 		r := lab(t, append([]string{"compare"}, args...)...)
 		wantCode(t, r, 2)
 		if strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 || r.stdout != "" {

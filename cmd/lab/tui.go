@@ -39,11 +39,11 @@ restart on another variant or seed (? lists the keys).
 
 Every lab run flag applies (-v shows the stack of a crash; events are not
 printed over the screen: use --events FILE); without --seed a fresh seed is
-drawn (shown on screen), and --pace defaults to ` + defaultTUIPace + `. On quit (q) the run is finished
-unpaced with no further controls, its schedule is saved (--schedule-out, or
-lab-session-seedN-VARIANT.schedule here) and its report printed:
-lab replay FILE reproduces the session byte for byte. Plain lab starts the
-UI when stdin and stdout are a terminal.
+drawn (shown on screen), and --pace defaults to ` + defaultTUIPace + `. On quit (q) the
+run is finished unpaced with no further controls, its schedule is saved
+(--schedule-out, or lab-session-seedN-VARIANT.schedule here) and its report
+printed: lab replay FILE reproduces the session byte for byte. Plain lab
+starts the UI when stdin and stdout are a terminal.
 
 With --replay FILE it plays a recorded schedule (lab run --schedule-out,
 lab explore --out, a saved session) instead, backwards as well as forwards:
