@@ -192,7 +192,7 @@ var statusGlyphs = map[invoker.Status]rune{invoker.StatusInvoked: 'I', invoker.S
 	invoker.StatusCompleted: 'C', invoker.StatusFailed: 'F', invoker.StatusKilled: 'K', invoker.StatusPaused: 'p'}
 
 const lifeLegend = "L leader S step-down A abort-all E term ended · Q queued = waiting D dequeued x dropped P purged · " +
-	"1-9 attempt █ running | ended r~ retry wait · status I invoked C completed F failed K killed s suspended · " +
+	"1-9 attempt █ running | ended r~ retry wait · I invoked C completed F failed K killed s suspended · " +
 	"X shutdown ! panic R restart"
 
 // lanes draws every lane width columns wide: event i of n at column
