@@ -122,11 +122,16 @@ type Curve struct {
 	// MinJump between two points.
 	Jump *CurveJump `json:"jump,omitempty"`
 	// CertainFrom is the fewest picks kept from which every point charted
-	// fails every time.
+	// fails every time (Picks when interrupted before the last point).
 	CertainFrom int     `json:"certain_from"`
 	Runs        int     `json:"runs"`
 	Workers     int     `json:"workers"`
 	Seconds     float64 `json:"seconds"`
+	// Interrupted: the context was cancelled. Points are those charted by
+	// then: every Stride-th up to one short of Picks (CertainFrom is then
+	// Picks, and Jump nil), or all of those but not the rise pick by pick
+	// (Jump nil).
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // CurvePoint is P at one prefix length.
@@ -187,6 +192,9 @@ var ErrNothingToChart = errors.New("the schedule violates no invariant: nothing 
 // seed i at every K, so that points differ by their prefix, not by luck.
 // Where P rises most between two points, every pick between them is
 // charted too; the single pick that raised P most is the jump.
+//
+// Cancelling ctx ends the chart with the points charted so far
+// (Interrupted), once there is one; before that, it is ctx's error.
 func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curve, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -218,11 +226,21 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 	if cfg.Plan != nil {
 		ch.plan, c.Plan = cfg.Plan, cfg.Plan.Name
 	}
+	defer func() {
+		_, _, runs := ch.progress.At()
+		c.Runs, c.Seconds = int(runs), time.Since(start).Seconds()
+	}()
 	var coarse []CurvePoint
 	for k := 0; ; k += min(cfg.Stride, c.Picks-k) {
 		p, err := ch.point(k)
 		if err != nil {
-			return nil, err
+			if ctx.Err() == nil || len(coarse) == 0 {
+				return nil, err
+			}
+			// The points charted so far, and no claim on the rest: the
+			// failure is known certain only at the violation itself.
+			c.Points, c.CertainFrom, c.Interrupted = coarse, c.Picks, true
+			return c, nil
 		}
 		coarse = append(coarse, p)
 		if k == c.Picks {
@@ -230,16 +248,28 @@ func Inevitable(ctx context.Context, s *faults.Schedule, cfg CurveConfig) (*Curv
 		}
 	}
 	c.Points = coarse
+	c.CertainFrom = certainFrom(c)
 	if err := ch.chartSteepest(c); err != nil {
-		return nil, err
+		if ctx.Err() == nil {
+			return nil, err
+		}
+		// Every Stride-th point stands, and where it became certain by
+		// them; the rise was not charted pick by pick.
+		c.Points, c.FineFrom, c.FineTo, c.Jump, c.Interrupted = coarse, 0, 0, nil, true
+		return c, nil
 	}
-	c.CertainFrom = c.Picks
-	for i := len(c.Points) - 1; i >= 0 && c.Points[i].Same == c.Suffixes; i-- {
-		c.CertainFrom = c.Points[i].Picks
-	}
-	_, _, runs := ch.progress.At()
-	c.Runs, c.Seconds = int(runs), time.Since(start).Seconds()
+	c.CertainFrom = certainFrom(c)
 	return c, nil
+}
+
+// certainFrom is the fewest picks kept from which every point of c fails
+// the same way every time.
+func certainFrom(c *Curve) int {
+	from := c.Picks
+	for i := len(c.Points) - 1; i >= 0 && c.Points[i].Same == c.Suffixes; i-- {
+		from = c.Points[i].Picks
+	}
+	return from
 }
 
 // MinJump is the least rise of P between two points that is charted

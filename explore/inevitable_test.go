@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"lab/explore"
@@ -191,5 +192,95 @@ func TestInevitableChartsTheOtherWay(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `"otherwise":[{"took":"invoker0 shutdown cancelled","same":0,"p":0}]`) {
 		t.Errorf("the JSON does not say it: %s", data)
+	}
+}
+
+// cancelWhen is a context cancelled at the first Err() after cond holds:
+// with one worker, at the same run every time.
+type cancelWhen struct {
+	context.Context
+	cond    func() bool
+	tripped atomic.Bool
+	done    chan struct{}
+}
+
+func newCancelWhen(cond func() bool) *cancelWhen {
+	return &cancelWhen{Context: context.Background(), cond: cond, done: make(chan struct{})}
+}
+
+func (c *cancelWhen) Done() <-chan struct{} { return c.done }
+
+func (c *cancelWhen) Err() error {
+	if !c.tripped.Load() && c.cond() && c.tripped.CompareAndSwap(false, true) {
+		close(c.done)
+	}
+	if c.tripped.Load() {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Interrupted, the chart keeps the points charted by then, each the one an
+// uninterrupted chart has, and claims nothing about the rest: cut short
+// among every Stride-th point, it does not know where failing became
+// certain; cut short across the rise, it names no jump. Interrupted before
+// its first point, it has no chart at all.
+func TestInevitableInterruptedKeepsThePointsCharted(t *testing.T) {
+	s := scheduleOf(t, 28, invoker.Buggy, "none")
+	cfg := explore.CurveConfig{Stride: 40, Suffixes: 20, Workers: 1}
+	full, err := explore.Inevitable(context.Background(), s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var coarse []explore.CurvePoint
+	for _, p := range full.Points {
+		if p.Picks%cfg.Stride == 0 || p.Picks == full.Picks {
+			coarse = append(coarse, p)
+		}
+	}
+	chart := func(cond func(*explore.CurveProgress) bool) (*explore.Curve, string, error) {
+		cfg.Progress = new(explore.CurveProgress)
+		c, err := explore.Inevitable(newCancelWhen(func() bool { return cond(cfg.Progress) }), s, cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		var text strings.Builder
+		if err := c.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		return c, text.String(), nil
+	}
+
+	c, text, err := chart(func(p *explore.CurveProgress) bool { return len(p.Points()) == 3 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Interrupted || !reflect.DeepEqual(c.Points, coarse[:3]) || c.Jump != nil || c.CertainFrom != c.Picks {
+		t.Errorf("interrupted at the 4th point: %+v, jump %v, certain from %d of %d; uninterrupted %+v",
+			c.Points, c.Jump, c.CertainFrom, c.Picks, coarse[:3])
+	}
+	for _, want := range []string{"jump         not named: interrupted\n", "certain      not known: the points after pick 80 were not charted\n",
+		fmt.Sprintf("interrupted  charted every 40th pick from 0 to 80 of %d\n", c.Picks)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
+	}
+
+	c, text, err = chart(func(p *explore.CurveProgress) bool {
+		k, picks, _ := p.At()
+		return k%cfg.Stride != 0 && k != picks // a point across the rise
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Interrupted || !reflect.DeepEqual(c.Points, coarse) || c.Jump != nil || c.FineFrom != 0 || c.CertainFrom < full.CertainFrom {
+		t.Errorf("interrupted across the rise: %+v, jump %v, certain from %d (uninterrupted %d)", c.Points, c.Jump, c.CertainFrom, full.CertainFrom)
+	}
+	if want := "interrupted  charted every 40th pick, but not yet the jump\n"; !strings.Contains(text, want) || !strings.Contains(text, "certain      from pick ") {
+		t.Errorf("no %q and where failing became certain in:\n%s", want, text)
+	}
+
+	if _, _, err := chart(func(*explore.CurveProgress) bool { return true }); !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted before the first point: err %v", err)
 	}
 }

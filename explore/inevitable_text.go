@@ -19,14 +19,10 @@ func (c *Curve) WriteText(w io.Writer) error {
 		drawn = "no faults (a plan from a file is not in the schedule: give it with --plan)"
 	}
 	fmt.Fprintf(&b, "schedule     %d picks to the violation; after the first K, suffixes draw picks, task outcomes and %s\n", c.Picks, drawn)
-	every := "every " + ordinal(c.Stride) + " pick"
-	if c.Stride == 1 {
-		every = "every pick"
-	}
 	fmt.Fprintf(&b, "suffixes     %d after %s%s: %d runs in %.1fs on %s\n",
-		c.Suffixes, every, c.fineSpan(), c.Runs, c.Seconds, faults.Plural(c.Workers, "worker"))
+		c.Suffixes, c.every(), c.fineSpan(), c.Runs, c.Seconds, faults.Plural(c.Workers, "worker"))
 	fmt.Fprintf(&b, "\nP(the same failure | the first K picks as recorded)\n")
-	fmt.Fprintf(&b, "  K 0 %s %d\n", sparkline(c.coarse(), 64), c.Picks)
+	fmt.Fprintf(&b, "  K 0 %s %d\n", sparkline(c.coarse(), 64), c.lastCharted())
 	fmt.Fprintf(&b, "  %6s  %5s  %s\n", "K", "P", "other failures")
 	last := math.NaN()
 	for i, p := range c.Points {
@@ -49,9 +45,12 @@ func (c *Curve) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "    drawn: %s\n", d)
 		}
 	} else {
-		fmt.Fprintf(&b, "\njump         none: P never rises by %.2f or more between two points\n", MinJump)
+		fmt.Fprintf(&b, "\njump         %s\n", c.noJump())
 	}
 	fmt.Fprintf(&b, "certain      %s\n", c.certain())
+	if c.Interrupted {
+		fmt.Fprintf(&b, "interrupted  %s\n", c.cutShort())
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -75,9 +74,13 @@ func (c *Curve) Summary() []string {
 			lines = append(lines, "  drawn: "+d)
 		}
 	} else {
-		lines = append(lines, fmt.Sprintf("no jump: P never rises by %.2f or more between two points", MinJump))
+		lines = append(lines, "jump "+c.noJump())
 	}
-	return append(lines, "certain "+c.certain())
+	lines = append(lines, "certain "+c.certain())
+	if c.Interrupted {
+		lines = append(lines, "interrupted: "+c.cutShort())
+	}
+	return lines
 }
 
 // String says P had the pick gone the other way.
@@ -93,7 +96,38 @@ func (j *CurveJump) race() string {
 	return "took " + j.Took + " over " + strings.Join(j.Over, ", ")
 }
 
+// noJump says why the curve names no jump.
+func (c *Curve) noJump() string {
+	if c.Interrupted {
+		return "not named: interrupted"
+	}
+	return fmt.Sprintf("none: P never rises by %.2f or more between two points", MinJump)
+}
+
+// lastCharted is the most picks kept of any point: Picks, unless the
+// chart was interrupted before its last point.
+func (c *Curve) lastCharted() int { return c.Points[len(c.Points)-1].Picks }
+
+// cutShort says how far an interrupted chart got.
+func (c *Curve) cutShort() string {
+	if k := c.lastCharted(); k < c.Picks {
+		return fmt.Sprintf("charted %s from 0 to %d of %d", c.every(), k, c.Picks)
+	}
+	return fmt.Sprintf("charted %s, but not yet the jump", c.every())
+}
+
+// every says which picks the curve charts.
+func (c *Curve) every() string {
+	if c.Stride == 1 {
+		return "every pick"
+	}
+	return "every " + ordinal(c.Stride) + " pick"
+}
+
 func (c *Curve) certain() string {
+	if c.lastCharted() < c.Picks {
+		return fmt.Sprintf("not known: the points after pick %d were not charted", c.lastCharted())
+	}
 	if c.CertainFrom == 0 {
 		return "from the start: every suffix fails the same way, whatever is drawn after the outside world's timeline"
 	}

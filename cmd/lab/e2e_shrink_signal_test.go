@@ -71,8 +71,16 @@ func TestShrinkInterruptedSavesTheSmallestSoFar(t *testing.T) {
 // delay, unless it has ended by then.
 func shrinkInterrupted(t *testing.T, sched string, delay time.Duration) (result, string) {
 	t.Helper()
+	return interruptedAfter(t, delay, "shrink", "--budget", "10m", sched)
+}
+
+// interruptedAfter runs lab with args and sends it SIGINT after delay,
+// unless it has ended by then; it returns the result and the TMPDIR the
+// lab had.
+func interruptedAfter(t *testing.T, delay time.Duration, args ...string) (result, string) {
+	t.Helper()
 	var stdout, stderr lockedBuilder
-	p := startLab(t, &stdout, &stderr, nil, "shrink", "--budget", "10m", sched)
+	p := startLab(t, &stdout, &stderr, nil, args...)
 	select {
 	case err := <-p.done:
 		p.done <- err // ended before the signal: wait reads it

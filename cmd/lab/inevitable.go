@@ -33,7 +33,8 @@ decision that made the failure likely.
 
 Exit status: 1 the schedule fails (its curve is printed), 0 it violates
 nothing (nothing to chart), 2 bad input, 3 internal error, 130
-interrupted.`,
+interrupted (the points charted so far are printed, and what they cannot
+tell is not claimed).`,
 		Example: `  lab run --seed 28 --plan none --schedule-out seed28.schedule
   lab inevitable seed28.schedule
   lab inevitable seed28.schedule --stride 1 --suffixes 500 --format json
@@ -97,6 +98,9 @@ interrupted.`,
 			if err != nil {
 				return outputError(err)
 			}
+			if curve.Interrupted {
+				return context.Canceled
+			}
 			metrics.lingerOn(cmd.Context(), srv, cmd.ErrOrStderr())
 			return violationFound
 		},
@@ -122,6 +126,9 @@ func chartInevitable(ctx context.Context, path string, plan *faults.Plan) (tui.C
 	cfg := explore.DefaultCurveConfig()
 	cfg.Plan = plan
 	curve, err := explore.Inevitable(ctx, sch, cfg)
+	if err == nil && curve.Interrupted {
+		err = ctx.Err() // stopped: the panel keeps no partial chart
+	}
 	if err != nil {
 		return tui.Chart{}, err
 	}
