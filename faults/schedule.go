@@ -20,7 +20,7 @@ const ScheduleVersion = 1
 // and where it no longer fits, the error says why.
 // TestModelRevisionPinsRuns holds the revision to the hashes of reference
 // runs, so that a change in them cannot go unnoticed.
-const ModelRevision = 6
+const ModelRevision = 7
 
 // A Schedule is every decision of one run, in the order they were taken:
 // what the outside world sent and when, which choice the scheduler made at

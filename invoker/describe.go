@@ -116,13 +116,15 @@ func (e Event) what() string {
 		}
 		return fmt.Sprintf("#%d %s %s undeliverable", e.MsgID, e.route(), e.Envelope())
 	case KindRegister:
-		switch {
-		case e.Outcome == IgnoredShuttingDown:
-			return fmt.Sprintf("term %s", ple)
-		case e.N > 0 && e.Outcome == OutcomeNone:
-			return fmt.Sprintf("registered %s; its queue's start deleted the shared tmp-dir's %d segment files", ple, e.N)
-		}
 		return fmt.Sprintf("registered %s", ple)
+	case KindTermBegin:
+		switch {
+		case e.Outcome != OutcomeNone:
+			return fmt.Sprintf("term %s", ple)
+		case e.N > 0:
+			return fmt.Sprintf("term %s began: a new invoker; its queue's start deleted the shared tmp-dir's %d segment files", ple, e.N)
+		}
+		return fmt.Sprintf("term %s began: a new invoker", ple)
 	case KindEnqueue:
 		return fmt.Sprintf("queued invoke %s %s (queue %d)", ple, e.Inv, e.N)
 	case KindAbort:

@@ -72,7 +72,8 @@ const (
 	KindControl        // sim.control: Reason says what was asked from outside the run
 
 	// The per-term invoker (Variant Term), added after the rest.
-	KindTermEnd // invoker.term-end: the term's invoker cancelled and awaited; N aborted, M queued dropped
+	KindTermEnd   // invoker.term-end: the term's invoker cancelled and awaited; N aborted, M queued dropped
+	KindTermBegin // invoker.term-begin: a new invoker for the term; N segment files of a shared tmp-dir deleted
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

@@ -66,7 +66,7 @@ var kindSpecs = [NumKinds]KindSpec{
 		Index: "journal entry of the message", States: InvokerStateEnum, From: "the receiving invoker's state (undeliverable-invoker-stopped)"},
 
 	KindRegister: {Name: "invoker.register", Actor: ActorInvoker, Doc: "RegisterPartition: a coordinator for the partition leader epoch",
-		N: "state machines lost to an overwritten registration; per term, the shared tmp-dir's segment files its queue deleted as it started"},
+		N: "state machines lost to an overwritten registration"},
 	KindEnqueue: {Name: "invoker.enqueue", Actor: ActorInvoker, Doc: "an Invoke went into the segmented queue",
 		N: "queue length after"},
 	KindAbort:    {Name: "invoker.abort", Actor: ActorInvoker, Doc: "Abort of one invocation"},
@@ -137,6 +137,10 @@ var kindSpecs = [NumKinds]KindSpec{
 		Doc: "the partition left its leadership term: the term's invoker was cancelled and awaited (variant term)",
 		N:   "state machines aborted", M: "queued invokes dropped", Index: "commands left on its input channel, lost",
 		States: InvokerStateEnum, From: "invoker state before", To: "invoker state after"},
+	KindTermBegin: {Name: "invoker.term-begin", Actor: ActorInvoker,
+		Doc:    "the partition began a leadership term: a new invoker for it, with its own queue, quota and spill directory (variant term)",
+		N:      "segment files of the shared tmp-dir its queue deleted as it started",
+		States: InvokerStateEnum, From: "the slot's invoker state, when the node's shutdown refused the term (ignored-shutting-down)"},
 }
 
 // KindInfo is what events of kind k mean.

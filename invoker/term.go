@@ -32,7 +32,7 @@ import "errors"
 func (n *Node) beginTerm(ple PLE) {
 	slot := int(ple.Partition)
 	iv := n.invokers[slot]
-	e := iv.event(KindRegister, ple, "")
+	e := iv.event(KindTermBegin, ple, "")
 	if iv.cancelled {
 		e.Outcome, e.From = IgnoredShuttingDown, State(iv.state)
 		iv.emit(e)

@@ -101,7 +101,7 @@ func TestTermNotStartedOnANodeShuttingDown(t *testing.T) {
 	arrive(n, toInvoker(invoker.MsgCancel, 0))
 	sent(n)
 	arrive(n, leader(0, 2))
-	regs := events(n, invoker.KindRegister)
+	regs := events(n, invoker.KindTermBegin)
 	if len(regs) != 1 || regs[0].Outcome != invoker.IgnoredShuttingDown {
 		t.Fatalf("becoming leader on a node shutting down: %v", regs)
 	}
@@ -212,7 +212,7 @@ func TestTermStartEmptiesASharedTmpDir(t *testing.T) {
 	}
 	sent(n)
 	arrive(n, leader(1, 1))
-	regs := events(n, invoker.KindRegister)
+	regs := events(n, invoker.KindTermBegin)
 	if len(regs) != 1 || regs[0].N == 0 {
 		t.Fatalf("p1's term began with %v; want its queue's start to delete p0's segment files", regs)
 	}
@@ -249,7 +249,7 @@ func TestTermSpillDirTheHostCannotMake(t *testing.T) {
 	if err := n.HostErr(); !errors.As(err, &host) || !errors.Is(err, invoker.ErrSpillDir) {
 		t.Fatalf("HostErr() = %v, want the spill directory the host failed", err)
 	}
-	if regs := events(n, invoker.KindRegister); len(regs) != 0 {
+	if regs := events(n, invoker.KindTermBegin); len(regs) != 0 {
 		t.Errorf("a term began without its invoker: %v", regs)
 	}
 }

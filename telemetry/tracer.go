@@ -217,7 +217,7 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.closeIncarnationsBefore(e)
 	case invoker.KindLeader:
 		t.leader(e)
-	case invoker.KindStepDown, invoker.KindRegister, invoker.KindExitNoticed:
+	case invoker.KindStepDown, invoker.KindRegister, invoker.KindTermBegin, invoker.KindExitNoticed:
 		t.event(t.termOr(e.PLE(), t.root), e)
 	case invoker.KindAbortAll:
 		if term := t.terms[e.PLE()]; term != nil {

@@ -514,6 +514,29 @@ func TestTraceAcrossVariantsAndLayouts(t *testing.T) {
 	}
 }
 
+// A leadership term's span tells how its invoker came to be: in variant
+// term, the term's own invoker was built (invoker.term-begin), and no
+// RegisterPartition was sent; the others register the term.
+func TestTraceTermSpansTellHowTheInvokerBegan(t *testing.T) {
+	for _, v := range []invoker.Variant{invoker.Term, invoker.Fixed} {
+		began, other := "invoker.term-begin", "invoker.register"
+		if !v.PerTerm() {
+			began, other = other, began
+		}
+		_, _, spans := traced(t, 1, v, "shutdown-race", telemetry.TraceOptions{Anchor: anchor})
+		terms := named(spans, "partition.leadership")
+		for _, s := range terms {
+			_, ok := hasEvent(s, began)
+			if _, wrong := hasEvent(s, other); !ok || wrong {
+				t.Errorf("%s: term %v %v has %s: %v, %s: %v", v, attr(s, "lab.partition.id").Emit(), attr(s, "lab.leader.epoch").Emit(), began, ok, other, wrong)
+			}
+		}
+		if len(terms) < 8 {
+			t.Errorf("%s: %d terms traced", v, len(terms))
+		}
+	}
+}
+
 // The UI asks for invocations' trace ids from its own goroutine while the
 // run goes on; under -race this shows the tracer lets it.
 func TestTraceIDOfWhileTheRunGoesOn(t *testing.T) {
