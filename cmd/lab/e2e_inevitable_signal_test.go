@@ -11,26 +11,21 @@ import (
 
 // Ctrl-C while lab inevitable charts prints the points charted so far,
 // says how far it got and that it cannot tell where failing became
-// certain, and exits 130; before its first point, it prints nothing. The
-// delay is searched as for lab shrink.
+// certain, and exits 130; before its first point, it prints nothing.
 func TestInevitableInterruptedPrintsThePointsSoFar(t *testing.T) {
 	t.Parallel()
 	sched := filepath.Join(t.TempDir(), "seed28.schedule")
 	wantCode(t, lab(t, "run", "--seed", "28", "--plan", "none", "--schedule-out", sched), 1)
-	var early, late time.Duration
-	delay := 200 * time.Millisecond
-	for try := 0; try < 12; try++ {
-		r, tmp := interruptedAfter(t, delay, "inevitable", "--stride", "1", "--suffixes", "100", sched)
-		noGoPanic(t, r)
-		checkTmp(t, tmp)
+	landInterrupt(t, "charting", func(delay time.Duration) landing {
+		r := interruptedAfter(t, delay, "inevitable", "--stride", "1", "--suffixes", "100", sched)
 		switch {
 		case r.code == 1:
-			late = delay
+			return tooLate
 		case r.code == 130 && r.stdout == "":
 			if r.stderr != "lab: interrupted\n" {
 				t.Fatalf("interrupted before the first point:\n%v", r)
 			}
-			early = delay
+			return tooEarly
 		case r.code == 130:
 			for _, want := range []string{"\n       0   ", "jump         not named: interrupted\n", "certain      not known: the points after pick ",
 				"interrupted  charted every pick from 0 to "} {
@@ -38,15 +33,9 @@ func TestInevitableInterruptedPrintsThePointsSoFar(t *testing.T) {
 					t.Fatalf("interrupted while charting, no %q:\n%v", want, r)
 				}
 			}
-			return
-		default:
-			t.Fatalf("interrupted after %v:\n%v", delay, r)
+			return landed
 		}
-		if late == 0 {
-			delay *= 2
-		} else {
-			delay = (early + late) / 2
-		}
-	}
-	t.Fatalf("no interrupt landed while charting: too early at %v, too late at %v", early, late)
+		t.Fatalf("interrupted after %v:\n%v", delay, r)
+		return landed
+	})
 }
