@@ -127,10 +127,10 @@ type Curve struct {
 	Runs        int     `json:"runs"`
 	Workers     int     `json:"workers"`
 	Seconds     float64 `json:"seconds"`
-	// Interrupted: the context was cancelled. Points are those charted by
-	// then: every Stride-th up to one short of Picks (CertainFrom is then
-	// Picks, and Jump nil), or all of those but not the rise pick by pick
-	// (Jump nil).
+	// Interrupted: the context was cancelled. Points are the Stride-th
+	// ones charted by then, the last of them missing (CertainFrom is then
+	// Picks, and Jump nil), or all of them, with the rise not charted pick
+	// by pick (Jump nil).
 	Interrupted bool `json:"interrupted,omitempty"`
 }
 

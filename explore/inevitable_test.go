@@ -265,6 +265,9 @@ func TestInevitableInterruptedKeepsThePointsCharted(t *testing.T) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}
 	}
+	if summary := strings.Join(c.Summary(), "\n"); !strings.Contains(summary, " P(80) ") || !strings.Contains(summary, "interrupted: charted every 40th pick from 0 to 80") {
+		t.Errorf("the panel's summary of the points so far:\n%s", summary)
+	}
 
 	c, text, err = chart(func(p *explore.CurveProgress) bool {
 		k, picks, _ := p.At()

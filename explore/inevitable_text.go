@@ -58,7 +58,7 @@ func (c *Curve) WriteText(w io.Writer) error {
 // Summary is the curve in a few lines, for a panel of the terminal UI.
 func (c *Curve) Summary() []string {
 	lines := []string{fmt.Sprintf("P(0) %.2f %s P(%d) %.2f   (%d suffixes every %d picks)",
-		c.Points[0].P, sparkline(c.coarse(), 40), c.Picks, c.Points[len(c.Points)-1].P, c.Suffixes, c.Stride)}
+		c.Points[0].P, sparkline(c.coarse(), 40), c.lastCharted(), c.Points[len(c.Points)-1].P, c.Suffixes, c.Stride)}
 	if j := c.Jump; j != nil {
 		// "step N" (g N goes there), not "#N": the UI numbers events so.
 		what := strings.TrimPrefix(j.Step, fmt.Sprintf("#%d ", j.AtStep))
