@@ -528,7 +528,7 @@ func TestTraceTermSpansTellHowTheInvokerBegan(t *testing.T) {
 		for _, s := range terms {
 			_, ok := hasEvent(s, began)
 			if _, wrong := hasEvent(s, other); !ok || wrong {
-				t.Errorf("%s: term %v %v has %s: %v, %s: %v", v, attr(s, "lab.partition.id").Emit(), attr(s, "lab.leader.epoch").Emit(), began, ok, other, wrong)
+				t.Errorf("%s: term %v %v has %s: %v, %s: %v", v, attr(s, "lab.partition.id").String(), attr(s, "lab.leader.epoch").String(), began, ok, other, wrong)
 			}
 		}
 		if len(terms) < 8 {
