@@ -15,7 +15,12 @@ var scriptSummary = regexp.MustCompile(`(?m)^\d+ commands, \d+ events, sha256:[0
 
 func TestScriptExamplesHold(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"issue-2543.script", "issue-2543-fixed.script"} {
+	scripts, err := filepath.Glob(filepath.Join(examples, "*.script"))
+	if err != nil || len(scripts) < 4 {
+		t.Fatalf("examples: %v, %v", scripts, err)
+	}
+	for _, path := range scripts {
+		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			spill := spillDir(t)
@@ -39,6 +44,10 @@ func TestScriptExamplesHold(t *testing.T) {
 	r := lab(t, "script", "--spill-dir", spillDir(t), filepath.Join(examples, "issue-2543.script"))
 	if !strings.Contains(r.stdout, "PANIC") || !strings.Contains(r.stdout, "has_partition") {
 		t.Errorf("issue-2543.script does not show the panic:\n%v", r)
+	}
+	r = lab(t, "script", "--spill-dir", spillDir(t), filepath.Join(examples, "term-tmp-dir.script"))
+	if !strings.Contains(r.stdout, "its queue's start deleted the shared tmp-dir's 1 segment files") || !strings.Contains(r.stdout, "PANIC Unable to load a segment") {
+		t.Errorf("term-tmp-dir.script does not show the deletion and the panic:\n%v", r)
 	}
 }
 
