@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // ReportVersion is the version of the JSON report; merge refuses others.
@@ -245,13 +246,23 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  * by %s\n", g.KnownFrom)
 	}
 	b.WriteString("  schedules that reached, before any violation:\n")
-	for _, name := range sometimesNames {
-		if n := r.Coverage.Sometimes[name]; n.Schedules > 0 {
+	v, known := invoker.ParseVariant(r.Variant)
+	var whys []string // why the variant cannot reach those n/a
+	for s, name := range sometimesNames {
+		n := r.Coverage.Sometimes[name]
+		switch why := cannotReach(sometime(s), v); {
+		case n.Schedules > 0:
 			fmt.Fprintf(&b, "    %8d  %s (first seed %d)\n", n.Schedules, name, n.FirstSeed)
-		} else {
+		case known == nil && why != "":
+			fmt.Fprintf(&b, "    %8s  %s\n", "n/a", name)
+			if !slices.Contains(whys, why) {
+				whys = append(whys, why)
+			}
+		default:
 			fmt.Fprintf(&b, "    %8s  %s\n", "never", name)
 		}
 	}
+	writeList(&b, "n/a: ", whys)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

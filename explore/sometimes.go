@@ -52,6 +52,21 @@ var sometimesNames = [numSometimes]string{
 // SometimesNames are the situations the report counts, in its order.
 func SometimesNames() []string { return slices.Clone(sometimesNames[:]) }
 
+// cannotReach says why variant v cannot reach situation s, or "" when it
+// can: a report lists such a situation as not applying, not as a gap of
+// the search.
+func cannotReach(s sometime, v invoker.Variant) string {
+	switch {
+	case v.PerTerm() && (s == abortAllWithMachines || s == abortAllWithQueued || s == abortAllWithRetrying):
+		return v.String() + " has no AbortAllPartition (each invoker ends with its term)"
+	case !v.PerTerm() && s == termEndedWithQueued:
+		return "only term's invokers end with their term"
+	case v == invoker.Buggy && s == staleInvokeDropped:
+		return "buggy panics on a stale invoke instead"
+	}
+	return ""
+}
+
 // Reached is how many schedules reached a situation, and the first seed
 // that did (when one did).
 type Reached struct {
