@@ -41,6 +41,17 @@ func ParseAgainst(s string) (Against, error) {
 	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch) nor a retry-timers (keyed or unkeyed)", s)
 }
 
+// Same reports whether w changes nothing of a run of variant v on node.
+func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
+	switch {
+	case w.OnPanic != nil:
+		return *w.OnPanic == node.OnPanic
+	case w.RetryTimers != nil:
+		return *w.RetryTimers == node.RetryTimers
+	}
+	return w.Variant == v
+}
+
 // Apply makes o the other side's run.
 func (w Against) Apply(o *faults.Options) {
 	switch {
@@ -51,6 +62,14 @@ func (w Against) Apply(o *faults.Options) {
 	default:
 		o.Node.Variant = w.Variant
 	}
+}
+
+// name is w's name, or "" for none.
+func (w *Against) name() string {
+	if w == nil {
+		return ""
+	}
+	return w.String()
 }
 
 func (w Against) String() string {

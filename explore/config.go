@@ -44,6 +44,10 @@ type Config struct {
 	Invariants []string
 	// Bounds are the invariants' time bounds (zero: faults.DefaultBounds).
 	Bounds faults.Bounds
+	// Against, when set, reruns every failing seed with its one setting
+	// changed, hunting the invariant the seed broke: whether the fix
+	// holds on the very seeds that fail (Failure.Against).
+	Against *Against
 	// Rerun is the command line that reruns one seed, for reports.
 	Rerun func(seed uint64) string
 	// Observe, when set, is called with every finished run, from the
@@ -99,6 +103,9 @@ func (c *Config) Validate() error {
 	}
 	if err := faults.CheckInvariants(c.Invariants); err != nil {
 		return err
+	}
+	if w := c.Against; w != nil && w.Same(c.Variant, c.Node) {
+		return fmt.Errorf("against %s: the other side would be the same run", w)
 	}
 	if !c.Swarm {
 		if c.Plan == nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +158,7 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 // names no shard, or that holds text no report has (a control character)
 // is refused.
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
-	const good = `{"schema_version":4,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
+	good := `{"schema_version":` + strconv.Itoa(explore.ReportVersion) + `,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
 		`"schedules":2,"failed":1,"picks":900,"choices":200,"workers":1,"seconds":0.5,"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}]}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)

@@ -93,7 +93,8 @@ func Merge(reports []*Report) (*Report, error) {
 	}
 	first := reports[0]
 	m := &Report{SchemaVersion: ReportVersion, ModelRevision: first.ModelRevision, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
-		Shape: first.Shape, Invariants: first.Invariants, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true}
+		Shape: first.Shape, Invariants: first.Invariants, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true,
+		Against: first.Against}
 	count := 0
 	for i, r := range reports {
 		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||
@@ -108,6 +109,9 @@ func Merge(reports []*Report) (*Report, error) {
 		}
 		if r.Shape != m.Shape {
 			return nil, fmt.Errorf("report %d ran %q, report 1 %q: not shards of one exploration", i+1, r.Shape, m.Shape)
+		}
+		if r.Against != m.Against {
+			return nil, fmt.Errorf("report %d reran its failures against %q, report 1 against %q: not shards of one exploration", i+1, r.Against, m.Against)
 		}
 		for _, s := range r.Shards {
 			// Shards of one exploration split its seeds the same way:

@@ -16,8 +16,8 @@ import (
 // ReportVersion is the version of the JSON report; merge refuses others.
 // Version 2 named the scheduler's picks "picks" (version 1: "decisions");
 // version 3 records the model revision; version 4 counts the picks that
-// had a choice.
-const ReportVersion = 4
+// had a choice; version 5 may rerun failing seeds against another setting.
+const ReportVersion = 5
 
 // Report is what an exploration (or a merge of shards) found.
 type Report struct {
@@ -69,6 +69,9 @@ type Report struct {
 	// DeterminismChecked is whether every seed ran twice; mismatches are
 	// failures of invariant "determinism".
 	DeterminismChecked bool `json:"determinism_checked"`
+	// Against is what every failing seed was rerun with (Config.Against:
+	// a variant, an on-panic or a retry-timers), if anything.
+	Against string `json:"against,omitempty"`
 }
 
 // Determinism is the pseudo-invariant of a seed whose two runs differed.
@@ -89,6 +92,9 @@ type Failure struct {
 	// Files saved for it (report, schedule, shrunk schedule), if any.
 	Files  []string      `json:"files,omitempty"`
 	Shrunk *ShrinkResult `json:"shrunk,omitempty"`
+	// Against is the seed under Report.Against, if the exploration ran
+	// one.
+	Against *AgainstRun `json:"against,omitempty"`
 }
 
 // InvariantStats counts the failures of one invariant, in all and by
@@ -98,6 +104,8 @@ type Failure struct {
 type InvariantStats struct {
 	FailureStats
 	Checks map[string]FailureStats `json:"checks,omitempty"`
+	// Against sums up the failures' other side (Report.Against).
+	Against *AgainstStats `json:"against,omitempty"`
 }
 
 // FailureStats counts failures and names the first seed of them.
@@ -131,6 +139,12 @@ func (r *Report) finish() {
 			c := s.Checks[f.Check]
 			c.add(f.Seed)
 			s.Checks[f.Check] = c
+		}
+		if f.Against != nil {
+			if s.Against == nil {
+				s.Against = &AgainstStats{}
+			}
+			s.Against.add(f)
 		}
 		r.ByInvariant[f.Invariant] = s
 	}
@@ -198,6 +212,15 @@ func (r *Report) WriteText(w io.Writer) error {
 				c := s.Checks[check]
 				fmt.Fprintf(&b, "    by %s: %d, first seed %d\n", check, c.Failures, c.FirstSeed)
 			}
+			if a := s.Against; a != nil {
+				for i, line := range a.lines(inv) {
+					if i == 0 {
+						fmt.Fprintf(&b, "    against %s: %s\n", r.Against, line)
+					} else {
+						fmt.Fprintf(&b, "      %s\n", line)
+					}
+				}
+			}
 		}
 	}
 	for _, f := range r.Failures {
@@ -208,6 +231,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
 		if f.Compare != "" {
 			fmt.Fprintf(&b, "  compare    %s\n", f.Compare)
+		}
+		if f.Against != nil {
+			fmt.Fprintf(&b, "  against    %s: %s\n", r.Against, f.Against.summary(f))
 		}
 		for _, file := range f.Files {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))

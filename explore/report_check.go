@@ -49,6 +49,16 @@ func (r *Report) consistent() error {
 	if !validStrategy(r.Strategy) {
 		return fmt.Errorf("strategy %q: no exploration runs one", r.Strategy)
 	}
+	if r.Against != "" {
+		if _, err := ParseAgainst(r.Against); err != nil {
+			return fmt.Errorf("against: %v", err)
+		}
+	}
+	for _, f := range r.Failures {
+		if (f.Against != nil) != (r.Against != "" && f.Invariant != Determinism) {
+			return fmt.Errorf("seed %d's failure has no rerun against %q, or one against nothing", f.Seed, r.Against)
+		}
+	}
 	shards := make([]Shard, len(r.Shards))
 	for i, s := range r.Shards {
 		sh, err := ParseShard(s)

@@ -42,7 +42,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	wg.Wait()
 	r := &Report{SchemaVersion: ReportVersion, ModelRevision: faults.ModelRevision, Variant: cfg.Variant.String(), Plan: "swarm",
 		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), Invariants: cfg.Invariants, FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
-		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(),
+		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(), Against: cfg.Against.name(),
 		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),
 		CPUSeconds: (cpuTime() - cpu).Seconds()}
 	if !cfg.Swarm {
@@ -166,6 +166,11 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		f.Replay = x.cfg.rerun(seed)
 		if f.Invariant != Determinism {
 			f.Compare = CompareCommand(f.Replay, r.Variant, r.OnPanic, f.Invariant)
+			if x.cfg.Against != nil {
+				if f.Against, err = x.runAgainst(ctx, seed, f.Invariant); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 	}
 	return r, f, nil

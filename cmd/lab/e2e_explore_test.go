@@ -63,6 +63,46 @@ func parseExplore(t *testing.T, r result) exploreReport {
 	return rep
 }
 
+// lab explore --against fixed reruns every seed on which buggy fails under
+// the fix: it holds no-panic on each one that met #2543, and the JSON
+// says so per invariant and per failure.
+func TestExploreAgainstTheFix(t *testing.T) {
+	t.Parallel()
+	r := lab(t, "explore", "--seeds", "100", "--against", "fixed", "--format", "json")
+	wantCode(t, r, 1)
+	var rep struct {
+		Against  string `json:"against"`
+		Failures []struct {
+			Invariant string `json:"invariant"`
+			Against   *struct {
+				Held bool `json:"held"`
+			} `json:"against"`
+		} `json:"failures"`
+		ByInvariant map[string]struct {
+			Failures uint64 `json:"failures"`
+			Against  struct {
+				Ran, Held uint64
+			} `json:"against"`
+		} `json:"by_invariant"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%v", err, r)
+	}
+	panics := rep.ByInvariant[faults.NoPanic]
+	if rep.Against != "fixed" || panics.Failures == 0 || panics.Against.Ran != panics.Failures || panics.Against.Held != panics.Failures {
+		t.Errorf("against %q: %d panics, %+v", rep.Against, panics.Failures, panics.Against)
+	}
+	for _, f := range rep.Failures {
+		if f.Against == nil || (f.Invariant == faults.NoPanic && !f.Against.Held) {
+			t.Errorf("a %s failure rerun against fixed: %+v", f.Invariant, f.Against)
+		}
+	}
+	text := lab(t, "explore", "--seeds", "100", "--against", "fixed")
+	if want := "    against fixed: held no-panic on "; !strings.Contains(text.stdout, want) {
+		t.Errorf("no %q in:\n%v", want, text)
+	}
+}
+
 // The buggy invoker fails with no faults at all (seed 28, at its mid-run
 // step-down); the first failure is saved, recorded and shrunk to at most
 // 10% of its decisions, and both schedules replay to the same violation.
@@ -309,6 +349,8 @@ func TestExploreBadInput(t *testing.T) {
 		{args: []string{"--invariant", "no-panic", "--invariant", ""}, want: `--invariant: "" is not an invariant`},
 		{args: []string{"--invariant", "no-panic,,progress"}, want: `--invariant: "" is not an invariant`},
 		{args: []string{"--plan", "nope"}, want: "nope"},
+		{args: []string{"--against", "buggy"}, want: "against buggy: the other side would be the same run"},
+		{args: []string{"--against", "nope"}, want: `--against: "nope" is neither a variant`},
 		{env: []string{"JOB_COMPLETION_INDEX=5", "JOB_COMPLETIONS=2"}, want: "JOB_COMPLETION_INDEX"},
 	} {
 		r := labWithEnv(t, c.env, append([]string{"explore", "--seeds", "1"}, c.args...)...)

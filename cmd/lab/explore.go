@@ -39,6 +39,7 @@ type exploreFlags struct {
 	shard            string
 	checkDeterminism bool
 	invariants       []string
+	against          string
 	metrics          metricsFlags
 }
 
@@ -56,6 +57,11 @@ and coverage: the (state, event) pairs of the invocation state machine and
 the orders of the shutdown phases that were reached. With --out, the first
 failing seed of every invariant is rerun, recorded and shrunk there.
 
+--against reruns every failing seed with one setting changed (a variant,
+an on-panic or a retry-timers, as lab compare takes them), hunting the
+invariant the seed broke: the report says on how many the other side held
+it, so a fix is checked on the very seeds that fail.
+
 --shard i/n runs every n-th seed from the i-th; in a Kubernetes Indexed Job
 the shard comes from JOB_COMPLETION_INDEX and JOB_COMPLETIONS. Shard
 reports (--format json) combine with lab explore merge.
@@ -66,6 +72,7 @@ error, 130 interrupted (the report so far is printed).`,
   lab explore --variant fixed --plan chaos --duration 30s
   lab explore --plan none --strategy pct --depth 3 --seeds 5000 --stop-on-first
   lab explore --swarm --variant fixed --seeds 20000 --check-determinism
+  lab explore --seeds 1000 --against fixed          # does #2547 hold where buggy fails?
   lab explore --seeds 100000 --shard 0/4 --format json > shard0.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExplore(cmd, f) },
@@ -91,6 +98,7 @@ error, 130 interrupted (the report so far is printed).`,
 	// An array, split here: a slice flag dropped an empty name
 	// (--invariant no-panic --invariant '' hunted no-panic alone).
 	fl.StringArrayVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
+	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
 	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
@@ -301,6 +309,13 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 			return cfg, err
 		}
 		cfg.Plan, cfg.Node, cfg.Workload = o.Plan, o.Node, o.Workload
+	}
+	if flags.Changed("against") {
+		w, err := explore.ParseAgainst(f.against)
+		if err != nil {
+			return cfg, usageError("--against: %v", err)
+		}
+		cfg.Against = &w
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError("%v", err)
