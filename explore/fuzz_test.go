@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/explore"
 	"lab/invoker"
@@ -20,9 +22,13 @@ import (
 // inputs' together, that both writers write, and whose JSON reads back.
 func FuzzMerge(f *testing.F) {
 	var shards [][]byte
-	for i := range 2 {
+	fixed := explore.AgainstVariant(invoker.Fixed)
+	for i := range 4 { // two shards, then two rerun against fixed
 		cfg := config(f, invoker.Buggy, "shutdown-race", 6)
-		cfg.Shard = explore.Shard{Index: i, Count: 2}
+		cfg.Shard = explore.Shard{Index: i % 2, Count: 2}
+		if i >= 2 {
+			cfg.Against = &fixed
+		}
 		r, err := explore.Explore(context.Background(), cfg)
 		if err != nil {
 			f.Fatal(err)
@@ -34,9 +40,13 @@ func FuzzMerge(f *testing.F) {
 		shards = append(shards, b.Bytes())
 	}
 	f.Add(shards[0], shards[1])
+	f.Add(shards[2], shards[3])
+	f.Add(shards[0], shards[3])
 	f.Add(shards[0], shards[0])
 	f.Add([]byte(`{}`), shards[1])
 	f.Fuzz(func(t *testing.T, a, b []byte) {
+		// A hang is a defect too; a crash makes the fuzzer save the input.
+		defer time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("two reports took more than 10s: %q, %q", a, b)) }).Stop()
 		ra, errA := explore.ReadReport("a.json", bytes.NewReader(a))
 		rb, errB := explore.ReadReport("b.json", bytes.NewReader(b))
 		for _, err := range []error{errA, errB} {
