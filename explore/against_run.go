@@ -24,9 +24,10 @@ type AgainstRun struct {
 	// Broke is the invariant the other run broke first, if any (fixed
 	// holds no-panic where buggy panics, and may leave spill files).
 	Broke string `json:"broke,omitempty"`
-	// Skipped says why the other run could not run (a swarm shape the
-	// other side cannot take, such as a shared invoker for term); Held
-	// is then false and means nothing.
+	// Skipped says why the other run did not run: a swarm shape the
+	// other side cannot take (a shared invoker, for term), or one that
+	// already has what it would change (unkeyed timers drawn for the
+	// seed); Held is then false and means nothing.
 	Skipped string `json:"skipped,omitempty"`
 }
 
@@ -35,6 +36,9 @@ func (x *explorer) runAgainst(ctx context.Context, seed uint64, invariant string
 	o, err := x.Options(seed)
 	if err != nil {
 		return nil, err
+	}
+	if x.cfg.Against.Same(o.Node.Variant, o.Node) {
+		return &AgainstRun{Skipped: fmt.Sprintf("the seed's shape already has %s", x.cfg.Against)}, nil
 	}
 	x.cfg.Against.Apply(&o)
 	o.StopAtViolation, o.SkipHash, o.Invariants = true, true, []string{invariant}
@@ -109,7 +113,7 @@ func (s *AgainstStats) lines(invariant string) []string {
 		lines = append(lines, "held it but broke "+strings.Join(broke, ", "))
 	}
 	if s.Skipped > 0 {
-		lines = append(lines, fmt.Sprintf("could not run on %d (a shape the other side does not take)", s.Skipped))
+		lines = append(lines, fmt.Sprintf("not rerun on %d (a shape the other side does not take, or already has)", s.Skipped))
 	}
 	return lines
 }
@@ -118,7 +122,7 @@ func (s *AgainstStats) lines(invariant string) []string {
 func (a *AgainstRun) summary(f Failure) string {
 	switch {
 	case a.Skipped != "":
-		return "could not run: " + a.Skipped
+		return "not rerun: " + a.Skipped
 	case a.Held && a.Broke != "":
 		return fmt.Sprintf("held %s, broke %s", f.Invariant, a.Broke)
 	case a.Held:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"lab/explore"
+	"lab/faults"
 	"lab/invoker"
 )
 
@@ -99,6 +100,24 @@ func TestAgainstSkipsShapesTheOtherSideDoesNotTake(t *testing.T) {
 	}
 	if skipped == 0 || ran == 0 || sum != uint64(skipped) {
 		t.Errorf("%d reruns skipped (%d counted), %d ran", skipped, sum, ran)
+	}
+	// Nor is a seed rerun that the swarm already gave what the other side
+	// changes (half its seeds find their retry timers unkeyed): that rerun
+	// would be the run itself.
+	r = exploreAgainst(t, cfg, "unkeyed")
+	already := 0
+	for _, f := range r.Failures {
+		cfgOf, _, _ := faults.SwarmShape(f.Seed, invoker.Buggy)
+		unkeyed := cfgOf.RetryTimers == invoker.RetryTimersUnkeyed
+		if skipped := strings.Contains(f.Against.Skipped, "already has unkeyed"); skipped != unkeyed {
+			t.Errorf("seed %d, unkeyed %v: against %+v", f.Seed, unkeyed, f.Against)
+		}
+		if unkeyed {
+			already++
+		}
+	}
+	if already == 0 {
+		t.Error("no failing seed of the swarm had unkeyed timers: the test checks nothing")
 	}
 }
 
