@@ -272,14 +272,14 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  * by %s\n", g.KnownFrom)
 	}
 	b.WriteString("  schedules that reached, before any violation:\n")
-	v, known := invoker.ParseVariant(r.Variant)
-	var whys []string // why the variant cannot reach those n/a
+	v, vErr := invoker.ParseVariant(r.Variant) // reports name it as text
+	var whys []string                          // why the variant cannot reach those n/a
 	for s, name := range sometimesNames {
 		n := r.Coverage.Sometimes[name]
 		switch why := cannotReach(sometime(s), v); {
 		case n.Schedules > 0:
 			fmt.Fprintf(&b, "    %8d  %s (first seed %d)\n", n.Schedules, name, n.FirstSeed)
-		case known == nil && why != "":
+		case vErr == nil && why != "":
 			fmt.Fprintf(&b, "    %8s  %s\n", "n/a", name)
 			if !slices.Contains(whys, why) {
 				whys = append(whys, why)
