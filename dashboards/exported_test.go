@@ -53,9 +53,9 @@ func (r *recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
 // exportedMetrics are the metric families the lab exports, with their
 // types: every name telemetry.NewMetrics registers, typed by what a
 // simulated run (the README's seed of shutdown-race, buggy) makes it
-// expose, lab explore's counters (telemetry.RegisterExploreMetrics) after
-// one failing schedule, and lab inevitable's chart with two points and a
-// jump.
+// expose, lab explore's counters (telemetry.RegisterExploreMetrics and
+// RegisterAgainstMetrics) after one failing schedule rerun against fixed,
+// and lab inevitable's chart with two points and a jump.
 func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -75,6 +75,9 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 		t.Fatal(err)
 	}
 	if err := telemetry.RegisterExploreMetrics(rec, oneFailure{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := telemetry.RegisterAgainstMetrics(rec, "fixed", oneRerun{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := telemetry.RegisterInevitableMetrics(rec, "seed.schedule", twoPoints{}); err != nil {
@@ -117,6 +120,13 @@ type oneFailure struct{}
 
 func (oneFailure) Schedules() uint64              { return 1 }
 func (oneFailure) ByInvariant() map[string]uint64 { return map[string]uint64{faults.NoPanic: 1} }
+
+// oneRerun is that failing schedule rerun against fixed, which held.
+type oneRerun struct{}
+
+func (oneRerun) Against() map[string]map[string]uint64 {
+	return map[string]map[string]uint64{faults.NoPanic: {"held": 1}}
+}
 
 // twoPoints is lab inevitable's chart of two points with a jump between.
 type twoPoints struct{}

@@ -36,6 +36,11 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 			"Schedules `lab explore` found failing in the window, by the invariant they broke.",
 			"short", 12, 8).
 			WithTarget(query("A", `sum by (invariant) (increase(lab_explore_failures_total[$__rate_interval]))`, "{{invariant}}"))).
+		WithPanel(panel("Failing seeds rerun with --against, by outcome",
+			"From lab explore --against: every failing seed is rerun with one setting changed (a variant, what a panic takes down, or how retry timers are found), hunting the invariant it broke. "+
+				"held: the other side held it (the fix holds on the very seeds that fail); same: broke it the same way; other: broke it another way; skipped: not rerun (a shape the other side cannot take, or already has).",
+			"short", 12, 8).
+			WithTarget(query("A", `sum by (against, invariant, outcome) (increase(lab_explore_against_total[$__rate_interval]))`, "{{invariant}} {{outcome}} against {{against}}"))).
 		WithPanel(panel("Simulator steps",
 			"The simulator's steps per second by kind: a message delivered (deliver), an invoker loop step (invoker), virtual time advanced, a stage entered (phase), a control applied.",
 			"ops", 12, 8).
@@ -46,7 +51,7 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 			WithTarget(query("A", `lab_sim_virtual_time_seconds`, "virtual time"))).
 		WithPanel(panel("Run being simulated",
 			"The run the lab simulates now (value 1): seed, variant, fault plan, scheduler and the lab's model revision, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN in a lab of that revision (lab version).",
-			"short", 12, 8).
+			"short", 24, 8).
 			WithTarget(query("A", `max by (seed, variant, plan, strategy, model_revision) (lab_run_info{`+variant+`})`,
 				"seed {{seed}} {{variant}} {{plan}} {{strategy}} (model {{model_revision}})"))).
 		WithPanel(panel("Longest stall against the progress bound",

@@ -53,7 +53,7 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		explore = startLab(ctx, t, lab, "explore", "explore", "--variant", "buggy", "--plan", "chaos",
-			"--duration", "3s", "--workers", "1", "--metrics-addr", exploreAddr, "--linger", "1500ms")
+			"--duration", "3s", "--workers", "1", "--against", "fixed", "--metrics-addr", exploreAddr, "--linger", "1500ms")
 		buggy = startRun(ctx, t, lab, "buggy", buggyAddr)
 		fixed = startRun(ctx, t, lab, "fixed", fixedAddr)
 		chart = startLab(ctx, t, lab, "inevitable", "inevitable", schedule, "--stride", "40", "--suffixes", "20",
@@ -72,6 +72,7 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	explore.wait(t, 0, 1)
 	chart.wait(t, 1)
 	end = time.Now()
+	reranInStep(t, prom.URL, end, explore.stdout.String())
 
 	for _, b := range boards(t) {
 		for _, v := range b.Templating.List {
@@ -117,6 +118,23 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// heldOn is the report's count of seeds the other side held no-panic on.
+var heldOn = regexp.MustCompile(`against fixed: held no-panic on (\d+) of (\d+) seeds`)
+
+// reranInStep holds the reruns' counter, at its last scrape, to the
+// report: fixed held no-panic on every seed buggy panicked on.
+func reranInStep(t *testing.T, prom string, at time.Time, report string) {
+	t.Helper()
+	m := heldOn.FindStringSubmatch(report)
+	if m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Fatalf("lab explore --against fixed: no panics held by fixed in its report:\n%s", report)
+	}
+	series := promInstant(t, prom, `lab_explore_against_total{invariant="no-panic",outcome="held"}`, at)
+	if len(series) != 1 || len(series[0].Values) != 1 || fmt.Sprint(series[0].Values[0][1]) != m[1] {
+		t.Errorf("lab_explore_against_total held no-panic: %v, the report says %s", series, m[1])
 	}
 }
 

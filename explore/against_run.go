@@ -59,6 +59,33 @@ func (x *explorer) runAgainst(ctx context.Context, seed uint64, invariant string
 	return run, nil
 }
 
+// How a failing seed's other side fared, as AgainstStats count it and
+// Counters.Against label it.
+const (
+	AgainstHeld    = "held"    // the invariant held
+	AgainstSame    = "same"    // broke it the way the seed did
+	AgainstOther   = "other"   // broke it another way
+	AgainstSkipped = "skipped" // not rerun (AgainstRun.Skipped)
+)
+
+// AgainstOutcomes are the outcomes, in the order reports give them.
+var AgainstOutcomes = []string{AgainstHeld, AgainstSame, AgainstOther, AgainstSkipped}
+
+// againstOutcome is how f's other side fared, or "" when it had none.
+func (f Failure) againstOutcome() string {
+	switch run := f.Against; {
+	case run == nil:
+		return ""
+	case run.Skipped != "":
+		return AgainstSkipped
+	case run.Held:
+		return AgainstHeld
+	case run.Check == f.Check:
+		return AgainstSame
+	}
+	return AgainstOther
+}
+
 // AgainstStats sum up the other side's runs of an invariant's failures.
 type AgainstStats struct {
 	// Ran is the failing seeds whose other side ran (Skipped the others);
@@ -75,20 +102,19 @@ type AgainstStats struct {
 
 // add counts the other side of f, a failure (failures come in seed order).
 func (s *AgainstStats) add(f Failure) {
-	run := f.Against
-	switch {
-	case run.Skipped != "":
+	switch f.againstOutcome() {
+	case AgainstSkipped:
 		s.Skipped++
 		return
-	case run.Held:
+	case AgainstHeld:
 		s.Held++
-		if run.Broke != "" {
+		if broke := f.Against.Broke; broke != "" {
 			if s.Broke == nil {
 				s.Broke = map[string]uint64{}
 			}
-			s.Broke[run.Broke]++
+			s.Broke[broke]++
 		}
-	case run.Check == f.Check:
+	case AgainstSame:
 		s.Same.add(f.Seed)
 	default:
 		s.Other.add(f.Seed)

@@ -156,3 +156,43 @@ func TestAgainstMerges(t *testing.T) {
 		t.Errorf("a report with reruns against nothing: %v", err)
 	}
 }
+
+// Counters fed by Observe count the reruns as the report does, by
+// invariant and outcome, every one from 0.
+func TestCountersCountTheReruns(t *testing.T) {
+	var c explore.Counters
+	for inv, by := range c.Against() {
+		for _, o := range explore.AgainstOutcomes {
+			if n, ok := by[o]; !ok || n != 0 {
+				t.Errorf("%s %s: %d (counted: %v) before any run", inv, o, n, ok)
+			}
+		}
+	}
+	cfg := config(t, invoker.Buggy, "none", 120)
+	cfg.Swarm, cfg.Plan = true, nil
+	cfg.Observe = c.Observe
+	r := exploreAgainst(t, cfg, "term")
+	seen := map[string]uint64{}
+	for inv, by := range c.Against() {
+		a := r.ByInvariant[inv].Against
+		if a == nil {
+			a = &explore.AgainstStats{}
+		}
+		report := map[string]uint64{explore.AgainstHeld: a.Held, explore.AgainstSame: a.Same.Failures,
+			explore.AgainstOther: a.Other.Failures, explore.AgainstSkipped: a.Skipped}
+		if !reflect.DeepEqual(by, report) {
+			t.Errorf("%s: counted %v, reported %v", inv, by, report)
+		}
+		for o, n := range by {
+			seen[o] += n
+		}
+	}
+	for _, o := range explore.AgainstOutcomes {
+		if seen[o] == 0 {
+			t.Errorf("no rerun came out %s (%v): the test checks too little", o, seen)
+		}
+	}
+	if c.Held() != seen[explore.AgainstHeld] {
+		t.Errorf("Held() = %d, counted %d", c.Held(), seen[explore.AgainstHeld])
+	}
+}

@@ -60,8 +60,11 @@ type RunSummary struct {
 	Seed      uint64
 	Failed    bool
 	Invariant string
-	Picks     int
-	Elapsed   time.Duration
+	// Against is how the failure's other side fared (AgainstHeld, ...),
+	// under Config.Against; "" when it was not rerun.
+	Against string
+	Picks   int
+	Elapsed time.Duration
 }
 
 // MaxWorkers bounds the workers of an exploration (and of lab

@@ -119,7 +119,7 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
 		if f != nil {
 			res.failures = append(res.failures, *f)
-			sum.Failed, sum.Invariant = true, f.Invariant
+			sum.Failed, sum.Invariant, sum.Against = true, f.Invariant, f.againstOutcome()
 			if x.cfg.StopOnFirst {
 				x.stopped.Store(true)
 			}

@@ -44,3 +44,38 @@ func (x *exploreCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(x.failures, prometheus.CounterValue, float64(by[inv]), inv)
 	}
 }
+
+// AgainstCounters count how lab explore --against's reruns of failing
+// seeds fared (explore.Counters.Against): by invariant, then outcome.
+type AgainstCounters interface {
+	Against() map[string]map[string]uint64
+}
+
+// RegisterAgainstMetrics exports, with reg, how the failing seeds fared
+// rerun against setting (a variant, an on-panic or a retry-timers):
+// lab_explore_against_total{against,invariant,outcome}, read from c at
+// scrape time.
+func RegisterAgainstMetrics(reg prometheus.Registerer, setting string, c AgainstCounters) error {
+	return reg.Register(&againstCollector{c: c,
+		reruns: prometheus.NewDesc("lab_explore_against_total",
+			"Failing schedules lab explore reran with --against's setting, by the invariant the seed broke and how the rerun fared: "+
+				"held (the invariant held), same (broke it the same way), other (broke it another way), skipped (not rerun: a shape the other side cannot take, or already has).",
+			[]string{"invariant", "outcome"}, prometheus.Labels{"against": setting}),
+	})
+}
+
+type againstCollector struct {
+	c      AgainstCounters
+	reruns *prometheus.Desc
+}
+
+func (x *againstCollector) Describe(ch chan<- *prometheus.Desc) { ch <- x.reruns }
+
+func (x *againstCollector) Collect(ch chan<- prometheus.Metric) {
+	by := x.c.Against()
+	for _, inv := range slices.Sorted(maps.Keys(by)) {
+		for _, outcome := range slices.Sorted(maps.Keys(by[inv])) {
+			ch <- prometheus.MustNewConstMetric(x.reruns, prometheus.CounterValue, float64(by[inv][outcome]), inv, outcome)
+		}
+	}
+}

@@ -48,3 +48,38 @@ lab_explore_failures_total{invariant="no-panic"} 3
 		t.Fatalf("promlint: %v %v", err, problems)
 	}
 }
+
+type fakeAgainst map[string]map[string]uint64
+
+func (f fakeAgainst) Against() map[string]map[string]uint64 { return f }
+
+// The reruns against a setting are read at scrape time, one series per
+// invariant and outcome, the setting a constant label, and pass promlint.
+func TestAgainstMetrics(t *testing.T) {
+	c := fakeAgainst{"no-panic": {"held": 0, "same": 0}}
+	reg := prometheus.NewPedanticRegistry()
+	if err := RegisterAgainstMetrics(reg, "fixed", c); err != nil {
+		t.Fatal(err)
+	}
+	const help = `# HELP lab_explore_against_total Failing schedules lab explore reran with --against's setting, by the invariant the seed broke and how the rerun fared: held (the invariant held), same (broke it the same way), other (broke it another way), skipped (not rerun: a shape the other side cannot take, or already has).
+# TYPE lab_explore_against_total counter
+`
+	want := func(text string) {
+		t.Helper()
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(help+text), "lab_explore_against_total"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want(`lab_explore_against_total{against="fixed",invariant="no-panic",outcome="held"} 0
+lab_explore_against_total{against="fixed",invariant="no-panic",outcome="same"} 0
+`)
+	c["no-panic"]["held"], c["clean-shutdown"] = 5, map[string]uint64{"same": 2}
+	want(`lab_explore_against_total{against="fixed",invariant="clean-shutdown",outcome="same"} 2
+lab_explore_against_total{against="fixed",invariant="no-panic",outcome="held"} 5
+lab_explore_against_total{against="fixed",invariant="no-panic",outcome="same"} 0
+`)
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("promlint: %v %v", err, problems)
+	}
+}

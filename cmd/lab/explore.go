@@ -99,7 +99,7 @@ error, 130 interrupted (the report so far is printed).`,
 	// (--invariant no-panic --invariant '' hunted no-panic alone).
 	fl.StringArrayVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
 	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
-	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total)", "exploration")
+	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total; with --against, lab_explore_against_total)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
 }
@@ -115,7 +115,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 	counts := &explore.Counters{}
 	cfg.Observe = counts.Observe
 	// The address first: a refused exploration leaves no --out directory.
-	srv, err := serveExploreMetrics(f, counts, cmd.ErrOrStderr())
+	srv, err := serveExploreMetrics(f, cfg.Against, counts, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -438,11 +438,16 @@ read or the reports are not shards of one exploration.`,
 }
 
 // serveExploreMetrics serves the exploration's counters for Prometheus,
-// if --metrics-addr asks for it.
-func serveExploreMetrics(f exploreFlags, counts *explore.Counters, stderr io.Writer) (*telemetry.MetricsServer, error) {
+// if --metrics-addr asks for it: with --against, the reruns' as well.
+func serveExploreMetrics(f exploreFlags, against *explore.Against, counts *explore.Counters, stderr io.Writer) (*telemetry.MetricsServer, error) {
 	reg := prometheus.NewRegistry()
 	if err := telemetry.RegisterExploreMetrics(reg, counts); err != nil {
 		return nil, err
+	}
+	if against != nil {
+		if err := telemetry.RegisterAgainstMetrics(reg, against.String(), counts); err != nil {
+			return nil, err
+		}
 	}
 	return f.metrics.serve(reg, stderr)
 }

@@ -60,19 +60,24 @@ func (p *progress) stop() {
 }
 
 // exploreProgress is lab explore's line: schedules done, their rate,
-// failures so far and the time left.
+// failures so far (and, with --against, on how many the other side held
+// the invariant) and the time left.
 func exploreProgress(cfg explore.Config, counts *explore.Counters) func(time.Duration) string {
 	total := cfg.Seeds
 	if n := uint64(max(cfg.Shard.Count, 1)); total > 0 {
 		total = (total + n - 1 - uint64(cfg.Shard.Index)) / n
 	}
 	return func(elapsed time.Duration) string {
-		return exploreLine(total, cfg.Duration, counts, elapsed)
+		return exploreLine(total, cfg.Duration, cfg.Against, counts, elapsed)
 	}
 }
 
-func exploreLine(total uint64, duration time.Duration, counts *explore.Counters, elapsed time.Duration) string {
+func exploreLine(total uint64, duration time.Duration, against *explore.Against, counts *explore.Counters, elapsed time.Duration) string {
 	done, failed := counts.Schedules(), counts.Failed()
+	reruns := ""
+	if against != nil {
+		reruns = fmt.Sprintf(" (%s held %d)", against, counts.Held())
+	}
 	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
 	frac, left := 0.0, time.Duration(0)
 	switch {
@@ -88,7 +93,7 @@ func exploreLine(total uint64, duration time.Duration, counts *explore.Counters,
 		frac = elapsed.Seconds() / duration.Seconds()
 		left = duration - elapsed
 	}
-	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed  ETA %s", bar(frac), done, rate, failed, max(left, 0).Round(time.Second))
+	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed%s  ETA %s", bar(frac), done, rate, failed, reruns, max(left, 0).Round(time.Second))
 }
 
 // inevitableProgress is lab inevitable's line: the prefix being charted
