@@ -48,6 +48,11 @@ type Config struct {
 	// changed, hunting the invariant the seed broke: whether the fix
 	// holds on the very seeds that fail (Failure.Against).
 	Against *Against
+	// ListPerWay bounds the failures the report lists to the first of
+	// each way of failing (an invariant and its check) by seed; 0 lists
+	// every one, which holds every failure in memory. Every failure is
+	// counted either way.
+	ListPerWay int
 	// Rerun is the command line that reruns one seed, for reports.
 	Rerun func(seed uint64) string
 	// Observe, when set, is called with every finished run, from the
@@ -103,6 +108,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("shard %s: want i/n with 0 <= i < n", c.Shard)
 	case c.Seeds > 0 && c.FirstSeed+(c.Seeds-1) < c.FirstSeed:
 		return fmt.Errorf("%d seeds from seed %d go past the last seed, %d", c.Seeds, c.FirstSeed, uint64(math.MaxUint64))
+	case c.ListPerWay < 0:
+		return fmt.Errorf("list %d failures of each way of failing: want 0 (every one) or more", c.ListPerWay)
 	}
 	if err := faults.CheckInvariants(c.Invariants); err != nil {
 		return err

@@ -2,6 +2,7 @@ package explore_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,15 +20,19 @@ import (
 // FuzzMerge feeds lab explore merge's reader two reports of any bytes.
 // Reading and merging either refuse with a one-line error or give a
 // report whose counts are the inputs' summed and whose failures are the
-// inputs' together, that both writers write, and whose JSON reads back.
+// inputs' first of each way of failing together, that both writers
+// write, and whose JSON reads back.
 func FuzzMerge(f *testing.F) {
 	var shards [][]byte
 	fixed := explore.AgainstVariant(invoker.Fixed)
-	for i := range 4 { // two shards, then two rerun against fixed
-		cfg := config(f, invoker.Buggy, "shutdown-race", 6)
+	for i := range 6 { // two shards, two rerun against fixed, two that list one failure of each way
+		cfg := config(f, invoker.Buggy, "shutdown-race", 6+14*uint64(i/4))
 		cfg.Shard = explore.Shard{Index: i % 2, Count: 2}
-		if i >= 2 {
+		if i >= 2 && i < 4 {
 			cfg.Against = &fixed
+		}
+		if i >= 4 {
+			cfg.ListPerWay = 1
 		}
 		r, err := explore.Explore(context.Background(), cfg)
 		if err != nil {
@@ -42,6 +47,8 @@ func FuzzMerge(f *testing.F) {
 	f.Add(shards[0], shards[1])
 	f.Add(shards[2], shards[3])
 	f.Add(shards[0], shards[3])
+	f.Add(shards[4], shards[5])
+	f.Add(shards[0], shards[5])
 	f.Add(shards[0], shards[0])
 	f.Add([]byte(`{}`), shards[1])
 	f.Fuzz(func(t *testing.T, a, b []byte) {
@@ -79,9 +86,9 @@ func FuzzMerge(f *testing.F) {
 }
 
 // mergedFromInputs checks a merge of a and b against a and b: summed
-// counters, the longest time, every failure of either once, failures per
-// invariant and check counted from the inputs' failures (their by-invariant
-// tables are not read back as checked), coverage summed.
+// counters, the longest time, the first failures of each way of either
+// (all of them when both list all) once, failures per invariant and check
+// summed from the inputs' counts, coverage summed.
 func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 	t.Helper()
 	if m.Schedules != a.Schedules+b.Schedules || m.Picks != a.Picks+b.Picks || m.Choices != a.Choices+b.Choices || m.Workers != a.Workers+b.Workers {
@@ -95,22 +102,31 @@ func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 		t.Fatalf("merged shards %v, inputs %v and %v", m.Shards, a.Shards, b.Shards)
 	}
 	both := append(slices.Clone(a.Failures), b.Failures...)
-	if m.Failed != uint64(len(both)) || !sameElements(failureKeys(t, m.Failures), failureKeys(t, both)) {
-		t.Fatalf("merged %d failures %+v, inputs %+v and %+v", m.Failed, m.Failures, a.Failures, b.Failures)
+	slices.SortFunc(both, func(x, y explore.Failure) int { return cmp.Compare(x.Seed, y.Seed) })
+	keep := len(both)
+	for _, n := range []int{a.ListPerWay, b.ListPerWay} {
+		if n > 0 {
+			keep = min(keep, n)
+		}
+	}
+	if listed := firstOfEachWay(both, keep); m.Failed != a.Failed+b.Failed || !sameElements(failureKeys(t, m.Failures), failureKeys(t, listed)) {
+		t.Fatalf("merged %d failures %+v, inputs %d %+v and %d %+v", m.Failed, m.Failures, a.Failed, a.Failures, b.Failed, b.Failures)
 	}
 	want := map[string]explore.FailureStats{}
-	count := func(key string, seed uint64) {
-		s := want[key]
-		if s.Failures == 0 || seed < s.FirstSeed {
-			s.FirstSeed = seed
+	count := func(key string, s explore.FailureStats) {
+		w := want[key]
+		if w.Failures == 0 || s.FirstSeed < w.FirstSeed {
+			w.FirstSeed = s.FirstSeed
 		}
-		s.Failures++
-		want[key] = s
+		w.Failures += s.Failures
+		want[key] = w
 	}
-	for _, f := range both {
-		count(f.Invariant, f.Seed)
-		if f.Check != "" && f.Check != f.Invariant {
-			count(f.Invariant+"/"+f.Check, f.Seed)
+	for _, r := range []*explore.Report{a, b} {
+		for inv, s := range r.ByInvariant {
+			count(inv, s.FailureStats)
+			for check, c := range s.Checks {
+				count(inv+"/"+check, c)
+			}
 		}
 	}
 	got := map[string]explore.FailureStats{}
@@ -121,7 +137,7 @@ func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 		}
 	}
 	if !maps.Equal(got, want) {
-		t.Fatalf("merged failures by invariant %v, counted from the inputs %v", got, want)
+		t.Fatalf("merged failures by invariant %v, summed from the inputs %v", got, want)
 	}
 	for _, c := range []struct {
 		name    string

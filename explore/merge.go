@@ -94,7 +94,7 @@ func Merge(reports []*Report) (*Report, error) {
 	first := reports[0]
 	m := &Report{SchemaVersion: ReportVersion, ModelRevision: first.ModelRevision, Variant: first.Variant, Plan: first.Plan, Strategy: first.Strategy,
 		Shape: first.Shape, Invariants: first.Invariants, FirstSeed: first.FirstSeed, Seeds: first.Seeds, Coverage: newCoverage(), DeterminismChecked: true,
-		Against: first.Against}
+		Against: first.Against, ListPerWay: first.ListPerWay, ByInvariant: map[string]InvariantStats{}}
 	count := 0
 	for i, r := range reports {
 		if r.Variant != m.Variant || r.Plan != m.Plan || r.Strategy != m.Strategy ||
@@ -140,6 +140,8 @@ func Merge(reports []*Report) (*Report, error) {
 		m.Seconds = max(m.Seconds, r.Seconds)
 		m.CPUSeconds += r.CPUSeconds
 		m.Failures = append(m.Failures, r.Failures...)
+		mergeStats(m.ByInvariant, r.ByInvariant)
+		m.ListPerWay = fewest(m.ListPerWay, r.ListPerWay)
 		m.Coverage.add(r.Coverage)
 		m.DeterminismChecked = m.DeterminismChecked && r.DeterminismChecked
 		if m.Stopped == "" {

@@ -16,8 +16,9 @@ import (
 // ReportVersion is the version of the JSON report; merge refuses others.
 // Version 2 named the scheduler's picks "picks" (version 1: "decisions");
 // version 3 records the model revision; version 4 counts the picks that
-// had a choice; version 5 may rerun failing seeds against another setting.
-const ReportVersion = 5
+// had a choice; version 5 may rerun failing seeds against another setting;
+// version 6 may list only the first failures of each way of failing.
+const ReportVersion = 6
 
 // Report is what an exploration (or a merge of shards) found.
 type Report struct {
@@ -59,8 +60,11 @@ type Report struct {
 	// Stopped says why the exploration ended before its seeds did:
 	// "first-failure", "duration" or "interrupted".
 	Stopped string `json:"stopped,omitempty"`
-	// Failures are every failing seed, by seed; ByInvariant sums them up.
+	// Failures are the failing seeds, by seed: with ListPerWay, the
+	// first ListPerWay of each way of failing (an invariant and its
+	// check), else every one. ByInvariant counts every failure.
 	Failures    []Failure                 `json:"failures"`
+	ListPerWay  int                       `json:"failures_listed_per_way,omitempty"`
 	ByInvariant map[string]InvariantStats `json:"by_invariant"`
 	Coverage    Coverage                  `json:"coverage"`
 	// CoverageGaps hold Coverage against what the swarm is known to
@@ -121,34 +125,20 @@ func (s *FailureStats) add(seed uint64) {
 	s.Failures++
 }
 
+// finish lists the first failures of each way by seed, and works out the
+// totals; ByInvariant is the caller's, summed from workers or shards.
 func (r *Report) finish() {
+	r.Failures = listFirst(r.Failures, r.ListPerWay)
 	if r.Failures == nil {
 		r.Failures = []Failure{}
 	}
-	slices.SortFunc(r.Failures, func(a, b Failure) int {
-		return cmp.Or(cmp.Compare(a.Seed, b.Seed), strings.Compare(a.Invariant, b.Invariant))
-	})
-	r.ByInvariant = map[string]InvariantStats{}
-	for _, f := range r.Failures {
-		s := r.ByInvariant[f.Invariant]
-		s.add(f.Seed)
-		if f.Check != "" && f.Check != f.Invariant {
-			if s.Checks == nil {
-				s.Checks = map[string]FailureStats{}
-			}
-			c := s.Checks[f.Check]
-			c.add(f.Seed)
-			s.Checks[f.Check] = c
-		}
-		if f.Against != nil {
-			if s.Against == nil {
-				s.Against = &AgainstStats{}
-			}
-			s.Against.add(f)
-		}
-		r.ByInvariant[f.Invariant] = s
+	if r.ByInvariant == nil {
+		r.ByInvariant = map[string]InvariantStats{}
 	}
-	r.Failed = uint64(len(r.Failures))
+	r.Failed = 0
+	for _, s := range r.ByInvariant {
+		r.Failed += s.Failures
+	}
 	if r.Seconds > 0 {
 		r.SchedulesPerSecond = float64(r.Schedules) / r.Seconds
 	}
@@ -202,6 +192,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.DeterminismChecked {
 		fmt.Fprintf(&b, "determinism  every seed ran twice: %d mismatches\n", r.ByInvariant[Determinism].Failures)
+	}
+	if listed := uint64(len(r.Failures)); listed < r.Failed {
+		fmt.Fprintf(&b, "listed       %d of %d failures: the first %d by seed of each way of failing (--list-failures)\n",
+			listed, r.Failed, r.ListPerWay)
 	}
 	if len(r.ByInvariant) > 0 {
 		b.WriteString("\nfailures by invariant\n")

@@ -43,6 +43,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 	r := &Report{SchemaVersion: ReportVersion, ModelRevision: faults.ModelRevision, Variant: cfg.Variant.String(), Plan: "swarm",
 		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), Invariants: cfg.Invariants, FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(), Against: cfg.Against.name(),
+		ListPerWay: cfg.ListPerWay, ByInvariant: map[string]InvariantStats{},
 		DeterminismChecked: cfg.CheckDeterminism, Seconds: time.Since(x.start).Seconds(),
 		CPUSeconds: (cpuTime() - cpu).Seconds()}
 	if !cfg.Swarm {
@@ -55,7 +56,8 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 		r.Schedules += res.schedules
 		r.Picks += res.picks
 		r.Choices += res.choices
-		r.Failures = append(r.Failures, res.failures...)
+		r.Failures = append(r.Failures, res.failures.listed...)
+		mergeStats(r.ByInvariant, res.failures.by)
 		r.Coverage.add(res.coverage)
 	}
 	switch {
@@ -82,13 +84,14 @@ type explorer struct {
 
 type workerResult struct {
 	schedules, picks, choices uint64
-	failures                  []Failure
+	failures                  *tally
 	coverage                  Coverage
 	err                       error
 }
 
 func (x *explorer) work(ctx context.Context) (res workerResult) {
 	res.coverage = newCoverage()
+	res.failures = newTally(x.cfg.ListPerWay)
 	col := newCollector()
 	for {
 		if ctx.Err() != nil || x.stopped.Load() {
@@ -118,7 +121,7 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 		res.choices += uint64(r.Choices)
 		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
 		if f != nil {
-			res.failures = append(res.failures, *f)
+			res.failures.add(*f)
 			sum.Failed, sum.Invariant, sum.Against = true, f.Invariant, f.againstOutcome()
 			if x.cfg.StopOnFirst {
 				x.stopped.Store(true)

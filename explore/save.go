@@ -33,7 +33,7 @@ type SaveOptions struct {
 }
 
 // Save writes, for the first opt.PerInvariant failing seeds of every
-// invariant and check (every one if 0), its report, its recorded schedule and its
+// invariant and check it lists (every one if 0), its report, its recorded schedule and its
 // shrunk schedule into opt.Dir, and notes the files (and the shrinking) in
 // the report. A seed is rerun in full (the exploration stopped each run at
 // its first violation) while being recorded. Determinism failures have
@@ -47,14 +47,14 @@ func Save(ctx context.Context, cfg Config, r *Report, opt SaveOptions) error {
 		return err
 	}
 	x := &explorer{cfg: &cfg, plans: plans}
-	saved := map[[2]string]int{}
+	saved := map[way]int{}
 	taken := takenFiles{}
 	for _, path := range opt.Reserved {
 		taken.add(path)
 	}
 	for i := range r.Failures {
 		f := &r.Failures[i]
-		key := [2]string{f.Invariant, f.Check}
+		key := wayOf(*f)
 		if f.Invariant == Determinism || (opt.PerInvariant > 0 && saved[key] >= opt.PerInvariant) {
 			continue
 		}

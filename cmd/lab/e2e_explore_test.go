@@ -22,6 +22,7 @@ type exploreReport struct {
 	Choices            uint64  `json:"choices"`
 	ModelRevision      int     `json:"model_revision"`
 	Shards             []string
+	ListPerWay         int `json:"failures_listed_per_way"`
 	Failures           []struct {
 		Seed      uint64   `json:"seed"`
 		Invariant string   `json:"invariant"`
@@ -225,6 +226,31 @@ func TestExploreReportNamesTheChart(t *testing.T) {
 	if wantCode(t, r, 1); !strings.Contains(r.stdout, "\n  play       lab tui --replay "+shrunk+"\n") {
 		t.Fatalf("no play command for %s:\n%v", shrunk, r)
 	}
+}
+
+// --list-failures N lists the first N failing seeds of each way of
+// failing, counts every one, and saves only those it lists.
+func TestExploreListsTheFirstFailures(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	r := lab(t, "explore", "--plan", "none", "--seeds", "100", "--format", "json", "--out", out,
+		"--list-failures", "2", "--save-per-invariant", "0", "--shrink-budget", "0")
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	listed, first := map[string]uint64{}, map[string]uint64{}
+	for _, f := range rep.Failures {
+		if listed[f.Invariant]++; listed[f.Invariant] == 1 {
+			first[f.Invariant] = f.Seed
+		}
+	}
+	if no := rep.ByInvariant["no-panic"]; rep.ListPerWay != 2 || no.Failures < 3 || listed["no-panic"] != 2 || first["no-panic"] != no.FirstSeed {
+		t.Fatalf("listed %d of each way: %+v of %d failures, %+v", rep.ListPerWay, rep.Failures, rep.Failed, rep.ByInvariant)
+	}
+	saved, err := filepath.Glob(filepath.Join(out, "seed-*[a-z].schedule"))
+	if err != nil || len(saved) != len(rep.Failures) {
+		t.Errorf("saved %v (%v), want the %d listed", saved, err, len(rep.Failures))
+	}
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--list-failures", "-1"), true, "--list-failures must not be negative")
 }
 
 // --save-per-invariant 0 saves every failure, not the first of each.

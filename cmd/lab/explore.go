@@ -35,6 +35,7 @@ type exploreFlags struct {
 	format, out      string
 	shrinkBudget     time.Duration
 	savePerInvariant int
+	listFailures     int
 	workers          int
 	shard            string
 	checkDeterminism bool
@@ -91,7 +92,8 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.format, "format", "text", "report format: text or json")
 	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
 	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
-	intFlag(fl, &f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one)")
+	intFlag(fl, &f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one the report lists)")
+	intFlag(fl, &f.listFailures, "list-failures", 1000, "how many failing seeds of each way of failing (an invariant and its check) the report lists, the first by seed; every failure is counted (0: list every one, which holds them all in memory)")
 	intFlag(fl, &f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
 	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run every seed twice and compare their events")
@@ -283,6 +285,10 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.savePerInvariant < 0 {
 		return cfg, usageError("--save-per-invariant must not be negative")
 	}
+	if f.listFailures < 0 {
+		return cfg, usageError("--list-failures must not be negative (0: list every one)")
+	}
+	cfg.ListPerWay = f.listFailures
 	if err := notStdout("--out", f.out); err != nil {
 		return cfg, err
 	}
