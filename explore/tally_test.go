@@ -11,8 +11,8 @@ import (
 	"lab/invoker"
 )
 
-// exploreJSON explores cfg and reads its JSON report back, as merge does.
-func exploreJSON(t *testing.T, cfg explore.Config) *explore.Report {
+// reportJSON explores cfg and writes its report as JSON.
+func reportJSON(t testing.TB, cfg explore.Config) []byte {
 	t.Helper()
 	r, err := explore.Explore(context.Background(), cfg)
 	if err != nil {
@@ -22,7 +22,13 @@ func exploreJSON(t *testing.T, cfg explore.Config) *explore.Report {
 	if err := r.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	back, err := explore.ReadReport("r.json", &js)
+	return js.Bytes()
+}
+
+// exploreJSON explores cfg and reads its JSON report back, as merge does.
+func exploreJSON(t *testing.T, cfg explore.Config) *explore.Report {
+	t.Helper()
+	back, err := explore.ReadReport("r.json", bytes.NewReader(reportJSON(t, cfg)))
 	if err != nil {
 		t.Fatalf("the report does not read back: %v", err)
 	}
