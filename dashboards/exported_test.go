@@ -120,6 +120,8 @@ type oneFailure struct{}
 
 func (oneFailure) Schedules() uint64              { return 1 }
 func (oneFailure) ByInvariant() map[string]uint64 { return map[string]uint64{faults.NoPanic: 1} }
+func (oneFailure) Reached() map[string]uint64     { return map[string]uint64{"segment spilled": 1} }
+func (oneFailure) Distinct() (int, int)           { return 12, 1 }
 
 // oneRerun is that failing schedule rerun against fixed, which held.
 type oneRerun struct{}

@@ -41,6 +41,14 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 				"held: the other side held it (the fix holds on the very seeds that fail); same: broke it the same way; other: broke it another way; skipped: not rerun (a shape the other side cannot take, or already has).",
 			"short", 12, 8).
 			WithTarget(query("A", `sum by (against, invariant, outcome) (increase(lab_explore_against_total[$__rate_interval]))`, "{{invariant}} {{outcome}} against {{against}}"))).
+		WithPanel(panel("Coverage while exploring",
+			"Distinct behaviours `lab explore`'s runs have reached so far: (state, event) pairs of the invocation state machine, and orders an invoker went through the shutdown's phases. When the curves flatten the search has stopped finding new behaviour; the report's coverage names what is known reachable and was missed.",
+			"short", 12, 8).
+			WithTarget(query("A", `max by (kind) (lab_explore_coverage)`, "{{kind}}"))).
+		WithPanel(panel("Situations reached while exploring",
+			"The share of the schedules `lab explore` finishes that reach each situation where lifecycle races live (the report's sometimes), before any violation. One at 0 is never tested: nothing that follows from it can fail.",
+			"percentunit", 12, 8).
+			WithTarget(query("A", `sum by (situation) (rate(lab_explore_reached_total[$__rate_interval])) / scalar(sum(rate(lab_explore_schedules_total[$__rate_interval])))`, "{{situation}}"))).
 		WithPanel(panel("Simulator steps",
 			"The simulator's steps per second by kind: a message delivered (deliver), an invoker loop step (invoker), virtual time advanced, a stage entered (phase), a control applied.",
 			"ops", 12, 8).

@@ -70,6 +70,11 @@ type RunSummary struct {
 	Against string
 	Picks   int
 	Elapsed time.Duration
+	// Reached are the situations the run reached before any violation
+	// (Coverage.Sometimes); Pairs and Orders the (state, event) pairs and
+	// shutdown orders it reached that its worker had not before.
+	Reached       []string
+	Pairs, Orders []string
 }
 
 // MaxWorkers bounds the workers of an exploration (and of lab

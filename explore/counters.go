@@ -17,18 +17,21 @@ type Counters struct {
 	mu                       sync.Mutex
 	byInvariant              map[string]uint64
 	against                  map[string]map[string]uint64 // invariant, outcome
+	reached                  map[string]uint64            // situation: schedules
+	pairs, orders            map[string]bool              // reached by any worker
 }
 
 // Observe counts one finished run.
 func (c *Counters) Observe(r RunSummary) {
 	c.schedules.Add(1)
 	c.picks.Add(uint64(r.Picks))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cover(r)
 	if !r.Failed {
 		return
 	}
 	c.failed.Add(1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.byInvariant == nil {
 		c.byInvariant = map[string]uint64{}
 	}
@@ -93,4 +96,41 @@ func (c *Counters) Held() uint64 {
 		n += by[AgainstHeld]
 	}
 	return n
+}
+
+// cover counts what run r reached.
+func (c *Counters) cover(r RunSummary) {
+	if c.reached == nil {
+		c.reached, c.pairs, c.orders = map[string]uint64{}, map[string]bool{}, map[string]bool{}
+	}
+	for _, s := range r.Reached {
+		c.reached[s]++
+	}
+	for _, p := range r.Pairs {
+		c.pairs[p] = true
+	}
+	for _, o := range r.Orders {
+		c.orders[o] = true
+	}
+}
+
+// Reached is a copy of the schedules so far that reached each situation
+// (Coverage.Sometimes): every situation, from 0.
+func (c *Counters) Reached() map[string]uint64 {
+	out := make(map[string]uint64, len(sometimesNames))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range sometimesNames {
+		out[s] = c.reached[s]
+	}
+	return out
+}
+
+// Distinct counts the (state, event) pairs and the shutdown orders the
+// runs have reached so far: coverage over time, which flattens once the
+// search stops finding new behaviour.
+func (c *Counters) Distinct() (pairs, orders int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pairs), len(c.orders)
 }

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"slices"
 	"strings"
 
 	"lab/invoker"
@@ -194,4 +195,29 @@ func (c *collector) flush(cov *Coverage, seed uint64) {
 	c.current = 0
 	clear(c.stopping)
 	clear(c.orders)
+}
+
+// firstReached finds the keys a worker's coverage reached for the first
+// time, for Config.Observe. Its maps only grow, so they are searched only
+// when longer than what was seen.
+type firstReached struct{ pairs, orders map[string]bool }
+
+func newFirstReached() firstReached {
+	return firstReached{pairs: map[string]bool{}, orders: map[string]bool{}}
+}
+
+// news are cov's keys not seen before, in key order, now seen.
+func news(keys map[string]uint64, seen map[string]bool) []string {
+	if len(keys) == len(seen) {
+		return nil
+	}
+	var out []string
+	for k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -217,8 +217,8 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 	}
 }
 
-// Counters fed by Observe agree with the report, and count every
-// invariant from 0: one that first appears at 1 loses that 1 to
+// Counters fed by Observe agree with the report (failures and coverage),
+// and count every invariant from 0: one that first appears at 1 loses that 1 to
 // Prometheus' increase().
 func TestCountersMatchTheReport(t *testing.T) {
 	var c explore.Counters
@@ -247,6 +247,16 @@ func TestCountersMatchTheReport(t *testing.T) {
 		if n != r.ByInvariant[inv].Failures {
 			t.Errorf("%s: counted %d, reported %d", inv, n, r.ByInvariant[inv].Failures)
 		}
+	}
+	// So does the coverage, which they count as it grows.
+	reached := c.Reached()
+	for _, s := range explore.SometimesNames() {
+		if n, ok := reached[s]; !ok || n != r.Coverage.Sometimes[s].Schedules {
+			t.Errorf("%s: counted %d schedules (%v), reported %d", s, n, ok, r.Coverage.Sometimes[s].Schedules)
+		}
+	}
+	if pairs, orders := c.Distinct(); pairs != len(r.Coverage.ISMPairs) || orders != len(r.Coverage.ShutdownOrders) || pairs < 20 {
+		t.Errorf("counted %d pairs and %d orders, reported %d and %d", pairs, orders, len(r.Coverage.ISMPairs), len(r.Coverage.ShutdownOrders))
 	}
 }
 

@@ -92,7 +92,7 @@ type workerResult struct {
 func (x *explorer) work(ctx context.Context) (res workerResult) {
 	res.coverage = newCoverage()
 	res.failures = newTally(x.cfg.ListPerWay)
-	col := newCollector()
+	col, first := newCollector(), newFirstReached()
 	for {
 		if ctx.Err() != nil || x.stopped.Load() {
 			return res
@@ -115,11 +115,17 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 			x.stopped.Store(true)
 			return res
 		}
+		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
+		if x.cfg.Observe != nil {
+			sum.Reached = col.sometimes.reachedNames()
+		}
 		col.flush(&res.coverage, seed)
+		if x.cfg.Observe != nil {
+			sum.Pairs, sum.Orders = news(res.coverage.ISMPairs, first.pairs), news(res.coverage.ShutdownOrders, first.orders)
+		}
 		res.schedules++
 		res.picks += uint64(r.Decisions.Picks)
 		res.choices += uint64(r.Choices)
-		sum := RunSummary{Seed: seed, Picks: r.Decisions.Picks, Elapsed: time.Since(began)}
 		if f != nil {
 			res.failures.add(*f)
 			sum.Failed, sum.Invariant, sum.Against = true, f.Invariant, f.againstOutcome()

@@ -155,6 +155,17 @@ func (w *sometimesWatch) observe(e *invoker.Event) {
 	}
 }
 
+// reachedNames are the situations the run has reached so far.
+func (w *sometimesWatch) reachedNames() []string {
+	var names []string
+	for s, hit := range w.reached {
+		if hit {
+			names = append(names, sometimesNames[s])
+		}
+	}
+	return names
+}
+
 // flush adds the run of seed to counts and readies w for the next run.
 func (w *sometimesWatch) flush(counts map[string]Reached, seed uint64) {
 	for s, hit := range w.reached {

@@ -12,11 +12,16 @@ import (
 type ExploreCounters interface {
 	Schedules() uint64
 	ByInvariant() map[string]uint64
+	// Reached counts the schedules that reached each situation, and
+	// Distinct the (state, event) pairs and shutdown orders reached.
+	Reached() map[string]uint64
+	Distinct() (pairs, orders int)
 }
 
 // RegisterExploreMetrics exports an exploration's counters with reg:
-// lab_explore_schedules_total and lab_explore_failures_total{invariant}.
-// They are read from c at scrape time, so the workers only bump atomics.
+// lab_explore_schedules_total, lab_explore_failures_total{invariant},
+// lab_explore_reached_total{situation} and lab_explore_coverage{kind}.
+// They are read from c at scrape time, so the workers only count.
 func RegisterExploreMetrics(reg prometheus.Registerer, c ExploreCounters) error {
 	return reg.Register(&exploreCollector{c: c,
 		schedules: prometheus.NewDesc("lab_explore_schedules_total",
@@ -24,17 +29,25 @@ func RegisterExploreMetrics(reg prometheus.Registerer, c ExploreCounters) error 
 		failures: prometheus.NewDesc("lab_explore_failures_total",
 			"Schedules lab explore found failing, by the invariant they broke first (determinism: two runs of a seed differed).",
 			[]string{"invariant"}, nil),
+		reached: prometheus.NewDesc("lab_explore_reached_total",
+			"Schedules lab explore ran that reached each situation where lifecycle races live, before any violation (the report's sometimes): one never reached has tested nothing that follows from it.",
+			[]string{"situation"}, nil),
+		coverage: prometheus.NewDesc("lab_explore_coverage",
+			"Distinct behaviours lab explore's runs have reached so far: ism_pairs, (state, event) pairs of the invocation state machine; shutdown_orders, orders an invoker went through the shutdown's phases. Flat: the search finds nothing new.",
+			[]string{"kind"}, nil),
 	})
 }
 
 type exploreCollector struct {
-	c                   ExploreCounters
-	schedules, failures *prometheus.Desc
+	c                                      ExploreCounters
+	schedules, failures, reached, coverage *prometheus.Desc
 }
 
 func (x *exploreCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- x.schedules
 	ch <- x.failures
+	ch <- x.reached
+	ch <- x.coverage
 }
 
 func (x *exploreCollector) Collect(ch chan<- prometheus.Metric) {
@@ -43,6 +56,13 @@ func (x *exploreCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, inv := range slices.Sorted(maps.Keys(by)) {
 		ch <- prometheus.MustNewConstMetric(x.failures, prometheus.CounterValue, float64(by[inv]), inv)
 	}
+	reached := x.c.Reached()
+	for _, s := range slices.Sorted(maps.Keys(reached)) {
+		ch <- prometheus.MustNewConstMetric(x.reached, prometheus.CounterValue, float64(reached[s]), s)
+	}
+	pairs, orders := x.c.Distinct()
+	ch <- prometheus.MustNewConstMetric(x.coverage, prometheus.GaugeValue, float64(pairs), "ism_pairs")
+	ch <- prometheus.MustNewConstMetric(x.coverage, prometheus.GaugeValue, float64(orders), "shutdown_orders")
 }
 
 // AgainstCounters count how lab explore --against's reruns of failing

@@ -9,15 +9,18 @@ import (
 )
 
 type fakeCounters struct {
-	schedules uint64
-	by        map[string]uint64
+	schedules     uint64
+	by, reached   map[string]uint64
+	pairs, orders int
 }
 
 func (f *fakeCounters) Schedules() uint64              { return f.schedules }
 func (f *fakeCounters) ByInvariant() map[string]uint64 { return f.by }
+func (f *fakeCounters) Reached() map[string]uint64     { return f.reached }
+func (f *fakeCounters) Distinct() (int, int)           { return f.pairs, f.orders }
 
 // The exploration's counters are read at scrape time, one failures series
-// per invariant, and pass promlint.
+// per invariant, one reached series per situation, and pass promlint.
 func TestExploreMetrics(t *testing.T) {
 	c := &fakeCounters{schedules: 7, by: map[string]uint64{}}
 	reg := prometheus.NewPedanticRegistry()
@@ -43,6 +46,19 @@ lab_explore_schedules_total 12
 lab_explore_failures_total{invariant="determinism"} 1
 lab_explore_failures_total{invariant="no-panic"} 3
 `)
+	c.reached, c.pairs, c.orders = map[string]uint64{"segment spilled": 4, "stale invoke dropped": 0}, 31, 3
+	const coverage = `# HELP lab_explore_coverage Distinct behaviours lab explore's runs have reached so far: ism_pairs, (state, event) pairs of the invocation state machine; shutdown_orders, orders an invoker went through the shutdown's phases. Flat: the search finds nothing new.
+# TYPE lab_explore_coverage gauge
+lab_explore_coverage{kind="ism_pairs"} 31
+lab_explore_coverage{kind="shutdown_orders"} 3
+# HELP lab_explore_reached_total Schedules lab explore ran that reached each situation where lifecycle races live, before any violation (the report's sometimes): one never reached has tested nothing that follows from it.
+# TYPE lab_explore_reached_total counter
+lab_explore_reached_total{situation="segment spilled"} 4
+lab_explore_reached_total{situation="stale invoke dropped"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(coverage), "lab_explore_reached_total", "lab_explore_coverage"); err != nil {
+		t.Fatal(err)
+	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("promlint: %v %v", err, problems)

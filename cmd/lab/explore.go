@@ -101,7 +101,7 @@ error, 130 interrupted (the report so far is printed).`,
 	// (--invariant no-panic --invariant '' hunted no-panic alone).
 	fl.StringArrayVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
 	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
-	f.metrics.register(fl, " (lab_explore_schedules_total, lab_explore_failures_total; with --against, lab_explore_against_total)", "exploration")
+	f.metrics.register(fl, " (lab_explore_*: schedules, failures, coverage and, with --against, the reruns)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
 }
