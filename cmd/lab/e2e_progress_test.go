@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-var progressLine = regexp.MustCompile(`\[[#.]{24}\] \d+ schedules  \d+/s  \d+ failed  ETA \d+s`)
+var progressLine = regexp.MustCompile(`\[[#.]{24}\] \d+ schedules  \d+/s  \d+ failed  \d+ pairs  \d+ orders  ETA \d+s`)
 
 // On a terminal, lab explore draws its progress bar on stderr: the real
 // binary runs in tmux and the screen is read back.

@@ -61,7 +61,9 @@ func (p *progress) stop() {
 
 // exploreProgress is lab explore's line: schedules done, their rate,
 // failures so far (and, with --against, on how many the other side held
-// the invariant) and the time left.
+// the invariant), the distinct (state, event) pairs and shutdown orders
+// reached (when they stop growing, the search has saturated) and the time
+// left.
 func exploreProgress(cfg explore.Config, counts *explore.Counters) func(time.Duration) string {
 	total := cfg.Seeds
 	if n := uint64(max(cfg.Shard.Count, 1)); total > 0 {
@@ -93,7 +95,9 @@ func exploreLine(total uint64, duration time.Duration, against *explore.Against,
 		frac = elapsed.Seconds() / duration.Seconds()
 		left = duration - elapsed
 	}
-	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed%s  ETA %s", bar(frac), done, rate, failed, reruns, max(left, 0).Round(time.Second))
+	pairs, orders := counts.Distinct()
+	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed%s  %d pairs  %d orders  ETA %s", bar(frac), done, rate, failed, reruns,
+		pairs, orders, max(left, 0).Round(time.Second))
 }
 
 // inevitableProgress is lab inevitable's line: the prefix being charted
