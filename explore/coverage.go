@@ -12,15 +12,52 @@ import (
 // an event about it happened), every order in which an invoker went
 // through the phases of a node shutdown, and the situations of
 // sometimes.go. Counts are of events, of invoker shutdowns and of
-// schedules; they add up across runs and shards.
+// schedules; they add up across runs and shards. PairSeeds and OrderSeeds
+// name the first seed that reached each pair and order: one to replay to
+// see it, and, the last of them, where the search stopped finding new
+// behaviour.
 type Coverage struct {
 	ISMPairs       map[string]uint64  `json:"ism_pairs"`
 	ShutdownOrders map[string]uint64  `json:"shutdown_orders"`
 	Sometimes      map[string]Reached `json:"sometimes"`
+	PairSeeds      map[string]uint64  `json:"ism_pair_first_seeds"`
+	OrderSeeds     map[string]uint64  `json:"shutdown_order_first_seeds"`
 }
 
 func newCoverage() Coverage {
-	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}, Sometimes: map[string]Reached{}}
+	return Coverage{ISMPairs: map[string]uint64{}, ShutdownOrders: map[string]uint64{}, Sometimes: map[string]Reached{},
+		PairSeeds: map[string]uint64{}, OrderSeeds: map[string]uint64{}}
+}
+
+// fill makes the maps a report left out (or wrote null) empty.
+func (c *Coverage) fill() {
+	for _, m := range []*map[string]uint64{&c.ISMPairs, &c.ShutdownOrders, &c.PairSeeds, &c.OrderSeeds} {
+		if *m == nil {
+			*m = map[string]uint64{}
+		}
+	}
+	if c.Sometimes == nil {
+		c.Sometimes = map[string]Reached{}
+	}
+}
+
+// firstSeed notes seed as key's first in seeds, unless an earlier one is.
+func firstSeed(seeds map[string]uint64, key string, seed uint64) {
+	if first, ok := seeds[key]; !ok || seed < first {
+		seeds[key] = seed
+	}
+}
+
+// LastNew is the latest of the first seeds of the pairs and orders: the
+// seeds after it reached nothing new of them (0 when nothing was reached).
+func (c *Coverage) LastNew() uint64 {
+	var last uint64
+	for _, seeds := range []map[string]uint64{c.PairSeeds, c.OrderSeeds} {
+		for _, seed := range seeds {
+			last = max(last, seed)
+		}
+	}
+	return last
 }
 
 // fits reports whether c and o add up without a count wrapping around.
@@ -51,6 +88,12 @@ func (c *Coverage) add(o Coverage) {
 	}
 	for k, r := range o.Sometimes {
 		c.Sometimes[k] = c.Sometimes[k].add(r)
+	}
+	for k, seed := range o.PairSeeds {
+		firstSeed(c.PairSeeds, k, seed)
+	}
+	for k, seed := range o.OrderSeeds {
+		firstSeed(c.OrderSeeds, k, seed)
 	}
 }
 
@@ -173,7 +216,9 @@ func (c *collector) flush(cov *Coverage, seed uint64) {
 	for s := range c.pairs {
 		for k, n := range c.pairs[s] {
 			if n > 0 {
-				cov.ISMPairs[ismStates[s]+" "+invoker.Kind(k).String()] += n
+				key := ismStates[s] + " " + invoker.Kind(k).String()
+				cov.ISMPairs[key] += n
+				firstSeed(cov.PairSeeds, key, seed)
 				c.pairs[s][k] = 0
 			}
 		}
@@ -188,6 +233,7 @@ func (c *collector) flush(cov *Coverage, seed uint64) {
 			b.WriteString(shutdownSteps[x])
 		}
 		cov.ShutdownOrders[b.String()]++
+		firstSeed(cov.OrderSeeds, b.String(), seed)
 	}
 	c.keys = c.keys[:0]
 	clear(c.state)

@@ -160,7 +160,8 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 func TestReadReportRefusesInconsistentReports(t *testing.T) {
 	good := `{"schema_version":` + strconv.Itoa(explore.ReportVersion) + `,"model_revision":2,"variant":"buggy","plan":"none","strategy":"random","first_seed":1,"seeds":4,"shards":["1/2"],` +
 		`"schedules":2,"failed":1,"picks":900,"choices":200,"workers":1,"seconds":0.5,"failures":[{"seed":2,"invariant":"no-panic","detail":"d","replay":"r"}],` +
-		`"by_invariant":{"no-panic":{"failures":1,"first_seed":2}}}`
+		`"by_invariant":{"no-panic":{"failures":1,"first_seed":2}},"coverage":{"ism_pairs":{"none invoker.enqueue":3},"shutdown_orders":{},` +
+		`"sometimes":{"a queue segment spilled to disk":{"schedules":1,"first_seed":2}},"ism_pair_first_seeds":{"none invoker.enqueue":2},"shutdown_order_first_seeds":{}}}`
 	if _, err := explore.ReadReport("r.json", strings.NewReader(good)); err != nil {
 		t.Fatalf("a consistent report: %v", err)
 	}
@@ -174,17 +175,22 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		{`"schedules":2`, `"schedules":18446744073709551615`, "r.json: says 18446744073709551615 schedules ran of the 2 seeds of shards [1/2]"},
 		{`"schedules":2`, `"schedules":0`, "r.json: says 1 of 0 schedules failed"},
 		{`"choices":200`, `"choices":901`, "r.json: says 901 of 900 picks had a choice"},
-		{`"seed":2,`, `"seed":9,`, "r.json: names a failure of seed 9, which it did not explore"},
-		{`"seed":2,`, `"seed":3,`, "r.json: names a failure of seed 3, which is in none of shards [1/2]"},
+		{`"seed":2,`, `"seed":9,`, "r.json: lists a failure of seed 9, which it did not explore"},
+		{`"seed":2,`, `"seed":3,`, "r.json: lists a failure of seed 3, which is in none of shards [1/2]"},
 		{`"failed":1,`, `"failed":2,`, "r.json: says 2 failed but counts 1 by invariant"},
 		// Merges sum the counts as they are: they must add up, and agree
 		// with the failures listed.
 		{`{"failures":1,`, `{"failures":2,`, "r.json: lists 1 failures of no-panic, of the 2 it counts"},
-		{`"first_seed":2}`, `"first_seed":4}`, "r.json: says no-panic first failed at seed 4, but lists seed 2 first"},
-		{`"first_seed":2}`, `"first_seed":3}`, "r.json: names a failure of seed 3, which is in none of shards [1/2]"},
+		{`"first_seed":2}},`, `"first_seed":4}},`, "r.json: says no-panic first failed at seed 4, but lists seed 2 first"},
+		{`"first_seed":2}},`, `"first_seed":3}},`, "r.json: counts a failure of seed 3, which is in none of shards [1/2]"},
+		// A coverage's first seeds are of what it reached, and seeds it ran.
+		{`{"none invoker.enqueue":2}`, `{"none invoker.enqueue":3}`, `r.json: says pair "none invoker.enqueue" was first reached at seed 3, which is in none of shards [1/2]`},
+		{`{"none invoker.enqueue":2}`, `{}`, "r.json: names the first seeds of 0 of the 1 pairs it reached"},
+		{`{"none invoker.enqueue":2}`, `{"none task.end":2}`, `r.json: reached pair "none invoker.enqueue" 3 times, first at no seed`},
+		{`"schedules":1,"first_seed":2}`, `"schedules":1,"first_seed":9}`, `r.json: says "a queue segment spilled to disk" was first reached at seed 9, which it did not explore`},
 		{`"by_invariant":{"no-panic"`, `"by_invariant":{"bogus"`, `r.json: counts failures of "bogus", which is no invariant`},
-		{`"first_seed":2}`, `"first_seed":2,"checks":{"x":{"failures":1,"first_seed":2}}}`, "r.json: lists 0 failures of no-panic (x), of the 1 it counts"},
-		{`"first_seed":2}`, `"first_seed":2,"checks":{"x":{"failures":2,"first_seed":2}}}`, `r.json: counts 2 failures of no-panic by "x" from seed 2, of 1 from seed 2`},
+		{`"first_seed":2}},`, `"first_seed":2,"checks":{"x":{"failures":1,"first_seed":2}}}},`, "r.json: lists 0 failures of no-panic (x), of the 1 it counts"},
+		{`"first_seed":2}},`, `"first_seed":2,"checks":{"x":{"failures":2,"first_seed":2}}}},`, `r.json: counts 2 failures of no-panic by "x" from seed 2, of 1 from seed 2`},
 		{`"invariant":"no-panic"`, `"invariant":"bogus"`, `r.json: lists a failure of "bogus", which is no invariant`},
 		{`"seconds":0.5`, `"seconds":-1`, "r.json: seconds -1 is not a time an exploration took"},
 		{`"seconds":0.5`, `"seconds":1e308`, "r.json: seconds 1e+308 is not a time an exploration took"},
@@ -199,8 +205,8 @@ func TestReadReportRefusesInconsistentReports(t *testing.T) {
 		{`"strategy":"random"`, `"strategy":"pct-d0"`, `r.json: strategy "pct-d0": no exploration runs one`},
 		{`"invariant":"no-panic"`, `"invariant":"determinism"`, "r.json: lists a determinism failure of seed 2 without checking determinism"},
 		{`"workers":1`, `"workers":1025`, "r.json: ran on 1025 workers"},
-		{`}}}`, `}}} {}`, "r.json: more after the report"},
-		{`}}}`, `}}}}`, "r.json: more after the report"},
+		{`{}}}`, `{}}} {}`, "r.json: more after the report"},
+		{`{}}}`, `{}}}}`, "r.json: more after the report"},
 	} {
 		src := strings.Replace(good, tc.from, tc.to, 1)
 		if src == good {

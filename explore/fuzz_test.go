@@ -79,7 +79,8 @@ func FuzzMerge(f *testing.F) {
 // mergedFromInputs checks a merge of a and b against a and b: summed
 // counters, the longest time, the first failures of each way of either
 // (all of them when both list all) once, failures per invariant and check
-// summed from the inputs' counts, coverage summed.
+// summed from the inputs' counts, coverage summed and its first seeds the
+// earlier.
 func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 	t.Helper()
 	if m.Schedules != a.Schedules+b.Schedules || m.Picks != a.Picks+b.Picks || m.Choices != a.Choices+b.Choices || m.Workers != a.Workers+b.Workers {
@@ -139,6 +140,15 @@ func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 			t.Fatalf("merged %s %v, inputs %v and %v", c.name, c.m, c.a, c.b)
 		}
 	}
+	for _, c := range []struct {
+		name    string
+		m, a, b map[string]uint64
+	}{{"pairs' first seeds", m.Coverage.PairSeeds, a.Coverage.PairSeeds, b.Coverage.PairSeeds},
+		{"orders' first seeds", m.Coverage.OrderSeeds, a.Coverage.OrderSeeds, b.Coverage.OrderSeeds}} {
+		if !maps.Equal(c.m, earliest(c.a, c.b)) {
+			t.Fatalf("merged %s %v, inputs %v and %v", c.name, c.m, c.a, c.b)
+		}
+	}
 	reached := func(r map[string]explore.Reached) map[string]uint64 {
 		n := map[string]uint64{}
 		for k, v := range r {
@@ -149,6 +159,20 @@ func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 	if got, want := reached(m.Coverage.Sometimes), summed(reached(a.Coverage.Sometimes), reached(b.Coverage.Sometimes)); !maps.Equal(got, want) {
 		t.Fatalf("merged situations reached %v, inputs summed %v", got, want)
 	}
+}
+
+// earliest is the smaller of a's and b's seed, key by key.
+func earliest(a, b map[string]uint64) map[string]uint64 {
+	e := maps.Clone(a)
+	if e == nil {
+		e = map[string]uint64{}
+	}
+	for k, seed := range b {
+		if first, ok := e[k]; !ok || seed < first {
+			e[k] = seed
+		}
+	}
+	return e
 }
 
 // summed is a and b added key by key.

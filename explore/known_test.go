@@ -147,7 +147,9 @@ func TestReportListsCoverageGaps(t *testing.T) {
 		t.Errorf("merged gaps %+v, whole %+v", m.CoverageGaps, r.CoverageGaps)
 	}
 	shards[0].Coverage.ISMPairs["in-flight lab.unheard-of"] = 1
+	shards[0].Coverage.PairSeeds["in-flight lab.unheard-of"] = 7
 	shards[1].Coverage.ShutdownOrders["joined>cancel"] = 1
+	shards[1].Coverage.OrderSeeds["joined>cancel"] = 8
 	if m, err = explore.Merge(shards); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +161,7 @@ func TestReportListsCoverageGaps(t *testing.T) {
 	if err := m.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text.String(), "reached, never by the swarm: in-flight lab.unheard-of\n") {
+	if !strings.Contains(text.String(), "reached, never by the swarm: in-flight lab.unheard-of (seed 7)\n") {
 		t.Errorf("text lacks the new pair:\n%s", text.String())
 	}
 }

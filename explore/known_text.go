@@ -19,12 +19,16 @@ func (g *Gaps) ofKnown() string {
 
 // writeGaps lists what of the known coverage was missed and what was
 // reached that is not known.
-func writeGaps(b *strings.Builder, g *Gaps) {
+func writeGaps(b *strings.Builder, g *Gaps, firstSeeds map[string]uint64) {
 	if g == nil {
 		return
 	}
 	writeList(b, "not reached: ", g.Unreached)
-	writeList(b, "reached, never by the swarm: ", g.New)
+	news := make([]string, len(g.New))
+	for i, key := range g.New { // with a seed to replay to see it
+		news[i] = fmt.Sprintf("%s (seed %d)", key, firstSeeds[key])
+	}
+	writeList(b, "reached, never by the swarm: ", news)
 }
 
 // writeList writes items after label, comma-separated, in lines of at

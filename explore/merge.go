@@ -32,12 +32,7 @@ func ReadReport(name string, r io.Reader) (*Report, error) {
 	if bad, ok := unprintable(reflect.ValueOf(rep)); ok {
 		return nil, fmt.Errorf("%s: holds %q, which is not printable text: not a report lab explore wrote", name, bad)
 	}
-	if rep.Coverage.ISMPairs == nil || rep.Coverage.ShutdownOrders == nil {
-		rep.Coverage = newCoverage()
-	}
-	if rep.Coverage.Sometimes == nil { // a report from before the situations were counted
-		rep.Coverage.Sometimes = map[string]Reached{}
-	}
+	rep.Coverage.fill()
 	return &rep, nil
 }
 

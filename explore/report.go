@@ -17,7 +17,8 @@ import (
 // Version 2 named the scheduler's picks "picks" (version 1: "decisions");
 // version 3 records the model revision; version 4 counts the picks that
 // had a choice; version 5 may rerun failing seeds against another setting;
-// version 6 may list only the first failures of each way of failing.
+// version 6 may list only the first failures of each way of failing, and
+// names the first seed of every pair and order reached.
 const ReportVersion = 6
 
 // Report is what an exploration (or a merge of shards) found.
@@ -252,7 +253,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		pairGaps, orderGaps = &g.Pairs, &g.Orders
 	}
 	fmt.Fprintf(&b, "  (ism state, event) pairs reached: %d%s\n", len(r.Coverage.ISMPairs), pairGaps.ofKnown())
-	writeGaps(&b, pairGaps)
+	writeGaps(&b, pairGaps, r.Coverage.PairSeeds)
 	fmt.Fprintf(&b, "  shutdown phase orders reached:    %d%s\n", len(r.Coverage.ShutdownOrders), orderGaps.ofKnown())
 	orders := slices.Collect(maps.Keys(r.Coverage.ShutdownOrders))
 	slices.SortFunc(orders, func(a, c string) int {
@@ -261,7 +262,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, o := range orders {
 		fmt.Fprintf(&b, "    %8d  %s\n", r.Coverage.ShutdownOrders[o], o)
 	}
-	writeGaps(&b, orderGaps)
+	writeGaps(&b, orderGaps, r.Coverage.OrderSeeds)
+	if last := r.Coverage.LastNew(); last > 0 {
+		fmt.Fprintf(&b, "  last new pair or order first reached at seed %d: the seeds after it reached none new\n", last)
+	}
 	if g := r.CoverageGaps; g != nil {
 		fmt.Fprintf(&b, "  * by %s\n", g.KnownFrom)
 	}

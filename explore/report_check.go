@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,16 +93,16 @@ func (r *Report) consistent() error {
 		offset := seed - r.FirstSeed
 		switch {
 		case seed < r.FirstSeed || (r.Seeds > 0 && offset >= r.Seeds):
-			return fmt.Errorf("names a failure of seed %d, which it did not explore", seed)
+			return fmt.Errorf("seed %d, which it did not explore", seed)
 		case !slices.ContainsFunc(shards, func(sh Shard) bool { return offset%uint64(sh.Count) == uint64(sh.Index) }):
-			return fmt.Errorf("names a failure of seed %d, which is in none of shards %v", seed, r.Shards)
+			return fmt.Errorf("seed %d, which is in none of shards %v", seed, r.Shards)
 		}
 		return nil
 	}
 	seen := make(map[uint64]bool, len(r.Failures))
 	for _, f := range r.Failures {
 		if err := explored(f.Seed); err != nil {
-			return err
+			return fmt.Errorf("lists a failure of %v", err)
 		}
 		switch {
 		case seen[f.Seed]:
@@ -113,7 +114,15 @@ func (r *Report) consistent() error {
 		}
 		seen[f.Seed] = true
 	}
-	if err := r.countsConsistent(explored); err != nil {
+	if err := r.countsConsistent(func(seed uint64) error {
+		if err := explored(seed); err != nil {
+			return fmt.Errorf("counts a failure of %v", err)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := r.Coverage.consistent(explored); err != nil {
 		return err
 	}
 	for _, t := range []struct {
@@ -143,4 +152,34 @@ func shardSeeds(n uint64, sh Shard) uint64 {
 		k++
 	}
 	return k
+}
+
+// consistent refuses coverage whose first seeds are not of what it
+// reached, or not of seeds explored: merge would print them.
+func (c *Coverage) consistent(explored func(seed uint64) error) error {
+	for _, kind := range []struct {
+		name          string
+		counts, seeds map[string]uint64
+	}{{"pair", c.ISMPairs, c.PairSeeds}, {"shutdown order", c.ShutdownOrders, c.OrderSeeds}} {
+		if len(kind.seeds) != len(kind.counts) {
+			return fmt.Errorf("names the first seeds of %d of the %d %ss it reached", len(kind.seeds), len(kind.counts), kind.name)
+		}
+		for _, key := range slices.Sorted(maps.Keys(kind.counts)) {
+			seed, ok := kind.seeds[key]
+			if !ok || kind.counts[key] == 0 {
+				return fmt.Errorf("reached %s %q %d times, first at no seed", kind.name, key, kind.counts[key])
+			}
+			if err := explored(seed); err != nil {
+				return fmt.Errorf("says %s %q was first reached at %v", kind.name, key, err)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Sometimes)) {
+		if n := c.Sometimes[name]; n.Schedules > 0 {
+			if err := explored(n.FirstSeed); err != nil {
+				return fmt.Errorf("says %q was first reached at %v", name, err)
+			}
+		}
+	}
+	return nil
 }
