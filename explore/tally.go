@@ -9,7 +9,7 @@ import (
 // A way of failing is an invariant and which of its checks failed
 // (faults.Violation.Check; the invariant itself when it has one check). An
 // exploration counts every failure but lists only the first of each way:
-// the buggy invoker fails a quarter of chaos's seeds, and a day of them
+// the buggy invoker fails a quarter of chaos's seeds, and an hour of them
 // listed took gigabytes.
 type way struct{ invariant, check string }
 
