@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/term"
+
 	"lab/explore"
 )
 
@@ -16,6 +18,7 @@ import (
 type progress struct {
 	w     io.Writer
 	on    bool
+	fd    uintptr // the terminal's, for its width
 	began time.Time
 	line  func(elapsed time.Duration) string
 	quit  chan struct{}
@@ -26,10 +29,20 @@ func newProgress(w io.Writer, line func(elapsed time.Duration) string) *progress
 	p := &progress{w: w, line: line, quit: make(chan struct{})}
 	if f, ok := w.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-			p.on = true
+			p.on, p.fd = true, f.Fd()
 		}
 	}
 	return p
+}
+
+// fit cuts line to a terminal width columns wide (0: unknown), short of
+// the last column: a line that wraps leaves its first part behind at
+// every redraw. The lines are ASCII, a byte a column.
+func fit(line string, width int) string {
+	if width > 1 && len(line) >= width {
+		return line[:width-1]
+	}
+	return line
 }
 
 func (p *progress) start() {
@@ -48,7 +61,8 @@ func (p *progress) start() {
 				fmt.Fprint(p.w, "\r\033[K")
 				return
 			case <-t.C:
-				fmt.Fprint(p.w, "\r\033[K"+p.line(time.Since(p.began)))
+				width, _, _ := term.GetSize(p.fd) // read each time: the window may be resized
+				fmt.Fprint(p.w, "\r\033[K"+fit(p.line(time.Since(p.began)), width))
 			}
 		}
 	}()
@@ -61,9 +75,9 @@ func (p *progress) stop() {
 
 // exploreProgress is lab explore's line: schedules done, their rate,
 // failures so far (and, with --against, on how many the other side held
-// the invariant), the distinct (state, event) pairs and shutdown orders
-// reached (when they stop growing, the search has saturated) and the time
-// left.
+// the invariant), the time left, and the distinct (state, event) pairs and
+// shutdown orders reached (when they stop growing, the search has
+// saturated).
 func exploreProgress(cfg explore.Config, counts *explore.Counters) func(time.Duration) string {
 	total := cfg.Seeds
 	if n := uint64(max(cfg.Shard.Count, 1)); total > 0 {
@@ -96,8 +110,9 @@ func exploreLine(total uint64, duration time.Duration, against *explore.Against,
 		left = duration - elapsed
 	}
 	pairs, orders := counts.Distinct()
-	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed%s  %d pairs  %d orders  ETA %s", bar(frac), done, rate, failed, reruns,
-		pairs, orders, max(left, 0).Round(time.Second))
+	// What matters least comes last, for a narrow terminal to cut.
+	return fmt.Sprintf("%s %d schedules  %.0f/s  %d failed%s  ETA %s  %d pairs  %d orders", bar(frac), done, rate, failed, reruns,
+		max(left, 0).Round(time.Second), pairs, orders)
 }
 
 // inevitableProgress is lab inevitable's line: the prefix being charted
