@@ -100,6 +100,16 @@ type Failure struct {
 	// Against is the seed under Report.Against, if the exploration ran
 	// one.
 	Against *AgainstRun `json:"against,omitempty"`
+	// Traces name its saved runs' traces, when they were exported.
+	Traces *Traces `json:"traces,omitempty"`
+}
+
+// Traces name the traces of a failing schedule's run and of its shrunk
+// version in an OTLP backend, and where Jaeger UI compares the two.
+type Traces struct {
+	Original   string `json:"original"`
+	Shrunk     string `json:"shrunk,omitempty"`
+	CompareURL string `json:"compare_url,omitempty"`
 }
 
 // InvariantStats counts the failures of one invariant, in all and by
@@ -243,6 +253,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		if sched := recordedSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  chart      lab inevitable %s\n", faults.ShellQuote(sched))
 		}
+		if tr := f.Traces; tr != nil {
+			fmt.Fprintf(&b, "  trace      %s", tr.Original)
+			if tr.Shrunk != "" {
+				fmt.Fprintf(&b, ", shrunk %s: %s", tr.Shrunk, tr.CompareURL)
+			}
+			b.WriteString("\n")
+		}
 		if sched := playableSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  play       lab tui --replay %s\n", faults.ShellQuote(sched))
 		}
@@ -309,8 +326,19 @@ func playableSchedule(files []string) string {
 	return recordedSchedule(files)
 }
 
-// recordedSchedule is the whole run's schedule among a failure's saved
+// RecordedSchedule is the whole run's schedule among a failure's saved
 // files ("" if none was saved): what lab inevitable charts.
+func RecordedSchedule(files []string) string { return recordedSchedule(files) }
+
+// ShrunkSchedule is the shrunk schedule among a failure's saved files, if
+// one was saved.
+func ShrunkSchedule(files []string) string {
+	if sched := playableSchedule(files); sched != recordedSchedule(files) {
+		return sched
+	}
+	return ""
+}
+
 func recordedSchedule(files []string) string {
 	for _, f := range files {
 		if strings.HasSuffix(f, ".schedule") && !strings.HasSuffix(f, "-shrunk.schedule") {

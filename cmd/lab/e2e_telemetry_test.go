@@ -391,6 +391,48 @@ func TestShrinkTracesBeforeAndAfter(t *testing.T) {
 	}
 }
 
+// lab explore --out --otlp exports each saved failure's run and its
+// shrunk run as traces in a real Jaeger, names them in the report and
+// links their comparison: seed 28 of none is the first to fail, its run
+// accepts 39 invocations and its shrunk schedule 2.
+func TestExploreTracesTheSavedFailures(t *testing.T) {
+	j := realenv.StartJaeger(t)
+	out := t.TempDir()
+	r := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "explore", "--plan", "none", "--seeds", "30",
+		"--out", out, "--format", "json", "--jaeger-url", j.Query)
+	wantCode(t, r, 1)
+	var rep struct {
+		Failures []struct {
+			Seed   uint64
+			Traces *struct {
+				Original, Shrunk string
+				CompareURL       string `json:"compare_url"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Failures) != 1 || rep.Failures[0].Seed != 28 {
+		t.Fatalf("%v: %+v\n%v", err, rep, r)
+	}
+	tr := rep.Failures[0].Traces
+	if tr == nil || len(tr.Original) != 32 || len(tr.Shrunk) != 32 || tr.Original == tr.Shrunk ||
+		tr.CompareURL != j.Query+"/trace/"+tr.Original+"..."+tr.Shrunk+"?cohort="+tr.Original+"&cohort="+tr.Shrunk {
+		t.Fatalf("traces %+v", tr)
+	}
+	for id, want := range map[string]int{tr.Original: 39, tr.Shrunk: 2} {
+		if got := invocationSpans(t, j, id, want); got != want {
+			t.Errorf("trace %s has %d invocation spans, want %d", id, got, want)
+		}
+	}
+	// Unshrunk, a failure has one trace; the text names it.
+	text := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "explore", "--plan", "none", "--seeds", "30",
+		"--out", t.TempDir(), "--shrink-budget", "0")
+	wantCode(t, text, 1)
+	if !regexp.MustCompile(`\n  trace      [0-9a-f]{32}\n`).MatchString(text.stdout) {
+		t.Errorf("the text report names no trace:\n%s", text.stdout)
+	}
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--otlp"), true, "--otlp traces the failures --out saves")
+}
+
 // invocationSpans counts a trace's invocation spans in Jaeger, waiting up
 // to 10s for want of them (Jaeger stores what it receives in batches).
 func invocationSpans(t *testing.T, j *realenv.Jaeger, id string, want int) int {

@@ -36,6 +36,8 @@ type exploreFlags struct {
 	shrinkBudget     time.Duration
 	savePerInvariant int
 	listFailures     int
+	otlp             bool
+	jaegerURL        string
 	workers          int
 	shard            string
 	checkDeterminism bool
@@ -93,6 +95,8 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
 	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
 	intFlag(fl, &f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one the report lists)")
+	fl.BoolVar(&f.otlp, "otlp", false, "with --out: export each saved failure's run, and its shrunk run, as traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print their ids and the Jaeger URL that compares them")
+	registerJaegerURL(fl, &f.jaegerURL, "Jaeger UI the traces' comparisons link to")
 	intFlag(fl, &f.listFailures, "list-failures", 1000, "how many failing seeds of each way of failing (an invariant and its check) the report lists, the first by seed; every failure is counted (0: list every one, which holds them all in memory)")
 	intFlag(fl, &f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
 	fl.StringVar(&f.shard, "shard", "", "run shard i/n of the seeds (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS, else 0/1)")
@@ -114,6 +118,12 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 	if f.format != "text" && f.format != "json" {
 		return usageError("--format %s: want text or json", f.format)
 	}
+	// The export first, so that bad OTEL_* variables end nothing begun.
+	traces, err := newTraceExport(cmd.Context(), f.out != "" && otlpWanted(cmd.Flags(), f.otlp), cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer traces.close()
 	counts := &explore.Counters{}
 	cfg.Observe = counts.Observe
 	// The address first: a refused exploration leaves no --out directory.
@@ -166,6 +176,9 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 			if errors.As(err, &pe) || errors.Is(err, faults.ErrNoReader) { // a full disk, say: not the lab's failure
 				saveErr = writeError{saveErr}
 			}
+		}
+		if traces != nil && saveErr == nil && cmd.Context().Err() == nil {
+			saveErr = traces.traceSaved(cmd.Context(), report, f.jaegerURL)
 		}
 	}
 	if f.out != "" {
@@ -291,6 +304,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	cfg.ListPerWay = f.listFailures
 	if err := notStdout("--out", f.out); err != nil {
 		return cfg, err
+	}
+	if f.otlp && f.out == "" {
+		return cfg, usageError("--otlp traces the failures --out saves: give --out DIR")
 	}
 	if f.shrinkBudget < 0 {
 		return cfg, usageError("--shrink-budget must not be negative (0: do not shrink)")

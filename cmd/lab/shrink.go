@@ -89,7 +89,7 @@ interrupted (the schedule shrunk so far written, once shrinking began).`,
 			if err := files.close(); err != nil {
 				return err
 			}
-			var ba *beforeAfter
+			var ba *explore.Traces
 			if traces != nil {
 				if ba, err = traces.trace(cmd.Context(), sch, res.Schedule, out, jaegerURL); err != nil {
 					return err
@@ -99,9 +99,9 @@ interrupted (the schedule shrunk so far written, once shrinking began).`,
 			if format == "json" {
 				if err := writeJSON(stdout, struct {
 					*explore.ShrinkResult
-					File   string       `json:"file"`
-					Replay string       `json:"replay"`
-					Traces *beforeAfter `json:"traces,omitempty"`
+					File   string          `json:"file"`
+					Replay string          `json:"replay"`
+					Traces *explore.Traces `json:"traces,omitempty"`
 				}{res, out, "lab replay " + faults.ShellQuote(out), ba}); err != nil {
 					return outputError(err)
 				}

@@ -6,17 +6,10 @@ import (
 	"io"
 	"strings"
 
+	"lab/explore"
 	"lab/faults"
 	"lab/telemetry"
 )
-
-// beforeAfter names the traces of a schedule and of its shrunk version, and
-// where Jaeger's trace comparison shows them side by side.
-type beforeAfter struct {
-	Original   string `json:"original"`
-	Shrunk     string `json:"shrunk"`
-	CompareURL string `json:"compare_url"`
-}
 
 // traceExport is lab shrink's export of the two traces, when the command
 // line or the environment asks for OTLP; close flushes it, once.
@@ -39,15 +32,26 @@ func newTraceExport(ctx context.Context, otlp bool, stderr io.Writer) (*traceExp
 
 // trace replays the original schedule and the shrunk one (its bytes), each
 // as a trace of its own, and flushes them: the before and after of the
-// shrinking. Each trace's time anchor is when its replay starts, so the two
-// never share ids.
-func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shrunk []byte, name, jaegerURL string) (*beforeAfter, error) {
+// shrinking.
+func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shrunk []byte, name, jaegerURL string) (*explore.Traces, error) {
 	after, err := faults.ParseSchedule(name, shrunk)
 	if err != nil {
 		return nil, err
 	}
+	tr, err := t.beforeAfter(ctx, original, after, jaegerURL)
+	t.close()
+	return tr, err
+}
+
+// beforeAfter replays a schedule and, if not nil, its shrunk version, each
+// as a trace of its own. Each trace's time anchor is when its replay
+// starts, so the two never share ids.
+func (t *traceExport) beforeAfter(ctx context.Context, original, shrunk *faults.Schedule, jaegerURL string) (*explore.Traces, error) {
 	var ids []string
-	for _, s := range []*faults.Schedule{original, after} {
+	for _, s := range []*faults.Schedule{original, shrunk} {
+		if s == nil {
+			continue
+		}
 		tr := t.tracer()
 		o := faults.ReplayOptions(s)
 		o.Observers = append(o.Observers, tr)
@@ -56,9 +60,38 @@ func (t *traceExport) trace(ctx context.Context, original *faults.Schedule, shru
 		}
 		ids = append(ids, tr.TraceID())
 	}
-	t.close()
+	if len(ids) == 1 {
+		return &explore.Traces{Original: ids[0]}, nil
+	}
 	a, b := ids[0], ids[1]
-	return &beforeAfter{Original: a, Shrunk: b, CompareURL: jaegerCompareURL(jaegerURL, a, b)}, nil
+	return &explore.Traces{Original: a, Shrunk: b, CompareURL: jaegerCompareURL(jaegerURL, a, b)}, nil
+}
+
+// traceSaved exports the runs of the failures r saved, each schedule and
+// its shrunk version as traces, names them in r, and flushes them.
+func (t *traceExport) traceSaved(ctx context.Context, r *explore.Report, jaegerURL string) error {
+	defer t.close()
+	for i := range r.Failures {
+		f := &r.Failures[i]
+		path := explore.RecordedSchedule(f.Files)
+		if path == "" {
+			continue
+		}
+		original, err := readSchedule(path)
+		if err != nil {
+			return err
+		}
+		var shrunk *faults.Schedule
+		if path := explore.ShrunkSchedule(f.Files); path != "" {
+			if shrunk, err = readSchedule(path); err != nil {
+				return err
+			}
+		}
+		if f.Traces, err = t.beforeAfter(ctx, original, shrunk, jaegerURL); err != nil {
+			return fmt.Errorf("seed %d: %w", f.Seed, err)
+		}
+	}
+	return nil
 }
 
 // tracer is a new trace on the export, for one run.
