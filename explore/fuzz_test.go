@@ -134,18 +134,12 @@ func mergedFromInputs(t *testing.T, m, a, b *explore.Report) {
 	for _, c := range []struct {
 		name    string
 		m, a, b map[string]uint64
-	}{{"ISM pairs", m.Coverage.ISMPairs, a.Coverage.ISMPairs, b.Coverage.ISMPairs},
-		{"shutdown orders", m.Coverage.ShutdownOrders, a.Coverage.ShutdownOrders, b.Coverage.ShutdownOrders}} {
-		if !maps.Equal(c.m, summed(c.a, c.b)) {
-			t.Fatalf("merged %s %v, inputs %v and %v", c.name, c.m, c.a, c.b)
-		}
-	}
-	for _, c := range []struct {
-		name    string
-		m, a, b map[string]uint64
-	}{{"pairs' first seeds", m.Coverage.PairSeeds, a.Coverage.PairSeeds, b.Coverage.PairSeeds},
-		{"orders' first seeds", m.Coverage.OrderSeeds, a.Coverage.OrderSeeds, b.Coverage.OrderSeeds}} {
-		if !maps.Equal(c.m, earliest(c.a, c.b)) {
+		merged  func(a, b map[string]uint64) map[string]uint64
+	}{{"ISM pairs", m.Coverage.ISMPairs, a.Coverage.ISMPairs, b.Coverage.ISMPairs, summed},
+		{"shutdown orders", m.Coverage.ShutdownOrders, a.Coverage.ShutdownOrders, b.Coverage.ShutdownOrders, summed},
+		{"pairs' first seeds", m.Coverage.PairSeeds, a.Coverage.PairSeeds, b.Coverage.PairSeeds, earliest},
+		{"orders' first seeds", m.Coverage.OrderSeeds, a.Coverage.OrderSeeds, b.Coverage.OrderSeeds, earliest}} {
+		if !maps.Equal(c.m, c.merged(c.a, c.b)) {
 			t.Fatalf("merged %s %v, inputs %v and %v", c.name, c.m, c.a, c.b)
 		}
 	}
