@@ -175,6 +175,17 @@ type shape struct {
 	plan     *faults.Plan
 }
 
+// SeedOptions are the options of seed's run in the exploration (its shape
+// drawn, in a swarm), as a recorded or traced rerun takes them: not
+// stopped at a violation.
+func (c *Config) SeedOptions(seed uint64) (faults.Options, error) {
+	plans, err := builtinPlans()
+	if err != nil {
+		return faults.Options{}, err
+	}
+	return c.options(seed, c.shapeOf(seed, plans))
+}
+
 func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	if !c.Swarm {
 		n := c.Node

@@ -110,6 +110,10 @@ type Traces struct {
 	Original   string `json:"original"`
 	Shrunk     string `json:"shrunk,omitempty"`
 	CompareURL string `json:"compare_url,omitempty"`
+	// Against is the seed's run under Report.Against, when it was rerun;
+	// AgainstURL compares it with the original.
+	Against    string `json:"against,omitempty"`
+	AgainstURL string `json:"against_url,omitempty"`
 }
 
 // InvariantStats counts the failures of one invariant, in all and by
@@ -259,6 +263,9 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, ", shrunk %s: %s", tr.Shrunk, tr.CompareURL)
 			}
 			b.WriteString("\n")
+			if tr.Against != "" {
+				fmt.Fprintf(&b, "  trace      %s against %s: %s\n", tr.Against, r.Against, tr.AgainstURL)
+			}
 		}
 		if sched := playableSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  play       lab tui --replay %s\n", faults.ShellQuote(sched))

@@ -392,9 +392,10 @@ func TestShrinkTracesBeforeAndAfter(t *testing.T) {
 }
 
 // lab explore --out --otlp exports each saved failure's run and its
-// shrunk run as traces in a real Jaeger, names them in the report and
-// links their comparison: seed 28 of none is the first to fail, its run
-// accepts 39 invocations and its shrunk schedule 2.
+// shrunk run (and, with --against, its run under the fix) as traces in a
+// real Jaeger, names them in the report and links their comparison: seed
+// 28 of none is the first to fail, its run accepts 39 invocations and its
+// shrunk schedule 2.
 func TestExploreTracesTheSavedFailures(t *testing.T) {
 	j := realenv.StartJaeger(t)
 	out := t.TempDir()
@@ -422,6 +423,31 @@ func TestExploreTracesTheSavedFailures(t *testing.T) {
 		if got := invocationSpans(t, j, id, want); got != want {
 			t.Errorf("trace %s has %d invocation spans, want %d", id, got, want)
 		}
+	}
+	// With --against, the seed's run under the fix is a trace too, compared
+	// with the failing one: fixed accepts what the seed's fixed run does.
+	r = labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "explore", "--plan", "none", "--seeds", "30",
+		"--out", t.TempDir(), "--format", "json", "--jaeger-url", j.Query, "--against", "fixed", "--shrink-budget", "0")
+	wantCode(t, r, 1)
+	var against struct {
+		Failures []struct {
+			Traces *struct {
+				Original, Against string
+				AgainstURL        string `json:"against_url"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &against); err != nil || len(against.Failures) != 1 || against.Failures[0].Traces == nil {
+		t.Fatalf("%v: %+v\n%v", err, against, r)
+	}
+	at := against.Failures[0].Traces
+	if len(at.Against) != 32 || at.Against == at.Original ||
+		at.AgainstURL != j.Query+"/trace/"+at.Original+"..."+at.Against+"?cohort="+at.Original+"&cohort="+at.Against {
+		t.Fatalf("traces %+v", at)
+	}
+	fixed := decodeTelemetryReport(t, lab(t, "run", "--seed", "28", "--plan", "none", "--variant", "fixed", "--format", "json")).Counts["pp.accepted"]
+	if got := invocationSpans(t, j, at.Against, fixed); got != fixed || fixed <= 39 {
+		t.Errorf("the run against fixed has %d invocation spans, want the %d its run accepts", got, fixed)
 	}
 	// Unshrunk, a failure has one trace; the text names it.
 	text := labWithEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + j.OTLPHTTP}, "explore", "--plan", "none", "--seeds", "30",

@@ -95,7 +95,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.out, "out", "", "directory for each failure's report, schedule and shrunk schedule, and report.json")
 	fl.DurationVar(&f.shrinkBudget, "shrink-budget", 30*time.Second, "time to shrink each saved failure (0: do not shrink)")
 	intFlag(fl, &f.savePerInvariant, "save-per-invariant", 1, "with --out: how many failures of each invariant to save and shrink, the first by seed (0: every one the report lists)")
-	fl.BoolVar(&f.otlp, "otlp", false, "with --out: export each saved failure's run, and its shrunk run, as traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print their ids and the Jaeger URL that compares them")
+	fl.BoolVar(&f.otlp, "otlp", false, "with --out: export each saved failure's run, its shrunk run and, with --against, its run under the other setting as traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print their ids and the Jaeger URLs that compare them")
 	registerJaegerURL(fl, &f.jaegerURL, "Jaeger UI the traces' comparisons link to")
 	intFlag(fl, &f.listFailures, "list-failures", 1000, "how many failing seeds of each way of failing (an invariant and its check) the report lists, the first by seed; every failure is counted (0: list every one, which holds them all in memory)")
 	intFlag(fl, &f.workers, "workers", explore.DefaultWorkers(), "parallel workers, one per core unless set")
@@ -178,7 +178,7 @@ func runExplore(cmd *cobra.Command, f exploreFlags) (err error) {
 			}
 		}
 		if traces != nil && saveErr == nil && cmd.Context().Err() == nil {
-			saveErr = traces.traceSaved(cmd.Context(), report, f.jaegerURL)
+			saveErr = traces.traceSaved(cmd.Context(), cfg, report, f.jaegerURL)
 		}
 	}
 	if f.out != "" {

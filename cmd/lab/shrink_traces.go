@@ -68,8 +68,9 @@ func (t *traceExport) beforeAfter(ctx context.Context, original, shrunk *faults.
 }
 
 // traceSaved exports the runs of the failures r saved, each schedule and
-// its shrunk version as traces, names them in r, and flushes them.
-func (t *traceExport) traceSaved(ctx context.Context, r *explore.Report, jaegerURL string) error {
+// its shrunk version as traces, and the seed's run under cfg.Against if
+// it was rerun; it names them in r, and flushes them.
+func (t *traceExport) traceSaved(ctx context.Context, cfg explore.Config, r *explore.Report, jaegerURL string) error {
 	defer t.close()
 	for i := range r.Failures {
 		f := &r.Failures[i]
@@ -90,7 +91,30 @@ func (t *traceExport) traceSaved(ctx context.Context, r *explore.Report, jaegerU
 		if f.Traces, err = t.beforeAfter(ctx, original, shrunk, jaegerURL); err != nil {
 			return fmt.Errorf("seed %d: %w", f.Seed, err)
 		}
+		if cfg.Against != nil && f.Against != nil && f.Against.Skipped == "" {
+			if err := t.traceAgainst(ctx, cfg, f, jaegerURL); err != nil {
+				return fmt.Errorf("seed %d against %s: %w", f.Seed, cfg.Against, err)
+			}
+		}
 	}
+	return nil
+}
+
+// traceAgainst exports f's seed run with cfg.Against's setting changed as
+// a trace, and links its comparison with f's own run.
+func (t *traceExport) traceAgainst(ctx context.Context, cfg explore.Config, f *explore.Failure, jaegerURL string) error {
+	o, err := cfg.SeedOptions(f.Seed)
+	if err != nil {
+		return err
+	}
+	cfg.Against.Apply(&o)
+	tr := t.tracer()
+	o.Observers = append(o.Observers, tr)
+	if _, err := faults.Run(ctx, o); err != nil {
+		return err
+	}
+	f.Traces.Against = tr.TraceID()
+	f.Traces.AgainstURL = jaegerCompareURL(jaegerURL, f.Traces.Original, f.Traces.Against)
 	return nil
 }
 
