@@ -11,8 +11,9 @@ import (
 	"lab/telemetry"
 )
 
-// traceExport is lab shrink's export of the two traces, when the command
-// line or the environment asks for OTLP; close flushes it, once.
+// traceExport is the OTLP export of the traces lab shrink, compare, bugs
+// and explore compare side by side, when the command line or the
+// environment asks for it; close flushes it, once.
 type traceExport struct {
 	x      *telemetry.Export
 	stderr io.Writer
