@@ -243,24 +243,17 @@ func (c *collector) flush(cov *Coverage, seed uint64) {
 	clear(c.orders)
 }
 
-// firstReached finds the keys a worker's coverage reached for the first
-// time, for Config.Observe. Its maps only grow, so they are searched only
-// when longer than what was seen.
-type firstReached struct{ pairs, orders map[string]bool }
-
-func newFirstReached() firstReached {
-	return firstReached{pairs: map[string]bool{}, orders: map[string]bool{}}
-}
-
-// news are cov's keys not seen before, in key order, now seen.
-func news(keys map[string]uint64, seen map[string]bool) []string {
-	if len(keys) == len(seen) {
+// news are the keys a worker's coverage first reached at seed, its latest
+// run, for Config.Observe. The map only grows, so it is searched only when
+// it has more keys than *seen, its size at the last search.
+func news(firstSeeds map[string]uint64, seen *int, seed uint64) []string {
+	if len(firstSeeds) == *seen {
 		return nil
 	}
+	*seen = len(firstSeeds)
 	var out []string
-	for k := range keys {
-		if !seen[k] {
-			seen[k] = true
+	for k, first := range firstSeeds {
+		if first == seed {
 			out = append(out, k)
 		}
 	}

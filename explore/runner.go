@@ -92,7 +92,8 @@ type workerResult struct {
 func (x *explorer) work(ctx context.Context) (res workerResult) {
 	res.coverage = newCoverage()
 	res.failures = newTally(x.cfg.ListPerWay)
-	col, first := newCollector(), newFirstReached()
+	col := newCollector()
+	var seenPairs, seenOrders int // for news
 	for {
 		if ctx.Err() != nil || x.stopped.Load() {
 			return res
@@ -121,7 +122,7 @@ func (x *explorer) work(ctx context.Context) (res workerResult) {
 		}
 		col.flush(&res.coverage, seed)
 		if x.cfg.Observe != nil {
-			sum.Pairs, sum.Orders = news(res.coverage.ISMPairs, first.pairs), news(res.coverage.ShutdownOrders, first.orders)
+			sum.Pairs, sum.Orders = news(res.coverage.PairSeeds, &seenPairs, seed), news(res.coverage.OrderSeeds, &seenOrders, seed)
 		}
 		res.schedules++
 		res.picks += uint64(r.Decisions.Picks)
