@@ -254,7 +254,7 @@ func (r *Report) WriteText(w io.Writer) error {
 				s.Original.Invocations, s.Shrunk.Invocations, s.Original.Partitions, s.Shrunk.Partitions,
 				s.Original.Quota, s.Shrunk.Quota, s.Seconds, s.Replays, minimalNote(s))
 		}
-		if sched := recordedSchedule(f.Files); sched != "" {
+		if sched := RecordedSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  chart      lab inevitable %s\n", faults.ShellQuote(sched))
 		}
 		if tr := f.Traces; tr != nil {
@@ -325,28 +325,23 @@ func minimalNote(s *ShrinkResult) string {
 // playableSchedule is the schedule best stepped through in the terminal
 // UI: the shrunk one if saved (a few dozen decisions), else the whole run's.
 func playableSchedule(files []string) string {
+	return cmp.Or(ShrunkSchedule(files), RecordedSchedule(files))
+}
+
+// ShrunkSchedule is the shrunk schedule among a failure's saved files (""
+// if none was saved).
+func ShrunkSchedule(files []string) string {
 	for _, f := range files {
 		if strings.HasSuffix(f, "-shrunk.schedule") {
 			return f
 		}
 	}
-	return recordedSchedule(files)
+	return ""
 }
 
 // RecordedSchedule is the whole run's schedule among a failure's saved
 // files ("" if none was saved): what lab inevitable charts.
-func RecordedSchedule(files []string) string { return recordedSchedule(files) }
-
-// ShrunkSchedule is the shrunk schedule among a failure's saved files, if
-// one was saved.
-func ShrunkSchedule(files []string) string {
-	if sched := playableSchedule(files); sched != recordedSchedule(files) {
-		return sched
-	}
-	return ""
-}
-
-func recordedSchedule(files []string) string {
+func RecordedSchedule(files []string) string {
 	for _, f := range files {
 		if strings.HasSuffix(f, ".schedule") && !strings.HasSuffix(f, "-shrunk.schedule") {
 			return f
