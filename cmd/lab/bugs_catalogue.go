@@ -32,7 +32,7 @@ type bug struct {
 }
 
 // bugs are the catalogue: Restate's, in the order it met them, then the
-// lab's own.
+// lab's own, by the date of the code they are in.
 var bugs = []bug{
 	{"2543", "a queued Invoke, dequeued after AbortAllPartition removed its partition, panics the invoker",
 		"restatedev/restate#2543 (January 2025); fixed by #2547, which drops the stale invoke (--variant fixed)",
@@ -94,6 +94,17 @@ var bugs = []bug{
 			"partition's step-down, which would drop the channel and free the send, comes late. The invoker " +
 			"does not exit within its bound.",
 		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown, faults.CheckJoinTimeout},
+	{"term-spill-dirs", "each leadership term's invoker leaves its spill directory behind when the term ends",
+		"found by the lab in Restate's source (per-term invokers since 50bee0b5c, April 2026; still so at 0c6df0fcc), " +
+			"not reported; an invoker that removed its directory as it ended would fix it. The lab compares with " +
+			"--variant graceful, whose one invoker outlives step-downs and removes its directory at shutdown",
+		"Since April 2026 every leadership term gets an invoker of its own, and each spills into a fresh " +
+			"invoker-<ULID> directory. The partition steps down with invokes still spilled: the term's invoker is " +
+			"cancelled and ends, and nothing removes its directory (the segmented queue has no Drop). What the 2025 " +
+			"invoker left once, at the node's exit, a node that never stops now leaves at every step-down.",
+		// Of shutdown-race's seeds 1-300, 42 is the first whose node, left
+		// running, is left with a finished term's directory (5 are).
+		[]string{"--seed", "42", "--variant", "term", "--plan", "shutdown-race", "--shutdown=false"}, faults.CleanShutdown, faults.CheckSpillLeft},
 }
 
 func findBug(catalogue []bug, id string) (bug, bool) {
