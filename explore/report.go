@@ -196,6 +196,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(&b, "explored     %s, plan %s, %s, %s, shards %s\n", r.Variant, r.Plan, r.Strategy, seeds, shards)
+	if changes := shapeChanges(r); changes != "" {
+		fmt.Fprintf(&b, "shape        %s\n", changes)
+	}
 	fmt.Fprintf(&b, "schedules    %d in %.2fs: %.0f schedules/s on %s (%.0f per CPU second), %d picks (%d with a choice)\n",
 		r.Schedules, r.Seconds, r.SchedulesPerSecond, faults.Plural(r.Workers, "worker"), r.SchedulesPerCPUSecond, r.Picks, r.Choices)
 	if len(r.Invariants) > 0 {

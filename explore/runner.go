@@ -40,7 +40,7 @@ func Explore(ctx context.Context, cfg Config) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	r := &Report{SchemaVersion: ReportVersion, ModelRevision: faults.ModelRevision, Variant: cfg.Variant.String(), Plan: "swarm",
+	r := &Report{SchemaVersion: ReportVersion, ModelRevision: faults.ModelRevision, Variant: cfg.Variant.String(), Plan: swarmPlan,
 		Strategy: cfg.StrategyName(), Shape: cfg.ShapeName(), Invariants: cfg.Invariants, FirstSeed: cfg.FirstSeed, Seeds: cfg.Seeds,
 		Shards: []string{cfg.Shard.String()}, Workers: workers, Coverage: newCoverage(), Against: cfg.Against.name(),
 		ListPerWay: cfg.ListPerWay, ByInvariant: map[string]InvariantStats{},
