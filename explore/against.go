@@ -13,9 +13,11 @@ import (
 // are found (--retry-timers unkeyed against keyed is #4064 against its fix).
 type Against struct {
 	Variant invoker.Variant
-	// OnPanic or RetryTimers, when set, is changed instead of the variant.
+	// OnPanic, RetryTimers or SpillDirs, when set, is changed instead of
+	// the variant.
 	OnPanic     *invoker.OnPanic
 	RetryTimers *invoker.RetryTimers
+	SpillDirs   *invoker.SpillDirs
 }
 
 // AgainstVariant compares with variant v.
@@ -27,7 +29,12 @@ func AgainstOnPanic(p invoker.OnPanic) Against { return Against{OnPanic: &p} }
 // AgainstRetryTimers compares with the same variant under retry timers t.
 func AgainstRetryTimers(t invoker.RetryTimers) Against { return Against{RetryTimers: &t} }
 
-// ParseAgainst reads --against: a variant, an on-panic or a retry-timers.
+// AgainstSpillDirs compares with the same variant whose invokers do d with
+// their spill directories.
+func AgainstSpillDirs(d invoker.SpillDirs) Against { return Against{SpillDirs: &d} }
+
+// ParseAgainst reads --against: a variant, an on-panic, a retry-timers or
+// a spill-dirs.
 func ParseAgainst(s string) (Against, error) {
 	if v, err := invoker.ParseVariant(s); err == nil {
 		return AgainstVariant(v), nil
@@ -38,7 +45,10 @@ func ParseAgainst(s string) (Against, error) {
 	if t, err := invoker.ParseRetryTimers(s); err == nil {
 		return AgainstRetryTimers(t), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch) nor a retry-timers (keyed or unkeyed)", s)
+	if d, err := invoker.ParseSpillDirs(s); err == nil {
+		return AgainstSpillDirs(d), nil
+	}
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed) nor a spill-dirs (kept or removed)", s)
 }
 
 // Same reports whether w changes nothing of a run of variant v on node.
@@ -48,6 +58,9 @@ func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
 		return *w.OnPanic == node.OnPanic
 	case w.RetryTimers != nil:
 		return *w.RetryTimers == node.RetryTimers
+	case w.SpillDirs != nil:
+		// graceful removes its spill whatever the setting says
+		return *w.SpillDirs == node.SpillDirs || v.RemovesSpill()
 	}
 	return w.Variant == v
 }
@@ -59,6 +72,8 @@ func (w Against) Apply(o *faults.Options) {
 		o.Node.OnPanic = *w.OnPanic
 	case w.RetryTimers != nil:
 		o.Node.RetryTimers = *w.RetryTimers
+	case w.SpillDirs != nil:
+		o.Node.SpillDirs = *w.SpillDirs
 	default:
 		o.Node.Variant = w.Variant
 	}
@@ -78,6 +93,8 @@ func (w Against) String() string {
 		return w.OnPanic.String()
 	case w.RetryTimers != nil:
 		return w.RetryTimers.String()
+	case w.SpillDirs != nil:
+		return w.SpillDirs.String()
 	}
 	return w.Variant.String()
 }
@@ -89,6 +106,8 @@ func (w Against) Flag() string {
 		return "on-panic"
 	case w.RetryTimers != nil:
 		return "retry-timers"
+	case w.SpillDirs != nil:
+		return "spill-dirs"
 	}
 	return "variant"
 }
@@ -107,10 +126,13 @@ func DefaultAgainst(v invoker.Variant) Against {
 // FixFor is what a run that failed invariant first is compared with: for
 // a stale retry timer (#4064), keyed timers, which fixed it (f681676dc);
 // for a death no partition noticed under on-panic unwind (#4102), the watch
-// that fixed it (#4103); otherwise the fix of its variant (FixOf). ok is
-// false when there is none (graceful's own failures).
+// that fixed it (#4103); for spill left behind, invokers that remove their
+// spill directories as they end; otherwise the fix of its variant (FixOf).
+// ok is false when there is none (graceful's own failures).
 func FixFor(v invoker.Variant, onPanic invoker.OnPanic, invariant string) (Against, bool) {
 	switch {
+	case invariant == faults.CleanShutdown && !v.RemovesSpill():
+		return AgainstSpillDirs(invoker.SpillDirsRemoved), true
 	case invariant == faults.TimerFencing:
 		return AgainstRetryTimers(invoker.RetryTimersKeyed), true
 	case invariant == faults.CrashVisibility && onPanic == invoker.PanicUnwinds:

@@ -102,8 +102,8 @@ func Compare(ctx context.Context, a, b faults.Options) (*Comparison, error) {
 
 // FixOf is the variant a failing run of v is compared with: buggy's fix
 // is fixed (restatedev/restate#2547), fixed's is graceful, and so is
-// term's (what term breaks is the spill directory it leaves, which
-// graceful removes); graceful has none.
+// term's (with a shared tmp-dir, graceful's directory of its own);
+// graceful has none.
 func FixOf(v invoker.Variant) (invoker.Variant, bool) {
 	switch v {
 	case invoker.Buggy:

@@ -121,7 +121,10 @@ func TestCompareCommand(t *testing.T) {
 	}{
 		{run, invoker.Buggy, invoker.PanicAbortsNode, faults.NoPanic, "lab compare --seed 3 --variant buggy --plan chaos --kills 2"},
 		{fixed, invoker.Fixed, invoker.PanicAbortsNode, faults.CleanShutdown,
+			"lab compare --seed 3 --variant fixed --plan chaos --kills 2 --against removed"},
+		{fixed, invoker.Fixed, invoker.PanicAbortsNode, faults.BoundedShutdown,
 			"lab compare --seed 3 --variant fixed --plan chaos --kills 2 --against graceful"},
+		{strings.Replace(run, "buggy", "graceful", 1), invoker.Graceful, invoker.PanicAbortsNode, faults.CleanShutdown, ""},
 		{strings.Replace(run, "buggy", "graceful", 1), invoker.Graceful, invoker.PanicAbortsNode, faults.NoPanic, ""},
 		{"lab replay seed3.schedule", invoker.Buggy, invoker.PanicAbortsNode, faults.NoPanic, ""},
 		{unwound, invoker.Buggy, invoker.PanicUnwinds, faults.NoPanic,
@@ -138,8 +141,8 @@ func TestCompareCommand(t *testing.T) {
 	}
 }
 
-// --against reads a variant, an on-panic or a retry-timers, and the other
-// side changes that alone.
+// --against reads a variant, an on-panic, a retry-timers or a spill-dirs,
+// and the other side changes that alone.
 func TestParseAgainst(t *testing.T) {
 	for _, tc := range []struct {
 		name, flag string
@@ -149,6 +152,7 @@ func TestParseAgainst(t *testing.T) {
 		{"watch", "on-panic", func(o *faults.Options) bool { return o.Node.OnPanic == invoker.PanicWatched }},
 		{"keyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersKeyed }},
 		{"unkeyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersUnkeyed }},
+		{"removed", "spill-dirs", func(o *faults.Options) bool { return o.Node.SpillDirs == invoker.SpillDirsRemoved }},
 	} {
 		w, err := explore.ParseAgainst(tc.name)
 		if err != nil {
@@ -161,18 +165,41 @@ func TestParseAgainst(t *testing.T) {
 		if w.String() != tc.name || w.Flag() != tc.flag || !tc.apply(&o) {
 			t.Errorf("%s: %s --%s, applied %+v", tc.name, w, w.Flag(), o.Node)
 		}
-		// Nothing else changes: the other two settings are as they were.
+		// Nothing else changes: the other three settings are as they were.
 		unchanged := 0
-		for _, same := range []bool{o.Node.Variant == before.Variant, o.Node.OnPanic == before.OnPanic, o.Node.RetryTimers == before.RetryTimers} {
+		for _, same := range []bool{o.Node.Variant == before.Variant, o.Node.OnPanic == before.OnPanic,
+			o.Node.RetryTimers == before.RetryTimers, o.Node.SpillDirs == before.SpillDirs} {
 			if same {
 				unchanged++
 			}
 		}
-		if unchanged < 2 {
+		if unchanged < 3 {
 			t.Errorf("%s changed more than its setting: %+v", tc.name, o.Node)
 		}
 	}
-	if _, err := explore.ParseAgainst("fenced"); err == nil || !strings.Contains(err.Error(), "retry-timers (keyed or unkeyed)") {
+	if _, err := explore.ParseAgainst("fenced"); err == nil || !strings.Contains(err.Error(), "spill-dirs (kept or removed)") {
 		t.Errorf("an unknown name: %v", err)
+	}
+}
+
+// Spill directories removed are the same run as kept ones only in
+// graceful, which removes its own whatever the setting says.
+func TestAgainstSpillDirsSame(t *testing.T) {
+	removed := explore.AgainstSpillDirs(invoker.SpillDirsRemoved)
+	node := invoker.DefaultConfig()
+	for _, tc := range []struct {
+		v    invoker.Variant
+		dirs invoker.SpillDirs
+		same bool
+	}{
+		{invoker.Fixed, invoker.SpillDirsKept, false},
+		{invoker.Term, invoker.SpillDirsKept, false},
+		{invoker.Fixed, invoker.SpillDirsRemoved, true},
+		{invoker.Graceful, invoker.SpillDirsKept, true},
+	} {
+		node.Variant, node.SpillDirs = tc.v, tc.dirs
+		if got := removed.Same(tc.v, node); got != tc.same {
+			t.Errorf("removed against %s with spill-dirs %s: same %t, want %t", tc.v, tc.dirs, got, tc.same)
+		}
 	}
 }

@@ -93,8 +93,8 @@ func (c *Comparison) Summary() []string {
 }
 
 // Sides is what tells the two runs apart: their variants (setting ""),
-// or, in one variant, the setting that differs, on-panic or retry-timers,
-// and its two values.
+// or, in one variant, the setting that differs, on-panic, retry-timers or
+// spill-dirs, and its two values.
 func (c *Comparison) Sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
 	switch {
@@ -103,6 +103,8 @@ func (c *Comparison) Sides() (setting, a, b string) {
 		return "on-panic", ra.OnPanic.String(), rb.OnPanic.String()
 	case ra.RetryTimers != rb.RetryTimers:
 		return "retry-timers", ra.RetryTimers.String(), rb.RetryTimers.String()
+	case ra.SpillDirs != rb.SpillDirs:
+		return "spill-dirs", ra.SpillDirs.String(), rb.SpillDirs.String()
 	}
 	return "", ra.Variant.String(), rb.Variant.String()
 }

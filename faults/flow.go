@@ -85,7 +85,7 @@ func (s *Sim) react(e *invoker.Event) {
 	case invoker.KindShutdown:
 		s.sendAt(s.now, invokerMsg(invoker.MsgJoin, e.Invoker))
 	case invoker.KindJoined:
-		if e.Outcome == invoker.OutcomeNone && s.node.Config().Variant.RemovesSpill() {
+		if e.Outcome == invoker.OutcomeNone && s.node.Config().RemovesSpill() {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	case invoker.KindCancel, invoker.KindPanic:
@@ -94,7 +94,7 @@ func (s *Sim) react(e *invoker.Event) {
 		// it is both cancelled and dead, whichever came first. (Restate's
 		// does not remove it at all: Variant.RemovesSpill.)
 		if s.node.InvokerState(e.Invoker) == invoker.InvokerDead && s.node.Cancelled(e.Invoker) &&
-			s.node.Config().Variant.RemovesSpill() {
+			s.node.Config().RemovesSpill() {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))
 		}
 	}

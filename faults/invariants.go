@@ -493,7 +493,7 @@ func (c *checker) finish(n *invoker.Node) {
 	// Restate's invoker ends joined: nothing removes its spill directory.
 	// The graceful one ends closed.
 	done := invoker.InvokerJoined
-	if n.Config().Variant.RemovesSpill() {
+	if n.Config().RemovesSpill() {
 		done = invoker.InvokerClosed
 	}
 	for i := range n.Invokers() {

@@ -85,5 +85,5 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + pausesArg(w) + retryNowsArg(w)
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + pausesArg(w) + retryNowsArg(w)
 }

@@ -97,8 +97,8 @@ func (r *Result) first(invariant string) *Violation {
 }
 
 // settings names the run's node settings that are not the default, each
-// after a comma: what an invoker's panic takes down, and how retry timers
-// are found.
+// after a comma: what an invoker's panic takes down, how retry timers are
+// found, and whether spill directories are removed.
 func (r *Result) settings() string {
 	var s string
 	if r.OnPanic != invoker.PanicAbortsNode {
@@ -106,6 +106,9 @@ func (r *Result) settings() string {
 	}
 	if r.RetryTimers != invoker.RetryTimersKeyed {
 		s += ", retry-timers " + r.RetryTimers.String()
+	}
+	if r.SpillDirs != invoker.SpillDirsKept {
+		s += ", spill-dirs " + r.SpillDirs.String()
 	}
 	return s
 }

@@ -14,9 +14,11 @@ type Result struct {
 	OnPanic invoker.OnPanic
 	// RetryTimers is how the run's retry timers were found.
 	RetryTimers invoker.RetryTimers
-	Plan        string
-	Strategy    string
-	Workload    Workload
+	// SpillDirs is what became of an invoker's spill directory as it ended.
+	SpillDirs invoker.SpillDirs
+	Plan      string
+	Strategy  string
+	Workload  Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.

@@ -279,7 +279,7 @@ func (h ScheduleHeader) lines() string {
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w)+retryTimersArg(n)+pausesArg(w)+retryNowsArg(w))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), taskPanicsArg(w)+retryTimersArg(n)+spillDirsArg(n)+pausesArg(w)+retryNowsArg(w))
 }
 
 // taskPanicsArg is ` task-panics=P` for a workload whose tasks may panic.
@@ -295,6 +295,15 @@ func taskPanicsArg(w Workload) string {
 func retryTimersArg(n invoker.Config) string {
 	if n.RetryTimers != invoker.RetryTimersKeyed {
 		return " retry-timers=" + n.RetryTimers.String()
+	}
+	return ""
+}
+
+// spillDirsArg is ` spill-dirs=removed` for a node whose invokers remove
+// their spill directories as they end; Restate's keep them, the default.
+func spillDirsArg(n invoker.Config) string {
+	if n.SpillDirs != invoker.SpillDirsKept {
+		return " spill-dirs=" + n.SpillDirs.String()
 	}
 	return ""
 }

@@ -198,14 +198,17 @@ func FuzzParseSchedule(f *testing.F) {
 		f.Fatalf("the schedule does not record its timers and pauses:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
-	// And a term's, spilling into one shared tmp-dir, stepping down twice.
+	// And a term's, spilling into one shared tmp-dir that each term's end
+	// removes, stepping down twice.
 	sch.Reset()
 	o.Node.Variant, o.Node.SharedTmpDir, o.Workload.StepDowns, o.Invariants = invoker.Term, true, 2, nil
+	o.Node.SpillDirs = invoker.SpillDirsRemoved
 	if _, err := faults.Run(context.Background(), o); err != nil {
 		f.Fatal(err)
 	}
-	if !strings.Contains(sch.String(), " variant=term ") || !strings.Contains(sch.String(), " shared-tmp-dir=true") {
-		f.Fatalf("the schedule does not record its variant and tmp-dir:\n%.600s", sch.String())
+	if !strings.Contains(sch.String(), " variant=term ") || !strings.Contains(sch.String(), " shared-tmp-dir=true") ||
+		!strings.Contains(sch.String(), " spill-dirs=removed") {
+		f.Fatalf("the schedule does not record its variant, tmp-dir and spill-dirs:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
@@ -232,8 +235,8 @@ func FuzzParseSchedule(f *testing.F) {
 // SeededOptions, from a schedule's header alone (with its plan loaded and
 // a strategy of its seed), runs the very run the schedule recorded: over
 // swarm shapes of every variant (half of them with unkeyed timers and
-// pauses), the same hash. lab compare FILE relies on
-// it to rerun a recorded run from its seed.
+// pauses, a third with spill directories removed), the same hash. lab
+// compare FILE relies on it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		for _, v := range invoker.Variants() {
@@ -241,6 +244,9 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			cfg.Store = invoker.MemStores()
 			if seed%2 == 0 { // and what the swarm does not draw: #4064's timers and pauses
 				cfg.RetryTimers, w.Pauses, w.RetryNows = invoker.RetryTimersUnkeyed, min(w.Invocations, 4), min(w.Invocations, 3)
+			}
+			if seed%3 == 0 { // and spill directories removed
+				cfg.SpillDirs = invoker.SpillDirsRemoved
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

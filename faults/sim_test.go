@@ -27,6 +27,7 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg.EffectCapacity = rapid.IntRange(1, 4).Draw(t, "effect-capacity")
 	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir")
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retry-timers")
+	cfg.SpillDirs = rapid.SampledFrom([]invoker.SpillDirs{invoker.SpillDirsKept, invoker.SpillDirsRemoved}).Draw(t, "spill-dirs")
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")

@@ -73,7 +73,7 @@ func (d *refDriver) pump() {
 			case invoker.KindShutdown:
 				d.n.Send(invoker.Envelope{Kind: invoker.MsgJoin, Invoker: e.Invoker, PLE: invoker.PLE{Partition: invoker.NoPartition}})
 			case invoker.KindJoined:
-				if e.Outcome == invoker.OutcomeNone && d.n.Config().Variant.RemovesSpill() {
+				if e.Outcome == invoker.OutcomeNone && d.n.Config().RemovesSpill() {
 					d.n.Send(invoker.Envelope{Kind: invoker.MsgCleanup, Invoker: e.Invoker, PLE: invoker.PLE{Partition: invoker.NoPartition}})
 				}
 			}

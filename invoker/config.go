@@ -44,6 +44,18 @@ type Config struct {
 	// whatever state machine its invocation has when it fires (unkeyed, as
 	// before: restatedev/restate#4064).
 	RetryTimers RetryTimers
+	// SpillDirs says whether an invoker's spill directory goes when the
+	// invoker ends: kept (the default, as in Restate: SegmentQueue has no
+	// Drop and nothing else removes it) or removed (the fix the lab
+	// proposes, which graceful always has).
+	SpillDirs SpillDirs
+}
+
+// RemovesSpill reports whether an invoker removes its spill directory
+// when it ends: at the node's shutdown, and in Variant Term at the end
+// of its leadership term too.
+func (c Config) RemovesSpill() bool {
+	return c.Variant.RemovesSpill() || c.SpillDirs == SpillDirsRemoved
 }
 
 // SharesSpillStore: every invoker of an incarnation spills into one store.
@@ -112,6 +124,34 @@ func ParseRetryTimers(s string) (RetryTimers, error) {
 	return 0, fmt.Errorf("unknown retry-timers %q (want keyed or unkeyed)", s)
 }
 
+// SpillDirs says what becomes of an invoker's spill directory when the
+// invoker ends.
+type SpillDirs uint8
+
+const (
+	// SpillDirsKept: nothing removes it. Restate's invoker never did
+	// (lib.rs:300-302 at 0945fd155^), nor its per-term invoker of 2026
+	// (still so at 0c6df0fcc), and each start names a new directory
+	// (invoker-<ULID>), so the files of invokes still spilled stay forever.
+	SpillDirsKept SpillDirs = iota
+	// SpillDirsRemoved: the invoker removes its directory as it ends, as
+	// a Drop for SegmentQueue would (remove_dir_all of its path). Given one
+	// tmp-dir for all (Config.SharedTmpDir), that path is every invoker's.
+	SpillDirsRemoved
+)
+
+var spillDirsNames = Names[SpillDirs]{SpillDirsKept: "kept", SpillDirsRemoved: "removed"}
+
+func (d SpillDirs) String() string { return spillDirsNames.Name(d) }
+
+// ParseSpillDirs reads a SpillDirs by name: kept or removed.
+func ParseSpillDirs(s string) (SpillDirs, error) {
+	if d, ok := spillDirsNames.Parse(s, SpillDirsKept); ok {
+		return d, nil
+	}
+	return 0, fmt.Errorf("unknown spill-dirs %q (want kept or removed)", s)
+}
+
 // RetryPolicy is an exponential backoff, as Restate's default policy.
 type RetryPolicy struct {
 	Initial time.Duration
@@ -178,6 +218,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
 	case int(c.RetryTimers) >= len(retryTimersNames):
 		return fmt.Errorf("%w: retry-timers %v", ErrConfig, c.RetryTimers)
+	case int(c.SpillDirs) >= len(spillDirsNames):
+		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
 	}
 	return nil
 }

@@ -56,7 +56,8 @@ func (v Variant) String() string { return variantNames.Name(v) }
 // directory at shutdown. Restate did not: Service::run only awaits its tasks
 // after the loop (lib.rs:300-302), SegmentQueue has no Drop, and the default
 // directory is named afresh at every start (invoker-<ULID>, gen_tmp_dir in
-// crates/types/src/config/worker.rs:197). Only the graceful proposal does.
+// crates/types/src/config/worker.rs:197). Only the graceful proposal does;
+// Config.RemovesSpill says whether a node does, whatever its variant.
 func (v Variant) RemovesSpill() bool { return v == Graceful }
 
 // SurvivesSpillFailures reports whether a failed spill write or read is

@@ -82,7 +82,7 @@ func (iv *Invoker) abortAllTasks(why Outcome) {
 func (iv *Invoker) cleanup() {
 	e := iv.plainEvent(KindSpillRemoved)
 	e.From, e.To = State(iv.state), State(iv.state)
-	if !iv.n.cfg.Variant.RemovesSpill() {
+	if !iv.n.cfg.RemovesSpill() {
 		e.Outcome = IgnoredNoSpillCleanup
 		iv.emit(e)
 		return

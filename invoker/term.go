@@ -93,8 +93,8 @@ func (n *Node) termStore(fresh *Invoker, slot int) (SegmentStore, error) {
 
 // endTerm is LeaderState::stop for the invoker of ple's term: cancelled
 // and awaited. Its state machines are aborted, its queue dropped (the
-// spill files stay), its tasks aborted and joined, and what was still on
-// its channels is lost with them.
+// spill files stay, unless the node removes them), its tasks aborted and
+// joined, and what was still on its channels is lost with them.
 func (iv *Invoker) endTerm(ple PLE) {
 	e := iv.event(KindTermEnd, ple, "")
 	e.From = State(iv.state)
@@ -120,6 +120,11 @@ func (iv *Invoker) endTerm(ple PLE) {
 	iv.joinable.clear()
 	iv.ending = iv.ending[:0]
 	iv.state = InvokerJoined
+	if iv.n.cfg.RemovesSpill() {
+		// The queue, dropped, removes its directory (SpillDirsRemoved);
+		// given one tmp-dir, that is every term's.
+		iv.cleanup()
+	}
 }
 
 // fence is the fencing token a message of the per-term invoker carries:

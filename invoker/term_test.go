@@ -115,7 +115,48 @@ func TestTermNotStartedOnANodeShuttingDown(t *testing.T) {
 // that ended with invokes on disk leaves one.
 func TestTermLeavesItsSpillDirectory(t *testing.T) {
 	n := termNode(t, 1)
-	spilled := 0
+	spilled, removed := spillTwoTerms(t, n)
+	if len(removed) != 0 {
+		t.Errorf("Restate's term invoker removed its spill: %v", removed)
+	}
+	files, where := n.LeftoverSpill()
+	if spilled < 2 || files != spilled || len(where) != 2 || where[0] != "invoker0@0/e1" || where[1] != "invoker0@0/e2" {
+		t.Errorf("left on disk: %d files, in %v; want all %d spilled, of both terms", files, where, spilled)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := n.LeftoverSpill(); files != 0 {
+		t.Errorf("Close left %d files", files)
+	}
+}
+
+// With SpillDirsRemoved, the fix a Drop for SegmentQueue would be, each
+// term's invoker removes its directory as the term ends: the files of the
+// invokes it still had on disk go with it, and nothing is left.
+func TestTermRemovesItsSpillDirectoryWhenAsked(t *testing.T) {
+	base := t.TempDir()
+	cfg := invoker.DefaultConfig()
+	cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 1, 1, 1
+	cfg.Store, cfg.SpillDirs = invoker.FileStores(base), invoker.SpillDirsRemoved
+	n := node(t, cfg)
+	spilled, removed := spillTwoTerms(t, n)
+	if files, where := n.LeftoverSpill(); spilled < 2 || files != 0 {
+		t.Errorf("%d of %d spilled files left, by %v", files, spilled, where)
+	}
+	if len(removed) != 2 || removed[0].N+removed[1].N != spilled || removed[0].To != invoker.State(invoker.InvokerClosed) {
+		t.Errorf("spill removed: %+v; want once a term, %d files in all, the invoker closed", removed, spilled)
+	}
+	if dirs, err := os.ReadDir(base); err != nil || len(dirs) != 0 {
+		t.Errorf("left in the spill base: %v, %v", dirs, err)
+	}
+}
+
+// spillTwoTerms leads partition 0 for two terms, spilling invokes in each
+// (queue limit 1), and steps it down after each; it returns the segments
+// spilled and the spill directories removed.
+func spillTwoTerms(t *testing.T, n *invoker.Node) (spilled int, removed []invoker.Event) {
+	t.Helper()
 	for epoch := invoker.Epoch(1); epoch <= 2; epoch++ {
 		arrive(n, leader(0, epoch))
 		for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
@@ -133,18 +174,10 @@ func TestTermLeavesItsSpillDirectory(t *testing.T) {
 		}
 		spilled += len(events(n, invoker.KindSpill))
 		arrive(n, invoker.Envelope{Kind: invoker.MsgStepDown})
+		removed = append(removed, events(n, invoker.KindSpillRemoved)...)
 		sent(n)
 	}
-	files, where := n.LeftoverSpill()
-	if spilled < 2 || files != spilled || len(where) != 2 || where[0] != "invoker0@0/e1" || where[1] != "invoker0@0/e2" {
-		t.Errorf("left on disk: %d files, in %v; want all %d spilled, of both terms", files, where, spilled)
-	}
-	if err := n.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if files, _ := n.LeftoverSpill(); files != 0 {
-		t.Errorf("Close left %d files", files)
-	}
+	return spilled, removed
 }
 
 // Leftover spill is named in number order, so that invoker10 comes after

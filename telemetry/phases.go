@@ -37,7 +37,7 @@ type phases struct {
 type invokerKey struct{ incarnation, id int }
 
 func newPhases(cfg invoker.Config) *phases {
-	return &phases{invokers: invokerCount(cfg), removesSpill: cfg.Variant.RemovesSpill(),
+	return &phases{invokers: invokerCount(cfg), removesSpill: cfg.RemovesSpill(),
 		shutdown: map[int]map[int]bool{}, stopped: map[invokerKey]bool{}}
 }
 

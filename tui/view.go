@@ -120,6 +120,9 @@ func (m Model) header() []string {
 	if info.Node.RetryTimers != invoker.RetryTimersKeyed {
 		layout += ", retry-timers " + info.Node.RetryTimers.String()
 	}
+	if info.Node.SpillDirs != invoker.SpillDirsKept {
+		layout += ", spill-dirs " + info.Node.SpillDirs.String()
+	}
 	if p := info.Workload.Tasks.Panic; p > 0 {
 		layout += ", task panics " + strconv.FormatFloat(p, 'g', -1, 64)
 	}

@@ -97,12 +97,13 @@ func TestBrokenBySaysWhenFound(t *testing.T) {
 }
 
 // The header names what a run changes from the defaults: what a panic
-// takes down, unkeyed retry timers, task panics, pauses, retry-nows and
-// the effect channel's capacity; a default run's says none of them.
+// takes down, unkeyed retry timers, spill directories removed, task
+// panics, pauses, retry-nows and the effect channel's capacity; a default
+// run's says none of them.
 func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg := testConfig(t)
 	m := newTestModel(t, cfg, 160, 40)
-	for _, s := range []string{"on-panic", "retry-timers", "task panics", "pauses", "retry-nows", "effect channel"} {
+	for _, s := range []string{"on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
 		if h := strings.Join(m.header(), "\n"); strings.Contains(h, s) {
 			t.Errorf("a default run's header says %q: %q", s, h)
 		}
@@ -110,8 +111,9 @@ func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg.Options.Node.OnPanic, cfg.Options.Workload.Tasks.Panic = invoker.PanicUnwinds, 0.05
 	cfg.Options.Node.RetryTimers, cfg.Options.Workload.Pauses = invoker.RetryTimersUnkeyed, 8
 	cfg.Options.Workload.RetryNows, cfg.Options.Node.EffectCapacity = 3, 2
+	cfg.Options.Node.SpillDirs = invoker.SpillDirsRemoved
 	m = newTestModel(t, cfg, 240, 40)
-	if h := m.header()[0]; !strings.Contains(h, "per-partition, on-panic unwind, retry-timers unkeyed, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
+	if h := m.header()[0]; !strings.Contains(h, "per-partition, on-panic unwind, retry-timers unkeyed, spill-dirs removed, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
 		t.Errorf("header: %q", h)
 	}
 }

@@ -81,10 +81,11 @@ var bugs = []bug{
 		// partitions.
 		[]string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic, invoker.SpillReadPanic},
 	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
-		"found by the lab in Restate's source, not reported; --variant graceful removes its spill directory at shutdown",
+		"found by the lab in Restate's source, not reported; an invoker that removes its spill directory as it ends " +
+			"fixes it (--spill-dirs removed; --variant graceful does too)",
 		"Invokes still spilled to disk when the node shuts down stay there: the 2025 invoker never removes its " +
-			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). graceful removes it " +
-			"as its last shutdown phase.",
+			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). With --spill-dirs " +
+			"removed, as a Drop for the segmented queue would, the invoker removes it once its tasks are joined.",
 		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown, faults.CheckSpillLeft},
 	{"parked-send", "an invoker parked on a full effect channel does not see its cancellation, and overruns its shutdown",
 		"derived by the lab from Restate's source (the select! loop), not reported; Restate's later run_until_cancelled sees cancellation while a step is parked, and --variant graceful does too",
@@ -96,8 +97,7 @@ var bugs = []bug{
 		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown, faults.CheckJoinTimeout},
 	{"term-spill-dirs", "each leadership term's invoker leaves its spill directory behind when the term ends",
 		"found by the lab in Restate's source (per-term invokers since 50bee0b5c, April 2026; still so at 0c6df0fcc), " +
-			"not reported; an invoker that removed its directory as it ended would fix it. The lab compares with " +
-			"--variant graceful, whose one invoker outlives step-downs and removes its directory at shutdown",
+			"not reported; a term's invoker that removes its spill directory as the term ends fixes it (--spill-dirs removed)",
 		"Since April 2026 every leadership term gets an invoker of its own, and each spills into a fresh " +
 			"invoker-<ULID> directory. The partition steps down with invokes still spilled: the term's invoker is " +
 			"cancelled and ends, and nothing removes its directory (the segmented queue has no Drop). What the 2025 " +

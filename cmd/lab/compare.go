@@ -20,7 +20,7 @@ func newCompareCmd() *cobra.Command {
 	var otlp bool
 	cmd := &cobra.Command{
 		Use:   "compare [FILE]",
-		Short: "Run one seed under two variants (or --on-panic or --retry-timers modes) and show where they part",
+		Short: "Run one seed under two variants (or two settings) and show where they part",
 		Long: `Run one seed under --variant and under --against, side by side, and show
 the first event where their logs differ: until then both runs are the same
 run, and there one variant acts differently (under the default flags, the
@@ -36,19 +36,21 @@ an invoker's panic takes down (abort, unwind or watch): the other side is
 then the same variant under that --on-panic (unwind against watch: #4102
 against its fix, #4103), or how retry timers are found (keyed or unkeyed):
 the same variant under that --retry-timers (unkeyed against keyed: #4064
-against its fix).
+against its fix), or what becomes of a spill directory as its invoker ends
+(kept or removed): the same variant under that --spill-dirs.
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the
 same run under the fix of what it broke first (buggy's is fixed, fixed's
-and term's graceful; a stale timer's, keyed timers; --against names
-another): the seed, shape and plan are the schedule's (--plan gives a plan
-file, which schedules only name). When the seed alone gives the recorded
-run, both sides are runs of the seed; when it does not (a shrunk schedule,
-one found by PCT, one steered by controls or picks taken in lab tui, or of
-another model revision), the recorded run is replayed as it was, and the
-other side replays its decisions, controls at their steps, as far as they
-fit, then draws as a seeded run; a note says so.
+and term's graceful; a stale timer's, keyed timers; spill left behind,
+spill directories removed; --against names another): the seed, shape and
+plan are the schedule's (--plan gives a plan file, which schedules only
+name). When the seed alone gives the recorded run, both sides are runs of
+the seed; when it does not (a shrunk schedule, one found by PCT, one
+steered by controls or picks taken in lab tui, or of another model
+revision), the recorded run is replayed as it was, and the other side
+replays its decisions, controls at their steps, as far as they fit, then
+draws as a seeded run; a note says so.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -57,6 +59,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
   lab compare --variant fixed --against graceful --plan chaos --seed 5 --format json
   lab compare --seed 28 --plan none --shutdown=false --on-panic unwind --against watch
   lab compare --seed 19 --variant fixed --plan none --pauses 8 --retry-timers unkeyed --against keyed
+  lab compare --seed 42 --variant term --plan shutdown-race --shutdown=false --against removed
   lab compare failures/seed-13-clean-shutdown.schedule`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -83,8 +86,9 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 				return err
 			}
 			// Both sides one run: "their hashes differ by the first", then two equal hashes.
-			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers {
-				return usageError("--against %s: both runs would be one run; name another variant, on-panic or retry-timers", againstName)
+			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers &&
+				n.RemovesSpill() == m.RemovesSpill() {
+				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers or spill-dirs", againstName)
 			}
 			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
@@ -112,7 +116,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&againstName, "against", "", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed) (default: the variant's fix)")
+	cmd.Flags().StringVar(&againstName, "against", "", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), or what becomes of spill directories (kept or removed) (default: the variant's fix)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")

@@ -36,11 +36,12 @@ func TestReplayedComparisonPartsWhereTheSeededOneDoes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				seededA, seededB, note, err := compareSchedule(context.Background(), sch, "rec.schedule", "", nil)
+				fixed := explore.AgainstVariant(invoker.Fixed)
+				seededA, seededB, note, err := compareSchedule(context.Background(), sch, "rec.schedule", "", &fixed)
 				if err != nil || note != "" {
 					t.Fatalf("a recorded seeded run: note %q, %v", note, err)
 				}
-				replayA, replayB, err := replayedOptions(sch, explore.AgainstVariant(invoker.Fixed), p)
+				replayA, replayB, err := replayedOptions(sch, fixed, p)
 				if err != nil {
 					t.Fatal(err)
 				}

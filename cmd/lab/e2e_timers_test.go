@@ -92,7 +92,8 @@ func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
 	wantCode(t, lab(t, append(args, "--retry-timers", "keyed")...), 0)
 }
 
-// Bad --retry-timers, --pauses and --against values are usage errors.
+// Bad --retry-timers, --spill-dirs, --pauses and --against values are
+// usage errors, and so is comparing a run with itself.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -104,7 +105,11 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"run", "--pauses", "-1"}, []string{"pauses must be between 0 and the number of invocations, got -1"}},
 		{[]string{"run", "--pauses", "65"}, []string{"pauses must be between 0 and the number of invocations, got 65"}},
 		{[]string{"explore", "--retry-nows", "-3"}, []string{"retry-nows must be between 0 and the number of invocations, got -3"}},
-		{[]string{"compare", "--against", "fenced"}, []string{"--against", "nor a retry-timers (keyed or unkeyed)"}},
+		{[]string{"run", "--spill-dirs", "gone"}, []string{"--spill-dirs", `unknown spill-dirs "gone" (want kept or removed)`}},
+		{[]string{"explore", "--spill-dirs", ""}, []string{"--spill-dirs", `unknown spill-dirs ""`}},
+		{[]string{"compare", "--variant", "graceful", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
+		{[]string{"compare", "--spill-dirs", "removed", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
+		{[]string{"compare", "--against", "fenced"}, []string{"--against", "a retry-timers (keyed or unkeyed) nor a spill-dirs (kept or removed)"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)
 	}

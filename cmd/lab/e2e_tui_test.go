@@ -318,7 +318,7 @@ func TestTUIGoingBackInTmux(t *testing.T) {
 	// No control steered it: its seed runs it again, as a quit without
 	// going back says.
 	for _, line := range []string{"replay       lab run --seed 1 --variant buggy --plan shutdown-race\n",
-		"replay       lab replay lab-session-seed1-buggy.schedule\n", "compare      lab compare --seed 1 --variant buggy --plan shutdown-race\n"} {
+		"replay       lab replay lab-session-seed1-buggy.schedule\n", "compare      lab compare --seed 1 --variant buggy --plan shutdown-race --against removed\n"} {
 		if n := strings.Count(out, line); n != 1 {
 			t.Errorf("the report says %q %d times, want once:\n%s", line, n, out)
 		}

@@ -61,9 +61,9 @@ the orders of the shutdown phases that were reached. With --out, the first
 failing seed of every invariant is rerun, recorded and shrunk there.
 
 --against reruns every failing seed with one setting changed (a variant,
-an on-panic or a retry-timers, as lab compare takes them), hunting the
-invariant the seed broke: the report says on how many the other side held
-it, so a fix is checked on the very seeds that fail.
+an on-panic, a retry-timers or a spill-dirs, as lab compare takes them),
+hunting the invariant the seed broke: the report says on how many the
+other side held it, so a fix is checked on the very seeds that fail.
 
 --shard i/n runs every n-th seed from the i-th; in a Kubernetes Indexed Job
 the shard comes from JOB_COMPLETION_INDEX and JOB_COMPLETIONS. Shard
@@ -104,7 +104,7 @@ error, 130 interrupted (the report so far is printed).`,
 	// An array, split here: a slice flag dropped an empty name
 	// (--invariant no-panic --invariant '' hunted no-panic alone).
 	fl.StringArrayVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
-	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), or how retry timers are found (keyed or unkeyed)")
+	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), or what becomes of spill directories (kept or removed)")
 	f.metrics.register(fl, " (lab_explore_*: schedules, failures, coverage and, with --against, the reruns)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
@@ -238,7 +238,7 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead, and what a rerun of one seed must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
-	"pauses", "retry-nows", "on-panic", "retry-timers", "shared-tmp-dir", "task-panics", "shutdown"}
+	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
