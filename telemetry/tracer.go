@@ -261,11 +261,17 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.event(t.invokerOrRoot(e), e)
 	case invoker.KindJoined, invoker.KindSpillRemoved:
 		// The invoker's last shutdown phase ends its span: spill cleanup in
-		// graceful, joining in Restate's variants (nothing removes their
-		// spill directory).
+		// graceful (or with --spill-dirs removed), joining in Restate's
+		// variants (nothing removes their spill directory).
+		k := invokerKey{e.Incarnation, e.Invoker}
+		if t.invokers[k] == nil && e.Kind == invoker.KindSpillRemoved {
+			// Removed after its span ended: a term's invoker, as its term
+			// ended, or a dead one. No new span for an invoker that is over.
+			t.event(t.root, e)
+			break
+		}
 		t.event(t.invokerOrRoot(e), e)
 		last := (e.Kind == invoker.KindSpillRemoved) == t.phases.removesSpill
-		k := invokerKey{e.Incarnation, e.Invoker}
 		if s := t.invokers[k]; s != nil && last && e.Outcome == invoker.OutcomeNone && e.Reason == "" {
 			t.end(s, e)
 			delete(t.invokers, k)

@@ -594,3 +594,27 @@ func TestTraceTaskPanic(t *testing.T) {
 		t.Errorf("%d invoker spans ended red, for %d deaths", len(dead), r.Kinds[invoker.KindPanic])
 	}
 }
+
+// A term's invoker that removes its spill directory as the term ends
+// (--spill-dirs removed) logs the removal after its span has ended with
+// the term: the event goes on the run's root, and no invoker span is
+// opened for it alone. Every removal is in the trace, once.
+func TestTraceSpillRemovedAsATermEnds(t *testing.T) {
+	o := options(t, 42, invoker.Term, "shutdown-race")
+	o.Node.SpillDirs, o.Workload.StepDowns = invoker.SpillDirsRemoved, 3
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	removals := 0
+	for _, s := range spans {
+		for _, e := range s.Events() {
+			if e.Name == "invoker.spill-removed" {
+				removals++
+			}
+		}
+		if _, ok := hasEvent(s, "invoker.spill-removed"); ok && s.Name() == "invoker" && len(s.Events()) == 1 {
+			t.Errorf("an invoker span opened for its spill's removal alone: %v", s.Attributes())
+		}
+	}
+	if removals == 0 || removals != r.Kinds[invoker.KindSpillRemoved] {
+		t.Errorf("%d removals in the trace, %d in the run", removals, r.Kinds[invoker.KindSpillRemoved])
+	}
+}

@@ -317,7 +317,11 @@ func (p *shutdownPhases) observe(e invoker.Event) {
 			p.joined = mark(p.joined, e.Invoker)
 		}
 	case invoker.KindSpillRemoved:
-		p.spillGone = mark(p.spillGone, e.Invoker)
+		// With --spill-dirs removed a term's invoker removes its directory
+		// at every step-down: only the shutdown's removals are its phase.
+		if p.started() {
+			p.spillGone = mark(p.spillGone, e.Invoker)
+		}
 	}
 }
 
