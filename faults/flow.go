@@ -90,9 +90,10 @@ func (s *Sim) react(e *invoker.Event) {
 		}
 	case invoker.KindCancel, invoker.KindPanic:
 		// A dead invoker has no loop to exit and no tasks to join, but the
-		// graceful node's shutdown still removes its spill directory: once
-		// it is both cancelled and dead, whichever came first. (Restate's
-		// does not remove it at all: Variant.RemovesSpill.)
+		// graceful node's shutdown (or one with spill directories removed)
+		// still removes its spill directory: once it is both cancelled and
+		// dead, whichever came first. (Restate's does not remove it at all:
+		// Config.RemovesSpill.)
 		if s.node.InvokerState(e.Invoker) == invoker.InvokerDead && s.node.Cancelled(e.Invoker) &&
 			s.node.Config().RemovesSpill() {
 			s.sendAt(s.now, invokerMsg(invoker.MsgCleanup, e.Invoker))

@@ -491,7 +491,7 @@ func (c *checker) finish(n *invoker.Node) {
 		c.violateLast(NoLostInvocation, CheckNeverEnded, "%d accepted invocations never ended: %s", len(lost), abbreviate(lost, 8))
 	}
 	// Restate's invoker ends joined: nothing removes its spill directory.
-	// The graceful one ends closed.
+	// The graceful one, and any with spill directories removed, ends closed.
 	done := invoker.InvokerJoined
 	if n.Config().RemovesSpill() {
 		done = invoker.InvokerClosed
