@@ -124,8 +124,18 @@ func TestMergeRefusesOtherExplorations(t *testing.T) {
 	kills.Workload.Kills = 3
 	c := *a
 	c.Shards, c.Shape = []string{"1/2"}, kills.ShapeName()
-	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || !strings.Contains(err.Error(), "kills=3") {
+	// The refusal names what differs, not the whole shapes.
+	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || err.Error() != "report 2 ran kills=3, report 1 kills=0: not shards of one exploration" {
 		t.Errorf("merge of two shapes: %v", err)
+	}
+	removed := config(t, invoker.Buggy, "none", 10)
+	removed.Node.SpillDirs = invoker.SpillDirsRemoved
+	c.Shape = removed.ShapeName()
+	if _, err := explore.Merge([]*explore.Report{a, &c}); err == nil || err.Error() != "report 2 ran spill-dirs=removed, report 1 without it: not shards of one exploration" {
+		t.Errorf("merge of spill directories removed and kept: %v", err)
+	}
+	if _, err := explore.Merge([]*explore.Report{&c, a}); err == nil || err.Error() != "report 2 ran without spill-dirs=removed, report 1 with it: not shards of one exploration" {
+		t.Errorf("merge of spill directories kept and removed: %v", err)
 	}
 	kills.Workload.Kills = 0
 	kills.Bounds = faults.DefaultBounds()

@@ -103,7 +103,7 @@ func Merge(reports []*Report) (*Report, error) {
 				i+1, r.ModelRevision, m.ModelRevision)
 		}
 		if r.Shape != m.Shape {
-			return nil, fmt.Errorf("report %d ran %q, report 1 %q: not shards of one exploration", i+1, r.Shape, m.Shape)
+			return nil, fmt.Errorf("report %d ran %s: not shards of one exploration", i+1, shapeDiff(r.Shape, m.Shape))
 		}
 		if r.Against != m.Against {
 			return nil, fmt.Errorf("report %d reran its failures against %q, report 1 against %q: not shards of one exploration", i+1, r.Against, m.Against)

@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"lab/faults"
@@ -28,4 +30,32 @@ func shapeChanges(r *Report) string {
 		}
 	}
 	return strings.Join(changes, " ")
+}
+
+// shapeDiff says how shape a differs from report 1's shape b, naming only
+// the settings that differ: "kills=3, report 1 kills=0", or
+// "spill-dirs=removed, report 1 without it".
+func shapeDiff(a, b string) string {
+	onlyA, onlyB := fieldsNotIn(a, b), fieldsNotIn(b, a)
+	switch {
+	case onlyA == "" && onlyB == "": // the same settings, written otherwise
+		return fmt.Sprintf("%q, report 1 %q", a, b)
+	case onlyA == "":
+		return "without " + onlyB + ", report 1 with it"
+	case onlyB == "":
+		return onlyA + ", report 1 without it"
+	}
+	return onlyA + ", report 1 " + onlyB
+}
+
+// fieldsNotIn is a's space-separated settings that b does not have.
+func fieldsNotIn(a, b string) string {
+	in := strings.Fields(b)
+	var out []string
+	for _, kv := range strings.Fields(a) {
+		if !slices.Contains(in, kv) {
+			out = append(out, kv)
+		}
+	}
+	return strings.Join(out, " ")
 }
