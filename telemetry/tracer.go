@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,7 +138,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	w := info.Workload
 	key := fmt.Sprintf("%d %s %s %s %s %d %d %d %v %d", info.Seed, info.Variant, info.Plan, info.Strategy,
 		nodeKey(info.Node), w.Invocations, w.StepDowns, w.Kills, w.Shutdown, t.anchor.UnixNano())
-	t.ids.reseed(key)
+	t.ids.reseed(key + settings(info.Node, w))
 	t.split = info.Workload.Invocations > t.o.SplitAbove
 	t.phases = newPhases(info.Node)
 	t.terms = map[invoker.PLE]*termSpan{}
@@ -155,7 +156,8 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 			seedAttr(info.Seed), keyVariant.String(info.Variant.String()), keyPlan.String(info.Plan),
 			keyStrategy.String(info.Strategy), keyModel.Int(faults.ModelRevision),
 			keyWorkload.String(fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d invocations=%d step-downs=%d kills=%d",
-				info.Node.Partitions, layout(info.Node), info.Node.Quota, info.Node.QueueLimit, w.Invocations, w.StepDowns, w.Kills))))
+				info.Node.Partitions, layout(info.Node), info.Node.Quota, info.Node.QueueLimit, w.Invocations, w.StepDowns, w.Kills)+
+				tmpDirSetting(info.Node)+settings(info.Node, w))))
 	id := t.root.SpanContext().TraceID().String()
 	t.runID.Store(&id)
 }
@@ -168,6 +170,44 @@ func nodeKey(c invoker.Config) string {
 		key += " shared-tmp-dir"
 	}
 	return key
+}
+
+// settings names what a run sets beside its shape's counts, each only when
+// it is not the default: what a panic takes down, how retry timers are
+// found, whether spill directories are removed, and the user's pauses,
+// retry-nows and panicking tasks. Two runs that differ in one of them are
+// two traces, with ids of their own even at one time anchor, and every run
+// of the defaults keeps the ids it had.
+func settings(c invoker.Config, w faults.Workload) string {
+	var s strings.Builder
+	if c.OnPanic != invoker.PanicAbortsNode {
+		s.WriteString(" on-panic=" + c.OnPanic.String())
+	}
+	if c.RetryTimers != invoker.RetryTimersKeyed {
+		s.WriteString(" retry-timers=" + c.RetryTimers.String())
+	}
+	if c.SpillDirs != invoker.SpillDirsKept {
+		s.WriteString(" spill-dirs=" + c.SpillDirs.String())
+	}
+	if w.Pauses > 0 {
+		fmt.Fprintf(&s, " pauses=%d", w.Pauses)
+	}
+	if w.RetryNows > 0 {
+		fmt.Fprintf(&s, " retry-nows=%d", w.RetryNows)
+	}
+	if w.Tasks.Panic > 0 {
+		s.WriteString(" task-panics=" + strconv.FormatFloat(w.Tasks.Panic, 'g', -1, 64))
+	}
+	return s.String()
+}
+
+// tmpDirSetting names a tmp-dir every invoker shares, in lab.workload
+// (nodeKey names it for the ids).
+func tmpDirSetting(c invoker.Config) string {
+	if c.SharedTmpDir {
+		return " shared-tmp-dir=true"
+	}
+	return ""
 }
 
 func layout(c invoker.Config) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -616,5 +617,45 @@ func TestTraceSpillRemovedAsATermEnds(t *testing.T) {
 	}
 	if removals == 0 || removals != r.Kinds[invoker.KindSpillRemoved] {
 		t.Errorf("%d removals in the trace, %d in the run", removals, r.Kinds[invoker.KindSpillRemoved])
+	}
+}
+
+// Runs that differ in one setting beside the shape's counts are two
+// traces: each has ids of its own even at one time anchor (before, on-panic
+// unwind and watch gave one trace id, and Jaeger took them for one trace),
+// and its root's lab.workload names the setting.
+func TestTraceIDsNameEverySetting(t *testing.T) {
+	base := options(t, 28, invoker.Buggy, "none")
+	base.Workload.Shutdown = false
+	seen := map[string]string{} // trace id: setting
+	for _, c := range []struct {
+		setting string
+		set     func(*faults.Options)
+	}{
+		{"", func(*faults.Options) {}},
+		{"on-panic=watch", func(o *faults.Options) { o.Node.OnPanic = invoker.PanicWatched }},
+		{"on-panic=unwind", func(o *faults.Options) { o.Node.OnPanic = invoker.PanicUnwinds }},
+		{"retry-timers=unkeyed", func(o *faults.Options) { o.Node.RetryTimers = invoker.RetryTimersUnkeyed }},
+		{"spill-dirs=removed", func(o *faults.Options) { o.Node.SpillDirs = invoker.SpillDirsRemoved }},
+		{"shared-tmp-dir=true", func(o *faults.Options) { o.Node.SharedTmpDir = true }},
+		{"pauses=2", func(o *faults.Options) { o.Workload.Pauses = 2 }},
+		{"retry-nows=2", func(o *faults.Options) { o.Workload.RetryNows = 2 }},
+		{"task-panics=0.01", func(o *faults.Options) { o.Workload.Tasks.Panic = 0.01 }},
+	} {
+		o := base
+		c.set(&o)
+		_, tr, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+		if other, ok := seen[tr.TraceID()]; ok {
+			t.Errorf("%q and %q share trace id %s", c.setting, other, tr.TraceID())
+		}
+		seen[tr.TraceID()] = c.setting
+		root := named(spans, "lab.run")[0]
+		workload := attr(root, "lab.workload").AsString()
+		if c.setting != "" && !strings.HasSuffix(workload, " "+c.setting) {
+			t.Errorf("%s: lab.workload %q does not name it", c.setting, workload)
+		}
+		if c.setting == "" && strings.Contains(workload, "=true") {
+			t.Errorf("a default run's lab.workload names a setting: %q", workload)
+		}
 	}
 }
