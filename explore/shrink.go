@@ -118,8 +118,20 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 // so far (Interrupted), not an error. The candidate replays themselves are
 // not cut short (each is one run), so that a schedule accepted is whole.
 func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*ShrinkResult, error) {
+	return ShrinkTelling(ctx, s, budget, nil)
+}
+
+// ErrStoryNotTold: the schedule fails, but does not tell the story asked
+// for (ShrinkTelling).
+var ErrStoryNotTold = errors.New("the schedule fails, but does not tell the story")
+
+// ShrinkTelling is Shrink keeping story as well (nil: none): every
+// candidate must fail the same way and tell it, so that the shrunk run
+// takes the road the original did.
+func ShrinkTelling(ctx context.Context, s *faults.Schedule, budget time.Duration, story Story) (*ShrinkResult, error) {
 	start := time.Now()
 	sh := newShrinker(context.WithoutCancel(ctx), ctx, start.Add(budget))
+	sh.story = story
 	base, text, err := sh.failingBase(s)
 	if errors.Is(err, errNoViolation) {
 		return nil, ErrNothingToShrink
@@ -172,12 +184,16 @@ func Shrink(ctx context.Context, s *faults.Schedule, budget time.Duration) (*Shr
 	}
 	// The saved schedule must replay strictly and still fail the same way.
 	fo := faults.ReplayOptions(final)
+	told := sh.watch(&fo)
 	fr, err := faults.Run(sh.ctx, fo)
 	if err != nil {
 		return nil, fmt.Errorf("the shrunk schedule does not replay: %w", err)
 	}
 	if !sh.sameFailure(fr) {
 		return nil, fmt.Errorf("the shrunk schedule no longer violates %s first", sh.first.Failure())
+	}
+	if !told() {
+		return nil, fmt.Errorf("the shrunk schedule no longer tells its story")
 	}
 	res.Shrunk, res.Schedule, res.Replays = sizeOf(final), text, sh.replays
 	res.Shrunk.Choices = fr.Choices
@@ -336,6 +352,7 @@ var errNoViolation = errors.New("the schedule violates no invariant")
 func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	o := faults.ReplayOptions(s)
 	faultsSeen := faults.CollectFaulted(&o)
+	told := sh.watch(&o)
 	r, err := faults.Run(sh.stop, o) // the one replay an interrupt cuts short: a whole run, maybe long
 	if err != nil {
 		return nil, nil, err
@@ -343,6 +360,9 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 	first, ok := r.FirstViolationOf(o.Invariants)
 	if !ok {
 		return nil, nil, errNoViolation
+	}
+	if !told() {
+		return nil, nil, ErrStoryNotTold
 	}
 	sh.first, sh.invariants, sh.budget = first, o.Invariants, max(4*r.Decisions.Picks, 20_000)
 	sh.fullChoices = r.Choices
@@ -366,9 +386,11 @@ type shrinker struct {
 	// invariants are those the schedule's run watched (nil: all): a
 	// violation of another is no failure.
 	invariants []string
-	budget     int
-	replays    int
-	outOfTime  bool
+	// story, if not nil, is what every candidate must tell as well.
+	story     Story
+	budget    int
+	replays   int
+	outOfTime bool
 	// fullChoices are the original's choices over its whole run.
 	fullChoices int
 }
@@ -409,21 +431,35 @@ func (sh *shrinker) fails(s *faults.Schedule) bool {
 		return false
 	}
 	sh.replays++
-	r, err := sh.toViolation(s)
-	return err == nil && sh.sameFailure(r)
+	o := sh.toViolation(s)
+	told := sh.watch(&o)
+	r, err := faults.Run(sh.ctx, o)
+	return err == nil && sh.sameFailure(r) && told()
 }
 
-// toViolation replays s leniently up to its first violation.
-func (sh *shrinker) toViolation(s *faults.Schedule) (*faults.Result, error) {
+// toViolation are the options that replay s leniently up to its first
+// violation.
+func (sh *shrinker) toViolation(s *faults.Schedule) faults.Options {
 	o := faults.ReplayOptions(s)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks = true, true, true, sh.budget
-	return faults.Run(sh.ctx, o)
+	return o
+}
+
+// watch has o's run watched for the story, if there is one, and returns
+// what says at the run's end whether it was told (always, with none).
+func (sh *shrinker) watch(o *faults.Options) (told func() bool) {
+	if sh.story == nil {
+		return func() bool { return true }
+	}
+	w := sh.story()
+	o.Observers = append(o.Observers[:len(o.Observers):len(o.Observers)], w)
+	return w.Told
 }
 
 // choices counts the picks of s that had a choice, up to its first
 // violation; 0 if the replay was cancelled.
 func (sh *shrinker) choices(s *faults.Schedule) int {
-	r, err := sh.toViolation(s)
+	r, err := faults.Run(sh.ctx, sh.toViolation(s))
 	if err != nil {
 		return 0
 	}
@@ -439,8 +475,9 @@ func (sh *shrinker) rerecord(s *faults.Schedule) (*faults.Schedule, []byte, erro
 	o := faults.ReplayOptions(s)
 	o.Lenient, o.StopAtViolation, o.Record, o.MaxPicks = true, true, &buf, sh.budget
 	seen := faults.CollectFaulted(&o)
+	told := sh.watch(&o)
 	r, err := faults.Run(sh.ctx, o)
-	if err != nil || !sh.sameFailure(r) {
+	if err != nil || !sh.sameFailure(r) || !told() {
 		return nil, nil, nil //nolint:nilerr // a candidate that no longer fits is not kept
 	}
 	next, err := faults.ParseSchedule("shrunk", buf.Bytes())

@@ -153,6 +153,8 @@ type shownBug struct {
 	shrunk   *explore.ShrinkResult
 	compared *explore.Comparison
 	saved    string
+	// untold: the run failed the bug's way, but not by its story's road.
+	untold bool
 }
 
 // showBug runs the bug's seed, shrinks the run and compares the shrunk
@@ -163,6 +165,11 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	o, err := b.options(&rec)
 	if err != nil {
 		return nil, err
+	}
+	told := func() bool { return true }
+	if b.road != nil {
+		w := b.road()
+		o.Observers, told = append(o.Observers, w), w.Told
 	}
 	r, err := faults.Run(ctx, o)
 	if err != nil {
@@ -177,11 +184,14 @@ func showBug(ctx context.Context, b bug, budget time.Duration, out string, trace
 	if found.Check != b.check {
 		return s, nil // another failure: notShown says so
 	}
+	if s.untold = !told(); s.untold {
+		return s, nil // another road to it: notShown says so
+	}
 	sch, err := faults.ParseSchedule(b.command(), rec.Bytes())
 	if err != nil {
 		return nil, err
 	}
-	if s.shrunk, err = explore.Shrink(ctx, sch, budget); err != nil {
+	if s.shrunk, err = explore.ShrinkTelling(ctx, sch, budget, b.road); err != nil {
 		return nil, fmt.Errorf("shrinking: %w", err)
 	}
 	if s.shrunk.Interrupted {
@@ -249,6 +259,8 @@ func (s *shownBug) notShown() string {
 	switch {
 	case s.shrunk == nil && s.found.Invariant == "":
 		return fmt.Sprintf("%s broke no %s", s.command(), s.invariant)
+	case s.untold:
+		return fmt.Sprintf("%s broke %s, but not by the road the bug takes", s.command(), s.failure())
 	case s.shrunk == nil:
 		return fmt.Sprintf("%s broke %s, not as the bug does: %s", s.command(), s.found.Failure(), s.failure())
 	case !violatedAs(s.compared.ResultA, s.invariant, s.check):
@@ -266,9 +278,12 @@ func (s *shownBug) writeText(w io.Writer) error {
 	writeWrapped(&t, "story", s.story)
 	fmt.Fprintf(&t, "run          %s\n", s.command())
 	if s.shrunk == nil {
-		if s.found.Invariant == "" {
+		switch {
+		case s.found.Invariant == "":
 			fmt.Fprintf(&t, "found        no %s\n", s.invariant)
-		} else {
+		case s.untold:
+			fmt.Fprintf(&t, "found        %s at %v of virtual time, but not by the road the bug takes\n", s.found.Failure(), s.found.At)
+		default:
 			fmt.Fprintf(&t, "found        %s at %v of virtual time, not the bug's %s\n", s.found.Failure(), s.found.At, s.failure())
 		}
 		_, err := io.WriteString(w, t.String())

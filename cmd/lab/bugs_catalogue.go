@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
 )
@@ -29,6 +30,9 @@ type bug struct {
 	// panic message): a run that breaks the invariant another way, as
 	// shared-tmp-dir's panic breaks #2543's no-panic, does not show it.
 	check string
+	// road, if not nil, is the story the run must tell as well, and its
+	// shrunk run keep: the road to the failure, where two lead to it.
+	road explore.Story
 }
 
 // bugs are the catalogue: Restate's, in the order it met them, then the
@@ -42,7 +46,7 @@ var bugs = []bug{
 			`and with panic = "abort" the node goes down.`,
 		// The README's seed: its run panics at the node's shutdown, #2543 as
 		// filed; its shrunk run panics at the step-down before it.
-		[]string{"--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race"}, faults.NoPanic, invoker.HasPartitionAssertion},
+		[]string{"--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race"}, faults.NoPanic, invoker.HasPartitionAssertion, nil},
 	{"3217", "a killed invocation whose Invoke, re-invoked or spilled, was still queued is retried forever, holding its slot",
 		"restatedev/restate#3217 (May 2025); fixed by #3221, which gives up on NotInvoked (--variant graceful does too)",
 		"The user kills an invocation whose Invoke still waits in the queue: the partition marks it killed and sends " +
@@ -51,13 +55,13 @@ var bugs = []bug{
 			"another Abort; but one re-invoked by a new leader, or read back from a spilled segment, has none: its " +
 			"attempt reads a status no longer invoked (NotInvoked), and the 2025 invoker retries that error forever, " +
 			"holding the slot. On a node left running, nothing ends the loop.",
-		[]string{"--seed", "132", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop},
+		[]string{"--seed", "132", "--variant", "fixed", "--plan", "none", "--kills", "6", "--shutdown=false"}, faults.Progress, faults.CheckRetryLoop, nil},
 	{"4102", "an invoker that panics alone dies unnoticed, and its partitions lead on without it",
 		"restatedev/restate#4102 (December 2025); fixed by #4103, a watch that makes the partitions step down (--on-panic watch)",
 		`With panic = "unwind" (August to December 2025), #2543's panic kills the invoker alone. Nothing watches it: ` +
 			"its partition goes on leading, and what it sends the dead invoker (a new leader's invokes) is lost. The " +
 			"node looks alive while its invocations hang. #4103's watch makes the partition notice the death.",
-		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility, faults.CheckUnnoticedCrash},
+		[]string{"--seed", "28", "--plan", "none", "--shutdown=false", "--on-panic", "unwind"}, faults.CrashVisibility, faults.CheckUnnoticedCrash, nil},
 	{"4064", "a retry timer left behind by a pause fires on the resumed invocation",
 		"restatedev/restate#4064 (November 2025); fixed by f681676dc (January 2026), which keys each timer to its wait (--retry-timers keyed)",
 		"An attempt fails and its state machine waits for a retry timer. The user pauses the invocation (the state " +
@@ -65,7 +69,7 @@ var bugs = []bug{
 			"starts an attempt. The old timer, found by invocation alone, reaches the attempt in flight, where a debug " +
 			"build's assertion fails (#4064's panic) and a release build carries on; a state machine waiting for its " +
 			"own timer would retry before its backoff ended.",
-		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing, faults.CheckStaleTimerInFlight},
+		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing, faults.CheckStaleTimerInFlight, nil},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
 		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
 		"Given worker.invoker.tmp-dir, every partition's invoker spills into that one directory and names its " +
@@ -79,14 +83,14 @@ var bugs = []bug{
 		// 2's 99). The others do not panic, or the overwriter reads back
 		// its own file, or the shrunk run keeps more segments or
 		// partitions.
-		[]string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic, invoker.SpillReadPanic},
+		[]string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic, invoker.SpillReadPanic, nil},
 	{"spill-files", "the spill files of invokes still queued at shutdown are never removed",
 		"found by the lab in Restate's source, not reported; an invoker that removes its spill directory as it ends " +
 			"fixes it (--spill-dirs removed; --variant graceful does too)",
 		"Invokes still spilled to disk when the node shuts down stay there: the 2025 invoker never removes its " +
 			"spill directory (nothing cleans up on exit, and the next start picks a fresh name). With --spill-dirs " +
 			"removed, as a Drop for the segmented queue would, the invoker removes it once its tasks are joined.",
-		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown, faults.CheckSpillLeft},
+		[]string{"--seed", "66", "--variant", "fixed", "--plan", "none"}, faults.CleanShutdown, faults.CheckSpillLeft, nil},
 	{"parked-send", "an invoker parked on a full effect channel does not see its cancellation, and overruns its shutdown",
 		"derived by the lab from Restate's source (the select! loop), not reported; Restate's later run_until_cancelled sees cancellation while a step is parked, and --variant graceful does too",
 		"The partition processor falls behind and takes its effects off the channel seconds late. The invoker, " +
@@ -94,7 +98,7 @@ var bugs = []bug{
 			"invoker's cancellation is just another select! arm, which a parked loop does not poll, and the " +
 			"partition's step-down, which would drop the channel and free the send, comes late. The invoker " +
 			"does not exit within its bound.",
-		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown, faults.CheckJoinTimeout},
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "slow-partition", "--effect-capacity", "2"}, faults.BoundedShutdown, faults.CheckJoinTimeout, nil},
 	{"term-spill-dirs", "each leadership term's invoker leaves its spill directory behind when the term ends",
 		"found by the lab in Restate's source (per-term invokers since 50bee0b5c, April 2026; still so at 0c6df0fcc), " +
 			"not reported; a term's invoker that removes its spill directory as the term ends fixes it (--spill-dirs removed)",
@@ -104,7 +108,16 @@ var bugs = []bug{
 			"invoker left once, at the node's exit, a node that never stops now leaves at every step-down.",
 		// Of shutdown-race's seeds 1-300, 42 is the first whose node, left
 		// running, is left with a finished term's directory (5 are).
-		[]string{"--seed", "42", "--variant", "term", "--plan", "shutdown-race", "--shutdown=false"}, faults.CleanShutdown, faults.CheckSpillLeft},
+		[]string{"--seed", "42", "--variant", "term", "--plan", "shutdown-race", "--shutdown=false"}, faults.CleanShutdown, faults.CheckSpillLeft, nil},
+	{"term-tmp-dir", "a leadership term's start empties a configured tmp-dir under the other partitions' spilled invokes, and their invokers panic",
+		"found by the lab in Restate's source (per-term invokers since 50bee0b5c, April 2026; still so at 0c6df0fcc), not reported; " +
+			"--variant graceful spills into a directory of its own per invoker",
+		"Given worker.invoker.tmp-dir, every leadership term's invoker is handed that one directory, and its segmented " +
+			"queue's init deletes the directory and makes it again as the term begins. A partition becomes leader " +
+			"while another partition's invoker has invokes spilled there: the new term's start deletes them, and " +
+			"that invoker panics reading its segment back: Unable to load a segment.",
+		[]string{"--seed", "176", "--variant", "term", "--plan", "shutdown-race", "--shared-tmp-dir"}, faults.NoPanic, invoker.SpillReadPanic,
+		explore.TermStartDeletedTheSegment},
 }
 
 func findBug(catalogue []bug, id string) (bug, bool) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"lab/explore"
 	"lab/faults"
 	"lab/invoker"
 )
@@ -30,6 +31,11 @@ func TestBugThatDoesNotShow(t *testing.T) {
 		// breaks no-panic another way, and does not show #2543.
 		{"another failure", bug{id: "other", args: []string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, invariant: faults.NoPanic, check: invoker.HasPartitionAssertion},
 			"lab run --seed 15 --variant fixed --plan shutdown-race --shared-tmp-dir broke no-panic (Unable to load a segment), not as the bug does: no-panic (" + invoker.HasPartitionAssertion + ")"},
+		// It panics as term-tmp-dir's run does, but by the overwriting:
+		// no term's start deleted the segment it lost.
+		{"another road", bug{id: "road", args: []string{"--seed", "15", "--variant", "fixed", "--plan", "shutdown-race", "--shared-tmp-dir"}, invariant: faults.NoPanic, check: invoker.SpillReadPanic,
+			road: explore.TermStartDeletedTheSegment},
+			"lab run --seed 15 --variant fixed --plan shutdown-race --shared-tmp-dir broke no-panic (Unable to load a segment), but not by the road the bug takes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := showBug(context.Background(), c.b, time.Minute, "", nil, "")
@@ -52,6 +58,9 @@ func TestBugThatDoesNotShow(t *testing.T) {
 			}
 			if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc.Shown || doc.NotShown != c.want {
 				t.Errorf("JSON: %+v, %v\n%s", doc, err, js.String())
+			}
+			if want := "found        no-panic (Unable to load a segment) at 303.298781ms of virtual time, but not by the road the bug takes\n"; c.name == "another road" && !strings.Contains(text.String(), want) {
+				t.Errorf("the text does not say the road was another:\n%s", text.String())
 			}
 			if want := "found        no no-panic\n"; s.found.Invariant == "" && !strings.Contains(text.String(), want) {
 				t.Errorf("the text does not say nothing was found:\n%s", text.String())
