@@ -19,12 +19,18 @@ import (
 // scheduleOf records a run of the reference workload.
 func scheduleOf(t testing.TB, seed uint64, v invoker.Variant, plan string) *faults.Schedule {
 	t.Helper()
+	cfg := invoker.DefaultConfig()
+	cfg.Variant = v
+	return scheduleOn(t, seed, cfg, plan)
+}
+
+// scheduleOn records a run of the reference workload on node cfg.
+func scheduleOn(t testing.TB, seed uint64, cfg invoker.Config, plan string) *faults.Schedule {
+	t.Helper()
 	p, err := faults.LoadPlan(plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := invoker.DefaultConfig()
-	cfg.Variant = v
 	var buf bytes.Buffer
 	if _, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p,
 		Workload: faults.DefaultWorkload(), Record: &buf}); err != nil {

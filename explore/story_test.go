@@ -1,7 +1,6 @@
 package explore_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -12,25 +11,13 @@ import (
 	"lab/invoker"
 )
 
-// recorded is the schedule of one seeded run, spill in memory.
-func recorded(t *testing.T, seed uint64, v invoker.Variant, plan string, sharedTmpDir bool) *faults.Schedule {
+// recorded is the schedule of one seeded run, on a node whose invokers
+// share one tmp-dir.
+func recorded(t *testing.T, seed uint64, v invoker.Variant, plan string) *faults.Schedule {
 	t.Helper()
-	p, err := faults.LoadPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := invoker.DefaultConfig()
-	cfg.Variant, cfg.SharedTmpDir, cfg.Store = v, sharedTmpDir, invoker.MemStores()
-	var buf bytes.Buffer
-	if _, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p,
-		Workload: faults.DefaultWorkload(), Record: &buf}); err != nil {
-		t.Fatal(err)
-	}
-	s, err := faults.ParseSchedule("rec", buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	cfg.Variant, cfg.SharedTmpDir = v, true
+	return scheduleOn(t, seed, cfg, plan)
 }
 
 // tells replays a schedule and says whether it tells story.
@@ -57,7 +44,7 @@ func tells(t *testing.T, text []byte, story explore.Story) bool {
 // and ShrinkTelling says so.
 func TestShrinkTellingKeepsTheRoad(t *testing.T) {
 	story := explore.Story(explore.TermStartDeletedTheSegment)
-	s := recorded(t, 176, invoker.Term, "shutdown-race", true)
+	s := recorded(t, 176, invoker.Term, "shutdown-race")
 	plain, err := explore.Shrink(context.Background(), s, time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +61,7 @@ func TestShrinkTellingKeepsTheRoad(t *testing.T) {
 		t.Errorf("kept the story: %v, %s", kept, kept.Check)
 	}
 	// fixed's shared tmp-dir panics by the overwriting alone: no term starts.
-	other := recorded(t, 15, invoker.Fixed, "shutdown-race", true)
+	other := recorded(t, 15, invoker.Fixed, "shutdown-race")
 	if _, err := explore.ShrinkTelling(context.Background(), other, time.Minute, story); !errors.Is(err, explore.ErrStoryNotTold) {
 		t.Errorf("a run that does not tell the story: %v", err)
 	}
