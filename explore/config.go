@@ -148,6 +148,9 @@ func (c *Config) ShapeName() string {
 		bounds += " invariants=" + strings.Join(c.Invariants, ",")
 	}
 	if c.Swarm {
+		if c.Node.SpillDirs != invoker.SpillDirsKept { // the one node setting a swarm takes
+			return "spill-dirs=" + c.Node.SpillDirs.String() + " " + bounds
+		}
 		return bounds
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
@@ -192,7 +195,9 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		n.Variant = c.Variant
 		return shape{n, c.Workload, c.Plan}
 	}
-	return swarmShape(seed, c.Variant, plans)
+	sh := swarmShape(seed, c.Variant, plans)
+	sh.node.SpillDirs = c.Node.SpillDirs // the swarm does not draw it
+	return sh
 }
 
 // options are the options of one seed's run.

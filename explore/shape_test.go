@@ -12,13 +12,16 @@ import (
 
 // The text report says what its shape changes from lab explore's
 // defaults, so that a reader knows what its counts are of; a default
-// exploration and a swarm, which draws its shapes, say nothing.
+// exploration and a swarm, which draws its shapes, say nothing (but the
+// spill-dirs a swarm takes).
 func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	removed := explore.Config{Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload()}
 	removed.Node.SpillDirs, removed.Node.Quota, removed.Workload.Shutdown = invoker.SpillDirsRemoved, 2, false
 	removed.Invariants = []string{faults.CleanShutdown}
 	plain := explore.Config{Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload()}
 	swarm := explore.Config{Swarm: true}
+	swarmRemoved := swarm
+	swarmRemoved.Node.SpillDirs = invoker.SpillDirsRemoved
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -27,6 +30,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"changed", "none", removed, "shape        quota=2 spill-dirs=removed shutdown=false\n"},
 		{"defaults", "none", plain, ""},
 		{"swarm", "swarm", swarm, ""},
+		{"swarm, spill removed", "swarm", swarmRemoved, "shape        spill-dirs=removed\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // exploreReport is the part of explore's JSON report the tests read.
@@ -21,6 +22,7 @@ type exploreReport struct {
 	Picks              uint64  `json:"picks"`
 	Choices            uint64  `json:"choices"`
 	ModelRevision      int     `json:"model_revision"`
+	Shape              string  `json:"shape"`
 	Shards             []string
 	ListPerWay         int `json:"failures_listed_per_way"`
 	Failures           []struct {
@@ -703,6 +705,31 @@ func TestExploreReplayCommandsNameTheirStrategy(t *testing.T) {
 		if !strings.Contains(again.stdout, `"`+f.Invariant+`"`) {
 			t.Errorf("%s does not fail %s again:\n%v", f.Replay, f.Invariant, again)
 		}
+	}
+}
+
+// A swarm does not draw --spill-dirs: it takes it for every shape, names it
+// in the report's shape and in each failure's replay command, and the
+// replay fails again. Seed 2 of term's swarm holds with spill kept, and
+// panics with it removed: a term's end removes the tmp-dir its invokers
+// share, under another's write.
+func TestExploreSwarmTakesSpillDirs(t *testing.T) {
+	t.Parallel()
+	args := []string{"explore", "--swarm", "--variant", "term", "--first-seed", "2", "--seeds", "1", "--shrink-budget", "0"}
+	wantCode(t, lab(t, args...), 0)
+	r := lab(t, append(args, "--spill-dirs", "removed", "--format", "json")...)
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if !strings.HasPrefix(rep.Shape, "spill-dirs=removed ") || len(rep.Failures) != 1 {
+		t.Fatalf("shape %q, failures %+v", rep.Shape, rep.Failures)
+	}
+	f := rep.Failures[0]
+	if want := "lab explore --swarm --variant term --first-seed 2 --seeds 1 --spill-dirs removed"; f.Replay != want || f.Check != invoker.SpillWritePanic {
+		t.Errorf("replay %q, check %q; want %q, %q", f.Replay, f.Check, want, invoker.SpillWritePanic)
+	}
+	again := lab(t, strings.Fields(strings.TrimPrefix(f.Replay, "lab "))...)
+	if wantCode(t, again, 1); !strings.Contains(again.stdout, "shape        spill-dirs=removed\n") {
+		t.Errorf("the replay does not say its shape:\n%v", again)
 	}
 }
 

@@ -235,8 +235,13 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 	return files.close()
 }
 
+// swarmTakes are the flags a swarm does not draw: each applies to every
+// shape it draws, and a rerun of one of its seeds says them again.
+var swarmTakes = []string{"spill-dirs", "progress-bound"}
+
 // shapeFlags are the flags that shape each seed's node and workload: what
-// a swarm draws instead, and what a rerun of one seed must say again.
+// a swarm draws instead (but swarmTakes), and what a rerun of one seed
+// must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "task-panics", "shutdown"}
 
@@ -254,9 +259,10 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	}
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
-		// would explore something else than the command line says.
+		// would explore something else than the command line says. It
+		// does not draw spill-dirs, which applies to every shape.
 		for _, name := range append([]string{"plan"}, shapeFlags...) {
-			if flags.Changed(name) {
+			if flags.Changed(name) && !slices.Contains(swarmTakes, name) {
 				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
 			}
 		}
@@ -331,6 +337,8 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 			return cfg, err
 		}
 		cfg.Plan, cfg.Node, cfg.Workload = o.Plan, o.Node, o.Workload
+	} else if cfg.Node.SpillDirs, err = invoker.ParseSpillDirs(f.run.spillDirs); err != nil {
+		return cfg, usageError("--spill-dirs: %v", err)
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)
@@ -392,12 +400,14 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 		s := strconv.FormatUint(seed, 10)
 		switch {
 		case f.swarm:
-			bound := "" // the one setting a swarm does not draw
-			if fl := flags.Lookup("progress-bound"); fl != nil && fl.Changed {
-				bound = " " + flagArg(fl)
+			taken := "" // the settings a swarm does not draw
+			for _, name := range swarmTakes {
+				if fl := flags.Lookup(name); fl != nil && fl.Changed {
+					taken += " " + flagArg(fl)
+				}
 			}
 			return fmt.Sprintf("lab explore --swarm --variant %s%s --first-seed %s --seeds 1%s%s",
-				f.run.variant, strategy, s, bound, hunted)
+				f.run.variant, strategy, s, taken, hunted)
 		case f.strategy == "random":
 			return fmt.Sprintf("lab run --seed %s --variant %s --plan %s%s", s, f.run.variant, faults.ShellQuote(f.run.plan), extra)
 		}
