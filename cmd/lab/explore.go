@@ -75,6 +75,7 @@ error, 130 interrupted (the report so far is printed).`,
   lab explore --variant fixed --plan chaos --duration 30s
   lab explore --plan none --strategy pct --depth 3 --seeds 5000 --stop-on-first
   lab explore --swarm --variant fixed --seeds 20000 --check-determinism
+  lab explore --swarm --variant term --spill-dirs removed  # what does the fix break?
   lab explore --seeds 1000 --against fixed          # does #2547 hold where buggy fails?
   lab explore --seeds 100000 --shard 0/4 --format json > shard0.json`,
 		Args: cobra.NoArgs,
@@ -84,7 +85,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics, retry-nows) and built-in plan from each seed")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics, retry-nows) and built-in plan from each seed; --spill-dirs and --progress-bound, which it does not draw, apply to every shape")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	intFlag(fl, &f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	uintFlag(fl, &f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
