@@ -65,7 +65,7 @@ func (s *segmentFates) OnEvent(e invoker.Event) {
 		}
 	case invoker.KindLoaded:
 		switch {
-		case e.Outcome == invoker.IgnoredNoRead:
+		case e.Outcome == invoker.IgnoredNoRead: // no read: the file is as it was
 		case e.Reason != "":
 			s.decided, s.told = true, s.deleted[[3]int{e.Incarnation, e.Invoker, e.Index}]
 		default:
