@@ -58,10 +58,10 @@ func faultsDashboard() *dashboard.DashboardBuilder {
 			"s", 12, 8).
 			WithTarget(query("A", `lab_sim_virtual_time_seconds`, "virtual time"))).
 		WithPanel(panel("Run being simulated",
-			"The run the lab simulates now (value 1): seed, variant, fault plan, scheduler and the lab's model revision, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN in a lab of that revision (lab version).",
+			"The run the lab simulates now (value 1): seed, variant, fault plan, scheduler, the settings that are not the default (on-panic=unwind spill-dirs=removed ..., each a lab run flag) and the lab's model revision, in the legend. Replay it with lab run --seed SEED --variant VARIANT --plan PLAN and those settings in a lab of that revision (lab version).",
 			"short", 24, 8).
-			WithTarget(query("A", `max by (seed, variant, plan, strategy, model_revision) (lab_run_info{`+variant+`})`,
-				"seed {{seed}} {{variant}} {{plan}} {{strategy}} (model {{model_revision}})"))).
+			WithTarget(query("A", `max by (seed, variant, plan, strategy, model_revision, settings) (lab_run_info{`+variant+`})`,
+				"seed {{seed}} {{variant}} {{plan}} {{strategy}} {{settings}} (model {{model_revision}})"))).
 		WithPanel(panel("Longest stall against the progress bound",
 			"Virtual time the invocation longest without a step forward (accepted, a status change, a journal entry, its invoke dequeued, an attempt that reached its service) has waited, among those invoked or holding a state machine; the progress invariant fails when it reaches the bound (#3217's retry loop on a node left running climbs to it).",
 			"s", 24, 8).

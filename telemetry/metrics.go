@@ -138,8 +138,8 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		}, []string{"kind"}),
 		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lab_run_info",
-			Help: "The run being simulated (value 1): seed, variant, fault plan, scheduler, and the lab's model revision (a seed gives the same run only within one).",
-		}, []string{"seed", "variant", "plan", "strategy", "model_revision"}),
+			Help: "The run being simulated (value 1): seed, variant, fault plan, scheduler, the lab's model revision (a seed gives the same run only within one), and the settings that are not the default (on-panic=unwind spill-dirs=removed ...; empty for none).",
+		}, []string{"seed", "variant", "plan", "strategy", "model_revision", "settings"}),
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects, m.fencedEffects,
@@ -190,7 +190,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 func (m *Metrics) NameRun(info faults.RunInfo) {
 	m.info.Reset()
 	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), info.Variant.String(), info.Plan, info.Strategy,
-		strconv.Itoa(faults.ModelRevision)).Set(1)
+		strconv.Itoa(faults.ModelRevision), strings.TrimSpace(tmpDirSetting(info.Node)+settings(info.Node, info.Workload))).Set(1)
 }
 
 // Expect makes every counter series a run of node under a plan of rules

@@ -127,7 +127,7 @@ func TestMetricsCountTheRun(t *testing.T) {
 			check("lab_invoker_available_slots", nil, 8*len(r.Final.Invokers))
 			check("lab_invocations", nil, len(r.Final.Invocations))
 			check("lab_run_info", map[string]string{"seed": strconv.Itoa(faults.DefaultSeed), "variant": v.String(), "plan": "shutdown-race",
-				"model_revision": strconv.Itoa(faults.ModelRevision)}, 1)
+				"model_revision": strconv.Itoa(faults.ModelRevision), "settings": ""}, 1)
 		})
 	}
 }
@@ -367,5 +367,18 @@ func TestMetricsExemplars(t *testing.T) {
 	}
 	if !strings.HasSuffix(strings.TrimSpace(text), "# EOF") {
 		t.Error("not an OpenMetrics exposition")
+	}
+}
+
+// lab_run_info names the settings a run changes from the defaults, so that
+// a dashboard tells two runs of one seed and variant apart.
+func TestRunInfoNamesTheSettings(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	o := options(t, 28, invoker.Buggy, "none")
+	o.Node.OnPanic, o.Node.SpillDirs, o.Node.SharedTmpDir, o.Workload.Pauses = invoker.PanicUnwinds, invoker.SpillDirsRemoved, true, 2
+	runOptions(t, o, m)
+	want := "shared-tmp-dir=true on-panic=unwind spill-dirs=removed pauses=2"
+	if got := sum(t, families(t, reg), "lab_run_info", map[string]string{"seed": "28", "settings": want}); got != 1 {
+		t.Errorf("lab_run_info{settings=%q} = %v, want 1", want, got)
 	}
 }

@@ -87,7 +87,7 @@ func atTimeZero(t *testing.T, samples map[string]*float64) {
 		`lab_invoker_inflight_tasks{invoker="0"}`:              0,
 		`lab_invoker_queue_depth{invoker="0",location="disk"}`: 0,
 		`lab_invocations{status="invoked"}`:                    0,
-		fmt.Sprintf(`lab_run_info{model_revision="%d",plan="shutdown-race",seed="1",strategy="random",variant="fixed"}`,
+		fmt.Sprintf(`lab_run_info{model_revision="%d",plan="shutdown-race",seed="1",settings="",strategy="random",variant="fixed"}`,
 			faults.ModelRevision): 1,
 	} {
 		if got := samples[name]; got == nil || *got != want {
