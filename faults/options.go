@@ -85,5 +85,12 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + pausesArg(w) + retryNowsArg(w)
+		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + SettingArgs(n, w)
+}
+
+// SettingArgs names, each after a space, the settings of a node and its
+// workload that are off by default and said only when set: task panics,
+// unkeyed retry timers, spill directories removed, pauses and retry-nows.
+func SettingArgs(n invoker.Config, w Workload) string {
+	return taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + pausesArg(w) + retryNowsArg(w)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,32 +172,17 @@ func nodeKey(c invoker.Config) string {
 }
 
 // settings names what a run sets beside its shape's counts, each only when
-// it is not the default: what a panic takes down, how retry timers are
-// found, whether spill directories are removed, and the user's pauses,
-// retry-nows and panicking tasks. Two runs that differ in one of them are
-// two traces, with ids of their own even at one time anchor, and every run
-// of the defaults keeps the ids it had.
+// it is not the default: what a panic takes down, and faults.SettingArgs
+// (task panics, retry timers, spill directories, pauses, retry-nows). Two
+// runs that differ in one of them are two traces, with ids of their own
+// even at one time anchor, and every run of the defaults keeps the ids it
+// had.
 func settings(c invoker.Config, w faults.Workload) string {
-	var s strings.Builder
+	s := faults.SettingArgs(c, w)
 	if c.OnPanic != invoker.PanicAbortsNode {
-		s.WriteString(" on-panic=" + c.OnPanic.String())
+		s = " on-panic=" + c.OnPanic.String() + s
 	}
-	if c.RetryTimers != invoker.RetryTimersKeyed {
-		s.WriteString(" retry-timers=" + c.RetryTimers.String())
-	}
-	if c.SpillDirs != invoker.SpillDirsKept {
-		s.WriteString(" spill-dirs=" + c.SpillDirs.String())
-	}
-	if w.Pauses > 0 {
-		fmt.Fprintf(&s, " pauses=%d", w.Pauses)
-	}
-	if w.RetryNows > 0 {
-		fmt.Fprintf(&s, " retry-nows=%d", w.RetryNows)
-	}
-	if w.Tasks.Panic > 0 {
-		s.WriteString(" task-panics=" + strconv.FormatFloat(w.Tasks.Panic, 'g', -1, 64))
-	}
-	return s.String()
+	return s
 }
 
 // tmpDirSetting names a tmp-dir every invoker shares, in lab.workload
