@@ -253,6 +253,9 @@ func TestExploreListsTheFirstFailures(t *testing.T) {
 		t.Errorf("saved %v (%v), want the %d listed", saved, err, len(rep.Failures))
 	}
 	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--list-failures", "-1"), true, "--list-failures must not be negative")
+	// Saving more of each than the report lists would save fewer than asked.
+	wantUsageError(t, lab(t, "explore", "--seeds", "1", "--list-failures", "2", "--save-per-invariant", "3", "--out", t.TempDir()), true,
+		"--save-per-invariant 3: it saves among the failures listed, 2 of each way of failing: give --list-failures 3 or more")
 }
 
 // --save-per-invariant 0 saves every failure, not the first of each.

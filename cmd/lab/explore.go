@@ -308,6 +308,11 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.listFailures < 0 {
 		return cfg, usageError("--list-failures must not be negative (0: list every one)")
 	}
+	if f.listFailures > 0 && f.savePerInvariant > f.listFailures {
+		// Saving picks among the failures the report lists.
+		return cfg, usageError("--save-per-invariant %d: it saves among the failures listed, %d of each way of failing: give --list-failures %d or more",
+			f.savePerInvariant, f.listFailures, f.savePerInvariant)
+	}
 	cfg.ListPerWay = f.listFailures
 	if err := notStdout("--out", f.out); err != nil {
 		return cfg, err
