@@ -135,6 +135,7 @@ type comparedRun struct {
 	Variant     string   `json:"variant"`
 	OnPanic     string   `json:"on_panic"`
 	RetryTimers string   `json:"retry_timers"`
+	SpillDirs   string   `json:"spill_dirs"`
 	OK          bool     `json:"ok"`
 	Violations  []string `json:"violations"`
 	Events      uint64   `json:"events"`
@@ -147,8 +148,8 @@ type comparedRun struct {
 // WriteJSON prints the comparison as one JSON document.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	run := func(r *faults.Result, from []invoker.Event) comparedRun {
-		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), RetryTimers: r.RetryTimers.String(), OK: r.OK(), Violations: []string{}, Events: r.Events,
-			Hash: r.Hash, Rerun: r.Replay, From: from}
+		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), RetryTimers: r.RetryTimers.String(),
+			SpillDirs: r.SpillDirs.String(), OK: r.OK(), Violations: []string{}, Events: r.Events, Hash: r.Hash, Rerun: r.Replay, From: from}
 		for _, v := range r.Violations {
 			cr.Violations = append(cr.Violations, v.Failure())
 		}

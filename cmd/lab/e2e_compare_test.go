@@ -161,6 +161,22 @@ func TestCompareOnPanicModes(t *testing.T) {
 		!strings.HasSuffix(doc.B.Rerun, "--plan none --on-panic unwind") {
 		t.Errorf("the JSON comparison: %+v", doc)
 	}
+	// And spill directories, the same way.
+	r = lab(t, "compare", "--seed", "42", "--variant", "term", "--shutdown=false", "--against", "removed", "--format", "json")
+	wantCode(t, r, 1)
+	var dirs struct {
+		A, B struct {
+			SpillDirs string `json:"spill_dirs"`
+			OK        bool
+			Rerun     string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &dirs); err != nil {
+		t.Fatalf("not JSON: %v\n%v", err, r)
+	}
+	if dirs.A.SpillDirs != "kept" || dirs.B.SpillDirs != "removed" || dirs.A.OK || !dirs.B.OK || !strings.HasSuffix(dirs.B.Rerun, "--spill-dirs removed") {
+		t.Errorf("the JSON comparison of spill directories: %+v", dirs)
+	}
 }
 
 // Two variants that both hold exit 0; the JSON has the parting and each
