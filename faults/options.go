@@ -85,7 +85,7 @@ func DescribeShape(n invoker.Config, w Workload) string {
 	return fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d effect-capacity=%d on-panic=%s "+
 		"invocations=%d step-downs=%d kills=%d%s",
 		n.Partitions, layout, n.Quota, n.QueueLimit, n.EffectCapacity, n.OnPanic,
-		w.Invocations, w.StepDowns, w.Kills, sharedTmpDirArg(n)) + SettingArgs(n, w)
+		w.Invocations, w.StepDowns, w.Kills, SharedTmpDirArg(n)) + SettingArgs(n, w)
 }
 
 // SettingArgs names, each after a space, the settings of a node and its

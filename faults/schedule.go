@@ -279,7 +279,7 @@ func (h ScheduleHeader) lines() string {
 		ScheduleVersion, ModelRevision, h.Seed, n.Variant, escapeName(h.Plan), escapeName(h.Strategy), n.Partitions, layout,
 		n.Quota, n.QueueLimit, n.EffectCapacity, n.Retry.Initial, strconv.FormatFloat(n.Retry.Factor, 'g', -1, 64),
 		n.Retry.Max, n.Retry.MaxAttempts, n.OnPanic, w.Invocations, w.ArrivalSpan, w.StepDowns, w.Kills, w.Shutdown,
-		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, sharedTmpDirArg(n), invariantsArg(h.Invariants), SettingArgs(n, w))
+		h.Bounds.Shutdown, h.Bounds.Crash, progressBoundArg(h.Bounds), h.MaxPicks, SharedTmpDirArg(n), invariantsArg(h.Invariants), SettingArgs(n, w))
 }
 
 // taskPanicsArg is ` task-panics=P` for a workload whose tasks may panic.
@@ -343,10 +343,10 @@ func progressBoundArg(b Bounds) string {
 	return ""
 }
 
-// sharedTmpDirArg is ` shared-tmp-dir=true` for a node whose invokers
+// SharedTmpDirArg is ` shared-tmp-dir=true` for a node whose invokers
 // share one spill directory, and nothing otherwise, so that the headers and
 // first events of every other run read as they always have.
-func sharedTmpDirArg(n invoker.Config) string {
+func SharedTmpDirArg(n invoker.Config) string {
 	if n.SharedTmpDir {
 		return " shared-tmp-dir=true"
 	}

@@ -156,7 +156,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 			keyStrategy.String(info.Strategy), keyModel.Int(faults.ModelRevision),
 			keyWorkload.String(fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d invocations=%d step-downs=%d kills=%d",
 				info.Node.Partitions, layout(info.Node), info.Node.Quota, info.Node.QueueLimit, w.Invocations, w.StepDowns, w.Kills)+
-				tmpDirSetting(info.Node)+settings(info.Node, w))))
+				describedSettings(info.Node, w))))
 	id := t.root.SpanContext().TraceID().String()
 	t.runID.Store(&id)
 }
@@ -185,13 +185,10 @@ func settings(c invoker.Config, w faults.Workload) string {
 	return s
 }
 
-// tmpDirSetting names a tmp-dir every invoker shares, in lab.workload
-// (nodeKey names it for the ids).
-func tmpDirSetting(c invoker.Config) string {
-	if c.SharedTmpDir {
-		return " shared-tmp-dir=true"
-	}
-	return ""
+// describedSettings are settings and a tmp-dir every invoker shares (which
+// nodeKey names for the ids), as lab.workload and lab_run_info name them.
+func describedSettings(c invoker.Config, w faults.Workload) string {
+	return faults.SharedTmpDirArg(c) + settings(c, w)
 }
 
 func layout(c invoker.Config) string {
