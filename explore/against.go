@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"strings"
 
 	"lab/faults"
 	"lab/invoker"
@@ -10,14 +11,16 @@ import (
 // Against is what the other side of a comparison changes: its variant,
 // or, in the same variant, what an invoker's panic takes down (--on-panic
 // unwind against watch is #4102 against its fix, #4103) or how retry timers
-// are found (--retry-timers unkeyed against keyed is #4064 against its fix).
+// are found (--retry-timers unkeyed against keyed is #4064 against its fix),
+// what becomes of spill directories, or where invokers spill in one tmp-dir.
 type Against struct {
 	Variant invoker.Variant
-	// OnPanic, RetryTimers or SpillDirs, when set, is changed instead of
-	// the variant.
+	// OnPanic, RetryTimers, SpillDirs or InTmpDir, when set, is changed
+	// instead of the variant.
 	OnPanic     *invoker.OnPanic
 	RetryTimers *invoker.RetryTimers
 	SpillDirs   *invoker.SpillDirs
+	InTmpDir    *invoker.InTmpDir
 }
 
 // AgainstVariant compares with variant v.
@@ -33,8 +36,12 @@ func AgainstRetryTimers(t invoker.RetryTimers) Against { return Against{RetryTim
 // their spill directories.
 func AgainstSpillDirs(d invoker.SpillDirs) Against { return Against{SpillDirs: &d} }
 
-// ParseAgainst reads --against: a variant, an on-panic, a retry-timers or
-// a spill-dirs.
+// AgainstInTmpDir compares with the same variant whose invokers spill
+// where d says in the node's one tmp-dir.
+func AgainstInTmpDir(d invoker.InTmpDir) Against { return Against{InTmpDir: &d} }
+
+// ParseAgainst reads --against: a variant, an on-panic, a retry-timers, a
+// spill-dirs or an in-tmp-dir.
 func ParseAgainst(s string) (Against, error) {
 	if v, err := invoker.ParseVariant(s); err == nil {
 		return AgainstVariant(v), nil
@@ -48,7 +55,10 @@ func ParseAgainst(s string) (Against, error) {
 	if d, err := invoker.ParseSpillDirs(s); err == nil {
 		return AgainstSpillDirs(d), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed) nor a spill-dirs (kept or removed)", s)
+	if d, err := invoker.ParseInTmpDir(s); err == nil {
+		return AgainstInTmpDir(d), nil
+	}
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed), a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)", s)
 }
 
 // Same reports whether w changes nothing of a run of variant v on node.
@@ -61,6 +71,13 @@ func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
 	case w.SpillDirs != nil:
 		// graceful removes its spill whatever the setting says
 		return *w.SpillDirs == node.SpillDirs || v.RemovesSpill()
+	case w.InTmpDir != nil:
+		// only where there is one tmp-dir, and not for graceful's own
+		// subdirectories
+		other := node
+		other.Variant, other.InTmpDir = v, *w.InTmpDir
+		node.Variant = v
+		return other.SharesSpillStore() == node.SharesSpillStore()
 	}
 	return w.Variant == v
 }
@@ -74,6 +91,8 @@ func (w Against) Apply(o *faults.Options) {
 		o.Node.RetryTimers = *w.RetryTimers
 	case w.SpillDirs != nil:
 		o.Node.SpillDirs = *w.SpillDirs
+	case w.InTmpDir != nil:
+		o.Node.InTmpDir = *w.InTmpDir
 	default:
 		o.Node.Variant = w.Variant
 	}
@@ -95,6 +114,8 @@ func (w Against) String() string {
 		return w.RetryTimers.String()
 	case w.SpillDirs != nil:
 		return w.SpillDirs.String()
+	case w.InTmpDir != nil:
+		return w.InTmpDir.String()
 	}
 	return w.Variant.String()
 }
@@ -108,6 +129,8 @@ func (w Against) Flag() string {
 		return "retry-timers"
 	case w.SpillDirs != nil:
 		return "spill-dirs"
+	case w.InTmpDir != nil:
+		return "in-tmp-dir"
 	}
 	return "variant"
 }
@@ -123,21 +146,33 @@ func DefaultAgainst(v invoker.Variant) Against {
 	return AgainstVariant(fix)
 }
 
-// FixFor is what a run that failed invariant first is compared with: for
-// a stale retry timer (#4064), keyed timers, which fixed it (f681676dc);
-// for a death no partition noticed under on-panic unwind (#4102), the watch
-// that fixed it (#4103); for spill left behind, invokers that remove their
-// spill directories as they end; otherwise the fix of its variant (FixOf).
-// ok is false when there is none (graceful's own failures).
-func FixFor(v invoker.Variant, onPanic invoker.OnPanic, invariant string) (Against, bool) {
+// FixFor is what a run of node that failed invariant first, by check (a
+// panic's message; "" when not known), is compared with: for a stale
+// retry timer (#4064), keyed timers, which fixed it (f681676dc); for a
+// death no partition noticed under on-panic unwind (#4102), the watch that
+// fixed it (#4103); for spill left behind, invokers that remove their spill
+// directories as they end; for a segment that could not be stored or
+// loaded in a tmp-dir every invoker spills into, invokers that spill into
+// a subdirectory of it each; otherwise the fix of its variant (FixOf). ok
+// is false when there is none (graceful's own failures).
+func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
+	v := node.Variant
 	switch {
 	case invariant == faults.CleanShutdown && !v.RemovesSpill():
 		return AgainstSpillDirs(invoker.SpillDirsRemoved), true
 	case invariant == faults.TimerFencing:
 		return AgainstRetryTimers(invoker.RetryTimersKeyed), true
-	case invariant == faults.CrashVisibility && onPanic == invoker.PanicUnwinds:
+	case invariant == faults.CrashVisibility && node.OnPanic == invoker.PanicUnwinds:
 		return AgainstOnPanic(invoker.PanicWatched), true
+	case invariant == faults.NoPanic && node.SharesSpillStore() && spillPanic(check):
+		return AgainstInTmpDir(invoker.InTmpDirSubdir), true
 	}
 	fix, ok := FixOf(v)
 	return AgainstVariant(fix), ok
+}
+
+// spillPanic reports whether a panic's message is the segmented queue's,
+// failing to store or load a segment.
+func spillPanic(message string) bool {
+	return strings.HasPrefix(message, invoker.SpillWritePanic) || strings.HasPrefix(message, invoker.SpillReadPanic)
 }

@@ -115,12 +115,12 @@ func FixOf(v invoker.Variant) (invoker.Variant, bool) {
 }
 
 // CompareCommand is the lab compare command line for a run whose rerun
-// command is replay (lab run's), that failed invariant first in variant v
-// under onPanic: against FixFor's fix. It is "" when there is none, and for
-// a command that is not lab run's.
-func CompareCommand(replay string, v invoker.Variant, onPanic invoker.OnPanic, invariant string) string {
+// command is replay (lab run's), that failed invariant first by check on
+// node: against FixFor's fix. It is "" when there is none, and for a
+// command that is not lab run's.
+func CompareCommand(replay string, node invoker.Config, invariant, check string) string {
 	rest, ok := strings.CutPrefix(replay, "lab run ")
-	fix, has := FixFor(v, onPanic, invariant)
+	fix, has := FixFor(node, invariant, check)
 	switch {
 	case !ok || !has:
 		return ""

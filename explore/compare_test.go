@@ -106,12 +106,17 @@ func TestCompareAgreesWithTheWholeLogs(t *testing.T) {
 // The compare line of a failure: buggy against fixed, fixed against
 // graceful, nothing for graceful or for a command that is not lab run's;
 // a death no partition noticed under on-panic unwind (#4102), in any
-// variant, against the watch (#4103); and a stale retry timer (#4064), in
-// any variant, against keyed timers (f681676dc).
+// variant, against the watch (#4103); a stale retry timer (#4064), in
+// any variant, against keyed timers (f681676dc); and a segment lost in a
+// tmp-dir every invoker spills into, against a subdirectory each.
 func TestCompareCommand(t *testing.T) {
 	run := "lab run --seed 3 --variant buggy --plan chaos --kills 2"
 	fixed := strings.Replace(run, "buggy", "fixed", 1)
 	unwound := run + " --on-panic unwind --shutdown=false"
+	shared := fixed + " --shared-tmp-dir"
+	compare := func(line string) string { return strings.Replace(line, "lab run", "lab compare", 1) }
+	sharedTerm := strings.Replace(shared, "fixed", "term", 1)
+	sharedBuggy := strings.Replace(shared, "fixed", "buggy", 1)
 	for _, tc := range []struct {
 		replay    string
 		v         invoker.Variant
@@ -135,14 +140,36 @@ func TestCompareCommand(t *testing.T) {
 		{run + " --pauses 4 --retry-timers unkeyed", invoker.Graceful, invoker.PanicAbortsNode, faults.TimerFencing,
 			"lab compare --seed 3 --variant buggy --plan chaos --kills 2 --pauses 4 --retry-timers unkeyed --against keyed"},
 	} {
-		if got := explore.CompareCommand(tc.replay, tc.v, tc.onPanic, tc.invariant); got != tc.want {
+		node := invoker.Config{Variant: tc.v, OnPanic: tc.onPanic}
+		if got := explore.CompareCommand(tc.replay, node, tc.invariant, ""); got != tc.want {
 			t.Errorf("%q, %s, on-panic %s, %s: %q, want %q", tc.replay, tc.v, tc.onPanic, tc.invariant, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		replay string
+		v      invoker.Variant
+		in     invoker.InTmpDir
+		check  string
+		want   string
+	}{
+		{shared, invoker.Fixed, invoker.InTmpDirShared, invoker.SpillReadPanic + " (segment 0)", compare(shared) + " --against subdir"},
+		{sharedTerm, invoker.Term, invoker.InTmpDirShared, invoker.SpillWritePanic, compare(sharedTerm) + " --against subdir"},
+		// a shared tmp-dir's run that trips #2543 is compared with its fix
+		{sharedBuggy, invoker.Buggy, invoker.InTmpDirShared, "assertion failed: has_partition(partition)", compare(sharedBuggy)},
+		// with a subdirectory each, or in graceful, the spill is not shared
+		{shared + " --in-tmp-dir subdir", invoker.Fixed, invoker.InTmpDirSubdir, invoker.SpillReadPanic,
+			compare(shared) + " --in-tmp-dir subdir --against graceful"},
+		{strings.Replace(shared, "fixed", "graceful", 1), invoker.Graceful, invoker.InTmpDirShared, invoker.SpillReadPanic, ""},
+	} {
+		node := invoker.Config{Variant: tc.v, SharedTmpDir: true, InTmpDir: tc.in}
+		if got := explore.CompareCommand(tc.replay, node, faults.NoPanic, tc.check); got != tc.want {
+			t.Errorf("%q, in-tmp-dir %s, panic %q: %q, want %q", tc.replay, tc.in, tc.check, got, tc.want)
 		}
 	}
 }
 
-// --against reads a variant, an on-panic, a retry-timers or a spill-dirs,
-// and the other side changes that alone.
+// --against reads a variant, an on-panic, a retry-timers, a spill-dirs or
+// an in-tmp-dir, and the other side changes that alone.
 func TestParseAgainst(t *testing.T) {
 	for _, tc := range []struct {
 		name, flag string
@@ -153,6 +180,7 @@ func TestParseAgainst(t *testing.T) {
 		{"keyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersKeyed }},
 		{"unkeyed", "retry-timers", func(o *faults.Options) bool { return o.Node.RetryTimers == invoker.RetryTimersUnkeyed }},
 		{"removed", "spill-dirs", func(o *faults.Options) bool { return o.Node.SpillDirs == invoker.SpillDirsRemoved }},
+		{"subdir", "in-tmp-dir", func(o *faults.Options) bool { return o.Node.InTmpDir == invoker.InTmpDirSubdir }},
 	} {
 		w, err := explore.ParseAgainst(tc.name)
 		if err != nil {
@@ -165,19 +193,19 @@ func TestParseAgainst(t *testing.T) {
 		if w.String() != tc.name || w.Flag() != tc.flag || !tc.apply(&o) {
 			t.Errorf("%s: %s --%s, applied %+v", tc.name, w, w.Flag(), o.Node)
 		}
-		// Nothing else changes: the other three settings are as they were.
+		// Nothing else changes: the other four settings are as they were.
 		unchanged := 0
 		for _, same := range []bool{o.Node.Variant == before.Variant, o.Node.OnPanic == before.OnPanic,
-			o.Node.RetryTimers == before.RetryTimers, o.Node.SpillDirs == before.SpillDirs} {
+			o.Node.RetryTimers == before.RetryTimers, o.Node.SpillDirs == before.SpillDirs, o.Node.InTmpDir == before.InTmpDir} {
 			if same {
 				unchanged++
 			}
 		}
-		if unchanged < 3 {
+		if unchanged < 4 {
 			t.Errorf("%s changed more than its setting: %+v", tc.name, o.Node)
 		}
 	}
-	if _, err := explore.ParseAgainst("fenced"); err == nil || !strings.Contains(err.Error(), "spill-dirs (kept or removed)") {
+	if _, err := explore.ParseAgainst("fenced"); err == nil || !strings.Contains(err.Error(), "in-tmp-dir (shared or subdir)") {
 		t.Errorf("an unknown name: %v", err)
 	}
 }
@@ -200,6 +228,30 @@ func TestAgainstSpillDirsSame(t *testing.T) {
 		node.Variant, node.SpillDirs = tc.v, tc.dirs
 		if got := removed.Same(tc.v, node); got != tc.same {
 			t.Errorf("removed against %s with spill-dirs %s: same %t, want %t", tc.v, tc.dirs, got, tc.same)
+		}
+	}
+}
+
+// A subdirectory each is the same run as the one tmp-dir itself only
+// where there is no tmp-dir, or in graceful, which makes its own.
+func TestAgainstInTmpDirSame(t *testing.T) {
+	subdir := explore.AgainstInTmpDir(invoker.InTmpDirSubdir)
+	for _, tc := range []struct {
+		v      invoker.Variant
+		shared bool
+		in     invoker.InTmpDir
+		same   bool
+	}{
+		{invoker.Fixed, true, invoker.InTmpDirShared, false},
+		{invoker.Term, true, invoker.InTmpDirShared, false},
+		{invoker.Fixed, false, invoker.InTmpDirShared, true},
+		{invoker.Fixed, true, invoker.InTmpDirSubdir, true},
+		{invoker.Graceful, true, invoker.InTmpDirShared, true},
+	} {
+		node := invoker.DefaultConfig()
+		node.SharedTmpDir, node.InTmpDir = tc.shared, tc.in
+		if got := subdir.Same(tc.v, node); got != tc.same {
+			t.Errorf("subdir against %s, shared tmp-dir %t, in-tmp-dir %s: same %t, want %t", tc.v, tc.shared, tc.in, got, tc.same)
 		}
 	}
 }

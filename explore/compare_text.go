@@ -93,8 +93,8 @@ func (c *Comparison) Summary() []string {
 }
 
 // Sides is what tells the two runs apart: their variants (setting ""),
-// or, in one variant, the setting that differs, on-panic, retry-timers or
-// spill-dirs, and its two values.
+// or, in one variant, the setting that differs, on-panic, retry-timers,
+// spill-dirs or in-tmp-dir, and its two values.
 func (c *Comparison) Sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
 	switch {
@@ -105,6 +105,8 @@ func (c *Comparison) Sides() (setting, a, b string) {
 		return "retry-timers", ra.RetryTimers.String(), rb.RetryTimers.String()
 	case ra.SpillDirs != rb.SpillDirs:
 		return "spill-dirs", ra.SpillDirs.String(), rb.SpillDirs.String()
+	case ra.InTmpDir != rb.InTmpDir:
+		return "in-tmp-dir", ra.InTmpDir.String(), rb.InTmpDir.String()
 	}
 	return "", ra.Variant.String(), rb.Variant.String()
 }
@@ -132,15 +134,17 @@ func invariantOf(v faults.Violation) string { return v.Invariant }
 const CompareVersion = 1
 
 type comparedRun struct {
-	Variant     string   `json:"variant"`
-	OnPanic     string   `json:"on_panic"`
-	RetryTimers string   `json:"retry_timers"`
-	SpillDirs   string   `json:"spill_dirs"`
-	OK          bool     `json:"ok"`
-	Violations  []string `json:"violations"`
-	Events      uint64   `json:"events"`
-	Hash        string   `json:"sha256"`
-	Rerun       string   `json:"rerun"`
+	Variant     string `json:"variant"`
+	OnPanic     string `json:"on_panic"`
+	RetryTimers string `json:"retry_timers"`
+	SpillDirs   string `json:"spill_dirs"`
+	// InTmpDir is where invokers spilled in one tmp-dir; "" without one.
+	InTmpDir   string   `json:"in_tmp_dir,omitempty"`
+	OK         bool     `json:"ok"`
+	Violations []string `json:"violations"`
+	Events     uint64   `json:"events"`
+	Hash       string   `json:"sha256"`
+	Rerun      string   `json:"rerun"`
 	// From are its first events from where the runs part.
 	From []invoker.Event `json:"from"`
 }
@@ -149,7 +153,7 @@ type comparedRun struct {
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	run := func(r *faults.Result, from []invoker.Event) comparedRun {
 		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), RetryTimers: r.RetryTimers.String(),
-			SpillDirs: r.SpillDirs.String(), OK: r.OK(), Violations: []string{}, Events: r.Events, Hash: r.Hash, Rerun: r.Replay, From: from}
+			SpillDirs: r.SpillDirs.String(), InTmpDir: inTmpDirOf(r), OK: r.OK(), Violations: []string{}, Events: r.Events, Hash: r.Hash, Rerun: r.Replay, From: from}
 		for _, v := range r.Violations {
 			cr.Violations = append(cr.Violations, v.Failure())
 		}
@@ -179,4 +183,13 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// inTmpDirOf is where r's invokers spilled in one tmp-dir, or "" when its
+// node gave them none.
+func inTmpDirOf(r *faults.Result) string {
+	if !r.SharedTmpDir {
+		return ""
+	}
+	return r.InTmpDir.String()
 }

@@ -148,10 +148,15 @@ func (c *Config) ShapeName() string {
 		bounds += " invariants=" + strings.Join(c.Invariants, ",")
 	}
 	if c.Swarm {
-		if c.Node.SpillDirs != invoker.SpillDirsKept { // the one node setting a swarm takes
-			return "spill-dirs=" + c.Node.SpillDirs.String() + " " + bounds
+		// the node settings a swarm takes (in-tmp-dir: where it draws one)
+		taken := ""
+		if c.Node.SpillDirs != invoker.SpillDirsKept {
+			taken += "spill-dirs=" + c.Node.SpillDirs.String() + " "
 		}
-		return bounds
+		if c.Node.InTmpDir != invoker.InTmpDirShared {
+			taken += "in-tmp-dir=" + c.Node.InTmpDir.String() + " "
+		}
+		return taken + bounds
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
 }
@@ -196,7 +201,8 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		return shape{n, c.Workload, c.Plan}
 	}
 	sh := swarmShape(seed, c.Variant, plans)
-	sh.node.SpillDirs = c.Node.SpillDirs // the swarm does not draw it
+	// the swarm draws neither; in-tmp-dir matters where it draws one tmp-dir
+	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
 	return sh
 }
 

@@ -175,7 +175,7 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 	if f != nil {
 		f.Replay = x.cfg.rerun(seed)
 		if f.Invariant != Determinism {
-			f.Compare = CompareCommand(f.Replay, r.Variant, r.OnPanic, f.Invariant)
+			f.Compare = CompareCommand(f.Replay, o.Node, f.Invariant, f.Check)
 			if x.cfg.Against != nil {
 				if f.Against, err = x.runAgainst(ctx, seed, f.Invariant); err != nil {
 					return nil, nil, err

@@ -13,7 +13,7 @@ import (
 // The text report says what its shape changes from lab explore's
 // defaults, so that a reader knows what its counts are of; a default
 // exploration and a swarm, which draws its shapes, say nothing (but the
-// spill-dirs a swarm takes).
+// spill-dirs and in-tmp-dir a swarm takes).
 func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	removed := explore.Config{Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload()}
 	removed.Node.SpillDirs, removed.Node.Quota, removed.Workload.Shutdown = invoker.SpillDirsRemoved, 2, false
@@ -22,6 +22,8 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	swarm := explore.Config{Swarm: true}
 	swarmRemoved := swarm
 	swarmRemoved.Node.SpillDirs = invoker.SpillDirsRemoved
+	swarmBoth := swarmRemoved
+	swarmBoth.Node.InTmpDir = invoker.InTmpDirSubdir
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -31,6 +33,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"defaults", "none", plain, ""},
 		{"swarm", "swarm", swarm, ""},
 		{"swarm, spill removed", "swarm", swarmRemoved, "shape        spill-dirs=removed\n"},
+		{"swarm, spill removed from subdirectories", "swarm", swarmBoth, "shape        spill-dirs=removed in-tmp-dir=subdir\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer

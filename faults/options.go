@@ -90,7 +90,8 @@ func DescribeShape(n invoker.Config, w Workload) string {
 
 // SettingArgs names, each after a space, the settings of a node and its
 // workload that are off by default and said only when set: task panics,
-// unkeyed retry timers, spill directories removed, pauses and retry-nows.
+// unkeyed retry timers, spill directories removed, subdirectories of one
+// tmp-dir, pauses and retry-nows.
 func SettingArgs(n invoker.Config, w Workload) string {
-	return taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + pausesArg(w) + retryNowsArg(w)
+	return taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + inTmpDirArg(n) + pausesArg(w) + retryNowsArg(w)
 }

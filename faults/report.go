@@ -98,7 +98,8 @@ func (r *Result) first(invariant string) *Violation {
 
 // settings names the run's node settings that are not the default, each
 // after a comma: what an invoker's panic takes down, how retry timers are
-// found, and whether spill directories are removed.
+// found, whether spill directories are removed, and where invokers spill
+// given one tmp-dir.
 func (r *Result) settings() string {
 	var s string
 	if r.OnPanic != invoker.PanicAbortsNode {
@@ -109,6 +110,9 @@ func (r *Result) settings() string {
 	}
 	if r.SpillDirs != invoker.SpillDirsKept {
 		s += ", spill-dirs " + r.SpillDirs.String()
+	}
+	if r.InTmpDir != invoker.InTmpDirShared {
+		s += ", in-tmp-dir " + r.InTmpDir.String()
 	}
 	return s
 }

@@ -16,9 +16,13 @@ type Result struct {
 	RetryTimers invoker.RetryTimers
 	// SpillDirs is what became of an invoker's spill directory as it ended.
 	SpillDirs invoker.SpillDirs
-	Plan      string
-	Strategy  string
-	Workload  Workload
+	// SharedTmpDir: the node gave its invokers one tmp-dir, and InTmpDir
+	// is where they spilled in it (invoker.Config.TmpDirUse).
+	SharedTmpDir bool
+	InTmpDir     invoker.InTmpDir
+	Plan         string
+	Strategy     string
+	Workload     Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.
@@ -169,4 +173,12 @@ func (s *Sim) Result() *Result {
 	r.Final = s.node.Snapshot()
 	r.Stall = s.check.stallIn(r.Final)
 	return &r
+}
+
+// Settings is the run's node as far as r names it: its variant and what
+// an invoker's panic takes down, how retry timers are found and where
+// spill goes, not the node's size or store (what explore.FixFor reads).
+func (r *Result) Settings() invoker.Config {
+	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, SpillDirs: r.SpillDirs,
+		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir}
 }

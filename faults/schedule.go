@@ -308,6 +308,16 @@ func spillDirsArg(n invoker.Config) string {
 	return ""
 }
 
+// inTmpDirArg is ` in-tmp-dir=subdir` for a node given one tmp-dir whose
+// invokers spill into subdirectories of it; it is left out wherever it
+// changes nothing (invoker.Config.TmpDirUse).
+func inTmpDirArg(n invoker.Config) string {
+	if d := n.TmpDirUse(); d != invoker.InTmpDirShared {
+		return " in-tmp-dir=" + d.String()
+	}
+	return ""
+}
+
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.
 func pausesArg(w Workload) string {
 	if w.Pauses > 0 {

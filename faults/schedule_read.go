@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -192,6 +192,11 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	parseArg(a, "on-panic", invoker.ParseOnPanic, &n.OnPanic)
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &n.RetryTimers)
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &n.SpillDirs)
+	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &n.InTmpDir)
+	if n.InTmpDir != n.TmpDirUse() && a.err == nil {
+		// the lab writes it only where it matters (inTmpDirArg)
+		a.fail("in-tmp-dir=%s: only with shared-tmp-dir=true", n.InTmpDir)
+	}
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
 	w.Pauses, w.RetryNows = a.int("pauses", 0, false), a.int("retry-nows", 0, false)

@@ -93,6 +93,8 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"no progress bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress=0s", 1), "bound-progress=0s", false},
 		{"an unknown invariant", strings.Replace(good, "max-picks=", "invariants=no-panic,liveness max-picks=", 1), `"liveness" is not an invariant`, false},
 		{"unknown retry timers", strings.Replace(good, "max-picks=", "retry-timers=fenced max-picks=", 1), `unknown retry-timers "fenced"`, false},
+		{"unknown in-tmp-dir", strings.Replace(good, "max-picks=", "shared-tmp-dir=true in-tmp-dir=own max-picks=", 1), `unknown in-tmp-dir "own"`, false},
+		{"a subdirectory of no tmp-dir", strings.Replace(good, "max-picks=", "in-tmp-dir=subdir max-picks=", 1), "in-tmp-dir=subdir: only with shared-tmp-dir=true", false},
 		{"too many pauses", strings.Replace(good, "max-picks=", "pauses=65 max-picks=", 1), "pauses must be between 0 and the number of invocations, got 65", false},
 		{"too many retry-nows", strings.Replace(good, "max-picks=", "retry-nows=65 max-picks=", 1), "retry-nows must be between 0 and the number of invocations, got 65", false},
 		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
@@ -199,7 +201,7 @@ func FuzzParseSchedule(f *testing.F) {
 	}
 	f.Add(sch.Bytes())
 	// And a term's, spilling into one shared tmp-dir that each term's end
-	// removes, stepping down twice.
+	// removes, stepping down twice; and the same, a subdirectory each.
 	sch.Reset()
 	o.Node.Variant, o.Node.SharedTmpDir, o.Workload.StepDowns, o.Invariants = invoker.Term, true, 2, nil
 	o.Node.SpillDirs = invoker.SpillDirsRemoved
@@ -209,6 +211,15 @@ func FuzzParseSchedule(f *testing.F) {
 	if !strings.Contains(sch.String(), " variant=term ") || !strings.Contains(sch.String(), " shared-tmp-dir=true") ||
 		!strings.Contains(sch.String(), " spill-dirs=removed") {
 		f.Fatalf("the schedule does not record its variant, tmp-dir and spill-dirs:\n%.600s", sch.String())
+	}
+	f.Add(sch.Bytes())
+	sch.Reset()
+	o.Node.InTmpDir = invoker.InTmpDirSubdir
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	if !strings.Contains(sch.String(), " spill-dirs=removed in-tmp-dir=subdir") {
+		f.Fatalf("the schedule does not record its subdirectories:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
@@ -235,7 +246,8 @@ func FuzzParseSchedule(f *testing.F) {
 // SeededOptions, from a schedule's header alone (with its plan loaded and
 // a strategy of its seed), runs the very run the schedule recorded: over
 // swarm shapes of every variant (half of them with unkeyed timers and
-// pauses, a third with spill directories removed), the same hash. lab
+// pauses, a third with spill directories removed, a fifth spilling into
+// a subdirectory each of a tmp-dir, if they have one), the same hash. lab
 // compare FILE relies on it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
@@ -247,6 +259,9 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			}
 			if seed%3 == 0 { // and spill directories removed
 				cfg.SpillDirs = invoker.SpillDirsRemoved
+			}
+			if seed%5 == 0 { // and a subdirectory each, where it draws one tmp-dir
+				cfg.InTmpDir = invoker.InTmpDirSubdir
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

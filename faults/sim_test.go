@@ -28,6 +28,7 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg.SharedTmpDir = rapid.Bool().Draw(t, "shared-tmp-dir")
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retry-timers")
 	cfg.SpillDirs = rapid.SampledFrom([]invoker.SpillDirs{invoker.SpillDirsKept, invoker.SpillDirsRemoved}).Draw(t, "spill-dirs")
+	cfg.InTmpDir = rapid.SampledFrom([]invoker.InTmpDir{invoker.InTmpDirShared, invoker.InTmpDirSubdir}).Draw(t, "in-tmp-dir")
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")

@@ -33,6 +33,12 @@ type Config struct {
 	// variant makes a subdirectory per invoker in it (Variant.OwnSpillDir);
 	// the per-term invoker's queue empties it as each term starts.
 	SharedTmpDir bool
+	// InTmpDir says where an invoker spills given that one tmp-dir: into
+	// the directory itself (shared, as Restate) or into a subdirectory of
+	// its own in it (subdir, the fix the lab proposes, which graceful
+	// always has). Without SharedTmpDir every invoker has a directory of
+	// its own anyway, and it changes nothing.
+	InTmpDir InTmpDir
 	// OnPanic is what follows an invoker's panic: the whole process aborts
 	// (the default, as in January 2025), only the invoker dies and nothing
 	// notices (August to December 2025, restatedev/restate#4102), or only
@@ -58,8 +64,19 @@ func (c Config) RemovesSpill() bool {
 	return c.Variant.RemovesSpill() || c.SpillDirs == SpillDirsRemoved
 }
 
+// TmpDirUse is InTmpDir where it changes anything: given one tmp-dir
+// (SharedTmpDir), and InTmpDirShared, the default, otherwise.
+func (c Config) TmpDirUse() InTmpDir {
+	if !c.SharedTmpDir {
+		return InTmpDirShared
+	}
+	return c.InTmpDir
+}
+
 // SharesSpillStore: every invoker of an incarnation spills into one store.
-func (c Config) SharesSpillStore() bool { return c.SharedTmpDir && !c.Variant.OwnSpillDir() }
+func (c Config) SharesSpillStore() bool {
+	return c.SharedTmpDir && c.TmpDirUse() == InTmpDirShared && !c.Variant.OwnSpillDir()
+}
 
 // OnPanic says what an invoker's panic takes down with it.
 type OnPanic uint8
@@ -150,6 +167,34 @@ func ParseSpillDirs(s string) (SpillDirs, error) {
 		return d, nil
 	}
 	return 0, fmt.Errorf("unknown spill-dirs %q (want kept or removed)", s)
+}
+
+// InTmpDir says where an invoker spills when the node is given one
+// tmp-dir (Config.SharedTmpDir).
+type InTmpDir uint8
+
+const (
+	// InTmpDirShared: into the configured directory itself. Restate's
+	// gen_tmp_dir hands that path to every invoker (crates/types/src/
+	// config/worker.rs:197-200, still so at 0c6df0fcc), each numbers its
+	// segment files from 0 and empties the directory as it starts.
+	InTmpDirShared InTmpDir = iota
+	// InTmpDirSubdir: into a subdirectory of its own in it, named afresh
+	// at each start as the default $TMP/invoker-<ULID> is, so invokers
+	// neither collide nor empty each other's.
+	InTmpDirSubdir
+)
+
+var inTmpDirNames = Names[InTmpDir]{InTmpDirShared: "shared", InTmpDirSubdir: "subdir"}
+
+func (d InTmpDir) String() string { return inTmpDirNames.Name(d) }
+
+// ParseInTmpDir reads an InTmpDir by name: shared or subdir.
+func ParseInTmpDir(s string) (InTmpDir, error) {
+	if d, ok := inTmpDirNames.Parse(s, InTmpDirShared); ok {
+		return d, nil
+	}
+	return 0, fmt.Errorf("unknown in-tmp-dir %q (want shared or subdir)", s)
 }
 
 // RetryPolicy is an exponential backoff, as Restate's default policy.

@@ -80,7 +80,8 @@ func (v Variant) GivesUpNotInvoked() bool { return v == Graceful || v == Term }
 // own even when the node is given one tmp-dir (Config.SharedTmpDir): the
 // graceful proposal makes a subdirectory per invoker in it. Restate hands
 // every per-partition invoker the configured path itself (gen_tmp_dir in
-// crates/types/src/config/worker.rs), still at 1.7.
+// crates/types/src/config/worker.rs), still at 1.7; Config.InTmpDir gives
+// any variant graceful's subdirectories.
 func (v Variant) OwnSpillDir() bool { return v == Graceful }
 
 // PerTerm reports whether an invoker lives for one leadership term only:

@@ -67,23 +67,29 @@ func TestSharedTmpDirSegmentsCollide(t *testing.T) {
 }
 
 // The graceful proposal makes a subdirectory per invoker in the tmp-dir it
-// is given: each invoker dequeues its own invoke, and there are as many
-// spill directories as invokers.
-func TestSharedTmpDirGracefulOwnsItsDirectory(t *testing.T) {
-	cfg := sharedConfig(true)
-	cfg.Variant = invoker.Graceful
-	base := t.TempDir()
-	cfg.Store = invoker.FileStores(base)
-	n := node(t, cfg)
-	spillOneEach(t, n)
-	if got := dequeued(t, n, 0); got != "a" {
-		t.Fatalf("graceful invoker0 dequeued %s, want a", got)
-	}
-	if got := dequeued(t, n, 1); got != "c" {
-		t.Fatalf("graceful invoker1 dequeued %s, want c", got)
-	}
-	if dirs, err := os.ReadDir(base); err != nil || len(dirs) != 2 {
-		t.Errorf("%d spill directories for 2 invokers (%v)", len(dirs), err)
+// is given, and so does any variant with InTmpDirSubdir: each invoker
+// dequeues its own invoke, and there are as many spill directories as
+// invokers.
+func TestSharedTmpDirSubdirectoryEach(t *testing.T) {
+	for _, tc := range []struct {
+		v  invoker.Variant
+		in invoker.InTmpDir
+	}{{invoker.Graceful, invoker.InTmpDirShared}, {invoker.Fixed, invoker.InTmpDirSubdir}, {invoker.Buggy, invoker.InTmpDirSubdir}} {
+		cfg := sharedConfig(true)
+		cfg.Variant, cfg.InTmpDir = tc.v, tc.in
+		base := t.TempDir()
+		cfg.Store = invoker.FileStores(base)
+		n := node(t, cfg)
+		spillOneEach(t, n)
+		if got := dequeued(t, n, 0); got != "a" {
+			t.Errorf("%s, in-tmp-dir %s: invoker0 dequeued %s, want a", tc.v, tc.in, got)
+		}
+		if got := dequeued(t, n, 1); got != "c" {
+			t.Errorf("%s, in-tmp-dir %s: invoker1 dequeued %s, want c", tc.v, tc.in, got)
+		}
+		if dirs, err := os.ReadDir(base); err != nil || len(dirs) != 2 {
+			t.Errorf("%s, in-tmp-dir %s: %d spill directories for 2 invokers (%v)", tc.v, tc.in, len(dirs), err)
+		}
 	}
 }
 

@@ -222,44 +222,58 @@ func TestTermRefusesASharedInvoker(t *testing.T) {
 // Given one tmp-dir (worker.invoker.tmp-dir), every term's invoker spills
 // into it, and SegmentQueue::init empties it as the invoker starts: a
 // partition that becomes leader deletes another partition's spilled
-// invokes, and that partition's invoker panics reading them back.
+// invokes, and that partition's invoker panics reading them back. With a
+// subdirectory each (InTmpDirSubdir), the new term's start deletes
+// nothing, and they are read back.
 func TestTermStartEmptiesASharedTmpDir(t *testing.T) {
-	cfg := invoker.DefaultConfig()
-	cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 2, 1, 1
-	cfg.SharedTmpDir, cfg.Store = true, invoker.FileStores(t.TempDir())
-	n := node(t, cfg)
-	arrive(n, leader(0, 1))
-	for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
-		arrive(n, submit(0, inv))
-	}
-	for _, m := range sent(n) {
-		if m.Kind == invoker.MsgInvoke {
-			n.Deliver(m)
-		}
-	}
-	for range 3 {
-		step(t, n, 0, invoker.ArmInput)
-	}
-	if files, _ := n.LeftoverSpill(); files == 0 {
-		t.Fatal("p0 spilled nothing: the test shows nothing")
-	}
-	sent(n)
-	arrive(n, leader(1, 1))
-	regs := events(n, invoker.KindTermBegin)
-	if len(regs) != 1 || regs[0].N == 0 {
-		t.Fatalf("p1's term began with %v; want its queue's start to delete p0's segment files", regs)
-	}
-	if files, _ := n.LeftoverSpill(); files != 0 {
-		t.Errorf("%d segment files left in the tmp-dir after p1's term began", files)
-	}
-	sent(n)
-	dequeueStep(t, n, 0) // every invoke of p0 was spilled: the head is read back first
-	panics := events(n, invoker.KindPanic)
-	if len(panics) == 0 {
-		t.Fatal("invoker0 read its deleted segments back without a panic")
-	}
-	if panics[0].Reason != invoker.SpillReadPanic {
-		t.Errorf("invoker0 panicked with %q, want %q", panics[0].Reason, invoker.SpillReadPanic)
+	for _, in := range []invoker.InTmpDir{invoker.InTmpDirShared, invoker.InTmpDirSubdir} {
+		t.Run(in.String(), func(t *testing.T) {
+			cfg := invoker.DefaultConfig()
+			cfg.Variant, cfg.Partitions, cfg.Quota, cfg.QueueLimit = invoker.Term, 2, 1, 1
+			cfg.SharedTmpDir, cfg.InTmpDir, cfg.Store = true, in, invoker.FileStores(t.TempDir())
+			n := node(t, cfg)
+			arrive(n, leader(0, 1))
+			for _, inv := range []invoker.InvocationID{"a", "b", "c"} {
+				arrive(n, submit(0, inv))
+			}
+			for _, m := range sent(n) {
+				if m.Kind == invoker.MsgInvoke {
+					n.Deliver(m)
+				}
+			}
+			for range 3 {
+				step(t, n, 0, invoker.ArmInput)
+			}
+			spilled, _ := n.LeftoverSpill()
+			if spilled == 0 {
+				t.Fatal("p0 spilled nothing: the test shows nothing")
+			}
+			sent(n)
+			arrive(n, leader(1, 1))
+			regs := events(n, invoker.KindTermBegin)
+			left, _ := n.LeftoverSpill()
+			sent(n)
+			dequeueStep(t, n, 0) // every invoke of p0 was spilled: the head is read back first
+			panics := events(n, invoker.KindPanic)
+			if in == invoker.InTmpDirSubdir {
+				if len(regs) != 1 || regs[0].N != 0 || left != spilled || len(panics) != 0 {
+					t.Errorf("p1's term began with %v; %d of %d files left; panics %v; want nothing deleted, and no panic", regs, left, spilled, panics)
+				}
+				return
+			}
+			if len(regs) != 1 || regs[0].N == 0 {
+				t.Fatalf("p1's term began with %v; want its queue's start to delete p0's segment files", regs)
+			}
+			if left != 0 {
+				t.Errorf("%d segment files left in the tmp-dir after p1's term began", left)
+			}
+			if len(panics) == 0 {
+				t.Fatal("invoker0 read its deleted segments back without a panic")
+			}
+			if panics[0].Reason != invoker.SpillReadPanic {
+				t.Errorf("invoker0 panicked with %q, want %q", panics[0].Reason, invoker.SpillReadPanic)
+			}
+		})
 	}
 }
 

@@ -638,6 +638,7 @@ func TestTraceIDsNameEverySetting(t *testing.T) {
 		{"retry-timers=unkeyed", func(o *faults.Options) { o.Node.RetryTimers = invoker.RetryTimersUnkeyed }},
 		{"spill-dirs=removed", func(o *faults.Options) { o.Node.SpillDirs = invoker.SpillDirsRemoved }},
 		{"shared-tmp-dir=true", func(o *faults.Options) { o.Node.SharedTmpDir = true }},
+		{"in-tmp-dir=subdir", func(o *faults.Options) { o.Node.SharedTmpDir, o.Node.InTmpDir = true, invoker.InTmpDirSubdir }},
 		{"pauses=2", func(o *faults.Options) { o.Workload.Pauses = 2 }},
 		{"retry-nows=2", func(o *faults.Options) { o.Workload.RetryNows = 2 }},
 		{"task-panics=0.01", func(o *faults.Options) { o.Workload.Tasks.Panic = 0.01 }},

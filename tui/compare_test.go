@@ -16,11 +16,13 @@ import (
 // finds them. A steered session's schedule (lab tui compares it as lab
 // compare FILE does, tested there) is only named back.
 func withCompare(cfg *Config) *Config {
-	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant, invariant, schedule string) ([]string, error) {
+	cfg.Compare = func(ctx context.Context, seed uint64, v invoker.Variant, first faults.Violation, schedule string) ([]string, error) {
 		if schedule != "" {
 			return []string{"compared the schedule " + schedule}, nil
 		}
-		fix, ok := explore.FixFor(v, cfg.Options.Node.OnPanic, invariant)
+		node := cfg.Options.Node
+		node.Variant = v
+		fix, ok := explore.FixFor(node, first.Invariant, first.Check)
 		if !ok {
 			return nil, fmt.Errorf("%s has no fix to compare with", v)
 		}

@@ -65,7 +65,7 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 	default:
 		m.status = "comparing with the fix..."
 		ctx, stop := context.WithCancel(m.ctx)
-		compare, sess, file, invariant := m.cfg.Compare, m.sess, "", m.view.Violations[0].Invariant
+		compare, sess, file, first := m.cfg.Compare, m.sess, "", m.view.Violations[0]
 		m.comparedFrom = "from the seed"
 		if sess.steered.any() {
 			file = m.violationFile // steered: not its seed's run
@@ -73,7 +73,7 @@ func (m Model) startCompare() (Model, tea.Cmd) {
 		}
 		m.stopCompare = stop
 		return m, func() tea.Msg {
-			lines, err := compare(ctx, sess.seed, sess.variant, invariant, file)
+			lines, err := compare(ctx, sess.seed, sess.variant, first, file)
 			return compareMsg{sess, lines, err}
 		}
 	}

@@ -64,11 +64,11 @@ type Config struct {
 	// goroutine.
 	Odds func(ctx context.Context, cut *faults.Schedule, options []faults.Choice) ([]string, error)
 	// Compare, if set, runs seed under variant v and under what fixes
-	// its failure of invariant (the first violation's), and says in a few
+	// its first failure (the first violation), and says in a few
 	// lines where the two part (as lab compare does); with schedule, the
 	// run that schedule recorded (a session steered by controls is not its
 	// seed's run). It runs off the UI's goroutine.
-	Compare func(ctx context.Context, seed uint64, v invoker.Variant, invariant, schedule string) ([]string, error)
+	Compare func(ctx context.Context, seed uint64, v invoker.Variant, first faults.Violation, schedule string) ([]string, error)
 	// Replay, when set, makes the UI a player of one recorded schedule
 	// (Options.Replay, ScanReplay): it goes back as well as forward, takes
 	// no controls (the schedule has them) and saves no schedule.

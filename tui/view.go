@@ -112,6 +112,9 @@ func (m Model) header() []string {
 	if info.Node.SharedTmpDir {
 		layout += ", shared tmp-dir"
 	}
+	if d := info.Node.TmpDirUse(); d != invoker.InTmpDirShared {
+		layout += ", in-tmp-dir " + d.String()
+	}
 	// What differs from the defaults (a January 2025 node, but for its
 	// keyed retry timers), which say nothing.
 	if info.Node.OnPanic != invoker.PanicAbortsNode {

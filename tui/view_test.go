@@ -103,7 +103,7 @@ func TestBrokenBySaysWhenFound(t *testing.T) {
 func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg := testConfig(t)
 	m := newTestModel(t, cfg, 160, 40)
-	for _, s := range []string{"on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
+	for _, s := range []string{"tmp-dir", "on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
 		if h := strings.Join(m.header(), "\n"); strings.Contains(h, s) {
 			t.Errorf("a default run's header says %q: %q", s, h)
 		}
@@ -112,8 +112,9 @@ func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg.Options.Node.RetryTimers, cfg.Options.Workload.Pauses = invoker.RetryTimersUnkeyed, 8
 	cfg.Options.Workload.RetryNows, cfg.Options.Node.EffectCapacity = 3, 2
 	cfg.Options.Node.SpillDirs = invoker.SpillDirsRemoved
-	m = newTestModel(t, cfg, 240, 40)
-	if h := m.header()[0]; !strings.Contains(h, "per-partition, on-panic unwind, retry-timers unkeyed, spill-dirs removed, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
+	cfg.Options.Node.SharedTmpDir, cfg.Options.Node.InTmpDir = true, invoker.InTmpDirSubdir
+	m = newTestModel(t, cfg, 280, 40)
+	if h := m.header()[0]; !strings.Contains(h, "per-partition, shared tmp-dir, in-tmp-dir subdir, on-panic unwind, retry-timers unkeyed, spill-dirs removed, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
 		t.Errorf("header: %q", h)
 	}
 }

@@ -71,7 +71,8 @@ var bugs = []bug{
 			"own timer would retry before its backoff ended.",
 		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing, faults.CheckStaleTimerInFlight, nil},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
-		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; --variant graceful spills into a directory per invoker",
+		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; invokers that spill into a subdirectory " +
+			"each of the tmp-dir fix it (--in-tmp-dir subdir; --variant graceful does too)",
 		"Given worker.invoker.tmp-dir, every partition's invoker spills into that one directory and names its " +
 			"segment files from 0.segment. Two invokers that spill at once overwrite each other's files: one reads " +
 			"back the other's invokes (and, fixed, drops them as stale), the other finds its file gone and panics: " +
@@ -111,7 +112,7 @@ var bugs = []bug{
 		[]string{"--seed", "42", "--variant", "term", "--plan", "shutdown-race", "--shutdown=false"}, faults.CleanShutdown, faults.CheckSpillLeft, nil},
 	{"term-tmp-dir", "a leadership term's start empties a configured tmp-dir under the other partitions' spilled invokes, and their invokers panic",
 		"found by the lab in Restate's source (per-term invokers since 50bee0b5c, April 2026; still so at 0c6df0fcc), not reported; " +
-			"--variant graceful spills into a directory of its own per invoker",
+			"each term's invoker spilling into a subdirectory of its own fixes it (--in-tmp-dir subdir; --variant graceful does too)",
 		"Given worker.invoker.tmp-dir, every leadership term's invoker is handed that one directory, and its segmented " +
 			"queue's init deletes the directory and makes it again as the term begins. A partition becomes leader " +
 			"while another partition's invoker has invokes spilled there: the new term's start deletes them, and " +

@@ -36,14 +36,17 @@ an invoker's panic takes down (abort, unwind or watch): the other side is
 then the same variant under that --on-panic (unwind against watch: #4102
 against its fix, #4103), or how retry timers are found (keyed or unkeyed):
 the same variant under that --retry-timers (unkeyed against keyed: #4064
-against its fix), or what becomes of a spill directory as its invoker ends
-(kept or removed): the same variant under that --spill-dirs.
+against its fix), what becomes of a spill directory as its invoker ends
+(kept or removed): the same variant under that --spill-dirs, or where
+invokers spill in one tmp-dir (shared or subdir): the same variant under
+that --in-tmp-dir.
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the
 same run under the fix of what it broke first (buggy's is fixed, fixed's
 and term's graceful; a stale timer's, keyed timers; spill left behind,
-spill directories removed; --against names another): the seed, shape and
+spill directories removed; a segment lost in a shared tmp-dir, a
+subdirectory each; --against names another): the seed, shape and
 plan are the schedule's (--plan gives a plan file, which schedules only
 name). When the seed alone gives the recorded run, both sides are runs of
 the seed; when it does not (a shrunk schedule, one found by PCT, one
@@ -87,8 +90,8 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			}
 			// Both sides one run: "their hashes differ by the first", then two equal hashes.
 			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers &&
-				n.RemovesSpill() == m.RemovesSpill() {
-				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers or spill-dirs", againstName)
+				n.RemovesSpill() == m.RemovesSpill() && n.SharesSpillStore() == m.SharesSpillStore() {
+				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, spill-dirs or in-tmp-dir", againstName)
 			}
 			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
@@ -159,24 +162,24 @@ func comparedOptions(base faults.Options, scheduler string, w explore.Against) (
 }
 
 // compareWithTheFix is the terminal UI's comparison (tui.Config.Compare):
-// seed under v and under what fixes its failure of invariant
-// (explore.FixFor), as lab compare would run them, in a few lines; or, for
-// a session steered by controls, the schedule it saved, as lab compare
-// FILE (with plan) compares it.
-func compareWithTheFix(base faults.Options, scheduler, plan string) func(context.Context, uint64, invoker.Variant, string, string) ([]string, error) {
-	return func(ctx context.Context, seed uint64, v invoker.Variant, invariant, schedule string) ([]string, error) {
+// seed under v and under what fixes its first failure (explore.FixFor),
+// as lab compare would run them, in a few lines; or, for a session steered
+// by controls, the schedule it saved, as lab compare FILE (with plan)
+// compares it.
+func compareWithTheFix(base faults.Options, scheduler, plan string) func(context.Context, uint64, invoker.Variant, faults.Violation, string) ([]string, error) {
+	return func(ctx context.Context, seed uint64, v invoker.Variant, first faults.Violation, schedule string) ([]string, error) {
 		if schedule != "" {
 			sch, err := readSchedule(schedule)
 			if err != nil {
 				return nil, err
 			}
-			return summarizeSchedule(ctx, sch, schedule, plan, invariant)
+			return summarizeSchedule(ctx, sch, schedule, plan, first)
 		}
-		fix, ok := explore.FixFor(v, base.Node.OnPanic, invariant)
+		base.Seed, base.Node.Variant = seed, v
+		fix, ok := explore.FixFor(base.Node, first.Invariant, first.Check)
 		if !ok {
 			return nil, fmt.Errorf("%s has no fix to compare with", v)
 		}
-		base.Seed, base.Node.Variant = seed, v
 		a, b, err := comparedOptions(base, scheduler, fix)
 		if err != nil {
 			return nil, err
@@ -188,18 +191,17 @@ func compareWithTheFix(base faults.Options, scheduler, plan string) func(context
 // compareReplayWithTheFix is the terminal UI's comparison in a replay of
 // sch: the recorded run against the fix, as lab compare FILE makes it. The
 // replay shares sch, which both only read.
-func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant, string, string) ([]string, error) {
-	return func(ctx context.Context, _ uint64, _ invoker.Variant, invariant, _ string) ([]string, error) {
-		return summarizeSchedule(ctx, sch, path, "", invariant)
+func compareReplayWithTheFix(sch *faults.Schedule, path string) func(context.Context, uint64, invoker.Variant, faults.Violation, string) ([]string, error) {
+	return func(ctx context.Context, _ uint64, _ invoker.Variant, first faults.Violation, _ string) ([]string, error) {
+		return summarizeSchedule(ctx, sch, path, "", first)
 	}
 }
 
 // summarizeSchedule is compareSchedule's comparison of sch against what
-// fixes its failure of invariant, in the few lines of a panel, its note
-// last.
-func summarizeSchedule(ctx context.Context, sch *faults.Schedule, path, plan, invariant string) ([]string, error) {
+// fixes its first failure, in the few lines of a panel, its note last.
+func summarizeSchedule(ctx context.Context, sch *faults.Schedule, path, plan string, first faults.Violation) ([]string, error) {
 	h := sch.Header
-	fix, ok := explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, invariant))
+	fix, ok := fixOf(h, first)
 	if !ok {
 		return nil, fmt.Errorf("%s has no fix to compare with", h.Node.Variant)
 	}
@@ -287,14 +289,14 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	if ok {
 		other = *chosen
 	} else {
-		failed, err := firstFailure(ctx, sch)
+		first, err := firstFailure(ctx, sch)
 		if err != nil {
 			return a, b, "", err
 		}
-		other, ok = explore.FixFor(h.Node.Variant, h.Node.OnPanic, huntedOr(h, failed))
+		other, ok = fixOf(h, first)
 	}
 	if !ok {
-		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic or a retry-timers with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic, a retry-timers, a spill-dirs or an in-tmp-dir with --against", path, h.Node.Variant)
 	}
 	named := plan != ""
 	if !named {
@@ -326,27 +328,27 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 	return a, b, note, err
 }
 
-// firstFailure is the invariant the run sch recorded broke first ("" if
+// firstFailure is the violation the run sch recorded found first (none if
 // none), which says what fixes it: a stale timer's fix is keyed timers,
 // whatever the variant.
-func firstFailure(ctx context.Context, sch *faults.Schedule) (string, error) {
+func firstFailure(ctx context.Context, sch *faults.Schedule) (faults.Violation, error) {
 	o := recordedOptions(sch)
 	o.SkipHash = true
 	r, err := faults.Run(ctx, o)
 	if err != nil || len(r.Violations) == 0 {
-		return "", err
+		return faults.Violation{}, err
 	}
-	return r.Violations[0].Invariant, nil
+	return r.Violations[0], nil
 }
 
-// huntedOr is the invariant a schedule's hunt named, when it named one
-// (lab explore --invariant): what its run is about, whatever broke first.
-// Otherwise it is invariant.
-func huntedOr(h faults.ScheduleHeader, invariant string) string {
-	if len(h.Invariants) == 1 {
-		return h.Invariants[0]
+// fixOf is explore.FixFor of the failure a schedule's run is about: the
+// invariant its hunt named, when it named one (lab explore --invariant),
+// whatever broke first; otherwise first, its check included.
+func fixOf(h faults.ScheduleHeader, first faults.Violation) (explore.Against, bool) {
+	if len(h.Invariants) == 1 && h.Invariants[0] != first.Invariant {
+		return explore.FixFor(h.Node, h.Invariants[0], "")
 	}
-	return invariant
+	return explore.FixFor(h.Node, first.Invariant, first.Check)
 }
 
 // recordedOptions replay the run sch recorded, as it was, spill in memory.

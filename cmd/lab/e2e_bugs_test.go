@@ -175,8 +175,8 @@ func TestBugsCheck(t *testing.T) {
 		t.Errorf("%d lines, the catalogue has %d bugs:\n%v", len(rows), len(bugs), r)
 	}
 	fixes := map[string]string{"2543": "fixed", "3217": "graceful", "4102": "on-panic watch", "4064": "retry-timers keyed",
-		"shared-tmp-dir": "graceful", "spill-files": "spill-dirs removed", "parked-send": "graceful",
-		"term-spill-dirs": "spill-dirs removed", "term-tmp-dir": "graceful"}
+		"shared-tmp-dir": "in-tmp-dir subdir", "spill-files": "spill-dirs removed", "parked-send": "graceful",
+		"term-spill-dirs": "spill-dirs removed", "term-tmp-dir": "in-tmp-dir subdir"}
 	for _, b := range bugs {
 		one := lab(t, "bugs", b.id, "--format", "json")
 		wantCode(t, one, 0)

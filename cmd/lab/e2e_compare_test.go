@@ -177,6 +177,30 @@ func TestCompareOnPanicModes(t *testing.T) {
 	if dirs.A.SpillDirs != "kept" || dirs.B.SpillDirs != "removed" || dirs.A.OK || !dirs.B.OK || !strings.HasSuffix(dirs.B.Rerun, "--spill-dirs removed") {
 		t.Errorf("the JSON comparison of spill directories: %+v", dirs)
 	}
+	// And a subdirectory each of one tmp-dir: seed 176 of term panics where
+	// a term's start empties the tmp-dir, and holds but for its spill
+	// files left with a subdirectory each. A node given no tmp-dir says
+	// nothing of one.
+	r = lab(t, "compare", "--seed", "176", "--variant", "term", "--shared-tmp-dir", "--against", "subdir", "--format", "json")
+	wantCode(t, r, 1)
+	var tmp struct {
+		A, B struct {
+			InTmpDir   string `json:"in_tmp_dir"`
+			Violations []string
+			Rerun      string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &tmp); err != nil {
+		t.Fatalf("not JSON: %v\n%v", err, r)
+	}
+	if tmp.A.InTmpDir != "shared" || tmp.B.InTmpDir != "subdir" || !strings.Contains(tmp.B.Rerun, " --in-tmp-dir subdir") ||
+		len(tmp.A.Violations) == 0 || !strings.HasPrefix(tmp.A.Violations[0], "no-panic") ||
+		len(tmp.B.Violations) == 0 || !strings.HasPrefix(tmp.B.Violations[0], "clean-shutdown") {
+		t.Errorf("the JSON comparison of tmp-dirs: %+v", tmp)
+	}
+	if strings.Contains(lab(t, "compare", "--format", "json").stdout, "in_tmp_dir") {
+		t.Errorf("a comparison of nodes given no tmp-dir names where they spill in one")
+	}
 }
 
 // Two variants that both hold exit 0; the JSON has the parting and each

@@ -452,7 +452,8 @@ func TestShrinkCommand(t *testing.T) {
 
 // --shared-tmp-dir reaches the node, the schedule header, the replay and
 // explore's rerun command: the fixed invoker then panics on a segment
-// another partition's invoker consumed.
+// another partition's invoker consumed. With --in-tmp-dir subdir it does
+// not.
 func TestSharedTmpDirFlag(t *testing.T) {
 	dir := t.TempDir()
 	sched := filepath.Join(dir, "shared.schedule")
@@ -485,6 +486,21 @@ func TestSharedTmpDirFlag(t *testing.T) {
 		if r := lab(t, "replay", f, "--spill-dir", spillDir(t)); r.code != 1 || !strings.Contains(r.stdout, "Unable to load a segment") {
 			t.Errorf("lab replay %s:\n%v", f, r)
 		}
+	}
+	// With a subdirectory each (--in-tmp-dir subdir), on files, the seed
+	// holds no-panic, and its schedule says where the invokers spilled.
+	sched = filepath.Join(dir, "subdir.schedule")
+	spill := spillDir(t)
+	sub := lab(t, "run", "--variant", "fixed", "--plan", "none", "--shared-tmp-dir", "--in-tmp-dir", "subdir", "--queue-limit", "2",
+		"--seed", "2", "--schedule-out", sched, "--spill-dir", spill)
+	if wantCode(t, sub, 0); !strings.Contains(sub.stdout, "variant fixed, in-tmp-dir subdir, plan none") {
+		t.Errorf("with a subdirectory each:\n%v", sub)
+	}
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " shared-tmp-dir=true ") || !strings.Contains(string(data), " in-tmp-dir=subdir") {
+		t.Errorf("the schedule does not say where the invokers spilled: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched, "--spill-dir", spillDir(t)); reportLine(t, rr, "hash") != reportLine(t, sub, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, sub, "hash"))
 	}
 }
 
@@ -715,7 +731,8 @@ func TestExploreReplayCommandsNameTheirStrategy(t *testing.T) {
 // in the report's shape and in each failure's replay command, and the
 // replay fails again. Seed 2 of term's swarm holds with spill kept, and
 // panics with it removed: a term's end removes the tmp-dir its invokers
-// share, under another's write.
+// share, under another's write. With --in-tmp-dir subdir too, which the
+// swarm takes as well, each removes its own subdirectory, and it holds.
 func TestExploreSwarmTakesSpillDirs(t *testing.T) {
 	t.Parallel()
 	args := []string{"explore", "--swarm", "--variant", "term", "--first-seed", "2", "--seeds", "1", "--shrink-budget", "0"}
@@ -733,6 +750,10 @@ func TestExploreSwarmTakesSpillDirs(t *testing.T) {
 	again := lab(t, strings.Fields(strings.TrimPrefix(f.Replay, "lab "))...)
 	if wantCode(t, again, 1); !strings.Contains(again.stdout, "shape        spill-dirs=removed\n") {
 		t.Errorf("the replay does not say its shape:\n%v", again)
+	}
+	both := lab(t, append(args, "--spill-dirs", "removed", "--in-tmp-dir", "subdir")...)
+	if wantCode(t, both, 0); !strings.Contains(both.stdout, "shape        spill-dirs=removed in-tmp-dir=subdir\n") {
+		t.Errorf("the swarm with a subdirectory each does not say its shape:\n%v", both)
 	}
 }
 

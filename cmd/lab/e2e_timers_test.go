@@ -92,8 +92,8 @@ func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
 	wantCode(t, lab(t, append(args, "--retry-timers", "keyed")...), 0)
 }
 
-// Bad --retry-timers, --spill-dirs, --pauses and --against values are
-// usage errors, and so is comparing a run with itself.
+// Bad --retry-timers, --spill-dirs, --in-tmp-dir, --pauses and --against
+// values are usage errors, and so is comparing a run with itself.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -109,7 +109,12 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"explore", "--spill-dirs", ""}, []string{"--spill-dirs", `unknown spill-dirs ""`}},
 		{[]string{"compare", "--variant", "graceful", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
 		{[]string{"compare", "--spill-dirs", "removed", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
-		{[]string{"compare", "--against", "fenced"}, []string{"--against", "a retry-timers (keyed or unkeyed) nor a spill-dirs (kept or removed)"}},
+		{[]string{"compare", "--against", "fenced"}, []string{"--against", "a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)"}},
+		{[]string{"run", "--in-tmp-dir", "own", "--shared-tmp-dir"}, []string{"--in-tmp-dir", `unknown in-tmp-dir "own" (want shared or subdir)`}},
+		{[]string{"tui", "--in-tmp-dir", "subdir"}, []string{"--in-tmp-dir subdir: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too"}},
+		{[]string{"explore", "--swarm", "--in-tmp-dir", "sub"}, []string{"--in-tmp-dir", `unknown in-tmp-dir "sub"`}},
+		{[]string{"compare", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
+		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)
 	}

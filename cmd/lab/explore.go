@@ -238,13 +238,13 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 
 // swarmTakes are the flags a swarm does not draw: each applies to every
 // shape it draws, and a rerun of one of its seeds says them again.
-var swarmTakes = []string{"spill-dirs", "progress-bound"}
+var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "progress-bound"}
 
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead (but swarmTakes), and what a rerun of one seed
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
-	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "task-panics", "shutdown"}
+	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
@@ -261,7 +261,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	if f.swarm {
 		// The swarm draws all of these per seed; taking one silently
 		// would explore something else than the command line says. It
-		// does not draw spill-dirs, which applies to every shape.
+		// does not draw swarmTakes, which apply to every shape.
 		for _, name := range append([]string{"plan"}, shapeFlags...) {
 			if flags.Changed(name) && !slices.Contains(swarmTakes, name) {
 				return cfg, usageError("--%s: a swarm draws its plan and the node's shape per seed", name)
@@ -345,6 +345,8 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		cfg.Plan, cfg.Node, cfg.Workload = o.Plan, o.Node, o.Workload
 	} else if cfg.Node.SpillDirs, err = invoker.ParseSpillDirs(f.run.spillDirs); err != nil {
 		return cfg, usageError("--spill-dirs: %v", err)
+	} else if cfg.Node.InTmpDir, err = invoker.ParseInTmpDir(f.run.inTmpDir); err != nil {
+		return cfg, usageError("--in-tmp-dir: %v", err)
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)

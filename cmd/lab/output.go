@@ -413,7 +413,8 @@ func writeCompareLine(w io.Writer, res *faults.Result) error {
 	if res.OK() {
 		return nil
 	}
-	c := explore.CompareCommand(res.Replay, res.Variant, res.OnPanic, res.Violations[0].Invariant)
+	first := res.Violations[0]
+	c := explore.CompareCommand(res.Replay, res.Settings(), first.Invariant, first.Check)
 	if c == "" {
 		return nil
 	}

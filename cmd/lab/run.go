@@ -26,6 +26,7 @@ type runFlags struct {
 	retryTimers            string
 	spillDirs              string
 	sharedTmpDir           bool
+	inTmpDir               string
 	taskPanics             float64
 	shutdown               bool
 	progressBound          time.Duration
@@ -63,6 +64,7 @@ const (
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
 	retryNowsHelp      = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
 	sharedTmpDirHelp   = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
+	inTmpDirHelp       = "where each invoker spills given --shared-tmp-dir: shared (into the directory itself, as in Restate) or subdir (into a subdirectory of its own in it, as graceful does)"
 	progressBoundHelp  = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	effectCapacityHelp = "effects each invoker-to-partition channel holds before a send parks the invoker's loop, as the real send().await does"
 	shutdownHelp       = "shut the node down at the end of the safety phase; --shutdown=false keeps it running until nothing is left to happen, so a stall lasts long enough for the progress invariant to see it"
@@ -104,6 +106,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.StringVar(&f.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
 	fl.StringVar(&f.spillDirs, "spill-dirs", node.SpillDirs.String(), spillDirsHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
+	fl.StringVar(&f.inTmpDir, "in-tmp-dir", node.InTmpDir.String(), inTmpDirHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -156,6 +159,12 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 		return faults.Options{}, usageError("--invokers %s: want per-partition or shared", f.invoker)
 	}
 	node.SharedTmpDir = f.sharedTmpDir
+	if node.InTmpDir, err = invoker.ParseInTmpDir(f.inTmpDir); err != nil {
+		return faults.Options{}, usageError("--in-tmp-dir: %v", err)
+	}
+	if node.InTmpDir != node.TmpDirUse() {
+		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
+	}
 	if err := node.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
 	}

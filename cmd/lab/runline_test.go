@@ -47,7 +47,7 @@ func TestRunLinesTakeOnlyRunFlags(t *testing.T) {
 			continue
 		}
 		// The violation panel and the reports turn it into lab compare's.
-		compare, ok := strings.CutPrefix(explore.CompareCommand(line, invoker.Fixed, invoker.PanicAbortsNode, "no-panic"), "lab compare ")
+		compare, ok := strings.CutPrefix(explore.CompareCommand(line, invoker.Config{Variant: invoker.Fixed}, faults.NoPanic, ""), "lab compare ")
 		if !ok {
 			t.Fatalf("lab %s: no lab compare line from %q", c.cmd.Name(), line)
 		}
