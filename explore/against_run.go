@@ -25,9 +25,10 @@ type AgainstRun struct {
 	// holds no-panic where buggy panics, and may leave spill files).
 	Broke string `json:"broke,omitempty"`
 	// Skipped says why the other run did not run: a swarm shape the
-	// other side cannot take (a shared invoker, for term), or one that
+	// other side cannot take (a shared invoker, for term), one that
 	// already has what it would change (unkeyed timers drawn for the
-	// seed); Held is then false and means nothing.
+	// seed), or one it would not change (no tmp-dir, against subdir);
+	// Held is then false and means nothing.
 	Skipped string `json:"skipped,omitempty"`
 }
 
@@ -37,8 +38,12 @@ func (x *explorer) runAgainst(ctx context.Context, seed uint64, invariant string
 	if err != nil {
 		return nil, err
 	}
-	if x.cfg.Against.Same(o.Node.Variant, o.Node) {
-		return &AgainstRun{Skipped: fmt.Sprintf("the seed's shape already has %s", x.cfg.Against)}, nil
+	if w := x.cfg.Against; w.Same(o.Node.Variant, o.Node) {
+		why := fmt.Sprintf("the seed's shape already has %s", w)
+		if w.InTmpDir != nil && !o.Node.SharedTmpDir {
+			why = "the seed's shape gives its invokers no tmp-dir to share"
+		}
+		return &AgainstRun{Skipped: why}, nil
 	}
 	x.cfg.Against.Apply(&o)
 	o.StopAtViolation, o.SkipHash, o.Invariants = true, true, []string{invariant}

@@ -77,7 +77,8 @@ func TestAgainstTheFixOnTheFailingSeeds(t *testing.T) {
 }
 
 // A swarm draws shapes the other side may not take (term has no shared
-// invoker): those reruns are skipped, said so, and counted apart.
+// invoker), or that it would not change: those reruns are skipped, said
+// so, and counted apart.
 func TestAgainstSkipsShapesTheOtherSideDoesNotTake(t *testing.T) {
 	cfg := config(t, invoker.Buggy, "none", 120)
 	cfg.Swarm, cfg.Plan = true, nil
@@ -118,6 +119,31 @@ func TestAgainstSkipsShapesTheOtherSideDoesNotTake(t *testing.T) {
 	}
 	if already == 0 {
 		t.Error("no failing seed of the swarm had unkeyed timers: the test checks nothing")
+	}
+	// Against what the swarm draws for some seeds only, it is rerun where
+	// it changes the shape: keyed timers where it drew unkeyed ones, a
+	// subdirectory each where it drew one tmp-dir.
+	for _, tc := range []struct {
+		against, skipped string
+		changes          func(invoker.Config) bool
+	}{
+		{"keyed", "already has keyed", func(n invoker.Config) bool { return n.RetryTimers == invoker.RetryTimersUnkeyed }},
+		{"subdir", "no tmp-dir to share", func(n invoker.Config) bool { return n.SharedTmpDir }},
+	} {
+		r = exploreAgainst(t, cfg, tc.against)
+		rerun := 0
+		for _, f := range r.Failures {
+			node, _, _ := faults.SwarmShape(f.Seed, invoker.Buggy)
+			if skipped := strings.Contains(f.Against.Skipped, tc.skipped); skipped == tc.changes(node) {
+				t.Errorf("against %s, seed %d: against %+v", tc.against, f.Seed, f.Against)
+			}
+			if tc.changes(node) {
+				rerun++
+			}
+		}
+		if rerun == 0 || rerun == len(r.Failures) {
+			t.Errorf("against %s: %d of %d failing seeds rerun: the test checks nothing", tc.against, rerun, len(r.Failures))
+		}
 	}
 }
 

@@ -119,7 +119,7 @@ func (c *Config) Validate() error {
 	if err := faults.CheckInvariants(c.Invariants); err != nil {
 		return err
 	}
-	if w := c.Against; w != nil && w.Same(c.Variant, c.Node) {
+	if w := c.Against; w != nil && c.sameOnEveryShape(*w) {
 		return fmt.Errorf("against %s: the other side would be the same run", w)
 	}
 	if !c.Swarm {
@@ -159,6 +159,25 @@ func (c *Config) ShapeName() string {
 		return taken + bounds
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
+}
+
+// sameOnEveryShape reports whether w changes nothing of any seed's run.
+// A swarm draws what a panic takes down, its retry timers and whether its
+// invokers share a tmp-dir per seed: w may change those of some shapes
+// and not others, which the reruns count as skipped.
+func (c *Config) sameOnEveryShape(w Against) bool {
+	if !c.Swarm {
+		return w.Same(c.Variant, c.Node)
+	}
+	switch {
+	case w.OnPanic != nil, w.RetryTimers != nil:
+		return false
+	case w.InTmpDir != nil:
+		node := c.Node
+		node.SharedTmpDir = true // as it draws for some
+		return w.Same(c.Variant, node)
+	}
+	return w.Same(c.Variant, c.Node)
 }
 
 // shardSeed is the n-th seed (from 0) of the shard, and whether it is in
