@@ -88,6 +88,24 @@ func DescribeShape(n invoker.Config, w Workload) string {
 		w.Invocations, w.StepDowns, w.Kills, SharedTmpDirArg(n)) + SettingArgs(n, w)
 }
 
+// RunSettings names, each after a space, every setting of a run of node n
+// and workload w that is not the default and that its shape's counts do
+// not say: a tmp-dir every invoker shares, what a panic takes down, and
+// SettingArgs. A run's root span (lab.workload), lab_run_info's settings
+// label and lab run's JSON report name its settings so.
+func RunSettings(n invoker.Config, w Workload) string {
+	return SharedTmpDirArg(n) + OnPanicArg(n) + SettingArgs(n, w)
+}
+
+// OnPanicArg is ` on-panic=P` for a node whose invokers' panics do not
+// abort the process, the default.
+func OnPanicArg(n invoker.Config) string {
+	if n.OnPanic != invoker.PanicAbortsNode {
+		return " on-panic=" + n.OnPanic.String()
+	}
+	return ""
+}
+
 // SettingArgs names, each after a space, the settings of a node and its
 // workload that are off by default and said only when set: task panics,
 // unkeyed retry timers, spill directories removed, subdirectories of one

@@ -174,30 +174,33 @@ const ReportVersion = 2
 
 // report is the JSON form of a Result, a stable document for machines.
 type report struct {
-	SchemaVersion int               `json:"schema_version"`
-	ModelRevision int               `json:"model_revision"` // whose runs the hash is of
-	Seed          uint64            `json:"seed"`
-	Variant       string            `json:"variant"`
-	Plan          string            `json:"plan"`
-	Scheduler     string            `json:"scheduler"`
-	OK            bool              `json:"ok"`
-	Violations    []violationReport `json:"violations"`
-	Invocations   map[string]int    `json:"invocations"`
-	Counts        map[string]int    `json:"event_counts"`
-	Faults        map[string]int    `json:"faults"`
-	Decisions     int               `json:"decisions"`
-	Counted       DecisionCount     `json:"decision_counts"`
-	Steps         int               `json:"invoker_steps"`
-	Deliveries    int               `json:"deliveries"`
-	Choices       int               `json:"choices"`
-	Events        uint64            `json:"events"`
-	EndNanos      int64             `json:"virtual_time_ns"`
-	Hash          string            `json:"sha256"`
-	AfterPanic    string            `json:"after_panic,omitempty"`
-	Replay        string            `json:"replay,omitempty"`
-	ReplaySched   string            `json:"replay_schedule,omitempty"`
-	TraceID       string            `json:"trace_id,omitempty"`
-	TraceURL      string            `json:"trace_url,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
+	ModelRevision int    `json:"model_revision"` // whose runs the hash is of
+	Seed          uint64 `json:"seed"`
+	Variant       string `json:"variant"`
+	Plan          string `json:"plan"`
+	Scheduler     string `json:"scheduler"`
+	// Settings names what the run sets that is not the default, as
+	// lab_run_info does ("on-panic=unwind spill-dirs=removed"; "" for none).
+	Settings    string            `json:"settings"`
+	OK          bool              `json:"ok"`
+	Violations  []violationReport `json:"violations"`
+	Invocations map[string]int    `json:"invocations"`
+	Counts      map[string]int    `json:"event_counts"`
+	Faults      map[string]int    `json:"faults"`
+	Decisions   int               `json:"decisions"`
+	Counted     DecisionCount     `json:"decision_counts"`
+	Steps       int               `json:"invoker_steps"`
+	Deliveries  int               `json:"deliveries"`
+	Choices     int               `json:"choices"`
+	Events      uint64            `json:"events"`
+	EndNanos    int64             `json:"virtual_time_ns"`
+	Hash        string            `json:"sha256"`
+	AfterPanic  string            `json:"after_panic,omitempty"`
+	Replay      string            `json:"replay,omitempty"`
+	ReplaySched string            `json:"replay_schedule,omitempty"`
+	TraceID     string            `json:"trace_id,omitempty"`
+	TraceURL    string            `json:"trace_url,omitempty"`
 }
 
 type violationReport struct {
@@ -216,7 +219,7 @@ type violationReport struct {
 // WriteJSON prints a run's report as one JSON document.
 func WriteJSON(w io.Writer, r *Result) error {
 	rep := report{SchemaVersion: ReportVersion, ModelRevision: ModelRevision, Seed: r.Seed, Variant: r.Variant.String(), Plan: r.Plan,
-		Scheduler: r.Strategy, OK: r.OK(), Violations: []violationReport{},
+		Scheduler: r.Strategy, Settings: strings.TrimSpace(RunSettings(r.Settings(), r.Workload)), OK: r.OK(), Violations: []violationReport{},
 		Invocations: r.statusCounts(), Counts: map[string]int{}, Faults: map[string]int{},
 		Decisions: r.Decisions.Total(), Counted: r.Decisions, Steps: r.Steps, Deliveries: r.Deliveries, Choices: r.Choices, Events: r.Events,
 		EndNanos: int64(r.End), Hash: r.Hash, AfterPanic: r.AfterPanic(), Replay: r.Replay, ReplaySched: r.ReplaySchedule,

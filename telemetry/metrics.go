@@ -190,7 +190,7 @@ func (m *Metrics) OnStart(info faults.RunInfo) {
 func (m *Metrics) NameRun(info faults.RunInfo) {
 	m.info.Reset()
 	m.info.WithLabelValues(strconv.FormatUint(info.Seed, 10), info.Variant.String(), info.Plan, info.Strategy,
-		strconv.Itoa(faults.ModelRevision), strings.TrimSpace(describedSettings(info.Node, info.Workload))).Set(1)
+		strconv.Itoa(faults.ModelRevision), strings.TrimSpace(faults.RunSettings(info.Node, info.Workload))).Set(1)
 }
 
 // Expect makes every counter series a run of node under a plan of rules

@@ -156,7 +156,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 			keyStrategy.String(info.Strategy), keyModel.Int(faults.ModelRevision),
 			keyWorkload.String(fmt.Sprintf("partitions=%d invokers=%s quota=%d queue-limit=%d invocations=%d step-downs=%d kills=%d",
 				info.Node.Partitions, layout(info.Node), info.Node.Quota, info.Node.QueueLimit, w.Invocations, w.StepDowns, w.Kills)+
-				describedSettings(info.Node, w))))
+				faults.RunSettings(info.Node, w))))
 	id := t.root.SpanContext().TraceID().String()
 	t.runID.Store(&id)
 }
@@ -178,17 +178,7 @@ func nodeKey(c invoker.Config) string {
 // even at one time anchor, and every run of the defaults keeps the ids it
 // had.
 func settings(c invoker.Config, w faults.Workload) string {
-	s := faults.SettingArgs(c, w)
-	if c.OnPanic != invoker.PanicAbortsNode {
-		s = " on-panic=" + c.OnPanic.String() + s
-	}
-	return s
-}
-
-// describedSettings are settings and a tmp-dir every invoker shares (which
-// nodeKey names for the ids), as lab.workload and lab_run_info name them.
-func describedSettings(c invoker.Config, w faults.Workload) string {
-	return faults.SharedTmpDirArg(c) + settings(c, w)
+	return faults.OnPanicArg(c) + faults.SettingArgs(c, w)
 }
 
 func layout(c invoker.Config) string {

@@ -87,10 +87,11 @@ func TestRunFixedAndGracefulHold(t *testing.T) {
 
 // jsonReport is the part of the JSON report the tests read.
 type jsonReport struct {
-	SchemaVersion *int   `json:"schema_version"`
-	ModelRevision *int   `json:"model_revision"`
-	OK            *bool  `json:"ok"`
-	Variant       string `json:"variant"`
+	SchemaVersion *int    `json:"schema_version"`
+	ModelRevision *int    `json:"model_revision"`
+	OK            *bool   `json:"ok"`
+	Variant       string  `json:"variant"`
+	Settings      *string `json:"settings"`
 	Violations    []struct {
 		Invariant string `json:"invariant"`
 		Detail    string `json:"detail"`
@@ -173,6 +174,16 @@ func TestRunJSON(t *testing.T) {
 	frep := decodeOneJSON(t, fixed)
 	if frep.OK == nil || !*frep.OK || len(frep.Violations) != 0 || frep.Variant != "fixed" {
 		t.Errorf("fixed run: ok %v, variant %q, violations %+v; want true, fixed, none", frep.OK, frep.Variant, frep.Violations)
+	}
+	// The settings a run changes from the defaults, in lab_run_info's
+	// words: none for the defaults, each one set for another run.
+	if rep.Settings == nil || *rep.Settings != "" {
+		t.Errorf("a default run's settings: %v, want \"\"", rep.Settings)
+	}
+	set := decodeOneJSON(t, lab(t, "run", "--format", "json", "--variant", "fixed", "--on-panic", "watch", "--shared-tmp-dir",
+		"--in-tmp-dir", "subdir", "--spill-dirs", "removed", "--pauses", "2", "--spill-dir", spill))
+	if want := "shared-tmp-dir=true on-panic=watch spill-dirs=removed in-tmp-dir=subdir pauses=2"; set.Settings == nil || *set.Settings != want {
+		t.Errorf("settings %v, want %q", set.Settings, want)
 	}
 }
 
