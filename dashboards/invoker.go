@@ -50,6 +50,10 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"Times per second an invoker's loop parked inside an arm body on a full effect channel, waiting for its partition processor (the real send().await). A loop parked when the node shuts down does not see its cancellation until the channel frees or closes (the slow-partition plan); the graceful variant sees it.",
 			"ops", 24, 8).
 			WithTarget(query("A", `sum by (invoker) (rate(lab_invoker_effect_sends_parked_total{`+inv+`}[$__rate_interval]))`, "invoker {{invoker}}"))).
+		WithPanel(panel("Dequeues throttled",
+			"Times per second an invoker's queue took a token its node's bucket did not have (--throttle, Restate's invocation-throttling) and slept until the debt was repaid, its dequeue arm not ready meanwhile: invokes wait in the queue longer, and a step-down finds more of them there.",
+			"ops", 24, 8).
+			WithTarget(query("A", `sum by (invoker) (rate(lab_invoker_dequeues_throttled_total{`+inv+`}[$__rate_interval]))`, "invoker {{invoker}}"))).
 		WithPanel(panel("Invocations by status",
 			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
 			"short", 24, 8).

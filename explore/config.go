@@ -122,6 +122,14 @@ func (c *Config) Validate() error {
 	if w := c.Against; w != nil && c.sameOnEveryShape(*w) {
 		return fmt.Errorf("against %s: the other side would be the same run", w)
 	}
+	if c.Swarm {
+		// what it takes for every shape it draws
+		n := invoker.DefaultConfig()
+		n.Throttle = c.Node.Throttle
+		if err := n.Validate(); err != nil {
+			return err
+		}
+	}
 	if !c.Swarm {
 		if c.Plan == nil {
 			return fmt.Errorf("no fault plan")
@@ -155,6 +163,12 @@ func (c *Config) ShapeName() string {
 		}
 		if c.Node.InTmpDir != invoker.InTmpDirShared {
 			taken += "in-tmp-dir=" + c.Node.InTmpDir.String() + " "
+		}
+		if t := c.Node.Throttle; t.On() {
+			taken += "throttle=" + t.String() + " "
+			if t.Burst > 0 {
+				taken += "throttle-burst=" + strconv.Itoa(t.Burst) + " "
+			}
 		}
 		return taken + bounds
 	}
@@ -220,8 +234,9 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		return shape{n, c.Workload, c.Plan}
 	}
 	sh := swarmShape(seed, c.Variant, plans)
-	// the swarm draws neither; in-tmp-dir matters where it draws one tmp-dir
-	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
+	// the swarm draws none of these; in-tmp-dir matters where it draws one
+	// tmp-dir
+	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.Throttle = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.Throttle
 	return sh
 }
 

@@ -107,8 +107,8 @@ func (s *Sim) react(e *invoker.Event) {
 func (s *Sim) route(mp *invoker.Envelope) {
 	m := *mp
 	at := s.now
-	if m.Kind == invoker.MsgTimer {
-		at = max(at, m.Due)
+	if m.Kind == invoker.MsgTimer || m.Kind == invoker.MsgThrottleWake {
+		at = max(at, m.Due) // a sleep: it ends when it is due
 	}
 	var v Verdict
 	var hit bool

@@ -92,7 +92,7 @@ func (in *injector) matches(r *Rule, m invoker.Envelope, now time.Duration) bool
 	}
 	if r.Partition != nil {
 		switch m.Kind {
-		case invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup, invoker.MsgSegmentLoaded:
+		case invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup, invoker.MsgSegmentLoaded, invoker.MsgThrottleWake:
 			if !in.serves(m.Invoker, *r.Partition) {
 				return false
 			}

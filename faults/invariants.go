@@ -224,7 +224,10 @@ type checker struct {
 	lost         map[invoker.InvocationID]faultedMessage
 	duplicated   map[invoker.InvocationID]faultedMessage
 	copiedInvoke map[invoker.InvocationID]uint64
-	stalls       stallOrder
+	// lostWakes is, per invoker, the event of the throttled queue's wake
+	// the plan dropped: that queue sleeps for a token for good.
+	lostWakes map[invokerKey]uint64
+	stalls    stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
 	last func() invoker.Event
@@ -246,7 +249,7 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		progress: emptied(c.progress, n), progressScan: never, due: c.due,
 		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
 		lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
-		stalls: c.stalls,
+		lostWakes: emptied(c.lostWakes, 0), stalls: c.stalls,
 	}
 	c.due.reset()
 	c.stalls.reset()
@@ -348,6 +351,11 @@ func (c *checker) observe(e *invoker.Event) {
 		if e.Inv != "" {
 			c.lost[e.Inv] = faultedMessage{e.Seq, e.Msg}
 		}
+		if e.Msg == invoker.MsgThrottleWake {
+			c.lostWakes[key] = e.Seq
+		}
+	case invoker.KindTermBegin:
+		delete(c.lostWakes, key) // a new invoker in the slot, its queue awake
 	case invoker.KindFaultDuplicate:
 		if e.Inv != "" {
 			c.duplicated[e.Inv] = faultedMessage{e.Seq, e.Msg}

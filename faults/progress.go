@@ -153,6 +153,9 @@ func (c *checker) checkProgress(now time.Duration, n *invoker.Node) {
 		if n.HeadReading(i) && n.InvokerState(i) == invoker.InvokerRunning {
 			detail += fmt.Sprintf("; invoker%d's dequeue waits for its head segment's read to end", i)
 		}
+		if n.Throttled(i) && n.InvokerState(i) == invoker.InvokerRunning && n.QueueLen(i) > 0 {
+			detail += fmt.Sprintf("; invoker%d's queue sleeps for a token", i)
+		}
 	}
 	// The violation is about the first invocation named: one nothing
 	// explains if there is one (a state machine of an invocation no longer
@@ -186,8 +189,9 @@ func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
 // effect, its invoke), which nothing sends again, or duplicated one that
 // started it again after it ended; its partition has no leader to drive it
 // (the plan delayed or reordered the elections); or, queued, it waits for
-// a slot that state machines stuck for one of these reasons hold, or in a
-// queue that still moves (it dequeued in the last half of the bound): a
+// a slot that state machines stuck for one of these reasons hold, in a
+// throttled queue whose wake the plan dropped, or in a queue that still
+// moves (it dequeued in the last half of the bound): a
 // backlog, not a stall.
 func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, why string) {
 	p, ok := c.accepted[id]
@@ -227,7 +231,11 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
-		if d, ok := c.queueMoved(id, invokerKey{n.Incarnation(), i}, c.scanAt); ok {
+		key := invokerKey{n.Incarnation(), i}
+		if seq, ok := c.lostWakes[key]; ok && n.Throttled(i) && c.waitsInQueue(id, key) {
+			return CheckFaulted, fmt.Sprintf("; queued at invoker%d, whose queue sleeps for a token: its wake was dropped at event #%d", i, seq)
+		}
+		if d, ok := c.queueMoved(id, key, c.scanAt); ok {
 			return CheckBacklog, fmt.Sprintf("; queued at invoker%d, whose queue moved at event #%d (%v)", i, d.seq, d.at)
 		}
 	}

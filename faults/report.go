@@ -98,8 +98,8 @@ func (r *Result) first(invariant string) *Violation {
 
 // settings names the run's node settings that are not the default, each
 // after a comma: what an invoker's panic takes down, how retry timers are
-// found, whether spill directories are removed, and where invokers spill
-// given one tmp-dir.
+// found, whether spill directories are removed, where invokers spill given
+// one tmp-dir, and the throttle.
 func (r *Result) settings() string {
 	var s string
 	if r.OnPanic != invoker.PanicAbortsNode {
@@ -113,6 +113,9 @@ func (r *Result) settings() string {
 	}
 	if r.InTmpDir != invoker.InTmpDirShared {
 		s += ", in-tmp-dir " + r.InTmpDir.String()
+	}
+	if r.Throttle.On() {
+		s += ", throttle " + throttleText(r.Throttle)
 	}
 	return s
 }

@@ -20,9 +20,11 @@ type Result struct {
 	// is where they spilled in it (invoker.Config.TmpDirUse).
 	SharedTmpDir bool
 	InTmpDir     invoker.InTmpDir
-	Plan         string
-	Strategy     string
-	Workload     Workload
+	// Throttle is the node's invocation throttling.
+	Throttle invoker.Throttle
+	Plan     string
+	Strategy string
+	Workload Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.
@@ -180,5 +182,5 @@ func (s *Sim) Result() *Result {
 // spill goes, not the node's size or store (what explore.FixFor reads).
 func (r *Result) Settings() invoker.Config {
 	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, SpillDirs: r.SpillDirs,
-		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir}
+		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle}
 }

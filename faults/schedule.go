@@ -318,6 +318,30 @@ func inTmpDirArg(n invoker.Config) string {
 	return ""
 }
 
+// throttleArg is ` throttle=R/U` (and ` throttle-burst=B` when it is not
+// the rate) for a node whose invocations are throttled; unlimited is the
+// default.
+func throttleArg(n invoker.Config) string {
+	t := n.Throttle
+	if !t.On() {
+		return ""
+	}
+	s := " throttle=" + t.String()
+	if t.Burst > 0 {
+		s += " throttle-burst=" + strconv.Itoa(t.Burst)
+	}
+	return s
+}
+
+// throttleText is a throttle for a person: 10/s, with its burst when it
+// is not the rate (10/s, burst 2).
+func throttleText(t invoker.Throttle) string {
+	if t.Burst > 0 {
+		return t.String() + ", burst " + strconv.Itoa(t.Burst)
+	}
+	return t.String()
+}
+
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.
 func pausesArg(w Workload) string {
 	if w.Pauses > 0 {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -95,6 +96,8 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"unknown retry timers", strings.Replace(good, "max-picks=", "retry-timers=fenced max-picks=", 1), `unknown retry-timers "fenced"`, false},
 		{"unknown in-tmp-dir", strings.Replace(good, "max-picks=", "shared-tmp-dir=true in-tmp-dir=own max-picks=", 1), `unknown in-tmp-dir "own"`, false},
 		{"a subdirectory of no tmp-dir", strings.Replace(good, "max-picks=", "in-tmp-dir=subdir max-picks=", 1), "in-tmp-dir=subdir: only with shared-tmp-dir=true", false},
+		{"an unknown throttle unit", strings.Replace(good, "max-picks=", "throttle=10/day max-picks=", 1), `throttle "10/day": unknown unit "day"`, false},
+		{"a burst without a rate", strings.Replace(good, "max-picks=", "throttle-burst=3 max-picks=", 1), "a throttle burst needs a throttle rate", false},
 		{"too many pauses", strings.Replace(good, "max-picks=", "pauses=65 max-picks=", 1), "pauses must be between 0 and the number of invocations, got 65", false},
 		{"too many retry-nows", strings.Replace(good, "max-picks=", "retry-nows=65 max-picks=", 1), "retry-nows must be between 0 and the number of invocations, got 65", false},
 		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
@@ -222,6 +225,16 @@ func FuzzParseSchedule(f *testing.F) {
 		f.Fatalf("the schedule does not record its subdirectories:\n%.600s", sch.String())
 	}
 	f.Add(sch.Bytes())
+	// And a throttled one.
+	sch.Reset()
+	o.Node.Throttle = invoker.Throttle{Rate: 30, Per: time.Second, Burst: 2}
+	if _, err := faults.Run(context.Background(), o); err != nil {
+		f.Fatal(err)
+	}
+	if !strings.Contains(sch.String(), " throttle=30/s throttle-burst=2") {
+		f.Fatalf("the schedule does not record its throttle:\n%.600s", sch.String())
+	}
+	f.Add(sch.Bytes())
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)
@@ -247,7 +260,8 @@ func FuzzParseSchedule(f *testing.F) {
 // a strategy of its seed), runs the very run the schedule recorded: over
 // swarm shapes of every variant (half of them with unkeyed timers and
 // pauses, a third with spill directories removed, a fifth spilling into
-// a subdirectory each of a tmp-dir, if they have one), the same hash. lab
+// a subdirectory each of a tmp-dir, if they have one, a quarter
+// throttled), the same hash. lab
 // compare FILE relies on it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
@@ -262,6 +276,9 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			}
 			if seed%5 == 0 { // and a subdirectory each, where it draws one tmp-dir
 				cfg.InTmpDir = invoker.InTmpDirSubdir
+			}
+			if seed%4 == 1 { // and a throttle
+				cfg.Throttle = invoker.Throttle{Rate: 40, Per: time.Second, Burst: int(seed % 3)}
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

@@ -44,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir", "retry-timers", "spill-dirs", "in-tmp-dir")
+		"shared-tmp-dir", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -58,6 +58,12 @@ func (r *ScriptRunner) config(c Command) error {
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &cfg.node.RetryTimers)
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &cfg.node.SpillDirs)
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &cfg.node.InTmpDir)
+	if _, ok := a.lookup("throttle"); ok {
+		burst := cfg.node.Throttle.Burst
+		parseArg(a, "throttle", invoker.ParseThrottleRate, &cfg.node.Throttle)
+		cfg.node.Throttle.Burst = burst
+	}
+	cfg.node.Throttle.Burst = a.int("throttle-burst", cfg.node.Throttle.Burst, false)
 	switch v, _ := a.lookup("invokers"); v {
 	case "shared":
 		cfg.node.SharedInvoker = true

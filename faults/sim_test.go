@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -29,6 +30,10 @@ func drawOptions(t *rapid.T) faults.Options {
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retry-timers")
 	cfg.SpillDirs = rapid.SampledFrom([]invoker.SpillDirs{invoker.SpillDirsKept, invoker.SpillDirsRemoved}).Draw(t, "spill-dirs")
 	cfg.InTmpDir = rapid.SampledFrom([]invoker.InTmpDir{invoker.InTmpDirShared, invoker.InTmpDirSubdir}).Draw(t, "in-tmp-dir")
+	if rapid.Bool().Draw(t, "throttled") {
+		cfg.Throttle = invoker.Throttle{Rate: rapid.IntRange(1, 200).Draw(t, "throttle"), Per: time.Second,
+			Burst: rapid.IntRange(0, 4).Draw(t, "throttle-burst")}
+	}
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")

@@ -55,6 +55,9 @@ type Config struct {
 	// Drop and nothing else removes it) or removed (the fix the lab
 	// proposes, which graceful always has).
 	SpillDirs SpillDirs
+	// Throttle is the node's invocation throttling: one token bucket for
+	// every invoker of the node; unlimited by default, as in Restate.
+	Throttle Throttle
 }
 
 // RemovesSpill reports whether an invoker removes its spill directory
@@ -265,6 +268,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: retry-timers %v", ErrConfig, c.RetryTimers)
 	case int(c.SpillDirs) >= len(spillDirsNames):
 		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
+	case int(c.InTmpDir) >= len(inTmpDirNames):
+		return fmt.Errorf("%w: in-tmp-dir %v", ErrConfig, c.InTmpDir)
 	}
-	return nil
+	return c.Throttle.validate()
 }

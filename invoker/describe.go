@@ -152,6 +152,10 @@ func (e Event) what() string {
 		return fmt.Sprintf("%s attempt %d output %s", e.Inv, e.Attempt, e.Output)
 	case KindTimerFired:
 		return fmt.Sprintf("retry timer of %s %s fired", ple, e.Inv)
+	case KindThrottled:
+		return fmt.Sprintf("throttled: the queue's next invoke waits for a token until %v", e.Due)
+	case KindTokenDue:
+		return "token due: the queue takes invokes again"
 	case KindShutdown:
 		return fmt.Sprintf("shutdown: %d aborted, %d queued dropped, loop exited", e.N, e.M)
 	case KindTermEnd:
@@ -256,6 +260,8 @@ func (e Event) route() string {
 		return "node->" + iv
 	case e.Msg == MsgSegmentLoaded:
 		return "read->" + iv
+	case e.Msg == MsgThrottleWake:
+		return "throttle->" + iv
 	case e.Msg == MsgStopIngress:
 		return "node->ingress"
 	case e.Msg == MsgSubmit, e.Msg == MsgKill, e.Msg == MsgUserPause, e.Msg == MsgResume, e.Msg == MsgUserRetryNow:

@@ -74,6 +74,10 @@ const (
 	// The per-term invoker (Variant Term), added after the rest.
 	KindTermEnd   // invoker.term-end: the term's invoker cancelled and awaited; N aborted, M queued dropped
 	KindTermBegin // invoker.term-begin: a new invoker for the term; N segment files of a shared tmp-dir deleted
+
+	// Invocation throttling (Config.Throttle), added after the rest.
+	KindThrottled // invoker.throttled: a dequeue left the bucket in debt; the queue sleeps until Due
+	KindTokenDue  // invoker.token-due: the queue's sleep ended; the dequeue arm may go on
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

@@ -58,6 +58,10 @@ type Invoker struct {
 	// liveTasks are the running tasks, in id order.
 	liveTasks []task
 	nextKey   uint64
+	// throttled: the queue sleeps for a token of the node's bucket
+	// (Config.Throttle) until the wake keyed throttleKey arrives.
+	throttled   bool
+	throttleKey uint64
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
 	panicMsg string
@@ -144,7 +148,7 @@ func (iv *Invoker) Ready() ArmSet {
 	if iv.input.len() > 0 {
 		s = s.With(ArmInput)
 	}
-	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() && !iv.queue.headReading() {
+	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() && !iv.queue.headReading() && !iv.throttled {
 		// Pending while the head segment is read back; a head still on the
 		// store is ready: polling the arm starts the read.
 		s = s.With(ArmDequeue)
@@ -183,6 +187,7 @@ func (iv *Invoker) step(arm Arm) {
 		case dequeueTook:
 			iv.n.cause = c.Msg
 			iv.handleInvoke(c)
+			iv.throttleAfterDequeue()
 		case dequeuePending:
 			// select! goes on polling the branches after this one.
 			iv.arm = iv.readyAfter(ArmDequeue)

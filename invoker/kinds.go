@@ -141,6 +141,10 @@ var kindSpecs = [NumKinds]KindSpec{
 		Doc:    "the partition began a leadership term: a new invoker for it, with its own queue, quota and spill directory (variant term)",
 		N:      "segment files of the shared tmp-dir its queue deleted as it started",
 		States: InvokerStateEnum, From: "the slot's invoker state, when the node's shutdown refused the term (ignored-shutting-down)"},
+	KindThrottled: {Name: "invoker.throttled", Actor: ActorInvoker,
+		Doc: "a dequeue took a token the node's bucket did not have: the queue sleeps until Due before its next invoke (--throttle)"},
+	KindTokenDue: {Name: "invoker.token-due", Actor: ActorInvoker,
+		Doc: "the queue's sleep for a token ended: the dequeue arm may take the next invoke"},
 }
 
 // KindInfo is what events of kind k mean.

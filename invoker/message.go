@@ -51,6 +51,9 @@ const (
 	// A segment's background read -> invoker: the read finished (Index
 	// names the segment), as its JoinHandle becoming ready.
 	MsgSegmentLoaded
+	// The invoker's throttled queue -> invoker: its sleep for the next
+	// token ended (Config.Throttle), as ThrottledStream's delay firing.
+	MsgThrottleWake
 	numMsgKinds
 )
 
@@ -62,7 +65,7 @@ var msgNames = Names[MsgKind]{
 	MsgBecomeLeader: "become-leader", MsgStepDown: "step-down", MsgSubmit: "submit",
 	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
 	MsgJoin: "join", MsgCleanup: "spill-cleanup", MsgUserPause: "user-pause", MsgResume: "resume",
-	MsgUserRetryNow: "user-retry-now", MsgSegmentLoaded: "segment-loaded",
+	MsgUserRetryNow: "user-retry-now", MsgSegmentLoaded: "segment-loaded", MsgThrottleWake: "throttle-wake",
 }
 
 // ParseMsgKind reads a message kind by its name.
@@ -181,6 +184,8 @@ func (e Envelope) String() string {
 		return fmt.Sprintf("%s invoker%d", e.Kind, e.Invoker)
 	case MsgSegmentLoaded:
 		return fmt.Sprintf("%s invoker%d segment %d", e.Kind, e.Invoker, e.Index)
+	case MsgThrottleWake:
+		return fmt.Sprintf("%s invoker%d due %v", e.Kind, e.Invoker, e.Due)
 	case MsgBecomeLeader:
 		return fmt.Sprintf("%s %s", e.Kind, e.PLE)
 	case MsgStepDown:

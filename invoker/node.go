@@ -50,6 +50,9 @@ type Node struct {
 	resetErr error
 	// hostErr is the first spill operation the host failed (HostErr).
 	hostErr *HostError
+	// bucketFull is when the node's invocation token bucket is full again
+	// (Config.Throttle): at or before now, it is full.
+	bucketFull time.Duration
 }
 
 // HostErr is the first spill operation the host failed (a *HostError), or

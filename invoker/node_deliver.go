@@ -14,7 +14,7 @@ func (n *Node) Deliver(m Envelope) {
 		return
 	}
 	if p := m.PLE.Partition; p >= PartitionID(len(n.pps)) || (p < 0 && m.Kind != MsgStopIngress &&
-		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup && m.Kind != MsgSegmentLoaded) {
+		m.Kind != MsgCancel && m.Kind != MsgJoin && m.Kind != MsgCleanup && m.Kind != MsgSegmentLoaded && m.Kind != MsgThrottleWake) {
 		n.undeliverable(m, UndeliverableNoPartition, InvokerNone)
 		return
 	}
@@ -38,6 +38,10 @@ func (n *Node) Deliver(m Envelope) {
 	case m.Kind == MsgSegmentLoaded:
 		if iv := n.receiver(m); iv != nil {
 			iv.segmentLoaded(m)
+		}
+	case m.Kind == MsgThrottleWake:
+		if iv := n.receiver(m); iv != nil {
+			iv.throttleWoke(m)
 		}
 	case m.Kind == MsgEffect:
 		if iv := n.sameIncarnation(m); iv != nil {

@@ -49,6 +49,7 @@ func (n *Node) Restart() error {
 	n.invokers = fresh
 	n.ingressOpen = true
 	n.down = false
+	n.bucketFull = 0 // a new process, a new (full) token bucket
 	for _, pp := range n.pps {
 		pp.leader = false
 	}

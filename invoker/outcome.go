@@ -118,6 +118,9 @@ const (
 	// current one.
 	IgnoredStaleToken
 	DroppedStaleToken
+	// IgnoredStaleWake: the end of a throttled stream's sleep that is not
+	// the one it sleeps (a copy of an earlier wake).
+	IgnoredStaleWake
 
 	numOutcomes
 )
@@ -192,6 +195,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	IgnoredStaleToken:               {"ignored-stale-token", "an earlier invoke's output (stale fencing token): ignored", true},
 	DroppedStaleToken:               {"dropped-stale-token", "stale fencing token", true},
 	IgnoredShuttingDown:             {"ignored-shutting-down", "no invoker started: the node is shutting down", true},
+	IgnoredStaleWake:                {"ignored-stale-wake", "not the sleep it is in: ignored", true},
 }
 
 var outcomeNames = func() Names[Outcome] {

@@ -396,6 +396,11 @@ func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	cfg.Retry.MaxAttempts = rapid.IntRange(0, 3).Draw(t, "maxAttempts")
 	cfg.SharedTmpDir = rapid.Bool().Draw(t, "sharedTmpDir")
 	cfg.RetryTimers = rapid.SampledFrom([]invoker.RetryTimers{invoker.RetryTimersKeyed, invoker.RetryTimersUnkeyed}).Draw(t, "retryTimers")
+	cfg.InTmpDir = rapid.SampledFrom([]invoker.InTmpDir{invoker.InTmpDirShared, invoker.InTmpDirSubdir}).Draw(t, "inTmpDir")
+	if rapid.Bool().Draw(t, "throttled") {
+		cfg.Throttle = invoker.Throttle{Rate: rapid.IntRange(1, 50).Draw(t, "throttle"), Per: time.Second,
+			Burst: rapid.IntRange(0, 2).Draw(t, "throttleBurst")}
+	}
 	cfg.Store = invoker.MemStores()
 	if pc.file {
 		cfg.Store = invoker.FileStores(base)

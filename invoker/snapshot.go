@@ -47,8 +47,11 @@ type InvokerSnapshot struct {
 	// QueueReading counts the invokes of segments read back whose end the
 	// loop has not heard yet (in QueueInMemory too); HeadReading says the
 	// dequeue arm waits for one of them.
-	QueueReading           int
-	HeadReading            bool
+	QueueReading int
+	HeadReading  bool
+	// Throttled: the queue sleeps for a token of the node's bucket
+	// (Config.Throttle); the dequeue arm waits for its wake.
+	Throttled              bool
 	SpillDir               string
 	SlotsUsed, SlotLimit   int
 	InFlight, WaitingRetry int
@@ -96,7 +99,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			ID: iv.id, State: iv.state, Cancelled: iv.cancelled, Panic: iv.panicMsg,
 			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
 			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
-			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(),
+			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(), Throttled: iv.throttled,
 			SpillDir:  iv.queue.store.String(),
 			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
 			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),
@@ -163,6 +166,10 @@ func (n *Node) InvocationAt(id InvocationID) []InvocationSnapshot {
 // HeadReading reports whether invoker i's dequeue waits for its head
 // segment's read to end.
 func (n *Node) HeadReading(i int) bool { return n.invokers[i].queue.headReading() }
+
+// Throttled reports whether invoker i's queue sleeps for a token of the
+// node's bucket (Config.Throttle).
+func (n *Node) Throttled(i int) bool { return n.invokers[i].throttled }
 
 // QuotaView is one invoker's slot bookkeeping, for the quota-conservation
 // invariant: slots in use must equal the state machines holding one.

@@ -27,6 +27,7 @@ type Metrics struct {
 	stepDowns     *prometheus.CounterVec
 	deaths        *prometheus.CounterVec
 	parkedSends   *prometheus.CounterVec
+	throttled     *prometheus.CounterVec
 	exitsNoticed  *prometheus.CounterVec
 	retryTimers   *prometheus.CounterVec
 	faults        *prometheus.CounterVec
@@ -107,6 +108,10 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_invoker_effect_sends_parked_total",
 			Help: "Times an invoker's loop parked inside an arm body on a full effect channel (the real send().await), until the partition processor took an effect or the channel closed; a loop parked at its shutdown does not see its cancellation, but in the graceful variant.",
 		}, []string{"invoker"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_dequeues_throttled_total",
+			Help: "Times an invoker's queue took a token its node's bucket did not have (--throttle, Restate's invocation-throttling) and slept until the debt was repaid, its dequeue arm not ready meanwhile.",
+		}, []string{"invoker"}),
 		exitsNoticed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_partition_invoker_exits_noticed_total",
 			Help: "Partition processors that noticed their invoker die (the watch of restate#4103); none do under --on-panic unwind (restate#4102).",
@@ -143,7 +148,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects, m.fencedEffects,
-		m.stepDowns, m.deaths, m.parkedSends, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.parkedSends, m.throttled, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -210,6 +215,7 @@ func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
 	for i := range invokerCount(node) {
 		m.deaths.WithLabelValues(strconv.Itoa(i))
 		m.parkedSends.WithLabelValues(strconv.Itoa(i))
+		m.throttled.WithLabelValues(strconv.Itoa(i))
 	}
 	for _, s := range taskStatuses {
 		m.tasks.WithLabelValues(s)
@@ -279,6 +285,8 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.deaths.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindBlocked:
 		m.parkedSends.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
+	case invoker.KindThrottled:
+		m.throttled.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindExitNoticed:
 		m.exitsNoticed.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindTimerFired:

@@ -261,6 +261,27 @@ func TestMetricsParkedSends(t *testing.T) {
 	}
 }
 
+// Every sleep of a throttled queue is counted, by invoker; unthrottled,
+// the series read 0.
+func TestMetricsThrottledDequeues(t *testing.T) {
+	for _, th := range []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {}} {
+		t.Run(th.String(), func(t *testing.T) {
+			reg, m := newMetrics(t, telemetry.MetricsOptions{})
+			o := options(t, 1, invoker.Fixed, "none")
+			o.Node.Throttle = th
+			r := runOptions(t, o, m)
+			f := families(t, reg)
+			throttled := sum(t, f, "lab_invoker_dequeues_throttled_total", nil)
+			if throttled != float64(r.Kinds[invoker.KindThrottled]) || th.On() != (throttled > 0) {
+				t.Errorf("throttled dequeues = %v (%d events) under %s", throttled, r.Kinds[invoker.KindThrottled], th)
+			}
+			if series := len(f["lab_invoker_dequeues_throttled_total"].GetMetric()); series != o.Node.Partitions {
+				t.Errorf("%d series, want one per invoker (%d)", series, o.Node.Partitions)
+			}
+		})
+	}
+}
+
 // Names, help texts, units and types pass promlint.
 func TestMetricsLint(t *testing.T) {
 	reg, m := newMetrics(t, telemetry.MetricsOptions{})

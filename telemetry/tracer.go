@@ -268,7 +268,8 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 	case invoker.KindTermEnd:
 		t.termEnded(e)
 	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked,
-		invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed:
+		invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed,
+		invoker.KindThrottled, invoker.KindTokenDue:
 		t.event(t.invokerOrRoot(e), e)
 	case invoker.KindJoined, invoker.KindSpillRemoved:
 		// The invoker's last shutdown phase ends its span: spill cleanup in

@@ -160,7 +160,8 @@ func (t *Tracer) messageSpan(e invoker.Event) trace.Span {
 			return a
 		}
 		return t.invocationOr(e.Inv, t.root)
-	case invoker.MsgInvokerExit, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup, invoker.MsgSegmentLoaded:
+	case invoker.MsgInvokerExit, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup, invoker.MsgSegmentLoaded,
+		invoker.MsgThrottleWake:
 		if s := t.invokers[invokerKey{e.Incarnation, e.Invoker}]; s != nil {
 			return s
 		}

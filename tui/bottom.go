@@ -122,7 +122,7 @@ func laneOf(e *invoker.Event) (partition, invokerLane int) {
 func toInvoker(k invoker.MsgKind) bool {
 	switch k {
 	case invoker.MsgTaskOutput, invoker.MsgTimer, invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup,
-		invoker.MsgSegmentLoaded:
+		invoker.MsgSegmentLoaded, invoker.MsgThrottleWake:
 		return true
 	}
 	return k.IsInput()
@@ -165,6 +165,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('m', invoker.KindISM, invoker.KindAck, invoker.KindCompletion, invoker.KindRetryNow, invoker.KindPause)
 	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskJoined, invoker.KindTaskOutput)
 	set('r', invoker.KindRetry, invoker.KindTimerFired)
+	set('z', invoker.KindThrottled, invoker.KindTokenDue)
 	set('X', invoker.KindStopIngress, invoker.KindNodeAbort, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
 		invoker.KindSpillRemoved, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindRestart)
 	set('!', invoker.KindPanic, invoker.KindViolation)
@@ -182,7 +183,7 @@ func glyph(k invoker.Kind) rune {
 }
 
 const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abort  > message  " +
-	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  " +
+	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  z throttled  " +
 	"X shutdown/restart  ! panic/violation  F fault  C control  = run/phase"
 
 // invocationsPane lists the invocations touched last, newest first, as
@@ -385,7 +386,7 @@ func (m Model) helpPane(height int) []string {
 const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
 	"in the invoker's queue. Invokers: queue length, in memory " +
 	"and on disk (seg: segment files; a segment being read back counts in memory from its queue.load, " +
-	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading), slots used/limit, depth: the queue length after each of " +
+	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading; with --throttle, a queue asleep for a token shows throttled), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
 	"Lifecycle (w, on the invocation selected or the violation's): its events and those it raced with " +

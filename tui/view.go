@@ -126,6 +126,12 @@ func (m Model) header() []string {
 	if info.Node.SpillDirs != invoker.SpillDirsKept {
 		layout += ", spill-dirs " + info.Node.SpillDirs.String()
 	}
+	if t := info.Node.Throttle; t.On() {
+		layout += ", throttle " + t.String()
+		if t.Burst > 0 {
+			layout += " burst " + strconv.Itoa(t.Burst)
+		}
+	}
 	if p := info.Workload.Tasks.Panic; p > 0 {
 		layout += ", task panics " + strconv.FormatFloat(p, 'g', -1, 64)
 	}
@@ -278,7 +284,8 @@ func (m Model) sparkWidth() int {
 
 // invokerState is one word: dead outranks blocked, blocked outranks
 // cancelled, cancelled outranks a dequeue waiting for its head segment's
-// read, and a loop that left running says where it got to.
+// read, that one a queue asleep for a token with invokes to give, and a
+// loop that left running says where it got to.
 func invokerState(iv invoker.InvokerSnapshot) string {
 	switch {
 	case iv.State == invoker.InvokerDead:
@@ -289,6 +296,8 @@ func invokerState(iv invoker.InvokerSnapshot) string {
 		return "cancelled"
 	case iv.State == invoker.InvokerRunning && iv.HeadReading:
 		return "reading"
+	case iv.State == invoker.InvokerRunning && iv.Throttled && iv.QueueLen > 0:
+		return "throttled"
 	}
 	return iv.State.String()
 }

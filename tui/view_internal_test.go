@@ -7,7 +7,9 @@ import (
 )
 
 // The invoker's one word ranks what matters most: dead, then blocked,
-// then cancelled, then a dequeue waiting for its head segment's read.
+// then cancelled, then a dequeue waiting for its head segment's read, then
+// a queue asleep for a token with invokes to give (an empty one waits for
+// nothing).
 func TestInvokerStateWord(t *testing.T) {
 	running := invoker.InvokerSnapshot{State: invoker.InvokerRunning}
 	reading := running
@@ -16,10 +18,17 @@ func TestInvokerStateWord(t *testing.T) {
 	cancelledReading.Cancelled = true
 	dead := reading
 	dead.State = invoker.InvokerDead
+	throttled := running
+	throttled.Throttled, throttled.QueueLen = true, 3
+	throttledReading := throttled
+	throttledReading.HeadReading = true
+	throttledEmpty := throttled
+	throttledEmpty.QueueLen = 0
 	for _, c := range []struct {
 		iv   invoker.InvokerSnapshot
 		want string
-	}{{running, "running"}, {reading, "reading"}, {cancelledReading, "cancelled"}, {dead, "DEAD ✗"}} {
+	}{{running, "running"}, {reading, "reading"}, {cancelledReading, "cancelled"}, {dead, "DEAD ✗"},
+		{throttled, "throttled"}, {throttledReading, "reading"}, {throttledEmpty, "running"}} {
 		if got := invokerState(c.iv); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.iv, got, c.want)
 		}

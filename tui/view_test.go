@@ -103,7 +103,7 @@ func TestBrokenBySaysWhenFound(t *testing.T) {
 func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg := testConfig(t)
 	m := newTestModel(t, cfg, 160, 40)
-	for _, s := range []string{"tmp-dir", "on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
+	for _, s := range []string{"tmp-dir", "throttle", "on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
 		if h := strings.Join(m.header(), "\n"); strings.Contains(h, s) {
 			t.Errorf("a default run's header says %q: %q", s, h)
 		}
@@ -113,8 +113,9 @@ func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg.Options.Workload.RetryNows, cfg.Options.Node.EffectCapacity = 3, 2
 	cfg.Options.Node.SpillDirs = invoker.SpillDirsRemoved
 	cfg.Options.Node.SharedTmpDir, cfg.Options.Node.InTmpDir = true, invoker.InTmpDirSubdir
-	m = newTestModel(t, cfg, 280, 40)
-	if h := m.header()[0]; !strings.Contains(h, "per-partition, shared tmp-dir, in-tmp-dir subdir, on-panic unwind, retry-timers unkeyed, spill-dirs removed, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
+	cfg.Options.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8}
+	m = newTestModel(t, cfg, 300, 40)
+	if h := m.header()[0]; !strings.Contains(h, "per-partition, shared tmp-dir, in-tmp-dir subdir, on-panic unwind, retry-timers unkeyed, spill-dirs removed, throttle 100/s burst 8, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
 		t.Errorf("header: %q", h)
 	}
 }

@@ -581,3 +581,26 @@ func TestReplayLineLeavesTelemetryOut(t *testing.T) {
 		t.Errorf("compare line %q", got)
 	}
 }
+
+// --throttle reaches the node, the report, the replay and compare lines,
+// the schedule and its replay: seed 1 of plan none holds unthrottled, and
+// throttled to 100/s with a burst of 8 its queues hold invokes of a
+// partition that steps down, and the buggy invoker panics (#2543).
+func TestThrottleFlag(t *testing.T) {
+	t.Parallel()
+	wantCode(t, lab(t, "run", "--plan", "none", "--seed", "1"), 0)
+	sched := filepath.Join(t.TempDir(), "throttled.schedule")
+	r := lab(t, "run", "--plan", "none", "--seed", "1", "--throttle", "100/s", "--throttle-burst", "8", "--schedule-out", sched)
+	wantCode(t, r, 1)
+	flags := "--plan none --throttle 100/s --throttle-burst 8"
+	if !strings.Contains(r.stdout, "variant buggy, throttle 100/s, burst 8, plan none") || !strings.Contains(r.stdout, "VIOLATED: no-panic") ||
+		!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
+		t.Fatalf("the throttled run:\n%v", r)
+	}
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " throttle=100/s throttle-burst=8") {
+		t.Errorf("the schedule does not record the throttle: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+}

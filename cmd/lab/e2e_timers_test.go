@@ -92,8 +92,8 @@ func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
 	wantCode(t, lab(t, append(args, "--retry-timers", "keyed")...), 0)
 }
 
-// Bad --retry-timers, --spill-dirs, --in-tmp-dir, --pauses and --against
-// values are usage errors, and so is comparing a run with itself.
+// Bad --retry-timers, --spill-dirs, --in-tmp-dir, --throttle, --pauses and
+// --against values are usage errors, and so is comparing a run with itself.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -114,6 +114,12 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"tui", "--in-tmp-dir", "subdir"}, []string{"--in-tmp-dir subdir: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too"}},
 		{[]string{"explore", "--swarm", "--in-tmp-dir", "sub"}, []string{"--in-tmp-dir", `unknown in-tmp-dir "sub"`}},
 		{[]string{"compare", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
+		{[]string{"run", "--throttle", "fast"}, []string{"--throttle", `throttle "fast": want <rate>/<unit>`}},
+		{[]string{"run", "--throttle", "5/day"}, []string{"--throttle", `unknown unit "day" (want s, m or h)`}},
+		{[]string{"compare", "--throttle-burst", "3"}, []string{"a throttle burst needs a throttle rate"}},
+		{[]string{"tui", "--throttle", "10/s", "--throttle-burst", "-1"}, []string{"throttle burst must be between 0 (the rate) and 1000000, got -1"}},
+		{[]string{"explore", "--swarm", "--throttle-burst", "2"}, []string{"a throttle burst needs a throttle rate"}},
+		{[]string{"explore", "--throttle", "2000000/s"}, []string{"--throttle", "a rate from 1 to 1000000"}},
 		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)

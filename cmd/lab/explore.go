@@ -238,13 +238,13 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 
 // swarmTakes are the flags a swarm does not draw: each applies to every
 // shape it draws, and a rerun of one of its seeds says them again.
-var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "progress-bound"}
+var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "progress-bound"}
 
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead (but swarmTakes), and what a rerun of one seed
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
-	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "task-panics", "shutdown"}
+	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
@@ -347,6 +347,10 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		return cfg, usageError("--spill-dirs: %v", err)
 	} else if cfg.Node.InTmpDir, err = invoker.ParseInTmpDir(f.run.inTmpDir); err != nil {
 		return cfg, usageError("--in-tmp-dir: %v", err)
+	} else if cfg.Node.Throttle, err = invoker.ParseThrottleRate(f.run.throttle); err != nil {
+		return cfg, usageError("--throttle: %v", err)
+	} else {
+		cfg.Node.Throttle.Burst = f.run.throttleBurst
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)

@@ -27,6 +27,8 @@ type runFlags struct {
 	spillDirs              string
 	sharedTmpDir           bool
 	inTmpDir               string
+	throttle               string
+	throttleBurst          int
 	taskPanics             float64
 	shutdown               bool
 	progressBound          time.Duration
@@ -64,6 +66,8 @@ const (
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
 	retryNowsHelp      = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
 	sharedTmpDirHelp   = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
+	throttleHelp       = "invocation throttling: a token bucket the node's invokers share, read as Restate's invocation-throttling rate (<rate>/<unit>, the unit s, m or h: 50/s); each dequeue takes a token, and one taken on credit puts the queue to sleep until it is repaid"
+	throttleBurstHelp  = "tokens the throttle's bucket holds (0: as many as the rate, as Restate's capacity defaults to)"
 	inTmpDirHelp       = "where each invoker spills given --shared-tmp-dir: shared (into the directory itself, as in Restate) or subdir (into a subdirectory of its own in it, as graceful does)"
 	progressBoundHelp  = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	effectCapacityHelp = "effects each invoker-to-partition channel holds before a send parks the invoker's loop, as the real send().await does"
@@ -107,6 +111,8 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.StringVar(&f.spillDirs, "spill-dirs", node.SpillDirs.String(), spillDirsHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.StringVar(&f.inTmpDir, "in-tmp-dir", node.InTmpDir.String(), inTmpDirHelp)
+	fl.StringVar(&f.throttle, "throttle", node.Throttle.String(), throttleHelp)
+	intFlag(fl, &f.throttleBurst, "throttle-burst", 0, throttleBurstHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -162,6 +168,10 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	if node.InTmpDir, err = invoker.ParseInTmpDir(f.inTmpDir); err != nil {
 		return faults.Options{}, usageError("--in-tmp-dir: %v", err)
 	}
+	if node.Throttle, err = invoker.ParseThrottleRate(f.throttle); err != nil {
+		return faults.Options{}, usageError("--throttle: %v", err)
+	}
+	node.Throttle.Burst = f.throttleBurst
 	if node.InTmpDir != node.TmpDirUse() {
 		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
 	}

@@ -1,0 +1,123 @@
+package faults_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// throttleLog is what a run's dequeues tell of its throttle: the times of
+// the node's dequeues, the invokers that took them (a term's invoker
+// counted apart from the next term's), and the sleeps they were put to.
+type throttleLog struct {
+	dequeues []time.Duration
+	// asleep is, per invoker slot, when its queue's current sleep ends.
+	asleep   map[int]time.Duration
+	invokers int
+	took     map[int]bool
+	sleeps   int
+	broken   []string
+}
+
+func (l *throttleLog) OnEvent(e invoker.Event) {
+	if e.Incarnation > 0 {
+		return // a restarted node has a bucket of its own
+	}
+	switch e.Kind {
+	case invoker.KindTermBegin:
+		// a new invoker in the slot: a queue of its own, awake
+		delete(l.asleep, e.Invoker)
+		delete(l.took, e.Invoker)
+	case invoker.KindDequeue, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke:
+		if until := l.asleep[e.Invoker]; until > e.At {
+			l.broken = append(l.broken, fmt.Sprintf("%s: its queue sleeps until %v", e, until))
+		}
+		if e.Kind == invoker.KindDequeue {
+			l.dequeues = append(l.dequeues, e.At)
+			if !l.took[e.Invoker] {
+				l.took[e.Invoker] = true
+				l.invokers++
+			}
+		}
+	case invoker.KindThrottled:
+		l.asleep[e.Invoker] = e.Due
+		l.sleeps++
+	}
+}
+
+// At most the bucket's tokens, those that came back since, and one on
+// credit for each invoker: once an invoker takes a token on credit, its
+// queue sleeps until the debt is repaid.
+func (l *throttleLog) overdrawn(t invoker.Throttle) string {
+	every := t.Per / time.Duration(t.Rate)
+	burst := t.Burst
+	if burst == 0 {
+		burst = t.Rate
+	}
+	for k, at := range l.dequeues {
+		if limit := burst + int(at/every) + 1 + l.invokers; k+1 > limit {
+			return fmt.Sprintf("dequeue %d at %v: more than %d tokens", k+1, at, limit)
+		}
+	}
+	return ""
+}
+
+// Throttled, no queue dequeues while it sleeps for a token, and the node's
+// invokers together take no more tokens than the bucket gives: over every
+// variant and plan. The same runs unthrottled take more, so the bound
+// says something.
+func TestThrottleHoldsTheDequeues(t *testing.T) {
+	throttle := invoker.Throttle{Rate: 20, Per: time.Second, Burst: 2}
+	overdrawn := 0
+	for _, plan := range []string{"none", "shutdown-race", "chaos"} {
+		for _, v := range invoker.Variants() {
+			for seed := uint64(1); seed <= 4; seed++ {
+				for _, th := range []invoker.Throttle{throttle, {}} {
+					log := &throttleLog{asleep: map[int]time.Duration{}, took: map[int]bool{}}
+					run(t, seed, v, plan, func(o *faults.Options) {
+						o.Node.Throttle = th
+						o.Observers = append(o.Observers, log)
+					})
+					name := fmt.Sprintf("%s %s seed %d throttle %s", plan, v, seed, th)
+					if !th.On() {
+						if log.overdrawn(throttle) != "" {
+							overdrawn++
+						}
+						continue
+					}
+					for _, b := range log.broken {
+						t.Errorf("%s: %s", name, b)
+					}
+					if why := log.overdrawn(throttle); why != "" {
+						t.Errorf("%s: %s", name, why)
+					}
+					if log.sleeps == 0 {
+						t.Errorf("%s: %d sleeps, %d dequeues: the throttle shows nothing", name, log.sleeps, len(log.dequeues))
+					}
+				}
+			}
+		}
+	}
+	if overdrawn == 0 {
+		t.Error("no unthrottled run takes more than the throttle's tokens: the bound checks nothing")
+	}
+}
+
+// A throttled queue whose wake is lost sleeps for ever: its invokes stand
+// still, and the progress verdict blames the plan (faulted), naming the
+// queue asleep and the wake it dropped.
+func TestProgressNamesAQueueAsleepForAToken(t *testing.T) {
+	r := run(t, 1, invoker.Fixed, "none", stallable, func(o *faults.Options) {
+		o.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8}
+		o.Plan = &faults.Plan{Name: "lost-wakes", Rules: []faults.Rule{
+			{Kinds: []invoker.MsgKind{invoker.MsgThrottleWake}, Action: faults.Drop, Probability: 1}}}
+	})
+	v, ok := r.FirstViolationOf([]string{faults.Progress})
+	if !ok || v.Check != faults.CheckFaulted || !strings.Contains(v.Detail, "whose queue sleeps for a token: its wake was dropped at event #") {
+		t.Fatalf("no progress verdict blaming the lost wake: %+v", r.Violations)
+	}
+}
