@@ -125,8 +125,9 @@ const (
 	CheckFaulted = "faulted"
 	// CheckBacklog: as no-leader, but some of them wait in their
 	// invoker's queue while it still moves (it dequeued in the last half of
-	// the bound): a queue that takes longer than the bound to drain, which
-	// is a load, not a bug (raise the bound for it).
+	// the bound, or it sleeps for a token of a throttle and will wake): a
+	// queue that takes longer than the bound to drain, which is a load,
+	// not a bug (raise the bound for it, or the throttle).
 	CheckBacklog = "backlog"
 	// CheckStalled: invocations made no progress, and neither such a state
 	// machine, nor a missing leader, a dead invoker or a plan's fault
@@ -341,9 +342,9 @@ func (c *checker) observe(e *invoker.Event) {
 	case invoker.KindAccepted:
 		c.accepted[e.Inv] = e.Partition
 	case invoker.KindEnqueue:
-		c.queued[e.Inv] = queuedInvoke{key, e.Seq}
+		c.enqueued(e.Inv, key, e.Seq)
 	case invoker.KindDequeue:
-		delete(c.queued, e.Inv)
+		c.dequeuedOne(e.Inv)
 		c.dequeued[key] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 	case invoker.KindPurge, invoker.KindShutdown, invoker.KindLoadFailed:
 		c.emptied[key] = e.Seq

@@ -191,8 +191,8 @@ func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
 // (the plan delayed or reordered the elections); or, queued, it waits for
 // a slot that state machines stuck for one of these reasons hold, in a
 // throttled queue whose wake the plan dropped, or in a queue that still
-// moves (it dequeued in the last half of the bound): a
-// backlog, not a stall.
+// moves (it dequeued in the last half of the bound, or sleeps for a
+// token it will wake for): a backlog, not a stall.
 func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, why string) {
 	p, ok := c.accepted[id]
 	if !ok {
@@ -232,8 +232,13 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
 		key := invokerKey{n.Incarnation(), i}
-		if seq, ok := c.lostWakes[key]; ok && n.Throttled(i) && c.waitsInQueue(id, key) {
-			return CheckFaulted, fmt.Sprintf("; queued at invoker%d, whose queue sleeps for a token: its wake was dropped at event #%d", i, seq)
+		if n.Throttled(i) && c.waitsInQueue(id, key) {
+			if seq, ok := c.lostWakes[key]; ok {
+				return CheckFaulted, fmt.Sprintf("; queued at invoker%d, whose queue sleeps for a token: its wake was dropped at event #%d", i, seq)
+			}
+			// The node's bucket gives its tokens slower than the bound:
+			// the queue moves when it wakes.
+			return CheckBacklog, fmt.Sprintf("; queued at invoker%d, whose queue sleeps for a token until %v (--throttle)", i, n.ThrottledUntil(i))
 		}
 		if d, ok := c.queueMoved(id, key, c.scanAt); ok {
 			return CheckBacklog, fmt.Sprintf("; queued at invoker%d, whose queue moved at event #%d (%v)", i, d.seq, d.at)
@@ -242,11 +247,36 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 	return "", ""
 }
 
-// queuedInvoke is where an invocation's invoke waits in a queue: the
-// invoker, and the event that queued it.
+// queuedInvoke is where an invocation's invokes wait in a queue: the
+// invoker, the event that queued the latest, and how many wait (a new
+// leader's re-invoke can queue behind its predecessor's, still there).
 type queuedInvoke struct {
 	key invokerKey
 	seq uint64
+	n   int
+}
+
+// enqueued records an invoke of id queued at invoker key by event seq.
+func (c *checker) enqueued(id invoker.InvocationID, key invokerKey, seq uint64) {
+	q := c.queued[id]
+	if c.waitsInQueue(id, key) {
+		q.n++
+	} else {
+		q.n = 1
+	}
+	q.key, q.seq = key, seq
+	c.queued[id] = q
+}
+
+// dequeuedOne records that an invoke of id left its queue: the others,
+// if any, still wait.
+func (c *checker) dequeuedOne(id invoker.InvocationID) {
+	if q, ok := c.queued[id]; ok && q.n > 1 {
+		q.n--
+		c.queued[id] = q
+		return
+	}
+	delete(c.queued, id)
 }
 
 // waitsInQueue: id's invoke went into invoker key's queue, has not left

@@ -76,10 +76,10 @@ func TestWaitsInQueue(t *testing.T) {
 		emptied uint64
 		waits   bool
 	}{
-		{"queued", queuedInvoke{here, 10}, 0, true},
-		{"emptied unnamed since it went in", queuedInvoke{here, 10}, 15, false},
-		{"emptied before it went in", queuedInvoke{here, 10}, 5, true},
-		{"queued in an earlier incarnation", queuedInvoke{earlier, 10}, 0, false},
+		{"queued", queuedInvoke{here, 10, 1}, 0, true},
+		{"emptied unnamed since it went in", queuedInvoke{here, 10, 1}, 15, false},
+		{"emptied before it went in", queuedInvoke{here, 10, 1}, 5, true},
+		{"queued in an earlier incarnation", queuedInvoke{earlier, 10, 1}, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &checker{queued: map[invoker.InvocationID]queuedInvoke{"a": tc.queued},
@@ -91,6 +91,32 @@ func TestWaitsInQueue(t *testing.T) {
 				t.Error("an invocation never queued waits in the queue")
 			}
 		})
+	}
+}
+
+// A new leader's re-invoke queued behind its predecessor's still waits
+// when the first leaves the queue (as a stale invoke, dropped): only the
+// second dequeue takes the invocation off. An invoke queued after the
+// queue was emptied unnamed counts alone.
+func TestTwoInvokesOfOneInvocationQueued(t *testing.T) {
+	key := invokerKey{0, 1}
+	c := &checker{queued: map[invoker.InvocationID]queuedInvoke{}, emptied: map[invokerKey]uint64{}}
+	c.enqueued("a", key, 10)
+	c.enqueued("a", key, 20)
+	c.dequeuedOne("a")
+	if !c.waitsInQueue("a", key) {
+		t.Fatal("after the first of two invokes left, a no longer waits")
+	}
+	c.dequeuedOne("a")
+	if c.waitsInQueue("a", key) {
+		t.Fatal("after both invokes left, a still waits")
+	}
+	c.enqueued("a", key, 30)
+	c.emptied[key] = 35 // a purge, unnamed
+	c.enqueued("a", key, 40)
+	c.dequeuedOne("a")
+	if c.waitsInQueue("a", key) {
+		t.Error("the invoke purged before the second went in is counted")
 	}
 }
 
@@ -108,7 +134,7 @@ func TestQueueMovedInTheLastHalfOfTheBound(t *testing.T) {
 		{4 * time.Minute, false},
 	} {
 		c := &checker{bounds: Bounds{Progress: 5 * time.Minute},
-			queued:   map[invoker.InvocationID]queuedInvoke{"a": {key, 1}},
+			queued:   map[invoker.InvocationID]queuedInvoke{"a": {key, 1, 1}},
 			dequeued: map[invokerKey]progressMark{key: {at: 10*time.Minute - tc.moved, seq: 2}},
 			emptied:  map[invokerKey]uint64{}}
 		if _, got := c.queueMoved("a", key, 10*time.Minute); got != tc.backlog {
@@ -116,7 +142,7 @@ func TestQueueMovedInTheLastHalfOfTheBound(t *testing.T) {
 		}
 	}
 	c := &checker{bounds: Bounds{Progress: 5 * time.Minute},
-		queued: map[invoker.InvocationID]queuedInvoke{"a": {key, 1}}, dequeued: map[invokerKey]progressMark{}}
+		queued: map[invoker.InvocationID]queuedInvoke{"a": {key, 1, 1}}, dequeued: map[invokerKey]progressMark{}}
 	if _, got := c.queueMoved("a", key, time.Minute); got {
 		t.Error("a queue that never moved moves")
 	}

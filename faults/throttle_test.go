@@ -121,3 +121,26 @@ func TestProgressNamesAQueueAsleepForAToken(t *testing.T) {
 		t.Fatalf("no progress verdict blaming the lost wake: %+v", r.Violations)
 	}
 }
+
+// A throttle slower than the bound leaves invocations waiting in queues
+// that sleep for tokens: the progress verdicts call that a backlog, a load
+// and not a stall, each naming the queue asleep and when it wakes.
+func TestProgressCallsASlowThrottleABacklog(t *testing.T) {
+	r := run(t, 9, invoker.Fixed, "none", stallable, func(o *faults.Options) {
+		o.Node.Throttle = invoker.Throttle{Rate: 1, Per: time.Minute, Burst: 1}
+		o.Workload.Kills = 0
+	})
+	verdicts := 0
+	for _, v := range r.Violations {
+		if v.Invariant != faults.Progress {
+			continue
+		}
+		verdicts++
+		if v.Check != faults.CheckBacklog || !strings.Contains(v.Detail, "whose queue sleeps for a token until ") {
+			t.Errorf("%s (%s): %s", v.Invariant, v.Check, v.Detail)
+		}
+	}
+	if verdicts == 0 {
+		t.Fatal("no progress verdict: the throttle is not slower than the bound")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"time"
 )
 
 // ErrNotReady is returned when a caller asks for an arm that is not ready.
@@ -62,6 +63,7 @@ type Invoker struct {
 	// (Config.Throttle) until the wake keyed throttleKey arrives.
 	throttled   bool
 	throttleKey uint64
+	throttleDue time.Duration
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
 	panicMsg string

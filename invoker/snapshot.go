@@ -171,6 +171,10 @@ func (n *Node) HeadReading(i int) bool { return n.invokers[i].queue.headReading(
 // node's bucket (Config.Throttle).
 func (n *Node) Throttled(i int) bool { return n.invokers[i].throttled }
 
+// ThrottledUntil is when invoker i's queue's sleep for a token ends, if
+// it sleeps (Throttled).
+func (n *Node) ThrottledUntil(i int) time.Duration { return n.invokers[i].throttleDue }
+
 // QuotaView is one invoker's slot bookkeeping, for the quota-conservation
 // invariant: slots in use must equal the state machines holding one.
 type QuotaView struct {

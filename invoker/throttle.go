@@ -129,6 +129,7 @@ func (iv *Invoker) throttleAfterDequeue() {
 	iv.throttleKey++
 	iv.throttled = true
 	due := iv.n.now + wait
+	iv.throttleDue = due
 	e := iv.plainEvent(KindThrottled)
 	e.Due = due
 	iv.emit(e)
