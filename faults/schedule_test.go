@@ -177,64 +177,41 @@ func TestOldBudgetNameReplays(t *testing.T) {
 
 func FuzzParseSchedule(f *testing.F) {
 	plan, _ := faults.LoadPlan("chaos")
-	var sch bytes.Buffer
 	w := faults.DefaultWorkload()
 	w.Invocations = 6
-	o := faults.Options{Seed: 3, Node: invoker.DefaultConfig(), Plan: plan, Workload: w, Record: &sch, MaxPicks: 20_000}
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
+	o := faults.Options{Seed: 3, Node: invoker.DefaultConfig(), Plan: plan, Workload: w, MaxPicks: 20_000}
+	// seed records o's run into the corpus, its header saying each of says.
+	seed := func(says ...string) {
+		var sch bytes.Buffer
+		o.Record = &sch
+		if _, err := faults.Run(context.Background(), o); err != nil {
+			f.Fatal(err)
+		}
+		for _, s := range says {
+			if !strings.Contains(sch.String(), s) {
+				f.Fatalf("the schedule does not record %q:\n%.600s", s, sch.String())
+			}
+		}
+		f.Add(sch.Bytes())
 	}
-	f.Add(sch.Bytes())
+	seed()
 	// And one with what only some headers say: task panics, a hunt.
-	sch.Reset()
 	o.Node.OnPanic, o.Workload.Tasks.Panic, o.Workload.Shutdown = invoker.PanicUnwinds, 0.3, false
 	o.StopAtViolation, o.Invariants = true, []string{faults.CrashVisibility}
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(sch.Bytes())
+	seed(" task-panics=0.3", " invariants=crash-visibility")
 	// And unkeyed retry timers with pauses (restatedev/restate#4064).
-	sch.Reset()
 	o.Node.RetryTimers, o.Workload.Pauses, o.Workload.RetryNows, o.Invariants = invoker.RetryTimersUnkeyed, 3, 2, []string{faults.TimerFencing}
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
-	}
-	if !strings.Contains(sch.String(), " retry-timers=unkeyed pauses=3 retry-nows=2") {
-		f.Fatalf("the schedule does not record its timers and pauses:\n%.600s", sch.String())
-	}
-	f.Add(sch.Bytes())
+	seed(" retry-timers=unkeyed pauses=3 retry-nows=2")
 	// And a term's, spilling into one shared tmp-dir that each term's end
-	// removes, stepping down twice; and the same, a subdirectory each.
-	sch.Reset()
+	// removes, stepping down twice; the same, a subdirectory each; and
+	// that, throttled.
 	o.Node.Variant, o.Node.SharedTmpDir, o.Workload.StepDowns, o.Invariants = invoker.Term, true, 2, nil
 	o.Node.SpillDirs = invoker.SpillDirsRemoved
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
-	}
-	if !strings.Contains(sch.String(), " variant=term ") || !strings.Contains(sch.String(), " shared-tmp-dir=true") ||
-		!strings.Contains(sch.String(), " spill-dirs=removed") {
-		f.Fatalf("the schedule does not record its variant, tmp-dir and spill-dirs:\n%.600s", sch.String())
-	}
-	f.Add(sch.Bytes())
-	sch.Reset()
+	seed(" variant=term ", " shared-tmp-dir=true", " spill-dirs=removed")
 	o.Node.InTmpDir = invoker.InTmpDirSubdir
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
-	}
-	if !strings.Contains(sch.String(), " spill-dirs=removed in-tmp-dir=subdir") {
-		f.Fatalf("the schedule does not record its subdirectories:\n%.600s", sch.String())
-	}
-	f.Add(sch.Bytes())
-	// And a throttled one.
-	sch.Reset()
+	seed(" spill-dirs=removed in-tmp-dir=subdir")
 	o.Node.Throttle = invoker.Throttle{Rate: 30, Per: time.Second, Burst: 2}
-	if _, err := faults.Run(context.Background(), o); err != nil {
-		f.Fatal(err)
-	}
-	if !strings.Contains(sch.String(), " throttle=30/s throttle-burst=2") {
-		f.Fatalf("the schedule does not record its throttle:\n%.600s", sch.String())
-	}
-	f.Add(sch.Bytes())
+	seed(" throttle=30/s throttle-burst=2")
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)

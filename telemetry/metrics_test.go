@@ -239,43 +239,38 @@ func TestMetricsRetryTimers(t *testing.T) {
 	}
 }
 
-// Every time a loop parks on a full effect channel is counted, by invoker:
-// behind a slow partition on a channel of 2 (slow-partition), and never
-// on the default channel of 64, whose series still reads 0.
-func TestMetricsParkedSends(t *testing.T) {
-	for _, capacity := range []int{2, 64} {
-		t.Run(strconv.Itoa(capacity), func(t *testing.T) {
+// Counters by invoker count their events, and each invoker has a series
+// from the start: every time a loop parks on a full effect channel, behind
+// a slow partition on a channel of 2 (slow-partition), and never on the
+// default channel of 64; every sleep of a throttled queue, and none
+// unthrottled.
+func TestMetricsCountersByInvoker(t *testing.T) {
+	for _, c := range []struct {
+		name, metric, plan string
+		kind               invoker.Kind
+		edit               func(*faults.Options)
+		counts             bool
+	}{
+		{"parked on 2", "lab_invoker_effect_sends_parked_total", "slow-partition", invoker.KindBlocked,
+			func(o *faults.Options) { o.Node.EffectCapacity = 2 }, true},
+		{"parked on 64", "lab_invoker_effect_sends_parked_total", "slow-partition", invoker.KindBlocked,
+			func(o *faults.Options) { o.Node.EffectCapacity = 64 }, false},
+		{"throttled", "lab_invoker_dequeues_throttled_total", "none", invoker.KindThrottled,
+			func(o *faults.Options) { o.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8} }, true},
+		{"unthrottled", "lab_invoker_dequeues_throttled_total", "none", invoker.KindThrottled,
+			func(*faults.Options) {}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			reg, m := newMetrics(t, telemetry.MetricsOptions{})
-			o := options(t, 1, invoker.Fixed, "slow-partition")
-			o.Node.EffectCapacity = capacity
+			o := options(t, 1, invoker.Fixed, c.plan)
+			c.edit(&o)
 			r := runOptions(t, o, m)
 			f := families(t, reg)
-			parked := sum(t, f, "lab_invoker_effect_sends_parked_total", nil)
-			if parked != float64(r.Kinds[invoker.KindBlocked]) || (capacity == 2) != (parked > 0) {
-				t.Errorf("parked sends = %v (%d events) on a channel of %d", parked, r.Kinds[invoker.KindBlocked], capacity)
+			got := sum(t, f, c.metric, nil)
+			if got != float64(r.Kinds[c.kind]) || c.counts != (got > 0) {
+				t.Errorf("%s = %v (%d %s events)", c.metric, got, r.Kinds[c.kind], c.kind)
 			}
-			if series := len(f["lab_invoker_effect_sends_parked_total"].GetMetric()); series != o.Node.Partitions {
-				t.Errorf("%d series, want one per invoker (%d)", series, o.Node.Partitions)
-			}
-		})
-	}
-}
-
-// Every sleep of a throttled queue is counted, by invoker; unthrottled,
-// the series read 0.
-func TestMetricsThrottledDequeues(t *testing.T) {
-	for _, th := range []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {}} {
-		t.Run(th.String(), func(t *testing.T) {
-			reg, m := newMetrics(t, telemetry.MetricsOptions{})
-			o := options(t, 1, invoker.Fixed, "none")
-			o.Node.Throttle = th
-			r := runOptions(t, o, m)
-			f := families(t, reg)
-			throttled := sum(t, f, "lab_invoker_dequeues_throttled_total", nil)
-			if throttled != float64(r.Kinds[invoker.KindThrottled]) || th.On() != (throttled > 0) {
-				t.Errorf("throttled dequeues = %v (%d events) under %s", throttled, r.Kinds[invoker.KindThrottled], th)
-			}
-			if series := len(f["lab_invoker_dequeues_throttled_total"].GetMetric()); series != o.Node.Partitions {
+			if series := len(f[c.metric].GetMetric()); series != o.Node.Partitions {
 				t.Errorf("%d series, want one per invoker (%d)", series, o.Node.Partitions)
 			}
 		})
