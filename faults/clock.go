@@ -18,6 +18,11 @@ func (s *Sim) endPhase() {
 func (s *Sim) nextTime() (time.Duration, bool) {
 	a, okA := s.timeline.next()
 	b, okB := s.net.next()
+	if okB && s.o.Node.Throttle.On() {
+		// A wake whose invoker ended keeps nothing waiting (its sleep
+		// went with the invoker's stream): it must not hold a stage open.
+		b, okB = s.net.nextBut(s.staleWake)
+	}
 	switch {
 	case okA && okB:
 		return min(a, b), true
@@ -76,4 +81,9 @@ func addTime(t, d time.Duration) time.Duration {
 		return maxTime
 	}
 	return t + d
+}
+
+// staleWake: m is a throttle wake no queue sleeps on any more.
+func (s *Sim) staleWake(m *invoker.Envelope) bool {
+	return m.Kind == invoker.MsgThrottleWake && !s.node.AwaitsWake(*m)
 }

@@ -144,3 +144,27 @@ func TestProgressCallsASlowThrottleABacklog(t *testing.T) {
 		t.Fatal("no progress verdict: the throttle is not slower than the bound")
 	}
 }
+
+// A queue's sleep ends with its invoker: the node shut down, the wakes
+// still in flight to its invokers hold nothing open, and the liveness
+// phase's restart comes right after the shutdown, not an hour later when
+// the last wake of a 1/h throttle would be due.
+func TestAnEndedInvokersWakeHoldsNothingOpen(t *testing.T) {
+	var restartAt time.Duration = -1
+	r := run(t, 9, invoker.Fixed, "none", func(o *faults.Options) {
+		o.Node.Throttle = invoker.Throttle{Rate: 1, Per: time.Hour, Burst: 1}
+		o.Observers = append(o.Observers, faults.EventFunc(func(e invoker.Event) {
+			if e.Kind == invoker.KindRestart && restartAt < 0 {
+				restartAt = e.At
+			}
+		}))
+	})
+	if restartAt < 0 || restartAt > time.Second {
+		t.Errorf("the node restarted at %v, want right after its shutdown", restartAt)
+	}
+	for _, v := range r.Violations {
+		if v.Check == faults.CheckNoLeader {
+			t.Errorf("a verdict blames leaderless partitions the restart would have led: %s", v.Detail)
+		}
+	}
+}

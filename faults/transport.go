@@ -186,6 +186,21 @@ func (t *transport) next() (time.Duration, bool) {
 	return e.at, ok
 }
 
+// nextBut is the earliest delivery but of the messages skip names: it
+// looks at every message, so only a run that has such messages asks.
+func (t *transport) nextBut(skip func(*invoker.Envelope) bool) (time.Duration, bool) {
+	var at time.Duration
+	found := false
+	for _, es := range [2][]heapEntry{t.q.h, t.q.now[t.q.head:]} {
+		for _, e := range es {
+			if (!found || e.at < at) && !skip(&t.q.msgs[e.msg]) {
+				at, found = e.at, true
+			}
+		}
+	}
+	return at, found
+}
+
 func (t *transport) hold(m invoker.Envelope, overtakes int) {
 	t.held = append(t.held, heldDelivery{msg: m, overtakes: overtakes})
 }

@@ -149,3 +149,13 @@ func (iv *Invoker) throttleWoke(m Envelope) {
 	}
 	iv.emit(e)
 }
+
+// AwaitsWake reports whether m, a throttle wake, ends a sleep some queue
+// still sleeps: its invoker runs, in its term, asleep on that wake. Once
+// the invoker ended, its stream and the sleep went with it, and nothing
+// waits for the wake.
+func (n *Node) AwaitsWake(m Envelope) bool {
+	iv := n.sameIncarnation(m)
+	return iv != nil && iv.state == InvokerRunning && (iv.term == 0 || m.PLE.Epoch == iv.term) &&
+		iv.throttled && iv.throttleKey == m.Key
+}
