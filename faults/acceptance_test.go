@@ -134,7 +134,8 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 // tasks that panic make their
 // invoker panic, in any variant, and leave its spill files behind; an
 // invoker that unwinds alone under on-panic unwind goes unnoticed
-// (crash-visibility). Where
+// (crash-visibility); a throttle may leave queues draining slower than
+// the progress bound (a backlog). Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
 // segment another invoker overwrote or consumed is a panic too, on the
 // load ("Unable to load a segment"); and when the restarted node panics
@@ -159,6 +160,9 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 	case vi.Invariant == faults.CrashVisibility:
 		// An invoker that unwinds alone, and that nothing watches (#4102).
 		return cfg.OnPanic == invoker.PanicUnwinds
+	case vi.Invariant == faults.Progress && vi.Check == faults.CheckBacklog:
+		// Queues that drain slower than the bound: a throttle's load.
+		return cfg.Throttle.On()
 	case vi.Invariant == faults.BoundedShutdown:
 		// A loop parked on a full effect channel, behind a partition
 		// processor that falls behind, misses its cancellation; graceful

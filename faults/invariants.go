@@ -210,13 +210,15 @@ type checker struct {
 	due          stepQueue
 	// queued is where each invocation's invoke waits in a queue, and since
 	// when; dequeued each invoker's latest dequeue; emptied the latest
-	// event that took invokes off an invoker's queue unnamed (a purge, the
-	// shutdown's discard, a lost segment); scanAt the time of the
-	// monitor's look. A queue that still moves explains the wait of the
-	// invokes in it (progress.go).
+	// event that took invokes off an invoker's queue unnamed (the
+	// shutdown's discard, a lost segment, a term's end), and purged the
+	// latest that took off those of one partition (graceful's abort-all);
+	// scanAt the time of the monitor's look. A queue that still moves
+	// explains the wait of the invokes in it (progress.go).
 	queued   map[invoker.InvocationID]queuedInvoke
 	dequeued map[invokerKey]progressMark
 	emptied  map[invokerKey]uint64
+	purged   map[purgeKey]uint64
 	scanAt   time.Duration
 	// lost is the latest message of each invocation's latest attempt the
 	// plan dropped; duplicated, the latest message of it the plan
@@ -228,6 +230,9 @@ type checker struct {
 	// lostWakes is, per invoker, the event of the throttled queue's wake
 	// the plan dropped: that queue sleeps for a token for good.
 	lostWakes map[invokerKey]uint64
+	// lastAbort is the latest Abort handled: a purge in its step is of
+	// its invocation's invokes.
+	lastAbort abortMark
 	stalls    stallOrder
 	// last is the latest event logged: what a violation found outside an
 	// event (after an action, at a time bound, at the end) points at.
@@ -249,7 +254,8 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		quotaViews: c.quotaViews[:0], keys: c.keys[:0],
 		progress: emptied(c.progress, n), progressScan: never, due: c.due,
 		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
-		lost: emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
+		purged: emptied(c.purged, 0),
+		lost:   emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
 		lostWakes: emptied(c.lostWakes, 0), stalls: c.stalls,
 	}
 	c.due.reset()
@@ -346,7 +352,17 @@ func (c *checker) observe(e *invoker.Event) {
 	case invoker.KindDequeue:
 		c.dequeuedOne(e.Inv)
 		c.dequeued[key] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
-	case invoker.KindPurge, invoker.KindShutdown, invoker.KindLoadFailed:
+	case invoker.KindAbort:
+		c.lastAbort = abortMark{e.Cause, e.Inv}
+	case invoker.KindPurge:
+		if a := c.lastAbort; e.Cause != 0 && a.cause == e.Cause && a.inv != "" {
+			// graceful's abort purging the invokes of the one invocation
+			// it found no state machine for
+			c.dequeuedSome(a.inv, e.N)
+			break
+		}
+		c.purged[purgeKey{key, e.Partition}] = e.Seq
+	case invoker.KindShutdown, invoker.KindLoadFailed:
 		c.emptied[key] = e.Seq
 	case invoker.KindFaultDrop:
 		if e.Inv != "" {

@@ -270,20 +270,35 @@ func (c *checker) enqueued(id invoker.InvocationID, key invokerKey, seq uint64) 
 
 // dequeuedOne records that an invoke of id left its queue: the others,
 // if any, still wait.
-func (c *checker) dequeuedOne(id invoker.InvocationID) {
-	if q, ok := c.queued[id]; ok && q.n > 1 {
-		q.n--
+func (c *checker) dequeuedOne(id invoker.InvocationID) { c.dequeuedSome(id, 1) }
+
+// dequeuedSome records that n invokes of id left its queue.
+func (c *checker) dequeuedSome(id invoker.InvocationID, n int) {
+	if q, ok := c.queued[id]; ok && q.n > n {
+		q.n -= n
 		c.queued[id] = q
 		return
 	}
 	delete(c.queued, id)
 }
 
+// purgeKey is one partition's invokes in one invoker's queue.
+type purgeKey struct {
+	invokerKey
+	partition invoker.PartitionID
+}
+
+// abortMark is an Abort's message and invocation.
+type abortMark struct {
+	cause uint64
+	inv   invoker.InvocationID
+}
+
 // waitsInQueue: id's invoke went into invoker key's queue, has not left
 // it, and no event since took invokes off that queue unnamed.
 func (c *checker) waitsInQueue(id invoker.InvocationID, key invokerKey) bool {
 	q, ok := c.queued[id]
-	return ok && q.key == key && c.emptied[key] < q.seq
+	return ok && q.key == key && c.emptied[key] < q.seq && c.purged[purgeKey{key, c.accepted[id]}] < q.seq
 }
 
 // queueMoved is the latest dequeue of the queue id waits in, if it came

@@ -120,6 +120,21 @@ func TestTwoInvokesOfOneInvocationQueued(t *testing.T) {
 	}
 }
 
+// On an invoker shared by partitions, a purge of one partition's invokes
+// (graceful's abort-all) leaves another partition's queued; one of its
+// own partition takes it off.
+func TestPurgeOfOnePartition(t *testing.T) {
+	key := invokerKey{0, 0}
+	c := &checker{queued: map[invoker.InvocationID]queuedInvoke{}, emptied: map[invokerKey]uint64{},
+		purged: map[purgeKey]uint64{}, accepted: map[invoker.InvocationID]invoker.PartitionID{"a": 0, "b": 1}}
+	c.enqueued("a", key, 10)
+	c.enqueued("b", key, 11)
+	c.purged[purgeKey{key, 1}] = 12
+	if !c.waitsInQueue("a", key) || c.waitsInQueue("b", key) {
+		t.Errorf("after p1's purge: a waits %v (want true), b waits %v (want false)", c.waitsInQueue("a", key), c.waitsInQueue("b", key))
+	}
+}
+
 // An invocation that has waited the whole bound is a backlog only if its
 // queue moved in the second half of that wait.
 func TestQueueMovedInTheLastHalfOfTheBound(t *testing.T) {

@@ -3,6 +3,7 @@ package faults_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -35,6 +36,34 @@ func TestSwarm(t *testing.T) {
 			for _, vi := range r.Violations {
 				if !allowedIn(cfg, r, vi) {
 					t.Errorf("seed %d %s plan %s %+v workload %+v: %v", seed, v, plan, cfg, w, vi)
+				}
+			}
+		}
+	}
+}
+
+// The swarm's shapes, throttled as the swarm does not draw (--throttle,
+// which it takes for every shape): fast enough to change little, and slow
+// enough to hold most invokes queued and some for longer than the progress
+// bound. The sweeps' rule holds all the same.
+func TestSwarmThrottled(t *testing.T) {
+	n := sweepSeeds(120)
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		for _, v := range invoker.Variants() {
+			cfg, w, plan := faults.SwarmShape(seed, v)
+			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
+				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
+			p, err := faults.LoadPlan(plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: w})
+			if err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			for _, vi := range r.Violations {
+				if !allowedIn(cfg, r, vi) {
+					t.Errorf("seed %d %s plan %s throttle %s: %v", seed, v, plan, cfg.Throttle, vi)
 				}
 			}
 		}
