@@ -124,9 +124,7 @@ func (c *Config) Validate() error {
 	}
 	if c.Swarm {
 		// what it takes for every shape it draws
-		n := invoker.DefaultConfig()
-		n.Throttle = c.Node.Throttle
-		if err := n.Validate(); err != nil {
+		if err := c.Node.Throttle.Validate(); err != nil {
 			return err
 		}
 	}
@@ -156,21 +154,10 @@ func (c *Config) ShapeName() string {
 		bounds += " invariants=" + strings.Join(c.Invariants, ",")
 	}
 	if c.Swarm {
-		// the node settings a swarm takes (in-tmp-dir: where it draws one)
-		taken := ""
-		if c.Node.SpillDirs != invoker.SpillDirsKept {
-			taken += "spill-dirs=" + c.Node.SpillDirs.String() + " "
+		if taken := faults.SwarmTakesArgs(c.Node); taken != "" {
+			return taken[1:] + " " + bounds
 		}
-		if c.Node.InTmpDir != invoker.InTmpDirShared {
-			taken += "in-tmp-dir=" + c.Node.InTmpDir.String() + " "
-		}
-		if t := c.Node.Throttle; t.On() {
-			taken += "throttle=" + t.String() + " "
-			if t.Burst > 0 {
-				taken += "throttle-burst=" + strconv.Itoa(t.Burst) + " "
-			}
-		}
-		return taken + bounds
+		return bounds
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
 }

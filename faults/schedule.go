@@ -342,6 +342,18 @@ func throttleText(t invoker.Throttle) string {
 	return t.String()
 }
 
+// SwarmTakesArgs names, each after a space, the node settings a swarm
+// does not draw but takes for every shape it draws: spill directories
+// removed, a subdirectory each (for the nodes it gives one tmp-dir) and a
+// throttle.
+func SwarmTakesArgs(n invoker.Config) string {
+	s := spillDirsArg(n)
+	if n.InTmpDir != invoker.InTmpDirShared {
+		s += " in-tmp-dir=" + n.InTmpDir.String()
+	}
+	return s + throttleArg(n)
+}
+
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.
 func pausesArg(w Workload) string {
 	if w.Pauses > 0 {

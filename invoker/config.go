@@ -271,5 +271,5 @@ func (c Config) Validate() error {
 	case int(c.InTmpDir) >= len(inTmpDirNames):
 		return fmt.Errorf("%w: in-tmp-dir %v", ErrConfig, c.InTmpDir)
 	}
-	return c.Throttle.validate()
+	return c.Throttle.Validate()
 }

@@ -89,8 +89,8 @@ func ParseThrottleRate(s string) (Throttle, error) {
 	return Throttle{}, fmt.Errorf("throttle %q: unknown unit %q (want s, m or h)", s, unit)
 }
 
-// validate reports what a node cannot run with.
-func (t Throttle) validate() error {
+// Validate reports what a node cannot run with (Config.Validate asks).
+func (t Throttle) Validate() error {
 	switch {
 	case t.Rate < 0 || t.Rate > MaxThrottleRate:
 		return fmt.Errorf("%w: throttle rate must be between 0 (unlimited) and %d, got %d", ErrConfig, MaxThrottleRate, t.Rate)
