@@ -70,6 +70,7 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	}
 	cfg := invoker.DefaultConfig()
 	cfg.Variant = invoker.Buggy
+	cfg.MemoryLimit = 16 // the memory pool's gauges are there only with one
 	if _, err := faults.Run(context.Background(), faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: p,
 		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{m}}); err != nil {
 		t.Fatal(err)

@@ -54,6 +54,11 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"Times per second an invoker's queue took a token its node's bucket did not have (--throttle, Restate's invocation-throttling) and slept until the debt was repaid, its dequeue arm not ready meanwhile: invokes wait in the queue longer, and a step-down finds more of them there.",
 			"ops", 24, 8).
 			WithTarget(query("A", `sum by (invoker) (rate(lab_invoker_dequeues_throttled_total{`+inv+`}[$__rate_interval]))`, "invoker {{invoker}}"))).
+		WithPanel(panel("Memory pool",
+			"Leases of the invokers' memory pool in use and the pool's capacity (--memory-limit; Restate since v1.7.0 counts them in bytes): a dequeue needs a lease, which its invocation holds until its state machine goes, so a full pool holds every partition's queue. No data without a pool.",
+			"short", 24, 8).
+			WithTarget(query("A", `lab_memory_pool_usage_leases`, "in use")).
+			WithTarget(query("B", `lab_memory_pool_capacity_leases`, "capacity"))).
 		WithPanel(panel("Invocations by status",
 			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
 			"short", 24, 8).

@@ -31,7 +31,8 @@ const (
 
 // Every panel query, as Grafana sends it, returns data from a real
 // Prometheus (Debian's) that scraped two real paced runs of the lab (the
-// README's seed of shutdown-race, buggy and fixed), an exploration and lab
+// README's seed of shutdown-race, buggy and fixed, the fixed one with a
+// memory pool of half the node's slots), an exploration and lab
 // inevitable's chart of a failing schedule; every template variable has
 // values; every exemplar query returns the runs' trace ids; and the
 // chart's panel shows the curve lab inevitable printed.
@@ -55,7 +56,7 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 		explore = startLab(ctx, t, lab, "explore", "explore", "--variant", "buggy", "--plan", "chaos",
 			"--duration", "3s", "--workers", "1", "--against", "fixed", "--metrics-addr", exploreAddr, "--linger", "1500ms")
 		buggy = startRun(ctx, t, lab, "buggy", buggyAddr)
-		fixed = startRun(ctx, t, lab, "fixed", fixedAddr)
+		fixed = startRun(ctx, t, lab, "fixed", fixedAddr, "--memory-limit", "16")
 		chart = startLab(ctx, t, lab, "inevitable", "inevitable", schedule, "--stride", "40", "--suffixes", "20",
 			"--workers", "1", "--format", "json", "--metrics-addr", chartAddr, "--linger", "1500ms")
 		taken := false
@@ -222,13 +223,15 @@ func (r *labRun) portTaken(t *testing.T) bool {
 }
 
 // startRun starts a paced, traced run serving its metrics on addr, and
-// lingering long enough for a few scrapes of its final state.
-func startRun(ctx context.Context, t *testing.T, lab, variant, addr string) *labRun {
+// lingering long enough for a few scrapes of its final state; extra are
+// more flags.
+func startRun(ctx context.Context, t *testing.T, lab, variant, addr string, extra ...string) *labRun {
 	t.Helper()
 	dir := t.TempDir()
-	return startLab(ctx, t, lab, variant, "run", "--seed", strconv.Itoa(faults.DefaultSeed), "--variant", variant, "--plan", "shutdown-race",
+	args := append([]string{"run", "--seed", strconv.Itoa(faults.DefaultSeed), "--variant", variant, "--plan", "shutdown-race",
 		"--pace", "0.2x", "--metrics-addr", addr, "--linger", "1500ms", "--format", "json",
-		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir)
+		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir}, extra...)
+	return startLab(ctx, t, lab, variant, args...)
 }
 
 // startLab starts the lab binary with args; name says which in failures.

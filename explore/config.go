@@ -127,6 +127,9 @@ func (c *Config) Validate() error {
 		if err := c.Node.Throttle.Validate(); err != nil {
 			return err
 		}
+		if err := invoker.ValidateMemoryLimit(c.Node.MemoryLimit); err != nil {
+			return err
+		}
 	}
 	if !c.Swarm {
 		if c.Plan == nil {
@@ -224,6 +227,7 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	// the swarm draws none of these; in-tmp-dir matters where it draws one
 	// tmp-dir
 	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.Throttle = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.Throttle
+	sh.node.MemoryLimit = c.Node.MemoryLimit
 	return sh
 }
 

@@ -161,8 +161,9 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		// An invoker that unwinds alone, and that nothing watches (#4102).
 		return cfg.OnPanic == invoker.PanicUnwinds
 	case vi.Invariant == faults.Progress && vi.Check == faults.CheckBacklog:
-		// Queues that drain slower than the bound: a throttle's load.
-		return cfg.Throttle.On()
+		// Queues that drain slower than the bound: a throttle's load, or
+		// a memory pool's.
+		return cfg.Throttle.On() || cfg.MemoryOn()
 	case vi.Invariant == faults.BoundedShutdown:
 		// A loop parked on a full effect channel, behind a partition
 		// processor that falls behind, misses its cancellation; graceful

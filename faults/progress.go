@@ -231,6 +231,9 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
+		if check := c.memoryHeldFor(i, n); check != "" {
+			return check, fmt.Sprintf("; queued at invoker%d, which waits for the node's memory pool, all held by the stuck", i)
+		}
 		key := invokerKey{n.Incarnation(), i}
 		if n.Throttled(i) && c.waitsInQueue(id, key) {
 			if seq, ok := c.lostWakes[key]; ok {
@@ -328,6 +331,30 @@ func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 		}
 	}
 	slices.Sort(holders)
+	return c.firstCauseOfAll(holders, n)
+}
+
+// memoryHeldFor is the check of the first state machine holding the
+// node's memory pool when invoker i's queue waits for a lease of it
+// (--memory-limit) and every state machine of the node is stuck for a
+// reason of its own, or "".
+func (c *checker) memoryHeldFor(i int, n *invoker.Node) string {
+	if !n.WaitsForMemory(i) {
+		return ""
+	}
+	holders := make([]invoker.InvocationID, 0, len(c.liveISMs))
+	for id, live := range c.liveISMs {
+		if live > 0 {
+			holders = append(holders, id)
+		}
+	}
+	slices.Sort(holders)
+	return c.firstCauseOfAll(holders, n)
+}
+
+// firstCauseOfAll is the check of the first of holders if every one
+// stands still for a reason stallCause names, or "".
+func (c *checker) firstCauseOfAll(holders []invoker.InvocationID, n *invoker.Node) string {
 	first := ""
 	for _, id := range holders {
 		check, _ := c.stallCause(id, n)

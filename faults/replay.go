@@ -83,6 +83,14 @@ func (r *replayer) failed() error {
 	return r.fail
 }
 
+// UseSelectOrder passes the node's branches on to the strategy a lenient
+// replay draws with once its picks run out.
+func (r *replayer) UseSelectOrder(order []invoker.Arm) {
+	if r.lax != nil {
+		PassSelectOrder(r.lax.fallback, order)
+	}
+}
+
 // Choose finds the recorded choice among those ready.
 func (r *replayer) Choose(choices []Choice) int {
 	if r.lax != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (r *Result) first(invariant string) *Violation {
 // settings names the run's node settings that are not the default, each
 // after a comma: what an invoker's panic takes down, how retry timers are
 // found, whether spill directories are removed, where invokers spill given
-// one tmp-dir, and the throttle.
+// one tmp-dir, the throttle and the memory pool.
 func (r *Result) settings() string {
 	var s string
 	if r.OnPanic != invoker.PanicAbortsNode {
@@ -116,6 +117,9 @@ func (r *Result) settings() string {
 	}
 	if r.Throttle.On() {
 		s += ", throttle " + throttleText(r.Throttle)
+	}
+	if r.MemoryLimit > 0 {
+		s += ", memory-limit " + strconv.Itoa(r.MemoryLimit)
 	}
 	return s
 }

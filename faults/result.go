@@ -22,9 +22,11 @@ type Result struct {
 	InTmpDir     invoker.InTmpDir
 	// Throttle is the node's invocation throttling.
 	Throttle invoker.Throttle
-	Plan     string
-	Strategy string
-	Workload Workload
+	// MemoryLimit is the node's invoker memory pool in leases (0: none).
+	MemoryLimit int
+	Plan        string
+	Strategy    string
+	Workload    Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.
@@ -182,5 +184,5 @@ func (s *Sim) Result() *Result {
 // spill goes, not the node's size or store (what explore.FixFor reads).
 func (r *Result) Settings() invoker.Config {
 	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, SpillDirs: r.SpillDirs,
-		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle}
+		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle, MemoryLimit: r.MemoryLimit}
 }

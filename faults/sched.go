@@ -78,10 +78,30 @@ type randomStrategy struct {
 	rng         *rand.Rand
 	starts      []int
 	uniformArms bool
+	// order is the select!'s branches: the node's (SelectAware).
+	order []invoker.Arm
+}
+
+// SelectAware is a strategy that draws among an invoker's ready arms as
+// select! does, and so needs the node's branches
+// (invoker.Node.SelectOrder: a memory pool adds one). The simulator tells
+// it as a run starts; a strategy that wraps another passes it on
+// (PassSelectOrder), or the one wrapped draws as if there were no pool.
+type SelectAware interface{ UseSelectOrder(order []invoker.Arm) }
+
+// UseSelectOrder implements SelectAware.
+func (s *randomStrategy) UseSelectOrder(order []invoker.Arm) { s.order = order }
+
+// PassSelectOrder tells inner, if it is SelectAware, the node's branches:
+// for a strategy that wraps another.
+func PassSelectOrder(inner Strategy, order []invoker.Arm) {
+	if sa, ok := inner.(SelectAware); ok {
+		sa.UseSelectOrder(order)
+	}
 }
 
 func newRandomStrategy(seed uint64) *randomStrategy {
-	return &randomStrategy{rng: newStream(seed, streamSched)}
+	return &randomStrategy{rng: newStream(seed, streamSched), order: invoker.SelectOrder}
 }
 
 func (s *randomStrategy) Name() string {
@@ -110,7 +130,7 @@ func (s *randomStrategy) Choose(cs []Choice) int {
 	for _, c := range cs[start:end] {
 		ready = ready.With(c.Arm)
 	}
-	arm := tokioSelect(s.rng.IntN(len(invoker.SelectOrder)), ready)
+	arm := tokioSelect(s.order, s.rng.IntN(len(s.order)), ready)
 	for i := start; i < end; i++ {
 		if cs[i].Arm == arm {
 			return i
@@ -126,10 +146,11 @@ func (s *randomStrategy) Choose(cs []Choice) int {
 // not-ready branches before it: with input and dequeue ready, dequeue wins
 // only from start 2 (1/7); with dequeue and shutdown ready, as in #2543,
 // dequeue wins from starts 0, 1 and 2 (3/7), shutdown from 3 to 6 (4/7).
-func tokioSelect(start int, ready invoker.ArmSet) invoker.Arm {
-	n := len(invoker.SelectOrder)
+// order is the branches (invoker.Node.SelectOrder).
+func tokioSelect(order []invoker.Arm, start int, ready invoker.ArmSet) invoker.Arm {
+	n := len(order)
 	for i := range n {
-		if a := invoker.SelectOrder[(start+i)%n]; a != invoker.ArmNone && ready.Has(a) {
+		if a := order[(start+i)%n]; a != invoker.ArmNone && ready.Has(a) {
 			return a
 		}
 	}
@@ -137,14 +158,14 @@ func tokioSelect(start int, ready invoker.ArmSet) invoker.Arm {
 }
 
 // priorityStrategy always delivers first, then takes the first ready arm of
-// the first invoker in the order input, task, timer, dequeue, join, shutdown: the
+// the first invoker in the order input, task, timer, memory, dequeue, join, shutdown: the
 // schedule a biased select! with no races would give. Scripts settle with it.
 type priorityStrategy struct{}
 
 func (priorityStrategy) Name() string { return "priority" }
 
 var armPriority = [...]invoker.Arm{invoker.ArmInput, invoker.ArmTask, invoker.ArmTimer,
-	invoker.ArmDequeue, invoker.ArmJoin, invoker.ArmShutdown}
+	invoker.ArmMemory, invoker.ArmDequeue, invoker.ArmJoin, invoker.ArmShutdown}
 
 func (priorityStrategy) Choose(cs []Choice) int {
 	if cs[0].Invoker == Transport {

@@ -31,7 +31,7 @@ func TestTokioSelect(t *testing.T) {
 	for _, c := range cases {
 		got := map[invoker.Arm]int{}
 		for start := range len(invoker.SelectOrder) {
-			got[tokioSelect(start, c.ready)]++
+			got[tokioSelect(invoker.SelectOrder, start, c.ready)]++
 		}
 		if len(got) != len(c.wins) {
 			t.Errorf("ready %s: wins %v, want %v", c.ready, got, c.wins)

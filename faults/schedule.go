@@ -333,6 +333,15 @@ func throttleArg(n invoker.Config) string {
 	return s
 }
 
+// memoryLimitArg is ` memory-limit=N` for a node whose invokers draw on
+// a memory pool of N leases; unlimited is the default.
+func memoryLimitArg(n invoker.Config) string {
+	if n.MemoryOn() {
+		return " memory-limit=" + strconv.Itoa(n.MemoryLimit)
+	}
+	return ""
+}
+
 // throttleText is a throttle for a person: 10/s, with its burst when it
 // is not the rate (10/s, burst 2).
 func throttleText(t invoker.Throttle) string {
@@ -344,14 +353,14 @@ func throttleText(t invoker.Throttle) string {
 
 // SwarmTakesArgs names, each after a space, the node settings a swarm
 // does not draw but takes for every shape it draws: spill directories
-// removed, a subdirectory each (for the nodes it gives one tmp-dir) and a
-// throttle.
+// removed, a subdirectory each (for the nodes it gives one tmp-dir), a
+// throttle and a memory pool.
 func SwarmTakesArgs(n invoker.Config) string {
 	s := spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {
 		s += " in-tmp-dir=" + n.InTmpDir.String()
 	}
-	return s + throttleArg(n)
+	return s + throttleArg(n) + memoryLimitArg(n)
 }
 
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.

@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -195,6 +195,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &n.InTmpDir)
 	parseArg(a, "throttle", invoker.ParseThrottleRate, &n.Throttle)
 	n.Throttle.Burst = a.int("throttle-burst", 0, false)
+	n.MemoryLimit = a.int("memory-limit", 0, false)
 	if n.InTmpDir != n.TmpDirUse() && a.err == nil {
 		// the lab writes it only where it matters (inTmpDirArg)
 		a.fail("in-tmp-dir=%s: only with shared-tmp-dir=true", n.InTmpDir)

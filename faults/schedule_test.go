@@ -98,6 +98,9 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"a subdirectory of no tmp-dir", strings.Replace(good, "max-picks=", "in-tmp-dir=subdir max-picks=", 1), "in-tmp-dir=subdir: only with shared-tmp-dir=true", false},
 		{"an unknown throttle unit", strings.Replace(good, "max-picks=", "throttle=10/day max-picks=", 1), `throttle "10/day": unknown unit "day"`, false},
 		{"a burst without a rate", strings.Replace(good, "max-picks=", "throttle-burst=3 max-picks=", 1), "a throttle burst needs a throttle rate", false},
+		{"a negative memory pool", strings.Replace(good, "max-picks=", "memory-limit=-2 max-picks=", 1), "memory-limit=-2: want a whole number", false},
+		{"a memory pool too big", strings.Replace(good, "max-picks=", "memory-limit=2000000 max-picks=", 1), "memory-limit must be between 0 (unlimited) and 1000000 leases, got 2000000", false},
+		{"a memory pool not a number", strings.Replace(good, "max-picks=", "memory-limit=lots max-picks=", 1), "memory-limit=lots: want a whole number", false},
 		{"too many pauses", strings.Replace(good, "max-picks=", "pauses=65 max-picks=", 1), "pauses must be between 0 and the number of invocations, got 65", false},
 		{"too many retry-nows", strings.Replace(good, "max-picks=", "retry-nows=65 max-picks=", 1), "retry-nows must be between 0 and the number of invocations, got 65", false},
 		{"pauses not a number", strings.Replace(good, "max-picks=", "pauses=some max-picks=", 1), "pauses=some: want a whole number", false},
@@ -212,6 +215,8 @@ func FuzzParseSchedule(f *testing.F) {
 	seed(" spill-dirs=removed in-tmp-dir=subdir")
 	o.Node.Throttle = invoker.Throttle{Rate: 30, Per: time.Second, Burst: 2}
 	seed(" throttle=30/s throttle-burst=2")
+	o.Node.MemoryLimit = 5
+	seed(" memory-limit=5")
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)
@@ -238,7 +243,7 @@ func FuzzParseSchedule(f *testing.F) {
 // swarm shapes of every variant (half of them with unkeyed timers and
 // pauses, a third with spill directories removed, a fifth spilling into
 // a subdirectory each of a tmp-dir, if they have one, a quarter
-// throttled), the same hash. lab
+// throttled, a third with a memory pool), the same hash. lab
 // compare FILE relies on it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
@@ -256,6 +261,9 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			}
 			if seed%4 == 1 { // and a throttle
 				cfg.Throttle = invoker.Throttle{Rate: 40, Per: time.Second, Burst: int(seed % 3)}
+			}
+			if seed%3 == 2 { // and a memory pool
+				cfg.MemoryLimit = int(1 + seed%7)
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

@@ -40,7 +40,7 @@ func TestScriptErrors(t *testing.T) {
 		{"leader p=0 epoch=1\ndeliver arm=input n=2", "line 2: step 2 of 2: no invoker has the input arm ready"},
 		{"leader p=0 epoch=1\ndeliver arm=input p=0 n=2", "line 2: step 2 of 2: invoker0's input arm is not ready (ready: none)"},
 		{"config partitions=2\nleader p=0 epoch=1\nleader p=1 epoch=1\ndeliver arm=input", "input is ready on several invokers: say p= or invoker="},
-		{"deliver arm=sideways", "arm=sideways: want input, dequeue, task, timer or shutdown"},
+		{"deliver arm=sideways", "arm=sideways: want input, dequeue, memory, task, timer, join or shutdown"},
 		{"advance", "advance needs one duration"},
 		{"advance soon", `"soon" is not a duration`},
 		{"task inv=a outcome=maybe", "outcome=maybe: want ok, fail"},

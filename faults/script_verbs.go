@@ -44,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst")
+		"shared-tmp-dir", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -64,6 +64,7 @@ func (r *ScriptRunner) config(c Command) error {
 		cfg.node.Throttle.Burst = burst
 	}
 	cfg.node.Throttle.Burst = a.int("throttle-burst", cfg.node.Throttle.Burst, false)
+	cfg.node.MemoryLimit = a.int("memory-limit", cfg.node.MemoryLimit, false)
 	switch v, _ := a.lookup("invokers"); v {
 	case "shared":
 		cfg.node.SharedInvoker = true
@@ -306,7 +307,7 @@ func (r *ScriptRunner) deliver(c Command) error {
 	}
 	arm, ok := invoker.ParseArm(name)
 	if !ok {
-		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("arm=%s: want input, dequeue, task, timer or shutdown", name)}
+		return &ScriptError{Line: c.Line, Msg: fmt.Sprintf("arm=%s: want input, dequeue, memory, task, timer, join or shutdown", name)}
 	}
 	for k := range n {
 		if !named {

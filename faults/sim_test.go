@@ -34,6 +34,9 @@ func drawOptions(t *rapid.T) faults.Options {
 		cfg.Throttle = invoker.Throttle{Rate: rapid.IntRange(1, 200).Draw(t, "throttle"), Per: time.Second,
 			Burst: rapid.IntRange(0, 4).Draw(t, "throttle-burst")}
 	}
+	if rapid.Bool().Draw(t, "memory-pooled") {
+		cfg.MemoryLimit = rapid.IntRange(1, 10).Draw(t, "memory-limit")
+	}
 	w := faults.DefaultWorkload()
 	w.Invocations = rapid.IntRange(0, 40).Draw(t, "invocations")
 	w.StepDowns = rapid.IntRange(0, 3).Draw(t, "step-downs")

@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,17 +43,41 @@ func TestSwarm(t *testing.T) {
 	}
 }
 
-// The swarm's shapes, throttled as the swarm does not draw (--throttle,
-// which it takes for every shape): fast enough to change little, and slow
-// enough to hold most invokes queued and some for longer than the progress
-// bound. The sweeps' rule holds all the same.
-func TestSwarmThrottled(t *testing.T) {
-	n := sweepSeeds(120)
+// The swarm's shapes under the settings it does not draw but takes for
+// every shape: throttled (--throttle) fast enough to change little, and
+// slow enough to hold most invokes queued and some for longer than the
+// progress bound; and with memory pools (--memory-limit) from a little
+// smaller than the node's slots to one lease for the whole node. The
+// sweeps' rule holds all the same.
+func TestSwarmTakes(t *testing.T) {
+	t.Run("throttle", func(t *testing.T) {
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config) string {
+			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
+				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
+			return "throttle " + cfg.Throttle.String()
+		})
+	})
+	t.Run("memory-limit", func(t *testing.T) {
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config) string {
+			slots := cfg.Quota * cfg.Partitions
+			if cfg.SharedInvoker {
+				slots = cfg.Quota
+			}
+			cfg.MemoryLimit = []int{max(1, slots-1), max(1, slots/3), 1}[seed%3]
+			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit)
+		})
+	})
+}
+
+// sweepTaking runs every variant on the swarm's first seeds, each shape
+// given a setting by take (which names it), and holds them to the sweeps'
+// rule.
+func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config) string) {
+	n := sweepSeeds(seeds)
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		for _, v := range invoker.Variants() {
 			cfg, w, plan := faults.SwarmShape(seed, v)
-			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
-				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
+			setting := take(seed, &cfg)
 			p, err := faults.LoadPlan(plan)
 			if err != nil {
 				t.Fatal(err)
@@ -63,7 +88,7 @@ func TestSwarmThrottled(t *testing.T) {
 			}
 			for _, vi := range r.Violations {
 				if !allowedIn(cfg, r, vi) {
-					t.Errorf("seed %d %s plan %s throttle %s: %v", seed, v, plan, cfg.Throttle, vi)
+					t.Errorf("seed %d %s plan %s %s: %v", seed, v, plan, setting, vi)
 				}
 			}
 		}

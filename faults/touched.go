@@ -14,7 +14,9 @@ import (
 // or lost on its way from it, when one of its tasks ends, at a restart, and
 // when the process aborts on another invoker's panic; every such call
 // marks it. Scripts poke the node directly, so in
-// instant mode everything is recomputed every time.
+// instant mode everything is recomputed every time, and so is it with a
+// memory pool, whose lease one invoker's step can free for another's
+// memory branch.
 type touched struct {
 	ready []invoker.ArmSet
 	// any has bit i set when invoker i has a ready arm, so that listing
@@ -76,7 +78,7 @@ func (t *touched) readyArms(n *invoker.Node, instant bool) {
 	if len(t.ready) != n.Invokers() {
 		t.reset(n.Invokers())
 	}
-	if t.all || instant {
+	if t.all || instant || n.MemoryPooled() {
 		for i := range t.ready {
 			t.set(i, n.ReadyArms(i))
 			t.readyDirty[i] = false

@@ -27,11 +27,16 @@ const (
 	// that panicked re-raises it (resume_unwind, lib.rs:459-468); any
 	// other join does nothing.
 	ArmJoin
+	// ArmMemory is the memory pool's reserve(): ready when the queue has
+	// an invoke to start, no lease for it, and the pool has one
+	// (Config.MemoryLimit). Added after the rest.
+	ArmMemory
 	numArms
 )
 
 var armNames = Names[Arm]{ArmNone: "none", ArmInput: "input", ArmDequeue: "dequeue",
-	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown", ArmJoin: "join"}
+	ArmTask: "task", ArmTimer: "timer", ArmShutdown: "shutdown", ArmJoin: "join",
+	ArmMemory: "memory"}
 
 func (a Arm) String() string { return armNames.Name(a) }
 
@@ -44,7 +49,20 @@ func ParseArm(s string) (Arm, bool) { return armNames.Parse(s, ArmInput) }
 // timers, invocation_tasks.join_next() and the cancellation watcher.
 // Status queries are not modelled: ArmNone holds their place, never ready,
 // because an unbiased select! counts it all the same.
-var SelectOrder = [...]Arm{ArmNone, ArmInput, ArmDequeue, ArmTask, ArmTimer, ArmJoin, ArmShutdown}
+var SelectOrder = []Arm{ArmNone, ArmInput, ArmDequeue, ArmTask, ArmTimer, ArmJoin, ArmShutdown}
+
+// SelectOrderWithMemory is SelectOrder with the memory pool's branch,
+// declared right after the dequeue's, as at 0c6df0fcc (lib.rs:546-553).
+var SelectOrderWithMemory = []Arm{ArmNone, ArmInput, ArmDequeue, ArmMemory, ArmTask, ArmTimer, ArmJoin, ArmShutdown}
+
+// SelectOrder is the select! branches of the node's invokers: with a
+// memory pool, one more.
+func (n *Node) SelectOrder() []Arm {
+	if n.cfg.MemoryOn() {
+		return SelectOrderWithMemory
+	}
+	return SelectOrder
+}
 
 // ArmSet is a set of arms, in the order they are declared.
 type ArmSet uint8

@@ -58,6 +58,11 @@ type Config struct {
 	// Throttle is the node's invocation throttling: one token bucket for
 	// every invoker of the node; unlimited by default, as in Restate.
 	Throttle Throttle
+	// MemoryLimit is the node's invoker memory pool in leases of
+	// per-invocation initial memory (worker.invoker.memory-limit over
+	// per-invocation-initial-memory, Restate since v1.7.0); 0 is
+	// unlimited, the lab's default, and the loop has no memory branch.
+	MemoryLimit int
 }
 
 // RemovesSpill reports whether an invoker removes its spill directory
@@ -270,6 +275,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
 	case int(c.InTmpDir) >= len(inTmpDirNames):
 		return fmt.Errorf("%w: in-tmp-dir %v", ErrConfig, c.InTmpDir)
+	}
+	if err := ValidateMemoryLimit(c.MemoryLimit); err != nil {
+		return err
 	}
 	return c.Throttle.Validate()
 }

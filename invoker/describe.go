@@ -156,6 +156,10 @@ func (e Event) what() string {
 		return fmt.Sprintf("throttled: the queue's next invoke waits for a token until %v", e.Due)
 	case KindTokenDue:
 		return "token due: the queue takes invokes again"
+	case KindMemoryReserved:
+		return fmt.Sprintf("memory reserved for the queue's next invoke (%d/%d leases in use)", e.N, e.M)
+	case KindMemoryReturned:
+		return fmt.Sprintf("memory returned: no invoke to start (%d/%d leases in use)", e.N, e.M)
 	case KindShutdown:
 		return fmt.Sprintf("shutdown: %d aborted, %d queued dropped, loop exited", e.N, e.M)
 	case KindTermEnd:

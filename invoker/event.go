@@ -78,6 +78,10 @@ const (
 	// Invocation throttling (Config.Throttle), added after the rest.
 	KindThrottled // invoker.throttled: a dequeue left the bucket in debt; the queue sleeps until Due
 	KindTokenDue  // invoker.token-due: the queue's sleep ended; the dequeue arm may go on
+
+	// The memory pool (Config.MemoryLimit), added after the rest.
+	KindMemoryReserved // invoker.memory-reserved: the queue's next invoke has a lease; N of M in use
+	KindMemoryReturned // invoker.memory-returned: the queue emptied, its lease went back; N of M in use
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

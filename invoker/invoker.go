@@ -64,6 +64,9 @@ type Invoker struct {
 	throttled   bool
 	throttleKey uint64
 	throttleDue time.Duration
+	// lease: the queue's next invoke has its memory from the node's pool
+	// (Config.MemoryLimit), pending_memory_lease.
+	lease bool
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
 	panicMsg string
@@ -150,10 +153,13 @@ func (iv *Invoker) Ready() ArmSet {
 	if iv.input.len() > 0 {
 		s = s.With(ArmInput)
 	}
-	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() && !iv.queue.headReading() && !iv.throttled {
+	if iv.queue.len > 0 && iv.quota.available() && !iv.stopsDequeuing() && !iv.queue.headReading() && !iv.throttled && iv.dequeueHasMemory() {
 		// Pending while the head segment is read back; a head still on the
 		// store is ready: polling the arm starts the read.
 		s = s.With(ArmDequeue)
+	}
+	if iv.leaseReady() {
+		s = s.With(ArmMemory)
 	}
 	if iv.taskOut.len() > 0 {
 		s = s.With(ArmTask)
@@ -188,6 +194,7 @@ func (iv *Invoker) step(arm Arm) {
 		switch res {
 		case dequeueTook:
 			iv.n.cause = c.Msg
+			iv.lease = false // the invocation's budget from now on
 			iv.handleInvoke(c)
 			iv.throttleAfterDequeue()
 		case dequeuePending:
@@ -205,6 +212,9 @@ func (iv *Invoker) step(arm Arm) {
 		t := iv.timers.pop()
 		iv.n.cause = t.ID
 		iv.handleTimer(t)
+	case ArmMemory:
+		iv.n.cause = 0
+		iv.takeLease()
 	case ArmShutdown:
 		iv.n.cause = iv.cancelCause
 		iv.handleShutdown()
@@ -223,14 +233,15 @@ func (iv *Invoker) step(arm Arm) {
 // around, or ArmNone.
 func (iv *Invoker) readyAfter(pending Arm) Arm {
 	ready := iv.Ready()
+	order := iv.n.SelectOrder()
 	at := 0
-	for i, a := range SelectOrder {
+	for i, a := range order {
 		if a == pending {
 			at = i
 		}
 	}
-	for i := 1; i < len(SelectOrder); i++ {
-		if a := SelectOrder[(at+i)%len(SelectOrder)]; a != pending && ready.Has(a) {
+	for i := 1; i < len(order); i++ {
+		if a := order[(at+i)%len(order)]; a != pending && ready.Has(a) {
 			return a
 		}
 	}

@@ -145,6 +145,12 @@ var kindSpecs = [NumKinds]KindSpec{
 		Doc: "a dequeue took a token the node's bucket did not have: the queue sleeps until Due before its next invoke (--throttle)"},
 	KindTokenDue: {Name: "invoker.token-due", Actor: ActorInvoker,
 		Doc: "the queue's sleep for a token ended: the dequeue arm may take the next invoke"},
+	KindMemoryReserved: {Name: "invoker.memory-reserved", Actor: ActorInvoker,
+		Doc: "the queue's next invoke has its initial memory, a lease of the node's pool, taken at the loop's top or by its memory branch (--memory-limit)",
+		N:   "leases of the pool in use", M: "leases the pool holds"},
+	KindMemoryReturned: {Name: "invoker.memory-returned", Actor: ActorInvoker,
+		Doc: "the queue emptied (or graceful's shutdown stopped it) with a lease for its next invoke: the lease went back to the pool",
+		N:   "leases of the pool in use", M: "leases the pool holds"},
 }
 
 // KindInfo is what events of kind k mean.

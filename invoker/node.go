@@ -307,6 +307,7 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 		iv.took, iv.arm, n.cause = iv.arm, ArmNone, 0
 	}()
 	iv.step(arm)
+	iv.atLoopTop()
 	return nil
 }
 

@@ -148,6 +148,7 @@ func (r *modelRun) check() {
 	if want := r.n.ReferenceInvocations(); !slices.Equal(snap.Invocations, want) {
 		r.t.Fatalf("snapshot invocations:\n got %v\nwant %v", snap.Invocations, want)
 	}
+	r.checkMemory(snap)
 	for _, is := range snap.Invokers {
 		if is.State == invoker.InvokerDead {
 			if r.n.ReadyArms(is.ID) != 0 {
@@ -384,6 +385,32 @@ func runModel(t *rapid.T, pc propConfig, base string, tally map[string]int) {
 	playModel(t, n, pc, tally)
 }
 
+// checkMemory: the memory pool lends at most its leases, one to each
+// state machine of a running invoker and one to each queue holding one
+// for its next invoke, and a queue waits for memory only when it has
+// none left to lend.
+func (r *modelRun) checkMemory(snap invoker.Snapshot) {
+	held := 0
+	for _, is := range snap.Invokers {
+		if is.State != invoker.InvokerRunning {
+			continue
+		}
+		held += is.SlotsUsed
+		if is.Leased {
+			held++
+		}
+		if is.WaitsForMemory && snap.MemoryInUse < snap.MemoryLimit {
+			r.t.Fatalf("invoker%d waits for memory with %d of %d leases in use", is.ID, snap.MemoryInUse, snap.MemoryLimit)
+		}
+	}
+	if snap.MemoryLimit == 0 {
+		held = 0
+	}
+	if snap.MemoryInUse != held || snap.MemoryInUse > snap.MemoryLimit {
+		r.t.Fatalf("%d of %d leases in use; the invokers hold %d", snap.MemoryInUse, snap.MemoryLimit, held)
+	}
+}
+
 // drawConfig draws a small config of the variant, layout and store pc says.
 func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	cfg := invoker.DefaultConfig()
@@ -400,6 +427,9 @@ func drawConfig(t *rapid.T, pc propConfig, base string) invoker.Config {
 	if rapid.Bool().Draw(t, "throttled") {
 		cfg.Throttle = invoker.Throttle{Rate: rapid.IntRange(1, 50).Draw(t, "throttle"), Per: time.Second,
 			Burst: rapid.IntRange(0, 2).Draw(t, "throttleBurst")}
+	}
+	if rapid.Bool().Draw(t, "memoryPooled") {
+		cfg.MemoryLimit = rapid.IntRange(1, 4).Draw(t, "memoryLimit")
 	}
 	cfg.Store = invoker.MemStores()
 	if pc.file {

@@ -13,8 +13,11 @@ type Snapshot struct {
 	Incarnation int
 	Variant     Variant
 	IngressOpen bool
-	Partitions  []PartitionSnapshot
-	Invokers    []InvokerSnapshot
+	// MemoryInUse of MemoryLimit leases of the invokers' memory pool are
+	// held (Config.MemoryLimit; 0 of 0 without one).
+	MemoryInUse, MemoryLimit int
+	Partitions               []PartitionSnapshot
+	Invokers                 []InvokerSnapshot
 	// Invocations are sorted by partition, then id: with a shared invoker
 	// one id can exist on several partitions.
 	Invocations []InvocationSnapshot
@@ -51,7 +54,11 @@ type InvokerSnapshot struct {
 	HeadReading  bool
 	// Throttled: the queue sleeps for a token of the node's bucket
 	// (Config.Throttle); the dequeue arm waits for its wake.
-	Throttled              bool
+	Throttled bool
+	// Leased: the queue's next invoke has its memory from the node's pool;
+	// WaitsForMemory: it has none, and the pool none to give
+	// (Config.MemoryLimit), so the dequeue arm waits for the memory branch.
+	Leased, WaitsForMemory bool
 	SpillDir               string
 	SlotsUsed, SlotLimit   int
 	InFlight, WaitingRetry int
@@ -86,6 +93,7 @@ func (n *Node) Summary() Snapshot { return n.snapshot(false) }
 
 func (n *Node) snapshot(invocations bool) Snapshot {
 	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen,
+		MemoryInUse: n.MemoryInUse(), MemoryLimit: n.cfg.MemoryLimit,
 		Partitions: make([]PartitionSnapshot, 0, len(n.pps)), Invokers: make([]InvokerSnapshot, 0, len(n.invokers))}
 	records := 0
 	for _, pp := range n.pps {
@@ -100,6 +108,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
 			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
 			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(), Throttled: iv.throttled,
+			Leased: iv.lease, WaitsForMemory: iv.waitsForMemory(),
 			SpillDir:  iv.queue.store.String(),
 			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
 			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"lab/faults"
+	"lab/invoker"
 )
 
 // A person at the run takes the picks that have a choice: ChooseNext runs
@@ -58,6 +59,9 @@ type person struct {
 	faults.Strategy
 	l *loop
 }
+
+// UseSelectOrder passes the node's branches on to the run's strategy.
+func (p *person) UseSelectOrder(order []invoker.Arm) { faults.PassSelectOrder(p.Strategy, order) }
 
 func (p *person) Choose(cs []faults.Choice) int {
 	l := p.l

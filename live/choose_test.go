@@ -237,3 +237,29 @@ func TestTakingOverAReplayAtAChoice(t *testing.T) {
 		t.Errorf("the branch's first %d picks are not the recording's, then the one taken", pick)
 	}
 }
+
+// A live run draws its picks as the seed's own run does, a memory pool's
+// branch included: the strategy the runner wraps is told the node's
+// branches (a wrapper that kept them from it drew as if there were no
+// pool, and the live run went another way).
+func TestALiveRunWithAMemoryPoolIsTheSeedsRun(t *testing.T) {
+	o := options(t, invoker.Fixed)
+	o.Node.MemoryLimit = 16
+	want, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = options(t, invoker.Fixed)
+	o.Node.MemoryLimit = 16
+	r, err := live.Start(context.Background(), o, live.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash != want.Hash || got.Kinds[invoker.KindMemoryReserved] == 0 {
+		t.Errorf("the live run: %s (%d reservations), the seed's run %s", got.Hash, got.Kinds[invoker.KindMemoryReserved], want.Hash)
+	}
+}

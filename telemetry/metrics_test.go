@@ -319,6 +319,29 @@ lab_sim_virtual_time_seconds 1.5
 	}
 }
 
+// The memory pool's gauges are there only with a pool: its use and its
+// capacity, in leases, from the view.
+func TestMetricsMemoryPool(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	snap := &faults.Snapshot{}
+	m.SetView(func() *faults.Snapshot { return snap })
+	names := []string{"lab_memory_pool_usage_leases", "lab_memory_pool_capacity_leases"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(""), names...); err != nil {
+		t.Errorf("without a pool: %v", err)
+	}
+	snap = &faults.Snapshot{Node: invoker.Snapshot{MemoryInUse: 5, MemoryLimit: 6}}
+	want := `# HELP lab_memory_pool_capacity_leases Leases the invokers' memory pool holds: memory-limit over per-invocation-initial-memory (Restate: restate_memory_pool_capacity_bytes, in bytes; absent without a pool).
+# TYPE lab_memory_pool_capacity_leases gauge
+lab_memory_pool_capacity_leases 6
+# HELP lab_memory_pool_usage_leases Leases of the invokers' memory pool held, by invocations and by queues for their next invoke (--memory-limit; Restate: restate_memory_pool_usage_bytes, in bytes; absent without a pool).
+# TYPE lab_memory_pool_usage_leases gauge
+lab_memory_pool_usage_leases 5
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}
+
 // The longest stall is the virtual time since the stalled invocation's last
 // step forward, beside the progress bound; 0 when nothing is hot, and
 // neither when the monitor is off.

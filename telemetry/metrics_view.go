@@ -30,13 +30,17 @@ var (
 		"The simulator's virtual clock.", nil, nil)
 	descStall = prometheus.NewDesc("lab_progress_stall_seconds",
 		"Virtual time the invocation longest without a step forward has waited, among those invoked or holding a state machine (0: none); the progress invariant fails at lab_progress_bound_seconds.", nil, nil)
+	descMemoryUsage = prometheus.NewDesc("lab_memory_pool_usage_leases",
+		"Leases of the invokers' memory pool held, by invocations and by queues for their next invoke (--memory-limit; Restate: restate_memory_pool_usage_bytes, in bytes; absent without a pool).", nil, nil)
+	descMemoryCapacity = prometheus.NewDesc("lab_memory_pool_capacity_leases",
+		"Leases the invokers' memory pool holds: memory-limit over per-invocation-initial-memory (Restate: restate_memory_pool_capacity_bytes, in bytes; absent without a pool).", nil, nil)
 	descStallBound = prometheus.NewDesc("lab_progress_bound_seconds",
 		"How long an invocation may go without a step forward before the progress invariant fails (absent when the monitor is off).", nil, nil)
 )
 
 func (viewCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSlots, descLimit, descInflight, descQueue, descEpoch,
-		descLeader, descInvocations, descVirtual, descStall, descStallBound} {
+		descLeader, descInvocations, descVirtual, descStall, descStallBound, descMemoryUsage, descMemoryCapacity} {
 		ch <- d
 	}
 }
@@ -58,6 +62,10 @@ func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		gauge(descStall, stalled)
 		gauge(descStallBound, st.Bound.Seconds())
+	}
+	if s.MemoryLimit > 0 {
+		gauge(descMemoryUsage, float64(s.MemoryInUse))
+		gauge(descMemoryCapacity, float64(s.MemoryLimit))
 	}
 	for _, iv := range s.Invokers {
 		id := strconv.Itoa(iv.ID)

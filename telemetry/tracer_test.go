@@ -640,6 +640,7 @@ func TestTraceIDsNameEverySetting(t *testing.T) {
 		{"shared-tmp-dir=true", func(o *faults.Options) { o.Node.SharedTmpDir = true }},
 		{"in-tmp-dir=subdir", func(o *faults.Options) { o.Node.SharedTmpDir, o.Node.InTmpDir = true, invoker.InTmpDirSubdir }},
 		{"throttle=100/s throttle-burst=8", func(o *faults.Options) { o.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8} }},
+		{"memory-limit=16", func(o *faults.Options) { o.Node.MemoryLimit = 16 }},
 		{"pauses=2", func(o *faults.Options) { o.Workload.Pauses = 2 }},
 		{"retry-nows=2", func(o *faults.Options) { o.Workload.RetryNows = 2 }},
 		{"task-panics=0.01", func(o *faults.Options) { o.Workload.Tasks.Panic = 0.01 }},

@@ -166,6 +166,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('t', invoker.KindTaskStart, invoker.KindTaskEnd, invoker.KindTaskJoined, invoker.KindTaskOutput)
 	set('r', invoker.KindRetry, invoker.KindTimerFired)
 	set('z', invoker.KindThrottled, invoker.KindTokenDue)
+	set('M', invoker.KindMemoryReserved, invoker.KindMemoryReturned)
 	set('X', invoker.KindStopIngress, invoker.KindNodeAbort, invoker.KindCancel, invoker.KindShutdown, invoker.KindJoined,
 		invoker.KindSpillRemoved, invoker.KindBlocked, invoker.KindUnblocked, invoker.KindRestart)
 	set('!', invoker.KindPanic, invoker.KindViolation)
@@ -183,7 +184,7 @@ func glyph(k invoker.Kind) rune {
 }
 
 const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abort  > message  " +
-	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  z throttled  " +
+	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  z throttled  M memory  " +
 	"X shutdown/restart  ! panic/violation  F fault  C control  = run/phase"
 
 // invocationsPane lists the invocations touched last, newest first, as
@@ -386,7 +387,7 @@ func (m Model) helpPane(height int) []string {
 const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
 	"in the invoker's queue. Invokers: queue length, in memory " +
 	"and on disk (seg: segment files; a segment being read back counts in memory from its queue.load, " +
-	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading; with --throttle, a queue asleep for a token shows throttled), slots used/limit, depth: the queue length after each of " +
+	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading; with --throttle, a queue asleep for a token shows throttled; with --memory-limit, a queue waiting for the node's memory pool shows no memory), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
 	glyphLegend + ". Filter: p3 invoker1 i042 or a kind prefix (queue. pp.step-down). " +
 	"Lifecycle (w, on the invocation selected or the violation's): its events and those it raced with " +

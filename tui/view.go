@@ -132,6 +132,9 @@ func (m Model) header() []string {
 			layout += " burst " + strconv.Itoa(t.Burst)
 		}
 	}
+	if n := info.Node.MemoryLimit; n > 0 {
+		layout += ", memory-limit " + strconv.Itoa(n)
+	}
 	if p := info.Workload.Tasks.Panic; p > 0 {
 		layout += ", task panics " + strconv.FormatFloat(p, 'g', -1, 64)
 	}
@@ -167,6 +170,9 @@ func (m Model) header() []string {
 		inv = styleBad.Render("✗ VIOLATED " + violatedNames(v.Violations))
 	}
 	line2 := fmt.Sprintf("%s · %s/%s", v.At.Round(time.Microsecond), v.Phase, v.Stage)
+	if v.Node.MemoryLimit > 0 {
+		line2 += fmt.Sprintf(" · memory %d/%d", v.Node.MemoryInUse, v.Node.MemoryLimit)
+	}
 	if m.width >= 110 {
 		// Narrower screens have it in the shutdown strip just below.
 		sd := "no"
@@ -284,8 +290,9 @@ func (m Model) sparkWidth() int {
 
 // invokerState is one word: dead outranks blocked, blocked outranks
 // cancelled, cancelled outranks a dequeue waiting for its head segment's
-// read, that one a queue asleep for a token with invokes to give, and a
-// loop that left running says where it got to.
+// read, that one a queue asleep for a token with invokes to give, that
+// one a queue waiting for the node's memory pool, and a loop that left
+// running says where it got to.
 func invokerState(iv invoker.InvokerSnapshot) string {
 	switch {
 	case iv.State == invoker.InvokerDead:
@@ -298,6 +305,8 @@ func invokerState(iv invoker.InvokerSnapshot) string {
 		return "reading"
 	case iv.State == invoker.InvokerRunning && iv.Throttled && iv.QueueLen > 0:
 		return "throttled"
+	case iv.WaitsForMemory:
+		return "no memory"
 	}
 	return iv.State.String()
 }

@@ -97,13 +97,14 @@ func TestBrokenBySaysWhenFound(t *testing.T) {
 }
 
 // The header names what a run changes from the defaults: what a panic
-// takes down, unkeyed retry timers, spill directories removed, task
-// panics, pauses, retry-nows and the effect channel's capacity; a default
-// run's says none of them.
+// takes down, unkeyed retry timers, spill directories removed, a throttle,
+// a memory pool (and how much of it is in use), task panics, pauses,
+// retry-nows and the effect channel's capacity; a default run's says none
+// of them.
 func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg := testConfig(t)
 	m := newTestModel(t, cfg, 160, 40)
-	for _, s := range []string{"tmp-dir", "throttle", "on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
+	for _, s := range []string{"tmp-dir", "throttle", "memory", "on-panic", "retry-timers", "spill-dirs", "task panics", "pauses", "retry-nows", "effect channel"} {
 		if h := strings.Join(m.header(), "\n"); strings.Contains(h, s) {
 			t.Errorf("a default run's header says %q: %q", s, h)
 		}
@@ -114,9 +115,13 @@ func TestHeaderNamesWhatDiffersFromTheDefaults(t *testing.T) {
 	cfg.Options.Node.SpillDirs = invoker.SpillDirsRemoved
 	cfg.Options.Node.SharedTmpDir, cfg.Options.Node.InTmpDir = true, invoker.InTmpDirSubdir
 	cfg.Options.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8}
+	cfg.Options.Node.MemoryLimit = 6
 	m = newTestModel(t, cfg, 300, 40)
-	if h := m.header()[0]; !strings.Contains(h, "per-partition, shared tmp-dir, in-tmp-dir subdir, on-panic unwind, retry-timers unkeyed, spill-dirs removed, throttle 100/s burst 8, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
+	if h := m.header()[0]; !strings.Contains(h, "per-partition, shared tmp-dir, in-tmp-dir subdir, on-panic unwind, retry-timers unkeyed, spill-dirs removed, throttle 100/s burst 8, memory-limit 6, task panics 0.05, 8 pauses, 3 retry-nows, effect channel 2") {
 		t.Errorf("header: %q", h)
+	}
+	if h := m.header()[1]; !strings.Contains(h, " · memory 0/6") {
+		t.Errorf("the pool's use: %q", h)
 	}
 }
 

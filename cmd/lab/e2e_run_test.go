@@ -604,3 +604,27 @@ func TestThrottleFlag(t *testing.T) {
 		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
 	}
 }
+
+// --memory-limit reaches the node, the report, the replay and compare
+// lines, the schedule and its replay: seed 1 of plan none holds without
+// a pool, and with a pool of 8 leases (a quarter of the node's slots) its
+// queues hold invokes of a partition that steps down, and the buggy
+// invoker panics (#2543).
+func TestMemoryLimitFlag(t *testing.T) {
+	t.Parallel()
+	wantCode(t, lab(t, "run", "--plan", "none", "--seed", "1"), 0)
+	sched := filepath.Join(t.TempDir(), "pooled.schedule")
+	r := lab(t, "run", "--plan", "none", "--seed", "1", "--memory-limit", "8", "--schedule-out", sched)
+	wantCode(t, r, 1)
+	flags := "--plan none --memory-limit 8"
+	if !strings.Contains(r.stdout, "variant buggy, memory-limit 8, plan none") || !strings.Contains(r.stdout, "VIOLATED: no-panic") ||
+		!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
+		t.Fatalf("the run with a pool:\n%v", r)
+	}
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " memory-limit=8") {
+		t.Errorf("the schedule does not record the pool: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+}

@@ -92,8 +92,8 @@ func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
 	wantCode(t, lab(t, append(args, "--retry-timers", "keyed")...), 0)
 }
 
-// Bad --retry-timers, --spill-dirs, --in-tmp-dir, --throttle, --pauses and
-// --against values are usage errors, and so is comparing a run with itself.
+// Bad --retry-timers, --spill-dirs, --in-tmp-dir, --throttle,
+// --memory-limit, --pauses and --against values are usage errors, and so is comparing a run with itself.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -120,6 +120,9 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"tui", "--throttle", "10/s", "--throttle-burst", "-1"}, []string{"throttle burst must be between 0 (the rate) and 1000000, got -1"}},
 		{[]string{"explore", "--swarm", "--throttle-burst", "2"}, []string{"a throttle burst needs a throttle rate"}},
 		{[]string{"explore", "--throttle", "2000000/s"}, []string{"--throttle", "a rate from 1 to 1000000"}},
+		{[]string{"run", "--memory-limit", "-1"}, []string{"memory-limit must be between 0 (unlimited) and 1000000 leases, got -1"}},
+		{[]string{"explore", "--swarm", "--memory-limit", "2000000"}, []string{"memory-limit must be between 0 (unlimited) and 1000000 leases"}},
+		{[]string{"compare", "--memory-limit", "x"}, []string{`invalid argument "x" for "--memory-limit"`}},
 		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)

@@ -29,6 +29,7 @@ type runFlags struct {
 	inTmpDir               string
 	throttle               string
 	throttleBurst          int
+	memoryLimit            int
 	taskPanics             float64
 	shutdown               bool
 	progressBound          time.Duration
@@ -68,6 +69,7 @@ const (
 	sharedTmpDirHelp   = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	throttleHelp       = "invocation throttling: a token bucket the node's invokers share, read as Restate's invocation-throttling rate (<rate>/<unit>, the unit s, m or h: 50/s); each dequeue takes a token, and one taken on credit puts the queue to sleep until it is repaid"
 	throttleBurstHelp  = "tokens the throttle's bucket holds (0: as many as the rate, as Restate's capacity defaults to)"
+	memoryLimitHelp    = "the invokers' memory pool, shared by the node, in invocations' initial memory (Restate's memory-limit over per-invocation-initial-memory): each dequeue needs a lease of it, which the invocation holds until its state machine goes (0: unlimited, no pool)"
 	inTmpDirHelp       = "where each invoker spills given --shared-tmp-dir: shared (into the directory itself, as in Restate) or subdir (into a subdirectory of its own in it, as graceful does)"
 	progressBoundHelp  = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
 	effectCapacityHelp = "effects each invoker-to-partition channel holds before a send parks the invoker's loop, as the real send().await does"
@@ -113,6 +115,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.StringVar(&f.inTmpDir, "in-tmp-dir", node.InTmpDir.String(), inTmpDirHelp)
 	fl.StringVar(&f.throttle, "throttle", node.Throttle.String(), throttleHelp)
 	intFlag(fl, &f.throttleBurst, "throttle-burst", 0, throttleBurstHelp)
+	intFlag(fl, &f.memoryLimit, "memory-limit", 0, memoryLimitHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -172,6 +175,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 		return faults.Options{}, usageError("--throttle: %v", err)
 	}
 	node.Throttle.Burst = f.throttleBurst
+	node.MemoryLimit = f.memoryLimit
 	if node.InTmpDir != node.TmpDirUse() {
 		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
 	}

@@ -1,0 +1,115 @@
+package invoker
+
+import "fmt"
+
+// The invoker's memory pool (Restate since v1.7.0, crates/memory, the
+// invoker loop at 0c6df0fcc lib.rs:484-553): one pool per node, shared by
+// every invoker, sized by worker.invoker.memory-limit. Before an invoke is
+// dequeued the loop holds a lease of per-invocation-initial-memory from
+// it, the invocation's initial budget, which the invocation keeps until
+// its state machine goes (a retry keeps it on the state machine).
+//
+// The lab counts the pool in leases, memory-limit over
+// per-invocation-initial-memory, and charges a lease to a state machine
+// for its whole life. Restate's budget travels with the task, and a task
+// aborted returns it when it stops; the lab returns it at the abort. A
+// budget never grows past its lease here: the messages that would grow it
+// are not modelled.
+
+// MaxMemoryLimit bounds the pool: a million leases are beyond any run the
+// lab simulates.
+const MaxMemoryLimit = 1_000_000
+
+// MemoryOn reports whether the node's invokers draw on a memory pool;
+// without one (MemoryLimit 0, the lab's default) memory is unlimited and
+// the loop has no memory branch.
+func (c Config) MemoryOn() bool { return c.MemoryLimit > 0 }
+
+// MemoryPooled reports whether the node's invokers share a memory pool:
+// then one invoker's step can ready another's memory branch.
+func (n *Node) MemoryPooled() bool { return n.cfg.MemoryOn() }
+
+// ValidateMemoryLimit reports a pool the node cannot have (Config.Validate asks).
+func ValidateMemoryLimit(limit int) error {
+	if limit < 0 || limit > MaxMemoryLimit {
+		return fmt.Errorf("%w: memory-limit must be between 0 (unlimited) and %d leases, got %d", ErrConfig, MaxMemoryLimit, limit)
+	}
+	return nil
+}
+
+// MemoryInUse is how many leases of the node's pool are held: one by each
+// state machine of a running invoker, and one by each queue whose next
+// invoke has its lease already.
+func (n *Node) MemoryInUse() int {
+	used := 0
+	for _, iv := range n.invokers {
+		used += iv.memoryHeld()
+	}
+	return used
+}
+
+// memoryHeld is the leases iv holds. An invoker that ended dropped its
+// state machines and its lease with it.
+func (iv *Invoker) memoryHeld() int {
+	if !iv.n.cfg.MemoryOn() || iv.state != InvokerRunning {
+		return 0
+	}
+	if iv.lease {
+		return iv.nISM + 1
+	}
+	return iv.nISM
+}
+
+// memoryFree reports whether the pool has a lease to give.
+func (n *Node) memoryFree() bool { return n.MemoryInUse() < n.cfg.MemoryLimit }
+
+// wantsLease: the queue has an invoke to start and no lease for it. The
+// graceful variant, which stops dequeuing at the shutdown, stops asking
+// for memory too.
+func (iv *Invoker) wantsLease() bool {
+	return iv.n.cfg.MemoryOn() && iv.queue.len > 0 && !iv.lease && !iv.stopsDequeuing()
+}
+
+// leaseReady is the memory branch's guard (reserve(), if the queue is
+// non-empty and no lease is held): ready once the pool has one.
+func (iv *Invoker) leaseReady() bool { return iv.wantsLease() && iv.n.memoryFree() }
+
+// dequeueHasMemory is the dequeue branch's memory guard.
+func (iv *Invoker) dequeueHasMemory() bool { return !iv.n.cfg.MemoryOn() || iv.lease }
+
+// takeLease is the memory branch's body: the pool's lease is the queue's.
+func (iv *Invoker) takeLease() {
+	iv.lease = true
+	iv.emitMemory(KindMemoryReserved)
+}
+
+// atLoopTop is what the loop does before each select: it returns the
+// lease of a queue that emptied, and tries for one (try_reserve, which
+// does not wait) when the queue has an invoke and none. A dequeue took the
+// lease into the invocation it started.
+func (iv *Invoker) atLoopTop() {
+	if !iv.n.cfg.MemoryOn() || iv.state != InvokerRunning {
+		return
+	}
+	switch {
+	case iv.lease && (iv.queue.len == 0 || iv.stopsDequeuing()):
+		iv.lease = false
+		iv.emitMemory(KindMemoryReturned)
+	case iv.leaseReady():
+		iv.takeLease()
+	}
+}
+
+func (iv *Invoker) emitMemory(k Kind) {
+	e := iv.plainEvent(k)
+	e.N, e.M = iv.n.MemoryInUse(), iv.n.cfg.MemoryLimit
+	iv.emit(e)
+}
+
+// WaitsForMemory reports whether invoker i's queue waits for the pool: it
+// has an invoke to start, no lease, and the pool none to give.
+func (n *Node) WaitsForMemory(i int) bool { return n.invokers[i].waitsForMemory() }
+
+func (iv *Invoker) waitsForMemory() bool {
+	return iv.state == InvokerRunning && iv.wantsLease() && !iv.n.memoryFree()
+}
