@@ -255,3 +255,31 @@ func TestAgainstInTmpDirSame(t *testing.T) {
 		}
 	}
 }
+
+// A comparison names the settings both runs hold, in text and JSON, and
+// not the one that tells them apart.
+func TestCompareNamesTheSettingsBothRunsHold(t *testing.T) {
+	a := variantOptions(t, "none", 1, invoker.Fixed)
+	a.Node.MemoryLimit, a.Node.SharedTmpDir = 8, true
+	b := a
+	b.Node.InTmpDir = invoker.InTmpDirSubdir
+	c, err := explore.Compare(context.Background(), a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, js strings.Builder
+	if err := c.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "\nsettings     shared-tmp-dir=true memory-limit=8 (both runs)\n") {
+		t.Errorf("the text:\n%s", text.String())
+	}
+	if err := c.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"settings": "shared-tmp-dir=true memory-limit=8"`, `"settings": "shared-tmp-dir=true in-tmp-dir=subdir memory-limit=8"`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("the JSON has no %s:\n%.1500s", want, js.String())
+		}
+	}
+}

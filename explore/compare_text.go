@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		fmt.Fprintf(&s, "compared     %s against %s: seed %d, plan %s, scheduler %s\n", na, nb, a.Seed, a.Plan, a.Strategy)
 	} else {
 		fmt.Fprintf(&s, "compared     %s %s against %s: seed %d, %s, plan %s, scheduler %s\n", setting, na, nb, a.Seed, a.Variant, a.Plan, a.Strategy)
+	}
+	if both := sharedSettings(a, b); both != "" {
+		fmt.Fprintf(&s, "settings     %s (both runs)\n", both)
 	}
 	if c.Note != "" {
 		fmt.Fprintf(&s, "note         %s\n", c.Note)
@@ -111,6 +115,25 @@ func (c *Comparison) Sides() (setting, a, b string) {
 	return "", ra.Variant.String(), rb.Variant.String()
 }
 
+// runSettings are r's settings that are not the default, as lab run's
+// JSON names them (faults.RunSettings).
+func runSettings(r *faults.Result) string {
+	return strings.TrimSpace(faults.RunSettings(r.Settings(), r.Workload))
+}
+
+// sharedSettings are the settings both runs have, in a's order: what the
+// comparison holds fixed (what tells them apart, Sides names).
+func sharedSettings(a, b *faults.Result) string {
+	bs := strings.Fields(runSettings(b))
+	var both []string
+	for _, kv := range strings.Fields(runSettings(a)) {
+		if slices.Contains(bs, kv) {
+			both = append(both, kv)
+		}
+	}
+	return strings.Join(both, " ")
+}
+
 // verdict says what a run found: the violations it found, in order, each
 // named by name, or that every invariant held.
 func verdict(r *faults.Result, name func(faults.Violation) string) string {
@@ -139,7 +162,10 @@ type comparedRun struct {
 	RetryTimers string `json:"retry_timers"`
 	SpillDirs   string `json:"spill_dirs"`
 	// InTmpDir is where invokers spilled in one tmp-dir; "" without one.
-	InTmpDir   string   `json:"in_tmp_dir,omitempty"`
+	InTmpDir string `json:"in_tmp_dir,omitempty"`
+	// Settings are its settings that are not the default, as lab run's
+	// JSON names them ("throttle=100/s memory-limit=8"; "" for none).
+	Settings   string   `json:"settings"`
 	OK         bool     `json:"ok"`
 	Violations []string `json:"violations"`
 	Events     uint64   `json:"events"`
@@ -153,7 +179,7 @@ type comparedRun struct {
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	run := func(r *faults.Result, from []invoker.Event) comparedRun {
 		cr := comparedRun{Variant: r.Variant.String(), OnPanic: r.OnPanic.String(), RetryTimers: r.RetryTimers.String(),
-			SpillDirs: r.SpillDirs.String(), InTmpDir: inTmpDirOf(r), OK: r.OK(), Violations: []string{}, Events: r.Events, Hash: r.Hash, Rerun: r.Replay, From: from}
+			SpillDirs: r.SpillDirs.String(), InTmpDir: inTmpDirOf(r), Settings: runSettings(r), OK: r.OK(), Violations: []string{}, Events: r.Events, Hash: r.Hash, Rerun: r.Replay, From: from}
 		for _, v := range r.Violations {
 			cr.Violations = append(cr.Violations, v.Failure())
 		}
