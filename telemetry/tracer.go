@@ -269,7 +269,7 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.termEnded(e)
 	case invoker.KindCancel, invoker.KindBlocked, invoker.KindUnblocked,
 		invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed,
-		invoker.KindThrottled, invoker.KindTokenDue:
+		invoker.KindThrottled, invoker.KindTokenDue, invoker.KindMemoryReserved, invoker.KindMemoryReturned:
 		t.event(t.invokerOrRoot(e), e)
 	case invoker.KindJoined, invoker.KindSpillRemoved:
 		// The invoker's last shutdown phase ends its span: spill cleanup in

@@ -662,3 +662,22 @@ func TestTraceIDsNameEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// The memory pool's leases are instants in the life of the invoker that
+// takes or returns them (--memory-limit): events on its span, each one.
+func TestMemoryLeasesAreInvokerEvents(t *testing.T) {
+	o := options(t, 1, invoker.Fixed, "none")
+	o.Node.MemoryLimit = 8
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	on := map[string]int{}
+	for _, s := range spans {
+		for _, e := range s.Events() {
+			if e.Name == "invoker.memory-reserved" {
+				on[s.Name()]++
+			}
+		}
+	}
+	if want := r.Kinds[invoker.KindMemoryReserved]; want == 0 || on["invoker"] != want || len(on) != 1 {
+		t.Errorf("%d reservations; as span events, by span: %v", want, on)
+	}
+}
