@@ -154,7 +154,8 @@ func DefaultAgainst(v invoker.Variant) Against {
 // directories as they end; for a segment that could not be stored or
 // loaded in a tmp-dir every invoker spills into, invokers that spill into
 // a subdirectory of it each; otherwise the fix of its variant (FixOf). ok
-// is false when there is none (graceful's own failures).
+// is false when there is none (graceful's own failures, and invocations
+// out of memory).
 func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 	v := node.Variant
 	switch {
@@ -166,6 +167,10 @@ func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 		return AgainstOnPanic(invoker.PanicWatched), true
 	case invariant == faults.NoPanic && node.SharesSpillStore() && spillPanic(check):
 		return AgainstInTmpDir(invoker.InTmpDirSubdir), true
+	case invariant == faults.Progress && check == faults.CheckOutOfMemory:
+		// No variant frees what hungry attempts hold; Restate's answer,
+		// the experimental yield, is not modelled.
+		return Against{}, false
 	}
 	fix, ok := FixOf(v)
 	return AgainstVariant(fix), ok

@@ -130,6 +130,12 @@ func (c *Config) Validate() error {
 		if err := invoker.ValidateMemoryLimit(c.Node.MemoryLimit); err != nil {
 			return err
 		}
+		if c.Workload.Hungry < 0 || c.Workload.Hungry > faults.MaxInvocations {
+			return fmt.Errorf("memory-hungry must be between 0 and %d, got %d", faults.MaxInvocations, c.Workload.Hungry)
+		}
+		if err := faults.CheckHungry(c.Node, c.Workload); err != nil {
+			return err
+		}
 	}
 	if !c.Swarm {
 		if c.Plan == nil {
@@ -228,6 +234,9 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	// tmp-dir
 	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.Throttle = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.Throttle
 	sh.node.MemoryLimit = c.Node.MemoryLimit
+	// as many hungry invocations as asked for, or every one of a shape
+	// that draws fewer
+	sh.workload.Hungry = min(c.Workload.Hungry, sh.workload.Invocations)
 	return sh
 }
 

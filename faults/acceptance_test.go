@@ -134,8 +134,10 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 // tasks that panic make their
 // invoker panic, in any variant, and leave its spill files behind; an
 // invoker that unwinds alone under on-panic unwind goes unnoticed
-// (crash-visibility); a throttle may leave queues draining slower than
-// the progress bound (a backlog). Where
+// (crash-visibility); a throttle or a memory pool may leave queues
+// draining slower than the progress bound (a backlog); invocations hungry
+// for memory may stand still, failing for memory the pool does not have
+// (out-of-memory), and then never end. Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
 // segment another invoker overwrote or consumed is a panic too, on the
 // load ("Unable to load a segment"); and when the restarted node panics
@@ -160,6 +162,14 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 	case vi.Invariant == faults.CrashVisibility:
 		// An invoker that unwinds alone, and that nothing watches (#4102).
 		return cfg.OnPanic == invoker.PanicUnwinds
+	case vi.Invariant == faults.Progress && vi.Check == faults.CheckOutOfMemory:
+		// Invocations hungry for more memory than the pool has left,
+		// retried for ever holding their first lease: Restate's default,
+		// in every variant.
+		return r.Workload.Hungry > 0
+	case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, outOfMemory):
+		// And what they never finish.
+		return true
 	case vi.Invariant == faults.Progress && vi.Check == faults.CheckBacklog:
 		// Queues that drain slower than the bound: a throttle's load, or
 		// a memory pool's.
@@ -184,6 +194,12 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		}
 	}
 	return allowed(cfg.Variant, vi)
+}
+
+// outOfMemory: invocations stood still, their attempts failing for
+// memory (--memory-hungry).
+func outOfMemory(vi faults.Violation) bool {
+	return vi.Invariant == faults.Progress && vi.Check == faults.CheckOutOfMemory
 }
 
 // taskPanic: an invoker re-raised a task's panic (--task-panics).

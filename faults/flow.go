@@ -65,7 +65,7 @@ func (s *Sim) react(e *invoker.Event) {
 	}
 	switch e.Kind {
 	case invoker.KindTaskStart:
-		if e.Outcome == invoker.TaskNotInvoked {
+		if e.Outcome == invoker.TaskNotInvoked || e.Outcome == invoker.TaskOutOfMemory {
 			break // the attempt failed by itself: nothing to play
 		}
 		info := invoker.TaskInfo{ID: e.Task, Invoker: e.Invoker, PLE: e.PLE(), Inv: e.Inv, Attempt: e.Attempt}

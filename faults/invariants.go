@@ -104,6 +104,13 @@ const (
 	// duplicated Invoke ran) is retried for ever, holding its slot
 	// (restatedev/restate#3217), among or beside the stuck invocations.
 	CheckRetryLoop = "retry-loop"
+	// CheckOutOfMemory: as retry-loop, but the state machine's attempts
+	// fail for memory the node's pool does not have, each before it
+	// reaches its service, and are retried while it keeps its first
+	// lease (--memory-hungry: Restate's default, the experimental yield
+	// off); the leases of such state machines may be what the rest wait
+	// for.
+	CheckOutOfMemory = "out-of-memory"
 	// CheckNoLeader: invocations made no progress, no such state machine
 	// is there, and each stands still for a reason outside the invoker's
 	// logic; for the first named, its partition has no leader to drive it
@@ -227,6 +234,9 @@ type checker struct {
 	lost         map[invoker.InvocationID]faultedMessage
 	duplicated   map[invoker.InvocationID]faultedMessage
 	copiedInvoke map[invoker.InvocationID]uint64
+	// starved is the event of each invocation's latest attempt if it
+	// failed for memory (invoker.TaskOutOfMemory).
+	starved map[invoker.InvocationID]uint64
 	// lostWakes is, per invoker, the event of the throttled queue's wake
 	// the plan dropped: that queue sleeps for a token for good.
 	lostWakes map[invokerKey]uint64
@@ -256,6 +266,7 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
 		purged: emptied(c.purged, 0),
 		lost:   emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
+		starved:   emptied(c.starved, 0),
 		lostWakes: emptied(c.lostWakes, 0), stalls: c.stalls,
 	}
 	c.due.reset()
@@ -319,6 +330,11 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 		if len(c.lost) > 0 {
 			delete(c.lost, e.Inv) // what an earlier attempt lost explains no stall of this one
+		}
+		if e.Outcome == invoker.TaskOutOfMemory {
+			c.starved[e.Inv] = e.Seq
+		} else if len(c.starved) > 0 {
+			delete(c.starved, e.Inv)
 		}
 	case invoker.KindTaskEnd:
 		c.liveTasks[e.Inv]--

@@ -3,6 +3,8 @@ package faults
 import (
 	"fmt"
 	"time"
+
+	"lab/invoker"
 )
 
 // Limits of what the lab simulates. Past them a run would take minutes or
@@ -54,6 +56,15 @@ func CheckLimits(o Options) error {
 		return limitError("step-downs %d: the lab simulates at most %d", o.Workload.StepDowns, MaxStepDowns)
 	}
 	return o.Bounds.Validate()
+}
+
+// CheckHungry refuses invocations hungry for memory on a node without a
+// memory pool, whose memory is unlimited: they would change nothing.
+func CheckHungry(n invoker.Config, w Workload) error {
+	if w.Hungry > 0 && !n.MemoryOn() {
+		return fmt.Errorf("memory-hungry needs a memory pool (memory-limit): without one, memory is unlimited")
+	}
+	return nil
 }
 
 // Validate refuses a progress bound below 0 or past MaxProgressBound.

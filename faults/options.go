@@ -109,8 +109,9 @@ func OnPanicArg(n invoker.Config) string {
 // SettingArgs names, each after a space, the settings of a node and its
 // workload that are off by default and said only when set: task panics,
 // unkeyed retry timers, spill directories removed, subdirectories of one
-// tmp-dir, a throttle, a memory pool, pauses and retry-nows.
+// tmp-dir, a throttle, a memory pool, invocations hungry for memory,
+// pauses and retry-nows.
 func SettingArgs(n invoker.Config, w Workload) string {
 	return taskPanicsArg(w) + retryTimersArg(n) + spillDirsArg(n) + inTmpDirArg(n) + throttleArg(n) + memoryLimitArg(n) +
-		pausesArg(w) + retryNowsArg(w)
+		hungryArg(w) + pausesArg(w) + retryNowsArg(w)
 }

@@ -40,8 +40,8 @@ const never = maxTime
 // movedForward reports whether e moves its invocation forward: accepted, a
 // status changed, a journal entry stored, its Invoke taken off the queue,
 // or an attempt that reached its service. An attempt that fails because the
-// invocation is no longer invoked, a retry timer or a state machine waiting
-// for one moves nothing.
+// invocation is no longer invoked or for memory, a retry timer or a state
+// machine waiting for one moves nothing.
 func movedForward(e *invoker.Event) bool {
 	switch e.Kind {
 	case invoker.KindAccepted, invoker.KindStatus, invoker.KindJournal:
@@ -49,7 +49,7 @@ func movedForward(e *invoker.Event) bool {
 	case invoker.KindDequeue:
 		return e.Outcome == invoker.OutcomeNone
 	case invoker.KindTaskStart:
-		return e.Outcome != invoker.TaskNotInvoked
+		return e.Outcome != invoker.TaskNotInvoked && e.Outcome != invoker.TaskOutOfMemory
 	}
 	return false
 }
@@ -224,6 +224,9 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		// current: the partition drops its effects, and the invoker
 		// dropped the current invoke as a duplicate of it.
 		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id])
+	case c.starved[id] != 0 && c.liveISMs[id] > 0:
+		return CheckOutOfMemory, fmt.Sprintf("; its attempts fail for memory the pool does not have (%d of %d leases held; its latest at event #%d)",
+			n.MemoryInUse(), n.Config().MemoryLimit, c.starved[id])
 	case c.liveISMs[id] > 0:
 	case !c.led(id, n):
 		return CheckNoLeader, fmt.Sprintf("; p%d has no leader", p)

@@ -25,6 +25,9 @@ func WriteText(w io.Writer, r *Result) error {
 	if wl.RetryNows > 0 {
 		fmt.Fprintf(b, ", %s", Plural(wl.RetryNows, "retry-now"))
 	}
+	if wl.Hungry > 0 {
+		fmt.Fprintf(b, ", %d hungry for memory", wl.Hungry)
+	}
 	b.WriteString("\n")
 	if r.OK() {
 		b.WriteString("result    ok: every invariant held\n")

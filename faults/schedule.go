@@ -211,6 +211,9 @@ func (e Entry) String() string {
 		if e.Msg.Inv != "" {
 			fmt.Fprintf(&b, " inv=%s", e.Msg.Inv)
 		}
+		if e.Msg.Hungry {
+			b.WriteString(" hungry=true")
+		}
 	case OpPick:
 		if e.Choice.Invoker == Transport {
 			b.WriteString(" deliver")
@@ -338,6 +341,15 @@ func throttleArg(n invoker.Config) string {
 func memoryLimitArg(n invoker.Config) string {
 	if n.MemoryOn() {
 		return " memory-limit=" + strconv.Itoa(n.MemoryLimit)
+	}
+	return ""
+}
+
+// hungryArg is ` memory-hungry=N` for a workload with invocations that
+// need more memory than their first lease.
+func hungryArg(w Workload) string {
+	if w.Hungry > 0 {
+		return " memory-hungry=" + strconv.Itoa(w.Hungry)
 	}
 	return ""
 }

@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -203,6 +203,10 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)
 	w.Pauses, w.RetryNows = a.int("pauses", 0, false), a.int("retry-nows", 0, false)
+	w.Hungry = a.int("memory-hungry", 0, false)
+	if err := CheckHungry(h.Node, *w); err != nil && a.err == nil {
+		a.fail("%v", err)
+	}
 	w.ArrivalSpan = a.duration("arrival-span", 0)
 	w.Shutdown = a.bool("shutdown")
 	h.Bounds.Shutdown, h.Bounds.Crash = a.duration("bound-shutdown", 0), a.duration("bound-crash", 0)
@@ -262,7 +266,7 @@ func parseEntry(c Command) (Entry, error) {
 		}
 		e.Stage = st
 	case OpSend:
-		a = c.args("at", "msg", "invoker", "p", "epoch", "inv")
+		a = c.args("at", "msg", "invoker", "p", "epoch", "inv", "hungry")
 		e.At = a.duration("at", 0)
 		kind, ok := invoker.ParseMsgKind(a.str("msg", true))
 		if !ok && a.err == nil {
@@ -270,6 +274,9 @@ func parseEntry(c Command) (Entry, error) {
 		}
 		e.Msg = invoker.Envelope{Kind: kind, Invoker: a.int("invoker", 0, false), Inv: invoker.InvocationID(a.str("inv", false)),
 			PLE: invoker.PLE{Partition: invoker.PartitionID(a.signed("p")), Epoch: invoker.Epoch(a.int("epoch", 0, false))}}
+		if _, ok := a.lookup("hungry"); ok {
+			e.Msg.Hungry = a.bool("hungry")
+		}
 	case OpPick:
 		a = c.args("invoker", "arm")
 		e.Choice = Choice{Invoker: Transport}

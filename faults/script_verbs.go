@@ -114,8 +114,20 @@ func (r *ScriptRunner) leader(c Command) error {
 
 // invoke: a new invocation arrives at partition p and is sent to the invoker.
 // Example: invoke p=0 inv=a
+// Example: invoke p=0 inv=a hungry=true (its attempts need a second lease
+// of the memory pool)
 func (r *ScriptRunner) invoke(c Command) error {
-	return r.toPartition(c, invoker.MsgSubmit)
+	a := c.args("p", "inv", "hungry")
+	p, inv := r.partition(a), a.str("inv", true)
+	hungry := false
+	if _, ok := a.lookup("hungry"); ok {
+		hungry = a.bool("hungry")
+	}
+	if a.err != nil {
+		return a.err
+	}
+	r.send(invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: p}, Inv: invoker.InvocationID(inv), Hungry: hungry})
+	return nil
 }
 
 // abort: the user kills an invocation; the partition sends Abort.

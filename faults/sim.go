@@ -83,6 +83,9 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	if err := CheckLimits(o); err != nil {
 		return nil, err
 	}
+	if err := CheckHungry(o.Node, o.Workload); err != nil {
+		return nil, err
+	}
 	if o.MaxPicks == 0 {
 		o.MaxPicks = pickBudget(o)
 	}

@@ -46,19 +46,20 @@ func TestSwarm(t *testing.T) {
 // The swarm's shapes under the settings it does not draw but takes for
 // every shape: throttled (--throttle) fast enough to change little, and
 // slow enough to hold most invokes queued and some for longer than the
-// progress bound; and with memory pools (--memory-limit) from a little
-// smaller than the node's slots to one lease for the whole node. The
-// sweeps' rule holds all the same.
+// progress bound; with memory pools (--memory-limit) from a little
+// smaller than the node's slots to one lease for the whole node; and with
+// small pools and up to six invocations hungry for a second lease
+// (--memory-hungry). The sweeps' rule holds all the same.
 func TestSwarmTakes(t *testing.T) {
 	t.Run("throttle", func(t *testing.T) {
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config) string {
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
 			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
 				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
 			return "throttle " + cfg.Throttle.String()
 		})
 	})
 	t.Run("memory-limit", func(t *testing.T) {
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config) string {
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
 			slots := cfg.Quota * cfg.Partitions
 			if cfg.SharedInvoker {
 				slots = cfg.Quota
@@ -67,17 +68,24 @@ func TestSwarmTakes(t *testing.T) {
 			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit)
 		})
 	})
+	t.Run("memory-hungry", func(t *testing.T) {
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
+			cfg.MemoryLimit = []int{2 * cfg.Partitions, cfg.Partitions, 3}[seed%3]
+			w.Hungry = min(w.Invocations, int(seed%7))
+			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit) + " memory-hungry " + strconv.Itoa(w.Hungry)
+		})
+	})
 }
 
 // sweepTaking runs every variant on the swarm's first seeds, each shape
-// given a setting by take (which names it), and holds them to the sweeps'
-// rule.
-func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config) string) {
+// given a setting of its node or workload by take (which names it), and
+// holds them to the sweeps' rule.
+func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config, w *faults.Workload) string) {
 	n := sweepSeeds(seeds)
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		for _, v := range invoker.Variants() {
 			cfg, w, plan := faults.SwarmShape(seed, v)
-			setting := take(seed, &cfg)
+			setting := take(seed, &cfg, &w)
 			p, err := faults.LoadPlan(plan)
 			if err != nil {
 				t.Fatal(err)

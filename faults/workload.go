@@ -34,6 +34,11 @@ type Workload struct {
 	// arrive: one that finds it waiting to retry leaves its timer queued,
 	// the other road to #4064.
 	RetryNows int
+	// Hungry invocations need more memory than their initial lease of
+	// the node's memory pool (invoker.Config.MemoryLimit): each of their
+	// attempts holds a second lease while it runs, or, the pool having
+	// none, fails before it reaches the service, and is retried.
+	Hungry int
 	// Shutdown starts somewhere in ShutdownMin..ShutdownMax: ingress stops,
 	// then within a millisecond every partition processor steps down and
 	// every invoker is cancelled, in no fixed order.
@@ -90,6 +95,8 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("pauses must be between 0 and the number of invocations, got %d", w.Pauses)
 	case w.RetryNows < 0 || w.RetryNows > w.Invocations:
 		return fmt.Errorf("retry-nows must be between 0 and the number of invocations, got %d", w.RetryNows)
+	case w.Hungry < 0 || w.Hungry > w.Invocations:
+		return fmt.Errorf("memory-hungry must be between 0 and the number of invocations, got %d", w.Hungry)
 	case w.StepDowns < 0:
 		return fmt.Errorf("step-downs must be 0 or more, got %d", w.StepDowns)
 	case w.ArrivalSpan <= 0:
@@ -156,6 +163,11 @@ func (w Workload) schedule(buf []timed, rng *rand.Rand, partitions, invokers int
 		for _, k := range rng.Perm(w.Invocations)[:w.RetryNows] {
 			add(submits[k].at+between(rng, time.Millisecond, 200*time.Millisecond),
 				invoker.Envelope{Kind: invoker.MsgUserRetryNow, PLE: submits[k].msg.PLE, Inv: submits[k].msg.Inv})
+		}
+	}
+	if w.Hungry > 0 { // the same
+		for _, k := range rng.Perm(w.Invocations)[:w.Hungry] {
+			submits[k].msg.Hungry = true
 		}
 	}
 	for range w.StepDowns {

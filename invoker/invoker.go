@@ -67,6 +67,9 @@ type Invoker struct {
 	// lease: the queue's next invoke has its memory from the node's pool
 	// (Config.MemoryLimit), pending_memory_lease.
 	lease bool
+	// hungryStarts are the attempts of hungry invocations this step
+	// started, which ask for their second lease at the loop's top.
+	hungryStarts []hungryStart
 	// nISM counts state machines; each holds one slot from creation to removal.
 	nISM     int
 	panicMsg string

@@ -57,9 +57,21 @@ func (iv *Invoker) start(m *ism) {
 		from = ISMNone
 	}
 	iv.transition(m, from, ISMInFlight)
+	m.notInvoked = t.notInvoked
+	if t.hungry {
+		// It asks for its second lease once it runs, after the loop's top
+		// took what the queue wanted (growHungry).
+		iv.hungryStarts = append(iv.hungryStarts, hungryStart{m, t.id})
+		return
+	}
+	iv.taskStarted(m, t)
+}
+
+// taskStarted reports the attempt t of m under way, or failed by itself:
+// its invocation no longer invoked, or, hungry, out of memory.
+func (iv *Invoker) taskStarted(m *ism, t task) {
 	e := iv.event(KindTaskStart, m.ple, m.inv)
 	e.Task, e.Attempt, e.Index = t.id, m.attempt, t.base
-	m.notInvoked = t.notInvoked
 	if t.notInvoked {
 		// The task reads the durable status first; an invocation killed
 		// while its Invoke was queued is no longer invoked, and the attempt
@@ -70,6 +82,15 @@ func (iv *Invoker) start(m *ism) {
 		e.Outcome = TaskNotInvoked
 		iv.emit(e)
 		iv.n.TaskOutput(t.id, OutFailedTransient)
+		return
+	}
+	if t.hungry && !t.grown {
+		// Its request outgrows the initial lease and the node's pool has
+		// no more: the task asks to yield (ShouldYield, PoolExhausted)
+		// before it reaches the service. Its caller plays nothing.
+		e.Outcome = TaskOutOfMemory
+		iv.emit(e)
+		iv.n.TaskOutput(t.id, OutOutOfMemory)
 		return
 	}
 	iv.emit(e)

@@ -38,7 +38,8 @@ func ValidateMemoryLimit(limit int) error {
 }
 
 // MemoryInUse is how many leases of the node's pool are held: one by each
-// state machine of a running invoker, and one by each queue whose next
+// state machine of a running invoker, one more by each running attempt of
+// a hungry invocation (Envelope.Hungry), and one by each queue whose next
 // invoke has its lease already.
 func (n *Node) MemoryInUse() int {
 	used := 0
@@ -54,10 +55,16 @@ func (iv *Invoker) memoryHeld() int {
 	if !iv.n.cfg.MemoryOn() || iv.state != InvokerRunning {
 		return 0
 	}
+	held := iv.nISM
 	if iv.lease {
-		return iv.nISM + 1
+		held++
 	}
-	return iv.nISM
+	for _, t := range iv.liveTasks {
+		if t.grown {
+			held++
+		}
+	}
+	return held
 }
 
 // memoryFree reports whether the pool has a lease to give.
@@ -86,9 +93,11 @@ func (iv *Invoker) takeLease() {
 // atLoopTop is what the loop does before each select: it returns the
 // lease of a queue that emptied, and tries for one (try_reserve, which
 // does not wait) when the queue has an invoke and none. A dequeue took the
-// lease into the invocation it started.
+// lease into the invocation it started. Then the attempts the step
+// started run (growHungry).
 func (iv *Invoker) atLoopTop() {
 	if !iv.n.cfg.MemoryOn() || iv.state != InvokerRunning {
+		iv.hungryStarts = iv.hungryStarts[:0]
 		return
 	}
 	switch {
@@ -98,6 +107,31 @@ func (iv *Invoker) atLoopTop() {
 	case iv.leaseReady():
 		iv.takeLease()
 	}
+	iv.growHungry()
+}
+
+// hungryStart is an attempt of a hungry invocation the step started.
+type hungryStart struct {
+	m    *ism
+	task TaskID
+}
+
+// growHungry lets the attempts of hungry invocations the step started
+// ask the pool for their second lease. A spawned task runs after the loop
+// that spawned it went on, so the loop's top took the queue's lease
+// first: the attempt holds the second lease if the pool has one, and
+// otherwise fails, out of memory, before it reaches its service.
+func (iv *Invoker) growHungry() {
+	for _, h := range iv.hungryStarts {
+		i, ok := iv.findTask(h.task)
+		if !ok {
+			continue
+		}
+		t := &iv.liveTasks[i]
+		t.grown = iv.n.memoryFree()
+		iv.taskStarted(h.m, *t)
+	}
+	iv.hungryStarts = iv.hungryStarts[:0]
 }
 
 func (iv *Invoker) emitMemory(k Kind) {

@@ -131,3 +131,34 @@ func TestMemoryLimitConfig(t *testing.T) {
 		}
 	}
 }
+
+// A hungry invocation's attempt asks the pool for a second lease once it
+// runs, and holds it until it ends; its first stays with its state
+// machine until that goes.
+func TestHungryAttemptHoldsASecondLease(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Partitions, cfg.Quota, cfg.QueueLimit, cfg.MemoryLimit = 1, 2, 100, 3
+	n := node(t, cfg)
+	arrive(n, leader(0, 1))
+	hungry := submit(0, "a")
+	hungry.Hungry = true
+	arrive(n, hungry)
+	deliverAll(n, sent(n)...)
+	step(t, n, 0, invoker.ArmInput)
+	step(t, n, 0, invoker.ArmInput)
+	n.Advance()
+	dequeueStep(t, n, 0)
+	started := events(n, invoker.KindTaskStart)
+	if len(started) != 1 || started[0].Outcome != invoker.OutcomeNone || n.MemoryInUse() != 2 {
+		t.Fatalf("a's attempt: %v, %d leases in use; want it under way with 2", started, n.MemoryInUse())
+	}
+	out, ok := n.TaskOutput(started[0].Task, invoker.OutClosed)
+	if !ok || n.MemoryInUse() != 1 {
+		t.Fatalf("a's task ended: %d leases in use, want its state machine's 1", n.MemoryInUse())
+	}
+	n.Deliver(out)
+	step(t, n, 0, invoker.ArmTask)
+	if n.MemoryInUse() != 0 {
+		t.Fatalf("a closed: %d leases in use, want 0", n.MemoryInUse())
+	}
+}

@@ -95,11 +95,16 @@ const (
 	// OutPanicked is no output: the task panics instead of reporting
 	// anything, and its invoker's join arm re-raises the panic.
 	OutPanicked
+	// OutOutOfMemory: the attempt could not grow its budget past its
+	// initial lease, the node's memory pool being exhausted (ShouldYield,
+	// PoolExhausted). The model sends it itself, at the attempt's start;
+	// no task plays it.
+	OutOutOfMemory
 )
 
 var outputNames = Names[OutputKind]{
 	OutNone: "none", OutEntry: "entry", OutClosed: "closed", OutSuspended: "suspended",
-	OutFailedTransient: "failed-transient", OutPanicked: "panicked",
+	OutFailedTransient: "failed-transient", OutPanicked: "panicked", OutOutOfMemory: "out-of-memory",
 }
 
 func (k OutputKind) String() string { return outputNames.Name(k) }
@@ -134,12 +139,15 @@ func (k EffectKind) String() string { return effectNames.Name(k) }
 type Envelope struct {
 	ID   uint64
 	Kind MsgKind
-	// Output, Effect and Journal sit next to Kind, so the four share one
-	// word. Journal: an Invoke that carries its invocation's journal
-	// (CachedJournal), as a new invocation's does.
+	// Output, Effect, Journal and Hungry sit next to Kind, so the five
+	// share one word. Journal: an Invoke that carries its invocation's
+	// journal (CachedJournal), as a new invocation's does. Hungry: a
+	// submitted invocation whose attempts need more memory than their
+	// initial lease (Config.MemoryLimit).
 	Output      OutputKind
 	Effect      EffectKind
 	Journal     bool
+	Hungry      bool
 	Incarnation int
 	// Invoker is the invoker end of the channel (sender or receiver).
 	Invoker int
@@ -191,6 +199,9 @@ func (e Envelope) String() string {
 	case MsgStepDown:
 		return fmt.Sprintf("%s p%d", e.Kind, e.PLE.Partition)
 	case MsgSubmit, MsgKill, MsgUserPause, MsgResume, MsgUserRetryNow:
+		if e.Hungry {
+			return fmt.Sprintf("%s p%d %s (hungry)", e.Kind, e.PLE.Partition, e.Inv)
+		}
 		return fmt.Sprintf("%s p%d %s", e.Kind, e.PLE.Partition, e.Inv)
 	}
 	return e.Kind.String()

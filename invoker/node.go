@@ -93,6 +93,10 @@ type task struct {
 	notInvoked bool
 	// token is its state machine's fencing token (ism.token).
 	token uint64
+	// hungry: the attempt's request outgrows its initial lease, and it
+	// asks the node's memory pool for a second one (Invoker.growHungry);
+	// grown: it holds that lease, until it ends.
+	hungry, grown bool
 }
 
 // New builds a node and starts its invokers, creating their spill stores.
@@ -336,6 +340,9 @@ func (n *Node) newTask(iv *Invoker, m *ism) task {
 	// (invoker-impl lib.rs: NoCachedJournal).
 	cached := m.journal && m.attempt == 1
 	t.notInvoked = !cached && (r == nil || r.status != StatusInvoked)
+	// Reading the state comes after the journal (invocation_task): an
+	// attempt that fails NotInvoked never asks for more memory.
+	t.hungry = !t.notInvoked && r != nil && r.hungry && n.cfg.MemoryOn()
 	iv.liveTasks = append(iv.liveTasks, t) // ids only grow: still in id order
 	return t
 }

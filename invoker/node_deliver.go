@@ -55,7 +55,7 @@ func (n *Node) Deliver(m Envelope) {
 	case m.Kind == MsgStepDown:
 		n.pps[m.PLE.Partition].stepDown(StepDownRequested)
 	case m.Kind == MsgSubmit:
-		n.pps[m.PLE.Partition].submit(m.Inv)
+		n.pps[m.PLE.Partition].submit(m.Inv, m.Hungry)
 	case m.Kind == MsgKill:
 		n.pps[m.PLE.Partition].kill(m.Inv)
 	case m.Kind == MsgUserPause:

@@ -121,6 +121,9 @@ const (
 	// IgnoredStaleWake: the end of a throttled stream's sleep that is not
 	// the one it sleeps (a copy of an earlier wake).
 	IgnoredStaleWake
+	// TaskOutOfMemory: the attempt needed more memory than the node's
+	// pool had (Config.MemoryLimit), and fails.
+	TaskOutOfMemory
 
 	numOutcomes
 )
@@ -196,6 +199,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	DroppedStaleToken:               {"dropped-stale-token", "stale fencing token", true},
 	IgnoredShuttingDown:             {"ignored-shutting-down", "no invoker started: the node is shutting down", true},
 	IgnoredStaleWake:                {"ignored-stale-wake", "not the sleep it is in: ignored", true},
+	TaskOutOfMemory:                 {"out-of-memory", "out of memory: the attempt fails", false},
 }
 
 var outcomeNames = func() Names[Outcome] {

@@ -38,6 +38,9 @@ type record struct {
 	// token is the fencing token of the invocation's current invoke, 0
 	// for none (Variant Term: FencingTokens in LeaderState, 7e2507c34).
 	token uint64
+	// hungry: its attempts need more memory than their initial lease
+	// (Envelope.Hungry).
+	hungry bool
 }
 
 // partitionProcessor is the leader side of one partition: leadership, the
@@ -145,7 +148,7 @@ func (pp *partitionProcessor) stepDown(why Outcome) {
 	pp.n.invokerFor(pp.id).flush() // parked sends to this epoch now fail
 }
 
-func (pp *partitionProcessor) submit(inv InvocationID) {
+func (pp *partitionProcessor) submit(inv InvocationID, hungry bool) {
 	switch {
 	case !pp.n.ingressOpen:
 		pp.reject(inv, RejectedIngressStopped)
@@ -153,6 +156,7 @@ func (pp *partitionProcessor) submit(inv InvocationID) {
 		pp.reject(inv, RejectedDuplicateID)
 	default:
 		r := pp.n.newRecord(StatusInvoked)
+		r.hungry = hungry
 		pp.records[inv] = r
 		pp.n.emit(pp.event(KindAccepted, inv))
 		if pp.leader {

@@ -195,6 +195,7 @@ func (r *modelRun) send() {
 	case invoker.MsgSubmit, invoker.MsgKill, invoker.MsgUserPause, invoker.MsgResume, invoker.MsgUserRetryNow:
 		m.PLE.Partition = r.partition()
 		m.Inv = rapid.SampledFrom(invocationPool).Draw(r.t, "inv")
+		m.Hungry = k == invoker.MsgSubmit && rapid.IntRange(0, 3).Draw(r.t, "hungry") == 0
 	case invoker.MsgCancel, invoker.MsgJoin, invoker.MsgCleanup:
 		m.Invoker = r.invoker("invoker")
 	}
@@ -208,7 +209,8 @@ func (r *modelRun) bootstrap() {
 		r.n.Send(invoker.Envelope{Kind: invoker.MsgBecomeLeader, PLE: invoker.PLE{Partition: invoker.PartitionID(p), Epoch: 1}})
 	}
 	for _, inv := range invocationPool[:rapid.IntRange(0, len(invocationPool)).Draw(r.t, "submits")] {
-		r.n.Send(invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: r.partition()}, Inv: inv})
+		r.n.Send(invoker.Envelope{Kind: invoker.MsgSubmit, PLE: invoker.PLE{Partition: r.partition()}, Inv: inv,
+			Hungry: rapid.IntRange(0, 3).Draw(r.t, "hungry") == 0})
 	}
 }
 
@@ -392,19 +394,25 @@ func runModel(t *rapid.T, pc propConfig, base string, tally map[string]int) {
 func (r *modelRun) checkMemory(snap invoker.Snapshot) {
 	held := 0
 	for _, is := range snap.Invokers {
-		if is.State != invoker.InvokerRunning {
+		if is.State != invoker.InvokerRunning || snap.MemoryLimit == 0 {
+			if is.Memory != 0 {
+				r.t.Fatalf("invoker%d (%s) holds %d leases of a pool of %d", is.ID, is.State, is.Memory, snap.MemoryLimit)
+			}
 			continue
 		}
-		held += is.SlotsUsed
+		held += is.Memory
+		least := is.SlotsUsed
 		if is.Leased {
-			held++
+			least++
+		}
+		// A hungry attempt's second lease: at most one per running task.
+		if is.Memory < least || is.Memory > least+is.LiveTasks {
+			r.t.Fatalf("invoker%d holds %d leases with %d slots used, leased %v and %d tasks running",
+				is.ID, is.Memory, is.SlotsUsed, is.Leased, is.LiveTasks)
 		}
 		if is.WaitsForMemory && snap.MemoryInUse < snap.MemoryLimit {
 			r.t.Fatalf("invoker%d waits for memory with %d of %d leases in use", is.ID, snap.MemoryInUse, snap.MemoryLimit)
 		}
-	}
-	if snap.MemoryLimit == 0 {
-		held = 0
 	}
 	if snap.MemoryInUse != held || snap.MemoryInUse > snap.MemoryLimit {
 		r.t.Fatalf("%d of %d leases in use; the invokers hold %d", snap.MemoryInUse, snap.MemoryLimit, held)

@@ -59,6 +59,10 @@ type InvokerSnapshot struct {
 	// WaitsForMemory: it has none, and the pool none to give
 	// (Config.MemoryLimit), so the dequeue arm waits for the memory branch.
 	Leased, WaitsForMemory bool
+	// Memory is the leases of the pool it holds: one per state machine,
+	// one for its queue's next invoke (Leased) and one more per running
+	// attempt of a hungry invocation that got its second.
+	Memory                 int
 	SpillDir               string
 	SlotsUsed, SlotLimit   int
 	InFlight, WaitingRetry int
@@ -108,7 +112,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			Serves: append([]PartitionID(nil), iv.serves...), Registered: iv.sortedPLEs(),
 			QueueLen: iv.queue.len, QueueOnDisk: iv.queue.diskLen, SegmentsOnDisk: iv.queue.diskSegs,
 			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(), Throttled: iv.throttled,
-			Leased: iv.lease, WaitsForMemory: iv.waitsForMemory(),
+			Leased: iv.lease, WaitsForMemory: iv.waitsForMemory(), Memory: iv.memoryHeld(),
 			SpillDir:  iv.queue.store.String(),
 			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
 			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),
@@ -234,11 +238,14 @@ func (n *Node) InvokerState(i int) InvokerState { return n.invokers[i].state }
 // StuckRetrying reports whether the running invokers hold state machines and
 // every one of them waits to retry an invocation that is no longer invoked:
 // each attempt will fail with NotInvoked, forever, holding its slot, until
-// its partition steps down (the shape of restatedev/restate#3217). With no
-// arm ready and nothing but their timers in flight, nothing else can happen:
-// invokes queued behind the held slots starve.
+// its partition steps down (the shape of restatedev/restate#3217); or one
+// hungry for memory while the memory pool has no lease to give: each
+// attempt will fail for memory, holding its first lease. With no arm ready
+// and nothing but their timers in flight, nothing else can happen: invokes
+// queued behind the held slots or leases starve.
 func (n *Node) StuckRetrying() bool {
 	stuck := false
+	starved := n.cfg.MemoryOn() && !n.memoryFree()
 	for _, iv := range n.invokers {
 		if iv.state != InvokerRunning {
 			continue
@@ -247,7 +254,8 @@ func (n *Node) StuckRetrying() bool {
 		for _, coord := range iv.parts {
 			for _, m := range coord.ms {
 				r := n.pps[m.ple.Partition].records[m.inv]
-				if m.state != ISMWaitingRetry || (r != nil && r.status == StatusInvoked) {
+				invoked := r != nil && r.status == StatusInvoked
+				if m.state != ISMWaitingRetry || (invoked && !(starved && r.hungry)) {
 					return false
 				}
 				stuck = true

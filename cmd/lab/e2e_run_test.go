@@ -628,3 +628,28 @@ func TestMemoryLimitFlag(t *testing.T) {
 		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
 	}
 }
+
+// --memory-hungry marks invocations whose attempts need a second lease:
+// seed 1 of plan none with 16 of them on a pool of 8 leases stalls, every
+// attempt of theirs failing for memory (a progress violation, out of
+// memory, and no comparison: no variant fixes it). The submits carry the
+// mark in the schedule, which replays; without a pool it is refused.
+func TestMemoryHungryFlag(t *testing.T) {
+	t.Parallel()
+	sched := filepath.Join(t.TempDir(), "hungry.schedule")
+	r := lab(t, "run", "--plan", "none", "--seed", "1", "--variant", "fixed", "--memory-limit", "8", "--memory-hungry", "16",
+		"--schedule-out", sched)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "16 hungry for memory") || !strings.Contains(r.stdout, "its attempts fail for memory the pool does not have") ||
+		!strings.HasSuffix(reportLine(t, r, "replay"), "--memory-hungry 16 --memory-limit 8") || strings.Contains(r.stdout, "\ncompare ") {
+		t.Fatalf("the run:\n%v", r)
+	}
+	data, err := os.ReadFile(sched)
+	if err != nil || strings.Count(string(data), " hungry=true") != 16 || !strings.Contains(string(data), " memory-hungry=16") {
+		t.Errorf("the schedule does not mark the hungry submits: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+	wantCode(t, lab(t, "run", "--memory-hungry", "3"), 2)
+}

@@ -123,6 +123,9 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"run", "--memory-limit", "-1"}, []string{"memory-limit must be between 0 (unlimited) and 1000000 leases, got -1"}},
 		{[]string{"explore", "--swarm", "--memory-limit", "2000000"}, []string{"memory-limit must be between 0 (unlimited) and 1000000 leases"}},
 		{[]string{"compare", "--memory-limit", "x"}, []string{`invalid argument "x" for "--memory-limit"`}},
+		{[]string{"run", "--memory-hungry", "2"}, []string{"--memory-hungry: memory-hungry needs a memory pool (memory-limit)"}},
+		{[]string{"explore", "--swarm", "--memory-hungry", "2"}, []string{"memory-hungry needs a memory pool (memory-limit)"}},
+		{[]string{"tui", "--memory-limit", "2", "--memory-hungry", "99"}, []string{"memory-hungry must be between 0 and the number of invocations, got 99"}},
 		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)

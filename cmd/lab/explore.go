@@ -238,14 +238,15 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 
 // swarmTakes are the flags a swarm does not draw: each applies to every
 // shape it draws, and a rerun of one of its seeds says them again.
-var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "progress-bound"}
+var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
+	"progress-bound"}
 
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead (but swarmTakes), and what a rerun of one seed
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit",
-	"task-panics", "shutdown"}
+	"memory-hungry", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
@@ -353,6 +354,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 	} else {
 		cfg.Node.Throttle.Burst = f.run.throttleBurst
 		cfg.Node.MemoryLimit = f.run.memoryLimit
+		cfg.Workload.Hungry = f.run.memoryHungry
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)

@@ -30,6 +30,7 @@ type runFlags struct {
 	throttle               string
 	throttleBurst          int
 	memoryLimit            int
+	memoryHungry           int
 	taskPanics             float64
 	shutdown               bool
 	progressBound          time.Duration
@@ -69,6 +70,7 @@ const (
 	sharedTmpDirHelp   = "every invoker spills into one directory, as Restate's do when worker.invoker.tmp-dir is set (their segment files collide; graceful makes a subdirectory each)"
 	throttleHelp       = "invocation throttling: a token bucket the node's invokers share, read as Restate's invocation-throttling rate (<rate>/<unit>, the unit s, m or h: 50/s); each dequeue takes a token, and one taken on credit puts the queue to sleep until it is repaid"
 	throttleBurstHelp  = "tokens the throttle's bucket holds (0: as many as the rate, as Restate's capacity defaults to)"
+	memoryHungryHelp   = "invocations whose attempts need more memory than their first lease: each holds a second lease of the pool while it runs, or, the pool exhausted, fails before reaching its service and is retried, keeping its first lease; needs --memory-limit"
 	memoryLimitHelp    = "the invokers' memory pool, shared by the node, in invocations' initial memory (Restate's memory-limit over per-invocation-initial-memory): each dequeue needs a lease of it, which the invocation holds until its state machine goes (0: unlimited, no pool)"
 	inTmpDirHelp       = "where each invoker spills given --shared-tmp-dir: shared (into the directory itself, as in Restate) or subdir (into a subdirectory of its own in it, as graceful does)"
 	progressBoundHelp  = "virtual time an invocation may go without a step forward before the progress invariant fails, up to 24h (0: the monitor is off)"
@@ -116,6 +118,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	fl.StringVar(&f.throttle, "throttle", node.Throttle.String(), throttleHelp)
 	intFlag(fl, &f.throttleBurst, "throttle-burst", 0, throttleBurstHelp)
 	intFlag(fl, &f.memoryLimit, "memory-limit", 0, memoryLimitHelp)
+	intFlag(fl, &f.memoryHungry, "memory-hungry", 0, memoryHungryHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -184,10 +187,13 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	wl := faults.DefaultWorkload()
 	wl.Invocations, wl.StepDowns, wl.Kills, wl.Shutdown = f.invocations, f.stepDowns, f.kills, f.shutdown
-	wl.Pauses, wl.RetryNows = f.pauses, f.retryNows
+	wl.Pauses, wl.RetryNows, wl.Hungry = f.pauses, f.retryNows, f.memoryHungry
 	wl.Tasks.Panic = f.taskPanics
 	if err := wl.Validate(); err != nil {
 		return faults.Options{}, usageError("%v", err)
+	}
+	if err := faults.CheckHungry(node, wl); err != nil {
+		return faults.Options{}, usageError("--memory-hungry: %v", err)
 	}
 	strategy, err := faults.NewStrategy(f.scheduler, f.seed)
 	if err != nil {
