@@ -44,6 +44,9 @@ func drawOptions(t *rapid.T) faults.Options {
 	w.Pauses = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "pauses")
 	w.RetryNows = rapid.IntRange(0, min(w.Invocations, 4)).Draw(t, "retry-nows")
 	w.Shutdown = rapid.Bool().Draw(t, "shutdown")
+	if cfg.MemoryOn() {
+		w.Hungry = rapid.IntRange(0, min(w.Invocations, 6)).Draw(t, "memory-hungry")
+	}
 	plan, err := faults.LoadPlan(rapid.SampledFrom(faults.BuiltinPlans()).Draw(t, "plan"))
 	if err != nil {
 		t.Fatal(err)

@@ -351,7 +351,8 @@ func taskStatus(out invoker.OutputKind, why invoker.Outcome) string {
 		return taskCompleted
 	case invoker.OutSuspended:
 		return taskSuspended
-	case invoker.OutFailedTransient:
+	case invoker.OutFailedTransient, invoker.OutOutOfMemory:
+		// An attempt out of memory is retried, as a transient failure.
 		return taskFailedTransient
 	}
 	return taskFailed

@@ -421,3 +421,24 @@ func TestRunInfoNamesTheSettings(t *testing.T) {
 		t.Errorf("lab_run_info{settings=%q} = %v, want 1", want, got)
 	}
 }
+
+// An attempt out of memory (--memory-hungry on a small pool) is a
+// transient failure, retried: each counts as failed_transient, and none
+// as failed.
+func TestMetricsOutOfMemoryIsTransient(t *testing.T) {
+	reg, m := newMetrics(t, telemetry.MetricsOptions{})
+	o := options(t, 1, invoker.Fixed, "none")
+	o.Node.MemoryLimit, o.Workload.Hungry = 8, 16
+	var oom int
+	runOptions(t, o, m, faults.EventFunc(func(e invoker.Event) {
+		if e.Kind == invoker.KindTaskStart && e.Outcome == invoker.TaskOutOfMemory {
+			oom++
+		}
+	}))
+	f := families(t, reg)
+	transient := sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "failed_transient"})
+	if oom == 0 || transient < float64(oom) || sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "failed"}) != 0 {
+		t.Errorf("%d attempts out of memory; failed_transient %v, failed %v", oom, transient,
+			sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "failed"}))
+	}
+}
