@@ -338,18 +338,16 @@ func throttleArg(n invoker.Config) string {
 
 // memoryLimitArg is ` memory-limit=N` for a node whose invokers draw on
 // a memory pool of N leases; unlimited is the default.
-func memoryLimitArg(n invoker.Config) string {
-	if n.MemoryOn() {
-		return " memory-limit=" + strconv.Itoa(n.MemoryLimit)
-	}
-	return ""
-}
+func memoryLimitArg(n invoker.Config) string { return countArg("memory-limit", n.MemoryLimit) }
 
 // hungryArg is ` memory-hungry=N` for a workload with invocations that
 // need more memory than their first lease.
-func hungryArg(w Workload) string {
-	if w.Hungry > 0 {
-		return " memory-hungry=" + strconv.Itoa(w.Hungry)
+func hungryArg(w Workload) string { return countArg("memory-hungry", w.Hungry) }
+
+// countArg is ` key=N` for a count that is not 0, and nothing for 0.
+func countArg(key string, n int) string {
+	if n > 0 {
+		return " " + key + "=" + strconv.Itoa(n)
 	}
 	return ""
 }
@@ -376,21 +374,11 @@ func SwarmTakesArgs(n invoker.Config) string {
 }
 
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.
-func pausesArg(w Workload) string {
-	if w.Pauses > 0 {
-		return " pauses=" + strconv.Itoa(w.Pauses)
-	}
-	return ""
-}
+func pausesArg(w Workload) string { return countArg("pauses", w.Pauses) }
 
 // retryNowsArg is ` retry-nows=N` for a workload whose user asks for
 // retries.
-func retryNowsArg(w Workload) string {
-	if w.RetryNows > 0 {
-		return " retry-nows=" + strconv.Itoa(w.RetryNows)
-	}
-	return ""
-}
+func retryNowsArg(w Workload) string { return countArg("retry-nows", w.RetryNows) }
 
 // invariantsArg is ` invariants=a,b` for a run about those only.
 func invariantsArg(invariants []string) string {

@@ -582,50 +582,40 @@ func TestReplayLineLeavesTelemetryOut(t *testing.T) {
 	}
 }
 
-// --throttle reaches the node, the report, the replay and compare lines,
-// the schedule and its replay: seed 1 of plan none holds unthrottled, and
-// throttled to 100/s with a burst of 8 its queues hold invokes of a
-// partition that steps down, and the buggy invoker panics (#2543).
-func TestThrottleFlag(t *testing.T) {
+// A setting of the node that is off by default reaches the node, the
+// report, the replay and compare lines, the schedule and its replay: seed
+// 1 of plan none holds without it, and with it the buggy invoker panics
+// (#2543), its queues holding invokes of a partition that steps down:
+// throttled to 100/s with a burst of 8, or with a memory pool of 8 leases
+// (a quarter of the node's slots).
+func TestNodeSettingFlags(t *testing.T) {
 	t.Parallel()
 	wantCode(t, lab(t, "run", "--plan", "none", "--seed", "1"), 0)
-	sched := filepath.Join(t.TempDir(), "throttled.schedule")
-	r := lab(t, "run", "--plan", "none", "--seed", "1", "--throttle", "100/s", "--throttle-burst", "8", "--schedule-out", sched)
-	wantCode(t, r, 1)
-	flags := "--plan none --throttle 100/s --throttle-burst 8"
-	if !strings.Contains(r.stdout, "variant buggy, throttle 100/s, burst 8, plan none") || !strings.Contains(r.stdout, "VIOLATED: no-panic") ||
-		!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
-		t.Fatalf("the throttled run:\n%v", r)
-	}
-	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " throttle=100/s throttle-burst=8") {
-		t.Errorf("the schedule does not record the throttle: %v\n%.600s", err, data)
-	}
-	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
-		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
-	}
-}
-
-// --memory-limit reaches the node, the report, the replay and compare
-// lines, the schedule and its replay: seed 1 of plan none holds without
-// a pool, and with a pool of 8 leases (a quarter of the node's slots) its
-// queues hold invokes of a partition that steps down, and the buggy
-// invoker panics (#2543).
-func TestMemoryLimitFlag(t *testing.T) {
-	t.Parallel()
-	wantCode(t, lab(t, "run", "--plan", "none", "--seed", "1"), 0)
-	sched := filepath.Join(t.TempDir(), "pooled.schedule")
-	r := lab(t, "run", "--plan", "none", "--seed", "1", "--memory-limit", "8", "--schedule-out", sched)
-	wantCode(t, r, 1)
-	flags := "--plan none --memory-limit 8"
-	if !strings.Contains(r.stdout, "variant buggy, memory-limit 8, plan none") || !strings.Contains(r.stdout, "VIOLATED: no-panic") ||
-		!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
-		t.Fatalf("the run with a pool:\n%v", r)
-	}
-	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " memory-limit=8") {
-		t.Errorf("the schedule does not record the pool: %v\n%.600s", err, data)
-	}
-	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
-		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	for _, c := range []struct {
+		name, header, key string
+		flags             []string
+	}{
+		{"throttle", "variant buggy, throttle 100/s, burst 8, plan none", " throttle=100/s throttle-burst=8",
+			[]string{"--throttle", "100/s", "--throttle-burst", "8"}},
+		{"memory-limit", "variant buggy, memory-limit 8, plan none", " memory-limit=8", []string{"--memory-limit", "8"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sched := filepath.Join(t.TempDir(), c.name+".schedule")
+			r := lab(t, append([]string{"run", "--plan", "none", "--seed", "1", "--schedule-out", sched}, c.flags...)...)
+			wantCode(t, r, 1)
+			flags := "--plan none " + strings.Join(c.flags, " ")
+			if !strings.Contains(r.stdout, c.header) || !strings.Contains(r.stdout, "VIOLATED: no-panic") ||
+				!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
+				t.Fatalf("the run:\n%v", r)
+			}
+			if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), c.key) {
+				t.Errorf("the schedule does not record%s: %v\n%.600s", c.key, err, data)
+			}
+			if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+				t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+			}
+		})
 	}
 }
 
