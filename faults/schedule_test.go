@@ -217,6 +217,8 @@ func FuzzParseSchedule(f *testing.F) {
 	seed(" throttle=30/s throttle-burst=2")
 	o.Node.MemoryLimit = 5
 	seed(" memory-limit=5")
+	o.Workload.Hungry = 3
+	seed(" memory-hungry=3")
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)
