@@ -13,8 +13,10 @@ import "fmt"
 // per-invocation-initial-memory, and charges a lease to a state machine
 // for its whole life. Restate's budget travels with the task, and a task
 // aborted returns it when it stops; the lab returns it at the abort. A
-// budget never grows past its lease here: the messages that would grow it
-// are not modelled.
+// budget grows by one lease at most, for an attempt of a hungry
+// invocation (Envelope.Hungry), which asks for it at the top of the loop
+// that started it (growHungry); Restate's grows by what its messages
+// need.
 
 // MaxMemoryLimit bounds the pool: a million leases are beyond any run the
 // lab simulates.
@@ -125,7 +127,7 @@ func (iv *Invoker) growHungry() {
 	for _, h := range iv.hungryStarts {
 		i, ok := iv.findTask(h.task)
 		if !ok {
-			continue
+			continue // a step starts a task last: nothing ends it before this
 		}
 		t := &iv.liveTasks[i]
 		t.grown = iv.n.memoryFree()
