@@ -495,6 +495,21 @@ func TestTUICompareInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// With a memory pool smaller than the node's slots, the real binary's
+// header shows the pool full, and the invokers whose queues wait for it
+// say so: seed 9's arrivals fill 8 leases within 30ms of virtual time.
+func TestTUIMemoryPoolInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		fmt.Sprintf("%s tui --seed %d --variant fixed --memory-limit 8 --pace 0.01x", labBin, faults.DefaultSeed))
+	tm.waitAll(`per-partition, memory-limit 8`, `· memory 8/8 ·`, `no memory`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	checkTmp(t, tmp)
+}
+
 // Without a terminal, lab tui says so and exits 2; plain lab prints help.
 func TestTUINeedsATerminal(t *testing.T) {
 	r := lab(t, "tui")
