@@ -163,7 +163,7 @@ func (c *Config) ShapeName() string {
 		bounds += " invariants=" + strings.Join(c.Invariants, ",")
 	}
 	if c.Swarm {
-		if taken := faults.SwarmTakesArgs(c.Node); taken != "" {
+		if taken := faults.SwarmTakesArgs(c.Node, c.Workload); taken != "" {
 			return taken[1:] + " " + bounds
 		}
 		return bounds

@@ -12,8 +12,9 @@ import (
 
 // The text report says what its shape changes from lab explore's
 // defaults, so that a reader knows what its counts are of; a default
-// exploration and a swarm, which draws its shapes, say nothing (but the
-// spill-dirs and in-tmp-dir a swarm takes).
+// exploration and a swarm, which draws its shapes, say nothing (but what
+// a swarm takes: spill-dirs, in-tmp-dir, a memory pool and invocations
+// hungry for it).
 func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	removed := explore.Config{Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload()}
 	removed.Node.SpillDirs, removed.Node.Quota, removed.Workload.Shutdown = invoker.SpillDirsRemoved, 2, false
@@ -24,6 +25,8 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	swarmRemoved.Node.SpillDirs = invoker.SpillDirsRemoved
 	swarmBoth := swarmRemoved
 	swarmBoth.Node.InTmpDir = invoker.InTmpDirSubdir
+	swarmHungry := swarm
+	swarmHungry.Node.MemoryLimit, swarmHungry.Workload.Hungry = 4, 2
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -34,6 +37,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"swarm", "swarm", swarm, ""},
 		{"swarm, spill removed", "swarm", swarmRemoved, "shape        spill-dirs=removed\n"},
 		{"swarm, spill removed from subdirectories", "swarm", swarmBoth, "shape        spill-dirs=removed in-tmp-dir=subdir\n"},
+		{"swarm, a pool and hungry invocations", "swarm", swarmHungry, "shape        memory-limit=4 memory-hungry=2\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer

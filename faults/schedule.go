@@ -361,16 +361,16 @@ func throttleText(t invoker.Throttle) string {
 	return t.String()
 }
 
-// SwarmTakesArgs names, each after a space, the node settings a swarm
-// does not draw but takes for every shape it draws: spill directories
-// removed, a subdirectory each (for the nodes it gives one tmp-dir), a
-// throttle and a memory pool.
-func SwarmTakesArgs(n invoker.Config) string {
+// SwarmTakesArgs names, each after a space, the settings of node n and
+// workload w a swarm does not draw but takes for every shape it draws:
+// spill directories removed, a subdirectory each (for the nodes it gives
+// one tmp-dir), a throttle, a memory pool and invocations hungry for it.
+func SwarmTakesArgs(n invoker.Config, w Workload) string {
 	s := spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {
 		s += " in-tmp-dir=" + n.InTmpDir.String()
 	}
-	return s + throttleArg(n) + memoryLimitArg(n)
+	return s + throttleArg(n) + memoryLimitArg(n) + hungryArg(w)
 }
 
 // pausesArg is ` pauses=N` for a workload whose user pauses invocations.
