@@ -63,23 +63,20 @@ func ParseAgainst(s string) (Against, error) {
 
 // Same reports whether w changes nothing of a run of variant v on node.
 func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
-	switch {
-	case w.OnPanic != nil:
-		return *w.OnPanic == node.OnPanic
-	case w.RetryTimers != nil:
-		return *w.RetryTimers == node.RetryTimers
-	case w.SpillDirs != nil:
-		// graceful removes its spill whatever the setting says
-		return *w.SpillDirs == node.SpillDirs || v.RemovesSpill()
-	case w.InTmpDir != nil:
-		// only where there is one tmp-dir, and not for graceful's own
-		// subdirectories
-		other := node
-		other.Variant, other.InTmpDir = v, *w.InTmpDir
-		node.Variant = v
-		return other.SharesSpillStore() == node.SharesSpillStore()
-	}
-	return w.Variant == v
+	node.Variant = v
+	other := faults.Options{Node: node}
+	w.Apply(&other)
+	return OneRun(node, other.Node)
+}
+
+// OneRun reports whether nodes a and b run alike as far as a comparison's
+// sides can differ: variant, what a panic takes down, retry timers,
+// whether spill is removed (graceful removes its own whatever spill-dirs
+// says) and whether the invokers share one spill store (in-tmp-dir
+// matters only given one tmp-dir, and not for graceful's subdirectories).
+func OneRun(a, b invoker.Config) bool {
+	return a.Variant == b.Variant && a.OnPanic == b.OnPanic && a.RetryTimers == b.RetryTimers &&
+		a.RemovesSpill() == b.RemovesSpill() && a.SharesSpillStore() == b.SharesSpillStore()
 }
 
 // Apply makes o the other side's run.

@@ -89,8 +89,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 				return err
 			}
 			// Both sides one run: "their hashes differ by the first", then two equal hashes.
-			if n, m := a.Node, b.Node; n.Variant == m.Variant && n.OnPanic == m.OnPanic && n.RetryTimers == m.RetryTimers &&
-				n.RemovesSpill() == m.RemovesSpill() && n.SharesSpillStore() == m.SharesSpillStore() {
+			if explore.OneRun(a.Node, b.Node) {
 				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, spill-dirs or in-tmp-dir", againstName)
 			}
 			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
