@@ -40,20 +40,15 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 		} else {
 			iv.sendEffect(m, EffSuspended, 0)
 		}
-	case OutFailedTransient:
+	case OutFailedTransient, OutOutOfMemory:
+		// Out of memory is handle_invocation_task_should_yield for an
+		// exhausted pool (lib.rs:1365-1430 at 0c6df0fcc) with the
+		// experimental yield off, Restate's default: a transient error
+		// like any other, retried while the state machine keeps its lease
+		// and its slot. (The yield is not modelled.)
 		iv.handleFailure(m)
-	case OutOutOfMemory:
-		iv.handleOutOfMemory(m)
 	}
 }
-
-// handleOutOfMemory is handle_invocation_task_should_yield for an
-// exhausted pool (lib.rs:1365-1430 at 0c6df0fcc) with the experimental
-// yield flag off, Restate's default: a transient error like any other,
-// retried while the state machine keeps its lease and its slot. (The
-// yield, which gives the invocation back to its partition, is not
-// modelled.)
-func (iv *Invoker) handleOutOfMemory(m *ism) { iv.handleFailure(m) }
 
 // handleFailure is handle_error_event (lib.rs:1088): every error is
 // transient, so the attempt waits for a retry timer while keeping its slot;
