@@ -229,11 +229,11 @@ type checker struct {
 	scanAt   time.Duration
 	// lost is the latest message of each invocation's latest attempt the
 	// plan dropped; duplicated, the latest message of it the plan
-	// duplicated; copiedInvoke, the event of the latest Invoke of each
-	// invocation the plan duplicated.
+	// duplicated; copiedInvoke, the latest Invoke of each invocation the
+	// plan duplicated to an invoker still in its term.
 	lost         map[invoker.InvocationID]faultedMessage
 	duplicated   map[invoker.InvocationID]faultedMessage
-	copiedInvoke map[invoker.InvocationID]uint64
+	copiedInvoke map[invoker.InvocationID]copiedInvoke
 	// starved is the event of each invocation's latest attempt if it
 	// failed for memory (invoker.TaskOutOfMemory).
 	starved map[invoker.InvocationID]uint64
@@ -389,12 +389,18 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 	case invoker.KindTermBegin:
 		delete(c.lostWakes, key) // a new invoker in the slot, its queue awake
+		// and the copies its predecessor ran ended with it
+		for id, copied := range c.copiedInvoke {
+			if copied.key == key {
+				delete(c.copiedInvoke, id)
+			}
+		}
 	case invoker.KindFaultDuplicate:
 		if e.Inv != "" {
 			c.duplicated[e.Inv] = faultedMessage{e.Seq, e.Msg}
 		}
 		if e.Msg == invoker.MsgInvoke {
-			c.copiedInvoke[e.Inv] = e.Seq
+			c.copiedInvoke[e.Inv] = copiedInvoke{e.Seq, key}
 		}
 	case invoker.KindCancel:
 		if _, ok := c.cancelled[key]; !ok && e.Outcome == invoker.OutcomeNone {

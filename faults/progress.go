@@ -34,6 +34,20 @@ type faultedMessage struct {
 	msg invoker.MsgKind
 }
 
+// copiedInvoke is an Invoke the plan duplicated: the fault's event, and
+// the invoker it went to.
+type copiedInvoke struct {
+	seq uint64
+	key invokerKey
+}
+
+// copiedBy reports whether invoker key, in its term still, was sent a copy
+// of id's latest Invoke.
+func (c *checker) copiedBy(id invoker.InvocationID, key invokerKey) bool {
+	copied, ok := c.copiedInvoke[id]
+	return ok && copied.key == key
+}
+
 // never is a scan that is not due.
 const never = maxTime
 
@@ -219,11 +233,11 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		}
 	case dropped:
 		return CheckFaulted, fmt.Sprintf("; its %s was dropped at event #%d", lost.msg, lost.seq)
-	case c.copiedInvoke[id] != 0 && n.Config().Variant.PerTerm():
+	case c.copiedBy(id, invokerKey{n.Incarnation(), i}) && n.Config().Variant.PerTerm():
 		// A copy of an earlier invoke ran with a fencing token no longer
-		// current: the partition drops its effects, and the invoker
-		// dropped the current invoke as a duplicate of it.
-		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id])
+		// current: the partition drops its effects, and the invoker of
+		// the term dropped the current invoke as a duplicate of it.
+		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id].seq)
 	case c.starved[id] != 0 && c.liveISMs[id] > 0:
 		return CheckOutOfMemory, fmt.Sprintf("; its attempts fail for memory the pool does not have (%d of %d leases held; its latest at event #%d)",
 			n.MemoryInUse(), n.Config().MemoryLimit, c.starved[id])
