@@ -21,6 +21,12 @@ type Config struct {
 	Workload faults.Workload
 	// Swarm draws a node shape, workload and built-in plan per seed.
 	Swarm bool
+	// A swarm draws a throttle, and a memory pool with invocations hungry
+	// for it, for some seeds; Node's throttle, or Node's pool with
+	// Workload's hungry invocations, replaces the draw on every shape
+	// when it is on, or when SwarmTakesThrottle or SwarmTakesMemory says
+	// to take it even off.
+	SwarmTakesThrottle, SwarmTakesMemory bool
 	// Strategy is "random" or "pct"; Depth is PCT's depth d.
 	Strategy string
 	Depth    int
@@ -163,10 +169,15 @@ func (c *Config) ShapeName() string {
 		bounds += " invariants=" + strings.Join(c.Invariants, ",")
 	}
 	if c.Swarm {
-		if taken := faults.SwarmTakesArgs(c.Node, c.Workload); taken != "" {
-			return taken[1:] + " " + bounds
+		taken := faults.SwarmTakesArgs(c.Node, c.Workload)
+		// and what it takes off rather than drawing it
+		if c.takesThrottle() && !c.Node.Throttle.On() {
+			taken += " throttle=unlimited"
 		}
-		return bounds
+		if c.takesMemory() && !c.Node.MemoryOn() {
+			taken += " memory-limit=0"
+		}
+		return strings.TrimPrefix(taken+" "+bounds, " ")
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
 }
@@ -230,15 +241,28 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		return shape{n, c.Workload, c.Plan}
 	}
 	sh := swarmShape(seed, c.Variant, plans)
-	// the swarm draws none of these; in-tmp-dir matters where it draws one
-	// tmp-dir
-	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.Throttle = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.Throttle
-	sh.node.MemoryLimit = c.Node.MemoryLimit
-	// as many hungry invocations as asked for, or every one of a shape
-	// that draws fewer
-	sh.workload.Hungry = min(c.Workload.Hungry, sh.workload.Invocations)
+	// the swarm draws neither of these; in-tmp-dir matters where it draws
+	// one tmp-dir
+	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
+	// a throttle or a memory pool asked for replaces the one drawn
+	if c.takesThrottle() {
+		sh.node.Throttle = c.Node.Throttle
+	}
+	if c.takesMemory() {
+		sh.node.MemoryLimit = c.Node.MemoryLimit
+		// as many hungry invocations as asked for, or every one of a
+		// shape that draws fewer
+		sh.workload.Hungry = min(c.Workload.Hungry, sh.workload.Invocations)
+	}
 	return sh
 }
+
+// takesThrottle: a swarm gives every shape Node's throttle.
+func (c *Config) takesThrottle() bool { return c.SwarmTakesThrottle || c.Node.Throttle.On() }
+
+// takesMemory: a swarm gives every shape Node's memory pool and
+// Workload's hungry invocations.
+func (c *Config) takesMemory() bool { return c.SwarmTakesMemory || c.Node.MemoryOn() }
 
 // options are the options of one seed's run.
 func (c *Config) options(seed uint64, sh shape) (faults.Options, error) {

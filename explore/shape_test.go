@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/explore"
 	"lab/faults"
@@ -27,6 +28,8 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	swarmBoth.Node.InTmpDir = invoker.InTmpDirSubdir
 	swarmHungry := swarm
 	swarmHungry.Node.MemoryLimit, swarmHungry.Workload.Hungry = 4, 2
+	swarmPlain := swarm
+	swarmPlain.SwarmTakesThrottle, swarmPlain.SwarmTakesMemory = true, true
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -38,6 +41,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"swarm, spill removed", "swarm", swarmRemoved, "shape        spill-dirs=removed\n"},
 		{"swarm, spill removed from subdirectories", "swarm", swarmBoth, "shape        spill-dirs=removed in-tmp-dir=subdir\n"},
 		{"swarm, a pool and hungry invocations", "swarm", swarmHungry, "shape        memory-limit=4 memory-hungry=2\n"},
+		{"swarm, neither throttles nor pools", "swarm", swarmPlain, "shape        throttle=unlimited memory-limit=0\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer
@@ -54,4 +58,59 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 			t.Errorf("%s: shape line %q, want %q\n%s", c.name, got, c.want, text.String())
 		}
 	}
+}
+
+// A swarm draws a throttle for some nodes, and a memory pool, with
+// invocations hungry for it, for others; a throttle or a pool asked for
+// replaces the drawn one on every shape, and a pool asked for brings its
+// own hungry invocations (none unless asked), never the drawn ones. Asked
+// for off, no shape has one.
+func TestSwarmDrawsThrottlesAndPoolsUnlessAskedFor(t *testing.T) {
+	const seeds = 400
+	var throttled, pooled, hungry int
+	drawn := func(c explore.Config, check func(seed uint64, o faults.Options)) {
+		t.Helper()
+		for seed := uint64(1); seed <= seeds; seed++ {
+			o, err := c.SeedOptions(seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(seed, o)
+		}
+	}
+	drawn(explore.Config{Swarm: true, Variant: invoker.Fixed}, func(seed uint64, o faults.Options) {
+		if o.Node.Throttle.On() {
+			throttled++
+		}
+		if o.Node.MemoryOn() {
+			pooled++
+			if slots := o.Node.Quota * o.Node.Partitions; o.Node.MemoryLimit > slots {
+				t.Errorf("seed %d: a pool of %d leases for %d slots", seed, o.Node.MemoryLimit, slots)
+			}
+		}
+		if o.Workload.Hungry > 0 {
+			hungry++
+		}
+	})
+	// one in eight, one in eight, and one in sixteen less the draws of 0
+	if throttled < seeds/16 || throttled > seeds/4 || pooled < seeds/16 || pooled > seeds/4 || hungry == 0 || hungry >= pooled {
+		t.Errorf("over %d seeds: %d throttled, %d pooled, %d with hungry invocations", seeds, throttled, pooled, hungry)
+	}
+
+	asked := explore.Config{Swarm: true, Variant: invoker.Fixed}
+	asked.Node.Throttle = invoker.Throttle{Rate: 7, Per: time.Second}
+	asked.Node.MemoryLimit = 3
+	drawn(asked, func(seed uint64, o faults.Options) {
+		if o.Node.Throttle != asked.Node.Throttle || o.Node.MemoryLimit != 3 || o.Workload.Hungry != 0 {
+			t.Fatalf("seed %d: throttle %v, pool %d, %d hungry; asked for %v, 3 and none",
+				seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry, asked.Node.Throttle)
+		}
+	})
+
+	off := explore.Config{Swarm: true, Variant: invoker.Fixed, SwarmTakesThrottle: true, SwarmTakesMemory: true}
+	drawn(off, func(seed uint64, o faults.Options) {
+		if o.Node.Throttle.On() || o.Node.MemoryOn() || o.Workload.Hungry != 0 {
+			t.Fatalf("seed %d: throttle %v, pool %d, %d hungry; asked for none", seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry)
+		}
+	})
 }

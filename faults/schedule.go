@@ -362,9 +362,10 @@ func throttleText(t invoker.Throttle) string {
 }
 
 // SwarmTakesArgs names, each after a space, the settings of node n and
-// workload w a swarm does not draw but takes for every shape it draws:
-// spill directories removed, a subdirectory each (for the nodes it gives
-// one tmp-dir), a throttle, a memory pool and invocations hungry for it.
+// workload w a swarm takes for every shape it draws: spill directories
+// removed and a subdirectory each (for the nodes it gives one tmp-dir),
+// which it does not draw, and a throttle, a memory pool and invocations
+// hungry for it, in place of those it draws.
 func SwarmTakesArgs(n invoker.Config, w Workload) string {
 	s := spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"math/rand/v2"
+	"time"
 
 	"lab/invoker"
 )
@@ -11,12 +12,23 @@ import (
 // so that every seed that does not draw it keeps the run it had.
 var swarmPlans = []string{"chaos", "none", "shutdown-race"}
 
+// swarmThrottles are the rates the swarm throttles a node to: from well
+// under the reference workload's ≈320 invocations a second to above it.
+var swarmThrottles = []invoker.Throttle{
+	{Rate: 50, Per: time.Second},
+	{Rate: 100, Per: time.Second},
+	{Rate: 300, Per: time.Second},
+	{Rate: 1000, Per: time.Second},
+}
+
 // SwarmShape draws, from seed, the shape of one swarm-testing run (after
 // TigerBeetle's VOPR): partitions, layout, quota, queue limit, effect
 // capacity, invocations, step-downs, kills, which built-in plan, whether
 // the node shuts down at the end of the safety phase, whether its invokers
 // share one tmp-dir, how its retry timers are found, pauses, task panics,
-// what an invoker's panic takes down, retry-nows, and a slow partition. The variant is the caller's, so that every variant meets the same shapes.
+// what an invoker's panic takes down, retry-nows, a slow partition, a
+// throttle, and a memory pool with invocations hungry for it. The variant
+// is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
 	rng := rand.New(rand.NewPCG(seed, 0x5357524d)) // "SWRM"
@@ -74,6 +86,20 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	// partition processor falls behind its (small) effect channel.
 	if rng.IntN(8) == 0 {
 		plan = "slow-partition"
+	}
+	// Drawn after all the rest: one node in eight throttles its
+	// invocations (the reference workload asks about 320 a second), and
+	// one in eight has a memory pool of 1 to quota × partitions leases,
+	// as often as not with a few invocations hungry for a second lease.
+	if rng.IntN(8) == 0 {
+		cfg.Throttle = swarmThrottles[rng.IntN(len(swarmThrottles))]
+		cfg.Throttle.Burst = 1 + rng.IntN(8)
+	}
+	if rng.IntN(8) == 0 {
+		cfg.MemoryLimit = 1 + rng.IntN(cfg.Quota*cfg.Partitions)
+		if rng.IntN(2) == 0 {
+			w.Hungry = rng.IntN(min(w.Invocations, 8) + 1)
+		}
 	}
 	if v.PerTerm() {
 		// Drawn all the same, so that the draws after it stay in step.

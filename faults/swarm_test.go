@@ -14,8 +14,9 @@ import (
 // (swarm testing, as TigerBeetle's VOPR does): partitions, layout, quota,
 // queue limit, effect capacity, invocations, step-downs, kills, whether
 // the node shuts down, whether its invokers share a tmp-dir, unkeyed retry
-// timers, pauses, task panics and what an invoker's panic takes down,
-// under every built-in plan, with the sweeps' rule (allowedIn).
+// timers, pauses, task panics, what an invoker's panic takes down, a
+// throttle, and a memory pool with invocations hungry for it, under every
+// built-in plan, with the sweeps' rule (allowedIn).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}
@@ -43,8 +44,8 @@ func TestSwarm(t *testing.T) {
 	}
 }
 
-// The swarm's shapes under the settings it does not draw but takes for
-// every shape: throttled (--throttle) fast enough to change little, and
+// The swarm's shapes under the settings it takes for every shape in place
+// of its own draws: throttled (--throttle) fast enough to change little, and
 // slow enough to hold most invokes queued and some for longer than the
 // progress bound; with memory pools (--memory-limit) from a little
 // smaller than the node's slots to one lease for the whole node; and with

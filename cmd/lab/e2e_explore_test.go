@@ -293,8 +293,9 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 		t.Errorf("no determinism line:\n%v", r)
 	}
 	// The swarm draws Restate's later bugs too: graceful fails only where
-	// a task's panic is re-raised or a timer is unkeyed, or, on a node left
-	// running, where the plan's faults leave an invocation standing still.
+	// a task's panic is re-raised or a timer is unkeyed, where the plan's
+	// faults leave an invocation standing still, or where invocations
+	// hungry for memory starve (and so never end).
 	r = lab(t, "explore", "--variant", "graceful", "--swarm", "--seeds", "40", "--strategy", "pct", "--depth", "2", "--format", "json")
 	if r.code != 0 && r.code != 1 || r.stderr != "" {
 		t.Fatalf("the swarm under PCT:\n%v", r)
@@ -302,7 +303,8 @@ func TestExploreFixedHoldsAndChecksDeterminism(t *testing.T) {
 	for inv, by := range parseExplore(t, r).ByInvariant {
 		for check := range by.Checks {
 			if !(inv == "no-panic" && check == "an invocation task panicked (re-raised by join_next)" || inv == "timer-fencing" ||
-				inv == "progress" && (check == "faulted" || check == "no-leader")) {
+				inv == "progress" && (check == "faulted" || check == "no-leader" || check == faults.CheckOutOfMemory) ||
+				inv == "no-lost-invocation") {
 				t.Errorf("graceful's swarm failed %s by %s", inv, check)
 			}
 		}
@@ -754,6 +756,29 @@ func TestExploreSwarmTakesSpillDirs(t *testing.T) {
 	both := lab(t, append(args, "--spill-dirs", "removed", "--in-tmp-dir", "subdir")...)
 	if wantCode(t, both, 0); !strings.Contains(both.stdout, "shape        spill-dirs=removed in-tmp-dir=subdir\n") {
 		t.Errorf("the swarm with a subdirectory each does not say its shape:\n%v", both)
+	}
+}
+
+// A swarm draws memory pools, with invocations hungry for them, for some
+// seeds: seed 83 of graceful's starves. --memory-limit 0 and --throttle
+// unlimited take pools and throttles off every shape; the report's shape
+// and the rerun command say so, and the seed holds.
+func TestExploreSwarmDrawsPoolsUnlessTakenOff(t *testing.T) {
+	t.Parallel()
+	args := []string{"explore", "--swarm", "--variant", "graceful", "--first-seed", "83", "--seeds", "1", "--shrink-budget", "0", "--format", "json"}
+	r := lab(t, args...)
+	wantCode(t, r, 1)
+	rep := parseExplore(t, r)
+	if len(rep.Failures) != 1 || rep.Failures[0].Check != faults.CheckOutOfMemory {
+		t.Fatalf("seed 83 of graceful's swarm: %+v, want it out of memory", rep.Failures)
+	}
+	if want := "lab explore --swarm --variant graceful --first-seed 83 --seeds 1"; rep.Failures[0].Replay != want {
+		t.Errorf("replay %q, want %q", rep.Failures[0].Replay, want)
+	}
+	off := lab(t, append(args, "--memory-limit", "0", "--throttle", "unlimited")...)
+	wantCode(t, off, 0)
+	if rep := parseExplore(t, off); !strings.HasPrefix(rep.Shape, "throttle=unlimited memory-limit=0 bound-") {
+		t.Errorf("shape %q does not say the swarm took pools and throttles off", rep.Shape)
 	}
 }
 

@@ -85,7 +85,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers and what a panic takes down included), workload (a shutdown or not, pauses, task panics, retry-nows) and built-in plan from each seed; --spill-dirs and --progress-bound, which it does not draw, apply to every shape")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle and a memory pool included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --spill-dirs, --in-tmp-dir and --progress-bound, which it does not draw, apply to every shape, and so do --throttle and --memory-limit (with --memory-hungry) when given, even off, in place of its draws")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	intFlag(fl, &f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	uintFlag(fl, &f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
@@ -236,8 +236,9 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 	return files.close()
 }
 
-// swarmTakes are the flags a swarm does not draw: each applies to every
-// shape it draws, and a rerun of one of its seeds says them again.
+// swarmTakes are the flags a swarm takes in place of its draws, or does
+// not draw at all: each applies to every shape it draws, and a rerun of
+// one of its seeds says them again.
 var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
 	"progress-bound"}
 
@@ -355,6 +356,9 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		cfg.Node.Throttle.Burst = f.run.throttleBurst
 		cfg.Node.MemoryLimit = f.run.memoryLimit
 		cfg.Workload.Hungry = f.run.memoryHungry
+		// said, even off, they replace what the swarm draws
+		cfg.SwarmTakesThrottle = flags.Changed("throttle") || flags.Changed("throttle-burst")
+		cfg.SwarmTakesMemory = flags.Changed("memory-limit") || flags.Changed("memory-hungry")
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)
@@ -416,7 +420,7 @@ func (f exploreFlags) rerun(flags *pflag.FlagSet) func(uint64) string {
 		s := strconv.FormatUint(seed, 10)
 		switch {
 		case f.swarm:
-			taken := "" // the settings a swarm does not draw
+			taken := "" // the settings a swarm takes in place of its draws, or does not draw
 			for _, name := range swarmTakes {
 				if fl := flags.Lookup(name); fl != nil && fl.Changed {
 					taken += " " + flagArg(fl)
