@@ -251,11 +251,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))
 		}
 		if s := f.Shrunk; s != nil {
-			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); choices %d -> %d, invocations %d -> %d, partitions %d -> %d, quota %d -> %d; %.1fs, %d replays%s\n",
+			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); choices %d -> %d, invocations %d -> %d, partitions %d -> %d, quota %d -> %d%s; %.1fs, %d replays%s\n",
 				s.Original.Decisions, s.OriginalFull.Decisions, s.Shrunk.Decisions, 100*float64(s.Shrunk.Decisions)/float64(max(s.Original.Decisions, 1)),
 				s.Original.Choices, s.Shrunk.Choices,
 				s.Original.Invocations, s.Shrunk.Invocations, s.Original.Partitions, s.Shrunk.Partitions,
-				s.Original.Quota, s.Shrunk.Quota, s.Seconds, s.Replays, minimalNote(s))
+				s.Original.Quota, s.Shrunk.Quota, s.Original.settingsTo(s.Shrunk), s.Seconds, s.Replays, minimalNote(s))
 		}
 		if sched := RecordedSchedule(f.Files); sched != "" {
 			fmt.Fprintf(&b, "  chart      lab inevitable %s\n", faults.ShellQuote(sched))

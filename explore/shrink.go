@@ -2,9 +2,11 @@ package explore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"lab/faults"
@@ -28,9 +30,11 @@ type ShrinkResult struct {
 	Seconds float64 `json:"seconds"`
 	// OneMinimal: removing any one send, fault, task outcome, task output
 	// (but an attempt's last) or control, letting the default take any one
-	// pick, lowering the quota or dropping any one partition (with
-	// everything that concerns it) changes the run so that it no longer
-	// fails the same way. False when the budget ran out first.
+	// pick, lowering the quota, dropping any one partition (with
+	// everything that concerns it), the throttle or the memory pool,
+	// shrinking the pool, or sating any one hungry invocation changes the
+	// run so that it no longer fails the same way. False when the budget
+	// ran out first.
 	OneMinimal bool `json:"one_minimal"`
 	// Interrupted: the context was cancelled while shrinking, which then
 	// stopped as if out of budget; the result is the smallest schedule
@@ -72,16 +76,64 @@ type ScheduleSize struct {
 	Invocations int `json:"invocations"`
 	Partitions  int `json:"partitions"`
 	Quota       int `json:"quota"`
+	// Throttle is the node's, if it has one (as --throttle takes it);
+	// MemoryLimit its memory pool, if any, and Hungry the invocations
+	// hungry for it.
+	Throttle    string `json:"throttle,omitempty"`
+	MemoryLimit int    `json:"memory_limit,omitempty"`
+	Hungry      int    `json:"hungry,omitempty"`
 }
 
 func (z ScheduleSize) String() string {
-	return fmt.Sprintf("%s; %s, %s, quota %d", z.DecisionCount.WithChoices(z.Choices),
-		faults.Plural(z.Invocations, "invocation"), faults.Plural(z.Partitions, "partition"), z.Quota)
+	return fmt.Sprintf("%s; %s, %s, quota %d%s", z.DecisionCount.WithChoices(z.Choices),
+		faults.Plural(z.Invocations, "invocation"), faults.Plural(z.Partitions, "partition"), z.Quota, z.settings())
+}
+
+// settings names the throttle and the memory pool, each after a comma,
+// where there is one.
+func (z ScheduleSize) settings() string {
+	s := ""
+	if z.Throttle != "" {
+		s += ", throttle " + z.Throttle
+	}
+	if z.MemoryLimit > 0 {
+		s += fmt.Sprintf(", memory-limit %d", z.MemoryLimit)
+	}
+	if z.Hungry > 0 {
+		s += fmt.Sprintf(", %d hungry", z.Hungry)
+	}
+	return s
+}
+
+// settingsTo names how the throttle, the memory pool and the hungry
+// invocations of z went to those of to, each after a comma, where z had
+// them.
+func (z ScheduleSize) settingsTo(to ScheduleSize) string {
+	s := ""
+	if z.Throttle != "" {
+		s += fmt.Sprintf(", throttle %s -> %s", z.Throttle, cmp.Or(to.Throttle, "none"))
+	}
+	if z.MemoryLimit > 0 {
+		pool := "none"
+		if to.MemoryLimit > 0 {
+			pool = strconv.Itoa(to.MemoryLimit)
+		}
+		s += fmt.Sprintf(", memory-limit %d -> %s", z.MemoryLimit, pool)
+	}
+	if z.Hungry > 0 {
+		s += fmt.Sprintf(", hungry %d -> %d", z.Hungry, to.Hungry)
+	}
+	return s
 }
 
 func sizeOf(s *faults.Schedule) ScheduleSize {
 	c := s.Decisions()
-	z := ScheduleSize{Decisions: c.Total(), DecisionCount: c, Partitions: s.Header.Node.Partitions, Quota: s.Header.Node.Quota}
+	n := s.Header.Node
+	z := ScheduleSize{Decisions: c.Total(), DecisionCount: c, Partitions: n.Partitions, Quota: n.Quota, MemoryLimit: n.MemoryLimit,
+		Hungry: len(hungryOf(s))}
+	if n.Throttle.On() {
+		z.Throttle = faults.ThrottleText(n.Throttle)
+	}
 	for _, e := range s.Entries {
 		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgSubmit {
 			z.Invocations++
@@ -207,30 +259,34 @@ func ShrinkTelling(ctx context.Context, s *faults.Schedule, budget time.Duration
 func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule, []byte, bool, error) {
 	for {
 		changed := false
-		// A smaller quota needs fewer invocations to fill it.
-		for q := 1; q < base.Header.Node.Quota; q++ {
-			c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
-			c.Header.Node.Quota = q
-			if !sh.fails(c) {
-				continue
-			}
-			next, nextText, err := sh.rerecord(c)
-			if err != nil {
-				return nil, nil, false, err
-			}
+		accept := func(next *faults.Schedule, nextText []byte, err error) error {
 			if next != nil {
 				base, text, changed = next, nextText, true
 			}
-			break
+			return err
+		}
+		// Settings the failure may not need at all, each tried on the
+		// schedule as it stands: the throttle, the memory pool (and with
+		// it every invocation's hunger for memory).
+		for _, without := range []func(*faults.Schedule) *faults.Schedule{withoutThrottle, withoutPool} {
+			if c := without(base); c != nil && sh.fails(c) {
+				if err := accept(sh.rerecord(c)); err != nil {
+					return nil, nil, false, err
+				}
+			}
+		}
+		// A smaller quota needs fewer invocations to fill it; a smaller
+		// pool, fewer to hold it.
+		if err := accept(sh.lowest(base, base.Header.Node.Quota, withQuota)); err != nil {
+			return nil, nil, false, err
+		}
+		if err := accept(sh.lowest(base, base.Header.Node.MemoryLimit, withPool)); err != nil {
+			return nil, nil, false, err
 		}
 		// Only the partitions still mentioned, renumbered.
 		if c := fewerPartitions(base); c != nil && sh.fails(c) {
-			next, nextText, err := sh.rerecord(c)
-			if err != nil {
+			if err := accept(sh.rerecord(c)); err != nil {
 				return nil, nil, false, err
-			}
-			if next != nil {
-				base, text, changed = next, nextText, true
 			}
 		}
 		for _, op := range shrinkPasses {
@@ -245,6 +301,19 @@ func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule
 			}
 			if nextText != nil && !bytes.Equal(nextText, text) {
 				base, text, changed = next, nextText, true
+			}
+		}
+		// Fewer invocations hungry for memory.
+		if units := hungryOf(base); len(units) > 0 {
+			keep := ddmin(units, func(keep []int) bool { return sh.fails(withHungry(base, units, keep)) }, sh.spent)
+			if len(keep) < len(units) {
+				next, nextText, err := sh.rerecord(withHungry(base, units, keep))
+				if err != nil {
+					return nil, nil, false, err
+				}
+				if nextText != nil && !bytes.Equal(nextText, text) {
+					base, text, changed = next, nextText, true
+				}
 			}
 		}
 		// Fewer outputs of the tasks kept: each journal entry costs a
@@ -332,9 +401,15 @@ func (sh *shrinker) slowerTasks(base *faults.Schedule) (*faults.Schedule, []byte
 // shorterQueue is base with the shortest in-memory queue limit that still
 // fails, re-recorded; nil when no shorter one does.
 func (sh *shrinker) shorterQueue(base *faults.Schedule) (*faults.Schedule, []byte, error) {
-	for l := 1; l < base.Header.Node.QueueLimit; l++ {
+	return sh.lowest(base, base.Header.Node.QueueLimit, withQueueLimit)
+}
+
+// lowest is base with the lowest setting from 1 to below now that still
+// fails, set by set, re-recorded; nil when none does.
+func (sh *shrinker) lowest(base *faults.Schedule, now int, set func(*faults.Schedule, int)) (*faults.Schedule, []byte, error) {
+	for v := 1; v < now; v++ {
 		c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
-		c.Header.Node.QueueLimit = l
+		set(c, v)
 		if sh.fails(c) {
 			return sh.rerecord(c)
 		}

@@ -16,9 +16,10 @@ import (
 // schedules, every single edit the shrinker makes (one send, task outcome,
 // fault or control removed, one pick left to the default, one task output
 // removed, a lower quota, one partition dropped with everything that
-// concerns it) is replayed
-// here, by a lenient replay of its own, and none may still fail the same
-// way. A shrinker that stopped early while claiming 1-minimal fails this.
+// concerns it, the throttle or the memory pool dropped, a smaller pool,
+// one hungry invocation sated) is replayed here, by a lenient replay of
+// its own, and none may still fail the same way. A shrinker that stopped
+// early while claiming 1-minimal fails this.
 func TestShrunkSchedulesAreOneMinimal(t *testing.T) {
 	plans, err := builtinPlans()
 	if err != nil {
@@ -48,6 +49,12 @@ func TestShrunkSchedulesAreOneMinimal(t *testing.T) {
 		// three partitions.
 		{"swarm seed 32", 32, swarmShape(32, invoker.Buggy, plans)},
 		{"swarm seed 52", 52, swarmShape(52, invoker.Buggy, plans)},
+		// #2543 by way of the memory pool: one that keeps a pool of one
+		// lease, and two that keep a hungry invocation as well (580's
+		// second, removed, keeps it failing: sated, it does not).
+		{"swarm seed 139", 139, swarmShape(139, invoker.Buggy, plans)},
+		{"swarm seed 83", 83, swarmShape(83, invoker.Buggy, plans)},
+		{"swarm seed 580", 580, swarmShape(580, invoker.Buggy, plans)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var rec bytes.Buffer
@@ -124,10 +131,24 @@ func (m *minimalChecker) singleEdits(base *faults.Schedule) int {
 			m.t.Errorf("%s: still fails %s", what, m.want.Failure())
 		}
 	}
-	for q := 1; q < base.Header.Node.Quota; q++ {
-		c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
-		c.Header.Node.Quota = q
-		try(fmt.Sprintf("quota %d", q), c)
+	lower := func(what string, now int, set func(*faults.Schedule, int)) {
+		for v := 1; v < now; v++ {
+			c := &faults.Schedule{Header: base.Header, Entries: base.Entries}
+			set(c, v)
+			try(fmt.Sprintf("%s %d", what, v), c)
+		}
+	}
+	lower("quota", base.Header.Node.Quota, withQuota)
+	lower("memory-limit", base.Header.Node.MemoryLimit, withPool)
+	if c := withoutThrottle(base); c != nil {
+		try("without the throttle", c)
+	}
+	if c := withoutPool(base); c != nil {
+		try("without the memory pool", c)
+	}
+	hungry := hungryOf(base)
+	for k, i := range hungry {
+		try(fmt.Sprintf("entry %d sated (%s)", i, base.Entries[i]), withHungry(base, hungry, slices.Delete(slices.Clone(hungry), k, k+1)))
 	}
 	if all := partitionsOf(base); len(all) > 1 {
 		for _, p := range all {

@@ -66,3 +66,47 @@ func TestShrinkSwarmFailures(t *testing.T) {
 		t.Fatalf("%d of %d failures shrunk (want %d)", ok, n, 15+len(alike))
 	}
 }
+
+// Shrinking drops the throttle and the memory pool a failure does not
+// need, sates the hungry invocations it does not need, and keeps the
+// smallest pool it does: seeds of the buggy swarm whose #2543 panic
+// needs neither a throttle (5) nor a pool (1, 10: hungry ones too), needs
+// a pool of one lease but no hunger (111), or both (83, and 580, where
+// removing the invocations alone would leave two hungry).
+func TestShrinkDropsSettingsTheFailureDoesNotNeed(t *testing.T) {
+	plans, _ := builtinPlans()
+	for _, c := range []struct {
+		seed                 uint64
+		throttled            bool
+		memoryLimit, hungry  int
+		wasPooled, wasHungry bool
+	}{
+		{seed: 5, throttled: true},
+		{seed: 1, wasPooled: true},
+		{seed: 10, wasPooled: true, wasHungry: true},
+		{seed: 111, memoryLimit: 1, wasPooled: true, wasHungry: true},
+		{seed: 83, memoryLimit: 1, hungry: 1, wasPooled: true, wasHungry: true},
+		{seed: 580, memoryLimit: 1, hungry: 1, wasPooled: true, wasHungry: true},
+	} {
+		sh := swarmShape(c.seed, invoker.Buggy, plans)
+		var buf bytes.Buffer
+		if _, err := faults.Run(context.Background(), faults.Options{Seed: c.seed, Node: sh.node, Plan: sh.plan, Workload: sh.workload, Record: &buf}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := faults.ParseSchedule("x", buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Shrink(context.Background(), s, time.Minute)
+		if err != nil {
+			t.Fatalf("seed %d: %v", c.seed, err)
+		}
+		o, z := res.Original, res.Shrunk
+		if (o.Throttle != "") != c.throttled || (o.MemoryLimit > 0) != c.wasPooled || (o.Hungry > 0) != c.wasHungry {
+			t.Fatalf("seed %d draws %+v: pick another seed for this test", c.seed, o)
+		}
+		if res.Invariant != faults.NoPanic || z.Throttle != "" || z.MemoryLimit != c.memoryLimit || z.Hungry != c.hungry {
+			t.Errorf("seed %d: %s shrunk to %s; want memory-limit %d and %d hungry, no throttle", c.seed, res.Failure(), z, c.memoryLimit, c.hungry)
+		}
+	}
+}

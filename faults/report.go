@@ -119,7 +119,7 @@ func (r *Result) settings() string {
 		s += ", in-tmp-dir " + r.InTmpDir.String()
 	}
 	if r.Throttle.On() {
-		s += ", throttle " + throttleText(r.Throttle)
+		s += ", throttle " + ThrottleText(r.Throttle)
 	}
 	if r.MemoryLimit > 0 {
 		s += ", memory-limit " + strconv.Itoa(r.MemoryLimit)

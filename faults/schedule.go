@@ -352,9 +352,9 @@ func countArg(key string, n int) string {
 	return ""
 }
 
-// throttleText is a throttle for a person: 10/s, with its burst when it
+// ThrottleText is a throttle for a person: 10/s, with its burst when it
 // is not the rate (10/s, burst 2).
-func throttleText(t invoker.Throttle) string {
+func ThrottleText(t invoker.Throttle) string {
 	if t.Burst > 0 {
 		return t.String() + ", burst " + strconv.Itoa(t.Burst)
 	}
