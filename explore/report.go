@@ -90,6 +90,9 @@ type Failure struct {
 	// (faults.Violation.Check).
 	Check  string `json:"check,omitempty"`
 	Detail string `json:"detail"`
+	// Shape is the node, workload and plan a swarm drew for the seed
+	// (empty outside a swarm, where the report's shape is every seed's).
+	Shape string `json:"shape,omitempty"`
 	// Replay reruns the seed; Compare runs it against the fix
 	// (CompareCommand), if the variant has one.
 	Replay  string `json:"replay"`
@@ -240,6 +243,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\nseed %d: %s: %s\n", f.Seed, f.Invariant, f.Detail)
+		if f.Shape != "" {
+			fmt.Fprintf(&b, "  shape      %s\n", f.Shape)
+		}
 		fmt.Fprintf(&b, "  rerun      %s\n", f.Replay)
 		if f.Compare != "" {
 			fmt.Fprintf(&b, "  compare    %s\n", f.Compare)

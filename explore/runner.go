@@ -173,6 +173,9 @@ func (x *explorer) runSeed(ctx context.Context, seed uint64, col *collector) (*f
 		}
 	}
 	if f != nil {
+		if x.cfg.Swarm {
+			f.Shape = swarmShapeName(o)
+		}
 		f.Replay = x.cfg.rerun(seed)
 		if f.Invariant != Determinism {
 			f.Compare = CompareCommand(f.Replay, o.Node, f.Invariant, f.Check)

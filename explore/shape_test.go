@@ -2,6 +2,8 @@ package explore_test
 
 import (
 	"bytes"
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +115,44 @@ func TestSwarmDrawsThrottlesAndPoolsUnlessAskedFor(t *testing.T) {
 			t.Fatalf("seed %d: throttle %v, pool %d, %d hungry; asked for none", seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry)
 		}
 	})
+}
+
+// Each failure of a swarm names the shape drawn for its seed (its plan,
+// node, workload and whether the node shuts down), which the report's
+// shape cannot; outside a swarm the report's shape is every seed's, and
+// a failure names none.
+func TestSwarmFailuresNameTheirShape(t *testing.T) {
+	swarm := explore.Config{Swarm: true, Variant: invoker.Graceful, Strategy: "random", FirstSeed: 80, Seeds: 10}
+	r, err := explore.Explore(context.Background(), swarm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Failures) == 0 {
+		t.Fatal("no failure among graceful's swarm seeds 80-89: pick other seeds")
+	}
+	for _, f := range r.Failures {
+		o, err := swarm.SeedOptions(f.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "plan=" + o.Plan.Name + " " + faults.DescribeShape(o.Node, o.Workload) + " shutdown=" + strconv.FormatBool(o.Workload.Shutdown)
+		if f.Shape != want {
+			t.Errorf("seed %d: shape %q, want %q", f.Seed, f.Shape, want)
+		}
+	}
+	plans, err := faults.LoadPlan("shutdown-race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := explore.Config{Variant: invoker.Buggy, Strategy: "random", FirstSeed: 1, Seeds: 10, Plan: plans,
+		Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload()}
+	r, err = explore.Explore(context.Background(), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Failures {
+		if f.Shape != "" {
+			t.Errorf("seed %d of one shape names its own: %q", f.Seed, f.Shape)
+		}
+	}
 }

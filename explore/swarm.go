@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"fmt"
+
 	"lab/faults"
 	"lab/invoker"
 )
@@ -22,4 +24,10 @@ func builtinPlans() (map[string]*faults.Plan, error) {
 		plans[name] = p
 	}
 	return plans, nil
+}
+
+// swarmShapeName names what a swarm drew for a run: its plan, the node's
+// and the workload's shape, and whether the node shuts down.
+func swarmShapeName(o faults.Options) string {
+	return fmt.Sprintf("plan=%s %s shutdown=%t", o.Plan.Name, faults.DescribeShape(o.Node, o.Workload), o.Workload.Shutdown)
 }

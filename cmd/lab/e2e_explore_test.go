@@ -29,6 +29,7 @@ type exploreReport struct {
 		Seed      uint64   `json:"seed"`
 		Invariant string   `json:"invariant"`
 		Check     string   `json:"check"`
+		Shape     string   `json:"shape"`
 		Replay    string   `json:"replay"`
 		Compare   string   `json:"compare"`
 		Files     []string `json:"files"`
@@ -774,6 +775,9 @@ func TestExploreSwarmDrawsPoolsUnlessTakenOff(t *testing.T) {
 	}
 	if want := "lab explore --swarm --variant graceful --first-seed 83 --seeds 1"; rep.Failures[0].Replay != want {
 		t.Errorf("replay %q, want %q", rep.Failures[0].Replay, want)
+	}
+	if shape := rep.Failures[0].Shape; !strings.Contains(shape, " memory-limit=3 memory-hungry=8 ") {
+		t.Errorf("the failure's shape %q does not name the pool drawn", shape)
 	}
 	off := lab(t, append(args, "--memory-limit", "0", "--throttle", "unlimited")...)
 	wantCode(t, off, 0)
