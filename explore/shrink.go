@@ -259,96 +259,64 @@ func ShrinkTelling(ctx context.Context, s *faults.Schedule, budget time.Duration
 func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule, []byte, bool, error) {
 	for {
 		changed := false
+		// accept takes a pass's result, if it has one that is another
+		// schedule.
 		accept := func(next *faults.Schedule, nextText []byte, err error) error {
-			if next != nil {
+			if next != nil && !bytes.Equal(nextText, text) {
 				base, text, changed = next, nextText, true
 			}
 			return err
 		}
+		var err error
 		// Settings the failure may not need at all, each tried on the
 		// schedule as it stands: the throttle, the memory pool (and with
 		// it every invocation's hunger for memory).
 		for _, without := range []func(*faults.Schedule) *faults.Schedule{withoutThrottle, withoutPool} {
-			if c := without(base); c != nil && sh.fails(c) {
-				if err := accept(sh.rerecord(c)); err != nil {
-					return nil, nil, false, err
-				}
+			if c := without(base); err == nil && c != nil && sh.fails(c) {
+				err = accept(sh.rerecord(c))
 			}
 		}
 		// A smaller quota needs fewer invocations to fill it; a smaller
 		// pool, fewer to hold it.
-		if err := accept(sh.lowest(base, base.Header.Node.Quota, withQuota)); err != nil {
-			return nil, nil, false, err
+		if err == nil {
+			err = accept(sh.lowest(base, base.Header.Node.Quota, withQuota))
 		}
-		if err := accept(sh.lowest(base, base.Header.Node.MemoryLimit, withPool)); err != nil {
-			return nil, nil, false, err
+		if err == nil {
+			err = accept(sh.lowest(base, base.Header.Node.MemoryLimit, withPool))
 		}
 		// Only the partitions still mentioned, renumbered.
-		if c := fewerPartitions(base); c != nil && sh.fails(c) {
-			if err := accept(sh.rerecord(c)); err != nil {
-				return nil, nil, false, err
-			}
+		if c := fewerPartitions(base); c != nil && err == nil && sh.fails(c) {
+			err = accept(sh.rerecord(c))
 		}
 		for _, op := range shrinkPasses {
-			units := unitsOf(base, op)
-			keep := ddmin(units, func(keep []int) bool { return sh.fails(edit(base, op, units, keep)) }, sh.spent)
-			if len(keep) == len(units) {
-				continue
-			}
-			next, nextText, err := sh.rerecord(edit(base, op, units, keep))
-			if err != nil {
-				return nil, nil, false, err
-			}
-			if nextText != nil && !bytes.Equal(nextText, text) {
-				base, text, changed = next, nextText, true
+			if err == nil {
+				units := unitsOf(base, op)
+				err = accept(sh.reduce(units, func(keep []int) *faults.Schedule { return edit(base, op, units, keep) }))
 			}
 		}
 		// Fewer invocations hungry for memory.
-		if units := hungryOf(base); len(units) > 0 {
-			keep := ddmin(units, func(keep []int) bool { return sh.fails(withHungry(base, units, keep)) }, sh.spent)
-			if len(keep) < len(units) {
-				next, nextText, err := sh.rerecord(withHungry(base, units, keep))
-				if err != nil {
-					return nil, nil, false, err
-				}
-				if nextText != nil && !bytes.Equal(nextText, text) {
-					base, text, changed = next, nextText, true
-				}
-			}
+		if units := hungryOf(base); err == nil {
+			err = accept(sh.reduce(units, func(keep []int) *faults.Schedule { return withHungry(base, units, keep) }))
 		}
 		// Fewer outputs of the tasks kept: each journal entry costs a
 		// round of effect and ack, and the end of the task stays where it
 		// was, holding its slot as long.
-		if steps := taskStepsOf(base); len(steps) > 0 {
-			units := make([]int, len(steps))
-			for i := range units {
-				units[i] = i
-			}
-			keep := ddmin(units, func(keep []int) bool { return sh.fails(withSteps(base, steps, keep)) }, sh.spent)
-			if len(keep) < len(units) {
-				next, nextText, err := sh.rerecord(withSteps(base, steps, keep))
-				if err != nil {
-					return nil, nil, false, err
-				}
-				if nextText != nil && !bytes.Equal(nextText, text) {
-					base, text, changed = next, nextText, true
-				}
-			}
+		if steps := taskStepsOf(base); err == nil {
+			err = accept(sh.reduce(indices(len(steps)), func(keep []int) *faults.Schedule { return withSteps(base, steps, keep) }))
 		}
 		// As few partitions as still fail, with everything that concerns
 		// the others removed: last, as what the passes above leave (the
 		// shutdown of every invoker, say) is what keeps partitions.
-		if all := partitionsOf(base); len(all) > 1 {
-			keep := ddmin(all, func(keep []int) bool { return len(keep) > 0 && sh.fails(onPartitions(base, keep)) }, sh.spent)
-			if len(keep) > 0 && len(keep) < len(all) {
-				next, nextText, err := sh.rerecord(onPartitions(base, keep))
-				if err != nil {
-					return nil, nil, false, err
+		if all := partitionsOf(base); len(all) > 1 && err == nil {
+			err = accept(sh.reduce(all, func(keep []int) *faults.Schedule {
+				if len(keep) == 0 {
+					return nil // no partition: nothing left to fail
 				}
-				if next != nil {
-					base, text, changed = next, nextText, true
-				}
-			}
+				return onPartitions(base, keep)
+			}))
+		}
+		if err != nil {
+			return nil, nil, false, err
 		}
 		if sh.outOfTime {
 			break
@@ -358,6 +326,28 @@ func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule
 		}
 	}
 	return base, text, false, nil
+}
+
+// reduce is the fewest of units with which the candidate that with makes
+// of them still fails (ddmin), re-recorded; nil when it needs them all.
+func (sh *shrinker) reduce(units []int, with func(keep []int) *faults.Schedule) (*faults.Schedule, []byte, error) {
+	if len(units) == 0 {
+		return nil, nil, nil
+	}
+	keep := ddmin(units, func(keep []int) bool { return sh.fails(with(keep)) }, sh.spent)
+	if len(keep) == len(units) {
+		return nil, nil, nil
+	}
+	return sh.rerecord(with(keep))
+}
+
+// indices are 0 .. n-1.
+func indices(n int) []int {
+	units := make([]int, n)
+	for i := range units {
+		units[i] = i
+	}
+	return units
 }
 
 // detours are edits of a shrunk schedule that no removal makes, each the
@@ -500,9 +490,10 @@ func (sh *shrinker) spent() bool {
 	return sh.outOfTime
 }
 
-// fails replays a candidate leniently up to its first violation.
+// fails replays a candidate leniently up to its first violation; nil
+// fails nothing.
 func (sh *shrinker) fails(s *faults.Schedule) bool {
-	if sh.spent() {
+	if s == nil || sh.spent() {
 		return false
 	}
 	sh.replays++
