@@ -12,13 +12,16 @@ import (
 // or, in the same variant, what an invoker's panic takes down (--on-panic
 // unwind against watch is #4102 against its fix, #4103) or how retry timers
 // are found (--retry-timers unkeyed against keyed is #4064 against its fix),
-// what becomes of spill directories, or where invokers spill in one tmp-dir.
+// what becomes of a paused invocation's slot (--paused-slots leaked
+// against released is #4468 against its fix), what becomes of spill
+// directories, or where invokers spill in one tmp-dir.
 type Against struct {
 	Variant invoker.Variant
-	// OnPanic, RetryTimers, SpillDirs or InTmpDir, when set, is changed
-	// instead of the variant.
+	// OnPanic, RetryTimers, PausedSlots, SpillDirs or InTmpDir, when set,
+	// is changed instead of the variant.
 	OnPanic     *invoker.OnPanic
 	RetryTimers *invoker.RetryTimers
+	PausedSlots *invoker.PausedSlots
 	SpillDirs   *invoker.SpillDirs
 	InTmpDir    *invoker.InTmpDir
 }
@@ -32,6 +35,10 @@ func AgainstOnPanic(p invoker.OnPanic) Against { return Against{OnPanic: &p} }
 // AgainstRetryTimers compares with the same variant under retry timers t.
 func AgainstRetryTimers(t invoker.RetryTimers) Against { return Against{RetryTimers: &t} }
 
+// AgainstPausedSlots compares with the same variant whose pauses do p
+// with the slots of state machines waiting to retry.
+func AgainstPausedSlots(p invoker.PausedSlots) Against { return Against{PausedSlots: &p} }
+
 // AgainstSpillDirs compares with the same variant whose invokers do d with
 // their spill directories.
 func AgainstSpillDirs(d invoker.SpillDirs) Against { return Against{SpillDirs: &d} }
@@ -41,7 +48,7 @@ func AgainstSpillDirs(d invoker.SpillDirs) Against { return Against{SpillDirs: &
 func AgainstInTmpDir(d invoker.InTmpDir) Against { return Against{InTmpDir: &d} }
 
 // ParseAgainst reads --against: a variant, an on-panic, a retry-timers, a
-// spill-dirs or an in-tmp-dir.
+// paused-slots, a spill-dirs or an in-tmp-dir.
 func ParseAgainst(s string) (Against, error) {
 	if v, err := invoker.ParseVariant(s); err == nil {
 		return AgainstVariant(v), nil
@@ -52,13 +59,16 @@ func ParseAgainst(s string) (Against, error) {
 	if t, err := invoker.ParseRetryTimers(s); err == nil {
 		return AgainstRetryTimers(t), nil
 	}
+	if p, err := invoker.ParsePausedSlots(s); err == nil {
+		return AgainstPausedSlots(p), nil
+	}
 	if d, err := invoker.ParseSpillDirs(s); err == nil {
 		return AgainstSpillDirs(d), nil
 	}
 	if d, err := invoker.ParseInTmpDir(s); err == nil {
 		return AgainstInTmpDir(d), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed), a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)", s)
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed), a paused-slots (released or leaked), a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)", s)
 }
 
 // Same reports whether w changes nothing of a run of variant v on node.
@@ -71,11 +81,11 @@ func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
 
 // OneRun reports whether nodes a and b run alike as far as a comparison's
 // sides can differ: variant, what a panic takes down, retry timers,
-// whether spill is removed (graceful removes its own whatever spill-dirs
+// paused slots, whether spill is removed (graceful removes its own whatever spill-dirs
 // says) and whether the invokers share one spill store (in-tmp-dir
 // matters only given one tmp-dir, and not for graceful's subdirectories).
 func OneRun(a, b invoker.Config) bool {
-	return a.Variant == b.Variant && a.OnPanic == b.OnPanic && a.RetryTimers == b.RetryTimers &&
+	return a.Variant == b.Variant && a.OnPanic == b.OnPanic && a.RetryTimers == b.RetryTimers && a.PausedSlots == b.PausedSlots &&
 		a.RemovesSpill() == b.RemovesSpill() && a.SharesSpillStore() == b.SharesSpillStore()
 }
 
@@ -86,6 +96,8 @@ func (w Against) Apply(o *faults.Options) {
 		o.Node.OnPanic = *w.OnPanic
 	case w.RetryTimers != nil:
 		o.Node.RetryTimers = *w.RetryTimers
+	case w.PausedSlots != nil:
+		o.Node.PausedSlots = *w.PausedSlots
 	case w.SpillDirs != nil:
 		o.Node.SpillDirs = *w.SpillDirs
 	case w.InTmpDir != nil:
@@ -109,6 +121,8 @@ func (w Against) String() string {
 		return w.OnPanic.String()
 	case w.RetryTimers != nil:
 		return w.RetryTimers.String()
+	case w.PausedSlots != nil:
+		return w.PausedSlots.String()
 	case w.SpillDirs != nil:
 		return w.SpillDirs.String()
 	case w.InTmpDir != nil:
@@ -124,6 +138,8 @@ func (w Against) Flag() string {
 		return "on-panic"
 	case w.RetryTimers != nil:
 		return "retry-timers"
+	case w.PausedSlots != nil:
+		return "paused-slots"
 	case w.SpillDirs != nil:
 		return "spill-dirs"
 	case w.InTmpDir != nil:
@@ -145,7 +161,9 @@ func DefaultAgainst(v invoker.Variant) Against {
 
 // FixFor is what a run of node that failed invariant first, by check (a
 // panic's message; "" when not known), is compared with: for a stale
-// retry timer (#4064), keyed timers, which fixed it (f681676dc); for a
+// retry timer (#4064), keyed timers, which fixed it (f681676dc); for slots
+// leaked by pauses (#4468), slots released with their state machines
+// (2c8e16c28); for a
 // death no partition noticed under on-panic unwind (#4102), the watch that
 // fixed it (#4103); for spill left behind, invokers that remove their spill
 // directories as they end; for a segment that could not be stored or
@@ -160,6 +178,8 @@ func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 		return AgainstSpillDirs(invoker.SpillDirsRemoved), true
 	case invariant == faults.TimerFencing:
 		return AgainstRetryTimers(invoker.RetryTimersKeyed), true
+	case node.PausedSlots == invoker.PausedSlotsLeaked && (invariant == faults.QuotaConservation || check == faults.CheckSlotsLeaked):
+		return AgainstPausedSlots(invoker.PausedSlotsReleased), true
 	case invariant == faults.CrashVisibility && node.OnPanic == invoker.PanicUnwinds:
 		return AgainstOnPanic(invoker.PanicWatched), true
 	case invariant == faults.NoPanic && node.SharesSpillStore() && spillPanic(check):

@@ -98,7 +98,7 @@ func (c *Comparison) Summary() []string {
 
 // Sides is what tells the two runs apart: their variants (setting ""),
 // or, in one variant, the setting that differs, on-panic, retry-timers,
-// spill-dirs or in-tmp-dir, and its two values.
+// paused-slots, spill-dirs or in-tmp-dir, and its two values.
 func (c *Comparison) Sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
 	switch {
@@ -107,6 +107,8 @@ func (c *Comparison) Sides() (setting, a, b string) {
 		return "on-panic", ra.OnPanic.String(), rb.OnPanic.String()
 	case ra.RetryTimers != rb.RetryTimers:
 		return "retry-timers", ra.RetryTimers.String(), rb.RetryTimers.String()
+	case ra.PausedSlots != rb.PausedSlots:
+		return "paused-slots", ra.PausedSlots.String(), rb.PausedSlots.String()
 	case ra.SpillDirs != rb.SpillDirs:
 		return "spill-dirs", ra.SpillDirs.String(), rb.SpillDirs.String()
 	case ra.InTmpDir != rb.InTmpDir:

@@ -241,9 +241,9 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		return shape{n, c.Workload, c.Plan}
 	}
 	sh := swarmShape(seed, c.Variant, plans)
-	// the swarm draws neither of these; in-tmp-dir matters where it draws
+	// the swarm draws none of these; in-tmp-dir matters where it draws
 	// one tmp-dir
-	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
+	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.PausedSlots = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.PausedSlots
 	// a throttle or a memory pool asked for replaces the one drawn
 	if c.takesThrottle() {
 		sh.node.Throttle = c.Node.Throttle

@@ -137,7 +137,9 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 // (crash-visibility); a throttle or a memory pool may leave queues
 // draining slower than the progress bound (a backlog); invocations hungry
 // for memory may stand still, failing for memory the pool does not have
-// (out-of-memory), and then never end. Where
+// (out-of-memory), and then never end; a pause under paused-slots leaked
+// keeps its slot (quota-conservation), and what queues behind slots so
+// leaked stands still (slots-leaked) and never ends. Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
 // segment another invoker overwrote or consumed is a panic too, on the
 // load ("Unable to load a segment"), or a silent loss; and what the
@@ -171,6 +173,13 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 	case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, outOfMemory):
 		// And what they never finish.
 		return true
+	case vi.Invariant == faults.QuotaConservation, vi.Invariant == faults.Progress && vi.Check == faults.CheckSlotsLeaked:
+		// A pause that keeps the slot of a state machine waiting to retry
+		// (#4468), and the invocations queued behind slots so leaked.
+		return cfg.PausedSlots == invoker.PausedSlotsLeaked
+	case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, slotsLeaked):
+		// And what they never finish.
+		return true
 	case vi.Invariant == faults.Progress && vi.Check == faults.CheckBacklog:
 		// Queues that drain slower than the bound: a throttle's load, or
 		// a memory pool's.
@@ -196,6 +205,12 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		}
 	}
 	return allowed(cfg.Variant, vi)
+}
+
+// slotsLeaked: invocations stood still behind slots pauses leaked
+// (--paused-slots leaked).
+func slotsLeaked(vi faults.Violation) bool {
+	return vi.Invariant == faults.Progress && vi.Check == faults.CheckSlotsLeaked
 }
 
 // outOfMemory: invocations stood still, their attempts failing for

@@ -136,6 +136,11 @@ const (
 	// queue that takes longer than the bound to drain, which is a load,
 	// not a bug (raise the bound for it, or the throttle).
 	CheckBacklog = "backlog"
+	// CheckSlotsLeaked: as no-leader, but some of them wait in their
+	// invoker's queue behind slots that no state machine holds, kept by
+	// pauses (--paused-slots leaked, restatedev/restate#4468): nothing
+	// gives them back.
+	CheckSlotsLeaked = "slots-leaked"
 	// CheckStalled: invocations made no progress, and neither such a state
 	// machine, nor a missing leader, a dead invoker or a plan's fault
 	// explains one of them.

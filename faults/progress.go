@@ -245,6 +245,9 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 	case !c.led(id, n):
 		return CheckNoLeader, fmt.Sprintf("; p%d has no leader", p)
 	default:
+		if leaked := c.slotsLeaked(i, n); leaked > 0 {
+			return CheckSlotsLeaked, fmt.Sprintf("; queued behind invoker%d's slots, %d of them held by no state machine (--paused-slots leaked)", i, leaked)
+		}
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
@@ -341,14 +344,32 @@ func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 	if !ok || q.Used < q.Limit {
 		return ""
 	}
+	holders := c.slotHolders(i, n)
+	slices.Sort(holders)
+	return c.firstCauseOfAll(holders, n)
+}
+
+// slotHolders are the invocations whose state machines hold invoker i's
+// slots, in no order.
+func (c *checker) slotHolders(i int, n *invoker.Node) []invoker.InvocationID {
 	var holders []invoker.InvocationID
 	for id := range c.liveISMs {
 		if p, ok := c.accepted[id]; ok && n.InvokerFor(p) == i {
 			holders = append(holders, id)
 		}
 	}
-	slices.Sort(holders)
-	return c.firstCauseOfAll(holders, n)
+	return holders
+}
+
+// slotsLeaked is how many of invoker i's slots no state machine holds when
+// they are all in use, kept by pauses (--paused-slots leaked); 0 if they
+// are not all in use.
+func (c *checker) slotsLeaked(i int, n *invoker.Node) int {
+	q, ok := n.QuotaOf(i)
+	if !ok || q.Used < q.Limit || n.Config().PausedSlots != invoker.PausedSlotsLeaked {
+		return 0
+	}
+	return max(q.Used-len(c.slotHolders(i, n)), 0)
 }
 
 // memoryHeldFor is the check of the first state machine holding the

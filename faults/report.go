@@ -112,6 +112,9 @@ func (r *Result) settings() string {
 	if r.RetryTimers != invoker.RetryTimersKeyed {
 		s += ", retry-timers " + r.RetryTimers.String()
 	}
+	if r.PausedSlots != invoker.PausedSlotsReleased {
+		s += ", paused-slots " + r.PausedSlots.String()
+	}
 	if r.SpillDirs != invoker.SpillDirsKept {
 		s += ", spill-dirs " + r.SpillDirs.String()
 	}

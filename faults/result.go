@@ -14,6 +14,9 @@ type Result struct {
 	OnPanic invoker.OnPanic
 	// RetryTimers is how the run's retry timers were found.
 	RetryTimers invoker.RetryTimers
+	// PausedSlots is what became of the slot of a state machine paused
+	// while it waited to retry.
+	PausedSlots invoker.PausedSlots
 	// SpillDirs is what became of an invoker's spill directory as it ended.
 	SpillDirs invoker.SpillDirs
 	// SharedTmpDir: the node gave its invokers one tmp-dir, and InTmpDir
@@ -183,6 +186,6 @@ func (s *Sim) Result() *Result {
 // an invoker's panic takes down, how retry timers are found and where
 // spill goes, not the node's size or store (what explore.FixFor reads).
 func (r *Result) Settings() invoker.Config {
-	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, SpillDirs: r.SpillDirs,
+	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, PausedSlots: r.PausedSlots, SpillDirs: r.SpillDirs,
 		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle, MemoryLimit: r.MemoryLimit}
 }

@@ -302,6 +302,15 @@ func retryTimersArg(n invoker.Config) string {
 	return ""
 }
 
+// pausedSlotsArg is ` paused-slots=leaked` for a node whose pauses keep
+// their slots; released ones are the default, and left out.
+func pausedSlotsArg(n invoker.Config) string {
+	if n.PausedSlots != invoker.PausedSlotsReleased {
+		return " paused-slots=" + n.PausedSlots.String()
+	}
+	return ""
+}
+
 // spillDirsArg is ` spill-dirs=removed` for a node whose invokers remove
 // their spill directories as they end; Restate's keep them, the default.
 func spillDirsArg(n invoker.Config) string {
@@ -362,12 +371,12 @@ func ThrottleText(t invoker.Throttle) string {
 }
 
 // SwarmTakesArgs names, each after a space, the settings of node n and
-// workload w a swarm takes for every shape it draws: spill directories
-// removed and a subdirectory each (for the nodes it gives one tmp-dir),
-// which it does not draw, and a throttle, a memory pool and invocations
-// hungry for it, in place of those it draws.
+// workload w a swarm takes for every shape it draws: paused slots leaked,
+// spill directories removed and a subdirectory each (for the nodes it
+// gives one tmp-dir), which it does not draw, and a throttle, a memory
+// pool and invocations hungry for it, in place of those it draws.
 func SwarmTakesArgs(n invoker.Config, w Workload) string {
-	s := spillDirsArg(n)
+	s := pausedSlotsArg(n) + spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {
 		s += " in-tmp-dir=" + n.InTmpDir.String()
 	}

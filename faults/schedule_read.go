@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -191,6 +191,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	n.Retry.MaxAttempts = a.int("retry-attempts", 0, true)
 	parseArg(a, "on-panic", invoker.ParseOnPanic, &n.OnPanic)
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &n.RetryTimers)
+	parseArg(a, "paused-slots", invoker.ParsePausedSlots, &n.PausedSlots)
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &n.SpillDirs)
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &n.InTmpDir)
 	parseArg(a, "throttle", invoker.ParseThrottleRate, &n.Throttle)

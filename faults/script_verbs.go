@@ -18,7 +18,7 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"config":      {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory on-panic=watch retry-timers=unkeyed spill-dirs=removed in-tmp-dir=subdir", (*ScriptRunner).config},
+		"config":      {"config partitions=1 quota=1 variant=buggy queue-limit=8 invokers=shared seed=1 spill=memory on-panic=watch retry-timers=unkeyed paused-slots=leaked spill-dirs=removed in-tmp-dir=subdir", (*ScriptRunner).config},
 		"leader":      {"leader p=0 epoch=1", (*ScriptRunner).leader},
 		"invoke":      {"invoke p=0 inv=a", (*ScriptRunner).invoke},
 		"abort":       {"abort p=0 inv=a", (*ScriptRunner).abort},
@@ -44,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir", "retry-timers", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit")
+		"shared-tmp-dir", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -56,6 +56,7 @@ func (r *ScriptRunner) config(c Command) error {
 	parseArg(a, "variant", invoker.ParseVariant, &cfg.node.Variant)
 	parseArg(a, "on-panic", invoker.ParseOnPanic, &cfg.node.OnPanic)
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &cfg.node.RetryTimers)
+	parseArg(a, "paused-slots", invoker.ParsePausedSlots, &cfg.node.PausedSlots)
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &cfg.node.SpillDirs)
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &cfg.node.InTmpDir)
 	if _, ok := a.lookup("throttle"); ok {

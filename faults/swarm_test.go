@@ -50,14 +50,16 @@ func TestSwarm(t *testing.T) {
 // progress bound; with memory pools (--memory-limit) from a little
 // smaller than the node's slots to one lease for the whole node; and with
 // small pools and up to six invocations hungry for a second lease
-// (--memory-hungry). The sweeps' rule holds all the same.
+// (--memory-hungry); and with pauses that keep the slots of state machines
+// waiting to retry (--paused-slots leaked, #4468), with up to 16 pauses so
+// that some do. The sweeps' rule holds all the same.
 func TestSwarmTakes(t *testing.T) {
 	t.Run("throttle", func(t *testing.T) {
 		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
 			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
 				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
 			return "throttle " + cfg.Throttle.String()
-		})
+		}, nil)
 	})
 	t.Run("memory-limit", func(t *testing.T) {
 		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
@@ -67,21 +69,36 @@ func TestSwarmTakes(t *testing.T) {
 			}
 			cfg.MemoryLimit = []int{max(1, slots-1), max(1, slots/3), 1}[seed%3]
 			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit)
+		}, nil)
+	})
+	t.Run("paused-slots", func(t *testing.T) {
+		leaks := 0
+		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
+			cfg.PausedSlots = invoker.PausedSlotsLeaked
+			w.Pauses = min(w.Invocations, 16)
+			return "paused-slots leaked, " + strconv.Itoa(w.Pauses) + " pauses"
+		}, func(r *faults.Result) {
+			if r.Violated(faults.QuotaConservation) {
+				leaks++
+			}
 		})
+		if leaks == 0 {
+			t.Error("no pause leaked a slot: the sweep shows nothing of #4468")
+		}
 	})
 	t.Run("memory-hungry", func(t *testing.T) {
 		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
 			cfg.MemoryLimit = []int{2 * cfg.Partitions, cfg.Partitions, 3}[seed%3]
 			w.Hungry = min(w.Invocations, int(seed%7))
 			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit) + " memory-hungry " + strconv.Itoa(w.Hungry)
-		})
+		}, nil)
 	})
 }
 
 // sweepTaking runs every variant on the swarm's first seeds, each shape
-// given a setting of its node or workload by take (which names it), and
-// holds them to the sweeps' rule.
-func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config, w *faults.Workload) string) {
+// given a setting of its node or workload by take (which names it), holds
+// them to the sweeps' rule, and shows each result to seen, if not nil.
+func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config, w *faults.Workload) string, seen func(*faults.Result)) {
 	n := sweepSeeds(seeds)
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		for _, v := range invoker.Variants() {
@@ -99,6 +116,9 @@ func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Co
 				if !allowedIn(cfg, r, vi) {
 					t.Errorf("seed %d %s plan %s %s: %v", seed, v, plan, setting, vi)
 				}
+			}
+			if seen != nil {
+				seen(r)
 			}
 		}
 	}

@@ -50,6 +50,11 @@ type Config struct {
 	// whatever state machine its invocation has when it fires (unkeyed, as
 	// before: restatedev/restate#4064).
 	RetryTimers RetryTimers
+	// PausedSlots says whether pausing a state machine that waits to
+	// retry releases its concurrency slot (released, the default, as
+	// Restate since 2c8e16c28's RAII slots) or keeps it for ever (leaked,
+	// as from 8a932d73e, October 2025, until then: restatedev/restate#4468).
+	PausedSlots PausedSlots
 	// SpillDirs says whether an invoker's spill directory goes when the
 	// invoker ends: kept (the default, as in Restate: SegmentQueue has no
 	// Drop and nothing else removes it) or removed (the fix the lab
@@ -147,6 +152,36 @@ func ParseRetryTimers(s string) (RetryTimers, error) {
 		return t, nil
 	}
 	return 0, fmt.Errorf("unknown retry-timers %q (want keyed or unkeyed)", s)
+}
+
+// PausedSlots says what becomes of the concurrency slot of a state
+// machine paused while it waits to retry.
+type PausedSlots uint8
+
+const (
+	// PausedSlotsReleased: the slot goes with the state machine, as since
+	// the RAII ConcurrencySlot the state machine owns (2c8e16c28, March
+	// 2026).
+	PausedSlotsReleased PausedSlots = iota
+	// PausedSlotsLeaked: handle_pause_invocation removed the state
+	// machine and sent Paused without unreserve_slot (lib.rs:1272-1310 at
+	// 2c8e16c28^, since the manual pause of 8a932d73e): the slot stays in
+	// use with no state machine, and idle nodes showed used slots
+	// (restatedev/restate#4468). Once every slot leaks, the dequeue arm
+	// is never ready again.
+	PausedSlotsLeaked
+)
+
+var pausedSlotsNames = Names[PausedSlots]{PausedSlotsReleased: "released", PausedSlotsLeaked: "leaked"}
+
+func (p PausedSlots) String() string { return pausedSlotsNames.Name(p) }
+
+// ParsePausedSlots reads a PausedSlots by name: released or leaked.
+func ParsePausedSlots(s string) (PausedSlots, error) {
+	if p, ok := pausedSlotsNames.Parse(s, PausedSlotsReleased); ok {
+		return p, nil
+	}
+	return 0, fmt.Errorf("unknown paused-slots %q (want released or leaked)", s)
 }
 
 // SpillDirs says what becomes of an invoker's spill directory when the
@@ -271,6 +306,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: on-panic %v", ErrConfig, c.OnPanic)
 	case int(c.RetryTimers) >= len(retryTimersNames):
 		return fmt.Errorf("%w: retry-timers %v", ErrConfig, c.RetryTimers)
+	case int(c.PausedSlots) >= len(pausedSlotsNames):
+		return fmt.Errorf("%w: paused-slots %v", ErrConfig, c.PausedSlots)
 	case int(c.SpillDirs) >= len(spillDirsNames):
 		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
 	case int(c.InTmpDir) >= len(inTmpDirNames):

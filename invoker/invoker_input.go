@@ -136,7 +136,8 @@ func (iv *Invoker) handleRetryNow(c Envelope) {
 }
 
 // handlePause pauses at once when no attempt is in flight; otherwise the
-// attempt's next failure or suspension becomes a pause.
+// attempt's next failure or suspension becomes a pause. A pause at once
+// keeps the slot for ever where the node leaks paused slots (#4468).
 func (iv *Invoker) handlePause(c Envelope) {
 	e := iv.event(KindPause, c.PLE, c.Inv)
 	m := iv.lookup(c.PLE, c.Inv)
@@ -149,9 +150,15 @@ func (iv *Invoker) handlePause(c Envelope) {
 		e.Outcome = PauseDeferred
 		iv.emit(e)
 	default:
+		leak := iv.n.cfg.PausedSlots == PausedSlotsLeaked
+		if leak {
+			e.Outcome = PauseSlotLeaked
+		}
 		iv.emit(e)
 		iv.remove(m, EndPaused)
-		iv.releaseSlot(m)
+		if !leak {
+			iv.releaseSlot(m)
+		}
 		iv.sendEffect(m, EffPaused, 0)
 	}
 }

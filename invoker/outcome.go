@@ -124,6 +124,9 @@ const (
 	// TaskOutOfMemory: the attempt needed more memory than the node's
 	// pool had (Config.MemoryLimit), and fails.
 	TaskOutOfMemory
+	// PauseSlotLeaked: a pause removed a state machine waiting to retry
+	// and kept its slot in use (Config.PausedSlots leaked, #4468).
+	PauseSlotLeaked
 
 	numOutcomes
 )
@@ -163,6 +166,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	IgnoredNoSpillCleanup:           {"ignored-no-spill-cleanup", "this variant does not remove its spill directory: ignored", true},
 	RegistrationOverwrote:           {"overwrote-registration", "overwrote a registration: its state machines are lost", false},
 	PauseDeferred:                   {"pause-deferred", "requested: the attempt pauses when it stops", false},
+	PauseSlotLeaked:                 {"pause-slot-leaked", "paused at once: its slot is never released (restatedev/restate#4468)", false},
 	ChannelFull:                     {"channel-full", "effect channel full", false},
 	EndFinished:                     {"finished", "finished", false},
 	EndAborted:                      {"aborted", "aborted", false},

@@ -123,6 +123,9 @@ func (m Model) header() []string {
 	if info.Node.RetryTimers != invoker.RetryTimersKeyed {
 		layout += ", retry-timers " + info.Node.RetryTimers.String()
 	}
+	if info.Node.PausedSlots != invoker.PausedSlotsReleased {
+		layout += ", paused-slots " + info.Node.PausedSlots.String()
+	}
 	if info.Node.SpillDirs != invoker.SpillDirsKept {
 		layout += ", spill-dirs " + info.Node.SpillDirs.String()
 	}

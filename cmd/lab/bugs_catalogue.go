@@ -70,6 +70,13 @@ var bugs = []bug{
 			"build's assertion fails (#4064's panic) and a release build carries on; a state machine waiting for its " +
 			"own timer would retry before its backoff ended.",
 		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--retry-timers", "unkeyed"}, faults.TimerFencing, faults.CheckStaleTimerInFlight, nil},
+	{"4468", "a pause of an invocation waiting to retry keeps its concurrency slot for ever",
+		"restatedev/restate#4468 (March 2026); fixed by 2c8e16c28 (#4477, March 2026), whose slot goes with its state machine (--paused-slots released)",
+		"From the manual pause of 8a932d73e (October 2025), pausing an invocation whose attempt failed and that " +
+			"waits to retry removes its state machine and sends Paused, but never gives back its slot: the slot is " +
+			"in use with no state machine, and an idle node shows used slots. Each such pause leaks one; once all " +
+			"have leaked, the dequeue arm is never ready again and queued invocations wait for ever.",
+		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--paused-slots", "leaked"}, faults.QuotaConservation, faults.CheckSlots, nil},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
 		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; invokers that spill into a subdirectory " +
 			"each of the tmp-dir fix it (--in-tmp-dir subdir; --variant graceful does too)",

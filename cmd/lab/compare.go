@@ -36,24 +36,26 @@ an invoker's panic takes down (abort, unwind or watch): the other side is
 then the same variant under that --on-panic (unwind against watch: #4102
 against its fix, #4103), or how retry timers are found (keyed or unkeyed):
 the same variant under that --retry-timers (unkeyed against keyed: #4064
-against its fix), what becomes of a spill directory as its invoker ends
-(kept or removed): the same variant under that --spill-dirs, or where
-invokers spill in one tmp-dir (shared or subdir): the same variant under
-that --in-tmp-dir.
+against its fix), what becomes of a paused invocation's slot (released or
+leaked): the same variant under that --paused-slots (leaked against
+released: #4468 against its fix), what becomes of a spill directory as its
+invoker ends (kept or removed): the same variant under that --spill-dirs,
+or where invokers spill in one tmp-dir (shared or subdir): the same
+variant under that --in-tmp-dir.
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the
 same run under the fix of what it broke first (buggy's is fixed, fixed's
-and term's graceful; a stale timer's, keyed timers; spill left behind,
-spill directories removed; a segment lost in a shared tmp-dir, a
-subdirectory each; --against names another): the seed, shape and
-plan are the schedule's (--plan gives a plan file, which schedules only
-name). When the seed alone gives the recorded run, both sides are runs of
-the seed; when it does not (a shrunk schedule, one found by PCT, one
-steered by controls or picks taken in lab tui, or of another model
-revision), the recorded run is replayed as it was, and the other side
-replays its decisions, controls at their steps, as far as they fit, then
-draws as a seeded run; a note says so.
+and term's graceful; a stale timer's, keyed timers; a slot a pause
+leaked, slots released; spill left behind, spill directories removed; a
+segment lost in a shared tmp-dir, a subdirectory each; --against names
+another): the seed, shape and plan are the schedule's (--plan gives a
+plan file, which schedules only name). When the seed alone gives the
+recorded run, both sides are runs of the seed; when it does not (a shrunk
+schedule, one found by PCT, one steered by controls or picks taken in
+lab tui, or of another model revision), the recorded run is replayed as
+it was, and the other side replays its decisions, controls at their
+steps, as far as they fit, then draws as a seeded run; a note says so.
 
 Exit status: 0 every invariant held in both runs, 1 a violation was found in
 either, 2 bad input, 3 internal error, 130 interrupted.`,
@@ -90,7 +92,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			}
 			// Both sides one run: "their hashes differ by the first", then two equal hashes.
 			if explore.OneRun(a.Node, b.Node) {
-				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, spill-dirs or in-tmp-dir", againstName)
+				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, paused-slots, spill-dirs or in-tmp-dir", againstName)
 			}
 			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
@@ -118,7 +120,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 		},
 	}
 	f.registerShape(cmd.Flags())
-	cmd.Flags().StringVar(&againstName, "against", "", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), or what becomes of spill directories (kept or removed) (default: the variant's fix)")
+	cmd.Flags().StringVar(&againstName, "against", "", "what the other run changes: its variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), what becomes of a paused invocation's slot (released or leaked), what becomes of spill directories (kept or removed), or where invokers spill in one tmp-dir (shared or subdir) (default: the variant's fix)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&otlp, "otlp", false, "export the two runs as two traces over OTLP (OTEL_EXPORTER_OTLP_*; on by itself when an endpoint variable is set), and print the Jaeger URL that compares them")
 	registerJaegerURL(cmd.Flags(), &jaegerURL, "Jaeger UI the comparison links to")
@@ -295,7 +297,7 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 		other, ok = fixOf(h, first)
 	}
 	if !ok {
-		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic, a retry-timers, a spill-dirs or an in-tmp-dir with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic, a retry-timers, a paused-slots, a spill-dirs or an in-tmp-dir with --against", path, h.Node.Variant)
 	}
 	named := plan != ""
 	if !named {

@@ -22,7 +22,7 @@ func TestREADMEExamples(t *testing.T) {
 	blocks := readmeBlocks(t)
 	examples := []readmeExample{
 		{first: fmt.Sprintf("lab run   seed %d, variant buggy, plan shutdown-race, scheduler random", faults.DefaultSeed), args: []string{"run"}},
-		{first: "ID               BREAKS            WHAT", args: []string{"bugs"}},
+		{first: "ID               BREAKS              WHAT", args: []string{"bugs"}},
 		{first: "result       FAILED: 509 of 1000 schedules", args: []string{"explore", "--seeds", "1000", "--out", "failures/"}},
 		{first: "failure      no-panic: assertion failed: self.invocation_state_machine_manager.has_partition(partition)",
 			setup: [][]string{{"run", "--seed", "28", "--plan", "none", "--schedule-out", "seed28.schedule"}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,7 +110,10 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"explore", "--spill-dirs", ""}, []string{"--spill-dirs", `unknown spill-dirs ""`}},
 		{[]string{"compare", "--variant", "graceful", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
 		{[]string{"compare", "--spill-dirs", "removed", "--against", "removed"}, []string{"--against removed: both runs would be one run"}},
-		{[]string{"compare", "--against", "fenced"}, []string{"--against", "a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)"}},
+		{[]string{"compare", "--against", "fenced"}, []string{"--against", "a paused-slots (released or leaked), a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)"}},
+		{[]string{"run", "--paused-slots", "kept"}, []string{"--paused-slots", `unknown paused-slots "kept" (want released or leaked)`}},
+		{[]string{"explore", "--swarm", "--paused-slots", ""}, []string{"--paused-slots", `unknown paused-slots ""`}},
+		{[]string{"compare", "--against", "released"}, []string{"--against released: both runs would be one run"}},
 		{[]string{"run", "--in-tmp-dir", "own", "--shared-tmp-dir"}, []string{"--in-tmp-dir", `unknown in-tmp-dir "own" (want shared or subdir)`}},
 		{[]string{"tui", "--in-tmp-dir", "subdir"}, []string{"--in-tmp-dir subdir: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too"}},
 		{[]string{"explore", "--swarm", "--in-tmp-dir", "sub"}, []string{"--in-tmp-dir", `unknown in-tmp-dir "sub"`}},
@@ -129,5 +133,33 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {
 		wantUsageError(t, lab(t, c.args...), true, c.want...)
+	}
+}
+
+// --paused-slots leaked pauses as Restate did from October 2025 to March
+// 2026 (#4468): seed 19's pause of an invocation waiting to retry keeps
+// its slot, quota-conservation fails at once, and the run is compared
+// with released slots, where it holds; the schedule records the setting
+// and replays; a swarm takes it for every shape.
+func TestPausedSlotsFlag(t *testing.T) {
+	t.Parallel()
+	args := []string{"run", "--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8"}
+	sched := filepath.Join(t.TempDir(), "leaked.schedule")
+	r := lab(t, append(args, "--paused-slots", "leaked", "--schedule-out", sched)...)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stdout, "variant fixed, paused-slots leaked, plan none") || !strings.Contains(r.stdout, "VIOLATED: quota-conservation\n") ||
+		!strings.Contains(r.stdout, "paused at once: its slot is never released") || !strings.HasSuffix(reportLine(t, r, "compare"), "--against released") {
+		t.Fatalf("the run:\n%v", r)
+	}
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " paused-slots=leaked") {
+		t.Errorf("the schedule does not record paused-slots=leaked: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+	wantCode(t, lab(t, append(args, "--paused-slots", "released")...), 0)
+	swarm := lab(t, "explore", "--swarm", "--variant", "fixed", "--seeds", "1", "--paused-slots", "leaked")
+	if !strings.Contains(swarm.stdout, "shape        paused-slots=leaked\n") {
+		t.Errorf("the swarm does not say it takes the setting:\n%v", swarm)
 	}
 }

@@ -85,7 +85,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle and a memory pool included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --spill-dirs, --in-tmp-dir and --progress-bound, which it does not draw, apply to every shape, and so do --throttle and --memory-limit (with --memory-hungry) when given, even off, in place of its draws")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle and a memory pool included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --paused-slots, --spill-dirs, --in-tmp-dir and --progress-bound, which it does not draw, apply to every shape, and so do --throttle and --memory-limit (with --memory-hungry) when given, even off, in place of its draws")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	intFlag(fl, &f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	uintFlag(fl, &f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
@@ -105,7 +105,7 @@ error, 130 interrupted (the report so far is printed).`,
 	// An array, split here: a slice flag dropped an empty name
 	// (--invariant no-panic --invariant '' hunted no-panic alone).
 	fl.StringArrayVar(&f.invariants, "invariant", nil, "hunt only this invariant (repeat it, or separate names by commas): a run goes on past violations of the others, which are no failures")
-	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), or what becomes of spill directories (kept or removed)")
+	fl.StringVar(&f.against, "against", "", "rerun every failing seed with this changed, hunting the invariant it broke: a variant (buggy, fixed, graceful or term), what a panic takes down (abort, unwind or watch), how retry timers are found (keyed or unkeyed), what becomes of a paused invocation's slot (released or leaked), what becomes of spill directories (kept or removed), or where invokers spill in one tmp-dir (shared or subdir)")
 	f.metrics.register(fl, " (lab_explore_*: schedules, failures, coverage and, with --against, the reruns)", "exploration")
 	cmd.AddCommand(newMergeCmd())
 	return cmd
@@ -239,14 +239,14 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 // swarmTakes are the flags a swarm takes in place of its draws, or does
 // not draw at all: each applies to every shape it draws, and a rerun of
 // one of its seeds says them again.
-var swarmTakes = []string{"spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
+var swarmTakes = []string{"paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
 	"progress-bound"}
 
 // shapeFlags are the flags that shape each seed's node and workload: what
 // a swarm draws instead (but swarmTakes), and what a rerun of one seed
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
-	"pauses", "retry-nows", "on-panic", "retry-timers", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit",
+	"pauses", "retry-nows", "on-panic", "retry-timers", "paused-slots", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit",
 	"memory-hungry", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
@@ -348,6 +348,8 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		cfg.Plan, cfg.Node, cfg.Workload = o.Plan, o.Node, o.Workload
 	} else if cfg.Node.SpillDirs, err = invoker.ParseSpillDirs(f.run.spillDirs); err != nil {
 		return cfg, usageError("--spill-dirs: %v", err)
+	} else if cfg.Node.PausedSlots, err = invoker.ParsePausedSlots(f.run.pausedSlots); err != nil {
+		return cfg, usageError("--paused-slots: %v", err)
 	} else if cfg.Node.InTmpDir, err = invoker.ParseInTmpDir(f.run.inTmpDir); err != nil {
 		return cfg, usageError("--in-tmp-dir: %v", err)
 	} else if cfg.Node.Throttle, err = invoker.ParseThrottleRate(f.run.throttle); err != nil {

@@ -24,6 +24,7 @@ type runFlags struct {
 	scheduler              string
 	onPanic                string
 	retryTimers            string
+	pausedSlots            string
 	spillDirs              string
 	sharedTmpDir           bool
 	inTmpDir               string
@@ -64,6 +65,7 @@ const (
 	onPanicHelp        = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
 	taskPanicsHelp     = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
+	pausedSlotsHelp    = "what becomes of the concurrency slot of an invocation paused while it waits to retry: released (with its state machine, as Restate since March 2026) or leaked (kept in use for ever, as from October 2025 to then: restatedev/restate#4468)"
 	spillDirsHelp      = "what becomes of an invoker's spill directory as it ends: kept (nothing removes it, as in Restate) or removed (as a Drop for the segmented queue would; graceful always removes it)"
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
 	retryNowsHelp      = "invocations the user asks to retry now, 1-200ms after they arrive (one waiting to retry then retries at once)"
@@ -112,6 +114,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	intFlag(fl, &f.retryNows, "retry-nows", wl.RetryNows, retryNowsHelp)
 	fl.StringVar(&f.onPanic, "on-panic", node.OnPanic.String(), onPanicHelp)
 	fl.StringVar(&f.retryTimers, "retry-timers", node.RetryTimers.String(), retryTimersHelp)
+	fl.StringVar(&f.pausedSlots, "paused-slots", node.PausedSlots.String(), pausedSlotsHelp)
 	fl.StringVar(&f.spillDirs, "spill-dirs", node.SpillDirs.String(), spillDirsHelp)
 	fl.BoolVar(&f.sharedTmpDir, "shared-tmp-dir", false, sharedTmpDirHelp)
 	fl.StringVar(&f.inTmpDir, "in-tmp-dir", node.InTmpDir.String(), inTmpDirHelp)
@@ -159,6 +162,9 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	if node.RetryTimers, err = invoker.ParseRetryTimers(f.retryTimers); err != nil {
 		return faults.Options{}, usageError("--retry-timers: %v", err)
+	}
+	if node.PausedSlots, err = invoker.ParsePausedSlots(f.pausedSlots); err != nil {
+		return faults.Options{}, usageError("--paused-slots: %v", err)
 	}
 	if node.SpillDirs, err = invoker.ParseSpillDirs(f.spillDirs); err != nil {
 		return faults.Options{}, usageError("--spill-dirs: %v", err)

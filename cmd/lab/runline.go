@@ -28,6 +28,7 @@ func runLineOf(h faults.ScheduleHeader, plan, scheduler string) string {
 		{"partitions", strconv.Itoa(n.Partitions)}, {"invokers", layout}, {"quota", strconv.Itoa(n.Quota)},
 		{"queue-limit", strconv.Itoa(n.QueueLimit)}, {"effect-capacity", strconv.Itoa(n.EffectCapacity)},
 		{"on-panic", n.OnPanic.String()}, {"retry-timers", n.RetryTimers.String()},
+		{"paused-slots", n.PausedSlots.String()},
 		{"spill-dirs", n.SpillDirs.String()}, {"in-tmp-dir", n.TmpDirUse().String()},
 		{"throttle", n.Throttle.String()}, {"throttle-burst", strconv.Itoa(n.Throttle.Burst)},
 		{"memory-limit", strconv.Itoa(n.MemoryLimit)}, {"memory-hungry", strconv.Itoa(w.Hungry)},
