@@ -24,10 +24,11 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"ops", 12, 8).
 			WithTarget(query("A", `sum by (status) (rate(lab_invoker_invocation_tasks_total[$__rate_interval]))`, "{{status}}"))).
 		WithPanel(panel("Slots in use against the limit",
-			"Concurrency slots in use per invoker (limit minus free), against its limit. In use at the limit with a growing queue means the invoker is saturated; slots in use long after every task ended are leaked.",
+			"Concurrency slots in use per invoker (limit minus free), against its limit and the state machines that hold them. In use at the limit with a growing queue means the invoker is saturated; in use beyond the state machines means leaked, as pauses leaked them from October 2025 to March 2026 (--paused-slots leaked, restatedev/restate#4468).",
 			"short", 12, 8).
 			WithTarget(query("A", `lab_invoker_concurrency_limit{`+inv+`} - lab_invoker_available_slots{`+inv+`}`, "invoker {{invoker}} in use")).
-			WithTarget(query("B", `lab_invoker_concurrency_limit{`+inv+`}`, "invoker {{invoker}} limit"))).
+			WithTarget(query("B", `lab_invoker_concurrency_limit{`+inv+`}`, "invoker {{invoker}} limit")).
+			WithTarget(query("C", `lab_invoker_state_machines{`+inv+`}`, "invoker {{invoker}} state machines"))).
 		WithPanel(panel("Tasks running",
 			"Invocation tasks each invoker runs now. Compare with the slots in use: an invocation waiting for a retry keeps its slot with no task running.",
 			"short", 12, 8).

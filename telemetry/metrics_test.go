@@ -300,7 +300,7 @@ func TestMetricsGaugesReadTheView(t *testing.T) {
 		t.Log("no families before a run")
 	}
 	snap := &faults.Snapshot{At: 1500e6, Node: invoker.Snapshot{Invokers: []invoker.InvokerSnapshot{{ID: 0, SlotLimit: 8,
-		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3}}}}
+		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3, InFlight: 2, WaitingRetry: 1}}}}
 	m.SetView(func() *faults.Snapshot { return snap })
 	want := `# HELP lab_invoker_queue_depth Invokes waiting in an invoker's segmented queue, in memory or spilled to disk.
 # TYPE lab_invoker_queue_depth gauge
@@ -309,12 +309,15 @@ lab_invoker_queue_depth{invoker="0",location="memory"} 4
 # HELP lab_invoker_available_slots Concurrency slots an invoker has free (Restate: restate_invoker_available_slots).
 # TYPE lab_invoker_available_slots gauge
 lab_invoker_available_slots{invoker="0"} 5
+# HELP lab_invoker_state_machines Invocation state machines an invoker holds, in flight or waiting to retry: each holds a slot, so slots in use beyond them are leaked (--paused-slots leaked, restatedev/restate#4468).
+# TYPE lab_invoker_state_machines gauge
+lab_invoker_state_machines{invoker="0"} 3
 # HELP lab_sim_virtual_time_seconds The simulator's virtual clock.
 # TYPE lab_sim_virtual_time_seconds gauge
 lab_sim_virtual_time_seconds 1.5
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"lab_invoker_queue_depth", "lab_invoker_available_slots", "lab_sim_virtual_time_seconds"); err != nil {
+		"lab_invoker_queue_depth", "lab_invoker_available_slots", "lab_invoker_state_machines", "lab_sim_virtual_time_seconds"); err != nil {
 		t.Error(err)
 	}
 }
@@ -440,5 +443,43 @@ func TestMetricsOutOfMemoryIsTransient(t *testing.T) {
 	if oom == 0 || transient < float64(oom) || sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "failed"}) != 0 {
 		t.Errorf("%d attempts out of memory; failed_transient %v, failed %v", oom, transient,
 			sum(t, f, "lab_invoker_invocation_tasks_total", map[string]string{"status": "failed"}))
+	}
+}
+
+// A pause that leaks its slot (--paused-slots leaked, #4468) shows on the
+// gauges as it did in Restate's: a second into seed 19's run, on a node
+// left running, its invoker has more slots in use than state machines;
+// with the slots released, every invoker's in use equal its state
+// machines.
+func TestMetricsShowALeakedSlot(t *testing.T) {
+	for _, c := range []struct {
+		slots invoker.PausedSlots
+		leak  bool
+	}{{invoker.PausedSlotsLeaked, true}, {invoker.PausedSlotsReleased, false}} {
+		reg, m := newMetrics(t, telemetry.MetricsOptions{})
+		o := options(t, 19, invoker.Fixed, "none")
+		o.Node.PausedSlots, o.Workload.Pauses, o.Workload.Shutdown = c.slots, 8, false
+		sim, err := faults.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !sim.Done() && sim.Now() < time.Second {
+			if _, err := sim.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap := sim.Snapshot()
+		sim.Close()
+		m.SetView(func() *faults.Snapshot { return &snap })
+		f := families(t, reg)
+		leaked := 0.0
+		for _, iv := range snap.Node.Invokers {
+			id := map[string]string{"invoker": strconv.Itoa(iv.ID)}
+			inUse := sum(t, f, "lab_invoker_concurrency_limit", id) - sum(t, f, "lab_invoker_available_slots", id)
+			leaked += inUse - sum(t, f, "lab_invoker_state_machines", id)
+		}
+		if (leaked > 0) != c.leak {
+			t.Errorf("paused-slots %s: %v slots in use beyond the state machines", c.slots, leaked)
+		}
 	}
 }
