@@ -510,6 +510,22 @@ func TestTUIMemoryPoolInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// The real binary in tmux under --paused-slots leaked: seed 19's pause of
+// an invocation waiting to retry keeps its slot (restatedev/restate#4468),
+// and the UI stops at the violation with the pause's event on screen.
+func TestTUIPausedSlotLeakInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		labBin+" tui --seed 19 --variant fixed --plan none --pauses 8 --paused-slots leaked --pace 0.05x")
+	tm.waitAll(`per-partition, paused-slots leaked, 8 pauses`, `VIOLATION quota-conservation`,
+		`invoker3 has 6/8 slots in use but 5 state machines`, `paused at once: its slot is never released`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	checkTmp(t, tmp)
+}
+
 // Without a terminal, lab tui says so and exits 2; plain lab prints help.
 func TestTUINeedsATerminal(t *testing.T) {
 	r := lab(t, "tui")
