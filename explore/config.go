@@ -21,12 +21,13 @@ type Config struct {
 	Workload faults.Workload
 	// Swarm draws a node shape, workload and built-in plan per seed.
 	Swarm bool
-	// A swarm draws a throttle, and a memory pool with invocations hungry
-	// for it, for some seeds; Node's throttle, or Node's pool with
-	// Workload's hungry invocations, replaces the draw on every shape
-	// when it is on, or when SwarmTakesThrottle or SwarmTakesMemory says
-	// to take it even off.
-	SwarmTakesThrottle, SwarmTakesMemory bool
+	// A swarm draws a throttle, a memory pool with invocations hungry
+	// for it, and paused slots leaked, for some seeds; Node's throttle,
+	// Node's pool with Workload's hungry invocations, or Node's paused
+	// slots, replaces the draw on every shape when it is on (leaked), or
+	// when SwarmTakesThrottle, SwarmTakesMemory or SwarmTakesPausedSlots
+	// says to take it even off.
+	SwarmTakesThrottle, SwarmTakesMemory, SwarmTakesPausedSlots bool
 	// Strategy is "random" or "pct"; Depth is PCT's depth d.
 	Strategy string
 	Depth    int
@@ -177,21 +178,24 @@ func (c *Config) ShapeName() string {
 		if c.takesMemory() && !c.Node.MemoryOn() {
 			taken += " memory-limit=0"
 		}
+		if c.takesPausedSlots() && c.Node.PausedSlots == invoker.PausedSlotsReleased {
+			taken += " paused-slots=released"
+		}
 		return strings.TrimPrefix(taken+" "+bounds, " ")
 	}
 	return fmt.Sprintf("%s shutdown=%t %s", faults.DescribeShape(c.Node, c.Workload), c.Workload.Shutdown, bounds)
 }
 
 // sameOnEveryShape reports whether w changes nothing of any seed's run.
-// A swarm draws what a panic takes down, its retry timers and whether its
-// invokers share a tmp-dir per seed: w may change those of some shapes
-// and not others, which the reruns count as skipped.
+// A swarm draws what a panic takes down, its retry timers, its paused
+// slots and whether its invokers share a tmp-dir per seed: w may change
+// those of some shapes and not others, which the reruns count as skipped.
 func (c *Config) sameOnEveryShape(w Against) bool {
 	if !c.Swarm {
 		return w.Same(c.Variant, c.Node)
 	}
 	switch {
-	case w.OnPanic != nil, w.RetryTimers != nil:
+	case w.OnPanic != nil, w.RetryTimers != nil, w.PausedSlots != nil && !c.takesPausedSlots():
 		return false
 	case w.InTmpDir != nil:
 		node := c.Node
@@ -241,12 +245,15 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		return shape{n, c.Workload, c.Plan}
 	}
 	sh := swarmShape(seed, c.Variant, plans)
-	// the swarm draws none of these; in-tmp-dir matters where it draws
+	// the swarm draws neither of these; in-tmp-dir matters where it draws
 	// one tmp-dir
-	sh.node.SpillDirs, sh.node.InTmpDir, sh.node.PausedSlots = c.Node.SpillDirs, c.Node.InTmpDir, c.Node.PausedSlots
+	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
 	// a throttle or a memory pool asked for replaces the one drawn
 	if c.takesThrottle() {
 		sh.node.Throttle = c.Node.Throttle
+	}
+	if c.takesPausedSlots() {
+		sh.node.PausedSlots = c.Node.PausedSlots
 	}
 	if c.takesMemory() {
 		sh.node.MemoryLimit = c.Node.MemoryLimit
@@ -259,6 +266,11 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 
 // takesThrottle: a swarm gives every shape Node's throttle.
 func (c *Config) takesThrottle() bool { return c.SwarmTakesThrottle || c.Node.Throttle.On() }
+
+// takesPausedSlots: a swarm gives every shape Node's paused slots.
+func (c *Config) takesPausedSlots() bool {
+	return c.SwarmTakesPausedSlots || c.Node.PausedSlots != invoker.PausedSlotsReleased
+}
 
 // takesMemory: a swarm gives every shape Node's memory pool and
 // Workload's hungry invocations.

@@ -31,7 +31,9 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	swarmHungry := swarm
 	swarmHungry.Node.MemoryLimit, swarmHungry.Workload.Hungry = 4, 2
 	swarmPlain := swarm
-	swarmPlain.SwarmTakesThrottle, swarmPlain.SwarmTakesMemory = true, true
+	swarmPlain.SwarmTakesThrottle, swarmPlain.SwarmTakesMemory, swarmPlain.SwarmTakesPausedSlots = true, true, true
+	swarmLeaked := swarm
+	swarmLeaked.Node.PausedSlots = invoker.PausedSlotsLeaked
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -43,7 +45,8 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"swarm, spill removed", "swarm", swarmRemoved, "shape        spill-dirs=removed\n"},
 		{"swarm, spill removed from subdirectories", "swarm", swarmBoth, "shape        spill-dirs=removed in-tmp-dir=subdir\n"},
 		{"swarm, a pool and hungry invocations", "swarm", swarmHungry, "shape        memory-limit=4 memory-hungry=2\n"},
-		{"swarm, neither throttles nor pools", "swarm", swarmPlain, "shape        throttle=unlimited memory-limit=0\n"},
+		{"swarm, neither throttles nor pools, slots released", "swarm", swarmPlain, "shape        throttle=unlimited memory-limit=0 paused-slots=released\n"},
+		{"swarm, paused slots leaked", "swarm", swarmLeaked, "shape        paused-slots=leaked\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer
@@ -62,14 +65,15 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	}
 }
 
-// A swarm draws a throttle for some nodes, and a memory pool, with
-// invocations hungry for it, for others; a throttle or a pool asked for
-// replaces the drawn one on every shape, and a pool asked for brings its
-// own hungry invocations (none unless asked), never the drawn ones. Asked
-// for off, no shape has one.
-func TestSwarmDrawsThrottlesAndPoolsUnlessAskedFor(t *testing.T) {
+// A swarm draws a throttle for some nodes, a memory pool, with
+// invocations hungry for it, for others, and leaked paused slots for half;
+// a throttle, a pool or paused slots asked for replace the drawn ones on
+// every shape, and a pool asked for brings its own hungry invocations
+// (none unless asked), never the drawn ones. Asked for off, no shape has
+// one.
+func TestSwarmDrawsItsSettingsUnlessAskedFor(t *testing.T) {
 	const seeds = 400
-	var throttled, pooled, hungry int
+	var throttled, pooled, hungry, leaked int
 	drawn := func(c explore.Config, check func(seed uint64, o faults.Options)) {
 		t.Helper()
 		for seed := uint64(1); seed <= seeds; seed++ {
@@ -93,25 +97,32 @@ func TestSwarmDrawsThrottlesAndPoolsUnlessAskedFor(t *testing.T) {
 		if o.Workload.Hungry > 0 {
 			hungry++
 		}
+		if o.Node.PausedSlots == invoker.PausedSlotsLeaked {
+			leaked++
+		}
 	})
 	// one in eight, one in eight, and one in sixteen less the draws of 0
 	if throttled < seeds/16 || throttled > seeds/4 || pooled < seeds/16 || pooled > seeds/4 || hungry == 0 || hungry >= pooled {
 		t.Errorf("over %d seeds: %d throttled, %d pooled, %d with hungry invocations", seeds, throttled, pooled, hungry)
 	}
+	if leaked < seeds/3 || leaked > 2*seeds/3 {
+		t.Errorf("over %d seeds: %d leak paused slots, want about half", seeds, leaked)
+	}
 
 	asked := explore.Config{Swarm: true, Variant: invoker.Fixed}
 	asked.Node.Throttle = invoker.Throttle{Rate: 7, Per: time.Second}
 	asked.Node.MemoryLimit = 3
+	asked.Node.PausedSlots = invoker.PausedSlotsLeaked
 	drawn(asked, func(seed uint64, o faults.Options) {
-		if o.Node.Throttle != asked.Node.Throttle || o.Node.MemoryLimit != 3 || o.Workload.Hungry != 0 {
+		if o.Node.Throttle != asked.Node.Throttle || o.Node.MemoryLimit != 3 || o.Workload.Hungry != 0 || o.Node.PausedSlots != invoker.PausedSlotsLeaked {
 			t.Fatalf("seed %d: throttle %v, pool %d, %d hungry; asked for %v, 3 and none",
 				seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry, asked.Node.Throttle)
 		}
 	})
 
-	off := explore.Config{Swarm: true, Variant: invoker.Fixed, SwarmTakesThrottle: true, SwarmTakesMemory: true}
+	off := explore.Config{Swarm: true, Variant: invoker.Fixed, SwarmTakesThrottle: true, SwarmTakesMemory: true, SwarmTakesPausedSlots: true}
 	drawn(off, func(seed uint64, o faults.Options) {
-		if o.Node.Throttle.On() || o.Node.MemoryOn() || o.Workload.Hungry != 0 {
+		if o.Node.Throttle.On() || o.Node.MemoryOn() || o.Workload.Hungry != 0 || o.Node.PausedSlots != invoker.PausedSlotsReleased {
 			t.Fatalf("seed %d: throttle %v, pool %d, %d hungry; asked for none", seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry)
 		}
 	})

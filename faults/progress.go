@@ -252,7 +252,11 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
 		if check := c.memoryHeldFor(i, n); check != "" {
-			return check, fmt.Sprintf("; queued at invoker%d, which waits for the node's memory pool, all held by the stuck", i)
+			held := "all held by the stuck"
+			if check == CheckSlotsLeaked {
+				held = "held for invokes queued behind slots no state machine holds (--paused-slots leaked)"
+			}
+			return check, fmt.Sprintf("; queued at invoker%d, which waits for the node's memory pool, %s", i, held)
 		}
 		key := invokerKey{n.Incarnation(), i}
 		if n.Throttled(i) && c.waitsInQueue(id, key) {
@@ -385,6 +389,17 @@ func (c *checker) memoryHeldFor(i int, n *invoker.Node) string {
 		if live > 0 {
 			holders = append(holders, id)
 		}
+	}
+	if len(holders) == 0 {
+		// No state machine holds the pool: queues do, for their next
+		// invokes, and one behind slots that pauses leaked never takes
+		// its invoke.
+		for j := range n.Invokers() {
+			if n.QueueHoldsLease(j) && c.slotsLeaked(j, n) > 0 {
+				return CheckSlotsLeaked
+			}
+		}
+		return ""
 	}
 	slices.Sort(holders)
 	return c.firstCauseOfAll(holders, n)

@@ -371,9 +371,9 @@ func ThrottleText(t invoker.Throttle) string {
 }
 
 // SwarmTakesArgs names, each after a space, the settings of node n and
-// workload w a swarm takes for every shape it draws: paused slots leaked,
-// spill directories removed and a subdirectory each (for the nodes it
-// gives one tmp-dir), which it does not draw, and a throttle, a memory
+// workload w a swarm takes for every shape it draws: spill directories
+// removed and a subdirectory each (for the nodes it gives one tmp-dir),
+// which it does not draw, and paused slots leaked, a throttle, a memory
 // pool and invocations hungry for it, in place of those it draws.
 func SwarmTakesArgs(n invoker.Config, w Workload) string {
 	s := pausedSlotsArg(n) + spillDirsArg(n)

@@ -27,7 +27,8 @@ var swarmThrottles = []invoker.Throttle{
 // the node shuts down at the end of the safety phase, whether its invokers
 // share one tmp-dir, how its retry timers are found, pauses, task panics,
 // what an invoker's panic takes down, retry-nows, a slow partition, a
-// throttle, and a memory pool with invocations hungry for it. The variant
+// throttle, a memory pool with invocations hungry for it, and what a
+// pause does with a slot. The variant
 // is the caller's, so that every variant meets the same shapes.
 // The swarm test and `lab explore --swarm` both draw from here.
 func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, string) {
@@ -100,6 +101,12 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 		if rng.IntN(2) == 0 {
 			w.Hungry = rng.IntN(min(w.Invocations, 8) + 1)
 		}
+	}
+	// And after those: half the nodes keep the slot of an invocation
+	// paused while it waits to retry, as Restate did from October 2025 to
+	// March 2026 (restatedev/restate#4468).
+	if rng.IntN(2) == 0 {
+		cfg.PausedSlots = invoker.PausedSlotsLeaked
 	}
 	if v.PerTerm() {
 		// Drawn all the same, so that the draws after it stay in step.

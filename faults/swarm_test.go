@@ -15,8 +15,9 @@ import (
 // queue limit, effect capacity, invocations, step-downs, kills, whether
 // the node shuts down, whether its invokers share a tmp-dir, unkeyed retry
 // timers, pauses, task panics, what an invoker's panic takes down, a
-// throttle, and a memory pool with invocations hungry for it, under every
-// built-in plan, with the sweeps' rule (allowedIn).
+// throttle, a memory pool with invocations hungry for it, and what a pause
+// does with a slot, under every built-in plan, with the sweeps' rule
+// (allowedIn).
 func TestSwarm(t *testing.T) {
 	n := sweepSeeds(400)
 	plans := map[string]*faults.Plan{}

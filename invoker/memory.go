@@ -146,6 +146,13 @@ func (iv *Invoker) emitMemory(k Kind) {
 // has an invoke to start, no lease, and the pool none to give.
 func (n *Node) WaitsForMemory(i int) bool { return n.invokers[i].waitsForMemory() }
 
+// QueueHoldsLease reports whether invoker i's queue holds a lease of the
+// node's pool for its next invoke.
+func (n *Node) QueueHoldsLease(i int) bool {
+	iv := n.invokers[i]
+	return n.cfg.MemoryOn() && iv.state == InvokerRunning && iv.lease
+}
+
 func (iv *Invoker) waitsForMemory() bool {
 	return iv.state == InvokerRunning && iv.wantsLease() && !iv.n.memoryFree()
 }

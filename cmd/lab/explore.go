@@ -85,7 +85,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle and a memory pool included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --paused-slots, --spill-dirs, --in-tmp-dir and --progress-bound, which it does not draw, apply to every shape, and so do --throttle and --memory-limit (with --memory-hungry) when given, even off, in place of its draws")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle, a memory pool and paused slots leaked included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --spill-dirs, --in-tmp-dir and --progress-bound, which it does not draw, apply to every shape, and so do --throttle, --memory-limit (with --memory-hungry) and --paused-slots when given, even off, in place of its draws")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	intFlag(fl, &f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	uintFlag(fl, &f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
@@ -361,6 +361,7 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		// said, even off, they replace what the swarm draws
 		cfg.SwarmTakesThrottle = flags.Changed("throttle") || flags.Changed("throttle-burst")
 		cfg.SwarmTakesMemory = flags.Changed("memory-limit") || flags.Changed("memory-hungry")
+		cfg.SwarmTakesPausedSlots = flags.Changed("paused-slots")
 	}
 	if flags.Changed("against") {
 		w, err := explore.ParseAgainst(f.against)
