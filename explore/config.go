@@ -248,7 +248,8 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	// the swarm draws neither of these; in-tmp-dir matters where it draws
 	// one tmp-dir
 	sh.node.SpillDirs, sh.node.InTmpDir = c.Node.SpillDirs, c.Node.InTmpDir
-	// a throttle or a memory pool asked for replaces the one drawn
+	// a throttle, paused slots or a memory pool asked for replaces the
+	// one drawn
 	if c.takesThrottle() {
 		sh.node.Throttle = c.Node.Throttle
 	}
