@@ -15,6 +15,14 @@ func memoryNode(t *testing.T) *invoker.Node {
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota, cfg.QueueLimit, cfg.Variant = 2, 2, 100, invoker.Fixed
 	cfg.MemoryLimit = 1
+	return queuedOnTwoPartitions(t, cfg)
+}
+
+// queuedOnTwoPartitions is a node of cfg, which has two partitions, both
+// led, with an invocation queued at each invoker (a at p0, b at p1), each
+// invoker's registration and invoke taken, invoker0's first.
+func queuedOnTwoPartitions(t *testing.T, cfg invoker.Config) *invoker.Node {
+	t.Helper()
 	n := node(t, cfg)
 	arrive(n, leader(0, 1))
 	arrive(n, leader(1, 1))

@@ -75,16 +75,7 @@ func TestThrottleBucketIsTheNodes(t *testing.T) {
 	cfg := invoker.DefaultConfig()
 	cfg.Partitions, cfg.Quota, cfg.QueueLimit = 2, 8, 100
 	cfg.Throttle = invoker.Throttle{Rate: 1, Per: time.Second}
-	n := node(t, cfg)
-	arrive(n, leader(0, 1))
-	arrive(n, leader(1, 1))
-	arrive(n, submit(0, "a"))
-	arrive(n, submit(1, "b"))
-	deliverAll(n, sent(n)...)
-	for i := range 2 {
-		step(t, n, i, invoker.ArmInput)
-		step(t, n, i, invoker.ArmInput)
-	}
+	n := queuedOnTwoPartitions(t, cfg)
 	dequeueStep(t, n, 0)
 	if th := events(n, invoker.KindThrottled); len(th) != 0 {
 		t.Fatalf("the bucket's one token: %v", th)
