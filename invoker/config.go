@@ -68,6 +68,12 @@ type Config struct {
 	// per-invocation-initial-memory, Restate since v1.7.0); 0 is
 	// unlimited, the lab's default, and the loop has no memory branch.
 	MemoryLimit int
+	// Yield says what an attempt that runs out of the node's memory pool
+	// does: off (Restate's default) retries it like any transient error,
+	// its state machine keeping its lease and its slot; on (the
+	// experimental invoker-yield) gives both up and yields the invocation
+	// back to its partition processor, which invokes it again.
+	Yield Yield
 }
 
 // RemovesSpill reports whether an invoker removes its spill directory
@@ -182,6 +188,35 @@ func ParsePausedSlots(s string) (PausedSlots, error) {
 		return p, nil
 	}
 	return 0, fmt.Errorf("unknown paused-slots %q (want released or leaked)", s)
+}
+
+// Yield says what becomes of an attempt that runs out of the node's
+// memory pool (handle_invocation_task_should_yield, lib.rs:1365-1430 at
+// 0c6df0fcc, for an exhausted pool without vqueues).
+type Yield uint8
+
+const (
+	// YieldOff: a transient error like any other, retried while the state
+	// machine keeps its lease and its slot (Restate's default).
+	YieldOff Yield = iota
+	// YieldOn: with common.experimental.invoker-yield set, the invoker
+	// removes the state machine, which returns its lease and its slot, and
+	// proposes a Yield effect; the partition processor's leader applies it
+	// by invoking the invocation again (state_machine/mod.rs:2619-2637), so
+	// its Invoke queues behind the others.
+	YieldOn
+)
+
+var yieldNames = Names[Yield]{YieldOff: "off", YieldOn: "on"}
+
+func (y Yield) String() string { return yieldNames.Name(y) }
+
+// ParseYield reads a Yield by name: off or on.
+func ParseYield(s string) (Yield, error) {
+	if y, ok := yieldNames.Parse(s, YieldOff); ok {
+		return y, nil
+	}
+	return 0, fmt.Errorf("unknown yield %q (want off or on)", s)
 }
 
 // SpillDirs says what becomes of an invoker's spill directory when the
@@ -308,6 +343,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: retry-timers %v", ErrConfig, c.RetryTimers)
 	case int(c.PausedSlots) >= len(pausedSlotsNames):
 		return fmt.Errorf("%w: paused-slots %v", ErrConfig, c.PausedSlots)
+	case int(c.Yield) >= len(yieldNames):
+		return fmt.Errorf("%w: yield %v", ErrConfig, c.Yield)
 	case int(c.SpillDirs) >= len(spillDirsNames):
 		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
 	case int(c.InTmpDir) >= len(inTmpDirNames):

@@ -1,18 +1,32 @@
 package invoker
 
+import "time"
+
 // sendEffect proposes an effect to the partition processor over the bounded
 // channel of the state machine's leader epoch. The real invoker awaits the
 // send inside the arm body and ignores a closed channel (`let _ =`).
 func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) {
-	env := Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
-		Attempt: m.attempt, Effect: kind, Index: index, Key: iv.n.fence(m.token)}
+	iv.propose(Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
+		Attempt: m.attempt, Effect: kind, Index: index, Key: iv.n.fence(m.token)})
+}
+
+// sendEffectDue sends an effect that is applied no earlier than due (the
+// log's round trip, LogRoundTrip).
+func (iv *Invoker) sendEffectDue(m *ism, kind EffectKind, due time.Duration) {
+	iv.propose(Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
+		Attempt: m.attempt, Effect: kind, Due: due, Key: iv.n.fence(m.token)})
+}
+
+// propose puts env on its partition's effect channel, or parks it while
+// the channel is full.
+func (iv *Invoker) propose(env Envelope) {
 	if len(iv.pending) == 0 && iv.trySend(env) {
 		return
 	}
 	iv.pending = append(iv.pending, env)
 	if len(iv.pending) == 1 {
-		e := iv.event(KindBlocked, m.ple, m.inv)
-		e.N = iv.outstanding[m.ple]
+		e := iv.event(KindBlocked, env.PLE, env.Inv)
+		e.N = iv.outstanding[env.PLE]
 		e.Outcome = ChannelFull
 		iv.emit(e)
 	}

@@ -40,12 +40,17 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 		} else {
 			iv.sendEffect(m, EffSuspended, 0)
 		}
-	case OutFailedTransient, OutOutOfMemory:
-		// Out of memory is handle_invocation_task_should_yield for an
-		// exhausted pool (lib.rs:1365-1430 at 0c6df0fcc) with the
-		// experimental yield off, Restate's default: a transient error
-		// like any other, retried while the state machine keeps its lease
-		// and its slot. (The yield is not modelled.)
+	case OutOutOfMemory:
+		// handle_invocation_task_should_yield for an exhausted pool
+		// (lib.rs:1365-1430 at 0c6df0fcc): with the experimental yield
+		// off, Restate's default, a transient error like any other,
+		// retried while the state machine keeps its lease and its slot.
+		if iv.n.cfg.Yield == YieldOn {
+			iv.yield(m)
+			return
+		}
+		iv.handleFailure(m)
+	case OutFailedTransient:
 		iv.handleFailure(m)
 	}
 }

@@ -170,3 +170,43 @@ func TestHungryAttemptHoldsASecondLease(t *testing.T) {
 		t.Fatalf("a closed: %d leases in use, want 0", n.MemoryInUse())
 	}
 }
+
+// With the yield on, an attempt out of memory gives back its state
+// machine with its lease and its slot, and proposes a Yield that comes
+// back from the log a round trip later; the leader applies it by invoking
+// the invocation again, whose status stays invoked.
+func TestYieldGivesTheLeaseAndSlotBack(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.Partitions, cfg.Quota, cfg.QueueLimit, cfg.MemoryLimit, cfg.Yield = 1, 2, 100, 1, invoker.YieldOn
+	n := node(t, cfg)
+	arrive(n, leader(0, 1))
+	hungry := submit(0, "a")
+	hungry.Hungry = true
+	arrive(n, hungry)
+	deliverAll(n, sent(n)...)
+	step(t, n, 0, invoker.ArmInput) // the registration
+	step(t, n, 0, invoker.ArmInput) // the invoke, and the queue's lease
+	n.Advance()
+	dequeueStep(t, n, 0)
+	if started := events(n, invoker.KindTaskStart); len(started) != 1 || started[0].Outcome != invoker.TaskOutOfMemory {
+		t.Fatalf("a's attempt in a pool of one lease: %v; want it out of memory", started)
+	}
+	deliverAll(n, sent(n)...) // its output
+	step(t, n, 0, invoker.ArmTask)
+	q, _ := n.QuotaOf(0)
+	if q.Used != 0 || n.MemoryInUse() != 0 {
+		t.Fatalf("after the yield: %d slots and %d leases in use; want none", q.Used, n.MemoryInUse())
+	}
+	effect := only(t, sent(n), invoker.MsgEffect)
+	if effect.Effect != invoker.EffYield || effect.Due != n.Now()+invoker.LogRoundTrip {
+		t.Fatalf("the effect %v due %v; want a yield due a round trip from %v", effect.Effect, effect.Due, n.Now())
+	}
+	n.Deliver(effect)
+	reinvoke := only(t, sent(n), invoker.MsgInvoke)
+	if reinvoke.Inv != "a" || reinvoke.Journal {
+		t.Fatalf("the leader's answer: %+v; want a's invoke, without a journal", reinvoke)
+	}
+	if s, _ := n.Status(0, "a"); s != invoker.StatusInvoked {
+		t.Fatalf("a's status after its yield: %v; want invoked", s)
+	}
+}

@@ -125,11 +125,14 @@ const (
 	EffSuspended
 	EffFailed
 	EffPaused
+	// EffYield: the attempt ran out of the node's memory pool and gave up
+	// its state machine (Config.Yield on); the leader invokes it again.
+	EffYield
 )
 
 var effectNames = Names[EffectKind]{
 	EffNone: "none", EffJournalEntry: "journal-entry", EffEnd: "end",
-	EffSuspended: "suspended", EffFailed: "failed", EffPaused: "paused",
+	EffSuspended: "suspended", EffFailed: "failed", EffPaused: "paused", EffYield: "yield",
 }
 
 func (k EffectKind) String() string { return effectNames.Name(k) }
@@ -182,6 +185,9 @@ func (e Envelope) String() string {
 	case MsgEffect:
 		if e.Effect == EffJournalEntry {
 			return fmt.Sprintf("%s %s %s journal-entry #%d", e.Kind, e.PLE, e.Inv, e.Index)
+		}
+		if e.Due > 0 {
+			return fmt.Sprintf("%s %s %s %s due %v", e.Kind, e.PLE, e.Inv, e.Effect, e.Due)
 		}
 		return fmt.Sprintf("%s %s %s %s", e.Kind, e.PLE, e.Inv, e.Effect)
 	case MsgTimer:

@@ -127,6 +127,9 @@ const (
 	// PauseSlotLeaked: a pause removed a state machine waiting to retry
 	// and kept its slot in use (Config.PausedSlots leaked, #4468).
 	PauseSlotLeaked
+	// EndYielded: an attempt out of the node's memory pool gave up its
+	// state machine, lease and slot, and yielded (Config.Yield on).
+	EndYielded
 
 	numOutcomes
 )
@@ -204,6 +207,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	IgnoredShuttingDown:             {"ignored-shutting-down", "no invoker started: the node is shutting down", true},
 	IgnoredStaleWake:                {"ignored-stale-wake", "not the sleep it is in: ignored", true},
 	TaskOutOfMemory:                 {"out-of-memory", "out of memory: the attempt fails", false},
+	EndYielded:                      {"yielded", "yielded for memory", false},
 }
 
 var outcomeNames = func() Names[Outcome] {

@@ -286,6 +286,11 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 	case EffPaused:
 		pp.applied(m, r, StatusPaused)
 		r.token = 0
+	case EffYield:
+		// Still invoked: the leader invokes it again, behind whatever the
+		// invoker's queue holds (state_machine/mod.rs:2619-2637).
+		pp.applied(m, r, StatusInvoked)
+		pp.invoke(m.Inv, r, false)
 	case EffSuspended:
 		pp.applied(m, r, StatusSuspended)
 		// The lab's completions arrive at once: the invocation resumes,
