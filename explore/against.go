@@ -170,7 +170,7 @@ func DefaultAgainst(v invoker.Variant) Against {
 // loaded in a tmp-dir every invoker spills into, invokers that spill into
 // a subdirectory of it each; otherwise the fix of its variant (FixOf). ok
 // is false when there is none (graceful's own failures, and invocations
-// out of memory).
+// out of memory, retried or yielding).
 func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 	v := node.Variant
 	switch {
@@ -184,9 +184,11 @@ func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 		return AgainstOnPanic(invoker.PanicWatched), true
 	case invariant == faults.NoPanic && node.SharesSpillStore() && spillPanic(check):
 		return AgainstInTmpDir(invoker.InTmpDirSubdir), true
-	case invariant == faults.Progress && check == faults.CheckOutOfMemory:
-		// No variant frees what hungry attempts hold; Restate's answer,
-		// the experimental yield, is not modelled.
+	case invariant == faults.Progress && (check == faults.CheckOutOfMemory || check == faults.CheckYieldLoop):
+		// No variant frees what hungry attempts hold, or takes the turn a
+		// yield loop goes round; Restate's experimental yield (--yield
+		// on) undoes the first only where no throttle times the loop's
+		// lease against it, and is a setting, not a fix.
 		return Against{}, false
 	}
 	fix, ok := FixOf(v)

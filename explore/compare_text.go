@@ -109,6 +109,8 @@ func (c *Comparison) Sides() (setting, a, b string) {
 		return "retry-timers", ra.RetryTimers.String(), rb.RetryTimers.String()
 	case ra.PausedSlots != rb.PausedSlots:
 		return "paused-slots", ra.PausedSlots.String(), rb.PausedSlots.String()
+	case ra.Yield != rb.Yield:
+		return "yield", ra.Yield.String(), rb.Yield.String()
 	case ra.SpillDirs != rb.SpillDirs:
 		return "spill-dirs", ra.SpillDirs.String(), rb.SpillDirs.String()
 	case ra.InTmpDir != rb.InTmpDir:

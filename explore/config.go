@@ -26,7 +26,8 @@ type Config struct {
 	// Node's pool with Workload's hungry invocations, or Node's paused
 	// slots, replaces the draw on every shape when it is on (leaked), or
 	// when SwarmTakesThrottle, SwarmTakesMemory or SwarmTakesPausedSlots
-	// says to take it even off.
+	// says to take it even off. It never draws the yield: Node's yield
+	// goes to every shape with a pool.
 	SwarmTakesThrottle, SwarmTakesMemory, SwarmTakesPausedSlots bool
 	// Strategy is "random" or "pct"; Depth is PCT's depth d.
 	Strategy string
@@ -261,6 +262,10 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 		// as many hungry invocations as asked for, or every one of a
 		// shape that draws fewer
 		sh.workload.Hungry = min(c.Workload.Hungry, sh.workload.Invocations)
+	}
+	if sh.node.MemoryOn() {
+		// nor the yield, which only a node with a memory pool has
+		sh.node.Yield = c.Node.Yield
 	}
 	return sh
 }

@@ -82,6 +82,8 @@ type ScheduleSize struct {
 	Throttle    string `json:"throttle,omitempty"`
 	MemoryLimit int    `json:"memory_limit,omitempty"`
 	Hungry      int    `json:"hungry,omitempty"`
+	// Yield is "on" when attempts out of memory yield.
+	Yield string `json:"yield,omitempty"`
 }
 
 func (z ScheduleSize) String() string {
@@ -101,6 +103,9 @@ func (z ScheduleSize) settings() string {
 	}
 	if z.Hungry > 0 {
 		s += fmt.Sprintf(", %d hungry", z.Hungry)
+	}
+	if z.Yield != "" {
+		s += ", yield " + z.Yield
 	}
 	return s
 }
@@ -123,6 +128,9 @@ func (z ScheduleSize) settingsTo(to ScheduleSize) string {
 	if z.Hungry > 0 {
 		s += fmt.Sprintf(", hungry %d -> %d", z.Hungry, to.Hungry)
 	}
+	if z.Yield != "" {
+		s += fmt.Sprintf(", yield %s -> %s", z.Yield, cmp.Or(to.Yield, invoker.YieldOff.String()))
+	}
 	return s
 }
 
@@ -133,6 +141,9 @@ func sizeOf(s *faults.Schedule) ScheduleSize {
 		Hungry: len(hungryOf(s))}
 	if n.Throttle.On() {
 		z.Throttle = faults.ThrottleText(n.Throttle)
+	}
+	if n.Yield != invoker.YieldOff {
+		z.Yield = n.Yield.String()
 	}
 	for _, e := range s.Entries {
 		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgSubmit {
@@ -270,8 +281,8 @@ func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule
 		var err error
 		// Settings the failure may not need at all, each tried on the
 		// schedule as it stands: the throttle, the memory pool (and with
-		// it every invocation's hunger for memory).
-		for _, without := range []func(*faults.Schedule) *faults.Schedule{withoutThrottle, withoutPool} {
+		// it every invocation's hunger for memory), the yield.
+		for _, without := range []func(*faults.Schedule) *faults.Schedule{withoutThrottle, withoutPool, withoutYield} {
 			if c := without(base); err == nil && c != nil && sh.fails(c) {
 				err = accept(sh.rerecord(c))
 			}

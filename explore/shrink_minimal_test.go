@@ -146,6 +146,9 @@ func (m *minimalChecker) singleEdits(base *faults.Schedule) int {
 	if c := withoutPool(base); c != nil {
 		try("without the memory pool", c)
 	}
+	if c := withoutYield(base); c != nil {
+		try("without the yield", c)
+	}
 	hungry := hungryOf(base)
 	for k, i := range hungry {
 		try(fmt.Sprintf("entry %d sated (%s)", i, base.Entries[i]), withHungry(base, hungry, slices.Delete(slices.Clone(hungry), k, k+1)))

@@ -7,7 +7,8 @@ import (
 
 // The node's settings shrinking simplifies: a failure found under a
 // throttle or a memory pool (the swarm draws both) may not need it, or
-// may need a smaller pool, or fewer invocations hungry for it. Each edit
+// may need a smaller pool, or fewer invocations hungry for it, or no
+// yield. Each edit
 // is a new schedule; the one given is left as it was.
 
 // withoutThrottle is s with its dequeues unthrottled; nil if they are.
@@ -21,13 +22,24 @@ func withoutThrottle(s *faults.Schedule) *faults.Schedule {
 }
 
 // withoutPool is s with no memory pool, and so with no invocation hungry
-// for it; nil if it has none.
+// for it and no yield; nil if it has none.
 func withoutPool(s *faults.Schedule) *faults.Schedule {
 	if !s.Header.Node.MemoryOn() {
 		return nil
 	}
 	c := withHungry(s, hungryOf(s), nil)
-	c.Header.Node.MemoryLimit = 0
+	c.Header.Node.MemoryLimit, c.Header.Node.Yield = 0, invoker.YieldOff
+	return c
+}
+
+// withoutYield is s with its attempts out of memory retried, not yielded;
+// nil if they are.
+func withoutYield(s *faults.Schedule) *faults.Schedule {
+	if s.Header.Node.Yield == invoker.YieldOff {
+		return nil
+	}
+	c := &faults.Schedule{Header: s.Header, Entries: s.Entries}
+	c.Header.Node.Yield = invoker.YieldOff
 	return c
 }
 

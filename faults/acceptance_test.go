@@ -137,7 +137,7 @@ func allowed(v invoker.Variant, vi faults.Violation) bool {
 // (crash-visibility); a throttle or a memory pool may leave queues
 // draining slower than the progress bound (a backlog); invocations hungry
 // for memory may stand still, failing for memory the pool does not have
-// (out-of-memory), and then never end; a pause under paused-slots leaked
+// (out-of-memory, or with the yield on, yield-loop), and then never end; a pause under paused-slots leaked
 // keeps its slot (quota-conservation), and what queues behind slots so
 // leaked stands still (slots-leaked) and never ends. Where
 // invokers share one spill store (a tmp-dir, in buggy and fixed), a
@@ -170,8 +170,18 @@ func allowedIn(cfg invoker.Config, r *faults.Result, vi faults.Violation) bool {
 		// retried for ever holding their first lease: Restate's default,
 		// in every variant.
 		return r.Workload.Hungry > 0
+	case vi.Invariant == faults.Progress && vi.Check == faults.CheckYieldLoop:
+		// Or, the yield on, yielding and invoked again for ever.
+		return r.Workload.Hungry > 0 && cfg.Yield == invoker.YieldOn
 	case vi.Invariant == faults.NoLostInvocation && slices.ContainsFunc(r.Violations, outOfMemory):
 		// And what they never finish.
+		return true
+	case vi.Invariant == faults.NoLostInvocation && cfg.Yield == invoker.YieldOn && r.Workload.Hungry > 0 &&
+		slices.ContainsFunc(r.Violations, func(vi faults.Violation) bool { return vi.Invariant == faults.Progress }):
+		// And, the yield on, what goes round after the restart: a hungry
+		// invocation the monitor named for another cause first (a dropped
+		// output) yields for ever once the new leader invokes it again,
+		// and the liveness phase ends on the loop the monitor named.
 		return true
 	case vi.Invariant == faults.QuotaConservation, vi.Invariant == faults.Progress && vi.Check == faults.CheckSlotsLeaked:
 		// A pause that keeps the slot of a state machine waiting to retry
@@ -214,9 +224,9 @@ func slotsLeaked(vi faults.Violation) bool {
 }
 
 // outOfMemory: invocations stood still, their attempts failing for
-// memory (--memory-hungry).
+// memory (--memory-hungry), retried or, the yield on, yielded.
 func outOfMemory(vi faults.Violation) bool {
-	return vi.Invariant == faults.Progress && vi.Check == faults.CheckOutOfMemory
+	return vi.Invariant == faults.Progress && (vi.Check == faults.CheckOutOfMemory || vi.Check == faults.CheckYieldLoop)
 }
 
 // taskPanic: an invoker re-raised a task's panic (--task-panics).

@@ -49,6 +49,8 @@ func (s *Sim) record(e *invoker.Event) {
 		s.res.Purged += e.N
 	case e.Kind == invoker.KindRejected && e.Outcome.RefusesRequest():
 		s.res.Refused++
+	case e.Kind == invoker.KindISM && e.Outcome == invoker.EndYielded:
+		s.res.Yields++
 	}
 	for _, o := range s.hooks.event {
 		o.OnEvent(*e)
@@ -107,8 +109,10 @@ func (s *Sim) react(e *invoker.Event) {
 func (s *Sim) route(mp *invoker.Envelope) {
 	m := *mp
 	at := s.now
-	if m.Kind == invoker.MsgTimer || m.Kind == invoker.MsgThrottleWake {
-		at = max(at, m.Due) // a sleep: it ends when it is due
+	if m.Kind == invoker.MsgTimer || m.Kind == invoker.MsgThrottleWake || m.Kind == invoker.MsgEffect {
+		// A sleep ends when it is due; a Yield effect comes back from the
+		// log (invoker.LogRoundTrip), every other effect is due at once.
+		at = max(at, m.Due)
 	}
 	var v Verdict
 	var hit bool

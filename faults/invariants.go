@@ -111,6 +111,12 @@ const (
 	// off); the leases of such state machines may be what the rest wait
 	// for.
 	CheckOutOfMemory = "out-of-memory"
+	// CheckYieldLoop: as out-of-memory, with the experimental yield on:
+	// the attempts fail for memory the pool does not have, the state
+	// machine goes, with its lease and its slot, and the invocation is
+	// invoked again, queued, dequeued and out of memory again, round and
+	// round while the clock moves (--yield on).
+	CheckYieldLoop = "yield-loop"
 	// CheckNoLeader: invocations made no progress, no such state machine
 	// is there, and each stands still for a reason outside the invoker's
 	// logic; for the first named, its partition has no leader to drive it
@@ -242,6 +248,10 @@ type checker struct {
 	// starved is the event of each invocation's latest attempt if it
 	// failed for memory (invoker.TaskOutOfMemory).
 	starved map[invoker.InvocationID]uint64
+	// yielded is the event that applied each invocation's latest Yield
+	// (invoker.Config.Yield on), until one of its attempts reaches its
+	// service: the invokes that yield brings are no progress.
+	yielded map[invoker.InvocationID]uint64
 	// lostWakes is, per invoker, the event of the throttled queue's wake
 	// the plan dropped: that queue sleeps for a token for good.
 	lostWakes map[invokerKey]uint64
@@ -271,7 +281,7 @@ func (c *checker) reset(b Bounds, invocations int, servedBy func(int) []invoker.
 		queued: emptied(c.queued, n), dequeued: emptied(c.dequeued, 0), emptied: emptied(c.emptied, 0),
 		purged: emptied(c.purged, 0),
 		lost:   emptied(c.lost, 0), duplicated: emptied(c.duplicated, 0), copiedInvoke: emptied(c.copiedInvoke, 0),
-		starved:   emptied(c.starved, 0),
+		starved: emptied(c.starved, 0), yielded: emptied(c.yielded, 0),
 		lostWakes: emptied(c.lostWakes, 0), stalls: c.stalls,
 	}
 	c.due.reset()
@@ -338,8 +348,13 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 		if e.Outcome == invoker.TaskOutOfMemory {
 			c.starved[e.Inv] = e.Seq
-		} else if len(c.starved) > 0 {
-			delete(c.starved, e.Inv)
+		} else {
+			if len(c.starved) > 0 {
+				delete(c.starved, e.Inv)
+			}
+			if len(c.yielded) > 0 && e.Outcome != invoker.TaskNotInvoked {
+				delete(c.yielded, e.Inv)
+			}
 		}
 	case invoker.KindTaskEnd:
 		c.liveTasks[e.Inv]--
@@ -365,6 +380,9 @@ func (c *checker) observe(e *invoker.Event) {
 		}
 		if e.Kind == invoker.KindStatus {
 			c.checkTerminal(e)
+			if e.Effect == invoker.EffYield {
+				c.yielded[e.Inv] = e.Seq
+			}
 		}
 	case invoker.KindAccepted:
 		c.accepted[e.Inv] = e.Partition

@@ -67,6 +67,15 @@ func CheckHungry(n invoker.Config, w Workload) error {
 	return nil
 }
 
+// CheckYield refuses the yield on a node without a memory pool
+// (memoryLimit 0): nothing runs out of memory there.
+func CheckYield(memoryLimit int, y invoker.Yield) error {
+	if y == invoker.YieldOn && memoryLimit == 0 {
+		return fmt.Errorf("yield on needs a memory pool (memory-limit): without one, nothing runs out of memory")
+	}
+	return nil
+}
+
 // Validate refuses a progress bound below 0 or past MaxProgressBound.
 func (b Bounds) Validate() error {
 	if b.Progress < 0 || b.Progress > MaxProgressBound {
@@ -82,7 +91,17 @@ func (b Bounds) Validate() error {
 func pickBudget(o Options) int {
 	w := o.Workload
 	perStepDown := w.Invocations/max(o.Node.Partitions, 1) + 1
-	return DefaultMaxPicks + 100*w.Invocations + 100*w.StepDowns*perStepDown + 1000*o.Node.Partitions
+	return DefaultMaxPicks + 100*w.Invocations + 100*w.StepDowns*perStepDown + 1000*o.Node.Partitions + yieldPicks(o)
+}
+
+// yieldPicks is room for the invocations hungry for memory to yield for
+// the whole progress bound, each time round (about seven picks) a log's
+// round trip apart, before the monitor names the loop.
+func yieldPicks(o Options) int {
+	if o.Node.Yield != invoker.YieldOn || o.Bounds.Progress <= 0 {
+		return 0
+	}
+	return o.Workload.Hungry * int(o.Bounds.Progress/invoker.LogRoundTrip) * 10
 }
 
 // checkHorizon stops a run whose next event lies past MaxVirtualTime.

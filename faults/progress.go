@@ -55,11 +55,15 @@ const never = maxTime
 // status changed, a journal entry stored, its Invoke taken off the queue,
 // or an attempt that reached its service. An attempt that fails because the
 // invocation is no longer invoked or for memory, a retry timer or a state
-// machine waiting for one moves nothing.
+// machine waiting for one moves nothing; nor does a Yield applied, which
+// leaves the status invoked (and the checker takes the invoke it brings
+// off the queue as no move either: noteProgress).
 func movedForward(e *invoker.Event) bool {
 	switch e.Kind {
-	case invoker.KindAccepted, invoker.KindStatus, invoker.KindJournal:
+	case invoker.KindAccepted, invoker.KindJournal:
 		return true
+	case invoker.KindStatus:
+		return e.Effect != invoker.EffYield
 	case invoker.KindDequeue:
 		return e.Outcome == invoker.OutcomeNone
 	case invoker.KindTaskStart:
@@ -72,6 +76,9 @@ func movedForward(e *invoker.Event) bool {
 func (c *checker) noteProgress(e *invoker.Event) {
 	if c.bounds.Progress <= 0 || e.Inv == "" || !movedForward(e) {
 		return
+	}
+	if e.Kind == invoker.KindDequeue && len(c.yielded) > 0 && c.yielded[e.Inv] != 0 {
+		return // it came back from a yield: round again
 	}
 	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
@@ -238,6 +245,11 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		// current: the partition drops its effects, and the invoker of
 		// the term dropped the current invoke as a duplicate of it.
 		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id].seq)
+	case c.yielded[id] != 0:
+		// (its state machine, if it has one now, is an attempt whose
+		// failure the plan holds up: it will yield again)
+		return CheckYieldLoop, fmt.Sprintf("; its attempts fail for memory the pool does not have, and it yields and is invoked again (%d of %d leases held; its latest yield at event #%d)",
+			n.MemoryInUse(), n.Config().MemoryLimit, c.yielded[id])
 	case c.starved[id] != 0 && c.liveISMs[id] > 0:
 		return CheckOutOfMemory, fmt.Sprintf("; its attempts fail for memory the pool does not have (%d of %d leases held; its latest at event #%d)",
 			n.MemoryInUse(), n.Config().MemoryLimit, c.starved[id])
@@ -482,6 +494,18 @@ func (c *checker) describeStuck(ids []invoker.InvocationID, now time.Duration, n
 // state machine for it.
 func (c *checker) hot(id invoker.InvocationID, n *invoker.Node) bool {
 	return c.liveISMs[id] > 0 || c.invoked(id, n)
+}
+
+// yieldLooping reports whether an invocation the monitor named stuck is
+// hot and went round yielding for memory (Config.Yield on). An any-check:
+// the order the map is visited in cannot change it.
+func (c *checker) yieldLooping(n *invoker.Node) bool {
+	for id := range c.yielded {
+		if c.progress[id].flagged && c.hot(id, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // invoked: the partition processor considers id invoked.

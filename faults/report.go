@@ -115,6 +115,9 @@ func (r *Result) settings() string {
 	if r.PausedSlots != invoker.PausedSlotsReleased {
 		s += ", paused-slots " + r.PausedSlots.String()
 	}
+	if r.Yield != invoker.YieldOff {
+		s += ", yield " + r.Yield.String()
+	}
 	if r.SpillDirs != invoker.SpillDirsKept {
 		s += ", spill-dirs " + r.SpillDirs.String()
 	}
@@ -163,6 +166,9 @@ func (r *Result) invocationCounts() string {
 	parts = append(parts, fmt.Sprintf("%d rejected", r.Kinds[invoker.KindRejected]-r.Refused))
 	if r.Refused > 0 {
 		parts = append(parts, fmt.Sprintf("%s refused (a kill, pause, resume or retry-now of an invocation not in that state)", Plural(r.Refused, "request")))
+	}
+	if r.Yields > 0 {
+		parts = append(parts, fmt.Sprintf("%s yielded for memory", Plural(r.Yields, "attempt")))
 	}
 	return strings.Join(parts, ", ")
 }

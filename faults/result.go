@@ -17,6 +17,8 @@ type Result struct {
 	// PausedSlots is what became of the slot of a state machine paused
 	// while it waited to retry.
 	PausedSlots invoker.PausedSlots
+	// Yield is what an attempt out of the memory pool did.
+	Yield invoker.Yield
 	// SpillDirs is what became of an invoker's spill directory as it ended.
 	SpillDirs invoker.SpillDirs
 	// SharedTmpDir: the node gave its invokers one tmp-dir, and InTmpDir
@@ -53,6 +55,9 @@ type Result struct {
 	Kinds [invoker.NumKinds]int
 	// Purged counts queued invokes purged (graceful variant).
 	Purged int
+	// Yields counts the attempts that yielded for memory the pool did
+	// not have (invoker.Config.Yield on).
+	Yields int
 	// Refused counts the user's requests (kill, pause, resume) a partition
 	// refused, as the invocation was not in a state to take them; the
 	// other rejections refused an invocation.
@@ -186,6 +191,6 @@ func (s *Sim) Result() *Result {
 // an invoker's panic takes down, how retry timers are found and where
 // spill goes, not the node's size or store (what explore.FixFor reads).
 func (r *Result) Settings() invoker.Config {
-	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, PausedSlots: r.PausedSlots, SpillDirs: r.SpillDirs,
+	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, PausedSlots: r.PausedSlots, Yield: r.Yield, SpillDirs: r.SpillDirs,
 		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle, MemoryLimit: r.MemoryLimit}
 }

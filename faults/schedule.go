@@ -311,6 +311,15 @@ func pausedSlotsArg(n invoker.Config) string {
 	return ""
 }
 
+// yieldArg is ` yield=on` for a node whose attempts out of memory yield;
+// off, Restate's default, is left out.
+func yieldArg(n invoker.Config) string {
+	if n.Yield != invoker.YieldOff {
+		return " yield=" + n.Yield.String()
+	}
+	return ""
+}
+
 // spillDirsArg is ` spill-dirs=removed` for a node whose invokers remove
 // their spill directories as they end; Restate's keep them, the default.
 func spillDirsArg(n invoker.Config) string {
@@ -372,11 +381,12 @@ func ThrottleText(t invoker.Throttle) string {
 
 // SwarmTakesArgs names, each after a space, the settings of node n and
 // workload w a swarm takes for every shape it draws: spill directories
-// removed and a subdirectory each (for the nodes it gives one tmp-dir),
-// which it does not draw, and paused slots leaked, a throttle, a memory
-// pool and invocations hungry for it, in place of those it draws.
+// removed and a subdirectory each (for the nodes it gives one tmp-dir)
+// and the yield (for the nodes with a memory pool), which it does not
+// draw, and paused slots leaked, a throttle, a memory pool and
+// invocations hungry for it, in place of those it draws.
 func SwarmTakesArgs(n invoker.Config, w Workload) string {
-	s := pausedSlotsArg(n) + spillDirsArg(n)
+	s := pausedSlotsArg(n) + yieldArg(n) + spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {
 		s += " in-tmp-dir=" + n.InTmpDir.String()
 	}

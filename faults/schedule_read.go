@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "yield", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -197,9 +197,13 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	parseArg(a, "throttle", invoker.ParseThrottleRate, &n.Throttle)
 	n.Throttle.Burst = a.int("throttle-burst", 0, false)
 	n.MemoryLimit = a.int("memory-limit", 0, false)
+	parseArg(a, "yield", invoker.ParseYield, &n.Yield)
 	if n.InTmpDir != n.TmpDirUse() && a.err == nil {
 		// the lab writes it only where it matters (inTmpDirArg)
 		a.fail("in-tmp-dir=%s: only with shared-tmp-dir=true", n.InTmpDir)
+	}
+	if err := CheckYield(n.MemoryLimit, n.Yield); err != nil && a.err == nil {
+		a.fail("%v", err)
 	}
 	w := &h.Workload
 	w.Invocations, w.StepDowns, w.Kills = a.int("invocations", 0, true), a.int("step-downs", 0, true), a.int("kills", 0, true)

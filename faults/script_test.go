@@ -53,6 +53,7 @@ var detailOf = map[string]*regexp.Regexp{
 	faults.CheckBacklog:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; queued at invoker\d+, whose queue moved at event #\d+ \(\S+\)\).*; a backlog, not a stall: the queues move, slower than the bound$`),
 	faults.CheckSlotsLeaked:         regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; (queued behind invoker\d+'s slots, \d+ of them held by no state machine|queued at invoker\d+, which waits for the node's memory pool, held for invokes queued behind slots no state machine holds) \(--paused-slots leaked\)\)`),
 	faults.CheckOutOfMemory:         regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+, its state machine waiting-retry at attempt \d+; its attempts fail for memory the pool does not have \(\d+ of \d+ leases held; its latest at event #\d+\)\)`),
+	faults.CheckYieldLoop:           regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; its attempts fail for memory the pool does not have, and it yields and is invoked again \(\d+ of \d+ leases held; its latest yield at event #\d+\)\)`),
 	faults.CheckStalled:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+`),
 }
 

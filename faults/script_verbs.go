@@ -44,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit")
+		"shared-tmp-dir", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "yield")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -57,6 +57,7 @@ func (r *ScriptRunner) config(c Command) error {
 	parseArg(a, "on-panic", invoker.ParseOnPanic, &cfg.node.OnPanic)
 	parseArg(a, "retry-timers", invoker.ParseRetryTimers, &cfg.node.RetryTimers)
 	parseArg(a, "paused-slots", invoker.ParsePausedSlots, &cfg.node.PausedSlots)
+	parseArg(a, "yield", invoker.ParseYield, &cfg.node.Yield)
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &cfg.node.SpillDirs)
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &cfg.node.InTmpDir)
 	if _, ok := a.lookup("throttle"); ok {
@@ -66,6 +67,9 @@ func (r *ScriptRunner) config(c Command) error {
 	}
 	cfg.node.Throttle.Burst = a.int("throttle-burst", cfg.node.Throttle.Burst, false)
 	cfg.node.MemoryLimit = a.int("memory-limit", cfg.node.MemoryLimit, false)
+	if err := CheckYield(cfg.node.MemoryLimit, cfg.node.Yield); err != nil && a.err == nil {
+		a.fail("%v", err)
+	}
 	switch v, _ := a.lookup("invokers"); v {
 	case "shared":
 		cfg.node.SharedInvoker = true

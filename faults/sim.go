@@ -136,7 +136,7 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	}
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Rules: o.Plan.Rules, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}
-	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, PausedSlots: o.Node.PausedSlots, SpillDirs: o.Node.SpillDirs,
+	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, PausedSlots: o.Node.PausedSlots, Yield: o.Node.Yield, SpillDirs: o.Node.SpillDirs,
 		SharedTmpDir: o.Node.SharedTmpDir, InTmpDir: o.Node.TmpDirUse(), Throttle: o.Node.Throttle, MemoryLimit: o.Node.MemoryLimit, Plan: o.Plan.Name, Strategy: s.info.Strategy,
 		Workload: o.Workload, Replay: o.Command}
 	if o.Record != nil {
@@ -343,7 +343,7 @@ func (s *Sim) settleStep(d *StepInfo) (settled bool, err error) {
 			s.endPhase()
 			next, ok = s.check.lastDue(s.node), true
 		}
-		if !ok || s.instant || (s.stuckRetrying() && !s.check.watching()) {
+		if !ok || s.instant || ((s.stuckRetrying() || s.stuckYielding()) && !s.check.watching()) {
 			return true, nil
 		}
 		if err := checkHorizon(next); err != nil {
@@ -399,6 +399,18 @@ func (s *Sim) leftRunning() bool {
 func (s *Sim) stuckRetrying() bool {
 	_, pending := s.timeline.next()
 	return !pending && s.net.onlyTimers() && s.node.StuckRetrying()
+}
+
+// stuckYielding: the outside world has nothing more to send, and some
+// invocation the progress monitor named goes round, yielding for memory
+// and invoked again (--yield on). Like stuckRetrying's, the stage is then
+// over once the monitor has seen every invocation still hot stand still
+// for its bound: a loop whose rounds take a log's round trip, task
+// outputs the plan delays, a throttle's tokens and segment reads would
+// otherwise turn until the pick budget runs out.
+func (s *Sim) stuckYielding() bool {
+	_, pending := s.timeline.next()
+	return !pending && s.o.Node.Yield == invoker.YieldOn && s.check.yieldLooping(s.node)
 }
 
 // do carries out one choice, and says what it did in d.

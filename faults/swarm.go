@@ -108,6 +108,11 @@ func SwarmShape(seed uint64, v invoker.Variant) (invoker.Config, Workload, strin
 	if rng.IntN(2) == 0 {
 		cfg.PausedSlots = invoker.PausedSlotsLeaked
 	}
+	// The yield (Config.Yield) is not drawn: an invocation that yields
+	// for ever goes round once a millisecond for the whole progress
+	// bound, about 2 s of CPU a seed, and the loops it drew made the
+	// swarm 16 times slower. lab explore --swarm --yield on gives it to
+	// every shape with a pool.
 	if v.PerTerm() {
 		// Drawn all the same, so that the draws after it stay in step.
 		cfg.SharedInvoker = false

@@ -56,14 +56,14 @@ func TestSwarm(t *testing.T) {
 // that some do. The sweeps' rule holds all the same.
 func TestSwarmTakes(t *testing.T) {
 	t.Run("throttle", func(t *testing.T) {
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
+		sweepTaking(t, 120, faults.Bounds{}, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
 			cfg.Throttle = []invoker.Throttle{{Rate: 100, Per: time.Second, Burst: 8}, {Rate: 20, Per: time.Second, Burst: 1},
 				{Rate: 1, Per: time.Minute, Burst: 2}}[seed%3]
 			return "throttle " + cfg.Throttle.String()
 		}, nil)
 	})
 	t.Run("memory-limit", func(t *testing.T) {
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
+		sweepTaking(t, 120, faults.Bounds{}, func(seed uint64, cfg *invoker.Config, _ *faults.Workload) string {
 			slots := cfg.Quota * cfg.Partitions
 			if cfg.SharedInvoker {
 				slots = cfg.Quota
@@ -74,7 +74,7 @@ func TestSwarmTakes(t *testing.T) {
 	})
 	t.Run("paused-slots", func(t *testing.T) {
 		leaks := 0
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
+		sweepTaking(t, 120, faults.Bounds{}, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
 			cfg.PausedSlots = invoker.PausedSlotsLeaked
 			w.Pauses = min(w.Invocations, 16)
 			return "paused-slots leaked, " + strconv.Itoa(w.Pauses) + " pauses"
@@ -87,8 +87,28 @@ func TestSwarmTakes(t *testing.T) {
 			t.Error("no pause leaked a slot: the sweep shows nothing of #4468")
 		}
 	})
+	t.Run("yield", func(t *testing.T) {
+		// A loop of yields takes the whole progress bound before the
+		// monitor names it, a round a millisecond: a shorter bound
+		// keeps the sweep quick.
+		bounds := faults.DefaultBounds()
+		bounds.Progress = 10 * time.Second
+		yielded := 0
+		sweepTaking(t, 120, bounds, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
+			cfg.MemoryLimit, cfg.Yield = []int{2 * cfg.Partitions, cfg.Partitions, 2}[seed%3], invoker.YieldOn
+			w.Hungry = min(w.Invocations, int(seed%7))
+			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit) + " memory-hungry " + strconv.Itoa(w.Hungry) + " yield on"
+		}, func(r *faults.Result) {
+			if r.Yields > 0 {
+				yielded++
+			}
+		})
+		if yielded == 0 {
+			t.Error("no attempt yielded: the sweep shows nothing of the yield")
+		}
+	})
 	t.Run("memory-hungry", func(t *testing.T) {
-		sweepTaking(t, 120, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
+		sweepTaking(t, 120, faults.Bounds{}, func(seed uint64, cfg *invoker.Config, w *faults.Workload) string {
 			cfg.MemoryLimit = []int{2 * cfg.Partitions, cfg.Partitions, 3}[seed%3]
 			w.Hungry = min(w.Invocations, int(seed%7))
 			return "memory-limit " + strconv.Itoa(cfg.MemoryLimit) + " memory-hungry " + strconv.Itoa(w.Hungry)
@@ -96,10 +116,11 @@ func TestSwarmTakes(t *testing.T) {
 	})
 }
 
-// sweepTaking runs every variant on the swarm's first seeds, each shape
-// given a setting of its node or workload by take (which names it), holds
-// them to the sweeps' rule, and shows each result to seen, if not nil.
-func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Config, w *faults.Workload) string, seen func(*faults.Result)) {
+// sweepTaking runs every variant on the swarm's first seeds under bounds
+// (the default ones if zero), each shape given a setting of its node or
+// workload by take (which names it), holds them to the sweeps' rule, and
+// shows each result to seen, if not nil.
+func sweepTaking(t *testing.T, seeds int, bounds faults.Bounds, take func(seed uint64, cfg *invoker.Config, w *faults.Workload) string, seen func(*faults.Result)) {
 	n := sweepSeeds(seeds)
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		for _, v := range invoker.Variants() {
@@ -109,7 +130,7 @@ func sweepTaking(t *testing.T, seeds int, take func(seed uint64, cfg *invoker.Co
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: w})
+			r, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: cfg, Plan: p, Workload: w, Bounds: bounds})
 			if err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}

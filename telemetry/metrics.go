@@ -352,7 +352,8 @@ func taskStatus(out invoker.OutputKind, why invoker.Outcome) string {
 	case invoker.OutSuspended:
 		return taskSuspended
 	case invoker.OutFailedTransient, invoker.OutOutOfMemory:
-		// An attempt out of memory is retried, as a transient failure.
+		// An attempt out of memory is retried, as a transient failure,
+		// or yields (--yield on): either way it failed for now.
 		return taskFailedTransient
 	}
 	return taskFailed

@@ -126,6 +126,9 @@ func (m Model) header() []string {
 	if info.Node.PausedSlots != invoker.PausedSlotsReleased {
 		layout += ", paused-slots " + info.Node.PausedSlots.String()
 	}
+	if info.Node.Yield != invoker.YieldOff {
+		layout += ", yield " + info.Node.Yield.String()
+	}
 	if info.Node.SpillDirs != invoker.SpillDirsKept {
 		layout += ", spill-dirs " + info.Node.SpillDirs.String()
 	}

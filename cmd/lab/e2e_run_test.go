@@ -643,3 +643,46 @@ func TestMemoryHungryFlag(t *testing.T) {
 	}
 	wantCode(t, lab(t, "run", "--memory-hungry", "3"), 2)
 }
+
+// --yield on is Restate's experimental invoker-yield: the same seed as
+// TestMemoryHungryFlag, where every attempt of the hungry invocations
+// failed for memory for good, now makes progress, its attempts out of
+// memory yielding and coming back (graceful, which leaves no spill files at
+// the shutdown, holds every invariant). The schedule records the setting
+// and replays; without a pool it is refused. Behind a throttle two hungry
+// invocations yield for ever (yield-loop).
+func TestYieldFlag(t *testing.T) {
+	t.Parallel()
+	sched := filepath.Join(t.TempDir(), "yield.schedule")
+	args := []string{"run", "--plan", "none", "--seed", "1", "--variant", "graceful", "--memory-limit", "8", "--memory-hungry", "16"}
+	r := lab(t, append(args, "--yield", "on", "--schedule-out", sched)...)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "variant graceful, yield on, memory-limit 8, plan none") ||
+		!strings.Contains(r.stdout, "  progress            held") || !strings.HasSuffix(reportLine(t, r, "replay"), "--memory-limit 8 --yield on") {
+		t.Fatalf("the run:\n%v", r)
+	}
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " yield=on") {
+		t.Errorf("the schedule does not record yield=on: %v\n%.600s", err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
+	}
+	off := lab(t, args...)
+	wantCode(t, off, 1)
+	if !strings.Contains(off.stdout, "its attempts fail for memory the pool does not have") {
+		t.Errorf("the same seed with the yield off:\n%v", off)
+	}
+	// Behind a throttle, each partition's queue holds, while it waits for
+	// its token, the lease the other's hungry attempt needs: they yield
+	// and come back for ever.
+	loop := lab(t, "run", "--plan", "none", "--seed", "1", "--variant", "fixed", "--throttle", "300/s", "--throttle-burst", "1",
+		"--memory-limit", "2", "--memory-hungry", "2", "--yield", "on", "--shutdown=false", "--progress-bound", "10s")
+	wantCode(t, loop, 1)
+	if !strings.Contains(loop.stdout, "its attempts fail for memory the pool does not have, and it yields and is invoked again") {
+		t.Errorf("the yield loop behind a throttle:\n%v", loop)
+	}
+	swarm := lab(t, "explore", "--swarm", "--variant", "fixed", "--seeds", "1", "--yield", "on")
+	if !strings.Contains(swarm.stdout, "shape        yield=on\n") {
+		t.Errorf("the swarm does not say it takes the setting:\n%v", swarm)
+	}
+}

@@ -94,7 +94,8 @@ func TestRunRetryNowLeavesAStaleTimer(t *testing.T) {
 }
 
 // Bad --retry-timers, --spill-dirs, --in-tmp-dir, --throttle,
-// --memory-limit, --pauses and --against values are usage errors, and so is comparing a run with itself.
+// --memory-limit, --yield, --pauses and --against values are usage errors,
+// and so is comparing a run with itself.
 func TestRetryTimersBadInput(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -129,6 +130,9 @@ func TestRetryTimersBadInput(t *testing.T) {
 		{[]string{"compare", "--memory-limit", "x"}, []string{`invalid argument "x" for "--memory-limit"`}},
 		{[]string{"run", "--memory-hungry", "2"}, []string{"--memory-hungry: memory-hungry needs a memory pool (memory-limit)"}},
 		{[]string{"explore", "--swarm", "--memory-hungry", "2"}, []string{"memory-hungry needs a memory pool (memory-limit)"}},
+		{[]string{"run", "--yield", "on"}, []string{"--yield: yield on needs a memory pool (memory-limit)"}},
+		{[]string{"tui", "--yield", "maybe", "--memory-limit", "2"}, []string{`--yield: unknown yield "maybe" (want off or on)`}},
+		{[]string{"explore", "--swarm", "--yield", "yes"}, []string{`--yield: unknown yield "yes" (want off or on)`}},
 		{[]string{"tui", "--memory-limit", "2", "--memory-hungry", "99"}, []string{"memory-hungry must be between 0 and the number of invocations, got 99"}},
 		{[]string{"compare", "--variant", "graceful", "--shared-tmp-dir", "--against", "subdir"}, []string{"--against subdir: both runs would be one run"}},
 	} {

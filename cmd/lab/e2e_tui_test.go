@@ -510,6 +510,24 @@ func TestTUIMemoryPoolInTmux(t *testing.T) {
 	checkTmp(t, tmp)
 }
 
+// The real binary in tmux with the yield on, behind a throttle: seed 1's
+// two hungry invocations yield and come back for ever, each queue holding
+// the lease the other needs, and the UI stops at the progress monitor's
+// verdict with the pool full.
+func TestTUIYieldLoopInTmux(t *testing.T) {
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
+		labBin+" tui --seed 1 --variant fixed --plan none --throttle 300/s --throttle-burst 1 --memory-limit 2 --memory-hungry 2"+
+			" --yield on --shutdown=false --progress-bound 1s --pace 1x")
+	tm.waitAll(`per-partition, yield on, throttle 300/s burst 1, memory-limit 2`, `· memory 2/2 ·`, `VIOLATION progress`,
+		`1 invocation made no progress for 1s: i001`)
+	tm.keys("q")
+	if code := tm.exited(); code != 0 {
+		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
+	}
+	checkTmp(t, tmp)
+}
+
 // The real binary in tmux under --paused-slots leaked: seed 19's pause of
 // an invocation waiting to retry keeps its slot (restatedev/restate#4468),
 // and the UI stops at the violation with the pause's event on screen.

@@ -25,6 +25,7 @@ type runFlags struct {
 	onPanic                string
 	retryTimers            string
 	pausedSlots            string
+	yield                  string
 	spillDirs              string
 	sharedTmpDir           bool
 	inTmpDir               string
@@ -65,6 +66,7 @@ const (
 	onPanicHelp        = "what an invoker's panic takes down: abort (the whole process, as in January 2025), unwind (the invoker alone, and nothing notices: August to December 2025, restatedev/restate#4102) or watch (the invoker alone; its partitions notice, restatedev/restate#4103)"
 	taskPanicsHelp     = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
+	yieldHelp          = "what an attempt out of the memory pool does: off (retried, keeping its lease and slot: Restate's default) or on (the experimental invoker-yield: it gives them up and its partition invokes it again); needs --memory-limit"
 	pausedSlotsHelp    = "what becomes of the concurrency slot of an invocation paused while it waits to retry: released (with its state machine, as Restate since March 2026) or leaked (kept in use for ever, as from October 2025 to then: restatedev/restate#4468)"
 	spillDirsHelp      = "what becomes of an invoker's spill directory as it ends: kept (nothing removes it, as in Restate) or removed (as a Drop for the segmented queue would; graceful always removes it)"
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
@@ -122,6 +124,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	intFlag(fl, &f.throttleBurst, "throttle-burst", 0, throttleBurstHelp)
 	intFlag(fl, &f.memoryLimit, "memory-limit", 0, memoryLimitHelp)
 	intFlag(fl, &f.memoryHungry, "memory-hungry", 0, memoryHungryHelp)
+	fl.StringVar(&f.yield, "yield", node.Yield.String(), yieldHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -185,6 +188,9 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	}
 	node.Throttle.Burst = f.throttleBurst
 	node.MemoryLimit = f.memoryLimit
+	if node.Yield, err = parseYield(f.yield, node); err != nil {
+		return faults.Options{}, err
+	}
 	if node.InTmpDir != node.TmpDirUse() {
 		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
 	}
@@ -302,4 +308,17 @@ func flagArg(fl *pflag.Flag) string {
 		return "--" + fl.Name + "=" + faults.ShellQuote(fl.Value.String())
 	}
 	return "--" + fl.Name + " " + faults.ShellQuote(fl.Value.String())
+}
+
+// parseYield reads --yield for node, which must have a memory pool for
+// the yield to mean anything.
+func parseYield(s string, node invoker.Config) (invoker.Yield, error) {
+	y, err := invoker.ParseYield(s)
+	if err != nil {
+		return 0, usageError("--yield: %v", err)
+	}
+	if err := faults.CheckYield(node.MemoryLimit, y); err != nil {
+		return 0, usageError("--yield: %v", err)
+	}
+	return y, nil
 }

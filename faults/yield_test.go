@@ -1,0 +1,79 @@
+package faults_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"lab/faults"
+	"lab/invoker"
+)
+
+// yieldOptions is seed's run of the reference workload on a node with a
+// memory pool of pool leases, hungry invocations and the yield as given.
+func yieldOptions(seed uint64, pool, hungry int, y invoker.Yield) faults.Options {
+	cfg := invoker.DefaultConfig()
+	cfg.MemoryLimit, cfg.Yield = pool, y
+	w := faults.DefaultWorkload()
+	w.Hungry = hungry
+	return faults.Options{Seed: seed, Node: cfg, Workload: w, SkipHash: true}
+}
+
+// progressCheck is the check of r's progress violation, or "".
+func progressCheck(r *faults.Result) string {
+	for _, v := range r.Violations {
+		if v.Invariant == faults.Progress {
+			return v.Check
+		}
+	}
+	return ""
+}
+
+// With the yield off, hungry invocations that hold the pool starve each
+// other for good; with it on, each gives its lease back and comes round
+// again, and the same seeds make progress.
+func TestYieldUnsticksWhatTheRetryStarves(t *testing.T) {
+	starvedOff, starvedOn := 0, 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		for _, y := range []invoker.Yield{invoker.YieldOff, invoker.YieldOn} {
+			r, err := faults.Run(context.Background(), yieldOptions(seed, 8, 16, y))
+			if err != nil {
+				t.Fatalf("seed %d, yield %v: %v", seed, y, err)
+			}
+			switch check := progressCheck(r); {
+			case check == "":
+			case y == invoker.YieldOff && check == faults.CheckOutOfMemory:
+				starvedOff++
+			default:
+				t.Errorf("seed %d, yield %v: progress broken by %s", seed, y, check)
+				starvedOn++
+			}
+		}
+	}
+	if starvedOff < 15 || starvedOn != 0 {
+		t.Fatalf("runs starved of memory: %d with the yield off (want most of 20), %d with it on (want none)", starvedOff, starvedOn)
+	}
+}
+
+// A hungry invocation in a pool of one lease can never grow: it yields for
+// ever, and the monitor names the loop. Once it has, the stage ends, as it
+// does for retries that change nothing, rather than go round until the
+// pick budget runs out.
+func TestYieldLoopIsNamedAndEndsTheStage(t *testing.T) {
+	o := yieldOptions(1, 1, 1, invoker.YieldOn)
+	o.Workload.Invocations, o.Workload.Shutdown, o.Workload.StepDowns = 1, false, 0
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = time.Second
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if check := progressCheck(r); check != faults.CheckYieldLoop {
+		t.Fatalf("progress check %q; want %s (violations: %v)", check, faults.CheckYieldLoop, r.Violations)
+	}
+	// A second of yields a millisecond apart is a thousand rounds of a
+	// handful of picks; the budget is millions.
+	if r.Decisions.Picks > 20_000 {
+		t.Fatalf("%d picks: the stage went on yielding after the verdict", r.Decisions.Picks)
+	}
+}
