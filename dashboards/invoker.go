@@ -60,6 +60,10 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"short", 24, 8).
 			WithTarget(query("A", `lab_memory_pool_usage_leases`, "in use")).
 			WithTarget(query("B", `lab_memory_pool_capacity_leases`, "capacity"))).
+		WithPanel(panel("Attempts yielded for memory",
+			"Attempts per second that ran out of the memory pool and yielded (--yield on, Restate's experimental invoker-yield): each gives back its state machine, lease and slot, and its partition invokes it again a log's round trip later. A steady rate with the pool full and nothing completing is a yield loop: behind a throttle, each queue can hold the lease another invoker's attempt needs. Zero with the yield off, where such attempts are retried (failed_transient above).",
+			"ops", 24, 8).
+			WithTarget(query("A", `sum by (invoker) (rate(lab_invoker_yields_total{`+inv+`}[$__rate_interval]))`, "invoker {{invoker}}"))).
 		WithPanel(panel("Invocations by status",
 			"Invocations by durable status at the partition processors. At the end of a run every accepted invocation is completed, failed, killed or paused; anything still invoked was lost.",
 			"short", 24, 8).

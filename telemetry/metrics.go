@@ -28,6 +28,7 @@ type Metrics struct {
 	deaths        *prometheus.CounterVec
 	parkedSends   *prometheus.CounterVec
 	throttled     *prometheus.CounterVec
+	yields        *prometheus.CounterVec
 	exitsNoticed  *prometheus.CounterVec
 	retryTimers   *prometheus.CounterVec
 	faults        *prometheus.CounterVec
@@ -112,6 +113,10 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 			Name: "lab_invoker_dequeues_throttled_total",
 			Help: "Times an invoker's queue took a token its node's bucket did not have (--throttle, Restate's invocation-throttling) and slept until the debt was repaid, its dequeue arm not ready meanwhile.",
 		}, []string{"invoker"}),
+		yields: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lab_invoker_yields_total",
+			Help: "Attempts that ran out of the memory pool and yielded, giving back their state machine, lease and slot, their invocation invoked again (--yield on, Restate's experimental invoker-yield).",
+		}, []string{"invoker"}),
 		exitsNoticed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_partition_invoker_exits_noticed_total",
 			Help: "Partition processors that noticed their invoker die (the watch of restate#4103); none do under --on-panic unwind (restate#4102).",
@@ -148,7 +153,7 @@ func NewMetrics(reg prometheus.Registerer, o MetricsOptions) (*Metrics, error) {
 		traceID: o.TraceID,
 	}
 	cs := []prometheus.Collector{m.enqueued, m.tasks, m.taskDuration, m.staleInvokes, m.staleEffects, m.fencedEffects,
-		m.stepDowns, m.deaths, m.parkedSends, m.throttled, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
+		m.stepDowns, m.deaths, m.parkedSends, m.throttled, m.yields, m.exitsNoticed, m.retryTimers, m.faults, m.violations, m.phaseDuration, m.runs, m.steps, m.info, viewCollector{m}}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -216,6 +221,7 @@ func (m *Metrics) Expect(node invoker.Config, rules []faults.Rule) {
 		m.deaths.WithLabelValues(strconv.Itoa(i))
 		m.parkedSends.WithLabelValues(strconv.Itoa(i))
 		m.throttled.WithLabelValues(strconv.Itoa(i))
+		m.yields.WithLabelValues(strconv.Itoa(i))
 	}
 	for _, s := range taskStatuses {
 		m.tasks.WithLabelValues(s)
@@ -287,6 +293,10 @@ func (m *Metrics) OnEvent(e invoker.Event) {
 		m.parkedSends.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
 	case invoker.KindThrottled:
 		m.throttled.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
+	case invoker.KindISM:
+		if e.Outcome == invoker.EndYielded {
+			m.yields.WithLabelValues(strconv.Itoa(e.Invoker)).Inc()
+		}
 	case invoker.KindExitNoticed:
 		m.exitsNoticed.WithLabelValues(partitionLabel(e.Partition)).Inc()
 	case invoker.KindTimerFired:

@@ -243,22 +243,30 @@ func TestMetricsRetryTimers(t *testing.T) {
 // from the start: every time a loop parks on a full effect channel, behind
 // a slow partition on a channel of 2 (slow-partition), and never on the
 // default channel of 64; every sleep of a throttled queue, and none
-// unthrottled.
+// unthrottled; every yield of an attempt out of memory, and none with the
+// yield off.
 func TestMetricsCountersByInvoker(t *testing.T) {
+	kind := func(k invoker.Kind) func(*faults.Result) int { return func(r *faults.Result) int { return r.Kinds[k] } }
+	yields := func(r *faults.Result) int { return r.Yields }
+	hungry := func(y invoker.Yield) func(*faults.Options) {
+		return func(o *faults.Options) { o.Node.MemoryLimit, o.Node.Yield, o.Workload.Hungry = 8, y, 16 }
+	}
 	for _, c := range []struct {
 		name, metric, plan string
-		kind               invoker.Kind
+		events             func(*faults.Result) int
 		edit               func(*faults.Options)
 		counts             bool
 	}{
-		{"parked on 2", "lab_invoker_effect_sends_parked_total", "slow-partition", invoker.KindBlocked,
+		{"parked on 2", "lab_invoker_effect_sends_parked_total", "slow-partition", kind(invoker.KindBlocked),
 			func(o *faults.Options) { o.Node.EffectCapacity = 2 }, true},
-		{"parked on 64", "lab_invoker_effect_sends_parked_total", "slow-partition", invoker.KindBlocked,
+		{"parked on 64", "lab_invoker_effect_sends_parked_total", "slow-partition", kind(invoker.KindBlocked),
 			func(o *faults.Options) { o.Node.EffectCapacity = 64 }, false},
-		{"throttled", "lab_invoker_dequeues_throttled_total", "none", invoker.KindThrottled,
+		{"throttled", "lab_invoker_dequeues_throttled_total", "none", kind(invoker.KindThrottled),
 			func(o *faults.Options) { o.Node.Throttle = invoker.Throttle{Rate: 100, Per: time.Second, Burst: 8} }, true},
-		{"unthrottled", "lab_invoker_dequeues_throttled_total", "none", invoker.KindThrottled,
+		{"unthrottled", "lab_invoker_dequeues_throttled_total", "none", kind(invoker.KindThrottled),
 			func(*faults.Options) {}, false},
+		{"yielded", "lab_invoker_yields_total", "none", yields, hungry(invoker.YieldOn), true},
+		{"retried", "lab_invoker_yields_total", "none", yields, hungry(invoker.YieldOff), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			reg, m := newMetrics(t, telemetry.MetricsOptions{})
@@ -267,8 +275,8 @@ func TestMetricsCountersByInvoker(t *testing.T) {
 			r := runOptions(t, o, m)
 			f := families(t, reg)
 			got := sum(t, f, c.metric, nil)
-			if got != float64(r.Kinds[c.kind]) || c.counts != (got > 0) {
-				t.Errorf("%s = %v (%d %s events)", c.metric, got, r.Kinds[c.kind], c.kind)
+			if got != float64(c.events(r)) || c.counts != (got > 0) {
+				t.Errorf("%s = %v (%d events)", c.metric, got, c.events(r))
 			}
 			if series := len(f[c.metric].GetMetric()); series != o.Node.Partitions {
 				t.Errorf("%d series, want one per invoker (%d)", series, o.Node.Partitions)
