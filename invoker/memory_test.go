@@ -140,22 +140,32 @@ func TestMemoryLimitConfig(t *testing.T) {
 	}
 }
 
-// A hungry invocation's attempt asks the pool for a second lease once it
-// runs, and holds it until it ends; its first stays with its state
-// machine until that goes.
-func TestHungryAttemptHoldsASecondLease(t *testing.T) {
-	cfg := invoker.DefaultConfig()
-	cfg.Partitions, cfg.Quota, cfg.QueueLimit, cfg.MemoryLimit = 1, 2, 100, 3
+// hungryDequeued is a node of cfg with one partition of two slots, led,
+// where a hungry invocation, a, was queued and dequeued: its attempt has
+// started, with a second lease or out of memory.
+func hungryDequeued(t *testing.T, cfg invoker.Config) *invoker.Node {
+	t.Helper()
+	cfg.Partitions, cfg.Quota, cfg.QueueLimit = 1, 2, 100
 	n := node(t, cfg)
 	arrive(n, leader(0, 1))
 	hungry := submit(0, "a")
 	hungry.Hungry = true
 	arrive(n, hungry)
 	deliverAll(n, sent(n)...)
-	step(t, n, 0, invoker.ArmInput)
-	step(t, n, 0, invoker.ArmInput)
+	step(t, n, 0, invoker.ArmInput) // the registration
+	step(t, n, 0, invoker.ArmInput) // the invoke, and the queue's lease
 	n.Advance()
 	dequeueStep(t, n, 0)
+	return n
+}
+
+// A hungry invocation's attempt asks the pool for a second lease once it
+// runs, and holds it until it ends; its first stays with its state
+// machine until that goes.
+func TestHungryAttemptHoldsASecondLease(t *testing.T) {
+	cfg := invoker.DefaultConfig()
+	cfg.MemoryLimit = 3
+	n := hungryDequeued(t, cfg)
 	started := events(n, invoker.KindTaskStart)
 	if len(started) != 1 || started[0].Outcome != invoker.OutcomeNone || n.MemoryInUse() != 2 {
 		t.Fatalf("a's attempt: %v, %d leases in use; want it under way with 2", started, n.MemoryInUse())
@@ -177,17 +187,8 @@ func TestHungryAttemptHoldsASecondLease(t *testing.T) {
 // the invocation again, whose status stays invoked.
 func TestYieldGivesTheLeaseAndSlotBack(t *testing.T) {
 	cfg := invoker.DefaultConfig()
-	cfg.Partitions, cfg.Quota, cfg.QueueLimit, cfg.MemoryLimit, cfg.Yield = 1, 2, 100, 1, invoker.YieldOn
-	n := node(t, cfg)
-	arrive(n, leader(0, 1))
-	hungry := submit(0, "a")
-	hungry.Hungry = true
-	arrive(n, hungry)
-	deliverAll(n, sent(n)...)
-	step(t, n, 0, invoker.ArmInput) // the registration
-	step(t, n, 0, invoker.ArmInput) // the invoke, and the queue's lease
-	n.Advance()
-	dequeueStep(t, n, 0)
+	cfg.MemoryLimit, cfg.Yield = 1, invoker.YieldOn
+	n := hungryDequeued(t, cfg)
 	if started := events(n, invoker.KindTaskStart); len(started) != 1 || started[0].Outcome != invoker.TaskOutOfMemory {
 		t.Fatalf("a's attempt in a pool of one lease: %v; want it out of memory", started)
 	}

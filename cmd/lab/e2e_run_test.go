@@ -609,13 +609,20 @@ func TestNodeSettingFlags(t *testing.T) {
 				!strings.HasSuffix(reportLine(t, r, "replay"), flags) || !strings.HasSuffix(reportLine(t, r, "compare"), flags) {
 				t.Fatalf("the run:\n%v", r)
 			}
-			if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), c.key) {
-				t.Errorf("the schedule does not record%s: %v\n%.600s", c.key, err, data)
-			}
-			if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
-				t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
-			}
+			wantRecordedAndReplayed(t, r, sched, c.key)
 		})
+	}
+}
+
+// wantRecordedAndReplayed: run r's schedule, saved to sched, says key, and
+// its replay logs the same events.
+func wantRecordedAndReplayed(t *testing.T, r result, sched, key string) {
+	t.Helper()
+	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), key) {
+		t.Errorf("the schedule does not record%s: %v\n%.600s", key, err, data)
+	}
+	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
+		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
 	}
 }
 
@@ -661,12 +668,7 @@ func TestYieldFlag(t *testing.T) {
 		!strings.Contains(r.stdout, "  progress            held") || !strings.HasSuffix(reportLine(t, r, "replay"), "--memory-limit 8 --yield on") {
 		t.Fatalf("the run:\n%v", r)
 	}
-	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " yield=on") {
-		t.Errorf("the schedule does not record yield=on: %v\n%.600s", err, data)
-	}
-	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
-		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
-	}
+	wantRecordedAndReplayed(t, r, sched, " yield=on")
 	off := lab(t, args...)
 	wantCode(t, off, 1)
 	if !strings.Contains(off.stdout, "its attempts fail for memory the pool does not have") {

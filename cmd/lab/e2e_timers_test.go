@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -155,12 +154,7 @@ func TestPausedSlotsFlag(t *testing.T) {
 		!strings.Contains(r.stdout, "paused at once: its slot is never released") || !strings.HasSuffix(reportLine(t, r, "compare"), "--against released") {
 		t.Fatalf("the run:\n%v", r)
 	}
-	if data, err := os.ReadFile(sched); err != nil || !strings.Contains(string(data), " paused-slots=leaked") {
-		t.Errorf("the schedule does not record paused-slots=leaked: %v\n%.600s", err, data)
-	}
-	if rr := lab(t, "replay", sched); reportLine(t, rr, "hash") != reportLine(t, r, "hash") {
-		t.Errorf("replay hash %s, run %s", reportLine(t, rr, "hash"), reportLine(t, r, "hash"))
-	}
+	wantRecordedAndReplayed(t, r, sched, " paused-slots=leaked")
 	wantCode(t, lab(t, append(args, "--paused-slots", "released")...), 0)
 	swarm := lab(t, "explore", "--swarm", "--variant", "fixed", "--seeds", "1", "--paused-slots", "leaked")
 	if !strings.Contains(swarm.stdout, "shape        paused-slots=leaked\n") {
