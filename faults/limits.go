@@ -96,13 +96,18 @@ func pickBudget(o Options) int {
 
 // yieldPicks is room for the invocations hungry for memory to yield for
 // the whole progress bound, each time round (about seven picks) a log's
-// round trip apart, before the monitor names the loop.
+// round trip apart, before the monitor names the loop; at most
+// maxYieldPicks, hours of CPU, past which the budget is what stops a run.
 func yieldPicks(o Options) int {
 	if o.Node.Yield != invoker.YieldOn || o.Bounds.Progress <= 0 {
 		return 0
 	}
-	return o.Workload.Hungry * int(o.Bounds.Progress/invoker.LogRoundTrip) * 10
+	rounds := int(o.Bounds.Progress / invoker.LogRoundTrip)
+	return min(o.Workload.Hungry*rounds, maxYieldPicks/10) * 10
 }
+
+// maxYieldPicks bounds yieldPicks.
+const maxYieldPicks = 1 << 31
 
 // checkHorizon stops a run whose next event lies past MaxVirtualTime.
 func checkHorizon(next time.Duration) error {
