@@ -263,11 +263,7 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		if check := c.slotsHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued behind invoker%d's slots, all held by the stuck", i)
 		}
-		if check := c.memoryHeldFor(i, n); check != "" {
-			held := "all held by the stuck"
-			if check == CheckSlotsLeaked {
-				held = "held for invokes queued behind slots no state machine holds (--paused-slots leaked)"
-			}
+		if check, held := c.memoryHeldFor(i, n); check != "" {
 			return check, fmt.Sprintf("; queued at invoker%d, which waits for the node's memory pool, %s", i, held)
 		}
 		key := invokerKey{n.Incarnation(), i}
@@ -388,13 +384,14 @@ func (c *checker) slotsLeaked(i int, n *invoker.Node) int {
 	return max(q.Used-len(c.slotHolders(i, n)), 0)
 }
 
-// memoryHeldFor is the check of the first state machine holding the
-// node's memory pool when invoker i's queue waits for a lease of it
-// (--memory-limit) and every state machine of the node is stuck for a
-// reason of its own, or "".
-func (c *checker) memoryHeldFor(i int, n *invoker.Node) string {
+// memoryHeldFor is, when invoker i's queue waits for a lease of the
+// node's memory pool (--memory-limit), the check of the first state
+// machine holding it if every state machine of the node is stuck for a
+// reason of its own, or of the queues holding it when no state machine
+// does, and what holds it; "" if nothing explains the wait.
+func (c *checker) memoryHeldFor(i int, n *invoker.Node) (check, held string) {
 	if !n.WaitsForMemory(i) {
-		return ""
+		return "", ""
 	}
 	holders := make([]invoker.InvocationID, 0, len(c.liveISMs))
 	for id, live := range c.liveISMs {
@@ -408,13 +405,46 @@ func (c *checker) memoryHeldFor(i int, n *invoker.Node) string {
 		// its invoke.
 		for j := range n.Invokers() {
 			if n.QueueHoldsLease(j) && c.slotsLeaked(j, n) > 0 {
-				return CheckSlotsLeaked
+				return CheckSlotsLeaked, "held for invokes queued behind slots no state machine holds (--paused-slots leaked)"
 			}
 		}
-		return ""
+		if c.leasesHeldForYields(n) {
+			return CheckYieldLoop, "held by queues for the invokes of invocations that yield round and round (--yield on)"
+		}
+		return "", ""
 	}
 	slices.Sort(holders)
-	return c.firstCauseOfAll(holders, n)
+	if check := c.firstCauseOfAll(holders, n); check != "" {
+		return check, "all held by the stuck"
+	}
+	return "", ""
+}
+
+// leasesHeldForYields reports whether the queues that hold the node's
+// pool's leases each hold one for the invoke of an invocation yielding
+// round and round (--yield on): the loop's top of such a queue takes back
+// the lease its attempt gave up, in the same step, while another invoke
+// comes back from the log, and the other queues never get one.
+func (c *checker) leasesHeldForYields(n *invoker.Node) bool {
+	if len(c.yielded) == 0 {
+		return false
+	}
+	held := false
+	for j := range n.Invokers() {
+		if !n.QueueHoldsLease(j) {
+			continue
+		}
+		key := invokerKey{n.Incarnation(), j}
+		yielding := false
+		for id := range c.yielded { // an any-check: map order cannot show
+			yielding = yielding || c.waitsInQueue(id, key)
+		}
+		if !yielding {
+			return false
+		}
+		held = true
+	}
+	return held
 }
 
 // firstCauseOfAll is the check of the first of holders if every one

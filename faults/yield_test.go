@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,32 @@ func TestYieldLoopIsNamedAndEndsTheStage(t *testing.T) {
 	if r.Decisions.Picks > 20_000 {
 		t.Fatalf("%d picks: the stage went on yielding after the verdict", r.Decisions.Picks)
 	}
+}
+
+// Behind a throttle, queues whose hungry invocations yield round and round
+// keep the pool's leases between them: the loop's top of each takes back,
+// in the same step, the lease its attempt gave up. Another partition's
+// invocation, which needs no more than one lease, waits for one for good,
+// and the monitor names the loops as its cause.
+func TestYieldLoopsStarveTheOtherQueues(t *testing.T) {
+	o := yieldOptions(95, 2, 4, invoker.YieldOn)
+	o.Node.Variant = invoker.Term
+	o.Node.Throttle = invoker.Throttle{Rate: 300, Per: time.Second, Burst: 1}
+	o.Plan, _ = faults.LoadPlan("none")
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = 30 * time.Second
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range r.Violations {
+		if v.Invariant != faults.Progress {
+			continue
+		}
+		if v.Check != faults.CheckYieldLoop || !strings.Contains(v.Detail, "waits for the node's memory pool, held by queues for the invokes of invocations that yield round and round") {
+			t.Fatalf("the verdict: %s by %s; want the other queue's wait explained by the yield loops", v.Detail, v.Check)
+		}
+		return
+	}
+	t.Fatalf("no progress verdict: %v", r.Violations)
 }
