@@ -5,28 +5,21 @@ import "time"
 // sendEffect proposes an effect to the partition processor over the bounded
 // channel of the state machine's leader epoch. The real invoker awaits the
 // send inside the arm body and ignores a closed channel (`let _ =`).
-func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) {
-	iv.propose(Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
-		Attempt: m.attempt, Effect: kind, Index: index, Key: iv.n.fence(m.token)})
-}
+func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) { iv.propose(m, kind, index, 0) }
 
-// sendEffectDue sends an effect that is applied no earlier than due (the
-// log's round trip, LogRoundTrip).
-func (iv *Invoker) sendEffectDue(m *ism, kind EffectKind, due time.Duration) {
-	iv.propose(Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
-		Attempt: m.attempt, Effect: kind, Due: due, Key: iv.n.fence(m.token)})
-}
-
-// propose puts env on its partition's effect channel, or parks it while
-// the channel is full.
-func (iv *Invoker) propose(env Envelope) {
+// propose sends m's effect, applied no earlier than due (a Yield's, after
+// the log's round trip: LogRoundTrip), or parks it while the channel is
+// full.
+func (iv *Invoker) propose(m *ism, kind EffectKind, index int, due time.Duration) {
+	env := Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
+		Attempt: m.attempt, Effect: kind, Index: index, Due: due, Key: iv.n.fence(m.token)}
 	if len(iv.pending) == 0 && iv.trySend(env) {
 		return
 	}
 	iv.pending = append(iv.pending, env)
 	if len(iv.pending) == 1 {
-		e := iv.event(KindBlocked, env.PLE, env.Inv)
-		e.N = iv.outstanding[env.PLE]
+		e := iv.event(KindBlocked, m.ple, m.inv)
+		e.N = iv.outstanding[m.ple]
 		e.Outcome = ChannelFull
 		iv.emit(e)
 	}

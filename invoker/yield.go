@@ -18,5 +18,5 @@ const LogRoundTrip = time.Millisecond
 func (iv *Invoker) yield(m *ism) {
 	iv.remove(m, EndYielded)
 	iv.releaseSlot(m)
-	iv.sendEffectDue(m, EffYield, iv.n.now+LogRoundTrip)
+	iv.propose(m, EffYield, 0, iv.n.now+LogRoundTrip)
 }
