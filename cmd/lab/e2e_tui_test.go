@@ -499,15 +499,8 @@ func TestTUICompareInTmux(t *testing.T) {
 // header shows the pool full, and the invokers whose queues wait for it
 // say so: seed 9's arrivals fill 8 leases within 30ms of virtual time.
 func TestTUIMemoryPoolInTmux(t *testing.T) {
-	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
-		fmt.Sprintf("%s tui --seed %d --variant fixed --memory-limit 8 --pace 0.01x", labBin, faults.DefaultSeed))
-	tm.waitAll(`per-partition, memory-limit 8`, `· memory 8/8 ·`, `no memory`)
-	tm.keys("q")
-	if code := tm.exited(); code != 0 {
-		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
-	}
-	checkTmp(t, tmp)
+	tuiShows(t, fmt.Sprintf("--seed %d --variant fixed --memory-limit 8 --pace 0.01x", faults.DefaultSeed),
+		`per-partition, memory-limit 8`, `· memory 8/8 ·`, `no memory`)
 }
 
 // The real binary in tmux with the yield on, behind a throttle: seed 1's
@@ -515,28 +508,29 @@ func TestTUIMemoryPoolInTmux(t *testing.T) {
 // the lease the other needs, and the UI stops at the progress monitor's
 // verdict with the pool full.
 func TestTUIYieldLoopInTmux(t *testing.T) {
-	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
-		labBin+" tui --seed 1 --variant fixed --plan none --throttle 300/s --throttle-burst 1 --memory-limit 2 --memory-hungry 2"+
-			" --yield on --shutdown=false --progress-bound 1s --pace 1x")
-	tm.waitAll(`per-partition, yield on, throttle 300/s burst 1, memory-limit 2`, `· memory 2/2 ·`, `VIOLATION progress`,
+	tuiShows(t, "--seed 1 --variant fixed --plan none --throttle 300/s --throttle-burst 1 --memory-limit 2 --memory-hungry 2"+
+		" --yield on --shutdown=false --progress-bound 1s --pace 1x",
+		`per-partition, yield on, throttle 300/s burst 1, memory-limit 2`, `· memory 2/2 ·`, `VIOLATION progress`,
 		`1 invocation made no progress for 1s: i001`)
-	tm.keys("q")
-	if code := tm.exited(); code != 0 {
-		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
-	}
-	checkTmp(t, tmp)
 }
 
 // The real binary in tmux under --paused-slots leaked: seed 19's pause of
 // an invocation waiting to retry keeps its slot (restatedev/restate#4468),
 // and the UI stops at the violation with the pause's event on screen.
 func TestTUIPausedSlotLeakInTmux(t *testing.T) {
-	work, tmp := t.TempDir(), t.TempDir()
-	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp},
-		labBin+" tui --seed 19 --variant fixed --plan none --pauses 8 --paused-slots leaked --pace 0.05x")
-	tm.waitAll(`per-partition, paused-slots leaked, 8 pauses`, `VIOLATION quota-conservation`,
+	tuiShows(t, "--seed 19 --variant fixed --plan none --pauses 8 --paused-slots leaked --pace 0.05x",
+		`per-partition, paused-slots leaked, 8 pauses`, `VIOLATION quota-conservation`,
 		`invoker3 has 6/8 slots in use but 5 state machines`, `paused at once: its slot is never released`)
+}
+
+// tuiShows runs lab tui with args in tmux at 120x40, waits until the
+// screen shows every one of want, quits with q, and wants exit 0 and
+// nothing left in the run's tmp dir.
+func tuiShows(t *testing.T, args string, want ...string) {
+	t.Helper()
+	work, tmp := t.TempDir(), t.TempDir()
+	tm := newTmux(t, 120, 40, work, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, labBin+" tui "+args)
+	tm.waitAll(want...)
 	tm.keys("q")
 	if code := tm.exited(); code != 0 {
 		t.Fatalf("lab tui exited %d after q:\n%s", code, tm.screen("-S", "-100"))
