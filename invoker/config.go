@@ -124,10 +124,7 @@ func (p OnPanic) String() string { return onPanicNames.Name(p) }
 
 // ParseOnPanic reads an OnPanic by name: abort, watch or unwind.
 func ParseOnPanic(s string) (OnPanic, error) {
-	if p, ok := onPanicNames.Parse(s, PanicAbortsNode); ok {
-		return p, nil
-	}
-	return 0, fmt.Errorf("unknown on-panic %q (want abort, watch or unwind)", s)
+	return onPanicNames.ParseSetting("on-panic", s, PanicAbortsNode)
 }
 
 // RetryTimers says how a due retry timer finds the state machine it acts on.
@@ -154,10 +151,7 @@ func (t RetryTimers) String() string { return retryTimersNames.Name(t) }
 
 // ParseRetryTimers reads a RetryTimers by name: keyed or unkeyed.
 func ParseRetryTimers(s string) (RetryTimers, error) {
-	if t, ok := retryTimersNames.Parse(s, RetryTimersKeyed); ok {
-		return t, nil
-	}
-	return 0, fmt.Errorf("unknown retry-timers %q (want keyed or unkeyed)", s)
+	return retryTimersNames.ParseSetting("retry-timers", s, RetryTimersKeyed)
 }
 
 // PausedSlots says what becomes of the concurrency slot of a state
@@ -184,10 +178,7 @@ func (p PausedSlots) String() string { return pausedSlotsNames.Name(p) }
 
 // ParsePausedSlots reads a PausedSlots by name: released or leaked.
 func ParsePausedSlots(s string) (PausedSlots, error) {
-	if p, ok := pausedSlotsNames.Parse(s, PausedSlotsReleased); ok {
-		return p, nil
-	}
-	return 0, fmt.Errorf("unknown paused-slots %q (want released or leaked)", s)
+	return pausedSlotsNames.ParseSetting("paused-slots", s, PausedSlotsReleased)
 }
 
 // Yield says what becomes of an attempt that runs out of the node's
@@ -212,12 +203,7 @@ var yieldNames = Names[Yield]{YieldOff: "off", YieldOn: "on"}
 func (y Yield) String() string { return yieldNames.Name(y) }
 
 // ParseYield reads a Yield by name: off or on.
-func ParseYield(s string) (Yield, error) {
-	if y, ok := yieldNames.Parse(s, YieldOff); ok {
-		return y, nil
-	}
-	return 0, fmt.Errorf("unknown yield %q (want off or on)", s)
-}
+func ParseYield(s string) (Yield, error) { return yieldNames.ParseSetting("yield", s, YieldOff) }
 
 // SpillDirs says what becomes of an invoker's spill directory when the
 // invoker ends.
@@ -241,10 +227,7 @@ func (d SpillDirs) String() string { return spillDirsNames.Name(d) }
 
 // ParseSpillDirs reads a SpillDirs by name: kept or removed.
 func ParseSpillDirs(s string) (SpillDirs, error) {
-	if d, ok := spillDirsNames.Parse(s, SpillDirsKept); ok {
-		return d, nil
-	}
-	return 0, fmt.Errorf("unknown spill-dirs %q (want kept or removed)", s)
+	return spillDirsNames.ParseSetting("spill-dirs", s, SpillDirsKept)
 }
 
 // InTmpDir says where an invoker spills when the node is given one
@@ -269,10 +252,7 @@ func (d InTmpDir) String() string { return inTmpDirNames.Name(d) }
 
 // ParseInTmpDir reads an InTmpDir by name: shared or subdir.
 func ParseInTmpDir(s string) (InTmpDir, error) {
-	if d, ok := inTmpDirNames.Parse(s, InTmpDirShared); ok {
-		return d, nil
-	}
-	return 0, fmt.Errorf("unknown in-tmp-dir %q (want shared or subdir)", s)
+	return inTmpDirNames.ParseSetting("in-tmp-dir", s, InTmpDirShared)
 }
 
 // RetryPolicy is an exponential backoff, as Restate's default policy.

@@ -44,3 +44,25 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		t.Errorf("factor +Inf: third backoff %v, want %v", d, inf.Retry.Max)
 	}
 }
+
+// A setting's name that is none of its values is refused with the values
+// it takes, in the table's order.
+func TestParseSettingSaysWhatItTakes(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{second(invoker.ParseOnPanic("crash")), `unknown on-panic "crash" (want abort, watch or unwind)`},
+		{second(invoker.ParseYield("")), `unknown yield "" (want off or on)`},
+		{second(invoker.ParseInTmpDir("subdir ")), `unknown in-tmp-dir "subdir " (want shared or subdir)`},
+	} {
+		if c.err == nil || c.err.Error() != c.want {
+			t.Errorf("got %v, want %s", c.err, c.want)
+		}
+	}
+	if p, err := invoker.ParseOnPanic("unwind"); err != nil || p != invoker.PanicUnwinds {
+		t.Errorf("unwind: %v, %v", p, err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

@@ -1,6 +1,9 @@
 package invoker
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Names is an enum's name table, indexed by value. Every enum of the lab
 // names and parses its values through one, so no enum hand-writes a lookup.
@@ -35,4 +38,22 @@ func (ns Names[T]) List(first T) []T {
 		}
 	}
 	return vs
+}
+
+// ParseSetting finds the value named s, as Parse does, or says which names
+// the setting takes: unknown on-panic "x" (want abort, watch or unwind).
+func (ns Names[T]) ParseSetting(setting, s string, first T) (T, error) {
+	if v, ok := ns.Parse(s, first); ok {
+		return v, nil
+	}
+	var names []string
+	for _, v := range ns.List(first) {
+		names = append(names, ns[v])
+	}
+	want := names[len(names)-1]
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + want
+	}
+	var zero T
+	return zero, fmt.Errorf("unknown %s %q (want %s)", setting, s, want)
 }
