@@ -251,7 +251,7 @@ type checker struct {
 	// yielded is the event that applied each invocation's latest Yield
 	// (invoker.Config.Yield on), until one of its attempts reaches its
 	// service: the invokes that yield brings are no progress.
-	yielded map[invoker.InvocationID]uint64
+	yielded map[invoker.InvocationID]progressMark
 	// lostWakes is, per invoker, the event of the throttled queue's wake
 	// the plan dropped: that queue sleeps for a token for good.
 	lostWakes map[invokerKey]uint64
@@ -381,7 +381,7 @@ func (c *checker) observe(e *invoker.Event) {
 		if e.Kind == invoker.KindStatus {
 			c.checkTerminal(e)
 			if e.Effect == invoker.EffYield {
-				c.yielded[e.Inv] = e.Seq
+				c.yielded[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 			}
 		}
 	case invoker.KindAccepted:

@@ -77,8 +77,10 @@ func (c *checker) noteProgress(e *invoker.Event) {
 	if c.bounds.Progress <= 0 || e.Inv == "" || !movedForward(e) {
 		return
 	}
-	if e.Kind == invoker.KindDequeue && len(c.yielded) > 0 && c.yielded[e.Inv] != 0 {
-		return // it came back from a yield: round again
+	if e.Kind == invoker.KindDequeue && len(c.yielded) > 0 {
+		if _, ok := c.yielded[e.Inv]; ok {
+			return // it came back from a yield: round again
+		}
 	}
 	c.progress[e.Inv] = progressMark{at: e.At, seq: e.Seq, kind: e.Kind}
 	c.due.push(progressStep{id: e.Inv, seq: e.Seq})
@@ -245,11 +247,11 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 		// current: the partition drops its effects, and the invoker of
 		// the term dropped the current invoke as a duplicate of it.
 		return CheckFaulted, fmt.Sprintf("; its invoke was duplicated at event #%d", c.copiedInvoke[id].seq)
-	case c.yielded[id] != 0:
+	case c.goesRound(id, c.scanAt):
 		// (its state machine, if it has one now, is an attempt whose
 		// failure the plan holds up: it will yield again)
 		return CheckYieldLoop, fmt.Sprintf("; its attempts fail for memory the pool does not have, and it yields and is invoked again (%d of %d leases held; its latest yield at event #%d)",
-			n.MemoryInUse(), n.Config().MemoryLimit, c.yielded[id])
+			n.MemoryInUse(), n.Config().MemoryLimit, c.yielded[id].seq)
 	case c.starved[id] != 0 && c.liveISMs[id] > 0:
 		return CheckOutOfMemory, fmt.Sprintf("; its attempts fail for memory the pool does not have (%d of %d leases held; its latest at event #%d)",
 			n.MemoryInUse(), n.Config().MemoryLimit, c.starved[id])
@@ -437,7 +439,7 @@ func (c *checker) leasesHeldForYields(n *invoker.Node) bool {
 		key := invokerKey{n.Incarnation(), j}
 		yielding := false
 		for id := range c.yielded { // an any-check: map order cannot show
-			yielding = yielding || c.waitsInQueue(id, key)
+			yielding = yielding || c.waitsInQueue(id, key) && c.goesRound(id, c.scanAt)
 		}
 		if !yielding {
 			return false
@@ -527,15 +529,24 @@ func (c *checker) hot(id invoker.InvocationID, n *invoker.Node) bool {
 }
 
 // yieldLooping reports whether an invocation the monitor named stuck is
-// hot and went round yielding for memory (Config.Yield on). An any-check:
-// the order the map is visited in cannot change it.
-func (c *checker) yieldLooping(n *invoker.Node) bool {
+// hot and goes round yielding for memory (Config.Yield on) at now. An
+// any-check: the order the map is visited in cannot change it.
+func (c *checker) yieldLooping(now time.Duration, n *invoker.Node) bool {
 	for id := range c.yielded {
-		if c.progress[id].flagged && c.hot(id, n) {
+		if c.progress[id].flagged && c.hot(id, n) && c.goesRound(id, now) {
 			return true
 		}
 	}
 	return false
+}
+
+// goesRound reports whether id yields round and round: its latest yield
+// (Config.Yield on) came in the last half of the bound before now. One
+// that yielded and then stood still for another reason (its partition
+// without a leader, its Yield dropped by the plan) does not.
+func (c *checker) goesRound(id invoker.InvocationID, now time.Duration) bool {
+	y, ok := c.yielded[id]
+	return ok && now-y.at < c.bounds.Progress/2
 }
 
 // invoked: the partition processor considers id invoked.

@@ -410,7 +410,7 @@ func (s *Sim) stuckRetrying() bool {
 // otherwise turn until the pick budget runs out.
 func (s *Sim) stuckYielding() bool {
 	_, pending := s.timeline.next()
-	return !pending && s.o.Node.Yield == invoker.YieldOn && s.check.yieldLooping(s.node)
+	return !pending && s.o.Node.Yield == invoker.YieldOn && s.check.yieldLooping(s.now, s.node)
 }
 
 // do carries out one choice, and says what it did in d.

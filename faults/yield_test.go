@@ -106,3 +106,26 @@ func TestYieldLoopsStarveTheOtherQueues(t *testing.T) {
 	}
 	t.Fatalf("no progress verdict: %v", r.Violations)
 }
+
+// An invocation that yielded and then stands still for another reason is
+// not a loop: here its partition loses its leader, which drops the Yield
+// as stale, and nothing invokes it again until a new leader does. The
+// monitor names the partition, not the yield.
+func TestAYieldThenNoLeaderIsNoLoop(t *testing.T) {
+	o := yieldOptions(13743, 2, 7, invoker.YieldOn)
+	o.Node.Quota, o.Node.EffectCapacity, o.Node.QueueLimit = 1, 3, 8
+	o.Workload.Invocations, o.Workload.StepDowns, o.Workload.Kills, o.Workload.Shutdown = 8, 3, 4, false
+	o.Plan, _ = faults.LoadPlan("none")
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = 30 * time.Second
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Yields == 0 {
+		t.Fatal("nothing yielded: the run shows nothing of a yield")
+	}
+	if check := progressCheck(r); check != faults.CheckNoLeader {
+		t.Fatalf("progress check %q; want %s (violations: %v)", check, faults.CheckNoLeader, r.Violations)
+	}
+}
