@@ -20,6 +20,19 @@ func yieldOptions(seed uint64, pool, hungry int, y invoker.Yield) faults.Options
 	return faults.Options{Seed: seed, Node: cfg, Workload: w, SkipHash: true}
 }
 
+// runBounded runs o under the default bounds but a progress bound of
+// progress: a loop of yields takes the whole bound before it is named.
+func runBounded(t *testing.T, o faults.Options, progress time.Duration) *faults.Result {
+	t.Helper()
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = progress
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // progressCheck is the check of r's progress violation, or "".
 func progressCheck(r *faults.Result) string {
 	for _, v := range r.Violations {
@@ -63,12 +76,7 @@ func TestYieldUnsticksWhatTheRetryStarves(t *testing.T) {
 func TestYieldLoopIsNamedAndEndsTheStage(t *testing.T) {
 	o := yieldOptions(1, 1, 1, invoker.YieldOn)
 	o.Workload.Invocations, o.Workload.Shutdown, o.Workload.StepDowns = 1, false, 0
-	o.Bounds = faults.DefaultBounds()
-	o.Bounds.Progress = time.Second
-	r, err := faults.Run(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runBounded(t, o, time.Second)
 	if check := progressCheck(r); check != faults.CheckYieldLoop {
 		t.Fatalf("progress check %q; want %s (violations: %v)", check, faults.CheckYieldLoop, r.Violations)
 	}
@@ -89,12 +97,7 @@ func TestYieldLoopsStarveTheOtherQueues(t *testing.T) {
 	o.Node.Variant = invoker.Term
 	o.Node.Throttle = invoker.Throttle{Rate: 300, Per: time.Second, Burst: 1}
 	o.Plan, _ = faults.LoadPlan("none")
-	o.Bounds = faults.DefaultBounds()
-	o.Bounds.Progress = 30 * time.Second
-	r, err := faults.Run(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runBounded(t, o, 30*time.Second)
 	for _, v := range r.Violations {
 		if v.Invariant != faults.Progress {
 			continue
@@ -116,12 +119,7 @@ func TestAYieldThenNoLeaderIsNoLoop(t *testing.T) {
 	o.Node.Quota, o.Node.EffectCapacity, o.Node.QueueLimit = 1, 3, 8
 	o.Workload.Invocations, o.Workload.StepDowns, o.Workload.Kills, o.Workload.Shutdown = 8, 3, 4, false
 	o.Plan, _ = faults.LoadPlan("none")
-	o.Bounds = faults.DefaultBounds()
-	o.Bounds.Progress = 30 * time.Second
-	r, err := faults.Run(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runBounded(t, o, 30*time.Second)
 	if r.Yields == 0 {
 		t.Fatal("nothing yielded: the run shows nothing of a yield")
 	}
