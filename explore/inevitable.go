@@ -395,6 +395,7 @@ func suffixOptions(prefix *faults.Schedule, budget int, seed uint64, plan *fault
 	}
 	o := faults.ReplayOptions(prefix)
 	o.Lenient, o.StopAtViolation, o.SkipHash, o.MaxPicks, o.Strategy = true, true, true, budget, strategy
+	o.JudgeByConfirmedBound()
 	if draw {
 		o.DrawAfterPicks, o.Seed, o.Plan = true, seed, plan
 		// Schedules do not record the task model: every run has the

@@ -33,8 +33,9 @@ type ShrinkResult struct {
 	// pick, lowering the quota, dropping any one partition (with
 	// everything that concerns it), the throttle or the memory pool,
 	// shrinking the pool, or sating any one hungry invocation changes the
-	// run so that it no longer fails the same way. False when the budget
-	// ran out first.
+	// run so that it no longer fails the same way (under the progress
+	// bound it ends with, and the one it was found under). False when the
+	// budget ran out first.
 	OneMinimal bool `json:"one_minimal"`
 	// Interrupted: the context was cancelled while shrinking, which then
 	// stopped as if out of budget; the result is the smallest schedule
@@ -84,6 +85,12 @@ type ScheduleSize struct {
 	Hungry      int    `json:"hungry,omitempty"`
 	// Yield is "on" when attempts out of memory yield.
 	Yield string `json:"yield,omitempty"`
+	// ProgressBound is the progress monitor's, if it is on: shrinking a
+	// progress violation shortens it, so that the loop is shown going
+	// round a few times, and ProgressConfirmed is then the bound it was
+	// found under, which confirms it (faults.Bounds).
+	ProgressBound     string `json:"progress_bound,omitempty"`
+	ProgressConfirmed string `json:"progress_confirmed,omitempty"`
 }
 
 func (z ScheduleSize) String() string {
@@ -106,6 +113,12 @@ func (z ScheduleSize) settings() string {
 	}
 	if z.Yield != "" {
 		s += ", yield " + z.Yield
+	}
+	if z.ProgressBound != "" && z.ProgressBound != faults.DefaultBounds().Progress.String() {
+		s += ", progress bound " + z.ProgressBound
+	}
+	if z.ProgressConfirmed != "" {
+		s += " (confirmed under " + z.ProgressConfirmed + ")"
 	}
 	return s
 }
@@ -131,6 +144,9 @@ func (z ScheduleSize) settingsTo(to ScheduleSize) string {
 	if z.Yield != "" {
 		s += fmt.Sprintf(", yield %s -> %s", z.Yield, cmp.Or(to.Yield, invoker.YieldOff.String()))
 	}
+	if z.ProgressBound != to.ProgressBound {
+		s += fmt.Sprintf(", progress bound %s -> %s", z.ProgressBound, to.ProgressBound)
+	}
 	return s
 }
 
@@ -144,6 +160,12 @@ func sizeOf(s *faults.Schedule) ScheduleSize {
 	}
 	if n.Yield != invoker.YieldOff {
 		z.Yield = n.Yield.String()
+	}
+	if b := s.Header.Bounds; b.Progress > 0 {
+		z.ProgressBound = b.Progress.String()
+		if b.ProgressConfirmed > 0 {
+			z.ProgressConfirmed = b.ProgressConfirmed.String()
+		}
 	}
 	for _, e := range s.Entries {
 		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgSubmit {
@@ -166,11 +188,12 @@ var defaultPick = faults.Choice{Invoker: -2}
 // shorter), picks last.
 var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, faults.OpControl, faults.OpPick}
 
-// Shrink minimises a failing schedule: the smallest quota that still
-// fails, only the partitions its decisions mention, then delta debugging
-// over its decisions, kind by kind, over its tasks' outputs and over its
-// partitions, keeping "violates the same invariant first, by the same
-// check", and repeats until no pass changes the run (the result is then
+// Shrink minimises a failing schedule: for a progress violation the
+// shortest progress bound that still finds it (shrink_bound.go), the
+// smallest quota that still fails, only the partitions its decisions
+// mention, then delta debugging over its decisions, kind by kind, over
+// its tasks' outputs and over its partitions, keeping "violates the same
+// invariant first, by the same check", and repeats until no pass changes the run (the result is then
 // 1-minimal) or budget is spent; then it takes detours that no removal
 // makes (slower tasks, a shorter queue), shrinks each the same way, and
 // keeps the smallest. Candidates are replayed leniently; every accepted one
@@ -207,6 +230,7 @@ func ShrinkTelling(ctx context.Context, s *faults.Schedule, budget time.Duration
 	}
 	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
 	res.Original.Choices, res.OriginalFull.Choices = sh.choices(base), sh.fullChoices
+	sh.found = cmp.Or(base.Header.Bounds.ProgressConfirmed, base.Header.Bounds.Progress)
 	base, text, res.OneMinimal, err = sh.passes(base, text)
 	if err != nil {
 		return nil, err
@@ -278,7 +302,9 @@ func (sh *shrinker) passes(base *faults.Schedule, text []byte) (*faults.Schedule
 			}
 			return err
 		}
-		var err error
+		// A progress violation under a shorter bound, first: it makes every
+		// replay after it shorter.
+		err := accept(sh.shortenBound(base))
 		// Settings the failure may not need at all, each tried on the
 		// schedule as it stands: the throttle, the memory pool (and with
 		// it every invocation's hunger for memory), the yield.
@@ -469,6 +495,9 @@ type shrinker struct {
 	outOfTime bool
 	// fullChoices are the original's choices over its whole run.
 	fullChoices int
+	// found is the progress bound the failure was found under, which
+	// confirms a candidate under a shorter one (shrink_bound.go).
+	found time.Duration
 }
 
 // newShrinker runs candidates with run until stop ends or the deadline
@@ -501,9 +530,19 @@ func (sh *shrinker) spent() bool {
 	return sh.outOfTime
 }
 
-// fails replays a candidate leniently up to its first violation; nil
-// fails nothing.
+// fails replays a candidate leniently up to its first violation, and
+// reports whether it fails the same way, under the progress bound the
+// failure was found under as well if its own is shorter (shrink_bound.go);
+// nil fails nothing.
 func (sh *shrinker) fails(s *faults.Schedule) bool {
+	if !sh.failsAsIs(s) {
+		return false
+	}
+	return s.Header.Bounds.Progress == sh.found || sh.failsAsIs(sh.withBound(s, sh.found))
+}
+
+// failsAsIs is fails under s's own progress bound.
+func (sh *shrinker) failsAsIs(s *faults.Schedule) bool {
 	if s == nil || sh.spent() {
 		return false
 	}

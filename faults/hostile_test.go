@@ -340,3 +340,26 @@ func TestScriptStrayWords(t *testing.T) {
 		t.Errorf("advance and expect: %v", err)
 	}
 }
+
+// A confirmed progress bound must be longer than the bound it confirms; a
+// run judged by it gets the pick budget of a run under it.
+func TestConfirmedBoundRefused(t *testing.T) {
+	for _, b := range []Bounds{
+		{Progress: 5 * time.Millisecond, ProgressConfirmed: time.Millisecond},
+		{Progress: 5 * time.Millisecond, ProgressConfirmed: 5 * time.Millisecond},
+		{ProgressConfirmed: time.Minute},
+		{Progress: time.Minute, ProgressConfirmed: MaxProgressBound + 1},
+	} {
+		o := Options{Seed: 1, Node: invoker.DefaultConfig(), Workload: DefaultWorkload(), Bounds: b}
+		o.Node.Store = invoker.MemStores()
+		var le *LimitError
+		if _, err := Run(context.Background(), o); !errors.As(err, &le) || !strings.Contains(err.Error(), "confirmed progress bound") {
+			t.Errorf("%+v: err = %v, want a *LimitError naming the confirmed bound", b, err)
+		}
+	}
+	o := Options{Bounds: Bounds{Shutdown: time.Second, Progress: 5 * time.Millisecond, ProgressConfirmed: time.Minute}, MaxPicks: 40}
+	o.JudgeByConfirmedBound()
+	if want := (Bounds{Shutdown: time.Second, Progress: time.Minute}); o.Bounds != want || o.MaxPicks != 0 {
+		t.Errorf("judged by the confirmed bound: %+v, max picks %d; want %+v and the budget of such a run", o.Bounds, o.MaxPicks, want)
+	}
+}

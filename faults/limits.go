@@ -81,6 +81,9 @@ func (b Bounds) Validate() error {
 	if b.Progress < 0 || b.Progress > MaxProgressBound {
 		return limitError("progress bound %v: want 0 (off) to %v", b.Progress, MaxProgressBound)
 	}
+	if b.ProgressConfirmed != 0 && (b.Progress == 0 || b.ProgressConfirmed <= b.Progress || b.ProgressConfirmed > MaxProgressBound) {
+		return limitError("confirmed progress bound %v: want one longer than the progress bound %v, up to %v", b.ProgressConfirmed, b.Progress, MaxProgressBound)
+	}
 	return nil
 }
 

@@ -115,3 +115,15 @@ func SettingArgs(n invoker.Config, w Workload) string {
 	return taskPanicsArg(w) + retryTimersArg(n) + pausedSlotsArg(n) + spillDirsArg(n) + inTmpDirArg(n) + throttleArg(n) + memoryLimitArg(n) + yieldArg(n) +
 		hungryArg(w) + pausesArg(w) + retryNowsArg(w)
 }
+
+// JudgeByConfirmedBound has a run that goes its own way from a shrunk
+// schedule (a comparison with a fix, a person taking over, the suffixes
+// of lab inevitable) judged by the progress bound that confirmed the
+// schedule's shortened one (Bounds.ProgressConfirmed), with the pick
+// budget a run under that bound gets: the shortened bound held for the
+// schedule's own road only, and a slower one is not stuck for missing it.
+func (o *Options) JudgeByConfirmedBound() {
+	if o.Bounds.ProgressConfirmed > 0 {
+		o.Bounds, o.MaxPicks = o.Bounds.Confirming(), 0
+	}
+}

@@ -410,12 +410,17 @@ func invariantsArg(invariants []string) string {
 
 // progressBoundArg is ` bound-progress=D` when the progress monitor is on.
 // A schedule without it was recorded before the monitor existed (or with
-// it off), and replays without it.
+// it off), and replays without it. ` bound-progress-confirmed=D` follows
+// in a shrunk schedule whose bound shrinking shortened.
 func progressBoundArg(b Bounds) string {
+	s := ""
 	if b.Progress > 0 {
-		return " bound-progress=" + b.Progress.String()
+		s = " bound-progress=" + b.Progress.String()
 	}
-	return ""
+	if b.ProgressConfirmed > 0 {
+		s += " bound-progress-confirmed=" + b.ProgressConfirmed.String()
+	}
+	return s
 }
 
 // SharedTmpDirArg is ` shared-tmp-dir=true` for a node whose invokers

@@ -155,7 +155,7 @@ func scriptMsg(err error) string {
 func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
-		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "max-picks",
+		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "bound-progress-confirmed", "max-picks",
 		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "yield", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
@@ -218,6 +218,16 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	if _, ok := a.lookup("bound-progress"); ok {
 		if h.Bounds.Progress = a.duration("bound-progress", 0); h.Bounds.Progress <= 0 {
 			a.fail("bound-progress=%v: must be positive", h.Bounds.Progress)
+		}
+	}
+	if _, ok := a.lookup("bound-progress-confirmed"); ok {
+		h.Bounds.ProgressConfirmed = a.duration("bound-progress-confirmed", 0)
+		switch b := h.Bounds; {
+		case a.err != nil:
+		case b.Progress == 0:
+			a.fail("bound-progress-confirmed=%v: only with bound-progress", b.ProgressConfirmed)
+		case b.ProgressConfirmed <= b.Progress || b.ProgressConfirmed > MaxProgressBound:
+			a.fail("bound-progress-confirmed=%v: want one longer than bound-progress=%v, up to %v", b.ProgressConfirmed, b.Progress, MaxProgressBound)
 		}
 	}
 	// Schedules recorded before the budget was named for what it counts

@@ -62,6 +62,7 @@ func startTakeOver(ctx context.Context, t *Config, r *Replay, at replayChoice) (
 	h := r.sched.Header
 	o := faults.SeededOptions(h)
 	o.Replay, o.Lenient, o.DrawAfterPicks = r.sched.KeepPicks(nil, at.pick-1), true, true
+	o.JudgeByConfirmedBound()
 	o.Invariants = h.Invariants
 	o.Plan, o.Node.Store, o.Observers = t.Options.Plan, t.Options.Node.Store, t.Options.Observers
 	path := t.SchedulePath(h.Seed, h.Node.Variant)

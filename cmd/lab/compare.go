@@ -326,6 +326,7 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 			path, why, other)
 	}
 	a.Command = "lab replay " + faults.ShellQuote(path)
+	b.JudgeByConfirmedBound()
 	return a, b, note, err
 }
 

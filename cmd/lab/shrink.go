@@ -31,6 +31,9 @@ and scheduler picks with which it still violates the invariant it
 violated first, by the same check. The result
 is 1-minimal (removing any one of them makes the violation go away) unless
 the budget runs out, ends at the violation, and replays with lab replay.
+A progress violation is shown under the shortest progress bound that still
+finds it, and every candidate under it must fail the same way under the
+bound it was found under as well (the schedule says both).
 
 Ctrl-C stops shrinking as the budget running out does, and the smallest
 schedule found so far is written.
