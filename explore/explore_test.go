@@ -1,10 +1,13 @@
 package explore_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -483,5 +486,54 @@ func TestHuntOneInvariant(t *testing.T) {
 	cfg.Invariants = []string{"liveness"}
 	if _, err := explore.Explore(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), `"liveness" is not an invariant`) {
 		t.Errorf("an unknown invariant: %v", err)
+	}
+}
+
+// A failure whose schedule would be larger than a save may take is saved
+// without it: its report alone, what was saved before under its name
+// gone, and the exploration's report saying why. (A yield loop of the
+// swarm, seed 244 with --yield on, recorded 36 million events, and
+// shrinking them took more than the machine's 24 GB.)
+func TestSaveLeavesOutASchedulePastItsLimit(t *testing.T) {
+	cfg := config(t, invoker.Buggy, "shutdown-race", 3)
+	r, err := explore.Explore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Failed == 0 {
+		t.Fatal("no failure to save")
+	}
+	dir := t.TempDir()
+	f := r.Failures[0]
+	stale := filepath.Join(dir, fmt.Sprintf("seed-%d-%s.schedule", f.Seed, f.Invariant))
+	if err := os.WriteFile(stale, []byte("an earlier exploration's\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := explore.SaveOptions{Dir: dir, Shrink: true, ShrinkBudget: time.Minute, PerInvariant: 1, ScheduleLimit: 1000}
+	if err := explore.Save(context.Background(), cfg, r, opt); err != nil {
+		t.Fatal(err)
+	}
+	f = r.Failures[0]
+	if len(f.Files) != 1 || !strings.HasSuffix(f.Files[0], ".report.txt") || f.Shrunk != nil ||
+		!strings.Contains(f.Unsaved, "more than 1000 bytes, was not saved, nor shrunk") {
+		t.Fatalf("saved %v, shrunk %v, unsaved %q", f.Files, f.Shrunk, f.Unsaved)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("the directory holds %v (%v), want the report alone", entries, err)
+	}
+	report, err := os.ReadFile(f.Files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(report), "lab replay") {
+		t.Errorf("the failure's report names a schedule not saved:\n%s", report)
+	}
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "  unsaved    its schedule") || strings.Contains(text.String(), "lab inevitable") {
+		t.Errorf("the exploration's report does not say the schedule was left out:\n%s", text.String())
 	}
 }

@@ -97,9 +97,12 @@ type Failure struct {
 	// (CompareCommand), if the variant has one.
 	Replay  string `json:"replay"`
 	Compare string `json:"compare,omitempty"`
-	// Files saved for it (report, schedule, shrunk schedule), if any.
-	Files  []string      `json:"files,omitempty"`
-	Shrunk *ShrinkResult `json:"shrunk,omitempty"`
+	// Files saved for it (report, schedule, shrunk schedule), if any;
+	// Unsaved says why its schedules were not, when it was saved without
+	// them.
+	Files   []string      `json:"files,omitempty"`
+	Unsaved string        `json:"unsaved,omitempty"`
+	Shrunk  *ShrinkResult `json:"shrunk,omitempty"`
 	// Against is the seed under Report.Against, if the exploration ran
 	// one.
 	Against *AgainstRun `json:"against,omitempty"`
@@ -255,6 +258,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, file := range f.Files {
 			fmt.Fprintf(&b, "  saved      %s\n", faults.ShellQuote(file))
+		}
+		if f.Unsaved != "" {
+			fmt.Fprintf(&b, "  unsaved    %s\n", f.Unsaved)
 		}
 		if s := f.Shrunk; s != nil {
 			fmt.Fprintf(&b, "  shrunk     %d (%d in the whole run) -> %d decisions (%.1f%%); choices %d -> %d, invocations %d -> %d, partitions %d -> %d, quota %d -> %d%s; %.1fs, %d replays%s\n",

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ type SaveOptions struct {
 	// Reserved are files the caller writes besides (the report's): a
 	// failure's file that is one of them, under any name, is refused.
 	Reserved []string
+	// ScheduleLimit is the most bytes a failure's recorded schedule may
+	// take (0: faults.MaxScheduleBytes, what lab replay reads); a failure
+	// whose schedule is larger is saved without it (Failure.Unsaved).
+	ScheduleLimit int
 }
 
 // Save writes, for the first opt.PerInvariant failing seeds of every
@@ -74,7 +79,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 	if err != nil {
 		return err
 	}
-	var sched bytes.Buffer
+	sched := cappedBuffer{limit: cmp.Or(opt.ScheduleLimit, faults.MaxScheduleBytes)}
 	o.Record, o.Command = &sched, f.Replay
 	res, err := faults.Run(ctx, o)
 	if err != nil {
@@ -85,6 +90,22 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 	}
 	stem := filepath.Join(opt.Dir, fmt.Sprintf("seed-%d-%s", f.Seed, f.Invariant))
 	schedFile := stem + ".schedule"
+	// A shrunk schedule of this name left by an earlier exploration is
+	// not this schedule's: unless a new one replaces it, it goes with the
+	// old files.
+	shrunkFile := stem + "-shrunk.schedule"
+	if sched.over {
+		// A loop that goes round every millisecond for the whole progress
+		// bound records millions of decisions: lab replay would not read
+		// them, and shrinking them took tens of gigabytes.
+		f.Unsaved = fmt.Sprintf("its schedule, more than %s, was not saved, nor shrunk: rerun the seed, or explore it under a shorter --progress-bound", mebibytes(sched.limit))
+		var report bytes.Buffer
+		if err := faults.WriteText(&report, res); err != nil {
+			return err
+		}
+		name := stem + ".report.txt"
+		return f.write([]string{name}, map[string][]byte{name: report.Bytes()}, taken, schedFile, shrunkFile)
+	}
 	res.ReplaySchedule = "lab replay " + faults.ShellQuote(schedFile)
 	var report bytes.Buffer
 	if err := faults.WriteText(&report, res); err != nil {
@@ -92,10 +113,6 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 	}
 	files := map[string][]byte{stem + ".report.txt": report.Bytes(), schedFile: sched.Bytes()}
 	names := []string{stem + ".report.txt", schedFile}
-	// A shrunk schedule of this name left by an earlier exploration is
-	// not this schedule's: unless a new one replaces it, it goes with the
-	// old files.
-	shrunkFile := stem + "-shrunk.schedule"
 	if opt.Shrink {
 		s, err := faults.ParseSchedule(schedFile, sched.Bytes())
 		if err != nil {
@@ -269,4 +286,29 @@ func (t takenFiles) of(name string) (string, bool) {
 	}
 	other, ok := t[where]
 	return other, ok
+}
+
+// cappedBuffer keeps what is written to it up to limit bytes, and past
+// that only notes that there was more (over): the run recorded goes on,
+// and its schedule is not kept, rather than the machine's memory taken.
+type cappedBuffer struct {
+	bytes.Buffer
+	limit int
+	over  bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.over || c.Len()+len(p) > c.limit {
+		c.over = true
+		return len(p), nil
+	}
+	return c.Buffer.Write(p)
+}
+
+// mebibytes says n bytes as whole MiB, or as bytes when under one.
+func mebibytes(n int) string {
+	if n < 1<<20 {
+		return faults.Plural(n, "byte")
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
 }

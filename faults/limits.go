@@ -27,6 +27,11 @@ const (
 	// MaxPlannedOutputs bounds the task outputs a script plans (`task
 	// entries=`), all scripts' tasks together.
 	MaxPlannedOutputs = 100_000
+	// MaxScheduleBytes bounds a schedule file: a run of 100,000
+	// invocations records about 55 MB, and replaying one takes 25 to 35
+	// times its size in memory (an 11 MB schedule, 270 MB; one of picks
+	// alone, the most), so a larger file could take gigabytes.
+	MaxScheduleBytes = 64 << 20
 	// MaxProgressBound bounds Bounds.Progress: a retry loop runs on until
 	// the bound, one attempt every 10 s, about 80,000 events a day.
 	MaxProgressBound = 24 * time.Hour

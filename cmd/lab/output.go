@@ -188,9 +188,9 @@ func simulate(cmd *cobra.Command, opts faults.Options, out outputFlags) (err err
 	// lab replay reads regular files only, not a pipe or device given here.
 	if info, err := os.Stat(out.scheduleOut); err == nil && info.Mode().IsRegular() {
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(out.scheduleOut)
-		if info.Size() > maxScheduleBytes {
+		if info.Size() > faults.MaxScheduleBytes {
 			fmt.Fprintf(cmd.ErrOrStderr(), "lab: --schedule-out %s: %d MiB, more than the %d MiB lab replay reads; replay the run by its seed\n",
-				out.scheduleOut, info.Size()>>20, maxScheduleBytes>>20)
+				out.scheduleOut, info.Size()>>20, faults.MaxScheduleBytes>>20)
 			res.ReplaySchedule = ""
 		}
 	}

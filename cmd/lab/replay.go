@@ -53,14 +53,8 @@ schedule cannot be read or does not fit, 3 internal error, 130 interrupted.`,
 	return cmd
 }
 
-// maxScheduleBytes bounds a schedule file: a run of 100,000 invocations
-// records about 55 MB, and replaying one takes 25 to 35 times its size in
-// memory (an 11 MB schedule, 270 MB; one of picks alone, the most), so a
-// larger file could take gigabytes.
-const maxScheduleBytes = 64 << 20
-
 func readSchedule(path string) (*faults.Schedule, error) {
-	src, err := faults.ReadInputUpTo(path, maxScheduleBytes)
+	src, err := faults.ReadInputUpTo(path, faults.MaxScheduleBytes)
 	if err != nil {
 		return nil, usageError("%s: %v", path, err)
 	}
