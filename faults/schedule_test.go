@@ -223,6 +223,9 @@ func FuzzParseSchedule(f *testing.F) {
 	seed(" memory-limit=5")
 	o.Workload.Hungry = 3
 	seed(" memory-hungry=3")
+	// And a shrunk progress violation's: a shortened bound, confirmed.
+	o.Bounds = faults.Bounds{Shutdown: 5 * time.Second, Crash: time.Second, Progress: 20 * time.Millisecond, ProgressConfirmed: 5 * time.Minute}
+	seed(" bound-progress=20ms bound-progress-confirmed=5m0s")
 	f.Add([]byte("lab-schedule version=1\noptions seed=1\nend events=0 sha256=x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := faults.ParseSchedule("fuzz", data)
