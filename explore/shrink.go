@@ -230,7 +230,6 @@ func ShrinkTelling(ctx context.Context, s *faults.Schedule, budget time.Duration
 	}
 	res := &ShrinkResult{Invariant: sh.first.Invariant, Check: sh.first.Check, Original: sizeOf(base), OriginalFull: sizeOf(s)}
 	res.Original.Choices, res.OriginalFull.Choices = sh.choices(base), sh.fullChoices
-	sh.found = cmp.Or(base.Header.Bounds.ProgressConfirmed, base.Header.Bounds.Progress)
 	base, text, res.OneMinimal, err = sh.passes(base, text)
 	if err != nil {
 		return nil, err
@@ -450,7 +449,8 @@ var errNoViolation = errors.New("the schedule violates no invariant")
 // failingBase replays s as recorded and, when it fails, records it again
 // leniently up to its first violation, with every fault entry carrying its
 // message's content: the schedule that edits of it start from. It sets
-// the failure the shrinker keeps, and its pick budget.
+// the failure the shrinker keeps, the progress bound that confirms it, and
+// its pick budget.
 func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, error) {
 	o := faults.ReplayOptions(s)
 	faultsSeen := faults.CollectFaulted(&o)
@@ -467,6 +467,7 @@ func (sh *shrinker) failingBase(s *faults.Schedule) (*faults.Schedule, []byte, e
 		return nil, nil, ErrStoryNotTold
 	}
 	sh.first, sh.invariants, sh.budget = first, o.Invariants, max(4*r.Decisions.Picks, 20_000)
+	sh.found = cmp.Or(s.Header.Bounds.ProgressConfirmed, s.Header.Bounds.Progress)
 	sh.fullChoices = r.Choices
 	base, text, err := sh.rerecord(enrich(s, *faultsSeen))
 	if err == nil && base == nil {
