@@ -15,20 +15,11 @@ import (
 // events that led to the first violation, counts, the hash and how to replay.
 func WriteText(w io.Writer, r *Result) error {
 	b := &strings.Builder{}
-	wl := r.Workload
 	fmt.Fprintf(b, "lab run   seed %d, variant %s%s, plan %s, scheduler %s\n", r.Seed, r.Variant, r.settings(), r.Plan, r.Strategy)
-	fmt.Fprintf(b, "workload  %d invocations over %v, %s, %s", wl.Invocations, wl.ArrivalSpan,
-		Plural(wl.StepDowns, "step-down"), Plural(wl.Kills, "kill"))
-	if wl.Pauses > 0 {
-		fmt.Fprintf(b, ", %s and resumes", Plural(wl.Pauses, "pause"))
+	fmt.Fprintf(b, "workload  %s\n", describeWorkload(r.Sent))
+	if r.Sent != r.Workload {
+		fmt.Fprintf(b, "          as replayed; its seed draws %s\n", describeWorkload(r.Workload))
 	}
-	if wl.RetryNows > 0 {
-		fmt.Fprintf(b, ", %s", Plural(wl.RetryNows, "retry-now"))
-	}
-	if wl.Hungry > 0 {
-		fmt.Fprintf(b, ", %d hungry for memory", wl.Hungry)
-	}
-	b.WriteString("\n")
 	if r.OK() {
 		b.WriteString("result    ok: every invariant held\n")
 	} else {
@@ -258,4 +249,22 @@ func WriteJSON(w io.Writer, r *Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
+}
+
+// describeWorkload says what a workload sends: "64 invocations over
+// 200ms, 1 step-down, 0 kills", and its pauses, retry-nows and hungry
+// invocations where it has them.
+func describeWorkload(wl Workload) string {
+	s := fmt.Sprintf("%s over %v, %s, %s", Plural(wl.Invocations, "invocation"), wl.ArrivalSpan,
+		Plural(wl.StepDowns, "step-down"), Plural(wl.Kills, "kill"))
+	if wl.Pauses > 0 {
+		s += fmt.Sprintf(", %s and resumes", Plural(wl.Pauses, "pause"))
+	}
+	if wl.RetryNows > 0 {
+		s += fmt.Sprintf(", %s", Plural(wl.RetryNows, "retry-now"))
+	}
+	if wl.Hungry > 0 {
+		s += fmt.Sprintf(", %d hungry for memory", wl.Hungry)
+	}
+	return s
 }

@@ -31,7 +31,11 @@ type Result struct {
 	MemoryLimit int
 	Plan        string
 	Strategy    string
-	Workload    Workload
+	// Workload is what the run's workload was drawn from (a replay's
+	// header's, which reruns its seed); Sent, what its sends add up to:
+	// the same, but in a shrunk schedule's replay (Schedule.Sent).
+	Workload Workload
+	Sent     Workload
 	// Violations in the order they were found.
 	Violations []Violation
 	// Hash is the SHA-256 of the event log's JSON Lines.

@@ -471,3 +471,38 @@ func ReplayOptions(s *Schedule) Options {
 	return Options{Seed: h.Seed, Node: h.Node, Plan: &Plan{Name: h.Plan}, Workload: h.Workload,
 		Bounds: h.Bounds, MaxPicks: h.MaxPicks, Invariants: h.Invariants, Replay: s}
 }
+
+// Sent is the workload the schedule's sends add up to, as its header's
+// Workload counts them: what a replay sends, which after shrinking is
+// less than the header's seed drew. Step-downs are those sent before the
+// node's shutdown stops its ingress (the shutdown's own come after).
+func (s *Schedule) Sent() Workload {
+	w := s.Header.Workload
+	w.Invocations, w.StepDowns, w.Kills, w.Pauses, w.RetryNows, w.Hungry = 0, 0, 0, 0, 0, 0
+	shuttingDown := false
+	for _, e := range s.Entries {
+		if e.Op != OpSend {
+			continue
+		}
+		switch e.Msg.Kind {
+		case invoker.MsgSubmit:
+			w.Invocations++
+			if e.Msg.Hungry {
+				w.Hungry++
+			}
+		case invoker.MsgKill:
+			w.Kills++
+		case invoker.MsgUserPause:
+			w.Pauses++
+		case invoker.MsgUserRetryNow:
+			w.RetryNows++
+		case invoker.MsgStopIngress:
+			shuttingDown = true
+		case invoker.MsgStepDown:
+			if !shuttingDown {
+				w.StepDowns++
+			}
+		}
+	}
+	return w
+}

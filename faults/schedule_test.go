@@ -305,3 +305,73 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 		}
 	}
 }
+
+// What a seed's schedule sends adds up to the workload its header says
+// the seed drew, over the swarm's shapes in every variant; a replay with
+// fewer sends (as shrinking leaves them) reports what it sent, and what
+// its seed draws.
+func TestSentIsTheSeedsWorkload(t *testing.T) {
+	for seed := uint64(1); seed <= 100; seed++ {
+		for _, v := range invoker.Variants() {
+			node, w, plan := faults.SwarmShape(seed, v)
+			p, err := faults.LoadPlan(plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if _, err := faults.Run(context.Background(), faults.Options{Seed: seed, Node: node, Plan: p, Workload: w, Record: &buf}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := faults.ParseSchedule("recorded", buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Sent(); got != s.Header.Workload {
+				t.Errorf("seed %d, %s: sends add up to %+v, the header says %+v", seed, v, got, s.Header.Workload)
+			}
+		}
+	}
+	s, err := faults.ParseSchedule("recorded", []byte(recordedReference(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first two submits and the mid-run step-down left out.
+	fewer := &faults.Schedule{Header: s.Header}
+	submits, stepDowns := 0, 0
+	for _, e := range s.Entries {
+		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgSubmit {
+			if submits++; submits <= 2 {
+				continue
+			}
+		}
+		if e.Op == faults.OpSend && e.Msg.Kind == invoker.MsgStepDown {
+			if stepDowns++; stepDowns == 1 {
+				continue
+			}
+		}
+		fewer.Entries = append(fewer.Entries, e)
+	}
+	o := faults.ReplayOptions(fewer)
+	o.Lenient = true
+	r, err := faults.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := s.Header.Workload
+	want.Invocations, want.StepDowns = want.Invocations-2, want.StepDowns-1
+	if r.Sent != want || r.Workload != s.Header.Workload {
+		t.Errorf("replayed: sent %+v, workload %+v; want %+v sent", r.Sent, r.Workload, want)
+	}
+	var text bytes.Buffer
+	if err := faults.WriteText(&text, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"workload  62 invocations over 200ms, 0 step-downs, 0 kills\n",
+		"          as replayed; its seed draws 64 invocations over 200ms, 1 step-down, 0 kills\n",
+	} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("the report does not say %q:\n%.400s", line, text.String())
+		}
+	}
+}

@@ -138,7 +138,10 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 		Node: o.Node, Workload: o.Workload}
 	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, PausedSlots: o.Node.PausedSlots, Yield: o.Node.Yield, SpillDirs: o.Node.SpillDirs,
 		SharedTmpDir: o.Node.SharedTmpDir, InTmpDir: o.Node.TmpDirUse(), Throttle: o.Node.Throttle, MemoryLimit: o.Node.MemoryLimit, Plan: o.Plan.Name, Strategy: s.info.Strategy,
-		Workload: o.Workload, Replay: o.Command}
+		Workload: o.Workload, Sent: o.Workload, Replay: o.Command}
+	if o.Replay != nil {
+		s.res.Sent = o.Replay.Sent()
+	}
 	if o.Record != nil {
 		s.rec = newRecorder(o.Record)
 		s.rec.header(s.o, s.info.Strategy)
