@@ -193,10 +193,10 @@ var shrinkPasses = []faults.Op{faults.OpSend, faults.OpTask, faults.OpFault, fau
 // smallest quota that still fails, only the partitions its decisions
 // mention, then delta debugging over its decisions, kind by kind, over
 // its tasks' outputs and over its partitions, keeping "violates the same
-// invariant first, by the same check", and repeats until no pass changes the run (the result is then
-// 1-minimal) or budget is spent; then it takes detours that no removal
-// makes (slower tasks, a shorter queue), shrinks each the same way, and
-// keeps the smallest. Candidates are replayed leniently; every accepted one
+// invariant first, by the same check", and repeats until no pass changes
+// the run (the result is then 1-minimal) or budget is spent; then it
+// takes detours that no removal makes (slower tasks, a shorter queue),
+// shrinks each the same way, and keeps the smallest. Candidates are replayed leniently; every accepted one
 // is re-recorded, so the result replays strictly.
 //
 // Cancelling ctx stops shrinking as the budget running out does: once the

@@ -41,7 +41,9 @@ func (sh *shrinker) shortenBound(base *faults.Schedule) (*faults.Schedule, []byt
 		return nil, nil, nil
 	}
 	// Down the ladder while the shorter bounds fail as they are (each
-	// replay shorter than the last), then the shortest of them confirmed.
+	// replay shorter than the last), then the shortest of them confirmed:
+	// re-recorded, the schedule ends at the shorter bound's verdict, and
+	// the defaults must carry it on to the same failure.
 	var failing []time.Duration
 	for i := len(boundLadder) - 1; i >= 0; i-- {
 		if b := boundLadder[i]; b < base.Header.Bounds.Progress {
@@ -52,8 +54,9 @@ func (sh *shrinker) shortenBound(base *faults.Schedule) (*faults.Schedule, []byt
 		}
 	}
 	for i := len(failing) - 1; i >= 0; i-- {
-		if c := sh.withBound(base, failing[i]); sh.failsAsIs(sh.withBound(c, sh.found)) {
-			return sh.rerecord(c)
+		c, text, err := sh.rerecord(sh.withBound(base, failing[i]))
+		if err != nil || (c != nil && sh.fails(c)) {
+			return c, text, err
 		}
 	}
 	return nil, nil, nil
