@@ -15,41 +15,65 @@ import (
 	"lab/faults"
 )
 
-// traceFile is a span processor that keeps every ended span and writes them
-// at shutdown to a file as one line of OTLP JSON (an ExportTraceServiceRequest,
-// ids in hex as the OTLP JSON encoding wants), in the order they ended: the
-// same run with a fixed anchor gives the same bytes. Any OTLP/HTTP receiver
-// takes the line as it is (POST it to /v1/traces as application/json).
+// traceFile is a span processor that writes ended spans to a file as lines
+// of OTLP JSON (each an ExportTraceServiceRequest of up to traceFileLine
+// spans, ids in hex as the OTLP JSON encoding wants), in the order they
+// ended: the same run with a fixed anchor gives the same bytes. Any
+// OTLP/HTTP receiver takes each line as it is (POST it to /v1/traces as
+// application/json).
 type traceFile struct {
 	mu   sync.Mutex
 	path string
 	// file is put in place whole or not at all: a failed or discarded
 	// trace leaves a file that was there as it was, and no half document.
-	file  *faults.Output
+	file *faults.Output
+	w    *bufio.Writer
+	// spans are those ended since the last line; lines, how many were
+	// written.
 	spans []sdktrace.ReadOnlySpan
+	lines int
 	done  bool
 	err   error
 }
+
+// traceFileLine is how many spans a line of the trace file holds. A run of
+// the reference workload makes a few hundred, one line; a long one streams,
+// so that memory holds a line's spans rather than the run's (a yield loop
+// makes two spans a round, and kept them all, tens of gigabytes in five
+// simulated minutes).
+const traceFileLine = 4096
 
 func createTraceFile(path string) (*traceFile, error) {
 	f, err := faults.OpenOutput(path)
 	if err != nil {
 		return nil, err
 	}
-	return &traceFile{path: path, file: f}, nil
+	return &traceFile{path: path, file: f, w: bufio.NewWriter(f)}, nil
 }
 
 func (f *traceFile) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 func (f *traceFile) OnEnd(s sdktrace.ReadOnlySpan) {
 	f.mu.Lock()
-	if !f.done {
-		f.spans = append(f.spans, s)
+	defer f.mu.Unlock()
+	if f.done || f.err != nil {
+		return
 	}
-	f.mu.Unlock()
+	if f.spans = append(f.spans, s); len(f.spans) >= traceFileLine {
+		f.writeLine()
+	}
 }
 func (f *traceFile) ForceFlush(context.Context) error { return nil }
 
-// Shutdown writes the file and closes it; later spans are not written.
+// writeLine writes the spans ended since the last line as one, and lets
+// them go; an error stops the file, and Shutdown reports it.
+func (f *traceFile) writeLine() {
+	f.err = json.NewEncoder(f.w).Encode(otlpRequest(f.spans))
+	clear(f.spans)
+	f.spans, f.lines = f.spans[:0], f.lines+1
+}
+
+// Shutdown writes the last line and closes the file; later spans are not
+// written. A trace of no span is one line of none.
 func (f *traceFile) Shutdown(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -57,9 +81,11 @@ func (f *traceFile) Shutdown(context.Context) error {
 		return nil
 	}
 	f.done = true
-	w := bufio.NewWriter(f.file)
-	err := json.NewEncoder(w).Encode(otlpRequest(f.spans))
-	if ferr := w.Flush(); err == nil {
+	if f.err == nil && (len(f.spans) > 0 || f.lines == 0) {
+		f.writeLine()
+	}
+	err := f.err
+	if ferr := f.w.Flush(); err == nil {
 		err = ferr
 	}
 	if err != nil {

@@ -2,11 +2,15 @@ package telemetry
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // A trace file the disk failed to take was left half written (64 KB of a
@@ -105,5 +109,57 @@ func TestTraceFileLeavesAnOldFileUntilWhole(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left %v beside the trace", entries)
+	}
+}
+
+// A long trace streams: a line of OTLP JSON for every traceFileLine spans,
+// in the order they ended, with no more than a line's spans held at once
+// (a yield loop's trace kept every span, tens of gigabytes).
+func TestTraceFileStreamsALongTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.json")
+	f, err := createTraceFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(f))
+	tracer := tp.Tracer("lab")
+	const n = 2*traceFileLine + 5
+	for i := range n {
+		_, span := tracer.Start(context.Background(), fmt.Sprintf("span-%d", i))
+		span.End()
+		if held := len(f.spans); held >= traceFileLine {
+			t.Fatalf("after %d spans %d are held", i+1, held)
+		}
+	}
+	if err := tp.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3", len(lines))
+	}
+	next := 0
+	for i, line := range lines {
+		var req jsonRequest
+		if err := json.Unmarshal([]byte(line), &req); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				for _, s := range ss.Spans {
+					if want := fmt.Sprintf("span-%d", next); s.Name != want {
+						t.Fatalf("line %d has %s where %s was next", i+1, s.Name, want)
+					}
+					next++
+				}
+			}
+		}
+	}
+	if next != n {
+		t.Errorf("the file holds %d spans, want %d", next, n)
 	}
 }

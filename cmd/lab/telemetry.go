@@ -37,7 +37,7 @@ type telemetryFlags struct {
 func (t *telemetryFlags) register(fl *pflag.FlagSet) {
 	t.flags = fl
 	fl.BoolVar(&t.otlp, "otlp", false, "export the run's trace over OTLP, configured by the OTEL_EXPORTER_OTLP_* variables (on by itself when an endpoint variable is set)")
-	fl.StringVar(&t.traceOut, "trace-out", "", "write the run's trace to this file as OTLP JSON")
+	fl.StringVar(&t.traceOut, "trace-out", "", "write the run's trace to this file as OTLP JSON, a line per 4,096 spans")
 	fl.StringVar(&t.anchor, "time-anchor", "", "wall-clock time (RFC 3339) of virtual time 0 in the trace; fixed, the same seed gives the same spans (default: when the run starts)")
 	registerJaegerURL(fl, &t.jaegerURL, "Jaeger UI the report links the trace to")
 	t.metrics.register(fl, "", "run")
