@@ -98,7 +98,7 @@ func (x *explorer) save(ctx context.Context, f *Failure, opt SaveOptions, taken 
 		// A loop that goes round every millisecond for the whole progress
 		// bound records millions of decisions: lab replay would not read
 		// them, and shrinking them took tens of gigabytes.
-		f.Unsaved = fmt.Sprintf("its schedule, more than %s, was not saved, nor shrunk: rerun the seed, or explore it under a shorter --progress-bound", mebibytes(sched.limit))
+		f.Unsaved = fmt.Sprintf("its schedule, more than %s, was not saved, nor shrunk: rerun the seed, or explore it under a shorter --progress-bound", faults.SizeText(int64(sched.limit)))
 		var report bytes.Buffer
 		if err := faults.WriteText(&report, res); err != nil {
 			return err
@@ -303,12 +303,4 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return c.Buffer.Write(p)
-}
-
-// mebibytes says n bytes as whole MiB, or as bytes when under one.
-func mebibytes(n int) string {
-	if n < 1<<20 {
-		return faults.Plural(n, "byte")
-	}
-	return fmt.Sprintf("%d MiB", n>>20)
 }

@@ -76,3 +76,11 @@ func plainPathError(err error) error {
 	}
 	return err
 }
+
+// SizeText says n bytes in whole MiB, or in bytes under one.
+func SizeText(n int64) string {
+	if n < 1<<20 {
+		return Plural(int(n), "byte")
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
+}

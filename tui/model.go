@@ -258,8 +258,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) playedBack(msg playBackMsg) (Model, tea.Cmd) {
 	keys := m.goingBack.keys
 	m.goingBack = nil
-	if msg.err != nil {
+	switch {
+	case msg.err != nil:
 		m.sess, m.err = nil, msg.err
+		return m, tea.Quit
+	case msg.tooLarge:
+		// Saved, and done: Run reports it as on quit, and says why it
+		// was not played back.
+		m.quitting = true
 		return m, tea.Quit
 	}
 	m.playBack(msg)

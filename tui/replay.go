@@ -154,7 +154,26 @@ type playBackMsg struct {
 	at      int
 	options faults.Options
 	replay  *Replay
-	err     error
+	// tooLarge: the session is saved, but larger than a replay reads.
+	tooLarge bool
+	err      error
+}
+
+// playBackLimit is the largest saved session the UI plays back: what lab
+// replay reads (faults.MaxScheduleBytes). A var, so that a test can lower
+// it.
+var playBackLimit int64 = faults.MaxScheduleBytes
+
+// tooLargeToPlay says why a saved session is not played back ("" when it
+// is small enough): a yield loop at a long progress bound records
+// hundreds of megabytes, and its replay would take gigabytes.
+func tooLargeToPlay(path string) string {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() <= playBackLimit {
+		return ""
+	}
+	return fmt.Sprintf("the session saved to %s, %s, is more than the %s a replay reads; rerun its seed",
+		path, faults.SizeText(info.Size()), faults.SizeText(playBackLimit))
 }
 
 // finishToPlayBack is the command that runs the session to its end
@@ -170,6 +189,9 @@ func (m *Model) finishToPlayBack(at int) tea.Cmd {
 		defer stop()
 		if _, err := sess.finish(); err != nil {
 			return playBackMsg{err: err}
+		}
+		if tooLargeToPlay(sess.path) != "" {
+			return playBackMsg{tooLarge: true}
 		}
 		sch, err := readScheduleFile(sess.path)
 		if err != nil {
@@ -204,9 +226,9 @@ func (m *Model) playBack(msg playBackMsg) {
 
 // readScheduleFile reads a schedule the UI saved.
 func readScheduleFile(path string) (*faults.Schedule, error) {
-	data, err := os.ReadFile(path)
+	data, err := faults.ReadInputUpTo(path, playBackLimit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return faults.ParseSchedule(path, data)
 }

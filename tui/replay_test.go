@@ -301,3 +301,35 @@ func TestGoToTheStallsLastStep(t *testing.T) {
 		t.Errorf("g s where the screen shows no stall: %q, at step %d", m.status, m.view.Steps)
 	}
 }
+
+// A session too large for a replay to read (a yield loop at a long
+// progress bound records hundreds of megabytes) is saved and not played
+// back: going back quits as q does, and Run says why, where it would have
+// named the replay.
+func TestGoingBackSavesASessionTooLargeToPlay(t *testing.T) {
+	defer func(limit int64) { playBackLimit = limit }(playBackLimit)
+	playBackLimit = 1 << 10
+	m := newTestModel(t, testConfig(t), 100, 30)
+	m = stepTo(t, m, 200)
+	next, finish := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(",")})
+	m = next.(Model)
+	if finish == nil {
+		t.Fatal("going back started nothing")
+	}
+	msg := finish()
+	next, quit := m.Update(msg)
+	m = next.(Model)
+	if quit == nil || m.err != nil || m.sess == nil || m.cfg.Replay != nil {
+		t.Fatalf("going back to a session too large: err %v, session kept %v, replay %v", m.err, m.sess != nil, m.cfg.Replay != nil)
+	}
+	if _, ok := quit().(tea.QuitMsg); !ok {
+		t.Fatal("going back to a session too large does not quit")
+	}
+	why := tooLargeToPlay(testSchedule)
+	if !strings.Contains(why, "the session saved to "+testSchedule+",") || !strings.Contains(why, "is more than the 1024 bytes a replay reads; rerun its seed") {
+		t.Errorf("tooLargeToPlay = %q", why)
+	}
+	if _, err := m.sess.finish(); err != nil { // as Run does next
+		t.Errorf("Run's finish after the UI's: %v", err)
+	}
+}

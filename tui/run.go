@@ -78,7 +78,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if err != nil {
 		return nil, err
 	}
-	if s.replayable() {
+	if why := tooLargeToPlay(s.path); why != "" {
+		fmt.Fprintf(progress, "lab tui: %s\n", why)
+	} else if s.replayable() {
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
 	}
 	steered := s.steered
