@@ -172,7 +172,7 @@ func tooLargeToPlay(path string) string {
 	if err != nil || !info.Mode().IsRegular() || info.Size() <= playBackLimit {
 		return ""
 	}
-	return fmt.Sprintf("the session saved to %s, %s, is more than the %s a replay reads; rerun its seed",
+	return fmt.Sprintf("the session saved to %s, %s, is more than the %s a replay reads",
 		path, faults.SizeText(info.Size()), faults.SizeText(playBackLimit))
 }
 

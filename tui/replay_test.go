@@ -326,7 +326,7 @@ func TestGoingBackSavesASessionTooLargeToPlay(t *testing.T) {
 		t.Fatal("going back to a session too large does not quit")
 	}
 	why := tooLargeToPlay(testSchedule)
-	if !strings.Contains(why, "the session saved to "+testSchedule+",") || !strings.Contains(why, "is more than the 1024 bytes a replay reads; rerun its seed") {
+	if !strings.Contains(why, "the session saved to "+testSchedule+",") || !strings.Contains(why, "is more than the 1024 bytes a replay reads") {
 		t.Errorf("tooLargeToPlay = %q", why)
 	}
 	if _, err := m.sess.finish(); err != nil { // as Run does next

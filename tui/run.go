@@ -78,9 +78,8 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if err != nil {
 		return nil, err
 	}
-	if why := tooLargeToPlay(s.path); why != "" {
-		fmt.Fprintf(progress, "lab tui: %s\n", why)
-	} else if s.replayable() {
+	tooLarge := tooLargeToPlay(s.path)
+	if tooLarge == "" && s.replayable() {
 		res.ReplaySchedule = "lab replay " + faults.ShellQuote(s.path)
 	}
 	steered := s.steered
@@ -96,10 +95,13 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer, progress 
 	if steered.any() {
 		res.Replay = "" // steered: its seed alone runs something else
 	}
-	if res.ReplaySchedule == "" {
+	switch {
+	case tooLarge != "":
+		fmt.Fprintf(progress, "lab tui: %s (%s)\n", tooLarge, steered)
+	case res.ReplaySchedule == "":
 		fmt.Fprintf(progress, "lab tui: session sent to %s (%s); lab replay reproduces it from a file of what it read\n",
 			faults.ShellQuote(s.path), steered)
-	} else {
+	default:
 		fmt.Fprintf(progress, "lab tui: session saved to %s (%s); %s reproduces it\n",
 			s.path, steered, res.ReplaySchedule)
 	}
