@@ -107,3 +107,20 @@ func TestAShorterBoundMustBeConfirmed(t *testing.T) {
 		t.Error("the throttled loop under half a second, confirmed under the bound found, was not kept")
 	}
 }
+
+// The suffixes lab inevitable and Branches run go their own way from the
+// schedule: a shortened bound held for its road only, so they are judged
+// by the one that confirmed it, with the pick budget of a run under it.
+func TestSuffixesAreJudgedByTheConfirmedBound(t *testing.T) {
+	prefix := &faults.Schedule{Header: faults.ScheduleHeader{Node: invoker.DefaultConfig(), Workload: faults.DefaultWorkload(),
+		Bounds: faults.Bounds{Shutdown: time.Second, Crash: time.Second, Progress: 5 * time.Millisecond, ProgressConfirmed: 10 * time.Second}}}
+	for _, draw := range []bool{false, true} {
+		o, err := suffixOptions(prefix, 100, 1, nil, draw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Bounds.Progress != 10*time.Second || o.Bounds.ProgressConfirmed != 0 || o.MaxPicks != 0 {
+			t.Errorf("draw %t: suffixes run under %+v with at most %d picks, want the confirmed 10s and a run's own budget", draw, o.Bounds, o.MaxPicks)
+		}
+	}
+}

@@ -7,16 +7,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"lab/faults"
 )
 
-// takeOverConfig plays the README's run from its schedule (replayConfig),
-// to be taken over as lab tui --replay does: sessions from there are the
-// schedule's seed's, under the plan it names.
-func takeOverConfig(t *testing.T) *Config {
+// takeOverConfig plays the README's run from its schedule (replayConfig,
+// the run's options edited by edit), to be taken over as lab tui --replay
+// does: sessions from there are the schedule's seed's, under the plan it
+// names.
+func takeOverConfig(t *testing.T, edit ...func(*faults.Options)) *Config {
 	t.Helper()
-	cfg := replayConfig(t)
+	cfg := replayConfig(t, edit...)
 	live := *cfg
 	live.Replay = nil
 	live.Options = faults.SeededOptions(cfg.Replay.sched.Header)
@@ -183,5 +185,33 @@ func TestATakeOverThatPartsFromTheReplayGoesBack(t *testing.T) {
 	}
 	if left := tempFiles(t); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// A schedule whose progress bound shrinking shortened is taken over under
+// the bound that confirmed it: the shortened one held for the schedule's
+// own road only, and the run is the person's from there.
+func TestTakingOverJudgesByTheConfirmedBound(t *testing.T) {
+	cfg := takeOverConfig(t, func(o *faults.Options) {
+		o.Bounds = faults.Bounds{Shutdown: 5 * time.Second, Crash: time.Second, Progress: time.Hour, ProgressConfirmed: 2 * time.Hour}
+	})
+	m := newTestModel(t, cfg, 120, 40)
+	defer func() { m.sess.stop() }()
+	at := lastChoiceBefore(t, cfg.Replay)
+	m = keys(t, m, fmt.Sprintf("g%d<enter>", at.step-1))
+	m = tickUntil(t, m, func(m Model) bool { return m.view.Steps == at.step-1 })
+	m = keys(t, m, "a")
+	m = tickUntil(t, m, func(m Model) bool { return m.choose != nil })
+	m = keys(t, m, strconv.Itoa((m.choose.i+1)%len(m.choose.options)+1))
+	m = tickUntil(t, m, func(m Model) bool { return m.sess.steered.picks == 1 && m.view.Choices == nil })
+	if _, err := m.sess.finish(); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := readScheduleFile(m.sess.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := saved.Header.Bounds; b.Progress != 2*time.Hour || b.ProgressConfirmed != 0 {
+		t.Errorf("taken over under %+v, want the confirmed bound of 2h", b)
 	}
 }
