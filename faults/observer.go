@@ -58,6 +58,8 @@ type RunInfo struct {
 	Rules    []Rule
 	Strategy string
 	Node     invoker.Config
+	// Workload is what the run sends: a replay's, what its schedule's
+	// sends add up to (Schedule.Sent).
 	Workload Workload
 }
 

@@ -353,14 +353,16 @@ func TestSentIsTheSeedsWorkload(t *testing.T) {
 	}
 	o := faults.ReplayOptions(fewer)
 	o.Lenient = true
+	var info faults.RunInfo
+	o.Observers = []faults.Observer{startFunc(func(i faults.RunInfo) { info = i })}
 	r, err := faults.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := s.Header.Workload
 	want.Invocations, want.StepDowns = want.Invocations-2, want.StepDowns-1
-	if r.Sent != want || r.Workload != s.Header.Workload {
-		t.Errorf("replayed: sent %+v, workload %+v; want %+v sent", r.Sent, r.Workload, want)
+	if r.Sent != want || r.Workload != s.Header.Workload || info.Workload != want {
+		t.Errorf("replayed: sent %+v, workload %+v, observers told %+v; want %+v sent", r.Sent, r.Workload, info.Workload, want)
 	}
 	var text bytes.Buffer
 	if err := faults.WriteText(&text, r); err != nil {
@@ -375,3 +377,8 @@ func TestSentIsTheSeedsWorkload(t *testing.T) {
 		}
 	}
 }
+
+// startFunc is an observer of a run's start.
+type startFunc func(faults.RunInfo)
+
+func (f startFunc) OnStart(i faults.RunInfo) { f(i) }

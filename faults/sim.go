@@ -140,7 +140,10 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 		SharedTmpDir: o.Node.SharedTmpDir, InTmpDir: o.Node.TmpDirUse(), Throttle: o.Node.Throttle, MemoryLimit: o.Node.MemoryLimit, Plan: o.Plan.Name, Strategy: s.info.Strategy,
 		Workload: o.Workload, Sent: o.Workload, Replay: o.Command}
 	if o.Replay != nil {
+		// A replay sends what its schedule does: after shrinking, less
+		// than its header's seed drew.
 		s.res.Sent = o.Replay.Sent()
+		s.info.Workload = s.res.Sent
 	}
 	if o.Record != nil {
 		s.rec = newRecorder(o.Record)
