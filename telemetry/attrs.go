@@ -36,6 +36,8 @@ const (
 	keyVerdict     = attribute.Key("lab.verdict")
 	keyHash        = attribute.Key("lab.events.sha256")
 	keyEvents      = attribute.Key("lab.events")
+	keyTruncated   = attribute.Key("lab.events.truncated")
+	keySkipped     = attribute.Key("lab.events.skipped")
 	keyDecisions   = attribute.Key("lab.decisions")
 	keyPicks       = attribute.Key("lab.picks")
 	keyChoices     = attribute.Key("lab.choices")

@@ -681,3 +681,55 @@ func TestMemoryLeasesAreInvokerEvents(t *testing.T) {
 		t.Errorf("%d reservations; as span events, by span: %v", want, on)
 	}
 }
+
+// A span full of events keeps its first ones, and the tracer counts what
+// it left off. Eight hungry invocations yielding round a pool of one lease
+// for 3 s offer their invocation spans some 21,000 events each; past the
+// span limit the SDK made room for each by moving every other one down,
+// three quarters of a traced loop's time (2.5 s, now 0.5 s). The verdict
+// reads as before.
+func TestAFullSpanKeepsItsFirstEvents(t *testing.T) {
+	o := options(t, 1, invoker.Fixed, "none")
+	o.Node.MemoryLimit, o.Node.Yield = 1, invoker.YieldOn
+	o.Workload.Hungry, o.Workload.Shutdown = 8, false
+	o.Bounds = faults.DefaultBounds()
+	o.Bounds.Progress = 3 * time.Second
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	if v, ok := r.FirstViolationOf(nil); !ok || v.Check != faults.CheckYieldLoop {
+		t.Fatalf("the run does not loop: %v", r.Violations)
+	}
+	limit := telemetry.SpanLimits().EventCountLimit
+	truncated := 0
+	for _, s := range spans {
+		if !attr(s, "lab.events.truncated").AsBool() {
+			if s.DroppedEvents() > 0 {
+				t.Errorf("%s dropped %d events, unmarked", s.Name(), s.DroppedEvents())
+			}
+			continue
+		}
+		truncated++
+		// The SDK evicts its oldest once, as the span fills, and for the
+		// exception a verdict adds; the tracer adds nothing else.
+		if len(s.Events()) != limit || s.DroppedEvents() > 2 {
+			t.Errorf("a full %s holds %d events and dropped %d, want %d and at most 2", s.Name(), len(s.Events()), s.DroppedEvents(), limit)
+		}
+	}
+	if truncated == 0 {
+		t.Fatal("no span filled up: the premise is gone")
+	}
+	root := named(spans, "lab.run")[0]
+	if attr(root, "lab.events.skipped").AsInt64() <= 0 {
+		t.Errorf("the run's root does not count the events left off: %v", root.Attributes())
+	}
+	// The exception lands on the stuck invocation's span, full or not.
+	v, _ := r.FirstViolationOf(nil)
+	stuck := named(spans, "invocation", func(s sdktrace.ReadOnlySpan) bool {
+		return attr(s, "lab.invocation.id").AsString() == string(v.Inv)
+	})
+	if len(stuck) != 1 {
+		t.Fatalf("%d invocation spans of %s", len(stuck), v.Inv)
+	}
+	if _, ok := hasEvent(stuck[0], "exception"); !ok || stuck[0].Status().Code != codes.Error {
+		t.Errorf("%s's span: status %v, exception %v, truncated %v", v.Inv, stuck[0].Status(), ok, attr(stuck[0], "lab.events.truncated"))
+	}
+}
