@@ -203,13 +203,13 @@ func (t *Tracer) event(span trace.Span, e invoker.Event, extra ...attribute.KeyV
 	t.addEvent(span, e, e.Kind.String(), t.attrs...)
 }
 
-// addEvent adds an event to span, unless span already holds as many as
-// the span limits allow (SpanLimits). Past that the SDK makes room for each
-// new event by moving every other one down: a yield loop's invocation
-// offered its span millions, at 40 µs each, three quarters of a traced
-// loop's time. So a full span keeps its first events (and its last, the
-// SDK evicting its oldest once), is marked lab.events.truncated, and the
-// run's root counts what was left off; exceptions are always added.
+// addEvent adds an event to span, unless span is full: it holds as many
+// as the span limits allow (SpanLimits), and the SDK has dropped one to
+// take the last. Past that the SDK makes room for each new event by moving
+// every other one down: a yield loop's invocation offered its span
+// millions, at 40 µs each, three quarters of a traced loop's time. So a
+// full span takes no more events but exceptions (fail), is marked
+// lab.events.truncated, and the run's root counts what was left off.
 func (t *Tracer) addEvent(span trace.Span, e invoker.Event, name string, attrs ...attribute.KeyValue) {
 	full, ok := span.(interface{ DroppedEvents() int })
 	if ok && full.DroppedEvents() > 0 {
