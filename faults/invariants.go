@@ -184,19 +184,8 @@ type Bounds struct {
 	// which the run fails the same way: that of the run a shrunk schedule
 	// came from, whose bound shrinking shortened so that its loop is shown
 	// going round a few times rather than for minutes. The run itself does
-	// not use it; a comparison judges the fix by it, for a fix may well be
-	// slower than the shortened bound.
+	// not use it (see Options.JudgeByConfirmedBound).
 	ProgressConfirmed time.Duration
-}
-
-// Confirming are b with the progress bound that confirmed a shortened one,
-// if there is one: the bounds a fix is judged by, for it may well be
-// slower than the shortened bound.
-func (b Bounds) Confirming() Bounds {
-	if b.ProgressConfirmed > 0 {
-		b.Progress, b.ProgressConfirmed = b.ProgressConfirmed, 0
-	}
-	return b
 }
 
 // DefaultBounds are generous for the lab's millisecond-scale workload; the

@@ -123,7 +123,7 @@ func SettingArgs(n invoker.Config, w Workload) string {
 // budget a run under that bound gets: the shortened bound held for the
 // schedule's own road only, and a slower one is not stuck for missing it.
 func (o *Options) JudgeByConfirmedBound() {
-	if o.Bounds.ProgressConfirmed > 0 {
-		o.Bounds, o.MaxPicks = o.Bounds.Confirming(), 0
+	if b := &o.Bounds; b.ProgressConfirmed > 0 {
+		b.Progress, b.ProgressConfirmed, o.MaxPicks = b.ProgressConfirmed, 0, 0
 	}
 }
