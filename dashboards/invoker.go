@@ -24,7 +24,7 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"ops", 12, 8).
 			WithTarget(query("A", `sum by (status) (rate(lab_invoker_invocation_tasks_total[$__rate_interval]))`, "{{status}}"))).
 		WithPanel(panel("Slots in use against the limit",
-			"Concurrency slots in use per invoker (limit minus free), against its limit and the state machines that hold them. In use at the limit with a growing queue means the invoker is saturated; in use beyond the state machines means leaked, as pauses leaked them from October 2025 to March 2026 (--paused-slots leaked, restatedev/restate#4468).",
+			"Concurrency slots in use per invoker (limit minus free), against its limit and the state machines that hold them. In use at the limit with a growing queue means the invoker is saturated; in use beyond the state machines means leaked, as pauses leaked them from October 2025 to March 2026 (--paused-slots leaked, restatedev/restate#4468); in use below them, even below zero, means slots given back that were never taken, as vqueue invocations did until March 2026 (--vqueues unguarded, restatedev/restate#4520). State machines a vqueue permit started hold no slot and are not counted.",
 			"short", 12, 8).
 			WithTarget(query("A", `lab_invoker_concurrency_limit{`+inv+`} - lab_invoker_available_slots{`+inv+`}`, "invoker {{invoker}} in use")).
 			WithTarget(query("B", `lab_invoker_concurrency_limit{`+inv+`}`, "invoker {{invoker}} limit")).

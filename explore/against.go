@@ -14,16 +14,19 @@ import (
 // are found (--retry-timers unkeyed against keyed is #4064 against its fix),
 // what becomes of a paused invocation's slot (--paused-slots leaked
 // against released is #4468 against its fix), what becomes of spill
-// directories, or where invokers spill in one tmp-dir.
+// directories, where invokers spill in one tmp-dir, or how vqueue
+// invocations' state machines end (--vqueues unguarded against on is
+// #4520 against its fix).
 type Against struct {
 	Variant invoker.Variant
-	// OnPanic, RetryTimers, PausedSlots, SpillDirs or InTmpDir, when set,
-	// is changed instead of the variant.
+	// OnPanic, RetryTimers, PausedSlots, SpillDirs, InTmpDir or VQueues,
+	// when set, is changed instead of the variant.
 	OnPanic     *invoker.OnPanic
 	RetryTimers *invoker.RetryTimers
 	PausedSlots *invoker.PausedSlots
 	SpillDirs   *invoker.SpillDirs
 	InTmpDir    *invoker.InTmpDir
+	VQueues     *invoker.VQueues
 }
 
 // AgainstVariant compares with variant v.
@@ -47,8 +50,12 @@ func AgainstSpillDirs(d invoker.SpillDirs) Against { return Against{SpillDirs: &
 // where d says in the node's one tmp-dir.
 func AgainstInTmpDir(d invoker.InTmpDir) Against { return Against{InTmpDir: &d} }
 
+// AgainstVQueues compares with the same variant whose invocations come
+// through vqueues as q says.
+func AgainstVQueues(q invoker.VQueues) Against { return Against{VQueues: &q} }
+
 // ParseAgainst reads --against: a variant, an on-panic, a retry-timers, a
-// paused-slots, a spill-dirs or an in-tmp-dir.
+// paused-slots, a spill-dirs, an in-tmp-dir or a vqueues.
 func ParseAgainst(s string) (Against, error) {
 	if v, err := invoker.ParseVariant(s); err == nil {
 		return AgainstVariant(v), nil
@@ -68,7 +75,10 @@ func ParseAgainst(s string) (Against, error) {
 	if d, err := invoker.ParseInTmpDir(s); err == nil {
 		return AgainstInTmpDir(d), nil
 	}
-	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed), a paused-slots (released or leaked), a spill-dirs (kept or removed) nor an in-tmp-dir (shared or subdir)", s)
+	if q, err := invoker.ParseVQueues(s); err == nil {
+		return AgainstVQueues(q), nil
+	}
+	return Against{}, fmt.Errorf("%q is neither a variant (buggy, fixed, graceful or term), an on-panic (abort, unwind or watch), a retry-timers (keyed or unkeyed), a paused-slots (released or leaked), a spill-dirs (kept or removed), an in-tmp-dir (shared or subdir) nor a vqueues (off, on or unguarded)", s)
 }
 
 // Same reports whether w changes nothing of a run of variant v on node.
@@ -81,12 +91,12 @@ func (w Against) Same(v invoker.Variant, node invoker.Config) bool {
 
 // OneRun reports whether nodes a and b run alike as far as a comparison's
 // sides can differ: variant, what a panic takes down, retry timers,
-// paused slots, whether spill is removed (graceful removes its own whatever spill-dirs
+// paused slots, vqueues, whether spill is removed (graceful removes its own whatever spill-dirs
 // says) and whether the invokers share one spill store (in-tmp-dir
 // matters only given one tmp-dir, and not for graceful's subdirectories).
 func OneRun(a, b invoker.Config) bool {
 	return a.Variant == b.Variant && a.OnPanic == b.OnPanic && a.RetryTimers == b.RetryTimers && a.PausedSlots == b.PausedSlots &&
-		a.RemovesSpill() == b.RemovesSpill() && a.SharesSpillStore() == b.SharesSpillStore()
+		a.VQueues == b.VQueues && a.RemovesSpill() == b.RemovesSpill() && a.SharesSpillStore() == b.SharesSpillStore()
 }
 
 // Apply makes o the other side's run.
@@ -102,6 +112,8 @@ func (w Against) Apply(o *faults.Options) {
 		o.Node.SpillDirs = *w.SpillDirs
 	case w.InTmpDir != nil:
 		o.Node.InTmpDir = *w.InTmpDir
+	case w.VQueues != nil:
+		o.Node.VQueues = *w.VQueues
 	default:
 		o.Node.Variant = w.Variant
 	}
@@ -127,6 +139,8 @@ func (w Against) String() string {
 		return w.SpillDirs.String()
 	case w.InTmpDir != nil:
 		return w.InTmpDir.String()
+	case w.VQueues != nil:
+		return w.VQueues.String()
 	}
 	return w.Variant.String()
 }
@@ -144,6 +158,8 @@ func (w Against) Flag() string {
 		return "spill-dirs"
 	case w.InTmpDir != nil:
 		return "in-tmp-dir"
+	case w.VQueues != nil:
+		return "vqueues"
 	}
 	return "variant"
 }
@@ -163,8 +179,8 @@ func DefaultAgainst(v invoker.Variant) Against {
 // panic's message; "" when not known), is compared with: for a stale
 // retry timer (#4064), keyed timers, which fixed it (f681676dc); for slots
 // leaked by pauses (#4468), slots released with their state machines
-// (2c8e16c28); for a
-// death no partition noticed under on-panic unwind (#4102), the watch that
+// (2c8e16c28); for slots a vqueue invocation gave back without taking
+// them (#4520), the guarded release of #4522; for a death no partition noticed under on-panic unwind (#4102), the watch that
 // fixed it (#4103); for spill left behind, invokers that remove their spill
 // directories as they end; for a segment that could not be stored or
 // loaded in a tmp-dir every invoker spills into, invokers that spill into
@@ -178,6 +194,8 @@ func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 		return AgainstSpillDirs(invoker.SpillDirsRemoved), true
 	case invariant == faults.TimerFencing:
 		return AgainstRetryTimers(invoker.RetryTimersKeyed), true
+	case node.VQueues == invoker.VQueuesUnguarded && check == faults.CheckSlotsInflated:
+		return AgainstVQueues(invoker.VQueuesOn), true
 	case node.PausedSlots == invoker.PausedSlotsLeaked && (invariant == faults.QuotaConservation || check == faults.CheckSlotsLeaked):
 		return AgainstPausedSlots(invoker.PausedSlotsReleased), true
 	case invariant == faults.CrashVisibility && node.OnPanic == invoker.PanicUnwinds:

@@ -98,7 +98,7 @@ func (c *Comparison) Summary() []string {
 
 // Sides is what tells the two runs apart: their variants (setting ""),
 // or, in one variant, the setting that differs, on-panic, retry-timers,
-// paused-slots, spill-dirs or in-tmp-dir, and its two values.
+// paused-slots, spill-dirs, in-tmp-dir or vqueues, and its two values.
 func (c *Comparison) Sides() (setting, a, b string) {
 	ra, rb := c.ResultA, c.ResultB
 	switch {
@@ -115,6 +115,8 @@ func (c *Comparison) Sides() (setting, a, b string) {
 		return "spill-dirs", ra.SpillDirs.String(), rb.SpillDirs.String()
 	case ra.InTmpDir != rb.InTmpDir:
 		return "in-tmp-dir", ra.InTmpDir.String(), rb.InTmpDir.String()
+	case ra.VQueues != rb.VQueues:
+		return "vqueues", ra.VQueues.String(), rb.VQueues.String()
 	}
 	return "", ra.Variant.String(), rb.Variant.String()
 }

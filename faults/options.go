@@ -109,10 +109,10 @@ func OnPanicArg(n invoker.Config) string {
 // SettingArgs names, each after a space, the settings of a node and its
 // workload that are off by default and said only when set: task panics,
 // unkeyed retry timers, paused slots leaked, spill directories removed, subdirectories of one
-// tmp-dir, a throttle, a memory pool and its yield, invocations hungry for memory,
-// pauses and retry-nows.
+// tmp-dir, a throttle, a memory pool and its yield, vqueues, invocations hungry
+// for memory, pauses and retry-nows.
 func SettingArgs(n invoker.Config, w Workload) string {
-	return taskPanicsArg(w) + retryTimersArg(n) + pausedSlotsArg(n) + spillDirsArg(n) + inTmpDirArg(n) + throttleArg(n) + memoryLimitArg(n) + yieldArg(n) +
+	return taskPanicsArg(w) + retryTimersArg(n) + pausedSlotsArg(n) + spillDirsArg(n) + inTmpDirArg(n) + throttleArg(n) + memoryLimitArg(n) + yieldArg(n) + vqueuesArg(n) +
 		hungryArg(w) + pausesArg(w) + retryNowsArg(w)
 }
 

@@ -109,6 +109,9 @@ func (r *Result) settings() string {
 	if r.Yield != invoker.YieldOff {
 		s += ", yield " + r.Yield.String()
 	}
+	if r.VQueues != invoker.VQueuesOff {
+		s += ", vqueues " + r.VQueues.String()
+	}
 	if r.SpillDirs != invoker.SpillDirsKept {
 		s += ", spill-dirs " + r.SpillDirs.String()
 	}

@@ -311,6 +311,15 @@ func pausedSlotsArg(n invoker.Config) string {
 	return ""
 }
 
+// vqueuesArg is ` vqueues=on` (or unguarded) for a node whose invocations
+// come through vqueues; off, Restate's default, is left out.
+func vqueuesArg(n invoker.Config) string {
+	if n.VQueues != invoker.VQueuesOff {
+		return " vqueues=" + n.VQueues.String()
+	}
+	return ""
+}
+
 // yieldArg is ` yield=on` for a node whose attempts out of memory yield;
 // off, Restate's default, is left out.
 func yieldArg(n invoker.Config) string {

@@ -92,6 +92,8 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"entry after the end", good + "pick deliver\n", "after the end", false},
 		{"bad option", strings.Replace(good, "quota=8", "quota=-1", 1), "quota", false},
 		{"no progress bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress=0s", 1), "bound-progress=0s", false},
+		{"unknown vqueues", strings.Replace(good, "quota=8", "quota=8 vqueues=maybe", 1), `unknown vqueues "maybe"`, false},
+		{"vqueues with a memory pool", strings.Replace(good, "quota=8", "quota=8 vqueues=on memory-limit=2", 1), "vqueues on", false},
 		{"a confirmed bound no longer", strings.Replace(good, "bound-progress=5m0s", "bound-progress=5m0s bound-progress-confirmed=1m", 1), "bound-progress-confirmed=1m0s: want one longer than bound-progress=5m0s, up to 24h0m0s", false},
 		{"a confirmed bound past the limit", strings.Replace(good, "bound-progress=5m0s", "bound-progress=5m0s bound-progress-confirmed=25h", 1), "bound-progress-confirmed=25h: at most 24h0m0s", false},
 		{"a confirmed bound of no bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress-confirmed=1h", 1), "bound-progress-confirmed=1h0m0s: only with bound-progress", false},
@@ -223,6 +225,12 @@ func FuzzParseSchedule(f *testing.F) {
 	seed(" memory-limit=5")
 	o.Workload.Hungry = 3
 	seed(" memory-hungry=3")
+	// And a node whose invocations come through vqueues, releasing slots
+	// they never took (#4520): no pool, no throttle beside them.
+	o.Node.MemoryLimit, o.Node.Throttle, o.Workload.Hungry = 0, invoker.Throttle{}, 0
+	o.Node.VQueues = invoker.VQueuesUnguarded
+	seed(" vqueues=unguarded")
+	o.Node.VQueues = invoker.VQueuesOff
 	// And a shrunk progress violation's: a shortened bound, confirmed.
 	o.Bounds = faults.Bounds{Shutdown: 5 * time.Second, Crash: time.Second, Progress: 20 * time.Millisecond, ProgressConfirmed: 5 * time.Minute}
 	seed(" bound-progress=20ms bound-progress-confirmed=5m0s")
@@ -252,7 +260,8 @@ func FuzzParseSchedule(f *testing.F) {
 // swarm shapes of every variant (half of them with unkeyed timers and
 // pauses, a third with spill directories removed, a fifth spilling into
 // a subdirectory each of a tmp-dir, if they have one, a quarter
-// throttled, a third with a memory pool), the same hash. lab
+// throttled, a third with a memory pool, and some of the rest through
+// vqueues), the same hash. lab
 // compare FILE relies on it to rerun a recorded run from its seed.
 func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
@@ -273,6 +282,9 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			}
 			if seed%3 == 2 { // and a memory pool
 				cfg.MemoryLimit = int(1 + seed%7)
+			}
+			if seed%7 < 2 && cfg.MemoryLimit == 0 && !cfg.Throttle.On() { // and vqueues, guarded or not
+				cfg.VQueues = []invoker.VQueues{invoker.VQueuesOn, invoker.VQueuesUnguarded}[seed%7]
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

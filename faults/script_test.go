@@ -41,6 +41,7 @@ var detailOf = map[string]*regexp.Regexp{
 	faults.CheckTwoTasks:            regexp.MustCompile(`^\S+ has \d+ live tasks$`),
 	faults.CheckTwoStateMachines:    regexp.MustCompile(`^\S+ has \d+ live state machines$`),
 	faults.CheckSlots:               regexp.MustCompile(`^invoker\d+ has \d+/\d+ slots in use but \d+ state machines$`),
+	faults.CheckSlotsInflated:       regexp.MustCompile(`^invoker\d+ has \d+ of \d+ slots free but \d+ state machines hold one: it took back \d+ it never gave$`),
 	faults.CheckEndedTwice:          regexp.MustCompile(`^\S+ ended twice`),
 	faults.CheckNeverEnded:          regexp.MustCompile(`^\d+ accepted invocations never ended`),
 	faults.CheckJoinTimeout:         regexp.MustCompile(`^invoker\d+ was cancelled at .* and had not joined`),

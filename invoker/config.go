@@ -74,6 +74,11 @@ type Config struct {
 	// experimental invoker-yield) gives both up and yields the invocation
 	// back to its partition processor, which invokes it again.
 	Yield Yield
+	// VQueues says whether the leader starts invocations through the
+	// vqueue scheduler (VQInvoke, common.experimental-enable-vqueues,
+	// November 2025 on) rather than the invoker's queue, and whether the
+	// invoker's legacy quota then takes back slots it never gave them.
+	VQueues VQueues
 }
 
 // RemovesSpill reports whether an invoker removes its spill directory
@@ -205,6 +210,41 @@ func (y Yield) String() string { return yieldNames.Name(y) }
 // ParseYield reads a Yield by name: off or on.
 func ParseYield(s string) (Yield, error) { return yieldNames.ParseSetting("yield", s, YieldOff) }
 
+// VQueues says how invocations reach the invoker: through its segmented
+// queue and concurrency quota (Invoke), or started at once with a permit
+// the partition's vqueue scheduler already granted (VQInvoke,
+// handle_vqueue_invoke, lib.rs:596-630 at 2c8e16c28^). The lab does not
+// model the scheduler: its leader grants every permit at once, so
+// invocations are not limited by a quota, and the scheduler's memory and
+// throttling are left out (Validate refuses a memory pool or a throttle).
+type VQueues uint8
+
+const (
+	// VQueuesOff: every invocation is an Invoke, as Restate's default.
+	VQueuesOff VQueues = iota
+	// VQueuesOn: every invocation is a VQInvoke, and the invoker's legacy
+	// quota is left alone on every path its state machine ends by, as
+	// since 318bffc7d (#4522) and the RAII slots of 2c8e16c28 (#4477),
+	// March 2026.
+	VQueuesOn
+	// VQueuesUnguarded: as on, with the invoker before those: the
+	// suspend, abort, abort-all, pause and give-up paths called
+	// unreserve_slot whether or not the state machine had reserved one
+	// (only close and yield checked its permit), so every VQInvoke that
+	// ends by them frees a legacy slot nobody held and the quota's
+	// available slots climb past its limit (restatedev/restate#4520).
+	VQueuesUnguarded
+)
+
+var vqueuesNames = Names[VQueues]{VQueuesOff: "off", VQueuesOn: "on", VQueuesUnguarded: "unguarded"}
+
+func (v VQueues) String() string { return vqueuesNames.Name(v) }
+
+// ParseVQueues reads a VQueues by name: off, on or unguarded.
+func ParseVQueues(s string) (VQueues, error) {
+	return vqueuesNames.ParseSetting("vqueues", s, VQueuesOff)
+}
+
 // SpillDirs says what becomes of an invoker's spill directory when the
 // invoker ends.
 type SpillDirs uint8
@@ -329,6 +369,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: spill-dirs %v", ErrConfig, c.SpillDirs)
 	case int(c.InTmpDir) >= len(inTmpDirNames):
 		return fmt.Errorf("%w: in-tmp-dir %v", ErrConfig, c.InTmpDir)
+	case int(c.VQueues) >= len(vqueuesNames):
+		return fmt.Errorf("%w: vqueues %v", ErrConfig, c.VQueues)
+	case c.VQueues != VQueuesOff && (c.MemoryLimit != 0 || c.Throttle.On()):
+		return fmt.Errorf("%w: vqueues %v: their memory and throttling are the vqueue scheduler's, which the lab does not model; give no memory-limit or throttle", ErrConfig, c.VQueues)
 	}
 	if err := ValidateMemoryLimit(c.MemoryLimit); err != nil {
 		return err

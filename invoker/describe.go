@@ -141,6 +141,8 @@ func (e Event) what() string {
 		return fmt.Sprintf("pause %s %s", ple, e.Inv)
 	case KindDequeue:
 		return fmt.Sprintf("dequeued %s %s (queue %d)", ple, e.Inv, e.N)
+	case KindVQInvoke:
+		return fmt.Sprintf("vqueue invoke %s %s, with its permit", ple, e.Inv)
 	case KindStaleInvoke:
 		return fmt.Sprintf("stale invoke %s %s", ple, e.Inv)
 	case KindDuplicateInvoke:

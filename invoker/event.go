@@ -82,6 +82,9 @@ const (
 	// The memory pool (Config.MemoryLimit), added after the rest.
 	KindMemoryReserved // invoker.memory-reserved: the queue's next invoke has a lease; N of M in use
 	KindMemoryReturned // invoker.memory-returned: the queue emptied, its lease went back; N of M in use
+
+	// Invocations through the vqueue scheduler (Config.VQueues), added after the rest.
+	KindVQInvoke // invoker.vqueue-invoke: a VQInvoke, started at once with its scheduler's permit
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

@@ -70,10 +70,11 @@ type Invoker struct {
 	// hungryStarts are the attempts of hungry invocations this step
 	// started, which ask for their second lease at the loop's top.
 	hungryStarts []hungryStart
-	// nISM counts state machines; each holds one slot from creation to removal.
-	nISM     int
-	panicMsg string
-	stats    InvokerStats
+	// nISM counts state machines; each holds one slot from creation to
+	// removal, but those of nPermits, which hold a vqueue permit instead.
+	nISM, nPermits int
+	panicMsg       string
+	stats          InvokerStats
 }
 
 // InvokerStats counts what the real invoker only traces.
@@ -379,6 +380,9 @@ func (iv *Invoker) remove(m *ism, why Outcome) {
 	coord, _ := iv.parts.get(m.ple)
 	delete(coord, m.inv)
 	iv.nISM--
+	if m.permit {
+		iv.nPermits--
+	}
 	e := iv.event(KindISM, m.ple, m.inv)
 	e.From, e.To, e.Attempt, e.Outcome = State(m.state), State(ISMGone), m.attempt, why
 	iv.emit(e)
@@ -390,10 +394,29 @@ func (iv *Invoker) reserveSlot(m *ism) {
 	iv.slotEvent(KindSlotAcquired, m)
 }
 
+// releaseSlot is the unreserve_slot of a path that ends a state machine:
+// suspended, aborted, paused or given up. Before #4522 those paths called
+// it unconditionally, so a VQInvoke's state machine, which never reserved
+// a slot, freed one (Config.VQueues unguarded, #4520).
 func (iv *Invoker) releaseSlot(m *ism) {
+	if m.permit && iv.n.cfg.VQueues != VQueuesUnguarded {
+		return
+	}
 	iv.quota.used--
 	iv.slotEvent(KindSlotReleased, m)
 }
+
+// releaseCheckedSlot is the unreserve_slot of the paths that checked the
+// state machine's permit all along (closed, yield): only a slot it
+// reserved goes back.
+func (iv *Invoker) releaseCheckedSlot(m *ism) {
+	if !m.permit {
+		iv.releaseSlot(m)
+	}
+}
+
+// slotHolders counts the state machines that reserved a slot.
+func (iv *Invoker) slotHolders() int { return iv.nISM - iv.nPermits }
 
 func (iv *Invoker) slotEvent(k Kind, m *ism) {
 	e := iv.event(k, m.ple, m.inv)

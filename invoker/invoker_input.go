@@ -7,6 +7,10 @@ func (iv *Invoker) handleInput(c Envelope) {
 	case MsgRegister:
 		iv.handleRegister(c)
 	case MsgInvoke:
+		if c.Permit {
+			iv.handleVQInvoke(c)
+			return
+		}
 		iv.stats.Enqueued++
 		e := iv.event(KindEnqueue, c.PLE, c.Inv)
 		e.N = iv.queue.len + 1
@@ -137,7 +141,9 @@ func (iv *Invoker) handleRetryNow(c Envelope) {
 
 // handlePause pauses at once when no attempt is in flight; otherwise the
 // attempt's next failure or suspension becomes a pause. A pause at once
-// keeps the slot for ever where the node leaks paused slots (#4468).
+// keeps the slot for ever where the node leaks paused slots (#4468). A
+// VQInvoke's state machine has no slot to keep or give back: #4520's
+// unguarded release was on the other paths, not this one.
 func (iv *Invoker) handlePause(c Envelope) {
 	e := iv.event(KindPause, c.PLE, c.Inv)
 	m := iv.lookup(c.PLE, c.Inv)
@@ -150,14 +156,14 @@ func (iv *Invoker) handlePause(c Envelope) {
 		e.Outcome = PauseDeferred
 		iv.emit(e)
 	default:
-		leak := iv.n.cfg.PausedSlots == PausedSlotsLeaked
+		leak := iv.n.cfg.PausedSlots == PausedSlotsLeaked && !m.permit
 		if leak {
 			e.Outcome = PauseSlotLeaked
 		}
 		iv.emit(e)
 		iv.remove(m, EndPaused)
 		if !leak {
-			iv.releaseSlot(m)
+			iv.releaseCheckedSlot(m)
 		}
 		iv.sendEffect(m, EffPaused, 0)
 	}

@@ -10,28 +10,9 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	e := iv.event(KindDequeue, c.PLE, c.Inv)
 	e.N = iv.queue.len
 	iv.emit(e)
-	coord, registered := iv.parts.get(c.PLE)
-	if !registered {
-		if iv.n.cfg.Variant == Buggy {
-			// lib.rs handle_invoke before 0945fd155: debug_assert!(has_partition)
-			assert(false, HasPartitionAssertion, c.PLE, c.Inv)
-		}
-		// restate#2547: trace and drop. The durable status still says
-		// invoked, so the next leader re-invokes it.
-		iv.stats.StaleInvokes++
-		s := iv.event(KindStaleInvoke, c.PLE, c.Inv)
-		s.Outcome = DroppedUnregistered
-		iv.emit(s)
-		return
-	}
-	if _, dup := coord[c.Inv]; dup {
-		// Unreachable from a correct partition processor; only a fault
-		// duplicates an Invoke. The lab drops it rather than start a
-		// second attempt (see README: what the model leaves out).
-		iv.stats.DuplicateInvokes++
-		s := iv.event(KindDuplicateInvoke, c.PLE, c.Inv)
-		s.Outcome = DroppedDuplicate
-		iv.emit(s)
+	// lib.rs handle_invoke before 0945fd155: debug_assert!(has_partition)
+	coord, ok := iv.admit(c.PLE, c.Inv, iv.n.cfg.Variant == Buggy)
+	if !ok {
 		return
 	}
 	// The state machine is created New and started at once; New is never
@@ -41,6 +22,54 @@ func (iv *Invoker) handleInvoke(c InvokeCmd) {
 	iv.reserveSlot(m)
 	coord[c.Inv] = m
 	iv.nISM++
+	iv.start(m)
+}
+
+// admit is the coordinator an invoke of inv for ple starts a state machine
+// in, or false when the invoke is dropped: its partition leader epoch is
+// not registered (or, assertRegistered, the invoker panics), or inv
+// already has a state machine.
+func (iv *Invoker) admit(ple PLE, inv InvocationID, assertRegistered bool) (map[InvocationID]*ism, bool) {
+	coord, registered := iv.parts.get(ple)
+	if !registered {
+		assert(!assertRegistered, HasPartitionAssertion, ple, inv)
+		// restate#2547: trace and drop. The durable status still says
+		// invoked, so the next leader re-invokes it.
+		iv.stats.StaleInvokes++
+		s := iv.event(KindStaleInvoke, ple, inv)
+		s.Outcome = DroppedUnregistered
+		iv.emit(s)
+		return nil, false
+	}
+	if _, dup := coord[inv]; dup {
+		// Unreachable from a correct partition processor; only a fault
+		// duplicates an Invoke. The lab drops it rather than start a
+		// second attempt (see README: what the model leaves out).
+		iv.stats.DuplicateInvokes++
+		s := iv.event(KindDuplicateInvoke, ple, inv)
+		s.Outcome = DroppedDuplicate
+		iv.emit(s)
+		return nil, false
+	}
+	return coord, true
+}
+
+// handleVQInvoke is handle_vqueue_invoke (lib.rs:596-630 at 2c8e16c28^):
+// the invocation bypasses the queue and the quota and starts at once,
+// its state machine holding the scheduler's permit instead of a slot. Its
+// has_partition check was there from the start: a VQInvoke for a
+// partition leader epoch no longer registered is traced and dropped.
+func (iv *Invoker) handleVQInvoke(c Envelope) {
+	iv.emit(iv.event(KindVQInvoke, c.PLE, c.Inv))
+	coord, ok := iv.admit(c.PLE, c.Inv, false)
+	if !ok {
+		return
+	}
+	m := iv.n.newISM(c.PLE, c.Inv)
+	m.journal, m.token, m.permit = c.Journal, c.ID, true
+	coord[c.Inv] = m
+	iv.nISM++
+	iv.nPermits++
 	iv.start(m)
 }
 

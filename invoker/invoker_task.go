@@ -30,7 +30,7 @@ func (iv *Invoker) handleTaskOutput(o Envelope) {
 		iv.sendEffect(m, EffJournalEntry, o.Index)
 	case OutClosed:
 		iv.remove(m, EndClosed)
-		iv.releaseSlot(m)
+		iv.releaseCheckedSlot(m)
 		iv.sendEffect(m, EffEnd, 0)
 	case OutSuspended:
 		iv.remove(m, EndSuspended)

@@ -28,6 +28,9 @@ type ism struct {
 	// message's id, which the partition processor minted it with (the
 	// per-term invoker's fence, 7e2507c34).
 	token uint64
+	// permit: a VQInvoke made it, and it holds its scheduler's permit in
+	// place of a slot of the invoker's quota (Config.VQueues).
+	permit bool
 }
 
 // canRetry is JournalTracker::can_retry: nothing sent, or everything acked.

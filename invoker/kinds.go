@@ -151,6 +151,8 @@ var kindSpecs = [NumKinds]KindSpec{
 	KindMemoryReturned: {Name: "invoker.memory-returned", Actor: ActorInvoker,
 		Doc: "the queue emptied (or graceful's shutdown stopped it) with a lease for its next invoke: the lease went back to the pool",
 		N:   "leases of the pool in use", M: "leases the pool holds"},
+	KindVQInvoke: {Name: "invoker.vqueue-invoke", Actor: ActorInvoker,
+		Doc: "a VQInvoke: the invocation bypasses the queue and the quota and starts at once, holding the permit its vqueue scheduler granted (--vqueues)"},
 }
 
 // KindInfo is what events of kind k mean.

@@ -142,15 +142,17 @@ func (k EffectKind) String() string { return effectNames.Name(k) }
 type Envelope struct {
 	ID   uint64
 	Kind MsgKind
-	// Output, Effect, Journal and Hungry sit next to Kind, so the five
-	// share one word. Journal: an Invoke that carries its invocation's
+	// Output, Effect, Journal, Hungry and Permit sit next to Kind, so the
+	// six share one word. Journal: an Invoke that carries its invocation's
 	// journal (CachedJournal), as a new invocation's does. Hungry: a
 	// submitted invocation whose attempts need more memory than their
-	// initial lease (Config.MemoryLimit).
+	// initial lease (Config.MemoryLimit). Permit: the Invoke is a VQInvoke,
+	// holding the permit its vqueue scheduler granted (Config.VQueues).
 	Output      OutputKind
 	Effect      EffectKind
 	Journal     bool
 	Hungry      bool
+	Permit      bool
 	Incarnation int
 	// Invoker is the invoker end of the channel (sender or receiver).
 	Invoker int

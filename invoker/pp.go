@@ -91,10 +91,13 @@ func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, inde
 
 // invoke sends inv's Invoke (with its journal, for a new invocation). Its
 // message id is the invoke's fencing token, the one the partition accepts
-// effects of from then on (Variant Term; FencingTokens::mint).
+// effects of from then on (Variant Term; FencingTokens::mint). With
+// vqueues it is a VQInvoke, whose permit the lab's scheduler grants at
+// once (Config.VQueues).
 func (pp *partitionProcessor) invoke(inv InvocationID, r *record, journal bool) {
 	m := pp.toInvoker(MsgInvoke, inv)
 	m.Journal = journal
+	m.Permit = pp.n.cfg.VQueues != VQueuesOff
 	r.token = pp.n.send(m).ID
 }
 

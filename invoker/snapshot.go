@@ -66,6 +66,9 @@ type InvokerSnapshot struct {
 	SpillDir               string
 	SlotsUsed, SlotLimit   int
 	InFlight, WaitingRetry int
+	// Permits counts the state machines (in flight or waiting to retry)
+	// a VQInvoke made: they hold a vqueue permit, not a slot.
+	Permits int
 	// Channel backlogs.
 	Input, TaskOutputs, Timers int
 	Blocked                    bool
@@ -114,7 +117,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 			QueueReading: iv.queue.readingLen(), HeadReading: iv.queue.headReading(), Throttled: iv.throttled,
 			Leased: iv.lease, WaitsForMemory: iv.waitsForMemory(), Memory: iv.memoryHeld(),
 			SpillDir:  iv.queue.store.String(),
-			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit,
+			SlotsUsed: iv.quota.used, SlotLimit: iv.quota.limit, Permits: iv.nPermits,
 			Input: iv.input.len(), TaskOutputs: iv.taskOut.len(), Timers: iv.timers.len(),
 			Blocked: len(iv.pending) > 0, LiveTasks: len(iv.liveTasks), Ready: iv.Ready(), Stats: iv.stats,
 		}
@@ -191,8 +194,11 @@ func (n *Node) ThrottledUntil(i int) time.Duration { return n.invokers[i].thrott
 // QuotaView is one invoker's slot bookkeeping, for the quota-conservation
 // invariant: slots in use must equal the state machines holding one.
 type QuotaView struct {
-	Invoker           int
-	Used, Limit, ISMs int
+	Invoker     int
+	Used, Limit int
+	// ISMs counts the state machines that hold a slot: all but those a
+	// VQInvoke made (Config.VQueues).
+	ISMs int
 }
 
 // AppendQuotas appends the view of every invoker whose loop still owns its
@@ -202,7 +208,7 @@ func (n *Node) AppendQuotas(buf []QuotaView) []QuotaView {
 		if iv.state == InvokerDead {
 			continue
 		}
-		buf = append(buf, QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.nISM})
+		buf = append(buf, QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.slotHolders()})
 	}
 	return buf
 }
@@ -214,7 +220,7 @@ func (n *Node) QuotaOf(i int) (QuotaView, bool) {
 		return QuotaView{}, false
 	}
 	iv := n.invokers[i]
-	return QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.nISM}, true
+	return QuotaView{Invoker: iv.id, Used: iv.quota.used, Limit: iv.quota.limit, ISMs: iv.slotHolders()}, true
 }
 
 // Status is the durable status of an invocation, if partition p knows it.

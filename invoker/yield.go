@@ -17,6 +17,6 @@ const LogRoundTrip = time.Millisecond
 // slot with it, and the partition processor is asked to invoke it again.
 func (iv *Invoker) yield(m *ism) {
 	iv.remove(m, EndYielded)
-	iv.releaseSlot(m)
+	iv.releaseCheckedSlot(m)
 	iv.propose(m, EffYield, 0, iv.n.now+LogRoundTrip)
 }

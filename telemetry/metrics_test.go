@@ -308,16 +308,16 @@ func TestMetricsGaugesReadTheView(t *testing.T) {
 		t.Log("no families before a run")
 	}
 	snap := &faults.Snapshot{At: 1500e6, Node: invoker.Snapshot{Invokers: []invoker.InvokerSnapshot{{ID: 0, SlotLimit: 8,
-		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3, InFlight: 2, WaitingRetry: 1}}}}
+		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3, InFlight: 3, WaitingRetry: 1, Permits: 1}}}}
 	m.SetView(func() *faults.Snapshot { return snap })
 	want := `# HELP lab_invoker_queue_depth Invokes waiting in an invoker's segmented queue, in memory or spilled to disk.
 # TYPE lab_invoker_queue_depth gauge
 lab_invoker_queue_depth{invoker="0",location="disk"} 3
 lab_invoker_queue_depth{invoker="0",location="memory"} 4
-# HELP lab_invoker_available_slots Concurrency slots an invoker has free (Restate: restate_invoker_available_slots).
+# HELP lab_invoker_available_slots Concurrency slots an invoker has free (Restate: restate_invoker_available_slots); above the limit when slots were given back that were never taken (--vqueues unguarded, restatedev/restate#4520).
 # TYPE lab_invoker_available_slots gauge
 lab_invoker_available_slots{invoker="0"} 5
-# HELP lab_invoker_state_machines Invocation state machines an invoker holds, in flight or waiting to retry: each holds a slot, so slots in use beyond them are leaked (--paused-slots leaked, restatedev/restate#4468).
+# HELP lab_invoker_state_machines Invocation state machines an invoker holds, in flight or waiting to retry, that hold a slot (all but those a vqueue permit started, --vqueues): slots in use beyond them are leaked (--paused-slots leaked, restatedev/restate#4468), below them given back without being taken (--vqueues unguarded, restatedev/restate#4520).
 # TYPE lab_invoker_state_machines gauge
 lab_invoker_state_machines{invoker="0"} 3
 # HELP lab_sim_virtual_time_seconds The simulator's virtual clock.

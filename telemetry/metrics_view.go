@@ -13,11 +13,11 @@ type viewCollector struct{ m *Metrics }
 
 var (
 	descSlots = prometheus.NewDesc("lab_invoker_available_slots",
-		"Concurrency slots an invoker has free (Restate: restate_invoker_available_slots).", []string{"invoker"}, nil)
+		"Concurrency slots an invoker has free (Restate: restate_invoker_available_slots); above the limit when slots were given back that were never taken (--vqueues unguarded, restatedev/restate#4520).", []string{"invoker"}, nil)
 	descLimit = prometheus.NewDesc("lab_invoker_concurrency_limit",
 		"Concurrency slots an invoker has (Restate: restate_invoker_concurrency_limit).", []string{"invoker"}, nil)
 	descMachines = prometheus.NewDesc("lab_invoker_state_machines",
-		"Invocation state machines an invoker holds, in flight or waiting to retry: each holds a slot, so slots in use beyond them are leaked (--paused-slots leaked, restatedev/restate#4468).", []string{"invoker"}, nil)
+		"Invocation state machines an invoker holds, in flight or waiting to retry, that hold a slot (all but those a vqueue permit started, --vqueues): slots in use beyond them are leaked (--paused-slots leaked, restatedev/restate#4468), below them given back without being taken (--vqueues unguarded, restatedev/restate#4520).", []string{"invoker"}, nil)
 	descInflight = prometheus.NewDesc("lab_invoker_inflight_tasks",
 		"Invocation tasks an invoker runs now (Restate: restate_invoker_inflight_tasks).", []string{"invoker"}, nil)
 	descQueue = prometheus.NewDesc("lab_invoker_queue_depth",
@@ -73,7 +73,7 @@ func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
 		id := strconv.Itoa(iv.ID)
 		gauge(descSlots, float64(iv.SlotLimit-iv.SlotsUsed), id)
 		gauge(descLimit, float64(iv.SlotLimit), id)
-		gauge(descMachines, float64(iv.InFlight+iv.WaitingRetry), id)
+		gauge(descMachines, float64(iv.InFlight+iv.WaitingRetry-iv.Permits), id)
 		gauge(descInflight, float64(iv.LiveTasks), id)
 		gauge(descQueue, float64(iv.QueueInMemory), id, "memory")
 		gauge(descQueue, float64(iv.QueueOnDisk), id, "disk")

@@ -159,7 +159,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 	set('S', invoker.KindStepDown, invoker.KindAbortAll, invoker.KindAbort, invoker.KindPurge, invoker.KindTermEnd)
 	set('>', invoker.KindSent, invoker.KindUndelivered)
 	set('Q', invoker.KindEnqueue)
-	set('D', invoker.KindDequeue, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke)
+	set('D', invoker.KindDequeue, invoker.KindVQInvoke, invoker.KindStaleInvoke, invoker.KindDuplicateInvoke)
 	set('d', invoker.KindSpill, invoker.KindLoad, invoker.KindLoaded, invoker.KindSpillFailed, invoker.KindLoadFailed)
 	set('#', invoker.KindSlotAcquired, invoker.KindSlotReleased)
 	set('m', invoker.KindISM, invoker.KindAck, invoker.KindCompletion, invoker.KindRetryNow, invoker.KindPause)

@@ -129,6 +129,9 @@ func (m Model) header() []string {
 	if info.Node.Yield != invoker.YieldOff {
 		layout += ", yield " + info.Node.Yield.String()
 	}
+	if info.Node.VQueues != invoker.VQueuesOff {
+		layout += ", vqueues " + info.Node.VQueues.String()
+	}
 	if info.Node.SpillDirs != invoker.SpillDirsKept {
 		layout += ", spill-dirs " + info.Node.SpillDirs.String()
 	}

@@ -77,6 +77,14 @@ var bugs = []bug{
 			"in use with no state machine, and an idle node shows used slots. Each such pause leaks one; once all " +
 			"have leaked, the dequeue arm is never ready again and queued invocations wait for ever.",
 		[]string{"--seed", "19", "--variant", "fixed", "--plan", "none", "--pauses", "8", "--paused-slots", "leaked"}, faults.QuotaConservation, faults.CheckSlots, nil},
+	{"4520", "a vqueue invocation that suspends or is aborted gives back a concurrency slot it never took",
+		"restatedev/restate#4520 (March 2026); fixed by 318bffc7d (#4522), which releases only a slot the state machine reserved, then by the RAII slots of 2c8e16c28 (#4477) (--vqueues on)",
+		"With vqueues, the partition's scheduler grants each invocation a permit and sends VQInvoke, which the " +
+			"invoker starts at once: it takes no slot of its own quota. Only the closed and yield paths checked " +
+			"that; suspending, aborting, aborting a whole partition, pausing and giving up called unreserve_slot " +
+			"regardless. Each VQInvoke that ends by one of them frees a slot nobody held: the quota's available " +
+			"slots climb past its limit, and the gauge says so.",
+		[]string{"--seed", "1", "--variant", "fixed", "--plan", "none", "--vqueues", "unguarded"}, faults.QuotaConservation, faults.CheckSlotsInflated, nil},
 	{"shared-tmp-dir", "invokers given one tmp-dir overwrite each other's spilled segments, and one panics reading its own",
 		"found by the lab in Restate's source (worker.invoker.tmp-dir), not reported; invokers that spill into a subdirectory " +
 			"each of the tmp-dir fix it (--in-tmp-dir subdir; --variant graceful does too)",

@@ -40,14 +40,17 @@ against its fix), what becomes of a paused invocation's slot (released or
 leaked): the same variant under that --paused-slots (leaked against
 released: #4468 against its fix), what becomes of a spill directory as its
 invoker ends (kept or removed): the same variant under that --spill-dirs,
-or where invokers spill in one tmp-dir (shared or subdir): the same
-variant under that --in-tmp-dir.
+where invokers spill in one tmp-dir (shared or subdir): the same variant
+under that --in-tmp-dir, or how invocations reach the invoker (off, on or
+unguarded): the same variant under that --vqueues (unguarded against on:
+#4520 against its fix).
 
 Given a schedule FILE (lab run --schedule-out, lab explore --out, lab
 shrink, a session the terminal UI saved), it compares that run with the
 same run under the fix of what it broke first (buggy's is fixed, fixed's
 and term's graceful; a stale timer's, keyed timers; a slot a pause
-leaked, slots released; spill left behind, spill directories removed; a
+leaked, slots released; a slot a vqueue invocation gave back without
+taking it, vqueues on; spill left behind, spill directories removed; a
 segment lost in a shared tmp-dir, a subdirectory each; --against names
 another): the seed, shape and plan are the schedule's (--plan gives a
 plan file, which schedules only name). When the seed alone gives the
@@ -92,7 +95,7 @@ either, 2 bad input, 3 internal error, 130 interrupted.`,
 			}
 			// Both sides one run: "their hashes differ by the first", then two equal hashes.
 			if explore.OneRun(a.Node, b.Node) {
-				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, paused-slots, spill-dirs or in-tmp-dir", againstName)
+				return usageError("--against %s: both runs would be one run; name another variant, on-panic, retry-timers, paused-slots, spill-dirs, in-tmp-dir or vqueues", againstName)
 			}
 			traces, err := newTraceExport(cmd.Context(), otlpWanted(cmd.Flags(), otlp), cmd.ErrOrStderr())
 			if err != nil {
@@ -297,7 +300,7 @@ func compareSchedule(ctx context.Context, sch *faults.Schedule, path, plan strin
 		other, ok = fixOf(h, first)
 	}
 	if !ok {
-		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic, a retry-timers, a paused-slots, a spill-dirs or an in-tmp-dir with --against", path, h.Node.Variant)
+		return a, b, "", usageError("%s: %s has no fix to compare with: name a variant, an on-panic, a retry-timers, a paused-slots, a spill-dirs, an in-tmp-dir or a vqueues with --against", path, h.Node.Variant)
 	}
 	named := plan != ""
 	if !named {

@@ -175,7 +175,7 @@ func TestBugsCheck(t *testing.T) {
 		t.Errorf("%d lines, the catalogue has %d bugs:\n%v", len(rows), len(bugs), r)
 	}
 	fixes := map[string]string{"2543": "fixed", "3217": "graceful", "4102": "on-panic watch", "4064": "retry-timers keyed",
-		"4468":           "paused-slots released",
+		"4468": "paused-slots released", "4520": "vqueues on",
 		"shared-tmp-dir": "in-tmp-dir subdir", "spill-files": "spill-dirs removed", "parked-send": "graceful",
 		"term-spill-dirs": "spill-dirs removed", "term-tmp-dir": "in-tmp-dir subdir"}
 	for _, b := range bugs {
@@ -226,7 +226,7 @@ func TestBugsBadInput(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"bugs", "9999"}, []string{`no such bug "9999"`, "2543, 3217, 4102, 4064, 4468, shared-tmp-dir, spill-files, parked-send, term-spill-dirs, term-tmp-dir"}},
+		{[]string{"bugs", "9999"}, []string{`no such bug "9999"`, "2543, 3217, 4102, 4064, 4468, 4520, shared-tmp-dir, spill-files, parked-send, term-spill-dirs, term-tmp-dir"}},
 		{[]string{"bugs", "2543", "4064"}, []string{"accepts at most 1 arg"}},
 		{[]string{"bugs", "2543", "--format", "xml"}, []string{"--format xml"}},
 		{[]string{"bugs", "2543", "--budget", "0s"}, []string{"--budget must be positive"}},

@@ -247,7 +247,7 @@ var swarmTakes = []string{"paused-slots", "yield", "spill-dirs", "in-tmp-dir", "
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "paused-slots", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit",
-	"memory-hungry", "yield", "task-panics", "shutdown"}
+	"memory-hungry", "yield", "vqueues", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {

@@ -26,6 +26,7 @@ type runFlags struct {
 	retryTimers            string
 	pausedSlots            string
 	yield                  string
+	vqueues                string
 	spillDirs              string
 	sharedTmpDir           bool
 	inTmpDir               string
@@ -67,6 +68,7 @@ const (
 	taskPanicsHelp     = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
 	yieldHelp          = "what an attempt out of the memory pool does: off (retried, keeping its lease and slot: Restate's default) or on (the experimental invoker-yield: it gives them up and its partition invokes it again); needs --memory-limit"
+	vqueuesHelp        = "how invocations reach the invoker: off (Invoke, through its queue and quota: Restate's default), on (VQInvoke, started at once with a permit of the partition's vqueue scheduler, which the lab grants at once) or unguarded (on, with the invoker before March 2026 that gives back a quota slot it never took whenever such an invocation suspends, is aborted, paused or given up: restatedev/restate#4520); not with --memory-limit or --throttle"
 	pausedSlotsHelp    = "what becomes of the concurrency slot of an invocation paused while it waits to retry: released (with its state machine, as Restate since March 2026) or leaked (kept in use for ever, as from October 2025 to then: restatedev/restate#4468)"
 	spillDirsHelp      = "what becomes of an invoker's spill directory as it ends: kept (nothing removes it, as in Restate) or removed (as a Drop for the segmented queue would; graceful always removes it)"
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
@@ -125,6 +127,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	intFlag(fl, &f.memoryLimit, "memory-limit", 0, memoryLimitHelp)
 	intFlag(fl, &f.memoryHungry, "memory-hungry", 0, memoryHungryHelp)
 	fl.StringVar(&f.yield, "yield", node.Yield.String(), yieldHelp)
+	fl.StringVar(&f.vqueues, "vqueues", node.VQueues.String(), vqueuesHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -190,6 +193,9 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	node.MemoryLimit = f.memoryLimit
 	if node.Yield, err = parseYield(f.yield, node); err != nil {
 		return faults.Options{}, err
+	}
+	if node.VQueues, err = invoker.ParseVQueues(f.vqueues); err != nil {
+		return faults.Options{}, usageError("--vqueues: %v", err)
 	}
 	if node.InTmpDir != node.TmpDirUse() {
 		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
