@@ -166,3 +166,45 @@ func TestTUIAwaitsTheFirstScrape(t *testing.T) {
 		t.Errorf("exit %d, want 0; the screen:\n%s", code, tm.screen())
 	}
 }
+
+// #4520 in the gauges: under --vqueues unguarded, every invocation a
+// VQInvoke that takes no slot, a run that suspends and aborts them gives
+// slots back all the same, and once it is over an invoker has more free
+// than its limit, as restate_invoker_available_slots had; the state
+// machines gauge counts only slot holders, none with vqueues.
+func TestInflatedSlotsShowInTheGauges(t *testing.T) {
+	var stdout, stderr lockedBuilder
+	p := startLab(t, &stdout, &stderr, nil, "run", "--seed", "1", "--variant", "fixed", "--plan", "none", "--vqueues", "unguarded",
+		"--metrics-addr", "127.0.0.1:0", "--linger", "1m", "--format", "json", "--spill-dir", spillDir(t))
+	addr := servingOn(t, &stderr, p.done)
+	deadline := time.Now().Add(time.Minute)
+	for stdout.String() == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run did not end within a minute:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	samples := scrapeGauges(t, addr)
+	inflated := 0
+	for i := range 4 {
+		free := samples[fmt.Sprintf(`lab_invoker_available_slots{invoker="%d"}`, i)]
+		limit := samples[fmt.Sprintf(`lab_invoker_concurrency_limit{invoker="%d"}`, i)]
+		machines := samples[fmt.Sprintf(`lab_invoker_state_machines{invoker="%d"}`, i)]
+		if free == nil || limit == nil || machines == nil || *limit != 8 || *machines != 0 {
+			t.Fatalf("invoker%d: available %s, limit %s, state machines %s; want a limit of 8 and no slot holder",
+				i, sampleText(free), sampleText(limit), sampleText(machines))
+		}
+		if *free > *limit {
+			inflated++
+		}
+	}
+	if inflated == 0 {
+		t.Errorf("no invoker has more free slots than its limit after the run:\n%s", stdout.String())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != exitViolation {
+		t.Errorf("exit %d, want %d:\n%s", code, exitViolation, stderr.String())
+	}
+}

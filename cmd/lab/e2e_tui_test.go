@@ -523,6 +523,15 @@ func TestTUIPausedSlotLeakInTmux(t *testing.T) {
 		`invoker3 has 6/8 slots in use but 5 state machines`, `paused at once: its slot is never released`)
 }
 
+// The real binary in tmux under --vqueues unguarded: seed 1's first
+// vqueue invocation to suspend gives back a slot it never took
+// (restatedev/restate#4520), and the UI stops at the violation.
+func TestTUIInflatedSlotsInTmux(t *testing.T) {
+	tuiShows(t, "--seed 1 --variant fixed --plan none --vqueues unguarded --pace 0.05x",
+		`per-partition, vqueues unguarded`, `VIOLATION quota-conservation`,
+		`invoker3 has 9 of 8 slots free but 0 state machines hold one`)
+}
+
 // tuiShows runs lab tui with args in tmux at 120x40, waits until the
 // screen shows every one of want, quits with q, and wants exit 0 and
 // nothing left in the run's tmp dir.
