@@ -70,6 +70,11 @@ func (r *ScriptRunner) expect(c Command) error {
 				problem = fmt.Sprintf("invoker%d has %d/%d slots in use", i, is.SlotsUsed, is.SlotLimit)
 			}
 		}
+	case "permits":
+		want := a.int("used", 0, true)
+		if inUse, limit := n.Permits(); a.err == nil && inUse != want {
+			problem = fmt.Sprintf("%d/%d vqueue permits in use", inUse, limit)
+		}
 	case "invoker":
 		i := n.InvokerFor(r.partition(a))
 		name := a.str("is", true)

@@ -36,7 +36,7 @@ func init() {
 		"fault":       {"fault action=drop|delay|duplicate|reorder kind=ack p=0 epoch=1 inv=a n=1 d=5ms k=2", (*ScriptRunner).fault},
 		"check":       {"check", (*ScriptRunner).checkVerb},
 		"state":       {"state", (*ScriptRunner).state},
-		"expect":      {"expect ok | panic | violation=no-panic | status inv=a is=completed | queue p=0 len=1 disk=0 | slots p=0 used=0 | invoker p=0 is=dead", (*ScriptRunner).expect},
+		"expect":      {"expect ok | panic | violation=no-panic | status inv=a is=completed | queue p=0 len=1 disk=0 | slots p=0 used=0 | permits used=0 | invoker p=0 is=dead", (*ScriptRunner).expect},
 	}
 }
 

@@ -212,11 +212,11 @@ func ParseYield(s string) (Yield, error) { return yieldNames.ParseSetting("yield
 
 // VQueues says how invocations reach the invoker: through its segmented
 // queue and concurrency quota (Invoke), or started at once with a permit
-// the partition's vqueue scheduler already granted (VQInvoke,
-// handle_vqueue_invoke, lib.rs:596-630 at 2c8e16c28^). The lab does not
-// model the scheduler: its leader grants every permit at once, so
-// invocations are not limited by a quota, and the scheduler's memory and
-// throttling are left out (Validate refuses a memory pool or a throttle).
+// the partition's vqueue scheduler granted (VQInvoke, handle_vqueue_invoke,
+// lib.rs:596-630 at 2c8e16c28^). The lab's scheduler is its permits alone
+// (vqueues.go): the node's limit is Quota, for the whole node; its memory
+// and throttling are left out (Validate refuses a memory pool or a
+// throttle).
 type VQueues uint8
 
 const (

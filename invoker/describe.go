@@ -143,6 +143,10 @@ func (e Event) what() string {
 		return fmt.Sprintf("dequeued %s %s (queue %d)", ple, e.Inv, e.N)
 	case KindVQInvoke:
 		return fmt.Sprintf("vqueue invoke %s %s, with its permit", ple, e.Inv)
+	case KindVQRun:
+		return fmt.Sprintf("scheduler runs %s: permit granted (%d/%d in use)", e.Inv, e.N, e.M)
+	case KindVQPermit:
+		return fmt.Sprintf("permit of %s back (%d/%d in use)", e.Inv, e.N, e.M)
 	case KindStaleInvoke:
 		return fmt.Sprintf("stale invoke %s %s", ple, e.Inv)
 	case KindDuplicateInvoke:

@@ -85,6 +85,8 @@ const (
 
 	// Invocations through the vqueue scheduler (Config.VQueues), added after the rest.
 	KindVQInvoke // invoker.vqueue-invoke: a VQInvoke, started at once with its scheduler's permit
+	KindVQRun    // pp.vqueue-run: the scheduler granted a waiting invocation a permit; N of M in use
+	KindVQPermit // pp.vqueue-permit: a permit came back (Outcome: how); N of M in use
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

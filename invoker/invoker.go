@@ -380,12 +380,13 @@ func (iv *Invoker) remove(m *ism, why Outcome) {
 	coord, _ := iv.parts.get(m.ple)
 	delete(coord, m.inv)
 	iv.nISM--
-	if m.permit {
-		iv.nPermits--
-	}
 	e := iv.event(KindISM, m.ple, m.inv)
 	e.From, e.To, e.Attempt, e.Outcome = State(m.state), State(ISMGone), m.attempt, why
 	iv.emit(e)
+	if m.permit {
+		iv.nPermits--
+		iv.n.permitBack(m.token, permitHeld, m.ple, m.inv, OutcomeNone)
+	}
 }
 
 func (iv *Invoker) reserveSlot(m *ism) {

@@ -63,8 +63,10 @@ func (iv *Invoker) handleVQInvoke(c Envelope) {
 	iv.emit(iv.event(KindVQInvoke, c.PLE, c.Inv))
 	coord, ok := iv.admit(c.PLE, c.Inv, false)
 	if !ok {
+		iv.n.permitBack(c.ID, permitInFlight, c.PLE, c.Inv, PermitInvokeDropped)
 		return
 	}
+	iv.n.permitStarted(c.ID)
 	m := iv.n.newISM(c.PLE, c.Inv)
 	m.journal, m.token, m.permit = c.Journal, c.ID, true
 	coord[c.Inv] = m

@@ -36,6 +36,7 @@ func (iv *Invoker) handleShutdown() {
 	e.From, e.To = State(iv.state), State(InvokerExited)
 	iv.state = InvokerExited
 	iv.emit(e)
+	iv.dropInput()
 }
 
 // join is invocation_tasks.shutdown(): abort every task still running and
@@ -121,6 +122,7 @@ func (iv *Invoker) die(a assertionError) {
 	iv.emit(e)
 	iv.state = InvokerDead
 	iv.abandonAll(EndInvokerDied)
+	iv.dropInput()
 	iv.dropParts()
 	iv.quota.used = 0 // the slots died with the state machines that held them
 	iv.pending = nil

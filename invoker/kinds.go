@@ -153,6 +153,12 @@ var kindSpecs = [NumKinds]KindSpec{
 		N:   "leases of the pool in use", M: "leases the pool holds"},
 	KindVQInvoke: {Name: "invoker.vqueue-invoke", Actor: ActorInvoker,
 		Doc: "a VQInvoke: the invocation bypasses the queue and the quota and starts at once, holding the permit its vqueue scheduler granted (--vqueues)"},
+	KindVQRun: {Name: "pp.vqueue-run", Actor: ActorPartition,
+		Doc: "the vqueue scheduler granted an invocation waiting in its partition's vqueue a permit of the node's limit, and the leader sent its VQInvoke (--vqueues)",
+		N:   "permits in use", M: "the node's permit limit"},
+	KindVQPermit: {Name: "pp.vqueue-permit", Actor: ActorPartition,
+		Doc: "an invocation's vqueue permit came back to the scheduler: its state machine ended, or its VQInvoke started none (Outcome says how) (--vqueues)",
+		N:   "permits in use", M: "the node's permit limit"},
 }
 
 // KindInfo is what events of kind k mean.

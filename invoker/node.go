@@ -53,6 +53,8 @@ type Node struct {
 	// bucketFull is when the node's invocation token bucket is full again
 	// (Config.Throttle): at or before now, it is full.
 	bucketFull time.Duration
+	// vq is the vqueue scheduler's permits (Config.VQueues).
+	vq vqScheduler
 }
 
 // HostErr is the first spill operation the host failed (a *HostError), or
@@ -118,6 +120,7 @@ func (n *Node) init(cfg Config) error {
 		cfg.Store, n.ownStores = MemStores(), true
 	}
 	n.cfg, n.ingressOpen = cfg, true
+	n.resetPermits()
 	n.isms.size, n.records.size = 32, 64
 	// Reset left the partition processors of earlier runs past len(n.pps).
 	spare := n.pps[:cap(n.pps)]
@@ -308,6 +311,7 @@ func (n *Node) Step(i int, arm Arm) (err error) {
 			}
 			iv.die(a)
 		}
+		n.runScheduler()
 		iv.took, iv.arm, n.cause = iv.arm, ArmNone, 0
 	}()
 	iv.step(arm)
@@ -414,6 +418,7 @@ func (n *Node) Request(kind MsgKind, p PartitionID, inv InvocationID, index int)
 	if kind != MsgPause && kind != MsgRetryNow && kind != MsgCompletion {
 		return false
 	}
+	defer n.runScheduler()
 	return n.pps[p].request(kind, inv, index)
 }
 
@@ -423,5 +428,6 @@ func (n *Node) Resume(p PartitionID, inv InvocationID) bool {
 	if p < 0 || int(p) >= len(n.pps) {
 		return false
 	}
+	defer n.runScheduler()
 	return n.pps[p].resume(inv)
 }

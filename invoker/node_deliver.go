@@ -8,7 +8,10 @@ package invoker
 // on a closed channel does.
 func (n *Node) Deliver(m Envelope) {
 	n.cause = m.ID
-	defer func() { n.cause = 0 }()
+	defer func() {
+		n.runScheduler()
+		n.cause = 0
+	}()
 	if n.down {
 		n.undeliverable(m, UndeliverableNodeDown, InvokerNone)
 		return
@@ -87,6 +90,8 @@ func (n *Node) Deliver(m Envelope) {
 // Lose tells the node a message will never arrive, so a bounded channel
 // gets its place back.
 func (n *Node) Lose(m Envelope) {
+	n.invokeLost(m, PermitInvokeLost)
+	defer n.runScheduler()
 	iv := n.sameIncarnation(m)
 	switch {
 	case iv == nil:
@@ -127,6 +132,7 @@ func (n *Node) undeliverable(m Envelope, why Outcome, state InvokerState) {
 	e := MsgEvent(KindUndelivered, m)
 	e.Outcome, e.From = why, State(state)
 	n.emit(e)
+	n.invokeLost(m, PermitInvokeLost)
 }
 
 // receiving reports whether the effect receiver of a leader epoch exists.

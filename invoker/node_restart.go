@@ -53,6 +53,7 @@ func (n *Node) Restart() error {
 	for _, pp := range n.pps {
 		pp.leader = false
 	}
+	n.resetPermits() // the permits went with the process; the vqueues are durable
 	n.emit(Event{Kind: KindRestart, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition, N: wiped})
 	return nil
 }

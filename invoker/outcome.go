@@ -130,6 +130,12 @@ const (
 	// EndYielded: an attempt out of the node's memory pool gave up its
 	// state machine, lease and slot, and yielded (Config.Yield on).
 	EndYielded
+	// A vqueue permit came back with no state machine to hold it
+	// (Config.VQueues): its VQInvoke was lost on the way, left on the
+	// input channel of an invoker that ended, or dropped as stale.
+	PermitInvokeLost
+	PermitInvokeUnread
+	PermitInvokeDropped
 
 	numOutcomes
 )
@@ -207,6 +213,9 @@ var outcomes = [numOutcomes]outcomeSpec{
 	IgnoredShuttingDown:             {"ignored-shutting-down", "no invoker started: the node is shutting down", true},
 	IgnoredStaleWake:                {"ignored-stale-wake", "not the sleep it is in: ignored", true},
 	TaskOutOfMemory:                 {"out-of-memory", "out of memory: the attempt fails", false},
+	PermitInvokeLost:                {"permit-invoke-lost", "its VQInvoke was lost on the way", false},
+	PermitInvokeUnread:              {"permit-invoke-unread", "its VQInvoke was left unread on the channel of an invoker that ended", false},
+	PermitInvokeDropped:             {"permit-invoke-dropped", "its VQInvoke started no state machine", false},
 	EndYielded:                      {"yielded", "yielded for memory", false},
 }
 

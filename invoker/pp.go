@@ -41,6 +41,9 @@ type record struct {
 	// hungry: its attempts need more memory than their initial lease
 	// (Envelope.Hungry).
 	hungry bool
+	// waiting: it waits in its partition's vqueue for a permit, its
+	// VQInvoke to carry the journal if vqJournal (Config.VQueues).
+	waiting, vqJournal bool
 }
 
 // partitionProcessor is the leader side of one partition: leadership, the
@@ -51,7 +54,10 @@ type partitionProcessor struct {
 	leader  bool
 	epoch   Epoch
 	records map[InvocationID]*record
-	stats   PartitionStats
+	// vqueue holds the invocations waiting for a permit, in order
+	// (Config.VQueues).
+	vqueue fifo[InvocationID]
+	stats  PartitionStats
 }
 
 // PartitionStats counts what the partition processor dropped.
@@ -68,7 +74,8 @@ type PartitionStats struct {
 // init makes pp partition id's processor of a new node: no leader, no
 // records. A reused one (Node.Reset) keeps its records map, emptied.
 func (pp *partitionProcessor) init(n *Node, id PartitionID) {
-	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records)}
+	pp.vqueue.clear()
+	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records), vqueue: pp.vqueue}
 }
 
 func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {
@@ -92,12 +99,15 @@ func (pp *partitionProcessor) sendToInvoker(kind MsgKind, inv InvocationID, inde
 // invoke sends inv's Invoke (with its journal, for a new invocation). Its
 // message id is the invoke's fencing token, the one the partition accepts
 // effects of from then on (Variant Term; FencingTokens::mint). With
-// vqueues it is a VQInvoke, whose permit the lab's scheduler grants at
-// once (Config.VQueues).
+// vqueues the invocation waits for the scheduler's permit instead, and
+// goes as a VQInvoke once it has one (Config.VQueues).
 func (pp *partitionProcessor) invoke(inv InvocationID, r *record, journal bool) {
+	if pp.n.vqueuesOn() {
+		pp.wait(inv, r, journal)
+		return
+	}
 	m := pp.toInvoker(MsgInvoke, inv)
 	m.Journal = journal
-	m.Permit = pp.n.cfg.VQueues != VQueuesOff
 	r.token = pp.n.send(m).ID
 }
 

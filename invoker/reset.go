@@ -72,6 +72,7 @@ func (n *Node) empty() {
 		records:       n.records,
 		partitionIDs:  n.partitionIDs,
 		spareInvokers: spare,
+		vq:            vqScheduler{permits: n.vq.permits},
 	}
 }
 

@@ -16,8 +16,11 @@ type Snapshot struct {
 	// MemoryInUse of MemoryLimit leases of the invokers' memory pool are
 	// held (Config.MemoryLimit; 0 of 0 without one).
 	MemoryInUse, MemoryLimit int
-	Partitions               []PartitionSnapshot
-	Invokers                 []InvokerSnapshot
+	// PermitsInUse of PermitLimit permits of the vqueue scheduler are
+	// granted (Config.VQueues; 0 of 0 without vqueues).
+	PermitsInUse, PermitLimit int
+	Partitions                []PartitionSnapshot
+	Invokers                  []InvokerSnapshot
 	// Invocations are sorted by partition, then id: with a shared invoker
 	// one id can exist on several partitions.
 	Invocations []InvocationSnapshot
@@ -33,7 +36,10 @@ type PartitionSnapshot struct {
 	Registered bool
 	// ByStatus counts invocations by durable status, indexed by Status.
 	ByStatus [numStatuses]int
-	Stats    PartitionStats
+	// Waiting counts the invocations waiting in its vqueue for a permit
+	// (Config.VQueues).
+	Waiting int
+	Stats   PartitionStats
 }
 
 // InvokerSnapshot is one invoker of the current incarnation.
@@ -102,6 +108,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	s := Snapshot{At: n.now, Incarnation: n.incarnation, Variant: n.cfg.Variant, IngressOpen: n.ingressOpen,
 		MemoryInUse: n.MemoryInUse(), MemoryLimit: n.cfg.MemoryLimit,
 		Partitions: make([]PartitionSnapshot, 0, len(n.pps)), Invokers: make([]InvokerSnapshot, 0, len(n.invokers))}
+	s.PermitsInUse, s.PermitLimit = n.Permits()
 	records := 0
 	for _, pp := range n.pps {
 		records += len(pp.records)
@@ -136,7 +143,7 @@ func (n *Node) snapshot(invocations bool) Snapshot {
 	}
 	for _, pp := range n.pps {
 		ps := PartitionSnapshot{ID: pp.id, Leader: pp.leader, Epoch: pp.epoch,
-			Invoker: n.invokerFor(pp.id).id, Stats: pp.stats}
+			Invoker: n.invokerFor(pp.id).id, Waiting: pp.vqueue.len(), Stats: pp.stats}
 		_, ps.Registered = n.invokerFor(pp.id).parts.get(PLE{pp.id, pp.epoch})
 		ps.Registered = ps.Registered && pp.leader
 		first := len(s.Invocations)

@@ -114,6 +114,7 @@ func (iv *Invoker) endTerm(ple PLE) {
 	iv.unregister(ple)
 	iv.abortAllTasks(EndTermEnded)
 	iv.pending = nil
+	iv.dropInput()
 	iv.input.clear()
 	iv.taskOut.clear()
 	iv.timers.clear()

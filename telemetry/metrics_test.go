@@ -308,7 +308,8 @@ func TestMetricsGaugesReadTheView(t *testing.T) {
 		t.Log("no families before a run")
 	}
 	snap := &faults.Snapshot{At: 1500e6, Node: invoker.Snapshot{Invokers: []invoker.InvokerSnapshot{{ID: 0, SlotLimit: 8,
-		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3, InFlight: 3, WaitingRetry: 1, Permits: 1}}}}
+		SlotsUsed: 3, QueueLen: 7, QueueInMemory: 4, QueueOnDisk: 3, LiveTasks: 3, InFlight: 3, WaitingRetry: 1, Permits: 1}},
+		PermitsInUse: 2, PermitLimit: 8, Partitions: []invoker.PartitionSnapshot{{ID: 0, Waiting: 3}}}}
 	m.SetView(func() *faults.Snapshot { return snap })
 	want := `# HELP lab_invoker_queue_depth Invokes waiting in an invoker's segmented queue, in memory or spilled to disk.
 # TYPE lab_invoker_queue_depth gauge
@@ -323,9 +324,19 @@ lab_invoker_state_machines{invoker="0"} 3
 # HELP lab_sim_virtual_time_seconds The simulator's virtual clock.
 # TYPE lab_sim_virtual_time_seconds gauge
 lab_sim_virtual_time_seconds 1.5
+# HELP lab_vqueue_permit_limit The node's concurrency limit with vqueues: permits the scheduler can grant (--quota; absent without --vqueues).
+# TYPE lab_vqueue_permit_limit gauge
+lab_vqueue_permit_limit 8
+# HELP lab_vqueue_permits_in_use Permits of the node's concurrency limit the vqueue scheduler has granted, to invocations running or on their way to the invoker (--vqueues; absent without).
+# TYPE lab_vqueue_permits_in_use gauge
+lab_vqueue_permits_in_use 2
+# HELP lab_vqueue_waiting Invocations waiting in a partition's vqueue for a permit (--vqueues; absent without).
+# TYPE lab_vqueue_waiting gauge
+lab_vqueue_waiting{partition="0"} 3
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"lab_invoker_queue_depth", "lab_invoker_available_slots", "lab_invoker_state_machines", "lab_sim_virtual_time_seconds"); err != nil {
+		"lab_invoker_queue_depth", "lab_invoker_available_slots", "lab_invoker_state_machines", "lab_sim_virtual_time_seconds",
+		"lab_vqueue_permit_limit", "lab_vqueue_permits_in_use", "lab_vqueue_waiting"); err != nil {
 		t.Error(err)
 	}
 }

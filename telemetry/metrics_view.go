@@ -36,13 +36,19 @@ var (
 		"Leases of the invokers' memory pool held, by invocations and by queues for their next invoke (--memory-limit; Restate: restate_memory_pool_usage_bytes, in bytes; absent without a pool).", nil, nil)
 	descMemoryCapacity = prometheus.NewDesc("lab_memory_pool_capacity_leases",
 		"Leases the invokers' memory pool holds: memory-limit over per-invocation-initial-memory (Restate: restate_memory_pool_capacity_bytes, in bytes; absent without a pool).", nil, nil)
+	descPermitsInUse = prometheus.NewDesc("lab_vqueue_permits_in_use",
+		"Permits of the node's concurrency limit the vqueue scheduler has granted, to invocations running or on their way to the invoker (--vqueues; absent without).", nil, nil)
+	descPermitLimit = prometheus.NewDesc("lab_vqueue_permit_limit",
+		"The node's concurrency limit with vqueues: permits the scheduler can grant (--quota; absent without --vqueues).", nil, nil)
+	descWaiting = prometheus.NewDesc("lab_vqueue_waiting",
+		"Invocations waiting in a partition's vqueue for a permit (--vqueues; absent without).", []string{"partition"}, nil)
 	descStallBound = prometheus.NewDesc("lab_progress_bound_seconds",
 		"How long an invocation may go without a step forward before the progress invariant fails (absent when the monitor is off).", nil, nil)
 )
 
 func (viewCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSlots, descLimit, descMachines, descInflight, descQueue, descEpoch,
-		descLeader, descInvocations, descVirtual, descStall, descStallBound, descMemoryUsage, descMemoryCapacity} {
+		descLeader, descInvocations, descVirtual, descStall, descStallBound, descMemoryUsage, descMemoryCapacity, descPermitsInUse, descPermitLimit, descWaiting} {
 		ch <- d
 	}
 }
@@ -68,6 +74,13 @@ func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.MemoryLimit > 0 {
 		gauge(descMemoryUsage, float64(s.MemoryInUse))
 		gauge(descMemoryCapacity, float64(s.MemoryLimit))
+	}
+	if s.PermitLimit > 0 {
+		gauge(descPermitsInUse, float64(s.PermitsInUse))
+		gauge(descPermitLimit, float64(s.PermitLimit))
+		for _, p := range s.Partitions {
+			gauge(descWaiting, float64(p.Waiting), partitionLabel(p.ID))
+		}
 	}
 	for _, iv := range s.Invokers {
 		id := strconv.Itoa(iv.ID)

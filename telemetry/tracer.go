@@ -274,7 +274,7 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.taskStart(e)
 	case invoker.KindTaskEnd:
 		t.taskEnd(e)
-	case invoker.KindTaskJoined, invoker.KindVQInvoke:
+	case invoker.KindTaskJoined, invoker.KindVQInvoke, invoker.KindVQRun, invoker.KindVQPermit:
 		t.event(t.invocationOr(e.Inv, t.root), e)
 	case invoker.KindTaskOutput:
 		if a := t.attempts[e.Task]; a != nil {

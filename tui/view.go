@@ -182,6 +182,13 @@ func (m Model) header() []string {
 	if v.Node.MemoryLimit > 0 {
 		line2 += fmt.Sprintf(" · memory %d/%d", v.Node.MemoryInUse, v.Node.MemoryLimit)
 	}
+	if v.Node.PermitLimit > 0 {
+		waiting := 0
+		for _, p := range v.Node.Partitions {
+			waiting += p.Waiting
+		}
+		line2 += fmt.Sprintf(" · permits %d/%d, %d waiting", v.Node.PermitsInUse, v.Node.PermitLimit, waiting)
+	}
 	if m.width >= 110 {
 		// Narrower screens have it in the shutdown strip just below.
 		sd := "no"

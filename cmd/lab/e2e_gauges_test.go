@@ -171,7 +171,8 @@ func TestTUIAwaitsTheFirstScrape(t *testing.T) {
 // VQInvoke that takes no slot, a run that suspends and aborts them gives
 // slots back all the same, and once it is over an invoker has more free
 // than its limit, as restate_invoker_available_slots had; the state
-// machines gauge counts only slot holders, none with vqueues.
+// machines gauge counts only slot holders, none with vqueues, and the
+// scheduler's permits, the node's real limit, are all back.
 func TestInflatedSlotsShowInTheGauges(t *testing.T) {
 	var stdout, stderr lockedBuilder
 	p := startLab(t, &stdout, &stderr, nil, "run", "--seed", "1", "--variant", "fixed", "--plan", "none", "--vqueues", "unguarded",
@@ -200,6 +201,11 @@ func TestInflatedSlotsShowInTheGauges(t *testing.T) {
 	}
 	if inflated == 0 {
 		t.Errorf("no invoker has more free slots than its limit after the run:\n%s", stdout.String())
+	}
+	// The node's own limit, the scheduler's, holds: every permit is back.
+	inUse, limit := samples["lab_vqueue_permits_in_use"], samples["lab_vqueue_permit_limit"]
+	if inUse == nil || limit == nil || *inUse != 0 || *limit != 8 {
+		t.Errorf("after the run: %s of %s vqueue permits in use, want 0 of 8", sampleText(inUse), sampleText(limit))
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -528,7 +528,7 @@ func TestTUIPausedSlotLeakInTmux(t *testing.T) {
 // (restatedev/restate#4520), and the UI stops at the violation.
 func TestTUIInflatedSlotsInTmux(t *testing.T) {
 	tuiShows(t, "--seed 1 --variant fixed --plan none --vqueues unguarded --pace 0.05x",
-		`per-partition, vqueues unguarded`, `VIOLATION quota-conservation`,
+		`per-partition, vqueues unguarded`, `· permits `, ` waiting`, `VIOLATION quota-conservation`,
 		`invoker3 has 9 of 8 slots free but 0 state machines hold one`)
 }
 

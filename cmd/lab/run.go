@@ -68,7 +68,7 @@ const (
 	taskPanicsHelp     = "probability that an attempt's task panics instead of ending, from 0 to 1; the invoker's join arm re-raises the panic, and --on-panic says what follows (restatedev/restate#4102's trigger)"
 	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
 	yieldHelp          = "what an attempt out of the memory pool does: off (retried, keeping its lease and slot: Restate's default) or on (the experimental invoker-yield: it gives them up and its partition invokes it again); needs --memory-limit"
-	vqueuesHelp        = "how invocations reach the invoker: off (Invoke, through its queue and quota: Restate's default), on (VQInvoke, started at once with a permit of the partition's vqueue scheduler, which the lab grants at once) or unguarded (on, with the invoker before March 2026 that gives back a quota slot it never took whenever such an invocation suspends, is aborted, paused or given up: restatedev/restate#4520); not with --memory-limit or --throttle"
+	vqueuesHelp        = "how invocations reach the invoker: off (Invoke, through its queue and quota: Restate's default), on (each waits in its partition's vqueue for a permit of the node's limit, --quota for the whole node, then the leader sends a VQInvoke that starts at once) or unguarded (on, with the invoker before March 2026 that gives back a quota slot it never took whenever such an invocation suspends, is aborted, paused or given up: restatedev/restate#4520); not with --memory-limit or --throttle"
 	pausedSlotsHelp    = "what becomes of the concurrency slot of an invocation paused while it waits to retry: released (with its state machine, as Restate since March 2026) or leaked (kept in use for ever, as from October 2025 to then: restatedev/restate#4468)"
 	spillDirsHelp      = "what becomes of an invoker's spill directory as it ends: kept (nothing removes it, as in Restate) or removed (as a Drop for the segmented queue would; graceful always removes it)"
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
@@ -108,7 +108,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	node := invoker.DefaultConfig()
 	intFlag(fl, &f.partitions, "partitions", node.Partitions, "number of partitions")
 	intFlag(fl, &f.invocations, "invocations", wl.Invocations, "invocations arriving in the safety phase")
-	intFlag(fl, &f.quota, "quota", node.Quota, "concurrency slots per invoker")
+	intFlag(fl, &f.quota, "quota", node.Quota, "concurrency slots per invoker; with --vqueues, the node's limit: permits of the vqueue scheduler for the whole node")
 	intFlag(fl, &f.queueLimit, "queue-limit", node.QueueLimit, "invokes per in-memory queue segment before it spills to disk")
 	intFlag(fl, &f.effectCapacity, "effect-capacity", node.EffectCapacity, effectCapacityHelp)
 	fl.StringVar(&f.invoker, "invokers", "per-partition", "invoker layout: per-partition or shared")

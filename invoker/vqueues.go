@@ -1,0 +1,161 @@
+package invoker
+
+// The vqueue scheduler, as far as the lab models it (Config.VQueues). With
+// vqueues a partition's leader does not send an invocation to the invoker
+// when it is invoked: the invocation waits in its partition's vqueue
+// until the scheduler grants it a permit of the node's concurrency limit
+// (with vqueues, concurrent-invocations-limit holds per node, not per
+// invoker: the lab's Config.Quota), and the leader then sends VQInvoke.
+// The permit goes with the invocation's state machine, or with the
+// VQInvoke itself if that never starts one: dropped as stale, lost on the
+// way or left on a channel nobody reads. The real scheduler's fairness
+// (deficit round robin over vqueues, through the log), memory and
+// throttling are left out: it takes one invocation of each leading
+// partition in turn, in the order they were invoked.
+
+// permitState is where a granted permit is.
+type permitState uint8
+
+const (
+	permitNone permitState = iota
+	// permitInFlight: its VQInvoke is on the way, or on the invoker's
+	// input channel.
+	permitInFlight
+	// permitHeld: the state machine the VQInvoke started holds it.
+	permitHeld
+)
+
+// vqScheduler is the node's permits.
+type vqScheduler struct {
+	limit, inUse int
+	// permits are those granted, by their VQInvoke's message id (which
+	// is also the state machine's token).
+	permits map[uint64]permitState
+	// next is the partition whose turn is next.
+	next int
+	// due: a permit came back or an invocation began to wait since the
+	// scheduler last ran.
+	due bool
+}
+
+func (n *Node) vqueuesOn() bool { return n.cfg.VQueues != VQueuesOff }
+
+// resetPermits empties the scheduler for a node of n.cfg, as a process
+// starts (New, Restart): no permit granted.
+func (n *Node) resetPermits() {
+	permits := n.vq.permits
+	clear(permits)
+	if permits == nil && n.vqueuesOn() {
+		permits = map[uint64]permitState{}
+	}
+	n.vq = vqScheduler{limit: n.cfg.Quota, permits: permits}
+}
+
+// wait puts inv in its partition's vqueue, once, for the scheduler to
+// run: in place of an Invoke. Its current invoke is over, so its
+// fencing token is none until it runs again.
+func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
+	r.token = 0
+	if r.waiting {
+		r.vqJournal = r.vqJournal || journal
+		return
+	}
+	r.waiting, r.vqJournal = true, journal
+	pp.vqueue.push(inv)
+	pp.n.vq.due = true
+}
+
+// runScheduler grants what permits are free, round robin over the
+// partitions that lead, to the invocations that have waited longest in
+// each; those no longer invoked (killed, paused) leave the vqueue without
+// one. The node's entry points run it last, so that a permit freed or an
+// invocation invoked in a step is granted within it.
+func (n *Node) runScheduler() {
+	if !n.vq.due || n.down {
+		return
+	}
+	n.vq.due = false
+	for n.vq.inUse < n.vq.limit {
+		pp := n.nextWaiting()
+		if pp == nil {
+			return
+		}
+		inv := pp.vqueue.pop()
+		r := pp.records[inv]
+		r.waiting = false
+		if r.status != StatusInvoked {
+			continue
+		}
+		n.vq.inUse++
+		e := pp.event(KindVQRun, inv)
+		e.N, e.M = n.vq.inUse, n.vq.limit
+		n.emit(e)
+		m := pp.toInvoker(MsgInvoke, inv)
+		m.Journal, m.Permit = r.vqJournal, true
+		m = n.send(m)
+		r.token = m.ID
+		n.vq.permits[m.ID] = permitInFlight
+	}
+}
+
+// nextWaiting is the leading partition whose turn it is and that has an
+// invocation waiting, or nil.
+func (n *Node) nextWaiting() *partitionProcessor {
+	for range n.pps {
+		pp := n.pps[n.vq.next]
+		n.vq.next = (n.vq.next + 1) % len(n.pps)
+		if pp.leader && pp.vqueue.len() > 0 {
+			return pp
+		}
+	}
+	return nil
+}
+
+// permitStarted: the VQInvoke id started a state machine, which holds its
+// permit from now on (unless a copy of it already did).
+func (n *Node) permitStarted(id uint64) {
+	if n.vq.permits[id] == permitInFlight {
+		n.vq.permits[id] = permitHeld
+	}
+}
+
+// permitBack returns permit id of inv at ple if it is where from says: a
+// state machine that held it ended (why none), or a VQInvoke that
+// carried it started none (why says how).
+func (n *Node) permitBack(id uint64, from permitState, ple PLE, inv InvocationID, why Outcome) {
+	if n.vq.permits[id] != from || from == permitNone {
+		return
+	}
+	delete(n.vq.permits, id)
+	n.vq.inUse--
+	n.vq.due = true
+	e := n.pps[ple.Partition].event(KindVQPermit, inv)
+	e.Epoch, e.MsgID, e.Outcome, e.N, e.M = ple.Epoch, id, why, n.vq.inUse, n.vq.limit
+	n.emit(e)
+}
+
+// invokeLost returns the permit of a VQInvoke m that will never be read:
+// lost on the way (PermitInvokeLost), or left on a channel (unread).
+func (n *Node) invokeLost(m Envelope, why Outcome) {
+	if m.Kind == MsgInvoke && m.Permit {
+		n.permitBack(m.ID, permitInFlight, m.PLE, m.Inv, why)
+	}
+}
+
+// dropInput returns the permits of the VQInvokes left on iv's input
+// channel, which its loop will never read: it exited, died or ended with
+// its term.
+func (iv *Invoker) dropInput() {
+	for i := range iv.input.len() {
+		iv.n.invokeLost(iv.input.at(i), PermitInvokeUnread)
+	}
+}
+
+// Permits is the node's vqueue permits in use and its limit (both 0
+// without vqueues).
+func (n *Node) Permits() (inUse, limit int) {
+	if !n.vqueuesOn() {
+		return 0, 0
+	}
+	return n.vq.inUse, n.vq.limit
+}
