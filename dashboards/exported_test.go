@@ -75,6 +75,22 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{m}}); err != nil {
 		t.Fatal(err)
 	}
+	// The vqueue gauges are there only with vqueues, which a memory pool
+	// is not run with: a second run's, on a registry of its own.
+	vqReg := prometheus.NewPedanticRegistry()
+	vqMetrics, err := telemetry.NewMetrics(vqReg, telemetry.MetricsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MemoryLimit, cfg.VQueues = 0, invoker.VQueuesOn
+	if _, err := faults.Run(context.Background(), faults.Options{Seed: faults.DefaultSeed, Node: cfg, Plan: p,
+		Workload: faults.DefaultWorkload(), Observers: []faults.Observer{vqMetrics}}); err != nil {
+		t.Fatal(err)
+	}
+	vqFamilies, err := vqReg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := telemetry.RegisterExploreMetrics(rec, oneFailure{}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +105,7 @@ func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 		t.Fatal(err)
 	}
 	out := map[string]dto.MetricType{}
-	for _, mf := range mfs {
+	for _, mf := range append(mfs, vqFamilies...) {
 		out[mf.GetName()] = mf.GetType()
 	}
 	for n := range rec.names {

@@ -60,6 +60,12 @@ func invokerDashboard() *dashboard.DashboardBuilder {
 			"short", 24, 8).
 			WithTarget(query("A", `lab_memory_pool_usage_leases`, "in use")).
 			WithTarget(query("B", `lab_memory_pool_capacity_leases`, "capacity"))).
+		WithPanel(panel("Vqueue permits",
+			"With --vqueues (Restate's vqueue scheduler), the node's concurrency limit is the scheduler's permits, for the whole node: in use (granted to invocations running or whose VQInvoke is on its way), the limit, and the invocations waiting in their partitions' vqueues for one. The invokers' own slots go unused; under --vqueues unguarded their free count climbs past their limit on the Slots panel (restatedev/restate#4520) while this limit holds. No data without vqueues.",
+			"short", 24, 8).
+			WithTarget(query("A", `lab_vqueue_permits_in_use`, "in use")).
+			WithTarget(query("B", `lab_vqueue_permit_limit`, "limit")).
+			WithTarget(query("C", `sum(lab_vqueue_waiting)`, "waiting"))).
 		WithPanel(panel("Attempts yielded for memory",
 			"Attempts per second that ran out of the memory pool and yielded (--yield on, Restate's experimental invoker-yield): each gives back its state machine, lease and slot, and its partition invokes it again a log's round trip later. A steady rate with the pool full and nothing completing is a yield loop: behind a throttle, each queue can hold the lease another invoker's attempt needs. Zero with the yield off, where such attempts are retried (failed_transient above).",
 			"ops", 24, 8).

@@ -30,9 +30,9 @@ const (
 )
 
 // Every panel query, as Grafana sends it, returns data from a real
-// Prometheus (Debian's) that scraped two real paced runs of the lab (the
-// README's seed of shutdown-race, buggy and fixed, the fixed one with a
-// memory pool of half the node's slots), an exploration and lab
+// Prometheus (Debian's) that scraped three real paced runs of the lab (the
+// README's seed of shutdown-race: buggy, fixed with a memory pool of half
+// the node's slots, and fixed through vqueues, unguarded), an exploration and lab
 // inevitable's chart of a failing schedule; every template variable has
 // values; every exemplar query returns the runs' trace ids; and the
 // chart's panel shows the curve lab inevitable printed.
@@ -42,25 +42,27 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	var (
 		prom                         *realenv.Prometheus
 		start, end                   time.Time
-		buggy, fixed, explore, chart *labRun
+		buggy, fixed, vqueues, explore, chart *labRun
 	)
 	// The lab's metrics ports are picked before Prometheus starts, to
 	// scrape them from the first moment; one taken by another process in
 	// between makes that lab exit 2: all start again on fresh ports.
 	for attempt := 1; ; attempt++ {
-		buggyAddr, fixedAddr, exploreAddr, chartAddr := realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t)
-		prom = realenv.StartPrometheus(t, scrapeEvery, buggyAddr, fixedAddr, chartAddr, exploreAddr)
+		buggyAddr, fixedAddr, vqueuesAddr := realenv.FreeAddr(t), realenv.FreeAddr(t), realenv.FreeAddr(t)
+		exploreAddr, chartAddr := realenv.FreeAddr(t), realenv.FreeAddr(t)
+		prom = realenv.StartPrometheus(t, scrapeEvery, buggyAddr, fixedAddr, vqueuesAddr, chartAddr, exploreAddr)
 		start = time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		explore = startLab(ctx, t, lab, "explore", "explore", "--variant", "buggy", "--plan", "chaos",
 			"--duration", "3s", "--workers", "1", "--against", "fixed", "--metrics-addr", exploreAddr, "--linger", "1500ms")
-		buggy = startRun(ctx, t, lab, "buggy", buggyAddr)
-		fixed = startRun(ctx, t, lab, "fixed", fixedAddr, "--memory-limit", "16")
+		buggy = startRun(ctx, t, lab, "buggy", buggyAddr, "--variant", "buggy")
+		fixed = startRun(ctx, t, lab, "fixed", fixedAddr, "--variant", "fixed", "--memory-limit", "16")
+		vqueues = startRun(ctx, t, lab, "vqueues", vqueuesAddr, "--variant", "fixed", "--vqueues", "unguarded")
 		chart = startLab(ctx, t, lab, "inevitable", "inevitable", schedule, "--stride", "40", "--suffixes", "20",
 			"--workers", "1", "--format", "json", "--metrics-addr", chartAddr, "--linger", "1500ms")
 		taken := false
-		for _, r := range []*labRun{explore, buggy, fixed, chart} {
+		for _, r := range []*labRun{explore, buggy, fixed, vqueues, chart} {
 			taken = taken || r.portTaken(t)
 		}
 		if !taken || attempt == 3 {
@@ -69,7 +71,7 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 		cancel()
 		t.Logf("attempt %d: a metrics port was taken before the lab bound it; again on fresh ports", attempt)
 	}
-	traces := map[string]string{buggy.trace(t, 1): "buggy", fixed.trace(t, 0): "fixed"}
+	traces := map[string]string{buggy.trace(t, 1): "buggy", fixed.trace(t, 0): "fixed", vqueues.trace(t, 1): "vqueues"}
 	explore.wait(t, 0, 1)
 	chart.wait(t, 1)
 	end = time.Now()
@@ -222,16 +224,17 @@ func (r *labRun) portTaken(t *testing.T) bool {
 	return r.exit(t) == 2 && strings.Contains(r.stderr.String(), "address already in use")
 }
 
-// startRun starts a paced, traced run serving its metrics on addr, and
-// lingering long enough for a few scrapes of its final state; extra are
-// more flags.
-func startRun(ctx context.Context, t *testing.T, lab, variant, addr string, extra ...string) *labRun {
+// startRun starts a paced, traced run of the README's seed, its shape the
+// flags given (its variant included), serving its metrics on addr and
+// lingering long enough for a few scrapes of its final state; name says
+// which in failures.
+func startRun(ctx context.Context, t *testing.T, lab, name, addr string, shape ...string) *labRun {
 	t.Helper()
 	dir := t.TempDir()
-	args := append([]string{"run", "--seed", strconv.Itoa(faults.DefaultSeed), "--variant", variant, "--plan", "shutdown-race",
+	args := append([]string{"run", "--seed", strconv.Itoa(faults.DefaultSeed), "--plan", "shutdown-race",
 		"--pace", "0.2x", "--metrics-addr", addr, "--linger", "1500ms", "--format", "json",
-		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir}, extra...)
-	return startLab(ctx, t, lab, variant, args...)
+		"--trace-out", filepath.Join(dir, "trace.json"), "--spill-dir", dir}, shape...)
+	return startLab(ctx, t, lab, name, args...)
 }
 
 // startLab starts the lab binary with args; name says which in failures.
