@@ -40,8 +40,8 @@ func TestPanelsAgainstRealPrometheus(t *testing.T) {
 	lab := buildLab(t)
 	schedule := failingSchedule(t, lab)
 	var (
-		prom                         *realenv.Prometheus
-		start, end                   time.Time
+		prom                                  *realenv.Prometheus
+		start, end                            time.Time
 		buggy, fixed, vqueues, explore, chart *labRun
 	)
 	// The lab's metrics ports are picked before Prometheus starts, to

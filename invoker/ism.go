@@ -24,13 +24,13 @@ type ism struct {
 	// journal: its Invoke carried the journal (CachedJournal), which
 	// its first attempt uses instead of reading the status.
 	journal bool
+	// permit: a VQInvoke made it, and it holds its scheduler's permit in
+	// place of a slot of the invoker's quota (Config.VQueues).
+	permit bool
 	// token is the fencing token of the Invoke that made it: that
 	// message's id, which the partition processor minted it with (the
 	// per-term invoker's fence, 7e2507c34).
 	token uint64
-	// permit: a VQInvoke made it, and it holds its scheduler's permit in
-	// place of a slot of the invoker's quota (Config.VQueues).
-	permit bool
 }
 
 // canRetry is JournalTracker::can_retry: nothing sent, or everything acked.

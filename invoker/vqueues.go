@@ -65,13 +65,22 @@ func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
 	pp.n.vq.due = true
 }
 
-// runScheduler grants what permits are free, round robin over the
+// runScheduler grants what permits are free, if one came back or an
+// invocation began to wait since it last ran. The node's entry points run
+// it last, so that a permit freed or an invocation invoked in a step is
+// granted within it.
+func (n *Node) runScheduler() {
+	if n.vq.due {
+		n.grantPermits()
+	}
+}
+
+// grantPermits grants what permits are free, round robin over the
 // partitions that lead, to the invocations that have waited longest in
 // each; those no longer invoked (killed, paused) leave the vqueue without
-// one. The node's entry points run it last, so that a permit freed or an
-// invocation invoked in a step is granted within it.
-func (n *Node) runScheduler() {
-	if !n.vq.due || n.down {
+// one.
+func (n *Node) grantPermits() {
+	if n.down {
 		return
 	}
 	n.vq.due = false
