@@ -143,6 +143,8 @@ func (e Event) what() string {
 		return fmt.Sprintf("dequeued %s %s (queue %d)", ple, e.Inv, e.N)
 	case KindVQInvoke:
 		return fmt.Sprintf("vqueue invoke %s %s, with its permit", ple, e.Inv)
+	case KindVQWait:
+		return fmt.Sprintf("%s waits in the vqueue for a permit (%d waiting)", e.Inv, e.N)
 	case KindVQRun:
 		return fmt.Sprintf("scheduler runs %s: permit granted (%d/%d in use)", e.Inv, e.N, e.M)
 	case KindVQPermit:

@@ -87,6 +87,7 @@ const (
 	KindVQInvoke // invoker.vqueue-invoke: a VQInvoke, started at once with its scheduler's permit
 	KindVQRun    // pp.vqueue-run: the scheduler granted a waiting invocation a permit; N of M in use
 	KindVQPermit // pp.vqueue-permit: a permit came back (Outcome: how); N of M in use
+	KindVQWait   // pp.vqueue-wait: an invocation began to wait in its partition's vqueue; N waiting
 	// NumKinds bounds Kind, for arrays indexed by it.
 	NumKinds
 )

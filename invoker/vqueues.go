@@ -63,6 +63,9 @@ func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
 	r.waiting, r.vqJournal = true, journal
 	pp.vqueue.push(inv)
 	pp.n.vq.due = true
+	e := pp.event(KindVQWait, inv)
+	e.N = pp.vqueue.len()
+	pp.n.emit(e)
 }
 
 // runScheduler grants what permits are free, if one came back or an

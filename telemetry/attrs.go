@@ -24,7 +24,8 @@ const (
 	keyAttempt     = attribute.Key("lab.attempt")
 	keyTask        = attribute.Key("lab.task.id")
 	keyQueueLen    = attribute.Key("lab.queue.length")
-	keyQueueEnd    = attribute.Key("lab.queue.outcome") // one of the wait* values
+	keyVQWaiting   = attribute.Key("lab.vqueue.waiting") // invocations waiting in the partition's vqueue, this one included
+	keyQueueEnd    = attribute.Key("lab.queue.outcome")  // one of the wait* values
 	keyPhase       = attribute.Key("lab.shutdown.phase")
 	keySimPhase    = attribute.Key("lab.sim.phase")
 	keySeq         = attribute.Key("lab.event.seq")
@@ -58,11 +59,13 @@ func pleAttrs(ple invoker.PLE) []attribute.KeyValue {
 	return []attribute.KeyValue{keyPartition.Int(int(ple.Partition)), keyEpoch.Int64(int64(ple.Epoch))}
 }
 
-// How a queue.wait ended (lab.queue.outcome): one lower-case word or
+// How a queue.wait or a vqueue.wait ended (lab.queue.outcome): one lower-case word or
 // hyphenated pair each, so that a trace search or a dashboard can group
 // by it.
 const (
 	waitDequeued   = "dequeued"          // the dequeue arm took it, and an attempt started
+	waitGranted    = "granted"           // vqueue.wait: the scheduler granted it a permit
+	waitEnded      = "ended"             // vqueue.wait: its invocation ended (killed) while it waited
 	waitStale      = "dropped-stale"     // dequeued for an unregistered partition leader epoch (the #2547 fix)
 	waitDuplicate  = "dropped-duplicate" // dequeued while its invocation already ran
 	waitPanic      = "panic"             // its dequeue tripped #2543's assertion

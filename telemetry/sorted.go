@@ -48,3 +48,14 @@ func sortedInvokerKeys[V any](m map[invokerKey]V) []invokerKey {
 	})
 	return ks
 }
+
+func sortedVQKeys[V any](m map[vqKey]V) []vqKey {
+	ks := make([]vqKey, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(a, b vqKey) int {
+		return cmp.Or(cmp.Compare(a.partition, b.partition), cmp.Compare(a.inv, b.inv))
+	})
+	return ks
+}

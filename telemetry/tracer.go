@@ -64,6 +64,7 @@ type Tracer struct {
 	attempts   map[invoker.TaskID]trace.Span
 	invokers   map[invokerKey]trace.Span
 	queues     map[invokerKey][]*queueWait // by invoker, in queue order
+	vqWaits    map[vqKey]trace.Span        // the waits for a vqueue permit
 	dequeued   *queueWait                  // its fate is the next event's
 	shutdowns  map[int]trace.Span          // by incarnation
 	phaseSpans map[uint64]trace.Span       // by the message that started the phase
@@ -148,6 +149,7 @@ func (t *Tracer) OnStart(info faults.RunInfo) {
 	t.attempts = map[invoker.TaskID]trace.Span{}
 	t.invokers = map[invokerKey]trace.Span{}
 	t.queues = map[invokerKey][]*queueWait{}
+	t.vqWaits = map[vqKey]trace.Span{}
 	t.shutdowns = map[int]trace.Span{}
 	t.phaseSpans = map[uint64]trace.Span{}
 	t.dequeued, t.skipped = nil, 0
@@ -274,7 +276,11 @@ func (t *Tracer) OnEvent(e invoker.Event) {
 		t.taskStart(e)
 	case invoker.KindTaskEnd:
 		t.taskEnd(e)
-	case invoker.KindTaskJoined, invoker.KindVQInvoke, invoker.KindVQRun, invoker.KindVQPermit:
+	case invoker.KindVQWait:
+		t.vqWait(e)
+	case invoker.KindVQRun:
+		t.vqRun(e)
+	case invoker.KindTaskJoined, invoker.KindVQInvoke, invoker.KindVQPermit:
 		t.event(t.invocationOr(e.Inv, t.root), e)
 	case invoker.KindTaskOutput:
 		if a := t.attempts[e.Task]; a != nil {
@@ -366,6 +372,9 @@ func (t *Tracer) closeAll(e invoker.Event) {
 	for _, k := range sortedInvokerKeys(t.queues) {
 		t.dropQueue(k, e, waitUnfinished)
 	}
+	for _, k := range sortedVQKeys(t.vqWaits) {
+		t.endVQWait(k, e, waitUnfinished)
+	}
 	for _, id := range sortedTasks(t.attempts) {
 		t.end(t.attempts[id], e)
 	}
@@ -389,7 +398,7 @@ func (t *Tracer) closeAll(e invoker.Event) {
 	t.end(t.root, e)
 	t.root = nil
 	// invocations stay, for TraceIDOf.
-	t.terms, t.attempts, t.invokers, t.queues, t.shutdowns, t.phaseSpans = nil, nil, nil, nil, nil, nil
+	t.terms, t.attempts, t.invokers, t.queues, t.vqWaits, t.shutdowns, t.phaseSpans = nil, nil, nil, nil, nil, nil, nil
 }
 
 func formatUint(v uint64) string { return strconv.FormatUint(v, 10) }

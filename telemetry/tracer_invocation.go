@@ -49,6 +49,7 @@ func (t *Tracer) status(e invoker.Event) {
 	}
 	t.event(s.span, e)
 	if st := invoker.Status(e.To); st.Terminal() {
+		t.endVQWait(vqKey{e.Partition, e.Inv}, e, waitEnded)
 		s.span.SetAttributes(attribute.String("lab.invocation.status", st.String()))
 		t.end(s.span, e)
 		s.open = false
@@ -164,4 +165,44 @@ func (t *Tracer) taskEnd(e invoker.Event) {
 	}
 	t.end(a, e)
 	delete(t.attempts, e.Task)
+}
+
+// vqKey is an invocation waiting in a partition's vqueue: with a shared
+// invoker one id can exist on several partitions.
+type vqKey struct {
+	partition invoker.PartitionID
+	inv       invoker.InvocationID
+}
+
+// vqWait starts a vqueue.wait span, the invocation's wait for a permit of
+// the node's limit (--vqueues), as queue.wait is its wait in an invoker's
+// queue without vqueues.
+func (t *Tracer) vqWait(e invoker.Event) {
+	s := t.invocations[e.Inv]
+	if s == nil {
+		t.event(t.root, e)
+		return
+	}
+	t.event(s.span, e)
+	_, w := t.tracer.Start(s.ctx, "vqueue.wait", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
+		append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv)), keyVQWaiting.Int(e.N))...))
+	t.vqWaits[vqKey{e.Partition, e.Inv}] = w
+}
+
+// vqRun ends the wait the scheduler granted a permit.
+func (t *Tracer) vqRun(e invoker.Event) {
+	t.event(t.invocationOr(e.Inv, t.root), e)
+	t.endVQWait(vqKey{e.Partition, e.Inv}, e, waitGranted)
+}
+
+// endVQWait ends k's wait, if it waits, by outcome.
+func (t *Tracer) endVQWait(k vqKey, e invoker.Event, outcome string) {
+	w := t.vqWaits[k]
+	if w == nil {
+		return
+	}
+	delete(t.vqWaits, k)
+	w.SetAttributes(keyQueueEnd.String(outcome))
+	t.event(w, e)
+	t.end(w, e)
 }

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"lab/faults"
 	"lab/invoker"
@@ -731,5 +732,49 @@ func TestAFullSpanKeepsItsFirstEvents(t *testing.T) {
 	}
 	if _, ok := hasEvent(stuck[0], "exception"); !ok || stuck[0].Status().Code != codes.Error {
 		t.Errorf("%s's span: status %v, exception %v, truncated %v", v.Inv, stuck[0].Status(), ok, attr(stuck[0], "lab.events.truncated"))
+	}
+}
+
+// With vqueues an invocation's wait for a permit of the node's limit is a
+// vqueue.wait span under its invocation, as its wait in an invoker's
+// queue is a queue.wait without: one per pp.vqueue-wait, each ended,
+// granted ones when the scheduler ran them (at a limit of 2, some after
+// a wait), and no queue.wait at all.
+func TestTraceVQueueWaits(t *testing.T) {
+	o := options(t, 3, invoker.Fixed, "shutdown-race")
+	o.Node.VQueues, o.Node.Quota = invoker.VQueuesOn, 2
+	r, _, spans := tracedRun(t, o, telemetry.TraceOptions{Anchor: anchor})
+	waits := named(spans, "vqueue.wait")
+	if want := r.Kinds[invoker.KindVQWait]; want == 0 || len(waits) != want {
+		t.Fatalf("%d vqueue.wait spans for %d pp.vqueue-wait events", len(waits), want)
+	}
+	if q := named(spans, "queue.wait"); len(q) > 0 {
+		t.Errorf("%d queue.wait spans with every invocation through vqueues", len(q))
+	}
+	invocations := map[trace.SpanID]bool{}
+	for _, s := range named(spans, "invocation") {
+		invocations[s.SpanContext().SpanID()] = true
+	}
+	granted, waited := 0, 0
+	for _, w := range waits {
+		if !invocations[w.Parent().SpanID()] {
+			t.Errorf("vqueue.wait of %s is not under its invocation", attr(w, "lab.invocation").AsString())
+		}
+		switch attr(w, "lab.queue.outcome").AsString() {
+		case "granted":
+			granted++
+			if _, ok := hasEvent(w, "pp.vqueue-run"); !ok {
+				t.Errorf("a granted wait of %s has no pp.vqueue-run event", attr(w, "lab.invocation").AsString())
+			}
+			if w.EndTime().Sub(w.StartTime()) > time.Millisecond {
+				waited++
+			}
+		case "ended", "unfinished":
+		default:
+			t.Errorf("vqueue.wait of %s ended %q", attr(w, "lab.invocation").AsString(), attr(w, "lab.queue.outcome").AsString())
+		}
+	}
+	if granted != r.Kinds[invoker.KindVQRun] || waited == 0 {
+		t.Errorf("%d waits granted (%d of them over a millisecond) for %d pp.vqueue-run events", granted, waited, r.Kinds[invoker.KindVQRun])
 	}
 }

@@ -154,7 +154,7 @@ var glyphs = func() [invoker.NumKinds]rune {
 		}
 	}
 	set('p', invoker.KindAccepted, invoker.KindRejected, invoker.KindStatus, invoker.KindJournal,
-		invoker.KindEffectDropped, invoker.KindExitNoticed, invoker.KindVQRun, invoker.KindVQPermit)
+		invoker.KindEffectDropped, invoker.KindExitNoticed, invoker.KindVQWait, invoker.KindVQRun, invoker.KindVQPermit)
 	set('L', invoker.KindLeader, invoker.KindRegister, invoker.KindTermBegin)
 	set('S', invoker.KindStepDown, invoker.KindAbortAll, invoker.KindAbort, invoker.KindPurge, invoker.KindTermEnd)
 	set('>', invoker.KindSent, invoker.KindUndelivered)
