@@ -144,6 +144,9 @@ func (c *Config) Validate() error {
 		if err := faults.CheckHungry(c.Node, c.Workload); err != nil {
 			return err
 		}
+		if c.Node.VQueues != invoker.VQueuesOff && (c.Node.MemoryOn() || c.Node.Throttle.On()) {
+			return fmt.Errorf("vqueues %v go to the shapes without a memory pool or a throttle, and this swarm gives every shape one", c.Node.VQueues)
+		}
 	}
 	if !c.Swarm {
 		if c.Plan == nil {
@@ -196,7 +199,7 @@ func (c *Config) sameOnEveryShape(w Against) bool {
 		return w.Same(c.Variant, c.Node)
 	}
 	switch {
-	case w.OnPanic != nil, w.RetryTimers != nil, w.PausedSlots != nil && !c.takesPausedSlots():
+	case w.OnPanic != nil, w.RetryTimers != nil, w.PausedSlots != nil && !c.takesPausedSlots(), w.VQueues != nil:
 		return false
 	case w.InTmpDir != nil:
 		node := c.Node
@@ -266,6 +269,10 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	if sh.node.MemoryOn() {
 		// nor the yield, which only a node with a memory pool has
 		sh.node.Yield = c.Node.Yield
+	} else if !sh.node.Throttle.On() {
+		// nor vqueues, which leave memory and throttling to a scheduler
+		// the lab does not model: only a node without either takes them
+		sh.node.VQueues = c.Node.VQueues
 	}
 	return sh
 }

@@ -34,6 +34,8 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 	swarmPlain.SwarmTakesThrottle, swarmPlain.SwarmTakesMemory, swarmPlain.SwarmTakesPausedSlots = true, true, true
 	swarmLeaked := swarm
 	swarmLeaked.Node.PausedSlots = invoker.PausedSlotsLeaked
+	swarmVQueues := swarm
+	swarmVQueues.Node.VQueues = invoker.VQueuesUnguarded
 	for _, c := range []struct {
 		name, plan string
 		cfg        explore.Config
@@ -47,6 +49,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 		{"swarm, a pool and hungry invocations", "swarm", swarmHungry, "shape        memory-limit=4 memory-hungry=2\n"},
 		{"swarm, neither throttles nor pools, slots released", "swarm", swarmPlain, "shape        throttle=unlimited memory-limit=0 paused-slots=released\n"},
 		{"swarm, paused slots leaked", "swarm", swarmLeaked, "shape        paused-slots=leaked\n"},
+		{"swarm through vqueues", "swarm", swarmVQueues, "shape        vqueues=unguarded\n"},
 	} {
 		r := &explore.Report{Variant: "fixed", Plan: c.plan, Strategy: "random", Shape: c.cfg.ShapeName(), Shards: []string{"0/1"}}
 		var text bytes.Buffer
@@ -70,7 +73,7 @@ func TestReportTextSaysWhatTheShapeChanges(t *testing.T) {
 // a throttle, a pool or paused slots asked for replace the drawn ones on
 // every shape, and a pool asked for brings its own hungry invocations
 // (none unless asked), never the drawn ones. Asked for off, no shape has
-// one.
+// one. Vqueues, which it does not draw, go to the shapes without either.
 func TestSwarmDrawsItsSettingsUnlessAskedFor(t *testing.T) {
 	const seeds = 400
 	var throttled, pooled, hungry, leaked int
@@ -119,6 +122,27 @@ func TestSwarmDrawsItsSettingsUnlessAskedFor(t *testing.T) {
 				seed, o.Node.Throttle, o.Node.MemoryLimit, o.Workload.Hungry, asked.Node.Throttle)
 		}
 	})
+
+	// Vqueues go to every shape with neither a throttle nor a pool, the
+	// scheduler's business, which the lab does not model.
+	throughVQueues := explore.Config{Swarm: true, Variant: invoker.Fixed}
+	throughVQueues.Node.VQueues = invoker.VQueuesOn
+	took := 0
+	drawn(throughVQueues, func(seed uint64, o faults.Options) {
+		want := invoker.VQueuesOff
+		if !o.Node.Throttle.On() && !o.Node.MemoryOn() {
+			want, took = invoker.VQueuesOn, took+1
+		}
+		if o.Node.VQueues != want {
+			t.Fatalf("seed %d (throttle %v, pool %d): vqueues %v, want %v", seed, o.Node.Throttle, o.Node.MemoryLimit, o.Node.VQueues, want)
+		}
+	})
+	if took < seeds/2 {
+		t.Errorf("over %d seeds: %d through vqueues, want about three in four", seeds, took)
+	}
+	if err := (&explore.Config{Swarm: true, Seeds: 1, Node: invoker.Config{VQueues: invoker.VQueuesOn, MemoryLimit: 2}}).Validate(); err == nil {
+		t.Error("a swarm giving every shape a memory pool and vqueues is accepted")
+	}
 
 	off := explore.Config{Swarm: true, Variant: invoker.Fixed, SwarmTakesThrottle: true, SwarmTakesMemory: true, SwarmTakesPausedSlots: true}
 	drawn(off, func(seed uint64, o faults.Options) {

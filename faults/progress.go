@@ -211,8 +211,9 @@ func (c *checker) checkOf(id invoker.InvocationID, n *invoker.Node) string {
 // plan dropped a message of its latest attempt (an output, an ack, an
 // effect, its invoke), which nothing sends again, or duplicated one that
 // started it again after it ended; its partition has no leader to drive it
-// (the plan delayed or reordered the elections); or, queued, it waits for
-// a slot that state machines stuck for one of these reasons hold, in a
+// (the plan delayed or reordered the elections); or, waiting in its
+// vqueue, for a permit that state machines stuck for one of these reasons
+// hold; or, queued, it waits for a slot that such state machines hold, in a
 // throttled queue whose wake the plan dropped, or in a queue that still
 // moves (it dequeued in the last half of the bound, or sleeps for a
 // token it will wake for): a backlog, not a stall.
@@ -259,6 +260,13 @@ func (c *checker) stallCause(id invoker.InvocationID, n *invoker.Node) (check, w
 	case !c.led(id, n):
 		return CheckNoLeader, fmt.Sprintf("; p%d has no leader", p)
 	default:
+		if check := c.permitsHeldFor(id, p, n); check != "" {
+			permits := "the node's one permit, held"
+			if _, limit := n.Permits(); limit > 1 {
+				permits = fmt.Sprintf("the node's %d permits, all held", limit)
+			}
+			return check, fmt.Sprintf("; waiting in p%d's vqueue for %s by the stuck", p, permits)
+		}
 		if leaked := c.slotsLeaked(i, n); leaked > 0 {
 			return CheckSlotsLeaked, fmt.Sprintf("; queued behind invoker%d's slots, %d of them held by no state machine (--paused-slots leaked)", i, leaked)
 		}
@@ -359,6 +367,24 @@ func (c *checker) slotsHeldFor(i int, n *invoker.Node) string {
 		return ""
 	}
 	holders := c.slotHolders(i, n)
+	slices.Sort(holders)
+	return c.firstCauseOfAll(holders, n)
+}
+
+// permitsHeldFor is, for invocation id of partition p waiting in its
+// vqueue while every permit of the node is in use (--vqueues), what
+// explains the stall of each state machine holding one, the first
+// found, or "" when one of them has no such cause: with vqueues every
+// state machine holds a permit.
+func (c *checker) permitsHeldFor(id invoker.InvocationID, p invoker.PartitionID, n *invoker.Node) string {
+	inUse, limit := n.Permits()
+	if limit == 0 || inUse < limit || !n.WaitsForPermit(p, id) {
+		return ""
+	}
+	holders := make([]invoker.InvocationID, 0, len(c.liveISMs))
+	for h := range c.liveISMs {
+		holders = append(holders, h)
+	}
 	slices.Sort(holders)
 	return c.firstCauseOfAll(holders, n)
 }

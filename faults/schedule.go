@@ -390,12 +390,13 @@ func ThrottleText(t invoker.Throttle) string {
 
 // SwarmTakesArgs names, each after a space, the settings of node n and
 // workload w a swarm takes for every shape it draws: spill directories
-// removed and a subdirectory each (for the nodes it gives one tmp-dir)
-// and the yield (for the nodes with a memory pool), which it does not
-// draw, and paused slots leaked, a throttle, a memory pool and
-// invocations hungry for it, in place of those it draws.
+// removed and a subdirectory each (for the nodes it gives one tmp-dir),
+// the yield (for the nodes with a memory pool) and vqueues (for those
+// with neither a pool nor a throttle), which it does not draw, and paused
+// slots leaked, a throttle, a memory pool and invocations hungry for it,
+// in place of those it draws.
 func SwarmTakesArgs(n invoker.Config, w Workload) string {
-	s := pausedSlotsArg(n) + yieldArg(n) + spillDirsArg(n)
+	s := pausedSlotsArg(n) + yieldArg(n) + vqueuesArg(n) + spillDirsArg(n)
 	if n.InTmpDir != invoker.InTmpDirShared {
 		s += " in-tmp-dir=" + n.InTmpDir.String()
 	}

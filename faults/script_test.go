@@ -55,6 +55,7 @@ var detailOf = map[string]*regexp.Regexp{
 	faults.CheckSlotsLeaked:         regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; (queued behind invoker\d+'s slots, \d+ of them held by no state machine|queued at invoker\d+, which waits for the node's memory pool, held for invokes queued behind slots no state machine holds) \(--paused-slots leaked\)\)`),
 	faults.CheckOutOfMemory:         regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+, its state machine waiting-retry at attempt \d+; its attempts fail for memory the pool does not have \(\d+ of \d+ leases held; its latest at event #\d+\)\)`),
 	faults.CheckYieldLoop:           regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*\(invoked at p\d+; its attempts fail for memory the pool does not have, and it yields and is invoked again \(\d+ of \d+ leases held; its latest yield at event #\d+\)\)`),
+	faults.CheckFaulted:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+ .*; (its \S+ was (dropped|duplicated) at event #\d+|waiting in p\d+'s vqueue for the node's (one permit, held|\d+ permits, all held) by the stuck)`),
 	faults.CheckStalled:             regexp.MustCompile(`^\d+ invocations? made no progress for \S+: \S+, from event #\d+`),
 }
 

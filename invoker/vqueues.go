@@ -56,13 +56,14 @@ func (n *Node) resetPermits() {
 // fencing token is none until it runs again.
 func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
 	r.token = 0
+	// Waiting already (since before a step-down, say), it may run now.
+	pp.n.vq.due = true
 	if r.waiting {
 		r.vqJournal = r.vqJournal || journal
 		return
 	}
 	r.waiting, r.vqJournal = true, journal
 	pp.vqueue.push(inv)
-	pp.n.vq.due = true
 	e := pp.event(KindVQWait, inv)
 	e.N = pp.vqueue.len()
 	pp.n.emit(e)
@@ -161,6 +162,16 @@ func (iv *Invoker) dropInput() {
 	for i := range iv.input.len() {
 		iv.n.invokeLost(iv.input.at(i), PermitInvokeUnread)
 	}
+}
+
+// WaitsForPermit reports whether invocation inv of partition p waits in
+// its vqueue for a permit.
+func (n *Node) WaitsForPermit(p PartitionID, inv InvocationID) bool {
+	if p < 0 || int(p) >= len(n.pps) {
+		return false
+	}
+	r := n.pps[p].records[inv]
+	return r != nil && r.waiting
 }
 
 // Permits is the node's vqueue permits in use and its limit (both 0
