@@ -311,9 +311,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	b.WriteString("  schedules that reached, before any violation:\n")
 	v, vErr := invoker.ParseVariant(r.Variant) // reports name it as text
 	var whys []string                          // why the variant cannot reach those n/a
+	// A swarm gives vqueues to some shapes only.
+	vqueues := r.Plan != swarmPlan && shapeSays(r.Shape, "vqueues")
 	for s, name := range sometimesNames {
 		n := r.Coverage.Sometimes[name]
-		switch why := cannotReach(sometime(s), v); {
+		switch why := cannotReach(sometime(s), v, vqueues); {
 		case n.Schedules > 0:
 			fmt.Fprintf(&b, "    %8d  %s (first seed %d)\n", n.Schedules, name, n.FirstSeed)
 		case vErr == nil && why != "":

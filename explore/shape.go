@@ -32,6 +32,17 @@ func shapeChanges(r *Report) string {
 	return strings.Join(changes, " ")
 }
 
+// shapeSays reports whether a report's shape sets key (to anything but
+// its default, which a shape leaves out).
+func shapeSays(shape, key string) bool {
+	for _, kv := range strings.Fields(shape) {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
 // shapeDiff says how shape a differs from report 1's shape b, naming only
 // the settings that differ: "kills=3, report 1 kills=0", or
 // "spill-dirs=removed, report 1 without it".

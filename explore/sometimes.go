@@ -49,14 +49,21 @@ var sometimesNames = [numSometimes]string{
 	termEndedWithQueued:   "a term's invoker ended with invokes queued (term: #2543's precondition)",
 }
 
+// queueSometimes are the situations that need an invoke in an invoker's
+// segmented queue, which vqueues bypass.
+var queueSometimes = [numSometimes]bool{abortAllWithQueued: true, shutdownWithQueued: true, segmentSpilled: true,
+	segmentLoaded: true, headReadAwaited: true, shutdownWhileHeadRead: true, termEndedWithQueued: true}
+
 // SometimesNames are the situations the report counts, in its order.
 func SometimesNames() []string { return slices.Clone(sometimesNames[:]) }
 
-// cannotReach says why variant v cannot reach situation s, or "" when it
-// can: a report lists such a situation as not applying, not as a gap of
-// the search.
-func cannotReach(s sometime, v invoker.Variant) string {
+// cannotReach says why variant v, every invocation of its runs through
+// vqueues or not, cannot reach situation s, or "" when it can: a report
+// lists such a situation as not applying, not as a gap of the search.
+func cannotReach(s sometime, v invoker.Variant, vqueues bool) string {
 	switch {
+	case vqueues && queueSometimes[s]:
+		return "with vqueues no invoke waits in an invoker's queue"
 	case v.PerTerm() && (s == abortAllWithMachines || s == abortAllWithQueued || s == abortAllWithRetrying):
 		return v.String() + " has no AbortAllPartition (each invoker ends with its term)"
 	case !v.PerTerm() && s == termEndedWithQueued:
