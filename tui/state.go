@@ -40,10 +40,12 @@ type state struct {
 	shutdown shutdownPhases
 	// invocations is what the events said of each invocation; held and
 	// queued count, per invoker and partition, the state machines holding
-	// a slot and the invokes in the queue (views list no invocations).
+	// a slot and the invokes in the queue (views list no invocations), and
+	// permits the vqueue permits granted (--vqueues).
 	invocations map[invoker.InvocationID]*invocation
 	held        map[lane]int
 	queued      map[lane]int
+	permits     map[lane]int
 	// history is the queue depth of each invoker after each change, and
 	// depth the latest.
 	history [][]int
@@ -72,7 +74,7 @@ type invocation struct {
 
 func newState() *state {
 	return &state{timeline: make([]invoker.Event, timelineCap),
-		invocations: map[invoker.InvocationID]*invocation{}, held: map[lane]int{}, queued: map[lane]int{}}
+		invocations: map[invoker.InvocationID]*invocation{}, held: map[lane]int{}, queued: map[lane]int{}, permits: map[lane]int{}}
 }
 
 // ingest folds one published view's fresh events into the state.
@@ -125,6 +127,10 @@ func (s *state) follow(e invoker.Event) {
 		s.held[l]++
 	case invoker.KindSlotReleased:
 		s.held[l] = max(0, s.held[l]-1)
+	case invoker.KindVQRun:
+		s.permits[l]++
+	case invoker.KindVQPermit:
+		s.permits[l] = max(0, s.permits[l]-1)
 	case invoker.KindEnqueue:
 		s.queued[l]++
 	case invoker.KindDequeue:
@@ -139,7 +145,8 @@ func (s *state) follow(e invoker.Event) {
 		s.forget(e.Invoker, true, true)
 	case invoker.KindRestart, invoker.KindNodeAbort:
 		// A new incarnation starts empty; an aborted process kept nothing.
-		s.held, s.queued = map[lane]int{}, map[lane]int{}
+		// The permits went with the process.
+		s.held, s.queued, s.permits = map[lane]int{}, map[lane]int{}, map[lane]int{}
 		for _, inv := range s.invocations {
 			inv.machine = invoker.ISMNone
 		}
@@ -166,10 +173,15 @@ func (s *state) forget(invokerID int, machines, queue bool) {
 	}
 }
 
-// partitionCounts sums held and queued by partition.
-func (s *state) partitionCounts() (held, queued map[invoker.PartitionID]int) {
+// partitionCounts sums held and queued by partition: with vqueues, the
+// permits granted are what is held.
+func (s *state) partitionCounts(vqueues bool) (held, queued map[invoker.PartitionID]int) {
 	held, queued = map[invoker.PartitionID]int{}, map[invoker.PartitionID]int{}
-	for l, n := range s.held {
+	holders := s.held
+	if vqueues {
+		holders = s.permits
+	}
+	for l, n := range holders {
 		held[l.partition] += n
 	}
 	for l, n := range s.queued {

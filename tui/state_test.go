@@ -22,6 +22,9 @@ func TestDerivedCountsMatchTheNode(t *testing.T) {
 			node := invoker.DefaultConfig()
 			node.Variant = v
 			node.SharedInvoker = seed%2 == 0 && !v.PerTerm()
+			if seed == 3 { // and through vqueues, whose permits the UI counts
+				node.VQueues = invoker.VQueuesOn
+			}
 			sim, err := faults.New(faults.Options{Seed: seed, Node: node, Plan: plan, Workload: faults.DefaultWorkload(),
 				Observers: []faults.Observer{faults.EventFunc(st.add)}})
 			if err != nil {
@@ -42,7 +45,8 @@ func TestDerivedCountsMatchTheNode(t *testing.T) {
 
 func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, node invoker.Snapshot) {
 	t.Helper()
-	held, queued := st.partitionCounts()
+	vqueues := node.PermitLimit > 0
+	held, queued := st.partitionCounts(vqueues)
 	machines := map[invoker.PartitionID]int{}
 	for _, inv := range node.Invocations {
 		got := st.invocations[inv.ID]
@@ -57,12 +61,26 @@ func compare(t *testing.T, v invoker.Variant, seed uint64, n int, st *state, nod
 			}
 		}
 	}
+	granted := 0
 	for _, p := range node.Partitions {
+		granted += held[p.ID]
 		iv := node.Invokers[p.Invoker]
+		if vqueues {
+			// Permits are held by state machines and by VQInvokes on
+			// their way, which the node counts as a whole.
+			if held[p.ID] < machines[p.ID] || queued[p.ID] != 0 {
+				t.Fatalf("%s seed %d step %d: p%d has %d machines; the UI counts %d permits and %d queued",
+					v, seed, n, p.ID, machines[p.ID], held[p.ID], queued[p.ID])
+			}
+			continue
+		}
 		if held[p.ID] != machines[p.ID] || queued[p.ID] > iv.QueueLen {
 			t.Fatalf("%s seed %d step %d: p%d has %d machines and invoker%d %d queued; the UI counts %d and %d",
 				v, seed, n, p.ID, machines[p.ID], iv.ID, iv.QueueLen, held[p.ID], queued[p.ID])
 		}
+	}
+	if vqueues && granted != node.PermitsInUse {
+		t.Fatalf("%s seed %d step %d: %d permits in use, the UI counts %d", v, seed, n, node.PermitsInUse, granted)
 	}
 	// An invoker's queue holds the invokes of the partitions it serves.
 	for _, iv := range node.Invokers {

@@ -264,7 +264,7 @@ const partitionWidth = 32
 
 func (m Model) partitionRows() []string {
 	snap := &m.view.Node
-	held, queued := m.st.partitionCounts()
+	held, queued := m.st.partitionCounts(snap.PermitLimit > 0)
 	rows := []string{styleTitle.Render("PARTITIONS"), styleDim.Render("p  role      epoch reg  sm queue")}
 	for _, p := range snap.Partitions {
 		role, reg := "follower", "no"
@@ -274,7 +274,11 @@ func (m Model) partitionRows() []string {
 		if p.Registered {
 			reg = "yes"
 		}
-		rows = append(rows, fmt.Sprintf("%-2d %-9s %5d %-3s %3d %5d", p.ID, role, p.Epoch, reg, held[p.ID], queued[p.ID]))
+		waiting := queued[p.ID]
+		if snap.PermitLimit > 0 {
+			waiting = p.Waiting // with vqueues nothing queues in an invoker
+		}
+		rows = append(rows, fmt.Sprintf("%-2d %-9s %5d %-3s %3d %5d", p.ID, role, p.Epoch, reg, held[p.ID], waiting))
 	}
 	return rows
 }
