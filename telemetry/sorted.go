@@ -28,34 +28,29 @@ func sortedInvocations[V any](m map[invoker.InvocationID]V) []invoker.Invocation
 }
 
 func sortedPLEs[V any](m map[invoker.PLE]V) []invoker.PLE {
-	ks := make([]invoker.PLE, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.SortFunc(ks, func(a, b invoker.PLE) int {
+	return sortedBy(m, func(a, b invoker.PLE) int {
 		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Epoch, b.Epoch))
 	})
-	return ks
 }
 
 func sortedInvokerKeys[V any](m map[invokerKey]V) []invokerKey {
-	ks := make([]invokerKey, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.SortFunc(ks, func(a, b invokerKey) int {
+	return sortedBy(m, func(a, b invokerKey) int {
 		return cmp.Or(cmp.Compare(a.incarnation, b.incarnation), cmp.Compare(a.id, b.id))
 	})
-	return ks
 }
 
 func sortedVQKeys[V any](m map[vqKey]V) []vqKey {
-	ks := make([]vqKey, 0, len(m))
+	return sortedBy(m, func(a, b vqKey) int {
+		return cmp.Or(cmp.Compare(a.partition, b.partition), cmp.Compare(a.inv, b.inv))
+	})
+}
+
+// sortedBy is m's keys in the order compare gives.
+func sortedBy[K comparable, V any](m map[K]V, compare func(a, b K) int) []K {
+	ks := make([]K, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)
 	}
-	slices.SortFunc(ks, func(a, b vqKey) int {
-		return cmp.Or(cmp.Compare(a.partition, b.partition), cmp.Compare(a.inv, b.inv))
-	})
+	slices.SortFunc(ks, compare)
 	return ks
 }

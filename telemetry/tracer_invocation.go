@@ -57,14 +57,10 @@ func (t *Tracer) status(e invoker.Event) {
 }
 
 func (t *Tracer) enqueue(e invoker.Event) {
-	s := t.invocations[e.Inv]
-	if s == nil {
-		t.event(t.root, e)
+	w := t.startWait(e, "queue.wait", keyInvoker.Int(e.Invoker), keyQueueLen.Int(e.N))
+	if w == nil {
 		return
 	}
-	t.event(s.span, e)
-	_, w := t.tracer.Start(s.ctx, "queue.wait", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
-		append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv)), keyInvoker.Int(e.Invoker), keyQueueLen.Int(e.N))...))
 	k := invokerKey{e.Incarnation, e.Invoker}
 	t.queues[k] = append(t.queues[k], &queueWait{span: w, inv: e.Inv, ple: e.PLE(), at: e})
 }
@@ -178,15 +174,24 @@ type vqKey struct {
 // the node's limit (--vqueues), as queue.wait is its wait in an invoker's
 // queue without vqueues.
 func (t *Tracer) vqWait(e invoker.Event) {
+	if w := t.startWait(e, "vqueue.wait", keyVQWaiting.Int(e.N)); w != nil {
+		t.vqWaits[vqKey{e.Partition, e.Inv}] = w
+	}
+}
+
+// startWait starts a span of name, a wait of e's invocation, under its
+// invocation's span with e on both; or, for an invocation without a span,
+// puts e on the run's and starts none.
+func (t *Tracer) startWait(e invoker.Event, name string, attrs ...attribute.KeyValue) trace.Span {
 	s := t.invocations[e.Inv]
 	if s == nil {
 		t.event(t.root, e)
-		return
+		return nil
 	}
 	t.event(s.span, e)
-	_, w := t.tracer.Start(s.ctx, "vqueue.wait", trace.WithTimestamp(t.at(e)), trace.WithAttributes(
-		append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv)), keyVQWaiting.Int(e.N))...))
-	t.vqWaits[vqKey{e.Partition, e.Inv}] = w
+	_, w := t.tracer.Start(s.ctx, name, trace.WithTimestamp(t.at(e)), trace.WithAttributes(
+		append(append(pleAttrs(e.PLE()), keyInvocation.String(string(e.Inv))), attrs...)...))
+	return w
 }
 
 // vqRun ends the wait the scheduler granted a permit.
