@@ -296,56 +296,46 @@ func taskPanicsArg(w Workload) string {
 // retryTimersArg is ` retry-timers=unkeyed` for a node whose timers are
 // not fenced; keyed ones are the default, and left out.
 func retryTimersArg(n invoker.Config) string {
-	if n.RetryTimers != invoker.RetryTimersKeyed {
-		return " retry-timers=" + n.RetryTimers.String()
-	}
-	return ""
+	return settingArg("retry-timers", n.RetryTimers, invoker.RetryTimersKeyed)
 }
 
 // pausedSlotsArg is ` paused-slots=leaked` for a node whose pauses keep
 // their slots; released ones are the default, and left out.
 func pausedSlotsArg(n invoker.Config) string {
-	if n.PausedSlots != invoker.PausedSlotsReleased {
-		return " paused-slots=" + n.PausedSlots.String()
-	}
-	return ""
+	return settingArg("paused-slots", n.PausedSlots, invoker.PausedSlotsReleased)
 }
 
 // vqueuesArg is ` vqueues=on` (or unguarded) for a node whose invocations
 // come through vqueues; off, Restate's default, is left out.
-func vqueuesArg(n invoker.Config) string {
-	if n.VQueues != invoker.VQueuesOff {
-		return " vqueues=" + n.VQueues.String()
-	}
-	return ""
-}
+func vqueuesArg(n invoker.Config) string { return settingArg("vqueues", n.VQueues, invoker.VQueuesOff) }
 
 // yieldArg is ` yield=on` for a node whose attempts out of memory yield;
 // off, Restate's default, is left out.
-func yieldArg(n invoker.Config) string {
-	if n.Yield != invoker.YieldOff {
-		return " yield=" + n.Yield.String()
-	}
-	return ""
-}
+func yieldArg(n invoker.Config) string { return settingArg("yield", n.Yield, invoker.YieldOff) }
 
 // spillDirsArg is ` spill-dirs=removed` for a node whose invokers remove
 // their spill directories as they end; Restate's keep them, the default.
 func spillDirsArg(n invoker.Config) string {
-	if n.SpillDirs != invoker.SpillDirsKept {
-		return " spill-dirs=" + n.SpillDirs.String()
+	return settingArg("spill-dirs", n.SpillDirs, invoker.SpillDirsKept)
+}
+
+// settingArg is ` key=value` for a setting off its default, and nothing
+// at it.
+func settingArg[T interface {
+	comparable
+	String() string
+}](key string, value, byDefault T) string {
+	if value == byDefault {
+		return ""
 	}
-	return ""
+	return " " + key + "=" + value.String()
 }
 
 // inTmpDirArg is ` in-tmp-dir=subdir` for a node given one tmp-dir whose
 // invokers spill into subdirectories of it; it is left out wherever it
 // changes nothing (invoker.Config.TmpDirUse).
 func inTmpDirArg(n invoker.Config) string {
-	if d := n.TmpDirUse(); d != invoker.InTmpDirShared {
-		return " in-tmp-dir=" + d.String()
-	}
-	return ""
+	return settingArg("in-tmp-dir", n.TmpDirUse(), invoker.InTmpDirShared)
 }
 
 // throttleArg is ` throttle=R/U` (and ` throttle-burst=B` when it is not
