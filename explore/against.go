@@ -180,13 +180,14 @@ func DefaultAgainst(v invoker.Variant) Against {
 // retry timer (#4064), keyed timers, which fixed it (f681676dc); for slots
 // leaked by pauses (#4468), slots released with their state machines
 // (2c8e16c28); for slots a vqueue invocation gave back without taking
-// them (#4520), the guarded release of #4522; for a death no partition noticed under on-panic unwind (#4102), the watch that
-// fixed it (#4103); for spill left behind, invokers that remove their spill
-// directories as they end; for a segment that could not be stored or
-// loaded in a tmp-dir every invoker spills into, invokers that spill into
-// a subdirectory of it each; otherwise the fix of its variant (FixOf). ok
-// is false when there is none (graceful's own failures, and invocations
-// out of memory, retried or yielding).
+// them (#4520), the guarded release of #4522; for a death no partition
+// noticed under on-panic unwind (#4102), the watch that fixed it (#4103);
+// for spill left behind, invokers that remove their spill directories as
+// they end; for a segment that could not be stored or loaded in a tmp-dir
+// every invoker spills into, invokers that spill into a subdirectory of it
+// each; otherwise the fix of its variant (FixOf). ok is false when there
+// is none (graceful's own failures, and invocations out of memory, retried
+// or yielding).
 func FixFor(node invoker.Config, invariant, check string) (Against, bool) {
 	v := node.Variant
 	switch {
