@@ -183,8 +183,8 @@ func glyph(k invoker.Kind) rune {
 	return '*'
 }
 
-const glyphLegend = "p partition bookkeeping  L leader/register  S step-down/abort  > message  " +
-	"Q enqueue  D dequeue  d disk (segment)  # slot  m state machine  t task  r retry/timer  z throttled  M memory  " +
+const glyphLegend = "p partition bookkeeping (vqueue permits too)  L leader/register  S step-down/abort  > message  " +
+	"Q enqueue  D dequeue or vqueue invoke  d disk (segment)  # slot  m state machine  t task  r retry/timer  z throttled  M memory  " +
 	"X shutdown/restart  ! panic/violation  F fault  C control  = run/phase"
 
 // invocationsPane lists the invocations touched last, newest first, as
@@ -385,7 +385,7 @@ func (m Model) helpPane(height int) []string {
 }
 
 const paneHelp = "Partitions: sm = its state machines holding a slot; queue = its invokes waiting " +
-	"in the invoker's queue. Invokers: queue length, in memory " +
+	"in the invoker's queue (with --vqueues, its permits and its vqueue). Invokers: queue length, in memory " +
 	"and on disk (seg: segment files; a segment being read back counts in memory from its queue.load, " +
 	"though the dequeue arm waits for its queue.loaded, and the invoker shows reading; with --throttle, a queue asleep for a token shows throttled; with --memory-limit, a queue waiting for the node's memory pool shows no memory), slots used/limit, depth: the queue length after each of " +
 	"its latest changes. Timeline: a lane per partition (p:) and per invoker (i:), marked " +
