@@ -272,7 +272,7 @@ func (c *Config) shapeOf(seed uint64, plans map[string]*faults.Plan) shape {
 	} else if !sh.node.Throttle.On() {
 		// nor vqueues, which leave memory and throttling to a scheduler
 		// the lab does not model: only a node without either takes them
-		sh.node.VQueues = c.Node.VQueues
+		sh.node.VQueues, sh.node.YieldThreshold = c.Node.VQueues, c.Node.YieldThreshold
 	}
 	return sh
 }

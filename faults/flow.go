@@ -109,7 +109,7 @@ func (s *Sim) react(e *invoker.Event) {
 func (s *Sim) route(mp *invoker.Envelope) {
 	m := *mp
 	at := s.now
-	if m.Kind == invoker.MsgTimer || m.Kind == invoker.MsgThrottleWake || m.Kind == invoker.MsgEffect {
+	if m.Kind == invoker.MsgTimer || m.Kind == invoker.MsgThrottleWake || m.Kind == invoker.MsgVQWake || m.Kind == invoker.MsgEffect {
 		// A sleep ends when it is due; a Yield effect comes back from the
 		// log (invoker.LogRoundTrip), every other effect is due at once.
 		at = max(at, m.Due)

@@ -112,6 +112,9 @@ func (r *Result) settings() string {
 	if r.VQueues != invoker.VQueuesOff {
 		s += ", vqueues " + r.VQueues.String()
 	}
+	if r.YieldThreshold > 0 {
+		s += ", yield-threshold " + r.YieldThreshold.String()
+	}
 	if r.SpillDirs != invoker.SpillDirsKept {
 		s += ", spill-dirs " + r.SpillDirs.String()
 	}

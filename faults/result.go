@@ -22,6 +22,9 @@ type Result struct {
 	// VQueues is how invocations reached the invoker: through its queue,
 	// or with a vqueue scheduler's permit.
 	VQueues invoker.VQueues
+	// YieldThreshold is the backoff from which an attempt through
+	// vqueues yields to the scheduler (0: never).
+	YieldThreshold time.Duration
 	// SpillDirs is what became of an invoker's spill directory as it ended.
 	SpillDirs invoker.SpillDirs
 	// SharedTmpDir: the node gave its invokers one tmp-dir, and InTmpDir
@@ -199,5 +202,5 @@ func (s *Sim) Result() *Result {
 // spill goes, not the node's size or store (what explore.FixFor reads).
 func (r *Result) Settings() invoker.Config {
 	return invoker.Config{Variant: r.Variant, OnPanic: r.OnPanic, RetryTimers: r.RetryTimers, PausedSlots: r.PausedSlots, Yield: r.Yield, SpillDirs: r.SpillDirs,
-		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle, MemoryLimit: r.MemoryLimit, VQueues: r.VQueues}
+		SharedTmpDir: r.SharedTmpDir, InTmpDir: r.InTmpDir, Throttle: r.Throttle, MemoryLimit: r.MemoryLimit, VQueues: r.VQueues, YieldThreshold: r.YieldThreshold}
 }

@@ -306,8 +306,12 @@ func pausedSlotsArg(n invoker.Config) string {
 }
 
 // vqueuesArg is ` vqueues=on` (or unguarded) for a node whose invocations
-// come through vqueues; off, Restate's default, is left out.
-func vqueuesArg(n invoker.Config) string { return settingArg("vqueues", n.VQueues, invoker.VQueuesOff) }
+// come through vqueues, and ` yield-threshold=D` when they yield to the
+// scheduler for a backoff of D or more; off and never, the defaults, are
+// left out.
+func vqueuesArg(n invoker.Config) string {
+	return settingArg("vqueues", n.VQueues, invoker.VQueuesOff) + settingArg("yield-threshold", n.YieldThreshold, 0)
+}
 
 // yieldArg is ` yield=on` for a node whose attempts out of memory yield;
 // off, Restate's default, is left out.

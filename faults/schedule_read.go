@@ -156,7 +156,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	a := c.args("seed", "variant", "plan", "scheduler", "partitions", "invokers", "quota", "queue-limit",
 		"effect-capacity", "retry-initial", "retry-factor", "retry-max", "retry-attempts", "on-panic", "invocations",
 		"arrival-span", "step-downs", "kills", "shutdown", "bound-shutdown", "bound-crash", "bound-progress", "bound-progress-confirmed", "max-picks",
-		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "yield", "vqueues", "pauses", "retry-nows")
+		"max-decisions", "shared-tmp-dir", "invariants", "task-panics", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry", "yield", "vqueues", "yield-threshold", "pauses", "retry-nows")
 	var h ScheduleHeader
 	h.Seed = a.uint64("seed")
 	variant, err := invoker.ParseVariant(a.str("variant", true))
@@ -199,6 +199,7 @@ func parseHeader(c Command) (ScheduleHeader, error) {
 	n.MemoryLimit = a.int("memory-limit", 0, false)
 	parseArg(a, "yield", invoker.ParseYield, &n.Yield)
 	parseArg(a, "vqueues", invoker.ParseVQueues, &n.VQueues)
+	n.YieldThreshold = a.duration("yield-threshold", 0)
 	if n.InTmpDir != n.TmpDirUse() && a.err == nil {
 		// the lab writes it only where it matters (inTmpDirArg)
 		a.fail("in-tmp-dir=%s: only with shared-tmp-dir=true", n.InTmpDir)

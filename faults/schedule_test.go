@@ -94,6 +94,7 @@ func TestBadSchedulesAreRefusedWithOneLine(t *testing.T) {
 		{"no progress bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress=0s", 1), "bound-progress=0s", false},
 		{"unknown vqueues", strings.Replace(good, "quota=8", "quota=8 vqueues=maybe", 1), `unknown vqueues "maybe"`, false},
 		{"vqueues with a memory pool", strings.Replace(good, "quota=8", "quota=8 vqueues=on memory-limit=2", 1), "vqueues on", false},
+		{"a yield threshold without vqueues", strings.Replace(good, "quota=8", "quota=8 yield-threshold=2s", 1), "give vqueues too", false},
 		{"a confirmed bound no longer", strings.Replace(good, "bound-progress=5m0s", "bound-progress=5m0s bound-progress-confirmed=1m", 1), "bound-progress-confirmed=1m0s: want one longer than bound-progress=5m0s, up to 24h0m0s", false},
 		{"a confirmed bound past the limit", strings.Replace(good, "bound-progress=5m0s", "bound-progress=5m0s bound-progress-confirmed=25h", 1), "bound-progress-confirmed=25h: at most 24h0m0s", false},
 		{"a confirmed bound of no bound", strings.Replace(good, "bound-progress=5m0s", "bound-progress-confirmed=1h", 1), "bound-progress-confirmed=1h0m0s: only with bound-progress", false},
@@ -228,8 +229,9 @@ func FuzzParseSchedule(f *testing.F) {
 	// And a node whose invocations come through vqueues, releasing slots
 	// they never took (#4520): no pool, no throttle beside them.
 	o.Node.MemoryLimit, o.Node.Throttle, o.Workload.Hungry = 0, invoker.Throttle{}, 0
-	o.Node.VQueues = invoker.VQueuesUnguarded
-	seed(" vqueues=unguarded")
+	o.Node.VQueues, o.Node.YieldThreshold = invoker.VQueuesUnguarded, 50*time.Millisecond
+	seed(" vqueues=unguarded yield-threshold=50ms")
+	o.Node.YieldThreshold = 0
 	o.Node.VQueues = invoker.VQueuesOff
 	// And a shrunk progress violation's: a shortened bound, confirmed.
 	o.Bounds = faults.Bounds{Shutdown: 5 * time.Second, Crash: time.Second, Progress: 20 * time.Millisecond, ProgressConfirmed: 5 * time.Minute}
@@ -285,6 +287,7 @@ func TestSeededOptionsRerunTheRecordedRun(t *testing.T) {
 			}
 			if seed%7 < 2 && cfg.MemoryLimit == 0 && !cfg.Throttle.On() { // and vqueues, guarded or not
 				cfg.VQueues = []invoker.VQueues{invoker.VQueuesOn, invoker.VQueuesUnguarded}[seed%7]
+				cfg.YieldThreshold = time.Duration(seed%7) * 50 * time.Millisecond
 			}
 			plan, err := faults.LoadPlan(planName)
 			if err != nil {

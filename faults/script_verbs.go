@@ -44,7 +44,7 @@ func init() {
 // Example: config partitions=1 quota=1 variant=buggy
 func (r *ScriptRunner) config(c Command) error {
 	a := c.args("partitions", "quota", "variant", "seed", "queue-limit", "invokers", "effect-capacity", "spill", "schedule", "on-panic",
-		"shared-tmp-dir", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "yield", "vqueues")
+		"shared-tmp-dir", "retry-timers", "paused-slots", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "yield", "vqueues", "yield-threshold")
 	cfg := r.cfg
 	cfg.node.Partitions = a.int("partitions", cfg.node.Partitions, false)
 	cfg.node.Quota = a.int("quota", cfg.node.Quota, false)
@@ -59,6 +59,9 @@ func (r *ScriptRunner) config(c Command) error {
 	parseArg(a, "paused-slots", invoker.ParsePausedSlots, &cfg.node.PausedSlots)
 	parseArg(a, "yield", invoker.ParseYield, &cfg.node.Yield)
 	parseArg(a, "vqueues", invoker.ParseVQueues, &cfg.node.VQueues)
+	if _, ok := a.lookup("yield-threshold"); ok {
+		cfg.node.YieldThreshold = a.duration("yield-threshold", 0)
+	}
 	parseArg(a, "spill-dirs", invoker.ParseSpillDirs, &cfg.node.SpillDirs)
 	parseArg(a, "in-tmp-dir", invoker.ParseInTmpDir, &cfg.node.InTmpDir)
 	if _, ok := a.lookup("throttle"); ok {

@@ -136,7 +136,7 @@ func newSim(o Options, sc *scratch) (*Sim, error) {
 	}
 	s.info = RunInfo{Seed: o.Seed, Variant: o.Node.Variant, Plan: o.Plan.Name, Rules: o.Plan.Rules, Strategy: s.strategy.Name(),
 		Node: o.Node, Workload: o.Workload}
-	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, PausedSlots: o.Node.PausedSlots, Yield: o.Node.Yield, VQueues: o.Node.VQueues, SpillDirs: o.Node.SpillDirs,
+	s.res = Result{Seed: o.Seed, Variant: o.Node.Variant, OnPanic: o.Node.OnPanic, RetryTimers: o.Node.RetryTimers, PausedSlots: o.Node.PausedSlots, Yield: o.Node.Yield, VQueues: o.Node.VQueues, YieldThreshold: o.Node.YieldThreshold, SpillDirs: o.Node.SpillDirs,
 		SharedTmpDir: o.Node.SharedTmpDir, InTmpDir: o.Node.TmpDirUse(), Throttle: o.Node.Throttle, MemoryLimit: o.Node.MemoryLimit, Plan: o.Plan.Name, Strategy: s.info.Strategy,
 		Workload: o.Workload, Sent: o.Workload, Replay: o.Command}
 	if o.Replay != nil {

@@ -3,6 +3,7 @@ package faults_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"lab/faults"
 	"lab/invoker"
@@ -14,10 +15,13 @@ import (
 // wait their turn in their partitions' vqueues; and every permit comes
 // back, whether its state machine ends or its VQInvoke starts none
 // (stale, lost with a plan's drop, or left on the channel of an invoker
-// that exited), so every run, shut down or left running, ends with no
-// permit in use but those of live state machines, and every invariant
-// held, the progress monitor's included (but for what chaos drops in a
-// node left running, which nothing sends again).
+// that exited) or its attempt yields to the scheduler for its backoff
+// (a third of the runs, --yield-threshold 50ms), so every run, shut down
+// or left running, ends with no permit in use but those of live state
+// machines, and every invariant
+// held, the progress monitor's included (but for what chaos drops, or the
+// leaderless partitions its reordered elections leave, in a node left
+// running).
 func TestVQueuesHoldTheNodesLimit(t *testing.T) {
 	for seed := uint64(1); seed <= 30; seed++ {
 		for _, plan := range []string{"none", "shutdown-race", "chaos"} {
@@ -28,6 +32,9 @@ func TestVQueuesHoldTheNodesLimit(t *testing.T) {
 				}
 				cfg := invoker.DefaultConfig()
 				cfg.Variant, cfg.VQueues, cfg.Quota = v, invoker.VQueuesOn, 3
+				if seed%3 == 0 { // and attempts that yield to the scheduler for any backoff
+					cfg.YieldThreshold = 50 * time.Millisecond
+				}
 				cfg.Store = invoker.MemStores()
 				live, most, waited, ran, accepted := 0, 0, false, 0, 0
 				watch := faults.EventFunc(func(e invoker.Event) {
@@ -63,8 +70,10 @@ func TestVQueuesHoldTheNodesLimit(t *testing.T) {
 				}
 				r := s.Result()
 				for _, vi := range r.Violations {
-					// Left running, what chaos drops is not sent again.
-					if !w.Shutdown && plan == "chaos" && vi.Check == faults.CheckFaulted {
+					// Left running, what chaos drops is not sent again, and
+					// elections it reorders may leave a partition without a
+					// leader.
+					if !w.Shutdown && plan == "chaos" && (vi.Check == faults.CheckFaulted || vi.Check == faults.CheckNoLeader) {
 						continue
 					}
 					t.Fatalf("seed %d %s %s: %s", seed, plan, v, vi.Failure())

@@ -79,6 +79,12 @@ type Config struct {
 	// November 2025 on) rather than the invoker's queue, and whether the
 	// invoker's legacy quota then takes back slots it never gave them.
 	VQueues VQueues
+	// YieldThreshold: with vqueues, an attempt whose next retry backoff is
+	// at least this long gives its permit back and yields to the scheduler,
+	// which runs it again once the backoff is over (RetryViaScheduler,
+	// Restate's invocation-yield-threshold, 2s since f186a53bc, May 2026);
+	// 0, the default, never does, as before that commit.
+	YieldThreshold time.Duration
 }
 
 // RemovesSpill reports whether an invoker removes its spill directory
@@ -371,6 +377,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: in-tmp-dir %v", ErrConfig, c.InTmpDir)
 	case int(c.VQueues) >= len(vqueuesNames):
 		return fmt.Errorf("%w: vqueues %v", ErrConfig, c.VQueues)
+	case c.YieldThreshold < 0:
+		return fmt.Errorf("%w: yield-threshold must not be negative, got %v", ErrConfig, c.YieldThreshold)
+	case c.YieldThreshold > 0 && c.VQueues == VQueuesOff:
+		return fmt.Errorf("%w: yield-threshold %v yields to the vqueue scheduler: give vqueues too", ErrConfig, c.YieldThreshold)
 	case c.VQueues != VQueuesOff && (c.MemoryLimit != 0 || c.Throttle.On()):
 		return fmt.Errorf("%w: vqueues %v: their memory and throttling are the vqueue scheduler's, which the lab does not model; give no memory-limit or throttle", ErrConfig, c.VQueues)
 	}

@@ -274,6 +274,8 @@ func (e Event) route() string {
 		return "read->" + iv
 	case e.Msg == MsgThrottleWake:
 		return "throttle->" + iv
+	case e.Msg == MsgVQWake:
+		return "scheduler->" + p
 	case e.Msg == MsgStopIngress:
 		return "node->ingress"
 	case e.Msg == MsgSubmit, e.Msg == MsgKill, e.Msg == MsgUserPause, e.Msg == MsgResume, e.Msg == MsgUserRetryNow:

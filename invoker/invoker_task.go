@@ -82,6 +82,10 @@ func (iv *Invoker) handleFailure(m *ism) {
 		iv.sendEffect(m, EffFailed, 0)
 		return
 	}
+	if t := iv.n.cfg.YieldThreshold; m.permit && t > 0 && backoff >= t {
+		iv.retryViaScheduler(m, backoff)
+		return
+	}
 	iv.transition(m, m.state, ISMWaitingRetry)
 	m.timerFired = false
 	iv.nextKey++

@@ -54,6 +54,10 @@ const (
 	// The invoker's throttled queue -> invoker: its sleep for the next
 	// token ended (Config.Throttle), as ThrottledStream's delay firing.
 	MsgThrottleWake
+	// The vqueue scheduler's timer -> partition processor: the backoff of
+	// an invocation that yielded to retry via the scheduler is over
+	// (Config.YieldThreshold), and it may wait for a permit again.
+	MsgVQWake
 	numMsgKinds
 )
 
@@ -66,6 +70,7 @@ var msgNames = Names[MsgKind]{
 	MsgKill: "kill", MsgStopIngress: "stop-ingress", MsgCancel: "cancel-invoker",
 	MsgJoin: "join", MsgCleanup: "spill-cleanup", MsgUserPause: "user-pause", MsgResume: "resume",
 	MsgUserRetryNow: "user-retry-now", MsgSegmentLoaded: "segment-loaded", MsgThrottleWake: "throttle-wake",
+	MsgVQWake: "vqueue-wake",
 }
 
 // ParseMsgKind reads a message kind by its name.
@@ -160,8 +165,9 @@ type Envelope struct {
 	Inv     InvocationID
 	Task    TaskID
 	Attempt int
-	// Index is a journal entry index (entries, acks, completions), or the
-	// segment of a MsgSegmentLoaded.
+	// Index is a journal entry index (entries, acks, completions), the
+	// segment of a MsgSegmentLoaded, or, on the Yield of an attempt that
+	// retries via the scheduler, the token of its invoke (Config.VQueues).
 	Index int
 	// Due is when a timer fires; Key fences it to one WaitingRetry. A
 	// per-term invoker's task outputs and effects carry their invoke's
@@ -200,6 +206,8 @@ func (e Envelope) String() string {
 		return fmt.Sprintf("%s invoker%d", e.Kind, e.Invoker)
 	case MsgSegmentLoaded:
 		return fmt.Sprintf("%s invoker%d segment %d", e.Kind, e.Invoker, e.Index)
+	case MsgVQWake:
+		return fmt.Sprintf("%s %s %s due %v", e.Kind, e.PLE, e.Inv, e.Due)
 	case MsgThrottleWake:
 		return fmt.Sprintf("%s invoker%d due %v", e.Kind, e.Invoker, e.Due)
 	case MsgBecomeLeader:

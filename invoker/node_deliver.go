@@ -46,6 +46,8 @@ func (n *Node) Deliver(m Envelope) {
 		if iv := n.receiver(m); iv != nil {
 			iv.throttleWoke(m)
 		}
+	case m.Kind == MsgVQWake:
+		n.pps[m.PLE.Partition].woke(m.Inv, m.Key)
 	case m.Kind == MsgEffect:
 		if iv := n.sameIncarnation(m); iv != nil {
 			iv.effectDone(m.ID)

@@ -136,6 +136,10 @@ const (
 	PermitInvokeLost
 	PermitInvokeUnread
 	PermitInvokeDropped
+	// EndRetryViaScheduler: an attempt failed with a backoff of at least
+	// Config.YieldThreshold; its state machine gave its permit back and
+	// yielded to the scheduler until the backoff is over.
+	EndRetryViaScheduler
 
 	numOutcomes
 )
@@ -216,6 +220,7 @@ var outcomes = [numOutcomes]outcomeSpec{
 	PermitInvokeLost:                {"permit-invoke-lost", "its VQInvoke was lost on the way", false},
 	PermitInvokeUnread:              {"permit-invoke-unread", "its VQInvoke was left unread on the channel of an invoker that ended", false},
 	PermitInvokeDropped:             {"permit-invoke-dropped", "its VQInvoke started no state machine", false},
+	EndRetryViaScheduler:            {"retry-via-scheduler", "yielded to the scheduler until its backoff ends", false},
 	EndYielded:                      {"yielded", "yielded for memory", false},
 }
 

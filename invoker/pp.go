@@ -44,6 +44,10 @@ type record struct {
 	// waiting: it waits in its partition's vqueue for a permit, its
 	// VQInvoke to carry the journal if vqJournal (Config.VQueues).
 	waiting, vqJournal bool
+	// parkedBy is the invoke (its token) that yielded to retry via the
+	// scheduler, until the scheduler's wake for it; wokeFor, a wake that
+	// came before its Yield (Config.YieldThreshold).
+	parkedBy, wokeFor uint64
 }
 
 // partitionProcessor is the leader side of one partition: leadership, the
@@ -301,8 +305,13 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 		r.token = 0
 	case EffYield:
 		// Still invoked: the leader invokes it again, behind whatever the
-		// invoker's queue holds (state_machine/mod.rs:2619-2637).
+		// invoker's queue holds (state_machine/mod.rs:2619-2637); or, with
+		// vqueues, its scheduler does once the backoff it yielded for ends.
 		pp.applied(m, r, StatusInvoked)
+		if pp.n.vqueuesOn() {
+			pp.park(m.Inv, r, uint64(m.Index))
+			return
+		}
 		pp.invoke(m.Inv, r, false)
 	case EffSuspended:
 		pp.applied(m, r, StatusSuspended)

@@ -1,5 +1,7 @@
 package invoker
 
+import "time"
+
 // The vqueue scheduler, as far as the lab models it (Config.VQueues). With
 // vqueues a partition's leader does not send an invocation to the invoker
 // when it is invoked: the invocation waits in its partition's vqueue
@@ -55,7 +57,7 @@ func (n *Node) resetPermits() {
 // run: in place of an Invoke. Its current invoke is over, so its
 // fencing token is none until it runs again.
 func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
-	r.token = 0
+	r.token, r.parkedBy, r.wokeFor = 0, 0, 0
 	// Waiting already (since before a step-down, say), it may run now.
 	pp.n.vq.due = true
 	if r.waiting {
@@ -161,6 +163,49 @@ func (n *Node) invokeLost(m Envelope, why Outcome) {
 func (iv *Invoker) dropInput() {
 	for i := range iv.input.len() {
 		iv.n.invokeLost(iv.input.at(i), PermitInvokeUnread)
+	}
+}
+
+// retryViaScheduler is OnTaskError::RetryViaScheduler (f186a53bc): the
+// attempt's next backoff is at least Config.YieldThreshold, so its state
+// machine goes, its permit back to the scheduler, and a Yield effect
+// tells the leader, whose scheduler runs the invocation again once the
+// backoff is over. The lab plays the scheduler's timer as a message, a
+// vqueue-wake due then, keyed by the invoke that yielded.
+func (iv *Invoker) retryViaScheduler(m *ism, backoff time.Duration) {
+	iv.remove(m, EndRetryViaScheduler)
+	iv.propose(m, EffYield, int(m.token), iv.n.now+LogRoundTrip)
+	iv.n.send(Envelope{Kind: MsgVQWake, Invoker: iv.id, PLE: m.ple, Inv: m.inv, Due: iv.n.now + backoff, Key: m.token})
+}
+
+// park holds inv, whose invoke token yielded to retry via the scheduler,
+// out of its vqueue until the scheduler's wake for that invoke; a wake
+// that came first puts it back at once. The token is the Yield's own, not
+// the partition's current one, which a plan's duplicated effect may have
+// moved on to a copy dropped as a duplicate.
+func (pp *partitionProcessor) park(inv InvocationID, r *record, token uint64) {
+	if token != 0 && r.wokeFor == token {
+		pp.wait(inv, r, false)
+		return
+	}
+	r.parkedBy = token
+}
+
+// woke is the scheduler's wake for invoke token of inv: its backoff is
+// over, and it waits for a permit again. A wake before its Yield is kept
+// for it; one whose invoke yielded long ago matches no Yield, and stays
+// without effect.
+func (pp *partitionProcessor) woke(inv InvocationID, token uint64) {
+	r := pp.records[inv]
+	switch {
+	case r == nil || token == 0:
+	case r.parkedBy == token:
+		r.parkedBy = 0
+		if r.status == StatusInvoked && pp.leader {
+			pp.wait(inv, r, false)
+		}
+	default:
+		r.wokeFor = token
 	}
 }
 

@@ -132,6 +132,9 @@ func (m Model) header() []string {
 	if info.Node.VQueues != invoker.VQueuesOff {
 		layout += ", vqueues " + info.Node.VQueues.String()
 	}
+	if t := info.Node.YieldThreshold; t > 0 {
+		layout += ", yield-threshold " + t.String()
+	}
 	if info.Node.SpillDirs != invoker.SpillDirsKept {
 		layout += ", spill-dirs " + info.Node.SpillDirs.String()
 	}

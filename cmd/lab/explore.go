@@ -85,7 +85,7 @@ error, 130 interrupted (the report so far is printed).`,
 	fl.StringVar(&f.run.variant, "variant", "buggy", "invoker variant: buggy, fixed, graceful or term")
 	fl.StringVar(&f.run.plan, "plan", "shutdown-race", "fault plan: a built-in name or a YAML/JSON file (not with --swarm)")
 	f.run.registerNode(fl)
-	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle, a memory pool and paused slots leaked included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --spill-dirs, --in-tmp-dir, --yield (to the shapes with a memory pool), --vqueues (to those with neither a pool nor a throttle) and --progress-bound, which it does not draw, apply to every shape, and so do --throttle, --memory-limit (with --memory-hungry) and --paused-slots when given, even off, in place of its draws")
+	fl.BoolVar(&f.swarm, "swarm", false, "draw the node shape (a shared tmp-dir, unkeyed retry timers, what a panic takes down, a throttle, a memory pool and paused slots leaked included), workload (a shutdown or not, pauses, task panics, retry-nows, invocations hungry for memory) and built-in plan from each seed; --spill-dirs, --in-tmp-dir, --yield (to the shapes with a memory pool), --vqueues and --yield-threshold (to those with neither a pool nor a throttle) and --progress-bound, which it does not draw, apply to every shape, and so do --throttle, --memory-limit (with --memory-hungry) and --paused-slots when given, even off, in place of its draws")
 	fl.StringVar(&f.strategy, "strategy", "random", "scheduler: random or pct")
 	intFlag(fl, &f.depth, "depth", 3, "PCT depth d: d-1 priority change points per run")
 	uintFlag(fl, &f.seeds, "seeds", 0, "how many seeds to run (default 1000 unless --duration)")
@@ -239,7 +239,7 @@ func writeReportFile(files *outputFiles, w io.Writer, r *explore.Report) error {
 // swarmTakes are the flags a swarm takes in place of its draws, or does
 // not draw at all: each applies to every shape it draws, and a rerun of
 // one of its seeds says them again.
-var swarmTakes = []string{"paused-slots", "yield", "vqueues", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
+var swarmTakes = []string{"paused-slots", "yield", "vqueues", "yield-threshold", "spill-dirs", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit", "memory-hungry",
 	"progress-bound"}
 
 // shapeFlags are the flags that shape each seed's node and workload: what
@@ -247,7 +247,7 @@ var swarmTakes = []string{"paused-slots", "yield", "vqueues", "spill-dirs", "in-
 // must say again.
 var shapeFlags = []string{"partitions", "invocations", "quota", "queue-limit", "effect-capacity", "invokers", "step-downs", "kills",
 	"pauses", "retry-nows", "on-panic", "retry-timers", "paused-slots", "spill-dirs", "shared-tmp-dir", "in-tmp-dir", "throttle", "throttle-burst", "memory-limit",
-	"memory-hungry", "yield", "vqueues", "task-panics", "shutdown"}
+	"memory-hungry", "yield", "vqueues", "yield-threshold", "task-panics", "shutdown"}
 
 // config turns the flags into an exploration.
 func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
@@ -354,6 +354,10 @@ func (f exploreFlags) config(flags *pflag.FlagSet) (explore.Config, error) {
 		return cfg, usageError("--yield: %v", err)
 	} else if cfg.Node.VQueues, err = invoker.ParseVQueues(f.run.vqueues); err != nil {
 		return cfg, usageError("--vqueues: %v", err)
+	} else if cfg.Node.YieldThreshold = f.run.yieldThreshold; cfg.Node.YieldThreshold < 0 {
+		return cfg, usageError("--yield-threshold must not be negative, got %v", cfg.Node.YieldThreshold)
+	} else if cfg.Node.YieldThreshold > 0 && cfg.Node.VQueues == invoker.VQueuesOff {
+		return cfg, usageError("--yield-threshold %v yields to the vqueue scheduler: give --vqueues too", cfg.Node.YieldThreshold)
 	} else if cfg.Node.InTmpDir, err = invoker.ParseInTmpDir(f.run.inTmpDir); err != nil {
 		return cfg, usageError("--in-tmp-dir: %v", err)
 	} else if cfg.Node.Throttle, err = invoker.ParseThrottleRate(f.run.throttle); err != nil {

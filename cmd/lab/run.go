@@ -27,6 +27,7 @@ type runFlags struct {
 	pausedSlots            string
 	yield                  string
 	vqueues                string
+	yieldThreshold         time.Duration
 	spillDirs              string
 	sharedTmpDir           bool
 	inTmpDir               string
@@ -69,6 +70,7 @@ const (
 	retryTimersHelp    = "how a due retry timer finds its state machine: keyed (fenced to the wait that set it, as Restate since January 2026) or unkeyed (by invocation only, as before: a timer left by a pause or retry-now reaches the next state machine, restatedev/restate#4064)"
 	yieldHelp          = "what an attempt out of the memory pool does: off (retried, keeping its lease and slot: Restate's default) or on (the experimental invoker-yield: it gives them up and its partition invokes it again); needs --memory-limit"
 	vqueuesHelp        = "how invocations reach the invoker: off (Invoke, through its queue and quota: Restate's default), on (each waits in its partition's vqueue for a permit of the node's limit, --quota for the whole node, then the leader sends a VQInvoke that starts at once) or unguarded (on, with the invoker before March 2026 that gives back a quota slot it never took whenever such an invocation suspends, is aborted, paused or given up: restatedev/restate#4520); not with --memory-limit or --throttle"
+	yieldThresholdHelp = "with --vqueues, an attempt whose next retry backoff is at least this long gives its permit back and yields to the scheduler, which runs it again once the backoff is over (Restate's invocation-yield-threshold, 2s since May 2026); 0 never does, as before"
 	pausedSlotsHelp    = "what becomes of the concurrency slot of an invocation paused while it waits to retry: released (with its state machine, as Restate since March 2026) or leaked (kept in use for ever, as from October 2025 to then: restatedev/restate#4468)"
 	spillDirsHelp      = "what becomes of an invoker's spill directory as it ends: kept (nothing removes it, as in Restate) or removed (as a Drop for the segmented queue would; graceful always removes it)"
 	pausesHelp         = "invocations the user pauses shortly after they arrive, and resumes soon after"
@@ -128,6 +130,7 @@ func (f *runFlags) registerNode(fl *pflag.FlagSet) {
 	intFlag(fl, &f.memoryHungry, "memory-hungry", 0, memoryHungryHelp)
 	fl.StringVar(&f.yield, "yield", node.Yield.String(), yieldHelp)
 	fl.StringVar(&f.vqueues, "vqueues", node.VQueues.String(), vqueuesHelp)
+	fl.DurationVar(&f.yieldThreshold, "yield-threshold", 0, yieldThresholdHelp)
 	floatFlag(fl, &f.taskPanics, "task-panics", 0, taskPanicsHelp)
 	fl.BoolVar(&f.shutdown, "shutdown", wl.Shutdown, shutdownHelp)
 	fl.DurationVar(&f.progressBound, "progress-bound", faults.DefaultBounds().Progress, progressBoundHelp)
@@ -197,6 +200,7 @@ func (f runFlags) options(flags *pflag.FlagSet) (faults.Options, error) {
 	if node.VQueues, err = invoker.ParseVQueues(f.vqueues); err != nil {
 		return faults.Options{}, usageError("--vqueues: %v", err)
 	}
+	node.YieldThreshold = f.yieldThreshold
 	if node.InTmpDir != node.TmpDirUse() {
 		return faults.Options{}, usageError("--in-tmp-dir %s: it says where invokers spill in one tmp-dir: give --shared-tmp-dir too", node.InTmpDir)
 	}

@@ -32,7 +32,7 @@ func runLineOf(h faults.ScheduleHeader, plan, scheduler string) string {
 		{"spill-dirs", n.SpillDirs.String()}, {"in-tmp-dir", n.TmpDirUse().String()},
 		{"throttle", n.Throttle.String()}, {"throttle-burst", strconv.Itoa(n.Throttle.Burst)},
 		{"memory-limit", strconv.Itoa(n.MemoryLimit)}, {"memory-hungry", strconv.Itoa(w.Hungry)}, {"yield", n.Yield.String()},
-		{"vqueues", n.VQueues.String()},
+		{"vqueues", n.VQueues.String()}, {"yield-threshold", n.YieldThreshold.String()},
 		{"shared-tmp-dir", strconv.FormatBool(n.SharedTmpDir)}, {"invocations", strconv.Itoa(w.Invocations)},
 		{"step-downs", strconv.Itoa(w.StepDowns)}, {"kills", strconv.Itoa(w.Kills)}, {"pauses", strconv.Itoa(w.Pauses)},
 		{"retry-nows", strconv.Itoa(w.RetryNows)}, {"task-panics", strconv.FormatFloat(w.Tasks.Panic, 'g', -1, 64)},
