@@ -57,7 +57,9 @@ func (n *Node) resetPermits() {
 // run: in place of an Invoke. Its current invoke is over, so its
 // fencing token is none until it runs again.
 func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
-	r.token, r.parkedBy, r.wokeFor = 0, 0, 0
+	// A wake for a park that ends here would put it in the vqueue again;
+	// one that came before its Yield (wokeFor) still waits for it.
+	r.token, r.parkedBy = 0, 0
 	// Waiting already (since before a step-down, say), it may run now.
 	pp.n.vq.due = true
 	if r.waiting {
