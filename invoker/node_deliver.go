@@ -46,8 +46,6 @@ func (n *Node) Deliver(m Envelope) {
 		if iv := n.receiver(m); iv != nil {
 			iv.throttleWoke(m)
 		}
-	case m.Kind == MsgVQWake:
-		n.pps[m.PLE.Partition].woke(m.Inv, m.Key)
 	case m.Kind == MsgEffect:
 		if iv := n.sameIncarnation(m); iv != nil {
 			iv.effectDone(m.ID)
@@ -69,6 +67,8 @@ func (n *Node) Deliver(m Envelope) {
 		n.pps[m.PLE.Partition].resume(m.Inv)
 	case m.Kind == MsgUserRetryNow:
 		n.pps[m.PLE.Partition].forward(MsgRetryNow, m.Inv)
+	case m.Kind == MsgVQWake:
+		n.pps[m.PLE.Partition].woke(m.Inv, m.Key)
 	case m.Kind == MsgStopIngress:
 		n.ingressOpen = false
 		n.emit(Event{Kind: KindStopIngress, Incarnation: n.incarnation, Invoker: NoInvoker, Partition: NoPartition})

@@ -32,22 +32,19 @@ func (s Status) Terminal() bool {
 func ParseStatus(name string) (Status, bool) { return statusNames.Parse(name, StatusInvoked) }
 
 type record struct {
+	// The one-byte fields come first, so that they share one word.
 	status Status
-	// journal is the highest entry index stored for the invocation.
-	journal int
-	// token is the fencing token of the invocation's current invoke, 0
-	// for none (Variant Term: FencingTokens in LeaderState, 7e2507c34).
-	token uint64
 	// hungry: its attempts need more memory than their initial lease
 	// (Envelope.Hungry).
 	hungry bool
 	// waiting: it waits in its partition's vqueue for a permit, its
 	// VQInvoke to carry the journal if vqJournal (Config.VQueues).
 	waiting, vqJournal bool
-	// parkedBy is the invoke (its token) that yielded to retry via the
-	// scheduler, until the scheduler's wake for it; wokeFor, a wake that
-	// came before its Yield (Config.YieldThreshold).
-	parkedBy, wokeFor uint64
+	// journal is the highest entry index stored for the invocation.
+	journal int
+	// token is the fencing token of the invocation's current invoke, 0
+	// for none (Variant Term: FencingTokens in LeaderState, 7e2507c34).
+	token uint64
 }
 
 // partitionProcessor is the leader side of one partition: leadership, the
@@ -61,7 +58,12 @@ type partitionProcessor struct {
 	// vqueue holds the invocations waiting for a permit, in order
 	// (Config.VQueues).
 	vqueue fifo[InvocationID]
-	stats  PartitionStats
+	// parked are the invokes (by their token) of the invocations that
+	// yielded to retry via the scheduler, until the scheduler's wake for
+	// them; woken, the wakes that came before their Yield
+	// (Config.YieldThreshold). Most runs never yield: nil until one does.
+	parked, woken map[InvocationID]uint64
+	stats         PartitionStats
 }
 
 // PartitionStats counts what the partition processor dropped.
@@ -79,7 +81,9 @@ type PartitionStats struct {
 // records. A reused one (Node.Reset) keeps its records map, emptied.
 func (pp *partitionProcessor) init(n *Node, id PartitionID) {
 	pp.vqueue.clear()
-	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records), vqueue: pp.vqueue}
+	clear(pp.parked)
+	clear(pp.woken)
+	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records), vqueue: pp.vqueue, parked: pp.parked, woken: pp.woken}
 }
 
 func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {

@@ -58,8 +58,11 @@ func (n *Node) resetPermits() {
 // fencing token is none until it runs again.
 func (pp *partitionProcessor) wait(inv InvocationID, r *record, journal bool) {
 	// A wake for a park that ends here would put it in the vqueue again;
-	// one that came before its Yield (wokeFor) still waits for it.
-	r.token, r.parkedBy = 0, 0
+	// one that came before its Yield (woken) still waits for it.
+	r.token = 0
+	if len(pp.parked) > 0 {
+		delete(pp.parked, inv)
+	}
 	// Waiting already (since before a step-down, say), it may run now.
 	pp.n.vq.due = true
 	if r.waiting {
@@ -186,11 +189,15 @@ func (iv *Invoker) retryViaScheduler(m *ism, backoff time.Duration) {
 // the partition's current one, which a plan's duplicated effect may have
 // moved on to a copy dropped as a duplicate.
 func (pp *partitionProcessor) park(inv InvocationID, r *record, token uint64) {
-	if token != 0 && r.wokeFor == token {
+	if token != 0 && pp.woken[inv] == token {
+		delete(pp.woken, inv)
 		pp.wait(inv, r, false)
 		return
 	}
-	r.parkedBy = token
+	if pp.parked == nil {
+		pp.parked = map[InvocationID]uint64{}
+	}
+	pp.parked[inv] = token
 }
 
 // woke is the scheduler's wake for invoke token of inv: its backoff is
@@ -201,13 +208,16 @@ func (pp *partitionProcessor) woke(inv InvocationID, token uint64) {
 	r := pp.records[inv]
 	switch {
 	case r == nil || token == 0:
-	case r.parkedBy == token:
-		r.parkedBy = 0
+	case pp.parked[inv] == token:
+		delete(pp.parked, inv)
 		if r.status == StatusInvoked && pp.leader {
 			pp.wait(inv, r, false)
 		}
 	default:
-		r.wokeFor = token
+		if pp.woken == nil {
+			pp.woken = map[InvocationID]uint64{}
+		}
+		pp.woken[inv] = token
 	}
 }
 
