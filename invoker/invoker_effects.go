@@ -11,8 +11,18 @@ func (iv *Invoker) sendEffect(m *ism, kind EffectKind, index int) { iv.propose(m
 // the log's round trip: LogRoundTrip), or parks it while the channel is
 // full.
 func (iv *Invoker) propose(m *ism, kind EffectKind, index int, due time.Duration) {
-	env := Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
+	iv.proposeEffect(m, iv.effect(m, kind, index, due))
+}
+
+// effect is m's effect of kind, as propose sends it.
+func (iv *Invoker) effect(m *ism, kind EffectKind, index int, due time.Duration) Envelope {
+	return Envelope{Kind: MsgEffect, Invoker: iv.id, PLE: m.ple, Inv: m.inv,
 		Attempt: m.attempt, Effect: kind, Index: index, Due: due, Key: iv.n.fence(m.token)}
+}
+
+// proposeEffect sends env, m's effect, or parks it while the channel is
+// full.
+func (iv *Invoker) proposeEffect(m *ism, env Envelope) {
 	if len(iv.pending) == 0 && iv.trySend(env) {
 		return
 	}

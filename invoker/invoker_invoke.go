@@ -69,6 +69,7 @@ func (iv *Invoker) handleVQInvoke(c Envelope) {
 	iv.n.permitStarted(c.ID)
 	m := iv.n.newISM(c.PLE, c.Inv)
 	m.journal, m.token, m.permit = c.Journal, c.ID, true
+	m.failures = c.Attempt // the failures before a yield, if it yielded
 	coord[c.Inv] = m
 	iv.nISM++
 	iv.nPermits++

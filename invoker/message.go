@@ -167,7 +167,9 @@ type Envelope struct {
 	Attempt int
 	// Index is a journal entry index (entries, acks, completions), the
 	// segment of a MsgSegmentLoaded, or, on the Yield of an attempt that
-	// retries via the scheduler, the token of its invoke (Config.VQueues).
+	// retries via the scheduler, the token of its invoke (Config.VQueues);
+	// Attempt, on that Yield and on the VQInvoke that runs it again, its
+	// failures so far.
 	Index int
 	// Due is when a timer fires; Key fences it to one WaitingRetry. A
 	// per-term invoker's task outputs and effects carry their invoke's

@@ -63,7 +63,10 @@ type partitionProcessor struct {
 	// them; woken, the wakes that came before their Yield
 	// (Config.YieldThreshold). Most runs never yield: nil until one does.
 	parked, woken map[InvocationID]uint64
-	stats         PartitionStats
+	// retried are the failures so far of the invocations that yielded, for
+	// their next VQInvoke to carry.
+	retried map[InvocationID]int
+	stats   PartitionStats
 }
 
 // PartitionStats counts what the partition processor dropped.
@@ -83,7 +86,9 @@ func (pp *partitionProcessor) init(n *Node, id PartitionID) {
 	pp.vqueue.clear()
 	clear(pp.parked)
 	clear(pp.woken)
-	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records), vqueue: pp.vqueue, parked: pp.parked, woken: pp.woken}
+	clear(pp.retried)
+	*pp = partitionProcessor{n: n, id: id, records: emptiedMap(pp.records), vqueue: pp.vqueue, parked: pp.parked, woken: pp.woken,
+		retried: pp.retried}
 }
 
 func (pp *partitionProcessor) event(k Kind, inv InvocationID) Event {
@@ -313,7 +318,7 @@ func (pp *partitionProcessor) applyEffect(m Envelope) {
 		// vqueues, its scheduler does once the backoff it yielded for ends.
 		pp.applied(m, r, StatusInvoked)
 		if pp.n.vqueuesOn() {
-			pp.park(m.Inv, r, uint64(m.Index))
+			pp.park(m.Inv, r, uint64(m.Index), m.Attempt)
 			return
 		}
 		pp.invoke(m.Inv, r, false)

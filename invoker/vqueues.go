@@ -112,6 +112,12 @@ func (n *Node) grantPermits() {
 		n.emit(e)
 		m := pp.toInvoker(MsgInvoke, inv)
 		m.Journal, m.Permit = r.vqJournal, true
+		if len(pp.retried) > 0 {
+			// The failures before a yield, which its next attempt's retry
+			// policy goes on from (the permit's retry_attempts).
+			m.Attempt = pp.retried[inv]
+			delete(pp.retried, inv)
+		}
 		m = n.send(m)
 		r.token = m.ID
 		n.vq.permits[m.ID] = permitInFlight
@@ -175,11 +181,15 @@ func (iv *Invoker) dropInput() {
 // attempt's next backoff is at least Config.YieldThreshold, so its state
 // machine goes, its permit back to the scheduler, and a Yield effect
 // tells the leader, whose scheduler runs the invocation again once the
-// backoff is over. The lab plays the scheduler's timer as a message, a
-// vqueue-wake due then, keyed by the invoke that yielded.
+// backoff is over. The Yield carries the failures so far (retry_attempts)
+// for the next state machine to go on from (retry_iter.fast_forward), and
+// the token of the invoke that yielded. The lab plays the scheduler's
+// timer as a message, a vqueue-wake due then, keyed by that invoke.
 func (iv *Invoker) retryViaScheduler(m *ism, backoff time.Duration) {
 	iv.remove(m, EndRetryViaScheduler)
-	iv.propose(m, EffYield, int(m.token), iv.n.now+LogRoundTrip)
+	y := iv.effect(m, EffYield, int(m.token), iv.n.now+LogRoundTrip)
+	y.Attempt = m.failures
+	iv.proposeEffect(m, y)
 	iv.n.send(Envelope{Kind: MsgVQWake, Invoker: iv.id, PLE: m.ple, Inv: m.inv, Due: iv.n.now + backoff, Key: m.token})
 }
 
@@ -188,7 +198,11 @@ func (iv *Invoker) retryViaScheduler(m *ism, backoff time.Duration) {
 // that came first puts it back at once. The token is the Yield's own, not
 // the partition's current one, which a plan's duplicated effect may have
 // moved on to a copy dropped as a duplicate.
-func (pp *partitionProcessor) park(inv InvocationID, r *record, token uint64) {
+func (pp *partitionProcessor) park(inv InvocationID, r *record, token uint64, failures int) {
+	if pp.retried == nil {
+		pp.retried = map[InvocationID]int{}
+	}
+	pp.retried[inv] = failures
 	if token != 0 && pp.woken[inv] == token {
 		delete(pp.woken, inv)
 		pp.wait(inv, r, false)
